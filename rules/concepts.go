@@ -1,0 +1,77 @@
+package rules
+
+// Value set identifiers. Each names one embedded FHIR ValueSet
+// (rules/valuesets/<id>.json, ValueSet.id == the identifier) that a rule
+// uses. A hospital may replace or extend any of them with --valuesets.
+const (
+	// Trigger drugs (RxNorm ingredient and product codes).
+	VSUpadacitinib = "upadacitinib"
+	VSAbrocitinib  = "abrocitinib"
+
+	// Other medications (RxNorm).
+	VSOtherJAK                = "other-jak-inhibitors"
+	VSBiologics               = "biologic-immunomodulators"
+	VSImmunosuppressants      = "potent-immunosuppressants"
+	VSAntiplatelets           = "antiplatelets"
+	VSAspirin                 = "aspirin"
+	VSCYP3A4StrongInhibitors  = "cyp3a4-strong-inhibitors"
+	VSCYP3A4StrongInducers    = "cyp3a4-strong-inducers"
+	VSCYP2C19StrongInhibitors = "cyp2c19-strong-inhibitors"
+	VSCYP2C19CYP2C9Inhibitors = "cyp2c19-cyp2c9-dual-inhibitors"
+	VSCYP2C19CYP2C9Inducers   = "cyp2c19-cyp2c9-inducers"
+	VSTBTreatment             = "tb-treatment"
+	VSPriorSystemicADTherapy  = "prior-systemic-ad-therapy"
+
+	// Laboratory tests (LOINC).
+	VSTBTest        = "tb-test"
+	VSHBsAg         = "hbsag"
+	VSHBcAb         = "hbc-antibody"
+	VSHBVDNA        = "hbv-dna"
+	VSHCVAb         = "hcv-antibody"
+	VSHCVRNA        = "hcv-rna"
+	VSCBCPanel      = "cbc-panel"
+	VSLymphocytes   = "lymphocyte-count"
+	VSNeutrophils   = "neutrophil-count"
+	VSHemoglobin    = "hemoglobin"
+	VSPlatelets     = "platelet-count"
+	VSALT           = "alt"
+	VSAST           = "ast"
+	VSLipids        = "lipids"
+	VSPregnancyTest = "pregnancy-test"
+	VSEGFR          = "egfr"
+	VSSmokingStatus = "smoking-status"
+
+	// Qualitative result answers (SNOMED CT).
+	VSResultPositive      = "result-positive"
+	VSResultNegative      = "result-negative"
+	VSResultIndeterminate = "result-indeterminate"
+	// Smoking-status answers meaning a current or former smoker (SNOMED CT).
+	VSSmokerAnswers = "smoker-answers"
+
+	// Conditions (SNOMED CT and ICD-10-CM).
+	VSAtopicDermatitis     = "atopic-dermatitis"
+	VSActiveTB             = "active-tuberculosis"
+	VSLatentTB             = "latent-tuberculosis"
+	VSChronicHBV           = "hepatitis-b"
+	VSHCV                  = "hepatitis-c"
+	VSSevereHepatic        = "severe-hepatic-impairment"
+	VSPregnancyCondition   = "pregnancy"
+	VSBreastfeeding        = "breastfeeding"
+	VSVTE                  = "venous-thromboembolism"
+	VSThrombophilia        = "thrombophilia"
+	VSMalignancy           = "malignancy"
+	VSNMSC                 = "non-melanoma-skin-cancer"
+	VSHypertension         = "hypertension"
+	VSDiabetes             = "diabetes"
+	VSHyperlipidemia       = "hyperlipidemia"
+	VSCoronaryDisease      = "coronary-disease"
+	VSMyocardialInfarction = "myocardial-infarction"
+	VSStroke               = "stroke"
+	VSSmokerCondition      = "tobacco-use"
+	VSSeriousInfection     = "serious-infection"
+	VSSevereRenal          = "severe-renal-impairment"
+
+	// Immunizations (CVX).
+	VSZosterRecombinant = "zoster-recombinant-vaccine"
+	VSLiveVaccines      = "live-vaccines"
+)

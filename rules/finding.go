@@ -1,0 +1,133 @@
+package rules
+
+import "time"
+
+// Level is a card indicator level.
+type Level string
+
+// The three CDS Hooks indicator levels.
+const (
+	Info     Level = "info"
+	Warning  Level = "warning"
+	Critical Level = "critical"
+)
+
+// Drug identifies a trigger drug.
+type Drug string
+
+// The trigger drugs.
+const (
+	Upadacitinib Drug = "upadacitinib"
+	Abrocitinib  Drug = "abrocitinib"
+)
+
+// Finding codes (contract section 5). They are part of the outside contract.
+const (
+	// Order-time findings.
+	TBScreeningMissing           = "tb-screening-missing"
+	TBActive                     = "tb-active"
+	TBLatentUntreated            = "tb-latent-untreated"
+	HBVScreeningMissing          = "hbv-screening-missing"
+	HBVActive                    = "hbv-active"
+	HBVCoreAntibodyPositive      = "hbv-core-antibody-positive"
+	HCVScreeningMissing          = "hcv-screening-missing"
+	HCVAntibodyPositive          = "hcv-antibody-positive"
+	HCVActive                    = "hcv-active"
+	CBCMissing                   = "cbc-missing"
+	Lymphopenia                  = "lymphopenia"
+	Neutropenia                  = "neutropenia"
+	Anemia                       = "anemia"
+	Thrombocytopenia             = "thrombocytopenia"
+	LiverEnzymesMissing          = "liver-enzymes-missing"
+	LipidsMissing                = "lipids-missing"
+	PregnancyTestMissing         = "pregnancy-test-missing"
+	Pregnancy                    = "pregnancy"
+	Breastfeeding                = "breastfeeding"
+	ZosterVaccineMissing         = "zoster-vaccine-missing"
+	LiveVaccineRecent            = "live-vaccine-recent"
+	SeriousInfectionActive       = "serious-infection-active"
+	SevereHepaticImpairment      = "severe-hepatic-impairment"
+	RenalImpairment              = "renal-impairment"
+	CombinationJAK               = "combination-jak"
+	CombinationBiologic          = "combination-biologic"
+	CombinationImmunosuppressant = "combination-immunosuppressant"
+	AntiplateletAbrocitinib      = "antiplatelet-abrocitinib"
+	CYPInteraction               = "cyp-interaction"
+	CardiovascularRisk           = "cardiovascular-risk"
+	MACEHistory                  = "mace-history"
+	Smoker                       = "smoker"
+	VTERisk                      = "vte-risk"
+	Malignancy                   = "malignancy"
+	LowerDoseRecommended         = "lower-dose-recommended"
+	DoseAboveLabel               = "dose-above-label"
+	AgeNotApproved               = "age-not-approved"
+	NoPriorSystemicTherapy       = "no-prior-systemic-therapy"
+
+	// patient-view findings (besides the order-time codes reused on treatment).
+	MonitoringCBCDue    = "monitoring-cbc-due"
+	MonitoringLiverDue  = "monitoring-liver-due"
+	MonitoringLipidsDue = "monitoring-lipids-due"
+)
+
+// Category groups findings into cards (one card per category and order for
+// the grouped categories; one card per finding otherwise).
+type Category string
+
+// Card categories; each is also the card's source.topic code.
+const (
+	CategoryScreening       Category = "screening"        // all *-missing pre-treatment findings: one card
+	CategoryContraindication Category = "contraindication" // one card per finding
+	CategoryRiskFactors     Category = "boxed-warning-risk" // boxed-warning risk factors and lower dose: one card
+	CategoryDosing          Category = "dosing"
+	CategoryInteraction     Category = "interaction"
+	CategoryMonitoring      Category = "monitoring"        // patient-view monitoring due: one card
+	CategoryLabSafety       Category = "lab-safety"
+	CategoryIndication      Category = "indication"
+)
+
+// Citation names the source of a rule.
+type Citation struct {
+	Label string // e.g. "RINVOQ (upadacitinib) US Prescribing Information, section 2.1"
+	URL   string
+}
+
+// Evidence is one fact behind a finding, written for a clinician:
+// "ANC 0.8 ×10³/µL on 2026-11-02, below 1000 cells/mm³".
+type Evidence struct {
+	Text       string
+	Date       time.Time // zero when not dated
+	ResourceID string    // "Observation/<id>" when it came from one resource
+}
+
+// Test is a test or vaccine to order, for *-missing and monitoring findings.
+type Test struct {
+	Name   string // "Interferon-gamma release assay (IGRA)"
+	Code   Coding // LOINC (or CVX for vaccines) of the test to order
+	Reason string // "no IGRA or TST result within 12 months"
+}
+
+// Finding is one rule that fired for one order (or, on patient-view, for
+// the patient's active therapy).
+type Finding struct {
+	Code     string
+	Level    Level
+	Category Category
+	Drug     Drug
+	// OrderID is the evaluated order, "MedicationRequest/<id>"; on
+	// patient-view the active order the dates come from.
+	OrderID  string
+	Title    string     // short clinical statement, e.g. "Absolute neutrophil count below 1,000 cells/mm³"
+	Action   string     // what to do, e.g. "Do not start abrocitinib; repeat CBC."
+	Evidence []Evidence // what was found (or not found)
+	Tests    []Test     // what to order, when the finding is about something missing or due
+	// SuggestedDailyMg is the lower dose to suggest (lower-dose-recommended,
+	// dose-above-label, renal/CYP dose limits), 0 when none.
+	SuggestedDailyMg float64
+	// DaysOverdue is set on monitoring findings.
+	DaysOverdue int
+	// Unchecked names data that could not be checked and might have changed the finding.
+	Unchecked []string
+	// Unverified is true when the rule relies on knowledge graded C or U.
+	Unverified bool
+	Citation   Citation
+}

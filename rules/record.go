@@ -1,0 +1,124 @@
+package rules
+
+import "time"
+
+// Code systems used by the knowledge base.
+const (
+	SystemRxNorm  = "http://www.nlm.nih.gov/research/umls/rxnorm"
+	SystemLOINC   = "http://loinc.org"
+	SystemSNOMED  = "http://snomed.info/sct"
+	SystemICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+	SystemCVX     = "http://hl7.org/fhir/sid/cvx"
+	SystemUCUM    = "http://unitsofmeasure.org"
+)
+
+// Coding is one code from one code system.
+type Coding struct {
+	System  string
+	Code    string
+	Display string
+}
+
+// Quantity is a measured value with its unit. Unit is the UCUM code when the
+// source gave one, otherwise the human-readable unit; "" when there was none.
+// A quantity whose unit is empty or not recognised is never used as a number.
+type Quantity struct {
+	Value float64
+	Unit  string
+}
+
+// Patient is what the rules need of the Patient resource.
+type Patient struct {
+	BirthDate time.Time // zero when unknown
+	Gender    string    // FHIR administrative gender: female, male, other, unknown or ""
+}
+
+// Observation is a laboratory result or other observation.
+type Observation struct {
+	ID             string // "Observation/<id>"
+	Codes          []Coding
+	Text           string // code.text
+	Status         string // FHIR status: final, amended, corrected, preliminary, ...
+	Date           time.Time // effective[x] (start of a period), else issued; zero when unknown
+	Quantity       *Quantity // valueQuantity (or valueInteger, unit-less)
+	ValueCodes     []Coding  // valueCodeableConcept.coding
+	ValueText      string    // valueString, or valueCodeableConcept.text
+	Interpretation []Coding  // interpretation[].coding
+	Components     []Observation // component[] (code and value only)
+}
+
+// Condition is a problem-list entry or diagnosis.
+type Condition struct {
+	ID                 string // "Condition/<id>"
+	Codes              []Coding
+	Text               string
+	ClinicalStatus     string // active, recurrence, relapse, inactive, remission, resolved or ""
+	VerificationStatus string // confirmed, unconfirmed, provisional, differential, refuted, entered-in-error or ""
+	Onset              time.Time // zero when unknown
+	Recorded           time.Time // zero when unknown
+	Abated             bool      // an abatement[x] is present
+}
+
+// Medication is a medication order or statement: a MedicationRequest,
+// a MedicationStatement, or a draft order of the current ordering session.
+// The medication codes are those of medicationCodeableConcept or of the
+// referenced (bundled or contained) Medication resource.
+type Medication struct {
+	ID           string // "MedicationRequest/<id>" or "MedicationStatement/<id>"
+	ResourceType string // MedicationRequest or MedicationStatement
+	Status       string
+	Intent       string
+	Codes        []Coding
+	Text         string    // medication text or display, for text matching and strength parsing
+	Authored     time.Time // authoredOn (requests) or effective/dateAsserted (statements)
+	ValidityStart time.Time // dispenseRequest.validityPeriod.start
+	Dose         DoseFacts
+}
+
+// DoseFacts are the raw facts from which the daily dose is worked out by
+// DailyDose; package fhir fills them without interpreting them.
+type DoseFacts struct {
+	// IngredientStrengthMg is the strength per unit from Medication.ingredient
+	// (numerator in mg over a denominator of 1 unit), 0 when absent.
+	IngredientStrengthMg float64
+	// DoseQuantity is dosageInstruction[0].doseAndRate[0].doseQuantity, nil when absent.
+	DoseQuantity *Quantity
+	// Frequency, Period and PeriodUnit come from dosageInstruction[0].timing.repeat
+	// (0 and "" when absent).
+	Frequency  float64
+	Period     float64
+	PeriodUnit string
+	// TimingCode is dosageInstruction[0].timing.code (e.g. "QD", "BID"), "" when absent.
+	TimingCode string
+	// DosageText is dosageInstruction[0].text, "" when absent.
+	DosageText string
+}
+
+// Immunization is a vaccine administration.
+type Immunization struct {
+	ID     string // "Immunization/<id>"
+	Codes  []Coding
+	Status string // completed, entered-in-error, not-done
+	Date   time.Time
+}
+
+// Record is everything known about the patient for one hook call.
+type Record struct {
+	Patient       *Patient // nil when the Patient resource was not available
+	Observations  []Observation
+	Conditions    []Condition
+	Medications   []Medication // on record (not the draft orders)
+	Immunizations []Immunization
+	// Unavailable names the kinds of data that could neither be had from
+	// prefetch nor from the FHIR server (prefetch keys such as "labs"). The
+	// rules still run; findings that depend on them say the data could not be
+	// checked, and a missing lab still yields its *-missing finding.
+	Unavailable []string
+}
+
+// Session is the ordering session of an order hook: every order in
+// draftOrders, including the ones being evaluated.
+type Session struct {
+	Medications []Medication // every MedicationRequest in draftOrders
+	Services    []Coding     // codes of ServiceRequests in draftOrders (tests already being ordered)
+}
