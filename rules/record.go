@@ -102,6 +102,16 @@ type Immunization struct {
 	Date   time.Time
 }
 
+// Kinds of data, as named in Record.Unavailable. They are also the prefetch
+// keys of the discovery document.
+const (
+	DataPatient       = "patient"
+	DataConditions    = "conditions"
+	DataMedications   = "medications"
+	DataObservations  = "observations"
+	DataImmunizations = "immunizations"
+)
+
 // Record is everything known about the patient for one hook call.
 type Record struct {
 	Patient       *Patient // nil when the Patient resource was not available
@@ -113,6 +123,7 @@ type Record struct {
 	// prefetch nor from the FHIR server (prefetch keys such as "labs"). The
 	// rules still run; findings that depend on them say the data could not be
 	// checked, and a missing lab still yields its *-missing finding.
+	// Values are the Data* constants.
 	Unavailable []string
 }
 
