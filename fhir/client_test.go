@@ -136,8 +136,8 @@ func pagedServer(t *testing.T, pages ...func(base string) string) (*httptest.Ser
 func TestFetchPaging(t *testing.T) {
 	srv, hits := pagedServer(t,
 		func(base string) string { return bundle(base+"/fhir/Observation?page=2", true, "a") }, // absolute next
-		func(string) string { return bundle("Observation?page=3", false, "b") },             // relative next, no total
-		func(string) string { return bundle("/fhir/Observation?page=4", false, "c") },       // absolute-path next
+		func(string) string { return bundle("Observation?page=3", false, "b") },                // relative next, no total
+		func(string) string { return bundle("/fhir/Observation?page=4", false, "c") },          // absolute-path next
 		func(string) string { return bundle("", false, "d") },
 	)
 	pages, err := devClient(ClientConfig{}).Fetch(t.Context(), srv.URL+"/fhir", secretToken, "Observation?patient=1&_count=1")
