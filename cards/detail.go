@@ -1,0 +1,140 @@
+package cards
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"jakguard/rules"
+)
+
+// detailOf writes the card's Markdown detail: per finding, what was found
+// (with dates and values), what to order, what to do, and what could not be
+// checked or is unverified; then the dose to use and, when the findings cite
+// several sources, the sources.
+func detailOf(g *group, ds drugSource, updated bool) string {
+	var parts []string
+	for _, f := range g.findings {
+		parts = append(parts, findingDetail(f))
+	}
+	if mg := minDose(g.findings); mg > 0 {
+		if updated {
+			parts = append(parts, "Suggested dose: "+md(doseText(ds, mg))+" (accept the suggestion to update the draft order).")
+		} else {
+			parts = append(parts, "Adjust the dose to "+mgText(mg)+" mg once daily.")
+		}
+	}
+	if srcs := citations(g.findings); len(srcs) > 1 {
+		parts = append(parts, "Sources: "+strings.Join(srcs, "; ")+".")
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// findingDetail is one finding's section.
+func findingDetail(f rules.Finding) string {
+	title := md(oneLine(f.Title))
+	if title == "" {
+		title = md(capitalize(shortOf(f)))
+	}
+	if title == "" {
+		title = "Finding"
+	}
+	parts := []string{"**" + title + "**"}
+
+	var items []string
+	for _, e := range f.Evidence {
+		if t := evidenceText(e); t != "" {
+			items = append(items, "- "+md(t))
+		}
+	}
+	for _, t := range f.Tests {
+		name := testName(t)
+		if name == "" {
+			continue
+		}
+		line := "- To order: " + md(name)
+		if r := oneLine(t.Reason); r != "" {
+			line += " (" + md(r) + ")"
+		}
+		items = append(items, line)
+	}
+	switch {
+	case f.DaysOverdue == 1:
+		items = append(items, "- Overdue by 1 day")
+	case f.DaysOverdue > 1:
+		items = append(items, "- Overdue by "+strconv.Itoa(f.DaysOverdue)+" days")
+	}
+	if len(items) > 0 {
+		parts = append(parts, strings.Join(items, "\n"))
+	}
+	if a := md(oneLine(f.Action)); a != "" {
+		parts = append(parts, a)
+	}
+	if u := uncheckedText(f.Unchecked); u != "" {
+		parts = append(parts, md(fmt.Sprintf(uncheckedLine, u)))
+	}
+	if f.Unverified {
+		parts = append(parts, unverifiedLine)
+	}
+	return strings.Join(parts, "\n\n")
+}
+
+// evidenceText is one evidence line, with its date when the text lacks it.
+func evidenceText(e rules.Evidence) string {
+	t := oneLine(e.Text)
+	if t == "" {
+		return ""
+	}
+	if !e.Date.IsZero() {
+		if d := e.Date.Format("2006-01-02"); !strings.Contains(t, d) {
+			t += " (" + d + ")"
+		}
+	}
+	return t
+}
+
+// uncheckedText names the data that could not be checked.
+func uncheckedText(kinds []string) string {
+	var names []string
+	for _, k := range kinds {
+		n, ok := dataNames[k]
+		if !ok {
+			n = oneLine(k)
+		}
+		if n != "" && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// citations lists the distinct usable citations of the findings as
+// Markdown links.
+func citations(fs []rules.Finding) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range fs {
+		label, url := oneLine(f.Citation.Label), f.Citation.URL
+		if label == "" || !absoluteURL(url, false) || seen[label+"\x00"+url] {
+			continue
+		}
+		seen[label+"\x00"+url] = true
+		if strings.ContainsAny(url, "()<> ") {
+			out = append(out, md(label))
+			continue
+		}
+		out = append(out, "["+md(label)+"]("+url+")")
+	}
+	return out
+}
+
+// mdEscaper escapes the characters that GitHub Markdown would read as
+// markup (and < > so no raw HTML can pass from the record to the EHR).
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`, `[`, `\[`, `]`, `\]`,
+	`<`, `\<`, `>`, `\>`, `|`, `\|`, `~`, `\~`, `#`, `\#`,
+)
+
+// md escapes one line of text for Markdown.
+func md(s string) string { return mdEscaper.Replace(s) }

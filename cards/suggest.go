@@ -1,0 +1,293 @@
+package cards
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"jakguard/rules"
+)
+
+// suggestions is what suggestionsFor found for a card.
+type suggestions struct {
+	list      []Suggestion // without uuids
+	exclusive bool         // at-most-one: the card offers both update and delete
+	updated   bool         // the card carries the dose update
+}
+
+// fhirID matches a FHIR resource id.
+var fhirID = regexp.MustCompile(`^[A-Za-z0-9\-.]{1,64}$`)
+
+// suggestionsFor builds a card's suggestions: delete of the draft order for
+// critical cards and combination-jak, update of the draft order to the
+// suggested daily dose, and a ServiceRequest create per test to order plus
+// one that orders them all.
+func suggestionsFor(g *group, ds drugSource, opt Options) suggestions {
+	var out suggestions
+	draft := !opt.PatientView
+	var del, upd *Suggestion
+	if draft && (g.level == rules.Critical || hasCode(g.findings, rules.CombinationJAK)) && validRef(g.order, "MedicationRequest") {
+		del = &Suggestion{
+			Label:         "Cancel this " + ds.name + " order",
+			IsRecommended: true,
+			Actions: []Action{{
+				Type:        ActionDelete,
+				Description: "Remove the draft " + ds.name + " order",
+				ResourceID:  g.order,
+			}},
+		}
+	}
+	if mg := minDose(g.findings); draft && mg > 0 && ds.rxnorm != "" {
+		if res, err := updatedOrder(opt.Orders[g.order], ds, mg, opt.PatientID); err == nil {
+			upd = &Suggestion{
+				Label:         "Change to " + doseText(ds, mg),
+				IsRecommended: del == nil,
+				Actions: []Action{{
+					Type:        ActionUpdate,
+					Description: "Change the draft order to " + doseText(ds, mg),
+					Resource:    res,
+				}},
+			}
+		}
+	}
+	if del != nil {
+		out.list = append(out.list, *del)
+	}
+	if upd != nil {
+		out.list = append(out.list, *upd)
+		out.updated = true
+	}
+	out.exclusive = del != nil && upd != nil
+	out.list = append(out.list, createSuggestions(g, ds, opt, !out.exclusive)...)
+	return out
+}
+
+// doseText is "upadacitinib 15 mg once daily".
+func doseText(ds drugSource, mg float64) string {
+	return ds.name + " " + mgText(mg) + " mg once daily"
+}
+
+// createSuggestions orders each distinct test of the group, and all of them
+// at once when there are several. recommend marks the "order all" (or the
+// only) suggestion as recommended.
+func createSuggestions(g *group, ds drugSource, opt Options, recommend bool) []Suggestion {
+	pid := strings.TrimPrefix(opt.PatientID, "Patient/")
+	if !fhirID.MatchString(pid) {
+		return nil
+	}
+	reason := "Screening before starting " + ds.name
+	if opt.PatientView {
+		reason = "Monitoring on " + ds.name
+	}
+	var out []Suggestion
+	var all []Action
+	seen := map[string]bool{}
+	for _, f := range g.findings {
+		for _, t := range f.Tests {
+			name := testName(t)
+			system, code := strings.TrimSpace(t.Code.System), strings.TrimSpace(t.Code.Code)
+			if system == "" || code == "" || name == "" || seen[system+"|"+code] {
+				continue
+			}
+			seen[system+"|"+code] = true
+			a := Action{
+				Type:        ActionCreate,
+				Description: "Order " + name,
+				Resource:    serviceRequest(system, code, oneLine(t.Code.Display), name, pid, reason),
+			}
+			all = append(all, a)
+			out = append(out, Suggestion{Label: clip("Order "+name, MaxSummaryRunes), Actions: []Action{a}})
+		}
+	}
+	switch {
+	case len(out) == 1:
+		out[0].IsRecommended = recommend
+	case len(out) > 1:
+		out = append(out, Suggestion{
+			Label:         "Order all " + strconv.Itoa(len(all)) + " items",
+			IsRecommended: recommend,
+			Actions:       all,
+		})
+	}
+	return out
+}
+
+// testName is the readable name of a test to order.
+func testName(t rules.Test) string {
+	if n := oneLine(t.Name); n != "" {
+		return n
+	}
+	if d := oneLine(t.Code.Display); d != "" {
+		return d
+	}
+	return oneLine(t.Code.Code)
+}
+
+// serviceRequest writes a minimal R4 ServiceRequest ordering one coded test.
+func serviceRequest(system, code, display, text, patientID, reason string) json.RawMessage {
+	type coding struct {
+		System  string `json:"system"`
+		Code    string `json:"code"`
+		Display string `json:"display,omitempty"`
+	}
+	type concept struct {
+		Coding []coding `json:"coding,omitempty"`
+		Text   string   `json:"text,omitempty"`
+	}
+	type reference struct {
+		Reference string `json:"reference"`
+	}
+	sr := struct {
+		ResourceType string    `json:"resourceType"`
+		Status       string    `json:"status"`
+		Intent       string    `json:"intent"`
+		Code         concept   `json:"code"`
+		Subject      reference `json:"subject"`
+		ReasonCode   []concept `json:"reasonCode,omitempty"`
+	}{
+		ResourceType: "ServiceRequest",
+		Status:       "draft",
+		Intent:       "order",
+		Code:         concept{Coding: []coding{{System: system, Code: code, Display: display}}, Text: text},
+		Subject:      reference{Reference: "Patient/" + patientID},
+		ReasonCode:   []concept{{Text: reason}},
+	}
+	b, _ := json.Marshal(sr) // only strings: cannot fail
+	return b
+}
+
+// validRef tells whether ref is "<resourceType>/<FHIR id>".
+func validRef(ref, resourceType string) bool {
+	id, ok := strings.CutPrefix(ref, resourceType+"/")
+	return ok && fhirID.MatchString(id)
+}
+
+// arrayElements are the MedicationRequest elements that are arrays in R4;
+// some clients send them as single objects (the sandbox does for category
+// and reasonCode), and an update must send valid R4 back.
+var arrayElements = []string{
+	"identifier", "instantiatesCanonical", "instantiatesUri", "basedOn", "category",
+	"supportingInformation", "reasonCode", "reasonReference", "insurance", "note",
+	"dosageInstruction", "detectedIssue", "eventHistory", "contained",
+}
+
+// updatedOrder returns the whole draft MedicationRequest with the medication
+// set to the ingredient at mg (text names the strength; no product RxCUI is
+// invented) and the dosage set to mg once daily. Everything else is kept.
+func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID string) (json.RawMessage, error) {
+	if len(raw) == 0 {
+		return nil, errors.New("no draft order JSON")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var res map[string]any
+	if err := dec.Decode(&res); err != nil {
+		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("trailing data after the draft order")
+	}
+	if res == nil {
+		return nil, errors.New("draft order is not an object")
+	}
+	if rt, ok := res["resourceType"]; ok && rt != "MedicationRequest" {
+		return nil, errors.New("draft order is not a MedicationRequest")
+	}
+	if id, _ := res["id"].(string); !fhirID.MatchString(id) {
+		return nil, errors.New("draft order has no id")
+	}
+	res["resourceType"] = "MedicationRequest"
+	for _, k := range arrayElements {
+		if v, ok := res[k]; ok {
+			if _, isArray := v.([]any); !isArray {
+				res[k] = []any{v}
+			}
+		}
+	}
+
+	// A contained Medication only the old medicationReference pointed to
+	// would be left unreferenced (FHIR dom-3): drop it.
+	if ref, ok := res["medicationReference"].(map[string]any); ok {
+		if local, ok := ref["reference"].(string); ok && strings.HasPrefix(local, "#") {
+			contained, _ := res["contained"].([]any)
+			res["contained"] = slices.DeleteFunc(contained, func(c any) bool {
+				m, ok := c.(map[string]any)
+				return ok && m["id"] == strings.TrimPrefix(local, "#")
+			})
+		}
+	}
+	delete(res, "medicationReference")
+	res["medicationCodeableConcept"] = map[string]any{
+		"coding": []any{map[string]any{"system": rules.SystemRxNorm, "code": ds.rxnorm, "display": ds.name}},
+		"text":   ds.name + " " + mgText(mg) + " mg " + ds.form,
+	}
+
+	dosage := map[string]any{
+		"text":   mgText(mg) + " mg once daily",
+		"timing": map[string]any{"repeat": map[string]any{"frequency": 1, "period": 1, "periodUnit": "d"}},
+		"doseAndRate": []any{map[string]any{"doseQuantity": map[string]any{
+			"value": mg, "unit": "mg", "system": rules.SystemUCUM, "code": "mg",
+		}}},
+	}
+	if old, _ := res["dosageInstruction"].([]any); len(old) > 0 {
+		if first, ok := old[0].(map[string]any); ok {
+			for _, k := range []string{"route", "site", "method"} {
+				if v, ok := first[k]; ok {
+					dosage[k] = v
+				}
+			}
+		}
+	}
+	res["dosageInstruction"] = []any{dosage}
+
+	// Required R4 elements a sloppy draft may lack.
+	if s, _ := res["status"].(string); s == "" {
+		res["status"] = "draft"
+	}
+	if s, _ := res["intent"].(string); s == "" {
+		res["intent"] = "order"
+	}
+	if _, ok := res["subject"].(map[string]any); !ok {
+		pid := strings.TrimPrefix(patientID, "Patient/")
+		if !fhirID.MatchString(pid) {
+			return nil, errors.New("draft order has no subject")
+		}
+		res["subject"] = map[string]any{"reference": "Patient/" + pid}
+	}
+
+	pruned, _ := prune(res)
+	return json.Marshal(pruned)
+}
+
+// prune removes null, "", [] and {} values recursively (CDS Hooks forbids
+// them in a response); ok is false when v itself is empty.
+func prune(v any) (any, bool) {
+	switch x := v.(type) {
+	case nil:
+		return nil, false
+	case string:
+		return x, x != ""
+	case []any:
+		out := x[:0:0]
+		for _, e := range x {
+			if p, ok := prune(e); ok {
+				out = append(out, p)
+			}
+		}
+		return out, len(out) > 0
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			if p, ok := prune(e); ok {
+				out[k] = p
+			}
+		}
+		return out, len(out) > 0
+	}
+	return v, true
+}

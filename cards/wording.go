@@ -1,0 +1,451 @@
+package cards
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"jakguard/rules"
+)
+
+// All card wording lives in this file: the per-code table, the category
+// names, the override reasons and the drug sources.
+
+// MaxSummaryRunes is the longest summary allowed (CDS Hooks: "<140 characters").
+const MaxSummaryRunes = 139
+
+// categoryOther is the card category of a finding whose category and code
+// are both unknown to this package.
+const categoryOther rules.Category = "other"
+
+// summaryArgs is what a summary is written from.
+type summaryArgs struct {
+	Drug   string // "upadacitinib", or "the JAK inhibitor"
+	Mg     string // suggested daily dose, "" when none
+	OnTx   bool   // patient-view: the patient is on treatment
+	Crit   bool   // the card is critical
+	Shorts string // grouped cards: the listed items, "TB, hepatitis B/C and CBC"
+}
+
+// codeInfo is the wording and defaults of one finding code.
+type codeInfo struct {
+	category rules.Category // default card category when the finding has none
+	level    rules.Level    // the contract's level: the card is at least this
+	short    string         // item name on grouped cards and in lists
+	summary  func(a summaryArgs) string
+	reasons  []Coding // code-specific override reasons, before the category ones
+}
+
+// codeOrder lists the codes in the order findings are shown and cards sorted.
+var codeOrder = []string{
+	rules.TBScreeningMissing, rules.HBVScreeningMissing, rules.HCVScreeningMissing, rules.CBCMissing,
+	rules.LiverEnzymesMissing, rules.LipidsMissing, rules.PregnancyTestMissing, rules.ZosterVaccineMissing,
+	rules.TBActive, rules.TBLatentUntreated, rules.HBVActive, rules.HBVCoreAntibodyPositive,
+	rules.HCVActive, rules.HCVAntibodyPositive,
+	rules.Lymphopenia, rules.Neutropenia, rules.Anemia, rules.Thrombocytopenia,
+	rules.Pregnancy, rules.Breastfeeding, rules.SeriousInfectionActive, rules.SevereHepaticImpairment,
+	rules.AgeNotApproved, rules.CombinationJAK, rules.AntiplateletAbrocitinib, rules.LiveVaccineRecent,
+	rules.RenalImpairment, rules.DoseAboveLabel, rules.CYPInteraction,
+	rules.CombinationBiologic, rules.CombinationImmunosuppressant,
+	rules.LowerDoseRecommended, rules.CardiovascularRisk, rules.MACEHistory, rules.Smoker, rules.VTERisk,
+	rules.Malignancy, rules.NoPriorSystemicTherapy,
+	rules.MonitoringCBCDue, rules.MonitoringLiverDue, rules.MonitoringLipidsDue,
+}
+
+func fixed(s string) func(summaryArgs) string {
+	return func(a summaryArgs) string { return expand(s, a) }
+}
+
+// expand replaces {drug} and {mg} in s.
+func expand(s string, a summaryArgs) string {
+	return strings.NewReplacer("{drug}", a.Drug, "{mg}", a.Mg).Replace(s)
+}
+
+// lab is the summary of a blood-count finding: do not start at order time,
+// interrupt (or discontinue) on treatment.
+func lab(what, onTxVerb string) func(summaryArgs) string {
+	return func(a summaryArgs) string {
+		if a.OnTx {
+			return onTxVerb + " " + a.Drug + ": " + what
+		}
+		return "Do not start " + a.Drug + ": " + what
+	}
+}
+
+// lowerDose words a dose finding: "Reduce {drug} to {mg} mg daily: why",
+// else the fallback.
+func lowerDose(why, otherwise string) func(summaryArgs) string {
+	return func(a summaryArgs) string {
+		if a.Mg != "" {
+			return expand("Reduce {drug} to {mg} mg daily: ", a) + why
+		}
+		return expand(otherwise, a)
+	}
+}
+
+// Override reasons shared by several cards.
+var (
+	reasonBenefit      = Coding{OverrideReasonSystem, "benefit-outweighs-risk", "Benefit outweighs risk, discussed with patient"}
+	reasonOutdated     = Coding{OverrideReasonSystem, "record-out-of-date", "Record out of date (resolved or no longer taken)"}
+	reasonDoneElsewere = Coding{OverrideReasonSystem, "screening-done-elsewhere", "Screening done elsewhere"}
+	reasonOrdered      = Coding{OverrideReasonSystem, "already-ordered", "Already ordered or scheduled"}
+	reasonNotApplic    = Coding{OverrideReasonSystem, "not-applicable", "Not applicable to this patient"}
+	reasonLowerTried   = Coding{OverrideReasonSystem, "lower-dose-tried", "Lower dose tried, response inadequate"}
+	reasonNewerResult  = Coding{OverrideReasonSystem, "newer-result-elsewhere", "Newer result available elsewhere"}
+	reasonSpecialist   = Coding{OverrideReasonSystem, "specialist-agreed", "Specialist consulted and agrees"}
+	reasonLatentTBTx   = Coding{OverrideReasonSystem, "latent-tb-treatment-started", "Treatment of latent TB already started"}
+	reasonOtherJAKStop = Coding{OverrideReasonSystem, "other-drug-stopped", "Other drug stopped or being stopped"}
+	reasonPriorTherapy = Coding{OverrideReasonSystem, "prior-therapy-elsewhere", "Prior systemic therapy given elsewhere"}
+	reasonInadvisable  = Coding{OverrideReasonSystem, "other-therapies-inadvisable", "Other systemic therapies inadvisable"}
+	reasonMonDone      = Coding{OverrideReasonSystem, "monitoring-done-elsewhere", "Tests done elsewhere"}
+)
+
+var codeTable = map[string]codeInfo{
+	// Pre-treatment screening: one card per order.
+	rules.TBScreeningMissing:   {category: rules.CategoryScreening, level: rules.Warning, short: "TB"},
+	rules.HBVScreeningMissing:  {category: rules.CategoryScreening, level: rules.Warning, short: "hepatitis B"},
+	rules.HCVScreeningMissing:  {category: rules.CategoryScreening, level: rules.Warning, short: "hepatitis C"},
+	rules.CBCMissing:           {category: rules.CategoryScreening, level: rules.Warning, short: "CBC"},
+	rules.LiverEnzymesMissing:  {category: rules.CategoryScreening, level: rules.Warning, short: "liver enzymes"},
+	rules.LipidsMissing:        {category: rules.CategoryScreening, level: rules.Warning, short: "lipids"},
+	rules.PregnancyTestMissing: {category: rules.CategoryScreening, level: rules.Warning, short: "pregnancy test"},
+	rules.ZosterVaccineMissing: {category: rules.CategoryScreening, level: rules.Warning, short: "zoster vaccine"},
+
+	// Contraindications: one card each.
+	rules.TBActive: {category: rules.CategoryContraindication, level: rules.Critical, short: "active tuberculosis",
+		summary: fixed("Do not start {drug}: active tuberculosis"), reasons: []Coding{reasonSpecialist}},
+	rules.TBLatentUntreated: {category: rules.CategoryContraindication, level: rules.Critical, short: "untreated latent TB",
+		summary: fixed("Treat latent TB before starting {drug}"), reasons: []Coding{reasonLatentTBTx}},
+	rules.HBVActive: {category: rules.CategoryContraindication, level: rules.Critical, short: "active hepatitis B",
+		summary: fixed("Do not start {drug}: active hepatitis B"), reasons: []Coding{reasonSpecialist}},
+	rules.HBVCoreAntibodyPositive: {category: rules.CategoryContraindication, level: rules.Warning, short: "anti-HBc positive",
+		summary: fixed("Check HBV DNA before starting {drug}: anti-HBc positive"), reasons: []Coding{reasonSpecialist}},
+	rules.HCVActive: {category: rules.CategoryContraindication, level: rules.Critical, short: "active hepatitis C",
+		summary: fixed("Do not start {drug}: active hepatitis C"), reasons: []Coding{reasonSpecialist}},
+	rules.HCVAntibodyPositive: {category: rules.CategoryContraindication, level: rules.Warning, short: "HCV antibody positive",
+		summary: fixed("Check HCV RNA before starting {drug}: HCV antibody positive"), reasons: []Coding{reasonSpecialist}},
+	rules.Pregnancy: {category: rules.CategoryContraindication, level: rules.Critical, short: "pregnancy",
+		summary: func(a summaryArgs) string {
+			if a.OnTx {
+				return expand("Review {drug} now: patient is pregnant", a)
+			}
+			return expand("Do not start {drug}: patient is pregnant", a)
+		}},
+	rules.Breastfeeding: {category: rules.CategoryContraindication, level: rules.Critical, short: "breastfeeding",
+		summary: fixed("Do not start {drug} while breastfeeding")},
+	rules.SeriousInfectionActive: {category: rules.CategoryContraindication, level: rules.Critical, short: "serious infection",
+		summary: func(a summaryArgs) string {
+			if a.OnTx {
+				return expand("Interrupt {drug} until the serious infection is controlled", a)
+			}
+			return expand("Do not start {drug} during an active serious infection", a)
+		}},
+	rules.SevereHepaticImpairment: {category: rules.CategoryContraindication, level: rules.Critical, short: "severe hepatic impairment",
+		summary: fixed("Avoid {drug}: possible severe hepatic impairment (confirm Child-Pugh class)")},
+	rules.AgeNotApproved: {category: rules.CategoryContraindication, level: rules.Critical, short: "age under 12",
+		summary: fixed("Do not start {drug}: not approved under 12 years of age")},
+	rules.CombinationJAK: {category: rules.CategoryContraindication, level: rules.Critical, short: "another JAK inhibitor",
+		summary: fixed("Do not combine {drug} with another JAK inhibitor"), reasons: []Coding{reasonOtherJAKStop}},
+	rules.AntiplateletAbrocitinib: {category: rules.CategoryContraindication, level: rules.Critical, short: "antiplatelet drug",
+		summary: fixed("Do not combine {drug} with antiplatelets (low-dose aspirin aside) in the first 3 months"),
+		reasons: []Coding{reasonOtherJAKStop}},
+	rules.LiveVaccineRecent: {category: rules.CategoryContraindication, level: rules.Warning, short: "recent live vaccine",
+		summary: fixed("Live vaccine within 28 days: consider delaying {drug}")},
+
+	// Lab safety: one card each.
+	rules.Lymphopenia: {category: rules.CategoryLabSafety, level: rules.Critical, short: "lymphopenia",
+		summary: lab("lymphocytes below 500 cells/mm³", "Interrupt"), reasons: []Coding{reasonNewerResult}},
+	rules.Neutropenia: {category: rules.CategoryLabSafety, level: rules.Critical, short: "neutropenia",
+		summary: lab("neutrophils below 1,000 cells/mm³", "Interrupt"), reasons: []Coding{reasonNewerResult}},
+	rules.Anemia: {category: rules.CategoryLabSafety, level: rules.Critical, short: "anemia",
+		summary: lab("hemoglobin below 8 g/dL", "Interrupt"), reasons: []Coding{reasonNewerResult}},
+	rules.Thrombocytopenia: {category: rules.CategoryLabSafety, level: rules.Critical, short: "thrombocytopenia",
+		summary: func(a summaryArgs) string {
+			if a.OnTx {
+				return "Discontinue " + a.Drug + ": platelets below 50,000/mm³"
+			}
+			return "Do not start " + a.Drug + ": platelets below 150,000/mm³"
+		}, reasons: []Coding{reasonNewerResult}},
+
+	// Dosing and interactions: one card each.
+	rules.RenalImpairment: {category: rules.CategoryDosing, level: rules.Warning, short: "renal impairment",
+		summary: func(a summaryArgs) string {
+			switch {
+			case a.Mg != "":
+				return expand("Reduce {drug} to {mg} mg daily: reduced kidney function", a)
+			case a.Crit:
+				return expand("Avoid {drug}: severe renal impairment", a)
+			}
+			return expand("Review {drug} dose: reduced kidney function", a)
+		}},
+	rules.DoseAboveLabel: {category: rules.CategoryDosing, level: rules.Warning, short: "dose above label",
+		summary: lowerDose("above the atopic dermatitis maximum", "Review {drug} dose: above the atopic dermatitis maximum"),
+		reasons: []Coding{reasonSpecialist}},
+	rules.CYPInteraction: {category: rules.CategoryInteraction, level: rules.Warning, short: "CYP interaction",
+		summary: lowerDose("CYP interaction", "Review CYP interaction before starting {drug}"),
+		reasons: []Coding{reasonOtherJAKStop}},
+	rules.CombinationBiologic: {category: rules.CategoryInteraction, level: rules.Warning, short: "biologic immunomodulator",
+		summary: fixed("Avoid combining {drug} with a biologic immunomodulator"), reasons: []Coding{reasonOtherJAKStop}},
+	rules.CombinationImmunosuppressant: {category: rules.CategoryInteraction, level: rules.Warning, short: "potent immunosuppressant",
+		summary: fixed("Avoid combining {drug} with a potent immunosuppressant"), reasons: []Coding{reasonOtherJAKStop}},
+
+	// Boxed-warning risk factors: one card per order.
+	rules.LowerDoseRecommended: {category: rules.CategoryRiskFactors, level: rules.Warning, short: "lower dose recommended"},
+	rules.CardiovascularRisk:   {category: rules.CategoryRiskFactors, level: rules.Warning, short: "cardiovascular risk"},
+	rules.MACEHistory:          {category: rules.CategoryRiskFactors, level: rules.Warning, short: "prior MI or stroke"},
+	rules.Smoker:               {category: rules.CategoryRiskFactors, level: rules.Warning, short: "smoking"},
+	rules.VTERisk:              {category: rules.CategoryRiskFactors, level: rules.Warning, short: "VTE risk"},
+	rules.Malignancy:           {category: rules.CategoryRiskFactors, level: rules.Warning, short: "malignancy"},
+
+	// Indication.
+	rules.NoPriorSystemicTherapy: {category: rules.CategoryIndication, level: rules.Info, short: "no prior systemic therapy",
+		summary: fixed("Confirm prior systemic therapy: {drug} is labelled for refractory atopic dermatitis"),
+		reasons: []Coding{reasonPriorTherapy, reasonInadvisable}},
+
+	// patient-view monitoring: one card per order.
+	rules.MonitoringCBCDue:    {category: rules.CategoryMonitoring, level: rules.Warning, short: "CBC"},
+	rules.MonitoringLiverDue:  {category: rules.CategoryMonitoring, level: rules.Warning, short: "liver enzymes"},
+	rules.MonitoringLipidsDue: {category: rules.CategoryMonitoring, level: rules.Warning, short: "lipids"},
+}
+
+// categoryInfo is the wording of one card category.
+type categoryInfo struct {
+	display string
+	grouped bool // one card for all findings of the category on an order
+	summary func(a summaryArgs) string
+	reasons []Coding
+}
+
+var categoryOrder = []rules.Category{
+	rules.CategoryContraindication, rules.CategoryLabSafety, rules.CategoryScreening,
+	rules.CategoryDosing, rules.CategoryInteraction, rules.CategoryRiskFactors,
+	rules.CategoryMonitoring, rules.CategoryIndication, categoryOther,
+}
+
+var categoryTable = map[rules.Category]categoryInfo{
+	rules.CategoryScreening: {display: "Pre-treatment screening", grouped: true,
+		summary: fixed("Order {items} before starting {drug}"),
+		reasons: []Coding{reasonDoneElsewere, reasonOrdered, reasonNotApplic}},
+	rules.CategoryContraindication: {display: "Contraindication",
+		reasons: []Coding{reasonBenefit, reasonOutdated}},
+	rules.CategoryRiskFactors: {display: "Boxed-warning risk factors", grouped: true,
+		summary: func(a summaryArgs) string {
+			switch {
+			case a.Mg != "" && a.Shorts != "":
+				return expand("Use {drug} {mg} mg daily: boxed-warning risks (", a) + a.Shorts + ")"
+			case a.Mg != "":
+				return expand("Use {drug} {mg} mg daily: boxed-warning risk", a)
+			case a.Shorts == "":
+				return expand("Weigh boxed-warning risks before starting {drug}", a)
+			}
+			return expand("Weigh boxed-warning risks before starting {drug}: ", a) + a.Shorts
+		},
+		reasons: []Coding{reasonBenefit, reasonLowerTried, reasonOutdated}},
+	rules.CategoryDosing: {display: "Dosing",
+		reasons: []Coding{reasonLowerTried, reasonBenefit}},
+	rules.CategoryInteraction: {display: "Drug interaction",
+		reasons: []Coding{reasonBenefit, reasonOutdated}},
+	rules.CategoryMonitoring: {display: "On-treatment monitoring", grouped: true,
+		summary: fixed("Order {items}: monitoring due on {drug}"),
+		reasons: []Coding{reasonMonDone, reasonOrdered}},
+	rules.CategoryLabSafety: {display: "Laboratory safety",
+		reasons: []Coding{reasonBenefit}},
+	rules.CategoryIndication: {display: "Indication",
+		reasons: []Coding{reasonBenefit}},
+	categoryOther: {display: "Other finding",
+		reasons: []Coding{reasonBenefit, reasonNotApplic}},
+}
+
+// drugSource is the default source of a drug's cards: its US prescribing
+// information (used when a finding carries no usable citation).
+type drugSource struct {
+	name, brand, label, url, form string
+	rxnorm                        string // ingredient RxCUI (grade A in the knowledge file)
+}
+
+var drugTable = map[rules.Drug]drugSource{
+	rules.Upadacitinib: {name: "upadacitinib", brand: "Rinvoq",
+		label: "RINVOQ (upadacitinib) US Prescribing Information", url: "https://www.rxabbvie.com/pdf/rinvoq_pi.pdf",
+		form: "extended-release tablet", rxnorm: "2196092"},
+	rules.Abrocitinib: {name: "abrocitinib", brand: "Cibinqo",
+		label: "CIBINQO (abrocitinib) US Prescribing Information", url: "https://labeling.pfizer.com/ShowLabeling.aspx?id=16652",
+		form: "tablet", rxnorm: "2591476"},
+}
+
+// genericSource is the source of a card whose drug is unknown.
+var genericSource = drugSource{name: "the JAK inhibitor",
+	label: "US Prescribing Information (DailyMed)", url: "https://dailymed.nlm.nih.gov/dailymed/"}
+
+func drugOf(d rules.Drug) drugSource {
+	if s, ok := drugTable[d]; ok {
+		return s
+	}
+	return genericSource
+}
+
+// dataNames are the readable names of the rules.Data* kinds.
+var dataNames = map[string]string{
+	rules.DataPatient:       "patient demographics",
+	rules.DataConditions:    "conditions",
+	rules.DataMedications:   "medications",
+	rules.DataObservations:  "lab results",
+	rules.DataImmunizations: "immunizations",
+}
+
+// Fixed detail lines.
+const (
+	unverifiedLine = "Based on a code or rule not yet verified against a current source (grade C/U)."
+	uncheckedLine  = "Could not be checked: %s (FHIR server unavailable)."
+)
+
+// categoryOf is the card category of a finding: its own when known, else
+// the code's default, else "other".
+func categoryOf(f rules.Finding) rules.Category {
+	if _, ok := categoryTable[f.Category]; ok && f.Category != "" {
+		return f.Category
+	}
+	if ci, ok := codeTable[f.Code]; ok {
+		return ci.category
+	}
+	return categoryOther
+}
+
+// Summary is the one-line summary of a card reporting group: findings of
+// one order and one card category, in display order. patientView selects
+// the on-treatment wording. The result is 1 to MaxSummaryRunes runes.
+func Summary(group []rules.Finding, patientView bool) string {
+	if len(group) == 0 {
+		return "Review this JAK-inhibitor order"
+	}
+	f := group[0]
+	a := summaryArgs{Drug: drugOf(f.Drug).name, OnTx: patientView, Mg: mgText(minDose(group))}
+	for _, g := range group {
+		if levelOf(g) == rules.Critical {
+			a.Crit = true
+		}
+	}
+	cat := categoryOf(f)
+	ci := categoryTable[cat]
+	var s string
+	switch {
+	case ci.grouped && ci.summary != nil:
+		var items []string
+		for _, g := range group {
+			if g.Code == rules.LowerDoseRecommended {
+				continue
+			}
+			items = append(items, shortOf(g))
+		}
+		a.Shorts = joinItems(items)
+		s = strings.ReplaceAll(ci.summary(a), "{items}", a.Shorts)
+		if utf8.RuneCountInString(s) > MaxSummaryRunes {
+			a.Shorts = strconv.Itoa(len(items)) + " items"
+			s = strings.ReplaceAll(ci.summary(a), "{items}", a.Shorts)
+		}
+	case codeTable[f.Code].summary != nil:
+		s = codeTable[f.Code].summary(a)
+	default:
+		s = oneLine(f.Title)
+		if s == "" {
+			s = "Review " + a.Drug + ": " + oneLine(f.Code)
+		}
+	}
+	return clip(capitalize(s), MaxSummaryRunes)
+}
+
+// shortOf is a finding's item name on a grouped card.
+func shortOf(f rules.Finding) string {
+	if ci, ok := codeTable[f.Code]; ok && ci.short != "" {
+		return ci.short
+	}
+	if t := oneLine(f.Title); t != "" {
+		return t
+	}
+	return oneLine(f.Code)
+}
+
+// joinItems lists items as "a, b and c", merging "hepatitis B" and
+// "hepatitis C" into "hepatitis B/C".
+func joinItems(items []string) string {
+	var out []string
+	for i := 0; i < len(items); i++ {
+		if items[i] == "hepatitis B" && i+1 < len(items) && items[i+1] == "hepatitis C" {
+			out = append(out, "hepatitis B/C")
+			i++
+			continue
+		}
+		out = append(out, items[i])
+	}
+	switch len(out) {
+	case 0:
+		return ""
+	case 1:
+		return out[0]
+	}
+	return strings.Join(out[:len(out)-1], ", ") + " and " + out[len(out)-1]
+}
+
+// overrideReasons are the card's override reasons: code-specific first,
+// then the category's, without duplicates.
+func overrideReasons(group []rules.Finding, cat rules.Category) []Coding {
+	var out []Coding
+	seen := map[string]bool{}
+	add := func(cs []Coding) {
+		for _, c := range cs {
+			if !seen[c.Code] {
+				seen[c.Code] = true
+				out = append(out, c)
+			}
+		}
+	}
+	for _, f := range group {
+		add(codeTable[f.Code].reasons)
+	}
+	add(categoryTable[cat].reasons)
+	return out
+}
+
+// mgText formats a daily dose in mg ("15", "7.5"), "" for none.
+func mgText(mg float64) string {
+	if mg <= 0 {
+		return ""
+	}
+	return strconv.FormatFloat(mg, 'f', -1, 64)
+}
+
+// oneLine makes text safe for a single line: control characters and runs of
+// white space become one space; invalid UTF-8 is dropped.
+func oneLine(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToValidUTF8(s, "") {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// clip shortens s to at most n runes, ending in "…" when cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}
+
+func capitalize(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[size:]
+}
