@@ -1,0 +1,271 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Limits on one feedback request.
+const (
+	MaxFeedbackItems = 1000 // items per request
+	maxIDLen         = 256  // card uuid, suggestion id, reason system/code
+	maxTextRunes     = 1024 // reason display and user comment are cut to this
+)
+
+// ValidationError says which part of a feedback body is wrong. Path names
+// the element, e.g. "feedback[1].outcome" ("" for the body as a whole), so
+// the caller can build a 400 OperationOutcome whose issue points at it.
+type ValidationError struct {
+	Path string
+	Msg  string
+}
+
+func (e *ValidationError) Error() string {
+	if e.Path == "" {
+		return "invalid feedback: " + e.Msg
+	}
+	return "invalid feedback: " + e.Path + ": " + e.Msg
+}
+
+func invalid(path, format string, args ...any) *ValidationError {
+	return &ValidationError{Path: path, Msg: fmt.Sprintf(format, args...)}
+}
+
+// ParseFeedback decodes and validates a CDS Hooks feedback body: the 2.0
+// shape {"feedback":[...]} or a bare single feedback object. It accepts the
+// 2.0 overrideReason {reason: Coding, userComment} and the pre-2.0 sandbox
+// shape where overrideReason is a bare Coding. Unknown fields are ignored.
+// Every error is a *ValidationError. Service, Issuer, Tenant and Received are
+// left for the caller to set.
+func ParseFeedback(body []byte) ([]Feedback, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		if json.Valid(body) {
+			return nil, invalid("", "body must be a JSON object")
+		}
+		return nil, invalid("", "body is not valid JSON")
+	}
+	if top == nil {
+		return nil, invalid("", "body must be a JSON object")
+	}
+	list, wrapped := top["feedback"]
+	if !wrapped {
+		f, err := parseItem("", top)
+		if err != nil {
+			return nil, err
+		}
+		return []Feedback{f}, nil
+	}
+	var raws []json.RawMessage
+	if isNull(list) || json.Unmarshal(list, &raws) != nil {
+		return nil, invalid("feedback", "must be a list")
+	}
+	if len(raws) > MaxFeedbackItems {
+		return nil, invalid("feedback", "too many items: %d (at most %d)", len(raws), MaxFeedbackItems)
+	}
+	out := make([]Feedback, 0, len(raws))
+	for i, raw := range raws {
+		path := fmt.Sprintf("feedback[%d]", i)
+		var item map[string]json.RawMessage
+		if isNull(raw) || json.Unmarshal(raw, &item) != nil {
+			return nil, invalid(path, "must be an object")
+		}
+		f, err := parseItem(path+".", item)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// parseItem validates one feedback object; prefix is "" or "feedback[i].".
+func parseItem(prefix string, item map[string]json.RawMessage) (Feedback, error) {
+	var f Feedback
+	var err error
+	if f.Card, err = requiredID(item, "card", prefix+"card"); err != nil {
+		return f, err
+	}
+	outcome, err := optString(item["outcome"], prefix+"outcome")
+	if err != nil {
+		return f, err
+	}
+	switch outcome {
+	case OutcomeAccepted, OutcomeOverridden:
+		f.Outcome = outcome
+	case "":
+		return f, invalid(prefix+"outcome", "required (accepted or overridden)")
+	default:
+		return f, invalid(prefix+"outcome", "must be accepted or overridden, got %.40q", outcome)
+	}
+	ts, err := optString(item["outcomeTimestamp"], prefix+"outcomeTimestamp")
+	if err != nil {
+		return f, err
+	}
+	if ts == "" {
+		return f, invalid(prefix+"outcomeTimestamp", "required (RFC 3339 date-time)")
+	}
+	t, perr := time.Parse(time.RFC3339Nano, ts)
+	if perr != nil {
+		return f, invalid(prefix+"outcomeTimestamp", "not an RFC 3339 date-time: %.40q", ts)
+	}
+	f.OutcomeTimestamp = t.UTC()
+
+	if f.Outcome == OutcomeAccepted {
+		if f.AcceptedSuggestions, err = parseSuggestions(item["acceptedSuggestions"], prefix+"acceptedSuggestions"); err != nil {
+			return f, err
+		}
+	}
+	if err := parseOverrideReason(item["overrideReason"], prefix+"overrideReason", &f); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+func parseSuggestions(raw json.RawMessage, path string) ([]string, error) {
+	if len(raw) == 0 || isNull(raw) {
+		return nil, invalid(path, "required when outcome is accepted")
+	}
+	var list []json.RawMessage
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, invalid(path, "must be a list of {\"id\": ...}")
+	}
+	if len(list) == 0 {
+		return nil, invalid(path, "must name at least one suggestion when outcome is accepted")
+	}
+	var ids []string
+	for i, r := range list {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		var obj map[string]json.RawMessage
+		if isNull(r) || json.Unmarshal(r, &obj) != nil {
+			return nil, invalid(p, "must be an object with an id")
+		}
+		id, err := requiredID(obj, "id", p+".id")
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// parseOverrideReason accepts {reason: Coding, userComment} and, from the
+// pre-2.0 sandbox, a bare Coding {code, system, display}.
+func parseOverrideReason(raw json.RawMessage, path string, f *Feedback) error {
+	if len(raw) == 0 || isNull(raw) {
+		return nil
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return invalid(path, "must be an object")
+	}
+	coding, codingPath := obj, path
+	if r, ok := obj["reason"]; ok {
+		coding, codingPath = nil, path+".reason"
+		if !isNull(r) {
+			if err := json.Unmarshal(r, &coding); err != nil || coding == nil {
+				return invalid(codingPath, "must be a Coding object")
+			}
+		}
+		comment, err := optString(obj["userComment"], path+".userComment")
+		if err != nil {
+			return err
+		}
+		f.UserComment = cutRunes(comment, maxTextRunes)
+	} else if _, ok := obj["code"]; !ok {
+		// Neither a reason nor a bare Coding: maybe only a comment.
+		comment, err := optString(obj["userComment"], path+".userComment")
+		if err != nil {
+			return err
+		}
+		f.UserComment = cutRunes(comment, maxTextRunes)
+		return nil
+	}
+	if coding == nil {
+		return nil
+	}
+	var err error
+	if f.ReasonCode, err = requiredID(coding, "code", codingPath+".code"); err != nil {
+		return err
+	}
+	if f.ReasonSystem, err = optString(coding["system"], codingPath+".system"); err != nil {
+		return err
+	}
+	if len(f.ReasonSystem) > maxIDLen {
+		return invalid(codingPath+".system", "longer than %d bytes", maxIDLen)
+	}
+	display, err := optString(coding["display"], codingPath+".display")
+	if err != nil {
+		return err
+	}
+	f.ReasonDisplay = cutRunes(display, maxTextRunes)
+	return nil
+}
+
+// requiredID reads a required, non-empty, bounded string field.
+func requiredID(obj map[string]json.RawMessage, key, path string) (string, error) {
+	s, err := optString(obj[key], path)
+	if err != nil {
+		return "", err
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", invalid(path, "required")
+	}
+	if len(s) > maxIDLen {
+		return "", invalid(path, "longer than %d bytes", maxIDLen)
+	}
+	return s, nil
+}
+
+// optString decodes an optional string; absent or null gives "".
+func optString(raw json.RawMessage, path string) (string, error) {
+	if len(raw) == 0 || isNull(raw) {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", invalid(path, "must be a string")
+	}
+	if !utf8.ValidString(s) {
+		return "", invalid(path, "must be valid UTF-8")
+	}
+	return s, nil
+}
+
+func isNull(raw json.RawMessage) bool {
+	return bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+}
+
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// dedupKey is the idempotency key of a feedback item: service, card, outcome,
+// outcomeTimestamp (UTC, nanoseconds) and the sorted accepted suggestion ids.
+// The reason and comment are not part of it: an EHR resending the same
+// outcome with an edited comment is the same feedback.
+func (f Feedback) dedupKey() string {
+	ids := slices.Clone(f.AcceptedSuggestions)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	h := sha256.New()
+	for _, part := range []string{f.Service, f.Card, f.Outcome, f.OutcomeTimestamp.UTC().Format(time.RFC3339Nano), strings.Join(ids, "\x1f")} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

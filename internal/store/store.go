@@ -1,0 +1,184 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// CardRecord is what jakguard keeps about one card it returned: enough to
+// attribute later feedback, and nothing about the patient.
+type CardRecord struct {
+	UUID        string    // card.uuid sent to the EHR
+	Service     string    // CDS service id, e.g. "order-sign"
+	Findings    []string  // finding codes the card reports
+	Suggestions []string  // suggestion uuids on the card
+	Issuer      string    // JWT iss of the calling client ("" when unauthenticated)
+	Tenant      string    // JWT tenant claim, if any
+	Shown       time.Time // when the card was returned
+}
+
+// Feedback is one CDS Hooks 2.0 feedback item. ParseFeedback fills the
+// fields that come from the body; the caller sets Service, Issuer, Tenant and
+// Received (AddFeedback uses the current time when Received is zero).
+type Feedback struct {
+	Service             string
+	Card                string
+	Outcome             string // OutcomeAccepted or OutcomeOverridden
+	AcceptedSuggestions []string
+	ReasonSystem        string
+	ReasonCode          string
+	ReasonDisplay       string
+	UserComment         string
+	OutcomeTimestamp    time.Time
+	Issuer              string
+	Tenant              string
+	Received            time.Time
+}
+
+// Feedback outcomes defined by CDS Hooks 2.0.
+const (
+	OutcomeAccepted   = "accepted"
+	OutcomeOverridden = "overridden"
+)
+
+// Report is the feedback analytics since a point in time.
+type Report struct {
+	Since    time.Time      `json:"since,omitzero"`
+	Findings []FindingStats `json:"findings"`
+	// Unattributed counts the distinct card uuids that received feedback but
+	// were never recorded as shown (unknown cards).
+	Unattributed int `json:"unattributed"`
+}
+
+// FindingStats is the analytics of one finding code. A card reporting
+// several findings counts once for each of them. Accepted and Overridden
+// count distinct cards; OverrideRate is Overridden / (Accepted + Overridden),
+// 0 when no card got feedback.
+type FindingStats struct {
+	Code                string        `json:"code"`
+	Shown               int           `json:"shown"`
+	Accepted            int           `json:"accepted"`
+	Overridden          int           `json:"overridden"`
+	OverrideRate        float64       `json:"overrideRate"`
+	TopReasons          []ReasonCount `json:"topReasons"`
+	AcceptedSuggestions int           `json:"acceptedSuggestions"`
+}
+
+// ReasonCount is one coded override reason and the number of distinct cards
+// overridden with it.
+type ReasonCount struct {
+	System  string `json:"system,omitempty"`
+	Code    string `json:"code"`
+	Display string `json:"display,omitempty"`
+	Count   int    `json:"count"`
+}
+
+// Store is the feedback store. Both backends pass the same test suite.
+type Store interface {
+	// RecordCards stores the cards a hook call returned. Recording a card
+	// uuid again is a no-op.
+	RecordCards(ctx context.Context, cards []CardRecord) error
+	// AddFeedback stores feedback items durably in one transaction and
+	// returns how many were new. An item already stored (same idempotency
+	// key) is skipped. Feedback for a card never recorded is stored with
+	// the unknown_card flag, never rejected.
+	AddFeedback(ctx context.Context, items []Feedback) (stored int, err error)
+	// Report returns the analytics for cards shown and feedback received at
+	// or after since (the zero time means everything).
+	Report(ctx context.Context, since time.Time) (Report, error)
+	// Ping reports whether the store is reachable and migrated.
+	Ping(ctx context.Context) error
+	// Close releases the store. It is safe to call more than once.
+	Close() error
+}
+
+// topReasons is the number of override reasons a FindingStats lists.
+const topReasons = 5
+
+// ErrBadDSN is returned by Open for a DSN it does not understand.
+var ErrBadDSN = errors.New("bad store DSN")
+
+// Open opens the store named by dsn and applies pending migrations:
+// "sqlite:PATH" (PATH may be ":memory:") or a "postgres://" /
+// "postgresql://" URL. Errors never contain the DSN's password.
+func Open(ctx context.Context, dsn string, logger *slog.Logger) (Store, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return OpenSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"), logger)
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return OpenPostgres(ctx, dsn, logger)
+	default:
+		return nil, fmt.Errorf("%w %q: want sqlite:PATH or postgres://...", ErrBadDSN, RedactDSN(dsn))
+	}
+}
+
+// RedactDSN returns dsn with any password replaced by "xxxxx", for logs and
+// errors.
+func RedactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" || u.Opaque != "" {
+		// Not a URL we can parse: keep only the scheme, which is never secret.
+		if i := strings.Index(dsn, ":"); i > 0 && !strings.Contains(dsn[:i], "@") {
+			if strings.HasPrefix(dsn, "sqlite:") {
+				return dsn
+			}
+			return dsn[:i] + ":REDACTED"
+		}
+		return "REDACTED"
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}
+
+// redactError returns err with every occurrence of the DSN's password removed
+// from its text. Drivers usually redact, but we do not rely on it.
+func redactError(err error, dsn string) error {
+	if err == nil {
+		return nil
+	}
+	secrets := dsnSecrets(dsn)
+	msg := err.Error()
+	changed := false
+	for _, s := range secrets {
+		if s != "" && strings.Contains(msg, s) {
+			msg = strings.ReplaceAll(msg, s, "xxxxx")
+			changed = true
+		}
+	}
+	if !changed {
+		return err
+	}
+	return errors.New(msg)
+}
+
+// dsnSecrets returns the password forms that may appear in driver errors.
+func dsnSecrets(dsn string) []string {
+	var out []string
+	if u, err := url.Parse(dsn); err == nil {
+		if p, ok := u.User.Password(); ok {
+			out = append(out, p, url.QueryEscape(p), url.PathEscape(p))
+		}
+		if p := u.Query().Get("password"); p != "" {
+			out = append(out, p, url.QueryEscape(p))
+		}
+	}
+	// Unparseable URL: fall back to the text between "user:" and "@".
+	if i, j := strings.Index(dsn, "://"), strings.LastIndex(dsn, "@"); i >= 0 && j > i {
+		if k := strings.Index(dsn[i+3:j], ":"); k >= 0 {
+			out = append(out, dsn[i+3+k+1:j])
+		}
+	}
+	return out
+}
