@@ -1,0 +1,377 @@
+package fhir
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
+
+	"jakguard/rules"
+)
+
+// ErrOperationOutcome is returned by Builder.Add when the value is an
+// OperationOutcome: the client could not run the prefetch query, so the
+// caller fetches the data itself. Test for it with errors.Is.
+var ErrOperationOutcome = errors.New("fhir: value is an OperationOutcome")
+
+// Page describes one value given to Builder.Add.
+type Page struct {
+	// Next is the url of the Bundle's link with relation "next", "" when
+	// there is no further page.
+	Next string
+	// Entries counts the Bundle's entries (1 for a single resource).
+	Entries int
+	// Skipped counts the entries that were malformed and left out; entries
+	// of resource types the rules do not use are not counted here.
+	Skipped int
+}
+
+// Builder accumulates prefetch values and FHIR search pages into a
+// rules.Record. Add may be called from several goroutines at once.
+type Builder struct {
+	logger *slog.Logger
+
+	mu    sync.Mutex
+	parts []part
+}
+
+// part is what one call to Add found.
+type part struct {
+	key           string
+	patient       *rules.Patient
+	observations  []rules.Observation
+	conditions    []rules.Condition
+	meds          []pendingMed
+	immunizations []rules.Immunization
+	medications   map[string]medInfo // by "Medication/<id>" and by fullUrl
+}
+
+// NewBuilder returns an empty Builder that logs skipped entries to logger
+// (nil discards them).
+func NewBuilder(logger *slog.Logger) *Builder {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Builder{logger: logger}
+}
+
+// Add decodes raw, one prefetch value or one page of a FHIR search, and
+// keeps what the rules use. raw is a single resource or a Bundle of any
+// type (or none); JSON null is "no data" and adds nothing. key names the
+// data ("labs") in logs and errors, so it must not hold patient
+// identifiers (no URLs).
+//
+// Add fails when raw is not JSON or not a FHIR resource, and with
+// ErrOperationOutcome for an OperationOutcome. A malformed entry never
+// fails the call: it is logged, counted in Page.Skipped and left out.
+// Resources of other types (Encounter, Claim, ...) are ignored unread.
+func (b *Builder) Add(key string, raw []byte) (Page, error) {
+	if isNull(raw) {
+		return Page{}, nil
+	}
+	doc, err := split(raw)
+	if err != nil {
+		return Page{}, fmt.Errorf("fhir: %s: %w", key, err)
+	}
+	p := part{key: key}
+	var page Page
+	switch doc.resourceType {
+	case "OperationOutcome":
+		return Page{}, fmt.Errorf("fhir: %s: %w", key, ErrOperationOutcome)
+	case "Bundle":
+		if doc.entryShape != "" {
+			return Page{}, fmt.Errorf("fhir: %s: %s", key, doc.entryShape)
+		}
+		page.Next = nextLink(doc.links)
+		for _, e := range doc.entries {
+			page.Entries++
+			if !p.add(e, b.logger) {
+				page.Skipped++
+			}
+		}
+	default:
+		page.Entries = 1
+		if !p.add(doc.self, b.logger) {
+			page.Skipped = 1
+		}
+	}
+	b.mu.Lock()
+	b.parts = append(b.parts, p)
+	b.mu.Unlock()
+	return page, nil
+}
+
+func isNull(raw []byte) bool {
+	return string(bytes.TrimSpace(raw)) == "null"
+}
+
+// add decodes one resource into the part; ok is false when it was skipped.
+func (p *part) add(r rawResource, logger *slog.Logger) (ok bool) {
+	if r.bad != "" {
+		logSkip(logger, p.key, r, errors.New(r.bad))
+		return false
+	}
+	if r.data == nil {
+		return true // an entry without a resource (a transaction response)
+	}
+	var err error
+	switch r.resourceType {
+	case "Patient":
+		var v fm.Patient
+		if err = decodeResource(r.data, &v); err == nil && p.patient == nil {
+			p.patient = convertPatient(&v)
+		}
+	case "Observation":
+		var v fm.Observation
+		if err = decodeResource(r.data, &v); err == nil {
+			p.observations = append(p.observations, convertObservation(&v))
+		}
+	case "Condition":
+		var v fm.Condition
+		if err = decodeResource(r.data, &v); err == nil {
+			p.conditions = append(p.conditions, convertCondition(&v))
+		}
+	case "Immunization":
+		var v fm.Immunization
+		if err = decodeResource(r.data, &v); err == nil {
+			p.immunizations = append(p.immunizations, convertImmunization(&v))
+		}
+	case "MedicationRequest":
+		var v fm.MedicationRequest
+		if err = decodeResource(r.data, &v); err == nil {
+			p.meds = append(p.meds, convertMedicationRequest(&v, containedLookup(r, p.key, logger)))
+		}
+	case "MedicationStatement":
+		var v fm.MedicationStatement
+		if err = decodeResource(r.data, &v); err == nil {
+			p.meds = append(p.meds, convertMedicationStatement(&v, containedLookup(r, p.key, logger)))
+		}
+	case "Medication":
+		var v fm.Medication
+		if err = decodeResource(r.data, &v); err == nil {
+			p.addMedication(&v, r.fullURL)
+		}
+	}
+	if err != nil {
+		logSkip(logger, p.key, r, err)
+		return false
+	}
+	return true
+}
+
+func (p *part) addMedication(m *fm.Medication, fullURL string) {
+	if p.medications == nil {
+		p.medications = make(map[string]medInfo)
+	}
+	info := convertMedication(m)
+	if id := resourceID("Medication", m.Id); id != "" {
+		p.medications[id] = info
+	}
+	if fullURL != "" {
+		p.medications[fullURL] = info
+	}
+}
+
+// containedLookup returns a function finding a contained Medication of r by
+// id. The contained resources are decoded only when asked for.
+func containedLookup(r rawResource, key string, logger *slog.Logger) func(id string) (medInfo, bool) {
+	return func(id string) (medInfo, bool) {
+		for _, c := range containedResources(r.contained) {
+			if c.resourceType != "Medication" {
+				continue
+			}
+			var m fm.Medication
+			if err := decodeResource(c.data, &m); err != nil {
+				logSkip(logger, key, rawResource{index: r.index, resourceType: "Medication"}, err)
+				continue
+			}
+			if m.Id != nil && strings.TrimSpace(*m.Id) == id {
+				return convertMedication(&m), true
+			}
+		}
+		return medInfo{}, false
+	}
+}
+
+// Record returns the patient record from everything added so far, with
+// every medicationReference resolved against the Medication resources of
+// all added values. A resource that came twice (same type and id, e.g. in
+// two prefetch keys) is kept once. Record may be called more than once.
+func (b *Builder) Record() *rules.Record {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	meds := make(map[string]medInfo)
+	for _, p := range b.parts {
+		for k, v := range p.medications {
+			meds[k] = v
+		}
+	}
+	rec := &rules.Record{}
+	seen := make(map[string]bool)
+	first := func(id string) bool {
+		if id == "" {
+			return true
+		}
+		if seen[id] {
+			return false
+		}
+		seen[id] = true
+		return true
+	}
+	for _, p := range b.parts {
+		if rec.Patient == nil && p.patient != nil {
+			pt := *p.patient
+			rec.Patient = &pt
+		}
+		for _, o := range p.observations {
+			if first(o.ID) {
+				rec.Observations = append(rec.Observations, o)
+			}
+		}
+		for _, c := range p.conditions {
+			if first(c.ID) {
+				rec.Conditions = append(rec.Conditions, c)
+			}
+		}
+		for _, im := range p.immunizations {
+			if first(im.ID) {
+				rec.Immunizations = append(rec.Immunizations, im)
+			}
+		}
+		for i := range p.meds {
+			m, ok := p.meds[i].resolve(meds)
+			if !ok {
+				b.logger.Warn("fhir: medicationReference not resolved", "key", p.key, "resourceType", m.ResourceType)
+			}
+			if first(m.ID) {
+				rec.Medications = append(rec.Medications, m)
+			}
+		}
+	}
+	return rec
+}
+
+// Orders are the draft orders of an order-select or order-sign call.
+type Orders struct {
+	// Medications are the draft MedicationRequests, in Bundle order. A draft
+	// without an id has ID "".
+	Medications []rules.Medication
+	// Raw maps "MedicationRequest/<id>" to that entry's resource JSON as
+	// sent, for building update and delete suggestions.
+	Raw map[string]json.RawMessage
+	// Services are the codes of the draft ServiceRequests.
+	Services []rules.Coding
+}
+
+// DecodeOrders decodes context.draftOrders, a Bundle (its type may be
+// missing) of MedicationRequest, ServiceRequest, Medication and other
+// entries. medicationReference is resolved against the Bundle's Medication
+// entries and contained Medications. It fails when raw is not JSON or not
+// a Bundle; a malformed entry is logged and left out.
+func DecodeOrders(raw []byte, logger *slog.Logger) (Orders, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	doc, err := split(raw)
+	if err != nil {
+		return Orders{}, fmt.Errorf("fhir: draftOrders: %w", err)
+	}
+	if doc.resourceType != "Bundle" {
+		return Orders{}, errors.New("fhir: draftOrders: not a Bundle")
+	}
+	if doc.entryShape != "" {
+		return Orders{}, fmt.Errorf("fhir: draftOrders: %s", doc.entryShape)
+	}
+	const key = "draftOrders"
+	p := part{key: key}
+	var pending []pendingMed
+	out := Orders{Raw: make(map[string]json.RawMessage)}
+	for _, e := range doc.entries {
+		switch {
+		case e.bad != "":
+			logSkip(logger, key, e, errors.New(e.bad))
+		case e.resourceType == "MedicationRequest":
+			var v fm.MedicationRequest
+			if err := decodeResource(e.data, &v); err != nil {
+				logSkip(logger, key, e, err)
+				continue
+			}
+			m := convertMedicationRequest(&v, containedLookup(e, key, logger))
+			pending = append(pending, m)
+			if m.med.ID != "" {
+				out.Raw[m.med.ID] = json.RawMessage(bytes.Clone(e.data))
+			}
+		case e.resourceType == "ServiceRequest":
+			var v fm.ServiceRequest
+			if err := decodeResource(e.data, &v); err != nil {
+				logSkip(logger, key, e, err)
+				continue
+			}
+			out.Services = append(out.Services, codings(v.Code)...)
+		case e.resourceType == "Medication":
+			p.add(e, logger)
+		}
+	}
+	for i := range pending {
+		m, ok := pending[i].resolve(p.medications)
+		if !ok {
+			logger.Warn("fhir: medicationReference not resolved", "key", key, "resourceType", m.ResourceType)
+		}
+		out.Medications = append(out.Medications, m)
+	}
+	return out, nil
+}
+
+// logSkip logs a skipped entry by key, resource type and entry index, with
+// the decode error cut short. Resource values are never logged.
+func logSkip(logger *slog.Logger, key string, r rawResource, err error) {
+	logger.Warn("fhir: skipped malformed entry",
+		"key", key,
+		"resourceType", cut(r.resourceType, 40),
+		"entry", r.index,
+		"error", cut(redact(err.Error()), 160))
+}
+
+// redact removes the input values decode errors echo: `quoted` codes in
+// samply's code errors and the number in encoding/json's "cannot unmarshal
+// number 1.5 into ...".
+func redact(msg string) string {
+	if before, after, found := strings.Cut(msg, "unmarshal number "); found {
+		if _, rest, ok := strings.Cut(after, " "); ok {
+			msg = before + "unmarshal number " + rest
+		} else {
+			msg = before + "unmarshal number"
+		}
+	}
+	var b strings.Builder
+	for {
+		before, rest, found := strings.Cut(msg, "`")
+		b.WriteString(before)
+		if !found {
+			return b.String()
+		}
+		_, after, closed := strings.Cut(rest, "`")
+		b.WriteString("`…`")
+		if !closed {
+			return b.String()
+		}
+		msg = after
+	}
+}
+
+// cut shortens s to at most n bytes without splitting a character.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,321 @@
+package fhir
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// maxNesting bounds the nesting of JSON objects and arrays, as
+// encoding/json does, so hostile input cannot exhaust the stack.
+const maxNesting = 10000
+
+// scanner walks JSON text once, validating it as strictly as
+// encoding/json.Valid while handing the caller the raw bytes of the
+// members it asks for. It lets Builder split a multi-megabyte Bundle into
+// entries and peek at each entry's resourceType without decoding the
+// entries it will ignore.
+type scanner struct {
+	data  []byte
+	pos   int
+	depth int
+}
+
+// syntaxError reports invalid JSON by byte offset only: the input may be
+// patient data and never goes into an error message.
+type syntaxError struct {
+	msg    string
+	offset int
+}
+
+func (e *syntaxError) Error() string {
+	return fmt.Sprintf("invalid JSON at offset %d: %s", e.offset, e.msg)
+}
+
+func (s *scanner) fail(msg string) error {
+	return &syntaxError{msg: msg, offset: s.pos}
+}
+
+func (s *scanner) ws() {
+	d, i := s.data, s.pos
+	for i < len(d) {
+		c := d[i]
+		if c > ' ' || (c != ' ' && c != '\n' && c != '\t' && c != '\r') {
+			break
+		}
+		i++
+	}
+	s.pos = i
+}
+
+// peek skips white space and returns the next byte, 0 at the end.
+func (s *scanner) peek() byte {
+	s.ws()
+	if s.pos >= len(s.data) {
+		return 0
+	}
+	return s.data[s.pos]
+}
+
+// end checks that nothing but white space follows the top-level value.
+func (s *scanner) end() error {
+	if s.peek() != 0 {
+		return s.fail("data after top-level value")
+	}
+	return nil
+}
+
+// skip validates and steps over one value.
+func (s *scanner) skip() error {
+	switch c := s.peek(); {
+	case c == '{':
+		return s.object(nil)
+	case c == '[':
+		return s.array(nil)
+	case c == '"':
+		_, _, _, err := s.str()
+		return err
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return s.number()
+	case c == 0:
+		return s.fail("unexpected end of input")
+	default:
+		return s.fail("unexpected character")
+	}
+}
+
+// span steps over one value and returns its bytes.
+func (s *scanner) span() ([]byte, error) {
+	s.ws()
+	start := s.pos
+	if err := s.skip(); err != nil {
+		return nil, err
+	}
+	return s.data[start:s.pos], nil
+}
+
+func (s *scanner) literal(lit string) error {
+	if len(s.data)-s.pos < len(lit) || string(s.data[s.pos:s.pos+len(lit)]) != lit {
+		return s.fail("invalid literal")
+	}
+	s.pos += len(lit)
+	return nil
+}
+
+func (s *scanner) digits() int {
+	n := 0
+	for s.pos < len(s.data) && s.data[s.pos] >= '0' && s.data[s.pos] <= '9' {
+		s.pos++
+		n++
+	}
+	return n
+}
+
+// number validates -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
+func (s *scanner) number() error {
+	if s.data[s.pos] == '-' {
+		s.pos++
+	}
+	if s.pos >= len(s.data) {
+		return s.fail("invalid number")
+	}
+	switch c := s.data[s.pos]; {
+	case c == '0':
+		s.pos++
+	case c >= '1' && c <= '9':
+		s.digits()
+	default:
+		return s.fail("invalid number")
+	}
+	if s.pos < len(s.data) && s.data[s.pos] == '.' {
+		s.pos++
+		if s.digits() == 0 {
+			return s.fail("invalid number")
+		}
+	}
+	if s.pos < len(s.data) && (s.data[s.pos] == 'e' || s.data[s.pos] == 'E') {
+		s.pos++
+		if s.pos < len(s.data) && (s.data[s.pos] == '+' || s.data[s.pos] == '-') {
+			s.pos++
+		}
+		if s.digits() == 0 {
+			return s.fail("invalid number")
+		}
+	}
+	return nil
+}
+
+// str steps over a string at s.pos and returns the bounds of its content
+// (without the quotes) and whether it holds escapes.
+func (s *scanner) str() (start, end int, escaped bool, err error) {
+	d := s.data
+	i := s.pos + 1 // after the opening quote
+	start = i
+	for i < len(d) {
+		c := d[i]
+		if c != '"' && c != '\\' && c >= 0x20 {
+			i++
+			continue
+		}
+		switch {
+		case c == '"':
+			s.pos = i + 1
+			return start, i, escaped, nil
+		case c == '\\':
+			escaped = true
+			if i+1 >= len(d) {
+				s.pos = i
+				return 0, 0, false, s.fail("unterminated string")
+			}
+			switch d[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if len(d)-i < 6 || !isHex(d[i+2]) || !isHex(d[i+3]) || !isHex(d[i+4]) || !isHex(d[i+5]) {
+					s.pos = i
+					return 0, 0, false, s.fail("invalid \\u escape")
+				}
+				i += 6
+			default:
+				s.pos = i
+				return 0, 0, false, s.fail("invalid escape")
+			}
+		default:
+			s.pos = i
+			return 0, 0, false, s.fail("control character in string")
+		}
+	}
+	s.pos = i
+	return 0, 0, false, s.fail("unterminated string")
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// text reads a string value and returns it unescaped.
+func (s *scanner) text() (string, error) {
+	if s.peek() != '"' {
+		return "", s.fail("expected a string")
+	}
+	start, end, escaped, err := s.str()
+	if err != nil {
+		return "", err
+	}
+	if !escaped {
+		return string(s.data[start:end]), nil
+	}
+	var out string
+	if err := json.Unmarshal(s.data[start-1:end+1], &out); err != nil {
+		return "", s.fail("invalid string")
+	}
+	return out, nil
+}
+
+func (s *scanner) enter() error {
+	s.depth++
+	if s.depth > maxNesting {
+		return s.fail("nesting too deep")
+	}
+	s.pos++
+	return nil
+}
+
+// object steps over the object at s.pos. For each member it calls member
+// with the (unescaped) key and s positioned at the value; member must
+// consume exactly that value. A nil member skips every value.
+func (s *scanner) object(member func(key []byte) error) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	if s.peek() == '}' {
+		s.pos++
+		s.depth--
+		return nil
+	}
+	for {
+		if s.peek() != '"' {
+			return s.fail("expected a member name")
+		}
+		start, end, escaped, err := s.str()
+		if err != nil {
+			return err
+		}
+		if s.peek() != ':' {
+			return s.fail("expected ':'")
+		}
+		s.pos++
+		s.ws()
+		if member == nil {
+			err = s.skip()
+		} else {
+			key := s.data[start:end]
+			if escaped {
+				var k string
+				if err := json.Unmarshal(s.data[start-1:end+1], &k); err != nil {
+					return s.fail("invalid member name")
+				}
+				key = []byte(k)
+			}
+			err = member(key)
+		}
+		if err != nil {
+			return err
+		}
+		switch s.peek() {
+		case ',':
+			s.pos++
+		case '}':
+			s.pos++
+			s.depth--
+			return nil
+		case 0:
+			return s.fail("unexpected end of input")
+		default:
+			return s.fail("expected ',' or '}'")
+		}
+	}
+}
+
+// array steps over the array at s.pos, calling elem for each element with
+// s positioned at it; elem must consume exactly that value. A nil elem
+// skips every element.
+func (s *scanner) array(elem func(i int) error) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	if s.peek() == ']' {
+		s.pos++
+		s.depth--
+		return nil
+	}
+	for i := 0; ; i++ {
+		var err error
+		if elem == nil {
+			err = s.skip()
+		} else {
+			s.ws()
+			err = elem(i)
+		}
+		if err != nil {
+			return err
+		}
+		switch s.peek() {
+		case ',':
+			s.pos++
+		case ']':
+			s.pos++
+			s.depth--
+			return nil
+		case 0:
+			return s.fail("unexpected end of input")
+		default:
+			return s.fail("expected ',' or ']'")
+		}
+	}
+}

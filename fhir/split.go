@@ -1,0 +1,228 @@
+package fhir
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+)
+
+// rawResource is one resource found in the input, located but not decoded.
+type rawResource struct {
+	index        int    // entry index in the Bundle; 0 for a top-level resource
+	resourceType string // "" when absent or not a string
+	fullURL      string
+	data         []byte // the resource JSON; nil when the entry has none
+	contained    []byte // the raw "contained" array; nil when absent
+	bad          string // why the entry cannot be used; "" when it can
+}
+
+// rawDoc is a prefetch value split into its resources in one pass.
+type rawDoc struct {
+	resourceType string
+	links        []byte // the raw Bundle.link value
+	entries      []rawResource
+	entryShape   string // why Bundle.entry is unusable; "" when it is fine
+	self         rawResource
+}
+
+var (
+	errNotObject      = errors.New("not a JSON object")
+	errNoResourceType = errors.New("no resourceType: not a FHIR resource")
+)
+
+// split validates data as JSON and locates the resources in it: the
+// top-level resource and, when it holds them, its Bundle entries. Nothing is
+// decoded but the few strings it needs (resourceType, fullUrl).
+func split(data []byte) (rawDoc, error) {
+	s := &scanner{data: data}
+	var doc rawDoc
+	if s.peek() != '{' {
+		if err := s.skip(); err != nil {
+			return doc, err
+		}
+		if err := s.end(); err != nil {
+			return doc, err
+		}
+		return doc, errNotObject
+	}
+	start := s.pos
+	err := s.object(func(key []byte) error {
+		switch string(key) {
+		case "resourceType":
+			return s.resourceType(&doc.resourceType)
+		case "link":
+			var err error
+			doc.links, err = s.span()
+			return err
+		case "entry":
+			return s.entries(&doc)
+		case "contained":
+			var err error
+			doc.self.contained, err = s.span()
+			return err
+		}
+		return s.skip()
+	})
+	if err != nil {
+		return doc, err
+	}
+	doc.self.data = data[start:s.pos]
+	doc.self.resourceType = doc.resourceType
+	if err := s.end(); err != nil {
+		return doc, err
+	}
+	if doc.resourceType == "" {
+		return doc, errNoResourceType
+	}
+	return doc, nil
+}
+
+// resourceType reads a resourceType value; a value that is not a string
+// leaves it "".
+func (s *scanner) resourceType(dst *string) error {
+	if s.peek() != '"' {
+		*dst = ""
+		return s.skip()
+	}
+	t, err := s.text()
+	*dst = strings.TrimSpace(t)
+	return err
+}
+
+// entries reads Bundle.entry: an array of entries, or a single entry object
+// that some clients send instead.
+func (s *scanner) entries(doc *rawDoc) error {
+	doc.entries = doc.entries[:0]
+	doc.entryShape = ""
+	switch s.peek() {
+	case '[':
+		return s.array(func(i int) error { return s.entry(i, doc) })
+	case '{':
+		return s.entry(0, doc)
+	case 'n':
+		return s.skip()
+	}
+	doc.entryShape = "Bundle.entry is not an array"
+	return s.skip()
+}
+
+func (s *scanner) entry(i int, doc *rawDoc) error {
+	e := rawResource{index: i}
+	if s.peek() != '{' {
+		e.bad = "entry is not an object"
+		doc.entries = append(doc.entries, e)
+		return s.skip()
+	}
+	err := s.object(func(key []byte) error {
+		switch string(key) {
+		case "fullUrl":
+			if s.peek() != '"' {
+				return s.skip()
+			}
+			u, err := s.text()
+			e.fullURL = strings.TrimSpace(u)
+			return err
+		case "resource":
+			switch s.peek() {
+			case '{':
+				start := s.pos
+				if err := s.resource(&e); err != nil {
+					return err
+				}
+				e.data = s.data[start:s.pos]
+				e.bad = ""
+				return nil
+			case 'n':
+				e.data, e.resourceType, e.contained, e.bad = nil, "", nil, ""
+				return s.skip()
+			}
+			e.data, e.resourceType, e.contained = nil, "", nil
+			e.bad = "resource is not an object"
+			return s.skip()
+		}
+		return s.skip()
+	})
+	if err != nil {
+		return err
+	}
+	if e.data != nil && e.resourceType == "" {
+		e.bad = "resource has no resourceType"
+	}
+	doc.entries = append(doc.entries, e)
+	return nil
+}
+
+// resource steps over a resource object noting its resourceType and
+// contained resources.
+func (s *scanner) resource(e *rawResource) error {
+	e.resourceType, e.contained = "", nil
+	return s.object(func(key []byte) error {
+		switch string(key) {
+		case "resourceType":
+			return s.resourceType(&e.resourceType)
+		case "contained":
+			var err error
+			e.contained, err = s.span()
+			return err
+		}
+		return s.skip()
+	})
+}
+
+// containedResources lists the resources of a (validated) contained array.
+func containedResources(data []byte) []rawResource {
+	if len(data) == 0 {
+		return nil
+	}
+	s := &scanner{data: data}
+	var out []rawResource
+	elem := func(i int) error {
+		if s.peek() != '{' {
+			return s.skip()
+		}
+		r := rawResource{index: i}
+		start := s.pos
+		if err := s.resource(&r); err != nil {
+			return err
+		}
+		r.data = s.data[start:s.pos]
+		out = append(out, r)
+		return nil
+	}
+	switch s.peek() {
+	case '[':
+		if s.array(elem) != nil {
+			return nil
+		}
+	case '{':
+		if elem(0) != nil {
+			return nil
+		}
+	}
+	return out
+}
+
+// nextLink returns the url of Bundle.link[relation=next], "" when none.
+func nextLink(raw []byte) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	type link struct {
+		Relation string `json:"relation"`
+		URL      string `json:"url"`
+	}
+	var links []link
+	if err := json.Unmarshal(raw, &links); err != nil {
+		var one link
+		if json.Unmarshal(raw, &one) != nil {
+			return ""
+		}
+		links = []link{one}
+	}
+	for _, l := range links {
+		if strings.TrimSpace(l.Relation) == "next" {
+			return strings.TrimSpace(l.URL)
+		}
+	}
+	return ""
+}
