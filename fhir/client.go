@@ -213,7 +213,11 @@ func (c *Client) queryURL(server, query string) (*url.URL, error) {
 	default:
 		return nil, ErrInsecureServer
 	}
-	if query == "" || strings.HasPrefix(query, "/") || strings.Contains(query, "://") || strings.ContainsAny(query, "#\\ \t\r\n") {
+	// A relative reference only: no scheme, no host, no leading slash. Values
+	// may hold URLs (code=http://loinc.org|718-7).
+	ref, err := url.Parse(query)
+	if err != nil || query == "" || ref.Scheme != "" || ref.Host != "" || strings.HasPrefix(query, "/") ||
+		strings.ContainsAny(query, "#\\ \t\r\n") {
 		return nil, fail("invalid query")
 	}
 	u, err := url.Parse(strings.TrimRight(base.String(), "/") + "/" + query)

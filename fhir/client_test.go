@@ -75,6 +75,23 @@ func TestFetchSinglePage(t *testing.T) {
 	}
 }
 
+// Search values may hold URLs and "|"; they must reach the server as sent.
+func TestFetchQueryWithSystemURLs(t *testing.T) {
+	const query = "Observation?patient=1&code=http://loinc.org|718-7,http://loinc.org|57021-8&_sort=-date"
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.URL.Query().Get("code")
+		writeJSON(w, 200, bundle("", true))
+	}))
+	defer srv.Close()
+	if _, err := devClient(ClientConfig{}).Fetch(t.Context(), srv.URL, "", query); err != nil {
+		t.Fatalf("Fetch: %v", err)
+	}
+	if got != "http://loinc.org|718-7,http://loinc.org|57021-8" {
+		t.Errorf("server saw code=%q", got)
+	}
+}
+
 func TestFetchHeaders(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -370,6 +387,8 @@ func TestFetchServerAndQueryChecks(t *testing.T) {
 		{"scheme-relative query", true, srv.URL, "//evil.example/Patient/1", ErrUnavailable, "invalid query"},
 		{"empty query", true, srv.URL, "", ErrUnavailable, "invalid query"},
 		{"query with space", true, srv.URL, "Patient?name=a b", ErrUnavailable, "invalid query"},
+		{"query with a scheme", true, srv.URL, "Patient:1", ErrUnavailable, "invalid query"},
+		{"query with a backslash", true, srv.URL, "Patient\\1", ErrUnavailable, "invalid query"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
