@@ -1,0 +1,381 @@
+package rules
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// The value sets the index sorts the record into, per kind of resource.
+var (
+	indexedObservationSets = []string{
+		VSTBTest, VSHBsAg, VSHBcAb, VSHBVDNA, VSHCVAb, VSHCVRNA,
+		VSCBCPanel, VSLymphocytes, VSNeutrophils, VSHemoglobin, VSPlatelets,
+		VSALT, VSAST, VSLipids, VSPregnancyTest, VSEGFR, VSSmokingStatus,
+	}
+	indexedConditionSets = []string{
+		VSActiveTB, VSLatentTB, VSChronicHBV, VSHCV, VSSevereHepatic, VSPregnancyCondition,
+		VSBreastfeeding, VSVTE, VSThrombophilia, VSMalignancy, VSHypertension, VSDiabetes,
+		VSHyperlipidemia, VSCoronaryDisease, VSMyocardialInfarction, VSStroke, VSSmokerCondition,
+		VSSeriousInfection, VSSevereRenal,
+	}
+	indexedMedicationSets = []string{
+		VSOtherJAK, VSBiologics, VSImmunosuppressants, VSAntiplatelets, VSAspirin,
+		VSCYP3A4StrongInhibitors, VSCYP3A4StrongInducers, VSCYP2C19StrongInhibitors,
+		VSCYP2C19CYP2C9Inhibitors, VSCYP2C19CYP2C9Inducers, VSTBTreatment, VSPriorSystemicADTherapy,
+	}
+	indexedImmunizationSets = []string{VSZosterRecombinant, VSLiveVaccines}
+)
+
+// index is a record sorted once per call by value-set membership and date,
+// so that no rule rescans the record.
+type index struct {
+	k           *Knowledge
+	rec         *Record
+	now         time.Time
+	obs         map[string][]*Observation // counted results only, newest first
+	conds       map[string][]*Condition   // not refuted or entered in error
+	meds        map[string][]*Medication  // every status; filtered by the queries
+	imms        map[string][]*Immunization
+	trigger     map[Drug][]*Medication // record medications recognised as a trigger drug
+	unavailable map[string]bool
+}
+
+// countedObservationStatus lists the Observation statuses whose results count.
+var countedObservationStatus = map[string]bool{"final": true, "amended": true, "corrected": true}
+
+func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
+	ix := &index{
+		k: k, rec: rec, now: now,
+		obs:         map[string][]*Observation{},
+		conds:       map[string][]*Condition{},
+		meds:        map[string][]*Medication{},
+		imms:        map[string][]*Immunization{},
+		trigger:     map[Drug][]*Medication{},
+		unavailable: map[string]bool{},
+	}
+	for _, u := range rec.Unavailable {
+		ix.unavailable[u] = true
+	}
+	addObs := func(o *Observation) {
+		for _, set := range indexedObservationSets {
+			if k.Has(set, o.Codes) {
+				ix.obs[set] = append(ix.obs[set], o)
+			}
+		}
+	}
+	for i := range rec.Observations {
+		o := &rec.Observations[i]
+		// Only final results dated no later than now count.
+		if !countedObservationStatus[o.Status] || o.Date.IsZero() || o.Date.After(now) {
+			continue
+		}
+		addObs(o)
+		for j := range o.Components {
+			c := o.Components[j] // copy: a component carries its parent's identity
+			c.ID, c.Status, c.Date = o.ID, o.Status, o.Date
+			addObs(&c)
+		}
+	}
+	for _, list := range ix.obs {
+		slices.SortStableFunc(list, func(a, b *Observation) int { return b.Date.Compare(a.Date) })
+	}
+	for i := range rec.Conditions {
+		c := &rec.Conditions[i]
+		if c.VerificationStatus == "refuted" || c.VerificationStatus == "entered-in-error" {
+			continue
+		}
+		for _, set := range indexedConditionSets {
+			if k.Has(set, c.Codes) {
+				ix.conds[set] = append(ix.conds[set], c)
+			}
+		}
+	}
+	for i := range rec.Medications {
+		m := &rec.Medications[i]
+		for _, set := range indexedMedicationSets {
+			if medicationIn(k, set, *m) {
+				ix.meds[set] = append(ix.meds[set], m)
+			}
+		}
+		if d, _, ok := recognize(k, *m); ok {
+			ix.trigger[d] = append(ix.trigger[d], m)
+		}
+	}
+	for i := range rec.Immunizations {
+		im := &rec.Immunizations[i]
+		if im.Status != "completed" && im.Status != "" || im.Date.After(now) {
+			continue
+		}
+		for _, set := range indexedImmunizationSets {
+			if k.Has(set, im.Codes) {
+				ix.imms[set] = append(ix.imms[set], im)
+			}
+		}
+	}
+	for _, list := range ix.imms {
+		slices.SortStableFunc(list, func(a, b *Immunization) int { return b.Date.Compare(a.Date) })
+	}
+	return ix
+}
+
+// medicationIn reports whether m is in the value set, by code or by text.
+func medicationIn(k *Knowledge, set string, m Medication) bool {
+	if k.Has(set, m.Codes) {
+		return true
+	}
+	for _, t := range medicationTexts(m) {
+		if k.HasText(set, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// results returns the counted results of the sets dated at or after since
+// (zero: any date), newest first.
+func (ix *index) results(since time.Time, sets ...string) []*Observation {
+	var out []*Observation
+	seen := map[*Observation]bool{}
+	for _, set := range sets {
+		for _, o := range ix.obs[set] {
+			if o.Date.Before(since) {
+				break // sorted newest first
+			}
+			if !seen[o] {
+				seen[o] = true
+				out = append(out, o)
+			}
+		}
+	}
+	if len(sets) > 1 {
+		slices.SortStableFunc(out, func(a, b *Observation) int { return b.Date.Compare(a.Date) })
+	}
+	return out
+}
+
+// latestValue returns the newest result of the set dated at or after since
+// whose value converts with conv (a usable unit), and its converted value.
+func (ix *index) latestValue(set string, since time.Time, conv func(*Quantity) (float64, bool)) (*Observation, float64, bool) {
+	for _, o := range ix.results(since, set) {
+		if v, ok := conv(o.Quantity); ok {
+			return o, v, true
+		}
+	}
+	return nil, 0, false
+}
+
+// activeConditions returns the conditions of the set whose clinical status
+// is active, recurrence or relapse (or not given).
+func (ix *index) activeConditions(set string) []*Condition {
+	var out []*Condition
+	for _, c := range ix.conds[set] {
+		switch c.ClinicalStatus {
+		case "active", "recurrence", "relapse":
+			out = append(out, c)
+		case "":
+			if !c.Abated { // no status: active unless it has ended
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// historyConditions returns the conditions of the set, whatever their
+// clinical status (active, past or resolved).
+func (ix *index) historyConditions(set string) []*Condition { return ix.conds[set] }
+
+// Medication statuses: "active" counts as taking the drug now (on-hold
+// too: held, not stopped); "history" adds the drugs taken in the past.
+var (
+	activeMedicationStatus  = map[string]bool{"active": true, "on-hold": true}
+	historyMedicationStatus = map[string]bool{"active": true, "on-hold": true, "completed": true, "stopped": true}
+)
+
+// activeMeds returns the record's medications of the set that are active.
+func (ix *index) activeMeds(set string) []*Medication {
+	return filterMeds(ix.meds[set], activeMedicationStatus)
+}
+
+// historyMeds returns the record's medications of the set taken now or in the past.
+func (ix *index) historyMeds(set string) []*Medication {
+	return filterMeds(ix.meds[set], historyMedicationStatus)
+}
+
+// filterMeds keeps the medications with one of the statuses that are
+// orders or statements of use (not proposals, plans or options).
+func filterMeds(ms []*Medication, status map[string]bool) []*Medication {
+	var out []*Medication
+	for _, m := range ms {
+		if status[m.Status] && m.Intent != "proposal" && m.Intent != "plan" && m.Intent != "option" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// immunizations returns the given vaccines of the set dated at or after
+// since (zero: any date), newest first.
+func (ix *index) immunizations(set string, since time.Time) []*Immunization {
+	var out []*Immunization
+	for _, im := range ix.imms[set] {
+		if !since.IsZero() && im.Date.Before(since) {
+			break
+		}
+		out = append(out, im)
+	}
+	return out
+}
+
+// age returns the patient's age in whole years at now.
+func (ix *index) age() (int, bool) {
+	p := ix.rec.Patient
+	if p == nil || p.BirthDate.IsZero() {
+		return 0, false
+	}
+	return ageAt(p.BirthDate, ix.now), true
+}
+
+func ageAt(birth, now time.Time) int {
+	years := now.Year() - birth.Year()
+	if now.Month() < birth.Month() || now.Month() == birth.Month() && now.Day() < birth.Day() {
+		years--
+	}
+	return years
+}
+
+// female reports whether the patient's administrative gender is female.
+func (ix *index) female() bool {
+	return ix.rec.Patient != nil && ix.rec.Patient.Gender == "female"
+}
+
+// result is a qualitative reading of a result.
+type result int
+
+const (
+	resultUnknown result = iota
+	resultNegative
+	resultPositive
+	resultIndeterminate
+)
+
+func (r result) String() string {
+	switch r {
+	case resultNegative:
+		return "negative"
+	case resultPositive:
+		return "positive"
+	case resultIndeterminate:
+		return "indeterminate"
+	}
+	return "unreadable"
+}
+
+// systemInterpretation is the HL7 v3 ObservationInterpretation code system.
+const systemInterpretation = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+
+// interpretations maps v3 ObservationInterpretation codes to a reading.
+var interpretations = map[string]result{
+	"POS": resultPositive, "DET": resultPositive, "H": resultPositive, "HH": resultPositive, "A": resultPositive, "AA": resultPositive,
+	"NEG": resultNegative, "ND": resultNegative, "N": resultNegative, "L": resultNegative,
+	"IND": resultIndeterminate, "E": resultIndeterminate,
+}
+
+// read reads a qualitative result: the coded value (SNOMED answers), then
+// the interpretation, then the value text.
+func (ix *index) read(o *Observation) result {
+	switch {
+	case ix.k.Has(VSResultPositive, o.ValueCodes):
+		return resultPositive
+	case ix.k.Has(VSResultNegative, o.ValueCodes):
+		return resultNegative
+	case ix.k.Has(VSResultIndeterminate, o.ValueCodes):
+		return resultIndeterminate
+	}
+	for _, c := range o.Interpretation {
+		if c.System != systemInterpretation && c.System != "" {
+			continue
+		}
+		if r, ok := interpretations[c.Code]; ok {
+			return r
+		}
+	}
+	texts := []string{o.ValueText}
+	for _, c := range o.ValueCodes {
+		texts = append(texts, c.Display)
+	}
+	for _, t := range texts {
+		if r := readText(t); r != resultUnknown {
+			return r
+		}
+	}
+	return resultUnknown
+}
+
+// readText reads "positive", "not detected", "non-reactive" and the like.
+func readText(s string) result {
+	t := strings.ToLower(strings.TrimSpace(s))
+	if t == "" {
+		return resultUnknown
+	}
+	// Negative phrases first: "not detected" contains "detected".
+	for _, w := range []string{"not detected", "non-reactive", "nonreactive", "non reactive", "undetected", "negative"} {
+		if strings.Contains(t, w) {
+			return resultNegative
+		}
+	}
+	for _, w := range []string{"indeterminate", "inconclusive", "equivocal"} {
+		if strings.Contains(t, w) {
+			return resultIndeterminate
+		}
+	}
+	for _, w := range []string{"positive", "detected", "reactive"} {
+		if strings.Contains(t, w) {
+			return resultPositive
+		}
+	}
+	return resultUnknown
+}
+
+// readViral reads a viral nucleic-acid result (HBV DNA, HCV RNA): the
+// qualitative reading, else a viral load above zero with a unit means
+// detected and zero means not detected.
+func (ix *index) readViral(o *Observation) result {
+	if r := ix.read(o); r != resultUnknown {
+		return r
+	}
+	if o.Quantity != nil && o.Quantity.Unit != "" {
+		if o.Quantity.Value > 0 {
+			return resultPositive
+		}
+		return resultNegative
+	}
+	return resultUnknown
+}
+
+// latestRead returns the newest result of the set dated at or after since
+// that reads positive or negative, and the newer results that could not be
+// read (indeterminate or unreadable) for the evidence.
+func (ix *index) latestRead(set string, since time.Time, reader func(*Observation) result) (o *Observation, r result, unread []*Observation) {
+	for _, x := range ix.results(since, set) {
+		switch rr := reader(x); rr {
+		case resultPositive, resultNegative:
+			return x, rr, unread
+		default:
+			unread = append(unread, x)
+		}
+	}
+	return nil, resultUnknown, unread
+}
+
+// unchecked lists the unavailable kinds of data among needs.
+func (ix *index) unchecked(needs []string) []string {
+	var out []string
+	for _, n := range needs {
+		if ix.unavailable[n] || n == DataPatient && ix.rec.Patient == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
