@@ -326,7 +326,7 @@ func (v *Verifier) Verify(ctx context.Context, authorization string, path string
 // bearer extracts the token from "Bearer <token>" (scheme case-insensitive).
 func bearer(h string) (string, error) {
 	h = strings.TrimSpace(h)
-	if h == "" {
+	if h == "" || strings.EqualFold(h, "Bearer") {
 		return "", ErrMissing
 	}
 	scheme, tok, ok := strings.Cut(h, " ")

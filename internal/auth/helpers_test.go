@@ -1,0 +1,244 @@
+package auth
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"log/slog"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+)
+
+const (
+	testIssuer = "https://ehr.example.org"
+	testPublic = "https://jak.example.org"
+	testPath   = "/cds-services/jak-order-sign"
+)
+
+// testNow is the fixed clock of most tests.
+var testNow = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+
+// testKey is a signing key with its public JWK.
+type testKey struct {
+	kid  string
+	alg  string
+	priv crypto.Signer
+}
+
+var (
+	keyCacheMu sync.Mutex
+	keyCache   = map[string]testKey{}
+)
+
+// mustKey returns a key for alg ("ES256", "ES384", "RS384"), cached per kid
+// because RSA generation is slow.
+func mustKey(tb testing.TB, alg, kid string) testKey {
+	tb.Helper()
+	keyCacheMu.Lock()
+	defer keyCacheMu.Unlock()
+	if k, ok := keyCache[kid]; ok {
+		return k
+	}
+	var (
+		priv crypto.Signer
+		err  error
+	)
+	switch alg {
+	case "ES256":
+		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case "ES384":
+		priv, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	case "RS384", "RS256", "PS384":
+		priv, err = rsa.GenerateKey(rand.Reader, 2048)
+	default:
+		tb.Fatalf("no key for %s", alg)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	k := testKey{kid: kid, alg: alg, priv: priv}
+	keyCache[kid] = k
+	return k
+}
+
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// jwk is the public JWK of k.
+func (k testKey) jwk(tb testing.TB) map[string]any {
+	tb.Helper()
+	m := map[string]any{"kid": k.kid, "use": "sig", "alg": k.alg}
+	switch pub := k.priv.Public().(type) {
+	case *ecdsa.PublicKey:
+		e, err := pub.ECDH()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		raw := e.Bytes()[1:]
+		n := len(raw) / 2
+		m["kty"], m["x"], m["y"] = "EC", b64(raw[:n]), b64(raw[n:])
+		m["crv"] = map[int]string{32: "P-256", 48: "P-384"}[n]
+	case *rsa.PublicKey:
+		m["kty"], m["n"], m["e"] = "RSA", b64(pub.N.Bytes()), b64(big.NewInt(int64(pub.E)).Bytes())
+	}
+	return m
+}
+
+func jwksJSON(tb testing.TB, keys ...testKey) []byte {
+	tb.Helper()
+	set := map[string]any{"keys": []any{}}
+	list := []any{}
+	for _, k := range keys {
+		list = append(list, k.jwk(tb))
+	}
+	set["keys"] = list
+	b, err := json.Marshal(set)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+func writeFile(tb testing.TB, dir, name string, data []byte) string {
+	tb.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// claimsAt returns valid claims for path at now.
+func claimsAt(now time.Time, path string) jwt.MapClaims {
+	return jwt.MapClaims{
+		"iss": testIssuer,
+		"aud": testPublic + path,
+		"iat": now.Unix(),
+		"exp": now.Add(5 * time.Minute).Unix(),
+		"jti": uuid.NewString(),
+	}
+}
+
+// sign signs claims with k; header entries in hdr are added (a nil value
+// deletes the entry).
+func sign(tb testing.TB, k testKey, c jwt.MapClaims, hdr map[string]any) string {
+	tb.Helper()
+	tok := jwt.NewWithClaims(jwt.GetSigningMethod(k.alg), c)
+	tok.Header["kid"] = k.kid
+	for n, v := range hdr {
+		if v == nil {
+			delete(tok.Header, n)
+			continue
+		}
+		tok.Header[n] = v
+	}
+	s, err := tok.SignedString(k.priv)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// rawToken builds an unsigned-or-anything token from header and claims
+// JSON plus a signature segment.
+func rawToken(tb testing.TB, hdr map[string]any, c jwt.MapClaims, sig string) string {
+	tb.Helper()
+	h, err := json.Marshal(hdr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, err := json.Marshal(c)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b64(h) + "." + b64(p) + "." + sig
+}
+
+func fixedClock(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+// logBuffer is a concurrency-safe log sink.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func newLogger(w *logBuffer) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// jwksServer serves a JWK Set that tests may change, counting requests.
+type jwksServer struct {
+	*httptest.Server
+	hits atomic.Int64
+	mu   sync.Mutex
+	body []byte
+	fail atomic.Bool
+}
+
+func newJWKSServer(tb testing.TB, tls bool, body []byte) *jwksServer {
+	tb.Helper()
+	s := &jwksServer{body: body}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.hits.Add(1)
+		if s.fail.Load() {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(s.body)
+	})
+	if tls {
+		s.Server = httptest.NewTLSServer(h)
+	} else {
+		s.Server = httptest.NewServer(h)
+	}
+	tb.Cleanup(s.Close)
+	return s
+}
+
+func (s *jwksServer) set(body []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.body = body
+}
+
+// mustVerifier builds a Verifier or fails.
+func mustVerifier(tb testing.TB, cfg Config, clients []Client, replay ReplayStore, hc *http.Client, logger *slog.Logger) *Verifier {
+	tb.Helper()
+	if replay == nil {
+		replay = NewMemoryReplay(cfg.Now)
+	}
+	v, err := NewVerifier(tb.Context(), cfg, clients, replay, hc, logger)
+	if err != nil {
+		tb.Fatalf("NewVerifier: %v", err)
+	}
+	return v
+}
