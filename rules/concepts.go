@@ -75,3 +75,23 @@ const (
 	VSZosterRecombinant = "zoster-recombinant-vaccine"
 	VSLiveVaccines      = "live-vaccines"
 )
+
+// ValueSetIDs returns every value set id above: LoadKnowledge fails unless
+// each is loaded (rules/concepts_test.go checks the list is complete).
+func ValueSetIDs() []string {
+	return []string{
+		VSUpadacitinib, VSAbrocitinib,
+		VSOtherJAK, VSBiologics, VSImmunosuppressants, VSAntiplatelets, VSAspirin,
+		VSCYP3A4StrongInhibitors, VSCYP3A4StrongInducers, VSCYP2C19StrongInhibitors,
+		VSCYP2C19CYP2C9Inhibitors, VSCYP2C19CYP2C9Inducers, VSTBTreatment, VSPriorSystemicADTherapy,
+		VSTBTest, VSHBsAg, VSHBcAb, VSHBVDNA, VSHCVAb, VSHCVRNA, VSCBCPanel, VSLymphocytes,
+		VSNeutrophils, VSHemoglobin, VSPlatelets, VSALT, VSAST, VSLipids, VSPregnancyTest, VSEGFR,
+		VSSmokingStatus,
+		VSResultPositive, VSResultNegative, VSResultIndeterminate, VSSmokerAnswers,
+		VSAtopicDermatitis, VSActiveTB, VSLatentTB, VSChronicHBV, VSHCV, VSSevereHepatic,
+		VSPregnancyCondition, VSBreastfeeding, VSVTE, VSThrombophilia, VSMalignancy, VSNMSC,
+		VSHypertension, VSDiabetes, VSHyperlipidemia, VSCoronaryDisease, VSMyocardialInfarction,
+		VSStroke, VSSmokerCondition, VSSeriousInfection, VSSevereRenal,
+		VSZosterRecombinant, VSLiveVaccines,
+	}
+}

@@ -1,14 +1,292 @@
 package rules
 
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
 // DailyDose works out the daily dose in mg of a medication order from its
-// text/display strength, Medication.ingredient strength, or doseQuantity in
-// mg, times the timing. how says where the figure came from ("30 mg tablet,
-// once daily"); ok is false when the dose cannot be known (then it is said,
-// not guessed).
-// STUB: the knowledge-base work implements this.
-func DailyDose(m Medication) (mg float64, how string, ok bool) { return 0, "", false }
+// dose and timing (DoseFacts) and its strength (Medication.ingredient
+// strength, or the strength written in the medication text).
+//
+//	daily mg = mg per administration × administrations per day
+//
+// mg per administration is doseQuantity in mg ("mg", "MG"), or doseQuantity
+// in tablets ({tablet}, {tbl}, {pill}, {capsule}, TAB, "1", ...) × the
+// strength per tablet, or doseQuantity in mL × a per-mL strength (RINVOQ LQ
+// 1 mg/mL). When Medication.ingredient and the text give different
+// strengths, the dose is not known. Administrations per day come from
+// timing.repeat (frequency per period in h, d or wk), else from the timing
+// code (QD, BID, TID, QID, QOD, QWK, QnH, AM, PM, BED).
+//
+// Assumption (said in how): when no timing is given at all and the text
+// names an extended-release product (words "extended release", "24 HR",
+// "ER", or RINVOQ other than RINVOQ LQ — every RINVOQ tablet is a once-daily
+// extended-release tablet, knowledge base section 1.1), the order is taken
+// as once daily.
+//
+// how says where the figure came from ("1 tablet × 30 mg (strength from
+// text) × 1/day (timing 1 per 1 d) = 30 mg/day"); when ok is false, how says
+// what was missing ("dose not stated"). The dose is never guessed.
+func DailyDose(m Medication) (mg float64, how string, ok bool) {
+	d := m.Dose
+	perAdmin, adminHow, ok := doseMgPerAdministration(m)
+	if !ok {
+		return 0, adminHow, false
+	}
+	perDay, timingHow, ok := dosesPerDay(d)
+	if !ok {
+		if !noTimingGiven(d) || !onceDailyProduct(m.Text) {
+			return 0, timingHow, false
+		}
+		perDay, timingHow = 1, "1/day (timing not stated; assumed once daily for an extended-release tablet)"
+	}
+	mg = perAdmin * perDay
+	return mg, adminHow + " × " + timingHow + " = " + fmtAmount(mg) + " mg/day", true
+}
+
+// doseMgPerAdministration works out mg per administration.
+func doseMgPerAdministration(m Medication) (float64, string, bool) {
+	q := m.Dose.DoseQuantity
+	if q == nil {
+		return 0, "dose not stated", false
+	}
+	if math.IsNaN(q.Value) || math.IsInf(q.Value, 0) || q.Value <= 0 {
+		return 0, "dose quantity not usable", false
+	}
+	unit := strings.ToLower(strings.TrimSpace(q.Unit))
+	switch {
+	case unit == "mg":
+		return q.Value, fmtAmount(q.Value) + " mg", true
+	case isTabletUnit(unit):
+		s, from, ok := tabletStrength(m)
+		if !ok {
+			return 0, from, false
+		}
+		return q.Value * s, fmtAmount(q.Value) + " " + pluralWord(q.Value, "tablet") + " × " + fmtAmount(s) + " mg (" + from + ")", true
+	case unit == "ml":
+		s, ok := parseStrength(m.Text)
+		if !ok || !s.perML {
+			return 0, "dose in mL but no mg/mL strength in the medication text", false
+		}
+		return q.Value * s.mg, fmtAmount(q.Value) + " mL × " + fmtAmount(s.mg) + " mg/mL (strength from text)", true
+	case unit == "":
+		return 0, "dose quantity has no unit", false
+	}
+	return 0, fmt.Sprintf("dose unit %q not understood", q.Unit), false
+}
+
+// tabletStrength is the mg per tablet from Medication.ingredient or the text.
+func tabletStrength(m Medication) (float64, string, bool) {
+	ing := m.Dose.IngredientStrengthMg
+	text, textOK := parseStrength(m.Text)
+	if textOK && text.perML {
+		return 0, "dose in tablets but the medication is a solution", false
+	}
+	switch {
+	case ing > 0 && textOK && !sameMg(ing, text.mg):
+		return 0, fmt.Sprintf("strength conflicts: %s mg in Medication.ingredient, %s mg in the text", fmtAmount(ing), fmtAmount(text.mg)), false
+	case ing > 0:
+		return ing, "strength from Medication.ingredient", true
+	case textOK:
+		return text.mg, "strength from text", true
+	}
+	return 0, "dose in tablets but strength not stated", false
+}
+
+// isTabletUnit reports whether a (lower-cased) dose unit counts tablets.
+func isTabletUnit(u string) bool {
+	switch u {
+	case "{tablet}", "{tablets}", "{tbl}", "{tab}", "{pill}", "{pills}", "{capsule}", "{capsules}", "{cap}",
+		"tablet", "tablets", "tab", "tabs", "pill", "pills", "capsule", "capsules", "cap", "caps", "1", "{each}", "each", "ea":
+		return true
+	}
+	return false
+}
+
+// dosesPerDay reads the timing; how describes it.
+func dosesPerDay(d DoseFacts) (float64, string, bool) {
+	if d.Frequency > 0 || d.Period > 0 || d.PeriodUnit != "" {
+		f, p := d.Frequency, d.Period
+		if f <= 0 || p <= 0 || math.IsInf(f, 0) || math.IsInf(p, 0) || math.IsNaN(f) || math.IsNaN(p) {
+			return 0, "timing frequency or period not usable", false
+		}
+		var days float64
+		switch d.PeriodUnit {
+		case "h":
+			days = p / 24
+		case "d":
+			days = p
+		case "wk":
+			days = p * 7
+		default:
+			return 0, fmt.Sprintf("timing period unit %q not understood", d.PeriodUnit), false
+		}
+		perDay := f / days
+		return perDay, fmt.Sprintf("%s/day (timing %s per %s %s)", fmtAmount(perDay), fmtAmount(f), fmtAmount(p), d.PeriodUnit), true
+	}
+	if code := strings.ToUpper(strings.TrimSpace(d.TimingCode)); code != "" {
+		if perDay, ok := timingCodePerDay(code); ok {
+			return perDay, fmt.Sprintf("%s/day (timing code %s)", fmtAmount(perDay), code), true
+		}
+		return 0, fmt.Sprintf("timing code %q not understood", d.TimingCode), false
+	}
+	return 0, "frequency not stated", false
+}
+
+// timingCodePerDay maps a timing abbreviation (HL7 GTSAbbreviation and
+// common variants) to administrations per day.
+func timingCodePerDay(code string) (float64, bool) {
+	switch code {
+	case "QD", "DAILY", "AM", "PM", "BED", "QAM", "QPM", "QHS", "HS":
+		return 1, true
+	case "BID":
+		return 2, true
+	case "TID":
+		return 3, true
+	case "QID":
+		return 4, true
+	case "QOD":
+		return 0.5, true
+	case "WK", "QWK":
+		return 1.0 / 7, true
+	}
+	if h, ok := strings.CutPrefix(code, "Q"); ok {
+		if n, ok := strings.CutSuffix(h, "H"); ok {
+			if hours, err := strconv.Atoi(n); err == nil && hours >= 1 && hours <= 24 {
+				return 24 / float64(hours), true
+			}
+		}
+	}
+	return 0, false
+}
+
+func noTimingGiven(d DoseFacts) bool {
+	return d.Frequency == 0 && d.Period == 0 && d.PeriodUnit == "" && strings.TrimSpace(d.TimingCode) == ""
+}
+
+// onceDailyProduct reports whether the text names an extended-release
+// product, which is taken once daily.
+func onceDailyProduct(text string) bool {
+	t := strings.ToLower(text)
+	if hasWord(t, "lq") || hasWord(t, "solution") {
+		return false
+	}
+	for _, w := range []string{"extended release", "extended-release", "24 hr", "24hr", "er", "xr", "rinvoq"} {
+		if hasWord(t, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // StrengthMg parses a strength such as "upadacitinib 30 MG Extended Release
-// Oral Tablet" or "Cibinqo 200 mg" from medication text.
-// STUB.
-func StrengthMg(text string) (float64, bool) { return 0, false }
+// Oral Tablet", "Rinvoq 15 mg" or "CIBINQO 200MG tablet" from medication
+// text: mg per tablet, or mg per mL for a solution ("1 MG/ML"; RINVOQ LQ
+// without a written strength is 1 mg/mL, knowledge base section 1.1). ok is
+// false when no strength is written, or when the text gives two different
+// strengths ("aspirin 25 MG / dipyridamole 200 MG").
+func StrengthMg(text string) (float64, bool) {
+	s, ok := parseStrength(text)
+	return s.mg, ok
+}
+
+// parsedStrength is a parsed strength: mg per tablet, or per mL when perML.
+type parsedStrength struct {
+	mg    float64
+	perML bool
+}
+
+// parseStrength finds every "<number> mg" (optionally "/mL" or "/<n> mL")
+// in text; a number followed by mg and "/" something else ("15 mg/day",
+// "mg/kg") is not a strength. All occurrences must agree.
+func parseStrength(text string) (parsedStrength, bool) {
+	var found []parsedStrength
+	lt := strings.ToLower(text)
+	for i := 0; i < len(lt); {
+		if !isDigitByte(lt[i]) || (i > 0 && (isDigitByte(lt[i-1]) || lt[i-1] == '.' || isLetterByte(lt[i-1]))) {
+			i++
+			continue
+		}
+		numEnd := i
+		for numEnd < len(lt) && (isDigitByte(lt[numEnd]) || lt[numEnd] == '.') {
+			numEnd++
+		}
+		v, err := strconv.ParseFloat(lt[i:numEnd], 64)
+		j := skipSpaceBytes(lt, numEnd)
+		if err != nil || v <= 0 || !strings.HasPrefix(lt[j:], "mg") || (j+2 < len(lt) && isLetterByte(lt[j+2])) {
+			i = numEnd
+			continue
+		}
+		s := parsedStrength{mg: v}
+		k := skipSpaceBytes(lt, j+2)
+		if k < len(lt) && lt[k] == '/' {
+			per, ok := perMLAmount(lt[k+1:])
+			if !ok {
+				i = numEnd
+				continue // mg/day, mg/kg, mg/24hr: not a strength
+			}
+			s = parsedStrength{mg: v / per, perML: true}
+		}
+		found = append(found, s)
+		i = numEnd
+	}
+	if len(found) == 0 {
+		if hasWord(lt, "rinvoq") && hasWord(lt, "lq") {
+			return parsedStrength{mg: 1, perML: true}, true
+		}
+		return parsedStrength{}, false
+	}
+	for _, s := range found[1:] {
+		if s.perML != found[0].perML || !sameMg(s.mg, found[0].mg) {
+			return parsedStrength{}, false
+		}
+	}
+	return found[0], true
+}
+
+// perMLAmount reads "ml" or "<n> ml" after a slash and returns n (1 when absent).
+func perMLAmount(s string) (float64, bool) {
+	s = strings.TrimLeft(s, " ")
+	end := 0
+	for end < len(s) && (isDigitByte(s[end]) || s[end] == '.') {
+		end++
+	}
+	n := 1.0
+	if end > 0 {
+		v, err := strconv.ParseFloat(s[:end], 64)
+		if err != nil || v <= 0 {
+			return 0, false
+		}
+		n = v
+	}
+	rest := strings.TrimLeft(s[end:], " ")
+	if !strings.HasPrefix(rest, "ml") || (len(rest) > 2 && isLetterByte(rest[2])) {
+		return 0, false
+	}
+	return n, true
+}
+
+func skipSpaceBytes(s string, i int) int {
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+func isDigitByte(b byte) bool  { return b >= '0' && b <= '9' }
+func isLetterByte(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
+
+func sameMg(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+
+// fmtAmount formats a number without trailing zeros ("30", "0.5").
+func fmtAmount(v float64) string { return strconv.FormatFloat(math.Round(v*1e4)/1e4, 'f', -1, 64) }
+
+func pluralWord(n float64, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}

@@ -1,7 +1,13 @@
 package rules
 
+import (
+	"regexp"
+	"strings"
+)
+
 // Knowledge is the loaded, validated set of value sets. It is built once at
-// start-up (LoadKnowledge) and read concurrently by every request.
+// start-up (LoadKnowledge) and read concurrently by every request; nothing in
+// it changes after loading.
 //
 // The loader (valuesets.go) reads FHIR R4 ValueSet JSON with an expansion;
 // each code carries its source and confidence grade (A/B verified, C/U not).
@@ -25,7 +31,16 @@ type ValueSet struct {
 	// Exclude lists codes or patterns that never match even when included.
 	Exclude []CodePattern
 
-	index map[string]*Code // system|code -> code
+	// Description is ValueSet.description: what the set means and what was
+	// deliberately left out.
+	Description string
+	// File is where the set was loaded from ("valuesets/hbsag.json", or
+	// "overlay:hbsag.json" for a hospital's file).
+	File string
+
+	index   map[string]*Code // system|normalised code -> code
+	include []matcher        // compiled Regex
+	exclude []matcher        // compiled Exclude
 }
 
 // Code is one code of a value set with its provenance.
@@ -36,14 +51,27 @@ type Code struct {
 	Unverified bool   // grade C or U: shipped, but flagged
 }
 
-// CodePattern is a regular expression over the codes of one system.
+// CodePattern is a regular expression over the codes of one system. The
+// pattern must match the whole (normalised) code.
 type CodePattern struct {
 	System  string
 	Pattern string
+	// Source and Grade give the pattern's provenance like Code's; Unverified
+	// is true for grade C or U.
+	Source     string
+	Grade      string
+	Unverified bool
+}
+
+// matcher is a compiled CodePattern.
+type matcher struct {
+	system     string
+	re         *regexp.Regexp
+	unverified bool
 }
 
 // NewKnowledge builds a Knowledge from literal code lists, for tests of the
-// rules that do not need the embedded value sets.
+// rules that do not need the embedded value sets. Every code is grade A.
 func NewKnowledge(sets map[string][]Coding) *Knowledge {
 	k := &Knowledge{sets: make(map[string]*ValueSet, len(sets)), revision: "test"}
 	for id, codings := range sets {
@@ -57,10 +85,92 @@ func NewKnowledge(sets map[string][]Coding) *Knowledge {
 	return k
 }
 
+// buildIndex makes the code index. Patterns must already be compiled
+// (compile) for them to take part in matching.
 func (vs *ValueSet) buildIndex() {
 	vs.index = make(map[string]*Code, len(vs.Codes))
 	for i := range vs.Codes {
 		c := &vs.Codes[i]
-		vs.index[c.System+"|"+c.Code] = c
+		vs.index[codeKey(c.System, c.Code)] = c
 	}
 }
+
+// compile compiles Regex and Exclude; the pattern is anchored to the whole
+// code.
+func (vs *ValueSet) compile() error {
+	vs.include = vs.include[:0]
+	vs.exclude = vs.exclude[:0]
+	for _, p := range vs.Regex {
+		m, err := compilePattern(p)
+		if err != nil {
+			return err
+		}
+		vs.include = append(vs.include, m)
+	}
+	for _, p := range vs.Exclude {
+		m, err := compilePattern(p)
+		if err != nil {
+			return err
+		}
+		vs.exclude = append(vs.exclude, m)
+	}
+	return nil
+}
+
+func compilePattern(p CodePattern) (matcher, error) {
+	re, err := regexp.Compile(`^(?:` + p.Pattern + `)$`)
+	if err != nil {
+		return matcher{}, err
+	}
+	return matcher{system: p.System, re: re, unverified: p.Unverified}, nil
+}
+
+// match reports whether the coding is in the set, and whether the entry that
+// matched it is unverified (grade C or U).
+func (vs *ValueSet) match(c Coding) (ok, unverified bool) {
+	code := normCode(c.System, c.Code)
+	if code == "" {
+		return false, false
+	}
+	for _, m := range vs.exclude {
+		if m.system == c.System && m.re.MatchString(code) {
+			return false, false
+		}
+	}
+	if e, found := vs.index[c.System+"|"+code]; found {
+		return true, e.Unverified
+	}
+	for _, m := range vs.include {
+		if m.system == c.System && m.re.MatchString(code) {
+			return true, m.unverified
+		}
+	}
+	return false, false
+}
+
+func codeKey(system, code string) string { return system + "|" + normCode(system, code) }
+
+// normCode puts a code in the form the value sets use, so that harmless
+// spelling differences in real data still match:
+//   - every code is trimmed of surrounding spaces;
+//   - ICD-10-CM is upper-cased and dotted after the third character
+//     ("l209" and "L20.9" are both "L20.9");
+//   - a one-digit CVX code gets its leading zero ("3" is "03").
+func normCode(system, code string) string {
+	code = strings.TrimSpace(code)
+	switch system {
+	case SystemICD10CM:
+		code = strings.ToUpper(strings.ReplaceAll(code, ".", ""))
+		if len(code) > 3 {
+			code = code[:3] + "." + code[3:]
+		}
+	case SystemCVX:
+		if len(code) == 1 && code[0] >= '0' && code[0] <= '9' {
+			code = "0" + code
+		}
+	}
+	return code
+}
+
+// gradeUnverified tells whether a grade means "shipped, but not verified".
+func gradeUnverified(g string) bool { return g == "C" || g == "U" }
