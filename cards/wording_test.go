@@ -1,0 +1,86 @@
+package cards
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"jakguard/rules"
+)
+
+func TestSummary(t *testing.T) {
+	const o = "MedicationRequest/a"
+	upa := func(code string) rules.Finding { return finding(code, codeTable[code].level, rules.Upadacitinib, o) }
+	abro := func(code string) rules.Finding { return finding(code, codeTable[code].level, rules.Abrocitinib, o) }
+	withMg := func(f rules.Finding, mg float64) rules.Finding { f.SuggestedDailyMg = mg; return f }
+	withLevel := func(f rules.Finding, l rules.Level) rules.Finding { f.Level = l; return f }
+	tests := []struct {
+		name        string
+		group       []rules.Finding
+		patientView bool
+		want        string
+	}{
+		{name: "screening lists the items", group: []rules.Finding{upa(rules.TBScreeningMissing), upa(rules.HBVScreeningMissing), upa(rules.HCVScreeningMissing), upa(rules.CBCMissing)},
+			want: "Order TB, hepatitis B/C and CBC before starting upadacitinib"},
+		{name: "screening, one item", group: []rules.Finding{abro(rules.LipidsMissing)}, want: "Order lipids before starting abrocitinib"},
+		{name: "hepatitis C alone", group: []rules.Finding{abro(rules.HCVScreeningMissing), abro(rules.PregnancyTestMissing)},
+			want: "Order hepatitis C and pregnancy test before starting abrocitinib"},
+		{name: "neutropenia at order time", group: []rules.Finding{abro(rules.Neutropenia)}, want: "Do not start abrocitinib: neutrophils below 1,000 cells/mm³"},
+		{name: "neutropenia on treatment", group: []rules.Finding{abro(rules.Neutropenia)}, patientView: true, want: "Interrupt abrocitinib: neutrophils below 1,000 cells/mm³"},
+		{name: "thrombocytopenia at order time", group: []rules.Finding{abro(rules.Thrombocytopenia)}, want: "Do not start abrocitinib: platelets below 150,000/mm³"},
+		{name: "thrombocytopenia on treatment", group: []rules.Finding{abro(rules.Thrombocytopenia)}, patientView: true, want: "Discontinue abrocitinib: platelets below 50,000/mm³"},
+		{name: "serious infection on treatment", group: []rules.Finding{upa(rules.SeriousInfectionActive)}, patientView: true, want: "Interrupt upadacitinib until the serious infection is controlled"},
+		{name: "latent TB", group: []rules.Finding{upa(rules.TBLatentUntreated)}, want: "Treat latent TB before starting upadacitinib"},
+		{name: "risk factors without lower dose", group: []rules.Finding{upa(rules.MACEHistory), upa(rules.VTERisk)},
+			want: "Weigh boxed-warning risks before starting upadacitinib: prior MI or stroke and VTE risk"},
+		{name: "risk factors with lower dose", group: []rules.Finding{withMg(upa(rules.LowerDoseRecommended), 15), upa(rules.Smoker)},
+			want: "Use upadacitinib 15 mg daily: boxed-warning risks (smoking)"},
+		{name: "lower dose alone", group: []rules.Finding{withMg(abro(rules.LowerDoseRecommended), 100)}, want: "Use abrocitinib 100 mg daily: boxed-warning risk"},
+		{name: "renal with dose", group: []rules.Finding{withMg(abro(rules.RenalImpairment), 50)}, want: "Reduce abrocitinib to 50 mg daily: reduced kidney function"},
+		{name: "renal critical", group: []rules.Finding{withLevel(abro(rules.RenalImpairment), rules.Critical)}, want: "Avoid abrocitinib: severe renal impairment"},
+		{name: "renal warning without dose", group: []rules.Finding{abro(rules.RenalImpairment)}, want: "Review abrocitinib dose: reduced kidney function"},
+		{name: "dose above label", group: []rules.Finding{withMg(upa(rules.DoseAboveLabel), 30)}, want: "Reduce upadacitinib to 30 mg daily: above the atopic dermatitis maximum"},
+		{name: "monitoring", group: []rules.Finding{abro(rules.MonitoringCBCDue), abro(rules.MonitoringLipidsDue)}, patientView: true,
+			want: "Order CBC and lipids: monitoring due on abrocitinib"},
+		{name: "unknown drug", group: []rules.Finding{finding(rules.CombinationJAK, rules.Critical, "", o)}, want: "Do not combine the JAK inhibitor with another JAK inhibitor"},
+		{name: "unknown code uses the title", group: []rules.Finding{{Code: "new-rule", Title: "Something new\nfound", Drug: rules.Upadacitinib}}, want: "Something new found"},
+		{name: "unknown code without title", group: []rules.Finding{{Code: "new-rule", Drug: rules.Upadacitinib}}, want: "Review upadacitinib: new-rule"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, Summary(tc.group, tc.patientView))
+		})
+	}
+}
+
+func TestClip(t *testing.T) {
+	tests := []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"ünïcödé characters", 8, "ünïcödé…"},
+		{"word boundary x", 6, "word…"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			assert.Equal(t, tc.want, clip(tc.in, tc.n))
+		})
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"  a\n\tb  ", "a b"},
+		{"bad \xff utf8", "bad utf8"},
+		{"ctrl\x00char", "ctrl char"},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			assert.Equal(t, tc.want, oneLine(tc.in))
+		})
+	}
+}
