@@ -78,8 +78,11 @@ func TestCriticalIndicator(t *testing.T) {
 		{name: "warning code given as info is raised to warning", f: finding(rules.Smoker, rules.Info, rules.Upadacitinib, "MedicationRequest/a"), want: rules.Warning},
 		{name: "unknown level counts as warning", f: finding("new-code", "severe", rules.Upadacitinib, "MedicationRequest/a"), want: rules.Warning},
 		{
-			name:  "critical finding on a grouped card makes the card critical",
-			f:     func() rules.Finding { f := finding(rules.Smoker, rules.Critical, rules.Upadacitinib, "MedicationRequest/a"); return f }(),
+			name: "critical finding on a grouped card makes the card critical",
+			f: func() rules.Finding {
+				f := finding(rules.Smoker, rules.Critical, rules.Upadacitinib, "MedicationRequest/a")
+				return f
+			}(),
 			extra: []rules.Finding{finding(rules.VTERisk, rules.Warning, rules.Upadacitinib, "MedicationRequest/a")},
 			want:  rules.Critical,
 		},
@@ -491,9 +494,11 @@ func TestDetailLines(t *testing.T) {
 			want:   []string{"Could not be checked: medications (FHIR server unavailable)."},
 		},
 		{
-			name:   "several unchecked kinds, named once each",
-			modify: func(f *rules.Finding) { f.Unchecked = []string{rules.DataObservations, rules.DataConditions, rules.DataObservations} },
-			want:   []string{"Could not be checked: lab results, conditions (FHIR server unavailable)."},
+			name: "several unchecked kinds, named once each",
+			modify: func(f *rules.Finding) {
+				f.Unchecked = []string{rules.DataObservations, rules.DataConditions, rules.DataObservations}
+			},
+			want: []string{"Could not be checked: lab results, conditions (FHIR server unavailable)."},
 		},
 		{
 			name: "evidence date not repeated when in the text",
