@@ -98,6 +98,7 @@ func NewClient(cfg ClientConfig, hc *http.Client) *Client {
 		c.Transport = newTransport()
 	}
 	c.CheckRedirect = sameOriginRedirects
+	c.Jar = nil // no cookies: nothing may carry over from one hook call to the next
 	return &Client{cfg: cfg, hc: &c}
 }
 
@@ -265,9 +266,12 @@ func (c *Client) page(ctx context.Context, u *url.URL, token Token) ([]byte, str
 	if int64(len(body)) > c.cfg.MaxBytes {
 		return nil, "", fail("response too large")
 	}
+	if !json.Valid(body) {
+		return nil, "", fail("not JSON")
+	}
 	var head pageHead
 	if err := json.Unmarshal(body, &head); err != nil {
-		return nil, "", fail("not JSON")
+		return nil, "", fail("not a FHIR resource")
 	}
 	switch head.ResourceType {
 	case "":

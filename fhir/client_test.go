@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -240,7 +241,8 @@ func TestFetchUnavailable(t *testing.T) {
 		{"malformed JSON", 200, `{"resourceType":"Bundle",`, ClientConfig{}, "not JSON"},
 		{"HTML error page", 200, `<html>oops</html>`, ClientConfig{}, "not JSON"},
 		{"JSON without resourceType", 200, `{"entry":[]}`, ClientConfig{}, "not a FHIR resource"},
-		{"JSON array", 200, `[1,2]`, ClientConfig{}, "not JSON"},
+		{"JSON array", 200, `[1,2]`, ClientConfig{}, "not a FHIR resource"},
+		{"Bundle with a malformed link", 200, `{"resourceType":"Bundle","link":{"relation":"next"}}`, ClientConfig{}, "not a FHIR resource"},
 		{"OperationOutcome with 200", 200, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"processing"}]}`, ClientConfig{}, "OperationOutcome"},
 		{"body over MaxBytes", 200, `{"resourceType":"Bundle","type":"searchset","entry":[]}`, ClientConfig{MaxBytes: 20}, "response too large"},
 		{"redirect", 302, ``, ClientConfig{}, "HTTP 302"},
@@ -281,6 +283,29 @@ func TestFetchMaxBytesBoundary(t *testing.T) {
 	pages, err := devClient(ClientConfig{MaxBytes: int64(len(body))}).Fetch(t.Context(), srv.URL, "", "Patient/1")
 	if err != nil || len(pages) != 1 {
 		t.Fatalf("a body of exactly MaxBytes: pages %d, err %v", len(pages), err)
+	}
+}
+
+func TestNewClientDropsCookieJar(t *testing.T) {
+	var cookies int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cookies += len(r.Cookies())
+		http.SetCookie(w, &http.Cookie{Name: "session", Value: "patient-context"})
+		writeJSON(w, 200, `{"resourceType":"Patient"}`)
+	}))
+	defer srv.Close()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewClient(ClientConfig{AllowHTTP: true}, &http.Client{Jar: jar})
+	for range 2 {
+		if _, err := c.Fetch(t.Context(), srv.URL, "", "Patient/1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cookies != 0 {
+		t.Errorf("a cookie was sent back on a later fetch")
 	}
 }
 
@@ -502,6 +527,11 @@ func TestTokenNeverLeaks(t *testing.T) {
 	c := devClient(ClientConfig{})
 	results := c.FetchAll(t.Context(), srv.URL, secretToken, map[string]string{"labs": "Observation?patient=" + patientID})
 	_, fetchErr := c.Fetch(t.Context(), srv.URL, secretToken, "Patient/"+patientID)
+	// A token that is not a valid header value fails before sending.
+	_, badHeaderErr := c.Fetch(t.Context(), srv.URL, secretToken+"\r\nX-Evil: 1", "Patient/"+patientID)
+	if !errors.Is(badHeaderErr, ErrUnavailable) {
+		t.Errorf("token with CRLF: err = %v, want ErrUnavailable", badHeaderErr)
+	}
 
 	var buf bytes.Buffer
 	for _, h := range []slog.Handler{slog.NewJSONHandler(&buf, nil), slog.NewTextHandler(&buf, nil)} {
@@ -512,7 +542,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 	}
 	tok := Token(secretToken)
 	fmt.Fprintf(&buf, "%v %s %+v %#v %q\n", tok, tok, tok, tok, tok)
-	fmt.Fprintf(&buf, "%v %+v %#v\n", results, results, fetchErr)
+	fmt.Fprintf(&buf, "%v %+v %#v %v\n", results, results, fetchErr, badHeaderErr)
 	js, err := json.Marshal(struct{ T Token }{tok})
 	if err != nil {
 		t.Fatal(err)
