@@ -242,3 +242,5 @@ func mustVerifier(tb testing.TB, cfg Config, clients []Client, replay ReplayStor
 	}
 	return v
 }
+
+func mkdirAll(dir string) error { return os.MkdirAll(dir, 0o755) }
