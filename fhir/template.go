@@ -81,8 +81,8 @@ func scanTokens(tmpl string) ([]token, error) {
 // take the id from ctx["userId"] when it references that resource type.
 //
 // An unknown token, or a token whose value is missing, is an error naming
-// the token (never its value). Values must be FHIR ids, or relative
-// references for context.userId, so a value can never add a search
+// the token (never its value). Values must be FHIR ids (context.userId: a
+// relative reference "Type/id"), so a value can never add a search
 // parameter, an OR (","), a system ("|") or a path segment; they are also
 // escaped for their position (path or query).
 func RenderTemplate(tmpl string, ctx map[string]string) (string, error) {
@@ -119,8 +119,14 @@ func tokenValue(name string, ctx map[string]string) (string, error) {
 		if !ok || v == "" {
 			return "", fmt.Errorf("%w: token {{%s}}: no value in the hook context", ErrTemplate, name)
 		}
-		if !idPattern.MatchString(v) && !referencePattern.MatchString(v) {
-			return "", fmt.Errorf("%w: token {{%s}}: value is not a FHIR id or reference", ErrTemplate, name)
+		// context.userId is a reference ("Practitioner/123"); the other
+		// prefetch tokens (patientId, encounterId, ...) are plain ids.
+		if field == "userId" {
+			if !referencePattern.MatchString(v) {
+				return "", fmt.Errorf("%w: token {{%s}}: value is not a FHIR reference Type/id", ErrTemplate, name)
+			}
+		} else if !idPattern.MatchString(v) {
+			return "", fmt.Errorf("%w: token {{%s}}: value is not a FHIR id", ErrTemplate, name)
 		}
 		return v, nil
 	}

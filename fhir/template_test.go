@@ -65,6 +65,8 @@ func TestRenderTemplateErrors(t *testing.T) {
 		{"unclosed token", "Patient/{{context.patientId", ctx, "unclosed"},
 		{"unmatched close", "Patient/context.patientId}}", ctx, "unmatched"},
 		{"empty token", "Patient/{{}}", ctx, "empty"},
+		{"patientId given as a reference", "Patient/{{context.patientId}}", map[string]string{"patientId": "Patient/1"}, "not a FHIR id"},
+		{"userId that is not a reference", "Task?owner={{context.userId}}", map[string]string{"userId": "doc7"}, "not a FHIR reference"},
 		{"FHIRPath-lite token", "Observation?date=gt{{today() - 90 days}}", ctx, "today()"},
 	}
 	for _, tc := range tests {
