@@ -13,6 +13,13 @@
 //   POST /                   transaction/batch bundles, POST /<Type> creates
 // Everything else goes to the router's handleRequest. Responses are
 // application/fhir+json. Not for production: no auth, no persistence.
+//
+// Medplum 5.2.13 declares node ^22.18 || >=24.2; it runs on Node 20 with
+// --experimental-websocket (npm prints EBADENGINE warnings). Searches are
+// linear scans (patient= is much slower than subject=): keep data small.
+// Bundles with PUT entries keep their ids; POST entries (Synthea) get new
+// server-assigned ids. Search results get self/next links (via _offset),
+// since the in-memory repository does not page by itself.
 
 const http = require('node:http');
 const fs = require('node:fs');
