@@ -335,34 +335,49 @@ func logSkip(logger *slog.Logger, key string, r rawResource, err error) {
 		"key", key,
 		"resourceType", cut(r.resourceType, 40),
 		"entry", r.index,
-		"error", cut(redact(err.Error()), 160))
+		"error", cut(safeError(err), 160))
 }
 
-// redact removes the input values decode errors echo: `quoted` codes in
-// samply's code errors and the number in encoding/json's "cannot unmarshal
-// number 1.5 into ...".
+// safeError describes a decode error without the input values that
+// encoding/json and samply echo in their messages.
+func safeError(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		where := typeErr.Field
+		if where == "" {
+			where = typeErr.Type.String()
+		}
+		return "cannot decode a JSON " + typeErr.Value + " into " + where
+	case errors.As(err, &syntaxErr):
+		return fmt.Sprintf("invalid JSON at offset %d", syntaxErr.Offset)
+	}
+	return redact(err.Error())
+}
+
+// redact blanks out every `quoted` or "quoted" part of msg (a backslash
+// escapes a quote, as in Go's %q).
 func redact(msg string) string {
-	if before, after, found := strings.Cut(msg, "unmarshal number "); found {
-		if _, rest, ok := strings.Cut(after, " "); ok {
-			msg = before + "unmarshal number " + rest
-		} else {
-			msg = before + "unmarshal number"
-		}
-	}
 	var b strings.Builder
-	for {
-		before, rest, found := strings.Cut(msg, "`")
-		b.WriteString(before)
-		if !found {
-			return b.String()
+	var quote byte // the open quote, 0 outside quotes
+	for i := 0; i < len(msg); i++ {
+		c := msg[i]
+		switch {
+		case quote == 0 && (c == '"' || c == '`'):
+			quote = c
+			b.WriteByte(c)
+			b.WriteString("…")
+		case quote == 0:
+			b.WriteByte(c)
+		case c == '\\':
+			i++
+		case c == quote:
+			b.WriteByte(c)
+			quote = 0
 		}
-		_, after, closed := strings.Cut(rest, "`")
-		b.WriteString("`…`")
-		if !closed {
-			return b.String()
-		}
-		msg = after
 	}
+	return b.String()
 }
 
 // cut shortens s to at most n bytes without splitting a character.
