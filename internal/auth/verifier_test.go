@@ -139,7 +139,9 @@ func TestVerifyMatrix(t *testing.T) {
 			return bearerOf(e.es384, func(c jwt.MapClaims, _ map[string]any) { c["aud"] = "https://evil.example.org" + testPath })
 		}, want: ErrAudience},
 		{name: "aud as an array holding the URL", auth: func() string {
-			return bearerOf(e.es384, func(c jwt.MapClaims, _ map[string]any) { c["aud"] = []string{"https://x.example", testPublic + testPath} })
+			return bearerOf(e.es384, func(c jwt.MapClaims, _ map[string]any) {
+				c["aud"] = []string{"https://x.example", testPublic + testPath}
+			})
 		}},
 		{name: "aud as an array without the URL", auth: func() string {
 			return bearerOf(e.es384, func(c jwt.MapClaims, _ map[string]any) { c["aud"] = []string{"https://x.example", testPublic} })
@@ -177,7 +179,10 @@ func TestVerifyMatrix(t *testing.T) {
 			return bearerOf(e.es384, func(c jwt.MapClaims, _ map[string]any) { c["exp"] = now.Add(2 * time.Hour).Unix() })
 		}, want: ErrLifetime},
 		{name: "exp before iat", auth: func() string {
-			return bearerOf(e.es384, func(c jwt.MapClaims, _ map[string]any) { c["iat"] = now.Add(50 * time.Second).Unix(); c["exp"] = now.Add(10 * time.Second).Unix() })
+			return bearerOf(e.es384, func(c jwt.MapClaims, _ map[string]any) {
+				c["iat"] = now.Add(50 * time.Second).Unix()
+				c["exp"] = now.Add(10 * time.Second).Unix()
+			})
 		}, want: ErrLifetime},
 		{name: "missing jti", auth: func() string { return bearerOf(e.es384, func(c jwt.MapClaims, _ map[string]any) { delete(c, "jti") }) }, want: ErrJTI},
 		{name: "empty jti", auth: func() string { return bearerOf(e.es384, func(c jwt.MapClaims, _ map[string]any) { c["jti"] = "" }) }, want: ErrJTI},
