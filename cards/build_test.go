@@ -78,11 +78,8 @@ func TestCriticalIndicator(t *testing.T) {
 		{name: "warning code given as info is raised to warning", f: finding(rules.Smoker, rules.Info, rules.Upadacitinib, "MedicationRequest/a"), want: rules.Warning},
 		{name: "unknown level counts as warning", f: finding("new-code", "severe", rules.Upadacitinib, "MedicationRequest/a"), want: rules.Warning},
 		{
-			name: "critical finding on a grouped card makes the card critical",
-			f: func() rules.Finding {
-				f := finding(rules.Smoker, rules.Critical, rules.Upadacitinib, "MedicationRequest/a")
-				return f
-			}(),
+			name:  "critical finding on a grouped card makes the card critical",
+			f:     finding(rules.Smoker, rules.Critical, rules.Upadacitinib, "MedicationRequest/a"),
 			extra: []rules.Finding{finding(rules.VTERisk, rules.Warning, rules.Upadacitinib, "MedicationRequest/a")},
 			want:  rules.Critical,
 		},
@@ -215,20 +212,12 @@ func TestRandomUUIDs(t *testing.T) {
 	cs := FromFindings(abrocitinibScreening(), Options{PatientID: "pt-abro"})
 	seen := map[string]bool{}
 	for _, c := range cs {
-		for _, id := range append([]string{c.UUID}, suggestionUUIDs(c)...) {
+		for _, id := range append([]string{c.UUID}, c.SuggestionUUIDs()...) {
 			assert.Len(t, id, 36)
 			assert.False(t, seen[id], "duplicate uuid %s", id)
 			seen[id] = true
 		}
 	}
-}
-
-func suggestionUUIDs(c Card) []string {
-	var ids []string
-	for _, s := range c.Suggestions {
-		ids = append(ids, s.UUID)
-	}
-	return ids
 }
 
 func TestScreeningSuggestions(t *testing.T) {

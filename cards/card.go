@@ -60,6 +60,15 @@ func (c Card) Findings() []string {
 	return c.Extension.Findings
 }
 
+// SuggestionUUIDs returns the uuids of the card's suggestions, in order.
+func (c Card) SuggestionUUIDs() []string {
+	var ids []string
+	for _, s := range c.Suggestions {
+		ids = append(ids, s.UUID)
+	}
+	return ids
+}
+
 // Source names where the card's guidance comes from.
 type Source struct {
 	Label string  `json:"label"`

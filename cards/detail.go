@@ -2,6 +2,7 @@ package cards
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -136,5 +137,15 @@ var mdEscaper = strings.NewReplacer(
 	`<`, `\<`, `>`, `\>`, `|`, `\|`, `~`, `\~`, `#`, `\#`,
 )
 
-// md escapes one line of text for Markdown.
-func md(s string) string { return mdEscaper.Replace(s) }
+// orderedListStart matches text that Markdown would read as an ordered list item.
+var orderedListStart = regexp.MustCompile(`^(\d{1,9})([.)])`)
+
+// md escapes one line of text for Markdown, including a leading "-", "+"
+// or "1." that would start a list.
+func md(s string) string {
+	s = mdEscaper.Replace(s)
+	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
+		return `\` + s
+	}
+	return orderedListStart.ReplaceAllString(s, `$1\$2`)
+}

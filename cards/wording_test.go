@@ -84,3 +84,22 @@ func TestOneLine(t *testing.T) {
 		})
 	}
 }
+
+func TestMarkdownEscape(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"ANC 0.8 ×10³/µL on 2026-11-02", "ANC 0.8 ×10³/µL on 2026-11-02"},
+		{"10*3/uL", `10\*3/uL`},
+		{"<img src=x>", `\<img src=x\>`},
+		{"- starts a list", `\- starts a list`},
+		{"+ also", `\+ also`},
+		{"1. ordered", `1\. ordered`},
+		{"12) ordered", `12\) ordered`},
+		{"2026-11-02 is a date", "2026-11-02 is a date"},
+		{"snake_case `code` [link](x) a|b ~~del~~ #tag", "snake\\_case \\`code\\` \\[link\\](x) a\\|b \\~\\~del\\~\\~ \\#tag"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			assert.Equal(t, tc.want, md(tc.in))
+		})
+	}
+}
