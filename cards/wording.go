@@ -235,7 +235,7 @@ var categoryTable = map[rules.Category]categoryInfo{
 			case a.Mg != "" && a.Shorts != "":
 				return expand("Use {drug} {mg} mg daily: boxed-warning risks (", a) + a.Shorts + ")"
 			case a.Mg != "":
-				return expand("Use {drug} {mg} mg daily: boxed-warning risk", a)
+				return expand("Use {drug} {mg} mg daily: lower dose recommended", a)
 			case a.Shorts == "":
 				return expand("Weigh boxed-warning risks before starting {drug}", a)
 			}
