@@ -1,0 +1,252 @@
+package rules
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func activeUpa(daysBack int) Medication {
+	m := dailyMg(medication("upa", rx("2196092"), "active"), 15)
+	m.Authored = daysAgo(daysBack)
+	return m
+}
+
+func activeAbro(daysBack int) Medication {
+	m := dailyMg(medication("abro", rx("2591476"), "active"), 100)
+	m.Authored = daysAgo(daysBack)
+	return m
+}
+
+// patientOn is a 40-year-old man taking the medication, with no results.
+func patientOn(ms ...Medication) *Record {
+	return &Record{Patient: &Patient{BirthDate: daysAgo(40*365 + 20), Gender: "male"}, Medications: ms}
+}
+
+func withObs(r *Record, os ...Observation) *Record {
+	r.Observations = append(r.Observations, os...)
+	return r
+}
+
+func TestPatientViewNoActiveTherapy(t *testing.T) {
+	e := mustEngine(t, testKnowledge())
+	statement := activeUpa(100)
+	statement.ResourceType, statement.ID = "MedicationStatement", "MedicationStatement/upa"
+	proposal := activeAbro(100)
+	proposal.Intent = "proposal"
+	tests := []struct {
+		name string
+		rec  *Record
+	}{
+		{"nil record", nil},
+		{"no medications", patientOn()},
+		{"only tofacitinib", patientOn(medication("tofa", rx("1357536"), "active"))},
+		{"abrocitinib stopped", patientOn(func() Medication { m := activeAbro(100); m.Status = "stopped"; return m }())},
+		{"upadacitinib completed", patientOn(func() Medication { m := activeUpa(100); m.Status = "completed"; return m }())},
+		{"upadacitinib only as a MedicationStatement", patientOn(statement)},
+		{"abrocitinib only proposed", patientOn(proposal)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if fs := e.EvaluatePatientView(tc.rec, testNow); fs != nil {
+				t.Errorf("findings = %v, want nil", codesOf(fs))
+			}
+		})
+	}
+}
+
+type pvCase struct {
+	name  string
+	rec   *Record
+	want  []string
+	not   []string
+	check func(t *testing.T, fs []Finding)
+}
+
+func runPVCases(t *testing.T, cases []pvCase) {
+	t.Helper()
+	e := mustEngine(t, testKnowledge())
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := e.EvaluatePatientView(tc.rec, testNow)
+			got := codesOf(fs)
+			for _, w := range tc.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("want %s, got %v", w, got)
+				}
+			}
+			for _, n := range tc.not {
+				if slices.Contains(got, n) {
+					t.Errorf("do not want %s, got %v", n, got)
+				}
+			}
+			for _, f := range fs {
+				if f.OrderID == "" || f.Level == "" || f.Category == "" || f.Title == "" || f.Action == "" || f.Citation.URL == "" || len(f.Evidence) == 0 {
+					t.Errorf("%s: incomplete finding %+v", f.Code, f)
+				}
+			}
+			if tc.check != nil {
+				tc.check(t, fs)
+			}
+		})
+	}
+}
+
+var allMonitoring = []string{MonitoringCBCDue, MonitoringLiverDue, MonitoringLipidsDue}
+
+func TestMonitoringDue(t *testing.T) {
+	validityOnly := activeAbro(0)
+	validityOnly.Authored, validityOnly.ValidityStart = time.Time{}, daysAgo(35)
+	renewal := activeAbro(5)
+	renewal.ID = "MedicationRequest/abro-renewal"
+	undated := activeAbro(0)
+	undated.Authored = time.Time{}
+
+	runPVCases(t, []pvCase{
+		{name: "abrocitinib started 10 days ago: nothing due yet", rec: patientOn(activeAbro(10)), not: allMonitoring},
+		{name: "abrocitinib started 35 days ago, no results: CBC, liver and lipids due", rec: patientOn(activeAbro(35)),
+			want: allMonitoring,
+			check: func(t *testing.T, fs []Finding) {
+				f := wantFinding(t, fs, MonitoringCBCDue)
+				if f.DaysOverdue != 7 || f.Category != CategoryMonitoring || f.Level != Warning || f.OrderID != "MedicationRequest/abro" ||
+					f.Tests[0].Code.Code != "57021-8" {
+					t.Errorf("finding = %+v", f)
+				}
+				if ev := evidenceText(f); !strings.Contains(ev, "authoredOn of MedicationRequest/abro") {
+					t.Errorf("evidence does not name the order: %q", ev)
+				}
+			}},
+		{name: "abrocitinib, CBC and ALT and LDL after the start: done",
+			rec: withObs(patientOn(activeAbro(35)),
+				quantity("hb", "718-7", 5, 13, "g/dL"), quantity("alt", "1742-6", 5, 20, "U/L"), quantity("ldl", "13457-7", 5, 100, "mg/dL")),
+			not: allMonitoring},
+		{name: "abrocitinib, results before the start do not count",
+			rec: withObs(patientOn(activeAbro(35)),
+				quantity("hb", "718-7", 40, 13, "g/dL"), quantity("alt", "1742-6", 40, 20, "U/L"), quantity("ldl", "13457-7", 40, 100, "mg/dL")),
+			want: allMonitoring},
+		{name: "abrocitinib, baseline on the start day does not count",
+			rec:  withObs(patientOn(activeAbro(35)), quantity("plt", "777-3", 35, 200, "10*3/uL")),
+			want: []string{MonitoringCBCDue}},
+		{name: "abrocitinib, preliminary CBC does not count",
+			rec: withObs(patientOn(activeAbro(35)), func() Observation {
+				o := quantity("plt", "777-3", 3, 200, "10*3/uL")
+				o.Status = "preliminary"
+				return o
+			}()),
+			want: []string{MonitoringCBCDue}},
+		{name: "abrocitinib start from validityPeriod when authoredOn is absent", rec: patientOn(validityOnly),
+			want: []string{MonitoringCBCDue},
+			check: func(t *testing.T, fs []Finding) {
+				if ev := evidenceText(wantFinding(t, fs, MonitoringCBCDue)); !strings.Contains(ev, "validityPeriod") {
+					t.Errorf("evidence = %q", ev)
+				}
+			}},
+		{name: "abrocitinib renewed 5 days ago: start is the earliest active order", rec: patientOn(renewal, activeAbro(35)),
+			want: []string{MonitoringCBCDue},
+			check: func(t *testing.T, fs []Finding) {
+				if f := wantFinding(t, fs, MonitoringCBCDue); f.OrderID != "MedicationRequest/abro" {
+					t.Errorf("OrderID = %s", f.OrderID)
+				}
+			}},
+		{name: "abrocitinib with no dated order: no monitoring finding", rec: patientOn(undated), not: allMonitoring},
+		{name: "upadacitinib started 35 days ago: nothing due (lipids at 12 weeks)", rec: patientOn(activeUpa(35)), not: allMonitoring},
+		{name: "upadacitinib started 100 days ago, no results: lipids, CBC and liver due", rec: patientOn(activeUpa(100)),
+			want: allMonitoring,
+			check: func(t *testing.T, fs []Finding) {
+				if f := wantFinding(t, fs, MonitoringLipidsDue); f.DaysOverdue != 16 || f.Tests[0].Code.Code != "57698-3" {
+					t.Errorf("finding = %+v", f)
+				}
+			}},
+		{name: "upadacitinib 200 days, CBC 100 days ago: routine CBC due again",
+			rec: withObs(patientOn(activeUpa(200)), quantity("hb", "718-7", 100, 13, "g/dL"),
+				quantity("alt", "1742-6", 30, 20, "U/L"), quantity("ldl", "13457-7", 150, 100, "mg/dL")),
+			want: []string{MonitoringCBCDue}, not: []string{MonitoringLiverDue, MonitoringLipidsDue},
+			check: func(t *testing.T, fs []Finding) {
+				if f := wantFinding(t, fs, MonitoringCBCDue); f.DaysOverdue != 16 {
+					t.Errorf("DaysOverdue = %d", f.DaysOverdue)
+				}
+			}},
+		{name: "observations unavailable: monitoring due, marked unchecked",
+			rec:  func() *Record { r := patientOn(activeAbro(35)); r.Unavailable = []string{DataObservations}; return r }(),
+			want: allMonitoring,
+			check: func(t *testing.T, fs []Finding) {
+				if f := wantFinding(t, fs, MonitoringLiverDue); !slices.Equal(f.Unchecked, []string{DataObservations}) {
+					t.Errorf("Unchecked = %v", f.Unchecked)
+				}
+			}},
+	})
+}
+
+func TestOnTreatmentSafety(t *testing.T) {
+	done := func(r *Record) *Record { // monitoring done, to isolate the safety rules
+		return withObs(r, quantity("alt", "1742-6", 3, 20, "U/L"), quantity("ldl", "13457-7", 3, 100, "mg/dL"))
+	}
+	runPVCases(t, []pvCase{
+		{name: "abrocitinib, ANC 0.8 ×10³/µL after the start: interrupt",
+			rec: done(withObs(patientOn(activeAbro(35)), quantity("anc", "751-8", 3, 0.8, "10*3/uL"))), want: []string{Neutropenia},
+			check: func(t *testing.T, fs []Finding) {
+				f := wantFinding(t, fs, Neutropenia)
+				if f.Level != Critical || f.Category != CategoryLabSafety || !strings.HasPrefix(f.Action, "Interrupt") {
+					t.Errorf("finding = %+v", f)
+				}
+			}},
+		{name: "abrocitinib, low ANC before the start is not on-treatment",
+			rec: done(withObs(patientOn(activeAbro(35)), quantity("anc", "751-8", 50, 0.8, "10*3/uL"))), not: []string{Neutropenia}},
+		{name: "upadacitinib, ALC 0.3 ×10⁹/L: interrupt",
+			rec: done(withObs(patientOn(activeUpa(35)), quantity("alc", "731-0", 3, 0.3, "10*9/L"))), want: []string{Lymphopenia}},
+		{name: "upadacitinib, hemoglobin 7.5 g/dL: interrupt",
+			rec: done(withObs(patientOn(activeUpa(35)), quantity("hb", "718-7", 3, 7.5, "g/dL"))), want: []string{Anemia}},
+		{name: "upadacitinib, hemoglobin 9 g/dL: fine",
+			rec: done(withObs(patientOn(activeUpa(35)), quantity("hb", "718-7", 3, 9, "g/dL"))), not: []string{Anemia}},
+		{name: "abrocitinib, platelets 40 ×10³/µL: discontinue",
+			rec: done(withObs(patientOn(activeAbro(35)), quantity("plt", "777-3", 3, 40, "10*3/uL"))), want: []string{Thrombocytopenia},
+			check: func(t *testing.T, fs []Finding) {
+				if f := wantFinding(t, fs, Thrombocytopenia); !strings.HasPrefix(f.Action, "Discontinue") {
+					t.Errorf("action = %q", f.Action)
+				}
+			}},
+		{name: "abrocitinib, platelets 80 ×10³/µL: above the on-treatment threshold",
+			rec: done(withObs(patientOn(activeAbro(35)), quantity("plt", "777-3", 3, 80, "10*3/uL"))), not: []string{Thrombocytopenia}},
+		{name: "upadacitinib, platelets 40 ×10³/µL: no platelet rule",
+			rec: done(withObs(patientOn(activeUpa(35)), quantity("plt", "777-3", 3, 40, "10*3/uL"))), not: []string{Thrombocytopenia}},
+		{name: "on abrocitinib with pneumonia: serious infection",
+			rec: func() *Record {
+				r := done(patientOn(activeAbro(10)))
+				r.Conditions = []Condition{condition("pna", snomed("233604007"), "active")}
+				return r
+			}(), want: []string{SeriousInfectionActive},
+			check: func(t *testing.T, fs []Finding) {
+				if f := wantFinding(t, fs, SeriousInfectionActive); !strings.HasPrefix(f.Action, "Interrupt") {
+					t.Errorf("action = %q", f.Action)
+				}
+			}},
+		{name: "on upadacitinib, positive pregnancy test: pregnancy",
+			rec: func() *Record {
+				r := done(withObs(patientOn(activeUpa(10)), answer("hcg", "2106-3", 2, sctPositive)))
+				r.Patient.Gender = "female"
+				return r
+			}(), want: []string{Pregnancy}},
+		{name: "on upadacitinib with baricitinib: combination JAK",
+			rec: done(patientOn(activeUpa(10), medication("bari", rx("2047232"), "active"))), want: []string{CombinationJAK}},
+		{name: "on upadacitinib and abrocitinib: both therapies flagged",
+			rec: done(patientOn(activeUpa(10), activeAbro(10))), want: []string{CombinationJAK},
+			check: func(t *testing.T, fs []Finding) {
+				n := 0
+				for _, f := range fs {
+					if f.Code == CombinationJAK {
+						n++
+					}
+				}
+				if n != 2 {
+					t.Errorf("combination-jak %d times, want once per therapy", n)
+				}
+			}},
+		{name: "on abrocitinib with etanercept: combination biologic",
+			rec: done(patientOn(activeAbro(10), medication("eta", rx("214555"), "active"))), want: []string{CombinationBiologic}},
+		{name: "on abrocitinib with cyclosporine: combination immunosuppressant",
+			rec: done(patientOn(activeAbro(10), medication("cyc", rx("3008"), "active"))), want: []string{CombinationImmunosuppressant}},
+		{name: "on abrocitinib, past cyclosporine: no combination",
+			rec: done(patientOn(activeAbro(10), medication("cyc", rx("3008"), "completed"))), not: []string{CombinationImmunosuppressant}},
+	})
+}
