@@ -200,8 +200,8 @@ type parsedStrength struct {
 }
 
 // parseStrength finds every "<number> mg" (optionally "/mL" or "/<n> mL")
-// in text; a number followed by mg and "/" something else ("15 mg/day",
-// "mg/kg") is not a strength. All occurrences must agree.
+// in text. All occurrences must agree, and "mg/" followed by anything but
+// mL ("15 mg/day", "mg/kg", "25 MG / dipyridamole") means no strength.
 func parseStrength(text string) (parsedStrength, bool) {
 	var found []parsedStrength
 	lt := strings.ToLower(text)
@@ -225,8 +225,9 @@ func parseStrength(text string) (parsedStrength, bool) {
 		if k < len(lt) && lt[k] == '/' {
 			per, ok := perMLAmount(lt[k+1:])
 			if !ok {
-				i = numEnd
-				continue // mg/day, mg/kg, mg/24hr: not a strength
+				// "mg/day", "mg/kg", or a combination "25 MG / dipyridamole
+				// 200 MG": the text does not give one strength.
+				return parsedStrength{}, false
 			}
 			s = parsedStrength{mg: v / per, perML: true}
 		}

@@ -38,9 +38,9 @@ type ValueSet struct {
 	// "overlay:hbsag.json" for a hospital's file).
 	File string
 
-	index   map[string]*Code // system|normalised code -> code
-	include []matcher        // compiled Regex
-	exclude []matcher        // compiled Exclude
+	index   map[codeKey]*Code // (system, normalised code) -> code
+	include []matcher         // compiled Regex
+	exclude []matcher         // compiled Exclude
 }
 
 // Code is one code of a value set with its provenance.
@@ -66,8 +66,14 @@ type CodePattern struct {
 // matcher is a compiled CodePattern.
 type matcher struct {
 	system     string
+	prefix     string // literal prefix every match starts with ("" if none): a cheap pre-check
 	re         *regexp.Regexp
 	unverified bool
+}
+
+// matches reports whether c (already normalised) matches the pattern.
+func (m *matcher) matches(system, code string) bool {
+	return m.system == system && strings.HasPrefix(code, m.prefix) && m.re.MatchString(code)
 }
 
 // NewKnowledge builds a Knowledge from literal code lists, for tests of the
@@ -88,10 +94,10 @@ func NewKnowledge(sets map[string][]Coding) *Knowledge {
 // buildIndex makes the code index. Patterns must already be compiled
 // (compile) for them to take part in matching.
 func (vs *ValueSet) buildIndex() {
-	vs.index = make(map[string]*Code, len(vs.Codes))
+	vs.index = make(map[codeKey]*Code, len(vs.Codes))
 	for i := range vs.Codes {
 		c := &vs.Codes[i]
-		vs.index[codeKey(c.System, c.Code)] = c
+		vs.index[newCodeKey(c.System, c.Code)] = c
 	}
 }
 
@@ -122,7 +128,8 @@ func compilePattern(p CodePattern) (matcher, error) {
 	if err != nil {
 		return matcher{}, err
 	}
-	return matcher{system: p.System, re: re, unverified: p.Unverified}, nil
+	prefix, _ := regexp.MustCompile(`(?:` + p.Pattern + `)`).LiteralPrefix()
+	return matcher{system: p.System, prefix: prefix, re: re, unverified: p.Unverified}, nil
 }
 
 // match reports whether the coding is in the set, and whether the entry that
@@ -132,23 +139,26 @@ func (vs *ValueSet) match(c Coding) (ok, unverified bool) {
 	if code == "" {
 		return false, false
 	}
-	for _, m := range vs.exclude {
-		if m.system == c.System && m.re.MatchString(code) {
+	for i := range vs.exclude {
+		if vs.exclude[i].matches(c.System, code) {
 			return false, false
 		}
 	}
-	if e, found := vs.index[c.System+"|"+code]; found {
+	if e, found := vs.index[codeKey{c.System, code}]; found {
 		return true, e.Unverified
 	}
-	for _, m := range vs.include {
-		if m.system == c.System && m.re.MatchString(code) {
+	for i := range vs.include {
+		if m := &vs.include[i]; m.matches(c.System, code) {
 			return true, m.unverified
 		}
 	}
 	return false, false
 }
 
-func codeKey(system, code string) string { return system + "|" + normCode(system, code) }
+// codeKey identifies a code in a value set's index.
+type codeKey struct{ system, code string }
+
+func newCodeKey(system, code string) codeKey { return codeKey{system, normCode(system, code)} }
 
 // normCode puts a code in the form the value sets use, so that harmless
 // spelling differences in real data still match:
@@ -160,6 +170,9 @@ func normCode(system, code string) string {
 	code = strings.TrimSpace(code)
 	switch system {
 	case SystemICD10CM:
+		if icdCanonical(code) {
+			return code // the common case: no allocation
+		}
 		code = strings.ToUpper(strings.ReplaceAll(code, ".", ""))
 		if len(code) > 3 {
 			code = code[:3] + "." + code[3:]
@@ -170,6 +183,21 @@ func normCode(system, code string) string {
 		}
 	}
 	return code
+}
+
+// icdCanonical reports whether an ICD-10-CM code is already upper case and
+// dotted after its third character (or is three characters long).
+func icdCanonical(code string) bool {
+	for i := 0; i < len(code); i++ {
+		b := code[i]
+		switch {
+		case b >= 'a' && b <= 'z':
+			return false
+		case b == '.' && i != 3, i == 3 && b != '.':
+			return false
+		}
+	}
+	return len(code) != 4 // "L20." is not canonical
 }
 
 // gradeUnverified tells whether a grade means "shipped, but not verified".

@@ -219,7 +219,7 @@ func parseValueSet(data []byte, file string, overlay bool) (*ValueSet, error) {
 		vs.Text = append(vs.Text, w)
 	}
 
-	seen := map[string]bool{}
+	seen := map[codeKey]bool{}
 	addCode := func(elem, system, code, display string, exts []extJSON) {
 		switch {
 		case strings.TrimSpace(system) == "":
@@ -234,7 +234,7 @@ func parseValueSet(data []byte, file string, overlay bool) (*ValueSet, error) {
 			fail(elem, "%v", err)
 			return
 		}
-		k := codeKey(system, code)
+		k := newCodeKey(system, code)
 		if seen[k] {
 			fail(elem, "duplicate code %s|%s", system, code)
 			return

@@ -1,0 +1,134 @@
+package rules
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestStrengthMg(t *testing.T) {
+	tests := []struct {
+		text   string
+		want   float64
+		wantOK bool
+	}{
+		{"upadacitinib 30 MG 24HR Extended Release Oral Tablet", 30, true},
+		{"24 HR upadacitinib 15 MG Extended Release Oral Tablet [Rinvoq]", 15, true},
+		{"Rinvoq 15 mg", 15, true},
+		{"CIBINQO 200MG tablet", 200, true},
+		{"abrocitinib 100 MG Oral Tablet", 100, true},
+		{"abrocitinib 50 mg oral tablet [Cibinqo] 50 MG", 50, true}, // repeated, same strength
+		{"tofacitinib 7.5 mg tablet", 7.5, true},
+		{"upadacitinib 1 MG/ML Oral Solution", 1, true},              // per mL
+		{"RINVOQ LQ 1 mg/mL oral solution", 1, true},                 // per mL
+		{"RINVOQ LQ oral solution", 1, true},                         // label: RINVOQ LQ is 1 mg/mL
+		{"drug 10 MG/5 ML oral suspension", 2, true},                 // per mL
+		{"aspirin 25 MG / dipyridamole 200 MG ER capsule", 0, false}, // two strengths: ambiguous
+		{"Rinvoq 15 mg or 30 mg", 0, false},
+		{"Rinvoq 15 mg/day", 0, false},         // a dose, not a strength
+		{"methotrexate 2.5 mg/kg", 0, false},   // per kg
+		{"upadacitinib 24HR tablet", 0, false}, // no mg at all
+		{"Rinvoq", 0, false},
+		{"fluticasone 50 MCG/ACTUAT", 0, false}, // mcg is not mg
+		{"2mgx", 0, false},
+		{"", 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			got, ok := StrengthMg(tc.text)
+			if ok != tc.wantOK || got != tc.want {
+				t.Errorf("StrengthMg(%q) = %v, %v; want %v, %v", tc.text, got, ok, tc.want, tc.wantOK)
+			}
+		})
+	}
+}
+
+func TestDailyDose(t *testing.T) {
+	tabs := func(n float64, unit string) *Quantity { return &Quantity{Value: n, Unit: unit} }
+	daily := DoseFacts{Frequency: 1, Period: 1, PeriodUnit: "d"}
+	with := func(d DoseFacts, q *Quantity) DoseFacts { d.DoseQuantity = q; return d }
+	tests := []struct {
+		name   string
+		med    Medication
+		want   float64
+		wantOK bool
+		howHas string
+	}{
+		{"sandbox shape: 1 {pill} once a day, 30 mg tablet",
+			Medication{Text: "upadacitinib 30 MG 24HR Extended Release Oral Tablet", Dose: with(daily, tabs(1, "{pill}"))},
+			30, true, "1 tablet × 30 mg (strength from text) × 1/day (timing 1 per 1 d) = 30 mg/day"},
+		{"abrocitinib 200 mg, 1 tablet daily",
+			Medication{Text: "abrocitinib 200 MG Oral Tablet", Dose: with(daily, tabs(1, "{tablet}"))}, 200, true, "200 mg"},
+		{"dose in mg, twice daily by frequency",
+			Medication{Text: "Rinvoq", Dose: DoseFacts{DoseQuantity: tabs(15, "mg"), Frequency: 2, Period: 1, PeriodUnit: "d"}}, 30, true, "15 mg × 2/day"},
+		{"dose in MG upper case, every 12 hours",
+			Medication{Dose: DoseFacts{DoseQuantity: tabs(15, "MG"), Frequency: 1, Period: 12, PeriodUnit: "h"}}, 30, true, "2/day"},
+		{"weekly dosing",
+			Medication{Dose: DoseFacts{DoseQuantity: tabs(70, "mg"), Frequency: 1, Period: 1, PeriodUnit: "wk"}}, 10, true, "0.1429/day"},
+		{"two tablets per dose from Medication.ingredient strength",
+			kbWithStrength(Medication{Text: "abrocitinib tablet", Dose: with(daily, tabs(2, "TAB"))}, 100), 200, true, "strength from Medication.ingredient"},
+		{"ingredient strength agrees with text",
+			kbWithStrength(Medication{Text: "Cibinqo 100 mg", Dose: with(daily, tabs(1, "1"))}, 100), 100, true, "Medication.ingredient"},
+		{"ingredient strength conflicts with text: unknown",
+			kbWithStrength(Medication{Text: "Cibinqo 200 mg", Dose: with(daily, tabs(1, "{tablet}"))}, 100), 0, false, "strength conflicts"},
+		{"timing code BID",
+			Medication{Text: "abrocitinib 100 MG Oral Tablet", Dose: DoseFacts{DoseQuantity: tabs(1, "{tablet}"), TimingCode: "BID"}}, 200, true, "timing code BID"},
+		{"timing code QOD",
+			Medication{Dose: DoseFacts{DoseQuantity: tabs(30, "mg"), TimingCode: "qod"}}, 15, true, "timing code QOD"},
+		{"timing code Q8H",
+			Medication{Dose: DoseFacts{DoseQuantity: tabs(10, "mg"), TimingCode: "Q8H"}}, 30, true, "3/day"},
+		{"unknown timing code",
+			Medication{Dose: DoseFacts{DoseQuantity: tabs(10, "mg"), TimingCode: "PRN"}}, 0, false, `timing code "PRN" not understood`},
+		{"RINVOQ LQ 6 mL twice daily",
+			Medication{Text: "RINVOQ LQ 1 mg/mL oral solution", Dose: DoseFacts{DoseQuantity: tabs(6, "mL"), Frequency: 2, Period: 1, PeriodUnit: "d"}}, 12, true, "6 mL × 1 mg/mL"},
+		{"mL dose of a tablet: unknown",
+			Medication{Text: "Rinvoq 15 mg tablet", Dose: with(daily, tabs(5, "mL"))}, 0, false, "no mg/mL strength"},
+		{"tablets of a solution: unknown",
+			Medication{Text: "upadacitinib 1 MG/ML Oral Solution", Dose: with(daily, tabs(1, "{tablet}"))}, 0, false, "solution"},
+		{"no timing, extended-release tablet: assumed once daily and said so",
+			Medication{Text: "24 HR upadacitinib 15 MG Extended Release Oral Tablet", Dose: DoseFacts{DoseQuantity: tabs(1, "{tablet}")}}, 15, true, "assumed once daily"},
+		{"no timing, RINVOQ brand tablet: assumed once daily",
+			Medication{Text: "Rinvoq 30 mg", Dose: DoseFacts{DoseQuantity: tabs(1, "{tablet}")}}, 30, true, "assumed once daily"},
+		{"no timing, RINVOQ LQ: not assumed",
+			Medication{Text: "RINVOQ LQ 1 mg/mL", Dose: DoseFacts{DoseQuantity: tabs(6, "mL")}}, 0, false, "frequency not stated"},
+		{"no timing, immediate-release abrocitinib: not assumed",
+			Medication{Text: "abrocitinib 100 MG Oral Tablet", Dose: DoseFacts{DoseQuantity: tabs(1, "{tablet}")}}, 0, false, "frequency not stated"},
+		{"broken timing is not replaced by the assumption",
+			Medication{Text: "Rinvoq 30 mg", Dose: DoseFacts{DoseQuantity: tabs(1, "{tablet}"), Frequency: 1, PeriodUnit: "d"}}, 0, false, "not usable"},
+		{"period unit month not understood",
+			Medication{Dose: DoseFacts{DoseQuantity: tabs(30, "mg"), Frequency: 1, Period: 1, PeriodUnit: "mo"}}, 0, false, `period unit "mo"`},
+		{"no dose quantity",
+			Medication{Text: "Rinvoq 30 mg", Dose: daily}, 0, false, "dose not stated"},
+		{"tablets but no strength anywhere",
+			Medication{Text: "upadacitinib tablet", Dose: with(daily, tabs(1, "{tablet}"))}, 0, false, "strength not stated"},
+		{"dose quantity without unit",
+			Medication{Text: "Rinvoq 30 mg", Dose: with(daily, tabs(1, ""))}, 0, false, "no unit"},
+		{"dose unit not understood",
+			Medication{Text: "Rinvoq 30 mg", Dose: with(daily, tabs(1, "g"))}, 0, false, `dose unit "g" not understood`},
+		{"zero dose",
+			Medication{Text: "Rinvoq 30 mg", Dose: with(daily, tabs(0, "{tablet}"))}, 0, false, "not usable"},
+		{"NaN dose",
+			Medication{Text: "Rinvoq 30 mg", Dose: with(daily, tabs(math.NaN(), "mg"))}, 0, false, "not usable"},
+		{"aspirin 81 mg once daily",
+			Medication{Text: "aspirin 81 MG Oral Tablet", Dose: with(daily, tabs(1, "{tablet}"))}, 81, true, "81 mg"},
+		{"aspirin 325 mg once daily",
+			Medication{Text: "aspirin 325 MG Delayed Release Oral Tablet", Dose: with(daily, tabs(1, "{tablet}"))}, 325, true, "325 mg"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, how, ok := DailyDose(tc.med)
+			if ok != tc.wantOK || math.Abs(got-tc.want) > 1e-9 {
+				t.Errorf("DailyDose = %v, %q, %v; want %v, %v", got, how, ok, tc.want, tc.wantOK)
+			}
+			if !strings.Contains(how, tc.howHas) {
+				t.Errorf("how = %q, want it to contain %q", how, tc.howHas)
+			}
+		})
+	}
+}
+
+// kbWithStrength sets Medication.ingredient strength.
+func kbWithStrength(m Medication, mg float64) Medication {
+	m.Dose.IngredientStrengthMg = mg
+	return m
+}
