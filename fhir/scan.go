@@ -58,7 +58,7 @@ func (s *scanner) peek() byte {
 
 // end checks that nothing but white space follows the top-level value.
 func (s *scanner) end() error {
-	if s.peek() != 0 {
+	if s.ws(); s.pos < len(s.data) {
 		return s.fail("data after top-level value")
 	}
 	return nil
