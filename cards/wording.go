@@ -260,15 +260,15 @@ var categoryTable = map[rules.Category]categoryInfo{
 // drugSource is the default source of a drug's cards: its US prescribing
 // information (used when a finding carries no usable citation).
 type drugSource struct {
-	name, brand, label, url, form string
+	name, label, url, form string
 	rxnorm                        string // ingredient RxCUI (grade A in the knowledge file)
 }
 
 var drugTable = map[rules.Drug]drugSource{
-	rules.Upadacitinib: {name: "upadacitinib", brand: "Rinvoq",
+	rules.Upadacitinib: {name: "upadacitinib",
 		label: "RINVOQ (upadacitinib) US Prescribing Information", url: "https://www.rxabbvie.com/pdf/rinvoq_pi.pdf",
 		form: "extended-release tablet", rxnorm: "2196092"},
-	rules.Abrocitinib: {name: "abrocitinib", brand: "Cibinqo",
+	rules.Abrocitinib: {name: "abrocitinib",
 		label: "CIBINQO (abrocitinib) US Prescribing Information", url: "https://labeling.pfizer.com/ShowLabeling.aspx?id=16652",
 		form: "tablet", rxnorm: "2591476"},
 }
