@@ -261,7 +261,7 @@ var categoryTable = map[rules.Category]categoryInfo{
 // information (used when a finding carries no usable citation).
 type drugSource struct {
 	name, label, url, form string
-	rxnorm                        string // ingredient RxCUI (grade A in the knowledge file)
+	rxnorm                 string // ingredient RxCUI (grade A in the knowledge file)
 }
 
 var drugTable = map[rules.Drug]drugSource{
