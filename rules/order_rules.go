@@ -406,7 +406,7 @@ func (ix *index) pregnant(window time.Duration) ([]Evidence, bool) {
 }
 
 func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
-	if !c.ix.female() || c.fired[Pregnancy] {
+	if !c.ix.female() {
 		return Finding{}, false
 	}
 	if _, known := c.ix.pregnant(c.cfg.PregnancyTestWindow); known {

@@ -1,0 +1,206 @@
+package rules
+
+import (
+	"testing"
+	"time"
+)
+
+func TestRead(t *testing.T) {
+	ix := newIndex(testKnowledge(), &Record{}, testNow)
+	interp := func(code string) []Coding { return []Coding{{System: systemInterpretation, Code: code}} }
+	tests := []struct {
+		name string
+		o    Observation
+		want result
+	}{
+		{"SNOMED positive answer", Observation{ValueCodes: snomed(sctPositive)}, resultPositive},
+		{"SNOMED detected answer", Observation{ValueCodes: snomed(sctDetected)}, resultPositive},
+		{"SNOMED negative answer", Observation{ValueCodes: snomed(sctNegative)}, resultNegative},
+		{"SNOMED not detected answer", Observation{ValueCodes: snomed(sctNotDetected)}, resultNegative},
+		{"SNOMED indeterminate answer", Observation{ValueCodes: snomed(sctIndeterminate)}, resultIndeterminate},
+		{"SNOMED inconclusive answer", Observation{ValueCodes: snomed("419984006")}, resultIndeterminate},
+		{"interpretation POS", Observation{Interpretation: interp("POS")}, resultPositive},
+		{"interpretation NEG", Observation{Interpretation: interp("NEG")}, resultNegative},
+		{"interpretation H", Observation{Interpretation: interp("H")}, resultPositive},
+		{"interpretation L", Observation{Interpretation: interp("L")}, resultNegative},
+		{"interpretation IND", Observation{Interpretation: interp("IND")}, resultIndeterminate},
+		{"interpretation from another system is ignored", Observation{Interpretation: []Coding{{System: "urn:lab", Code: "POS"}}}, resultUnknown},
+		{"text positive", Observation{ValueText: "Positive"}, resultPositive},
+		{"text detected", Observation{ValueText: "DETECTED"}, resultPositive},
+		{"text reactive", Observation{ValueText: "reactive"}, resultPositive},
+		{"text negative", Observation{ValueText: " negative "}, resultNegative},
+		{"text not detected is negative", Observation{ValueText: "Not detected"}, resultNegative},
+		{"text non-reactive is negative", Observation{ValueText: "Non-reactive"}, resultNegative},
+		{"text indeterminate", Observation{ValueText: "Indeterminate"}, resultIndeterminate},
+		{"answer display when no code matches", Observation{ValueCodes: []Coding{{System: "urn:lab", Code: "P", Display: "Positive"}}}, resultPositive},
+		{"coded answer wins over text", Observation{ValueCodes: snomed(sctNegative), ValueText: "positive"}, resultNegative},
+		{"nothing readable", Observation{Quantity: &Quantity{Value: 0.2, Unit: "[IU]/mL"}}, resultUnknown},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ix.read(&tc.o); got != tc.want {
+				t.Errorf("read = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadViral(t *testing.T) {
+	ix := newIndex(testKnowledge(), &Record{}, testNow)
+	tests := []struct {
+		name string
+		o    Observation
+		want result
+	}{
+		{"viral load above zero is detected", Observation{Quantity: &Quantity{Value: 1200, Unit: "[IU]/mL"}}, resultPositive},
+		{"viral load zero is not detected", Observation{Quantity: &Quantity{Value: 0, Unit: "[IU]/mL"}}, resultNegative},
+		{"viral load without unit is unreadable", Observation{Quantity: &Quantity{Value: 1200}}, resultUnknown},
+		{"qualitative answer first", Observation{ValueText: "not detected", Quantity: &Quantity{Value: 15, Unit: "[IU]/mL"}}, resultNegative},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ix.readViral(&tc.o); got != tc.want {
+				t.Errorf("readViral = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestIndexResults(t *testing.T) {
+	rec := &Record{Observations: []Observation{
+		quantity("old", "751-8", 50, 2, "10*3/uL"),
+		quantity("new", "751-8", 5, 3, "10*3/uL"),
+		quantity("mid", "26499-4", 20, 4, "10*3/uL"),
+		func() Observation {
+			o := quantity("prelim", "751-8", 1, 5, "10*3/uL")
+			o.Status = "preliminary"
+			return o
+		}(),
+		func() Observation {
+			o := quantity("cancelled", "751-8", 1, 5, "10*3/uL")
+			o.Status = "cancelled"
+			return o
+		}(),
+		func() Observation { o := quantity("amended", "751-8", 2, 6, "10*3/uL"); o.Status = "amended"; return o }(),
+		quantity("future", "751-8", -2, 7, "10*3/uL"),
+		{ID: "Observation/undated", Codes: loinc("751-8"), Status: "final", Quantity: &Quantity{Value: 8, Unit: "10*3/uL"}},
+		quantity("other", "718-7", 1, 13, "g/dL"),
+	}}
+	ix := newIndex(testKnowledge(), rec, testNow)
+	var ids []string
+	for _, o := range ix.results(time.Time{}, VSNeutrophils) {
+		ids = append(ids, o.ID)
+	}
+	want := []string{"Observation/amended", "Observation/new", "Observation/mid", "Observation/old"}
+	if len(ids) != len(want) {
+		t.Fatalf("results = %v, want %v", ids, want)
+	}
+	for i := range want {
+		if ids[i] != want[i] {
+			t.Fatalf("results = %v, want %v (newest first, final/amended/corrected only, none undated or in the future)", ids, want)
+		}
+	}
+	if got := ix.results(daysAgo(10), VSNeutrophils); len(got) != 2 {
+		t.Errorf("results within 10 days = %d, want 2", len(got))
+	}
+	if o, v, ok := ix.latestValue(VSNeutrophils, time.Time{}, CellsPerMM3); !ok || o.ID != "Observation/amended" || v != 6000 {
+		t.Errorf("latestValue = %v %v %v", o, v, ok)
+	}
+}
+
+func TestIndexConditionsAndMedications(t *testing.T) {
+	abated := condition("abated", icd("I10"), "")
+	abated.Abated = true
+	unconfirmed := condition("unconfirmed", icd("I10"), "active")
+	unconfirmed.VerificationStatus = "unconfirmed"
+	rec := &Record{
+		Conditions: []Condition{
+			condition("active", icd("I10"), "active"),
+			condition("relapse", icd("I10"), "relapse"),
+			condition("nostatus", icd("I10"), ""),
+			condition("resolved", icd("I10"), "resolved"),
+			abated, unconfirmed,
+			func() Condition {
+				c := condition("refuted", icd("I10"), "active")
+				c.VerificationStatus = "refuted"
+				return c
+			}(),
+		},
+		Medications: []Medication{
+			medication("active", rx("3008"), "active"),
+			medication("onhold", rx("3008"), "on-hold"),
+			medication("completed", rx("3008"), "completed"),
+			medication("stopped", rx("3008"), "stopped"),
+			medication("cancelled", rx("3008"), "cancelled"),
+			medication("eie", rx("3008"), "entered-in-error"),
+			medication("draft", rx("3008"), "draft"),
+			func() Medication { m := medication("plan", rx("3008"), "active"); m.Intent = "plan"; return m }(),
+		},
+	}
+	ix := newIndex(testKnowledge(), rec, testNow)
+	ids := func(cs []*Condition) map[string]bool {
+		out := map[string]bool{}
+		for _, c := range cs {
+			out[c.ID] = true
+		}
+		return out
+	}
+	active := ids(ix.activeConditions(VSHypertension))
+	for _, want := range []string{"active", "relapse", "nostatus", "unconfirmed"} {
+		if !active["Condition/"+want] {
+			t.Errorf("active conditions miss %s: %v", want, active)
+		}
+	}
+	for _, not := range []string{"resolved", "abated", "refuted"} {
+		if active["Condition/"+not] {
+			t.Errorf("active conditions hold %s", not)
+		}
+	}
+	if h := ids(ix.historyConditions(VSHypertension)); !h["Condition/resolved"] || h["Condition/refuted"] {
+		t.Errorf("history conditions = %v", h)
+	}
+	medIDs := func(ms []*Medication) map[string]bool {
+		out := map[string]bool{}
+		for _, m := range ms {
+			out[m.ID] = true
+		}
+		return out
+	}
+	if a := medIDs(ix.activeMeds(VSImmunosuppressants)); len(a) != 2 || !a["MedicationRequest/active"] || !a["MedicationRequest/onhold"] {
+		t.Errorf("active medications = %v, want active and on-hold", a)
+	}
+	if h := medIDs(ix.historyMeds(VSImmunosuppressants)); len(h) != 4 || h["MedicationRequest/cancelled"] || h["MedicationRequest/draft"] {
+		t.Errorf("history medications = %v, want active, on-hold, completed, stopped", h)
+	}
+}
+
+func TestAge(t *testing.T) {
+	tests := []struct {
+		name  string
+		birth time.Time
+		want  int
+	}{
+		{"birthday today", time.Date(1976, 11, 29, 0, 0, 0, 0, time.UTC), 50},
+		{"birthday tomorrow", time.Date(1976, 11, 30, 0, 0, 0, 0, time.UTC), 49},
+		{"born in December", time.Date(2014, 12, 1, 0, 0, 0, 0, time.UTC), 11},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ageAt(tc.birth, testNow); got != tc.want {
+				t.Errorf("ageAt = %d, want %d", got, tc.want)
+			}
+		})
+	}
+	ix := newIndex(testKnowledge(), &Record{}, testNow)
+	if _, ok := ix.age(); ok {
+		t.Error("age known without a patient")
+	}
+}
+
+func TestUnchecked(t *testing.T) {
+	ix := newIndex(testKnowledge(), &Record{Unavailable: []string{DataConditions}}, testNow)
+	got := ix.unchecked([]string{DataPatient, DataConditions, DataObservations})
+	if len(got) != 2 || got[0] != DataPatient || got[1] != DataConditions {
+		t.Errorf("unchecked = %v, want patient (no Patient) and conditions", got)
+	}
+}
