@@ -4,9 +4,9 @@
 //
 //	go run ./testdata/bench/gen        (from the repository root)
 //
-// typical.json: order-select for upadacitinib 30 mg; a 45-year-old man with
-// a complete, recent pre-treatment baseline (TB, hepatitis B and C, CBC with
-// differential, liver enzymes, lipids, eGFR, smoking status, zoster vaccine)
+// typical.json: order-select for upadacitinib 30 mg; a 45-year-old former
+// smoker with a complete, recent pre-treatment baseline (TB, hepatitis B and
+// C, CBC with differential, liver enzymes, lipids, eGFR, zoster vaccine)
 // on top of an ordinary record: the conditions, medications and
 // immunizations of Garrett Thompson and the 200 most recent observations of
 // Fletcher Hyatt (old labs and vital signs, noise for the rules).
@@ -208,7 +208,9 @@ func request(hookInstance, patientID string, prefetch map[string]any) map[string
 	}
 }
 
-// baseline is a complete, recent pre-treatment work-up with normal results.
+// baseline is a complete, recent pre-treatment work-up with normal results,
+// and a former smoker (a boxed-warning risk factor, so that the typical call
+// answers a card with a lower-dose suggestion rather than no card at all).
 // Every code is grade A or B in the knowledge base.
 func baseline() []map[string]any {
 	const loinc, sct, ucum = "http://loinc.org", "http://snomed.info/sct", "http://unitsofmeasure.org"
@@ -232,7 +234,7 @@ func baseline() []map[string]any {
 		{"bench-ast", "1920-8", "AST", labDate, q(21, "U/L")},
 		{"bench-ldl", "13457-7", "LDL cholesterol", labDate, q(112, "mg/dL")},
 		{"bench-egfr", "98979-8", "eGFR (CKD-EPI 2021)", labDate, q(98, "mL/min/{1.73_m2}")},
-		{"bench-smoking", "72166-2", "Tobacco smoking status", labDate, map[string]any{"valueCodeableConcept": coded(sct, "266919005", "Never smoker")}},
+		{"bench-smoking", "72166-2", "Tobacco smoking status", labDate, map[string]any{"valueCodeableConcept": coded(sct, "8517006", "Former smoker")}},
 	}
 	out := make([]map[string]any, 0, len(rows))
 	for _, r := range rows {

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestParseFlags(t *testing.T) {
+	fixed := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		args    []string
+		want    options
+		wantErr string
+	}{
+		{name: "defaults", args: nil, want: options{conns: 16, duration: 10 * time.Second, warmup: time.Second,
+			request: "testdata/bench/typical.json", service: "order-select", maxRequests: 5_000_000, now: fixed}},
+		{name: "all flags", args: []string{"-c", "4", "-d", "3s", "-warmup", "0", "-request", "x.json", "-service", "order-sign", "-max-requests", "10", "-now", "wall"},
+			want: options{conns: 4, duration: 3 * time.Second, request: "x.json", service: "order-sign", maxRequests: 10}},
+		{name: "no connections", args: []string{"-c", "0"}, wantErr: "-c 0"},
+		{name: "too many connections", args: []string{"-c", "5000"}, wantErr: "want 1 to 1024"},
+		{name: "zero duration", args: []string{"-d", "0s"}, wantErr: "-d 0s"},
+		{name: "duration past the bound", args: []string{"-d", "11m"}, wantErr: "at most 10m0s"},
+		{name: "negative warm-up", args: []string{"-warmup", "-1s"}, wantErr: "-warmup"},
+		{name: "no request bound", args: []string{"-max-requests", "0"}, wantErr: "-max-requests 0"},
+		{name: "empty request path", args: []string{"-request", ""}, wantErr: "-request"},
+		{name: "bad clock", args: []string{"-now", "yesterday"}, wantErr: `-now "yesterday"`},
+		{name: "stray argument", args: []string{"extra"}, wantErr: `unexpected argument "extra"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseFlags(tc.args, io.Discard)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	ms := func(ns ...int) []time.Duration {
+		var out []time.Duration
+		for _, n := range ns {
+			out = append(out, time.Duration(n)*time.Millisecond)
+		}
+		return out
+	}
+	hundred := make([]time.Duration, 100)
+	for i := range hundred {
+		hundred[i] = time.Duration(i+1) * time.Millisecond
+	}
+	tests := []struct {
+		name   string
+		sorted []time.Duration
+		p      float64
+		want   time.Duration
+	}{
+		{"empty", nil, 50, 0},
+		{"one value", ms(7), 99, 7 * time.Millisecond},
+		{"median of four is the second (nearest rank)", ms(1, 2, 3, 4), 50, 2 * time.Millisecond},
+		{"p90 of 1..100", hundred, 90, 90 * time.Millisecond},
+		{"p99 of 1..100", hundred, 99, 99 * time.Millisecond},
+		{"p100 is the maximum", hundred, 100, 100 * time.Millisecond},
+		{"p99 of ten is the maximum", ms(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), 99, 10 * time.Millisecond},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := percentile(tc.sorted, tc.p); got != tc.want {
+				t.Errorf("percentile(%v) = %v, want %v", tc.p, got, tc.want)
+			}
+		})
+	}
+}
+
+// counting answers 200 (or status) and counts the requests whose body it
+// read in full.
+func counting(status int, want []byte, n *atomic.Int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if bytes.Equal(b, want) {
+			n.Add(1)
+		}
+		w.WriteHeader(status)
+		w.Write([]byte(`{"cards":[]}`))
+	})
+}
+
+func TestDrive(t *testing.T) {
+	body := []byte(`{"hook":"order-select"}`)
+	tests := []struct {
+		name         string
+		status       int
+		d            time.Duration
+		max          int
+		wantRequests int // -1: any number above 0
+		wantErrors   bool
+	}{
+		{name: "stops at the request bound", status: 200, d: time.Minute, max: 57, wantRequests: 57},
+		{name: "stops at the duration", status: 200, d: 200 * time.Millisecond, max: 1 << 30, wantRequests: -1},
+		{name: "counts other statuses as errors", status: 500, d: time.Minute, max: 20, wantRequests: 0, wantErrors: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var n atomic.Int64
+			url, stop, err := startServer(counting(tc.status, body, &n))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stop()
+			if !strings.HasPrefix(url, "http://127.0.0.1:") {
+				t.Fatalf("server on %s, want loopback", url)
+			}
+			c := newClient(4)
+			defer c.CloseIdleConnections()
+			start := time.Now()
+			r := drive(t.Context(), c, url, body, 4, tc.d, tc.max)
+			if took := time.Since(start); took > tc.d+5*time.Second {
+				t.Errorf("drive took %s for a %s run", took, tc.d)
+			}
+			switch {
+			case tc.wantRequests >= 0 && r.requests != tc.wantRequests:
+				t.Errorf("requests = %d, want %d", r.requests, tc.wantRequests)
+			case tc.wantRequests < 0 && r.requests == 0:
+				t.Errorf("no request answered")
+			}
+			if len(r.latencies) != r.requests {
+				t.Errorf("%d latencies for %d requests", len(r.latencies), r.requests)
+			}
+			if got := int(n.Load()); got != r.requests+r.errors {
+				t.Errorf("server read %d full bodies, client counted %d requests and %d errors", got, r.requests, r.errors)
+			}
+			if (r.errors > 0) != tc.wantErrors {
+				t.Errorf("errors = %d, want errors: %v", r.errors, tc.wantErrors)
+			}
+			for i := 1; i < len(r.latencies); i++ {
+				if r.latencies[i] < r.latencies[i-1] {
+					t.Fatal("latencies not sorted")
+				}
+			}
+		})
+	}
+}
+
+func TestDriveStopsWhenCancelled(t *testing.T) {
+	var n atomic.Int64
+	url, stop, err := startServer(counting(200, nil, &n))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	drive(ctx, newClient(2), url, nil, 2, time.Minute, 1<<30)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("drive went on for %s after its context ended", took)
+	}
+}
+
+func TestStaticHandlerAnswersTheSameBytes(t *testing.T) {
+	resp := []byte(`{"cards":[{"summary":"x <y> & z"}]}`)
+	url, stop, err := startServer(staticHandler(resp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	for range 3 {
+		got, err := call(t.Context(), newClient(1), url+"/cds-services/order-select", bytes.Repeat([]byte("a"), 1<<20))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, resp) {
+			t.Fatalf("got %s, want %s", got, resp)
+		}
+	}
+}
+
+func TestRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the service")
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  []string
+		wantErr  string
+	}{
+		{
+			name:     "typical workload, both servers, ratio",
+			args:     []string{"-c", "2", "-d", "300ms", "-warmup", "0", "-request", "../../testdata/bench/typical.json"},
+			wantCode: 0,
+			wantOut:  []string{"jakguard ", "static ", "jakguard/static requests/s: ", "2 connections"},
+		},
+		{
+			name:     "unknown service",
+			args:     []string{"-d", "100ms", "-request", "../../testdata/bench/typical.json", "-service", "nope"},
+			wantCode: 1,
+			wantErr:  "first call to jakguard: status 404",
+		},
+		{
+			name:     "request for another hook",
+			args:     []string{"-d", "100ms", "-request", "../../testdata/bench/typical.json", "-service", "patient-view"},
+			wantCode: 1,
+			wantErr:  "status 400",
+		},
+		{
+			name:     "missing request file",
+			args:     []string{"-request", "no/such/file.json"},
+			wantCode: 1,
+			wantErr:  "-request: open no/such/file.json",
+		},
+		{
+			name:     "bad flag",
+			args:     []string{"-c", "-3"},
+			wantCode: 2,
+			wantErr:  "-c -3",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			if code := run(t.Context(), tc.args, &out, &errOut); code != tc.wantCode {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tc.wantCode, errOut.String())
+			}
+			for _, w := range tc.wantOut {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("output lacks %q:\n%s", w, out.String())
+				}
+			}
+			if !strings.Contains(errOut.String(), tc.wantErr) {
+				t.Errorf("stderr %q lacks %q", errOut.String(), tc.wantErr)
+			}
+		})
+	}
+}

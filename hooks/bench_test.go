@@ -1,0 +1,173 @@
+package hooks
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"jakguard/rules"
+)
+
+// The workloads of docs/performance.md, made by testdata/bench/gen. Their
+// dates are recent relative to benchNow.
+var benchWorkloads = []struct{ name, file string }{
+	{"typical", "../testdata/bench/typical.json"},
+	{"large", "../testdata/bench/large.json"},
+}
+
+// benchNow is the benchmark server's clock (as in cmd/jakload).
+var benchNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+
+// newBenchServer is the server as serve builds it, minus authentication,
+// FHIR fallback and feedback store: Prometheus metrics on, random card
+// uuids, logs discarded, the clock fixed.
+func newBenchServer(tb testing.TB) *Server {
+	tb.Helper()
+	k, err := rules.LoadKnowledge(nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	engine, err := rules.NewEngine(k, rules.DefaultConfig())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv, err := NewServer(Config{}, Deps{
+		Engine:  engine,
+		Metrics: NewMetrics(prometheus.NewRegistry()),
+		Logger:  slog.New(slog.DiscardHandler),
+		Now:     func() time.Time { return benchNow },
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return srv
+}
+
+func readWorkload(tb testing.TB, file string) []byte {
+	tb.Helper()
+	body, err := os.ReadFile(file)
+	if err != nil {
+		tb.Fatalf("%v (make it with: go run ./testdata/bench/gen)", err)
+	}
+	return body
+}
+
+// TestBenchWorkloads checks that the workloads are what the benchmarks
+// claim to measure: a 200 with valid cards; for typical, a complete
+// baseline (no screening finding) and the former smoker's risk card.
+func TestBenchWorkloads(t *testing.T) {
+	srv := newBenchServer(t)
+	tests := []struct {
+		name, file  string
+		wantCodes   []string
+		wantMissing bool // some *-missing finding is expected
+	}{
+		{name: "typical", file: benchWorkloads[0].file, wantCodes: []string{"smoker"}},
+		{name: "large", file: benchWorkloads[1].file, wantMissing: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			body := readWorkload(t, tc.file)
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest(http.MethodPost, "/cds-services/order-select", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d: %.500s", rec.Code, rec.Body.String())
+			}
+			var resp Response
+			if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
+				t.Fatal(err)
+			}
+			if len(resp.Cards) == 0 {
+				t.Fatal("no cards: the workload would not exercise card building")
+			}
+			codes := map[string]bool{}
+			missing := false
+			for _, c := range resp.Cards {
+				for _, code := range c.Findings() {
+					codes[code] = true
+					missing = missing || strings.HasSuffix(code, "-missing")
+				}
+			}
+			for _, code := range tc.wantCodes {
+				if !codes[code] {
+					t.Errorf("finding %s not reported; got %v", code, codes)
+				}
+			}
+			if missing != tc.wantMissing {
+				t.Errorf("screening findings present = %v, want %v; got %v", missing, tc.wantMissing, codes)
+			}
+		})
+	}
+}
+
+// BenchmarkEvaluate is the whole hook path in process: decode the request,
+// resolve prefetch, evaluate the rules, build and check the cards, encode.
+func BenchmarkEvaluate(b *testing.B) {
+	srv := newBenchServer(b)
+	for _, w := range benchWorkloads {
+		body := readWorkload(b, w.file)
+		b.Run(w.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := srv.Evaluate(b.Context(), HookOrderSelect, body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkServeHTTP adds Echo, the middleware (recover, request log,
+// metrics, CORS, body limit) and the response writing.
+func BenchmarkServeHTTP(b *testing.B) {
+	srv := newBenchServer(b)
+	for _, w := range benchWorkloads {
+		body := readWorkload(b, w.file)
+		b.Run(w.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				serveOnce(b, srv, body)
+			}
+		})
+	}
+}
+
+// BenchmarkServeHTTPParallel is BenchmarkServeHTTP on every core at once:
+// its ns/op is wall time per call across GOMAXPROCS goroutines.
+func BenchmarkServeHTTPParallel(b *testing.B) {
+	srv := newBenchServer(b)
+	for _, w := range benchWorkloads {
+		body := readWorkload(b, w.file)
+		b.Run(w.name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					serveOnce(b, srv, body)
+				}
+			})
+		})
+	}
+}
+
+func serveOnce(b *testing.B, srv *Server, body []byte) {
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/cds-services/order-select", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("status %d: %.300s", rec.Code, rec.Body.String())
+	}
+}
