@@ -1,0 +1,21 @@
+// Command jakguard is the JAK-inhibitor CDS Hooks service.
+//
+//	jakguard [serve]           run the service
+//	jakguard eval --request F  evaluate one hook request offline
+//	jakguard report            feedback analytics per finding code
+//	jakguard version           versions of the binary, spec and knowledge base
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

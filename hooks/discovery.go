@@ -1,0 +1,124 @@
+package hooks
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"jakguard/rules"
+)
+
+// Service is one entry of the discovery document.
+type Service struct {
+	Hook              string            `json:"hook"`
+	Title             string            `json:"title"`
+	Description       string            `json:"description"`
+	ID                string            `json:"id"`
+	Prefetch          map[string]string `json:"prefetch,omitempty"`
+	UsageRequirements string            `json:"usageRequirements,omitempty"`
+
+	// required names the prefetch keys without which the service answers 412.
+	required []string
+}
+
+// Discovery is the answer of GET /cds-services.
+type Discovery struct {
+	Services []Service `json:"services"`
+}
+
+// usage is the usageRequirements text shared by the three services.
+const usage = "Needs read access to the patient's Patient, Condition, MedicationRequest, Observation and " +
+	"Immunization resources, through prefetch or fhirServer with fhirAuthorization " +
+	"(SMART v1 patient/Patient.read patient/Condition.read patient/MedicationRequest.read " +
+	"patient/Observation.read patient/Immunization.read; SMART v2 the same with .rs)."
+
+// services builds the three services and their prefetch templates from the
+// knowledge base, so that a hospital's --valuesets overlay of local codes
+// also reaches the templates. Templates stay inside the CDS Hooks 2.0 query
+// subset: type searches with patient={{context.patientId}}, token lists,
+// _sort and _count; no chaining, no _include, no date arithmetic.
+func services(k *rules.Knowledge) []Service {
+	orderObs := observationQuery(k, []string{
+		rules.VSTBTest, rules.VSHBsAg, rules.VSHBcAb, rules.VSHBVDNA, rules.VSHCVAb, rules.VSHCVRNA,
+		rules.VSCBCPanel, rules.VSLymphocytes, rules.VSNeutrophils, rules.VSHemoglobin, rules.VSPlatelets,
+		rules.VSALT, rules.VSAST, rules.VSLipids, rules.VSPregnancyTest, rules.VSEGFR, rules.VSSmokingStatus,
+	}, 200)
+	viewObs := observationQuery(k, []string{
+		rules.VSCBCPanel, rules.VSLymphocytes, rules.VSNeutrophils, rules.VSHemoglobin, rules.VSPlatelets,
+		rules.VSALT, rules.VSAST, rules.VSLipids, rules.VSPregnancyTest,
+	}, 100)
+	orderPrefetch := map[string]string{
+		rules.DataPatient:       "Patient/{{context.patientId}}",
+		rules.DataConditions:    "Condition?patient={{context.patientId}}&_count=200",
+		rules.DataMedications:   "MedicationRequest?patient={{context.patientId}}&_count=200",
+		rules.DataObservations:  orderObs,
+		rules.DataImmunizations: "Immunization?patient={{context.patientId}}&vaccine-code=" + tokenList(k, rules.VSZosterRecombinant, rules.VSLiveVaccines) + "&_count=100",
+	}
+	viewPrefetch := map[string]string{
+		rules.DataPatient:      "Patient/{{context.patientId}}",
+		rules.DataConditions:   "Condition?patient={{context.patientId}}&clinical-status=active,recurrence,relapse&_count=100",
+		rules.DataMedications:  "MedicationRequest?patient={{context.patientId}}&status=active&_count=100",
+		rules.DataObservations: viewObs,
+	}
+	checks := "Checks pre-treatment screening (TB, hepatitis B and C, CBC with differential, liver enzymes, " +
+		"lipids, pregnancy test, zoster vaccine), contraindications (active infection, severe hepatic impairment, " +
+		"pregnancy, breastfeeding, cytopenias, other JAK inhibitors or biologics, antiplatelets with abrocitinib), " +
+		"boxed-warning risk factors with a lower-dose suggestion, and the labelled dose"
+	return []Service{
+		{
+			Hook:              HookOrderSelect,
+			ID:                HookOrderSelect,
+			Title:             "JAK inhibitor safety check (upadacitinib, abrocitinib): order select",
+			Description:       checks + " for a selected upadacitinib (Rinvoq) or abrocitinib (Cibinqo) order.",
+			Prefetch:          orderPrefetch,
+			UsageRequirements: usage,
+			required:          []string{rules.DataPatient},
+		},
+		{
+			Hook:              HookOrderSign,
+			ID:                HookOrderSign,
+			Title:             "JAK inhibitor safety check (upadacitinib, abrocitinib): order sign",
+			Description:       checks + " for every upadacitinib (Rinvoq) or abrocitinib (Cibinqo) order about to be signed.",
+			Prefetch:          orderPrefetch,
+			UsageRequirements: usage,
+			required:          []string{rules.DataPatient},
+		},
+		{
+			Hook:  HookPatientView,
+			ID:    HookPatientView,
+			Title: "JAK inhibitor monitoring (upadacitinib, abrocitinib)",
+			Description: "For a patient taking upadacitinib (Rinvoq) or abrocitinib (Cibinqo): monitoring that is due " +
+				"(CBC, liver enzymes, lipids) and on-treatment results that require interrupting or stopping treatment " +
+				"(lymphopenia, neutropenia, anemia, thrombocytopenia), serious infection, pregnancy and combination " +
+				"therapy. Silent for every other patient.",
+			Prefetch:          viewPrefetch,
+			UsageRequirements: usage,
+			// Without medications it cannot tell whether the patient is on a
+			// JAK inhibitor; it then answers no cards (see evaluate).
+		},
+	}
+}
+
+// observationQuery lists every code of the value sets, most recent first.
+func observationQuery(k *rules.Knowledge, sets []string, count int) string {
+	return "Observation?patient={{context.patientId}}&code=" + tokenList(k, sets...) + "&_sort=-date&_count=" + strconv.Itoa(count)
+}
+
+// tokenList renders the codes of the value sets as a FHIR token list
+// (system|code,system|code), sorted and without duplicates.
+func tokenList(k *rules.Knowledge, sets ...string) string {
+	seen := map[string]bool{}
+	var toks []string
+	for _, id := range sets {
+		for _, c := range k.Codes(id) {
+			t := c.System + "|" + c.Code
+			if c.Code == "" || seen[t] {
+				continue
+			}
+			seen[t] = true
+			toks = append(toks, t)
+		}
+	}
+	sort.Strings(toks)
+	return strings.Join(toks, ",")
+}

@@ -1,0 +1,211 @@
+package hooks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"jakguard/cards"
+	"jakguard/fhir"
+	"jakguard/internal/auth"
+	"jakguard/internal/store"
+	"jakguard/rules"
+)
+
+// Response is a CDS Hooks service response. Cards is never nil, so an
+// answer without guidance is {"cards":[]}; systemActions are never sent.
+type Response struct {
+	Cards []cards.Card `json:"cards"`
+}
+
+func (s *Server) handleService(c echo.Context) error {
+	svc, ok := s.services[c.Param("id")]
+	if !ok {
+		return &Error{Status: http.StatusNotFound, Code: "not-found", Message: "unknown CDS service " + fmt.Sprintf("%q", cut(c.Param("id")))}
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.Deadline)
+	defer cancel()
+	caller, _ := auth.CallerFrom(c.Request().Context())
+	out, hookInstance, err := s.evaluate(ctx, svc, body, caller)
+	if hookInstance != "" {
+		c.Set(ctxHookInstance, hookInstance)
+	}
+	if err != nil {
+		return err
+	}
+	c.Set(ctxCards, len(out.Cards))
+	b, err := encodeJSON(out)
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, b)
+}
+
+// Evaluate answers one hook call body for the service id, in process: the
+// `jakguard eval` command and the benchmarks use it. It returns the
+// response JSON or an *Error.
+func (s *Server) Evaluate(ctx context.Context, serviceID string, body []byte) ([]byte, error) {
+	svc, ok := s.services[serviceID]
+	if !ok {
+		return nil, &Error{Status: http.StatusNotFound, Code: "not-found", Message: "unknown CDS service"}
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Deadline)
+	defer cancel()
+	out, _, err := s.evaluate(ctx, svc, body, auth.Caller{})
+	if err != nil {
+		return nil, err
+	}
+	return encodeJSON(out)
+}
+
+// evaluate is the whole hook path: decode and validate, pick the orders,
+// resolve prefetch (with fallback), run the rules, build and check the cards.
+func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller auth.Caller) (*Response, string, error) {
+	req, hc, err := decodeRequest(body, svc.Hook)
+	if err != nil {
+		return nil, "", err
+	}
+	logger := s.logger.With("service", svc.ID, "hookInstance", req.HookInstance)
+	now := s.now()
+	var findings []rules.Finding
+	opts := cards.Options{PatientID: hc.PatientID, NewUUID: s.newUUID}
+
+	switch svc.Hook {
+	case HookOrderSelect, HookOrderSign:
+		orders, err := fhir.DecodeOrders(hc.DraftOrders, logger)
+		if err != nil {
+			return nil, req.HookInstance, badRequest("context.draftOrders: " + err.Error())
+		}
+		jak := s.pickOrders(svc.Hook, hc, orders.Medications)
+		if len(jak) == 0 {
+			return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
+		}
+		res := s.resolvePrefetch(ctx, svc, req, hc, logger)
+		if err := s.requireData(svc, req, res); err != nil {
+			return nil, req.HookInstance, err
+		}
+		sess := rules.Session{Medications: orders.Medications, Services: orders.Services}
+		findings = s.engine.EvaluateOrders(res.record, sess, jak, now)
+		opts.Orders = orders.Raw
+	case HookPatientView:
+		res := s.resolvePrefetch(ctx, svc, req, hc, logger)
+		if reason, ok := res.unavailable[rules.DataMedications]; ok {
+			// Without the medication list it cannot tell whether the patient
+			// takes a JAK inhibitor; a card on every chart open would be noise.
+			logger.Warn("patient-view: medications unavailable; no cards", "reason", reason)
+			return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
+		}
+		findings = s.engine.EvaluatePatientView(res.record, now)
+	}
+
+	out := &Response{Cards: cards.FromFindings(findings, opts)}
+	if out.Cards == nil {
+		out.Cards = []cards.Card{}
+	}
+	for i := range out.Cards {
+		if err := cards.Validate(out.Cards[i]); err != nil {
+			// A bug, not bad input: still send the card (a dropped warning is
+			// worse than an imperfect one), and make it loud.
+			logger.Error("card fails the card invariants", "err", err, "findings", out.Cards[i].Findings())
+		}
+	}
+	s.metrics.cards(svc.ID, out.Cards)
+	s.record(svc, out.Cards, caller)
+	return out, req.HookInstance, nil
+}
+
+// pickOrders returns the upadacitinib and abrocitinib orders to evaluate: on
+// order-select only the selected ones, on order-sign all, whatever status.
+func (s *Server) pickOrders(hook string, hc *HookContext, meds []rules.Medication) []rules.Medication {
+	selected := map[string]bool{}
+	for _, id := range hc.Selections {
+		selected[id] = true
+	}
+	var out []rules.Medication
+	for _, m := range meds {
+		if hook == HookOrderSelect && !selected[m.ID] {
+			continue
+		}
+		if _, _, ok := s.engine.Recognize(m); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// requireData answers 412 when a key the service cannot judge without is
+// unavailable, naming it in the OperationOutcome.
+func (s *Server) requireData(svc *Service, req *Request, res *resolution) error {
+	var missing []string
+	for _, key := range svc.required {
+		if reason, ok := res.unavailable[key]; ok {
+			missing = append(missing, key+" ("+reason+")")
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sort.Strings(missing)
+	msg := "data the rules need is neither in prefetch nor obtainable from fhirServer: " + strings.Join(missing, "; ")
+	if res.insecure {
+		msg += "; fhirServer is not https (start jakguard with --allow-http-fhir to allow http in development)"
+	}
+	return &Error{Status: http.StatusPreconditionFailed, Code: "processing", Message: msg}
+}
+
+// record hands what is needed to attribute later feedback to the async
+// recorder: card and suggestion uuids, finding codes, service, caller.
+func (s *Server) record(svc *Service, cs []cards.Card, caller auth.Caller) {
+	if s.recorder == nil || len(cs) == 0 {
+		return
+	}
+	now := s.now()
+	recs := make([]store.CardRecord, 0, len(cs))
+	for _, c := range cs {
+		r := store.CardRecord{UUID: c.UUID, Service: svc.ID, Findings: c.Findings(), Issuer: caller.Issuer, Tenant: caller.Tenant, Shown: now}
+		for _, sg := range c.Suggestions {
+			if sg.UUID != "" {
+				r.Suggestions = append(r.Suggestions, sg.UUID)
+			}
+		}
+		recs = append(recs, r)
+	}
+	s.recorder.Record(recs)
+}
+
+// readBody reads the request body within the body limit.
+func readBody(c echo.Context) ([]byte, error) {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return nil, he
+		}
+		return nil, badRequest("could not read the request body")
+	}
+	return body, nil
+}
+
+// encodeJSON renders a response without HTML escaping (cards carry "<"
+// and "&" in Markdown) and without a trailing newline.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}

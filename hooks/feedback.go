@@ -1,0 +1,73 @@
+package hooks
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"jakguard/internal/auth"
+	"jakguard/internal/store"
+)
+
+// handleFeedback stores CDS Hooks 2.0 feedback ({"feedback":[...]} or a
+// bare single object) durably before answering 200.
+func (s *Server) handleFeedback(c echo.Context) error {
+	svc, ok := s.services[c.Param("id")]
+	if !ok {
+		return &Error{Status: http.StatusNotFound, Code: "not-found", Message: "unknown CDS service"}
+	}
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	items, err := store.ParseFeedback(body)
+	if err != nil {
+		return badRequest(err.Error())
+	}
+	if s.store == nil {
+		return &Error{Status: http.StatusServiceUnavailable, Code: "transient", Message: "feedback store not configured"}
+	}
+	caller, _ := auth.CallerFrom(c.Request().Context())
+	now := s.now()
+	for i := range items {
+		items[i].Service = svc.ID
+		items[i].Issuer = caller.Issuer
+		items[i].Tenant = caller.Tenant
+		items[i].Received = now
+		s.metrics.feedbackItem(items[i].Outcome)
+	}
+	if _, err := s.store.AddFeedback(c.Request().Context(), items); err != nil {
+		return &Error{Status: http.StatusServiceUnavailable, Code: "transient", Message: "feedback could not be stored; retry", Err: err}
+	}
+	return c.NoContent(http.StatusOK)
+}
+
+// handleAnalytics serves the per-finding feedback report as JSON
+// (GET /analytics/findings?since=720h), behind the same auth as the hooks.
+func (s *Server) handleAnalytics(c echo.Context) error {
+	if s.store == nil {
+		return &Error{Status: http.StatusServiceUnavailable, Code: "transient", Message: "feedback store not configured"}
+	}
+	since := time.Time{}
+	if v := c.QueryParam("since"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return badRequest("since must be a positive duration such as 720h")
+		}
+		since = s.now().Add(-d)
+	}
+	rep, err := s.store.Report(c.Request().Context(), since)
+	if err != nil {
+		if errors.Is(err, c.Request().Context().Err()) {
+			return err
+		}
+		return &Error{Status: http.StatusServiceUnavailable, Code: "transient", Message: "report unavailable", Err: err}
+	}
+	b, err := encodeJSON(rep)
+	if err != nil {
+		return err
+	}
+	return c.JSONBlob(http.StatusOK, b)
+}

@@ -1,0 +1,163 @@
+package hooks
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"jakguard/cards"
+)
+
+// Metrics are the Prometheus metrics of one server. Labels never carry
+// patient data: services, statuses, finding codes, prefetch keys, reasons.
+// A Metrics built with a nil registry records nothing and serves nothing.
+type Metrics struct {
+	handler http.Handler
+
+	requests      *prometheus.CounterVec
+	duration      *prometheus.HistogramVec
+	cardsTotal    *prometheus.CounterVec
+	findingsTotal *prometheus.CounterVec
+	prefetch      *prometheus.CounterVec
+	fallbackTotal *prometheus.CounterVec
+	fallbackTime  prometheus.Histogram
+	authFailures  *prometheus.CounterVec
+	feedback      *prometheus.CounterVec
+	recorderDrops prometheus.CounterFunc
+}
+
+// NewMetrics registers jakguard's metrics (and the Go and process
+// collectors) on reg; nil gives a no-op Metrics.
+func NewMetrics(reg *prometheus.Registry) *Metrics {
+	if reg == nil {
+		return &Metrics{}
+	}
+	m := &Metrics{
+		handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jakguard_requests_total", Help: "HTTP requests by route, service and status.",
+		}, []string{"route", "service", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "jakguard_request_duration_seconds", Help: "HTTP request latency by route, service and status.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"route", "service", "status"}),
+		cardsTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jakguard_cards_total", Help: "Cards returned by service and indicator.",
+		}, []string{"service", "indicator"}),
+		findingsTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jakguard_findings_total", Help: "Findings returned by service and finding code.",
+		}, []string{"service", "code"}),
+		prefetch: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jakguard_prefetch_keys_total", Help: "Prefetch keys by service, key and state (value, null, absent, outcome).",
+		}, []string{"service", "key", "state"}),
+		fallbackTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jakguard_fhir_fallback_queries_total", Help: "FHIR fallback queries by prefetch key and result.",
+		}, []string{"key", "result"}),
+		fallbackTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "jakguard_fhir_fallback_duration_seconds", Help: "Time spent fetching missing prefetch from the FHIR server, per hook call.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}),
+		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jakguard_auth_failures_total", Help: "Rejected JWTs by reason.",
+		}, []string{"reason"}),
+		feedback: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jakguard_feedback_total", Help: "Feedback items received by outcome.",
+		}, []string{"outcome"}),
+	}
+	reg.MustRegister(m.requests, m.duration, m.cardsTotal, m.findingsTotal, m.prefetch,
+		m.fallbackTotal, m.fallbackTime, m.authFailures, m.feedback,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// RegisterRecorderDrops exposes the feedback recorder's drop count.
+func (m *Metrics) RegisterRecorderDrops(reg *prometheus.Registry, dropped func() uint64) {
+	if m.handler == nil || reg == nil {
+		return
+	}
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "jakguard_card_records_dropped_total", Help: "Card records dropped because the analytics buffer was full.",
+	}, func() float64 { return float64(dropped()) }))
+}
+
+// AuthFailure counts a rejected JWT.
+func (m *Metrics) AuthFailure(reason string) {
+	if m.handler != nil {
+		m.authFailures.WithLabelValues(reason).Inc()
+	}
+}
+
+func (m *Metrics) observe(route, service string, status int, d time.Duration) {
+	if m.handler == nil {
+		return
+	}
+	st := strconv.Itoa(status)
+	m.requests.WithLabelValues(route, service, st).Inc()
+	m.duration.WithLabelValues(route, service, st).Observe(d.Seconds())
+}
+
+func (m *Metrics) cards(service string, cs []cards.Card) {
+	if m.handler == nil {
+		return
+	}
+	for _, c := range cs {
+		m.cardsTotal.WithLabelValues(service, string(c.Indicator)).Inc()
+		for _, code := range c.Findings() {
+			m.findingsTotal.WithLabelValues(service, code).Inc()
+		}
+	}
+}
+
+func (m *Metrics) prefetchKey(service, key string, st keyState) {
+	if m.handler == nil {
+		return
+	}
+	m.prefetch.WithLabelValues(service, key, [...]string{"absent", "null", "outcome", "value"}[st]).Inc()
+}
+
+func (m *Metrics) fallback(key string, ok bool) {
+	if m.handler == nil {
+		return
+	}
+	result := "ok"
+	if !ok {
+		result = "unavailable"
+	}
+	m.fallbackTotal.WithLabelValues(key, result).Inc()
+}
+
+func (m *Metrics) fallbackDuration(d time.Duration) {
+	if m.handler != nil {
+		m.fallbackTime.Observe(d.Seconds())
+	}
+}
+
+func (m *Metrics) feedbackItem(outcome string) {
+	if m.handler != nil {
+		m.feedback.WithLabelValues(outcome).Inc()
+	}
+}
+
+// metricsMiddleware observes every request but the metrics scrape itself.
+func (s *Server) metricsMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		route := c.Path()
+		if route == "/metrics" {
+			return err
+		}
+		status := statusOf(c, err)
+		service := ""
+		if _, ok := s.services[c.Param("id")]; ok {
+			service = c.Param("id")
+		}
+		s.metrics.observe(route, service, status, time.Since(start))
+		return err
+	}
+}

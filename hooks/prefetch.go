@@ -1,0 +1,200 @@
+package hooks
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"jakguard/fhir"
+	"jakguard/rules"
+)
+
+// keyState is what the client sent for one prefetch key (CDS Hooks 2.0.1
+// §Prefetch): the four cases are kept apart here, and only here.
+type keyState int
+
+const (
+	keyAbsent  keyState = iota // not sent: fetch it from fhirServer
+	keyNull                    // sent as null: the client ran it and found nothing; never re-fetched
+	keyOutcome                 // an OperationOutcome: the client's query failed; re-fetch once
+	keyValue                   // a resource or Bundle
+)
+
+func classify(raw json.RawMessage, present bool) keyState {
+	switch {
+	case !present:
+		return keyAbsent
+	case isNull(raw):
+		return keyNull
+	case isOperationOutcome(raw):
+		return keyOutcome
+	}
+	return keyValue
+}
+
+func isOperationOutcome(raw json.RawMessage) bool {
+	// Cheap check before any decoding: the resourceType of the top-level object.
+	if !bytes.Contains(raw, []byte(`"OperationOutcome"`)) {
+		return false
+	}
+	var head struct {
+		ResourceType string `json:"resourceType"`
+	}
+	return json.Unmarshal(raw, &head) == nil && head.ResourceType == "OperationOutcome"
+}
+
+// resolution is the outcome of resolving a service's prefetch for one call.
+type resolution struct {
+	record *rules.Record
+	// unavailable maps each key that could not be had to a safe reason.
+	unavailable map[string]string
+	fetched     []string // keys fetched from fhirServer (for metrics)
+	insecure    bool     // a fetch was refused because fhirServer is not https
+}
+
+// resolvePrefetch builds the patient record from prefetch, fetching from
+// fhirServer every key that is absent or holds an OperationOutcome, and the
+// next pages of a paginated prefetch Bundle. A key that cannot be had is
+// recorded in Record.Unavailable; the caller decides whether that is a 412.
+func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request, hc *HookContext, logger *slog.Logger) *resolution {
+	b := fhir.NewBuilder(logger)
+	res := &resolution{unavailable: map[string]string{}}
+	queries := map[string]string{}
+	tokens := templateValues(hc)
+
+	keys := make([]string, 0, len(svc.Prefetch))
+	for k := range svc.Prefetch {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		raw, present := req.Prefetch[key]
+		st := classify(raw, present)
+		s.metrics.prefetchKey(svc.ID, key, st)
+		switch st {
+		case keyNull:
+			continue
+		case keyValue:
+			page, err := b.Add(key, raw)
+			switch {
+			case errors.Is(err, fhir.ErrOperationOutcome):
+				// An OperationOutcome inside a Bundle wrapper: re-fetch.
+			case err != nil:
+				logger.Warn("prefetch value unusable; fetching it instead", "key", key, "err", err)
+			case page.Next != "":
+				if err := s.followNext(ctx, b, key, page.Next, req); err != nil {
+					res.unavailable[key] = err.Error()
+				}
+				continue
+			default:
+				continue
+			}
+		}
+		q, err := fhir.RenderTemplate(svc.Prefetch[key], tokens)
+		if err != nil {
+			res.unavailable[key] = "template: " + err.Error()
+			continue
+		}
+		queries[key] = q
+	}
+
+	if len(queries) > 0 {
+		switch {
+		case req.FHIRServer == "":
+			for key := range queries {
+				res.unavailable[key] = "not in prefetch and no fhirServer given"
+			}
+		case s.fhir == nil:
+			for key := range queries {
+				res.unavailable[key] = "not in prefetch and FHIR fallback is disabled"
+			}
+		default:
+			token := ""
+			if req.FHIRAuthorization != nil {
+				token = req.FHIRAuthorization.AccessToken
+			}
+			start := time.Now()
+			results := s.fhir.FetchAll(ctx, req.FHIRServer, token, queries)
+			s.metrics.fallbackDuration(time.Since(start))
+			for key, r := range results {
+				res.fetched = append(res.fetched, key)
+				s.metrics.fallback(key, r.Err == nil)
+				if r.Err != nil {
+					res.insecure = res.insecure || errors.Is(r.Err, fhir.ErrInsecureServer)
+					res.unavailable[key] = safeReason(r.Err)
+					continue
+				}
+				for _, p := range r.Pages {
+					if _, err := b.Add(key, p); err != nil {
+						res.unavailable[key] = "FHIR server answer unusable"
+						logger.Warn("fetched page unusable", "key", key, "err", err)
+						break
+					}
+				}
+			}
+		}
+	}
+
+	res.record = b.Record()
+	for key := range res.unavailable {
+		res.record.Unavailable = append(res.record.Unavailable, key)
+	}
+	sort.Strings(res.record.Unavailable)
+	sort.Strings(res.fetched)
+	return res
+}
+
+// followNext fetches the remaining pages of a paginated prefetch Bundle.
+func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key, next string, req *Request) error {
+	if s.fhir == nil || req.FHIRServer == "" {
+		return errors.New("prefetch is paginated and no fhirServer is given to fetch the next page")
+	}
+	token := ""
+	if req.FHIRAuthorization != nil {
+		token = req.FHIRAuthorization.AccessToken
+	}
+	// The next link must point into fhirServer; it is fetched as a query
+	// relative to it, so the client's origin checks apply.
+	query, ok := strings.CutPrefix(next, strings.TrimRight(req.FHIRServer, "/")+"/")
+	if !ok {
+		return errors.New("prefetch next link is not on fhirServer")
+	}
+	pages, err := s.fhir.Fetch(ctx, req.FHIRServer, token, query)
+	if err != nil {
+		return errors.New(safeReason(err))
+	}
+	for _, p := range pages {
+		if _, err := b.Add(key, p); err != nil {
+			return errors.New("next page unusable")
+		}
+	}
+	return nil
+}
+
+// safeReason is an error's text without anything from the request that
+// could identify the patient (the client's errors never carry the token).
+func safeReason(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, "?"); i >= 0 {
+		// Drop query strings, which carry the patient id.
+		msg = msg[:i]
+	}
+	return msg
+}
+
+// templateValues are the prefetch token values of a call.
+func templateValues(hc *HookContext) map[string]string {
+	v := map[string]string{"patientId": hc.PatientID}
+	if hc.UserID != "" {
+		v["userId"] = hc.UserID
+	}
+	if hc.EncounterID != "" {
+		v["encounterId"] = hc.EncounterID
+	}
+	return v
+}
