@@ -80,7 +80,7 @@ var pvRules = []pvRule{
 	{Thrombocytopenia, Critical, CategoryLabSafety, Abrocitinib, needObs, secDosage, (*orderCtx).onTreatmentThrombocytopenia},
 	{SeriousInfectionActive, Critical, CategoryContraindication, "", needCond, secWarnings, (*orderCtx).onTreatmentInfection},
 	{Pregnancy, Critical, CategoryContraindication, "", []string{DataConditions, DataObservations}, secPopulations, (*orderCtx).onTreatmentPregnancy},
-	{CombinationJAK, Critical, CategoryInteraction, "", needMeds, secIndication, onTreatment((*orderCtx).combinationJAK)},
+	{CombinationJAK, Critical, CategoryContraindication, "", needMeds, secIndication, onTreatment((*orderCtx).combinationJAK)},
 	{CombinationBiologic, Warning, CategoryInteraction, "", needMeds, secIndication, onTreatment((*orderCtx).combinationBiologic)},
 	{CombinationImmunosuppressant, Warning, CategoryInteraction, "", needMeds, secIndication, onTreatment((*orderCtx).combinationImmunosuppressant)},
 }

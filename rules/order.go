@@ -73,7 +73,7 @@ var orderRules = []orderRule{
 	{SevereHepaticImpairment, Critical, CategoryContraindication, "", needCond, secDosage, secDosage, (*orderCtx).severeHepaticImpairment},
 	{RenalImpairment, Warning, CategoryDosing, "", []string{DataObservations, DataConditions}, secDosage, secDosage, (*orderCtx).renalImpairment},
 	// Combinations and interactions (R2, R13, R14, C9-C11, C13).
-	{CombinationJAK, Critical, CategoryInteraction, "", needMeds, secIndication, secIndication, (*orderCtx).combinationJAK},
+	{CombinationJAK, Critical, CategoryContraindication, "", needMeds, secIndication, secIndication, (*orderCtx).combinationJAK},
 	{CombinationBiologic, Warning, CategoryInteraction, "", needMeds, secIndication, secIndication, (*orderCtx).combinationBiologic},
 	{CombinationImmunosuppressant, Warning, CategoryInteraction, "", needMeds, secIndication, secIndication, (*orderCtx).combinationImmunosuppressant},
 	{AntiplateletAbrocitinib, Critical, CategoryContraindication, Abrocitinib, needMeds, "", secContra, (*orderCtx).antiplateletAbrocitinib},

@@ -607,7 +607,7 @@ func TestCombinationsAndInteractions(t *testing.T) {
 		{name: "active tofacitinib: combination JAK critical", order: upaOrder(15),
 			edit: addMed(medication("tofa", rx("1357536"), "active")), want: []string{CombinationJAK},
 			check: func(t *testing.T, fs []Finding) {
-				if f := wantFinding(t, fs, CombinationJAK); f.Level != Critical || f.Category != CategoryInteraction {
+				if f := wantFinding(t, fs, CombinationJAK); f.Level != Critical || f.Category != CategoryContraindication {
 					t.Errorf("finding = %+v", f)
 				}
 			}},
