@@ -30,6 +30,9 @@ const migrationLockKey int64 = 0x6a616b6775617264
 // pgMaxConns bounds the connections one jakguard process opens.
 const pgMaxConns = 16
 
+// pgTxDefault is a read-write transaction at the server's default isolation.
+var pgTxDefault = pgx.TxOptions{}
+
 // OpenPostgres connects to the PostgreSQL database at dsn (a postgres:// or
 // postgresql:// URL) and applies pending migrations. Errors never contain
 // the password.

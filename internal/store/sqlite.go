@@ -30,7 +30,13 @@ type SQLite struct {
 
 var _ Store = (*SQLite)(nil)
 
-const sqliteParams = "_txlock=immediate&_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL&_synchronous=FULL"
+// Connection parameters. The writer begins IMMEDIATE transactions so that a
+// second process waits on busy_timeout instead of failing on lock upgrade.
+// journal_mode=WAL is persistent in the file, so readers need not set it.
+const (
+	sqliteWriteParams = "_txlock=immediate&_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL&_synchronous=FULL"
+	sqliteReadParams  = "_busy_timeout=5000&_query_only=1"
+)
 
 // OpenSQLite opens (creating it if needed) the SQLite database at path and
 // applies pending migrations. path ":memory:" gives a private in-memory
@@ -53,7 +59,7 @@ func OpenSQLite(ctx context.Context, path string, logger *slog.Logger) (*SQLite,
 		d:      dialect{encodeTime: func(t time.Time) any { return t.UnixMicro() }, now: time.Now},
 		logger: logger,
 	}
-	if s.write, err = sql.Open("sqlite", path+"?"+sqliteParams); err != nil {
+	if s.write, err = sql.Open("sqlite", path+"?"+sqliteWriteParams); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	s.write.SetMaxOpenConns(1)
@@ -61,7 +67,7 @@ func OpenSQLite(ctx context.Context, path string, logger *slog.Logger) (*SQLite,
 	s.write.SetConnMaxIdleTime(0)
 	s.read = s.write
 	if path != ":memory:" {
-		if s.read, err = sql.Open("sqlite", path+"?"+sqliteParams+"&_query_only=1"); err != nil {
+		if s.read, err = sql.Open("sqlite", path+"?"+sqliteReadParams); err != nil {
 			s.write.Close()
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
