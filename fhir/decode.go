@@ -345,11 +345,12 @@ func safeError(err error) string {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
-		where := typeErr.Field
-		if where == "" {
-			where = typeErr.Type.String()
+		where := typeErr.Type.String()
+		if typeErr.Field != "" {
+			where = typeErr.Struct + "." + typeErr.Field
 		}
-		return "cannot decode a JSON " + typeErr.Value + " into " + where
+		kind, _, _ := strings.Cut(typeErr.Value, " ") // "number 1.5": keep "number"
+		return "cannot decode a JSON " + kind + " into " + where
 	case errors.As(err, &syntaxErr):
 		return fmt.Sprintf("invalid JSON at offset %d", syntaxErr.Offset)
 	}
