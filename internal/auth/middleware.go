@@ -62,7 +62,7 @@ func (v *Verifier) Middleware() echo.MiddlewareFunc {
 					slog.String("jti", caller.JTI),
 					slog.String("method", req.Method),
 					slog.String("path", short(req.URL.Path)),
-					slog.String("detail", err.Error()),
+					slog.String("detail", shortN(err.Error(), maxDetailLen)),
 				}
 				if errors.Is(err, ErrReplayStore) {
 					v.logger.LogAttrs(ctx, slog.LevelError, "auth: cannot check jti replay", attrs...)

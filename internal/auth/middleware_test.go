@@ -202,3 +202,23 @@ func TestMiddlewareSkipsOptionsOnly(t *testing.T) {
 		})
 	}
 }
+
+func TestMiddlewareLogIsBounded(t *testing.T) {
+	e := newFileEnv(t)
+	logs := &logBuffer{}
+	v := mustVerifier(t, Config{PublicURL: testPublic, Now: fixedClock(testNow)}, e.clients(), nil, nil, newLogger(logs))
+	c := claimsAt(testNow, testPath)
+	c["jti"] = strings.Repeat("j", 5000)
+	c["iss"] = testIssuer
+	tok := sign(t, e.es384, c, map[string]any{"kid": strings.Repeat("k", 5000)})
+	req := httptest.NewRequest(http.MethodPost, testPath, nil)
+	req.Header.Set(echo.HeaderAuthorization, "Bearer "+tok)
+	rec := httptest.NewRecorder()
+	newTestEcho(v).ServeHTTP(rec, req)
+	if rec.Code != http.StatusUnauthorized {
+		t.Fatalf("status = %d", rec.Code)
+	}
+	if n := len(logs.String()); n == 0 || n > 2000 {
+		t.Fatalf("log line of %d bytes for a 10 KB token: %s", n, logs)
+	}
+}

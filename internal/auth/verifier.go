@@ -87,6 +87,7 @@ const (
 	maxTokenBytes          = 16 << 10
 	maxJTILen              = 255
 	maxLogLen              = 128
+	maxDetailLen           = 300
 )
 
 // Config holds the verifier's settings.
@@ -422,9 +423,11 @@ func (v *Verifier) checkClaims(c *trusted, cl *claims, path string) error {
 }
 
 // short cuts attacker-supplied text before it reaches an error or a log.
-func short(s string) string {
-	if len(s) <= maxLogLen {
+func short(s string) string { return shortN(s, maxLogLen) }
+
+func shortN(s string, n int) string {
+	if len(s) <= n {
 		return s
 	}
-	return strings.ToValidUTF8(s[:maxLogLen], "") + "…"
+	return strings.ToValidUTF8(s[:n], "") + "…"
 }
