@@ -19,11 +19,14 @@ import (
 // 1 mg/mL). When Medication.ingredient and the text give different
 // strengths, the dose is not known. Administrations per day come from
 // timing.repeat (frequency per period in h, d or wk), else from the timing
-// code (QD, BID, TID, QID, QOD, QWK, QnH, AM, PM, BED).
+// code (QD, BID, TID, QID, QOD, QWK, QnH, AM, PM, BED), else from frequency
+// words in the dosage text ("once daily", "twice a day", "BID", "every
+// other day"; words that disagree make the frequency unknown).
 //
-// Assumption (said in how): when no timing is given at all and the text
-// names an extended-release product (words "extended release", "24 HR",
-// "ER", or RINVOQ other than RINVOQ LQ — every RINVOQ tablet is a once-daily
+// Assumption (said in how): when no timing is given at all and the dosage
+// text has no frequency words, and the medication text names an
+// extended-release product (words "extended release", "24 HR", "ER", or
+// RINVOQ other than RINVOQ LQ — every RINVOQ tablet is a once-daily
 // extended-release tablet, knowledge base section 1.1), the order is taken
 // as once daily.
 //
@@ -37,6 +40,13 @@ func DailyDose(m Medication) (mg float64, how string, ok bool) {
 		return 0, adminHow, false
 	}
 	perDay, timingHow, ok := dosesPerDay(d)
+	if !ok && noTimingGiven(d) {
+		if f, phrase, found := dosageTextPerDay(d.DosageText); found {
+			perDay, timingHow, ok = f, fmtAmount(f)+"/day (dosage text: "+phrase+")", true
+		} else if phrase != "" {
+			return 0, "dosage text gives conflicting frequencies (" + phrase + ")", false
+		}
+	}
 	if !ok {
 		if !noTimingGiven(d) || !onceDailyProduct(m.Text) {
 			return 0, timingHow, false
@@ -161,6 +171,49 @@ func timingCodePerDay(code string) (float64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// dosageTextPhrases maps frequency wording in dosage instructions to
+// administrations per day, longest phrases first so that "twice daily" is
+// not also read as "daily".
+func dosageTextPhrases() []dosagePhrase {
+	return []dosagePhrase{
+		{"every other day", 0.5}, {"three times a day", 3}, {"three times daily", 3}, {"four times a day", 4},
+		{"four times daily", 4}, {"two times a day", 2}, {"two times daily", 2}, {"every 12 hours", 2},
+		{"every 24 hours", 1}, {"every 8 hours", 3}, {"every 6 hours", 4}, {"twice a day", 2}, {"twice daily", 2},
+		{"once a day", 1}, {"once daily", 1}, {"every morning", 1}, {"every evening", 1}, {"every day", 1},
+		{"at bedtime", 1}, {"once weekly", 1.0 / 7}, {"once a week", 1.0 / 7}, {"nightly", 1}, {"daily", 1},
+		{"bid", 2}, {"b.i.d.", 2}, {"tid", 3}, {"t.i.d.", 3}, {"qid", 4}, {"q.i.d.", 4}, {"qod", 0.5},
+		{"qd", 1}, {"q.d.", 1}, {"qam", 1}, {"qpm", 1}, {"qhs", 1},
+	}
+}
+
+type dosagePhrase struct {
+	phrase string
+	perDay float64
+}
+
+// dosageTextPerDay reads the frequency from dosage text. found is true when
+// the text has frequency words that all agree; when they disagree, found is
+// false and phrase lists them.
+func dosageTextPerDay(text string) (perDay float64, phrase string, found bool) {
+	t := strings.ToLower(text)
+	var phrases []string
+	for _, p := range dosageTextPhrases() {
+		if !hasWord(t, p.phrase) {
+			continue
+		}
+		if len(phrases) > 0 && !sameMg(perDay, p.perDay) {
+			return 0, strings.Join(append(phrases, p.phrase), ", "), false
+		}
+		perDay = p.perDay
+		phrases = append(phrases, p.phrase)
+		t = strings.ReplaceAll(t, p.phrase, " ")
+	}
+	if len(phrases) == 0 {
+		return 0, "", false
+	}
+	return perDay, strings.Join(phrases, ", "), true
 }
 
 func noTimingGiven(d DoseFacts) bool {

@@ -109,6 +109,20 @@ func TestDailyDose(t *testing.T) {
 			Medication{Text: "Rinvoq 30 mg", Dose: with(daily, tabs(0, "{tablet}"))}, 0, false, "not usable"},
 		{"NaN dose",
 			Medication{Text: "Rinvoq 30 mg", Dose: with(daily, tabs(math.NaN(), "mg"))}, 0, false, "not usable"},
+		{"dosage text once daily",
+			Medication{Text: "abrocitinib 100 MG Oral Tablet", Dose: DoseFacts{DoseQuantity: &Quantity{Value: 1, Unit: "{tablet}"}, DosageText: "Take 1 tablet by mouth once daily"}}, 100, true, "dosage text: once daily"},
+		{"dosage text twice daily is not also read as daily",
+			Medication{Text: "abrocitinib 100 MG Oral Tablet", Dose: DoseFacts{DoseQuantity: &Quantity{Value: 1, Unit: "{tablet}"}, DosageText: "1 tab twice daily"}}, 200, true, "2/day"},
+		{"dosage text BID abbreviation",
+			Medication{Dose: DoseFacts{DoseQuantity: &Quantity{Value: 15, Unit: "mg"}, DosageText: "15 mg PO BID"}}, 30, true, "bid"},
+		{"dosage text with conflicting frequencies: unknown",
+			Medication{Text: "Rinvoq 15 mg", Dose: DoseFacts{DoseQuantity: &Quantity{Value: 1, Unit: "{tablet}"}, DosageText: "once daily for 2 weeks then twice daily"}}, 0, false, "conflicting frequencies"},
+		{"structured timing wins over dosage text",
+			Medication{Dose: DoseFacts{DoseQuantity: &Quantity{Value: 15, Unit: "mg"}, Frequency: 1, Period: 1, PeriodUnit: "d", DosageText: "twice daily"}}, 15, true, "timing 1 per 1 d"},
+		{"dosage text without frequency words keeps the extended-release assumption",
+			Medication{Text: "Rinvoq 15 mg", Dose: DoseFacts{DoseQuantity: &Quantity{Value: 1, Unit: "{tablet}"}, DosageText: "take with water"}}, 15, true, "assumed once daily"},
+		{"dosage text without frequency words, immediate release: unknown",
+			Medication{Text: "abrocitinib 100 MG Oral Tablet", Dose: DoseFacts{DoseQuantity: &Quantity{Value: 1, Unit: "{tablet}"}, DosageText: "take with water"}}, 0, false, "frequency not stated"},
 		{"aspirin 81 mg once daily",
 			Medication{Text: "aspirin 81 MG Oral Tablet", Dose: with(daily, tabs(1, "{tablet}"))}, 81, true, "81 mg"},
 		{"aspirin 325 mg once daily",
@@ -131,4 +145,20 @@ func TestDailyDose(t *testing.T) {
 func kbWithStrength(m Medication, mg float64) Medication {
 	m.Dose.IngredientStrengthMg = mg
 	return m
+}
+
+// FuzzStrengthMg: parsing any text never panics, and an accepted strength is
+// a positive finite number of mg.
+func FuzzStrengthMg(f *testing.F) {
+	for _, s := range []string{"upadacitinib 30 MG 24HR Extended Release Oral Tablet", "RINVOQ LQ 1 mg/mL", "10 MG/5 ML",
+		"aspirin 25 MG / dipyridamole 200 MG", "1.2.3 mg", "9999999999999999999999 mg", "mg/", "5 mg/ 0 ml", ".5 mg"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		mg, ok := StrengthMg(text)
+		if ok && (mg <= 0 || math.IsInf(mg, 0) || math.IsNaN(mg)) {
+			t.Errorf("StrengthMg(%q) = %v, ok", text, mg)
+		}
+		_, _, _ = dosageTextPerDay(text)
+	})
 }

@@ -538,3 +538,27 @@ func BenchmarkHas(b *testing.B) {
 		}
 	}
 }
+
+// FuzzParseValueSet: any overlay file content gives a clean error or a valid
+// value set, never a panic.
+func FuzzParseValueSet(f *testing.F) {
+	f.Add([]byte(`{"resourceType":"ValueSet","id":"x","expansion":{"contains":[{"system":"s","code":"1"}]}}`))
+	f.Add([]byte(`{"resourceType":"ValueSet","id":"x","compose":{"include":[{"system":"s","filter":[{"property":"code","op":"regex","value":"(("}]}]}}`))
+	f.Add([]byte(`{"resourceType":"ValueSet","id":"x","expansion":{"contains":[{"contains":[{"contains":[]}]}]}}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		vs, err := parseValueSet(data, "overlay:f.json", true)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "overlay:f.json: ") {
+				t.Errorf("error does not name the file: %v", err)
+			}
+			return
+		}
+		for _, c := range vs.Codes {
+			if strings.TrimSpace(c.System) == "" || strings.TrimSpace(c.Code) == "" || !strings.Contains("ABCU", c.Grade) || c.Grade == "" {
+				t.Errorf("accepted invalid code %+v", c)
+			}
+		}
+		vs.match(Coding{System: "s", Code: "1"})
+	})
+}
