@@ -16,8 +16,24 @@ import (
 // several sources, the sources.
 func detailOf(g *group, ds drugSource, updated bool) string {
 	var parts []string
+	var unchecked []string
+	unverified := false
 	for _, f := range g.findings {
 		parts = append(parts, findingDetail(f))
+		for _, k := range f.Unchecked {
+			if !slices.Contains(unchecked, k) {
+				unchecked = append(unchecked, k)
+			}
+		}
+		unverified = unverified || f.Unverified
+	}
+	// What could not be checked and what is unverified is said once per
+	// card, not once per finding: a screening card lists up to nine.
+	if u := uncheckedText(unchecked); u != "" {
+		parts = append(parts, md(fmt.Sprintf(uncheckedLine, u)))
+	}
+	if unverified {
+		parts = append(parts, unverifiedLine)
 	}
 	if mg := minDose(g.findings); mg > 0 {
 		if updated {
@@ -71,12 +87,6 @@ func findingDetail(f rules.Finding) string {
 	}
 	if a := md(oneLine(f.Action)); a != "" {
 		parts = append(parts, a)
-	}
-	if u := uncheckedText(f.Unchecked); u != "" {
-		parts = append(parts, md(fmt.Sprintf(uncheckedLine, u)))
-	}
-	if f.Unverified {
-		parts = append(parts, unverifiedLine)
 	}
 	return strings.Join(parts, "\n\n")
 }

@@ -296,7 +296,7 @@ var dataNames = map[string]string{
 // Fixed detail lines.
 const (
 	unverifiedLine = "Based on a code or rule not yet verified against a current source (grade C/U)."
-	uncheckedLine  = "Could not be checked: %s (FHIR server unavailable)."
+	uncheckedLine  = "Could not be checked: %s (neither in prefetch nor obtainable from the FHIR server)."
 )
 
 // categoryOf is the card category of a finding: its own when known, else

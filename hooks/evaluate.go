@@ -108,6 +108,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 			return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
 		}
 		findings = s.engine.EvaluatePatientView(res.record, now)
+		opts.PatientView = true
 	}
 
 	out := &Response{Cards: cards.FromFindings(findings, opts)}
@@ -174,13 +175,10 @@ func (s *Server) record(svc *Service, cs []cards.Card, caller auth.Caller) {
 	now := s.now()
 	recs := make([]store.CardRecord, 0, len(cs))
 	for _, c := range cs {
-		r := store.CardRecord{UUID: c.UUID, Service: svc.ID, Findings: c.Findings(), Issuer: caller.Issuer, Tenant: caller.Tenant, Shown: now}
-		for _, sg := range c.Suggestions {
-			if sg.UUID != "" {
-				r.Suggestions = append(r.Suggestions, sg.UUID)
-			}
-		}
-		recs = append(recs, r)
+		recs = append(recs, store.CardRecord{
+			UUID: c.UUID, Service: svc.ID, Findings: c.Findings(), Suggestions: c.SuggestionUUIDs(),
+			Issuer: caller.Issuer, Tenant: caller.Tenant, Shown: now,
+		})
 	}
 	s.recorder.Record(recs)
 }
