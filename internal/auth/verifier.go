@@ -73,7 +73,7 @@ func Reason(err error) string {
 	return "other"
 }
 
-// DefaultAlgorithms are the algorithms accepted when Config.Algorithms is
+// defaultAlgorithms are the algorithms accepted when Config.Algorithms is
 // empty: those CDS Hooks recommends to clients.
 var defaultAlgorithms = []string{"ES384", "RS384"}
 
