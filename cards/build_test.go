@@ -480,14 +480,14 @@ func TestDetailLines(t *testing.T) {
 		{
 			name:   "unchecked data",
 			modify: func(f *rules.Finding) { f.Unchecked = []string{rules.DataMedications} },
-			want:   []string{"Could not be checked: medications (FHIR server unavailable)."},
+			want:   []string{"Could not be checked: medications (neither in prefetch nor obtainable from the FHIR server)."},
 		},
 		{
 			name: "several unchecked kinds, named once each",
 			modify: func(f *rules.Finding) {
 				f.Unchecked = []string{rules.DataObservations, rules.DataConditions, rules.DataObservations}
 			},
-			want: []string{"Could not be checked: lab results, conditions (FHIR server unavailable)."},
+			want: []string{"Could not be checked: lab results, conditions (neither in prefetch nor obtainable from the FHIR server)."},
 		},
 		{
 			name: "evidence date not repeated when in the text",

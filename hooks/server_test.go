@@ -212,7 +212,9 @@ func TestStatusCodes(t *testing.T) {
 		{"patientId missing", "POST", "/cds-services/order-select", edit(t, upa, func(m map[string]any) { delete(m["context"].(map[string]any), "patientId") }), 400, "patientId"},
 		{"draftOrders missing", "POST", "/cds-services/order-select", edit(t, upa, func(m map[string]any) { delete(m["context"].(map[string]any), "draftOrders") }), 400, "draftOrders"},
 		{"selections missing on order-select", "POST", "/cds-services/order-select", edit(t, upa, func(m map[string]any) { delete(m["context"].(map[string]any), "selections") }), 400, "selections"},
-		{"draftOrders not a Bundle", "POST", "/cds-services/order-select", edit(t, upa, func(m map[string]any) { m["context"].(map[string]any)["draftOrders"] = map[string]any{"resourceType": "Patient"} }), 400, "draftOrders"},
+		{"draftOrders not a Bundle", "POST", "/cds-services/order-select", edit(t, upa, func(m map[string]any) {
+			m["context"].(map[string]any)["draftOrders"] = map[string]any{"resourceType": "Patient"}
+		}), 400, "draftOrders"},
 		{"fhirAuthorization without fhirServer", "POST", "/cds-services/order-select", edit(t, upa, func(m map[string]any) {
 			m["fhirAuthorization"] = map[string]any{"access_token": "secret-token", "token_type": "Bearer"}
 		}), 400, "fhirServer"},
