@@ -298,12 +298,12 @@ func coded(system, code, display string) map[string]any {
 
 func ref(patientID string) map[string]any { return map[string]any{"reference": "Patient/" + patientID} }
 
-// write renders v as indented JSON without HTML escaping.
+// write renders v as compact JSON, as EHRs send it, without HTML escaping
+// (read the files with jq).
 func write(path string, v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
