@@ -587,3 +587,16 @@ func TestSummaryLength(t *testing.T) {
 		})
 	}
 }
+
+// A screening card lists many findings; what could not be checked and
+// what is unverified is said once for the card, not once per finding.
+func TestDetailSaysUncheckedOncePerCard(t *testing.T) {
+	fs := []rules.Finding{
+		{Code: rules.TBScreeningMissing, Level: rules.Warning, Category: rules.CategoryScreening, Drug: rules.Upadacitinib, OrderID: "MedicationRequest/o1", Title: "No TB test", Unchecked: []string{rules.DataObservations}, Unverified: true},
+		{Code: rules.CBCMissing, Level: rules.Warning, Category: rules.CategoryScreening, Drug: rules.Upadacitinib, OrderID: "MedicationRequest/o1", Title: "No CBC", Unchecked: []string{rules.DataObservations}, Unverified: true},
+	}
+	cs := FromFindings(fs, Options{PatientID: "p1"})
+	require.Len(t, cs, 1)
+	assert.Equal(t, 1, strings.Count(cs[0].Detail, "Could not be checked"))
+	assert.Equal(t, 1, strings.Count(cs[0].Detail, "not yet verified"))
+}
