@@ -189,7 +189,7 @@ func (e *Engine) EvaluatePatientView(rec *Record, now time.Time) []Finding {
 	}
 	ix := newIndex(e.k, rec, now)
 	var out []Finding
-	for _, t := range e.activeTherapies(rec) {
+	for _, t := range activeTherapies(ix) {
 		out = append(out, e.evaluateTherapy(ix, t)...)
 	}
 	return out

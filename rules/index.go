@@ -57,11 +57,12 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	for _, u := range rec.Unavailable {
 		ix.unavailable[u] = true
 	}
+	// Records repeat the same few codes many times: look each code list
+	// up once.
+	obsSets := memoSets(k, indexedObservationSets)
 	addObs := func(o *Observation) {
-		for _, set := range indexedObservationSets {
-			if k.Has(set, o.Codes) {
-				ix.obs[set] = append(ix.obs[set], o)
-			}
+		for _, set := range obsSets(o.Codes) {
+			ix.obs[set] = append(ix.obs[set], o)
 		}
 	}
 	for i := range rec.Observations {
@@ -80,15 +81,14 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	for _, list := range ix.obs {
 		slices.SortStableFunc(list, func(a, b *Observation) int { return b.Date.Compare(a.Date) })
 	}
+	condSets := memoSets(k, indexedConditionSets)
 	for i := range rec.Conditions {
 		c := &rec.Conditions[i]
 		if c.VerificationStatus == "refuted" || c.VerificationStatus == "entered-in-error" {
 			continue
 		}
-		for _, set := range indexedConditionSets {
-			if k.Has(set, c.Codes) {
-				ix.conds[set] = append(ix.conds[set], c)
-			}
+		for _, set := range condSets(c.Codes) {
+			ix.conds[set] = append(ix.conds[set], c)
 		}
 	}
 	for i := range rec.Medications {
@@ -117,6 +117,33 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 		slices.SortStableFunc(list, func(a, b *Immunization) int { return b.Date.Compare(a.Date) })
 	}
 	return ix
+}
+
+// memoSets returns a function that lists the sets among sets that hold
+// any of the codes, looking each distinct code list up once.
+func memoSets(k *Knowledge, sets []string) func([]Coding) []string {
+	memo := map[string][]string{}
+	var b strings.Builder
+	return func(codes []Coding) []string {
+		b.Reset()
+		for _, c := range codes {
+			b.WriteString(c.System)
+			b.WriteByte('|')
+			b.WriteString(c.Code)
+			b.WriteByte('\n')
+		}
+		key := b.String()
+		in, ok := memo[key]
+		if !ok {
+			for _, set := range sets {
+				if k.Has(set, codes) {
+					in = append(in, set)
+				}
+			}
+			memo[key] = in
+		}
+		return in
+	}
 }
 
 // medicationIn reports whether m is in the value set, by code or by text.

@@ -13,17 +13,13 @@ type therapy struct {
 // activeTherapies finds the active trigger-drug MedicationRequests, one
 // therapy per drug. The start is the earliest start of the drug's active
 // orders: an order's authoredOn, else its dispenseRequest.validityPeriod.start.
-func (e *Engine) activeTherapies(rec *Record) []therapy {
+func activeTherapies(ix *index) []therapy {
 	var out []therapy
 	for _, d := range triggerDrugs {
 		var t *therapy
-		for i := range rec.Medications {
-			m := &rec.Medications[i]
+		for _, m := range ix.trigger[d] {
 			if m.ResourceType != "" && m.ResourceType != "MedicationRequest" || m.Status != "active" ||
 				m.Intent == "proposal" || m.Intent == "plan" || m.Intent == "option" {
-				continue
-			}
-			if md, _, ok := recognize(e.k, *m); !ok || md != d {
 				continue
 			}
 			start, from := m.Authored, "authoredOn"
@@ -112,6 +108,7 @@ func (e *Engine) evaluateTherapy(ix *index, t therapy) []Finding {
 			f.Citation = p.Cite(r.section)
 		}
 		f.Unchecked = ix.unchecked(r.needs)
+		f.Evidence = capEvidence(f.Evidence)
 		c.fired[r.code] = true
 		out = append(out, f)
 	}

@@ -139,6 +139,7 @@ func (e *Engine) evaluateOrder(ix *index, sess Session, order Medication, drug D
 			f.Citation = p.Cite(sec)
 		}
 		f.Unchecked = ix.unchecked(r.needs)
+		f.Evidence = capEvidence(f.Evidence)
 		c.fired[r.code] = true
 		out = append(out, f)
 	}
@@ -155,6 +156,20 @@ func (e *Engine) evaluateOrder(ix *index, sess Session, order Medication, drug D
 		}
 	}
 	return out
+}
+
+// maxEvidence is the most evidence lines a finding carries; long records
+// repeat the same diagnosis many times.
+const maxEvidence = 6
+
+// capEvidence keeps the first maxEvidence-1 lines and says how many more
+// there were.
+func capEvidence(ev []Evidence) []Evidence {
+	if len(ev) <= maxEvidence {
+		return ev
+	}
+	more := len(ev) - (maxEvidence - 1)
+	return append(ev[:maxEvidence-1:maxEvidence-1], Evidence{Text: "… and " + number(float64(more)) + " more."})
 }
 
 func (c *orderCtx) doseNote() string {

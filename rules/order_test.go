@@ -854,3 +854,44 @@ func TestLargeRecord(t *testing.T) {
 		t.Errorf("findings = %v, want combination-jak twice", codesOf(fs))
 	}
 }
+
+// BenchmarkEvaluateOrders measures one order-sign call on a record of
+// 5,000 observations, 500 conditions and 200 medications.
+func BenchmarkEvaluateOrders(b *testing.B) {
+	k, err := LoadKnowledge(nil)
+	if err != nil || len(k.Codes(VSTBTest)) == 0 {
+		k = testKnowledge()
+	}
+	e, err := NewEngine(k, DefaultConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := cleanRecord()
+	for i := range 5000 {
+		r.Observations = append(r.Observations, quantity("noise", []string{"2345-7", "751-8", "718-7", "13457-7"}[i%4], i%2000, 100, "mg/dL"))
+	}
+	for range 500 {
+		r.Conditions = append(r.Conditions, condition("c", icd("J45.909"), "active"), condition("m", icd("C50.911"), "resolved"))
+	}
+	for range 200 {
+		r.Medications = append(r.Medications, medication("m", rx("197361"), "active"))
+	}
+	orders := []Medication{upaOrder(30), abroOrder(200)}
+	b.ResetTimer()
+	for range b.N {
+		e.EvaluateOrders(r, Session{Medications: orders}, orders, testNow)
+	}
+}
+
+func TestEvidenceIsCapped(t *testing.T) {
+	r := cleanRecord()
+	for range 40 {
+		r.Conditions = append(r.Conditions, condition("dvt", snomed("128053003"), "resolved"))
+	}
+	e := mustEngine(t, testKnowledge())
+	fs := e.EvaluateOrders(r, Session{}, []Medication{upaOrder(15)}, testNow)
+	f := wantFinding(t, fs, VTERisk)
+	if len(f.Evidence) != maxEvidence || !strings.Contains(f.Evidence[maxEvidence-1].Text, "35 more") {
+		t.Errorf("evidence = %d lines, last %q", len(f.Evidence), f.Evidence[len(f.Evidence)-1].Text)
+	}
+}
