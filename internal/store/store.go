@@ -123,14 +123,14 @@ func Open(ctx context.Context, dsn string, logger *slog.Logger) (Store, error) {
 // RedactDSN returns dsn with any password replaced by "xxxxx", for logs and
 // errors.
 func RedactDSN(dsn string) string {
+	if strings.HasPrefix(dsn, "sqlite:") {
+		return dsn // a file path holds no secret
+	}
 	u, err := url.Parse(dsn)
 	if err != nil || u.Scheme == "" || u.Opaque != "" {
-		// Not a URL we can parse: keep only the scheme, which is never secret.
-		if i := strings.Index(dsn, ":"); i > 0 && !strings.Contains(dsn[:i], "@") {
-			if strings.HasPrefix(dsn, "sqlite:") {
-				return dsn
-			}
-			return dsn[:i] + ":REDACTED"
+		// Not a URL we can take apart: keep only a plain scheme.
+		if scheme, _, ok := strings.Cut(dsn, "://"); ok && scheme != "" && !strings.ContainsAny(scheme, "@:/ =") {
+			return scheme + "://REDACTED"
 		}
 		return "REDACTED"
 	}
