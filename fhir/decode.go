@@ -50,6 +50,17 @@ type part struct {
 	meds          []pendingMed
 	immunizations []rules.Immunization
 	medications   map[string]medInfo // by "Medication/<id>" and by fullUrl
+	buf           []byte             // scratch space for compacting a resource
+}
+
+// usedType tells whether the rules use resources of type t.
+func usedType(t string) bool {
+	switch t {
+	case "Patient", "Observation", "Condition", "Immunization",
+		"MedicationRequest", "MedicationStatement", "Medication":
+		return true
+	}
+	return false
 }
 
 // NewBuilder returns an empty Builder that logs skipped entries to logger
@@ -120,6 +131,11 @@ func (p *part) add(r rawResource, logger *slog.Logger) (ok bool) {
 	if r.data == nil {
 		return true // an entry without a resource (a transaction response)
 	}
+	if !usedType(r.resourceType) {
+		return true
+	}
+	p.buf = compact(p.buf[:0], r.data)
+	r.data = p.buf
 	var err error
 	switch r.resourceType {
 	case "Patient":

@@ -1,6 +1,8 @@
 package fhir
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -15,6 +17,9 @@ var scanCases = []string{
 	`true`, `tru`, `false`, `null`, `nul`, `nulll`, `[true,false,null]`,
 	`{"a":[{"b":{"c":[1,"2",null]}}]}`, `{"a":[{"b":{"c":[1,"2",null]}}]`, ` {"a" : [ 1 , 2 ] } `,
 	"{\"a\":1}\n", `{"a":1} {}`, `[[[[[]]]]]`, `[[[[[]]]]`, `{"\u0061":1}`, `{"a":1,"a":2}`,
+	`"0123456789\"abcdefghijklmnop"`, `"abcdefgh\u0041ijklmnopqrstuvwxyz"`, "\"abcdefghi\x01jklmnopq\"",
+	`"abcdefghijklmnopqrstuvw`, `"abcdefghijklmnopqrstuvw\`, "\"héllo wörld, ünïcode ok\"",
+	"{\n        \"a\":\n                1}", "[1,                \n]",
 }
 
 func TestScannerAgreesWithJSONValid(t *testing.T) {
@@ -55,14 +60,55 @@ func TestScannerKeysAndText(t *testing.T) {
 	}
 }
 
-// FuzzScanner checks that the scanner accepts exactly what encoding/json does.
+// FuzzScanner checks that the scanner accepts exactly what encoding/json
+// does, and that compact agrees with json.Compact.
 func FuzzScanner(f *testing.F) {
 	for _, c := range scanCases {
 		f.Add([]byte(c))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if got, want := validates(data), json.Valid(data); got != want {
+		got, want := validates(data), json.Valid(data)
+		if got != want {
 			t.Fatalf("scanner says valid=%v, encoding/json says %v", got, want)
 		}
+		if !want {
+			return
+		}
+		var std bytes.Buffer
+		if err := json.Compact(&std, data); err != nil {
+			t.Fatal(err)
+		}
+		if c := compact(nil, data); !bytes.Equal(c, std.Bytes()) {
+			t.Fatalf("compact gave %q, encoding/json %q", c, std.Bytes())
+		}
 	})
+}
+
+func TestPlainWord(t *testing.T) {
+	for b := range 256 {
+		for pos := range 8 {
+			w := []byte("abcdefgh")
+			w[pos] = byte(b)
+			special := b == '"' || b == '\\' || b < 0x20
+			got := plainWord(binary.LittleEndian.Uint64(w))
+			if special && got {
+				t.Fatalf("byte %#x at %d: plain, want not plain", b, pos)
+			}
+			if !special && b < 0x80 && !got {
+				t.Fatalf("ASCII byte %#x at %d: not plain, want plain", b, pos)
+			}
+		}
+	}
+}
+
+func TestCompact(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"{\n  \"a\" : [ 1 ,\t2 ]\r\n}", `{"a":[1,2]}`},
+		{`{"s":" keep  \" spaces \\ "}`, `{"s":" keep  \" spaces \\ "}`},
+		{`  "x"  `, `"x"`},
+		{`[]`, `[]`},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, string(compact(nil, []byte(tc.in))))
+	}
 }
