@@ -112,6 +112,7 @@ func (b *Builder) Add(key string, raw []byte) (Page, error) {
 			page.Skipped = 1
 		}
 	}
+	p.buf = nil
 	b.mu.Lock()
 	b.parts = append(b.parts, p)
 	b.mu.Unlock()
