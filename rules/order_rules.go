@@ -99,10 +99,12 @@ func (c *orderCtx) tbTreated() []*Medication {
 
 func (c *orderCtx) tbLatentUntreated() (Finding, bool) {
 	var ev []Evidence
+	unverified := false
 	for _, o := range c.ix.results(time.Time{}, VSTBTest) {
 		if c.ix.read(o) == resultPositive {
 			ev = append(ev, resultEvidence("TB test", o, resultPositive))
-			break // the newest positive test is enough
+			unverified = c.k.Unverified(VSTBTest, o.Codes) // e.g. TST 39263-9 is grade C
+			break                                          // the newest positive test is enough
 		}
 	}
 	cs := c.ix.activeConditions(VSLatentTB)
@@ -115,7 +117,7 @@ func (c *orderCtx) tbLatentUntreated() (Finding, bool) {
 		Title:      "Latent tuberculosis without treatment on record",
 		Action:     "Start treatment for latent tuberculosis before starting " + c.p.Generic + ".",
 		Evidence:   ev,
-		Unverified: c.unverifiedConditions(VSLatentTB, cs),
+		Unverified: unverified || c.unverifiedConditions(VSLatentTB, cs),
 	}, true
 }
 
@@ -145,10 +147,13 @@ func (c *orderCtx) hbvScreeningMissing() (Finding, bool) {
 
 func (c *orderCtx) hbvActive() (Finding, bool) {
 	var ev []Evidence
+	unverified := false
 	if o, r, _ := c.ix.latestRead(VSHBsAg, time.Time{}, c.ix.read); r == resultPositive {
 		ev = append(ev, resultEvidence("HBsAg", o, r))
+		unverified = c.k.Unverified(VSHBsAg, o.Codes)
 	}
 	if o, r, _ := c.ix.latestRead(VSHBVDNA, time.Time{}, c.ix.readViral); r == resultPositive {
+		unverified = unverified || c.k.Unverified(VSHBVDNA, o.Codes) // 29610-3 is grade C
 		e := resultEvidence("HBV DNA", o, r)
 		e.Text = "HBV DNA detected on " + dateText(o.Date)
 		if o.Quantity != nil && o.Quantity.Unit != "" {
@@ -165,7 +170,7 @@ func (c *orderCtx) hbvActive() (Finding, bool) {
 		Title:      "Active hepatitis B",
 		Action:     c.p.Name() + " is not recommended with active hepatitis B; refer for hepatitis B management.",
 		Evidence:   ev,
-		Unverified: c.unverifiedConditions(VSChronicHBV, cs),
+		Unverified: unverified || c.unverifiedConditions(VSChronicHBV, cs),
 	}, true
 }
 

@@ -895,3 +895,28 @@ func TestEvidenceIsCapped(t *testing.T) {
 		t.Errorf("evidence = %d lines, last %q", len(f.Evidence), f.Evidence[len(f.Evidence)-1].Text)
 	}
 }
+
+func TestUnverifiedResultCodes(t *testing.T) {
+	k := testKnowledge()
+	markUnverified(t, k, VSTBTest, loinc("39263-9")[0])
+	runOrderCases(t, k, []orderCase{
+		{name: "positive TST (code graded C): latent TB untreated, unverified", order: upaOrder(15),
+			edit: func(r *Record, s *Session) {
+				o := observation("tst", "39263-9", 20)
+				o.ValueText = "Positive"
+				r.Observations = append(r.Observations, o)
+			}, want: []string{TBLatentUntreated},
+			check: func(t *testing.T, fs []Finding) {
+				if f := wantFinding(t, fs, TBLatentUntreated); !f.Unverified {
+					t.Error("not flagged unverified")
+				}
+			}},
+		{name: "positive IGRA (code graded B): latent TB untreated, verified", order: upaOrder(15),
+			edit: func(r *Record, s *Session) { r.Observations[0].ValueCodes = snomed(sctPositive) }, want: []string{TBLatentUntreated},
+			check: func(t *testing.T, fs []Finding) {
+				if f := wantFinding(t, fs, TBLatentUntreated); f.Unverified {
+					t.Error("flagged unverified")
+				}
+			}},
+	})
+}
