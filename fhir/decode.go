@@ -99,6 +99,9 @@ func (b *Builder) Add(key string, raw []byte) (Page, error) {
 		if doc.entryShape != "" {
 			return Page{}, fmt.Errorf("fhir: %s: %s", key, doc.entryShape)
 		}
+		if outcomeOnly(doc.entries) {
+			return Page{}, fmt.Errorf("fhir: %s: Bundle of failures: %w", key, ErrOperationOutcome)
+		}
 		page.Next = nextLink(doc.links)
 		for _, e := range doc.entries {
 			page.Entries++
@@ -117,6 +120,36 @@ func (b *Builder) Add(key string, raw []byte) (Page, error) {
 	b.parts = append(b.parts, p)
 	b.mu.Unlock()
 	return page, nil
+}
+
+// outcomeOnly tells whether a Bundle holds nothing but OperationOutcomes,
+// at least one of them reporting an error: a failed search wrapped in a
+// Bundle. An OperationOutcome beside results (search mode "outcome", often
+// warnings) does not count.
+func outcomeOnly(entries []rawResource) bool {
+	failed := false
+	for _, e := range entries {
+		if e.data == nil {
+			continue
+		}
+		if e.resourceType != "OperationOutcome" {
+			return false
+		}
+		var oo struct {
+			Issue []struct {
+				Severity string `json:"severity"`
+			} `json:"issue"`
+		}
+		if json.Unmarshal(e.data, &oo) != nil {
+			continue
+		}
+		for _, is := range oo.Issue {
+			if is.Severity == "error" || is.Severity == "fatal" {
+				failed = true
+			}
+		}
+	}
+	return failed
 }
 
 func isNull(raw []byte) bool {

@@ -181,6 +181,13 @@ func TestAddPage(t *testing.T) {
 			{"resource":{"id":"no type"}}]}`, Page{Entries: 6, Skipped: 5}, nil},
 		{"malformed single resource skipped", `{"resourceType":"Immunization","status":"bogus"}`, Page{Entries: 1, Skipped: 1}, nil},
 		{"OperationOutcome", `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"processing"}]}`, Page{}, ErrOperationOutcome},
+		{"Bundle wrapping a failure", `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"timeout"}]},"search":{"mode":"outcome"}}]}`,
+			Page{}, ErrOperationOutcome},
+		{"warning beside results is not a failure", `{"resourceType":"Bundle","type":"searchset","entry":[
+			{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-supported"}]},"search":{"mode":"outcome"}},
+			{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 2}, nil},
+		{"Bundle with a warning only", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"warning","code":"informational"}]}}]}`,
+			Page{Entries: 1}, nil},
 		{"not JSON", `{"resourceType":"Bundle",`, Page{}, errAny},
 		{"not JSON, trailing data", `{"resourceType":"Patient"} x`, Page{}, errAny},
 		{"empty input", ``, Page{}, errAny},
