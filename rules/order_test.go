@@ -490,6 +490,10 @@ func TestPregnancyAndVaccines(t *testing.T) {
 				}
 			}},
 		{name: "woman aged 55: no pregnancy test needed", order: upaOrder(15), edit: woman(55), not: []string{PregnancyTestMissing}},
+		{name: "woman of unknown age: pregnancy test asked (fail safe)", order: upaOrder(15),
+			edit: func(r *Record, s *Session) { r.Patient = &Patient{Gender: "female"} }, want: []string{PregnancyTestMissing}},
+		{name: "girl aged 11: no pregnancy test (and not approved)", order: upaOrder(15), edit: woman(11),
+			want: []string{AgeNotApproved}, not: []string{PregnancyTestMissing}},
 		{name: "man aged 30: no pregnancy test", order: upaOrder(15), not: []string{PregnancyTestMissing}},
 		{name: "woman with negative test 10 days ago", order: upaOrder(15),
 			edit: then(woman(30), func(r *Record, s *Session) {
@@ -919,4 +923,22 @@ func TestUnverifiedResultCodes(t *testing.T) {
 				}
 			}},
 	})
+}
+
+// TestConcurrentUse checks one engine serves parallel calls (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	e := mustEngine(t, testKnowledge())
+	done := make(chan []string)
+	for range 8 {
+		go func() {
+			r := cleanRecord()
+			without(r, "igra")
+			done <- codesOf(e.EvaluateOrders(r, Session{}, []Medication{abroOrder(100)}, testNow))
+		}()
+	}
+	for range 8 {
+		if got := <-done; !slices.Equal(got, []string{TBScreeningMissing}) {
+			t.Errorf("got %v", got)
+		}
+	}
 }
