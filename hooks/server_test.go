@@ -31,7 +31,8 @@ var testNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 
 type testServer struct {
 	*Server
-	store store.Store
+	store    store.Store
+	recorder *store.Recorder
 }
 
 type serverOpts struct {
@@ -70,7 +71,7 @@ func newTestServer(t testing.TB, o serverOpts) *testServer {
 	}
 	s, err := NewServer(Config{PublicURL: "http://127.0.0.1:8080", BodyLimit: o.bodyLimit, Deadline: o.deadline}, d)
 	require.NoError(t, err)
-	return &testServer{Server: s, store: d.Store}
+	return &testServer{Server: s, store: d.Store, recorder: d.Recorder}
 }
 
 // do sends one request and checks the protocol invariants of every answer:
