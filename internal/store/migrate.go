@@ -92,6 +92,12 @@ func migrate(ctx context.Context, inTx func(context.Context, func(runner) error)
 			continue
 		}
 		err := inTx(ctx, func(r runner) error {
+			// Check again inside the write transaction: another process
+			// sharing a SQLite file may have applied it meanwhile.
+			var n int
+			if err := r.queryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, m.version).Scan(&n); err != nil || n > 0 {
+				return err
+			}
 			if _, err := r.exec(ctx, m.sql); err != nil {
 				return err
 			}
