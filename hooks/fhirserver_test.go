@@ -1,0 +1,120 @@
+package hooks
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"jakguard/fhir"
+	"jakguard/internal/fhirtest"
+)
+
+// scenarioBundle turns the prefetch of a hook request file into a FHIR
+// transaction bundle (PUT, so the ids stay) for the test FHIR server.
+func scenarioBundle(t *testing.T, path string) string {
+	t.Helper()
+	var entries []any
+	for _, raw := range prefetchOf(t, path) {
+		var v map[string]any
+		require.NoError(t, json.Unmarshal(raw, &v))
+		res := []map[string]any{v}
+		if v["resourceType"] == "Bundle" {
+			res = nil
+			for _, e := range v["entry"].([]any) {
+				res = append(res, e.(map[string]any)["resource"].(map[string]any))
+			}
+		}
+		for _, r := range res {
+			entries = append(entries, map[string]any{"resource": r, "request": map[string]any{"method": "PUT", "url": r["resourceType"].(string) + "/" + r["id"].(string)}})
+		}
+	}
+	b, err := json.Marshal(map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": entries})
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "scenario.json")
+	require.NoError(t, os.WriteFile(file, b, 0o600))
+	return file
+}
+
+// Against a real FHIR server (Medplum's engine): every prefetch template of
+// discovery is a valid query there and returns what the rules need, and the
+// same scenario gives the same findings with full prefetch and with none.
+func TestAgainstFHIRServer(t *testing.T) {
+	const path = "testdata/requests/order-sign-abrocitinib.json"
+	base := fhirtest.Start(t, scenarioBundle(t, path),
+		"../testdata/synthea/Garrett_Thompson_5a72e290-8102-4c8a-84f7-f838387508b2.json")
+	server := base
+	client := fhir.NewClient(fhir.ClientConfig{AllowHTTP: true, QueryTimeout: 20 * time.Second, PageCap: 10}, nil)
+
+	s := newTestServer(t, serverOpts{deadline: 60 * time.Second})
+	s.fhir = client
+
+
+	t.Run("every discovery template is a valid query returning the scenario data", func(t *testing.T) {
+		for _, svc := range s.Services() {
+			for key, tmpl := range svc.Prefetch {
+				q, err := fhir.RenderTemplate(tmpl, map[string]string{"patientId": "pt-abro", "userId": "Practitioner/example"})
+				require.NoError(t, err)
+				pages, err := client.Fetch(context.Background(), server, "", q)
+				require.NoError(t, err, "%s %s: %s", svc.ID, key, q)
+				b := fhir.NewBuilder(s.logger)
+				for _, p := range pages {
+					_, err := b.Add(key, p)
+					require.NoError(t, err)
+				}
+				rec := b.Record()
+				switch key {
+				case "patient":
+					require.NotNil(t, rec.Patient)
+					assert.Equal(t, "female", rec.Patient.Gender)
+				case "observations":
+					want := 12
+					if svc.ID == HookPatientView {
+						want = 7 // the monitoring labs only: no TB, hepatitis or eGFR
+					}
+					assert.Len(t, rec.Observations, want, "%s: %s", svc.ID, q)
+				case "conditions":
+					assert.Len(t, rec.Conditions, 1)
+				case "medications":
+					if svc.ID == HookPatientView {
+						assert.Empty(t, rec.Medications, "status=active: the stopped dupilumab is not fetched")
+					} else {
+						assert.Len(t, rec.Medications, 1)
+					}
+				case "immunizations":
+					assert.Len(t, rec.Immunizations, 1)
+				}
+			}
+		}
+	})
+
+	t.Run("full prefetch and no prefetch give the same findings", func(t *testing.T) {
+		with := s.do(t, "POST", "/cds-services/order-sign", readFile(t, path))
+		require.Equal(t, 200, with.Code, with.Body.String())
+		without := s.do(t, "POST", "/cds-services/order-sign", edit(t, path, func(m map[string]any) {
+			delete(m, "prefetch")
+			m["fhirServer"] = server
+		}))
+		require.Equal(t, 200, without.Code, without.Body.String())
+		a, b := codesOf(checkResponse(t, with.Body.Bytes())), codesOf(checkResponse(t, without.Body.Bytes()))
+		require.NotEmpty(t, a)
+		assert.ElementsMatch(t, a, b)
+		assert.NotContains(t, without.Body.String(), "Could not be checked")
+	})
+
+	t.Run("a patient the server does not have: 412 naming patient", func(t *testing.T) {
+		rec := s.do(t, "POST", "/cds-services/order-sign", edit(t, path, func(m map[string]any) {
+			delete(m, "prefetch")
+			m["fhirServer"] = server
+			m["context"].(map[string]any)["patientId"] = "nobody"
+		}))
+		assert.Equal(t, 412, rec.Code)
+		assert.True(t, strings.Contains(rec.Body.String(), "patient"))
+	})
+}
