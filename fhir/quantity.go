@@ -24,7 +24,11 @@ func quantity(q *fm.Quantity) *rules.Quantity {
 	if !ok {
 		return nil
 	}
-	return &rules.Quantity{Value: v, Unit: unit(q)}
+	out := &rules.Quantity{Value: v, Unit: unit(q)}
+	if q.Comparator != nil {
+		out.Comparator = q.Comparator.Code()
+	}
+	return out
 }
 
 func unit(q *fm.Quantity) string {

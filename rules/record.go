@@ -25,6 +25,9 @@ type Coding struct {
 type Quantity struct {
 	Value float64
 	Unit  string
+	// Comparator is the FHIR Quantity.comparator ("<", "<=", ">=", ">")
+	// or "". A result such as "<0.5 10*3/uL" is below 500 cells/mm³.
+	Comparator string
 }
 
 // Patient is what the rules need of the Patient resource.

@@ -99,7 +99,20 @@ func convertUnit(q *Quantity, factor func(ucum, display string) float64) (float6
 	if f <= 0 {
 		return 0, false
 	}
-	return q.Value * f, true
+	v := q.Value * f
+	// A censored result is just past its bound: "<0.5 10*3/uL" is below
+	// 500 cells/mm³ and ">60" mL/min is above 60, so thresholds compare
+	// the right way. "<=" and ">=" include the bound and keep the value.
+	switch q.Comparator {
+	case "<":
+		v = math.Nextafter(v, math.Inf(-1))
+	case ">":
+		v = math.Nextafter(v, math.Inf(1))
+	case "", "<=", ">=":
+	default:
+		return 0, false // an unknown comparator: the value cannot be trusted
+	}
+	return v, true
 }
 
 // CellsPerMM3 converts a cell count (lymphocytes, neutrophils, platelets) to
