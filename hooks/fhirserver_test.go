@@ -55,7 +55,6 @@ func TestAgainstFHIRServer(t *testing.T) {
 	s := newTestServer(t, serverOpts{deadline: 60 * time.Second})
 	s.fhir = client
 
-
 	t.Run("every discovery template is a valid query returning the scenario data", func(t *testing.T) {
 		for _, svc := range s.Services() {
 			for key, tmpl := range svc.Prefetch {

@@ -75,14 +75,14 @@ type Category string
 
 // Card categories; each is also the card's source.topic code.
 const (
-	CategoryScreening       Category = "screening"        // all *-missing pre-treatment findings: one card
-	CategoryContraindication Category = "contraindication" // one card per finding
-	CategoryRiskFactors     Category = "boxed-warning-risk" // boxed-warning risk factors and lower dose: one card
-	CategoryDosing          Category = "dosing"
-	CategoryInteraction     Category = "interaction"
-	CategoryMonitoring      Category = "monitoring"        // patient-view monitoring due: one card
-	CategoryLabSafety       Category = "lab-safety"
-	CategoryIndication      Category = "indication"
+	CategoryScreening        Category = "screening"          // all *-missing pre-treatment findings: one card
+	CategoryContraindication Category = "contraindication"   // one card per finding
+	CategoryRiskFactors      Category = "boxed-warning-risk" // boxed-warning risk factors and lower dose: one card
+	CategoryDosing           Category = "dosing"
+	CategoryInteraction      Category = "interaction"
+	CategoryMonitoring       Category = "monitoring" // patient-view monitoring due: one card
+	CategoryLabSafety        Category = "lab-safety"
+	CategoryIndication       Category = "indication"
 )
 
 // Citation names the source of a rule.

@@ -40,13 +40,13 @@ type Patient struct {
 type Observation struct {
 	ID             string // "Observation/<id>"
 	Codes          []Coding
-	Text           string // code.text
-	Status         string // FHIR status: final, amended, corrected, preliminary, ...
-	Date           time.Time // effective[x] (start of a period), else issued; zero when unknown
-	Quantity       *Quantity // valueQuantity (or valueInteger, unit-less)
-	ValueCodes     []Coding  // valueCodeableConcept.coding
-	ValueText      string    // valueString, or valueCodeableConcept.text
-	Interpretation []Coding  // interpretation[].coding
+	Text           string        // code.text
+	Status         string        // FHIR status: final, amended, corrected, preliminary, ...
+	Date           time.Time     // effective[x] (start of a period), else issued; zero when unknown
+	Quantity       *Quantity     // valueQuantity (or valueInteger, unit-less)
+	ValueCodes     []Coding      // valueCodeableConcept.coding
+	ValueText      string        // valueString, or valueCodeableConcept.text
+	Interpretation []Coding      // interpretation[].coding
 	Components     []Observation // component[] (code and value only)
 }
 
@@ -55,8 +55,8 @@ type Condition struct {
 	ID                 string // "Condition/<id>"
 	Codes              []Coding
 	Text               string
-	ClinicalStatus     string // active, recurrence, relapse, inactive, remission, resolved or ""
-	VerificationStatus string // confirmed, unconfirmed, provisional, differential, refuted, entered-in-error or ""
+	ClinicalStatus     string    // active, recurrence, relapse, inactive, remission, resolved or ""
+	VerificationStatus string    // confirmed, unconfirmed, provisional, differential, refuted, entered-in-error or ""
 	Onset              time.Time // zero when unknown
 	Recorded           time.Time // zero when unknown
 	Abated             bool      // an abatement[x] is present
@@ -67,15 +67,15 @@ type Condition struct {
 // The medication codes are those of medicationCodeableConcept or of the
 // referenced (bundled or contained) Medication resource.
 type Medication struct {
-	ID           string // "MedicationRequest/<id>" or "MedicationStatement/<id>"
-	ResourceType string // MedicationRequest or MedicationStatement
-	Status       string
-	Intent       string
-	Codes        []Coding
-	Text         string    // medication text or display, for text matching and strength parsing
-	Authored     time.Time // authoredOn (requests) or effective/dateAsserted (statements)
+	ID            string // "MedicationRequest/<id>" or "MedicationStatement/<id>"
+	ResourceType  string // MedicationRequest or MedicationStatement
+	Status        string
+	Intent        string
+	Codes         []Coding
+	Text          string    // medication text or display, for text matching and strength parsing
+	Authored      time.Time // authoredOn (requests) or effective/dateAsserted (statements)
 	ValidityStart time.Time // dispenseRequest.validityPeriod.start
-	Dose         DoseFacts
+	Dose          DoseFacts
 }
 
 // DoseFacts are the raw facts from which the daily dose is worked out by
