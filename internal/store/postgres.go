@@ -2,21 +2,22 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Postgres is the feedback store for several replicas
-// (github.com/jackc/pgx/v5). Migrations are guarded by a session advisory
+// (github.com/jackc/pgx/v5 with pgxpool). Migrations are guarded by a session advisory
 // lock, so replicas starting together apply each one exactly once. Times are
 // TIMESTAMPTZ. Tables live in the connection's search_path (a "search_path"
 // URL parameter selects a schema).
 type Postgres struct {
-	pool   *pgPool
+	pool   *pgxpool.Pool
 	d      dialect
 	logger *slog.Logger
 }
@@ -27,7 +28,8 @@ var _ Store = (*Postgres)(nil)
 // ("jakguard" in ASCII, as a bigint).
 const migrationLockKey int64 = 0x6a616b6775617264
 
-// pgMaxConns bounds the connections one jakguard process opens.
+// pgMaxConns bounds the connections one jakguard process opens, unless the
+// DSN sets pool_max_conns.
 const pgMaxConns = 16
 
 // pgTxDefault is a read-write transaction at the server's default isolation.
@@ -44,15 +46,22 @@ func OpenPostgres(ctx context.Context, dsn string, logger *slog.Logger) (*Postgr
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := pgx.ParseConfig(dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("%w %s: %w", ErrBadDSN, RedactDSN(dsn), redactError(err, dsn))
 	}
-	if cfg.ConnectTimeout == 0 {
-		cfg.ConnectTimeout = 10 * time.Second
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = pgMaxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg) // connects lazily
+	if err != nil {
+		return nil, fmt.Errorf("open postgres %s: %w", RedactDSN(dsn), redactError(err, dsn))
 	}
 	s := &Postgres{
-		pool:   newPGPool(cfg, pgMaxConns),
+		pool:   pool,
 		d:      dialect{encodeTime: func(t time.Time) any { return t.UTC() }, now: time.Now},
 		logger: logger,
 	}
@@ -71,12 +80,13 @@ func OpenPostgres(ctx context.Context, dsn string, logger *slog.Logger) (*Postgr
 
 // migrate applies migrations on one connection holding the advisory lock.
 func (s *Postgres) migrate(ctx context.Context, migs []migration) error {
-	conn, err := s.pool.acquire(ctx)
+	pc, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
+	defer pc.Release()
+	conn := pc.Conn()
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrationLockKey); err != nil {
-		s.pool.release(conn)
 		return fmt.Errorf("migration lock: %w", err)
 	}
 	defer func() {
@@ -85,9 +95,8 @@ func (s *Postgres) migrate(ctx context.Context, migs []migration) error {
 		uctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if _, err := conn.Exec(uctx, `SELECT pg_advisory_unlock($1)`, migrationLockKey); err != nil {
-			conn.Close(uctx)
+			conn.Close(uctx) // the pool drops a closed connection on Release
 		}
-		s.pool.release(conn)
 	}()
 	inTx := func(ctx context.Context, fn func(runner) error) error {
 		return pgx.BeginTxFunc(ctx, conn, pgx.TxOptions{}, func(tx pgx.Tx) error { return fn(pgRunner{tx}) })
@@ -149,21 +158,16 @@ func (s *Postgres) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes idle connections now and busy ones when they are released.
+// Close closes the pool; it waits for connections in use to be released.
 func (s *Postgres) Close() error {
-	s.pool.close()
+	s.pool.Close()
 	return nil
 }
 
 // tx runs fn in a transaction on a pooled connection. INSERT ... ON
 // CONFLICT DO NOTHING makes concurrent writers safe at READ COMMITTED.
 func (s *Postgres) tx(ctx context.Context, opts pgx.TxOptions, fn func(runner) error) error {
-	conn, err := s.pool.acquire(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.pool.release(conn)
-	return pgx.BeginTxFunc(ctx, conn, opts, func(tx pgx.Tx) error { return fn(pgRunner{tx}) })
+	return pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error { return fn(pgRunner{tx}) })
 }
 
 // pgRunner adapts pgx.Tx to runner.
@@ -194,6 +198,3 @@ func (r pgRunner) query(ctx context.Context, q string, args []any, each func(row
 	}
 	return rows.Err()
 }
-
-// errClosed is returned for any use of a closed store.
-var errClosed = errors.New("store closed")
