@@ -111,11 +111,21 @@ func TestBenchWorkloads(t *testing.T) {
 	}
 }
 
+// workloads are benchWorkloads plus, when JAKGUARD_BENCH_REQUEST names an
+// order-select request file, that one as "custom" (to profile any request).
+func workloads() []struct{ name, file string } {
+	ws := benchWorkloads
+	if f := os.Getenv("JAKGUARD_BENCH_REQUEST"); f != "" {
+		ws = append(ws[:len(ws):len(ws)], struct{ name, file string }{"custom", f})
+	}
+	return ws
+}
+
 // BenchmarkEvaluate is the whole hook path in process: decode the request,
 // resolve prefetch, evaluate the rules, build and check the cards, encode.
 func BenchmarkEvaluate(b *testing.B) {
 	srv := newBenchServer(b)
-	for _, w := range benchWorkloads {
+	for _, w := range workloads() {
 		body := readWorkload(b, w.file)
 		b.Run(w.name, func(b *testing.B) {
 			b.SetBytes(int64(len(body)))
@@ -135,7 +145,7 @@ func BenchmarkEvaluate(b *testing.B) {
 // metrics, CORS, body limit) and the response writing.
 func BenchmarkServeHTTP(b *testing.B) {
 	srv := newBenchServer(b)
-	for _, w := range benchWorkloads {
+	for _, w := range workloads() {
 		body := readWorkload(b, w.file)
 		b.Run(w.name, func(b *testing.B) {
 			b.SetBytes(int64(len(body)))
@@ -153,7 +163,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 // its ns/op is wall time per call across GOMAXPROCS goroutines.
 func BenchmarkServeHTTPParallel(b *testing.B) {
 	srv := newBenchServer(b)
-	for _, w := range benchWorkloads {
+	for _, w := range workloads() {
 		body := readWorkload(b, w.file)
 		b.Run(w.name, func(b *testing.B) {
 			b.SetBytes(int64(len(body)))

@@ -27,6 +27,8 @@ type result struct {
 	errors    int // transport errors and other statuses
 	elapsed   time.Duration
 	latencies []time.Duration // of the 200 answers
+	cpu       time.Duration   // process CPU time: servers and clients alike
+	cpuKnown  bool
 }
 
 func (r result) rate() float64 {
@@ -235,6 +237,7 @@ func drive(ctx context.Context, c *http.Client, url string, body []byte, conns i
 		started++
 		return true
 	}
+	cpu0, ok0 := processCPU()
 	start := time.Now()
 	for range conns {
 		wg.Go(func() {
@@ -256,6 +259,8 @@ func drive(ctx context.Context, c *http.Client, url string, body []byte, conns i
 	}
 	wg.Wait()
 	res.elapsed = time.Since(start)
+	cpu1, ok1 := processCPU()
+	res.cpu, res.cpuKnown = cpu1-cpu0, ok0 && ok1
 	res.requests = len(res.latencies)
 	slices.Sort(res.latencies)
 	return res
@@ -279,15 +284,20 @@ func (rep *report) print(w io.Writer) {
 	fmt.Fprintf(w, "request %s (%d bytes) to %s, response %d bytes, %s\n", o.request, rep.requestBytes, o.service, rep.responseBytes, clock)
 	fmt.Fprintf(w, "%d connections, %s per run after %s warm-up, loopback, %d CPUs (GOMAXPROCS %d), %s\n\n",
 		o.conns, o.duration, o.warmup, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
-	fmt.Fprintf(w, "%-9s %9s %10s %9s %9s %9s %9s %7s\n", "server", "requests", "req/s", "p50", "p90", "p99", "max", "errors")
+	fmt.Fprintf(w, "%-9s %9s %10s %9s %9s %9s %9s %7s %11s\n", "server", "requests", "req/s", "p50", "p90", "p99", "max", "errors", "cpu/req")
 	for _, r := range rep.runs {
-		fmt.Fprintf(w, "%-9s %9d %10.0f %9s %9s %9s %9s %7d\n", r.name, r.requests, r.rate(),
+		cpu := "-"
+		if r.cpuKnown && r.requests+r.errors > 0 {
+			cpu = ms(r.cpu / time.Duration(r.requests+r.errors))
+		}
+		fmt.Fprintf(w, "%-9s %9d %10.0f %9s %9s %9s %9s %7d %11s\n", r.name, r.requests, r.rate(),
 			ms(percentile(r.latencies, 50)), ms(percentile(r.latencies, 90)), ms(percentile(r.latencies, 99)),
-			ms(percentile(r.latencies, 100)), r.errors)
+			ms(percentile(r.latencies, 100)), r.errors, cpu)
 	}
 	if len(rep.runs) == 2 && rep.runs[1].rate() > 0 {
 		fmt.Fprintf(w, "\njakguard/static requests/s: %.2f\n", rep.runs[0].rate()/rep.runs[1].rate())
 	}
+	fmt.Fprintln(w, "cpu/req: CPU time of the whole process (service, static server and load generator) per request")
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }

@@ -205,7 +205,7 @@ func TestRun(t *testing.T) {
 			name:     "typical workload, both servers, ratio",
 			args:     []string{"-c", "2", "-d", "300ms", "-warmup", "0", "-request", "../../testdata/bench/typical.json"},
 			wantCode: 0,
-			wantOut:  []string{"jakguard ", "static ", "jakguard/static requests/s: ", "2 connections"},
+			wantOut:  []string{"jakguard ", "static ", "jakguard/static requests/s: ", "2 connections", "cpu/req"},
 		},
 		{
 			name:     "unknown service",
@@ -245,6 +245,31 @@ func TestRun(t *testing.T) {
 			}
 			if !strings.Contains(errOut.String(), tc.wantErr) {
 				t.Errorf("stderr %q lacks %q", errOut.String(), tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestParseStat(t *testing.T) {
+	tests := []struct {
+		name   string
+		line   string
+		want   time.Duration
+		wantOK bool
+	}{
+		{name: "plain", line: "1234 (jakload) R 1 1234 1234 0 -1 4194560 100 0 0 0 250 37 0 0 20 0 4 0 100 0 0",
+			want: 2870 * time.Millisecond, wantOK: true},
+		{name: "command with spaces and parentheses", line: "7 (a (b) c) S 1 7 7 0 -1 0 0 0 0 0 3 4 0 0 20 0 1 0 1 0 0",
+			want: 70 * time.Millisecond, wantOK: true},
+		{name: "truncated", line: "7 (x) S 1 2 3", wantOK: false},
+		{name: "no command", line: "garbage", wantOK: false},
+		{name: "not numbers", line: "7 (x) S 1 7 7 0 -1 0 0 0 0 0 a b 0 0", wantOK: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := parseStat([]byte(tc.line))
+			if ok != tc.wantOK || got != tc.want {
+				t.Errorf("parseStat = %v, %v; want %v, %v", got, ok, tc.want, tc.wantOK)
 			}
 		})
 	}
