@@ -17,6 +17,9 @@ type Error struct {
 	Code    string // OperationOutcome issue code: invalid, not-found, processing, too-long, ...
 	Message string // safe for the client
 	Err     error  // the cause, for the log only
+	// Expression locates the problem in the request body
+	// (OperationOutcome.issue.expression), e.g. "feedback[1].outcome".
+	Expression string
 }
 
 func (e *Error) Error() string {
@@ -58,11 +61,12 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		status, code, msg := http.StatusInternalServerError, "exception", "internal error"
+		var expr string
 		var he *Error
 		var ee *echo.HTTPError
 		switch {
 		case errors.As(err, &he):
-			status, code, msg = he.Status, he.Code, he.Message
+			status, code, msg, expr = he.Status, he.Code, he.Message, he.Expression
 		case errors.As(err, &ee):
 			status = ee.Code
 			code, msg = echoIssue(ee)
@@ -74,7 +78,11 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 			_ = c.NoContent(status)
 			return
 		}
-		b, _ := json.Marshal(outcome(code, msg))
+		oo := outcome(code, msg)
+		if expr != "" {
+			oo.Issue[0].Expression = []string{expr}
+		}
+		b, _ := json.Marshal(oo)
 		c.Response().Header().Set(echo.HeaderContentType, "application/fhir+json")
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)

@@ -24,7 +24,12 @@ func (s *Server) handleFeedback(c echo.Context) error {
 	}
 	items, err := store.ParseFeedback(body)
 	if err != nil {
-		return badRequest(err.Error())
+		e := badRequest(err.Error())
+		var ve *store.ValidationError
+		if errors.As(err, &ve) {
+			e.Expression = ve.Path
+		}
+		return e
 	}
 	if s.store == nil {
 		return &Error{Status: http.StatusServiceUnavailable, Code: "transient", Message: "feedback store not configured"}

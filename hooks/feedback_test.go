@@ -37,6 +37,13 @@ func TestFeedbackValidation(t *testing.T) {
 	}
 	rec := s.do(t, "POST", "/cds-services/no-such/feedback", []byte(`{"feedback":[]}`))
 	assert.Equal(t, 404, rec.Code)
+
+	// The OperationOutcome points at the item and field.
+	rec = s.do(t, "POST", "/cds-services/order-select/feedback", []byte(`{"feedback":[{"card":"c1","outcome":"overridden","outcomeTimestamp":"`+ts+`"},{"card":"c2","outcome":"maybe","outcomeTimestamp":"`+ts+`"}]}`))
+	require.Equal(t, 400, rec.Code)
+	var oo OperationOutcome
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &oo))
+	assert.Equal(t, []string{"feedback[1].outcome"}, oo.Issue[0].Expression)
 }
 
 // Hook call → cards recorded → feedback for two of them → the analytics
