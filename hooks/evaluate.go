@@ -153,6 +153,10 @@ func (s *Server) requireData(svc *Service, req *Request, res *resolution) error 
 	for _, key := range svc.required {
 		if reason, ok := res.unavailable[key]; ok {
 			missing = append(missing, key+" ("+reason+")")
+		} else if key == rules.DataPatient && res.record.Patient == nil {
+			// Sent as null, or answered without a Patient resource: age and
+			// sex drive several rules and are not guessed.
+			missing = append(missing, key+" (no Patient resource)")
 		}
 	}
 	if len(missing) == 0 {

@@ -225,6 +225,7 @@ func TestStatusCodes(t *testing.T) {
 		{"unknown path", "GET", "/nope", nil, 404, "no such endpoint"},
 		{"GET on a service", "GET", "/cds-services/order-select", nil, 405, "method"},
 		{"patient unobtainable", "POST", "/cds-services/order-select", edit(t, upa, func(m map[string]any) { delete(m["prefetch"].(map[string]any), "patient") }), 412, "patient"},
+		{"patient null", "POST", "/cds-services/order-select", edit(t, upa, func(m map[string]any) { m["prefetch"].(map[string]any)["patient"] = nil }), 412, "no Patient resource"},
 		{"body over the limit", "POST", "/cds-services/order-select", big, 413, "limit"},
 	}
 	for _, tc := range cases {
