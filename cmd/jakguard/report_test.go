@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// End to end: hook call → cards → feedback for two of them → `jakguard
+// report` reads the store after shutdown and shows the counts and reasons.
+func TestHookFeedbackReport(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "feedback.db")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	cfg, err := parseServe([]string{"--addr", ln.Addr().String(), "--db", db}, env(nil), io.Discard)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serveOn(ctx, ln, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
+	base := "http://" + ln.Addr().String()
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil && resp.StatusCode == 200
+	}, 5*time.Second, 20*time.Millisecond)
+
+	body, err := os.ReadFile("../../testdata/requests/order-select-upadacitinib.json")
+	require.NoError(t, err)
+	resp, err := http.Post(base+"/cds-services/order-select", "application/json", bytes.NewReader(body))
+	require.NoError(t, err)
+	var out struct {
+		Cards []struct {
+			UUID        string `json:"uuid"`
+			Suggestions []struct {
+				UUID string `json:"uuid"`
+			} `json:"suggestions"`
+			Extension map[string][]string `json:"extension"`
+		} `json:"cards"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	resp.Body.Close()
+	require.GreaterOrEqual(t, len(out.Cards), 2)
+	screening, risk := out.Cards[0], out.Cards[1]
+	require.Contains(t, screening.Extension["org.jakguard.findings"], "tb-screening-missing")
+	require.Contains(t, risk.Extension["org.jakguard.findings"], "lower-dose-recommended")
+
+	ts := time.Now().UTC().Format(time.RFC3339)
+	fb := fmt.Sprintf(`{"feedback":[
+		{"card":%q,"outcome":"accepted","acceptedSuggestions":[{"id":%q}],"outcomeTimestamp":%q},
+		{"card":%q,"outcome":"overridden","overrideReason":{"reason":{"system":"https://jakguard.org/CodeSystem/override-reason","code":"benefit-outweighs-risk","display":"Benefit outweighs risk, discussed with patient"}},"outcomeTimestamp":%q}]}`,
+		screening.UUID, screening.Suggestions[0].UUID, ts, risk.UUID, ts)
+	resp, err = http.Post(base+"/cds-services/order-select/feedback", "application/json", bytes.NewReader([]byte(fb)))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+
+	cancel() // clean shutdown flushes the card records
+	require.NoError(t, <-done)
+
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"report", "--db", db, "--format", "json"}, env(nil), &stdout, &stderr), stderr.String())
+	var rep struct {
+		Findings []struct {
+			Code       string `json:"code"`
+			Shown      int    `json:"shown"`
+			Accepted   int    `json:"accepted"`
+			Overridden int    `json:"overridden"`
+			TopReasons []struct {
+				Code  string `json:"code"`
+				Count int    `json:"count"`
+			} `json:"topReasons"`
+		} `json:"findings"`
+	}
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &rep), stdout.String())
+	byCode := map[string]int{}
+	for _, f := range rep.Findings {
+		byCode[f.Code+" shown"] = f.Shown
+		byCode[f.Code+" accepted"] = f.Accepted
+		byCode[f.Code+" overridden"] = f.Overridden
+		if f.Code == "cardiovascular-risk" {
+			require.Len(t, f.TopReasons, 1)
+			assert.Equal(t, "benefit-outweighs-risk", f.TopReasons[0].Code)
+			assert.Equal(t, 1, f.TopReasons[0].Count)
+		}
+	}
+	assert.Equal(t, 1, byCode["tb-screening-missing shown"])
+	assert.Equal(t, 1, byCode["tb-screening-missing accepted"])
+	assert.Equal(t, 1, byCode["cardiovascular-risk overridden"])
+	assert.Equal(t, 1, byCode["lower-dose-recommended overridden"])
+	assert.Equal(t, 0, byCode["no-prior-systemic-therapy accepted"]+byCode["no-prior-systemic-therapy overridden"])
+
+	stdout.Reset()
+	require.Equal(t, 0, run(context.Background(), []string{"report", "--db", db, "--since", "1h"}, env(nil), &stdout, &stderr))
+	assert.Contains(t, stdout.String(), "tb-screening-missing")
+	assert.Contains(t, stdout.String(), "benefit-outweighs-risk")
+}
