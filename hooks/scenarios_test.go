@@ -78,8 +78,8 @@ const negative, positive = "260385009", "10828004"
 func cleanRecord() *record {
 	d := "2026-11-02"
 	return &record{
-		patient:    res{"resourceType": "Patient", "id": "p1", "gender": "female", "birthDate": "1991-05-20"},
-		conditions: []res{condition("ad", sct, "24079001", "active")},
+		patient:     res{"resourceType": "Patient", "id": "p1", "gender": "female", "birthDate": "1991-05-20"},
+		conditions:  []res{condition("ad", sct, "24079001", "active")},
 		medications: []res{medication("dupi", "stopped", "", "", "dupilumab 300 MG/2ML Prefilled Syringe")},
 		observations: []res{
 			obsCode("igra", "71773-6", negative, d), obsCode("hbsag", "5196-1", negative, d),
@@ -122,7 +122,7 @@ func (r *record) replace(x res) *record {
 }
 
 func (r *record) born(date string) *record { r.patient["birthDate"] = date; return r }
-func (r *record) male() *record           { r.patient["gender"] = "male"; return r }
+func (r *record) male() *record            { r.patient["gender"] = "male"; return r }
 
 func bundleOf(rs []res) res {
 	entries := []any{}
