@@ -21,8 +21,6 @@ import (
 
 // Config holds the protocol settings of the server.
 type Config struct {
-	// PublicURL is the external base URL (JWT aud is checked against it).
-	PublicURL string
 	// CORSOrigins are the allowed browser origins ("*" for any).
 	CORSOrigins []string
 	// BodyLimit is the largest accepted request body in bytes (default 8 MiB).

@@ -69,7 +69,7 @@ func newTestServer(t testing.TB, o serverOpts) *testServer {
 	if o.metrics {
 		d.Metrics = NewMetrics(prometheus.NewRegistry())
 	}
-	s, err := NewServer(Config{PublicURL: "http://127.0.0.1:8080", BodyLimit: o.bodyLimit, Deadline: o.deadline}, d)
+	s, err := NewServer(Config{BodyLimit: o.bodyLimit, Deadline: o.deadline}, d)
 	require.NoError(t, err)
 	return &testServer{Server: s, store: d.Store, recorder: d.Recorder}
 }

@@ -142,7 +142,6 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 	}
 
 	srv, err := hooks.NewServer(hooks.Config{
-		PublicURL:   cfg.publicURL,
 		CORSOrigins: splitList(cfg.corsOrigins),
 		BodyLimit:   int64(cfg.bodyLimit),
 		Deadline:    cfg.deadline,
