@@ -24,7 +24,7 @@ import (
 // serveConfig is everything serve reads from flags and environment.
 type serveConfig struct {
 	addr, publicURL, clients, db, corsOrigins, valuesets, logLevel string
-	allowUnauthenticated, allowHTTPFHIR                            bool
+	allowUnauthenticated, allowHTTPFHIR, publicURLDefaulted        bool
 	deadline, fhirTimeout, shutdownTimeout                         time.Duration
 	bodyLimit, fhirPageCap                                         int
 }
@@ -67,6 +67,7 @@ func (c *serveConfig) check() error {
 	}
 	if c.publicURL == "" {
 		c.publicURL = "http://" + c.addr
+		c.publicURLDefaulted = true
 	}
 	if !strings.HasPrefix(c.publicURL, "http://") && !strings.HasPrefix(c.publicURL, "https://") {
 		return fmt.Errorf("--public-url %q: want an http:// or https:// URL", c.publicURL)
@@ -132,6 +133,9 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 			return err
 		}
 		defer closeReplay()
+		if cfg.publicURLDefaulted {
+			logger.Warn("--public-url not set: JWT aud must be " + cfg.publicURL + "/cds-services...; behind a proxy or ingress set --public-url to the URL the EHR calls")
+		}
 		verifier, err = auth.NewVerifier(ctx, auth.Config{PublicURL: cfg.publicURL}, clients, replay, nil, logger)
 		if err != nil {
 			return fmt.Errorf("--clients: %w", err)
