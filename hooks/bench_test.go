@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -119,6 +121,33 @@ func workloads() []struct{ name, file string } {
 		ws = append(ws[:len(ws):len(ws)], struct{ name, file string }{"custom", f})
 	}
 	return ws
+}
+
+// TestBenchWorkloadsUpToDate re-makes the workloads with their generator
+// and checks that the committed files are its output, byte for byte.
+func TestBenchWorkloadsUpToDate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs testdata/bench/gen")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH")
+	}
+	out := t.TempDir()
+	cmd := exec.CommandContext(t.Context(), goTool, "run", "./testdata/bench/gen", "-out", out)
+	cmd.Dir = ".."
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run ./testdata/bench/gen: %v\n%s", err, msg)
+	}
+	for _, w := range benchWorkloads {
+		want, err := os.ReadFile(filepath.Join(out, filepath.Base(w.file)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := readWorkload(t, w.file); !bytes.Equal(got, want) {
+			t.Errorf("%s differs from the generator's output: run go run ./testdata/bench/gen", w.file)
+		}
+	}
 }
 
 // BenchmarkEvaluate is the whole hook path in process: decode the request,
