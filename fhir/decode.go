@@ -36,6 +36,9 @@ type Page struct {
 // rules.Record. Add may be called from several goroutines at once.
 type Builder struct {
 	logger *slog.Logger
+	// keepObservation, when set, tells from its codes (and its components'
+	// codes) whether an Observation is worth decoding.
+	keepObservation func(codes []rules.Coding) bool
 
 	mu    sync.Mutex
 	parts []part
@@ -51,6 +54,8 @@ type part struct {
 	immunizations []rules.Immunization
 	medications   map[string]medInfo // by "Medication/<id>" and by fullUrl
 	buf           []byte             // scratch space for compacting a resource
+	keepObs       func(codes []rules.Coding) bool
+	codes         []rules.Coding // scratch space for keepObs
 }
 
 // usedType tells whether the rules use resources of type t.
@@ -72,6 +77,15 @@ func NewBuilder(logger *slog.Logger) *Builder {
 	return &Builder{logger: logger}
 }
 
+// KeepObservations makes Add decode only the Observations for which keep,
+// given the codes of the Observation and of its components, answers true;
+// the others are passed over unread, like resources of unused types.
+// Records hold hundreds of vital signs and labs no rule reads, and decoding
+// them is most of the cost of a call. Call it before the first Add.
+func (b *Builder) KeepObservations(keep func(codes []rules.Coding) bool) {
+	b.keepObservation = keep
+}
+
 // Add decodes raw, one prefetch value or one page of a FHIR search, and
 // keeps what the rules use. raw is a single resource or a Bundle of any
 // type (or none); JSON null is "no data" and adds nothing. key names the
@@ -90,7 +104,7 @@ func (b *Builder) Add(key string, raw []byte) (Page, error) {
 	if err != nil {
 		return Page{}, fmt.Errorf("fhir: %s: %w", key, err)
 	}
-	p := part{key: key}
+	p := part{key: key, keepObs: b.keepObservation}
 	var page Page
 	switch doc.resourceType {
 	case "OperationOutcome":
@@ -167,6 +181,12 @@ func (p *part) add(r rawResource, logger *slog.Logger) (ok bool) {
 	}
 	if !usedType(r.resourceType) {
 		return true
+	}
+	if r.resourceType == "Observation" && p.keepObs != nil {
+		p.codes = observationCodings(p.codes[:0], r)
+		if !p.keepObs(p.codes) {
+			return true
+		}
 	}
 	p.buf = compact(p.buf[:0], r.data)
 	r.data = p.buf

@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -377,4 +378,63 @@ func compact(dst, src []byte) []byte {
 		}
 	}
 	return append(dst, src[start:]...)
+}
+
+// skim steps over one value quickly without validating it: strings are
+// skipped to their closing quote and brackets are counted. It serves
+// values that are validated strictly later (prefetch values, which
+// Builder.Add splits), so that they are not scanned strictly twice. On
+// input that is not JSON it may stop anywhere; it never reads past the end.
+func (s *scanner) skim() error {
+	s.ws()
+	d := s.data
+	i := s.pos
+	if i >= len(d) {
+		return s.fail("unexpected end of input")
+	}
+	if c := d[i]; c != '{' && c != '[' {
+		return s.skip()
+	}
+	depth := 0
+	for i < len(d) {
+		switch d[i] {
+		case '"':
+			j := i + 1
+			for {
+				k := bytes.IndexByte(d[j:], '"')
+				if k < 0 {
+					s.pos = len(d)
+					return s.fail("unterminated string")
+				}
+				j += k
+				// The quote ends the string unless an odd number of
+				// backslashes precedes it.
+				n := 0
+				for b := j - 1; b > i && d[b] == '\\'; b-- {
+					n++
+				}
+				if n%2 == 0 {
+					break
+				}
+				j++
+			}
+			i = j + 1
+			continue
+		case '{', '[':
+			depth++
+			if depth > maxNesting {
+				s.pos = i
+				return s.fail("nesting too deep")
+			}
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				s.pos = i + 1
+				return nil
+			}
+		}
+		i++
+	}
+	s.pos = i
+	return s.fail("unexpected end of input")
 }

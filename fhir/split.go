@@ -3,7 +3,10 @@ package fhir
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
+
+	"jakguard/rules"
 )
 
 // rawResource is one resource found in the input, located but not decoded.
@@ -13,6 +16,8 @@ type rawResource struct {
 	fullURL      string
 	data         []byte // the resource JSON; nil when the entry has none
 	contained    []byte // the raw "contained" array; nil when absent
+	code         []byte // the raw "code" member; nil when absent
+	component    []byte // the raw "component" member; nil when absent
 	bad          string // why the entry cannot be used; "" when it can
 }
 
@@ -25,8 +30,11 @@ type rawDoc struct {
 	self         rawResource
 }
 
+// ErrNotObject is the error for JSON that is valid but not an object where
+// one is needed.
+var ErrNotObject = errors.New("not a JSON object")
+
 var (
-	errNotObject      = errors.New("not a JSON object")
 	errNoResourceType = errors.New("no resourceType: not a FHIR resource")
 )
 
@@ -43,7 +51,7 @@ func split(data []byte) (rawDoc, error) {
 		if err := s.end(); err != nil {
 			return doc, err
 		}
-		return doc, errNotObject
+		return doc, ErrNotObject
 	}
 	start := s.pos
 	err := s.object(func(key []byte) error {
@@ -152,21 +160,87 @@ func (s *scanner) entry(i int, doc *rawDoc) error {
 	return nil
 }
 
-// resource steps over a resource object noting its resourceType and
-// contained resources.
+// resource steps over a resource object noting its resourceType, its
+// contained resources and its code and component members (so a Builder
+// can tell an Observation no rule reads without decoding it).
 func (s *scanner) resource(e *rawResource) error {
-	e.resourceType, e.contained = "", nil
+	e.resourceType, e.contained, e.code, e.component = "", nil, nil, nil
 	return s.object(func(key []byte) error {
+		var err error
 		switch string(key) {
 		case "resourceType":
 			return s.resourceType(&e.resourceType)
 		case "contained":
-			var err error
 			e.contained, err = s.span()
-			return err
+		case "code":
+			e.code, err = s.span()
+		case "component":
+			e.component, err = s.span()
+		default:
+			err = s.skip()
 		}
-		return s.skip()
+		return err
 	})
+}
+
+// appendCodings appends the codings of a (validated) CodeableConcept to
+// dst, reading only system and code; anything else is ignored.
+func appendCodings(dst []rules.Coding, cc []byte) []rules.Coding {
+	if len(cc) == 0 || cc[0] != '{' {
+		return dst
+	}
+	s := &scanner{data: cc}
+	_ = s.object(func(key []byte) error {
+		if string(key) != "coding" || s.peek() != '[' {
+			return s.skip()
+		}
+		return s.array(func(int) error {
+			if s.peek() != '{' {
+				return s.skip()
+			}
+			var c rules.Coding
+			err := s.object(func(key []byte) error {
+				switch k := string(key); {
+				case (k == "system" || k == "code") && s.peek() == '"':
+					v, err := s.text()
+					if k == "system" {
+						c.System = strings.TrimSpace(v)
+					} else {
+						c.Code = strings.TrimSpace(v)
+					}
+					return err
+				}
+				return s.skip()
+			})
+			dst = append(dst, c)
+			return err
+		})
+	})
+	return dst
+}
+
+// observationCodings lists the codes of an Observation and of its
+// components, as located by the scanner.
+func observationCodings(dst []rules.Coding, r rawResource) []rules.Coding {
+	dst = appendCodings(dst, r.code)
+	if len(r.component) == 0 || r.component[0] != '[' {
+		return dst
+	}
+	s := &scanner{data: r.component}
+	_ = s.array(func(int) error {
+		if s.peek() != '{' {
+			return s.skip()
+		}
+		return s.object(func(key []byte) error {
+			if string(key) != "code" {
+				return s.skip()
+			}
+			cc, err := s.span()
+			dst = appendCodings(dst, cc)
+			return err
+		})
+	})
+	return dst
 }
 
 // containedResources lists the resources of a (validated) contained array.
@@ -225,4 +299,61 @@ func nextLink(raw []byte) string {
 		}
 	}
 	return ""
+}
+
+// Members validates data as one JSON object, as strictly as encoding/json,
+// and returns the raw bytes of its members: sub-slices of data, not copies.
+// The members of the member named nested, when it is an object, are
+// returned too, from the same pass; a nested member that is null or absent
+// gives a nil map, and one that is neither an object nor null an error. A
+// member given twice keeps its last value, as encoding/json does.
+//
+// The values of the nested object's members are only skimmed (brackets and
+// strings), not validated: they are meant for Builder.Add, which validates
+// each one strictly as it splits it, so a large prefetch is scanned
+// strictly once. Everything else is validated here.
+func Members(data []byte, nested string) (members, inner map[string][]byte, err error) {
+	s := &scanner{data: data}
+	if s.peek() != '{' {
+		if err := s.skip(); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, ErrNotObject
+	}
+	members = map[string][]byte{}
+	err = s.object(func(key []byte) error {
+		if nested != "" && string(key) == nested {
+			switch s.peek() {
+			case '{':
+				start := s.pos
+				in := map[string][]byte{}
+				if err := s.object(func(k []byte) error {
+					s.ws()
+					start := s.pos
+					err := s.skim()
+					in[string(k)] = s.data[start:s.pos]
+					return err
+				}); err != nil {
+					return err
+				}
+				members[nested] = s.data[start:s.pos]
+				inner = in
+				return nil
+			case 'n':
+				inner = nil
+			default:
+				return fmt.Errorf("%s: %w", nested, ErrNotObject)
+			}
+		}
+		v, err := s.span()
+		members[string(key)] = v
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.end(); err != nil {
+		return nil, nil, err
+	}
+	return members, inner, nil
 }

@@ -38,11 +38,7 @@ const usage = "Needs read access to the patient's Patient, Condition, Medication
 // subset: type searches with patient={{context.patientId}}, token lists,
 // _sort and _count; no chaining, no _include, no date arithmetic.
 func services(k *rules.Knowledge) []Service {
-	orderObs := observationQuery(k, []string{
-		rules.VSTBTest, rules.VSHBsAg, rules.VSHBcAb, rules.VSHBVDNA, rules.VSHCVAb, rules.VSHCVRNA,
-		rules.VSCBCPanel, rules.VSLymphocytes, rules.VSNeutrophils, rules.VSHemoglobin, rules.VSPlatelets,
-		rules.VSALT, rules.VSAST, rules.VSLipids, rules.VSPregnancyTest, rules.VSEGFR, rules.VSSmokingStatus,
-	}, 200)
+	orderObs := observationQuery(k, rules.ObservationValueSets(), 200)
 	viewObs := observationQuery(k, []string{
 		rules.VSCBCPanel, rules.VSLymphocytes, rules.VSNeutrophils, rules.VSHemoglobin, rules.VSPlatelets,
 		rules.VSALT, rules.VSAST, rules.VSLipids, rules.VSPregnancyTest,

@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,27 +24,17 @@ const (
 	keyValue                   // a resource or Bundle
 )
 
+// classify tells absent and null apart from a value; whether a value is an
+// OperationOutcome (alone, or a Bundle of failures) is found by
+// fhir.Builder.Add as it splits it, which saves a scan of every value.
 func classify(raw json.RawMessage, present bool) keyState {
 	switch {
 	case !present:
 		return keyAbsent
 	case isNull(raw):
 		return keyNull
-	case isOperationOutcome(raw):
-		return keyOutcome
 	}
 	return keyValue
-}
-
-func isOperationOutcome(raw json.RawMessage) bool {
-	// Cheap check before any decoding: the resourceType of the top-level object.
-	if !bytes.Contains(raw, []byte(`"OperationOutcome"`)) {
-		return false
-	}
-	var head struct {
-		ResourceType string `json:"resourceType"`
-	}
-	return json.Unmarshal(raw, &head) == nil && head.ResourceType == "OperationOutcome"
 }
 
 // resolution is the outcome of resolving a service's prefetch for one call.
@@ -63,6 +52,9 @@ type resolution struct {
 // recorded in Record.Unavailable; the caller decides whether that is a 412.
 func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request, hc *HookContext, logger *slog.Logger) *resolution {
 	b := fhir.NewBuilder(logger)
+	// Only the Observations some rule reads are decoded: records carry
+	// hundreds of vital signs and other labs.
+	b.KeepObservations(s.engine.ObservationRelevant)
 	res := &resolution{unavailable: map[string]string{}}
 	queries := map[string]string{}
 	tokens := templateValues(hc)
@@ -75,26 +67,29 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 	for _, key := range keys {
 		raw, present := req.Prefetch[key]
 		st := classify(raw, present)
-		s.metrics.prefetchKey(svc.ID, key, st)
-		switch st {
-		case keyNull:
-			continue
-		case keyValue:
-			page, err := b.Add(key, raw)
-			switch {
-			case errors.Is(err, fhir.ErrOperationOutcome):
-				// An OperationOutcome inside a Bundle wrapper: re-fetch.
-			case err != nil:
-				logger.Warn("prefetch value unusable; fetching it instead", "key", key, "err", err)
-			case page.Next != "":
-				if err := s.followNext(ctx, b, key, page.Next, req); err != nil {
-					res.unavailable[key] = err.Error()
-				}
-				continue
-			default:
-				continue
+		var page fhir.Page
+		var err error
+		if st == keyValue {
+			page, err = b.Add(key, raw)
+			if errors.Is(err, fhir.ErrOperationOutcome) {
+				st = keyOutcome // the client's query failed: fetch it again, once
 			}
 		}
+		s.metrics.prefetchKey(svc.ID, key, st)
+		switch {
+		case st == keyNull:
+			continue
+		case st == keyValue && err != nil:
+			logger.Warn("prefetch value unusable; fetching it instead", "key", key, "err", err)
+		case st == keyValue && page.Next != "":
+			if err := s.followNext(ctx, b, key, page.Next, req); err != nil {
+				res.unavailable[key] = err.Error()
+			}
+			continue
+		case st == keyValue:
+			continue
+		}
+		// Absent, an OperationOutcome, or unusable: fetch it.
 		q, err := fhir.RenderTemplate(svc.Prefetch[key], tokens)
 		if err != nil {
 			res.unavailable[key] = "template: " + err.Error()

@@ -178,3 +178,32 @@ func TestPrefetchUnavailable(t *testing.T) {
 		assert.Contains(t, rec.Body.String(), "patient")
 	})
 }
+
+// The metrics say, per key, what the client sent and what the fallback got.
+func TestPrefetchMetrics(t *testing.T) {
+	s := newTestServer(t, serverOpts{metrics: true})
+	st := newStubFHIR(t, prefetchOf(t, "testdata/requests/order-select-upadacitinib.json"))
+	withServer(t, s, st)
+	rec := s.do(t, "POST", "/cds-services/order-select", edit(t, "testdata/requests/order-select-upadacitinib.json", func(m map[string]any) {
+		m["fhirServer"] = st.URL + "/fhir"
+		p := m["prefetch"].(map[string]any)
+		delete(p, "patient")
+		p["conditions"] = nil
+		p["observations"] = map[string]any{"resourceType": "OperationOutcome", "issue": []any{map[string]any{"severity": "error", "code": "timeout"}}}
+	}))
+	require.Equal(t, 200, rec.Code, rec.Body.String())
+	body := s.do(t, "GET", "/metrics", nil).Body.String()
+	for _, want := range []string{
+		`jakguard_prefetch_keys_total{key="patient",service="order-select",state="absent"} 1`,
+		`jakguard_prefetch_keys_total{key="conditions",service="order-select",state="null"} 1`,
+		`jakguard_prefetch_keys_total{key="observations",service="order-select",state="outcome"} 1`,
+		`jakguard_prefetch_keys_total{key="medications",service="order-select",state="value"} 1`,
+		`jakguard_fhir_fallback_queries_total{key="patient",result="ok"} 1`,
+		`jakguard_fhir_fallback_queries_total{key="observations",result="ok"} 1`,
+		`jakguard_requests_total{route="/cds-services/:id",service="order-select",status="200"} 1`,
+		`jakguard_findings_total{code="tb-screening-missing",service="order-select"} 1`,
+	} {
+		assert.Contains(t, body, want)
+	}
+	assert.NotContains(t, body, "pt-upa", "no patient data in labels")
+}

@@ -3,8 +3,11 @@ package hooks
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+
+	"jakguard/fhir"
 )
 
 // The hooks jakguard serves.
@@ -52,10 +55,42 @@ type HookContext struct {
 
 // decodeRequest parses and validates a hook call body for a service of the
 // given hook. Every failure is a 400 naming the problem.
+//
+// The body is validated in one pass that also locates its members; only the
+// small ones are decoded here. Prefetch values stay raw sub-slices of the
+// body for fhir.Builder, so a large prefetch is not scanned twice.
 func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
+	top, prefetch, err := fhir.Members(body, "prefetch")
+	switch {
+	case errors.Is(err, fhir.ErrNotObject) && strings.HasPrefix(err.Error(), "prefetch:"):
+		return nil, nil, badRequest("prefetch must be an object")
+	case err != nil:
+		return nil, nil, badRequest("request body is not a JSON object: " + err.Error())
+	}
 	var req Request
-	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, nil, badRequest("request body is not a JSON object: " + jsonErr(err))
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"hook", &req.Hook}, {"hookInstance", &req.HookInstance}, {"fhirServer", &req.FHIRServer}} {
+		if raw, ok := top[f.name]; ok && !isNull(raw) {
+			if json.Unmarshal(raw, f.dst) != nil {
+				return nil, nil, badRequest(f.name + " must be a string")
+			}
+		}
+	}
+	if raw, ok := top["fhirAuthorization"]; ok && !isNull(raw) {
+		var fa FHIRAuthorization
+		if err := json.Unmarshal(raw, &fa); err != nil {
+			return nil, nil, badRequest("fhirAuthorization: " + jsonErr(err))
+		}
+		req.FHIRAuthorization = &fa
+	}
+	req.Context = top["context"]
+	if prefetch != nil {
+		req.Prefetch = make(map[string]json.RawMessage, len(prefetch))
+		for k, v := range prefetch {
+			req.Prefetch[k] = v
+		}
 	}
 	switch {
 	case req.Hook == "":

@@ -80,6 +80,9 @@ var triggerDrugs = [...]Drug{Upadacitinib, Abrocitinib}
 type Engine struct {
 	k   *Knowledge
 	cfg Config
+
+	obsCodes    map[codeKey]struct{} // union of ObservationValueSets
+	obsPatterns bool                 // one of those sets has code patterns
 }
 
 // NewEngine checks the configuration and returns a ready engine.
@@ -90,7 +93,9 @@ func NewEngine(k *Knowledge, cfg Config) (*Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Engine{k: k, cfg: cfg}, nil
+	e := &Engine{k: k, cfg: cfg}
+	e.indexObservationCodes()
+	return e, nil
 }
 
 // Knowledge returns the engine's value sets.

@@ -1,0 +1,54 @@
+package fhir
+
+import (
+	"testing"
+
+	"jakguard/rules"
+)
+
+// KeepObservations passes over the Observations no rule reads, judging by
+// the Observation's codes and its components' codes, without decoding them.
+func TestKeepObservations(t *testing.T) {
+	bundle := []byte(`{"resourceType":"Bundle","entry":[
+		{"resource":{"resourceType":"Observation","id":"bp","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"85354-9"}]},
+			"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":120,"unit":"mm[Hg]"}}]}},
+		{"resource":{"resourceType":"Observation","id":"anc","status":"final","code":{"text":"x","coding":[{"display":"ANC","code":" 751-8 ","system":"http://loinc.org"}]},"valueQuantity":{"value":2,"code":"10*3/uL"}}},
+		{"resource":{"resourceType":"Observation","id":"panel","status":"final","code":{"coding":[{"system":"urn:local","code":"CBC-LOCAL"}]},
+			"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"731-0"}]},"valueQuantity":{"value":1.5,"code":"10*3/uL"}}]}},
+		{"resource":{"resourceType":"Observation","id":"nocode","status":"final"}},
+		{"resource":{"resourceType":"Condition","id":"c1","code":{"coding":[{"system":"http://snomed.info/sct","code":"59621000"}]}}}
+	]}`)
+	wanted := map[string]bool{"751-8": true, "731-0": true}
+	var seen [][]rules.Coding
+	b := NewBuilder(nil)
+	b.KeepObservations(func(codes []rules.Coding) bool {
+		seen = append(seen, append([]rules.Coding(nil), codes...))
+		for _, c := range codes {
+			if c.System == rules.SystemLOINC && wanted[c.Code] {
+				return true
+			}
+		}
+		return false
+	})
+	page, err := b.Add("observations", bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Skipped != 0 {
+		t.Errorf("Skipped = %d: passed-over observations are not malformed", page.Skipped)
+	}
+	rec := b.Record()
+	var ids []string
+	for _, o := range rec.Observations {
+		ids = append(ids, o.ID)
+	}
+	if len(ids) != 2 || ids[0] != "Observation/anc" || ids[1] != "Observation/panel" {
+		t.Errorf("kept %v, want the ANC and the panel whose component is an ALC", ids)
+	}
+	if len(rec.Conditions) != 1 {
+		t.Errorf("conditions are not filtered: %d", len(rec.Conditions))
+	}
+	if len(seen) != 4 || len(seen[0]) != 2 || seen[0][1].Code != "8480-6" {
+		t.Errorf("codes given to keep: %v", seen)
+	}
+}
