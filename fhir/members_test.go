@@ -1,0 +1,76 @@
+package fhir
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"testing"
+)
+
+func TestMembers(t *testing.T) {
+	cases := []struct {
+		name   string
+		in     string
+		err    bool
+		notObj bool
+		top    []string
+		inner  []string
+	}{
+		{"object with prefetch", `{"hook":"x","prefetch":{"a":{"resourceType":"Patient"},"b":null},"n":1}`, false, false, []string{"hook", "prefetch", "n"}, []string{"a", "b"}},
+		{"prefetch null", `{"prefetch":null}`, false, false, []string{"prefetch"}, nil},
+		{"no prefetch", `{"hook":"x"}`, false, false, []string{"hook"}, nil},
+		{"prefetch an array", `{"prefetch":[1]}`, true, true, nil, nil},
+		{"not an object", `[1,2]`, true, true, nil, nil},
+		{"not JSON", `{"a":}`, true, false, nil, nil},
+		{"trailing data", `{"a":1} x`, true, false, nil, nil},
+		{"escaped quote inside a prefetch string", `{"prefetch":{"a":{"t":"say \"hi\" \\"}}}`, false, false, []string{"prefetch"}, []string{"a"}},
+		{"unterminated prefetch", `{"prefetch":{"a":{"t":"x}}}`, true, false, nil, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			top, inner, err := Members([]byte(tc.in), "prefetch")
+			if (err != nil) != tc.err {
+				t.Fatalf("err = %v, want error %v", err, tc.err)
+			}
+			if tc.notObj != errors.Is(err, ErrNotObject) {
+				t.Errorf("ErrNotObject = %v, want %v (%v)", errors.Is(err, ErrNotObject), tc.notObj, err)
+			}
+			for _, k := range tc.top {
+				if _, ok := top[k]; !ok {
+					t.Errorf("member %q missing", k)
+				}
+			}
+			for _, k := range tc.inner {
+				v, ok := inner[k]
+				if !ok || !json.Valid(v) {
+					t.Errorf("inner member %q = %q", k, v)
+				}
+			}
+		})
+	}
+}
+
+// Outside the nested member Members is exactly as strict as encoding/json;
+// inside it, whatever it accepts is located within the input.
+func FuzzMembers(f *testing.F) {
+	for _, s := range []string{`{}`, `{"a":1}`, `{"prefetch":{"k":{"x":[1,"\""]}}}`, `{"prefetch":null,"a":[true,false,null]}`, `[]`, `{"a":"\u00e9"}`, `{"a":1,}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _, err := Members(data, "")
+		isObj := json.Valid(data) && bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("{"))
+		if (err == nil) != isObj {
+			t.Fatalf("Members accepts %q = %v, json says object %v", data, err == nil, isObj)
+		}
+		top, inner, err := Members(data, "prefetch")
+		if err != nil {
+			return
+		}
+		for _, v := range inner {
+			if len(v) > 0 && !bytes.Contains(data, v) {
+				t.Fatalf("inner value %q not in input", v)
+			}
+		}
+		_ = top
+	})
+}
