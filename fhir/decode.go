@@ -188,8 +188,12 @@ func (p *part) add(r rawResource, logger *slog.Logger) (ok bool) {
 			return true
 		}
 	}
-	p.buf = compact(p.buf[:0], r.data)
-	r.data = p.buf
+	if bytes.IndexByte(r.data, '\n') >= 0 {
+		// Pretty-printed (Synthea's is 60% indentation): compacted, it
+		// decodes much faster. Compact JSON, as EHRs send it, is used as is.
+		p.buf = compact(p.buf[:0], r.data)
+		r.data = p.buf
+	}
 	var err error
 	switch r.resourceType {
 	case "Patient":
