@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
@@ -37,8 +38,8 @@ type Page struct {
 type Builder struct {
 	logger *slog.Logger
 	// keepObservation, when set, tells from its codes (and its components'
-	// codes) whether an Observation is worth decoding.
-	keepObservation func(codes []rules.Coding) bool
+	// codes) and its date whether an Observation is worth decoding.
+	keepObservation func(codes []rules.Coding, date time.Time) bool
 
 	mu    sync.Mutex
 	parts []part
@@ -54,7 +55,7 @@ type part struct {
 	immunizations []rules.Immunization
 	medications   map[string]medInfo // by "Medication/<id>" and by fullUrl
 	buf           []byte             // scratch space for compacting a resource
-	keepObs       func(codes []rules.Coding) bool
+	keepObs       func(codes []rules.Coding, date time.Time) bool
 	codes         []rules.Coding // scratch space for keepObs
 }
 
@@ -78,11 +79,12 @@ func NewBuilder(logger *slog.Logger) *Builder {
 }
 
 // KeepObservations makes Add decode only the Observations for which keep,
-// given the codes of the Observation and of its components, answers true;
-// the others are passed over unread, like resources of unused types.
-// Records hold hundreds of vital signs and labs no rule reads, and decoding
-// them is most of the cost of a call. Call it before the first Add.
-func (b *Builder) KeepObservations(keep func(codes []rules.Coding) bool) {
+// given the codes of the Observation and of its components and its date
+// (as the decoded Observation would have it; zero when unknown), answers
+// true; the others are passed over unread, like resources of unused types.
+// Records hold hundreds of vital signs and old labs no rule reads, and
+// decoding them is most of the cost of a call. Call it before the first Add.
+func (b *Builder) KeepObservations(keep func(codes []rules.Coding, date time.Time) bool) {
 	b.keepObservation = keep
 }
 
@@ -184,7 +186,7 @@ func (p *part) add(r rawResource, logger *slog.Logger) (ok bool) {
 	}
 	if r.resourceType == "Observation" && p.keepObs != nil {
 		p.codes = observationCodings(p.codes[:0], r)
-		if !p.keepObs(p.codes) {
+		if !p.keepObs(p.codes, observationDate(r)) {
 			return true
 		}
 	}

@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"testing"
+	"time"
 
 	"jakguard/rules"
 )
@@ -21,7 +22,7 @@ func TestKeepObservations(t *testing.T) {
 	wanted := map[string]bool{"751-8": true, "731-0": true}
 	var seen [][]rules.Coding
 	b := NewBuilder(nil)
-	b.KeepObservations(func(codes []rules.Coding) bool {
+	b.KeepObservations(func(codes []rules.Coding, _ time.Time) bool {
 		seen = append(seen, append([]rules.Coding(nil), codes...))
 		for _, c := range codes {
 			if c.System == rules.SystemLOINC && wanted[c.Code] {
@@ -50,5 +51,33 @@ func TestKeepObservations(t *testing.T) {
 	}
 	if len(seen) != 4 || len(seen[0]) != 2 || seen[0][1].Code != "8480-6" {
 		t.Errorf("codes given to keep: %v", seen)
+	}
+}
+
+// The date given to the filter is the one the decoded Observation gets.
+func TestObservationDateMatchesDecoding(t *testing.T) {
+	cases := []string{
+		`{"resourceType":"Observation","id":"a","status":"final","code":{"coding":[{"code":"x"}]},"effectiveDateTime":"2026-11-02T10:00:00+01:00","issued":"2026-11-03"}`,
+		`{"resourceType":"Observation","id":"b","status":"final","code":{"coding":[{"code":"x"}]},"effectivePeriod":{"end":"2025-03"}}`,
+		`{"resourceType":"Observation","id":"c","status":"final","code":{"coding":[{"code":"x"}]},"effectivePeriod":{"start":"2024-01-05","end":"2025-03"}}`,
+		`{"resourceType":"Observation","id":"d","status":"final","code":{"coding":[{"code":"x"}]},"effectiveInstant":"2026-01-01T00:00:00Z"}`,
+		`{"resourceType":"Observation","id":"e","status":"final","code":{"coding":[{"code":"x"}]},"effectiveDateTime":"garbage","issued":"2023-02-03T04:05:06Z"}`,
+		`{"resourceType":"Observation","id":"f","status":"final","code":{"coding":[{"code":"x"}]}}`,
+		`{"resourceType":"Observation","id":"g","status":"final","code":{"coding":[{"code":"x"}]},"effectiveDateTime":null,"effectivePeriod":{"start":"2022"}}`,
+	}
+	for _, c := range cases {
+		var seen time.Time
+		b := NewBuilder(nil)
+		b.KeepObservations(func(_ []rules.Coding, d time.Time) bool { seen = d; return true })
+		if _, err := b.Add("observations", []byte(c)); err != nil {
+			t.Fatal(err)
+		}
+		rec := b.Record()
+		if len(rec.Observations) != 1 {
+			t.Fatalf("%s: not decoded", c)
+		}
+		if !rec.Observations[0].Date.Equal(seen) {
+			t.Errorf("%s: filter saw %v, decoded %v", rec.Observations[0].ID, seen, rec.Observations[0].Date)
+		}
 	}
 }

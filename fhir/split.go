@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"jakguard/rules"
 )
@@ -18,6 +19,8 @@ type rawResource struct {
 	contained    []byte // the raw "contained" array; nil when absent
 	code         []byte // the raw "code" member; nil when absent
 	component    []byte // the raw "component" member; nil when absent
+	// The raw date members of an Observation, nil when absent.
+	effectiveDateTime, effectivePeriod, effectiveInstant, issued []byte
 	bad          string // why the entry cannot be used; "" when it can
 }
 
@@ -56,26 +59,20 @@ func split(data []byte) (rawDoc, error) {
 	start := s.pos
 	err := s.object(func(key []byte) error {
 		switch string(key) {
-		case "resourceType":
-			return s.resourceType(&doc.resourceType)
 		case "link":
 			var err error
 			doc.links, err = s.span()
 			return err
 		case "entry":
 			return s.entries(&doc)
-		case "contained":
-			var err error
-			doc.self.contained, err = s.span()
-			return err
 		}
-		return s.skip()
+		return s.resourceMember(key, &doc.self)
 	})
 	if err != nil {
 		return doc, err
 	}
 	doc.self.data = data[start:s.pos]
-	doc.self.resourceType = doc.resourceType
+	doc.resourceType = doc.self.resourceType
 	if err := s.end(); err != nil {
 		return doc, err
 	}
@@ -161,26 +158,38 @@ func (s *scanner) entry(i int, doc *rawDoc) error {
 }
 
 // resource steps over a resource object noting its resourceType, its
-// contained resources and its code and component members (so a Builder
-// can tell an Observation no rule reads without decoding it).
+// contained resources, and its code, component and date members (so a
+// Builder can tell an Observation no rule reads without decoding it).
 func (s *scanner) resource(e *rawResource) error {
-	e.resourceType, e.contained, e.code, e.component = "", nil, nil, nil
-	return s.object(func(key []byte) error {
-		var err error
-		switch string(key) {
-		case "resourceType":
-			return s.resourceType(&e.resourceType)
-		case "contained":
-			e.contained, err = s.span()
-		case "code":
-			e.code, err = s.span()
-		case "component":
-			e.component, err = s.span()
-		default:
-			err = s.skip()
-		}
-		return err
-	})
+	*e = rawResource{index: e.index, fullURL: e.fullURL}
+	return s.object(func(key []byte) error { return s.resourceMember(key, e) })
+}
+
+// resourceMember reads one member of a resource object into e: the few it
+// locates, or it steps over the value.
+func (s *scanner) resourceMember(key []byte, e *rawResource) error {
+	var err error
+	switch string(key) {
+	case "resourceType":
+		return s.resourceType(&e.resourceType)
+	case "contained":
+		e.contained, err = s.span()
+	case "code":
+		e.code, err = s.span()
+	case "component":
+		e.component, err = s.span()
+	case "effectiveDateTime":
+		e.effectiveDateTime, err = s.span()
+	case "effectivePeriod":
+		e.effectivePeriod, err = s.span()
+	case "effectiveInstant":
+		e.effectiveInstant, err = s.span()
+	case "issued":
+		e.issued, err = s.span()
+	default:
+		err = s.skip()
+	}
+	return err
 }
 
 // appendCodings appends the codings of a (validated) CodeableConcept to
@@ -217,6 +226,63 @@ func appendCodings(dst []rules.Coding, cc []byte) []rules.Coding {
 		})
 	})
 	return dst
+}
+
+// observationDate is the date convertObservation gives the Observation,
+// read from the located members: effective[x] (a period's start, else its
+// end), else issued; zero when none is readable.
+func observationDate(r rawResource) time.Time {
+	var t time.Time
+	switch {
+	case notNull(r.effectiveDateTime):
+		t = spanDate(r.effectiveDateTime)
+	case notNull(r.effectivePeriod):
+		for _, name := range []string{"start", "end"} {
+			if t = spanDate(member(r.effectivePeriod, name)); !t.IsZero() {
+				break
+			}
+		}
+	case notNull(r.effectiveInstant):
+		t = spanDate(r.effectiveInstant)
+	}
+	if t.IsZero() {
+		t = spanDate(r.issued)
+	}
+	return t
+}
+
+func notNull(v []byte) bool { return len(v) > 0 && string(v) != "null" }
+
+// spanDate parses a (validated) JSON string holding a FHIR date.
+func spanDate(v []byte) time.Time {
+	if len(v) == 0 || v[0] != '"' {
+		return time.Time{}
+	}
+	s := &scanner{data: v}
+	text, err := s.text()
+	if err != nil {
+		return time.Time{}
+	}
+	t, _ := ParseDate(text)
+	return t
+}
+
+// member returns the raw value of one member of a (validated) object.
+func member(obj []byte, name string) []byte {
+	if len(obj) == 0 || obj[0] != '{' {
+		return nil
+	}
+	var out []byte
+	s := &scanner{data: obj}
+	_ = s.object(func(key []byte) error {
+		if string(key) != name {
+			return s.skip()
+		}
+		v, err := s.span()
+		out = v
+		return err
+	})
+	return out
 }
 
 // observationCodings lists the codes of an Observation and of its

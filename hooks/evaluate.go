@@ -92,7 +92,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 		if len(jak) == 0 {
 			return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
 		}
-		res := s.resolvePrefetch(ctx, svc, req, hc, logger)
+		res := s.resolvePrefetch(ctx, svc, req, hc, now, logger)
 		if err := s.requireData(svc, req, res); err != nil {
 			return nil, req.HookInstance, err
 		}
@@ -100,7 +100,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 		findings = s.engine.EvaluateOrders(res.record, sess, jak, now)
 		opts.Orders = orders.Raw
 	case HookPatientView:
-		res := s.resolvePrefetch(ctx, svc, req, hc, logger)
+		res := s.resolvePrefetch(ctx, svc, req, hc, now, logger)
 		if reason, ok := res.unavailable[rules.DataMedications]; ok {
 			// Without the medication list it cannot tell whether the patient
 			// takes a JAK inhibitor; a card on every chart open would be noise.

@@ -50,11 +50,21 @@ type resolution struct {
 // fhirServer every key that is absent or holds an OperationOutcome, and the
 // next pages of a paginated prefetch Bundle. A key that cannot be had is
 // recorded in Record.Unavailable; the caller decides whether that is a 412.
-func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request, hc *HookContext, logger *slog.Logger) *resolution {
+func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request, hc *HookContext, now time.Time, logger *slog.Logger) *resolution {
 	b := fhir.NewBuilder(logger)
-	// Only the Observations some rule reads are decoded: records carry
-	// hundreds of vital signs and other labs.
-	b.KeepObservations(s.engine.ObservationRelevant)
+	// Only the Observations some rule may read are decoded: records carry
+	// hundreds of vital signs and old labs. At order time that also means
+	// recent enough for the rule's window; patient-view reads results since
+	// the start of therapy, so there only the codes count.
+	switch {
+	case s.decodeAll:
+	case svc.Hook == HookPatientView:
+		b.KeepObservations(func(codes []rules.Coding, _ time.Time) bool { return s.engine.ObservationRelevant(codes) })
+	default:
+		b.KeepObservations(func(codes []rules.Coding, date time.Time) bool {
+			return s.engine.OrderObservationRelevant(codes, date, now)
+		})
+	}
 	res := &resolution{unavailable: map[string]string{}}
 	queries := map[string]string{}
 	tokens := templateValues(hc)

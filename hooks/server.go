@@ -46,6 +46,10 @@ type Server struct {
 	disc     []byte // the discovery document, rendered once
 	ready    atomic.Bool
 	echo     *echo.Echo
+
+	// decodeAll turns off the pruning of Observations no rule reads
+	// (tests compare the findings with and without it).
+	decodeAll bool
 }
 
 // Deps are the collaborators of a Server. Engine and Logger are required;

@@ -81,8 +81,8 @@ type Engine struct {
 	k   *Knowledge
 	cfg Config
 
-	obsCodes    map[codeKey]struct{} // union of ObservationValueSets
-	obsPatterns bool                 // one of those sets has code patterns
+	obsLookback map[codeKey]time.Duration // Observation codes rules read, with their look-back (0: any date)
+	obsPatterns bool                      // one of those sets has code patterns
 }
 
 // NewEngine checks the configuration and returns a ready engine.

@@ -1,43 +1,88 @@
 package rules
 
+import "time"
+
 // ObservationValueSets lists the value sets of Observation codes that some
 // rule reads. An Observation in none of them cannot change a finding, so the
 // decoder may pass over it, and the prefetch templates ask only for these.
 func ObservationValueSets() []string {
-	return []string{
-		VSTBTest, VSHBsAg, VSHBcAb, VSHBVDNA, VSHCVAb, VSHCVRNA,
-		VSCBCPanel, VSLymphocytes, VSNeutrophils, VSHemoglobin, VSPlatelets,
-		VSALT, VSAST, VSLipids, VSPregnancyTest, VSEGFR, VSSmokingStatus,
+	lb := orderLookbacks(DefaultConfig())
+	out := make([]string, len(lb))
+	for i, l := range lb {
+		out[i] = l.set
+	}
+	return out
+}
+
+// lookback is how far back an order-time rule reads one value set's
+// Observations; 0 means at any date.
+type lookback struct {
+	set    string
+	window time.Duration
+}
+
+// orderLookbacks is, for every Observation value set, the oldest result an
+// order-time rule may read (order_rules.go): a positive TB test, HBsAg, HBV
+// DNA, anti-HBc, HCV antibody or RNA and the smoking status count at any
+// date; the labs only within their windows. Keep it in step with the rules:
+// TestOrderObservationPruningKeepsFindings (package hooks) checks that
+// pruning with it never changes a finding.
+func orderLookbacks(cfg Config) []lookback {
+	return []lookback{
+		{VSTBTest, 0}, {VSHBsAg, 0}, {VSHBcAb, 0}, {VSHBVDNA, 0}, {VSHCVAb, 0}, {VSHCVRNA, 0},
+		{VSCBCPanel, cfg.CBCWindow}, {VSLymphocytes, cfg.CBCWindow}, {VSNeutrophils, cfg.CBCWindow},
+		{VSHemoglobin, cfg.CBCWindow}, {VSPlatelets, cfg.CBCWindow},
+		{VSALT, cfg.LiverWindow}, {VSAST, cfg.LiverWindow}, {VSLipids, cfg.LipidWindow},
+		{VSPregnancyTest, cfg.PregnancyTestWindow}, {VSEGFR, cfg.EGFRWindow}, {VSSmokingStatus, 0},
 	}
 }
+
+// pruneMargin widens every window when pruning, so that no result a rule
+// reads is ever passed over because of how a date was rounded.
+const pruneMargin = 48 * time.Hour
 
 // ObservationRelevant tells whether an Observation with these codes (its
 // own and its components') is in a value set some rule reads.
 func (e *Engine) ObservationRelevant(codes []Coding) bool {
 	for _, c := range codes {
-		if _, ok := e.obsCodes[newCodeKey(c.System, c.Code)]; ok {
+		if _, ok := e.obsLookback[newCodeKey(c.System, c.Code)]; ok {
 			return true
 		}
 	}
-	if !e.obsPatterns {
-		return false
+	return e.obsPatterns && e.matchObservationSets(codes)
+}
+
+// OrderObservationRelevant tells whether an order-time rule may read an
+// Observation with these codes dated date (zero when unknown) at now: it is
+// in a value set such a rule reads, and not older than that rule looks.
+func (e *Engine) OrderObservationRelevant(codes []Coding, date, now time.Time) bool {
+	for _, c := range codes {
+		w, ok := e.obsLookback[newCodeKey(c.System, c.Code)]
+		if ok && (w == 0 || date.IsZero() || !date.Before(now.Add(-w-pruneMargin))) {
+			return true
+		}
 	}
-	for _, set := range ObservationValueSets() {
-		if e.k.Has(set, codes) {
+	// A set with code patterns is not in the index: judged by codes alone.
+	return e.obsPatterns && e.matchObservationSets(codes)
+}
+
+func (e *Engine) matchObservationSets(codes []Coding) bool {
+	for _, l := range orderLookbacks(e.cfg) {
+		if e.k.Has(l.set, codes) {
 			return true
 		}
 	}
 	return false
 }
 
-// indexObservationCodes builds the union of the Observation value sets for
-// ObservationRelevant; when a set has code patterns, codes not in the union
-// are checked through Has, so the union never passes over a code Has
-// would match.
+// indexObservationCodes maps every code of the Observation value sets to
+// the longest look-back of the sets holding it (0, any date, is longest).
+// When a set has code patterns or exclusions, codes not in the index are
+// checked through Has, so the index never passes over a code Has matches.
 func (e *Engine) indexObservationCodes() {
-	e.obsCodes = map[codeKey]struct{}{}
-	for _, set := range ObservationValueSets() {
-		vs, ok := e.k.Set(set)
+	e.obsLookback = map[codeKey]time.Duration{}
+	for _, l := range orderLookbacks(e.cfg) {
+		vs, ok := e.k.Set(l.set)
 		if !ok {
 			continue
 		}
@@ -45,7 +90,10 @@ func (e *Engine) indexObservationCodes() {
 			e.obsPatterns = true
 		}
 		for _, c := range vs.Codes {
-			e.obsCodes[newCodeKey(c.System, c.Code)] = struct{}{}
+			key := newCodeKey(c.System, c.Code)
+			if w, seen := e.obsLookback[key]; !seen || (w != 0 && (l.window == 0 || l.window > w)) {
+				e.obsLookback[key] = l.window
+			}
 		}
 	}
 }

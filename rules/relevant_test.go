@@ -1,6 +1,9 @@
 package rules
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // ObservationRelevant agrees with Has over every code of every value set:
 // a code some Observation rule reads is relevant, others are not.
@@ -43,6 +46,45 @@ func TestObservationRelevant(t *testing.T) {
 	} {
 		if got := e.ObservationRelevant(tc.codes); got != tc.want {
 			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestOrderObservationRelevant(t *testing.T) {
+	k, err := LoadKnowledge(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(k, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	loinc := func(code string) []Coding { return []Coding{{System: SystemLOINC, Code: code}} }
+	cases := []struct {
+		name  string
+		codes []Coding
+		date  time.Time
+		want  bool
+	}{
+		{"ANC 60 days old", loinc("751-8"), now.AddDate(0, 0, -60), true},
+		{"ANC 200 days old: outside the 90-day CBC window", loinc("751-8"), now.AddDate(0, 0, -200), false},
+		{"ANC on the window's edge", loinc("751-8"), now.AddDate(0, 0, -91), true},
+		{"ANC without a date", loinc("751-8"), time.Time{}, true},
+		{"IGRA 10 years old: a positive TB test counts at any date", loinc("71773-6"), now.AddDate(-10, 0, 0), true},
+		{"HBsAg 8 years old", loinc("5196-1"), now.AddDate(-8, 0, 0), true},
+		{"smoking status 20 years old", loinc("72166-2"), now.AddDate(-20, 0, 0), true},
+		{"LDL 11 months old", loinc("13457-7"), now.AddDate(0, -11, 0), true},
+		{"LDL 3 years old", loinc("13457-7"), now.AddDate(-3, 0, 0), false},
+		{"hCG 2 months old", loinc("2106-3"), now.AddDate(0, -2, 0), false},
+		{"blood pressure today", loinc("85354-9"), now, false},
+	}
+	for _, tc := range cases {
+		if got := e.OrderObservationRelevant(tc.codes, tc.date, now); got != tc.want {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+		if tc.codes[0].Code != "85354-9" && !e.ObservationRelevant(tc.codes) {
+			t.Errorf("%s: not relevant to any rule", tc.name)
 		}
 	}
 }
