@@ -21,7 +21,7 @@ type rawResource struct {
 	component    []byte // the raw "component" member; nil when absent
 	// The raw date members of an Observation, nil when absent.
 	effectiveDateTime, effectivePeriod, effectiveInstant, issued []byte
-	bad          string // why the entry cannot be used; "" when it can
+	bad                                                          string // why the entry cannot be used; "" when it can
 }
 
 // rawDoc is a prefetch value split into its resources in one pass.

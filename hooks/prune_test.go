@@ -19,7 +19,7 @@ func TestOrderObservationPruningKeepsFindings(t *testing.T) {
 	full.decodeAll = true
 
 	bodies := map[string][]byte{
-		"synthea Asa": syntheaRequest(t, "../testdata/synthea/Asa_Hermiston_4384bf23-1dc3-48ca-8c84-89fbaff201ae.json", "4384bf23-1dc3-48ca-8c84-89fbaff201ae"),
+		"synthea Asa":      syntheaRequest(t, "../testdata/synthea/Asa_Hermiston_4384bf23-1dc3-48ca-8c84-89fbaff201ae.json", "4384bf23-1dc3-48ca-8c84-89fbaff201ae"),
 		"synthea Fletcher": syntheaRequest(t, "../testdata/synthea/Fletcher_Hyatt_fe0562b5-f517-4951-8366-32fdab088930.json", "fe0562b5-f517-4951-8366-32fdab088930"),
 	}
 	for _, pattern := range []string{"../testdata/requests/*.json", "../testdata/bench/*.json"} {
