@@ -18,7 +18,7 @@ func (s *Server) handleFeedback(c echo.Context) error {
 	if !ok {
 		return &Error{Status: http.StatusNotFound, Code: "not-found", Message: "unknown CDS service"}
 	}
-	body, err := readBody(c)
+	body, err := readBody(c, s.cfg.BodyLimit)
 	if err != nil {
 		return err
 	}
