@@ -39,6 +39,9 @@ func (s *scanner) fail(msg string) error {
 
 func (s *scanner) ws() {
 	d, i := s.data, s.pos
+	if i < len(d) && d[i] > ' ' {
+		return // compact JSON: most calls find a token at once
+	}
 	// Indentation comes in long runs of spaces: step over 8 at a time.
 	for i+8 <= len(d) && binary.LittleEndian.Uint64(d[i:]) == eightSpaces {
 		i += 8
