@@ -19,6 +19,6 @@ ENV JAKGUARD_ADDR=0.0.0.0:8080 \
 EXPOSE 8080
 USER nonroot:nonroot
 HEALTHCHECK --interval=15s --timeout=3s --start-period=5s --retries=3 \
-  CMD ["/jakguard", "healthcheck", "--url", "http://127.0.0.1:8080/healthz"]
+  CMD ["/jakguard", "healthcheck"]
 ENTRYPOINT ["/jakguard"]
 CMD ["serve"]

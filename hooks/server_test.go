@@ -380,3 +380,23 @@ func TestHealth(t *testing.T) {
 	require.NoError(t, s.store.Close())
 	assert.Equal(t, http.StatusServiceUnavailable, s.do(t, "GET", "/readyz", nil).Code, "readiness fails while the store is unreachable")
 }
+
+// With --cors-origins set, only those origins get CORS headers.
+func TestCORSAllowList(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	s.cfg.CORSOrigins = []string{"https://ehr.example.org"}
+	s.echo = s.routes()
+	for origin, allowed := range map[string]bool{"https://ehr.example.org": true, "https://evil.example": false} {
+		req := httptest.NewRequest(http.MethodOptions, "/cds-services/order-select", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "authorization,content-type")
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if allowed {
+			assert.Equal(t, origin, rec.Header().Get("Access-Control-Allow-Origin"))
+		} else {
+			assert.Empty(t, rec.Header().Get("Access-Control-Allow-Origin"), origin)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
 )
@@ -12,7 +13,7 @@ import (
 // HEALTHCHECK of the distroless image, which has no curl.
 func healthcheckCmd(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	fs := newFlagSet("healthcheck", getenv, stderr)
-	url := fs.String("url", "", "http://127.0.0.1:8080/healthz", "health endpoint to ask")
+	url := fs.String("url", "", healthURL(getenv("JAKGUARD_ADDR")), "health endpoint to ask (default from JAKGUARD_ADDR)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -31,4 +32,17 @@ func healthcheckCmd(ctx context.Context, args []string, getenv func(string) stri
 		return fmt.Errorf("healthcheck: %s answered %d", *url, resp.StatusCode)
 	}
 	return nil
+}
+
+// healthURL is /healthz on the loopback address of the listen address addr
+// (JAKGUARD_ADDR), so the image's HEALTHCHECK follows a changed port.
+func healthURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return "http://127.0.0.1:8080/healthz"
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/healthz"
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -174,4 +175,38 @@ func TestServeAndGracefulShutdown(t *testing.T) {
 	cancel()
 	assert.Equal(t, 200, <-result, "in-flight request finished")
 	require.NoError(t, <-done)
+}
+
+func TestHealthURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		"":               "http://127.0.0.1:8080/healthz",
+		"0.0.0.0:9090":   "http://127.0.0.1:9090/healthz",
+		":7000":          "http://127.0.0.1:7000/healthz",
+		"127.0.0.1:8080": "http://127.0.0.1:8080/healthz",
+		"[::]:8443":      "http://127.0.0.1:8443/healthz",
+		"[::1]:8081":     "http://[::1]:8081/healthz",
+	} {
+		assert.Equal(t, want, healthURL(addr), addr)
+	}
+}
+
+func TestHealthcheckCommand(t *testing.T) {
+	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer ok.Close()
+	assert.Equal(t, 0, run(context.Background(), []string{"healthcheck", "--url", ok.URL + "/healthz"}, env(nil), io.Discard, io.Discard))
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }))
+	defer down.Close()
+	var stderr bytes.Buffer
+	assert.Equal(t, 1, run(context.Background(), []string{"healthcheck", "--url", down.URL}, env(nil), io.Discard, &stderr))
+	assert.Contains(t, stderr.String(), "503")
+}
+
+func TestBadValueSetsStopStartup(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "local-labs.json"), []byte(`{"resourceType":"ValueSet","id":"hemoglobin","expansion":{"contains":[{"system":"http://loinc.org"}]}}`), 0o600))
+	var stderr bytes.Buffer
+	code := run(context.Background(), []string{"serve", "--valuesets", dir, "--db", "sqlite::memory:", "--addr", "127.0.0.1:0"}, env(nil), io.Discard, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "local-labs.json")
+	assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr.String()), "\n")+1, "one line: %s", stderr.String())
 }
