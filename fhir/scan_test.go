@@ -112,3 +112,19 @@ func TestCompact(t *testing.T) {
 		assert.Equal(t, tc.want, string(compact(nil, []byte(tc.in))))
 	}
 }
+
+func TestPlainText(t *testing.T) {
+	for b := range 256 {
+		for pos := range 8 {
+			w := []byte("abcdefgh")
+			w[pos] = byte(b)
+			special := b == '\\' || b < 0x20
+			if got := plainText(binary.LittleEndian.Uint64(w)); special && got {
+				t.Fatalf("byte %#x at %d: plain, want not plain", b, pos)
+			}
+		}
+	}
+	if !plainText(binary.LittleEndian.Uint64([]byte("http://l"))) {
+		t.Error("plain ASCII must be plain")
+	}
+}
