@@ -93,8 +93,9 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	}
 	for i := range rec.Medications {
 		m := &rec.Medications[i]
+		texts := lowerTexts(*m) // once per medication, not once per set
 		for _, set := range indexedMedicationSets {
-			if medicationIn(k, set, *m) {
+			if medicationInLower(k, set, *m, texts) {
 				ix.meds[set] = append(ix.meds[set], m)
 			}
 		}
@@ -148,15 +149,33 @@ func memoSets(k *Knowledge, sets []string) func([]Coding) []string {
 
 // medicationIn reports whether m is in the value set, by code or by text.
 func medicationIn(k *Knowledge, set string, m Medication) bool {
+	return medicationInLower(k, set, m, lowerTexts(m))
+}
+
+// medicationInLower is medicationIn with m's texts already lower-cased.
+func medicationInLower(k *Knowledge, set string, m Medication, texts []string) bool {
 	if k.Has(set, m.Codes) {
 		return true
 	}
-	for _, t := range medicationTexts(m) {
-		if k.HasText(set, t) {
+	vs := k.sets[set]
+	if vs == nil || len(vs.Text) == 0 {
+		return false
+	}
+	for _, t := range texts {
+		if _, ok := vs.matchLowerText(t); ok {
 			return true
 		}
 	}
 	return false
+}
+
+// lowerTexts is medicationTexts lower-cased, for text matching.
+func lowerTexts(m Medication) []string {
+	ts := medicationTexts(m)
+	for i, t := range ts {
+		ts[i] = strings.ToLower(t)
+	}
+	return ts
 }
 
 // results returns the counted results of the sets dated at or after since

@@ -378,7 +378,11 @@ func (k *Knowledge) MatchText(set, text string) (string, bool) {
 	if vs == nil || text == "" || len(vs.Text) == 0 {
 		return "", false
 	}
-	lt := strings.ToLower(text)
+	return vs.matchLowerText(strings.ToLower(text))
+}
+
+// matchLowerText is MatchText on text already lower-cased.
+func (vs *ValueSet) matchLowerText(lt string) (string, bool) {
 	for _, w := range vs.Text {
 		if hasWord(lt, w) {
 			return w, true
