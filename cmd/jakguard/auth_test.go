@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,22 +16,7 @@ import (
 // With --clients, discovery needs a JWT (401 without, CORS header still
 // there), health does not; a bad clients file stops start-up.
 func TestServeWithClients(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	cfg, err := parseServe([]string{"--addr", ln.Addr().String(), "--clients", "../../testdata/auth/sandbox-clients.json",
-		"--db", "sqlite:" + filepath.Join(t.TempDir(), "j.db")}, env(nil), io.Discard)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serveOn(ctx, ln, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
-	base := "http://" + ln.Addr().String()
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil && resp.StatusCode == 200
-	}, 5*time.Second, 20*time.Millisecond)
+	base, stop := startServe(t, "--clients", "../../testdata/auth/sandbox-clients.json", "--db", "sqlite:"+filepath.Join(t.TempDir(), "j.db"))
 	req, _ := http.NewRequest(http.MethodGet, base+"/cds-services", nil)
 	req.Header.Set("Origin", "https://sandbox.cds-hooks.org")
 	resp, err := http.DefaultClient.Do(req)
@@ -42,8 +26,7 @@ func TestServeWithClients(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	assert.Empty(t, body)
 	assert.NotEmpty(t, resp.Header.Get("Access-Control-Allow-Origin"))
-	cancel()
-	require.NoError(t, <-done)
+	require.NoError(t, stop())
 
 	ln2, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

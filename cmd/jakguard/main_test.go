@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -121,22 +119,7 @@ func TestEval(t *testing.T) {
 // serve starts on a loopback port, answers discovery, and on cancel drains
 // in-flight requests before returning.
 func TestServeAndGracefulShutdown(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	cfg, err := parseServe([]string{"--addr", ln.Addr().String(), "--allow-http-fhir", "--db", "sqlite:" + filepath.Join(t.TempDir(), "j.db")}, env(nil), io.Discard)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serveOn(ctx, ln, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
-	base := "http://" + ln.Addr().String()
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(base + "/healthz")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	}, 5*time.Second, 20*time.Millisecond)
+	base, stop := startServe(t, "--allow-http-fhir", "--db", "sqlite:"+filepath.Join(t.TempDir(), "j.db"))
 
 	resp, err := http.Get(base + "/cds-services")
 	require.NoError(t, err)
@@ -172,9 +155,10 @@ func TestServeAndGracefulShutdown(t *testing.T) {
 		result <- resp.StatusCode
 	}()
 	time.Sleep(100 * time.Millisecond)
-	cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- stop() }()
 	assert.Equal(t, 200, <-result, "in-flight request finished")
-	require.NoError(t, <-done)
+	require.NoError(t, <-stopped)
 }
 
 func TestHealthURL(t *testing.T) {

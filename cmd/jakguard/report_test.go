@@ -5,9 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -22,21 +19,7 @@ import (
 // report` reads the store after shutdown and shows the counts and reasons.
 func TestHookFeedbackReport(t *testing.T) {
 	db := "sqlite:" + filepath.Join(t.TempDir(), "feedback.db")
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	cfg, err := parseServe([]string{"--addr", ln.Addr().String(), "--db", db}, env(nil), io.Discard)
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- serveOn(ctx, ln, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
-	base := "http://" + ln.Addr().String()
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil && resp.StatusCode == 200
-	}, 5*time.Second, 20*time.Millisecond)
+	base, stop := startServe(t, "--db", db)
 
 	body, err := os.ReadFile("../../testdata/requests/order-select-upadacitinib.json")
 	require.NoError(t, err)
@@ -68,8 +51,7 @@ func TestHookFeedbackReport(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, 200, resp.StatusCode)
 
-	cancel() // clean shutdown flushes the card records
-	require.NoError(t, <-done)
+	require.NoError(t, stop(), "clean shutdown flushes the card records")
 
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, 0, run(context.Background(), []string{"report", "--db", db, "--format", "json"}, env(nil), &stdout, &stderr), stderr.String())
