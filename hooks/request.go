@@ -49,8 +49,6 @@ type HookContext struct {
 	EncounterID string          `json:"encounterId"`
 	Selections  []string        `json:"selections"`
 	DraftOrders json.RawMessage `json:"draftOrders"`
-
-	hasSelections bool
 }
 
 // decodeRequest parses and validates a hook call body for a service of the
@@ -104,15 +102,13 @@ func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
 	case req.FHIRAuthorization != nil && req.FHIRServer == "":
 		return nil, nil, badRequest("fhirAuthorization is present without fhirServer")
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(req.Context, &raw); err != nil {
+	if c := bytes.TrimSpace(req.Context); len(c) == 0 || c[0] != '{' {
 		return nil, nil, badRequest("context is not a JSON object")
 	}
 	var hc HookContext
 	if err := json.Unmarshal(req.Context, &hc); err != nil {
 		return nil, nil, badRequest("context: " + jsonErr(err))
 	}
-	_, hc.hasSelections = raw["selections"]
 	if strings.TrimSpace(hc.PatientID) == "" {
 		return nil, nil, badRequest("context.patientId is missing")
 	}
@@ -121,7 +117,7 @@ func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
 			return nil, nil, badRequest("context.draftOrders is missing")
 		}
 	}
-	if hook == HookOrderSelect && (!hc.hasSelections || hc.Selections == nil) {
+	if hook == HookOrderSelect && hc.Selections == nil { // absent or null
 		return nil, nil, badRequest("context.selections is missing")
 	}
 	return &req, &hc, nil
