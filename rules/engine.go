@@ -252,13 +252,13 @@ func unitText(u string) string {
 	return u
 }
 
-// quantityText is "0.8 ×10³/µL".
+// quantityText is "0.8 ×10³/µL", with its comparator: "<15 [IU]/mL".
 func quantityText(q *Quantity) string {
 	if q == nil {
 		return "no value"
 	}
 	if q.Unit == "" {
-		return number(q.Value) + " (no unit)"
+		return q.Comparator + number(q.Value) + " (no unit)"
 	}
-	return number(q.Value) + " " + unitText(q.Unit)
+	return q.Comparator + number(q.Value) + " " + unitText(q.Unit)
 }

@@ -386,18 +386,29 @@ func readText(s string) result {
 
 // readViral reads a viral nucleic-acid result (HBV DNA, HCV RNA): the
 // qualitative reading, else a viral load above zero with a unit means
-// detected and zero means not detected.
+// detected and zero means not detected. A load censored from above ("<15
+// [IU]/mL", below the limit of quantification) is not detected: it is not
+// "detectable HBV DNA" nor "HCV RNA detected" (contract section 5), and
+// it is an RNA/DNA result. An unknown comparator makes the value unusable.
 func (ix *index) readViral(o *Observation) result {
 	if r := ix.read(o); r != resultUnknown {
 		return r
 	}
-	if o.Quantity != nil && o.Quantity.Unit != "" {
-		if o.Quantity.Value > 0 {
-			return resultPositive
-		}
-		return resultNegative
+	q := o.Quantity
+	if q == nil || q.Unit == "" {
+		return resultUnknown
 	}
-	return resultUnknown
+	switch q.Comparator {
+	case "<", "<=":
+		return resultNegative
+	case "", ">", ">=":
+	default:
+		return resultUnknown
+	}
+	if q.Value > 0 {
+		return resultPositive
+	}
+	return resultNegative
 }
 
 // latestRead returns the newest result of the set dated at or after since

@@ -1,0 +1,66 @@
+package hooks
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Audit scenarios through the wire: cases where the rules once disagreed
+// with the contract (section 5). Each starts from the clean record of
+// scenarios_test.go.
+
+func censored(o res, comparator string) res {
+	o["valueQuantity"].(res)["comparator"] = comparator
+	return o
+}
+
+func TestAuditScenariosFromFHIR(t *testing.T) {
+	const d = "2026-11-02"
+	cases := []struct {
+		name  string
+		drug  string
+		mg    int
+		r     *record
+		want  string // finding code that must be reported ("" for none)
+		level string // its card's indicator
+		not   []string
+	}{
+		{"HCV antibody positive, HCV RNA <15 IU/mL: not active hepatitis C, RNA on record", "upadacitinib", 15,
+			cleanRecord().replace(obsCode("hcv", "13955-0", positive, d)).
+				replace(censored(obsQty("hcvrna", "11011-4", 15, "[IU]/mL", "2026-11-10"), "<")),
+			"", "", []string{"hcv-active", "hcv-antibody-positive"}},
+		{"HBV DNA <10 IU/mL, HBsAg negative: not active hepatitis B", "abrocitinib", 100,
+			cleanRecord().replace(censored(obsQty("hbvdna", "42595-9", 10, "[IU]/mL", d), "<")),
+			"", "", []string{"hbv-active"}},
+		{"HBV DNA 2,300 IU/mL: active hepatitis B", "abrocitinib", 100,
+			cleanRecord().replace(obsQty("hbvdna", "42595-9", 2300, "[IU]/mL", d)),
+			"hbv-active", "critical", nil},
+	}
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			// json.Marshal escapes "<" as \u003c; EHRs send it plain.
+			body := bytes.ReplaceAll(orderRequest(t, tc.r, tc.drug, tc.mg), []byte(`\u003c`), []byte("<"))
+			rec := s.do(t, "POST", "/cds-services/order-sign", body)
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			cs := checkResponse(t, rec.Body.Bytes())
+			codes := codesOf(cs)
+			if tc.want != "" {
+				require.Contains(t, codes, tc.want)
+				for _, c := range cs {
+					for _, code := range c.Findings() {
+						if code == tc.want {
+							assert.Equal(t, tc.level, string(c.Indicator), "indicator of the card with %s", code)
+						}
+					}
+				}
+			}
+			for _, n := range tc.not {
+				assert.NotContains(t, codes, n)
+			}
+		})
+	}
+}

@@ -1,0 +1,51 @@
+package rules
+
+import "testing"
+
+// Audit findings (contract section 5 against the rules): each case is a
+// clinical scenario where the rules once disagreed with the contract.
+
+func TestAuditViralLoadBelowQuantification(t *testing.T) {
+	ix := newIndex(testKnowledge(), &Record{}, testNow)
+	censored := func(cmp string, v float64) Observation {
+		return Observation{Quantity: &Quantity{Value: v, Unit: "[IU]/mL", Comparator: cmp}}
+	}
+	tests := []struct {
+		name string
+		o    Observation
+		want result
+	}{
+		{"HCV RNA <15 IU/mL (below the limit of quantification) is not detected", censored("<", 15), resultNegative},
+		{"HBV DNA <=10 IU/mL is not detected", censored("<=", 10), resultNegative},
+		{"HBV DNA >170,000,000 IU/mL is detected", censored(">", 1.7e8), resultPositive},
+		{"viral load with an unknown comparator is unreadable", censored("ad", 1200), resultUnknown},
+		{"'detected, <15 IU/mL' by text stays detected", Observation{ValueText: "Detected", Quantity: &Quantity{Value: 15, Unit: "[IU]/mL", Comparator: "<"}}, resultPositive},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ix.readViral(&tc.o); got != tc.want {
+				t.Errorf("readViral = %s, want %s", got, tc.want)
+			}
+		})
+	}
+
+	runOrderCases(t, testKnowledge(), []orderCase{
+		{name: "HCV antibody positive, HCV RNA <15 IU/mL after it: not active hepatitis C, RNA done", order: upaOrder(15),
+			edit: func(r *Record, s *Session) {
+				r.Observations[3].ValueCodes = snomed(sctPositive)
+				o := quantity("rna", "11011-4", 10, 15, "[IU]/mL")
+				o.Quantity.Comparator = "<"
+				r.Observations = append(r.Observations, o)
+			}, not: []string{HCVActive, HCVAntibodyPositive}},
+		{name: "HBV DNA <10 IU/mL with HBsAg negative: not active hepatitis B", order: abroOrder(100),
+			edit: func(r *Record, s *Session) {
+				o := quantity("dna", "42595-9", 10, 10, "[IU]/mL")
+				o.Quantity.Comparator = "<"
+				r.Observations = append(r.Observations, o)
+			}, not: []string{HBVActive}},
+		{name: "HBV DNA 2,300 IU/mL: still active hepatitis B", order: abroOrder(100),
+			edit: func(r *Record, s *Session) {
+				r.Observations = append(r.Observations, quantity("dna", "42595-9", 10, 2300, "[IU]/mL"))
+			}, want: []string{HBVActive}},
+	})
+}
