@@ -17,6 +17,13 @@ func censored(o res, comparator string) res {
 	return o
 }
 
+// mgDose sets the dosage of a MedicationRequest to mg per dose, perDay times a day.
+func mgDose(m res, mg float64, perDay int) res {
+	m["dosageInstruction"] = []any{res{"timing": res{"repeat": res{"frequency": perDay, "period": 1, "periodUnit": "d"}},
+		"doseAndRate": []any{res{"doseQuantity": res{"value": mg, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"}}}}}
+	return m
+}
+
 func TestAuditScenariosFromFHIR(t *testing.T) {
 	const d = "2026-11-02"
 	cases := []struct {
@@ -38,6 +45,12 @@ func TestAuditScenariosFromFHIR(t *testing.T) {
 		{"HBV DNA 2,300 IU/mL: active hepatitis B", "abrocitinib", 100,
 			cleanRecord().replace(obsQty("hbvdna", "42595-9", 2300, "[IU]/mL", d)),
 			"hbv-active", "critical", nil},
+		{"aspirin/dipyridamole named only in text, 25 mg twice daily, with abrocitinib", "abrocitinib", 100,
+			cleanRecord().replace(mgDose(medication("aggrenox", "active", "", "", "Aggrenox (aspirin 25 MG / dipyridamole 200 MG) capsule"), 25, 2)),
+			"antiplatelet-abrocitinib", "critical", nil},
+		{"aspirin 81 mg once daily named only in text, with abrocitinib", "abrocitinib", 100,
+			cleanRecord().replace(mgDose(medication("asa", "active", "", "", "Aspirin 81 mg EC tablet"), 81, 1)),
+			"", "", []string{"antiplatelet-abrocitinib"}},
 	}
 	s := newTestServer(t, serverOpts{noStore: true})
 	for _, tc := range cases {

@@ -49,3 +49,39 @@ func TestAuditViralLoadBelowQuantification(t *testing.T) {
 			}, want: []string{HBVActive}},
 	})
 }
+
+func TestAuditAspirinCombinationByText(t *testing.T) {
+	k, err := LoadKnowledge(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	low := func(m Medication, mg, perDay float64) Medication {
+		m.Dose = DoseFacts{DoseQuantity: &Quantity{Value: mg, Unit: "mg"}, Frequency: perDay, Period: 1, PeriodUnit: "d"}
+		return m
+	}
+	textOnly := func(id, text string) Medication {
+		m := medication(id, nil, "active")
+		m.Text = text
+		return m
+	}
+	runOrderCases(t, k, []orderCase{
+		{name: "aspirin/dipyridamole 25 mg twice daily named only in text: an antiplatelet other than aspirin", order: abroOrder(100),
+			edit: func(r *Record, s *Session) {
+				r.Medications = append(r.Medications, low(textOnly("aggrenox", "Aggrenox (aspirin 25 MG / dipyridamole 200 MG) capsule"), 25, 2))
+			}, want: []string{AntiplateletAbrocitinib}},
+		{name: "aspirin ingredient code with clopidogrel in the text: not aspirin alone", order: abroOrder(100),
+			edit: func(r *Record, s *Session) {
+				m := low(medication("asa-clop", rx("1191"), "active"), 75, 1)
+				m.Text = "aspirin 75 mg / clopidogrel 75 mg tablet"
+				r.Medications = append(r.Medications, m)
+			}, want: []string{AntiplateletAbrocitinib}},
+		{name: "plain aspirin 81 mg once daily named only in text: allowed", order: abroOrder(100),
+			edit: func(r *Record, s *Session) {
+				r.Medications = append(r.Medications, low(textOnly("asa", "Aspirin 81 mg EC tablet"), 81, 1))
+			}, not: []string{AntiplateletAbrocitinib}},
+		{name: "plain aspirin 81 mg once daily by code: allowed", order: abroOrder(100),
+			edit: func(r *Record, s *Session) {
+				r.Medications = append(r.Medications, low(medication("asa", rx("243670"), "active"), 81, 1))
+			}, not: []string{AntiplateletAbrocitinib}},
+	})
+}

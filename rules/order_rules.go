@@ -686,7 +686,9 @@ func (c *orderCtx) antiplateletAbrocitinib() (Finding, bool) {
 }
 
 // aspirinOnly reports whether m is aspirin and no other antiplatelet: in
-// the aspirin set, with no code that is an antiplatelet but not aspirin.
+// the aspirin set, with no code and no word of its text that is an
+// antiplatelet but not aspirin ("aspirin / dipyridamole" named only in
+// text is a combination, not low-dose aspirin).
 func (c *orderCtx) aspirinOnly(m *Medication) bool {
 	if !medicationIn(c.k, VSAspirin, *m) {
 		return false
@@ -695,6 +697,15 @@ func (c *orderCtx) aspirinOnly(m *Medication) bool {
 		one := []Coding{x}
 		if c.k.Has(VSAntiplatelets, one) && !c.k.Has(VSAspirin, one) {
 			return false
+		}
+	}
+	if vs, ok := c.k.Set(VSAntiplatelets); ok {
+		for _, t := range lowerTexts(*m) {
+			for _, w := range vs.Text {
+				if hasWord(t, w) && !c.k.HasText(VSAspirin, w) {
+					return false
+				}
+			}
 		}
 	}
 	return true
