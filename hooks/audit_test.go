@@ -77,3 +77,35 @@ func TestAuditScenariosFromFHIR(t *testing.T) {
 		})
 	}
 }
+
+// A finding resting on a code graded C or U says so on its card.
+func TestAuditUnverifiedCodeOnCard(t *testing.T) {
+	const icd10 = "http://hl7.org/fhir/sid/icd-10-cm"
+	cases := []struct {
+		name, drug, code string
+		r                *record
+	}{
+		{"nicotine dependence F17.211 (grade C pattern): smoker card unverified", "upadacitinib", "smoker",
+			cleanRecord().replace(condition("nic", icd10, "F17.211", "active"))},
+		{"eGFR 25 under the older MDRD code 33914-3 (grade C): renal card unverified", "abrocitinib", "renal-impairment",
+			cleanRecord().drop("egfr").replace(obsQty("egfr-old", "33914-3", 25, "mL/min/{1.73_m2}", "2026-11-02"))},
+	}
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[tc.drug]
+			rec := s.do(t, "POST", "/cds-services/order-sign", orderRequest(t, tc.r, tc.drug, mg))
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			found := false
+			for _, c := range checkResponse(t, rec.Body.Bytes()) {
+				for _, code := range c.Findings() {
+					if code == tc.code {
+						found = true
+						assert.Contains(t, c.Detail, "not yet verified", "card with %s", code)
+					}
+				}
+			}
+			assert.True(t, found, "no card with %s", tc.code)
+		})
+	}
+}

@@ -85,3 +85,59 @@ func TestAuditAspirinCombinationByText(t *testing.T) {
 			}, not: []string{AntiplateletAbrocitinib}},
 	})
 }
+
+func TestAuditUnverifiedCodesAreFlagged(t *testing.T) {
+	k, err := LoadKnowledge(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unverified := func(code string, want bool) func(t *testing.T, fs []Finding) {
+		return func(t *testing.T, fs []Finding) {
+			if f := wantFinding(t, fs, code); f.Unverified != want {
+				t.Errorf("%s Unverified = %v, want %v", code, f.Unverified, want)
+			}
+		}
+	}
+	noEGFR := func(r *Record) { without(r, "egfr") }
+	aged55 := func(r *Record) {
+		r.Patient.BirthDate = testNow.AddDate(-55, 0, 0)
+		r.Immunizations = append(r.Immunizations, Immunization{ID: "Immunization/rzv", Codes: cvx("187"), Status: "completed", Date: daysAgo(200)})
+	}
+	runOrderCases(t, k, []orderCase{
+		{name: "abrocitinib, eGFR 25 under the older MDRD code 33914-3 (grade C): critical, unverified", order: abroOrder(100),
+			edit: func(r *Record, s *Session) {
+				noEGFR(r)
+				r.Observations = append(r.Observations, quantity("egfr-old", "33914-3", 20, 25, "mL/min/{1.73_m2}"))
+			}, want: []string{RenalImpairment}, check: unverified(RenalImpairment, true)},
+		{name: "abrocitinib, eGFR 25 under CKD-EPI 2021 (grade A): critical, verified", order: abroOrder(100),
+			edit: func(r *Record, s *Session) { r.Observations[10].Quantity.Value = 25 },
+			want: []string{RenalImpairment}, check: unverified(RenalImpairment, false)},
+		{name: "abrocitinib, no eGFR, CKD stage 4 SNOMED 431857002 (grade C): unverified", order: abroOrder(100),
+			edit: func(r *Record, s *Session) {
+				noEGFR(r)
+				r.Conditions = append(r.Conditions, condition("ckd4", snomed("431857002"), "active"))
+			}, want: []string{RenalImpairment}, check: unverified(RenalImpairment, true)},
+		{name: "abrocitinib, no eGFR, end-stage renal disease N18.6 (grade A): verified", order: abroOrder(100),
+			edit: func(r *Record, s *Session) {
+				noEGFR(r)
+				r.Conditions = append(r.Conditions, condition("esrd", icd("N18.6"), "active"))
+			}, want: []string{RenalImpairment}, check: unverified(RenalImpairment, false)},
+		{name: "nicotine dependence F17.211 (category pattern, grade C): smoker unverified", order: upaOrder(15),
+			edit: func(r *Record, s *Session) {
+				r.Conditions = append(r.Conditions, condition("nic", icd("F17.211"), "active"))
+			}, want: []string{Smoker}, check: unverified(Smoker, true)},
+		{name: "aged 55, nicotine dependence F17.211 (grade C): cardiovascular risk unverified", order: upaOrder(15),
+			edit: func(r *Record, s *Session) {
+				aged55(r)
+				r.Conditions = append(r.Conditions, condition("nic", icd("F17.211"), "active"))
+			}, want: []string{CardiovascularRisk}, check: unverified(CardiovascularRisk, true)},
+		{name: "aged 55, nicotine dependence F17.210 (grade A): cardiovascular risk and smoker verified", order: upaOrder(15),
+			edit: func(r *Record, s *Session) {
+				aged55(r)
+				r.Conditions = append(r.Conditions, condition("nic", icd("F17.210"), "active"))
+			}, want: []string{CardiovascularRisk, Smoker}, check: func(t *testing.T, fs []Finding) {
+				unverified(CardiovascularRisk, false)(t, fs)
+				unverified(Smoker, false)(t, fs)
+			}},
+	})
+}

@@ -539,9 +539,10 @@ func (c *orderCtx) severeHepaticImpairment() (Finding, bool) {
 func (c *orderCtx) renalImpairment() (Finding, bool) {
 	o, egfr, ok := c.ix.latestValue(VSEGFR, c.since(c.cfg.EGFRWindow), EGFR)
 	var ev []Evidence
-	severe, moderate := false, false
+	severe, moderate, unverified := false, false, false
 	if ok {
 		severe, moderate = egfr < c.cfg.EGFRSevere, egfr < c.cfg.EGFRModerate
+		unverified = c.k.Unverified(VSEGFR, o.Codes) // e.g. 33914-3 is grade C
 		limit := c.cfg.EGFRModerate
 		if severe || c.drug == Upadacitinib {
 			limit = c.cfg.EGFRSevere
@@ -550,16 +551,18 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 			Date: o.Date, ResourceID: o.ID})
 	} else if cs := c.ix.activeConditions(VSSevereRenal); len(cs) > 0 {
 		severe, moderate = true, true
+		unverified = c.unverifiedConditions(VSSevereRenal, cs) // e.g. CKD 4 431857002 is grade C
 		ev = append(ev, conditionEvidence(cs)...)
 		ev = append(ev, Evidence{Text: "No recent eGFR; severe renal impairment taken from the problem list."})
 	}
 	switch {
 	case c.drug == Abrocitinib && severe:
 		return Finding{
-			Level:    Critical,
-			Title:    "Severe renal impairment (eGFR below " + number(c.cfg.EGFRSevere) + ")",
-			Action:   "Abrocitinib is not recommended with eGFR below " + number(c.cfg.EGFRSevere) + " mL/min/1.73 m² or on dialysis.",
-			Evidence: ev,
+			Level:      Critical,
+			Title:      "Severe renal impairment (eGFR below " + number(c.cfg.EGFRSevere) + ")",
+			Action:     "Abrocitinib is not recommended with eGFR below " + number(c.cfg.EGFRSevere) + " mL/min/1.73 m² or on dialysis.",
+			Evidence:   ev,
+			Unverified: unverified,
 		}, true
 	case c.drug == Abrocitinib && moderate:
 		return Finding{
@@ -567,6 +570,7 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 			Action:           "Use abrocitinib 50 mg once daily with eGFR 30-59 mL/min/1.73 m² (may increase to 100 mg after 12 weeks if inadequate response).",
 			Evidence:         append(ev, c.orderedDoseEvidence()...),
 			SuggestedDailyMg: c.p.ReducedDailyMg,
+			Unverified:       unverified,
 		}, true
 	case c.drug == Upadacitinib && severe:
 		return Finding{
@@ -777,9 +781,9 @@ func isFormerSmoker(cs []Coding) bool {
 }
 
 // smokingEvidence returns the smoking-status results and tobacco-use
-// conditions that say current (or, with former, current or former) smoker.
-func (c *orderCtx) smokingEvidence(former bool) []Evidence {
-	var ev []Evidence
+// conditions that say current (or, with former, current or former) smoker,
+// and whether one of them matched only through a code graded C or U.
+func (c *orderCtx) smokingEvidence(former bool) (ev []Evidence, unverified bool) {
 	obs := c.ix.results(time.Time{}, VSSmokingStatus)
 	if !former && len(obs) > 0 {
 		obs = obs[:1] // current smoking: the latest status only
@@ -789,6 +793,7 @@ func (c *orderCtx) smokingEvidence(former bool) []Evidence {
 			continue
 		}
 		ev = append(ev, Evidence{Text: "Smoking status " + codingsName(o.ValueCodes) + " on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID})
+		unverified = c.k.Unverified(VSSmokingStatus, o.Codes) || c.k.Unverified(VSSmokerAnswers, o.ValueCodes)
 		break // one result is enough
 	}
 	var cs []*Condition
@@ -801,7 +806,7 @@ func (c *orderCtx) smokingEvidence(former bool) []Evidence {
 			}
 		}
 	}
-	return append(ev, conditionEvidence(cs)...)
+	return append(ev, conditionEvidence(cs)...), unverified || c.unverifiedConditions(VSSmokerCondition, cs)
 }
 
 func (c *orderCtx) cardiovascularRisk() (Finding, bool) {
@@ -816,7 +821,9 @@ func (c *orderCtx) cardiovascularRisk() (Finding, bool) {
 		ev = append(ev, conditionEvidence(cs)...)
 		unverified = unverified || c.unverifiedConditions(set, cs)
 	}
-	ev = append(ev, c.smokingEvidence(false)...)
+	smoking, smokingUnverified := c.smokingEvidence(false)
+	ev = append(ev, smoking...)
+	unverified = unverified || smokingUnverified
 	if len(ev) == 0 {
 		return Finding{}, false
 	}
@@ -851,14 +858,15 @@ func (c *orderCtx) maceHistory() (Finding, bool) {
 }
 
 func (c *orderCtx) smoker() (Finding, bool) {
-	ev := c.smokingEvidence(true)
+	ev, unverified := c.smokingEvidence(true)
 	if len(ev) == 0 {
 		return Finding{}, false
 	}
 	return Finding{
-		Title:    "Current or former smoker",
-		Action:   "Current and past smokers are at additional risk of malignancy, cardiovascular events and thrombosis on " + c.p.Generic + " (boxed warning).",
-		Evidence: ev,
+		Title:      "Current or former smoker",
+		Action:     "Current and past smokers are at additional risk of malignancy, cardiovascular events and thrombosis on " + c.p.Generic + " (boxed warning).",
+		Evidence:   ev,
+		Unverified: unverified,
 	}, true
 }
 
