@@ -1,6 +1,9 @@
 package rules
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // Audit findings (contract section 5 against the rules): each case is a
 // clinical scenario where the rules once disagreed with the contract.
@@ -139,5 +142,33 @@ func TestAuditUnverifiedCodesAreFlagged(t *testing.T) {
 				unverified(CardiovascularRisk, false)(t, fs)
 				unverified(Smoker, false)(t, fs)
 			}},
+	})
+}
+
+func TestAuditHCVRNASameDayAsAntibody(t *testing.T) {
+	runOrderCases(t, testKnowledge(), []orderCase{
+		{name: "HCV antibody positive at 09:30, reflex HCV RNA not detected dated the same day (date only): RNA on record", order: upaOrder(15),
+			edit: func(r *Record, s *Session) {
+				day := daysAgo(10)
+				r.Observations[3].ValueCodes = snomed(sctPositive)
+				r.Observations[3].Date = time.Date(day.Year(), day.Month(), day.Day(), 9, 30, 0, 0, time.UTC)
+				rna := answer("rna", "11259-9", 0, sctNotDetected)
+				rna.Date = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+				r.Observations = append(r.Observations, rna)
+			}, not: []string{HCVAntibodyPositive, HCVActive}},
+		{name: "HCV antibody positive at 09:30 -05:00, reflex HCV RNA not detected dated the same day (date only): RNA on record", order: upaOrder(15),
+			edit: func(r *Record, s *Session) {
+				day := daysAgo(10)
+				r.Observations[3].ValueCodes = snomed(sctPositive)
+				r.Observations[3].Date = time.Date(day.Year(), day.Month(), day.Day(), 9, 30, 0, 0, time.FixedZone("-05:00", -5*3600))
+				rna := answer("rna", "11259-9", 0, sctNotDetected)
+				rna.Date = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+				r.Observations = append(r.Observations, rna)
+			}, not: []string{HCVAntibodyPositive, HCVActive}},
+		{name: "HCV antibody positive, HCV RNA not detected a year before it: RNA still needed", order: upaOrder(15),
+			edit: func(r *Record, s *Session) {
+				r.Observations[3].ValueCodes = snomed(sctPositive)
+				r.Observations = append(r.Observations, answer("rna", "11259-9", 400, sctNotDetected))
+			}, want: []string{HCVAntibodyPositive}},
 	})
 }

@@ -245,8 +245,16 @@ func (c *orderCtx) hcvAntibodyPositive() (Finding, bool) {
 	if r != resultPositive {
 		return Finding{}, false
 	}
-	if rna, _, _ := c.ix.latestRead(VSHCVRNA, ab.Date, c.ix.readViral); rna != nil {
-		return Finding{}, false // an RNA result since the antibody settles it
+	// An RNA result from the antibody's day on settles it: a reflex RNA on
+	// the same specimen is often dated by day only (read as midnight UTC),
+	// before the antibody's time of day.
+	y, m, d := ab.Date.Date()
+	abDay := time.Date(y, m, d, 0, 0, 0, 0, ab.Date.Location())
+	if utcDay := time.Date(y, m, d, 0, 0, 0, 0, time.UTC); utcDay.Before(abDay) {
+		abDay = utcDay
+	}
+	if rna, _, _ := c.ix.latestRead(VSHCVRNA, abDay, c.ix.readViral); rna != nil {
+		return Finding{}, false
 	}
 	return Finding{
 		Title:  "Hepatitis C antibody positive without an HCV RNA result",
