@@ -109,3 +109,16 @@ func TestAuditUnverifiedCodeOnCard(t *testing.T) {
 		})
 	}
 }
+
+// Known defect outside rules/ (package fhir, not changed by this audit): a
+// Quantity.comparator sent JSON-escaped ("\u003c", as Go's json.Marshal
+// writes "<") is dropped while decoding, so "<0.5 10*3/uL" reads as 0.5
+// exactly and lymphopenia (ALC < 500) does not fire. Un-skip once fixed.
+func TestAuditEscapedComparatorKept(t *testing.T) {
+	t.Skip("known defect in package fhir: a JSON-escaped Quantity.comparator is dropped")
+	r := cleanRecord().replace(censored(obsQty("alc", "731-0", 0.5, "10*3/uL", "2026-11-02"), "<"))
+	s := newTestServer(t, serverOpts{noStore: true})
+	rec := s.do(t, "POST", "/cds-services/order-sign", orderRequest(t, r, "upadacitinib", 15)) // "<" sent as \u003c
+	require.Equal(t, 200, rec.Code, rec.Body.String())
+	assert.Contains(t, codesOf(checkResponse(t, rec.Body.Bytes())), "lymphopenia")
+}
