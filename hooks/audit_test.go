@@ -122,3 +122,39 @@ func TestAuditEscapedComparatorKept(t *testing.T) {
 	require.Equal(t, 200, rec.Code, rec.Body.String())
 	assert.Contains(t, codesOf(checkResponse(t, rec.Body.Bytes())), "lymphopenia")
 }
+
+// A dose card does not ask to reduce an order to the dose it already has.
+func TestAuditNoReductionToTheOrderedDoseOnCard(t *testing.T) {
+	cases := []struct {
+		name, drug string
+		mg         int
+		r          *record
+		code       string
+		summary    string
+	}{
+		{"upadacitinib 15 mg with ketoconazole", "upadacitinib", 15,
+			cleanRecord().replace(medication("keto", "active", rxnorm, "6135", "ketoconazole")),
+			"cyp-interaction", "Review CYP interaction before starting upadacitinib"},
+		{"abrocitinib 50 mg with eGFR 45", "abrocitinib", 50,
+			cleanRecord().replace(obsQty("egfr", "98979-8", 45, "mL/min/{1.73_m2}", "2026-11-02")),
+			"renal-impairment", "Review abrocitinib dose: reduced kidney function"},
+		{"upadacitinib 30 mg with ketoconazole: reduce", "upadacitinib", 30,
+			cleanRecord().replace(medication("keto", "active", rxnorm, "6135", "ketoconazole")),
+			"cyp-interaction", "Reduce upadacitinib to 15 mg daily: CYP interaction"},
+	}
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-sign", orderRequest(t, tc.r, tc.drug, tc.mg))
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			found := false
+			for _, c := range checkResponse(t, rec.Body.Bytes()) {
+				if len(c.Findings()) == 1 && c.Findings()[0] == tc.code {
+					found = true
+					assert.Equal(t, tc.summary, c.Summary)
+				}
+			}
+			assert.True(t, found, "no card with only %s", tc.code)
+		})
+	}
+}

@@ -172,3 +172,37 @@ func TestAuditHCVRNASameDayAsAntibody(t *testing.T) {
 			}, want: []string{HCVAntibodyPositive}},
 	})
 }
+
+func TestAuditNoReductionToTheOrderedDose(t *testing.T) {
+	suggests := func(code string, mg float64) func(t *testing.T, fs []Finding) {
+		return func(t *testing.T, fs []Finding) {
+			if f := wantFinding(t, fs, code); f.SuggestedDailyMg != mg {
+				t.Errorf("%s SuggestedDailyMg = %v, want %v", code, f.SuggestedDailyMg, mg)
+			}
+		}
+	}
+	keto := func(r *Record, s *Session) {
+		r.Medications = append(r.Medications, medication("keto", rx("6135"), "active"))
+	}
+	egfr := func(v float64) func(r *Record, s *Session) {
+		return func(r *Record, s *Session) { r.Observations[10].Quantity.Value = v }
+	}
+	unknownDose := upaOrder(30)
+	unknownDose.Dose = DoseFacts{}
+	runOrderCases(t, testKnowledge(), []orderCase{
+		{name: "upadacitinib 15 mg with ketoconazole: already the CYP3A4 dose, nothing to reduce", order: upaOrder(15),
+			edit: keto, want: []string{CYPInteraction}, check: suggests(CYPInteraction, 0)},
+		{name: "upadacitinib 30 mg with ketoconazole: reduce to 15 mg", order: upaOrder(30),
+			edit: keto, want: []string{CYPInteraction}, check: suggests(CYPInteraction, 15)},
+		{name: "upadacitinib at an unknown dose with ketoconazole: suggest 15 mg", order: unknownDose,
+			edit: keto, want: []string{CYPInteraction}, check: suggests(CYPInteraction, 15)},
+		{name: "abrocitinib 50 mg with eGFR 45: already the renal dose", order: abroOrder(50),
+			edit: egfr(45), want: []string{RenalImpairment}, check: suggests(RenalImpairment, 0)},
+		{name: "abrocitinib 100 mg with eGFR 45: reduce to 50 mg", order: abroOrder(100),
+			edit: egfr(45), want: []string{RenalImpairment}, check: suggests(RenalImpairment, 50)},
+		{name: "upadacitinib 15 mg with eGFR 25: already the renal dose", order: upaOrder(15),
+			edit: egfr(25), want: []string{RenalImpairment}, check: suggests(RenalImpairment, 0)},
+		{name: "upadacitinib 30 mg with eGFR 25: reduce to 15 mg", order: upaOrder(30),
+			edit: egfr(25), want: []string{RenalImpairment}, check: suggests(RenalImpairment, 15)},
+	})
+}

@@ -577,7 +577,7 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 			Title:            "Moderate renal impairment: abrocitinib 50 mg once daily",
 			Action:           "Use abrocitinib 50 mg once daily with eGFR 30-59 mL/min/1.73 m² (may increase to 100 mg after 12 weeks if inadequate response).",
 			Evidence:         append(ev, c.orderedDoseEvidence()...),
-			SuggestedDailyMg: c.p.ReducedDailyMg,
+			SuggestedDailyMg: c.reduceTo(c.p.ReducedDailyMg),
 			Unverified:       unverified,
 		}, true
 	case c.drug == Upadacitinib && severe:
@@ -585,11 +585,21 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 			Title:            "Severe renal impairment: upadacitinib 15 mg once daily",
 			Action:           "Use upadacitinib 15 mg once daily with eGFR below " + number(c.cfg.EGFRSevere) + " mL/min/1.73 m²; not recommended in end-stage renal disease.",
 			Evidence:         append(ev, c.orderedDoseEvidence()...),
-			SuggestedDailyMg: c.p.ReducedDailyMg,
+			SuggestedDailyMg: c.reduceTo(c.p.ReducedDailyMg),
 			Unverified:       true, // R12: the 15 mg renal dose is grade C
 		}, true
 	}
 	return Finding{}, false
+}
+
+// reduceTo is the dose limit mg to suggest: 0 when the ordered daily dose
+// is known and already at or below it (a card must not ask to "reduce" a
+// 15 mg order to 15 mg).
+func (c *orderCtx) reduceTo(mg float64) float64 {
+	if c.doseOK && c.dose <= mg {
+		return 0
+	}
+	return mg
 }
 
 // orderedDoseEvidence states the ordered daily dose, or that it is unknown.
@@ -743,6 +753,7 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 		}
 	}
 	var f Finding
+	reduce := false
 	for _, g := range groups {
 		ms := c.medsIn(g.set)
 		if len(ms) == 0 {
@@ -750,16 +761,15 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 		}
 		f.Evidence = append(f.Evidence, medicationEvidence(ms, g.what)...)
 		f.Unverified = f.Unverified || g.graded || unverifiedMeds(c.k, g.set, ms)
-		if g.reduce {
-			f.SuggestedDailyMg = c.p.ReducedDailyMg
-		}
+		reduce = reduce || g.reduce
 	}
 	if len(f.Evidence) == 0 {
 		return Finding{}, false
 	}
 	f.Title = "Interacting drug with " + c.p.Generic
 	f.Action = "Review the interacting drug: lower the " + c.p.Generic + " dose or avoid the combination as stated."
-	if f.SuggestedDailyMg > 0 {
+	if reduce {
+		f.SuggestedDailyMg = c.reduceTo(c.p.ReducedDailyMg)
 		f.Evidence = append(f.Evidence, c.orderedDoseEvidence()...)
 	}
 	return f, true
