@@ -206,3 +206,42 @@ func TestAuditNoReductionToTheOrderedDose(t *testing.T) {
 			edit: egfr(25), want: []string{RenalImpairment}, check: suggests(RenalImpairment, 15)},
 	})
 }
+
+func TestAuditNegativeWordingIsNotReadAsPositive(t *testing.T) {
+	ix := newIndex(testKnowledge(), &Record{}, testNow)
+	tests := []struct {
+		text string
+		want result
+	}{
+		{"None detected", resultNegative},
+		{"HCV RNA: NONE DETECTED", resultNegative},
+		{"No HBV DNA detected", resultNegative},
+		{"Not reactive", resultNegative},
+		{"Not positive", resultNegative},
+		{"Not detected", resultNegative},
+		{"Detected", resultPositive},
+		{"Detected, no quantification possible", resultPositive},
+		{"Reactive", resultPositive},
+		{"Positive", resultPositive},
+	}
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			if got := ix.read(&Observation{ValueText: tc.text}); got != tc.want {
+				t.Errorf("read(%q) = %s, want %s", tc.text, got, tc.want)
+			}
+		})
+	}
+	runOrderCases(t, testKnowledge(), []orderCase{
+		{name: "HCV RNA reported 'None detected': not active hepatitis C", order: upaOrder(15),
+			edit: func(r *Record, s *Session) {
+				o := observation("rna", "11259-9", 10)
+				o.ValueText = "None detected"
+				r.Observations = append(r.Observations, o)
+			}, not: []string{HCVActive}},
+		{name: "HBsAg reported 'Not reactive': not active hepatitis B", order: abroOrder(100),
+			edit: func(r *Record, s *Session) {
+				r.Observations[1].ValueCodes = nil
+				r.Observations[1].ValueText = "Not reactive"
+			}, not: []string{HBVActive, HBVScreeningMissing}},
+	})
+}

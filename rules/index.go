@@ -366,10 +366,15 @@ func readText(s string) result {
 		return resultUnknown
 	}
 	// Negative phrases first: "not detected" contains "detected".
-	for _, w := range []string{"not detected", "non-reactive", "nonreactive", "non reactive", "undetected", "negative"} {
+	for _, w := range []string{"not detected", "none detected", "non-reactive", "nonreactive", "non reactive",
+		"not reactive", "not positive", "undetected", "negative"} {
 		if strings.Contains(t, w) {
 			return resultNegative
 		}
+	}
+	// "No HBV DNA detected": a "no" before "detected" negates it.
+	if d := strings.Index(t, "detected"); d >= 0 && hasWord(t[:d], "no") {
+		return resultNegative
 	}
 	for _, w := range []string{"indeterminate", "inconclusive", "equivocal"} {
 		if strings.Contains(t, w) {
