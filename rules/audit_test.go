@@ -245,3 +245,38 @@ func TestAuditNegativeWordingIsNotReadAsPositive(t *testing.T) {
 			}, not: []string{HBVActive, HBVScreeningMissing}},
 	})
 }
+
+func TestAuditTopicalFormsAreNotSystemicImmunosuppression(t *testing.T) {
+	k, err := LoadKnowledge(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	med := func(id, text, status string, codes ...string) Medication {
+		m := medication(id, rx(codes...), status)
+		m.Text = text
+		return m
+	}
+	onlyPrior := func(m Medication) func(r *Record, s *Session) {
+		return func(r *Record, s *Session) { r.Medications = []Medication{m} }
+	}
+	runOrderCases(t, k, []orderCase{
+		{name: "tacrolimus 0.1% topical ointment for eczema: not a potent immunosuppressant", order: upaOrder(15),
+			edit: func(r *Record, s *Session) {
+				r.Medications = append(r.Medications, med("tac-oint", "tacrolimus 0.1 % Topical Ointment", "active"))
+			}, not: []string{CombinationImmunosuppressant}},
+		{name: "tacrolimus 1 mg oral capsule: potent immunosuppressant", order: upaOrder(15),
+			edit: func(r *Record, s *Session) {
+				r.Medications = append(r.Medications, med("tac-oral", "tacrolimus 1 MG Oral Capsule", "active"))
+			}, want: []string{CombinationImmunosuppressant}},
+		{name: "cyclosporine 0.05% ophthalmic emulsion coded by ingredient: not a potent immunosuppressant", order: abroOrder(100),
+			edit: func(r *Record, s *Session) {
+				r.Medications = append(r.Medications, med("csa-eye", "cyclosporine 0.05 % Ophthalmic Emulsion", "active", "3008"))
+			}, not: []string{CombinationImmunosuppressant}},
+		{name: "only ophthalmic cyclosporine before: no earlier systemic AD therapy", order: abroOrder(100),
+			edit: onlyPrior(med("csa-eye", "cyclosporine 0.05 % Ophthalmic Emulsion", "completed", "3008")),
+			want: []string{NoPriorSystemicTherapy}},
+		{name: "oral cyclosporine before: earlier systemic AD therapy", order: abroOrder(100),
+			edit: onlyPrior(med("csa-oral", "cyclosporine 100 MG Oral Capsule", "completed", "3008")),
+			not:  []string{NoPriorSystemicTherapy}},
+	})
+}

@@ -152,8 +152,33 @@ func medicationIn(k *Knowledge, set string, m Medication) bool {
 	return medicationInLower(k, set, m, lowerTexts(m))
 }
 
+// systemicOnlySets are the medication sets that mean systemic therapy:
+// "tacrolimus (systemic)" (knowledge base 1.4) and "systemic atopic
+// dermatitis therapy" (contract section 5). A topical or eye form of the
+// same ingredient (tacrolimus ointment, cyclosporine eye drops) is not in
+// them, whether it matches by ingredient code or by name.
+var systemicOnlySets = map[string]bool{VSImmunosuppressants: true, VSPriorSystemicADTherapy: true}
+
+// localFormWords name dosage forms that act locally (lower case, whole words).
+var localFormWords = []string{"topical", "ointment", "cream", "lotion", "ophthalmic", "eye drops", "otic"}
+
+// localForm reports whether one of the (lower-cased) texts names a local form.
+func localForm(texts []string) bool {
+	for _, t := range texts {
+		for _, w := range localFormWords {
+			if hasWord(t, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // medicationInLower is medicationIn with m's texts already lower-cased.
 func medicationInLower(k *Knowledge, set string, m Medication, texts []string) bool {
+	if systemicOnlySets[set] && localForm(texts) {
+		return false
+	}
 	if k.Has(set, m.Codes) {
 		return true
 	}
