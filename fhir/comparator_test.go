@@ -28,3 +28,19 @@ func TestQuantityComparatorKept(t *testing.T) {
 		t.Errorf("CellsPerMM3 = %v, %v; want below 500", v, ok)
 	}
 }
+
+// The samply enum decoder compares raw bytes; a JSON-escaped "<" ("\u003c",
+// as Go's encoders write it) must still reach the rules.
+func TestEscapedQuantityComparatorKept(t *testing.T) {
+	b := NewBuilder(nil)
+	_, err := b.Add("observations", []byte(`{"resourceType":"Observation","id":"alc","status":"final",
+		"code":{"coding":[{"system":"http://loinc.org","code":"731-0"}]},"effectiveDateTime":"2026-11-02",
+		"valueQuantity":{"value":0.5,"comparator":"\u003c","code":"10*3/uL"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := b.Record()
+	if len(rec.Observations) != 1 || rec.Observations[0].Quantity == nil || rec.Observations[0].Quantity.Comparator != "<" {
+		t.Fatalf("comparator lost: %+v", rec.Observations)
+	}
+}

@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -43,7 +44,20 @@ func normalize(raw []byte, t reflect.Type) ([]byte, error) {
 		return nil, err
 	}
 	v, _ = fixValue(v, t, false)
-	return json.Marshal(v)
+	return marshalRaw(v)
+}
+
+// marshalRaw encodes v without HTML escaping: the samply enum decoders
+// compare the raw bytes, so "<" must stay "<", not become "\u003c"
+// (Quantity.comparator would otherwise be rejected and dropped).
+func marshalRaw(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
@@ -127,7 +141,7 @@ func fixValue(v any, t reflect.Type, optional bool) (out any, keep bool) {
 }
 
 func enumAccepts(v any, t reflect.Type) bool {
-	b, err := json.Marshal(v)
+	b, err := marshalRaw(v)
 	if err != nil {
 		return false
 	}

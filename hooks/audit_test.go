@@ -120,12 +120,9 @@ func TestAuditUnverifiedCodeOnCard(t *testing.T) {
 	}
 }
 
-// Known defect outside rules/ (package fhir, not changed by this audit): a
-// Quantity.comparator sent JSON-escaped ("\u003c", as Go's json.Marshal
-// writes "<") is dropped while decoding, so "<0.5 10*3/uL" reads as 0.5
-// exactly and lymphopenia (ALC < 500) does not fire. Un-skip once fixed.
+// A Quantity.comparator sent JSON-escaped ("\u003c", as Go's json.Marshal
+// writes "<") is kept, so "<0.5 10*3/uL" is below 500 and lymphopenia fires.
 func TestAuditEscapedComparatorKept(t *testing.T) {
-	t.Skip("known defect in package fhir: a JSON-escaped Quantity.comparator is dropped")
 	r := cleanRecord().replace(censored(obsQty("alc", "731-0", 0.5, "10*3/uL", "2026-11-02"), "<"))
 	s := newTestServer(t, serverOpts{noStore: true})
 	rec := s.do(t, "POST", "/cds-services/order-sign", orderRequest(t, r, "upadacitinib", 15)) // "<" sent as \u003c
