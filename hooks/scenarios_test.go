@@ -189,6 +189,8 @@ func TestClinicalScenariosFromFHIR(t *testing.T) {
 		{"platelets 120k on upadacitinib: no label threshold", "upadacitinib", 15, cleanRecord().replace(obsQty("plt", "777-3", 120, "10*3/uL", "2026-11-02")), "", "", "thrombocytopenia"},
 		{"no ALT or AST", "upadacitinib", 15, cleanRecord().drop("alt"), "liver-enzymes-missing", "warning", ""},
 		{"no lipids", "abrocitinib", 100, cleanRecord().drop("ldl"), "lipids-missing", "warning", ""},
+		{"HDL only: not a lipid panel", "abrocitinib", 100, cleanRecord().drop("ldl").replace(obsQty("hdl", "2085-9", 55, "mg/dL", "2026-11-02")), "lipids-missing", "warning", ""},
+		{"lipid panel without a separate LDL", "abrocitinib", 100, cleanRecord().drop("ldl").replace(obsCode("panel", "57698-3", negative, "2026-11-02")), "", "", "lipids-missing"},
 		{"no pregnancy test", "upadacitinib", 15, cleanRecord().drop("hcg"), "pregnancy-test-missing", "warning", ""},
 		{"no pregnancy test, male", "upadacitinib", 15, cleanRecord().drop("hcg").male(), "", "", "pregnancy-test-missing"},
 		{"pregnant", "upadacitinib", 15, cleanRecord().replace(condition("preg", sct, "77386006", "active")), "pregnancy", "critical", "pregnancy-test-missing"},

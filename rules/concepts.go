@@ -23,23 +23,26 @@ const (
 	VSPriorSystemicADTherapy  = "prior-systemic-ad-therapy"
 
 	// Laboratory tests (LOINC).
-	VSTBTest        = "tb-test"
-	VSHBsAg         = "hbsag"
-	VSHBcAb         = "hbc-antibody"
-	VSHBVDNA        = "hbv-dna"
-	VSHCVAb         = "hcv-antibody"
-	VSHCVRNA        = "hcv-rna"
-	VSCBCPanel      = "cbc-panel"
-	VSLymphocytes   = "lymphocyte-count"
-	VSNeutrophils   = "neutrophil-count"
-	VSHemoglobin    = "hemoglobin"
-	VSPlatelets     = "platelet-count"
-	VSALT           = "alt"
-	VSAST           = "ast"
-	VSLipids        = "lipids"
-	VSPregnancyTest = "pregnancy-test"
-	VSEGFR          = "egfr"
-	VSSmokingStatus = "smoking-status"
+	VSTBTest      = "tb-test"
+	VSHBsAg       = "hbsag"
+	VSHBcAb       = "hbc-antibody"
+	VSHBVDNA      = "hbv-dna"
+	VSHCVAb       = "hcv-antibody"
+	VSHCVRNA      = "hcv-rna"
+	VSCBCPanel    = "cbc-panel"
+	VSLymphocytes = "lymphocyte-count"
+	VSNeutrophils = "neutrophil-count"
+	VSHemoglobin  = "hemoglobin"
+	VSPlatelets   = "platelet-count"
+	VSALT         = "alt"
+	VSAST         = "ast"
+	VSLipids      = "lipids"
+	// VSLipidPanelOrLDL is the subset of VSLipids that makes a baseline
+	// lipid panel (the contract's "lipid panel or LDL cholesterol").
+	VSLipidPanelOrLDL = "lipid-panel-or-ldl"
+	VSPregnancyTest   = "pregnancy-test"
+	VSEGFR            = "egfr"
+	VSSmokingStatus   = "smoking-status"
 
 	// Qualitative result answers (SNOMED CT).
 	VSResultPositive      = "result-positive"
@@ -85,7 +88,7 @@ func ValueSetIDs() []string {
 		VSCYP3A4StrongInhibitors, VSCYP3A4StrongInducers, VSCYP2C19StrongInhibitors,
 		VSCYP2C19CYP2C9Inhibitors, VSCYP2C19CYP2C9Inducers, VSTBTreatment, VSPriorSystemicADTherapy,
 		VSTBTest, VSHBsAg, VSHBcAb, VSHBVDNA, VSHCVAb, VSHCVRNA, VSCBCPanel, VSLymphocytes,
-		VSNeutrophils, VSHemoglobin, VSPlatelets, VSALT, VSAST, VSLipids, VSPregnancyTest, VSEGFR,
+		VSNeutrophils, VSHemoglobin, VSPlatelets, VSALT, VSAST, VSLipids, VSLipidPanelOrLDL, VSPregnancyTest, VSEGFR,
 		VSSmokingStatus,
 		VSResultPositive, VSResultNegative, VSResultIndeterminate, VSSmokerAnswers,
 		VSAtopicDermatitis, VSActiveTB, VSLatentTB, VSChronicHBV, VSHCV, VSSevereHepatic,

@@ -11,7 +11,7 @@ var (
 	indexedObservationSets = []string{
 		VSTBTest, VSHBsAg, VSHBcAb, VSHBVDNA, VSHCVAb, VSHCVRNA,
 		VSCBCPanel, VSLymphocytes, VSNeutrophils, VSHemoglobin, VSPlatelets,
-		VSALT, VSAST, VSLipids, VSPregnancyTest, VSEGFR, VSSmokingStatus,
+		VSALT, VSAST, VSLipids, VSLipidPanelOrLDL, VSPregnancyTest, VSEGFR, VSSmokingStatus,
 	}
 	indexedConditionSets = []string{
 		VSActiveTB, VSLatentTB, VSChronicHBV, VSHCV, VSSevereHepatic, VSPregnancyCondition,

@@ -364,7 +364,7 @@ func (c *orderCtx) thrombocytopenia() (Finding, bool) {
 }
 
 // ---- Baseline chemistry (windows LiverWindow, LipidWindow; sets VSALT,
-// VSAST, VSLipids) ----
+// VSAST, VSLipidPanelOrLDL) ----
 
 func (c *orderCtx) liverEnzymesMissing() (Finding, bool) {
 	since := c.since(c.cfg.LiverWindow)
@@ -386,7 +386,9 @@ func (c *orderCtx) liverEnzymesMissing() (Finding, bool) {
 
 func (c *orderCtx) lipidsMissing() (Finding, bool) {
 	since := c.since(c.cfg.LipidWindow)
-	if len(c.ix.results(since, VSLipids)) > 0 {
+	// A lipid panel or an LDL cholesterol: HDL, triglycerides or total
+	// cholesterol alone are not a baseline lipid panel.
+	if len(c.ix.results(since, VSLipidPanelOrLDL)) > 0 {
 		return Finding{}, false
 	}
 	w := durationText(c.cfg.LipidWindow)

@@ -88,7 +88,7 @@ func TestBuiltinProvenance(t *testing.T) {
 		VSCYP3A4StrongInhibitors, VSCYP3A4StrongInducers, VSCYP2C19StrongInhibitors, VSCYP2C19CYP2C9Inhibitors,
 		VSCYP2C19CYP2C9Inducers, VSTBTreatment, VSPriorSystemicADTherapy}
 	labs := []string{VSTBTest, VSHBsAg, VSHBcAb, VSHBVDNA, VSHCVAb, VSHCVRNA, VSCBCPanel, VSLymphocytes, VSNeutrophils,
-		VSHemoglobin, VSPlatelets, VSALT, VSAST, VSLipids, VSPregnancyTest, VSEGFR, VSSmokingStatus}
+		VSHemoglobin, VSPlatelets, VSALT, VSAST, VSLipids, VSLipidPanelOrLDL, VSPregnancyTest, VSEGFR, VSSmokingStatus}
 	answers := []string{VSResultPositive, VSResultNegative, VSResultIndeterminate, VSSmokerAnswers}
 	vaccines := []string{VSZosterRecombinant, VSLiveVaccines}
 	allowed := func(id string) []string {
@@ -217,6 +217,10 @@ func TestBuiltinMembership(t *testing.T) {
 		{"57021-8 is a CBC panel", VSCBCPanel, kbLoinc("57021-8"), true},
 		{"57021-8 is not lipids", VSLipids, kbLoinc("57021-8"), false},
 		{"LDL calculated is a lipid result", VSLipids, kbLoinc("13457-7"), true},
+		{"LDL calculated makes a baseline lipid panel", VSLipidPanelOrLDL, kbLoinc("13457-7"), true},
+		{"lipid panel makes a baseline lipid panel", VSLipidPanelOrLDL, kbLoinc("57698-3"), true},
+		{"HDL alone is not a baseline lipid panel", VSLipidPanelOrLDL, kbLoinc("2085-9"), false},
+		{"triglycerides alone are not a baseline lipid panel", VSLipidPanelOrLDL, kbLoinc("2571-8"), false},
 		{"lymphocyte percentage is not a count", VSLymphocytes, kbLoinc("736-9"), false},
 		{"neutrophil percentage is not a count", VSNeutrophils, kbLoinc("770-8"), false},
 		{"hemoglobin in mmol/L code", VSHemoglobin, kbLoinc("59260-0"), true},
