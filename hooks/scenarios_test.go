@@ -207,6 +207,7 @@ func TestClinicalScenariosFromFHIR(t *testing.T) {
 		{"eGFR 25 on abrocitinib", "abrocitinib", 100, cleanRecord().replace(obsQty("egfr", "98979-8", 25, "mL/min/{1.73_m2}", "2026-11-02")), "renal-impairment", "critical", ""},
 		{"eGFR 45 on upadacitinib", "upadacitinib", 15, cleanRecord().replace(obsQty("egfr", "98979-8", 45, "mL/min/{1.73_m2}", "2026-11-02")), "", "", "renal-impairment"},
 		{"tofacitinib active", "upadacitinib", 15, cleanRecord().replace(medication("tofa", "active", rxnorm, "1357536", "tofacitinib")), "combination-jak", "critical", ""},
+		{"Xeljanz by brand name only", "abrocitinib", 100, cleanRecord().replace(medication("xel", "active", "", "", "Xeljanz 5 mg tablet")), "combination-jak", "critical", ""},
 		{"tofacitinib stopped", "upadacitinib", 15, cleanRecord().replace(medication("tofa", "stopped", rxnorm, "1357536", "tofacitinib")), "", "", "combination-jak"},
 		{"adalimumab active", "abrocitinib", 100, cleanRecord().replace(medication("ada", "active", rxnorm, "327361", "adalimumab")), "combination-biologic", "warning", ""},
 		{"azathioprine active", "upadacitinib", 15, cleanRecord().replace(medication("aza", "active", rxnorm, "1256", "azathioprine")), "combination-immunosuppressant", "warning", ""},
