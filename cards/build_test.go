@@ -600,3 +600,16 @@ func TestDetailSaysUncheckedOncePerCard(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(cs[0].Detail, "Could not be checked"))
 	assert.Equal(t, 1, strings.Count(cs[0].Detail, "not yet verified"))
 }
+
+// A site's configured limit, carried by the finding, is the one the
+// summary states; without one the label's default is stated.
+func TestSummaryStatesConfiguredThreshold(t *testing.T) {
+	f := rules.Finding{Code: rules.Lymphopenia, Level: rules.Critical, Category: rules.CategoryLabSafety, Drug: rules.Upadacitinib,
+		OrderID: "MedicationRequest/o1", Title: "Absolute lymphocyte count below 600 cells/mm³", Threshold: "600 cells/mm³"}
+	assert.Equal(t, "Do not start upadacitinib: lymphocytes below 600 cells/mm³", Summary([]rules.Finding{f}, false))
+	assert.Equal(t, "Interrupt upadacitinib: lymphocytes below 600 cells/mm³", Summary([]rules.Finding{f}, true))
+	f.Threshold = ""
+	assert.Equal(t, "Do not start upadacitinib: lymphocytes below 500 cells/mm³", Summary([]rules.Finding{f}, false))
+	v := rules.Finding{Code: rules.LiveVaccineRecent, Level: rules.Warning, Drug: rules.Abrocitinib, Threshold: "6 weeks"}
+	assert.Equal(t, "Live vaccine within 6 weeks: consider delaying abrocitinib", Summary([]rules.Finding{v}, false))
+}

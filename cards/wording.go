@@ -26,6 +26,8 @@ type summaryArgs struct {
 	OnTx   bool   // patient-view: the patient is on treatment
 	Crit   bool   // the card is critical
 	Shorts string // grouped cards: the listed items, "TB, hepatitis B/C and CBC"
+	// Threshold is the finding's configured limit ("500 cells/mm³"), "" when none.
+	Threshold string
 }
 
 // codeInfo is the wording and defaults of one finding code.
@@ -64,13 +66,24 @@ func expand(s string, a summaryArgs) string {
 
 // lab is the summary of a blood-count finding: do not start at order time,
 // interrupt (or discontinue) on treatment.
-func lab(what, onTxVerb string) func(summaryArgs) string {
+// The limit is the finding's configured Threshold; the label's default
+// stands in when a finding carries none.
+func lab(what, defaultLimit, onTxVerb string) func(summaryArgs) string {
 	return func(a summaryArgs) string {
+		w := what + " " + or(a.Threshold, defaultLimit)
 		if a.OnTx {
-			return onTxVerb + " " + a.Drug + ": " + what
+			return onTxVerb + " " + a.Drug + ": " + w
 		}
-		return "Do not start " + a.Drug + ": " + what
+		return "Do not start " + a.Drug + ": " + w
 	}
+}
+
+// or is s, or def when s is empty.
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // lowerDose words a dose finding: "Reduce {drug} to {mg} mg daily: why",
@@ -151,21 +164,23 @@ var codeTable = map[string]codeInfo{
 		summary: fixed("Do not combine {drug} with antiplatelets (low-dose aspirin aside) in the first 3 months"),
 		reasons: []Coding{reasonOtherJAKStop}},
 	rules.LiveVaccineRecent: {category: rules.CategoryContraindication, level: rules.Warning, short: "recent live vaccine",
-		summary: fixed("Live vaccine within 28 days: consider delaying {drug}")},
+		summary: func(a summaryArgs) string {
+			return "Live vaccine within " + or(a.Threshold, "28 days") + expand(": consider delaying {drug}", a)
+		}},
 
 	// Lab safety: one card each.
 	rules.Lymphopenia: {category: rules.CategoryLabSafety, level: rules.Critical, short: "lymphopenia",
-		summary: lab("lymphocytes below 500 cells/mm³", "Interrupt"), reasons: []Coding{reasonNewerResult}},
+		summary: lab("lymphocytes below", "500 cells/mm³", "Interrupt"), reasons: []Coding{reasonNewerResult}},
 	rules.Neutropenia: {category: rules.CategoryLabSafety, level: rules.Critical, short: "neutropenia",
-		summary: lab("neutrophils below 1,000 cells/mm³", "Interrupt"), reasons: []Coding{reasonNewerResult}},
+		summary: lab("neutrophils below", "1,000 cells/mm³", "Interrupt"), reasons: []Coding{reasonNewerResult}},
 	rules.Anemia: {category: rules.CategoryLabSafety, level: rules.Critical, short: "anemia",
-		summary: lab("hemoglobin below 8 g/dL", "Interrupt"), reasons: []Coding{reasonNewerResult}},
+		summary: lab("hemoglobin below", "8 g/dL", "Interrupt"), reasons: []Coding{reasonNewerResult}},
 	rules.Thrombocytopenia: {category: rules.CategoryLabSafety, level: rules.Critical, short: "thrombocytopenia",
 		summary: func(a summaryArgs) string {
 			if a.OnTx {
-				return "Discontinue " + a.Drug + ": platelets below 50,000/mm³"
+				return "Discontinue " + a.Drug + ": platelets below " + or(a.Threshold, "50,000/mm³")
 			}
-			return "Do not start " + a.Drug + ": platelets below 150,000/mm³"
+			return "Do not start " + a.Drug + ": platelets below " + or(a.Threshold, "150,000/mm³")
 		}, reasons: []Coding{reasonNewerResult}},
 
 	// Dosing and interactions: one card each.
@@ -319,7 +334,7 @@ func Summary(group []rules.Finding, patientView bool) string {
 		return "Review this JAK-inhibitor order"
 	}
 	f := group[0]
-	a := summaryArgs{Drug: drugOf(f.Drug).name, OnTx: patientView, Mg: mgText(minDose(group))}
+	a := summaryArgs{Drug: drugOf(f.Drug).name, OnTx: patientView, Mg: mgText(minDose(group)), Threshold: f.Threshold}
 	for _, g := range group {
 		if levelOf(g) == rules.Critical {
 			a.Crit = true

@@ -125,6 +125,10 @@ type Finding struct {
 	SuggestedDailyMg float64
 	// DaysOverdue is set on monitoring findings.
 	DaysOverdue int
+	// Threshold is the configured limit the finding was judged against, as
+	// text with its unit ("500 cells/mm³", "28 days"), for the card's
+	// summary; "" when the finding has none.
+	Threshold string
 	// Unchecked names data that could not be checked and might have changed the finding.
 	Unchecked []string
 	// Unverified is true when the rule relies on knowledge graded C or U.

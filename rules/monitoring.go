@@ -223,9 +223,10 @@ func (c *orderCtx) onTreatmentLow(t therapy, n count, min float64, action string
 		return Finding{}, false
 	}
 	return Finding{
-		Title:    n.name + " below " + number(min) + " " + n.unit + " on " + c.p.Generic,
-		Action:   action,
-		Evidence: []Evidence{valueEvidence(n, o, v, min), c.startEvidence(t)},
+		Title:     n.name + " below " + number(min) + " " + n.unit + " on " + c.p.Generic,
+		Action:    action,
+		Evidence:  []Evidence{valueEvidence(n, o, v, min), c.startEvidence(t)},
+		Threshold: thresholdText(min, n.unit),
 	}, true
 }
 

@@ -1,6 +1,9 @@
 package rules
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Tests and vaccines to order for missing items (codes from the knowledge
 // base: LOINC sections 2.1-2.5, CVX section 4).
@@ -332,10 +335,20 @@ func (c *orderCtx) low(n count, min float64, action string) (Finding, bool) {
 		return Finding{}, false
 	}
 	return Finding{
-		Title:    n.name + " below " + number(min) + " " + n.unit,
-		Action:   action,
-		Evidence: []Evidence{valueEvidence(n, o, v, min)},
+		Title:     n.name + " below " + number(min) + " " + n.unit,
+		Action:    action,
+		Evidence:  []Evidence{valueEvidence(n, o, v, min)},
+		Threshold: thresholdText(min, n.unit),
 	}, true
+}
+
+// thresholdText is a limit with its unit for a card summary: "500 cells/mm³",
+// "150,000/mm³" (a unit starting with "/" is written close).
+func thresholdText(v float64, unit string) string {
+	if strings.HasPrefix(unit, "/") {
+		return number(v) + unit
+	}
+	return number(v) + " " + unit
 }
 
 // valueEvidence is "ANC 0.8 ×10³/µL on 2026-11-02 (800 cells/mm³), below 1,000 cells/mm³".
@@ -513,6 +526,7 @@ func (c *orderCtx) liveVaccineRecent() (Finding, bool) {
 		Action:     "Avoid live vaccines immediately before and during " + c.p.Generic + " treatment; consider delaying the start.",
 		Evidence:   ev,
 		Unverified: unverified,
+		Threshold:  durationText(c.cfg.LiveVaccineWindow),
 	}, true
 }
 

@@ -12,7 +12,6 @@ import (
 
 	"jakguard/fhir"
 	"jakguard/hooks"
-	"jakguard/rules"
 )
 
 // evalCmd evaluates one hook request file offline and prints the response.
@@ -20,6 +19,7 @@ func evalCmd(ctx context.Context, args []string, getenv func(string) string, std
 	fs := newFlagSet("eval", getenv, stderr)
 	reqFile := fs.String("request", "", "", "hook request JSON file (required)")
 	vs := fs.String("valuesets", "JAKGUARD_VALUESETS", "", "directory of ValueSet JSON files that add to or replace the built-in value sets")
+	rc := fs.String("rules-config", "JAKGUARD_RULES_CONFIG", "", "JSON file of rule windows and thresholds that replace the defaults")
 	allowHTTP := fs.Bool("allow-http-fhir", "JAKGUARD_ALLOW_HTTP_FHIR", false, "allow an http fhirServer for fallback queries (development only)")
 	deadline := fs.Duration("deadline", "JAKGUARD_DEADLINE", 10*time.Second, "time limit, FHIR fallback included")
 	logLevel := fs.String("log-level", "JAKGUARD_LOG_LEVEL", "warn", "debug, info, warn or error")
@@ -46,11 +46,7 @@ func evalCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	k, err := loadKnowledge(*vs)
-	if err != nil {
-		return err
-	}
-	engine, err := rules.NewEngine(k, rules.DefaultConfig())
+	engine, _, err := newEngine(*vs, *rc)
 	if err != nil {
 		return err
 	}

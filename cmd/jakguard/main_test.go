@@ -194,3 +194,34 @@ func TestBadValueSetsStopStartup(t *testing.T) {
 	assert.Contains(t, stderr.String(), "local-labs.json")
 	assert.Equal(t, 1, strings.Count(strings.TrimSpace(stderr.String()), "\n")+1, "one line: %s", stderr.String())
 }
+
+func TestRulesConfigFlag(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "rules.json")
+	require.NoError(t, os.WriteFile(good, []byte(`{"ZosterAge": 30}`), 0o600))
+	// A 35-year-old woman without a zoster vaccine: flagged once the site
+	// lowers the zoster age to 30.
+	var m map[string]any
+	body, err := os.ReadFile("../../testdata/requests/order-sign-abrocitinib.json")
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(body, &m))
+	p := m["prefetch"].(map[string]any)
+	p["patient"].(map[string]any)["birthDate"] = "1991-01-01"
+	p["immunizations"] = nil
+	b, _ := json.Marshal(m)
+	req := filepath.Join(dir, "req.json")
+	require.NoError(t, os.WriteFile(req, b, 0o600))
+
+	var out, stderr bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"eval", "--request", req}, env(nil), &out, &stderr), stderr.String())
+	assert.NotContains(t, out.String(), "zoster-vaccine-missing")
+	out.Reset()
+	require.Equal(t, 0, run(context.Background(), []string{"eval", "--request", req, "--rules-config", good}, env(nil), &out, &stderr), stderr.String())
+	assert.Contains(t, out.String(), "zoster-vaccine-missing")
+
+	bad := filepath.Join(dir, "bad.json")
+	require.NoError(t, os.WriteFile(bad, []byte(`{"ZosterAg": 30}`), 0o600))
+	stderr.Reset()
+	assert.Equal(t, 1, run(context.Background(), []string{"serve", "--rules-config", bad, "--db", "sqlite::memory:"}, env(nil), io.Discard, &stderr))
+	assert.Contains(t, stderr.String(), `unknown setting "ZosterAg"`)
+}

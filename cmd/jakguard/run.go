@@ -177,6 +177,40 @@ func loadKnowledge(dir string) (*rules.Knowledge, error) {
 	return k, nil
 }
 
+// loadRulesConfig is the rules' windows and thresholds: the defaults, with
+// the --rules-config file's settings applied when one is given.
+func loadRulesConfig(path string) (rules.Config, error) {
+	if path == "" {
+		return rules.DefaultConfig(), nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return rules.Config{}, fmt.Errorf("--rules-config: %w", err)
+	}
+	cfg, err := rules.ParseConfig(data, rules.DefaultConfig())
+	if err != nil {
+		return rules.Config{}, fmt.Errorf("--rules-config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// newEngine loads the value sets and the rules configuration.
+func newEngine(valuesets, rulesConfig string) (*rules.Engine, *rules.Knowledge, error) {
+	k, err := loadKnowledge(valuesets)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := loadRulesConfig(rulesConfig)
+	if err != nil {
+		return nil, nil, err
+	}
+	e, err := rules.NewEngine(k, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, k, nil
+}
+
 func versionCmd(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("version", getenv, stderr)
 	vs := fs.String("valuesets", "JAKGUARD_VALUESETS", "", "directory of ValueSet JSON files that add to or replace the built-in value sets")

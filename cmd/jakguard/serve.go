@@ -18,15 +18,14 @@ import (
 	"jakguard/hooks"
 	"jakguard/internal/auth"
 	"jakguard/internal/store"
-	"jakguard/rules"
 )
 
 // serveConfig is everything serve reads from flags and environment.
 type serveConfig struct {
-	addr, publicURL, clients, db, corsOrigins, valuesets, logLevel string
-	allowUnauthenticated, allowHTTPFHIR, publicURLDefaulted        bool
-	deadline, fhirTimeout, shutdownTimeout                         time.Duration
-	bodyLimit, fhirPageCap                                         int
+	addr, publicURL, clients, db, corsOrigins, valuesets, rulesConfig, logLevel string
+	allowUnauthenticated, allowHTTPFHIR, publicURLDefaulted                     bool
+	deadline, fhirTimeout, shutdownTimeout                                      time.Duration
+	bodyLimit, fhirPageCap                                                      int
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*serveConfig, error) {
@@ -39,6 +38,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	db := fs.String("db", "JAKGUARD_DB", "sqlite:jakguard.db", "feedback store: sqlite:PATH or a postgres:// URL")
 	cors := fs.String("cors-origins", "JAKGUARD_CORS_ORIGINS", "*", "allowed browser origins, comma separated")
 	vs := fs.String("valuesets", "JAKGUARD_VALUESETS", "", "directory of FHIR ValueSet JSON files that add to or replace the built-in value sets")
+	rc := fs.String("rules-config", "JAKGUARD_RULES_CONFIG", "", "JSON file of rule windows and thresholds that replace the defaults (docs/rules.md)")
 	deadline := fs.Duration("deadline", "JAKGUARD_DEADLINE", 5*time.Second, "time limit of one hook call, FHIR fallback included")
 	bodyLimit := fs.Int("body-limit", "JAKGUARD_BODY_LIMIT", 8<<20, "largest accepted request body in bytes")
 	allowHTTP := fs.Bool("allow-http-fhir", "JAKGUARD_ALLOW_HTTP_FHIR", false, "allow an http (not https) fhirServer for fallback queries (development only)")
@@ -50,7 +50,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 		return nil, err
 	}
 	c = serveConfig{
-		addr: *addr, publicURL: *publicURL, clients: *clients, db: *db, corsOrigins: *cors, valuesets: *vs,
+		addr: *addr, publicURL: *publicURL, clients: *clients, db: *db, corsOrigins: *cors, valuesets: *vs, rulesConfig: *rc,
 		logLevel: *logLevel, allowUnauthenticated: *allowUnauth, allowHTTPFHIR: *allowHTTP, deadline: *deadline,
 		fhirTimeout: *fhirTimeout, shutdownTimeout: *shutdown, bodyLimit: *bodyLimit, fhirPageCap: *pageCap,
 	}
@@ -103,11 +103,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 
 // serveOn runs the service on ln until ctx is cancelled, then drains.
 func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slog.Logger) error {
-	k, err := loadKnowledge(cfg.valuesets)
-	if err != nil {
-		return err
-	}
-	engine, err := rules.NewEngine(k, rules.DefaultConfig())
+	engine, k, err := newEngine(cfg.valuesets, cfg.rulesConfig)
 	if err != nil {
 		return err
 	}
