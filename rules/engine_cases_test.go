@@ -29,7 +29,7 @@ func TestCases(t *testing.T) {
 		t.Fatalf("LoadKnowledge: %v", err)
 	}
 	if len(k.Codes(VSTBTest)) == 0 {
-		t.Skip("embedded value sets not loaded yet")
+		t.Fatal("the embedded value sets are empty")
 	}
 	e := mustEngine(t, k)
 	files, err := filepath.Glob(filepath.Join("testdata", "cases", "*.json"))
