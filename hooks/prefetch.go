@@ -42,8 +42,7 @@ type resolution struct {
 	record *rules.Record
 	// unavailable maps each key that could not be had to a safe reason.
 	unavailable map[string]string
-	fetched     []string // keys fetched from fhirServer (for metrics)
-	insecure    bool     // a fetch was refused because fhirServer is not https
+	insecure    bool // a fetch was refused because fhirServer is not https
 }
 
 // resolvePrefetch builds the patient record from prefetch, fetching from
@@ -127,7 +126,6 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 			results := s.fhir.FetchAll(ctx, req.FHIRServer, token, queries)
 			s.metrics.fallbackDuration(time.Since(start))
 			for key, r := range results {
-				res.fetched = append(res.fetched, key)
 				s.metrics.fallback(key, r.Err == nil)
 				if r.Err != nil {
 					res.insecure = res.insecure || errors.Is(r.Err, fhir.ErrInsecureServer)
@@ -150,7 +148,6 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 		res.record.Unavailable = append(res.record.Unavailable, key)
 	}
 	sort.Strings(res.record.Unavailable)
-	sort.Strings(res.fetched)
 	return res
 }
 
