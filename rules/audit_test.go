@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -279,4 +280,24 @@ func TestAuditTopicalFormsAreNotSystemicImmunosuppression(t *testing.T) {
 			edit: onlyPrior(med("csa-oral", "cyclosporine 100 MG Oral Capsule", "completed", "3008")),
 			not:  []string{NoPriorSystemicTherapy}},
 	})
+}
+
+// The lower-dose card names the boxed-warning rows in words, not codes.
+func TestLowerDoseEvidenceInWords(t *testing.T) {
+	for code, name := range riskRowNames {
+		if strings.Contains(name, "-") || name == code {
+			t.Errorf("%s is worded %q", code, name)
+		}
+	}
+	for _, r := range riskRows {
+		if riskRowNames[r] == "" {
+			t.Errorf("no wording for %s", r)
+		}
+	}
+	if got := lowerIfWord("Hemoglobin"); got != "hemoglobin" {
+		t.Errorf("lowerIfWord(Hemoglobin) = %q", got)
+	}
+	if got := lowerIfWord("ALC"); got != "ALC" {
+		t.Errorf("lowerIfWord(ALC) = %q", got)
+	}
 }

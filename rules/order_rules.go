@@ -303,7 +303,7 @@ func (c *orderCtx) cbcMissing() (Finding, bool) {
 		if _, _, ok := c.ix.latestValue(n.set, since, n.conv); ok {
 			continue
 		}
-		missing = append(missing, n.short)
+		missing = append(missing, lowerIfWord(n.short))
 		unusable := c.ix.results(since, n.set)
 		for _, o := range unusable {
 			ev = append(ev, Evidence{Text: n.name + " on " + dateText(o.Date) + " (" + quantityText(o.Quantity) +
@@ -928,6 +928,24 @@ func (c *orderCtx) malignancy() (Finding, bool) {
 	}, true
 }
 
+// riskRowNames words the boxed-warning rows for the lower-dose evidence.
+var riskRowNames = map[string]string{
+	CardiovascularRisk: "aged 50 or over with cardiovascular risk factors",
+	MACEHistory:        "past myocardial infarction or stroke",
+	Smoker:             "current or former smoker",
+	VTERisk:            "past venous thromboembolism or thrombophilia",
+	Malignancy:         "malignancy",
+}
+
+// lowerIfWord lower-cases a name that is a word ("Hemoglobin" in a list
+// reads "hemoglobin") and leaves abbreviations ("ALC") as they are.
+func lowerIfWord(s string) string {
+	if s == strings.ToUpper(s) {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
 func (c *orderCtx) lowerDoseRecommended() (Finding, bool) {
 	if !c.doseOK || c.dose <= c.p.LowerDailyMg {
 		return Finding{}, false
@@ -935,7 +953,7 @@ func (c *orderCtx) lowerDoseRecommended() (Finding, bool) {
 	var reasons []string
 	for _, r := range riskRows {
 		if c.fired[r] {
-			reasons = append(reasons, r)
+			reasons = append(reasons, riskRowNames[r])
 		}
 	}
 	var ev []Evidence
