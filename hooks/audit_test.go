@@ -72,14 +72,7 @@ func TestAuditScenariosFromFHIR(t *testing.T) {
 			cs := checkResponse(t, rec.Body.Bytes())
 			codes := codesOf(cs)
 			if tc.want != "" {
-				require.Contains(t, codes, tc.want)
-				for _, c := range cs {
-					for _, code := range c.Findings() {
-						if code == tc.want {
-							assert.Equal(t, tc.level, string(c.Indicator), "indicator of the card with %s", code)
-						}
-					}
-				}
+				requireFinding(t, cs, tc.want, tc.level)
 			}
 			for _, n := range tc.not {
 				assert.NotContains(t, codes, n)

@@ -82,14 +82,7 @@ func TestPatientViewFromFHIR(t *testing.T) {
 			}
 			codes := codesOf(cs)
 			if tc.want != "" {
-				require.Contains(t, codes, tc.want)
-				for _, c := range cs {
-					for _, code := range c.Findings() {
-						if code == tc.want {
-							assert.Equal(t, tc.level, string(c.Indicator))
-						}
-					}
-				}
+				requireFinding(t, cs, tc.want, tc.level)
 			}
 			if tc.not != "" {
 				assert.NotContains(t, codes, tc.not)

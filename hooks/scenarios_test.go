@@ -241,14 +241,7 @@ func TestClinicalScenariosFromFHIR(t *testing.T) {
 			cs := checkResponse(t, rec.Body.Bytes())
 			codes := codesOf(cs)
 			if tc.want != "" {
-				require.Contains(t, codes, tc.want)
-				for _, c := range cs {
-					for _, code := range c.Findings() {
-						if code == tc.want {
-							assert.Equal(t, tc.level, string(c.Indicator), "indicator of the card with %s", code)
-						}
-					}
-				}
+				requireFinding(t, cs, tc.want, tc.level)
 			}
 			if tc.not != "" {
 				assert.NotContains(t, codes, tc.not)

@@ -145,6 +145,20 @@ func edit(t testing.TB, path string, f func(m map[string]any)) []byte {
 	return b
 }
 
+// requireFinding checks that code is reported and that the card holding it
+// has the indicator level.
+func requireFinding(t testing.TB, cs []cards.Card, code, level string) {
+	t.Helper()
+	require.Contains(t, codesOf(cs), code)
+	for _, c := range cs {
+		for _, f := range c.Findings() {
+			if f == code {
+				assert.Equal(t, level, string(c.Indicator), "indicator of the card with %s", code)
+			}
+		}
+	}
+}
+
 func codesOf(cs []cards.Card) []string {
 	var out []string
 	for _, c := range cs {
