@@ -5,14 +5,24 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+
+	segjson "github.com/segmentio/encoding/json"
 )
 
 // decodeResource decodes one resource's JSON into the samply type of v.
-// The direct json.Unmarshal is tried first; only when it fails is the JSON
+// A direct decode is tried first; only when it fails is the JSON
 // normalised against the shape of the samply type (see normalize) and
-// decoded again. The error is that of the second attempt.
+// decoded again with encoding/json. The error is that of the second
+// attempt.
+//
+// The direct decode uses github.com/segmentio/encoding/json, a drop-in
+// replacement for encoding/json that decodes these structs about twice as
+// fast (the largest cost of a hook call after scanning the request). It
+// gives the same result wherever encoding/json succeeds
+// (TestDecodeResourceMatchesEncodingJSON); where it fails, the slow path
+// is encoding/json's, errors included.
 func decodeResource[T any](raw []byte, v *T) error {
-	if err := json.Unmarshal(raw, v); err == nil {
+	if err := segjson.Unmarshal(raw, v); err == nil {
 		return nil
 	}
 	fixed, err := normalize(raw, reflect.TypeFor[T]())
