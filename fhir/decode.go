@@ -103,6 +103,22 @@ func (b *Builder) Add(key string, raw []byte) (Page, error) {
 		return Page{}, nil
 	}
 	doc, err := split(raw)
+	return b.add(key, doc, err)
+}
+
+// AddSplit is Add for a value MembersSplit has split already: it gives
+// what Add(key, v.Raw) gives without scanning the value again.
+func (b *Builder) AddSplit(key string, v *Split) (Page, error) {
+	if !v.done {
+		return b.Add(key, v.Raw)
+	}
+	if isNull(v.Raw) {
+		return Page{}, nil
+	}
+	return b.add(key, v.doc, v.err)
+}
+
+func (b *Builder) add(key string, doc rawDoc, err error) (Page, error) {
 	if err != nil {
 		return Page{}, fmt.Errorf("fhir: %s: %w", key, err)
 	}

@@ -46,12 +46,22 @@ var (
 // decoded but the few strings it needs (resourceType, fullUrl).
 func split(data []byte) (rawDoc, error) {
 	s := &scanner{data: data}
+	doc, err := s.doc()
+	if err != nil && !errors.Is(err, ErrNotObject) && !errors.Is(err, errNoResourceType) {
+		return doc, err
+	}
+	if err := s.end(); err != nil {
+		return doc, err
+	}
+	return doc, err
+}
+
+// doc splits the value at s.pos as split does, stepping over it; nothing
+// after it is looked at.
+func (s *scanner) doc() (rawDoc, error) {
 	var doc rawDoc
 	if s.peek() != '{' {
 		if err := s.skip(); err != nil {
-			return doc, err
-		}
-		if err := s.end(); err != nil {
 			return doc, err
 		}
 		return doc, ErrNotObject
@@ -71,11 +81,8 @@ func split(data []byte) (rawDoc, error) {
 	if err != nil {
 		return doc, err
 	}
-	doc.self.data = data[start:s.pos]
+	doc.self.data = s.data[start:s.pos]
 	doc.resourceType = doc.self.resourceType
-	if err := s.end(); err != nil {
-		return doc, err
-	}
 	if doc.resourceType == "" {
 		return doc, errNoResourceType
 	}
@@ -379,6 +386,37 @@ func nextLink(raw []byte) string {
 // each one strictly as it splits it, so a large prefetch is scanned
 // strictly once. Everything else is validated here.
 func Members(data []byte, nested string) (members, inner map[string][]byte, err error) {
+	members, values, err := scanMembers(data, nested, false)
+	if values != nil {
+		inner = make(map[string][]byte, len(values))
+		for k, v := range values {
+			inner[k] = v.Raw
+		}
+	}
+	return members, inner, err
+}
+
+// Split is one member of the nested object given to MembersSplit: its raw
+// bytes and, already made, the split that Builder.Add would make of them.
+type Split struct {
+	Raw []byte
+	// doc and err are the result of split(Raw); valid when done.
+	doc  rawDoc
+	err  error
+	done bool
+}
+
+// MembersSplit is Members that also splits each member of the nested
+// object into its resources in the same pass, validating it strictly, as
+// Builder.Add would: give the values to Builder.AddSplit and a prefetch is
+// scanned once in all. A value that is not valid JSON does not fail the
+// call (only a value whose brackets and strings do not even close does, as
+// with Members): AddSplit reports it as Add would.
+func MembersSplit(data []byte, nested string) (members map[string][]byte, inner map[string]*Split, err error) {
+	return scanMembers(data, nested, true)
+}
+
+func scanMembers(data []byte, nested string, splitInner bool) (members map[string][]byte, inner map[string]*Split, err error) {
 	s := &scanner{data: data}
 	if s.peek() != '{' {
 		if err := s.skip(); err != nil {
@@ -392,12 +430,32 @@ func Members(data []byte, nested string) (members, inner map[string][]byte, err 
 			switch s.peek() {
 			case '{':
 				start := s.pos
-				in := map[string][]byte{}
+				in := map[string]*Split{}
 				if err := s.object(func(k []byte) error {
 					s.ws()
+					v := &Split{}
+					in[string(k)] = v
 					start := s.pos
+					if splitInner && s.peek() != 'n' {
+						// The split counts nesting from the value, as
+						// Builder.Add does.
+						depth := s.depth
+						s.depth = 0
+						v.doc, v.err = s.doc()
+						s.depth = depth
+						var se *syntaxError
+						if !errors.As(v.err, &se) {
+							v.Raw, v.done = s.data[start:s.pos], true
+							return nil
+						}
+						// Not valid JSON: step over it as Members does;
+						// AddSplit reports the split's error.
+						v.doc, v.done = rawDoc{}, true
+						v.err = &syntaxError{msg: se.msg, offset: se.offset - start}
+						s.pos = start
+					}
 					err := s.skim()
-					in[string(k)] = s.data[start:s.pos]
+					v.Raw = s.data[start:s.pos]
 					return err
 				}); err != nil {
 					return err

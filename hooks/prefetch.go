@@ -79,7 +79,7 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 		var page fhir.Page
 		var err error
 		if st == keyValue {
-			page, err = b.Add(key, raw)
+			page, err = addPrefetch(b, req, key, raw)
 			if errors.Is(err, fhir.ErrOperationOutcome) {
 				st = keyOutcome // the client's query failed: fetch it again, once
 			}
@@ -199,4 +199,14 @@ func templateValues(hc *HookContext) map[string]string {
 		v["encounterId"] = hc.EncounterID
 	}
 	return v
+}
+
+// addPrefetch adds one prefetch value to b, from the split decodeRequest
+// made of it when there is one for these very bytes (a Request built
+// otherwise, or changed since, is split again).
+func addPrefetch(b *fhir.Builder, req *Request, key string, raw json.RawMessage) (fhir.Page, error) {
+	if sp := req.splits[key]; sp != nil && len(sp.Raw) == len(raw) && (len(raw) == 0 || &sp.Raw[0] == &raw[0]) {
+		return b.AddSplit(key, sp)
+	}
+	return b.Add(key, raw)
 }

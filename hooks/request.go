@@ -26,6 +26,10 @@ type Request struct {
 	FHIRAuthorization *FHIRAuthorization         `json:"fhirAuthorization,omitempty"`
 	Context           json.RawMessage            `json:"context"`
 	Prefetch          map[string]json.RawMessage `json:"prefetch,omitempty"`
+
+	// splits holds the prefetch values as decodeRequest split them into
+	// resources, in the pass that validated the body (see prefetchPage).
+	splits map[string]*fhir.Split
 }
 
 // FHIRAuthorization is the OAuth 2.0 access token the client grants for
@@ -58,7 +62,7 @@ type HookContext struct {
 // small ones are decoded here. Prefetch values stay raw sub-slices of the
 // body for fhir.Builder, so a large prefetch is not scanned twice.
 func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
-	top, prefetch, err := fhir.Members(body, "prefetch")
+	top, prefetch, err := fhir.MembersSplit(body, "prefetch")
 	switch {
 	case errors.Is(err, fhir.ErrNotObject) && strings.HasPrefix(err.Error(), "prefetch:"):
 		return nil, nil, badRequest("prefetch must be an object")
@@ -87,8 +91,9 @@ func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
 	if prefetch != nil {
 		req.Prefetch = make(map[string]json.RawMessage, len(prefetch))
 		for k, v := range prefetch {
-			req.Prefetch[k] = v
+			req.Prefetch[k] = v.Raw
 		}
+		req.splits = prefetch
 	}
 	switch {
 	case req.Hook == "":
