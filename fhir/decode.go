@@ -247,7 +247,7 @@ func (p *part) add(r rawResource, logger *slog.Logger) (ok bool) {
 	case "Medication":
 		var v fm.Medication
 		if err = decodeResource(r.data, &v); err == nil {
-			p.addMedication(&v, r.fullURL)
+			p.addMedication(&v, r.url())
 		}
 	}
 	if err != nil {

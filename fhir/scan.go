@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math/bits"
 )
 
 // maxNesting bounds the nesting of JSON objects and arrays, as
@@ -73,30 +74,160 @@ func (s *scanner) end() error {
 	return nil
 }
 
-// skip validates and steps over one value.
+// skip validates and steps over one value. It is the scanner's hot loop
+// (most of a prefetch is stepped over, not read): one iterative pass with
+// the kind of each open container kept in a bit set, no calls but for
+// strings and numbers. Values nested more than 64 deep are handed to a
+// nested call, so the depth is bounded only by maxNesting.
 func (s *scanner) skip() error {
-	switch c := s.peek(); {
-	case c == '{':
-		return s.object(nil)
-	case c == '[':
-		return s.array(nil)
-	case c == '"':
-		_, _, _, err := s.str()
-		return err
-	case c == 't':
-		return s.literal("true")
-	case c == 'f':
-		return s.literal("false")
-	case c == 'n':
-		return s.literal("null")
-	case c == '-' || (c >= '0' && c <= '9'):
-		return s.number()
-	case c == 0:
+	d := s.data
+	i := s.pos
+	var objects uint64 // bit k is set when the container at depth k+1 is an object
+	depth := 0
+	var c byte
+	var err error
+value:
+	for i < len(d) && isSpace(d[i]) {
+		i++
+	}
+	if i >= len(d) {
+		s.pos = i
 		return s.fail("unexpected end of input")
+	}
+	switch c = d[i]; c {
+	case '"':
+		s.pos = i
+		if _, _, _, err = s.str(); err != nil {
+			return err
+		}
+		i = s.pos
+	case '{', '[':
+		if depth == 64 {
+			s.pos = i
+			s.depth += depth
+			err = s.skip()
+			s.depth -= depth
+			if err != nil {
+				return err
+			}
+			i = s.pos
+			break
+		}
+		if s.depth+depth >= maxNesting {
+			s.pos = i
+			return s.fail("nesting too deep")
+		}
+		depth++
+		i++
+		for i < len(d) && isSpace(d[i]) {
+			i++
+		}
+		if c == '{' {
+			objects |= 1 << (depth - 1)
+			if i < len(d) && d[i] == '}' {
+				i++
+				depth--
+				break
+			}
+			goto key
+		}
+		objects &^= 1 << (depth - 1)
+		if i < len(d) && d[i] == ']' {
+			i++
+			depth--
+			break
+		}
+		goto value
+	case 't':
+		if len(d)-i < 4 || string(d[i:i+4]) != "true" {
+			s.pos = i
+			return s.fail("invalid literal")
+		}
+		i += 4
+	case 'f':
+		if len(d)-i < 5 || string(d[i:i+5]) != "false" {
+			s.pos = i
+			return s.fail("invalid literal")
+		}
+		i += 5
+	case 'n':
+		if len(d)-i < 4 || string(d[i:i+4]) != "null" {
+			s.pos = i
+			return s.fail("invalid literal")
+		}
+		i += 4
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		s.pos = i
+		if err = s.number(); err != nil {
+			return err
+		}
+		i = s.pos
 	default:
+		s.pos = i
 		return s.fail("unexpected character")
 	}
+after: // a value has been read
+	if depth == 0 {
+		s.pos = i
+		return nil
+	}
+	for i < len(d) && isSpace(d[i]) {
+		i++
+	}
+	if i >= len(d) {
+		s.pos = i
+		return s.fail("unexpected end of input")
+	}
+	c = d[i]
+	if objects&(1<<(depth-1)) != 0 {
+		switch c {
+		case ',':
+			i++
+			goto key
+		case '}':
+			i++
+			depth--
+			goto after
+		}
+		s.pos = i
+		return s.fail("expected ',' or '}'")
+	}
+	switch c {
+	case ',':
+		i++
+		goto value
+	case ']':
+		i++
+		depth--
+		goto after
+	}
+	s.pos = i
+	return s.fail("expected ',' or ']'")
+key: // inside an object, before a member name
+	for i < len(d) && isSpace(d[i]) {
+		i++
+	}
+	if i >= len(d) || d[i] != '"' {
+		s.pos = i
+		return s.fail("expected a member name")
+	}
+	s.pos = i
+	if _, _, _, err = s.str(); err != nil {
+		return err
+	}
+	i = s.pos
+	for i < len(d) && isSpace(d[i]) {
+		i++
+	}
+	if i >= len(d) || d[i] != ':' {
+		s.pos = i
+		return s.fail("expected ':'")
+	}
+	i++
+	goto value
 }
+
+func isSpace(c byte) bool { return c <= ' ' && (c == ' ' || c == '\n' || c == '\t' || c == '\r') }
 
 // span steps over one value and returns its bytes.
 func (s *scanner) span() ([]byte, error) {
@@ -165,38 +296,25 @@ func (s *scanner) str() (start, end int, escaped bool, err error) {
 	d := s.data
 	i := s.pos + 1 // after the opening quote
 	start = i
-	// Fast path: find the closing quote with IndexByte (vectorised), then
-	// check that the bytes before it hold no backslash or control
-	// character, 8 at a time. Most FHIR strings pass.
-	if q := bytes.IndexByte(d[i:], '"'); q >= 0 {
-		q += i
-		j := i
-		for j+8 <= q && plainText(binary.LittleEndian.Uint64(d[j:])) {
-			j += 8
-		}
-		for j < q && d[j] != '\\' && d[j] >= 0x20 {
-			j++
-		}
-		if j == q {
-			s.pos = q + 1
-			return start, q, false, nil
-		}
-	}
-	for i < len(d) {
-		// Step over 8 bytes at a time while none of them is a quote, a
-		// backslash or a control character.
-		for i+8 <= len(d) && plainWord(binary.LittleEndian.Uint64(d[i:])) {
+	for {
+		// Step over 8 bytes at a time to the first quote, backslash or
+		// control character (FHIR strings are short: this beats
+		// bytes.IndexByte, whose call costs more than most strings).
+		for i+8 <= len(d) {
+			if m := specials(binary.LittleEndian.Uint64(d[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
 			i += 8
 		}
-		if i >= len(d) {
-			break
-		}
-		c := d[i]
-		if c != '"' && c != '\\' && c >= 0x20 {
+		for i < len(d) && d[i] != '"' && d[i] != '\\' && d[i] >= 0x20 {
 			i++
-			continue
 		}
-		switch {
+		if i >= len(d) {
+			s.pos = i
+			return 0, 0, false, s.fail("unterminated string")
+		}
+		switch c := d[i]; {
 		case c == '"':
 			s.pos = i + 1
 			return start, i, escaped, nil
@@ -224,8 +342,6 @@ func (s *scanner) str() (start, end int, escaped bool, err error) {
 			return 0, 0, false, s.fail("control character in string")
 		}
 	}
-	s.pos = i
-	return 0, 0, false, s.fail("unterminated string")
 }
 
 const (
@@ -233,6 +349,17 @@ const (
 	ones        = 0x0101010101010101
 	highBits    = 0x8080808080808080
 )
+
+// specials marks with its high bit each byte of w (8 bytes, little endian)
+// that is '"', '\\' or below 0x20. Bytes after the first marked one may be
+// marked wrongly (a borrow of the "has zero byte" test), so only the
+// lowest mark is exact: the first special byte is at
+// bits.TrailingZeros64(m)/8.
+func specials(w uint64) uint64 {
+	quote := w ^ (ones * '"')
+	backslash := w ^ (ones * '\\')
+	return ((quote-ones)&^quote | (backslash-ones)&^backslash | (w-ones*0x20)&^w) & highBits
+}
 
 // plainWord tells whether none of the 8 bytes in w is '"', '\\' or below
 // 0x20 (the SWAR "has zero byte" test; it may answer false for a plain
@@ -282,96 +409,129 @@ func (s *scanner) enter() error {
 	return nil
 }
 
-// object steps over the object at s.pos. For each member it calls member
-// with the (unescaped) key and s positioned at the value; member must
-// consume exactly that value. A nil member skips every value.
-func (s *scanner) object(member func(key []byte) error) error {
-	if err := s.enter(); err != nil {
-		return err
-	}
-	if s.peek() == '}' {
-		s.pos++
-		s.depth--
-		return nil
-	}
-	for {
-		if s.peek() != '"' {
-			return s.fail("expected a member name")
-		}
-		start, end, escaped, err := s.str()
-		if err != nil {
-			return err
-		}
-		if s.peek() != ':' {
-			return s.fail("expected ':'")
-		}
-		s.pos++
-		s.ws()
-		if member == nil {
-			err = s.skip()
-		} else {
-			key := s.data[start:end]
-			if escaped {
-				var k string
-				if err := json.Unmarshal(s.data[start-1:end+1], &k); err != nil {
-					return s.fail("invalid member name")
-				}
-				key = []byte(k)
-			}
-			err = member(key)
-		}
-		if err != nil {
-			return err
-		}
-		switch s.peek() {
+// The members of an object and the elements of an array are read with a
+// loop, not callbacks (which cost an allocation and an indirect call per
+// value on the hot path):
+//
+//	if err := s.enter(); err != nil { ... }     // at '{'
+//	for n := 0; ; n++ {
+//		key, ok, err := s.member(n)
+//		if err != nil { ... }
+//		if !ok { break }                         // '}' consumed
+//		... consume exactly the value at s.pos ...
+//	}
+
+// member reads the name of the next member of the object entered and
+// leaves s at its value; n counts the members read before. ok is false
+// when the object ends (its '}' consumed).
+func (s *scanner) member(n int) (key []byte, ok bool, err error) {
+	c := s.peek()
+	if n > 0 {
+		switch c {
 		case ',':
 			s.pos++
+			c = s.peek()
 		case '}':
 			s.pos++
 			s.depth--
-			return nil
+			return nil, false, nil
 		case 0:
-			return s.fail("unexpected end of input")
+			return nil, false, s.fail("unexpected end of input")
 		default:
-			return s.fail("expected ',' or '}'")
+			return nil, false, s.fail("expected ',' or '}'")
+		}
+	} else if c == '}' {
+		s.pos++
+		s.depth--
+		return nil, false, nil
+	}
+	if c != '"' {
+		return nil, false, s.fail("expected a member name")
+	}
+	start, end, escaped, err := s.str()
+	if err != nil {
+		return nil, false, err
+	}
+	if s.peek() != ':' {
+		return nil, false, s.fail("expected ':'")
+	}
+	s.pos++
+	s.ws()
+	key = s.data[start:end]
+	if escaped {
+		var k string
+		if err := json.Unmarshal(s.data[start-1:end+1], &k); err != nil {
+			return nil, false, s.fail("invalid member name")
+		}
+		key = []byte(k)
+	}
+	return key, true, nil
+}
+
+// element moves to the next element of the array entered, leaving s at
+// it; n counts the elements read before. ok is false when the array ends
+// (its ']' consumed).
+func (s *scanner) element(n int) (ok bool, err error) {
+	c := s.peek()
+	if n > 0 {
+		switch c {
+		case ',':
+			s.pos++
+			s.ws()
+			return true, nil
+		case ']':
+		case 0:
+			return false, s.fail("unexpected end of input")
+		default:
+			return false, s.fail("expected ',' or ']'")
+		}
+	} else if c != ']' {
+		return true, nil
+	}
+	s.pos++
+	s.depth--
+	return false, nil
+}
+
+// object steps over the object at s.pos. For each member it calls member
+// with the (unescaped) key and s positioned at the value; member must
+// consume exactly that value. For code off the hot path; a nil member
+// skips every value.
+func (s *scanner) object(member func(key []byte) error) error {
+	if member == nil {
+		return s.skip()
+	}
+	if err := s.enter(); err != nil {
+		return err
+	}
+	for n := 0; ; n++ {
+		key, ok, err := s.member(n)
+		if err != nil || !ok {
+			return err
+		}
+		if err := member(key); err != nil {
+			return err
 		}
 	}
 }
 
 // array steps over the array at s.pos, calling elem for each element with
-// s positioned at it; elem must consume exactly that value. A nil elem
-// skips every element.
+// s positioned at it; elem must consume exactly that value. For code off
+// the hot path; a nil elem skips every element.
 func (s *scanner) array(elem func(i int) error) error {
+	if elem == nil {
+		return s.skip()
+	}
 	if err := s.enter(); err != nil {
 		return err
 	}
-	if s.peek() == ']' {
-		s.pos++
-		s.depth--
-		return nil
-	}
-	for i := 0; ; i++ {
-		var err error
-		if elem == nil {
-			err = s.skip()
-		} else {
-			s.ws()
-			err = elem(i)
-		}
-		if err != nil {
+	for n := 0; ; n++ {
+		ok, err := s.element(n)
+		if err != nil || !ok {
 			return err
 		}
-		switch s.peek() {
-		case ',':
-			s.pos++
-		case ']':
-			s.pos++
-			s.depth--
-			return nil
-		case 0:
-			return s.fail("unexpected end of input")
-		default:
-			return s.fail("expected ',' or ']'")
+		if err := elem(n); err != nil {
+			return err
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"strings"
 	"testing"
 
@@ -126,5 +127,37 @@ func TestPlainText(t *testing.T) {
 	}
 	if !plainText(binary.LittleEndian.Uint64([]byte("http://l"))) {
 		t.Error("plain ASCII must be plain")
+	}
+}
+
+// TestSpecials checks that the lowest mark of specials is exactly the first
+// quote, backslash or control character of the word, whatever follows it.
+func TestSpecials(t *testing.T) {
+	fill := []byte{'a', '"', '\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xff}
+	for b := range 256 {
+		for pos := range 8 {
+			for _, f := range fill {
+				w := []byte("abcdefgh")
+				w[pos] = byte(b)
+				for k := pos + 1; k < 8; k++ {
+					w[k] = f
+				}
+				want := 8
+				for k, c := range w {
+					if c == '"' || c == '\\' || c < 0x20 {
+						want = k
+						break
+					}
+				}
+				m := specials(binary.LittleEndian.Uint64(w))
+				got := 8
+				if m != 0 {
+					got = bits.TrailingZeros64(m) / 8
+				}
+				if got != want {
+					t.Fatalf("%q: first special at %d, want %d", w, got, want)
+				}
+			}
+		}
 	}
 }

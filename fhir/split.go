@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +15,7 @@ import (
 type rawResource struct {
 	index        int    // entry index in the Bundle; 0 for a top-level resource
 	resourceType string // "" when absent or not a string
-	fullURL      string
+	fullURL      []byte // the raw fullUrl string, quotes included; see url
 	data         []byte // the resource JSON; nil when the entry has none
 	contained    []byte // the raw "contained" array; nil when absent
 	code         []byte // the raw "code" member; nil when absent
@@ -67,19 +68,28 @@ func (s *scanner) doc() (rawDoc, error) {
 		return doc, ErrNotObject
 	}
 	start := s.pos
-	err := s.object(func(key []byte) error {
+	if err := s.enter(); err != nil {
+		return doc, err
+	}
+	for n := 0; ; n++ {
+		key, ok, err := s.member(n)
+		if err != nil {
+			return doc, err
+		}
+		if !ok {
+			break
+		}
 		switch string(key) {
 		case "link":
-			var err error
 			doc.links, err = s.span()
-			return err
 		case "entry":
-			return s.entries(&doc)
+			err = s.entries(&doc)
+		default:
+			err = s.resourceMember(key, &doc.self)
 		}
-		return s.resourceMember(key, &doc.self)
-	})
-	if err != nil {
-		return doc, err
+		if err != nil {
+			return doc, err
+		}
 	}
 	doc.self.data = s.data[start:s.pos]
 	doc.resourceType = doc.self.resourceType
@@ -96,9 +106,50 @@ func (s *scanner) resourceType(dst *string) error {
 		*dst = ""
 		return s.skip()
 	}
-	t, err := s.text()
-	*dst = strings.TrimSpace(t)
-	return err
+	start, end, escaped, err := s.str()
+	if err != nil {
+		return err
+	}
+	if escaped {
+		t, err := unquote(s.data[start-1 : end+1])
+		*dst = strings.TrimSpace(t)
+		return err
+	}
+	*dst = typeName(bytes.TrimSpace(s.data[start:end]))
+	return nil
+}
+
+// typeName is string(b) without an allocation for the resource types
+// that come by the hundred.
+func typeName(b []byte) string {
+	switch string(b) {
+	case "Observation":
+		return "Observation"
+	case "Condition":
+		return "Condition"
+	case "MedicationRequest":
+		return "MedicationRequest"
+	case "Immunization":
+		return "Immunization"
+	case "Bundle":
+		return "Bundle"
+	case "Patient":
+		return "Patient"
+	case "Medication":
+		return "Medication"
+	case "Encounter":
+		return "Encounter"
+	}
+	return string(b)
+}
+
+// unquote decodes a (validated) JSON string.
+func unquote(q []byte) (string, error) {
+	var out string
+	if err := json.Unmarshal(q, &out); err != nil {
+		return "", errors.New("invalid string")
+	}
+	return out, nil
 }
 
 // entries reads Bundle.entry: an array of entries, or a single entry object
@@ -108,7 +159,18 @@ func (s *scanner) entries(doc *rawDoc) error {
 	doc.entryShape = ""
 	switch s.peek() {
 	case '[':
-		return s.array(func(i int) error { return s.entry(i, doc) })
+		if err := s.enter(); err != nil {
+			return err
+		}
+		for n := 0; ; n++ {
+			ok, err := s.element(n)
+			if err != nil || !ok {
+				return err
+			}
+			if err := s.entry(n, doc); err != nil {
+				return err
+			}
+		}
 	case '{':
 		return s.entry(0, doc)
 	case 'n':
@@ -119,48 +181,57 @@ func (s *scanner) entries(doc *rawDoc) error {
 }
 
 func (s *scanner) entry(i int, doc *rawDoc) error {
-	e := rawResource{index: i}
+	doc.entries = append(doc.entries, rawResource{index: i})
+	e := &doc.entries[len(doc.entries)-1]
 	if s.peek() != '{' {
 		e.bad = "entry is not an object"
-		doc.entries = append(doc.entries, e)
 		return s.skip()
 	}
-	err := s.object(func(key []byte) error {
+	if err := s.enter(); err != nil {
+		return err
+	}
+	for n := 0; ; n++ {
+		key, ok, err := s.member(n)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
 		switch string(key) {
 		case "fullUrl":
 			if s.peek() != '"' {
-				return s.skip()
+				err = s.skip()
+				break
 			}
-			u, err := s.text()
-			e.fullURL = strings.TrimSpace(u)
-			return err
+			e.fullURL, err = s.span()
 		case "resource":
 			switch s.peek() {
 			case '{':
 				start := s.pos
-				if err := s.resource(&e); err != nil {
+				if err := s.resource(e); err != nil {
 					return err
 				}
 				e.data = s.data[start:s.pos]
 				e.bad = ""
-				return nil
 			case 'n':
 				e.data, e.resourceType, e.contained, e.bad = nil, "", nil, ""
-				return s.skip()
+				err = s.skip()
+			default:
+				e.data, e.resourceType, e.contained = nil, "", nil
+				e.bad = "resource is not an object"
+				err = s.skip()
 			}
-			e.data, e.resourceType, e.contained = nil, "", nil
-			e.bad = "resource is not an object"
-			return s.skip()
+		default:
+			err = s.skip()
 		}
-		return s.skip()
-	})
-	if err != nil {
-		return err
+		if err != nil {
+			return err
+		}
 	}
 	if e.data != nil && e.resourceType == "" {
 		e.bad = "resource has no resourceType"
 	}
-	doc.entries = append(doc.entries, e)
 	return nil
 }
 
@@ -169,7 +240,18 @@ func (s *scanner) entry(i int, doc *rawDoc) error {
 // Builder can tell an Observation no rule reads without decoding it).
 func (s *scanner) resource(e *rawResource) error {
 	*e = rawResource{index: e.index, fullURL: e.fullURL}
-	return s.object(func(key []byte) error { return s.resourceMember(key, e) })
+	if err := s.enter(); err != nil {
+		return err
+	}
+	for n := 0; ; n++ {
+		key, ok, err := s.member(n)
+		if err != nil || !ok {
+			return err
+		}
+		if err := s.resourceMember(key, e); err != nil {
+			return err
+		}
+	}
 }
 
 // resourceMember reads one member of a resource object into e: the few it
@@ -197,6 +279,18 @@ func (s *scanner) resourceMember(key []byte, e *rawResource) error {
 		err = s.skip()
 	}
 	return err
+}
+
+// url is the entry's fullUrl, trimmed; "" when absent or not a string.
+func (r *rawResource) url() string {
+	if len(r.fullURL) < 2 || r.fullURL[0] != '"' {
+		return ""
+	}
+	if bytes.IndexByte(r.fullURL, '\\') < 0 {
+		return string(bytes.TrimSpace(r.fullURL[1 : len(r.fullURL)-1]))
+	}
+	u, _ := unquote(r.fullURL)
+	return strings.TrimSpace(u)
 }
 
 // appendCodings appends the codings of a (validated) CodeableConcept to
