@@ -115,10 +115,17 @@ func (b *Builder) AddSplit(key string, v *Split) (Page, error) {
 	if isNull(v.Raw) {
 		return Page{}, nil
 	}
-	return b.add(key, v.doc, v.err)
+	doc, err := v.doc, v.err
+	// add gives the entry list back to the pool: a second AddSplit of v
+	// splits it again.
+	v.doc, v.err, v.done = rawDoc{}, nil, false
+	return b.add(key, doc, err)
 }
 
+// add keeps what the rules use of a split value, then gives its entry list
+// back to the pool.
 func (b *Builder) add(key string, doc rawDoc, err error) (Page, error) {
+	defer putEntries(doc.entries)
 	if err != nil {
 		return Page{}, fmt.Errorf("fhir: %s: %w", key, err)
 	}
@@ -371,6 +378,7 @@ func DecodeOrders(raw []byte, logger *slog.Logger) (Orders, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	doc, err := split(raw)
+	defer putEntries(doc.entries)
 	if err != nil {
 		return Orders{}, fmt.Errorf("fhir: draftOrders: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"jakguard/rules"
@@ -152,9 +153,31 @@ func unquote(q []byte) (string, error) {
 	return out, nil
 }
 
+// entryPool recycles the entry lists of split Bundles (Builder returns
+// them): a prefetch Bundle of hundreds of entries would otherwise allocate
+// and grow a list of a few hundred bytes per entry on every call.
+var entryPool = sync.Pool{New: func() any { return new([]rawResource) }}
+
+func getEntries() []rawResource { return (*entryPool.Get().(*[]rawResource))[:0] }
+
+// putEntries gives back a list no one refers to any more. Its entries are
+// cleared so the pool holds no request data; those past its length were
+// cleared when a longer use gave it back.
+func putEntries(e []rawResource) {
+	if cap(e) == 0 || cap(e) > 1<<16 {
+		return
+	}
+	clear(e)
+	e = e[:0]
+	entryPool.Put(&e)
+}
+
 // entries reads Bundle.entry: an array of entries, or a single entry object
 // that some clients send instead.
 func (s *scanner) entries(doc *rawDoc) error {
+	if doc.entries == nil {
+		doc.entries = getEntries()
+	}
 	doc.entries = doc.entries[:0]
 	doc.entryShape = ""
 	switch s.peek() {
@@ -300,33 +323,97 @@ func appendCodings(dst []rules.Coding, cc []byte) []rules.Coding {
 		return dst
 	}
 	s := &scanner{data: cc}
-	_ = s.object(func(key []byte) error {
-		if string(key) != "coding" || s.peek() != '[' {
-			return s.skip()
+	dst, _ = s.codings(dst)
+	return dst
+}
+
+// codings reads the CodeableConcept object at s.pos (validated JSON),
+// appending the system and code of its codings to dst.
+func (s *scanner) codings(dst []rules.Coding) ([]rules.Coding, error) {
+	if err := s.enter(); err != nil {
+		return dst, err
+	}
+	for n := 0; ; n++ {
+		key, ok, err := s.member(n)
+		if err != nil || !ok {
+			return dst, err
 		}
-		return s.array(func(int) error {
+		if string(key) != "coding" || s.peek() != '[' {
+			if err := s.skip(); err != nil {
+				return dst, err
+			}
+			continue
+		}
+		if err := s.enter(); err != nil {
+			return dst, err
+		}
+		for i := 0; ; i++ {
+			ok, err := s.element(i)
+			if err != nil {
+				return dst, err
+			}
+			if !ok {
+				break
+			}
 			if s.peek() != '{' {
-				return s.skip()
+				if err := s.skip(); err != nil {
+					return dst, err
+				}
+				continue
 			}
 			var c rules.Coding
-			err := s.object(func(key []byte) error {
+			if err := s.enter(); err != nil {
+				return dst, err
+			}
+			for m := 0; ; m++ {
+				key, ok, err := s.member(m)
+				if err != nil {
+					return dst, err
+				}
+				if !ok {
+					break
+				}
 				switch k := string(key); {
 				case (k == "system" || k == "code") && s.peek() == '"':
-					v, err := s.text()
-					if k == "system" {
-						c.System = strings.TrimSpace(v)
-					} else {
-						c.Code = strings.TrimSpace(v)
+					v, err := s.codeText()
+					if err != nil {
+						return dst, err
 					}
-					return err
+					if k == "system" {
+						c.System = v
+					} else {
+						c.Code = v
+					}
+				default:
+					if err := s.skip(); err != nil {
+						return dst, err
+					}
 				}
-				return s.skip()
-			})
+			}
 			dst = append(dst, c)
-			return err
-		})
-	})
-	return dst
+		}
+	}
+}
+
+// codeText reads a string as text does, trimmed, without allocating for
+// the common code systems.
+func (s *scanner) codeText() (string, error) {
+	start, end, escaped, err := s.str()
+	if err != nil {
+		return "", err
+	}
+	if escaped {
+		t, err := unquote(s.data[start-1 : end+1])
+		return strings.TrimSpace(t), err
+	}
+	b := bytes.TrimSpace(s.data[start:end])
+	switch string(b) {
+	case rules.SystemLOINC:
+		return rules.SystemLOINC, nil
+	case rules.SystemSNOMED:
+		return rules.SystemSNOMED, nil
+	}
+	return string(b), nil
 }
 
 // observationDate is the date convertObservation gives the Observation,
@@ -394,20 +481,40 @@ func observationCodings(dst []rules.Coding, r rawResource) []rules.Coding {
 		return dst
 	}
 	s := &scanner{data: r.component}
-	_ = s.array(func(int) error {
-		if s.peek() != '{' {
-			return s.skip()
+	if s.enter() != nil {
+		return dst
+	}
+	for i := 0; ; i++ {
+		if ok, err := s.element(i); err != nil || !ok {
+			return dst
 		}
-		return s.object(func(key []byte) error {
-			if string(key) != "code" {
-				return s.skip()
+		if s.peek() != '{' {
+			if s.skip() != nil {
+				return dst
 			}
-			cc, err := s.span()
-			dst = appendCodings(dst, cc)
-			return err
-		})
-	})
-	return dst
+			continue
+		}
+		if s.enter() != nil {
+			return dst
+		}
+		for n := 0; ; n++ {
+			key, ok, err := s.member(n)
+			if err != nil {
+				return dst
+			}
+			if !ok {
+				break
+			}
+			if string(key) == "code" && s.peek() == '{' {
+				dst, err = s.codings(dst)
+			} else {
+				err = s.skip()
+			}
+			if err != nil {
+				return dst
+			}
+		}
+	}
 }
 
 // containedResources lists the resources of a (validated) contained array.
