@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,10 +31,12 @@ func (s *Server) handleService(c echo.Context) error {
 	if !ok {
 		return &Error{Status: http.StatusNotFound, Code: "not-found", Message: "unknown CDS service " + fmt.Sprintf("%q", cut(c.Param("id")))}
 	}
-	body, err := readBody(c, s.cfg.BodyLimit)
+	buf, err := readPooledBody(c, s.cfg.BodyLimit)
 	if err != nil {
 		return err
 	}
+	defer putBody(buf)
+	body := buf.Bytes()
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.Deadline)
 	defer cancel()
 	caller, _ := auth.CallerFrom(c.Request().Context())
@@ -203,6 +206,46 @@ func readBody(c echo.Context, limit int64) ([]byte, error) {
 		return nil, badRequest("could not read the request body")
 	}
 	return buf.Bytes(), nil
+}
+
+// bodyPool recycles the buffers hook call bodies are read into: a body is
+// commonly a few hundred kilobytes, the largest allocation of a call. Only
+// handleService uses it, and nothing of a call keeps a sub-slice of its
+// body past the response (strings and RawMessages decoded from it are
+// copies; fhir keeps only what it decodes), so the buffer goes back when
+// the response is written.
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody is the largest buffer kept for reuse; larger bodies are
+// left to the garbage collector, so the pool does not pin memory.
+const maxPooledBody = 4 << 20
+
+// readPooledBody is readBody into a buffer from bodyPool; give it back
+// with putBody once nothing refers to the body.
+func readPooledBody(c echo.Context, limit int64) (*bytes.Buffer, error) {
+	buf := bodyPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	r := c.Request()
+	if n := r.ContentLength; n > 0 && n <= limit {
+		buf.Grow(int(n) + 1)
+	}
+	if _, err := buf.ReadFrom(r.Body); err != nil {
+		putBody(buf)
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return nil, he
+		}
+		return nil, badRequest("could not read the request body")
+	}
+	return buf, nil
+}
+
+func putBody(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooledBody {
+		return
+	}
+	buf.Reset()
+	bodyPool.Put(buf)
 }
 
 // encodeJSON renders a response without HTML escaping (cards carry "<"
