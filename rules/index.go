@@ -3,6 +3,7 @@ package rules
 import (
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -59,7 +60,7 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	}
 	// Records repeat the same few codes many times: look each code list
 	// up once.
-	obsSets := memoSets(k, indexedObservationSets)
+	obsSets := memoSets(k, 'o', indexedObservationSets)
 	addObs := func(o *Observation) {
 		for _, set := range obsSets(o.Codes) {
 			ix.obs[set] = append(ix.obs[set], o)
@@ -81,7 +82,7 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	for _, list := range ix.obs {
 		slices.SortStableFunc(list, func(a, b *Observation) int { return b.Date.Compare(a.Date) })
 	}
-	condSets := memoSets(k, indexedConditionSets)
+	condSets := memoSets(k, 'c', indexedConditionSets)
 	for i := range rec.Conditions {
 		c := &rec.Conditions[i]
 		if c.VerificationStatus == "refuted" || c.VerificationStatus == "entered-in-error" {
@@ -91,27 +92,43 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 			ix.conds[set] = append(ix.conds[set], c)
 		}
 	}
+	var key []byte
 	for i := range rec.Medications {
 		m := &rec.Medications[i]
 		texts := lowerTexts(*m) // once per medication, not once per set
-		for _, set := range indexedMedicationSets {
-			if medicationInLower(k, set, *m, texts) {
-				ix.meds[set] = append(ix.meds[set], m)
+		// Membership depends on the codes and texts only: remembered as
+		// memoSets does.
+		key = append(key[:0], 'm')
+		for _, c := range m.Codes {
+			key = append(append(append(append(key, c.System...), '|'), c.Code...), '\n')
+		}
+		for _, t := range texts {
+			key = append(append(append(key, '\t'), t...), '\n')
+		}
+		sets, ok := k.memo.get(key)
+		if !ok {
+			for _, set := range indexedMedicationSets {
+				if medicationInLower(k, set, *m, texts) {
+					sets = append(sets, set)
+				}
 			}
+			k.memo.put(key, sets)
+		}
+		for _, set := range sets {
+			ix.meds[set] = append(ix.meds[set], m)
 		}
 		if d, _, ok := recognize(k, *m); ok {
 			ix.trigger[d] = append(ix.trigger[d], m)
 		}
 	}
+	immSets := memoSets(k, 'i', indexedImmunizationSets)
 	for i := range rec.Immunizations {
 		im := &rec.Immunizations[i]
 		if im.Status != "completed" && im.Status != "" || im.Date.After(now) {
 			continue
 		}
-		for _, set := range indexedImmunizationSets {
-			if k.Has(set, im.Codes) {
-				ix.imms[set] = append(ix.imms[set], im)
-			}
+		for _, set := range immSets(im.Codes) {
+			ix.imms[set] = append(ix.imms[set], im)
 		}
 	}
 	for _, list := range ix.imms {
@@ -121,30 +138,59 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 }
 
 // memoSets returns a function that lists the sets among sets that hold
-// any of the codes, looking each distinct code list up once.
-func memoSets(k *Knowledge, sets []string) func([]Coding) []string {
-	memo := map[string][]string{}
-	var b strings.Builder
+// any of the codes. The answer depends only on the knowledge, so it is
+// remembered in k across calls (records of different patients carry the
+// same lab and condition codes); kind tells the lists of sets apart.
+func memoSets(k *Knowledge, kind byte, sets []string) func([]Coding) []string {
+	var key []byte
 	return func(codes []Coding) []string {
-		b.Reset()
+		key = append(key[:0], kind)
 		for _, c := range codes {
-			b.WriteString(c.System)
-			b.WriteByte('|')
-			b.WriteString(c.Code)
-			b.WriteByte('\n')
+			key = append(key, c.System...)
+			key = append(key, '|')
+			key = append(key, c.Code...)
+			key = append(key, '\n')
 		}
-		key := b.String()
-		in, ok := memo[key]
-		if !ok {
-			for _, set := range sets {
-				if k.Has(set, codes) {
-					in = append(in, set)
-				}
+		if in, ok := k.memo.get(key); ok {
+			return in
+		}
+		var in []string
+		for _, set := range sets {
+			if k.Has(set, codes) {
+				in = append(in, set)
 			}
-			memo[key] = in
 		}
+		k.memo.put(key, in)
 		return in
 	}
+}
+
+// setMemo remembers value-set membership by code list (see memoSets). It
+// stops growing at setMemoMax entries, so records full of unusual codes
+// cannot make it hold much memory.
+type setMemo struct {
+	mu sync.RWMutex
+	m  map[string][]string
+}
+
+const setMemoMax = 1 << 16
+
+func (c *setMemo) get(key []byte) ([]string, bool) {
+	c.mu.RLock()
+	in, ok := c.m[string(key)]
+	c.mu.RUnlock()
+	return in, ok
+}
+
+func (c *setMemo) put(key []byte, in []string) {
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string][]string{}
+	}
+	if len(c.m) < setMemoMax {
+		c.m[string(key)] = slices.Clip(in)
+	}
+	c.mu.Unlock()
 }
 
 // medicationIn reports whether m is in the value set, by code or by text.

@@ -204,3 +204,38 @@ func TestUnchecked(t *testing.T) {
 		t.Errorf("unchecked = %v, want patient (no Patient) and conditions", got)
 	}
 }
+
+// TestIndexMemoKeepsRecordsApart indexes records one after the other with
+// one Knowledge, whose memo of value-set membership outlives each call:
+// records that differ only in a medication's text, or in one coding of an
+// Observation, must still be indexed each on its own merits.
+func TestIndexMemoKeepsRecordsApart(t *testing.T) {
+	k, err := LoadKnowledge(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aspirin := &Record{Medications: []Medication{{Text: "aspirin 81 mg tablet", Status: "active"}}}
+	vitamin := &Record{Medications: []Medication{{Text: "ergocalciferol 50000 unit capsule", Status: "active"}}}
+	hgb := Observation{Codes: loinc("718-7"), Status: "final", Date: testNow.AddDate(0, -1, 0)}
+	other := hgb
+	other.Codes = []Coding{{System: SystemLOINC, Code: "718-7"}, {System: SystemLOINC, Code: "777-3"}}
+	hgbOnly := &Record{Observations: []Observation{hgb}}
+	withPlatelets := &Record{Observations: []Observation{other}}
+	for range 2 {
+		if got := newIndex(k, aspirin, testNow).meds[VSAspirin]; len(got) != 1 {
+			t.Errorf("aspirin by text: %d in %s, want 1", len(got), VSAspirin)
+		}
+		if got := newIndex(k, vitamin, testNow).meds[VSAspirin]; len(got) != 0 {
+			t.Errorf("ergocalciferol: %d in %s, want 0", len(got), VSAspirin)
+		}
+		if got := newIndex(k, hgbOnly, testNow).obs[VSPlatelets]; len(got) != 0 {
+			t.Errorf("hemoglobin alone: %d platelet results, want 0", len(got))
+		}
+		if got := newIndex(k, withPlatelets, testNow).obs[VSPlatelets]; len(got) != 1 {
+			t.Errorf("hemoglobin and platelets: %d platelet results, want 1", len(got))
+		}
+	}
+	if len(k.memo.m) == 0 {
+		t.Error("nothing remembered")
+	}
+}

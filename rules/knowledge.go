@@ -14,6 +14,7 @@ import (
 type Knowledge struct {
 	sets     map[string]*ValueSet
 	revision string
+	memo     setMemo // value-set membership of code lists, filled as records come
 }
 
 // ValueSet is one loaded value set.
