@@ -40,6 +40,9 @@ type Builder struct {
 	// keepObservation, when set, tells from its codes (and its components'
 	// codes) and its date whether an Observation is worth decoding.
 	keepObservation func(codes []rules.Coding, date time.Time) bool
+	// keepCoded, when set, tells from its codes whether a Condition (code)
+	// or an Immunization (vaccineCode) is worth decoding.
+	keepCoded map[string]func(codes []rules.Coding) bool
 
 	mu    sync.Mutex
 	parts []part
@@ -56,7 +59,8 @@ type part struct {
 	medications   map[string]medInfo // by "Medication/<id>" and by fullUrl
 	buf           []byte             // scratch space for compacting a resource
 	keepObs       func(codes []rules.Coding, date time.Time) bool
-	codes         []rules.Coding // scratch space for keepObs
+	keepCoded     map[string]func(codes []rules.Coding) bool
+	codes         []rules.Coding // scratch space for keepObs and keepCoded
 }
 
 // usedType tells whether the rules use resources of type t.
@@ -86,6 +90,17 @@ func NewBuilder(logger *slog.Logger) *Builder {
 // decoding them is most of the cost of a call. Call it before the first Add.
 func (b *Builder) KeepObservations(keep func(codes []rules.Coding, date time.Time) bool) {
 	b.keepObservation = keep
+}
+
+// KeepCoded makes Add decode only the resources of type resourceType
+// ("Condition" or "Immunization") for which keep, given their codes
+// (Condition.code, Immunization.vaccineCode), answers true; the others are
+// passed over unread. Call it before the first Add.
+func (b *Builder) KeepCoded(resourceType string, keep func(codes []rules.Coding) bool) {
+	if b.keepCoded == nil {
+		b.keepCoded = map[string]func([]rules.Coding) bool{}
+	}
+	b.keepCoded[resourceType] = keep
 }
 
 // Add decodes raw, one prefetch value or one page of a FHIR search, and
@@ -129,7 +144,7 @@ func (b *Builder) add(key string, doc rawDoc, err error) (Page, error) {
 	if err != nil {
 		return Page{}, fmt.Errorf("fhir: %s: %w", key, err)
 	}
-	p := part{key: key, keepObs: b.keepObservation}
+	p := part{key: key, keepObs: b.keepObservation, keepCoded: b.keepCoded}
 	var page Page
 	switch doc.resourceType {
 	case "OperationOutcome":
@@ -210,6 +225,15 @@ func (p *part) add(r rawResource, logger *slog.Logger) (ok bool) {
 	if r.resourceType == "Observation" && p.keepObs != nil {
 		p.codes = observationCodings(p.codes[:0], r)
 		if !p.keepObs(p.codes, observationDate(r)) {
+			return true
+		}
+	}
+	if keep := p.keepCoded[r.resourceType]; keep != nil {
+		cc := r.code
+		if r.resourceType == "Immunization" {
+			cc = r.vaccineCode
+		}
+		if p.codes = appendCodings(p.codes[:0], cc); !keep(p.codes) {
 			return true
 		}
 	}

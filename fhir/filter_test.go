@@ -81,3 +81,57 @@ func TestObservationDateMatchesDecoding(t *testing.T) {
 		}
 	}
 }
+
+// KeepCoded passes over the Conditions and Immunizations no rule reads,
+// judging by Condition.code and Immunization.vaccineCode, and leaves the
+// other resource types alone.
+func TestKeepCoded(t *testing.T) {
+	bundle := []byte(`{"resourceType":"Bundle","entry":[
+		{"resource":{"resourceType":"Condition","id":"tb","code":{"coding":[{"system":"http://snomed.info/sct","code":"56717001"}]}}},
+		{"resource":{"resourceType":"Condition","id":"ad","code":{"text":"eczema","coding":[{"system":"http://snomed.info/sct","code":"24079001"}]}}},
+		{"resource":{"resourceType":"Condition","id":"nocode"}},
+		{"resource":{"resourceType":"Immunization","id":"shingrix","status":"completed","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"187"}]},"patient":{"reference":"Patient/p"},"occurrenceDateTime":"2025-01-01"}},
+		{"resource":{"resourceType":"Immunization","id":"flu","status":"completed","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"140"}]},"patient":{"reference":"Patient/p"},"occurrenceDateTime":"2025-01-01"}},
+		{"resource":{"resourceType":"Observation","id":"o","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8302-2"}]}}}
+	]}`)
+	keep := func(want ...string) func([]rules.Coding) bool {
+		return func(codes []rules.Coding) bool {
+			for _, c := range codes {
+				for _, w := range want {
+					if c.Code == w {
+						return true
+					}
+				}
+			}
+			return false
+		}
+	}
+	b := NewBuilder(nil)
+	b.KeepCoded("Condition", keep("56717001"))
+	b.KeepCoded("Immunization", keep("187"))
+	page, err := b.Add("everything", bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Skipped != 0 {
+		t.Errorf("Skipped = %d: passed-over resources are not malformed", page.Skipped)
+	}
+	rec := b.Record()
+	if len(rec.Conditions) != 1 || rec.Conditions[0].ID != "Condition/tb" {
+		t.Errorf("conditions kept: %+v, want only the TB one", rec.Conditions)
+	}
+	if len(rec.Immunizations) != 1 || rec.Immunizations[0].ID != "Immunization/shingrix" {
+		t.Errorf("immunizations kept: %+v, want only Shingrix", rec.Immunizations)
+	}
+	if len(rec.Observations) != 1 {
+		t.Errorf("observations are not filtered by KeepCoded: %d", len(rec.Observations))
+	}
+
+	all := NewBuilder(nil)
+	if _, err := all.Add("everything", bundle); err != nil {
+		t.Fatal(err)
+	}
+	if rec := all.Record(); len(rec.Conditions) != 3 || len(rec.Immunizations) != 2 {
+		t.Errorf("without KeepCoded: %d conditions, %d immunizations; want 3 and 2", len(rec.Conditions), len(rec.Immunizations))
+	}
+}

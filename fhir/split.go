@@ -20,6 +20,7 @@ type rawResource struct {
 	data         []byte // the resource JSON; nil when the entry has none
 	contained    []byte // the raw "contained" array; nil when absent
 	code         []byte // the raw "code" member; nil when absent
+	vaccineCode  []byte // the raw "vaccineCode" member; nil when absent
 	component    []byte // the raw "component" member; nil when absent
 	// The raw date members of an Observation, nil when absent.
 	effectiveDateTime, effectivePeriod, effectiveInstant, issued []byte
@@ -288,6 +289,8 @@ func (s *scanner) resourceMember(key []byte, e *rawResource) error {
 		e.contained, err = s.span()
 	case "code":
 		e.code, err = s.span()
+	case "vaccineCode":
+		e.vaccineCode, err = s.span()
 	case "component":
 		e.component, err = s.span()
 	case "effectiveDateTime":

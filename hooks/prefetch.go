@@ -64,6 +64,11 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 			return s.engine.OrderObservationRelevant(codes, date, now)
 		})
 	}
+	if !s.decodeAll {
+		// Likewise the Conditions and Immunizations whose codes no rule reads.
+		b.KeepCoded("Condition", s.engine.ConditionRelevant)
+		b.KeepCoded("Immunization", s.engine.ImmunizationRelevant)
+	}
 	res := &resolution{unavailable: map[string]string{}}
 	queries := map[string]string{}
 	tokens := templateValues(hc)

@@ -138,31 +138,35 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 }
 
 // memoSets returns a function that lists the sets among sets that hold
-// any of the codes. The answer depends only on the knowledge, so it is
-// remembered in k across calls (records of different patients carry the
-// same lab and condition codes); kind tells the lists of sets apart.
+// any of the codes (see setsOf).
 func memoSets(k *Knowledge, kind byte, sets []string) func([]Coding) []string {
-	var key []byte
-	return func(codes []Coding) []string {
-		key = append(key[:0], kind)
-		for _, c := range codes {
-			key = append(key, c.System...)
-			key = append(key, '|')
-			key = append(key, c.Code...)
-			key = append(key, '\n')
-		}
-		if in, ok := k.memo.get(key); ok {
-			return in
-		}
-		var in []string
-		for _, set := range sets {
-			if k.Has(set, codes) {
-				in = append(in, set)
-			}
-		}
-		k.memo.put(key, in)
+	return func(codes []Coding) []string { return k.setsOf(kind, sets, codes) }
+}
+
+// setsOf lists the sets among sets that hold any of the codes. The answer
+// depends only on the knowledge, so it is remembered in k across calls
+// (records of different patients carry the same lab and condition codes);
+// kind tells the lists of sets apart. The answer is shared: do not modify it.
+func (k *Knowledge) setsOf(kind byte, sets []string, codes []Coding) []string {
+	var buf [128]byte
+	key := append(buf[:0], kind)
+	for _, c := range codes {
+		key = append(key, c.System...)
+		key = append(key, '|')
+		key = append(key, c.Code...)
+		key = append(key, '\n')
+	}
+	if in, ok := k.memo.get(key); ok {
 		return in
 	}
+	var in []string
+	for _, set := range sets {
+		if k.Has(set, codes) {
+			in = append(in, set)
+		}
+	}
+	k.memo.put(key, in)
+	return in
 }
 
 // setMemo remembers value-set membership by code list (see memoSets). It

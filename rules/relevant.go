@@ -41,6 +41,19 @@ func orderLookbacks(cfg Config) []lookback {
 // reads is ever passed over because of how a date was rounded.
 const pruneMargin = 48 * time.Hour
 
+// ConditionRelevant tells whether a Condition with these codes is in a
+// value set some rule reads: the rules see Conditions only through those
+// sets (index.go), so one in none of them cannot change a finding.
+func (e *Engine) ConditionRelevant(codes []Coding) bool {
+	return len(e.k.setsOf('c', indexedConditionSets, codes)) > 0
+}
+
+// ImmunizationRelevant is ConditionRelevant for an Immunization's vaccine
+// codes.
+func (e *Engine) ImmunizationRelevant(codes []Coding) bool {
+	return len(e.k.setsOf('i', indexedImmunizationSets, codes)) > 0
+}
+
 // ObservationRelevant tells whether an Observation with these codes (its
 // own and its components') is in a value set some rule reads.
 func (e *Engine) ObservationRelevant(codes []Coding) bool {

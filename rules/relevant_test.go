@@ -88,3 +88,56 @@ func TestOrderObservationRelevant(t *testing.T) {
 		}
 	}
 }
+
+// ConditionRelevant and ImmunizationRelevant agree with Has over every code
+// of every value set, and with the sets the index sorts them into.
+func TestCodedRelevant(t *testing.T) {
+	k, err := LoadKnowledge(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(k, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range k.IDs() {
+		for _, c := range k.Codes(id) {
+			codes := []Coding{c.Coding}
+			wantCond, wantImm := false, false
+			for _, set := range indexedConditionSets {
+				wantCond = wantCond || k.Has(set, codes)
+			}
+			for _, set := range indexedImmunizationSets {
+				wantImm = wantImm || k.Has(set, codes)
+			}
+			if got := e.ConditionRelevant(codes); got != wantCond {
+				t.Errorf("%s %s|%s: condition relevant = %v, want %v", id, c.System, c.Code, got, wantCond)
+			}
+			if got := e.ImmunizationRelevant(codes); got != wantImm {
+				t.Errorf("%s %s|%s: immunization relevant = %v, want %v", id, c.System, c.Code, got, wantImm)
+			}
+		}
+	}
+	sct := func(code string) []Coding { return []Coding{{System: SystemSNOMED, Code: code}} }
+	cvx := func(code string) []Coding { return []Coding{{System: SystemCVX, Code: code}} }
+	for _, tc := range []struct {
+		name      string
+		codes     []Coding
+		cond, imm bool
+	}{
+		{"atopic dermatitis (the indication) is read by no rule", sct("24079001"), false, false},
+		{"ICD-10-CM malignancy by pattern", []Coding{{System: SystemICD10CM, Code: "C50.911"}}, true, false},
+		{"ICD-10-CM without its dot", []Coding{{System: SystemICD10CM, Code: "c50911"}}, true, false},
+		{"one relevant coding among others", []Coding{{System: "urn:local", Code: "x"}, {System: SystemICD10CM, Code: "C50.911"}}, true, false},
+		{"Shingrix", cvx("187"), false, true},
+		{"influenza vaccine", cvx("140"), false, false},
+		{"no codes", nil, false, false},
+	} {
+		if got := e.ConditionRelevant(tc.codes); got != tc.cond {
+			t.Errorf("%s: condition relevant = %v, want %v", tc.name, got, tc.cond)
+		}
+		if got := e.ImmunizationRelevant(tc.codes); got != tc.imm {
+			t.Errorf("%s: immunization relevant = %v, want %v", tc.name, got, tc.imm)
+		}
+	}
+}
