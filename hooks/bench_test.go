@@ -152,7 +152,11 @@ func TestBenchWorkloadsUpToDate(t *testing.T) {
 
 // BenchmarkEvaluate is the whole hook path in process: decode the request,
 // resolve prefetch, evaluate the rules, build and check the cards, encode.
+//
+// The benchmarks run with the garbage collector set as jakguard runs it
+// (GCPercent, 400); set GOGC (GOGC=100 for Go's default) to override.
 func BenchmarkEvaluate(b *testing.B) {
+	b.Cleanup(SetGCPercent())
 	srv := newBenchServer(b)
 	for _, w := range workloads() {
 		body := readWorkload(b, w.file)
@@ -173,6 +177,7 @@ func BenchmarkEvaluate(b *testing.B) {
 // BenchmarkServeHTTP adds Echo, the middleware (recover, request log,
 // metrics, CORS, body limit) and the response writing.
 func BenchmarkServeHTTP(b *testing.B) {
+	b.Cleanup(SetGCPercent())
 	srv := newBenchServer(b)
 	for _, w := range workloads() {
 		body := readWorkload(b, w.file)
@@ -191,6 +196,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 // BenchmarkServeHTTPParallel is BenchmarkServeHTTP on every core at once:
 // its ns/op is wall time per call across GOMAXPROCS goroutines.
 func BenchmarkServeHTTPParallel(b *testing.B) {
+	b.Cleanup(SetGCPercent())
 	srv := newBenchServer(b)
 	for _, w := range workloads() {
 		body := readWorkload(b, w.file)

@@ -10,21 +10,13 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
+
+	"jakguard/hooks"
 )
 
-// defaultGCPercent is the garbage collector's target when GOGC is not set.
-// A hook call allocates about 0.5 MB of short-lived garbage against a live
-// heap of a few MB, so Go's default (100) collects far more often than
-// memory needs: 400 cut the CPU per call by a quarter under load
-// (docs/performance.md). GOMEMLIMIT still bounds the heap.
-const defaultGCPercent = 400
-
 func main() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGCPercent)
-	}
+	hooks.SetGCPercent() // 400 unless GOGC is set: see hooks.GCPercent
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()

@@ -18,16 +18,15 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
+
+	"jakguard/hooks"
 )
 
 func main() {
 	// As jakguard's main does: measure the service as it runs.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
+	hooks.SetGCPercent()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
