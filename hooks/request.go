@@ -58,9 +58,11 @@ type HookContext struct {
 // decodeRequest parses and validates a hook call body for a service of the
 // given hook. Every failure is a 400 naming the problem.
 //
-// The body is validated in one pass that also locates its members; only the
-// small ones are decoded here. Prefetch values stay raw sub-slices of the
-// body for fhir.Builder, so a large prefetch is not scanned twice.
+// The body is validated in one pass that also locates its members and
+// splits each prefetch value into its resources (fhir.MembersSplit); only
+// the small members are decoded here. Prefetch values stay sub-slices of
+// the body, and resolvePrefetch hands fhir.Builder the splits, so a large
+// prefetch is scanned once.
 func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
 	top, prefetch, err := fhir.MembersSplit(body, "prefetch")
 	switch {
