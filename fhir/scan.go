@@ -39,10 +39,17 @@ func (s *scanner) fail(msg string) error {
 }
 
 func (s *scanner) ws() {
-	d, i := s.data, s.pos
-	if i < len(d) && d[i] > ' ' {
+	if s.pos < len(s.data) && s.data[s.pos] > ' ' {
 		return // compact JSON: most calls find a token at once
 	}
+	s.skipSpace()
+}
+
+// skipSpace is ws past its first byte, kept out of line so that ws inlines.
+//
+//go:noinline
+func (s *scanner) skipSpace() {
+	d, i := s.data, s.pos
 	// Indentation comes in long runs of spaces: step over 8 at a time.
 	for i+8 <= len(d) && binary.LittleEndian.Uint64(d[i:]) == eightSpaces {
 		i += 8
@@ -59,7 +66,19 @@ func (s *scanner) ws() {
 
 // peek skips white space and returns the next byte, 0 at the end.
 func (s *scanner) peek() byte {
-	s.ws()
+	if i := s.pos; i < len(s.data) {
+		if c := s.data[i]; c > ' ' {
+			return c // compact JSON: inlined
+		}
+	}
+	return s.peekSpace()
+}
+
+// peekSpace is peek past white space, out of line so that peek inlines.
+//
+//go:noinline
+func (s *scanner) peekSpace() byte {
+	s.skipSpace()
 	if s.pos >= len(s.data) {
 		return 0
 	}
