@@ -493,8 +493,12 @@ func (s *scanner) member(n int) (key []byte, ok bool, err error) {
 	if c != '"' {
 		return nil, false, s.fail("expected a member name")
 	}
-	start, end, escaped, err := s.str()
-	if err != nil {
+	var start, end int
+	var escaped bool
+	if j := plainEnd(s.data, s.pos+1); j < len(s.data) && s.data[j] == '"' {
+		start, end = s.pos+1, j // a name without escapes, the common case
+		s.pos = j + 1
+	} else if start, end, escaped, err = s.str(); err != nil {
 		return nil, false, err
 	}
 	if s.peek() != ':' {
