@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -72,5 +75,49 @@ func FuzzMembers(f *testing.F) {
 			}
 		}
 		_ = top
+	})
+}
+
+// FuzzMembersSplit: splitting prefetch in the pass that validates the
+// request (MembersSplit, AddSplit) gives exactly what splitting each value
+// afterwards (Members, Add) gives: the same members, the same errors, the
+// same pages and the same record.
+func FuzzMembersSplit(f *testing.F) {
+	for _, pattern := range []string{"../testdata/sandbox/*.json", "../testdata/requests/*.json"} {
+		files, _ := filepath.Glob(pattern)
+		for _, file := range files {
+			if b, err := os.ReadFile(file); err == nil {
+				f.Add(b)
+			}
+		}
+	}
+	f.Add([]byte(`{"prefetch":{"a":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Observation","status":"final","code":{"coding":[{"code":"1"}]}}},{"resource":null},7]},"b":{"x":1,},"c":"s","d":null,"e":{"resourceType":"OperationOutcome"}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		top1, in1, err1 := Members(data, "prefetch")
+		top2, in2, err2 := MembersSplit(data, "prefetch")
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("Members error %v, MembersSplit error %v", err1, err2)
+		}
+		if err1 != nil {
+			return
+		}
+		if len(top1) != len(top2) || len(in1) != len(in2) {
+			t.Fatalf("members differ: %d/%d top, %d/%d prefetch", len(top1), len(top2), len(in1), len(in2))
+		}
+		b1, b2 := NewBuilder(nil), NewBuilder(nil)
+		for k, raw := range in1 {
+			sp := in2[k]
+			if sp == nil || !bytes.Equal(sp.Raw, raw) {
+				t.Fatalf("prefetch %q: %q, split %v", k, raw, sp)
+			}
+			p1, e1 := b1.Add(k, raw)
+			p2, e2 := b2.AddSplit(k, sp)
+			if p1 != p2 || (e1 == nil) != (e2 == nil) || (e1 != nil && e1.Error() != e2.Error()) {
+				t.Fatalf("prefetch %q: Add %+v %v, AddSplit %+v %v", k, p1, e1, p2, e2)
+			}
+		}
+		if r1, r2 := b1.Record(), b2.Record(); !reflect.DeepEqual(r1, r2) {
+			t.Fatalf("records differ:\n%+v\n%+v", r1, r2)
+		}
 	})
 }
