@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"time"
@@ -86,7 +87,16 @@ func measure(ctx context.Context, o options) (*report, error) {
 			drive(ctx, client, t.url, body, o.conns, o.warmup, o.maxRequests)
 		}
 		runtime.GC()
+		stopProfile := func() error { return nil }
+		if t.name == "jakguard" && o.cpuProfile != "" {
+			if stopProfile, err = startCPUProfile(o.cpuProfile); err != nil {
+				return nil, err
+			}
+		}
 		r := drive(ctx, client, t.url, body, o.conns, o.duration, o.maxRequests)
+		if err := stopProfile(); err != nil {
+			return nil, err
+		}
 		r.name = t.name
 		if r.requests == 0 {
 			return nil, fmt.Errorf("%s answered no request with 200 (%d errors)", t.name, r.errors)
@@ -97,6 +107,26 @@ func measure(ctx context.Context, o options) (*report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// startCPUProfile starts a CPU profile into path; stop ends it and closes
+// the file.
+func startCPUProfile(path string) (stop func() error, err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("-cpuprofile: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 func readRequest(path string) ([]byte, error) {

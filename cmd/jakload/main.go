@@ -49,6 +49,7 @@ type options struct {
 	service     string
 	maxRequests int
 	now         time.Time
+	cpuProfile  string // file for a CPU profile of the measured jakguard run; "" for none
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -61,6 +62,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.request, "request", "testdata/bench/typical.json", "hook request body (JSON file)")
 	fs.StringVar(&o.service, "service", "order-select", "CDS service id to call")
 	fs.IntVar(&o.maxRequests, "max-requests", 5_000_000, "most requests per measured run")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured jakguard run (not the warm-up, not the static server) to this file")
 	now := fs.String("now", "2026-11-29T12:00:00Z", `the service's clock (RFC 3339), fixed so the workloads' dates stay recent; "wall" for the real clock`)
 	if err := fs.Parse(args); err != nil {
 		return o, err

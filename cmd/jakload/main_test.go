@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,8 +24,8 @@ func TestParseFlags(t *testing.T) {
 	}{
 		{name: "defaults", args: nil, want: options{conns: 16, duration: 10 * time.Second, warmup: time.Second,
 			request: "testdata/bench/typical.json", service: "order-select", maxRequests: 5_000_000, now: fixed}},
-		{name: "all flags", args: []string{"-c", "4", "-d", "3s", "-warmup", "0", "-request", "x.json", "-service", "order-sign", "-max-requests", "10", "-now", "wall"},
-			want: options{conns: 4, duration: 3 * time.Second, request: "x.json", service: "order-sign", maxRequests: 10}},
+		{name: "all flags", args: []string{"-c", "4", "-d", "3s", "-warmup", "0", "-request", "x.json", "-service", "order-sign", "-max-requests", "10", "-now", "wall", "-cpuprofile", "cpu.out"},
+			want: options{conns: 4, duration: 3 * time.Second, request: "x.json", service: "order-sign", maxRequests: 10, cpuProfile: "cpu.out"}},
 		{name: "no connections", args: []string{"-c", "0"}, wantErr: "-c 0"},
 		{name: "too many connections", args: []string{"-c", "5000"}, wantErr: "want 1 to 1024"},
 		{name: "zero duration", args: []string{"-d", "0s"}, wantErr: "-d 0s"},
@@ -209,6 +212,12 @@ func TestRun(t *testing.T) {
 			wantOut:  []string{"jakguard ", "static ", "jakguard/static requests/s: ", "2 connections", "cpu/req"},
 		},
 		{
+			name:     "profile file cannot be made",
+			args:     []string{"-c", "1", "-d", "1m", "-max-requests", "2", "-warmup", "0", "-request", "../../testdata/bench/typical.json", "-cpuprofile", "no/such/dir/cpu.out"},
+			wantCode: 1,
+			wantErr:  "-cpuprofile: open no/such/dir/cpu.out",
+		},
+		{
 			name:     "unknown service",
 			args:     []string{"-d", "100ms", "-request", "../../testdata/bench/typical.json", "-service", "nope"},
 			wantCode: 1,
@@ -248,6 +257,32 @@ func TestRun(t *testing.T) {
 				t.Errorf("stderr %q lacks %q", errOut.String(), tc.wantErr)
 			}
 		})
+	}
+}
+
+// -cpuprofile writes a profile of the jakguard run that pprof can read.
+func TestRunCPUProfile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the service")
+	}
+	path := filepath.Join(t.TempDir(), "cpu.out")
+	var out, errOut bytes.Buffer
+	args := []string{"-c", "2", "-d", "1m", "-max-requests", "20", "-warmup", "0", "-request", "../../testdata/bench/typical.json", "-cpuprofile", path}
+	if code := run(t.Context(), args, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d; stderr: %s", code, errOut.String())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	// A profile is gzipped protobuf; go tool pprof reads it.
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatalf("not a CPU profile: %v", err)
+	}
+	if b, err := io.ReadAll(zr); err != nil || len(b) == 0 {
+		t.Fatalf("empty or broken profile: %d bytes, %v", len(b), err)
 	}
 }
 
