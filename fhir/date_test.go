@@ -36,3 +36,46 @@ func TestParseDate(t *testing.T) {
 		})
 	}
 }
+
+var dateBytesCases = []string{
+	"2026-11-29", "2024-02-29", "2026-02-29", "2026-13-01", "2026-00-10", "2026-01-32", "2026-04-31",
+	"2026-11-29T10:00:00Z", "2026-11-29T10:00:00+01:00", "2026-11-29T10:00:00-05:30", "2026-11-29T10:00:00-00:00",
+	"2026-11-29T10:00:00.5Z", "2026-11-29T10:00:00.123456789Z", "2026-11-29T10:00:00.1234567891Z",
+	"2026-11-29T24:00:00Z", "2026-11-29T23:60:00Z", "2026-11-29T23:59:60Z", "2026-11-29T10:00:00+24:00",
+	"2026-11-29T10:00:00+14:00", "2026-11-29T10:00:00+01:60", "2026-11-29t10:00:00z", "2026-11-29T10:00:00",
+	"2026-11-29T10:00Z", "2026-11-29T10:00:00.Z", "2026-11-29T10:00:00+0100", "2026", "2026-11", "+026-11-29",
+	"2026-1-29", "2026/11/29", "2026-11-29T1:00:00Z", "0000-01-01", "9999-12-31T23:59:59.999999999-12:00", "2026-11-29T10:00:00+23:59", "2026-11-29T10:00:00-23:59",
+}
+
+// parseDateBytes gives ParseDate's instant for the forms it reads, and
+// declines the rest.
+func TestParseDateBytes(t *testing.T) {
+	for _, c := range dateBytesCases {
+		checkDateBytes(t, c)
+	}
+	if _, ok := parseDateBytes([]byte("2026-11-29T10:00:00+01:00")); !ok {
+		t.Error("the common dateTime form must take the fast path")
+	}
+	if _, ok := parseDateBytes([]byte("2026-11-29")); !ok {
+		t.Error("the date form must take the fast path")
+	}
+}
+
+func checkDateBytes(t *testing.T, s string) {
+	t.Helper()
+	got, ok := parseDateBytes([]byte(s))
+	if !ok {
+		return // the caller falls back to ParseDate
+	}
+	want, wantOK := ParseDate(s)
+	if !wantOK || !got.Equal(want) {
+		t.Errorf("%q: fast path %v, ParseDate %v (ok %v)", s, got, want, wantOK)
+	}
+}
+
+func FuzzParseDateBytes(f *testing.F) {
+	for _, c := range dateBytesCases {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, s string) { checkDateBytes(t, s) })
+}

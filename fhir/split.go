@@ -449,6 +449,11 @@ func spanDate(v []byte) time.Time {
 	if len(v) == 0 || v[0] != '"' {
 		return time.Time{}
 	}
+	if len(v) >= 2 && bytes.IndexByte(v[1:len(v)-1], '\\') < 0 {
+		if t, ok := parseDateBytes(bytes.TrimSpace(v[1 : len(v)-1])); ok {
+			return t
+		}
+	}
 	s := &scanner{data: v}
 	text, err := s.text()
 	if err != nil {
