@@ -470,12 +470,24 @@ func (s *scanner) enter() error {
 // leaves s at its value; n counts the members read before. ok is false
 // when the object ends (its '}' consumed).
 func (s *scanner) member(n int) (key []byte, ok bool, err error) {
-	c := s.peek()
+	// Written out on a local index, with white space handed to skipSpace:
+	// this runs for every member the split reads.
+	d := s.data
+	var c byte
+	if s.pos < len(d) && d[s.pos] > ' ' {
+		c = d[s.pos]
+	} else {
+		c = s.peekSpace()
+	}
 	if n > 0 {
 		switch c {
 		case ',':
 			s.pos++
-			c = s.peek()
+			if s.pos < len(d) && d[s.pos] > ' ' {
+				c = d[s.pos]
+			} else {
+				c = s.peekSpace()
+			}
 		case '}':
 			s.pos++
 			s.depth--
@@ -495,21 +507,33 @@ func (s *scanner) member(n int) (key []byte, ok bool, err error) {
 	}
 	var start, end int
 	var escaped bool
-	if j := plainEnd(s.data, s.pos+1); j < len(s.data) && s.data[j] == '"' {
-		start, end = s.pos+1, j // a name without escapes, the common case
-		s.pos = j + 1
-	} else if start, end, escaped, err = s.str(); err != nil {
-		return nil, false, err
+	i := s.pos
+	if j := plainEnd(d, i+1); j < len(d) && d[j] == '"' {
+		start, end, i = i+1, j, j+1 // a name without escapes, the common case
+	} else {
+		if start, end, escaped, err = s.str(); err != nil {
+			return nil, false, err
+		}
+		i = s.pos
 	}
-	if s.peek() != ':' {
-		return nil, false, s.fail("expected ':'")
+	if i >= len(d) || d[i] != ':' {
+		s.pos = i
+		if s.peek() != ':' {
+			return nil, false, s.fail("expected ':'")
+		}
+		i = s.pos
 	}
-	s.pos++
-	s.ws()
-	key = s.data[start:end]
+	i++
+	if i < len(d) && d[i] <= ' ' {
+		s.pos = i
+		s.skipSpace()
+		i = s.pos
+	}
+	s.pos = i
+	key = d[start:end]
 	if escaped {
 		var k string
-		if err := json.Unmarshal(s.data[start-1:end+1], &k); err != nil {
+		if err := json.Unmarshal(d[start-1:end+1], &k); err != nil {
 			return nil, false, s.fail("invalid member name")
 		}
 		key = []byte(k)
