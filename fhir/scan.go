@@ -545,12 +545,19 @@ func (s *scanner) member(n int) (key []byte, ok bool, err error) {
 // it; n counts the elements read before. ok is false when the array ends
 // (its ']' consumed).
 func (s *scanner) element(n int) (ok bool, err error) {
-	c := s.peek()
+	var c byte
+	if d := s.data; s.pos < len(d) && d[s.pos] > ' ' {
+		c = d[s.pos] // compact JSON, without a call
+	} else {
+		c = s.peekSpace()
+	}
 	if n > 0 {
 		switch c {
 		case ',':
 			s.pos++
-			s.ws()
+			if d := s.data; s.pos < len(d) && d[s.pos] <= ' ' {
+				s.skipSpace()
+			}
 			return true, nil
 		case ']':
 		case 0:
