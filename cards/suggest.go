@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	segjson "github.com/segmentio/encoding/json"
+
 	"jakguard/rules"
 )
 
@@ -183,14 +185,22 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 	if len(raw) == 0 {
 		return nil, errors.New("no draft order JSON")
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
+	// segmentio's decoder and encoder (about twice as fast as encoding/json
+	// here), with encoding/json's semantics: numbers kept as written
+	// (UseNumber), sorted keys, HTML escaped (TestUpdatedOrderMatchesEncodingJSON).
+	// A draft it refuses goes through encoding/json for the error: segmentio
+	// quotes the input in its messages, and these may be logged.
 	var res map[string]any
-	if err := dec.Decode(&res); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("trailing data after the draft order")
+	if rest, err := segjson.Parse(raw, &res, segjson.UseNumber); err != nil || len(bytes.TrimSpace(rest)) > 0 {
+		res = nil
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&res); err != nil {
+			return nil, err
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return nil, errors.New("trailing data after the draft order")
+		}
 	}
 	if res == nil {
 		return nil, errors.New("draft order is not an object")
@@ -261,7 +271,7 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 	}
 
 	pruned, _ := prune(res)
-	return json.Marshal(pruned)
+	return segjson.Marshal(pruned)
 }
 
 // prune removes null, "", [] and {} values recursively (CDS Hooks forbids
