@@ -122,7 +122,9 @@ func (b *Builder) Add(key string, raw []byte) (Page, error) {
 }
 
 // AddSplit is Add for a value MembersSplit has split already: it gives
-// what Add(key, v.Raw) gives without scanning the value again.
+// what Add(key, v.Raw) gives without scanning the value again. It hands
+// the split's entry list back for reuse, so a second AddSplit of the same
+// v splits v.Raw again; do not give one v to two AddSplit calls at once.
 func (b *Builder) AddSplit(key string, v *Split) (Page, error) {
 	if !v.done {
 		return b.Add(key, v.Raw)
