@@ -266,14 +266,6 @@ func (s *scanner) span() ([]byte, error) {
 	return s.data[start:s.pos], nil
 }
 
-func (s *scanner) literal(lit string) error {
-	if len(s.data)-s.pos < len(lit) || string(s.data[s.pos:s.pos+len(lit)]) != lit {
-		return s.fail("invalid literal")
-	}
-	s.pos += len(lit)
-	return nil
-}
-
 func (s *scanner) digits() int {
 	n := 0
 	for s.pos < len(s.data) && s.data[s.pos] >= '0' && s.data[s.pos] <= '9' {
@@ -342,20 +334,7 @@ func (s *scanner) str() (start, end int, escaped bool, err error) {
 	i := s.pos + 1 // after the opening quote
 	start = i
 	for {
-		// Step over 8 bytes at a time to the first quote, backslash or
-		// control character (FHIR strings are short: this beats
-		// bytes.IndexByte, whose call costs more than most strings).
-		for i+8 <= len(d) {
-			if m := specials(binary.LittleEndian.Uint64(d[i:])); m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				break
-			}
-			i += 8
-		}
-		for i < len(d) && d[i] != '"' && d[i] != '\\' && d[i] >= 0x20 {
-			i++
-		}
-		if i >= len(d) {
+		if i = plainEnd(d, i); i >= len(d) {
 			s.pos = i
 			return 0, 0, false, s.fail("unterminated string")
 		}
@@ -404,22 +383,6 @@ func specials(w uint64) uint64 {
 	quote := w ^ (ones * '"')
 	backslash := w ^ (ones * '\\')
 	return ((quote-ones)&^quote | (backslash-ones)&^backslash | (w-ones*0x20)&^w) & highBits
-}
-
-// plainWord tells whether none of the 8 bytes in w is '"', '\\' or below
-// 0x20 (the SWAR "has zero byte" test; it may answer false for a plain
-// word, never true for one that is not).
-func plainWord(w uint64) bool {
-	quote := w ^ (ones * '"')
-	backslash := w ^ (ones * '\\')
-	return ((quote-ones)&^quote|(backslash-ones)&^backslash|(w-ones*0x20)&^w)&highBits == 0
-}
-
-// plainText tells whether none of the 8 bytes in w is '\\' or below 0x20
-// (no quote can be among them: the caller stops before the closing one).
-func plainText(w uint64) bool {
-	backslash := w ^ (ones * '\\')
-	return ((backslash-ones)&^backslash|(w-ones*0x20)&^w)&highBits == 0
 }
 
 func isHex(c byte) bool {
@@ -575,12 +538,8 @@ func (s *scanner) element(n int) (ok bool, err error) {
 
 // object steps over the object at s.pos. For each member it calls member
 // with the (unescaped) key and s positioned at the value; member must
-// consume exactly that value. For code off the hot path; a nil member
-// skips every value.
+// consume exactly that value. For code off the hot path.
 func (s *scanner) object(member func(key []byte) error) error {
-	if member == nil {
-		return s.skip()
-	}
 	if err := s.enter(); err != nil {
 		return err
 	}
@@ -597,11 +556,8 @@ func (s *scanner) object(member func(key []byte) error) error {
 
 // array steps over the array at s.pos, calling elem for each element with
 // s positioned at it; elem must consume exactly that value. For code off
-// the hot path; a nil elem skips every element.
+// the hot path.
 func (s *scanner) array(elem func(i int) error) error {
-	if elem == nil {
-		return s.skip()
-	}
 	if err := s.enter(); err != nil {
 		return err
 	}

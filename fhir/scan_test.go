@@ -85,23 +85,6 @@ func FuzzScanner(f *testing.F) {
 	})
 }
 
-func TestPlainWord(t *testing.T) {
-	for b := range 256 {
-		for pos := range 8 {
-			w := []byte("abcdefgh")
-			w[pos] = byte(b)
-			special := b == '"' || b == '\\' || b < 0x20
-			got := plainWord(binary.LittleEndian.Uint64(w))
-			if special && got {
-				t.Fatalf("byte %#x at %d: plain, want not plain", b, pos)
-			}
-			if !special && b < 0x80 && !got {
-				t.Fatalf("ASCII byte %#x at %d: not plain, want plain", b, pos)
-			}
-		}
-	}
-}
-
 func TestCompact(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"{\n  \"a\" : [ 1 ,\t2 ]\r\n}", `{"a":[1,2]}`},
@@ -111,22 +94,6 @@ func TestCompact(t *testing.T) {
 	}
 	for _, tc := range tests {
 		assert.Equal(t, tc.want, string(compact(nil, []byte(tc.in))))
-	}
-}
-
-func TestPlainText(t *testing.T) {
-	for b := range 256 {
-		for pos := range 8 {
-			w := []byte("abcdefgh")
-			w[pos] = byte(b)
-			special := b == '\\' || b < 0x20
-			if got := plainText(binary.LittleEndian.Uint64(w)); special && got {
-				t.Fatalf("byte %#x at %d: plain, want not plain", b, pos)
-			}
-		}
-	}
-	if !plainText(binary.LittleEndian.Uint64([]byte("http://l"))) {
-		t.Error("plain ASCII must be plain")
 	}
 }
 
