@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/bits"
+	"strings"
 )
 
 // maxNesting bounds the nesting of JSON objects and arrays, as
@@ -401,9 +403,37 @@ func (s *scanner) text() (string, error) {
 	if !escaped {
 		return string(s.data[start:end]), nil
 	}
-	var out string
-	if err := json.Unmarshal(s.data[start-1:end+1], &out); err != nil {
+	out, err := unquote(s.data[start-1 : end+1])
+	if err != nil {
 		return "", s.fail("invalid string")
+	}
+	return out, nil
+}
+
+// trimmedText reads the string at s.pos, unescaped and trimmed. When known
+// recognises an unescaped one (a resource type, a code system), its
+// constant comes back without an allocation; known answers "" otherwise.
+func (s *scanner) trimmedText(known func([]byte) string) (string, error) {
+	start, end, escaped, err := s.str()
+	if err != nil {
+		return "", err
+	}
+	if escaped {
+		t, err := unquote(s.data[start-1 : end+1])
+		return strings.TrimSpace(t), err
+	}
+	b := bytes.TrimSpace(s.data[start:end])
+	if k := known(b); k != "" {
+		return k, nil
+	}
+	return string(b), nil
+}
+
+// unquote decodes a (validated) JSON string.
+func unquote(q []byte) (string, error) {
+	var out string
+	if err := json.Unmarshal(q, &out); err != nil {
+		return "", errors.New("invalid string")
 	}
 	return out, nil
 }

@@ -108,21 +108,13 @@ func (s *scanner) resourceType(dst *string) error {
 		*dst = ""
 		return s.skip()
 	}
-	start, end, escaped, err := s.str()
-	if err != nil {
-		return err
-	}
-	if escaped {
-		t, err := unquote(s.data[start-1 : end+1])
-		*dst = strings.TrimSpace(t)
-		return err
-	}
-	*dst = typeName(bytes.TrimSpace(s.data[start:end]))
-	return nil
+	var err error
+	*dst, err = s.trimmedText(typeName)
+	return err
 }
 
-// typeName is string(b) without an allocation for the resource types
-// that come by the hundred.
+// typeName returns the constant for the resource types that come by the
+// hundred, "" for any other (see trimmedText).
 func typeName(b []byte) string {
 	switch string(b) {
 	case "Observation":
@@ -142,16 +134,7 @@ func typeName(b []byte) string {
 	case "Encounter":
 		return "Encounter"
 	}
-	return string(b)
-}
-
-// unquote decodes a (validated) JSON string.
-func unquote(q []byte) (string, error) {
-	var out string
-	if err := json.Unmarshal(q, &out); err != nil {
-		return "", errors.New("invalid string")
-	}
-	return out, nil
+	return ""
 }
 
 // entryPool recycles the entry lists of split Bundles (Builder returns
@@ -378,7 +361,7 @@ func (s *scanner) codings(dst []rules.Coding) ([]rules.Coding, error) {
 				}
 				switch k := string(key); {
 				case (k == "system" || k == "code") && s.peek() == '"':
-					v, err := s.codeText()
+					v, err := s.trimmedText(codeSystem)
 					if err != nil {
 						return dst, err
 					}
@@ -398,25 +381,16 @@ func (s *scanner) codings(dst []rules.Coding) ([]rules.Coding, error) {
 	}
 }
 
-// codeText reads a string as text does, trimmed, without allocating for
-// the common code systems.
-func (s *scanner) codeText() (string, error) {
-	start, end, escaped, err := s.str()
-	if err != nil {
-		return "", err
-	}
-	if escaped {
-		t, err := unquote(s.data[start-1 : end+1])
-		return strings.TrimSpace(t), err
-	}
-	b := bytes.TrimSpace(s.data[start:end])
+// codeSystem returns the constant for the common code systems, "" for
+// any other (see trimmedText).
+func codeSystem(b []byte) string {
 	switch string(b) {
 	case rules.SystemLOINC:
-		return rules.SystemLOINC, nil
+		return rules.SystemLOINC
 	case rules.SystemSNOMED:
-		return rules.SystemSNOMED, nil
+		return rules.SystemSNOMED
 	}
-	return string(b), nil
+	return ""
 }
 
 // observationDate is the date convertObservation gives the Observation,
