@@ -133,8 +133,6 @@ func (b *Builder) AddSplit(key string, v *Split) (Page, error) {
 		return Page{}, nil
 	}
 	doc, err := v.doc, v.err
-	// add gives the entry list back to the pool: a second AddSplit of v
-	// splits it again.
 	v.doc, v.err, v.done = rawDoc{}, nil, false
 	return b.add(key, doc, err)
 }

@@ -189,23 +189,31 @@ func (s *Server) record(svc *Service, cs []cards.Card, caller auth.Caller) {
 	s.recorder.Record(recs)
 }
 
-// readBody reads the request body within the body limit, into a buffer
-// sized from Content-Length when the client sent one (io.ReadAll would grow
-// a buffer from 512 bytes by doubling: twice the garbage of a large body).
+// readBody reads the request body within the body limit (see readInto).
 func readBody(c echo.Context, limit int64) ([]byte, error) {
-	r := c.Request()
 	var buf bytes.Buffer
+	if err := readInto(&buf, c, limit); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// readInto reads the request body within the body limit into buf, grown
+// first to Content-Length when the client sent one (growing from a small
+// buffer by doubling makes twice the garbage of a large body).
+func readInto(buf *bytes.Buffer, c echo.Context, limit int64) error {
+	r := c.Request()
 	if n := r.ContentLength; n > 0 && n <= limit {
 		buf.Grow(int(n) + 1)
 	}
 	if _, err := buf.ReadFrom(r.Body); err != nil {
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
-			return nil, he
+			return he
 		}
-		return nil, badRequest("could not read the request body")
+		return badRequest("could not read the request body")
 	}
-	return buf.Bytes(), nil
+	return nil
 }
 
 // bodyPool recycles the buffers hook call bodies are read into: a body is
@@ -225,17 +233,9 @@ const maxPooledBody = 4 << 20
 func readPooledBody(c echo.Context, limit int64) (*bytes.Buffer, error) {
 	buf := bodyPool.Get().(*bytes.Buffer)
 	buf.Reset()
-	r := c.Request()
-	if n := r.ContentLength; n > 0 && n <= limit {
-		buf.Grow(int(n) + 1)
-	}
-	if _, err := buf.ReadFrom(r.Body); err != nil {
+	if err := readInto(buf, c, limit); err != nil {
 		putBody(buf)
-		var he *echo.HTTPError
-		if errors.As(err, &he) {
-			return nil, he
-		}
-		return nil, badRequest("could not read the request body")
+		return nil, err
 	}
 	return buf, nil
 }
