@@ -152,50 +152,43 @@ func TestBenchWorkloadsUpToDate(t *testing.T) {
 
 // BenchmarkEvaluate is the whole hook path in process: decode the request,
 // resolve prefetch, evaluate the rules, build and check the cards, encode.
-//
-// The benchmarks run with the garbage collector set as jakguard runs it
-// (GCPercent, 400); set GOGC (GOGC=100 for Go's default) to override.
 func BenchmarkEvaluate(b *testing.B) {
-	b.Cleanup(SetGCPercent())
-	srv := newBenchServer(b)
-	for _, w := range workloads() {
-		body := readWorkload(b, w.file)
-		b.Run(w.name, func(b *testing.B) {
-			b.SetBytes(int64(len(body)))
-			b.ReportAllocs()
-			cpu := startCPU()
-			for b.Loop() {
-				if _, err := srv.Evaluate(b.Context(), HookOrderSelect, body); err != nil {
-					b.Fatal(err)
-				}
+	benchWorkloadsWith(b, func(b *testing.B, srv *Server, body []byte) {
+		for b.Loop() {
+			if _, err := srv.Evaluate(b.Context(), HookOrderSelect, body); err != nil {
+				b.Fatal(err)
 			}
-			cpu.report(b)
-		})
-	}
+		}
+	})
 }
 
 // BenchmarkServeHTTP adds Echo, the middleware (recover, request log,
 // metrics, CORS, body limit) and the response writing.
 func BenchmarkServeHTTP(b *testing.B) {
-	b.Cleanup(SetGCPercent())
-	srv := newBenchServer(b)
-	for _, w := range workloads() {
-		body := readWorkload(b, w.file)
-		b.Run(w.name, func(b *testing.B) {
-			b.SetBytes(int64(len(body)))
-			b.ReportAllocs()
-			cpu := startCPU()
-			for b.Loop() {
-				serveOnce(b, srv, body)
-			}
-			cpu.report(b)
-		})
-	}
+	benchWorkloadsWith(b, func(b *testing.B, srv *Server, body []byte) {
+		for b.Loop() {
+			serveOnce(b, srv, body)
+		}
+	})
 }
 
 // BenchmarkServeHTTPParallel is BenchmarkServeHTTP on every core at once:
 // its ns/op is wall time per call across GOMAXPROCS goroutines.
 func BenchmarkServeHTTPParallel(b *testing.B) {
+	benchWorkloadsWith(b, func(b *testing.B, srv *Server, body []byte) {
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				serveOnce(b, srv, body)
+			}
+		})
+	})
+}
+
+// benchWorkloadsWith runs loop as a sub-benchmark per workload against the
+// bench server, reporting bytes, allocations and CPU time per call. The
+// benchmarks run with the garbage collector set as jakguard runs it
+// (GCPercent, 400); set GOGC (GOGC=100 for Go's default) to override.
+func benchWorkloadsWith(b *testing.B, loop func(b *testing.B, srv *Server, body []byte)) {
 	b.Cleanup(SetGCPercent())
 	srv := newBenchServer(b)
 	for _, w := range workloads() {
@@ -204,11 +197,7 @@ func BenchmarkServeHTTPParallel(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
 			cpu := startCPU()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					serveOnce(b, srv, body)
-				}
-			})
+			loop(b, srv, body)
 			cpu.report(b)
 		})
 	}
