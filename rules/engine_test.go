@@ -114,6 +114,16 @@ var testNow = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 
 func daysAgo(n int) time.Time { return testNow.AddDate(0, 0, -n) }
 
+// embeddedKnowledge loads the embedded value sets.
+func embeddedKnowledge(t *testing.T) *Knowledge {
+	t.Helper()
+	k, err := LoadKnowledge(nil)
+	if err != nil {
+		t.Fatalf("LoadKnowledge: %v", err)
+	}
+	return k
+}
+
 func mustEngine(t *testing.T, k *Knowledge) *Engine {
 	t.Helper()
 	e, err := NewEngine(k, DefaultConfig())

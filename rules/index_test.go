@@ -210,10 +210,7 @@ func TestUnchecked(t *testing.T) {
 // records that differ only in a medication's text, or in one coding of an
 // Observation, must still be indexed each on its own merits.
 func TestIndexMemoKeepsRecordsApart(t *testing.T) {
-	k, err := LoadKnowledge(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := embeddedKnowledge(t)
 	aspirin := &Record{Medications: []Medication{{Text: "aspirin 81 mg tablet", Status: "active"}}}
 	vitamin := &Record{Medications: []Medication{{Text: "ergocalciferol 50000 unit capsule", Status: "active"}}}
 	hgb := Observation{Codes: loinc("718-7"), Status: "final", Date: testNow.AddDate(0, -1, 0)}

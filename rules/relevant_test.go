@@ -8,14 +8,8 @@ import (
 // ObservationRelevant agrees with Has over every code of every value set:
 // a code some Observation rule reads is relevant, others are not.
 func TestObservationRelevant(t *testing.T) {
-	k, err := LoadKnowledge(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewEngine(k, DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := embeddedKnowledge(t)
+	e := mustEngine(t, k)
 	obs := map[string]bool{}
 	for _, id := range ObservationValueSets() {
 		obs[id] = true
@@ -51,14 +45,8 @@ func TestObservationRelevant(t *testing.T) {
 }
 
 func TestOrderObservationRelevant(t *testing.T) {
-	k, err := LoadKnowledge(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewEngine(k, DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := embeddedKnowledge(t)
+	e := mustEngine(t, k)
 	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	loinc := func(code string) []Coding { return []Coding{{System: SystemLOINC, Code: code}} }
 	cases := []struct {
@@ -92,14 +80,8 @@ func TestOrderObservationRelevant(t *testing.T) {
 // ConditionRelevant and ImmunizationRelevant agree with Has over every code
 // of every value set, and with the sets the index sorts them into.
 func TestCodedRelevant(t *testing.T) {
-	k, err := LoadKnowledge(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := NewEngine(k, DefaultConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	k := embeddedKnowledge(t)
+	e := mustEngine(t, k)
 	for _, id := range k.IDs() {
 		for _, c := range k.Codes(id) {
 			codes := []Coding{c.Coding}
