@@ -60,9 +60,8 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	}
 	// Records repeat the same few codes many times: look each code list
 	// up once.
-	obsSets := memoSets(k, 'o', indexedObservationSets)
 	addObs := func(o *Observation) {
-		for _, set := range obsSets(o.Codes) {
+		for _, set := range k.setsOf('o', indexedObservationSets, o.Codes) {
 			ix.obs[set] = append(ix.obs[set], o)
 		}
 	}
@@ -82,13 +81,12 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	for _, list := range ix.obs {
 		slices.SortStableFunc(list, func(a, b *Observation) int { return b.Date.Compare(a.Date) })
 	}
-	condSets := memoSets(k, 'c', indexedConditionSets)
 	for i := range rec.Conditions {
 		c := &rec.Conditions[i]
 		if c.VerificationStatus == "refuted" || c.VerificationStatus == "entered-in-error" {
 			continue
 		}
-		for _, set := range condSets(c.Codes) {
+		for _, set := range k.setsOf('c', indexedConditionSets, c.Codes) {
 			ix.conds[set] = append(ix.conds[set], c)
 		}
 	}
@@ -97,14 +95,8 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 		m := &rec.Medications[i]
 		texts := lowerTexts(*m) // once per medication, not once per set
 		// Membership depends on the codes and texts only: remembered as
-		// memoSets does.
-		key = append(key[:0], 'm')
-		for _, c := range m.Codes {
-			key = append(append(append(append(key, c.System...), '|'), c.Code...), '\n')
-		}
-		for _, t := range texts {
-			key = append(append(append(key, '\t'), t...), '\n')
-		}
+		// setsOf does.
+		key = memoKey(key[:0], 'm', m.Codes, texts)
 		sets, ok := k.memo.get(key)
 		if !ok {
 			for _, set := range indexedMedicationSets {
@@ -121,13 +113,12 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 			ix.trigger[d] = append(ix.trigger[d], m)
 		}
 	}
-	immSets := memoSets(k, 'i', indexedImmunizationSets)
 	for i := range rec.Immunizations {
 		im := &rec.Immunizations[i]
 		if im.Status != "completed" && im.Status != "" || im.Date.After(now) {
 			continue
 		}
-		for _, set := range immSets(im.Codes) {
+		for _, set := range k.setsOf('i', indexedImmunizationSets, im.Codes) {
 			ix.imms[set] = append(ix.imms[set], im)
 		}
 	}
@@ -137,25 +128,13 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	return ix
 }
 
-// memoSets returns a function that lists the sets among sets that hold
-// any of the codes (see setsOf).
-func memoSets(k *Knowledge, kind byte, sets []string) func([]Coding) []string {
-	return func(codes []Coding) []string { return k.setsOf(kind, sets, codes) }
-}
-
 // setsOf lists the sets among sets that hold any of the codes. The answer
 // depends only on the knowledge, so it is remembered in k across calls
 // (records of different patients carry the same lab and condition codes);
 // kind tells the lists of sets apart. The answer is shared: do not modify it.
 func (k *Knowledge) setsOf(kind byte, sets []string, codes []Coding) []string {
 	var buf [128]byte
-	key := append(buf[:0], kind)
-	for _, c := range codes {
-		key = append(key, c.System...)
-		key = append(key, '|')
-		key = append(key, c.Code...)
-		key = append(key, '\n')
-	}
+	key := memoKey(buf[:0], kind, codes, nil)
 	if in, ok := k.memo.get(key); ok {
 		return in
 	}
@@ -169,7 +148,20 @@ func (k *Knowledge) setsOf(kind byte, sets []string, codes []Coding) []string {
 	return in
 }
 
-// setMemo remembers value-set membership by code list (see memoSets). It
+// memoKey appends to dst the key the memo keeps an answer under: kind (the
+// list of sets asked about), each coding, then each text.
+func memoKey(dst []byte, kind byte, codes []Coding, texts []string) []byte {
+	dst = append(dst, kind)
+	for _, c := range codes {
+		dst = append(append(append(append(dst, c.System...), '|'), c.Code...), '\n')
+	}
+	for _, t := range texts {
+		dst = append(append(append(dst, '\t'), t...), '\n')
+	}
+	return dst
+}
+
+// setMemo remembers value-set membership by code list (see setsOf). It
 // stops growing at setMemoMax entries, so records full of unusual codes
 // cannot make it hold much memory.
 type setMemo struct {
