@@ -51,11 +51,11 @@ func typicalPrefetch(b *testing.B) (body, observations []byte) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return body, inner["observations"]
+	return body, inner["observations"].Raw
 }
 
-// BenchmarkMembers is the first pass over a request body: validate it and
-// locate its members and those of its prefetch.
+// BenchmarkMembers is the first pass over a request body: validate it,
+// locate its members and split its prefetch.
 func BenchmarkMembers(b *testing.B) {
 	body, _ := typicalPrefetch(b)
 	b.SetBytes(int64(len(body)))

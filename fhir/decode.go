@@ -121,7 +121,7 @@ func (b *Builder) Add(key string, raw []byte) (Page, error) {
 	return b.add(key, doc, err)
 }
 
-// AddSplit is Add for a value MembersSplit has split already: it gives
+// AddSplit is Add for a value Members has split already: it gives
 // what Add(key, v.Raw) gives without scanning the value again. It hands
 // the split's entry list back for reuse, so a second AddSplit of the same
 // v splits v.Raw again; do not give one v to two AddSplit calls at once.

@@ -557,29 +557,7 @@ func nextLink(raw []byte) string {
 	return ""
 }
 
-// Members validates data as one JSON object, as strictly as encoding/json,
-// and returns the raw bytes of its members: sub-slices of data, not copies.
-// The members of the member named nested, when it is an object, are
-// returned too, from the same pass; a nested member that is null or absent
-// gives a nil map, and one that is neither an object nor null an error. A
-// member given twice keeps its last value, as encoding/json does.
-//
-// The values of the nested object's members are only skimmed (brackets and
-// strings), not validated: they are meant for Builder.Add, which validates
-// each one strictly as it splits it, so a large prefetch is scanned
-// strictly once. Everything else is validated here.
-func Members(data []byte, nested string) (members, inner map[string][]byte, err error) {
-	members, values, err := scanMembers(data, nested, false)
-	if values != nil {
-		inner = make(map[string][]byte, len(values))
-		for k, v := range values {
-			inner[k] = v.Raw
-		}
-	}
-	return members, inner, err
-}
-
-// Split is one member of the nested object given to MembersSplit: its raw
+// Split is one member of the nested object given to Members: its raw
 // bytes and, already made, the split that Builder.Add would make of them.
 type Split struct {
 	Raw []byte
@@ -589,17 +567,19 @@ type Split struct {
 	done bool
 }
 
-// MembersSplit is Members that also splits each member of the nested
-// object into its resources in the same pass, validating it strictly, as
-// Builder.Add would: give the values to Builder.AddSplit and a prefetch is
-// scanned once in all. A value that is not valid JSON does not fail the
-// call (only a value whose brackets and strings do not even close does, as
-// with Members): AddSplit reports it as Add would.
-func MembersSplit(data []byte, nested string) (members map[string][]byte, inner map[string]*Split, err error) {
-	return scanMembers(data, nested, true)
-}
-
-func scanMembers(data []byte, nested string, splitInner bool) (members map[string][]byte, inner map[string]*Split, err error) {
+// Members validates data as one JSON object, as strictly as encoding/json,
+// and returns the raw bytes of its members: sub-slices of data, not copies.
+// The members of the member named nested, when it is an object, are
+// returned too, from the same pass, each split into its resources as
+// Builder.Add would split it: give them to Builder.AddSplit and a prefetch
+// is scanned once in all. A nested member that is null or absent gives a
+// nil map, and one that is neither an object nor null an error. A member
+// given twice keeps its last value, as encoding/json does.
+//
+// A nested member's value that is not valid JSON does not fail the call:
+// it is only skimmed (brackets and strings must close), and AddSplit
+// reports it as Add would. Everything else is validated here.
+func Members(data []byte, nested string) (members map[string][]byte, inner map[string]*Split, err error) {
 	s := &scanner{data: data}
 	if s.peek() != '{' {
 		if err := s.skip(); err != nil {
@@ -619,7 +599,7 @@ func scanMembers(data []byte, nested string, splitInner bool) (members map[strin
 					v := &Split{}
 					in[string(k)] = v
 					start := s.pos
-					if splitInner && s.peek() != 'n' {
+					if s.peek() != 'n' {
 						// The split counts nesting from the value, as
 						// Builder.Add does.
 						depth := s.depth
@@ -631,8 +611,8 @@ func scanMembers(data []byte, nested string, splitInner bool) (members map[strin
 							v.Raw, v.done = s.data[start:s.pos], true
 							return nil
 						}
-						// Not valid JSON: step over it as Members does;
-						// AddSplit reports the split's error.
+						// Not valid JSON: step over it; AddSplit reports
+						// the split's error.
 						v.doc, v.done = rawDoc{}, true
 						v.err = &syntaxError{msg: se.msg, offset: se.offset - start}
 						s.pos = start

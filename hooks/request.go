@@ -59,12 +59,12 @@ type HookContext struct {
 // given hook. Every failure is a 400 naming the problem.
 //
 // The body is validated in one pass that also locates its members and
-// splits each prefetch value into its resources (fhir.MembersSplit); only
+// splits each prefetch value into its resources (fhir.Members); only
 // the small members are decoded here. Prefetch values stay sub-slices of
 // the body, and resolvePrefetch hands fhir.Builder the splits, so a large
 // prefetch is scanned once.
 func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
-	top, prefetch, err := fhir.MembersSplit(body, "prefetch")
+	top, prefetch, err := fhir.Members(body, "prefetch")
 	switch {
 	case errors.Is(err, fhir.ErrNotObject) && strings.HasPrefix(err.Error(), "prefetch:"):
 		return nil, nil, badRequest("prefetch must be an object")
