@@ -59,9 +59,20 @@ func fixed(s string) func(summaryArgs) string {
 	return func(a summaryArgs) string { return expand(s, a) }
 }
 
+// byTherapy is fixed with one summary for a patient already on the drug
+// (onTx) and another for a new start.
+func byTherapy(onTx, start string) func(summaryArgs) string {
+	return func(a summaryArgs) string {
+		if a.OnTx {
+			return expand(onTx, a)
+		}
+		return expand(start, a)
+	}
+}
+
 // expand replaces {drug} and {mg} in s.
 func expand(s string, a summaryArgs) string {
-	return strings.NewReplacer("{drug}", a.Drug, "{mg}", a.Mg).Replace(s)
+	return strings.ReplaceAll(strings.ReplaceAll(s, "{drug}", a.Drug), "{mg}", a.Mg)
 }
 
 // lab is the summary of a blood-count finding: do not start at order time,
@@ -139,21 +150,12 @@ var codeTable = map[string]codeInfo{
 	rules.HCVAntibodyPositive: {category: rules.CategoryContraindication, level: rules.Warning, short: "HCV antibody positive",
 		summary: fixed("Check HCV RNA before starting {drug}: HCV antibody positive"), reasons: []Coding{reasonSpecialist}},
 	rules.Pregnancy: {category: rules.CategoryContraindication, level: rules.Critical, short: "pregnancy",
-		summary: func(a summaryArgs) string {
-			if a.OnTx {
-				return expand("Review {drug} now: patient is pregnant", a)
-			}
-			return expand("Do not start {drug}: patient is pregnant", a)
-		}},
+		summary: byTherapy("Review {drug} now: patient is pregnant", "Do not start {drug}: patient is pregnant")},
 	rules.Breastfeeding: {category: rules.CategoryContraindication, level: rules.Critical, short: "breastfeeding",
 		summary: fixed("Do not start {drug} while breastfeeding")},
 	rules.SeriousInfectionActive: {category: rules.CategoryContraindication, level: rules.Critical, short: "serious infection",
-		summary: func(a summaryArgs) string {
-			if a.OnTx {
-				return expand("Interrupt {drug} until the serious infection is controlled", a)
-			}
-			return expand("Do not start {drug} during an active serious infection", a)
-		}},
+		summary: byTherapy("Interrupt {drug} until the serious infection is controlled",
+			"Do not start {drug} during an active serious infection")},
 	rules.SevereHepaticImpairment: {category: rules.CategoryContraindication, level: rules.Critical, short: "severe hepatic impairment",
 		summary: fixed("Avoid {drug}: possible severe hepatic impairment (confirm Child-Pugh class)")},
 	rules.AgeNotApproved: {category: rules.CategoryContraindication, level: rules.Critical, short: "age under 12",
