@@ -55,7 +55,7 @@ func date(p *string) time.Time {
 // zone ("2006-01-02T15:04:05.000+01:00", "...Z"), read from bytes without
 // an allocation: it serves the hundreds of Observation dates read only to
 // tell whether a rule may read the Observation. It gives the same instant
-// as ParseDate; ok is false for any other form, which the caller then
+// as ParseDate (in UTC, whatever the offset); ok is false for any other form, which the caller then
 // hands to ParseDate (FuzzParseDateBytes).
 func parseDateBytes(b []byte) (time.Time, bool) {
 	if len(b) != 10 && len(b) < 20 {
@@ -93,26 +93,26 @@ func parseDateBytes(b []byte) (time.Time, bool) {
 		}
 		nsec, rest = frac, rest[n:]
 	}
-	var loc *time.Location
+	off := 0 // seconds east of UTC
 	switch {
 	case len(rest) == 1 && rest[0] == 'Z':
-		loc = time.UTC
 	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
 		oh, ok1 := digits(rest[1:3])
 		om, ok2 := digits(rest[4:6])
 		if !ok1 || !ok2 || oh > 23 || om > 59 {
 			return time.Time{}, false
 		}
-		off := (oh*60 + om) * 60
+		off = (oh*60 + om) * 60
 		if rest[0] == '-' {
 			off = -off
 		}
-		loc = time.FixedZone("", off)
 	default:
 		return time.Time{}, false
 	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, loc)
-	return t, t.Day() == day
+	// The instant, in UTC: a zone made with time.FixedZone would cost an
+	// allocation for every date, and only the instant is used.
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
+	return t.Add(-time.Duration(off) * time.Second), t.Day() == day
 }
 
 // digits reads a run of ASCII digits as a number; ok is false when b

@@ -59,6 +59,10 @@ func TestParseDateBytes(t *testing.T) {
 	if _, ok := parseDateBytes([]byte("2026-11-29")); !ok {
 		t.Error("the date form must take the fast path")
 	}
+	b := []byte("2026-11-08T19:20:06.629+05:30") // Go caches only whole-hour zones
+	if n := testing.AllocsPerRun(100, func() { parseDateBytes(b) }); n != 0 {
+		t.Errorf("parseDateBytes allocates %v times per date with an offset, want 0", n)
+	}
 }
 
 func checkDateBytes(t *testing.T, s string) {
