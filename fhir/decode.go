@@ -140,7 +140,7 @@ func (b *Builder) AddSplit(key string, v *Split) (Page, error) {
 // add keeps what the rules use of a split value, then gives its entry list
 // back to the pool.
 func (b *Builder) add(key string, doc rawDoc, err error) (Page, error) {
-	defer putEntries(doc.entries)
+	defer doc.release()
 	if err != nil {
 		return Page{}, fmt.Errorf("fhir: %s: %w", key, err)
 	}
@@ -174,6 +174,58 @@ func (b *Builder) add(key string, doc rawDoc, err error) (Page, error) {
 	b.parts = append(b.parts, p)
 	b.mu.Unlock()
 	return page, nil
+}
+
+// slim appends to dst the resource data, whose members spans locates (see
+// rawResource.spans), without the members readMember leaves out,
+// compacted. What is left decodes to what the converters read of the
+// whole resource, at half the cost or less (Synthea's Observations carry
+// category, meta, encounter and subject, which no rule reads), and a
+// malformed member no rule reads no longer costs the resource.
+func slim(dst, data []byte, spans []int32, names map[string]bool) []byte {
+	pretty := bytes.IndexByte(data, '\n') >= 0
+	dst = append(dst, '{')
+	n := 0
+	for i := 0; i+1 < len(spans); i += 2 {
+		m := data[spans[i]:spans[i+1]]
+		if !readMember(m, names) {
+			continue
+		}
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		n++
+		if pretty {
+			dst = compact(dst, m)
+		} else {
+			dst = append(dst, m...)
+		}
+	}
+	return append(dst, '}')
+}
+
+// readMember tells whether the member m (`"name": value`) is to be decoded:
+// its name, lower-cased, is in names, or it is not a plain ASCII name.
+// encoding/json matches names without regard to case, and folds two
+// non-ASCII letters (K, ſ) to ASCII ones, so such a name is kept rather
+// than judged.
+func readMember(m []byte, names map[string]bool) bool {
+	var name [32]byte
+	n := 0
+	for j := 1; j < len(m); j++ {
+		c := m[j]
+		switch {
+		case c == '"':
+			return names[string(name[:n])]
+		case c == '\\' || c >= 0x80 || n == len(name):
+			return true
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		name[n] = c
+		n++
+	}
+	return true
 }
 
 // outcomeOnly tells whether a Bundle holds nothing but OperationOutcomes,
@@ -237,7 +289,11 @@ func (p *part) add(r rawResource, logger *slog.Logger) (ok bool) {
 			return true
 		}
 	}
-	if bytes.IndexByte(r.data, '\n') >= 0 {
+	if names := readMembers[r.resourceType]; names != nil && r.spans != nil {
+		// Only the members the converter reads are decoded.
+		p.buf = slim(p.buf[:0], r.data, r.spans, names)
+		r.data = p.buf
+	} else if bytes.IndexByte(r.data, '\n') >= 0 {
 		// Pretty-printed (Synthea's is 60% indentation): compacted, it
 		// decodes much faster. Compact JSON, as EHRs send it, is used as is.
 		p.buf = compact(p.buf[:0], r.data)
@@ -402,7 +458,7 @@ func DecodeOrders(raw []byte, logger *slog.Logger) (Orders, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	doc, err := split(raw)
-	defer putEntries(doc.entries)
+	defer doc.release()
 	if err != nil {
 		return Orders{}, fmt.Errorf("fhir: draftOrders: %w", err)
 	}

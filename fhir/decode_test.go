@@ -654,3 +654,34 @@ func TestSyntheaRecord(t *testing.T) {
 		})
 	}
 }
+
+// Only the members a converter reads are decoded (readMembers, slim): a
+// member no rule reads that does not fit its FHIR type no longer costs the
+// resource (a lab result lost to a malformed meta would be reported as a
+// missing screening), while one that is read still does. Names are matched
+// as encoding/json matches them, without regard to case.
+func TestUnreadMembersNotDecoded(t *testing.T) {
+	raw := `{"resourceType":"Bundle","entry":[
+		{"resource":{"resourceType":"Observation","id":"a","meta":7,"subject":"Patient/1","category":{"x":1},"status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"valueQuantity":{"value":13,"code":"g/dL"}}},
+		{"resource":{"resourceType":"Observation","id":"b","status":"final","code":{"text":"y"},"valueQuantity":{"value":"12,5"}}},
+		{"resource":{"resourceType":"Observation","id":"c","STATUS":"invented","code":{"text":"z"}}},
+		{"resource":{"resourceType":"Condition","id":"d","encounter":[],"code":{"text":"eczema"},"ONSETDATETIME":"2020-05-01"}}]}`
+	for _, pretty := range []bool{false, true} {
+		in := []byte(raw)
+		if pretty {
+			var buf bytes.Buffer
+			require.NoError(t, json.Indent(&buf, in, "", "  "))
+			in = buf.Bytes()
+		}
+		b := NewBuilder(nil)
+		page, err := b.Add("labs", in)
+		require.NoError(t, err)
+		assert.Equal(t, Page{Entries: 4, Skipped: 2}, page, "pretty %v", pretty)
+		rec := b.Record()
+		require.Len(t, rec.Observations, 1)
+		assert.Equal(t, "Observation/a", rec.Observations[0].ID)
+		assert.Equal(t, 13.0, rec.Observations[0].Quantity.Value)
+		require.Len(t, rec.Conditions, 1)
+		assert.Equal(t, "2020-05-01", rec.Conditions[0].Onset.Format(time.DateOnly), "a name in another case is decoded, as encoding/json does")
+	}
+}

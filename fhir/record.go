@@ -96,6 +96,34 @@ func periodStart(p *fm.Period) time.Time {
 	return date(p.End)
 }
 
+// readMembers lists, by resource type, the members the convert functions
+// below read (lower-cased), so that only these are decoded (see slim).
+// Keep it in step with them: TestReadMembers fails when a converter reads
+// a member missing here.
+var readMembers = map[string]map[string]bool{
+	"Patient": lower("birthDate", "gender"),
+	"Observation": lower("id", "code", "status", "valueQuantity", "valueCodeableConcept",
+		"valueString", "valueInteger", "interpretation", "effectiveDateTime", "effectivePeriod",
+		"effectiveInstant", "issued", "component"),
+	"Condition": lower("id", "code", "clinicalStatus", "verificationStatus", "recordedDate",
+		"onsetDateTime", "onsetPeriod", "abatementDateTime", "abatementAge", "abatementPeriod",
+		"abatementRange", "abatementString"),
+	"Immunization": lower("id", "vaccineCode", "status", "occurrenceDateTime"),
+	"Medication":   lower("id", "code", "ingredient"),
+	"MedicationRequest": lower("id", "status", "intent", "authoredOn", "dispenseRequest",
+		"medicationCodeableConcept", "medicationReference", "dosageInstruction"),
+	"MedicationStatement": lower("id", "status", "effectiveDateTime", "effectivePeriod",
+		"dateAsserted", "medicationCodeableConcept", "medicationReference", "dosage"),
+}
+
+func lower(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		m[strings.ToLower(n)] = true
+	}
+	return m
+}
+
 func convertPatient(p *fm.Patient) *rules.Patient {
 	out := &rules.Patient{BirthDate: date(p.BirthDate)}
 	if p.Gender != nil {

@@ -23,6 +23,13 @@ type scanner struct {
 	data  []byte
 	pos   int
 	depth int
+	// keyStart is where the name of the member last read by member starts
+	// (its opening quote).
+	keyStart int
+	// spans collects the members of the resources read, when record is
+	// set (see rawResource.spans).
+	spans  []int32
+	record bool
 }
 
 // syntaxError reports invalid JSON by byte offset only: the input may be
@@ -498,6 +505,7 @@ func (s *scanner) member(n int) (key []byte, ok bool, err error) {
 	if c != '"' {
 		return nil, false, s.fail("expected a member name")
 	}
+	s.keyStart = s.pos
 	var start, end int
 	var escaped bool
 	i := s.pos

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -24,7 +25,12 @@ type rawResource struct {
 	component    []byte // the raw "component" member; nil when absent
 	// The raw date members of an Observation, nil when absent.
 	effectiveDateTime, effectivePeriod, effectiveInstant, issued []byte
-	bad                                                          string // why the entry cannot be used; "" when it can
+	// spans locates the resource's members in data, two offsets each: where
+	// its name starts (the opening quote) and where its value ends. nil when
+	// they were not recorded (contained resources), so that only the
+	// members the converters read can be decoded (see slim).
+	spans []int32
+	bad   string // why the entry cannot be used; "" when it can
 }
 
 // rawDoc is a prefetch value split into its resources in one pass.
@@ -34,6 +40,15 @@ type rawDoc struct {
 	entries      []rawResource
 	entryShape   string // why Bundle.entry is unusable; "" when it is fine
 	self         rawResource
+	spans        []int32 // the array the resources' spans are slices of
+}
+
+// release gives the doc's entry list and spans back for reuse; nothing may
+// refer to them any more.
+func (doc *rawDoc) release() {
+	putEntries(doc.entries)
+	putSpans(doc.spans)
+	doc.entries, doc.spans = nil, nil
 }
 
 // ErrNotObject is the error for JSON that is valid but not an object where
@@ -61,14 +76,16 @@ func split(data []byte) (rawDoc, error) {
 
 // doc splits the value at s.pos as split does, stepping over it; nothing
 // after it is looked at.
-func (s *scanner) doc() (rawDoc, error) {
-	var doc rawDoc
+func (s *scanner) doc() (doc rawDoc, err error) {
 	if s.peek() != '{' {
 		if err := s.skip(); err != nil {
 			return doc, err
 		}
 		return doc, ErrNotObject
 	}
+	// Offsets are kept as int32: 2 GB is far beyond any body or page.
+	s.record, s.spans = len(s.data) <= math.MaxInt32, getSpans()
+	defer func() { doc.spans, s.spans, s.record = s.spans, nil, false }()
 	start := s.pos
 	if err := s.enter(); err != nil {
 		return doc, err
@@ -81,6 +98,7 @@ func (s *scanner) doc() (rawDoc, error) {
 		if !ok {
 			break
 		}
+		ks := s.keyStart
 		switch string(key) {
 		case "link":
 			doc.links, err = s.span()
@@ -92,6 +110,12 @@ func (s *scanner) doc() (rawDoc, error) {
 		if err != nil {
 			return doc, err
 		}
+		if s.record {
+			s.spans = append(s.spans, int32(ks-start), int32(s.pos-start))
+		}
+	}
+	if s.record {
+		doc.self.spans = s.spans[:len(s.spans):len(s.spans)]
 	}
 	doc.self.data = s.data[start:s.pos]
 	doc.resourceType = doc.self.resourceType
@@ -154,6 +178,21 @@ func putEntries(e []rawResource) {
 	clear(e)
 	e = e[:0]
 	entryPool.Put(&e)
+}
+
+// spanPool recycles the spans of split values, as entryPool their entries.
+var spanPool = sync.Pool{New: func() any { return new([]int32) }}
+
+func getSpans() []int32 { return (*spanPool.Get().(*[]int32))[:0] }
+
+// putSpans gives back spans no one refers to any more (they hold offsets,
+// no request data).
+func putSpans(s []int32) {
+	if cap(s) == 0 || cap(s) > 1<<22 {
+		return
+	}
+	s = s[:0]
+	spanPool.Put(&s)
 }
 
 // entries reads Bundle.entry: an array of entries, or a single entry object
@@ -247,18 +286,30 @@ func (s *scanner) entry(i int, doc *rawDoc) error {
 // Builder can tell an Observation no rule reads without decoding it).
 func (s *scanner) resource(e *rawResource) error {
 	*e = rawResource{index: e.index, fullURL: e.fullURL}
+	start, first := s.pos, len(s.spans)
 	if err := s.enter(); err != nil {
 		return err
 	}
 	for n := 0; ; n++ {
 		key, ok, err := s.member(n)
-		if err != nil || !ok {
+		if err != nil {
 			return err
 		}
+		if !ok {
+			break
+		}
+		ks := s.keyStart
 		if err := s.resourceMember(key, e); err != nil {
 			return err
 		}
+		if s.record {
+			s.spans = append(s.spans, int32(ks-start), int32(s.pos-start))
+		}
 	}
+	if s.record {
+		e.spans = s.spans[first:len(s.spans):len(s.spans)]
+	}
+	return nil
 }
 
 // resourceMember reads one member of a resource object into e: the few it
