@@ -274,22 +274,29 @@ func (p *part) add(r rawResource, logger *slog.Logger) (ok bool) {
 	if !usedType(r.resourceType) {
 		return true
 	}
-	if r.resourceType == "Observation" && p.keepObs != nil {
-		p.codes = observationCodings(p.codes[:0], r)
-		if !p.keepObs(p.codes, observationDate(r)) {
+	// The codes and spans are recorded by every split but that of
+	// contained resources, which are not added here; a resource without
+	// them is decoded whole.
+	if r.resourceType == "Observation" && p.keepObs != nil && r.recorded {
+		codes := r.codes
+		if len(r.componentCodes) > 0 {
+			p.codes = append(append(p.codes[:0], r.codes...), r.componentCodes...)
+			codes = p.codes
+		}
+		if !p.keepObs(codes, observationDate(r)) {
 			return true
 		}
 	}
-	if keep := p.keepCoded[r.resourceType]; keep != nil {
-		cc := r.code
+	if keep := p.keepCoded[r.resourceType]; keep != nil && r.recorded {
+		codes := r.codes
 		if r.resourceType == "Immunization" {
-			cc = r.vaccineCode
+			codes = r.vaccineCodes
 		}
-		if p.codes = appendCodings(p.codes[:0], cc); !keep(p.codes) {
+		if !keep(codes) {
 			return true
 		}
 	}
-	if names := readMembers[r.resourceType]; names != nil && r.spans != nil {
+	if names := readMembers[r.resourceType]; names != nil && r.recorded {
 		// Only the members the converter reads are decoded.
 		p.buf = slim(p.buf[:0], r.data, r.spans, names)
 		r.data = p.buf

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"math/bits"
 	"strings"
+
+	"jakguard/rules"
 )
 
 // maxNesting bounds the nesting of JSON objects and arrays, as
@@ -29,6 +31,7 @@ type scanner struct {
 	// spans collects the members of the resources read, when record is
 	// set (see rawResource.spans).
 	spans  []int32
+	codes  []rules.Coding // the codes of the resources read, when record is set
 	record bool
 }
 

@@ -20,17 +20,21 @@ type rawResource struct {
 	fullURL      []byte // the raw fullUrl string, quotes included; see url
 	data         []byte // the resource JSON; nil when the entry has none
 	contained    []byte // the raw "contained" array; nil when absent
-	code         []byte // the raw "code" member; nil when absent
-	vaccineCode  []byte // the raw "vaccineCode" member; nil when absent
-	component    []byte // the raw "component" member; nil when absent
+	// The codings (system and code) of the "code" and "vaccineCode"
+	// CodeableConcepts and of the "component" codes, read in the split so
+	// that a Builder can tell a resource no rule reads without scanning it
+	// again; nil when absent or not recorded (contained resources).
+	codes, vaccineCodes, componentCodes []rules.Coding
 	// The raw date members of an Observation, nil when absent.
 	effectiveDateTime, effectivePeriod, effectiveInstant, issued []byte
 	// spans locates the resource's members in data, two offsets each: where
 	// its name starts (the opening quote) and where its value ends. nil when
-	// they were not recorded (contained resources), so that only the
+	// they were not recorded (contained resources). They let only the
 	// members the converters read can be decoded (see slim).
 	spans []int32
-	bad   string // why the entry cannot be used; "" when it can
+	// recorded tells whether spans and the codes were recorded.
+	recorded bool
+	bad      string // why the entry cannot be used; "" when it can
 }
 
 // rawDoc is a prefetch value split into its resources in one pass.
@@ -40,15 +44,17 @@ type rawDoc struct {
 	entries      []rawResource
 	entryShape   string // why Bundle.entry is unusable; "" when it is fine
 	self         rawResource
-	spans        []int32 // the array the resources' spans are slices of
+	spans        []int32        // the array the resources' spans are slices of
+	codes        []rules.Coding // the array the resources' codes are slices of
 }
 
-// release gives the doc's entry list and spans back for reuse; nothing may
-// refer to them any more.
+// release gives the doc's entry list, spans and codes back for reuse;
+// nothing may refer to them any more.
 func (doc *rawDoc) release() {
 	putEntries(doc.entries)
 	putSpans(doc.spans)
-	doc.entries, doc.spans = nil, nil
+	putCodes(doc.codes)
+	doc.entries, doc.spans, doc.codes = nil, nil, nil
 }
 
 // ErrNotObject is the error for JSON that is valid but not an object where
@@ -84,8 +90,11 @@ func (s *scanner) doc() (doc rawDoc, err error) {
 		return doc, ErrNotObject
 	}
 	// Offsets are kept as int32: 2 GB is far beyond any body or page.
-	s.record, s.spans = len(s.data) <= math.MaxInt32, getSpans()
-	defer func() { doc.spans, s.spans, s.record = s.spans, nil, false }()
+	s.record, s.spans, s.codes = len(s.data) <= math.MaxInt32, getSpans(), getCodes()
+	defer func() {
+		doc.spans, doc.codes = s.spans, s.codes
+		s.spans, s.codes, s.record = nil, nil, false
+	}()
 	start := s.pos
 	if err := s.enter(); err != nil {
 		return doc, err
@@ -115,7 +124,7 @@ func (s *scanner) doc() (doc rawDoc, err error) {
 		}
 	}
 	if s.record {
-		doc.self.spans = s.spans[:len(s.spans):len(s.spans)]
+		doc.self.spans, doc.self.recorded = s.spans[:len(s.spans):len(s.spans)], true
 	}
 	doc.self.data = s.data[start:s.pos]
 	doc.resourceType = doc.self.resourceType
@@ -178,6 +187,22 @@ func putEntries(e []rawResource) {
 	clear(e)
 	e = e[:0]
 	entryPool.Put(&e)
+}
+
+// codePool recycles the codes of split values, as entryPool their entries.
+var codePool = sync.Pool{New: func() any { return new([]rules.Coding) }}
+
+func getCodes() []rules.Coding { return (*codePool.Get().(*[]rules.Coding))[:0] }
+
+// putCodes gives back codes no one refers to any more, cleared so that the
+// pool holds no request data.
+func putCodes(c []rules.Coding) {
+	if cap(c) == 0 || cap(c) > 1<<16 {
+		return
+	}
+	clear(c)
+	c = c[:0]
+	codePool.Put(&c)
 }
 
 // spanPool recycles the spans of split values, as entryPool their entries.
@@ -307,7 +332,7 @@ func (s *scanner) resource(e *rawResource) error {
 		}
 	}
 	if s.record {
-		e.spans = s.spans[first:len(s.spans):len(s.spans)]
+		e.spans, e.recorded = s.spans[first:len(s.spans):len(s.spans)], true
 	}
 	return nil
 }
@@ -322,11 +347,11 @@ func (s *scanner) resourceMember(key []byte, e *rawResource) error {
 	case "contained":
 		e.contained, err = s.span()
 	case "code":
-		e.code, err = s.span()
+		e.codes, err = s.conceptCodes()
 	case "vaccineCode":
-		e.vaccineCode, err = s.span()
+		e.vaccineCodes, err = s.conceptCodes()
 	case "component":
-		e.component, err = s.span()
+		e.componentCodes, err = s.componentCodes()
 	case "effectiveDateTime":
 		e.effectiveDateTime, err = s.span()
 	case "effectivePeriod":
@@ -353,19 +378,67 @@ func (r *rawResource) url() string {
 	return strings.TrimSpace(u)
 }
 
-// appendCodings appends the codings of a (validated) CodeableConcept to
-// dst, reading only system and code; anything else is ignored.
-func appendCodings(dst []rules.Coding, cc []byte) []rules.Coding {
-	if len(cc) == 0 || cc[0] != '{' {
-		return dst
+// conceptCodes steps over the value at s.pos, returning the codings of it
+// when it is a CodeableConcept and codes are recorded; nil otherwise.
+func (s *scanner) conceptCodes() ([]rules.Coding, error) {
+	if !s.record || s.peek() != '{' {
+		return nil, s.skip()
 	}
-	s := &scanner{data: cc}
-	dst, _ = s.codings(dst)
-	return dst
+	first := len(s.codes)
+	var err error
+	s.codes, err = s.codings(s.codes)
+	return s.codes[first:len(s.codes):len(s.codes)], err
 }
 
-// codings reads the CodeableConcept object at s.pos (validated JSON),
-// appending the system and code of its codings to dst.
+// componentCodes steps over the value at s.pos, returning the codings of
+// the "code" of each of its elements when it is an array (Observation
+// components) and codes are recorded; nil otherwise.
+func (s *scanner) componentCodes() ([]rules.Coding, error) {
+	if !s.record || s.peek() != '[' {
+		return nil, s.skip()
+	}
+	first := len(s.codes)
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	for i := 0; ; i++ {
+		ok, err := s.element(i)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return s.codes[first:len(s.codes):len(s.codes)], nil
+		}
+		if s.peek() != '{' {
+			if err := s.skip(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := s.enter(); err != nil {
+			return nil, err
+		}
+		for n := 0; ; n++ {
+			key, ok, err := s.member(n)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				break
+			}
+			if string(key) == "code" && s.peek() == '{' {
+				s.codes, err = s.codings(s.codes)
+			} else {
+				err = s.skip()
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+}
+
+// codings reads the CodeableConcept object at s.pos, appending the system and code of its codings to dst.
 func (s *scanner) codings(dst []rules.Coding) ([]rules.Coding, error) {
 	if err := s.enter(); err != nil {
 		return dst, err
@@ -504,50 +577,6 @@ func member(obj []byte, name string) []byte {
 		return err
 	})
 	return out
-}
-
-// observationCodings lists the codes of an Observation and of its
-// components, as located by the scanner.
-func observationCodings(dst []rules.Coding, r rawResource) []rules.Coding {
-	dst = appendCodings(dst, r.code)
-	if len(r.component) == 0 || r.component[0] != '[' {
-		return dst
-	}
-	s := &scanner{data: r.component}
-	if s.enter() != nil {
-		return dst
-	}
-	for i := 0; ; i++ {
-		if ok, err := s.element(i); err != nil || !ok {
-			return dst
-		}
-		if s.peek() != '{' {
-			if s.skip() != nil {
-				return dst
-			}
-			continue
-		}
-		if s.enter() != nil {
-			return dst
-		}
-		for n := 0; ; n++ {
-			key, ok, err := s.member(n)
-			if err != nil {
-				return dst
-			}
-			if !ok {
-				break
-			}
-			if string(key) == "code" && s.peek() == '{' {
-				dst, err = s.codings(dst)
-			} else {
-				err = s.skip()
-			}
-			if err != nil {
-				return dst
-			}
-		}
-	}
 }
 
 // containedResources lists the resources of a (validated) contained array.
