@@ -157,5 +157,8 @@ func md(s string) string {
 	if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
 		return `\` + s
 	}
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		return s // not a list item; the common case, without the regexp
+	}
 	return orderedListStart.ReplaceAllString(s, `$1\$2`)
 }

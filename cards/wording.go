@@ -434,6 +434,9 @@ func mgText(mg float64) string {
 // oneLine makes text safe for a single line: control characters and runs of
 // white space become one space; invalid UTF-8 is dropped.
 func oneLine(s string) string {
+	if isOneLine(s) {
+		return s
+	}
 	var b strings.Builder
 	space := false
 	for _, r := range strings.ToValidUTF8(s, "") {
@@ -448,6 +451,23 @@ func oneLine(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// isOneLine tells whether oneLine would give s back unchanged because it is
+// printable ASCII with single spaces between words (most texts are), so
+// that it need not be copied.
+func isOneLine(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			if i == 0 || i == len(s)-1 || s[i+1] == ' ' {
+				return false
+			}
+		case c < 0x21 || c > 0x7e:
+			return false
+		}
+	}
+	return true
 }
 
 // clip shortens s to at most n runes, ending in "…" when cut.

@@ -77,12 +77,22 @@ func TestOneLine(t *testing.T) {
 		{"bad \xff utf8", "bad utf8"},
 		{"ctrl\x00char", "ctrl char"},
 		{"", ""},
+		{"plain text", "plain text"},
+		{" lead", "lead"},
+		{"trail ", "trail"},
+		{"two  spaces", "two spaces"},
+		{"delchar", "del char"},
+		{"é ok", "é ok"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
 			assert.Equal(t, tc.want, oneLine(tc.in))
 		})
 	}
+	// Text that is one line already is given back, not copied.
+	plain := "Hemoglobin 13 g/dL on 2026-11-02"
+	assert.Zero(t, testing.AllocsPerRun(10, func() { _ = oneLine(plain) }))
+	assert.Zero(t, testing.AllocsPerRun(10, func() { _ = md(plain) }))
 }
 
 func TestMarkdownEscape(t *testing.T) {
