@@ -128,3 +128,48 @@ func TestSpecials(t *testing.T) {
 		}
 	}
 }
+
+// naivePlainEnd is plainEnd written plainly, byte by byte.
+func naivePlainEnd(d []byte, i int) int {
+	for i < len(d) && d[i] != '"' && d[i] != '\\' && d[i] >= 0x20 {
+		i++
+	}
+	return i
+}
+
+// TestPlainEnd checks plainEnd (8 bytes at a time, then 32 at a time with
+// AVX2 where the CPU has it) against the plain loop: every byte value at
+// every position of strings long enough to take each path, from every
+// start, whatever follows the first special byte.
+func TestPlainEnd(t *testing.T) {
+	t.Logf("AVX2 path in use: %v", hasAVX2)
+	for _, n := range []int{0, 1, 7, 8, 9, 31, 39, 40, 41, 71, 72, 73, 100, 200} {
+		for b := range 256 {
+			for pos := 0; pos < n; pos += 1 + pos/9 {
+				d := bytes.Repeat([]byte{'a'}, n)
+				d[pos] = byte(b)
+				for k := pos + 1; k < n; k++ {
+					d[k] = "\"\\\x00\x1f\x80\xff a"[k%8]
+				}
+				for i := 0; i <= n; i += 1 + i/5 {
+					if got, want := plainEnd(d, i), naivePlainEnd(d, i); got != want {
+						t.Fatalf("len %d, byte %#x at %d, from %d: plainEnd %d, want %d", n, b, pos, i, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func FuzzPlainEnd(f *testing.F) {
+	f.Add([]byte(`"http://terminology.hl7.org/CodeSystem/observation-category"`), 1)
+	f.Add(bytes.Repeat([]byte("\x80\xffabc"), 30), 3)
+	f.Fuzz(func(t *testing.T, d []byte, i int) {
+		if i < 0 || i > len(d) {
+			return
+		}
+		if got, want := plainEnd(d, i), naivePlainEnd(d, i); got != want {
+			t.Fatalf("%q from %d: plainEnd %d, want %d", d, i, got, want)
+		}
+	})
+}
