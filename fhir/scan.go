@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/bits"
 	"strings"
+	"sync"
 
 	"jakguard/rules"
 )
@@ -33,6 +34,96 @@ type scanner struct {
 	spans  []int32
 	codes  []rules.Coding // the codes of the resources read, when record is set
 	record bool
+	// special marks the quotes, backslashes and control characters of data
+	// (bit b of special[k] for data[64k+b]); nil when not made (see
+	// markSpecial).
+	special []uint64
+}
+
+// markSpecialMin is the least input markSpecial makes a bitmap for: below
+// it the bitmap costs more than it saves.
+const markSpecialMin = 4096
+
+// markSpecial makes s.special, with AVX2, for input of markSpecialMin bytes
+// or more; the caller gives it back with s.releaseSpecial when done. With
+// it, finding where a string ends is a look at one word (stringEnd)
+// instead of a call that reads the string.
+func (s *scanner) markSpecial() {
+	if !hasAVX2 || len(s.data) < markSpecialMin || len(s.data) > 1<<30 {
+		return
+	}
+	s.buildSpecial()
+}
+
+// buildSpecial is markSpecial for input of any size (tests use it on
+// small input); it needs AVX2.
+func (s *scanner) buildSpecial() {
+	d := s.data
+	n := (len(d) + 63) / 64
+	bm := getSpecial(n)
+	specialBitsAVX2(d, bm)
+	if tail := len(d) % 64; tail != 0 {
+		var w uint64
+		for b, c := range d[len(d)-tail:] {
+			if c == '"' || c == '\\' || c < 0x20 {
+				w |= 1 << b
+			}
+		}
+		bm[n-1] = w
+	}
+	s.special = bm
+}
+
+func (s *scanner) releaseSpecial() {
+	if bm := s.special; bm != nil {
+		s.special = nil
+		specialPool.Put(&bm)
+	}
+}
+
+// specialPool recycles the bitmaps of markSpecial (they hold no request
+// data, only where its quotes are).
+var specialPool = sync.Pool{New: func() any { return new([]uint64) }}
+
+func getSpecial(n int) []uint64 {
+	bm := *specialPool.Get().(*[]uint64)
+	if cap(bm) < n {
+		return make([]uint64, n)
+	}
+	return bm[:n]
+}
+
+// stringEnd is plainEnd(s.data, i), read off s.special when it was made.
+// It inlines when the string ends in the same 64-byte block, the common
+// case; quickEnd is that part alone, for the hottest callers.
+func (s *scanner) stringEnd(i int) int {
+	if j := s.quickEnd(i); j >= 0 {
+		return j
+	}
+	return s.stringEndSlow(i)
+}
+
+// quickEnd is stringEnd when s.special shows the end in the block of i,
+// and -1 otherwise.
+func (s *scanner) quickEnd(i int) int {
+	if k := uint(i) >> 6; k < uint(len(s.special)) {
+		if w := s.special[k] >> (uint(i) & 63); w != 0 {
+			return i + bits.TrailingZeros64(w)
+		}
+	}
+	return -1
+}
+
+func (s *scanner) stringEndSlow(i int) int {
+	if s.special == nil {
+		return plainEnd(s.data, i)
+	}
+	for k := i>>6 + 1; k < len(s.special); k++ {
+		if w := s.special[k]; w != 0 {
+			return k<<6 + bits.TrailingZeros64(w)
+		}
+	}
+	return len(s.data)
 }
 
 // syntaxError reports invalid JSON by byte offset only: the input may be
@@ -127,7 +218,11 @@ value:
 	}
 	switch c = d[i]; c {
 	case '"':
-		if j := plainEnd(d, i+1); j < len(d) && d[j] == '"' {
+		j := s.quickEnd(i + 1)
+		if j < 0 {
+			j = s.stringEndSlow(i + 1)
+		}
+		if j < len(d) && d[j] == '"' {
 			i = j + 1 // a string without escapes, the common case
 			break
 		}
@@ -246,7 +341,11 @@ key: // inside an object, before a member name
 		s.pos = i
 		return s.fail("expected a member name")
 	}
-	if j := plainEnd(d, i+1); j < len(d) && d[j] == '"' {
+	j := s.quickEnd(i + 1)
+	if j < 0 {
+		j = s.stringEndSlow(i + 1)
+	}
+	if j < len(d) && d[j] == '"' {
 		i = j + 1
 	} else {
 		s.pos = i
@@ -362,7 +461,7 @@ func (s *scanner) str() (start, end int, escaped bool, err error) {
 	i := s.pos + 1 // after the opening quote
 	start = i
 	for {
-		if i = plainEnd(d, i); i >= len(d) {
+		if i = s.stringEnd(i); i >= len(d) {
 			s.pos = i
 			return 0, 0, false, s.fail("unterminated string")
 		}
@@ -528,7 +627,11 @@ func (s *scanner) member(n int) (key []byte, ok bool, err error) {
 	var start, end int
 	var escaped bool
 	i := s.pos
-	if j := plainEnd(d, i+1); j < len(d) && d[j] == '"' {
+	j := s.quickEnd(i + 1)
+	if j < 0 {
+		j = s.stringEndSlow(i + 1)
+	}
+	if j < len(d) && d[j] == '"' {
 		start, end, i = i+1, j, j+1 // a name without escapes, the common case
 	} else {
 		if start, end, escaped, err = s.str(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math/bits"
 	"strings"
 	"testing"
@@ -33,9 +34,22 @@ func TestScannerAgreesWithJSONValid(t *testing.T) {
 	}
 }
 
+// validates tells whether the scanner accepts data, as it reads it without
+// a bitmap of its special characters and, where the CPU has AVX2, with one
+// (markSpecial makes it only for large input); it panics if the two differ.
 func validates(data []byte) bool {
 	s := &scanner{data: data}
-	return s.skip() == nil && s.end() == nil
+	ok := s.skip() == nil && s.end() == nil
+	if hasAVX2 {
+		m := &scanner{data: data}
+		m.buildSpecial()
+		defer m.releaseSpecial()
+		okM := m.skip() == nil && m.end() == nil
+		if okM != ok || m.pos != s.pos {
+			panic(fmt.Sprintf("%q: without bitmap valid %v (stopped at %d), with %v (at %d)", data, ok, s.pos, okM, m.pos))
+		}
+	}
+	return ok
 }
 
 func TestScannerKeysAndText(t *testing.T) {
@@ -172,4 +186,37 @@ func FuzzPlainEnd(f *testing.F) {
 			t.Fatalf("%q from %d: plainEnd %d, want %d", d, i, got, want)
 		}
 	})
+}
+
+// TestStringEnd checks the bitmap that markSpecial makes (assembly for
+// whole 64-byte blocks, Go for the tail) and stringEnd, which reads it,
+// against plainEnd, from every start of inputs of many lengths, with
+// special bytes at block edges and bytes above 0x7f.
+func TestStringEnd(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2: markSpecial makes no bitmap, stringEnd is plainEnd")
+	}
+	for _, n := range []int{1, 63, 64, 65, 127, 128, 129, 200, 1000, markSpecialMin, markSpecialMin + 37} {
+		d := make([]byte, n)
+		for i := range d {
+			d[i] = "abc\x80\xffdefghijklmnopqrstuvwxyz0123456789 -_:/."[(i*7+n)%40]
+		}
+		for _, p := range []int{0, 31, 32, 63, 64, 65, n - 1, n / 2} {
+			for _, c := range []byte{'"', '\\', 0x00, 0x1f} {
+				if p < 0 || p >= n {
+					continue
+				}
+				e := bytes.Clone(d)
+				e[p] = c
+				s := &scanner{data: e}
+				s.buildSpecial()
+				for i := 0; i <= n; i++ {
+					if got, want := s.stringEnd(i), plainEnd(e, i); got != want {
+						t.Fatalf("len %d, %#x at %d, from %d: stringEnd %d, plainEnd %d", n, c, p, i, got, want)
+					}
+				}
+				s.releaseSpecial()
+			}
+		}
+	}
 }

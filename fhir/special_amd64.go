@@ -13,3 +13,10 @@ var hasAVX2 = cpu.X86.HasAVX2
 //
 //go:noescape
 func specialIndexAVX2(b []byte) int
+
+// specialBitsAVX2 sets bits[k], for each whole 64-byte block k of d (at
+// most len(bits) of them), to the mask of its '"', '\\' and control
+// characters (bit b for d[64k+b]). Call it only when hasAVX2.
+//
+//go:noescape
+func specialBitsAVX2(d []byte, bits []uint64)

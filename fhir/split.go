@@ -70,6 +70,8 @@ var (
 // decoded but the few strings it needs (resourceType, fullUrl).
 func split(data []byte) (rawDoc, error) {
 	s := &scanner{data: data}
+	s.markSpecial()
+	defer s.releaseSpecial()
 	doc, err := s.doc()
 	if err != nil && !errors.Is(err, ErrNotObject) && !errors.Is(err, errNoResourceType) {
 		return doc, err
@@ -661,6 +663,8 @@ type Split struct {
 // reports it as Add would. Everything else is validated here.
 func Members(data []byte, nested string) (members map[string][]byte, inner map[string]*Split, err error) {
 	s := &scanner{data: data}
+	s.markSpecial()
+	defer s.releaseSpecial()
 	if s.peek() != '{' {
 		if err := s.skip(); err != nil {
 			return nil, nil, err
