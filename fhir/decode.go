@@ -315,7 +315,11 @@ func (p *part) add(r rawResource, logger *slog.Logger) (ok bool) {
 		}
 	case "Observation":
 		var v fm.Observation
-		if err = decodeResource(r.data, &v); err == nil {
+		if !decodeObservationFast(r.data, &v) {
+			v = fm.Observation{}
+			err = decodeResource(r.data, &v)
+		}
+		if err == nil {
 			p.observations = append(p.observations, convertObservation(&v))
 		}
 	case "Condition":
