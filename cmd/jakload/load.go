@@ -44,7 +44,8 @@ type report struct {
 	opts          options
 	requestBytes  int
 	responseBytes int
-	runs          []result
+	runs          []result  // jakguard, static: every slice merged
+	roundRatios   []float64 // jakguard/static requests/s of each round
 }
 
 // measure starts both servers, checks the service answers the request, and
@@ -79,34 +80,58 @@ func measure(ctx context.Context, o options) (*report, error) {
 	defer stopStatic()
 
 	rep := &report{opts: o, requestBytes: len(body), responseBytes: len(resp)}
-	for _, t := range []struct{ name, url string }{
+	targets := []struct{ name, url string }{
 		{"jakguard", target},
 		{"static", static + "/cds-services/" + o.service},
-	} {
-		if o.warmup > 0 {
+	}
+	if o.warmup > 0 {
+		for _, t := range targets {
 			drive(ctx, client, t.url, body, o.conns, o.warmup, o.maxRequests)
 		}
-		runtime.GC()
-		stopProfile := func() error { return nil }
-		if t.name == "jakguard" && o.cpuProfile != "" {
-			if stopProfile, err = startCPUProfile(o.cpuProfile); err != nil {
+	}
+	rep.runs = make([]result, len(targets))
+	slice := o.duration / time.Duration(o.rounds)
+	for range o.rounds {
+		var rates [2]float64
+		for i, t := range targets {
+			runtime.GC()
+			stopProfile := func() error { return nil }
+			if t.name == "jakguard" && o.cpuProfile != "" {
+				if stopProfile, err = startCPUProfile(o.cpuProfile); err != nil {
+					return nil, err
+				}
+			}
+			r := drive(ctx, client, t.url, body, o.conns, slice, o.maxRequests)
+			if err := stopProfile(); err != nil {
 				return nil, err
 			}
+			if r.requests == 0 {
+				return nil, fmt.Errorf("%s answered no request with 200 (%d errors)", t.name, r.errors)
+			}
+			rates[i] = r.rate()
+			rep.runs[i].add(t.name, r)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 		}
-		r := drive(ctx, client, t.url, body, o.conns, o.duration, o.maxRequests)
-		if err := stopProfile(); err != nil {
-			return nil, err
-		}
-		r.name = t.name
-		if r.requests == 0 {
-			return nil, fmt.Errorf("%s answered no request with 200 (%d errors)", t.name, r.errors)
-		}
-		rep.runs = append(rep.runs, r)
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
+		rep.roundRatios = append(rep.roundRatios, rates[0]/rates[1])
+	}
+	for i := range rep.runs {
+		slices.Sort(rep.runs[i].latencies)
 	}
 	return rep, nil
+}
+
+// add merges the slice r into the run of server name.
+func (res *result) add(name string, r result) {
+	first := res.name == ""
+	res.name = name
+	res.requests += r.requests
+	res.errors += r.errors
+	res.elapsed += r.elapsed
+	res.latencies = append(res.latencies, r.latencies...)
+	res.cpu += r.cpu
+	res.cpuKnown = r.cpuKnown && (first || res.cpuKnown)
 }
 
 // startCPUProfile starts a CPU profile into path; stop ends it and closes
@@ -312,8 +337,8 @@ func (rep *report) print(w io.Writer) {
 		clock = "clock fixed at " + o.now.Format(time.RFC3339)
 	}
 	fmt.Fprintf(w, "request %s (%d bytes) to %s, response %d bytes, %s\n", o.request, rep.requestBytes, o.service, rep.responseBytes, clock)
-	fmt.Fprintf(w, "%d connections, %s per run after %s warm-up, loopback, %d CPUs (GOMAXPROCS %d), %s\n\n",
-		o.conns, o.duration, o.warmup, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
+	fmt.Fprintf(w, "%d connections, %s per server in %d alternating slices after %s warm-up, loopback, %d CPUs (GOMAXPROCS %d), %s\n\n",
+		o.conns, o.duration, o.rounds, o.warmup, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
 	fmt.Fprintf(w, "%-9s %9s %10s %9s %9s %9s %9s %7s %11s\n", "server", "requests", "req/s", "p50", "p90", "p99", "max", "errors", "cpu/req")
 	for _, r := range rep.runs {
 		cpu := "-"
@@ -326,6 +351,9 @@ func (rep *report) print(w io.Writer) {
 	}
 	if len(rep.runs) == 2 && rep.runs[1].rate() > 0 {
 		fmt.Fprintf(w, "\njakguard/static requests/s: %.2f\n", rep.runs[0].rate()/rep.runs[1].rate())
+	}
+	if len(rep.roundRatios) > 1 {
+		fmt.Fprintf(w, "ratio by round: %.2f to %.2f\n", slices.Min(rep.roundRatios), slices.Max(rep.roundRatios))
 	}
 	fmt.Fprintln(w, "cpu/req: CPU time of the whole process (service, static server and load generator) per request")
 }

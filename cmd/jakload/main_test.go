@@ -23,9 +23,16 @@ func TestParseFlags(t *testing.T) {
 		wantErr string
 	}{
 		{name: "defaults", args: nil, want: options{conns: 16, duration: 10 * time.Second, warmup: time.Second,
-			request: "testdata/bench/typical.json", service: "order-select", maxRequests: 5_000_000, now: fixed}},
+			request: "testdata/bench/typical.json", service: "order-select", maxRequests: 5_000_000, now: fixed, rounds: 5}},
 		{name: "all flags", args: []string{"-c", "4", "-d", "3s", "-warmup", "0", "-request", "x.json", "-service", "order-sign", "-max-requests", "10", "-now", "wall", "-cpuprofile", "cpu.out"},
-			want: options{conns: 4, duration: 3 * time.Second, request: "x.json", service: "order-sign", maxRequests: 10, cpuProfile: "cpu.out"}},
+			want: options{conns: 4, duration: 3 * time.Second, request: "x.json", service: "order-sign", maxRequests: 10, cpuProfile: "cpu.out", rounds: 1}},
+		{name: "rounds", args: []string{"-rounds", "3"}, want: options{conns: 16, duration: 10 * time.Second, warmup: time.Second,
+			request: "testdata/bench/typical.json", service: "order-select", maxRequests: 5_000_000, now: fixed, rounds: 3}},
+		{name: "one round with a profile", args: []string{"-rounds", "1", "-cpuprofile", "cpu.out"}, want: options{conns: 16, duration: 10 * time.Second, warmup: time.Second,
+			request: "testdata/bench/typical.json", service: "order-select", maxRequests: 5_000_000, now: fixed, rounds: 1, cpuProfile: "cpu.out"}},
+		{name: "rounds with a profile", args: []string{"-rounds", "3", "-cpuprofile", "cpu.out"}, wantErr: "-cpuprofile measures in one round"},
+		{name: "no rounds", args: []string{"-rounds", "0"}, wantErr: "-rounds 0"},
+		{name: "too many rounds", args: []string{"-rounds", "101"}, wantErr: "want 1 to 100"},
 		{name: "no connections", args: []string{"-c", "0"}, wantErr: "-c 0"},
 		{name: "too many connections", args: []string{"-c", "5000"}, wantErr: "want 1 to 1024"},
 		{name: "zero duration", args: []string{"-d", "0s"}, wantErr: "-d 0s"},
@@ -209,7 +216,13 @@ func TestRun(t *testing.T) {
 			// Bounded by count, not time, so a loaded machine cannot leave a run empty.
 			args:     []string{"-c", "2", "-d", "1m", "-max-requests", "10", "-warmup", "0", "-request", "../../testdata/bench/typical.json"},
 			wantCode: 0,
-			wantOut:  []string{"jakguard ", "static ", "jakguard/static requests/s: ", "2 connections", "cpu/req"},
+			wantOut:  []string{"jakguard ", "static ", "jakguard/static requests/s: ", "2 connections", "cpu/req", "in 5 alternating slices", "ratio by round: "},
+		},
+		{
+			name:     "one round",
+			args:     []string{"-c", "1", "-d", "1m", "-max-requests", "5", "-warmup", "0", "-rounds", "1", "-request", "../../testdata/bench/typical.json"},
+			wantCode: 0,
+			wantOut:  []string{"in 1 alternating slices", "jakguard/static requests/s: "},
 		},
 		{
 			name:     "profile file cannot be made",
@@ -257,6 +270,31 @@ func TestRun(t *testing.T) {
 				t.Errorf("stderr %q lacks %q", errOut.String(), tc.wantErr)
 			}
 		})
+	}
+}
+
+// With -rounds, each server runs in that many slices, alternately, and the
+// report sums them: 3 slices of at most 4 requests make 12 for each.
+func TestRunRounds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the service")
+	}
+	var out, errOut bytes.Buffer
+	args := []string{"-c", "1", "-d", "1m", "-max-requests", "4", "-warmup", "0", "-rounds", "3", "-request", "../../testdata/bench/typical.json"}
+	if code := run(t.Context(), args, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d; stderr: %s", code, errOut.String())
+	}
+	requests := map[string]string{}
+	for line := range strings.Lines(out.String()) {
+		if f := strings.Fields(line); len(f) > 2 && (f[0] == "jakguard" || f[0] == "static") {
+			requests[f[0]] = f[1]
+		}
+	}
+	if requests["jakguard"] != "12" || requests["static"] != "12" {
+		t.Errorf("requests %v, want 12 each:\n%s", requests, out.String())
+	}
+	if !strings.Contains(out.String(), "ratio by round: ") {
+		t.Errorf("no ratio by round:\n%s", out.String())
 	}
 }
 
