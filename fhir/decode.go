@@ -314,12 +314,14 @@ func (p *part) add(r rawResource, logger *slog.Logger) (ok bool) {
 			p.patient = convertPatient(&v)
 		}
 	case "Observation":
-		var v fm.Observation
-		if !decodeObservationFast(r.data, &v) {
-			v = fm.Observation{}
-			err = decodeResource(r.data, &v)
+		// Two variables: the one of the fast path stays on the stack.
+		var fast fm.Observation
+		if decodeObservationFast(r.data, &fast) {
+			p.observations = append(p.observations, convertObservation(&fast))
+			break
 		}
-		if err == nil {
+		var v fm.Observation
+		if err = decodeResource(r.data, &v); err == nil {
 			p.observations = append(p.observations, convertObservation(&v))
 		}
 	case "Condition":
@@ -403,7 +405,24 @@ func (b *Builder) Record() *rules.Record {
 		}
 	}
 	rec := &rules.Record{}
-	seen := make(map[string]bool)
+	var nObs, nCond, nImm, nMeds int
+	for _, p := range b.parts {
+		nObs, nCond, nImm, nMeds = nObs+len(p.observations), nCond+len(p.conditions), nImm+len(p.immunizations), nMeds+len(p.meds)
+	}
+	// Sized once; a list with nothing to hold stays nil.
+	if nObs > 0 {
+		rec.Observations = make([]rules.Observation, 0, nObs)
+	}
+	if nCond > 0 {
+		rec.Conditions = make([]rules.Condition, 0, nCond)
+	}
+	if nImm > 0 {
+		rec.Immunizations = make([]rules.Immunization, 0, nImm)
+	}
+	if nMeds > 0 {
+		rec.Medications = make([]rules.Medication, 0, nMeds)
+	}
+	seen := make(map[string]bool, nObs+nCond+nImm+nMeds)
 	first := func(id string) bool {
 		if id == "" {
 			return true
