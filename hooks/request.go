@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	segjson "github.com/segmentio/encoding/json"
+
 	"jakguard/fhir"
 )
 
@@ -112,9 +114,15 @@ func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
 	if c := bytes.TrimSpace(req.Context); len(c) == 0 || c[0] != '{' {
 		return nil, nil, badRequest("context is not a JSON object")
 	}
+	// segmentio's decoder first (twice as fast); for what it refuses,
+	// encoding/json, whose errors jsonErr knows and which do not quote
+	// the input. The context was validated with the body already.
 	var hc HookContext
-	if err := json.Unmarshal(req.Context, &hc); err != nil {
-		return nil, nil, badRequest("context: " + jsonErr(err))
+	if segjson.Unmarshal(req.Context, &hc) != nil {
+		hc = HookContext{}
+		if err := json.Unmarshal(req.Context, &hc); err != nil {
+			return nil, nil, badRequest("context: " + jsonErr(err))
+		}
 	}
 	if strings.TrimSpace(hc.PatientID) == "" {
 		return nil, nil, badRequest("context.patientId is missing")

@@ -1,0 +1,77 @@
+package hooks
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	segjson "github.com/segmentio/encoding/json"
+)
+
+// decodeRequest reads the hook context with segmentio's decoder and falls
+// back to encoding/json for what it refuses. This holds the fast decoder to
+// encoding/json on the context of every request in the test data and on
+// shapes where decoders differ: it must give the same context, and refuse
+// nothing encoding/json accepts wrongly accepted, nor accept what
+// encoding/json refuses.
+func TestContextDecodeMatchesEncodingJSON(t *testing.T) {
+	var contexts [][]byte
+	for _, dir := range []string{"requests", "sandbox", "golden", "bench"} {
+		files, _ := filepath.Glob(filepath.Join("..", "testdata", dir, "*.json"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var req struct{ Context json.RawMessage }
+			if json.Unmarshal(data, &req) == nil && len(req.Context) > 0 {
+				contexts = append(contexts, req.Context)
+			}
+		}
+	}
+	if len(contexts) < 10 {
+		t.Fatalf("only %d request contexts found", len(contexts))
+	}
+	for _, c := range []string{
+		`{"patientId":"a","PatientId":"b","PATIENTID":"c"}`,
+		`{"patientId":"a","patientId":"b"}`,
+		`{"patientId":"caf\u00e9 \ud83d\ude00","userId":"Practitioner/1"}`,
+		`{"patientId":"bad ` + "\xff" + ` utf8"}`,
+		`{"patientId":"p","selections":null,"draftOrders":null}`,
+		`{"patientId":"p","selections":[],"draftOrders":{"resourceType":"Bundle","entry":[]}}`,
+		`{"patientId":"p","selections":["MedicationRequest/1",null]}`,
+		`{"patientId":"p","draftOrders":[1, 2 ,{"a" : "b"}]}`,
+		`{"patientId":7}`,
+		`{"patientId":"p","selections":"MedicationRequest/1"}`,
+		`{"patientId":"p","selections":[1]}`,
+		`{"patientId":"p","encounterId":{}}`,
+		`{"patientId":"p","userId":true}`,
+	} {
+		contexts = append(contexts, []byte(c))
+	}
+	for _, c := range contexts {
+		var fast, std HookContext
+		fastErr := segjson.Unmarshal(c, &fast)
+		stdErr := json.Unmarshal(c, &std)
+		switch {
+		case fastErr == nil && stdErr != nil:
+			t.Errorf("%s: segmentio accepts what encoding/json refuses (%v)", c, stdErr)
+		case fastErr == nil && !reflect.DeepEqual(fast, std):
+			t.Errorf("%s: decoded differently:\nsegmentio %+v\nencoding/json %+v", c, fast, std)
+		case fastErr == nil:
+			// The body is a pooled buffer: nothing decoded may point into it.
+			var again HookContext
+			in := bytes.Clone(c)
+			_ = segjson.Unmarshal(in, &again)
+			for i := range in {
+				in[i] = 'x'
+			}
+			if !reflect.DeepEqual(again, fast) {
+				t.Errorf("%s: the decoded context shares memory with the input", c)
+			}
+		}
+	}
+}
