@@ -309,6 +309,13 @@ func (p *part) add(r rawResource, logger *slog.Logger) (ok bool) {
 	var err error
 	switch r.resourceType {
 	case "Patient":
+		var fast fm.Patient
+		if decodePatientFast(r.data, &fast) {
+			if p.patient == nil {
+				p.patient = convertPatient(&fast)
+			}
+			break
+		}
 		var v fm.Patient
 		if err = decodeResource(r.data, &v); err == nil && p.patient == nil {
 			p.patient = convertPatient(&v)
@@ -330,11 +337,21 @@ func (p *part) add(r rawResource, logger *slog.Logger) (ok bool) {
 			p.conditions = append(p.conditions, convertCondition(&v))
 		}
 	case "Immunization":
+		var fast fm.Immunization
+		if decodeImmunizationFast(r.data, &fast) {
+			p.immunizations = append(p.immunizations, convertImmunization(&fast))
+			break
+		}
 		var v fm.Immunization
 		if err = decodeResource(r.data, &v); err == nil {
 			p.immunizations = append(p.immunizations, convertImmunization(&v))
 		}
 	case "MedicationRequest":
+		var fast fm.MedicationRequest
+		if decodeMedicationRequestFast(r.data, &fast) {
+			p.meds = append(p.meds, convertMedicationRequest(&fast, containedLookup(r, p.key, logger)))
+			break
+		}
 		var v fm.MedicationRequest
 		if err = decodeResource(r.data, &v); err == nil {
 			p.meds = append(p.meds, convertMedicationRequest(&v, containedLookup(r, p.key, logger)))

@@ -332,3 +332,139 @@ func (d *fastDecoder) period() *fm.Period {
 		seen |= bit
 	}
 }
+
+// decodeImmunizationFast is decodeObservationFast for a slimmed
+// Immunization: id, status, vaccineCode and occurrenceDateTime.
+func decodeImmunizationFast(data []byte, im *fm.Immunization) bool {
+	d := fastDecoder{s: scanner{data: data}, text: string(data)}
+	s := &d.s
+	if s.peek() != '{' || s.enter() != nil {
+		return false
+	}
+	var seen uint8
+	for n := 0; ; n++ {
+		key, ok, err := s.member(n)
+		if err != nil {
+			return false
+		}
+		if !ok {
+			break
+		}
+		var bit uint8
+		switch string(key) {
+		case "id":
+			bit, im.Id = 1, d.str()
+			ok = im.Id != nil
+		case "status":
+			bit = 2
+			start := s.pos
+			ok = d.str() != nil && im.Status.UnmarshalJSON(data[start:s.pos]) == nil
+		case "vaccineCode":
+			bit, ok = 4, d.concept(&im.VaccineCode)
+		case "occurrenceDateTime":
+			bit = 8
+			var v *string
+			if v, ok = d.str(), false; v != nil {
+				im.OccurrenceDateTime, ok = *v, true
+			}
+		default:
+			return false
+		}
+		if !ok || seen&bit != 0 {
+			return false
+		}
+		seen |= bit
+	}
+	return s.end() == nil
+}
+
+// decodePatientFast is decodeObservationFast for a slimmed Patient:
+// birthDate and gender.
+func decodePatientFast(data []byte, p *fm.Patient) bool {
+	d := fastDecoder{s: scanner{data: data}, text: string(data)}
+	s := &d.s
+	if s.peek() != '{' || s.enter() != nil {
+		return false
+	}
+	var seen uint8
+	for n := 0; ; n++ {
+		key, ok, err := s.member(n)
+		if err != nil {
+			return false
+		}
+		if !ok {
+			break
+		}
+		var bit uint8
+		switch string(key) {
+		case "birthDate":
+			bit, p.BirthDate = 1, d.str()
+			ok = p.BirthDate != nil
+		case "gender":
+			bit = 2
+			start := s.pos
+			var g fm.AdministrativeGender
+			if ok = d.str() != nil && g.UnmarshalJSON(data[start:s.pos]) == nil; ok {
+				p.Gender = &g
+			}
+		default:
+			return false
+		}
+		if !ok || seen&bit != 0 {
+			return false
+		}
+		seen |= bit
+	}
+	return s.end() == nil
+}
+
+// decodeMedicationRequestFast is decodeObservationFast for a slimmed
+// MedicationRequest of the plainest shape: id, status, intent, authoredOn
+// and medicationCodeableConcept (a dosage, a dispense request or a
+// medicationReference sends it to decodeResource).
+func decodeMedicationRequestFast(data []byte, mr *fm.MedicationRequest) bool {
+	d := fastDecoder{s: scanner{data: data}, text: string(data)}
+	s := &d.s
+	if s.peek() != '{' || s.enter() != nil {
+		return false
+	}
+	var seen uint8
+	for n := 0; ; n++ {
+		key, ok, err := s.member(n)
+		if err != nil {
+			return false
+		}
+		if !ok {
+			break
+		}
+		var bit uint8
+		var v *string
+		switch string(key) {
+		case "id":
+			bit, mr.Id = 1, d.str()
+			ok = mr.Id != nil
+		case "status":
+			if bit, v = 2, d.str(); v != nil {
+				mr.Status = *v
+			}
+			ok = v != nil
+		case "intent":
+			if bit, v = 4, d.str(); v != nil {
+				mr.Intent = *v
+			}
+			ok = v != nil
+		case "authoredOn":
+			bit, mr.AuthoredOn = 8, d.str()
+			ok = mr.AuthoredOn != nil
+		case "medicationCodeableConcept":
+			bit, ok = 16, d.concept(&mr.MedicationCodeableConcept)
+		default:
+			return false
+		}
+		if !ok || seen&bit != 0 {
+			return false
+		}
+		seen |= bit
+	}
+	return s.end() == nil
+}

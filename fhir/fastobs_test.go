@@ -1,47 +1,62 @@
 package fhir
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
-
-	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 )
 
-// checkFastObservation holds decodeObservationFast to decodeResource on
-// one Observation, whole and slimmed as part.add slims it: what the fast
-// path accepts, it must decode exactly as decodeResource does. It reports
+// checkFast holds a fast decoder to decodeResource on one resource of its
+// type, whole and slimmed as part.add slims it: what the fast path
+// accepts, it must decode exactly as decodeResource does. It reports
 // whether the fast path accepted the slimmed form.
-func checkFastObservation(t *testing.T, where string, raw []byte) bool {
+func checkFast[T any](t *testing.T, where string, raw []byte, resourceType string, fast func([]byte, *T) bool) bool {
 	t.Helper()
 	doc, err := split(raw)
 	defer doc.release()
-	if err != nil || doc.resourceType != "Observation" {
+	if err != nil || doc.resourceType != resourceType {
 		return false
 	}
-	slimmed := slim(nil, doc.self.data, doc.self.spans, readMembers["Observation"])
+	slimmed := slim(nil, doc.self.data, doc.self.spans, readMembers[resourceType])
 	accepted := false
 	for i, in := range [][]byte{raw, slimmed} {
-		var fast fm.Observation
-		if !decodeObservationFast(in, &fast) {
+		var got T
+		if !fast(in, &got) {
 			continue
 		}
-		var want fm.Observation
+		var want T
 		if err := decodeResource(in, &want); err != nil {
 			t.Fatalf("%s: the fast path accepts %q, decodeResource fails: %v", where, in, err)
 		}
-		if !reflect.DeepEqual(fast, want) {
-			t.Fatalf("%s: %q decoded differently:\nfast %+v\nwant %+v", where, in, fast, want)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: %q decoded differently:\nfast %+v\nwant %+v", where, in, got, want)
 		}
 		accepted = i == 1
 	}
 	return accepted
 }
 
-var fastObservationCases = []string{
+// checkAllFast runs checkFast for the resource's type.
+func checkAllFast(t *testing.T, where string, raw []byte) (resourceType string, accepted bool) {
+	t.Helper()
+	var head struct{ ResourceType string }
+	_ = json.Unmarshal(raw, &head)
+	switch head.ResourceType {
+	case "Observation":
+		accepted = checkFast(t, where, raw, "Observation", decodeObservationFast)
+	case "Immunization":
+		accepted = checkFast(t, where, raw, "Immunization", decodeImmunizationFast)
+	case "Patient":
+		accepted = checkFast(t, where, raw, "Patient", decodePatientFast)
+	case "MedicationRequest":
+		accepted = checkFast(t, where, raw, "MedicationRequest", decodeMedicationRequestFast)
+	}
+	return head.ResourceType, accepted
+}
+
+var fastCases = []string{
 	`{"resourceType":"Observation","id":"a","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7","display":"Hb"}],"text":"Hb"},"effectiveDateTime":"2026-11-10","valueQuantity":{"value":13.20,"unit":"g/dL","system":"http://unitsofmeasure.org","code":"g/dL"}}`,
 	`{"resourceType":"Observation","status":"final","code":{"coding":[]},"valueCodeableConcept":{"coding":[{"version":"1","code":"x"}]},"interpretation":[],"issued":"2026-01-01T00:00:00Z"}`,
 	`{"resourceType":"Observation","status":"amended","code":{},"valueInteger":-0,"effectivePeriod":{"start":"2020","end":"2021"},"interpretation":[{"text":"H"},{"coding":[{"code":"H"}]}]}`,
@@ -65,15 +80,27 @@ var fastObservationCases = []string{
 	`{"resourceType":"Observation","status":"final","code":{"text":"x","extension":[{"url":"u"}]}}`,
 	`{"resourceType":"Observation","status":"final","code":{},"effectivePeriod":{"start":null}}`,
 	`{"resourceType":"Observation","status":"final","code":{},"interpretation":{"text":"not an array"}}`,
+	`{"resourceType":"Immunization","id":"i","status":"completed","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"187"}]},"occurrenceDateTime":"2025-01-01"}`,
+	`{"resourceType":"Immunization","status":"given","vaccineCode":{}}`,
+	`{"resourceType":"Immunization","status":"completed","vaccineCode":{},"occurrenceDateTime":null}`,
+	`{"resourceType":"Immunization","status":"completed","vaccineCode":{},"occurrenceString":"as a child"}`,
+	`{"resourceType":"Patient","id":"p","gender":"female","birthDate":"1980-02-29"}`,
+	`{"resourceType":"Patient","gender":"robot","birthDate":"1980"}`,
+	`{"resourceType":"Patient","gender":"male","gender":"female"}`,
+	`{"resourceType":"Patient","Gender":"male"}`,
+	`{"resourceType":"MedicationRequest","id":"m","status":"active","intent":"order","authoredOn":"2026-11-01","medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"2196092"}],"text":"upadacitinib"}}`,
+	`{"resourceType":"MedicationRequest","status":"active","intent":"order","medicationReference":{"reference":"#m"}}`,
+	`{"resourceType":"MedicationRequest","status":5,"intent":"order"}`,
+	`{"resourceType":"MedicationRequest","status":"active","intent":"order","dosageInstruction":[{"text":"once daily"}]}`,
 }
 
-// TestDecodeObservationFast compares the fast path with decodeResource on
-// every Observation of the test data and on shapes at its edges, and
-// checks that it takes nearly all Observations of the benchmark workload
-// (a fast path that declines everything would pass the comparison).
-func TestDecodeObservationFast(t *testing.T) {
-	for _, c := range fastObservationCases {
-		checkFastObservation(t, "case", []byte(c))
+// TestDecodeFast compares the fast paths with decodeResource on every
+// resource of their types in the test data and on shapes at their edges,
+// and checks that they take nearly all Observations and most of the other
+// types (a fast path that declines everything would pass the comparison).
+func TestDecodeFast(t *testing.T) {
+	for _, c := range fastCases {
+		checkAllFast(t, "case", []byte(c))
 	}
 	var files []string
 	for _, dir := range []string{"synthea", "sandbox", "requests", "golden", "bench"} {
@@ -83,35 +110,38 @@ func TestDecodeObservationFast(t *testing.T) {
 	if len(files) < 10 {
 		t.Fatalf("only %d test data files found", len(files))
 	}
-	seen, taken := 0, 0
+	seen, taken := map[string]int{}, map[string]int{}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range resourcesIn(data) {
-			if !bytes.Contains(r, []byte(`"Observation"`)) {
-				continue
+			typ, ok := checkAllFast(t, filepath.Base(f), r)
+			seen[typ]++
+			if ok {
+				taken[typ]++
 			}
-			if checkFastObservation(t, filepath.Base(f), r) {
-				taken++
-			}
-			seen++
 		}
 	}
-	t.Logf("fast path took %d of %d Observations", taken, seen)
-	if seen < 500 || taken*10 < seen*9 {
-		t.Errorf("fast path took %d of %d Observations, want 90%% or more", taken, seen)
+	for _, c := range []struct {
+		typ     string
+		percent int
+	}{{"Observation", 90}, {"Immunization", 90}, {"Patient", 80}, {"MedicationRequest", 50}} {
+		t.Logf("%s: fast path took %d of %d", c.typ, taken[c.typ], seen[c.typ])
+		if seen[c.typ] < 10 || taken[c.typ]*100 < seen[c.typ]*c.percent {
+			t.Errorf("%s: fast path took %d of %d, want %d%% or more", c.typ, taken[c.typ], seen[c.typ], c.percent)
+		}
 	}
 }
 
-func FuzzDecodeObservationFast(f *testing.F) {
-	for _, c := range fastObservationCases {
+func FuzzDecodeFast(f *testing.F) {
+	for _, c := range fastCases {
 		f.Add([]byte(c))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if json.Valid(data) {
-			checkFastObservation(t, "fuzz", data)
+			checkAllFast(t, "fuzz", data)
 		}
 	})
 }
