@@ -377,13 +377,33 @@ func (s *scanner) span() ([]byte, error) {
 	return s.data[start:s.pos], nil
 }
 
+// digits steps over a run of ASCII digits and returns its length. It reads
+// 8 bytes at a time (decimals such as 110.8437913626005 are common).
 func (s *scanner) digits() int {
-	n := 0
-	for s.pos < len(s.data) && s.data[s.pos] >= '0' && s.data[s.pos] <= '9' {
-		s.pos++
-		n++
+	d, i := s.data, s.pos
+	for i+8 <= len(d) {
+		if m := nonDigits(binary.LittleEndian.Uint64(d[i:])); m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			n := i - s.pos
+			s.pos = i
+			return n
+		}
+		i += 8
 	}
+	for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+		i++
+	}
+	n := i - s.pos
+	s.pos = i
 	return n
+}
+
+// nonDigits marks with its high bit each byte of w (8 bytes, little
+// endian) that is not an ASCII digit; as with specials, only the lowest
+// mark is exact (a byte below '0' borrows from, one above '9' carries into,
+// the bytes after it).
+func nonDigits(w uint64) uint64 {
+	return ((w - ones*'0') | (w + ones*(0x80-'9'-1))) & highBits
 }
 
 // number validates -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.

@@ -22,6 +22,8 @@ var scanCases = []string{
 	`"0123456789\"abcdefghijklmnop"`, `"abcdefgh\u0041ijklmnopqrstuvwxyz"`, "\"abcdefghi\x01jklmnopq\"",
 	`"abcdefghijklmnopqrstuvw`, `"abcdefghijklmnopqrstuvw\`, "\"héllo wörld, ünïcode ok\"",
 	"{\n        \"a\":\n                1}", "[1,                \n]",
+	`[110.8437913626005,12345678901234567890.123456789012e+1234567890]`, `[1.23456789a]`, `[123456789012345678.]`,
+	`[-0.000000001]`, `[1.5E-123456789x]`, `{"value":12345678}`, `12345678`, `0123456789`,
 }
 
 func TestScannerAgreesWithJSONValid(t *testing.T) {
@@ -216,6 +218,38 @@ func TestStringEnd(t *testing.T) {
 					}
 				}
 				s.releaseSpecial()
+			}
+		}
+	}
+}
+
+// TestNonDigits checks that the lowest mark of nonDigits is exactly the
+// first byte that is not an ASCII digit, whatever follows it.
+func TestNonDigits(t *testing.T) {
+	fill := []byte{'0', '9', '/', ':', 0x00, 0x7f, 0x80, 0xff, 'e', '.'}
+	for b := range 256 {
+		for pos := range 8 {
+			for _, f := range fill {
+				w := []byte("01234567")
+				w[pos] = byte(b)
+				for k := pos + 1; k < 8; k++ {
+					w[k] = f
+				}
+				want := 8
+				for k, c := range w {
+					if c < '0' || c > '9' {
+						want = k
+						break
+					}
+				}
+				m := nonDigits(binary.LittleEndian.Uint64(w))
+				got := 8
+				if m != 0 {
+					got = bits.TrailingZeros64(m) / 8
+				}
+				if got != want {
+					t.Fatalf("%q: first non-digit at %d, want %d", w, got, want)
+				}
 			}
 		}
 	}
