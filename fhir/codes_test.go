@@ -4,6 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"jakguard/rules"
@@ -123,4 +126,33 @@ func FuzzSplitCodes(f *testing.F) {
 		f.Add([]byte(c))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) { checkSplitCodes(t, data) })
+}
+
+// intern gives back the string of its bytes, the same copy when it saw
+// them lately (no allocation), from any number of goroutines at once.
+func TestIntern(t *testing.T) {
+	codes := []string{"", "718-7", "http://loinc.org", "24079001", strings.Repeat("9", 41)}
+	for _, c := range codes {
+		if got := intern([]byte(c)); got != c {
+			t.Fatalf("intern(%q) = %q", c, got)
+		}
+	}
+	b := []byte("1742-6")
+	intern(b)
+	if n := testing.AllocsPerRun(100, func() { intern(b) }); n != 0 {
+		t.Errorf("intern of a code seen before allocates %v times", n)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 2000 {
+				c := strconv.Itoa((i*7 + g) % 3000)
+				if got := intern([]byte(c)); got != c {
+					t.Errorf("intern(%q) = %q", c, got)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

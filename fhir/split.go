@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"jakguard/rules"
@@ -507,8 +509,8 @@ func (s *scanner) codings(dst []rules.Coding) ([]rules.Coding, error) {
 	}
 }
 
-// codeSystem returns the constant for the common code systems, "" for
-// any other (see trimmedText).
+// codeSystem returns the constant for the common code systems, and for
+// any other system or code a copy shared with earlier calls (intern).
 func codeSystem(b []byte) string {
 	switch string(b) {
 	case rules.SystemLOINC:
@@ -516,7 +518,32 @@ func codeSystem(b []byte) string {
 	case rules.SystemSNOMED:
 		return rules.SystemSNOMED
 	}
-	return ""
+	return intern(b)
+}
+
+// internTable keeps one copy of recent short codes and systems: a record's
+// hundreds of codes are mostly the same few dozen LOINC codes, call after
+// call, and need not be copied out of each body anew. It is bounded (a
+// slot keeps the last string hashed to it) and holds codes only, never
+// values or names.
+var (
+	internTable [1024]atomic.Pointer[string]
+	internSeed  = maphash.MakeSeed()
+)
+
+// intern returns string(b), shared with earlier calls when it was seen
+// lately; "" for an empty b.
+func intern(b []byte) string {
+	if len(b) == 0 || len(b) > 40 {
+		return string(b)
+	}
+	slot := &internTable[maphash.Bytes(internSeed, b)%uint64(len(internTable))]
+	if p := slot.Load(); p != nil && *p == string(b) {
+		return *p
+	}
+	v := string(b)
+	slot.Store(&v)
+	return v
 }
 
 // observationDate is the date convertObservation gives the Observation,
