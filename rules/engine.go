@@ -82,6 +82,7 @@ type Engine struct {
 	cfg Config
 
 	obsLookback map[codeKey]time.Duration // Observation codes rules read, with their look-back (0: any date)
+	obsLOINC    map[string]time.Duration  // the LOINC codes of obsLookback, by code (see obsWindow)
 	obsPatterns bool                      // one of those sets has code patterns
 }
 

@@ -58,7 +58,7 @@ func (e *Engine) ImmunizationRelevant(codes []Coding) bool {
 // own and its components') is in a value set some rule reads.
 func (e *Engine) ObservationRelevant(codes []Coding) bool {
 	for _, c := range codes {
-		if _, ok := e.obsLookback[newCodeKey(c.System, c.Code)]; ok {
+		if _, ok := e.obsWindow(c); ok {
 			return true
 		}
 	}
@@ -70,7 +70,7 @@ func (e *Engine) ObservationRelevant(codes []Coding) bool {
 // in a value set such a rule reads, and not older than that rule looks.
 func (e *Engine) OrderObservationRelevant(codes []Coding, date, now time.Time) bool {
 	for _, c := range codes {
-		w, ok := e.obsLookback[newCodeKey(c.System, c.Code)]
+		w, ok := e.obsWindow(c)
 		if ok && (w == 0 || date.IsZero() || !date.Before(now.Add(-w-pruneMargin))) {
 			return true
 		}
@@ -109,4 +109,22 @@ func (e *Engine) indexObservationCodes() {
 			}
 		}
 	}
+	e.obsLOINC = map[string]time.Duration{}
+	for k, w := range e.obsLookback {
+		if k.system == SystemLOINC {
+			e.obsLOINC[k.code] = w
+		}
+	}
+}
+
+// obsWindow is the look-back of an Observation code in obsLookback. A LOINC
+// code, nearly every one in a record, is found by its code alone
+// (obsLOINC), without hashing the system too.
+func (e *Engine) obsWindow(c Coding) (time.Duration, bool) {
+	if c.System == SystemLOINC {
+		w, ok := e.obsLOINC[normCode(SystemLOINC, c.Code)]
+		return w, ok
+	}
+	w, ok := e.obsLookback[newCodeKey(c.System, c.Code)]
+	return w, ok
 }
