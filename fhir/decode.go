@@ -182,7 +182,7 @@ func (b *Builder) add(key string, doc rawDoc, err error) (Page, error) {
 // whole resource, at half the cost or less (Synthea's Observations carry
 // category, meta, encounter and subject, which no rule reads), and a
 // malformed member no rule reads no longer costs the resource.
-func slim(dst, data []byte, spans []int32, names map[string]bool) []byte {
+func slim(dst, data []byte, spans []int32, names *memberSet) []byte {
 	pretty := bytes.IndexByte(data, '\n') >= 0
 	dst = append(dst, '{')
 	n := 0
@@ -205,25 +205,42 @@ func slim(dst, data []byte, spans []int32, names map[string]bool) []byte {
 }
 
 // readMember tells whether the member m (`"name": value`) is to be decoded:
-// its name, lower-cased, is in names, or it is not a plain ASCII name.
-// encoding/json matches names without regard to case, and folds two
+// its name is in names, without regard to case, or it is not a plain ASCII
+// name. encoding/json matches names without regard to case, and folds two
 // non-ASCII letters (K, ſ) to ASCII ones, so such a name is kept rather
 // than judged.
-func readMember(m []byte, names map[string]bool) bool {
-	var name [32]byte
+func readMember(m []byte, names *memberSet) bool {
 	n := 0
 	for j := 1; j < len(m); j++ {
 		c := m[j]
-		switch {
-		case c == '"':
-			return names[string(name[:n])]
-		case c == '\\' || c >= 0x80 || n == len(name):
+		if c == '"' {
+			break
+		}
+		if c == '\\' || c >= 0x80 || n == maxMemberName {
 			return true
-		case 'A' <= c && c <= 'Z':
+		}
+		n++
+	}
+	name := m[1 : 1+n]
+	for _, cand := range names.byLen[n] {
+		if asciiEqualFold(name, cand) {
+			return true
+		}
+	}
+	return false
+}
+
+// asciiEqualFold tells whether b is lower, an ASCII lower-case string, but
+// for the case of its letters.
+func asciiEqualFold(b []byte, lower string) bool {
+	for i := range len(b) {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		name[n] = c
-		n++
+		if c != lower[i] {
+			return false
+		}
 	}
 	return true
 }

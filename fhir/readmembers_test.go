@@ -374,9 +374,10 @@ func TestReadMembers(t *testing.T) {
 	covered := map[string]bool{}
 	for _, c := range readMembersCases {
 		covered[c.resourceType] = true
-		names := readMembers[c.resourceType]
+		set := readMembers[c.resourceType]
 		t.Run(c.resourceType, func(t *testing.T) {
-			require.NotNil(t, names, "readMembers has no entry for %s", c.resourceType)
+			require.NotNil(t, set, "readMembers has no entry for %s", c.resourceType)
+			names := set.names
 
 			// Every listed name is a member of the resource: a misspelt
 			// name leaves the real member unlisted.

@@ -100,7 +100,7 @@ func periodStart(p *fm.Period) time.Time {
 // below read (lower-cased), so that only these are decoded (see slim).
 // Keep it in step with them: TestReadMembers fails when a converter reads
 // a member missing here.
-var readMembers = map[string]map[string]bool{
+var readMembers = map[string]*memberSet{
 	"Patient": lower("birthDate", "gender"),
 	"Observation": lower("id", "code", "status", "valueQuantity", "valueCodeableConcept",
 		"valueString", "valueInteger", "interpretation", "effectiveDateTime", "effectivePeriod",
@@ -116,12 +116,26 @@ var readMembers = map[string]map[string]bool{
 		"dateAsserted", "medicationCodeableConcept", "medicationReference", "dosage"),
 }
 
-func lower(names ...string) map[string]bool {
-	m := make(map[string]bool, len(names))
+// memberSet is a list of member names, lower-cased, looked up by length
+// (see readMember): most names of a resource differ from all the read ones
+// of their length in the first byte.
+type memberSet struct {
+	names map[string]bool
+	byLen [maxMemberName + 1][]string
+}
+
+// maxMemberName is longer than any FHIR member name; longer names are kept
+// unjudged.
+const maxMemberName = 40
+
+func lower(names ...string) *memberSet {
+	set := &memberSet{names: make(map[string]bool, len(names))}
 	for _, n := range names {
-		m[strings.ToLower(n)] = true
+		n = strings.ToLower(n)
+		set.names[n] = true
+		set.byLen[len(n)] = append(set.byLen[len(n)], n)
 	}
-	return m
+	return set
 }
 
 func convertPatient(p *fm.Patient) *rules.Patient {
