@@ -87,7 +87,10 @@ func NewBuilder(logger *slog.Logger) *Builder {
 // (as the decoded Observation would have it; zero when unknown), answers
 // true; the others are passed over unread, like resources of unused types.
 // Records hold hundreds of vital signs and old labs no rule reads, and
-// decoding them is most of the cost of a call. Call it before the first Add.
+// decoding them is most of the cost of a call. keep is asked first with
+// the zero date, and again with the Observation's date only when it
+// answers true, so it must keep with an unknown date whatever it would keep
+// with some date. Call it before the first Add.
 func (b *Builder) KeepObservations(keep func(codes []rules.Coding, date time.Time) bool) {
 	b.keepObservation = keep
 }
@@ -300,7 +303,10 @@ func (p *part) add(r rawResource, logger *slog.Logger) (ok bool) {
 			p.codes = append(append(p.codes[:0], r.codes...), r.componentCodes...)
 			codes = p.codes
 		}
-		if !p.keepObs(codes, observationDate(r)) {
+		// Asked first with the date unknown (zero), so that the date is read
+		// only for the Observations whose codes a rule reads (a third of a
+		// record's, or less).
+		if !p.keepObs(codes, time.Time{}) || !p.keepObs(codes, observationDate(r)) {
 			return true
 		}
 	}

@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -49,8 +50,37 @@ func TestKeepObservations(t *testing.T) {
 	if len(rec.Conditions) != 1 {
 		t.Errorf("conditions are not filtered: %d", len(rec.Conditions))
 	}
-	if len(seen) != 4 || len(seen[0]) != 2 || seen[0][1].Code != "8480-6" {
+	// Once each with the date unknown, and again for the two kept.
+	if len(seen) != 6 || len(seen[0]) != 2 || seen[0][1].Code != "8480-6" {
 		t.Errorf("codes given to keep: %v", seen)
+	}
+}
+
+// keep is asked with the date unknown first; the Observation's date is read
+// and given only to a second call, for the Observations that pass the
+// first. A keep that refuses by date still refuses.
+func TestKeepObservationsAsksWithoutDateFirst(t *testing.T) {
+	bundle := []byte(`{"resourceType":"Bundle","entry":[
+		{"resource":{"resourceType":"Observation","id":"old","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"effectiveDateTime":"2001-01-01"}},
+		{"resource":{"resourceType":"Observation","id":"new","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"effectiveDateTime":"2026-11-01"}},
+		{"resource":{"resourceType":"Observation","id":"other","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8302-2"}]},"effectiveDateTime":"2026-11-01"}}
+	]}`)
+	var calls []string
+	cutoff := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b := NewBuilder(nil)
+	b.KeepObservations(func(codes []rules.Coding, date time.Time) bool {
+		calls = append(calls, codes[0].Code+" "+date.Format(time.DateOnly))
+		return codes[0].Code == "718-7" && (date.IsZero() || !date.Before(cutoff))
+	})
+	if _, err := b.Add("labs", bundle); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"718-7 0001-01-01", "718-7 2001-01-01", "718-7 0001-01-01", "718-7 2026-11-01", "8302-2 0001-01-01"}
+	if !reflect.DeepEqual(calls, want) {
+		t.Errorf("keep was asked %q, want %q", calls, want)
+	}
+	if rec := b.Record(); len(rec.Observations) != 1 || rec.Observations[0].ID != "Observation/new" {
+		t.Errorf("kept %+v, want only the recent one", rec.Observations)
 	}
 }
 

@@ -77,6 +77,34 @@ func TestOrderObservationRelevant(t *testing.T) {
 	}
 }
 
+// fhir.Builder asks with the date unknown first and reads the date only
+// when the answer is yes: OrderObservationRelevant must keep, with a zero
+// date, every code it keeps with some date. Checked over every code of
+// every value set at dates from today to 30 years back.
+func TestOrderObservationRelevantKeepsUnknownDates(t *testing.T) {
+	k := embeddedKnowledge(t)
+	e := mustEngine(t, k)
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	n := 0
+	for _, id := range k.IDs() {
+		for _, c := range k.Codes(id) {
+			codes := []Coding{c.Coding}
+			unknown := e.OrderObservationRelevant(codes, time.Time{}, now)
+			for _, days := range []int{0, 30, 89, 91, 200, 400, 800, 4000, 11000} {
+				if e.OrderObservationRelevant(codes, now.AddDate(0, 0, -days), now) && !unknown {
+					t.Errorf("%s %s|%s: kept %d days old, not with the date unknown", id, c.System, c.Code, days)
+				}
+			}
+			if unknown {
+				n++
+			}
+		}
+	}
+	if n < 20 {
+		t.Errorf("only %d codes kept with the date unknown", n)
+	}
+}
+
 // ConditionRelevant and ImmunizationRelevant agree with Has over every code
 // of every value set, and with the sets the index sorts them into.
 func TestCodedRelevant(t *testing.T) {
