@@ -81,6 +81,7 @@ func checkSplitCodes(t *testing.T, data []byte) {
 }
 
 var splitCodesCases = []string{
+	`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Observation","code":{"coding":[{"code":"first"}]},"component":[{"code":{"coding":[{"code":"c"}]}}]},"resource":{"resourceType":"Observation","status":"final"}}]}`,
 	`{"resourceType":"Observation","code":{"coding":[{"system":" http://loinc.org ","code":"718-7","display":"Hb"},{"code":"x"}],"text":"t"},"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]}},{"code":{"text":"no coding"}},7,{"valueQuantity":{"value":1}}]}`,
 	`{"resourceType":"Observation","code":{"coding":[{"code":"first"}]},"code":{"coding":[{"code":"last"}]}}`,
 	`{"resourceType":"Observation","code":"not an object","component":{"code":{}}}`,

@@ -350,10 +350,10 @@ func (rep *report) print(w io.Writer) {
 			ms(percentile(r.latencies, 100)), r.errors, cpu)
 	}
 	if len(rep.runs) == 2 && rep.runs[1].rate() > 0 {
-		fmt.Fprintf(w, "\njakguard/static requests/s: %.2f\n", rep.runs[0].rate()/rep.runs[1].rate())
+		fmt.Fprintf(w, "\njakguard/static requests/s: %.3f\n", rep.runs[0].rate()/rep.runs[1].rate())
 	}
 	if len(rep.roundRatios) > 1 {
-		fmt.Fprintf(w, "ratio by round: %.2f to %.2f\n", slices.Min(rep.roundRatios), slices.Max(rep.roundRatios))
+		fmt.Fprintf(w, "ratio by round: %.3f to %.3f\n", slices.Min(rep.roundRatios), slices.Max(rep.roundRatios))
 	}
 	fmt.Fprintln(w, "cpu/req: CPU time of the whole process (service, static server and load generator) per request")
 }
