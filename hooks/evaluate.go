@@ -3,7 +3,6 @@ package hooks
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/labstack/echo/v4"
+	segjson "github.com/segmentio/encoding/json"
 
 	"jakguard/cards"
 	"jakguard/fhir"
@@ -249,10 +249,14 @@ func putBody(buf *bytes.Buffer) {
 }
 
 // encodeJSON renders a response without HTML escaping (cards carry "<"
-// and "&" in Markdown) and without a trailing newline.
+// and "&" in Markdown) and without a trailing newline. It uses segmentio's
+// encoder, which writes what encoding/json writes for these values
+// (TestEncodeJSONMatchesEncodingJSON) in half the time; it copies a
+// json.RawMessage as it is where encoding/json compacts it, and the only
+// ones in a response are suggestion resources jakguard marshals itself.
 func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	enc := segjson.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return nil, err
