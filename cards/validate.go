@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	segjson "github.com/segmentio/encoding/json"
 )
 
 // Validate checks the CDS Hooks 2.0 and jakguard invariants of one card and
@@ -136,8 +138,12 @@ func validateAction(a Action) error {
 			ResourceType string `json:"resourceType"`
 			ID           string `json:"id"`
 		}
-		if err := json.Unmarshal(a.Resource, &res); err != nil {
-			return fmt.Errorf("resource is not a JSON object: %w", err)
+		// segmentio's decoder for the check (these resources are
+		// jakguard's own, and valid); encoding/json for the error.
+		if segjson.Unmarshal(a.Resource, &res) != nil {
+			if err := json.Unmarshal(a.Resource, &res); err != nil {
+				return fmt.Errorf("resource is not a JSON object: %w", err)
+			}
 		}
 		if res.ResourceType == "" {
 			return errors.New("resource has no resourceType")
