@@ -685,3 +685,30 @@ func TestUnreadMembersNotDecoded(t *testing.T) {
 		assert.Equal(t, "2020-05-01", rec.Conditions[0].Onset.Format(time.DateOnly), "a name in another case is decoded, as encoding/json does")
 	}
 }
+
+// A resource that is not a Bundle but carries an "entry" member: the
+// entries are split as a Bundle's would be, and the resource itself is
+// still decoded whole and right (its members are not mixed with those of
+// the entries).
+func TestResourceWithEntryMember(t *testing.T) {
+	raw := `{"resourceType":"Patient","gender":"female","entry":[{"resource":{"resourceType":"Observation","status":"final","code":{"text":"x"},"effectiveDateTime":"2026-01-01"}}],"birthDate":"1980-01-02"}`
+	b := NewBuilder(nil)
+	page, err := b.Add("patient", []byte(raw))
+	require.NoError(t, err)
+	assert.Equal(t, Page{Entries: 1}, page)
+	rec := b.Record()
+	require.NotNil(t, rec.Patient)
+	assert.Equal(t, "female", rec.Patient.Gender)
+	assert.Equal(t, "1980-01-02", rec.Patient.BirthDate.Format(time.DateOnly))
+
+	// Only the resource's own members may be located for slim: none of
+	// the entries'.
+	doc, err := split([]byte(raw))
+	require.NoError(t, err)
+	defer doc.release()
+	assert.False(t, doc.self.recorded, "the resource is decoded whole")
+	for i := 0; doc.self.recorded && i+1 < len(doc.self.spans); i += 2 {
+		m := doc.self.data[doc.self.spans[i]:doc.self.spans[i+1]]
+		assert.Contains(t, []string{`"resourceType"`, `"gender"`, `"entry"`, `"birthDate"`}, string(m[:bytes.IndexByte(m[1:], '"')+2]), "located member %q", m)
+	}
+}

@@ -15,7 +15,7 @@ import (
 // extensions. It reports false for anything else, leaving o in any state;
 // the caller then decodes the resource with decodeResource, which handles
 // every shape. What it accepts it decodes exactly as decodeResource does
-// (TestDecodeObservationFast, FuzzDecodeObservationFast): it is that
+// (TestDecodeFast, FuzzDecodeFast): it is that
 // decoder's fast path, not a second reading of FHIR.
 //
 // It exists because decoding is most of what is left of a call's cost

@@ -46,7 +46,7 @@ const markSpecialMin = 4096
 
 // markSpecial makes s.special, with AVX2, for input of markSpecialMin bytes
 // or more; the caller gives it back with s.releaseSpecial when done. With
-// it, finding where a string ends is a look at one word (stringEnd)
+// it, finding where a string ends is a look at one word (quickEnd)
 // instead of a call that reads the string.
 func (s *scanner) markSpecial() {
 	if !hasAVX2 || len(s.data) < markSpecialMin || len(s.data) > 1<<30 {
@@ -94,8 +94,9 @@ func getSpecial(n int) []uint64 {
 }
 
 // stringEnd is plainEnd(s.data, i), read off s.special when it was made.
-// It inlines when the string ends in the same 64-byte block, the common
-// case; quickEnd is that part alone, for the hottest callers.
+// Its first part, quickEnd (a string that ends in its 64-byte block, the
+// common case), inlines; the hottest callers call quickEnd and, when it
+// answers -1, stringEndSlow themselves.
 func (s *scanner) stringEnd(i int) int {
 	if j := s.quickEnd(i); j >= 0 {
 		return j
@@ -114,6 +115,8 @@ func (s *scanner) quickEnd(i int) int {
 	return -1
 }
 
+// stringEndSlow is stringEnd after quickEnd answered -1: the end is past
+// the block of i, or there is no bitmap.
 func (s *scanner) stringEndSlow(i int) int {
 	if s.special == nil {
 		return plainEnd(s.data, i)

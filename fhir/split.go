@@ -103,6 +103,7 @@ func (s *scanner) doc() (doc rawDoc, err error) {
 	if err := s.enter(); err != nil {
 		return doc, err
 	}
+	hasEntries := false
 	for n := 0; ; n++ {
 		key, ok, err := s.member(n)
 		if err != nil {
@@ -116,6 +117,7 @@ func (s *scanner) doc() (doc rawDoc, err error) {
 		case "link":
 			doc.links, err = s.span()
 		case "entry":
+			hasEntries = true
 			err = s.entries(&doc)
 		default:
 			err = s.resourceMember(key, &doc.self)
@@ -127,7 +129,11 @@ func (s *scanner) doc() (doc rawDoc, err error) {
 			s.spans = append(s.spans, int32(ks-start), int32(s.pos-start))
 		}
 	}
-	if s.record {
+	// The spans of the value's own members are the array's first ones
+	// unless entries were read: theirs then come in between, and the value
+	// itself (a Bundle, or a resource with an odd "entry" member) is left
+	// unrecorded, so decoded whole if at all.
+	if s.record && !hasEntries {
 		doc.self.spans, doc.self.recorded = s.spans[:len(s.spans):len(s.spans)], true
 	}
 	doc.self.data = s.data[start:s.pos]
