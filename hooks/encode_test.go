@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"jakguard/cards"
 	"jakguard/internal/auth"
 )
 
@@ -23,16 +26,16 @@ func stdEncodeJSON(v any) ([]byte, error) {
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
-// encodeJSON writes with segmentio's encoder what encoding/json writes,
+// encodeResponse writes with segmentio's encoder what encoding/json writes,
 // byte for byte: every answer to the requests of the test data (through
-// every service that answers them), the discovery document, and values at
-// the corners where encoders differ. (A json.RawMessage is compact in every
-// answer, as jakguard marshals it; segmentio's encoder would not compact
-// one that was not.)
-func TestEncodeJSONMatchesEncodingJSON(t *testing.T) {
-	same := func(what string, v any) {
+// every service that answers them), the golden answers, and an answer with
+// the corners where encoders differ in its strings. (A json.RawMessage is
+// compact in every answer, as jakguard marshals it; segmentio's encoder
+// would not compact one that was not.)
+func TestEncodeResponseMatchesEncodingJSON(t *testing.T) {
+	same := func(what string, v *Response) {
 		t.Helper()
-		got, err := encodeJSON(v)
+		got, err := encodeResponse(v)
 		require.NoError(t, err, what)
 		want, err := stdEncodeJSON(v)
 		require.NoError(t, err, what)
@@ -46,7 +49,7 @@ func TestEncodeJSONMatchesEncodingJSON(t *testing.T) {
 		f, _ := filepath.Glob(filepath.Join("..", "testdata", dir, "*.json"))
 		files = append(files, f...)
 	}
-	answered, cards := 0, 0
+	answered, nCards := 0, 0
 	for _, f := range files {
 		body, err := os.ReadFile(f)
 		require.NoError(t, err)
@@ -56,7 +59,7 @@ func TestEncodeJSONMatchesEncodingJSON(t *testing.T) {
 				continue
 			}
 			answered++
-			cards += len(out.Cards)
+			nCards += len(out.Cards)
 			same(filepath.Base(f)+" to "+id, out)
 		}
 	}
@@ -81,21 +84,47 @@ func TestEncodeJSONMatchesEncodingJSON(t *testing.T) {
 				}
 			}
 		}
-		cards += len(resp.Cards)
+		nCards += len(resp.Cards)
 		same(filepath.Base(f), &resp)
 	}
-	if answered < 8 || cards < 12 {
-		t.Fatalf("only %d answers with %d cards compared", answered, cards)
+	if answered < 8 || nCards < 12 {
+		t.Fatalf("only %d answers with %d cards compared", answered, nCards)
 	}
-	same("discovery", Discovery{Services: services(s.engine.Knowledge())})
-	same("corners", map[string]any{
-		"html":    "<b> & </b> \u003c",
-		"lines":   "a\u2028b\u2029c\n\t\x01\x7f",
-		"utf8":    "bad \xff utf8, café, 😀",
-		"raw":     json.RawMessage(`{"b":[1,2.50,"x\u003c"],"a":null}`),
-		"numbers": []any{0.000001, 1e21, 123456789.0, -0.0, 3.0, 1.5, 0.1 + 0.2, 1e-7, 15},
-		"empty":   []string{},
-		"nil":     []string(nil),
-		"nested":  map[string]any{"z": 1, "a": []any{true, nil, "s"}},
-	})
+	corner := &Response{Cards: []cards.Card{{
+		Summary:   "<b> & </b> \u003c a\u2028b\u2029c",
+		Detail:    "bad \xff utf8, café, 😀\n\t\x01\x7f",
+		Indicator: "warning",
+		Source:    cards.Source{Label: "x & y <z>"},
+		Suggestions: []cards.Suggestion{{Label: "s", Actions: []cards.Action{{
+			Type: "update", Description: "d", Resource: json.RawMessage(`{"b":[1,2.50,1e21,0.000001,"x\u003c"],"a":null}`),
+		}}}},
+	}}}
+	same("corners", corner)
 }
+
+// segmentio's encoder knows no omitzero tag: encodeResponse must not meet
+// one anywhere in a Response.
+func TestResponseHasNoOmitzero(t *testing.T) {
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type)
+	walk = func(typ reflect.Type) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice || typ.Kind() == reflect.Array || typ.Kind() == reflect.Map {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct || seen[typ] {
+			return
+		}
+		seen[typ] = true
+		for f := range typ.Fields() {
+			if strings.Contains(f.Tag.Get("json"), "omitzero") {
+				t.Errorf("%s.%s is tagged omitzero, which encodeResponse's encoder ignores", typ, f.Name)
+			}
+			walk(f.Type)
+		}
+	}
+	walk(reflect.TypeFor[Response]())
+	if len(seen) < 4 {
+		t.Fatalf("walked only %d struct types", len(seen))
+	}
+}
+

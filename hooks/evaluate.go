@@ -3,6 +3,7 @@ package hooks
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -48,7 +49,7 @@ func (s *Server) handleService(c echo.Context) error {
 		return err
 	}
 	c.Set(ctxCards, len(out.Cards))
-	b, err := encodeJSON(out)
+	b, err := encodeResponse(out)
 	if err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func (s *Server) Evaluate(ctx context.Context, serviceID string, body []byte) ([
 	if err != nil {
 		return nil, err
 	}
-	return encodeJSON(out)
+	return encodeResponse(out)
 }
 
 // evaluate is the whole hook path: decode and validate, pick the orders,
@@ -248,17 +249,29 @@ func putBody(buf *bytes.Buffer) {
 	bodyPool.Put(buf)
 }
 
-// encodeJSON renders a response without HTML escaping (cards carry "<"
-// and "&" in Markdown) and without a trailing newline. It uses segmentio's
-// encoder, which writes what encoding/json writes for these values
-// (TestEncodeJSONMatchesEncodingJSON) in half the time; it copies a
-// json.RawMessage as it is where encoding/json compacts it, and the only
-// ones in a response are suggestion resources jakguard marshals itself.
+// encodeJSON renders a value without HTML escaping (cards carry "<" and
+// "&" in Markdown) and without a trailing newline.
 func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// encodeResponse is encodeJSON for a hook answer, with segmentio's
+// encoder, which writes the same bytes for a Response in half the time
+// (TestEncodeResponseMatchesEncodingJSON). It is kept to this one type on
+// purpose: segmentio knows no omitzero tag (TestResponseHasNoOmitzero) and
+// copies a json.RawMessage as it is where encoding/json compacts it, and a
+// Response's only ones are resources jakguard marshals itself, compact.
+func encodeResponse(r *Response) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := segjson.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := enc.Encode(r); err != nil {
 		return nil, err
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil

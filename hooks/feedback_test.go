@@ -80,6 +80,7 @@ func TestFeedbackAttributedToFindings(t *testing.T) {
 	}
 	rec = s.do(t, "GET", "/analytics/findings", nil)
 	require.Equal(t, 200, rec.Code, rec.Body.String())
+	assert.NotContains(t, rec.Body.String(), `"since"`, "no since asked, none reported (omitzero)")
 	var rep struct {
 		Findings []struct {
 			Code                string `json:"code"`
