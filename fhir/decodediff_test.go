@@ -47,6 +47,11 @@ func TestDecodeResourceMatchesEncodingJSON(t *testing.T) {
 		`{"resourceType":"MedicationRequest","status":"active","intent":"order","subject":{},"medicationCodeableConcept":{"coding":[{"code":"1"}]},"dosageInstruction":[{"timing":{"repeat":{"frequency":1,"period":1.5}}}]}`,
 		`{"resourceType":"Condition","subject":{},"clinicalStatus":{"coding":[{"code":"active"}]},"onsetDateTime":"2020-01-01"}`,
 		`{"resourceType":"Immunization","status":"completed","vaccineCode":{},"patient":{},"occurrenceDateTime":"2020"}`,
+		// Letters encoding/json folds to ASCII in member names (ſ to s, K to k).
+		`{"resourceType":"Observation","ſtatus":"final","code":{"text":"ſ in a name"}}`,
+		`{"resourceType":"Observation","status":"final","code":{"coding":[{"\u017fystem":"http://loinc.org","code":"718-7"}]}}`,
+		`{"resourceType":"Observation","status":"final","code":{},"valueQuantity":{"value":1,"unit":"\u212A"}}`,
+		`{"resourceType":"Patient","gender":"male","lin\u212a":[{"type":"seealso","other":{"reference":"Patient/2"}}]}`,
 		// Failures: both decoders must reject these (the slow path then
 		// decides); a success from one only would be a difference.
 		`{"resourceType":"Observation","status":"final","code":{},"valueInteger":1.5}`,

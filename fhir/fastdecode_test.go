@@ -80,6 +80,7 @@ var fastCases = []string{
 	`{"resourceType":"Observation","status":"final","code":{"text":"x","extension":[{"url":"u"}]}}`,
 	`{"resourceType":"Observation","status":"final","code":{},"effectivePeriod":{"start":null}}`,
 	`{"resourceType":"Observation","status":"final","code":{},"interpretation":{"text":"not an array"}}`,
+	`{"resourceType":"Observation","ſtatus":"final","code":{"coding":[{"\u017fystem":"http://loinc.org","code":"718-7"}]}}`,
 	`{"resourceType":"Immunization","id":"i","status":"completed","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"187"}]},"occurrenceDateTime":"2025-01-01"}`,
 	`{"resourceType":"Immunization","status":"given","vaccineCode":{}}`,
 	`{"resourceType":"Immunization","status":"completed","vaccineCode":{},"occurrenceDateTime":null}`,

@@ -20,9 +20,15 @@ import (
 // fast (the largest cost of a hook call after scanning the request). It
 // gives the same result wherever encoding/json succeeds
 // (TestDecodeResourceMatchesEncodingJSON); where it fails, the slow path
-// is encoding/json's, errors included.
+// is encoding/json's, errors included. JSON holding a letter that
+// encoding/json folds to ASCII in member names (HasFoldingLetter) is
+// decoded with encoding/json from the start.
 func decodeResource[T any](raw []byte, v *T) error {
-	if err := segjson.Unmarshal(raw, v); err == nil {
+	if HasFoldingLetter(raw) {
+		if err := json.Unmarshal(raw, v); err == nil {
+			return nil
+		}
+	} else if err := segjson.Unmarshal(raw, v); err == nil {
 		return nil
 	}
 	fixed, err := normalize(raw, reflect.TypeFor[T]())
@@ -32,6 +38,28 @@ func decodeResource[T any](raw []byte, v *T) error {
 	var zero T
 	*v = zero
 	return json.Unmarshal(fixed, v)
+}
+
+// foldingLetters are the two non-ASCII letters encoding/json folds to
+// ASCII ones when it matches a member name to a field (bytes.EqualFold:
+// ſ, U+017F, to s, and K, the Kelvin sign U+212A, to k), raw and escaped.
+var foldingLetters = [][]byte{
+	[]byte("\u017f"), []byte("\u212a"),
+	[]byte(`\u017f`), []byte(`\u017F`), []byte(`\u212a`), []byte(`\u212A`),
+}
+
+// HasFoldingLetter tells whether data holds one of foldingLetters.
+// segmentio's decoder does not match a member name holding one to the
+// field encoding/json matches it to ("ſtatus" to Status), so such JSON is
+// decoded with encoding/json. Honest FHIR never holds one in a name; the
+// check keeps a crafted body from being read two ways.
+func HasFoldingLetter(data []byte) bool {
+	for _, l := range foldingLetters {
+		if bytes.Contains(data, l) {
+			return true
+		}
+	}
+	return false
 }
 
 // normalize rewrites resource JSON into what the strict samply decoder
