@@ -127,4 +127,3 @@ func TestResponseHasNoOmitzero(t *testing.T) {
 		t.Fatalf("walked only %d struct types", len(seen))
 	}
 }
-
