@@ -13,7 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	segjson "github.com/segmentio/encoding/json"
+	"jakguard/internal/jsonx"
 )
 
 // Validate checks the CDS Hooks 2.0 and jakguard invariants of one card and
@@ -138,12 +138,8 @@ func validateAction(a Action) error {
 			ResourceType string `json:"resourceType"`
 			ID           string `json:"id"`
 		}
-		// segmentio's decoder for the check (these resources are
-		// jakguard's own, and valid); encoding/json for the error.
-		if segjson.Unmarshal(a.Resource, &res) != nil {
-			if err := json.Unmarshal(a.Resource, &res); err != nil {
-				return fmt.Errorf("resource is not a JSON object: %w", err)
-			}
+		if err := jsonx.Unmarshal(a.Resource, &res); err != nil {
+			return fmt.Errorf("resource is not a JSON object: %w", err)
 		}
 		if res.ResourceType == "" {
 			return errors.New("resource has no resourceType")

@@ -1,12 +1,13 @@
 package fhir
 
 import (
-	"bytes"
 	"encoding/json"
 	"reflect"
 	"strings"
 
 	segjson "github.com/segmentio/encoding/json"
+
+	"jakguard/internal/jsonx"
 )
 
 // decodeResource decodes one resource's JSON into the samply type of v.
@@ -21,10 +22,10 @@ import (
 // gives the same result wherever encoding/json succeeds
 // (TestDecodeResourceMatchesEncodingJSON); where it fails, the slow path
 // is encoding/json's, errors included. JSON holding a letter that
-// encoding/json folds to ASCII in member names (HasFoldingLetter) is
+// encoding/json folds to ASCII in member names (jsonx.HasFoldingLetter) is
 // decoded with encoding/json from the start.
 func decodeResource[T any](raw []byte, v *T) error {
-	if HasFoldingLetter(raw) {
+	if jsonx.HasFoldingLetter(raw) {
 		if err := json.Unmarshal(raw, v); err == nil {
 			return nil
 		}
@@ -38,28 +39,6 @@ func decodeResource[T any](raw []byte, v *T) error {
 	var zero T
 	*v = zero
 	return json.Unmarshal(fixed, v)
-}
-
-// foldingLetters are the two non-ASCII letters encoding/json folds to
-// ASCII ones when it matches a member name to a field (bytes.EqualFold:
-// ſ, U+017F, to s, and K, the Kelvin sign U+212A, to k), raw and escaped.
-var foldingLetters = [][]byte{
-	[]byte("\u017f"), []byte("\u212a"),
-	[]byte(`\u017f`), []byte(`\u017F`), []byte(`\u212a`), []byte(`\u212A`),
-}
-
-// HasFoldingLetter tells whether data holds one of foldingLetters.
-// segmentio's decoder does not match a member name holding one to the
-// field encoding/json matches it to ("ſtatus" to Status), so such JSON is
-// decoded with encoding/json. Honest FHIR never holds one in a name; the
-// check keeps a crafted body from being read two ways.
-func HasFoldingLetter(data []byte) bool {
-	for _, l := range foldingLetters {
-		if bytes.Contains(data, l) {
-			return true
-		}
-	}
-	return false
 }
 
 // normalize rewrites resource JSON into what the strict samply decoder
@@ -82,20 +61,7 @@ func normalize(raw []byte, t reflect.Type) ([]byte, error) {
 		return nil, err
 	}
 	v, _ = fixValue(v, t, false)
-	return marshalRaw(v)
-}
-
-// marshalRaw encodes v without HTML escaping: the samply enum decoders
-// compare the raw bytes, so "<" must stay "<", not become "\u003c"
-// (Quantity.comparator would otherwise be rejected and dropped).
-func marshalRaw(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	return jsonx.Marshal(v)
 }
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
@@ -179,7 +145,7 @@ func fixValue(v any, t reflect.Type, optional bool) (out any, keep bool) {
 }
 
 func enumAccepts(v any, t reflect.Type) bool {
-	b, err := marshalRaw(v)
+	b, err := jsonx.Marshal(v)
 	if err != nil {
 		return false
 	}

@@ -13,18 +13,8 @@ import (
 
 	"jakguard/cards"
 	"jakguard/internal/auth"
+	"jakguard/internal/jsonx"
 )
-
-// stdEncodeJSON is encodeJSON written with encoding/json's encoder.
-func stdEncodeJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
-}
 
 // encodeResponse writes with segmentio's encoder what encoding/json writes,
 // byte for byte: every answer to the requests of the test data (through
@@ -37,7 +27,7 @@ func TestEncodeResponseMatchesEncodingJSON(t *testing.T) {
 		t.Helper()
 		got, err := encodeResponse(v)
 		require.NoError(t, err, what)
-		want, err := stdEncodeJSON(v)
+		want, err := jsonx.Marshal(v) // encoding/json
 		require.NoError(t, err, what)
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s: segmentio wrote\n%s\nencoding/json writes\n%s", what, got, want)

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"jakguard/internal/auth"
+	"jakguard/internal/jsonx"
 	"jakguard/internal/store"
 )
 
@@ -70,7 +71,7 @@ func (s *Server) handleAnalytics(c echo.Context) error {
 		}
 		return &Error{Status: http.StatusServiceUnavailable, Code: "transient", Message: "report unavailable", Err: err}
 	}
-	b, err := encodeJSON(rep)
+	b, err := jsonx.Marshal(rep)
 	if err != nil {
 		return err
 	}

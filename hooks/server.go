@@ -17,6 +17,7 @@ import (
 
 	"jakguard/fhir"
 	"jakguard/internal/auth"
+	"jakguard/internal/jsonx"
 	"jakguard/internal/store"
 	"jakguard/rules"
 )
@@ -104,7 +105,7 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 	for i := range svcs {
 		s.services[svcs[i].ID] = &svcs[i]
 	}
-	disc, err := encodeJSON(Discovery{Services: svcs})
+	disc, err := jsonx.Marshal(Discovery{Services: svcs})
 	if err != nil {
 		return nil, err
 	}
