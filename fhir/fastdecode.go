@@ -15,78 +15,117 @@ import (
 // extensions. It reports false for anything else, leaving o in any state;
 // the caller then decodes the resource with decodeResource, which handles
 // every shape. What it accepts it decodes exactly as decodeResource does
-// (TestDecodeFast, FuzzDecodeFast): it is that
-// decoder's fast path, not a second reading of FHIR.
+// (TestDecodeFast, FuzzDecodeFast): it is that decoder's fast path, not a
+// second reading of FHIR.
 //
 // It exists because decoding is most of what is left of a call's cost
 // once the scan is done: through reflection, an Observation takes about
 // five times as long.
 func decodeObservationFast(data []byte, o *fm.Observation) bool {
-	d := fastDecoder{s: scanner{data: data}, text: string(data)}
-	s := &d.s
-	if s.peek() != '{' || s.enter() != nil {
-		return false
-	}
-	var seen uint16
-	for n := 0; ; n++ {
-		key, ok, err := s.member(n)
-		if err != nil {
-			return false
-		}
-		if !ok {
-			break
-		}
-		var bit uint16
+	d := newFastDecoder(data)
+	return d.object(func(key []byte) (uint32, bool) {
 		switch string(key) {
 		case "id":
-			bit, o.Id = 1<<0, d.str()
-			ok = o.Id != nil
+			return 1 << 0, d.strTo(&o.Id)
 		case "status":
-			bit = 1 << 1
-			start := s.pos
-			ok = d.str() != nil && o.Status.UnmarshalJSON(data[start:s.pos]) == nil
+			start := d.s.pos
+			return 1 << 1, d.str() != nil && o.Status.UnmarshalJSON(data[start:d.s.pos]) == nil
 		case "code":
-			bit, ok = 1<<2, d.concept(&o.Code)
+			return 1 << 2, d.concept(&o.Code)
 		case "valueQuantity":
-			bit, o.ValueQuantity = 1<<3, d.quantity()
-			ok = o.ValueQuantity != nil
+			o.ValueQuantity = d.quantity()
+			return 1 << 3, o.ValueQuantity != nil
 		case "valueCodeableConcept":
-			bit, o.ValueCodeableConcept = 1<<4, new(fm.CodeableConcept)
-			ok = d.concept(o.ValueCodeableConcept)
+			o.ValueCodeableConcept = new(fm.CodeableConcept)
+			return 1 << 4, d.concept(o.ValueCodeableConcept)
 		case "valueString":
-			bit, o.ValueString = 1<<5, d.str()
-			ok = o.ValueString != nil
+			return 1 << 5, d.strTo(&o.ValueString)
 		case "valueInteger":
-			bit, o.ValueInteger = 1<<6, d.integer()
-			ok = o.ValueInteger != nil
+			o.ValueInteger = d.integer()
+			return 1 << 6, o.ValueInteger != nil
 		case "interpretation":
-			bit, o.Interpretation = 1<<7, d.concepts()
-			ok = o.Interpretation != nil
+			o.Interpretation = d.concepts()
+			return 1 << 7, o.Interpretation != nil
 		case "effectiveDateTime":
-			bit, o.EffectiveDateTime = 1<<8, d.str()
-			ok = o.EffectiveDateTime != nil
+			return 1 << 8, d.strTo(&o.EffectiveDateTime)
 		case "effectivePeriod":
-			bit, o.EffectivePeriod = 1<<9, d.period()
-			ok = o.EffectivePeriod != nil
+			o.EffectivePeriod = d.period()
+			return 1 << 9, o.EffectivePeriod != nil
 		case "effectiveInstant":
-			bit, o.EffectiveInstant = 1<<10, d.str()
-			ok = o.EffectiveInstant != nil
+			return 1 << 10, d.strTo(&o.EffectiveInstant)
 		case "issued":
-			bit, o.Issued = 1<<11, d.str()
-			ok = o.Issued != nil
-		default:
-			return false
+			return 1 << 11, d.strTo(&o.Issued)
 		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
-	return s.end() == nil
+		return 0, false
+	}) && d.s.end() == nil
 }
 
-// fastDecoder reads the plain shapes decodeObservationFast accepts; each
-// method returns nil or false for any other shape.
+// decodeImmunizationFast is decodeObservationFast for a slimmed
+// Immunization: id, status, vaccineCode and occurrenceDateTime.
+func decodeImmunizationFast(data []byte, im *fm.Immunization) bool {
+	d := newFastDecoder(data)
+	return d.object(func(key []byte) (uint32, bool) {
+		switch string(key) {
+		case "id":
+			return 1 << 0, d.strTo(&im.Id)
+		case "status":
+			start := d.s.pos
+			return 1 << 1, d.str() != nil && im.Status.UnmarshalJSON(data[start:d.s.pos]) == nil
+		case "vaccineCode":
+			return 1 << 2, d.concept(&im.VaccineCode)
+		case "occurrenceDateTime":
+			return 1 << 3, d.plainTo(&im.OccurrenceDateTime)
+		}
+		return 0, false
+	}) && d.s.end() == nil
+}
+
+// decodePatientFast is decodeObservationFast for a slimmed Patient:
+// birthDate and gender.
+func decodePatientFast(data []byte, p *fm.Patient) bool {
+	d := newFastDecoder(data)
+	return d.object(func(key []byte) (uint32, bool) {
+		switch string(key) {
+		case "birthDate":
+			return 1 << 0, d.strTo(&p.BirthDate)
+		case "gender":
+			start := d.s.pos
+			var g fm.AdministrativeGender
+			if d.str() == nil || g.UnmarshalJSON(data[start:d.s.pos]) != nil {
+				return 1 << 1, false
+			}
+			p.Gender = &g
+			return 1 << 1, true
+		}
+		return 0, false
+	}) && d.s.end() == nil
+}
+
+// decodeMedicationRequestFast is decodeObservationFast for a slimmed
+// MedicationRequest of the plainest shape: id, status, intent, authoredOn
+// and medicationCodeableConcept (a dosage, a dispense request or a
+// medicationReference sends it to decodeResource).
+func decodeMedicationRequestFast(data []byte, mr *fm.MedicationRequest) bool {
+	d := newFastDecoder(data)
+	return d.object(func(key []byte) (uint32, bool) {
+		switch string(key) {
+		case "id":
+			return 1 << 0, d.strTo(&mr.Id)
+		case "status":
+			return 1 << 1, d.plainTo(&mr.Status)
+		case "intent":
+			return 1 << 2, d.plainTo(&mr.Intent)
+		case "authoredOn":
+			return 1 << 3, d.strTo(&mr.AuthoredOn)
+		case "medicationCodeableConcept":
+			return 1 << 4, d.concept(&mr.MedicationCodeableConcept)
+		}
+		return 0, false
+	}) && d.s.end() == nil
+}
+
+// fastDecoder reads the plain shapes the fast paths accept; each method
+// returns nil or false for any other shape.
 type fastDecoder struct {
 	s scanner
 	// text is s.data as one string: the strings decoded are parts of it
@@ -95,6 +134,59 @@ type fastDecoder struct {
 	// boxes holds the strings the decoded *string fields point to, a few
 	// to an allocation.
 	boxes []string
+}
+
+func newFastDecoder(data []byte) fastDecoder {
+	return fastDecoder{s: scanner{data: data}, text: string(data)}
+}
+
+// object reads the object at the decoder's position member by member:
+// field reads the value of the member named key, and returns a bit of its
+// own for that name and whether it took the value (0, false for a name it
+// does not read). object reports false when a member was not taken or a
+// name came twice (encoding/json would keep the last value; the general
+// decoder is left to do so).
+func (d *fastDecoder) object(field func(key []byte) (bit uint32, ok bool)) bool {
+	s := &d.s
+	if s.peek() != '{' || s.enter() != nil {
+		return false
+	}
+	var seen uint32
+	for n := 0; ; n++ {
+		key, more, err := s.member(n)
+		if err != nil {
+			return false
+		}
+		if !more {
+			return true
+		}
+		bit, ok := field(key)
+		if !ok || seen&bit != 0 {
+			return false
+		}
+		seen |= bit
+	}
+}
+
+// array reads the array at the decoder's position, calling elem for each
+// element; it reports false when elem does.
+func (d *fastDecoder) array(elem func() bool) bool {
+	s := &d.s
+	if s.peek() != '[' || s.enter() != nil {
+		return false
+	}
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if err != nil {
+			return false
+		}
+		if !more {
+			return true
+		}
+		if !elem() {
+			return false
+		}
+	}
 }
 
 func (d *fastDecoder) box(v string) *string {
@@ -117,6 +209,21 @@ func (d *fastDecoder) str() *string {
 		return nil
 	}
 	return d.box(d.text[start:end])
+}
+
+// strTo reads a string (see str) into the *string field dst.
+func (d *fastDecoder) strTo(dst **string) bool {
+	*dst = d.str()
+	return *dst != nil
+}
+
+// plainTo reads a string (see str) into the string field dst.
+func (d *fastDecoder) plainTo(dst *string) bool {
+	v := d.str()
+	if v != nil {
+		*dst = *v
+	}
+	return v != nil
 }
 
 // number reads a JSON number, as written.
@@ -147,324 +254,96 @@ func (d *fastDecoder) integer() *int {
 
 // concept reads a CodeableConcept: coding and text.
 func (d *fastDecoder) concept(cc *fm.CodeableConcept) bool {
-	s := &d.s
-	if s.peek() != '{' || s.enter() != nil {
-		return false
-	}
-	var seen uint8
-	for n := 0; ; n++ {
-		key, ok, err := s.member(n)
-		if err != nil {
-			return false
-		}
-		if !ok {
-			return true
-		}
-		var bit uint8
+	return d.object(func(key []byte) (uint32, bool) {
 		switch string(key) {
 		case "coding":
-			bit, ok = 1, d.codings(cc)
+			return 1 << 0, d.codings(cc)
 		case "text":
-			bit, cc.Text = 2, d.str()
-			ok = cc.Text != nil
-		default:
-			return false
+			return 1 << 1, d.strTo(&cc.Text)
 		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
+		return 0, false
+	})
 }
 
 // codings reads an array of Codings: system, version, code, display.
 func (d *fastDecoder) codings(cc *fm.CodeableConcept) bool {
-	s := &d.s
-	if s.peek() != '[' || s.enter() != nil {
-		return false
-	}
 	cc.Coding = []fm.Coding{} // encoding/json makes [] an empty slice, not nil
-	for i := 0; ; i++ {
-		ok, err := s.element(i)
-		if err != nil {
-			return false
-		}
-		if !ok {
-			return true
-		}
-		if s.peek() != '{' || s.enter() != nil {
-			return false
-		}
+	return d.array(func() bool {
 		var c fm.Coding
-		var seen uint8
-		for n := 0; ; n++ {
-			key, ok, err := s.member(n)
-			if err != nil {
-				return false
-			}
-			if !ok {
-				break
-			}
-			var bit uint8
-			var v *string
+		ok := d.object(func(key []byte) (uint32, bool) {
 			switch string(key) {
 			case "system":
-				bit, v = 1, d.str()
-				c.System = v
+				return 1 << 0, d.strTo(&c.System)
 			case "version":
-				bit, v = 2, d.str()
-				c.Version = v
+				return 1 << 1, d.strTo(&c.Version)
 			case "code":
-				bit, v = 4, d.str()
-				c.Code = v
+				return 1 << 2, d.strTo(&c.Code)
 			case "display":
-				bit, v = 8, d.str()
-				c.Display = v
-			default:
-				return false
+				return 1 << 3, d.strTo(&c.Display)
 			}
-			if v == nil || seen&bit != 0 {
-				return false
-			}
-			seen |= bit
-		}
+			return 0, false
+		})
 		cc.Coding = append(cc.Coding, c)
-	}
+		return ok
+	})
 }
 
 // concepts reads an array of CodeableConcepts.
 func (d *fastDecoder) concepts() []fm.CodeableConcept {
-	s := &d.s
-	if s.peek() != '[' || s.enter() != nil {
+	out := []fm.CodeableConcept{}
+	ok := d.array(func() bool {
+		var cc fm.CodeableConcept
+		ok := d.concept(&cc)
+		out = append(out, cc)
+		return ok
+	})
+	if !ok {
 		return nil
 	}
-	out := []fm.CodeableConcept{}
-	for i := 0; ; i++ {
-		ok, err := s.element(i)
-		if err != nil {
-			return nil
-		}
-		if !ok {
-			return out
-		}
-		var cc fm.CodeableConcept
-		if !d.concept(&cc) {
-			return nil
-		}
-		out = append(out, cc)
-	}
+	return out
 }
 
 // quantity reads a Quantity: value, unit, system and code (no comparator).
 func (d *fastDecoder) quantity() *fm.Quantity {
-	s := &d.s
-	if s.peek() != '{' || s.enter() != nil {
-		return nil
-	}
 	q := &fm.Quantity{}
-	var seen uint8
-	for n := 0; ; n++ {
-		key, ok, err := s.member(n)
-		if err != nil {
-			return nil
-		}
-		if !ok {
-			return q
-		}
-		var bit uint8
+	ok := d.object(func(key []byte) (uint32, bool) {
 		switch string(key) {
 		case "value":
-			bit = 1
-			var b []byte
-			if b, ok = d.number(); ok {
+			b, ok := d.number()
+			if ok {
 				v := json.Number(b)
 				q.Value = &v
 			}
+			return 1 << 0, ok
 		case "unit":
-			bit, q.Unit = 2, d.str()
-			ok = q.Unit != nil
+			return 1 << 1, d.strTo(&q.Unit)
 		case "system":
-			bit, q.System = 4, d.str()
-			ok = q.System != nil
+			return 1 << 2, d.strTo(&q.System)
 		case "code":
-			bit, q.Code = 8, d.str()
-			ok = q.Code != nil
-		default:
-			return nil
+			return 1 << 3, d.strTo(&q.Code)
 		}
-		if !ok || seen&bit != 0 {
-			return nil
-		}
-		seen |= bit
+		return 0, false
+	})
+	if !ok {
+		return nil
 	}
+	return q
 }
 
 // period reads a Period: start and end.
 func (d *fastDecoder) period() *fm.Period {
-	s := &d.s
-	if s.peek() != '{' || s.enter() != nil {
-		return nil
-	}
 	p := &fm.Period{}
-	var seen uint8
-	for n := 0; ; n++ {
-		key, ok, err := s.member(n)
-		if err != nil {
-			return nil
-		}
-		if !ok {
-			return p
-		}
-		var bit uint8
+	ok := d.object(func(key []byte) (uint32, bool) {
 		switch string(key) {
 		case "start":
-			bit, p.Start = 1, d.str()
-			ok = p.Start != nil
+			return 1 << 0, d.strTo(&p.Start)
 		case "end":
-			bit, p.End = 2, d.str()
-			ok = p.End != nil
-		default:
-			return nil
+			return 1 << 1, d.strTo(&p.End)
 		}
-		if !ok || seen&bit != 0 {
-			return nil
-		}
-		seen |= bit
+		return 0, false
+	})
+	if !ok {
+		return nil
 	}
-}
-
-// decodeImmunizationFast is decodeObservationFast for a slimmed
-// Immunization: id, status, vaccineCode and occurrenceDateTime.
-func decodeImmunizationFast(data []byte, im *fm.Immunization) bool {
-	d := fastDecoder{s: scanner{data: data}, text: string(data)}
-	s := &d.s
-	if s.peek() != '{' || s.enter() != nil {
-		return false
-	}
-	var seen uint8
-	for n := 0; ; n++ {
-		key, ok, err := s.member(n)
-		if err != nil {
-			return false
-		}
-		if !ok {
-			break
-		}
-		var bit uint8
-		switch string(key) {
-		case "id":
-			bit, im.Id = 1, d.str()
-			ok = im.Id != nil
-		case "status":
-			bit = 2
-			start := s.pos
-			ok = d.str() != nil && im.Status.UnmarshalJSON(data[start:s.pos]) == nil
-		case "vaccineCode":
-			bit, ok = 4, d.concept(&im.VaccineCode)
-		case "occurrenceDateTime":
-			bit = 8
-			var v *string
-			if v, ok = d.str(), false; v != nil {
-				im.OccurrenceDateTime, ok = *v, true
-			}
-		default:
-			return false
-		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
-	return s.end() == nil
-}
-
-// decodePatientFast is decodeObservationFast for a slimmed Patient:
-// birthDate and gender.
-func decodePatientFast(data []byte, p *fm.Patient) bool {
-	d := fastDecoder{s: scanner{data: data}, text: string(data)}
-	s := &d.s
-	if s.peek() != '{' || s.enter() != nil {
-		return false
-	}
-	var seen uint8
-	for n := 0; ; n++ {
-		key, ok, err := s.member(n)
-		if err != nil {
-			return false
-		}
-		if !ok {
-			break
-		}
-		var bit uint8
-		switch string(key) {
-		case "birthDate":
-			bit, p.BirthDate = 1, d.str()
-			ok = p.BirthDate != nil
-		case "gender":
-			bit = 2
-			start := s.pos
-			var g fm.AdministrativeGender
-			if ok = d.str() != nil && g.UnmarshalJSON(data[start:s.pos]) == nil; ok {
-				p.Gender = &g
-			}
-		default:
-			return false
-		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
-	return s.end() == nil
-}
-
-// decodeMedicationRequestFast is decodeObservationFast for a slimmed
-// MedicationRequest of the plainest shape: id, status, intent, authoredOn
-// and medicationCodeableConcept (a dosage, a dispense request or a
-// medicationReference sends it to decodeResource).
-func decodeMedicationRequestFast(data []byte, mr *fm.MedicationRequest) bool {
-	d := fastDecoder{s: scanner{data: data}, text: string(data)}
-	s := &d.s
-	if s.peek() != '{' || s.enter() != nil {
-		return false
-	}
-	var seen uint8
-	for n := 0; ; n++ {
-		key, ok, err := s.member(n)
-		if err != nil {
-			return false
-		}
-		if !ok {
-			break
-		}
-		var bit uint8
-		var v *string
-		switch string(key) {
-		case "id":
-			bit, mr.Id = 1, d.str()
-			ok = mr.Id != nil
-		case "status":
-			if bit, v = 2, d.str(); v != nil {
-				mr.Status = *v
-			}
-			ok = v != nil
-		case "intent":
-			if bit, v = 4, d.str(); v != nil {
-				mr.Intent = *v
-			}
-			ok = v != nil
-		case "authoredOn":
-			bit, mr.AuthoredOn = 8, d.str()
-			ok = mr.AuthoredOn != nil
-		case "medicationCodeableConcept":
-			bit, ok = 16, d.concept(&mr.MedicationCodeableConcept)
-		default:
-			return false
-		}
-		if !ok || seen&bit != 0 {
-			return false
-		}
-		seen |= bit
-	}
-	return s.end() == nil
+	return p
 }
