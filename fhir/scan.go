@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math/bits"
 	"strings"
-	"sync"
 
 	"jakguard/rules"
 )
@@ -60,7 +59,11 @@ func (s *scanner) markSpecial() {
 func (s *scanner) buildSpecial() {
 	d := s.data
 	n := (len(d) + 63) / 64
-	bm := getSpecial(n)
+	bm := specialPool.get()
+	if cap(bm) < n {
+		bm = make([]uint64, n)
+	}
+	bm = bm[:n]
 	specialBitsAVX2(d, bm)
 	if tail := len(d) % 64; tail != 0 {
 		var w uint64
@@ -77,20 +80,8 @@ func (s *scanner) buildSpecial() {
 func (s *scanner) releaseSpecial() {
 	if bm := s.special; bm != nil {
 		s.special = nil
-		specialPool.Put(&bm)
+		specialPool.put(bm)
 	}
-}
-
-// specialPool recycles the bitmaps of markSpecial (they hold no request
-// data, only where its quotes are).
-var specialPool = sync.Pool{New: func() any { return new([]uint64) }}
-
-func getSpecial(n int) []uint64 {
-	bm := *specialPool.Get().(*[]uint64)
-	if cap(bm) < n {
-		return make([]uint64, n)
-	}
-	return bm[:n]
 }
 
 // stringEnd is plainEnd(s.data, i), read off s.special when it was made.

@@ -8,7 +8,6 @@ import (
 	"hash/maphash"
 	"math"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -53,9 +52,9 @@ type rawDoc struct {
 // release gives the doc's entry list, spans and codes back for reuse;
 // nothing may refer to them any more.
 func (doc *rawDoc) release() {
-	putEntries(doc.entries)
-	putSpans(doc.spans)
-	putCodes(doc.codes)
+	entryPool.put(doc.entries)
+	spanPool.put(doc.spans)
+	codePool.put(doc.codes)
 	doc.entries, doc.spans, doc.codes = nil, nil, nil
 }
 
@@ -94,7 +93,7 @@ func (s *scanner) doc() (doc rawDoc, err error) {
 		return doc, ErrNotObject
 	}
 	// Offsets are kept as int32: 2 GB is far beyond any body or page.
-	s.record, s.spans, s.codes = len(s.data) <= math.MaxInt32, getSpans(), getCodes()
+	s.record, s.spans, s.codes = len(s.data) <= math.MaxInt32, spanPool.get(), codePool.get()
 	defer func() {
 		doc.spans, doc.codes = s.spans, s.codes
 		s.spans, s.codes, s.record = nil, nil, false
@@ -180,61 +179,11 @@ func typeName(b []byte) string {
 	return ""
 }
 
-// entryPool recycles the entry lists of split Bundles (Builder returns
-// them): a prefetch Bundle of hundreds of entries would otherwise allocate
-// and grow a list of a few hundred bytes per entry on every call.
-var entryPool = sync.Pool{New: func() any { return new([]rawResource) }}
-
-func getEntries() []rawResource { return (*entryPool.Get().(*[]rawResource))[:0] }
-
-// putEntries gives back a list no one refers to any more. Its entries are
-// cleared so the pool holds no request data; those past its length were
-// cleared when a longer use gave it back.
-func putEntries(e []rawResource) {
-	if cap(e) == 0 || cap(e) > 1<<16 {
-		return
-	}
-	clear(e)
-	e = e[:0]
-	entryPool.Put(&e)
-}
-
-// codePool recycles the codes of split values, as entryPool their entries.
-var codePool = sync.Pool{New: func() any { return new([]rules.Coding) }}
-
-func getCodes() []rules.Coding { return (*codePool.Get().(*[]rules.Coding))[:0] }
-
-// putCodes gives back codes no one refers to any more, cleared so that the
-// pool holds no request data.
-func putCodes(c []rules.Coding) {
-	if cap(c) == 0 || cap(c) > 1<<16 {
-		return
-	}
-	clear(c)
-	c = c[:0]
-	codePool.Put(&c)
-}
-
-// spanPool recycles the spans of split values, as entryPool their entries.
-var spanPool = sync.Pool{New: func() any { return new([]int32) }}
-
-func getSpans() []int32 { return (*spanPool.Get().(*[]int32))[:0] }
-
-// putSpans gives back spans no one refers to any more (they hold offsets,
-// no request data).
-func putSpans(s []int32) {
-	if cap(s) == 0 || cap(s) > 1<<22 {
-		return
-	}
-	s = s[:0]
-	spanPool.Put(&s)
-}
-
 // entries reads Bundle.entry: an array of entries, or a single entry object
 // that some clients send instead.
 func (s *scanner) entries(doc *rawDoc) error {
 	if doc.entries == nil {
-		doc.entries = getEntries()
+		doc.entries = entryPool.get()
 	}
 	doc.entries = doc.entries[:0]
 	doc.entryShape = ""
