@@ -2,11 +2,10 @@
 
 #include "textflag.h"
 
-// specialIndexAVX2 is plainEnd's inner loop for longer strings: compare 32
-// bytes with '"' and '\\', and test them for <= 0x1f (min(b, 0x1f) == b),
-// then take the first set bit of the combined mask. The purego build tag
-// leaves it out (special_other.go); TestPlainEnd and FuzzPlainEnd hold it
-// to a byte-by-byte loop.
+// specialIndexAVX2 (plainEnd's inner loop for longer strings) and
+// specialBitsAVX2 (markSpecial's bitmap) classify 32 bytes at a time with
+// SPECIALS. The purego build tag leaves them out (special_other.go);
+// TestPlainEnd, FuzzPlainEnd and TestStringEnd hold them to a byte loop.
 
 // 32 copies of '"', of '\\' and of 0x1f.
 DATA quotes<>+0(SB)/8, $0x2222222222222222
@@ -27,6 +26,24 @@ DATA controls<>+16(SB)/8, $0x1f1f1f1f1f1f1f1f
 DATA controls<>+24(SB)/8, $0x1f1f1f1f1f1f1f1f
 GLOBL controls<>(SB), RODATA|NOPTR, $32
 
+// LOADCLASSES puts 32 copies of '"', of '\\' and of 0x1f in Y1, Y2, Y3.
+#define LOADCLASSES \
+	VMOVDQU quotes<>(SB), Y1 \
+	VMOVDQU backslashes<>(SB), Y2 \
+	VMOVDQU controls<>(SB), Y3
+
+// SPECIALS sets in the 32-bit register out a bit for each of the 32 bytes
+// of in that is '"', '\\' or <= 0x1f (min(b, 0x1f) == b), using t1-t3 and
+// the constants of LOADCLASSES.
+#define SPECIALS(in, t1, t2, t3, out) \
+	VPCMPEQB in, Y1, t1 \
+	VPCMPEQB in, Y2, t2 \
+	VPMINUB in, Y3, t3 \
+	VPCMPEQB in, t3, t3 \
+	VPOR t1, t2, t1 \
+	VPOR t1, t3, t1 \
+	VPMOVMSKB t1, out
+
 // func specialIndexAVX2(b []byte) int
 TEXT ·specialIndexAVX2(SB), NOSPLIT, $0-32
 	MOVQ b_base+0(FP), SI
@@ -35,19 +52,11 @@ TEXT ·specialIndexAVX2(SB), NOSPLIT, $0-32
 	XORQ AX, AX
 	CMPQ AX, CX
 	JAE none
-	VMOVDQU quotes<>(SB), Y1
-	VMOVDQU backslashes<>(SB), Y2
-	VMOVDQU controls<>(SB), Y3
+	LOADCLASSES
 
 loop:
 	VMOVDQU (SI)(AX*1), Y0
-	VPCMPEQB Y0, Y1, Y4
-	VPCMPEQB Y0, Y2, Y5
-	VPMINUB Y0, Y3, Y6
-	VPCMPEQB Y0, Y6, Y6
-	VPOR Y4, Y5, Y4
-	VPOR Y4, Y6, Y4
-	VPMOVMSKB Y4, DX
+	SPECIALS(Y0, Y4, Y5, Y6, DX)
 	TESTL DX, DX
 	JNZ found
 	ADDQ $32, AX
@@ -84,27 +93,13 @@ TEXT ·specialBitsAVX2(SB), NOSPLIT, $0-48
 counted:
 	TESTQ CX, CX
 	JZ    done
-	VMOVDQU quotes<>(SB), Y1
-	VMOVDQU backslashes<>(SB), Y2
-	VMOVDQU controls<>(SB), Y3
+	LOADCLASSES
 
 block:
 	VMOVDQU (SI), Y0
-	VPCMPEQB Y0, Y1, Y4
-	VPCMPEQB Y0, Y2, Y5
-	VPMINUB Y0, Y3, Y6
-	VPCMPEQB Y0, Y6, Y6
-	VPOR Y4, Y5, Y4
-	VPOR Y4, Y6, Y4
-	VPMOVMSKB Y4, AX
+	SPECIALS(Y0, Y4, Y5, Y6, AX)
 	VMOVDQU 32(SI), Y7
-	VPCMPEQB Y7, Y1, Y8
-	VPCMPEQB Y7, Y2, Y9
-	VPMINUB Y7, Y3, Y10
-	VPCMPEQB Y7, Y10, Y10
-	VPOR Y8, Y9, Y8
-	VPOR Y8, Y10, Y8
-	VPMOVMSKB Y8, DX
+	SPECIALS(Y7, Y8, Y9, Y10, DX)
 	SHLQ $32, DX
 	MOVL AX, AX
 	ORQ  DX, AX
