@@ -116,29 +116,38 @@ func TestCompact(t *testing.T) {
 // TestSpecials checks that the lowest mark of specials is exactly the first
 // quote, backslash or control character of the word, whatever follows it.
 func TestSpecials(t *testing.T) {
-	fill := []byte{'a', '"', '\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xff}
+	checkFirstMark(t, specials, func(c byte) bool { return c == '"' || c == '\\' || c < 0x20 },
+		"abcdefgh", []byte{'a', '"', '\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xff})
+}
+
+// checkFirstMark checks a word-at-a-time test (specials, nonDigits): the
+// lowest byte it marks is exactly the first byte of the word for which
+// marked holds, for every byte value at every position of base, whatever
+// byte of fill follows it.
+func checkFirstMark(t *testing.T, mark func(uint64) uint64, marked func(byte) bool, base string, fill []byte) {
+	t.Helper()
 	for b := range 256 {
 		for pos := range 8 {
 			for _, f := range fill {
-				w := []byte("abcdefgh")
+				w := []byte(base)
 				w[pos] = byte(b)
 				for k := pos + 1; k < 8; k++ {
 					w[k] = f
 				}
 				want := 8
 				for k, c := range w {
-					if c == '"' || c == '\\' || c < 0x20 {
+					if marked(c) {
 						want = k
 						break
 					}
 				}
-				m := specials(binary.LittleEndian.Uint64(w))
+				m := mark(binary.LittleEndian.Uint64(w))
 				got := 8
 				if m != 0 {
 					got = bits.TrailingZeros64(m) / 8
 				}
 				if got != want {
-					t.Fatalf("%q: first special at %d, want %d", w, got, want)
+					t.Fatalf("%q: first mark at %d, want %d", w, got, want)
 				}
 			}
 		}
@@ -226,31 +235,6 @@ func TestStringEnd(t *testing.T) {
 // TestNonDigits checks that the lowest mark of nonDigits is exactly the
 // first byte that is not an ASCII digit, whatever follows it.
 func TestNonDigits(t *testing.T) {
-	fill := []byte{'0', '9', '/', ':', 0x00, 0x7f, 0x80, 0xff, 'e', '.'}
-	for b := range 256 {
-		for pos := range 8 {
-			for _, f := range fill {
-				w := []byte("01234567")
-				w[pos] = byte(b)
-				for k := pos + 1; k < 8; k++ {
-					w[k] = f
-				}
-				want := 8
-				for k, c := range w {
-					if c < '0' || c > '9' {
-						want = k
-						break
-					}
-				}
-				m := nonDigits(binary.LittleEndian.Uint64(w))
-				got := 8
-				if m != 0 {
-					got = bits.TrailingZeros64(m) / 8
-				}
-				if got != want {
-					t.Fatalf("%q: first non-digit at %d, want %d", w, got, want)
-				}
-			}
-		}
-	}
+	checkFirstMark(t, nonDigits, func(c byte) bool { return c < '0' || c > '9' },
+		"01234567", []byte{'0', '9', '/', ':', 0x00, 0x7f, 0x80, 0xff, 'e', '.'})
 }
