@@ -21,6 +21,9 @@ const (
 	VSCYP2C19CYP2C9Inducers   = "cyp2c19-cyp2c9-inducers"
 	VSTBTreatment             = "tb-treatment"
 	VSPriorSystemicADTherapy  = "prior-systemic-ad-therapy"
+	// VSPgpSubstratesNTI: P-gp substrates with a narrow therapeutic index
+	// (abrocitinib raises their levels).
+	VSPgpSubstratesNTI = "pgp-substrates-nti"
 
 	// Laboratory tests (LOINC).
 	VSTBTest      = "tb-test"
@@ -43,6 +46,12 @@ const (
 	VSPregnancyTest   = "pregnancy-test"
 	VSEGFR            = "egfr"
 	VSSmokingStatus   = "smoking-status"
+	// VSChildPugh: Observations stating a Child-Pugh score or class.
+	VSChildPugh = "child-pugh"
+	// VSCYP2C19Genotype: Observations naming CYP2C19 (genotype, phenotype).
+	VSCYP2C19Genotype = "cyp2c19-genotype"
+	// VSBodyWeight: body weight Observations.
+	VSBodyWeight = "body-weight"
 
 	// Qualitative result answers (SNOMED CT).
 	VSResultPositive      = "result-positive"
@@ -50,6 +59,8 @@ const (
 	VSResultIndeterminate = "result-indeterminate"
 	// Smoking-status answers meaning a current or former smoker (SNOMED CT).
 	VSSmokerAnswers = "smoker-answers"
+	// CYP2C19 poor-metabolizer answers (codes or text).
+	VSCYP2C19PoorMetabolizer = "cyp2c19-poor-metabolizer"
 
 	// Conditions (SNOMED CT and ICD-10-CM).
 	VSAtopicDermatitis     = "atopic-dermatitis"
@@ -73,6 +84,11 @@ const (
 	VSSmokerCondition      = "tobacco-use"
 	VSSeriousInfection     = "serious-infection"
 	VSSevereRenal          = "severe-renal-impairment"
+	// VSESRDDialysis: end-stage renal disease, CKD stage 5 or dialysis.
+	VSESRDDialysis = "esrd-dialysis"
+	// VSCirrhosis: cirrhosis that does not by itself say severe (confirm
+	// the Child-Pugh class); VSSevereHepatic holds decompensation.
+	VSCirrhosis = "cirrhosis"
 
 	// Immunizations (CVX).
 	VSZosterRecombinant = "zoster-recombinant-vaccine"
@@ -96,5 +112,7 @@ func ValueSetIDs() []string {
 		VSHypertension, VSDiabetes, VSHyperlipidemia, VSCoronaryDisease, VSMyocardialInfarction,
 		VSStroke, VSSmokerCondition, VSSeriousInfection, VSSevereRenal,
 		VSZosterRecombinant, VSLiveVaccines,
+		VSESRDDialysis, VSCirrhosis, VSChildPugh, VSCYP2C19Genotype, VSBodyWeight,
+		VSCYP2C19PoorMetabolizer, VSPgpSubstratesNTI,
 	}
 }

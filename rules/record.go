@@ -75,7 +75,10 @@ type Medication struct {
 	Text          string    // medication text or display, for text matching and strength parsing
 	Authored      time.Time // authoredOn (requests) or effective/dateAsserted (statements)
 	ValidityStart time.Time // dispenseRequest.validityPeriod.start
-	Dose          DoseFacts
+	// End is when the order or statement ends: dispenseRequest.validityPeriod.end
+	// (requests) or effectivePeriod.end (statements); zero when unknown.
+	End  time.Time
+	Dose DoseFacts
 }
 
 // DoseFacts are the raw facts from which the daily dose is worked out by
@@ -113,6 +116,10 @@ const (
 	DataMedications   = "medications"
 	DataObservations  = "observations"
 	DataImmunizations = "immunizations"
+	// DataMedicationStatements is optional (contract 6.1): outside, OTC and
+	// supplement lists. When unavailable the rules run without it and the
+	// cards say outside medications could not be checked; never a 412.
+	DataMedicationStatements = "medicationStatements"
 )
 
 // Record is everything known about the patient for one hook call.
