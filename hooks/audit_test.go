@@ -83,13 +83,12 @@ func TestAuditScenariosFromFHIR(t *testing.T) {
 
 // A finding resting on a code graded C or U says so on its card.
 func TestAuditUnverifiedCodeOnCard(t *testing.T) {
-	const icd10 = "http://hl7.org/fhir/sid/icd-10-cm"
 	cases := []struct {
 		name, drug, code string
 		r                *record
 	}{
-		{"nicotine dependence F17.211 (grade C pattern): smoker card unverified", "upadacitinib", "smoker",
-			cleanRecord().replace(condition("nic", icd10, "F17.211", "active"))},
+		{"tobacco user SNOMED 110483000 (membership grade C): smoker card unverified", "upadacitinib", "smoker",
+			cleanRecord().replace(condition("nic", "http://snomed.info/sct", "110483000", "active"))},
 		{"eGFR 25 under the older MDRD code 33914-3 (grade C): renal card unverified", "abrocitinib", "renal-impairment",
 			cleanRecord().drop("egfr").replace(obsQty("egfr-old", "33914-3", 25, "mL/min/{1.73_m2}", "2026-11-02"))},
 	}

@@ -126,14 +126,14 @@ func TestAuditUnverifiedCodesAreFlagged(t *testing.T) {
 				noEGFR(r)
 				r.Conditions = append(r.Conditions, condition("esrd", icd("N18.6"), "active"))
 			}, want: []string{RenalImpairment}, check: unverified(RenalImpairment, false)},
-		{name: "nicotine dependence F17.211 (category pattern, grade C): smoker unverified", order: upaOrder(15),
+		{name: "tobacco user SNOMED 110483000 (membership grade C: may be smokeless): smoker unverified", order: upaOrder(15),
 			edit: func(r *Record, s *Session) {
-				r.Conditions = append(r.Conditions, condition("nic", icd("F17.211"), "active"))
+				r.Conditions = append(r.Conditions, condition("nic", snomed("110483000"), "active"))
 			}, want: []string{Smoker}, check: unverified(Smoker, true)},
-		{name: "aged 55, nicotine dependence F17.211 (grade C): cardiovascular risk unverified", order: upaOrder(15),
+		{name: "aged 55, tobacco user 110483000 (grade C): cardiovascular risk unverified", order: upaOrder(15),
 			edit: func(r *Record, s *Session) {
 				aged55(r)
-				r.Conditions = append(r.Conditions, condition("nic", icd("F17.211"), "active"))
+				r.Conditions = append(r.Conditions, condition("nic", snomed("110483000"), "active"))
 			}, want: []string{CardiovascularRisk}, check: unverified(CardiovascularRisk, true)},
 		{name: "aged 55, nicotine dependence F17.210 (grade A): cardiovascular risk and smoker verified", order: upaOrder(15),
 			edit: func(r *Record, s *Session) {
