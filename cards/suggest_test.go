@@ -81,7 +81,7 @@ func TestUpdatedOrder(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := updatedOrder(json.RawMessage(tc.raw), tc.ds, tc.mg, "p1")
+			out, err := updatedOrder(json.RawMessage(tc.raw), tc.ds, tc.mg, "p1", rules.Coding{})
 			if tc.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tc.wantErr)
@@ -101,7 +101,7 @@ func TestUpdatedOrder(t *testing.T) {
 }
 
 func TestUpdatedOrderNoSubject(t *testing.T) {
-	_, err := updatedOrder(json.RawMessage(`{"resourceType":"MedicationRequest","id":"m1"}`), drugTable[rules.Upadacitinib], 15, "")
+	_, err := updatedOrder(json.RawMessage(`{"resourceType":"MedicationRequest","id":"m1"}`), drugTable[rules.Upadacitinib], 15, "", rules.Coding{})
 	assert.ErrorContains(t, err, "no subject")
 }
 

@@ -153,6 +153,10 @@ type Finding struct {
 	// Subject names what the finding is about when the summary names it:
 	// the interacting drug ("clarithromycin"), "" when none.
 	Subject string
+	// Avoid is true when the label says to avoid the combination (not
+	// only to lower the dose): cyp-interaction with an inducer or a dual
+	// CYP2C19/CYP2C9 inhibitor.
+	Avoid bool
 	// DaysOverdue is set on monitoring findings.
 	DaysOverdue int
 	// Threshold is the configured limit the finding was judged against, as

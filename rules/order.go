@@ -173,7 +173,7 @@ var orderRules = []orderRule{
 
 	// Conditions (R8, R11, R12, C7, C8).
 	{SeriousInfectionActive, Critical, CategoryContraindication, "", always, needCond, []string{VSSeriousInfection}, nil, rvqInfections, cibInfections, (*orderCtx).seriousInfectionActive},
-	{SevereHepaticImpairment, Critical, CategoryContraindication, "", always, []string{DataConditions, DataObservations},
+	{SevereHepaticImpairment, Warning, CategoryContraindication, "", always, []string{DataConditions, DataObservations},
 		[]string{VSSevereHepatic, VSCirrhosis, VSChildPugh}, lim(func(Config) string {
 			return "Child-Pugh C or decompensation: critical; cirrhosis without a class: warning"
 		}),

@@ -849,6 +849,7 @@ func (c *orderCtx) severeHepaticImpairment() (Finding, bool) {
 	case class == "C" || len(severe) > 0:
 		ev = append(ev, conditionEvidence(severe)...)
 		return Finding{
+			Level:      Critical,
 			Title:      "Severe hepatic impairment (Child-Pugh C or decompensated liver disease)",
 			Action:     c.onTx("Avoid "+c.p.Generic+": not recommended in severe hepatic impairment (Child-Pugh C).", "Severe hepatic impairment on "+c.p.Generic+", which is not recommended in Child-Pugh C: review treatment."),
 			Evidence:   append(ev, conditionEvidence(cirrhosis)...),
@@ -859,7 +860,6 @@ func (c *orderCtx) severeHepaticImpairment() (Finding, bool) {
 		return Finding{}, false // mild or moderate: no adjustment (R11, C8)
 	}
 	return Finding{
-		Level:      Warning,
 		Title:      "Cirrhosis without a Child-Pugh class: confirm the class",
 		Action:     "Confirm the Child-Pugh class: " + c.p.Generic + " is not recommended in Child-Pugh C; no change is needed in A or B.",
 		Evidence:   append(conditionEvidence(cirrhosis), Evidence{Text: "No Child-Pugh class on record."}),
@@ -1152,7 +1152,7 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 	var actions []string
 	if len(avoidNames) > 0 {
 		actions = append(actions, "Avoid "+c.p.Generic+" with "+joinNames(avoidNames)+" (the label says avoid).")
-		f.Subject = avoidNames[0]
+		f.Subject, f.Avoid = avoidNames[0], true
 	}
 	if len(reduceNames) > 0 {
 		limit, limitText := c.reducedLimit()
