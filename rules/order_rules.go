@@ -446,7 +446,7 @@ func thresholdText(v float64, unit string) string {
 // valueEvidence is "ANC 0.8 ×10³/µL on 2026-11-02 (800 cells/mm³), below 1,000 cells/mm³".
 func valueEvidence(n count, o *Observation, v, min float64) Evidence {
 	t := n.short + " " + quantityText(o.Quantity) + " on " + dateText(o.Date)
-	if converted := number(v) + " " + n.unit; converted != quantityText(o.Quantity) {
+	if converted := thresholdText(v, n.unit); converted != quantityText(o.Quantity) {
 		t += " (" + converted + ")"
 	}
 	return Evidence{Text: t + ", below " + thresholdText(min, n.unit), Date: o.Date, ResourceID: o.ID}
@@ -1468,7 +1468,7 @@ func (c *orderCtx) lowerDoseRecommended() (Finding, bool) {
 	ev = append(ev, c.orderedDoseEvidence()...)
 	return Finding{
 		Title:           "Lower dose recommended",
-		Action:          "Use the lower " + c.p.Generic + " dose.",
+		Action:          "", // oneDose states the dose
 		Evidence:        ev,
 		DoseLimitMg:     c.p.LowerDailyMg,
 		DoseLimitReason: joinNames(append(ageReason(c), reasons...)) + ": " + number(c.p.LowerDailyMg) + " mg",
