@@ -342,7 +342,10 @@ func TestOneDosePerOrder(t *testing.T) {
 		{"upadacitinib 45 mg at 70: above label (30) and age (15) both say 15", upaOrder(45),
 			func(r *Record) { r.Patient.BirthDate = daysAgo(70*365 + 20) }, []string{DoseAboveLabel, LowerDoseRecommended}, 15},
 		{"abrocitinib 200 mg, eGFR 45, smoker: renal (50) and boxed-warning (100) both say 50", abroOrder(200),
-			func(r *Record) { r.Observations[10].Quantity.Value = 45; r.Observations[11].ValueCodes = snomed("449868002") },
+			func(r *Record) {
+				r.Observations[10].Quantity.Value = 45
+				r.Observations[11].ValueCodes = snomed("449868002")
+			},
 			[]string{RenalImpairment, LowerDoseRecommended}, 50},
 		{"upadacitinib 30 mg with clarithromycin at 67: CYP and age both say 15", upaOrder(30),
 			func(r *Record) {
