@@ -42,7 +42,9 @@ func TestCYP2C19PoorMetabolizer(t *testing.T) {
 		}), false, 0},
 		{"the newest phenotype is normal: no card", abroOrder(100), func(r *Record) {
 			geno(func(o *Observation) { o.Text, o.ValueText = "CYP2C19", "poor metabolizer" })(r)
-			geno(func(o *Observation) { o.ID, o.Text, o.ValueText, o.Date = "Observation/cyp2", "CYP2C19", "Normal metabolizer", daysAgo(10) })(r)
+			geno(func(o *Observation) {
+				o.ID, o.Text, o.ValueText, o.Date = "Observation/cyp2", "CYP2C19", "Normal metabolizer", daysAgo(10)
+			})(r)
 		}, false, 0},
 		{"a CYP2D6 poor metabolizer is not CYP2C19", abroOrder(100), geno(func(o *Observation) {
 			o.Text, o.ValueText = "CYP2D6 phenotype", "Poor metabolizer"
@@ -462,5 +464,3 @@ func TestAvoidWhereTheLabelSaysAvoid(t *testing.T) {
 		})
 	}
 }
-
-
