@@ -581,12 +581,18 @@ func medicationEvidence(ms []*Medication, what string) []Evidence {
 	return out
 }
 
-// moreEvidence says how many more session orders there were.
-func moreEvidence(more int) []Evidence {
-	if more <= 0 {
-		return nil
+// withMore caps a medication list's evidence to maxEvidence lines and
+// says how many more there were, counting the more session orders that
+// were not listed at all.
+func withMore(ev []Evidence, more int) []Evidence {
+	if more <= 0 && len(ev) <= maxEvidence {
+		return ev
 	}
-	return []Evidence{{Text: "… and " + number(float64(more)) + " more orders in this session."}}
+	if len(ev) < maxEvidence {
+		return append(ev, Evidence{Text: "… and " + number(float64(more)) + " more orders in this session."})
+	}
+	extra := len(ev) - (maxEvidence - 1) + more
+	return append(ev[:maxEvidence-1:maxEvidence-1], Evidence{Text: "… and " + number(float64(extra)) + " more."})
 }
 
 // resultEvidence describes a qualitative result: "IGRA positive on 2026-10-01".

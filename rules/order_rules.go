@@ -743,8 +743,7 @@ func (c *orderCtx) liveVaccineOrdered() (Finding, bool) {
 	}
 	others, total := c.si.others(VSLiveVaccines, c.key, maxEvidence)
 	ms = append(ms, others...)
-	ev := medicationEvidence(ms, "live vaccine")
-	ev = append(ev, moreEvidence(total-len(others))...)
+	ev := withMore(medicationEvidence(ms, "live vaccine"), total-len(others))
 	var services []Coding
 	for _, s := range c.si.services() {
 		if c.k.Has(VSLiveVaccines, []Coding{s}) {
@@ -969,7 +968,7 @@ func (c *orderCtx) combinationJAK() (Finding, bool) {
 		Title: "Another JAK inhibitor is active or ordered",
 		Action: c.p.Name() + " is not recommended with other JAK inhibitors: " +
 			c.onTx("stop one of them before starting.", "stop one of them."),
-		Evidence:   append(medicationEvidence(ms, ""), moreEvidence(more)...),
+		Evidence:   withMore(medicationEvidence(ms, ""), more),
 		Subject:    medicationName(ms[0]),
 		Unverified: unverifiedMeds(c.k, VSOtherJAK, ms),
 	}, true
@@ -983,7 +982,7 @@ func (c *orderCtx) combination(set, what string) (Finding, bool) {
 	return Finding{
 		Title:      "Combination with " + what,
 		Action:     "Avoid combining " + c.p.Generic + " with " + what + ": not recommended by the label (limitation of use).",
-		Evidence:   append(medicationEvidence(ms, ""), moreEvidence(more)...),
+		Evidence:   withMore(medicationEvidence(ms, ""), more),
 		Subject:    medicationName(ms[0]),
 		Unverified: unverifiedMeds(c.k, set, ms),
 	}, true
@@ -1059,7 +1058,7 @@ func (c *orderCtx) antiplateletAbrocitinib() (Finding, bool) {
 	if len(ev) == 0 {
 		return Finding{}, false
 	}
-	ev = append(ev, moreEvidence(moreA+moreB)...)
+	ev = withMore(ev, moreA+moreB)
 	if c.cont {
 		if days, ok := c.course.Days(c.now); ok {
 			ev = append(ev, Evidence{Text: "Abrocitinib course day " + number(float64(days)) + " (started " + dateText(c.course.Start) +
@@ -1147,7 +1146,7 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 	if len(f.Evidence) == 0 {
 		return Finding{}, false
 	}
-	f.Evidence = append(f.Evidence, moreEvidence(more)...)
+	f.Evidence = withMore(f.Evidence, more)
 	f.Title = "Interacting drug with " + c.p.Generic
 	var actions []string
 	if len(avoidNames) > 0 {
@@ -1179,7 +1178,7 @@ func (c *orderCtx) pgpSubstrate() (Finding, bool) {
 		Title: "Narrow-therapeutic-index P-gp substrate with abrocitinib",
 		Action: "Abrocitinib raises the levels of P-gp substrates: monitor " + medicationName(ms[0]) +
 			" (levels, toxicity) and adjust its dose as its label says.",
-		Evidence:   append(medicationEvidence(ms, "P-gp substrate with a narrow therapeutic index"), moreEvidence(more)...),
+		Evidence:   withMore(medicationEvidence(ms, "P-gp substrate with a narrow therapeutic index"), more),
 		Subject:    medicationName(ms[0]),
 		Unverified: unverifiedMeds(c.k, VSPgpSubstratesNTI, ms),
 	}, true
