@@ -113,7 +113,7 @@ func (r *record) replace(x res) *record {
 	switch x["resourceType"] {
 	case "Condition":
 		r.conditions = append(r.conditions, x)
-	case "MedicationRequest":
+	case "MedicationRequest", "MedicationStatement":
 		r.medications = append(r.medications, x)
 	case "Observation":
 		r.observations = append(r.observations, x)
