@@ -613,3 +613,13 @@ func TestSummaryStatesConfiguredThreshold(t *testing.T) {
 	v := rules.Finding{Code: rules.LiveVaccineRecent, Level: rules.Warning, Drug: rules.Abrocitinib, Threshold: "6 weeks"}
 	assert.Equal(t, "Consider delaying abrocitinib: live vaccine given within 6 weeks", Summary([]rules.Finding{v}, false))
 }
+
+// TestEveryRuleCodeHasWording: every code a rule can report (the rule
+// tables) has card wording, so a new rule cannot reach the EHR unworded.
+func TestEveryRuleCodeHasWording(t *testing.T) {
+	for _, code := range rules.FindingCodes() {
+		assert.Contains(t, allCodes, code)
+		_, ok := codeTable[code]
+		assert.True(t, ok, "no wording for %s", code)
+	}
+}

@@ -105,7 +105,7 @@ func createSuggestions(g *group, ds drugSource, opt Options, recommend bool) []S
 		return nil
 	}
 	reason := "Screening before starting " + ds.name
-	if opt.PatientView {
+	if opt.PatientView || len(g.findings) > 0 && g.findings[0].OnTreatment {
 		reason = "Monitoring on " + ds.name
 	}
 	var out []Suggestion

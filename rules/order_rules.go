@@ -119,15 +119,11 @@ func (c *orderCtx) tbKnown() []Evidence {
 
 func (c *orderCtx) tbScreeningMissing() (Finding, bool) {
 	from := c.windowFrom(c.cfg.TBWindow)
-	if o, _, _ := c.ix.latestRead(VSTBTest, from, c.ix.read); o != nil {
-		return Finding{}, false
-	}
-	if len(c.tbKnown()) > 0 {
+	o, _, unread := c.ix.latestRead(VSTBTest, from, c.ix.read)
+	if o != nil || len(c.tbKnown()) > 0 {
 		return Finding{}, false
 	}
 	w := durationText(c.cfg.TBWindow)
-	o, _, unread := c.ix.latestRead(VSTBTest, from, c.ix.read)
-	_ = o
 	f := Finding{
 		Title:  "No tuberculosis test result within " + w,
 		Action: "Order a TB test (IGRA, or a tuberculin skin test) and check for active TB before starting " + c.p.Generic + ".",
