@@ -47,6 +47,7 @@ type index struct {
 	meds        map[string][]*Medication  // every status; filtered by the queries
 	imms        map[string][]*Immunization
 	trigger     map[Drug][]*Medication // record medications recognised as a trigger drug
+	drugOf      map[*Medication]Drug   // the same, by medication
 	unavailable map[string]bool
 	cfg         Config
 	// courses are the patient's upadacitinib and abrocitinib courses
@@ -65,6 +66,7 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 		meds:        map[string][]*Medication{},
 		imms:        map[string][]*Immunization{},
 		trigger:     map[Drug][]*Medication{},
+		drugOf:      map[*Medication]Drug{},
 		unavailable: map[string]bool{},
 		cfg:         DefaultConfig(),
 	}
@@ -126,6 +128,7 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 		}
 		if d, _, ok := recognize(k, *m); ok {
 			ix.trigger[d] = append(ix.trigger[d], m)
+			ix.drugOf[m] = d
 		}
 	}
 	for i := range rec.Immunizations {

@@ -488,10 +488,18 @@ func (c *orderCtx) medsIn(set string) (ms []*Medication, more int) {
 	return ms, total - len(others)
 }
 
-// sameDrug reports whether m is the evaluated trigger drug itself.
+// sameDrug reports whether m (a record medication or a session order) is
+// the evaluated trigger drug itself.
 func (c *orderCtx) sameDrug(m *Medication) bool {
-	d, _, ok := recognize(c.k, *m)
-	return ok && d == c.drug
+	if d, ok := c.ix.drugOf[m]; ok {
+		return d == c.drug
+	}
+	if c.si != nil {
+		if d, ok := c.si.drugOf[m]; ok {
+			return d == c.drug
+		}
+	}
+	return false
 }
 
 // durationText renders a window: "12 months", "4 weeks", "90 days".

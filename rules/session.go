@@ -19,6 +19,7 @@ type sessionIndex struct {
 	groupOf map[string]map[string]int // set -> key -> index in groups[set]
 	svc     []Coding
 	ids     []string // ids of every session order (not members of a record course)
+	drugOf  map[*Medication]Drug
 }
 
 type sessionMed struct {
@@ -52,7 +53,7 @@ func orderKey(m *Medication) string {
 // are left out of the sets; every order's id is kept in ids.
 func newSessionIndex(k *Knowledge, sess Session) *sessionIndex {
 	si := &sessionIndex{groups: map[string][]sessionGroup{}, count: map[string]int{},
-		groupOf: map[string]map[string]int{}, svc: sess.Services}
+		groupOf: map[string]map[string]int{}, svc: sess.Services, drugOf: map[*Medication]Drug{}}
 	add := func(set string, sm *sessionMed) {
 		si.count[set]++
 		gi := si.groupOf[set]
@@ -77,6 +78,7 @@ func newSessionIndex(k *Knowledge, sess Session) *sessionIndex {
 		sm := sessionMed{m: m, key: orderKey(m)}
 		if d, _, ok := recognize(k, *m); ok {
 			sm.drug = d
+			si.drugOf[m] = d
 		}
 		si.meds = append(si.meds, sm)
 		if m.Status == "cancelled" || m.Status == "entered-in-error" {
