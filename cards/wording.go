@@ -206,7 +206,7 @@ var codeTable = map[string]codeInfo{
 	rules.LiveVaccineRecent: {category: rules.CategoryContraindication, level: rules.Warning, short: "recent live vaccine",
 		summary: func(a summaryArgs) string {
 			if a.OnTx {
-				return expand("Live vaccine given during {drug}: watch for vaccine-strain infection", a)
+				return expand("Live vaccine given with {drug}: watch for vaccine-strain infection", a)
 			}
 			return expand("Consider delaying {drug}: live vaccine given within ", a) + or(a.Threshold, "28 days")
 		}},

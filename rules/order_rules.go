@@ -715,10 +715,13 @@ func (c *orderCtx) liveVaccineRecent() (Finding, bool) {
 			" (" + number(float64(daysBetween(im.Date, c.now))) + " days ago)", Date: im.Date, ResourceID: im.ID})
 		unverified = unverified || c.k.Unverified(VSLiveVaccines, im.Codes)
 	}
+	action := "Avoid live vaccines immediately before and during " + c.p.Generic + " treatment: consider delaying the start."
+	if c.cont {
+		action = "A live vaccine was given just before or during " + c.p.Generic + " treatment, which the label says to avoid: watch for infection by the vaccine strain."
+	}
 	return Finding{
-		Title: "Live vaccine within the last " + durationText(c.cfg.LiveVaccineWindow),
-		Action: c.onTx("Avoid live vaccines immediately before and during "+c.p.Generic+" treatment: consider delaying the start.",
-			"A live vaccine was given during "+c.p.Generic+" treatment, which the label says to avoid: watch for infection by the vaccine strain."),
+		Title:      "Live vaccine within the last " + durationText(c.cfg.LiveVaccineWindow),
+		Action:     action,
 		Evidence:   ev,
 		Unverified: unverified,
 		Threshold:  durationText(c.cfg.LiveVaccineWindow),
