@@ -1451,8 +1451,8 @@ func (c *orderCtx) lowerDoseRecommended() (Finding, bool) {
 		cite = c.p.Cite(rvqDoseAD)
 	}
 	if len(reasons) > 0 {
-		ev = append(ev, Evidence{Text: "Boxed-warning risk factors: " + joinNames(reasons) + "; the EU SmPC and the EMA recommend the lower dose (" +
-			number(c.p.LowerDailyMg) + " mg) for such patients (EU advice, not a US label requirement)."})
+		ev = append(ev, Evidence{Text: "Boxed-warning risk factors: " + joinNames(reasons) +
+			"; the EU SmPC and the EMA recommend the lower dose for such patients (EU advice, not a US label requirement)."})
 		if cite == (Citation{}) {
 			cite = c.p.CiteSmPC("4.2")
 		} else {
@@ -1499,7 +1499,7 @@ func (c *orderCtx) doseAboveLabel() (Finding, bool) {
 	}
 	return Finding{
 		Title:           c.p.Generic + " above the atopic dermatitis maximum",
-		Action:          "The atopic dermatitis dose of " + c.p.Generic + " is at most " + number(c.p.MaxDailyMg) + " mg once daily.",
+		Action:          "The ordered dose is above the atopic dermatitis maximum of " + number(c.p.MaxDailyMg) + " mg/day.",
 		Evidence:        c.orderedDoseEvidence(),
 		DoseLimitMg:     c.p.MaxDailyMg,
 		DoseLimitReason: "atopic dermatitis maximum: " + number(c.p.MaxDailyMg) + " mg",
