@@ -194,7 +194,7 @@ func buildCard(g *group, opt Options, newID func() string) Card {
 			c.SelectionBehavior = SelectAtMostOne
 		}
 	}
-	c.Detail = detailOf(g, ds, sg.updated)
+	c.Detail = detailOf(g, ds, sg)
 	c.OverrideReasons = overrideReasons(g.findings, g.cat)
 	return c
 }

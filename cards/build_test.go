@@ -225,7 +225,7 @@ func TestScreeningSuggestions(t *testing.T) {
 	i := slices.IndexFunc(cs, func(c Card) bool { return c.Source.Topic.Code == string(rules.CategoryScreening) })
 	require.GreaterOrEqual(t, i, 0)
 	c := cs[i]
-	assert.Equal(t, "Order TB, hepatitis B/C and zoster vaccine before starting abrocitinib", c.Summary)
+	assert.Equal(t, "Order before starting abrocitinib: TB test, hepatitis B and C tests and zoster vaccine", c.Summary)
 	assert.Equal(t, SelectAny, c.SelectionBehavior)
 
 	wantCodes := []string{"71773-6", "5196-1", "13955-0", "187"}
@@ -413,9 +413,9 @@ func TestSource(t *testing.T) {
 		wantURL   string
 	}{
 		{name: "finding citation", drug: rules.Abrocitinib, cite: citeCibinqo8, wantLabel: citeCibinqo8.Label, wantURL: citeCibinqo8.URL},
-		{name: "no citation: upadacitinib label", drug: rules.Upadacitinib, wantLabel: "RINVOQ (upadacitinib) US Prescribing Information", wantURL: "https://www.rxabbvie.com/pdf/rinvoq_pi.pdf"},
-		{name: "citation without URL: abrocitinib label", drug: rules.Abrocitinib, cite: rules.Citation{Label: "AAD 2023"}, wantLabel: "CIBINQO (abrocitinib) US Prescribing Information", wantURL: "https://labeling.pfizer.com/ShowLabeling.aspx?id=16652"},
-		{name: "relative URL is not used", drug: rules.Abrocitinib, cite: rules.Citation{Label: "x", URL: "/label.pdf"}, wantLabel: "CIBINQO (abrocitinib) US Prescribing Information", wantURL: "https://labeling.pfizer.com/ShowLabeling.aspx?id=16652"},
+		{name: "no citation: upadacitinib label", drug: rules.Upadacitinib, wantLabel: "RINVOQ (upadacitinib) US Prescribing Information (revision of 11/2023)", wantURL: "https://www.rxabbvie.com/pdf/rinvoq_pi.pdf"},
+		{name: "citation without URL: abrocitinib label", drug: rules.Abrocitinib, cite: rules.Citation{Label: "AAD 2023"}, wantLabel: "CIBINQO (abrocitinib) US Prescribing Information (revision of 12/2023)", wantURL: "https://labeling.pfizer.com/ShowLabeling.aspx?id=16652"},
+		{name: "relative URL is not used", drug: rules.Abrocitinib, cite: rules.Citation{Label: "x", URL: "/label.pdf"}, wantLabel: "CIBINQO (abrocitinib) US Prescribing Information (revision of 12/2023)", wantURL: "https://labeling.pfizer.com/ShowLabeling.aspx?id=16652"},
 		{name: "unknown drug", drug: "", wantLabel: genericSource.label, wantURL: genericSource.url},
 	}
 	for _, tc := range tests {
@@ -611,5 +611,15 @@ func TestSummaryStatesConfiguredThreshold(t *testing.T) {
 	f.Threshold = ""
 	assert.Equal(t, "Do not start upadacitinib: lymphocytes below 500 cells/mm³", Summary([]rules.Finding{f}, false))
 	v := rules.Finding{Code: rules.LiveVaccineRecent, Level: rules.Warning, Drug: rules.Abrocitinib, Threshold: "6 weeks"}
-	assert.Equal(t, "Live vaccine within 6 weeks: consider delaying abrocitinib", Summary([]rules.Finding{v}, false))
+	assert.Equal(t, "Consider delaying abrocitinib: live vaccine given within 6 weeks", Summary([]rules.Finding{v}, false))
+}
+
+// TestEveryRuleCodeHasWording: every code a rule can report (the rule
+// tables) has card wording, so a new rule cannot reach the EHR unworded.
+func TestEveryRuleCodeHasWording(t *testing.T) {
+	for _, code := range rules.FindingCodes() {
+		assert.Contains(t, allCodes, code)
+		_, ok := codeTable[code]
+		assert.True(t, ok, "no wording for %s", code)
+	}
 }

@@ -14,7 +14,7 @@ import (
 // (with dates and values), what to order, what to do, and what could not be
 // checked or is unverified; then the dose to use and, when the findings cite
 // several sources, the sources.
-func detailOf(g *group, ds drugSource, updated bool) string {
+func detailOf(g *group, ds drugSource, sg suggestions) string {
 	var parts []string
 	var unchecked []string
 	unverified := false
@@ -36,9 +36,14 @@ func detailOf(g *group, ds drugSource, updated bool) string {
 		parts = append(parts, unverifiedLine)
 	}
 	if mg := minDose(g.findings); mg > 0 {
-		if updated {
+		switch {
+		case sg.updated:
 			parts = append(parts, "Suggested dose: "+md(doseText(ds, mg))+" (accept the suggestion to update the draft order).")
-		} else {
+		case sg.noProduct:
+			parts = append(parts, "Dose for this order: "+md(doseText(ds, mg))+". jakguard's knowledge base has no product code for "+
+				md(ds.name)+" "+mgText(mg)+" mg, so it offers no change to the order: change the product and dose in the order itself"+
+				ds.noSplit+".")
+		default:
 			parts = append(parts, "Adjust the dose to "+mgText(mg)+" mg once daily.")
 		}
 	}
@@ -126,16 +131,18 @@ func citations(fs []rules.Finding) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, f := range fs {
-		label, url := oneLine(f.Citation.Label), f.Citation.URL
-		if label == "" || !absoluteURL(url, false) || seen[label+"\x00"+url] {
-			continue
+		for _, c := range append([]rules.Citation{f.Citation}, f.Also...) {
+			label, url := oneLine(c.Label), c.URL
+			if label == "" || !absoluteURL(url, false) || seen[label+"\x00"+url] {
+				continue
+			}
+			seen[label+"\x00"+url] = true
+			if strings.ContainsAny(url, "()<> ") {
+				out = append(out, md(label))
+				continue
+			}
+			out = append(out, "["+md(label)+"]("+url+")")
 		}
-		seen[label+"\x00"+url] = true
-		if strings.ContainsAny(url, "()<> ") {
-			out = append(out, md(label))
-			continue
-		}
-		out = append(out, "["+md(label)+"]("+url+")")
 	}
 	return out
 }

@@ -170,11 +170,14 @@ var allCodes = []string{
 	rules.AntiplateletAbrocitinib, rules.CYPInteraction, rules.CardiovascularRisk, rules.MACEHistory, rules.Smoker,
 	rules.VTERisk, rules.Malignancy, rules.LowerDoseRecommended, rules.DoseAboveLabel, rules.AgeNotApproved,
 	rules.NoPriorSystemicTherapy, rules.MonitoringCBCDue, rules.MonitoringLiverDue, rules.MonitoringLipidsDue,
+	rules.CYP2C19PoorMetabolizer, rules.WeightBelowLabel, rules.PgpSubstrate, rules.LiveVaccineOrdered, rules.AgeUnknown,
 }
 
-// criticalCodes are the codes the contract marks critical.
+// criticalCodes are the codes the contract marks critical whatever the
+// case (severe-hepatic-impairment and renal-impairment are critical in
+// some cases only: the finding carries the level).
 var criticalCodes = []string{
 	rules.TBActive, rules.TBLatentUntreated, rules.HBVActive, rules.HCVActive, rules.Lymphopenia, rules.Neutropenia,
 	rules.Anemia, rules.Thrombocytopenia, rules.Pregnancy, rules.Breastfeeding, rules.SeriousInfectionActive,
-	rules.SevereHepaticImpairment, rules.CombinationJAK, rules.AntiplateletAbrocitinib, rules.AgeNotApproved,
+	rules.CombinationJAK, rules.AntiplateletAbrocitinib, rules.AgeNotApproved,
 }

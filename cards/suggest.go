@@ -20,6 +20,10 @@ type suggestions struct {
 	list      []Suggestion // without uuids
 	exclusive bool         // at-most-one: the card offers both update and delete
 	updated   bool         // the card carries the dose update
+	// noProduct: a dose is suggested, the order names a product or
+	// strength, and the knowledge base has no product code of the new
+	// strength, so no update is offered (contract 6.3).
+	noProduct bool
 }
 
 // fhirID matches a FHIR resource id.
@@ -44,8 +48,12 @@ func suggestionsFor(g *group, ds drugSource, opt Options) suggestions {
 			}},
 		}
 	}
-	if mg := minDose(g.findings); draft && mg > 0 && ds.rxnorm != "" {
-		if res, err := updatedOrder(opt.Orders[g.order], ds, mg, opt.PatientID); err == nil {
+	product, asProduct := productOf(g.findings)
+	mg := minDose(g.findings)
+	if draft && mg > 0 && ds.rxnorm != "" && product.Code == "" && asProduct {
+		out.noProduct = true
+	} else if draft && mg > 0 && ds.rxnorm != "" {
+		if res, err := updatedOrder(opt.Orders[g.order], ds, mg, opt.PatientID, product); err == nil {
 			upd = &Suggestion{
 				Label:         "Change to " + doseText(ds, mg),
 				IsRecommended: del == nil,
@@ -69,6 +77,20 @@ func suggestionsFor(g *group, ds drugSource, opt Options) suggestions {
 	return out
 }
 
+// productOf is the product code of the suggested strength the findings
+// carry (zero when none) and whether the order names a product.
+func productOf(fs []rules.Finding) (rules.Coding, bool) {
+	var product rules.Coding
+	asProduct := false
+	for _, f := range fs {
+		if product.Code == "" && strings.TrimSpace(f.ProductCode.Code) != "" && strings.TrimSpace(f.ProductCode.System) != "" {
+			product = f.ProductCode
+		}
+		asProduct = asProduct || f.OrderedAsProduct
+	}
+	return product, asProduct
+}
+
 // doseText is "upadacitinib 15 mg once daily".
 func doseText(ds drugSource, mg float64) string {
 	return ds.name + " " + mgText(mg) + " mg once daily"
@@ -83,7 +105,7 @@ func createSuggestions(g *group, ds drugSource, opt Options, recommend bool) []S
 		return nil
 	}
 	reason := "Screening before starting " + ds.name
-	if opt.PatientView {
+	if opt.PatientView || len(g.findings) > 0 && g.findings[0].OnTreatment {
 		reason = "Monitoring on " + ds.name
 	}
 	var out []Suggestion
@@ -178,10 +200,13 @@ var arrayElements = []string{
 	"dosageInstruction", "detectedIssue", "eventHistory", "contained",
 }
 
-// updatedOrder returns the whole draft MedicationRequest with the medication
-// set to the ingredient at mg (text names the strength; no product RxCUI is
-// invented) and the dosage set to mg once daily. Everything else is kept.
-func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID string) (json.RawMessage, error) {
+// updatedOrder returns the whole draft MedicationRequest with the dosage set
+// to mg once daily and the medication set to product, the product code of
+// that strength from the knowledge base (contract 6.3), or, when product is
+// zero (an order that named no product or strength), to the ingredient at
+// mg (text names the strength; no product code is invented). Everything
+// else is kept.
+func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID string, product rules.Coding) (json.RawMessage, error) {
 	if len(raw) == 0 {
 		return nil, errors.New("no draft order JSON")
 	}
@@ -232,8 +257,12 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 		}
 	}
 	delete(res, "medicationReference")
+	coding := map[string]any{"system": rules.SystemRxNorm, "code": ds.rxnorm, "display": ds.name}
+	if product.Code != "" {
+		coding = map[string]any{"system": product.System, "code": product.Code, "display": oneLine(product.Display)}
+	}
 	res["medicationCodeableConcept"] = map[string]any{
-		"coding": []any{map[string]any{"system": rules.SystemRxNorm, "code": ds.rxnorm, "display": ds.name}},
+		"coding": []any{coding},
 		"text":   ds.name + " " + mgText(mg) + " mg " + ds.form,
 	}
 

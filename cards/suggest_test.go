@@ -81,7 +81,7 @@ func TestUpdatedOrder(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			out, err := updatedOrder(json.RawMessage(tc.raw), tc.ds, tc.mg, "p1")
+			out, err := updatedOrder(json.RawMessage(tc.raw), tc.ds, tc.mg, "p1", rules.Coding{})
 			if tc.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tc.wantErr)
@@ -101,7 +101,7 @@ func TestUpdatedOrder(t *testing.T) {
 }
 
 func TestUpdatedOrderNoSubject(t *testing.T) {
-	_, err := updatedOrder(json.RawMessage(`{"resourceType":"MedicationRequest","id":"m1"}`), drugTable[rules.Upadacitinib], 15, "")
+	_, err := updatedOrder(json.RawMessage(`{"resourceType":"MedicationRequest","id":"m1"}`), drugTable[rules.Upadacitinib], 15, "", rules.Coding{})
 	assert.ErrorContains(t, err, "no subject")
 }
 
@@ -113,4 +113,28 @@ func TestPrune(t *testing.T) {
 	assert.Equal(t, map[string]any{"e": []any{"x"}, "i": 0.0, "j": false}, got)
 	_, ok = prune(map[string]any{"a": []any{map[string]any{}}})
 	assert.False(t, ok)
+}
+
+// TestUpdateKeepsAProductCode: contract 6.3. The update carries the product
+// code of the new strength when the knowledge base gave one; without one,
+// an order that named a product gets no update and the card says why.
+func TestUpdateKeepsAProductCode(t *testing.T) {
+	orders := map[string]json.RawMessage{"MedicationRequest/upa-30": mustReadOrder(t, "upadacitinib-30mg.json")}
+	f := finding(rules.LowerDoseRecommended, rules.Warning, rules.Upadacitinib, "MedicationRequest/upa-30")
+	f.SuggestedDailyMg, f.OrderedAsProduct = 15, true
+	f.ProductCode = rules.Coding{System: rules.SystemRxNorm, Code: "test-scd-15", Display: "upadacitinib 15 MG 24HR ER tablet"}
+	cs := FromFindings([]rules.Finding{f}, Options{PatientID: "pt-upa", Orders: orders, NewUUID: seqUUID()})
+	require.Len(t, cs, 1)
+	require.Len(t, cs[0].Suggestions, 1)
+	res := decodeResource(t, cs[0].Suggestions[0].Actions[0].Resource)
+	med := res["medicationCodeableConcept"].(map[string]any)
+	assert.Equal(t, []any{map[string]any{"system": rules.SystemRxNorm, "code": "test-scd-15", "display": "upadacitinib 15 MG 24HR ER tablet"}}, med["coding"])
+
+	f.ProductCode = rules.Coding{}
+	cs = FromFindings([]rules.Finding{f}, Options{PatientID: "pt-upa", Orders: orders, NewUUID: seqUUID()})
+	require.Len(t, cs, 1)
+	assert.Empty(t, cs[0].Suggestions, "no update may replace the product by the ingredient")
+	assert.Contains(t, cs[0].Detail, "no product code for upadacitinib 15 mg")
+	assert.Contains(t, cs[0].Summary, "15 mg")
+	require.NoError(t, Validate(cs[0]))
 }

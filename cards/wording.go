@@ -28,6 +28,10 @@ type summaryArgs struct {
 	Shorts string // grouped cards: the listed items, "TB, hepatitis B/C and CBC"
 	// Threshold is the finding's configured limit ("500 cells/mm³"), "" when none.
 	Threshold string
+	// Subject is what the finding names (the interacting drug), "" when none.
+	Subject string
+	// Avoid: the label says avoid (cyp-interaction).
+	Avoid bool
 }
 
 // codeInfo is the wording and defaults of one finding code.
@@ -47,8 +51,9 @@ var codeOrder = []string{
 	rules.HCVActive, rules.HCVAntibodyPositive,
 	rules.Lymphopenia, rules.Neutropenia, rules.Anemia, rules.Thrombocytopenia,
 	rules.Pregnancy, rules.Breastfeeding, rules.SeriousInfectionActive, rules.SevereHepaticImpairment,
-	rules.AgeNotApproved, rules.CombinationJAK, rules.AntiplateletAbrocitinib, rules.LiveVaccineRecent,
-	rules.RenalImpairment, rules.DoseAboveLabel, rules.CYPInteraction,
+	rules.AgeNotApproved, rules.AgeUnknown, rules.CombinationJAK, rules.AntiplateletAbrocitinib, rules.LiveVaccineRecent,
+	rules.LiveVaccineOrdered, rules.RenalImpairment, rules.DoseAboveLabel, rules.WeightBelowLabel,
+	rules.CYP2C19PoorMetabolizer, rules.CYPInteraction, rules.PgpSubstrate,
 	rules.CombinationBiologic, rules.CombinationImmunosuppressant,
 	rules.LowerDoseRecommended, rules.CardiovascularRisk, rules.MACEHistory, rules.Smoker, rules.VTERisk,
 	rules.Malignancy, rules.NoPriorSystemicTherapy,
@@ -70,9 +75,9 @@ func byTherapy(onTx, start string) func(summaryArgs) string {
 	}
 }
 
-// expand replaces {drug} and {mg} in s.
+// expand replaces {drug}, {mg}, {subject} and {limit} in s.
 func expand(s string, a summaryArgs) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "{drug}", a.Drug), "{mg}", a.Mg)
+	return strings.NewReplacer("{drug}", a.Drug, "{mg}", a.Mg, "{subject}", a.Subject, "{limit}", a.Threshold).Replace(s)
 }
 
 // lab is the summary of a blood-count finding: do not start at order time,
@@ -123,51 +128,87 @@ var (
 	reasonPriorTherapy = Coding{OverrideReasonSystem, "prior-therapy-elsewhere", "Prior systemic therapy given elsewhere"}
 	reasonInadvisable  = Coding{OverrideReasonSystem, "other-therapies-inadvisable", "Other systemic therapies inadvisable"}
 	reasonMonDone      = Coding{OverrideReasonSystem, "monitoring-done-elsewhere", "Tests done elsewhere"}
+	reasonAgeChecked   = Coding{OverrideReasonSystem, "age-checked", "Age checked: within the label"}
+	reasonLevels       = Coding{OverrideReasonSystem, "levels-monitored", "Levels and toxicity are being monitored"}
+	reasonNotLive      = Coding{OverrideReasonSystem, "vaccine-not-live", "The vaccine is not a live vaccine"}
+	reasonWeightNow    = Coding{OverrideReasonSystem, "current-weight-at-least-limit", "Current weight is at or above the limit"}
 )
 
 var codeTable = map[string]codeInfo{
-	// Pre-treatment screening: one card per order.
-	rules.TBScreeningMissing:   {category: rules.CategoryScreening, level: rules.Warning, short: "TB"},
-	rules.HBVScreeningMissing:  {category: rules.CategoryScreening, level: rules.Warning, short: "hepatitis B"},
-	rules.HCVScreeningMissing:  {category: rules.CategoryScreening, level: rules.Warning, short: "hepatitis C"},
+	// Pre-treatment screening: one card per order. The short names are the
+	// things to order, so that the card reads "Order before starting
+	// upadacitinib: TB test, hepatitis B and C tests, CBC ...".
+	rules.TBScreeningMissing:   {category: rules.CategoryScreening, level: rules.Warning, short: "TB test"},
+	rules.HBVScreeningMissing:  {category: rules.CategoryScreening, level: rules.Warning, short: "hepatitis B tests"},
+	rules.HCVScreeningMissing:  {category: rules.CategoryScreening, level: rules.Warning, short: "hepatitis C test"},
 	rules.CBCMissing:           {category: rules.CategoryScreening, level: rules.Warning, short: "CBC"},
-	rules.LiverEnzymesMissing:  {category: rules.CategoryScreening, level: rules.Warning, short: "liver enzymes"},
-	rules.LipidsMissing:        {category: rules.CategoryScreening, level: rules.Warning, short: "lipids"},
+	rules.LiverEnzymesMissing:  {category: rules.CategoryScreening, level: rules.Warning, short: "ALT/AST"},
+	rules.LipidsMissing:        {category: rules.CategoryScreening, level: rules.Warning, short: "lipid panel"},
 	rules.PregnancyTestMissing: {category: rules.CategoryScreening, level: rules.Warning, short: "pregnancy test"},
 	rules.ZosterVaccineMissing: {category: rules.CategoryScreening, level: rules.Warning, short: "zoster vaccine"},
 
 	// Contraindications: one card each.
 	rules.TBActive: {category: rules.CategoryContraindication, level: rules.Critical, short: "active tuberculosis",
-		summary: fixed("Do not start {drug}: active tuberculosis"), reasons: []Coding{reasonSpecialist}},
+		summary: byTherapy("Interrupt {drug}: active tuberculosis", "Do not start {drug}: active tuberculosis"),
+		reasons: []Coding{reasonSpecialist}},
 	rules.TBLatentUntreated: {category: rules.CategoryContraindication, level: rules.Critical, short: "untreated latent TB",
-		summary: fixed("Treat latent TB before starting {drug}"), reasons: []Coding{reasonLatentTBTx}},
+		summary: byTherapy("Start latent TB treatment: positive TB test on {drug}", "Treat latent TB before starting {drug}"),
+		reasons: []Coding{reasonLatentTBTx}},
 	rules.HBVActive: {category: rules.CategoryContraindication, level: rules.Critical, short: "active hepatitis B",
-		summary: fixed("Do not start {drug}: active hepatitis B"), reasons: []Coding{reasonSpecialist}},
+		summary: byTherapy("Seek hepatology advice on {drug}: active hepatitis B", "Do not start {drug}: active hepatitis B"),
+		reasons: []Coding{reasonSpecialist}},
 	rules.HBVCoreAntibodyPositive: {category: rules.CategoryContraindication, level: rules.Warning, short: "anti-HBc positive",
-		summary: fixed("Check HBV DNA before starting {drug}: anti-HBc positive"), reasons: []Coding{reasonSpecialist}},
+		summary: fixed("Order HBV DNA before starting {drug}: anti-HBc positive"), reasons: []Coding{reasonSpecialist}},
 	rules.HCVActive: {category: rules.CategoryContraindication, level: rules.Critical, short: "active hepatitis C",
-		summary: fixed("Do not start {drug}: active hepatitis C"), reasons: []Coding{reasonSpecialist}},
+		summary: byTherapy("Seek hepatology advice on {drug}: active hepatitis C", "Do not start {drug}: active hepatitis C"),
+		reasons: []Coding{reasonSpecialist}},
 	rules.HCVAntibodyPositive: {category: rules.CategoryContraindication, level: rules.Warning, short: "HCV antibody positive",
-		summary: fixed("Check HCV RNA before starting {drug}: HCV antibody positive"), reasons: []Coding{reasonSpecialist}},
+		summary: fixed("Order HCV RNA before starting {drug}: HCV antibody positive"), reasons: []Coding{reasonSpecialist}},
 	rules.Pregnancy: {category: rules.CategoryContraindication, level: rules.Critical, short: "pregnancy",
-		summary: byTherapy("Review {drug} now: patient is pregnant", "Do not start {drug}: patient is pregnant")},
+		summary: byTherapy("Review {drug} now: patient is pregnant", "Avoid starting {drug}: patient is pregnant")},
 	rules.Breastfeeding: {category: rules.CategoryContraindication, level: rules.Critical, short: "breastfeeding",
-		summary: fixed("Do not start {drug} while breastfeeding")},
+		summary: func(a summaryArgs) string {
+			after := ""
+			if a.Subject != "" {
+				after = " and for " + a.Subject + " after the last dose"
+			}
+			if a.OnTx {
+				return expand("No breastfeeding on {drug}", a) + after
+			}
+			return expand("Do not start {drug} while breastfeeding: no breastfeeding on it", a) + after
+		}},
 	rules.SeriousInfectionActive: {category: rules.CategoryContraindication, level: rules.Critical, short: "serious infection",
 		summary: byTherapy("Interrupt {drug} until the serious infection is controlled",
 			"Do not start {drug} during an active serious infection")},
-	rules.SevereHepaticImpairment: {category: rules.CategoryContraindication, level: rules.Critical, short: "severe hepatic impairment",
-		summary: fixed("Avoid {drug}: possible severe hepatic impairment (confirm Child-Pugh class)")},
+	// Critical for Child-Pugh C or decompensation, a warning for cirrhosis
+	// without a class (contract 6.4): the finding carries the level.
+	rules.SevereHepaticImpairment: {category: rules.CategoryContraindication, level: rules.Warning, short: "severe hepatic impairment",
+		summary: func(a summaryArgs) string {
+			if !a.Crit {
+				return expand("Confirm the Child-Pugh class before using {drug}: cirrhosis on record", a)
+			}
+			return expand("Avoid {drug}: severe hepatic impairment (Child-Pugh C)", a)
+		}},
 	rules.AgeNotApproved: {category: rules.CategoryContraindication, level: rules.Critical, short: "age under 12",
 		summary: fixed("Do not start {drug}: not approved under 12 years of age")},
+	rules.AgeUnknown: {category: rules.CategoryRecord, level: rules.Warning, short: "age unknown",
+		summary: fixed("Record the birth date: the age checks for {drug} could not run"), reasons: []Coding{reasonAgeChecked}},
 	rules.CombinationJAK: {category: rules.CategoryContraindication, level: rules.Critical, short: "another JAK inhibitor",
-		summary: fixed("Do not combine {drug} with another JAK inhibitor"), reasons: []Coding{reasonOtherJAKStop}},
+		summary: func(a summaryArgs) string {
+			if a.Subject != "" {
+				return expand("Do not combine {drug} with another JAK inhibitor ({subject})", a)
+			}
+			return expand("Do not combine {drug} with another JAK inhibitor", a)
+		}, reasons: []Coding{reasonOtherJAKStop}},
 	rules.AntiplateletAbrocitinib: {category: rules.CategoryContraindication, level: rules.Critical, short: "antiplatelet drug",
 		summary: fixed("Do not combine {drug} with antiplatelets (low-dose aspirin aside) in the first 3 months"),
 		reasons: []Coding{reasonOtherJAKStop}},
 	rules.LiveVaccineRecent: {category: rules.CategoryContraindication, level: rules.Warning, short: "recent live vaccine",
 		summary: func(a summaryArgs) string {
-			return "Live vaccine within " + or(a.Threshold, "28 days") + expand(": consider delaying {drug}", a)
+			if a.OnTx {
+				return expand("Live vaccine given with {drug}: watch for vaccine-strain infection", a)
+			}
+			return expand("Consider delaying {drug}: live vaccine given within ", a) + or(a.Threshold, "28 days")
 		}},
 
 	// Lab safety: one card each.
@@ -191,17 +232,48 @@ var codeTable = map[string]codeInfo{
 			switch {
 			case a.Mg != "":
 				return expand("Reduce {drug} to {mg} mg daily: reduced kidney function", a)
+			case a.Crit && a.Threshold != "":
+				return expand("Avoid {drug}: eGFR below {limit}, end-stage renal disease or dialysis", a)
 			case a.Crit:
-				return expand("Avoid {drug}: severe renal impairment", a)
+				return expand("Avoid {drug}: severe renal impairment or dialysis", a)
+			case a.Threshold != "":
+				return expand("Keep {drug} at the renal dose: eGFR below {limit}", a)
 			}
-			return expand("Review {drug} dose: reduced kidney function", a)
+			return expand("Keep {drug} at the renal dose: reduced kidney function", a)
 		}},
 	rules.DoseAboveLabel: {category: rules.CategoryDosing, level: rules.Warning, short: "dose above label",
 		summary: lowerDose("above the atopic dermatitis maximum", "Review {drug} dose: above the atopic dermatitis maximum"),
 		reasons: []Coding{reasonSpecialist}},
+	rules.WeightBelowLabel: {category: rules.CategoryDosing, level: rules.Warning, short: "weight under the label",
+		summary: func(a summaryArgs) string {
+			return expand("Reconsider {drug}: patient under 18 weighing under ", a) + or(a.Threshold, "40 kg") + " (not labelled)"
+		}, reasons: []Coding{reasonWeightNow, reasonSpecialist}},
+	rules.CYP2C19PoorMetabolizer: {category: rules.CategoryDosing, level: rules.Warning, short: "CYP2C19 poor metabolizer",
+		summary: lowerDose("CYP2C19 poor metabolizer", "Keep {drug} at the reduced dose: CYP2C19 poor metabolizer"),
+		reasons: []Coding{reasonLowerTried, reasonSpecialist}},
 	rules.CYPInteraction: {category: rules.CategoryInteraction, level: rules.Warning, short: "CYP interaction",
-		summary: lowerDose("CYP interaction", "Review CYP interaction before starting {drug}"),
+		summary: func(a summaryArgs) string {
+			with := ""
+			if a.Subject != "" {
+				with = " ({subject})"
+			}
+			switch {
+			case a.Avoid:
+				return expand("Avoid {drug} with {subject}: CYP interaction (the label says avoid)", a)
+			case a.Mg != "":
+				return expand("Reduce {drug} to {mg} mg daily: strong CYP inhibitor"+with, a)
+			}
+			return expand("Keep {drug} at the reduced dose: strong CYP inhibitor"+with, a)
+		},
 		reasons: []Coding{reasonOtherJAKStop}},
+	rules.PgpSubstrate: {category: rules.CategoryInteraction, level: rules.Info, short: "P-gp substrate",
+		summary: func(a summaryArgs) string {
+			return "Monitor " + or(a.Subject, "the P-gp substrate") + expand(": {drug} raises levels of narrow-margin P-gp substrates", a)
+		}, reasons: []Coding{reasonLevels}},
+	rules.LiveVaccineOrdered: {category: rules.CategoryInteraction, level: rules.Warning, short: "live vaccine ordered",
+		summary: func(a summaryArgs) string {
+			return expand("Avoid live vaccines with {drug}: ", a) + or(a.Subject, "a live vaccine") + " ordered"
+		}, reasons: []Coding{reasonNotLive}},
 	rules.CombinationBiologic: {category: rules.CategoryInteraction, level: rules.Warning, short: "biologic immunomodulator",
 		summary: fixed("Avoid combining {drug} with a biologic immunomodulator"), reasons: []Coding{reasonOtherJAKStop}},
 	rules.CombinationImmunosuppressant: {category: rules.CategoryInteraction, level: rules.Warning, short: "potent immunosuppressant",
@@ -220,10 +292,10 @@ var codeTable = map[string]codeInfo{
 		summary: fixed("Confirm prior systemic therapy: {drug} is labelled for refractory atopic dermatitis"),
 		reasons: []Coding{reasonPriorTherapy, reasonInadvisable}},
 
-	// patient-view monitoring: one card per order.
+	// On-treatment monitoring: one card per order.
 	rules.MonitoringCBCDue:    {category: rules.CategoryMonitoring, level: rules.Warning, short: "CBC"},
-	rules.MonitoringLiverDue:  {category: rules.CategoryMonitoring, level: rules.Warning, short: "liver enzymes"},
-	rules.MonitoringLipidsDue: {category: rules.CategoryMonitoring, level: rules.Warning, short: "lipids"},
+	rules.MonitoringLiverDue:  {category: rules.CategoryMonitoring, level: rules.Warning, short: "ALT/AST"},
+	rules.MonitoringLipidsDue: {category: rules.CategoryMonitoring, level: rules.Warning, short: "lipid panel"},
 }
 
 // categoryInfo is the wording of one card category.
@@ -237,12 +309,12 @@ type categoryInfo struct {
 var categoryOrder = []rules.Category{
 	rules.CategoryContraindication, rules.CategoryLabSafety, rules.CategoryScreening,
 	rules.CategoryDosing, rules.CategoryInteraction, rules.CategoryRiskFactors,
-	rules.CategoryMonitoring, rules.CategoryIndication, categoryOther,
+	rules.CategoryMonitoring, rules.CategoryIndication, rules.CategoryRecord, categoryOther,
 }
 
 var categoryTable = map[rules.Category]categoryInfo{
 	rules.CategoryScreening: {display: "Pre-treatment screening", grouped: true,
-		summary: fixed("Order {items} before starting {drug}"),
+		summary: fixed("Order before starting {drug}: {items}"),
 		reasons: []Coding{reasonDoneElsewere, reasonOrdered, reasonNotApplic}},
 	rules.CategoryContraindication: {display: "Contraindication",
 		reasons: []Coding{reasonBenefit, reasonOutdated}},
@@ -253,6 +325,10 @@ var categoryTable = map[rules.Category]categoryInfo{
 				return expand("Use {drug} {mg} mg daily: boxed-warning risks (", a) + a.Shorts + ")"
 			case a.Mg != "":
 				return expand("Use {drug} {mg} mg daily: lower dose recommended", a)
+			case a.OnTx && a.Shorts == "":
+				return expand("Review {drug}: boxed-warning event since the start", a)
+			case a.OnTx:
+				return expand("Review {drug}: new since the start: ", a) + a.Shorts
 			case a.Shorts == "":
 				return expand("Weigh boxed-warning risks before starting {drug}", a)
 			}
@@ -270,6 +346,8 @@ var categoryTable = map[rules.Category]categoryInfo{
 		reasons: []Coding{reasonBenefit}},
 	rules.CategoryIndication: {display: "Indication",
 		reasons: []Coding{reasonBenefit}},
+	rules.CategoryRecord: {display: "Incomplete record",
+		reasons: []Coding{reasonNotApplic}},
 	categoryOther: {display: "Other finding",
 		reasons: []Coding{reasonBenefit, reasonNotApplic}},
 }
@@ -279,14 +357,16 @@ var categoryTable = map[rules.Category]categoryInfo{
 type drugSource struct {
 	name, label, url, form string
 	rxnorm                 string // ingredient RxCUI (grade A in the knowledge file)
+	noSplit                string // why a tablet may not be split, "" when nothing to say
 }
 
 var drugTable = map[rules.Drug]drugSource{
 	rules.Upadacitinib: {name: "upadacitinib",
-		label: "RINVOQ (upadacitinib) US Prescribing Information", url: "https://www.rxabbvie.com/pdf/rinvoq_pi.pdf",
-		form: "extended-release tablet", rxnorm: "2196092"},
+		label: "RINVOQ (upadacitinib) US Prescribing Information (revision of 11/2023)", url: "https://www.rxabbvie.com/pdf/rinvoq_pi.pdf",
+		form: "extended-release tablet", rxnorm: "2196092",
+		noSplit: " (RINVOQ extended-release tablets must not be split, crushed or chewed: RINVOQ PI section 2.2)"},
 	rules.Abrocitinib: {name: "abrocitinib",
-		label: "CIBINQO (abrocitinib) US Prescribing Information", url: "https://labeling.pfizer.com/ShowLabeling.aspx?id=16652",
+		label: "CIBINQO (abrocitinib) US Prescribing Information (revision of 12/2023)", url: "https://labeling.pfizer.com/ShowLabeling.aspx?id=16652",
 		form: "tablet", rxnorm: "2591476"},
 }
 
@@ -308,6 +388,8 @@ var dataNames = map[string]string{
 	rules.DataMedications:   "medications",
 	rules.DataObservations:  "lab results",
 	rules.DataImmunizations: "immunizations",
+	// Contract 6.1: "the cards' evidence says outside medications could not be checked".
+	rules.DataMedicationStatements: "outside medications (MedicationStatement: outside, OTC and supplement lists)",
 }
 
 // Fixed detail lines.
@@ -336,10 +418,14 @@ func Summary(group []rules.Finding, patientView bool) string {
 		return "Review this JAK-inhibitor order"
 	}
 	f := group[0]
-	a := summaryArgs{Drug: drugOf(f.Drug).name, OnTx: patientView, Mg: mgText(minDose(group)), Threshold: f.Threshold}
+	a := summaryArgs{Drug: drugOf(f.Drug).name, OnTx: patientView, Mg: mgText(minDose(group)), Threshold: f.Threshold,
+		Subject: oneLine(f.Subject), Avoid: f.Avoid}
 	for _, g := range group {
 		if levelOf(g) == rules.Critical {
 			a.Crit = true
+		}
+		if g.OnTreatment {
+			a.OnTx = true
 		}
 	}
 	cat := categoryOf(f)
@@ -382,13 +468,13 @@ func shortOf(f rules.Finding) string {
 	return oneLine(f.Code)
 }
 
-// joinItems lists items as "a, b and c", merging "hepatitis B" and
-// "hepatitis C" into "hepatitis B/C".
+// joinItems lists items as "a, b and c", merging "hepatitis B tests" and
+// "hepatitis C test" into "hepatitis B and C tests".
 func joinItems(items []string) string {
 	var out []string
 	for i := 0; i < len(items); i++ {
-		if items[i] == "hepatitis B" && i+1 < len(items) && items[i+1] == "hepatitis C" {
-			out = append(out, "hepatitis B/C")
+		if items[i] == "hepatitis B tests" && i+1 < len(items) && items[i+1] == "hepatitis C test" {
+			out = append(out, "hepatitis B and C tests")
 			i++
 			continue
 		}

@@ -14,6 +14,8 @@ func TestSummary(t *testing.T) {
 	abro := func(code string) rules.Finding { return finding(code, codeTable[code].level, rules.Abrocitinib, o) }
 	withMg := func(f rules.Finding, mg float64) rules.Finding { f.SuggestedDailyMg = mg; return f }
 	withLevel := func(f rules.Finding, l rules.Level) rules.Finding { f.Level = l; return f }
+	onTx := func(f rules.Finding) rules.Finding { f.OnTreatment = true; return f }
+	with := func(f rules.Finding, edit func(*rules.Finding)) rules.Finding { edit(&f); return f }
 	tests := []struct {
 		name        string
 		group       []rules.Finding
@@ -21,10 +23,10 @@ func TestSummary(t *testing.T) {
 		want        string
 	}{
 		{name: "screening lists the items", group: []rules.Finding{upa(rules.TBScreeningMissing), upa(rules.HBVScreeningMissing), upa(rules.HCVScreeningMissing), upa(rules.CBCMissing)},
-			want: "Order TB, hepatitis B/C and CBC before starting upadacitinib"},
-		{name: "screening, one item", group: []rules.Finding{abro(rules.LipidsMissing)}, want: "Order lipids before starting abrocitinib"},
+			want: "Order before starting upadacitinib: TB test, hepatitis B and C tests and CBC"},
+		{name: "screening, one item", group: []rules.Finding{abro(rules.LipidsMissing)}, want: "Order before starting abrocitinib: lipid panel"},
 		{name: "hepatitis C alone", group: []rules.Finding{abro(rules.HCVScreeningMissing), abro(rules.PregnancyTestMissing)},
-			want: "Order hepatitis C and pregnancy test before starting abrocitinib"},
+			want: "Order before starting abrocitinib: hepatitis C test and pregnancy test"},
 		{name: "neutropenia at order time", group: []rules.Finding{abro(rules.Neutropenia)}, want: "Do not start abrocitinib: neutrophils below 1,000 cells/mm³"},
 		{name: "neutropenia on treatment", group: []rules.Finding{abro(rules.Neutropenia)}, patientView: true, want: "Interrupt abrocitinib: neutrophils below 1,000 cells/mm³"},
 		{name: "thrombocytopenia at order time", group: []rules.Finding{abro(rules.Thrombocytopenia)}, want: "Do not start abrocitinib: platelets below 150,000/mm³"},
@@ -37,11 +39,36 @@ func TestSummary(t *testing.T) {
 			want: "Use upadacitinib 15 mg daily: boxed-warning risks (smoking)"},
 		{name: "lower dose alone", group: []rules.Finding{withMg(abro(rules.LowerDoseRecommended), 100)}, want: "Use abrocitinib 100 mg daily: lower dose recommended"},
 		{name: "renal with dose", group: []rules.Finding{withMg(abro(rules.RenalImpairment), 50)}, want: "Reduce abrocitinib to 50 mg daily: reduced kidney function"},
-		{name: "renal critical", group: []rules.Finding{withLevel(abro(rules.RenalImpairment), rules.Critical)}, want: "Avoid abrocitinib: severe renal impairment"},
-		{name: "renal warning without dose", group: []rules.Finding{abro(rules.RenalImpairment)}, want: "Review abrocitinib dose: reduced kidney function"},
+		{name: "renal critical", group: []rules.Finding{withLevel(abro(rules.RenalImpairment), rules.Critical)}, want: "Avoid abrocitinib: severe renal impairment or dialysis"},
+		{name: "renal warning without dose", group: []rules.Finding{abro(rules.RenalImpairment)}, want: "Keep abrocitinib at the renal dose: reduced kidney function"},
 		{name: "dose above label", group: []rules.Finding{withMg(upa(rules.DoseAboveLabel), 30)}, want: "Reduce upadacitinib to 30 mg daily: above the atopic dermatitis maximum"},
 		{name: "monitoring", group: []rules.Finding{abro(rules.MonitoringCBCDue), abro(rules.MonitoringLipidsDue)}, patientView: true,
-			want: "Order CBC and lipids: monitoring due on abrocitinib"},
+			want: "Order CBC and lipid panel: monitoring due on abrocitinib"},
+		// Continuation at order time (issue 14): on-treatment wording, not "Do not start".
+		{name: "thrombocytopenia on a renewal", group: []rules.Finding{with(onTx(abro(rules.Thrombocytopenia)), func(f *rules.Finding) { f.Threshold = "50,000/mm³" })},
+			want: "Discontinue abrocitinib: platelets below 50,000/mm³"},
+		{name: "lymphopenia on a renewal", group: []rules.Finding{onTx(upa(rules.Lymphopenia))}, want: "Interrupt upadacitinib: lymphocytes below 500 cells/mm³"},
+		{name: "active TB on a renewal", group: []rules.Finding{onTx(upa(rules.TBActive))}, want: "Interrupt upadacitinib: active tuberculosis"},
+		{name: "renal critical with its limit", group: []rules.Finding{with(withLevel(upa(rules.RenalImpairment), rules.Critical), func(f *rules.Finding) { f.Threshold = "15 mL/min/1.73 m²" })},
+			want: "Avoid upadacitinib: eGFR below 15 mL/min/1.73 m², end-stage renal disease or dialysis"},
+		{name: "CYP inducer: avoid, naming the drug", group: []rules.Finding{with(upa(rules.CYPInteraction), func(f *rules.Finding) { f.Avoid, f.Subject = true, "rifampin" })},
+			want: "Avoid upadacitinib with rifampin: CYP interaction (the label says avoid)"},
+		{name: "CYP inhibitor with a dose", group: []rules.Finding{with(withMg(upa(rules.CYPInteraction), 15), func(f *rules.Finding) { f.Subject = "clarithromycin" })},
+			want: "Reduce upadacitinib to 15 mg daily: strong CYP inhibitor (clarithromycin)"},
+		{name: "breastfeeding with the wash-out", group: []rules.Finding{with(upa(rules.Breastfeeding), func(f *rules.Finding) { f.Subject = "6 days" })},
+			want: "Do not start upadacitinib while breastfeeding: no breastfeeding on it and for 6 days after the last dose"},
+		{name: "cirrhosis without a class", group: []rules.Finding{withLevel(abro(rules.SevereHepaticImpairment), rules.Warning)},
+			want: "Confirm the Child-Pugh class before using abrocitinib: cirrhosis on record"},
+		{name: "severe hepatic impairment", group: []rules.Finding{withLevel(abro(rules.SevereHepaticImpairment), rules.Critical)}, want: "Avoid abrocitinib: severe hepatic impairment (Child-Pugh C)"},
+		{name: "CYP2C19 poor metabolizer", group: []rules.Finding{withMg(abro(rules.CYP2C19PoorMetabolizer), 50)}, want: "Reduce abrocitinib to 50 mg daily: CYP2C19 poor metabolizer"},
+		{name: "weight under the label", group: []rules.Finding{with(upa(rules.WeightBelowLabel), func(f *rules.Finding) { f.Threshold = "40 kg" })},
+			want: "Reconsider upadacitinib: patient under 18 weighing under 40 kg (not labelled)"},
+		{name: "P-gp substrate", group: []rules.Finding{with(abro(rules.PgpSubstrate), func(f *rules.Finding) { f.Subject = "digoxin" })},
+			want: "Monitor digoxin: abrocitinib raises levels of narrow-margin P-gp substrates"},
+		{name: "live vaccine ordered", group: []rules.Finding{with(upa(rules.LiveVaccineOrdered), func(f *rules.Finding) { f.Subject = "MMR vaccine" })},
+			want: "Avoid live vaccines with upadacitinib: MMR vaccine ordered"},
+		{name: "age unknown", group: []rules.Finding{upa(rules.AgeUnknown)}, want: "Record the birth date: the age checks for upadacitinib could not run"},
+		{name: "new MI on a renewal", group: []rules.Finding{onTx(upa(rules.MACEHistory))}, want: "Review upadacitinib: new since the start: prior MI or stroke"},
 		{name: "unknown drug", group: []rules.Finding{finding(rules.CombinationJAK, rules.Critical, "", o)}, want: "Do not combine the JAK inhibitor with another JAK inhibitor"},
 		{name: "unknown code uses the title", group: []rules.Finding{{Code: "new-rule", Title: "Something new\nfound", Drug: rules.Upadacitinib}}, want: "Something new found"},
 		{name: "unknown code without title", group: []rules.Finding{{Code: "new-rule", Drug: rules.Upadacitinib}}, want: "Review upadacitinib: new-rule"},

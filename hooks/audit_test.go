@@ -133,13 +133,13 @@ func TestAuditNoReductionToTheOrderedDoseOnCard(t *testing.T) {
 	}{
 		{"upadacitinib 15 mg with ketoconazole", "upadacitinib", 15,
 			cleanRecord().replace(medication("keto", "active", rxnorm, "6135", "ketoconazole")),
-			"cyp-interaction", "Review CYP interaction before starting upadacitinib"},
+			"cyp-interaction", "Keep upadacitinib at the reduced dose: strong CYP inhibitor (ketoconazole)"},
 		{"abrocitinib 50 mg with eGFR 45", "abrocitinib", 50,
 			cleanRecord().replace(obsQty("egfr", "98979-8", 45, "mL/min/{1.73_m2}", "2026-11-02")),
-			"renal-impairment", "Review abrocitinib dose: reduced kidney function"},
+			"renal-impairment", "Keep abrocitinib at the renal dose: eGFR below 60 mL/min/1.73 m²"},
 		{"upadacitinib 30 mg with ketoconazole: reduce", "upadacitinib", 30,
 			cleanRecord().replace(medication("keto", "active", rxnorm, "6135", "ketoconazole")),
-			"cyp-interaction", "Reduce upadacitinib to 15 mg daily: CYP interaction"},
+			"cyp-interaction", "Reduce upadacitinib to 15 mg daily: strong CYP inhibitor (ketoconazole)"},
 	}
 	s := newTestServer(t, serverOpts{noStore: true})
 	for _, tc := range cases {

@@ -99,7 +99,14 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 			return nil, req.HookInstance, err
 		}
 		sess := rules.Session{Medications: orders.Medications, Services: orders.Services}
-		findings = s.engine.EvaluateOrders(res.record, sess, jak, now)
+		// The deadline stops CPU-bound work too (issue 16): the rules ask
+		// between orders.
+		findings, err = s.engine.EvaluateOrdersUntil(res.record, sess, jak, now, func() bool { return ctx.Err() != nil })
+		if err != nil {
+			logger.Warn("order evaluation stopped at the deadline", "orders", len(jak))
+			return nil, req.HookInstance, &Error{Status: http.StatusServiceUnavailable, Code: "transient",
+				Message: "the evaluation did not finish within the deadline"}
+		}
 		opts.Orders = orders.Raw
 	case HookPatientView:
 		res := s.resolvePrefetch(ctx, svc, req, hc, now, logger)

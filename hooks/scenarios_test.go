@@ -90,6 +90,8 @@ func cleanRecord() *record {
 			obsCode("hcg", "2106-3", negative, "2026-11-25"), obsQty("egfr", "98979-8", 98, "mL/min/{1.73_m2}", d),
 			obsCode("smoke", "72166-2", "266919005", d),
 		},
+		// Recombinant zoster vaccine: expected from 18 (contract 6.4).
+		immunizations: []res{immunization("rzv", "187", "2025-02-01")},
 	}
 }
 
@@ -111,7 +113,7 @@ func (r *record) replace(x res) *record {
 	switch x["resourceType"] {
 	case "Condition":
 		r.conditions = append(r.conditions, x)
-	case "MedicationRequest":
+	case "MedicationRequest", "MedicationStatement":
 		r.medications = append(r.medications, x)
 	case "Observation":
 		r.observations = append(r.observations, x)
@@ -196,13 +198,14 @@ func TestClinicalScenariosFromFHIR(t *testing.T) {
 		{"pregnant", "upadacitinib", 15, cleanRecord().replace(condition("preg", sct, "77386006", "active")), "pregnancy", "critical", "pregnancy-test-missing"},
 		{"positive hCG", "abrocitinib", 100, cleanRecord().replace(obsCode("hcg", "2106-3", positive, "2026-11-25")), "pregnancy", "critical", ""},
 		{"breastfeeding", "abrocitinib", 100, cleanRecord().replace(condition("bf", sct, "866041003", "active")), "breastfeeding", "critical", ""},
-		{"aged 55 without zoster vaccine", "upadacitinib", 15, cleanRecord().born("1971-01-10").drop("hcg"), "zoster-vaccine-missing", "warning", ""},
+		{"aged 55 without zoster vaccine", "upadacitinib", 15, cleanRecord().born("1971-01-10").drop("hcg").drop("rzv"), "zoster-vaccine-missing", "warning", ""},
+		{"aged 35 without zoster vaccine (from 18, contract 6.4)", "abrocitinib", 100, cleanRecord().drop("rzv"), "zoster-vaccine-missing", "warning", ""},
 		{"aged 55 with recombinant zoster vaccine", "upadacitinib", 15, cleanRecord().born("1971-01-10").drop("hcg").replace(immunization("rzv", "187", "2025-02-01")), "", "", "zoster-vaccine-missing"},
 		{"MMR 10 days ago", "abrocitinib", 100, cleanRecord().replace(immunization("mmr", "03", "2026-11-19")), "live-vaccine-recent", "warning", ""},
 		{"MMR 2 months ago", "abrocitinib", 100, cleanRecord().replace(immunization("mmr", "03", "2026-09-19")), "", "", "live-vaccine-recent"},
 		{"pneumonia", "upadacitinib", 15, cleanRecord().replace(condition("pna", sct, "233604007", "active")), "serious-infection-active", "critical", ""},
 		{"pneumonia resolved", "upadacitinib", 15, cleanRecord().replace(condition("pna", sct, "233604007", "resolved")), "", "", "serious-infection-active"},
-		{"cirrhosis", "abrocitinib", 100, cleanRecord().replace(condition("cirr", sct, "19943007", "active")), "severe-hepatic-impairment", "critical", ""},
+		{"cirrhosis without a Child-Pugh class: confirm the class", "abrocitinib", 100, cleanRecord().replace(condition("cirr", sct, "19943007", "active")), "severe-hepatic-impairment", "warning", ""},
 		{"eGFR 45 on abrocitinib", "abrocitinib", 100, cleanRecord().replace(obsQty("egfr", "98979-8", 45, "mL/min/{1.73_m2}", "2026-11-02")), "renal-impairment", "warning", ""},
 		{"eGFR 25 on abrocitinib", "abrocitinib", 100, cleanRecord().replace(obsQty("egfr", "98979-8", 25, "mL/min/{1.73_m2}", "2026-11-02")), "renal-impairment", "critical", ""},
 		{"eGFR 45 on upadacitinib", "upadacitinib", 15, cleanRecord().replace(obsQty("egfr", "98979-8", 45, "mL/min/{1.73_m2}", "2026-11-02")), "", "", "renal-impairment"},
@@ -214,7 +217,7 @@ func TestClinicalScenariosFromFHIR(t *testing.T) {
 		{"clopidogrel with abrocitinib", "abrocitinib", 100, cleanRecord().replace(medication("clop", "active", rxnorm, "32968", "clopidogrel")), "antiplatelet-abrocitinib", "critical", ""},
 		{"clopidogrel with upadacitinib", "upadacitinib", 15, cleanRecord().replace(medication("clop", "active", rxnorm, "32968", "clopidogrel")), "", "", "antiplatelet-abrocitinib"},
 		{"aspirin 81 mg once daily with abrocitinib", "abrocitinib", 100, cleanRecord().replace(onceDaily(medication("asa", "active", rxnorm, "243670", "aspirin 81 MG Oral Tablet"))), "", "", "antiplatelet-abrocitinib"},
-		{"aspirin 81 mg tablets, no dosage stated: flagged, dose unknown", "abrocitinib", 100, cleanRecord().replace(medication("asa", "active", rxnorm, "243670", "aspirin 81 MG Oral Tablet")), "antiplatelet-abrocitinib", "critical", ""},
+		{"aspirin 81 mg tablets, no dosage stated: low-dose (contract 6.5)", "abrocitinib", 100, cleanRecord().replace(medication("asa", "active", rxnorm, "243670", "aspirin 81 MG Oral Tablet")), "", "", "antiplatelet-abrocitinib"},
 		{"aspirin 325 mg with abrocitinib", "abrocitinib", 100, cleanRecord().replace(medication("asa", "active", rxnorm, "212033", "aspirin 325 MG Oral Tablet")), "antiplatelet-abrocitinib", "critical", ""},
 		{"ketoconazole with upadacitinib", "upadacitinib", 15, cleanRecord().replace(medication("keto", "active", rxnorm, "6135", "ketoconazole")), "cyp-interaction", "warning", ""},
 		{"rifampin with abrocitinib", "abrocitinib", 100, cleanRecord().replace(medication("rif", "active", rxnorm, "9384", "rifampin")), "cyp-interaction", "warning", ""},

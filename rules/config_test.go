@@ -24,6 +24,10 @@ func TestDefaultConfigMatchesContract(t *testing.T) {
 		{"abrocitinib monitoring 4 weeks", c.AbrocitinibMonitoring, 28 * 24 * time.Hour},
 		{"upadacitinib lipids 12 weeks", c.UpadacitinibLipidMonitoring, 84 * 24 * time.Hour},
 		{"upadacitinib routine 12 weeks", c.UpadacitinibRoutineMonitoring, 84 * 24 * time.Hour},
+		{"course gap 90 days (6.2)", c.CourseGap, 90 * 24 * time.Hour},
+		{"recent course 90 days (6.1)", c.RecentCourse, 90 * 24 * time.Hour},
+		{"antiplatelets first 3 months (6.2)", c.AntiplateletFirst, 90 * 24 * time.Hour},
+		{"abrocitinib dose increase after 12 weeks", c.DoseIncreaseAfter, 84 * 24 * time.Hour},
 	}
 	for _, d := range durations {
 		if d.got != d.want {
@@ -35,7 +39,12 @@ func TestDefaultConfigMatchesContract(t *testing.T) {
 		got, want float64
 	}{
 		{"minimum age 12", float64(c.MinAge), 12},
-		{"zoster age 50", float64(c.ZosterAge), 50},
+		{"zoster age 18 (6.4)", float64(c.ZosterAge), 18},
+		{"weight rule under 18 (6.4)", float64(c.WeightRuleAge), 18},
+		{"weight 40 kg (6.4)", c.MinWeightKg, 40},
+		{"upadacitinib eGFR 15 (6.4)", c.EGFRUpadacitinibMin, 15},
+		{"hCG positive 25 (6.5)", c.HCGPositive, 25},
+		{"hCG negative 5 (6.5)", c.HCGNegative, 5},
 		{"pregnancy test from 12", float64(c.PregnancyTestMinAge), 12},
 		{"pregnancy test to 50", float64(c.PregnancyTestMaxAge), 50},
 		{"CV risk age 50", float64(c.CVRiskAge), 50},
@@ -71,6 +80,11 @@ func TestValidate(t *testing.T) {
 		{"pregnancy ages reversed", func(c *Config) { c.PregnancyTestMinAge, c.PregnancyTestMaxAge = 50, 12 }},
 		{"eGFR thresholds reversed", func(c *Config) { c.EGFRSevere, c.EGFRModerate = 60, 30 }},
 		{"on-treatment platelets above start threshold", func(c *Config) { c.PlateletsMinOnTreatment = 200000 }},
+		{"zero course gap", func(c *Config) { c.CourseGap = 0 }},
+		{"zero antiplatelet period", func(c *Config) { c.AntiplateletFirst = 0 }},
+		{"hCG thresholds reversed", func(c *Config) { c.HCGNegative, c.HCGPositive = 25, 5 }},
+		{"upadacitinib eGFR limit above the severe threshold", func(c *Config) { c.EGFRUpadacitinibMin = 30 }},
+		{"zero weight limit", func(c *Config) { c.MinWeightKg = 0 }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,7 +9,9 @@ import (
 
 // DailyDose works out the daily dose in mg of a medication order from its
 // dose and timing (DoseFacts) and its strength (Medication.ingredient
-// strength, or the strength written in the medication text).
+// strength, or the strength written in the medication text). Engine's
+// dose rules also know the strength of a product code the knowledge base
+// gives one (dailyDoseWith).
 //
 //	daily mg = mg per administration × administrations per day
 //
@@ -33,9 +35,23 @@ import (
 // how says where the figure came from ("1 tablet × 30 mg (strength from
 // text) × 1/day (timing 1 per 1 d) = 30 mg/day"); when ok is false, how says
 // what was missing ("dose not stated"). The dose is never guessed.
-func DailyDose(m Medication) (mg float64, how string, ok bool) {
+func DailyDose(m Medication) (mg float64, how string, ok bool) { return dailyDoseWith(m, 0) }
+
+// dailyDoseWith is DailyDose with codeMg, the strength per tablet (or per
+// mL) of the order's product code from the knowledge base (0: none).
+//
+// When the order has no dose quantity, the dose is read from the dosage
+// text (dosageTextDose): "81 mg daily", "take 1 tablet (15 mg) by mouth
+// once daily", "2 tablets twice a day" with a known strength, or "200
+// mg/day". Amounts that disagree make the dose unknown.
+func dailyDoseWith(m Medication, codeMg float64) (mg float64, how string, ok bool) {
 	d := m.Dose
-	perAdmin, adminHow, ok := doseMgPerAdministration(m)
+	if d.DoseQuantity == nil {
+		if perDay, how, found := dosageTextDailyMg(d.DosageText); found {
+			return perDay, how, true
+		}
+	}
+	perAdmin, adminHow, ok := doseMgPerAdministration(m, codeMg)
 	if !ok {
 		return 0, adminHow, false
 	}
@@ -58,10 +74,10 @@ func DailyDose(m Medication) (mg float64, how string, ok bool) {
 }
 
 // doseMgPerAdministration works out mg per administration.
-func doseMgPerAdministration(m Medication) (float64, string, bool) {
+func doseMgPerAdministration(m Medication, codeMg float64) (float64, string, bool) {
 	q := m.Dose.DoseQuantity
 	if q == nil {
-		return 0, "dose not stated", false
+		return dosageTextDose(m, codeMg)
 	}
 	if math.IsNaN(q.Value) || math.IsInf(q.Value, 0) || q.Value <= 0 {
 		return 0, "dose quantity not usable", false
@@ -71,7 +87,7 @@ func doseMgPerAdministration(m Medication) (float64, string, bool) {
 	case unit == "mg":
 		return q.Value, fmtAmount(q.Value) + " mg", true
 	case isTabletUnit(unit):
-		s, from, ok := tabletStrength(m)
+		s, from, ok := tabletStrength(m, codeMg)
 		if !ok {
 			return 0, from, false
 		}
@@ -88,22 +104,155 @@ func doseMgPerAdministration(m Medication) (float64, string, bool) {
 	return 0, fmt.Sprintf("dose unit %q not understood", q.Unit), false
 }
 
-// tabletStrength is the mg per tablet from Medication.ingredient or the text.
-func tabletStrength(m Medication) (float64, string, bool) {
-	ing := m.Dose.IngredientStrengthMg
+// tabletStrength is the mg per tablet from Medication.ingredient, the text
+// or the product code (codeMg, 0 when none); sources that disagree make it
+// unknown.
+func tabletStrength(m Medication, codeMg float64) (float64, string, bool) {
+	type source struct {
+		mg   float64
+		from string
+	}
+	var found []source
+	if ing := m.Dose.IngredientStrengthMg; ing > 0 {
+		found = append(found, source{ing, "Medication.ingredient"})
+	}
 	text, textOK := parseStrength(m.Text)
 	if textOK && text.perML {
 		return 0, "dose in tablets but the medication is a solution", false
 	}
-	switch {
-	case ing > 0 && textOK && !sameMg(ing, text.mg):
-		return 0, fmt.Sprintf("strength conflicts: %s mg in Medication.ingredient, %s mg in the text", fmtAmount(ing), fmtAmount(text.mg)), false
-	case ing > 0:
-		return ing, "strength from Medication.ingredient", true
-	case textOK:
-		return text.mg, "strength from text", true
+	if textOK {
+		found = append(found, source{text.mg, "text"})
 	}
-	return 0, "dose in tablets but strength not stated", false
+	if codeMg > 0 {
+		found = append(found, source{codeMg, "product code"})
+	}
+	if len(found) == 0 {
+		return 0, "dose in tablets but strength not stated", false
+	}
+	for _, f := range found[1:] {
+		if !sameMg(f.mg, found[0].mg) {
+			return 0, fmt.Sprintf("strength conflicts: %s mg in the %s, %s mg in the %s", fmtAmount(found[0].mg), found[0].from, fmtAmount(f.mg), f.from), false
+		}
+	}
+	return found[0].mg, "strength from " + found[0].from, true
+}
+
+// dosageTextDose reads mg per administration from the dosage text when
+// there is no dose quantity: "81 mg", "1 tablet (15 mg)", "2 tablets" with a
+// known strength. Amounts that disagree make it unknown; a strength alone
+// (in the medication text) is not a dose.
+func dosageTextDose(m Medication, codeMg float64) (float64, string, bool) {
+	text := m.Dose.DosageText
+	if strings.TrimSpace(text) == "" {
+		return 0, "dose not stated", false
+	}
+	amounts, perDay, ok := mgAmounts(text)
+	if !ok || len(perDay) > 0 {
+		return 0, "dosage text gives no single dose in mg", false
+	}
+	var mg float64
+	how := ""
+	if len(amounts) > 0 {
+		mg, how = amounts[0], fmtAmount(amounts[0])+" mg (dosage text)"
+	}
+	if n, ok := tabletCount(text); ok {
+		s, from, sok := tabletStrength(m, codeMg)
+		switch {
+		case sok && mg > 0 && !sameMg(n*s, mg):
+			return 0, fmt.Sprintf("dosage text says %s mg and %s %s of %s mg", fmtAmount(mg), fmtAmount(n), pluralWord(n, "tablet"), fmtAmount(s)), false
+		case sok && mg == 0:
+			mg, how = n*s, fmtAmount(n)+" "+pluralWord(n, "tablet")+" (dosage text) × "+fmtAmount(s)+" mg ("+from+")"
+		}
+	}
+	if mg == 0 {
+		return 0, "dose not stated", false
+	}
+	return mg, how, true
+}
+
+// dosageTextDailyMg reads a daily dose written as such in the dosage text
+// ("200 mg/day", "100 mg per day"), with no other mg amount.
+func dosageTextDailyMg(text string) (float64, string, bool) {
+	amounts, perDay, ok := mgAmounts(text)
+	if !ok || len(perDay) == 0 || len(amounts) > 0 {
+		return 0, "", false
+	}
+	for _, v := range perDay[1:] {
+		if !sameMg(v, perDay[0]) {
+			return 0, "", false
+		}
+	}
+	return perDay[0], fmtAmount(perDay[0]) + " mg/day (dosage text)", true
+}
+
+// mgAmounts finds every "<number> mg" in a dosage text: per administration,
+// or per day when followed by "/day", "/d" or "per day". They must agree
+// among themselves; "mg/kg" or another "mg/..." makes the text unusable.
+func mgAmounts(text string) (perAdmin, perDay []float64, ok bool) {
+	lt := strings.ToLower(text)
+	for i := 0; i < len(lt); {
+		if !isDigitByte(lt[i]) || (i > 0 && (isDigitByte(lt[i-1]) || lt[i-1] == '.' || isLetterByte(lt[i-1]))) {
+			i++
+			continue
+		}
+		numEnd := i
+		for numEnd < len(lt) && (isDigitByte(lt[numEnd]) || lt[numEnd] == '.') {
+			numEnd++
+		}
+		v, err := strconv.ParseFloat(lt[i:numEnd], 64)
+		j := skipSpaceBytes(lt, numEnd)
+		if err != nil || v <= 0 || !strings.HasPrefix(lt[j:], "mg") || (j+2 < len(lt) && isLetterByte(lt[j+2])) {
+			i = numEnd
+			continue
+		}
+		rest := strings.TrimLeft(lt[j+2:], " ")
+		switch {
+		case strings.HasPrefix(rest, "/day"), strings.HasPrefix(rest, "/d ") || rest == "/d", strings.HasPrefix(rest, "per day"), strings.HasPrefix(rest, "a day"):
+			perDay = append(perDay, v)
+		case strings.HasPrefix(rest, "/"):
+			return nil, nil, false
+		default:
+			perAdmin = append(perAdmin, v)
+		}
+		i = numEnd
+	}
+	for _, v := range perAdmin[min(1, len(perAdmin)):] {
+		if !sameMg(v, perAdmin[0]) {
+			return nil, nil, false
+		}
+	}
+	return perAdmin, perDay, true
+}
+
+// countWords are the written numbers a dosage text may count tablets with.
+var countWords = map[string]float64{"one": 1, "two": 2, "three": 3, "four": 4, "half": 0.5, "½": 0.5, "a": 1}
+
+// tabletCount reads "<n> tablet(s)" (capsule, pill, tab) from a dosage text;
+// ok is false when there is none or two different counts.
+func tabletCount(text string) (float64, bool) {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return r == ' ' || r == '(' || r == ')' || r == ',' || r == ';' || r == ':'
+	})
+	var n float64
+	found := false
+	for i := 1; i < len(words); i++ {
+		if !isTabletUnit(strings.TrimSuffix(words[i], ".")) || words[i] == "1" {
+			continue
+		}
+		v, err := strconv.ParseFloat(words[i-1], 64)
+		if err != nil {
+			w, ok := countWords[words[i-1]]
+			if !ok {
+				continue
+			}
+			v = w
+		}
+		if v <= 0 || found && !sameMg(v, n) {
+			return 0, false
+		}
+		n, found = v, true
+	}
+	return n, found
 }
 
 // isTabletUnit reports whether a (lower-cased) dose unit counts tablets.

@@ -8,10 +8,30 @@ import (
 	"unicode"
 )
 
-// Label URLs of the two US prescribing information documents.
+// Label URLs of the two US prescribing information documents, and of the
+// EU summaries of product characteristics (EMA product information).
 const (
-	RinvoqLabelURL  = "https://www.rxabbvie.com/pdf/rinvoq_pi.pdf"
-	CibinqoLabelURL = "https://labeling.pfizer.com/ShowLabeling.aspx?id=16652"
+	RinvoqLabelURL    = "https://www.rxabbvie.com/pdf/rinvoq_pi.pdf"
+	CibinqoLabelURL   = "https://labeling.pfizer.com/ShowLabeling.aspx?id=16652"
+	RinvoqSmPCURL     = "https://www.ema.europa.eu/en/documents/product-information/rinvoq-epar-product-information_en.pdf"
+	CibinqoSmPCURL    = "https://www.ema.europa.eu/en/documents/product-information/cibinqo-epar-product-information_en.pdf"
+	EMAJAKReferralURL = "https://www.ema.europa.eu/en/medicines/human/referrals/janus-kinase-inhibitors-jaki"
+	ACIPRZVURL        = "https://www.cdc.gov/mmwr/volumes/71/wr/mm7103a2.htm"
+)
+
+// Sources that are not a drug's US label.
+var (
+	// citeEMAJAK: EMA Article 20 review of JAK inhibitors (PRAC, 2023):
+	// in patients 65 or older, current or past long-time smokers, and
+	// patients with other cardiovascular or malignancy risk factors, use
+	// JAK inhibitors only when no suitable alternative exists, and at a
+	// lower dose where one is available. EU advice, not a US label
+	// requirement.
+	citeEMAJAK = Citation{Label: "EMA Article 20 review of Janus kinase inhibitors (PRAC recommendation, 2023; EU, not US)", URL: EMAJAKReferralURL}
+	// citeACIPRZV: ACIP, recombinant zoster vaccine for adults 19 or older
+	// who are or will be immunodeficient or immunosuppressed (MMWR
+	// 2022;71(3):80-84). A guideline, not a label.
+	citeACIPRZV = Citation{Label: "ACIP: Use of Recombinant Zoster Vaccine in Immunocompromised Adults Aged ≥19 Years, MMWR 2022;71(3):80-84 (guideline)", URL: ACIPRZVURL}
 )
 
 // DrugProfile is what the rules know about one trigger drug, in one place.
@@ -21,9 +41,16 @@ type DrugProfile struct {
 	Brand    string   // "Rinvoq"
 	ValueSet string   // value set of its RxNorm codes
 	Words    []string // words that recognise an order by text (lower case)
-	// LabelTitle and LabelURL name the US prescribing information.
-	LabelTitle string
-	LabelURL   string
+	// LabelTitle and LabelURL name the US prescribing information, and
+	// LabelRevision the revision the rules implement (knowledge base 5).
+	LabelTitle    string
+	LabelURL      string
+	LabelRevision string
+	// SmPCTitle and SmPCURL name the EU summary of product characteristics.
+	SmPCTitle string
+	SmPCURL   string
+	// Ingredient is the RxNorm ingredient code (knowledge base 1.1, A).
+	Ingredient string
 	// MaxDailyMg is the highest atopic dermatitis dose (RINVOQ 30 mg, R5;
 	// CIBINQO 200 mg, C2).
 	MaxDailyMg float64
@@ -42,13 +69,18 @@ type DrugProfile struct {
 func (p DrugProfile) Name() string { return p.Generic + " (" + p.Brand + ")" }
 
 // Cite cites a part of the drug's US prescribing information ("section
-// 2.1", "Boxed Warning"; "" for the whole label).
+// 2.1", "Boxed Warning"; "" for the whole label), with its revision.
 func (p DrugProfile) Cite(section string) Citation {
-	label := p.LabelTitle
+	label := p.LabelTitle + " (" + p.LabelRevision + ")"
 	if section != "" {
 		label += ", " + section
 	}
 	return Citation{Label: label, URL: p.LabelURL}
+}
+
+// CiteSmPC cites a section of the drug's EU SmPC (EU advice, not US).
+func (p DrugProfile) CiteSmPC(section string) Citation {
+	return Citation{Label: p.SmPCTitle + ", section " + section + " (EU, not US)", URL: p.SmPCURL}
 }
 
 // Profile returns the profile of a trigger drug.
@@ -59,6 +91,9 @@ func Profile(d Drug) (DrugProfile, bool) {
 			Drug: Upadacitinib, Generic: "upadacitinib", Brand: "Rinvoq",
 			ValueSet: VSUpadacitinib, Words: []string{"upadacitinib", "rinvoq"},
 			LabelTitle: "RINVOQ (upadacitinib) US Prescribing Information", LabelURL: RinvoqLabelURL,
+			LabelRevision: "revision of 11/2023",
+			SmPCTitle:     "RINVOQ EU Summary of Product Characteristics", SmPCURL: RinvoqSmPCURL,
+			Ingredient: "2196092",
 			MaxDailyMg: 30, LowerDailyMg: 15, ReducedDailyMg: 15,
 		}, true
 	case Abrocitinib:
@@ -66,6 +101,9 @@ func Profile(d Drug) (DrugProfile, bool) {
 			Drug: Abrocitinib, Generic: "abrocitinib", Brand: "Cibinqo",
 			ValueSet: VSAbrocitinib, Words: []string{"abrocitinib", "cibinqo"},
 			LabelTitle: "CIBINQO (abrocitinib) US Prescribing Information", LabelURL: CibinqoLabelURL,
+			LabelRevision: "revision of 12/2023",
+			SmPCTitle:     "CIBINQO EU Summary of Product Characteristics", SmPCURL: CibinqoSmPCURL,
+			Ingredient: "2591476",
 			MaxDailyMg: 200, LowerDailyMg: 100, ReducedDailyMg: 50,
 		}, true
 	}
@@ -168,37 +206,68 @@ func isWordByte(b byte) bool {
 	return r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }
 
+// ErrStopped is returned by EvaluateOrdersUntil when its stop function
+// asked it to end before every order was evaluated.
+var ErrStopped = errors.New("rules: evaluation stopped")
+
 // EvaluateOrders runs every order-time rule for each order (the recognised
 // JAK-inhibitor orders to evaluate) against the record and the session.
 // Orders that are not upadacitinib or abrocitinib are skipped.
 func (e *Engine) EvaluateOrders(rec *Record, sess Session, orders []Medication, now time.Time) []Finding {
+	out, _ := e.EvaluateOrdersUntil(rec, sess, orders, now, nil)
+	return out
+}
+
+// EvaluateOrdersUntil is EvaluateOrders that asks stop (when not nil)
+// between orders and returns ErrStopped, with the findings so far, once it
+// answers true: the hook's deadline stops CPU-bound work (issue 16). The
+// session is sorted once per call, so the time grows with the number of
+// orders, not with its square.
+func (e *Engine) EvaluateOrdersUntil(rec *Record, sess Session, orders []Medication, now time.Time, stop func() bool) ([]Finding, error) {
 	if rec == nil {
 		rec = &Record{}
 	}
-	ix := newIndex(e.k, rec, now)
+	ix := e.newIndex(rec, now)
+	si := newSessionIndex(e.k, sess)
+	ix.computeCourses(setOf(si.ids))
 	var out []Finding
 	for i := range orders {
+		if stop != nil && stop() {
+			return out, ErrStopped
+		}
 		drug, byText, ok := e.Recognize(orders[i])
 		if !ok {
 			continue
 		}
-		out = append(out, e.evaluateOrder(ix, sess, orders[i], drug, byText)...)
+		out = append(out, e.evaluateOrder(ix, si, orders[i], drug, byText)...)
 	}
-	return out
+	return out, nil
 }
 
-// EvaluatePatientView runs the on-treatment rules for a patient-view call.
-// It returns nil when the patient has no active upadacitinib or abrocitinib.
+// EvaluatePatientView runs the on-treatment rules for a patient-view call:
+// one evaluation per ongoing course (course.go), with results counted from
+// the course start, not from the latest renewal. It returns nil when the
+// patient has no ongoing upadacitinib or abrocitinib course.
 func (e *Engine) EvaluatePatientView(rec *Record, now time.Time) []Finding {
 	if rec == nil {
 		return nil
 	}
-	ix := newIndex(e.k, rec, now)
+	ix := e.newIndex(rec, now)
+	ix.computeCourses(nil)
 	var out []Finding
-	for _, t := range activeTherapies(ix) {
-		out = append(out, e.evaluateTherapy(ix, t)...)
+	for _, d := range triggerDrugs {
+		if c := ix.course(d); c != nil && c.Ongoing {
+			out = append(out, e.evaluateTherapy(ix, c)...)
+		}
 	}
 	return out
+}
+
+// newIndex sorts the record for one call.
+func (e *Engine) newIndex(rec *Record, now time.Time) *index {
+	ix := newIndex(e.k, rec, now)
+	ix.cfg = e.cfg
+	return ix
 }
 
 // dateText formats a date for evidence.

@@ -63,6 +63,13 @@ const (
 	AgeNotApproved               = "age-not-approved"
 	NoPriorSystemicTherapy       = "no-prior-systemic-therapy"
 
+	// Order-time findings of contract 6.4 (December amendments).
+	CYP2C19PoorMetabolizer = "cyp2c19-poor-metabolizer"
+	WeightBelowLabel       = "weight-below-label"
+	PgpSubstrate           = "pgp-substrate"
+	LiveVaccineOrdered     = "live-vaccine-ordered"
+	AgeUnknown             = "age-unknown"
+
 	// patient-view findings (besides the order-time codes reused on treatment).
 	MonitoringCBCDue    = "monitoring-cbc-due"
 	MonitoringLiverDue  = "monitoring-liver-due"
@@ -83,11 +90,13 @@ const (
 	CategoryMonitoring       Category = "monitoring" // patient-view monitoring due: one card
 	CategoryLabSafety        Category = "lab-safety"
 	CategoryIndication       Category = "indication"
+	CategoryRecord           Category = "record" // the record lacks what a rule needs (age-unknown)
 )
 
-// Citation names the source of a rule.
+// Citation names the source of a rule: the document, its revision and
+// the section.
 type Citation struct {
-	Label string // e.g. "RINVOQ (upadacitinib) US Prescribing Information, section 2.1"
+	Label string // e.g. "RINVOQ (upadacitinib) US Prescribing Information (revised 11/2023), section 2.1"
 	URL   string
 }
 
@@ -120,9 +129,34 @@ type Finding struct {
 	Action   string     // what to do, e.g. "Do not start abrocitinib; repeat CBC."
 	Evidence []Evidence // what was found (or not found)
 	Tests    []Test     // what to order, when the finding is about something missing or due
-	// SuggestedDailyMg is the lower dose to suggest (lower-dose-recommended,
-	// dose-above-label, renal/CYP dose limits), 0 when none.
+	// SuggestedDailyMg is the one dose to suggest for the order (contract
+	// 6.3): the lowest DoseLimitMg of all the order's findings, set on
+	// every finding that limits the dose; 0 when none, or when the ordered
+	// daily dose is already within it.
 	SuggestedDailyMg float64
+	// DoseLimitMg is this finding's own labelled dose limit (renal, CYP,
+	// CYP2C19 genotype, age, boxed-warning risks, dose above label), 0 when
+	// it sets none. DoseLimitReason words it ("eGFR 30-59: 50 mg").
+	DoseLimitMg     float64
+	DoseLimitReason string
+	// ProductCode is a product code (RxNorm SCD/SBD) of the suggested
+	// strength from the knowledge base, zero when it has none.
+	// OrderedAsProduct is true when the order names a product or strength
+	// (a product code, Medication.ingredient strength, or a strength in its
+	// text), so a suggestion may not replace it by the ingredient code.
+	ProductCode      Coding
+	OrderedAsProduct bool
+	// OnTreatment is true when the patient is on a course of the drug (a
+	// continuation at order time, or patient-view): the card uses
+	// on-treatment wording ("Interrupt", not "Do not start").
+	OnTreatment bool
+	// Subject names what the finding is about when the summary names it:
+	// the interacting drug ("clarithromycin"), "" when none.
+	Subject string
+	// Avoid is true when the label says to avoid the combination (not
+	// only to lower the dose): cyp-interaction with an inducer or a dual
+	// CYP2C19/CYP2C9 inhibitor.
+	Avoid bool
 	// DaysOverdue is set on monitoring findings.
 	DaysOverdue int
 	// Threshold is the configured limit the finding was judged against, as
@@ -134,4 +168,6 @@ type Finding struct {
 	// Unverified is true when the rule relies on knowledge graded C or U.
 	Unverified bool
 	Citation   Citation
+	// Also lists further sources (an EU SmPC, a guideline) besides Citation.
+	Also []Citation
 }

@@ -13,17 +13,24 @@ var (
 		VSTBTest, VSHBsAg, VSHBcAb, VSHBVDNA, VSHCVAb, VSHCVRNA,
 		VSCBCPanel, VSLymphocytes, VSNeutrophils, VSHemoglobin, VSPlatelets,
 		VSALT, VSAST, VSLipids, VSLipidPanelOrLDL, VSPregnancyTest, VSEGFR, VSSmokingStatus,
+		VSChildPugh, VSCYP2C19Genotype, VSBodyWeight,
 	}
+	// textObservationSets are the Observation sets that may also recognise
+	// an Observation by its name (code.text or a coding's display): no
+	// verified code exists for some of them (knowledge base 3: no
+	// Child-Pugh code), and genetic results are often named only.
+	textObservationSets  = []string{VSChildPugh, VSCYP2C19Genotype, VSBodyWeight}
 	indexedConditionSets = []string{
 		VSActiveTB, VSLatentTB, VSChronicHBV, VSHCV, VSSevereHepatic, VSPregnancyCondition,
 		VSBreastfeeding, VSVTE, VSThrombophilia, VSMalignancy, VSHypertension, VSDiabetes,
 		VSHyperlipidemia, VSCoronaryDisease, VSMyocardialInfarction, VSStroke, VSSmokerCondition,
-		VSSeriousInfection, VSSevereRenal,
+		VSSeriousInfection, VSSevereRenal, VSESRDDialysis, VSCirrhosis,
 	}
 	indexedMedicationSets = []string{
 		VSOtherJAK, VSBiologics, VSImmunosuppressants, VSAntiplatelets, VSAspirin,
 		VSCYP3A4StrongInhibitors, VSCYP3A4StrongInducers, VSCYP2C19StrongInhibitors,
 		VSCYP2C19CYP2C9Inhibitors, VSCYP2C19CYP2C9Inducers, VSTBTreatment, VSPriorSystemicADTherapy,
+		VSPgpSubstratesNTI, VSLiveVaccines,
 	}
 	indexedImmunizationSets = []string{VSZosterRecombinant, VSLiveVaccines}
 )
@@ -34,12 +41,18 @@ type index struct {
 	k           *Knowledge
 	rec         *Record
 	now         time.Time
+	today       civilDay                  // now's calendar date (window.go)
 	obs         map[string][]*Observation // counted results only, newest first
 	conds       map[string][]*Condition   // not refuted or entered in error
 	meds        map[string][]*Medication  // every status; filtered by the queries
 	imms        map[string][]*Immunization
 	trigger     map[Drug][]*Medication // record medications recognised as a trigger drug
+	drugOf      map[*Medication]Drug   // the same, by medication
 	unavailable map[string]bool
+	cfg         Config
+	// courses are the patient's upadacitinib and abrocitinib courses
+	// (course.go), computed once per call; nil until coursesFor runs.
+	courses map[Drug]*Course
 }
 
 // countedObservationStatus lists the Observation statuses whose results count.
@@ -47,13 +60,15 @@ var countedObservationStatus = map[string]bool{"final": true, "amended": true, "
 
 func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	ix := &index{
-		k: k, rec: rec, now: now,
+		k: k, rec: rec, now: now, today: dayOf(now),
 		obs:         map[string][]*Observation{},
 		conds:       map[string][]*Condition{},
 		meds:        map[string][]*Medication{},
 		imms:        map[string][]*Immunization{},
 		trigger:     map[Drug][]*Medication{},
+		drugOf:      map[*Medication]Drug{},
 		unavailable: map[string]bool{},
+		cfg:         DefaultConfig(),
 	}
 	for _, u := range rec.Unavailable {
 		ix.unavailable[u] = true
@@ -67,15 +82,17 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	}
 	for i := range rec.Observations {
 		o := &rec.Observations[i]
-		// Only final results dated no later than now count.
-		if !countedObservationStatus[o.Status] || o.Date.IsZero() || o.Date.After(now) {
+		// Only final results dated no later than today count.
+		if !countedObservationStatus[o.Status] || o.Date.IsZero() || dayOf(o.Date) > ix.today {
 			continue
 		}
 		addObs(o)
+		ix.addByName(o)
 		for j := range o.Components {
 			c := o.Components[j] // copy: a component carries its parent's identity
 			c.ID, c.Status, c.Date = o.ID, o.Status, o.Date
 			addObs(&c)
+			ix.addByName(&c)
 		}
 	}
 	for _, list := range ix.obs {
@@ -111,11 +128,12 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 		}
 		if d, _, ok := recognize(k, *m); ok {
 			ix.trigger[d] = append(ix.trigger[d], m)
+			ix.drugOf[m] = d
 		}
 	}
 	for i := range rec.Immunizations {
 		im := &rec.Immunizations[i]
-		if im.Status != "completed" && im.Status != "" || im.Date.After(now) {
+		if im.Status != "completed" && im.Status != "" || dayOf(im.Date) > ix.today {
 			continue
 		}
 		for _, set := range k.setsOf('i', indexedImmunizationSets, im.Codes) {
@@ -126,6 +144,51 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 		slices.SortStableFunc(list, func(a, b *Immunization) int { return b.Date.Compare(a.Date) })
 	}
 	return ix
+}
+
+// addByName adds o to the text-matched Observation sets it is not already
+// in by code but names by its code text or a coding's display.
+func (ix *index) addByName(o *Observation) {
+	if o.Text == "" && !hasDisplay(o.Codes) {
+		return
+	}
+	for _, set := range textObservationSets {
+		if ix.k.Has(set, o.Codes) || !ix.k.namesObservation(set, o) {
+			continue
+		}
+		ix.obs[set] = append(ix.obs[set], o)
+	}
+}
+
+func hasDisplay(cs []Coding) bool {
+	for _, c := range cs {
+		if c.Display != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// namesObservation reports whether the set's text patterns name o in its
+// code text or a coding's display.
+func (k *Knowledge) namesObservation(set string, o *Observation) bool {
+	vs := k.sets[set]
+	if vs == nil || len(vs.Text) == 0 {
+		return false
+	}
+	if o.Text != "" {
+		if _, ok := vs.matchLowerText(strings.ToLower(o.Text)); ok {
+			return true
+		}
+	}
+	for _, c := range o.Codes {
+		if c.Display != "" {
+			if _, ok := vs.matchLowerText(strings.ToLower(c.Display)); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // setsOf lists the sets among sets that hold any of the codes. The answer
@@ -245,15 +308,24 @@ func lowerTexts(m Medication) []string {
 	return ts
 }
 
-// results returns the counted results of the sets dated at or after since
-// (zero: any date), newest first.
-func (ix *index) results(since time.Time, sets ...string) []*Observation {
+// results returns the counted results of the sets dated on or after the
+// day from (anyDay: any date), newest first.
+func (ix *index) results(from civilDay, sets ...string) []*Observation {
 	var out []*Observation
 	seen := map[*Observation]bool{}
+	// Sorted newest first by instant; a day is judged in the result's own
+	// zone, which moves it at most 14 hours: stop two days past from.
+	stop := time.Time{}
+	if from != anyDay {
+		stop = (from - 2).time()
+	}
 	for _, set := range sets {
 		for _, o := range ix.obs[set] {
-			if o.Date.Before(since) {
-				break // sorted newest first
+			if from != anyDay && dayOf(o.Date) < from {
+				if o.Date.Before(stop) {
+					break
+				}
+				continue
 			}
 			if !seen[o] {
 				seen[o] = true
@@ -267,10 +339,11 @@ func (ix *index) results(since time.Time, sets ...string) []*Observation {
 	return out
 }
 
-// latestValue returns the newest result of the set dated at or after since
-// whose value converts with conv (a usable unit), and its converted value.
-func (ix *index) latestValue(set string, since time.Time, conv func(*Quantity) (float64, bool)) (*Observation, float64, bool) {
-	for _, o := range ix.results(since, set) {
+// latestValue returns the newest result of the set dated on or after the
+// day from whose value converts with conv (a usable unit), and its
+// converted value.
+func (ix *index) latestValue(set string, from civilDay, conv func(*Quantity) (float64, bool)) (*Observation, float64, bool) {
+	for _, o := range ix.results(from, set) {
 		if v, ok := conv(o.Quantity); ok {
 			return o, v, true
 		}
@@ -299,42 +372,76 @@ func (ix *index) activeConditions(set string) []*Condition {
 // clinical status (active, past or resolved).
 func (ix *index) historyConditions(set string) []*Condition { return ix.conds[set] }
 
-// Medication statuses: "active" counts as taking the drug now (on-hold
-// too: held, not stopped); "history" adds the drugs taken in the past.
-var (
-	activeMedicationStatus  = map[string]bool{"active": true, "on-hold": true}
-	historyMedicationStatus = map[string]bool{"active": true, "on-hold": true, "completed": true, "stopped": true}
+// medUse is what a record medication says about the patient taking it.
+type medUse uint8
+
+const (
+	useNever   medUse = iota // not taken: draft, cancelled, entered in error, not taken, unknown, or only proposed
+	useHistory               // taken in the past: completed or stopped
+	useCurrent               // taken now
 )
 
-// activeMeds returns the record's medications of the set that are active.
+// useOf reads a record medication's status (contract 6.1, issue 13):
+//   - MedicationRequest (an order, not a proposal, plan or option):
+//     active and on-hold (held, not stopped) are current; completed and
+//     stopped are history; draft (not yet signed: nobody takes it),
+//     cancelled, entered-in-error and unknown never count.
+//   - MedicationStatement: active, intended (about to be taken) and
+//     on-hold are current; completed and stopped are history;
+//     entered-in-error, not-taken and unknown never count.
+func useOf(m *Medication) medUse {
+	if m.ResourceType == "MedicationStatement" {
+		switch m.Status {
+		case "active", "intended", "on-hold":
+			return useCurrent
+		case "completed", "stopped":
+			return useHistory
+		}
+		return useNever
+	}
+	if m.Intent == "proposal" || m.Intent == "plan" || m.Intent == "option" {
+		return useNever
+	}
+	switch m.Status {
+	case "active", "on-hold":
+		return useCurrent
+	case "completed", "stopped":
+		return useHistory
+	}
+	return useNever
+}
+
+// activeMeds returns the record's medications of the set taken now.
 func (ix *index) activeMeds(set string) []*Medication {
-	return filterMeds(ix.meds[set], activeMedicationStatus)
+	return filterMeds(ix.meds[set], func(m *Medication) bool { return useOf(m) == useCurrent })
 }
 
 // historyMeds returns the record's medications of the set taken now or in the past.
 func (ix *index) historyMeds(set string) []*Medication {
-	return filterMeds(ix.meds[set], historyMedicationStatus)
+	return filterMeds(ix.meds[set], func(m *Medication) bool { return useOf(m) != useNever })
 }
 
-// filterMeds keeps the medications with one of the statuses that are
-// orders or statements of use (not proposals, plans or options).
-func filterMeds(ms []*Medication, status map[string]bool) []*Medication {
+// filterMeds keeps the medications for which keep answers true.
+func filterMeds(ms []*Medication, keep func(*Medication) bool) []*Medication {
 	var out []*Medication
 	for _, m := range ms {
-		if status[m.Status] && m.Intent != "proposal" && m.Intent != "plan" && m.Intent != "option" {
+		if keep(m) {
 			out = append(out, m)
 		}
 	}
 	return out
 }
 
-// immunizations returns the given vaccines of the set dated at or after
-// since (zero: any date), newest first.
-func (ix *index) immunizations(set string, since time.Time) []*Immunization {
+// immunizations returns the given vaccines of the set dated on or after
+// the day from (anyDay: any date), newest first.
+func (ix *index) immunizations(set string, from civilDay) []*Immunization {
 	var out []*Immunization
 	for _, im := range ix.imms[set] {
-		if !since.IsZero() && im.Date.Before(since) {
-			break
+		if from != anyDay && dayOf(im.Date) < from {
+			if im.Date.Before((from - 2).time()) {
+				break
+			}
+			continue
 		}
 		out = append(out, im)
 	}
@@ -397,7 +504,22 @@ var interpretations = map[string]result{
 
 // read reads a qualitative result: the coded value (SNOMED answers), then
 // the interpretation, then the value text.
-func (ix *index) read(o *Observation) result {
+func (ix *index) read(o *Observation) result { return ix.readWith(o, interpretations) }
+
+// answerInterpretations are the interpretation codes that state an answer
+// (positive, negative, indeterminate), not a position against a reference
+// range (H, L, N, A).
+var answerInterpretations = map[string]result{
+	"POS": resultPositive, "DET": resultPositive,
+	"NEG": resultNegative, "ND": resultNegative,
+	"IND": resultIndeterminate, "E": resultIndeterminate,
+}
+
+// readAnswer is read without the reference-range flags: for results that
+// also carry a value judged by its own thresholds (quantitative hCG).
+func (ix *index) readAnswer(o *Observation) result { return ix.readWith(o, answerInterpretations) }
+
+func (ix *index) readWith(o *Observation, interp map[string]result) result {
 	switch {
 	case ix.k.Has(VSResultPositive, o.ValueCodes):
 		return resultPositive
@@ -410,7 +532,7 @@ func (ix *index) read(o *Observation) result {
 		if c.System != systemInterpretation && c.System != "" {
 			continue
 		}
-		if r, ok := interpretations[c.Code]; ok {
+		if r, ok := interp[c.Code]; ok {
 			return r
 		}
 	}
@@ -483,11 +605,11 @@ func (ix *index) readViral(o *Observation) result {
 	return resultNegative
 }
 
-// latestRead returns the newest result of the set dated at or after since
-// that reads positive or negative, and the newer results that could not be
-// read (indeterminate or unreadable) for the evidence.
-func (ix *index) latestRead(set string, since time.Time, reader func(*Observation) result) (o *Observation, r result, unread []*Observation) {
-	for _, x := range ix.results(since, set) {
+// latestRead returns the newest result of the set dated on or after the
+// day from that reads positive or negative, and the newer results that
+// could not be read (indeterminate or unreadable) for the evidence.
+func (ix *index) latestRead(set string, from civilDay, reader func(*Observation) result) (o *Observation, r result, unread []*Observation) {
+	for _, x := range ix.results(from, set) {
 		switch rr := reader(x); rr {
 		case resultPositive, resultNegative:
 			return x, rr, unread
@@ -507,4 +629,27 @@ func (ix *index) unchecked(needs []string) []string {
 		}
 	}
 	return out
+}
+
+// strengthSets are the medication sets whose product codes may carry a
+// strength (the strength-mg extension).
+var strengthSets = append([]string{VSUpadacitinib, VSAbrocitinib}, indexedMedicationSets...)
+
+// dailyDose is DailyDose, also knowing the strength of m's product code
+// when the knowledge base gives one.
+func (ix *index) dailyDose(m Medication) (float64, string, bool) {
+	return dailyDoseWith(m, ix.codeStrength(m))
+}
+
+// codeStrength is the strength per tablet of m's product code (0: none).
+func (ix *index) codeStrength(m Medication) float64 {
+	if len(m.Codes) == 0 {
+		return 0
+	}
+	for _, set := range strengthSets {
+		if mg, _, ok := ix.k.Strength(set, m.Codes); ok {
+			return mg
+		}
+	}
+	return 0
 }

@@ -88,7 +88,7 @@ func TestIndexResults(t *testing.T) {
 	}}
 	ix := newIndex(testKnowledge(), rec, testNow)
 	var ids []string
-	for _, o := range ix.results(time.Time{}, VSNeutrophils) {
+	for _, o := range ix.results(anyDay, VSNeutrophils) {
 		ids = append(ids, o.ID)
 	}
 	want := []string{"Observation/amended", "Observation/new", "Observation/mid", "Observation/old"}
@@ -100,10 +100,10 @@ func TestIndexResults(t *testing.T) {
 			t.Fatalf("results = %v, want %v (newest first, final/amended/corrected only, none undated or in the future)", ids, want)
 		}
 	}
-	if got := ix.results(daysAgo(10), VSNeutrophils); len(got) != 2 {
+	if got := ix.results(dayOf(daysAgo(10)), VSNeutrophils); len(got) != 2 {
 		t.Errorf("results within 10 days = %d, want 2", len(got))
 	}
-	if o, v, ok := ix.latestValue(VSNeutrophils, time.Time{}, CellsPerMM3); !ok || o.ID != "Observation/amended" || v != 6000 {
+	if o, v, ok := ix.latestValue(VSNeutrophils, anyDay, CellsPerMM3); !ok || o.ID != "Observation/amended" || v != 6000 {
 		t.Errorf("latestValue = %v %v %v", o, v, ok)
 	}
 }

@@ -50,6 +50,12 @@ type Code struct {
 	Source     string // citation key from the knowledge base, e.g. "USC-SUBST"
 	Grade      string // A, B, C or U
 	Unverified bool   // grade C or U: shipped, but flagged
+	// StrengthMg is the product's strength in mg per tablet (or per mL for
+	// a solution) from the strength-mg extension, 0 when not given.
+	StrengthMg float64
+	// TTY is the RxNorm term type from the tty extension (IN, SCD, SBD, BN,
+	// GPCK, BPCK) or NDC; "" when not given.
+	TTY string
 }
 
 // CodePattern is a regular expression over the codes of one system. The
@@ -161,15 +167,22 @@ type codeKey struct{ system, code string }
 
 func newCodeKey(system, code string) codeKey { return codeKey{system, normCode(system, code)} }
 
+// SystemNDC is the FHIR system of National Drug Codes.
+const SystemNDC = "http://hl7.org/fhir/sid/ndc"
+
 // normCode puts a code in the form the value sets use, so that harmless
 // spelling differences in real data still match:
 //   - every code is trimmed of surrounding spaces;
 //   - ICD-10-CM is upper-cased and dotted after the third character
 //     ("l209" and "L20.9" are both "L20.9");
-//   - a one-digit CVX code gets its leading zero ("3" is "03").
+//   - a one-digit CVX code gets its leading zero ("3" is "03");
+//   - an NDC is its 11 digits in the 5-4-2 layout, without hyphens
+//     (normNDC).
 func normCode(system, code string) string {
 	code = strings.TrimSpace(code)
 	switch system {
+	case SystemNDC:
+		return normNDC(code)
 	case SystemICD10CM:
 		if icdCanonical(code) {
 			return code // the common case: no allocation
@@ -181,6 +194,39 @@ func normCode(system, code string) string {
 	case SystemCVX:
 		if len(code) == 1 && code[0] >= '0' && code[0] <= '9' {
 			code = "0" + code
+		}
+	}
+	return code
+}
+
+// normNDC turns an NDC into its 11 digits (5-4-2, no hyphens). The
+// 10-digit hyphenated forms get the leading zero of their short segment:
+// 4-4-2 "0074-2310-30" is 00074231030, 5-3-2 "12345-678-90" is 12345067890,
+// 5-4-1 "12345-6789-0" is 12345678900; 11 digits with hyphens (5-4-2) or
+// without stay as they are. Any other form (10 digits without hyphens,
+// whose layout cannot be told) is kept as written, so it matches only
+// itself.
+func normNDC(code string) string {
+	parts := strings.Split(code, "-")
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return code
+		}
+	}
+	pad := func(p string, n int) string { return strings.Repeat("0", n-len(p)) + p }
+	switch len(parts) {
+	case 1:
+		if len(code) == 11 {
+			return code
+		}
+	case 3:
+		a, b, c := parts[0], parts[1], parts[2]
+		switch {
+		case len(a) == 5 && len(b) == 4 && len(c) == 2, // 5-4-2, already 11 digits
+			len(a) == 4 && len(b) == 4 && len(c) == 2, // 4-4-2
+			len(a) == 5 && len(b) == 3 && len(c) == 2, // 5-3-2
+			len(a) == 5 && len(b) == 4 && len(c) == 1: // 5-4-1
+			return pad(a, 5) + pad(b, 4) + pad(c, 2)
 		}
 	}
 	return code
@@ -199,6 +245,61 @@ func icdCanonical(code string) bool {
 		}
 	}
 	return len(code) != 4 // "L20." is not canonical
+}
+
+// Strength returns the strength (mg per tablet or per mL) and term type of
+// the first of codes in the set whose entry gives a strength; ok is false
+// when none does.
+func (k *Knowledge) Strength(set string, codes []Coding) (mg float64, tty string, ok bool) {
+	vs := k.sets[set]
+	if vs == nil {
+		return 0, "", false
+	}
+	for _, c := range codes {
+		if e, found := vs.index[newCodeKey(c.System, c.Code)]; found && e.StrengthMg > 0 {
+			return e.StrengthMg, e.TTY, true
+		}
+	}
+	return 0, "", false
+}
+
+// TermType returns the term type of the first of codes in the set whose
+// entry gives one ("" when none does).
+func (k *Knowledge) TermType(set string, codes []Coding) string {
+	vs := k.sets[set]
+	if vs == nil {
+		return ""
+	}
+	for _, c := range codes {
+		if e, found := vs.index[newCodeKey(c.System, c.Code)]; found && e.TTY != "" {
+			return e.TTY
+		}
+	}
+	return ""
+}
+
+// Product returns an RxNorm product code (SCD or SBD) of the set with the
+// strength mg per tablet, preferring the term type prefer ("SBD" for a
+// branded order); ok is false when the set has none.
+func (k *Knowledge) Product(set string, mg float64, prefer string) (Coding, bool) {
+	vs := k.sets[set]
+	if vs == nil || mg <= 0 {
+		return Coding{}, false
+	}
+	var found *Code
+	for i := range vs.Codes {
+		c := &vs.Codes[i]
+		if c.System != SystemRxNorm || (c.TTY != "SCD" && c.TTY != "SBD") || !sameMg(c.StrengthMg, mg) {
+			continue
+		}
+		if found == nil || c.TTY == prefer && found.TTY != prefer {
+			found = c
+		}
+	}
+	if found == nil {
+		return Coding{}, false
+	}
+	return found.Coding, true
 }
 
 // gradeUnverified tells whether a grade means "shipped, but not verified".

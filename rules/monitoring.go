@@ -1,54 +1,8 @@
 package rules
 
-import "time"
-
-// therapy is a patient's active upadacitinib or abrocitinib.
-type therapy struct {
-	drug  Drug
-	order *Medication // the active order the dates come from
-	start time.Time   // zero when no active order is dated
-	from  string      // where start came from, for the evidence
-}
-
-// activeTherapies finds the active trigger-drug MedicationRequests, one
-// therapy per drug. The start is the earliest start of the drug's active
-// orders: an order's authoredOn, else its dispenseRequest.validityPeriod.start.
-func activeTherapies(ix *index) []therapy {
-	var out []therapy
-	for _, d := range triggerDrugs {
-		var t *therapy
-		for _, m := range ix.trigger[d] {
-			if m.ResourceType != "" && m.ResourceType != "MedicationRequest" || m.Status != "active" ||
-				m.Intent == "proposal" || m.Intent == "plan" || m.Intent == "option" {
-				continue
-			}
-			start, from := m.Authored, "authoredOn"
-			if start.IsZero() {
-				start, from = m.ValidityStart, "dispenseRequest.validityPeriod.start"
-			}
-			if start.IsZero() {
-				if t == nil {
-					t = &therapy{drug: d, order: m}
-				}
-				continue
-			}
-			if t == nil || t.start.IsZero() || start.Before(t.start) {
-				t = &therapy{drug: d, order: m, start: start, from: from + " of " + orderRef(m)}
-			}
-		}
-		if t != nil {
-			out = append(out, *t)
-		}
-	}
-	return out
-}
-
-func orderRef(m *Medication) string {
-	if m.ID != "" {
-		return m.ID
-	}
-	return "the active " + medicationName(m) + " order"
-}
+import (
+	"time"
+)
 
 // pvRule is one patient-view rule (contract section 5, second table).
 type pvRule struct {
@@ -57,55 +11,82 @@ type pvRule struct {
 	category Category
 	drug     Drug // "" for both
 	needs    []string
-	section  string
-	check    func(c *orderCtx, t therapy) (Finding, bool)
+	upa      string // RINVOQ label section
+	abro     string // CIBINQO label section
+	check    func(c *orderCtx, t *Course) (Finding, bool)
 }
 
 // pvRules lists the on-treatment rules. Monitoring intervals come from
 // Config (AbrocitinibMonitoring 4 weeks, C6; UpadacitinibLipidMonitoring
 // 12 weeks, R9; UpadacitinibRoutineMonitoring, R9 "routine patient
 // management"); thresholds are those of the order rules, with platelets
-// at PlateletsMinOnTreatment (C5); interrupt per R8 and C5.
+// at PlateletsMinOnTreatment (C5); interrupt per R8 and C5. Results count
+// from the course start (course.go), not from the latest renewal.
 var pvRules = []pvRule{
-	{MonitoringCBCDue, Warning, CategoryMonitoring, "", needObs, secWarnings, (*orderCtx).monitoringCBCDue},
-	{MonitoringLiverDue, Warning, CategoryMonitoring, "", needObs, secWarnings, (*orderCtx).monitoringLiverDue},
-	{MonitoringLipidsDue, Warning, CategoryMonitoring, "", needObs, secWarnings, (*orderCtx).monitoringLipidsDue},
-	{Lymphopenia, Critical, CategoryLabSafety, "", needObs, secDosage, (*orderCtx).onTreatmentLymphopenia},
-	{Neutropenia, Critical, CategoryLabSafety, "", needObs, secDosage, (*orderCtx).onTreatmentNeutropenia},
-	{Anemia, Critical, CategoryLabSafety, "", needObs, secDosage, (*orderCtx).onTreatmentAnemia},
-	{Thrombocytopenia, Critical, CategoryLabSafety, Abrocitinib, needObs, secDosage, (*orderCtx).onTreatmentThrombocytopenia},
-	{SeriousInfectionActive, Critical, CategoryContraindication, "", needCond, secWarnings, (*orderCtx).onTreatmentInfection},
-	{Pregnancy, Critical, CategoryContraindication, "", []string{DataConditions, DataObservations}, secPopulations, (*orderCtx).onTreatmentPregnancy},
-	{CombinationJAK, Critical, CategoryContraindication, "", needMeds, secIndication, onTreatment((*orderCtx).combinationJAK)},
-	{CombinationBiologic, Warning, CategoryInteraction, "", needMeds, secIndication, onTreatment((*orderCtx).combinationBiologic)},
-	{CombinationImmunosuppressant, Warning, CategoryInteraction, "", needMeds, secIndication, onTreatment((*orderCtx).combinationImmunosuppressant)},
+	{MonitoringCBCDue, Warning, CategoryMonitoring, "", needObs, rvqLabs, cibLabs, (*orderCtx).monitoringCBCDue},
+	{MonitoringLiverDue, Warning, CategoryMonitoring, "", needObs, rvqLabs, cibLabs, (*orderCtx).monitoringLiverDue},
+	{MonitoringLipidsDue, Warning, CategoryMonitoring, "", needObs, rvqLabs, cibLabs, (*orderCtx).monitoringLipidsDue},
+	{Lymphopenia, Critical, CategoryLabSafety, "", needObs, rvqLabs, cibLabs, onCourse((*orderCtx).lymphopenia)},
+	{Neutropenia, Critical, CategoryLabSafety, "", needObs, rvqLabs, cibLabs, onCourse((*orderCtx).neutropenia)},
+	{Anemia, Critical, CategoryLabSafety, "", needObs, rvqLabs, cibLabs, onCourse((*orderCtx).anemia)},
+	{Thrombocytopenia, Critical, CategoryLabSafety, Abrocitinib, needObs, "", cibLabs, onCourse((*orderCtx).thrombocytopenia)},
+	{SeriousInfectionActive, Critical, CategoryContraindication, "", needCond, rvqInfections, cibInfections, onCourse((*orderCtx).seriousInfectionActive)},
+	{Pregnancy, Critical, CategoryContraindication, "", []string{DataConditions, DataObservations}, rvqFetal, cibPregnancy, onCourse((*orderCtx).pregnancy)},
+	{CombinationJAK, Critical, CategoryContraindication, "", needMeds, rvqIndication, cibIndication, onCourse((*orderCtx).combinationJAK)},
+	{CombinationBiologic, Warning, CategoryInteraction, "", needMeds, rvqIndication, cibIndication, onCourse((*orderCtx).combinationBiologic)},
+	{CombinationImmunosuppressant, Warning, CategoryInteraction, "", needMeds, rvqIndication, cibIndication, onCourse((*orderCtx).combinationImmunosuppressant)},
 }
 
-// onTreatment adapts an order rule that reads only the record.
-func onTreatment(check func(*orderCtx) (Finding, bool)) func(*orderCtx, therapy) (Finding, bool) {
-	return func(c *orderCtx, _ therapy) (Finding, bool) { return check(c) }
+// onCourse adapts an order rule, run as on a continuation.
+func onCourse(check func(*orderCtx) (Finding, bool)) func(*orderCtx, *Course) (Finding, bool) {
+	return func(c *orderCtx, _ *Course) (Finding, bool) { return check(c) }
 }
 
-// evaluateTherapy runs the patient-view rules for one active therapy.
-func (e *Engine) evaluateTherapy(ix *index, t therapy) []Finding {
-	p, _ := Profile(t.drug)
-	c := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, order: *t.order, drug: t.drug, p: p, now: ix.now, fired: map[string]bool{}}
-	c.dose, c.doseHow, c.doseOK = DailyDose(*t.order)
+// courseRule adapts a course rule to the order table: it runs with the
+// order's course (on a continuation; never without one).
+func courseRule(check func(*orderCtx, *Course) (Finding, bool)) func(*orderCtx) (Finding, bool) {
+	return func(c *orderCtx) (Finding, bool) {
+		if c.course == nil {
+			return Finding{}, false
+		}
+		return check(c, c.course)
+	}
+}
+
+// monitoringLimits is the monitoring rules' limits for the catalogue.
+func monitoringLimits(c Config) string {
+	return "abrocitinib: " + durationText(c.AbrocitinibMonitoring) + " after the course start; upadacitinib: lipids " +
+		durationText(c.UpadacitinibLipidMonitoring) + " after the start, CBC and ALT/AST every " + durationText(c.UpadacitinibRoutineMonitoring)
+}
+
+// evaluateTherapy runs the patient-view rules for one ongoing course.
+func (e *Engine) evaluateTherapy(ix *index, t *Course) []Finding {
+	p, _ := Profile(t.Drug)
+	c := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, order: *t.Latest, key: orderKey(t.Latest), drug: t.Drug, p: p, now: ix.now,
+		cont: true, course: t, newFrom: anyDay, fired: map[string]bool{}, risks: map[string]bool{}}
+	if !t.Start.IsZero() {
+		c.newFrom = dayOf(t.Start)
+	}
+	c.dose, c.doseHow, c.doseOK = t.DailyMg, "", t.DoseKnown
 	var out []Finding
 	for _, r := range pvRules {
-		if r.drug != "" && r.drug != t.drug {
+		if r.drug != "" && r.drug != t.Drug {
 			continue
 		}
 		f, ok := r.check(c, t)
 		if !ok {
 			continue
 		}
-		f.Code, f.Category, f.Drug, f.OrderID = r.code, r.category, t.drug, t.order.ID
+		f.Code, f.Category, f.Drug, f.OrderID, f.OnTreatment = r.code, r.category, t.Drug, t.Latest.ID, true
 		if f.Level == "" {
 			f.Level = r.level
 		}
 		if f.Citation == (Citation{}) {
-			f.Citation = p.Cite(r.section)
+			sec := r.upa
+			if t.Drug == Abrocitinib {
+				sec = r.abro
+			}
+			f.Citation = p.Cite(sec)
 		}
 		f.Unchecked = ix.unchecked(r.needs)
 		f.Evidence = capEvidence(f.Evidence)
@@ -115,12 +96,13 @@ func (e *Engine) evaluateTherapy(ix *index, t therapy) []Finding {
 	return out
 }
 
-// startEvidence says when the therapy started and where the date comes from.
-func (c *orderCtx) startEvidence(t therapy) Evidence {
-	if t.start.IsZero() {
-		return Evidence{Text: c.p.Generic + " is active (" + orderRef(t.order) + ") but no active order gives a start date.", ResourceID: t.order.ID}
+// startEvidence says when the course started and where the date comes from.
+func (c *orderCtx) startEvidence(t *Course) Evidence {
+	if t.Start.IsZero() {
+		return Evidence{Text: c.p.Generic + " is current (" + orderRef(t.Latest) + ") but no order or statement of the course gives a start date.",
+			ResourceID: t.Latest.ID}
 	}
-	return Evidence{Text: c.p.Name() + " started on " + dateText(t.start) + " (" + t.from + ").", Date: t.start, ResourceID: t.order.ID}
+	return Evidence{Text: c.p.Name() + " course started on " + dateText(t.Start) + " (" + t.StartFrom + ").", Date: t.Start}
 }
 
 // monitoring is one monitoring check: the results that count, the interval
@@ -134,127 +116,116 @@ type monitoring struct {
 	tests    []Test
 }
 
-// due fires when the therapy is at least the interval old and no result of
-// the sets is dated after the start (periodic: within the last interval).
-// A result dated on the start day itself is the baseline and does not count.
-func (c *orderCtx) due(t therapy, m monitoring) (Finding, bool) {
-	if t.start.IsZero() || c.now.Sub(t.start) < m.interval {
+// due fires when the course is at least the interval old (in whole days:
+// started exactly 4 weeks ago is due) and no result of the sets is dated
+// after the start day; periodic checks also when the last one is older
+// than the interval (a result exactly the interval old is still inside it,
+// as for every window). A result dated on the start day itself is the
+// baseline and does not count.
+func (c *orderCtx) due(t *Course, m monitoring) (Finding, bool) {
+	if t.Start.IsZero() || !atLeast(t.Start, c.now, m.interval) {
 		return Finding{}, false
 	}
+	startDay := dayOf(t.Start)
 	var last *Observation
-	for _, o := range c.ix.results(t.start, m.sets...) {
-		if o.Date.After(t.start) && !sameDay(o.Date, t.start) {
-			last = o
-			break
-		}
+	if rs := c.ix.results(startDay+1, m.sets...); len(rs) > 0 {
+		last = rs[0]
 	}
-	dueFrom := t.start
+	dueFrom := startDay
 	ev := []Evidence{c.startEvidence(t)}
 	switch {
 	case last != nil && !m.periodic:
 		return Finding{}, false
 	case last != nil:
-		if c.now.Sub(last.Date) < m.interval {
+		if dayOf(last.Date) >= windowStart(c.ix.today, m.interval) {
 			return Finding{}, false
 		}
-		dueFrom = last.Date
+		dueFrom = dayOf(last.Date)
 		ev = append(ev, Evidence{Text: "Last " + m.what + " on " + dateText(last.Date) + ", more than " + durationText(m.interval) + " ago.",
 			Date: last.Date, ResourceID: last.ID})
 	default:
-		ev = append(ev, Evidence{Text: "No " + m.what + " since the start."})
+		ev = append(ev, Evidence{Text: "No " + m.what + " since the course start."})
 	}
-	overdue := int(c.now.Sub(dueFrom.Add(m.interval)) / day)
 	return Finding{
 		Title:       m.what + " due",
 		Action:      "Order " + m.what + " (due " + durationText(m.interval) + " after starting " + c.p.Generic + ").",
 		Evidence:    ev,
 		Tests:       withReason(m.what+" due "+durationText(m.interval)+" after starting "+c.p.Generic, m.tests...),
-		DaysOverdue: overdue,
+		DaysOverdue: int(int64(c.ix.today-dueFrom) - windowDays(m.interval)),
 	}, true
-}
-
-func sameDay(a, b time.Time) bool {
-	ay, am, ad := a.Date()
-	by, bm, bd := b.Date()
-	return ay == by && am == bm && ad == bd
 }
 
 // cbcSets are the results that count as a CBC: the panel or any of its counts.
 var cbcSets = []string{VSCBCPanel, VSLymphocytes, VSNeutrophils, VSHemoglobin, VSPlatelets}
 
-func (c *orderCtx) monitoringCBCDue(t therapy) (Finding, bool) {
+func (c *orderCtx) monitoringCBCDue(t *Course) (Finding, bool) {
 	m := monitoring{what: "CBC", sets: cbcSets, tests: []Test{testCBC}}
-	if t.drug == Abrocitinib {
+	if t.Drug == Abrocitinib {
 		m.interval = c.cfg.AbrocitinibMonitoring
 	} else {
 		m.interval, m.periodic = c.cfg.UpadacitinibRoutineMonitoring, true
 	}
-	return c.due(t, m)
+	if f, ok := c.due(t, m); ok {
+		return f, true
+	}
+	return c.unreadableCounts(t)
 }
 
-func (c *orderCtx) monitoringLiverDue(t therapy) (Finding, bool) {
-	m := monitoring{what: "ALT/AST", sets: []string{VSALT, VSAST}, tests: []Test{testALT, testAST}}
-	if t.drug == Abrocitinib {
-		m.interval = c.cfg.AbrocitinibMonitoring
-	} else {
-		m.interval, m.periodic = c.cfg.UpadacitinibRoutineMonitoring, true
+// unreadableCounts fires monitoring-cbc-due when the newest on-treatment
+// result of a count has a unit the rules do not recognise: its value could
+// not be judged against the thresholds, so the check is not done (issue
+// 13: a count must not vanish silently).
+func (c *orderCtx) unreadableCounts(t *Course) (Finding, bool) {
+	from := c.onTreatmentFrom(t)
+	var ev []Evidence
+	for _, n := range c.cbcCounts() {
+		rs := c.ix.results(from, n.set)
+		if len(rs) == 0 {
+			continue
+		}
+		o := rs[0]
+		problem := unitProblem(n.kind, o.Quantity)
+		if problem == "" {
+			continue
+		}
+		ev = append(ev, Evidence{Text: n.name + " on " + dateText(o.Date) + " (" + quantityText(o.Quantity) + "): " + problem +
+			"; the value was not judged against the threshold.", Date: o.Date, ResourceID: o.ID})
 	}
-	return c.due(t, m)
-}
-
-func (c *orderCtx) monitoringLipidsDue(t therapy) (Finding, bool) {
-	m := monitoring{what: "Lipid panel", sets: []string{VSLipids}, tests: []Test{testLipids}, interval: c.cfg.UpadacitinibLipidMonitoring}
-	if t.drug == Abrocitinib {
-		m.interval = c.cfg.AbrocitinibMonitoring
-	}
-	return c.due(t, m)
-}
-
-// onTreatmentLow fires when the latest value since the start (the start
-// day included; without a start date, within CBCWindow) is below min.
-func (c *orderCtx) onTreatmentLow(t therapy, n count, min float64, action string) (Finding, bool) {
-	since := t.start
-	if since.IsZero() {
-		since = c.since(c.cfg.CBCWindow)
-	}
-	since = time.Date(since.Year(), since.Month(), since.Day(), 0, 0, 0, 0, since.Location())
-	o, v, ok := c.ix.latestValue(n.set, since, n.conv)
-	if !ok || v >= min {
+	if len(ev) == 0 {
 		return Finding{}, false
 	}
 	return Finding{
-		Title:     n.name + " below " + number(min) + " " + n.unit + " on " + c.p.Generic,
-		Action:    action,
-		Evidence:  []Evidence{valueEvidence(n, o, v, min), c.startEvidence(t)},
-		Threshold: thresholdText(min, n.unit),
+		Title:    "On-treatment blood count could not be read",
+		Action:   "Check the result and its unit, or repeat the CBC: a low count on " + c.p.Generic + " needs action.",
+		Evidence: append(ev, c.startEvidence(t)),
+		Tests:    withReason("on-treatment count with an unrecognised unit", testCBC),
 	}, true
 }
 
-func (c *orderCtx) onTreatmentLymphopenia(t therapy) (Finding, bool) {
-	return c.onTreatmentLow(t, countALC, c.cfg.ALCMin, "Interrupt "+c.p.Generic+"; restart when the ALC is back above "+number(c.cfg.ALCMin)+" cells/mm³.")
+func (c *orderCtx) monitoringLiverDue(t *Course) (Finding, bool) {
+	m := monitoring{what: "ALT/AST", sets: []string{VSALT, VSAST}, tests: []Test{testALT, testAST}}
+	if t.Drug == Abrocitinib {
+		m.interval = c.cfg.AbrocitinibMonitoring
+	} else {
+		m.interval, m.periodic = c.cfg.UpadacitinibRoutineMonitoring, true
+	}
+	return c.due(t, m)
 }
 
-func (c *orderCtx) onTreatmentNeutropenia(t therapy) (Finding, bool) {
-	return c.onTreatmentLow(t, countANC, c.cfg.ANCMin, "Interrupt "+c.p.Generic+"; restart when the ANC is back above "+number(c.cfg.ANCMin)+" cells/mm³.")
+func (c *orderCtx) monitoringLipidsDue(t *Course) (Finding, bool) {
+	m := monitoring{what: "Lipid panel", sets: []string{VSLipids}, tests: []Test{testLipids}, interval: c.cfg.UpadacitinibLipidMonitoring}
+	if t.Drug == Abrocitinib {
+		m.interval = c.cfg.AbrocitinibMonitoring
+	}
+	return c.due(t, m)
 }
 
-func (c *orderCtx) onTreatmentAnemia(t therapy) (Finding, bool) {
-	return c.onTreatmentLow(t, countHb, c.cfg.HemoglobinMin, "Interrupt "+c.p.Generic+"; restart when hemoglobin is back above "+number(c.cfg.HemoglobinMin)+" g/dL.")
-}
-
-func (c *orderCtx) onTreatmentThrombocytopenia(t therapy) (Finding, bool) {
-	return c.onTreatmentLow(t, countPlatelets, c.cfg.PlateletsMinOnTreatment,
-		"Discontinue abrocitinib and follow the CBC until platelets are above 100,000/mm³.")
-}
-
-func (c *orderCtx) onTreatmentInfection(therapy) (Finding, bool) {
-	f, ok := c.seriousInfectionActive()
-	f.Action = "Interrupt " + c.p.Generic + " until the infection is controlled."
-	return f, ok
-}
-
-func (c *orderCtx) onTreatmentPregnancy(therapy) (Finding, bool) {
-	f, ok := c.pregnancy()
-	f.Action = "Pregnancy on " + c.p.Generic + ": review treatment with the patient."
-	return f, ok
+// onTreatmentFrom is the first day on-treatment results count from: the
+// course start day (the start day included); without a start date, the
+// CBC window.
+func (c *orderCtx) onTreatmentFrom(t *Course) civilDay {
+	if t == nil || t.Start.IsZero() {
+		return c.windowFrom(c.cfg.CBCWindow)
+	}
+	return dayOf(t.Start)
 }

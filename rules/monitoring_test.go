@@ -32,7 +32,9 @@ func withObs(r *Record, os ...Observation) *Record {
 func TestPatientViewNoActiveTherapy(t *testing.T) {
 	e := mustEngine(t, testKnowledge())
 	statement := activeUpa(100)
-	statement.ResourceType, statement.ID = "MedicationStatement", "MedicationStatement/upa"
+	statement.ResourceType, statement.ID, statement.Status = "MedicationStatement", "MedicationStatement/upa", "not-taken"
+	enteredInError := statement
+	enteredInError.Status = "entered-in-error"
 	proposal := activeAbro(100)
 	proposal.Intent = "proposal"
 	tests := []struct {
@@ -44,7 +46,10 @@ func TestPatientViewNoActiveTherapy(t *testing.T) {
 		{"only tofacitinib", patientOn(medication("tofa", rx("1357536"), "active"))},
 		{"abrocitinib stopped", patientOn(func() Medication { m := activeAbro(100); m.Status = "stopped"; return m }())},
 		{"upadacitinib completed", patientOn(func() Medication { m := activeUpa(100); m.Status = "completed"; return m }())},
-		{"upadacitinib only as a MedicationStatement", patientOn(statement)},
+		{"upadacitinib only as a MedicationStatement not taken", patientOn(statement)},
+		{"upadacitinib only as a MedicationStatement entered in error", patientOn(enteredInError)},
+		{"abrocitinib order entered in error", patientOn(func() Medication { m := activeAbro(100); m.Status = "entered-in-error"; return m }())},
+		{"abrocitinib order still a draft", patientOn(func() Medication { m := activeAbro(100); m.Status = "draft"; return m }())},
 		{"abrocitinib only proposed", patientOn(proposal)},
 	}
 	for _, tc := range tests {
@@ -142,11 +147,12 @@ func TestMonitoringDue(t *testing.T) {
 					t.Errorf("evidence = %q", ev)
 				}
 			}},
-		{name: "abrocitinib renewed 5 days ago: start is the earliest active order", rec: patientOn(renewal, activeAbro(35)),
+		{name: "abrocitinib renewed 5 days ago: the course starts at the earliest order; the finding names the latest", rec: patientOn(renewal, activeAbro(35)),
 			want: []string{MonitoringCBCDue},
 			check: func(t *testing.T, fs []Finding) {
-				if f := wantFinding(t, fs, MonitoringCBCDue); f.OrderID != "MedicationRequest/abro" {
-					t.Errorf("OrderID = %s", f.OrderID)
+				f := wantFinding(t, fs, MonitoringCBCDue)
+				if f.OrderID != renewal.ID || !strings.Contains(evidenceText(f), "MedicationRequest/abro)") {
+					t.Errorf("OrderID = %s, evidence %q", f.OrderID, evidenceText(f))
 				}
 			}},
 		{name: "abrocitinib with no dated order: no monitoring finding", rec: patientOn(undated), not: allMonitoring},

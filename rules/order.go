@@ -5,90 +5,233 @@ import (
 	"time"
 )
 
+// applies says when in a treatment course a rule runs (contract 6.2). A
+// draft order is an initiation when the patient has no active or recent
+// course of the drug (a switch from the other drug is an initiation of the
+// new one), and a continuation (renewal, dose change) otherwise.
+type applies struct {
+	start  bool // at initiation
+	course bool // on continuation
+	// newOnCourse: on continuation the rule reads only what is dated on or
+	// after the course start (a new MI, a new positive TB test), not the
+	// history already weighed at initiation.
+	newOnCourse bool
+	// within, when set, limits the rule to the first part of a course
+	// (antiplatelet-abrocitinib: the first 3 months).
+	within func(Config) time.Duration
+}
+
+var (
+	atInitiation   = applies{start: true}
+	onContinuation = applies{course: true}
+	always         = applies{start: true, course: true}
+	newOnCourse    = applies{start: true, course: true, newOnCourse: true}
+	firstMonths    = applies{start: true, course: true, within: func(c Config) time.Duration { return c.AntiplateletFirst }}
+)
+
 // orderRule is one order-time rule: its finding code, level and card
-// category, the drug it applies to ("" for both), the kinds of data it
-// reads (for Finding.Unchecked), the label sections it rests on, and its
-// check. Thresholds and windows come from Config; the value sets are named
-// in the check, which sits in order_rules.go in the same order as here.
+// category, the drug it applies to ("" for both), when in a course it runs,
+// the kinds of data it reads (for Finding.Unchecked), the value sets it
+// reads, its limits (for the catalogue), the label sections it rests on,
+// and its check. Thresholds and windows come from Config; the checks sit
+// in order_rules.go in the order of this table.
 type orderRule struct {
 	code     string
 	level    Level
 	category Category
 	drug     Drug
+	when     applies
 	needs    []string
-	// upa and abro name the part of each label the rule rests on.
+	sets     []string
+	limits   func(Config) string
+	// upa and abro name the part of each US label the rule rests on.
 	upa, abro string
 	check     func(c *orderCtx) (Finding, bool)
 }
 
-// Label parts cited by the rules.
+// Label sections cited by the rules. RINVOQ: US PI, revision of 11/2023
+// (DailyMed); CIBINQO: US PI, revision of 12/2023 (knowledge base 5).
 const (
-	secPreStart     = "section 2.1 (before starting)"
-	secDosage       = "Dosage and Administration"
-	secBoxed        = "Boxed Warning"
-	secWarnings     = "Warnings and Precautions"
-	secContra       = "Contraindications"
-	secInteractions = "Drug Interactions"
-	secPopulations  = "Use in Specific Populations"
-	secIndication   = "Indications and Usage"
+	rvqPreStart   = "section 2.1 (evaluations and immunizations before starting)"
+	rvqDoseAD     = "section 2.5 (dosage in atopic dermatitis)"
+	rvqDosage     = "section 2 (Dosage and Administration)"
+	rvqInfections = "section 5.1 (Serious Infections)"
+	rvqMalignancy = "Boxed Warning and section 5.3 (Malignancy)"
+	rvqMACE       = "Boxed Warning and section 5.4 (Major Adverse Cardiovascular Events)"
+	rvqThrombosis = "Boxed Warning and section 5.5 (Thrombosis)"
+	rvqBoxed      = "Boxed Warning and sections 5.2-5.5"
+	rvqLabs       = "section 5.8 (Laboratory Abnormalities)"
+	rvqFetal      = "sections 5.9 (Embryo-Fetal Toxicity) and 8.1 (Pregnancy)"
+	rvqVaccines   = "section 5.10 (Vaccinations)"
+	rvqCYP        = "section 7 (Drug Interactions: strong CYP3A4 inhibitors and inducers)"
+	rvqLactation  = "section 8.2 (Lactation)"
+	rvqPregTest   = "section 8.3 (Females and Males of Reproductive Potential)"
+	rvqRenal      = "section 8.6 (Renal Impairment)"
+	rvqHepatic    = "section 8.7 (Hepatic Impairment)"
+	rvqIndication = "section 1 (Indications and Usage: limitations of use)"
+	rvqAge        = "sections 1 and 2.5 (atopic dermatitis from 12 years)"
+
+	cibPreStart   = "section 2.1 (tests and evaluations before starting)"
+	cibDose       = "section 2.2 (Recommended Dosage)"
+	cibRenalHep   = "section 2.3 (renal or hepatic impairment)"
+	cibCYP        = "section 2 (dosage with strong CYP2C19 inhibitors) and section 7 (Drug Interactions)"
+	cibPM         = "section 2 (dosage in CYP2C19 poor metabolizers)"
+	cibContra     = "section 4 (Contraindications)"
+	cibInfections = "section 5.1 (Serious Infections)"
+	cibBoxed      = "Boxed Warning and section 5"
+	cibLabs       = "section 5.6 (Laboratory Abnormalities)"
+	cibVaccines   = "section 5.7 (Vaccinations)"
+	cibInteract   = "section 7 (Drug Interactions)"
+	cibPregnancy  = "section 8.1 (Pregnancy)"
+	cibLactation  = "section 8.2 (Lactation)"
+	cibIndication = "section 1 (Indications and Usage: limitations of use)"
+	cibAge        = "section 1 (atopic dermatitis from 12 years)"
 )
 
 var (
 	needObs  = []string{DataObservations}
 	needCond = []string{DataConditions}
-	needMeds = []string{DataMedications}
+	// needMeds: medication rules read orders and, when available, the
+	// outside medication list (MedicationStatement).
+	needMeds = []string{DataMedications, DataMedicationStatements}
 )
+
+// lim is a rule's limits for the catalogue, written from the Config.
+func lim(f func(c Config) string) func(Config) string { return f }
 
 // orderRules lists every order-time rule in evaluation order (the risk
 // rows come before lower-dose-recommended, which reads them).
 var orderRules = []orderRule{
+	// The record itself.
+	{AgeUnknown, Warning, CategoryRecord, "", always, []string{DataPatient}, nil,
+		lim(func(Config) string { return "Patient.birthDate missing or unreadable" }), rvqAge, cibAge, (*orderCtx).ageUnknown},
+
 	// Pre-treatment screening (R6, C3).
-	{TBScreeningMissing, Warning, CategoryScreening, "", needObs, secPreStart, secPreStart, (*orderCtx).tbScreeningMissing},
-	{TBActive, Critical, CategoryContraindication, "", needCond, secPreStart, secPreStart, (*orderCtx).tbActive},
-	{TBLatentUntreated, Critical, CategoryContraindication, "", []string{DataObservations, DataConditions, DataMedications}, secPreStart, secPreStart, (*orderCtx).tbLatentUntreated},
-	{HBVScreeningMissing, Warning, CategoryScreening, "", needObs, secPreStart, secPreStart, (*orderCtx).hbvScreeningMissing},
-	{HBVActive, Critical, CategoryContraindication, "", []string{DataObservations, DataConditions}, secPreStart, secPreStart, (*orderCtx).hbvActive},
-	{HBVCoreAntibodyPositive, Warning, CategoryContraindication, "", needObs, secPreStart, secPreStart, (*orderCtx).hbvCoreAntibodyPositive},
-	{HCVScreeningMissing, Warning, CategoryScreening, "", needObs, secPreStart, secPreStart, (*orderCtx).hcvScreeningMissing},
-	{HCVActive, Critical, CategoryContraindication, "", []string{DataObservations, DataConditions}, secPreStart, secPreStart, (*orderCtx).hcvActive},
-	{HCVAntibodyPositive, Warning, CategoryContraindication, "", needObs, secPreStart, secPreStart, (*orderCtx).hcvAntibodyPositive},
-	// Blood counts: do not initiate below the thresholds (R7, C4).
-	{CBCMissing, Warning, CategoryScreening, "", needObs, secPreStart, secPreStart, (*orderCtx).cbcMissing},
-	{Lymphopenia, Critical, CategoryLabSafety, "", needObs, secPreStart, secPreStart, (*orderCtx).lymphopenia},
-	{Neutropenia, Critical, CategoryLabSafety, "", needObs, secPreStart, secPreStart, (*orderCtx).neutropenia},
-	{Anemia, Critical, CategoryLabSafety, "", needObs, secPreStart, secPreStart, (*orderCtx).anemia},
-	{Thrombocytopenia, Critical, CategoryLabSafety, Abrocitinib, needObs, "", secPreStart, (*orderCtx).thrombocytopenia},
+	{TBScreeningMissing, Warning, CategoryScreening, "", atInitiation, []string{DataObservations, DataConditions, DataMedications, DataMedicationStatements},
+		[]string{VSTBTest, VSLatentTB, VSTBTreatment}, lim(func(c Config) string { return "TB test within " + durationText(c.TBWindow) }),
+		rvqPreStart, cibPreStart, (*orderCtx).tbScreeningMissing},
+	{TBActive, Critical, CategoryContraindication, "", always, needCond, []string{VSActiveTB}, nil, rvqPreStart, cibPreStart, (*orderCtx).tbActive},
+	{TBLatentUntreated, Critical, CategoryContraindication, "", newOnCourse, []string{DataObservations, DataConditions, DataMedications, DataMedicationStatements},
+		[]string{VSTBTest, VSLatentTB, VSTBTreatment}, nil, rvqPreStart, cibPreStart, (*orderCtx).tbLatentUntreated},
+	{HBVScreeningMissing, Warning, CategoryScreening, "", atInitiation, needObs, []string{VSHBsAg},
+		lim(func(c Config) string { return "HBsAg within " + durationText(c.HBVWindow) }), rvqPreStart, cibPreStart, (*orderCtx).hbvScreeningMissing},
+	{HBVActive, Critical, CategoryContraindication, "", always, []string{DataObservations, DataConditions},
+		[]string{VSHBsAg, VSHBVDNA, VSChronicHBV}, nil, rvqPreStart, cibPreStart, (*orderCtx).hbvActive},
+	{HBVCoreAntibodyPositive, Warning, CategoryContraindication, "", atInitiation, needObs, []string{VSHBcAb, VSHBsAg}, nil, rvqPreStart, cibPreStart, (*orderCtx).hbvCoreAntibodyPositive},
+	{HCVScreeningMissing, Warning, CategoryScreening, "", atInitiation, needObs, []string{VSHCVAb, VSHCVRNA},
+		lim(func(c Config) string { return "HCV antibody or RNA within " + durationText(c.HCVWindow) }), rvqPreStart, cibPreStart, (*orderCtx).hcvScreeningMissing},
+	{HCVActive, Critical, CategoryContraindication, "", always, []string{DataObservations, DataConditions},
+		[]string{VSHCVRNA, VSHCV}, nil, rvqPreStart, cibPreStart, (*orderCtx).hcvActive},
+	{HCVAntibodyPositive, Warning, CategoryContraindication, "", atInitiation, needObs, []string{VSHCVAb, VSHCVRNA}, nil, rvqPreStart, cibPreStart, (*orderCtx).hcvAntibodyPositive},
+
+	// Blood counts: do not initiate below the thresholds (R7, C4); on
+	// treatment interrupt (R8, C5), platelets discontinue (C5).
+	{CBCMissing, Warning, CategoryScreening, "", atInitiation, needObs, []string{VSLymphocytes, VSNeutrophils, VSHemoglobin, VSPlatelets},
+		lim(func(c Config) string { return "within " + durationText(c.CBCWindow) }), rvqPreStart, cibPreStart, (*orderCtx).cbcMissing},
+	{Lymphopenia, Critical, CategoryLabSafety, "", always, needObs, []string{VSLymphocytes},
+		lim(func(c Config) string {
+			return "ALC < " + number(c.ALCMin) + " cells/mm³; initiation: within " + durationText(c.CBCWindow) + ", continuation: since the course start"
+		}), rvqPreStart + "; " + rvqLabs, cibPreStart + "; " + cibLabs, (*orderCtx).lymphopenia},
+	{Neutropenia, Critical, CategoryLabSafety, "", always, needObs, []string{VSNeutrophils},
+		lim(func(c Config) string {
+			return "ANC < " + number(c.ANCMin) + " cells/mm³; initiation: within " + durationText(c.CBCWindow) + ", continuation: since the course start"
+		}), rvqPreStart + "; " + rvqLabs, cibPreStart + "; " + cibLabs, (*orderCtx).neutropenia},
+	{Anemia, Critical, CategoryLabSafety, "", always, needObs, []string{VSHemoglobin},
+		lim(func(c Config) string {
+			return "Hb < " + number(c.HemoglobinMin) + " g/dL; initiation: within " + durationText(c.CBCWindow) + ", continuation: since the course start"
+		}), rvqPreStart + "; " + rvqLabs, cibPreStart + "; " + cibLabs, (*orderCtx).anemia},
+	{Thrombocytopenia, Critical, CategoryLabSafety, Abrocitinib, always, needObs, []string{VSPlatelets},
+		lim(func(c Config) string {
+			return "initiation: platelets < " + number(c.PlateletsMinStart) + "/mm³ within " + durationText(c.CBCWindow) +
+				"; continuation: < " + number(c.PlateletsMinOnTreatment) + "/mm³ since the course start"
+		}), "", cibPreStart + "; " + cibLabs, (*orderCtx).thrombocytopenia},
+
 	// Baseline chemistry (R6, R9, C6).
-	{LiverEnzymesMissing, Warning, CategoryScreening, "", needObs, secPreStart, secPreStart, (*orderCtx).liverEnzymesMissing},
-	{LipidsMissing, Warning, CategoryScreening, "", needObs, secWarnings, secWarnings, (*orderCtx).lipidsMissing},
+	{LiverEnzymesMissing, Warning, CategoryScreening, "", atInitiation, needObs, []string{VSALT, VSAST},
+		lim(func(c Config) string { return "within " + durationText(c.LiverWindow) }), rvqPreStart, cibPreStart, (*orderCtx).liverEnzymesMissing},
+	{LipidsMissing, Warning, CategoryScreening, "", atInitiation, needObs, []string{VSLipidPanelOrLDL},
+		lim(func(c Config) string { return "within " + durationText(c.LipidWindow) }), rvqLabs, cibLabs, (*orderCtx).lipidsMissing},
+
 	// Pregnancy and lactation (R16, R17, C14, C15).
-	{PregnancyTestMissing, Warning, CategoryScreening, "", []string{DataPatient, DataObservations, DataConditions}, secPreStart, secPopulations, (*orderCtx).pregnancyTestMissing},
-	{Pregnancy, Critical, CategoryContraindication, "", []string{DataConditions, DataObservations}, secPopulations, secPopulations, (*orderCtx).pregnancy},
-	{Breastfeeding, Critical, CategoryContraindication, "", needCond, secPopulations, secPopulations, (*orderCtx).breastfeeding},
+	{PregnancyTestMissing, Warning, CategoryScreening, "", atInitiation, []string{DataPatient, DataObservations, DataConditions},
+		[]string{VSPregnancyTest, VSPregnancyCondition}, lim(func(c Config) string {
+			return "female aged " + number(float64(c.PregnancyTestMinAge)) + "-" + number(float64(c.PregnancyTestMaxAge)) +
+				", no negative test within " + durationText(c.PregnancyTestWindow) + "; quantitative hCG: negative < " + number(c.HCGNegative) + " mIU/mL"
+		}), rvqPregTest, cibPregnancy, (*orderCtx).pregnancyTestMissing},
+	{Pregnancy, Critical, CategoryContraindication, "", always, []string{DataConditions, DataObservations},
+		[]string{VSPregnancyCondition, VSPregnancyTest}, lim(func(c Config) string {
+			return "positive test within " + durationText(c.PregnancyTestWindow) + "; quantitative hCG ≥ " + number(c.HCGPositive) + " mIU/mL"
+		}), rvqFetal, cibPregnancy, (*orderCtx).pregnancy},
+	{Breastfeeding, Critical, CategoryContraindication, "", always, needCond, []string{VSBreastfeeding}, nil, rvqLactation, cibLactation, (*orderCtx).breastfeeding},
+
 	// Immunizations (R18, C3, C16).
-	{ZosterVaccineMissing, Warning, CategoryScreening, "", []string{DataPatient, DataImmunizations}, secPreStart, secPreStart, (*orderCtx).zosterVaccineMissing},
-	{LiveVaccineRecent, Warning, CategoryContraindication, "", []string{DataImmunizations}, secWarnings, secWarnings, (*orderCtx).liveVaccineRecent},
-	// Conditions (R8, R11, C8).
-	{SeriousInfectionActive, Critical, CategoryContraindication, "", needCond, secWarnings, secWarnings, (*orderCtx).seriousInfectionActive},
-	{SevereHepaticImpairment, Critical, CategoryContraindication, "", needCond, secDosage, secDosage, (*orderCtx).severeHepaticImpairment},
-	{RenalImpairment, Warning, CategoryDosing, "", []string{DataObservations, DataConditions}, secDosage, secDosage, (*orderCtx).renalImpairment},
-	// Combinations and interactions (R2, R13, R14, C9-C11, C13).
-	{CombinationJAK, Critical, CategoryContraindication, "", needMeds, secIndication, secIndication, (*orderCtx).combinationJAK},
-	{CombinationBiologic, Warning, CategoryInteraction, "", needMeds, secIndication, secIndication, (*orderCtx).combinationBiologic},
-	{CombinationImmunosuppressant, Warning, CategoryInteraction, "", needMeds, secIndication, secIndication, (*orderCtx).combinationImmunosuppressant},
-	{AntiplateletAbrocitinib, Critical, CategoryContraindication, Abrocitinib, needMeds, "", secContra, (*orderCtx).antiplateletAbrocitinib},
-	{CYPInteraction, Warning, CategoryInteraction, "", needMeds, secInteractions, secInteractions, (*orderCtx).cypInteraction},
+	{ZosterVaccineMissing, Warning, CategoryScreening, "", atInitiation, []string{DataPatient, DataImmunizations}, []string{VSZosterRecombinant},
+		lim(func(c Config) string { return "aged " + number(float64(c.ZosterAge)) + " or over" }), rvqPreStart + "; " + rvqVaccines, cibPreStart + "; " + cibVaccines, (*orderCtx).zosterVaccineMissing},
+	{LiveVaccineRecent, Warning, CategoryContraindication, "", always, []string{DataImmunizations}, []string{VSLiveVaccines},
+		lim(func(c Config) string { return "within " + durationText(c.LiveVaccineWindow) }), rvqVaccines, cibVaccines, (*orderCtx).liveVaccineRecent},
+	{LiveVaccineOrdered, Warning, CategoryInteraction, "", always, []string{DataMedications}, []string{VSLiveVaccines}, nil, rvqVaccines, cibVaccines, (*orderCtx).liveVaccineOrdered},
+
+	// Conditions (R8, R11, R12, C7, C8).
+	{SeriousInfectionActive, Critical, CategoryContraindication, "", always, needCond, []string{VSSeriousInfection}, nil, rvqInfections, cibInfections, (*orderCtx).seriousInfectionActive},
+	{SevereHepaticImpairment, Warning, CategoryContraindication, "", always, []string{DataConditions, DataObservations},
+		[]string{VSSevereHepatic, VSCirrhosis, VSChildPugh}, lim(func(Config) string {
+			return "Child-Pugh C or decompensation: critical; cirrhosis without a class: warning"
+		}),
+		rvqHepatic, cibRenalHep, (*orderCtx).severeHepaticImpairment},
+	{RenalImpairment, Warning, CategoryDosing, "", always, []string{DataObservations, DataConditions},
+		[]string{VSEGFR, VSESRDDialysis, VSSevereRenal}, lim(func(c Config) string {
+			return "abrocitinib: eGFR < " + number(c.EGFRModerate) + " 50 mg, < " + number(c.EGFRSevere) + " or dialysis critical; upadacitinib: < " +
+				number(c.EGFRSevere) + " 15 mg, < " + number(c.EGFRUpadacitinibMin) + " or dialysis/ESRD critical; eGFR within " + durationText(c.EGFRWindow)
+		}), rvqRenal, cibRenalHep, (*orderCtx).renalImpairment},
+
+	// Combinations and interactions (R2, R13, R14, C9-C13).
+	{CombinationJAK, Critical, CategoryContraindication, "", always, needMeds, []string{VSOtherJAK, VSUpadacitinib, VSAbrocitinib}, nil, rvqIndication, cibIndication, (*orderCtx).combinationJAK},
+	{CombinationBiologic, Warning, CategoryInteraction, "", always, needMeds, []string{VSBiologics}, nil, rvqIndication, cibIndication, (*orderCtx).combinationBiologic},
+	{CombinationImmunosuppressant, Warning, CategoryInteraction, "", always, needMeds, []string{VSImmunosuppressants}, nil, rvqIndication, cibIndication, (*orderCtx).combinationImmunosuppressant},
+	{AntiplateletAbrocitinib, Critical, CategoryContraindication, Abrocitinib, firstMonths, needMeds, []string{VSAntiplatelets, VSAspirin},
+		lim(func(c Config) string {
+			return "first " + durationText(c.AntiplateletFirst) + " of the course; aspirin ≤ " + number(c.AspirinMaxDailyMg) + " mg/day excepted"
+		}), "", cibContra, (*orderCtx).antiplateletAbrocitinib},
+	{CYPInteraction, Warning, CategoryInteraction, "", always, needMeds,
+		[]string{VSCYP3A4StrongInhibitors, VSCYP3A4StrongInducers, VSCYP2C19StrongInhibitors, VSCYP2C19CYP2C9Inhibitors, VSCYP2C19CYP2C9Inducers},
+		nil, rvqCYP, cibCYP, (*orderCtx).cypInteraction},
+	{PgpSubstrate, Info, CategoryInteraction, Abrocitinib, always, needMeds, []string{VSPgpSubstratesNTI}, nil, "", cibInteract, (*orderCtx).pgpSubstrate},
+	{CYP2C19PoorMetabolizer, Warning, CategoryDosing, Abrocitinib, always, needObs, []string{VSCYP2C19Genotype, VSCYP2C19PoorMetabolizer},
+		lim(func(c Config) string {
+			return "50 mg once daily; 100 mg after " + durationText(c.DoseIncreaseAfter) + " if the response is inadequate"
+		}), "", cibPM, (*orderCtx).cyp2c19PoorMetabolizer},
+
 	// Boxed-warning risk factors (R19, R20, C17), then the lower dose.
-	{CardiovascularRisk, Warning, CategoryRiskFactors, "", []string{DataPatient, DataConditions, DataObservations}, secBoxed, secBoxed, (*orderCtx).cardiovascularRisk},
-	{MACEHistory, Warning, CategoryRiskFactors, "", needCond, secBoxed, secBoxed, (*orderCtx).maceHistory},
-	{Smoker, Warning, CategoryRiskFactors, "", []string{DataObservations, DataConditions}, secBoxed, secBoxed, (*orderCtx).smoker},
-	{VTERisk, Warning, CategoryRiskFactors, "", needCond, secBoxed, secBoxed, (*orderCtx).vteRisk},
-	{Malignancy, Warning, CategoryRiskFactors, "", needCond, secBoxed, secBoxed, (*orderCtx).malignancy},
-	{LowerDoseRecommended, Warning, CategoryRiskFactors, "", []string{DataPatient, DataConditions, DataObservations}, secDosage, secDosage, (*orderCtx).lowerDoseRecommended},
+	{CardiovascularRisk, Warning, CategoryRiskFactors, "", atInitiation, []string{DataPatient, DataConditions, DataObservations},
+		[]string{VSHypertension, VSDiabetes, VSHyperlipidemia, VSCoronaryDisease, VSSmokingStatus, VSSmokerAnswers, VSSmokerCondition},
+		lim(func(c Config) string { return "aged " + number(float64(c.CVRiskAge)) + " or over" }), rvqMACE, cibBoxed, (*orderCtx).cardiovascularRisk},
+	{MACEHistory, Warning, CategoryRiskFactors, "", newOnCourse, needCond, []string{VSMyocardialInfarction, VSStroke}, nil, rvqMACE, cibBoxed, (*orderCtx).maceHistory},
+	{Smoker, Warning, CategoryRiskFactors, "", atInitiation, []string{DataObservations, DataConditions},
+		[]string{VSSmokingStatus, VSSmokerAnswers, VSSmokerCondition}, nil, rvqMalignancy, cibBoxed, (*orderCtx).smoker},
+	{VTERisk, Warning, CategoryRiskFactors, "", newOnCourse, needCond, []string{VSVTE, VSThrombophilia}, nil, rvqThrombosis, cibBoxed, (*orderCtx).vteRisk},
+	{Malignancy, Warning, CategoryRiskFactors, "", newOnCourse, needCond, []string{VSMalignancy, VSNMSC}, nil, rvqMalignancy, cibBoxed, (*orderCtx).malignancy},
+	{LowerDoseRecommended, Warning, CategoryRiskFactors, "", always, []string{DataPatient, DataConditions, DataObservations}, nil,
+		lim(func(c Config) string {
+			return "upadacitinib > 15 mg or abrocitinib > 100 mg with a boxed-warning risk factor (EU SmPC); upadacitinib > 15 mg from age " +
+				number(float64(c.UpadacitinibLowerDoseAge)) + " (US label)"
+		}), rvqDoseAD, cibDose, (*orderCtx).lowerDoseRecommended},
+
 	// Dose and indication (R1, R3-R5, C1, C2, C18).
-	{DoseAboveLabel, Warning, CategoryDosing, "", nil, secDosage, secDosage, (*orderCtx).doseAboveLabel},
-	{AgeNotApproved, Critical, CategoryContraindication, "", []string{DataPatient}, secIndication, secIndication, (*orderCtx).ageNotApproved},
-	{NoPriorSystemicTherapy, Info, CategoryIndication, "", needMeds, secIndication, secIndication, (*orderCtx).noPriorSystemicTherapy},
+	{DoseAboveLabel, Warning, CategoryDosing, "", always, nil, nil,
+		lim(func(Config) string { return "upadacitinib > 30 mg/day, abrocitinib > 200 mg/day" }), rvqDoseAD, cibDose, (*orderCtx).doseAboveLabel},
+	{WeightBelowLabel, Warning, CategoryDosing, Upadacitinib, always, []string{DataPatient, DataObservations}, []string{VSBodyWeight},
+		lim(func(c Config) string {
+			return "under " + number(float64(c.WeightRuleAge)) + " and latest weight < " + number(c.MinWeightKg) + " kg"
+		}), rvqDoseAD, "", (*orderCtx).weightBelowLabel},
+	{AgeNotApproved, Critical, CategoryContraindication, "", always, []string{DataPatient}, nil,
+		lim(func(c Config) string { return "younger than " + number(float64(c.MinAge)) }), rvqAge, cibAge, (*orderCtx).ageNotApproved},
+	{NoPriorSystemicTherapy, Info, CategoryIndication, "", atInitiation, needMeds, []string{VSPriorSystemicADTherapy}, nil, rvqIndication, cibIndication, (*orderCtx).noPriorSystemicTherapy},
+
+	// On-treatment monitoring at a continuation (contract 6.2: on
+	// continuation the monitoring applies instead of the screening).
+	{MonitoringCBCDue, Warning, CategoryMonitoring, "", onContinuation, needObs, cbcSets, monitoringLimits, rvqLabs, cibLabs, courseRule((*orderCtx).monitoringCBCDue)},
+	{MonitoringLiverDue, Warning, CategoryMonitoring, "", onContinuation, needObs, []string{VSALT, VSAST}, monitoringLimits, rvqLabs, cibLabs, courseRule((*orderCtx).monitoringLiverDue)},
+	{MonitoringLipidsDue, Warning, CategoryMonitoring, "", onContinuation, needObs, []string{VSLipids}, monitoringLimits, rvqLabs, cibLabs, courseRule((*orderCtx).monitoringLipidsDue)},
 }
 
 // riskRows are the five boxed-warning rows that make the lower dose
@@ -100,8 +243,9 @@ type orderCtx struct {
 	cfg   Config
 	k     *Knowledge
 	ix    *index
-	sess  Session
+	si    *sessionIndex
 	order Medication
+	key   string // orderKey(order)
 	drug  Drug
 	p     DrugProfile
 	now   time.Time
@@ -110,24 +254,41 @@ type orderCtx struct {
 	dose    float64
 	doseHow string
 	doseOK  bool
+	// cont is true on a continuation: the order continues course (an
+	// active or recent course of the same drug); on patient-view too.
+	cont   bool
+	course *Course
+	// newFrom is the first day of new evidence for newOnCourse rules (the
+	// course start day on continuation; anyDay otherwise).
+	newFrom civilDay
 	fired   map[string]bool
+	// risks holds the boxed-warning risk rows found, fired or not, for
+	// lower-dose-recommended.
+	risks map[string]bool
 }
 
 // evaluateOrder runs the rule table for one recognised order.
-func (e *Engine) evaluateOrder(ix *index, sess Session, order Medication, drug Drug, byText bool) []Finding {
+func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, drug Drug, byText bool) []Finding {
 	p, _ := Profile(drug)
-	c := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, sess: sess, order: order, drug: drug, p: p, now: ix.now, fired: map[string]bool{}}
-	c.dose, c.doseHow, c.doseOK = DailyDose(order)
+	c := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, si: si, order: order, key: orderKey(&order), drug: drug, p: p, now: ix.now,
+		fired: map[string]bool{}, risks: map[string]bool{}, newFrom: anyDay}
+	c.dose, c.doseHow, c.doseOK = ix.dailyDose(order)
+	if course := ix.course(drug); course != nil && course.Recent {
+		c.cont, c.course = true, course
+		if !course.Start.IsZero() {
+			c.newFrom = dayOf(course.Start)
+		}
+	}
 	var out []Finding
 	for _, r := range orderRules {
-		if r.drug != "" && r.drug != drug {
+		if r.drug != "" && r.drug != drug || !c.applies(r.when) {
 			continue
 		}
 		f, ok := r.check(c)
 		if !ok {
 			continue
 		}
-		f.Code, f.Category, f.Drug, f.OrderID = r.code, r.category, drug, order.ID
+		f.Code, f.Category, f.Drug, f.OrderID, f.OnTreatment = r.code, r.category, drug, order.ID, c.cont
 		if f.Level == "" {
 			f.Level = r.level
 		}
@@ -143,19 +304,119 @@ func (e *Engine) evaluateOrder(ix *index, sess Session, order Medication, drug D
 		c.fired[r.code] = true
 		out = append(out, f)
 	}
+	c.oneDose(out)
 	for i := range out {
 		f := &out[i]
-		if !c.doseOK && isRiskRow(f.Code) {
+		if !c.doseOK && isRiskRow(f.Code) && !c.cont {
 			f.Evidence = append(f.Evidence, Evidence{Text: "The ordered daily dose could not be determined" + c.doseNote() +
 				"; with this risk factor the lower dose (" + number(p.LowerDailyMg) + " mg once daily) is recommended over " +
-				number(p.MaxDailyMg) + " mg."})
+				number(p.MaxDailyMg) + " mg (EU SmPC)."})
 		}
 		if byText {
 			f.Evidence = append(f.Evidence, Evidence{Text: "The order was recognised as " + p.Generic +
-				" by its name, not by an RxNorm code: check the order.", ResourceID: order.ID})
+				" by its name, not by a drug code: check the order.", ResourceID: order.ID})
+		}
+		if ix.unavailable[DataMedicationStatements] && readsMeds(f.Code) {
+			f.Evidence = append(f.Evidence, Evidence{Text: "Outside medications (MedicationStatement) could not be checked."})
 		}
 	}
 	return out
+}
+
+// applies reports whether a rule runs for this order.
+func (c *orderCtx) applies(w applies) bool {
+	if !c.cont {
+		return w.start
+	}
+	if !w.course {
+		return false
+	}
+	if w.within != nil {
+		days, ok := c.course.Days(c.now)
+		return !ok || int64(days) <= windowDays(w.within(c.cfg))
+	}
+	return true
+}
+
+// readsMeds reports whether the rule of code reads the medication list.
+func readsMeds(code string) bool {
+	for _, r := range orderRules {
+		if r.code == code {
+			for _, n := range r.needs {
+				if n == DataMedicationStatements {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// oneDose gives every finding that limits the order's dose the same
+// suggested dose (contract 6.3): the lowest DoseLimitMg among them, unless
+// the ordered daily dose is already within it. Each such finding's action
+// then states that one dose and, when it is not the finding's own limit,
+// which limit set it. The product code of that strength is looked up once.
+func (c *orderCtx) oneDose(fs []Finding) {
+	lowest, reason := 0.0, ""
+	for _, f := range fs {
+		if f.DoseLimitMg > 0 && (lowest == 0 || f.DoseLimitMg < lowest) {
+			lowest, reason = f.DoseLimitMg, f.DoseLimitReason
+		}
+	}
+	if lowest == 0 {
+		return
+	}
+	suggest := lowest
+	if c.doseOK && c.dose <= lowest {
+		suggest = 0
+	}
+	product, asProduct := c.productFor(suggest)
+	for i := range fs {
+		f := &fs[i]
+		if f.DoseLimitMg <= 0 {
+			continue
+		}
+		f.SuggestedDailyMg, f.ProductCode, f.OrderedAsProduct = suggest, product, asProduct
+		switch {
+		case suggest == 0:
+			f.Action = strings.TrimSpace(f.Action + " The ordered " + number(c.dose) + " mg/day is within this limit.")
+		case f.DoseLimitMg == suggest:
+			f.Action = strings.TrimSpace(f.Action + " Use " + c.p.Generic + " " + number(suggest) + " mg once daily.")
+		default:
+			f.Action = strings.TrimSpace(f.Action + " Use " + c.p.Generic + " " + number(suggest) +
+				" mg once daily: the lowest dose limit for this order (" + reason + ").")
+		}
+	}
+}
+
+// productFor returns the product code of the drug at mg per tablet (once
+// daily) when the knowledge base has one, and whether the order itself names
+// a product or strength (so that a suggestion must not fall back to the
+// ingredient code).
+func (c *orderCtx) productFor(mg float64) (Coding, bool) {
+	asProduct := c.order.Dose.IngredientStrengthMg > 0
+	if _, ok := parseStrength(c.order.Text); ok {
+		asProduct = true
+	}
+	tty := c.k.TermType(c.p.ValueSet, c.order.Codes)
+	for _, x := range c.order.Codes {
+		if !c.k.Has(c.p.ValueSet, []Coding{x}) {
+			continue
+		}
+		if x.System != SystemRxNorm || normCode(x.System, x.Code) != c.p.Ingredient {
+			asProduct = true // a product code (SCD, SBD, NDC, ...) of the drug
+		}
+	}
+	if mg <= 0 {
+		return Coding{}, asProduct
+	}
+	prefer := "SCD"
+	if tty == "SBD" || tty == "BPCK" || hasWord(strings.ToLower(c.order.Text), strings.ToLower(c.p.Brand)) {
+		prefer = "SBD"
+	}
+	product, _ := c.k.Product(c.p.ValueSet, mg, prefer)
+	return product, asProduct
 }
 
 // maxEvidence is the most evidence lines a finding carries; long records
@@ -188,60 +449,57 @@ func isRiskRow(code string) bool {
 	return false
 }
 
-// since returns now minus the window.
-func (c *orderCtx) since(window time.Duration) time.Time { return c.now.Add(-window) }
+// windowFrom is the first day of a window of w ending today.
+func (c *orderCtx) windowFrom(w time.Duration) civilDay { return windowStart(c.ix.today, w) }
 
 // ordering reports whether the session orders a test of one of the sets.
 func (c *orderCtx) ordering(sets ...string) bool {
 	for _, s := range sets {
-		if c.k.Has(s, c.sess.Services) {
+		if c.k.Has(s, c.si.services()) {
 			return true
 		}
 	}
 	return false
 }
 
-// sessionOthers returns the session's medication orders other than the
-// evaluated one that are not cancelled or entered in error.
-func (c *orderCtx) sessionOthers() []*Medication {
-	var out []*Medication
-	for i := range c.sess.Medications {
-		m := &c.sess.Medications[i]
-		if sameOrder(*m, c.order) || m.Status == "cancelled" || m.Status == "entered-in-error" {
-			continue
-		}
-		out = append(out, m)
+func (si *sessionIndex) services() []Coding {
+	if si == nil {
+		return nil
 	}
-	return out
+	return si.svc
 }
 
-// sameOrder reports whether a and b are the same order: by id, or, when
-// neither has one, by text and codes.
-func sameOrder(a, b Medication) bool {
-	if a.ID != "" || b.ID != "" {
-		return a.ID == b.ID
-	}
-	if a.Text != b.Text || len(a.Codes) != len(b.Codes) {
-		return false
-	}
-	for i := range a.Codes {
-		if a.Codes[i].System != b.Codes[i].System || a.Codes[i].Code != b.Codes[i].Code {
-			return false
+// medsIn returns the current record medications of the set and the other
+// live session orders in it (at most maxEvidence of those), without the
+// evaluated drug itself (a renewal is not a combination), and how many
+// session orders were left out.
+func (c *orderCtx) medsIn(set string) (ms []*Medication, more int) {
+	for _, m := range c.ix.activeMeds(set) {
+		if !c.sameDrug(m) {
+			ms = append(ms, m)
 		}
 	}
-	return true
+	others, total := c.si.others(set, c.key, maxEvidence)
+	for _, m := range others {
+		if !c.sameDrug(m) {
+			ms = append(ms, m)
+		}
+	}
+	return ms, total - len(others)
 }
 
-// medsIn returns the active record medications of the set and the other
-// session orders in it.
-func (c *orderCtx) medsIn(set string) []*Medication {
-	out := c.ix.activeMeds(set)
-	for _, m := range c.sessionOthers() {
-		if medicationIn(c.k, set, *m) {
-			out = append(out, m)
+// sameDrug reports whether m (a record medication or a session order) is
+// the evaluated trigger drug itself.
+func (c *orderCtx) sameDrug(m *Medication) bool {
+	if d, ok := c.ix.drugOf[m]; ok {
+		return d == c.drug
+	}
+	if c.si != nil {
+		if d, ok := c.si.drugOf[m]; ok {
+			return d == c.drug
 		}
 	}
-	return out
+	return false
 }
 
 // durationText renders a window: "12 months", "4 weeks", "90 days".
@@ -252,7 +510,7 @@ func durationText(d time.Duration) string {
 	case d%week == 0 && d < 90*day:
 		return number(float64(d/week)) + " weeks"
 	}
-	return number(float64(d/day)) + " days"
+	return number(float64(windowDays(d))) + " days"
 }
 
 // conditionName is the condition's text or first display or code.
@@ -285,7 +543,15 @@ func medicationName(m *Medication) string {
 	return codingsName(m.Codes)
 }
 
-// conditionEvidence describes conditions: "Pulmonary tuberculosis (active), recorded 2026-01-02".
+// conditionDate is when a condition began (onset, else recorded; zero when unknown).
+func conditionDate(c *Condition) time.Time {
+	if !c.Onset.IsZero() {
+		return c.Onset
+	}
+	return c.Recorded
+}
+
+// conditionEvidence describes conditions: "Pulmonary tuberculosis (active), since 2026-01-02".
 func conditionEvidence(cs []*Condition) []Evidence {
 	var out []Evidence
 	for _, c := range cs {
@@ -293,10 +559,7 @@ func conditionEvidence(cs []*Condition) []Evidence {
 		if c.ClinicalStatus != "" {
 			t += " (" + c.ClinicalStatus + ")"
 		}
-		date := c.Onset
-		if date.IsZero() {
-			date = c.Recorded
-		}
+		date := conditionDate(c)
 		if !date.IsZero() {
 			t += ", since " + dateText(date)
 		}
@@ -305,12 +568,17 @@ func conditionEvidence(cs []*Condition) []Evidence {
 	return out
 }
 
-// medicationEvidence describes medications: "clarithromycin 500 mg (active)".
+// medicationEvidence describes medications: "clarithromycin 500 mg (active): what".
 func medicationEvidence(ms []*Medication, what string) []Evidence {
 	var out []Evidence
 	for _, m := range ms {
 		t := medicationName(m)
-		if m.Status != "" {
+		switch {
+		case m.ResourceType == "MedicationStatement" && m.Status != "":
+			t += " (outside medication list, " + m.Status + ")"
+		case m.Status == "draft" || m.Status == "":
+			t += " (ordered in this session)"
+		default:
 			t += " (" + m.Status + ")"
 		}
 		if what != "" {
@@ -319,6 +587,20 @@ func medicationEvidence(ms []*Medication, what string) []Evidence {
 		out = append(out, Evidence{Text: t, Date: m.Authored, ResourceID: m.ID})
 	}
 	return out
+}
+
+// withMore caps a medication list's evidence to maxEvidence lines and
+// says how many more there were, counting the more session orders that
+// were not listed at all.
+func withMore(ev []Evidence, more int) []Evidence {
+	if more <= 0 && len(ev) <= maxEvidence {
+		return ev
+	}
+	if len(ev) < maxEvidence {
+		return append(ev, Evidence{Text: "… and " + number(float64(more)) + " more orders in this session."})
+	}
+	extra := len(ev) - (maxEvidence - 1) + more
+	return append(ev[:maxEvidence-1:maxEvidence-1], Evidence{Text: "… and " + number(float64(extra)) + " more."})
 }
 
 // resultEvidence describes a qualitative result: "IGRA positive on 2026-10-01".

@@ -1,8 +1,8 @@
 package rules
 
 import (
+	"math"
 	"strings"
-	"time"
 )
 
 // Tests and vaccines to order for missing items (codes from the knowledge
@@ -56,24 +56,82 @@ func unreadEvidence(name string, unread []*Observation, r func(*Observation) res
 	return out
 }
 
+// onTx words an action for initiation or for a patient on treatment.
+func (c *orderCtx) onTx(start, onTreatment string) string {
+	if c.cont {
+		return onTreatment
+	}
+	return start
+}
+
+// ---- The record (age-unknown) ----
+
+func (c *orderCtx) ageUnknown() (Finding, bool) {
+	if _, ok := c.ix.age(); ok {
+		return Finding{}, false
+	}
+	ev := "The Patient resource has no readable birth date."
+	if c.ix.rec.Patient == nil {
+		ev = "No Patient resource was available."
+	}
+	return Finding{
+		Title: "Age unknown: the age rules could not run",
+		Action: "Record the patient's birth date. Until then check by hand: " + c.p.Generic + " is approved from age " +
+			number(float64(c.cfg.MinAge)) + c.ageRulesText() + ".",
+		Evidence: []Evidence{{Text: ev}},
+	}, true
+}
+
+// ageRulesText lists the age rules of the drug for age-unknown.
+func (c *orderCtx) ageRulesText() string {
+	parts := []string{"zoster vaccination from " + number(float64(c.cfg.ZosterAge)),
+		"cardiovascular risk from " + number(float64(c.cfg.CVRiskAge)),
+		"a pregnancy test for women aged " + number(float64(c.cfg.PregnancyTestMinAge)) + " to " + number(float64(c.cfg.PregnancyTestMaxAge))}
+	if c.drug == Upadacitinib {
+		parts = append(parts, "15 mg once daily from age "+number(float64(c.cfg.UpadacitinibLowerDoseAge)),
+			"at least "+number(c.cfg.MinWeightKg)+" kg under "+number(float64(c.cfg.WeightRuleAge)))
+	}
+	return "; " + strings.Join(parts, "; ")
+}
+
 // ---- Tuberculosis (R6, C3; window TBWindow; sets VSTBTest, VSActiveTB,
 // VSLatentTB, VSTBTreatment) ----
 
+// tbKnown returns evidence that TB infection is already known: a positive
+// TB test (any date: positivity persists), a latent or past tuberculosis
+// condition (any status), or tuberculosis treatment (current or past).
+// Re-testing such a patient is pointless; tb-latent-untreated speaks
+// instead (contract 6.4).
+func (c *orderCtx) tbKnown() []Evidence {
+	var ev []Evidence
+	for _, o := range c.ix.results(anyDay, VSTBTest) {
+		if c.ix.read(o) == resultPositive {
+			ev = append(ev, resultEvidence("TB test", o, resultPositive))
+			break
+		}
+	}
+	ev = append(ev, conditionEvidence(c.ix.historyConditions(VSLatentTB))...)
+	if ms := c.ix.historyMeds(VSTBTreatment); len(ms) > 0 {
+		ev = append(ev, medicationEvidence(ms, "tuberculosis treatment")...)
+	}
+	return ev
+}
+
 func (c *orderCtx) tbScreeningMissing() (Finding, bool) {
-	since := c.since(c.cfg.TBWindow)
-	o, _, unread := c.ix.latestRead(VSTBTest, since, c.ix.read)
-	if o != nil {
+	from := c.windowFrom(c.cfg.TBWindow)
+	o, _, unread := c.ix.latestRead(VSTBTest, from, c.ix.read)
+	if o != nil || len(c.tbKnown()) > 0 {
 		return Finding{}, false
 	}
 	w := durationText(c.cfg.TBWindow)
 	f := Finding{
-		Title:  "No tuberculosis screening result within " + w,
-		Action: "Test for latent and active tuberculosis (IGRA or TST) before starting " + c.p.Generic + ".",
+		Title:  "No tuberculosis test result within " + w,
+		Action: "Order a TB test (IGRA, or a tuberculin skin test) and check for active TB before starting " + c.p.Generic + ".",
 		Tests:  withReason("no readable IGRA or TST result within "+w, testIGRA),
 	}
 	f.Evidence = unreadEvidence("TB test", unread, c.ix.read)
 	if len(unread) == 0 {
-		f.Evidence = append(f.Evidence, Evidence{Text: "No IGRA or TST result since " + dateText(since) + "."})
+		f.Evidence = append(f.Evidence, Evidence{Text: "No IGRA or TST result since " + from.String() + ", and no TB infection or TB treatment on record."})
 	}
 	if c.ordering(VSTBTest) {
 		f.Evidence = append(f.Evidence, Evidence{Text: "A TB test is being ordered in this session."})
@@ -87,60 +145,83 @@ func (c *orderCtx) tbActive() (Finding, bool) {
 		return Finding{}, false
 	}
 	return Finding{
-		Title:      "Active tuberculosis",
-		Action:     "Do not start " + c.p.Generic + " in a patient with active tuberculosis.",
+		Title: "Active tuberculosis",
+		Action: c.onTx("Do not start "+c.p.Generic+" in a patient with active tuberculosis; treat the tuberculosis first.",
+			"Interrupt "+c.p.Generic+": active tuberculosis; treat it and seek specialist advice before resuming."),
 		Evidence:   conditionEvidence(cs),
 		Unverified: c.unverifiedConditions(VSActiveTB, cs),
 	}, true
 }
 
-// tbTreated lists TB treatment on record that counts: active, on hold or
-// completed (a stopped course does not count).
+// tbTreated lists TB treatment on record that counts: current or completed
+// (a stopped course does not count).
 func (c *orderCtx) tbTreated() []*Medication {
-	return filterMeds(c.ix.meds[VSTBTreatment], map[string]bool{"active": true, "on-hold": true, "completed": true})
+	return filterMeds(c.ix.meds[VSTBTreatment], func(m *Medication) bool {
+		return useOf(m) == useCurrent || useOf(m) == useHistory && m.Status == "completed"
+	})
 }
 
 func (c *orderCtx) tbLatentUntreated() (Finding, bool) {
+	if len(c.tbTreated()) > 0 {
+		return Finding{}, false
+	}
 	var ev []Evidence
 	unverified := false
-	for _, o := range c.ix.results(time.Time{}, VSTBTest) {
+	for _, o := range c.ix.results(c.newFrom, VSTBTest) {
 		if c.ix.read(o) == resultPositive {
 			ev = append(ev, resultEvidence("TB test", o, resultPositive))
 			unverified = c.k.Unverified(VSTBTest, o.Codes) // e.g. TST 39263-9 is grade C
 			break                                          // the newest positive test is enough
 		}
 	}
-	cs := c.ix.activeConditions(VSLatentTB)
+	cs := c.newConditions(c.ix.activeConditions(VSLatentTB))
 	ev = append(ev, conditionEvidence(cs)...)
-	if len(ev) == 0 || len(c.tbTreated()) > 0 {
+	if len(ev) == 0 {
 		return Finding{}, false
 	}
-	ev = append(ev, Evidence{Text: "No tuberculosis treatment on record."})
+	ev = append(ev, Evidence{Text: "No tuberculosis treatment on record (current or completed)."})
 	return Finding{
-		Title:      "Latent tuberculosis without treatment on record",
-		Action:     "Start treatment for latent tuberculosis before starting " + c.p.Generic + ".",
+		Title: "Latent tuberculosis without treatment on record",
+		Action: c.onTx("Treat latent tuberculosis before starting "+c.p.Generic+".",
+			"Latent tuberculosis found during "+c.p.Generic+" treatment: start TB treatment and seek specialist advice."),
 		Evidence:   ev,
 		Unverified: unverified || c.unverifiedConditions(VSLatentTB, cs),
 	}, true
 }
 
+// newConditions keeps, on a continuation of a newOnCourse rule, the
+// conditions that began on or after the course start (an undated one is
+// not new); at initiation all of them.
+func (c *orderCtx) newConditions(cs []*Condition) []*Condition {
+	if c.newFrom == anyDay {
+		return cs
+	}
+	var out []*Condition
+	for _, x := range cs {
+		if d := conditionDate(x); !d.IsZero() && dayOf(d) >= c.newFrom {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // ---- Hepatitis B and C (R6, C3; windows HBVWindow, HCVWindow) ----
 
 func (c *orderCtx) hbvScreeningMissing() (Finding, bool) {
-	since := c.since(c.cfg.HBVWindow)
-	o, _, unread := c.ix.latestRead(VSHBsAg, since, c.ix.read)
+	from := c.windowFrom(c.cfg.HBVWindow)
+	o, _, unread := c.ix.latestRead(VSHBsAg, from, c.ix.read)
 	if o != nil {
 		return Finding{}, false
 	}
 	w := durationText(c.cfg.HBVWindow)
 	f := Finding{
 		Title:  "No hepatitis B surface antigen result within " + w,
-		Action: "Screen for hepatitis B (HBsAg and total anti-HBc) before starting " + c.p.Generic + ".",
+		Action: "Order hepatitis B tests (HBsAg and total anti-HBc) before starting " + c.p.Generic + ".",
 		Tests:  withReason("no HBsAg result within "+w, testHBsAg, testHBcAb),
 	}
 	f.Evidence = unreadEvidence("HBsAg", unread, c.ix.read)
 	if len(unread) == 0 {
-		f.Evidence = append(f.Evidence, Evidence{Text: "No HBsAg result since " + dateText(since) + "."})
+		f.Evidence = append(f.Evidence, Evidence{Text: "No HBsAg result since " + from.String() + "."})
 	}
 	if c.ordering(VSHBsAg) {
 		f.Evidence = append(f.Evidence, Evidence{Text: "HBsAg is being ordered in this session."})
@@ -151,11 +232,11 @@ func (c *orderCtx) hbvScreeningMissing() (Finding, bool) {
 func (c *orderCtx) hbvActive() (Finding, bool) {
 	var ev []Evidence
 	unverified := false
-	if o, r, _ := c.ix.latestRead(VSHBsAg, time.Time{}, c.ix.read); r == resultPositive {
+	if o, r, _ := c.ix.latestRead(VSHBsAg, anyDay, c.ix.read); r == resultPositive {
 		ev = append(ev, resultEvidence("HBsAg", o, r))
 		unverified = c.k.Unverified(VSHBsAg, o.Codes)
 	}
-	if o, r, _ := c.ix.latestRead(VSHBVDNA, time.Time{}, c.ix.readViral); r == resultPositive {
+	if o, r, _ := c.ix.latestRead(VSHBVDNA, anyDay, c.ix.readViral); r == resultPositive {
 		unverified = unverified || c.k.Unverified(VSHBVDNA, o.Codes) // 29610-3 is grade C
 		e := resultEvidence("HBV DNA", o, r)
 		e.Text = "HBV DNA detected on " + dateText(o.Date)
@@ -170,8 +251,9 @@ func (c *orderCtx) hbvActive() (Finding, bool) {
 		return Finding{}, false
 	}
 	return Finding{
-		Title:      "Active hepatitis B",
-		Action:     c.p.Name() + " is not recommended with active hepatitis B; refer for hepatitis B management.",
+		Title: "Active hepatitis B",
+		Action: c.onTx("Do not start "+c.p.Generic+": not recommended with active hepatitis B; refer for hepatitis B management.",
+			"Active hepatitis B on "+c.p.Generic+": seek hepatology advice now on stopping or continuing treatment."),
 		Evidence:   ev,
 		Unverified: unverified || c.unverifiedConditions(VSChronicHBV, cs),
 	}, true
@@ -181,40 +263,40 @@ func (c *orderCtx) hbvCoreAntibodyPositive() (Finding, bool) {
 	if c.fired[HBVActive] {
 		return Finding{}, false
 	}
-	core, r, _ := c.ix.latestRead(VSHBcAb, time.Time{}, c.ix.read)
+	core, r, _ := c.ix.latestRead(VSHBcAb, anyDay, c.ix.read)
 	if r != resultPositive {
 		return Finding{}, false
 	}
 	ev := []Evidence{resultEvidence("Total anti-HBc", core, r)}
-	if s, sr, _ := c.ix.latestRead(VSHBsAg, time.Time{}, c.ix.read); s != nil {
+	if s, sr, _ := c.ix.latestRead(VSHBsAg, anyDay, c.ix.read); s != nil {
 		ev = append(ev, resultEvidence("HBsAg", s, sr))
 	} else {
 		ev = append(ev, Evidence{Text: "No readable HBsAg result on record."})
 	}
 	return Finding{
 		Title:    "Hepatitis B core antibody positive: risk of hepatitis B reactivation",
-		Action:   "Check HBV DNA before starting " + c.p.Generic + " and monitor for reactivation; consider hepatology advice.",
+		Action:   "Order HBV DNA before starting " + c.p.Generic + " and monitor for reactivation; consider hepatology advice (clinical guidelines; the label asks for screening per guidelines).",
 		Evidence: ev,
 		Tests:    withReason("anti-HBc positive (past hepatitis B infection)", testHBVDNA),
 	}, true
 }
 
 func (c *orderCtx) hcvScreeningMissing() (Finding, bool) {
-	since := c.since(c.cfg.HCVWindow)
-	ab, _, unreadAb := c.ix.latestRead(VSHCVAb, since, c.ix.read)
-	rna, _, unreadRNA := c.ix.latestRead(VSHCVRNA, since, c.ix.readViral)
+	from := c.windowFrom(c.cfg.HCVWindow)
+	ab, _, unreadAb := c.ix.latestRead(VSHCVAb, from, c.ix.read)
+	rna, _, unreadRNA := c.ix.latestRead(VSHCVRNA, from, c.ix.readViral)
 	if ab != nil || rna != nil {
 		return Finding{}, false
 	}
 	w := durationText(c.cfg.HCVWindow)
 	f := Finding{
 		Title:  "No hepatitis C result within " + w,
-		Action: "Screen for hepatitis C (HCV antibody) before starting " + c.p.Generic + ".",
+		Action: "Order a hepatitis C antibody test before starting " + c.p.Generic + ".",
 		Tests:  withReason("no HCV antibody or HCV RNA result within "+w, testHCVAb),
 	}
 	f.Evidence = append(unreadEvidence("HCV antibody", unreadAb, c.ix.read), unreadEvidence("HCV RNA", unreadRNA, c.ix.readViral)...)
 	if len(f.Evidence) == 0 {
-		f.Evidence = append(f.Evidence, Evidence{Text: "No HCV antibody or HCV RNA result since " + dateText(since) + "."})
+		f.Evidence = append(f.Evidence, Evidence{Text: "No HCV antibody or HCV RNA result since " + from.String() + "."})
 	}
 	if c.ordering(VSHCVAb, VSHCVRNA) {
 		f.Evidence = append(f.Evidence, Evidence{Text: "A hepatitis C test is being ordered in this session."})
@@ -224,7 +306,7 @@ func (c *orderCtx) hcvScreeningMissing() (Finding, bool) {
 
 func (c *orderCtx) hcvActive() (Finding, bool) {
 	var ev []Evidence
-	if o, r, _ := c.ix.latestRead(VSHCVRNA, time.Time{}, c.ix.readViral); r == resultPositive {
+	if o, r, _ := c.ix.latestRead(VSHCVRNA, anyDay, c.ix.readViral); r == resultPositive {
 		ev = append(ev, Evidence{Text: "HCV RNA detected on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID})
 	}
 	cs := c.ix.activeConditions(VSHCV)
@@ -233,8 +315,9 @@ func (c *orderCtx) hcvActive() (Finding, bool) {
 		return Finding{}, false
 	}
 	return Finding{
-		Title:      "Active hepatitis C",
-		Action:     c.p.Name() + " is not recommended with active hepatitis C; refer for hepatitis C treatment.",
+		Title: "Active hepatitis C",
+		Action: c.onTx("Do not start "+c.p.Generic+": not recommended with active hepatitis C; refer for hepatitis C treatment.",
+			"Active hepatitis C on "+c.p.Generic+": seek hepatology advice now on stopping or continuing treatment."),
 		Evidence:   ev,
 		Unverified: c.unverifiedConditions(VSHCV, cs),
 	}, true
@@ -244,50 +327,46 @@ func (c *orderCtx) hcvAntibodyPositive() (Finding, bool) {
 	if c.fired[HCVActive] {
 		return Finding{}, false
 	}
-	ab, r, _ := c.ix.latestRead(VSHCVAb, time.Time{}, c.ix.read)
+	ab, r, _ := c.ix.latestRead(VSHCVAb, anyDay, c.ix.read)
 	if r != resultPositive {
 		return Finding{}, false
 	}
-	// An RNA result from the antibody's day on settles it: a reflex RNA on
-	// the same specimen is often dated by day only (read as midnight UTC),
-	// before the antibody's time of day.
-	y, m, d := ab.Date.Date()
-	abDay := time.Date(y, m, d, 0, 0, 0, 0, ab.Date.Location())
-	if utcDay := time.Date(y, m, d, 0, 0, 0, 0, time.UTC); utcDay.Before(abDay) {
-		abDay = utcDay
-	}
-	if rna, _, _ := c.ix.latestRead(VSHCVRNA, abDay, c.ix.readViral); rna != nil {
+	// An RNA result from the antibody's day on settles it (a reflex RNA on
+	// the same specimen is often dated by day only).
+	if rna, _, _ := c.ix.latestRead(VSHCVRNA, dayOf(ab.Date), c.ix.readViral); rna != nil {
 		return Finding{}, false
 	}
 	return Finding{
 		Title:  "Hepatitis C antibody positive without an HCV RNA result",
-		Action: "Test HCV RNA to rule out active hepatitis C before starting " + c.p.Generic + ".",
+		Action: "Order HCV RNA to rule out active hepatitis C before starting " + c.p.Generic + ".",
 		Evidence: []Evidence{resultEvidence("HCV antibody", ab, r),
-			{Text: "No HCV RNA result since " + dateText(ab.Date) + "."}},
+			{Text: "No HCV RNA result since " + dayOf(ab.Date).String() + "."}},
 		Tests: withReason("HCV antibody positive", testHCVRNA),
 	}, true
 }
 
-// ---- Blood counts (R7, C4; window CBCWindow; ALCMin, ANCMin,
-// HemoglobinMin, PlateletsMinStart) ----
+// ---- Blood counts (R7, R8, C4, C5; window CBCWindow; ALCMin, ANCMin,
+// HemoglobinMin, PlateletsMinStart, PlateletsMinOnTreatment) ----
 
 // count is one blood count the rules read.
 type count struct {
 	name  string // "Absolute lymphocyte count"
 	short string // "ALC"
 	set   string
-	conv  func(*Quantity) (float64, bool)
+	kind  unitKind
 	unit  string // canonical unit for the text
 }
 
+func (n count) conv(q *Quantity) (float64, bool) { return convert(n.kind, q) }
+
 var (
-	countALC       = count{"Absolute lymphocyte count", "ALC", VSLymphocytes, CellsPerMM3, "cells/mm³"}
-	countANC       = count{"Absolute neutrophil count", "ANC", VSNeutrophils, CellsPerMM3, "cells/mm³"}
-	countHb        = count{"Hemoglobin", "Hemoglobin", VSHemoglobin, HemoglobinGdL, "g/dL"}
-	countPlatelets = count{"Platelet count", "Platelets", VSPlatelets, CellsPerMM3, "/mm³"}
+	countALC       = count{"Absolute lymphocyte count", "ALC", VSLymphocytes, unitCount, "cells/mm³"}
+	countANC       = count{"Absolute neutrophil count", "ANC", VSNeutrophils, unitCount, "cells/mm³"}
+	countHb        = count{"Hemoglobin", "Hemoglobin", VSHemoglobin, unitHemoglobin, "g/dL"}
+	countPlatelets = count{"Platelet count", "Platelets", VSPlatelets, unitCount, "/mm³"}
 )
 
-// cbcCounts lists the counts the drug needs before starting.
+// cbcCounts lists the counts the drug needs.
 func (c *orderCtx) cbcCounts() []count {
 	if c.drug == Abrocitinib {
 		return []count{countALC, countANC, countHb, countPlatelets}
@@ -296,21 +375,21 @@ func (c *orderCtx) cbcCounts() []count {
 }
 
 func (c *orderCtx) cbcMissing() (Finding, bool) {
-	since := c.since(c.cfg.CBCWindow)
+	from := c.windowFrom(c.cfg.CBCWindow)
 	var missing []string
 	var ev []Evidence
 	for _, n := range c.cbcCounts() {
-		if _, _, ok := c.ix.latestValue(n.set, since, n.conv); ok {
+		if _, _, ok := c.ix.latestValue(n.set, from, n.conv); ok {
 			continue
 		}
 		missing = append(missing, lowerIfWord(n.short))
-		unusable := c.ix.results(since, n.set)
+		unusable := c.ix.results(from, n.set)
 		for _, o := range unusable {
-			ev = append(ev, Evidence{Text: n.name + " on " + dateText(o.Date) + " (" + quantityText(o.Quantity) +
-				") has no usable unit and was not used.", Date: o.Date, ResourceID: o.ID})
+			ev = append(ev, Evidence{Text: n.name + " on " + dateText(o.Date) + " (" + quantityText(o.Quantity) + "): " +
+				unitProblem(n.kind, o.Quantity) + ", so it was not used.", Date: o.Date, ResourceID: o.ID})
 		}
 		if len(unusable) == 0 {
-			ev = append(ev, Evidence{Text: "No " + lowerFirst(n.name) + " since " + dateText(since) + "."})
+			ev = append(ev, Evidence{Text: "No " + lowerFirst(n.name) + " since " + from.String() + "."})
 		}
 	}
 	if len(missing) == 0 {
@@ -322,22 +401,31 @@ func (c *orderCtx) cbcMissing() (Finding, bool) {
 	}
 	return Finding{
 		Title:    "No recent " + joinNames(missing) + " (" + w + ")",
-		Action:   "Check a CBC with differential before starting " + c.p.Generic + ".",
+		Action:   "Order a CBC with differential before starting " + c.p.Generic + ".",
 		Evidence: ev,
 		Tests:    withReason("no "+joinNames(missing)+" with a usable unit within "+w, testCBC),
 	}, true
 }
 
-// low fires when the latest usable value of n within the window is below min.
-func (c *orderCtx) low(n count, min float64, action string) (Finding, bool) {
-	o, v, ok := c.ix.latestValue(n.set, c.since(c.cfg.CBCWindow), n.conv)
+// low fires when the latest usable value of n is below min: at initiation
+// within the CBC window, on treatment since the course start.
+func (c *orderCtx) low(n count, min float64, start, onTreatment string) (Finding, bool) {
+	from := c.windowFrom(c.cfg.CBCWindow)
+	if c.cont {
+		from = c.onTreatmentFrom(c.course)
+	}
+	o, v, ok := c.ix.latestValue(n.set, from, n.conv)
 	if !ok || v >= min {
 		return Finding{}, false
 	}
+	ev := []Evidence{valueEvidence(n, o, v, min)}
+	if c.cont {
+		ev = append(ev, c.startEvidence(c.course))
+	}
 	return Finding{
-		Title:     n.name + " below " + number(min) + " " + n.unit,
-		Action:    action,
-		Evidence:  []Evidence{valueEvidence(n, o, v, min)},
+		Title:     n.name + " below " + thresholdText(min, n.unit),
+		Action:    c.onTx(start, onTreatment),
+		Evidence:  ev,
 		Threshold: thresholdText(min, n.unit),
 	}, true
 }
@@ -354,81 +442,146 @@ func thresholdText(v float64, unit string) string {
 // valueEvidence is "ANC 0.8 ×10³/µL on 2026-11-02 (800 cells/mm³), below 1,000 cells/mm³".
 func valueEvidence(n count, o *Observation, v, min float64) Evidence {
 	t := n.short + " " + quantityText(o.Quantity) + " on " + dateText(o.Date)
-	if converted := number(v) + " " + n.unit; converted != quantityText(o.Quantity) {
+	if converted := thresholdText(v, n.unit); converted != quantityText(o.Quantity) {
 		t += " (" + converted + ")"
 	}
-	return Evidence{Text: t + ", below " + number(min) + " " + n.unit, Date: o.Date, ResourceID: o.ID}
+	return Evidence{Text: t + ", below " + thresholdText(min, n.unit), Date: o.Date, ResourceID: o.ID}
 }
 
 func (c *orderCtx) lymphopenia() (Finding, bool) {
-	return c.low(countALC, c.cfg.ALCMin, "Do not start "+c.p.Generic+" while the ALC is below "+number(c.cfg.ALCMin)+" cells/mm³.")
+	return c.low(countALC, c.cfg.ALCMin,
+		"Do not start "+c.p.Generic+" while the ALC is below "+number(c.cfg.ALCMin)+" cells/mm³.",
+		"Interrupt "+c.p.Generic+"; restart when the ALC is back above "+number(c.cfg.ALCMin)+" cells/mm³.")
 }
 
 func (c *orderCtx) neutropenia() (Finding, bool) {
-	return c.low(countANC, c.cfg.ANCMin, "Do not start "+c.p.Generic+" while the ANC is below "+number(c.cfg.ANCMin)+" cells/mm³.")
+	return c.low(countANC, c.cfg.ANCMin,
+		"Do not start "+c.p.Generic+" while the ANC is below "+number(c.cfg.ANCMin)+" cells/mm³.",
+		"Interrupt "+c.p.Generic+"; restart when the ANC is back above "+number(c.cfg.ANCMin)+" cells/mm³.")
 }
 
 func (c *orderCtx) anemia() (Finding, bool) {
-	return c.low(countHb, c.cfg.HemoglobinMin, "Do not start "+c.p.Generic+" while hemoglobin is below "+number(c.cfg.HemoglobinMin)+" g/dL.")
+	return c.low(countHb, c.cfg.HemoglobinMin,
+		"Do not start "+c.p.Generic+" while hemoglobin is below "+number(c.cfg.HemoglobinMin)+" g/dL.",
+		"Interrupt "+c.p.Generic+"; restart when hemoglobin is back above "+number(c.cfg.HemoglobinMin)+" g/dL.")
 }
 
+// thrombocytopenia: do not initiate below PlateletsMinStart (C4); on
+// treatment, discontinue below PlateletsMinOnTreatment (C5).
 func (c *orderCtx) thrombocytopenia() (Finding, bool) {
-	return c.low(countPlatelets, c.cfg.PlateletsMinStart, "Do not start abrocitinib while platelets are below "+number(c.cfg.PlateletsMinStart)+"/mm³.")
+	if c.cont {
+		return c.low(countPlatelets, c.cfg.PlateletsMinOnTreatment, "",
+			"Discontinue abrocitinib and follow the CBC until platelets are above 100,000/mm³.")
+	}
+	return c.low(countPlatelets, c.cfg.PlateletsMinStart,
+		"Do not start abrocitinib while platelets are below "+number(c.cfg.PlateletsMinStart)+"/mm³.", "")
 }
 
 // ---- Baseline chemistry (windows LiverWindow, LipidWindow; sets VSALT,
 // VSAST, VSLipidPanelOrLDL) ----
 
 func (c *orderCtx) liverEnzymesMissing() (Finding, bool) {
-	since := c.since(c.cfg.LiverWindow)
-	if len(c.ix.results(since, VSALT, VSAST)) > 0 {
+	from := c.windowFrom(c.cfg.LiverWindow)
+	if len(c.ix.results(from, VSALT, VSAST)) > 0 {
 		return Finding{}, false
 	}
 	w := durationText(c.cfg.LiverWindow)
-	ev := []Evidence{{Text: "No ALT or AST result since " + dateText(since) + "."}}
+	ev := []Evidence{{Text: "No ALT or AST result since " + from.String() + "."}}
 	if c.ordering(VSALT, VSAST) {
 		ev = append(ev, Evidence{Text: "Liver enzymes are being ordered in this session."})
 	}
 	return Finding{
 		Title:    "No liver enzymes (ALT or AST) within " + w,
-		Action:   "Check baseline liver enzymes before starting " + c.p.Generic + ".",
+		Action:   "Order baseline ALT and AST before starting " + c.p.Generic + ".",
 		Evidence: ev,
 		Tests:    withReason("no ALT or AST within "+w, testALT, testAST),
 	}, true
 }
 
 func (c *orderCtx) lipidsMissing() (Finding, bool) {
-	since := c.since(c.cfg.LipidWindow)
+	from := c.windowFrom(c.cfg.LipidWindow)
 	// A lipid panel or an LDL cholesterol: HDL, triglycerides or total
 	// cholesterol alone are not a baseline lipid panel.
-	if len(c.ix.results(since, VSLipidPanelOrLDL)) > 0 {
+	if len(c.ix.results(from, VSLipidPanelOrLDL)) > 0 {
 		return Finding{}, false
 	}
 	w := durationText(c.cfg.LipidWindow)
-	ev := []Evidence{{Text: "No lipid panel or LDL cholesterol since " + dateText(since) + "."}}
+	ev := []Evidence{{Text: "No lipid panel or LDL cholesterol since " + from.String() + "."}}
 	if c.ordering(VSLipids) {
 		ev = append(ev, Evidence{Text: "Lipids are being ordered in this session."})
 	}
 	return Finding{
 		Title:    "No lipid panel within " + w,
-		Action:   "Check a baseline lipid panel; lipids are re-checked after starting " + c.p.Generic + ".",
+		Action:   "Order a baseline lipid panel; lipids are re-checked after starting " + c.p.Generic + ".",
 		Evidence: ev,
 		Tests:    withReason("no lipid panel or LDL within "+w, testLipids),
 	}, true
 }
 
 // ---- Pregnancy and lactation (R16, R17, C14, C15; window
-// PregnancyTestWindow; ages PregnancyTestMinAge-PregnancyTestMaxAge) ----
+// PregnancyTestWindow; ages PregnancyTestMinAge-PregnancyTestMaxAge;
+// HCGPositive, HCGNegative) ----
+
+// readHCG reads a pregnancy test. A quantitative hCG with a usable unit is
+// read by its value (contract 6.5): at or above HCGPositive positive, below
+// HCGNegative negative, in between indeterminate (not negative). An
+// explicit positive answer (a coded Positive, interpretation POS or DET, or
+// the word) still counts as positive, whatever the value; reference-range
+// flags (H, L, N, A) are not read when there is a value. Without a usable
+// value the qualitative reading (index.read) applies.
+func (ix *index) readHCG(o *Observation) result {
+	v, ok := HCGmIUPerML(o.Quantity)
+	if !ok {
+		return ix.read(o)
+	}
+	if ix.readAnswer(o) == resultPositive {
+		return resultPositive
+	}
+	switch {
+	case v >= ix.cfg.HCGPositive:
+		return resultPositive
+	case v < ix.cfg.HCGNegative:
+		return resultNegative
+	}
+	return resultIndeterminate
+}
+
+// hcgText describes a pregnancy test that did not read negative or
+// positive, for the evidence.
+func (c *orderCtx) hcgText(o *Observation) string {
+	r := c.ix.readHCG(o)
+	t := "Pregnancy test on " + dateText(o.Date)
+	if o.Quantity != nil {
+		t += " (" + quantityText(o.Quantity) + ")"
+	}
+	switch {
+	case r == resultIndeterminate && o.Quantity != nil:
+		if _, ok := HCGmIUPerML(o.Quantity); ok {
+			return t + " is indeterminate (" + number(c.cfg.HCGNegative) + "-" + number(c.cfg.HCGPositive) +
+				" mIU/mL): not a negative test; repeat it."
+		}
+		return t + " is indeterminate: not a negative test; repeat it."
+	case r == resultIndeterminate:
+		return t + " is indeterminate: not a negative test; repeat it."
+	case o.Quantity != nil && unitProblem(unitHCG, o.Quantity) != "":
+		return t + ": " + unitProblem(unitHCG, o.Quantity) + " and no interpretation, so it could not be read; repeat or check the result."
+	}
+	return t + " could not be read as positive or negative; repeat or check the result."
+}
 
 // pregnant returns the evidence that the patient is pregnant: an active
 // pregnancy condition, or the latest readable pregnancy test within the
 // window positive.
-func (ix *index) pregnant(window time.Duration) ([]Evidence, bool) {
+func (c *orderCtx) pregnant() ([]Evidence, bool) {
 	var ev []Evidence
-	cs := ix.activeConditions(VSPregnancyCondition)
+	cs := c.ix.activeConditions(VSPregnancyCondition)
 	ev = append(ev, conditionEvidence(cs)...)
-	if o, r, _ := ix.latestRead(VSPregnancyTest, ix.now.Add(-window), ix.read); r == resultPositive {
-		ev = append(ev, resultEvidence("Pregnancy test", o, r))
+	if o, r, _ := c.ix.latestRead(VSPregnancyTest, c.windowFrom(c.cfg.PregnancyTestWindow), c.ix.readHCG); r == resultPositive {
+		e := resultEvidence("Pregnancy test", o, r)
+		if v, ok := HCGmIUPerML(o.Quantity); ok {
+			e.Text += " (hCG " + number(v) + " mIU/mL, at or above " + number(c.cfg.HCGPositive) + ")"
+		}
+		ev = append(ev, e)
 	}
 	return ev, len(ev) > 0
 }
@@ -437,7 +590,7 @@ func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
 	if !c.ix.female() {
 		return Finding{}, false
 	}
-	if _, known := c.ix.pregnant(c.cfg.PregnancyTestWindow); known {
+	if _, known := c.pregnant(); known {
 		return Finding{}, false
 	}
 	var ev []Evidence
@@ -450,34 +603,63 @@ func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
 	default:
 		ev = append(ev, Evidence{Text: "Female patient aged " + number(float64(age)) + "."})
 	}
-	since := c.since(c.cfg.PregnancyTestWindow)
-	if len(c.ix.results(since, VSPregnancyTest)) > 0 {
+	from := c.windowFrom(c.cfg.PregnancyTestWindow)
+	o, r, unread := c.ix.latestRead(VSPregnancyTest, from, c.ix.readHCG)
+	if o != nil && r == resultNegative && len(unread) == 0 {
 		return Finding{}, false
 	}
 	w := durationText(c.cfg.PregnancyTestWindow)
-	ev = append(ev, Evidence{Text: "No pregnancy test since " + dateText(since) + "."})
+	title := "No pregnancy test within " + w
+	for _, x := range unread {
+		ev = append(ev, Evidence{Text: c.hcgText(x), Date: x.Date, ResourceID: x.ID})
+	}
+	if len(unread) > 0 {
+		title = "Pregnancy test to repeat: the latest is not negative"
+		if o != nil {
+			ev = append(ev, resultEvidence("Earlier pregnancy test", o, r))
+		}
+	} else {
+		ev = append(ev, Evidence{Text: "No pregnancy test since " + from.String() + "."})
+	}
 	if c.ordering(VSPregnancyTest) {
 		ev = append(ev, Evidence{Text: "A pregnancy test is being ordered in this session."})
 	}
 	return Finding{
-		Title:    "No pregnancy test within " + w,
-		Action:   "Verify pregnancy status before starting " + c.p.Generic + "; advise effective contraception.",
+		Title:    title,
+		Action:   "Order a pregnancy test and verify pregnancy status before starting " + c.p.Generic + "; advise effective contraception.",
 		Evidence: ev,
-		Tests:    withReason("female of reproductive age, no pregnancy test within "+w, testHCGUrine, testHCGSerum),
+		Tests:    withReason("female of reproductive age, no negative pregnancy test within "+w, testHCGUrine, testHCGSerum),
 	}, true
 }
 
 func (c *orderCtx) pregnancy() (Finding, bool) {
-	ev, ok := c.ix.pregnant(c.cfg.PregnancyTestWindow)
+	ev, ok := c.pregnant()
 	if !ok {
 		return Finding{}, false
 	}
-	return Finding{
+	f := Finding{
 		Title:      "Pregnancy",
-		Action:     "Avoid " + c.p.Generic + " in pregnancy unless the benefit clearly outweighs the risk; discuss with the patient.",
 		Evidence:   ev,
 		Unverified: c.unverifiedConditions(VSPregnancyCondition, c.ix.activeConditions(VSPregnancyCondition)),
-	}, true
+	}
+	if c.drug == Upadacitinib {
+		f.Action = c.onTx("Avoid starting upadacitinib in pregnancy: it may cause fetal harm (RINVOQ PI 5.9); discuss with the patient.",
+			"Pregnancy on upadacitinib, which may cause fetal harm (RINVOQ PI 5.9): review treatment with the patient now.")
+	} else {
+		f.Action = c.onTx("Avoid starting abrocitinib in pregnancy: US data are insufficient to establish the risk (CIBINQO PI 8.1); the EU SmPC contraindicates pregnancy.",
+			"Pregnancy on abrocitinib: review treatment with the patient now; enroll in the pregnancy registry (1-877-311-3770). The EU SmPC contraindicates pregnancy.")
+		f.Also = []Citation{c.p.CiteSmPC("4.3")}
+	}
+	return f, true
+}
+
+// washoutDays is each label's breastfeeding wash-out after the last dose
+// (RINVOQ PI 8.2: 6 days, R17; CIBINQO PI 8.2: 1 day, C15; both grade C).
+func (c *orderCtx) washoutDays() string {
+	if c.drug == Upadacitinib {
+		return "6 days"
+	}
+	return "1 day"
 }
 
 func (c *orderCtx) breastfeeding() (Finding, bool) {
@@ -486,10 +668,12 @@ func (c *orderCtx) breastfeeding() (Finding, bool) {
 		return Finding{}, false
 	}
 	return Finding{
-		Title:    "Breastfeeding",
-		Action:   "Breastfeeding is not recommended during " + c.p.Generic + " treatment and shortly after the last dose.",
+		Title: "Breastfeeding",
+		Action: c.onTx("Do not start "+c.p.Generic+" while breastfeeding: no breastfeeding during treatment and for "+c.washoutDays()+" after the last dose.",
+			"The patient is breastfeeding: no breastfeeding during "+c.p.Generic+" treatment and for "+c.washoutDays()+" after the last dose; review with her."),
 		Evidence: conditionEvidence(cs),
-		// The wash-out periods of both labels (6 days, 1 day) are grade C.
+		Subject:  c.washoutDays(),
+		// Both wash-out periods (6 days, 1 day) are grade C in the knowledge base.
 		Unverified: true,
 	}, true
 }
@@ -498,41 +682,93 @@ func (c *orderCtx) breastfeeding() (Finding, bool) {
 // VSZosterRecombinant, VSLiveVaccines) ----
 
 func (c *orderCtx) zosterVaccineMissing() (Finding, bool) {
+	if len(c.ix.immunizations(VSZosterRecombinant, anyDay)) > 0 {
+		return Finding{}, false
+	}
 	age, ok := c.ix.age()
-	if !ok || age < c.cfg.ZosterAge || len(c.ix.immunizations(VSZosterRecombinant, time.Time{})) > 0 {
+	text := "Patient aged " + number(float64(age)) + "; no recombinant zoster vaccine dose on record."
+	switch {
+	case !ok:
+		text = "Age unknown (most patients starting a JAK inhibitor are adults); no recombinant zoster vaccine dose on record."
+	case age < c.cfg.ZosterAge:
 		return Finding{}, false
 	}
 	return Finding{
-		Title:    "No recombinant zoster vaccine on record",
-		Action:   "Complete zoster vaccination (recombinant, non-live) before starting " + c.p.Generic + ".",
-		Evidence: []Evidence{{Text: "Patient aged " + number(float64(age)) + "; no recombinant zoster vaccine dose on record."}},
+		Title: "No recombinant zoster vaccine on record",
+		Action: "Give the recombinant (non-live) zoster vaccine before starting " + c.p.Generic +
+			": the label asks to complete immunizations, including zoster, before starting; ACIP recommends it for adults who are or will be immunosuppressed.",
+		Evidence: []Evidence{{Text: text}},
 		Tests:    withReason("aged "+number(float64(c.cfg.ZosterAge))+" or over without a recombinant zoster vaccine dose", testZoster),
+		Also:     []Citation{citeACIPRZV},
 	}, true
 }
 
 func (c *orderCtx) liveVaccineRecent() (Finding, bool) {
-	ims := c.ix.immunizations(VSLiveVaccines, c.since(c.cfg.LiveVaccineWindow))
+	ims := c.ix.immunizations(VSLiveVaccines, c.windowFrom(c.cfg.LiveVaccineWindow))
 	if len(ims) == 0 {
 		return Finding{}, false
 	}
 	var ev []Evidence
 	unverified := false
 	for _, im := range ims {
-		ev = append(ev, Evidence{Text: "Live vaccine " + codingsName(im.Codes) + " given on " + dateText(im.Date), Date: im.Date, ResourceID: im.ID})
+		ev = append(ev, Evidence{Text: "Live vaccine " + codingsName(im.Codes) + " given on " + dateText(im.Date) +
+			" (" + number(float64(daysBetween(im.Date, c.now))) + " days ago)", Date: im.Date, ResourceID: im.ID})
 		unverified = unverified || c.k.Unverified(VSLiveVaccines, im.Codes)
+	}
+	action := "Avoid live vaccines immediately before and during " + c.p.Generic + " treatment: consider delaying the start."
+	if c.cont {
+		action = "A live vaccine was given just before or during " + c.p.Generic + " treatment, which the label says to avoid: watch for infection by the vaccine strain."
 	}
 	return Finding{
 		Title:      "Live vaccine within the last " + durationText(c.cfg.LiveVaccineWindow),
-		Action:     "Avoid live vaccines immediately before and during " + c.p.Generic + " treatment; consider delaying the start.",
+		Action:     action,
 		Evidence:   ev,
 		Unverified: unverified,
 		Threshold:  durationText(c.cfg.LiveVaccineWindow),
+		Subject:    codingsName(ims[0].Codes),
+	}, true
+}
+
+// liveVaccineOrdered: a live vaccine ordered with the JAK order (in the
+// session, as a MedicationRequest or a ServiceRequest) or an active order
+// of one on record (contract 6.4; the reverse direction, a vaccine ordered
+// for a patient on a course, is issue 15).
+func (c *orderCtx) liveVaccineOrdered() (Finding, bool) {
+	var ms []*Medication
+	for _, m := range c.ix.activeMeds(VSLiveVaccines) {
+		if m.ResourceType != "MedicationStatement" {
+			ms = append(ms, m)
+		}
+	}
+	others, total := c.si.others(VSLiveVaccines, c.key, maxEvidence)
+	ms = append(ms, others...)
+	ev := withMore(medicationEvidence(ms, "live vaccine"), total-len(others))
+	var services []Coding
+	for _, s := range c.si.services() {
+		if c.k.Has(VSLiveVaccines, []Coding{s}) {
+			services = append(services, s)
+			ev = append(ev, Evidence{Text: "Live vaccine " + codingsName([]Coding{s}) + " ordered in this session."})
+		}
+	}
+	if len(ev) == 0 {
+		return Finding{}, false
+	}
+	subject := codingsName(services)
+	if len(ms) > 0 {
+		subject = medicationName(ms[0])
+	}
+	return Finding{
+		Title:      "Live vaccine ordered with " + c.p.Generic,
+		Action:     "Avoid live vaccines immediately before, during and right after " + c.p.Generic + " treatment: cancel the vaccine or give it well before starting.",
+		Evidence:   ev,
+		Subject:    subject,
+		Unverified: unverifiedMeds(c.k, VSLiveVaccines, ms) || c.k.Unverified(VSLiveVaccines, services),
 	}, true
 }
 
 // ---- Conditions (R8, R11, R12, C7, C8; sets VSSeriousInfection,
-// VSSevereHepatic, VSEGFR, VSSevereRenal; EGFRWindow, EGFRModerate,
-// EGFRSevere) ----
+// VSSevereHepatic, VSCirrhosis, VSChildPugh, VSEGFR, VSESRDDialysis,
+// VSSevereRenal; EGFRWindow, EGFRModerate, EGFRSevere, EGFRUpadacitinibMin) ----
 
 func (c *orderCtx) seriousInfectionActive() (Finding, bool) {
 	cs := c.ix.activeConditions(VSSeriousInfection)
@@ -540,141 +776,213 @@ func (c *orderCtx) seriousInfectionActive() (Finding, bool) {
 		return Finding{}, false
 	}
 	return Finding{
-		Title:      "Active serious infection",
-		Action:     "Do not start " + c.p.Generic + " during an active serious infection; start once it is controlled.",
+		Title: "Active serious infection",
+		Action: c.onTx("Do not start "+c.p.Generic+" during an active serious infection; start once it is controlled.",
+			"Interrupt "+c.p.Generic+" until the infection is controlled."),
 		Evidence:   conditionEvidence(cs),
 		Unverified: c.unverifiedConditions(VSSeriousInfection, cs),
 	}, true
 }
 
+// childPugh reads a Child-Pugh class from an Observation: its value as a
+// class ("C", "Class C", "Child-Pugh class B", "A5") or a score (5-6 A, 7-9
+// B, 10-15 C); "" when it states none.
+func childPugh(o *Observation) string {
+	texts := []string{o.ValueText}
+	for _, v := range o.ValueCodes {
+		texts = append(texts, v.Display, v.Code)
+	}
+	for _, t := range texts {
+		words := strings.FieldsFunc(strings.ToLower(t), func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+		})
+		for i, w := range words {
+			class := ""
+			switch {
+			case len(w) == 1 && w >= "a" && w <= "c" && (len(words) == 1 || i > 0 && (words[i-1] == "class" || words[i-1] == "pugh" || words[i-1] == "grade")):
+				class = w
+			case len(w) >= 2 && len(w) <= 3 && w[0] >= 'a' && w[0] <= 'c' && isDigitByte(w[1]) && (len(w) == 2 || isDigitByte(w[2])):
+				class = w[:1]
+			}
+			if class != "" {
+				return strings.ToUpper(class)
+			}
+		}
+	}
+	if q := o.Quantity; q != nil && q.Value == math.Trunc(q.Value) && (q.Unit == "" || strings.Contains(strings.ToLower(q.Unit), "score") || q.Unit == "1") {
+		switch {
+		case q.Value >= 5 && q.Value <= 6:
+			return "A"
+		case q.Value >= 7 && q.Value <= 9:
+			return "B"
+		case q.Value >= 10 && q.Value <= 15:
+			return "C"
+		}
+	}
+	return ""
+}
+
 func (c *orderCtx) severeHepaticImpairment() (Finding, bool) {
-	cs := c.ix.activeConditions(VSSevereHepatic)
-	if len(cs) == 0 {
-		return Finding{}, false
+	var class string
+	var classObs *Observation
+	for _, o := range c.ix.results(anyDay, VSChildPugh) {
+		if cl := childPugh(o); cl != "" {
+			class, classObs = cl, o
+			break
+		}
+	}
+	var severe, cirrhosis []*Condition
+	for _, x := range c.ix.activeConditions(VSSevereHepatic) {
+		if c.k.Has(VSCirrhosis, x.Codes) {
+			continue // cirrhosis alone does not say how severe
+		}
+		severe = append(severe, x)
+	}
+	cirrhosis = c.ix.activeConditions(VSCirrhosis)
+	var ev []Evidence
+	if classObs != nil {
+		ev = append(ev, Evidence{Text: "Child-Pugh class " + class + " on " + dateText(classObs.Date), Date: classObs.Date, ResourceID: classObs.ID})
+	}
+	switch {
+	case class == "C" || len(severe) > 0:
+		ev = append(ev, conditionEvidence(severe)...)
+		return Finding{
+			Level:      Critical,
+			Title:      "Severe hepatic impairment (Child-Pugh C or decompensated liver disease)",
+			Action:     c.onTx("Avoid "+c.p.Generic+": not recommended in severe hepatic impairment (Child-Pugh C).", "Severe hepatic impairment on "+c.p.Generic+", which is not recommended in Child-Pugh C: review treatment."),
+			Evidence:   append(ev, conditionEvidence(cirrhosis)...),
+			Threshold:  "Child-Pugh C",
+			Unverified: c.unverifiedConditions(VSSevereHepatic, severe),
+		}, true
+	case class == "A" || class == "B" || len(cirrhosis) == 0:
+		return Finding{}, false // mild or moderate: no adjustment (R11, C8)
 	}
 	return Finding{
-		Title:      "Possible severe hepatic impairment: confirm Child-Pugh class",
-		Action:     c.p.Name() + " is not recommended in severe hepatic impairment (Child-Pugh C).",
-		Evidence:   conditionEvidence(cs),
-		Unverified: c.unverifiedConditions(VSSevereHepatic, cs),
+		Title:      "Cirrhosis without a Child-Pugh class: confirm the class",
+		Action:     "Confirm the Child-Pugh class: " + c.p.Generic + " is not recommended in Child-Pugh C; no change is needed in A or B.",
+		Evidence:   append(conditionEvidence(cirrhosis), Evidence{Text: "No Child-Pugh class on record."}),
+		Unverified: c.unverifiedConditions(VSCirrhosis, cirrhosis),
 	}, true
 }
 
-func (c *orderCtx) renalImpairment() (Finding, bool) {
-	o, egfr, ok := c.ix.latestValue(VSEGFR, c.since(c.cfg.EGFRWindow), EGFR)
-	var ev []Evidence
-	severe, moderate, unverified := false, false, false
-	if ok {
-		severe, moderate = egfr < c.cfg.EGFRSevere, egfr < c.cfg.EGFRModerate
-		unverified = c.k.Unverified(VSEGFR, o.Codes) // e.g. 33914-3 is grade C
-		limit := c.cfg.EGFRModerate
-		if severe || c.drug == Upadacitinib {
-			limit = c.cfg.EGFRSevere
+// reducedLimit is the abrocitinib reduced dose (50 mg; C7, C9) or, on a
+// continuation at least DoseIncreaseAfter into the course, 100 mg ("may
+// increase to 100 mg after 12 weeks if inadequate response"); for
+// upadacitinib its reduced dose (15 mg).
+func (c *orderCtx) reducedLimit() (float64, string) {
+	if c.drug != Abrocitinib {
+		return c.p.ReducedDailyMg, number(c.p.ReducedDailyMg) + " mg"
+	}
+	if c.cont && c.course != nil {
+		if days, ok := c.course.Days(c.now); ok && int64(days) >= windowDays(c.cfg.DoseIncreaseAfter) {
+			return c.p.LowerDailyMg, number(c.p.LowerDailyMg) + " mg (at most, after " + durationText(c.cfg.DoseIncreaseAfter) + " at 50 mg)"
 		}
-		ev = append(ev, Evidence{Text: "eGFR " + quantityText(o.Quantity) + " on " + dateText(o.Date) + ", below " + number(limit) + " mL/min/1.73 m²",
-			Date: o.Date, ResourceID: o.ID})
-	} else if cs := c.ix.activeConditions(VSSevereRenal); len(cs) > 0 {
-		severe, moderate = true, true
-		unverified = c.unverifiedConditions(VSSevereRenal, cs) // e.g. CKD 4 431857002 is grade C
-		ev = append(ev, conditionEvidence(cs)...)
-		ev = append(ev, Evidence{Text: "No recent eGFR; severe renal impairment taken from the problem list."})
+	}
+	return c.p.ReducedDailyMg, number(c.p.ReducedDailyMg) + " mg (100 mg after " + durationText(c.cfg.DoseIncreaseAfter) + " if the response is inadequate)"
+}
+
+func (c *orderCtx) renalImpairment() (Finding, bool) {
+	o, egfr, ok := c.ix.latestValue(VSEGFR, c.windowFrom(c.cfg.EGFRWindow), EGFR)
+	esrd := c.ix.activeConditions(VSESRDDialysis)
+	var ev []Evidence
+	unverified := false
+	if ok {
+		unverified = c.k.Unverified(VSEGFR, o.Codes) // e.g. 33914-3 is grade C
+		ev = append(ev, Evidence{Text: "eGFR " + quantityText(o.Quantity) + " on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID})
+	}
+	ev = append(ev, conditionEvidence(esrd)...)
+	var problem []*Condition // severe renal impairment from the problem list, when no eGFR
+	if !ok && len(esrd) == 0 {
+		problem = c.ix.activeConditions(VSSevereRenal)
+		if len(problem) > 0 {
+			ev = append(ev, conditionEvidence(problem)...)
+			ev = append(ev, Evidence{Text: "No eGFR within " + durationText(c.cfg.EGFRWindow) + "; severe renal impairment taken from the problem list."})
+			unverified = c.unverifiedConditions(VSSevereRenal, problem) // e.g. CKD 4 431857002 is grade C
+		}
+	}
+	notRecommended := func(below float64) (Finding, bool) {
+		return Finding{
+			Level: Critical,
+			Title: c.p.Generic + " not recommended: eGFR below " + number(below) + " or dialysis/end-stage renal disease",
+			Action: c.onTx("Avoid "+c.p.Generic+": not recommended with eGFR below "+number(below)+" mL/min/1.73 m², end-stage renal disease or dialysis.",
+				"Review "+c.p.Generic+": not recommended with eGFR below "+number(below)+" mL/min/1.73 m², end-stage renal disease or dialysis."),
+			Evidence:   ev,
+			Threshold:  number(below) + " mL/min/1.73 m²",
+			Unverified: unverified || c.unverifiedConditions(VSESRDDialysis, esrd),
+		}, true
+	}
+	limit, limitText := c.reducedLimit()
+	if c.drug == Abrocitinib {
+		switch {
+		case len(esrd) > 0 || ok && egfr < c.cfg.EGFRSevere || len(problem) > 0:
+			return notRecommended(c.cfg.EGFRSevere)
+		case ok && egfr < c.cfg.EGFRModerate:
+			return Finding{
+				Title:           "Moderate renal impairment (eGFR " + number(c.cfg.EGFRSevere) + "-" + number(c.cfg.EGFRModerate-1) + ")",
+				Action:          "Reduce the abrocitinib dose with eGFR " + number(c.cfg.EGFRSevere) + "-" + number(c.cfg.EGFRModerate-1) + " mL/min/1.73 m²: label dose " + limitText + ".",
+				Evidence:        ev,
+				DoseLimitMg:     limit,
+				DoseLimitReason: "eGFR " + number(c.cfg.EGFRSevere) + "-" + number(c.cfg.EGFRModerate-1) + ": " + number(limit) + " mg",
+				Threshold:       number(c.cfg.EGFRModerate) + " mL/min/1.73 m²",
+				Unverified:      unverified,
+			}, true
+		}
+		return Finding{}, false
 	}
 	switch {
-	case c.drug == Abrocitinib && severe:
+	case len(esrd) > 0 || ok && egfr < c.cfg.EGFRUpadacitinibMin:
+		return notRecommended(c.cfg.EGFRUpadacitinibMin)
+	case ok && egfr < c.cfg.EGFRSevere || len(problem) > 0:
 		return Finding{
-			Level:      Critical,
-			Title:      "Severe renal impairment (eGFR below " + number(c.cfg.EGFRSevere) + ")",
-			Action:     "Abrocitinib is not recommended with eGFR below " + number(c.cfg.EGFRSevere) + " mL/min/1.73 m² or on dialysis.",
-			Evidence:   ev,
-			Unverified: unverified,
-		}, true
-	case c.drug == Abrocitinib && moderate:
-		return Finding{
-			Title:            "Moderate renal impairment: abrocitinib 50 mg once daily",
-			Action:           "Use abrocitinib 50 mg once daily with eGFR 30-59 mL/min/1.73 m² (may increase to 100 mg after 12 weeks if inadequate response).",
-			Evidence:         append(ev, c.orderedDoseEvidence()...),
-			SuggestedDailyMg: c.reduceTo(c.p.ReducedDailyMg),
-			Unverified:       unverified,
-		}, true
-	case c.drug == Upadacitinib && severe:
-		return Finding{
-			Title:            "Severe renal impairment: upadacitinib 15 mg once daily",
-			Action:           "Use upadacitinib 15 mg once daily with eGFR below " + number(c.cfg.EGFRSevere) + " mL/min/1.73 m²; not recommended in end-stage renal disease.",
-			Evidence:         append(ev, c.orderedDoseEvidence()...),
-			SuggestedDailyMg: c.reduceTo(c.p.ReducedDailyMg),
-			Unverified:       true, // R12: the 15 mg renal dose is grade C
+			Title:           "Severe renal impairment (eGFR " + number(c.cfg.EGFRUpadacitinibMin) + "-" + number(c.cfg.EGFRSevere-1) + ")",
+			Action:          "Upadacitinib dose in severe renal impairment (eGFR " + number(c.cfg.EGFRUpadacitinibMin) + " to below " + number(c.cfg.EGFRSevere) + " mL/min/1.73 m²): 15 mg once daily.",
+			Evidence:        ev,
+			DoseLimitMg:     limit,
+			DoseLimitReason: "severe renal impairment: 15 mg",
+			Threshold:       number(c.cfg.EGFRSevere) + " mL/min/1.73 m²",
+			Unverified:      true, // R12: the 15 mg renal dose is grade C
 		}, true
 	}
 	return Finding{}, false
 }
 
-// reduceTo is the dose limit mg to suggest: 0 when the ordered daily dose
-// is known and already at or below it (a card must not ask to "reduce" a
-// 15 mg order to 15 mg).
-func (c *orderCtx) reduceTo(mg float64) float64 {
-	if c.doseOK && c.dose <= mg {
-		return 0
-	}
-	return mg
-}
-
-// orderedDoseEvidence states the ordered daily dose, or that it is unknown.
-func (c *orderCtx) orderedDoseEvidence() []Evidence {
-	if !c.doseOK {
-		return []Evidence{{Text: "The ordered daily dose could not be determined" + c.doseNote() + "."}}
-	}
-	return []Evidence{{Text: "Ordered " + number(c.dose) + " mg/day" + c.doseNote() + "."}}
-}
-
-// ---- Combinations and interactions (R2, R13, R14, C9-C11, C13) ----
+// ---- Combinations and interactions (R2, R13, R14, C9-C13) ----
 
 func (c *orderCtx) combinationJAK() (Finding, bool) {
-	ms := c.medsIn(VSOtherJAK)
+	ms, more := c.medsIn(VSOtherJAK)
 	for _, d := range triggerDrugs {
 		if d == c.drug {
 			continue
 		}
-		ms = append(ms, filterMeds(c.ix.trigger[d], activeMedicationStatus)...)
-		for _, m := range c.sessionOthers() {
-			if od, _, ok := recognize(c.k, *m); ok && od == d {
-				ms = append(ms, m)
-			}
-		}
+		ms = append(ms, filterMeds(c.ix.trigger[d], func(m *Medication) bool { return useOf(m) == useCurrent })...)
+		op, _ := Profile(d)
+		others, total := c.si.others(op.ValueSet, c.key, maxEvidence)
+		ms = append(ms, others...)
+		more += total - len(others)
 	}
-	ms = c.notSameDrug(ms)
 	if len(ms) == 0 {
 		return Finding{}, false
 	}
 	return Finding{
-		Title:      "Another JAK inhibitor is active or ordered",
-		Action:     c.p.Name() + " is not recommended with other JAK inhibitors; stop one of them.",
-		Evidence:   medicationEvidence(ms, ""),
+		Title: "Another JAK inhibitor is active or ordered",
+		Action: c.p.Name() + " is not recommended with other JAK inhibitors: " +
+			c.onTx("stop one of them before starting.", "stop one of them."),
+		Evidence:   withMore(medicationEvidence(ms, ""), more),
+		Subject:    medicationName(ms[0]),
 		Unverified: unverifiedMeds(c.k, VSOtherJAK, ms),
 	}, true
 }
 
-// notSameDrug drops medications that are the evaluated drug itself (a
-// renewal is not a combination).
-func (c *orderCtx) notSameDrug(ms []*Medication) []*Medication {
-	var out []*Medication
-	for _, m := range ms {
-		if d, _, ok := recognize(c.k, *m); ok && d == c.drug {
-			continue
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
 func (c *orderCtx) combination(set, what string) (Finding, bool) {
-	ms := c.notSameDrug(c.medsIn(set))
+	ms, more := c.medsIn(set)
 	if len(ms) == 0 {
 		return Finding{}, false
 	}
 	return Finding{
 		Title:      "Combination with " + what,
-		Action:     c.p.Name() + " is not recommended in combination with " + what + ".",
-		Evidence:   medicationEvidence(ms, ""),
+		Action:     "Avoid combining " + c.p.Generic + " with " + what + ": not recommended by the label (limitation of use).",
+		Evidence:   withMore(medicationEvidence(ms, ""), more),
+		Subject:    medicationName(ms[0]),
 		Unverified: unverifiedMeds(c.k, set, ms),
 	}, true
 }
@@ -687,11 +995,43 @@ func (c *orderCtx) combinationImmunosuppressant() (Finding, bool) {
 	return c.combination(VSImmunosuppressants, "a potent immunosuppressant")
 }
 
+// aspirinDose is the daily dose of an aspirin order. With no frequency
+// stated anywhere (no timing, no frequency words), one administration of
+// a known amount (a dose, or the strength of "aspirin 81 mg") is its daily
+// dose: low-dose aspirin is a once-daily product and contract 6.5 counts
+// aspirin as low-dose "when the dose is structured or written in the
+// text". Any stated frequency is honoured; nothing else is guessed.
+func (c *orderCtx) aspirinDose(m *Medication) (float64, string, bool) {
+	if mg, how, ok := c.ix.dailyDose(*m); ok {
+		return mg, how, true
+	}
+	d := m.Dose
+	if !noTimingGiven(d) {
+		return 0, "frequency not understood", false
+	}
+	if _, phrase, found := dosageTextPerDay(d.DosageText); found || phrase != "" {
+		return 0, "frequency not understood", false
+	}
+	codeMg := c.ix.codeStrength(*m)
+	if per, how, ok := doseMgPerAdministration(*m, codeMg); ok {
+		return per, how + ", no frequency stated (one daily dose)", true
+	}
+	if d.DoseQuantity == nil && strings.TrimSpace(d.DosageText) == "" {
+		if s, from, ok := tabletStrength(*m, codeMg); ok {
+			return s, fmtAmount(s) + " mg (" + from + "), no dose or frequency stated (one daily dose)", true
+		}
+	}
+	return 0, "dose not stated", false
+}
+
 func (c *orderCtx) antiplateletAbrocitinib() (Finding, bool) {
 	seen := map[*Medication]bool{}
 	var ev []Evidence
 	unverified := false
-	for _, m := range append(c.medsIn(VSAntiplatelets), c.medsIn(VSAspirin)...) {
+	a, moreA := c.medsIn(VSAntiplatelets)
+	b, moreB := c.medsIn(VSAspirin)
+	var subject string
+	for _, m := range append(a, b...) {
 		if seen[m] {
 			continue
 		}
@@ -699,26 +1039,41 @@ func (c *orderCtx) antiplateletAbrocitinib() (Finding, bool) {
 		if !c.aspirinOnly(m) {
 			ev = append(ev, medicationEvidence([]*Medication{m}, "antiplatelet")...)
 			unverified = unverified || c.k.Unverified(VSAntiplatelets, m.Codes)
+			subject = or(subject, medicationName(m))
 			continue
 		}
-		mg, how, ok := DailyDose(*m)
+		mg, how, ok := c.aspirinDose(m)
 		switch {
 		case !ok:
-			ev = append(ev, medicationEvidence([]*Medication{m}, "aspirin at an unknown daily dose; only up to "+number(c.cfg.AspirinMaxDailyMg)+" mg/day is allowed")...)
+			ev = append(ev, medicationEvidence([]*Medication{m}, "aspirin at an unknown daily dose ("+how+"); only up to "+number(c.cfg.AspirinMaxDailyMg)+" mg/day is allowed")...)
 		case mg > c.cfg.AspirinMaxDailyMg:
 			ev = append(ev, medicationEvidence([]*Medication{m}, "aspirin "+number(mg)+" mg/day ("+how+"), above "+number(c.cfg.AspirinMaxDailyMg)+" mg/day")...)
 		default:
 			continue
 		}
+		subject = or(subject, medicationName(m))
 		unverified = true // the 81 mg limit is grade C
 	}
 	if len(ev) == 0 {
 		return Finding{}, false
 	}
+	ev = withMore(ev, moreA+moreB)
+	if c.cont {
+		if days, ok := c.course.Days(c.now); ok {
+			ev = append(ev, Evidence{Text: "Abrocitinib course day " + number(float64(days)) + " (started " + dateText(c.course.Start) +
+				"): within the first " + durationText(c.cfg.AntiplateletFirst) + "."})
+		} else {
+			ev = append(ev, Evidence{Text: "The abrocitinib course start is unknown, so it may be within its first " + durationText(c.cfg.AntiplateletFirst) + "."})
+		}
+	} else {
+		ev = append(ev, Evidence{Text: "Abrocitinib is being started: the first " + durationText(c.cfg.AntiplateletFirst) + " begin now."})
+	}
 	return Finding{
-		Title:      "Antiplatelet therapy with abrocitinib",
-		Action:     "Abrocitinib is contraindicated with antiplatelet therapy (except aspirin up to " + number(c.cfg.AspirinMaxDailyMg) + " mg/day) during the first 3 months of treatment.",
+		Title: "Antiplatelet therapy in the first 3 months of abrocitinib",
+		Action: "Abrocitinib is contraindicated with antiplatelet therapy (except aspirin up to " + number(c.cfg.AspirinMaxDailyMg) +
+			" mg/day) during the first 3 months of treatment: " + c.onTx("do not start abrocitinib with it.", "stop one of them."),
 		Evidence:   ev,
+		Subject:    subject,
 		Unverified: unverified,
 	}, true
 }
@@ -758,37 +1113,133 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 	var groups []group
 	if c.drug == Upadacitinib {
 		groups = []group{
-			{VSCYP3A4StrongInhibitors, "strong CYP3A4 inhibitor: use upadacitinib 15 mg once daily", true, false},
-			{VSCYP3A4StrongInducers, "strong CYP3A4 inducer: coadministration not recommended (reduces upadacitinib exposure)", false, true},
+			{VSCYP3A4StrongInhibitors, "strong CYP3A4 inhibitor: upadacitinib 15 mg once daily at most", true, false},
+			{VSCYP3A4StrongInducers, "strong CYP3A4 inducer: avoid (reduces upadacitinib exposure)", false, true},
 		}
 	} else {
 		groups = []group{
-			{VSCYP2C19StrongInhibitors, "strong CYP2C19 inhibitor: use abrocitinib 50 mg once daily", true, false},
+			{VSCYP2C19StrongInhibitors, "strong CYP2C19 inhibitor: abrocitinib 50 mg once daily", true, false},
 			{VSCYP2C19CYP2C9Inhibitors, "inhibitor of both CYP2C19 and CYP2C9: avoid", false, false},
 			{VSCYP2C19CYP2C9Inducers, "CYP2C19 or CYP2C9 inducer: avoid", false, false},
 		}
 	}
 	var f Finding
-	reduce := false
+	var reduceNames, avoidNames []string
+	more := 0
 	for _, g := range groups {
-		ms := c.medsIn(g.set)
+		ms, n := c.medsIn(g.set)
 		if len(ms) == 0 {
 			continue
 		}
+		more += n
 		f.Evidence = append(f.Evidence, medicationEvidence(ms, g.what)...)
 		f.Unverified = f.Unverified || g.graded || unverifiedMeds(c.k, g.set, ms)
-		reduce = reduce || g.reduce
+		for _, m := range ms {
+			if g.reduce {
+				reduceNames = append(reduceNames, medicationName(m))
+			} else {
+				avoidNames = append(avoidNames, medicationName(m))
+			}
+		}
 	}
 	if len(f.Evidence) == 0 {
 		return Finding{}, false
 	}
+	f.Evidence = withMore(f.Evidence, more)
 	f.Title = "Interacting drug with " + c.p.Generic
-	f.Action = "Review the interacting drug: lower the " + c.p.Generic + " dose or avoid the combination as stated."
-	if reduce {
-		f.SuggestedDailyMg = c.reduceTo(c.p.ReducedDailyMg)
-		f.Evidence = append(f.Evidence, c.orderedDoseEvidence()...)
+	var actions []string
+	if len(avoidNames) > 0 {
+		actions = append(actions, "Avoid "+c.p.Generic+" with "+joinNames(avoidNames)+" (the label says avoid).")
+		f.Subject, f.Avoid = avoidNames[0], true
 	}
+	if len(reduceNames) > 0 {
+		limit, limitText := c.reducedLimit()
+		what := "a strong CYP3A4 inhibitor"
+		if c.drug == Abrocitinib {
+			what = "a strong CYP2C19 inhibitor"
+		}
+		actions = append(actions, "With "+joinNames(reduceNames)+" ("+what+") the label dose is "+limitText+".")
+		f.DoseLimitMg, f.DoseLimitReason = limit, what+": "+number(limit)+" mg"
+		f.Subject = or(f.Subject, reduceNames[0])
+	}
+	f.Action = strings.Join(actions, " ")
 	return f, true
+}
+
+// pgpSubstrate: abrocitinib raises the exposure of P-gp substrates; where
+// small concentration changes may lead to serious toxicity, monitor (C12).
+func (c *orderCtx) pgpSubstrate() (Finding, bool) {
+	ms, more := c.medsIn(VSPgpSubstratesNTI)
+	if len(ms) == 0 {
+		return Finding{}, false
+	}
+	return Finding{
+		Title: "Narrow-therapeutic-index P-gp substrate with abrocitinib",
+		Action: "Abrocitinib raises the levels of P-gp substrates: monitor " + medicationName(ms[0]) +
+			" (levels, toxicity) and adjust its dose as its label says.",
+		Evidence:   withMore(medicationEvidence(ms, "P-gp substrate with a narrow therapeutic index"), more),
+		Subject:    medicationName(ms[0]),
+		Unverified: unverifiedMeds(c.k, VSPgpSubstratesNTI, ms),
+	}, true
+}
+
+// ---- CYP2C19 genotype (C9; sets VSCYP2C19Genotype, VSCYP2C19PoorMetabolizer) ----
+
+// phenotype reads a metabolizer phenotype from an Observation's value (and
+// its components' values): poor is true for a poor metabolizer; stated is
+// true when the value states any metabolizer phenotype.
+func (c *orderCtx) phenotype(o *Observation) (poor, stated bool) {
+	values := []*Observation{o}
+	for i := range o.Components {
+		values = append(values, &o.Components[i])
+	}
+	for _, v := range values {
+		if c.k.Has(VSCYP2C19PoorMetabolizer, v.ValueCodes) {
+			return true, true
+		}
+		texts := []string{v.ValueText}
+		for _, x := range v.ValueCodes {
+			texts = append(texts, x.Display)
+		}
+		for _, t := range texts {
+			if t == "" {
+				continue
+			}
+			if c.k.HasText(VSCYP2C19PoorMetabolizer, t) {
+				return true, true
+			}
+			if lt := strings.ToLower(t); strings.Contains(lt, "metaboli") {
+				stated = true
+			}
+		}
+	}
+	return false, stated
+}
+
+func (c *orderCtx) cyp2c19PoorMetabolizer() (Finding, bool) {
+	for _, o := range c.ix.results(anyDay, VSCYP2C19Genotype) {
+		poor, stated := c.phenotype(o)
+		if !poor {
+			if stated {
+				return Finding{}, false // the newest phenotype is not poor
+			}
+			continue
+		}
+		limit, limitText := c.reducedLimit()
+		name := o.Text
+		if name == "" {
+			name = codingsName(o.Codes)
+		}
+		return Finding{
+			Title:           "CYP2C19 poor metabolizer",
+			Action:          "CYP2C19 poor metabolizers have higher abrocitinib exposure: label dose " + limitText + ".",
+			Evidence:        []Evidence{{Text: name + " on " + dateText(o.Date) + ": poor metabolizer.", Date: o.Date, ResourceID: o.ID}},
+			DoseLimitMg:     limit,
+			DoseLimitReason: "CYP2C19 poor metabolizer: " + number(limit) + " mg",
+			Unverified:      c.k.Unverified(VSCYP2C19Genotype, o.Codes) || c.k.Unverified(VSCYP2C19PoorMetabolizer, o.ValueCodes),
+		}, true
+	}
+	return Finding{}, false
 }
 
 // ---- Boxed-warning risk factors (R19, R20, C17; CVRiskAge) ----
@@ -818,7 +1269,7 @@ func isFormerSmoker(cs []Coding) bool {
 // conditions that say current (or, with former, current or former) smoker,
 // and whether one of them matched only through a code graded C or U.
 func (c *orderCtx) smokingEvidence(former bool) (ev []Evidence, unverified bool) {
-	obs := c.ix.results(time.Time{}, VSSmokingStatus)
+	obs := c.ix.results(anyDay, VSSmokingStatus)
 	if !former && len(obs) > 0 {
 		obs = obs[:1] // current smoking: the latest status only
 	}
@@ -861,34 +1312,42 @@ func (c *orderCtx) cardiovascularRisk() (Finding, bool) {
 	if len(ev) == 0 {
 		return Finding{}, false
 	}
+	c.risks[CardiovascularRisk] = true
 	ev = append([]Evidence{{Text: "Patient aged " + number(float64(age)) + " with cardiovascular risk factors:"}}, ev...)
 	return Finding{
 		Title:      "Aged " + number(float64(c.cfg.CVRiskAge)) + " or over with cardiovascular risk factors",
-		Action:     "Weigh the risk of major adverse cardiovascular events, thrombosis and malignancy before starting " + c.p.Generic + ".",
+		Action:     "Weigh the risk of major adverse cardiovascular events, thrombosis and malignancy before starting " + c.p.Generic + " (boxed warning).",
 		Evidence:   ev,
 		Unverified: unverified,
 	}, true
 }
 
-// history fires on any condition of the sets, past or present.
-func (c *orderCtx) history(title, action string, sets ...string) (Finding, bool) {
+// history fires on any condition of the sets, past or present (on a
+// continuation: only those that began on or after the course start).
+func (c *orderCtx) history(code, title, action string, sets ...string) (Finding, bool) {
 	var ev []Evidence
 	unverified := false
 	for _, set := range sets {
-		cs := c.ix.historyConditions(set)
+		cs := c.newConditions(c.ix.historyConditions(set))
 		ev = append(ev, conditionEvidence(cs)...)
 		unverified = unverified || c.unverifiedConditions(set, cs)
 	}
 	if len(ev) == 0 {
 		return Finding{}, false
 	}
+	c.risks[code] = true
 	return Finding{Title: title, Action: action, Evidence: ev, Unverified: unverified}, true
 }
 
 func (c *orderCtx) maceHistory() (Finding, bool) {
-	return c.history("History of myocardial infarction or stroke",
-		"Weigh the risk of major adverse cardiovascular events before starting "+c.p.Generic+" (boxed warning).",
-		VSMyocardialInfarction, VSStroke)
+	action := "Weigh the risk of major adverse cardiovascular events before starting " + c.p.Generic + " (boxed warning)."
+	if c.cont {
+		action = "Myocardial infarction or stroke during " + c.p.Generic + " treatment: review treatment."
+		if c.drug == Upadacitinib {
+			action = "Myocardial infarction or stroke during upadacitinib treatment: discontinue upadacitinib (RINVOQ PI 5.4)."
+		}
+	}
+	return c.history(MACEHistory, "History of myocardial infarction or stroke", action, VSMyocardialInfarction, VSStroke)
 }
 
 func (c *orderCtx) smoker() (Finding, bool) {
@@ -896,6 +1355,7 @@ func (c *orderCtx) smoker() (Finding, bool) {
 	if len(ev) == 0 {
 		return Finding{}, false
 	}
+	c.risks[Smoker] = true
 	return Finding{
 		Title:      "Current or former smoker",
 		Action:     "Current and past smokers are at additional risk of malignancy, cardiovascular events and thrombosis on " + c.p.Generic + " (boxed warning).",
@@ -905,14 +1365,15 @@ func (c *orderCtx) smoker() (Finding, bool) {
 }
 
 func (c *orderCtx) vteRisk() (Finding, bool) {
-	return c.history("History of venous thromboembolism or thrombophilia",
-		"Avoid "+c.p.Generic+" in patients at increased risk of thrombosis, or weigh the risk (boxed warning).",
+	return c.history(VTERisk, "History of venous thromboembolism or thrombophilia",
+		c.onTx("Avoid "+c.p.Generic+" in patients at increased risk of thrombosis, or weigh the risk (boxed warning).",
+			"Thrombosis during "+c.p.Generic+" treatment: evaluate promptly and review treatment (boxed warning)."),
 		VSVTE, VSThrombophilia)
 }
 
 func (c *orderCtx) malignancy() (Finding, bool) {
 	var cs []*Condition
-	for _, x := range c.ix.historyConditions(VSMalignancy) {
+	for _, x := range c.newConditions(c.ix.historyConditions(VSMalignancy)) {
 		if !c.k.Has(VSNMSC, x.Codes) { // non-melanoma skin cancer is excepted
 			cs = append(cs, x)
 		}
@@ -920,9 +1381,11 @@ func (c *orderCtx) malignancy() (Finding, bool) {
 	if len(cs) == 0 {
 		return Finding{}, false
 	}
+	c.risks[Malignancy] = true
 	return Finding{
-		Title:      "Active or past malignancy",
-		Action:     "Weigh the risk of malignancy before starting " + c.p.Generic + " (boxed warning).",
+		Title: "Active or past malignancy",
+		Action: c.onTx("Weigh the risk of malignancy before starting "+c.p.Generic+" (boxed warning).",
+			"Malignancy diagnosed during "+c.p.Generic+" treatment: review treatment (boxed warning)."),
 		Evidence:   conditionEvidence(cs),
 		Unverified: c.unverifiedConditions(VSMalignancy, cs),
 	}, true
@@ -946,47 +1409,126 @@ func lowerIfWord(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
+// allRisks runs the five risk rows on the whole record, whatever the phase,
+// and records the rows found in c.risks (a dose increase on a continuation
+// is a new dose decision: every risk factor counts again).
+func (c *orderCtx) allRisks() {
+	saved, savedFired := c.newFrom, c.fired
+	c.newFrom, c.fired = anyDay, map[string]bool{}
+	c.cardiovascularRisk()
+	c.maceHistory()
+	c.smoker()
+	c.vteRisk()
+	c.malignancy()
+	c.newFrom, c.fired = saved, savedFired
+}
+
+// lowerDoseRecommended: upadacitinib 15 mg from age 65 (US label 2.5, R4);
+// upadacitinib 15 mg or abrocitinib 100 mg with a boxed-warning risk
+// factor (EU SmPC 4.2 and the EMA's 2023 review: not a US label
+// requirement). On a continuation the risk factors count when the dose is
+// being raised above the course's dose, or when they are new since the
+// course start (the dose was chosen knowing the others).
 func (c *orderCtx) lowerDoseRecommended() (Finding, bool) {
 	if !c.doseOK || c.dose <= c.p.LowerDailyMg {
 		return Finding{}, false
 	}
+	if c.cont && c.course != nil && (!c.course.DoseKnown || c.dose > c.course.DailyMg) {
+		c.allRisks()
+	}
 	var reasons []string
 	for _, r := range riskRows {
-		if c.fired[r] {
+		if c.risks[r] {
 			reasons = append(reasons, riskRowNames[r])
 		}
 	}
 	var ev []Evidence
-	if len(reasons) > 0 {
-		ev = append(ev, Evidence{Text: "Boxed-warning risk factors: " + joinNames(reasons) + "."})
-	}
+	var cite Citation
+	var also []Citation
 	if age, ok := c.ix.age(); ok && c.drug == Upadacitinib && age >= c.cfg.UpadacitinibLowerDoseAge {
 		ev = append(ev, Evidence{Text: "Patient aged " + number(float64(age)) + ": the upadacitinib dose from age " +
-			number(float64(c.cfg.UpadacitinibLowerDoseAge)) + " is 15 mg once daily."})
+			number(float64(c.cfg.UpadacitinibLowerDoseAge)) + " is 15 mg once daily (US label)."})
+		cite = c.p.Cite(rvqDoseAD)
+	}
+	if len(reasons) > 0 {
+		ev = append(ev, Evidence{Text: "Boxed-warning risk factors: " + joinNames(reasons) +
+			"; the EU SmPC and the EMA recommend the lower dose for such patients (EU advice, not a US label requirement)."})
+		if cite == (Citation{}) {
+			cite = c.p.CiteSmPC("4.2")
+		} else {
+			also = append(also, c.p.CiteSmPC("4.2"))
+		}
+		also = append(also, citeEMAJAK)
 	}
 	if len(ev) == 0 {
 		return Finding{}, false
 	}
 	ev = append(ev, c.orderedDoseEvidence()...)
 	return Finding{
-		Title:            "Lower dose recommended: " + c.p.Generic + " " + number(c.p.LowerDailyMg) + " mg once daily",
-		Action:           "Use " + c.p.Generic + " " + number(c.p.LowerDailyMg) + " mg once daily.",
-		Evidence:         ev,
-		SuggestedDailyMg: c.p.LowerDailyMg,
+		Title:           "Lower dose recommended",
+		Action:          "", // oneDose states the dose
+		Evidence:        ev,
+		DoseLimitMg:     c.p.LowerDailyMg,
+		DoseLimitReason: joinNames(append(ageReason(c), reasons...)) + ": " + number(c.p.LowerDailyMg) + " mg",
+		Citation:        cite,
+		Also:            also,
 	}, true
 }
 
-// ---- Dose and indication (R1, R3-R5, C1, C2, C18; MinAge) ----
+func ageReason(c *orderCtx) []string {
+	if age, ok := c.ix.age(); ok && c.drug == Upadacitinib && age >= c.cfg.UpadacitinibLowerDoseAge {
+		return []string{"aged " + number(float64(c.cfg.UpadacitinibLowerDoseAge)) + " or over"}
+	}
+	return nil
+}
+
+// orderedDoseEvidence states the ordered daily dose, or that it is unknown.
+func (c *orderCtx) orderedDoseEvidence() []Evidence {
+	if !c.doseOK {
+		return []Evidence{{Text: "The ordered daily dose could not be determined" + c.doseNote() + "."}}
+	}
+	return []Evidence{{Text: "Ordered " + number(c.dose) + " mg/day" + c.doseNote() + "."}}
+}
+
+// ---- Dose and indication (R1, R3-R5, C1, C2, C18; MinAge, WeightRuleAge,
+// MinWeightKg) ----
 
 func (c *orderCtx) doseAboveLabel() (Finding, bool) {
 	if !c.doseOK || c.dose <= c.p.MaxDailyMg {
 		return Finding{}, false
 	}
 	return Finding{
-		Title:            c.p.Generic + " above " + number(c.p.MaxDailyMg) + " mg/day",
-		Action:           "The highest atopic dermatitis dose of " + c.p.Generic + " is " + number(c.p.MaxDailyMg) + " mg once daily.",
-		Evidence:         c.orderedDoseEvidence(),
-		SuggestedDailyMg: c.p.MaxDailyMg,
+		Title:           c.p.Generic + " above the atopic dermatitis maximum",
+		Action:          "The ordered dose is above the atopic dermatitis maximum of " + number(c.p.MaxDailyMg) + " mg/day.",
+		Evidence:        c.orderedDoseEvidence(),
+		DoseLimitMg:     c.p.MaxDailyMg,
+		DoseLimitReason: "atopic dermatitis maximum: " + number(c.p.MaxDailyMg) + " mg",
+	}, true
+}
+
+// weightBelowLabel: RINVOQ for atopic dermatitis in pediatric patients 12
+// and older weighing at least 40 kg (RINVOQ PI 2.5; contract 6.4). The
+// latest body weight counts at any date; one over a year old says so.
+func (c *orderCtx) weightBelowLabel() (Finding, bool) {
+	age, ok := c.ix.age()
+	if !ok || age >= c.cfg.WeightRuleAge {
+		return Finding{}, false
+	}
+	o, kg, ok := c.ix.latestValue(VSBodyWeight, anyDay, WeightKg)
+	if !ok || kg >= c.cfg.MinWeightKg {
+		return Finding{}, false
+	}
+	ev := []Evidence{{Text: "Patient aged " + number(float64(age)) + "."},
+		{Text: "Body weight " + quantityText(o.Quantity) + " on " + dateText(o.Date) + " (" + number(kg) + " kg), below " + number(c.cfg.MinWeightKg) + " kg.",
+			Date: o.Date, ResourceID: o.ID}}
+	if daysBetween(o.Date, c.now) > windowDays(year) {
+		ev = append(ev, Evidence{Text: "That weight is over a year old: confirm the current weight."})
+	}
+	return Finding{
+		Title:     "Under " + number(float64(c.cfg.WeightRuleAge)) + " and under " + number(c.cfg.MinWeightKg) + " kg",
+		Action:    "Upadacitinib for atopic dermatitis is labelled for patients 12 to 17 years old weighing at least " + number(c.cfg.MinWeightKg) + " kg; below that its use is not established: reconsider the order.",
+		Evidence:  ev,
+		Threshold: number(c.cfg.MinWeightKg) + " kg",
 	}, true
 }
 
@@ -1009,11 +1551,19 @@ func (c *orderCtx) noPriorSystemicTherapy() (Finding, bool) {
 	return Finding{
 		Title: "No earlier systemic atopic dermatitis therapy on record",
 		Action: c.p.Name() + " is labelled for disease not adequately controlled with other systemic drugs, including biologics, " +
-			"or when those are inadvisable; document the reason.",
+			"or when those are inadvisable: document the earlier therapy or the reason.",
 		Evidence: []Evidence{{Text: "No dupilumab, tralokinumab, lebrikizumab, nemolizumab, cyclosporine, methotrexate, azathioprine or mycophenolate on record."}},
 		// Most AD biologic codes are grade U (knowledge base 1.3).
 		Unverified: setHasUnverified(c.k, VSPriorSystemicADTherapy),
 	}, true
+}
+
+// or is s, or def when s is empty.
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 func lowerFirst(s string) string {

@@ -64,7 +64,8 @@ func cleanRecord() *Record {
 			quantity("egfr", "98979-8", 30, 95, "mL/min/{1.73_m2}"),
 			answer("smoke", "72166-2", 30, "266919005"), // never smoker
 		},
-		Medications: []Medication{medication("cyclo-past", rx("3008"), "completed")},
+		Medications:   []Medication{medication("cyclo-past", rx("3008"), "completed")},
+		Immunizations: []Immunization{{ID: "Immunization/rzv", Codes: cvx("187"), Status: "completed", Date: daysAgo(200)}},
 	}
 }
 
@@ -424,7 +425,7 @@ func TestBloodCounts(t *testing.T) {
 			want: []string{CBCMissing}, not: []string{Anemia},
 			check: func(t *testing.T, fs []Finding) {
 				f := wantFinding(t, fs, CBCMissing)
-				if !strings.Contains(evidenceText(f), "no usable unit") || f.Tests[0].Code.Code != "57021-8" {
+				if !strings.Contains(evidenceText(f), "no unit, so it was not used") || f.Tests[0].Code.Code != "57021-8" {
 					t.Errorf("finding = %+v", f)
 				}
 			}},
@@ -520,7 +521,7 @@ func TestPregnancyAndVaccines(t *testing.T) {
 				r.Conditions = append(r.Conditions, condition("bf", snomed("866041003"), "active"))
 			}), want: []string{Breastfeeding}},
 		{name: "man aged 60 without zoster vaccine", order: upaOrder(15),
-			edit: func(r *Record, s *Session) { r.Patient.BirthDate = daysAgo(60*365 + 30) }, want: []string{ZosterVaccineMissing},
+			edit: func(r *Record, s *Session) { r.Patient.BirthDate, r.Immunizations = daysAgo(60*365+30), nil }, want: []string{ZosterVaccineMissing},
 			check: func(t *testing.T, fs []Finding) {
 				if f := wantFinding(t, fs, ZosterVaccineMissing); f.Tests[0].Code != (Coding{System: SystemCVX, Code: "187", Display: "zoster vaccine recombinant"}) {
 					t.Errorf("tests = %+v", f.Tests)
@@ -546,7 +547,7 @@ func TestPregnancyAndVaccines(t *testing.T) {
 			}, not: []string{LiveVaccineRecent}},
 		{name: "immunizations unavailable: zoster missing marked unchecked", order: upaOrder(15),
 			edit: func(r *Record, s *Session) {
-				r.Patient.BirthDate = daysAgo(60*365 + 30)
+				r.Patient.BirthDate, r.Immunizations = daysAgo(60*365+30), nil
 				r.Unavailable = []string{DataImmunizations}
 			}, want: []string{ZosterVaccineMissing},
 			check: func(t *testing.T, fs []Finding) {

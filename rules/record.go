@@ -25,6 +25,10 @@ type Coding struct {
 type Quantity struct {
 	Value float64
 	Unit  string
+	// UnitText is the human-readable unit (FHIR Quantity.unit) when it
+	// differs from Unit, "" otherwise. The rules recognise a unit written
+	// in either (contract 6.5: "from code or unit").
+	UnitText string
 	// Comparator is the FHIR Quantity.comparator ("<", "<=", ">=", ">")
 	// or "". A result such as "<0.5 10*3/uL" is below 500 cells/mm³.
 	Comparator string

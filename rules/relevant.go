@@ -1,6 +1,9 @@
 package rules
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // ObservationValueSets lists the value sets of Observation codes that some
 // rule reads. An Observation in none of them cannot change a finding, so the
@@ -34,6 +37,7 @@ func orderLookbacks(cfg Config) []lookback {
 		{VSHemoglobin, cfg.CBCWindow}, {VSPlatelets, cfg.CBCWindow},
 		{VSALT, cfg.LiverWindow}, {VSAST, cfg.LiverWindow}, {VSLipids, cfg.LipidWindow},
 		{VSPregnancyTest, cfg.PregnancyTestWindow}, {VSEGFR, cfg.EGFRWindow}, {VSSmokingStatus, 0},
+		{VSChildPugh, 0}, {VSCYP2C19Genotype, 0}, {VSBodyWeight, 0},
 	}
 }
 
@@ -62,7 +66,29 @@ func (e *Engine) ObservationRelevant(codes []Coding) bool {
 			return true
 		}
 	}
-	return e.obsPatterns && e.matchObservationSets(codes)
+	return e.obsPatterns && e.matchObservationSets(codes) || e.namedObservation(codes)
+}
+
+// namedObservation reports whether a coding's display names one of the
+// text-matched Observation sets (Child-Pugh, CYP2C19, body weight): those
+// rules also recognise an Observation by its name (index.addByName), at
+// any date. A decoder that has only code.text passes it as a Coding with a
+// Display and no code.
+func (e *Engine) namedObservation(codes []Coding) bool {
+	for _, c := range codes {
+		if c.Display == "" {
+			continue
+		}
+		lower := strings.ToLower(c.Display)
+		for _, set := range textObservationSets {
+			if vs := e.k.sets[set]; vs != nil && len(vs.Text) > 0 {
+				if _, ok := vs.matchLowerText(lower); ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // OrderObservationRelevant tells whether an order-time rule may read an
@@ -76,7 +102,7 @@ func (e *Engine) OrderObservationRelevant(codes []Coding, date, now time.Time) b
 		}
 	}
 	// A set with code patterns is not in the index: judged by codes alone.
-	return e.obsPatterns && e.matchObservationSets(codes)
+	return e.obsPatterns && e.matchObservationSets(codes) || e.namedObservation(codes)
 }
 
 func (e *Engine) matchObservationSets(codes []Coding) bool {

@@ -1,102 +1,144 @@
 package rules
 
 import (
+	"fmt"
 	"math"
 	"strings"
 )
 
-// Unit conversion for the lab thresholds (contract section 5, knowledge base
-// section 2.8). Each table maps a unit to the factor that turns a value into
-// the canonical unit. A unit is looked up first exactly, as UCUM requires
-// (UCUM is case-sensitive), then among common display spellings seen in real
-// data, compared without case and spaces ("K/uL", "x10E3/uL", "10^3/µL").
-// A missing or unlisted unit gives ok=false: the value is never guessed (a
-// 10*3/uL count of 0.4 must not be read as 0.4 cells/µL).
+// Unit conversion for the lab thresholds (contract sections 5 and 6.5,
+// knowledge base section 2.8). unitTable below is the one place a reader
+// audits: every spelling the rules accept, per kind of result, with the
+// factor that turns a value into the kind's canonical unit.
+//
+// Spellings are compared without case and without any white space
+// ("K/uL", "k/ul" and "K / uL" are one spelling), as contract 6.5 asks; the
+// table lists each spelling once in its usual form. No kind has two units
+// that differ only by case (UCUM's "G/L" counts and "g/L" hemoglobin are
+// different kinds), and unitIndex refuses a table where a spelling would
+// mean two factors. A missing or unlisted unit is never guessed: the value
+// is not used (a 10*3/uL count of 0.4 must not be read as 0.4 cells/µL), the
+// matching *-missing finding fires, and its evidence names the unit.
 
-// cellCountFactor converts a cell count (lymphocytes, neutrophils,
-// platelets) to cells/mm³ (= cells/µL).
-func cellCountFactor(ucum, display string) float64 {
-	switch ucum {
-	case "/uL", "/mm3", "{cells}/uL", "{cells}/mm3", "10*6/L":
-		return 1
-	case "10*3/uL", "10*3/mm3", "10*9/L":
-		return 1000
-	case "/L":
-		return 1e-6
-	}
-	switch display {
-	case "/ul", "/µl", "/μl", "/mm3", "/mm³", "/cumm",
-		"cells/ul", "cells/µl", "cells/μl", "cells/mm3", "cells/mm³",
-		"10*6/l", "10^6/l", "x10^6/l", "x10e6/l":
-		return 1
-	case "k/ul", "k/µl", "k/μl", "k/mm3", "thou/ul", "thou/µl", "thou/mm3",
-		"10*3/ul", "10*3/µl", "10^3/ul", "10^3/µl", "10^3/μl", "10³/µl", "10e3/ul",
-		"x10*3/ul", "x10^3/ul", "x10^3/µl", "x10e3/ul", "x10e3/µl", "×10³/µl", "×10^3/µl",
-		"10*3/mm3", "10^3/mm3",
-		"10*9/l", "10^9/l", "10⁹/l", "10e9/l", "x10*9/l", "x10^9/l", "x10e9/l", "×10⁹/l", "×10^9/l":
-		return 1000
-	}
-	return 0
+// unitKind is a kind of result with one canonical unit.
+type unitKind uint8
+
+const (
+	unitCount      unitKind = iota // lymphocytes, neutrophils, platelets: cells/mm³ (= cells/µL)
+	unitHemoglobin                 // g/dL
+	unitEGFR                       // mL/min/1.73 m²
+	unitHCG                        // mIU/mL (= IU/L)
+	unitWeight                     // kg
+	unitKinds
+)
+
+// unitRow is one unit of one kind: all its spellings and its factor.
+type unitRow struct {
+	kind      unitKind
+	factor    float64 // value × factor = value in the canonical unit
+	spellings []string
+	source    string
 }
 
-// hemoglobinFactor converts a hemoglobin value to g/dL. mmol/L is the Hb
-// monomer (LOINC 59260-0): 1 g/dL = 0.6206 mmol/L, so ×1.611.
-func hemoglobinFactor(ucum, display string) float64 {
-	switch ucum {
-	case "g/dL":
-		return 1
-	case "g/L":
-		return 0.1
-	case "mmol/L":
-		return 1.611
-	case "mg/dL":
-		return 0.001
-	}
-	switch display {
-	case "g/dl", "gm/dl", "gms/dl", "g/100ml":
-		return 1
-	case "g/l", "gm/l":
-		return 0.1
-	case "mmol/l":
-		return 1.611
-	case "mg/dl":
-		return 0.001
-	}
-	return 0
+// unitTable lists every unit the rules read. The sources: "contract 6.5"
+// (the December amendment's list), "KB 2.8" (knowledge base, units and
+// conversions, arithmetic facts), "UCUM" (the UCUM code of the same unit).
+var unitTable = []unitRow{
+	// Cell counts to cells/mm³.
+	{unitCount, 1, []string{
+		"cells/uL", "cells/µL", "cells/μL", "cells/mcL", "/uL", "/µL", "/μL", "/mcL", "/mm3", "/mm³",
+	}, "contract 6.5"},
+	{unitCount, 1, []string{
+		"{cells}/uL", "{cells}/µL", "{cells}/mm3", "cells/mm3", "cells/mm³", "/cumm", "cells/cumm",
+		"10*6/L", "10^6/L", "x10E6/L", "x10^6/L",
+	}, "KB 2.8; UCUM"},
+	{unitCount, 1000, []string{
+		"10*3/uL", "10^3/uL", "x10E3/uL", "K/uL", "K/mcL", "K/µL", "thou/uL",
+		"10*9/L", "10^9/L", "x10E9/L", "G/L",
+	}, "contract 6.5"},
+	{unitCount, 1000, []string{
+		"10*3/µL", "10*3/μL", "10^3/µL", "10^3/μL", "10³/µL", "10e3/uL", "x10*3/uL", "x10^3/uL", "x10^3/µL",
+		"x10E3/µL", "×10³/µL", "×10^3/µL", "K/μL", "K/mm3", "thou/µL", "thou/mcL", "thou/mm3", "10*3/mm3", "10^3/mm3",
+		"10⁹/L", "10e9/L", "x10*9/L", "x10^9/L", "×10⁹/L", "×10^9/L",
+	}, "KB 2.8; UCUM"},
+	{unitCount, 1e-6, []string{"/L"}, "UCUM"},
+
+	// Hemoglobin to g/dL. mmol/L is the Hb monomer (LOINC 59260-0):
+	// 1 g/dL = 0.6206 mmol/L, so ×1.611.
+	{unitHemoglobin, 1, []string{"g/dL", "gm/dL", "gms/dL", "g/100mL"}, "KB 2.8"},
+	{unitHemoglobin, 0.1, []string{"g/L", "gm/L"}, "KB 2.8"},
+	{unitHemoglobin, 1.611, []string{"mmol/L"}, "KB 2.8"},
+	{unitHemoglobin, 0.001, []string{"mg/dL"}, "KB 2.8"},
+
+	// eGFR in mL/min/1.73 m². The eGFR LOINC codes are by definition
+	// normalised to 1.73 m², so a bare "mL/min" on an eGFR result (Synthea
+	// writes it on 33914-3) is the same unit spelled short; the rules read
+	// this kind only for Observations coded in the eGFR value set.
+	{unitEGFR, 1, []string{
+		"mL/min/{1.73_m2}", "mL/min/{1.73m2}", "mL/min/1.73_m2", "mL/min/1.73m2", "mL/min/1.73.m2",
+		"mL/min/1.73m^2", "mL/min/1.73m²", "mL/min/1.73sqm", "mL/min/1.73sq.m", "mL/min/1.73sq.m.",
+		"mL/min/BSA", "mL/min",
+	}, "KB 2.8"},
+
+	// hCG in mIU/mL; 1 IU/L = 1 mIU/mL.
+	{unitHCG, 1, []string{"mIU/mL", "m[IU]/mL", "[IU]/L", "IU/L"}, "contract 6.5"},
+	{unitHCG, 1000, []string{"[IU]/mL", "IU/mL"}, "UCUM"},
+
+	// Body weight in kg.
+	{unitWeight, 1, []string{"kg", "kgs", "kilogram", "kilograms"}, "UCUM"},
+	{unitWeight, 0.001, []string{"g", "gram", "grams"}, "UCUM"},
+	{unitWeight, 0.45359237, []string{"[lb_av]", "lb", "lbs", "pound", "pounds"}, "UCUM"},
 }
 
-// egfrFactor accepts eGFR in mL/min/1.73 m². The eGFR LOINC codes are by
-// definition normalised to 1.73 m², so a bare "mL/min" on an eGFR result
-// (Synthea writes it on 33914-3) is the same unit spelled short; callers
-// use EGFR only for Observations coded in the eGFR value set.
-func egfrFactor(ucum, display string) float64 {
-	switch ucum {
-	case "mL/min/{1.73_m2}", "mL/min/1.73m2", "mL/min/1.73.m2", "mL/min":
-		return 1
+// unitKey is how a spelling is compared: lower case, without white space.
+func unitKey(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r >= 'A' && r <= 'Z' || r > 0x7e }) {
+		return s // the common case: already a key
 	}
-	switch display {
-	case "ml/min/{1.73_m2}", "ml/min/{1.73m2}", "ml/min/1.73_m2", "ml/min/1.73m2", "ml/min/1.73.m2",
-		"ml/min/1.73m^2", "ml/min/1.73m²", "ml/min/1.73sqm", "ml/min/1.73sq.m", "ml/min/1.73sq.m.",
-		"ml/min/bsa", "ml/min":
-		return 1
-	}
-	return 0
+	return strings.ToLower(strings.Join(strings.Fields(s), ""))
 }
 
-// convertUnit turns q into the canonical unit with factor, which is given the
-// unit as written (UCUM is case-sensitive) and a display key (lower case,
-// no spaces) and returns 0 for an unknown unit. NaN, infinite and negative
-// values are rejected like unknown units.
-func convertUnit(q *Quantity, factor func(ucum, display string) float64) (float64, bool) {
+// unitIndex is unitTable by kind and key.
+var unitIndex = buildUnitIndex(unitTable)
+
+func buildUnitIndex(rows []unitRow) [unitKinds]map[string]float64 {
+	var ix [unitKinds]map[string]float64
+	for _, r := range rows {
+		if ix[r.kind] == nil {
+			ix[r.kind] = map[string]float64{}
+		}
+		for _, s := range r.spellings {
+			k := unitKey(s)
+			if f, dup := ix[r.kind][k]; dup && f != r.factor {
+				panic(fmt.Sprintf("rules: unit %q means two factors (%v and %v)", s, f, r.factor))
+			}
+			ix[r.kind][k] = r.factor
+		}
+	}
+	return ix
+}
+
+// unitFactor is the factor of a unit of the kind, 0 when not recognised.
+func unitFactor(kind unitKind, unit string) float64 {
+	if unit = strings.TrimSpace(unit); unit == "" {
+		return 0
+	}
+	return unitIndex[kind][unitKey(unit)]
+}
+
+// convert turns q into the kind's canonical unit. The unit is looked for in
+// Unit (the UCUM code when one was sent), then in UnitText (the
+// human-readable unit), so that either recognised spelling will do. NaN,
+// infinite and negative values are rejected like unknown units.
+func convert(kind unitKind, q *Quantity) (float64, bool) {
 	if q == nil || math.IsNaN(q.Value) || math.IsInf(q.Value, 0) || q.Value < 0 {
 		return 0, false
 	}
-	unit := strings.TrimSpace(q.Unit)
-	if unit == "" {
-		return 0, false
+	f := unitFactor(kind, q.Unit)
+	if f == 0 {
+		f = unitFactor(kind, q.UnitText)
 	}
-	f := factor(unit, strings.ToLower(strings.Join(strings.Fields(unit), "")))
-	if f <= 0 {
+	if f == 0 {
 		return 0, false
 	}
 	v := q.Value * f
@@ -115,19 +157,51 @@ func convertUnit(q *Quantity, factor func(ucum, display string) float64) (float6
 	return v, true
 }
 
+// unitProblem says why q could not be used as a number of the kind, for the
+// evidence: `unit "furlongs" not recognised`, "no unit"; "" when it can.
+func unitProblem(kind unitKind, q *Quantity) string {
+	switch {
+	case q == nil:
+		return "no value"
+	case math.IsNaN(q.Value) || math.IsInf(q.Value, 0) || q.Value < 0:
+		return "value not usable"
+	}
+	if _, ok := convert(kind, q); ok {
+		return ""
+	}
+	unit := strings.TrimSpace(q.Unit)
+	if unit == "" {
+		unit = strings.TrimSpace(q.UnitText)
+	}
+	switch {
+	case unit == "":
+		return "no unit"
+	case unitFactor(kind, q.Unit) > 0 || unitFactor(kind, q.UnitText) > 0:
+		return fmt.Sprintf("comparator %q not understood", q.Comparator)
+	}
+	return fmt.Sprintf("unit %q not recognised", unit)
+}
+
 // CellsPerMM3 converts a cell count (lymphocytes, neutrophils, platelets) to
-// cells/mm³ (= cells/µL). ok is false when the unit is missing or unknown.
-// UCUM: /uL, /mm3, {cells}/uL ×1; 10*3/uL, 10*3/mm3, 10*9/L ×1000; 10*6/L
-// ×1; /L ÷10⁶. Display spellings such as K/uL, x10E3/uL, 10^3/µL, cells/uL
-// and x10^9/L are accepted too (see cellCountFactor).
-func CellsPerMM3(q *Quantity) (float64, bool) { return convertUnit(q, cellCountFactor) }
+// cells/mm³ (= cells/µL). ok is false when the unit is missing or not in
+// unitTable (contract 6.5: cells/uL, /mcL, /mm3, 10*3/uL, K/uL, 10*9/L,
+// G/L, ...).
+func CellsPerMM3(q *Quantity) (float64, bool) { return convert(unitCount, q) }
 
 // HemoglobinGdL converts a hemoglobin value to g/dL; ok is false when the
 // unit is missing or unknown. g/dL ×1, g/L ÷10, mmol/L ×1.611, mg/dL ÷1000.
-func HemoglobinGdL(q *Quantity) (float64, bool) { return convertUnit(q, hemoglobinFactor) }
+func HemoglobinGdL(q *Quantity) (float64, bool) { return convert(unitHemoglobin, q) }
 
 // EGFR returns an eGFR in mL/min/1.73 m²; ok is false when the unit is
 // missing or unknown. mL/min/{1.73_m2} (UCUM) and spellings such as
 // mL/min/1.73m2 and "mL/min/1.73 m2" are accepted, and so is a bare mL/min,
 // since eGFR codes are normalised to 1.73 m² by definition.
-func EGFR(q *Quantity) (float64, bool) { return convertUnit(q, egfrFactor) }
+func EGFR(q *Quantity) (float64, bool) { return convert(unitEGFR, q) }
+
+// HCGmIUPerML returns a quantitative hCG in mIU/mL (= IU/L, = [IU]/L);
+// ok is false when the unit is missing or unknown.
+func HCGmIUPerML(q *Quantity) (float64, bool) { return convert(unitHCG, q) }
+
+// WeightKg returns a body weight in kg (kg, g, [lb_av]/lb); ok is false when
+// the unit is missing or unknown.
+func WeightKg(q *Quantity) (float64, bool) { return convert(unitWeight, q) }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -117,5 +118,107 @@ func TestComparatorCensoredValues(t *testing.T) {
 				t.Errorf("%v < %v = %v, want %v", v, tc.below, v < tc.below, tc.want)
 			}
 		})
+	}
+}
+
+// TestContractUnitSpellings checks every count spelling of contract 6.5,
+// in any case and with surrounding or inner spaces, from the UCUM code or
+// from the human-readable unit.
+func TestContractUnitSpellings(t *testing.T) {
+	perUL := []string{"cells/uL", "cells/µL", "cells/mcL", "/uL", "/µL", "/mcL", "/mm3", "/mm³"}
+	thousands := []string{"10*3/uL", "10^3/uL", "x10E3/uL", "K/uL", "K/mcL", "K/µL", "thou/uL",
+		"10*9/L", "10^9/L", "x10E9/L", "G/L"}
+	check := func(t *testing.T, q Quantity, want float64) {
+		t.Helper()
+		got, ok := CellsPerMM3(&q)
+		if !ok || math.Abs(got-want) > 1e-9 {
+			t.Errorf("%+v: got %v, %v; want %v", q, got, ok, want)
+		}
+	}
+	for _, list := range []struct {
+		spellings []string
+		factor    float64
+	}{{perUL, 1}, {thousands, 1000}} {
+		for _, s := range list.spellings {
+			t.Run(s, func(t *testing.T) {
+				check(t, Quantity{Value: 0.3, Unit: s}, 0.3*list.factor)
+				check(t, Quantity{Value: 0.3, Unit: strings.ToUpper(s)}, 0.3*list.factor)
+				check(t, Quantity{Value: 0.3, Unit: strings.ToLower(s)}, 0.3*list.factor)
+				check(t, Quantity{Value: 0.3, Unit: "  " + s + " "}, 0.3*list.factor)
+				check(t, Quantity{Value: 0.3, Unit: strings.Join(strings.Split(s, "/"), " / ")}, 0.3*list.factor)
+				// From the human-readable unit when the code is one the
+				// table does not hold.
+				check(t, Quantity{Value: 0.3, Unit: "{UnknownCode}", UnitText: s}, 0.3*list.factor)
+			})
+		}
+	}
+}
+
+// TestEveryTableSpellingConverts checks each spelling of unitTable once,
+// so that a typo in the table cannot hide.
+func TestEveryTableSpellingConverts(t *testing.T) {
+	for _, r := range unitTable {
+		for _, s := range r.spellings {
+			got, ok := convert(r.kind, &Quantity{Value: 2, Unit: s})
+			if !ok || math.Abs(got-2*r.factor) > 1e-12 {
+				t.Errorf("kind %d %q: got %v, %v; want %v", r.kind, s, got, ok, 2*r.factor)
+			}
+		}
+	}
+}
+
+func TestUnitTableRefusesConflicts(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("a spelling with two factors was accepted")
+		}
+	}()
+	buildUnitIndex([]unitRow{{unitCount, 1, []string{"K/uL"}, ""}, {unitCount, 1000, []string{"k / ul"}, ""}})
+}
+
+func TestHCGAndWeightUnits(t *testing.T) {
+	tests := []struct {
+		conv   func(*Quantity) (float64, bool)
+		q      Quantity
+		want   float64
+		wantOK bool
+	}{
+		{HCGmIUPerML, Quantity{Value: 2500, Unit: "mIU/mL"}, 2500, true},
+		{HCGmIUPerML, Quantity{Value: 25, Unit: "[IU]/L"}, 25, true},
+		{HCGmIUPerML, Quantity{Value: 25, Unit: "IU/L"}, 25, true},
+		{HCGmIUPerML, Quantity{Value: 25, Unit: "m[IU]/mL"}, 25, true},
+		{HCGmIUPerML, Quantity{Value: 25, Unit: "miu/ml"}, 25, true},
+		{HCGmIUPerML, Quantity{Value: 0.03, Unit: "IU/mL"}, 30, true},
+		{HCGmIUPerML, Quantity{Value: 25, Unit: "ng/mL"}, 0, false},
+		{HCGmIUPerML, Quantity{Value: 25}, 0, false},
+		{WeightKg, Quantity{Value: 35, Unit: "kg"}, 35, true},
+		{WeightKg, Quantity{Value: 35000, Unit: "g"}, 35, true},
+		{WeightKg, Quantity{Value: 100, Unit: "[lb_av]"}, 45.359237, true},
+		{WeightKg, Quantity{Value: 100, Unit: "lbs"}, 45.359237, true},
+		{WeightKg, Quantity{Value: 100, Unit: "st"}, 0, false},
+	}
+	for _, tc := range tests {
+		got, ok := tc.conv(&tc.q)
+		if ok != tc.wantOK || math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("%+v: got %v, %v; want %v, %v", tc.q, got, ok, tc.want, tc.wantOK)
+		}
+	}
+}
+
+func TestUnitProblem(t *testing.T) {
+	tests := []struct {
+		q    *Quantity
+		want string
+	}{
+		{&Quantity{Value: 0.3, Unit: "K/mcL"}, ""},
+		{&Quantity{Value: 0.3, Unit: "furlongs"}, `unit "furlongs" not recognised`},
+		{&Quantity{Value: 0.3}, "no unit"},
+		{&Quantity{Value: 0.3, Unit: "/uL", Comparator: "ad"}, `comparator "ad" not understood`},
+		{nil, "no value"},
+	}
+	for _, tc := range tests {
+		if got := unitProblem(unitCount, tc.q); got != tc.want {
+			t.Errorf("%+v: got %q, want %q", tc.q, got, tc.want)
+		}
 	}
 }

@@ -25,6 +25,11 @@ const (
 	ExtSource    = "https://jakguard.org/fhir/StructureDefinition/source"
 	ExtGrade     = "https://jakguard.org/fhir/StructureDefinition/grade"
 	ExtTextMatch = "https://jakguard.org/fhir/StructureDefinition/text-match"
+	// ExtStrengthMg (valueDecimal) and ExtTTY (valueCode) are optional on a
+	// code: the product's strength in mg per tablet or per mL, and its
+	// RxNorm term type (or NDC); see productExtensions.
+	ExtStrengthMg = "https://jakguard.org/fhir/StructureDefinition/strength-mg"
+	ExtTTY        = "https://jakguard.org/fhir/StructureDefinition/tty"
 )
 
 //go:embed valuesets/*.json
@@ -116,9 +121,10 @@ type (
 		} `json:"expansion"`
 	}
 	extJSON struct {
-		URL         string  `json:"url"`
-		ValueString *string `json:"valueString"`
-		ValueCode   *string `json:"valueCode"`
+		URL          string   `json:"url"`
+		ValueString  *string  `json:"valueString"`
+		ValueCode    *string  `json:"valueCode"`
+		ValueDecimal *float64 `json:"valueDecimal"`
 	}
 	composeJSON struct {
 		Include []includeJSON `json:"include"`
@@ -186,6 +192,32 @@ func provenance(exts []extJSON, overlay bool) (source, grade string, err error) 
 	return source, grade, nil
 }
 
+// productExtensions reads the optional strength-mg (a positive
+// valueDecimal) and tty (valueCode IN, SCD, SBD, BN, GPCK, BPCK or NDC)
+// extensions of a code.
+func productExtensions(exts []extJSON) (mg float64, tty string, err error) {
+	for _, e := range exts {
+		switch e.URL {
+		case ExtStrengthMg:
+			if e.ValueDecimal == nil || !(*e.ValueDecimal > 0) || *e.ValueDecimal > 1e6 {
+				return 0, "", errors.New("strength-mg must be a positive valueDecimal")
+			}
+			mg = *e.ValueDecimal
+		case ExtTTY:
+			if e.ValueCode == nil {
+				return 0, "", errors.New("tty must be a valueCode")
+			}
+			switch *e.ValueCode {
+			case "IN", "SCD", "SBD", "BN", "GPCK", "BPCK", "NDC":
+				tty = *e.ValueCode
+			default:
+				return 0, "", fmt.Errorf("tty %q is not IN, SCD, SBD, BN, GPCK, BPCK or NDC", *e.ValueCode)
+			}
+		}
+	}
+	return mg, tty, nil
+}
+
 // parseValueSet decodes and validates one file.
 func parseValueSet(data []byte, file string, overlay bool) (*ValueSet, error) {
 	var raw vsJSON
@@ -240,11 +272,18 @@ func parseValueSet(data []byte, file string, overlay bool) (*ValueSet, error) {
 			return
 		}
 		seen[k] = true
+		mg, tty, err := productExtensions(exts)
+		if err != nil {
+			fail(elem, "%v", err)
+			return
+		}
 		vs.Codes = append(vs.Codes, Code{
 			Coding:     Coding{System: system, Code: normCode(system, code), Display: display},
 			Source:     source,
 			Grade:      grade,
 			Unverified: gradeUnverified(grade),
+			StrengthMg: mg,
+			TTY:        tty,
 		})
 	}
 	var walk func(prefix string, cs []containsJSON)

@@ -198,15 +198,15 @@ func TestBadValueSetsStopStartup(t *testing.T) {
 func TestRulesConfigFlag(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "rules.json")
-	require.NoError(t, os.WriteFile(good, []byte(`{"ZosterAge": 30}`), 0o600))
-	// A 35-year-old woman without a zoster vaccine: flagged once the site
-	// lowers the zoster age to 30.
+	require.NoError(t, os.WriteFile(good, []byte(`{"ZosterAge": 16}`), 0o600))
+	// A 16-year-old without a zoster vaccine: flagged once the site lowers
+	// the zoster age (default 18, contract 6.4) to 16.
 	var m map[string]any
 	body, err := os.ReadFile("../../testdata/requests/order-sign-abrocitinib.json")
 	require.NoError(t, err)
 	require.NoError(t, json.Unmarshal(body, &m))
 	p := m["prefetch"].(map[string]any)
-	p["patient"].(map[string]any)["birthDate"] = "1991-01-01"
+	p["patient"].(map[string]any)["birthDate"] = "2010-01-01"
 	p["immunizations"] = nil
 	b, _ := json.Marshal(m)
 	req := filepath.Join(dir, "req.json")

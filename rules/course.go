@@ -1,0 +1,241 @@
+package rules
+
+import (
+	"slices"
+	"time"
+)
+
+// Course is a patient's treatment course with one trigger drug (contract
+// 6.2): the drug's orders and statements on record that follow each other
+// with no gap over Config.CourseGap, the last of which is current or ended
+// most recently. It is computed once per call from the record's
+// MedicationRequests and MedicationStatements (Engine.Courses); package
+// hooks and the interaction rules ask it whether a patient is on a course,
+// of which drug, at what dose, since when, and whether the course is in its
+// first months.
+//
+// A member's start is authoredOn (requests), else
+// dispenseRequest.validityPeriod.start; effectivePeriod.start or
+// effectiveDateTime, else dateAsserted (statements). A member that is
+// current (useOf) lasts until today; a past one (completed, stopped) ends
+// at Medication.End when known, else on its start day (nothing says it
+// lasted longer). Draft, cancelled, entered-in-error, not-taken and unknown
+// members never count, nor proposals, plans or options.
+type Course struct {
+	Drug Drug
+	// Start is the earliest start of the course's members; zero when none
+	// of the members that make the course is dated.
+	Start time.Time
+	// StartFrom says where Start comes from, for evidence: "authoredOn of
+	// MedicationRequest/7".
+	StartFrom string
+	// End is when the course's last member ended; zero while Ongoing.
+	End time.Time
+	// Ongoing is true when a member is current: a MedicationRequest active
+	// or on-hold, or a MedicationStatement active, intended or on-hold.
+	Ongoing bool
+	// Recent is true when the course is ongoing or ended within
+	// Config.RecentCourse of now (contract 6.1: "active or recent").
+	Recent bool
+	// FirstMonths is true when now is within Config.AntiplateletFirst (3
+	// months) of Start, or Start is unknown (contract 6.2: the first 3
+	// months of a course; an undated course is not known to be past them).
+	FirstMonths bool
+	// Latest is the member the current dose comes from: the latest current
+	// member, else the latest member.
+	Latest *Medication
+	// DailyMg is the daily dose of Latest in mg when DoseKnown.
+	DailyMg   float64
+	DoseKnown bool
+	// Members are the orders and statements of the course, oldest first
+	// (undated members last).
+	Members []*Medication
+}
+
+// Days is the number of whole days since Start (false when Start is unknown).
+func (c *Course) Days(now time.Time) (int, bool) {
+	if c == nil || c.Start.IsZero() {
+		return 0, false
+	}
+	return int(daysBetween(c.Start, now)), true
+}
+
+// Courses returns the patient's upadacitinib and abrocitinib courses at now,
+// at most one per drug (the latest), in the order of the drugs. Medications
+// whose id is in exclude (the draft orders of the ordering session) are not
+// members.
+func (e *Engine) Courses(rec *Record, now time.Time, exclude ...string) []Course {
+	if rec == nil {
+		return nil
+	}
+	ix := e.newIndex(rec, now)
+	ix.computeCourses(setOf(exclude))
+	var out []Course
+	for _, d := range triggerDrugs {
+		if c := ix.courses[d]; c != nil {
+			out = append(out, *c)
+		}
+	}
+	return out
+}
+
+// ActiveCourse returns the patient's active or recent course at now (the
+// ongoing one when there are two; else the one that ended last); ok is
+// false when there is none. exclude is as for Courses.
+func (e *Engine) ActiveCourse(rec *Record, now time.Time, exclude ...string) (Course, bool) {
+	var best *Course
+	for _, c := range e.Courses(rec, now, exclude...) {
+		if !c.Recent {
+			continue
+		}
+		if best == nil || c.Ongoing && !best.Ongoing || c.Ongoing == best.Ongoing && c.End.After(best.End) {
+			c := c
+			best = &c
+		}
+	}
+	if best == nil {
+		return Course{}, false
+	}
+	return *best, true
+}
+
+func setOf(ids []string) map[string]bool {
+	m := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if id != "" {
+			m[id] = true
+		}
+	}
+	return m
+}
+
+// memberStart is a member's start and the element it comes from.
+func memberStart(m *Medication) (time.Time, string) {
+	field := "authoredOn"
+	if m.ResourceType == "MedicationStatement" {
+		field = "effective[x]"
+	}
+	if !m.Authored.IsZero() {
+		return m.Authored, field
+	}
+	if !m.ValidityStart.IsZero() {
+		return m.ValidityStart, "dispenseRequest.validityPeriod.start"
+	}
+	return time.Time{}, ""
+}
+
+// computeCourses fills ix.courses (once).
+func (ix *index) computeCourses(exclude map[string]bool) {
+	if ix.courses != nil {
+		return
+	}
+	ix.courses = map[Drug]*Course{}
+	gap := windowDays(ix.cfg.CourseGap)
+	for _, d := range triggerDrugs {
+		type member struct {
+			m          *Medication
+			start, end civilDay
+			current    bool
+			from       string
+		}
+		var dated []member
+		var undatedCurrent []*Medication // an undated past member cannot be placed in time: it is left out
+		for _, m := range ix.trigger[d] {
+			use := useOf(m)
+			if use == useNever || m.ID != "" && exclude[m.ID] {
+				continue
+			}
+			start, from := memberStart(m)
+			if start.IsZero() {
+				if use == useCurrent {
+					undatedCurrent = append(undatedCurrent, m)
+				}
+				continue
+			}
+			mb := member{m: m, start: dayOf(start), current: use == useCurrent, from: from}
+			switch {
+			case mb.current:
+				mb.end = max(ix.today, mb.start)
+			case !m.End.IsZero() && dayOf(m.End) > mb.start:
+				mb.end = dayOf(m.End)
+			default:
+				mb.end = mb.start
+			}
+			dated = append(dated, mb)
+		}
+		if len(dated) == 0 && len(undatedCurrent) == 0 {
+			continue
+		}
+		slices.SortStableFunc(dated, func(a, b member) int { return int(a.start - b.start) })
+		// Segments of members with no gap over CourseGap; the last one is
+		// the course.
+		first, end, ongoing := 0, anyDay, false
+		for i, mb := range dated {
+			if i == 0 || int64(mb.start-end) > gap {
+				first, end, ongoing = i, mb.end, mb.current
+				continue
+			}
+			end, ongoing = max(end, mb.end), ongoing || mb.current
+		}
+		c := &Course{Drug: d}
+		if len(dated) > 0 {
+			seg := dated[first:]
+			c.Start, _ = memberStart(seg[0].m)
+			c.StartFrom = seg[0].from + " of " + orderRef(seg[0].m)
+			for _, mb := range seg {
+				c.Members = append(c.Members, mb.m)
+			}
+			c.Ongoing = ongoing
+			if !ongoing {
+				c.End = end.time()
+			}
+		}
+		if len(undatedCurrent) > 0 {
+			// A current member without a date: the course is going on. It
+			// belongs to the last segment when that one is near enough;
+			// otherwise its start is unknown.
+			if len(dated) == 0 || !c.Ongoing && int64(ix.today-end) > gap {
+				c.Start, c.StartFrom, c.Members = time.Time{}, "", nil
+			}
+			c.Ongoing, c.End = true, time.Time{}
+			c.Members = append(c.Members, undatedCurrent...)
+		}
+		c.Latest = latestMember(c.Members)
+		c.DailyMg, _, c.DoseKnown = ix.dailyDose(*c.Latest)
+		c.Recent = c.Ongoing || int64(ix.today-dayOf(c.End)) <= windowDays(ix.cfg.RecentCourse)
+		if days, ok := c.Days(ix.now); !ok || int64(days) <= windowDays(ix.cfg.AntiplateletFirst) {
+			c.FirstMonths = true
+		}
+		ix.courses[d] = c
+	}
+}
+
+// latestMember is the latest current member, else the latest member (by
+// start; undated current members count as today).
+func latestMember(ms []*Medication) *Medication {
+	var best *Medication
+	var bestStart time.Time
+	bestCurrent := false
+	for _, m := range ms {
+		start, _ := memberStart(m)
+		current := useOf(m) == useCurrent
+		if current && start.IsZero() {
+			start = time.Unix(1<<40, 0)
+		}
+		if best == nil || current && !bestCurrent || current == bestCurrent && !start.Before(bestStart) {
+			best, bestStart, bestCurrent = m, start, current
+		}
+	}
+	return best
+}
+
+// course returns the drug's course (nil when none).
+func (ix *index) course(d Drug) *Course { return ix.courses[d] }
+
+// orderRef names a medication for evidence: its id, else its name.
+func orderRef(m *Medication) string {
+	if m.ID != "" {
+		return m.ID
+	}
+	return "the " + medicationName(m) + " order"
+}

@@ -1,0 +1,134 @@
+package rules
+
+import (
+	"strings"
+)
+
+// sessionIndex is the ordering session sorted once per call (issue 16: the
+// rules used to match every order's text against every other order, once
+// per order and rule, which grew with the square of the draft orders).
+// Each session order's trigger drug and value-set memberships are worked
+// out once; a rule asks for the other orders of a set, without the order
+// being evaluated, in time that does not grow with the session.
+type sessionIndex struct {
+	meds []sessionMed
+	// groups lists, per value set (and per trigger drug, under its value
+	// set id), the live orders in it grouped by identity, in session order.
+	groups  map[string][]sessionGroup
+	count   map[string]int            // orders per set
+	groupOf map[string]map[string]int // set -> key -> index in groups[set]
+	svc     []Coding
+	ids     []string // ids of every session order (not members of a record course)
+	drugOf  map[*Medication]Drug
+}
+
+type sessionMed struct {
+	m    *Medication
+	key  string // identity (orderKey)
+	drug Drug   // trigger drug, "" when none
+}
+
+// sessionGroup is the orders of one identity in one set.
+type sessionGroup struct {
+	key  string
+	meds []*Medication
+}
+
+// orderKey identifies an order: by id, or, when it has none, by its text
+// and codes (two id-less orders with the same text and codes are one order).
+func orderKey(m *Medication) string {
+	if m.ID != "" {
+		return m.ID
+	}
+	var b strings.Builder
+	b.WriteString("\x00")
+	b.WriteString(m.Text)
+	for _, c := range m.Codes {
+		b.WriteString("\x00" + c.System + "|" + c.Code)
+	}
+	return b.String()
+}
+
+// newSessionIndex sorts the session. Cancelled and entered-in-error orders
+// are left out of the sets; every order's id is kept in ids.
+func newSessionIndex(k *Knowledge, sess Session) *sessionIndex {
+	si := &sessionIndex{groups: map[string][]sessionGroup{}, count: map[string]int{},
+		groupOf: map[string]map[string]int{}, svc: sess.Services, drugOf: map[*Medication]Drug{}}
+	add := func(set string, sm *sessionMed) {
+		si.count[set]++
+		gi := si.groupOf[set]
+		if gi == nil {
+			gi = map[string]int{}
+			si.groupOf[set] = gi
+		}
+		i, ok := gi[sm.key]
+		if !ok {
+			i = len(si.groups[set])
+			gi[sm.key] = i
+			si.groups[set] = append(si.groups[set], sessionGroup{key: sm.key})
+		}
+		si.groups[set][i].meds = append(si.groups[set][i].meds, sm.m)
+	}
+	var key []byte
+	for i := range sess.Medications {
+		m := &sess.Medications[i]
+		if m.ID != "" {
+			si.ids = append(si.ids, m.ID)
+		}
+		sm := sessionMed{m: m, key: orderKey(m)}
+		if d, _, ok := recognize(k, *m); ok {
+			sm.drug = d
+			si.drugOf[m] = d
+		}
+		si.meds = append(si.meds, sm)
+		if m.Status == "cancelled" || m.Status == "entered-in-error" {
+			continue
+		}
+		texts := lowerTexts(*m)
+		key = memoKey(key[:0], 'm', m.Codes, texts)
+		sets, ok := k.memo.get(key)
+		if !ok {
+			for _, set := range indexedMedicationSets {
+				if medicationInLower(k, set, *m, texts) {
+					sets = append(sets, set)
+				}
+			}
+			k.memo.put(key, sets)
+		}
+		for _, set := range sets {
+			add(set, &sm)
+		}
+		if sm.drug != "" {
+			p, _ := Profile(sm.drug)
+			add(p.ValueSet, &sm)
+		}
+	}
+	return si
+}
+
+// others returns up to limit live session orders of the set other than the
+// order with key self, and how many there are in all.
+func (si *sessionIndex) others(set, self string, limit int) (ms []*Medication, total int) {
+	if si == nil {
+		return nil, 0
+	}
+	total = si.count[set]
+	if i, ok := si.groupOf[set][self]; ok {
+		total -= len(si.groups[set][i].meds)
+	}
+	for _, g := range si.groups[set] {
+		if len(ms) == limit {
+			break
+		}
+		if g.key == self {
+			continue
+		}
+		for _, m := range g.meds {
+			if len(ms) == limit {
+				break
+			}
+			ms = append(ms, m)
+		}
+	}
+	return ms, total
+}
