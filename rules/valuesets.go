@@ -193,7 +193,7 @@ func provenance(exts []extJSON, overlay bool) (source, grade string, err error) 
 }
 
 // productExtensions reads the optional strength-mg (a positive
-// valueDecimal) and tty (valueCode IN, SCD, SBD, BN, GPCK, BPCK or NDC)
+// valueDecimal) and tty (valueCode IN, PIN, MIN, SCD, SBD, BN, GPCK, BPCK or NDC)
 // extensions of a code.
 func productExtensions(exts []extJSON) (mg float64, tty string, err error) {
 	for _, e := range exts {
@@ -208,10 +208,10 @@ func productExtensions(exts []extJSON) (mg float64, tty string, err error) {
 				return 0, "", errors.New("tty must be a valueCode")
 			}
 			switch *e.ValueCode {
-			case "IN", "SCD", "SBD", "BN", "GPCK", "BPCK", "NDC":
+			case "IN", "PIN", "MIN", "SCD", "SBD", "BN", "GPCK", "BPCK", "NDC":
 				tty = *e.ValueCode
 			default:
-				return 0, "", fmt.Errorf("tty %q is not IN, SCD, SBD, BN, GPCK, BPCK or NDC", *e.ValueCode)
+				return 0, "", fmt.Errorf("tty %q is not IN, PIN, MIN, SCD, SBD, BN, GPCK, BPCK or NDC", *e.ValueCode)
 			}
 		}
 	}
