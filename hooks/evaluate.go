@@ -80,6 +80,10 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 		return nil, "", err
 	}
 	logger := s.logger.With("service", svc.ID, "hookInstance", req.HookInstance)
+	if s.fhir != nil {
+		// One memory budget for every FHIR page of this call (--fhir-memory).
+		ctx = s.fhir.WithBudget(ctx)
+	}
 	now := s.now()
 	var findings []rules.Finding
 	opts := cards.Options{PatientID: hc.PatientID, NewUUID: s.newUUID}

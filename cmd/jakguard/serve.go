@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +28,9 @@ type serveConfig struct {
 	allowUnauthenticated, allowHTTPFHIR, publicURLDefaulted                     bool
 	deadline, fhirTimeout, shutdownTimeout                                      time.Duration
 	bodyLimit, fhirPageCap                                                      int
+
+	fhirMemoryText string
+	fhirMemory     int64 // bytes of FHIR pages per hook call
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*serveConfig, error) {
@@ -44,6 +49,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	allowHTTP := fs.Bool("allow-http-fhir", "JAKGUARD_ALLOW_HTTP_FHIR", false, "allow an http (not https) fhirServer for fallback queries (development only)")
 	fhirTimeout := fs.Duration("fhir-timeout", "JAKGUARD_FHIR_TIMEOUT", 3*time.Second, "time limit of one FHIR fallback query")
 	pageCap := fs.Int("fhir-page-cap", "JAKGUARD_FHIR_PAGE_CAP", 5, "most pages followed per FHIR search")
+	fhirMemory := fs.String("fhir-memory", "JAKGUARD_FHIR_MEMORY", "32MiB", "memory budget of one hook call's FHIR fallback pages, all keys together (bytes, or with KiB, MiB, GiB); past it a key is unavailable")
 	shutdown := fs.Duration("shutdown-timeout", "JAKGUARD_SHUTDOWN_TIMEOUT", 20*time.Second, "time given to in-flight requests on SIGTERM")
 	logLevel := fs.String("log-level", "JAKGUARD_LOG_LEVEL", "info", "debug, info, warn or error")
 	if err := fs.parse(args); err != nil {
@@ -53,6 +59,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 		addr: *addr, publicURL: *publicURL, clients: *clients, db: *db, corsOrigins: *cors, valuesets: *vs, rulesConfig: *rc,
 		logLevel: *logLevel, allowUnauthenticated: *allowUnauth, allowHTTPFHIR: *allowHTTP, deadline: *deadline,
 		fhirTimeout: *fhirTimeout, shutdownTimeout: *shutdown, bodyLimit: *bodyLimit, fhirPageCap: *pageCap,
+		fhirMemoryText: *fhirMemory,
 	}
 	return &c, c.check()
 }
@@ -81,7 +88,60 @@ func (c *serveConfig) check() error {
 	case c.fhirPageCap <= 0:
 		return errors.New("--fhir-page-cap must be positive")
 	}
+	n, err := parseSize(c.fhirMemoryText)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("--fhir-memory %q: want a positive size in bytes, or with KiB, MiB or GiB (\"32MiB\")", c.fhirMemoryText)
+	}
+	c.fhirMemory = n
 	return nil
+}
+
+// parseSize reads a byte count: a whole number, optionally followed by
+// B, KiB, MiB, GiB or TiB (GOMEMLIMIT's units) or by Ki, Mi, Gi, Ti
+// (Kubernetes' units).
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	num, unit := s, ""
+	if i >= 0 {
+		num, unit = s[:i], s[i:]
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a size", s)
+	}
+	shift := map[string]uint{"": 0, "B": 0, "KiB": 10, "Ki": 10, "MiB": 20, "Mi": 20, "GiB": 30, "Gi": 30, "TiB": 40, "Ti": 40}
+	sh, ok := shift[unit]
+	if !ok {
+		return 0, fmt.Errorf("%q: unknown unit %q (want B, KiB, MiB, GiB or TiB)", s, unit)
+	}
+	if n > math.MaxInt64>>sh {
+		return 0, fmt.Errorf("%q is too large", s)
+	}
+	return n << sh, nil
+}
+
+// denyLoopbackFHIR says whether FHIR fallback must refuse loopback
+// addresses: yes whenever the service can be reached from elsewhere,
+// unless a client's fhir_servers names a loopback server (an operator's
+// explicit choice, such as a local proxy). Local development (loopback,
+// no clients file) keeps FHIR servers on 127.0.0.1 usable, as before.
+func denyLoopbackFHIR(addr string, clients []auth.Client) bool {
+	for _, c := range clients {
+		for _, u := range c.FHIRServers {
+			if fhir.IsLoopbackURL(u) {
+				return false
+			}
+		}
+	}
+	if clients != nil {
+		return true
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return true
+	}
+	return !fhir.IsLoopbackURL("http://" + net.JoinHostPort(host, "0"))
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
@@ -119,8 +179,9 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 	metrics.RegisterRecorderDrops(reg, recorder.Dropped)
 
 	var verifier *auth.Verifier
+	var clients []auth.Client
 	if cfg.clients != "" {
-		clients, err := auth.LoadClients(cfg.clients)
+		clients, err = auth.LoadClients(cfg.clients)
 		if err != nil {
 			return fmt.Errorf("--clients: %w", err)
 		}
@@ -146,8 +207,11 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 		BodyLimit:   int64(cfg.bodyLimit),
 		Deadline:    cfg.deadline,
 	}, hooks.Deps{
-		Engine:   engine,
-		FHIR:     fhir.NewClient(fhir.ClientConfig{AllowHTTP: cfg.allowHTTPFHIR, QueryTimeout: cfg.fhirTimeout, PageCap: cfg.fhirPageCap}, nil),
+		Engine: engine,
+		FHIR: fhir.NewClient(fhir.ClientConfig{
+			AllowHTTP: cfg.allowHTTPFHIR, DenyLoopback: denyLoopbackFHIR(cfg.addr, clients),
+			QueryTimeout: cfg.fhirTimeout, PageCap: cfg.fhirPageCap, CallBudget: cfg.fhirMemory,
+		}, nil),
 		Verifier: verifier,
 		Store:    st,
 		Recorder: recorder,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -33,7 +34,7 @@ func newTestEcho(v *Verifier) *echo.Echo {
 	handler := func(c echo.Context) error {
 		fromCtx, ok := CallerFrom(c.Request().Context())
 		fromEcho, _ := c.Get(CallerKey).(Caller)
-		if !ok || fromCtx != fromEcho {
+		if !ok || !reflect.DeepEqual(fromCtx, fromEcho) {
 			return c.String(http.StatusInternalServerError, "caller not stored")
 		}
 		return c.String(http.StatusOK, fromCtx.Issuer+"|"+fromCtx.JTI)
@@ -170,7 +171,7 @@ func TestMiddlewareReplayStoreDown(t *testing.T) {
 }
 
 func TestCallerFromEmptyContext(t *testing.T) {
-	if c, ok := CallerFrom(context.Background()); ok || c != (Caller{}) {
+	if c, ok := CallerFrom(context.Background()); ok || !reflect.DeepEqual(c, Caller{}) {
 		t.Fatalf("CallerFrom(empty) = %+v, %v", c, ok)
 	}
 }

@@ -115,6 +115,9 @@ type Caller struct {
 	Issuer string
 	Tenant string
 	JTI    string
+	// FHIRServers are the fhir_servers of the caller's clients entry: the
+	// only fhirServer values its calls may use. Shared; do not modify.
+	FHIRServers []string
 }
 
 // Verifier checks the CDS client JWT of each call.
@@ -200,6 +203,10 @@ func (v *Verifier) prepare(ctx context.Context, c Client, hc *http.Client) (*tru
 	t := &trusted{Client: c, allowJ: map[string]bool{}}
 	t.JKUAllowlist = slices.Clone(c.JKUAllowlist)
 	t.Tenants = slices.Clone(c.Tenants)
+	t.FHIRServers = slices.Clone(c.FHIRServers)
+	if len(t.FHIRServers) == 0 {
+		v.logger.Warn("auth: client has no fhir_servers: FHIR fallback is refused for its calls", slog.String("iss", c.Issuer))
+	}
 	if t.MaxTokenLifetime == 0 {
 		t.MaxTokenLifetime = DefaultMaxTokenLifetime
 	}
@@ -321,7 +328,7 @@ func (v *Verifier) Verify(ctx context.Context, authorization string, path string
 	if seen {
 		return caller, ErrReplay
 	}
-	return Caller{Issuer: cl.Issuer, Tenant: cl.Tenant, JTI: cl.ID}, nil
+	return Caller{Issuer: cl.Issuer, Tenant: cl.Tenant, JTI: cl.ID, FHIRServers: c.FHIRServers}, nil
 }
 
 // bearer extracts the token from "Bearer <token>" (scheme case-insensitive).
