@@ -385,6 +385,9 @@ func (c *Client) WithBudget(ctx context.Context) context.Context {
 	return context.WithValue(ctx, budgetKey{}, NewBudget(c.cfg.CallBudget))
 }
 
+// CallBudget is the memory budget of one hook call's FHIR pages.
+func (c *Client) CallBudget() int64 { return c.cfg.CallBudget }
+
 // budgetOf is ctx's budget, or a fresh one for this call alone.
 func (c *Client) budgetOf(ctx context.Context) (context.Context, *Budget) {
 	if b, ok := ctx.Value(budgetKey{}).(*Budget); ok {

@@ -37,9 +37,8 @@ func (s *Server) handleService(c echo.Context) error {
 	}
 	defer putBody(buf)
 	body := buf.Bytes()
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.Deadline)
-	defer cancel()
-	caller, _ := auth.CallerFrom(c.Request().Context())
+	ctx := c.Request().Context() // holds the deadline, started before authentication
+	caller, _ := auth.CallerFrom(ctx)
 	out, hookInstance, err := s.evaluate(ctx, svc, body, caller)
 	if hookInstance != "" {
 		c.Set(ctxHookInstance, hookInstance)
