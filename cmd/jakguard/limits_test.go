@@ -1,8 +1,23 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/KimMachineGun/automemlimit/memlimit"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -60,3 +75,101 @@ func TestDenyLoopbackFHIR(t *testing.T) {
 		assert.Equal(t, tc.want, denyLoopbackFHIR(tc.addr, tc.clients), tc.name)
 	}
 }
+
+func TestChooseMemoryLimit(t *testing.T) {
+	noCgroup := func() (uint64, error) { return 0, memlimit.ErrNoLimit }
+	cgroup512 := func() (uint64, error) { return 512 << 20, nil }
+	broken := func() (uint64, error) { return 0, errors.New("permission denied") }
+	cases := []struct {
+		name      string
+		env       map[string]string
+		flag      int64
+		cgroup    func() (uint64, error)
+		wantLimit int64
+		wantGo    int64
+		source    string
+	}{
+		{"container limit", nil, 0, cgroup512, 512 << 20, ninety(512 << 20), "cgroup"},
+		{"flag alone", nil, 1 << 30, noCgroup, 1 << 30, ninety(1 << 30), "--memory-limit"},
+		{"flag above the container: the container wins", nil, 1 << 30, cgroup512, 512 << 20, ninety(512 << 20), "cgroup"},
+		{"flag below the container: the flag wins", nil, 256 << 20, cgroup512, 256 << 20, ninety(256 << 20), "cgroup and --memory-limit"},
+		{"nothing", nil, 0, noCgroup, 0, math.MaxInt64, "none"},
+		{"cgroup unreadable, flag applies", nil, 256 << 20, broken, 256 << 20, ninety(256 << 20), "--memory-limit"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := chooseMemoryLimit(env(tc.env), tc.flag, tc.cgroup)
+			assert.Equal(t, tc.wantLimit, c.Limit)
+			assert.Equal(t, tc.wantGo, c.GoLimit)
+			assert.Equal(t, tc.source, c.Source)
+		})
+	}
+	c := chooseMemoryLimit(env(map[string]string{"GOMEMLIMIT": "300MiB"}), 1<<30, cgroup512)
+	assert.Equal(t, "GOMEMLIMIT", c.Source, "GOMEMLIMIT set: left alone")
+	assert.Equal(t, debug.SetMemoryLimit(-1), c.GoLimit)
+}
+
+// serve applies and logs the limit, and sizes admission control from it.
+func TestServeSetsMemoryLimit(t *testing.T) {
+	old := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(old) })
+	var logs bytes.Buffer
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	cfg, err := parseServe([]string{"--addr", ln.Addr().String(), "--db", "sqlite:" + filepath.Join(t.TempDir(), "j.db"), "--shutdown-drain", "0s"},
+		env(map[string]string{"JAKGUARD_MEMORY_LIMIT": "512MiB"}), io.Discard)
+	require.NoError(t, err)
+	cfg.cgroupLimit = func() (uint64, error) { return 0, memlimit.ErrNoLimit }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serveOn(ctx, ln, cfg, slog.New(slog.NewJSONHandler(&syncWriter{w: &logs}, nil))) }()
+	require.Eventually(t, func() bool {
+		resp, err := http.Get("http://" + ln.Addr().String() + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil
+	}, 5*time.Second, 20*time.Millisecond)
+	assert.Equal(t, ninety(512<<20), debug.SetMemoryLimit(-1))
+	cancel()
+	require.NoError(t, <-done)
+	out := logs.String()
+	assert.Contains(t, out, `"msg":"memory limit set","source":"--memory-limit","limit_bytes":536870912`)
+	// 512 MiB: (460.8 MiB - 64 MiB) / (2 x 8 MiB body + 32 MiB FHIR) = 8.
+	want := min(8, 8*runtime.GOMAXPROCS(0))
+	assert.Contains(t, out, fmt.Sprintf(`"max_concurrent":%d`, want))
+}
+
+func TestAdmissionAndDrainFlags(t *testing.T) {
+	c, err := parseServe([]string{"--max-concurrent", "3", "--shutdown-drain", "1s"}, env(nil), io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 3, c.maxConcurrent)
+	assert.Equal(t, time.Second, c.shutdownDrain)
+	c, err = parseServe(nil, env(map[string]string{"JAKGUARD_MAX_CONCURRENT": "5"}), io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 5, c.maxConcurrent)
+	for _, bad := range [][]string{
+		{"--max-concurrent", "-1"},
+		{"--shutdown-drain", "30s"},
+		{"--memory-limit", "1MiB"},
+		{"--memory-limit", "lots"},
+	} {
+		_, err := parseServe(bad, env(nil), io.Discard)
+		assert.Error(t, err, bad)
+	}
+}
+
+// syncWriter serialises writes of concurrent loggers.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// ninety is 90 % of n, as chooseMemoryLimit computes it.
+func ninety(n int64) int64 { return int64(float64(n) * memoryRatio) }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -31,6 +32,13 @@ type serveConfig struct {
 
 	fhirMemoryText string
 	fhirMemory     int64 // bytes of FHIR pages per hook call
+
+	memoryLimitText string
+	memoryLimit     int64 // --memory-limit in bytes, 0 for none
+	maxConcurrent   int   // 0: sized from GOMAXPROCS and the memory limit
+	shutdownDrain   time.Duration
+	getenv          func(string) string
+	cgroupLimit     func() (uint64, error) // memlimit.FromCgroup outside tests
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*serveConfig, error) {
@@ -51,6 +59,9 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	pageCap := fs.Int("fhir-page-cap", "JAKGUARD_FHIR_PAGE_CAP", 5, "most pages followed per FHIR search")
 	fhirMemory := fs.String("fhir-memory", "JAKGUARD_FHIR_MEMORY", "32MiB", "memory budget of one hook call's FHIR fallback pages, all keys together (bytes, or with KiB, MiB, GiB); past it a key is unavailable")
 	shutdown := fs.Duration("shutdown-timeout", "JAKGUARD_SHUTDOWN_TIMEOUT", 20*time.Second, "time given to in-flight requests on SIGTERM")
+	drain := fs.Duration("shutdown-drain", "JAKGUARD_SHUTDOWN_DRAIN", 2*time.Second, "on SIGTERM, how long readiness fails and answers ask clients to close keep-alive connections before the listener closes (part of --shutdown-timeout)")
+	memLimit := fs.String("memory-limit", "JAKGUARD_MEMORY_LIMIT", "", "memory the process may use (bytes, or with KiB, MiB, GiB); the Go runtime gets 90 % of the smaller of this and the container's limit, unless GOMEMLIMIT is set")
+	maxConc := fs.Int("max-concurrent", "JAKGUARD_MAX_CONCURRENT", 0, "most hook calls evaluated at once; excess calls wait briefly, then get 503 (default: 8 per CPU, fewer if the memory limit needs it)")
 	logLevel := fs.String("log-level", "JAKGUARD_LOG_LEVEL", "info", "debug, info, warn or error")
 	if err := fs.parse(args); err != nil {
 		return nil, err
@@ -59,7 +70,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 		addr: *addr, publicURL: *publicURL, clients: *clients, db: *db, corsOrigins: *cors, valuesets: *vs, rulesConfig: *rc,
 		logLevel: *logLevel, allowUnauthenticated: *allowUnauth, allowHTTPFHIR: *allowHTTP, deadline: *deadline,
 		fhirTimeout: *fhirTimeout, shutdownTimeout: *shutdown, bodyLimit: *bodyLimit, fhirPageCap: *pageCap,
-		fhirMemoryText: *fhirMemory,
+		fhirMemoryText: *fhirMemory, memoryLimitText: *memLimit, maxConcurrent: *maxConc, shutdownDrain: *drain,
+		getenv: getenv, cgroupLimit: memlimit.FromCgroup,
 	}
 	return &c, c.check()
 }
@@ -93,6 +105,19 @@ func (c *serveConfig) check() error {
 		return fmt.Errorf("--fhir-memory %q: want a positive size in bytes, or with KiB, MiB or GiB (\"32MiB\")", c.fhirMemoryText)
 	}
 	c.fhirMemory = n
+	if c.memoryLimitText != "" {
+		n, err := parseSize(c.memoryLimitText)
+		if err != nil || n < 64<<20 {
+			return fmt.Errorf("--memory-limit %q: want a size of at least 64MiB, in bytes or with KiB, MiB or GiB (\"512MiB\")", c.memoryLimitText)
+		}
+		c.memoryLimit = n
+	}
+	switch {
+	case c.maxConcurrent < 0:
+		return errors.New("--max-concurrent must not be negative (0 sizes it from the CPUs and the memory limit)")
+	case c.shutdownDrain < 0 || c.shutdownDrain >= c.shutdownTimeout:
+		return errors.New("--shutdown-drain must be at least zero and shorter than --shutdown-timeout")
+	}
 	return nil
 }
 
@@ -202,10 +227,14 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 		return err // logs the loud warning at every start
 	}
 
+	// After the configuration is read (a bad file is one line on stderr),
+	// before the server sizes admission control from the limit.
+	applyMemoryLimit(chooseMemoryLimit(cfg.getenv, cfg.memoryLimit, cfg.cgroupLimit), logger)
 	srv, err := hooks.NewServer(hooks.Config{
-		CORSOrigins: splitList(cfg.corsOrigins),
-		BodyLimit:   int64(cfg.bodyLimit),
-		Deadline:    cfg.deadline,
+		CORSOrigins:   splitList(cfg.corsOrigins),
+		BodyLimit:     int64(cfg.bodyLimit),
+		Deadline:      cfg.deadline,
+		MaxConcurrent: cfg.maxConcurrent,
 	}, hooks.Deps{
 		Engine: engine,
 		FHIR: fhir.NewClient(fhir.ClientConfig{
@@ -232,17 +261,30 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	logger.Info("jakguard serving", "addr", ln.Addr().String(), "public_url", cfg.publicURL,
-		"version", buildVersion(), "knowledge", k.Revision(), "auth", verifier != nil)
+		"version", buildVersion(), "knowledge", k.Revision(), "auth", verifier != nil,
+		"max_concurrent", srv.MaxConcurrent())
 
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: finishing in-flight requests")
+	// Readiness fails first and every answer asks its client to close the
+	// connection (Connection: close), while the listener still accepts:
+	// load balancers stop sending, and keep-alive connections end after an
+	// answer instead of being closed under a POST on its way in. Then
+	// Shutdown closes the listener and the connections left idle, and waits
+	// for the calls in flight.
+	logger.Info("shutting down: readiness off, draining keep-alive connections", "drain", cfg.shutdownDrain.String())
 	srv.SetReady(false)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
+	select {
+	case <-time.After(cfg.shutdownDrain):
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("shutting down: finishing in-flight requests")
 	shutdownErr := hs.Shutdown(sctx)
 	if err := recorder.Close(sctx); err != nil {
 		logger.Error("flushing card records", "err", err)
