@@ -31,11 +31,11 @@ func TestShutdownKeepsKeepAliveCallsWhole(t *testing.T) {
 
 	const clients = 8
 	var (
-		ok, moved, broken   atomic.Int64
-		mu                  sync.Mutex
-		brokenErrs          []string
-		wg                  sync.WaitGroup
-		stopping            atomic.Bool
+		ok, moved, broken atomic.Int64
+		mu                sync.Mutex
+		brokenErrs        []string
+		wg                sync.WaitGroup
+		stopping          atomic.Bool
 	)
 	for range clients {
 		wg.Add(1)
