@@ -210,7 +210,7 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 		if err != nil {
 			return fmt.Errorf("--clients: %w", err)
 		}
-		replay, closeReplay, err := newReplay(ctx, cfg.db)
+		replay, closeReplay, err := newReplay(ctx, cfg.db, logger)
 		if err != nil {
 			return err
 		}
@@ -298,13 +298,13 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 
 // newReplay returns the jti replay store: shared through PostgreSQL when
 // the feedback store is PostgreSQL (several replicas), else in memory.
-func newReplay(ctx context.Context, db string) (auth.ReplayStore, func(), error) {
+func newReplay(ctx context.Context, db string, logger *slog.Logger) (auth.ReplayStore, func(), error) {
 	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
 		pool, err := pgxpool.New(ctx, db)
 		if err != nil {
 			return nil, nil, errors.New("--db: cannot open PostgreSQL for the replay store")
 		}
-		r, err := auth.NewPostgresReplay(ctx, pool)
+		r, err := auth.NewPostgresReplay(ctx, pool, logger)
 		if err != nil {
 			pool.Close()
 			return nil, nil, fmt.Errorf("replay store: %w", err)
