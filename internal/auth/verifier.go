@@ -136,6 +136,7 @@ type Verifier struct {
 	clients map[string]*trusted
 	replay  ReplayStore
 	logger  *slog.Logger
+	parser  *jwt.Parser // stateless once built: shared by every call
 }
 
 // trusted is a Client with its keys ready.
@@ -195,7 +196,8 @@ func NewVerifier(ctx context.Context, cfg Config, clients []Client, replay Repla
 	if err := checkClients(clients); err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
-	v := &Verifier{cfg: cfg, base: base, clients: make(map[string]*trusted, len(clients)), replay: replay, logger: logger}
+	v := &Verifier{cfg: cfg, base: base, clients: make(map[string]*trusted, len(clients)), replay: replay, logger: logger,
+		parser: jwt.NewParser(jwt.WithoutClaimsValidation())}
 	khc := keyHTTPClient(hc)
 	for i, c := range clients {
 		t, err := v.prepare(ctx, c, khc)
@@ -287,40 +289,58 @@ func (v *Verifier) Verify(ctx context.Context, authorization string, path string
 	if err != nil {
 		return caller, err
 	}
-	parser := jwt.NewParser(jwt.WithValidMethods(v.cfg.Algorithms), jwt.WithoutClaimsValidation())
-	var unverified claims
-	tok, _, err := parser.ParseUnverified(raw, &unverified)
-	if err != nil {
-		if tok != nil && errors.Is(err, jwt.ErrTokenUnverifiable) {
-			return caller, refuse(ErrAlgorithm, "one of "+strings.Join(v.cfg.Algorithms, ", "), fmt.Sprintf("%q", fmt.Sprint(tok.Header["alg"])))
+	// One parse: the header checks, the issuer, the jku rules and the key
+	// are decided in the keyfunc, which golang-jwt calls after decoding
+	// the header and claims and before checking the signature. The
+	// algorithm is checked there (not with WithValidMethods) so that its
+	// refusal stays ErrAlgorithm.
+	var (
+		cl     claims
+		c      *trusted
+		alg    string
+		keyErr error
+	)
+	tok, err := v.parser.ParseWithClaims(raw, &cl, func(t *jwt.Token) (any, error) {
+		caller.Issuer, caller.JTI = short(cl.Issuer), short(cl.ID)
+		alg, _ = t.Header["alg"].(string)
+		keyErr = func() error {
+			if !slices.Contains(v.cfg.Algorithms, alg) {
+				return refuse(ErrAlgorithm, "one of "+strings.Join(v.cfg.Algorithms, ", "), fmt.Sprintf("%q", alg))
+			}
+			if err := checkHeader(t.Header); err != nil {
+				return err
+			}
+			var ok bool
+			if c, ok = v.clients[cl.Issuer]; !ok {
+				return refuse(ErrIssuer, "an issuer of the clients file", fmt.Sprintf("iss %q", cl.Issuer))
+			}
+			return nil
+		}()
+		if keyErr != nil {
+			return nil, keyErr
 		}
-		return caller, fmt.Errorf("%w: %v", ErrMalformed, err)
-	}
-	caller.Issuer, caller.JTI = short(unverified.Issuer), short(unverified.ID)
-	alg, _ := tok.Header["alg"].(string)
-	if !slices.Contains(v.cfg.Algorithms, alg) {
-		return caller, refuse(ErrAlgorithm, "one of "+strings.Join(v.cfg.Algorithms, ", "), fmt.Sprintf("%q", alg))
-	}
-	if err := checkHeader(tok.Header); err != nil {
-		return caller, err
-	}
-	c, ok := v.clients[unverified.Issuer]
-	if !ok {
-		return caller, refuse(ErrIssuer, "an issuer of the clients file", fmt.Sprintf("iss %q", unverified.Issuer))
-	}
-	kf, err := c.keysFor(tok.Header)
-	if err != nil {
-		return caller, err
-	}
-
-	var cl claims
-	if _, err := parser.ParseWithClaims(raw, &cl, tokenKey(ctx, kf)); err != nil {
-		switch {
-		case errors.Is(err, ErrKeys):
-			return caller, err
-		case errors.Is(err, jwt.ErrTokenSignatureInvalid):
-			return caller, refuse(ErrSignature, "a signature by the client's key", fmt.Sprintf("kid %q, alg %q", fmt.Sprint(tok.Header["kid"]), alg))
+		kf, err := c.keysFor(t.Header)
+		if err != nil {
+			keyErr = err
+			return nil, err
 		}
+		k, err := tokenKey(ctx, kf)(t)
+		keyErr = err
+		return k, err
+	})
+	if caller.Issuer == "" && caller.JTI == "" { // refused before the keyfunc: log what the claims say
+		caller.Issuer, caller.JTI = short(cl.Issuer), short(cl.ID)
+	}
+	switch {
+	case err == nil:
+	case keyErr != nil:
+		return caller, keyErr
+	case tok != nil && tok.Header != nil && errors.Is(err, jwt.ErrTokenUnverifiable):
+		// An algorithm golang-jwt does not know.
+		return caller, refuse(ErrAlgorithm, "one of "+strings.Join(v.cfg.Algorithms, ", "), fmt.Sprintf("%q", fmt.Sprint(tok.Header["alg"])))
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid) && c != nil:
+		return caller, refuse(ErrSignature, "a signature by the client's key", fmt.Sprintf("kid %q, alg %q", fmt.Sprint(tok.Header["kid"]), alg))
+	default:
 		return caller, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	if err := v.checkClaims(c, &cl, path); err != nil {
@@ -344,14 +364,17 @@ func (v *Verifier) Verify(ctx context.Context, authorization string, path string
 // context (a driver stuck on a frozen connection) cannot hold the call:
 // the answer is then an error, and the goroutine ends when the store does.
 func (v *Verifier) seen(ctx context.Context, issuer, jti string, until time.Time) (bool, error) {
+	if m, ok := v.replay.(*MemoryReplay); ok {
+		return m.Seen(ctx, issuer, jti, until) // no I/O: cannot hang
+	}
 	ctx, cancel := context.WithTimeout(ctx, v.cfg.ReplayTimeout)
+	defer cancel() // once answered or given up, the store may stop
 	type answer struct {
 		seen bool
 		err  error
 	}
 	done := make(chan answer, 1)
 	go func() {
-		defer cancel()
 		seen, err := v.replay.Seen(ctx, issuer, jti, until)
 		done <- answer{seen, err}
 	}()
@@ -359,6 +382,11 @@ func (v *Verifier) seen(ctx context.Context, issuer, jti string, until time.Time
 	case a := <-done:
 		return a.seen, a.err
 	case <-ctx.Done():
+		select {
+		case a := <-done: // answered just in time
+			return a.seen, a.err
+		default:
+		}
 		return false, fmt.Errorf("no answer within %s: %w", v.cfg.ReplayTimeout, ctx.Err())
 	}
 }
