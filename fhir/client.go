@@ -245,7 +245,9 @@ func confinedRedirects(req *http.Request, via []*http.Request) error {
 		base = via[0].URL
 	}
 	u, ok := confine(req.URL, base)
-	if !ok || u.Path != req.URL.Path || req.URL.RawPath != "" && req.URL.RawPath != u.EscapedPath() {
+	if !ok || u.Path != req.URL.Path && u.Path != strings.TrimSuffix(req.URL.Path, "/") || req.URL.RawPath != "" {
+		// Out of the base path, or a path that only becomes acceptable once
+		// normalised (dot segments, encoded characters): not followed.
 		return http.ErrUseLastResponse
 	}
 	return nil

@@ -344,3 +344,23 @@ func TestCallBudget(t *testing.T) {
 		}
 	})
 }
+
+// A redirect within the base path, with or without a trailing slash, is
+// followed.
+func TestRedirectWithinBasePathFollowed(t *testing.T) {
+	for _, target := range []string{"/fhir/r4/Patient/1", "/fhir/r4/Patient/1/"} {
+		srv, outside := confinedServer(t, func(_ string, w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, "/fhir/old/") {
+				http.Redirect(w, r, target, http.StatusMovedPermanently)
+				return
+			}
+			writeJSON(w, 200, `{"resourceType":"Patient","id":"1"}`)
+		})
+		if _, err := devClient(ClientConfig{}).Fetch(t.Context(), srv.URL+"/fhir", secretToken, "old/Patient/1"); err != nil {
+			t.Errorf("%s: %v", target, err)
+		}
+		if outside.Load() != 0 {
+			t.Errorf("%s: left the base path", target)
+		}
+	}
+}

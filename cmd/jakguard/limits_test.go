@@ -10,6 +10,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -173,3 +174,24 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 
 // ninety is 90 % of n, as chooseMemoryLimit computes it.
 func ninety(n int64) int64 { return int64(float64(n) * memoryRatio) }
+
+// The image and the Kubernetes Deployment run with a memory limit: the
+// image sets JAKGUARD_MEMORY_LIMIT (a bound even without docker --memory),
+// the Deployment passes its container limit through the downward API and
+// sets no fixed GOMEMLIMIT (which would override the derivation).
+func TestDeployedWithMemoryLimit(t *testing.T) {
+	docker, err := os.ReadFile("../../Dockerfile")
+	require.NoError(t, err)
+	assert.Regexp(t, `(?m)^ENV JAKGUARD_MEMORY_LIMIT=\d+[KMG]iB$`, string(docker))
+	assert.NotContains(t, string(docker), "GOMEMLIMIT=")
+
+	dep, err := os.ReadFile("../../deploy/kubernetes/deployment.yaml")
+	require.NoError(t, err)
+	assert.Regexp(t, `- name: JAKGUARD_MEMORY_LIMIT\s+valueFrom:\s+resourceFieldRef:\s+containerName: jakguard\s+resource: limits.memory\s+divisor: "1"`, string(dep))
+	assert.Regexp(t, `limits:\s+cpu: "\d+"\s+memory: \d+Mi`, string(dep))
+	assert.NotRegexp(t, `name: GOMEMLIMIT`, string(dep))
+	// What the downward API hands over is a byte count serve accepts.
+	c, err := parseServe(nil, env(map[string]string{"JAKGUARD_MEMORY_LIMIT": "536870912"}), io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, int64(512<<20), c.memoryLimit)
+}
