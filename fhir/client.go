@@ -364,6 +364,10 @@ func NewBudget(n int64) *Budget {
 // Left returns the bytes left.
 func (b *Budget) Left() int64 { return max(b.left.Load(), 0) }
 
+// give returns n bytes of pages that were dropped (a key that failed):
+// they are garbage, no longer data the call holds.
+func (b *Budget) give(n int64) { b.left.Add(n) }
+
 // take spends n bytes, or reports false (spending nothing) if fewer are left.
 func (b *Budget) take(n int64) bool {
 	for {
@@ -470,21 +474,34 @@ func (c *Client) fetch(ctx context.Context, base, first *url.URL, token Token) (
 	defer cancel()
 	ctx, budget := c.budgetOf(ctx)
 	ctx = context.WithValue(ctx, baseKey{}, base)
+	pages, err := c.pages(ctx, base, first, token, budget)
+	if err != nil {
+		// The pages read so far are dropped with the key: give them back.
+		for _, p := range pages {
+			budget.give(int64(len(p)))
+		}
+		return nil, err
+	}
+	return pages, nil
+}
 
+// pages reads first and the pages its next links lead to. On error it
+// returns the pages read so far with the error.
+func (c *Client) pages(ctx context.Context, base, first *url.URL, token Token, budget *Budget) ([][]byte, error) {
 	seen := map[string]bool{}
 	var pages [][]byte
 	for next := first; next != nil; {
 		if len(pages) == c.cfg.PageCap {
-			return nil, fail("page cap reached")
+			return pages, fail("page cap reached")
 		}
 		key := next.String()
 		if seen[key] {
-			return nil, fail("next link loop")
+			return pages, fail("next link loop")
 		}
 		seen[key] = true
 		body, link, err := c.page(ctx, next, token, budget)
 		if err != nil {
-			return nil, err
+			return pages, err
 		}
 		pages = append(pages, body)
 		if link == "" {
@@ -492,11 +509,11 @@ func (c *Client) fetch(ctx context.Context, base, first *url.URL, token Token) (
 		}
 		ref, err := url.Parse(link)
 		if err != nil {
-			return nil, fail("bad next link")
+			return pages, fail("bad next link")
 		}
 		var ok bool
 		if next, ok = confine(next.ResolveReference(ref), base); !ok {
-			return nil, fail("next link leaves the FHIR server")
+			return pages, fail("next link leaves the FHIR server")
 		}
 	}
 	return pages, nil
@@ -581,18 +598,22 @@ func (c *Client) page(ctx context.Context, u *url.URL, token Token, budget *Budg
 	if err != nil {
 		return nil, "", transportError(ctx, err)
 	}
+	bad := func(reason string) ([]byte, string, error) {
+		budget.give(int64(len(body)))
+		return nil, "", fail(reason)
+	}
 	if !json.Valid(body) {
-		return nil, "", fail("not JSON")
+		return bad("not JSON")
 	}
 	var head pageHead
 	if err := json.Unmarshal(body, &head); err != nil {
-		return nil, "", fail("not a FHIR resource")
+		return bad("not a FHIR resource")
 	}
 	switch head.ResourceType {
 	case "":
-		return nil, "", fail("not a FHIR resource")
+		return bad("not a FHIR resource")
 	case "OperationOutcome":
-		return nil, "", fail("OperationOutcome")
+		return bad("OperationOutcome")
 	case "Bundle":
 		for _, l := range head.Link {
 			if l.Relation == "next" && l.URL != "" {
@@ -610,7 +631,8 @@ const readChunk = 64 << 10
 // the budget, spending from the budget before it holds the bytes: a page
 // whose Content-Length is known reserves it at once (so of several pages
 // read together, those that fit get through), a page of unknown length
-// chunk by chunk. It never holds more than the budget had left.
+// chunk by chunk. It never holds more than the budget had left; a page it
+// gives up on gives its bytes back (they are dropped).
 func (c *Client) readBody(resp *http.Response, budget *Budget) ([]byte, error) {
 	if n := resp.ContentLength; n > c.cfg.MaxBytes {
 		return nil, fail("response too large")
@@ -620,11 +642,16 @@ func (c *Client) readBody(resp *http.Response, budget *Budget) ([]byte, error) {
 		}
 		buf := make([]byte, n)
 		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+			budget.give(n)
 			return nil, err
 		}
 		return buf, nil
 	}
 	var buf []byte
+	giveUp := func(err error) ([]byte, error) {
+		budget.give(int64(len(buf)))
+		return nil, err
+	}
 	for {
 		room := min(c.cfg.MaxBytes-int64(len(buf)), budget.Left())
 		if cap(buf) == len(buf) {
@@ -637,10 +664,10 @@ func (c *Client) readBody(resp *http.Response, budget *Budget) ([]byte, error) {
 		n, err := resp.Body.Read(buf[len(buf):end])
 		if n > 0 {
 			if int64(len(buf)+n) > c.cfg.MaxBytes {
-				return nil, fail("response too large")
+				return giveUp(fail("response too large"))
 			}
 			if !budget.take(int64(n)) {
-				return nil, fail("memory budget exhausted")
+				return giveUp(fail("memory budget exhausted"))
 			}
 			buf = buf[:len(buf)+n]
 		}
@@ -648,7 +675,7 @@ func (c *Client) readBody(resp *http.Response, budget *Budget) ([]byte, error) {
 		case errors.Is(err, io.EOF):
 			return buf, nil
 		case err != nil:
-			return nil, err
+			return giveUp(err)
 		}
 	}
 }

@@ -298,7 +298,9 @@ func TestCallBudget(t *testing.T) {
 		}
 	})
 	t.Run("keys share the budget", func(t *testing.T) {
-		srv := bigServer(t, 400<<10, false)
+		// Pages of known length reserve it before reading: of four pages of
+		// 400 KB against 1 MiB, exactly two get through.
+		srv := bigServer(t, 400<<10, true)
 		c := devClient(ClientConfig{CallBudget: budget})
 		queries := map[string]string{"a": "Observation?a", "b": "Observation?b", "c": "Observation?c", "d": "Observation?d"}
 		results := c.FetchAll(c.WithBudget(t.Context()), srv.URL, "", queries)
@@ -315,6 +317,33 @@ func TestCallBudget(t *testing.T) {
 		}
 		if ok != 2 || total > budget {
 			t.Errorf("%d keys got %d bytes; want 2 keys within %d bytes", ok, total, budget)
+		}
+	})
+	t.Run("keys share the budget, pages of unknown length", func(t *testing.T) {
+		// Read chunk by chunk, the pages compete; a page given up on gives
+		// its bytes back, so at least one gets through, and never more
+		// than the budget is held.
+		srv := bigServer(t, 400<<10, false)
+		c := devClient(ClientConfig{CallBudget: budget})
+		queries := map[string]string{"a": "Observation?a", "b": "Observation?b", "c": "Observation?c", "d": "Observation?d"}
+		ctx := c.WithBudget(t.Context())
+		results := c.FetchAll(ctx, srv.URL, "", queries)
+		var ok, total int
+		for key, r := range results {
+			if r.Err == nil {
+				ok++
+				for _, p := range r.Pages {
+					total += len(p)
+				}
+			} else if !strings.Contains(r.Err.Error(), "memory budget exhausted") {
+				t.Errorf("%s: err = %v", key, r.Err)
+			}
+		}
+		if ok < 1 || ok > 2 || total > budget {
+			t.Errorf("%d keys got %d bytes; want 1 or 2 keys within %d bytes", ok, total, budget)
+		}
+		if left := ctx.Value(budgetKey{}).(*Budget).Left(); left != int64(budget-total) {
+			t.Errorf("budget left %d, want %d: what failed pages took must come back", left, budget-total)
 		}
 	})
 	t.Run("a fresh budget per call", func(t *testing.T) {

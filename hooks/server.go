@@ -166,7 +166,7 @@ func (s *Server) Services() []Service {
 // routes maps the whole HTTP surface; middleware order matters:
 // drain header (Connection: close once shutting down), recover, request
 // log, CORS (before auth, so preflights and 401s carry CORS headers), body
-// limit; then on the authenticated group the deadline (before auth, so
+// limit; then on the authenticated routes the deadline (before auth, so
 // the replay check counts against it), auth, and on the hook route
 // admission control (after auth, before the body is read).
 func (s *Server) routes() *echo.Echo {
