@@ -14,7 +14,8 @@ import (
 // evaluations run at once; a few more may wait, briefly, for a slot;
 // everything past that is answered 503 with Retry-After at once. Memory
 // and CPU are then bounded by the process, not by how many calls an
-// attacker (or a storm of chart openings) sends.
+// attacker (or a storm of chart openings) sends. Feedback takes the same
+// slots: its body, up to the body limit, is memory too.
 
 // Defaults of the admission settings.
 const (
@@ -90,7 +91,7 @@ func (a *admission) acquire(ctx context.Context) (release func(), refused string
 // inFlight is the number of evaluations running.
 func (a *admission) inFlight() int { return len(a.slots) }
 
-// admit is the admission middleware of the hook route. It runs after
+// admit is the admission middleware of the hook and feedback routes. It runs after
 // authentication (unauthenticated floods cannot take slots) and before the
 // body is read (a waiting call holds no body).
 func (s *Server) admit(next echo.HandlerFunc) echo.HandlerFunc {

@@ -71,7 +71,7 @@ func blockingFHIR(t *testing.T) (*httptest.Server, func()) {
 func TestAdmissionControl(t *testing.T) {
 	const upa = "testdata/requests/order-select-upadacitinib.json"
 	srv, free := blockingFHIR(t)
-	s := newTestServer(t, serverOpts{noStore: true, metrics: true, deadline: 10 * time.Second})
+	s := newTestServer(t, serverOpts{metrics: true, deadline: 10 * time.Second})
 	s.cfg.MaxConcurrent, s.cfg.AdmissionQueue, s.cfg.AdmissionWait = 1, 1, 300*time.Millisecond
 	s.admission = newAdmission(1, 1, 300*time.Millisecond)
 	s.echo = s.routes()
@@ -102,6 +102,10 @@ func TestAdmissionControl(t *testing.T) {
 	assert.Equal(t, "1", w.Header().Get("Retry-After"))
 	assert.GreaterOrEqual(t, time.Since(start), 300*time.Millisecond, "it waited before giving up")
 
+	// Feedback takes the same slots (its body is memory too).
+	fb := s.do(t, "POST", "/cds-services/order-select/feedback", []byte(`{"feedback":[]}`))
+	assert.Equal(t, http.StatusServiceUnavailable, fb.Code, fb.Body.String())
+
 	// A waiting call gets the slot when it frees within the wait.
 	got := make(chan int, 1)
 	go func() { got <- s.do(t, "POST", "/cds-services/order-select", fast).Code }()
@@ -110,12 +114,13 @@ func TestAdmissionControl(t *testing.T) {
 	assert.Equal(t, 200, <-first)
 	assert.Equal(t, 200, <-got)
 
-	// Discovery, feedback and health are not evaluations.
+	// Discovery and health take no slot; feedback gets one once free.
 	assert.Equal(t, 200, s.do(t, "GET", "/cds-services", nil).Code)
+	assert.Equal(t, 200, s.do(t, "POST", "/cds-services/order-select/feedback", []byte(`{"feedback":[]}`)).Code)
 
 	body := s.do(t, "GET", "/metrics", nil).Body.String()
 	assert.Contains(t, body, `jakguard_admission_rejected_total{reason="queue_full"} 1`)
-	assert.Contains(t, body, `jakguard_admission_rejected_total{reason="wait_timeout"} 1`)
+	assert.Contains(t, body, `jakguard_admission_rejected_total{reason="wait_timeout"} 2`)
 	assert.Contains(t, body, `jakguard_evaluations_max 1`)
 }
 

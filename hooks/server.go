@@ -167,8 +167,8 @@ func (s *Server) Services() []Service {
 // drain header (Connection: close once shutting down), recover, request
 // log, CORS (before auth, so preflights and 401s carry CORS headers), body
 // limit; then on the authenticated routes the deadline (before auth, so
-// the replay check counts against it), auth, and on the hook route
-// admission control (after auth, before the body is read).
+// the replay check counts against it), auth, and on the hook and feedback
+// routes admission control (after auth, before the body is read).
 func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
@@ -208,7 +208,7 @@ func (s *Server) routes() *echo.Echo {
 	}
 	e.GET("/cds-services", s.handleDiscovery, authed...)
 	e.POST("/cds-services/:id", s.handleService, append(authed, s.admit)...)
-	e.POST("/cds-services/:id/feedback", s.handleFeedback, authed...)
+	e.POST("/cds-services/:id/feedback", s.handleFeedback, append(authed, s.admit)...)
 	e.GET("/analytics/findings", s.handleAnalytics, authed...)
 	return e
 }
