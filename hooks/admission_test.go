@@ -1,16 +1,19 @@
 package hooks
 
 import (
+	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
 	"math/big"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -182,4 +185,42 @@ func TestDrainHeader(t *testing.T) {
 	s.SetReady(false)
 	assert.Equal(t, "close", s.do(t, "GET", "/healthz", nil).Header().Get("Connection"))
 	assert.Equal(t, "close", s.do(t, "POST", "/cds-services/order-select", readFile(t, "testdata/requests/order-select-upadacitinib.json")).Header().Get("Connection"))
+}
+
+// A body sent slowly cannot hold an evaluation slot past the deadline: the
+// connection's read deadline (--deadline plus a second) ends the upload.
+func TestSlowBodyBoundedByDeadline(t *testing.T) {
+	const deadline = 300 * time.Millisecond
+	s := newTestServer(t, serverOpts{noStore: true, deadline: deadline})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = fmt.Fprintf(conn, "POST /cds-services/order-select HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"hook\":")
+	require.NoError(t, err)
+	start := time.Now()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // one byte every 100 ms, never finishing
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+				if _, err := conn.Write([]byte(" ")); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	elapsed := time.Since(start)
+	if err == nil {
+		resp.Body.Close()
+		assert.GreaterOrEqual(t, resp.StatusCode, 400)
+	}
+	assert.Less(t, elapsed, deadline+3*time.Second, "the slow upload was cut at the deadline (err %v)", err)
+	assert.Zero(t, s.admission.inFlight(), "its slot is free again")
 }

@@ -412,7 +412,7 @@ func (r *refusal) Error() string {
 func (r *refusal) Unwrap() error { return r.err }
 
 func refuse(err error, expected, received string) error {
-	return &refusal{err: err, expected: expected, received: short(received)}
+	return &refusal{err: err, expected: expected, received: shortN(received, maxDetailLen/2)}
 }
 
 // timeText formats a claim time for the log.
