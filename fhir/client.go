@@ -92,8 +92,9 @@ type Result struct {
 }
 
 // NewClient returns a client. hc nil gives a client on its own keep-alive
-// transport; a given hc is copied and its redirect policy replaced so that
-// redirects never leave the FHIR server's scheme and host.
+// transport; a given hc is copied, its redirect policy replaced so that
+// redirects never leave the FHIR server's base path, and its
+// *http.Transport (cloned) made to dial through the address guard.
 func NewClient(cfg ClientConfig, hc *http.Client) *Client {
 	if cfg.QueryTimeout <= 0 {
 		cfg.QueryTimeout = DefaultQueryTimeout
