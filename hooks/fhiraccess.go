@@ -18,7 +18,7 @@ const notObtainable = "not obtainable from fhirServer"
 // notAllowed is the reason for keys not fetched because fhirServer is not
 // one of the calling client's fhir_servers. It says nothing about the
 // network, and tells an integrator what to fix.
-const notAllowed = "fhirServer is not one of the FHIR servers allowed for this client (fhir_servers)"
+const notAllowed = "fhirServer is not in this client's fhir_servers"
 
 // fhirServerAllowed applies contract 6.6: without authentication any
 // fhirServer may be used (the address checks of the FHIR client still
