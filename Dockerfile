@@ -17,6 +17,11 @@ COPY --from=build /out/jakguard /jakguard
 VOLUME ["/data"]
 ENV JAKGUARD_ADDR=0.0.0.0:8080 \
     JAKGUARD_DB=sqlite:/data/jakguard.db
+# Memory: the Go runtime's soft limit (GOMEMLIMIT) is 90 % of the smaller of
+# this and the container's own limit (docker run --memory), so the image is
+# bounded even when started without one; admission control
+# (--max-concurrent) is sized from it. Raise it with -e JAKGUARD_MEMORY_LIMIT=...
+ENV JAKGUARD_MEMORY_LIMIT=1GiB
 EXPOSE 8080
 USER nonroot:nonroot
 HEALTHCHECK --interval=15s --timeout=3s --start-period=5s --retries=3 \

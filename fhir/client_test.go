@@ -311,8 +311,8 @@ func TestNewClientDropsCookieJar(t *testing.T) {
 
 func TestFetchSameOriginRedirectFollowed(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/old/Patient/1" {
-			http.Redirect(w, r, "/new/Patient/1", http.StatusMovedPermanently)
+		if r.URL.Path == "/fhir/old/Patient/1" {
+			http.Redirect(w, r, "/fhir/new/Patient/1", http.StatusMovedPermanently)
 			return
 		}
 		if r.Header.Get("Authorization") != "Bearer "+secretToken {
@@ -322,7 +322,7 @@ func TestFetchSameOriginRedirectFollowed(t *testing.T) {
 		writeJSON(w, 200, `{"resourceType":"Patient","id":"1"}`)
 	}))
 	defer srv.Close()
-	if _, err := devClient(ClientConfig{}).Fetch(t.Context(), srv.URL+"/old", secretToken, "Patient/1"); err != nil {
+	if _, err := devClient(ClientConfig{}).Fetch(t.Context(), srv.URL+"/fhir", secretToken, "old/Patient/1"); err != nil {
 		t.Fatalf("Fetch: %v", err)
 	}
 }

@@ -37,9 +37,8 @@ func (s *Server) handleService(c echo.Context) error {
 	}
 	defer putBody(buf)
 	body := buf.Bytes()
-	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.Deadline)
-	defer cancel()
-	caller, _ := auth.CallerFrom(c.Request().Context())
+	ctx := c.Request().Context() // holds the deadline, started before authentication
+	caller, _ := auth.CallerFrom(ctx)
 	out, hookInstance, err := s.evaluate(ctx, svc, body, caller)
 	if hookInstance != "" {
 		c.Set(ctxHookInstance, hookInstance)
@@ -80,6 +79,10 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 		return nil, "", err
 	}
 	logger := s.logger.With("service", svc.ID, "hookInstance", req.HookInstance)
+	if s.fhir != nil {
+		// One memory budget for every FHIR page of this call (--fhir-memory).
+		ctx = s.fhir.WithBudget(ctx)
+	}
 	now := s.now()
 	var findings []rules.Finding
 	opts := cards.Options{PatientID: hc.PatientID, NewUUID: s.newUUID}

@@ -29,6 +29,8 @@ type Metrics struct {
 	authFailures  *prometheus.CounterVec
 	feedback      *prometheus.CounterVec
 	recorderDrops prometheus.CounterFunc
+	admissionRej  *prometheus.CounterVec
+	reg           *prometheus.Registry
 }
 
 // NewMetrics registers jakguard's metrics (and the Go and process
@@ -68,9 +70,13 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 		feedback: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "jakguard_feedback_total", Help: "Feedback items received by outcome.",
 		}, []string{"outcome"}),
+		admissionRej: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "jakguard_admission_rejected_total", Help: "Hook calls answered 503 by admission control, by reason (queue_full, wait_timeout).",
+		}, []string{"reason"}),
+		reg: reg,
 	}
 	reg.MustRegister(m.requests, m.duration, m.cardsTotal, m.findingsTotal, m.prefetch,
-		m.fallbackTotal, m.fallbackTime, m.authFailures, m.feedback,
+		m.fallbackTotal, m.fallbackTime, m.authFailures, m.feedback, m.admissionRej,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -83,6 +89,26 @@ func (m *Metrics) RegisterRecorderDrops(reg *prometheus.Registry, dropped func()
 	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
 		Name: "jakguard_card_records_dropped_total", Help: "Card records dropped because the analytics buffer was full.",
 	}, func() float64 { return float64(dropped()) }))
+}
+
+// registerAdmission exposes the evaluations in flight and the limit; once
+// per Metrics (a second server on the same Metrics keeps the first's).
+func (m *Metrics) registerAdmission(a *admission) {
+	if m.handler == nil || m.reg == nil {
+		return
+	}
+	_ = m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "jakguard_evaluations_in_flight", Help: "Hook calls being evaluated now.",
+	}, func() float64 { return float64(a.inFlight()) }))
+	_ = m.reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "jakguard_evaluations_max", Help: "Most hook calls evaluated at once (--max-concurrent).",
+	}, func() float64 { return float64(cap(a.slots)) }))
+}
+
+func (m *Metrics) admissionRejected(reason string) {
+	if m.handler != nil {
+		m.admissionRej.WithLabelValues(reason).Inc()
+	}
 }
 
 // AuthFailure counts a rejected JWT.

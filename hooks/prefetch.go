@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sort"
 	"strings"
@@ -97,7 +98,7 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 			logger.Warn("prefetch value unusable; fetching it instead", "key", key, "err", err)
 		case st == keyValue && page.Next != "":
 			if err := s.followNext(ctx, b, key, page.Next, req); err != nil {
-				res.unavailable[key] = err.Error()
+				res.unavailable[key] = fallbackFailed(logger, key, err)
 			}
 			continue
 		case st == keyValue:
@@ -122,6 +123,11 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 			for key := range queries {
 				res.unavailable[key] = "not in prefetch and FHIR fallback is disabled"
 			}
+		case !s.fhirServerAllowed(ctx, req.FHIRServer):
+			logger.Warn("fhirServer not allowed for this client; not contacted")
+			for key := range queries {
+				res.unavailable[key] = notAllowed
+			}
 		default:
 			token := ""
 			if req.FHIRAuthorization != nil {
@@ -134,13 +140,12 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 				s.metrics.fallback(key, r.Err == nil)
 				if r.Err != nil {
 					res.insecure = res.insecure || errors.Is(r.Err, fhir.ErrInsecureServer)
-					res.unavailable[key] = safeReason(r.Err)
+					res.unavailable[key] = fallbackFailed(logger, key, r.Err)
 					continue
 				}
 				for _, p := range r.Pages {
 					if _, err := b.Add(key, p); err != nil {
-						res.unavailable[key] = "FHIR server answer unusable"
-						logger.Warn("fetched page unusable", "key", key, "err", err)
+						res.unavailable[key] = fallbackFailed(logger, key, fmt.Errorf("fetched page unusable: %w", err))
 						break
 					}
 				}
@@ -157,21 +162,21 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 }
 
 // followNext fetches the remaining pages of a paginated prefetch Bundle.
+// The next link must lead under fhirServer's base path (fhir.FetchNext
+// normalises and confines it), and fhirServer must be allowed for the
+// caller.
 func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key, next string, req *Request) error {
 	if s.fhir == nil || req.FHIRServer == "" {
 		return errors.New("prefetch is paginated and no fhirServer is given to fetch the next page")
+	}
+	if !s.fhirServerAllowed(ctx, req.FHIRServer) {
+		return errors.New("prefetch is paginated and fhirServer is not allowed for this client")
 	}
 	token := ""
 	if req.FHIRAuthorization != nil {
 		token = req.FHIRAuthorization.AccessToken
 	}
-	// The next link must point into fhirServer; it is fetched as a query
-	// relative to it, so the client's origin checks apply.
-	query, ok := strings.CutPrefix(next, strings.TrimRight(req.FHIRServer, "/")+"/")
-	if !ok {
-		return errors.New("prefetch next link is not on fhirServer")
-	}
-	pages, err := s.fhir.Fetch(ctx, req.FHIRServer, token, query)
+	pages, err := s.fhir.FetchNext(ctx, req.FHIRServer, token, next)
 	if err != nil {
 		return errors.New(safeReason(err))
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"sync/atomic"
@@ -29,7 +30,18 @@ type Config struct {
 	// BodyLimit is the largest accepted request body in bytes (default 8 MiB).
 	BodyLimit int64
 	// Deadline bounds each hook call, FHIR fallback included (default 5 s).
+	// It starts before authentication.
 	Deadline time.Duration
+	// MaxConcurrent is the most hook calls evaluated at once (admission
+	// control); 0 sizes it from GOMAXPROCS and the memory limit
+	// (DefaultMaxConcurrent).
+	MaxConcurrent int
+	// AdmissionQueue is the most calls waiting for a slot (default
+	// MaxConcurrent); past it a call is answered 503 at once.
+	AdmissionQueue int
+	// AdmissionWait is the longest a call waits for a slot before its 503
+	// (default DefaultAdmissionWait).
+	AdmissionWait time.Duration
 }
 
 // Server is the CDS Hooks service. It is an http.Handler.
@@ -44,6 +56,8 @@ type Server struct {
 	logger   *slog.Logger
 	now      func() time.Time
 	newUUID  func() string
+
+	admission *admission
 
 	services map[string]*Service
 	disc     []byte // the discovery document, rendered once
@@ -87,10 +101,24 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 	if len(cfg.CORSOrigins) == 0 {
 		cfg.CORSOrigins = []string{"*"}
 	}
+	if cfg.MaxConcurrent <= 0 {
+		fhirBudget := int64(fhir.DefaultCallBudget)
+		if d.FHIR != nil {
+			fhirBudget = d.FHIR.CallBudget()
+		}
+		cfg.MaxConcurrent = DefaultMaxConcurrent(runtime.GOMAXPROCS(0), debug.SetMemoryLimit(-1), 2*cfg.BodyLimit+fhirBudget)
+	}
+	if cfg.AdmissionQueue <= 0 {
+		cfg.AdmissionQueue = cfg.MaxConcurrent
+	}
+	if cfg.AdmissionWait <= 0 {
+		cfg.AdmissionWait = DefaultAdmissionWait
+	}
 	s := &Server{
 		cfg: cfg, engine: d.Engine, fhir: d.FHIR, verifier: d.Verifier, store: d.Store,
 		recorder: d.Recorder, metrics: d.Metrics, logger: d.Logger, now: d.Now, newUUID: d.NewUUID,
-		services: map[string]*Service{},
+		services:  map[string]*Service{},
+		admission: newAdmission(cfg.MaxConcurrent, cfg.AdmissionQueue, cfg.AdmissionWait),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -101,6 +129,7 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 	if s.metrics == nil {
 		s.metrics = NewMetrics(nil)
 	}
+	s.metrics.registerAdmission(s.admission)
 	svcs := services(d.Engine.Knowledge())
 	for i := range svcs {
 		s.services[svcs[i].ID] = &svcs[i]
@@ -121,6 +150,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 // SetReady switches /readyz; it is turned off first on shutdown.
 func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
 
+// MaxConcurrent is the admission limit in force (Config.MaxConcurrent,
+// or the default it was sized to).
+func (s *Server) MaxConcurrent() int { return s.cfg.MaxConcurrent }
+
 // Services returns the discovery entries.
 func (s *Server) Services() []Service {
 	out := make([]Service, 0, len(s.services))
@@ -131,13 +164,17 @@ func (s *Server) Services() []Service {
 }
 
 // routes maps the whole HTTP surface; middleware order matters:
-// recover, request log, CORS (before auth, so preflights and 401s carry
-// CORS headers), body limit, then per-group auth.
+// drain header (Connection: close once shutting down), recover, request
+// log, CORS (before auth, so preflights and 401s carry CORS headers), body
+// limit; then on the authenticated routes the deadline (before auth, so
+// the replay check counts against it), auth, and on the hook and feedback
+// routes admission control (after auth, before the body is read).
 func (s *Server) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(s.logger)
+	e.Use(s.drainHeader)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll:   true,
 		DisablePrintStack: true,
@@ -163,14 +200,16 @@ func (s *Server) routes() *echo.Echo {
 		e.GET("/metrics", echo.WrapHandler(s.metrics.handler))
 	}
 
-	authed := e.Group("")
+	// Route-level middleware, not Group.Use: a group's middleware also
+	// claims every unknown path (404 and 405 would become 401).
+	authed := []echo.MiddlewareFunc{s.deadline}
 	if s.verifier != nil {
-		authed.Use(s.verifier.Middleware())
+		authed = append(authed, s.verifier.Middleware())
 	}
-	authed.GET("/cds-services", s.handleDiscovery)
-	authed.POST("/cds-services/:id", s.handleService)
-	authed.POST("/cds-services/:id/feedback", s.handleFeedback)
-	authed.GET("/analytics/findings", s.handleAnalytics)
+	e.GET("/cds-services", s.handleDiscovery, authed...)
+	e.POST("/cds-services/:id", s.handleService, append(authed, s.admit)...)
+	e.POST("/cds-services/:id/feedback", s.handleFeedback, append(authed, s.admit)...)
+	e.GET("/analytics/findings", s.handleAnalytics, authed...)
 	return e
 }
 

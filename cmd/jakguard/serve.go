@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/KimMachineGun/automemlimit/memlimit"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -26,6 +29,16 @@ type serveConfig struct {
 	allowUnauthenticated, allowHTTPFHIR, publicURLDefaulted                     bool
 	deadline, fhirTimeout, shutdownTimeout                                      time.Duration
 	bodyLimit, fhirPageCap                                                      int
+
+	fhirMemoryText string
+	fhirMemory     int64 // bytes of FHIR pages per hook call
+
+	memoryLimitText string
+	memoryLimit     int64 // --memory-limit in bytes, 0 for none
+	maxConcurrent   int   // 0: sized from GOMAXPROCS and the memory limit
+	shutdownDrain   time.Duration
+	getenv          func(string) string
+	cgroupLimit     func() (uint64, error) // memlimit.FromCgroup outside tests
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*serveConfig, error) {
@@ -44,7 +57,11 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	allowHTTP := fs.Bool("allow-http-fhir", "JAKGUARD_ALLOW_HTTP_FHIR", false, "allow an http (not https) fhirServer for fallback queries (development only)")
 	fhirTimeout := fs.Duration("fhir-timeout", "JAKGUARD_FHIR_TIMEOUT", 3*time.Second, "time limit of one FHIR fallback query")
 	pageCap := fs.Int("fhir-page-cap", "JAKGUARD_FHIR_PAGE_CAP", 5, "most pages followed per FHIR search")
+	fhirMemory := fs.String("fhir-memory", "JAKGUARD_FHIR_MEMORY", "32MiB", "memory budget of one hook call's FHIR fallback pages, all keys together (bytes, or with KiB, MiB, GiB); past it a key is unavailable")
 	shutdown := fs.Duration("shutdown-timeout", "JAKGUARD_SHUTDOWN_TIMEOUT", 20*time.Second, "time given to in-flight requests on SIGTERM")
+	drain := fs.Duration("shutdown-drain", "JAKGUARD_SHUTDOWN_DRAIN", 2*time.Second, "on SIGTERM, how long readiness fails and answers ask clients to close keep-alive connections before the listener closes (part of --shutdown-timeout)")
+	memLimit := fs.String("memory-limit", "JAKGUARD_MEMORY_LIMIT", "", "memory the process may use (bytes, or with KiB, MiB, GiB); the Go runtime gets 90 % of the smaller of this and the container's limit, unless GOMEMLIMIT is set")
+	maxConc := fs.Int("max-concurrent", "JAKGUARD_MAX_CONCURRENT", 0, "most hook calls evaluated at once; excess calls wait briefly, then get 503 (default: 8 per CPU, fewer if the memory limit needs it)")
 	logLevel := fs.String("log-level", "JAKGUARD_LOG_LEVEL", "info", "debug, info, warn or error")
 	if err := fs.parse(args); err != nil {
 		return nil, err
@@ -53,6 +70,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 		addr: *addr, publicURL: *publicURL, clients: *clients, db: *db, corsOrigins: *cors, valuesets: *vs, rulesConfig: *rc,
 		logLevel: *logLevel, allowUnauthenticated: *allowUnauth, allowHTTPFHIR: *allowHTTP, deadline: *deadline,
 		fhirTimeout: *fhirTimeout, shutdownTimeout: *shutdown, bodyLimit: *bodyLimit, fhirPageCap: *pageCap,
+		fhirMemoryText: *fhirMemory, memoryLimitText: *memLimit, maxConcurrent: *maxConc, shutdownDrain: *drain,
+		getenv: getenv, cgroupLimit: memlimit.FromCgroup,
 	}
 	return &c, c.check()
 }
@@ -81,7 +100,73 @@ func (c *serveConfig) check() error {
 	case c.fhirPageCap <= 0:
 		return errors.New("--fhir-page-cap must be positive")
 	}
+	n, err := parseSize(c.fhirMemoryText)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("--fhir-memory %q: want a positive size in bytes, or with KiB, MiB or GiB (\"32MiB\")", c.fhirMemoryText)
+	}
+	c.fhirMemory = n
+	if c.memoryLimitText != "" {
+		n, err := parseSize(c.memoryLimitText)
+		if err != nil || n < 64<<20 {
+			return fmt.Errorf("--memory-limit %q: want a size of at least 64MiB, in bytes or with KiB, MiB or GiB (\"512MiB\")", c.memoryLimitText)
+		}
+		c.memoryLimit = n
+	}
+	switch {
+	case c.maxConcurrent < 0:
+		return errors.New("--max-concurrent must not be negative (0 sizes it from the CPUs and the memory limit)")
+	case c.shutdownDrain < 0 || c.shutdownDrain >= c.shutdownTimeout:
+		return errors.New("--shutdown-drain must be at least zero and shorter than --shutdown-timeout")
+	}
 	return nil
+}
+
+// parseSize reads a byte count: a whole number, optionally followed by
+// B, KiB, MiB, GiB or TiB (GOMEMLIMIT's units) or by Ki, Mi, Gi, Ti
+// (Kubernetes' units).
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	num, unit := s, ""
+	if i >= 0 {
+		num, unit = s[:i], s[i:]
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a size", s)
+	}
+	shift := map[string]uint{"": 0, "B": 0, "KiB": 10, "Ki": 10, "MiB": 20, "Mi": 20, "GiB": 30, "Gi": 30, "TiB": 40, "Ti": 40}
+	sh, ok := shift[unit]
+	if !ok {
+		return 0, fmt.Errorf("%q: unknown unit %q (want B, KiB, MiB, GiB or TiB)", s, unit)
+	}
+	if n > math.MaxInt64>>sh {
+		return 0, fmt.Errorf("%q is too large", s)
+	}
+	return n << sh, nil
+}
+
+// denyLoopbackFHIR says whether FHIR fallback must refuse loopback
+// addresses: yes whenever the service can be reached from elsewhere,
+// unless a client's fhir_servers names a loopback server (an operator's
+// explicit choice, such as a local proxy). Local development (loopback,
+// no clients file) keeps FHIR servers on 127.0.0.1 usable, as before.
+func denyLoopbackFHIR(addr string, clients []auth.Client) bool {
+	for _, c := range clients {
+		for _, u := range c.FHIRServers {
+			if fhir.IsLoopbackURL(u) {
+				return false
+			}
+		}
+	}
+	if clients != nil {
+		return true
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return true
+	}
+	return !fhir.IsLoopbackURL("http://" + net.JoinHostPort(host, "0"))
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
@@ -119,12 +204,13 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 	metrics.RegisterRecorderDrops(reg, recorder.Dropped)
 
 	var verifier *auth.Verifier
+	var clients []auth.Client
 	if cfg.clients != "" {
-		clients, err := auth.LoadClients(cfg.clients)
+		clients, err = auth.LoadClients(cfg.clients)
 		if err != nil {
 			return fmt.Errorf("--clients: %w", err)
 		}
-		replay, closeReplay, err := newReplay(ctx, cfg.db)
+		replay, closeReplay, err := newReplay(ctx, cfg.db, logger)
 		if err != nil {
 			return err
 		}
@@ -141,13 +227,20 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 		return err // logs the loud warning at every start
 	}
 
+	// After the configuration is read (a bad file is one line on stderr),
+	// before the server sizes admission control from the limit.
+	applyMemoryLimit(chooseMemoryLimit(cfg.getenv, cfg.memoryLimit, cfg.cgroupLimit), logger)
 	srv, err := hooks.NewServer(hooks.Config{
-		CORSOrigins: splitList(cfg.corsOrigins),
-		BodyLimit:   int64(cfg.bodyLimit),
-		Deadline:    cfg.deadline,
+		CORSOrigins:   splitList(cfg.corsOrigins),
+		BodyLimit:     int64(cfg.bodyLimit),
+		Deadline:      cfg.deadline,
+		MaxConcurrent: cfg.maxConcurrent,
 	}, hooks.Deps{
-		Engine:   engine,
-		FHIR:     fhir.NewClient(fhir.ClientConfig{AllowHTTP: cfg.allowHTTPFHIR, QueryTimeout: cfg.fhirTimeout, PageCap: cfg.fhirPageCap}, nil),
+		Engine: engine,
+		FHIR: fhir.NewClient(fhir.ClientConfig{
+			AllowHTTP: cfg.allowHTTPFHIR, DenyLoopback: denyLoopbackFHIR(cfg.addr, clients),
+			QueryTimeout: cfg.fhirTimeout, PageCap: cfg.fhirPageCap, CallBudget: cfg.fhirMemory,
+		}, nil),
 		Verifier: verifier,
 		Store:    st,
 		Recorder: recorder,
@@ -168,17 +261,30 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	logger.Info("jakguard serving", "addr", ln.Addr().String(), "public_url", cfg.publicURL,
-		"version", buildVersion(), "knowledge", k.Revision(), "auth", verifier != nil)
+		"version", buildVersion(), "knowledge", k.Revision(), "auth", verifier != nil,
+		"max_concurrent", srv.MaxConcurrent())
 
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: finishing in-flight requests")
+	// Readiness fails first and every answer asks its client to close the
+	// connection (Connection: close), while the listener still accepts:
+	// load balancers stop sending, and keep-alive connections end after an
+	// answer instead of being closed under a POST on its way in. Then
+	// Shutdown closes the listener and the connections left idle, and waits
+	// for the calls in flight.
+	logger.Info("shutting down: readiness off, draining keep-alive connections", "drain", cfg.shutdownDrain.String())
 	srv.SetReady(false)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
+	select {
+	case <-time.After(cfg.shutdownDrain):
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("shutting down: finishing in-flight requests")
 	shutdownErr := hs.Shutdown(sctx)
 	if err := recorder.Close(sctx); err != nil {
 		logger.Error("flushing card records", "err", err)
@@ -192,13 +298,13 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 
 // newReplay returns the jti replay store: shared through PostgreSQL when
 // the feedback store is PostgreSQL (several replicas), else in memory.
-func newReplay(ctx context.Context, db string) (auth.ReplayStore, func(), error) {
+func newReplay(ctx context.Context, db string, logger *slog.Logger) (auth.ReplayStore, func(), error) {
 	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
 		pool, err := pgxpool.New(ctx, db)
 		if err != nil {
 			return nil, nil, errors.New("--db: cannot open PostgreSQL for the replay store")
 		}
-		r, err := auth.NewPostgresReplay(ctx, pool)
+		r, err := auth.NewPostgresReplay(ctx, pool, logger)
 		if err != nil {
 			pool.Close()
 			return nil, nil, fmt.Errorf("replay store: %w", err)

@@ -40,6 +40,10 @@ type Client struct {
 	Tenants []string
 	// MaxTokenLifetime bounds exp - iat (DefaultMaxTokenLifetime when 0).
 	MaxTokenLifetime time.Duration
+	// FHIRServers are the FHIR base URLs this client's calls may name as
+	// fhirServer (contract 6.6): FHIR fallback contacts no other server.
+	// Empty: fallback is refused for this client's calls.
+	FHIRServers []string
 }
 
 type clientsFileJSON struct {
@@ -53,6 +57,7 @@ type clientJSON struct {
 	JKUAllowlist     []string `json:"jku_allowlist"`
 	Tenants          []string `json:"tenants"`
 	MaxTokenLifetime string   `json:"max_token_lifetime"`
+	FHIRServers      []string `json:"fhir_servers"`
 }
 
 // LoadClients reads and checks the trusted clients file (contract section
@@ -84,6 +89,7 @@ func LoadClients(path string) ([]Client, error) {
 			JWKSURL:      cj.JWKSURL,
 			JKUAllowlist: cj.JKUAllowlist,
 			Tenants:      cj.Tenants,
+			FHIRServers:  cj.FHIRServers,
 		}
 		if cj.MaxTokenLifetime != "" {
 			d, err := time.ParseDuration(cj.MaxTokenLifetime)
@@ -159,6 +165,16 @@ func checkClients(clients []Client) error {
 			}
 			tenants[t] = true
 		}
+		fhirServers := make(map[string]bool, len(c.FHIRServers))
+		for _, u := range c.FHIRServers {
+			if err := checkFHIRServer(u); err != nil {
+				return fmt.Errorf("%s: fhir_servers: %w", name, err)
+			}
+			if fhirServers[u] {
+				return fmt.Errorf("%s: fhir_servers: %q listed twice", name, u)
+			}
+			fhirServers[u] = true
+		}
 		if c.MaxTokenLifetime < 0 {
 			return fmt.Errorf("%s: max_token_lifetime must be greater than zero", name)
 		}
@@ -178,6 +194,23 @@ func checkKeyURL(u string) error {
 	}
 	if p.Host == "" || p.User != nil || p.Fragment != "" {
 		return fmt.Errorf("%q must be an absolute URL without user info or fragment", u)
+	}
+	return nil
+}
+
+// checkFHIRServer checks that u is an absolute http(s) FHIR base URL
+// without user info, query or fragment. Whether plain http may be used is
+// decided by the FHIR client (--allow-http-fhir).
+func checkFHIRServer(u string) error {
+	p, err := url.Parse(u)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL", u)
+	}
+	if p.Scheme != "https" && p.Scheme != "http" {
+		return fmt.Errorf("%q is not an https URL", u)
+	}
+	if p.Host == "" || p.User != nil || p.RawQuery != "" || p.ForceQuery || p.Fragment != "" {
+		return fmt.Errorf("%q must be an absolute URL without user info, query or fragment", u)
 	}
 	return nil
 }

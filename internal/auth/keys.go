@@ -115,8 +115,8 @@ func checkPublicKey(k any) error {
 }
 
 // keyHTTPClient copies hc for JWK Set downloads: bodies are bounded, and
-// redirects must satisfy the same URL rule as the configured URLs.
-func keyHTTPClient(hc *http.Client, allowHTTP bool) *http.Client {
+// redirects are never followed.
+func keyHTTPClient(hc *http.Client) *http.Client {
 	c := &http.Client{Timeout: keyFetchTimeout}
 	if hc != nil {
 		cp := *hc
@@ -127,14 +127,16 @@ func keyHTTPClient(hc *http.Client, allowHTTP bool) *http.Client {
 		base = http.DefaultTransport
 	}
 	c.Transport = limitTransport{base: base, max: maxJWKSBody}
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) >= 3 {
-			return errors.New("too many redirects")
-		}
-		return checkFetchURL(req.URL, allowHTTP)
+	// No redirects at all: the URL was allow-listed, not wherever it
+	// points to. A redirecting jku or jwks_url is a failed download.
+	c.CheckRedirect = func(*http.Request, []*http.Request) error {
+		return errRedirect
 	}
 	return c
 }
+
+// errRedirect refuses every redirect of a JWK Set download.
+var errRedirect = errors.New("JWK Set URLs must answer themselves: redirects are not followed")
 
 // checkFetchURL allows https, and plain http only to a loopback host when
 // allowHTTP is set (tests).

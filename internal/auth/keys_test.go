@@ -7,7 +7,9 @@ import (
 	"crypto/rsa"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -150,31 +152,45 @@ func TestRemoteJWKS(t *testing.T) {
 	})
 }
 
+// JWK Set downloads follow no redirect at all, wherever it leads.
 func TestKeyHTTPClientRedirects(t *testing.T) {
-	tests := []struct {
-		name      string
-		target    string
-		allowHTTP bool
-		ok        bool
-	}{
-		{"https", "https://ehr.example.org/j", false, true},
-		{"http refused", "http://ehr.example.org/j", false, false},
-		{"http loopback with option", "http://127.0.0.1:9/j", true, true},
-		{"http remote with option", "http://ehr.example.org/j", true, false},
-		{"ftp", "ftp://ehr.example.org/j", true, false},
+	c := keyHTTPClient(nil)
+	for _, target := range []string{"https://ehr.example.org/j", "https://evil.example/j", "http://127.0.0.1:9/j"} {
+		req, err := http.NewRequest(http.MethodGet, target, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.CheckRedirect(req, []*http.Request{req}); err == nil {
+			t.Errorf("redirect to %s followed", target)
+		}
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			c := keyHTTPClient(nil, tc.allowHTTP)
-			req, err := http.NewRequest(http.MethodGet, tc.target, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = c.CheckRedirect(req, []*http.Request{req})
-			if (err == nil) != tc.ok {
-				t.Fatalf("CheckRedirect = %v, want ok=%v", err, tc.ok)
-			}
-		})
+}
+
+// The attack of the security review: an allow-listed jku that redirects to
+// another host serving the attacker's keys. The redirect is not followed,
+// so a token signed with the attacker's key is refused.
+func TestJKURedirectNotFollowed(t *testing.T) {
+	attacker := mustKey(t, "ES384", "attacker-key")
+	evil := newJWKSServer(t, false, jwksJSON(t, attacker))
+	var hits atomic.Int64
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		http.Redirect(w, r, evil.URL+"/jwks.json", http.StatusFound)
+	}))
+	defer redirecting.Close()
+	jku := redirecting.URL + "/.well-known/jwks.json"
+	v := mustVerifier(t, Config{PublicURL: testPublic, Now: fixedClock(testNow), AllowHTTPKeys: true},
+		[]Client{{Issuer: testIssuer, JKUAllowlist: []string{jku}}}, nil, nil, nil)
+	tok := sign(t, attacker, claimsAt(testNow, testPath), map[string]any{"jku": jku})
+	_, err := v.Verify(t.Context(), "Bearer "+tok, testPath)
+	if !errors.Is(err, ErrKeys) {
+		t.Fatalf("Verify = %v, want ErrKeys", err)
+	}
+	if hits.Load() == 0 {
+		t.Fatal("the allow-listed jku was never asked")
+	}
+	if evil.hits.Load() != 0 {
+		t.Fatalf("the redirect target was fetched %d times", evil.hits.Load())
 	}
 }
 

@@ -28,12 +28,16 @@ func CallerFrom(ctx context.Context) (Caller, bool) {
 
 // Middleware authenticates every request except CORS preflights (OPTIONS).
 // Mount it after the CORS middleware and only on discovery, service and
-// feedback routes. A refused call gets 401 with an empty body (the CORS
-// headers are already set), and the reason is logged at info with the
-// claimed issuer and jti, never the token. A replay store failure gets 503
-// and is logged at error: it is the service's fault, not the client's.
-// On success the Caller is stored under CallerKey and in the request
-// context (CallerFrom).
+// feedback routes, behind the middleware that sets the request deadline
+// (the replay check runs within it). A refused call gets 401 with an
+// empty body (the CORS headers are already set) and
+// `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750; `Bearer`
+// alone when no token was sent). The reason is logged at info with the
+// check that failed, what it expected and what the token held, and the
+// claimed issuer and jti; never the token. A replay store failure or
+// timeout gets 503 with Retry-After and is logged at error: it is the
+// service's fault, not the client's. On success the Caller is stored under
+// CallerKey and in the request context (CallerFrom).
 func (v *Verifier) Middleware() echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -62,13 +66,23 @@ func (v *Verifier) Middleware() echo.MiddlewareFunc {
 					slog.String("jti", caller.JTI),
 					slog.String("method", req.Method),
 					slog.String("path", short(req.URL.Path)),
-					slog.String("detail", shortN(err.Error(), maxDetailLen)),
 				}
+				var rf *refusal
+				if errors.As(err, &rf) {
+					attrs = append(attrs, slog.String("expected", shortN(rf.expected, maxDetailLen)), slog.String("received", rf.received))
+				}
+				attrs = append(attrs, slog.String("detail", shortN(err.Error(), maxDetailLen)))
 				if errors.Is(err, ErrReplayStore) {
 					v.logger.LogAttrs(ctx, slog.LevelError, "auth: cannot check jti replay", attrs...)
+					c.Response().Header().Set("Retry-After", RetryAfter)
 					return echo.NewHTTPError(http.StatusServiceUnavailable, "authentication temporarily unavailable")
 				}
 				v.logger.LogAttrs(ctx, slog.LevelInfo, "auth: call refused", attrs...)
+				if errors.Is(err, ErrMissing) {
+					c.Response().Header().Set(echo.HeaderWWWAuthenticate, "Bearer")
+				} else {
+					c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer error="invalid_token"`)
+				}
 				return c.NoContent(http.StatusUnauthorized)
 			}
 			c.Set(CallerKey, caller)
@@ -77,3 +91,7 @@ func (v *Verifier) Middleware() echo.MiddlewareFunc {
 		}
 	}
 }
+
+// RetryAfter is the Retry-After value (seconds) of a 503 for a replay
+// store that did not answer in time.
+const RetryAfter = "1"

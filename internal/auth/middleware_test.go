@@ -5,11 +5,13 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )
@@ -33,7 +35,7 @@ func newTestEcho(v *Verifier) *echo.Echo {
 	handler := func(c echo.Context) error {
 		fromCtx, ok := CallerFrom(c.Request().Context())
 		fromEcho, _ := c.Get(CallerKey).(Caller)
-		if !ok || fromCtx != fromEcho {
+		if !ok || !reflect.DeepEqual(fromCtx, fromEcho) {
 			return c.String(http.StatusInternalServerError, "caller not stored")
 		}
 		return c.String(http.StatusOK, fromCtx.Issuer+"|"+fromCtx.JTI)
@@ -170,7 +172,7 @@ func TestMiddlewareReplayStoreDown(t *testing.T) {
 }
 
 func TestCallerFromEmptyContext(t *testing.T) {
-	if c, ok := CallerFrom(context.Background()); ok || c != (Caller{}) {
+	if c, ok := CallerFrom(context.Background()); ok || !reflect.DeepEqual(c, Caller{}) {
 		t.Fatalf("CallerFrom(empty) = %+v, %v", c, ok)
 	}
 }
@@ -220,5 +222,112 @@ func TestMiddlewareLogIsBounded(t *testing.T) {
 	}
 	if n := len(logs.String()); n == 0 || n > 2000 {
 		t.Fatalf("log line of %d bytes for a 10 KB token: %s", n, logs)
+	}
+}
+
+// Every 401 carries WWW-Authenticate (RFC 6750): `Bearer` when no token
+// was sent, `Bearer error="invalid_token"` otherwise; and its log line
+// names the failing check with what was expected and what the token held,
+// never the token.
+func TestRefusalHeaderAndLog(t *testing.T) {
+	e := newFileEnv(t)
+	logs := &logBuffer{}
+	v := mustVerifier(t, Config{PublicURL: testPublic, Now: fixedClock(testNow)}, e.clients(), nil, nil, newLogger(logs))
+	srv := newTestEcho(v)
+	with := func(mod func(jwt.MapClaims)) string {
+		c := claimsAt(testNow, testPath)
+		mod(c)
+		return "Bearer " + sign(t, e.es384, c, nil)
+	}
+	cases := []struct {
+		name, auth, header string
+		logged             []string
+	}{
+		{"no token", "", "Bearer", []string{`"reason":"missing"`}},
+		{"not a token", "Bearer abc", `Bearer error="invalid_token"`, []string{`"reason":"malformed"`}},
+		{"wrong audience", with(func(c jwt.MapClaims) { c["aud"] = "https://jak.example.org/cds-services" }), `Bearer error="invalid_token"`,
+			[]string{`"reason":"audience"`, `"expected":"aud holding \"https://jak.example.org/cds-services/jak-order-sign\""`, `"received":"aud [\"https://jak.example.org/cds-services\"]"`}},
+		{"unknown issuer", with(func(c jwt.MapClaims) { c["iss"] = "https://evil.example" }), `Bearer error="invalid_token"`,
+			[]string{`"reason":"issuer"`, `"received":"iss \"https://evil.example\""`}},
+		{"expired", with(func(c jwt.MapClaims) {
+			c["iat"] = testNow.Add(-20 * time.Minute).Unix()
+			c["exp"] = testNow.Add(-10 * time.Minute).Unix()
+		}), `Bearer error="invalid_token"`,
+			[]string{`"reason":"expired"`, `"expected":"exp after now 2026-11-29T10:00:00Z (skew 1m0s)"`, `"received":"exp 2026-11-29T09:50:00Z"`}},
+		{"lifetime", with(func(c jwt.MapClaims) { c["exp"] = testNow.Add(time.Hour).Unix() }), `Bearer error="invalid_token"`,
+			[]string{`"reason":"lifetime"`, `"expected":"exp - iat at most 15m0s"`, `"received":"1h0m0s"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, testPath, nil)
+			if tc.auth != "" {
+				req.Header.Set(echo.HeaderAuthorization, tc.auth)
+			}
+			before := len(logs.String())
+			rec := httptest.NewRecorder()
+			srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusUnauthorized {
+				t.Fatalf("status = %d", rec.Code)
+			}
+			if got := rec.Header().Get(echo.HeaderWWWAuthenticate); got != tc.header {
+				t.Errorf("WWW-Authenticate = %q, want %q", got, tc.header)
+			}
+			line := logs.String()[before:]
+			for _, want := range tc.logged {
+				if !strings.Contains(line, want) {
+					t.Errorf("log lacks %s:\n%s", want, line)
+				}
+			}
+			if tok := strings.TrimPrefix(tc.auth, "Bearer "); len(tok) > 8 && strings.Contains(line, tok) {
+				t.Fatalf("token logged: %s", line)
+			}
+		})
+	}
+}
+
+// hangingReplay is a replay store on a frozen connection that ignores its
+// context, the worst case.
+type hangingReplay struct{ release chan struct{} }
+
+func (h hangingReplay) Seen(context.Context, string, string, time.Time) (bool, error) {
+	<-h.release
+	return false, nil
+}
+
+// A replay store that hangs answers 503 with Retry-After within the replay
+// timeout, not a 401 and not a hang.
+func TestReplayStoreTimeout(t *testing.T) {
+	e := newFileEnv(t)
+	logs := &logBuffer{}
+	h := hangingReplay{release: make(chan struct{})}
+	defer close(h.release)
+	v := mustVerifier(t, Config{PublicURL: testPublic, Now: fixedClock(testNow), ReplayTimeout: 100 * time.Millisecond}, e.clients(), h, nil, newLogger(logs))
+	req := httptest.NewRequest(http.MethodPost, testPath, nil)
+	req.Header.Set(echo.HeaderAuthorization, "Bearer "+sign(t, e.es384, claimsAt(testNow, testPath), nil))
+	rec := httptest.NewRecorder()
+	start := time.Now()
+	newTestEcho(v).ServeHTTP(rec, req)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("the call took %v", d)
+	}
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("status = %d, want 503", rec.Code)
+	}
+	if rec.Header().Get("Retry-After") == "" {
+		t.Error("no Retry-After on the 503")
+	}
+	if !strings.Contains(logs.String(), `"reason":"replay_store"`) {
+		t.Errorf("not logged: %s", logs)
+	}
+
+	// The request's own deadline counts too: a context that ends first ends
+	// the check.
+	v2 := mustVerifier(t, Config{PublicURL: testPublic, Now: fixedClock(testNow), ReplayTimeout: time.Minute}, e.clients(), h, nil, nil)
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	start = time.Now()
+	_, err := v2.Verify(ctx, "Bearer "+sign(t, e.es384, claimsAt(testNow, testPath), nil), testPath)
+	if !errors.Is(err, ErrReplayStore) || time.Since(start) > 2*time.Second {
+		t.Fatalf("Verify = %v after %v, want ErrReplayStore promptly", err, time.Since(start))
 	}
 }

@@ -2,7 +2,9 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -40,34 +42,58 @@ WHERE jakguard_jwt_replay.expires_at <= now()`
 // PostgresReplay is a ReplayStore shared by every replica using the same
 // PostgreSQL database, so a jti used on one replica is refused on all.
 // Expiry uses the database clock; expired rows are deleted lazily, at most
-// every five minutes, during Seen.
+// every five minutes, after a Seen.
+//
+// With a *pgxpool.Pool it recovers by itself from a database that went
+// away: broken connections are replaced by the pool, and a table that is
+// missing (the database was dropped and created again) is created again
+// on first use, with a warning: the jtis remembered before are lost with
+// the old database.
 type PostgresReplay struct {
 	db        PGExecer
+	logger    *slog.Logger
 	mu        sync.Mutex
 	lastPurge time.Time
 }
 
 // NewPostgresReplay creates the jakguard_jwt_replay table if missing.
-func NewPostgresReplay(ctx context.Context, db PGExecer) (*PostgresReplay, error) {
+// logger may be nil.
+func NewPostgresReplay(ctx context.Context, db PGExecer, logger *slog.Logger) (*PostgresReplay, error) {
 	if db == nil {
 		return nil, fmt.Errorf("auth: postgres replay store: no database")
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
 	}
 	if _, err := db.Exec(ctx, replaySchema); err != nil {
 		return nil, fmt.Errorf("auth: postgres replay store: create table: %w", err)
 	}
-	return &PostgresReplay{db: db, lastPurge: time.Now()}, nil
+	return &PostgresReplay{db: db, logger: logger, lastPurge: time.Now()}, nil
 }
 
 // Seen implements ReplayStore.
 func (p *PostgresReplay) Seen(ctx context.Context, issuer, jti string, until time.Time) (bool, error) {
-	if err := p.maybePurge(ctx); err != nil {
-		return false, err
-	}
 	tag, err := p.db.Exec(ctx, replayInsert, issuer, jti, until)
+	if isUndefinedTable(err) {
+		p.logger.Warn("auth: replay table missing (database recreated?): creating it again; jtis seen before are forgotten")
+		if _, err = p.db.Exec(ctx, replaySchema); err == nil {
+			tag, err = p.db.Exec(ctx, replayInsert, issuer, jti, until)
+		}
+	}
 	if err != nil {
 		return false, fmt.Errorf("replay insert: %w", err)
 	}
+	if err := p.maybePurge(ctx); err != nil {
+		// Expired rows stay until the next purge; the answer holds.
+		p.logger.Warn("auth: replay purge failed", "err", err.Error())
+	}
 	return tag.RowsAffected() == 0, nil
+}
+
+// isUndefinedTable reports PostgreSQL's undefined_table error (42P01).
+func isUndefinedTable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "42P01"
 }
 
 func (p *PostgresReplay) maybePurge(ctx context.Context) error {

@@ -106,12 +106,12 @@ func postgresConn(t *testing.T) *pgx.Conn {
 func TestPostgresReplay(t *testing.T) {
 	conn := postgresConn(t)
 	ctx := t.Context()
-	p, err := NewPostgresReplay(ctx, conn)
+	p, err := NewPostgresReplay(ctx, conn, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Creating the table again is harmless.
-	if _, err := NewPostgresReplay(ctx, conn); err != nil {
+	if _, err := NewPostgresReplay(ctx, conn, nil); err != nil {
 		t.Fatalf("second NewPostgresReplay: %v", err)
 	}
 	iss := "https://pg-test.example/" + uuid.NewString()
@@ -169,7 +169,7 @@ func TestPostgresReplayAcrossInstances(t *testing.T) {
 	)
 	for range 2 {
 		conn = postgresConn(t)
-		store, err := NewPostgresReplay(t.Context(), conn)
+		store, err := NewPostgresReplay(t.Context(), conn, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +192,7 @@ func TestPostgresReplayAcrossInstances(t *testing.T) {
 }
 
 func TestNewPostgresReplayNil(t *testing.T) {
-	if _, err := NewPostgresReplay(t.Context(), nil); err == nil {
+	if _, err := NewPostgresReplay(t.Context(), nil, nil); err == nil {
 		t.Fatal("nil database accepted")
 	}
 }
@@ -209,7 +209,7 @@ func TestPostgresReplayConcurrentStart(t *testing.T) {
 	errs := make([]error, len(conns))
 	var wg sync.WaitGroup
 	for i, c := range conns {
-		wg.Go(func() { _, errs[i] = NewPostgresReplay(t.Context(), c) })
+		wg.Go(func() { _, errs[i] = NewPostgresReplay(t.Context(), c, nil) })
 	}
 	wg.Wait()
 	for i, err := range errs {

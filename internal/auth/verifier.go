@@ -83,11 +83,12 @@ var asymmetric = []string{"ES256", "ES384", "ES512", "RS256", "RS384", "RS512", 
 
 const (
 	defaultSkew            = 60 * time.Second
+	defaultReplayTimeout   = time.Second
 	defaultRefreshInterval = 5 * time.Minute
 	maxTokenBytes          = 16 << 10
 	maxJTILen              = 255
 	maxLogLen              = 128
-	maxDetailLen           = 300
+	maxDetailLen           = 600
 )
 
 // Config holds the verifier's settings.
@@ -100,6 +101,10 @@ type Config struct {
 	Algorithms []string
 	// Skew is the clock leeway for exp, iat and nbf (default 60 s).
 	Skew time.Duration
+	// ReplayTimeout bounds the jti replay check (default 1 s), within the
+	// request's own deadline: a replay store that hangs answers
+	// ErrReplayStore (503) instead of holding the call.
+	ReplayTimeout time.Duration
 	// RefreshInterval is the least time between two downloads of a remote
 	// JWK Set caused by unknown kids (default 5 min).
 	RefreshInterval time.Duration
@@ -115,6 +120,9 @@ type Caller struct {
 	Issuer string
 	Tenant string
 	JTI    string
+	// FHIRServers are the fhir_servers of the caller's clients entry: the
+	// only fhirServer values its calls may use. Shared; do not modify.
+	FHIRServers []string
 }
 
 // Verifier checks the CDS client JWT of each call.
@@ -128,6 +136,7 @@ type Verifier struct {
 	clients map[string]*trusted
 	replay  ReplayStore
 	logger  *slog.Logger
+	parser  *jwt.Parser // stateless once built: shared by every call
 }
 
 // trusted is a Client with its keys ready.
@@ -169,8 +178,11 @@ func NewVerifier(ctx context.Context, cfg Config, clients []Client, replay Repla
 		}
 	}
 	cfg.Algorithms = slices.Clone(cfg.Algorithms)
-	if cfg.Skew < 0 || cfg.RefreshInterval < 0 {
-		return nil, errors.New("auth: skew and refresh interval must not be negative")
+	if cfg.Skew < 0 || cfg.RefreshInterval < 0 || cfg.ReplayTimeout < 0 {
+		return nil, errors.New("auth: skew, replay timeout and refresh interval must not be negative")
+	}
+	if cfg.ReplayTimeout == 0 {
+		cfg.ReplayTimeout = defaultReplayTimeout
 	}
 	if cfg.Skew == 0 {
 		cfg.Skew = defaultSkew
@@ -184,8 +196,9 @@ func NewVerifier(ctx context.Context, cfg Config, clients []Client, replay Repla
 	if err := checkClients(clients); err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
 	}
-	v := &Verifier{cfg: cfg, base: base, clients: make(map[string]*trusted, len(clients)), replay: replay, logger: logger}
-	khc := keyHTTPClient(hc, cfg.AllowHTTPKeys)
+	v := &Verifier{cfg: cfg, base: base, clients: make(map[string]*trusted, len(clients)), replay: replay, logger: logger,
+		parser: jwt.NewParser(jwt.WithoutClaimsValidation())}
+	khc := keyHTTPClient(hc)
 	for i, c := range clients {
 		t, err := v.prepare(ctx, c, khc)
 		if err != nil {
@@ -200,6 +213,10 @@ func (v *Verifier) prepare(ctx context.Context, c Client, hc *http.Client) (*tru
 	t := &trusted{Client: c, allowJ: map[string]bool{}}
 	t.JKUAllowlist = slices.Clone(c.JKUAllowlist)
 	t.Tenants = slices.Clone(c.Tenants)
+	t.FHIRServers = slices.Clone(c.FHIRServers)
+	if len(t.FHIRServers) == 0 {
+		v.logger.Warn("auth: client has no fhir_servers: FHIR fallback is refused for its calls", slog.String("iss", c.Issuer))
+	}
 	if t.MaxTokenLifetime == 0 {
 		t.MaxTokenLifetime = DefaultMaxTokenLifetime
 	}
@@ -272,40 +289,58 @@ func (v *Verifier) Verify(ctx context.Context, authorization string, path string
 	if err != nil {
 		return caller, err
 	}
-	parser := jwt.NewParser(jwt.WithValidMethods(v.cfg.Algorithms), jwt.WithoutClaimsValidation())
-	var unverified claims
-	tok, _, err := parser.ParseUnverified(raw, &unverified)
-	if err != nil {
-		if tok != nil && errors.Is(err, jwt.ErrTokenUnverifiable) {
-			return caller, fmt.Errorf("%w: %q", ErrAlgorithm, short(fmt.Sprint(tok.Header["alg"])))
+	// One parse: the header checks, the issuer, the jku rules and the key
+	// are decided in the keyfunc, which golang-jwt calls after decoding
+	// the header and claims and before checking the signature. The
+	// algorithm is checked there (not with WithValidMethods) so that its
+	// refusal stays ErrAlgorithm.
+	var (
+		cl     claims
+		c      *trusted
+		alg    string
+		keyErr error
+	)
+	tok, err := v.parser.ParseWithClaims(raw, &cl, func(t *jwt.Token) (any, error) {
+		caller.Issuer, caller.JTI = short(cl.Issuer), short(cl.ID)
+		alg, _ = t.Header["alg"].(string)
+		keyErr = func() error {
+			if !slices.Contains(v.cfg.Algorithms, alg) {
+				return refuse(ErrAlgorithm, "one of "+strings.Join(v.cfg.Algorithms, ", "), fmt.Sprintf("%q", alg))
+			}
+			if err := checkHeader(t.Header); err != nil {
+				return err
+			}
+			var ok bool
+			if c, ok = v.clients[cl.Issuer]; !ok {
+				return refuse(ErrIssuer, "an issuer of the clients file", fmt.Sprintf("iss %q", cl.Issuer))
+			}
+			return nil
+		}()
+		if keyErr != nil {
+			return nil, keyErr
 		}
-		return caller, fmt.Errorf("%w: %v", ErrMalformed, err)
-	}
-	caller.Issuer, caller.JTI = short(unverified.Issuer), short(unverified.ID)
-	alg, _ := tok.Header["alg"].(string)
-	if !slices.Contains(v.cfg.Algorithms, alg) {
-		return caller, fmt.Errorf("%w: %q", ErrAlgorithm, short(alg))
-	}
-	if err := checkHeader(tok.Header); err != nil {
-		return caller, err
-	}
-	c, ok := v.clients[unverified.Issuer]
-	if !ok {
-		return caller, ErrIssuer
-	}
-	kf, err := c.keysFor(tok.Header)
-	if err != nil {
-		return caller, err
-	}
-
-	var cl claims
-	if _, err := parser.ParseWithClaims(raw, &cl, tokenKey(ctx, kf)); err != nil {
-		switch {
-		case errors.Is(err, ErrKeys):
-			return caller, err
-		case errors.Is(err, jwt.ErrTokenSignatureInvalid):
-			return caller, fmt.Errorf("%w: %v", ErrSignature, err)
+		kf, err := c.keysFor(t.Header)
+		if err != nil {
+			keyErr = err
+			return nil, err
 		}
+		k, err := tokenKey(ctx, kf)(t)
+		keyErr = err
+		return k, err
+	})
+	if caller.Issuer == "" && caller.JTI == "" { // refused before the keyfunc: log what the claims say
+		caller.Issuer, caller.JTI = short(cl.Issuer), short(cl.ID)
+	}
+	switch {
+	case err == nil:
+	case keyErr != nil:
+		return caller, keyErr
+	case tok != nil && tok.Header != nil && errors.Is(err, jwt.ErrTokenUnverifiable):
+		// An algorithm golang-jwt does not know.
+		return caller, refuse(ErrAlgorithm, "one of "+strings.Join(v.cfg.Algorithms, ", "), fmt.Sprintf("%q", fmt.Sprint(tok.Header["alg"])))
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid) && c != nil:
+		return caller, refuse(ErrSignature, "a signature by the client's key", fmt.Sprintf("kid %q, alg %q", fmt.Sprint(tok.Header["kid"]), alg))
+	default:
 		return caller, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	if err := v.checkClaims(c, &cl, path); err != nil {
@@ -314,15 +349,74 @@ func (v *Verifier) Verify(ctx context.Context, authorization string, path string
 	caller.Tenant = cl.Tenant
 
 	until := cl.ExpiresAt.Add(v.cfg.Skew)
-	seen, err := v.replay.Seen(ctx, cl.Issuer, cl.ID, until)
+	seen, err := v.seen(ctx, cl.Issuer, cl.ID, until)
 	if err != nil {
 		return caller, fmt.Errorf("%w: %v", ErrReplayStore, err)
 	}
 	if seen {
 		return caller, ErrReplay
 	}
-	return Caller{Issuer: cl.Issuer, Tenant: cl.Tenant, JTI: cl.ID}, nil
+	return Caller{Issuer: cl.Issuer, Tenant: cl.Tenant, JTI: cl.ID, FHIRServers: c.FHIRServers}, nil
 }
+
+// seen asks the replay store within ReplayTimeout (and ctx). The store is
+// asked in its own goroutine, so that even a store that ignores its
+// context (a driver stuck on a frozen connection) cannot hold the call:
+// the answer is then an error, and the goroutine ends when the store does.
+func (v *Verifier) seen(ctx context.Context, issuer, jti string, until time.Time) (bool, error) {
+	if m, ok := v.replay.(*MemoryReplay); ok {
+		return m.Seen(ctx, issuer, jti, until) // no I/O: cannot hang
+	}
+	ctx, cancel := context.WithTimeout(ctx, v.cfg.ReplayTimeout)
+	defer cancel() // once answered or given up, the store may stop
+	type answer struct {
+		seen bool
+		err  error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		seen, err := v.replay.Seen(ctx, issuer, jti, until)
+		done <- answer{seen, err}
+	}()
+	select {
+	case a := <-done:
+		return a.seen, a.err
+	case <-ctx.Done():
+		select {
+		case a := <-done: // answered just in time
+			return a.seen, a.err
+		default:
+		}
+		return false, fmt.Errorf("no answer within %s: %w", v.cfg.ReplayTimeout, ctx.Err())
+	}
+}
+
+// refusal is a refused check with what was expected and what the token
+// held, for the log (never the token itself, only claims and headers).
+type refusal struct {
+	err                error
+	expected, received string
+}
+
+func (r *refusal) Error() string {
+	msg := r.err.Error()
+	if r.expected != "" {
+		msg += ": expected " + r.expected
+	}
+	if r.received != "" {
+		msg += ", received " + r.received
+	}
+	return msg
+}
+
+func (r *refusal) Unwrap() error { return r.err }
+
+func refuse(err error, expected, received string) error {
+	return &refusal{err: err, expected: expected, received: shortN(received, maxDetailLen/2)}
+}
+
+// timeText formats a claim time for the log.
+func timeText(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // bearer extracts the token from "Bearer <token>" (scheme case-insensitive).
 func bearer(h string) (string, error) {
@@ -391,33 +485,37 @@ func (v *Verifier) checkClaims(c *trusted, cl *claims, path string) error {
 	now := v.cfg.Now()
 	skew := v.cfg.Skew
 	if cl.ExpiresAt == nil {
-		return fmt.Errorf("%w: no exp", ErrExpired)
+		return refuse(ErrExpired, "an exp claim", "none")
 	}
 	if !now.Before(cl.ExpiresAt.Add(skew)) {
-		return ErrExpired
+		return refuse(ErrExpired, fmt.Sprintf("exp after now %s (skew %s)", timeText(now), skew), "exp "+timeText(cl.ExpiresAt.Time))
 	}
 	if cl.NotBefore != nil && now.Add(skew).Before(cl.NotBefore.Time) {
-		return fmt.Errorf("%w: nbf in the future", ErrIssuedAt)
+		return refuse(ErrIssuedAt, fmt.Sprintf("nbf not after now %s (skew %s)", timeText(now), skew), "nbf "+timeText(cl.NotBefore.Time))
 	}
 	if cl.IssuedAt == nil {
-		return fmt.Errorf("%w: no iat", ErrIssuedAt)
+		return refuse(ErrIssuedAt, "an iat claim", "none")
 	}
 	if now.Add(skew).Before(cl.IssuedAt.Time) {
-		return ErrIssuedAt
+		return refuse(ErrIssuedAt, fmt.Sprintf("iat not after now %s (skew %s)", timeText(now), skew), "iat "+timeText(cl.IssuedAt.Time))
 	}
 	life := cl.ExpiresAt.Sub(cl.IssuedAt.Time)
 	if life < 0 || life > c.MaxTokenLifetime {
-		return fmt.Errorf("%w: %s, at most %s", ErrLifetime, life, c.MaxTokenLifetime)
+		return refuse(ErrLifetime, "exp - iat at most "+c.MaxTokenLifetime.String(), life.String())
 	}
 	want := v.base + path
 	if !strings.HasPrefix(path, "/") || !slices.Contains(cl.Audience, want) {
-		return ErrAudience
+		got := make([]string, len(cl.Audience))
+		for i, a := range cl.Audience {
+			got[i] = fmt.Sprintf("%q", short(a))
+		}
+		return refuse(ErrAudience, fmt.Sprintf("aud holding %q", want), "aud ["+strings.Join(got, ", ")+"]")
 	}
 	if cl.ID == "" || len(cl.ID) > maxJTILen || !utf8.ValidString(cl.ID) {
-		return ErrJTI
+		return refuse(ErrJTI, fmt.Sprintf("a jti of 1 to %d bytes of UTF-8", maxJTILen), fmt.Sprintf("%d bytes", len(cl.ID)))
 	}
 	if len(c.Tenants) > 0 && !slices.Contains(c.Tenants, cl.Tenant) {
-		return fmt.Errorf("%w: %q", ErrTenant, short(cl.Tenant))
+		return refuse(ErrTenant, "one of "+strings.Join(c.Tenants, ", "), fmt.Sprintf("tenant %q", cl.Tenant))
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -306,7 +307,7 @@ func TestSandboxToken(t *testing.T) {
 				t.Fatalf("Verify: %v", err)
 			}
 			want := Caller{Issuer: "https://sandbox.cds-hooks.org", JTI: "02d8e782-5ad1-4295-8ada-ec4f741afc61"}
-			if got != want {
+			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("caller = %+v, want %+v", got, want)
 			}
 		})

@@ -2,12 +2,14 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -152,7 +154,24 @@ func (s *Postgres) Report(ctx context.Context, since time.Time) (Report, error) 
 }
 
 func (s *Postgres) Ping(ctx context.Context) error {
-	if err := s.tx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(r runner) error { return ping(ctx, r) }); err != nil {
+	pingTx := func() error {
+		return s.tx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(r runner) error { return ping(ctx, r) })
+	}
+	err := pingTx()
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42P01" { // undefined_table
+		// The schema is gone: the database was dropped and created again.
+		// Migrate again, so that the store (and readiness) recover without
+		// a restart; the pool has already replaced its broken connections.
+		s.logger.Warn("store: schema missing (database recreated?): applying the migrations again")
+		var migs []migration
+		if migs, err = loadMigrations(migrationFiles, "migrations/postgres"); err == nil {
+			if err = s.migrate(ctx, migs); err == nil {
+				err = pingTx()
+			}
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("store ping: %w", err)
 	}
 	return nil

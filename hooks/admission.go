@@ -1,0 +1,140 @@
+package hooks
+
+import (
+	"context"
+	"math"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Admission control (contract 6.6, issue 16): at most MaxConcurrent
+// evaluations run at once; a few more may wait, briefly, for a slot;
+// everything past that is answered 503 with Retry-After at once. Memory
+// and CPU are then bounded by the process, not by how many calls an
+// attacker (or a storm of chart openings) sends. Feedback takes the same
+// slots: its body, up to the body limit, is memory too.
+
+// Defaults of the admission settings.
+const (
+	// DefaultAdmissionWait is how long an excess call waits for a slot.
+	DefaultAdmissionWait = 250 * time.Millisecond
+	// admissionRetryAfter is the Retry-After (seconds) of a refused call.
+	admissionRetryAfter = "1"
+	// baseHeap is what the process needs besides its calls (value sets,
+	// indexes, connections), kept out of the memory shared among calls.
+	baseHeap = 64 << 20
+	// perProcCalls bounds evaluations per CPU: an evaluation is CPU-bound
+	// unless it waits on a FHIR server.
+	perProcCalls = 8
+)
+
+// DefaultMaxConcurrent sizes admission from the CPUs and the memory limit:
+// perProcCalls per CPU, and no more than the memory limit (less baseHeap)
+// holds calls of perCall bytes each (a body buffered and decoded, plus its
+// FHIR pages); at least 2. memLimit <= 0 or math.MaxInt64 means no limit.
+func DefaultMaxConcurrent(procs int, memLimit, perCall int64) int {
+	n := perProcCalls * max(procs, 1)
+	if memLimit > 0 && memLimit < math.MaxInt64 && perCall > 0 {
+		n = min(n, int((memLimit-baseHeap)/perCall))
+	}
+	return max(n, 2)
+}
+
+// admission is a counting semaphore with a bounded, time-limited queue.
+type admission struct {
+	slots    chan struct{}
+	waiting  atomic.Int64
+	maxQueue int64
+	maxWait  time.Duration
+}
+
+func newAdmission(n, queue int, wait time.Duration) *admission {
+	return &admission{slots: make(chan struct{}, n), maxQueue: int64(queue), maxWait: wait}
+}
+
+// Reasons an evaluation is refused, for the metric.
+const (
+	admitQueueFull = "queue_full"
+	admitWait      = "wait_timeout"
+)
+
+// acquire takes a slot, waiting at most maxWait (and no longer than ctx)
+// behind at most maxQueue others. It returns "" and a release function,
+// or the reason for refusing.
+func (a *admission) acquire(ctx context.Context) (release func(), refused string) {
+	release = func() { <-a.slots }
+	select {
+	case a.slots <- struct{}{}:
+		return release, ""
+	default:
+	}
+	if a.waiting.Add(1) > a.maxQueue {
+		a.waiting.Add(-1)
+		return nil, admitQueueFull
+	}
+	defer a.waiting.Add(-1)
+	t := time.NewTimer(a.maxWait)
+	defer t.Stop()
+	select {
+	case a.slots <- struct{}{}:
+		return release, ""
+	case <-t.C:
+		return nil, admitWait
+	case <-ctx.Done():
+		return nil, admitWait
+	}
+}
+
+// inFlight is the number of evaluations running.
+func (a *admission) inFlight() int { return len(a.slots) }
+
+// admit is the admission middleware of the hook and feedback routes. It runs after
+// authentication (unauthenticated floods cannot take slots) and before the
+// body is read (a waiting call holds no body).
+func (s *Server) admit(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		release, refused := s.admission.acquire(c.Request().Context())
+		if refused != "" {
+			s.metrics.admissionRejected(refused)
+			c.Response().Header().Set("Retry-After", admissionRetryAfter)
+			return &Error{Status: http.StatusServiceUnavailable, Code: "transient",
+				Message: "too many calls being evaluated at once; retry shortly"}
+		}
+		defer release()
+		return next(c)
+	}
+}
+
+// deadline starts the per-request deadline (--deadline) before
+// authentication, so that the replay check, the wait for admission, the
+// body and the evaluation all count against it; the connection's read
+// deadline bounds a slow upload too (plus a second for the answer).
+func (s *Server) deadline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().Method == http.MethodOptions {
+			return next(c)
+		}
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.Deadline)
+		defer cancel()
+		// Not supported by every ResponseWriter (test recorders): then only
+		// the context bounds the call.
+		_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Now().Add(s.cfg.Deadline + time.Second))
+		c.SetRequest(c.Request().WithContext(ctx))
+		return next(c)
+	}
+}
+
+// drainHeader asks clients to close their keep-alive connection once the
+// server is shutting down (readiness off), so that connections end after
+// an answer rather than being closed under a request on its way in.
+func (s *Server) drainHeader(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !s.ready.Load() {
+			c.Response().Header().Set(echo.HeaderConnection, "close")
+		}
+		return next(c)
+	}
+}
