@@ -1,7 +1,7 @@
 package hooks
 
 import (
-	"strings"
+	"bytes"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -130,24 +130,43 @@ func cardWith(cs []cards.Card, code string) cards.Card {
 	return cards.Card{}
 }
 
-// TestDoseUpdateNeverBecomesTheIngredient: contract 6.3. An order for a
-// named product strength whose lower strength the knowledge base has no
-// product code for gets no update suggestion; the card says so.
+// TestDoseUpdateNeverBecomesTheIngredient: contract 6.3. An order coded by
+// a product (here an NDC of RINVOQ 30 mg) gets an update carrying a product
+// code of the new strength (the 15 mg NDC), never the ingredient code; an
+// order coded by the ingredient keeps the ingredient, with the new strength
+// in its text.
 func TestDoseUpdateNeverBecomesTheIngredient(t *testing.T) {
 	s := newTestServer(t, serverOpts{noStore: true})
 	r := cleanRecord().born("1957-06-01").drop("hcg")
-	rec := s.do(t, "POST", "/cds-services/order-sign", orderRequest(t, r, "upadacitinib", 30))
-	require.Equal(t, 200, rec.Code)
-	c := cardWith(checkResponse(t, rec.Body.Bytes()), "lower-dose-recommended")
-	for _, sg := range c.Suggestions {
-		for _, a := range sg.Actions {
-			if a.Type == cards.ActionUpdate {
-				assert.NotContains(t, string(a.Resource), `"code":"2196092"`, "the product was replaced by the ingredient")
+	update := func(t *testing.T, body []byte) (cards.Card, string) {
+		t.Helper()
+		rec := s.do(t, "POST", "/cds-services/order-sign", body)
+		require.Equal(t, 200, rec.Code, rec.Body.String())
+		c := cardWith(checkResponse(t, rec.Body.Bytes()), "lower-dose-recommended")
+		assert.Contains(t, c.Summary, "15 mg")
+		for _, sg := range c.Suggestions {
+			for _, a := range sg.Actions {
+				if a.Type == cards.ActionUpdate {
+					return c, string(a.Resource)
+				}
 			}
 		}
+		return c, ""
 	}
-	if len(c.Suggestions) == 0 {
-		assert.True(t, strings.Contains(c.Detail, "no product code"), c.Detail)
-	}
-	assert.Contains(t, c.Summary, "15 mg")
+	t.Run("ordered by NDC", func(t *testing.T) {
+		body := orderRequest(t, r, "upadacitinib", 30)
+		body = bytes.Replace(body, []byte(`"code":"2196092"`), []byte(`"code":"0074-2310-30"`), 1)
+		body = bytes.Replace(body, []byte(`"system":"`+rxnorm+`"`), []byte(`"system":"http://hl7.org/fhir/sid/ndc"`), 1)
+		require.Contains(t, string(body), `"code":"0074-2310-30"`)
+		c, res := update(t, body)
+		require.NotEmpty(t, res, "an update with the 15 mg NDC: %s", c.Detail)
+		assert.NotContains(t, res, `"code":"2196092"`, "the product was replaced by the ingredient")
+		assert.Contains(t, res, `"code":"00074230630"`)
+	})
+	t.Run("ordered by ingredient", func(t *testing.T) {
+		_, res := update(t, orderRequest(t, r, "upadacitinib", 30))
+		require.NotEmpty(t, res)
+		assert.Contains(t, res, `"code":"2196092"`)
+		assert.Contains(t, res, "upadacitinib 15 mg")
+	})
 }

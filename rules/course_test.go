@@ -412,18 +412,52 @@ func TestSuggestedProductCode(t *testing.T) {
 	if f.ProductCode.Code != "test-sbd-15" {
 		t.Errorf("branded order: product %+v", f.ProductCode)
 	}
-	// Without a product of the strength: none, and the order names a product.
+	// Without a product of the strength: none, and the order is a product.
 	e = mustEngine(t, decKnowledge())
-	named := upaOrder(30)
-	named.Text = "upadacitinib 30 MG 24HR Extended Release Oral Tablet"
-	f = wantFinding(t, evalOrder(t, e, r, named), LowerDoseRecommended)
+	ndc := order("", "RINVOQ 30 mg")
+	ndc.Codes = []Coding{{System: SystemNDC, Code: "00074-2310-30"}}
+	f = wantFinding(t, evalOrder(t, e, r, ndc), LowerDoseRecommended)
 	if f.ProductCode.Code != "" || !f.OrderedAsProduct {
 		t.Errorf("no product: %+v, asProduct %v", f.ProductCode, f.OrderedAsProduct)
 	}
-	// An ingredient-coded order with a dose in mg names no product.
-	ing := upaOrder(30)
-	ing.Text = "upadacitinib"
-	if f := wantFinding(t, evalOrder(t, e, r, ing), LowerDoseRecommended); f.OrderedAsProduct {
-		t.Errorf("ingredient order counted as a product")
+	// An ingredient-coded order is no product, whether or not its text
+	// names the strength: the update keeps the ingredient and replaces no
+	// product.
+	for _, text := range []string{"upadacitinib", "upadacitinib 30 MG 24HR Extended Release Oral Tablet"} {
+		ing := upaOrder(30)
+		ing.Text = text
+		if f := wantFinding(t, evalOrder(t, e, r, ing), LowerDoseRecommended); f.OrderedAsProduct || f.SuggestedDailyMg != 15 {
+			t.Errorf("ingredient order %q: asProduct %v, suggested %v", text, f.OrderedAsProduct, f.SuggestedDailyMg)
+		}
+	}
+}
+
+// TestSuggestedNDC: an order coded by NDC keeps an NDC of the new strength,
+// the same package size where the knowledge base has it (contract 6.3).
+func TestSuggestedNDC(t *testing.T) {
+	k := decKnowledge()
+	vs := k.sets[VSUpadacitinib]
+	for _, c := range []struct {
+		code string
+		mg   float64
+	}{{"00074231030", 30}, {"00074231020", 30}, {"00074230630", 15}, {"00074230670", 15}, {"0074-2306", 15}} {
+		vs.Codes = append(vs.Codes, Code{Coding: Coding{System: SystemNDC, Code: normCode(SystemNDC, c.code)}, Grade: "A", StrengthMg: c.mg, TTY: "NDC"})
+	}
+	vs.buildIndex()
+	e := mustEngine(t, k)
+	r := cleanRecord()
+	r.Patient.BirthDate = daysAgo(70*365 + 20)
+	for _, tc := range []struct{ ordered, want string }{
+		{"0074-2310-30", "00074230630"}, // 4-4-2 as printed: the bottle of 30
+		{"00074231030", "00074230630"},
+		{"00074-2310-20", "00074230630"}, // no 15 mg pack of 20: any 11-digit package
+	} {
+		o := Medication{ID: "MedicationRequest/o", ResourceType: "MedicationRequest", Status: "draft", Intent: "order",
+			Codes: []Coding{{System: SystemNDC, Code: tc.ordered}}, Text: "RINVOQ 30 mg",
+			Dose: DoseFacts{DoseQuantity: &Quantity{Value: 1, Unit: "{tablet}"}, TimingCode: "QD"}}
+		f := wantFinding(t, evalOrder(t, e, r, o), LowerDoseRecommended)
+		if f.ProductCode.System != SystemNDC || f.ProductCode.Code != tc.want || !f.OrderedAsProduct {
+			t.Errorf("NDC %s: product %+v, asProduct %v; want %s", tc.ordered, f.ProductCode, f.OrderedAsProduct, tc.want)
+		}
 	}
 }

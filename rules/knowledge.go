@@ -302,5 +302,31 @@ func (k *Knowledge) Product(set string, mg float64, prefer string) (Coding, bool
 	return found.Coding, true
 }
 
+// ProductNDC returns an NDC of the set with the strength mg per tablet (or
+// per mL), for an order that was coded by NDC (contract 6.3: keep a product
+// code of the new strength). It takes an 11-digit package code, preferring
+// one with the package segment of like (the ordered NDC, normalised), so a
+// bottle of 30 stays a bottle of 30; ok is false when the set has none.
+func (k *Knowledge) ProductNDC(set string, mg float64, like string) (Coding, bool) {
+	vs := k.sets[set]
+	if vs == nil || mg <= 0 {
+		return Coding{}, false
+	}
+	var found *Code
+	for i := range vs.Codes {
+		c := &vs.Codes[i]
+		if c.System != SystemNDC || len(c.Code) != 11 || !sameMg(c.StrengthMg, mg) {
+			continue
+		}
+		if found == nil || len(like) == 11 && c.Code[9:] == like[9:] && found.Code[9:] != like[9:] {
+			found = c
+		}
+	}
+	if found == nil {
+		return Coding{}, false
+	}
+	return found.Coding, true
+}
+
 // gradeUnverified tells whether a grade means "shipped, but not verified".
 func gradeUnverified(g string) bool { return g == "C" || g == "U" }

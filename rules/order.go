@@ -391,14 +391,16 @@ func (c *orderCtx) oneDose(fs []Finding) {
 }
 
 // productFor returns the product code of the drug at mg per tablet (once
-// daily) when the knowledge base has one, and whether the order itself names
-// a product or strength (so that a suggestion must not fall back to the
+// daily) when the knowledge base has one, and whether the order itself is
+// coded as a product (so that a suggestion must not fall back to the
 // ingredient code).
 func (c *orderCtx) productFor(mg float64) (Coding, bool) {
+	// A Medication resource with an ingredient strength stands for a
+	// product of the EHR's formulary. A strength written only in the text
+	// of an order coded by the ingredient (or not coded) does not: the
+	// update then keeps the ingredient code and states the new strength in
+	// its text, which replaces no product.
 	asProduct := c.order.Dose.IngredientStrengthMg > 0
-	if _, ok := parseStrength(c.order.Text); ok {
-		asProduct = true
-	}
 	tty := c.k.TermType(c.p.ValueSet, c.order.Codes)
 	for _, x := range c.order.Codes {
 		if !c.k.Has(c.p.ValueSet, []Coding{x}) {
@@ -410,6 +412,12 @@ func (c *orderCtx) productFor(mg float64) (Coding, bool) {
 	}
 	if mg <= 0 {
 		return Coding{}, asProduct
+	}
+	for _, x := range c.order.Codes {
+		if x.System == SystemNDC && c.k.Has(c.p.ValueSet, []Coding{x}) {
+			product, _ := c.k.ProductNDC(c.p.ValueSet, mg, normCode(x.System, x.Code))
+			return product, asProduct
+		}
 	}
 	prefer := "SCD"
 	if tty == "SBD" || tty == "BPCK" || hasWord(strings.ToLower(c.order.Text), strings.ToLower(c.p.Brand)) {
