@@ -14,6 +14,7 @@ import (
 type Knowledge struct {
 	sets     map[string]*ValueSet
 	revision string
+	changes  []OverlayChange // what the --valuesets overlay did
 	memo     setMemo // value-set membership of code lists, filled as records come
 }
 
