@@ -198,7 +198,7 @@ func TestBadValueSetsStopStartup(t *testing.T) {
 func TestRulesConfigFlag(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "rules.json")
-	require.NoError(t, os.WriteFile(good, []byte(`{"ZosterAge": 30}`), 0o600))
+	require.NoError(t, os.WriteFile(good, []byte(`{"zosterAge": 30}`), 0o600))
 	// A 35-year-old woman without a zoster vaccine: flagged once the site
 	// lowers the zoster age to 30.
 	var m map[string]any
@@ -220,8 +220,8 @@ func TestRulesConfigFlag(t *testing.T) {
 	assert.Contains(t, out.String(), "zoster-vaccine-missing")
 
 	bad := filepath.Join(dir, "bad.json")
-	require.NoError(t, os.WriteFile(bad, []byte(`{"ZosterAg": 30}`), 0o600))
+	require.NoError(t, os.WriteFile(bad, []byte(`{"zosterAg": 30}`), 0o600))
 	stderr.Reset()
 	assert.Equal(t, 1, run(context.Background(), []string{"serve", "--rules-config", bad, "--db", "sqlite::memory:"}, env(nil), io.Discard, &stderr))
-	assert.Contains(t, stderr.String(), `unknown setting "ZosterAg"`)
+	assert.Contains(t, stderr.String(), `unknown setting "zosterAg"`)
 }
