@@ -15,7 +15,7 @@ type Knowledge struct {
 	sets     map[string]*ValueSet
 	revision string
 	changes  []OverlayChange // what the --valuesets overlay did
-	memo     setMemo // value-set membership of code lists, filled as records come
+	memo     setMemo         // value-set membership of code lists, filled as records come
 }
 
 // ValueSet is one loaded value set.
