@@ -120,10 +120,9 @@ func loadDir(fsys fs.FS, dir, label string, overlay bool) ([]loadedFile, string,
 		fmt.Fprintf(h, "%s\x00%d\x00", path.Base(name), len(data))
 		h.Write(data)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, "", err
-	}
-	return files, hex.EncodeToString(h.Sum(nil)), nil
+	// The files that parsed are returned with the errors, so that an
+	// overlay's other mistakes are reported together.
+	return files, hex.EncodeToString(h.Sum(nil)), errors.Join(errs...)
 }
 
 // OverlayChange is what one overlay file did to the built-in set of its id.
@@ -148,10 +147,7 @@ func (k *Knowledge) OverlayChanges() []OverlayChange { return k.changes }
 // applyOverlay adds or replaces built-in sets with the overlay's files.
 func (k *Knowledge) applyOverlay(overlay fs.FS) error {
 	files, hash, err := loadDir(overlay, ".", "overlay:", true)
-	if err != nil {
-		return err
-	}
-	var errs []error
+	errs := []error{err}
 	for _, f := range files {
 		base, ok := k.sets[f.vs.ID]
 		if !ok {
@@ -176,6 +172,7 @@ func (k *Knowledge) applyOverlay(overlay fs.FS) error {
 		k.changes = append(k.changes, ch)
 	}
 	if err := errors.Join(errs...); err != nil {
+		k.sets, k.changes = nil, nil // never used half-applied
 		return err
 	}
 	k.revision += "+overlay." + hash[:12]

@@ -69,7 +69,7 @@ func TestRunErrorsAreOneLine(t *testing.T) {
 		want string
 	}{
 		{[]string{"serve", "--addr", ":8080"}, 1, "refusing to serve unauthenticated"},
-		{[]string{"bogus"}, 1, "unknown command"},
+		{[]string{"bogus"}, 2, "unknown command"},
 		{[]string{"serve", "--no-such-flag"}, 2, "flag provided but not defined"},
 		{[]string{"eval"}, 1, "--request FILE is required"},
 		{[]string{"eval", "--request", "/no/such/file.json"}, 1, "no such file"},
