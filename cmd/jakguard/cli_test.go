@@ -32,6 +32,12 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	// Readable by every user: TestDockerImageRunsAsDocumented runs the
+	// binary as the image's user.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	binary = filepath.Join(dir, "jakguard")
 	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
 	if err != nil {
@@ -389,6 +395,12 @@ func TestTokenMintAndInspect(t *testing.T) {
 	r = jakIn(t, "", tok+"\n", []string{"JAKGUARD_CLIENTS=" + clients}, "token", "inspect", "-", "--url", other)
 	assert.Equal(t, 1, r.code, "token from stdin, clients from the environment")
 	assert.Contains(t, r.stdout, "FAIL  aud")
+
+	// A container listening on 0.0.0.0 without --public-url expects another aud.
+	r = jak(t, "", []string{"JAKGUARD_PUBLIC_URL=http://0.0.0.0:8080"}, "token", "inspect", tok, "--clients", clients, "--url", url)
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stdout, "expected \"http://0.0.0.0:8080/cds-services/order-select\" exactly")
+	assert.Contains(t, r.stdout, "so --public-url must be that")
 
 	// The running service agrees: accepted once for the URL minted, then a
 	// replay; refused for another URL.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"io"
 	"log/slog"
 	"net"
@@ -113,6 +114,9 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 	var clients []auth.Client
 	if cfg.clients != "" {
 		if clients, err = auth.LoadClients(cfg.clients); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("--clients: %w (in a container, mount the directory holding it, e.g. -v \"$PWD/config:/etc/jakguard:ro\")", err)
+			}
 			return fmt.Errorf("--clients: %w", err)
 		}
 	}

@@ -173,6 +173,7 @@ func tokenInspectSetup(fs *flagSet, sio stdio) func(context.Context) error {
 	clientsFile := fs.String("clients", "JAKGUARD_CLIENTS", "", "trusted clients file, as given to serve (required)")
 	url := fs.String("url", "", "", "the exact URL the token was sent to, e.g. https://cds.example.org/cds-services/order-sign (required)")
 	at := fs.String("at", "", "", "check as of this `time` (RFC 3339, e.g. 2026-12-01T10:00:00Z; default now), for a recorded token")
+	publicURL := fs.String("public-url", "JAKGUARD_PUBLIC_URL", "", "the service's --public-url, when it may differ from the URL called: aud must then be {public-url} + the path of --url")
 	return func(ctx context.Context) error {
 		if *clientsFile == "" || *url == "" {
 			return usagef("token inspect: --clients and --url are required")
@@ -197,7 +198,7 @@ func tokenInspectSetup(fs *flagSet, sio stdio) func(context.Context) error {
 		if err != nil {
 			return fmt.Errorf("token inspect: --clients: %w", err)
 		}
-		ins, err := auth.InspectToken(ctx, raw, *url, clients, auth.InspectOptions{Now: now})
+		ins, err := auth.InspectToken(ctx, raw, *url, clients, auth.InspectOptions{Now: now, PublicURL: *publicURL})
 		if err != nil {
 			return fmt.Errorf("token inspect: %w", err)
 		}

@@ -229,6 +229,10 @@ type InspectOptions struct {
 	// HTTPClient downloads jwks_url and jku key sets (default as the
 	// service does).
 	HTTPClient *http.Client
+	// PublicURL, when set, is the service's --public-url: the expected aud
+	// is then PublicURL + the path of the call URL, as in the service, which
+	// shows a --public-url that differs from the URL the EHR calls.
+	PublicURL string
 }
 
 // InspectToken checks token (with or without "Bearer ") against clients as
@@ -240,6 +244,9 @@ func InspectToken(ctx context.Context, token, callURL string, clients []Client, 
 	public, path, err := SplitCallURL(callURL)
 	if err != nil {
 		return nil, err
+	}
+	if o.PublicURL != "" {
+		public = o.PublicURL
 	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()

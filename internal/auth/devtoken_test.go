@@ -220,6 +220,15 @@ func TestInspectToken(t *testing.T) {
 		})
 	}
 
+	// The service's --public-url differs from the URL the EHR calls (a
+	// container listening on 0.0.0.0 without --public-url).
+	ins, err := InspectToken(context.Background(), sign(e.key, good(), nil), url, e.clients, InspectOptions{Now: now, PublicURL: "http://0.0.0.0:8080"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, _ := ins.FirstFailure(); ins.Reason != "audience" || !strings.Contains(first.Expected, `"http://0.0.0.0:8080/cds-services/order-sign"`) || !strings.Contains(first.Note, "--public-url must be") {
+		t.Errorf("public URL mismatch: %q %+v", ins.Reason, first)
+	}
 	if _, err := InspectToken(context.Background(), "x", "http://127.0.0.1:8080/other", e.clients, InspectOptions{}); err == nil {
 		t.Error("a URL that is not a CDS Hooks URL accepted")
 	}
