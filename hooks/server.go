@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -183,6 +184,7 @@ func (s *Server) routes() *echo.Echo {
 			return err
 		},
 	}))
+	e.Use(requestID)
 	e.Use(s.requestLog)
 	e.Use(s.metricsMiddleware)
 	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
@@ -257,9 +259,56 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil && status < 500 {
 			attrs = append(attrs, "reason", err.Error())
 		}
+		if id, ok := c.Get(ctxRequestID).(string); ok {
+			attrs = append(attrs, "request_id", id)
+		}
+		// A browser origin outside --cors-origins: the CORS middleware set
+		// no Access-Control-Allow-Origin, so the browser will hide the
+		// answer (or refuse the preflight). Operators see it at info.
+		if origin := c.Request().Header.Get(echo.HeaderOrigin); origin != "" && c.Response().Header().Get(echo.HeaderAccessControlAllowOrigin) == "" {
+			level = slog.LevelInfo
+			attrs = append(attrs, "cors", "origin not allowed by --cors-origins", "origin", cutLog(origin), "path", cutLog(c.Request().URL.Path))
+		}
 		s.logger.Log(c.Request().Context(), level, "request", attrs...)
 		return err
 	}
+}
+
+// requestID sets X-Request-Id on every answer (CORS exposes it): the
+// caller's own when it is a short token, so that an EHR or proxy can
+// correlate, else a new UUID. The request log carries it too.
+func requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !validRequestID(id) {
+			id = uuid.NewString()
+		}
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		c.Set(ctxRequestID, id)
+		return next(c)
+	}
+}
+
+// validRequestID accepts 1 to 128 letters, digits and . _ : -.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		b := id[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '.' || b == '_' || b == ':' || b == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// cutLog cuts caller-supplied text for a log line.
+func cutLog(s string) string {
+	if len(s) > 128 {
+		return strings.ToValidUTF8(s[:128], "") + "…"
+	}
+	return s
 }
 
 // statusOf is the status a request ends with: the written one, or the one
@@ -283,6 +332,7 @@ func statusOf(c echo.Context, err error) int {
 const (
 	ctxHookInstance = "jakguard.hookInstance"
 	ctxCards        = "jakguard.cards"
+	ctxRequestID    = "jakguard.requestID"
 )
 
 func byteSize(n int64) string { return strconv.FormatInt(n, 10) + "B" }

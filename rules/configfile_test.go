@@ -9,7 +9,7 @@ import (
 
 func TestParseConfig(t *testing.T) {
 	def := DefaultConfig()
-	cfg, err := ParseConfig([]byte(`{"TBWindow":"180d","CBCWindow":"8w","LiveVaccineWindow":"672h","ZosterAge":18,"ALCMin":600}`), def)
+	cfg, err := ParseConfig([]byte(`{"tbWindow":"180d","cbcWindow":"8w","liveVaccineWindow":"672h","zosterAge":18,"alcMin":600}`), def)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,18 +24,37 @@ func TestParseConfig(t *testing.T) {
 	}
 	for _, bad := range []struct{ in, says string }{
 		{`[]`, "not a JSON object"},
-		{`{"TBWindw":"180d"}`, `unknown setting "TBWindw"`},
-		{`{"TBWindow":180}`, "TBWindow: want a duration"},
-		{`{"TBWindow":"soon"}`, "TBWindow"},
-		{`{"ZosterAge":50.5}`, "ZosterAge: want a whole number"},
-		{`{"ALCMin":"500"}`, "ALCMin: want a number"},
-		{`{"CBCWindow":"0d"}`, "CBCWindow must be positive"},
-		{`{"ANCMin":-1}`, "ANCMin must be positive"},
+		{``, "not a JSON object"},
+		{`{"tbWindw":"180d"}`, `unknown setting "tbWindw"`},
+		{`{"TBWindow":"180d"}`, `unknown setting "TBWindow" (names are case-sensitive: did you mean "tbWindow"?)`},
+		{`{"tbwindow":"180d"}`, `did you mean "tbWindow"?`},
+		{`{"tbWindow":"180d","tbWindow":"90d"}`, "tbWindow: given twice"},
+		{`{"tbWindow":180}`, "tbWindow: got 180, want a duration string"},
+		{`{"tbWindow":null}`, "tbWindow: got null, want a duration string"},
+		{`{"tbWindow":"soon"}`, `tbWindow: "soon": want a duration`},
+		{`{"tbWindow":"1.5d"}`, `tbWindow: "1.5d": want a whole number of days`},
+		{`{"tbWindow":"99999999999999d"}`, `tbWindow: "99999999999999d": too long`},
+		{`{"zosterAge":50.5}`, "zosterAge: got 50.5, want a whole number"},
+		{`{"zosterAge":"50"}`, `zosterAge: got "50", want a whole number`},
+		{`{"zosterAge":true}`, "zosterAge: got true, want a whole number"},
+		{`{"alcMin":"500"}`, `alcMin: got "500", want a number`},
+		{`{"alcMin":[500]}`, "alcMin: got [500], want a number"},
+		{`{"alcMin":1e999}`, "alcMin: got 1e999, want a number"},
+		{`{"cbcWindow":"0d"}`, "CBCWindow must be positive"},
+		{`{"ancMin":-1}`, "ANCMin must be positive"},
+		{`{"zosterAge":18} x`, "unexpected data after the JSON object"},
+		{`{"zosterAge":18}{"minAge":12}`, "unexpected data after the JSON object"},
+		{`{"zosterAge":18`, "not a JSON object"},
+		{`{"zosterAge":18,}`, "not a JSON object"},
 	} {
 		_, err := ParseConfig([]byte(bad.in), def)
 		if err == nil || !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), bad.says) {
 			t.Errorf("%s: err = %v, want one saying %q", bad.in, err, bad.says)
 		}
+	}
+	// Whitespace after the object is not "data".
+	if _, err := ParseConfig([]byte("{\"zosterAge\": 18}\n\n"), def); err != nil {
+		t.Errorf("trailing newline: %v", err)
 	}
 }
 
@@ -45,7 +64,7 @@ func TestConfiguredThresholdReachesFinding(t *testing.T) {
 		VSUpadacitinib: {{System: SystemRxNorm, Code: "2196092"}},
 		VSLymphocytes:  {{System: SystemLOINC, Code: "731-0"}},
 	})
-	cfg, err := ParseConfig([]byte(`{"ALCMin":600}`), DefaultConfig())
+	cfg, err := ParseConfig([]byte(`{"alcMin":600}`), DefaultConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,8 @@ import (
 type Knowledge struct {
 	sets     map[string]*ValueSet
 	revision string
-	memo     setMemo // value-set membership of code lists, filled as records come
+	changes  []OverlayChange // what the --valuesets overlay did
+	memo     setMemo         // value-set membership of code lists, filled as records come
 }
 
 // ValueSet is one loaded value set.

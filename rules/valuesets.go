@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -30,25 +31,38 @@ const (
 	// RxNorm term type (or NDC); see productExtensions.
 	ExtStrengthMg = "https://jakguard.org/fhir/StructureDefinition/strength-mg"
 	ExtTTY        = "https://jakguard.org/fhir/StructureDefinition/tty"
+	// ExtOverlayMode, on the ValueSet itself, says what an overlay file does
+	// to the built-in set of the same id: valueCode "add" (the default) or
+	// "replace" (docs/valuesets.md).
+	ExtOverlayMode = "https://jakguard.org/fhir/StructureDefinition/overlay-mode"
+)
+
+// Overlay modes (ExtOverlayMode).
+const (
+	OverlayAdd     = "add"
+	OverlayReplace = "replace"
 )
 
 //go:embed valuesets/*.json
 var builtinFS embed.FS
 
 // LoadKnowledge loads the embedded value sets, then the ValueSet JSON files
-// (*.json at the root) of overlay (nil for none), which add to or replace
-// built-in sets by id. Every file is validated; the error names the file and
-// the element ("valuesets/hbsag.json: expansion.contains[3]: missing code").
-// After loading, every value set id the rules use (ValueSetIDs) must exist.
+// (*.json at the root) of overlay (nil for none). An overlay file names a
+// built-in set by id and adds to it (its codes, patterns and text-match
+// words join the built-in ones, each keeping its own provenance), or
+// replaces it when the file carries ExtOverlayMode "replace". A file whose
+// id no rule uses is refused, as is everything else that would silently do
+// nothing. Every file is validated; the error names the file and the element
+// ("overlay:hbsag.json: expansion.contains[3]: missing code"). After
+// loading, every value set id the rules use (ValueSetIDs) must exist.
 func LoadKnowledge(overlay fs.FS) (*Knowledge, error) {
 	k := &Knowledge{sets: map[string]*ValueSet{}, revision: BuiltinRevision}
-	if err := k.loadDir(builtinFS, "valuesets", "valuesets/", false); err != nil {
+	builtin, _, err := loadDir(builtinFS, "valuesets", "valuesets/", false)
+	if err != nil {
 		return nil, err
 	}
-	if overlay != nil {
-		if err := k.loadDir(overlay, ".", "overlay:", true); err != nil {
-			return nil, err
-		}
+	for _, f := range builtin {
+		k.sets[f.vs.ID] = f.vs
 	}
 	var missing []string
 	for _, id := range ValueSetIDs() {
@@ -59,23 +73,37 @@ func LoadKnowledge(overlay fs.FS) (*Knowledge, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("value sets: missing %s", strings.Join(missing, ", "))
 	}
+	if overlay != nil {
+		if err := k.applyOverlay(overlay); err != nil {
+			return nil, err
+		}
+	}
 	return k, nil
 }
 
+// loadedFile is one parsed ValueSet file.
+type loadedFile struct {
+	vs   *ValueSet
+	mode string // overlay files: OverlayAdd or OverlayReplace
+}
+
 // loadDir reads dir/*.json of fsys. Files of one directory must not share an
-// id; a file replaces a set loaded earlier (from another directory) with the
-// same id. An overlay's content is hashed into the revision.
-func (k *Knowledge) loadDir(fsys fs.FS, dir, label string, overlay bool) error {
+// id. It returns the files in name order and the hash of their names and
+// contents.
+func loadDir(fsys fs.FS, dir, label string, overlay bool) ([]loadedFile, string, error) {
 	names, err := fs.Glob(fsys, path.Join(dir, "*.json"))
 	if err != nil {
-		return fmt.Errorf("%s: %w", label, err)
+		return nil, "", fmt.Errorf("%s: %w", label, err)
 	}
 	if overlay && len(names) == 0 {
-		return fmt.Errorf("value set overlay: no *.json files")
+		return nil, "", fmt.Errorf("value set overlay: no *.json files")
 	}
 	h := sha256.New()
 	seen := map[string]string{}
-	var errs []error
+	var (
+		files []loadedFile
+		errs  []error
+	)
 	for _, name := range names {
 		file := label + path.Base(name)
 		data, err := fs.ReadFile(fsys, name)
@@ -83,7 +111,7 @@ func (k *Knowledge) loadDir(fsys fs.FS, dir, label string, overlay bool) error {
 			errs = append(errs, fmt.Errorf("%s: %w", file, err))
 			continue
 		}
-		vs, err := parseValueSet(data, file, overlay)
+		vs, mode, err := parseValueSetMode(data, file, overlay)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -93,17 +121,184 @@ func (k *Knowledge) loadDir(fsys fs.FS, dir, label string, overlay bool) error {
 			continue
 		}
 		seen[vs.ID] = file
-		k.sets[vs.ID] = vs
+		files = append(files, loadedFile{vs: vs, mode: mode})
 		fmt.Fprintf(h, "%s\x00%d\x00", path.Base(name), len(data))
 		h.Write(data)
 	}
+	// The files that parsed are returned with the errors, so that an
+	// overlay's other mistakes are reported together.
+	return files, hex.EncodeToString(h.Sum(nil)), errors.Join(errs...)
+}
+
+// OverlayChange is what one overlay file did to the built-in set of its id.
+type OverlayChange struct {
+	ID   string
+	File string // "overlay:hbsag.json"
+	Mode string // OverlayAdd or OverlayReplace
+	// Added are the overlay's codes the built-in set lacked (with the
+	// overlay's provenance); Kept, in add mode, the overlay's codes the
+	// built-in set already had (they keep the built-in provenance); Removed,
+	// in replace mode, the built-in codes the new set no longer has.
+	Added, Kept, Removed []Code
+	// The same for code patterns and text-match words.
+	PatternsAdded, PatternsRemoved []CodePattern
+	TextAdded, TextRemoved         []string
+}
+
+// OverlayChanges lists what the --valuesets overlay changed, one entry per
+// overlay file, by set id.
+func (k *Knowledge) OverlayChanges() []OverlayChange { return k.changes }
+
+// applyOverlay adds or replaces built-in sets with the overlay's files.
+func (k *Knowledge) applyOverlay(overlay fs.FS) error {
+	files, hash, err := loadDir(overlay, ".", "overlay:", true)
+	errs := []error{err}
+	for _, f := range files {
+		base, ok := k.sets[f.vs.ID]
+		if !ok {
+			errs = append(errs, fmt.Errorf("%s: id %q is not a value set jakguard uses, so the file would change nothing%s; the ids are listed in docs/valuesets.md", f.vs.File, f.vs.ID, suggestID(f.vs.ID)))
+			continue
+		}
+		var (
+			vs *ValueSet
+			ch OverlayChange
+		)
+		if f.mode == OverlayReplace {
+			vs, ch = f.vs, replaceChange(base, f.vs)
+		} else {
+			vs, ch, err = addTo(base, f.vs)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+		}
+		ch.ID, ch.File, ch.Mode = f.vs.ID, f.vs.File, f.mode
+		k.sets[vs.ID] = vs
+		k.changes = append(k.changes, ch)
+	}
 	if err := errors.Join(errs...); err != nil {
+		k.sets, k.changes = nil, nil // never used half-applied
 		return err
 	}
-	if overlay {
-		k.revision += "+overlay." + hex.EncodeToString(h.Sum(nil))[:12]
-	}
+	k.revision += "+overlay." + hash[:12]
 	return nil
+}
+
+// suggestID names the used id that id most likely meant, if any.
+func suggestID(id string) string {
+	norm := func(s string) string {
+		s = strings.ToLower(strings.TrimSpace(s))
+		s = strings.TrimPrefix(s, "valueset-")
+		return strings.NewReplacer("_", "-", " ", "-").Replace(s)
+	}
+	for _, known := range ValueSetIDs() {
+		if norm(known) == norm(id) {
+			return fmt.Sprintf(" (did you mean %q?)", known)
+		}
+	}
+	return ""
+}
+
+// addTo returns base with the codes, patterns and text-match words of over
+// added. Codes base already has keep base's provenance. An added code that
+// base's own exclusions would hide is an error, as it would do nothing.
+func addTo(base, over *ValueSet) (*ValueSet, OverlayChange, error) {
+	var ch OverlayChange
+	vs := &ValueSet{
+		ID: base.ID, URL: base.URL, Title: base.Title, Description: base.Description,
+		File:    base.File + " + " + over.File,
+		Codes:   slices.Clone(base.Codes),
+		Text:    slices.Clone(base.Text),
+		Regex:   slices.Clone(base.Regex),
+		Exclude: slices.Clone(base.Exclude),
+	}
+	var errs []error
+	for _, c := range over.Codes {
+		if base.index[newCodeKey(c.System, c.Code)] != nil {
+			ch.Kept = append(ch.Kept, c)
+			continue
+		}
+		if base.excluded(c.Coding) {
+			errs = append(errs, fmt.Errorf("%s: code %s|%s is excluded by the built-in set (%s compose.exclude), so adding it does nothing; give the whole set with overlay-mode \"replace\"", over.File, c.System, c.Code, base.File))
+			continue
+		}
+		vs.Codes = append(vs.Codes, c)
+		ch.Added = append(ch.Added, c)
+	}
+	for _, p := range over.Regex {
+		if slices.ContainsFunc(base.Regex, func(q CodePattern) bool { return q.System == p.System && q.Pattern == p.Pattern }) {
+			continue
+		}
+		vs.Regex = append(vs.Regex, p)
+		ch.PatternsAdded = append(ch.PatternsAdded, p)
+	}
+	for _, w := range over.Text {
+		if slices.Contains(vs.Text, w) {
+			continue
+		}
+		vs.Text = append(vs.Text, w)
+		ch.TextAdded = append(ch.TextAdded, w)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, ch, err
+	}
+	vs.buildIndex()
+	if err := vs.compile(); err != nil { // both sides compiled already
+		return nil, ch, fmt.Errorf("%s: %w", over.File, err)
+	}
+	return vs, ch, nil
+}
+
+// excluded reports whether base's exclusions hide c.
+func (vs *ValueSet) excluded(c Coding) bool {
+	code := normCode(c.System, c.Code)
+	for i := range vs.exclude {
+		if vs.exclude[i].matches(c.System, code) {
+			return true
+		}
+	}
+	return false
+}
+
+// replaceChange describes over replacing base.
+func replaceChange(base, over *ValueSet) OverlayChange {
+	var ch OverlayChange
+	for _, c := range over.Codes {
+		if base.index[newCodeKey(c.System, c.Code)] != nil {
+			ch.Kept = append(ch.Kept, c)
+		} else {
+			ch.Added = append(ch.Added, c)
+		}
+	}
+	for _, c := range base.Codes {
+		if over.index[newCodeKey(c.System, c.Code)] == nil {
+			ch.Removed = append(ch.Removed, c)
+		}
+	}
+	samePattern := func(a CodePattern) func(CodePattern) bool {
+		return func(b CodePattern) bool { return a.System == b.System && a.Pattern == b.Pattern }
+	}
+	for _, p := range over.Regex {
+		if !slices.ContainsFunc(base.Regex, samePattern(p)) {
+			ch.PatternsAdded = append(ch.PatternsAdded, p)
+		}
+	}
+	for _, p := range base.Regex {
+		if !slices.ContainsFunc(over.Regex, samePattern(p)) {
+			ch.PatternsRemoved = append(ch.PatternsRemoved, p)
+		}
+	}
+	for _, w := range over.Text {
+		if !slices.Contains(base.Text, w) {
+			ch.TextAdded = append(ch.TextAdded, w)
+		}
+	}
+	for _, w := range base.Text {
+		if !slices.Contains(over.Text, w) {
+			ch.TextRemoved = append(ch.TextRemoved, w)
+		}
+	}
+	return ch
 }
 
 // The subset of FHIR R4 ValueSet that the loader reads.
@@ -220,9 +415,16 @@ func productExtensions(exts []extJSON) (mg float64, tty string, err error) {
 
 // parseValueSet decodes and validates one file.
 func parseValueSet(data []byte, file string, overlay bool) (*ValueSet, error) {
+	vs, _, err := parseValueSetMode(data, file, overlay)
+	return vs, err
+}
+
+// parseValueSetMode is parseValueSet, also returning an overlay file's mode
+// (OverlayAdd unless it says OverlayReplace).
+func parseValueSetMode(data []byte, file string, overlay bool) (*ValueSet, string, error) {
 	var raw vsJSON
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("%s: not valid JSON: %w", file, err)
+		return nil, "", fmt.Errorf("%s: not valid JSON: %w", file, err)
 	}
 	var errs []error
 	fail := func(elem, format string, args ...any) {
@@ -236,7 +438,23 @@ func parseValueSet(data []byte, file string, overlay bool) (*ValueSet, error) {
 	}
 	vs := &ValueSet{ID: raw.ID, URL: raw.URL, Title: raw.Title, Description: raw.Description, File: file}
 
+	mode, modeSet := OverlayAdd, false
 	for i, e := range raw.Extension {
+		if e.URL == ExtOverlayMode {
+			elem := fmt.Sprintf("extension[%d]", i)
+			switch {
+			case !overlay:
+				fail(elem, "overlay-mode is only read in --valuesets overlay files")
+			case modeSet:
+				fail(elem, "overlay-mode given twice")
+			case e.ValueCode == nil || (*e.ValueCode != OverlayAdd && *e.ValueCode != OverlayReplace):
+				fail(elem, "overlay-mode needs valueCode \"add\" or \"replace\"")
+			default:
+				mode = *e.ValueCode
+			}
+			modeSet = true
+			continue
+		}
 		if e.URL != ExtTextMatch {
 			continue
 		}
@@ -324,6 +542,10 @@ func parseValueSet(data []byte, file string, overlay bool) (*ValueSet, error) {
 				for j, c := range inc.Concept {
 					celem := fmt.Sprintf("%s.concept[%d]", elem, j)
 					if part.dst == &vs.Exclude {
+						if overlay && mode == OverlayAdd {
+							fail(celem, "compose.exclude removes codes, which an overlay that adds cannot do; give the whole set with overlay-mode \"replace\"")
+							continue
+						}
 						if strings.TrimSpace(c.Code) == "" {
 							fail(celem, "missing code")
 							continue
@@ -339,6 +561,10 @@ func parseValueSet(data []byte, file string, overlay bool) (*ValueSet, error) {
 				}
 				for j, f := range inc.Filter {
 					felem := fmt.Sprintf("%s.filter[%d]", elem, j)
+					if overlay && mode == OverlayAdd && part.dst == &vs.Exclude {
+						fail(felem, "compose.exclude removes codes, which an overlay that adds cannot do; give the whole set with overlay-mode \"replace\"")
+						continue
+					}
 					if f.Property != "code" || f.Op != "regex" {
 						fail(felem, "only property \"code\" with op \"regex\" is supported, got %q %q", f.Property, f.Op)
 						continue
@@ -367,13 +593,13 @@ func parseValueSet(data []byte, file string, overlay bool) (*ValueSet, error) {
 		fail("expansion.contains", "the value set has no codes, patterns or text matches")
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	vs.buildIndex()
 	if err := vs.compile(); err != nil { // checked above; cannot fail
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, "", fmt.Errorf("%s: %w", file, err)
 	}
-	return vs, nil
+	return vs, mode, nil
 }
 
 // quoteCode turns an excluded concept into a pattern matching exactly it.

@@ -474,59 +474,6 @@ func TestParseValueSetBuiltinRules(t *testing.T) {
 	}
 }
 
-func TestLoadKnowledgeOverlay(t *testing.T) {
-	overlay := fstest.MapFS{
-		// Replaces the built-in HBsAg set with one local code (no provenance: the hospital vouches, grade A).
-		"hbsag.json": kbOverlayFile("hbsag", `"expansion":{"contains":[{"system":"http://loinc.org","code":"LOCAL-1"}]}`),
-		// Adds a new set with a graded pattern, an excluded concept, and compose concepts.
-		"local-cancer.json": kbOverlayFile("local-cancer", `"compose":{
-			"include":[{`+kbGradeC+`,"system":"http://hl7.org/fhir/sid/icd-10-cm","filter":[{"property":"code","op":"regex","value":"C[0-9]{2}(\\..*)?"}]},
-			           {"system":"http://snomed.info/sct","concept":[{"code":"363346000","display":"Malignant neoplastic disease"}]}],
-			"exclude":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","concept":[{"code":"C44.91"}]}]}`),
-		"notes.txt": {Data: []byte("ignored")},
-	}
-	k := mustLoadKB(t, overlay)
-
-	if k.Has(VSHBsAg, []Coding{kbLoinc("5196-1")}) {
-		t.Error("overlay did not replace hbsag: built-in 5196-1 still matches")
-	}
-	if !k.Has(VSHBsAg, []Coding{kbLoinc("LOCAL-1")}) {
-		t.Error("overlay hbsag code LOCAL-1 does not match")
-	}
-	if c := k.Codes(VSHBsAg); len(c) != 1 || c[0].Grade != "A" || c[0].Source != "overlay" || c[0].Unverified {
-		t.Errorf("overlay code provenance = %+v, want grade A, source overlay", c)
-	}
-	if vs, _ := k.Set(VSHBsAg); vs.File != "overlay:hbsag.json" {
-		t.Errorf("File = %q", vs.File)
-	}
-	if !k.Has(VSUpadacitinib, []Coding{kbRx("2196092")}) {
-		t.Error("a set the overlay does not name was lost")
-	}
-	for code, want := range map[string]bool{"C50.9": true, "C44.91": false, "C44.92": true, "D05.1": false} {
-		if got := k.Has("local-cancer", []Coding{kbICD(code)}); got != want {
-			t.Errorf("local-cancer Has(%s) = %v, want %v", code, got, want)
-		}
-	}
-	if !k.Has("local-cancer", []Coding{kbSCT("363346000")}) {
-		t.Error("compose.include concept not loaded")
-	}
-	if !k.Unverified("local-cancer", []Coding{kbICD("C50.9")}) {
-		t.Error("grade C pattern match not flagged unverified")
-	}
-
-	rev := k.Revision()
-	if !strings.HasPrefix(rev, BuiltinRevision+"+overlay.") || len(rev) != len(BuiltinRevision)+len("+overlay.")+12 {
-		t.Errorf("Revision() = %q, want %s+overlay.<12 hex>", rev, BuiltinRevision)
-	}
-	if again := mustLoadKB(t, overlay).Revision(); again != rev {
-		t.Errorf("same overlay gave revision %q then %q", rev, again)
-	}
-	changed := fstest.MapFS{"hbsag.json": kbOverlayFile("hbsag", `"expansion":{"contains":[{"system":"http://loinc.org","code":"LOCAL-2"}]}`)}
-	if other := mustLoadKB(t, changed).Revision(); other == rev {
-		t.Error("different overlay content gave the same revision")
-	}
-}
-
 // BenchmarkHas measures matching a large record (5,000 codings, mostly not in
 // any set) against every value set, as a request indexing a record would.
 func BenchmarkHas(b *testing.B) {

@@ -1,9 +1,14 @@
 // Command jakguard is the JAK-inhibitor CDS Hooks service.
 //
-//	jakguard [serve]           run the service
-//	jakguard eval --request F  evaluate one hook request offline
-//	jakguard report            feedback analytics per finding code
-//	jakguard version           versions of the binary, spec and knowledge base
+//	jakguard [serve]              run the service
+//	jakguard eval --request F     evaluate one hook request offline
+//	jakguard report               feedback analytics per finding code
+//	jakguard version              versions of the binary, spec and knowledge base
+//	jakguard healthcheck          ask a running service for /healthz
+//	jakguard valuesets check DIR  what a --valuesets overlay changes
+//	jakguard config check FILE    the effective --rules-config settings
+//	jakguard token mint|inspect   development tokens; check a token
+//	jakguard help [COMMAND]       every command with its flags
 package main
 
 import (

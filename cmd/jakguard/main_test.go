@@ -69,7 +69,7 @@ func TestRunErrorsAreOneLine(t *testing.T) {
 		want string
 	}{
 		{[]string{"serve", "--addr", ":8080"}, 1, "refusing to serve unauthenticated"},
-		{[]string{"bogus"}, 1, "unknown command"},
+		{[]string{"bogus"}, 2, "unknown command"},
 		{[]string{"serve", "--no-such-flag"}, 2, "flag provided but not defined"},
 		{[]string{"eval"}, 1, "--request FILE is required"},
 		{[]string{"eval", "--request", "/no/such/file.json"}, 1, "no such file"},
@@ -198,7 +198,7 @@ func TestBadValueSetsStopStartup(t *testing.T) {
 func TestRulesConfigFlag(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "rules.json")
-	require.NoError(t, os.WriteFile(good, []byte(`{"ZosterAge": 16}`), 0o600))
+	require.NoError(t, os.WriteFile(good, []byte(`{"zosterAge": 16}`), 0o600))
 	// A 16-year-old without a zoster vaccine: flagged once the site lowers
 	// the zoster age (default 18, contract 6.4) to 16.
 	var m map[string]any
@@ -220,8 +220,8 @@ func TestRulesConfigFlag(t *testing.T) {
 	assert.Contains(t, out.String(), "zoster-vaccine-missing")
 
 	bad := filepath.Join(dir, "bad.json")
-	require.NoError(t, os.WriteFile(bad, []byte(`{"ZosterAg": 30}`), 0o600))
+	require.NoError(t, os.WriteFile(bad, []byte(`{"zosterAg": 30}`), 0o600))
 	stderr.Reset()
 	assert.Equal(t, 1, run(context.Background(), []string{"serve", "--rules-config", bad, "--db", "sqlite::memory:"}, env(nil), io.Discard, &stderr))
-	assert.Contains(t, stderr.String(), `unknown setting "ZosterAg"`)
+	assert.Contains(t, stderr.String(), `unknown setting "zosterAg"`)
 }

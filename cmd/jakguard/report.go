@@ -3,42 +3,40 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
 	"jakguard/internal/store"
 )
 
-// reportCmd prints feedback analytics per finding code.
-func reportCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("report", getenv, stderr)
+// reportSetup prints feedback analytics per finding code.
+func reportSetup(fs *flagSet, sio stdio) func(context.Context) error {
 	db := fs.String("db", "JAKGUARD_DB", "sqlite:jakguard.db", "feedback store: sqlite:PATH or a postgres:// URL")
-	since := fs.Duration("since", "", 0, "only cards shown and feedback received within this duration (e.g. 720h); 0 for all")
+	var since time.Duration
+	fs.Var(durationValue{&since}, "since", "only cards shown and feedback received within this `duration`: days (30d), weeks (12w) or hours (720h); 0 for all")
 	format := fs.String("format", "", "table", "table, json or csv")
-	if err := fs.parse(args); err != nil {
-		return err
+	return func(ctx context.Context) error {
+		switch *format {
+		case "table", "json", "csv":
+		default:
+			return fmt.Errorf("report: --format %q: want table, json or csv", *format)
+		}
+		if since < 0 {
+			return fmt.Errorf("report: --since must not be negative")
+		}
+		st, err := store.Open(ctx, *db, slog.New(slog.DiscardHandler))
+		if err != nil {
+			return fmt.Errorf("report: --db: %w", err)
+		}
+		defer st.Close()
+		var from time.Time
+		if since > 0 {
+			from = time.Now().Add(-since)
+		}
+		rep, err := st.Report(ctx, from)
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		return store.WriteReport(sio.stdout, rep, *format)
 	}
-	switch *format {
-	case "table", "json", "csv":
-	default:
-		return fmt.Errorf("report: --format %q: want table, json or csv", *format)
-	}
-	if *since < 0 {
-		return fmt.Errorf("report: --since must not be negative")
-	}
-	st, err := store.Open(ctx, *db, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return fmt.Errorf("report: --db: %w", err)
-	}
-	defer st.Close()
-	var from time.Time
-	if *since > 0 {
-		from = time.Now().Add(-*since)
-	}
-	rep, err := st.Report(ctx, from)
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	return store.WriteReport(stdout, rep, *format)
 }

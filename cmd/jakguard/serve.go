@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"math"
 	"net"
@@ -44,13 +45,13 @@ type serveConfig struct {
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*serveConfig, error) {
 	var c serveConfig
 	fs := newFlagSet("serve", getenv, stderr)
-	addr := fs.String("addr", "JAKGUARD_ADDR", "127.0.0.1:8080", "listen address")
+	addr := fs.String("addr", "JAKGUARD_ADDR", "127.0.0.1:8080", "listen address; any address but loopback needs --clients (or --allow-unauthenticated, development only)")
 	publicURL := fs.String("public-url", "JAKGUARD_PUBLIC_URL", "", "external base URL; JWT aud is checked against {public-url}/cds-services... (default http:// + addr)")
 	clients := fs.String("clients", "JAKGUARD_CLIENTS", "", "trusted CDS clients file (JSON); without it calls are unauthenticated and only a loopback address is allowed")
 	allowUnauth := fs.Bool("allow-unauthenticated", "JAKGUARD_ALLOW_UNAUTHENTICATED", false, "accept calls without a JWT on any address (development only)")
 	db := fs.String("db", "JAKGUARD_DB", "sqlite:jakguard.db", "feedback store: sqlite:PATH or a postgres:// URL")
 	cors := fs.String("cors-origins", "JAKGUARD_CORS_ORIGINS", "*", "allowed browser origins, comma separated")
-	vs := fs.String("valuesets", "JAKGUARD_VALUESETS", "", "directory of FHIR ValueSet JSON files that add to or replace the built-in value sets")
+	vs := fs.String("valuesets", "JAKGUARD_VALUESETS", "", "directory of FHIR ValueSet JSON files that add to (or, when a file says so, replace) built-in value sets (docs/valuesets.md)")
 	rc := fs.String("rules-config", "JAKGUARD_RULES_CONFIG", "", "JSON file of rule windows and thresholds that replace the defaults (docs/rules.md)")
 	deadline := fs.Duration("deadline", "JAKGUARD_DEADLINE", 5*time.Second, "time limit of one hook call, FHIR fallback included")
 	bodyLimit := fs.Int("body-limit", "JAKGUARD_BODY_LIMIT", 8<<20, "largest accepted request body in bytes")
@@ -192,6 +193,18 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 	if err != nil {
 		return err
 	}
+	// Every configuration file is checked before the database is opened
+	// (and migrated): a typo in the clients file must not leave a new
+	// database behind.
+	var clients []auth.Client
+	if cfg.clients != "" {
+		if clients, err = auth.LoadClients(cfg.clients); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("--clients: %w (in a container, mount the directory holding it, e.g. -v \"$PWD/config:/etc/jakguard:ro\")", err)
+			}
+			return fmt.Errorf("--clients: %w", err)
+		}
+	}
 	st, err := store.Open(ctx, cfg.db, logger)
 	if err != nil {
 		return fmt.Errorf("--db: %w", err)
@@ -204,12 +217,7 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 	metrics.RegisterRecorderDrops(reg, recorder.Dropped)
 
 	var verifier *auth.Verifier
-	var clients []auth.Client
 	if cfg.clients != "" {
-		clients, err = auth.LoadClients(cfg.clients)
-		if err != nil {
-			return fmt.Errorf("--clients: %w", err)
-		}
 		replay, closeReplay, err := newReplay(ctx, cfg.db, logger)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -13,8 +14,10 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,6 +25,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 )
 
 const (
@@ -244,3 +248,85 @@ func mustVerifier(tb testing.TB, cfg Config, clients []Client, replay ReplayStor
 }
 
 func mkdirAll(dir string) error { return os.MkdirAll(dir, 0o755) }
+
+// defaultTestPostgres is the database the PostgreSQL tests use when
+// JAKGUARD_TEST_POSTGRES is not set (the same default as internal/store's).
+const defaultTestPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+
+// testSchemas holds the schema of each test that uses PostgreSQL.
+var testSchemas sync.Map // *testing.T -> DSN selecting the schema
+
+// postgresConn connects to the test database named by
+// JAKGUARD_TEST_POSTGRES, in a schema of the test's own: the first call of a
+// test creates it (every connection of the test then shares it, as the
+// replicas of one service share a database) and the end of the test drops
+// it with everything in it, so no table is left behind. Without a reachable
+// PostgreSQL the test is skipped, except when CI=true, where it fails.
+func postgresConn(t *testing.T) *pgx.Conn {
+	t.Helper()
+	dsn, ok := testSchemas.Load(t)
+	if !ok {
+		dsn = newTestSchema(t)
+		testSchemas.Store(t, dsn)
+		t.Cleanup(func() { testSchemas.Delete(t) })
+	}
+	conn := connectTestPostgres(t, dsn.(string))
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+func connectTestPostgres(t *testing.T, dsn string) *pgx.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err == nil {
+		err = conn.Ping(ctx)
+	}
+	if err != nil {
+		msg := "PostgreSQL unreachable (" + err.Error() + "): set JAKGUARD_TEST_POSTGRES to a test database URL, e.g. " +
+			defaultTestPostgres + ", to run the PostgreSQL replay tests"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg + " (skipped; CI=true makes this a failure)")
+	}
+	return conn
+}
+
+// newTestSchema creates a schema for t, dropped when t ends, and returns a
+// DSN whose search_path selects it.
+func newTestSchema(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("JAKGUARD_TEST_POSTGRES")
+	if base == "" {
+		base = defaultTestPostgres
+	}
+	admin := connectTestPostgres(t, base)
+	defer admin.Close(context.Background())
+	schema := "jakguard_auth_test_" + strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
+	if _, err := admin.Exec(t.Context(), "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize()); err != nil {
+		t.Fatalf("create test schema: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("drop test schema %s: %v", schema, err)
+			return
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+			t.Errorf("drop test schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("JAKGUARD_TEST_POSTGRES is not a URL: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}

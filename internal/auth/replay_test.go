@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"errors"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -78,29 +77,6 @@ func TestMemoryReplayConcurrent(t *testing.T) {
 	if first.Load() != 1 {
 		t.Fatalf("%d callers saw the jti first, want 1", first.Load())
 	}
-}
-
-// postgresConn connects to the test database, or skips (fails when CI=true).
-func postgresConn(t *testing.T) *pgx.Conn {
-	t.Helper()
-	dsn := os.Getenv("JAKGUARD_TEST_POSTGRES")
-	if dsn == "" {
-		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err == nil {
-		err = conn.Ping(ctx)
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL unreachable (set JAKGUARD_TEST_POSTGRES): %v", err)
-		}
-		t.Skipf("PostgreSQL unreachable, skipping (set JAKGUARD_TEST_POSTGRES to a reachable database; CI=true makes this fatal): %v", err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
 }
 
 func TestPostgresReplay(t *testing.T) {

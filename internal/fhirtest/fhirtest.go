@@ -3,7 +3,10 @@
 //
 // It is for tests only. It needs node (20 or newer) and npm; when they are
 // missing the test is skipped, unless the environment variable CI is "true",
-// in which case the test fails.
+// in which case the test fails. The server's npm dependencies are installed
+// on first use, once per checkout, by whichever test process asks first
+// (install.go): the others wait for it, and a half-finished install is never
+// used.
 package fhirtest
 
 import (
@@ -151,27 +154,6 @@ func nodeMajor(tb testing.TB, node string) int {
 		unavailable(tb, fmt.Sprintf("cannot read node version %q", v))
 	}
 	return major
-}
-
-// installMu keeps the tests of one package from running npm ci at the
-// same time.
-var installMu sync.Mutex
-
-// ensureModules runs npm ci when node_modules is missing.
-func ensureModules(tb testing.TB, dir string) {
-	tb.Helper()
-	installMu.Lock()
-	defer installMu.Unlock()
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@medplum", "fhir-router", "package.json")); err == nil {
-		return
-	}
-	npm := tool(tb, "npm")
-	cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		unavailable(tb, fmt.Sprintf("npm ci in %s failed: %v\n%s", dir, err, out))
-	}
 }
 
 // readyWatcher takes the server's stdout and sends the base URL of the

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"jakguard/hooks"
+	"jakguard/rules"
+)
+
+func readDoc(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", path))
+	require.NoError(t, err)
+	return string(b)
+}
+
+// The metric names the docs give exist: registered in hooks/metrics.go
+// (histograms also as _bucket, _sum and _count).
+func TestDocumentedMetricsExist(t *testing.T) {
+	src := readDoc(t, "hooks/metrics.go")
+	defined := map[string]bool{}
+	for _, m := range regexp.MustCompile(`Name:\s*"(jakguard_[a-z_]+)"`).FindAllStringSubmatch(src, -1) {
+		for _, suffix := range []string{"", "_bucket", "_sum", "_count"} {
+			defined[m[1]+suffix] = true
+		}
+	}
+	require.NotEmpty(t, defined)
+	metric := regexp.MustCompile("jakguard_[a-z_]+_(?:total|seconds|bucket|sum|count)\\b")
+	for _, doc := range []string{"docs/feedback.md", "docs/deployment.md", "docs/integration.md", "README.md", "deploy/kubernetes/prometheus-rules.yaml"} {
+		for _, name := range metric.FindAllString(readDoc(t, doc), -1) {
+			assert.True(t, defined[name], "%s names %s, which jakguard does not export", doc, name)
+		}
+	}
+	assert.NotContains(t, readDoc(t, "docs/feedback.md"), "Recorded()` feed", "Recorder.Recorded is not a metric")
+}
+
+// deployment.yaml's resources comment and docs/deployment.md give the same
+// CPU per call.
+func TestDeploymentCPUPerCallAgrees(t *testing.T) {
+	yaml := readDoc(t, "deploy/kubernetes/deployment.yaml")
+	m := regexp.MustCompile(`About ([0-9.]+) ms of CPU per typical hook call`).FindStringSubmatch(yaml)
+	require.NotNil(t, m, "deployment.yaml states no CPU per call")
+	assert.Contains(t, readDoc(t, "docs/deployment.md"), "about "+m[1]+" ms of CPU per call for the whole process under load")
+	perf := readDoc(t, "docs/performance.md")
+	assert.Contains(t, perf, m[1]+" ms", "docs/performance.md measures %s ms", m[1])
+}
+
+// docs/valuesets.md lists exactly the value set ids an overlay may use, and
+// its example output is what jakguard valuesets check prints for the
+// example overlays in testdata/valuesets.
+func TestValueSetsGuide(t *testing.T) {
+	doc := readDoc(t, "docs/valuesets.md")
+	var listed []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z0-9-]+)` \\|").FindAllStringSubmatch(doc, -1) {
+		listed = append(listed, m[1])
+	}
+	ids := rules.ValueSetIDs()
+	slices.Sort(ids)
+	slices.Sort(listed)
+	assert.Equal(t, ids, listed, "docs/valuesets.md \"Value set ids\" must list rules.ValueSetIDs()")
+	assert.Contains(t, readDoc(t, "README.md"), "(docs/valuesets.md)", "the README links the overlay guide")
+
+	for _, dir := range []string{"testdata/valuesets/add", "testdata/valuesets/replace"} {
+		r := jak(t, "../..", nil, "valuesets", "check", dir)
+		require.Equal(t, 0, r.code, r.stderr)
+		require.Contains(t, doc, "$ jakguard valuesets check "+dir)
+		for _, line := range strings.Split(r.stdout, "\n") {
+			if strings.HasPrefix(line, "  +") || strings.HasPrefix(line, "  -") || strings.HasPrefix(line, "  =") || strings.Contains(line, " set: ") {
+				assert.Contains(t, doc, line, "docs/valuesets.md does not show this line of `valuesets check %s`", dir)
+			}
+		}
+	}
+}
+
+// docs/integration.md names every prefetch key of discovery, and every
+// service id.
+func TestIntegrationGuideCoversDiscovery(t *testing.T) {
+	doc := readDoc(t, "docs/integration.md")
+	engine, _, err := newEngine("", "")
+	require.NoError(t, err)
+	srv, err := hooks.NewServer(hooks.Config{}, hooks.Deps{Engine: engine, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	for _, svc := range srv.Services() {
+		assert.Contains(t, doc, "`"+svc.ID+"`", "service %s", svc.ID)
+		for key := range svc.Prefetch {
+			assert.Contains(t, doc, "| `"+key+"` |", "docs/integration.md section 4 lacks the prefetch key %s of %s", key, svc.ID)
+		}
+	}
+}
