@@ -10,8 +10,9 @@ import (
 	"strings"
 	"sync"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/labstack/echo/v4"
-	segjson "github.com/segmentio/encoding/json"
 
 	"jakguard/cards"
 	"jakguard/fhir"
@@ -86,15 +87,18 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 
 	switch svc.Hook {
 	case HookOrderSelect, HookOrderSign:
-		orders, err := fhir.DecodeOrders(hc.DraftOrders, logger)
+		orders, err := fhir.DecodeOrders(ctx, hc.DraftOrders, hc.PatientID, logger)
 		if err != nil {
-			return nil, req.HookInstance, badRequest("context.draftOrders: " + err.Error())
+			return nil, req.HookInstance, ordersError(ctx, err)
 		}
 		jak := s.pickOrders(svc.Hook, hc, orders.Medications)
 		if len(jak) == 0 {
 			return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
 		}
-		res := s.resolvePrefetch(ctx, svc, req, hc, now, logger)
+		res, err := s.resolvePrefetch(ctx, svc, req, hc, now, logger)
+		if err != nil {
+			return nil, req.HookInstance, err
+		}
 		if err := s.requireData(svc, req, res); err != nil {
 			return nil, req.HookInstance, err
 		}
@@ -102,7 +106,10 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 		findings = s.engine.EvaluateOrders(res.record, sess, jak, now)
 		opts.Orders = orders.Raw
 	case HookPatientView:
-		res := s.resolvePrefetch(ctx, svc, req, hc, now, logger)
+		res, err := s.resolvePrefetch(ctx, svc, req, hc, now, logger)
+		if err != nil {
+			return nil, req.HookInstance, err
+		}
 		if reason, ok := res.unavailable[rules.DataMedications]; ok {
 			// Without the medication list it cannot tell whether the patient
 			// takes a JAK inhibitor; a card on every chart open would be noise.
@@ -198,14 +205,12 @@ func readBody(c echo.Context, limit int64) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// readInto reads the request body within the body limit into buf, grown
-// first to Content-Length when the client sent one (growing from a small
-// buffer by doubling makes twice the garbage of a large body).
+// readInto reads the request body within the body limit into buf. The
+// buffer grows with the bytes that arrive, never ahead of them from
+// Content-Length: 300 connections declaring 8 MiB and sending nothing must
+// not hold 2.4 GB (contract 6.6).
 func readInto(buf *bytes.Buffer, c echo.Context, limit int64) error {
 	r := c.Request()
-	if n := r.ContentLength; n > 0 && n <= limit {
-		buf.Grow(int(n) + 1)
-	}
 	if _, err := buf.ReadFrom(r.Body); err != nil {
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
@@ -248,18 +253,35 @@ func putBody(buf *bytes.Buffer) {
 	bodyPool.Put(buf)
 }
 
-// encodeResponse is jsonx.Marshal for a hook answer, with segmentio's
-// encoder, which writes the same bytes for a Response in half the time
-// (TestEncodeResponseMatchesEncodingJSON). It is kept to this one type on
-// purpose: segmentio knows no omitzero tag (TestResponseHasNoOmitzero) and
-// copies a json.RawMessage as it is where encoding/json compacts it, and a
-// Response's only ones are resources jakguard marshals itself, compact.
-func encodeResponse(r *Response) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := segjson.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
-		return nil, err
+// ordersError is the answer for context.draftOrders that cannot be read:
+// a 400 naming the member (contract 6.6), or the bound that stopped it.
+func ordersError(ctx context.Context, err error) error {
+	if e := limitError(ctx, err); e != nil {
+		return e
 	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+	where, reason := "context.draftOrders", err.Error()
+	var de *fhir.DecodeError
+	if errors.As(err, &de) {
+		reason = de.Reason
+		if de.Path != "" {
+			where += "." + de.Path
+		}
+	}
+	e := badRequest(where + ": " + reason)
+	e.Expression = where
+	return e
+}
+
+// encodeResponse writes a hook answer as JSON.
+func encodeResponse(r *Response) ([]byte, error) {
+	return encodeJSON(r)
+}
+
+// encodeJSON writes every JSON answer of the service (hook answers,
+// discovery, feedback analytics, OperationOutcomes) with
+// github.com/go-json-experiment/json: no HTML escaping (card Markdown
+// carries "<" and "&"), map keys sorted, and text that is not valid UTF-8
+// (there should be none) written as U+FFFD rather than failing the answer.
+func encodeJSON(v any) ([]byte, error) {
+	return jsonv2.Marshal(v, jsonv2.Deterministic(true), jsontext.AllowInvalidUTF8(true))
 }

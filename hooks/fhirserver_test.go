@@ -64,7 +64,7 @@ func TestAgainstFHIRServer(t *testing.T) {
 				require.NoError(t, err, "%s %s: %s", svc.ID, key, q)
 				b := fhir.NewBuilder(s.logger)
 				for _, p := range pages {
-					_, err := b.Add(key, p)
+					_, err := b.Add(context.Background(), key, p)
 					require.NoError(t, err)
 				}
 				rec := b.Record()
@@ -112,6 +112,10 @@ func TestAgainstFHIRServer(t *testing.T) {
 			delete(m, "prefetch")
 			m["fhirServer"] = server
 			m["context"].(map[string]any)["patientId"] = "nobody"
+			// The draft order is about the context patient (contract 6.6:
+			// an order about another patient is a 400).
+			order := m["context"].(map[string]any)["draftOrders"].(map[string]any)["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
+			order["subject"] = map[string]any{"reference": "Patient/nobody"}
 		}))
 		assert.Equal(t, 412, rec.Code)
 		assert.True(t, strings.Contains(rec.Body.String(), "patient"))

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
 	"sort"
 	"strings"
 	"time"
@@ -26,7 +28,7 @@ const (
 
 // classify tells absent and null apart from a value; whether a value is an
 // OperationOutcome (alone, or a Bundle of failures) is found by
-// fhir.Builder.Add as it splits it, which saves a scan of every value.
+// fhir.Builder.Add as it reads it.
 func classify(raw json.RawMessage, present bool) keyState {
 	switch {
 	case !present:
@@ -46,10 +48,19 @@ type resolution struct {
 }
 
 // resolvePrefetch builds the patient record from prefetch, fetching from
-// fhirServer every key that is absent or holds an OperationOutcome, and the
-// next pages of a paginated prefetch Bundle. A key that cannot be had is
-// recorded in Record.Unavailable; the caller decides whether that is a 412.
-func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request, hc *HookContext, now time.Time, logger *slog.Logger) *resolution {
+// fhirServer every key that is absent or holds an OperationOutcome (or no
+// FHIR resource), and the next pages of a paginated prefetch Bundle. A key
+// that cannot be had is recorded in Record.Unavailable; the caller decides
+// whether that is a 412.
+//
+// Prefetch that is about another patient, or that holds resources of a
+// type its key's query does not ask for, is never evaluated: the call is
+// refused with a 400 naming the key (contract 6.6; the client contradicts
+// its own context, and which of the two is right cannot be told). A FHIR
+// server page with such data leaves the key unavailable. More resources
+// than fhir.MaxEntries answer 413; a deadline that passes while reading
+// answers 503.
+func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request, hc *HookContext, now time.Time, logger *slog.Logger) (*resolution, error) {
 	b := fhir.NewBuilder(logger)
 	// Only the Observations some rule may read are decoded: records carry
 	// hundreds of vital signs and old labs. At order time that also means
@@ -69,24 +80,35 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 		b.KeepCoded("Condition", s.engine.ConditionRelevant)
 		b.KeepCoded("Immunization", s.engine.ImmunizationRelevant)
 	}
+	b.ForPatient(hc.PatientID)
+	keys := make([]string, 0, len(svc.Prefetch))
+	for k, tmpl := range svc.Prefetch {
+		keys = append(keys, k)
+		b.Expect(k, queryType(tmpl))
+	}
+	sort.Strings(keys)
 	res := &resolution{unavailable: map[string]string{}}
 	queries := map[string]string{}
 	tokens := templateValues(hc)
 
-	keys := make([]string, 0, len(svc.Prefetch))
-	for k := range svc.Prefetch {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	for _, key := range keys {
 		raw, present := req.Prefetch[key]
 		st := classify(raw, present)
 		var page fhir.Page
 		var err error
 		if st == keyValue {
-			page, err = addPrefetch(b, req, key, raw)
-			if errors.Is(err, fhir.ErrOperationOutcome) {
+			page, err = b.Add(ctx, key, raw)
+			switch {
+			case errors.Is(err, fhir.ErrOperationOutcome):
 				st = keyOutcome // the client's query failed: fetch it again, once
+			case errors.Is(err, fhir.ErrWrongPatient), errors.Is(err, fhir.ErrWrongType):
+				e := badRequest("prefetch." + key + ": " + reasonOf(key, err))
+				e.Expression = "prefetch." + key
+				return nil, e
+			case err != nil:
+				if e := limitError(ctx, err); e != nil {
+					return nil, e
+				}
 			}
 		}
 		s.metrics.prefetchKey(svc.ID, key, st)
@@ -137,23 +159,60 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 					res.unavailable[key] = safeReason(r.Err)
 					continue
 				}
-				for _, p := range r.Pages {
-					if _, err := b.Add(key, p); err != nil {
-						res.unavailable[key] = "FHIR server answer unusable"
-						logger.Warn("fetched page unusable", "key", key, "err", err)
-						break
-					}
+				if err := addPages(ctx, b, key, r.Pages); err != nil {
+					res.unavailable[key] = "FHIR server answer unusable"
+					logger.Warn("fetched page unusable", "key", key, "err", err)
 				}
 			}
 		}
 	}
-
 	res.record = b.Record()
 	for key := range res.unavailable {
 		res.record.Unavailable = append(res.record.Unavailable, key)
 	}
 	sort.Strings(res.record.Unavailable)
-	return res
+	return res, nil
+}
+
+// addPages adds fetched pages to b; the first that is unusable (not FHIR,
+// another patient's data, too many resources) stops it.
+func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) error {
+	for _, p := range pages {
+		if _, err := b.Add(ctx, key, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// limitError is the answer for a read stopped by a bound of the call: 413
+// past fhir.MaxEntries resources, 503 once the call's deadline has passed;
+// nil for any other error.
+func limitError(ctx context.Context, err error) *Error {
+	switch {
+	case errors.Is(err, fhir.ErrTooManyEntries):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too-long",
+			Message: fmt.Sprintf("the request holds more than %d resources", fhir.MaxEntries)}
+	case ctx.Err() != nil:
+		return &Error{Status: http.StatusServiceUnavailable, Code: "timeout",
+			Message: "the call's deadline passed before its data was read", Err: ctx.Err()}
+	}
+	return nil
+}
+
+// reasonOf is the text of a refusal of fhir.Builder.Add for key without
+// its "fhir: <key>: " prefix.
+func reasonOf(key string, err error) string {
+	return strings.TrimPrefix(err.Error(), "fhir: "+key+": ")
+}
+
+// queryType is the resource type a prefetch template asks for: the type of
+// "Patient/{{context.patientId}}" or of "Condition?patient=...".
+func queryType(tmpl string) string {
+	if i := strings.IndexAny(tmpl, "/?"); i >= 0 {
+		return tmpl[:i]
+	}
+	return tmpl
 }
 
 // followNext fetches the remaining pages of a paginated prefetch Bundle.
@@ -175,10 +234,8 @@ func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key, next stri
 	if err != nil {
 		return errors.New(safeReason(err))
 	}
-	for _, p := range pages {
-		if _, err := b.Add(key, p); err != nil {
-			return errors.New("next page unusable")
-		}
+	if err := addPages(ctx, b, key, pages); err != nil {
+		return errors.New("next page unusable")
 	}
 	return nil
 }
@@ -204,14 +261,4 @@ func templateValues(hc *HookContext) map[string]string {
 		v["encounterId"] = hc.EncounterID
 	}
 	return v
-}
-
-// addPrefetch adds one prefetch value to b, from the split decodeRequest
-// made of it when there is one for these very bytes (a Request built
-// otherwise, or changed since, is split again).
-func addPrefetch(b *fhir.Builder, req *Request, key string, raw json.RawMessage) (fhir.Page, error) {
-	if sp := req.splits[key]; sp != nil && len(sp.Raw) == len(raw) && (len(raw) == 0 || &sp.Raw[0] == &raw[0]) {
-		return b.AddSplit(key, sp)
-	}
-	return b.Add(key, raw)
 }

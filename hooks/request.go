@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
-	"jakguard/fhir"
-	"jakguard/internal/jsonx"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // The hooks jakguard serves.
@@ -27,10 +29,6 @@ type Request struct {
 	FHIRAuthorization *FHIRAuthorization         `json:"fhirAuthorization,omitempty"`
 	Context           json.RawMessage            `json:"context"`
 	Prefetch          map[string]json.RawMessage `json:"prefetch,omitempty"`
-
-	// splits holds the prefetch values as decodeRequest split them into
-	// resources, in the pass that validated the body (see prefetchPage).
-	splits map[string]*fhir.Split
 }
 
 // FHIRAuthorization is the OAuth 2.0 access token the client grants for
@@ -59,44 +57,28 @@ type HookContext struct {
 // decodeRequest parses and validates a hook call body for a service of the
 // given hook. Every failure is a 400 naming the problem.
 //
-// The body is validated in one pass that also locates its members and
-// splits each prefetch value into its resources (fhir.Members); only
-// the small members are decoded here. Prefetch values stay sub-slices of
-// the body, and resolvePrefetch hands fhir.Builder the splits, so a large
-// prefetch is scanned once.
+// The body is read with github.com/go-json-experiment/json, strictly as
+// FHIR JSON is defined (contract 6.6), all of it, unknown members and
+// prefetch values included: member names are case-sensitive ("Hook" is
+// not hook), and duplicate member names, invalid UTF-8 and anything that
+// is not RFC 8259 JSON (NaN, 007, 0x10, trailing data) are refused. The
+// prefetch values are kept as JSON for fhir.Builder to read.
 func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
-	top, prefetch, err := fhir.Members(body, "prefetch")
-	switch {
-	case errors.Is(err, fhir.ErrNotObject) && strings.HasPrefix(err.Error(), "prefetch:"):
-		return nil, nil, badRequest("prefetch must be an object")
-	case err != nil:
-		return nil, nil, badRequest("request body is not a JSON object: " + err.Error())
-	}
 	var req Request
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"hook", &req.Hook}, {"hookInstance", &req.HookInstance}, {"fhirServer", &req.FHIRServer}} {
-		if raw, ok := top[f.name]; ok && !isNull(raw) {
-			if json.Unmarshal(raw, f.dst) != nil {
-				return nil, nil, badRequest(f.name + " must be a string")
+	if err := jsonv2.Unmarshal(body, &req); err != nil {
+		var se *jsonv2.SemanticError
+		if errors.As(err, &se) {
+			switch p := string(se.JSONPointer); {
+			case p == "":
+				return nil, nil, badRequest("request body is not a JSON object")
+			case p == "/prefetch":
+				return nil, nil, badRequest("prefetch must be an object")
+			case p == "/hook" || p == "/hookInstance" || p == "/fhirServer":
+				return nil, nil, badRequest(p[1:] + " must be a string")
 			}
+			return nil, nil, badRequest(jsonErr(err))
 		}
-	}
-	if raw, ok := top["fhirAuthorization"]; ok && !isNull(raw) {
-		var fa FHIRAuthorization
-		if err := json.Unmarshal(raw, &fa); err != nil {
-			return nil, nil, badRequest("fhirAuthorization: " + jsonErr(err))
-		}
-		req.FHIRAuthorization = &fa
-	}
-	req.Context = top["context"]
-	if prefetch != nil {
-		req.Prefetch = make(map[string]json.RawMessage, len(prefetch))
-		for k, v := range prefetch {
-			req.Prefetch[k] = v.Raw
-		}
-		req.splits = prefetch
+		return nil, nil, badRequest("request body is not a JSON object: " + jsonErr(err))
 	}
 	switch {
 	case req.Hook == "":
@@ -114,7 +96,7 @@ func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
 		return nil, nil, badRequest("context is not a JSON object")
 	}
 	var hc HookContext
-	if err := jsonx.Unmarshal(req.Context, &hc); err != nil {
+	if err := jsonv2.Unmarshal(req.Context, &hc); err != nil {
 		return nil, nil, badRequest("context: " + jsonErr(err))
 	}
 	if strings.TrimSpace(hc.PatientID) == "" {
@@ -133,24 +115,90 @@ func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
 
 func isNull(b json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(b), []byte("null")) }
 
-// jsonErr describes a JSON error without echoing the input.
+// jsonErr describes a JSON error without echoing the input: where it is
+// (a JSON path, or a byte offset for syntax) and what is wrong.
 func jsonErr(err error) string {
-	switch e := err.(type) {
-	case *json.SyntaxError:
-		return fmt.Sprintf("invalid JSON at byte %d", e.Offset)
-	case *json.UnmarshalTypeError:
-		if e.Field != "" {
-			return fmt.Sprintf("%s must be %s, not %s", e.Field, e.Type.String(), e.Value)
+	var se *jsonv2.SemanticError
+	var sy *jsontext.SyntacticError
+	switch {
+	case errors.As(err, &sy):
+		what := "invalid JSON"
+		switch {
+		case errors.Is(sy.Err, jsontext.ErrDuplicateName):
+			what = "duplicate member name"
+		case strings.Contains(sy.Err.Error(), "invalid UTF-8"):
+			what = "invalid UTF-8"
 		}
-		return fmt.Sprintf("expected %s, got %s", e.Type.String(), e.Value)
+		return what + " at byte " + strconv.FormatInt(sy.ByteOffset, 10)
+	case errors.As(err, &se):
+		where := jsonPath(se.JSONPointer)
+		if where == "" {
+			where = "value"
+		}
+		if se.JSONKind != 0 && se.GoType != nil {
+			return fmt.Sprintf("%s must be %s, not %s", where, goKind(se.GoType.String()), kindName(se.JSONKind))
+		}
+		return where + " is not readable"
 	}
 	return "invalid JSON"
 }
 
-// cut shortens a client-supplied string for an error message.
-func cut(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
+// jsonPath turns a JSON Pointer ("/draftOrders/entry/0") into the path
+// notation of error messages ("draftOrders.entry[0]"); names are cut short.
+func jsonPath(p jsontext.Pointer) string {
+	var b strings.Builder
+	for tok := range p.Tokens() {
+		if _, err := strconv.Atoi(tok); err == nil {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(cut(tok))
 	}
-	return s
+	return b.String()
+}
+
+func goKind(t string) string {
+	switch {
+	case t == "string":
+		return "a string"
+	case strings.HasPrefix(t, "[]"):
+		return "an array"
+	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "float"):
+		return "a number"
+	}
+	return "an object"
+}
+
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	case '"':
+		return "a string"
+	case '0':
+		return "a number"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	}
+	return "invalid JSON"
+}
+
+// cut shortens a client-supplied string for an error message, without
+// splitting a character.
+func cut(s string) string {
+	if len(s) <= 40 {
+		return s
+	}
+	n := 40
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"mime"
 	"net/http"
 	"os"
 	"runtime/debug"
@@ -17,7 +18,6 @@ import (
 
 	"jakguard/fhir"
 	"jakguard/internal/auth"
-	"jakguard/internal/jsonx"
 	"jakguard/internal/store"
 	"jakguard/rules"
 )
@@ -105,7 +105,7 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 	for i := range svcs {
 		s.services[svcs[i].ID] = &svcs[i]
 	}
-	disc, err := jsonx.Marshal(Discovery{Services: svcs})
+	disc, err := encodeJSON(Discovery{Services: svcs})
 	if err != nil {
 		return nil, err
 	}
@@ -168,10 +168,26 @@ func (s *Server) routes() *echo.Echo {
 		authed.Use(s.verifier.Middleware())
 	}
 	authed.GET("/cds-services", s.handleDiscovery)
-	authed.POST("/cds-services/:id", s.handleService)
-	authed.POST("/cds-services/:id/feedback", s.handleFeedback)
+	authed.POST("/cds-services/:id", s.handleService, requireJSON)
+	authed.POST("/cds-services/:id/feedback", s.handleFeedback, requireJSON)
 	authed.GET("/analytics/findings", s.handleAnalytics)
 	return e
+}
+
+// requireJSON answers 415 to a POST whose body is not declared JSON
+// (application/json or application/fhir+json, with any parameters such as
+// charset). Browsers send text/plain, form and multipart bodies across
+// sites without a CORS preflight; requiring JSON closes that door to hook
+// calls and feedback from any web page (contract 6.6).
+func requireJSON(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+		if err != nil || (mt != "application/json" && mt != "application/fhir+json") {
+			return &Error{Status: http.StatusUnsupportedMediaType, Code: "not-supported",
+				Message: "the body must be JSON: Content-Type application/json or application/fhir+json"}
+		}
+		return next(c)
+	}
 }
 
 func (s *Server) handleReady(c echo.Context) error {
