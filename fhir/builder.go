@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
-	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
 	"jakguard/rules"
 )
@@ -166,8 +165,28 @@ func (b *Builder) Add(ctx context.Context, key string, raw []byte) (Page, error)
 	if isNull(raw) {
 		return Page{}, nil
 	}
+	var vr valueReader
+	return b.add(ctx, key, &vr, func() (*head, []byte, []byte, string, error) { return vr.read(raw) })
+}
+
+// AddFrom is Add for the value at dec's position, where data is what dec
+// reads from its first byte: a prefetch value read straight from the
+// request body, in the pass that reads the body. The value is read whole
+// unless the error is one that refuses the value or the call
+// (ErrWrongType, ErrWrongPatient, ErrTooManyEntries, ctx's, invalid JSON);
+// after ErrOperationOutcome and ErrNotResource dec is past the value.
+func (b *Builder) AddFrom(ctx context.Context, key string, dec *jsontext.Decoder, data []byte) (Page, error) {
+	if dec.PeekKind() == 'n' {
+		_, err := dec.ReadToken()
+		return Page{}, err
+	}
+	var vr valueReader
+	return b.add(ctx, key, &vr, func() (*head, []byte, []byte, string, error) { return vr.readFrom(dec, data) })
+}
+
+func (b *Builder) add(ctx context.Context, key string, vr *valueReader, read func() (*head, []byte, []byte, string, error)) (Page, error) {
 	p := part{b: b, key: key}
-	page, err := p.read(ctx, raw)
+	page, err := p.read(ctx, vr, read)
 	if err != nil {
 		return Page{}, fmt.Errorf("fhir: %s: %w", key, err)
 	}
@@ -190,24 +209,22 @@ func (b *Builder) count(ctx context.Context) error {
 	return nil
 }
 
-func (p *part) read(ctx context.Context, raw []byte) (Page, error) {
+func (p *part) read(ctx context.Context, vr *valueReader, read func() (*head, []byte, []byte, string, error)) (Page, error) {
 	var page Page
-	vr := valueReader{
-		count: func() error { page.Entries++; return p.b.count(ctx) },
-		visit: func(r *resource) error {
-			ok, err := p.add(r)
-			if !ok {
-				page.Skipped++
-			}
-			return err
-		},
-		bad: func(i int, member, why string) error {
-			p.logSkip(i, "", &DecodeError{Path: member, Reason: why})
+	vr.count = func() error { page.Entries++; return p.b.count(ctx) }
+	vr.visit = func(r *resource) error {
+		ok, err := p.add(r)
+		if !ok {
 			page.Skipped++
-			return nil
-		},
+		}
+		return err
 	}
-	top, data, links, shape, err := vr.read(raw)
+	vr.bad = func(i int, member, why string) error {
+		p.logSkip(i, "", &DecodeError{Path: member, Reason: why})
+		page.Skipped++
+		return nil
+	}
+	top, data, links, shape, err := read()
 	switch {
 	case errors.Is(err, errNotObject):
 		return Page{}, fmt.Errorf("%w: %w", ErrNotResource, err)
@@ -271,14 +288,13 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		}
 	case "Observation":
 		if keep := p.b.keepObservation; keep != nil {
-			codes, err := observationCodes(h)
-			if err != nil {
-				p.logSkip(r.index, h.resourceType, err)
+			if h.badCodes != "" {
+				p.logSkip(r.index, h.resourceType, &DecodeError{Path: h.badCodes, Reason: "not a CodeableConcept"})
 				return false, nil
 			}
 			// Asked first with the date unknown (zero), so that the date is
 			// read only for the Observations whose codes a rule reads.
-			if !keep(codes, time.Time{}) || !keep(codes, observationDateOf(h)) {
+			if !keep(h.codes, time.Time{}) || !keep(h.codes, observationDateOf(h)) {
 				return true, nil
 			}
 		}
@@ -288,18 +304,15 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		}
 	case "Condition", "Immunization":
 		if keep := p.b.keepCoded[h.resourceType]; keep != nil {
-			raw := h.code
+			codes := h.codes
 			if h.resourceType == "Immunization" {
-				raw = h.vaccineCode
+				codes = h.vaccineCodes
 			}
-			var cc fm.CodeableConcept
-			if len(raw) > 0 {
-				if err := decode(raw, &cc); err != nil {
-					p.logSkip(r.index, h.resourceType, decodeError(codeMember(h.resourceType), err))
-					return false, nil
-				}
+			if h.badCodes != "" {
+				p.logSkip(r.index, h.resourceType, &DecodeError{Path: h.badCodes, Reason: "not a CodeableConcept"})
+				return false, nil
 			}
-			if !keep(codings(&cc)) {
+			if !keep(codes) {
 				return true, nil
 			}
 		}
@@ -361,20 +374,6 @@ func (p *part) other(r *resource) {
 	}
 }
 
-func referenceMember(resourceType string) string {
-	if resourceType == "Immunization" {
-		return "patient"
-	}
-	return "subject"
-}
-
-func codeMember(resourceType string) string {
-	if resourceType == "Immunization" {
-		return "vaccineCode"
-	}
-	return "code"
-}
-
 // check applies Expect and ForPatient to a resource of a type the rules
 // read: ErrWrongType or ErrWrongPatient refuse the value, a *DecodeError
 // (an unreadable subject) skips the resource.
@@ -386,7 +385,7 @@ func (p *part) check(r *resource) error {
 	if p.b.patientID == "" {
 		return nil
 	}
-	ref := h.subject
+	ref, member := h.subject, "subject"
 	switch h.resourceType {
 	case "Medication":
 		return nil
@@ -396,17 +395,13 @@ func (p *part) check(r *resource) error {
 		}
 		return nil
 	case "Immunization":
-		ref = h.patient
+		ref, member = h.patient, "patient"
 	}
-	if len(ref) == 0 {
-		return nil
-	}
-	var v fm.Reference
-	if err := decode(ref, &v); err != nil {
+	if h.badRef == member {
 		// Whose it is cannot be told: skipped like any malformed entry.
-		return decodeError(referenceMember(h.resourceType), err)
+		return &DecodeError{Path: member, Reason: "not a Reference"}
 	}
-	if id, ok := patientOf(str(v.Reference)); ok && id != p.b.patientID {
+	if id, ok := patientOf(ref); ok && id != p.b.patientID {
 		return fmt.Errorf("%w: a %s about another patient", ErrWrongPatient, h.resourceType)
 	}
 	return nil
@@ -427,47 +422,25 @@ func patientOf(ref string) (id string, ok bool) {
 	return "", false
 }
 
-// observationCodes returns the codings of an Observation's code and of its
-// components' codes.
-func observationCodes(h *head) ([]rules.Coding, error) {
-	var cc fm.CodeableConcept
-	if len(h.code) > 0 {
-		if err := decode(h.code, &cc); err != nil {
-			return nil, decodeError("code", err)
-		}
-	}
-	codes := codings(&cc)
-	if len(h.component) > 0 {
-		var comps []componentCode
-		if err := decode(h.component, &comps); err != nil {
-			return nil, decodeError("component", err)
-		}
-		for i := range comps {
-			codes = append(codes, codings(&comps[i].Code)...)
-		}
-	}
-	return codes, nil
-}
-
-// componentCode is what observationCodes reads of a component.
-type componentCode struct {
-	Code fm.CodeableConcept `json:"code"`
-}
-
 // observationDateOf is the date of an Observation (zero when unknown or
 // unreadable), as the decoded Observation has it.
 func observationDateOf(h *head) time.Time {
 	var d observationDate
 	for _, m := range []struct {
 		raw []byte
-		dst any
-	}{
-		{h.effectiveDateTime, &d.EffectiveDateTime}, {h.effectivePeriod, &d.EffectivePeriod},
-		{h.effectiveInstant, &d.EffectiveInstant}, {h.issued, &d.Issued},
-	} {
-		if len(m.raw) > 0 && decode(m.raw, m.dst) != nil {
+		dst **string
+	}{{h.effectiveDateTime, &d.EffectiveDateTime}, {h.effectiveInstant, &d.EffectiveInstant}, {h.issued, &d.Issued}} {
+		switch v := jsontext.Value(m.raw); v.Kind() {
+		case '"':
+			s := unquote(v)
+			*m.dst = &s
+		case 'n', 0:
+		default:
 			return time.Time{}
 		}
+	}
+	if len(h.effectivePeriod) > 0 && decode(h.effectivePeriod, &d.EffectivePeriod) != nil {
+		return time.Time{}
 	}
 	return d.date()
 }

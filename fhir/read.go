@@ -8,6 +8,8 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"jakguard/rules"
 )
 
 // A value (one prefetch value, one FHIR search page, context.draftOrders)
@@ -17,29 +19,33 @@ import (
 // and locates its JSON, and hands both to visit. Every other member is
 // stepped over unread. Decoding a resource whole is visit's choice.
 
-// head is what valueReader reads of every resource: its type and id, and
-// as raw JSON (nil when absent) the members that tell whether a rule reads
-// it and whose patient it is about. The buffers are reused from one
-// resource to the next.
+// head is what valueReader reads of every resource: its type and id, the
+// codings that tell whether a rule reads it, the patient it is about and,
+// as raw JSON (nil when absent), the dates of an Observation and the
+// contained resources. The slices are reused from one resource to the next.
 type head struct {
 	resourceType, id string
-	// Observation.code, Condition.code, Medication.code, Immunization.vaccineCode
-	// and Observation.component.
-	code, vaccineCode, component jsontext.Value
+	// codes are the codings of code (Observation, Condition, Medication)
+	// and of the components' codes; vaccineCodes those of an Immunization's
+	// vaccineCode. badCodes names a member among them that could not be
+	// read as CodeableConcepts ("" when all could).
+	codes, vaccineCodes []rules.Coding
+	badCodes            string
+	// subject and patient are the reference strings of the members of
+	// those names: the patient an Observation, Condition, MedicationRequest
+	// or MedicationStatement (subject) or an Immunization (patient) is
+	// about. badRef names one that could not be read as a Reference.
+	subject, patient, badRef string
 	// Observation.effective[x] and issued.
 	effectiveDateTime, effectivePeriod, effectiveInstant, issued jsontext.Value
-	// The patient the resource is about: subject (Observation, Condition,
-	// MedicationRequest, MedicationStatement) or patient (Immunization).
-	subject, patient jsontext.Value
-	contained        jsontext.Value
+	contained                                                    jsontext.Value
 }
 
 func (h *head) reset() {
 	*h = head{
-		code: h.code[:0], vaccineCode: h.vaccineCode[:0], component: h.component[:0],
+		codes: h.codes[:0], vaccineCodes: h.vaccineCodes[:0],
 		effectiveDateTime: h.effectiveDateTime[:0], effectivePeriod: h.effectivePeriod[:0],
-		effectiveInstant: h.effectiveInstant[:0], issued: h.issued[:0],
-		subject: h.subject[:0], patient: h.patient[:0], contained: h.contained[:0],
+		effectiveInstant: h.effectiveInstant[:0], issued: h.issued[:0], contained: h.contained[:0],
 	}
 }
 
@@ -72,22 +78,36 @@ type valueReader struct {
 // errNotObject is the error for a value that is valid JSON but no object.
 var errNotObject = errors.New("not a JSON object")
 
-// read reads data, one JSON value and nothing after it. It returns the
-// head of the value itself (a Bundle's, or the resource's), its raw JSON,
-// the Bundle's raw link member, and shape, which says why Bundle.entry
-// could not be read as entries ("" when it could). Entries are visited as
-// they come, before the value's resourceType may be known: a caller that
-// finds the value is no Bundle must drop what it made of them.
+// read reads data, one JSON value and nothing after it (see readFrom).
 func (vr *valueReader) read(data []byte) (top *head, raw, links []byte, shape string, err error) {
-	vr.data = data
-	vr.dec = jsontext.NewDecoder(bytes.NewBuffer(data))
+	top, raw, links, shape, err = vr.readFrom(jsontext.NewDecoder(bytes.NewBuffer(data)), data)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	if _, err := vr.dec.ReadToken(); err != io.EOF {
+		return nil, nil, nil, "", errors.New("data after the JSON value")
+	}
+	return top, raw, links, shape, nil
+}
+
+// readFrom reads the value at dec's position; data is what dec reads, from
+// its first byte (the resources' JSON is located in it by offset). It
+// returns the head of the value itself (a Bundle's, or the resource's), its
+// raw JSON, the Bundle's raw link member, and shape, which says why
+// Bundle.entry could not be read as entries ("" when it could). Entries are
+// visited as they come, before the value's resourceType may be known: a
+// caller that finds the value is no Bundle must drop what it made of them.
+// When it returns errNotObject or no error, the whole value has been read.
+func (vr *valueReader) readFrom(dec *jsontext.Decoder, data []byte) (top *head, raw, links []byte, shape string, err error) {
+	vr.data, vr.dec = data, dec
 	vr.top.reset()
 	if vr.dec.PeekKind() != '{' {
-		if err := vr.dec.SkipValue(); err != nil {
+		if err := vr.skip(); err != nil {
 			return nil, nil, nil, "", err
 		}
 		return nil, nil, nil, "", errNotObject
 	}
+	start := vr.dec.InputOffset()
 	err = vr.object(func(name []byte) error {
 		switch string(name) {
 		case "link":
@@ -102,10 +122,14 @@ func (vr *valueReader) read(data []byte) (top *head, raw, links []byte, shape st
 	if err != nil {
 		return nil, nil, nil, "", err
 	}
-	if _, err := vr.dec.ReadToken(); err != io.EOF {
-		return nil, nil, nil, "", errors.New("data after the JSON value")
-	}
-	return &vr.top, bytes.TrimSpace(data), links, shape, nil
+	return &vr.top, vr.since(start), links, shape, nil
+}
+
+// since is the JSON of the value read since offset start, the end of the
+// token before it: what comes before the value is white space and a colon
+// or comma.
+func (vr *valueReader) since(start int64) []byte {
+	return bytes.TrimLeft(vr.data[start:vr.dec.InputOffset()], " \t\r\n:,[")
 }
 
 // object reads the object at the decoder's position, calling member with
@@ -146,7 +170,7 @@ func (vr *valueReader) entries(shape *string) error {
 	case '[':
 	default:
 		*shape = "Bundle.entry is not an array"
-		return vr.dec.SkipValue()
+		return vr.skip()
 	}
 	if _, err := vr.dec.ReadToken(); err != nil {
 		return err
@@ -165,7 +189,7 @@ func (vr *valueReader) entry(i int) error {
 		return err
 	}
 	if vr.dec.PeekKind() != '{' {
-		if err := vr.dec.SkipValue(); err != nil {
+		if err := vr.skip(); err != nil {
 			return err
 		}
 		return vr.bad(i, "", "is not an object")
@@ -191,7 +215,7 @@ func (vr *valueReader) entry(i int) error {
 				bad = "is not an object"
 			}
 		}
-		return vr.dec.SkipValue()
+		return vr.skip()
 	})
 	switch {
 	case err != nil:
@@ -213,9 +237,7 @@ func (vr *valueReader) resource(r *resource) error {
 	if err := vr.object(func(name []byte) error { return vr.member(r.head, name) }); err != nil {
 		return err
 	}
-	// From the end of the previous token (the member name) to the end of
-	// the object: what is before its '{' is white space and the colon.
-	r.raw = bytes.TrimLeft(vr.data[start:vr.dec.InputOffset()], " \t\r\n:")
+	r.raw = vr.since(start)
 	return nil
 }
 
@@ -225,26 +247,40 @@ func (vr *valueReader) member(h *head, name []byte) error {
 	var dst *jsontext.Value
 	switch string(name) {
 	case "resourceType", "id":
-		v, err := vr.dec.ReadValue()
-		if err != nil {
-			return err
-		}
-		s := "" // a type or id that is not a string is none
-		if v.Kind() == '"' {
-			s = strings.TrimSpace(unquote(v))
-		}
+		s, err := vr.text()
 		if string(name) == "id" {
 			h.id = s
 		} else {
 			h.resourceType = typeName(s)
 		}
-		return nil
-	case "code":
-		dst = &h.code
-	case "vaccineCode":
-		dst = &h.vaccineCode
+		return err
+	case "code", "vaccineCode":
+		codes := &h.codes
+		if string(name) == "vaccineCode" {
+			codes = &h.vaccineCodes
+		}
+		ok, err := vr.concept(codes)
+		if !ok && h.badCodes == "" {
+			h.badCodes = string(name)
+		}
+		return err
 	case "component":
-		dst = &h.component
+		ok, err := vr.components(&h.codes)
+		if !ok && h.badCodes == "" {
+			h.badCodes = "component"
+		}
+		return err
+	case "subject", "patient":
+		ref, ok, err := vr.reference()
+		switch {
+		case !ok:
+			h.badRef = string(name)
+		case string(name) == "subject":
+			h.subject = ref
+		default:
+			h.patient = ref
+		}
+		return err
 	case "effectiveDateTime":
 		dst = &h.effectiveDateTime
 	case "effectivePeriod":
@@ -253,18 +289,203 @@ func (vr *valueReader) member(h *head, name []byte) error {
 		dst = &h.effectiveInstant
 	case "issued":
 		dst = &h.issued
-	case "subject":
-		dst = &h.subject
-	case "patient":
-		dst = &h.patient
 	case "contained":
 		dst = &h.contained
 	default:
-		return vr.dec.SkipValue()
+		return vr.skip()
 	}
 	v, err := vr.dec.ReadValue()
 	*dst = append((*dst)[:0], v...)
 	return err
+}
+
+// The readers below read the few FHIR types a head needs straight from
+// the tokens, with the tolerances of decodeOptions (json.go): ok is false
+// when the value does not have the type's shape (it is then stepped over
+// whole); the error is the token reader's (invalid JSON).
+
+// text reads a string, trimmed; any other value reads as "".
+func (vr *valueReader) text() (string, error) {
+	v, err := vr.dec.ReadValue()
+	if err != nil || v.Kind() != '"' {
+		return "", err
+	}
+	return strings.TrimSpace(unquote(v)), nil
+}
+
+// concept appends the codings (system and code) of a CodeableConcept, or
+// of a one-element array of one, to dst.
+func (vr *valueReader) concept(dst *[]rules.Coding) (ok bool, err error) {
+	switch vr.dec.PeekKind() {
+	case 'n':
+		_, err := vr.dec.ReadToken()
+		return true, err
+	case '[':
+		return vr.one(func() (bool, error) { return vr.concept(dst) })
+	case '{':
+	default:
+		return false, vr.skip()
+	}
+	ok = true
+	err = vr.object(func(name []byte) error {
+		if string(name) != "coding" {
+			return vr.skip()
+		}
+		good, err := vr.many(func() (bool, error) { return vr.coding(dst) })
+		ok = ok && good
+		return err
+	})
+	return ok, err
+}
+
+// coding appends one Coding to dst when it has a code.
+func (vr *valueReader) coding(dst *[]rules.Coding) (ok bool, err error) {
+	if vr.dec.PeekKind() != '{' {
+		return false, vr.skip()
+	}
+	var c rules.Coding
+	ok = true
+	err = vr.object(func(name []byte) error {
+		var dst *string
+		switch string(name) {
+		case "system":
+			dst = &c.System
+		case "code":
+			dst = &c.Code
+		default:
+			return vr.skip()
+		}
+		v, err := vr.dec.ReadValue()
+		switch v.Kind() {
+		case '"':
+			*dst = systemName(strings.TrimSpace(unquote(v)))
+		case 'n':
+		default:
+			ok = false
+		}
+		return err
+	})
+	if ok && c.Code != "" {
+		*dst = append(*dst, c)
+	}
+	return ok, err
+}
+
+// components appends the codings of each component's code to dst.
+func (vr *valueReader) components(dst *[]rules.Coding) (ok bool, err error) {
+	return vr.many(func() (bool, error) {
+		if vr.dec.PeekKind() != '{' {
+			return false, vr.skip()
+		}
+		ok := true
+		err := vr.object(func(name []byte) error {
+			if string(name) != "code" {
+				return vr.skip()
+			}
+			good, err := vr.concept(dst)
+			ok = ok && good
+			return err
+		})
+		return ok, err
+	})
+}
+
+// reference reads a Reference's reference string.
+func (vr *valueReader) reference() (ref string, ok bool, err error) {
+	switch vr.dec.PeekKind() {
+	case 'n':
+		_, err := vr.dec.ReadToken()
+		return "", true, err
+	case '[':
+		ok, err := vr.one(func() (bool, error) {
+			var good bool
+			var err error
+			ref, good, err = vr.reference()
+			return good, err
+		})
+		return ref, ok, err
+	case '{':
+	default:
+		return "", false, vr.skip()
+	}
+	ok = true
+	err = vr.object(func(name []byte) error {
+		if string(name) != "reference" {
+			return vr.skip()
+		}
+		v, err := vr.dec.ReadValue()
+		switch v.Kind() {
+		case '"':
+			ref = strings.TrimSpace(unquote(v))
+		case 'n':
+		default:
+			ok = false
+		}
+		return err
+	})
+	return ref, ok, err
+}
+
+// many reads an array with elem for each element, or a single value
+// with elem as a one-element array (null is an empty array).
+func (vr *valueReader) many(elem func() (bool, error)) (ok bool, err error) {
+	switch vr.dec.PeekKind() {
+	case 'n':
+		_, err := vr.dec.ReadToken()
+		return true, err
+	case '[':
+	default:
+		return elem()
+	}
+	if _, err := vr.dec.ReadToken(); err != nil {
+		return false, err
+	}
+	ok = true
+	for vr.dec.PeekKind() != ']' {
+		good, err := elem()
+		if err != nil {
+			return false, err
+		}
+		ok = ok && good
+	}
+	_, err = vr.dec.ReadToken()
+	return ok, err
+}
+
+// one reads an array that must hold exactly one object, with elem.
+func (vr *valueReader) one(elem func() (bool, error)) (ok bool, err error) {
+	if _, err := vr.dec.ReadToken(); err != nil {
+		return false, err
+	}
+	ok = vr.dec.PeekKind() == '{'
+	for n := 0; vr.dec.PeekKind() != ']'; n++ {
+		if n > 0 || vr.dec.PeekKind() != '{' {
+			ok = false
+			if err := vr.skip(); err != nil {
+				return false, err
+			}
+			continue
+		}
+		good, err := elem()
+		if err != nil {
+			return false, err
+		}
+		ok = ok && good
+	}
+	_, err = vr.dec.ReadToken()
+	return ok, err
+}
+
+// systemName returns s, as a constant for the code systems of nearly
+// every coding (no allocation for each).
+func systemName(s string) string {
+	for _, sys := range [...]string{rules.SystemLOINC, rules.SystemSNOMED, rules.SystemRxNorm,
+		rules.SystemCVX, rules.SystemICD10CM, rules.SystemUCUM} {
+		if s == sys {
+			return sys
+		}
+	}
+	return s
 }
 
 // unquote returns the text of a JSON string (v is valid JSON).
@@ -311,4 +532,11 @@ func nextLink(raw []byte) string {
 		}
 	}
 	return ""
+}
+
+// skip steps over the next value. ReadValue does so faster than SkipValue,
+// which goes token by token; the value is not kept.
+func (vr *valueReader) skip() error {
+	_, err := vr.dec.ReadValue()
+	return err
 }

@@ -75,27 +75,63 @@ func (s *Server) Evaluate(ctx context.Context, serviceID string, body []byte) ([
 
 // evaluate is the whole hook path: decode and validate, pick the orders,
 // resolve prefetch (with fallback), run the rules, build and check the cards.
+//
+// The body is read once: when decodeRequest has read the context, the
+// draft orders are decoded, and when one of them is for a JAK inhibitor
+// (or the hook is patient-view) the prefetch values that follow are read
+// straight into the patient record as they are reached.
 func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller auth.Caller) (*Response, string, error) {
-	req, hc, err := decodeRequest(body, svc.Hook)
+	now := s.now()
+	orderHook := svc.Hook == HookOrderSelect || svc.Hook == HookOrderSign
+	var (
+		pr         *prefetchReader
+		ordersRead bool
+		orders     fhir.Orders
+		ordersErr  error
+		jak        []rules.Medication
+	)
+	readOrders := func(req *Request, hc *HookContext) {
+		if ordersRead {
+			return
+		}
+		ordersRead = true
+		logger := s.logger.With("service", svc.ID, "hookInstance", req.HookInstance)
+		if orders, ordersErr = fhir.DecodeOrders(ctx, hc.DraftOrders, hc.PatientID, logger); ordersErr == nil {
+			jak = s.pickOrders(svc.Hook, hc, orders.Medications)
+		}
+	}
+	stream := func(req *Request, hc *HookContext) prefetchFunc {
+		if orderHook {
+			if len(hc.DraftOrders) == 0 || isNull(hc.DraftOrders) {
+				return nil
+			}
+			if readOrders(req, hc); ordersErr != nil || len(jak) == 0 {
+				return nil // prefetch will not be read: only validated
+			}
+		}
+		pr = s.newPrefetch(ctx, svc, hc, now, s.logger.With("service", svc.ID, "hookInstance", req.HookInstance))
+		return pr.value
+	}
+	req, hc, err := decodeRequest(body, svc.Hook, stream)
 	if err != nil {
 		return nil, "", err
 	}
 	logger := s.logger.With("service", svc.ID, "hookInstance", req.HookInstance)
-	now := s.now()
+	if pr == nil {
+		pr = s.newPrefetch(ctx, svc, hc, now, logger)
+	}
 	var findings []rules.Finding
 	opts := cards.Options{PatientID: hc.PatientID, NewUUID: s.newUUID}
 
 	switch svc.Hook {
 	case HookOrderSelect, HookOrderSign:
-		orders, err := fhir.DecodeOrders(ctx, hc.DraftOrders, hc.PatientID, logger)
-		if err != nil {
-			return nil, req.HookInstance, ordersError(ctx, err)
+		if readOrders(req, hc); ordersErr != nil {
+			return nil, req.HookInstance, ordersError(ctx, ordersErr)
 		}
-		jak := s.pickOrders(svc.Hook, hc, orders.Medications)
 		if len(jak) == 0 {
 			return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
 		}
-		res, err := s.resolvePrefetch(ctx, svc, req, hc, now, logger)
+		res, err := pr.resolve(req)
 		if err != nil {
 			return nil, req.HookInstance, err
 		}
@@ -106,7 +142,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 		findings = s.engine.EvaluateOrders(res.record, sess, jak, now)
 		opts.Orders = orders.Raw
 	case HookPatientView:
-		res, err := s.resolvePrefetch(ctx, svc, req, hc, now, logger)
+		res, err := pr.resolve(req)
 		if err != nil {
 			return nil, req.HookInstance, err
 		}

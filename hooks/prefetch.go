@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"jakguard/fhir"
 	"jakguard/rules"
 )
@@ -47,25 +49,37 @@ type resolution struct {
 	insecure    bool // a fetch was refused because fhirServer is not https
 }
 
-// resolvePrefetch builds the patient record from prefetch, fetching from
-// fhirServer every key that is absent or holds an OperationOutcome (or no
-// FHIR resource), and the next pages of a paginated prefetch Bundle. A key
-// that cannot be had is recorded in Record.Unavailable; the caller decides
-// whether that is a 412.
-//
-// Prefetch that is about another patient, or that holds resources of a
-// type its key's query does not ask for, is never evaluated: the call is
-// refused with a 400 naming the key (contract 6.6; the client contradicts
-// its own context, and which of the two is right cannot be told). A FHIR
-// server page with such data leaves the key unavailable. More resources
-// than fhir.MaxEntries answer 413; a deadline that passes while reading
-// answers 503.
-func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request, hc *HookContext, now time.Time, logger *slog.Logger) (*resolution, error) {
+// prefetchReader reads the prefetch of one call into the patient record:
+// streamed from the request body as decodeRequest reads it (value), or
+// from the JSON decodeRequest kept (resolve), then completed from
+// fhirServer (resolve).
+type prefetchReader struct {
+	s      *Server
+	svc    *Service
+	ctx    context.Context
+	hc     *HookContext
+	logger *slog.Logger
+	b      *fhir.Builder
+	// streamed holds what value read for each key.
+	streamed map[string]keyResult
+}
+
+// keyResult is what the client sent for one key and what came of it.
+type keyResult struct {
+	st   keyState
+	page fhir.Page
+	err  error // the value is unusable: fetch it instead
+}
+
+// newPrefetch returns the reader of a call's prefetch. Only the
+// Observations some rule may read are decoded: records carry hundreds of
+// vital signs and old labs. At order time that also means recent enough
+// for the rule's window; patient-view reads results since the start of
+// therapy, so there only the codes count. Likewise the Conditions and
+// Immunizations whose codes no rule reads are passed over. Every value is
+// held to the context patient and to the type its key's query asks for.
+func (s *Server) newPrefetch(ctx context.Context, svc *Service, hc *HookContext, now time.Time, logger *slog.Logger) *prefetchReader {
 	b := fhir.NewBuilder(logger)
-	// Only the Observations some rule may read are decoded: records carry
-	// hundreds of vital signs and old labs. At order time that also means
-	// recent enough for the rule's window; patient-view reads results since
-	// the start of therapy, so there only the codes count.
 	switch {
 	case s.decodeAll:
 	case svc.Hook == HookPatientView:
@@ -76,53 +90,107 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 		})
 	}
 	if !s.decodeAll {
-		// Likewise the Conditions and Immunizations whose codes no rule reads.
 		b.KeepCoded("Condition", s.engine.ConditionRelevant)
 		b.KeepCoded("Immunization", s.engine.ImmunizationRelevant)
 	}
 	b.ForPatient(hc.PatientID)
+	for key, tmpl := range svc.Prefetch {
+		b.Expect(key, queryType(tmpl))
+	}
+	return &prefetchReader{s: s, svc: svc, ctx: ctx, hc: hc, logger: logger, b: b, streamed: map[string]keyResult{}}
+}
+
+// value reads the prefetch value for key from the request body (a
+// prefetchFunc). Keys the service does not declare are only validated.
+func (pr *prefetchReader) value(key string, dec *jsontext.Decoder, body []byte) error {
+	if _, ok := pr.svc.Prefetch[key]; !ok {
+		return dec.SkipValue()
+	}
+	if dec.PeekKind() == 'n' {
+		pr.streamed[key] = keyResult{st: keyNull}
+		_, err := dec.ReadToken()
+		return err
+	}
+	page, err := pr.b.AddFrom(pr.ctx, key, dec, body)
+	r, err := pr.result(key, page, err)
+	if err != nil {
+		return err
+	}
+	pr.streamed[key] = r
+	return nil
+}
+
+// result sorts what Builder.Add answered for a prefetch value: a usable
+// value, an OperationOutcome or unusable JSON (both fetched instead), or an
+// error that refuses the call: 400 for another patient's data or a
+// resource of the wrong type (contract 6.6: the client contradicts its own
+// context, and which of the two is right cannot be told), 413 past
+// fhir.MaxEntries resources, 503 once the deadline has passed.
+func (pr *prefetchReader) result(key string, page fhir.Page, err error) (keyResult, error) {
+	switch {
+	case err == nil:
+		return keyResult{st: keyValue, page: page}, nil
+	case errors.Is(err, fhir.ErrOperationOutcome):
+		return keyResult{st: keyOutcome}, nil // the client's query failed: fetch it again, once
+	case errors.Is(err, fhir.ErrWrongPatient), errors.Is(err, fhir.ErrWrongType):
+		e := badRequest("prefetch." + key + ": " + strings.TrimPrefix(err.Error(), "fhir: "+key+": "))
+		e.Expression = "prefetch." + key
+		return keyResult{}, e
+	case errors.Is(err, fhir.ErrNotResource):
+		return keyResult{st: keyValue, err: err}, nil
+	}
+	if e := limitError(pr.ctx, err); e != nil {
+		return keyResult{}, e
+	}
+	return keyResult{}, err // invalid JSON: the request is refused
+}
+
+// resolve builds the patient record from prefetch, fetching from
+// fhirServer every key that is absent or holds an OperationOutcome (or no
+// FHIR resource), and the next pages of a paginated prefetch Bundle. A key
+// that cannot be had is recorded in Record.Unavailable; the caller decides
+// whether that is a 412. A FHIR server page about another patient, or with
+// resources of the wrong type, leaves its key unavailable.
+func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
+	s, svc, ctx, logger, b := pr.s, pr.svc, pr.ctx, pr.logger, pr.b
 	keys := make([]string, 0, len(svc.Prefetch))
-	for k, tmpl := range svc.Prefetch {
+	for k := range svc.Prefetch {
 		keys = append(keys, k)
-		b.Expect(k, queryType(tmpl))
 	}
 	sort.Strings(keys)
 	res := &resolution{unavailable: map[string]string{}}
 	queries := map[string]string{}
-	tokens := templateValues(hc)
+	tokens := templateValues(pr.hc)
 
 	for _, key := range keys {
-		raw, present := req.Prefetch[key]
-		st := classify(raw, present)
-		var page fhir.Page
-		var err error
-		if st == keyValue {
-			page, err = b.Add(ctx, key, raw)
-			switch {
-			case errors.Is(err, fhir.ErrOperationOutcome):
-				st = keyOutcome // the client's query failed: fetch it again, once
-			case errors.Is(err, fhir.ErrWrongPatient), errors.Is(err, fhir.ErrWrongType):
-				e := badRequest("prefetch." + key + ": " + reasonOf(key, err))
-				e.Expression = "prefetch." + key
-				return nil, e
-			case err != nil:
-				if e := limitError(ctx, err); e != nil {
-					return nil, e
+		r, ok := pr.streamed[key]
+		if !ok {
+			raw, present := req.Prefetch[key]
+			r = keyResult{st: classify(raw, present)}
+			if r.st == keyValue {
+				page, err := b.Add(ctx, key, raw)
+				var fatal error
+				if r, fatal = pr.result(key, page, err); fatal != nil {
+					var he *Error
+					if !errors.As(fatal, &he) {
+						fatal = badRequest("prefetch." + key + ": not valid JSON")
+					}
+					return nil, fatal
 				}
 			}
 		}
-		s.metrics.prefetchKey(svc.ID, key, st)
+		s.metrics.prefetchKey(svc.ID, key, r.st)
 		switch {
-		case st == keyNull:
+		case r.st == keyNull:
 			continue
-		case st == keyValue && err != nil:
-			logger.Warn("prefetch value unusable; fetching it instead", "key", key, "err", err)
-		case st == keyValue && page.Next != "":
-			if err := s.followNext(ctx, b, key, page.Next, req); err != nil {
+		case r.st == keyValue && r.err != nil:
+			logger.Warn("prefetch value unusable; fetching it instead", "key", key, "err", r.err)
+		case r.st == keyValue && r.page.Next != "":
+			if err := s.followNext(ctx, b, key, r.page.Next, req); err != nil {
 				res.unavailable[key] = err.Error()
 			}
 			continue
-		case st == keyValue:
+		case r.st == keyValue:
 			continue
 		}
 		// Absent, an OperationOutcome, or unusable: fetch it.
@@ -166,6 +234,7 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 			}
 		}
 	}
+
 	res.record = b.Record()
 	for key := range res.unavailable {
 		res.record.Unavailable = append(res.record.Unavailable, key)
@@ -198,12 +267,6 @@ func limitError(ctx context.Context, err error) *Error {
 			Message: "the call's deadline passed before its data was read", Err: ctx.Err()}
 	}
 	return nil
-}
-
-// reasonOf is the text of a refusal of fhir.Builder.Add for key without
-// its "fhir: <key>: " prefix.
-func reasonOf(key string, err error) string {
-	return strings.TrimPrefix(err.Error(), "fhir: "+key+": ")
 }
 
 // queryType is the resource type a prefetch template asks for: the type of

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -54,30 +55,138 @@ type HookContext struct {
 	DraftOrders json.RawMessage `json:"draftOrders"`
 }
 
+// prefetchFunc reads one prefetch value, for key, from dec (which reads
+// body from its first byte): it must read the value whole, or return an
+// error that stops the reading of the request.
+type prefetchFunc func(key string, dec *jsontext.Decoder, body []byte) error
+
 // decodeRequest parses and validates a hook call body for a service of the
-// given hook. Every failure is a 400 naming the problem.
+// given hook. Every failure is a 400 naming the problem, or the error of
+// the prefetch reader.
 //
-// The body is read with github.com/go-json-experiment/json, strictly as
-// FHIR JSON is defined (contract 6.6), all of it, unknown members and
-// prefetch values included: member names are case-sensitive ("Hook" is
-// not hook), and duplicate member names, invalid UTF-8 and anything that
-// is not RFC 8259 JSON (NaN, 007, 0x10, trailing data) are refused. The
-// prefetch values are kept as JSON for fhir.Builder to read.
-func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
-	var req Request
-	if err := jsonv2.Unmarshal(body, &req); err != nil {
-		var se *jsonv2.SemanticError
-		if errors.As(err, &se) {
-			switch p := string(se.JSONPointer); {
-			case p == "":
-				return nil, nil, badRequest("request body is not a JSON object")
-			case p == "/prefetch":
-				return nil, nil, badRequest("prefetch must be an object")
-			case p == "/hook" || p == "/hookInstance" || p == "/fhirServer":
-				return nil, nil, badRequest(p[1:] + " must be a string")
-			}
-			return nil, nil, badRequest(jsonErr(err))
+// The body is read once, member by member, with the token reader of
+// github.com/go-json-experiment/json, strictly as FHIR JSON is defined
+// (contract 6.6), all of it, unknown members and prefetch values included:
+// member names are case-sensitive ("Hook" is not hook), and duplicate
+// member names, invalid UTF-8 and anything that is not RFC 8259 JSON (NaN,
+// 007, 0x10, trailing data) are refused. The context is decoded as soon as
+// it is read; when prefetch comes after it (as clients write it), stream,
+// given the request read so far and the context, returns the function
+// that reads each prefetch value straight from the body into the patient
+// record. Prefetch that comes before the context, or that stream returns
+// nil for, is kept in Request.Prefetch as JSON (sub-slices of body).
+func decodeRequest(body []byte, hook string, stream func(req *Request, hc *HookContext) prefetchFunc) (*Request, *HookContext, error) {
+	dec := jsontext.NewDecoder(bytes.NewBuffer(body))
+	if dec.PeekKind() != '{' {
+		if err := dec.SkipValue(); err != nil {
+			return nil, nil, badRequest("request body is not a JSON object: " + jsonErr(err))
 		}
+		return nil, nil, badRequest("request body is not a JSON object")
+	}
+	var req Request
+	var hc *HookContext
+	var hcErr error // why the context could not be decoded
+	var read prefetchFunc
+	streamed := false // stream has been asked
+	// value is the JSON of the value just read, a sub-slice of body.
+	value := func(v jsontext.Value) json.RawMessage {
+		end := dec.InputOffset()
+		return json.RawMessage(body[end-int64(len(v)) : end : end])
+	}
+	member := func(name string) error {
+		switch name {
+		case "hook", "hookInstance", "fhirServer":
+			dst := map[string]*string{"hook": &req.Hook, "hookInstance": &req.HookInstance, "fhirServer": &req.FHIRServer}[name]
+			if k := dec.PeekKind(); k != '"' && k != 'n' {
+				return badRequest(name + " must be a string")
+			}
+			return jsonv2.UnmarshalDecode(dec, dst)
+		case "fhirAuthorization":
+			if dec.PeekKind() == 'n' {
+				_, err := dec.ReadToken()
+				return err
+			}
+			var fa FHIRAuthorization
+			if err := jsonv2.UnmarshalDecode(dec, &fa); err != nil {
+				return badRequest("fhirAuthorization: " + jsonErr(err))
+			}
+			req.FHIRAuthorization = &fa
+			return nil
+		case "context":
+			v, err := dec.ReadValue()
+			if err != nil {
+				return err
+			}
+			req.Context, hc, hcErr = value(v), nil, nil
+			if v.Kind() == '{' {
+				var c HookContext
+				if hcErr = jsonv2.Unmarshal(req.Context, &c); hcErr == nil {
+					hc = &c
+				}
+			}
+			return nil
+		case "prefetch":
+			switch dec.PeekKind() {
+			case 'n':
+				_, err := dec.ReadToken()
+				return err
+			case '{':
+			default:
+				if err := dec.SkipValue(); err != nil {
+					return err
+				}
+				return badRequest("prefetch must be an object")
+			}
+			if _, err := dec.ReadToken(); err != nil {
+				return err
+			}
+			req.Prefetch = map[string]json.RawMessage{}
+			for dec.PeekKind() != '}' {
+				tok, err := dec.ReadToken()
+				if err != nil {
+					return err
+				}
+				key := tok.String()
+				if !streamed && hc != nil && stream != nil {
+					streamed, read = true, stream(&req, hc)
+				}
+				if read != nil {
+					if err := read(key, dec, body); err != nil {
+						return err
+					}
+					continue
+				}
+				v, err := dec.ReadValue()
+				if err != nil {
+					return err
+				}
+				req.Prefetch[key] = value(v)
+			}
+			_, err := dec.ReadToken()
+			return err
+		}
+		return dec.SkipValue()
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, nil, badRequest("request body is not a JSON object: " + jsonErr(err))
+	}
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err == nil {
+			err = member(tok.String())
+		}
+		if err != nil {
+			var he *Error
+			if errors.As(err, &he) {
+				return nil, nil, he
+			}
+			return nil, nil, badRequest("request body is not a JSON object: " + jsonErr(err))
+		}
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, nil, badRequest("request body is not a JSON object: " + jsonErr(err))
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
 		return nil, nil, badRequest("request body is not a JSON object: " + jsonErr(err))
 	}
 	switch {
@@ -91,15 +200,11 @@ func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
 		return nil, nil, badRequest("context is missing")
 	case req.FHIRAuthorization != nil && req.FHIRServer == "":
 		return nil, nil, badRequest("fhirAuthorization is present without fhirServer")
-	}
-	if c := bytes.TrimSpace(req.Context); len(c) == 0 || c[0] != '{' {
+	case req.Context[0] != '{':
 		return nil, nil, badRequest("context is not a JSON object")
-	}
-	var hc HookContext
-	if err := jsonv2.Unmarshal(req.Context, &hc); err != nil {
-		return nil, nil, badRequest("context: " + jsonErr(err))
-	}
-	if strings.TrimSpace(hc.PatientID) == "" {
+	case hcErr != nil:
+		return nil, nil, badRequest("context: " + jsonErr(hcErr))
+	case strings.TrimSpace(hc.PatientID) == "":
 		return nil, nil, badRequest("context.patientId is missing")
 	}
 	if hook == HookOrderSelect || hook == HookOrderSign {
@@ -110,7 +215,7 @@ func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
 	if hook == HookOrderSelect && hc.Selections == nil { // absent or null
 		return nil, nil, badRequest("context.selections is missing")
 	}
-	return &req, &hc, nil
+	return &req, hc, nil
 }
 
 func isNull(b json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(b), []byte("null")) }
@@ -121,6 +226,8 @@ func jsonErr(err error) string {
 	var se *jsonv2.SemanticError
 	var sy *jsontext.SyntacticError
 	switch {
+	case err == nil:
+		return "invalid JSON"
 	case errors.As(err, &sy):
 		what := "invalid JSON"
 		switch {
