@@ -453,6 +453,45 @@ func TestConversion(t *testing.T) {
 			func(t *testing.T, rec *rules.Record) {
 				assert.Equal(t, day("2026-01-01"), rec.Medications[0].Authored)
 			}},
+		{"medication request: end of the validity period", `{"resourceType":"MedicationRequest","id":"r","status":"completed","intent":"order",
+			"medicationCodeableConcept":{"text":"x"},"dispenseRequest":{"validityPeriod":{"start":"2026-01-01","end":"2026-03-31"}}}`,
+			func(t *testing.T, rec *rules.Record) {
+				assert.Equal(t, day("2026-01-01"), rec.Medications[0].ValidityStart)
+				assert.Equal(t, day("2026-03-31"), rec.Medications[0].End)
+			}},
+		// Task 3 (contract 6.1): statements beside requests, status as
+		// sent, start and end of effectivePeriod, the dose as for requests.
+		{"medication statements of every status, with start, end and dose", `{"resourceType":"Bundle","entry":[
+			{"resource":{"resourceType":"MedicationStatement","id":"a","status":"completed","medicationCodeableConcept":{"text":"upadacitinib 15 mg"},
+				"effectivePeriod":{"start":"2026-01-10","end":"2026-06-30"},"dateAsserted":"2026-07-01",
+				"dosage":{"text":"15 mg daily","timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"d"}},"doseAndRate":[{"doseQuantity":{"value":15,"unit":"mg","system":"http://unitsofmeasure.org","code":"mg"}}]}}},
+			{"resource":{"resourceType":"MedicationStatement","id":"b","status":"not-taken","medicationCodeableConcept":{"text":"x"},"effectiveDateTime":"2026-05-05"}},
+			{"resource":{"resourceType":"MedicationStatement","id":"c","status":"intended","medicationCodeableConcept":{"text":"x"},"effectivePeriod":{"end":"2026-02-01"},"dateAsserted":"2026-01-20"}},
+			{"resource":{"resourceType":"MedicationStatement","id":"d","status":"on-hold","medicationReference":{"reference":"#m"},
+				"contained":[{"resourceType":"Medication","id":"m","code":{"text":"abrocitinib 100 mg"}}]}},
+			{"resource":{"resourceType":"MedicationStatement","id":"e","status":"entered-in-error","medicationCodeableConcept":{"text":"x"}}},
+			{"resource":{"resourceType":"MedicationStatement","id":"f","status":"stopped","medicationCodeableConcept":{"text":"x"}}},
+			{"resource":{"resourceType":"MedicationStatement","id":"g","status":"unknown","medicationCodeableConcept":{"text":"x"}}},
+			{"resource":{"resourceType":"MedicationStatement","id":"h","status":"active","medicationCodeableConcept":{"text":"x"}}}]}`,
+			func(t *testing.T, rec *rules.Record) {
+				require.Len(t, rec.Medications, 8)
+				var statuses []string
+				for _, m := range rec.Medications {
+					assert.Equal(t, "MedicationStatement", m.ResourceType)
+					statuses = append(statuses, m.Status)
+				}
+				assert.Equal(t, []string{"completed", "not-taken", "intended", "on-hold", "entered-in-error", "stopped", "unknown", "active"}, statuses)
+				a := rec.Medications[0]
+				assert.Equal(t, day("2026-01-10"), a.Authored, "effectivePeriod.start over dateAsserted")
+				assert.Equal(t, day("2026-06-30"), a.End)
+				assert.Equal(t, rules.DoseFacts{DosageText: "15 mg daily", Frequency: 1, Period: 1, PeriodUnit: "d",
+					DoseQuantity: &rules.Quantity{Value: 15, Unit: "mg"}}, a.Dose, "a single dosage object is read too")
+				assert.Equal(t, day("2026-05-05"), rec.Medications[1].Authored)
+				assert.True(t, rec.Medications[1].End.IsZero())
+				assert.Equal(t, day("2026-01-20"), rec.Medications[2].Authored, "a period without start: dateAsserted")
+				assert.Equal(t, day("2026-02-01"), rec.Medications[2].End)
+				assert.Equal(t, "abrocitinib 100 mg", rec.Medications[3].Text, "contained Medication")
+			}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
