@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -340,7 +341,7 @@ func (p *part) add(r *resource) (ok bool, err error) {
 	case "Medication":
 		var v medication
 		if err = decode(r.raw, &v); err == nil {
-			p.addMedication(&v, r.fullURL)
+			p.addMedication(&v, string(r.fullURL))
 		}
 	}
 	if err != nil {
@@ -390,7 +391,7 @@ func (p *part) check(r *resource) error {
 	case "Medication":
 		return nil
 	case "Patient":
-		if h.id != p.b.patientID {
+		if string(h.id) != p.b.patientID {
 			return fmt.Errorf("%w: a Patient with another id", ErrWrongPatient)
 		}
 		return nil
@@ -401,7 +402,7 @@ func (p *part) check(r *resource) error {
 		// Whose it is cannot be told: skipped like any malformed entry.
 		return &DecodeError{Path: member, Reason: "not a Reference"}
 	}
-	if id, ok := patientOf(ref); ok && id != p.b.patientID {
+	if id, ok := patientOf(ref); ok && string(id) != p.b.patientID {
 		return fmt.Errorf("%w: a %s about another patient", ErrWrongPatient, h.resourceType)
 	}
 	return nil
@@ -410,16 +411,16 @@ func (p *part) check(r *resource) error {
 // patientOf returns the Patient id a literal reference names
 // ("Patient/123", "https://ehr/fhir/Patient/123/_history/2"); ok is false
 // for a reference to anything else.
-func patientOf(ref string) (id string, ok bool) {
-	ref = strings.TrimSpace(ref)
-	if i := strings.Index(ref, "/_history/"); i >= 0 {
+func patientOf(ref []byte) (id []byte, ok bool) {
+	ref = bytes.TrimSpace(ref)
+	if i := bytes.Index(ref, []byte("/_history/")); i >= 0 {
 		ref = ref[:i]
 	}
-	if i := strings.LastIndex(ref, "Patient/"); i >= 0 && (i == 0 || ref[i-1] == '/') {
+	if i := bytes.LastIndex(ref, []byte("Patient/")); i >= 0 && (i == 0 || ref[i-1] == '/') {
 		id = ref[i+len("Patient/"):]
-		return id, id != "" && !strings.Contains(id, "/")
+		return id, len(id) > 0 && bytes.IndexByte(id, '/') < 0
 	}
-	return "", false
+	return nil, false
 }
 
 // observationDateOf is the date of an Observation (zero when unknown or

@@ -110,8 +110,8 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 			if id := resourceID("Medication", v.ID); id != "" {
 				meds[id] = info
 			}
-			if r.fullURL != "" {
-				meds[r.fullURL] = info
+			if len(r.fullURL) > 0 {
+				meds[string(r.fullURL)] = info
 			}
 		}
 		return nil
@@ -150,7 +150,7 @@ func checkSubject(ref *fm.Reference, patientID string) error {
 		return nil
 	}
 	want := strings.TrimPrefix(patientID, "Patient/")
-	if id, ok := patientOf(str(ref.Reference)); ok && id != want {
+	if id, ok := patientOf([]byte(str(ref.Reference))); ok && string(id) != want {
 		return &DecodeError{Path: "subject", Reason: "references another patient than context.patientId"}
 	}
 	return nil

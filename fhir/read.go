@@ -24,7 +24,8 @@ import (
 // as raw JSON (nil when absent), the dates of an Observation and the
 // contained resources. The slices are reused from one resource to the next.
 type head struct {
-	resourceType, id string
+	resourceType string
+	id           []byte // the id as sent, unescaped and trimmed
 	// codes are the codings of code (Observation, Condition, Medication)
 	// and of the components' codes; vaccineCodes those of an Immunization's
 	// vaccineCode. badCodes names a member among them that could not be
@@ -35,7 +36,8 @@ type head struct {
 	// those names: the patient an Observation, Condition, MedicationRequest
 	// or MedicationStatement (subject) or an Immunization (patient) is
 	// about. badRef names one that could not be read as a Reference.
-	subject, patient, badRef string
+	subject, patient []byte
+	badRef           string
 	// Observation.effective[x] and issued.
 	effectiveDateTime, effectivePeriod, effectiveInstant, issued jsontext.Value
 	contained                                                    jsontext.Value
@@ -43,16 +45,17 @@ type head struct {
 
 func (h *head) reset() {
 	*h = head{
-		codes: h.codes[:0], vaccineCodes: h.vaccineCodes[:0],
+		id: h.id[:0], codes: h.codes[:0], vaccineCodes: h.vaccineCodes[:0], subject: h.subject[:0], patient: h.patient[:0],
 		effectiveDateTime: h.effectiveDateTime[:0], effectivePeriod: h.effectivePeriod[:0],
 		effectiveInstant: h.effectiveInstant[:0], issued: h.issued[:0], contained: h.contained[:0],
 	}
 }
 
-// resource is one resource of a value, its head read.
+// resource is one resource of a value, its head read. Its slices are
+// valid until the next resource is read.
 type resource struct {
 	index   int    // entry index in the Bundle; 0 for a value that is a resource
-	fullURL string // the entry's fullUrl
+	fullURL []byte // the entry's fullUrl, unescaped and trimmed
 	raw     []byte // the resource's JSON, a sub-slice of the value
 	head    *head
 }
@@ -73,6 +76,9 @@ type valueReader struct {
 	needResource bool
 
 	top, scratch head
+	res          resource
+	name, text   []byte // scratch: a member name with escapes, a string's text
+	codes        map[string]string
 }
 
 // errNotObject is the error for a value that is valid JSON but no object.
@@ -194,47 +200,102 @@ func (vr *valueReader) entry(i int) error {
 		}
 		return vr.bad(i, "", "is not an object")
 	}
-	r := resource{index: i, head: &vr.scratch}
+	r := &vr.res
+	*r = resource{index: i, fullURL: r.fullURL[:0], head: &vr.scratch}
 	has, bad := false, ""
-	err := vr.object(func(name []byte) error {
+	if _, err := vr.dec.ReadToken(); err != nil {
+		return err
+	}
+	for vr.dec.PeekKind() != '}' {
+		name, err := vr.memberName()
+		if err != nil {
+			return err
+		}
 		switch string(name) {
 		case "fullUrl":
-			if vr.dec.PeekKind() == '"' {
-				v, err := vr.dec.ReadValue()
-				r.fullURL = strings.TrimSpace(unquote(v))
+			v, err := vr.dec.ReadValue()
+			if err != nil {
 				return err
 			}
+			if v.Kind() == '"' {
+				r.fullURL = appendText(r.fullURL[:0], v)
+			}
+			continue
 		case "resource":
 			has, bad = false, ""
 			switch vr.dec.PeekKind() {
 			case '{':
 				has = true
-				return vr.resource(&r)
+				if err := vr.resource(r); err != nil {
+					return err
+				}
+				continue
 			case 'n':
 			default:
 				bad = "is not an object"
 			}
 		}
-		return vr.skip()
-	})
-	switch {
-	case err != nil:
+		if err := vr.skip(); err != nil {
+			return err
+		}
+	}
+	if _, err := vr.dec.ReadToken(); err != nil {
 		return err
+	}
+	switch {
 	case bad != "":
 		return vr.bad(i, "resource", bad)
 	case has:
-		return vr.visit(&r)
+		return vr.visit(r)
 	case vr.needResource:
 		return vr.bad(i, "", "has no resource")
 	}
 	return nil
 }
 
+// memberName reads an object member's name; it is valid until the next
+// read.
+func (vr *valueReader) memberName() ([]byte, error) {
+	v, err := vr.dec.ReadValue()
+	if err != nil {
+		return nil, err
+	}
+	name := v[1 : len(v)-1]
+	if bytes.IndexByte(name, '\\') >= 0 {
+		vr.name, _ = jsontext.AppendUnquote(vr.name[:0], v)
+		name = vr.name
+	}
+	return name, nil
+}
+
+// appendText appends the text of the JSON string v, trimmed, to dst.
+func appendText(dst []byte, v jsontext.Value) []byte {
+	if bytes.IndexByte(v, '\\') < 0 {
+		return append(dst, bytes.TrimSpace(v[1:len(v)-1])...)
+	}
+	n := len(dst)
+	dst, _ = jsontext.AppendUnquote(dst, v)
+	t := bytes.TrimSpace(dst[n:])
+	return append(dst[:n], t...)
+}
+
 // resource reads the resource object at the decoder's position into r.
 func (vr *valueReader) resource(r *resource) error {
 	start := vr.dec.InputOffset()
 	r.head.reset()
-	if err := vr.object(func(name []byte) error { return vr.member(r.head, name) }); err != nil {
+	if _, err := vr.dec.ReadToken(); err != nil {
+		return err
+	}
+	for vr.dec.PeekKind() != '}' {
+		name, err := vr.memberName()
+		if err != nil {
+			return err
+		}
+		if err := vr.member(r.head, name); err != nil {
+			return err
+		}
+	}
+	if _, err := vr.dec.ReadToken(); err != nil {
 		return err
 	}
 	r.raw = vr.since(start)
@@ -247,13 +308,20 @@ func (vr *valueReader) member(h *head, name []byte) error {
 	var dst *jsontext.Value
 	switch string(name) {
 	case "resourceType", "id":
-		s, err := vr.text()
-		if string(name) == "id" {
-			h.id = s
-		} else {
-			h.resourceType = typeName(s)
+		v, err := vr.dec.ReadValue()
+		if err != nil {
+			return err
 		}
-		return err
+		vr.text = vr.text[:0] // a type or id that is not a string is none
+		if v.Kind() == '"' {
+			vr.text = appendText(vr.text, v)
+		}
+		if string(name) == "id" {
+			h.id = append(h.id[:0], vr.text...)
+		} else {
+			h.resourceType = typeName(vr.text)
+		}
+		return nil
 	case "code", "vaccineCode":
 		codes := &h.codes
 		if string(name) == "vaccineCode" {
@@ -271,14 +339,13 @@ func (vr *valueReader) member(h *head, name []byte) error {
 		}
 		return err
 	case "subject", "patient":
-		ref, ok, err := vr.reference()
-		switch {
-		case !ok:
+		dst := &h.subject
+		if string(name) == "patient" {
+			dst = &h.patient
+		}
+		ok, err := vr.reference(dst)
+		if !ok {
 			h.badRef = string(name)
-		case string(name) == "subject":
-			h.subject = ref
-		default:
-			h.patient = ref
 		}
 		return err
 	case "effectiveDateTime":
@@ -303,15 +370,6 @@ func (vr *valueReader) member(h *head, name []byte) error {
 // the tokens, with the tolerances of decodeOptions (json.go): ok is false
 // when the value does not have the type's shape (it is then stepped over
 // whole); the error is the token reader's (invalid JSON).
-
-// text reads a string, trimmed; any other value reads as "".
-func (vr *valueReader) text() (string, error) {
-	v, err := vr.dec.ReadValue()
-	if err != nil || v.Kind() != '"' {
-		return "", err
-	}
-	return strings.TrimSpace(unquote(v)), nil
-}
 
 // concept appends the codings (system and code) of a CodeableConcept, or
 // of a one-element array of one, to dst.
@@ -358,7 +416,7 @@ func (vr *valueReader) coding(dst *[]rules.Coding) (ok bool, err error) {
 		v, err := vr.dec.ReadValue()
 		switch v.Kind() {
 		case '"':
-			*dst = systemName(strings.TrimSpace(unquote(v)))
+			*dst = vr.intern(v)
 		case 'n':
 		default:
 			ok = false
@@ -390,23 +448,17 @@ func (vr *valueReader) components(dst *[]rules.Coding) (ok bool, err error) {
 	})
 }
 
-// reference reads a Reference's reference string.
-func (vr *valueReader) reference() (ref string, ok bool, err error) {
+// reference reads a Reference's reference string into *dst.
+func (vr *valueReader) reference(dst *[]byte) (ok bool, err error) {
 	switch vr.dec.PeekKind() {
 	case 'n':
 		_, err := vr.dec.ReadToken()
-		return "", true, err
+		return true, err
 	case '[':
-		ok, err := vr.one(func() (bool, error) {
-			var good bool
-			var err error
-			ref, good, err = vr.reference()
-			return good, err
-		})
-		return ref, ok, err
+		return vr.one(func() (bool, error) { return vr.reference(dst) })
 	case '{':
 	default:
-		return "", false, vr.skip()
+		return false, vr.skip()
 	}
 	ok = true
 	err = vr.object(func(name []byte) error {
@@ -416,14 +468,14 @@ func (vr *valueReader) reference() (ref string, ok bool, err error) {
 		v, err := vr.dec.ReadValue()
 		switch v.Kind() {
 		case '"':
-			ref = strings.TrimSpace(unquote(v))
+			*dst = appendText((*dst)[:0], v)
 		case 'n':
 		default:
 			ok = false
 		}
 		return err
 	})
-	return ref, ok, err
+	return ok, err
 }
 
 // many reads an array with elem for each element, or a single value
@@ -476,14 +528,48 @@ func (vr *valueReader) one(elem func() (bool, error)) (ok bool, err error) {
 	return ok, err
 }
 
-// systemName returns s, as a constant for the code systems of nearly
-// every coding (no allocation for each).
-func systemName(s string) string {
-	for _, sys := range [...]string{rules.SystemLOINC, rules.SystemSNOMED, rules.SystemRxNorm,
-		rules.SystemCVX, rules.SystemICD10CM, rules.SystemUCUM} {
-		if s == sys {
-			return sys
-		}
+// typeName returns the resource type named b, a constant for the types
+// that come by the hundred (no allocation for each).
+func typeName(b []byte) string {
+	switch string(b) {
+	case "Observation":
+		return "Observation"
+	case "Condition":
+		return "Condition"
+	case "MedicationRequest":
+		return "MedicationRequest"
+	case "MedicationStatement":
+		return "MedicationStatement"
+	case "Immunization":
+		return "Immunization"
+	case "Medication":
+		return "Medication"
+	case "Patient":
+		return "Patient"
+	case "Bundle":
+		return "Bundle"
+	case "Encounter":
+		return "Encounter"
+	case "OperationOutcome":
+		return "OperationOutcome"
+	}
+	return string(b)
+}
+
+// intern returns the trimmed text of the JSON string v, the same string
+// for the same text within a value: records repeat a few code systems and
+// codes hundreds of times.
+func (vr *valueReader) intern(v jsontext.Value) string {
+	vr.text = appendText(vr.text[:0], v)
+	if s, ok := vr.codes[string(vr.text)]; ok {
+		return s
+	}
+	if vr.codes == nil {
+		vr.codes = map[string]string{}
+	}
+	s := string(vr.text)
+	if len(vr.codes) < 4096 {
+		vr.codes[s] = s
 	}
 	return s
 }
@@ -498,18 +584,6 @@ func unquote(v jsontext.Value) string {
 	}
 	b, _ := jsontext.AppendUnquote(nil, v)
 	return string(b)
-}
-
-// typeName returns s, as a constant for the resource types that come by
-// the hundred (no allocation for each).
-func typeName(s string) string {
-	for _, t := range [...]string{"Observation", "Condition", "MedicationRequest", "MedicationStatement",
-		"Immunization", "Medication", "Patient", "Bundle", "Encounter", "OperationOutcome"} {
-		if s == t {
-			return t
-		}
-	}
-	return s
 }
 
 // nextLink is the url of the Bundle link with relation "next" in raw, the
