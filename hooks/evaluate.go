@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -31,10 +32,12 @@ func (s *Server) handleService(c echo.Context) error {
 	if !ok {
 		return &Error{Status: http.StatusNotFound, Code: "not-found", Message: "unknown CDS service " + fmt.Sprintf("%q", cut(c.Param("id")))}
 	}
-	body, err := readBody(c, s.cfg.BodyLimit)
+	buf, err := readPooledBody(c, s.cfg.BodyLimit)
 	if err != nil {
 		return err
 	}
+	defer putBody(buf)
+	body := buf.Bytes()
 	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.Deadline)
 	defer cancel()
 	caller, _ := auth.CallerFrom(c.Request().Context())
@@ -252,6 +255,40 @@ func readInto(buf *bytes.Buffer, c echo.Context, limit int64) error {
 		return badRequest("could not read the request body")
 	}
 	return nil
+}
+
+// bodyPool recycles the buffers hook call bodies are read into: a body is
+// commonly a few hundred kilobytes, and reading one into a new buffer,
+// which grows by doubling as the bytes arrive, makes about 2.5 times its
+// size in garbage (530 KB of the 650 KB a typical call allocates through
+// the HTTP path). Only handleService uses it. What a call keeps of its
+// body lives no longer than the call: the context and draft orders are
+// decoded into copies, prefetch values and the record's strings too, so
+// the buffer goes back once the answer is written.
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody is the largest buffer kept for reuse; larger bodies are
+// left to the garbage collector, so the pool does not pin memory.
+const maxPooledBody = 4 << 20
+
+// readPooledBody is readBody into a buffer from bodyPool; give it back
+// with putBody once nothing refers to the body.
+func readPooledBody(c echo.Context, limit int64) (*bytes.Buffer, error) {
+	buf := bodyPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	if err := readInto(buf, c, limit); err != nil {
+		putBody(buf)
+		return nil, err
+	}
+	return buf, nil
+}
+
+func putBody(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooledBody {
+		return
+	}
+	buf.Reset()
+	bodyPool.Put(buf)
 }
 
 // ordersError is the answer for context.draftOrders that cannot be read:
