@@ -160,7 +160,7 @@ func serviceRequest(system, code, display, text, patientID, reason string) json.
 		Subject:      reference{Reference: "Patient/" + patientID},
 		ReasonCode:   []concept{{Text: reason}},
 	}
-	b, _ := json.Marshal(sr) // only strings: cannot fail
+	b, _ := jsonv2.Marshal(sr) // only strings: cannot fail
 	return b
 }
 
