@@ -9,8 +9,7 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-# Static binary: modernc.org/sqlite is pure Go, so no cgo is needed. go build
-# uses cmd/jakguard/default.pgo (profile-guided optimisation, docs/performance.md).
+# Static binary: modernc.org/sqlite is pure Go, so no cgo is needed.
 RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/jakguard ./cmd/jakguard
 # The SQLite data directory, made here because the runtime image has no shell.
 RUN mkdir -p /out/data

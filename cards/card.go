@@ -88,7 +88,7 @@ type Coding struct {
 type Suggestion struct {
 	Label         string   `json:"label"`
 	UUID          string   `json:"uuid,omitempty"`
-	IsRecommended bool     `json:"isRecommended,omitempty"`
+	IsRecommended bool     `json:"isRecommended,omitzero"`
 	Actions       []Action `json:"actions,omitempty"`
 }
 
@@ -108,5 +108,5 @@ type Link struct {
 	URL            string `json:"url"`
 	Type           string `json:"type"`
 	AppContext     string `json:"appContext,omitempty"`
-	Autolaunchable bool   `json:"autolaunchable,omitempty"`
+	Autolaunchable bool   `json:"autolaunchable,omitzero"`
 }

@@ -10,7 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	segjson "github.com/segmentio/encoding/json"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"jakguard/rules"
 )
@@ -181,7 +182,7 @@ func serviceRequest(system, code, display, text, patientID, reason string) json.
 		Subject:      reference{Reference: "Patient/" + patientID},
 		ReasonCode:   []concept{{Text: reason}},
 	}
-	b, _ := json.Marshal(sr) // only strings: cannot fail
+	b, _ := jsonv2.Marshal(sr) // only strings: cannot fail
 	return b
 }
 
@@ -210,22 +211,14 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 	if len(raw) == 0 {
 		return nil, errors.New("no draft order JSON")
 	}
-	// segmentio's decoder and encoder (about twice as fast as encoding/json
-	// here), with encoding/json's semantics: numbers kept as written
-	// (UseNumber), sorted keys, HTML escaped (TestUpdatedOrderMatchesEncodingJSON).
-	// A draft it refuses goes through encoding/json for the error: segmentio
-	// quotes the input in its messages, and these may be logged.
+	// Numbers are kept as written (a FHIR decimal's digits are significant).
 	var res map[string]any
-	if rest, err := segjson.Parse(raw, &res, segjson.UseNumber); err != nil || len(bytes.TrimSpace(rest)) > 0 {
-		res = nil
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(&res); err != nil {
-			return nil, err
-		}
-		if _, err := dec.Token(); err != io.EOF {
-			return nil, errors.New("trailing data after the draft order")
-		}
+	dec := jsontext.NewDecoder(bytes.NewReader(raw))
+	if err := jsonv2.UnmarshalDecode(dec, &res, keepNumbers); err != nil {
+		return nil, err
+	}
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return nil, errors.New("trailing data after the draft order")
 	}
 	if res == nil {
 		return nil, errors.New("draft order is not an object")
@@ -300,8 +293,19 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 	}
 
 	pruned, _ := prune(res)
-	return segjson.Marshal(pruned)
+	return jsonv2.Marshal(pruned, jsonv2.Deterministic(true))
 }
+
+// keepNumbers decodes a JSON number into an any as the number as written
+// (a jsontext.Value, which encodes as itself), not as a float64.
+var keepNumbers = jsonv2.WithUnmarshalers(jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *any) error {
+	if dec.PeekKind() != '0' {
+		return errors.ErrUnsupported
+	}
+	n, err := dec.ReadValue()
+	*v = n.Clone()
+	return err
+}))
 
 // prune removes null, "", [] and {} values recursively (CDS Hooks forbids
 // them in a response); ok is false when v itself is empty.

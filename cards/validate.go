@@ -2,7 +2,6 @@ package cards
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +12,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"jakguard/internal/jsonx"
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Validate checks the CDS Hooks 2.0 and jakguard invariants of one card and
@@ -138,7 +138,7 @@ func validateAction(a Action) error {
 			ResourceType string `json:"resourceType"`
 			ID           string `json:"id"`
 		}
-		if err := jsonx.Unmarshal(a.Resource, &res); err != nil {
+		if err := json.Unmarshal(a.Resource, &res); err != nil {
 			return fmt.Errorf("resource is not a JSON object: %w", err)
 		}
 		if res.ResourceType == "" {
@@ -180,13 +180,12 @@ func absoluteURL(s string, httpsOnly bool) bool {
 // (CDS Hooks 2.0.1 §Use of JSON), except a top-level "cards": []. Each
 // violation names its JSON path, such as $.cards[0].suggestions.
 func CheckEmpty(b []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
 	var v any
-	if err := dec.Decode(&v); err != nil {
+	dec := jsontext.NewDecoder(bytes.NewReader(b))
+	if err := json.UnmarshalDecode(dec, &v); err != nil {
 		return fmt.Errorf("not JSON: %w", err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if _, err := dec.ReadToken(); err != io.EOF {
 		return errors.New("not JSON: data after the top-level value")
 	}
 	var errs []error

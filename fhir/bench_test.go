@@ -1,10 +1,14 @@
 package fhir
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"jakguard/rules"
 )
@@ -30,7 +34,7 @@ func BenchmarkBuilderSynthea(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		bl := NewBuilder(nil)
-		if _, err := bl.Add("everything", data); err != nil {
+		if _, err := bl.Add(context.Background(), "everything", data); err != nil {
 			b.Fatal(err)
 		}
 		if rec := bl.Record(); len(rec.Observations) == 0 {
@@ -39,52 +43,27 @@ func BenchmarkBuilderSynthea(b *testing.B) {
 	}
 }
 
-// typicalPrefetch reads the typical benchmark workload (docs/performance.md):
-// the whole request body and its observations Bundle.
-func typicalPrefetch(b *testing.B) (body, observations []byte) {
+// typicalObservations is the observations Bundle of the typical benchmark
+// workload (docs/performance.md).
+func typicalObservations(b *testing.B) []byte {
 	b.Helper()
 	body, err := os.ReadFile("../testdata/bench/typical.json")
 	if err != nil {
 		b.Fatal(err)
 	}
-	_, inner, err := Members(body, "prefetch")
-	if err != nil {
+	var req struct {
+		Prefetch map[string]jsontext.Value `json:"prefetch"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
 		b.Fatal(err)
 	}
-	return body, inner["observations"].Raw
-}
-
-// BenchmarkMembers is the first pass over a request body: validate it,
-// locate its members and split its prefetch.
-func BenchmarkMembers(b *testing.B) {
-	body, _ := typicalPrefetch(b)
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, _, err := Members(body, "prefetch"); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkSplit validates a Bundle of 213 Observations strictly and
-// locates its entries and their codes and dates.
-func BenchmarkSplit(b *testing.B) {
-	_, obs := typicalPrefetch(b)
-	b.SetBytes(int64(len(obs)))
-	b.ReportAllocs()
-	for b.Loop() {
-		doc, err := split(obs)
-		if err != nil || len(doc.entries) != 213 {
-			b.Fatal(err, len(doc.entries))
-		}
-	}
+	return req.Prefetch["observations"]
 }
 
 // BenchmarkBuilderTypical adds the typical workload's observations to a
 // Builder that keeps the few a rule may read, as the hooks do.
 func BenchmarkBuilderTypical(b *testing.B) {
-	_, obs := typicalPrefetch(b)
+	obs := typicalObservations(b)
 	b.SetBytes(int64(len(obs)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -97,7 +76,7 @@ func BenchmarkBuilderTypical(b *testing.B) {
 			}
 			return false
 		})
-		if _, err := bl.Add("observations", obs); err != nil {
+		if _, err := bl.Add(context.Background(), "observations", obs); err != nil {
 			b.Fatal(err)
 		}
 	}

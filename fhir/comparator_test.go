@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"context"
 	"testing"
 
 	"jakguard/rules"
@@ -10,7 +11,7 @@ import (
 // as 0.4 exactly (it could then miss lymphopenia).
 func TestQuantityComparatorKept(t *testing.T) {
 	b := NewBuilder(nil)
-	_, err := b.Add("observations", []byte(`{"resourceType":"Observation","id":"alc","status":"final",
+	_, err := b.Add(context.Background(), "observations", []byte(`{"resourceType":"Observation","id":"alc","status":"final",
 		"code":{"coding":[{"system":"http://loinc.org","code":"731-0"}]},"effectiveDateTime":"2026-11-02",
 		"valueQuantity":{"value":0.5,"comparator":"<","unit":"10*3/uL","system":"http://unitsofmeasure.org","code":"10*3/uL"}}`))
 	if err != nil {
@@ -33,7 +34,7 @@ func TestQuantityComparatorKept(t *testing.T) {
 // as Go's encoders write it) must still reach the rules.
 func TestEscapedQuantityComparatorKept(t *testing.T) {
 	b := NewBuilder(nil)
-	_, err := b.Add("observations", []byte(`{"resourceType":"Observation","id":"alc","status":"final",
+	_, err := b.Add(context.Background(), "observations", []byte(`{"resourceType":"Observation","id":"alc","status":"final",
 		"code":{"coding":[{"system":"http://loinc.org","code":"731-0"}]},"effectiveDateTime":"2026-11-02",
 		"valueQuantity":{"value":0.5,"comparator":"\u003c","code":"10*3/uL"}}`))
 	if err != nil {

@@ -49,37 +49,3 @@ var dateBytesCases = []string{
 
 // parseDateBytes gives ParseDate's instant for the forms it reads, and
 // declines the rest.
-func TestParseDateBytes(t *testing.T) {
-	for _, c := range dateBytesCases {
-		checkDateBytes(t, c)
-	}
-	if _, ok := parseDateBytes([]byte("2026-11-29T10:00:00+01:00")); !ok {
-		t.Error("the common dateTime form must take the fast path")
-	}
-	if _, ok := parseDateBytes([]byte("2026-11-29")); !ok {
-		t.Error("the date form must take the fast path")
-	}
-	b := []byte("2026-11-08T19:20:06.629+05:30") // Go caches only whole-hour zones
-	if n := testing.AllocsPerRun(100, func() { parseDateBytes(b) }); n != 0 {
-		t.Errorf("parseDateBytes allocates %v times per date with an offset, want 0", n)
-	}
-}
-
-func checkDateBytes(t *testing.T, s string) {
-	t.Helper()
-	got, ok := parseDateBytes([]byte(s))
-	if !ok {
-		return // the caller falls back to ParseDate
-	}
-	want, wantOK := ParseDate(s)
-	if !wantOK || !got.Equal(want) {
-		t.Errorf("%q: fast path %v, ParseDate %v (ok %v)", s, got, want, wantOK)
-	}
-}
-
-func FuzzParseDateBytes(f *testing.F) {
-	for _, c := range dateBytesCases {
-		f.Add(c)
-	}
-	f.Fuzz(func(t *testing.T, s string) { checkDateBytes(t, s) })
-}

@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -47,7 +49,7 @@ func buildRecord(t *testing.T, values map[string]json.RawMessage) *rules.Record 
 	t.Helper()
 	b := NewBuilder(nil)
 	for k, v := range values {
-		_, err := b.Add(k, v)
+		_, err := b.Add(context.Background(), k, v)
 		require.NoError(t, err, k)
 	}
 	return b.Record()
@@ -88,7 +90,7 @@ func TestSandboxDraftOrders(t *testing.T) {
 		t.Run(tc.file, func(t *testing.T) {
 			req := readRequest(t, tc.file)
 			var logs bytes.Buffer
-			orders, err := DecodeOrders(req.Context.DraftOrders, slog.New(slog.NewTextHandler(&logs, nil)))
+			orders, err := DecodeOrders(context.Background(), req.Context.DraftOrders, "", slog.New(slog.NewTextHandler(&logs, nil)))
 			require.NoError(t, err)
 			require.Len(t, orders.Medications, 1)
 			assert.Equal(t, tc.want, orders.Medications[0])
@@ -199,7 +201,7 @@ func TestAddPage(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			page, err := NewBuilder(nil).Add("labs", []byte(tc.raw))
+			page, err := NewBuilder(nil).Add(context.Background(), "labs", []byte(tc.raw))
 			switch tc.wantErr {
 			case nil:
 				require.NoError(t, err)
@@ -223,7 +225,7 @@ func TestMalformedEntrySkippedSiblingsKept(t *testing.T) {
 		{"resource":{"resourceType":"Observation","id":"d","status":"amended","code":{"text":"z"},"valueQuantity":{"value":4.2,"unit":"x10^3/uL"}}}]}`
 	var logs bytes.Buffer
 	b := NewBuilder(slog.New(slog.NewJSONHandler(&logs, nil)))
-	page, err := b.Add("cbc", []byte(raw))
+	page, err := b.Add(context.Background(), "cbc", []byte(raw))
 	require.NoError(t, err)
 	assert.Equal(t, Page{Entries: 4, Skipped: 2}, page)
 	rec := b.Record()
@@ -308,7 +310,7 @@ func TestTolerance(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			b := NewBuilder(nil)
-			_, err := b.Add("k", []byte(tc.raw))
+			_, err := b.Add(context.Background(), "k", []byte(tc.raw))
 			require.NoError(t, err)
 			tc.check(t, b.Record())
 		})
@@ -451,11 +453,50 @@ func TestConversion(t *testing.T) {
 			func(t *testing.T, rec *rules.Record) {
 				assert.Equal(t, day("2026-01-01"), rec.Medications[0].Authored)
 			}},
+		{"medication request: end of the validity period", `{"resourceType":"MedicationRequest","id":"r","status":"completed","intent":"order",
+			"medicationCodeableConcept":{"text":"x"},"dispenseRequest":{"validityPeriod":{"start":"2026-01-01","end":"2026-03-31"}}}`,
+			func(t *testing.T, rec *rules.Record) {
+				assert.Equal(t, day("2026-01-01"), rec.Medications[0].ValidityStart)
+				assert.Equal(t, day("2026-03-31"), rec.Medications[0].End)
+			}},
+		// Task 3 (contract 6.1): statements beside requests, status as
+		// sent, start and end of effectivePeriod, the dose as for requests.
+		{"medication statements of every status, with start, end and dose", `{"resourceType":"Bundle","entry":[
+			{"resource":{"resourceType":"MedicationStatement","id":"a","status":"completed","medicationCodeableConcept":{"text":"upadacitinib 15 mg"},
+				"effectivePeriod":{"start":"2026-01-10","end":"2026-06-30"},"dateAsserted":"2026-07-01",
+				"dosage":{"text":"15 mg daily","timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"d"}},"doseAndRate":[{"doseQuantity":{"value":15,"unit":"mg","system":"http://unitsofmeasure.org","code":"mg"}}]}}},
+			{"resource":{"resourceType":"MedicationStatement","id":"b","status":"not-taken","medicationCodeableConcept":{"text":"x"},"effectiveDateTime":"2026-05-05"}},
+			{"resource":{"resourceType":"MedicationStatement","id":"c","status":"intended","medicationCodeableConcept":{"text":"x"},"effectivePeriod":{"end":"2026-02-01"},"dateAsserted":"2026-01-20"}},
+			{"resource":{"resourceType":"MedicationStatement","id":"d","status":"on-hold","medicationReference":{"reference":"#m"},
+				"contained":[{"resourceType":"Medication","id":"m","code":{"text":"abrocitinib 100 mg"}}]}},
+			{"resource":{"resourceType":"MedicationStatement","id":"e","status":"entered-in-error","medicationCodeableConcept":{"text":"x"}}},
+			{"resource":{"resourceType":"MedicationStatement","id":"f","status":"stopped","medicationCodeableConcept":{"text":"x"}}},
+			{"resource":{"resourceType":"MedicationStatement","id":"g","status":"unknown","medicationCodeableConcept":{"text":"x"}}},
+			{"resource":{"resourceType":"MedicationStatement","id":"h","status":"active","medicationCodeableConcept":{"text":"x"}}}]}`,
+			func(t *testing.T, rec *rules.Record) {
+				require.Len(t, rec.Medications, 8)
+				var statuses []string
+				for _, m := range rec.Medications {
+					assert.Equal(t, "MedicationStatement", m.ResourceType)
+					statuses = append(statuses, m.Status)
+				}
+				assert.Equal(t, []string{"completed", "not-taken", "intended", "on-hold", "entered-in-error", "stopped", "unknown", "active"}, statuses)
+				a := rec.Medications[0]
+				assert.Equal(t, day("2026-01-10"), a.Authored, "effectivePeriod.start over dateAsserted")
+				assert.Equal(t, day("2026-06-30"), a.End)
+				assert.Equal(t, rules.DoseFacts{DosageText: "15 mg daily", Frequency: 1, Period: 1, PeriodUnit: "d",
+					DoseQuantity: &rules.Quantity{Value: 15, Unit: "mg"}}, a.Dose, "a single dosage object is read too")
+				assert.Equal(t, day("2026-05-05"), rec.Medications[1].Authored)
+				assert.True(t, rec.Medications[1].End.IsZero())
+				assert.Equal(t, day("2026-01-20"), rec.Medications[2].Authored, "a period without start: dateAsserted")
+				assert.Equal(t, day("2026-02-01"), rec.Medications[2].End)
+				assert.Equal(t, "abrocitinib 100 mg", rec.Medications[3].Text, "contained Medication")
+			}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			b := NewBuilder(nil)
-			_, err := b.Add("k", []byte(tc.raw))
+			_, err := b.Add(context.Background(), "k", []byte(tc.raw))
 			require.NoError(t, err)
 			tc.check(t, b.Record())
 		})
@@ -498,7 +539,7 @@ func TestMedicationReference(t *testing.T) {
 			var logs bytes.Buffer
 			b := NewBuilder(slog.New(slog.NewTextHandler(&logs, nil)))
 			for i, v := range tc.values {
-				_, err := b.Add("k"+string(rune('0'+i)), []byte(v))
+				_, err := b.Add(context.Background(), "k"+string(rune('0'+i)), []byte(v))
 				require.NoError(t, err)
 			}
 			rec := b.Record()
@@ -533,7 +574,7 @@ func TestStrengthMg(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			b := NewBuilder(nil)
-			_, err := b.Add("meds", []byte(`{"resourceType":"Bundle","entry":[{"resource":`+tc.raw+`},
+			_, err := b.Add(context.Background(), "meds", []byte(`{"resourceType":"Bundle","entry":[{"resource":`+tc.raw+`},
 				{"resource":{"resourceType":"MedicationRequest","id":"r","status":"active","intent":"order","medicationReference":{"reference":"Medication/m"}}}]}`))
 			require.NoError(t, err)
 			rec := b.Record()
@@ -547,12 +588,12 @@ func TestRecordDeduplicatesAcrossKeys(t *testing.T) {
 	obs := `{"resourceType":"Observation","id":"h","status":"final","code":{"text":"Hgb"}}`
 	b := NewBuilder(nil)
 	for _, k := range []string{"hgb", "cbc"} {
-		_, err := b.Add(k, []byte(`{"resourceType":"Bundle","entry":[{"resource":`+obs+`}]}`))
+		_, err := b.Add(context.Background(), k, []byte(`{"resourceType":"Bundle","entry":[{"resource":`+obs+`}]}`))
 		require.NoError(t, err)
 	}
-	_, err := b.Add("patient", []byte(`{"resourceType":"Patient","id":"p","gender":"male"}`))
+	_, err := b.Add(context.Background(), "patient", []byte(`{"resourceType":"Patient","id":"p","gender":"male"}`))
 	require.NoError(t, err)
-	_, err = b.Add("patient2", []byte(`{"resourceType":"Patient","id":"q","gender":"female"}`))
+	_, err = b.Add(context.Background(), "patient2", []byte(`{"resourceType":"Patient","id":"q","gender":"female"}`))
 	require.NoError(t, err)
 	rec := b.Record()
 	assert.Len(t, rec.Observations, 1)
@@ -580,10 +621,12 @@ func TestDecodeOrders(t *testing.T) {
 			false, 2, []string{"MedicationRequest/a"},
 			[]rules.Coding{{System: rules.SystemLOINC, Code: "71774-4"}},
 			[]string{"upadacitinib 15 MG Extended Release Oral Tablet", "abrocitinib 100 mg"}},
-		{"malformed order skipped", `{"resourceType":"Bundle","entry":[
+		// Contract 6.6: an order that cannot be read fails the call, it is
+		// no longer skipped (TestDecodeOrdersStrict says which member).
+		{"malformed order refused", `{"resourceType":"Bundle","entry":[
 			{"resource":{"resourceType":"MedicationRequest","id":"a","status":"draft","intent":"order","medicationCodeableConcept":"upadacitinib"}},
 			{"resource":{"resourceType":"MedicationRequest","id":"b","status":"draft","intent":"order","medicationCodeableConcept":{"text":"abrocitinib"}}}]}`,
-			false, 1, []string{"MedicationRequest/b"}, nil, []string{"abrocitinib"}},
+			true, 0, nil, nil, nil},
 		{"empty bundle", `{"resourceType":"Bundle"}`, false, 0, nil, nil, nil},
 		{"not a bundle", `{"resourceType":"MedicationRequest","id":"a","status":"draft","intent":"order"}`, true, 0, nil, nil, nil},
 		{"not JSON", `{"resourceType":"Bundle"`, true, 0, nil, nil, nil},
@@ -591,7 +634,7 @@ func TestDecodeOrders(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			orders, err := DecodeOrders([]byte(tc.raw), nil)
+			orders, err := DecodeOrders(context.Background(), []byte(tc.raw), "", nil)
 			if tc.wantErr {
 				require.Error(t, err)
 				return
@@ -631,7 +674,7 @@ func TestSyntheaRecord(t *testing.T) {
 			require.NoError(t, err)
 			var logs bytes.Buffer
 			b := NewBuilder(slog.New(slog.NewTextHandler(&logs, nil)))
-			page, err := b.Add("everything", data)
+			page, err := b.Add(context.Background(), "everything", data)
 			require.NoError(t, err)
 			assert.Zero(t, page.Skipped)
 			assert.Empty(t, logs.String())
@@ -655,60 +698,52 @@ func TestSyntheaRecord(t *testing.T) {
 	}
 }
 
-// Only the members a converter reads are decoded (readMembers, slim): a
-// member no rule reads that does not fit its FHIR type no longer costs the
-// resource (a lab result lost to a malformed meta would be reported as a
-// missing screening), while one that is read still does. Names are matched
-// as encoding/json matches them, without regard to case.
+// Only the members a converter reads are decoded: a member no rule reads
+// that does not fit its FHIR type does not cost the resource (a lab result
+// lost to a malformed meta would be reported as a missing screening),
+// while one that is read still does. Member names are case-sensitive, as
+// FHIR JSON's are (contract 6.6): "STATUS" and "ONSETDATETIME" are unknown
+// members, not status and onsetDateTime (before, names were matched as
+// encoding/json matches them, without regard to case).
 func TestUnreadMembersNotDecoded(t *testing.T) {
 	raw := `{"resourceType":"Bundle","entry":[
-		{"resource":{"resourceType":"Observation","id":"a","meta":7,"subject":"Patient/1","category":{"x":1},"status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"valueQuantity":{"value":13,"code":"g/dL"}}},
+		{"resource":{"resourceType":"Observation","id":"a","meta":7,"category":{"x":1},"status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"valueQuantity":{"value":13,"code":"g/dL"}}},
 		{"resource":{"resourceType":"Observation","id":"b","status":"final","code":{"text":"y"},"valueQuantity":{"value":"12,5"}}},
 		{"resource":{"resourceType":"Observation","id":"c","STATUS":"invented","code":{"text":"z"}}},
 		{"resource":{"resourceType":"Condition","id":"d","encounter":[],"code":{"text":"eczema"},"ONSETDATETIME":"2020-05-01"}}]}`
 	for _, pretty := range []bool{false, true} {
 		in := []byte(raw)
 		if pretty {
-			var buf bytes.Buffer
-			require.NoError(t, json.Indent(&buf, in, "", "  "))
-			in = buf.Bytes()
+			v := jsontext.Value(in)
+			require.NoError(t, v.Indent())
+			in = v
 		}
 		b := NewBuilder(nil)
-		page, err := b.Add("labs", in)
+		page, err := b.Add(context.Background(), "labs", in)
 		require.NoError(t, err)
-		assert.Equal(t, Page{Entries: 4, Skipped: 2}, page, "pretty %v", pretty)
+		assert.Equal(t, Page{Entries: 4, Skipped: 1}, page, "pretty %v", pretty)
 		rec := b.Record()
-		require.Len(t, rec.Observations, 1)
+		require.Len(t, rec.Observations, 2)
 		assert.Equal(t, "Observation/a", rec.Observations[0].ID)
 		assert.Equal(t, 13.0, rec.Observations[0].Quantity.Value)
+		assert.Equal(t, "Observation/c", rec.Observations[1].ID)
+		assert.NotEqual(t, "invented", rec.Observations[1].Status, "STATUS is not status")
 		require.Len(t, rec.Conditions, 1)
-		assert.Equal(t, "2020-05-01", rec.Conditions[0].Onset.Format(time.DateOnly), "a name in another case is decoded, as encoding/json does")
+		assert.True(t, rec.Conditions[0].Onset.IsZero(), "ONSETDATETIME is not onsetDateTime")
 	}
 }
 
 // A resource that is not a Bundle but carries an "entry" member: the
-// entries are split as a Bundle's would be, and the resource itself is
-// still decoded whole and right (its members are not mixed with those of
-// the entries).
+// resource itself is decoded, and what its entries hold is no data.
 func TestResourceWithEntryMember(t *testing.T) {
 	raw := `{"resourceType":"Patient","gender":"female","entry":[{"resource":{"resourceType":"Observation","status":"final","code":{"text":"x"},"effectiveDateTime":"2026-01-01"}}],"birthDate":"1980-01-02"}`
 	b := NewBuilder(nil)
-	page, err := b.Add("patient", []byte(raw))
+	page, err := b.Add(context.Background(), "patient", []byte(raw))
 	require.NoError(t, err)
 	assert.Equal(t, Page{Entries: 1}, page)
 	rec := b.Record()
 	require.NotNil(t, rec.Patient)
 	assert.Equal(t, "female", rec.Patient.Gender)
 	assert.Equal(t, "1980-01-02", rec.Patient.BirthDate.Format(time.DateOnly))
-
-	// Only the resource's own members may be located for slim: none of
-	// the entries'.
-	doc, err := split([]byte(raw))
-	require.NoError(t, err)
-	defer doc.release()
-	assert.False(t, doc.self.recorded, "the resource is decoded whole")
-	for i := 0; doc.self.recorded && i+1 < len(doc.self.spans); i += 2 {
-		m := doc.self.data[doc.self.spans[i]:doc.self.spans[i+1]]
-		assert.Contains(t, []string{`"resourceType"`, `"gender"`, `"entry"`, `"birthDate"`}, string(m[:bytes.IndexByte(m[1:], '"')+2]), "located member %q", m)
-	}
+	assert.Empty(t, rec.Observations)
 }

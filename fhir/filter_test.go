@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"context"
 	"reflect"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func TestKeepObservations(t *testing.T) {
 		}
 		return false
 	})
-	page, err := b.Add("observations", bundle)
+	page, err := b.Add(context.Background(), "observations", bundle)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func TestKeepObservationsAsksWithoutDateFirst(t *testing.T) {
 		calls = append(calls, codes[0].Code+" "+date.Format(time.DateOnly))
 		return codes[0].Code == "718-7" && (date.IsZero() || !date.Before(cutoff))
 	})
-	if _, err := b.Add("labs", bundle); err != nil {
+	if _, err := b.Add(context.Background(), "labs", bundle); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"718-7 0001-01-01", "718-7 2001-01-01", "718-7 0001-01-01", "718-7 2026-11-01", "8302-2 0001-01-01"}
@@ -99,7 +100,7 @@ func TestObservationDateMatchesDecoding(t *testing.T) {
 		var seen time.Time
 		b := NewBuilder(nil)
 		b.KeepObservations(func(_ []rules.Coding, d time.Time) bool { seen = d; return true })
-		if _, err := b.Add("observations", []byte(c)); err != nil {
+		if _, err := b.Add(context.Background(), "observations", []byte(c)); err != nil {
 			t.Fatal(err)
 		}
 		rec := b.Record()
@@ -139,7 +140,7 @@ func TestKeepCoded(t *testing.T) {
 	b := NewBuilder(nil)
 	b.KeepCoded("Condition", keep("56717001"))
 	b.KeepCoded("Immunization", keep("187"))
-	page, err := b.Add("everything", bundle)
+	page, err := b.Add(context.Background(), "everything", bundle)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +159,7 @@ func TestKeepCoded(t *testing.T) {
 	}
 
 	all := NewBuilder(nil)
-	if _, err := all.Add("everything", bundle); err != nil {
+	if _, err := all.Add(context.Background(), "everything", bundle); err != nil {
 		t.Fatal(err)
 	}
 	if rec := all.Record(); len(rec.Conditions) != 3 || len(rec.Immunizations) != 2 {

@@ -1,7 +1,7 @@
 package fhir
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"sync"
 	"testing"
@@ -13,9 +13,9 @@ import (
 
 func TestSafeErrorHidesValues(t *testing.T) {
 	decodeErr := func(raw string, v any) error {
-		err := json.Unmarshal([]byte(raw), v)
+		err := decode([]byte(raw), v)
 		require.Error(t, err)
-		return err
+		return decodeError("", err)
 	}
 	tests := []struct {
 		name   string
@@ -23,14 +23,14 @@ func TestSafeErrorHidesValues(t *testing.T) {
 		want   string
 		secret string
 	}{
-		{"number into int", decodeErr(`{"frequency":1.5731}`, &fm.TimingRepeat{}),
-			"cannot decode a JSON number into TimingRepeat.frequency", "1.5731"},
-		{"string into struct", decodeErr(`{"code":"Ada Lovelace"}`, &fm.Observation{}),
-			"cannot decode a JSON string into Observation.code", "Ada"},
-		{"samply code", decodeErr(`{"status":"Ada Lovelace"}`, &fm.Observation{}),
-			"unknown ObservationStatus code `…`", "Ada"},
-		{"number literal quoted", decodeErr(`{"value":"12,5"}`, &fm.Quantity{}), "", "12,5"},
-		{"syntax", decodeErr(`{"a":Ada}`, &fm.Observation{}), "invalid JSON at offset 6", "Ada"},
+		{"number into int", decodeErr(`{"timing":{"repeat":{"frequency":1.5731}}}`, &dosage{}),
+			"timing.repeat.frequency: not an integer", "1.5731"},
+		{"string into struct", decodeErr(`{"code":"Ada Lovelace"}`, &observation{}),
+			"code: cannot be a string", "Ada"},
+		{"samply code", decodeErr(`{"status":"Ada Lovelace"}`, &observation{}),
+			"status: unknown ObservationStatus code `…`", "Ada"},
+		{"number literal quoted", decodeErr(`{"value":"12,5"}`, &fm.Quantity{}), "value: not a decimal number", "12,5"},
+		{"syntax", decodeErr(`{"a":Ada}`, &observation{}), "a: invalid JSON", "Ada"},
 		{"unterminated quote", errors.New(`bad "Ada`), `bad "…`, "Ada"},
 	}
 	for _, tc := range tests {
@@ -55,7 +55,7 @@ func TestAddConcurrently(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
-			_, err := b.Add("page", []byte(`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Condition","id":"c`+string(rune('0'+i))+`"}}]}`))
+			_, err := b.Add(context.Background(), "page", []byte(`{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Condition","id":"c`+string(rune('0'+i))+`"}}]}`))
 			assert.NoError(t, err)
 		})
 	}
@@ -65,7 +65,7 @@ func TestAddConcurrently(t *testing.T) {
 
 func TestMalformedContainedMedication(t *testing.T) {
 	b := NewBuilder(nil)
-	_, err := b.Add("meds", []byte(`{"resourceType":"MedicationRequest","id":"o","status":"active","intent":"order",
+	_, err := b.Add(context.Background(), "meds", []byte(`{"resourceType":"MedicationRequest","id":"o","status":"active","intent":"order",
 		"contained":[{"resourceType":"Medication","id":"m","code":"not a concept"}],
 		"medicationReference":{"reference":"#m","display":"Cibinqo"}}`))
 	require.NoError(t, err)

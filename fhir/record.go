@@ -1,15 +1,19 @@
 package fhir
 
 import (
+	stdjson "encoding/json"
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
 	"jakguard/rules"
 )
 
-// This file converts decoded samply resources into the rules types. It
+// This file holds the resources as jakguard reads them (views of the
+// members the rules read, in the samply element types) and converts them
+// into the rules types. It
 // copies codes, statuses, dates and quantities as sent and interprets
 // nothing: which codes matter and which statuses count is for rules.
 
@@ -96,49 +100,145 @@ func periodStart(p *fm.Period) time.Time {
 	return date(p.End)
 }
 
-// readMembers lists, by resource type, the members the convert functions
-// below read (lower-cased), so that only these are decoded (see slim).
-// Keep it in step with them: TestReadMembers fails when a converter reads
-// a member missing here.
-var readMembers = map[string]*memberSet{
-	"Patient": lower("birthDate", "gender"),
-	"Observation": lower("id", "code", "status", "valueQuantity", "valueCodeableConcept",
-		"valueString", "valueInteger", "interpretation", "effectiveDateTime", "effectivePeriod",
-		"effectiveInstant", "issued", "component"),
-	"Condition": lower("id", "code", "clinicalStatus", "verificationStatus", "recordedDate",
-		"onsetDateTime", "onsetPeriod", "abatementDateTime", "abatementAge", "abatementPeriod",
-		"abatementRange", "abatementString"),
-	"Immunization": lower("id", "vaccineCode", "status", "occurrenceDateTime"),
-	"Medication":   lower("id", "code", "ingredient"),
-	"MedicationRequest": lower("id", "status", "intent", "authoredOn", "dispenseRequest",
-		"medicationCodeableConcept", "medicationReference", "dosageInstruction"),
-	"MedicationStatement": lower("id", "status", "effectiveDateTime", "effectivePeriod",
-		"dateAsserted", "medicationCodeableConcept", "medicationReference", "dosage"),
+// The views below are the resources as the converters read them: only the
+// members some rule reads, in the samply element types. Decoding into them
+// passes over every other member unread (see decodeOptions in json.go).
+
+type patient struct {
+	ID        *string                  `json:"id"`
+	Gender    *fm.AdministrativeGender `json:"gender"`
+	BirthDate *string                  `json:"birthDate"`
 }
 
-// memberSet is a list of member names, lower-cased, looked up by length
-// (see readMember): most names of a resource differ from all the read ones
-// of their length in the first byte.
-type memberSet struct {
-	names map[string]bool
-	byLen [maxMemberName + 1][]string
+// value is an Observation's or a component's value[x] as the rules read it.
+type value struct {
+	ValueQuantity        *fm.Quantity         `json:"valueQuantity"`
+	ValueCodeableConcept *fm.CodeableConcept  `json:"valueCodeableConcept"`
+	ValueString          *string              `json:"valueString"`
+	ValueInteger         *int                 `json:"valueInteger"`
+	Interpretation       []fm.CodeableConcept `json:"interpretation"`
 }
 
-// maxMemberName is longer than any FHIR member name; longer names are kept
-// unjudged.
-const maxMemberName = 40
+type component struct {
+	Code fm.CodeableConcept `json:"code"`
+	value
+}
 
-func lower(names ...string) *memberSet {
-	set := &memberSet{names: make(map[string]bool, len(names))}
-	for _, n := range names {
-		n = strings.ToLower(n)
-		set.names[n] = true
-		set.byLen[len(n)] = append(set.byLen[len(n)], n)
+type observation struct {
+	ID     *string              `json:"id"`
+	Status fm.ObservationStatus `json:"status"`
+	Code   fm.CodeableConcept   `json:"code"`
+	value
+	observationDate
+	Component []component `json:"component"`
+}
+
+// observationDate is an Observation's effective[x] and issued.
+type observationDate struct {
+	EffectiveDateTime *string    `json:"effectiveDateTime"`
+	EffectivePeriod   *fm.Period `json:"effectivePeriod"`
+	EffectiveInstant  *string    `json:"effectiveInstant"`
+	Issued            *string    `json:"issued"`
+}
+
+// date is effective[x] (the start of a period), else issued.
+func (d *observationDate) date() time.Time {
+	var t time.Time
+	switch {
+	case d.EffectiveDateTime != nil:
+		t = date(d.EffectiveDateTime)
+	case d.EffectivePeriod != nil:
+		t = periodStart(d.EffectivePeriod)
+	case d.EffectiveInstant != nil:
+		t = date(d.EffectiveInstant)
 	}
-	return set
+	if t.IsZero() {
+		t = date(d.Issued)
+	}
+	return t
 }
 
-func convertPatient(p *fm.Patient) *rules.Patient {
+type condition struct {
+	ID                 *string             `json:"id"`
+	Code               *fm.CodeableConcept `json:"code"`
+	ClinicalStatus     *fm.CodeableConcept `json:"clinicalStatus"`
+	VerificationStatus *fm.CodeableConcept `json:"verificationStatus"`
+	RecordedDate       *string             `json:"recordedDate"`
+	OnsetDateTime      *string             `json:"onsetDateTime"`
+	OnsetPeriod        *fm.Period          `json:"onsetPeriod"`
+	// abatement[x]: only whether one is there counts.
+	AbatementDateTime jsontext.Value `json:"abatementDateTime"`
+	AbatementAge      jsontext.Value `json:"abatementAge"`
+	AbatementPeriod   jsontext.Value `json:"abatementPeriod"`
+	AbatementRange    jsontext.Value `json:"abatementRange"`
+	AbatementString   jsontext.Value `json:"abatementString"`
+}
+
+type immunization struct {
+	ID                 *string                    `json:"id"`
+	Status             fm.ImmunizationStatusCodes `json:"status"`
+	VaccineCode        fm.CodeableConcept         `json:"vaccineCode"`
+	OccurrenceDateTime *string                    `json:"occurrenceDateTime"`
+}
+
+type medication struct {
+	ID         *string                   `json:"id"`
+	Code       *fm.CodeableConcept       `json:"code"`
+	Ingredient []fm.MedicationIngredient `json:"ingredient"`
+}
+
+// medicationRequest is also the view of a draft order: Subject is read to
+// check that it names the context patient.
+type medicationRequest struct {
+	ID                        *string             `json:"id"`
+	Status                    string              `json:"status"`
+	Intent                    string              `json:"intent"`
+	AuthoredOn                *string             `json:"authoredOn"`
+	Subject                   *fm.Reference       `json:"subject"`
+	MedicationCodeableConcept *fm.CodeableConcept `json:"medicationCodeableConcept"`
+	MedicationReference       *fm.Reference       `json:"medicationReference"`
+	DosageInstruction         []dosage            `json:"dosageInstruction"`
+	DispenseRequest           *struct {
+		ValidityPeriod *fm.Period `json:"validityPeriod"`
+	} `json:"dispenseRequest"`
+}
+
+type medicationStatement struct {
+	ID                        *string             `json:"id"`
+	Status                    string              `json:"status"`
+	EffectiveDateTime         *string             `json:"effectiveDateTime"`
+	EffectivePeriod           *fm.Period          `json:"effectivePeriod"`
+	DateAsserted              *string             `json:"dateAsserted"`
+	Subject                   *fm.Reference       `json:"subject"`
+	MedicationCodeableConcept *fm.CodeableConcept `json:"medicationCodeableConcept"`
+	MedicationReference       *fm.Reference       `json:"medicationReference"`
+	Dosage                    []dosage            `json:"dosage"`
+}
+
+type serviceRequest struct {
+	Code    *fm.CodeableConcept `json:"code"`
+	Subject *fm.Reference       `json:"subject"`
+}
+
+// dosage is what dose reads of a Dosage.
+type dosage struct {
+	Text   *string `json:"text"`
+	Timing *struct {
+		Code   *fm.CodeableConcept `json:"code"`
+		Repeat *struct {
+			Frequency  *int            `json:"frequency"`
+			Period     *stdjson.Number `json:"period"`
+			PeriodUnit *string         `json:"periodUnit"`
+		} `json:"repeat"`
+	} `json:"timing"`
+	DoseAndRate []doseAndRate `json:"doseAndRate"`
+}
+
+type doseAndRate struct {
+	DoseQuantity *fm.Quantity `json:"doseQuantity"`
+}
+
+func convertPatient(p *patient) *rules.Patient {
 	out := &rules.Patient{BirthDate: date(p.BirthDate)}
 	if p.Gender != nil {
 		out.Gender = p.Gender.Code()
@@ -146,65 +246,50 @@ func convertPatient(p *fm.Patient) *rules.Patient {
 	return out
 }
 
-func convertObservation(o *fm.Observation) rules.Observation {
-	out := rules.Observation{
-		ID:             resourceID("Observation", o.Id),
-		Codes:          codings(&o.Code),
-		Text:           ccText(&o.Code),
-		Status:         o.Status.Code(),
-		Quantity:       quantity(o.ValueQuantity),
-		ValueCodes:     codings(o.ValueCodeableConcept),
-		ValueText:      strings.TrimSpace(str(o.ValueString)),
-		Interpretation: allCodings(o.Interpretation),
-	}
-	if out.Quantity == nil && o.ValueInteger != nil {
-		out.Quantity = &rules.Quantity{Value: float64(*o.ValueInteger)}
+func convertValue(v *value, out *rules.Observation) {
+	out.Quantity = quantity(v.ValueQuantity)
+	out.ValueCodes = codings(v.ValueCodeableConcept)
+	out.ValueText = strings.TrimSpace(str(v.ValueString))
+	out.Interpretation = allCodings(v.Interpretation)
+	if out.Quantity == nil && v.ValueInteger != nil {
+		out.Quantity = &rules.Quantity{Value: float64(*v.ValueInteger)}
 	}
 	if out.ValueText == "" {
-		out.ValueText = ccText(o.ValueCodeableConcept)
+		out.ValueText = ccText(v.ValueCodeableConcept)
 	}
-	switch {
-	case o.EffectiveDateTime != nil:
-		out.Date = date(o.EffectiveDateTime)
-	case o.EffectivePeriod != nil:
-		out.Date = periodStart(o.EffectivePeriod)
-	case o.EffectiveInstant != nil:
-		out.Date = date(o.EffectiveInstant)
+}
+
+func convertObservation(o *observation) rules.Observation {
+	out := rules.Observation{
+		ID:     resourceID("Observation", o.ID),
+		Codes:  codings(&o.Code),
+		Text:   ccText(&o.Code),
+		Status: o.Status.Code(),
+		Date:   o.date(),
 	}
-	if out.Date.IsZero() {
-		out.Date = date(o.Issued)
-	}
+	convertValue(&o.value, &out)
 	for i := range o.Component {
 		c := &o.Component[i]
-		comp := rules.Observation{
-			Codes:          codings(&c.Code),
-			Text:           ccText(&c.Code),
-			Quantity:       quantity(c.ValueQuantity),
-			ValueCodes:     codings(c.ValueCodeableConcept),
-			ValueText:      strings.TrimSpace(str(c.ValueString)),
-			Interpretation: allCodings(c.Interpretation),
-		}
-		if comp.Quantity == nil && c.ValueInteger != nil {
-			comp.Quantity = &rules.Quantity{Value: float64(*c.ValueInteger)}
-		}
-		if comp.ValueText == "" {
-			comp.ValueText = ccText(c.ValueCodeableConcept)
-		}
+		comp := rules.Observation{Codes: codings(&c.Code), Text: ccText(&c.Code)}
+		convertValue(&c.value, &comp)
 		out.Components = append(out.Components, comp)
 	}
 	return out
 }
 
-func convertCondition(c *fm.Condition) rules.Condition {
+// present tells whether a member was sent with a value other than null.
+func present(v jsontext.Value) bool { return len(v) > 0 && string(v) != "null" }
+
+func convertCondition(c *condition) rules.Condition {
 	out := rules.Condition{
-		ID:                 resourceID("Condition", c.Id),
+		ID:                 resourceID("Condition", c.ID),
 		Codes:              codings(c.Code),
 		Text:               textOrDisplay(c.Code),
 		ClinicalStatus:     statusCode(c.ClinicalStatus),
 		VerificationStatus: statusCode(c.VerificationStatus),
 		Recorded:           date(c.RecordedDate),
-		Abated: c.AbatementDateTime != nil || c.AbatementAge != nil || c.AbatementPeriod != nil ||
-			c.AbatementRange != nil || c.AbatementString != nil,
+		Abated: present(c.AbatementDateTime) || present(c.AbatementAge) || present(c.AbatementPeriod) ||
+			present(c.AbatementRange) || present(c.AbatementString),
 	}
 	if c.OnsetDateTime != nil {
 		out.Onset = date(c.OnsetDateTime)
@@ -214,13 +299,12 @@ func convertCondition(c *fm.Condition) rules.Condition {
 	return out
 }
 
-func convertImmunization(im *fm.Immunization) rules.Immunization {
-	t, _ := ParseDate(im.OccurrenceDateTime)
+func convertImmunization(im *immunization) rules.Immunization {
 	return rules.Immunization{
-		ID:     resourceID("Immunization", im.Id),
+		ID:     resourceID("Immunization", im.ID),
 		Codes:  codings(&im.VaccineCode),
 		Status: im.Status.Code(),
-		Date:   t,
+		Date:   date(im.OccurrenceDateTime),
 	}
 }
 
@@ -231,7 +315,7 @@ type medInfo struct {
 	strengthMg float64
 }
 
-func convertMedication(m *fm.Medication) medInfo {
+func convertMedication(m *medication) medInfo {
 	return medInfo{
 		codes:      codings(m.Code),
 		text:       textOrDisplay(m.Code),
@@ -254,6 +338,9 @@ type pendingMed struct {
 // setMedication fills the codes and text of m from medicationCodeableConcept
 // or, through ref, from a Medication resource. contained resolves "#id".
 func setMedication(p *pendingMed, cc *fm.CodeableConcept, ref *fm.Reference, contained func(id string) (medInfo, bool)) {
+	if ref == nil {
+		ref = &fm.Reference{}
+	}
 	p.med.Codes = codings(cc)
 	p.med.Text = textOrDisplay(cc)
 	r := strings.TrimSpace(str(ref.Reference))
@@ -325,7 +412,7 @@ func medicationKey(ref string) string {
 	return ref
 }
 
-func dose(ds []fm.Dosage, strength float64) rules.DoseFacts {
+func dose(ds []dosage, strength float64) rules.DoseFacts {
 	out := rules.DoseFacts{IngredientStrengthMg: strength}
 	if len(ds) == 0 {
 		return out
@@ -353,9 +440,9 @@ func dose(ds []fm.Dosage, strength float64) rules.DoseFacts {
 	return out
 }
 
-func convertMedicationRequest(mr *fm.MedicationRequest, contained func(string) (medInfo, bool)) pendingMed {
+func convertMedicationRequest(mr *medicationRequest, contained func(string) (medInfo, bool)) pendingMed {
 	p := pendingMed{med: rules.Medication{
-		ID:           resourceID("MedicationRequest", mr.Id),
+		ID:           resourceID("MedicationRequest", mr.ID),
 		ResourceType: "MedicationRequest",
 		Status:       strings.TrimSpace(mr.Status),
 		Intent:       strings.TrimSpace(mr.Intent),
@@ -363,28 +450,35 @@ func convertMedicationRequest(mr *fm.MedicationRequest, contained func(string) (
 	}}
 	if dr := mr.DispenseRequest; dr != nil && dr.ValidityPeriod != nil {
 		p.med.ValidityStart = date(dr.ValidityPeriod.Start)
+		p.med.End = date(dr.ValidityPeriod.End)
 	}
-	setMedication(&p, &mr.MedicationCodeableConcept, &mr.MedicationReference, contained)
+	setMedication(&p, mr.MedicationCodeableConcept, mr.MedicationReference, contained)
 	p.med.Dose = dose(mr.DosageInstruction, p.med.Dose.IngredientStrengthMg)
 	return p
 }
 
-func convertMedicationStatement(ms *fm.MedicationStatement, contained func(string) (medInfo, bool)) pendingMed {
+// convertMedicationStatement reads a MedicationStatement as the rules read
+// a request: its status as sent (active, intended, completed, stopped,
+// entered-in-error, not-taken, on-hold, unknown), its start (Authored:
+// effectivePeriod.start, effectiveDateTime, else dateAsserted), its end
+// (effectivePeriod.end) and its dose.
+func convertMedicationStatement(ms *medicationStatement, contained func(string) (medInfo, bool)) pendingMed {
 	p := pendingMed{med: rules.Medication{
-		ID:           resourceID("MedicationStatement", ms.Id),
+		ID:           resourceID("MedicationStatement", ms.ID),
 		ResourceType: "MedicationStatement",
 		Status:       strings.TrimSpace(ms.Status),
 	}}
 	switch {
+	case ms.EffectivePeriod != nil:
+		p.med.Authored = date(ms.EffectivePeriod.Start)
+		p.med.End = date(ms.EffectivePeriod.End)
 	case ms.EffectiveDateTime != nil:
 		p.med.Authored = date(ms.EffectiveDateTime)
-	case ms.EffectivePeriod != nil:
-		p.med.Authored = periodStart(ms.EffectivePeriod)
 	}
 	if p.med.Authored.IsZero() {
 		p.med.Authored = date(ms.DateAsserted)
 	}
-	setMedication(&p, &ms.MedicationCodeableConcept, &ms.MedicationReference, contained)
+	setMedication(&p, ms.MedicationCodeableConcept, ms.MedicationReference, contained)
 	p.med.Dose = dose(ms.Dosage, p.med.Dose.IngredientStrengthMg)
 	return p
 }

@@ -113,14 +113,57 @@ func TestBenchWorkloads(t *testing.T) {
 	}
 }
 
-// workloads are benchWorkloads plus, when JAKGUARD_BENCH_REQUEST names an
+// workloads are benchWorkloads, "extra5000" (typical with 5,000 more
+// Observations, the large call of issue 17's budget; made by
+// extraObservations, not stored) and, when JAKGUARD_BENCH_REQUEST names an
 // order-select request file, that one as "custom" (to profile any request).
 func workloads() []struct{ name, file string } {
-	ws := benchWorkloads
+	ws := append(benchWorkloads[:len(benchWorkloads):len(benchWorkloads)], struct{ name, file string }{"extra5000", extraWorkload})
 	if f := os.Getenv("JAKGUARD_BENCH_REQUEST"); f != "" {
-		ws = append(ws[:len(ws):len(ws)], struct{ name, file string }{"custom", f})
+		ws = append(ws, struct{ name, file string }{"custom", f})
 	}
 	return ws
+}
+
+// extraWorkload names the workload extraObservations makes.
+const extraWorkload = "typical+5000"
+
+// extraObservations returns the typical workload with n more Observations
+// in its observations Bundle: copies, under new ids, of its 200 older
+// background labs and vital signs, which no rule reads at order time.
+// JAKGUARD_BENCH_WRITE=file writes it there (to measure another build
+// with JAKGUARD_BENCH_REQUEST).
+func extraObservations(tb testing.TB, n int) []byte {
+	tb.Helper()
+	var req map[string]any
+	if err := json.Unmarshal(readWorkload(tb, benchWorkloads[0].file), &req); err != nil {
+		tb.Fatal(err)
+	}
+	obs := req["prefetch"].(map[string]any)["observations"].(map[string]any)
+	entries := obs["entry"].([]any)
+	background := entries[len(entries)-200:]
+	for i := range n {
+		var e map[string]any
+		b, _ := json.Marshal(background[i%len(background)])
+		if err := json.Unmarshal(b, &e); err != nil {
+			tb.Fatal(err)
+		}
+		id := "extra-" + strconv.Itoa(i)
+		e["fullUrl"] = "https://ehr.example.org/fhir/Observation/" + id
+		e["resource"].(map[string]any)["id"] = id
+		entries = append(entries, e)
+	}
+	obs["entry"] = entries
+	body, err := json.Marshal(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if f := os.Getenv("JAKGUARD_BENCH_WRITE"); f != "" {
+		if err := os.WriteFile(f, body, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return body
 }
 
 // TestBenchWorkloadsUpToDate re-makes the workloads with their generator
@@ -192,7 +235,12 @@ func benchWorkloadsWith(b *testing.B, loop func(b *testing.B, srv *Server, body 
 	b.Cleanup(SetGCPercent())
 	srv := newBenchServer(b)
 	for _, w := range workloads() {
-		body := readWorkload(b, w.file)
+		var body []byte
+		if w.file == extraWorkload {
+			body = extraObservations(b, 5000)
+		} else {
+			body = readWorkload(b, w.file)
+		}
 		b.Run(w.name, func(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()

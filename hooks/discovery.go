@@ -27,10 +27,20 @@ type Discovery struct {
 }
 
 // usage is the usageRequirements text shared by the three services.
-const usage = "Needs read access to the patient's Patient, Condition, MedicationRequest, Observation and " +
-	"Immunization resources, through prefetch or fhirServer with fhirAuthorization " +
+const usage = "Needs read access to the patient's Patient, Condition, MedicationRequest, MedicationStatement, " +
+	"Observation and Immunization resources, through prefetch or fhirServer with fhirAuthorization " +
 	"(SMART v1 patient/Patient.read patient/Condition.read patient/MedicationRequest.read " +
-	"patient/Observation.read patient/Immunization.read; SMART v2 the same with .rs)."
+	"patient/MedicationStatement.read patient/Observation.read patient/Immunization.read; SMART v2 the same with .rs). " +
+	"MedicationStatement is optional: without it outside medications are not checked."
+
+// The medication templates ask for every status, newest first: a treatment
+// course (contract 6.2) is built from the orders and statements that follow
+// each other back from the newest, ended ones included, and 200 of them
+// reach years back for a patient on a JAK inhibitor.
+const (
+	medicationRequests   = "MedicationRequest?patient={{context.patientId}}&_sort=-authoredon&_count=200"
+	medicationStatements = "MedicationStatement?patient={{context.patientId}}&_sort=-effective&_count=200"
+)
 
 // services builds the three services and their prefetch templates from the
 // knowledge base, so that a hospital's --valuesets overlay of local codes
@@ -46,15 +56,20 @@ func services(k *rules.Knowledge) []Service {
 	orderPrefetch := map[string]string{
 		rules.DataPatient:       "Patient/{{context.patientId}}",
 		rules.DataConditions:    "Condition?patient={{context.patientId}}&_count=200",
-		rules.DataMedications:   "MedicationRequest?patient={{context.patientId}}&_count=200",
+		rules.DataMedications:   medicationRequests,
 		rules.DataObservations:  orderObs,
 		rules.DataImmunizations: "Immunization?patient={{context.patientId}}&vaccine-code=" + tokenList(k, rules.VSZosterRecombinant, rules.VSLiveVaccines) + "&_count=100",
+		// Optional (contract 6.1): outside, OTC and supplement lists.
+		rules.DataMedicationStatements: medicationStatements,
 	}
 	viewPrefetch := map[string]string{
-		rules.DataPatient:      "Patient/{{context.patientId}}",
-		rules.DataConditions:   "Condition?patient={{context.patientId}}&clinical-status=active,recurrence,relapse&_count=100",
-		rules.DataMedications:  "MedicationRequest?patient={{context.patientId}}&status=active&_count=100",
-		rules.DataObservations: viewObs,
+		rules.DataPatient:    "Patient/{{context.patientId}}",
+		rules.DataConditions: "Condition?patient={{context.patientId}}&clinical-status=active,recurrence,relapse&_count=100",
+		// Every status: a course is active or recent (ended within 90
+		// days), so ended orders count too.
+		rules.DataMedications:          medicationRequests,
+		rules.DataObservations:         viewObs,
+		rules.DataMedicationStatements: medicationStatements,
 	}
 	checks := "Checks pre-treatment screening (TB, hepatitis B and C, CBC with differential, liver enzymes, " +
 		"lipids, pregnancy test, zoster vaccine), contraindications (active infection, severe hepatic impairment, " +

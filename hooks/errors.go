@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -82,7 +81,7 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 		if expr != "" {
 			oo.Issue[0].Expression = []string{expr}
 		}
-		b, _ := json.Marshal(oo)
+		b, _ := encodeJSON(oo)
 		c.Response().Header().Set(echo.HeaderContentType, "application/fhir+json")
 		if c.Request().Method == http.MethodHead {
 			_ = c.NoContent(status)

@@ -5,10 +5,11 @@ import (
 	"net/http"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/labstack/echo/v4"
 
 	"jakguard/internal/auth"
-	"jakguard/internal/jsonx"
 	"jakguard/internal/store"
 )
 
@@ -22,6 +23,13 @@ func (s *Server) handleFeedback(c echo.Context) error {
 	body, err := readBody(c, s.cfg.BodyLimit)
 	if err != nil {
 		return err
+	}
+	// Strict JSON first, as for hook calls (contract 6.6): duplicate member
+	// names, invalid UTF-8 and numbers that are not JSON are refused here,
+	// before the store reads the items.
+	var v jsontext.Value = body
+	if !v.IsValid() {
+		return badRequest("invalid feedback: " + jsonErr(jsonv2.Unmarshal(body, new(any))))
 	}
 	items, err := store.ParseFeedback(body)
 	if err != nil {
@@ -71,7 +79,7 @@ func (s *Server) handleAnalytics(c echo.Context) error {
 		}
 		return &Error{Status: http.StatusServiceUnavailable, Code: "transient", Message: "report unavailable", Err: err}
 	}
-	b, err := jsonx.Marshal(rep)
+	b, err := encodeJSON(rep)
 	if err != nil {
 		return err
 	}

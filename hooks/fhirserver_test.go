@@ -47,7 +47,14 @@ func scenarioBundle(t *testing.T, path string) string {
 // same scenario gives the same findings with full prefetch and with none.
 func TestAgainstFHIRServer(t *testing.T) {
 	const path = "testdata/requests/order-sign-abrocitinib.json"
-	base := fhirtest.Start(t, scenarioBundle(t, path),
+	// An outside medication no rule reads, on the patient's MedicationStatement list.
+	statement := filepath.Join(t.TempDir(), "statement.json")
+	require.NoError(t, os.WriteFile(statement, []byte(`{"resourceType":"Bundle","type":"transaction","entry":[{"resource":
+		{"resourceType":"MedicationStatement","id":"ms-otc-1","status":"active","subject":{"reference":"Patient/pt-abro"},
+		"medicationCodeableConcept":{"text":"cetirizine 10 mg tablet"},"effectivePeriod":{"start":"2026-08-01","end":"2026-12-31"},
+		"dosage":[{"doseAndRate":[{"doseQuantity":{"value":10,"unit":"mg","system":"http://unitsofmeasure.org","code":"mg"}}]}]},
+		"request":{"method":"PUT","url":"MedicationStatement/ms-otc-1"}}]}`), 0o600))
+	base := fhirtest.Start(t, scenarioBundle(t, path), statement,
 		"../testdata/synthea/Garrett_Thompson_5a72e290-8102-4c8a-84f7-f838387508b2.json")
 	server := base
 	client := fhir.NewClient(fhir.ClientConfig{AllowHTTP: true, QueryTimeout: 20 * time.Second, PageCap: 10}, nil)
@@ -64,7 +71,7 @@ func TestAgainstFHIRServer(t *testing.T) {
 				require.NoError(t, err, "%s %s: %s", svc.ID, key, q)
 				b := fhir.NewBuilder(s.logger)
 				for _, p := range pages {
-					_, err := b.Add(key, p)
+					_, err := b.Add(context.Background(), key, p)
 					require.NoError(t, err)
 				}
 				rec := b.Record()
@@ -81,11 +88,18 @@ func TestAgainstFHIRServer(t *testing.T) {
 				case "conditions":
 					assert.Len(t, rec.Conditions, 1)
 				case "medications":
-					if svc.ID == HookPatientView {
-						assert.Empty(t, rec.Medications, "status=active: the stopped dupilumab is not fetched")
-					} else {
-						assert.Len(t, rec.Medications, 1)
-					}
+					// Every status, for patient-view too: the course model
+					// needs ended orders (the stopped dupilumab).
+					assert.Len(t, rec.Medications, 1)
+				case "medicationStatements":
+					require.Len(t, rec.Medications, 1, "%s: %s", svc.ID, q)
+					m := rec.Medications[0]
+					assert.Equal(t, "MedicationStatement/ms-otc-1", m.ID)
+					assert.Equal(t, "MedicationStatement", m.ResourceType)
+					assert.Equal(t, "active", m.Status)
+					assert.Equal(t, "2026-08-01", m.Authored.Format(time.DateOnly))
+					assert.Equal(t, "2026-12-31", m.End.Format(time.DateOnly))
+					assert.Equal(t, 10.0, m.Dose.DoseQuantity.Value)
 				case "immunizations":
 					assert.Len(t, rec.Immunizations, 1)
 				}
@@ -112,6 +126,10 @@ func TestAgainstFHIRServer(t *testing.T) {
 			delete(m, "prefetch")
 			m["fhirServer"] = server
 			m["context"].(map[string]any)["patientId"] = "nobody"
+			// The draft order is about the context patient (contract 6.6:
+			// an order about another patient is a 400).
+			order := m["context"].(map[string]any)["draftOrders"].(map[string]any)["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
+			order["subject"] = map[string]any{"reference": "Patient/nobody"}
 		}))
 		assert.Equal(t, 412, rec.Code)
 		assert.True(t, strings.Contains(rec.Body.String(), "patient"))

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"jakguard/fhir"
 	"jakguard/rules"
@@ -27,7 +30,7 @@ const (
 
 // classify tells absent and null apart from a value; whether a value is an
 // OperationOutcome (alone, or a Bundle of failures) is found by
-// fhir.Builder.Add as it splits it, which saves a scan of every value.
+// fhir.Builder.Add as it reads it.
 func classify(raw json.RawMessage, present bool) keyState {
 	switch {
 	case !present:
@@ -46,16 +49,37 @@ type resolution struct {
 	insecure    bool // a fetch was refused because fhirServer is not https
 }
 
-// resolvePrefetch builds the patient record from prefetch, fetching from
-// fhirServer every key that is absent or holds an OperationOutcome, and the
-// next pages of a paginated prefetch Bundle. A key that cannot be had is
-// recorded in Record.Unavailable; the caller decides whether that is a 412.
-func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request, hc *HookContext, now time.Time, logger *slog.Logger) *resolution {
+// prefetchReader reads the prefetch of one call into the patient record:
+// streamed from the request body as decodeRequest reads it (value), or
+// from the JSON decodeRequest kept (resolve), then completed from
+// fhirServer (resolve).
+type prefetchReader struct {
+	s      *Server
+	svc    *Service
+	ctx    context.Context
+	hc     *HookContext
+	logger *slog.Logger
+	b      *fhir.Builder
+	// streamed holds what value read for each key.
+	streamed map[string]keyResult
+}
+
+// keyResult is what the client sent for one key and what came of it.
+type keyResult struct {
+	st   keyState
+	page fhir.Page
+	err  error // the value is unusable: fetch it instead
+}
+
+// newPrefetch returns the reader of a call's prefetch. Only the
+// Observations some rule may read are decoded: records carry hundreds of
+// vital signs and old labs. At order time that also means recent enough
+// for the rule's window; patient-view reads results since the start of
+// therapy, so there only the codes count. Likewise the Conditions and
+// Immunizations whose codes no rule reads are passed over. Every value is
+// held to the context patient and to the type its key's query asks for.
+func (s *Server) newPrefetch(ctx context.Context, svc *Service, hc *HookContext, now time.Time, logger *slog.Logger) *prefetchReader {
 	b := fhir.NewBuilder(logger)
-	// Only the Observations some rule may read are decoded: records carry
-	// hundreds of vital signs and old labs. At order time that also means
-	// recent enough for the rule's window; patient-view reads results since
-	// the start of therapy, so there only the codes count.
 	switch {
 	case s.decodeAll:
 	case svc.Hook == HookPatientView:
@@ -66,42 +90,107 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 		})
 	}
 	if !s.decodeAll {
-		// Likewise the Conditions and Immunizations whose codes no rule reads.
 		b.KeepCoded("Condition", s.engine.ConditionRelevant)
 		b.KeepCoded("Immunization", s.engine.ImmunizationRelevant)
 	}
-	res := &resolution{unavailable: map[string]string{}}
-	queries := map[string]string{}
-	tokens := templateValues(hc)
+	b.ForPatient(hc.PatientID)
+	for key, tmpl := range svc.Prefetch {
+		b.Expect(key, queryType(tmpl))
+	}
+	return &prefetchReader{s: s, svc: svc, ctx: ctx, hc: hc, logger: logger, b: b, streamed: map[string]keyResult{}}
+}
 
+// value reads the prefetch value for key from the request body (a
+// prefetchFunc). Keys the service does not declare are only validated.
+func (pr *prefetchReader) value(key string, dec *jsontext.Decoder, body []byte) error {
+	if _, ok := pr.svc.Prefetch[key]; !ok {
+		return dec.SkipValue()
+	}
+	if dec.PeekKind() == 'n' {
+		pr.streamed[key] = keyResult{st: keyNull}
+		_, err := dec.ReadToken()
+		return err
+	}
+	page, err := pr.b.AddFrom(pr.ctx, key, dec, body)
+	r, err := pr.result(key, page, err)
+	if err != nil {
+		return err
+	}
+	pr.streamed[key] = r
+	return nil
+}
+
+// result sorts what Builder.Add answered for a prefetch value: a usable
+// value, an OperationOutcome or unusable JSON (both fetched instead), or an
+// error that refuses the call: 400 for another patient's data or a
+// resource of the wrong type (contract 6.6: the client contradicts its own
+// context, and which of the two is right cannot be told), 413 past
+// fhir.MaxEntries resources, 503 once the deadline has passed.
+func (pr *prefetchReader) result(key string, page fhir.Page, err error) (keyResult, error) {
+	switch {
+	case err == nil:
+		return keyResult{st: keyValue, page: page}, nil
+	case errors.Is(err, fhir.ErrOperationOutcome):
+		return keyResult{st: keyOutcome}, nil // the client's query failed: fetch it again, once
+	case errors.Is(err, fhir.ErrWrongPatient), errors.Is(err, fhir.ErrWrongType):
+		e := badRequest("prefetch." + key + ": " + strings.TrimPrefix(err.Error(), "fhir: "+key+": "))
+		e.Expression = "prefetch." + key
+		return keyResult{}, e
+	case errors.Is(err, fhir.ErrNotResource):
+		return keyResult{st: keyValue, err: err}, nil
+	}
+	if e := limitError(pr.ctx, err); e != nil {
+		return keyResult{}, e
+	}
+	return keyResult{}, err // invalid JSON: the request is refused
+}
+
+// resolve builds the patient record from prefetch, fetching from
+// fhirServer every key that is absent or holds an OperationOutcome (or no
+// FHIR resource), and the next pages of a paginated prefetch Bundle. A key
+// that cannot be had is recorded in Record.Unavailable; the caller decides
+// whether that is a 412. A FHIR server page about another patient, or with
+// resources of the wrong type, leaves its key unavailable.
+func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
+	s, svc, ctx, logger, b := pr.s, pr.svc, pr.ctx, pr.logger, pr.b
 	keys := make([]string, 0, len(svc.Prefetch))
 	for k := range svc.Prefetch {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	res := &resolution{unavailable: map[string]string{}}
+	queries := map[string]string{}
+	tokens := templateValues(pr.hc)
+
 	for _, key := range keys {
-		raw, present := req.Prefetch[key]
-		st := classify(raw, present)
-		var page fhir.Page
-		var err error
-		if st == keyValue {
-			page, err = addPrefetch(b, req, key, raw)
-			if errors.Is(err, fhir.ErrOperationOutcome) {
-				st = keyOutcome // the client's query failed: fetch it again, once
+		r, ok := pr.streamed[key]
+		if !ok {
+			raw, present := req.Prefetch[key]
+			r = keyResult{st: classify(raw, present)}
+			if r.st == keyValue {
+				page, err := b.Add(ctx, key, raw)
+				var fatal error
+				if r, fatal = pr.result(key, page, err); fatal != nil {
+					var he *Error
+					if !errors.As(fatal, &he) {
+						fatal = badRequest("prefetch." + key + ": not valid JSON")
+					}
+					return nil, fatal
+				}
 			}
 		}
-		s.metrics.prefetchKey(svc.ID, key, st)
+		s.metrics.prefetchKey(svc.ID, key, r.st)
 		switch {
-		case st == keyNull:
+		case r.st == keyNull:
 			continue
-		case st == keyValue && err != nil:
-			logger.Warn("prefetch value unusable; fetching it instead", "key", key, "err", err)
-		case st == keyValue && page.Next != "":
-			if err := s.followNext(ctx, b, key, page.Next, req); err != nil {
+		case r.st == keyValue && r.err != nil:
+			logger.Warn("prefetch value unusable; fetching it instead", "key", key, "err", r.err)
+		case r.st == keyValue && r.page.Next != "":
+			if err := s.followNext(ctx, b, key, r.page.Next, req); err != nil {
 				res.unavailable[key] = fallbackFailed(logger, key, err)
 			}
 			continue
-		case st == keyValue:
+		case r.st == keyValue:
 			continue
 		}
 		// Absent, an OperationOutcome, or unusable: fetch it.
@@ -143,11 +232,8 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 					res.unavailable[key] = fallbackFailed(logger, key, r.Err)
 					continue
 				}
-				for _, p := range r.Pages {
-					if _, err := b.Add(key, p); err != nil {
-						res.unavailable[key] = fallbackFailed(logger, key, fmt.Errorf("fetched page unusable: %w", err))
-						break
-					}
+				if err := addPages(ctx, b, key, r.Pages); err != nil {
+					res.unavailable[key] = fallbackFailed(logger, key, fmt.Errorf("fetched page unusable: %w", err))
 				}
 			}
 		}
@@ -158,7 +244,42 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 		res.record.Unavailable = append(res.record.Unavailable, key)
 	}
 	sort.Strings(res.record.Unavailable)
-	return res
+	return res, nil
+}
+
+// addPages adds fetched pages to b; the first that is unusable (not FHIR,
+// another patient's data, too many resources) stops it.
+func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) error {
+	for _, p := range pages {
+		if _, err := b.Add(ctx, key, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// limitError is the answer for a read stopped by a bound of the call: 413
+// past fhir.MaxEntries resources, 503 once the call's deadline has passed;
+// nil for any other error.
+func limitError(ctx context.Context, err error) *Error {
+	switch {
+	case errors.Is(err, fhir.ErrTooManyEntries):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too-long",
+			Message: fmt.Sprintf("the request holds more than %d resources", fhir.MaxEntries)}
+	case ctx.Err() != nil:
+		return &Error{Status: http.StatusServiceUnavailable, Code: "timeout",
+			Message: "the call's deadline passed before its data was read", Err: ctx.Err()}
+	}
+	return nil
+}
+
+// queryType is the resource type a prefetch template asks for: the type of
+// "Patient/{{context.patientId}}" or of "Condition?patient=...".
+func queryType(tmpl string) string {
+	if i := strings.IndexAny(tmpl, "/?"); i >= 0 {
+		return tmpl[:i]
+	}
+	return tmpl
 }
 
 // followNext fetches the remaining pages of a paginated prefetch Bundle.
@@ -180,10 +301,8 @@ func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key, next stri
 	if err != nil {
 		return errors.New(safeReason(err))
 	}
-	for _, p := range pages {
-		if _, err := b.Add(key, p); err != nil {
-			return errors.New("next page unusable")
-		}
+	if err := addPages(ctx, b, key, pages); err != nil {
+		return errors.New("next page unusable")
 	}
 	return nil
 }
@@ -209,14 +328,4 @@ func templateValues(hc *HookContext) map[string]string {
 		v["encounterId"] = hc.EncounterID
 	}
 	return v
-}
-
-// addPrefetch adds one prefetch value to b, from the split decodeRequest
-// made of it when there is one for these very bytes (a Request built
-// otherwise, or changed since, is split again).
-func addPrefetch(b *fhir.Builder, req *Request, key string, raw json.RawMessage) (fhir.Page, error) {
-	if sp := req.splits[key]; sp != nil && len(sp.Raw) == len(raw) && (len(raw) == 0 || &sp.Raw[0] == &raw[0]) {
-		return b.AddSplit(key, sp)
-	}
-	return b.Add(key, raw)
 }

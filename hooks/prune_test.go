@@ -19,8 +19,8 @@ func TestOrderObservationPruningKeepsFindings(t *testing.T) {
 	full.decodeAll = true
 
 	bodies := map[string][]byte{
-		"synthea Asa":      syntheaRequest(t, "../testdata/synthea/Asa_Hermiston_4384bf23-1dc3-48ca-8c84-89fbaff201ae.json", "4384bf23-1dc3-48ca-8c84-89fbaff201ae"),
-		"synthea Fletcher": syntheaRequest(t, "../testdata/synthea/Fletcher_Hyatt_fe0562b5-f517-4951-8366-32fdab088930.json", "fe0562b5-f517-4951-8366-32fdab088930"),
+		"synthea Asa":      syntheaRequest(t, "../testdata/synthea/Asa_Hermiston_4384bf23-1dc3-48ca-8c84-89fbaff201ae.json", "c79b748f-a792-4aea-bca5-c7c9c5b188cd"),
+		"synthea Fletcher": syntheaRequest(t, "../testdata/synthea/Fletcher_Hyatt_fe0562b5-f517-4951-8366-32fdab088930.json", "c5ed5d78-5b3f-4a75-bdfb-5f318b068a20"),
 	}
 	for _, pattern := range []string{"../testdata/requests/*.json", "../testdata/bench/*.json"} {
 		files, err := filepath.Glob(pattern)

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
-	"jakguard/fhir"
-	"jakguard/internal/jsonx"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // The hooks jakguard serves.
@@ -27,10 +30,6 @@ type Request struct {
 	FHIRAuthorization *FHIRAuthorization         `json:"fhirAuthorization,omitempty"`
 	Context           json.RawMessage            `json:"context"`
 	Prefetch          map[string]json.RawMessage `json:"prefetch,omitempty"`
-
-	// splits holds the prefetch values as decodeRequest split them into
-	// resources, in the pass that validated the body (see prefetchPage).
-	splits map[string]*fhir.Split
 }
 
 // FHIRAuthorization is the OAuth 2.0 access token the client grants for
@@ -56,47 +55,139 @@ type HookContext struct {
 	DraftOrders json.RawMessage `json:"draftOrders"`
 }
 
+// prefetchFunc reads one prefetch value, for key, from dec (which reads
+// body from its first byte): it must read the value whole, or return an
+// error that stops the reading of the request.
+type prefetchFunc func(key string, dec *jsontext.Decoder, body []byte) error
+
 // decodeRequest parses and validates a hook call body for a service of the
-// given hook. Every failure is a 400 naming the problem.
+// given hook. Every failure is a 400 naming the problem, or the error of
+// the prefetch reader.
 //
-// The body is validated in one pass that also locates its members and
-// splits each prefetch value into its resources (fhir.Members); only
-// the small members are decoded here. Prefetch values stay sub-slices of
-// the body, and resolvePrefetch hands fhir.Builder the splits, so a large
-// prefetch is scanned once.
-func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
-	top, prefetch, err := fhir.Members(body, "prefetch")
-	switch {
-	case errors.Is(err, fhir.ErrNotObject) && strings.HasPrefix(err.Error(), "prefetch:"):
-		return nil, nil, badRequest("prefetch must be an object")
-	case err != nil:
-		return nil, nil, badRequest("request body is not a JSON object: " + err.Error())
+// The body is read once, member by member, with the token reader of
+// github.com/go-json-experiment/json, strictly as FHIR JSON is defined
+// (contract 6.6), all of it, unknown members and prefetch values included:
+// member names are case-sensitive ("Hook" is not hook), and duplicate
+// member names, invalid UTF-8 and anything that is not RFC 8259 JSON (NaN,
+// 007, 0x10, trailing data) are refused. The context is decoded as soon as
+// it is read; when prefetch comes after it (as clients write it), stream,
+// given the request read so far and the context, returns the function
+// that reads each prefetch value straight from the body into the patient
+// record. Prefetch that comes before the context, or that stream returns
+// nil for, is kept in Request.Prefetch as JSON (sub-slices of body).
+func decodeRequest(body []byte, hook string, stream func(req *Request, hc *HookContext) prefetchFunc) (*Request, *HookContext, error) {
+	dec := jsontext.NewDecoder(bytes.NewBuffer(body))
+	if dec.PeekKind() != '{' {
+		if err := dec.SkipValue(); err != nil {
+			return nil, nil, badRequest("request body is not a JSON object: " + jsonErr(err))
+		}
+		return nil, nil, badRequest("request body is not a JSON object")
 	}
 	var req Request
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"hook", &req.Hook}, {"hookInstance", &req.HookInstance}, {"fhirServer", &req.FHIRServer}} {
-		if raw, ok := top[f.name]; ok && !isNull(raw) {
-			if json.Unmarshal(raw, f.dst) != nil {
-				return nil, nil, badRequest(f.name + " must be a string")
+	var hc *HookContext
+	var hcErr error // why the context could not be decoded
+	var read prefetchFunc
+	streamed := false // stream has been asked
+	// value is the JSON of the value just read, a sub-slice of body.
+	value := func(v jsontext.Value) json.RawMessage {
+		end := dec.InputOffset()
+		return json.RawMessage(body[end-int64(len(v)) : end : end])
+	}
+	member := func(name string) error {
+		switch name {
+		case "hook", "hookInstance", "fhirServer":
+			dst := map[string]*string{"hook": &req.Hook, "hookInstance": &req.HookInstance, "fhirServer": &req.FHIRServer}[name]
+			if k := dec.PeekKind(); k != '"' && k != 'n' {
+				return badRequest(name + " must be a string")
 			}
+			return jsonv2.UnmarshalDecode(dec, dst)
+		case "fhirAuthorization":
+			if dec.PeekKind() == 'n' {
+				_, err := dec.ReadToken()
+				return err
+			}
+			var fa FHIRAuthorization
+			if err := jsonv2.UnmarshalDecode(dec, &fa); err != nil {
+				return badRequest("fhirAuthorization: " + jsonErr(err))
+			}
+			req.FHIRAuthorization = &fa
+			return nil
+		case "context":
+			v, err := dec.ReadValue()
+			if err != nil {
+				return err
+			}
+			req.Context, hc, hcErr = value(v), nil, nil
+			if v.Kind() == '{' {
+				var c HookContext
+				if hcErr = jsonv2.Unmarshal(req.Context, &c); hcErr == nil {
+					hc = &c
+				}
+			}
+			return nil
+		case "prefetch":
+			switch dec.PeekKind() {
+			case 'n':
+				_, err := dec.ReadToken()
+				return err
+			case '{':
+			default:
+				if err := dec.SkipValue(); err != nil {
+					return err
+				}
+				return badRequest("prefetch must be an object")
+			}
+			if _, err := dec.ReadToken(); err != nil {
+				return err
+			}
+			req.Prefetch = map[string]json.RawMessage{}
+			for dec.PeekKind() != '}' {
+				tok, err := dec.ReadToken()
+				if err != nil {
+					return err
+				}
+				key := tok.String()
+				if !streamed && hc != nil && stream != nil {
+					streamed, read = true, stream(&req, hc)
+				}
+				if read != nil {
+					if err := read(key, dec, body); err != nil {
+						return err
+					}
+					continue
+				}
+				v, err := dec.ReadValue()
+				if err != nil {
+					return err
+				}
+				req.Prefetch[key] = value(v)
+			}
+			_, err := dec.ReadToken()
+			return err
+		}
+		return dec.SkipValue()
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, nil, badRequest("request body is not a JSON object: " + jsonErr(err))
+	}
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err == nil {
+			err = member(tok.String())
+		}
+		if err != nil {
+			var he *Error
+			if errors.As(err, &he) {
+				return nil, nil, he
+			}
+			return nil, nil, badRequest("request body is not a JSON object: " + jsonErr(err))
 		}
 	}
-	if raw, ok := top["fhirAuthorization"]; ok && !isNull(raw) {
-		var fa FHIRAuthorization
-		if err := json.Unmarshal(raw, &fa); err != nil {
-			return nil, nil, badRequest("fhirAuthorization: " + jsonErr(err))
-		}
-		req.FHIRAuthorization = &fa
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, nil, badRequest("request body is not a JSON object: " + jsonErr(err))
 	}
-	req.Context = top["context"]
-	if prefetch != nil {
-		req.Prefetch = make(map[string]json.RawMessage, len(prefetch))
-		for k, v := range prefetch {
-			req.Prefetch[k] = v.Raw
-		}
-		req.splits = prefetch
+	if _, err := dec.ReadToken(); err != io.EOF {
+		return nil, nil, badRequest("request body is not a JSON object: " + jsonErr(err))
 	}
 	switch {
 	case req.Hook == "":
@@ -109,15 +200,11 @@ func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
 		return nil, nil, badRequest("context is missing")
 	case req.FHIRAuthorization != nil && req.FHIRServer == "":
 		return nil, nil, badRequest("fhirAuthorization is present without fhirServer")
-	}
-	if c := bytes.TrimSpace(req.Context); len(c) == 0 || c[0] != '{' {
+	case req.Context[0] != '{':
 		return nil, nil, badRequest("context is not a JSON object")
-	}
-	var hc HookContext
-	if err := jsonx.Unmarshal(req.Context, &hc); err != nil {
-		return nil, nil, badRequest("context: " + jsonErr(err))
-	}
-	if strings.TrimSpace(hc.PatientID) == "" {
+	case hcErr != nil:
+		return nil, nil, badRequest("context: " + jsonErr(hcErr))
+	case strings.TrimSpace(hc.PatientID) == "":
 		return nil, nil, badRequest("context.patientId is missing")
 	}
 	if hook == HookOrderSelect || hook == HookOrderSign {
@@ -128,29 +215,97 @@ func decodeRequest(body []byte, hook string) (*Request, *HookContext, error) {
 	if hook == HookOrderSelect && hc.Selections == nil { // absent or null
 		return nil, nil, badRequest("context.selections is missing")
 	}
-	return &req, &hc, nil
+	return &req, hc, nil
 }
 
 func isNull(b json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(b), []byte("null")) }
 
-// jsonErr describes a JSON error without echoing the input.
+// jsonErr describes a JSON error without echoing the input: where it is
+// (a JSON path, or a byte offset for syntax) and what is wrong.
 func jsonErr(err error) string {
-	switch e := err.(type) {
-	case *json.SyntaxError:
-		return fmt.Sprintf("invalid JSON at byte %d", e.Offset)
-	case *json.UnmarshalTypeError:
-		if e.Field != "" {
-			return fmt.Sprintf("%s must be %s, not %s", e.Field, e.Type.String(), e.Value)
+	var se *jsonv2.SemanticError
+	var sy *jsontext.SyntacticError
+	switch {
+	case err == nil:
+		return "invalid JSON"
+	case errors.As(err, &sy):
+		what := "invalid JSON"
+		switch {
+		case errors.Is(sy.Err, jsontext.ErrDuplicateName):
+			what = "duplicate member name"
+		case strings.Contains(sy.Err.Error(), "invalid UTF-8"):
+			what = "invalid UTF-8"
 		}
-		return fmt.Sprintf("expected %s, got %s", e.Type.String(), e.Value)
+		return what + " at byte " + strconv.FormatInt(sy.ByteOffset, 10)
+	case errors.As(err, &se):
+		where := jsonPath(se.JSONPointer)
+		if where == "" {
+			where = "value"
+		}
+		if se.JSONKind != 0 && se.GoType != nil {
+			return fmt.Sprintf("%s must be %s, not %s", where, goKind(se.GoType.String()), kindName(se.JSONKind))
+		}
+		return where + " is not readable"
 	}
 	return "invalid JSON"
 }
 
-// cut shortens a client-supplied string for an error message.
-func cut(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
+// jsonPath turns a JSON Pointer ("/draftOrders/entry/0") into the path
+// notation of error messages ("draftOrders.entry[0]"); names are cut short.
+func jsonPath(p jsontext.Pointer) string {
+	var b strings.Builder
+	for tok := range p.Tokens() {
+		if _, err := strconv.Atoi(tok); err == nil {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(cut(tok))
 	}
-	return s
+	return b.String()
+}
+
+func goKind(t string) string {
+	switch {
+	case t == "string":
+		return "a string"
+	case strings.HasPrefix(t, "[]"):
+		return "an array"
+	case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "float"):
+		return "a number"
+	}
+	return "an object"
+}
+
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	case '"':
+		return "a string"
+	case '0':
+		return "a number"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	}
+	return "invalid JSON"
+}
+
+// cut shortens a client-supplied string for an error message, without
+// splitting a character.
+func cut(s string) string {
+	if len(s) <= 40 {
+		return s
+	}
+	n := 40
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

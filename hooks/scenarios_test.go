@@ -134,6 +134,18 @@ func bundleOf(rs []res) res {
 	return res{"resourceType": "Bundle", "type": "searchset", "entry": entries}
 }
 
+// ofType keeps the resources of one type: MedicationRequests go under the
+// medications key, MedicationStatements under medicationStatements.
+func ofType(rs []res, typ string) []res {
+	var out []res
+	for _, x := range rs {
+		if x["resourceType"] == typ {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // orderRequest is an order-sign call for one draft order of drug at mg.
 func orderRequest(t *testing.T, r *record, drug string, mg int) []byte {
 	t.Helper()
@@ -143,7 +155,8 @@ func orderRequest(t *testing.T, r *record, drug string, mg int) []byte {
 	order["subject"] = res{"reference": "Patient/p1"}
 	req := res{"hook": "order-sign", "hookInstance": "6a0c1b9e-4f1d-4c8e-9b7a-2d3e4f5a6b7c",
 		"context": res{"userId": "Practitioner/x", "patientId": "p1", "draftOrders": res{"resourceType": "Bundle", "entry": []any{res{"resource": order}}}},
-		"prefetch": res{"patient": r.patient, "conditions": bundleOf(r.conditions), "medications": bundleOf(r.medications),
+		"prefetch": res{"patient": r.patient, "conditions": bundleOf(r.conditions), "medications": bundleOf(ofType(r.medications, "MedicationRequest")),
+			"medicationStatements": bundleOf(ofType(r.medications, "MedicationStatement")),
 			"observations": bundleOf(r.observations), "immunizations": bundleOf(r.immunizations)}}
 	b, err := json.Marshal(req)
 	require.NoError(t, err)

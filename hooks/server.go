@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"mime"
 	"net/http"
 	"os"
 	"runtime"
@@ -19,7 +20,6 @@ import (
 
 	"jakguard/fhir"
 	"jakguard/internal/auth"
-	"jakguard/internal/jsonx"
 	"jakguard/internal/store"
 	"jakguard/rules"
 )
@@ -135,7 +135,7 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 	for i := range svcs {
 		s.services[svcs[i].ID] = &svcs[i]
 	}
-	disc, err := jsonx.Marshal(Discovery{Services: svcs})
+	disc, err := encodeJSON(Discovery{Services: svcs})
 	if err != nil {
 		return nil, err
 	}
@@ -209,10 +209,26 @@ func (s *Server) routes() *echo.Echo {
 		authed = append(authed, s.verifier.Middleware())
 	}
 	e.GET("/cds-services", s.handleDiscovery, authed...)
-	e.POST("/cds-services/:id", s.handleService, append(authed, s.admit)...)
-	e.POST("/cds-services/:id/feedback", s.handleFeedback, append(authed, s.admit)...)
+	e.POST("/cds-services/:id", s.handleService, append(authed, requireJSON, s.admit)...)
+	e.POST("/cds-services/:id/feedback", s.handleFeedback, append(authed, requireJSON, s.admit)...)
 	e.GET("/analytics/findings", s.handleAnalytics, authed...)
 	return e
+}
+
+// requireJSON answers 415 to a POST whose body is not declared JSON
+// (application/json or application/fhir+json, with any parameters such as
+// charset). Browsers send text/plain, form and multipart bodies across
+// sites without a CORS preflight; requiring JSON closes that door to hook
+// calls and feedback from any web page (contract 6.6).
+func requireJSON(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+		if err != nil || (mt != "application/json" && mt != "application/fhir+json") {
+			return &Error{Status: http.StatusUnsupportedMediaType, Code: "not-supported",
+				Message: "the body must be JSON: Content-Type application/json or application/fhir+json"}
+		}
+		return next(c)
+	}
 }
 
 func (s *Server) handleReady(c echo.Context) error {

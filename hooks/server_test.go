@@ -200,7 +200,14 @@ func TestDiscovery(t *testing.T) {
 		assert.Contains(t, obs, "http://loinc.org|"+code+",", "observations template lists %s", code)
 	}
 	assert.Contains(t, hooks[HookOrderSelect].Prefetch["immunizations"], "http://hl7.org/fhir/sid/cvx|187")
-	assert.Contains(t, hooks[HookPatientView].Prefetch["medications"], "status=active")
+	// Every status (task 3, contract 6.2): a course ended within 90 days
+	// counts, so patient-view asks for ended orders too, newest first.
+	assert.NotContains(t, hooks[HookPatientView].Prefetch["medications"], "status=")
+	assert.Contains(t, hooks[HookPatientView].Prefetch["medications"], "_sort=-authoredon")
+	for _, svc := range hooks {
+		assert.Equal(t, "MedicationStatement?patient={{context.patientId}}&_sort=-effective&_count=200",
+			svc.Prefetch["medicationStatements"], "%s declares the optional medicationStatements key", svc.ID)
+	}
 }
 
 func TestStatusCodes(t *testing.T) {

@@ -26,7 +26,9 @@ func TestJAKOrdersInTheSameSession(t *testing.T) {
 	require.NoError(t, err)
 	// Two orders: a finding may appear once per order, so not through s.do.
 	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, httptest.NewRequest("POST", "/cds-services/order-sign", bytes.NewReader(body)))
+	req2 := httptest.NewRequest("POST", "/cds-services/order-sign", bytes.NewReader(body))
+	req2.Header.Set("Content-Type", "application/json") // contract 6.6: 415 otherwise
+	s.ServeHTTP(rec, req2)
 	require.Equal(t, 200, rec.Code, rec.Body.String())
 	require.NoError(t, cards.CheckEmpty(rec.Body.Bytes()))
 	var resp struct {

@@ -214,11 +214,13 @@ func TestPrefetchNextLinkConfined(t *testing.T) {
 // past it the keys are unavailable (cards say what could not be checked).
 func TestFallbackMemoryBudget(t *testing.T) {
 	const upa = "testdata/requests/order-select-upadacitinib.json"
-	big := `{"resourceType":"Bundle","type":"searchset","entry":[` + strings.Repeat(`{"resource":{"resourceType":"Condition","id":"c"}},`, 12000) + `{}]}`
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A page of about 600 KB of the type the query asks for.
+		typ := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+		big := `{"resourceType":"Bundle","type":"searchset","entry":[` + strings.Repeat(`{"resource":{"resourceType":"`+typ+`","id":"c"}},`, 12000) + `{}]}`
 		w.Header().Set("Content-Type", "application/fhir+json")
 		w.Header().Set("Content-Length", strconv.Itoa(len(big)))
-		w.Write([]byte(big)) // about 600 KB
+		w.Write([]byte(big))
 	}))
 	defer srv.Close()
 	var logs syncBuffer
@@ -232,6 +234,7 @@ func TestFallbackMemoryBudget(t *testing.T) {
 		delete(p, "conditions")
 		delete(p, "observations")
 		delete(p, "immunizations")
+		p["medicationStatements"] = nil // sent as "no data": not fetched
 	})
 	rec := s.do(t, "POST", "/cds-services/order-select", body)
 	require.Equal(t, 200, rec.Code, rec.Body.String())

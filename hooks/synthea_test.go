@@ -67,7 +67,7 @@ func syntheaRequest(t *testing.T, file, patientID string) []byte {
 // took cyclosporine before, never smoked, and whose labs stop in 2018.
 func TestSyntheaPatientWithUpadacitinibOrder(t *testing.T) {
 	s := newTestServer(t, serverOpts{})
-	body := syntheaRequest(t, "../testdata/synthea/Asa_Hermiston_4384bf23-1dc3-48ca-8c84-89fbaff201ae.json", "4384bf23-1dc3-48ca-8c84-89fbaff201ae")
+	body := syntheaRequest(t, "../testdata/synthea/Asa_Hermiston_4384bf23-1dc3-48ca-8c84-89fbaff201ae.json", "c79b748f-a792-4aea-bca5-c7c9c5b188cd")
 	rec := s.do(t, "POST", "/cds-services/order-select", body)
 	require.Equal(t, 200, rec.Code, rec.Body.String())
 	codes := codesOf(checkResponse(t, rec.Body.Bytes()))

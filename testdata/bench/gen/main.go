@@ -102,25 +102,27 @@ func readBundle(path string) (*record, error) {
 	if r.patientID == "" {
 		return nil, fmt.Errorf("%s: no Patient", path)
 	}
-	for _, rs := range r.byType {
-		for _, res := range rs {
-			rewrite(res, patientURL, "Patient/"+r.patientID)
-		}
+	for t, rs := range r.byType {
+		r.byType[t] = withRef(rs, patientURL, "Patient/"+r.patientID)
 	}
 	return r, nil
 }
 
-// rewrite replaces every string equal to from by to, in place.
+// rewrite returns a copy of v with every string equal to from replaced by to.
 func rewrite(v any, from, to string) any {
 	switch x := v.(type) {
 	case map[string]any:
+		out := make(map[string]any, len(x))
 		for k, e := range x {
-			x[k] = rewrite(e, from, to)
+			out[k] = rewrite(e, from, to)
 		}
+		return out
 	case []any:
+		out := make([]any, len(x))
 		for i, e := range x {
-			x[i] = rewrite(e, from, to)
+			out[i] = rewrite(e, from, to)
 		}
+		return out
 	case string:
 		if x == from {
 			return to
@@ -129,12 +131,22 @@ func rewrite(v any, from, to string) any {
 	return v
 }
 
-// withPatient points the references to one patient at another.
+// withPatient returns copies of rs whose references to one patient point
+// at another. The copies keep the record they come from intact: large.json
+// once held 200 Observations pointed at typical.json's patient by an
+// in-place rewrite (found when jakguard began refusing prefetch about
+// another patient).
 func withPatient(rs []map[string]any, from, to string) []map[string]any {
-	for _, r := range rs {
-		rewrite(r, "Patient/"+from, "Patient/"+to)
+	return withRef(rs, "Patient/"+from, "Patient/"+to)
+}
+
+// withRef returns copies of rs with every string from replaced by to.
+func withRef(rs []map[string]any, from, to string) []map[string]any {
+	out := make([]map[string]any, len(rs))
+	for i, r := range rs {
+		out[i] = rewrite(r, from, to).(map[string]any)
 	}
-	return rs
+	return out
 }
 
 func typical(small, large *record) map[string]any {

@@ -1,0 +1,157 @@
+package fhir
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
+
+	"jakguard/rules"
+)
+
+// Orders are the draft orders of an order-select or order-sign call.
+type Orders struct {
+	// Medications are the draft MedicationRequests, in Bundle order. A draft
+	// without an id has ID "".
+	Medications []rules.Medication
+	// Raw maps "MedicationRequest/<id>" to that entry's resource JSON as
+	// sent, for building update and delete suggestions.
+	Raw map[string]json.RawMessage
+	// Services are the codes of the draft ServiceRequests.
+	Services []rules.Coding
+}
+
+// DecodeOrders decodes context.draftOrders, a Bundle (its type may be
+// missing) of MedicationRequest, ServiceRequest, Medication and other
+// entries. medicationReference is resolved against the Bundle's Medication
+// entries and contained Medications.
+//
+// Unlike a prefetch value, draftOrders is read strictly: the orders are
+// what is being judged, and an order that cannot be read must never look
+// like a safe one. It fails with a *DecodeError naming the member (such as
+// "entry[0].resource.status") for an entry that is not an object, a
+// resource that is missing or not an object, and a MedicationRequest,
+// ServiceRequest or Medication a member of which that jakguard reads has
+// the wrong JSON type; when patientID is not "", also for a MedicationRequest
+// or ServiceRequest whose subject references another Patient. Entries of
+// other types are ignored. It fails with ErrTooManyEntries past MaxEntries
+// entries and with ctx's error once ctx is done.
+func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slog.Logger) (Orders, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	out := Orders{Raw: make(map[string]json.RawMessage)}
+	var pending []pendingMed
+	meds := map[string]medInfo{}
+	n := 0
+	vr := valueReader{
+		count: func() error {
+			if n++; n > MaxEntries {
+				return ErrTooManyEntries
+			}
+			if n%64 == 0 {
+				return ctx.Err()
+			}
+			return nil
+		},
+		bad: func(i int, member, why string) error {
+			return &DecodeError{Path: joinPath(entryPath(i), member), Reason: why}
+		},
+		needResource: true,
+	}
+	vr.visit = func(r *resource) error {
+		h := r.head
+		at := entryPath(r.index) + ".resource"
+		fail := func(err error) error {
+			var de *DecodeError
+			if errors.As(err, &de) {
+				return &DecodeError{Path: joinPath(at, de.Path), Reason: de.Reason}
+			}
+			return decodeError(at, err)
+		}
+		switch h.resourceType {
+		case "":
+			return &DecodeError{Path: at + ".resourceType", Reason: "missing or not a string"}
+		case "MedicationRequest":
+			var v medicationRequest
+			if err := decode(r.raw, &v); err != nil {
+				return fail(err)
+			}
+			if err := checkSubject(v.Subject, patientID); err != nil {
+				return fail(err)
+			}
+			m := convertMedicationRequest(&v, containedMedication(h.contained, func(err error) {
+				logger.Warn("fhir: skipped malformed entry", "key", "draftOrders", "resourceType", "Medication",
+					"entry", r.index, "error", cut(safeError(err), 160))
+			}))
+			pending = append(pending, m)
+			if m.med.ID != "" {
+				out.Raw[m.med.ID] = json.RawMessage(r.raw)
+			}
+		case "ServiceRequest":
+			var v serviceRequest
+			if err := decode(r.raw, &v); err != nil {
+				return fail(err)
+			}
+			if err := checkSubject(v.Subject, patientID); err != nil {
+				return fail(err)
+			}
+			out.Services = append(out.Services, codings(v.Code)...)
+		case "Medication":
+			var v medication
+			if err := decode(r.raw, &v); err != nil {
+				return fail(err)
+			}
+			info := convertMedication(&v)
+			if id := resourceID("Medication", v.ID); id != "" {
+				meds[id] = info
+			}
+			if len(r.fullURL) > 0 {
+				meds[string(r.fullURL)] = info
+			}
+		}
+		return nil
+	}
+	top, _, _, shape, err := vr.read(raw)
+	switch {
+	case errors.Is(err, errNotObject):
+		return Orders{}, &DecodeError{Reason: "not a Bundle"}
+	case err != nil:
+		var de *DecodeError
+		if errors.As(err, &de) || errors.Is(err, ErrTooManyEntries) || errors.Is(err, ctx.Err()) && ctx.Err() != nil {
+			return Orders{}, err
+		}
+		return Orders{}, decodeError("", err)
+	case top.resourceType != "Bundle":
+		return Orders{}, &DecodeError{Reason: "not a Bundle"}
+	case shape != "":
+		return Orders{}, &DecodeError{Path: "entry", Reason: "is not an array"}
+	}
+	for i := range pending {
+		m, ok := pending[i].resolve(meds)
+		if !ok {
+			logger.Warn("fhir: medicationReference not resolved", "key", "draftOrders", "resourceType", m.ResourceType)
+		}
+		out.Medications = append(out.Medications, m)
+	}
+	return out, nil
+}
+
+func entryPath(i int) string { return "entry[" + strconv.Itoa(i) + "]" }
+
+// checkSubject fails when ref is a reference to another Patient than
+// patientID (nothing is checked when patientID is "").
+func checkSubject(ref *fm.Reference, patientID string) error {
+	if ref == nil || patientID == "" {
+		return nil
+	}
+	want := strings.TrimPrefix(patientID, "Patient/")
+	if id, ok := patientOf([]byte(str(ref.Reference))); ok && string(id) != want {
+		return &DecodeError{Path: "subject", Reason: "references another patient than context.patientId"}
+	}
+	return nil
+}
