@@ -157,7 +157,7 @@ func orderRequest(t *testing.T, r *record, drug string, mg int) []byte {
 		"context": res{"userId": "Practitioner/x", "patientId": "p1", "draftOrders": res{"resourceType": "Bundle", "entry": []any{res{"resource": order}}}},
 		"prefetch": res{"patient": r.patient, "conditions": bundleOf(r.conditions), "medications": bundleOf(ofType(r.medications, "MedicationRequest")),
 			"medicationStatements": bundleOf(ofType(r.medications, "MedicationStatement")),
-			"observations": bundleOf(r.observations), "immunizations": bundleOf(r.immunizations)}}
+			"observations":         bundleOf(r.observations), "immunizations": bundleOf(r.immunizations)}}
 	b, err := json.Marshal(req)
 	require.NoError(t, err)
 	return b
