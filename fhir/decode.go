@@ -516,6 +516,9 @@ type Orders struct {
 	Raw map[string]json.RawMessage
 	// Services are the codes of the draft ServiceRequests.
 	Services []rules.Coding
+	// ServiceOrders are the draft ServiceRequests one by one (id, status,
+	// code), in Bundle order.
+	ServiceOrders []rules.ServiceOrder
 }
 
 // DecodeOrders decodes context.draftOrders, a Bundle (its type may be
@@ -564,6 +567,11 @@ func DecodeOrders(raw []byte, logger *slog.Logger) (Orders, error) {
 				continue
 			}
 			out.Services = append(out.Services, codings(v.Code)...)
+			so := rules.ServiceOrder{ID: resourceID("ServiceRequest", v.Id), Status: v.Status.Code(), Codes: codings(v.Code)}
+			if v.Code != nil {
+				so.Text = strings.TrimSpace(str(v.Code.Text))
+			}
+			out.ServiceOrders = append(out.ServiceOrders, so)
 		case e.resourceType == "Medication":
 			p.add(e, logger)
 		}
