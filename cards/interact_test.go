@@ -71,7 +71,7 @@ func TestReverseCards(t *testing.T) {
 			return f
 		}, summary: []string{"Reduce upadacitinib to 15 mg daily while on clarithromycin"}, recommend: false,
 			reasons: []string{"jak-dose-adjusted"},
-			detail:  []string{"Dose of upadacitinib with this drug: upadacitinib 15 mg once daily", "change the dose in the upadacitinib order itself"}},
+			detail:  []string{"Dose of upadacitinib with clarithromycin: upadacitinib 15 mg once daily", "change the dose in the upadacitinib order itself"}},
 		{name: "strong CYP3A4 inhibitor, dose within", f: func() rules.Finding {
 			f := reverseFinding(rules.CYPInteraction, rules.Warning, rules.Upadacitinib, "MedicationRequest/clari", "clarithromycin", true)
 			f.DoseLimitMg, f.Threshold = 15, "15 mg"

@@ -93,20 +93,40 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 		if err != nil {
 			return nil, req.HookInstance, badRequest("context.draftOrders: " + err.Error())
 		}
-		jak := s.pickOrders(svc.Hook, hc, orders.Medications)
-		if len(jak) == 0 {
+		// Decided from the orders alone, before any prefetch is read: an
+		// order that is neither a JAK inhibitor nor a drug that interacts
+		// with one answers no cards at once (issue 15: every order the EHR
+		// sends comes this way).
+		d := s.pickDrafts(svc.Hook, hc, orders)
+		if d.jak == 0 && !d.interacting {
 			return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
 		}
-		res := s.resolvePrefetch(ctx, svc, req, hc, now, logger)
-		if err := s.requireData(svc, req, res); err != nil {
-			return nil, req.HookInstance, err
+		sess := rules.Session{Medications: orders.Medications, Services: orders.Services, ServiceOrders: orders.ServiceOrders}
+		stop := func() bool { return ctx.Err() != nil }
+		if d.jak == 0 {
+			// Only drugs that interact with a JAK inhibitor: the medication
+			// list alone tells whether the patient has a course to check.
+			res, ok := s.resolveCourseData(ctx, svc, req, hc, now, logger)
+			if !ok {
+				return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
+			}
+			findings, err = s.engine.EvaluateInteractions(res.record, sess, d.meds, d.services, now, stop)
+		} else {
+			res := s.resolvePrefetch(ctx, svc, req, hc, now, logger)
+			if err := s.requireData(svc, req, res); err != nil {
+				return nil, req.HookInstance, err
+			}
+			// The deadline stops CPU-bound work too (issue 16): the rules ask
+			// between orders.
+			findings, err = s.engine.EvaluateOrdersUntil(res.record, sess, d.meds, now, stop)
+			if err == nil && d.interacting {
+				var more []rules.Finding
+				more, err = s.engine.EvaluateInteractions(res.record, sess, d.meds, d.services, now, stop)
+				findings = append(findings, more...)
+			}
 		}
-		sess := rules.Session{Medications: orders.Medications, Services: orders.Services}
-		// The deadline stops CPU-bound work too (issue 16): the rules ask
-		// between orders.
-		findings, err = s.engine.EvaluateOrdersUntil(res.record, sess, jak, now, func() bool { return ctx.Err() != nil })
 		if err != nil {
-			logger.Warn("order evaluation stopped at the deadline", "orders", len(jak))
+			logger.Warn("order evaluation stopped at the deadline", "orders", len(d.meds)+len(d.services))
 			return nil, req.HookInstance, &Error{Status: http.StatusServiceUnavailable, Code: "transient",
 				Message: "the evaluation did not finish within the deadline"}
 		}
@@ -137,25 +157,6 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 	s.metrics.cards(svc.ID, out.Cards)
 	s.record(svc, out.Cards, caller)
 	return out, req.HookInstance, nil
-}
-
-// pickOrders returns the upadacitinib and abrocitinib orders to evaluate: on
-// order-select only the selected ones, on order-sign all, whatever status.
-func (s *Server) pickOrders(hook string, hc *HookContext, meds []rules.Medication) []rules.Medication {
-	selected := map[string]bool{}
-	for _, id := range hc.Selections {
-		selected[id] = true
-	}
-	var out []rules.Medication
-	for _, m := range meds {
-		if hook == HookOrderSelect && !selected[m.ID] {
-			continue
-		}
-		if _, _, ok := s.engine.Recognize(m); ok {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 // requireData answers 412 when a key the service cannot judge without is

@@ -304,7 +304,7 @@ func (c *reverseCtx) courseEvidence() Evidence {
 // recently: "if <drug> is still taken or resumed".
 func (c *reverseCtx) whileOn(action string) string {
 	if c.course.Ongoing {
-		return action
+		return upperFirst(action)
 	}
 	return "The " + c.p.Generic + " course ended on " + dateText(c.course.End) + ": if " + c.p.Generic +
 		" is still taken or is resumed, " + lowerFirst(action)
@@ -492,4 +492,12 @@ func (c *reverseCtx) pgp() (Finding, bool) {
 		Evidence:   []Evidence{c.orderedEvidence("P-gp substrate with a narrow therapeutic index")},
 		Unverified: c.unverified(VSPgpSubstratesNTI),
 	}, true
+}
+
+// upperFirst capitalises an ASCII first letter ("upadacitinib (Rinvoq) is ...").
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-0x20) + s[1:]
 }
