@@ -408,3 +408,49 @@ func TestEvaluateInteractionsStops(t *testing.T) {
 		t.Errorf("findings %v, err %v", codesOf(fs), err)
 	}
 }
+
+// TestEveryPairingAtTheTimeLimits: each class, in both directions, at the
+// course's limits: the reverse direction fires for a course that ended 89
+// and 90 days ago and not 91 (antiplatelet-abrocitinib: on course days 89
+// and 90, not 91); the forward direction counts the other drug while it is
+// current (an order or an outside statement), not once stopped.
+func TestEveryPairingAtTheTimeLimits(t *testing.T) {
+	e := mustEngine(t, embeddedKnowledge(t))
+	for _, p := range pairings {
+		t.Run(p.name, func(t *testing.T) {
+			for _, n := range []int{89, 90, 91} {
+				var course Medication
+				if p.code == AntiplateletAbrocitinib {
+					course = courseMember("jak", p.drug, "active", n, p.course)
+				} else {
+					course = courseMember("jak", p.drug, "stopped", 150, p.course)
+					course.End = daysAgo(n)
+				}
+				_, fired := findingOf(reverse(t, e, []Medication{course}, p.other), p.code)
+				if want := n <= 90; fired != want {
+					t.Errorf("reverse, limit day %d: fired = %v, want %v", n, fired, want)
+				}
+			}
+			if p.code == LiveVaccineOrdered {
+				return // a vaccine on record is not "ordered": the forward rule reads the session (TestInteractionsBothDirections)
+			}
+			order := dailyMg(medication("new-jak", courseMember("x", p.drug, "draft", 0, 0).Codes, "draft"), p.course)
+			order.Authored = daysAgo(0)
+			for _, tc := range []struct {
+				name  string
+				other Medication
+				fires bool
+			}{
+				{"current order", func() Medication { m := p.other; m.Status = "active"; return m }(), true},
+				{"current outside statement", statement(func() Medication { m := p.other; m.Status = "active"; return m }()), true},
+				{"stopped order", func() Medication { m := p.other; m.Status = "stopped"; return m }(), false},
+				{"statement not taken", statement(func() Medication { m := p.other; m.Status = "not-taken"; return m }()), false},
+			} {
+				fs := evalOrder(t, e, patientOn(tc.other), order)
+				if _, fired := findingOf(fs, p.code); fired != tc.fires {
+					t.Errorf("forward, %s: fired = %v, want %v (%v)", tc.name, fired, tc.fires, codesOf(fs))
+				}
+			}
+		})
+	}
+}
