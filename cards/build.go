@@ -61,11 +61,15 @@ func groupFindings(findings []rules.Finding) []*group {
 	byKey := map[string]*group{}
 	byCode := map[string]*group{} // order + code: a code goes to one card per order
 	for _, f := range findings {
-		codeKey := f.OrderID + "\x00" + f.Code
+		order := f.OrderID
+		if f.Course != nil {
+			order += "\x01" // the reverse direction never shares a card with a JAK order's findings
+		}
+		codeKey := order + "\x00" + f.Code
 		g, ok := byCode[codeKey]
 		if !ok {
 			cat := categoryOf(f)
-			key := f.OrderID + "\x00" + string(cat)
+			key := order + "\x00" + string(cat)
 			if !categoryTable[cat].grouped {
 				key += "\x00" + f.Code
 			}

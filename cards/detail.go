@@ -35,7 +35,15 @@ func detailOf(g *group, ds drugSource, sg suggestions) string {
 	if unverified {
 		parts = append(parts, unverifiedLine)
 	}
-	if mg := minDose(g.findings); mg > 0 {
+	if mg := minDose(g.findings); mg > 0 && isReverse(g.findings) {
+		with := md(oneLine(g.findings[0].Subject))
+		if with == "" {
+			with = "this drug"
+		}
+		parts = append(parts, "Dose of "+md(ds.name)+" with "+with+": "+md(doseText(ds, mg))+". The "+md(ds.name)+
+			" order is on record, not part of this order session, so jakguard offers no change to it: change the dose in the "+
+			md(ds.name)+" order itself"+ds.noSplit+".")
+	} else if mg > 0 {
 		switch {
 		case sg.updated:
 			parts = append(parts, "Suggested dose: "+md(doseText(ds, mg))+" (accept the suggestion to update the draft order).")

@@ -35,6 +35,9 @@ var fhirID = regexp.MustCompile(`^[A-Za-z0-9\-.]{1,64}$`)
 // suggested daily dose, and a ServiceRequest create per test to order plus
 // one that orders them all.
 func suggestionsFor(g *group, ds drugSource, opt Options) suggestions {
+	if isReverse(g.findings) {
+		return reverseSuggestions(g, opt)
+	}
 	var out suggestions
 	draft := !opt.PatientView
 	var del, upd *Suggestion
@@ -75,6 +78,42 @@ func suggestionsFor(g *group, ds drugSource, opt Options) suggestions {
 	}
 	out.exclusive = del != nil && upd != nil
 	out.list = append(out.list, createSuggestions(g, ds, opt, !out.exclusive)...)
+	return out
+}
+
+// reverseSuggestions: a reverse-direction card offers to cancel the draft
+// order of the interacting drug (a MedicationRequest or a ServiceRequest),
+// recommended where the label says not to combine (not recommended,
+// contraindicated, avoid); where the label allows the combination at a
+// lower JAK dose (a strong CYP inhibitor) or asks to monitor (a P-gp
+// substrate), cancelling stays an option but is not recommended. The JAK
+// order is on record, not a draft of this session: no update is offered
+// for it (detailOf says to change it in the order itself).
+func reverseSuggestions(g *group, opt Options) suggestions {
+	var out suggestions
+	if opt.PatientView || !(validRef(g.order, "MedicationRequest") || validRef(g.order, "ServiceRequest")) {
+		return out
+	}
+	f := g.findings[0]
+	recommend := true
+	for _, x := range g.findings {
+		if x.Code == rules.PgpSubstrate || x.Code == rules.CYPInteraction && !x.Avoid {
+			recommend = false
+		}
+	}
+	name := oneLine(f.Subject)
+	if name == "" {
+		name = "new"
+	}
+	out.list = []Suggestion{{
+		Label:         clip("Cancel this "+name+" order", MaxSummaryRunes),
+		IsRecommended: recommend,
+		Actions: []Action{{
+			Type:        ActionDelete,
+			Description: clip("Remove the draft "+name+" order", MaxSummaryRunes),
+			ResourceID:  g.order,
+		}},
+	}}
 	return out
 }
 

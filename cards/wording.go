@@ -32,6 +32,9 @@ type summaryArgs struct {
 	Subject string
 	// Avoid: the label says avoid (cyp-interaction).
 	Avoid bool
+	// Ended is the date the course of Drug ended ("2026-10-01"), on a
+	// reverse-direction card whose course is recent, not ongoing; "" otherwise.
+	Ended string
 }
 
 // codeInfo is the wording and defaults of one finding code.
@@ -41,6 +44,12 @@ type codeInfo struct {
 	short    string         // item name on grouped cards and in lists
 	summary  func(a summaryArgs) string
 	reasons  []Coding // code-specific override reasons, before the category ones
+	// reverse is the summary when the order is not the JAK inhibitor but a
+	// drug that interacts with the patient's course ({subject} is that
+	// drug, {drug} the course's), and reverseReasons that card's override
+	// reasons before the shared reverse ones (contract 6.1, issue 15).
+	reverse        func(a summaryArgs) string
+	reverseReasons []Coding
 }
 
 // codeOrder lists the codes in the order findings are shown and cards sorted.
@@ -75,9 +84,20 @@ func byTherapy(onTx, start string) func(summaryArgs) string {
 	}
 }
 
-// expand replaces {drug}, {mg}, {subject} and {limit} in s.
+// expand replaces {drug}, {mg}, {subject}, {limit} and {ended} in s.
 func expand(s string, a summaryArgs) string {
-	return strings.NewReplacer("{drug}", a.Drug, "{mg}", a.Mg, "{subject}", a.Subject, "{limit}", a.Threshold).Replace(s)
+	return strings.NewReplacer("{drug}", a.Drug, "{mg}", a.Mg, "{subject}", a.Subject, "{limit}", a.Threshold, "{ended}", a.Ended).Replace(s)
+}
+
+// onCourse is a reverse-direction summary: one for a patient whose course
+// goes on, one for a course that ended recently (Ended).
+func onCourse(ongoing, ended string) func(summaryArgs) string {
+	return func(a summaryArgs) string {
+		if a.Ended != "" {
+			return expand(ended, a)
+		}
+		return expand(ongoing, a)
+	}
 }
 
 // lab is the summary of a blood-count finding: do not start at order time,
@@ -132,7 +152,18 @@ var (
 	reasonLevels       = Coding{OverrideReasonSystem, "levels-monitored", "Levels and toxicity are being monitored"}
 	reasonNotLive      = Coding{OverrideReasonSystem, "vaccine-not-live", "The vaccine is not a live vaccine"}
 	reasonWeightNow    = Coding{OverrideReasonSystem, "current-weight-at-least-limit", "Current weight is at or above the limit"}
+
+	// Reasons of the reverse-direction cards (issue 15).
+	reasonBenefitMonitored = Coding{OverrideReasonSystem, "benefit-outweighs-risk-monitored", "Benefit outweighs risk, monitoring arranged"}
+	reasonCourseStopped    = Coding{OverrideReasonSystem, "jak-course-stopped", "JAK inhibitor stopped or being stopped"}
+	reasonJAKDoseAdjusted  = Coding{OverrideReasonSystem, "jak-dose-adjusted", "JAK inhibitor dose already adjusted"}
+	reasonLowDoseAspirin   = Coding{OverrideReasonSystem, "low-dose-aspirin", "Aspirin 81 mg/day or less"}
+	reasonSwitch           = Coding{OverrideReasonSystem, "planned-switch", "Planned switch: the JAK inhibitor stops before this starts"}
 )
+
+// reverseShared are the override reasons of every reverse-direction card,
+// after its code's own.
+var reverseShared = []Coding{reasonBenefitMonitored, reasonCourseStopped, reasonOutdated}
 
 var codeTable = map[string]codeInfo{
 	// Pre-treatment screening: one card per order. The short names are the
@@ -199,10 +230,15 @@ var codeTable = map[string]codeInfo{
 				return expand("Do not combine {drug} with another JAK inhibitor ({subject})", a)
 			}
 			return expand("Do not combine {drug} with another JAK inhibitor", a)
-		}, reasons: []Coding{reasonOtherJAKStop}},
+		}, reasons: []Coding{reasonOtherJAKStop},
+		reverse: onCourse("Do not add {subject}: patient is on {drug}, another JAK inhibitor",
+			"Confirm {drug} is stopped before starting {subject}: no two JAK inhibitors"),
+		reverseReasons: []Coding{reasonSwitch}},
 	rules.AntiplateletAbrocitinib: {category: rules.CategoryContraindication, level: rules.Critical, short: "antiplatelet drug",
 		summary: fixed("Do not combine {drug} with antiplatelets (low-dose aspirin aside) in the first 3 months"),
-		reasons: []Coding{reasonOtherJAKStop}},
+		reasons: []Coding{reasonOtherJAKStop},
+		reverse: onCourse("Do not add {subject}: contraindicated in the first 3 months of {drug}",
+			"Do not add {subject} if {drug} resumes: contraindicated in its first 3 months")},
 	rules.LiveVaccineRecent: {category: rules.CategoryContraindication, level: rules.Warning, short: "recent live vaccine",
 		summary: func(a summaryArgs) string {
 			if a.OnTx {
@@ -265,19 +301,47 @@ var codeTable = map[string]codeInfo{
 			}
 			return expand("Keep {drug} at the reduced dose: strong CYP inhibitor"+with, a)
 		},
-		reasons: []Coding{reasonOtherJAKStop}},
+		reasons: []Coding{reasonOtherJAKStop},
+		reverse: func(a summaryArgs) string {
+			resumes := ""
+			if a.Ended != "" {
+				resumes = " if {drug} resumes"
+			}
+			switch {
+			case a.Avoid:
+				return expand("Avoid {subject}"+resumes+": CYP interaction with {drug} (the label says avoid)", a)
+			case a.Mg != "" && a.Ended != "":
+				return expand("If {drug} resumes with {subject}, use {mg} mg daily at most (strong CYP inhibitor)", a)
+			case a.Mg != "":
+				return expand("Reduce {drug} to {mg} mg daily while on {subject} (strong CYP inhibitor)", a)
+			}
+			return expand("Keep {drug} at "+or(a.Threshold, "the reduced dose")+" daily or less while on {subject} (strong CYP inhibitor)", a)
+		},
+		reverseReasons: []Coding{reasonJAKDoseAdjusted}},
 	rules.PgpSubstrate: {category: rules.CategoryInteraction, level: rules.Info, short: "P-gp substrate",
 		summary: func(a summaryArgs) string {
 			return "Monitor " + or(a.Subject, "the P-gp substrate") + expand(": {drug} raises levels of narrow-margin P-gp substrates", a)
-		}, reasons: []Coding{reasonLevels}},
+		}, reasons: []Coding{reasonLevels},
+		reverse: onCourse("Monitor {subject} levels: {drug} raises levels of narrow-margin P-gp substrates",
+			"Monitor {subject} levels if {drug} resumes: it raises narrow-margin P-gp substrates"),
+		reverseReasons: []Coding{reasonLevels}},
 	rules.LiveVaccineOrdered: {category: rules.CategoryInteraction, level: rules.Warning, short: "live vaccine ordered",
 		summary: func(a summaryArgs) string {
 			return expand("Avoid live vaccines with {drug}: ", a) + or(a.Subject, "a live vaccine") + " ordered"
-		}, reasons: []Coding{reasonNotLive}},
+		}, reasons: []Coding{reasonNotLive},
+		reverse: onCourse("Avoid {subject}: live vaccine for a patient on {drug}",
+			"Avoid {subject} unless {drug} is stopped: live vaccine, course ended {ended}"),
+		reverseReasons: []Coding{reasonNotLive}},
 	rules.CombinationBiologic: {category: rules.CategoryInteraction, level: rules.Warning, short: "biologic immunomodulator",
-		summary: fixed("Avoid combining {drug} with a biologic immunomodulator"), reasons: []Coding{reasonOtherJAKStop}},
+		summary: fixed("Avoid combining {drug} with a biologic immunomodulator"), reasons: []Coding{reasonOtherJAKStop},
+		reverse: onCourse("Avoid adding {subject}: patient is on {drug} (biologic with a JAK inhibitor)",
+			"Confirm {drug} is stopped before starting {subject}: biologic with a JAK inhibitor"),
+		reverseReasons: []Coding{reasonSwitch}},
 	rules.CombinationImmunosuppressant: {category: rules.CategoryInteraction, level: rules.Warning, short: "potent immunosuppressant",
-		summary: fixed("Avoid combining {drug} with a potent immunosuppressant"), reasons: []Coding{reasonOtherJAKStop}},
+		summary: fixed("Avoid combining {drug} with a potent immunosuppressant"), reasons: []Coding{reasonOtherJAKStop},
+		reverse: onCourse("Avoid adding {subject}: patient is on {drug} (potent immunosuppressant)",
+			"Confirm {drug} is stopped before starting {subject}: potent immunosuppressant"),
+		reverseReasons: []Coding{reasonSwitch}},
 
 	// Boxed-warning risk factors: one card per order.
 	rules.LowerDoseRecommended: {category: rules.CategoryRiskFactors, level: rules.Warning, short: "lower dose recommended"},
@@ -420,6 +484,9 @@ func Summary(group []rules.Finding, patientView bool) string {
 	f := group[0]
 	a := summaryArgs{Drug: drugOf(f.Drug).name, OnTx: patientView, Mg: mgText(minDose(group)), Threshold: f.Threshold,
 		Subject: oneLine(f.Subject), Avoid: f.Avoid}
+	if f.Course != nil {
+		return reverseSummary(group, a)
+	}
 	for _, g := range group {
 		if levelOf(g) == rules.Critical {
 			a.Crit = true
@@ -456,6 +523,31 @@ func Summary(group []rules.Finding, patientView bool) string {
 	}
 	return clip(capitalize(s), MaxSummaryRunes)
 }
+
+// reverseSummary is the summary of a reverse-direction card: the ordered
+// drug is the subject, the course's drug the one it interacts with.
+func reverseSummary(group []rules.Finding, a summaryArgs) string {
+	f := group[0]
+	if a.Subject == "" {
+		a.Subject = "this drug"
+	}
+	if !f.Course.Ongoing && !f.Course.End.IsZero() {
+		a.Ended = f.Course.End.Format("2006-01-02")
+	}
+	for _, g := range group {
+		a.Avoid = a.Avoid || g.Avoid
+	}
+	s := ""
+	if r := codeTable[f.Code].reverse; r != nil {
+		s = r(a)
+	} else if s = oneLine(f.Title); s == "" {
+		s = "Review " + a.Subject + " with " + a.Drug
+	}
+	return clip(capitalize(s), MaxSummaryRunes)
+}
+
+// isReverse tells whether the findings are of the reverse direction.
+func isReverse(group []rules.Finding) bool { return len(group) > 0 && group[0].Course != nil }
 
 // shortOf is a finding's item name on a grouped card.
 func shortOf(f rules.Finding) string {
@@ -501,6 +593,16 @@ func overrideReasons(group []rules.Finding, cat rules.Category) []Coding {
 				out = append(out, c)
 			}
 		}
+	}
+	if isReverse(group) {
+		for _, f := range group {
+			if f.Code == rules.AntiplateletAbrocitinib && strings.Contains(strings.ToLower(f.Subject), "aspirin") {
+				add([]Coding{reasonLowDoseAspirin})
+			}
+			add(codeTable[f.Code].reverseReasons)
+		}
+		add(reverseShared)
+		return out
 	}
 	for _, f := range group {
 		add(codeTable[f.Code].reasons)

@@ -610,6 +610,7 @@ func TestDecodeOrders(t *testing.T) {
 		wantRaw   []string
 		wantServ  []rules.Coding
 		wantTexts []string
+		wantSO    []rules.ServiceOrder
 	}{
 		{"medication, service and nutrition orders, bundled medication", `{"resourceType":"Bundle","entry":[
 			{"resource":{"resourceType":"MedicationRequest","id":"a","status":"draft","intent":"order","medicationReference":{"reference":"Medication/upa15"}}},
@@ -620,17 +621,24 @@ func TestDecodeOrders(t *testing.T) {
 			{"resource":{"resourceType":"MedicationRequest","status":"draft","intent":"order","medicationCodeableConcept":{"text":"abrocitinib 100 mg"}}}]}`,
 			false, 2, []string{"MedicationRequest/a"},
 			[]rules.Coding{{System: rules.SystemLOINC, Code: "71774-4"}},
-			[]string{"upadacitinib 15 MG Extended Release Oral Tablet", "abrocitinib 100 mg"}},
+			[]string{"upadacitinib 15 MG Extended Release Oral Tablet", "abrocitinib 100 mg"},
+			[]rules.ServiceOrder{{ID: "ServiceRequest/s", Status: "draft", Codes: []rules.Coding{{System: rules.SystemLOINC, Code: "71774-4"}}}}},
+		{"a vaccine ordered as a service, by CVX and text", `{"resourceType":"Bundle","entry":[
+			{"resource":{"resourceType":"ServiceRequest","id":"v","status":"active","intent":"order","subject":{"reference":"Patient/p"},
+				"code":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"03","display":"MMR"}],"text":"MMR vaccine"}}}]}`,
+			false, 0, nil, []rules.Coding{{System: rules.SystemCVX, Code: "03", Display: "MMR"}}, nil,
+			[]rules.ServiceOrder{{ID: "ServiceRequest/v", Status: "active", Text: "MMR vaccine",
+				Codes: []rules.Coding{{System: rules.SystemCVX, Code: "03", Display: "MMR"}}}}},
 		// Contract 6.6: an order that cannot be read fails the call, it is
 		// no longer skipped (TestDecodeOrdersStrict says which member).
 		{"malformed order refused", `{"resourceType":"Bundle","entry":[
 			{"resource":{"resourceType":"MedicationRequest","id":"a","status":"draft","intent":"order","medicationCodeableConcept":"upadacitinib"}},
 			{"resource":{"resourceType":"MedicationRequest","id":"b","status":"draft","intent":"order","medicationCodeableConcept":{"text":"abrocitinib"}}}]}`,
-			true, 0, nil, nil, nil},
-		{"empty bundle", `{"resourceType":"Bundle"}`, false, 0, nil, nil, nil},
-		{"not a bundle", `{"resourceType":"MedicationRequest","id":"a","status":"draft","intent":"order"}`, true, 0, nil, nil, nil},
-		{"not JSON", `{"resourceType":"Bundle"`, true, 0, nil, nil, nil},
-		{"null", `null`, true, 0, nil, nil, nil},
+			true, 0, nil, nil, nil, nil},
+		{"empty bundle", `{"resourceType":"Bundle"}`, false, 0, nil, nil, nil, nil},
+		{"not a bundle", `{"resourceType":"MedicationRequest","id":"a","status":"draft","intent":"order"}`, true, 0, nil, nil, nil, nil},
+		{"not JSON", `{"resourceType":"Bundle"`, true, 0, nil, nil, nil, nil},
+		{"null", `null`, true, 0, nil, nil, nil, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -652,6 +660,7 @@ func TestDecodeOrders(t *testing.T) {
 			}
 			assert.ElementsMatch(t, tc.wantRaw, keys)
 			assert.Equal(t, tc.wantServ, orders.Services)
+			assert.Equal(t, tc.wantSO, orders.ServiceOrders)
 		})
 	}
 }

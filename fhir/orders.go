@@ -23,6 +23,9 @@ type Orders struct {
 	Raw map[string]json.RawMessage
 	// Services are the codes of the draft ServiceRequests.
 	Services []rules.Coding
+	// ServiceOrders are the draft ServiceRequests one by one (id, status,
+	// code), in Bundle order: a vaccine may be ordered as a service.
+	ServiceOrders []rules.ServiceOrder
 }
 
 // DecodeOrders decodes context.draftOrders, a Bundle (its type may be
@@ -101,6 +104,11 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 				return fail(err)
 			}
 			out.Services = append(out.Services, codings(v.Code)...)
+			so := rules.ServiceOrder{ID: resourceID("ServiceRequest", v.ID), Status: strings.TrimSpace(str(v.Status)), Codes: codings(v.Code)}
+			if v.Code != nil {
+				so.Text = strings.TrimSpace(str(v.Code.Text))
+			}
+			out.ServiceOrders = append(out.ServiceOrders, so)
 		case "Medication":
 			var v medication
 			if err := decode(r.raw, &v); err != nil {

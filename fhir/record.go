@@ -216,6 +216,8 @@ type medicationStatement struct {
 }
 
 type serviceRequest struct {
+	ID      *string             `json:"id"`
+	Status  *string             `json:"status"`
 	Code    *fm.CodeableConcept `json:"code"`
 	Subject *fm.Reference       `json:"subject"`
 }

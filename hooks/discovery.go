@@ -75,12 +75,15 @@ func services(k *rules.Knowledge) []Service {
 		"lipids, pregnancy test, zoster vaccine), contraindications (active infection, severe hepatic impairment, " +
 		"pregnancy, breastfeeding, cytopenias, other JAK inhibitors or biologics, antiplatelets with abrocitinib), " +
 		"boxed-warning risk factors with a lower-dose suggestion, and the labelled dose"
+	reverseChecks := "; and, for a patient on either drug (or who stopped it within 90 days), checks an order of another " +
+		"JAK inhibitor, a biologic, a potent immunosuppressant, a live vaccine, an antiplatelet (abrocitinib, first 3 months), " +
+		"a strong CYP inhibitor or inducer, or a narrow-therapeutic-index P-gp substrate (abrocitinib)."
 	return []Service{
 		{
 			Hook:              HookOrderSelect,
 			ID:                HookOrderSelect,
 			Title:             "JAK inhibitor safety check (upadacitinib, abrocitinib): order select",
-			Description:       checks + " for a selected upadacitinib (Rinvoq) or abrocitinib (Cibinqo) order.",
+			Description:       checks + " for a selected upadacitinib (Rinvoq) or abrocitinib (Cibinqo) order" + reverseChecks,
 			Prefetch:          orderPrefetch,
 			UsageRequirements: usage,
 			required:          []string{rules.DataPatient},
@@ -89,7 +92,7 @@ func services(k *rules.Knowledge) []Service {
 			Hook:              HookOrderSign,
 			ID:                HookOrderSign,
 			Title:             "JAK inhibitor safety check (upadacitinib, abrocitinib): order sign",
-			Description:       checks + " for every upadacitinib (Rinvoq) or abrocitinib (Cibinqo) order about to be signed.",
+			Description:       checks + " for every upadacitinib (Rinvoq) or abrocitinib (Cibinqo) order about to be signed" + reverseChecks,
 			Prefetch:          orderPrefetch,
 			UsageRequirements: usage,
 			required:          []string{rules.DataPatient},
@@ -100,8 +103,9 @@ func services(k *rules.Knowledge) []Service {
 			Title: "JAK inhibitor monitoring (upadacitinib, abrocitinib)",
 			Description: "For a patient taking upadacitinib (Rinvoq) or abrocitinib (Cibinqo): monitoring that is due " +
 				"(CBC, liver enzymes, lipids) and on-treatment results that require interrupting or stopping treatment " +
-				"(lymphopenia, neutropenia, anemia, thrombocytopenia), serious infection, pregnancy and combination " +
-				"therapy. Silent for every other patient.",
+				"(lymphopenia, neutropenia, anemia, thrombocytopenia), serious infection, pregnancy, combination " +
+				"therapy and interacting drugs on the chart (CYP, P-gp, antiplatelets in the first 3 months of abrocitinib). " +
+				"Silent for every other patient.",
 			Prefetch:          viewPrefetch,
 			UsageRequirements: usage,
 			// Without medications it cannot tell whether the patient is on a

@@ -78,7 +78,9 @@ func (s *Server) Evaluate(ctx context.Context, serviceID string, body []byte) ([
 // The body is read once: when decodeRequest has read the context, the
 // draft orders are decoded, and when one of them is for a JAK inhibitor
 // (or the hook is patient-view) the prefetch values that follow are read
-// straight into the patient record as they are reached.
+// straight into the patient record as they are reached. When the drafts
+// are only drugs that interact with a JAK inhibitor (issue 15), only the
+// medication keys are read: they tell whether the patient is on a course.
 func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller auth.Caller) (*Response, string, error) {
 	now := s.now()
 	if s.fhir != nil {
@@ -91,7 +93,8 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 		ordersRead bool
 		orders     fhir.Orders
 		ordersErr  error
-		jak        []rules.Medication
+		d          drafts
+		readSvc    = svc // the service whose prefetch keys are read
 	)
 	readOrders := func(req *Request, hc *HookContext) {
 		if ordersRead {
@@ -100,7 +103,10 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 		ordersRead = true
 		logger := s.logger.With("service", svc.ID, "hookInstance", req.HookInstance)
 		if orders, ordersErr = fhir.DecodeOrders(ctx, hc.DraftOrders, hc.PatientID, logger); ordersErr == nil {
-			jak = s.pickOrders(svc.Hook, hc, orders.Medications)
+			d = s.pickDrafts(svc.Hook, hc, orders)
+			if d.jak == 0 && d.interacting {
+				readSvc = courseService(svc)
+			}
 		}
 	}
 	stream := func(req *Request, hc *HookContext) prefetchFunc {
@@ -108,11 +114,11 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 			if len(hc.DraftOrders) == 0 || isNull(hc.DraftOrders) {
 				return nil
 			}
-			if readOrders(req, hc); ordersErr != nil || len(jak) == 0 {
+			if readOrders(req, hc); ordersErr != nil || d.jak == 0 && !d.interacting {
 				return nil // prefetch will not be read: only validated
 			}
 		}
-		pr = s.newPrefetch(ctx, svc, hc, now, s.logger.With("service", svc.ID, "hookInstance", req.HookInstance))
+		pr = s.newPrefetch(ctx, readSvc, hc, now, s.logger.With("service", svc.ID, "hookInstance", req.HookInstance))
 		return pr.value
 	}
 	req, hc, err := decodeRequest(body, svc.Hook, stream)
@@ -120,8 +126,11 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 		return nil, "", err
 	}
 	logger := s.logger.With("service", svc.ID, "hookInstance", req.HookInstance)
+	if orderHook {
+		readOrders(req, hc)
+	}
 	if pr == nil {
-		pr = s.newPrefetch(ctx, svc, hc, now, logger)
+		pr = s.newPrefetch(ctx, readSvc, hc, now, logger)
 	}
 	var findings []rules.Finding
 	opts := cards.Options{PatientID: hc.PatientID, NewUUID: s.newUUID}
@@ -131,22 +140,41 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 		if readOrders(req, hc); ordersErr != nil {
 			return nil, req.HookInstance, ordersError(ctx, ordersErr)
 		}
-		if len(jak) == 0 {
+		// Decided from the orders alone, before any prefetch is read: an
+		// order that is neither a JAK inhibitor nor a drug that interacts
+		// with one answers no cards at once (issue 15: every order the EHR
+		// sends comes this way).
+		if d.jak == 0 && !d.interacting {
 			return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
 		}
 		res, err := pr.resolve(req)
 		if err != nil {
 			return nil, req.HookInstance, err
 		}
-		if err := s.requireData(svc, req, res); err != nil {
-			return nil, req.HookInstance, err
+		sess := rules.Session{Medications: orders.Medications, Services: orders.Services, ServiceOrders: orders.ServiceOrders}
+		stop := func() bool { return ctx.Err() != nil }
+		if d.jak == 0 {
+			// Only drugs that interact with a JAK inhibitor: the medication
+			// list alone tells whether the patient has a course to check.
+			if !courseKnown(res, logger) {
+				return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
+			}
+			findings, err = s.engine.EvaluateInteractions(res.record, sess, d.meds, d.services, now, stop)
+		} else {
+			if err := s.requireData(svc, req, res); err != nil {
+				return nil, req.HookInstance, err
+			}
+			// The deadline stops CPU-bound work too (issue 16): the rules ask
+			// between orders.
+			findings, err = s.engine.EvaluateOrdersUntil(res.record, sess, d.meds, now, stop)
+			if err == nil && d.interacting {
+				var more []rules.Finding
+				more, err = s.engine.EvaluateInteractions(res.record, sess, d.meds, d.services, now, stop)
+				findings = append(findings, more...)
+			}
 		}
-		sess := rules.Session{Medications: orders.Medications, Services: orders.Services}
-		// The deadline stops CPU-bound work too (issue 16): the rules ask
-		// between orders.
-		findings, err = s.engine.EvaluateOrdersUntil(res.record, sess, jak, now, func() bool { return ctx.Err() != nil })
 		if err != nil {
-			logger.Warn("order evaluation stopped at the deadline", "orders", len(jak))
+			logger.Warn("order evaluation stopped at the deadline", "orders", len(d.meds)+len(d.services))
 			return nil, req.HookInstance, &Error{Status: http.StatusServiceUnavailable, Code: "transient",
 				Message: "the evaluation did not finish within the deadline"}
 		}
@@ -180,25 +208,6 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 	s.metrics.cards(svc.ID, out.Cards)
 	s.record(svc, out.Cards, caller)
 	return out, req.HookInstance, nil
-}
-
-// pickOrders returns the upadacitinib and abrocitinib orders to evaluate: on
-// order-select only the selected ones, on order-sign all, whatever status.
-func (s *Server) pickOrders(hook string, hc *HookContext, meds []rules.Medication) []rules.Medication {
-	selected := map[string]bool{}
-	for _, id := range hc.Selections {
-		selected[id] = true
-	}
-	var out []rules.Medication
-	for _, m := range meds {
-		if hook == HookOrderSelect && !selected[m.ID] {
-			continue
-		}
-		if _, _, ok := s.engine.Recognize(m); ok {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 // requireData answers 412 when a key the service cannot judge without is

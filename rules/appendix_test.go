@@ -60,7 +60,8 @@ func appendix(e *Engine) string {
 	w("## A. Rules\n\n")
 	w("\"Start\" is initiation (no active or recent course of the drug, or a switch from the other drug);\n")
 	w("\"renewal\" is a continuation (contract 6.2). \"new only\": on a renewal the rule reads only what is\n")
-	w("dated on or after the course start.\n\n")
+	w("dated on or after the course start. Hook `order-interacting` is the reverse direction (contract 6.1): a\n")
+	w("draft order of the interacting drug for a patient with a course on record.\n\n")
 	w("| code | hook | level | drug | start | renewal | course limit | value sets | limits | US label |\n")
 	w("|---|---|---|---|---|---|---|---|---|---|\n")
 	yes := func(v bool) string {
@@ -79,8 +80,11 @@ func appendix(e *Engine) string {
 			renewal = "new only"
 		}
 		start := yes(r.Initiation)
-		if r.Hook == "patient-view" {
+		switch r.Hook {
+		case "patient-view":
 			start, renewal = "—", "on treatment"
+		case "order-interacting":
+			start, renewal = "—", "course on record"
 		}
 		var sets []string
 		for _, s := range r.ValueSets {

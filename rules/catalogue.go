@@ -6,9 +6,13 @@ package rules
 // the rule tables themselves (orderRules, pvRules), so it cannot drift from
 // what runs.
 type RuleInfo struct {
-	Code     string
-	Hook     string // "order" (order-select, order-sign) or "patient-view"
-	Level    Level  // the rule's level; Notes says when a case raises or lowers it
+	Code string
+	// Hook is "order" (order-select, order-sign: a JAK-inhibitor order),
+	// "order-interacting" (order-select, order-sign: a draft order of an
+	// interacting drug for a patient with an active or recent course, the
+	// reverse direction of contract 6.1) or "patient-view".
+	Hook     string
+	Level    Level // the rule's level; Notes says when a case raises or lowers it
 	Category Category
 	Drug     Drug // "" for both drugs
 	// Initiation and Continuation say when an order-time rule applies
@@ -58,6 +62,17 @@ func (e *Engine) Catalogue() []RuleInfo {
 		}
 		if r.limits != nil {
 			ri.Limits = r.limits(e.cfg)
+		}
+		out = append(out, ri)
+	}
+	for _, r := range reverseRules {
+		ri := RuleInfo{
+			Code: r.code, Hook: "order-interacting", Level: r.level, Category: r.category, Drug: r.drug,
+			Continuation: true, ValueSets: r.sets, Reads: needMeds, Sources: sources(r.drug, r.upa, r.abro),
+			Limits: "course active, or ended within " + durationText(e.cfg.RecentCourse),
+		}
+		if r.within != nil {
+			ri.CourseLimit = "first " + durationText(r.within(e.cfg)) + " of the course"
 		}
 		out = append(out, ri)
 	}

@@ -170,4 +170,22 @@ type Finding struct {
 	Citation   Citation
 	// Also lists further sources (an EU SmPC, a guideline) besides Citation.
 	Also []Citation
+	// Course is set on the findings of the reverse direction (contract
+	// 6.1): the evaluated order (OrderID, named by Subject) is not the JAK
+	// inhibitor but a drug that interacts with the patient's course of
+	// Drug, which Course describes. It is nil on a JAK-inhibitor order's
+	// own findings and on patient-view.
+	Course *CourseRef
+}
+
+// CourseRef is what a reverse-direction finding says of the course the
+// ordered drug interacts with.
+type CourseRef struct {
+	Start   time.Time // zero when no member of the course is dated
+	End     time.Time // when the course ended; zero while Ongoing
+	Ongoing bool
+	DailyMg float64 // the course's current daily dose in mg, 0 when unknown
+	// Source names the order or statement the dose and status come from
+	// ("MedicationRequest/7").
+	Source string
 }

@@ -126,7 +126,7 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 		for _, set := range sets {
 			ix.meds[set] = append(ix.meds[set], m)
 		}
-		if d, _, ok := recognize(k, *m); ok {
+		if d, ok := recognizeMemo(k, *m, key); ok {
 			ix.trigger[d] = append(ix.trigger[d], m)
 			ix.drugOf[m] = d
 		}
@@ -144,6 +144,28 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 		slices.SortStableFunc(list, func(a, b *Immunization) int { return b.Date.Compare(a.Date) })
 	}
 	return ix
+}
+
+// recognizeMemo is recognize's drug, remembered in the memo under m's
+// membership key (kind 'm', as memoKey built it) with kind 'r': a record
+// repeats the same orders many times, and recognising one by its text is
+// most of the cost of indexing the medication list.
+func recognizeMemo(k *Knowledge, m Medication, key []byte) (Drug, bool) {
+	rkey := make([]byte, 0, len(key))
+	rkey = append(append(rkey, 'r'), key[1:]...)
+	if got, ok := k.memo.get(rkey); ok {
+		if len(got) == 0 {
+			return "", false
+		}
+		return Drug(got[0]), true
+	}
+	d, _, ok := recognize(k, m)
+	var v []string
+	if ok {
+		v = []string{string(d)}
+	}
+	k.memo.put(rkey, v)
+	return d, ok
 }
 
 // addByName adds o to the text-matched Observation sets it is not already

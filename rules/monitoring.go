@@ -35,6 +35,24 @@ var pvRules = []pvRule{
 	{CombinationJAK, Critical, CategoryContraindication, "", needMeds, rvqIndication, cibIndication, onCourse((*orderCtx).combinationJAK)},
 	{CombinationBiologic, Warning, CategoryInteraction, "", needMeds, rvqIndication, cibIndication, onCourse((*orderCtx).combinationBiologic)},
 	{CombinationImmunosuppressant, Warning, CategoryInteraction, "", needMeds, rvqIndication, cibIndication, onCourse((*orderCtx).combinationImmunosuppressant)},
+	// The interacting drugs of contract 6.1 active on the chart (issue 15).
+	{AntiplateletAbrocitinib, Critical, CategoryContraindication, Abrocitinib, needMeds, "", cibContra, inFirstMonths((*orderCtx).antiplateletAbrocitinib)},
+	{CYPInteraction, Warning, CategoryInteraction, "", needMeds, rvqCYP, cibCYP, onCourse((*orderCtx).cypInteraction)},
+	{PgpSubstrate, Info, CategoryInteraction, Abrocitinib, needMeds, "", cibInteract, onCourse((*orderCtx).pgpSubstrate)},
+	{LiveVaccineOrdered, Warning, CategoryInteraction, "", []string{DataMedications}, rvqVaccines, cibVaccines, onCourse((*orderCtx).liveVaccineOrdered)},
+}
+
+// inFirstMonths adapts an order rule that applies in the first months of
+// a course only (antiplatelet-abrocitinib: CIBINQO PI section 4, the first
+// 3 months of treatment): on patient-view it runs while the course is in
+// them, whenever the other drug started.
+func inFirstMonths(check func(*orderCtx) (Finding, bool)) func(*orderCtx, *Course) (Finding, bool) {
+	return func(c *orderCtx, t *Course) (Finding, bool) {
+		if !t.FirstMonths {
+			return Finding{}, false
+		}
+		return check(c)
+	}
 }
 
 // onCourse adapts an order rule, run as on a continuation.
@@ -93,6 +111,7 @@ func (e *Engine) evaluateTherapy(ix *index, t *Course) []Finding {
 		c.fired[r.code] = true
 		out = append(out, f)
 	}
+	c.oneDose(out) // a strong CYP inhibitor on the chart: the course's dose against its limit
 	return out
 }
 

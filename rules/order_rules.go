@@ -3,6 +3,7 @@ package rules
 import (
 	"math"
 	"strings"
+	"time"
 )
 
 // Tests and vaccines to order for missing items (codes from the knowledge
@@ -870,15 +871,46 @@ func (c *orderCtx) severeHepaticImpairment() (Finding, bool) {
 // increase to 100 mg after 12 weeks if inadequate response"); for
 // upadacitinib its reduced dose (15 mg).
 func (c *orderCtx) reducedLimit() (float64, string) {
+	var since time.Time
+	if c.cont && c.course != nil {
+		since = c.course.Start
+	}
+	return c.reducedLimitSince(since)
+}
+
+// reducedLimitSince is reducedLimit with the 12 weeks counted from since,
+// the day the reason for the reduced dose and the course met (zero: not
+// known to have met before today).
+func (c *orderCtx) reducedLimitSince(since time.Time) (float64, string) {
 	if c.drug != Abrocitinib {
 		return c.p.ReducedDailyMg, number(c.p.ReducedDailyMg) + " mg"
 	}
-	if c.cont && c.course != nil {
-		if days, ok := c.course.Days(c.now); ok && int64(days) >= windowDays(c.cfg.DoseIncreaseAfter) {
-			return c.p.LowerDailyMg, number(c.p.LowerDailyMg) + " mg (at most, after " + durationText(c.cfg.DoseIncreaseAfter) + " at 50 mg)"
-		}
+	if !since.IsZero() && atLeast(since, c.now, c.cfg.DoseIncreaseAfter) {
+		return c.p.LowerDailyMg, number(c.p.LowerDailyMg) + " mg (at most, after " + durationText(c.cfg.DoseIncreaseAfter) + " at 50 mg)"
 	}
 	return c.p.ReducedDailyMg, number(c.p.ReducedDailyMg) + " mg (100 mg after " + durationText(c.cfg.DoseIncreaseAfter) + " if the response is inadequate)"
+}
+
+// cypSince is when a course and strong CYP inhibitors met: the later of
+// the course start and the latest inhibitor's start; zero when that is not
+// known to be before today (an order of this session, an undated one, or
+// an initiation). The label's "100 mg after 12 weeks" counts 12 weeks at
+// 50 mg with the inhibitor (C9), not 12 weeks of the course.
+func (c *orderCtx) cypSince(inhibitors []*Medication) time.Time {
+	if !c.cont || c.course == nil || c.course.Start.IsZero() {
+		return time.Time{}
+	}
+	since := c.course.Start
+	for _, m := range inhibitors {
+		start, _ := memberStart(m)
+		if start.IsZero() || m.Status == "draft" || m.Status == "" {
+			return time.Time{}
+		}
+		if start.After(since) {
+			since = start
+		}
+	}
+	return since
 }
 
 func (c *orderCtx) renalImpairment() (Finding, bool) {
@@ -1125,6 +1157,7 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 	}
 	var f Finding
 	var reduceNames, avoidNames []string
+	var reducers []*Medication
 	more := 0
 	for _, g := range groups {
 		ms, n := c.medsIn(g.set)
@@ -1137,6 +1170,7 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 		for _, m := range ms {
 			if g.reduce {
 				reduceNames = append(reduceNames, medicationName(m))
+				reducers = append(reducers, m)
 			} else {
 				avoidNames = append(avoidNames, medicationName(m))
 			}
@@ -1153,7 +1187,7 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 		f.Subject, f.Avoid = avoidNames[0], true
 	}
 	if len(reduceNames) > 0 {
-		limit, limitText := c.reducedLimit()
+		limit, limitText := c.reducedLimitSince(c.cypSince(reducers))
 		what := "a strong CYP3A4 inhibitor"
 		if c.drug == Abrocitinib {
 			what = "a strong CYP2C19 inhibitor"

@@ -146,4 +146,16 @@ type Record struct {
 type Session struct {
 	Medications []Medication // every MedicationRequest in draftOrders
 	Services    []Coding     // codes of ServiceRequests in draftOrders (tests already being ordered)
+	// ServiceOrders are the same ServiceRequests one by one, for the rules
+	// that evaluate a ServiceRequest itself (a live vaccine ordered as a
+	// service, contract 6.1).
+	ServiceOrders []ServiceOrder
+}
+
+// ServiceOrder is a draft ServiceRequest of the ordering session.
+type ServiceOrder struct {
+	ID     string // "ServiceRequest/<id>", "" when it has none
+	Status string
+	Codes  []Coding // code.coding
+	Text   string   // code.text
 }

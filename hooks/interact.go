@@ -1,0 +1,85 @@
+package hooks
+
+import (
+	"log/slog"
+
+	"jakguard/fhir"
+	"jakguard/rules"
+)
+
+// drafts are the draft orders an order hook evaluates: on order-select the
+// selected ones (context.selections), on order-sign every one, whatever
+// its status (contract sections 4 and 6.1).
+type drafts struct {
+	meds     []rules.Medication   // the MedicationRequests, JAK inhibitors or not
+	services []rules.ServiceOrder // the ServiceRequests
+	// jak counts the upadacitinib and abrocitinib orders among meds;
+	// interacting is true when one of meds or services is a drug that
+	// interacts with them (rules.Engine.Interacts).
+	jak         int
+	interacting bool
+}
+
+// pickDrafts picks and sorts the drafts to evaluate, from the orders alone.
+func (s *Server) pickDrafts(hook string, hc *HookContext, o fhir.Orders) drafts {
+	selected := map[string]bool{}
+	for _, id := range hc.Selections {
+		selected[id] = true
+	}
+	pick := func(id string) bool { return hook != HookOrderSelect || selected[id] }
+	var d drafts
+	for _, m := range o.Medications {
+		if !pick(m.ID) {
+			continue
+		}
+		if _, _, ok := s.engine.Recognize(m); ok {
+			d.jak++
+			d.meds = append(d.meds, m)
+			continue
+		}
+		if s.engine.Interacts(m) {
+			d.interacting = true
+			d.meds = append(d.meds, m)
+		}
+	}
+	for _, so := range o.ServiceOrders {
+		if pick(so.ID) && s.engine.InteractsService(so) {
+			d.interacting = true
+			d.services = append(d.services, so)
+		}
+	}
+	return d
+}
+
+// courseKeys are the prefetch keys the reverse direction reads: the
+// medication orders and, where the service asks for it, the outside
+// medication list; they are all it needs to find a course and to judge
+// the interacting order against it.
+var courseKeys = []string{rules.DataMedications, rules.DataMedicationStatements}
+
+// courseService is svc with only the course keys in its prefetch: the
+// keys the prefetch reader reads (and fetches) for a call whose drafts only
+// interact with a JAK inhibitor. The other keys of the body are validated
+// and passed over.
+func courseService(svc *Service) *Service {
+	sub := *svc
+	sub.Prefetch = map[string]string{}
+	for _, k := range courseKeys {
+		if q, ok := svc.Prefetch[k]; ok {
+			sub.Prefetch[k] = q
+		}
+	}
+	return &sub
+}
+
+// courseKnown reports whether the medication orders could be had (from
+// prefetch or fhirServer). Without them whether the patient has a course is
+// unknown, and a card on every interacting order would be noise, so the
+// call answers no cards (as patient-view does) and says so in the log.
+func courseKnown(res *resolution, logger *slog.Logger) bool {
+	if reason, ok := res.unavailable[rules.DataMedications]; ok {
+		logger.Warn("interacting order: medications unavailable, course unknown; no cards", "reason", reason)
+		return false
+	}
+	return true
+}

@@ -1,0 +1,503 @@
+package rules
+
+import (
+	"strings"
+	"time"
+)
+
+// The reverse direction (contract 6.1, issue 15): a draft order of a drug
+// that interacts with upadacitinib or abrocitinib, for a patient with an
+// active or recent course of one of them. The order-time rules of order.go
+// find a pairing when the JAK inhibitor is ordered with the other drug on
+// record; these find the same pairing when the other drug is ordered with
+// the course on record, with the same finding code, level and card
+// category, so both directions agree.
+
+// interactionSets are the medication value sets of the drugs that interact
+// with a course (contract 6.1). A draft order in none of them, and not a
+// JAK inhibitor itself, can raise no card: hooks answers it before reading
+// any prefetch (Engine.Interacts).
+var interactionSets = []string{
+	VSOtherJAK, VSBiologics, VSImmunosuppressants, VSLiveVaccines, VSAntiplatelets, VSAspirin,
+	VSCYP3A4StrongInhibitors, VSCYP3A4StrongInducers, VSCYP2C19StrongInhibitors,
+	VSCYP2C19CYP2C9Inhibitors, VSCYP2C19CYP2C9Inducers, VSPgpSubstratesNTI,
+}
+
+// reverseRule is one rule of the reverse direction: the finding it
+// reports, the course drug it applies to ("" for both), the value sets the
+// draft order must be in, whether it applies only in the first months of
+// the course, the label sections it rests on, and its check.
+type reverseRule struct {
+	code     string
+	level    Level
+	category Category
+	drug     Drug
+	sets     []string
+	within   func(Config) time.Duration
+	upa      string
+	abro     string
+	check    func(c *reverseCtx) (Finding, bool)
+}
+
+// reverseRules lists the reverse-direction rules; code, level and
+// category are those of the same pairing in orderRules.
+var reverseRules = []reverseRule{
+	{CombinationJAK, Critical, CategoryContraindication, "", []string{VSOtherJAK}, nil, rvqIndication, cibIndication, (*reverseCtx).combinationJAK},
+	{AntiplateletAbrocitinib, Critical, CategoryContraindication, Abrocitinib, []string{VSAntiplatelets, VSAspirin},
+		func(c Config) time.Duration { return c.AntiplateletFirst }, "", cibContra, (*reverseCtx).antiplatelet},
+	{LiveVaccineOrdered, Warning, CategoryInteraction, "", []string{VSLiveVaccines}, nil, rvqVaccines, cibVaccines, (*reverseCtx).liveVaccine},
+	{CYPInteraction, Warning, CategoryInteraction, "",
+		[]string{VSCYP3A4StrongInhibitors, VSCYP3A4StrongInducers, VSCYP2C19StrongInhibitors, VSCYP2C19CYP2C9Inhibitors, VSCYP2C19CYP2C9Inducers},
+		nil, rvqCYP, cibCYP, (*reverseCtx).cyp},
+	{PgpSubstrate, Info, CategoryInteraction, Abrocitinib, []string{VSPgpSubstratesNTI}, nil, "", cibInteract, (*reverseCtx).pgp},
+	{CombinationBiologic, Warning, CategoryInteraction, "", []string{VSBiologics}, nil, rvqIndication, cibIndication, (*reverseCtx).biologic},
+	{CombinationImmunosuppressant, Warning, CategoryInteraction, "", []string{VSImmunosuppressants}, nil, rvqIndication, cibIndication, (*reverseCtx).immunosuppressant},
+}
+
+// medicationSets lists the indexed medication sets m is in, by code or
+// text (remembered across calls, as the index does).
+func medicationSets(k *Knowledge, m Medication) []string {
+	texts := lowerTexts(m)
+	var buf [256]byte
+	key := memoKey(buf[:0], 'm', m.Codes, texts)
+	if sets, ok := k.memo.get(key); ok {
+		return sets
+	}
+	var sets []string
+	for _, set := range indexedMedicationSets {
+		if medicationInLower(k, set, m, texts) {
+			sets = append(sets, set)
+		}
+	}
+	k.memo.put(key, sets)
+	return sets
+}
+
+// Interacts tells whether a draft order that is not upadacitinib or
+// abrocitinib is a drug that interacts with them (contract 6.1): another
+// JAK inhibitor, a biologic immunomodulator, a potent immunosuppressant, a
+// live vaccine, an antiplatelet drug or aspirin, a strong CYP inhibitor or
+// inducer the labels name, or a narrow-therapeutic-index P-gp substrate. It
+// reads the order alone, so it is asked before any patient data is read.
+func (e *Engine) Interacts(m Medication) bool {
+	if _, _, ok := e.Recognize(m); ok {
+		return false
+	}
+	for _, s := range medicationSets(e.k, m) {
+		for _, is := range interactionSets {
+			if s == is {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// InteractsService tells whether a draft ServiceRequest orders a live
+// vaccine (by CVX, RxNorm or text).
+func (e *Engine) InteractsService(s ServiceOrder) bool {
+	return medicationIn(e.k, VSLiveVaccines, serviceMedication(s))
+}
+
+// serviceMedication is a ServiceRequest seen as an order of its code.
+func serviceMedication(s ServiceOrder) Medication {
+	return Medication{ID: s.ID, ResourceType: "ServiceRequest", Status: s.Status, Intent: "order", Codes: s.Codes, Text: s.Text}
+}
+
+// EvaluateInteractions runs the reverse direction for the draft orders to
+// evaluate (on order-select the selected ones, on order-sign all): each
+// one that is not upadacitinib or abrocitinib but interacts with them is
+// checked against the patient's active or recent course of each drug
+// (course.go; the session's draft orders are not members). A course of a
+// drug that is itself among orders is left to that order's own rules
+// (EvaluateOrders), which see the whole session, so no pairing is reported
+// twice. Cancelled (revoked) and entered-in-error drafts are skipped. It returns nil
+// for a patient with no active or recent course; stop is asked between
+// orders, as in EvaluateOrdersUntil.
+func (e *Engine) EvaluateInteractions(rec *Record, sess Session, orders []Medication, services []ServiceOrder, now time.Time, stop func() bool) ([]Finding, error) {
+	if rec == nil {
+		rec = &Record{}
+	}
+	forward := map[Drug]bool{}
+	var drafts []Medication
+	for _, m := range orders {
+		if d, _, ok := e.Recognize(m); ok {
+			forward[d] = true
+			continue
+		}
+		if m.Status != "cancelled" && m.Status != "entered-in-error" && e.Interacts(m) {
+			drafts = append(drafts, m)
+		}
+	}
+	for _, s := range services {
+		if s.Status != "revoked" && s.Status != "entered-in-error" && e.InteractsService(s) { // revoked: a cancelled ServiceRequest
+			drafts = append(drafts, serviceMedication(s))
+		}
+	}
+	if len(drafts) == 0 {
+		return nil, nil
+	}
+	ix := e.newIndex(rec, now)
+	si := newSessionIndex(e.k, sess)
+	ix.computeCourses(setOf(si.ids))
+	var courses []*Course
+	for _, d := range triggerDrugs {
+		if c := ix.course(d); c != nil && c.Recent && !forward[d] {
+			courses = append(courses, c)
+		}
+	}
+	if len(courses) == 0 {
+		return nil, nil
+	}
+	var out []Finding
+	for i := range drafts {
+		if stop != nil && stop() {
+			return out, ErrStopped
+		}
+		x := &drafts[i]
+		in := map[string]bool{}
+		if x.ResourceType == "ServiceRequest" {
+			in[VSLiveVaccines] = true
+		} else {
+			for _, s := range medicationSets(e.k, *x) {
+				in[s] = true
+			}
+		}
+		for _, course := range courses {
+			out = append(out, e.evaluateReverse(ix, x, in, course)...)
+		}
+	}
+	return out, nil
+}
+
+// reverseCtx is what the reverse rules of one draft order and one course
+// read.
+type reverseCtx struct {
+	*orderCtx             // the course drug's context, for the shared helpers
+	x         *Medication // the draft order of the interacting drug
+	in        map[string]bool
+	rule      *reverseRule
+}
+
+// evaluateReverse runs the reverse rules for one draft order and one course.
+func (e *Engine) evaluateReverse(ix *index, x *Medication, in map[string]bool, course *Course) []Finding {
+	p, _ := Profile(course.Drug)
+	oc := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, drug: course.Drug, p: p, now: ix.now, cont: true, course: course,
+		newFrom: anyDay, fired: map[string]bool{}, risks: map[string]bool{}}
+	oc.dose, oc.doseOK = course.DailyMg, course.DoseKnown
+	ref := &CourseRef{Start: course.Start, End: course.End, Ongoing: course.Ongoing}
+	if course.DoseKnown {
+		ref.DailyMg = course.DailyMg
+	}
+	if course.Latest != nil {
+		ref.Source = course.Latest.ID
+	}
+	var out []Finding
+	for i := range reverseRules {
+		r := &reverseRules[i]
+		if r.drug != "" && r.drug != course.Drug || !anyIn(in, r.sets) {
+			continue
+		}
+		if r.within != nil {
+			if days, ok := course.Days(ix.now); ok && int64(days) > windowDays(r.within(e.cfg)) {
+				continue
+			}
+		}
+		c := &reverseCtx{orderCtx: oc, x: x, in: in, rule: r}
+		f, ok := r.check(c)
+		if !ok {
+			continue
+		}
+		f.Code, f.Category, f.Drug, f.OrderID, f.OnTreatment, f.Course = r.code, r.category, course.Drug, x.ID, course.Ongoing, ref
+		if f.Level == "" {
+			f.Level = r.level
+		}
+		sec := r.upa
+		if course.Drug == Abrocitinib {
+			sec = r.abro
+		}
+		f.Citation = p.Cite(sec)
+		if f.Subject == "" {
+			f.Subject = c.shortName(r.sets)
+		}
+		f.Evidence = append(f.Evidence, c.courseEvidence())
+		if ix.unavailable[DataMedicationStatements] {
+			f.Evidence = append(f.Evidence, Evidence{Text: "Outside medications (MedicationStatement) could not be checked."})
+		}
+		f.Unchecked = ix.unchecked(needMeds)
+		f.Evidence = capEvidence(f.Evidence)
+		out = append(out, f)
+	}
+	return out
+}
+
+func anyIn(in map[string]bool, sets []string) bool {
+	for _, s := range sets {
+		if in[s] {
+			return true
+		}
+	}
+	return false
+}
+
+// shortName is the drug's name as the value sets know it, in the order's
+// own spelling ("tofacitinib" for "tofacitinib 5 MG Oral Tablet", "MMR"
+// for "MMR vaccine"), else the order's name.
+func (c *reverseCtx) shortName(sets []string) string {
+	for _, set := range sets {
+		vs, ok := c.k.Set(set)
+		if !ok || !c.in[set] {
+			continue
+		}
+		for _, t := range medicationTexts(*c.x) {
+			lt := strings.ToLower(t)
+			w, ok := vs.matchLowerText(lt)
+			if !ok {
+				continue
+			}
+			if i := strings.Index(lt, w); i >= 0 && len(lt) == len(t) {
+				return t[i : i+len(w)]
+			}
+			return w
+		}
+	}
+	return medicationName(c.x)
+}
+
+// orderedEvidence is the draft order's evidence line.
+func (c *reverseCtx) orderedEvidence(what string) Evidence {
+	kind := "order"
+	if c.x.ResourceType == "ServiceRequest" {
+		kind = "service order"
+	}
+	return Evidence{Text: medicationName(c.x) + " (" + kind + " in this session): " + what + ".", ResourceID: c.x.ID}
+}
+
+// courseEvidence describes the course: drug, dose, start and whether it
+// goes on.
+func (c *reverseCtx) courseEvidence() Evidence {
+	t := c.course
+	text := "Patient's " + c.p.Name() + " course"
+	if t.Start.IsZero() {
+		text += ": start date not on record"
+	} else {
+		text += " since " + dateText(t.Start) + " (" + t.StartFrom + ")"
+	}
+	if t.DoseKnown {
+		text += ", " + number(t.DailyMg) + " mg/day"
+	} else {
+		text += ", daily dose not readable"
+	}
+	src := ""
+	if t.Latest != nil {
+		src = orderRef(t.Latest)
+	}
+	if t.Ongoing {
+		text += ", current (" + src + ")."
+	} else {
+		text += ", ended on " + dateText(t.End) + " (" + number(float64(daysBetween(t.End, c.now))) + " days ago; " + src + ")."
+	}
+	return Evidence{Text: text, Date: t.Start, ResourceID: src}
+}
+
+// whileOn words an action for an ongoing course, or for one that ended
+// recently: "if <drug> is still taken or resumed".
+func (c *reverseCtx) whileOn(action string) string {
+	if c.course.Ongoing {
+		return upperFirst(action)
+	}
+	return "The " + c.p.Generic + " course ended on " + dateText(c.course.End) + ": if " + c.p.Generic +
+		" is still taken or is resumed, " + lowerFirst(action)
+}
+
+func (c *reverseCtx) unverified(sets ...string) bool {
+	for _, s := range sets {
+		if c.in[s] && c.k.Unverified(s, c.x.Codes) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *reverseCtx) combinationJAK() (Finding, bool) {
+	name := c.shortName(c.rule.sets)
+	return Finding{
+		Title: "Another JAK inhibitor ordered for a patient on " + c.p.Generic,
+		Action: c.whileOn(c.p.Name() + " is not recommended with other JAK inhibitors (label, limitation of use): cancel the " + name +
+			" order, or stop " + c.p.Generic + " first if this is a switch."),
+		Evidence:   []Evidence{c.orderedEvidence("another JAK inhibitor")},
+		Unverified: c.unverified(VSOtherJAK),
+	}, true
+}
+
+func (c *reverseCtx) combination(set, what string) (Finding, bool) {
+	name := c.shortName(c.rule.sets)
+	return Finding{
+		Title: "Combination with " + what + " ordered for a patient on " + c.p.Generic,
+		Action: c.whileOn("Avoid combining " + c.p.Generic + " with " + what + " (not recommended by the label, limitation of use): cancel the " +
+			name + " order, or stop " + c.p.Generic + " first if " + name + " replaces it."),
+		Evidence:   []Evidence{c.orderedEvidence(what)},
+		Unverified: c.unverified(set),
+	}, true
+}
+
+func (c *reverseCtx) biologic() (Finding, bool) {
+	return c.combination(VSBiologics, "a biologic immunomodulator")
+}
+
+func (c *reverseCtx) immunosuppressant() (Finding, bool) {
+	return c.combination(VSImmunosuppressants, "a potent immunosuppressant")
+}
+
+// liveVaccine: RINVOQ, avoid live vaccines during or immediately before
+// treatment (R18); CIBINQO, immediately before, during and immediately
+// after (C16).
+func (c *reverseCtx) liveVaccine() (Finding, bool) {
+	name := c.shortName(c.rule.sets)
+	when := "during " + c.p.Generic + " treatment"
+	if c.drug == Abrocitinib {
+		when = "during and immediately after " + c.p.Generic + " treatment"
+	}
+	action := "Avoid live vaccines " + when + ": cancel the " + name + " order, or give a non-live alternative where one exists."
+	if !c.course.Ongoing {
+		action = "The " + c.p.Generic + " course ended on " + dateText(c.course.End) + ": confirm that " + c.p.Generic +
+			" is stopped and will not be resumed soon before giving a live vaccine; otherwise cancel the " + name + " order."
+	}
+	return Finding{
+		Title:      "Live vaccine ordered for a patient on " + c.p.Generic,
+		Action:     action,
+		Evidence:   []Evidence{c.orderedEvidence("live vaccine")},
+		Unverified: c.unverified(VSLiveVaccines),
+	}, true
+}
+
+// antiplatelet: CIBINQO is contraindicated with antiplatelet therapy,
+// except aspirin up to 81 mg/day, during the first 3 months of treatment
+// (C13). The rule table limits it to the first months of the course.
+func (c *reverseCtx) antiplatelet() (Finding, bool) {
+	name := c.shortName(c.rule.sets)
+	ev := []Evidence{c.orderedEvidence("antiplatelet")}
+	unverified := c.unverified(VSAntiplatelets)
+	if c.aspirinOnly(c.x) {
+		mg, how, ok := c.aspirinDose(c.x)
+		switch {
+		case ok && mg <= c.cfg.AspirinMaxDailyMg:
+			return Finding{}, false // low-dose aspirin is excepted
+		case ok:
+			ev[0] = c.orderedEvidence("aspirin " + number(mg) + " mg/day (" + how + "), above " + number(c.cfg.AspirinMaxDailyMg) + " mg/day")
+		default:
+			ev[0] = c.orderedEvidence("aspirin at an unknown daily dose (" + how + "); only up to " + number(c.cfg.AspirinMaxDailyMg) + " mg/day is allowed")
+		}
+		unverified = true // the 81 mg limit is grade C
+	}
+	until := ""
+	if days, ok := c.course.Days(c.now); ok {
+		end := dayOf(c.course.Start) + civilDay(windowDays(c.cfg.AntiplateletFirst))
+		ev = append(ev, Evidence{Text: "Abrocitinib course day " + number(float64(days)) + " (started " + dateText(c.course.Start) +
+			"): within the first " + durationText(c.cfg.AntiplateletFirst) + ", which end on " + end.String() + "."})
+		until = " (until " + end.String() + ")"
+	} else {
+		ev = append(ev, Evidence{Text: "The abrocitinib course start is unknown, so it may be within its first " + durationText(c.cfg.AntiplateletFirst) + "."})
+	}
+	return Finding{
+		Title: "Antiplatelet ordered in the first 3 months of abrocitinib",
+		Action: c.whileOn("Abrocitinib is contraindicated with antiplatelet therapy (except aspirin up to " + number(c.cfg.AspirinMaxDailyMg) +
+			" mg/day) during the first 3 months of treatment" + until + ": cancel the " + name + " order, or, if the antiplatelet is needed now, stop abrocitinib."),
+		Evidence:   ev,
+		Unverified: unverified,
+	}, true
+}
+
+// cyp: upadacitinib with a strong CYP3A4 inhibitor at most 15 mg (R13), a
+// strong CYP3A4 inducer avoided (R14, grade C); abrocitinib with a strong
+// CYP2C19 inhibitor 50 mg (C9), with an inhibitor of both CYP2C19 and
+// CYP2C9 or a CYP2C19/CYP2C9 inducer avoided (C10, C11). The inhibitor is
+// new, so the abrocitinib limit is 50 mg whatever the course's age: the
+// label's "100 mg after 12 weeks" counts 12 weeks at 50 mg with it.
+func (c *reverseCtx) cyp() (Finding, bool) {
+	type group struct {
+		set, what string
+		reduce    bool
+		graded    bool // the rule itself is grade C
+	}
+	groups := []group{
+		{VSCYP3A4StrongInhibitors, "strong CYP3A4 inhibitor", true, false},
+		{VSCYP3A4StrongInducers, "strong CYP3A4 inducer: it lowers upadacitinib exposure", false, true},
+	}
+	if c.drug == Abrocitinib {
+		groups = []group{
+			{VSCYP2C19StrongInhibitors, "strong CYP2C19 inhibitor", true, false},
+			{VSCYP2C19CYP2C9Inhibitors, "inhibitor of both CYP2C19 and CYP2C9: it raises abrocitinib exposure", false, false},
+			{VSCYP2C19CYP2C9Inducers, "CYP2C19 or CYP2C9 inducer: it lowers abrocitinib exposure", false, false},
+		}
+	}
+	var avoid, reduce *group
+	var sets []string
+	for i := range groups {
+		g := &groups[i]
+		if !c.in[g.set] {
+			continue
+		}
+		sets = append(sets, g.set)
+		if g.reduce {
+			reduce = g
+		} else if avoid == nil {
+			avoid = g
+		}
+	}
+	if avoid == nil && reduce == nil {
+		return Finding{}, false
+	}
+	name := c.shortName(sets)
+	f := Finding{Title: "Interacting drug ordered for a patient on " + c.p.Generic, Subject: name, Unverified: c.unverified(sets...)}
+	if avoid != nil {
+		f.Avoid = true
+		f.Unverified = f.Unverified || avoid.graded
+		f.Evidence = []Evidence{c.orderedEvidence(avoid.what)}
+		f.Action = c.whileOn("Avoid " + name + " with " + c.p.Generic + " (the label says avoid): cancel the " + name + " order and choose a drug without this interaction.")
+		return f, true
+	}
+	limit := c.p.ReducedDailyMg
+	limitText := number(limit) + " mg once daily"
+	if c.drug == Abrocitinib {
+		limitText += " (100 mg after " + durationText(c.cfg.DoseIncreaseAfter) + " at 50 mg if the response is inadequate)"
+	}
+	f.Evidence = []Evidence{c.orderedEvidence(reduce.what + ": " + c.p.Generic + " " + limitText + " at most while it is taken")}
+	f.DoseLimitMg, f.DoseLimitReason = limit, reduce.what+": "+number(limit)+" mg"
+	f.Threshold = number(limit) + " mg"
+	switch {
+	case !c.course.DoseKnown:
+		f.SuggestedDailyMg = limit
+		f.Action = c.whileOn("With " + name + " (a " + reduce.what + ") the " + c.p.Generic + " dose is " + limitText +
+			"; the current dose could not be read: check it, or cancel the " + name + " order and choose a drug without this interaction.")
+	case c.course.DailyMg > limit:
+		f.SuggestedDailyMg = limit
+		f.Action = c.whileOn("Reduce " + c.p.Generic + " from " + number(c.course.DailyMg) + " mg to " + limitText + " while " + name +
+			" (a " + reduce.what + ") is taken, or cancel the " + name + " order and choose a drug without this interaction.")
+	default:
+		f.Action = c.whileOn("The " + c.p.Generic + " dose, " + number(c.course.DailyMg) + " mg/day, is within the label limit with " + name +
+			" (a " + reduce.what + "): keep it at " + number(limit) + " mg/day or less while " + name + " is taken.")
+	}
+	return f, true
+}
+
+// pgp: abrocitinib raises the exposure of P-gp substrates; where small
+// concentration changes may lead to serious toxicity, monitor (C12).
+func (c *reverseCtx) pgp() (Finding, bool) {
+	name := c.shortName(c.rule.sets)
+	return Finding{
+		Title: "Narrow-therapeutic-index P-gp substrate ordered for a patient on abrocitinib",
+		Action: c.whileOn("Abrocitinib raises the levels of P-gp substrates: monitor " + name +
+			" (levels, toxicity) and adjust its dose as its label says."),
+		Evidence:   []Evidence{c.orderedEvidence("P-gp substrate with a narrow therapeutic index")},
+		Unverified: c.unverified(VSPgpSubstratesNTI),
+	}, true
+}
+
+// upperFirst capitalises an ASCII first letter ("upadacitinib (Rinvoq) is ...").
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-0x20) + s[1:]
+}
