@@ -181,12 +181,16 @@ func (s *Server) record(svc *Service, cs []cards.Card, caller auth.Caller) {
 	now := s.now()
 	recs := make([]store.CardRecord, 0, len(cs))
 	for _, c := range cs {
+		sugg := make([]store.SuggestionRecord, len(c.Suggestions))
+		for i, sg := range c.Suggestions {
+			sugg[i] = store.SuggestionRecord{UUID: sg.UUID, Findings: sg.Findings}
+		}
 		recs = append(recs, store.CardRecord{
-			UUID: c.UUID, Service: svc.ID, Findings: c.Findings(), Suggestions: c.SuggestionUUIDs(),
+			UUID: c.UUID, Service: svc.ID, Findings: c.Findings(), Suggestions: sugg,
 			Issuer: caller.Issuer, Tenant: caller.Tenant, Shown: now,
 		})
 	}
-	s.recorder.Record(recs)
+	s.recorder.Record(recs, nil)
 }
 
 // readBody reads the request body within the body limit (see readInto).

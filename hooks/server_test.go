@@ -63,7 +63,7 @@ func newTestServer(t testing.TB, o serverOpts) *testServer {
 		require.NoError(t, err)
 		t.Cleanup(func() { st.Close() })
 		d.Store = st
-		d.Recorder = store.NewRecorder(st, logger, 64)
+		d.Recorder = store.NewRecorder(st, logger, store.RecorderConfig{Queue: 64})
 		t.Cleanup(func() { d.Recorder.Close(context.Background()) })
 	}
 	if o.metrics {

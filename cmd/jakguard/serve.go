@@ -112,11 +112,11 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 		return fmt.Errorf("--db: %w", err)
 	}
 	defer st.Close()
-	recorder := store.NewRecorder(st, logger, 4096)
+	recorder := store.NewRecorder(st, logger, store.RecorderConfig{})
 
 	reg := prometheus.NewRegistry()
 	metrics := hooks.NewMetrics(reg)
-	metrics.RegisterRecorderDrops(reg, recorder.Dropped)
+	metrics.RegisterRecorder(reg, recorder.Stats)
 
 	var verifier *auth.Verifier
 	if cfg.clients != "" {
