@@ -27,7 +27,9 @@ func reportCmd(ctx context.Context, args []string, getenv func(string) string, s
 	if *since < 0 {
 		return fmt.Errorf("report: --since must not be negative")
 	}
-	st, err := store.Open(ctx, *db, slog.New(slog.DiscardHandler))
+	// The report reads what serve wrote: it never creates or migrates a
+	// database (a mistyped path must not give an empty report).
+	st, err := store.OpenExisting(ctx, *db, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return fmt.Errorf("report: --db: %w", err)
 	}

@@ -90,3 +90,24 @@ func TestHookFeedbackReport(t *testing.T) {
 	assert.Contains(t, stdout.String(), "tb-screening-missing")
 	assert.Contains(t, stdout.String(), "benefit-outweighs-risk")
 }
+
+// A mistyped --db fails clearly and creates nothing; so does a database
+// jakguard never migrated.
+func TestReportNeedsAnExistingStore(t *testing.T) {
+	dir := t.TempDir()
+	typo := filepath.Join(dir, "typo.db")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"report", "--db", "sqlite:" + typo}, env(nil), &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "does not exist")
+	assert.Contains(t, stderr.String(), typo)
+	assert.Empty(t, stdout.String())
+	_, err := os.Stat(typo)
+	assert.True(t, os.IsNotExist(err), "report created %s", typo)
+
+	empty := filepath.Join(dir, "empty.db")
+	require.NoError(t, os.WriteFile(empty, nil, 0o600)) // a file, but no store
+	stderr.Reset()
+	assert.Equal(t, 1, run(context.Background(), []string{"report", "--db", "sqlite:" + empty}, env(nil), &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "no jakguard store")
+}
