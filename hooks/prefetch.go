@@ -43,6 +43,10 @@ type resolution struct {
 	// unavailable maps each key that could not be had to a safe reason.
 	unavailable map[string]string
 	insecure    bool // a fetch was refused because fhirServer is not https
+	// sources says, for the audit trail, where each key's data came from:
+	// "prefetch", "fhir", "prefetch+fhir" (next pages fetched) or
+	// "unavailable".
+	sources map[string]string
 }
 
 // resolvePrefetch builds the patient record from prefetch, fetching from
@@ -69,7 +73,7 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 		b.KeepCoded("Condition", s.engine.ConditionRelevant)
 		b.KeepCoded("Immunization", s.engine.ImmunizationRelevant)
 	}
-	res := &resolution{unavailable: map[string]string{}}
+	res := &resolution{unavailable: map[string]string{}, sources: map[string]string{}}
 	queries := map[string]string{}
 	tokens := templateValues(hc)
 
@@ -99,6 +103,7 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 			if err := s.followNext(ctx, b, key, page.Next, req); err != nil {
 				res.unavailable[key] = err.Error()
 			}
+			res.sources[key] = "prefetch+fhir"
 			continue
 		case st == keyValue:
 			continue
@@ -149,6 +154,18 @@ func (s *Server) resolvePrefetch(ctx context.Context, svc *Service, req *Request
 	}
 
 	res.record = b.Record()
+	for _, key := range keys {
+		_, fetched := queries[key]
+		_, missing := res.unavailable[key]
+		switch {
+		case missing:
+			res.sources[key] = "unavailable"
+		case fetched:
+			res.sources[key] = "fhir"
+		case res.sources[key] == "":
+			res.sources[key] = "prefetch"
+		}
+	}
 	for key := range res.unavailable {
 		res.record.Unavailable = append(res.record.Unavailable, key)
 	}
