@@ -32,6 +32,8 @@ type Postgres struct {
 	remigrateMu sync.Mutex
 	remigrated  time.Time // last attempt
 	remigrateEr error     // its outcome
+
+	closeOnce sync.Once
 }
 
 var _ Store = (*Postgres)(nil)
@@ -403,9 +405,23 @@ func isConnError(err error) bool {
 	return pe.Severity == "FATAL" || strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P")
 }
 
-// Close closes the pool; it waits for connections in use to be released.
+// pgCloseWait bounds Close. After a partition, pgx gives the connections
+// it abandoned 15 s each to say goodbye to the server; a shutdown does not
+// wait for that.
+const pgCloseWait = 3 * time.Second
+
+// Close closes the pool, waiting at most pgCloseWait for the connections to
+// close.
 func (s *Postgres) Close() error {
-	s.pool.Close()
+	s.closeOnce.Do(func() {
+		done := make(chan struct{})
+		go func() { s.pool.Close(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(pgCloseWait):
+			s.logger.Warn("store close: PostgreSQL connections still closing; not waiting for them")
+		}
+	})
 	return nil
 }
 
