@@ -124,11 +124,16 @@ func TestPostgresPartition(t *testing.T) {
 		name string
 		fn   func(ctx context.Context) error
 	}{
-		{"feedback", func(ctx context.Context) error { _, err := s.AddFeedback(ctx, []Feedback{overridden("c1", "x")}); return err }},
+		{"feedback", func(ctx context.Context) error {
+			_, err := s.AddFeedback(ctx, []Feedback{overridden("c1", "x")})
+			return err
+		}},
 		{"ping", s.Ping},
 		{"report", func(ctx context.Context) error { _, err := s.Report(ctx, time.Time{}); return err }},
 		{"audit", func(ctx context.Context) error { _, err := s.Audit(ctx, AuditQuery{}); return err }},
-		{"record", func(ctx context.Context) error { return s.Record(ctx, Batch{Cards: []CardRecord{card("c2", []string{"smoker"})}}) }},
+		{"record", func(ctx context.Context) error {
+			return s.Record(ctx, Batch{Cards: []CardRecord{card("c2", []string{"smoker"})}})
+		}},
 	}
 	for _, c := range calls {
 		ctx, cancel := context.WithTimeout(t.Context(), timeout)
