@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
+	"slices"
 	"sort"
 	"time"
 )
@@ -31,6 +33,9 @@ type runner interface {
 
 // dialect is what differs between the backends for the shared SQL.
 type dialect struct {
+	// findings is the FROM item listing the codes of cards.findings (a
+	// JSON array) of the card aliased c, as j.value.
+	findings   string
 	encodeTime func(time.Time) any
 	// newTime returns a Scan destination for a stored time and a function
 	// reading it once scanned.
@@ -55,6 +60,7 @@ func validateBatch(b Batch) error {
 // cardRow is a CardRecord as stored.
 type cardRow struct {
 	CardRecord
+	findings    string // JSON array of finding codes
 	suggestions string // JSON object: suggestion uuid → finding codes
 	shown       time.Time
 }
@@ -68,7 +74,15 @@ func encodeCard(c CardRecord, now func() time.Time) (cardRow, error) {
 		}
 		m[s.UUID] = codes
 	}
-	b, err := json.Marshal(m)
+	sugg, err := json.Marshal(m)
+	if err != nil {
+		return cardRow{}, err
+	}
+	codes := c.Findings
+	if codes == nil {
+		codes = []string{}
+	}
+	findings, err := json.Marshal(codes)
 	if err != nil {
 		return cardRow{}, err
 	}
@@ -76,15 +90,25 @@ func encodeCard(c CardRecord, now func() time.Time) (cardRow, error) {
 	if shown.IsZero() {
 		shown = now()
 	}
-	return cardRow{CardRecord: c, suggestions: string(b), shown: shown}, nil
+	return cardRow{CardRecord: c, findings: string(findings), suggestions: string(sugg), shown: shown}, nil
+}
+
+// auditDetail is the part of an audit record stored as one JSON column.
+type auditDetail struct {
+	Client     Client            `json:"client"`
+	Findings   []string          `json:"findings"`
+	Summaries  []string          `json:"summaries"`
+	KBRevision string            `json:"kbRevision,omitempty"`
+	ConfigHash string            `json:"configHash,omitempty"`
+	Sources    map[string]string `json:"sources"`
 }
 
 // auditRow is an AuditRecord as stored.
 type auditRow struct {
 	AuditRecord
-	findings, summaries, sources string
-	latencyUs                    int64
-	time                         time.Time
+	detail    string
+	latencyUs int64
+	time      time.Time
 }
 
 func encodeAudit(a AuditRecord, now func() time.Time) (auditRow, error) {
@@ -92,32 +116,26 @@ func encodeAudit(a AuditRecord, now func() time.Time) (auditRow, error) {
 	if r.time.IsZero() {
 		r.time = now()
 	}
-	var err error
-	if r.findings, err = jsonText(a.Findings, "[]"); err != nil {
+	d := auditDetail{Client: a.Client, Findings: a.Findings, Summaries: a.Summaries,
+		KBRevision: a.KBRevision, ConfigHash: a.ConfigHash, Sources: a.Sources}
+	if d.Findings == nil {
+		d.Findings = []string{}
+	}
+	if d.Summaries == nil {
+		d.Summaries = []string{}
+	}
+	if d.Sources == nil {
+		d.Sources = map[string]string{}
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
 		return r, err
 	}
-	if r.summaries, err = jsonText(a.Summaries, "[]"); err != nil {
-		return r, err
-	}
-	if r.sources, err = jsonText(a.Sources, "{}"); err != nil {
-		return r, err
-	}
+	r.detail = string(b)
 	if !math.IsNaN(a.LatencyMs) && a.LatencyMs > 0 {
 		r.latencyUs = int64(math.Round(min(a.LatencyMs, 1e12) * 1000))
 	}
 	return r, nil
-}
-
-// jsonText marshals v, or returns empty when v is a nil slice or map.
-func jsonText[T any](v T, empty string) (string, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "", err
-	}
-	if string(b) == "null" {
-		return empty, nil
-	}
-	return string(b), nil
 }
 
 func validateFeedback(items []Feedback) error {
@@ -170,30 +188,27 @@ func addFeedback(ctx context.Context, r runner, d dialect, items []Feedback) (st
 	return stored, unknown, nil
 }
 
-// Report queries. Feedback is attributed through card_findings at report
-// time, so feedback that arrived before its card record was flushed is still
-// attributed once the record lands. Feedback is filtered by the server-side
-// received time, cards by the time they were shown.
+// Report queries. Feedback is attributed through the cards' findings at
+// report time, so feedback that arrived before its card record was flushed
+// is still attributed once the record lands. Feedback is filtered by the
+// server-side received time, cards by the time they were shown. %[1]s is
+// the dialect's FROM item listing a card's finding codes as j.value.
 //
 // An override counts for every finding of its card. An accepted suggestion
-// counts for the findings that suggestion addresses (cards.suggestions, a
-// JSON object read in Go: the two databases spell JSON functions
-// differently, and accepted feedback is a small set); a card recorded before
-// that mapping existed (a JSON array) counts for all its findings.
+// counts for the findings that suggestion addresses (cards.suggestions, read
+// in Go: accepted feedback is a small set); a card recorded before that
+// mapping existed (a JSON array of uuids) counts for all its findings.
 const (
-	qShown = `SELECT cf.code, COUNT(*) FROM card_findings cf JOIN cards c ON c.uuid = cf.card
-		WHERE c.shown >= $1 GROUP BY cf.code`
-	qOverridden = `SELECT cf.code, COUNT(DISTINCT f.card) FROM feedback f
-		JOIN card_findings cf ON cf.card = f.card
-		WHERE f.received >= $1 AND f.outcome = 'overridden' GROUP BY cf.code`
-	qReasons = `SELECT cf.code, f.reason_system, f.reason_code, MAX(f.reason_display), COUNT(DISTINCT f.card) FROM feedback f
-		JOIN card_findings cf ON cf.card = f.card
+	qShown = `SELECT j.value, COUNT(*) FROM cards c CROSS JOIN %[1]s
+		WHERE c.shown >= $1 GROUP BY j.value`
+	qOverridden = `SELECT j.value, COUNT(DISTINCT f.card) FROM feedback f
+		JOIN cards c ON c.uuid = f.card CROSS JOIN %[1]s
+		WHERE f.received >= $1 AND f.outcome = 'overridden' GROUP BY j.value`
+	qReasons = `SELECT j.value, f.reason_system, f.reason_code, MAX(f.reason_display), COUNT(DISTINCT f.card) FROM feedback f
+		JOIN cards c ON c.uuid = f.card CROSS JOIN %[1]s
 		WHERE f.received >= $1 AND f.outcome = 'overridden' AND f.reason_code <> ''
-		GROUP BY cf.code, f.reason_system, f.reason_code`
-	qAcceptedFindings = `SELECT DISTINCT cf.card, cf.code FROM feedback f
-		JOIN card_findings cf ON cf.card = f.card
-		WHERE f.received >= $1 AND f.outcome = 'accepted'`
-	qAcceptedSuggestions = `SELECT DISTINCT f.card, c.suggestions, fs.suggestion FROM feedback f
+		GROUP BY j.value, f.reason_system, f.reason_code`
+	qAccepted = `SELECT DISTINCT f.card, c.findings, c.suggestions, fs.suggestion FROM feedback f
 		JOIN cards c ON c.uuid = f.card
 		JOIN feedback_suggestions fs ON fs.feedback = f.id
 		WHERE f.received >= $1 AND f.outcome = 'accepted'`
@@ -203,27 +218,24 @@ const (
 
 // acceptance attributes accepted feedback to findings.
 type acceptance struct {
-	cardCodes map[string]map[string]bool // card → its finding codes
-	cards     map[string]map[string]bool // code → cards accepted for it
-	suggs     map[string]map[string]bool // code → "card suggestion" accepted for it
+	cards map[string]map[string]bool // code → cards accepted for it
+	suggs map[string]map[string]bool // code → "card suggestion" accepted for it
 }
 
-// add counts one accepted suggestion of a card whose suggestions column is
-// suggJSON.
-func (a *acceptance) add(card, suggJSON, suggestion string) {
-	codes := a.cardCodes[card]
-	var addressed []string
+// add counts one accepted suggestion of a card with the findings and
+// suggestions columns given.
+func (a *acceptance) add(card, findingsJSON, suggJSON, suggestion string) error {
+	var codes []string
+	if err := json.Unmarshal([]byte(findingsJSON), &codes); err != nil {
+		return fmt.Errorf("card %s: findings: %w", card, err)
+	}
+	addressed := codes // recorded before suggestions carried their findings: all
 	var mapping map[string][]string
-	if err := json.Unmarshal([]byte(suggJSON), &mapping); err == nil {
+	if json.Unmarshal([]byte(suggJSON), &mapping) == nil {
 		addressed = mapping[suggestion] // nil for a suggestion the card does not have
-	} else {
-		// Recorded before suggestions carried their findings: all of them.
-		for code := range codes {
-			addressed = append(addressed, code)
-		}
 	}
 	for _, code := range addressed {
-		if !codes[code] {
+		if !slices.Contains(codes, code) {
 			continue // only the card's own findings
 		}
 		if a.cards[code] == nil {
@@ -232,6 +244,7 @@ func (a *acceptance) add(card, suggJSON, suggestion string) {
 		a.cards[code][card] = true
 		a.suggs[code][card+" "+suggestion] = true
 	}
+	return nil
 }
 
 func buildReport(ctx context.Context, r runner, d dialect, since time.Time) (Report, error) {
@@ -250,28 +263,29 @@ func buildReport(ctx context.Context, r runner, d dialect, since time.Time) (Rep
 		stats[code] = st
 		return st
 	}
-	acc := acceptance{cardCodes: map[string]map[string]bool{}, cards: map[string]map[string]bool{}, suggs: map[string]map[string]bool{}}
-	var code, card string
+	acc := acceptance{cards: map[string]map[string]bool{}, suggs: map[string]map[string]bool{}}
+	var code string
 	var n int
+	q := func(sql string) string { return fmt.Sprintf(sql, d.findings) }
 	steps := []struct {
 		q    string
 		scan func(rowScanner) error
 	}{
-		{qShown, func(r rowScanner) error {
+		{q(qShown), func(r rowScanner) error {
 			if err := r.Scan(&code, &n); err != nil {
 				return err
 			}
 			get(code).Shown = n
 			return nil
 		}},
-		{qOverridden, func(r rowScanner) error {
+		{q(qOverridden), func(r rowScanner) error {
 			if err := r.Scan(&code, &n); err != nil {
 				return err
 			}
 			get(code).Overridden = n
 			return nil
 		}},
-		{qReasons, func(r rowScanner) error {
+		{q(qReasons), func(r rowScanner) error {
 			var rc ReasonCount
 			if err := r.Scan(&code, &rc.System, &rc.Code, &rc.Display, &rc.Count); err != nil {
 				return err
@@ -280,23 +294,12 @@ func buildReport(ctx context.Context, r runner, d dialect, since time.Time) (Rep
 			st.TopReasons = append(st.TopReasons, rc)
 			return nil
 		}},
-		{qAcceptedFindings, func(r rowScanner) error {
-			if err := r.Scan(&card, &code); err != nil {
+		{qAccepted, func(r rowScanner) error {
+			var card, findings, suggs, suggestion string
+			if err := r.Scan(&card, &findings, &suggs, &suggestion); err != nil {
 				return err
 			}
-			if acc.cardCodes[card] == nil {
-				acc.cardCodes[card] = map[string]bool{}
-			}
-			acc.cardCodes[card][code] = true
-			return nil
-		}},
-		{qAcceptedSuggestions, func(r rowScanner) error {
-			var suggJSON, suggestion string
-			if err := r.Scan(&card, &suggJSON, &suggestion); err != nil {
-				return err
-			}
-			acc.add(card, suggJSON, suggestion)
-			return nil
+			return acc.add(card, findings, suggs, suggestion)
 		}},
 		{qUnattributed, func(r rowScanner) error { return r.Scan(&rep.Unattributed) }},
 	}
@@ -354,8 +357,7 @@ func queryAudit(ctx context.Context, r runner, d dialect, q AuditQuery) ([]Audit
 		from = time.Unix(0, 0)
 	}
 	args := []any{d.encodeTime(from)}
-	sqlText := `SELECT time, service, hook_instance, issuer, tenant, patient_hash, findings, summaries,
-		kb_revision, config_hash, sources, status, latency_us FROM audit WHERE time >= $1`
+	sqlText := `SELECT time, service, hook_instance, patient_hash, status, latency_us, detail FROM audit WHERE time >= $1`
 	if q.PatientHash != "" {
 		args = append(args, q.PatientHash)
 		sqlText += fmt.Sprintf(" AND patient_hash = $%d AND patient_hash <> ''", len(args))
@@ -369,19 +371,20 @@ func queryAudit(ctx context.Context, r runner, d dialect, q AuditQuery) ([]Audit
 	out := []AuditRecord{}
 	err := r.query(ctx, sqlText, args, func(row rowScanner) error {
 		var a AuditRecord
-		var findings, summaries, sources string
+		var detail string
 		var latencyUs int64
 		tdest, tget := d.newTime()
-		if err := row.Scan(tdest, &a.Service, &a.HookInstance, &a.Client.Issuer, &a.Client.Tenant, &a.PatientHash,
-			&findings, &summaries, &a.KBRevision, &a.ConfigHash, &sources, &a.Status, &latencyUs); err != nil {
+		if err := row.Scan(tdest, &a.Service, &a.HookInstance, &a.PatientHash, &a.Status, &latencyUs, &detail); err != nil {
 			return err
 		}
 		a.Time = tget()
 		a.LatencyMs = float64(latencyUs) / 1000
-		if err := errors.Join(json.Unmarshal([]byte(findings), &a.Findings), json.Unmarshal([]byte(summaries), &a.Summaries),
-			json.Unmarshal([]byte(sources), &a.Sources)); err != nil {
+		var dt auditDetail
+		if err := json.Unmarshal([]byte(detail), &dt); err != nil {
 			return fmt.Errorf("audit record of %s: %w", a.Time.Format(time.RFC3339), err)
 		}
+		a.Client, a.Findings, a.Summaries, a.KBRevision, a.ConfigHash, a.Sources =
+			dt.Client, dt.Findings, dt.Summaries, dt.KBRevision, dt.ConfigHash, dt.Sources
 		if a.Findings == nil {
 			a.Findings = []string{}
 		}
@@ -398,9 +401,10 @@ func queryAudit(ctx context.Context, r runner, d dialect, q AuditQuery) ([]Audit
 }
 
 // Retention. Each statement deletes a bounded batch, oldest first, through
-// the time indexes; card_findings and feedback_suggestions follow by ON
-// DELETE CASCADE. Feedback goes with its card, and feedback received before
-// the cut-off goes too (feedback on cards never recorded).
+// the time indexes: a card's feedback goes with it (the same batch of
+// cards, selected again in the same transaction), and feedback received
+// before the cut-off goes too (feedback on cards never recorded);
+// feedback_suggestions follow by ON DELETE CASCADE.
 const (
 	qPruneCardFeedback = `DELETE FROM feedback WHERE card IN (SELECT uuid FROM cards WHERE shown < $1 ORDER BY shown LIMIT $2)`
 	qPruneCards        = `DELETE FROM cards WHERE uuid IN (SELECT uuid FROM cards WHERE shown < $1 ORDER BY shown LIMIT $2)`
@@ -454,6 +458,19 @@ func schemaVersion(ctx context.Context, r runner) (int, error) {
 		return 0, fmt.Errorf("%w (schema not migrated)", ErrNoStore)
 	}
 	return int(v.Int64), nil
+}
+
+// checkVersion says whether a store another process migrated can be read
+// by this binary: not one older than its migrations (their queries would
+// fail on the old tables), and with a warning one newer.
+func checkVersion(v int, migs []migration, logger *slog.Logger) error {
+	switch known := migs[len(migs)-1].version; {
+	case v < known:
+		return fmt.Errorf("store schema is at version %d, this jakguard needs %d: start jakguard serve of this version once to migrate it", v, known)
+	case v > known:
+		logger.Warn("store schema is newer than this binary", "schema_version", v, "binary_version", known)
+	}
+	return nil
 }
 
 // ping checks that the schema is there.

@@ -94,6 +94,7 @@ func openPostgresStore(ctx context.Context, dsn string, logger *slog.Logger, cre
 		pool: pool,
 		migs: migs,
 		d: dialect{
+			findings:   `jsonb_array_elements_text(c.findings::jsonb) AS j(value)`,
 			encodeTime: func(t time.Time) any { return t.UTC() },
 			newTime: func() (any, func() time.Time) {
 				var t time.Time
@@ -118,8 +119,8 @@ func openPostgresStore(ctx context.Context, dsn string, logger *slog.Logger, cre
 		if err != nil {
 			return fail(err)
 		}
-		if known := migs[len(migs)-1].version; v != known {
-			logger.Warn("store schema version differs from this binary's", "schema_version", v, "binary_version", known)
+		if err := checkVersion(v, migs, logger); err != nil {
+			return fail(err)
 		}
 	}
 	if err := s.Ping(ctx); err != nil {
@@ -182,26 +183,17 @@ func (s *Postgres) Record(ctx context.Context, b Batch) error {
 	err := s.recovering(ctx, false, func() error {
 		return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{}, func(tx pgx.Tx) error {
 			if len(cards.uuid) > 0 {
-				if _, err := tx.Exec(ctx, `INSERT INTO cards (uuid, service, issuer, tenant, suggestions, shown)
-					SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+				if _, err := tx.Exec(ctx, `INSERT INTO cards (uuid, service, issuer, tenant, findings, suggestions, shown)
+					SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
 					ON CONFLICT (uuid) DO NOTHING`,
-					cards.uuid, cards.service, cards.issuer, cards.tenant, cards.suggestions, cards.shown); err != nil {
-					return err
-				}
-				if _, err := tx.Exec(ctx, `INSERT INTO card_findings (card, code)
-					SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
-					cards.findingCard, cards.findingCode); err != nil {
+					cards.uuid, cards.service, cards.issuer, cards.tenant, cards.findings, cards.suggestions, cards.shown); err != nil {
 					return err
 				}
 			}
 			if len(audits.service) > 0 {
-				if _, err := tx.Exec(ctx, `INSERT INTO audit (time, service, hook_instance, issuer, tenant, patient_hash,
-					findings, summaries, kb_revision, config_hash, sources, status, latency_us)
-					SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-						$7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::integer[], $13::bigint[])`,
-					audits.time, audits.service, audits.hookInstance, audits.issuer, audits.tenant, audits.patientHash,
-					audits.findings, audits.summaries, audits.kbRevision, audits.configHash, audits.sources,
-					audits.status, audits.latencyUs); err != nil {
+				if _, err := tx.Exec(ctx, `INSERT INTO audit (time, service, hook_instance, patient_hash, status, latency_us, detail)
+					SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::bigint[], $7::text[])`,
+					audits.time, audits.service, audits.hookInstance, audits.patientHash, audits.status, audits.latencyUs, audits.detail); err != nil {
 					return err
 				}
 			}
@@ -216,9 +208,8 @@ func (s *Postgres) Record(ctx context.Context, b Batch) error {
 
 // pgCards are card rows as column arrays.
 type pgCards struct {
-	uuid, service, issuer, tenant, suggestions []string
-	shown                                      []time.Time
-	findingCard, findingCode                   []string
+	uuid, service, issuer, tenant, findings, suggestions []string
+	shown                                                []time.Time
 }
 
 func (p *pgCards) add(c cardRow) {
@@ -226,37 +217,27 @@ func (p *pgCards) add(c cardRow) {
 	p.service = append(p.service, c.Service)
 	p.issuer = append(p.issuer, c.Issuer)
 	p.tenant = append(p.tenant, c.Tenant)
+	p.findings = append(p.findings, c.findings)
 	p.suggestions = append(p.suggestions, c.suggestions)
 	p.shown = append(p.shown, c.shown.UTC())
-	for _, code := range c.Findings {
-		p.findingCard = append(p.findingCard, c.UUID)
-		p.findingCode = append(p.findingCode, code)
-	}
 }
 
 // pgAudits are audit rows as column arrays.
 type pgAudits struct {
-	time                                                                    []time.Time
-	service, hookInstance, issuer, tenant, patientHash, findings, summaries []string
-	kbRevision, configHash, sources                                         []string
-	status                                                                  []int32
-	latencyUs                                                               []int64
+	time                                       []time.Time
+	service, hookInstance, patientHash, detail []string
+	status                                     []int32
+	latencyUs                                  []int64
 }
 
 func (p *pgAudits) add(a auditRow) {
 	p.time = append(p.time, a.time.UTC())
 	p.service = append(p.service, a.Service)
 	p.hookInstance = append(p.hookInstance, a.HookInstance)
-	p.issuer = append(p.issuer, a.Client.Issuer)
-	p.tenant = append(p.tenant, a.Client.Tenant)
 	p.patientHash = append(p.patientHash, a.PatientHash)
-	p.findings = append(p.findings, a.findings)
-	p.summaries = append(p.summaries, a.summaries)
-	p.kbRevision = append(p.kbRevision, a.KBRevision)
-	p.configHash = append(p.configHash, a.ConfigHash)
-	p.sources = append(p.sources, a.sources)
 	p.status = append(p.status, int32(a.Status))
 	p.latencyUs = append(p.latencyUs, a.latencyUs)
+	p.detail = append(p.detail, a.detail)
 }
 
 func (s *Postgres) AddFeedback(ctx context.Context, items []Feedback) (int, error) {

@@ -180,6 +180,42 @@ func TestRecorderBatches(t *testing.T) {
 	}
 }
 
+// Calls arriving within Linger share one transaction; without Linger each
+// is written as it comes.
+func TestRecorderLingers(t *testing.T) {
+	for _, tc := range []struct {
+		linger  time.Duration
+		batches func(n int) bool
+	}{
+		{time.Second, func(n int) bool { return n == 1 }},
+		{-1, func(n int) bool { return n >= 5 }},
+	} {
+		var mu sync.Mutex
+		batches := 0
+		fs := &fakeStore{record: func(context.Context, []CardRecord) error {
+			mu.Lock()
+			batches++
+			mu.Unlock()
+			return nil
+		}}
+		rec := NewRecorder(fs, nil, RecorderConfig{Queue: 100, Linger: tc.linger})
+		for i := range 10 {
+			rec.Record(oneCard(i), auditRecord(i))
+			time.Sleep(10 * time.Millisecond)
+		}
+		begin := time.Now()
+		if err := rec.Close(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(begin); d > 500*time.Millisecond {
+			t.Errorf("linger %v: Close waited %v: it must end the wait", tc.linger, d)
+		}
+		if !tc.batches(batches) || fs.count() != 10 {
+			t.Errorf("linger %v: 10 calls 10 ms apart written in %d transactions (%d cards)", tc.linger, batches, fs.count())
+		}
+	}
+}
+
 func TestRecorderAfterClose(t *testing.T) {
 	fs := &fakeStore{}
 	rec := NewRecorder(fs, nil, RecorderConfig{Queue: 10})

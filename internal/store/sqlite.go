@@ -90,6 +90,7 @@ func openSQLiteStore(ctx context.Context, path string, logger *slog.Logger, crea
 	}
 	s := &SQLite{
 		d: dialect{
+			findings:   `json_each(c.findings) AS j`,
 			encodeTime: func(t time.Time) any { return t.UnixMicro() },
 			newTime: func() (any, func() time.Time) {
 				var us int64
@@ -99,7 +100,7 @@ func openSQLiteStore(ctx context.Context, path string, logger *slog.Logger, crea
 		},
 		logger: logger,
 	}
-	cache := fmt.Sprintf("&_cache_size=-%d", sqliteCacheKiB)
+	cache := fmt.Sprintf("&_pragma=cache_size(-%d)", sqliteCacheKiB)
 	if s.write, err = sql.Open("sqlite", path+"?"+sqliteWriteParams+cache); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -126,8 +127,8 @@ func openSQLiteStore(ctx context.Context, path string, logger *slog.Logger, crea
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), s.Close())
 		}
-		if known := migs[len(migs)-1].version; v != known {
-			logger.Warn("store schema version differs from this binary's", "schema_version", v, "binary_version", known)
+		if err := checkVersion(v, migs, logger); err != nil {
+			return nil, errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), s.Close())
 		}
 	}
 	if err := s.Ping(ctx); err != nil {
@@ -138,11 +139,10 @@ func openSQLiteStore(ctx context.Context, path string, logger *slog.Logger, crea
 
 // SQLite statements of Record, prepared once per batch.
 const (
-	qInsertCard = `INSERT INTO cards (uuid, service, issuer, tenant, suggestions, shown)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (uuid) DO NOTHING`
-	qInsertFinding = `INSERT INTO card_findings (card, code) VALUES ($1, $2) ON CONFLICT DO NOTHING`
-	qInsertAudit   = `INSERT INTO audit (time, service, hook_instance, issuer, tenant, patient_hash, findings, summaries,
-		kb_revision, config_hash, sources, status, latency_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
+	qInsertCard = `INSERT INTO cards (uuid, service, issuer, tenant, findings, suggestions, shown)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (uuid) DO NOTHING`
+	qInsertAudit = `INSERT INTO audit (time, service, hook_instance, patient_hash, status, latency_us, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`
 )
 
 func (s *SQLite) Record(ctx context.Context, b Batch) error {
@@ -183,24 +183,14 @@ func (s *SQLite) Record(ctx context.Context, b Batch) error {
 // insertSQLite writes a batch with statements prepared once for it.
 func insertSQLite(ctx context.Context, tx *sql.Tx, cards []cardRow, audits []auditRow, d dialect) error {
 	if len(cards) > 0 {
-		insCard, err := tx.PrepareContext(ctx, qInsertCard)
+		ins, err := tx.PrepareContext(ctx, qInsertCard)
 		if err != nil {
 			return err
 		}
-		defer insCard.Close()
-		insFinding, err := tx.PrepareContext(ctx, qInsertFinding)
-		if err != nil {
-			return err
-		}
-		defer insFinding.Close()
+		defer ins.Close()
 		for _, c := range cards {
-			if _, err := insCard.ExecContext(ctx, c.UUID, c.Service, c.Issuer, c.Tenant, c.suggestions, d.encodeTime(c.shown)); err != nil {
+			if _, err := ins.ExecContext(ctx, c.UUID, c.Service, c.Issuer, c.Tenant, c.findings, c.suggestions, d.encodeTime(c.shown)); err != nil {
 				return err
-			}
-			for _, code := range c.Findings {
-				if _, err := insFinding.ExecContext(ctx, c.UUID, code); err != nil {
-					return err
-				}
 			}
 		}
 	}
@@ -211,8 +201,7 @@ func insertSQLite(ctx context.Context, tx *sql.Tx, cards []cardRow, audits []aud
 		}
 		defer ins.Close()
 		for _, a := range audits {
-			if _, err := ins.ExecContext(ctx, d.encodeTime(a.time), a.Service, a.HookInstance, a.Client.Issuer, a.Client.Tenant,
-				a.PatientHash, a.findings, a.summaries, a.KBRevision, a.ConfigHash, a.sources, a.Status, a.latencyUs); err != nil {
+			if _, err := ins.ExecContext(ctx, d.encodeTime(a.time), a.Service, a.HookInstance, a.PatientHash, a.Status, a.latencyUs, a.detail); err != nil {
 				return err
 			}
 		}
