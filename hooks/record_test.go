@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -216,18 +217,28 @@ func metricValue(t *testing.T, s *testServer, name string) string {
 func TestHookAnsweredWhenRecordingFails(t *testing.T) {
 	const upa = "testdata/requests/order-select-upadacitinib.json"
 	body := readFile(t, upa)
+	closedSQLite := func(t *testing.T) store.Store {
+		st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "gone.db"), nil)
+		require.NoError(t, err)
+		require.NoError(t, st.Close()) // the database is gone under the server
+		return st
+	}
+	stuck := func(fail bool) func(*testing.T) store.Store {
+		return func(*testing.T) store.Store { return &stuckStore{fail: fail} }
+	}
 	cases := []struct {
 		name string
-		st   *stuckStore
+		st   func(*testing.T) store.Store
 		rc   store.RecorderConfig
 	}{
-		{"queue full (the database hangs, the writer is stuck in it)", &stuckStore{}, store.RecorderConfig{Queue: 2, Timeout: time.Hour}},
-		{"database down (every write fails)", &stuckStore{fail: true}, store.RecorderConfig{Queue: 2}},
-		{"database hangs (every write times out)", &stuckStore{}, store.RecorderConfig{Queue: 2, Timeout: 20 * time.Millisecond}},
+		{"queue full (the database hangs, the writer is stuck in it)", stuck(false), store.RecorderConfig{Queue: 2, Timeout: time.Hour}},
+		{"database down (every write fails)", stuck(true), store.RecorderConfig{Queue: 2}},
+		{"database hangs (every write times out)", stuck(false), store.RecorderConfig{Queue: 2, Timeout: 20 * time.Millisecond}},
+		{"SQLite store closed", closedSQLite, store.RecorderConfig{Queue: 2}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := serverWithStore(t, tc.st, tc.rc, time.Second)
+			s := serverWithStore(t, tc.st(t), tc.rc, time.Second)
 			const calls = 20
 			begin := time.Now()
 			for range calls {
@@ -235,7 +246,10 @@ func TestHookAnsweredWhenRecordingFails(t *testing.T) {
 				require.Equal(t, http.StatusOK, rec.Code)
 				require.NotEmpty(t, checkResponse(t, rec.Body.Bytes()))
 			}
-			if d := time.Since(begin); d > 5*time.Second {
+			// A Record that waited would hold a call as long as the store
+			// hangs (an hour in the first case); the bound is generous for
+			// a loaded machine.
+			if d := time.Since(begin); d > 30*time.Second {
 				t.Errorf("%d calls took %v: recording held them", calls, d)
 			}
 			// With a queue of 2 (and at most 3 calls in the writer's hands),
