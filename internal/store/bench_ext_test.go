@@ -269,6 +269,7 @@ func processCPU() time.Duration {
 // calls and reports the growth of the store on disk per call (run with
 // -benchtime=100000x or more: the page granularity blurs small counts) and
 // the CPU the writing took (for SQLite, the engine included).
+// JAKGUARD_BENCH_PREFILL=N first fills the store with N card records.
 func BenchmarkDiskPerCall(b *testing.B) {
 	kinds := []struct {
 		name string
@@ -289,6 +290,12 @@ func BenchmarkDiskPerCall(b *testing.B) {
 				bs, ok := open(b)
 				if !ok {
 					b.Skip("PostgreSQL: set JAKGUARD_TEST_POSTGRES")
+				}
+				if n, _ := strconv.Atoi(os.Getenv("JAKGUARD_BENCH_PREFILL")); n > 0 {
+					if err := storebench.Fill(context.Background(), bs.s, n, 400*24*time.Hour, 5000); err != nil {
+						b.Fatal(err)
+					}
+					bs.name += fmt.Sprintf("/prefilled-%dk", n/1000)
 				}
 				b.Run(bs.name, func(b *testing.B) {
 					before := bs.size()

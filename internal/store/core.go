@@ -35,7 +35,11 @@ type runner interface {
 type dialect struct {
 	// findings is the FROM item listing the codes of cards.findings (a
 	// JSON array) of the card aliased c, as j.value.
-	findings   string
+	findings string
+	// dayIn is the condition "day is one of the list in parameter $%d",
+	// encodeDays that parameter.
+	dayIn      string
+	encodeDays func([]int32) any
 	encodeTime func(time.Time) any
 	// newTime returns a Scan destination for a stored time and a function
 	// reading it once scanned.
@@ -109,13 +113,18 @@ type auditRow struct {
 	detail    string
 	latencyUs int64
 	time      time.Time
+	day       int32 // UTC days since 1970-01-01
 }
+
+// dayOf is the UTC day number of t.
+func dayOf(t time.Time) int32 { return int32(t.Unix() / 86400) }
 
 func encodeAudit(a AuditRecord, now func() time.Time) (auditRow, error) {
 	r := auditRow{AuditRecord: a, time: a.Time}
 	if r.time.IsZero() {
 		r.time = now()
 	}
+	r.day = dayOf(r.time)
 	d := auditDetail{Client: a.Client, Findings: a.Findings, Summaries: a.Summaries,
 		KBRevision: a.KBRevision, ConfigHash: a.ConfigHash, Sources: a.Sources}
 	if d.Findings == nil {
@@ -358,6 +367,24 @@ func queryAudit(ctx context.Context, r runner, d dialect, q AuditQuery) ([]Audit
 	}
 	args := []any{d.encodeTime(from)}
 	sqlText := `SELECT time, service, hook_instance, patient_hash, status, latency_us, detail FROM audit WHERE time >= $1`
+	if q.PatientHash != "" || q.HookInstance != "" {
+		// The patient and hookInstance indexes lead with the day: list the
+		// days from since (or the oldest record) to tomorrow.
+		first := from
+		if q.Since.IsZero() {
+			tdest, tget := d.newTime()
+			if err := r.queryRow(ctx, `SELECT COALESCE(MIN(time), $1) FROM audit`, d.encodeTime(d.now())).Scan(tdest); err != nil {
+				return nil, err
+			}
+			first = tget()
+		}
+		var days []int32
+		for day := dayOf(first); day <= dayOf(d.now())+1; day++ {
+			days = append(days, day)
+		}
+		args = append(args, d.encodeDays(days))
+		sqlText += " AND " + fmt.Sprintf(d.dayIn, len(args))
+	}
 	if q.PatientHash != "" {
 		args = append(args, q.PatientHash)
 		sqlText += fmt.Sprintf(" AND patient_hash = $%d AND patient_hash <> ''", len(args))

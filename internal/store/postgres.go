@@ -95,6 +95,8 @@ func openPostgresStore(ctx context.Context, dsn string, logger *slog.Logger, cre
 		migs: migs,
 		d: dialect{
 			findings:   `jsonb_array_elements_text(c.findings::jsonb) AS j(value)`,
+			dayIn:      `day = ANY($%d::integer[])`,
+			encodeDays: func(days []int32) any { return days },
 			encodeTime: func(t time.Time) any { return t.UTC() },
 			newTime: func() (any, func() time.Time) {
 				var t time.Time
@@ -191,9 +193,9 @@ func (s *Postgres) Record(ctx context.Context, b Batch) error {
 				}
 			}
 			if len(audits.service) > 0 {
-				if _, err := tx.Exec(ctx, `INSERT INTO audit (time, service, hook_instance, patient_hash, status, latency_us, detail)
-					SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::bigint[], $7::text[])`,
-					audits.time, audits.service, audits.hookInstance, audits.patientHash, audits.status, audits.latencyUs, audits.detail); err != nil {
+				if _, err := tx.Exec(ctx, `INSERT INTO audit (time, day, service, hook_instance, patient_hash, status, latency_us, detail)
+					SELECT * FROM unnest($1::timestamptz[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::bigint[], $8::text[])`,
+					audits.time, audits.day, audits.service, audits.hookInstance, audits.patientHash, audits.status, audits.latencyUs, audits.detail); err != nil {
 					return err
 				}
 			}
@@ -225,6 +227,7 @@ func (p *pgCards) add(c cardRow) {
 // pgAudits are audit rows as column arrays.
 type pgAudits struct {
 	time                                       []time.Time
+	day                                        []int32
 	service, hookInstance, patientHash, detail []string
 	status                                     []int32
 	latencyUs                                  []int64
@@ -232,6 +235,7 @@ type pgAudits struct {
 
 func (p *pgAudits) add(a auditRow) {
 	p.time = append(p.time, a.time.UTC())
+	p.day = append(p.day, a.day)
 	p.service = append(p.service, a.Service)
 	p.hookInstance = append(p.hookInstance, a.HookInstance)
 	p.patientHash = append(p.patientHash, a.PatientHash)

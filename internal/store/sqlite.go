@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -90,7 +91,12 @@ func openSQLiteStore(ctx context.Context, path string, logger *slog.Logger, crea
 	}
 	s := &SQLite{
 		d: dialect{
-			findings:   `json_each(c.findings) AS j`,
+			findings: `json_each(c.findings) AS j`,
+			dayIn:    `day IN (SELECT value FROM json_each($%d))`,
+			encodeDays: func(days []int32) any {
+				b, _ := json.Marshal(days)
+				return string(b)
+			},
 			encodeTime: func(t time.Time) any { return t.UnixMicro() },
 			newTime: func() (any, func() time.Time) {
 				var us int64
@@ -141,8 +147,8 @@ func openSQLiteStore(ctx context.Context, path string, logger *slog.Logger, crea
 const (
 	qInsertCard = `INSERT INTO cards (uuid, service, issuer, tenant, findings, suggestions, shown)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (uuid) DO NOTHING`
-	qInsertAudit = `INSERT INTO audit (time, service, hook_instance, patient_hash, status, latency_us, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`
+	qInsertAudit = `INSERT INTO audit (time, day, service, hook_instance, patient_hash, status, latency_us, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 )
 
 func (s *SQLite) Record(ctx context.Context, b Batch) error {
@@ -201,7 +207,7 @@ func insertSQLite(ctx context.Context, tx *sql.Tx, cards []cardRow, audits []aud
 		}
 		defer ins.Close()
 		for _, a := range audits {
-			if _, err := ins.ExecContext(ctx, d.encodeTime(a.time), a.Service, a.HookInstance, a.PatientHash, a.Status, a.latencyUs, a.detail); err != nil {
+			if _, err := ins.ExecContext(ctx, d.encodeTime(a.time), a.day, a.Service, a.HookInstance, a.PatientHash, a.Status, a.latencyUs, a.detail); err != nil {
 				return err
 			}
 		}

@@ -32,11 +32,16 @@ CREATE INDEX cards_shown ON cards (shown);
 -- One row per hook call. No patient identifier: patient_hash is a keyed
 -- hash (HMAC-SHA256 with the site's audit key). detail is a JSON object
 -- (client, findings, summaries, kbRevision, configHash, sources), read,
--- never queried. Times are Unix microseconds. Indexes serve the console's
--- three queries: since, patient and hookInstance, newest first.
+-- never queried. Times are Unix microseconds; day is the call's UTC day
+-- (days since 1970-01-01). Indexes serve the console's three queries:
+-- since, patient and hookInstance, newest first. The patient and
+-- hookInstance indexes lead with the day, so that a new row goes into the
+-- small, cached part of today's, not at a random place of an index as large
+-- as the retention (queries list the days they cover).
 CREATE TABLE audit (
     id            INTEGER PRIMARY KEY,
     time          INTEGER NOT NULL,
+    day           INTEGER NOT NULL,
     service       TEXT NOT NULL,
     hook_instance TEXT NOT NULL DEFAULT '',
     patient_hash  TEXT NOT NULL DEFAULT '',
@@ -45,5 +50,5 @@ CREATE TABLE audit (
     detail        TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX audit_time ON audit (time);
-CREATE INDEX audit_patient ON audit (patient_hash, time) WHERE patient_hash <> '';
-CREATE INDEX audit_hook_instance ON audit (hook_instance) WHERE hook_instance <> '';
+CREATE INDEX audit_patient ON audit (day, patient_hash) WHERE patient_hash <> '';
+CREATE INDEX audit_hook_instance ON audit (day, hook_instance) WHERE hook_instance <> '';
