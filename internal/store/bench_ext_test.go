@@ -177,6 +177,36 @@ func BenchmarkRecorder(b *testing.B) {
 	}
 }
 
+// BenchmarkReport is the analytics (jakguard report, /analytics/findings)
+// over the full store: the last 30 days, and everything (400 days). The
+// stores hold no feedback: the cost is in reading the cards shown.
+func BenchmarkReport(b *testing.B) {
+	for _, bs := range benchStores(b) {
+		s := bs.s
+		for _, since := range []time.Duration{30 * 24 * time.Hour, 0} {
+			name := bs.name + "/since-30d"
+			if since == 0 {
+				name = bs.name + "/all"
+			}
+			b.Run(name, func(b *testing.B) {
+				from := time.Time{}
+				if since > 0 {
+					from = time.Now().Add(-since)
+				}
+				for b.Loop() {
+					r, err := s.Report(context.Background(), from)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(r.Findings) == 0 && strings.Contains(bs.name, "full") {
+						b.Fatal("no findings in a full store")
+					}
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkRecorderSteady records the Call mix at a steady rate
 // (JAKGUARD_BENCH_RATE calls a second, default 500), as hook traffic comes,
 // with the default Linger and without: cpu-ns/call is what recording costs
