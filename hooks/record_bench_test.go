@@ -8,7 +8,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,7 +78,7 @@ func BenchmarkHookRecording(b *testing.B) {
 				}
 				b.SetBytes(int64(len(body)))
 				b.ReportAllocs()
-				cpu := startCPU()
+				cpu, pg0 := startCPU(), storebench.PostgresCPU()
 				if parallel {
 					b.RunParallel(func(pb *testing.PB) {
 						for pb.Next() {
@@ -97,6 +99,9 @@ func BenchmarkHookRecording(b *testing.B) {
 				cpu.report(b)
 				if rec != nil {
 					b.ReportMetric(float64(rec.Stats().AuditDropped)/float64(b.N), "dropped/op")
+				}
+				if strings.HasPrefix(tg.name, "postgres") {
+					b.ReportMetric(float64((storebench.PostgresCPU()-pg0).Nanoseconds())/float64(b.N), "server-cpu-ns/op")
 				}
 			})
 		}
@@ -143,4 +148,62 @@ func openRecordingStore(b *testing.B, backend string) store.Store {
 		admin.Close(context.Background())
 	})
 	return s
+}
+
+// BenchmarkHookFullVsEmpty answers the typical call in alternating rounds
+// against servers recording into no store, an empty store and a full one
+// (each backend as in BenchmarkHookRecording), so that all see the same
+// machine however its load drifts: b.N calls per target, in 20 rounds.
+// It reports each target's median round time per call and the ratio of
+// full to empty, the budget being within 10 %.
+func BenchmarkHookFullVsEmpty(b *testing.B) {
+	b.Cleanup(SetGCPercent())
+	body := readWorkload(b, benchWorkloads[0].file)
+	full := 1_000_000
+	if v, err := strconv.Atoi(os.Getenv("JAKGUARD_BENCH_FULL")); err == nil && v > 0 {
+		full = v
+	}
+	for _, be := range []string{"sqlite", "postgres"} {
+		empty, filled := openRecordingStore(b, be), openRecordingStore(b, be)
+		if empty == nil {
+			continue
+		}
+		if err := storebench.Fill(context.Background(), filled, full, 400*24*time.Hour, 5000); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(be, func(b *testing.B) {
+			names := []string{"no-store", "empty", "full"}
+			servers := make([]*Server, 3)
+			for i, s := range []store.Store{nil, empty, filled} {
+				servers[i] = newBenchServer(b)
+				if s != nil {
+					rec := store.NewRecorder(s, nil, store.RecorderConfig{})
+					b.Cleanup(func() { rec.Close(context.Background()) })
+					servers[i].store, servers[i].recorder = s, rec
+					servers[i].auditKey, _ = store.NewAuditKey([]byte("bench-audit-key-0123456789abcdef-0123"))
+				}
+			}
+			const rounds = 20
+			per := max(b.N/rounds, 1)
+			times := make([][]time.Duration, 3)
+			b.ResetTimer()
+			for range rounds {
+				for i, srv := range servers {
+					begin := time.Now()
+					for range per {
+						serveOnce(b, srv, body)
+					}
+					times[i] = append(times[i], time.Since(begin)/time.Duration(per))
+				}
+			}
+			b.StopTimer()
+			med := make([]time.Duration, 3)
+			for i := range times {
+				slices.Sort(times[i])
+				med[i] = times[i][rounds/2]
+				b.ReportMetric(float64(med[i].Nanoseconds()), names[i]+"-ns/call")
+			}
+			b.ReportMetric(float64(med[2])/float64(med[1]), "full/empty")
+		})
+	}
 }

@@ -155,7 +155,7 @@ func BenchmarkRecorder(b *testing.B) {
 			}
 			rec := store.NewRecorder(bs.s, nil, store.RecorderConfig{Queue: b.N + 1})
 			b.ResetTimer()
-			cpu0 := processCPU()
+			cpu0, pg0 := processCPU(), storebench.PostgresCPU()
 			begin := time.Now()
 			for _, c := range calls {
 				rec.Record(c.cards, c.audit)
@@ -165,7 +165,7 @@ func BenchmarkRecorder(b *testing.B) {
 				b.Fatal(err)
 			}
 			total := time.Since(begin)
-			cpu := processCPU() - cpu0
+			cpu, pg := processCPU()-cpu0, storebench.PostgresCPU()-pg0
 			b.StopTimer()
 			if st := rec.Stats(); st.AuditDropped != 0 || st.AuditWritten != uint64(b.N) {
 				b.Fatalf("stats %+v for %d calls", st, b.N)
@@ -173,6 +173,9 @@ func BenchmarkRecorder(b *testing.B) {
 			b.ReportMetric(float64(b.N)/total.Seconds(), "calls/s")
 			b.ReportMetric(float64(queued.Nanoseconds())/float64(b.N), "record-ns/call")
 			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/call")
+			if strings.HasPrefix(bs.name, "postgres") {
+				b.ReportMetric(float64(pg.Nanoseconds())/float64(b.N), "server-cpu-ns/call")
+			}
 		})
 	}
 }

@@ -4,8 +4,12 @@
 package storebench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -99,4 +103,38 @@ func Fill(ctx context.Context, s store.Store, cards int, span time.Duration, bat
 		}
 	}
 	return nil
+}
+
+// PostgresCPU is the CPU time (user and system) of the processes named
+// "postgres" on this machine so far, from /proc (Linux, a local server, and
+// a user allowed to read their stat; 0 otherwise): the server's share of
+// what a benchmark makes it do, as long as its backends live through the
+// measurement.
+func PostgresCPU() time.Duration {
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	var ticks int64
+	for _, d := range dirs {
+		if _, err := strconv.Atoi(d.Name()); err != nil {
+			continue
+		}
+		data, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		open, end := bytes.IndexByte(data, '('), bytes.LastIndexByte(data, ')')
+		if open < 0 || end < open || string(data[open+1:end]) != "postgres" {
+			continue
+		}
+		f := strings.Fields(string(data[end+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		s, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += u + s
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
