@@ -48,7 +48,9 @@ func testPostgresDB(t *testing.T) (dsn string, admin *pgx.Conn, name string) {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop the test database: %v", err)
+		}
 	})
 	u, err := url.Parse(base)
 	require.NoError(t, err)

@@ -199,7 +199,7 @@ func TestPostgresDatabaseRecreated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer admin.Close(context.Background())
+	t.Cleanup(func() { admin.Close(context.Background()) }) // after the database is dropped
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "jakguard_recreated_" + hex.EncodeToString(b)
@@ -210,7 +210,9 @@ func TestPostgresDatabaseRecreated(t *testing.T) {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		admin.Exec(ctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)")
+		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop the test database: %v", err)
+		}
 	})
 	u, err := url.Parse(base)
 	if err != nil {
