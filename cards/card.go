@@ -90,6 +90,11 @@ type Suggestion struct {
 	UUID          string   `json:"uuid,omitempty"`
 	IsRecommended bool     `json:"isRecommended,omitzero"`
 	Actions       []Action `json:"actions,omitempty"`
+	// Findings are the finding codes (of the card's) this suggestion
+	// addresses: feedback accepting it counts for these findings only
+	// (contract 6.7). Kept on the server (the feedback store), never sent:
+	// the contract defines no suggestion extension and the EHR needs none.
+	Findings []string `json:"-"`
 }
 
 // Action is a create, update or delete of a FHIR resource. Resource holds

@@ -45,6 +45,7 @@ func suggestionsFor(g *group, ds drugSource, opt Options) suggestions {
 		del = &Suggestion{
 			Label:         "Cancel this " + ds.name + " order",
 			IsRecommended: true,
+			Findings:      codesOf(g.findings, nil), // no order, none of its risks
 			Actions: []Action{{
 				Type:        ActionDelete,
 				Description: "Remove the draft " + ds.name + " order",
@@ -61,6 +62,7 @@ func suggestionsFor(g *group, ds drugSource, opt Options) suggestions {
 			upd = &Suggestion{
 				Label:         "Change to " + doseText(ds, mg),
 				IsRecommended: del == nil,
+				Findings:      codesOf(g.findings, func(f rules.Finding) bool { return minDose([]rules.Finding{f}) > 0 }),
 				Actions: []Action{{
 					Type:        ActionUpdate,
 					Description: "Change the draft order to " + doseText(ds, mg),
@@ -150,22 +152,30 @@ func createSuggestions(g *group, ds drugSource, opt Options, recommend bool) []S
 	}
 	var out []Suggestion
 	var all []Action
-	seen := map[string]bool{}
+	var allCodes []string
+	seen := map[string]int{} // system|code of a test → its suggestion's index
 	for _, f := range g.findings {
 		for _, t := range f.Tests {
 			name := testName(t)
 			system, code := strings.TrimSpace(t.Code.System), strings.TrimSpace(t.Code.Code)
-			if system == "" || code == "" || name == "" || seen[system+"|"+code] {
+			if system == "" || code == "" || name == "" {
 				continue
 			}
-			seen[system+"|"+code] = true
+			if i, ok := seen[system+"|"+code]; ok {
+				// The same test for another finding: ordering it addresses both.
+				out[i].Findings = addCode(out[i].Findings, f.Code)
+				allCodes = addCode(allCodes, f.Code)
+				continue
+			}
+			seen[system+"|"+code] = len(out)
 			a := Action{
 				Type:        ActionCreate,
 				Description: "Order " + name,
 				Resource:    serviceRequest(system, code, oneLine(t.Code.Display), name, pid, reason),
 			}
 			all = append(all, a)
-			out = append(out, Suggestion{Label: clip("Order "+name, MaxSummaryRunes), Actions: []Action{a}})
+			allCodes = addCode(allCodes, f.Code)
+			out = append(out, Suggestion{Label: clip("Order "+name, MaxSummaryRunes), Actions: []Action{a}, Findings: addCode(nil, f.Code)})
 		}
 	}
 	switch {
@@ -176,9 +186,30 @@ func createSuggestions(g *group, ds drugSource, opt Options, recommend bool) []S
 			Label:         "Order all " + strconv.Itoa(len(all)) + " items",
 			IsRecommended: recommend,
 			Actions:       all,
+			Findings:      allCodes,
 		})
 	}
 	return out
+}
+
+// codesOf lists the distinct finding codes of the findings keep accepts
+// (all when keep is nil), in order.
+func codesOf(fs []rules.Finding, keep func(rules.Finding) bool) []string {
+	var out []string
+	for _, f := range fs {
+		if keep == nil || keep(f) {
+			out = addCode(out, f.Code)
+		}
+	}
+	return out
+}
+
+// addCode appends a non-empty code that is not yet in codes.
+func addCode(codes []string, code string) []string {
+	if code == "" || slices.Contains(codes, code) {
+		return codes
+	}
+	return append(codes, code)
 }
 
 // testName is the readable name of a test to order.

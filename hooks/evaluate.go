@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"time"
+	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -27,7 +30,24 @@ type Response struct {
 	Cards []cards.Card `json:"cards"`
 }
 
-func (s *Server) handleService(c echo.Context) error {
+// handleService answers one hook call and hands its records (cards and
+// the audit record, contract 6.7) to the recorder, whatever the outcome:
+// 200, 4xx, 412, 5xx and a panic alike. Recording never waits (the
+// recorder queues or drops and counts).
+func (s *Server) handleService(c echo.Context) (err error) {
+	start := time.Now()
+	call := &callRecord{at: s.now(), service: c.Param("id")}
+	defer func() {
+		if p := recover(); p != nil {
+			s.record(c, call, http.StatusInternalServerError, time.Since(start))
+			panic(p) // to the recover middleware, which logs it
+		}
+		s.record(c, call, statusOf(c, err), time.Since(start))
+	}()
+	return s.serveHook(c, call)
+}
+
+func (s *Server) serveHook(c echo.Context, call *callRecord) error {
 	svc, ok := s.services[c.Param("id")]
 	if !ok {
 		return &Error{Status: http.StatusNotFound, Code: "not-found", Message: "unknown CDS service " + fmt.Sprintf("%q", cut(c.Param("id")))}
@@ -39,14 +59,15 @@ func (s *Server) handleService(c echo.Context) error {
 	defer putBody(buf)
 	body := buf.Bytes()
 	ctx := c.Request().Context() // holds the deadline, started before authentication
-	caller, _ := auth.CallerFrom(ctx)
-	out, hookInstance, err := s.evaluate(ctx, svc, body, caller)
+	out, hookInstance, err := s.evaluate(ctx, svc, body, call)
 	if hookInstance != "" {
 		c.Set(ctxHookInstance, hookInstance)
 	}
+	call.hookInstance = hookInstance
 	if err != nil {
 		return err
 	}
+	call.cards = out.Cards
 	c.Set(ctxCards, len(out.Cards))
 	b, err := encodeResponse(out)
 	if err != nil {
@@ -65,7 +86,7 @@ func (s *Server) Evaluate(ctx context.Context, serviceID string, body []byte) ([
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Deadline)
 	defer cancel()
-	out, _, err := s.evaluate(ctx, svc, body, auth.Caller{})
+	out, _, err := s.evaluate(ctx, svc, body, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +102,13 @@ func (s *Server) Evaluate(ctx context.Context, serviceID string, body []byte) ([
 // straight into the patient record as they are reached. When the drafts
 // are only drugs that interact with a JAK inhibitor (issue 15), only the
 // medication keys are read: they tell whether the patient is on a course.
-func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller auth.Caller) (*Response, string, error) {
+//
+// It fills call (when not nil) with what the audit trail keeps: the
+// patient id and the sources of the data. It records nothing.
+func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *callRecord) (*Response, string, error) {
+	if call == nil {
+		call = &callRecord{}
+	}
 	now := s.now()
 	if s.fhir != nil {
 		// One memory budget for every FHIR page of this call (--fhir-memory).
@@ -125,6 +152,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 	if err != nil {
 		return nil, "", err
 	}
+	call.patientID = hc.PatientID
 	logger := s.logger.With("service", svc.ID, "hookInstance", req.HookInstance)
 	if orderHook {
 		readOrders(req, hc)
@@ -151,6 +179,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 		if err != nil {
 			return nil, req.HookInstance, err
 		}
+		call.sources = res.sources
 		sess := rules.Session{Medications: orders.Medications, Services: orders.Services, ServiceOrders: orders.ServiceOrders}
 		stop := func() bool { return ctx.Err() != nil }
 		if d.jak == 0 {
@@ -184,6 +213,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 		if err != nil {
 			return nil, req.HookInstance, err
 		}
+		call.sources = res.sources
 		if reason, ok := res.unavailable[rules.DataMedications]; ok {
 			// Without the medication list it cannot tell whether the patient
 			// takes a JAK inhibitor; a card on every chart open would be noise.
@@ -206,7 +236,6 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, caller
 		}
 	}
 	s.metrics.cards(svc.ID, out.Cards)
-	s.record(svc, out.Cards, caller)
 	return out, req.HookInstance, nil
 }
 
@@ -234,21 +263,67 @@ func (s *Server) requireData(svc *Service, req *Request, res *resolution) error 
 	return &Error{Status: http.StatusPreconditionFailed, Code: "processing", Message: msg}
 }
 
-// record hands what is needed to attribute later feedback to the async
-// recorder: card and suggestion uuids, finding codes, service, caller.
-func (s *Server) record(svc *Service, cs []cards.Card, caller auth.Caller) {
-	if s.recorder == nil || len(cs) == 0 {
+// callRecord is what handleService learns about a call for its records.
+type callRecord struct {
+	at           time.Time // when the call arrived (the server's clock)
+	service      string    // the service id called (as sent: may be unknown)
+	hookInstance string
+	patientID    string            // context.patientId; only its keyed hash is kept
+	sources      map[string]string // prefetch key → where its data came from
+	cards        []cards.Card      // the cards answered (200 only)
+}
+
+// maxAuditText bounds the caller-chosen strings an audit record keeps
+// (service id, hookInstance).
+const maxAuditText = 128
+
+// record hands the call's records to the recorder: for each card, what
+// attributes later feedback (card and suggestion uuids, the findings of
+// each, service, caller); for the call, its audit record. The patient id
+// is kept only as its keyed hash.
+func (s *Server) record(c echo.Context, call *callRecord, status int, latency time.Duration) {
+	if s.recorder == nil {
 		return
 	}
-	now := s.now()
-	recs := make([]store.CardRecord, 0, len(cs))
-	for _, c := range cs {
-		recs = append(recs, store.CardRecord{
-			UUID: c.UUID, Service: svc.ID, Findings: c.Findings(), Suggestions: c.SuggestionUUIDs(),
-			Issuer: caller.Issuer, Tenant: caller.Tenant, Shown: now,
-		})
+	caller, _ := auth.CallerFrom(c.Request().Context())
+	service := clipText(call.service, maxAuditText)
+	recs := make([]store.CardRecord, 0, len(call.cards))
+	audit := &store.AuditRecord{
+		Time: call.at, Service: service, HookInstance: clipText(call.hookInstance, maxAuditText),
+		Client:      store.Client{Issuer: caller.Issuer, Tenant: caller.Tenant},
+		PatientHash: s.auditKey.PatientHash(call.patientID),
+		Findings:    []string{}, Summaries: make([]string, 0, len(call.cards)),
+		KBRevision: s.kbRevision, ConfigHash: s.configHash, Sources: call.sources,
+		Status: status, LatencyMs: float64(latency.Microseconds()) / 1000,
 	}
-	s.recorder.Record(recs)
+	for _, cd := range call.cards {
+		sugg := make([]store.SuggestionRecord, len(cd.Suggestions))
+		for i, sg := range cd.Suggestions {
+			sugg[i] = store.SuggestionRecord{UUID: sg.UUID, Findings: sg.Findings}
+		}
+		recs = append(recs, store.CardRecord{
+			UUID: cd.UUID, Service: service, Findings: cd.Findings(), Suggestions: sugg,
+			Issuer: caller.Issuer, Tenant: caller.Tenant, Shown: call.at,
+		})
+		for _, code := range cd.Findings() {
+			if !slices.Contains(audit.Findings, code) {
+				audit.Findings = append(audit.Findings, code)
+			}
+		}
+		audit.Summaries = append(audit.Summaries, cd.Summary)
+	}
+	s.recorder.Record(recs, audit)
+}
+
+// clipText cuts s to at most n bytes on a character boundary.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // readBody reads the request body within the body limit (see readInto).

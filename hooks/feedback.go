@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -52,11 +53,18 @@ func (s *Server) handleFeedback(c echo.Context) error {
 		items[i].Received = now
 		s.metrics.feedbackItem(items[i].Outcome)
 	}
-	if _, err := s.store.AddFeedback(c.Request().Context(), items); err != nil {
+	// A database that hangs must not hold the EHR's request: 503, retry.
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.StoreTimeout)
+	defer cancel()
+	if _, err := s.store.AddFeedback(ctx, items); err != nil {
 		return &Error{Status: http.StatusServiceUnavailable, Code: "transient", Message: "feedback could not be stored; retry", Err: err}
 	}
 	return c.NoContent(http.StatusOK)
 }
+
+// reportTimeout bounds the analytics query (it reads up to --retention of
+// cards; a database that hangs answers 503 after it).
+const reportTimeout = 30 * time.Second
 
 // handleAnalytics serves the per-finding feedback report as JSON
 // (GET /analytics/findings?since=720h), behind the same auth as the hooks.
@@ -72,10 +80,12 @@ func (s *Server) handleAnalytics(c echo.Context) error {
 		}
 		since = s.now().Add(-d)
 	}
-	rep, err := s.store.Report(c.Request().Context(), since)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), reportTimeout)
+	defer cancel()
+	rep, err := s.store.Report(ctx, since)
 	if err != nil {
-		if errors.Is(err, c.Request().Context().Err()) {
-			return err
+		if c.Request().Context().Err() != nil {
+			return err // the client went away
 		}
 		return &Error{Status: http.StatusServiceUnavailable, Code: "transient", Message: "report unavailable", Err: err}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"jakguard/cards"
+	"jakguard/internal/store"
 )
 
 // Metrics are the Prometheus metrics of one server. Labels never carry
@@ -81,14 +82,50 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 	return m
 }
 
-// RegisterRecorderDrops exposes the feedback recorder's drop count.
-func (m *Metrics) RegisterRecorderDrops(reg *prometheus.Registry, dropped func() uint64) {
+// RegisterRecorder exposes the card and audit recorder's counters: records
+// written and dropped (queue full, store failing or timing out) and the
+// hook calls waiting in its queue.
+func (m *Metrics) RegisterRecorder(reg *prometheus.Registry, stats func() store.RecorderStats) {
 	if m.handler == nil || reg == nil {
 		return
 	}
-	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
-		Name: "jakguard_card_records_dropped_total", Help: "Card records dropped because the analytics buffer was full.",
-	}, func() float64 { return float64(dropped()) }))
+	counter := func(name, help string, v func(store.RecorderStats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return float64(v(stats())) })
+	}
+	reg.MustRegister(
+		counter("jakguard_card_records_dropped_total", "Card records dropped: the recorder's queue was full or the store failed or timed out.",
+			func(s store.RecorderStats) uint64 { return s.CardsDropped }),
+		counter("jakguard_audit_records_dropped_total", "Audit records dropped: the recorder's queue was full or the store failed or timed out.",
+			func(s store.RecorderStats) uint64 { return s.AuditDropped }),
+		counter("jakguard_card_records_written_total", "Card records written to the store.",
+			func(s store.RecorderStats) uint64 { return s.CardsWritten }),
+		counter("jakguard_audit_records_written_total", "Audit records written to the store.",
+			func(s store.RecorderStats) uint64 { return s.AuditWritten }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "jakguard_recorder_queue_length", Help: "Hook calls whose records wait for the recorder's writer.",
+		}, func() float64 { return float64(stats().Queued) }),
+	)
+}
+
+// RegisterPruner exposes the records deleted by retention, by kind.
+func (m *Metrics) RegisterPruner(reg *prometheus.Registry, stats func() store.Pruned) {
+	if m.handler == nil || reg == nil {
+		return
+	}
+	for _, kind := range []struct {
+		name string
+		v    func(store.Pruned) int
+	}{
+		{"card", func(p store.Pruned) int { return p.Cards }},
+		{"feedback", func(p store.Pruned) int { return p.Feedback }},
+		{"audit", func(p store.Pruned) int { return p.Audit }},
+	} {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "jakguard_store_pruned_total", Help: "Records deleted by retention (--retention, --audit-retention), by kind.",
+			ConstLabels: prometheus.Labels{"kind": kind.name},
+		}, func() float64 { return float64(kind.v(stats())) }))
+	}
 }
 
 // registerAdmission exposes the evaluations in flight and the limit; once

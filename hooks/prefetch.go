@@ -47,6 +47,10 @@ type resolution struct {
 	// unavailable maps each key that could not be had to a safe reason.
 	unavailable map[string]string
 	insecure    bool // a fetch was refused because fhirServer is not https
+	// sources says, for the audit trail, where each key's data came from:
+	// "prefetch", "fhir", "prefetch+fhir" (next pages fetched) or
+	// "unavailable".
+	sources map[string]string
 }
 
 // prefetchReader reads the prefetch of one call into the patient record:
@@ -158,7 +162,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	res := &resolution{unavailable: map[string]string{}}
+	res := &resolution{unavailable: map[string]string{}, sources: map[string]string{}}
 	queries := map[string]string{}
 	tokens := templateValues(pr.hc)
 
@@ -189,6 +193,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 			if err := s.followNext(ctx, b, key, r.page.Next, req); err != nil {
 				res.unavailable[key] = fallbackFailed(logger, key, err)
 			}
+			res.sources[key] = "prefetch+fhir"
 			continue
 		case r.st == keyValue:
 			continue
@@ -240,6 +245,18 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 	}
 
 	res.record = b.Record()
+	for _, key := range keys {
+		_, fetched := queries[key]
+		_, missing := res.unavailable[key]
+		switch {
+		case missing:
+			res.sources[key] = "unavailable"
+		case fetched:
+			res.sources[key] = "fhir"
+		case res.sources[key] == "":
+			res.sources[key] = "prefetch"
+		}
+	}
 	for key := range res.unavailable {
 		res.record.Unavailable = append(res.record.Unavailable, key)
 	}

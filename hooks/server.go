@@ -2,7 +2,10 @@ package hooks
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -43,6 +46,10 @@ type Config struct {
 	// AdmissionWait is the longest a call waits for a slot before its 503
 	// (default DefaultAdmissionWait).
 	AdmissionWait time.Duration
+	// StoreTimeout bounds each database call made while a request waits:
+	// the feedback insert and the readiness ping (default 2 s). Card and
+	// audit records are written off the request path (the Recorder).
+	StoreTimeout time.Duration
 }
 
 // Server is the CDS Hooks service. It is an http.Handler.
@@ -53,6 +60,7 @@ type Server struct {
 	verifier *auth.Verifier
 	store    store.Store
 	recorder *store.Recorder
+	auditKey *store.AuditKey
 	metrics  *Metrics
 	logger   *slog.Logger
 	now      func() time.Time
@@ -64,6 +72,10 @@ type Server struct {
 	disc     []byte // the discovery document, rendered once
 	ready    atomic.Bool
 	echo     *echo.Echo
+
+	// kbRevision and configHash identify the knowledge base and the rules
+	// configuration in the audit trail.
+	kbRevision, configHash string
 
 	// decodeAll turns off the pruning of Observations no rule reads
 	// (tests compare the findings with and without it).
@@ -78,7 +90,8 @@ type Deps struct {
 	FHIR     *fhir.Client
 	Verifier *auth.Verifier
 	Store    store.Store
-	Recorder *store.Recorder
+	Recorder *store.Recorder // card and audit records; nil records nothing
+	AuditKey *store.AuditKey // hashes the patient id of audit records; nil keeps none
 	Metrics  *Metrics
 	Logger   *slog.Logger
 	Now      func() time.Time // nil: time.Now
@@ -99,6 +112,9 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 	if cfg.Deadline <= 0 {
 		cfg.Deadline = 5 * time.Second
 	}
+	if cfg.StoreTimeout <= 0 {
+		cfg.StoreTimeout = 2 * time.Second
+	}
 	if len(cfg.CORSOrigins) == 0 {
 		cfg.CORSOrigins = []string{"*"}
 	}
@@ -117,15 +133,21 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, engine: d.Engine, fhir: d.FHIR, verifier: d.Verifier, store: d.Store,
-		recorder: d.Recorder, metrics: d.Metrics, logger: d.Logger, now: d.Now, newUUID: d.NewUUID,
+		recorder: d.Recorder, auditKey: d.AuditKey, metrics: d.Metrics, logger: d.Logger, now: d.Now, newUUID: d.NewUUID,
 		services:  map[string]*Service{},
 		admission: newAdmission(cfg.MaxConcurrent, cfg.AdmissionQueue, cfg.AdmissionWait),
 	}
+	s.kbRevision = d.Engine.Knowledge().Revision()
+	// Every window and threshold in Go syntax: a stable text of the
+	// effective rules configuration (time.Duration has no JSON form).
+	sum := sha256.Sum256(fmt.Appendf(nil, "%#v", d.Engine.Config()))
+	s.configHash = hex.EncodeToString(sum[:8])
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.newUUID == nil {
-		s.newUUID = func() string { return uuid.NewString() }
+		// UUIDv7: time-ordered, so the card records' keys insert in order.
+		s.newUUID = func() string { return uuid.Must(uuid.NewV7()).String() }
 	}
 	if s.metrics == nil {
 		s.metrics = NewMetrics(nil)
@@ -236,7 +258,7 @@ func (s *Server) handleReady(c echo.Context) error {
 		return &Error{Status: http.StatusServiceUnavailable, Code: "transient", Message: "shutting down"}
 	}
 	if s.store != nil {
-		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(c.Request().Context(), s.cfg.StoreTimeout)
 		defer cancel()
 		if err := s.store.Ping(ctx); err != nil {
 			s.logger.Warn("readiness: feedback store unreachable", "err", err)

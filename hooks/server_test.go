@@ -63,8 +63,10 @@ func newTestServer(t testing.TB, o serverOpts) *testServer {
 		require.NoError(t, err)
 		t.Cleanup(func() { st.Close() })
 		d.Store = st
-		d.Recorder = store.NewRecorder(st, logger, 64)
+		d.Recorder = store.NewRecorder(st, logger, store.RecorderConfig{Queue: 64})
 		t.Cleanup(func() { d.Recorder.Close(context.Background()) })
+		d.AuditKey, err = store.NewAuditKey([]byte(testAuditKey))
+		require.NoError(t, err)
 	}
 	if o.metrics {
 		d.Metrics = NewMetrics(prometheus.NewRegistry())
@@ -73,6 +75,9 @@ func newTestServer(t testing.TB, o serverOpts) *testServer {
 	require.NoError(t, err)
 	return &testServer{Server: s, store: d.Store, recorder: d.Recorder}
 }
+
+// testAuditKey is the site secret of the test servers' audit trail.
+const testAuditKey = "test-audit-key-0123456789abcdef-0123456789"
 
 // do sends one request and checks the protocol invariants of every answer:
 // CORS header on every real answer, OperationOutcome on every non-2xx but

@@ -28,7 +28,7 @@ func readDoc(t *testing.T, path string) string {
 func TestDocumentedMetricsExist(t *testing.T) {
 	src := readDoc(t, "hooks/metrics.go")
 	defined := map[string]bool{}
-	for _, m := range regexp.MustCompile(`Name:\s*"(jakguard_[a-z_]+)"`).FindAllStringSubmatch(src, -1) {
+	for _, m := range regexp.MustCompile(`(?:Name:\s*|counter\()"(jakguard_[a-z_]+)"`).FindAllStringSubmatch(src, -1) {
 		for _, suffix := range []string{"", "_bucket", "_sum", "_count"} {
 			defined[m[1]+suffix] = true
 		}

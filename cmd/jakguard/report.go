@@ -24,7 +24,9 @@ func reportSetup(fs *flagSet, sio stdio) func(context.Context) error {
 		if since < 0 {
 			return fmt.Errorf("report: --since must not be negative")
 		}
-		st, err := store.Open(ctx, *db, slog.New(slog.DiscardHandler))
+		// The report reads what serve wrote: it never creates or migrates
+		// a database (a mistyped path must not give an empty report).
+		st, err := store.OpenExisting(ctx, *db, slog.New(slog.DiscardHandler))
 		if err != nil {
 			return fmt.Errorf("report: --db: %w", err)
 		}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"jakguard/internal/store"
 )
 
 // End to end: hook call → cards → feedback for two of them → `jakguard
@@ -51,6 +53,24 @@ func TestHookFeedbackReport(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, 200, resp.StatusCode)
 
+	// /analytics/findings (the console's source) and `jakguard report`
+	// read the same store the same way: they agree, attribution included.
+	var live store.Report
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(base + "/analytics/findings")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		live = store.Report{}
+		return json.NewDecoder(resp.Body).Decode(&live) == nil && len(live.Findings) > 0
+	}, 5*time.Second, 20*time.Millisecond, "the card records are written")
+	var liveOut, liveErr bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"report", "--db", db, "--format", "json"}, env(nil), &liveOut, &liveErr), liveErr.String())
+	var fromCLI store.Report
+	require.NoError(t, json.Unmarshal(liveOut.Bytes(), &fromCLI))
+	assert.Equal(t, live, fromCLI, "jakguard report and /analytics/findings disagree")
+
 	require.NoError(t, stop(), "clean shutdown flushes the card records")
 
 	var stdout, stderr bytes.Buffer
@@ -81,6 +101,8 @@ func TestHookFeedbackReport(t *testing.T) {
 	}
 	assert.Equal(t, 1, byCode["tb-screening-missing shown"])
 	assert.Equal(t, 1, byCode["tb-screening-missing accepted"])
+	assert.Equal(t, 0, byCode["hbv-screening-missing accepted"], "the accepted suggestion (the IGRA) addresses TB only")
+	assert.Equal(t, 1, byCode["hbv-screening-missing shown"])
 	assert.Equal(t, 1, byCode["cardiovascular-risk overridden"])
 	assert.Equal(t, 1, byCode["lower-dose-recommended overridden"])
 	assert.Equal(t, 0, byCode["no-prior-systemic-therapy accepted"]+byCode["no-prior-systemic-therapy overridden"])
@@ -89,4 +111,25 @@ func TestHookFeedbackReport(t *testing.T) {
 	require.Equal(t, 0, run(context.Background(), []string{"report", "--db", db, "--since", "1h"}, env(nil), &stdout, &stderr))
 	assert.Contains(t, stdout.String(), "tb-screening-missing")
 	assert.Contains(t, stdout.String(), "benefit-outweighs-risk")
+}
+
+// A mistyped --db fails clearly and creates nothing; so does a database
+// jakguard never migrated.
+func TestReportNeedsAnExistingStore(t *testing.T) {
+	dir := t.TempDir()
+	typo := filepath.Join(dir, "typo.db")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"report", "--db", "sqlite:" + typo}, env(nil), &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "does not exist")
+	assert.Contains(t, stderr.String(), typo)
+	assert.Empty(t, stdout.String())
+	_, err := os.Stat(typo)
+	assert.True(t, os.IsNotExist(err), "report created %s", typo)
+
+	empty := filepath.Join(dir, "empty.db")
+	require.NoError(t, os.WriteFile(empty, nil, 0o600)) // a file, but no store
+	stderr.Reset()
+	assert.Equal(t, 1, run(context.Background(), []string{"report", "--db", "sqlite:" + empty}, env(nil), &stdout, &stderr))
+	assert.Contains(t, stderr.String(), "no jakguard store")
 }

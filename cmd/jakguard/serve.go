@@ -40,6 +40,9 @@ type serveConfig struct {
 	shutdownDrain   time.Duration
 	getenv          func(string) string
 	cgroupLimit     func() (uint64, error) // memlimit.FromCgroup outside tests
+	// The store: request-path timeout, retention, the audit trail's key.
+	dbTimeout, retention, auditRetention time.Duration
+	auditKeyFile, auditKeyEnv            string
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*serveConfig, error) {
@@ -64,6 +67,25 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 	memLimit := fs.String("memory-limit", "JAKGUARD_MEMORY_LIMIT", "", "memory the process may use (bytes, or with KiB, MiB, GiB); the Go runtime gets 90 % of the smaller of this and the container's limit, unless GOMEMLIMIT is set")
 	maxConc := fs.Int("max-concurrent", "JAKGUARD_MAX_CONCURRENT", 0, "most hook calls evaluated at once; excess calls wait briefly, then get 503 (default: 8 per CPU, fewer if the memory limit needs it)")
 	logLevel := fs.String("log-level", "JAKGUARD_LOG_LEVEL", "info", "debug, info, warn or error")
+	dbTimeout := fs.Duration("db-timeout", "JAKGUARD_DB_TIMEOUT", 2*time.Second, "time limit of a database call a request waits for (feedback, readiness); past it 503")
+	retention := days(store.DefaultRetention)
+	auditRetention := days(store.DefaultRetention)
+	for _, d := range []struct {
+		v         *days
+		name, env string
+		usage     string
+	}{
+		{&retention, "retention", "JAKGUARD_RETENTION", "how long cards, their findings and their feedback are kept, e.g. 400d or 9600h; 0 keeps them forever"},
+		{&auditRetention, "audit-retention", "JAKGUARD_AUDIT_RETENTION", "how long audit records of hook calls are kept, e.g. 400d; 0 keeps them forever"},
+	} {
+		if v := getenv(d.env); v != "" {
+			if err := d.v.Set(v); err != nil {
+				return nil, fmt.Errorf("%s=%q: %v", d.env, v, err)
+			}
+		}
+		fs.Var(d.v, d.name, d.usage+envNote(d.env))
+	}
+	auditKeyFile := fs.String("audit-key-file", "JAKGUARD_AUDIT_KEY_FILE", "", "file holding the site secret the audit trail hashes patient ids with (or the secret itself in env JAKGUARD_AUDIT_KEY); default for SQLite: DB.audit-key, created on first start; required for PostgreSQL")
 	if err := fs.parse(args); err != nil {
 		return nil, err
 	}
@@ -73,6 +95,8 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 		fhirTimeout: *fhirTimeout, shutdownTimeout: *shutdown, bodyLimit: *bodyLimit, fhirPageCap: *pageCap,
 		fhirMemoryText: *fhirMemory, memoryLimitText: *memLimit, maxConcurrent: *maxConc, shutdownDrain: *drain,
 		getenv: getenv, cgroupLimit: memlimit.FromCgroup,
+		dbTimeout: *dbTimeout, retention: time.Duration(retention), auditRetention: time.Duration(auditRetention),
+		auditKeyFile: *auditKeyFile, auditKeyEnv: getenv("JAKGUARD_AUDIT_KEY"),
 	}
 	return &c, c.check()
 }
@@ -100,6 +124,13 @@ func (c *serveConfig) check() error {
 		return errors.New("--body-limit must be positive")
 	case c.fhirPageCap <= 0:
 		return errors.New("--fhir-page-cap must be positive")
+	case c.dbTimeout <= 0:
+		return errors.New("--db-timeout must be positive")
+	case isPostgres(c.db) && c.auditKeyFile == "" && c.auditKeyEnv == "":
+		// Before anything connects. Replicas must share the key, and one
+		// kept in the database beside the hashes would not protect them.
+		return errors.New("--db is PostgreSQL: give the audit key with --audit-key-file or JAKGUARD_AUDIT_KEY, " +
+			"the same on every replica (at least 32 bytes, e.g. head -c 32 /dev/urandom | base64; docs/deployment.md)")
 	}
 	n, err := parseSize(c.fhirMemoryText)
 	if err != nil || n <= 0 {
@@ -119,6 +150,44 @@ func (c *serveConfig) check() error {
 	case c.shutdownDrain < 0 || c.shutdownDrain >= c.shutdownTimeout:
 		return errors.New("--shutdown-drain must be at least zero and shorter than --shutdown-timeout")
 	}
+	for _, r := range []struct {
+		name string
+		d    time.Duration
+	}{{"--retention", c.retention}, {"--audit-retention", c.auditRetention}} {
+		if r.d < 0 || (r.d > 0 && r.d < time.Hour) {
+			return fmt.Errorf("%s %v: want at least 1h (e.g. 400d), or 0 to keep records forever", r.name, r.d)
+		}
+	}
+	return nil
+}
+
+// days is a duration flag that also takes whole days ("400d").
+type days time.Duration
+
+func (d *days) String() string {
+	if d == nil {
+		return ""
+	}
+	if v := time.Duration(*d); v > 0 && v%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(v/(24*time.Hour)), 10) + "d"
+	}
+	return time.Duration(*d).String()
+}
+
+func (d *days) Set(s string) error {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		v, err := strconv.ParseUint(n, 10, 16)
+		if err != nil {
+			return fmt.Errorf("%q: want whole days (400d) or a duration (9600h)", s)
+		}
+		*d = days(time.Duration(v) * 24 * time.Hour)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q: want whole days (400d) or a duration (9600h)", s)
+	}
+	*d = days(v)
 	return nil
 }
 
@@ -210,11 +279,26 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 		return fmt.Errorf("--db: %w", err)
 	}
 	defer st.Close()
-	recorder := store.NewRecorder(st, logger, 4096)
+	auditKey, keySrc, err := store.LoadAuditKey(cfg.db, cfg.auditKeyFile, cfg.auditKeyEnv, logger)
+	if err != nil {
+		return err
+	}
+	logAuditKey(logger, auditKey, keySrc)
+	recorder := store.NewRecorder(st, logger, store.RecorderConfig{})
+	pruner := store.NewPruner(st, logger, store.PrunerConfig{CardRetention: cfg.retention, AuditRetention: cfg.auditRetention})
+	pruneCtx, stopPruning := context.WithCancel(context.Background())
+	pruned := make(chan struct{})
+	go func() { defer close(pruned); pruner.Run(pruneCtx) }()
+	defer func() { stopPruning(); <-pruned }() // before the store closes
+	if cfg.retention == 0 || cfg.auditRetention == 0 {
+		logger.Warn("retention 0: records are kept forever and the store grows without bound",
+			"retention", cfg.retention.String(), "audit_retention", cfg.auditRetention.String())
+	}
 
 	reg := prometheus.NewRegistry()
 	metrics := hooks.NewMetrics(reg)
-	metrics.RegisterRecorderDrops(reg, recorder.Dropped)
+	metrics.RegisterRecorder(reg, recorder.Stats)
+	metrics.RegisterPruner(reg, pruner.Stats)
 
 	var verifier *auth.Verifier
 	if cfg.clients != "" {
@@ -243,6 +327,8 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 		BodyLimit:     int64(cfg.bodyLimit),
 		Deadline:      cfg.deadline,
 		MaxConcurrent: cfg.maxConcurrent,
+		// Feedback insert and readiness; the recorder has its own.
+		StoreTimeout: cfg.dbTimeout,
 	}, hooks.Deps{
 		Engine: engine,
 		FHIR: fhir.NewClient(fhir.ClientConfig{
@@ -252,6 +338,7 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 		Verifier: verifier,
 		Store:    st,
 		Recorder: recorder,
+		AuditKey: auditKey,
 		Metrics:  metrics,
 		Logger:   logger,
 	})
@@ -304,6 +391,27 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 	return nil
 }
 
+// logAuditKey says where the audit key came from and its fingerprint (so
+// that a changed key, after which old patient hashes no longer match, shows
+// in the logs); never the key.
+func logAuditKey(logger *slog.Logger, k *store.AuditKey, src store.AuditKeySource) {
+	attrs := []any{"fingerprint", k.Fingerprint}
+	switch {
+	case src.Ephemeral:
+		logger.Warn("audit key kept in memory only (sqlite::memory:): patient hashes will not match after a restart", attrs...)
+		return
+	case src.Generated:
+		logger.Warn("audit key generated; back it up with the database, or patients cannot be looked up in a restored audit trail",
+			append(attrs, "file", src.File)...)
+		return
+	case src.File != "":
+		attrs = append(attrs, "file", src.File)
+	default:
+		attrs = append(attrs, "from", "JAKGUARD_AUDIT_KEY")
+	}
+	logger.Info("audit key loaded", attrs...)
+}
+
 // newReplay returns the jti replay store: shared through PostgreSQL when
 // the feedback store is PostgreSQL (several replicas), else in memory.
 func newReplay(ctx context.Context, db string, logger *slog.Logger) (auth.ReplayStore, func(), error) {
@@ -320,6 +428,10 @@ func newReplay(ctx context.Context, db string, logger *slog.Logger) (auth.Replay
 		return r, pool.Close, nil
 	}
 	return auth.NewMemoryReplay(time.Now), func() {}, nil
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
 func splitList(s string) []string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"strings"
@@ -13,8 +14,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 )
-
-const defaultTestPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 
 // postgresDSN creates a fresh schema for one test in the database named by
 // JAKGUARD_TEST_POSTGRES and returns a DSN whose search_path selects it; the
@@ -59,27 +58,77 @@ func postgresDSN(t *testing.T) string {
 	return u.String()
 }
 
-// postgresBase returns the test server URL, skipping the test (failing it
-// when CI=true) if the server is not reachable.
+// postgresBase returns the test server URL from JAKGUARD_TEST_POSTGRES,
+// or skips or fails the test as pgTestPolicy says.
 func postgresBase(t *testing.T) string {
 	t.Helper()
 	base := os.Getenv("JAKGUARD_TEST_POSTGRES")
-	if base == "" {
-		base = defaultTestPostgres
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		msg := "PostgreSQL not reachable at " + RedactDSN(base) + " (" + redactError(err, base).Error() +
-			"); set JAKGUARD_TEST_POSTGRES to a test database URL to run the PostgreSQL store tests"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
+	var connErr error
+	if base != "" {
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		conn, err := pgx.Connect(ctx, base)
+		cancel()
+		if err == nil {
+			conn.Close(context.Background())
 		}
+		connErr = err
+	}
+	switch fail, msg := pgTestPolicy(base, os.Getenv("CI") == "true", connErr); {
+	case fail:
+		t.Fatal(msg)
+	case msg != "":
 		t.Skip(msg)
 	}
-	conn.Close(context.Background())
 	return base
+}
+
+// pgTestPolicy decides what a PostgreSQL test does. JAKGUARD_TEST_POSTGRES
+// unset: skip with a message naming it. Set but unreachable: skip, except
+// under CI=true, where it fails (CI asked for PostgreSQL and must not pass
+// without it). Reachable: run (msg is empty).
+func pgTestPolicy(base string, ci bool, connErr error) (fail bool, msg string) {
+	switch {
+	case base == "":
+		return false, "PostgreSQL store tests skipped: set JAKGUARD_TEST_POSTGRES to a test database URL, " +
+			"e.g. postgres://postgres@127.0.0.1:5432/jakguard_test?sslmode=disable"
+	case connErr != nil:
+		msg := "PostgreSQL not reachable at JAKGUARD_TEST_POSTGRES=" + RedactDSN(base) + " (" + redactError(connErr, base).Error() + ")"
+		if ci {
+			return true, msg
+		}
+		return false, msg + "; PostgreSQL store tests skipped"
+	}
+	return false, ""
+}
+
+func TestPgTestPolicy(t *testing.T) {
+	refused := errors.New("dial tcp 127.0.0.1:1: connection refused")
+	url := "postgres://u:hunter2@127.0.0.1:1/x"
+	tests := []struct {
+		name     string
+		base     string
+		ci       bool
+		err      error
+		wantFail bool
+		wantMsg  string // "" means the test runs
+	}{
+		{"unset", "", false, nil, false, "set JAKGUARD_TEST_POSTGRES"},
+		{"unset under CI", "", true, nil, false, "set JAKGUARD_TEST_POSTGRES"},
+		{"set, unreachable", url, false, refused, false, "skipped"},
+		{"set, unreachable under CI", url, true, refused, true, "JAKGUARD_TEST_POSTGRES=postgres://u:xxxxx@"},
+		{"set, reachable", url, true, nil, false, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fail, msg := pgTestPolicy(tc.base, tc.ci, tc.err)
+			if fail != tc.wantFail || (tc.wantMsg == "") != (msg == "") || !strings.Contains(msg, tc.wantMsg) {
+				t.Errorf("got fail=%v %q, want fail=%v and a message containing %q", fail, msg, tc.wantFail, tc.wantMsg)
+			}
+			if strings.Contains(msg, "hunter2") {
+				t.Errorf("message leaks the password: %s", msg)
+			}
+		})
+	}
 }
 
 func TestPostgres(t *testing.T) {

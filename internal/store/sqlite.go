@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -45,21 +48,66 @@ func OpenSQLite(ctx context.Context, path string, logger *slog.Logger) (*SQLite,
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	return openSQLiteStore(ctx, path, logger, true)
+}
+
+func openSQLite(ctx context.Context, path string, logger *slog.Logger, create bool) (Store, error) {
+	s, err := openSQLiteStore(ctx, path, logger, create)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// sqliteCacheKiB is the page cache of each connection (SQLite's default is
+// 2 MiB): the writer keeps the right-hand pages of every index it appends
+// to, and the pages the random keys of the audit indexes touch.
+const sqliteCacheKiB = 16 << 10
+
+func openSQLiteStore(ctx context.Context, path string, logger *slog.Logger, create bool) (*SQLite, error) {
 	if path == "" {
 		return nil, fmt.Errorf("%w: sqlite: empty path (want sqlite:PATH or sqlite::memory:)", ErrBadDSN)
 	}
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("%w: sqlite path %q must not contain ? or #", ErrBadDSN, path)
 	}
+	if !create {
+		if path == ":memory:" {
+			return nil, fmt.Errorf("%w: sqlite::memory: is always empty", ErrNoStore)
+		}
+		st, err := os.Stat(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("%w: the SQLite file %s does not exist (check the path; jakguard serve creates it)", ErrNoStore, path)
+		case err != nil:
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		case st.IsDir():
+			return nil, fmt.Errorf("%w: %s is a directory, not a SQLite file", ErrNoStore, path)
+		}
+	}
 	migs, err := loadMigrations(migrationFiles, "migrations/sqlite")
 	if err != nil {
 		return nil, err
 	}
 	s := &SQLite{
-		d:      dialect{encodeTime: func(t time.Time) any { return t.UnixMicro() }, now: time.Now},
+		d: dialect{
+			findings: `json_each(c.findings) AS j`,
+			dayIn:    `day IN (SELECT value FROM json_each($%d))`,
+			encodeDays: func(days []int32) any {
+				b, _ := json.Marshal(days)
+				return string(b)
+			},
+			encodeTime: func(t time.Time) any { return t.UnixMicro() },
+			newTime: func() (any, func() time.Time) {
+				var us int64
+				return &us, func() time.Time { return time.UnixMicro(us).UTC() }
+			},
+			now: time.Now,
+		},
 		logger: logger,
 	}
-	if s.write, err = sql.Open("sqlite", path+"?"+sqliteWriteParams); err != nil {
+	cache := fmt.Sprintf("&_pragma=cache_size(-%d)", sqliteCacheKiB)
+	if s.write, err = sql.Open("sqlite", path+"?"+sqliteWriteParams+cache); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	s.write.SetMaxOpenConns(1)
@@ -67,16 +115,27 @@ func OpenSQLite(ctx context.Context, path string, logger *slog.Logger) (*SQLite,
 	s.write.SetConnMaxIdleTime(0)
 	s.read = s.write
 	if path != ":memory:" {
-		if s.read, err = sql.Open("sqlite", path+"?"+sqliteReadParams); err != nil {
+		if s.read, err = sql.Open("sqlite", path+"?"+sqliteReadParams+cache); err != nil {
 			s.write.Close()
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
 		s.read.SetMaxOpenConns(4)
 	}
-	// Migrate on the writer before any reader connects, so readers never
-	// see a half-created schema.
-	if err := migrate(ctx, s.writeTx, migs, logger); err != nil {
-		return nil, errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), s.Close())
+	if create {
+		// Migrate on the writer before any reader connects, so readers never
+		// see a half-created schema.
+		if err := migrate(ctx, s.writeTx, migs, logger); err != nil {
+			return nil, errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), s.Close())
+		}
+	} else {
+		var v int
+		err := sqlTx(ctx, s.read, func(r runner) (err error) { v, err = schemaVersion(ctx, r); return err })
+		if err != nil {
+			return nil, errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), s.Close())
+		}
+		if err := checkVersion(v, migs, logger); err != nil {
+			return nil, errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), s.Close())
+		}
 	}
 	if err := s.Ping(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), s.Close())
@@ -84,15 +143,74 @@ func OpenSQLite(ctx context.Context, path string, logger *slog.Logger) (*SQLite,
 	return s, nil
 }
 
-func (s *SQLite) RecordCards(ctx context.Context, cards []CardRecord) error {
-	if len(cards) == 0 {
+// SQLite statements of Record, prepared once per batch.
+const (
+	qInsertCard = `INSERT INTO cards (uuid, service, issuer, tenant, findings, suggestions, shown)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (uuid) DO NOTHING`
+	qInsertAudit = `INSERT INTO audit (time, day, service, hook_instance, patient_hash, status, latency_us, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+)
+
+func (s *SQLite) Record(ctx context.Context, b Batch) error {
+	if len(b.Cards)+len(b.Audits) == 0 {
 		return nil
 	}
-	if err := validateCards(cards); err != nil {
+	if err := validateBatch(b); err != nil {
 		return err
 	}
-	if err := s.writeTx(ctx, func(r runner) error { return recordCards(ctx, r, s.d, cards) }); err != nil {
-		return fmt.Errorf("record cards: %w", err)
+	cards := make([]cardRow, len(b.Cards))
+	for i, c := range b.Cards {
+		var err error
+		if cards[i], err = encodeCard(c, s.d.now); err != nil {
+			return err
+		}
+	}
+	audits := make([]auditRow, len(b.Audits))
+	for i, a := range b.Audits {
+		var err error
+		if audits[i], err = encodeAudit(a, s.d.now); err != nil {
+			return err
+		}
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
+	defer tx.Rollback()
+	if err := insertSQLite(ctx, tx, cards, audits, s.d); err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("record: %w", err)
+	}
+	return nil
+}
+
+// insertSQLite writes a batch with statements prepared once for it.
+func insertSQLite(ctx context.Context, tx *sql.Tx, cards []cardRow, audits []auditRow, d dialect) error {
+	if len(cards) > 0 {
+		ins, err := tx.PrepareContext(ctx, qInsertCard)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for _, c := range cards {
+			if _, err := ins.ExecContext(ctx, c.UUID, c.Service, c.Issuer, c.Tenant, c.findings, c.suggestions, d.encodeTime(c.shown)); err != nil {
+				return err
+			}
+		}
+	}
+	if len(audits) > 0 {
+		ins, err := tx.PrepareContext(ctx, qInsertAudit)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for _, a := range audits {
+			if _, err := ins.ExecContext(ctx, d.encodeTime(a.time), a.day, a.Service, a.HookInstance, a.PatientHash, a.Status, a.latencyUs, a.detail); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -128,6 +246,30 @@ func (s *SQLite) Report(ctx context.Context, since time.Time) (Report, error) {
 		return Report{}, fmt.Errorf("report: %w", err)
 	}
 	return rep, nil
+}
+
+func (s *SQLite) Audit(ctx context.Context, q AuditQuery) ([]AuditRecord, error) {
+	var out []AuditRecord
+	err := sqlTx(ctx, s.read, func(r runner) (err error) {
+		out, err = queryAudit(ctx, r, s.d, q)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit query: %w", err)
+	}
+	return out, nil
+}
+
+func (s *SQLite) Prune(ctx context.Context, req PruneRequest) (Pruned, error) {
+	var p Pruned
+	err := s.writeTx(ctx, func(r runner) (err error) {
+		p, err = prune(ctx, r, s.d, req)
+		return err
+	})
+	if err != nil {
+		return Pruned{}, fmt.Errorf("prune: %w", err)
+	}
+	return p, nil
 }
 
 func (s *SQLite) Ping(ctx context.Context) error {

@@ -13,13 +13,87 @@ import (
 // CardRecord is what jakguard keeps about one card it returned: enough to
 // attribute later feedback, and nothing about the patient.
 type CardRecord struct {
-	UUID        string    // card.uuid sent to the EHR
-	Service     string    // CDS service id, e.g. "order-sign"
-	Findings    []string  // finding codes the card reports
-	Suggestions []string  // suggestion uuids on the card
-	Issuer      string    // JWT iss of the calling client ("" when unauthenticated)
-	Tenant      string    // JWT tenant claim, if any
-	Shown       time.Time // when the card was returned
+	UUID        string             // card.uuid sent to the EHR (UUIDv7: keys insert in order)
+	Service     string             // CDS service id, e.g. "order-sign"
+	Findings    []string           // finding codes the card reports
+	Suggestions []SuggestionRecord // the card's suggestions
+	Issuer      string             // JWT iss of the calling client ("" when unauthenticated)
+	Tenant      string             // JWT tenant claim, if any
+	Shown       time.Time          // when the card was returned
+}
+
+// SuggestionRecord is one suggestion of a card: its uuid and the finding
+// codes (of the card's) it addresses. Feedback accepting it counts for these
+// findings only.
+type SuggestionRecord struct {
+	UUID     string
+	Findings []string
+}
+
+// AuditRecord is the audit trail of one hook call (contract 6.7): what was
+// answered and why, with the patient only as a keyed hash. Its JSON form is
+// what the console's audit API returns.
+type AuditRecord struct {
+	Time         time.Time `json:"time"` // when the call arrived
+	Service      string    `json:"service"`
+	HookInstance string    `json:"hookInstance,omitempty"`
+	Client       Client    `json:"client"`
+	// PatientHash is AuditKey.PatientHash of context.patientId ("" when the
+	// body could not be read).
+	PatientHash string   `json:"patientHash,omitempty"`
+	Findings    []string `json:"findings"`  // finding codes of the cards answered
+	Summaries   []string `json:"summaries"` // the cards' summaries, in order
+	KBRevision  string   `json:"kbRevision"`
+	ConfigHash  string   `json:"configHash"` // hash of the rules configuration
+	// Sources says where each prefetch key's data came from: "prefetch",
+	// "fhir" (FHIR fallback), "prefetch+fhir" (further pages fetched) or
+	// "unavailable".
+	Sources   map[string]string `json:"sources"`
+	Status    int               `json:"status"`    // HTTP status answered
+	LatencyMs float64           `json:"latencyMs"` // stored to the microsecond
+}
+
+// Client is the calling client of an audited call.
+type Client struct {
+	Issuer string `json:"iss,omitempty"`
+	Tenant string `json:"tenant,omitempty"`
+}
+
+// Batch is what the recorder writes in one transaction.
+type Batch struct {
+	Cards  []CardRecord
+	Audits []AuditRecord
+}
+
+// AuditQuery selects audit records, newest first. Zero fields select all.
+type AuditQuery struct {
+	Since        time.Time
+	PatientHash  string
+	HookInstance string
+	// Limit bounds the answer: 0 means DefaultAuditLimit, more than
+	// MaxAuditLimit means MaxAuditLimit.
+	Limit int
+}
+
+// Bounds of an audit query.
+const (
+	DefaultAuditLimit = 100
+	MaxAuditLimit     = 1000
+)
+
+// PruneRequest asks for one small batch of retention pruning: at most
+// Limit cards shown before CardsBefore (with their findings and feedback,
+// and feedback received before it) and at most Limit audit records of calls
+// before AuditBefore. A zero time prunes nothing of that kind.
+type PruneRequest struct {
+	CardsBefore time.Time
+	AuditBefore time.Time
+	Limit       int
+}
+
+// Pruned counts what one Prune deleted.
+type Pruned struct {
+	Cards, Feedback, Audit int
 }
 
 // Feedback is one CDS Hooks 2.0 feedback item. ParseFeedback fills the
@@ -78,11 +152,12 @@ type ReasonCount struct {
 	Count   int    `json:"count"`
 }
 
-// Store is the feedback store. Both backends pass the same test suite.
+// Store is the feedback store and audit trail. Both backends pass the same
+// test suite.
 type Store interface {
-	// RecordCards stores the cards a hook call returned. Recording a card
-	// uuid again is a no-op.
-	RecordCards(ctx context.Context, cards []CardRecord) error
+	// Record stores the card and audit records of a batch in one
+	// transaction. Recording a card uuid again is a no-op.
+	Record(ctx context.Context, b Batch) error
 	// AddFeedback stores feedback items durably in one transaction and
 	// returns how many were new. An item already stored (same idempotency
 	// key) is skipped. Feedback for a card never recorded is stored with
@@ -91,6 +166,10 @@ type Store interface {
 	// Report returns the analytics for cards shown and feedback received at
 	// or after since (the zero time means everything).
 	Report(ctx context.Context, since time.Time) (Report, error)
+	// Audit returns the audit records q selects, newest first.
+	Audit(ctx context.Context, q AuditQuery) ([]AuditRecord, error)
+	// Prune deletes one small batch of records past retention.
+	Prune(ctx context.Context, r PruneRequest) (Pruned, error)
 	// Ping reports whether the store is reachable and migrated.
 	Ping(ctx context.Context) error
 	// Close releases the store. It is safe to call more than once.
@@ -104,17 +183,32 @@ const topReasons = 5
 var ErrBadDSN = errors.New("bad store DSN")
 
 // Open opens the store named by dsn and applies pending migrations:
-// "sqlite:PATH" (PATH may be ":memory:") or a "postgres://" /
-// "postgresql://" URL. Errors never contain the DSN's password.
+// "sqlite:PATH" (PATH may be ":memory:"; the file is created if needed) or a
+// "postgres://" / "postgresql://" URL. Errors never contain the DSN's
+// password.
 func Open(ctx context.Context, dsn string, logger *slog.Logger) (Store, error) {
+	return open(ctx, dsn, logger, true)
+}
+
+// ErrNoStore is returned by OpenExisting when dsn names no jakguard store:
+// a SQLite file that does not exist, or a database without jakguard's schema.
+var ErrNoStore = errors.New("no jakguard store")
+
+// OpenExisting opens a store that jakguard serve created, for reading (the
+// report): it neither creates a SQLite file nor applies migrations.
+func OpenExisting(ctx context.Context, dsn string, logger *slog.Logger) (Store, error) {
+	return open(ctx, dsn, logger, false)
+}
+
+func open(ctx context.Context, dsn string, logger *slog.Logger, create bool) (Store, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
-		return OpenSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"), logger)
+		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"), logger, create)
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return OpenPostgres(ctx, dsn, logger)
+		return openPostgres(ctx, dsn, logger, create)
 	default:
 		return nil, fmt.Errorf("%w %q: want sqlite:PATH or postgres://...", ErrBadDSN, RedactDSN(dsn))
 	}

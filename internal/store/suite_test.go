@@ -31,6 +31,14 @@ func runStoreSuite(t *testing.T, newDSN func(t *testing.T) string) {
 		{"reopen keeps data and does not re-run migrations", testReopen},
 		{"ping fails once the store is closed", testPingAfterClose},
 		{"recorder flushes on close", testRecorderFlush},
+		{"an accepted suggestion counts for the findings it addresses", testAttribution},
+		{"cards recorded before the suggestion mapping count for all findings", testAttributionLegacyCards},
+		{"audit records: stored, queried by since, patient and hookInstance, newest first", testAuditRecords},
+		{"audit query is bounded", testAuditLimit},
+		{"prune deletes past retention in batches, nothing newer", testPrune},
+		{"the pruner runs batches until done", testPruner},
+		{"OpenExisting neither creates nor migrates", testOpenExisting},
+		{"migration 0002 keeps 0001 data", testMigrationKeepsData},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newDSN) })
@@ -50,8 +58,8 @@ func mustOpen(t *testing.T, dsn string) Store {
 
 func mustRecord(t *testing.T, s Store, cards ...CardRecord) {
 	t.Helper()
-	if err := s.RecordCards(t.Context(), cards); err != nil {
-		t.Fatalf("RecordCards: %v", err)
+	if err := s.Record(t.Context(), Batch{Cards: cards}); err != nil {
+		t.Fatalf("Record: %v", err)
 	}
 }
 
@@ -75,8 +83,13 @@ func mustReport(t *testing.T, s Store, since time.Time) Report {
 
 var t0 = time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC)
 
+// card is a card record whose suggestions each address all its findings.
 func card(uuid string, findings []string, suggestions ...string) CardRecord {
-	return CardRecord{UUID: uuid, Service: "order-sign", Findings: findings, Suggestions: suggestions,
+	var sugg []SuggestionRecord
+	for _, s := range suggestions {
+		sugg = append(sugg, SuggestionRecord{UUID: s, Findings: findings})
+	}
+	return CardRecord{UUID: uuid, Service: "order-sign", Findings: findings, Suggestions: sugg,
 		Issuer: "https://ehr.example.org", Tenant: "t1", Shown: t0}
 }
 
@@ -261,7 +274,7 @@ func testTopReasons(t *testing.T, newDSN func(t *testing.T) string) {
 
 func testBadRecords(t *testing.T, newDSN func(t *testing.T) string) {
 	s := mustOpen(t, newDSN(t))
-	if err := s.RecordCards(t.Context(), []CardRecord{{Service: "order-sign"}}); err == nil {
+	if err := s.Record(t.Context(), Batch{Cards: []CardRecord{{Service: "order-sign"}}}); err == nil {
 		t.Error("card without uuid: want an error")
 	}
 	bad := []Feedback{
@@ -295,7 +308,7 @@ func testConcurrentWriters(t *testing.T, newDSN func(t *testing.T) string) {
 		wg.Go(func() {
 			for i := 0; time.Now().Before(stop); i++ {
 				id := fmt.Sprintf("w%d-%d", w, i)
-				if err := s.RecordCards(context.Background(), []CardRecord{card(id, []string{"cyp-interaction"})}); err != nil {
+				if err := s.Record(context.Background(), Batch{Cards: []CardRecord{card(id, []string{"cyp-interaction"})}}); err != nil {
 					errs <- err
 					return
 				}
@@ -364,17 +377,25 @@ func testPingAfterClose(t *testing.T, newDSN func(t *testing.T) string) {
 
 func testRecorderFlush(t *testing.T, newDSN func(t *testing.T) string) {
 	s := mustOpen(t, newDSN(t))
-	rec := NewRecorder(s, nil, 2000)
+	rec := NewRecorder(s, nil, RecorderConfig{Queue: 2000})
 	const calls = 1000
 	for i := range calls {
-		rec.Record([]CardRecord{card(fmt.Sprintf("r%d", i), []string{"neutropenia"})})
+		rec.Record([]CardRecord{card(fmt.Sprintf("r%d", i), []string{"neutropenia"})}, auditRecord(i))
 	}
 	if err := rec.Close(t.Context()); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
 	got, _ := findingStats(mustReport(t, s, time.Time{}), "neutropenia")
-	if got.Shown != calls || rec.Dropped() != 0 || rec.Recorded() != calls {
-		t.Errorf("shown %d, recorded %d, dropped %d; want %d, %d, 0", got.Shown, rec.Recorded(), rec.Dropped(), calls, calls)
+	st := rec.Stats()
+	if got.Shown != calls || st.CardsDropped != 0 || st.CardsWritten != calls {
+		t.Errorf("shown %d, written %d, dropped %d; want %d, %d, 0", got.Shown, st.CardsWritten, st.CardsDropped, calls, calls)
+	}
+	audit, err := s.Audit(t.Context(), AuditQuery{Limit: MaxAuditLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(audit) != calls || st.AuditWritten != calls || st.AuditDropped != 0 {
+		t.Errorf("audit: %d stored, %d written, %d dropped; want %d, %d, 0", len(audit), st.AuditWritten, st.AuditDropped, calls, calls)
 	}
 }
 
