@@ -328,3 +328,11 @@ func dosesNamed(cs []cards.Card) map[string][]int {
 }
 
 var _ = time.Second
+
+// or is s, or def when s is empty.
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
