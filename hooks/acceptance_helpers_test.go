@@ -146,7 +146,7 @@ func (c call) body(t testing.TB) []byte {
 		r = cleanRecord()
 	}
 	prefetch := res{"patient": r.patient, "conditions": bundleOf(r.conditions),
-		"medications":  bundleOf(ofType(r.medications, "MedicationRequest")),
+		"medications":  bundleOf(append(ofType(r.medications, "MedicationRequest"), ofType(r.medications, "Medication")...)),
 		"observations": bundleOf(r.observations), "immunizations": bundleOf(r.immunizations)}
 	if !c.noStatements {
 		prefetch["medicationStatements"] = bundleOf(ofType(r.medications, "MedicationStatement"))
