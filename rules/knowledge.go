@@ -165,7 +165,9 @@ func (vs *ValueSet) match(c Coding) (ok, unverified bool) {
 
 // lookup returns the set's entry for c (nil when none): the code itself,
 // or for an NDC one of the forms ndcAlternatives lists.
-func (vs *ValueSet) lookup(c Coding) *Code { return vs.lookupNorm(c.System, normCode(c.System, c.Code)) }
+func (vs *ValueSet) lookup(c Coding) *Code {
+	return vs.lookupNorm(c.System, normCode(c.System, c.Code))
+}
 
 // lookupNorm is lookup for a code already normalised.
 func (vs *ValueSet) lookupNorm(system, code string) *Code {
