@@ -162,8 +162,31 @@ func (c *orderCtx) tbTreated() []*Medication {
 	})
 }
 
+// tbHistoryCodes are the latent-TB set's codes that say the infection is
+// past, i.e. treated (ICD-10-CM, knowledge base section 3, grade A): Z86.15
+// personal history of latent tuberculosis infection, Z86.11 personal
+// history of tuberculosis. ICD-10-CM's personal-history codes are for a
+// condition that no longer exists and is no longer treated, so with one on
+// record a positive test does not mean untreated latent TB.
+var tbHistoryCodes = map[string]bool{"Z86.15": true, "Z86.11": true}
+
+// tbPast lists the conditions that record tuberculosis as past (treated),
+// whatever their clinical status.
+func (c *orderCtx) tbPast() []*Condition {
+	var out []*Condition
+	for _, x := range c.ix.historyConditions(VSLatentTB) {
+		for _, code := range x.Codes {
+			if code.System == SystemICD10CM && tbHistoryCodes[normCode(code.System, code.Code)] {
+				out = append(out, x)
+				break
+			}
+		}
+	}
+	return out
+}
+
 func (c *orderCtx) tbLatentUntreated() (Finding, bool) {
-	if len(c.tbTreated()) > 0 {
+	if len(c.tbTreated()) > 0 || len(c.tbPast()) > 0 {
 		return Finding{}, false
 	}
 	var ev []Evidence
