@@ -73,8 +73,12 @@ func courseRule(check func(*orderCtx, *Course) (Finding, bool)) func(*orderCtx) 
 
 // monitoringLimits is the monitoring rules' limits for the catalogue.
 func monitoringLimits(c Config) string {
-	return "abrocitinib: " + durationText(c.AbrocitinibMonitoring) + " after the course start; upadacitinib: lipids " +
-		durationText(c.UpadacitinibLipidMonitoring) + " after the start, CBC and ALT/AST every " + durationText(c.UpadacitinibRoutineMonitoring)
+	s := "abrocitinib: " + durationText(c.AbrocitinibMonitoring) + " after the course start; upadacitinib: lipids " +
+		durationText(c.UpadacitinibLipidMonitoring) + " after the start"
+	if c.UpadacitinibRoutineMonitoring > 0 {
+		s += ", CBC and ALT/AST every " + durationText(c.UpadacitinibRoutineMonitoring)
+	}
+	return s
 }
 
 // evaluateTherapy runs the patient-view rules for one ongoing course.
@@ -184,8 +188,10 @@ func (c *orderCtx) monitoringCBCDue(t *Course) (Finding, bool) {
 	} else {
 		m.interval, m.periodic = c.cfg.UpadacitinibRoutineMonitoring, true
 	}
-	if f, ok := c.due(t, m); ok {
-		return f, true
+	if m.interval > 0 {
+		if f, ok := c.due(t, m); ok {
+			return f, true
+		}
 	}
 	return c.unreadableCounts(t)
 }
@@ -227,6 +233,9 @@ func (c *orderCtx) monitoringLiverDue(t *Course) (Finding, bool) {
 		m.interval = c.cfg.AbrocitinibMonitoring
 	} else {
 		m.interval, m.periodic = c.cfg.UpadacitinibRoutineMonitoring, true
+	}
+	if m.interval <= 0 {
+		return Finding{}, false // upadacitinib: off unless the site sets an interval
 	}
 	return c.due(t, m)
 }
