@@ -164,3 +164,12 @@ func TestAcceptanceOneDosePerOrder(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceNoUnverifiedBannerOnAbsence: "no earlier systemic therapy
+// on record" rests on nothing having matched; it carried the "not yet
+// verified" banner on every card because the value set holds grade U
+// codes, which did not bear on it.
+func TestAcceptanceNoUnverifiedBannerOnAbsence(t *testing.T) {
+	runAcc(t, []accCase{{name: "no prior systemic therapy: info, no unverified banner", c: sign(cleanRecord().drop("dupi"), jakDraft("upadacitinib", 15)),
+		want: w("no-prior-systemic-therapy", "info"), notDetailOf: map[string]string{"no-prior-systemic-therapy": "not yet verified"}}})
+}

@@ -200,6 +200,9 @@ type accCase struct {
 	// detail, when set, must be part of the detail of the card holding the
 	// code.
 	detailOf map[string]string
+	// notDetailOf: text that must not be in the detail of the card holding
+	// the code.
+	notDetailOf map[string]string
 }
 
 // w builds a want map: code, level, code, level, ...
@@ -251,6 +254,9 @@ func checkAcc(t *testing.T, tc accCase, cs []cards.Card, body string) {
 	}
 	for code, part := range tc.detailOf {
 		assert.Contains(t, cardWith(cs, code).Detail, part, "detail of the card with %s", code)
+	}
+	for code, part := range tc.notDetailOf {
+		assert.NotContains(t, cardWith(cs, code).Detail, part, "detail of the card with %s", code)
 	}
 	if tc.dose != 0 {
 		named := dosesNamed(cs)

@@ -638,16 +638,6 @@ func unverifiedMeds(k *Knowledge, set string, ms []*Medication) bool {
 	return false
 }
 
-// setHasUnverified reports whether any code of the set is graded C or U.
-func setHasUnverified(k *Knowledge, set string) bool {
-	for _, x := range k.Codes(set) {
-		if x.Unverified {
-			return true
-		}
-	}
-	return false
-}
-
 // joinNames joins names as "a, b and c".
 func joinNames(names []string) string {
 	switch len(names) {

@@ -1610,8 +1610,9 @@ func (c *orderCtx) noPriorSystemicTherapy() (Finding, bool) {
 		Action: c.p.Name() + " is labelled for disease not adequately controlled with other systemic drugs, including biologics, " +
 			"or when those are inadvisable: document the earlier therapy or the reason.",
 		Evidence: []Evidence{{Text: "No dupilumab, tralokinumab, lebrikizumab, nemolizumab, cyclosporine, methotrexate, azathioprine or mycophenolate on record."}},
-		// Most AD biologic codes are grade U (knowledge base 1.3).
-		Unverified: setHasUnverified(c.k, VSPriorSystemicADTherapy),
+		// Not unverified: the finding says that nothing on record matched
+		// the set, so no unverified (grade C/U) code of the set bears on
+		// it; a banner saying otherwise on every such card would be noise.
 	}, true
 }
 
