@@ -194,6 +194,9 @@ type accCase struct {
 	// dose, when not 0, is the one daily dose in mg every card naming a
 	// dose for the order must name (contract 6.3).
 	dose int
+	// noDose: no card names a dose to use (the drug is not recommended at
+	// any dose).
+	noDose bool
 	// summary, when set, must be part of the summary of the card holding
 	// the first code of want in alphabetical order ... see summaryOf.
 	summaryOf map[string]string
@@ -257,6 +260,9 @@ func checkAcc(t *testing.T, tc accCase, cs []cards.Card, body string) {
 	}
 	for code, part := range tc.notDetailOf {
 		assert.NotContains(t, cardWith(cs, code).Detail, part, "detail of the card with %s", code)
+	}
+	if tc.noDose {
+		assert.Empty(t, dosesNamed(cs), "no dose may be suggested: %s", cardSummaries(cs))
 	}
 	if tc.dose != 0 {
 		named := dosesNamed(cs)

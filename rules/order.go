@@ -359,12 +359,29 @@ func readsMeds(code string) bool {
 // which limit set it. The product code of that strength is looked up once.
 func (c *orderCtx) oneDose(fs []Finding) {
 	lowest, reason := 0.0, ""
+	notAtAll := "" // a finding that says the drug is not recommended at any dose
 	for _, f := range fs {
 		if f.DoseLimitMg > 0 && (lowest == 0 || f.DoseLimitMg < lowest) {
 			lowest, reason = f.DoseLimitMg, f.DoseLimitReason
 		}
+		if notAtAll == "" && notRecommendedAtAnyDose(f) {
+			notAtAll = lowerFirst(f.Title)
+		}
 	}
 	if lowest == 0 {
+		return
+	}
+	if notAtAll != "" {
+		// A card suggesting "use 15 mg" beside one saying "avoid" would
+		// contradict it (contract 6.3: one dose per order; here none).
+		for i := range fs {
+			f := &fs[i]
+			if f.DoseLimitMg <= 0 {
+				continue
+			}
+			f.SuggestedDailyMg = 0
+			f.Action = strings.TrimSpace(f.Action + " No dose is suggested: " + c.p.Generic + " is not recommended for this patient (" + notAtAll + ").")
+		}
 		return
 	}
 	suggest := lowest
@@ -388,6 +405,20 @@ func (c *orderCtx) oneDose(fs []Finding) {
 				" mg once daily: the lowest dose limit for this order (" + reason + ").")
 		}
 	}
+}
+
+// notRecommendedAtAnyDose reports whether a finding rules the drug out
+// for the patient whatever the dose: eGFR or dialysis below the label's
+// limit and severe hepatic impairment (the critical renal-impairment and
+// severe-hepatic-impairment findings), and an age below the approved one.
+func notRecommendedAtAnyDose(f Finding) bool {
+	switch f.Code {
+	case RenalImpairment, SevereHepaticImpairment:
+		return f.Level == Critical
+	case AgeNotApproved:
+		return true
+	}
+	return false
 }
 
 // productFor returns the product code of the drug at mg per tablet (once
