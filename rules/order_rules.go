@@ -735,7 +735,7 @@ func (c *orderCtx) liveVaccineRecent() (Finding, bool) {
 	var ev []Evidence
 	unverified := false
 	for _, im := range ims {
-		ev = append(ev, Evidence{Text: "Live vaccine " + codingsName(im.Codes) + " given on " + dateText(im.Date) +
+		ev = append(ev, Evidence{Text: "Live vaccine " + immunizationName(im) + " given on " + dateText(im.Date) +
 			" (" + number(float64(daysBetween(im.Date, c.now))) + " days ago)", Date: im.Date, ResourceID: im.ID})
 		unverified = unverified || c.k.Unverified(VSLiveVaccines, im.Codes)
 	}
@@ -749,8 +749,16 @@ func (c *orderCtx) liveVaccineRecent() (Finding, bool) {
 		Evidence:   ev,
 		Unverified: unverified,
 		Threshold:  durationText(c.cfg.LiveVaccineWindow),
-		Subject:    codingsName(ims[0].Codes),
+		Subject:    immunizationName(ims[0]),
 	}, true
+}
+
+// immunizationName is the vaccine's text, else its first display or code.
+func immunizationName(im *Immunization) string {
+	if im.Text != "" {
+		return im.Text
+	}
+	return codingsName(im.Codes)
 }
 
 // liveVaccineOrdered: a live vaccine ordered with the JAK order (in the
