@@ -1535,8 +1535,12 @@ func (c *orderCtx) lowerDoseRecommended() (Finding, bool) {
 		Evidence:        ev,
 		DoseLimitMg:     c.p.LowerDailyMg,
 		DoseLimitReason: joinNames(append(ageReason(c), reasons...)) + ": " + number(c.p.LowerDailyMg) + " mg",
-		Citation:        cite,
-		Also:            also,
+		// The US-label reason, when there is one, for the card's summary:
+		// without it the summary named only the boxed-warning rows (EU
+		// advice) for a 70-year-old.
+		Subject:  strings.Join(ageReason(c), ""),
+		Citation: cite,
+		Also:     also,
 	}, true
 }
 
