@@ -162,6 +162,27 @@ func TestAcceptanceCourseTimeLimits(t *testing.T) {
 	add(boundary("tofacitinib ordered, upadacitinib course ended", 90, func(d int) call { return sign(ended("upadacitinib", d), tofa) },
 		accCase{want: w("combination-jak", "critical"), summaryOf: map[string]string{"combination-jak": "Confirm upadacitinib is stopped"}},
 		accCase{noCards: true})...)
+	// The end of a course written other ways: a completed order with no
+	// end (it ends on its own day), a statement's effectivePeriod.end, a
+	// completed statement dated that day.
+	add(boundary("tofacitinib ordered, upadacitinib completed order authored", 90, func(d int) call {
+		r := cleanRecord()
+		r.medications = append(r.medications, courseMed("u1", "MedicationRequest", "completed", "upadacitinib", 15, d))
+		return sign(r, tofa)
+	}, accCase{want: w("combination-jak", "critical")}, accCase{noCards: true})...)
+	add(boundary("tofacitinib ordered, upadacitinib statement with effectivePeriod ending", 90, func(d int) call {
+		r := cleanRecord()
+		m := courseMed("u1", "MedicationStatement", "completed", "upadacitinib", 15, d+100)
+		delete(m, "effectiveDateTime")
+		m["effectivePeriod"] = res{"start": ago(d + 100), "end": ago(d)}
+		r.medications = append(r.medications, m)
+		return sign(r, tofa)
+	}, accCase{want: w("combination-jak", "critical")}, accCase{noCards: true})...)
+	add(boundary("baricitinib ordered, abrocitinib stopped statement dated", 90, func(d int) call {
+		r := cleanRecord()
+		r.medications = append(r.medications, courseMed("a1", "MedicationStatement", "stopped", "abrocitinib", 100, d))
+		return sign(r, drugDraft("bari", rxnorm, "2047232", "baricitinib 2 MG Oral Tablet"))
+	}, accCase{want: w("combination-jak", "critical")}, accCase{noCards: true})...)
 	// The same ended course and a new abrocitinib order: within 90 days a
 	// switch (initiation of abrocitinib, no combination: the other course
 	// ended); the renewal of upadacitinib is a continuation.
