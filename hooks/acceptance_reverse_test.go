@@ -132,6 +132,17 @@ func TestAcceptanceReverseDirection(t *testing.T) {
 			r.medications = append(r.medications, med("tofa", "active", rxnorm, "1357536", "tofacitinib", 10))
 			return r
 		}()), want: w("combination-jak", "critical")},
+		accCase{name: "patient-view: on upadacitinib and abrocitinib: one combination card, not one per course", c: view(func() *record {
+			r := cleanRecord()
+			r.medications = append(r.medications, courseMed("u", "MedicationRequest", "active", "upadacitinib", 15, 100), courseMed("a", "MedicationRequest", "active", "abrocitinib", 100, 50))
+			return r
+		}()), want: w("combination-jak", "critical")}, // checkResponse refuses a finding on two cards
+		accCase{name: "patient-view: on both and tofacitinib too: still one combination card", c: view(func() *record {
+			r := cleanRecord()
+			r.medications = append(r.medications, courseMed("u", "MedicationRequest", "active", "upadacitinib", 15, 100), courseMed("a", "MedicationRequest", "active", "abrocitinib", 100, 50),
+				med("tofa", "active", rxnorm, "1357536", "tofacitinib", 10))
+			return r
+		}()), want: w("combination-jak", "critical")},
 		accCase{name: "patient-view without a course: no cards even with tofacitinib", c: view(func() *record {
 			r := cleanRecord()
 			r.medications = append(r.medications, med("tofa", "active", rxnorm, "1357536", "tofacitinib", 10))

@@ -82,10 +82,14 @@ func monitoringLimits(c Config) string {
 }
 
 // evaluateTherapy runs the patient-view rules for one ongoing course.
-func (e *Engine) evaluateTherapy(ix *index, t *Course) []Finding {
+// comboReported is true when another course of the chart already reported
+// combination-jak, whose card names every JAK inhibitor on the chart (this
+// course's drug included): a patient on both drugs gets one such card,
+// not one per course.
+func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool) []Finding {
 	p, _ := Profile(t.Drug)
 	c := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, order: *t.Latest, key: orderKey(t.Latest), drug: t.Drug, p: p, now: ix.now,
-		cont: true, course: t, newFrom: anyDay, fired: map[string]bool{}, risks: map[string]bool{}}
+		cont: true, course: t, newFrom: anyDay, fired: map[string]bool{}, risks: map[string]bool{}, comboReported: comboReported}
 	if !t.Start.IsZero() {
 		c.newFrom = dayOf(t.Start)
 	}

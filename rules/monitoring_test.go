@@ -230,17 +230,20 @@ func TestOnTreatmentSafety(t *testing.T) {
 			}(), want: []string{Pregnancy}},
 		{name: "on upadacitinib with baricitinib: combination JAK",
 			rec: done(patientOn(activeUpa(10), medication("bari", rx("2047232"), "active"))), want: []string{CombinationJAK}},
-		{name: "on upadacitinib and abrocitinib: both therapies flagged",
+		{name: "on upadacitinib and abrocitinib: the combination flagged once, naming both",
 			rec: done(patientOn(activeUpa(10), activeAbro(10))), want: []string{CombinationJAK},
 			check: func(t *testing.T, fs []Finding) {
 				n := 0
 				for _, f := range fs {
 					if f.Code == CombinationJAK {
 						n++
+						if f.Drug != Upadacitinib || len(f.Evidence) == 0 || f.Evidence[0].ResourceID != "MedicationRequest/abro" {
+							t.Errorf("finding %+v", f)
+						}
 					}
 				}
-				if n != 2 {
-					t.Errorf("combination-jak %d times, want once per therapy", n)
+				if n != 1 {
+					t.Errorf("combination-jak %d times, want once: one pairing, one card", n)
 				}
 			}},
 		{name: "on abrocitinib with etanercept: combination biologic",

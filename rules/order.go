@@ -265,6 +265,9 @@ type orderCtx struct {
 	// risks holds the boxed-warning risk rows found, fired or not, for
 	// lower-dose-recommended.
 	risks map[string]bool
+	// comboReported (patient-view): another course already reported
+	// combination-jak (evaluateTherapy).
+	comboReported bool
 }
 
 // evaluateOrder runs the rule table for one recognised order.

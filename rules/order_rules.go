@@ -1012,6 +1012,9 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 // ---- Combinations and interactions (R2, R13, R14, C9-C13) ----
 
 func (c *orderCtx) combinationJAK() (Finding, bool) {
+	if c.comboReported {
+		return Finding{}, false
+	}
 	ms, more := c.medsIn(VSOtherJAK)
 	for _, d := range triggerDrugs {
 		if d == c.drug {
