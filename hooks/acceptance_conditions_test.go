@@ -175,6 +175,18 @@ func TestAcceptanceConditionCodes(t *testing.T) {
 				c: sign(base().replace(statusCond("x", cd[0], cd[1], "active", "unconfirmed")), jakDraft(k.drug, mg)), want: w(k.code, k.level)})
 		}
 	}
+	// A pregnancy left active on the problem list long after it ended.
+	preg := func(code string, onsetDays int) *record {
+		return cleanRecord().drop("hcg").replace(with(cond("p", icd, code, "active"), "onsetDateTime", ago(onsetDays)))
+	}
+	cases = append(cases,
+		accCase{name: "pregnancy Z34.90 with onset 60 days ago: pregnant", c: sign(preg("Z34.90", 60), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical")},
+		accCase{name: "pregnancy Z3A.12 with onset 299 days ago: still counted", c: sign(preg("Z3A.12", 299), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical")},
+		accCase{name: "pregnancy Z33.1 with onset 300 days ago, still active: ended; test asked instead", c: sign(preg("Z33.1", 300), jakDraft("upadacitinib", 15)),
+			want: w("pregnancy-test-missing", "warning"), absent: []string{"pregnancy"}},
+		accCase{name: "pregnancy recorded 2 years ago, still active: ended", c: sign(cleanRecord().replace(with(cond("p", sct, "77386006", "active"), "recordedDate", ago(730))), jakDraft("abrocitinib", 100)),
+			absent: []string{"pregnancy"}},
+	)
 	// Codes that must not fire.
 	cases = append(cases,
 		accCase{name: "postherpetic neuralgia B02.22 is not an active infection", c: sign(cleanRecord().replace(cond("x", icd, "B02.22", "active")), jakDraft("upadacitinib", 15)), noCards: true},

@@ -598,7 +598,7 @@ func (c *orderCtx) hcgText(o *Observation) string {
 // window positive.
 func (c *orderCtx) pregnant() ([]Evidence, bool) {
 	var ev []Evidence
-	cs := c.ix.activeConditions(VSPregnancyCondition)
+	cs := c.currentPregnancies()
 	ev = append(ev, conditionEvidence(cs)...)
 	if o, r, _ := c.ix.latestRead(VSPregnancyTest, c.windowFrom(c.cfg.PregnancyTestWindow), c.ix.readHCG); r == resultPositive {
 		e := resultEvidence("Pregnancy test", o, r)
@@ -608,6 +608,26 @@ func (c *orderCtx) pregnant() ([]Evidence, bool) {
 		ev = append(ev, e)
 	}
 	return ev, len(ev) > 0
+}
+
+// pregnancyMaxDays is how long after its onset (else its recorded date) a
+// pregnancy condition can still be a current pregnancy: a pregnancy lasts
+// at most about 42 weeks from the last menstrual period and is diagnosed
+// weeks into it, so one dated 300 days ago or more has ended, whatever a
+// problem list left unresolved says.
+const pregnancyMaxDays = 300
+
+// currentPregnancies are the active pregnancy conditions that can still be
+// current: undated, or dated within pregnancyMaxDays.
+func (c *orderCtx) currentPregnancies() []*Condition {
+	var out []*Condition
+	for _, x := range c.ix.activeConditions(VSPregnancyCondition) {
+		if d := conditionDate(x); !d.IsZero() && daysBetween(d, c.now) >= pregnancyMaxDays {
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
 }
 
 func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
@@ -664,7 +684,7 @@ func (c *orderCtx) pregnancy() (Finding, bool) {
 	f := Finding{
 		Title:      "Pregnancy",
 		Evidence:   ev,
-		Unverified: c.unverifiedConditions(VSPregnancyCondition, c.ix.activeConditions(VSPregnancyCondition)),
+		Unverified: c.unverifiedConditions(VSPregnancyCondition, c.currentPregnancies()),
 	}
 	if c.drug == Upadacitinib {
 		f.Action = c.onTx("Avoid starting upadacitinib in pregnancy: it may cause fetal harm (RINVOQ PI 5.9); discuss with the patient.",
