@@ -91,6 +91,10 @@ func TestAcceptanceUnitsEdgeCases(t *testing.T) {
 			want: w("monitoring-cbc-due", "warning"), absent: []string{"thrombocytopenia"}, detailOf: map[string]string{"monitoring-cbc-due": "unit \"kilocells\" not recognised"}},
 		{name: "patient-view: ALC 0.3 in an unknown unit on upadacitinib: not dropped silently", c: view(cleanRecord().onCourse("upadacitinib").replace(qty("alc", "731-0", 0.3, "", "thousands", ago(5)))),
 			want: w("monitoring-cbc-due", "warning"), detailOf: map[string]string{"monitoring-cbc-due": "unit \"thousands\" not recognised"}},
+		{name: "renewal: platelets 45 in an unknown unit on abrocitinib: said, not dropped", c: sign(stable("abrocitinib", 100).replace(qty("plt", "777-3", 45, "", "kilocells", ago(5))), jakDraft("abrocitinib", 100)),
+			want: w("monitoring-cbc-due", "warning"), detailOf: map[string]string{"monitoring-cbc-due": "unit \"kilocells\" not recognised"}},
+		{name: "renewal: ALC 0.3 in an unknown unit on upadacitinib: said, not dropped", c: sign(stable("upadacitinib", 15).replace(qty("alc", "731-0", 0.3, "", "thousands", ago(5))), jakDraft("upadacitinib", 15)),
+			want: w("monitoring-cbc-due", "warning")},
 		// Hemoglobin: g/dL, g/L and mmol/L.
 		{name: "hemoglobin 75 g/L: anemia", c: sign(cleanRecord().replace(qty("hgb", "718-7", 75, "g/L", "", ago(5))), jakDraft("abrocitinib", 100)), want: w("anemia", "critical")},
 		{name: "hemoglobin 4.5 mmol/L on 59260-0: anemia", c: sign(cleanRecord().drop("hgb").replace(qty("hgbm", "59260-0", 4.5, "mmol/L", "", ago(5))), jakDraft("abrocitinib", 100)), want: w("anemia", "critical")},
