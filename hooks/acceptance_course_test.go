@@ -185,3 +185,46 @@ func TestAcceptanceNoUnverifiedBannerOnAbsence(t *testing.T) {
 	runAcc(t, []accCase{{name: "no prior systemic therapy: info, no unverified banner", c: sign(cleanRecord().drop("dupi"), jakDraft("upadacitinib", 15)),
 		want: w("no-prior-systemic-therapy", "info"), notDetailOf: map[string]string{"no-prior-systemic-therapy": "not yet verified"}}})
 }
+
+// TestAcceptanceCourseStatementStatuses: a course on the outside list
+// (MedicationStatement) counts by its status: active, intended and on-hold
+// are a current course; completed and stopped a past one (recent here);
+// not-taken, entered-in-error and unknown no course at all.
+func TestAcceptanceCourseStatementStatuses(t *testing.T) {
+	tofa := drugDraft("tofa", rxnorm, "1357541", "tofacitinib 5 MG Oral Tablet")
+	var cases []accCase
+	for _, st := range []struct {
+		status           string
+		current, counted bool
+	}{
+		{"active", true, true}, {"intended", true, true}, {"on-hold", true, true},
+		{"completed", false, true}, {"stopped", false, true},
+		{"not-taken", false, false}, {"entered-in-error", false, false}, {"unknown", false, false},
+	} {
+		r := func() *record {
+			r := cleanRecord().replace(qty("alc", "731-0", 0.3, "K/uL", "", ago(5)))
+			r.medications = append(r.medications, courseMed("s", "MedicationStatement", st.status, "upadacitinib", 15, 30))
+			return r
+		}
+		pv := accCase{name: "patient-view, upadacitinib statement " + st.status + ", ALC 300", c: view(r())}
+		if st.current {
+			pv.want = w("lymphopenia", "critical")
+		} else {
+			pv.noCards = true
+		}
+		rev := accCase{name: "tofacitinib ordered, upadacitinib statement " + st.status, c: sign(r(), tofa)}
+		if st.counted {
+			rev.want = w("combination-jak", "critical")
+		} else {
+			rev.noCards = true
+		}
+		renew := accCase{name: "upadacitinib ordered, statement " + st.status + " 30 days ago, no IGRA", c: sign(r().drop("igra"), jakDraft("upadacitinib", 15))}
+		if st.counted {
+			renew.absent = []string{"tb-screening-missing"} // a continuation
+		} else {
+			renew.want = w("tb-screening-missing", "warning") // a start
+		}
+		cases = append(cases, pv, rev, renew)
+	}
+	runAcc(t, cases)
+}
