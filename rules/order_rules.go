@@ -1518,7 +1518,10 @@ func (c *orderCtx) allRisks() {
 // being raised above the course's dose, or when they are new since the
 // course start (the dose was chosen knowing the others).
 func (c *orderCtx) lowerDoseRecommended() (Finding, bool) {
-	if !c.doseOK || c.dose <= c.p.LowerDailyMg {
+	if !c.doseOK {
+		return c.lowerDoseUnknownDose()
+	}
+	if c.dose <= c.p.LowerDailyMg {
 		return Finding{}, false
 	}
 	if c.cont && c.course != nil && (!c.course.DoseKnown || c.dose > c.course.DailyMg) {
@@ -1564,6 +1567,29 @@ func (c *orderCtx) lowerDoseRecommended() (Finding, bool) {
 		Subject:  strings.Join(ageReason(c), ""),
 		Citation: cite,
 		Also:     also,
+	}, true
+}
+
+// lowerDoseUnknownDose: an upadacitinib order for a patient of 65 or over
+// whose daily dose could not be read (US label 2.5: 15 mg from 65). Without
+// it nothing would say the age limit (the boxed-warning rows say the lower
+// dose on their own cards when the dose is unknown); a renewal of a course
+// whose dose is known to be within the limit is left alone.
+func (c *orderCtx) lowerDoseUnknownDose() (Finding, bool) {
+	reason := ageReason(c)
+	if len(reason) == 0 || c.cont && c.course != nil && c.course.DoseKnown && c.course.DailyMg <= c.p.LowerDailyMg {
+		return Finding{}, false
+	}
+	age, _ := c.ix.age()
+	return Finding{
+		Title: "Lower dose recommended",
+		Evidence: append([]Evidence{{Text: "Patient aged " + number(float64(age)) + ": the upadacitinib dose from age " +
+			number(float64(c.cfg.UpadacitinibLowerDoseAge)) + " is 15 mg once daily (US label); check that the order is not above it."}},
+			c.orderedDoseEvidence()...),
+		DoseLimitMg:     c.p.LowerDailyMg,
+		DoseLimitReason: reason[0] + ": " + number(c.p.LowerDailyMg) + " mg",
+		Subject:         reason[0],
+		Citation:        c.p.Cite(rvqDoseAD),
 	}, true
 }
 
