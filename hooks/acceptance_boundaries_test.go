@@ -60,6 +60,8 @@ func TestAcceptanceWindowBoundaries(t *testing.T) {
 	// ALT/AST 90 days.
 	add(boundary("ALT", 90, func(d int) call { return upa(cleanRecord().replace(qty("alt", "1742-6", 21, "U/L", "", ago(d)))) },
 		accCase{noCards: true}, accCase{want: w("liver-enzymes-missing", "warning")})...)
+	add(accCase{name: "abrocitinib start without ALT/AST: the card does not cite the CIBINQO label for it", c: abro(cleanRecord().drop("alt")),
+		want: w("liver-enzymes-missing", "warning"), detailOf: map[string]string{"liver-enzymes-missing": "no liver-enzyme test in the label: ALT/AST is jakguard policy"}})
 	add(boundary("AST only", 90, func(d int) call {
 		return upa(cleanRecord().drop("alt").replace(qty("ast", "1920-8", 25, "U/L", "", ago(d))))
 	}, accCase{noCards: true}, accCase{want: w("liver-enzymes-missing", "warning")})...)

@@ -24,7 +24,7 @@ type pvRule struct {
 // from the course start (course.go), not from the latest renewal.
 var pvRules = []pvRule{
 	{MonitoringCBCDue, Warning, CategoryMonitoring, "", needObs, rvqLabs, cibLabs, (*orderCtx).monitoringCBCDue},
-	{MonitoringLiverDue, Warning, CategoryMonitoring, "", needObs, rvqLabs, cibLabs, (*orderCtx).monitoringLiverDue},
+	{MonitoringLiverDue, Warning, CategoryMonitoring, "", needObs, rvqLabs, cibNoLiver, (*orderCtx).monitoringLiverDue},
 	{MonitoringLipidsDue, Warning, CategoryMonitoring, "", needObs, rvqLabs, cibLabs, (*orderCtx).monitoringLipidsDue},
 	{Lymphopenia, Critical, CategoryLabSafety, "", needObs, rvqLabs, cibLabs, onCourse((*orderCtx).lymphopenia)},
 	{Neutropenia, Critical, CategoryLabSafety, "", needObs, rvqLabs, cibLabs, onCourse((*orderCtx).neutropenia)},

@@ -85,6 +85,10 @@ const (
 	cibPregnancy  = "section 8.1 (Pregnancy)"
 	cibLactation  = "section 8.2 (Lactation)"
 	cibIndication = "section 1 (Indications and Usage: limitations of use)"
+	// cibNoLiver: the CIBINQO label asks for no liver-enzyme test (C3, C6);
+	// the ALT/AST checks on abrocitinib are the contract's (section 5), and
+	// a card must not cite a label section for them as if it did.
+	cibNoLiver = "no liver-enzyme test in the label: ALT/AST is jakguard policy (contract section 5)"
 	cibAge        = "section 1 (atopic dermatitis from 12 years)"
 )
 
@@ -148,7 +152,7 @@ var orderRules = []orderRule{
 
 	// Baseline chemistry (R6, R9, C6).
 	{LiverEnzymesMissing, Warning, CategoryScreening, "", atInitiation, needObs, []string{VSALT, VSAST},
-		lim(func(c Config) string { return "within " + durationText(c.LiverWindow) }), rvqPreStart, cibPreStart, (*orderCtx).liverEnzymesMissing},
+		lim(func(c Config) string { return "within " + durationText(c.LiverWindow) }), rvqPreStart, cibNoLiver, (*orderCtx).liverEnzymesMissing},
 	{LipidsMissing, Warning, CategoryScreening, "", atInitiation, needObs, []string{VSLipidPanelOrLDL},
 		lim(func(c Config) string { return "within " + durationText(c.LipidWindow) }), rvqLabs, cibLabs, (*orderCtx).lipidsMissing},
 
@@ -230,7 +234,7 @@ var orderRules = []orderRule{
 	// On-treatment monitoring at a continuation (contract 6.2: on
 	// continuation the monitoring applies instead of the screening).
 	{MonitoringCBCDue, Warning, CategoryMonitoring, "", onContinuation, needObs, cbcSets, monitoringLimits, rvqLabs, cibLabs, courseRule((*orderCtx).monitoringCBCDue)},
-	{MonitoringLiverDue, Warning, CategoryMonitoring, "", onContinuation, needObs, []string{VSALT, VSAST}, monitoringLimits, rvqLabs, cibLabs, courseRule((*orderCtx).monitoringLiverDue)},
+	{MonitoringLiverDue, Warning, CategoryMonitoring, "", onContinuation, needObs, []string{VSALT, VSAST}, monitoringLimits, rvqLabs, cibNoLiver, courseRule((*orderCtx).monitoringLiverDue)},
 	{MonitoringLipidsDue, Warning, CategoryMonitoring, "", onContinuation, needObs, []string{VSLipids}, monitoringLimits, rvqLabs, cibLabs, courseRule((*orderCtx).monitoringLipidsDue)},
 }
 
