@@ -200,8 +200,8 @@ type accCase struct {
 	// summary, when set, must be part of the summary of the card holding
 	// the first code of want in alphabetical order ... see summaryOf.
 	summaryOf map[string]string
-	// detail, when set, must be part of the detail of the card holding the
-	// code.
+	// detail, when set, must be part of the detail (or the source label)
+	// of the card holding the code.
 	detailOf map[string]string
 	// notDetailOf: text that must not be in the detail of the card holding
 	// the code.
@@ -256,7 +256,8 @@ func checkAcc(t *testing.T, tc accCase, cs []cards.Card, body string) {
 		assert.Contains(t, cardWith(cs, code).Summary, part, "summary of the card with %s", code)
 	}
 	for code, part := range tc.detailOf {
-		assert.Contains(t, cardWith(cs, code).Detail, part, "detail of the card with %s", code)
+		c := cardWith(cs, code)
+		assert.Contains(t, c.Detail+"\n"+c.Source.Label, part, "detail or source of the card with %s", code)
 	}
 	for code, part := range tc.notDetailOf {
 		assert.NotContains(t, cardWith(cs, code).Detail, part, "detail of the card with %s", code)
