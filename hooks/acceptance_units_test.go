@@ -95,6 +95,14 @@ func TestAcceptanceUnitsEdgeCases(t *testing.T) {
 			want: w("monitoring-cbc-due", "warning"), detailOf: map[string]string{"monitoring-cbc-due": "unit \"kilocells\" not recognised"}},
 		{name: "renewal: ALC 0.3 in an unknown unit on upadacitinib: said, not dropped", c: sign(stable("upadacitinib", 15).replace(qty("alc", "731-0", 0.3, "", "thousands", ago(5))), jakDraft("upadacitinib", 15)),
 			want: w("monitoring-cbc-due", "warning")},
+		{name: "CBC panel with component counts (ALC 0.3 K/uL): lymphopenia, no CBC missing", c: sign(cleanRecord().drop("alc").drop("anc").drop("hgb").replace(res{
+			"resourceType": "Observation", "id": "cbc", "status": "final", "code": coding(loinc, "57021-8"), "effectiveDateTime": ago(5),
+			"component": []any{
+				res{"code": coding(loinc, "731-0"), "valueQuantity": res{"value": 0.3, "unit": "K/uL"}},
+				res{"code": coding(loinc, "751-8"), "valueQuantity": res{"value": 3.1, "unit": "K/uL"}},
+				res{"code": coding(loinc, "718-7"), "valueQuantity": res{"value": 13.1, "unit": "g/dL"}},
+			}}), jakDraft("upadacitinib", 15)),
+			want: w("lymphopenia", "critical"), absent: []string{"cbc-missing"}},
 		// Hemoglobin: g/dL, g/L and mmol/L.
 		{name: "hemoglobin 75 g/L: anemia", c: sign(cleanRecord().replace(qty("hgb", "718-7", 75, "g/L", "", ago(5))), jakDraft("abrocitinib", 100)), want: w("anemia", "critical")},
 		{name: "hemoglobin 4.5 mmol/L on 59260-0: anemia", c: sign(cleanRecord().drop("hgb").replace(qty("hgbm", "59260-0", 4.5, "mmol/L", "", ago(5))), jakDraft("abrocitinib", 100)), want: w("anemia", "critical")},
