@@ -41,6 +41,8 @@ func TestAcceptanceMoreScenarios(t *testing.T) {
 		{name: "HBV DNA 2000 IU/mL: active", c: sign(cleanRecord().replace(qty("dna", "42595-9", 2000, "[IU]/mL", "", ago(10))), jakDraft("upadacitinib", 15)), want: w("hbv-active", "critical")},
 		{name: "HCV antibody positive, RNA not detected: nothing", c: sign(cleanRecord().replace(obsCode("hcv", "13955-0", positive, ago(30))).replace(obsCode("rna", "11259-9", "260415000", ago(20))), jakDraft("upadacitinib", 15)), noCards: true},
 		{name: "IGRA indeterminate only: TB test missing", c: sign(cleanRecord().replace(obsCode("igra", "71773-6", "82334004", ago(30))), jakDraft("upadacitinib", 15)), want: w("tb-screening-missing", "warning")},
+		{name: "active pulmonary TB with a positive IGRA: one critical TB card, not also 'treat latent TB'", c: sign(cleanRecord().replace(obsCode("igra", "71773-6", positive, ago(20))).replace(cond("tb", icd, "A15.0", "active")), jakDraft("upadacitinib", 15)),
+			want: w("tb-active", "critical"), absent: []string{"tb-latent-untreated", "tb-screening-missing"}},
 		{name: "TST positive (39263-9) years ago, INH completed", c: sign(func() *record {
 			r := cleanRecord().drop("igra").replace(obsCode("tst", "39263-9", positive, ago(2000)))
 			r.medications = append(r.medications, med("inh", "completed", rxnorm, "6038", "isoniazid", 1900))

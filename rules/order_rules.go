@@ -186,7 +186,9 @@ func (c *orderCtx) tbPast() []*Condition {
 }
 
 func (c *orderCtx) tbLatentUntreated() (Finding, bool) {
-	if len(c.tbTreated()) > 0 || len(c.tbPast()) > 0 {
+	// Active tuberculosis is not latent: its own critical card speaks, and
+	// "treat latent TB" beside it would be wrong and a second card.
+	if c.fired[TBActive] || len(c.tbTreated()) > 0 || len(c.tbPast()) > 0 {
 		return Finding{}, false
 	}
 	var ev []Evidence
