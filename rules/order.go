@@ -89,7 +89,7 @@ const (
 	// the ALT/AST checks on abrocitinib are the contract's (section 5), and
 	// a card must not cite a label section for them as if it did.
 	cibNoLiver = "no liver-enzyme test in the label: ALT/AST is jakguard policy (contract section 5)"
-	cibAge        = "section 1 (atopic dermatitis from 12 years)"
+	cibAge     = "section 1 (atopic dermatitis from 12 years)"
 )
 
 var (
