@@ -79,6 +79,9 @@ type valueReader struct {
 	res          resource
 	name, text   []byte // scratch: a member name with escapes, a string's text
 	codes        map[string]string
+	// noNames: the concept being read is of a resource whose rules match
+	// codes only (a Condition), so its texts and displays are not kept.
+	noNames bool
 }
 
 // errNotObject is the error for a value that is valid JSON but no object.
@@ -327,7 +330,11 @@ func (vr *valueReader) member(h *head, name []byte) error {
 		if string(name) == "vaccineCode" {
 			codes = &h.vaccineCodes
 		}
+		// Conditions are judged by code alone: no names to keep (the type
+		// usually comes first; when it does not, names are kept anyway).
+		vr.noNames = h.resourceType == "Condition"
 		ok, err := vr.concept(codes)
+		vr.noNames = false
 		if !ok && h.badCodes == "" {
 			h.badCodes = string(name)
 		}
@@ -392,6 +399,9 @@ func (vr *valueReader) concept(dst *[]rules.Coding) (ok bool, err error) {
 		switch string(name) {
 		case "coding":
 		case "text":
+			if vr.noNames {
+				return vr.skip()
+			}
 			v, err := vr.dec.ReadValue()
 			if v.Kind() == '"' { // a text of another type is passed over, as before
 				if t := vr.intern(v); t != "" {
@@ -424,6 +434,9 @@ func (vr *valueReader) coding(dst *[]rules.Coding) (ok bool, err error) {
 		case "code":
 			dst = &c.Code
 		case "display":
+			if vr.noNames {
+				return vr.skip()
+			}
 			v, err := vr.dec.ReadValue()
 			if v.Kind() == '"' { // a display of another type is passed over, as before
 				c.Display = vr.intern(v)
