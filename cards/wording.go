@@ -385,6 +385,11 @@ var categoryTable = map[rules.Category]categoryInfo{
 	rules.CategoryRiskFactors: {display: "Boxed-warning risk factors", grouped: true,
 		summary: func(a summaryArgs) string {
 			switch {
+			case a.Mg != "" && a.Subject != "" && a.Shorts != "":
+				// the US label's age limit first (Subject: "aged 65 or over")
+				return expand("Use {drug} {mg} mg daily: {subject} (US label); boxed-warning risks (", a) + a.Shorts + ")"
+			case a.Mg != "" && a.Subject != "":
+				return expand("Use {drug} {mg} mg daily: {subject} (US label)", a)
 			case a.Mg != "" && a.Shorts != "":
 				return expand("Use {drug} {mg} mg daily: boxed-warning risks (", a) + a.Shorts + ")"
 			case a.Mg != "":

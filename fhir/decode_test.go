@@ -335,7 +335,8 @@ func TestConversion(t *testing.T) {
 				assert.Equal(t, "ALC", o.Text)
 				assert.Equal(t, "final", o.Status)
 				assert.True(t, o.Date.Equal(time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)), o.Date)
-				assert.Equal(t, &rules.Quantity{Value: 0.8, Unit: "10*3/uL"}, o.Quantity)
+				assert.Equal(t, &rules.Quantity{Value: 0.8, Unit: "10*3/uL", UnitText: "thousand per microliter"}, o.Quantity,
+					"the readable unit is kept too: the rules read it when the code is not one they list")
 				assert.Equal(t, "L", o.Interpretation[0].Code)
 			}},
 		{"observation: unit text when no code", `{"resourceType":"Observation","status":"final","code":{"text":"x"},
@@ -349,7 +350,7 @@ func TestConversion(t *testing.T) {
 		{"observation: non-UCUM code falls back to unit", `{"resourceType":"Observation","status":"final","code":{"text":"x"},
 			"valueQuantity":{"value":7,"unit":"K/uL","system":"http://local/units","code":"KUL"}}`,
 			func(t *testing.T, rec *rules.Record) {
-				assert.Equal(t, &rules.Quantity{Value: 7, Unit: "K/uL"}, rec.Observations[0].Quantity)
+				assert.Equal(t, &rules.Quantity{Value: 7, Unit: "K/uL", UnitText: "KUL"}, rec.Observations[0].Quantity)
 			}},
 		{"observation: no unit at all stays empty", `{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":7}}`,
 			func(t *testing.T, rec *rules.Record) {

@@ -166,3 +166,46 @@ func TestKeepCoded(t *testing.T) {
 		t.Errorf("without KeepCoded: %d conditions, %d immunizations; want 3 and 2", len(rec.Conditions), len(rec.Immunizations))
 	}
 }
+
+// KeepObservations sees the names too: a coding's display and the
+// CodeableConcept's text come as Codings with a Display (and no code), so
+// an Observation recognised only by its name (a CYP2C19 phenotype, a
+// Child-Pugh class coded locally) is not passed over.
+func TestKeepObservationsSeesNames(t *testing.T) {
+	bundle := []byte(`{"resourceType":"Bundle","entry":[
+		{"resource":{"resourceType":"Observation","id":"cyp","status":"final","code":{"text":"CYP2C19 phenotype"},"valueString":"Poor metabolizer"}},
+		{"resource":{"resourceType":"Observation","id":"cp","status":"final","code":{"coding":[{"system":"urn:local","code":"CP","display":"Child-Pugh class"}]},"valueString":"C"}}
+	]}`)
+	var names []string
+	b := NewBuilder(nil)
+	b.KeepObservations(func(codes []rules.Coding, _ time.Time) bool {
+		for _, c := range codes {
+			if c.Display != "" {
+				names = append(names, c.Display)
+			}
+			if c.Code == "751-8" {
+				return true
+			}
+		}
+		for _, c := range codes {
+			if c.Code == "" && c.Display == "CYP2C19 phenotype" || c.Display == "Child-Pugh class" {
+				return true
+			}
+		}
+		return false
+	})
+	if _, err := b.Add(context.Background(), "observations", bundle); err != nil {
+		t.Fatal(err)
+	}
+	rec := b.Record()
+	var ids []string
+	for _, o := range rec.Observations {
+		ids = append(ids, o.ID)
+	}
+	if !reflect.DeepEqual(ids, []string{"Observation/cyp", "Observation/cp"}) {
+		t.Errorf("kept %v", ids)
+	}
+	if !reflect.DeepEqual(names[:2], []string{"CYP2C19 phenotype", "CYP2C19 phenotype"}) {
+		t.Errorf("names seen: %v", names)
+	}
+}

@@ -25,6 +25,15 @@ func quantity(q *fm.Quantity) *rules.Quantity {
 		return nil
 	}
 	out := &rules.Quantity{Value: v, Unit: unit(q)}
+	// The other spelling the Quantity gives, for the rules to try when
+	// Unit is not one they list (contract 6.5: "from code or unit"): the
+	// readable unit, or a code of another unit system.
+	for _, other := range []string{strings.TrimSpace(str(q.Unit)), strings.TrimSpace(str(q.Code))} {
+		if other != "" && other != out.Unit {
+			out.UnitText = other
+			break
+		}
+	}
 	if q.Comparator != nil {
 		out.Comparator = q.Comparator.Code()
 	}

@@ -79,6 +79,9 @@ type valueReader struct {
 	res          resource
 	name, text   []byte // scratch: a member name with escapes, a string's text
 	codes        map[string]string
+	// noNames: the concept being read is of a resource whose rules match
+	// codes only (a Condition), so its texts and displays are not kept.
+	noNames bool
 }
 
 // errNotObject is the error for a value that is valid JSON but no object.
@@ -327,7 +330,11 @@ func (vr *valueReader) member(h *head, name []byte) error {
 		if string(name) == "vaccineCode" {
 			codes = &h.vaccineCodes
 		}
+		// Conditions are judged by code alone: no names to keep (the type
+		// usually comes first; when it does not, names are kept anyway).
+		vr.noNames = h.resourceType == "Condition"
 		ok, err := vr.concept(codes)
+		vr.noNames = false
 		if !ok && h.badCodes == "" {
 			h.badCodes = string(name)
 		}
@@ -371,8 +378,11 @@ func (vr *valueReader) member(h *head, name []byte) error {
 // when the value does not have the type's shape (it is then stepped over
 // whole); the error is the token reader's (invalid JSON).
 
-// concept appends the codings (system and code) of a CodeableConcept, or
-// of a one-element array of one, to dst.
+// concept appends the codings (system, code and display) of a
+// CodeableConcept, or of a one-element array of one, to dst, and its text
+// as a Coding with only a Display: rules.Engine.ObservationRelevant
+// recognises some Observations by name alone (Child-Pugh, CYP2C19, body
+// weight coded locally; contract 6.4 "names CYP2C19 (code or text)").
 func (vr *valueReader) concept(dst *[]rules.Coding) (ok bool, err error) {
 	switch vr.dec.PeekKind() {
 	case 'n':
@@ -386,7 +396,20 @@ func (vr *valueReader) concept(dst *[]rules.Coding) (ok bool, err error) {
 	}
 	ok = true
 	err = vr.object(func(name []byte) error {
-		if string(name) != "coding" {
+		switch string(name) {
+		case "coding":
+		case "text":
+			if vr.noNames {
+				return vr.skip()
+			}
+			v, err := vr.dec.ReadValue()
+			if v.Kind() == '"' { // a text of another type is passed over, as before
+				if t := vr.intern(v); t != "" {
+					*dst = append(*dst, rules.Coding{Display: t})
+				}
+			}
+			return err
+		default:
 			return vr.skip()
 		}
 		good, err := vr.many(func() (bool, error) { return vr.coding(dst) })
@@ -396,7 +419,7 @@ func (vr *valueReader) concept(dst *[]rules.Coding) (ok bool, err error) {
 	return ok, err
 }
 
-// coding appends one Coding to dst when it has a code.
+// coding appends one Coding to dst when it has a code or a display.
 func (vr *valueReader) coding(dst *[]rules.Coding) (ok bool, err error) {
 	if vr.dec.PeekKind() != '{' {
 		return false, vr.skip()
@@ -410,6 +433,15 @@ func (vr *valueReader) coding(dst *[]rules.Coding) (ok bool, err error) {
 			dst = &c.System
 		case "code":
 			dst = &c.Code
+		case "display":
+			if vr.noNames {
+				return vr.skip()
+			}
+			v, err := vr.dec.ReadValue()
+			if v.Kind() == '"' { // a display of another type is passed over, as before
+				c.Display = vr.intern(v)
+			}
+			return err
 		default:
 			return vr.skip()
 		}
@@ -423,7 +455,7 @@ func (vr *valueReader) coding(dst *[]rules.Coding) (ok bool, err error) {
 		}
 		return err
 	})
-	if ok && c.Code != "" {
+	if ok && (c.Code != "" || c.Display != "") {
 		*dst = append(*dst, c)
 	}
 	return ok, err

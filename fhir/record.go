@@ -305,6 +305,7 @@ func convertImmunization(im *immunization) rules.Immunization {
 	return rules.Immunization{
 		ID:     resourceID("Immunization", im.ID),
 		Codes:  codings(&im.VaccineCode),
+		Text:   textOrDisplay(&im.VaccineCode),
 		Status: im.Status.Code(),
 		Date:   date(im.OccurrenceDateTime),
 	}

@@ -137,10 +137,12 @@ type Config struct {
 	// UpadacitinibLipidMonitoring: lipids 12 weeks after initiation (R9).
 	UpadacitinibLipidMonitoring time.Duration
 	// UpadacitinibRoutineMonitoring: neutrophils, lymphocytes, hemoglobin
-	// and liver enzymes "according to routine patient management" (R9).
-	// jakguard's policy: at least one result in every such interval once
-	// therapy is that old (12 weeks, the label's own first lipid check and
-	// the usual quarterly laboratory review; see docs/rules.md).
+	// and liver enzymes "according to routine patient management" (R9):
+	// the label sets no interval, and the contract (section 5) names the
+	// CBC and ALT/AST checks for abrocitinib only. 0 (the default) is off;
+	// a site that wants a routine upadacitinib check sets its interval
+	// (for example "84d"), and then at least one result is due in every
+	// such interval once therapy is that old (see docs/rules.md).
 	UpadacitinibRoutineMonitoring time.Duration
 }
 
@@ -183,9 +185,9 @@ func DefaultConfig() Config {
 		HCGNegative:             5,
 		MinWeightKg:             40,
 
-		AbrocitinibMonitoring:         4 * week,
-		UpadacitinibLipidMonitoring:   12 * week,
-		UpadacitinibRoutineMonitoring: 12 * week,
+		AbrocitinibMonitoring:       4 * week,
+		UpadacitinibLipidMonitoring: 12 * week,
+		// UpadacitinibRoutineMonitoring: 0, off (contract section 5).
 	}
 }
 
@@ -205,12 +207,14 @@ func (c Config) Validate() error {
 		{"CourseGap", c.CourseGap}, {"RecentCourse", c.RecentCourse}, {"AntiplateletFirst", c.AntiplateletFirst},
 		{"DoseIncreaseAfter", c.DoseIncreaseAfter},
 		{"UpadacitinibLipidMonitoring", c.UpadacitinibLipidMonitoring},
-		{"UpadacitinibRoutineMonitoring", c.UpadacitinibRoutineMonitoring},
 	}
 	for _, d := range durations {
 		if d.d <= 0 {
 			return fmt.Errorf("%w: %s must be positive, got %s", ErrConfig, d.name, d.d)
 		}
+	}
+	if c.UpadacitinibRoutineMonitoring < 0 {
+		return fmt.Errorf("%w: UpadacitinibRoutineMonitoring must be 0 (off) or positive, got %s", ErrConfig, c.UpadacitinibRoutineMonitoring)
 	}
 	numbers := []struct {
 		name string

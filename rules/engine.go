@@ -255,9 +255,14 @@ func (e *Engine) EvaluatePatientView(rec *Record, now time.Time) []Finding {
 	ix := e.newIndex(rec, now)
 	ix.computeCourses(nil)
 	var out []Finding
+	comboReported := false // a course's combination-jak names every other JAK inhibitor on the chart
 	for _, d := range triggerDrugs {
 		if c := ix.course(d); c != nil && c.Ongoing {
-			out = append(out, e.evaluateTherapy(ix, c)...)
+			fs := e.evaluateTherapy(ix, c, comboReported)
+			for _, f := range fs {
+				comboReported = comboReported || f.Code == CombinationJAK
+			}
+			out = append(out, fs...)
 		}
 	}
 	return out

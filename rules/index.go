@@ -136,7 +136,7 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 		if im.Status != "completed" && im.Status != "" || dayOf(im.Date) > ix.today {
 			continue
 		}
-		for _, set := range k.setsOf('i', indexedImmunizationSets, im.Codes) {
+		for _, set := range k.immunizationSets(im) {
 			ix.imms[set] = append(ix.imms[set], im)
 		}
 	}
@@ -144,6 +144,45 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 		slices.SortStableFunc(list, func(a, b *Immunization) int { return b.Date.Compare(a.Date) })
 	}
 	return ix
+}
+
+// immunizationSets lists the immunization sets a vaccine is in: by code
+// (remembered, as setsOf does), else by its name (vaccineCode text or a
+// coding's display) against the sets' text patterns.
+func (k *Knowledge) immunizationSets(im *Immunization) []string {
+	sets := k.setsOf('i', indexedImmunizationSets, im.Codes)
+	if len(sets) > 0 {
+		return sets
+	}
+	return k.setsByName(indexedImmunizationSets, im.Text, im.Codes)
+}
+
+// setsByName lists the sets among sets whose text patterns name text or a
+// display of codes.
+func (k *Knowledge) setsByName(sets []string, text string, codes []Coding) []string {
+	names := make([]string, 0, 1+len(codes))
+	if text != "" {
+		names = append(names, strings.ToLower(text))
+	}
+	for _, c := range codes {
+		if c.Display != "" {
+			names = append(names, strings.ToLower(c.Display))
+		}
+	}
+	var out []string
+	for _, set := range sets {
+		vs := k.sets[set]
+		if vs == nil || len(vs.Text) == 0 {
+			continue
+		}
+		for _, n := range names {
+			if _, ok := vs.matchLowerText(n); ok {
+				out = append(out, set)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // recognizeMemo is recognize's drug, remembered in the memo under m's

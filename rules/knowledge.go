@@ -152,7 +152,7 @@ func (vs *ValueSet) match(c Coding) (ok, unverified bool) {
 			return false, false
 		}
 	}
-	if e, found := vs.index[codeKey{c.System, code}]; found {
+	if e := vs.lookupNorm(c.System, code); e != nil {
 		return true, e.Unverified
 	}
 	for i := range vs.include {
@@ -161,6 +161,53 @@ func (vs *ValueSet) match(c Coding) (ok, unverified bool) {
 		}
 	}
 	return false, false
+}
+
+// lookup returns the set's entry for c (nil when none): the code itself,
+// or for an NDC one of the forms ndcAlternatives lists.
+func (vs *ValueSet) lookup(c Coding) *Code {
+	return vs.lookupNorm(c.System, normCode(c.System, c.Code))
+}
+
+// lookupNorm is lookup for a code already normalised.
+func (vs *ValueSet) lookupNorm(system, code string) *Code {
+	if e, found := vs.index[codeKey{system, code}]; found {
+		return e
+	}
+	if system != SystemNDC {
+		return nil
+	}
+	for _, alt := range ndcAlternatives(code) {
+		if e, found := vs.index[codeKey{system, alt}]; found {
+			return e
+		}
+	}
+	return nil
+}
+
+// ndcAlternatives lists the other codes an NDC (already normalised) may
+// be found under in a value set: the 9-digit product code (labeler and
+// product, 5-4) of an 11-digit package code, since every package of a
+// product is that product at that strength; and, for 10 digits written
+// without hyphens (whose 4-4-2, 5-3-2 or 5-4-1 layout cannot be told),
+// each 11-digit reading and its product code. A value set holds a few
+// dozen NDCs, so a 10-digit code matching two of them by different
+// readings cannot happen in practice; the first reading that matches wins.
+func ndcAlternatives(code string) []string {
+	if strings.Trim(code, "0123456789") != "" {
+		return nil
+	}
+	switch len(code) {
+	case 11:
+		return []string{code[:9]}
+	case 10:
+		var out []string
+		for _, c := range []string{"0" + code, code[:5] + "0" + code[5:], code[:9] + "0" + code[9:]} {
+			out = append(out, c, c[:9])
+		}
+		return out
+	}
+	return nil
 }
 
 // codeKey identifies a code in a value set's index.
@@ -204,9 +251,11 @@ func normCode(system, code string) string {
 // 10-digit hyphenated forms get the leading zero of their short segment:
 // 4-4-2 "0074-2310-30" is 00074231030, 5-3-2 "12345-678-90" is 12345067890,
 // 5-4-1 "12345-6789-0" is 12345678900; 11 digits with hyphens (5-4-2) or
-// without stay as they are. Any other form (10 digits without hyphens,
-// whose layout cannot be told) is kept as written, so it matches only
-// itself.
+// without stay as they are. A product NDC (labeler and product, no
+// package) becomes its 9 digits (5-4) the same way: 4-4 "0074-2310" is
+// 000742310, 5-3 "12345-678" is 123450678. Any other form is kept as
+// written; 10 digits without hyphens, whose layout cannot be told, are
+// tried in each layout when matched (ndcAlternatives).
 func normNDC(code string) string {
 	parts := strings.Split(code, "-")
 	for _, p := range parts {
@@ -219,6 +268,12 @@ func normNDC(code string) string {
 	case 1:
 		if len(code) == 11 {
 			return code
+		}
+	case 2:
+		a, b := parts[0], parts[1]
+		switch {
+		case len(a) == 5 && len(b) == 4, len(a) == 4 && len(b) == 4, len(a) == 5 && len(b) == 3:
+			return pad(a, 5) + pad(b, 4)
 		}
 	case 3:
 		a, b, c := parts[0], parts[1], parts[2]
@@ -257,7 +312,7 @@ func (k *Knowledge) Strength(set string, codes []Coding) (mg float64, tty string
 		return 0, "", false
 	}
 	for _, c := range codes {
-		if e, found := vs.index[newCodeKey(c.System, c.Code)]; found && e.StrengthMg > 0 {
+		if e := vs.lookup(c); e != nil && e.StrengthMg > 0 {
 			return e.StrengthMg, e.TTY, true
 		}
 	}
@@ -272,7 +327,7 @@ func (k *Knowledge) TermType(set string, codes []Coding) string {
 		return ""
 	}
 	for _, c := range codes {
-		if e, found := vs.index[newCodeKey(c.System, c.Code)]; found && e.TTY != "" {
+		if e := vs.lookup(c); e != nil && e.TTY != "" {
 			return e.TTY
 		}
 	}

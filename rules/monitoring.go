@@ -24,7 +24,7 @@ type pvRule struct {
 // from the course start (course.go), not from the latest renewal.
 var pvRules = []pvRule{
 	{MonitoringCBCDue, Warning, CategoryMonitoring, "", needObs, rvqLabs, cibLabs, (*orderCtx).monitoringCBCDue},
-	{MonitoringLiverDue, Warning, CategoryMonitoring, "", needObs, rvqLabs, cibLabs, (*orderCtx).monitoringLiverDue},
+	{MonitoringLiverDue, Warning, CategoryMonitoring, "", needObs, rvqLabs, cibNoLiver, (*orderCtx).monitoringLiverDue},
 	{MonitoringLipidsDue, Warning, CategoryMonitoring, "", needObs, rvqLabs, cibLabs, (*orderCtx).monitoringLipidsDue},
 	{Lymphopenia, Critical, CategoryLabSafety, "", needObs, rvqLabs, cibLabs, onCourse((*orderCtx).lymphopenia)},
 	{Neutropenia, Critical, CategoryLabSafety, "", needObs, rvqLabs, cibLabs, onCourse((*orderCtx).neutropenia)},
@@ -73,15 +73,23 @@ func courseRule(check func(*orderCtx, *Course) (Finding, bool)) func(*orderCtx) 
 
 // monitoringLimits is the monitoring rules' limits for the catalogue.
 func monitoringLimits(c Config) string {
-	return "abrocitinib: " + durationText(c.AbrocitinibMonitoring) + " after the course start; upadacitinib: lipids " +
-		durationText(c.UpadacitinibLipidMonitoring) + " after the start, CBC and ALT/AST every " + durationText(c.UpadacitinibRoutineMonitoring)
+	s := "abrocitinib: " + durationText(c.AbrocitinibMonitoring) + " after the course start; upadacitinib: lipids " +
+		durationText(c.UpadacitinibLipidMonitoring) + " after the start"
+	if c.UpadacitinibRoutineMonitoring > 0 {
+		s += ", CBC and ALT/AST every " + durationText(c.UpadacitinibRoutineMonitoring)
+	}
+	return s
 }
 
 // evaluateTherapy runs the patient-view rules for one ongoing course.
-func (e *Engine) evaluateTherapy(ix *index, t *Course) []Finding {
+// comboReported is true when another course of the chart already reported
+// combination-jak, whose card names every JAK inhibitor on the chart (this
+// course's drug included): a patient on both drugs gets one such card,
+// not one per course.
+func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool) []Finding {
 	p, _ := Profile(t.Drug)
 	c := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, order: *t.Latest, key: orderKey(t.Latest), drug: t.Drug, p: p, now: ix.now,
-		cont: true, course: t, newFrom: anyDay, fired: map[string]bool{}, risks: map[string]bool{}}
+		cont: true, course: t, newFrom: anyDay, fired: map[string]bool{}, risks: map[string]bool{}, comboReported: comboReported}
 	if !t.Start.IsZero() {
 		c.newFrom = dayOf(t.Start)
 	}
@@ -184,8 +192,10 @@ func (c *orderCtx) monitoringCBCDue(t *Course) (Finding, bool) {
 	} else {
 		m.interval, m.periodic = c.cfg.UpadacitinibRoutineMonitoring, true
 	}
-	if f, ok := c.due(t, m); ok {
-		return f, true
+	if m.interval > 0 {
+		if f, ok := c.due(t, m); ok {
+			return f, true
+		}
 	}
 	return c.unreadableCounts(t)
 }
@@ -227,6 +237,9 @@ func (c *orderCtx) monitoringLiverDue(t *Course) (Finding, bool) {
 		m.interval = c.cfg.AbrocitinibMonitoring
 	} else {
 		m.interval, m.periodic = c.cfg.UpadacitinibRoutineMonitoring, true
+	}
+	if m.interval <= 0 {
+		return Finding{}, false // upadacitinib: off unless the site sets an interval
 	}
 	return c.due(t, m)
 }

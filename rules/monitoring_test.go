@@ -157,22 +157,17 @@ func TestMonitoringDue(t *testing.T) {
 			}},
 		{name: "abrocitinib with no dated order: no monitoring finding", rec: patientOn(undated), not: allMonitoring},
 		{name: "upadacitinib started 35 days ago: nothing due (lipids at 12 weeks)", rec: patientOn(activeUpa(35)), not: allMonitoring},
-		{name: "upadacitinib started 100 days ago, no results: lipids, CBC and liver due", rec: patientOn(activeUpa(100)),
-			want: allMonitoring,
+		{name: "upadacitinib started 100 days ago, no results: lipids due; CBC and liver have no interval (contract 5)", rec: patientOn(activeUpa(100)),
+			want: []string{MonitoringLipidsDue}, not: []string{MonitoringCBCDue, MonitoringLiverDue},
 			check: func(t *testing.T, fs []Finding) {
 				if f := wantFinding(t, fs, MonitoringLipidsDue); f.DaysOverdue != 16 || f.Tests[0].Code.Code != "57698-3" {
 					t.Errorf("finding = %+v", f)
 				}
 			}},
-		{name: "upadacitinib 200 days, CBC 100 days ago: routine CBC due again",
+		{name: "upadacitinib 200 days, CBC 100 days ago: no routine CBC by default",
 			rec: withObs(patientOn(activeUpa(200)), quantity("hb", "718-7", 100, 13, "g/dL"),
 				quantity("alt", "1742-6", 30, 20, "U/L"), quantity("ldl", "13457-7", 150, 100, "mg/dL")),
-			want: []string{MonitoringCBCDue}, not: []string{MonitoringLiverDue, MonitoringLipidsDue},
-			check: func(t *testing.T, fs []Finding) {
-				if f := wantFinding(t, fs, MonitoringCBCDue); f.DaysOverdue != 16 {
-					t.Errorf("DaysOverdue = %d", f.DaysOverdue)
-				}
-			}},
+			not: allMonitoring},
 		{name: "observations unavailable: monitoring due, marked unchecked",
 			rec:  func() *Record { r := patientOn(activeAbro(35)); r.Unavailable = []string{DataObservations}; return r }(),
 			want: allMonitoring,
@@ -235,17 +230,20 @@ func TestOnTreatmentSafety(t *testing.T) {
 			}(), want: []string{Pregnancy}},
 		{name: "on upadacitinib with baricitinib: combination JAK",
 			rec: done(patientOn(activeUpa(10), medication("bari", rx("2047232"), "active"))), want: []string{CombinationJAK}},
-		{name: "on upadacitinib and abrocitinib: both therapies flagged",
+		{name: "on upadacitinib and abrocitinib: the combination flagged once, naming both",
 			rec: done(patientOn(activeUpa(10), activeAbro(10))), want: []string{CombinationJAK},
 			check: func(t *testing.T, fs []Finding) {
 				n := 0
 				for _, f := range fs {
 					if f.Code == CombinationJAK {
 						n++
+						if f.Drug != Upadacitinib || len(f.Evidence) == 0 || f.Evidence[0].ResourceID != "MedicationRequest/abro" {
+							t.Errorf("finding %+v", f)
+						}
 					}
 				}
-				if n != 2 {
-					t.Errorf("combination-jak %d times, want once per therapy", n)
+				if n != 1 {
+					t.Errorf("combination-jak %d times, want once: one pairing, one card", n)
 				}
 			}},
 		{name: "on abrocitinib with etanercept: combination biologic",
@@ -255,4 +253,27 @@ func TestOnTreatmentSafety(t *testing.T) {
 		{name: "on abrocitinib, past cyclosporine: no combination",
 			rec: done(patientOn(activeAbro(10), medication("cyc", rx("3008"), "completed"))), not: []string{CombinationImmunosuppressant}},
 	})
+}
+
+// TestUpadacitinibRoutineMonitoringOptIn: the routine upadacitinib CBC and
+// ALT/AST check is off by default (contract section 5 names those checks
+// for abrocitinib; RINVOQ 5.8 sets no interval) and runs when a site sets
+// upadacitinibRoutineMonitoring.
+func TestUpadacitinibRoutineMonitoringOptIn(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.UpadacitinibRoutineMonitoring = 12 * week
+	e, err := NewEngine(testKnowledge(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := withObs(patientOn(activeUpa(200)), quantity("hb", "718-7", 100, 13, "g/dL"),
+		quantity("alt", "1742-6", 30, 20, "U/L"), quantity("ldl", "13457-7", 150, 100, "mg/dL"))
+	fs := e.EvaluatePatientView(rec, testNow)
+	f := wantFinding(t, fs, MonitoringCBCDue)
+	if f.DaysOverdue != 16 || hasCode(fs, MonitoringLiverDue) || hasCode(fs, MonitoringLipidsDue) {
+		t.Errorf("findings %v, DaysOverdue %d", codesOf(fs), f.DaysOverdue)
+	}
+	for _, f := range mustEngine(t, testKnowledge()).EvaluatePatientView(rec, testNow) {
+		t.Errorf("default config: unexpected %s", f.Code)
+	}
 }

@@ -85,7 +85,11 @@ const (
 	cibPregnancy  = "section 8.1 (Pregnancy)"
 	cibLactation  = "section 8.2 (Lactation)"
 	cibIndication = "section 1 (Indications and Usage: limitations of use)"
-	cibAge        = "section 1 (atopic dermatitis from 12 years)"
+	// cibNoLiver: the CIBINQO label asks for no liver-enzyme test (C3, C6);
+	// the ALT/AST checks on abrocitinib are the contract's (section 5), and
+	// a card must not cite a label section for them as if it did.
+	cibNoLiver = "no liver-enzyme test in the label: ALT/AST is jakguard policy (contract section 5)"
+	cibAge     = "section 1 (atopic dermatitis from 12 years)"
 )
 
 var (
@@ -148,7 +152,7 @@ var orderRules = []orderRule{
 
 	// Baseline chemistry (R6, R9, C6).
 	{LiverEnzymesMissing, Warning, CategoryScreening, "", atInitiation, needObs, []string{VSALT, VSAST},
-		lim(func(c Config) string { return "within " + durationText(c.LiverWindow) }), rvqPreStart, cibPreStart, (*orderCtx).liverEnzymesMissing},
+		lim(func(c Config) string { return "within " + durationText(c.LiverWindow) }), rvqPreStart, cibNoLiver, (*orderCtx).liverEnzymesMissing},
 	{LipidsMissing, Warning, CategoryScreening, "", atInitiation, needObs, []string{VSLipidPanelOrLDL},
 		lim(func(c Config) string { return "within " + durationText(c.LipidWindow) }), rvqLabs, cibLabs, (*orderCtx).lipidsMissing},
 
@@ -230,7 +234,7 @@ var orderRules = []orderRule{
 	// On-treatment monitoring at a continuation (contract 6.2: on
 	// continuation the monitoring applies instead of the screening).
 	{MonitoringCBCDue, Warning, CategoryMonitoring, "", onContinuation, needObs, cbcSets, monitoringLimits, rvqLabs, cibLabs, courseRule((*orderCtx).monitoringCBCDue)},
-	{MonitoringLiverDue, Warning, CategoryMonitoring, "", onContinuation, needObs, []string{VSALT, VSAST}, monitoringLimits, rvqLabs, cibLabs, courseRule((*orderCtx).monitoringLiverDue)},
+	{MonitoringLiverDue, Warning, CategoryMonitoring, "", onContinuation, needObs, []string{VSALT, VSAST}, monitoringLimits, rvqLabs, cibNoLiver, courseRule((*orderCtx).monitoringLiverDue)},
 	{MonitoringLipidsDue, Warning, CategoryMonitoring, "", onContinuation, needObs, []string{VSLipids}, monitoringLimits, rvqLabs, cibLabs, courseRule((*orderCtx).monitoringLipidsDue)},
 }
 
@@ -265,6 +269,9 @@ type orderCtx struct {
 	// risks holds the boxed-warning risk rows found, fired or not, for
 	// lower-dose-recommended.
 	risks map[string]bool
+	// comboReported (patient-view): another course already reported
+	// combination-jak (evaluateTherapy).
+	comboReported bool
 }
 
 // evaluateOrder runs the rule table for one recognised order.
@@ -359,12 +366,29 @@ func readsMeds(code string) bool {
 // which limit set it. The product code of that strength is looked up once.
 func (c *orderCtx) oneDose(fs []Finding) {
 	lowest, reason := 0.0, ""
+	notAtAll := "" // a finding that says the drug is not recommended at any dose
 	for _, f := range fs {
 		if f.DoseLimitMg > 0 && (lowest == 0 || f.DoseLimitMg < lowest) {
 			lowest, reason = f.DoseLimitMg, f.DoseLimitReason
 		}
+		if notAtAll == "" && notRecommendedAtAnyDose(f) {
+			notAtAll = lowerFirst(f.Title)
+		}
 	}
 	if lowest == 0 {
+		return
+	}
+	if notAtAll != "" {
+		// A card suggesting "use 15 mg" beside one saying "avoid" would
+		// contradict it (contract 6.3: one dose per order; here none).
+		for i := range fs {
+			f := &fs[i]
+			if f.DoseLimitMg <= 0 {
+				continue
+			}
+			f.SuggestedDailyMg = 0
+			f.Action = strings.TrimSpace(f.Action + " No dose is suggested: " + c.p.Generic + " is not recommended for this patient (" + notAtAll + ").")
+		}
 		return
 	}
 	suggest := lowest
@@ -388,6 +412,20 @@ func (c *orderCtx) oneDose(fs []Finding) {
 				" mg once daily: the lowest dose limit for this order (" + reason + ").")
 		}
 	}
+}
+
+// notRecommendedAtAnyDose reports whether a finding rules the drug out
+// for the patient whatever the dose: eGFR or dialysis below the label's
+// limit and severe hepatic impairment (the critical renal-impairment and
+// severe-hepatic-impairment findings), and an age below the approved one.
+func notRecommendedAtAnyDose(f Finding) bool {
+	switch f.Code {
+	case RenalImpairment, SevereHepaticImpairment:
+		return f.Level == Critical
+	case AgeNotApproved:
+		return true
+	}
+	return false
 }
 
 // productFor returns the product code of the drug at mg per tablet (once
@@ -632,16 +670,6 @@ func (c *orderCtx) unverifiedConditions(set string, cs []*Condition) bool {
 func unverifiedMeds(k *Knowledge, set string, ms []*Medication) bool {
 	for _, m := range ms {
 		if k.Unverified(set, m.Codes) {
-			return true
-		}
-	}
-	return false
-}
-
-// setHasUnverified reports whether any code of the set is graded C or U.
-func setHasUnverified(k *Knowledge, set string) bool {
-	for _, x := range k.Codes(set) {
-		if x.Unverified {
 			return true
 		}
 	}

@@ -162,8 +162,33 @@ func (c *orderCtx) tbTreated() []*Medication {
 	})
 }
 
+// tbHistoryCodes are the latent-TB set's codes that say the infection is
+// past, i.e. treated (ICD-10-CM, knowledge base section 3, grade A): Z86.15
+// personal history of latent tuberculosis infection, Z86.11 personal
+// history of tuberculosis. ICD-10-CM's personal-history codes are for a
+// condition that no longer exists and is no longer treated, so with one on
+// record a positive test does not mean untreated latent TB.
+var tbHistoryCodes = map[string]bool{"Z86.15": true, "Z86.11": true}
+
+// tbPast lists the conditions that record tuberculosis as past (treated),
+// whatever their clinical status.
+func (c *orderCtx) tbPast() []*Condition {
+	var out []*Condition
+	for _, x := range c.ix.historyConditions(VSLatentTB) {
+		for _, code := range x.Codes {
+			if code.System == SystemICD10CM && tbHistoryCodes[normCode(code.System, code.Code)] {
+				out = append(out, x)
+				break
+			}
+		}
+	}
+	return out
+}
+
 func (c *orderCtx) tbLatentUntreated() (Finding, bool) {
-	if len(c.tbTreated()) > 0 {
+	// Active tuberculosis is not latent: its own critical card speaks, and
+	// "treat latent TB" beside it would be wrong and a second card.
+	if c.fired[TBActive] || len(c.tbTreated()) > 0 || len(c.tbPast()) > 0 {
 		return Finding{}, false
 	}
 	var ev []Evidence
@@ -575,7 +600,7 @@ func (c *orderCtx) hcgText(o *Observation) string {
 // window positive.
 func (c *orderCtx) pregnant() ([]Evidence, bool) {
 	var ev []Evidence
-	cs := c.ix.activeConditions(VSPregnancyCondition)
+	cs := c.currentPregnancies()
 	ev = append(ev, conditionEvidence(cs)...)
 	if o, r, _ := c.ix.latestRead(VSPregnancyTest, c.windowFrom(c.cfg.PregnancyTestWindow), c.ix.readHCG); r == resultPositive {
 		e := resultEvidence("Pregnancy test", o, r)
@@ -585,6 +610,26 @@ func (c *orderCtx) pregnant() ([]Evidence, bool) {
 		ev = append(ev, e)
 	}
 	return ev, len(ev) > 0
+}
+
+// pregnancyMaxDays is how long after its onset (else its recorded date) a
+// pregnancy condition can still be a current pregnancy: a pregnancy lasts
+// at most about 42 weeks from the last menstrual period and is diagnosed
+// weeks into it, so one dated 300 days ago or more has ended, whatever a
+// problem list left unresolved says.
+const pregnancyMaxDays = 300
+
+// currentPregnancies are the active pregnancy conditions that can still be
+// current: undated, or dated within pregnancyMaxDays.
+func (c *orderCtx) currentPregnancies() []*Condition {
+	var out []*Condition
+	for _, x := range c.ix.activeConditions(VSPregnancyCondition) {
+		if d := conditionDate(x); !d.IsZero() && daysBetween(d, c.now) >= pregnancyMaxDays {
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
 }
 
 func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
@@ -641,7 +686,7 @@ func (c *orderCtx) pregnancy() (Finding, bool) {
 	f := Finding{
 		Title:      "Pregnancy",
 		Evidence:   ev,
-		Unverified: c.unverifiedConditions(VSPregnancyCondition, c.ix.activeConditions(VSPregnancyCondition)),
+		Unverified: c.unverifiedConditions(VSPregnancyCondition, c.currentPregnancies()),
 	}
 	if c.drug == Upadacitinib {
 		f.Action = c.onTx("Avoid starting upadacitinib in pregnancy: it may cause fetal harm (RINVOQ PI 5.9); discuss with the patient.",
@@ -712,7 +757,7 @@ func (c *orderCtx) liveVaccineRecent() (Finding, bool) {
 	var ev []Evidence
 	unverified := false
 	for _, im := range ims {
-		ev = append(ev, Evidence{Text: "Live vaccine " + codingsName(im.Codes) + " given on " + dateText(im.Date) +
+		ev = append(ev, Evidence{Text: "Live vaccine " + immunizationName(im) + " given on " + dateText(im.Date) +
 			" (" + number(float64(daysBetween(im.Date, c.now))) + " days ago)", Date: im.Date, ResourceID: im.ID})
 		unverified = unverified || c.k.Unverified(VSLiveVaccines, im.Codes)
 	}
@@ -726,8 +771,16 @@ func (c *orderCtx) liveVaccineRecent() (Finding, bool) {
 		Evidence:   ev,
 		Unverified: unverified,
 		Threshold:  durationText(c.cfg.LiveVaccineWindow),
-		Subject:    codingsName(ims[0].Codes),
+		Subject:    immunizationName(ims[0]),
 	}, true
+}
+
+// immunizationName is the vaccine's text, else its first display or code.
+func immunizationName(im *Immunization) string {
+	if im.Text != "" {
+		return im.Text
+	}
+	return codingsName(im.Codes)
 }
 
 // liveVaccineOrdered: a live vaccine ordered with the JAK order (in the
@@ -981,6 +1034,9 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 // ---- Combinations and interactions (R2, R13, R14, C9-C13) ----
 
 func (c *orderCtx) combinationJAK() (Finding, bool) {
+	if c.comboReported {
+		return Finding{}, false
+	}
 	ms, more := c.medsIn(VSOtherJAK)
 	for _, d := range triggerDrugs {
 		if d == c.drug {
@@ -1464,7 +1520,10 @@ func (c *orderCtx) allRisks() {
 // being raised above the course's dose, or when they are new since the
 // course start (the dose was chosen knowing the others).
 func (c *orderCtx) lowerDoseRecommended() (Finding, bool) {
-	if !c.doseOK || c.dose <= c.p.LowerDailyMg {
+	if !c.doseOK {
+		return c.lowerDoseUnknownDose()
+	}
+	if c.dose <= c.p.LowerDailyMg {
 		return Finding{}, false
 	}
 	if c.cont && c.course != nil && (!c.course.DoseKnown || c.dose > c.course.DailyMg) {
@@ -1504,8 +1563,35 @@ func (c *orderCtx) lowerDoseRecommended() (Finding, bool) {
 		Evidence:        ev,
 		DoseLimitMg:     c.p.LowerDailyMg,
 		DoseLimitReason: joinNames(append(ageReason(c), reasons...)) + ": " + number(c.p.LowerDailyMg) + " mg",
-		Citation:        cite,
-		Also:            also,
+		// The US-label reason, when there is one, for the card's summary:
+		// without it the summary named only the boxed-warning rows (EU
+		// advice) for a 70-year-old.
+		Subject:  strings.Join(ageReason(c), ""),
+		Citation: cite,
+		Also:     also,
+	}, true
+}
+
+// lowerDoseUnknownDose: an upadacitinib order for a patient of 65 or over
+// whose daily dose could not be read (US label 2.5: 15 mg from 65). Without
+// it nothing would say the age limit (the boxed-warning rows say the lower
+// dose on their own cards when the dose is unknown); a renewal of a course
+// whose dose is known to be within the limit is left alone.
+func (c *orderCtx) lowerDoseUnknownDose() (Finding, bool) {
+	reason := ageReason(c)
+	if len(reason) == 0 || c.cont && c.course != nil && c.course.DoseKnown && c.course.DailyMg <= c.p.LowerDailyMg {
+		return Finding{}, false
+	}
+	age, _ := c.ix.age()
+	return Finding{
+		Title: "Lower dose recommended",
+		Evidence: append([]Evidence{{Text: "Patient aged " + number(float64(age)) + ": the upadacitinib dose from age " +
+			number(float64(c.cfg.UpadacitinibLowerDoseAge)) + " is 15 mg once daily (US label); check that the order is not above it."}},
+			c.orderedDoseEvidence()...),
+		DoseLimitMg:     c.p.LowerDailyMg,
+		DoseLimitReason: reason[0] + ": " + number(c.p.LowerDailyMg) + " mg",
+		Subject:         reason[0],
+		Citation:        c.p.Cite(rvqDoseAD),
 	}, true
 }
 
@@ -1587,8 +1673,9 @@ func (c *orderCtx) noPriorSystemicTherapy() (Finding, bool) {
 		Action: c.p.Name() + " is labelled for disease not adequately controlled with other systemic drugs, including biologics, " +
 			"or when those are inadvisable: document the earlier therapy or the reason.",
 		Evidence: []Evidence{{Text: "No dupilumab, tralokinumab, lebrikizumab, nemolizumab, cyclosporine, methotrexate, azathioprine or mycophenolate on record."}},
-		// Most AD biologic codes are grade U (knowledge base 1.3).
-		Unverified: setHasUnverified(c.k, VSPriorSystemicADTherapy),
+		// Not unverified: the finding says that nothing on record matched
+		// the set, so no unverified (grade C/U) code of the set bears on
+		// it; a banner saying otherwise on every such card would be noise.
 	}, true
 }
 

@@ -510,8 +510,14 @@ func TestPregnancyAndVaccines(t *testing.T) {
 			}), want: []string{Pregnancy}, not: []string{PregnancyTestMissing}},
 		{name: "pregnancy condition: pregnancy, no test demanded", order: upaOrder(15),
 			edit: then(woman(30), func(r *Record, s *Session) {
-				r.Conditions = append(r.Conditions, condition("preg", snomed("77386006"), "active"))
+				c := condition("preg", snomed("77386006"), "active")
+				c.Onset = daysAgo(60)
+				r.Conditions = append(r.Conditions, c)
 			}), want: []string{Pregnancy}, not: []string{PregnancyTestMissing}},
+		{name: "pregnancy condition with onset 400 days ago, still active: ended, test demanded", order: upaOrder(15),
+			edit: then(woman(30), func(r *Record, s *Session) {
+				r.Conditions = append(r.Conditions, condition("preg", snomed("77386006"), "active"))
+			}), want: []string{PregnancyTestMissing}, not: []string{Pregnancy}},
 		{name: "resolved pregnancy is not pregnancy", order: upaOrder(15),
 			edit: then(woman(30), func(r *Record, s *Session) {
 				r.Conditions = append(r.Conditions, condition("preg", snomed("77386006"), "resolved"))

@@ -120,10 +120,16 @@ func TestWindowTimeZones(t *testing.T) {
 func hasCode(fs []Finding, code string) bool { _, ok := findingOf(fs, code); return ok }
 
 // TestMonitoringBoundaries: abrocitinib checks are due 4 weeks after the
-// start (28 days: due; 27: not); the repeating upadacitinib checks are due
-// once the last result is older than 12 weeks (84 days ago: still inside).
+// start (28 days: due; 27: not); the repeating upadacitinib checks (off by
+// default, here set to 12 weeks) are due once the last result is older
+// than 12 weeks (84 days ago: still inside).
 func TestMonitoringBoundaries(t *testing.T) {
-	e := mustEngine(t, decKnowledge())
+	cfg := DefaultConfig()
+	cfg.UpadacitinibRoutineMonitoring = 12 * week
+	e, err := NewEngine(decKnowledge(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		days int
 		due  bool
@@ -248,8 +254,10 @@ func TestNormNDC(t *testing.T) {
 		{"00074-2310-30", "00074231030"}, // 5-4-2
 		{"00074231030", "00074231030"},   // 11 digits
 		{" 0074-2310-30 ", "00074231030"},
-		{"0074231030", "0074231030"}, // 10 digits without hyphens: layout unknown, kept
-		{"0074-2310", "0074-2310"},   // a product NDC without package: kept
+		{"0074231030", "0074231030"}, // 10 digits without hyphens: layout unknown, kept (tried in each layout when matched)
+		{"0074-2310", "000742310"},   // a product NDC without package: 4-4
+		{"00074-2310", "000742310"},  // 5-4
+		{"12345-678", "123450678"},   // 5-3
 		{"ABCDE-1234-12", "ABCDE-1234-12"},
 	}
 	for _, tc := range tests {
@@ -266,6 +274,24 @@ func TestNormNDC(t *testing.T) {
 	}
 	if _, _, ok := recognize(k, Medication{Codes: codings(SystemNDC, "0074-2310-31")}); ok {
 		t.Error("another package matched")
+	}
+	// The real value sets: a 10-digit NDC without hyphens (4-4-2 read),
+	// product codes in 4-4 and 5-4, and a package the set does not list
+	// of a product it does (any package of RINVOQ 30 mg is RINVOQ 30 mg).
+	real, err := LoadKnowledge(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{"0074231030", "0074-2310", "00074-2310", "000742310", "00074-2310-90", "0069033530", "00069-0335"} {
+		if _, _, ok := recognize(real, Medication{Codes: codings(SystemNDC, code)}); !ok {
+			t.Errorf("NDC %s not recognised", code)
+		}
+	}
+	if mg, _, ok := real.Strength(VSUpadacitinib, codings(SystemNDC, "0074231030")); !ok || mg != 30 {
+		t.Errorf("strength of NDC 0074231030 = %v %v, want 30", mg, ok)
+	}
+	if _, _, ok := recognize(real, Medication{Codes: codings(SystemNDC, "0074239930")}); ok {
+		t.Error("an unknown 10-digit NDC matched")
 	}
 }
 

@@ -106,8 +106,12 @@ type DoseFacts struct {
 
 // Immunization is a vaccine administration.
 type Immunization struct {
-	ID     string // "Immunization/<id>"
-	Codes  []Coding
+	ID    string // "Immunization/<id>"
+	Codes []Coding
+	// Text is vaccineCode.text, else its first coding's display ("" when
+	// neither): a vaccine recorded by name only ("Shingrix") is recognised
+	// by the value sets' text patterns (contract 6.5).
+	Text   string
 	Status string // completed, entered-in-error, not-done
 	Date   time.Time
 }

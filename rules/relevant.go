@@ -53,9 +53,12 @@ func (e *Engine) ConditionRelevant(codes []Coding) bool {
 }
 
 // ImmunizationRelevant is ConditionRelevant for an Immunization's vaccine
-// codes.
+// codes, and for its name: a decoder passes vaccineCode's text and
+// displays as Codings with a Display (the rules recognise a vaccine
+// recorded by name only, index.go).
 func (e *Engine) ImmunizationRelevant(codes []Coding) bool {
-	return len(e.k.setsOf('i', indexedImmunizationSets, codes)) > 0
+	return len(e.k.setsOf('i', indexedImmunizationSets, codes)) > 0 ||
+		len(e.k.setsByName(indexedImmunizationSets, "", codes)) > 0
 }
 
 // ObservationRelevant tells whether an Observation with these codes (its
