@@ -123,12 +123,6 @@ func TestAcceptanceMonitoringIntervals(t *testing.T) {
 	add(accCase{name: "upadacitinib 83 days, no lipids since: not yet due", c: view(coursed("upadacitinib", 83)), absent: []string{"monitoring-lipids-due"}},
 		accCase{name: "upadacitinib 84 days, no lipids since: due", c: view(coursed("upadacitinib", 84)), want: w("monitoring-lipids-due", "warning")},
 		accCase{name: "upadacitinib 85 days, no lipids since: due", c: view(coursed("upadacitinib", 85)), want: w("monitoring-lipids-due", "warning")},
-		// RINVOQ sets no interval for the CBC and ALT/AST ("routine patient
-		// management"); contract 5 names those checks for abrocitinib only.
-		accCase{name: "upadacitinib 200 days, no labs since the start: lipids due, no CBC or ALT/AST reminder", c: view(coursed("upadacitinib", 200)),
-			want: w("monitoring-lipids-due", "warning"), absent: []string{"monitoring-cbc-due", "monitoring-liver-due"}},
-		accCase{name: "upadacitinib renewal 200 days in, lipids since: no monitoring card", c: sign(coursed("upadacitinib", 200).replace(qty("ldl", "13457-7", 104, "mg/dL", "", ago(30))), jakDraft("upadacitinib", 15)),
-			noCards: true},
 		accCase{name: "abrocitinib 60 days with a CBC, ALT and lipids after the start: nothing due",
 			c:       view(coursed("abrocitinib", 60).replace(qty("alc", "731-0", 1.8, "10*3/uL", "", ago(20))).replace(qty("ldl", "13457-7", 104, "mg/dL", "", ago(20))).replace(qty("alt", "1742-6", 21, "U/L", "", ago(20)))),
 			noCards: true},

