@@ -1,17 +1,16 @@
 package fhir
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
+	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
 	"jakguard/rules"
 )
@@ -67,7 +66,10 @@ type Builder struct {
 	keepCoded map[string]func(codes []rules.Coding) bool
 	patientID string            // the context patient; "" checks nothing
 	types     map[string]string // key -> the resource type its query asks for
-	entries   atomic.Int64      // entries read by all Adds
+	// keepMedication, when set, tells from what it is of (codes and text)
+	// whether a MedicationRequest or MedicationStatement is worth decoding.
+	keepMedication func(m rules.Medication) bool
+	entries        counter // entries read by all Adds
 
 	mu    sync.Mutex
 	parts []part
@@ -102,6 +104,16 @@ func (b *Builder) KeepCoded(resourceType string, keep func(codes []rules.Coding)
 		b.keepCoded = map[string]func([]rules.Coding) bool{}
 	}
 	b.keepCoded[resourceType] = keep
+}
+
+// KeepMedications makes Add decode only the MedicationRequests and
+// MedicationStatements for which keep, given a Medication with the codes
+// and text of what they are of (medicationCodeableConcept, or a contained
+// Medication), answers true; the others are passed over unread. One whose
+// medicationReference names a Medication outside it is always decoded:
+// what it is of is known only once every value is read.
+func (b *Builder) KeepMedications(keep func(m rules.Medication) bool) {
+	b.keepMedication = keep
 }
 
 // ForPatient makes Add refuse (ErrWrongPatient) a value holding a Patient
@@ -143,7 +155,8 @@ type part struct {
 	conditions    []rules.Condition
 	meds          []pendingMed
 	immunizations []rules.Immunization
-	medications   map[string]medInfo // by "Medication/<id>" and by fullUrl
+	medications   medIndex
+	memo          memo
 	// For a Bundle of nothing but OperationOutcomes.
 	others int  // resources of other types
 	failed bool // an OperationOutcome reports an error
@@ -166,8 +179,7 @@ func (b *Builder) Add(ctx context.Context, key string, raw []byte) (Page, error)
 	if isNull(raw) {
 		return Page{}, nil
 	}
-	var vr valueReader
-	return b.add(ctx, key, &vr, func() (*head, []byte, []byte, string, error) { return vr.read(raw) })
+	return b.add(ctx, key, newReader(raw))
 }
 
 // AddFrom is Add for the value at dec's position, where data is what dec
@@ -181,13 +193,12 @@ func (b *Builder) AddFrom(ctx context.Context, key string, dec *jsontext.Decoder
 		_, err := dec.ReadToken()
 		return Page{}, err
 	}
-	var vr valueReader
-	return b.add(ctx, key, &vr, func() (*head, []byte, []byte, string, error) { return vr.readFrom(dec, data) })
+	return b.add(ctx, key, &reader{dec: dec, data: data})
 }
 
-func (b *Builder) add(ctx context.Context, key string, vr *valueReader, read func() (*head, []byte, []byte, string, error)) (Page, error) {
+func (b *Builder) add(ctx context.Context, key string, rd *reader) (Page, error) {
 	p := part{b: b, key: key}
-	page, err := p.read(ctx, vr, read)
+	page, err := p.read(ctx, rd)
 	if err != nil {
 		return Page{}, fmt.Errorf("fhir: %s: %w", key, err)
 	}
@@ -197,35 +208,22 @@ func (b *Builder) add(ctx context.Context, key string, vr *valueReader, read fun
 	return page, nil
 }
 
-// count is called before each entry: it bounds the entries of all values
-// and stops the reading once ctx is done.
-func (b *Builder) count(ctx context.Context) error {
-	n := b.entries.Add(1)
-	if n > MaxEntries {
-		return ErrTooManyEntries
-	}
-	if n%64 == 0 {
-		return ctx.Err()
-	}
-	return nil
-}
-
-func (p *part) read(ctx context.Context, vr *valueReader, read func() (*head, []byte, []byte, string, error)) (Page, error) {
+func (p *part) read(ctx context.Context, rd *reader) (Page, error) {
 	var page Page
-	vr.count = func() error { page.Entries++; return p.b.count(ctx) }
-	vr.visit = func(r *resource) error {
+	rd.count = func() error { page.Entries++; return p.b.entries.next(ctx) }
+	rd.visit = func(r *resource) error {
 		ok, err := p.add(r)
 		if !ok {
 			page.Skipped++
 		}
 		return err
 	}
-	vr.bad = func(i int, member, why string) error {
+	rd.bad = func(i int, member, why string) error {
 		p.logSkip(i, "", &DecodeError{Path: member, Reason: why})
 		page.Skipped++
 		return nil
 	}
-	top, data, links, shape, err := read()
+	top, err := rd.read()
 	switch {
 	case errors.Is(err, errNotObject):
 		return Page{}, fmt.Errorf("%w: %w", ErrNotResource, err)
@@ -238,22 +236,22 @@ func (p *part) read(ctx context.Context, vr *valueReader, read func() (*head, []
 	case "OperationOutcome":
 		return Page{}, ErrOperationOutcome
 	case "Bundle":
-		if shape != "" {
-			return Page{}, fmt.Errorf("%w: %s", ErrNotResource, shape)
+		if rd.shape != "" {
+			return Page{}, fmt.Errorf("%w: %s", ErrNotResource, rd.shape)
 		}
 		if p.failed && p.others == 0 {
 			return Page{}, fmt.Errorf("Bundle of failures: %w", ErrOperationOutcome)
 		}
-		page.Next = nextLink(links)
+		page.Next = nextLink(rd.links)
 		return page, nil
 	}
 	// A single resource. Entries of something that is not a Bundle are no data.
 	*p = part{b: p.b, key: p.key}
 	page = Page{Entries: 1}
-	if err := p.b.count(ctx); err != nil {
+	if err := p.b.entries.next(ctx); err != nil {
 		return Page{}, err
 	}
-	ok, err := p.add(&resource{raw: data, head: top})
+	ok, err := p.add(top)
 	if !ok {
 		page.Skipped = 1
 	}
@@ -263,12 +261,11 @@ func (p *part) read(ctx context.Context, vr *valueReader, read func() (*head, []
 // add decodes one resource into the part; ok is false when it was skipped
 // as malformed. An error refuses the whole value.
 func (p *part) add(r *resource) (ok bool, err error) {
-	h := r.head
-	if h.resourceType == "" {
+	switch {
+	case r.resourceType == "":
 		p.logSkip(r.index, "", &DecodeError{Path: "resourceType", Reason: "missing or not a string"})
 		return false, nil
-	}
-	if !usedType(h.resourceType) {
+	case !usedType(r.resourceType):
 		p.other(r)
 		return true, nil
 	}
@@ -276,79 +273,90 @@ func (p *part) add(r *resource) (ok bool, err error) {
 	if err := p.check(r); err != nil {
 		var de *DecodeError
 		if errors.As(err, &de) {
-			p.logSkip(r.index, h.resourceType, err)
+			p.logSkip(r.index, r.resourceType, err)
 			return false, nil
 		}
 		return false, err
 	}
-	switch h.resourceType {
+	if keep, bad := p.keep(r); bad != "" {
+		p.logSkip(r.index, r.resourceType, &DecodeError{Path: bad, Reason: "not a CodeableConcept"})
+		return false, nil
+	} else if !keep {
+		return true, nil
+	}
+	switch r.resourceType {
 	case "Patient":
 		var v patient
 		if err = decode(r.raw, &v); err == nil && p.patient == nil {
 			p.patient = convertPatient(&v)
 		}
 	case "Observation":
-		if keep := p.b.keepObservation; keep != nil {
-			if h.badCodes != "" {
-				p.logSkip(r.index, h.resourceType, &DecodeError{Path: h.badCodes, Reason: "not a CodeableConcept"})
-				return false, nil
-			}
-			// Asked first with the date unknown (zero), so that the date is
-			// read only for the Observations whose codes a rule reads.
-			if !keep(h.codes, time.Time{}) || !keep(h.codes, observationDateOf(h)) {
-				return true, nil
-			}
-		}
 		var v observation
 		if err = decode(r.raw, &v); err == nil {
 			p.observations = append(p.observations, convertObservation(&v))
 		}
-	case "Condition", "Immunization":
-		if keep := p.b.keepCoded[h.resourceType]; keep != nil {
-			codes := h.codes
-			if h.resourceType == "Immunization" {
-				codes = h.vaccineCodes
-			}
-			if h.badCodes != "" {
-				p.logSkip(r.index, h.resourceType, &DecodeError{Path: h.badCodes, Reason: "not a CodeableConcept"})
-				return false, nil
-			}
-			if !keep(codes) {
-				return true, nil
-			}
+	case "Condition":
+		var v condition
+		if err = decode(r.raw, &v); err == nil {
+			p.conditions = append(p.conditions, convertCondition(&v))
 		}
-		if h.resourceType == "Condition" {
-			var v condition
-			if err = decode(r.raw, &v); err == nil {
-				p.conditions = append(p.conditions, convertCondition(&v))
-			}
-		} else {
-			var v immunization
-			if err = decode(r.raw, &v); err == nil {
-				p.immunizations = append(p.immunizations, convertImmunization(&v))
-			}
+	case "Immunization":
+		var v immunization
+		if err = decode(r.raw, &v); err == nil {
+			p.immunizations = append(p.immunizations, convertImmunization(&v))
 		}
 	case "MedicationRequest":
 		var v medicationRequest
 		if err = decode(r.raw, &v); err == nil {
-			p.meds = append(p.meds, convertMedicationRequest(&v, p.containedLookup(r)))
+			p.meds = append(p.meds, convertMedicationRequest(&v, p.contained(r)))
 		}
 	case "MedicationStatement":
 		var v medicationStatement
 		if err = decode(r.raw, &v); err == nil {
-			p.meds = append(p.meds, convertMedicationStatement(&v, p.containedLookup(r)))
+			p.meds = append(p.meds, convertMedicationStatement(&v, p.contained(r)))
 		}
 	case "Medication":
 		var v medication
 		if err = decode(r.raw, &v); err == nil {
-			p.addMedication(&v, string(r.fullURL))
+			if p.medications == nil {
+				p.medications = medIndex{}
+			}
+			p.medications.add(&v, text(r.fullURL))
 		}
 	}
 	if err != nil {
-		p.logSkip(r.index, h.resourceType, decodeError("", err))
+		p.logSkip(r.index, r.resourceType, decodeError("", err))
 		return false, nil
 	}
 	return true, nil
+}
+
+// keep applies the relevance filters (KeepObservations, KeepCoded,
+// KeepMedications) to a resource from its head; bad names a member the
+// filter reads that is unreadable (the resource is then skipped).
+func (p *part) keep(r *resource) (keep bool, bad string) {
+	b := p.b
+	switch t := r.resourceType; {
+	case t == "Observation" && b.keepObservation != nil:
+		codes, bad := p.memo.codes(&r.head)
+		// Asked first with the date unknown (zero), so that the date is
+		// read only for the Observations whose codes a rule reads.
+		return bad == "" && b.keepObservation(codes, time.Time{}) && b.keepObservation(codes, r.observationDate()), bad
+	case b.keepCoded[t] != nil:
+		codes, bad := p.memo.codes(&r.head)
+		return bad == "" && b.keepCoded[t](codes), bad
+	case (t == "MedicationRequest" || t == "MedicationStatement") && b.keepMedication != nil:
+		var cc *fm.CodeableConcept
+		var ref *fm.Reference
+		if decode(r.medicationCodeableConcept, &cc) != nil || decode(r.medicationReference, &ref) != nil {
+			return true, "" // unreadable: decoded, and skipped there
+		}
+		var pm pendingMed
+		setMedication(&pm, cc, ref, p.contained(r))
+		// A Medication elsewhere in the call may say what it is: kept.
+		return pm.ref != "" || b.keepMedication(pm.med), ""
+	}
+	return true, ""
 }
 
 // other notes a resource of a type the rules do not read: only whether a
@@ -356,7 +364,7 @@ func (p *part) add(r *resource) (ok bool, err error) {
 // OperationOutcome beside results (search mode "outcome", often warnings)
 // does not make a Bundle a failure.
 func (p *part) other(r *resource) {
-	if r.head.resourceType != "OperationOutcome" {
+	if r.resourceType != "OperationOutcome" {
 		p.others++
 		return
 	}
@@ -379,93 +387,39 @@ func (p *part) other(r *resource) {
 // read: ErrWrongType or ErrWrongPatient refuse the value, a *DecodeError
 // (an unreadable subject) skips the resource.
 func (p *part) check(r *resource) error {
-	h := r.head
-	if want := p.b.types[p.key]; want != "" && h.resourceType != want && h.resourceType != "Medication" {
-		return fmt.Errorf("%w (%s)", ErrWrongType, h.resourceType)
+	if want := p.b.types[p.key]; want != "" && r.resourceType != want && r.resourceType != "Medication" {
+		return fmt.Errorf("%w (%s)", ErrWrongType, r.resourceType)
 	}
 	if p.b.patientID == "" {
 		return nil
 	}
-	ref, member := h.subject, "subject"
-	switch h.resourceType {
+	v, member := r.subject, "subject"
+	switch r.resourceType {
 	case "Medication":
 		return nil
 	case "Patient":
-		if string(h.id) != p.b.patientID {
+		if text(r.id) != p.b.patientID {
 			return fmt.Errorf("%w: a Patient with another id", ErrWrongPatient)
 		}
 		return nil
 	case "Immunization":
-		ref, member = h.patient, "patient"
+		v, member = r.patient, "patient"
 	}
-	if h.badRef == member {
+	ref := p.memo.reference(v)
+	if !ref.ok {
 		// Whose it is cannot be told: skipped like any malformed entry.
 		return &DecodeError{Path: member, Reason: "not a Reference"}
 	}
-	if id, ok := patientOf(ref); ok && string(id) != p.b.patientID {
-		return fmt.Errorf("%w: a %s about another patient", ErrWrongPatient, h.resourceType)
+	if id, ok := patientOf(ref.ref); ok && id != p.b.patientID {
+		return fmt.Errorf("%w: a %s about another patient", ErrWrongPatient, r.resourceType)
 	}
 	return nil
 }
 
-// patientOf returns the Patient id a literal reference names
-// ("Patient/123", "https://ehr/fhir/Patient/123/_history/2"); ok is false
-// for a reference to anything else.
-func patientOf(ref []byte) (id []byte, ok bool) {
-	ref = bytes.TrimSpace(ref)
-	if i := bytes.Index(ref, []byte("/_history/")); i >= 0 {
-		ref = ref[:i]
-	}
-	if i := bytes.LastIndex(ref, []byte("Patient/")); i >= 0 && (i == 0 || ref[i-1] == '/') {
-		id = ref[i+len("Patient/"):]
-		return id, len(id) > 0 && bytes.IndexByte(id, '/') < 0
-	}
-	return nil, false
-}
-
-// observationDateOf is the date of an Observation (zero when unknown or
-// unreadable), as the decoded Observation has it.
-func observationDateOf(h *head) time.Time {
-	var d observationDate
-	for _, m := range []struct {
-		raw []byte
-		dst **string
-	}{{h.effectiveDateTime, &d.EffectiveDateTime}, {h.effectiveInstant, &d.EffectiveInstant}, {h.issued, &d.Issued}} {
-		switch v := jsontext.Value(m.raw); v.Kind() {
-		case '"':
-			s := unquote(v)
-			*m.dst = &s
-		case 'n', 0:
-		default:
-			return time.Time{}
-		}
-	}
-	if len(h.effectivePeriod) > 0 && decode(h.effectivePeriod, &d.EffectivePeriod) != nil {
-		return time.Time{}
-	}
-	return d.date()
-}
-
-func (p *part) addMedication(m *medication, fullURL string) {
-	if p.medications == nil {
-		p.medications = make(map[string]medInfo)
-	}
-	info := convertMedication(m)
-	if id := resourceID("Medication", m.ID); id != "" {
-		p.medications[id] = info
-	}
-	if fullURL != "" {
-		p.medications[fullURL] = info
-	}
-}
-
-// containedLookup returns a function finding a contained Medication of r
-// by id. The contained resources are decoded only when asked for, before
-// the next resource is read.
-func (p *part) containedLookup(r *resource) func(id string) (medInfo, bool) {
-	return containedMedication(r.head.contained, func(err error) {
-		p.logSkip(r.index, "Medication", err)
-	})
+// contained returns a function finding a contained Medication of r by id,
+// decoded only when asked for, before the next resource is read.
+func (p *part) contained(r *resource) func(id string) (medInfo, bool) {
+	return containedMedication(r.head.contained, func(err error) { p.logSkip(r.index, "Medication", err) })
 }
 
 func containedMedication(contained []byte, logErr func(error)) func(id string) (medInfo, bool) {
@@ -504,7 +458,7 @@ func containedMedication(contained []byte, logErr func(error)) func(id string) (
 func (b *Builder) Record() *rules.Record {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	meds := make(map[string]medInfo)
+	meds := medIndex{}
 	for _, p := range b.parts {
 		for k, v := range p.medications {
 			meds[k] = v

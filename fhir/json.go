@@ -50,11 +50,16 @@ var decodeOptions = json.WithUnmarshalers(json.JoinUnmarshalers(
 	oneOrMany[fm.Coding](), oneOrMany[fm.CodeableConcept](), oneOrMany[component](),
 	oneOrMany[dosage](), oneOrMany[doseAndRate](), oneOrMany[fm.MedicationIngredient](),
 	oneOf[fm.CodeableConcept](), oneOf[fm.Quantity](), oneOf[fm.Period](), oneOf[fm.Reference](), oneOf[fm.Ratio](),
+	// The heads of read.go, and Bundle.link.
+	oneOrMany[codingHead](), oneOf[conceptHead](), oneOrMany[componentHead](), oneOf[referenceHead](), oneOrMany[link](),
 ))
 
 // decode decodes one JSON value (a resource, or a member of one) into v
-// with decodeOptions.
+// with decodeOptions. An absent member (no JSON at all) leaves v as it is.
 func decode(raw []byte, v any) error {
+	if len(raw) == 0 {
+		return nil
+	}
 	return json.Unmarshal(raw, v, decodeOptions)
 }
 
@@ -222,9 +227,12 @@ func (e *DecodeError) Error() string {
 // no input values; the reasons of the tolerance functions above and of the
 // samply code types (which quote the code) are redacted.
 func decodeError(path string, err error) *DecodeError {
+	var de *DecodeError
 	var se *json.SemanticError
 	var sy *jsontext.SyntacticError
 	switch {
+	case errors.As(err, &de):
+		return &DecodeError{Path: joinPath(path, de.Path), Reason: de.Reason}
 	case errors.As(err, &se):
 		p := joinPath(path, pointerPath(se.JSONPointer))
 		if se.JSONKind != 0 && se.GoType != nil && se.Err == nil {

@@ -49,82 +49,56 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 	}
 	out := Orders{Raw: make(map[string]json.RawMessage)}
 	var pending []pendingMed
-	meds := map[string]medInfo{}
-	n := 0
-	vr := valueReader{
-		count: func() error {
-			if n++; n > MaxEntries {
-				return ErrTooManyEntries
-			}
-			if n%64 == 0 {
-				return ctx.Err()
-			}
-			return nil
-		},
-		bad: func(i int, member, why string) error {
-			return &DecodeError{Path: joinPath(entryPath(i), member), Reason: why}
-		},
-		needResource: true,
+	meds := medIndex{}
+	var n counter
+	rd := newReader(raw)
+	rd.needResource = true
+	rd.count = func() error { return n.next(ctx) }
+	rd.bad = func(i int, member, why string) error {
+		return &DecodeError{Path: joinPath(entryPath(i), member), Reason: why}
 	}
-	vr.visit = func(r *resource) error {
-		h := r.head
-		at := entryPath(r.index) + ".resource"
-		fail := func(err error) error {
-			var de *DecodeError
-			if errors.As(err, &de) {
-				return &DecodeError{Path: joinPath(at, de.Path), Reason: de.Reason}
-			}
-			return decodeError(at, err)
-		}
-		switch h.resourceType {
+	rd.visit = func(r *resource) error {
+		var err error
+		switch r.resourceType {
 		case "":
-			return &DecodeError{Path: at + ".resourceType", Reason: "missing or not a string"}
+			err = &DecodeError{Path: "resourceType", Reason: "missing or not a string"}
 		case "MedicationRequest":
 			var v medicationRequest
-			if err := decode(r.raw, &v); err != nil {
-				return fail(err)
+			if err = decode(r.raw, &v); err == nil {
+				err = checkSubject(v.Subject, patientID)
 			}
-			if err := checkSubject(v.Subject, patientID); err != nil {
-				return fail(err)
-			}
-			m := convertMedicationRequest(&v, containedMedication(h.contained, func(err error) {
-				logger.Warn("fhir: skipped malformed entry", "key", "draftOrders", "resourceType", "Medication",
-					"entry", r.index, "error", cut(safeError(err), 160))
-			}))
-			pending = append(pending, m)
-			if m.med.ID != "" {
-				out.Raw[m.med.ID] = json.RawMessage(r.raw)
+			if err == nil {
+				m := convertMedicationRequest(&v, containedMedication(r.contained, func(err error) {
+					logger.Warn("fhir: skipped malformed entry", "key", "draftOrders", "resourceType", "Medication",
+						"entry", r.index, "error", cut(safeError(err), 160))
+				}))
+				pending = append(pending, m)
+				if m.med.ID != "" {
+					out.Raw[m.med.ID] = json.RawMessage(r.raw)
+				}
 			}
 		case "ServiceRequest":
 			var v serviceRequest
-			if err := decode(r.raw, &v); err != nil {
-				return fail(err)
+			if err = decode(r.raw, &v); err == nil {
+				err = checkSubject(v.Subject, patientID)
 			}
-			if err := checkSubject(v.Subject, patientID); err != nil {
-				return fail(err)
+			if err == nil {
+				out.Services = append(out.Services, codings(v.Code)...)
+				out.ServiceOrders = append(out.ServiceOrders, rules.ServiceOrder{ID: resourceID("ServiceRequest", v.ID),
+					Status: strings.TrimSpace(str(v.Status)), Codes: codings(v.Code), Text: ccText(v.Code)})
 			}
-			out.Services = append(out.Services, codings(v.Code)...)
-			so := rules.ServiceOrder{ID: resourceID("ServiceRequest", v.ID), Status: strings.TrimSpace(str(v.Status)), Codes: codings(v.Code)}
-			if v.Code != nil {
-				so.Text = strings.TrimSpace(str(v.Code.Text))
-			}
-			out.ServiceOrders = append(out.ServiceOrders, so)
 		case "Medication":
 			var v medication
-			if err := decode(r.raw, &v); err != nil {
-				return fail(err)
+			if err = decode(r.raw, &v); err == nil {
+				meds.add(&v, text(r.fullURL))
 			}
-			info := convertMedication(&v)
-			if id := resourceID("Medication", v.ID); id != "" {
-				meds[id] = info
-			}
-			if len(r.fullURL) > 0 {
-				meds[string(r.fullURL)] = info
-			}
+		}
+		if err != nil {
+			return decodeError(entryPath(r.index)+".resource", err)
 		}
 		return nil
 	}
-	top, _, _, shape, err := vr.read(raw)
+	top, err := rd.read()
 	switch {
 	case errors.Is(err, errNotObject):
 		return Orders{}, &DecodeError{Reason: "not a Bundle"}
@@ -136,7 +110,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		return Orders{}, decodeError("", err)
 	case top.resourceType != "Bundle":
 		return Orders{}, &DecodeError{Reason: "not a Bundle"}
-	case shape != "":
+	case rd.shape != "":
 		return Orders{}, &DecodeError{Path: "entry", Reason: "is not an array"}
 	}
 	for i := range pending {
@@ -157,8 +131,7 @@ func checkSubject(ref *fm.Reference, patientID string) error {
 	if ref == nil || patientID == "" {
 		return nil
 	}
-	want := strings.TrimPrefix(patientID, "Patient/")
-	if id, ok := patientOf([]byte(str(ref.Reference))); ok && string(id) != want {
+	if id, ok := patientOf(str(ref.Reference)); ok && id != strings.TrimPrefix(patientID, "Patient/") {
 		return &DecodeError{Path: "subject", Reason: "references another patient than context.patientId"}
 	}
 	return nil

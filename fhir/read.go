@@ -2,602 +2,444 @@ package fhir
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
+	"sync/atomic"
+	"time"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"jakguard/rules"
 )
 
 // A value (one prefetch value, one FHIR search page, context.draftOrders)
-// is a resource or a Bundle of entries holding resources. valueReader goes
-// through it once with the token reader: for each entry it reads the
-// resource's head (the few members that tell whether and how to read it)
-// and locates its JSON, and hands both to visit. Every other member is
-// stepped over unread. Decoding a resource whole is visit's choice.
+// is a resource or a Bundle of entries holding resources. reader goes
+// through it once with the library's token reader: of each resource it
+// keeps the few members that tell whether and how to read it (its head),
+// steps over every other member, and hands the resource to visit with its
+// JSON. Decoding a resource whole is visit's choice.
 
-// head is what valueReader reads of every resource: its type and id, the
-// codings that tell whether a rule reads it, the patient it is about and,
-// as raw JSON (nil when absent), the dates of an Observation and the
-// contained resources. The slices are reused from one resource to the next.
+// head is what is kept of every resource before it is decoded: its type
+// and, as JSON (sub-slices of the value, nil when absent), the members the
+// relevance filters and the patient check read.
 type head struct {
-	resourceType string
-	id           []byte // the id as sent, unescaped and trimmed
-	// codes are the codings of code (Observation, Condition, Medication)
-	// and of the components' codes; vaccineCodes those of an Immunization's
-	// vaccineCode. badCodes names a member among them that could not be
-	// read as CodeableConcepts ("" when all could).
-	codes, vaccineCodes []rules.Coding
-	badCodes            string
-	// subject and patient are the reference strings of the members of
-	// those names: the patient an Observation, Condition, MedicationRequest
-	// or MedicationStatement (subject) or an Immunization (patient) is
-	// about. badRef names one that could not be read as a Reference.
-	subject, patient []byte
-	badRef           string
-	// Observation.effective[x] and issued.
+	resourceType string // "" when absent or not a string
+	id           jsontext.Value
+	// The codes of Observation, Condition and Medication (code, with an
+	// Observation's components), and of an Immunization (vaccineCode).
+	code, component, vaccineCode jsontext.Value
+	// Whose it is: subject, or an Immunization's patient.
+	subject, patient jsontext.Value
+	// An Observation's date: effective[x], else issued.
 	effectiveDateTime, effectivePeriod, effectiveInstant, issued jsontext.Value
-	contained                                                    jsontext.Value
+	// What a MedicationRequest or MedicationStatement is of.
+	medicationCodeableConcept, medicationReference, contained jsontext.Value
 }
 
-func (h *head) reset() {
-	*h = head{
-		id: h.id[:0], codes: h.codes[:0], vaccineCodes: h.vaccineCodes[:0], subject: h.subject[:0], patient: h.patient[:0],
-		effectiveDateTime: h.effectiveDateTime[:0], effectivePeriod: h.effectivePeriod[:0],
-		effectiveInstant: h.effectiveInstant[:0], issued: h.issued[:0], contained: h.contained[:0],
+// member is where the member name of a resource is kept; nil for the
+// members no head holds.
+func (h *head) member(name []byte) *jsontext.Value {
+	switch string(name) {
+	case "id":
+		return &h.id
+	case "code":
+		return &h.code
+	case "component":
+		return &h.component
+	case "vaccineCode":
+		return &h.vaccineCode
+	case "subject":
+		return &h.subject
+	case "patient":
+		return &h.patient
+	case "effectiveDateTime":
+		return &h.effectiveDateTime
+	case "effectivePeriod":
+		return &h.effectivePeriod
+	case "effectiveInstant":
+		return &h.effectiveInstant
+	case "issued":
+		return &h.issued
+	case "medicationCodeableConcept":
+		return &h.medicationCodeableConcept
+	case "medicationReference":
+		return &h.medicationReference
+	case "contained":
+		return &h.contained
 	}
+	return nil
 }
 
-// resource is one resource of a value, its head read. Its slices are
-// valid until the next resource is read.
+// resource is one resource of a value. It is valid until the next one is
+// read.
 type resource struct {
-	index   int    // entry index in the Bundle; 0 for a value that is a resource
-	fullURL []byte // the entry's fullUrl, unescaped and trimmed
-	raw     []byte // the resource's JSON, a sub-slice of the value
-	head    *head
+	head
+	index   int            // entry index in the Bundle; 0 for a value that is a resource
+	fullURL jsontext.Value // the entry's fullUrl
+	raw     []byte         // the resource's JSON, a sub-slice of the value
 }
 
-// valueReader reads one value. count is called before each entry (it
-// bounds the entries and checks the deadline), visit for each entry's
-// resource, and bad for an entry that holds no usable resource: member is
-// "" for the entry itself, "resource" for its resource, and why says what
-// is wrong. An entry without a resource (a transaction response) is bad
-// only when needResource is set. An error from any of them stops the
-// reading.
-type valueReader struct {
+// reader reads one value. count is called before each entry (it bounds
+// the entries and checks the deadline), visit for each entry's resource,
+// and bad for an entry that holds no usable resource: member is "" for the
+// entry itself, "resource" for its resource, and why says what is wrong.
+// An entry without a resource (a transaction response) is bad only when
+// needResource is set. An error from any of them stops the reading.
+type reader struct {
 	dec          *jsontext.Decoder
-	data         []byte
+	data         []byte // what dec reads, from its first byte
 	count        func() error
 	visit        func(r *resource) error
 	bad          func(index int, member, why string) error
 	needResource bool
+	whole        bool // the data is this value and nothing else
 
-	top, scratch head
-	res          resource
-	name, text   []byte // scratch: a member name with escapes, a string's text
-	codes        map[string]string
+	res   resource       // the entry being read
+	links jsontext.Value // the value's link member (Bundle.link)
+	shape string         // why Bundle.entry could not be read as entries
+	name  []byte         // scratch for a member name with escapes
 }
 
 // errNotObject is the error for a value that is valid JSON but no object.
 var errNotObject = errors.New("not a JSON object")
 
-// read reads data, one JSON value and nothing after it (see readFrom).
-func (vr *valueReader) read(data []byte) (top *head, raw, links []byte, shape string, err error) {
-	top, raw, links, shape, err = vr.readFrom(jsontext.NewDecoder(bytes.NewBuffer(data)), data)
-	if err != nil {
-		return nil, nil, nil, "", err
-	}
-	if _, err := vr.dec.ReadToken(); err != io.EOF {
-		return nil, nil, nil, "", errors.New("data after the JSON value")
-	}
-	return top, raw, links, shape, nil
+// newReader returns a reader of data, one JSON value and nothing after it.
+func newReader(data []byte) *reader {
+	return &reader{dec: jsontext.NewDecoder(bytes.NewBuffer(data)), data: data, whole: true}
 }
 
-// readFrom reads the value at dec's position; data is what dec reads, from
-// its first byte (the resources' JSON is located in it by offset). It
-// returns the head of the value itself (a Bundle's, or the resource's), its
-// raw JSON, the Bundle's raw link member, and shape, which says why
-// Bundle.entry could not be read as entries ("" when it could). Entries are
+// read reads the value at the decoder's position and returns the head and
+// JSON of the value itself (a Bundle's, or the resource's). Entries are
 // visited as they come, before the value's resourceType may be known: a
 // caller that finds the value is no Bundle must drop what it made of them.
-// When it returns errNotObject or no error, the whole value has been read.
-func (vr *valueReader) readFrom(dec *jsontext.Decoder, data []byte) (top *head, raw, links []byte, shape string, err error) {
-	vr.data, vr.dec = data, dec
-	vr.top.reset()
-	if vr.dec.PeekKind() != '{' {
-		if err := vr.skip(); err != nil {
-			return nil, nil, nil, "", err
-		}
-		return nil, nil, nil, "", errNotObject
+// When it returns errNotObject or no error, the whole value has been read
+// (and, for a reader made by newReader, nothing follows it).
+func (rd *reader) read() (*resource, error) {
+	var top resource
+	err := errNotObject
+	if rd.dec.PeekKind() == '{' {
+		err = rd.object(&top, true)
+	} else if e := rd.skip(); e != nil {
+		return nil, e
 	}
-	start := vr.dec.InputOffset()
-	err = vr.object(func(name []byte) error {
-		switch string(name) {
-		case "link":
-			v, err := vr.dec.ReadValue()
-			links = bytes.Clone(v)
-			return err
-		case "entry":
-			return vr.entries(&shape)
+	if rd.whole && (err == nil || err == errNotObject) {
+		if _, e := rd.dec.ReadToken(); e != io.EOF {
+			return nil, errors.New("data after the JSON value")
 		}
-		return vr.member(&vr.top, name)
-	})
-	if err != nil {
-		return nil, nil, nil, "", err
 	}
-	return &vr.top, vr.since(start), links, shape, nil
+	return &top, err
 }
 
-// since is the JSON of the value read since offset start, the end of the
-// token before it: what comes before the value is white space and a colon
-// or comma.
-func (vr *valueReader) since(start int64) []byte {
-	return bytes.TrimLeft(vr.data[start:vr.dec.InputOffset()], " \t\r\n:,[")
-}
-
-// object reads the object at the decoder's position, calling member with
-// each member's name (valid until the next read); member must read or skip
-// the value.
-func (vr *valueReader) object(member func(name []byte) error) error {
-	if _, err := vr.dec.ReadToken(); err != nil {
+// object reads the object at the decoder's position into r: the members of
+// its head and, at the top of a value, Bundle.entry and Bundle.link.
+func (rd *reader) object(r *resource, top bool) error {
+	start := rd.dec.InputOffset()
+	r.head = head{}
+	var typ jsontext.Value
+	if _, err := rd.dec.ReadToken(); err != nil {
 		return err
 	}
-	var buf []byte
-	for vr.dec.PeekKind() != '}' {
-		v, err := vr.dec.ReadValue()
+	for rd.dec.PeekKind() != '}' {
+		name, err := rd.memberName()
 		if err != nil {
 			return err
 		}
-		name := v[1 : len(v)-1]
-		if bytes.IndexByte(name, '\\') >= 0 {
-			buf, _ = jsontext.AppendUnquote(buf[:0], v)
-			name = buf
+		var v jsontext.Value
+		switch {
+		case top && string(name) == "entry":
+			err = rd.entries()
+		case top && string(name) == "link":
+			rd.links, err = rd.value()
+		case string(name) == "resourceType":
+			typ, err = rd.value()
+		default:
+			if v, err = rd.value(); err == nil {
+				if dst := r.member(name); dst != nil {
+					*dst = v
+				}
+			}
 		}
-		if err := member(name); err != nil {
+		if err != nil {
 			return err
 		}
 	}
-	_, err := vr.dec.ReadToken()
-	return err
+	if _, err := rd.dec.ReadToken(); err != nil {
+		return err
+	}
+	r.resourceType = text(typ)
+	r.raw = bytes.TrimLeft(rd.data[start:rd.dec.InputOffset()], " \t\r\n:,[")
+	return nil
 }
 
 // entries reads Bundle.entry: an array of entries, or the single entry
 // object some clients send instead.
-func (vr *valueReader) entries(shape *string) error {
-	switch vr.dec.PeekKind() {
+func (rd *reader) entries() error {
+	switch rd.dec.PeekKind() {
 	case 'n':
-		_, err := vr.dec.ReadToken()
-		return err
+		return rd.skip()
 	case '{':
-		return vr.entry(0)
+		return rd.entry(0)
 	case '[':
 	default:
-		*shape = "Bundle.entry is not an array"
-		return vr.skip()
+		rd.shape = "Bundle.entry is not an array"
+		return rd.skip()
 	}
-	if _, err := vr.dec.ReadToken(); err != nil {
+	if _, err := rd.dec.ReadToken(); err != nil {
 		return err
 	}
-	for i := 0; vr.dec.PeekKind() != ']'; i++ {
-		if err := vr.entry(i); err != nil {
+	for i := 0; rd.dec.PeekKind() != ']'; i++ {
+		if err := rd.entry(i); err != nil {
 			return err
 		}
 	}
-	_, err := vr.dec.ReadToken()
+	_, err := rd.dec.ReadToken()
 	return err
 }
 
-func (vr *valueReader) entry(i int) error {
-	if err := vr.count(); err != nil {
+func (rd *reader) entry(i int) error {
+	if err := rd.count(); err != nil {
 		return err
 	}
-	if vr.dec.PeekKind() != '{' {
-		if err := vr.skip(); err != nil {
+	if rd.dec.PeekKind() != '{' {
+		if err := rd.skip(); err != nil {
 			return err
 		}
-		return vr.bad(i, "", "is not an object")
+		return rd.bad(i, "", "is not an object")
 	}
-	r := &vr.res
-	*r = resource{index: i, fullURL: r.fullURL[:0], head: &vr.scratch}
+	r := &rd.res
+	r.index, r.fullURL = i, nil
 	has, bad := false, ""
-	if _, err := vr.dec.ReadToken(); err != nil {
+	if _, err := rd.dec.ReadToken(); err != nil {
 		return err
 	}
-	for vr.dec.PeekKind() != '}' {
-		name, err := vr.memberName()
+	for rd.dec.PeekKind() != '}' {
+		name, err := rd.memberName()
 		if err != nil {
 			return err
 		}
 		switch string(name) {
 		case "fullUrl":
-			v, err := vr.dec.ReadValue()
-			if err != nil {
-				return err
-			}
-			if v.Kind() == '"' {
-				r.fullURL = appendText(r.fullURL[:0], v)
-			}
-			continue
+			r.fullURL, err = rd.value()
 		case "resource":
-			has, bad = false, ""
-			switch vr.dec.PeekKind() {
+			has, bad = rd.dec.PeekKind() == '{', ""
+			switch rd.dec.PeekKind() {
 			case '{':
-				has = true
-				if err := vr.resource(r); err != nil {
-					return err
-				}
-				continue
+				err = rd.object(r, false)
 			case 'n':
+				err = rd.skip()
 			default:
-				bad = "is not an object"
+				bad, err = "is not an object", rd.skip()
 			}
+		default:
+			err = rd.skip()
 		}
-		if err := vr.skip(); err != nil {
+		if err != nil {
 			return err
 		}
 	}
-	if _, err := vr.dec.ReadToken(); err != nil {
+	if _, err := rd.dec.ReadToken(); err != nil {
 		return err
 	}
 	switch {
 	case bad != "":
-		return vr.bad(i, "resource", bad)
+		return rd.bad(i, "resource", bad)
 	case has:
-		return vr.visit(r)
-	case vr.needResource:
-		return vr.bad(i, "", "has no resource")
+		return rd.visit(r)
+	case rd.needResource:
+		return rd.bad(i, "", "has no resource")
 	}
 	return nil
 }
 
-// memberName reads an object member's name; it is valid until the next
-// read.
-func (vr *valueReader) memberName() ([]byte, error) {
-	v, err := vr.dec.ReadValue()
+// memberName reads an object member's name, valid until the next read.
+func (rd *reader) memberName() ([]byte, error) {
+	v, err := rd.dec.ReadValue()
 	if err != nil {
 		return nil, err
 	}
-	name := v[1 : len(v)-1]
-	if bytes.IndexByte(name, '\\') >= 0 {
-		vr.name, _ = jsontext.AppendUnquote(vr.name[:0], v)
-		name = vr.name
-	}
-	return name, nil
-}
-
-// appendText appends the text of the JSON string v, trimmed, to dst.
-func appendText(dst []byte, v jsontext.Value) []byte {
 	if bytes.IndexByte(v, '\\') < 0 {
-		return append(dst, bytes.TrimSpace(v[1:len(v)-1])...)
+		return v[1 : len(v)-1 : len(v)-1], nil
 	}
-	n := len(dst)
-	dst, _ = jsontext.AppendUnquote(dst, v)
-	t := bytes.TrimSpace(dst[n:])
-	return append(dst[:n], t...)
+	rd.name, _ = jsontext.AppendUnquote(rd.name[:0], v)
+	return rd.name, nil
 }
 
-// resource reads the resource object at the decoder's position into r.
-func (vr *valueReader) resource(r *resource) error {
-	start := vr.dec.InputOffset()
-	r.head.reset()
-	if _, err := vr.dec.ReadToken(); err != nil {
-		return err
-	}
-	for vr.dec.PeekKind() != '}' {
-		name, err := vr.memberName()
-		if err != nil {
-			return err
-		}
-		if err := vr.member(r.head, name); err != nil {
-			return err
-		}
-	}
-	if _, err := vr.dec.ReadToken(); err != nil {
-		return err
-	}
-	r.raw = vr.since(start)
-	return nil
+// value reads the next value whole and returns its JSON as a sub-slice of
+// the data, valid as long as the data is.
+func (rd *reader) value() (jsontext.Value, error) {
+	v, err := rd.dec.ReadValue()
+	end := rd.dec.InputOffset()
+	return jsontext.Value(rd.data[end-int64(len(v)) : end : end]), err
 }
 
-// member reads into h the member name of a resource if it is one of the
-// head's, and steps over it otherwise.
-func (vr *valueReader) member(h *head, name []byte) error {
-	var dst *jsontext.Value
-	switch string(name) {
-	case "resourceType", "id":
-		v, err := vr.dec.ReadValue()
-		if err != nil {
-			return err
-		}
-		vr.text = vr.text[:0] // a type or id that is not a string is none
-		if v.Kind() == '"' {
-			vr.text = appendText(vr.text, v)
-		}
-		if string(name) == "id" {
-			h.id = append(h.id[:0], vr.text...)
-		} else {
-			h.resourceType = typeName(vr.text)
-		}
-		return nil
-	case "code", "vaccineCode":
-		codes := &h.codes
-		if string(name) == "vaccineCode" {
-			codes = &h.vaccineCodes
-		}
-		ok, err := vr.concept(codes)
-		if !ok && h.badCodes == "" {
-			h.badCodes = string(name)
-		}
-		return err
-	case "component":
-		ok, err := vr.components(&h.codes)
-		if !ok && h.badCodes == "" {
-			h.badCodes = "component"
-		}
-		return err
-	case "subject", "patient":
-		dst := &h.subject
-		if string(name) == "patient" {
-			dst = &h.patient
-		}
-		ok, err := vr.reference(dst)
-		if !ok {
-			h.badRef = string(name)
-		}
-		return err
-	case "effectiveDateTime":
-		dst = &h.effectiveDateTime
-	case "effectivePeriod":
-		dst = &h.effectivePeriod
-	case "effectiveInstant":
-		dst = &h.effectiveInstant
-	case "issued":
-		dst = &h.issued
-	case "contained":
-		dst = &h.contained
-	default:
-		return vr.skip()
-	}
-	v, err := vr.dec.ReadValue()
-	*dst = append((*dst)[:0], v...)
+// skip steps over the next value. ReadValue does so faster than
+// SkipValue, which goes token by token.
+func (rd *reader) skip() error {
+	_, err := rd.dec.ReadValue()
 	return err
 }
 
-// The readers below read the few FHIR types a head needs straight from
-// the tokens, with the tolerances of decodeOptions (json.go): ok is false
-// when the value does not have the type's shape (it is then stepped over
-// whole); the error is the token reader's (invalid JSON).
-
-// concept appends the codings (system and code) of a CodeableConcept, or
-// of a one-element array of one, to dst.
-func (vr *valueReader) concept(dst *[]rules.Coding) (ok bool, err error) {
-	switch vr.dec.PeekKind() {
-	case 'n':
-		_, err := vr.dec.ReadToken()
-		return true, err
-	case '[':
-		return vr.one(func() (bool, error) { return vr.concept(dst) })
-	case '{':
-	default:
-		return false, vr.skip()
-	}
-	ok = true
-	err = vr.object(func(name []byte) error {
-		if string(name) != "coding" {
-			return vr.skip()
-		}
-		good, err := vr.many(func() (bool, error) { return vr.coding(dst) })
-		ok = ok && good
-		return err
-	})
-	return ok, err
-}
-
-// coding appends one Coding to dst when it has a code.
-func (vr *valueReader) coding(dst *[]rules.Coding) (ok bool, err error) {
-	if vr.dec.PeekKind() != '{' {
-		return false, vr.skip()
-	}
-	var c rules.Coding
-	ok = true
-	err = vr.object(func(name []byte) error {
-		var dst *string
-		switch string(name) {
-		case "system":
-			dst = &c.System
-		case "code":
-			dst = &c.Code
-		default:
-			return vr.skip()
-		}
-		v, err := vr.dec.ReadValue()
-		switch v.Kind() {
-		case '"':
-			*dst = vr.intern(v)
-		case 'n':
-		default:
-			ok = false
-		}
-		return err
-	})
-	if ok && c.Code != "" {
-		*dst = append(*dst, c)
-	}
-	return ok, err
-}
-
-// components appends the codings of each component's code to dst.
-func (vr *valueReader) components(dst *[]rules.Coding) (ok bool, err error) {
-	return vr.many(func() (bool, error) {
-		if vr.dec.PeekKind() != '{' {
-			return false, vr.skip()
-		}
-		ok := true
-		err := vr.object(func(name []byte) error {
-			if string(name) != "code" {
-				return vr.skip()
-			}
-			good, err := vr.concept(dst)
-			ok = ok && good
-			return err
-		})
-		return ok, err
-	})
-}
-
-// reference reads a Reference's reference string into *dst.
-func (vr *valueReader) reference(dst *[]byte) (ok bool, err error) {
-	switch vr.dec.PeekKind() {
-	case 'n':
-		_, err := vr.dec.ReadToken()
-		return true, err
-	case '[':
-		return vr.one(func() (bool, error) { return vr.reference(dst) })
-	case '{':
-	default:
-		return false, vr.skip()
-	}
-	ok = true
-	err = vr.object(func(name []byte) error {
-		if string(name) != "reference" {
-			return vr.skip()
-		}
-		v, err := vr.dec.ReadValue()
-		switch v.Kind() {
-		case '"':
-			*dst = appendText((*dst)[:0], v)
-		case 'n':
-		default:
-			ok = false
-		}
-		return err
-	})
-	return ok, err
-}
-
-// many reads an array with elem for each element, or a single value
-// with elem as a one-element array (null is an empty array).
-func (vr *valueReader) many(elem func() (bool, error)) (ok bool, err error) {
-	switch vr.dec.PeekKind() {
-	case 'n':
-		_, err := vr.dec.ReadToken()
-		return true, err
-	case '[':
-	default:
-		return elem()
-	}
-	if _, err := vr.dec.ReadToken(); err != nil {
-		return false, err
-	}
-	ok = true
-	for vr.dec.PeekKind() != ']' {
-		good, err := elem()
-		if err != nil {
-			return false, err
-		}
-		ok = ok && good
-	}
-	_, err = vr.dec.ReadToken()
-	return ok, err
-}
-
-// one reads an array that must hold exactly one object, with elem.
-func (vr *valueReader) one(elem func() (bool, error)) (ok bool, err error) {
-	if _, err := vr.dec.ReadToken(); err != nil {
-		return false, err
-	}
-	ok = vr.dec.PeekKind() == '{'
-	for n := 0; vr.dec.PeekKind() != ']'; n++ {
-		if n > 0 || vr.dec.PeekKind() != '{' {
-			ok = false
-			if err := vr.skip(); err != nil {
-				return false, err
-			}
-			continue
-		}
-		good, err := elem()
-		if err != nil {
-			return false, err
-		}
-		ok = ok && good
-	}
-	_, err = vr.dec.ReadToken()
-	return ok, err
-}
-
-// typeName returns the resource type named b, a constant for the types
-// that come by the hundred (no allocation for each).
-func typeName(b []byte) string {
-	switch string(b) {
-	case "Observation":
-		return "Observation"
-	case "Condition":
-		return "Condition"
-	case "MedicationRequest":
-		return "MedicationRequest"
-	case "MedicationStatement":
-		return "MedicationStatement"
-	case "Immunization":
-		return "Immunization"
-	case "Medication":
-		return "Medication"
-	case "Patient":
-		return "Patient"
-	case "Bundle":
-		return "Bundle"
-	case "Encounter":
-		return "Encounter"
-	case "OperationOutcome":
-		return "OperationOutcome"
-	}
-	return string(b)
-}
-
-// intern returns the trimmed text of the JSON string v, the same string
-// for the same text within a value: records repeat a few code systems and
-// codes hundreds of times.
-func (vr *valueReader) intern(v jsontext.Value) string {
-	vr.text = appendText(vr.text[:0], v)
-	if s, ok := vr.codes[string(vr.text)]; ok {
-		return s
-	}
-	if vr.codes == nil {
-		vr.codes = map[string]string{}
-	}
-	s := string(vr.text)
-	if len(vr.codes) < 4096 {
-		vr.codes[s] = s
-	}
-	return s
-}
-
-// unquote returns the text of a JSON string (v is valid JSON).
-func unquote(v jsontext.Value) string {
-	if len(v) < 2 || v[0] != '"' {
+// text is the trimmed text of the JSON string v, "" when v is no string.
+func text(v jsontext.Value) string {
+	if v.Kind() != '"' {
 		return ""
 	}
 	if bytes.IndexByte(v, '\\') < 0 {
-		return string(v[1 : len(v)-1])
+		return strings.TrimSpace(string(v[1 : len(v)-1]))
 	}
 	b, _ := jsontext.AppendUnquote(nil, v)
-	return string(b)
+	return strings.TrimSpace(string(b))
+}
+
+// The small views below read a head's members with the tolerances of
+// decodeOptions, for the relevance filters and the patient check.
+
+type codingHead struct {
+	System string `json:"system"`
+	Code   string `json:"code"`
+}
+
+type conceptHead struct {
+	Coding []codingHead `json:"coding"`
+}
+
+type componentHead struct {
+	Code conceptHead `json:"code"`
+}
+
+type referenceHead struct {
+	Reference string `json:"reference"`
+}
+
+// memo remembers what the relevance filters and the patient check decoded
+// of the head members of one value's resources, by their JSON: a record
+// repeats a few codes and one subject reference hundreds of times, and
+// decoding each of them again cost more than reading everything else that
+// no rule reads (docs/performance.md). What is decoded depends on the JSON
+// alone.
+type memo struct {
+	concepts map[string]memoEntry
+	refs     map[string]memoEntry
+}
+
+type memoEntry struct {
+	codes []rules.Coding // a concept's codings (system and code) that carry a code
+	ref   string         // a reference's reference
+	ok    bool           // the JSON had the type's shape
+}
+
+// concept decodes v, a CodeableConcept.
+func (m *memo) concept(v jsontext.Value) memoEntry {
+	e, hit := m.concepts[string(v)]
+	if !hit {
+		var cc conceptHead
+		e.ok = decode(v, &cc) == nil
+		e.codes = cc.codes(nil)
+		if m.concepts == nil {
+			m.concepts = map[string]memoEntry{}
+		}
+		m.concepts[string(v)] = e
+	}
+	return e
+}
+
+// reference decodes v, a Reference.
+func (m *memo) reference(v jsontext.Value) memoEntry {
+	e, hit := m.refs[string(v)]
+	if !hit {
+		var ref referenceHead
+		e.ok = decode(v, &ref) == nil
+		e.ref = ref.Reference
+		if m.refs == nil {
+			m.refs = map[string]memoEntry{}
+		}
+		m.refs[string(v)] = e
+	}
+	return e
+}
+
+func (cc *conceptHead) codes(dst []rules.Coding) []rules.Coding {
+	for _, c := range cc.Coding {
+		if c := (rules.Coding{System: strings.TrimSpace(c.System), Code: strings.TrimSpace(c.Code)}); c.Code != "" {
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// codes returns the codings (system and code) that carry a code, of h's
+// code and an Observation's components, or of an Immunization's
+// vaccineCode; bad names the member that is no CodeableConcept ("" when
+// none is). The codes must not be changed.
+func (m *memo) codes(h *head) (codes []rules.Coding, bad string) {
+	if h.resourceType == "Immunization" {
+		if e := m.concept(h.vaccineCode); e.ok {
+			return e.codes, ""
+		}
+		return nil, "vaccineCode"
+	}
+	e := m.concept(h.code)
+	if !e.ok {
+		return nil, "code"
+	}
+	if len(h.component) == 0 {
+		return e.codes, ""
+	}
+	var comps []componentHead
+	if decode(h.component, &comps) != nil {
+		return nil, "component"
+	}
+	codes = slices.Clip(e.codes)
+	for i := range comps {
+		codes = comps[i].Code.codes(codes)
+	}
+	return codes, ""
+}
+
+// observationDate is the date of an Observation (zero when unknown or
+// unreadable), as the decoded Observation has it.
+func (h *head) observationDate() time.Time {
+	var d observationDate
+	for _, m := range []struct {
+		v   jsontext.Value
+		dst any
+	}{{h.effectiveDateTime, &d.EffectiveDateTime}, {h.effectivePeriod, &d.EffectivePeriod}, {h.effectiveInstant, &d.EffectiveInstant}, {h.issued, &d.Issued}} {
+		if decode(m.v, m.dst) != nil {
+			return time.Time{}
+		}
+	}
+	return d.date()
+}
+
+// patientOf returns the Patient id a literal reference names
+// ("Patient/123", "https://ehr/fhir/Patient/123/_history/2"); ok is false
+// for a reference to anything else.
+func patientOf(ref string) (id string, ok bool) {
+	ref = strings.TrimSpace(ref)
+	if i := strings.Index(ref, "/_history/"); i >= 0 {
+		ref = ref[:i]
+	}
+	if i := strings.LastIndex(ref, "Patient/"); i >= 0 && (i == 0 || ref[i-1] == '/') {
+		id = ref[i+len("Patient/"):]
+		return id, id != "" && !strings.Contains(id, "/")
+	}
+	return "", false
+}
+
+// link is a Bundle.link.
+type link struct {
+	Relation string `json:"relation"`
+	URL      string `json:"url"`
 }
 
 // nextLink is the url of the Bundle link with relation "next" in raw, the
 // Bundle's link member; "" when there is none (or the member is unreadable).
-func nextLink(raw []byte) string {
-	if len(raw) == 0 {
-		return ""
-	}
-	type link struct {
-		Relation string `json:"relation"`
-		URL      string `json:"url"`
-	}
+func nextLink(raw jsontext.Value) string {
 	var links []link
-	if err := json.Unmarshal(raw, &links, json.WithUnmarshalers(oneOrMany[link]())); err != nil {
+	if decode(raw, &links) != nil {
 		return ""
 	}
 	for _, l := range links {
@@ -608,9 +450,17 @@ func nextLink(raw []byte) string {
 	return ""
 }
 
-// skip steps over the next value. ReadValue does so faster than SkipValue,
-// which goes token by token; the value is not kept.
-func (vr *valueReader) skip() error {
-	_, err := vr.dec.ReadValue()
-	return err
+// counter bounds the entries of a call (MaxEntries) and stops the reading
+// once ctx is done, checked every 64 entries.
+type counter struct{ n atomic.Int64 }
+
+func (c *counter) next(ctx context.Context) error {
+	n := c.n.Add(1)
+	if n > MaxEntries {
+		return ErrTooManyEntries
+	}
+	if n%64 == 0 {
+		return ctx.Err()
+	}
+	return nil
 }

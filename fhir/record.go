@@ -325,6 +325,20 @@ func convertMedication(m *medication) medInfo {
 	}
 }
 
+// medIndex holds the Medications of a call by "Medication/<id>" and by
+// their entry's fullUrl, for resolving medicationReference.
+type medIndex map[string]medInfo
+
+func (mi medIndex) add(m *medication, fullURL string) {
+	info := convertMedication(m)
+	if id := resourceID("Medication", m.ID); id != "" {
+		mi[id] = info
+	}
+	if fullURL != "" {
+		mi[fullURL] = info
+	}
+}
+
 // pendingMed is an order or statement whose medicationReference may still
 // have to be resolved against a Medication from another entry or page.
 type pendingMed struct {
@@ -380,7 +394,7 @@ func applyMedication(m *rules.Medication, info medInfo) {
 
 // resolve completes p from meds (keyed by "Medication/<id>" and by
 // fullUrl); ok is false when the reference points nowhere known.
-func (p *pendingMed) resolve(meds map[string]medInfo) (rules.Medication, bool) {
+func (p *pendingMed) resolve(meds medIndex) (rules.Medication, bool) {
 	m := p.med
 	if p.ref == "" {
 		return m, true
