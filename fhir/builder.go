@@ -346,6 +346,11 @@ func (p *part) keep(r *resource) (keep bool, bad string) {
 		codes, bad := p.memo.codes(&r.head)
 		return bad == "" && b.keepCoded[t](codes), bad
 	case (t == "MedicationRequest" || t == "MedicationStatement") && b.keepMedication != nil:
+		// Without a medicationReference, decided once per medication.
+		byConcept := len(r.medicationReference) == 0
+		if keep, ok := p.memo.meds[string(r.medicationCodeableConcept)]; ok && byConcept {
+			return keep, ""
+		}
 		var cc *fm.CodeableConcept
 		var ref *fm.Reference
 		if decode(r.medicationCodeableConcept, &cc) != nil || decode(r.medicationReference, &ref) != nil {
@@ -354,7 +359,11 @@ func (p *part) keep(r *resource) (keep bool, bad string) {
 		var pm pendingMed
 		setMedication(&pm, cc, ref, p.contained(r))
 		// A Medication elsewhere in the call may say what it is: kept.
-		return pm.ref != "" || b.keepMedication(pm.med), ""
+		keep := pm.ref != "" || b.keepMedication(pm.med)
+		if byConcept {
+			p.memo.remember(r.medicationCodeableConcept, keep)
+		}
+		return keep, ""
 	}
 	return true, ""
 }

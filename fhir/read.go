@@ -323,6 +323,14 @@ type referenceHead struct {
 type memo struct {
 	concepts map[string]memoEntry
 	refs     map[string]memoEntry
+	meds     map[string]bool // KeepMedications by medicationCodeableConcept
+}
+
+func (m *memo) remember(concept jsontext.Value, keep bool) {
+	if m.meds == nil {
+		m.meds = map[string]bool{}
+	}
+	m.meds[string(concept)] = keep
 }
 
 type memoEntry struct {

@@ -165,7 +165,8 @@ func decodeRequest(body []byte, hook string, stream func(req *Request, hc *HookC
 			_, err := dec.ReadToken()
 			return err
 		}
-		return dec.SkipValue()
+		_, err := dec.ReadValue() // faster than SkipValue, which goes token by token
+		return err
 	}
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, nil, badRequest("request body is not a JSON object: " + jsonErr(err))
