@@ -12,6 +12,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
+	"jakguard/internal/jsonerr"
 	"jakguard/rules"
 )
 
@@ -43,11 +44,8 @@ const MaxEntries = 50_000
 
 // Page describes one value given to Builder.Add.
 type Page struct {
-	// Next is the url of the Bundle's link with relation "next", "" when
-	// there is no further page.
-	Next string
-	// Entries counts the Bundle's entries (1 for a single resource).
-	Entries int
+	Next    string // the url of the Bundle's link with relation "next"; "" when none
+	Entries int    // the Bundle's entries (1 for a single resource)
 	// Skipped counts the entries that were malformed and left out; entries
 	// of resource types the rules do not use are not counted here.
 	Skipped int
@@ -57,19 +55,13 @@ type Page struct {
 // rules.Record. Add may be called from several goroutines at once; the
 // setters must be called before the first Add.
 type Builder struct {
-	logger *slog.Logger
-	// keepObservation, when set, tells from its codes (and its components'
-	// codes) and its date whether an Observation is worth decoding.
+	logger          *slog.Logger
 	keepObservation func(codes []rules.Coding, date time.Time) bool
-	// keepCoded, when set, tells from its codes whether a Condition (code)
-	// or an Immunization (vaccineCode) is worth decoding.
-	keepCoded map[string]func(codes []rules.Coding) bool
-	patientID string            // the context patient; "" checks nothing
-	types     map[string]string // key -> the resource type its query asks for
-	// keepMedication, when set, tells from what it is of (codes and text)
-	// whether a MedicationRequest or MedicationStatement is worth decoding.
-	keepMedication func(m rules.Medication) bool
-	entries        counter // entries read by all Adds
+	keepCoded       map[string]func(codes []rules.Coding) bool // by resource type
+	keepMedication  func(m rules.Medication) bool
+	patientID       string            // the context patient; "" checks nothing
+	types           map[string]string // key -> the resource type its query asks for
+	entries         counter           // entries read by all Adds
 
 	mu    sync.Mutex
 	parts []part
@@ -81,7 +73,7 @@ func NewBuilder(logger *slog.Logger) *Builder {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Builder{logger: logger}
+	return &Builder{logger: logger, keepCoded: map[string]func([]rules.Coding) bool{}, types: map[string]string{}}
 }
 
 // KeepObservations makes Add decode only the Observations for which keep,
@@ -100,18 +92,15 @@ func (b *Builder) KeepObservations(keep func(codes []rules.Coding, date time.Tim
 // (Condition.code, Immunization.vaccineCode), answers true; the others are
 // passed over unread.
 func (b *Builder) KeepCoded(resourceType string, keep func(codes []rules.Coding) bool) {
-	if b.keepCoded == nil {
-		b.keepCoded = map[string]func([]rules.Coding) bool{}
-	}
 	b.keepCoded[resourceType] = keep
 }
 
 // KeepMedications makes Add decode only the MedicationRequests and
 // MedicationStatements for which keep, given a Medication with the codes
-// and text of what they are of (medicationCodeableConcept, or a contained
-// Medication), answers true; the others are passed over unread. One whose
-// medicationReference names a Medication outside it is always decoded:
-// what it is of is known only once every value is read.
+// and text of what they are of (medicationCodeableConcept, a contained
+// Medication, a reference's display), answers true; the others are passed
+// over unread. One whose medicationReference names a Medication elsewhere
+// is always decoded: what it is of is known only once every value is read.
 func (b *Builder) KeepMedications(keep func(m rules.Medication) bool) {
 	b.keepMedication = keep
 }
@@ -130,20 +119,7 @@ func (b *Builder) ForPatient(id string) {
 // resourceType, the type its query asks for. Medications (which only
 // resolve references) and types no rule reads are let through.
 func (b *Builder) Expect(key, resourceType string) {
-	if b.types == nil {
-		b.types = map[string]string{}
-	}
 	b.types[key] = resourceType
-}
-
-// usedType tells whether the rules use resources of type t.
-func usedType(t string) bool {
-	switch t {
-	case "Patient", "Observation", "Condition", "Immunization",
-		"MedicationRequest", "MedicationStatement", "Medication":
-		return true
-	}
-	return false
 }
 
 // part is what one call to Add found.
@@ -198,19 +174,8 @@ func (b *Builder) AddFrom(ctx context.Context, key string, dec *jsontext.Decoder
 
 func (b *Builder) add(ctx context.Context, key string, rd *reader) (Page, error) {
 	p := part{b: b, key: key}
-	page, err := p.read(ctx, rd)
-	if err != nil {
-		return Page{}, fmt.Errorf("fhir: %s: %w", key, err)
-	}
-	b.mu.Lock()
-	b.parts = append(b.parts, p)
-	b.mu.Unlock()
-	return page, nil
-}
-
-func (p *part) read(ctx context.Context, rd *reader) (Page, error) {
 	var page Page
-	rd.count = func() error { page.Entries++; return p.b.entries.next(ctx) }
+	rd.count = func() error { page.Entries++; return b.entries.next(ctx) }
 	rd.visit = func(r *resource) error {
 		ok, err := p.add(r)
 		if !ok {
@@ -226,46 +191,47 @@ func (p *part) read(ctx context.Context, rd *reader) (Page, error) {
 	top, err := rd.read()
 	switch {
 	case errors.Is(err, errNotObject):
-		return Page{}, fmt.Errorf("%w: %w", ErrNotResource, err)
+		err = fmt.Errorf("%w: %w", ErrNotResource, err)
 	case err != nil:
-		return Page{}, err
-	}
-	switch top.resourceType {
-	case "":
-		return Page{}, fmt.Errorf("%w: no resourceType", ErrNotResource)
-	case "OperationOutcome":
-		return Page{}, ErrOperationOutcome
-	case "Bundle":
-		if rd.shape != "" {
-			return Page{}, fmt.Errorf("%w: %s", ErrNotResource, rd.shape)
-		}
-		if p.failed && p.others == 0 {
-			return Page{}, fmt.Errorf("Bundle of failures: %w", ErrOperationOutcome)
-		}
+	case top.resourceType == "":
+		err = fmt.Errorf("%w: no resourceType", ErrNotResource)
+	case top.resourceType == "OperationOutcome":
+		err = ErrOperationOutcome
+	case top.resourceType == "Bundle" && rd.shape != "":
+		err = fmt.Errorf("%w: %s", ErrNotResource, rd.shape)
+	case top.resourceType == "Bundle" && p.failed && p.others == 0:
+		err = fmt.Errorf("Bundle of failures: %w", ErrOperationOutcome)
+	case top.resourceType == "Bundle":
 		page.Next = nextLink(rd.links)
-		return page, nil
+	default:
+		// A single resource. Entries of something that is not a Bundle are
+		// no data.
+		p, page = part{b: b, key: key}, Page{Entries: 1}
+		if err = b.entries.next(ctx); err == nil {
+			var ok bool
+			if ok, err = p.add(top); !ok {
+				page.Skipped = 1
+			}
+		}
 	}
-	// A single resource. Entries of something that is not a Bundle are no data.
-	*p = part{b: p.b, key: p.key}
-	page = Page{Entries: 1}
-	if err := p.b.entries.next(ctx); err != nil {
-		return Page{}, err
+	if err != nil {
+		return Page{}, fmt.Errorf("fhir: %s: %w", key, err)
 	}
-	ok, err := p.add(top)
-	if !ok {
-		page.Skipped = 1
-	}
-	return page, err
+	b.mu.Lock()
+	b.parts = append(b.parts, p)
+	b.mu.Unlock()
+	return page, nil
 }
 
 // add decodes one resource into the part; ok is false when it was skipped
 // as malformed. An error refuses the whole value.
 func (p *part) add(r *resource) (ok bool, err error) {
-	switch {
-	case r.resourceType == "":
+	switch r.resourceType {
+	case "":
 		p.logSkip(r.index, "", &DecodeError{Path: "resourceType", Reason: "missing or not a string"})
 		return false, nil
-	case !usedType(r.resourceType):
+	case "Patient", "Observation", "Condition", "Immunization", "MedicationRequest", "MedicationStatement", "Medication":
+	default:
 		p.other(r)
 		return true, nil
 	}
@@ -331,19 +297,19 @@ func (p *part) add(r *resource) (ok bool, err error) {
 	return true, nil
 }
 
-// keep applies the relevance filters (KeepObservations, KeepCoded,
-// KeepMedications) to a resource from its head; bad names a member the
-// filter reads that is unreadable (the resource is then skipped).
+// keep applies the relevance filters to a resource from its head; bad
+// names a member a filter reads that is unreadable (the resource is then
+// skipped as malformed).
 func (p *part) keep(r *resource) (keep bool, bad string) {
 	b := p.b
 	switch t := r.resourceType; {
 	case t == "Observation" && b.keepObservation != nil:
-		codes, bad := p.memo.codes(&r.head)
+		codes, bad := p.memo.codes(r)
 		// Asked first with the date unknown (zero), so that the date is
 		// read only for the Observations whose codes a rule reads.
 		return bad == "" && b.keepObservation(codes, time.Time{}) && b.keepObservation(codes, r.observationDate()), bad
 	case b.keepCoded[t] != nil:
-		codes, bad := p.memo.codes(&r.head)
+		codes, bad := p.memo.codes(r)
 		return bad == "" && b.keepCoded[t](codes), bad
 	case (t == "MedicationRequest" || t == "MedicationStatement") && b.keepMedication != nil:
 		// Without a medicationReference, decided once per medication.
@@ -386,9 +352,7 @@ func (p *part) other(r *resource) {
 		return
 	}
 	for _, is := range oo.Issue {
-		if is.Severity == "error" || is.Severity == "fatal" {
-			p.failed = true
-		}
+		p.failed = p.failed || is.Severity == "error" || is.Severity == "fatal"
 	}
 }
 
@@ -399,19 +363,16 @@ func (p *part) check(r *resource) error {
 	if want := p.b.types[p.key]; want != "" && r.resourceType != want && r.resourceType != "Medication" {
 		return fmt.Errorf("%w (%s)", ErrWrongType, r.resourceType)
 	}
-	if p.b.patientID == "" {
-		return nil
-	}
 	v, member := r.subject, "subject"
-	switch r.resourceType {
-	case "Medication":
+	switch {
+	case p.b.patientID == "" || r.resourceType == "Medication":
 		return nil
-	case "Patient":
+	case r.resourceType == "Patient":
 		if text(r.id) != p.b.patientID {
 			return fmt.Errorf("%w: a Patient with another id", ErrWrongPatient)
 		}
 		return nil
-	case "Immunization":
+	case r.resourceType == "Immunization":
 		v, member = r.patient, "patient"
 	}
 	ref := p.memo.reference(v)
@@ -428,14 +389,11 @@ func (p *part) check(r *resource) error {
 // contained returns a function finding a contained Medication of r by id,
 // decoded only when asked for, before the next resource is read.
 func (p *part) contained(r *resource) func(id string) (medInfo, bool) {
-	return containedMedication(r.head.contained, func(err error) { p.logSkip(r.index, "Medication", err) })
+	return containedMedication(r.contained, func(err error) { p.logSkip(r.index, "Medication", err) })
 }
 
 func containedMedication(contained []byte, logErr func(error)) func(id string) (medInfo, bool) {
 	return func(id string) (medInfo, bool) {
-		if len(contained) == 0 {
-			return medInfo{}, false
-		}
 		var raws []jsontext.Value
 		if err := decode(contained, &raws); err != nil {
 			logErr(decodeError("contained", err))
@@ -476,14 +434,11 @@ func (b *Builder) Record() *rules.Record {
 	rec := &rules.Record{}
 	seen := map[string]bool{}
 	first := func(id string) bool {
-		if id == "" {
+		if id == "" || !seen[id] {
+			seen[id] = id != ""
 			return true
 		}
-		if seen[id] {
-			return false
-		}
-		seen[id] = true
-		return true
+		return false
 	}
 	for _, p := range b.parts {
 		if rec.Patient == nil && p.patient != nil {
@@ -521,9 +476,6 @@ func (b *Builder) Record() *rules.Record {
 // logSkip logs a skipped entry by key, resource type and entry index, with
 // the reason. Resource values are never logged.
 func (p *part) logSkip(index int, resourceType string, err error) {
-	p.b.logger.Warn("fhir: skipped malformed entry",
-		"key", p.key,
-		"resourceType", cut(resourceType, 40),
-		"entry", index,
-		"error", cut(safeError(err), 160))
+	p.b.logger.Warn("fhir: skipped malformed entry", "key", p.key, "resourceType", jsonerr.Cut(resourceType, 40),
+		"entry", index, "error", jsonerr.Cut(safeError(err), 160))
 }

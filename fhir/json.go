@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
+
+	"jakguard/internal/jsonerr"
 )
 
 // JSON is read with github.com/go-json-experiment/json (the v2 API Go is
@@ -119,7 +119,7 @@ func decodeCode(dec *jsontext.Decoder, v v1Unmarshaler) error {
 		return err
 	}
 	if tok.Kind() != '"' {
-		return fmt.Errorf("a code must be a JSON string, not %s", kindName(tok.Kind()))
+		return fmt.Errorf("a code must be a JSON string, not %s", jsonerr.Kind(tok.Kind()))
 	}
 	return v.UnmarshalJSON(strconv.AppendQuote(nil, tok.String()))
 }
@@ -189,24 +189,6 @@ func oneOf[T any]() *json.Unmarshalers {
 	})
 }
 
-func kindName(k jsontext.Kind) string {
-	switch k {
-	case 'n':
-		return "null"
-	case 't', 'f':
-		return "a boolean"
-	case '"':
-		return "a string"
-	case '0':
-		return "a number"
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	}
-	return "invalid JSON"
-}
-
 // DecodeError is a resource that could not be read: where (a JSON path
 // such as "entry[0].resource.status") and why, without any value from the
 // input, so that it can be logged and shown to the client.
@@ -232,50 +214,21 @@ func decodeError(path string, err error) *DecodeError {
 	var sy *jsontext.SyntacticError
 	switch {
 	case errors.As(err, &de):
-		return &DecodeError{Path: joinPath(path, de.Path), Reason: de.Reason}
+		return &DecodeError{Path: jsonerr.Join(path, de.Path), Reason: de.Reason}
 	case errors.As(err, &se):
-		p := joinPath(path, pointerPath(se.JSONPointer))
+		p := jsonerr.Join(path, jsonerr.Path(se.JSONPointer))
 		if se.JSONKind != 0 && se.GoType != nil && se.Err == nil {
-			return &DecodeError{Path: p, Reason: "cannot be " + kindName(se.JSONKind)}
+			return &DecodeError{Path: p, Reason: "cannot be " + jsonerr.Kind(se.JSONKind)}
 		}
 		reason := "unreadable"
 		if se.Err != nil {
-			reason = redact(se.Err.Error())
+			reason = jsonerr.Redact(se.Err.Error())
 		}
 		return &DecodeError{Path: p, Reason: reason}
 	case errors.As(err, &sy):
-		return &DecodeError{Path: joinPath(path, pointerPath(sy.JSONPointer)), Reason: "invalid JSON"}
+		return &DecodeError{Path: jsonerr.Join(path, jsonerr.Path(sy.JSONPointer)), Reason: "invalid JSON"}
 	}
-	return &DecodeError{Path: path, Reason: redact(err.Error())}
-}
-
-// pointerPath turns a JSON Pointer ("/entry/0/resource/status") into the
-// path notation of error messages ("entry[0].resource.status").
-func pointerPath(p jsontext.Pointer) string {
-	var b strings.Builder
-	for tok := range p.Tokens() {
-		if _, err := strconv.Atoi(tok); err == nil {
-			b.WriteString("[" + tok + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(cut(tok, 40))
-	}
-	return b.String()
-}
-
-func joinPath(a, b string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "":
-		return a
-	case b[0] == '[':
-		return a + b
-	}
-	return a + "." + b
+	return &DecodeError{Path: path, Reason: jsonerr.Redact(err.Error())}
 }
 
 // safeError describes an error for the log without input values.
@@ -284,42 +237,7 @@ func safeError(err error) string {
 	if errors.As(err, &de) {
 		return de.Error()
 	}
-	return redact(err.Error())
-}
-
-// redact blanks out every `quoted` or "quoted" part of msg (a backslash
-// escapes a quote, as in Go's %q).
-func redact(msg string) string {
-	var b strings.Builder
-	var quote byte // the open quote, 0 outside quotes
-	for i := 0; i < len(msg); i++ {
-		c := msg[i]
-		switch {
-		case quote == 0 && (c == '"' || c == '`'):
-			quote = c
-			b.WriteByte(c)
-			b.WriteString("…")
-		case quote == 0:
-			b.WriteByte(c)
-		case c == '\\':
-			i++
-		case c == quote:
-			b.WriteByte(c)
-			quote = 0
-		}
-	}
-	return b.String()
-}
-
-// cut shortens s to at most n bytes without splitting a character.
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return jsonerr.Redact(err.Error())
 }
 
 func isNull(raw []byte) bool {

@@ -10,6 +10,7 @@ import (
 
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
+	"jakguard/internal/jsonerr"
 	"jakguard/rules"
 )
 
@@ -55,7 +56,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 	rd.needResource = true
 	rd.count = func() error { return n.next(ctx) }
 	rd.bad = func(i int, member, why string) error {
-		return &DecodeError{Path: joinPath(entryPath(i), member), Reason: why}
+		return &DecodeError{Path: jsonerr.Join(entryPath(i), member), Reason: why}
 	}
 	rd.visit = func(r *resource) error {
 		var err error
@@ -70,7 +71,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 			if err == nil {
 				m := convertMedicationRequest(&v, containedMedication(r.contained, func(err error) {
 					logger.Warn("fhir: skipped malformed entry", "key", "draftOrders", "resourceType", "Medication",
-						"entry", r.index, "error", cut(safeError(err), 160))
+						"entry", r.index, "error", jsonerr.Cut(safeError(err), 160))
 				}))
 				pending = append(pending, m)
 				if m.med.ID != "" {

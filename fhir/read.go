@@ -18,68 +18,59 @@ import (
 // A value (one prefetch value, one FHIR search page, context.draftOrders)
 // is a resource or a Bundle of entries holding resources. reader goes
 // through it once with the library's token reader: of each resource it
-// keeps the few members that tell whether and how to read it (its head),
-// steps over every other member, and hands the resource to visit with its
-// JSON. Decoding a resource whole is visit's choice.
+// keeps the few members that tell whether and how to read it (its head) as
+// JSON, steps over every other member, and hands the resource to visit.
+// Decoding it whole is visit's choice.
 
-// head is what is kept of every resource before it is decoded: its type
-// and, as JSON (sub-slices of the value, nil when absent), the members the
-// relevance filters and the patient check read.
-type head struct {
-	resourceType string // "" when absent or not a string
+// resource is one resource of a value, valid until the next one is read.
+// Its members are sub-slices of the value, nil when absent.
+type resource struct {
+	resourceType string         // "" when absent or not a string
+	index        int            // entry index in the Bundle; 0 for a value that is a resource
+	fullURL      jsontext.Value // the entry's fullUrl
+	raw          []byte         // the resource's JSON
 	id           jsontext.Value
-	// The codes of Observation, Condition and Medication (code, with an
-	// Observation's components), and of an Immunization (vaccineCode).
+	// The codes of an Observation (with its components'), a Condition or a
+	// Medication, and of an Immunization.
 	code, component, vaccineCode jsontext.Value
-	// Whose it is: subject, or an Immunization's patient.
-	subject, patient jsontext.Value
+	subject, patient             jsontext.Value // whose it is (an Immunization's: patient)
 	// An Observation's date: effective[x], else issued.
 	effectiveDateTime, effectivePeriod, effectiveInstant, issued jsontext.Value
 	// What a MedicationRequest or MedicationStatement is of.
 	medicationCodeableConcept, medicationReference, contained jsontext.Value
 }
 
-// member is where the member name of a resource is kept; nil for the
-// members no head holds.
-func (h *head) member(name []byte) *jsontext.Value {
+// member is where r keeps the member name; nil for the others.
+func (r *resource) member(name []byte) *jsontext.Value {
 	switch string(name) {
 	case "id":
-		return &h.id
+		return &r.id
 	case "code":
-		return &h.code
+		return &r.code
 	case "component":
-		return &h.component
+		return &r.component
 	case "vaccineCode":
-		return &h.vaccineCode
+		return &r.vaccineCode
 	case "subject":
-		return &h.subject
+		return &r.subject
 	case "patient":
-		return &h.patient
+		return &r.patient
 	case "effectiveDateTime":
-		return &h.effectiveDateTime
+		return &r.effectiveDateTime
 	case "effectivePeriod":
-		return &h.effectivePeriod
+		return &r.effectivePeriod
 	case "effectiveInstant":
-		return &h.effectiveInstant
+		return &r.effectiveInstant
 	case "issued":
-		return &h.issued
+		return &r.issued
 	case "medicationCodeableConcept":
-		return &h.medicationCodeableConcept
+		return &r.medicationCodeableConcept
 	case "medicationReference":
-		return &h.medicationReference
+		return &r.medicationReference
 	case "contained":
-		return &h.contained
+		return &r.contained
 	}
 	return nil
-}
-
-// resource is one resource of a value. It is valid until the next one is
-// read.
-type resource struct {
-	head
-	index   int            // entry index in the Bundle; 0 for a value that is a resource
-	fullURL jsontext.Value // the entry's fullUrl
-	raw     []byte         // the resource's JSON, a sub-slice of the value
 }
 
 // reader reads one value. count is called before each entry (it bounds
@@ -91,16 +82,16 @@ type resource struct {
 type reader struct {
 	dec          *jsontext.Decoder
 	data         []byte // what dec reads, from its first byte
+	whole        bool   // data is the value and nothing else
 	count        func() error
 	visit        func(r *resource) error
 	bad          func(index int, member, why string) error
 	needResource bool
-	whole        bool // the data is this value and nothing else
 
 	res   resource       // the entry being read
-	links jsontext.Value // the value's link member (Bundle.link)
+	links jsontext.Value // Bundle.link
 	shape string         // why Bundle.entry could not be read as entries
-	name  []byte         // scratch for a member name with escapes
+	name  []byte         // a member name with escapes, unescaped
 }
 
 // errNotObject is the error for a value that is valid JSON but no object.
@@ -111,17 +102,15 @@ func newReader(data []byte) *reader {
 	return &reader{dec: jsontext.NewDecoder(bytes.NewBuffer(data)), data: data, whole: true}
 }
 
-// read reads the value at the decoder's position and returns the head and
-// JSON of the value itself (a Bundle's, or the resource's). Entries are
-// visited as they come, before the value's resourceType may be known: a
-// caller that finds the value is no Bundle must drop what it made of them.
-// When it returns errNotObject or no error, the whole value has been read
-// (and, for a reader made by newReader, nothing follows it).
+// read reads the value and returns the value itself (a Bundle, or the
+// resource). Entries are visited as they come, before the value's
+// resourceType may be known: a caller that finds the value is no Bundle
+// must drop what it made of them. When it returns errNotObject or no
+// error, the whole value has been read.
 func (rd *reader) read() (*resource, error) {
-	var top resource
-	err := errNotObject
+	top, err := &resource{}, errNotObject
 	if rd.dec.PeekKind() == '{' {
-		err = rd.object(&top, true)
+		err = rd.object(top, true)
 	} else if e := rd.skip(); e != nil {
 		return nil, e
 	}
@@ -130,14 +119,14 @@ func (rd *reader) read() (*resource, error) {
 			return nil, errors.New("data after the JSON value")
 		}
 	}
-	return &top, err
+	return top, err
 }
 
-// object reads the object at the decoder's position into r: the members of
-// its head and, at the top of a value, Bundle.entry and Bundle.link.
+// object reads the object at the decoder's position into r and, at the
+// top of a value, Bundle.entry and Bundle.link.
 func (rd *reader) object(r *resource, top bool) error {
 	start := rd.dec.InputOffset()
-	r.head = head{}
+	*r = resource{index: r.index, fullURL: r.fullURL}
 	var typ jsontext.Value
 	if _, err := rd.dec.ReadToken(); err != nil {
 		return err
@@ -147,20 +136,21 @@ func (rd *reader) object(r *resource, top bool) error {
 		if err != nil {
 			return err
 		}
-		var v jsontext.Value
+		var dst *jsontext.Value
 		switch {
 		case top && string(name) == "entry":
 			err = rd.entries()
 		case top && string(name) == "link":
-			rd.links, err = rd.value()
+			dst = &rd.links
 		case string(name) == "resourceType":
-			typ, err = rd.value()
+			dst = &typ
 		default:
-			if v, err = rd.value(); err == nil {
-				if dst := r.member(name); dst != nil {
-					*dst = v
-				}
+			if dst = r.member(name); dst == nil {
+				err = rd.skip()
 			}
+		}
+		if dst != nil {
+			*dst, err = rd.value()
 		}
 		if err != nil {
 			return err
@@ -178,11 +168,11 @@ func (rd *reader) object(r *resource, top bool) error {
 // object some clients send instead.
 func (rd *reader) entries() error {
 	switch rd.dec.PeekKind() {
-	case 'n':
-		return rd.skip()
 	case '{':
 		return rd.entry(0)
 	case '[':
+	case 'n':
+		return rd.skip()
 	default:
 		rd.shape = "Bundle.entry is not an array"
 		return rd.skip()
@@ -217,22 +207,18 @@ func (rd *reader) entry(i int) error {
 	}
 	for rd.dec.PeekKind() != '}' {
 		name, err := rd.memberName()
-		if err != nil {
-			return err
-		}
-		switch string(name) {
-		case "fullUrl":
+		switch {
+		case err != nil:
+		case string(name) == "fullUrl":
 			r.fullURL, err = rd.value()
-		case "resource":
-			has, bad = rd.dec.PeekKind() == '{', ""
-			switch rd.dec.PeekKind() {
-			case '{':
-				err = rd.object(r, false)
-			case 'n':
-				err = rd.skip()
-			default:
-				bad, err = "is not an object", rd.skip()
+		case string(name) == "resource" && rd.dec.PeekKind() == '{':
+			has, bad, err = true, "", rd.object(r, false)
+		case string(name) == "resource":
+			has, bad = false, ""
+			if rd.dec.PeekKind() != 'n' {
+				bad = "is not an object"
 			}
+			err = rd.skip()
 		default:
 			err = rd.skip()
 		}
@@ -261,22 +247,22 @@ func (rd *reader) memberName() ([]byte, error) {
 		return nil, err
 	}
 	if bytes.IndexByte(v, '\\') < 0 {
-		return v[1 : len(v)-1 : len(v)-1], nil
+		return v[1 : len(v)-1], nil
 	}
 	rd.name, _ = jsontext.AppendUnquote(rd.name[:0], v)
 	return rd.name, nil
 }
 
-// value reads the next value whole and returns its JSON as a sub-slice of
-// the data, valid as long as the data is.
+// value reads the next value and returns its JSON as a sub-slice of the
+// data, valid as long as the data is.
 func (rd *reader) value() (jsontext.Value, error) {
 	v, err := rd.dec.ReadValue()
 	end := rd.dec.InputOffset()
 	return jsontext.Value(rd.data[end-int64(len(v)) : end : end]), err
 }
 
-// skip steps over the next value. ReadValue does so faster than
-// SkipValue, which goes token by token.
+// skip steps over the next value: ReadValue is faster than SkipValue,
+// which goes token by token.
 func (rd *reader) skip() error {
 	_, err := rd.dec.ReadValue()
 	return err
@@ -294,49 +280,43 @@ func text(v jsontext.Value) string {
 	return strings.TrimSpace(string(b))
 }
 
-// The small views below read a head's members with the tolerances of
-// decodeOptions, for the relevance filters and the patient check.
+// The views of a resource's members that the relevance filters and the
+// patient check read, decoded with the tolerances of decodeOptions.
+type (
+	codingHead struct {
+		System string `json:"system"`
+		Code   string `json:"code"`
+	}
+	conceptHead struct {
+		Coding []codingHead `json:"coding"`
+	}
+	componentHead struct {
+		Code conceptHead `json:"code"`
+	}
+	referenceHead struct {
+		Reference string `json:"reference"`
+	}
+	link struct { // a Bundle.link
+		Relation string `json:"relation"`
+		URL      string `json:"url"`
+	}
+)
 
-type codingHead struct {
-	System string `json:"system"`
-	Code   string `json:"code"`
-}
-
-type conceptHead struct {
-	Coding []codingHead `json:"coding"`
-}
-
-type componentHead struct {
-	Code conceptHead `json:"code"`
-}
-
-type referenceHead struct {
-	Reference string `json:"reference"`
-}
-
-// memo remembers what the relevance filters and the patient check decoded
-// of the head members of one value's resources, by their JSON: a record
-// repeats a few codes and one subject reference hundreds of times, and
-// decoding each of them again cost more than reading everything else that
-// no rule reads (docs/performance.md). What is decoded depends on the JSON
-// alone.
+// memo remembers what the filters and the patient check decoded of the
+// members of one value's resources, by their JSON: a record repeats a few
+// codes and one subject hundreds of times, and decoding each again cost
+// more than reading everything else that no rule reads
+// (docs/performance.md). What is decoded depends on the JSON alone.
 type memo struct {
 	concepts map[string]memoEntry
 	refs     map[string]memoEntry
-	meds     map[string]bool // KeepMedications by medicationCodeableConcept
-}
-
-func (m *memo) remember(concept jsontext.Value, keep bool) {
-	if m.meds == nil {
-		m.meds = map[string]bool{}
-	}
-	m.meds[string(concept)] = keep
+	meds     map[string]bool // KeepMedications, by medicationCodeableConcept
 }
 
 type memoEntry struct {
-	codes []rules.Coding // a concept's codings (system and code) that carry a code
+	codes []rules.Coding // a concept's codings (system and code) that have a code
 	ref   string         // a reference's reference
-	ok    bool           // the JSON had the type's shape
+	ok    bool           // the JSON has the type's shape
 }
 
 // concept decodes v, a CodeableConcept.
@@ -369,6 +349,13 @@ func (m *memo) reference(v jsontext.Value) memoEntry {
 	return e
 }
 
+func (m *memo) remember(concept jsontext.Value, keep bool) {
+	if m.meds == nil {
+		m.meds = map[string]bool{}
+	}
+	m.meds[string(concept)] = keep
+}
+
 func (cc *conceptHead) codes(dst []rules.Coding) []rules.Coding {
 	for _, c := range cc.Coding {
 		if c := (rules.Coding{System: strings.TrimSpace(c.System), Code: strings.TrimSpace(c.Code)}); c.Code != "" {
@@ -378,43 +365,40 @@ func (cc *conceptHead) codes(dst []rules.Coding) []rules.Coding {
 	return dst
 }
 
-// codes returns the codings (system and code) that carry a code, of h's
+// codes returns the codings (system and code) that have a code, of r's
 // code and an Observation's components, or of an Immunization's
 // vaccineCode; bad names the member that is no CodeableConcept ("" when
 // none is). The codes must not be changed.
-func (m *memo) codes(h *head) (codes []rules.Coding, bad string) {
-	if h.resourceType == "Immunization" {
-		if e := m.concept(h.vaccineCode); e.ok {
+func (m *memo) codes(r *resource) (codes []rules.Coding, bad string) {
+	if r.resourceType == "Immunization" {
+		if e := m.concept(r.vaccineCode); e.ok {
 			return e.codes, ""
 		}
 		return nil, "vaccineCode"
 	}
-	e := m.concept(h.code)
-	if !e.ok {
-		return nil, "code"
-	}
-	if len(h.component) == 0 {
-		return e.codes, ""
-	}
+	e := m.concept(r.code)
 	var comps []componentHead
-	if decode(h.component, &comps) != nil {
+	switch {
+	case !e.ok:
+		return nil, "code"
+	case decode(r.component, &comps) != nil:
 		return nil, "component"
 	}
-	codes = slices.Clip(e.codes)
+	codes = e.codes
 	for i := range comps {
-		codes = comps[i].Code.codes(codes)
+		codes = comps[i].Code.codes(slices.Clip(codes))
 	}
 	return codes, ""
 }
 
 // observationDate is the date of an Observation (zero when unknown or
 // unreadable), as the decoded Observation has it.
-func (h *head) observationDate() time.Time {
+func (r *resource) observationDate() time.Time {
 	var d observationDate
 	for _, m := range []struct {
 		v   jsontext.Value
 		dst any
-	}{{h.effectiveDateTime, &d.EffectiveDateTime}, {h.effectivePeriod, &d.EffectivePeriod}, {h.effectiveInstant, &d.EffectiveInstant}, {h.issued, &d.Issued}} {
+	}{{r.effectiveDateTime, &d.EffectiveDateTime}, {r.effectivePeriod, &d.EffectivePeriod}, {r.effectiveInstant, &d.EffectiveInstant}, {r.issued, &d.Issued}} {
 		if decode(m.v, m.dst) != nil {
 			return time.Time{}
 		}
@@ -426,21 +410,12 @@ func (h *head) observationDate() time.Time {
 // ("Patient/123", "https://ehr/fhir/Patient/123/_history/2"); ok is false
 // for a reference to anything else.
 func patientOf(ref string) (id string, ok bool) {
-	ref = strings.TrimSpace(ref)
-	if i := strings.Index(ref, "/_history/"); i >= 0 {
-		ref = ref[:i]
-	}
+	ref, _, _ = strings.Cut(strings.TrimSpace(ref), "/_history/")
 	if i := strings.LastIndex(ref, "Patient/"); i >= 0 && (i == 0 || ref[i-1] == '/') {
 		id = ref[i+len("Patient/"):]
 		return id, id != "" && !strings.Contains(id, "/")
 	}
 	return "", false
-}
-
-// link is a Bundle.link.
-type link struct {
-	Relation string `json:"relation"`
-	URL      string `json:"url"`
 }
 
 // nextLink is the url of the Bundle link with relation "next" in raw, the
