@@ -2,17 +2,17 @@ package fhir
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"jakguard/internal/netguard"
 )
@@ -109,22 +109,7 @@ func NewClient(cfg ClientConfig, hc *http.Client) *Client {
 	if cfg.CallBudget <= 0 {
 		cfg.CallBudget = DefaultCallBudget
 	}
-	var c http.Client
-	if hc != nil {
-		c = *hc
-	}
-	switch t := c.Transport.(type) {
-	case nil:
-		c.Transport = netguard.Transport(cfg.DenyLoopback)
-	case *http.Transport:
-		c.Transport = netguard.Guard(t, cfg.DenyLoopback)
-	default:
-		// Another RoundTripper (a test double) is used as it is: jakguard
-		// itself never passes one.
-	}
-	c.CheckRedirect = netguard.CheckRedirect
-	c.Jar = nil // no cookies: nothing may carry over from one hook call to the next
-	return &Client{cfg: cfg, hc: &c}
+	return &Client{cfg: cfg, hc: netguard.HTTPClient(hc, cfg.DenyLoopback)}
 }
 
 // WithBudget returns ctx carrying a fresh budget of CallBudget bytes: every
@@ -147,23 +132,9 @@ func (c *Client) budgetOf(ctx context.Context) (context.Context, *netguard.Budge
 	return netguard.WithBudget(ctx, b), b
 }
 
-// unavailable is an ErrUnavailable with a safe reason. cause, when set, is
-// a context error, never an error that could carry the URL.
-type unavailable struct {
-	reason string
-	cause  error
-}
-
-func (e *unavailable) Error() string { return ErrUnavailable.Error() + ": " + e.reason }
-
-func (e *unavailable) Unwrap() []error {
-	if e.cause != nil {
-		return []error{ErrUnavailable, e.cause}
-	}
-	return []error{ErrUnavailable}
-}
-
-func fail(reason string) error { return &unavailable{reason: reason} }
+// fail is an ErrUnavailable with a safe reason, or wrapping a
+// *netguard.Error (itself safe).
+func fail(reason any) error { return fmt.Errorf("%w: %v", ErrUnavailable, reason) }
 
 // Fetch runs one relative FHIR query ("Patient/123", "Observation?...")
 // against server with token as the Bearer token ("" sends none). It returns
@@ -304,90 +275,40 @@ func queryURL(base *url.URL, query string) (*url.URL, error) {
 	return u, nil
 }
 
-// pageHead is what Fetch reads of a page itself; decoding is fhir.Builder's.
-type pageHead struct {
-	ResourceType string `json:"resourceType"`
-	Link         []struct {
-		Relation string `json:"relation"`
-		URL      string `json:"url"`
-	} `json:"link"`
-}
-
 // page GETs one page and returns its body and its next link ("" if none).
 func (c *Client) page(ctx context.Context, u *url.URL, token Token, budget *netguard.Budget) ([]byte, string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return nil, "", fail("invalid query")
-	}
-	req.Header.Set("Accept", "application/fhir+json")
+	h := http.Header{"Accept": {"application/fhir+json"}}
 	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+string(token))
+		h.Set("Authorization", "Bearer "+string(token))
 	}
-	resp, err := c.hc.Do(req)
+	body, err := netguard.Get(ctx, c.hc, u.String(), h, c.cfg.MaxBytes, budget)
 	if err != nil {
-		return nil, "", transportError(ctx, err)
+		return nil, "", fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	defer func() {
-		// Drain a little so the connection can be reused, then close.
-		_, _ = io.CopyN(io.Discard, resp.Body, 64<<10)
-		_ = resp.Body.Close()
-	}()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, "", fail(fmt.Sprintf("HTTP %d", resp.StatusCode))
+	// What Fetch reads of a page itself; decoding it is fhir.Builder's.
+	var head struct {
+		ResourceType string `json:"resourceType"`
+		Link         []link `json:"link"`
 	}
-	body, err := budget.Read(resp.Body, resp.ContentLength, c.cfg.MaxBytes)
-	if err != nil {
-		return nil, "", transportError(ctx, err)
+	reason := ""
+	switch {
+	case !jsontext.Value(body).IsValid():
+		reason = "not JSON"
+	case json.Unmarshal(body, &head) != nil || head.ResourceType == "":
+		reason = "not a FHIR resource"
+	case head.ResourceType == "OperationOutcome":
+		reason = "OperationOutcome"
 	}
-	bad := func(reason string) ([]byte, string, error) {
+	if reason != "" {
 		budget.Give(int64(len(body)))
 		return nil, "", fail(reason)
 	}
-	if !json.Valid(body) {
-		return bad("not JSON")
-	}
-	var head pageHead
-	if err := json.Unmarshal(body, &head); err != nil {
-		return bad("not a FHIR resource")
-	}
-	switch head.ResourceType {
-	case "":
-		return bad("not a FHIR resource")
-	case "OperationOutcome":
-		return bad("OperationOutcome")
-	case "Bundle":
-		for _, l := range head.Link {
-			if l.Relation == "next" && l.URL != "" {
-				return body, l.URL, nil
-			}
+	for _, l := range head.Link {
+		if head.ResourceType == "Bundle" && l.Relation == "next" && l.URL != "" {
+			return body, l.URL, nil
 		}
 	}
 	return body, "", nil
-}
-
-// transportError maps a failed round trip to a safe reason. The original
-// error is dropped: a *url.Error repeats the URL, which names the patient.
-func transportError(ctx context.Context, err error) error {
-	switch {
-	case ctx.Err() != nil:
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return &unavailable{reason: "timeout", cause: context.DeadlineExceeded}
-		}
-		return &unavailable{reason: "canceled", cause: context.Canceled}
-	case errors.Is(err, ErrUnavailable):
-		return err
-	case isTimeout(err):
-		return &unavailable{reason: "timeout", cause: context.DeadlineExceeded}
-	case errors.Is(err, netguard.ErrTooLarge), errors.Is(err, netguard.ErrExhausted), errors.Is(err, netguard.ErrDenied):
-		return fail(err.Error())
-	default:
-		return fail("connection failed")
-	}
-}
-
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // FetchAll runs Fetch for every query (key → rendered relative query) in
@@ -413,7 +334,7 @@ func (c *Client) FetchAll(ctx context.Context, server, token string, queries map
 				r.Pages, r.Err = c.Fetch(ctx, server, token, query)
 				<-sem
 			case <-ctx.Done():
-				r.Err = transportError(ctx, ctx.Err())
+				r.Err = fmt.Errorf("%w: %w", ErrUnavailable, netguard.Failure(ctx, ctx.Err()))
 			}
 			mu.Lock()
 			results[key] = r
