@@ -11,98 +11,11 @@ import (
 	"jakguard/rules"
 )
 
-// This file holds the resources as jakguard reads them (views of the
-// members the rules read, in the samply element types) and converts them
-// into the rules types. It
-// copies codes, statuses, dates and quantities as sent and interprets
-// nothing: which codes matter and which statuses count is for rules.
-
-func resourceID(resourceType string, id *string) string {
-	if id == nil || strings.TrimSpace(*id) == "" {
-		return ""
-	}
-	return resourceType + "/" + strings.TrimSpace(*id)
-}
-
-// codings returns the codings of cc that carry a code or a display.
-func codings(cc *fm.CodeableConcept) []rules.Coding {
-	if cc == nil {
-		return nil
-	}
-	var out []rules.Coding
-	for _, c := range cc.Coding {
-		coding := rules.Coding{
-			System:  strings.TrimSpace(str(c.System)),
-			Code:    strings.TrimSpace(str(c.Code)),
-			Display: strings.TrimSpace(str(c.Display)),
-		}
-		if coding.Code == "" && coding.Display == "" {
-			continue
-		}
-		out = append(out, coding)
-	}
-	return out
-}
-
-// allCodings returns the codings of every concept in ccs.
-func allCodings(ccs []fm.CodeableConcept) []rules.Coding {
-	var out []rules.Coding
-	for i := range ccs {
-		out = append(out, codings(&ccs[i])...)
-	}
-	return out
-}
-
-func ccText(cc *fm.CodeableConcept) string {
-	if cc == nil {
-		return ""
-	}
-	return strings.TrimSpace(str(cc.Text))
-}
-
-// textOrDisplay is cc.text, else the display of its first coding that has one.
-func textOrDisplay(cc *fm.CodeableConcept) string {
-	if t := ccText(cc); t != "" {
-		return t
-	}
-	if cc == nil {
-		return ""
-	}
-	for _, c := range cc.Coding {
-		if d := strings.TrimSpace(str(c.Display)); d != "" {
-			return d
-		}
-	}
-	return ""
-}
-
-// statusCode is the code of a status concept such as Condition.clinicalStatus:
-// its first coding's code, else its text.
-func statusCode(cc *fm.CodeableConcept) string {
-	if cc == nil {
-		return ""
-	}
-	for _, c := range cc.Coding {
-		if code := strings.TrimSpace(str(c.Code)); code != "" {
-			return code
-		}
-	}
-	return ccText(cc)
-}
-
-func periodStart(p *fm.Period) time.Time {
-	if p == nil {
-		return time.Time{}
-	}
-	if t := date(p.Start); !t.IsZero() {
-		return t
-	}
-	return date(p.End)
-}
-
-// The views below are the resources as the converters read them: only the
-// members some rule reads, in the samply element types. Decoding into them
-// passes over every other member unread (see decodeOptions in json.go).
+// The resources as jakguard reads them: views of the members some rule
+// reads, in the samply element types (decoding passes over every other
+// member unread), and their conversion into the rules types. Codes,
+// statuses, dates and quantities are copied as sent; which of them matter
+// is for package rules.
 
 type patient struct {
 	ID        *string                  `json:"id"`
@@ -141,23 +54,6 @@ type observationDate struct {
 	Issued            *string    `json:"issued"`
 }
 
-// date is effective[x] (the start of a period), else issued.
-func (d *observationDate) date() time.Time {
-	var t time.Time
-	switch {
-	case d.EffectiveDateTime != nil:
-		t = date(d.EffectiveDateTime)
-	case d.EffectivePeriod != nil:
-		t = periodStart(d.EffectivePeriod)
-	case d.EffectiveInstant != nil:
-		t = date(d.EffectiveInstant)
-	}
-	if t.IsZero() {
-		t = date(d.Issued)
-	}
-	return t
-}
-
 type condition struct {
 	ID                 *string             `json:"id"`
 	Code               *fm.CodeableConcept `json:"code"`
@@ -187,8 +83,8 @@ type medication struct {
 	Ingredient []fm.MedicationIngredient `json:"ingredient"`
 }
 
-// medicationRequest is also the view of a draft order: Subject is read to
-// check that it names the context patient.
+// medicationRequest is also the view of a draft order, whose subject is
+// checked against the context patient.
 type medicationRequest struct {
 	ID                        *string             `json:"id"`
 	Status                    string              `json:"status"`
@@ -222,7 +118,6 @@ type serviceRequest struct {
 	Subject *fm.Reference       `json:"subject"`
 }
 
-// dosage is what dose reads of a Dosage.
 type dosage struct {
 	Text   *string `json:"text"`
 	Timing *struct {
@@ -248,27 +143,9 @@ func convertPatient(p *patient) *rules.Patient {
 	return out
 }
 
-func convertValue(v *value, out *rules.Observation) {
-	out.Quantity = quantity(v.ValueQuantity)
-	out.ValueCodes = codings(v.ValueCodeableConcept)
-	out.ValueText = strings.TrimSpace(str(v.ValueString))
-	out.Interpretation = allCodings(v.Interpretation)
-	if out.Quantity == nil && v.ValueInteger != nil {
-		out.Quantity = &rules.Quantity{Value: float64(*v.ValueInteger)}
-	}
-	if out.ValueText == "" {
-		out.ValueText = ccText(v.ValueCodeableConcept)
-	}
-}
-
 func convertObservation(o *observation) rules.Observation {
-	out := rules.Observation{
-		ID:     resourceID("Observation", o.ID),
-		Codes:  codings(&o.Code),
-		Text:   ccText(&o.Code),
-		Status: o.Status.Code(),
-		Date:   o.date(),
-	}
+	out := rules.Observation{ID: resourceID("Observation", o.ID), Codes: codings(&o.Code), Text: ccText(&o.Code),
+		Status: o.Status.Code(), Date: o.date()}
 	convertValue(&o.value, &out)
 	for i := range o.Component {
 		c := &o.Component[i]
@@ -279,35 +156,54 @@ func convertObservation(o *observation) rules.Observation {
 	return out
 }
 
-// present tells whether a member was sent with a value other than null.
-func present(v jsontext.Value) bool { return len(v) > 0 && string(v) != "null" }
+func convertValue(v *value, out *rules.Observation) {
+	out.Quantity = quantity(v.ValueQuantity)
+	out.ValueCodes = codings(v.ValueCodeableConcept)
+	out.ValueText = strings.TrimSpace(str(v.ValueString))
+	for i := range v.Interpretation {
+		out.Interpretation = append(out.Interpretation, codings(&v.Interpretation[i])...)
+	}
+	if out.Quantity == nil && v.ValueInteger != nil {
+		out.Quantity = &rules.Quantity{Value: float64(*v.ValueInteger)}
+	}
+	if out.ValueText == "" {
+		out.ValueText = ccText(v.ValueCodeableConcept)
+	}
+}
+
+// date is effective[x] (the start of a period), else issued.
+func (d *observationDate) date() time.Time {
+	var t time.Time
+	switch {
+	case d.EffectiveDateTime != nil:
+		t = date(d.EffectiveDateTime)
+	case d.EffectivePeriod != nil:
+		t = periodStart(d.EffectivePeriod)
+	case d.EffectiveInstant != nil:
+		t = date(d.EffectiveInstant)
+	}
+	if t.IsZero() {
+		t = date(d.Issued)
+	}
+	return t
+}
 
 func convertCondition(c *condition) rules.Condition {
-	out := rules.Condition{
-		ID:                 resourceID("Condition", c.ID),
-		Codes:              codings(c.Code),
-		Text:               textOrDisplay(c.Code),
-		ClinicalStatus:     statusCode(c.ClinicalStatus),
-		VerificationStatus: statusCode(c.VerificationStatus),
-		Recorded:           date(c.RecordedDate),
+	present := func(v jsontext.Value) bool { return len(v) > 0 && string(v) != "null" }
+	out := rules.Condition{ID: resourceID("Condition", c.ID), Codes: codings(c.Code), Text: textOrDisplay(c.Code),
+		ClinicalStatus: statusCode(c.ClinicalStatus), VerificationStatus: statusCode(c.VerificationStatus),
+		Recorded: date(c.RecordedDate), Onset: periodStart(c.OnsetPeriod),
 		Abated: present(c.AbatementDateTime) || present(c.AbatementAge) || present(c.AbatementPeriod) ||
-			present(c.AbatementRange) || present(c.AbatementString),
-	}
+			present(c.AbatementRange) || present(c.AbatementString)}
 	if c.OnsetDateTime != nil {
 		out.Onset = date(c.OnsetDateTime)
-	} else {
-		out.Onset = periodStart(c.OnsetPeriod)
 	}
 	return out
 }
 
 func convertImmunization(im *immunization) rules.Immunization {
-	return rules.Immunization{
-		ID:     resourceID("Immunization", im.ID),
-		Codes:  codings(&im.VaccineCode),
-		Status: im.Status.Code(),
-		Date:   date(im.OccurrenceDateTime),
-	}
+	return rules.Immunization{ID: resourceID("Immunization", im.ID), Codes: codings(&im.VaccineCode),
+		Status: im.Status.Code(), Date: date(im.OccurrenceDateTime)}
 }
 
 // medInfo is what a Medication resource contributes to an order.
@@ -318,11 +214,7 @@ type medInfo struct {
 }
 
 func convertMedication(m *medication) medInfo {
-	return medInfo{
-		codes:      codings(m.Code),
-		text:       textOrDisplay(m.Code),
-		strengthMg: strengthMg(m.Ingredient),
-	}
+	return medInfo{codes: codings(m.Code), text: textOrDisplay(m.Code), strengthMg: strengthMg(m.Ingredient)}
 }
 
 // medIndex holds the Medications of a call by "Medication/<id>" and by
@@ -342,42 +234,33 @@ func (mi medIndex) add(m *medication, fullURL string) {
 // pendingMed is an order or statement whose medicationReference may still
 // have to be resolved against a Medication from another entry or page.
 type pendingMed struct {
-	med rules.Medication
-	// ref is medicationReference.reference when the medication still has to
-	// be looked up; "" when it needs no lookup.
-	ref string
-	// refText is medicationReference.display, the text when ref stays
-	// unresolved.
-	refText string
+	med     rules.Medication
+	ref     string // medicationReference.reference still to look up; "" when none
+	refText string // medicationReference.display, the text when ref stays unresolved
 }
 
-// setMedication fills the codes and text of m from medicationCodeableConcept
-// or, through ref, from a Medication resource. contained resolves "#id".
+// setMedication fills the codes and text of p's medication from
+// medicationCodeableConcept or, through ref, from a Medication resource.
+// contained resolves "#id".
 func setMedication(p *pendingMed, cc *fm.CodeableConcept, ref *fm.Reference, contained func(id string) (medInfo, bool)) {
 	if ref == nil {
 		ref = &fm.Reference{}
 	}
-	p.med.Codes = codings(cc)
-	p.med.Text = textOrDisplay(cc)
+	p.med.Codes, p.med.Text = codings(cc), textOrDisplay(cc)
 	r := strings.TrimSpace(str(ref.Reference))
 	p.refText = strings.TrimSpace(str(ref.Display))
-	if r == "" {
-		if p.med.Text == "" {
-			p.med.Text = p.refText
-		}
-		return
-	}
 	if id, ok := strings.CutPrefix(r, "#"); ok {
 		if info, ok := contained(id); ok {
 			applyMedication(&p.med, info)
 			return
 		}
-		if p.med.Text == "" {
-			p.med.Text = p.refText
-		}
+	} else if r != "" {
+		p.ref = r
 		return
 	}
-	p.ref = r
+	if p.med.Text == "" {
+		p.med.Text = p.refText
+	}
 }
 
 // applyMedication copies what a resolved Medication says into m, keeping
@@ -392,8 +275,8 @@ func applyMedication(m *rules.Medication, info medInfo) {
 	m.Dose.IngredientStrengthMg = info.strengthMg
 }
 
-// resolve completes p from meds (keyed by "Medication/<id>" and by
-// fullUrl); ok is false when the reference points nowhere known.
+// resolve completes p from meds; ok is false when the reference points
+// nowhere known.
 func (p *pendingMed) resolve(meds medIndex) (rules.Medication, bool) {
 	m := p.med
 	if p.ref == "" {
@@ -401,7 +284,12 @@ func (p *pendingMed) resolve(meds medIndex) (rules.Medication, bool) {
 	}
 	info, ok := meds[p.ref]
 	if !ok {
-		info, ok = meds[medicationKey(p.ref)]
+		// "https://ehr/fhir/Medication/1/_history/2" is "Medication/1".
+		key, _, _ := strings.Cut(p.ref, "/_history/")
+		if i := strings.LastIndex(key, "/Medication/"); i >= 0 && !strings.HasPrefix(key, "Medication/") {
+			key = key[i+1:]
+		}
+		info, ok = meds[key]
 	}
 	if !ok {
 		if m.Text == "" {
@@ -413,21 +301,6 @@ func (p *pendingMed) resolve(meds medIndex) (rules.Medication, bool) {
 	return m, true
 }
 
-// medicationKey reduces a reference ("Medication/1",
-// "https://ehr/fhir/Medication/1/_history/2") to "Medication/1".
-func medicationKey(ref string) string {
-	if i := strings.Index(ref, "/_history/"); i >= 0 {
-		ref = ref[:i]
-	}
-	if strings.HasPrefix(ref, "Medication/") {
-		return ref
-	}
-	if i := strings.LastIndex(ref, "/Medication/"); i >= 0 {
-		return ref[i+1:]
-	}
-	return ref
-}
-
 func dose(ds []dosage, strength float64) rules.DoseFacts {
 	out := rules.DoseFacts{IngredientStrengthMg: strength}
 	if len(ds) == 0 {
@@ -436,8 +309,7 @@ func dose(ds []dosage, strength float64) rules.DoseFacts {
 	d := &ds[0]
 	out.DosageText = strings.TrimSpace(str(d.Text))
 	for i := range d.DoseAndRate {
-		if q := quantity(d.DoseAndRate[i].DoseQuantity); q != nil {
-			out.DoseQuantity = q
+		if out.DoseQuantity = quantity(d.DoseAndRate[i].DoseQuantity); out.DoseQuantity != nil {
 			break
 		}
 	}
@@ -457,16 +329,10 @@ func dose(ds []dosage, strength float64) rules.DoseFacts {
 }
 
 func convertMedicationRequest(mr *medicationRequest, contained func(string) (medInfo, bool)) pendingMed {
-	p := pendingMed{med: rules.Medication{
-		ID:           resourceID("MedicationRequest", mr.ID),
-		ResourceType: "MedicationRequest",
-		Status:       strings.TrimSpace(mr.Status),
-		Intent:       strings.TrimSpace(mr.Intent),
-		Authored:     date(mr.AuthoredOn),
-	}}
+	p := pendingMed{med: rules.Medication{ID: resourceID("MedicationRequest", mr.ID), ResourceType: "MedicationRequest",
+		Status: strings.TrimSpace(mr.Status), Intent: strings.TrimSpace(mr.Intent), Authored: date(mr.AuthoredOn)}}
 	if dr := mr.DispenseRequest; dr != nil && dr.ValidityPeriod != nil {
-		p.med.ValidityStart = date(dr.ValidityPeriod.Start)
-		p.med.End = date(dr.ValidityPeriod.End)
+		p.med.ValidityStart, p.med.End = date(dr.ValidityPeriod.Start), date(dr.ValidityPeriod.End)
 	}
 	setMedication(&p, mr.MedicationCodeableConcept, mr.MedicationReference, contained)
 	p.med.Dose = dose(mr.DosageInstruction, p.med.Dose.IngredientStrengthMg)
@@ -474,20 +340,15 @@ func convertMedicationRequest(mr *medicationRequest, contained func(string) (med
 }
 
 // convertMedicationStatement reads a MedicationStatement as the rules read
-// a request: its status as sent (active, intended, completed, stopped,
-// entered-in-error, not-taken, on-hold, unknown), its start (Authored:
-// effectivePeriod.start, effectiveDateTime, else dateAsserted), its end
-// (effectivePeriod.end) and its dose.
+// a request: its status as sent, its start (Authored: effectivePeriod.start,
+// effectiveDateTime, else dateAsserted), its end (effectivePeriod.end) and
+// its dose.
 func convertMedicationStatement(ms *medicationStatement, contained func(string) (medInfo, bool)) pendingMed {
-	p := pendingMed{med: rules.Medication{
-		ID:           resourceID("MedicationStatement", ms.ID),
-		ResourceType: "MedicationStatement",
-		Status:       strings.TrimSpace(ms.Status),
-	}}
+	p := pendingMed{med: rules.Medication{ID: resourceID("MedicationStatement", ms.ID), ResourceType: "MedicationStatement",
+		Status: strings.TrimSpace(ms.Status)}}
 	switch {
 	case ms.EffectivePeriod != nil:
-		p.med.Authored = date(ms.EffectivePeriod.Start)
-		p.med.End = date(ms.EffectivePeriod.End)
+		p.med.Authored, p.med.End = date(ms.EffectivePeriod.Start), date(ms.EffectivePeriod.End)
 	case ms.EffectiveDateTime != nil:
 		p.med.Authored = date(ms.EffectiveDateTime)
 	}
@@ -497,4 +358,68 @@ func convertMedicationStatement(ms *medicationStatement, contained func(string) 
 	setMedication(&p, ms.MedicationCodeableConcept, ms.MedicationReference, contained)
 	p.med.Dose = dose(ms.Dosage, p.med.Dose.IngredientStrengthMg)
 	return p
+}
+
+func resourceID(resourceType string, id *string) string {
+	if id == nil || strings.TrimSpace(*id) == "" {
+		return ""
+	}
+	return resourceType + "/" + strings.TrimSpace(*id)
+}
+
+// codings returns the codings of cc that have a code or a display.
+func codings(cc *fm.CodeableConcept) []rules.Coding {
+	var out []rules.Coding
+	for _, c := range conceptOf(cc).Coding {
+		c := rules.Coding{System: strings.TrimSpace(str(c.System)), Code: strings.TrimSpace(str(c.Code)), Display: strings.TrimSpace(str(c.Display))}
+		if c.Code != "" || c.Display != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// conceptOf is cc, or an empty concept for nil (never changed).
+func conceptOf(cc *fm.CodeableConcept) *fm.CodeableConcept {
+	if cc == nil {
+		return &noConcept
+	}
+	return cc
+}
+
+var noConcept fm.CodeableConcept
+
+func ccText(cc *fm.CodeableConcept) string { return strings.TrimSpace(str(conceptOf(cc).Text)) }
+
+// textOrDisplay is cc.text, else the display of its first coding that has one.
+func textOrDisplay(cc *fm.CodeableConcept) string {
+	t := ccText(cc)
+	for _, c := range conceptOf(cc).Coding {
+		if t != "" {
+			break
+		}
+		t = strings.TrimSpace(str(c.Display))
+	}
+	return t
+}
+
+// statusCode is the code of a status concept such as Condition.clinicalStatus:
+// its first coding's code, else its text.
+func statusCode(cc *fm.CodeableConcept) string {
+	for _, c := range conceptOf(cc).Coding {
+		if code := strings.TrimSpace(str(c.Code)); code != "" {
+			return code
+		}
+	}
+	return ccText(cc)
+}
+
+func periodStart(p *fm.Period) time.Time {
+	if p == nil {
+		return time.Time{}
+	}
+	if t := date(p.Start); !t.IsZero() {
+		return t
+	}
+	return date(p.End)
 }
