@@ -200,7 +200,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 			continue
 		}
 		// Absent, an OperationOutcome, or unusable: fetch it.
-		q, err := fhir.RenderTemplate(svc.Prefetch[key], tokens)
+		q, err := renderTemplate(svc.Prefetch[key], tokens)
 		if err != nil {
 			res.unavailable[key] = "template: " + err.Error()
 			continue
