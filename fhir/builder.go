@@ -46,9 +46,7 @@ const MaxEntries = 50_000
 type Page struct {
 	Next    string // the url of the Bundle's link with relation "next"; "" when none
 	Entries int    // the Bundle's entries (1 for a single resource)
-	// Skipped counts the entries that were malformed and left out; entries
-	// of resource types the rules do not use are not counted here.
-	Skipped int
+	Skipped int    // the entries that were malformed and left out (not those of types no rule reads)
 }
 
 // Builder accumulates prefetch values and FHIR search pages into a
@@ -79,28 +77,26 @@ func NewBuilder(logger *slog.Logger) *Builder {
 // KeepObservations makes Add decode only the Observations for which keep,
 // given the codes of the Observation and of its components and its date
 // (zero when unknown), answers true; the others are passed over unread.
-// Records hold hundreds of vital signs and old labs no rule reads. keep is
-// asked first with the zero date, and again with the Observation's date
-// only when it answers true, so it must keep with an unknown date whatever
-// it would keep with some date.
+// keep is asked first with the zero date, and again with the Observation's
+// date only when it answers true, so it must keep with an unknown date
+// whatever it would keep with some date.
 func (b *Builder) KeepObservations(keep func(codes []rules.Coding, date time.Time) bool) {
 	b.keepObservation = keep
 }
 
 // KeepCoded makes Add decode only the resources of type resourceType
 // ("Condition" or "Immunization") for which keep, given their codes
-// (Condition.code, Immunization.vaccineCode), answers true; the others are
-// passed over unread.
+// (Condition.code, Immunization.vaccineCode), answers true.
 func (b *Builder) KeepCoded(resourceType string, keep func(codes []rules.Coding) bool) {
 	b.keepCoded[resourceType] = keep
 }
 
 // KeepMedications makes Add decode only the MedicationRequests and
-// MedicationStatements for which keep, given a Medication with the codes
-// and text of what they are of (medicationCodeableConcept, a contained
-// Medication, a reference's display), answers true; the others are passed
-// over unread. One whose medicationReference names a Medication elsewhere
-// is always decoded: what it is of is known only once every value is read.
+// MedicationStatements for which keep, given the codes and text of what
+// they are of (medicationCodeableConcept, a contained Medication, a
+// reference's display), answers true. One whose medicationReference names
+// a Medication elsewhere is always decoded: what it is of is known only
+// once every value is read.
 func (b *Builder) KeepMedications(keep func(m rules.Medication) bool) {
 	b.keepMedication = keep
 }
@@ -114,10 +110,9 @@ func (b *Builder) ForPatient(id string) {
 }
 
 // Expect makes Add refuse (ErrWrongType) a value for key holding a
-// resource of a type the rules read (Patient, Observation, Condition,
-// Immunization, MedicationRequest, MedicationStatement) other than
-// resourceType, the type its query asks for. Medications (which only
-// resolve references) and types no rule reads are let through.
+// resource of a type the rules read other than resourceType, the type its
+// query asks for. Medications (which only resolve references) and types no
+// rule reads are let through.
 func (b *Builder) Expect(key, resourceType string) {
 	b.types[key] = resourceType
 }
@@ -126,16 +121,15 @@ func (b *Builder) Expect(key, resourceType string) {
 type part struct {
 	b             *Builder
 	key           string
-	patient       *rules.Patient
+	patients      []rules.Patient // the first is the value's
 	observations  []rules.Observation
 	conditions    []rules.Condition
 	meds          []pendingMed
 	immunizations []rules.Immunization
 	medications   medIndex
 	memo          memo
-	// For a Bundle of nothing but OperationOutcomes.
-	others int  // resources of other types
-	failed bool // an OperationOutcome reports an error
+	others        int  // resources that are no OperationOutcome
+	failed        bool // an OperationOutcome reports an error
 }
 
 // Add decodes raw, one prefetch value or one page of a FHIR search, and
@@ -145,12 +139,12 @@ type part struct {
 // identifiers (no URLs).
 //
 // Add fails when raw is not JSON or not a FHIR resource, with
-// ErrOperationOutcome for an OperationOutcome, with ErrWrongType and
-// ErrWrongPatient (see Expect and ForPatient), with ErrTooManyEntries, and
-// with ctx's error once ctx is done (checked between entries); the value
-// then adds nothing. A malformed entry never fails the call: it is logged,
-// counted in Page.Skipped and left out. Resources of other types
-// (Encounter, Claim, ...) are ignored unread.
+// ErrOperationOutcome for an OperationOutcome or a Bundle of nothing but
+// failures, with ErrWrongType and ErrWrongPatient (see Expect and
+// ForPatient), with ErrTooManyEntries, and with ctx's error once ctx is
+// done (checked between entries); the value then adds nothing. A
+// malformed entry never fails the call: it is logged, counted in
+// Page.Skipped and left out. Resources of other types are ignored unread.
 func (b *Builder) Add(ctx context.Context, key string, raw []byte) (Page, error) {
 	if isNull(raw) {
 		return Page{}, nil
@@ -160,10 +154,9 @@ func (b *Builder) Add(ctx context.Context, key string, raw []byte) (Page, error)
 
 // AddFrom is Add for the value at dec's position, where data is what dec
 // reads from its first byte: a prefetch value read straight from the
-// request body, in the pass that reads the body. The value is read whole
-// unless the error is one that refuses the value or the call
-// (ErrWrongType, ErrWrongPatient, ErrTooManyEntries, ctx's, invalid JSON);
-// after ErrOperationOutcome and ErrNotResource dec is past the value.
+// request body. The value is read whole unless the error refuses the value
+// or the call (ErrWrongType, ErrWrongPatient, ErrTooManyEntries, ctx's,
+// invalid JSON).
 func (b *Builder) AddFrom(ctx context.Context, key string, dec *jsontext.Decoder, data []byte) (Page, error) {
 	if dec.PeekKind() == 'n' {
 		_, err := dec.ReadToken()
@@ -203,9 +196,7 @@ func (b *Builder) add(ctx context.Context, key string, rd *reader) (Page, error)
 		err = fmt.Errorf("Bundle of failures: %w", ErrOperationOutcome)
 	case top.resourceType == "Bundle":
 		page.Next = nextLink(rd.links)
-	default:
-		// A single resource. Entries of something that is not a Bundle are
-		// no data.
+	default: // a single resource; entries of something that is no Bundle are no data
 		p, page = part{b: b, key: key}, Page{Entries: 1}
 		if err = b.entries.next(ctx); err == nil {
 			var ok bool
@@ -252,49 +243,37 @@ func (p *part) add(r *resource) (ok bool, err error) {
 	}
 	switch r.resourceType {
 	case "Patient":
-		var v patient
-		if err = decode(r.raw, &v); err == nil && p.patient == nil {
-			p.patient = convertPatient(&v)
-		}
+		err = decodeAs(r.raw, func(v *patient) { p.patients = append(p.patients, convertPatient(v)) })
 	case "Observation":
-		var v observation
-		if err = decode(r.raw, &v); err == nil {
-			p.observations = append(p.observations, convertObservation(&v))
-		}
+		err = decodeAs(r.raw, func(v *observation) { p.observations = append(p.observations, convertObservation(v)) })
 	case "Condition":
-		var v condition
-		if err = decode(r.raw, &v); err == nil {
-			p.conditions = append(p.conditions, convertCondition(&v))
-		}
+		err = decodeAs(r.raw, func(v *condition) { p.conditions = append(p.conditions, convertCondition(v)) })
 	case "Immunization":
-		var v immunization
-		if err = decode(r.raw, &v); err == nil {
-			p.immunizations = append(p.immunizations, convertImmunization(&v))
-		}
+		err = decodeAs(r.raw, func(v *immunization) { p.immunizations = append(p.immunizations, convertImmunization(v)) })
 	case "MedicationRequest":
-		var v medicationRequest
-		if err = decode(r.raw, &v); err == nil {
-			p.meds = append(p.meds, convertMedicationRequest(&v, p.contained(r)))
-		}
+		err = decodeAs(r.raw, func(v *medicationRequest) { p.meds = append(p.meds, convertMedicationRequest(v, p.contained(r))) })
 	case "MedicationStatement":
-		var v medicationStatement
-		if err = decode(r.raw, &v); err == nil {
-			p.meds = append(p.meds, convertMedicationStatement(&v, p.contained(r)))
-		}
+		err = decodeAs(r.raw, func(v *medicationStatement) { p.meds = append(p.meds, convertMedicationStatement(v, p.contained(r))) })
 	case "Medication":
-		var v medication
-		if err = decode(r.raw, &v); err == nil {
-			if p.medications == nil {
-				p.medications = medIndex{}
-			}
-			p.medications.add(&v, text(r.fullURL))
+		if p.medications == nil {
+			p.medications = medIndex{}
 		}
+		err = decodeAs(r.raw, func(v *medication) { p.medications.add(v, text(r.fullURL)) })
 	}
 	if err != nil {
 		p.logSkip(r.index, r.resourceType, decodeError("", err))
-		return false, nil
 	}
-	return true, nil
+	return err == nil, nil
+}
+
+// decodeAs decodes raw into a view V and hands it to use.
+func decodeAs[V any](raw []byte, use func(v *V)) error {
+	var v V
+	err := decode(raw, &v)
+	if err == nil {
+		use(&v)
+	}
+	return err
 }
 
 // keep applies the relevance filters to a resource from its head; bad
@@ -324,10 +303,9 @@ func (p *part) keep(r *resource) (keep bool, bad string) {
 		}
 		var pm pendingMed
 		setMedication(&pm, cc, ref, p.contained(r))
-		// A Medication elsewhere in the call may say what it is: kept.
-		keep := pm.ref != "" || b.keepMedication(pm.med)
+		keep := pm.ref != "" || b.keepMedication(pm.med) // what a Medication elsewhere is of is not known yet
 		if byConcept {
-			p.memo.remember(r.medicationCodeableConcept, keep)
+			p.memo.meds = put(p.memo.meds, r.medicationCodeableConcept, keep)
 		}
 		return keep, ""
 	}
@@ -335,25 +313,22 @@ func (p *part) keep(r *resource) (keep bool, bad string) {
 }
 
 // other notes a resource of a type the rules do not read: only whether a
-// Bundle is nothing but failed OperationOutcomes is of interest. An
-// OperationOutcome beside results (search mode "outcome", often warnings)
-// does not make a Bundle a failure.
+// Bundle is nothing but failed OperationOutcomes is of interest (one beside
+// results, search mode "outcome", is often a warning).
 func (p *part) other(r *resource) {
 	if r.resourceType != "OperationOutcome" {
 		p.others++
 		return
 	}
-	var oo struct {
+	_ = decodeAs(r.raw, func(oo *struct {
 		Issue []struct {
 			Severity string `json:"severity"`
 		} `json:"issue"`
-	}
-	if decode(r.raw, &oo) != nil {
-		return
-	}
-	for _, is := range oo.Issue {
-		p.failed = p.failed || is.Severity == "error" || is.Severity == "fatal"
-	}
+	}) {
+		for _, is := range oo.Issue {
+			p.failed = p.failed || is.Severity == "error" || is.Severity == "fatal"
+		}
+	})
 }
 
 // check applies Expect and ForPatient to a resource of a type the rules
@@ -376,8 +351,7 @@ func (p *part) check(r *resource) error {
 		v, member = r.patient, "patient"
 	}
 	ref := p.memo.reference(v)
-	if !ref.ok {
-		// Whose it is cannot be told: skipped like any malformed entry.
+	if !ref.ok { // whose it is cannot be told: skipped like any malformed entry
 		return &DecodeError{Path: member, Reason: "not a Reference"}
 	}
 	if id, ok := patientOf(ref.ref); ok && id != p.b.patientID {
@@ -434,32 +408,18 @@ func (b *Builder) Record() *rules.Record {
 	rec := &rules.Record{}
 	seen := map[string]bool{}
 	first := func(id string) bool {
-		if id == "" || !seen[id] {
-			seen[id] = id != ""
-			return true
-		}
-		return false
+		old := seen[id]
+		seen[id] = id != ""
+		return !old
 	}
 	for _, p := range b.parts {
-		if rec.Patient == nil && p.patient != nil {
-			pt := *p.patient
+		if rec.Patient == nil && len(p.patients) > 0 {
+			pt := p.patients[0] // a copy: the record is the caller's
 			rec.Patient = &pt
 		}
-		for _, o := range p.observations {
-			if first(o.ID) {
-				rec.Observations = append(rec.Observations, o)
-			}
-		}
-		for _, c := range p.conditions {
-			if first(c.ID) {
-				rec.Conditions = append(rec.Conditions, c)
-			}
-		}
-		for _, im := range p.immunizations {
-			if first(im.ID) {
-				rec.Immunizations = append(rec.Immunizations, im)
-			}
-		}
+		rec.Observations = appendFirst(rec.Observations, p.observations, func(o rules.Observation) bool { return first(o.ID) })
+		rec.Conditions = appendFirst(rec.Conditions, p.conditions, func(c rules.Condition) bool { return first(c.ID) })
+		rec.Immunizations = appendFirst(rec.Immunizations, p.immunizations, func(im rules.Immunization) bool { return first(im.ID) })
 		for i := range p.meds {
 			m, ok := p.meds[i].resolve(meds)
 			if !ok {
@@ -471,6 +431,15 @@ func (b *Builder) Record() *rules.Record {
 		}
 	}
 	return rec
+}
+
+func appendFirst[T any](dst, src []T, first func(T) bool) []T {
+	for _, v := range src {
+		if first(v) {
+			dst = append(dst, v)
+		}
+	}
+	return dst
 }
 
 // logSkip logs a skipped entry by key, resource type and entry index, with

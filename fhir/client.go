@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -57,23 +56,8 @@ type ClientConfig struct {
 	CallBudget int64
 }
 
-// Token is a FHIR access token. It formats and logs as a redaction marker,
-// so passing one to a logger or fmt never reveals it.
-type Token string
-
-const redacted = "REDACTED"
-
-// String implements fmt.Stringer.
-func (Token) String() string { return redacted }
-
-// GoString implements fmt.GoStringer (%#v).
-func (Token) GoString() string { return redacted }
-
-// LogValue implements slog.LogValuer.
-func (Token) LogValue() slog.Value { return slog.StringValue(redacted) }
-
-// MarshalText keeps the token out of JSON and text encodings.
-func (Token) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+// Token is a FHIR access token; it never shows in logs or formatted text.
+type Token = netguard.Token
 
 // Client fetches prefetch data from a CDS client's FHIR server. It holds no
 // patient data or tokens between calls. Create one per process and share
@@ -94,22 +78,18 @@ type Result struct {
 // redirects never leave the FHIR server's base path, and its
 // *http.Transport (cloned) made to dial through the address guard.
 func NewClient(cfg ClientConfig, hc *http.Client) *Client {
-	if cfg.QueryTimeout <= 0 {
-		cfg.QueryTimeout = DefaultQueryTimeout
-	}
-	if cfg.PageCap <= 0 {
-		cfg.PageCap = DefaultPageCap
-	}
-	if cfg.MaxBytes <= 0 {
-		cfg.MaxBytes = DefaultMaxBytes
-	}
-	if cfg.MaxParallel <= 0 {
-		cfg.MaxParallel = DefaultMaxParallel
-	}
-	if cfg.CallBudget <= 0 {
-		cfg.CallBudget = DefaultCallBudget
-	}
+	orDefault(&cfg.QueryTimeout, DefaultQueryTimeout)
+	orDefault(&cfg.PageCap, DefaultPageCap)
+	orDefault(&cfg.MaxBytes, DefaultMaxBytes)
+	orDefault(&cfg.MaxParallel, DefaultMaxParallel)
+	orDefault(&cfg.CallBudget, DefaultCallBudget)
 	return &Client{cfg: cfg, hc: netguard.HTTPClient(hc, cfg.DenyLoopback)}
+}
+
+func orDefault[T int | int64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // WithBudget returns ctx carrying a fresh budget of CallBudget bytes: every
@@ -319,15 +299,11 @@ func (c *Client) page(ctx context.Context, u *url.URL, token Token, budget *netg
 func (c *Client) FetchAll(ctx context.Context, server, token string, queries map[string]string) map[string]Result {
 	ctx, _ = c.budgetOf(ctx)
 	results := make(map[string]Result, len(queries))
-	var (
-		mu  sync.Mutex
-		wg  sync.WaitGroup
-		sem = make(chan struct{}, c.cfg.MaxParallel)
-	)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, c.cfg.MaxParallel)
 	for key, query := range queries {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			var r Result
 			select {
 			case sem <- struct{}{}:
@@ -339,7 +315,7 @@ func (c *Client) FetchAll(ctx context.Context, server, token string, queries map
 			mu.Lock()
 			results[key] = r
 			mu.Unlock()
-		}()
+		})
 	}
 	wg.Wait()
 	return results

@@ -308,9 +308,8 @@ type (
 // more than reading everything else that no rule reads
 // (docs/performance.md). What is decoded depends on the JSON alone.
 type memo struct {
-	concepts map[string]memoEntry
-	refs     map[string]memoEntry
-	meds     map[string]bool // KeepMedications, by medicationCodeableConcept
+	concepts, refs map[string]memoEntry
+	meds           map[string]bool // KeepMedications, by medicationCodeableConcept
 }
 
 type memoEntry struct {
@@ -321,39 +320,34 @@ type memoEntry struct {
 
 // concept decodes v, a CodeableConcept.
 func (m *memo) concept(v jsontext.Value) memoEntry {
-	e, hit := m.concepts[string(v)]
-	if !hit {
-		var cc conceptHead
-		e.ok = decode(v, &cc) == nil
-		e.codes = cc.codes(nil)
-		if m.concepts == nil {
-			m.concepts = map[string]memoEntry{}
-		}
-		m.concepts[string(v)] = e
+	if e, hit := m.concepts[string(v)]; hit {
+		return e
 	}
+	var cc conceptHead
+	e := memoEntry{ok: decode(v, &cc) == nil}
+	e.codes = cc.codes(nil)
+	m.concepts = put(m.concepts, v, e)
 	return e
 }
 
 // reference decodes v, a Reference.
 func (m *memo) reference(v jsontext.Value) memoEntry {
-	e, hit := m.refs[string(v)]
-	if !hit {
-		var ref referenceHead
-		e.ok = decode(v, &ref) == nil
-		e.ref = ref.Reference
-		if m.refs == nil {
-			m.refs = map[string]memoEntry{}
-		}
-		m.refs[string(v)] = e
+	if e, hit := m.refs[string(v)]; hit {
+		return e
 	}
+	var ref referenceHead
+	e := memoEntry{ok: decode(v, &ref) == nil}
+	e.ref = ref.Reference
+	m.refs = put(m.refs, v, e)
 	return e
 }
 
-func (m *memo) remember(concept jsontext.Value, keep bool) {
-	if m.meds == nil {
-		m.meds = map[string]bool{}
+func put[V any](m map[string]V, k jsontext.Value, v V) map[string]V {
+	if m == nil {
+		m = map[string]V{}
 	}
-	m.meds[string(concept)] = keep
+	m[string(k)] = v
+	return m
 }
 
 func (cc *conceptHead) codes(dst []rules.Coding) []rules.Coding {

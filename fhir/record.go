@@ -135,8 +135,8 @@ type doseAndRate struct {
 	DoseQuantity *fm.Quantity `json:"doseQuantity"`
 }
 
-func convertPatient(p *patient) *rules.Patient {
-	out := &rules.Patient{BirthDate: date(p.BirthDate)}
+func convertPatient(p *patient) rules.Patient {
+	out := rules.Patient{BirthDate: date(p.BirthDate)}
 	if p.Gender != nil {
 		out.Gender = p.Gender.Code()
 	}

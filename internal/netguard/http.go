@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 )
@@ -84,3 +85,15 @@ func Get(ctx context.Context, hc *http.Client, u string, header http.Header, lim
 	}
 	return body, nil
 }
+
+// Token is an access token sent on a caller's behalf. It formats and logs
+// as a redaction marker, so passing one to a logger or fmt never reveals
+// it; it decodes from JSON as a plain string.
+type Token string
+
+const redacted = "REDACTED"
+
+func (Token) String() string               { return redacted }
+func (Token) GoString() string             { return redacted } // %#v
+func (Token) LogValue() slog.Value         { return slog.StringValue(redacted) }
+func (Token) MarshalText() ([]byte, error) { return []byte(redacted), nil }
