@@ -192,53 +192,11 @@ func oneOf[T any]() *json.Unmarshalers {
 // DecodeError is a resource that could not be read: where (a JSON path
 // such as "entry[0].resource.status") and why, without any value from the
 // input, so that it can be logged and shown to the client.
-type DecodeError struct {
-	Path   string // "" for the value as a whole
-	Reason string
-}
+type DecodeError = jsonerr.Error
 
-func (e *DecodeError) Error() string {
-	if e.Path == "" {
-		return e.Reason
-	}
-	return e.Path + ": " + e.Reason
-}
-
-// decodeError describes err, an error of decoding the value at path, as a
-// *DecodeError naming the member it is about. The library's messages quote
-// no input values; the reasons of the tolerance functions above and of the
-// samply code types (which quote the code) are redacted.
-func decodeError(path string, err error) *DecodeError {
-	var de *DecodeError
-	var se *json.SemanticError
-	var sy *jsontext.SyntacticError
-	switch {
-	case errors.As(err, &de):
-		return &DecodeError{Path: jsonerr.Join(path, de.Path), Reason: de.Reason}
-	case errors.As(err, &se):
-		p := jsonerr.Join(path, jsonerr.Path(se.JSONPointer))
-		if se.JSONKind != 0 && se.GoType != nil && se.Err == nil {
-			return &DecodeError{Path: p, Reason: "cannot be " + jsonerr.Kind(se.JSONKind)}
-		}
-		reason := "unreadable"
-		if se.Err != nil {
-			reason = jsonerr.Redact(se.Err.Error())
-		}
-		return &DecodeError{Path: p, Reason: reason}
-	case errors.As(err, &sy):
-		return &DecodeError{Path: jsonerr.Join(path, jsonerr.Path(sy.JSONPointer)), Reason: "invalid JSON"}
-	}
-	return &DecodeError{Path: path, Reason: jsonerr.Redact(err.Error())}
-}
-
-// safeError describes an error for the log without input values.
-func safeError(err error) string {
-	var de *DecodeError
-	if errors.As(err, &de) {
-		return de.Error()
-	}
-	return jsonerr.Redact(err.Error())
-}
+// decodeError describes err, an error of decoding the value at path, and
+// safeError any error, for clients and logs without input values.
+var decodeError, safeError = jsonerr.Describe, jsonerr.Safe
 
 func isNull(raw []byte) bool {
 	return string(bytes.TrimSpace(raw)) == "null"

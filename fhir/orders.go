@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -59,55 +60,47 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		return &DecodeError{Path: jsonerr.Join(entryPath(i), member), Reason: why}
 	}
 	rd.visit = func(r *resource) error {
-		var err error
+		var err, subjectErr error
 		switch r.resourceType {
 		case "":
 			err = &DecodeError{Path: "resourceType", Reason: "missing or not a string"}
 		case "MedicationRequest":
-			var v medicationRequest
-			if err = decode(r.raw, &v); err == nil {
-				err = checkSubject(v.Subject, patientID)
-			}
-			if err == nil {
-				m := convertMedicationRequest(&v, containedMedication(r.contained, func(err error) {
-					logger.Warn("fhir: skipped malformed entry", "key", "draftOrders", "resourceType", "Medication",
-						"entry", r.index, "error", jsonerr.Cut(safeError(err), 160))
-				}))
-				pending = append(pending, m)
-				if m.med.ID != "" {
-					out.Raw[m.med.ID] = json.RawMessage(r.raw)
+			err = decodeAs(r.raw, func(v *medicationRequest) {
+				if subjectErr = checkSubject(v.Subject, patientID); subjectErr == nil {
+					m := convertMedicationRequest(v, containedMedication(r.contained, func(err error) {
+						logger.Warn("fhir: skipped malformed entry", "key", "draftOrders", "resourceType", "Medication",
+							"entry", r.index, "error", jsonerr.Cut(safeError(err), 160))
+					}))
+					pending = append(pending, m)
+					if m.med.ID != "" {
+						out.Raw[m.med.ID] = json.RawMessage(r.raw)
+					}
 				}
-			}
+			})
 		case "ServiceRequest":
-			var v serviceRequest
-			if err = decode(r.raw, &v); err == nil {
-				err = checkSubject(v.Subject, patientID)
-			}
-			if err == nil {
-				out.Services = append(out.Services, codings(v.Code)...)
-				out.ServiceOrders = append(out.ServiceOrders, rules.ServiceOrder{ID: resourceID("ServiceRequest", v.ID),
-					Status: strings.TrimSpace(str(v.Status)), Codes: codings(v.Code), Text: ccText(v.Code)})
-			}
+			err = decodeAs(r.raw, func(v *serviceRequest) {
+				if subjectErr = checkSubject(v.Subject, patientID); subjectErr == nil {
+					out.Services = append(out.Services, codings(v.Code)...)
+					out.ServiceOrders = append(out.ServiceOrders, rules.ServiceOrder{ID: resourceID("ServiceRequest", v.ID),
+						Status: strings.TrimSpace(str(v.Status)), Codes: codings(v.Code), Text: ccText(v.Code)})
+				}
+			})
 		case "Medication":
-			var v medication
-			if err = decode(r.raw, &v); err == nil {
-				meds.add(&v, text(r.fullURL))
-			}
+			err = decodeAs(r.raw, func(v *medication) { meds.add(v, text(r.fullURL)) })
 		}
-		if err != nil {
+		if err = cmp.Or(err, subjectErr); err != nil {
 			return decodeError(entryPath(r.index)+".resource", err)
 		}
 		return nil
 	}
 	top, err := rd.read()
+	var de *DecodeError
 	switch {
 	case errors.Is(err, errNotObject):
 		return Orders{}, &DecodeError{Reason: "not a Bundle"}
+	case errors.As(err, &de), errors.Is(err, ErrTooManyEntries), err != nil && errors.Is(err, ctx.Err()):
+		return Orders{}, err
 	case err != nil:
-		var de *DecodeError
-		if errors.As(err, &de) || errors.Is(err, ErrTooManyEntries) || errors.Is(err, ctx.Err()) && ctx.Err() != nil {
-			return Orders{}, err
-		}
 		return Orders{}, decodeError("", err)
 	case top.resourceType != "Bundle":
 		return Orders{}, &DecodeError{Reason: "not a Bundle"}

@@ -1,14 +1,16 @@
 // Package jsonerr describes JSON errors for error messages and logs
 // without echoing the input: where (a path such as
-// "entry[0].resource.status") and what kind of value was found, never the
-// value. It serves hooks (the request) and fhir (resources).
+// "entry[0].resource.status") and what was wrong, never the value. It
+// serves hooks (the request) and fhir (resources).
 package jsonerr
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -97,4 +99,55 @@ func Cut(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// Error is JSON that could not be read as what it should be: where (a path
+// such as "entry[0].resource.status") and why, without any value from the
+// input, so that it can be logged and shown to the client.
+type Error struct {
+	Path   string // "" for the value as a whole
+	Reason string
+}
+
+func (e *Error) Error() string {
+	if e.Path == "" {
+		return e.Reason
+	}
+	return e.Path + ": " + e.Reason
+}
+
+// Describe describes err, an error of decoding the value at path, as an
+// *Error naming the member it is about. The library's messages quote no
+// input; other reasons (of unmarshal functions, of types that quote what
+// they could not read) are redacted.
+func Describe(path string, err error) *Error {
+	var e *Error
+	var se *json.SemanticError
+	var sy *jsontext.SyntacticError
+	switch {
+	case errors.As(err, &e):
+		return &Error{Path: Join(path, e.Path), Reason: e.Reason}
+	case errors.As(err, &se):
+		p := Join(path, Path(se.JSONPointer))
+		if se.JSONKind != 0 && se.GoType != nil && se.Err == nil {
+			return &Error{Path: p, Reason: "cannot be " + Kind(se.JSONKind)}
+		}
+		reason := "unreadable"
+		if se.Err != nil {
+			reason = Redact(se.Err.Error())
+		}
+		return &Error{Path: p, Reason: reason}
+	case errors.As(err, &sy):
+		return &Error{Path: Join(path, Path(sy.JSONPointer)), Reason: "invalid JSON"}
+	}
+	return &Error{Path: path, Reason: Redact(err.Error())}
+}
+
+// Safe describes an error for the log without input values.
+func Safe(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Error()
+	}
+	return Redact(err.Error())
 }
