@@ -195,7 +195,7 @@ func (b *Builder) add(ctx context.Context, key string, rd *reader) (Page, error)
 	case top.resourceType == "Bundle" && p.failed && p.others == 0:
 		err = fmt.Errorf("Bundle of failures: %w", ErrOperationOutcome)
 	case top.resourceType == "Bundle":
-		page.Next = nextLink(rd.links)
+		page.Next = nextLink(top.get("link"))
 	default: // a single resource; entries of something that is no Bundle are no data
 		p, page = part{b: b, key: key}, Page{Entries: 1}
 		if err = b.entries.next(ctx); err == nil {
@@ -292,20 +292,20 @@ func (p *part) keep(r *resource) (keep bool, bad string) {
 		return bad == "" && b.keepCoded[t](codes), bad
 	case (t == "MedicationRequest" || t == "MedicationStatement") && b.keepMedication != nil:
 		// Without a medicationReference, decided once per medication.
-		byConcept := len(r.medicationReference) == 0
-		if keep, ok := p.memo.meds[string(r.medicationCodeableConcept)]; ok && byConcept {
+		concept, reference := r.get("medicationCodeableConcept"), r.get("medicationReference")
+		if keep, ok := p.memo.meds[string(concept)]; ok && reference == nil {
 			return keep, ""
 		}
 		var cc *fm.CodeableConcept
 		var ref *fm.Reference
-		if decode(r.medicationCodeableConcept, &cc) != nil || decode(r.medicationReference, &ref) != nil {
+		if decode(concept, &cc) != nil || decode(reference, &ref) != nil {
 			return true, "" // unreadable: decoded, and skipped there
 		}
 		var pm pendingMed
 		setMedication(&pm, cc, ref, p.contained(r))
 		keep := pm.ref != "" || b.keepMedication(pm.med) // what a Medication elsewhere is of is not known yet
-		if byConcept {
-			p.memo.meds = put(p.memo.meds, r.medicationCodeableConcept, keep)
+		if reference == nil {
+			p.memo.meds = put(p.memo.meds, concept, keep)
 		}
 		return keep, ""
 	}
@@ -338,19 +338,19 @@ func (p *part) check(r *resource) error {
 	if want := p.b.types[p.key]; want != "" && r.resourceType != want && r.resourceType != "Medication" {
 		return fmt.Errorf("%w (%s)", ErrWrongType, r.resourceType)
 	}
-	v, member := r.subject, "subject"
+	member := "subject"
 	switch {
 	case p.b.patientID == "" || r.resourceType == "Medication":
 		return nil
 	case r.resourceType == "Patient":
-		if text(r.id) != p.b.patientID {
+		if text(r.get("id")) != p.b.patientID {
 			return fmt.Errorf("%w: a Patient with another id", ErrWrongPatient)
 		}
 		return nil
 	case r.resourceType == "Immunization":
-		v, member = r.patient, "patient"
+		member = "patient"
 	}
-	ref := p.memo.reference(v)
+	ref := p.memo.reference(r.get(member))
 	if !ref.ok { // whose it is cannot be told: skipped like any malformed entry
 		return &DecodeError{Path: member, Reason: "not a Reference"}
 	}
@@ -363,7 +363,7 @@ func (p *part) check(r *resource) error {
 // contained returns a function finding a contained Medication of r by id,
 // decoded only when asked for, before the next resource is read.
 func (p *part) contained(r *resource) func(id string) (medInfo, bool) {
-	return containedMedication(r.contained, func(err error) { p.logSkip(r.index, "Medication", err) })
+	return containedMedication(r.get("contained"), func(err error) { p.logSkip(r.index, "Medication", err) })
 }
 
 func containedMedication(contained []byte, logErr func(error)) func(id string) (medInfo, bool) {

@@ -67,7 +67,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		case "MedicationRequest":
 			err = decodeAs(r.raw, func(v *medicationRequest) {
 				if subjectErr = checkSubject(v.Subject, patientID); subjectErr == nil {
-					m := convertMedicationRequest(v, containedMedication(r.contained, func(err error) {
+					m := convertMedicationRequest(v, containedMedication(r.get("contained"), func(err error) {
 						logger.Warn("fhir: skipped malformed entry", "key", "draftOrders", "resourceType", "Medication",
 							"entry", r.index, "error", jsonerr.Cut(safeError(err), 160))
 					}))

@@ -22,53 +22,27 @@ import (
 // JSON, steps over every other member, and hands the resource to visit.
 // Decoding it whole is visit's choice.
 
-// resource is one resource of a value, valid until the next one is read.
-// Its members are sub-slices of the value, nil when absent.
+// resource is one resource of a value, valid until the next one is read:
+// its type, and the names and JSON of its members, sub-slices of the value.
 type resource struct {
 	resourceType string         // "" when absent or not a string
 	index        int            // entry index in the Bundle; 0 for a value that is a resource
 	fullURL      jsontext.Value // the entry's fullUrl
 	raw          []byte         // the resource's JSON
-	id           jsontext.Value
-	// The codes of an Observation (with its components'), a Condition or a
-	// Medication, and of an Immunization.
-	code, component, vaccineCode jsontext.Value
-	subject, patient             jsontext.Value // whose it is (an Immunization's: patient)
-	// An Observation's date: effective[x], else issued.
-	effectiveDateTime, effectivePeriod, effectiveInstant, issued jsontext.Value
-	// What a MedicationRequest or MedicationStatement is of.
-	medicationCodeableConcept, medicationReference, contained jsontext.Value
+	members      []member
 }
 
-// member is where r keeps the member name; nil for the others.
-func (r *resource) member(name []byte) *jsontext.Value {
-	switch string(name) {
-	case "id":
-		return &r.id
-	case "code":
-		return &r.code
-	case "component":
-		return &r.component
-	case "vaccineCode":
-		return &r.vaccineCode
-	case "subject":
-		return &r.subject
-	case "patient":
-		return &r.patient
-	case "effectiveDateTime":
-		return &r.effectiveDateTime
-	case "effectivePeriod":
-		return &r.effectivePeriod
-	case "effectiveInstant":
-		return &r.effectiveInstant
-	case "issued":
-		return &r.issued
-	case "medicationCodeableConcept":
-		return &r.medicationCodeableConcept
-	case "medicationReference":
-		return &r.medicationReference
-	case "contained":
-		return &r.contained
+type member struct {
+	name  []byte
+	value jsontext.Value
+}
+
+// get returns the JSON of r's member name, nil when absent.
+func (r *resource) get(name string) jsontext.Value {
+	for _, m := range r.members {
+		if string(m.name) == name {
+			return m.value
+		}
 	}
 	return nil
 }
@@ -88,10 +62,8 @@ type reader struct {
 	bad          func(index int, member, why string) error
 	needResource bool
 
-	res   resource       // the entry being read
-	links jsontext.Value // Bundle.link
-	shape string         // why Bundle.entry could not be read as entries
-	name  []byte         // a member name with escapes, unescaped
+	res   resource // the entry being read
+	shape string   // why Bundle.entry could not be read as entries
 }
 
 // errNotObject is the error for a value that is valid JSON but no object.
@@ -123,34 +95,21 @@ func (rd *reader) read() (*resource, error) {
 }
 
 // object reads the object at the decoder's position into r and, at the
-// top of a value, Bundle.entry and Bundle.link.
+// top of a value, Bundle.entry.
 func (rd *reader) object(r *resource, top bool) error {
 	start := rd.dec.InputOffset()
-	*r = resource{index: r.index, fullURL: r.fullURL}
-	var typ jsontext.Value
+	r.members = r.members[:0]
 	if _, err := rd.dec.ReadToken(); err != nil {
 		return err
 	}
 	for rd.dec.PeekKind() != '}' {
 		name, err := rd.memberName()
-		if err != nil {
-			return err
-		}
-		var dst *jsontext.Value
-		switch {
-		case top && string(name) == "entry":
+		if err == nil && top && string(name) == "entry" {
 			err = rd.entries()
-		case top && string(name) == "link":
-			dst = &rd.links
-		case string(name) == "resourceType":
-			dst = &typ
-		default:
-			if dst = r.member(name); dst == nil {
-				err = rd.skip()
-			}
-		}
-		if dst != nil {
-			*dst, err = rd.value()
+		} else if err == nil {
+			var v jsontext.Value
+			v, err = rd.value()
+			r.members = append(r.members, member{name, v})
 		}
 		if err != nil {
 			return err
@@ -159,7 +118,7 @@ func (rd *reader) object(r *resource, top bool) error {
 	if _, err := rd.dec.ReadToken(); err != nil {
 		return err
 	}
-	r.resourceType = text(typ)
+	r.resourceType = text(r.get("resourceType"))
 	r.raw = bytes.TrimLeft(rd.data[start:rd.dec.InputOffset()], " \t\r\n:,[")
 	return nil
 }
@@ -240,17 +199,17 @@ func (rd *reader) entry(i int) error {
 	return nil
 }
 
-// memberName reads an object member's name, valid until the next read.
+// memberName reads an object member's name, a sub-slice of the data (a
+// copy when it has escapes).
 func (rd *reader) memberName() ([]byte, error) {
-	v, err := rd.dec.ReadValue()
-	if err != nil {
+	v, err := rd.value()
+	switch {
+	case err != nil:
 		return nil, err
+	case bytes.IndexByte(v, '\\') >= 0:
+		return jsontext.AppendUnquote(nil, v)
 	}
-	if bytes.IndexByte(v, '\\') < 0 {
-		return v[1 : len(v)-1], nil
-	}
-	rd.name, _ = jsontext.AppendUnquote(rd.name[:0], v)
-	return rd.name, nil
+	return v[1 : len(v)-1], nil
 }
 
 // value reads the next value and returns its JSON as a sub-slice of the
@@ -365,17 +324,17 @@ func (cc *conceptHead) codes(dst []rules.Coding) []rules.Coding {
 // none is). The codes must not be changed.
 func (m *memo) codes(r *resource) (codes []rules.Coding, bad string) {
 	if r.resourceType == "Immunization" {
-		if e := m.concept(r.vaccineCode); e.ok {
+		if e := m.concept(r.get("vaccineCode")); e.ok {
 			return e.codes, ""
 		}
 		return nil, "vaccineCode"
 	}
-	e := m.concept(r.code)
+	e := m.concept(r.get("code"))
 	var comps []componentHead
 	switch {
 	case !e.ok:
 		return nil, "code"
-	case decode(r.component, &comps) != nil:
+	case decode(r.get("component"), &comps) != nil:
 		return nil, "component"
 	}
 	codes = e.codes
@@ -392,7 +351,8 @@ func (r *resource) observationDate() time.Time {
 	for _, m := range []struct {
 		v   jsontext.Value
 		dst any
-	}{{r.effectiveDateTime, &d.EffectiveDateTime}, {r.effectivePeriod, &d.EffectivePeriod}, {r.effectiveInstant, &d.EffectiveInstant}, {r.issued, &d.Issued}} {
+	}{{r.get("effectiveDateTime"), &d.EffectiveDateTime}, {r.get("effectivePeriod"), &d.EffectivePeriod},
+		{r.get("effectiveInstant"), &d.EffectiveInstant}, {r.get("issued"), &d.Issued}} {
 		if decode(m.v, m.dst) != nil {
 			return time.Time{}
 		}
