@@ -17,10 +17,8 @@ import (
 
 // A value (one prefetch value, one FHIR search page, context.draftOrders)
 // is a resource or a Bundle of entries holding resources. reader goes
-// through it once with the library's token reader: of each resource it
-// keeps the few members that tell whether and how to read it (its head) as
-// JSON, steps over every other member, and hands the resource to visit.
-// Decoding it whole is visit's choice.
+// through it once with the library's token reader and hands each resource,
+// its members kept as JSON, to visit, which decodes what it needs.
 
 // resource is one resource of a value, valid until the next one is read:
 // its type, and the names and JSON of its members, sub-slices of the value.
@@ -62,8 +60,10 @@ type reader struct {
 	bad          func(index int, member, why string) error
 	needResource bool
 
-	res   resource // the entry being read
-	shape string   // why Bundle.entry could not be read as entries
+	entry, res resource // the entry being read, and its resource
+	has        bool     // the entry has a resource
+	badRes     string   // why its resource is unusable
+	shape      string   // why Bundle.entry could not be read as entries
 }
 
 // errNotObject is the error for a value that is valid JSON but no object.
@@ -82,7 +82,7 @@ func newReader(data []byte) *reader {
 func (rd *reader) read() (*resource, error) {
 	top, err := &resource{}, errNotObject
 	if rd.dec.PeekKind() == '{' {
-		err = rd.object(top, true)
+		err = rd.object(top, "entry")
 	} else if e := rd.skip(); e != nil {
 		return nil, e
 	}
@@ -94,9 +94,10 @@ func (rd *reader) read() (*resource, error) {
 	return top, err
 }
 
-// object reads the object at the decoder's position into r and, at the
-// top of a value, Bundle.entry.
-func (rd *reader) object(r *resource, top bool) error {
+// object reads the object at the decoder's position into r; its member
+// named special (a Bundle's entry, an entry's resource) is read by entries
+// or resource instead.
+func (rd *reader) object(r *resource, special string) error {
 	start := rd.dec.InputOffset()
 	r.members = r.members[:0]
 	if _, err := rd.dec.ReadToken(); err != nil {
@@ -104,9 +105,13 @@ func (rd *reader) object(r *resource, top bool) error {
 	}
 	for rd.dec.PeekKind() != '}' {
 		name, err := rd.memberName()
-		if err == nil && top && string(name) == "entry" {
+		switch {
+		case err != nil:
+		case string(name) == special && special == "entry":
 			err = rd.entries()
-		} else if err == nil {
+		case string(name) == special:
+			err = rd.resource()
+		default:
 			var v jsontext.Value
 			v, err = rd.value()
 			r.members = append(r.members, member{name, v})
@@ -128,7 +133,7 @@ func (rd *reader) object(r *resource, top bool) error {
 func (rd *reader) entries() error {
 	switch rd.dec.PeekKind() {
 	case '{':
-		return rd.entry(0)
+		return rd.readEntry(0)
 	case '[':
 	case 'n':
 		return rd.skip()
@@ -140,7 +145,7 @@ func (rd *reader) entries() error {
 		return err
 	}
 	for i := 0; rd.dec.PeekKind() != ']'; i++ {
-		if err := rd.entry(i); err != nil {
+		if err := rd.readEntry(i); err != nil {
 			return err
 		}
 	}
@@ -148,7 +153,7 @@ func (rd *reader) entries() error {
 	return err
 }
 
-func (rd *reader) entry(i int) error {
+func (rd *reader) readEntry(i int) error {
 	if err := rd.count(); err != nil {
 		return err
 	}
@@ -158,45 +163,32 @@ func (rd *reader) entry(i int) error {
 		}
 		return rd.bad(i, "", "is not an object")
 	}
-	r := &rd.res
-	r.index, r.fullURL = i, nil
-	has, bad := false, ""
-	if _, err := rd.dec.ReadToken(); err != nil {
+	rd.has, rd.badRes = false, ""
+	if err := rd.object(&rd.entry, "resource"); err != nil {
 		return err
 	}
-	for rd.dec.PeekKind() != '}' {
-		name, err := rd.memberName()
-		switch {
-		case err != nil:
-		case string(name) == "fullUrl":
-			r.fullURL, err = rd.value()
-		case string(name) == "resource" && rd.dec.PeekKind() == '{':
-			has, bad, err = true, "", rd.object(r, false)
-		case string(name) == "resource":
-			has, bad = false, ""
-			if rd.dec.PeekKind() != 'n' {
-				bad = "is not an object"
-			}
-			err = rd.skip()
-		default:
-			err = rd.skip()
-		}
-		if err != nil {
-			return err
-		}
-	}
-	if _, err := rd.dec.ReadToken(); err != nil {
-		return err
-	}
+	rd.res.index, rd.res.fullURL = i, rd.entry.get("fullUrl")
 	switch {
-	case bad != "":
-		return rd.bad(i, "resource", bad)
-	case has:
-		return rd.visit(r)
+	case rd.badRes != "":
+		return rd.bad(i, "resource", rd.badRes)
+	case rd.has:
+		return rd.visit(&rd.res)
 	case rd.needResource:
 		return rd.bad(i, "", "has no resource")
 	}
 	return nil
+}
+
+// resource reads an entry's resource.
+func (rd *reader) resource() error {
+	switch rd.has, rd.badRes = rd.dec.PeekKind() == '{', ""; rd.dec.PeekKind() {
+	case '{':
+		return rd.object(&rd.res, "")
+	case 'n':
+	default:
+		rd.badRes = "is not an object"
+	}
+	return rd.skip()
 }
 
 // memberName reads an object member's name, a sub-slice of the data (a
