@@ -153,65 +153,66 @@ func (c *Client) FetchNext(ctx context.Context, server, token, next string) ([][
 	if err != nil {
 		return nil, err
 	}
-	ref, err := url.Parse(next)
-	if err != nil || strings.ContainsAny(next, " \t\r\n") {
+	if strings.ContainsAny(next, " \t\r\n") {
 		return nil, fail("bad next link")
 	}
-	first, ok := netguard.Confine(base.ResolveReference(ref), base)
-	if !ok {
-		return nil, fail("next link leaves the FHIR server")
+	first, err := follow(base, base, next)
+	if err != nil {
+		return nil, err
 	}
 	return c.fetch(ctx, base, first, Token(token))
 }
 
-func (c *Client) fetch(ctx context.Context, base, first *url.URL, token Token) ([][]byte, error) {
+// fetch reads first and the pages its next links lead to. On error no
+// pages are returned, and those read are given back to the budget.
+func (c *Client) fetch(ctx context.Context, base, first *url.URL, token Token) (pages [][]byte, err error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.QueryTimeout)
 	defer cancel()
 	ctx, budget := c.budgetOf(ctx)
 	ctx = netguard.WithBase(ctx, base)
-	pages, err := c.pages(ctx, base, first, token, budget)
-	if err != nil {
-		// The pages read so far are dropped with the key: give them back.
-		for _, p := range pages {
-			budget.Give(int64(len(p)))
+	defer func() {
+		if err != nil {
+			for _, p := range pages {
+				budget.Give(int64(len(p)))
+			}
+			pages = nil
 		}
-		return nil, err
-	}
-	return pages, nil
-}
-
-// pages reads first and the pages its next links lead to. On error it
-// returns the pages read so far with the error.
-func (c *Client) pages(ctx context.Context, base, first *url.URL, token Token, budget *netguard.Budget) ([][]byte, error) {
+	}()
 	seen := map[string]bool{}
-	var pages [][]byte
 	for next := first; next != nil; {
-		if len(pages) == c.cfg.PageCap {
+		switch {
+		case len(pages) == c.cfg.PageCap:
 			return pages, fail("page cap reached")
-		}
-		key := next.String()
-		if seen[key] {
+		case seen[next.String()]:
 			return pages, fail("next link loop")
 		}
-		seen[key] = true
+		seen[next.String()] = true
 		body, link, err := c.page(ctx, next, token, budget)
 		if err != nil {
 			return pages, err
 		}
 		pages = append(pages, body)
-		if link == "" {
-			break
-		}
-		ref, err := url.Parse(link)
-		if err != nil {
-			return pages, fail("bad next link")
-		}
-		var ok bool
-		if next, ok = netguard.Confine(next.ResolveReference(ref), base); !ok {
-			return pages, fail("next link leaves the FHIR server")
+		if from := next; link == "" {
+			next = nil
+		} else if next, err = follow(from, base, link); err != nil {
+			return pages, err
 		}
 	}
 	return pages, nil
+}
+
+// follow resolves a next link against the page it came from; it must lead
+// under base's path, on its origin.
+func follow(from, base *url.URL, link string) (*url.URL, error) {
+	ref, err := url.Parse(link)
+	if err != nil {
+		return nil, fail("bad next link")
+	}
+	u, ok := netguard.Confine(from.ResolveReference(ref), base)
+	if !ok {
+		return nil, fail("next link leaves the FHIR server")
+	}
+	return u, nil
 }
 
 // baseURL checks a fhirServer value and its scheme.
