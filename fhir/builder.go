@@ -92,11 +92,10 @@ func (b *Builder) KeepCoded(resourceType string, keep func(codes []rules.Coding)
 }
 
 // KeepMedications makes Add decode only the MedicationRequests and
-// MedicationStatements for which keep, given the codes and text of what
-// they are of (medicationCodeableConcept, a contained Medication, a
-// reference's display), answers true. One whose medicationReference names
-// a Medication elsewhere is always decoded: what it is of is known only
-// once every value is read.
+// MedicationStatements for which keep, given the codes and text of their
+// medicationCodeableConcept, answers true. One with a medicationReference
+// is always decoded: what it is of is known only once the Medication it
+// names is read.
 func (b *Builder) KeepMedications(keep func(m rules.Medication) bool) {
 	b.keepMedication = keep
 }
@@ -291,20 +290,17 @@ func (p *part) keep(r *resource) (keep bool, bad string) {
 		codes, bad := p.memo.codes(r)
 		return bad == "" && b.keepCoded[t](codes), bad
 	case (t == "MedicationRequest" || t == "MedicationStatement") && b.keepMedication != nil:
-		// Without a medicationReference, decided once per medication.
-		concept, reference := r.get("medicationCodeableConcept"), r.get("medicationReference")
-		if keep, ok := p.memo.meds[string(concept)]; ok && reference == nil {
-			return keep, ""
+		// A medicationReference is followed when decoding: such an order is
+		// decoded, as is one whose concept is unreadable (skipped there).
+		// The others are decided once per concept.
+		concept := r.get("medicationCodeableConcept")
+		if r.get("medicationReference") != nil {
+			return true, ""
 		}
-		var cc *fm.CodeableConcept
-		var ref *fm.Reference
-		if decode(concept, &cc) != nil || decode(reference, &ref) != nil {
-			return true, "" // unreadable: decoded, and skipped there
-		}
-		var pm pendingMed
-		setMedication(&pm, cc, ref, p.contained(r))
-		keep := pm.ref != "" || b.keepMedication(pm.med) // what a Medication elsewhere is of is not known yet
-		if reference == nil {
+		keep, ok := p.memo.meds[string(concept)]
+		if !ok {
+			var cc *fm.CodeableConcept
+			keep = decode(concept, &cc) != nil || b.keepMedication(rules.Medication{Codes: codings(cc), Text: textOrDisplay(cc)})
 			p.memo.meds = put(p.memo.meds, concept, keep)
 		}
 		return keep, ""
