@@ -19,27 +19,22 @@ import (
 // Errors of Builder.Add (test with errors.Is).
 var (
 	// ErrOperationOutcome: the value is an OperationOutcome, or a Bundle of
-	// nothing but failures. The client could not run the prefetch query, so
-	// the caller fetches the data itself.
+	// nothing but failures: the caller fetches the data itself.
 	ErrOperationOutcome = errors.New("value is an OperationOutcome")
-	// ErrNotResource: the value is JSON but no FHIR resource (not an object,
-	// no resourceType, a Bundle.entry that is not an array).
+	// ErrNotResource: the value is JSON but no FHIR resource.
 	ErrNotResource = errors.New("not a FHIR resource")
-	// ErrWrongType: the value holds a resource of a type the rules read but
-	// the key's query does not ask for (a Patient under "conditions").
+	// ErrWrongType: a resource of a type the rules read but the key's query
+	// does not ask for (a Patient under "conditions").
 	ErrWrongType = errors.New("holds a resource of another type than its query asks for")
-	// ErrWrongPatient: the value holds a Patient that is not the context
-	// patient, or a resource whose subject (or patient) is another patient.
-	ErrWrongPatient = errors.New("holds data of another patient than context.patientId")
-	// ErrTooManyEntries: a call's values hold more than MaxEntries entries.
+	// ErrWrongPatient: a Patient that is not the context patient, or a
+	// resource whose subject (or patient) is another patient.
+	ErrWrongPatient   = errors.New("holds data of another patient than context.patientId")
 	ErrTooManyEntries = fmt.Errorf("more than %d resources in one call", MaxEntries)
 )
 
-// MaxEntries bounds the Bundle entries (and resources) one Builder, or one
-// DecodeOrders, reads: 50,000, ten times what a large record's prefetch
-// holds and more than honest JSON within the 8 MiB body limit can carry
-// (a resource a rule reads takes 150 bytes or more), while 8 MiB of empty
-// entries ([{},{},...]) would be 2.8 million.
+// MaxEntries bounds the entries one Builder, or one DecodeOrders, reads:
+// ten times a large record's prefetch, and more than honest JSON within the
+// 8 MiB body limit carries, while 8 MiB of [{},{},...] would be 2.8 million.
 const MaxEntries = 50_000
 
 // Page describes one value given to Builder.Add.
@@ -75,11 +70,10 @@ func NewBuilder(logger *slog.Logger) *Builder {
 }
 
 // KeepObservations makes Add decode only the Observations for which keep,
-// given the codes of the Observation and of its components and its date
-// (zero when unknown), answers true; the others are passed over unread.
-// keep is asked first with the zero date, and again with the Observation's
-// date only when it answers true, so it must keep with an unknown date
-// whatever it would keep with some date.
+// given the codes of the Observation and its components and its date,
+// answers true; the others are passed over unread. keep is asked first with
+// the zero date (unknown), and again with the date only when it answers
+// true, so it must keep with an unknown date what it keeps with some date.
 func (b *Builder) KeepObservations(keep func(codes []rules.Coding, date time.Time) bool) {
 	b.keepObservation = keep
 }
@@ -116,7 +110,8 @@ func (b *Builder) Expect(key, resourceType string) {
 	b.types[key] = resourceType
 }
 
-// part is what one call to Add found.
+// part is what one call to Add found: decoded only once the value is read
+// whole and found usable.
 type part struct {
 	b             *Builder
 	key           string
@@ -131,19 +126,15 @@ type part struct {
 	failed        bool // an OperationOutcome reports an error
 }
 
-// Add decodes raw, one prefetch value or one page of a FHIR search, and
-// keeps what the rules use. raw is a single resource or a Bundle of any
-// type (or none); JSON null is "no data" and adds nothing. key names the
-// data ("labs") in logs and errors, so it must not hold patient
-// identifiers (no URLs).
+// Add decodes raw, one prefetch value or one page of a FHIR search (a
+// resource or a Bundle of any type; null adds nothing), and keeps what the
+// rules use. key names the data in logs and errors: no patient identifiers.
 //
-// Add fails when raw is not JSON or not a FHIR resource, with
-// ErrOperationOutcome for an OperationOutcome or a Bundle of nothing but
-// failures, with ErrWrongType and ErrWrongPatient (see Expect and
-// ForPatient), with ErrTooManyEntries, and with ctx's error once ctx is
-// done (checked between entries); the value then adds nothing. A
-// malformed entry never fails the call: it is logged, counted in
-// Page.Skipped and left out. Resources of other types are ignored unread.
+// Add fails, adding nothing, when raw is not JSON or not a FHIR resource,
+// with ErrOperationOutcome, ErrWrongType, ErrWrongPatient and
+// ErrTooManyEntries, and with ctx's error once ctx is done (checked
+// between entries). A malformed entry never fails the call: it is logged,
+// counted in Page.Skipped and left out. Other resource types are ignored.
 func (b *Builder) Add(ctx context.Context, key string, raw []byte) (Page, error) {
 	if isNull(raw) {
 		return Page{}, nil
@@ -214,7 +205,7 @@ func (b *Builder) add(ctx context.Context, key string, rd *reader) (Page, error)
 }
 
 // add decodes one resource into the part; ok is false when it was skipped
-// as malformed. An error refuses the whole value.
+// as malformed, an error refuses the value.
 func (p *part) add(r *resource) (ok bool, err error) {
 	switch r.resourceType {
 	case "":
@@ -275,9 +266,8 @@ func decodeAs[V any](raw []byte, use func(v *V)) error {
 	return err
 }
 
-// keep applies the relevance filters to a resource from its head; bad
-// names a member a filter reads that is unreadable (the resource is then
-// skipped as malformed).
+// keep applies the relevance filters; bad names a member a filter reads
+// that is unreadable (the resource is then skipped as malformed).
 func (p *part) keep(r *resource) (keep bool, bad string) {
 	b := p.b
 	switch t := r.resourceType; {
@@ -290,9 +280,9 @@ func (p *part) keep(r *resource) (keep bool, bad string) {
 		codes, bad := p.memo.codes(r)
 		return bad == "" && b.keepCoded[t](codes), bad
 	case (t == "MedicationRequest" || t == "MedicationStatement") && b.keepMedication != nil:
-		// A medicationReference is followed when decoding: such an order is
-		// decoded, as is one whose concept is unreadable (skipped there).
-		// The others are decided once per concept.
+		// One with a medicationReference is decoded (the reference followed
+		// there), as is an unreadable one (skipped there); the others are
+		// decided once per concept.
 		concept := r.get("medicationCodeableConcept")
 		if r.get("medicationReference") != nil {
 			return true, ""
@@ -309,8 +299,7 @@ func (p *part) keep(r *resource) (keep bool, bad string) {
 }
 
 // other notes a resource of a type the rules do not read: only whether a
-// Bundle is nothing but failed OperationOutcomes is of interest (one beside
-// results, search mode "outcome", is often a warning).
+// Bundle is nothing but failed OperationOutcomes is of interest.
 func (p *part) other(r *resource) {
 	if r.resourceType != "OperationOutcome" {
 		p.others++
@@ -327,9 +316,9 @@ func (p *part) other(r *resource) {
 	})
 }
 
-// check applies Expect and ForPatient to a resource of a type the rules
-// read: ErrWrongType or ErrWrongPatient refuse the value, a *DecodeError
-// (an unreadable subject) skips the resource.
+// check applies Expect and ForPatient: ErrWrongType or ErrWrongPatient
+// refuse the value, a *DecodeError (an unreadable subject) skips the
+// resource.
 func (p *part) check(r *resource) error {
 	if want := p.b.types[p.key]; want != "" && r.resourceType != want && r.resourceType != "Medication" {
 		return fmt.Errorf("%w (%s)", ErrWrongType, r.resourceType)
@@ -356,8 +345,7 @@ func (p *part) check(r *resource) error {
 	return nil
 }
 
-// contained returns a function finding a contained Medication of r by id,
-// decoded only when asked for, before the next resource is read.
+// contained finds a contained Medication of r by id (decoded only when asked).
 func (p *part) contained(r *resource) func(id string) (medInfo, bool) {
 	return containedMedication(r.get("contained"), func(err error) { p.logSkip(r.index, "Medication", err) })
 }
@@ -388,10 +376,10 @@ func containedMedication(contained []byte, logErr func(error)) func(id string) (
 	}
 }
 
-// Record returns the patient record from everything added so far, with
-// every medicationReference resolved against the Medication resources of
-// all added values. A resource that came twice (same type and id, e.g. in
-// two prefetch keys) is kept once. Record may be called more than once.
+// Record returns the patient record from everything added so far, every
+// medicationReference resolved against the Medications of all values. A
+// resource that came twice (same type and id) is kept once. Record may be
+// called more than once.
 func (b *Builder) Record() *rules.Record {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -438,8 +426,8 @@ func appendFirst[T any](dst, src []T, first func(T) bool) []T {
 	return dst
 }
 
-// logSkip logs a skipped entry by key, resource type and entry index, with
-// the reason. Resource values are never logged.
+// logSkip logs a skipped entry by key, resource type, index and reason,
+// never its values.
 func (p *part) logSkip(index int, resourceType string, err error) {
 	p.b.logger.Warn("fhir: skipped malformed entry", "key", p.key, "resourceType", jsonerr.Cut(resourceType, 40),
 		"entry", index, "error", jsonerr.Cut(safeError(err), 160))

@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"bytes"
+	"cmp"
 	stdjson "encoding/json"
 	"errors"
 	"fmt"
@@ -15,31 +16,23 @@ import (
 	"jakguard/internal/jsonerr"
 )
 
-// JSON is read with github.com/go-json-experiment/json (the v2 API Go is
-// adopting as encoding/json/v2) and its token reader, jsontext. Its
-// defaults are FHIR JSON's rules: member names are case-sensitive
-// ("BirthDate" is not birthDate), and duplicate member names, invalid UTF-8
-// and anything RFC 8259 does not allow (NaN, 007, 0x10) are errors.
-//
-// decodeOptions add the shape errors real clients make that jakguard
-// tolerates, and nothing else:
-//   - a single value where FHIR wants an array (MedicationRequest.category
-//     and reasonCode from the CDS Hooks Sandbox; CodeableConcept.coding,
-//     Observation.interpretation, component, dosageInstruction,
-//     doseAndRate and Medication.ingredient here): read as a one-element
-//     array (oneOrMany);
-//   - a one-element array where FHIR wants one value (CodeableConcept,
-//     Quantity, Period, Reference, Ratio): read as that value (oneOf);
-//   - a decimal with a zero fraction (1.0) where FHIR wants an integer;
+// decodeOptions add to the library's strict defaults (FHIR JSON's rules:
+// case-sensitive names; duplicate names, invalid UTF-8 and non-JSON
+// numbers refused) the shape errors real clients make, and no others:
+//   - a single value where FHIR wants an array (coding, interpretation,
+//     component, dosageInstruction, doseAndRate, ingredient, Bundle.link):
+//     a one-element array (oneOrMany);
+//   - a one-element array where FHIR wants a CodeableConcept, Quantity,
+//     Period, Reference or Ratio: that value (oneOf);
+//   - a decimal with a zero fraction (1.0) where FHIR wants an integer, and
+//     a decimal written as a string holding a JSON number;
 //   - an optional code its value set does not know (Patient.gender "F",
-//     Quantity.comparator "~"): read as absent. A required code that is
-//     unknown (Observation.status "FINAL") or null still makes the resource
-//     unreadable, so it is never read as some other status;
-//   - extensions, which no rule reads, are passed over unread.
+//     Quantity.comparator "~"): absent. A required code that is unknown or
+//     null (Observation.status "FINAL") makes the resource unreadable;
+//   - extensions are passed over unread.
 //
-// Members the converters do not read are never decoded at all (see the
-// view types in record.go), so a malformed member no rule reads does not
-// cost its resource.
+// The views (record.go) hold only the members a converter reads, so a
+// malformed member no rule reads never costs its resource.
 var decodeOptions = json.WithUnmarshalers(json.JoinUnmarshalers(
 	json.UnmarshalFromFunc(decodeDecimal),
 	json.UnmarshalFromFunc(decodeInteger),
@@ -50,7 +43,6 @@ var decodeOptions = json.WithUnmarshalers(json.JoinUnmarshalers(
 	oneOrMany[fm.Coding](), oneOrMany[fm.CodeableConcept](), oneOrMany[component](),
 	oneOrMany[dosage](), oneOrMany[doseAndRate](), oneOrMany[fm.MedicationIngredient](),
 	oneOf[fm.CodeableConcept](), oneOf[fm.Quantity](), oneOf[fm.Period](), oneOf[fm.Reference](), oneOf[fm.Ratio](),
-	// The heads of read.go, and Bundle.link.
 	oneOrMany[codingHead](), oneOf[conceptHead](), oneOrMany[componentHead](), oneOf[referenceHead](), oneOrMany[link](),
 ))
 
@@ -64,23 +56,16 @@ func decode(raw []byte, v any) error {
 }
 
 // decodeDecimal reads a FHIR decimal into the samply types' json.Number:
-// a JSON number, kept as written, or a string holding one (as
-// encoding/json accepted it).
+// a JSON number as written, or a string holding one.
 func decodeDecimal(dec *jsontext.Decoder, v *stdjson.Number) error {
 	tok, err := dec.ReadToken()
 	if err != nil {
 		return err
 	}
-	switch tok.Kind() {
-	case '0':
-		*v = stdjson.Number(tok.String())
+	s := tok.String()
+	if _, err := strconv.ParseFloat(s, 64); tok.Kind() == '0' || tok.Kind() == '"' && err == nil && jsontext.Value(s).IsValid() {
+		*v = stdjson.Number(s)
 		return nil
-	case '"':
-		s := tok.String()
-		if _, err := strconv.ParseFloat(s, 64); err == nil && jsontext.Value(s).IsValid() {
-			*v = stdjson.Number(s)
-			return nil
-		}
 	}
 	return errors.New("not a decimal number")
 }
@@ -88,11 +73,8 @@ func decodeDecimal(dec *jsontext.Decoder, v *stdjson.Number) error {
 // decodeInteger reads a FHIR integer; 1.0 is read as 1, 1.5 is refused.
 func decodeInteger(dec *jsontext.Decoder, v *int) error {
 	tok, err := dec.ReadToken()
-	if err != nil {
-		return err
-	}
-	if tok.Kind() != '0' {
-		return errors.New("not a number")
+	if err != nil || tok.Kind() != '0' {
+		return cmp.Or(err, errors.New("not a number"))
 	}
 	f, err := tok.Float()
 	if err != nil || f != float64(int(f)) {
@@ -103,13 +85,12 @@ func decodeInteger(dec *jsontext.Decoder, v *int) error {
 }
 
 // v1Unmarshaler is encoding/json's Unmarshaler, which the samply code types
-// (fm.ObservationStatus and the like) implement: they compare the raw bytes
-// of the JSON string with their codes.
+// (fm.ObservationStatus and the like) implement, comparing the raw bytes
+// of the JSON string with their codes. decodeCode hands them the code with
+// its escapes decoded ("\u003c" is "<"); other v1 unmarshalers are left to
+// the library.
 type v1Unmarshaler interface{ UnmarshalJSON([]byte) error }
 
-// decodeCode reads a samply code type from a JSON string, its escapes
-// decoded ("\u003c" is "<"), and hands the code to the type as a plain
-// quoted string. Other v1 unmarshalers are left to the library.
 func decodeCode(dec *jsontext.Decoder, v v1Unmarshaler) error {
 	if reflect.TypeOf(v).Elem().Kind() != reflect.Int {
 		return errors.ErrUnsupported
@@ -147,7 +128,8 @@ func optionalCode[T any, P interface {
 // skipExtensions passes over an extension list unread.
 func skipExtensions(dec *jsontext.Decoder, v *[]fm.Extension) error {
 	*v = nil
-	return dec.SkipValue()
+	_, err := dec.ReadValue()
+	return err
 }
 
 // oneOrMany reads a []T from an array, or from a single T as a one-element
