@@ -40,11 +40,11 @@ var (
 // 8 MiB body limit carries, while 8 MiB of [{},{},...] would be 2.8 million.
 const MaxEntries = 50_000
 
-// Page describes one value given to Builder.Add.
+// Page describes one value given to Builder.Add: its next link, its
+// entries (1 for a single resource), and those skipped as malformed.
 type Page struct {
-	Next    string // the url of the Bundle's link with relation "next"; "" when none
-	Entries int    // the Bundle's entries (1 for a single resource)
-	Skipped int    // the entries that were malformed and left out (not those of types no rule reads)
+	Next             string
+	Entries, Skipped int
 }
 
 // Builder accumulates prefetch values and FHIR search pages into a
@@ -63,8 +63,8 @@ type Builder struct {
 	parts []part
 }
 
-// NewBuilder returns an empty Builder that logs skipped entries to logger
-// (nil discards them).
+// NewBuilder returns a Builder that logs skipped entries to logger (nil
+// discards them).
 func NewBuilder(logger *slog.Logger) *Builder {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -81,40 +81,36 @@ func (b *Builder) KeepObservations(keep func(codes []rules.Coding, date time.Tim
 	b.keepObservation = keep
 }
 
-// KeepCoded makes Add decode only the resources of type resourceType
-// ("Condition" or "Immunization") for which keep, given their codes
-// (Condition.code, Immunization.vaccineCode), answers true.
+// KeepCoded is KeepObservations for Conditions (code) or Immunizations
+// (vaccineCode).
 func (b *Builder) KeepCoded(resourceType string, keep func(codes []rules.Coding) bool) {
 	b.keepCoded[resourceType] = keep
 }
 
-// KeepMedications makes Add decode only the MedicationRequests and
-// MedicationStatements for which keep, given the codes and text of their
-// medicationCodeableConcept, answers true. One with a medicationReference
-// is always decoded: what it is of is known only once the Medication it
-// names is read.
+// KeepMedications is KeepObservations for MedicationRequests and
+// MedicationStatements, by the codes and text of medicationCodeableConcept.
+// One with a medicationReference is always decoded: what it is of is known
+// only once its Medication is read.
 func (b *Builder) KeepMedications(keep func(m rules.Medication) bool) {
 	b.keepMedication = keep
 }
 
 // ForPatient makes Add refuse (ErrWrongPatient) a value holding a Patient
-// whose id is not id, or a resource whose subject (patient, for an
-// Immunization) is a reference to another Patient. A reference that names
-// no Patient id (urn:uuid:..., a Group, an identifier) is not judged.
+// whose id is not id, or a resource whose subject (an Immunization's
+// patient) references another Patient; one that names no Patient id
+// (urn:uuid:..., a Group) is not judged.
 func (b *Builder) ForPatient(id string) {
 	b.patientID = strings.TrimPrefix(strings.TrimSpace(id), "Patient/")
 }
 
 // Expect makes Add refuse (ErrWrongType) a value for key holding a
-// resource of a type the rules read other than resourceType, the type its
-// query asks for. Medications (which only resolve references) and types no
-// rule reads are let through.
+// resource of a type the rules read other than resourceType (Medications
+// excepted, which only resolve references).
 func (b *Builder) Expect(key, resourceType string) {
 	b.types[key] = resourceType
 }
 
-// part is what one call to Add found: decoded only once the value is read
-// whole and found usable.
+// part is what one call to Add found, kept once the value is found usable.
 type part struct {
 	b             *Builder
 	key           string

@@ -16,13 +16,10 @@ import (
 	"jakguard/internal/netguard"
 )
 
-// Errors of the FHIR REST client. Test with errors.Is.
+// Errors of the FHIR REST client (test with errors.Is). The text of an
+// ErrUnavailable gives a safe reason, never the URL, token or body.
 var (
-	// ErrUnavailable: the data for one query could not be had (HTTP error,
-	// timeout, OperationOutcome, bad body, paging limits). The error text
-	// gives a safe reason; it never holds the URL, the token or the body.
-	ErrUnavailable = errors.New("FHIR data unavailable")
-	// ErrInsecureServer: fhirServer is not https and plain http is not allowed.
+	ErrUnavailable    = errors.New("FHIR data unavailable")
 	ErrInsecureServer = errors.New("fhirServer must use https (plain http only with the development flag that allows http FHIR servers)")
 )
 
@@ -32,36 +29,27 @@ const (
 	DefaultPageCap      = 10
 	DefaultMaxBytes     = 32 << 20
 	DefaultMaxParallel  = 8
-	// DefaultCallBudget is the memory one hook call may spend on FHIR
-	// pages, all of its keys together (contract 6.6, --fhir-memory).
-	DefaultCallBudget = 32 << 20
+	DefaultCallBudget   = 32 << 20 // contract 6.6, --fhir-memory
 )
 
-// ClientConfig holds the limits of the FHIR REST client. Zero fields take
-// the defaults above.
+// ClientConfig holds the limits of the FHIR REST client.
 type ClientConfig struct {
 	AllowHTTP bool // accept http:// fhirServer URLs (development only)
-	// DenyLoopback refuses connections to loopback addresses (127.0.0.0/8,
-	// ::1) as well. Link-local and cloud metadata addresses are refused
-	// whatever this says (netguard.DeniedAddr). It is off by default so that
-	// tests and local development can use FHIR servers on 127.0.0.1;
-	// jakguard serve turns it on whenever it is reachable from elsewhere.
+	// DenyLoopback refuses loopback addresses too (link-local and metadata
+	// ones always are): jakguard serve sets it when reachable from elsewhere.
 	DenyLoopback bool
 	QueryTimeout time.Duration // one query, all of its pages
 	PageCap      int           // most pages fetched per query, the first included
 	MaxBytes     int64         // largest response body per page
 	MaxParallel  int           // most queries of one FetchAll in flight at once
-	// CallBudget bounds the bytes of FHIR pages one hook call buffers, all
-	// keys together (see WithBudget). Past it a key is unavailable.
-	CallBudget int64
+	CallBudget   int64         // bytes of pages one hook call may buffer, all keys together
 }
 
 // Token is a FHIR access token; it never shows in logs or formatted text.
 type Token = netguard.Token
 
-// Client fetches prefetch data from a CDS client's FHIR server. It holds no
-// patient data or tokens between calls. Create one per process and share
-// it: its HTTP transport keeps connections alive across requests.
+// Client fetches what prefetch lacks from a CDS client's FHIR server. It
+// holds no patient data or tokens between calls; one serves the process.
 type Client struct {
 	cfg ClientConfig
 	hc  *http.Client
@@ -73,10 +61,8 @@ type Result struct {
 	Err   error    // nil, or wraps ErrUnavailable or ErrInsecureServer
 }
 
-// NewClient returns a client. hc nil gives a client on its own keep-alive
-// transport; a given hc is copied, its redirect policy replaced so that
-// redirects never leave the FHIR server's base path, and its
-// *http.Transport (cloned) made to dial through the address guard.
+// NewClient returns a client on hc (nil: its own transport), guarded
+// (netguard.HTTPClient). Zero config fields take the defaults.
 func NewClient(cfg ClientConfig, hc *http.Client) *Client {
 	orDefault(&cfg.QueryTimeout, DefaultQueryTimeout)
 	orDefault(&cfg.PageCap, DefaultPageCap)
@@ -92,10 +78,9 @@ func orDefault[T int | int64 | time.Duration](v *T, def T) {
 	}
 }
 
-// WithBudget returns ctx carrying a fresh budget of CallBudget bytes: every
-// Fetch, FetchNext and FetchAll under it spends from the same budget. Call
-// it once per hook call. Without it, each Fetch or FetchAll has a budget
-// of its own.
+// WithBudget returns ctx with a fresh budget of CallBudget bytes, which
+// every fetch under it spends from: one per hook call. Without it, each
+// Fetch or FetchAll has its own.
 func (c *Client) WithBudget(ctx context.Context) context.Context {
 	return netguard.WithBudget(ctx, netguard.NewBudget(c.cfg.CallBudget))
 }
@@ -112,27 +97,20 @@ func (c *Client) budgetOf(ctx context.Context) (context.Context, *netguard.Budge
 	return netguard.WithBudget(ctx, b), b
 }
 
-// fail is an ErrUnavailable with a safe reason, or wrapping a
-// *netguard.Error (itself safe).
+// fail is an ErrUnavailable with a safe reason.
 func fail(reason any) error { return fmt.Errorf("%w: %v", ErrUnavailable, reason) }
 
-// Fetch runs one relative FHIR query ("Patient/123", "Observation?...")
-// against server with token as the Bearer token ("" sends none). It returns
-// the raw JSON of the first page and of every page reached through
-// Bundle.link[relation=next], at most PageCap pages, all within
-// QueryTimeout and ctx. A read returns one page.
+// Fetch runs one relative FHIR query ("Observation?...") against server
+// with token as the Bearer token ("" sends none), and returns the JSON of
+// each page, following Bundle.link[relation=next] up to PageCap pages,
+// within QueryTimeout and ctx. Every URL requested (query, next links,
+// redirects) is put in normal form and must stay on the server's origin
+// under its base path; pages are read within MaxBytes and the budget.
 //
-// Every URL requested (the query, each next link, each redirect) is put in
-// normal form and must stay on the server's origin and under its base
-// path; the token is sent nowhere else. Pages are read within MaxBytes
-// each and within what is left of the call's budget (WithBudget).
-//
-// Errors wrap ErrUnavailable with a reason ("HTTP 500", "timeout",
-// "OperationOutcome", "not JSON", "page cap reached", "next link loop",
-// "memory budget exhausted", ...), or ErrInsecureServer. The reason is for
-// logs: callers should show their own users one text whatever it is, so
-// that the service cannot be used to probe a network. On error no pages
-// are returned: partial data must not be mistaken for complete data.
+// Errors wrap ErrUnavailable with a reason for the logs ("HTTP 500",
+// "timeout", "page cap reached", ...; callers show one text whatever it
+// is, so that the service cannot probe a network), or ErrInsecureServer.
+// On error no pages are returned: partial data is not complete data.
 func (c *Client) Fetch(ctx context.Context, server, token, query string) ([][]byte, error) {
 	base, err := c.baseURL(server)
 	if err != nil {
@@ -145,9 +123,7 @@ func (c *Client) Fetch(ctx context.Context, server, token, query string) ([][]by
 	return c.fetch(ctx, base, first, Token(token))
 }
 
-// FetchNext fetches the page at next, an absolute or relative next link
-// of a prefetch Bundle, and the pages after it, as Fetch does: the link
-// must lead under server's base path, on its origin.
+// FetchNext is Fetch from next, the next link of a prefetch Bundle.
 func (c *Client) FetchNext(ctx context.Context, server, token, next string) ([][]byte, error) {
 	base, err := c.baseURL(server)
 	if err != nil {
@@ -163,8 +139,8 @@ func (c *Client) FetchNext(ctx context.Context, server, token, next string) ([][
 	return c.fetch(ctx, base, first, Token(token))
 }
 
-// fetch reads first and the pages its next links lead to. On error no
-// pages are returned, and those read are given back to the budget.
+// fetch reads first and the pages after it; on error those read are
+// given back to the budget.
 func (c *Client) fetch(ctx context.Context, base, first *url.URL, token Token) (pages [][]byte, err error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.QueryTimeout)
 	defer cancel()
@@ -201,8 +177,7 @@ func (c *Client) fetch(ctx context.Context, base, first *url.URL, token Token) (
 	return pages, nil
 }
 
-// follow resolves a next link against the page it came from; it must lead
-// under base's path, on its origin.
+// follow resolves a next link; it must lead under base.
 func follow(from, base *url.URL, link string) (*url.URL, error) {
 	ref, err := url.Parse(link)
 	if err != nil {
@@ -236,10 +211,9 @@ func (c *Client) baseURL(server string) (*url.URL, error) {
 	return base, nil
 }
 
-// queryURL joins base and a relative query, checking both.
+// queryURL joins base and a relative query: no scheme, host or leading
+// slash (values may hold URLs: code=http://loinc.org|718-7).
 func queryURL(base *url.URL, query string) (*url.URL, error) {
-	// A relative reference only: no scheme, no host, no leading slash. Values
-	// may hold URLs (code=http://loinc.org|718-7).
 	ref, err := url.Parse(query)
 	if err != nil || query == "" || ref.Scheme != "" || ref.Host != "" || strings.HasPrefix(query, "/") ||
 		strings.ContainsAny(query, "#\\ \t\r\n") {
@@ -256,7 +230,7 @@ func queryURL(base *url.URL, query string) (*url.URL, error) {
 	return u, nil
 }
 
-// page GETs one page and returns its body and its next link ("" if none).
+// page GETs one page and returns its body and next link ("" if none).
 func (c *Client) page(ctx context.Context, u *url.URL, token Token, budget *netguard.Budget) ([]byte, string, error) {
 	h := http.Header{"Accept": {"application/fhir+json"}}
 	if token != "" {
@@ -266,7 +240,6 @@ func (c *Client) page(ctx context.Context, u *url.URL, token Token, budget *netg
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	// What Fetch reads of a page itself; decoding it is fhir.Builder's.
 	var head struct {
 		ResourceType string `json:"resourceType"`
 		Link         []link `json:"link"`
@@ -292,11 +265,9 @@ func (c *Client) page(ctx context.Context, u *url.URL, token Token, budget *netg
 	return body, "", nil
 }
 
-// FetchAll runs Fetch for every query (key → rendered relative query) in
-// parallel, at most MaxParallel at once, and returns one Result per key.
-// One query failing does not stop the others; all are bounded by ctx.
-//
-// The queries spend from one budget: ctx's (WithBudget), or a fresh one.
+// FetchAll runs Fetch for every query (key → relative query), at most
+// MaxParallel at once, all within ctx and one budget, and returns one
+// Result per key; one failing does not stop the others.
 func (c *Client) FetchAll(ctx context.Context, server, token string, queries map[string]string) map[string]Result {
 	ctx, _ = c.budgetOf(ctx)
 	results := make(map[string]Result, len(queries))
