@@ -19,20 +19,15 @@ import (
 	"jakguard/rules"
 )
 
-// Errors of Builder.Add (test with errors.Is).
+// Errors of Builder.Add (test with errors.Is). ErrOperationOutcome is also
+// a Bundle of nothing but failures; ErrWrongType and ErrWrongPatient are
+// Expect's and ForPatient's.
 var (
-	// ErrOperationOutcome: the value is an OperationOutcome, or a Bundle of
-	// nothing but failures: the caller fetches the data itself.
 	ErrOperationOutcome = errors.New("value is an OperationOutcome")
-	// ErrNotResource: the value is JSON but no FHIR resource.
-	ErrNotResource = errors.New("not a FHIR resource")
-	// ErrWrongType: a resource of a type the rules read but the key's query
-	// does not ask for (a Patient under "conditions").
-	ErrWrongType = errors.New("holds a resource of another type than its query asks for")
-	// ErrWrongPatient: a Patient that is not the context patient, or a
-	// resource whose subject (or patient) is another patient.
-	ErrWrongPatient   = errors.New("holds data of another patient than context.patientId")
-	ErrTooManyEntries = fmt.Errorf("more than %d resources in one call", MaxEntries)
+	ErrNotResource      = errors.New("not a FHIR resource")
+	ErrWrongType        = errors.New("holds a resource of another type than its query asks for")
+	ErrWrongPatient     = errors.New("holds data of another patient than context.patientId")
+	ErrTooManyEntries   = fmt.Errorf("more than %d resources in one call", MaxEntries)
 )
 
 // MaxEntries bounds the entries one Builder, or one DecodeOrders, reads:
@@ -47,9 +42,8 @@ type Page struct {
 	Entries, Skipped int
 }
 
-// Builder accumulates prefetch values and FHIR search pages into a
-// rules.Record. Add may be called from several goroutines at once; the
-// setters must be called before the first Add.
+// Builder accumulates prefetch values and FHIR pages into a rules.Record.
+// Add may be called concurrently; the setters must come before it.
 type Builder struct {
 	logger          *slog.Logger
 	keepObservation func(codes []rules.Coding, date time.Time) bool
@@ -91,9 +85,7 @@ func (b *Builder) KeepCoded(resourceType string, keep func(codes []rules.Coding)
 // MedicationStatements, by the codes and text of medicationCodeableConcept.
 // One with a medicationReference is always decoded: what it is of is known
 // only once its Medication is read.
-func (b *Builder) KeepMedications(keep func(m rules.Medication) bool) {
-	b.keepMedication = keep
-}
+func (b *Builder) KeepMedications(keep func(m rules.Medication) bool) { b.keepMedication = keep }
 
 // ForPatient makes Add refuse (ErrWrongPatient) a value holding a Patient
 // whose id is not id, or a resource whose subject (an Immunization's
@@ -106,9 +98,7 @@ func (b *Builder) ForPatient(id string) {
 // Expect makes Add refuse (ErrWrongType) a value for key holding a
 // resource of a type the rules read other than resourceType (Medications
 // excepted, which only resolve references).
-func (b *Builder) Expect(key, resourceType string) {
-	b.types[key] = resourceType
-}
+func (b *Builder) Expect(key, resourceType string) { b.types[key] = resourceType }
 
 // part is what one call to Add found, kept once the value is found usable.
 type part struct {
@@ -125,15 +115,12 @@ type part struct {
 	failed        bool // an OperationOutcome reports an error
 }
 
-// Add decodes raw, one prefetch value or one page of a FHIR search (a
-// resource or a Bundle of any type; null adds nothing), and keeps what the
-// rules use. key names the data in logs and errors: no patient identifiers.
-//
-// Add fails, adding nothing, when raw is not JSON or not a FHIR resource,
-// with ErrOperationOutcome, ErrWrongType, ErrWrongPatient and
-// ErrTooManyEntries, and with ctx's error once ctx is done (checked
-// between entries). A malformed entry never fails the call: it is logged,
-// counted in Page.Skipped and left out. Other resource types are ignored.
+// Add decodes raw, a prefetch value or FHIR page (a resource or a Bundle;
+// null adds nothing), and keeps what the rules use. key names it in logs
+// and errors (no patient identifiers). Add fails, adding nothing, when raw
+// is no JSON or FHIR resource, with the errors above, and with ctx's once
+// ctx is done. A malformed entry is logged, counted in Page.Skipped and
+// left out; other resource types are ignored.
 func (b *Builder) Add(ctx context.Context, key string, raw []byte) (Page, error) {
 	if isNull(raw) {
 		return Page{}, nil
@@ -141,11 +128,8 @@ func (b *Builder) Add(ctx context.Context, key string, raw []byte) (Page, error)
 	return b.add(ctx, key, newReader(raw))
 }
 
-// AddFrom is Add for the value at dec's position, where data is what dec
-// reads from its first byte: a prefetch value read straight from the
-// request body. The value is read whole unless the error refuses the value
-// or the call (ErrWrongType, ErrWrongPatient, ErrTooManyEntries, ctx's,
-// invalid JSON).
+// AddFrom is Add for the value at dec's position (data is what dec reads
+// from its first byte): a prefetch value read straight from the body.
 func (b *Builder) AddFrom(ctx context.Context, key string, dec *jsontext.Decoder, data []byte) (Page, error) {
 	if dec.PeekKind() == 'n' {
 		_, err := dec.ReadToken()
@@ -315,9 +299,8 @@ func (p *part) other(r *resource) {
 	})
 }
 
-// check applies Expect and ForPatient: ErrWrongType or ErrWrongPatient
-// refuse the value, a *DecodeError (an unreadable subject) skips the
-// resource.
+// check applies Expect and ForPatient; a *DecodeError (an unreadable
+// subject) skips the resource.
 func (p *part) check(r *resource) error {
 	if want := p.b.types[p.key]; want != "" && r.resourceType != want && r.resourceType != "Medication" {
 		return fmt.Errorf("%w (%s)", ErrWrongType, r.resourceType)
@@ -375,10 +358,8 @@ func containedMedication(contained []byte, logErr func(error)) func(id string) (
 	}
 }
 
-// Record returns the patient record from everything added so far, every
-// medicationReference resolved against the Medications of all values. A
-// resource that came twice (same type and id) is kept once. Record may be
-// called more than once.
+// Record returns the record of everything added so far, references to
+// Medications resolved across values, a resource that came twice kept once.
 func (b *Builder) Record() *rules.Record {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -432,47 +413,32 @@ func (p *part) logSkip(index int, resourceType string, err error) {
 		"entry", index, "error", jsonerr.Cut(safeError(err), 160))
 }
 
-// Orders are the draft orders of an order-select or order-sign call.
+// Orders are the draft orders of an order-select or order-sign call, in
+// Bundle order: the MedicationRequests (Raw holds each one's JSON by
+// "MedicationRequest/<id>", for suggestions), the ServiceRequests (a
+// vaccine may be ordered as a service), and the codes of the latter.
 type Orders struct {
-	// Medications are the draft MedicationRequests, in Bundle order. A draft
-	// without an id has ID "".
-	Medications []rules.Medication
-	// Raw maps "MedicationRequest/<id>" to that entry's resource JSON as
-	// sent, for building update and delete suggestions.
-	Raw map[string]json.RawMessage
-	// Services are the codes of the draft ServiceRequests.
-	Services []rules.Coding
-	// ServiceOrders are the draft ServiceRequests one by one (id, status,
-	// code), in Bundle order: a vaccine may be ordered as a service.
+	Medications   []rules.Medication
+	Raw           map[string]json.RawMessage
+	Services      []rules.Coding
 	ServiceOrders []rules.ServiceOrder
 }
 
-// DecodeOrders decodes context.draftOrders, a Bundle (its type may be
-// missing) of MedicationRequest, ServiceRequest, Medication and other
-// entries. medicationReference is resolved against the Bundle's Medication
-// entries and contained Medications.
-//
-// Unlike a prefetch value, draftOrders is read strictly: the orders are
-// what is being judged, and an order that cannot be read must never look
-// like a safe one. It fails with a *DecodeError naming the member (such as
-// "entry[0].resource.status") for an entry that is not an object, a
-// resource that is missing or not an object, and a MedicationRequest,
-// ServiceRequest or Medication a member of which that jakguard reads has
-// the wrong JSON type; when patientID is not "", also for a MedicationRequest
-// or ServiceRequest whose subject references another Patient. Entries of
-// other types are ignored. It fails with ErrTooManyEntries past MaxEntries
-// entries and with ctx's error once ctx is done.
+// DecodeOrders decodes context.draftOrders, a Bundle of MedicationRequest,
+// ServiceRequest, Medication (which references resolve to) and other
+// entries, strictly: an order that cannot be read must never look like a
+// safe one. It fails with a *DecodeError naming the member (such as
+// "entry[0].resource.status") for an entry that is no object or has no
+// resource object, a member jakguard reads of the wrong type, and (for a
+// patientID) a subject that references another Patient; with
+// ErrTooManyEntries, and with ctx's error once ctx is done.
 func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slog.Logger) (Orders, error) {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	b := NewBuilder(logger) // for its counter, logger, and a part for medications
+	p := &part{b: b, key: "draftOrders", medications: medIndex{}}
 	out := Orders{Raw: make(map[string]json.RawMessage)}
-	var pending []pendingMed
-	meds := medIndex{}
-	var n counter
 	rd := newReader(raw)
 	rd.needResource = true
-	rd.count = func() error { return n.next(ctx) }
+	rd.count = func() error { return b.entries.next(ctx) }
 	rd.bad = func(i int, member, why string) error {
 		return &DecodeError{Path: jsonerr.Join(entryPath(i), member), Reason: why}
 	}
@@ -484,11 +450,8 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		case "MedicationRequest":
 			err = decodeAs(r.raw, func(v *medicationRequest) {
 				if subjectErr = checkSubject(v.Subject, patientID); subjectErr == nil {
-					m := convertMedicationRequest(v, containedMedication(r.get("contained"), func(err error) {
-						logger.Warn("fhir: skipped malformed entry", "key", "draftOrders", "resourceType", "Medication",
-							"entry", r.index, "error", jsonerr.Cut(safeError(err), 160))
-					}))
-					pending = append(pending, m)
+					m := convertMedicationRequest(v, p.contained(r))
+					p.meds = append(p.meds, m)
 					if m.med.ID != "" {
 						out.Raw[m.med.ID] = json.RawMessage(r.raw)
 					}
@@ -503,7 +466,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 				}
 			})
 		case "Medication":
-			err = decodeAs(r.raw, func(v *medication) { meds.add(v, text(r.fullURL)) })
+			err = decodeAs(r.raw, func(v *medication) { p.medications.add(v, text(r.fullURL)) })
 		}
 		if err = cmp.Or(err, subjectErr); err != nil {
 			return decodeError(entryPath(r.index)+".resource", err)
@@ -524,10 +487,10 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 	case rd.shape != "":
 		return Orders{}, &DecodeError{Path: "entry", Reason: "is not an array"}
 	}
-	for i := range pending {
-		m, ok := pending[i].resolve(meds)
+	for i := range p.meds {
+		m, ok := p.meds[i].resolve(p.medications)
 		if !ok {
-			logger.Warn("fhir: medicationReference not resolved", "key", "draftOrders", "resourceType", m.ResourceType)
+			b.logger.Warn("fhir: medicationReference not resolved", "key", "draftOrders", "resourceType", m.ResourceType)
 		}
 		out.Medications = append(out.Medications, m)
 	}
@@ -536,8 +499,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 
 func entryPath(i int) string { return "entry[" + strconv.Itoa(i) + "]" }
 
-// checkSubject fails when ref is a reference to another Patient than
-// patientID (nothing is checked when patientID is "").
+// checkSubject fails when ref references another Patient than patientID.
 func checkSubject(ref *fm.Reference, patientID string) error {
 	if ref == nil || patientID == "" {
 		return nil

@@ -23,13 +23,9 @@ import (
 	"jakguard/rules"
 )
 
-// A value (one prefetch value, one FHIR search page, context.draftOrders)
-// is a resource or a Bundle of entries holding resources. reader goes
-// through it once with the library's token reader and hands each resource,
-// its members kept as JSON, to visit, which decodes what it needs.
-
-// resource is one resource of a value, valid until the next one is read:
-// its type, and the names and JSON of its members, sub-slices of the value.
+// resource is one resource of a value (a prefetch value, a FHIR page,
+// draftOrders): its type, and the names and JSON of its members as
+// sub-slices of the value. It is valid until the next one is read.
 type resource struct {
 	resourceType string         // "" when absent or not a string
 	index        int            // entry index in the Bundle; 0 for a value that is a resource
@@ -53,12 +49,11 @@ func (r *resource) get(name string) jsontext.Value {
 	return nil
 }
 
-// reader reads one value. count is called before each entry (it bounds
-// the entries and checks the deadline), visit for each entry's resource,
-// and bad for an entry that holds no usable resource: member is "" for the
-// entry itself, "resource" for its resource, and why says what is wrong.
-// An entry without a resource (a transaction response) is bad only when
-// needResource is set. An error from any of them stops the reading.
+// reader reads one value, a resource or a Bundle, once with the library's
+// token reader. It calls count before each entry (bounds, deadline), visit
+// with each entry's resource, and bad for an entry with no usable resource
+// (member "" for the entry, "resource" for its resource; an entry without
+// one only when needResource is set). Their errors stop the reading.
 type reader struct {
 	dec          *jsontext.Decoder
 	data         []byte // what dec reads, from its first byte
@@ -74,7 +69,6 @@ type reader struct {
 	shape      string   // why Bundle.entry could not be read as entries
 }
 
-// errNotObject is the error for a value that is valid JSON but no object.
 var errNotObject = errors.New("not a JSON object")
 
 // newReader returns a reader of data, one JSON value and nothing after it.
@@ -82,10 +76,9 @@ func newReader(data []byte) *reader {
 	return &reader{dec: jsontext.NewDecoder(bytes.NewBuffer(data)), data: data, whole: true}
 }
 
-// read reads the value and returns the value itself (a Bundle, or the
-// resource). Entries are visited as they come, before the value's
-// resourceType may be known: a caller that finds the value is no Bundle
-// must drop what it made of them. When it returns errNotObject or no
+// read reads the value and returns it (a Bundle, or the resource).
+// Entries are visited before the value's type may be known: a caller that
+// finds it no Bundle drops what it made of them. After errNotObject or no
 // error, the whole value has been read.
 func (rd *reader) read() (*resource, error) {
 	top, err := &resource{}, errNotObject
@@ -136,8 +129,7 @@ func (rd *reader) object(r *resource, special string) error {
 	return nil
 }
 
-// entries reads Bundle.entry: an array of entries, or the single entry
-// object some clients send instead.
+// entries reads Bundle.entry: an array, or the single entry some send.
 func (rd *reader) entries() error {
 	switch rd.dec.PeekKind() {
 	case '{':
@@ -199,8 +191,7 @@ func (rd *reader) resource() error {
 	return rd.skip()
 }
 
-// memberName reads an object member's name, a sub-slice of the data (a
-// copy when it has escapes).
+// memberName reads a member name (a copy only when it has escapes).
 func (rd *reader) memberName() ([]byte, error) {
 	v, err := rd.value()
 	switch {
@@ -212,20 +203,15 @@ func (rd *reader) memberName() ([]byte, error) {
 	return v[1 : len(v)-1], nil
 }
 
-// value reads the next value and returns its JSON as a sub-slice of the
-// data, valid as long as the data is.
+// value reads the next value as a sub-slice of the data.
 func (rd *reader) value() (jsontext.Value, error) {
 	v, err := rd.dec.ReadValue()
 	end := rd.dec.InputOffset()
 	return jsontext.Value(rd.data[end-int64(len(v)) : end : end]), err
 }
 
-// skip steps over the next value: ReadValue is faster than SkipValue,
-// which goes token by token.
-func (rd *reader) skip() error {
-	_, err := rd.dec.ReadValue()
-	return err
-}
+// skip steps over the next value (ReadValue is faster than SkipValue).
+func (rd *reader) skip() error { _, err := rd.dec.ReadValue(); return err }
 
 // text is the trimmed text of the JSON string v, "" when v is no string.
 func text(v jsontext.Value) string {
@@ -239,8 +225,7 @@ func text(v jsontext.Value) string {
 	return strings.TrimSpace(string(b))
 }
 
-// The views of a resource's members that the relevance filters and the
-// patient check read, decoded with the tolerances of decodeOptions.
+// What the relevance filters and the patient check read of a resource.
 type (
 	codingHead struct {
 		System string `json:"system"`
@@ -261,11 +246,9 @@ type (
 	}
 )
 
-// memo remembers what the filters and the patient check decoded of the
-// members of one value's resources, by their JSON: a record repeats a few
-// codes and one subject hundreds of times, and decoding each again cost
-// more than reading everything else that no rule reads
-// (docs/performance.md). What is decoded depends on the JSON alone.
+// memo remembers what the filters and the patient check decoded of a
+// value's members, by their JSON: a record repeats a few codes and one
+// subject hundreds of times (docs/performance.md).
 type memo struct {
 	concepts, refs map[string]memoEntry
 	meds           map[string]bool // KeepMedications, by medicationCodeableConcept
@@ -318,10 +301,9 @@ func (cc *conceptHead) codes(dst []rules.Coding) []rules.Coding {
 	return dst
 }
 
-// codes returns the codings (system and code) that have a code, of r's
-// code and an Observation's components, or of an Immunization's
-// vaccineCode; bad names the member that is no CodeableConcept ("" when
-// none is). The codes must not be changed.
+// codes returns the codings (system, code) of r's code and components, or
+// of an Immunization's vaccineCode (not to be changed); bad names a
+// member that is no CodeableConcept.
 func (m *memo) codes(r *resource) (codes []rules.Coding, bad string) {
 	if r.resourceType == "Immunization" {
 		if e := m.concept(r.get("vaccineCode")); e.ok {
@@ -344,8 +326,7 @@ func (m *memo) codes(r *resource) (codes []rules.Coding, bad string) {
 	return codes, ""
 }
 
-// observationDate is the date of an Observation (zero when unknown or
-// unreadable), as the decoded Observation has it.
+// observationDate is an Observation's date as decoding gives it.
 func (r *resource) observationDate() time.Time {
 	var d observationDate
 	for _, m := range []struct {
@@ -372,8 +353,7 @@ func patientOf(ref string) (id string, ok bool) {
 	return "", false
 }
 
-// nextLink is the url of the Bundle link with relation "next" in raw, the
-// Bundle's link member; "" when there is none (or the member is unreadable).
+// nextLink is the url of the link with relation "next" in Bundle.link.
 func nextLink(raw jsontext.Value) string {
 	var links []link
 	if decode(raw, &links) != nil {
@@ -387,8 +367,7 @@ func nextLink(raw jsontext.Value) string {
 	return ""
 }
 
-// counter bounds the entries of a call (MaxEntries) and stops the reading
-// once ctx is done, checked every 64 entries.
+// counter bounds a call's entries (MaxEntries) and checks ctx every 64.
 type counter struct{ n atomic.Int64 }
 
 func (c *counter) next(ctx context.Context) error {
@@ -432,8 +411,8 @@ var decodeOptions = json.WithUnmarshalers(json.JoinUnmarshalers(
 	oneOrMany[codingHead](), oneOf[conceptHead](), oneOrMany[componentHead](), oneOf[referenceHead](), oneOrMany[link](),
 ))
 
-// decode decodes one JSON value (a resource, or a member of one) into v
-// with decodeOptions. An absent member (no JSON at all) leaves v as it is.
+// decode decodes a resource or member into v; an absent one (no JSON)
+// leaves v as it is.
 func decode(raw []byte, v any) error {
 	if len(raw) == 0 {
 		return nil
@@ -518,8 +497,7 @@ func skipExtensions(dec *jsontext.Decoder, v *[]fm.Extension) error {
 	return err
 }
 
-// oneOrMany reads a []T from an array, or from a single T as a one-element
-// array.
+// oneOrMany reads a []T from an array, or from a single T.
 func oneOrMany[T any]() *json.Unmarshalers {
 	return json.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *[]T) error {
 		if k := dec.PeekKind(); k == '[' || k == 'n' {
@@ -562,10 +540,7 @@ func oneOf[T any]() *json.Unmarshalers {
 // input, so that it can be logged and shown to the client.
 type DecodeError = jsonerr.Error
 
-// decodeError describes err, an error of decoding the value at path, and
-// safeError any error, for clients and logs without input values.
+// decodeError and safeError describe errors without input values.
 var decodeError, safeError = jsonerr.Describe, jsonerr.Safe
 
-func isNull(raw []byte) bool {
-	return string(bytes.TrimSpace(raw)) == "null"
-}
+func isNull(raw []byte) bool { return string(bytes.TrimSpace(raw)) == "null" }

@@ -14,10 +14,8 @@ import (
 )
 
 // The resources as jakguard reads them: views of the members some rule
-// reads, in the samply element types (decoding passes over every other
-// member unread), and their conversion into the rules types. Codes,
-// statuses, dates and quantities are copied as sent; which of them matter
-// is for package rules.
+// reads, in the samply element types, and their conversion into the rules
+// types, copied as sent.
 
 type patient struct {
 	ID        *string                  `json:"id"`
@@ -85,8 +83,7 @@ type medication struct {
 	Ingredient []fm.MedicationIngredient `json:"ingredient"`
 }
 
-// medicationRequest is also the view of a draft order, whose subject is
-// checked against the context patient.
+// medicationRequest is also a draft order's view (its subject is checked).
 type medicationRequest struct {
 	ID                        *string             `json:"id"`
 	Status                    string              `json:"status"`
@@ -219,8 +216,7 @@ func convertMedication(m *medication) medInfo {
 	return medInfo{codes: codings(m.Code), text: textOrDisplay(m.Code), strengthMg: strengthMg(m.Ingredient)}
 }
 
-// medIndex holds the Medications of a call by "Medication/<id>" and by
-// their entry's fullUrl, for resolving medicationReference.
+// medIndex holds Medications by "Medication/<id>" and by their fullUrl.
 type medIndex map[string]medInfo
 
 func (mi medIndex) add(m *medication, fullURL string) {
@@ -234,16 +230,15 @@ func (mi medIndex) add(m *medication, fullURL string) {
 }
 
 // pendingMed is an order or statement whose medicationReference may still
-// have to be resolved against a Medication from another entry or page.
+// have to be resolved against a Medication of another entry or page.
 type pendingMed struct {
 	med     rules.Medication
 	ref     string // medicationReference.reference still to look up; "" when none
 	refText string // medicationReference.display, the text when ref stays unresolved
 }
 
-// setMedication fills the codes and text of p's medication from
-// medicationCodeableConcept or, through ref, from a Medication resource.
-// contained resolves "#id".
+// setMedication fills in what p is of, from medicationCodeableConcept or
+// through ref (contained resolves "#id").
 func setMedication(p *pendingMed, cc *fm.CodeableConcept, ref *fm.Reference, contained func(id string) (medInfo, bool)) {
 	if ref == nil {
 		ref = &fm.Reference{}
@@ -265,8 +260,8 @@ func setMedication(p *pendingMed, cc *fm.CodeableConcept, ref *fm.Reference, con
 	}
 }
 
-// applyMedication copies what a resolved Medication says into m, keeping
-// codes and text already taken from medicationCodeableConcept.
+// applyMedication copies a resolved Medication into m, keeping the codes
+// and text of medicationCodeableConcept.
 func applyMedication(m *rules.Medication, info medInfo) {
 	if len(m.Codes) == 0 {
 		m.Codes = info.codes
@@ -277,8 +272,7 @@ func applyMedication(m *rules.Medication, info medInfo) {
 	m.Dose.IngredientStrengthMg = info.strengthMg
 }
 
-// resolve completes p from meds; ok is false when the reference points
-// nowhere known.
+// resolve completes p from meds; ok is false when the reference is unknown.
 func (p *pendingMed) resolve(meds medIndex) (rules.Medication, bool) {
 	m := p.med
 	if p.ref == "" {
@@ -341,10 +335,8 @@ func convertMedicationRequest(mr *medicationRequest, contained func(string) (med
 	return p
 }
 
-// convertMedicationStatement reads a MedicationStatement as the rules read
-// a request: its status as sent, its start (Authored: effectivePeriod.start,
-// effectiveDateTime, else dateAsserted), its end (effectivePeriod.end) and
-// its dose.
+// convertMedicationStatement reads a statement as a request: its start is
+// effectivePeriod.start, effectiveDateTime or else dateAsserted.
 func convertMedicationStatement(ms *medicationStatement, contained func(string) (medInfo, bool)) pendingMed {
 	p := pendingMed{med: rules.Medication{ID: resourceID("MedicationStatement", ms.ID), ResourceType: "MedicationStatement",
 		Status: strings.TrimSpace(ms.Status)}}
@@ -405,8 +397,7 @@ func textOrDisplay(cc *fm.CodeableConcept) string {
 	return t
 }
 
-// statusCode is the code of a status concept such as Condition.clinicalStatus:
-// its first coding's code, else its text.
+// statusCode is a status concept's first code, else its text.
 func statusCode(cc *fm.CodeableConcept) string {
 	for _, c := range conceptOf(cc).Coding {
 		if code := strings.TrimSpace(str(c.Code)); code != "" {
@@ -426,9 +417,8 @@ func periodStart(p *fm.Period) time.Time {
 	return date(p.End)
 }
 
-// The FHIR date forms by length (a partial date "2026" or "2026-11" is its
-// first day, a date without a time midnight UTC), and the dateTime and
-// instant forms, then the zone-less times some clients send (read as UTC).
+// The FHIR date forms by length ("2026" is its first day, a date midnight
+// UTC), and the dateTime, instant and zone-less forms (read as UTC).
 var (
 	dateLayouts     = map[int]string{4: "2006", 7: "2006-01", 10: "2006-01-02"}
 	dateTimeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04Z07:00", "2006-01-02T15:04"}
@@ -459,11 +449,8 @@ func date(p *string) time.Time {
 	return t
 }
 
-// quantity converts a FHIR Quantity, keeping its value and unit as sent:
-// the unit is the UCUM code when there is one (system UCUM or absent),
-// otherwise the human-readable unit, and "" when neither is given. It
-// returns nil when there is no usable value. Unit conversion belongs to
-// package rules.
+// quantity converts a Quantity as sent (nil without a usable value): the
+// unit is the UCUM code when there is one, else the unit text.
 func quantity(q *fm.Quantity) *rules.Quantity {
 	if q == nil || q.Value == nil {
 		return nil
@@ -491,8 +478,8 @@ func number(n stdjson.Number) (float64, bool) {
 	return v, true
 }
 
-// strengthMg returns the strength of the first active ingredient whose
-// strength is a number of mg per 1 unit (30 mg / 1 tablet), 0 when none is.
+// strengthMg is the strength of the first active ingredient in mg per 1
+// unit (30 mg / 1 tablet), 0 when none is.
 func strengthMg(ings []fm.MedicationIngredient) float64 {
 	for _, ing := range ings {
 		if ing.Strength == nil || ing.IsActive != nil && !*ing.IsActive {
