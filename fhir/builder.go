@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,9 +31,8 @@ var (
 	ErrTooManyEntries   = fmt.Errorf("more than %d resources in one call", MaxEntries)
 )
 
-// MaxEntries bounds the entries one Builder, or one DecodeOrders, reads:
-// ten times a large record's prefetch, and more than honest JSON within the
-// 8 MiB body limit carries, while 8 MiB of [{},{},...] would be 2.8 million.
+// MaxEntries bounds the entries of one Builder or DecodeOrders: ten times a
+// large record, while 8 MiB of [{},{},...] would be 2.8 million.
 const MaxEntries = 50_000
 
 // Page describes one value given to Builder.Add: its next link, its
@@ -57,8 +57,7 @@ type Builder struct {
 	parts []part
 }
 
-// NewBuilder returns a Builder that logs skipped entries to logger (nil
-// discards them).
+// NewBuilder returns a Builder logging skipped entries to logger (or none).
 func NewBuilder(logger *slog.Logger) *Builder {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -66,11 +65,9 @@ func NewBuilder(logger *slog.Logger) *Builder {
 	return &Builder{logger: logger, keepCoded: map[string]func([]rules.Coding) bool{}, types: map[string]string{}}
 }
 
-// KeepObservations makes Add decode only the Observations for which keep,
-// given the codes of the Observation and its components and its date,
-// answers true; the others are passed over unread. keep is asked first with
-// the zero date (unknown), and again with the date only when it answers
-// true, so it must keep with an unknown date what it keeps with some date.
+// KeepObservations makes Add decode only the Observations keep wants, by
+// their and their components' codes and their date; it is asked first with
+// the zero date (unknown), so it must keep then what it keeps with some date.
 func (b *Builder) KeepObservations(keep func(codes []rules.Coding, date time.Time) bool) {
 	b.keepObservation = keep
 }
@@ -87,10 +84,9 @@ func (b *Builder) KeepCoded(resourceType string, keep func(codes []rules.Coding)
 // only once its Medication is read.
 func (b *Builder) KeepMedications(keep func(m rules.Medication) bool) { b.keepMedication = keep }
 
-// ForPatient makes Add refuse (ErrWrongPatient) a value holding a Patient
-// whose id is not id, or a resource whose subject (an Immunization's
-// patient) references another Patient; one that names no Patient id
-// (urn:uuid:..., a Group) is not judged.
+// ForPatient makes Add refuse (ErrWrongPatient) a Patient whose id is not
+// id, or a resource whose subject (an Immunization's patient) references
+// another Patient; one naming no Patient id (urn:uuid:...) is not judged.
 func (b *Builder) ForPatient(id string) {
 	b.patientID = strings.TrimPrefix(strings.TrimSpace(id), "Patient/")
 }
@@ -115,12 +111,11 @@ type part struct {
 	failed        bool // an OperationOutcome reports an error
 }
 
-// Add decodes raw, a prefetch value or FHIR page (a resource or a Bundle;
-// null adds nothing), and keeps what the rules use. key names it in logs
-// and errors (no patient identifiers). Add fails, adding nothing, when raw
-// is no JSON or FHIR resource, with the errors above, and with ctx's once
-// ctx is done. A malformed entry is logged, counted in Page.Skipped and
-// left out; other resource types are ignored.
+// Add decodes raw, a prefetch value or FHIR page (null adds nothing), and
+// keeps what the rules use; key names it in logs (no patient identifiers).
+// It fails, adding nothing, on no JSON or FHIR resource, with the errors
+// above, and with ctx's. A malformed entry is logged, counted in
+// Page.Skipped and left out; other resource types are ignored.
 func (b *Builder) Add(ctx context.Context, key string, raw []byte) (Page, error) {
 	if isNull(raw) {
 		return Page{}, nil
@@ -256,16 +251,13 @@ func (p *part) keep(r *resource) (keep bool, bad string) {
 	switch t := r.resourceType; {
 	case t == "Observation" && b.keepObservation != nil:
 		codes, bad := p.memo.codes(r)
-		// Asked first with the date unknown (zero), so that the date is
-		// read only for the Observations whose codes a rule reads.
+		// The date is read only for the Observations whose codes pass.
 		return bad == "" && b.keepObservation(codes, time.Time{}) && b.keepObservation(codes, r.observationDate()), bad
 	case b.keepCoded[t] != nil:
 		codes, bad := p.memo.codes(r)
 		return bad == "" && b.keepCoded[t](codes), bad
 	case (t == "MedicationRequest" || t == "MedicationStatement") && b.keepMedication != nil:
-		// One with a medicationReference is decoded (the reference followed
-		// there), as is an unreadable one (skipped there); the others are
-		// decided once per concept.
+		// Decided once per concept; one with a reference, or unreadable, is decoded.
 		concept := r.get("medicationCodeableConcept")
 		if r.get("medicationReference") != nil {
 			return true, ""
@@ -281,8 +273,7 @@ func (p *part) keep(r *resource) (keep bool, bad string) {
 	return true, ""
 }
 
-// other notes a resource of a type the rules do not read: only whether a
-// Bundle is nothing but failed OperationOutcomes is of interest.
+// other notes a resource no rule reads: is a Bundle all failures?
 func (p *part) other(r *resource) {
 	if r.resourceType != "OperationOutcome" {
 		p.others++
@@ -365,9 +356,7 @@ func (b *Builder) Record() *rules.Record {
 	defer b.mu.Unlock()
 	meds := medIndex{}
 	for _, p := range b.parts {
-		for k, v := range p.medications {
-			meds[k] = v
-		}
+		maps.Copy(meds, p.medications)
 	}
 	rec := &rules.Record{}
 	seen := map[string]bool{}
@@ -413,10 +402,8 @@ func (p *part) logSkip(index int, resourceType string, err error) {
 		"entry", index, "error", jsonerr.Cut(safeError(err), 160))
 }
 
-// Orders are the draft orders of an order-select or order-sign call, in
-// Bundle order: the MedicationRequests (Raw holds each one's JSON by
-// "MedicationRequest/<id>", for suggestions), the ServiceRequests (a
-// vaccine may be ordered as a service), and the codes of the latter.
+// Orders are a call's draft MedicationRequests (Raw holds their JSON by
+// "MedicationRequest/<id>"), ServiceRequests and the latter's codes.
 type Orders struct {
 	Medications   []rules.Medication
 	Raw           map[string]json.RawMessage
@@ -425,13 +412,11 @@ type Orders struct {
 }
 
 // DecodeOrders decodes context.draftOrders, a Bundle of MedicationRequest,
-// ServiceRequest, Medication (which references resolve to) and other
-// entries, strictly: an order that cannot be read must never look like a
-// safe one. It fails with a *DecodeError naming the member (such as
-// "entry[0].resource.status") for an entry that is no object or has no
-// resource object, a member jakguard reads of the wrong type, and (for a
-// patientID) a subject that references another Patient; with
-// ErrTooManyEntries, and with ctx's error once ctx is done.
+// ServiceRequest, Medication and other entries, strictly: an unreadable
+// order must never look safe. It fails with a *DecodeError naming the
+// member ("entry[0].resource.status") for an entry without a resource
+// object, a member read of the wrong type, or a subject that references
+// another Patient than patientID; with ErrTooManyEntries, and with ctx's.
 func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slog.Logger) (Orders, error) {
 	b := NewBuilder(logger) // for its counter, logger, and a part for medications
 	p := &part{b: b, key: "draftOrders", medications: medIndex{}}
@@ -476,14 +461,12 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 	top, err := rd.read()
 	var de *DecodeError
 	switch {
-	case errors.Is(err, errNotObject):
+	case errors.Is(err, errNotObject) || err == nil && top.resourceType != "Bundle":
 		return Orders{}, &DecodeError{Reason: "not a Bundle"}
 	case errors.As(err, &de), errors.Is(err, ErrTooManyEntries), err != nil && errors.Is(err, ctx.Err()):
 		return Orders{}, err
 	case err != nil:
 		return Orders{}, decodeError("", err)
-	case top.resourceType != "Bundle":
-		return Orders{}, &DecodeError{Reason: "not a Bundle"}
 	case rd.shape != "":
 		return Orders{}, &DecodeError{Path: "entry", Reason: "is not an array"}
 	}

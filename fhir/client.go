@@ -78,9 +78,8 @@ func orDefault[T int | int64 | time.Duration](v *T, def T) {
 	}
 }
 
-// WithBudget returns ctx with a fresh budget of CallBudget bytes, which
-// every fetch under it spends from: one per hook call. Without it, each
-// Fetch or FetchAll has its own.
+// WithBudget returns ctx with a fresh budget of CallBudget bytes for every
+// fetch under it: one per hook call (else each Fetch has its own).
 func (c *Client) WithBudget(ctx context.Context) context.Context {
 	return netguard.WithBudget(ctx, netguard.NewBudget(c.cfg.CallBudget))
 }
@@ -90,35 +89,29 @@ func (c *Client) CallBudget() int64 { return c.cfg.CallBudget }
 
 // budgetOf is ctx's budget, or a fresh one for this call alone.
 func (c *Client) budgetOf(ctx context.Context) (context.Context, *netguard.Budget) {
-	if b := netguard.BudgetFrom(ctx); b != nil {
-		return ctx, b
+	if netguard.BudgetFrom(ctx) == nil {
+		ctx = c.WithBudget(ctx)
 	}
-	b := netguard.NewBudget(c.cfg.CallBudget)
-	return netguard.WithBudget(ctx, b), b
+	return ctx, netguard.BudgetFrom(ctx)
 }
 
-// fail is an ErrUnavailable with a safe reason.
 func fail(reason any) error { return fmt.Errorf("%w: %v", ErrUnavailable, reason) }
 
-// Fetch runs one relative FHIR query ("Observation?...") against server
-// with token as the Bearer token ("" sends none), and returns the JSON of
-// each page, following Bundle.link[relation=next] up to PageCap pages,
-// within QueryTimeout and ctx. Every URL requested (query, next links,
-// redirects) is put in normal form and must stay on the server's origin
-// under its base path; pages are read within MaxBytes and the budget.
-//
-// Errors wrap ErrUnavailable with a reason for the logs ("HTTP 500",
-// "timeout", "page cap reached", ...; callers show one text whatever it
-// is, so that the service cannot probe a network), or ErrInsecureServer.
-// On error no pages are returned: partial data is not complete data.
+// Fetch runs a relative FHIR query ("Observation?...") on server with token
+// as Bearer token ("" sends none) and returns each page's JSON, following
+// next links up to PageCap pages, within QueryTimeout, MaxBytes, the budget
+// and ctx. Every URL requested stays, in normal form, under server's base.
+// Errors wrap ErrUnavailable with a reason for the logs (callers show one
+// text, so the service cannot probe a network), or are ErrInsecureServer;
+// then no pages are returned (partial data is not complete data).
 func (c *Client) Fetch(ctx context.Context, server, token, query string) ([][]byte, error) {
 	base, err := c.baseURL(server)
 	if err != nil {
 		return nil, err
 	}
-	first, err := queryURL(base, query)
-	if err != nil {
-		return nil, err
+	first, ok := netguard.Join(base, query)
+	if !ok {
+		return nil, fail("invalid query")
 	}
 	return c.fetch(ctx, base, first, Token(token))
 }
@@ -209,25 +202,6 @@ func (c *Client) baseURL(server string) (*url.URL, error) {
 		return nil, fail("address refused")
 	}
 	return base, nil
-}
-
-// queryURL joins base and a relative query: no scheme, host or leading
-// slash (values may hold URLs: code=http://loinc.org|718-7).
-func queryURL(base *url.URL, query string) (*url.URL, error) {
-	ref, err := url.Parse(query)
-	if err != nil || query == "" || ref.Scheme != "" || ref.Host != "" || strings.HasPrefix(query, "/") ||
-		strings.ContainsAny(query, "#\\ \t\r\n") {
-		return nil, fail("invalid query")
-	}
-	u, err := url.Parse(strings.TrimRight(base.String(), "/") + "/" + query)
-	if err != nil {
-		return nil, fail("invalid query")
-	}
-	u, ok := netguard.Confine(u, base)
-	if !ok {
-		return nil, fail("invalid query")
-	}
-	return u, nil
 }
 
 // page GETs one page and returns its body and next link ("" if none).

@@ -24,8 +24,8 @@ import (
 )
 
 // resource is one resource of a value (a prefetch value, a FHIR page,
-// draftOrders): its type, and the names and JSON of its members as
-// sub-slices of the value. It is valid until the next one is read.
+// draftOrders), valid until the next is read: its members' names and JSON
+// are sub-slices of the value.
 type resource struct {
 	resourceType string         // "" when absent or not a string
 	index        int            // entry index in the Bundle; 0 for a value that is a resource
@@ -49,11 +49,10 @@ func (r *resource) get(name string) jsontext.Value {
 	return nil
 }
 
-// reader reads one value, a resource or a Bundle, once with the library's
-// token reader. It calls count before each entry (bounds, deadline), visit
-// with each entry's resource, and bad for an entry with no usable resource
-// (member "" for the entry, "resource" for its resource; an entry without
-// one only when needResource is set). Their errors stop the reading.
+// reader reads a value, a resource or a Bundle, once with the token reader.
+// It calls count before each entry, visit with its resource, and bad for an
+// entry with no usable resource (member "" or "resource"; without one only
+// when needResource is set). Their errors stop the reading.
 type reader struct {
 	dec          *jsontext.Decoder
 	data         []byte // what dec reads, from its first byte
@@ -64,9 +63,9 @@ type reader struct {
 	needResource bool
 
 	entry, res resource // the entry being read, and its resource
-	has        bool     // the entry has a resource
-	badRes     string   // why its resource is unusable
-	shape      string   // why Bundle.entry could not be read as entries
+	has        bool     // the entry has a resource ...
+	badRes     string   // ... or one that is unusable, why
+	shape      string   // why Bundle.entry is not entries
 }
 
 var errNotObject = errors.New("not a JSON object")
@@ -76,10 +75,8 @@ func newReader(data []byte) *reader {
 	return &reader{dec: jsontext.NewDecoder(bytes.NewBuffer(data)), data: data, whole: true}
 }
 
-// read reads the value and returns it (a Bundle, or the resource).
-// Entries are visited before the value's type may be known: a caller that
-// finds it no Bundle drops what it made of them. After errNotObject or no
-// error, the whole value has been read.
+// read reads the value and returns it. Entries are visited before its type
+// is known: a caller that finds it no Bundle drops what it made of them.
 func (rd *reader) read() (*resource, error) {
 	top, err := &resource{}, errNotObject
 	if rd.dec.PeekKind() == '{' {
@@ -246,9 +243,8 @@ type (
 	}
 )
 
-// memo remembers what the filters and the patient check decoded of a
-// value's members, by their JSON: a record repeats a few codes and one
-// subject hundreds of times (docs/performance.md).
+// memo remembers what was decoded of a value's members by their JSON: a
+// record repeats a few codes and one subject hundreds of times.
 type memo struct {
 	concepts, refs map[string]memoEntry
 	meds           map[string]bool // KeepMedications, by medicationCodeableConcept
@@ -371,33 +367,22 @@ func nextLink(raw jsontext.Value) string {
 type counter struct{ n atomic.Int64 }
 
 func (c *counter) next(ctx context.Context) error {
-	n := c.n.Add(1)
-	if n > MaxEntries {
+	if n := c.n.Add(1); n > MaxEntries {
 		return ErrTooManyEntries
-	}
-	if n%64 == 0 {
+	} else if n%64 == 0 {
 		return ctx.Err()
 	}
 	return nil
 }
 
-// decodeOptions add to the library's strict defaults (FHIR JSON's rules:
-// case-sensitive names; duplicate names, invalid UTF-8 and non-JSON
-// numbers refused) the shape errors real clients make, and no others:
-//   - a single value where FHIR wants an array (coding, interpretation,
-//     component, dosageInstruction, doseAndRate, ingredient, Bundle.link):
-//     a one-element array (oneOrMany);
-//   - a one-element array where FHIR wants a CodeableConcept, Quantity,
-//     Period, Reference or Ratio: that value (oneOf);
-//   - a decimal with a zero fraction (1.0) where FHIR wants an integer, and
-//     a decimal written as a string holding a JSON number;
-//   - an optional code its value set does not know (Patient.gender "F",
-//     Quantity.comparator "~"): absent. A required code that is unknown or
-//     null (Observation.status "FINAL") makes the resource unreadable;
-//   - extensions are passed over unread.
-//
-// The views (record.go) hold only the members a converter reads, so a
-// malformed member no rule reads never costs its resource.
+// decodeOptions add to the library's strict defaults (FHIR JSON's rules)
+// the shape errors real clients make, and no others: a single value where
+// FHIR wants an array (oneOrMany), a one-element array where it wants one
+// value (oneOf), 1.0 for an integer, a decimal as a string holding a JSON
+// number, and an unknown optional code (Patient.gender "F"), read as absent;
+// an unknown or null required code (Observation.status "FINAL") makes the
+// resource unreadable. Extensions, like every member no view holds
+// (record.go), are passed over unread.
 var decodeOptions = json.WithUnmarshalers(json.JoinUnmarshalers(
 	json.UnmarshalFromFunc(decodeDecimal),
 	json.UnmarshalFromFunc(decodeInteger),
@@ -420,8 +405,7 @@ func decode(raw []byte, v any) error {
 	return json.Unmarshal(raw, v, decodeOptions)
 }
 
-// decodeDecimal reads a FHIR decimal into the samply types' json.Number:
-// a JSON number as written, or a string holding one.
+// decodeDecimal reads a decimal, or a string holding one, as written.
 func decodeDecimal(dec *jsontext.Decoder, v *stdjson.Number) error {
 	tok, err := dec.ReadToken()
 	if err != nil {
@@ -449,11 +433,9 @@ func decodeInteger(dec *jsontext.Decoder, v *int) error {
 	return nil
 }
 
-// v1Unmarshaler is encoding/json's Unmarshaler, which the samply code types
-// (fm.ObservationStatus and the like) implement, comparing the raw bytes
-// of the JSON string with their codes. decodeCode hands them the code with
-// its escapes decoded ("\u003c" is "<"); other v1 unmarshalers are left to
-// the library.
+// v1Unmarshaler is encoding/json's Unmarshaler, by which the samply code
+// types compare raw JSON strings with their codes: decodeCode hands them the
+// code unescaped ("\u003c" is "<").
 type v1Unmarshaler interface{ UnmarshalJSON([]byte) error }
 
 func decodeCode(dec *jsontext.Decoder, v v1Unmarshaler) error {
@@ -470,8 +452,7 @@ func decodeCode(dec *jsontext.Decoder, v v1Unmarshaler) error {
 	return v.UnmarshalJSON(strconv.AppendQuote(nil, tok.String()))
 }
 
-// optionalCode reads an optional samply code (a pointer field); a code the
-// type does not know is read as absent.
+// optionalCode reads an optional samply code; an unknown one is absent.
 func optionalCode[T any, P interface {
 	*T
 	v1Unmarshaler
@@ -490,7 +471,6 @@ func optionalCode[T any, P interface {
 	})
 }
 
-// skipExtensions passes over an extension list unread.
 func skipExtensions(dec *jsontext.Decoder, v *[]fm.Extension) error {
 	*v = nil
 	_, err := dec.ReadValue()
@@ -512,7 +492,7 @@ func oneOrMany[T any]() *json.Unmarshalers {
 	})
 }
 
-// oneOf reads a T from itself, or from an array holding exactly one T.
+// oneOf reads a T from itself, or from an array of exactly one T.
 func oneOf[T any]() *json.Unmarshalers {
 	return json.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *T) error {
 		if dec.PeekKind() != '[' {
@@ -535,9 +515,8 @@ func oneOf[T any]() *json.Unmarshalers {
 	})
 }
 
-// DecodeError is a resource that could not be read: where (a JSON path
-// such as "entry[0].resource.status") and why, without any value from the
-// input, so that it can be logged and shown to the client.
+// DecodeError is a resource that could not be read: where (a JSON path such
+// as "entry[0].resource.status") and why, never a value from the input.
 type DecodeError = jsonerr.Error
 
 // decodeError and safeError describe errors without input values.

@@ -13,9 +13,8 @@ import (
 	"jakguard/rules"
 )
 
-// The resources as jakguard reads them: views of the members some rule
-// reads, in the samply element types, and their conversion into the rules
-// types, copied as sent.
+// The resources as jakguard reads them (views of the members a rule reads,
+// in the samply types) and their conversion, as sent, into the rules types.
 
 type patient struct {
 	ID        *string                  `json:"id"`
@@ -229,8 +228,7 @@ func (mi medIndex) add(m *medication, fullURL string) {
 	}
 }
 
-// pendingMed is an order or statement whose medicationReference may still
-// have to be resolved against a Medication of another entry or page.
+// pendingMed is an order or statement whose medicationReference may wait.
 type pendingMed struct {
 	med     rules.Medication
 	ref     string // medicationReference.reference still to look up; "" when none
@@ -260,8 +258,7 @@ func setMedication(p *pendingMed, cc *fm.CodeableConcept, ref *fm.Reference, con
 	}
 }
 
-// applyMedication copies a resolved Medication into m, keeping the codes
-// and text of medicationCodeableConcept.
+// applyMedication copies a Medication into m, keeping m's own codes and text.
 func applyMedication(m *rules.Medication, info medInfo) {
 	if len(m.Codes) == 0 {
 		m.Codes = info.codes
@@ -355,10 +352,10 @@ func convertMedicationStatement(ms *medicationStatement, contained func(string) 
 }
 
 func resourceID(resourceType string, id *string) string {
-	if id == nil || strings.TrimSpace(*id) == "" {
-		return ""
+	if s := strings.TrimSpace(str(id)); s != "" {
+		return resourceType + "/" + s
 	}
-	return resourceType + "/" + strings.TrimSpace(*id)
+	return ""
 }
 
 // codings returns the codings of cc that have a code or a display.
@@ -424,8 +421,7 @@ var (
 	dateTimeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04Z07:00", "2006-01-02T15:04"}
 )
 
-// ParseDate parses a FHIR date, dateTime or instant; ok is false for an
-// empty or unreadable value.
+// ParseDate parses a FHIR date, dateTime or instant (ok false if it cannot).
 func ParseDate(s string) (t time.Time, ok bool) {
 	s = strings.TrimSpace(s)
 	layouts := dateTimeLayouts
@@ -478,8 +474,7 @@ func number(n stdjson.Number) (float64, bool) {
 	return v, true
 }
 
-// strengthMg is the strength of the first active ingredient in mg per 1
-// unit (30 mg / 1 tablet), 0 when none is.
+// strengthMg is the first active ingredient's mg per 1 unit (30 mg / 1 tablet).
 func strengthMg(ings []fm.MedicationIngredient) float64 {
 	for _, ing := range ings {
 		if ing.Strength == nil || ing.IsActive != nil && !*ing.IsActive {

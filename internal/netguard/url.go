@@ -118,3 +118,20 @@ func BaseURL(s string) (string, error) {
 	}
 	return (&url.URL{Scheme: scheme, Host: host, Path: p}).String(), nil
 }
+
+// Join returns base with the relative reference rel appended ("Observation?
+// code=http://loinc.org|718-7"), in normal form (Confine); ok is false for
+// a rel with a scheme, a host, a leading slash, a fragment, a backslash or
+// white space, or one that leads out of base's path.
+func Join(base *url.URL, rel string) (*url.URL, bool) {
+	ref, err := url.Parse(rel)
+	if err != nil || rel == "" || ref.Scheme != "" || ref.Host != "" || strings.HasPrefix(rel, "/") ||
+		strings.ContainsAny(rel, "#\\ \t\r\n") {
+		return nil, false
+	}
+	u, err := url.Parse(strings.TrimRight(base.String(), "/") + "/" + rel)
+	if err != nil {
+		return nil, false
+	}
+	return Confine(u, base)
+}
