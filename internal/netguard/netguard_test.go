@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -116,5 +117,33 @@ func TestBudgetRead(t *testing.T) {
 				t.Errorf("left %d, want %d", b.Left(), tc.wantLeft)
 			}
 		})
+	}
+}
+
+// Join keeps a relative query under the base; anything that could name
+// another place is refused.
+func TestJoin(t *testing.T) {
+	base, _ := url.Parse("https://ehr.example.org/fhir/r4")
+	for rel, want := range map[string]string{
+		"Observation?code=http://loinc.org|718-7": "https://ehr.example.org/fhir/r4/Observation?code=http://loinc.org|718-7",
+		"Patient/1":                 "https://ehr.example.org/fhir/r4/Patient/1",
+		"x/../Patient/1":            "https://ehr.example.org/fhir/r4/Patient/1",
+		"../admin":                  "",
+		"/admin":                    "",
+		"//evil.example/Patient/1":  "",
+		"https://evil.example/fhir": "",
+		"Patient:1":                 "",
+		"Patient\\1":                "",
+		"Patient?name=a b":          "",
+		"Patient#x":                 "",
+		"":                          "",
+	} {
+		u, ok := Join(base, rel)
+		switch {
+		case ok && u.String() != want:
+			t.Errorf("Join(%q) = %q, want %q", rel, u, want)
+		case !ok && want != "":
+			t.Errorf("Join(%q) refused, want %q", rel, want)
+		}
 	}
 }
