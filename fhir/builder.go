@@ -72,8 +72,7 @@ func (b *Builder) KeepObservations(keep func(codes []rules.Coding, date time.Tim
 	b.keepObservation = keep
 }
 
-// KeepCoded is KeepObservations for Conditions (code) or Immunizations
-// (vaccineCode).
+// KeepCoded is KeepObservations for Conditions or Immunizations, by code.
 func (b *Builder) KeepCoded(resourceType string, keep func(codes []rules.Coding) bool) {
 	b.keepCoded[resourceType] = keep
 }
@@ -319,16 +318,16 @@ func (p *part) check(r *resource) error {
 }
 
 // contained finds a contained Medication of r by id (decoded only when asked).
-func (p *part) contained(r *resource) func(id string) (medInfo, bool) {
+func (p *part) contained(r *resource) func(id string) (rules.Medication, bool) {
 	return containedMedication(r.get("contained"), func(err error) { p.logSkip(r.index, "Medication", err) })
 }
 
-func containedMedication(contained []byte, logErr func(error)) func(id string) (medInfo, bool) {
-	return func(id string) (medInfo, bool) {
+func containedMedication(contained []byte, logErr func(error)) func(id string) (rules.Medication, bool) {
+	return func(id string) (rules.Medication, bool) {
 		var raws []jsontext.Value
 		if err := decode(contained, &raws); err != nil {
 			logErr(decodeError("contained", err))
-			return medInfo{}, false
+			return rules.Medication{}, false
 		}
 		for i, raw := range raws {
 			var c struct {
@@ -345,7 +344,7 @@ func containedMedication(contained []byte, logErr func(error)) func(id string) (
 			}
 			return convertMedication(&m), true
 		}
-		return medInfo{}, false
+		return rules.Medication{}, false
 	}
 }
 
@@ -459,11 +458,10 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		return nil
 	}
 	top, err := rd.read()
-	var de *DecodeError
 	switch {
 	case errors.Is(err, errNotObject) || err == nil && top.resourceType != "Bundle":
 		return Orders{}, &DecodeError{Reason: "not a Bundle"}
-	case errors.As(err, &de), errors.Is(err, ErrTooManyEntries), err != nil && errors.Is(err, ctx.Err()):
+	case errors.As(err, new(*DecodeError)), errors.Is(err, ErrTooManyEntries), err != nil && errors.Is(err, ctx.Err()):
 		return Orders{}, err
 	case err != nil:
 		return Orders{}, decodeError("", err)
@@ -484,11 +482,10 @@ func entryPath(i int) string { return "entry[" + strconv.Itoa(i) + "]" }
 
 // checkSubject fails when ref references another Patient than patientID.
 func checkSubject(ref *fm.Reference, patientID string) error {
-	if ref == nil || patientID == "" {
-		return nil
-	}
-	if id, ok := patientOf(str(ref.Reference)); ok && id != strings.TrimPrefix(patientID, "Patient/") {
-		return &DecodeError{Path: "subject", Reason: "references another patient than context.patientId"}
+	if ref != nil && patientID != "" {
+		if id, ok := patientOf(str(ref.Reference)); ok && id != strings.TrimPrefix(patientID, "Patient/") {
+			return &DecodeError{Path: "subject", Reason: "references another patient than context.patientId"}
+		}
 	}
 	return nil
 }

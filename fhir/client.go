@@ -55,10 +55,10 @@ type Client struct {
 	hc  *http.Client
 }
 
-// Result is the outcome of one query of FetchAll.
+// Result is the outcome of one query of FetchAll: its pages, or the error.
 type Result struct {
-	Pages [][]byte // raw JSON, first page then each followed next page
-	Err   error    // nil, or wraps ErrUnavailable or ErrInsecureServer
+	Pages [][]byte
+	Err   error
 }
 
 // NewClient returns a client on hc (nil: its own transport), guarded

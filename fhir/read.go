@@ -188,7 +188,7 @@ func (rd *reader) resource() error {
 	return rd.skip()
 }
 
-// memberName reads a member name (a copy only when it has escapes).
+// memberName reads a member name (a copy only if it has escapes).
 func (rd *reader) memberName() ([]byte, error) {
 	v, err := rd.value()
 	switch {
@@ -262,7 +262,7 @@ func (m *memo) concept(v jsontext.Value) memoEntry {
 		return e
 	}
 	var cc conceptHead
-	e := memoEntry{ok: decode(v, &cc) == nil}
+	e := memoEntry{ok: decodeHead(v, &cc) == nil}
 	e.codes = cc.codes(nil)
 	m.concepts = put(m.concepts, v, e)
 	return e
@@ -274,7 +274,7 @@ func (m *memo) reference(v jsontext.Value) memoEntry {
 		return e
 	}
 	var ref referenceHead
-	e := memoEntry{ok: decode(v, &ref) == nil}
+	e := memoEntry{ok: decodeHead(v, &ref) == nil}
 	e.ref = ref.Reference
 	m.refs = put(m.refs, v, e)
 	return e
@@ -282,7 +282,7 @@ func (m *memo) reference(v jsontext.Value) memoEntry {
 
 func put[V any](m map[string]V, k jsontext.Value, v V) map[string]V {
 	if m == nil {
-		m = map[string]V{}
+		m = make(map[string]V, 64)
 	}
 	m[string(k)] = v
 	return m
@@ -307,12 +307,15 @@ func (m *memo) codes(r *resource) (codes []rules.Coding, bad string) {
 		}
 		return nil, "vaccineCode"
 	}
-	e := m.concept(r.get("code"))
-	var comps []componentHead
+	e, comp := m.concept(r.get("code")), r.get("component")
 	switch {
 	case !e.ok:
 		return nil, "code"
-	case decode(r.get("component"), &comps) != nil:
+	case comp == nil:
+		return e.codes, ""
+	}
+	var comps []componentHead
+	if decodeHead(comp, &comps) != nil {
 		return nil, "component"
 	}
 	codes = e.codes
@@ -325,14 +328,15 @@ func (m *memo) codes(r *resource) (codes []rules.Coding, bad string) {
 // observationDate is an Observation's date as decoding gives it.
 func (r *resource) observationDate() time.Time {
 	var d observationDate
-	for _, m := range []struct {
-		v   jsontext.Value
-		dst any
-	}{{r.get("effectiveDateTime"), &d.EffectiveDateTime}, {r.get("effectivePeriod"), &d.EffectivePeriod},
-		{r.get("effectiveInstant"), &d.EffectiveInstant}, {r.get("issued"), &d.Issued}} {
-		if decode(m.v, m.dst) != nil {
-			return time.Time{}
+	str := func(v jsontext.Value, dst **string) bool { // faster than decoding
+		if s := text(v); v.Kind() == '"' {
+			*dst = &s
 		}
+		return v.Kind() == '"' || v.Kind() == 'n' || v == nil
+	}
+	if !str(r.get("effectiveDateTime"), &d.EffectiveDateTime) || decodeHead(r.get("effectivePeriod"), &d.EffectivePeriod) != nil ||
+		!str(r.get("effectiveInstant"), &d.EffectiveInstant) || !str(r.get("issued"), &d.Issued) {
+		return time.Time{}
 	}
 	return d.date()
 }
@@ -352,7 +356,7 @@ func patientOf(ref string) (id string, ok bool) {
 // nextLink is the url of the link with relation "next" in Bundle.link.
 func nextLink(raw jsontext.Value) string {
 	var links []link
-	if decode(raw, &links) != nil {
+	if decodeHead(raw, &links) != nil {
 		return ""
 	}
 	for _, l := range links {
@@ -396,13 +400,22 @@ var decodeOptions = json.WithUnmarshalers(json.JoinUnmarshalers(
 	oneOrMany[codingHead](), oneOf[conceptHead](), oneOrMany[componentHead](), oneOf[referenceHead](), oneOrMany[link](),
 ))
 
-// decode decodes a resource or member into v; an absent one (no JSON)
-// leaves v as it is.
+// decode decodes a resource or member into v (an absent one leaves v as
+// it is); decodeHead tries first without the costly options (a plain
+// success is what they would give).
 func decode(raw []byte, v any) error {
 	if len(raw) == 0 {
 		return nil
 	}
 	return json.Unmarshal(raw, v, decodeOptions)
+}
+
+func decodeHead(raw []byte, v any) error {
+	if len(raw) == 0 || json.Unmarshal(raw, v) == nil {
+		return nil
+	}
+	reflect.ValueOf(v).Elem().SetZero()
+	return decode(raw, v)
 }
 
 // decodeDecimal reads a decimal, or a string holding one, as written.

@@ -45,7 +45,6 @@ type observation struct {
 	Component []component `json:"component"`
 }
 
-// observationDate is an Observation's effective[x] and issued.
 type observationDate struct {
 	EffectiveDateTime *string    `json:"effectiveDateTime"`
 	EffectivePeriod   *fm.Period `json:"effectivePeriod"`
@@ -204,19 +203,13 @@ func convertImmunization(im *immunization) rules.Immunization {
 		Status: im.Status.Code(), Date: date(im.OccurrenceDateTime)}
 }
 
-// medInfo is what a Medication resource contributes to an order.
-type medInfo struct {
-	codes      []rules.Coding
-	text       string
-	strengthMg float64
-}
-
-func convertMedication(m *medication) medInfo {
-	return medInfo{codes: codings(m.Code), text: textOrDisplay(m.Code), strengthMg: strengthMg(m.Ingredient)}
+// convertMedication is what a Medication contributes to an order.
+func convertMedication(m *medication) rules.Medication {
+	return rules.Medication{Codes: codings(m.Code), Text: textOrDisplay(m.Code), Dose: rules.DoseFacts{IngredientStrengthMg: strengthMg(m.Ingredient)}}
 }
 
 // medIndex holds Medications by "Medication/<id>" and by their fullUrl.
-type medIndex map[string]medInfo
+type medIndex map[string]rules.Medication
 
 func (mi medIndex) add(m *medication, fullURL string) {
 	info := convertMedication(m)
@@ -237,7 +230,7 @@ type pendingMed struct {
 
 // setMedication fills in what p is of, from medicationCodeableConcept or
 // through ref (contained resolves "#id").
-func setMedication(p *pendingMed, cc *fm.CodeableConcept, ref *fm.Reference, contained func(id string) (medInfo, bool)) {
+func setMedication(p *pendingMed, cc *fm.CodeableConcept, ref *fm.Reference, contained func(id string) (rules.Medication, bool)) {
 	if ref == nil {
 		ref = &fm.Reference{}
 	}
@@ -259,14 +252,14 @@ func setMedication(p *pendingMed, cc *fm.CodeableConcept, ref *fm.Reference, con
 }
 
 // applyMedication copies a Medication into m, keeping m's own codes and text.
-func applyMedication(m *rules.Medication, info medInfo) {
+func applyMedication(m *rules.Medication, info rules.Medication) {
 	if len(m.Codes) == 0 {
-		m.Codes = info.codes
+		m.Codes = info.Codes
 	}
 	if m.Text == "" {
-		m.Text = info.text
+		m.Text = info.Text
 	}
-	m.Dose.IngredientStrengthMg = info.strengthMg
+	m.Dose.IngredientStrengthMg = info.Dose.IngredientStrengthMg
 }
 
 // resolve completes p from meds; ok is false when the reference is unknown.
@@ -321,7 +314,7 @@ func dose(ds []dosage, strength float64) rules.DoseFacts {
 	return out
 }
 
-func convertMedicationRequest(mr *medicationRequest, contained func(string) (medInfo, bool)) pendingMed {
+func convertMedicationRequest(mr *medicationRequest, contained func(string) (rules.Medication, bool)) pendingMed {
 	p := pendingMed{med: rules.Medication{ID: resourceID("MedicationRequest", mr.ID), ResourceType: "MedicationRequest",
 		Status: strings.TrimSpace(mr.Status), Intent: strings.TrimSpace(mr.Intent), Authored: date(mr.AuthoredOn)}}
 	if dr := mr.DispenseRequest; dr != nil && dr.ValidityPeriod != nil {
@@ -334,7 +327,7 @@ func convertMedicationRequest(mr *medicationRequest, contained func(string) (med
 
 // convertMedicationStatement reads a statement as a request: its start is
 // effectivePeriod.start, effectiveDateTime or else dateAsserted.
-func convertMedicationStatement(ms *medicationStatement, contained func(string) (medInfo, bool)) pendingMed {
+func convertMedicationStatement(ms *medicationStatement, contained func(string) (rules.Medication, bool)) pendingMed {
 	p := pendingMed{med: rules.Medication{ID: resourceID("MedicationStatement", ms.ID), ResourceType: "MedicationStatement",
 		Status: strings.TrimSpace(ms.Status)}}
 	switch {
