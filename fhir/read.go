@@ -282,7 +282,7 @@ func (m *memo) reference(v jsontext.Value) memoEntry {
 
 func put[V any](m map[string]V, k jsontext.Value, v V) map[string]V {
 	if m == nil {
-		m = make(map[string]V, 64)
+		m = map[string]V{}
 	}
 	m[string(k)] = v
 	return m
