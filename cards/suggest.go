@@ -284,6 +284,9 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 	// Numbers are kept as written (a FHIR decimal's digits are significant).
 	var res map[string]any
 	dec := jsontext.NewDecoder(bytes.NewReader(raw))
+	if k := dec.PeekKind(); k != '{' && k != 'n' && k != 0 {
+		return nil, errors.New("draft order is not an object")
+	}
 	if err := jsonv2.UnmarshalDecode(dec, &res, keepNumbers); err != nil {
 		return nil, err
 	}

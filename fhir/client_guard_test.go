@@ -5,59 +5,15 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"net/url"
 	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
-)
 
-// The addresses of cloud metadata services and link-local networks are
-// never dialled; loopback only when DenyLoopback is off; private networks
-// (where hospital FHIR servers live) always.
-func TestDeniedAddr(t *testing.T) {
-	cases := []struct {
-		ip           string
-		denyLoopback bool
-		want         bool
-	}{
-		{"169.254.169.254", false, true}, // AWS, GCP, Azure, OCI metadata
-		{"169.254.170.2", false, true},   // ECS task metadata
-		{"169.254.0.1", false, true},
-		{"::ffff:169.254.169.254", false, true}, // IPv4-mapped
-		{"fe80::1", false, true},
-		{"febf::1", false, true},
-		{"fd00:ec2::254", false, true},
-		{"100.100.100.200", false, true}, // Alibaba metadata
-		{"168.63.129.16", false, true},   // Azure WireServer
-		{"0.0.0.0", false, true},
-		{"::", false, true},
-		{"64:ff9b::a9fe:a9fe", false, true}, // NAT64 of 169.254.169.254
-		{"2002:a9fe:a9fe::1", false, true},  // 6to4 of 169.254.169.254
-		{"224.0.0.1", false, true},
-		{"127.0.0.1", false, false},
-		{"127.0.0.1", true, true},
-		{"::1", true, true},
-		{"::ffff:127.0.0.1", true, true},
-		{"10.0.0.5", true, false},
-		{"172.16.4.4", true, false},
-		{"192.168.1.10", true, false},
-		{"100.100.100.201", true, false},
-		{"fd00::1", true, false},
-		{"203.0.113.7", true, false},
-		{"169.253.255.255", true, false},
-		{"169.255.0.0", true, false},
-	}
-	for _, tc := range cases {
-		t.Run(fmt.Sprintf("%s deny-loopback=%v", tc.ip, tc.denyLoopback), func(t *testing.T) {
-			if got := deniedAddr(netip.MustParseAddr(tc.ip), tc.denyLoopback); got != tc.want {
-				t.Errorf("deniedAddr = %v, want %v", got, tc.want)
-			}
-		})
-	}
-}
+	"jakguard/internal/netguard"
+)
 
 // fhirServer values naming metadata services are refused before any
 // connection, with the generic reason only.
@@ -229,35 +185,6 @@ func TestRedirectOutOfBasePathNotFollowed(t *testing.T) {
 	}
 }
 
-func TestBaseURL(t *testing.T) {
-	cases := map[string]string{
-		"https://EHR.example.org/fhir/":         "https://ehr.example.org/fhir",
-		"https://ehr.example.org:443/fhir":      "https://ehr.example.org/fhir",
-		"https://ehr.example.org:8443/fhir/r4":  "https://ehr.example.org:8443/fhir/r4",
-		"https://ehr.example.org/fhir/x/../r4/": "https://ehr.example.org/fhir/r4",
-		"https://ehr.example.org":               "https://ehr.example.org",
-		"http://127.0.0.1:80/fhir":              "http://127.0.0.1/fhir",
-		"https://[::1]:443/fhir":                "https://[::1]/fhir",
-		"https://ehr.example.org/fhir?x=1":      "",
-		"https://u:p@ehr.example.org/fhir":      "",
-		"ftp://ehr.example.org/fhir":            "",
-		"/fhir":                                 "",
-		"https://ehr.example.org/fhir#fragment": "",
-	}
-	for in, want := range cases {
-		got, err := BaseURL(in)
-		if want == "" {
-			if err == nil {
-				t.Errorf("BaseURL(%q) = %q, want an error", in, got)
-			}
-			continue
-		}
-		if err != nil || got != want {
-			t.Errorf("BaseURL(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-}
-
 // bigServer answers every query with a Bundle of n bytes, chunked (no
 // Content-Length) unless sized.
 func bigServer(t *testing.T, n int, sized bool) *httptest.Server {
@@ -342,7 +269,7 @@ func TestCallBudget(t *testing.T) {
 		if ok < 1 || ok > 2 || total > budget {
 			t.Errorf("%d keys got %d bytes; want 1 or 2 keys within %d bytes", ok, total, budget)
 		}
-		if left := ctx.Value(budgetKey{}).(*Budget).Left(); left != int64(budget-total) {
+		if left := netguard.BudgetFrom(ctx).Left(); left != int64(budget-total) {
 			t.Errorf("budget left %d, want %d: what failed pages took must come back", left, budget-total)
 		}
 	})

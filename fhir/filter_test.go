@@ -3,6 +3,7 @@ package fhir
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -164,6 +165,56 @@ func TestKeepCoded(t *testing.T) {
 	}
 	if rec := all.Record(); len(rec.Conditions) != 3 || len(rec.Immunizations) != 2 {
 		t.Errorf("without KeepCoded: %d conditions, %d immunizations; want 3 and 2", len(rec.Conditions), len(rec.Immunizations))
+	}
+}
+
+// KeepMedications passes over the orders and statements the filter does
+// not want, judging by their medicationCodeableConcept (codes and text).
+// One with a medicationReference (contained, elsewhere, or a display
+// only) is decoded unasked: what it is of is known only once its
+// Medication is read.
+func TestKeepMedications(t *testing.T) {
+	bundle := []byte(`{"resourceType":"Bundle","entry":[
+		{"resource":{"resourceType":"MedicationRequest","id":"upa","status":"active","intent":"order",
+			"medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"2196092"}]}}},
+		{"resource":{"resourceType":"MedicationRequest","id":"amox","status":"active","intent":"order",
+			"medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"308191"}],"text":"amoxicillin"}}},
+		{"resource":{"resourceType":"MedicationStatement","id":"rinvoq","status":"active","medicationCodeableConcept":{"text":"Rinvoq 15 mg"}}},
+		{"resource":{"resourceType":"MedicationStatement","id":"mtx","status":"active","medicationCodeableConcept":{"text":"methotrexate"}}},
+		{"resource":{"resourceType":"MedicationRequest","id":"contained","status":"active","intent":"order","medicationReference":{"reference":"#m"},
+			"contained":[{"resourceType":"Medication","id":"m","code":{"coding":[{"system":"http://hl7.org/fhir/sid/ndc","code":"0074-2306-30"}]}}]}},
+		{"resource":{"resourceType":"MedicationRequest","id":"display","status":"active","intent":"order","medicationReference":{"display":"Rinvoq"}}},
+		{"resource":{"resourceType":"MedicationRequest","id":"elsewhere","status":"active","intent":"order","medicationReference":{"reference":"Medication/x"}}},
+		{"resource":{"resourceType":"Medication","id":"x","code":{"text":"abrocitinib 100 mg"}}}
+	]}`)
+	var asked []string
+	b := NewBuilder(nil)
+	b.KeepMedications(func(m rules.Medication) bool {
+		name := m.Text
+		for _, c := range m.Codes {
+			name += " " + c.Code
+		}
+		asked = append(asked, strings.TrimSpace(name))
+		return strings.Contains(name, "2196092") || strings.Contains(name, "Rinvoq") || strings.Contains(name, "0074-2306")
+	})
+	page, err := b.Add(context.Background(), "medications", bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Skipped != 0 {
+		t.Errorf("Skipped = %d: passed-over medications are not malformed", page.Skipped)
+	}
+	var ids []string
+	for _, m := range b.Record().Medications {
+		ids = append(ids, m.ID)
+	}
+	want := []string{"MedicationRequest/upa", "MedicationStatement/rinvoq", "MedicationRequest/contained", "MedicationRequest/display", "MedicationRequest/elsewhere"}
+	if !reflect.DeepEqual(ids, want) {
+		t.Errorf("kept %v, want %v", ids, want)
+	}
+	wantAsked := []string{"2196092", "amoxicillin 308191", "Rinvoq 15 mg", "methotrexate"}
+	if !reflect.DeepEqual(asked, wantAsked) {
+		t.Errorf("keep was asked about %q, want %q", asked, wantAsked)
 	}
 }
 

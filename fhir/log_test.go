@@ -44,12 +44,6 @@ func TestSafeErrorHidesValues(t *testing.T) {
 	}
 }
 
-func TestCut(t *testing.T) {
-	assert.Equal(t, "abc", cut("abc", 3))
-	assert.Equal(t, "ab…", cut("abc", 2))
-	assert.Equal(t, "a…", cut("aé", 2), "never splits a character")
-}
-
 func TestAddConcurrently(t *testing.T) {
 	b := NewBuilder(nil)
 	var wg sync.WaitGroup

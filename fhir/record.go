@@ -2,6 +2,8 @@ package fhir
 
 import (
 	stdjson "encoding/json"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,98 +13,8 @@ import (
 	"jakguard/rules"
 )
 
-// This file holds the resources as jakguard reads them (views of the
-// members the rules read, in the samply element types) and converts them
-// into the rules types. It
-// copies codes, statuses, dates and quantities as sent and interprets
-// nothing: which codes matter and which statuses count is for rules.
-
-func resourceID(resourceType string, id *string) string {
-	if id == nil || strings.TrimSpace(*id) == "" {
-		return ""
-	}
-	return resourceType + "/" + strings.TrimSpace(*id)
-}
-
-// codings returns the codings of cc that carry a code or a display.
-func codings(cc *fm.CodeableConcept) []rules.Coding {
-	if cc == nil {
-		return nil
-	}
-	var out []rules.Coding
-	for _, c := range cc.Coding {
-		coding := rules.Coding{
-			System:  strings.TrimSpace(str(c.System)),
-			Code:    strings.TrimSpace(str(c.Code)),
-			Display: strings.TrimSpace(str(c.Display)),
-		}
-		if coding.Code == "" && coding.Display == "" {
-			continue
-		}
-		out = append(out, coding)
-	}
-	return out
-}
-
-// allCodings returns the codings of every concept in ccs.
-func allCodings(ccs []fm.CodeableConcept) []rules.Coding {
-	var out []rules.Coding
-	for i := range ccs {
-		out = append(out, codings(&ccs[i])...)
-	}
-	return out
-}
-
-func ccText(cc *fm.CodeableConcept) string {
-	if cc == nil {
-		return ""
-	}
-	return strings.TrimSpace(str(cc.Text))
-}
-
-// textOrDisplay is cc.text, else the display of its first coding that has one.
-func textOrDisplay(cc *fm.CodeableConcept) string {
-	if t := ccText(cc); t != "" {
-		return t
-	}
-	if cc == nil {
-		return ""
-	}
-	for _, c := range cc.Coding {
-		if d := strings.TrimSpace(str(c.Display)); d != "" {
-			return d
-		}
-	}
-	return ""
-}
-
-// statusCode is the code of a status concept such as Condition.clinicalStatus:
-// its first coding's code, else its text.
-func statusCode(cc *fm.CodeableConcept) string {
-	if cc == nil {
-		return ""
-	}
-	for _, c := range cc.Coding {
-		if code := strings.TrimSpace(str(c.Code)); code != "" {
-			return code
-		}
-	}
-	return ccText(cc)
-}
-
-func periodStart(p *fm.Period) time.Time {
-	if p == nil {
-		return time.Time{}
-	}
-	if t := date(p.Start); !t.IsZero() {
-		return t
-	}
-	return date(p.End)
-}
-
-// The views below are the resources as the converters read them: only the
-// members some rule reads, in the samply element types. Decoding into them
-// passes over every other member unread (see decodeOptions in json.go).
+// The resources as jakguard reads them (views of the members a rule reads,
+// in the samply types) and their conversion, as sent, into the rules types.
 
 type patient struct {
 	ID        *string                  `json:"id"`
@@ -133,29 +45,11 @@ type observation struct {
 	Component []component `json:"component"`
 }
 
-// observationDate is an Observation's effective[x] and issued.
 type observationDate struct {
 	EffectiveDateTime *string    `json:"effectiveDateTime"`
 	EffectivePeriod   *fm.Period `json:"effectivePeriod"`
 	EffectiveInstant  *string    `json:"effectiveInstant"`
 	Issued            *string    `json:"issued"`
-}
-
-// date is effective[x] (the start of a period), else issued.
-func (d *observationDate) date() time.Time {
-	var t time.Time
-	switch {
-	case d.EffectiveDateTime != nil:
-		t = date(d.EffectiveDateTime)
-	case d.EffectivePeriod != nil:
-		t = periodStart(d.EffectivePeriod)
-	case d.EffectiveInstant != nil:
-		t = date(d.EffectiveInstant)
-	}
-	if t.IsZero() {
-		t = date(d.Issued)
-	}
-	return t
 }
 
 type condition struct {
@@ -187,8 +81,7 @@ type medication struct {
 	Ingredient []fm.MedicationIngredient `json:"ingredient"`
 }
 
-// medicationRequest is also the view of a draft order: Subject is read to
-// check that it names the context patient.
+// medicationRequest is also a draft order's view (its subject is checked).
 type medicationRequest struct {
 	ID                        *string             `json:"id"`
 	Status                    string              `json:"status"`
@@ -222,7 +115,6 @@ type serviceRequest struct {
 	Subject *fm.Reference       `json:"subject"`
 }
 
-// dosage is what dose reads of a Dosage.
 type dosage struct {
 	Text   *string `json:"text"`
 	Timing *struct {
@@ -240,35 +132,17 @@ type doseAndRate struct {
 	DoseQuantity *fm.Quantity `json:"doseQuantity"`
 }
 
-func convertPatient(p *patient) *rules.Patient {
-	out := &rules.Patient{BirthDate: date(p.BirthDate)}
+func convertPatient(p *patient) rules.Patient {
+	out := rules.Patient{BirthDate: date(p.BirthDate)}
 	if p.Gender != nil {
 		out.Gender = p.Gender.Code()
 	}
 	return out
 }
 
-func convertValue(v *value, out *rules.Observation) {
-	out.Quantity = quantity(v.ValueQuantity)
-	out.ValueCodes = codings(v.ValueCodeableConcept)
-	out.ValueText = strings.TrimSpace(str(v.ValueString))
-	out.Interpretation = allCodings(v.Interpretation)
-	if out.Quantity == nil && v.ValueInteger != nil {
-		out.Quantity = &rules.Quantity{Value: float64(*v.ValueInteger)}
-	}
-	if out.ValueText == "" {
-		out.ValueText = ccText(v.ValueCodeableConcept)
-	}
-}
-
 func convertObservation(o *observation) rules.Observation {
-	out := rules.Observation{
-		ID:     resourceID("Observation", o.ID),
-		Codes:  codings(&o.Code),
-		Text:   ccText(&o.Code),
-		Status: o.Status.Code(),
-		Date:   o.date(),
-	}
+	out := rules.Observation{ID: resourceID("Observation", o.ID), Codes: codings(&o.Code), Text: ccText(&o.Code),
+		Status: o.Status.Code(), Date: o.date()}
 	convertValue(&o.value, &out)
 	for i := range o.Component {
 		c := &o.Component[i]
@@ -279,116 +153,129 @@ func convertObservation(o *observation) rules.Observation {
 	return out
 }
 
-// present tells whether a member was sent with a value other than null.
-func present(v jsontext.Value) bool { return len(v) > 0 && string(v) != "null" }
+func convertValue(v *value, out *rules.Observation) {
+	out.Quantity = quantity(v.ValueQuantity)
+	out.ValueCodes = codings(v.ValueCodeableConcept)
+	out.ValueText = strings.TrimSpace(str(v.ValueString))
+	for i := range v.Interpretation {
+		out.Interpretation = append(out.Interpretation, codings(&v.Interpretation[i])...)
+	}
+	if out.Quantity == nil && v.ValueInteger != nil {
+		out.Quantity = &rules.Quantity{Value: float64(*v.ValueInteger)}
+	}
+	if out.ValueText == "" {
+		out.ValueText = ccText(v.ValueCodeableConcept)
+	}
+}
+
+// date is effective[x] (the start of a period), else issued.
+func (d *observationDate) date() time.Time {
+	var t time.Time
+	switch {
+	case d.EffectiveDateTime != nil:
+		t = date(d.EffectiveDateTime)
+	case d.EffectivePeriod != nil:
+		t = periodStart(d.EffectivePeriod)
+	case d.EffectiveInstant != nil:
+		t = date(d.EffectiveInstant)
+	}
+	if t.IsZero() {
+		t = date(d.Issued)
+	}
+	return t
+}
 
 func convertCondition(c *condition) rules.Condition {
-	out := rules.Condition{
-		ID:                 resourceID("Condition", c.ID),
-		Codes:              codings(c.Code),
-		Text:               textOrDisplay(c.Code),
-		ClinicalStatus:     statusCode(c.ClinicalStatus),
-		VerificationStatus: statusCode(c.VerificationStatus),
-		Recorded:           date(c.RecordedDate),
+	present := func(v jsontext.Value) bool { return len(v) > 0 && string(v) != "null" }
+	out := rules.Condition{ID: resourceID("Condition", c.ID), Codes: codings(c.Code), Text: textOrDisplay(c.Code),
+		ClinicalStatus: statusCode(c.ClinicalStatus), VerificationStatus: statusCode(c.VerificationStatus),
+		Recorded: date(c.RecordedDate), Onset: periodStart(c.OnsetPeriod),
 		Abated: present(c.AbatementDateTime) || present(c.AbatementAge) || present(c.AbatementPeriod) ||
-			present(c.AbatementRange) || present(c.AbatementString),
-	}
+			present(c.AbatementRange) || present(c.AbatementString)}
 	if c.OnsetDateTime != nil {
 		out.Onset = date(c.OnsetDateTime)
-	} else {
-		out.Onset = periodStart(c.OnsetPeriod)
 	}
 	return out
 }
 
 func convertImmunization(im *immunization) rules.Immunization {
-	return rules.Immunization{
-		ID:     resourceID("Immunization", im.ID),
-		Codes:  codings(&im.VaccineCode),
-		Text:   textOrDisplay(&im.VaccineCode),
-		Status: im.Status.Code(),
-		Date:   date(im.OccurrenceDateTime),
+	return rules.Immunization{ID: resourceID("Immunization", im.ID), Codes: codings(&im.VaccineCode),
+		Text: textOrDisplay(&im.VaccineCode), Status: im.Status.Code(), Date: date(im.OccurrenceDateTime)}
+}
+
+// convertMedication is what a Medication contributes to an order.
+func convertMedication(m *medication) rules.Medication {
+	return rules.Medication{Codes: codings(m.Code), Text: textOrDisplay(m.Code), Dose: rules.DoseFacts{IngredientStrengthMg: strengthMg(m.Ingredient)}}
+}
+
+// medIndex holds Medications by "Medication/<id>" and by their fullUrl.
+type medIndex map[string]rules.Medication
+
+func (mi medIndex) add(m *medication, fullURL string) {
+	info := convertMedication(m)
+	if id := resourceID("Medication", m.ID); id != "" {
+		mi[id] = info
+	}
+	if fullURL != "" {
+		mi[fullURL] = info
 	}
 }
 
-// medInfo is what a Medication resource contributes to an order.
-type medInfo struct {
-	codes      []rules.Coding
-	text       string
-	strengthMg float64
-}
-
-func convertMedication(m *medication) medInfo {
-	return medInfo{
-		codes:      codings(m.Code),
-		text:       textOrDisplay(m.Code),
-		strengthMg: strengthMg(m.Ingredient),
-	}
-}
-
-// pendingMed is an order or statement whose medicationReference may still
-// have to be resolved against a Medication from another entry or page.
+// pendingMed is an order or statement whose medicationReference may wait.
 type pendingMed struct {
-	med rules.Medication
-	// ref is medicationReference.reference when the medication still has to
-	// be looked up; "" when it needs no lookup.
-	ref string
-	// refText is medicationReference.display, the text when ref stays
-	// unresolved.
-	refText string
+	med     rules.Medication
+	ref     string // medicationReference.reference still to look up; "" when none
+	refText string // medicationReference.display, the text when ref stays unresolved
 }
 
-// setMedication fills the codes and text of m from medicationCodeableConcept
-// or, through ref, from a Medication resource. contained resolves "#id".
-func setMedication(p *pendingMed, cc *fm.CodeableConcept, ref *fm.Reference, contained func(id string) (medInfo, bool)) {
+// setMedication fills in what p is of, from medicationCodeableConcept or
+// through ref (contained resolves "#id").
+func setMedication(p *pendingMed, cc *fm.CodeableConcept, ref *fm.Reference, contained func(id string) (rules.Medication, bool)) {
 	if ref == nil {
 		ref = &fm.Reference{}
 	}
-	p.med.Codes = codings(cc)
-	p.med.Text = textOrDisplay(cc)
+	p.med.Codes, p.med.Text = codings(cc), textOrDisplay(cc)
 	r := strings.TrimSpace(str(ref.Reference))
 	p.refText = strings.TrimSpace(str(ref.Display))
-	if r == "" {
-		if p.med.Text == "" {
-			p.med.Text = p.refText
-		}
-		return
-	}
 	if id, ok := strings.CutPrefix(r, "#"); ok {
 		if info, ok := contained(id); ok {
 			applyMedication(&p.med, info)
 			return
 		}
-		if p.med.Text == "" {
-			p.med.Text = p.refText
-		}
+	} else if r != "" {
+		p.ref = r
 		return
 	}
-	p.ref = r
+	if p.med.Text == "" {
+		p.med.Text = p.refText
+	}
 }
 
-// applyMedication copies what a resolved Medication says into m, keeping
-// codes and text already taken from medicationCodeableConcept.
-func applyMedication(m *rules.Medication, info medInfo) {
+// applyMedication copies a Medication into m, keeping m's own codes and text.
+func applyMedication(m *rules.Medication, info rules.Medication) {
 	if len(m.Codes) == 0 {
-		m.Codes = info.codes
+		m.Codes = info.Codes
 	}
 	if m.Text == "" {
-		m.Text = info.text
+		m.Text = info.Text
 	}
-	m.Dose.IngredientStrengthMg = info.strengthMg
+	m.Dose.IngredientStrengthMg = info.Dose.IngredientStrengthMg
 }
 
-// resolve completes p from meds (keyed by "Medication/<id>" and by
-// fullUrl); ok is false when the reference points nowhere known.
-func (p *pendingMed) resolve(meds map[string]medInfo) (rules.Medication, bool) {
+// resolve completes p from meds; ok is false when the reference is unknown.
+func (p *pendingMed) resolve(meds medIndex) (rules.Medication, bool) {
 	m := p.med
 	if p.ref == "" {
 		return m, true
 	}
 	info, ok := meds[p.ref]
 	if !ok {
-		info, ok = meds[medicationKey(p.ref)]
+		// "https://ehr/fhir/Medication/1/_history/2" is "Medication/1".
+		key, _, _ := strings.Cut(p.ref, "/_history/")
+		if i := strings.LastIndex(key, "/Medication/"); i >= 0 && !strings.HasPrefix(key, "Medication/") {
+			key = key[i+1:]
+		}
+		info, ok = meds[key]
 	}
 	if !ok {
 		if m.Text == "" {
@@ -400,21 +287,6 @@ func (p *pendingMed) resolve(meds map[string]medInfo) (rules.Medication, bool) {
 	return m, true
 }
 
-// medicationKey reduces a reference ("Medication/1",
-// "https://ehr/fhir/Medication/1/_history/2") to "Medication/1".
-func medicationKey(ref string) string {
-	if i := strings.Index(ref, "/_history/"); i >= 0 {
-		ref = ref[:i]
-	}
-	if strings.HasPrefix(ref, "Medication/") {
-		return ref
-	}
-	if i := strings.LastIndex(ref, "/Medication/"); i >= 0 {
-		return ref[i+1:]
-	}
-	return ref
-}
-
 func dose(ds []dosage, strength float64) rules.DoseFacts {
 	out := rules.DoseFacts{IngredientStrengthMg: strength}
 	if len(ds) == 0 {
@@ -423,8 +295,7 @@ func dose(ds []dosage, strength float64) rules.DoseFacts {
 	d := &ds[0]
 	out.DosageText = strings.TrimSpace(str(d.Text))
 	for i := range d.DoseAndRate {
-		if q := quantity(d.DoseAndRate[i].DoseQuantity); q != nil {
-			out.DoseQuantity = q
+		if out.DoseQuantity = quantity(d.DoseAndRate[i].DoseQuantity); out.DoseQuantity != nil {
 			break
 		}
 	}
@@ -443,38 +314,25 @@ func dose(ds []dosage, strength float64) rules.DoseFacts {
 	return out
 }
 
-func convertMedicationRequest(mr *medicationRequest, contained func(string) (medInfo, bool)) pendingMed {
-	p := pendingMed{med: rules.Medication{
-		ID:           resourceID("MedicationRequest", mr.ID),
-		ResourceType: "MedicationRequest",
-		Status:       strings.TrimSpace(mr.Status),
-		Intent:       strings.TrimSpace(mr.Intent),
-		Authored:     date(mr.AuthoredOn),
-	}}
+func convertMedicationRequest(mr *medicationRequest, contained func(string) (rules.Medication, bool)) pendingMed {
+	p := pendingMed{med: rules.Medication{ID: resourceID("MedicationRequest", mr.ID), ResourceType: "MedicationRequest",
+		Status: strings.TrimSpace(mr.Status), Intent: strings.TrimSpace(mr.Intent), Authored: date(mr.AuthoredOn)}}
 	if dr := mr.DispenseRequest; dr != nil && dr.ValidityPeriod != nil {
-		p.med.ValidityStart = date(dr.ValidityPeriod.Start)
-		p.med.End = date(dr.ValidityPeriod.End)
+		p.med.ValidityStart, p.med.End = date(dr.ValidityPeriod.Start), date(dr.ValidityPeriod.End)
 	}
 	setMedication(&p, mr.MedicationCodeableConcept, mr.MedicationReference, contained)
 	p.med.Dose = dose(mr.DosageInstruction, p.med.Dose.IngredientStrengthMg)
 	return p
 }
 
-// convertMedicationStatement reads a MedicationStatement as the rules read
-// a request: its status as sent (active, intended, completed, stopped,
-// entered-in-error, not-taken, on-hold, unknown), its start (Authored:
-// effectivePeriod.start, effectiveDateTime, else dateAsserted), its end
-// (effectivePeriod.end) and its dose.
-func convertMedicationStatement(ms *medicationStatement, contained func(string) (medInfo, bool)) pendingMed {
-	p := pendingMed{med: rules.Medication{
-		ID:           resourceID("MedicationStatement", ms.ID),
-		ResourceType: "MedicationStatement",
-		Status:       strings.TrimSpace(ms.Status),
-	}}
+// convertMedicationStatement reads a statement as a request: its start is
+// effectivePeriod.start, effectiveDateTime or else dateAsserted.
+func convertMedicationStatement(ms *medicationStatement, contained func(string) (rules.Medication, bool)) pendingMed {
+	p := pendingMed{med: rules.Medication{ID: resourceID("MedicationStatement", ms.ID), ResourceType: "MedicationStatement",
+		Status: strings.TrimSpace(ms.Status)}}
 	switch {
 	case ms.EffectivePeriod != nil:
-		p.med.Authored = date(ms.EffectivePeriod.Start)
-		p.med.End = date(ms.EffectivePeriod.End)
+		p.med.Authored, p.med.End = date(ms.EffectivePeriod.Start), date(ms.EffectivePeriod.End)
 	case ms.EffectiveDateTime != nil:
 		p.med.Authored = date(ms.EffectiveDateTime)
 	}
@@ -484,4 +342,157 @@ func convertMedicationStatement(ms *medicationStatement, contained func(string) 
 	setMedication(&p, ms.MedicationCodeableConcept, ms.MedicationReference, contained)
 	p.med.Dose = dose(ms.Dosage, p.med.Dose.IngredientStrengthMg)
 	return p
+}
+
+func resourceID(resourceType string, id *string) string {
+	if s := strings.TrimSpace(str(id)); s != "" {
+		return resourceType + "/" + s
+	}
+	return ""
+}
+
+// codings returns the codings of cc that have a code or a display.
+func codings(cc *fm.CodeableConcept) []rules.Coding {
+	var out []rules.Coding
+	for _, c := range conceptOf(cc).Coding {
+		c := rules.Coding{System: strings.TrimSpace(str(c.System)), Code: strings.TrimSpace(str(c.Code)), Display: strings.TrimSpace(str(c.Display))}
+		if c.Code != "" || c.Display != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// conceptOf is cc, or an empty concept for nil (never changed).
+func conceptOf(cc *fm.CodeableConcept) *fm.CodeableConcept {
+	if cc == nil {
+		return &noConcept
+	}
+	return cc
+}
+
+var noConcept fm.CodeableConcept
+
+func ccText(cc *fm.CodeableConcept) string { return strings.TrimSpace(str(conceptOf(cc).Text)) }
+
+// textOrDisplay is cc.text, else the display of its first coding that has one.
+func textOrDisplay(cc *fm.CodeableConcept) string {
+	t := ccText(cc)
+	for _, c := range conceptOf(cc).Coding {
+		if t != "" {
+			break
+		}
+		t = strings.TrimSpace(str(c.Display))
+	}
+	return t
+}
+
+// statusCode is a status concept's first code, else its text.
+func statusCode(cc *fm.CodeableConcept) string {
+	for _, c := range conceptOf(cc).Coding {
+		if code := strings.TrimSpace(str(c.Code)); code != "" {
+			return code
+		}
+	}
+	return ccText(cc)
+}
+
+func periodStart(p *fm.Period) time.Time {
+	if p == nil {
+		return time.Time{}
+	}
+	if t := date(p.Start); !t.IsZero() {
+		return t
+	}
+	return date(p.End)
+}
+
+// The FHIR date forms by length ("2026" is its first day, a date midnight
+// UTC), and the dateTime, instant and zone-less forms (read as UTC).
+var (
+	dateLayouts     = map[int]string{4: "2006", 7: "2006-01", 10: "2006-01-02"}
+	dateTimeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04Z07:00", "2006-01-02T15:04"}
+)
+
+// ParseDate parses a FHIR date, dateTime or instant (ok false if it cannot).
+func ParseDate(s string) (t time.Time, ok bool) {
+	s = strings.TrimSpace(s)
+	layouts := dateTimeLayouts
+	if l, ok := dateLayouts[len(s)]; ok {
+		layouts = []string{l}
+	}
+	for _, layout := range layouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// date is ParseDate for an optional element; zero when absent or unreadable.
+func date(p *string) time.Time {
+	if p == nil {
+		return time.Time{}
+	}
+	t, _ := ParseDate(*p)
+	return t
+}
+
+// quantity converts a Quantity as sent (nil without a usable value): the
+// unit is the UCUM code when there is one, else the unit text.
+func quantity(q *fm.Quantity) *rules.Quantity {
+	if q == nil || q.Value == nil {
+		return nil
+	}
+	v, ok := number(*q.Value)
+	if !ok {
+		return nil
+	}
+	out := &rules.Quantity{Value: v, Unit: strings.TrimSpace(str(q.Unit))}
+	if code, system := strings.TrimSpace(str(q.Code)), strings.TrimSpace(str(q.System)); code != "" && (system == "" || system == rules.SystemUCUM) {
+		out.Unit = code
+	}
+	// The other spelling the Quantity gives, for the rules to try when
+	// Unit is not one they list (contract 6.5: "from code or unit"): the
+	// readable unit, or a code of another unit system.
+	for _, other := range []string{strings.TrimSpace(str(q.Unit)), strings.TrimSpace(str(q.Code))} {
+		if other != "" && other != out.Unit {
+			out.UnitText = other
+			break
+		}
+	}
+	if q.Comparator != nil {
+		out.Comparator = q.Comparator.Code()
+	}
+	return out
+}
+
+// number parses a FHIR decimal; NaN and infinities are refused.
+func number(n stdjson.Number) (float64, bool) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(string(n)), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, false
+	}
+	return v, true
+}
+
+// strengthMg is the first active ingredient's mg per 1 unit (30 mg / 1 tablet).
+func strengthMg(ings []fm.MedicationIngredient) float64 {
+	for _, ing := range ings {
+		if ing.Strength == nil || ing.IsActive != nil && !*ing.IsActive {
+			continue
+		}
+		num, den := quantity(ing.Strength.Numerator), quantity(ing.Strength.Denominator)
+		if num != nil && den != nil && den.Value == 1 && strings.EqualFold(num.Unit, "mg") && num.Value > 0 {
+			return num.Value
+		}
+	}
+	return 0
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

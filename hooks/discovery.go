@@ -19,6 +19,9 @@ type Service struct {
 
 	// required names the prefetch keys without which the service answers 412.
 	required []string
+	// courseOnly is set on the service courseService makes: only what
+	// tells the JAK-inhibitor course is read.
+	courseOnly bool
 }
 
 // Discovery is the answer of GET /cds-services.

@@ -4,8 +4,8 @@ import (
 	"context"
 	"log/slog"
 
-	"jakguard/fhir"
 	"jakguard/internal/auth"
+	"jakguard/internal/netguard"
 )
 
 // notObtainable is the one reason a caller is told when FHIR fallback
@@ -23,7 +23,7 @@ const notAllowed = "fhirServer is not in this client's fhir_servers"
 // fhirServerAllowed applies contract 6.6: without authentication any
 // fhirServer may be used (the address checks of the FHIR client still
 // apply); with it, only one of the calling client's fhir_servers,
-// compared in normal form (fhir.BaseURL).
+// compared in normal form (netguard.BaseURL).
 func (s *Server) fhirServerAllowed(ctx context.Context, server string) bool {
 	if s.verifier == nil {
 		return true
@@ -32,12 +32,12 @@ func (s *Server) fhirServerAllowed(ctx context.Context, server string) bool {
 	if !ok {
 		return false
 	}
-	want, err := fhir.BaseURL(server)
+	want, err := netguard.BaseURL(server)
 	if err != nil {
 		return false
 	}
 	for _, a := range caller.FHIRServers {
-		if b, err := fhir.BaseURL(a); err == nil && b == want {
+		if b, err := netguard.BaseURL(a); err == nil && b == want {
 			return true
 		}
 	}

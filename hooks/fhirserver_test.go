@@ -65,7 +65,7 @@ func TestAgainstFHIRServer(t *testing.T) {
 	t.Run("every discovery template is a valid query returning the scenario data", func(t *testing.T) {
 		for _, svc := range s.Services() {
 			for key, tmpl := range svc.Prefetch {
-				q, err := fhir.RenderTemplate(tmpl, map[string]string{"patientId": "pt-abro", "userId": "Practitioner/example"})
+				q, err := renderTemplate(tmpl, map[string]string{"patientId": "pt-abro", "userId": "Practitioner/example"})
 				require.NoError(t, err)
 				pages, err := client.Fetch(context.Background(), server, "", q)
 				require.NoError(t, err, "%s %s: %s", svc.ID, key, q)

@@ -60,9 +60,11 @@ var courseKeys = []string{rules.DataMedications, rules.DataMedicationStatements}
 // courseService is svc with only the course keys in its prefetch: the
 // keys the prefetch reader reads (and fetches) for a call whose drafts only
 // interact with a JAK inhibitor. The other keys of the body are validated
-// and passed over.
+// and passed over, and of the medications only those that are upadacitinib
+// or abrocitinib are decoded (newPrefetch).
 func courseService(svc *Service) *Service {
 	sub := *svc
+	sub.courseOnly = true
 	sub.Prefetch = map[string]string{}
 	for _, k := range courseKeys {
 		if q, ok := svc.Prefetch[k]; ok {

@@ -97,6 +97,11 @@ func (s *Server) newPrefetch(ctx context.Context, svc *Service, hc *HookContext,
 		b.KeepCoded("Condition", s.engine.ConditionRelevant)
 		b.KeepCoded("Immunization", s.engine.ImmunizationRelevant)
 	}
+	if svc.courseOnly && !s.decodeAll {
+		// Only the course is wanted (an interacting order, issue 15): a long
+		// medication list is passed over but for the JAK inhibitors on it.
+		b.KeepMedications(func(m rules.Medication) bool { _, _, ok := s.engine.Recognize(m); return ok })
+	}
 	b.ForPatient(hc.PatientID)
 	for key, tmpl := range svc.Prefetch {
 		b.Expect(key, queryType(tmpl))
@@ -108,7 +113,8 @@ func (s *Server) newPrefetch(ctx context.Context, svc *Service, hc *HookContext,
 // prefetchFunc). Keys the service does not declare are only validated.
 func (pr *prefetchReader) value(key string, dec *jsontext.Decoder, body []byte) error {
 	if _, ok := pr.svc.Prefetch[key]; !ok {
-		return dec.SkipValue()
+		_, err := dec.ReadValue() // faster than SkipValue, which goes token by token
+		return err
 	}
 	if dec.PeekKind() == 'n' {
 		pr.streamed[key] = keyResult{st: keyNull}
@@ -199,7 +205,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 			continue
 		}
 		// Absent, an OperationOutcome, or unusable: fetch it.
-		q, err := fhir.RenderTemplate(svc.Prefetch[key], tokens)
+		q, err := renderTemplate(svc.Prefetch[key], tokens)
 		if err != nil {
 			res.unavailable[key] = "template: " + err.Error()
 			continue

@@ -8,10 +8,11 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"jakguard/internal/jsonerr"
 )
 
 // The hooks jakguard serves.
@@ -165,7 +166,8 @@ func decodeRequest(body []byte, hook string, stream func(req *Request, hc *HookC
 			_, err := dec.ReadToken()
 			return err
 		}
-		return dec.SkipValue()
+		_, err := dec.ReadValue() // faster than SkipValue, which goes token by token
+		return err
 	}
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, nil, badRequest("request body is not a JSON object: " + jsonErr(err))
@@ -238,33 +240,16 @@ func jsonErr(err error) string {
 		}
 		return what + " at byte " + strconv.FormatInt(sy.ByteOffset, 10)
 	case errors.As(err, &se):
-		where := jsonPath(se.JSONPointer)
+		where := jsonerr.Path(se.JSONPointer)
 		if where == "" {
 			where = "value"
 		}
 		if se.JSONKind != 0 && se.GoType != nil {
-			return fmt.Sprintf("%s must be %s, not %s", where, goKind(se.GoType.String()), kindName(se.JSONKind))
+			return fmt.Sprintf("%s must be %s, not %s", where, goKind(se.GoType.String()), jsonerr.Kind(se.JSONKind))
 		}
 		return where + " is not readable"
 	}
 	return "invalid JSON"
-}
-
-// jsonPath turns a JSON Pointer ("/draftOrders/entry/0") into the path
-// notation of error messages ("draftOrders.entry[0]"); names are cut short.
-func jsonPath(p jsontext.Pointer) string {
-	var b strings.Builder
-	for tok := range p.Tokens() {
-		if _, err := strconv.Atoi(tok); err == nil {
-			b.WriteString("[" + tok + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(cut(tok))
-	}
-	return b.String()
 }
 
 func goKind(t string) string {
@@ -279,33 +264,6 @@ func goKind(t string) string {
 	return "an object"
 }
 
-func kindName(k jsontext.Kind) string {
-	switch k {
-	case 'n':
-		return "null"
-	case 't', 'f':
-		return "a boolean"
-	case '"':
-		return "a string"
-	case '0':
-		return "a number"
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	}
-	return "invalid JSON"
-}
-
 // cut shortens a client-supplied string for an error message, without
 // splitting a character.
-func cut(s string) string {
-	if len(s) <= 40 {
-		return s
-	}
-	n := 40
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
+func cut(s string) string { return jsonerr.Cut(s, 40) }

@@ -187,7 +187,7 @@ func TestDiscovery(t *testing.T) {
 		assert.NotEmpty(t, svc.Title)
 		assert.Contains(t, svc.Description, "upadacitinib")
 		for key, tmpl := range svc.Prefetch {
-			assert.NoError(t, fhir.LintTemplate(tmpl, []string{"patientId", "userId", "encounterId"}), "template %s of %s", key, svc.ID)
+			assert.NoError(t, lintTemplate(tmpl, []string{"patientId", "userId", "encounterId"}), "template %s of %s", key, svc.ID)
 			if strings.HasPrefix(tmpl, "Observation?") {
 				assert.Contains(t, tmpl, "code=", "no unbounded Observation search")
 				assert.Contains(t, tmpl, "_count=")

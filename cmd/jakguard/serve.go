@@ -21,6 +21,7 @@ import (
 	"jakguard/fhir"
 	"jakguard/hooks"
 	"jakguard/internal/auth"
+	"jakguard/internal/netguard"
 	"jakguard/internal/store"
 )
 
@@ -224,7 +225,7 @@ func parseSize(s string) (int64, error) {
 func denyLoopbackFHIR(addr string, clients []auth.Client) bool {
 	for _, c := range clients {
 		for _, u := range c.FHIRServers {
-			if fhir.IsLoopbackURL(u) {
+			if netguard.IsLoopbackURL(u) {
 				return false
 			}
 		}
@@ -236,7 +237,7 @@ func denyLoopbackFHIR(addr string, clients []auth.Client) bool {
 	if err != nil {
 		return true
 	}
-	return !fhir.IsLoopbackURL("http://" + net.JoinHostPort(host, "0"))
+	return !netguard.IsLoopbackURL("http://" + net.JoinHostPort(host, "0"))
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {

@@ -1,4 +1,4 @@
-package fhir
+package hooks
 
 import (
 	"errors"
@@ -9,8 +9,14 @@ import (
 	"strings"
 )
 
-// ErrTemplate is wrapped by every error of RenderTemplate and LintTemplate.
-var ErrTemplate = errors.New("prefetch template")
+// The CDS Hooks prefetch template language: the tokens ({{context.patientId}},
+// the user tokens) filled in for a call (renderTemplate), and the FHIR
+// query subset templates must keep to (lintTemplate, run by the tests over
+// every template discovery declares). The templates themselves are in
+// discovery.go; the rendered queries go to the FHIR client.
+
+// errTemplate is wrapped by every error of renderTemplate and lintTemplate.
+var errTemplate = errors.New("prefetch template")
 
 // The CDS Hooks 2.0 user tokens, derived from context.userId
 // ("Practitioner/123" gives userPractitionerId "123").
@@ -32,49 +38,49 @@ var (
 	searchPrefix = regexp.MustCompile(`^([a-z]{2})[0-9]`)
 )
 
-// tokenMark stands for a token while LintTemplate checks the URL shape.
+// tokenMark stands for a token while lintTemplate checks the URL shape.
 const tokenMark = "{T}"
 
-// token is one {{...}} occurrence in a template.
-type token struct {
+// tmplToken is one {{...}} occurrence in a template.
+type tmplToken struct {
 	name       string // trimmed text between the braces
 	start, end int    // byte offsets of "{{" and just past "}}"
 }
 
-func scanTokens(tmpl string) ([]token, error) {
-	var toks []token
+func scanTokens(tmpl string) ([]tmplToken, error) {
+	var toks []tmplToken
 	for i := 0; i < len(tmpl); {
 		open := strings.Index(tmpl[i:], "{{")
 		closing := strings.Index(tmpl[i:], "}}")
 		if open < 0 {
 			if closing >= 0 {
-				return nil, fmt.Errorf("%w: unmatched \"}}\"", ErrTemplate)
+				return nil, fmt.Errorf("%w: unmatched \"}}\"", errTemplate)
 			}
 			break
 		}
 		if closing >= 0 && closing < open {
-			return nil, fmt.Errorf("%w: unmatched \"}}\"", ErrTemplate)
+			return nil, fmt.Errorf("%w: unmatched \"}}\"", errTemplate)
 		}
 		start := i + open
 		rel := strings.Index(tmpl[start+2:], "}}")
 		if rel < 0 {
-			return nil, fmt.Errorf("%w: unclosed \"{{\"", ErrTemplate)
+			return nil, fmt.Errorf("%w: unclosed \"{{\"", errTemplate)
 		}
 		end := start + 2 + rel + 2
 		name := strings.TrimSpace(tmpl[start+2 : end-2])
 		if strings.Contains(name, "{{") {
-			return nil, fmt.Errorf("%w: nested \"{{\"", ErrTemplate)
+			return nil, fmt.Errorf("%w: nested \"{{\"", errTemplate)
 		}
 		if name == "" {
-			return nil, fmt.Errorf("%w: empty token \"{{}}\"", ErrTemplate)
+			return nil, fmt.Errorf("%w: empty token \"{{}}\"", errTemplate)
 		}
-		toks = append(toks, token{name: name, start: start, end: end})
+		toks = append(toks, tmplToken{name: name, start: start, end: end})
 		i = end
 	}
 	return toks, nil
 }
 
-// RenderTemplate fills a CDS Hooks prefetch template. ctx holds the hook
+// renderTemplate fills a CDS Hooks prefetch template. ctx holds the hook
 // context fields by name ("patientId", "userId", "encounterId", ...).
 // {{context.X}} takes ctx["X"]; the user tokens ({{userPractitionerId}},
 // {{userPractitionerRoleId}}, {{userPatientId}}, {{userRelatedPersonId}})
@@ -85,7 +91,7 @@ func scanTokens(tmpl string) ([]token, error) {
 // relative reference "Type/id"), so a value can never add a search
 // parameter, an OR (","), a system ("|") or a path segment; they are also
 // escaped for their position (path or query).
-func RenderTemplate(tmpl string, ctx map[string]string) (string, error) {
+func renderTemplate(tmpl string, ctx map[string]string) (string, error) {
 	toks, err := scanTokens(tmpl)
 	if err != nil {
 		return "", err
@@ -113,34 +119,34 @@ func RenderTemplate(tmpl string, ctx map[string]string) (string, error) {
 func tokenValue(name string, ctx map[string]string) (string, error) {
 	if field, ok := strings.CutPrefix(name, "context."); ok {
 		if strings.Contains(field, ".") || field == "" {
-			return "", fmt.Errorf("%w: token {{%s}}: nested context paths are not allowed", ErrTemplate, name)
+			return "", fmt.Errorf("%w: token {{%s}}: nested context paths are not allowed", errTemplate, name)
 		}
 		v, ok := ctx[field]
 		if !ok || v == "" {
-			return "", fmt.Errorf("%w: token {{%s}}: no value in the hook context", ErrTemplate, name)
+			return "", fmt.Errorf("%w: token {{%s}}: no value in the hook context", errTemplate, name)
 		}
 		// context.userId is a reference ("Practitioner/123"); the other
 		// prefetch tokens (patientId, encounterId, ...) are plain ids.
 		if field == "userId" {
 			if !referencePattern.MatchString(v) {
-				return "", fmt.Errorf("%w: token {{%s}}: value is not a FHIR reference Type/id", ErrTemplate, name)
+				return "", fmt.Errorf("%w: token {{%s}}: value is not a FHIR reference Type/id", errTemplate, name)
 			}
 		} else if !idPattern.MatchString(v) {
-			return "", fmt.Errorf("%w: token {{%s}}: value is not a FHIR id", ErrTemplate, name)
+			return "", fmt.Errorf("%w: token {{%s}}: value is not a FHIR id", errTemplate, name)
 		}
 		return v, nil
 	}
 	typ, ok := userTokens[name]
 	if !ok {
-		return "", fmt.Errorf("%w: unknown token {{%s}}", ErrTemplate, name)
+		return "", fmt.Errorf("%w: unknown token {{%s}}", errTemplate, name)
 	}
 	user := ctx["userId"]
 	id, found := strings.CutPrefix(user, typ+"/")
 	if !found || id == "" {
-		return "", fmt.Errorf("%w: token {{%s}}: context.userId is not a %s reference", ErrTemplate, name, typ)
+		return "", fmt.Errorf("%w: token {{%s}}: context.userId is not a %s reference", errTemplate, name, typ)
 	}
 	if !idPattern.MatchString(id) {
-		return "", fmt.Errorf("%w: token {{%s}}: value is not a FHIR id", ErrTemplate, name)
+		return "", fmt.Errorf("%w: token {{%s}}: value is not a FHIR id", errTemplate, name)
 	}
 	return id, nil
 }
@@ -155,14 +161,14 @@ var (
 	otherPrefixes = []string{"ne", "sa", "eb", "ap"}
 )
 
-// LintTemplate checks a prefetch template against the CDS Hooks 2.0
+// lintTemplate checks a prefetch template against the CDS Hooks 2.0
 // prefetch rules (P1/P2): tokens are only {{context.F}} with F one of
 // allowedContext (root-level, no nested path) or a user token; the URL is
 // relative, either "Type/id" (an instance read) or "Type?params" (a
 // type-level search); parameters are not chained (no "." in a name), carry
 // no modifier other than ":in", are not _include, _revinclude or _has, and
 // date/number prefixes are only eq, lt, gt, ge or le.
-func LintTemplate(tmpl string, allowedContext []string) error {
+func lintTemplate(tmpl string, allowedContext []string) error {
 	toks, err := scanTokens(tmpl)
 	if err != nil {
 		return err
@@ -184,31 +190,31 @@ func LintTemplate(tmpl string, allowedContext []string) error {
 	shape := b.String()
 
 	if strings.ContainsAny(shape, " \t\r\n#") {
-		return fmt.Errorf("%w: %q: whitespace or fragment in URL", ErrTemplate, tmpl)
+		return fmt.Errorf("%w: %q: whitespace or fragment in URL", errTemplate, tmpl)
 	}
 	path, rawQuery, hasQuery := strings.Cut(shape, "?")
 	if strings.Contains(path, ":") || strings.HasPrefix(path, "/") {
-		return fmt.Errorf("%w: %q: must be a relative URL (Type?params or Type/id)", ErrTemplate, tmpl)
+		return fmt.Errorf("%w: %q: must be a relative URL (Type?params or Type/id)", errTemplate, tmpl)
 	}
 	typ, id, isRead := strings.Cut(path, "/")
 	if !resourceType.MatchString(typ) {
-		return fmt.Errorf("%w: %q: %q is not a resource type", ErrTemplate, tmpl, typ)
+		return fmt.Errorf("%w: %q: %q is not a resource type", errTemplate, tmpl, typ)
 	}
 	if isRead {
 		if hasQuery {
-			return fmt.Errorf("%w: %q: an instance read takes no parameters", ErrTemplate, tmpl)
+			return fmt.Errorf("%w: %q: an instance read takes no parameters", errTemplate, tmpl)
 		}
 		if id != tokenMark && !idPattern.MatchString(id) {
-			return fmt.Errorf("%w: %q: only Type/id reads are allowed (no history, operations or compartments)", ErrTemplate, tmpl)
+			return fmt.Errorf("%w: %q: only Type/id reads are allowed (no history, operations or compartments)", errTemplate, tmpl)
 		}
 		return nil
 	}
 	if !hasQuery || rawQuery == "" {
-		return fmt.Errorf("%w: %q: must be Type?params or Type/id", ErrTemplate, tmpl)
+		return fmt.Errorf("%w: %q: must be Type?params or Type/id", errTemplate, tmpl)
 	}
 	for _, p := range strings.Split(rawQuery, "&") {
 		if err := lintParam(p); err != nil {
-			return fmt.Errorf("%w: %q: %w", ErrTemplate, tmpl, err)
+			return fmt.Errorf("%w: %q: %w", errTemplate, tmpl, err)
 		}
 	}
 	return nil
@@ -217,17 +223,17 @@ func LintTemplate(tmpl string, allowedContext []string) error {
 func lintToken(name string, allowedContext []string) error {
 	if field, ok := strings.CutPrefix(name, "context."); ok {
 		if strings.Contains(field, ".") {
-			return fmt.Errorf("%w: token {{%s}}: nested context paths are not allowed", ErrTemplate, name)
+			return fmt.Errorf("%w: token {{%s}}: nested context paths are not allowed", errTemplate, name)
 		}
 		if !slices.Contains(allowedContext, field) {
-			return fmt.Errorf("%w: token {{%s}}: context field %q is not a prefetch token of this hook", ErrTemplate, name, field)
+			return fmt.Errorf("%w: token {{%s}}: context field %q is not a prefetch token of this hook", errTemplate, name, field)
 		}
 		return nil
 	}
 	if _, ok := userTokens[name]; ok {
 		return nil
 	}
-	return fmt.Errorf("%w: unknown token {{%s}}", ErrTemplate, name)
+	return fmt.Errorf("%w: unknown token {{%s}}", errTemplate, name)
 }
 
 func lintParam(p string) error {

@@ -1,4 +1,4 @@
-package fhir
+package hooks
 
 import (
 	"errors"
@@ -36,9 +36,9 @@ func TestRenderTemplate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := RenderTemplate(tc.tmpl, tc.ctx)
+			got, err := renderTemplate(tc.tmpl, tc.ctx)
 			if err != nil {
-				t.Fatalf("RenderTemplate: %v", err)
+				t.Fatalf("renderTemplate: %v", err)
 			}
 			if got != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
@@ -71,12 +71,12 @@ func TestRenderTemplateErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := RenderTemplate(tc.tmpl, tc.ctx)
+			_, err := renderTemplate(tc.tmpl, tc.ctx)
 			if err == nil {
 				t.Fatal("want an error")
 			}
-			if !errors.Is(err, ErrTemplate) {
-				t.Errorf("error %v does not wrap ErrTemplate", err)
+			if !errors.Is(err, errTemplate) {
+				t.Errorf("error %v does not wrap errTemplate", err)
 			}
 			if !strings.Contains(err.Error(), tc.wantText) {
 				t.Errorf("error %q does not mention %q", err, tc.wantText)
@@ -100,7 +100,7 @@ func TestRenderTemplateRejectsInjection(t *testing.T) {
 	} {
 		t.Run(v, func(t *testing.T) {
 			for _, tmpl := range []string{"Observation?patient={{context.patientId}}", "Patient/{{context.patientId}}"} {
-				got, err := RenderTemplate(tmpl, map[string]string{"patientId": v})
+				got, err := renderTemplate(tmpl, map[string]string{"patientId": v})
 				if err == nil {
 					t.Fatalf("%s: rendered %q, want an error", tmpl, got)
 				}
@@ -115,7 +115,7 @@ func TestRenderTemplateRejectsInjection(t *testing.T) {
 // Values that pass validation still come out escaped for their position:
 // parsing the rendered query gives back exactly one value per parameter.
 func TestRenderTemplateQueryParses(t *testing.T) {
-	got, err := RenderTemplate("Observation?patient={{context.patientId}}&performer={{context.userId}}",
+	got, err := renderTemplate("Observation?patient={{context.patientId}}&performer={{context.userId}}",
 		map[string]string{"patientId": "a.b-c", "userId": "Practitioner/x-1"})
 	if err != nil {
 		t.Fatal(err)
@@ -179,18 +179,18 @@ func TestLintTemplate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := LintTemplate(tc.tmpl, allowed)
+			err := lintTemplate(tc.tmpl, allowed)
 			if tc.wantErr == "" {
 				if err != nil {
-					t.Fatalf("LintTemplate: %v", err)
+					t.Fatalf("lintTemplate: %v", err)
 				}
 				return
 			}
 			if err == nil {
 				t.Fatalf("want an error mentioning %q", tc.wantErr)
 			}
-			if !errors.Is(err, ErrTemplate) {
-				t.Errorf("error %v does not wrap ErrTemplate", err)
+			if !errors.Is(err, errTemplate) {
+				t.Errorf("error %v does not wrap errTemplate", err)
 			}
 			if !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("error %q does not mention %q", err, tc.wantErr)
@@ -201,7 +201,7 @@ func TestLintTemplate(t *testing.T) {
 
 func TestLintTemplateHookContext(t *testing.T) {
 	// patient-view has no encounterId among its prefetch tokens here.
-	err := LintTemplate("Encounter/{{context.encounterId}}", []string{"patientId", "userId"})
+	err := lintTemplate("Encounter/{{context.encounterId}}", []string{"patientId", "userId"})
 	if err == nil || !strings.Contains(err.Error(), "encounterId") {
 		t.Fatalf("want an error naming encounterId, got %v", err)
 	}
