@@ -45,13 +45,14 @@ type Page struct {
 // Builder accumulates prefetch values and FHIR pages into a rules.Record.
 // Add may be called concurrently; the setters must come before it.
 type Builder struct {
-	logger          *slog.Logger
-	keepObservation func(codes []rules.Coding, date time.Time) bool
-	keepCoded       map[string]func(codes []rules.Coding) bool // by resource type
-	keepMedication  func(m rules.Medication) bool
-	patientID       string            // the context patient; "" checks nothing
-	types           map[string]string // key -> the resource type its query asks for
-	entries         counter           // entries read by all Adds
+	logger         *slog.Logger
+	obsLookback    func(codes []rules.Coding) (time.Duration, bool)
+	obsNow         time.Time                                  // what obsLookback's windows count back from
+	keepCoded      map[string]func(codes []rules.Coding) bool // by resource type
+	keepMedication func(m rules.Medication) bool
+	patientID      string            // the context patient; "" checks nothing
+	types          map[string]string // key -> the resource type its query asks for
+	entries        counter           // entries read by all Adds
 
 	mu    sync.Mutex
 	parts []part
@@ -65,11 +66,15 @@ func NewBuilder(logger *slog.Logger) *Builder {
 	return &Builder{logger: logger, keepCoded: map[string]func([]rules.Coding) bool{}, types: map[string]string{}}
 }
 
-// KeepObservations makes Add decode only the Observations keep wants, by
-// their and their components' codes and their date; it is asked first with
-// the zero date (unknown), so it must keep then what it keeps with some date.
-func (b *Builder) KeepObservations(keep func(codes []rules.Coding, date time.Time) bool) {
-	b.keepObservation = keep
+// KeepObservations makes Add decode only the Observations a rule may read.
+// lookback tells, from an Observation's codes and its components' codes
+// (names included, see memo.codes), whether some rule reads it and how far
+// back from now (0: at any date); an Observation dated before that is
+// passed over, one with no readable date kept. lookback is asked once per
+// distinct code of a component-less Observation, so it must depend on the
+// codes alone.
+func (b *Builder) KeepObservations(lookback func(codes []rules.Coding) (time.Duration, bool), now time.Time) {
+	b.obsLookback, b.obsNow = lookback, now
 }
 
 // KeepCoded is KeepObservations for Conditions or Immunizations, by code.
@@ -248,10 +253,13 @@ func decodeAs[V any](raw []byte, use func(v *V)) error {
 func (p *part) keep(r *resource) (keep bool, bad string) {
 	b := p.b
 	switch t := r.resourceType; {
-	case t == "Observation" && b.keepObservation != nil:
-		codes, bad := p.memo.codes(r)
-		// The date is read only for the Observations whose codes pass.
-		return bad == "" && b.keepObservation(codes, time.Time{}) && b.keepObservation(codes, r.observationDate()), bad
+	case t == "Observation" && b.obsLookback != nil:
+		e := p.memo.lookback(r, b.obsLookback)
+		if e.bad != "" || !e.keep || e.lookback == 0 {
+			return e.keep && e.bad == "", e.bad
+		}
+		date := r.observationDate() // read only for the Observations whose codes pass
+		return date.IsZero() || !date.Before(b.obsNow.Add(-e.lookback)), ""
 	case b.keepCoded[t] != nil:
 		codes, bad := p.memo.codes(r)
 		return bad == "" && b.keepCoded[t](codes), bad

@@ -25,15 +25,15 @@ func TestKeepObservations(t *testing.T) {
 	wanted := map[string]bool{"751-8": true, "731-0": true}
 	var seen [][]rules.Coding
 	b := NewBuilder(nil)
-	b.KeepObservations(func(codes []rules.Coding, _ time.Time) bool {
+	b.KeepObservations(func(codes []rules.Coding) (time.Duration, bool) {
 		seen = append(seen, append([]rules.Coding(nil), codes...))
 		for _, c := range codes {
 			if c.System == rules.SystemLOINC && wanted[c.Code] {
-				return true
+				return 0, true
 			}
 		}
-		return false
-	})
+		return 0, false
+	}, time.Now())
 	page, err := b.Add(context.Background(), "observations", bundle)
 	if err != nil {
 		t.Fatal(err)
@@ -52,41 +52,61 @@ func TestKeepObservations(t *testing.T) {
 	if len(rec.Conditions) != 1 {
 		t.Errorf("conditions are not filtered: %d", len(rec.Conditions))
 	}
-	// Once each with the date unknown, and again for the two kept.
-	if len(seen) != 6 || len(seen[0]) != 2 || seen[0][1].Code != "8480-6" {
+	// Once each.
+	if len(seen) != 4 || len(seen[0]) != 2 || seen[0][1].Code != "8480-6" {
 		t.Errorf("codes given to keep: %v", seen)
 	}
 }
 
-// keep is asked with the date unknown first; the Observation's date is read
-// and given only to a second call, for the Observations that pass the
-// first. A keep that refuses by date still refuses.
-func TestKeepObservationsAsksWithoutDateFirst(t *testing.T) {
+// lookback is asked once per distinct code (components are asked each
+// time); an Observation dated before its look-back from now is passed over,
+// one on its boundary or with no readable date kept, one a rule reads at
+// any date kept whatever its date.
+func TestKeepObservationsByLookback(t *testing.T) {
 	bundle := []byte(`{"resourceType":"Bundle","entry":[
-		{"resource":{"resourceType":"Observation","id":"old","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"effectiveDateTime":"2001-01-01"}},
-		{"resource":{"resourceType":"Observation","id":"new","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"effectiveDateTime":"2026-11-01"}},
-		{"resource":{"resourceType":"Observation","id":"other","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8302-2"}]},"effectiveDateTime":"2026-11-01"}}
+		{"resource":{"resourceType":"Observation","id":"old","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"effectiveDateTime":"2026-09-01T11:59:59Z"}},
+		{"resource":{"resourceType":"Observation","id":"edge","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"effectiveDateTime":"2026-09-01T12:00:00Z"}},
+		{"resource":{"resourceType":"Observation","id":"undated","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]}}},
+		{"resource":{"resourceType":"Observation","id":"tb","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"71773-6"}]},"effectiveDateTime":"1999-01-01"}},
+		{"resource":{"resourceType":"Observation","id":"other","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8302-2"}]},"effectiveDateTime":"2026-11-01"}},
+		{"resource":{"resourceType":"Observation","id":"panel","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"58410-2"}]},"effectiveDateTime":"2026-11-01",
+			"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]}}]}},
+		{"resource":{"resourceType":"Observation","id":"panel2","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"58410-2"}]},"effectiveDateTime":"2026-11-01",
+			"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]}}]}}
 	]}`)
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	var calls []string
-	cutoff := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	b := NewBuilder(nil)
-	b.KeepObservations(func(codes []rules.Coding, date time.Time) bool {
-		calls = append(calls, codes[0].Code+" "+date.Format(time.DateOnly))
-		return codes[0].Code == "718-7" && (date.IsZero() || !date.Before(cutoff))
-	})
+	b.KeepObservations(func(codes []rules.Coding) (time.Duration, bool) {
+		calls = append(calls, codes[len(codes)-1].Code)
+		for _, c := range codes {
+			switch c.Code {
+			case "71773-6":
+				return 0, true
+			case "718-7":
+				return 90 * 24 * time.Hour, true
+			}
+		}
+		return 0, false
+	}, now)
 	if _, err := b.Add(context.Background(), "labs", bundle); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"718-7 0001-01-01", "718-7 2001-01-01", "718-7 0001-01-01", "718-7 2026-11-01", "8302-2 0001-01-01"}
-	if !reflect.DeepEqual(calls, want) {
-		t.Errorf("keep was asked %q, want %q", calls, want)
+	if want := []string{"718-7", "71773-6", "8302-2", "718-7", "718-7"}; !reflect.DeepEqual(calls, want) {
+		t.Errorf("lookback was asked about %q, want %q", calls, want)
 	}
-	if rec := b.Record(); len(rec.Observations) != 1 || rec.Observations[0].ID != "Observation/new" {
-		t.Errorf("kept %+v, want only the recent one", rec.Observations)
+	var ids []string
+	for _, o := range b.Record().Observations {
+		ids = append(ids, o.ID)
+	}
+	if want := []string{"Observation/edge", "Observation/undated", "Observation/tb", "Observation/panel", "Observation/panel2"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("kept %q, want %q", ids, want)
 	}
 }
 
-// The date given to the filter is the one the decoded Observation gets.
+// The date the filter judges is the one the decoded Observation gets: an
+// Observation exactly at its look-back is kept, one a nanosecond older is
+// not, and one with no readable date is kept.
 func TestObservationDateMatchesDecoding(t *testing.T) {
 	cases := []string{
 		`{"resourceType":"Observation","id":"a","status":"final","code":{"coding":[{"code":"x"}]},"effectiveDateTime":"2026-11-02T10:00:00+01:00","issued":"2026-11-03"}`,
@@ -97,19 +117,34 @@ func TestObservationDateMatchesDecoding(t *testing.T) {
 		`{"resourceType":"Observation","id":"f","status":"final","code":{"coding":[{"code":"x"}]}}`,
 		`{"resourceType":"Observation","id":"g","status":"final","code":{"coding":[{"code":"x"}]},"effectiveDateTime":null,"effectivePeriod":{"start":"2022"}}`,
 	}
+	const window = 24 * time.Hour
 	for _, c := range cases {
-		var seen time.Time
-		b := NewBuilder(nil)
-		b.KeepObservations(func(_ []rules.Coding, d time.Time) bool { seen = d; return true })
-		if _, err := b.Add(context.Background(), "observations", []byte(c)); err != nil {
-			t.Fatal(err)
+		decoded := func(lookback time.Duration, now time.Time) []rules.Observation {
+			b := NewBuilder(nil)
+			if lookback > 0 {
+				b.KeepObservations(func([]rules.Coding) (time.Duration, bool) { return lookback, true }, now)
+			}
+			if _, err := b.Add(context.Background(), "observations", []byte(c)); err != nil {
+				t.Fatal(err)
+			}
+			return b.Record().Observations
 		}
-		rec := b.Record()
-		if len(rec.Observations) != 1 {
+		all := decoded(0, time.Time{})
+		if len(all) != 1 {
 			t.Fatalf("%s: not decoded", c)
 		}
-		if !rec.Observations[0].Date.Equal(seen) {
-			t.Errorf("%s: filter saw %v, decoded %v", rec.Observations[0].ID, seen, rec.Observations[0].Date)
+		date, now := all[0].Date, all[0].Date.Add(window)
+		if date.IsZero() {
+			now = time.Now()
+		}
+		if got := decoded(window, now); len(got) != 1 {
+			t.Errorf("%s: dated %v, passed over at exactly its look-back", all[0].ID, date)
+		}
+		if got := decoded(window-time.Nanosecond, now); len(got) != 0 && !date.IsZero() {
+			t.Errorf("%s: dated %v, kept a nanosecond past its look-back", all[0].ID, date)
+		}
+		if got := decoded(window-time.Nanosecond, now); len(got) != 1 && date.IsZero() {
+			t.Errorf("%s: no readable date, passed over", all[0].ID)
 		}
 	}
 }
@@ -229,22 +264,22 @@ func TestKeepObservationsSeesNames(t *testing.T) {
 	]}`)
 	var names []string
 	b := NewBuilder(nil)
-	b.KeepObservations(func(codes []rules.Coding, _ time.Time) bool {
+	b.KeepObservations(func(codes []rules.Coding) (time.Duration, bool) {
 		for _, c := range codes {
 			if c.Display != "" {
 				names = append(names, c.Display)
 			}
 			if c.Code == "751-8" {
-				return true
+				return 0, true
 			}
 		}
 		for _, c := range codes {
 			if c.Code == "" && c.Display == "CYP2C19 phenotype" || c.Display == "Child-Pugh class" {
-				return true
+				return 0, true
 			}
 		}
-		return false
-	})
+		return 0, false
+	}, time.Now())
 	if _, err := b.Add(context.Background(), "observations", bundle); err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +291,7 @@ func TestKeepObservationsSeesNames(t *testing.T) {
 	if !reflect.DeepEqual(ids, []string{"Observation/cyp", "Observation/cp"}) {
 		t.Errorf("kept %v", ids)
 	}
-	if !reflect.DeepEqual(names[:2], []string{"CYP2C19 phenotype", "CYP2C19 phenotype"}) {
+	if !reflect.DeepEqual(names, []string{"CYP2C19 phenotype", "Child-Pugh class"}) {
 		t.Errorf("names seen: %v", names)
 	}
 }

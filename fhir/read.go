@@ -248,12 +248,13 @@ type (
 // record repeats a few codes and one subject hundreds of times.
 type memo struct {
 	concepts, refs map[string]memoEntry
-	meds           map[string]bool // KeepMedications, by medicationCodeableConcept
+	lookbacks      map[string]lookbackEntry // Observations without components, by code
+	meds           map[string]bool          // KeepMedications, by medicationCodeableConcept
 }
 
 type memoEntry struct {
 	codes []rules.Coding // a concept's codings (system and code) that have a code
-	names []rules.Coding // its displays and text (see conceptHead.names)
+	all   []rules.Coding // codes, then its displays and text (see conceptHead.names)
 	ref   string         // a reference's reference
 	ok    bool           // the JSON has the type's shape
 }
@@ -265,9 +266,35 @@ func (m *memo) concept(v jsontext.Value) memoEntry {
 	}
 	var cc conceptHead
 	e := memoEntry{ok: decodeHead(v, &cc) == nil}
-	e.codes = cc.codes(nil)
-	e.names = cc.names(nil)
+	e.all = cc.codes(nil)
+	n := len(e.all)
+	e.all = cc.names(e.all)
+	e.codes = e.all[:n:n]
 	m.concepts = put(m.concepts, v, e)
+	return e
+}
+
+type lookbackEntry struct {
+	lookback time.Duration
+	keep     bool
+	bad      string
+}
+
+// lookback asks fn about r's codes (memo.codes), once per distinct code of
+// the Observations without components.
+func (m *memo) lookback(r *resource, fn func([]rules.Coding) (time.Duration, bool)) (e lookbackEntry) {
+	code := r.get("code")
+	cache := code != nil && r.get("component") == nil
+	if e, hit := m.lookbacks[string(code)]; hit && cache {
+		return e
+	}
+	codes, bad := m.codes(r)
+	if e.bad = bad; bad == "" {
+		e.lookback, e.keep = fn(codes)
+	}
+	if cache {
+		m.lookbacks = put(m.lookbacks, code, e)
+	}
 	return e
 }
 
@@ -322,7 +349,7 @@ func (m *memo) codes(r *resource) (codes []rules.Coding, bad string) {
 	names := r.resourceType != "Condition"
 	if r.resourceType == "Immunization" {
 		if e := m.concept(r.get("vaccineCode")); e.ok {
-			return append(slices.Clip(e.codes), e.names...), ""
+			return slices.Clip(e.all), ""
 		}
 		return nil, "vaccineCode"
 	}
@@ -331,7 +358,7 @@ func (m *memo) codes(r *resource) (codes []rules.Coding, bad string) {
 		return nil, "code"
 	}
 	if codes = e.codes; names {
-		codes = append(slices.Clip(codes), e.names...)
+		codes = slices.Clip(e.all)
 	}
 	var comps []componentHead
 	if comp != nil && decodeHead(comp, &comps) != nil {

@@ -87,11 +87,9 @@ func (s *Server) newPrefetch(ctx context.Context, svc *Service, hc *HookContext,
 	switch {
 	case s.decodeAll:
 	case svc.Hook == HookPatientView:
-		b.KeepObservations(func(codes []rules.Coding, _ time.Time) bool { return s.engine.ObservationRelevant(codes) })
+		b.KeepObservations(func(codes []rules.Coding) (time.Duration, bool) { return 0, s.engine.ObservationRelevant(codes) }, now)
 	default:
-		b.KeepObservations(func(codes []rules.Coding, date time.Time) bool {
-			return s.engine.OrderObservationRelevant(codes, date, now)
-		})
+		b.KeepObservations(s.engine.ObservationLookback, now)
 	}
 	if !s.decodeAll {
 		b.KeepCoded("Condition", s.engine.ConditionRelevant)

@@ -98,14 +98,31 @@ func (e *Engine) namedObservation(codes []Coding) bool {
 // Observation with these codes dated date (zero when unknown) at now: it is
 // in a value set such a rule reads, and not older than that rule looks.
 func (e *Engine) OrderObservationRelevant(codes []Coding, date, now time.Time) bool {
+	lookback, ok := e.ObservationLookback(codes)
+	return ok && (lookback == 0 || date.IsZero() || !date.Before(now.Add(-lookback)))
+}
+
+// ObservationLookback tells whether an order-time rule may read an
+// Observation with these codes, and how far back: the longest window of
+// the value sets holding them, widened by pruneMargin, or 0 when some rule
+// reads such a result at any date. It depends on the codes alone, so a
+// decoder may ask it once per code.
+func (e *Engine) ObservationLookback(codes []Coding) (lookback time.Duration, relevant bool) {
 	for _, c := range codes {
 		w, ok := e.obsWindow(c)
-		if ok && (w == 0 || date.IsZero() || !date.Before(now.Add(-w-pruneMargin))) {
-			return true
+		switch {
+		case ok && w == 0:
+			return 0, true
+		case ok:
+			relevant, lookback = true, max(lookback, w+pruneMargin)
 		}
 	}
-	// A set with code patterns is not in the index: judged by codes alone.
-	return e.obsPatterns && e.matchObservationSets(codes) || e.namedObservation(codes)
+	// A set with code patterns is not in the index: judged by codes alone,
+	// at any date; so are the sets recognised by name.
+	if e.obsPatterns && e.matchObservationSets(codes) || e.namedObservation(codes) {
+		return 0, true
+	}
+	return lookback, relevant
 }
 
 func (e *Engine) matchObservationSets(codes []Coding) bool {

@@ -77,31 +77,43 @@ func TestOrderObservationRelevant(t *testing.T) {
 	}
 }
 
-// fhir.Builder asks with the date unknown first and reads the date only
-// when the answer is yes: OrderObservationRelevant must keep, with a zero
-// date, every code it keeps with some date. Checked over every code of
-// every value set at dates from today to 30 years back.
-func TestOrderObservationRelevantKeepsUnknownDates(t *testing.T) {
+// ObservationLookback is the longest window of the sets holding the codes,
+// widened by pruneMargin, and 0 (any date) as soon as one of them is read
+// at any date, by code or by name; it agrees with ObservationRelevant on
+// whether a rule reads the codes at all.
+func TestObservationLookback(t *testing.T) {
 	k := embeddedKnowledge(t)
 	e := mustEngine(t, k)
-	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
-	n := 0
+	cfg := DefaultConfig()
+	loinc := func(code string) Coding { return Coding{System: SystemLOINC, Code: code} }
+	for _, tc := range []struct {
+		name     string
+		codes    []Coding
+		lookback time.Duration
+		relevant bool
+	}{
+		{"ANC: the CBC window", []Coding{loinc("751-8")}, cfg.CBCWindow + pruneMargin, true},
+		{"LDL: the lipid window", []Coding{loinc("13457-7")}, cfg.LipidWindow + pruneMargin, true},
+		{"ANC and LDL: the longer", []Coding{loinc("751-8"), loinc("13457-7")}, max(cfg.CBCWindow, cfg.LipidWindow) + pruneMargin, true},
+		{"IGRA: any date", []Coding{loinc("71773-6")}, 0, true},
+		{"ANC then IGRA: any date wins", []Coding{loinc("751-8"), loinc("71773-6")}, 0, true},
+		{"named only: Child-Pugh", []Coding{{Display: "Child-Pugh class"}}, 0, true},
+		{"ANC named body weight", []Coding{loinc("751-8"), {Display: "Body weight"}}, 0, true},
+		{"blood pressure", []Coding{loinc("85354-9")}, 0, false},
+		{"no codes", nil, 0, false},
+	} {
+		lb, ok := e.ObservationLookback(tc.codes)
+		if lb != tc.lookback || ok != tc.relevant {
+			t.Errorf("%s: (%v, %v), want (%v, %v)", tc.name, lb, ok, tc.lookback, tc.relevant)
+		}
+	}
 	for _, id := range k.IDs() {
 		for _, c := range k.Codes(id) {
 			codes := []Coding{c.Coding}
-			unknown := e.OrderObservationRelevant(codes, time.Time{}, now)
-			for _, days := range []int{0, 30, 89, 91, 200, 400, 800, 4000, 11000} {
-				if e.OrderObservationRelevant(codes, now.AddDate(0, 0, -days), now) && !unknown {
-					t.Errorf("%s %s|%s: kept %d days old, not with the date unknown", id, c.System, c.Code, days)
-				}
-			}
-			if unknown {
-				n++
+			if _, ok := e.ObservationLookback(codes); ok != e.ObservationRelevant(codes) {
+				t.Errorf("%s %s|%s: lookback relevant = %v, ObservationRelevant disagrees", id, c.System, c.Code, ok)
 			}
 		}
-	}
-	if n < 20 {
-		t.Errorf("only %d codes kept with the date unknown", n)
 	}
 }
 
