@@ -168,6 +168,9 @@ func (s *stuckStore) AddFeedback(ctx context.Context, _ []store.Feedback) (int, 
 func (s *stuckStore) Report(ctx context.Context, _ time.Time) (store.Report, error) {
 	return store.Report{}, s.wait(ctx, "report")
 }
+func (s *stuckStore) Analytics(ctx context.Context, _ store.AnalyticsQuery) (store.Analytics, error) {
+	return store.Analytics{}, s.wait(ctx, "analytics")
+}
 func (s *stuckStore) Audit(ctx context.Context, _ store.AuditQuery) ([]store.AuditRecord, error) {
 	return nil, s.wait(ctx, "audit")
 }
