@@ -319,7 +319,7 @@ func TestFeedbackAttributedPerSuggestion(t *testing.T) {
 		{"card":%q,"outcome":"overridden","outcomeTimestamp":%q}]}`, screening.UUID, igra, hbsag, ts, risk.UUID, ts))
 	require.Equal(t, 200, rec.Code, rec.Body.String())
 
-	rec = s.do(t, "GET", "/analytics/findings", nil)
+	rec = s.do(t, "GET", "/analytics/findings", nil, operator...)
 	require.Equal(t, 200, rec.Code)
 	var rep store.Report
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &rep))
