@@ -74,7 +74,7 @@ type Server struct {
 
 	admission *admission
 
-	console  *console.Console // /console/ and /analytics/findings
+	console *console.Console // /console/ and /analytics/findings
 
 	services map[string]*Service
 	disc     []byte // the discovery document, rendered once

@@ -67,7 +67,7 @@ func TestParseSince(t *testing.T) {
 	now := mustTime(t, "2026-12-06T12:00:00Z")
 	got, err := parseSince("24h", now)
 	require.NoError(t, err)
-	assert.Equal(t, now.Add(-24 * time.Hour), got)
+	assert.Equal(t, now.Add(-24*time.Hour), got)
 	got, err = parseSince("30d", now)
 	require.NoError(t, err)
 	assert.Equal(t, now.AddDate(0, 0, -30), got)
