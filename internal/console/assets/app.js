@@ -107,8 +107,8 @@ function chart(weeks) {
   weeks.forEach((w, i) => {
     const x = L + i * step;
     const h = (w.shown / maxShown) * (H - T - B);
-    node("rect", { class: "bar", x: x + step * 0.15, y: H - B - h, width: step * 0.7, height: Math.max(h, 0) },
-    ).append(Object.assign(document.createElementNS(NS, "title"), { textContent: w.week.slice(0, 10) + ": " + w.shown + " shown" }));
+    const bw = Math.min(step * 0.7, 30);
+    node("rect", { class: "bar", x: x + (step - bw) / 2, y: H - B - h, width: bw, height: Math.max(h, 0) }).append(Object.assign(document.createElementNS(NS, "title"), { textContent: w.week.slice(0, 10) + ": " + w.shown + " shown" }));
     if (w.accepted + w.overridden > 0) {
       const px = x + step / 2, py = y(w.overrideRate);
       pts.push(px.toFixed(1) + "," + py.toFixed(1));
