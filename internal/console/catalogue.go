@@ -3,7 +3,6 @@ package console
 import (
 	"encoding/json"
 	"sort"
-	"strings"
 
 	"jakguard/rules"
 )
@@ -55,7 +54,7 @@ type ValueSet struct {
 	Title      string   `json:"title,omitempty"`
 	URL        string   `json:"url,omitempty"`
 	File       string   `json:"file"`
-	Overlay    bool     `json:"overlay,omitempty"` // from the site's --valuesets overlay
+	Overlay    bool     `json:"overlay,omitempty"` // added to or replaced by the site's --valuesets overlay
 	Codes      []Code   `json:"codes"`
 	Patterns   []string `json:"patterns,omitempty"` // "system|regex"
 	Text       []string `json:"text,omitempty"`     // words matched in medication text
@@ -74,6 +73,10 @@ type Code struct {
 func BuildCatalogue(e *rules.Engine) (Catalogue, error) {
 	k := e.Knowledge()
 	cat := Catalogue{Revision: k.Revision(), Rules: []Rule{}, ValueSets: map[string]ValueSet{}}
+	overlaid := map[string]bool{}
+	for _, ch := range k.OverlayChanges() {
+		overlaid[ch.ID] = true
+	}
 	var defaults []rules.RuleInfo
 	if de, err := rules.NewEngine(k, rules.DefaultConfig()); err == nil {
 		defaults = de.Catalogue()
@@ -101,6 +104,7 @@ func BuildCatalogue(e *rules.Engine) (Catalogue, error) {
 			vs, ok := cat.ValueSets[id]
 			if !ok {
 				vs = valueSet(k, id)
+				vs.Overlay = overlaid[id]
 				cat.ValueSets[id] = vs
 			}
 			if vs.Unverified > 0 {
@@ -122,7 +126,6 @@ func valueSet(k *rules.Knowledge, id string) ValueSet {
 		return out
 	}
 	out.Title, out.URL, out.File = set.Title, set.URL, set.File
-	out.Overlay = strings.HasPrefix(set.File, "overlay:")
 	out.Text = set.Text
 	for _, c := range set.Codes {
 		out.Codes = append(out.Codes, Code{System: c.System, Code: c.Code, Display: c.Display, Grade: c.Grade})
