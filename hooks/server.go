@@ -355,7 +355,9 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 		// A browser origin outside --cors-origins: the CORS middleware set
 		// no Access-Control-Allow-Origin, so the browser will hide the
 		// answer (or refuse the preflight). Operators see it at info.
-		if origin := c.Request().Header.Get(echo.HeaderOrigin); origin != "" && c.Response().Header().Get(echo.HeaderAccessControlAllowOrigin) == "" {
+		// (The operator endpoints send no CORS headers at all: the console's
+		// own page calls them from the same origin.)
+		if origin := c.Request().Header.Get(echo.HeaderOrigin); origin != "" && c.Response().Header().Get(echo.HeaderAccessControlAllowOrigin) == "" && !isOperatorPath(c) {
 			level = slog.LevelInfo
 			attrs = append(attrs, "cors", "origin not allowed by --cors-origins", "origin", cutLog(origin), "path", cutLog(c.Request().URL.Path))
 		}
