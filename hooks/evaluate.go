@@ -235,7 +235,9 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 			logger.Error("card fails the card invariants", "err", err, "findings", out.Cards[i].Findings())
 		}
 	}
-	s.metrics.cards(svc.ID, out.Cards)
+	if !previewing(ctx) {
+		s.metrics.cards(svc.ID, out.Cards)
+	}
 	return out, req.HookInstance, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -60,38 +59,4 @@ func (s *Server) handleFeedback(c echo.Context) error {
 		return &Error{Status: http.StatusServiceUnavailable, Code: "transient", Message: "feedback could not be stored; retry", Err: err}
 	}
 	return c.NoContent(http.StatusOK)
-}
-
-// reportTimeout bounds the analytics query (it reads up to --retention of
-// cards; a database that hangs answers 503 after it).
-const reportTimeout = 30 * time.Second
-
-// handleAnalytics serves the per-finding feedback report as JSON
-// (GET /analytics/findings?since=720h), behind the same auth as the hooks.
-func (s *Server) handleAnalytics(c echo.Context) error {
-	if s.store == nil {
-		return &Error{Status: http.StatusServiceUnavailable, Code: "transient", Message: "feedback store not configured"}
-	}
-	since := time.Time{}
-	if v := c.QueryParam("since"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return badRequest("since must be a positive duration such as 720h")
-		}
-		since = s.now().Add(-d)
-	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), reportTimeout)
-	defer cancel()
-	rep, err := s.store.Report(ctx, since)
-	if err != nil {
-		if c.Request().Context().Err() != nil {
-			return err // the client went away
-		}
-		return &Error{Status: http.StatusServiceUnavailable, Code: "transient", Message: "report unavailable", Err: err}
-	}
-	b, err := encodeJSON(rep)
-	if err != nil {
-		return err
-	}
-	return c.JSONBlob(http.StatusOK, b)
 }

@@ -78,7 +78,7 @@ func TestFeedbackAttributedToFindings(t *testing.T) {
 		rec = s.do(t, "POST", "/cds-services/order-select/feedback", []byte(body))
 		require.Equal(t, 200, rec.Code, rec.Body.String())
 	}
-	rec = s.do(t, "GET", "/analytics/findings", nil)
+	rec = s.do(t, "GET", "/analytics/findings", nil, operator...)
 	require.Equal(t, 200, rec.Code, rec.Body.String())
 	assert.NotContains(t, rec.Body.String(), `"since"`, "no since asked, none reported (omitzero)")
 	var rep struct {
@@ -111,6 +111,6 @@ func TestFeedbackAttributedToFindings(t *testing.T) {
 	assert.Equal(t, 0, got["lower-dose-recommended:accepted"])
 	assert.Equal(t, 1, got["no-prior-systemic-therapy:shown"])
 	assert.Equal(t, 0, got["no-prior-systemic-therapy:overridden"])
-	rec = s.do(t, "GET", "/analytics/findings?since=nonsense", nil)
+	rec = s.do(t, "GET", "/analytics/findings?since=nonsense", nil, operator...)
 	assert.Equal(t, 400, rec.Code)
 }

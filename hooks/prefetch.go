@@ -213,6 +213,10 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 
 	if len(queries) > 0 {
 		switch {
+		case previewing(ctx):
+			for key := range queries {
+				res.unavailable[key] = notFetchedInPreview
+			}
 		case req.FHIRServer == "":
 			for key := range queries {
 				res.unavailable[key] = "not in prefetch and no fhirServer given"
@@ -308,6 +312,9 @@ func queryType(tmpl string) string {
 // normalises and confines it), and fhirServer must be allowed for the
 // caller.
 func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key, next string, req *Request) error {
+	if previewing(ctx) {
+		return errors.New("prefetch is paginated and a console preview never calls fhirServer")
+	}
 	if s.fhir == nil || req.FHIRServer == "" {
 		return errors.New("prefetch is paginated and no fhirServer is given to fetch the next page")
 	}

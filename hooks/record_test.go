@@ -168,6 +168,9 @@ func (s *stuckStore) AddFeedback(ctx context.Context, _ []store.Feedback) (int, 
 func (s *stuckStore) Report(ctx context.Context, _ time.Time) (store.Report, error) {
 	return store.Report{}, s.wait(ctx, "report")
 }
+func (s *stuckStore) Analytics(ctx context.Context, _ store.AnalyticsQuery) (store.Analytics, error) {
+	return store.Analytics{}, s.wait(ctx, "analytics")
+}
 func (s *stuckStore) Audit(ctx context.Context, _ store.AuditQuery) ([]store.AuditRecord, error) {
 	return nil, s.wait(ctx, "audit")
 }
@@ -316,7 +319,7 @@ func TestFeedbackAttributedPerSuggestion(t *testing.T) {
 		{"card":%q,"outcome":"overridden","outcomeTimestamp":%q}]}`, screening.UUID, igra, hbsag, ts, risk.UUID, ts))
 	require.Equal(t, 200, rec.Code, rec.Body.String())
 
-	rec = s.do(t, "GET", "/analytics/findings", nil)
+	rec = s.do(t, "GET", "/analytics/findings", nil, operator...)
 	require.Equal(t, 200, rec.Code)
 	var rep store.Report
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &rep))

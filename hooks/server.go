@@ -23,6 +23,7 @@ import (
 
 	"jakguard/fhir"
 	"jakguard/internal/auth"
+	"jakguard/internal/console"
 	"jakguard/internal/store"
 	"jakguard/rules"
 )
@@ -50,6 +51,11 @@ type Config struct {
 	// the feedback insert and the readiness ping (default 2 s). Card and
 	// audit records are written off the request path (the Recorder).
 	StoreTimeout time.Duration
+	// OperatorMode says who may use the operator console and its API
+	// (contract 6.7): console.Off (404), console.Open (a loopback developer
+	// server) or console.TokenAuth with OperatorTokens.
+	OperatorMode   console.Mode
+	OperatorTokens *console.Tokens
 }
 
 // Server is the CDS Hooks service. It is an http.Handler.
@@ -67,6 +73,8 @@ type Server struct {
 	newUUID  func() string
 
 	admission *admission
+
+	console *console.Console // /console/ and /analytics/findings
 
 	services map[string]*Service
 	disc     []byte // the discovery document, rendered once
@@ -162,6 +170,21 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 		return nil, err
 	}
 	s.disc = disc
+	var patientHash func(string) string
+	if s.auditKey != nil {
+		patientHash = s.auditKey.PatientHash
+	}
+	var src console.Source
+	if s.store != nil {
+		src = s.store
+	}
+	s.console, err = console.New(console.Config{
+		Mode: cfg.OperatorMode, Tokens: cfg.OperatorTokens, Store: src, PatientHash: patientHash,
+		Preview: s.Preview, Engine: d.Engine, Now: s.now, Logger: s.logger,
+	})
+	if err != nil {
+		return nil, err
+	}
 	s.echo = s.routes()
 	s.ready.Store(true)
 	return s, nil
@@ -210,6 +233,10 @@ func (s *Server) routes() *echo.Echo {
 	e.Use(s.requestLog)
 	e.Use(s.metricsMiddleware)
 	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+		// No CORS on the operator endpoints: no web page of another origin
+		// reads them, even with the token (or, on a developer's loopback
+		// server, without one).
+		Skipper:       isOperatorPath,
 		AllowOrigins:  s.cfg.CORSOrigins,
 		AllowMethods:  []string{http.MethodGet, http.MethodPost, http.MethodOptions},
 		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType},
@@ -226,15 +253,40 @@ func (s *Server) routes() *echo.Echo {
 
 	// Route-level middleware, not Group.Use: a group's middleware also
 	// claims every unknown path (404 and 405 would become 401).
-	authed := []echo.MiddlewareFunc{s.deadline}
+	// Operator tokens are refused on the EHR's endpoints before anything
+	// else looks at the call (contract 6.7).
+	authed := []echo.MiddlewareFunc{s.refuseOperatorToken, s.deadline}
 	if s.verifier != nil {
 		authed = append(authed, s.verifier.Middleware())
 	}
 	e.GET("/cds-services", s.handleDiscovery, authed...)
 	e.POST("/cds-services/:id", s.handleService, append(authed, requireJSON, s.admit)...)
 	e.POST("/cds-services/:id/feedback", s.handleFeedback, append(authed, requireJSON, s.admit)...)
-	e.GET("/analytics/findings", s.handleAnalytics, authed...)
+	// The operator console and its API, with their own authentication
+	// (operator tokens; an EHR's JWT is refused there): internal/console.
+	op := echo.WrapHandler(s.console)
+	e.Any("/console", op)
+	e.Any("/console/*", op)
+	e.GET("/analytics/findings", op) // an alias of /console/api/findings
 	return e
+}
+
+// isOperatorPath reports whether the request is for an operator endpoint.
+func isOperatorPath(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return p == "/console" || strings.HasPrefix(p, "/console/") || p == "/analytics/findings"
+}
+
+// refuseOperatorToken answers 401 to a call on an EHR endpoint (hooks,
+// feedback, discovery) that presents an operator token: operator tokens
+// open the console only, with or without EHR authentication configured.
+func (s *Server) refuseOperatorToken(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" && s.console.IsOperatorToken(h) {
+			return &Error{Status: http.StatusUnauthorized, Code: "login", Message: "an operator token is not accepted on CDS Hooks endpoints"}
+		}
+		return next(c)
+	}
 }
 
 // requireJSON answers 415 to a POST whose body is not declared JSON
@@ -303,7 +355,9 @@ func (s *Server) requestLog(next echo.HandlerFunc) echo.HandlerFunc {
 		// A browser origin outside --cors-origins: the CORS middleware set
 		// no Access-Control-Allow-Origin, so the browser will hide the
 		// answer (or refuse the preflight). Operators see it at info.
-		if origin := c.Request().Header.Get(echo.HeaderOrigin); origin != "" && c.Response().Header().Get(echo.HeaderAccessControlAllowOrigin) == "" {
+		// (The operator endpoints send no CORS headers at all: the console's
+		// own page calls them from the same origin.)
+		if origin := c.Request().Header.Get(echo.HeaderOrigin); origin != "" && c.Response().Header().Get(echo.HeaderAccessControlAllowOrigin) == "" && !isOperatorPath(c) {
 			level = slog.LevelInfo
 			attrs = append(attrs, "cors", "origin not allowed by --cors-origins", "origin", cutLog(origin), "path", cutLog(c.Request().URL.Path))
 		}

@@ -22,6 +22,7 @@ import (
 
 	"jakguard/cards"
 	"jakguard/fhir"
+	"jakguard/internal/console"
 	"jakguard/internal/store"
 	"jakguard/rules"
 )
@@ -41,6 +42,9 @@ type serverOpts struct {
 	allowHTTP bool
 	noStore   bool
 	metrics   bool
+	// console is the operator console's mode; the zero value (console.Off)
+	// becomes TokenAuth with testOperatorToken.
+	console console.Mode
 }
 
 func newTestServer(t testing.TB, o serverOpts) *testServer {
@@ -71,10 +75,22 @@ func newTestServer(t testing.TB, o serverOpts) *testServer {
 	if o.metrics {
 		d.Metrics = NewMetrics(prometheus.NewRegistry())
 	}
-	s, err := NewServer(Config{BodyLimit: o.bodyLimit, Deadline: o.deadline}, d)
+	cfg := Config{BodyLimit: o.bodyLimit, Deadline: o.deadline, OperatorMode: o.console}
+	if o.console == console.Off {
+		cfg.OperatorMode = console.TokenAuth
+		cfg.OperatorTokens, err = console.ParseTokens([]byte(testOperatorToken))
+		require.NoError(t, err)
+	}
+	s, err := NewServer(cfg, d)
 	require.NoError(t, err)
 	return &testServer{Server: s, store: d.Store, recorder: d.Recorder}
 }
+
+// testOperatorToken is the operator token of the test servers' console.
+const testOperatorToken = "test-operator-token-0123456789abcdef"
+
+// operator is the Authorization header of an operator call, for do.
+var operator = []string{"Authorization", "Bearer " + testOperatorToken}
 
 // testAuditKey is the site secret of the test servers' audit trail.
 const testAuditKey = "test-audit-key-0123456789abcdef-0123456789"
@@ -92,6 +108,12 @@ func (s *testServer) do(t testing.TB, method, path string, body []byte, hdr ...s
 	}
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, req)
+	if strings.HasPrefix(path, "/console") || strings.HasPrefix(path, "/analytics/") {
+		// Operator endpoints: no CORS, their own JSON errors.
+		assert.Empty(t, rec.Header().Get("Access-Control-Allow-Origin"), "no CORS on %s", path)
+		assert.Equal(t, "nosniff", rec.Header().Get("X-Content-Type-Options"))
+		return rec
+	}
 	assert.NotEmpty(t, rec.Header().Get("Access-Control-Allow-Origin"), "CORS header on %s %s (%d)", method, path, rec.Code)
 	switch {
 	case rec.Code == http.StatusUnauthorized:

@@ -53,23 +53,32 @@ func TestHookFeedbackReport(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, 200, resp.StatusCode)
 
-	// /analytics/findings (the console's source) and `jakguard report`
-	// read the same store the same way: they agree, attribution included.
-	var live store.Report
+	// The console's analytics (and their alias /analytics/findings) and
+	// `jakguard report` read the same store the same way: they agree,
+	// attribution included. A loopback server without --clients opens the
+	// console without a token (contract 6.7).
+	var live store.Analytics
 	require.Eventually(t, func() bool {
-		resp, err := http.Get(base + "/analytics/findings")
+		resp, err := http.Get(base + "/console/api/findings")
 		if err != nil {
 			return false
 		}
 		defer resp.Body.Close()
-		live = store.Report{}
+		live = store.Analytics{}
 		return json.NewDecoder(resp.Body).Decode(&live) == nil && len(live.Findings) > 0
 	}, 5*time.Second, 20*time.Millisecond, "the card records are written")
+	require.NotEmpty(t, live.Weekly, "weekly series for the charts")
 	var liveOut, liveErr bytes.Buffer
 	require.Equal(t, 0, run(context.Background(), []string{"report", "--db", db, "--format", "json"}, env(nil), &liveOut, &liveErr), liveErr.String())
 	var fromCLI store.Report
 	require.NoError(t, json.Unmarshal(liveOut.Bytes(), &fromCLI))
-	assert.Equal(t, live, fromCLI, "jakguard report and /analytics/findings disagree")
+	assert.Equal(t, fromCLI, live.Report, "jakguard report and /console/api/findings disagree")
+	resp, err = http.Get(base + "/analytics/findings")
+	require.NoError(t, err)
+	var alias store.Report
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&alias))
+	resp.Body.Close()
+	assert.Equal(t, fromCLI, alias, "jakguard report and /analytics/findings disagree")
 
 	require.NoError(t, stop(), "clean shutdown flushes the card records")
 

@@ -21,6 +21,7 @@ import (
 	"jakguard/fhir"
 	"jakguard/hooks"
 	"jakguard/internal/auth"
+	"jakguard/internal/console"
 	"jakguard/internal/netguard"
 	"jakguard/internal/store"
 )
@@ -44,6 +45,7 @@ type serveConfig struct {
 	// The store: request-path timeout, retention, the audit trail's key.
 	dbTimeout, retention, auditRetention time.Duration
 	auditKeyFile, auditKeyEnv            string
+	operatorTokenFile                    string // --operator-token-file
 }
 
 func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*serveConfig, error) {
@@ -87,6 +89,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 		fs.Var(d.v, d.name, d.usage+envNote(d.env))
 	}
 	auditKeyFile := fs.String("audit-key-file", "JAKGUARD_AUDIT_KEY_FILE", "", "file holding the site secret the audit trail hashes patient ids with (or the secret itself in env JAKGUARD_AUDIT_KEY); default for SQLite: DB.audit-key, created on first start; required for PostgreSQL")
+	operatorTokens := fs.String("operator-token-file", "JAKGUARD_OPERATOR_TOKEN_FILE", "", "file of operator bearer tokens, one per line (at least 32 characters; # comments), for the console at /console/ (docs/console.md); without it the console answers 404, except on a loopback address without --clients")
 	if err := fs.parse(args); err != nil {
 		return nil, err
 	}
@@ -98,6 +101,7 @@ func parseServe(args []string, getenv func(string) string, stderr io.Writer) (*s
 		getenv: getenv, cgroupLimit: memlimit.FromCgroup,
 		dbTimeout: *dbTimeout, retention: time.Duration(retention), auditRetention: time.Duration(auditRetention),
 		auditKeyFile: *auditKeyFile, auditKeyEnv: getenv("JAKGUARD_AUDIT_KEY"),
+		operatorTokenFile: *operatorTokens,
 	}
 	return &c, c.check()
 }
@@ -275,6 +279,10 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 			return fmt.Errorf("--clients: %w", err)
 		}
 	}
+	opMode, opTokens, err := operatorAuth(cfg)
+	if err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, cfg.db, logger)
 	if err != nil {
 		return fmt.Errorf("--db: %w", err)
@@ -329,7 +337,9 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 		Deadline:      cfg.deadline,
 		MaxConcurrent: cfg.maxConcurrent,
 		// Feedback insert and readiness; the recorder has its own.
-		StoreTimeout: cfg.dbTimeout,
+		StoreTimeout:   cfg.dbTimeout,
+		OperatorMode:   opMode,
+		OperatorTokens: opTokens,
 	}, hooks.Deps{
 		Engine: engine,
 		FHIR: fhir.NewClient(fhir.ClientConfig{
@@ -358,7 +368,7 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 	go func() { errc <- hs.Serve(ln) }()
 	logger.Info("jakguard serving", "addr", ln.Addr().String(), "public_url", cfg.publicURL,
 		"version", buildVersion(), "knowledge", k.Revision(), "auth", verifier != nil,
-		"max_concurrent", srv.MaxConcurrent())
+		"max_concurrent", srv.MaxConcurrent(), "console", consoleState(opMode, opTokens))
 
 	select {
 	case err := <-errc:
@@ -390,6 +400,48 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// operatorAuth decides who may open the operator console (contract 6.7):
+// the holders of a token from --operator-token-file; without the file, a
+// developer on a loopback address without --clients; else nobody (404).
+func operatorAuth(cfg *serveConfig) (console.Mode, *console.Tokens, error) {
+	if cfg.operatorTokenFile != "" {
+		t, err := console.LoadTokens(cfg.operatorTokenFile)
+		if err != nil {
+			return console.Off, nil, fmt.Errorf("--operator-token-file: %w", err)
+		}
+		return console.TokenAuth, t, nil
+	}
+	if cfg.clients == "" && isLoopbackAddr(cfg.addr) {
+		return console.Open, nil, nil
+	}
+	return console.Off, nil, nil
+}
+
+// isLoopbackAddr reports whether a listen address is on the loopback
+// interface only (an empty host listens everywhere).
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// consoleState names the console's mode for the start-up log line.
+func consoleState(m console.Mode, t *console.Tokens) string {
+	switch m {
+	case console.TokenAuth:
+		return fmt.Sprintf("operator token (%d)", t.Len())
+	case console.Open:
+		return "open on loopback (no --operator-token-file)"
+	}
+	return "off (no --operator-token-file)"
 }
 
 // logAuditKey says where the audit key came from and its fingerprint (so

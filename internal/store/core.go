@@ -44,7 +44,10 @@ type dialect struct {
 	// newTime returns a Scan destination for a stored time and a function
 	// reading it once scanned.
 	newTime func() (dest any, get func() time.Time)
-	now     func() time.Time
+	// week is the expression of the week number of the time column col:
+	// whole weeks since the first Monday after the Unix epoch (weekStart).
+	week func(col string) string
+	now  func() time.Time
 }
 
 func validateBatch(b Batch) error {
@@ -201,7 +204,8 @@ func addFeedback(ctx context.Context, r runner, d dialect, items []Feedback) (st
 // report time, so feedback that arrived before its card record was flushed
 // is still attributed once the record lands. Feedback is filtered by the
 // server-side received time, cards by the time they were shown. %[1]s is
-// the dialect's FROM item listing a card's finding codes as j.value.
+// the dialect's FROM item listing a card's finding codes as j.value, %[2]s
+// the service filter (or nothing).
 //
 // An override counts for every finding of its card. An accepted suggestion
 // counts for the findings that suggestion addresses (cards.suggestions, read
@@ -209,13 +213,13 @@ func addFeedback(ctx context.Context, r runner, d dialect, items []Feedback) (st
 // mapping existed (a JSON array of uuids) counts for all its findings.
 const (
 	qShown = `SELECT j.value, COUNT(*) FROM cards c CROSS JOIN %[1]s
-		WHERE c.shown >= $1 GROUP BY j.value`
+		WHERE c.shown >= $1%[2]s GROUP BY j.value`
 	qOverridden = `SELECT j.value, COUNT(DISTINCT f.card) FROM feedback f
 		JOIN cards c ON c.uuid = f.card CROSS JOIN %[1]s
-		WHERE f.received >= $1 AND f.outcome = 'overridden' GROUP BY j.value`
+		WHERE f.received >= $1 AND f.outcome = 'overridden'%[2]s GROUP BY j.value`
 	qReasons = `SELECT j.value, f.reason_system, f.reason_code, MAX(f.reason_display), COUNT(DISTINCT f.card) FROM feedback f
 		JOIN cards c ON c.uuid = f.card CROSS JOIN %[1]s
-		WHERE f.received >= $1 AND f.outcome = 'overridden' AND f.reason_code <> ''
+		WHERE f.received >= $1 AND f.outcome = 'overridden' AND f.reason_code <> ''%[2]s
 		GROUP BY j.value, f.reason_system, f.reason_code`
 	qAccepted = `SELECT DISTINCT f.card, c.findings, c.suggestions, fs.suggestion FROM feedback f
 		JOIN cards c ON c.uuid = f.card
@@ -257,12 +261,24 @@ func (a *acceptance) add(card, findingsJSON, suggJSON, suggestion string) error 
 }
 
 func buildReport(ctx context.Context, r runner, d dialect, since time.Time) (Report, error) {
-	rep := Report{Since: since, Findings: []FindingStats{}}
-	from := since
+	return buildReportFor(ctx, r, d, AnalyticsQuery{Since: since})
+}
+
+// buildReportFor is buildReport for the cards of one service when
+// q.Service is set (the feedback on them, and for Unattributed the
+// feedback sent to that service).
+func buildReportFor(ctx context.Context, r runner, d dialect, q AnalyticsQuery) (Report, error) {
+	rep := Report{Since: q.Since, Findings: []FindingStats{}}
+	from := q.Since
 	if from.IsZero() {
 		from = time.Unix(0, 0)
 	}
 	args := []any{d.encodeTime(from)}
+	cardFilter, fbFilter := "", ""
+	if q.Service != "" {
+		args = append(args, q.Service)
+		cardFilter, fbFilter = " AND c.service = $2", " AND f.service = $2"
+	}
 	stats := map[string]*FindingStats{}
 	get := func(code string) *FindingStats {
 		if st, ok := stats[code]; ok {
@@ -275,26 +291,26 @@ func buildReport(ctx context.Context, r runner, d dialect, since time.Time) (Rep
 	acc := acceptance{cards: map[string]map[string]bool{}, suggs: map[string]map[string]bool{}}
 	var code string
 	var n int
-	q := func(sql string) string { return fmt.Sprintf(sql, d.findings) }
+	sq := func(sql string) string { return fmt.Sprintf(sql, d.findings, cardFilter) }
 	steps := []struct {
 		q    string
 		scan func(rowScanner) error
 	}{
-		{q(qShown), func(r rowScanner) error {
+		{sq(qShown), func(r rowScanner) error {
 			if err := r.Scan(&code, &n); err != nil {
 				return err
 			}
 			get(code).Shown = n
 			return nil
 		}},
-		{q(qOverridden), func(r rowScanner) error {
+		{sq(qOverridden), func(r rowScanner) error {
 			if err := r.Scan(&code, &n); err != nil {
 				return err
 			}
 			get(code).Overridden = n
 			return nil
 		}},
-		{q(qReasons), func(r rowScanner) error {
+		{sq(qReasons), func(r rowScanner) error {
 			var rc ReasonCount
 			if err := r.Scan(&code, &rc.System, &rc.Code, &rc.Display, &rc.Count); err != nil {
 				return err
@@ -303,14 +319,14 @@ func buildReport(ctx context.Context, r runner, d dialect, since time.Time) (Rep
 			st.TopReasons = append(st.TopReasons, rc)
 			return nil
 		}},
-		{qAccepted, func(r rowScanner) error {
+		{qAccepted + cardFilter, func(r rowScanner) error {
 			var card, findings, suggs, suggestion string
 			if err := r.Scan(&card, &findings, &suggs, &suggestion); err != nil {
 				return err
 			}
 			return acc.add(card, findings, suggs, suggestion)
 		}},
-		{qUnattributed, func(r rowScanner) error { return r.Scan(&rep.Unattributed) }},
+		{qUnattributed + fbFilter, func(r rowScanner) error { return r.Scan(&rep.Unattributed) }},
 	}
 	for _, st := range steps {
 		if err := r.query(ctx, st.q, args, st.scan); err != nil {

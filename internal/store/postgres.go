@@ -102,6 +102,9 @@ func openPostgresStore(ctx context.Context, dsn string, logger *slog.Logger, cre
 				var t time.Time
 				return &t, func() time.Time { return t.UTC() }
 			},
+			week: func(col string) string {
+				return fmt.Sprintf("FLOOR((EXTRACT(EPOCH FROM %s) - %d) / %d)::bigint", col, mondayOffset, weekSeconds)
+			},
 			now: time.Now,
 		},
 		logger: logger,
@@ -281,6 +284,21 @@ func (s *Postgres) Report(ctx context.Context, since time.Time) (Report, error) 
 		return Report{}, fmt.Errorf("report: %w", err)
 	}
 	return rep, nil
+}
+
+func (s *Postgres) Analytics(ctx context.Context, q AnalyticsQuery) (Analytics, error) {
+	var a Analytics
+	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	err := s.recovering(ctx, true, func() error {
+		return s.tx(ctx, opts, func(r runner) (err error) {
+			a, err = buildAnalytics(ctx, r, s.d, q)
+			return err
+		})
+	})
+	if err != nil {
+		return Analytics{}, fmt.Errorf("analytics: %w", err)
+	}
+	return a, nil
 }
 
 func (s *Postgres) Audit(ctx context.Context, q AuditQuery) ([]AuditRecord, error) {

@@ -36,9 +36,12 @@ func (f *fakeStore) Audit(context.Context, AuditQuery) ([]AuditRecord, error) { 
 func (f *fakeStore) Prune(context.Context, PruneRequest) (Pruned, error)      { return Pruned{}, nil }
 func (f *fakeStore) AddFeedback(context.Context, []Feedback) (int, error)     { return 0, nil }
 func (f *fakeStore) Report(context.Context, time.Time) (Report, error)        { return Report{}, nil }
-func (f *fakeStore) Ping(context.Context) error                               { return nil }
-func (f *fakeStore) Close() error                                             { return nil }
-func (f *fakeStore) count() int                                               { f.mu.Lock(); defer f.mu.Unlock(); return f.cards }
+func (f *fakeStore) Analytics(context.Context, AnalyticsQuery) (Analytics, error) {
+	return Analytics{}, nil
+}
+func (f *fakeStore) Ping(context.Context) error { return nil }
+func (f *fakeStore) Close() error               { return nil }
+func (f *fakeStore) count() int                 { f.mu.Lock(); defer f.mu.Unlock(); return f.cards }
 
 func oneCard(i int) []CardRecord {
 	return []CardRecord{card(fmt.Sprintf("c%d", i), []string{"smoker"})}

@@ -102,6 +102,9 @@ func openSQLiteStore(ctx context.Context, path string, logger *slog.Logger, crea
 				var us int64
 				return &us, func() time.Time { return time.UnixMicro(us).UTC() }
 			},
+			week: func(col string) string {
+				return fmt.Sprintf("((%s / 1000000 - %d) / %d)", col, mondayOffset, weekSeconds)
+			},
 			now: time.Now,
 		},
 		logger: logger,
@@ -246,6 +249,18 @@ func (s *SQLite) Report(ctx context.Context, since time.Time) (Report, error) {
 		return Report{}, fmt.Errorf("report: %w", err)
 	}
 	return rep, nil
+}
+
+func (s *SQLite) Analytics(ctx context.Context, q AnalyticsQuery) (Analytics, error) {
+	var a Analytics
+	err := sqlTx(ctx, s.read, func(r runner) (err error) {
+		a, err = buildAnalytics(ctx, r, s.d, q)
+		return err
+	})
+	if err != nil {
+		return Analytics{}, fmt.Errorf("analytics: %w", err)
+	}
+	return a, nil
 }
 
 func (s *SQLite) Audit(ctx context.Context, q AuditQuery) ([]AuditRecord, error) {

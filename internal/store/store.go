@@ -166,6 +166,9 @@ type Store interface {
 	// Report returns the analytics for cards shown and feedback received at
 	// or after since (the zero time means everything).
 	Report(ctx context.Context, since time.Time) (Report, error)
+	// Analytics returns the report of q (Report's numbers when q.Service
+	// is empty) and its weekly series per finding, for the console.
+	Analytics(ctx context.Context, q AnalyticsQuery) (Analytics, error)
 	// Audit returns the audit records q selects, newest first.
 	Audit(ctx context.Context, q AuditQuery) ([]AuditRecord, error)
 	// Prune deletes one small batch of records past retention.

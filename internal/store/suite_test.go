@@ -39,6 +39,7 @@ func runStoreSuite(t *testing.T, newDSN func(t *testing.T) string) {
 		{"the pruner runs batches until done", testPruner},
 		{"OpenExisting neither creates nor migrates", testOpenExisting},
 		{"migration 0002 keeps 0001 data", testMigrationKeepsData},
+		{"analytics: weekly series and the service filter", testAnalytics},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newDSN) })
