@@ -49,22 +49,22 @@ const (
 
 // options are the flags of one run.
 type options struct {
-	bin        string        // jakguard binary; "" builds one
-	stores     []string      // sqlite, postgres
-	fills      []string      // empty, full
-	auths      []string      // none, es384
-	workloads  []string      // names of workloads
-	pgAdmin    string        // PostgreSQL URL of a database to create the load databases from
-	pgPrefix   string        // the load databases are PREFIX_empty and PREFIX_full
-	dataDir    string        // SQLite files, keys, tokens' clients file, server logs
-	prefill    int           // cards in a full store
-	conns      int           // workers = connections
-	duration   time.Duration // measured time per workload
-	warmup     time.Duration // unmeasured time before it
-	rounds     int
-	maxReq     int     // most requests per measured workload run (0: no bound)
-	tokenRate  float64 // tokens signed per second of run time, with auth
-	out        string  // also write the report here
+	bin       string        // jakguard binary; "" builds one
+	stores    []string      // sqlite, postgres
+	fills     []string      // empty, full
+	auths     []string      // none, es384
+	workloads []string      // names of workloads
+	pgAdmin   string        // PostgreSQL URL of a database to create the load databases from
+	pgPrefix  string        // the load databases are PREFIX_empty and PREFIX_full
+	dataDir   string        // SQLite files, keys, tokens' clients file, server logs
+	prefill   int           // cards in a full store
+	conns     int           // workers = connections
+	duration  time.Duration // measured time per workload
+	warmup    time.Duration // unmeasured time before it
+	rounds    int
+	maxReq    int     // most requests per measured workload run (0: no bound)
+	tokenRate float64 // tokens signed per second of run time, with auth
+	out       string  // also write the report here
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {

@@ -150,18 +150,21 @@ func measureWorkload(ctx context.Context, o options, srv *server, sg *signer, bo
 		}
 	}
 	t := newTargets(srv.base, w, bodies, tokens)
-	if err := t.check(ctx); err != nil {
-		return sample{}, err
-	}
-	if o.warmup > 0 {
-		if r := attack(ctx, t, o.conns, o.warmup); r.errors > 0 {
-			return sample{}, fmt.Errorf("warm-up: %d of %d calls failed: %s", r.errors, r.metrics.Requests, strings.Join(r.firstErrs, "; "))
-		}
-	}
-	before, err := srv.recorder()
+	checked, err := t.check(ctx)
+	srv.calls += uint64(checked)
 	if err != nil {
 		return sample{}, err
 	}
+	if o.warmup > 0 {
+		r := attack(ctx, t, o.conns, o.warmup)
+		srv.calls += r.metrics.Requests
+		if r.errors > 0 {
+			return sample{}, fmt.Errorf("warm-up: %d of %d calls failed: %s", r.errors, r.metrics.Requests, strings.Join(r.firstErrs, "; "))
+		}
+	}
+	// The records of the calls so far written (or dropped), so that the
+	// measured run's are its own.
+	before := waitRecorder(srv, srv.calls)
 	s := sample{workload: w.name, load: loadAverage()}
 	cpu0, pg0 := srv.cpu(), time.Duration(0)
 	if kind == storePostgres {
@@ -179,7 +182,8 @@ func measureWorkload(ctx context.Context, o options, srv *server, sg *signer, bo
 	}
 	// Let the recorder write what it queued (it waits at most 100 ms for a
 	// batch to fill), then read what it wrote and dropped.
-	after := waitRecorder(srv, before, r.metrics.Requests)
+	srv.calls += r.metrics.Requests
+	after := waitRecorder(srv, srv.calls)
 	d := after.sub(before)
 	s.requests, s.errors, s.noTokens = r.metrics.Requests, r.errors, r.noTokens
 	s.rps = r.metrics.Throughput // answered 2xx (or 3xx: none here) per second
@@ -193,17 +197,14 @@ func measureWorkload(ctx context.Context, o options, srv *server, sg *signer, bo
 }
 
 // waitRecorder waits, at most 3 s, until the server has written or dropped
-// an audit record for each of the calls, and returns its counters then.
-func waitRecorder(srv *server, before recorderCounts, calls uint64) recorderCounts {
+// an audit record for each of the calls it was sent, and returns its
+// counters then.
+func waitRecorder(srv *server, calls uint64) recorderCounts {
 	deadline := time.Now().Add(3 * time.Second)
 	for {
-		after, err := srv.recorder()
-		if err != nil {
-			return before
-		}
-		d := after.sub(before)
-		if d.auditsWritten+d.auditsDropped >= float64(calls) || time.Now().After(deadline) {
-			return after
+		c, err := srv.recorder()
+		if err == nil && c.auditsWritten+c.auditsDropped >= float64(calls) || time.Now().After(deadline) {
+			return c
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -62,18 +62,19 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&b, "Command: `go run ./cmd/jakload %s`\n\n", strings.Join(r.args, " "))
 	loads := r.column(r.samples, func(s sample) float64 { return s.load })
 	fmt.Fprintf(&b, "Load average (1 min) at the start of the runs: %s.\n\n", span(loads, "%.1f"))
-	b.WriteString("| workload | store | fill | auth | req/s | p50 ms | p99 ms | errors | dropped records | CPU ms/call (jakguard + PostgreSQL) | load |\n")
-	b.WriteString("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| workload | store | fill | auth | req/s | p50 ms | p99 ms | errors | dropped records | audit records written | CPU ms/call (jakguard + PostgreSQL) | load |\n")
+	b.WriteString("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	keys, by := r.groups()
 	for _, k := range keys {
 		ss := by[k]
 		var errs, reqs uint64
-		var dropped float64
+		var dropped, written float64
 		noTokens := false
 		for _, s := range ss {
 			errs += s.errors
 			reqs += s.requests
 			dropped += s.dropped
+			written += s.written
 			noTokens = noTokens || s.noTokens
 		}
 		cpu := span(r.column(ss, func(s sample) float64 { return ms(s.cpuPerCall) }), "%.2f")
@@ -84,11 +85,11 @@ func (r *report) markdown() string {
 		if noTokens {
 			rps += " (tokens ran out: raise -token-rate)"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %d of %d | %.0f | %s | %s |\n",
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %d of %d | %.0f | %.0f | %s | %s |\n",
 			k.workload, k.store, k.fill, k.auth, rps,
 			span(r.column(ss, func(s sample) float64 { return ms(s.p50) }), "%.2f"),
 			span(r.column(ss, func(s sample) float64 { return ms(s.p99) }), "%.1f"),
-			errs, reqs, dropped, cpu,
+			errs, reqs, dropped, written, cpu,
 			span(r.column(ss, func(s sample) float64 { return s.load }), "%.1f"))
 	}
 	if lines := r.budgets(by); len(lines) > 0 {
@@ -192,4 +193,3 @@ func commit() string {
 	}
 	return c
 }
-

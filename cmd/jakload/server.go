@@ -37,6 +37,9 @@ type server struct {
 	base string // http://127.0.0.1:PORT
 	log  *os.File
 	done chan error
+	// calls counts the hook calls sent to it, each of which leaves an
+	// audit record.
+	calls uint64
 }
 
 // startServer runs bin serve on a free loopback port with the store dsn and,

@@ -236,8 +236,8 @@ func (t *targets) target(tgt *vegeta.Target) error {
 
 // check sends each distinct call of the workload once and checks that it
 // is answered 200 with the expected number of cards: the load measures the
-// service doing its work, not refusing it.
-func (t *targets) check(ctx context.Context) error {
+// service doing its work, not refusing it. It returns the calls it sent.
+func (t *targets) check(ctx context.Context) (sent int, err error) {
 	seen := map[string]bool{}
 	for _, c := range t.seq {
 		if seen[c.name] {
@@ -248,7 +248,7 @@ func (t *targets) check(ctx context.Context) error {
 		// Take this call's target: step through the sequence to it.
 		for {
 			if err := t.target(&tgt); err != nil {
-				return err
+				return sent, err
 			}
 			if tgt.URL == t.url(c) && string(tgt.Body) == string(t.bodies[c.name]) {
 				break
@@ -256,31 +256,32 @@ func (t *targets) check(ctx context.Context) error {
 		}
 		req, err := tgt.Request()
 		if err != nil {
-			return err
+			return sent, err
 		}
+		sent++
 		resp, err := http.DefaultClient.Do(req.WithContext(ctx))
 		if err != nil {
-			return fmt.Errorf("%s: %w", c.name, err)
+			return sent, fmt.Errorf("%s: %w", c.name, err)
 		}
 		body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 		resp.Body.Close()
 		if err != nil {
-			return fmt.Errorf("%s: %w", c.name, err)
+			return sent, fmt.Errorf("%s: %w", c.name, err)
 		}
 		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("%s: answered %s: %.300s", c.name, resp.Status, body)
+			return sent, fmt.Errorf("%s: answered %s: %.300s", c.name, resp.Status, body)
 		}
 		var answer struct {
 			Cards []jsontext.Value `json:"cards"`
 		}
 		if err := json.Unmarshal(body, &answer); err != nil {
-			return fmt.Errorf("%s: answer: %w", c.name, err)
+			return sent, fmt.Errorf("%s: answer: %w", c.name, err)
 		}
 		if len(answer.Cards) != c.cards {
-			return fmt.Errorf("%s: answered %d cards, want %d", c.name, len(answer.Cards), c.cards)
+			return sent, fmt.Errorf("%s: answered %d cards, want %d", c.name, len(answer.Cards), c.cards)
 		}
 	}
-	return nil
+	return sent, nil
 }
 
 // attackResult is what one attack measured.
