@@ -49,22 +49,23 @@ const (
 
 // options are the flags of one run.
 type options struct {
-	bin       string        // jakguard binary; "" builds one
-	stores    []string      // sqlite, postgres
-	fills     []string      // empty, full
-	auths     []string      // none, es384
-	workloads []string      // names of workloads
-	pgAdmin   string        // PostgreSQL URL of a database to create the load databases from
-	pgPrefix  string        // the load databases are PREFIX_empty and PREFIX_full
-	dataDir   string        // SQLite files, keys, tokens' clients file, server logs
-	prefill   int           // cards in a full store
-	conns     int           // workers = connections
-	duration  time.Duration // measured time per workload
-	warmup    time.Duration // unmeasured time before it
-	rounds    int
-	maxReq    int     // most requests per measured workload run (0: no bound)
-	tokenRate float64 // tokens signed per second of run time, with auth
-	out       string  // also write the report here
+	bin        string        // jakguard binary; "" builds one
+	stores     []string      // sqlite, postgres
+	fills      []string      // empty, full
+	auths      []string      // none, es384
+	workloads  []string      // names of workloads
+	pgAdmin    string        // PostgreSQL URL of a database to create the load databases from
+	pgPrefix   string        // the load databases are PREFIX_empty and PREFIX_full
+	dataDir    string        // SQLite files, keys, tokens' clients file, server logs
+	prefill    int           // cards in a full store
+	conns      int           // workers = connections
+	duration   time.Duration // measured time per workload
+	warmup     time.Duration // unmeasured time before it
+	rounds     int
+	maxReq     int     // most requests per measured workload run (0: no bound)
+	tokenRate  float64 // tokens signed per second of run time, with auth
+	out        string  // also write the report here
+	cpuProfile string  // a CPU profile of the binary during the first measured workload
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -85,8 +86,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured time before each workload")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds; each starts every store, fill and auth once, fills alternated")
 	fs.IntVar(&o.maxReq, "n", 0, "most requests per measured workload (0: as many as -d allows)")
-	fs.Float64Var(&o.tokenRate, "token-rate", 2500, "with es384: tokens signed per second of -warmup plus -d before each workload (unique jti each; the run stops early, and says so, if they run out)")
+	fs.Float64Var(&o.tokenRate, "token-rate", 1500, "with es384: tokens signed per second of -warmup plus -d before each workload (unique jti each; the run stops early, and says so, if they run out)")
 	fs.StringVar(&o.out, "out", "", "also write the report to this file")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the binary during the first measured workload to this file (builds jakguard with the jakguard_pprof tag, which serves net/http/pprof on another loopback port; not with -bin)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -119,6 +121,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("-n %d: want 0 or more", o.maxReq)
 	case o.tokenRate <= 0 || o.tokenRate > 100_000:
 		return o, fmt.Errorf("-token-rate %g: want above 0, at most 100000", o.tokenRate)
+	case o.cpuProfile != "" && o.bin != "":
+		return o, errors.New("-cpuprofile builds its own binary (with the jakguard_pprof tag): leave out -bin")
 	case o.pgPrefix == "" || strings.Trim(o.pgPrefix, "abcdefghijklmnopqrstuvwxyz0123456789_") != "":
 		return o, fmt.Errorf("-pg-prefix %q: want lower-case letters, digits and _", o.pgPrefix)
 	}

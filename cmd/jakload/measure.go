@@ -47,15 +47,17 @@ func measure(ctx context.Context, o options, stderr io.Writer) (*report, error) 
 	if err := os.MkdirAll(o.dataDir, 0o700); err != nil {
 		return nil, err
 	}
+	rep := &report{opts: o, started: time.Now().UTC(), commit: "of the binary given with -bin"}
 	bin := o.bin
 	if bin == "" {
+		rep.commit = treeCommit()
 		dir, err := os.MkdirTemp("", "jakload-bin-")
 		if err != nil {
 			return nil, err
 		}
 		defer os.RemoveAll(dir)
 		fmt.Fprintln(stderr, "jakload: building jakguard")
-		if bin, err = buildBinary(ctx, dir, stderr); err != nil {
+		if bin, err = buildBinary(ctx, dir, o.cpuProfile != "", stderr); err != nil {
 			return nil, err
 		}
 	}
@@ -69,7 +71,6 @@ func measure(ctx context.Context, o options, stderr io.Writer) (*report, error) 
 			return nil, err
 		}
 	}
-	rep := &report{opts: o, started: time.Now().UTC()}
 	for round := range o.rounds {
 		for _, kind := range o.stores {
 			fills := o.fills
@@ -171,7 +172,18 @@ func measureWorkload(ctx context.Context, o options, srv *server, sg *signer, bo
 		pg0 = storebench.PostgresCPU()
 	}
 	t.allow(o.maxReq)
+	var profiled chan error
+	if o.cpuProfile != "" && !profileTaken {
+		profileTaken = true
+		profiled = make(chan error, 1)
+		go func() { profiled <- srv.profile(ctx, o.duration, o.cpuProfile) }()
+	}
 	r := attack(ctx, t, o.conns, o.duration)
+	if profiled != nil {
+		if err := <-profiled; err != nil {
+			return sample{}, err
+		}
+	}
 	cpu := srv.cpu() - cpu0
 	var pgCPU time.Duration
 	if kind == storePostgres {
@@ -195,6 +207,9 @@ func measureWorkload(ctx context.Context, o options, srv *server, sg *signer, bo
 	}
 	return s, nil
 }
+
+// profileTaken is set once the -cpuprofile profile has been started.
+var profileTaken bool
 
 // waitRecorder waits, at most 3 s, until the server has written or dropped
 // an audit record for each of the calls it was sent, and returns its

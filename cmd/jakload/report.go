@@ -14,6 +14,7 @@ type report struct {
 	opts              options
 	args              []string
 	started, finished time.Time
+	commit            string // of the binary measured
 	samples           []sample
 }
 
@@ -57,7 +58,7 @@ func (r *report) markdown() string {
 	o := r.opts
 	fmt.Fprintf(&b, "## jakload: jakguard from outside, as deployed\n\n")
 	fmt.Fprintf(&b, "%s to %s UTC; commit %s; %s, %d CPUs; %d connections (vegeta, closed loop), %s measured after %s warm-up per workload, %d round(s), empty and full stores alternated; full = %d cards.\n\n",
-		r.started.Format("2006-01-02 15:04"), r.finished.Format("15:04"), commit(), runtime.Version(), runtime.NumCPU(),
+		r.started.Format("2006-01-02 15:04"), r.finished.Format("15:04"), r.commit, runtime.Version(), runtime.NumCPU(),
 		o.conns, o.duration, o.warmup, o.rounds, o.prefill)
 	fmt.Fprintf(&b, "Command: `go run ./cmd/jakload %s`\n\n", strings.Join(r.args, " "))
 	loads := r.column(r.samples, func(s sample) float64 { return s.load })
@@ -180,9 +181,9 @@ func median(vs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-// commit is the working tree's commit, "+dirty" if it has changes; "?"
+// treeCommit is the working tree's commit, "+dirty" if it has changes; "?"
 // outside a git tree.
-func commit() string {
+func treeCommit() string {
 	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
 	if err != nil {
 		return "?"

@@ -20,10 +20,15 @@ import (
 	"github.com/prometheus/common/model"
 )
 
-// buildBinary builds jakguard into dir, as a deployment would build it.
-func buildBinary(ctx context.Context, dir string, stderr io.Writer) (string, error) {
+// buildBinary builds jakguard into dir, as a deployment would build it, or
+// with the jakguard_pprof tag (cmd/jakguard/pprof.go) for a CPU profile.
+func buildBinary(ctx context.Context, dir string, pprof bool, stderr io.Writer) (string, error) {
 	bin := filepath.Join(dir, "jakguard")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "jakguard/cmd/jakguard")
+	args := []string{"build", "-o", bin}
+	if pprof {
+		args = append(args, "-tags", "jakguard_pprof")
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, "jakguard/cmd/jakguard")...)
 	cmd.Stdout, cmd.Stderr = stderr, stderr
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("go build jakguard: %w", err)
@@ -33,10 +38,11 @@ func buildBinary(ctx context.Context, dir string, stderr io.Writer) (string, err
 
 // server is one running `jakguard serve`.
 type server struct {
-	cmd  *exec.Cmd
-	base string // http://127.0.0.1:PORT
-	log  *os.File
-	done chan error
+	cmd   *exec.Cmd
+	base  string // http://127.0.0.1:PORT
+	log   *os.File
+	done  chan error
+	pprof string // with the jakguard_pprof tag: where it serves /debug/pprof/profile
 	// calls counts the hook calls sent to it, each of which leaves an
 	// audit record.
 	calls uint64
@@ -44,15 +50,21 @@ type server struct {
 
 // startServer runs bin serve on a free loopback port with the store dsn and,
 // if clients is not "", the trusted clients file, and waits until /readyz
-// answers 200. Its log (warnings and errors only; jakguard logs no patient
-// data) goes to logPath.
+// answers 200. It logs at the level that ships (info: a line per request,
+// as deploy/kubernetes sets; jakguard logs no patient data) to logPath, as
+// a container's output goes to a file.
 func startServer(ctx context.Context, bin, dsn, clients, auditKey, logPath string) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
+	pprofPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	pprofAddr := "127.0.0.1:" + strconv.Itoa(pprofPort)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	args := []string{"serve", "--addr", addr, "--db", dsn, "--log-level", "warn", "--shutdown-drain", "0s"}
+	args := []string{"serve", "--addr", addr, "--db", dsn, "--shutdown-drain", "0s"}
 	if clients != "" {
 		args = append(args, "--clients", clients)
 	}
@@ -61,13 +73,13 @@ func startServer(ctx context.Context, bin, dsn, clients, auditKey, logPath strin
 		return nil, err
 	}
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "JAKGUARD_AUDIT_KEY="+auditKey)
+	cmd.Env = append(os.Environ(), "JAKGUARD_AUDIT_KEY="+auditKey, "JAKGUARD_PPROF_ADDR="+pprofAddr)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	s := &server{cmd: cmd, base: "http://" + addr, log: logf, done: make(chan error, 1)}
+	s := &server{cmd: cmd, base: "http://" + addr, log: logf, done: make(chan error, 1), pprof: "http://" + pprofAddr}
 	go func() { s.done <- cmd.Wait() }()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
@@ -103,6 +115,33 @@ func (s *server) stop() error {
 		<-s.done
 		return errors.New("jakguard serve did not stop within 30 s of SIGTERM; killed")
 	}
+}
+
+// profile writes a CPU profile of the server over d to path (a binary
+// built with the jakguard_pprof tag).
+func (s *server) profile(ctx context.Context, d time.Duration, path string) error {
+	secs := max(1, int(d.Round(time.Second)/time.Second))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.pprof+"/debug/pprof/profile?seconds="+strconv.Itoa(secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("-cpuprofile: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("-cpuprofile: %s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // cpu is the CPU time (user and system, every thread) the server has used.
