@@ -86,7 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured time before each workload")
 	fs.IntVar(&o.rounds, "rounds", 3, "rounds; each starts every store, fill and auth once, fills alternated")
 	fs.IntVar(&o.maxReq, "n", 0, "most requests per measured workload (0: as many as -d allows)")
-	fs.Float64Var(&o.tokenRate, "token-rate", 1500, "with es384: tokens signed per second of -warmup plus -d before each workload (unique jti each; the run stops early, and says so, if they run out)")
+	fs.Float64Var(&o.tokenRate, "token-rate", 2000, "with es384: tokens signed per second of -warmup plus -d before each workload (unique jti each; the run stops early, and says so, if they run out)")
 	fs.StringVar(&o.out, "out", "", "also write the report to this file")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the binary during the first measured workload to this file (builds jakguard with the jakguard_pprof tag, which serves net/http/pprof on another loopback port; not with -bin)")
 	if err := fs.Parse(args); err != nil {
