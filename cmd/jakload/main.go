@@ -76,7 +76,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	stores := fs.String("stores", "sqlite", "stores to measure, comma separated: sqlite, postgres")
 	fills := fs.String("fills", "empty,full", "store fills, comma separated: empty (a new store for every server start), full (-prefill cards, kept between runs)")
 	auths := fs.String("auth", "none,es384", "authentication, comma separated: none, es384 (a clients file and JWKS the binary trusts; tokens signed before each workload)")
-	wl := fs.String("workloads", strings.Join(workloadNames(), ","), "workloads, comma separated: "+strings.Join(workloadNames(), ", "))
+	wl := fs.String("workloads", strings.Join(defaultWorkloads, ","), "workloads, comma separated: "+strings.Join(workloadNames(), ", "))
 	fs.StringVar(&o.pgAdmin, "pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL URL of a database from which the load databases are created (and dropped, for the empty one)")
 	fs.StringVar(&o.pgPrefix, "pg-prefix", "jakguard_load", "the PostgreSQL stores are the databases PREFIX_empty and PREFIX_full")
 	fs.StringVar(&o.dataDir, "data", filepath.Join(os.TempDir(), "jakload"), "directory of the SQLite stores, keys and server logs (the full store is kept there between runs)")

@@ -63,7 +63,7 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, []string{"sqlite"}, o.stores)
 	assert.Equal(t, []string{"empty", "full"}, o.fills)
 	assert.Equal(t, []string{"none", "es384"}, o.auths)
-	assert.Equal(t, workloadNames(), o.workloads)
+	assert.Equal(t, []string{"mix", "order-select", "order-sign", "patient-view", "no-jak"}, o.workloads)
 	assert.Equal(t, 16, o.conns)
 	assert.Equal(t, 1_000_000, o.prefill)
 

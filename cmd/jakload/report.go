@@ -62,7 +62,12 @@ func (r *report) markdown() string {
 		o.conns, o.duration, o.warmup, o.rounds, o.prefill)
 	fmt.Fprintf(&b, "Command: `go run ./cmd/jakload %s`\n\n", strings.Join(r.args, " "))
 	loads := r.column(r.samples, func(s sample) float64 { return s.load })
-	fmt.Fprintf(&b, "Load average (1 min) at the start of the runs: %s.\n\n", span(loads, "%.1f"))
+	fmt.Fprintf(&b, "Load average (1 min) at the start of the runs: %s (this run's own server and clients included).\n\n", span(loads, "%.1f"))
+	b.WriteString("Workloads:\n\n")
+	for _, name := range o.workloads {
+		fmt.Fprintf(&b, "- %s: %s\n", name, workloadByName(name).about)
+	}
+	b.WriteString("\n")
 	b.WriteString("| workload | store | fill | auth | req/s | p50 ms | p99 ms | errors | dropped records | audit records written | CPU ms/call (jakguard + PostgreSQL) | load |\n")
 	b.WriteString("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	keys, by := r.groups()

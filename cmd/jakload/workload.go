@@ -38,6 +38,10 @@ var (
 	callSign    = call{"order-sign", "order-sign", "testdata/requests/order-sign-abrocitinib.json", 1}
 	callView    = call{"patient-view", "patient-view", "testdata/requests/patient-view-abrocitinib.json", 1}
 	callOther   = call{"no-jak", "order-select", "testdata/requests/order-select-methotrexate.json", 0}
+	// callTypical is the benchmarks' typical call, a 204 KB prefetch (not
+	// in the default workloads): what the sizing of docs/deployment.md
+	// took as a typical call before.
+	callTypical = call{"typical", "order-select", "testdata/bench/typical.json", 1}
 )
 
 // workload is a repeating sequence of calls.
@@ -59,7 +63,12 @@ var workloads = []workload{
 	{"order-sign", "abrocitinib order signed with a low platelet count, 1 card (14 KB)", []call{callSign}},
 	{"patient-view", "chart of a patient on abrocitinib, monitoring due, 1 card (3 KB)", []call{callView}},
 	{"no-jak", "order-select of methotrexate, no cards (4 KB)", []call{callOther}},
+	{"typical", "order-select of upadacitinib with a 204 KB prefetch (testdata/bench), 1 card", []call{callTypical}},
 }
+
+// defaultWorkloads are the workloads run unless -workloads says otherwise:
+// the mix and each of its calls alone.
+var defaultWorkloads = []string{mixName, "order-select", "order-sign", "patient-view", "no-jak"}
 
 func workloadNames() []string {
 	var names []string
@@ -100,7 +109,7 @@ func moduleRoot() (string, error) {
 // bodies reads the request body of every call.
 func bodies(root string) (map[string][]byte, error) {
 	out := map[string][]byte{}
-	for _, c := range []call{callFirstRx, callSign, callView, callOther} {
+	for _, c := range []call{callFirstRx, callSign, callView, callOther, callTypical} {
 		b, err := os.ReadFile(filepath.Join(root, c.file))
 		if err != nil {
 			return nil, err
