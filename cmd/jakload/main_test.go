@@ -73,7 +73,7 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, []string{"es384"}, o.auths)
 
 	for _, bad := range [][]string{
-		{"-stores", "mysql"}, {"-fills", ""}, {"-auth", "rs256"}, {"-workloads", "typical"},
+		{"-stores", "mysql"}, {"-fills", ""}, {"-auth", "rs256"}, {"-workloads", "large"},
 		{"-c", "0"}, {"-d", "0s"}, {"-d", "4m", "-warmup", "1s"}, {"-rounds", "0"}, {"-prefill", "0"},
 		{"-n", "-1"}, {"-token-rate", "0"}, {"-pg-prefix", "x; DROP"}, {"extra"},
 	} {
