@@ -46,6 +46,10 @@ func TestSmoke(t *testing.T) {
 	assert.Equal(t, 8, strings.Count(text, "| 0 of 200 | 0 | 200 |"), text)
 	assert.NotContains(t, text, "tokens ran out")
 	assert.Contains(t, text, "sqlite, es384: p99 at most")
+	// 300 pre-filled, then the unauthenticated run's cards (3 for each of
+	// the 200 first prescriptions, 160 in the mix's 200 calls, and the
+	// checks' 8) before the ES384 run started.
+	assert.Contains(t, text, "The full sqlite store held 300–1068 cards when its servers started")
 
 	full, err := countCards(ctx, "sqlite:"+filepath.Join(dir, "full-300.db"))
 	require.NoError(t, err)

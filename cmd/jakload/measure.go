@@ -32,6 +32,7 @@ type sample struct {
 	pgCPUPerCall                time.Duration // PostgreSQL server processes, for the postgres store
 	load                        float64       // one-minute load average at the start
 	noTokens                    bool
+	cards                       int // cards in the store when the server started
 }
 
 // measure runs every round, store, fill, auth and workload of o.
@@ -104,6 +105,11 @@ func measureServer(ctx context.Context, o options, bin string, st *stores, sg *s
 	if a == authES384 {
 		clients = sg.clients
 	}
+	// A full store grows by what each run records: say how full it was.
+	cards, err := countCards(ctx, dsn)
+	if err != nil {
+		cards = -1 // an empty store before its first start has no tables yet
+	}
 	logPath := filepath.Join(o.dataDir, fmt.Sprintf("serve-%s-%s-%s.log", kind, fill, a))
 	srv, err := startServer(ctx, bin, dsn, clients, st.auditKey, logPath)
 	if err != nil {
@@ -116,7 +122,7 @@ func measureServer(ctx context.Context, o options, bin string, st *stores, sg *s
 			srv.stop()
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		s.store, s.fill, s.auth, s.round = kind, fill, a, round+1
+		s.store, s.fill, s.auth, s.round, s.cards = kind, fill, a, round+1, max(cards, 0)
 		fmt.Fprintf(stderr, "jakload: round %d %-7s %-5s %-5s %-12s %6.0f req/s  p50 %5.2f ms  p99 %6.2f ms  errors %d  dropped %.0f  load %.2f\n",
 			s.round, kind, fill, a, name, s.rps, ms(s.p50), ms(s.p99), s.errors, s.dropped, s.load)
 		out = append(out, s)

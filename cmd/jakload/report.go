@@ -63,6 +63,17 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&b, "Command: `go run ./cmd/jakload %s`\n\n", strings.Join(r.args, " "))
 	loads := r.column(r.samples, func(s sample) float64 { return s.load })
 	fmt.Fprintf(&b, "Load average (1 min) at the start of the runs: %s (this run's own server and clients included).\n\n", span(loads, "%.1f"))
+	for _, st := range o.stores {
+		var full []float64
+		for _, s := range r.samples {
+			if s.store == st && s.fill == fillFull {
+				full = append(full, float64(s.cards))
+			}
+		}
+		if len(full) > 0 {
+			fmt.Fprintf(&b, "The full %s store held %s cards when its servers started (it grows by what the runs record).\n\n", st, span(full, "%.0f"))
+		}
+	}
 	b.WriteString("Workloads:\n\n")
 	for _, name := range o.workloads {
 		fmt.Fprintf(&b, "- %s: %s\n", name, workloadByName(name).about)
