@@ -199,7 +199,7 @@ type targets struct {
 	tokens map[string][]string // by URL
 	used   map[string]*atomic.Int64
 	next   atomic.Int64
-	limit  atomic.Int64 // most targets handed out by now (0: none)
+	limit  atomic.Int64 // targets are handed out while next is below it
 }
 
 func newTargets(base string, w workload, bodies map[string][]byte, tokens map[string][]string) *targets {
