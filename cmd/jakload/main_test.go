@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -158,4 +159,38 @@ func TestParseStat(t *testing.T) {
 	assert.Equal(t, 1750*time.Millisecond, d)
 	_, ok = parseStat([]byte("garbage"))
 	assert.False(t, ok)
+}
+
+// TestCPUProfile: -cpuprofile builds the binary with the jakguard_pprof tag
+// and writes a CPU profile of it, taken during the measured run.
+func TestCPUProfile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the jakguard binary")
+	}
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "cpu.pprof")
+	args := []string{"-stores", "sqlite", "-fills", "empty", "-auth", "none", "-workloads", "no-jak",
+		"-d", "1s", "-warmup", "0s", "-c", "2", "-rounds", "1", "-data", dir, "-cpuprofile", prof}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run(ctx, args, &stdout, &stderr), stderr.String())
+	b, err := os.ReadFile(prof)
+	require.NoError(t, err)
+	require.Greater(t, len(b), 2)
+	assert.Equal(t, []byte{0x1f, 0x8b}, b[:2], "a pprof profile is gzipped protobuf")
+
+	_, err = parseFlags([]string{"-cpuprofile", prof, "-bin", "/bin/true"}, &bytes.Buffer{})
+	assert.ErrorContains(t, err, "builds its own binary")
+
+	// The profiling endpoint listens on loopback only.
+	bin, err := buildBinary(ctx, dir, true, &stderr)
+	require.NoError(t, err)
+	cmd := exec.Command(bin, "version")
+	cmd.Env = append(os.Environ(), "JAKGUARD_PPROF_ADDR=0.0.0.0:6060")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 2, exit.ExitCode())
+	assert.Contains(t, string(out), "want a loopback address")
 }
