@@ -26,7 +26,7 @@ var benchWorkloads = []struct{ name, file string }{
 	{"large", "../testdata/bench/large.json"},
 }
 
-// benchNow is the benchmark server's clock (as in cmd/jakload).
+// benchNow is the benchmark server's clock: testdata/bench is dated for it.
 var benchNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 
 // newBenchServer is the server as serve builds it, minus authentication,

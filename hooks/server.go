@@ -430,8 +430,8 @@ const (
 func byteSize(n int64) string { return strconv.FormatInt(n, 10) + "B" }
 
 // GCPercent is the garbage collector's target jakguard runs with when GOGC
-// is not set (cmd/jakguard; jakload and the benchmarks measure with it
-// too). A typical hook call leaves about 0.2 MB of short-lived garbage
+// is not set (cmd/jakguard, and so what cmd/jakload measures; the
+// benchmarks measure with it too). A typical hook call leaves about 0.2 MB of short-lived garbage
 // against a live heap of under 2 MB, so Go's default (100) collects every
 // dozen calls or so; 400 cut the CPU per call by a quarter
 // (docs/performance.md). GOMEMLIMIT still bounds the heap.

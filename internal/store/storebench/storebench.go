@@ -1,6 +1,7 @@
 // Package storebench makes the records of realistic hook calls, and fills a
-// store with them, for the recording benchmarks (internal/store, hooks) and
-// the disk figures of docs/deployment.md. Tests and benchmarks only.
+// store with them, for the recording benchmarks (internal/store, hooks), the
+// disk figures of docs/deployment.md and the pre-filled stores of the load
+// test (cmd/jakload). Measurements only: jakguard itself never imports it.
 package storebench
 
 import (

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// buildBinary builds jakguard into dir, as a deployment would build it, or
+// with the jakguard_pprof tag (cmd/jakguard/pprof.go) for a CPU profile.
+func buildBinary(ctx context.Context, dir string, pprof bool, stderr io.Writer) (string, error) {
+	bin := filepath.Join(dir, "jakguard")
+	args := []string{"build", "-o", bin}
+	if pprof {
+		args = append(args, "-tags", "jakguard_pprof")
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, "jakguard/cmd/jakguard")...)
+	cmd.Stdout, cmd.Stderr = stderr, stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("go build jakguard: %w", err)
+	}
+	return bin, nil
+}
+
+// server is one running `jakguard serve`.
+type server struct {
+	cmd   *exec.Cmd
+	base  string // http://127.0.0.1:PORT
+	log   *os.File
+	done  chan error
+	pprof string // with the jakguard_pprof tag: where it serves /debug/pprof/profile
+	// calls counts the hook calls sent to it, each of which leaves an
+	// audit record.
+	calls uint64
+}
+
+// startServer runs bin serve on a free loopback port with the store dsn and,
+// if clients is not "", the trusted clients file, and waits until /readyz
+// answers 200. It logs at the level that ships (info: a line per request,
+// as deploy/kubernetes sets; jakguard logs no patient data) to logPath, as
+// a container's output goes to a file.
+func startServer(ctx context.Context, bin, dsn, clients, auditKey, logPath string) (*server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	pprofPort, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	pprofAddr := "127.0.0.1:" + strconv.Itoa(pprofPort)
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	args := []string{"serve", "--addr", addr, "--db", dsn, "--shutdown-drain", "0s"}
+	if clients != "" {
+		args = append(args, "--clients", clients)
+	}
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "JAKGUARD_AUDIT_KEY="+auditKey, "JAKGUARD_PPROF_ADDR="+pprofAddr)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	s := &server{cmd: cmd, base: "http://" + addr, log: logf, done: make(chan error, 1), pprof: "http://" + pprofAddr}
+	go func() { s.done <- cmd.Wait() }()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		select {
+		case err := <-s.done:
+			logf.Close()
+			return nil, fmt.Errorf("jakguard serve exited before it was ready (%v); its log: %s", err, logPath)
+		case <-ctx.Done():
+			s.stop()
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if status(s.base+"/readyz") == http.StatusOK {
+			return s, nil
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			return nil, fmt.Errorf("jakguard serve not ready after 2 minutes; its log: %s", logPath)
+		}
+	}
+}
+
+// stop sends SIGTERM, so that the server flushes its records and closes its
+// store as in a deployment, and waits for it to exit.
+func (s *server) stop() error {
+	defer s.log.Close()
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-s.done:
+		return err
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+		return errors.New("jakguard serve did not stop within 30 s of SIGTERM; killed")
+	}
+}
+
+// profile writes a CPU profile of the server over d to path (a binary
+// built with the jakguard_pprof tag).
+func (s *server) profile(ctx context.Context, d time.Duration, path string) error {
+	secs := max(1, int(d.Round(time.Second)/time.Second))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.pprof+"/debug/pprof/profile?seconds="+strconv.Itoa(secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("-cpuprofile: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("-cpuprofile: %s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// cpu is the CPU time (user and system, every thread) the server has used.
+func (s *server) cpu() time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	d, _ := parseStat(data)
+	return d
+}
+
+// parseStat reads utime and stime (fields 14 and 15) from a /proc/PID/stat
+// line. The command name (field 2) may hold spaces and parentheses, so the
+// fields are counted from its last closing parenthesis.
+func parseStat(data []byte) (time.Duration, bool) {
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil || utime < 0 || stime < 0 {
+		return 0, false
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond, true
+}
+
+// recorderCounts are the server's recorder counters.
+type recorderCounts struct {
+	cardsWritten, auditsWritten, cardsDropped, auditsDropped float64
+}
+
+func (a recorderCounts) sub(b recorderCounts) recorderCounts {
+	return recorderCounts{a.cardsWritten - b.cardsWritten, a.auditsWritten - b.auditsWritten,
+		a.cardsDropped - b.cardsDropped, a.auditsDropped - b.auditsDropped}
+}
+
+// recorder reads the recorder's counters from the server's /metrics.
+func (s *server) recorder() (recorderCounts, error) {
+	resp, err := http.Get(s.base + "/metrics")
+	if err != nil {
+		return recorderCounts{}, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return recorderCounts{}, fmt.Errorf("/metrics: %s", resp.Status)
+	}
+	return parseRecorderCounts(resp.Body)
+}
+
+// parseRecorderCounts reads the recorder's counters from the Prometheus
+// text format.
+func parseRecorderCounts(r io.Reader) (recorderCounts, error) {
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(r)
+	if err != nil {
+		return recorderCounts{}, fmt.Errorf("/metrics: %w", err)
+	}
+	get := func(name string) float64 {
+		var sum float64
+		if f := families[name]; f != nil {
+			for _, m := range f.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+		}
+		return sum
+	}
+	return recorderCounts{
+		cardsWritten:  get("jakguard_card_records_written_total"),
+		auditsWritten: get("jakguard_audit_records_written_total"),
+		cardsDropped:  get("jakguard_card_records_dropped_total"),
+		auditsDropped: get("jakguard_audit_records_dropped_total"),
+	}, nil
+}
+
+func status(url string) int {
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// freePort is a loopback port nothing listens on just now.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// loadAverage is the machine's one-minute load average, from /proc/loadavg.
+func loadAverage() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return -1
+	}
+	f := strings.Fields(string(data))
+	if len(f) == 0 {
+		return -1
+	}
+	v, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return -1
+	}
+	return v
+}
