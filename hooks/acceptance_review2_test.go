@@ -1,0 +1,213 @@
+package hooks
+
+import (
+	"testing"
+)
+
+// The second pharmacist review (helper review2): variants of the classes
+// of issues 13, 14 and 15 that the earlier acceptance files did not hold,
+// each posted through the HTTP path as an EHR would send it. Boundaries
+// are tried at N-1, N and N+1.
+
+// r2obs is an Observation of a LOINC code with a valueQuantity (UCUM
+// code), dated date; mutate adds or removes members.
+func r2obs(id, code string, v float64, unit, date string) res { return obsQty(id, code, v, unit, date) }
+
+// r2noEffective moves an Observation's date from effectiveDateTime to
+// issued (or to an effectivePeriod when period is true).
+func r2moveDate(o res, to string) res {
+	d := o["effectiveDateTime"]
+	delete(o, "effectiveDateTime")
+	switch to {
+	case "issued":
+		o["issued"] = d.(string) + "T10:00:00Z"
+	case "period":
+		o["effectivePeriod"] = res{"start": d, "end": d}
+	}
+	return o
+}
+
+func TestAcceptanceReview2Reading(t *testing.T) {
+	up, ab := jakDraft("upadacitinib", 15), jakDraft("abrocitinib", 100)
+	_ = ab
+	cases := []accCase{
+		// Thresholds at N-1/N/N+1 in the canonical unit.
+		{name: "ALC 499/uL: lymphopenia", c: sign(cleanRecord().replace(r2obs("alc", "731-0", 499, "/uL", ago(5))), jakDraft("upadacitinib", 15)), want: w("lymphopenia", "critical")},
+		{name: "ALC 500/uL: no card", c: sign(cleanRecord().replace(r2obs("alc", "731-0", 500, "/uL", ago(5))), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "ANC 0.999 10^9/L: neutropenia", c: sign(cleanRecord().replace(r2obs("anc", "751-8", 0.999, "10^9/L", ago(5))), jakDraft("upadacitinib", 15)), want: w("neutropenia", "critical")},
+		{name: "ANC 1.0 10^9/L: no card", c: sign(cleanRecord().replace(r2obs("anc", "751-8", 1.0, "10^9/L", ago(5))), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "Hb 79 g/L: anemia", c: sign(cleanRecord().replace(r2obs("hgb", "718-7", 79, "g/L", ago(5))), jakDraft("upadacitinib", 15)), want: w("anemia", "critical")},
+		{name: "Hb 80 g/L: no card", c: sign(cleanRecord().replace(r2obs("hgb", "718-7", 80, "g/L", ago(5))), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "Hb 7.9 g/dL: anemia", c: sign(cleanRecord().replace(r2obs("hgb", "718-7", 7.9, "g/dL", ago(5))), jakDraft("abrocitinib", 100)), want: w("anemia", "critical")},
+		{name: "platelets 149 K/uL abrocitinib start: thrombocytopenia", c: sign(cleanRecord().replace(qty("plt", "777-3", 149, "", "K/uL", ago(5))), jakDraft("abrocitinib", 100)), want: w("thrombocytopenia", "critical")},
+		{name: "platelets 150 K/uL abrocitinib start: no card", c: sign(cleanRecord().replace(qty("plt", "777-3", 150, "", "K/uL", ago(5))), jakDraft("abrocitinib", 100)), noCards: true},
+		{name: "platelets 100 K/uL upadacitinib: no threshold in RINVOQ", c: sign(cleanRecord().replace(qty("plt", "777-3", 100, "", "K/uL", ago(5))), jakDraft("upadacitinib", 15)), noCards: true},
+		// Comparators.
+		{name: "ALC <0.5 10*3/uL: lymphopenia", c: sign(cleanRecord().replace(with(r2obs("alc", "731-0", 0.5, "10*3/uL", ago(5)), "valueQuantity", res{"value": 0.5, "comparator": "<", "system": "http://unitsofmeasure.org", "code": "10*3/uL"})), jakDraft("upadacitinib", 15)), want: w("lymphopenia", "critical")},
+		{name: "ALC <=0.4 10*3/uL: lymphopenia", c: sign(cleanRecord().replace(with(r2obs("alc", "731-0", 0.4, "10*3/uL", ago(5)), "valueQuantity", res{"value": 0.4, "comparator": "<=", "system": "http://unitsofmeasure.org", "code": "10*3/uL"})), jakDraft("upadacitinib", 15)), want: w("lymphopenia", "critical")},
+		// Units not in the table are never guessed.
+		{name: "ALC in Gi/L (binary prefix) is not read: cbc-missing names it", c: sign(cleanRecord().replace(qty("alc", "731-0", 0.3, "", "Gi/L", ago(5))), jakDraft("upadacitinib", 15)),
+			want: w("cbc-missing", "warning"), absent: []string{"lymphopenia"}, detailOf: map[string]string{"cbc-missing": "Gi/L"}},
+		{name: "lymphocytes as percent only (736-9): no ALC, cbc-missing", c: sign(cleanRecord().drop("alc").replace(qty("lpct", "736-9", 8, "%", "", ago(5))), jakDraft("upadacitinib", 15)),
+			want: w("cbc-missing", "warning"), absent: []string{"lymphopenia"}},
+		// Dates: issued, effectivePeriod, time zones at the 90-day boundary.
+		{name: "low ALC dated only by issued: lymphopenia", c: sign(cleanRecord().replace(r2moveDate(r2obs("alc", "731-0", 300, "/uL", ago(5)), "issued")), jakDraft("upadacitinib", 15)), want: w("lymphopenia", "critical")},
+		{name: "low ALC dated by effectivePeriod: lymphopenia", c: sign(cleanRecord().replace(r2moveDate(r2obs("alc", "731-0", 300, "/uL", ago(5)), "period")), jakDraft("upadacitinib", 15)), want: w("lymphopenia", "critical")},
+		{name: "low ALC 90 days ago late evening -05:00: inside", c: sign(cleanRecord().replace(r2obs("alc", "731-0", 300, "/uL", ago(90)+"T23:30:00-05:00")), jakDraft("upadacitinib", 15)), want: w("lymphopenia", "critical")},
+		{name: "low ALC 91 days ago late evening -05:00: outside, cbc-missing", c: sign(cleanRecord().replace(r2obs("alc", "731-0", 300, "/uL", ago(91)+"T23:30:00-05:00")), jakDraft("upadacitinib", 15)), want: w("cbc-missing", "warning"), absent: []string{"lymphopenia"}},
+		{name: "low ALC 90 days ago early +14:00: inside", c: sign(cleanRecord().replace(r2obs("alc", "731-0", 300, "/uL", ago(90)+"T00:30:00+14:00")), jakDraft("upadacitinib", 15)), want: w("lymphopenia", "critical")},
+		// hCG.
+		{name: "hCG 4 mIU/mL: negative, no card", c: sign(cleanRecord().replace(r2obs("hcg", "21198-7", 4, "m[IU]/mL", ago(3))), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "hCG 5 mIU/mL: indeterminate", c: sign(cleanRecord().replace(r2obs("hcg", "21198-7", 5, "m[IU]/mL", ago(3))), jakDraft("upadacitinib", 15)), want: w("pregnancy-test-missing", "warning"), absent: []string{"pregnancy"}},
+		{name: "hCG 24 mIU/mL: indeterminate", c: sign(cleanRecord().replace(r2obs("hcg", "21198-7", 24, "m[IU]/mL", ago(3))), jakDraft("upadacitinib", 15)), want: w("pregnancy-test-missing", "warning"), absent: []string{"pregnancy"}},
+		{name: "hCG 25 IU/L: pregnancy", c: sign(cleanRecord().replace(r2obs("hcg", "21198-7", 25, "[IU]/L", ago(3))), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical")},
+		{name: "hCG <2 mIU/mL: negative", c: sign(cleanRecord().replace(with(r2obs("hcg", "21198-7", 2, "m[IU]/mL", ago(3)), "valueQuantity", res{"value": 2, "comparator": "<", "system": "http://unitsofmeasure.org", "code": "m[IU]/mL"})), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "hCG >1000 mIU/mL: pregnancy", c: sign(cleanRecord().replace(with(r2obs("hcg", "21198-7", 1000, "m[IU]/mL", ago(3)), "valueQuantity", res{"value": 1000, "comparator": ">", "system": "http://unitsofmeasure.org", "code": "m[IU]/mL"})), jakDraft("abrocitinib", 100)), want: w("pregnancy", "critical")},
+		{name: "urine hCG interpretation POS only: pregnancy", c: sign(cleanRecord().replace(res{"resourceType": "Observation", "id": "hcg", "status": "final", "code": coding(loinc, "2106-3"), "effectiveDateTime": ago(2),
+			"interpretation": []any{coding("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "POS")}}), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical")},
+		{name: "serum hCG valueString Positive: pregnancy", c: sign(cleanRecord().replace(res{"resourceType": "Observation", "id": "hcg", "status": "final", "code": coding(loinc, "2118-8"), "effectiveDateTime": ago(2),
+			"valueString": "Positive"}), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical")},
+		{name: "positive hCG 30 days ago with time zone: pregnancy", c: sign(cleanRecord().replace(obsCode("hcg", "2106-3", positive, ago(30)+"T21:00:00-08:00")), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical")},
+		{name: "hCG preliminary status: not read, test missing", c: sign(cleanRecord().replace(with(obsCode("hcg", "2106-3", negative, ago(3)), "status", "preliminary")), jakDraft("upadacitinib", 15)), want: w("pregnancy-test-missing", "warning")},
+		// eGFR boundaries, both drugs.
+		{name: "abrocitinib eGFR 29: not recommended", c: sign(cleanRecord().replace(r2obs("egfr", "98979-8", 29, "mL/min/{1.73_m2}", ago(5))), jakDraft("abrocitinib", 100)), want: w("renal-impairment", "critical"), noDose: true},
+		{name: "abrocitinib eGFR 30: 50 mg", c: sign(cleanRecord().replace(r2obs("egfr", "98979-8", 30, "mL/min/{1.73_m2}", ago(5))), jakDraft("abrocitinib", 100)), want: w("renal-impairment", "warning"), dose: 50},
+		{name: "abrocitinib eGFR 59: 50 mg", c: sign(cleanRecord().replace(r2obs("egfr", "98979-8", 59, "mL/min/{1.73_m2}", ago(5))), jakDraft("abrocitinib", 100)), want: w("renal-impairment", "warning"), dose: 50},
+		{name: "abrocitinib eGFR 60: no card", c: sign(cleanRecord().replace(r2obs("egfr", "98979-8", 60, "mL/min/{1.73_m2}", ago(5))), jakDraft("abrocitinib", 100)), noCards: true},
+		{name: "upadacitinib 30 eGFR 14: not recommended", c: sign(cleanRecord().replace(r2obs("egfr", "98979-8", 14, "mL/min/{1.73_m2}", ago(5))), jakDraft("upadacitinib", 30)), want: w("renal-impairment", "critical"), noDose: true},
+		{name: "upadacitinib 30 eGFR 15: 15 mg", c: sign(cleanRecord().replace(r2obs("egfr", "98979-8", 15, "mL/min/{1.73_m2}", ago(5))), jakDraft("upadacitinib", 30)), want: w("renal-impairment", "warning"), dose: 15},
+		{name: "upadacitinib 30 eGFR 29: 15 mg", c: sign(cleanRecord().replace(r2obs("egfr", "98979-8", 29, "mL/min/1.73m2", ago(5))), jakDraft("upadacitinib", 30)), want: w("renal-impairment", "warning"), dose: 15},
+		{name: "upadacitinib 30 eGFR 30: no renal card", c: sign(cleanRecord().replace(r2obs("egfr", "98979-8", 30, "mL/min/{1.73_m2}", ago(5))), jakDraft("upadacitinib", 30)), absent: []string{"renal-impairment"}},
+		{name: "abrocitinib eGFR >60 comparator: no card", c: sign(cleanRecord().replace(with(r2obs("egfr", "98979-8", 60, "mL/min/{1.73_m2}", ago(5)), "valueQuantity", res{"value": 60, "comparator": ">", "system": "http://unitsofmeasure.org", "code": "mL/min/{1.73_m2}"})), jakDraft("abrocitinib", 100)), noCards: true},
+		{name: "abrocitinib eGFR 33914-3 'mL/min/1.73 m2' 45: 50 mg", c: sign(cleanRecord().replace(qty("egfr", "33914-3", 45, "", "mL/min/1.73 m2", ago(5))), jakDraft("abrocitinib", 100)), want: w("renal-impairment", "warning"), dose: 50},
+		{name: "abrocitinib eGFR 48642-3 (non-Black) 25: not recommended", c: sign(cleanRecord().replace(r2obs("egfr", "48642-3", 25, "mL/min/{1.73_m2}", ago(5))), jakDraft("abrocitinib", 100)), want: w("renal-impairment", "critical")},
+		{name: "abrocitinib eGFR 62238-1 (CKD-EPI) 25: not recommended", c: sign(cleanRecord().replace(r2obs("egfr", "62238-1", 25, "mL/min/{1.73_m2}", ago(5))), jakDraft("abrocitinib", 100)), want: w("renal-impairment", "critical")},
+	}
+	_ = up
+	runAcc(t, cases)
+}
+
+// r2ap is clopidogrel (RxNorm ingredient) on record in a resource type and
+// status.
+func r2ap(resourceType, status string) res {
+	if resourceType == "MedicationStatement" {
+		return stmt("ap", status, rxnorm, "32968", "clopidogrel 75 MG Oral Tablet", 10)
+	}
+	return med("ap", status, rxnorm, "32968", "clopidogrel 75 MG Oral Tablet", 10)
+}
+
+// r2text is an active order on record named only by its text.
+func r2text(id, text string) res { return med(id, "active", "", "", text, 20) }
+
+// r2dose is a draft of drug whose tablets hold mg, n tablets per dose,
+// freq doses a day.
+func r2dose(drug string, mg int, n float64, freq int) res {
+	m := jakDraft(drug, mg)
+	m["dosageInstruction"] = []any{res{"timing": res{"repeat": res{"frequency": freq, "period": 1, "periodUnit": "d"}},
+		"doseAndRate": []any{res{"doseQuantity": res{"value": n, "unit": "tablet", "system": "http://unitsofmeasure.org", "code": "{tablet}"}}}}}
+	return m
+}
+
+// r2textDose is a draft of drug whose tablets hold mg with only a sig text.
+func r2textDose(drug string, mg int, sig string) res {
+	m := jakDraft(drug, mg)
+	m["dosageInstruction"] = []any{res{"text": sig}}
+	return m
+}
+
+func bornOn(d string) string { return d }
+
+func TestAcceptanceReview2Record(t *testing.T) {
+	cases := []accCase{
+		// Condition statuses (pregnancy, TB, sepsis, hepatitis B).
+		{name: "pregnancy Z3A.20 active: pregnancy", c: sign(cleanRecord().replace(cond("preg", icd, "Z3A.20", "active")), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical")},
+		{name: "pregnancy Z34.00 no status, no abatement: pregnancy", c: sign(cleanRecord().replace(cond("preg", icd, "Z34.00", "")), jakDraft("abrocitinib", 100)), want: w("pregnancy", "critical")},
+		{name: "pregnancy resolved: no card", c: sign(cleanRecord().replace(cond("preg", icd, "Z3A.20", "resolved")), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "pregnancy inactive: no card", c: sign(cleanRecord().replace(cond("preg", icd, "Z3A.20", "inactive")), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "pregnancy with abatementDateTime and no status: no card", c: sign(cleanRecord().replace(with(cond("preg", icd, "Z34.00", ""), "abatementDateTime", ago(40))), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "pregnancy refuted: no card", c: sign(cleanRecord().replace(with(cond("preg", icd, "Z3A.20", "active"), "verificationStatus", coding("http://terminology.hl7.org/CodeSystem/condition-ver-status", "refuted"))), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "pregnancy entered-in-error: no card", c: sign(cleanRecord().replace(with(cond("preg", icd, "Z3A.20", "active"), "verificationStatus", coding("http://terminology.hl7.org/CodeSystem/condition-ver-status", "entered-in-error"))), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "pregnancy provisional: counts (fail safe)", c: sign(cleanRecord().replace(with(cond("preg", icd, "Z3A.20", "active"), "verificationStatus", coding("http://terminology.hl7.org/CodeSystem/condition-ver-status", "provisional"))), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical")},
+		{name: "sepsis A41.9 active: serious infection", c: sign(cleanRecord().replace(cond("sep", icd, "A41.9", "active")), jakDraft("upadacitinib", 15)), want: w("serious-infection-active", "critical")},
+		{name: "sepsis A41.9 resolved: no card", c: sign(cleanRecord().replace(cond("sep", icd, "A41.9", "resolved")), jakDraft("upadacitinib", 15)), absent: []string{"serious-infection-active"}},
+		{name: "sepsis A41.9 with abatementDateTime, no status: no card", c: sign(cleanRecord().replace(with(cond("sep", icd, "A41.9", ""), "abatementDateTime", ago(60))), jakDraft("upadacitinib", 15)), absent: []string{"serious-infection-active"}},
+		{name: "chronic hepatitis B B18.1 active: hbv-active", c: sign(cleanRecord().replace(cond("hb", icd, "B18.1", "active")), jakDraft("abrocitinib", 100)), want: w("hbv-active", "critical")},
+		{name: "active TB A15.0 resolved: not tb-active", c: sign(cleanRecord().replace(cond("tb", icd, "A15.0", "resolved")), jakDraft("upadacitinib", 15)), absent: []string{"tb-active"}},
+
+		// Antiplatelet on record with an abrocitinib start, by status.
+		{name: "clopidogrel request active", c: sign(cleanRecord().replace(r2ap("MedicationRequest", "active")), jakDraft("abrocitinib", 100)), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "clopidogrel request on-hold", c: sign(cleanRecord().replace(r2ap("MedicationRequest", "on-hold")), jakDraft("abrocitinib", 100)), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "clopidogrel request stopped", c: sign(cleanRecord().replace(r2ap("MedicationRequest", "stopped")), jakDraft("abrocitinib", 100)), noCards: true},
+		{name: "clopidogrel request completed", c: sign(cleanRecord().replace(r2ap("MedicationRequest", "completed")), jakDraft("abrocitinib", 100)), noCards: true},
+		{name: "clopidogrel request entered-in-error", c: sign(cleanRecord().replace(r2ap("MedicationRequest", "entered-in-error")), jakDraft("abrocitinib", 100)), noCards: true},
+		{name: "clopidogrel request cancelled", c: sign(cleanRecord().replace(r2ap("MedicationRequest", "cancelled")), jakDraft("abrocitinib", 100)), noCards: true},
+		{name: "clopidogrel request draft on record", c: sign(cleanRecord().replace(r2ap("MedicationRequest", "draft")), jakDraft("abrocitinib", 100)), noCards: true},
+		{name: "clopidogrel statement active", c: sign(cleanRecord().replace(r2ap("MedicationStatement", "active")), jakDraft("abrocitinib", 100)), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "clopidogrel statement intended", c: sign(cleanRecord().replace(r2ap("MedicationStatement", "intended")), jakDraft("abrocitinib", 100)), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "clopidogrel statement not-taken", c: sign(cleanRecord().replace(r2ap("MedicationStatement", "not-taken")), jakDraft("abrocitinib", 100)), noCards: true},
+		{name: "clopidogrel statement stopped", c: sign(cleanRecord().replace(r2ap("MedicationStatement", "stopped")), jakDraft("abrocitinib", 100)), noCards: true},
+		{name: "clopidogrel statement entered-in-error", c: sign(cleanRecord().replace(r2ap("MedicationStatement", "entered-in-error")), jakDraft("abrocitinib", 100)), noCards: true},
+		{name: "clopidogrel with upadacitinib: no card", c: sign(cleanRecord().replace(r2ap("MedicationRequest", "active")), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "cilostazol (Pletal) text: antiplatelet", c: sign(cleanRecord().replace(r2text("ap", "Pletal 100 mg tablet")), jakDraft("abrocitinib", 100)), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "ticagrelor 90 MG SCD 1116635: antiplatelet", c: sign(cleanRecord().replace(med("ap", "active", rxnorm, "1116635", "ticagrelor 90 MG Oral Tablet", 10)), jakDraft("abrocitinib", 100)), want: w("antiplatelet-abrocitinib", "critical")},
+
+		// Other JAK inhibitors by brand and text.
+		{name: "Xeljanz XR text: combination", c: sign(cleanRecord().replace(r2text("oj", "Xeljanz XR 11 mg tablet")), jakDraft("upadacitinib", 15)), want: w("combination-jak", "critical")},
+		{name: "Leqselvi text: combination", c: sign(cleanRecord().replace(r2text("oj", "Leqselvi 8 mg tablet")), jakDraft("upadacitinib", 15)), want: w("combination-jak", "critical")},
+		{name: "Litfulo text: combination", c: sign(cleanRecord().replace(r2text("oj", "Litfulo 50 mg capsule")), jakDraft("abrocitinib", 100)), want: w("combination-jak", "critical")},
+		{name: "Jakafi text: combination", c: sign(cleanRecord().replace(r2text("oj", "Jakafi 10 mg tablet")), jakDraft("abrocitinib", 100)), want: w("combination-jak", "critical")},
+		{name: "Olumiant statement: combination", c: sign(cleanRecord().replace(stmt("oj", "active", "", "", "Olumiant 2 mg", 30)), jakDraft("upadacitinib", 15)), want: w("combination-jak", "critical")},
+		// Opzelura's own label (section 1): not recommended with other JAK
+		// inhibitors; the safer answer keeps the combination card.
+		{name: "Opzelura cream: combination", c: sign(cleanRecord().replace(r2text("oj", "Opzelura 1.5% cream")), jakDraft("upadacitinib", 15)), want: w("combination-jak", "critical")},
+
+		// CYP by brand.
+		{name: "upadacitinib 30 with Paxlovid: 15 mg", c: sign(cleanRecord().replace(r2text("cyp", "Paxlovid 300 mg-100 mg dose pack")), jakDraft("upadacitinib", 30)), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "upadacitinib 30 with Sporanox: 15 mg", c: sign(cleanRecord().replace(r2text("cyp", "Sporanox 100 mg capsule")), jakDraft("upadacitinib", 30)), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "upadacitinib 30 with Vfend: 15 mg", c: sign(cleanRecord().replace(r2text("cyp", "Vfend 200 mg tablet")), jakDraft("upadacitinib", 30)), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "upadacitinib 15 with Dilantin: avoid", c: sign(cleanRecord().replace(r2text("cyp", "Dilantin 100 mg capsule")), jakDraft("upadacitinib", 15)), want: w("cyp-interaction", "warning")},
+		{name: "abrocitinib 200 with Luvox: 50 mg", c: sign(cleanRecord().replace(r2text("cyp", "Luvox 100 mg tablet")), jakDraft("abrocitinib", 200)), want: w("cyp-interaction", "warning"), dose: 50},
+		{name: "abrocitinib 100 with Prozac: 50 mg", c: sign(cleanRecord().replace(r2text("cyp", "Prozac 20 mg capsule")), jakDraft("abrocitinib", 100)), want: w("cyp-interaction", "warning"), dose: 50},
+		{name: "abrocitinib 100 with ticlopidine: 50 mg and antiplatelet", c: sign(cleanRecord().replace(med("cyp", "active", rxnorm, "10594", "ticlopidine", 10)), jakDraft("abrocitinib", 100)), want: w("cyp-interaction", "warning", "antiplatelet-abrocitinib", "critical")},
+		{name: "abrocitinib 100 with Diflucan: avoid", c: sign(cleanRecord().replace(r2text("cyp", "Diflucan 150 mg tablet")), jakDraft("abrocitinib", 100)), want: w("cyp-interaction", "warning"), noDose: true},
+		{name: "upadacitinib 15 with fluoxetine: no card", c: sign(cleanRecord().replace(r2text("cyp", "Prozac 20 mg capsule")), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "abrocitinib with clarithromycin: no card", c: sign(cleanRecord().replace(r2text("cyp", "Biaxin 500 mg tablet")), jakDraft("abrocitinib", 100)), noCards: true},
+		{name: "abrocitinib with Lanoxin: pgp info", c: sign(cleanRecord().replace(r2text("pg", "Lanoxin 125 mcg tablet")), jakDraft("abrocitinib", 100)), want: w("pgp-substrate", "info")},
+
+		// Doses.
+		{name: "upadacitinib 15 mg x 2 tablets daily = 30: no dose card", c: sign(cleanRecord(), r2dose("upadacitinib", 15, 2, 1)), noCards: true},
+		{name: "upadacitinib 15 mg x 3 tablets = 45: above label, 30", c: sign(cleanRecord(), r2dose("upadacitinib", 15, 3, 1)), want: w("dose-above-label", "warning"), dose: 30},
+		{name: "upadacitinib 15 mg twice daily = 30 at 70: 15", c: sign(cleanRecord().born(bornAged(70)), r2dose("upadacitinib", 15, 1, 2)), want: w("lower-dose-recommended", "warning"), dose: 15},
+		{name: "abrocitinib 100 mg BID = 200: within label", c: sign(cleanRecord(), r2dose("abrocitinib", 100, 1, 2)), noCards: true},
+		{name: "abrocitinib 200 mg BID = 400: above label, 200", c: sign(cleanRecord(), r2dose("abrocitinib", 200, 1, 2)), want: w("dose-above-label", "warning"), dose: 200},
+		{name: "upadacitinib text 'take two tablets by mouth twice daily' 15 mg = 60: above label", c: sign(cleanRecord(), r2textDose("upadacitinib", 15, "Take two tablets by mouth twice daily")), want: w("dose-above-label", "warning"), dose: 30},
+		{name: "abrocitinib text '200 mg BID': above label", c: sign(cleanRecord(), r2textDose("abrocitinib", 200, "200 mg PO BID")), want: w("dose-above-label", "warning"), dose: 200},
+		{name: "upadacitinib 45 mg with eGFR 20: 15 once", c: sign(cleanRecord().replace(r2obs("egfr", "98979-8", 20, "mL/min/{1.73_m2}", ago(5))), jakDraft("upadacitinib", 45)), want: w("renal-impairment", "warning", "dose-above-label", "warning"), dose: 15},
+		{name: "abrocitinib 200 eGFR 45 and Luvox and smoker: 50", c: sign(cleanRecord().replace(r2obs("egfr", "98979-8", 45, "mL/min/{1.73_m2}", ago(5))).replace(r2text("cyp", "Luvox 100 mg tablet")).replace(obsCode("smoke", "72166-2", "449868002", ago(10))), jakDraft("abrocitinib", 200)), dose: 50},
+
+		// Ages.
+		{name: "12th birthday today: approved", c: sign(cleanRecord().born(testNow.AddDate(-12, 0, 0).Format("2006-01-02")), jakDraft("abrocitinib", 100)), absent: []string{"age-not-approved"}},
+		{name: "12th birthday tomorrow: not approved", c: sign(cleanRecord().born(testNow.AddDate(-12, 0, 1).Format("2006-01-02")), jakDraft("abrocitinib", 100)), want: w("age-not-approved", "critical")},
+		{name: "upadacitinib 30 on the 65th birthday: 15", c: sign(cleanRecord().born(testNow.AddDate(-65, 0, 0).Format("2006-01-02")), jakDraft("upadacitinib", 30)), want: w("lower-dose-recommended", "warning"), dose: 15},
+		{name: "upadacitinib 30 the day before the 65th birthday: no age card", c: sign(cleanRecord().born(testNow.AddDate(-65, 0, 1).Format("2006-01-02")), jakDraft("upadacitinib", 30)), absent: []string{"lower-dose-recommended"}},
+		{name: "birth date partial year-month (65 years, 2 months): 15", c: sign(cleanRecord().born(testNow.AddDate(-65, -2, 0).Format("2006-01")), jakDraft("upadacitinib", 30)), want: w("lower-dose-recommended", "warning"), dose: 15},
+		{name: "birth date year only (12 years ago): not known 12, safer: no approval claimed", c: sign(cleanRecord().born(testNow.AddDate(-12, 0, 0).Format("2006")), jakDraft("abrocitinib", 100)), absent: []string{}},
+
+		// Weight for upadacitinib adolescents.
+		{name: "upadacitinib at 14 with 39.9 kg: weight below label", c: sign(cleanRecord().born(bornAged(14)).replace(qty("wt", "29463-7", 39.9, "kg", "", ago(20))), jakDraft("upadacitinib", 15)), want: w("weight-below-label", "warning")},
+		{name: "upadacitinib at 14 with 40 kg: no weight card", c: sign(cleanRecord().born(bornAged(14)).replace(qty("wt", "29463-7", 40, "kg", "", ago(20))), jakDraft("upadacitinib", 15)), absent: []string{"weight-below-label"}},
+		{name: "upadacitinib at 14 with 88 lb (39.9 kg): weight below label", c: sign(cleanRecord().born(bornAged(14)).replace(qty("wt", "29463-7", 88, "[lb_av]", "", ago(20))), jakDraft("upadacitinib", 15)), want: w("weight-below-label", "warning")},
+		{name: "upadacitinib at 17 weight 3.5e4 g: weight below label", c: sign(cleanRecord().born(bornAged(17)).replace(qty("wt", "3141-9", 35000, "g", "", ago(20))), jakDraft("upadacitinib", 15)), want: w("weight-below-label", "warning")},
+		{name: "upadacitinib at 18 with 35 kg: no weight card", c: sign(cleanRecord().born(bornAged(18)).replace(qty("wt", "29463-7", 35, "kg", "", ago(20))), jakDraft("upadacitinib", 15)), absent: []string{"weight-below-label"}},
+		{name: "abrocitinib at 14 with 35 kg: no weight card", c: sign(cleanRecord().born(bornAged(14)).replace(qty("wt", "29463-7", 35, "kg", "", ago(20))), jakDraft("abrocitinib", 100)), absent: []string{"weight-below-label"}},
+
+		// Live vaccines.
+		{name: "MMR 10 days ago: live vaccine", c: sign(cleanRecord().replace(immunization("mmr", "03", ago(10))), jakDraft("upadacitinib", 15)), want: w("live-vaccine-recent", "warning")},
+		{name: "FluMist by name 27 days ago: live vaccine", c: sign(cleanRecord().replace(res{"resourceType": "Immunization", "id": "laiv", "status": "completed", "vaccineCode": res{"text": "FluMist Quadrivalent"}, "occurrenceDateTime": ago(27)}), jakDraft("abrocitinib", 100)), want: w("live-vaccine-recent", "warning")},
+		{name: "yellow fever 29 days ago: outside", c: sign(cleanRecord().replace(immunization("yf", "37", ago(29))), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "varicella 28 days ago: inside", c: sign(cleanRecord().replace(immunization("var", "21", ago(28))), jakDraft("upadacitinib", 15)), want: w("live-vaccine-recent", "warning")},
+		{name: "MMR not-done 5 days ago: no card", c: sign(cleanRecord().replace(with(immunization("mmr", "03", ago(5)), "status", "not-done")), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "inactivated flu 5 days ago: no card", c: sign(cleanRecord().replace(immunization("flu", "141", ago(5))), jakDraft("upadacitinib", 15)), noCards: true},
+	}
+	runAcc(t, cases)
+}
