@@ -211,3 +211,102 @@ func TestAcceptanceReview2Record(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// r2course is the clean record with the given course members.
+func r2course(members ...res) *record {
+	r := cleanRecord()
+	r.medications = append(r.medications, members...)
+	return r
+}
+
+// r2validity sets a request's dispenseRequest.validityPeriod (days ago;
+// end < 0: none) and, when noAuthored, removes authoredOn.
+func r2validity(m res, start, end int, noAuthored bool) res {
+	p := res{"start": ago(start)}
+	if end >= 0 {
+		p["end"] = ago(end)
+	}
+	m["dispenseRequest"] = res{"validityPeriod": p}
+	if noAuthored {
+		delete(m, "authoredOn")
+	}
+	return m
+}
+
+func TestAcceptanceReview2Course(t *testing.T) {
+	clop := func() res { return drugDraft("x", rxnorm, "32968", "clopidogrel 75 MG Oral Tablet") }
+	cases := []accCase{
+		// The first 3 months of an abrocitinib course, ordered the other way.
+		{name: "clopidogrel ordered on day 89 of abrocitinib", c: sign(onCourseAt("abrocitinib", 100, 89), clop()), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "clopidogrel ordered on day 90 of abrocitinib", c: sign(onCourseAt("abrocitinib", 100, 90), clop()), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "clopidogrel ordered on day 91 of abrocitinib", c: sign(onCourseAt("abrocitinib", 100, 91), clop()), noCards: true},
+		{name: "Plavix by text on day 20 of abrocitinib", c: sign(onCourseAt("abrocitinib", 100, 20), drugDraft("x", "", "", "Plavix 75 mg tablet")), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "Brilinta by text on day 20 of abrocitinib", c: sign(onCourseAt("abrocitinib", 100, 20), drugDraft("x", "", "", "Brilinta 90 mg tablet")), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "Effient by text on day 20 of abrocitinib", c: sign(onCourseAt("abrocitinib", 100, 20), drugDraft("x", "", "", "Effient 10 mg tablet")), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "clopidogrel on day 20 of upadacitinib: no card", c: sign(onCourseAt("upadacitinib", 15, 20), clop()), noCards: true},
+		// Antiplatelet on record, abrocitinib renewal at day 89/90/91.
+		{name: "abrocitinib renewal day 90 with clopidogrel on record", c: sign(onCourseAt("abrocitinib", 100, 90).replace(r2ap("MedicationRequest", "active")), jakDraft("abrocitinib", 100)), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "abrocitinib renewal day 91 with clopidogrel on record", c: sign(onCourseAt("abrocitinib", 100, 91).replace(r2ap("MedicationRequest", "active")), jakDraft("abrocitinib", 100)), absent: []string{"antiplatelet-abrocitinib"}},
+		// A recent course: ended 89, 90 days ago (91 is in the reverse file).
+		{name: "tofacitinib ordered, upadacitinib ended 89 days ago", c: sign(endedCourse("upadacitinib", 15, 89), drugDraft("x", rxnorm, "1357541", "tofacitinib 5 MG Oral Tablet")), want: w("combination-jak", "critical")},
+		{name: "tofacitinib ordered, upadacitinib ended 90 days ago", c: sign(endedCourse("upadacitinib", 15, 90), drugDraft("x", rxnorm, "1357541", "tofacitinib 5 MG Oral Tablet")), want: w("combination-jak", "critical")},
+		// Course start from other fields.
+		{name: "course from validityPeriod.start only (30 days): clopidogrel in the first 3 months", c: sign(r2course(r2validity(courseMed("a1", "MedicationRequest", "active", "abrocitinib", 100, 0), 30, -1, true)), clop()),
+			want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "course from validityPeriod.start only (120 days): past the first 3 months", c: sign(r2course(r2validity(courseMed("a1", "MedicationRequest", "active", "abrocitinib", 100, 0), 120, -1, true)), clop()),
+			noCards: true},
+		{name: "course from a statement's effectivePeriod (120 days): past the first 3 months", c: sign(r2course(func() res {
+			m := courseMed("s1", "MedicationStatement", "active", "abrocitinib", 100, 0)
+			delete(m, "effectiveDateTime")
+			m["effectivePeriod"] = res{"start": ago(120)}
+			return m
+		}()), clop()), noCards: true},
+		{name: "course from a statement's effectivePeriod (40 days): in the first 3 months", c: sign(r2course(func() res {
+			m := courseMed("s1", "MedicationStatement", "active", "abrocitinib", 100, 0)
+			delete(m, "effectiveDateTime")
+			m["effectivePeriod"] = res{"start": ago(40)}
+			return m
+		}()), clop()), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "intended statement of abrocitinib (10 days): clopidogrel ordered", c: sign(r2course(courseMed("s1", "MedicationStatement", "intended", "abrocitinib", 100, 10)), clop()), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "not-taken statement of abrocitinib: no course", c: sign(r2course(courseMed("s1", "MedicationStatement", "not-taken", "abrocitinib", 100, 10)), clop()), noCards: true},
+		{name: "on-hold abrocitinib order (10 days): clopidogrel ordered", c: sign(r2course(courseMed("a1", "MedicationRequest", "on-hold", "abrocitinib", 100, 10)), clop()), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "entered-in-error abrocitinib order: no course", c: sign(r2course(courseMed("a1", "MedicationRequest", "entered-in-error", "abrocitinib", 100, 10)), clop()), noCards: true},
+		// Gaps: members 90 days apart make one course, 91 days two.
+		{name: "gap of 90 days: one course from 200 days, past 3 months", c: sign(r2course(
+			r2validity(courseMed("a1", "MedicationRequest", "completed", "abrocitinib", 100, 200), 200, 100, false),
+			courseMed("a2", "MedicationRequest", "active", "abrocitinib", 100, 10)), clop()), noCards: true},
+		{name: "gap of 91 days: a new course from 9 days, first 3 months", c: sign(r2course(
+			r2validity(courseMed("a1", "MedicationRequest", "completed", "abrocitinib", 100, 200), 200, 100, false),
+			courseMed("a2", "MedicationRequest", "active", "abrocitinib", 100, 9)), clop()), want: w("antiplatelet-abrocitinib", "critical")},
+
+		// Other reverse pairings by brand or form.
+		{name: "Paxlovid ordered on upadacitinib 30 mg: 15 mg", c: sign(onCourseAt("upadacitinib", 30, 60), drugDraft("x", "", "", "Paxlovid 300 mg-100 mg")), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "Tegretol ordered on upadacitinib: avoid", c: sign(onCourseAt("upadacitinib", 15, 60), drugDraft("x", "", "", "Tegretol 200 mg tablet")), want: w("cyp-interaction", "warning")},
+		{name: "Luvox ordered on abrocitinib 100 mg: 50 mg", c: sign(onCourseAt("abrocitinib", 100, 200), drugDraft("x", "", "", "Luvox 50 mg tablet")), want: w("cyp-interaction", "warning"), dose: 50},
+		{name: "Diflucan ordered on abrocitinib: avoid", c: sign(onCourseAt("abrocitinib", 100, 200), drugDraft("x", "", "", "Diflucan 150 mg tablet")), want: w("cyp-interaction", "warning"), noDose: true},
+		{name: "Lanoxin ordered on abrocitinib: monitor", c: sign(onCourseAt("abrocitinib", 100, 200), drugDraft("x", "", "", "Lanoxin 0.125 mg tablet")), want: w("pgp-substrate", "info")},
+		{name: "Pradaxa ordered on upadacitinib: nothing", c: sign(onCourseAt("upadacitinib", 15, 200), drugDraft("x", "", "", "Pradaxa 150 mg capsule")), noCards: true},
+		{name: "Xeljanz XR ordered on abrocitinib", c: sign(onCourseAt("abrocitinib", 100, 200), drugDraft("x", "", "", "Xeljanz XR 11 mg")), want: w("combination-jak", "critical")},
+		{name: "Olumiant ordered on upadacitinib", c: sign(onCourseAt("upadacitinib", 15, 200), drugDraft("x", "", "", "Olumiant 4 mg tablet")), want: w("combination-jak", "critical")},
+		{name: "Litfulo ordered on upadacitinib", c: sign(onCourseAt("upadacitinib", 15, 200), drugDraft("x", "", "", "Litfulo 50 mg capsule")), want: w("combination-jak", "critical")},
+		{name: "Opzelura cream ordered on upadacitinib (Opzelura label 1: not with JAK inhibitors)", c: sign(onCourseAt("upadacitinib", 15, 200), drugDraft("x", "", "", "Opzelura 1.5% cream")), want: w("combination-jak", "critical")},
+		{name: "Adbry ordered on abrocitinib", c: sign(onCourseAt("abrocitinib", 100, 200), drugDraft("x", "", "", "Adbry 150 mg/mL syringe")), want: w("combination-biologic", "warning")},
+		{name: "Prograf capsules ordered on upadacitinib", c: sign(onCourseAt("upadacitinib", 15, 200), drugDraft("x", "", "", "Prograf 1 mg capsule")), want: w("combination-immunosuppressant", "warning")},
+		{name: "Protopic ointment (topical tacrolimus) ordered on upadacitinib: nothing", c: sign(onCourseAt("upadacitinib", 15, 200), drugDraft("x", "", "", "tacrolimus 0.1% ointment (Protopic)")), noCards: true},
+		{name: "cyclosporine eye drops ordered on upadacitinib: nothing", c: sign(onCourseAt("upadacitinib", 15, 200), drugDraft("x", "", "", "cyclosporine 0.05% ophthalmic emulsion")), noCards: true},
+		{name: "methotrexate ordered on abrocitinib (statement course)", c: sign(r2course(courseMed("s1", "MedicationStatement", "active", "abrocitinib", 100, 30)), drugDraft("x", rxnorm, "6851", "methotrexate")), want: w("combination-immunosuppressant", "warning")},
+		{name: "FluMist ordered as MedicationRequest by name on upadacitinib", c: sign(onCourseAt("upadacitinib", 15, 200), drugDraft("x", "", "", "FluMist Quadrivalent nasal spray")), want: w("live-vaccine-ordered", "warning")},
+		{name: "Zostavax (CVX 121) ordered on abrocitinib", c: sign(onCourseAt("abrocitinib", 100, 200), drugDraft("x", cvx, "121", "zoster vaccine live")), want: w("live-vaccine-ordered", "warning")},
+		{name: "Shingrix ordered on abrocitinib: nothing", c: sign(onCourseAt("abrocitinib", 100, 200), drugDraft("x", cvx, "187", "Shingrix")), noCards: true},
+		{name: "cancelled clopidogrel draft on day 20: nothing", c: sign(onCourseAt("abrocitinib", 100, 20), with(clop(), "status", "cancelled")), noCards: true},
+		{name: "entered-in-error tofacitinib draft: nothing", c: sign(onCourseAt("upadacitinib", 15, 20), with(drugDraft("x", rxnorm, "1357541", "tofacitinib 5 MG Oral Tablet"), "status", "entered-in-error")), noCards: true},
+
+		// patient-view of interactions recorded on the outside list.
+		{name: "patient-view: upadacitinib 30 statement with Paxlovid statement", c: view(r2course(courseMed("s1", "MedicationStatement", "active", "upadacitinib", 30, 60), stmt("p", "active", "", "", "Paxlovid", 3))), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "patient-view: abrocitinib with Ticlid statement, day 30", c: view(r2course(courseMed("a1", "MedicationRequest", "active", "abrocitinib", 100, 30), stmt("p", "active", "", "", "Ticlid 250 mg", 3))), want: w("antiplatelet-abrocitinib", "critical", "cyp-interaction", "warning")},
+		{name: "patient-view: upadacitinib with St John's wort statement", c: view(r2course(courseMed("a1", "MedicationRequest", "active", "upadacitinib", 15, 30), stmt("p", "active", "", "", "St. John's Wort 300 mg capsule", 3))), want: w("cyp-interaction", "warning")},
+		{name: "patient-view: upadacitinib with a not-taken Paxlovid statement: nothing", c: view(r2course(courseMed("a1", "MedicationRequest", "active", "upadacitinib", 30, 30), stmt("p", "not-taken", "", "", "Paxlovid", 3))), noCards: true},
+		{name: "patient-view: stopped upadacitinib course: nothing", c: view(r2course(courseMed("a1", "MedicationRequest", "stopped", "upadacitinib", 30, 30), stmt("p", "active", "", "", "Paxlovid", 3))), noCards: true},
+	}
+	runAcc(t, cases)
+}
