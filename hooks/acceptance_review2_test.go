@@ -310,3 +310,51 @@ func TestAcceptanceReview2Course(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// r2both is the record with a and b added, in that order (the EHR's bundle
+// order must not decide the answer).
+func r2both(r *record, a, b res) *record { return r.replace(a).replace(b) }
+
+// Two results of one test at the same instant (a duplicate interface
+// feed, a corrected result sent as a new one, two labs the same day
+// written date-only) that disagree: neither is newer, so the fail-safe
+// reading is the worse one (the lower count, eGFR or weight; the
+// positive test). Without it the answer depended on the bundle's order,
+// and a lymphocyte count of 300 or a positive hCG was dropped silently.
+// At different instants the newer still wins.
+func TestAcceptanceReview2SameInstant(t *testing.T) {
+	hcgQ := func(id string, v float64) res { return r2obs(id, "21198-7", v, "m[IU]/mL", ago(2)) }
+	var cases []accCase
+	for _, order := range []string{"low first", "low second"} {
+		pick := func(low, normal res) (res, res) {
+			if order == "low first" {
+				return low, normal
+			}
+			return normal, low
+		}
+		a, b := pick(r2obs("alc2", "731-0", 300, "/uL", ago(2)), r2obs("alc", "731-0", 1.8, "10*3/uL", ago(2)))
+		cases = append(cases, accCase{name: "ALC 300 and 1800 the same day, " + order, c: sign(r2both(cleanRecord(), a, b), jakDraft("upadacitinib", 15)), want: w("lymphopenia", "critical")})
+		a, b = pick(r2obs("anc2", "751-8", 0.8, "10*3/uL", ago(2)+"T09:00:00Z"), r2obs("anc", "751-8", 3.9, "10*3/uL", ago(2)+"T09:00:00Z"))
+		cases = append(cases, accCase{name: "ANC 800 and 3900 at the same instant, " + order, c: sign(r2both(cleanRecord(), a, b), jakDraft("abrocitinib", 100)), want: w("neutropenia", "critical")})
+		a, b = pick(obsCode("hcg2", "2106-3", positive, ago(2)), obsCode("hcg", "2106-3", negative, ago(2)))
+		cases = append(cases, accCase{name: "hCG positive and negative the same day, " + order, c: sign(r2both(cleanRecord(), a, b), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical")})
+		a, b = pick(hcgQ("hcg2", 300), obsCode("hcg", "2106-3", negative, ago(2)))
+		cases = append(cases, accCase{name: "serum hCG 300 and urine hCG negative the same day, " + order, c: sign(r2both(cleanRecord(), a, b), jakDraft("abrocitinib", 100)), want: w("pregnancy", "critical")})
+		a, b = pick(obsCode("hbsag2", "5196-1", positive, ago(20)), obsCode("hbsag", "5196-1", negative, ago(20)))
+		cases = append(cases, accCase{name: "HBsAg positive and negative the same day, " + order, c: sign(r2both(cleanRecord(), a, b), jakDraft("upadacitinib", 15)), want: w("hbv-active", "critical")})
+		a, b = pick(r2obs("egfr2", "98979-8", 25, "mL/min/{1.73_m2}", ago(5)), r2obs("egfr", "98979-8", 65, "mL/min/{1.73_m2}", ago(5)))
+		cases = append(cases, accCase{name: "eGFR 25 and 65 the same day, abrocitinib, " + order, c: sign(r2both(cleanRecord(), a, b), jakDraft("abrocitinib", 100)), want: w("renal-impairment", "critical")})
+		a, b = pick(qty("wt2", "29463-7", 38, "kg", "", ago(3)), qty("wt", "29463-7", 41, "kg", "", ago(3)))
+		cases = append(cases, accCase{name: "weight 38 and 41 kg the same day at 14, " + order, c: sign(r2both(cleanRecord().born(bornAged(14)), a, b), jakDraft("upadacitinib", 15)), want: w("weight-below-label", "warning")})
+		a, b = pick(qty("plt2", "777-3", 45, "", "K/uL", ago(3)), qty("plt", "777-3", 250, "", "K/uL", ago(3)))
+		cases = append(cases, accCase{name: "patient-view: platelets 45 K and 250 K the same day on abrocitinib, " + order, c: view(r2both(cleanRecord().onCourse("abrocitinib"), a, b)), want: w("thrombocytopenia", "critical")})
+	}
+	// At different instants the newer result decides.
+	cases = append(cases,
+		accCase{name: "ALC 300 at 08:00 then 1800 at 14:00 the same day: normal", c: sign(r2both(cleanRecord(), r2obs("alc", "731-0", 1.8, "10*3/uL", ago(2)+"T14:00:00Z"), r2obs("alc2", "731-0", 300, "/uL", ago(2)+"T08:00:00Z")), jakDraft("upadacitinib", 15)), noCards: true},
+		accCase{name: "ALC 1800 at 08:00 then 300 at 14:00 the same day: lymphopenia", c: sign(r2both(cleanRecord(), r2obs("alc", "731-0", 1.8, "10*3/uL", ago(2)+"T08:00:00Z"), r2obs("alc2", "731-0", 300, "/uL", ago(2)+"T14:00:00Z")), jakDraft("upadacitinib", 15)), want: w("lymphopenia", "critical")},
+		accCase{name: "hCG positive 10 days ago, negative 2 days ago: the newer negative", c: sign(r2both(cleanRecord(), obsCode("hcg2", "2106-3", positive, ago(10)), obsCode("hcg", "2106-3", negative, ago(2))), jakDraft("upadacitinib", 15)), noCards: true},
+		accCase{name: "two negative hCG the same day: no card", c: sign(r2both(cleanRecord(), obsCode("hcg2", "2106-3", negative, ago(2)), obsCode("hcg", "2106-3", negative, ago(2))), jakDraft("upadacitinib", 15)), noCards: true},
+	)
+	runAcc(t, cases)
+}

@@ -402,14 +402,23 @@ func (ix *index) results(from civilDay, sets ...string) []*Observation {
 
 // latestValue returns the newest result of the set dated on or after the
 // day from whose value converts with conv (a usable unit), and its
-// converted value.
+// converted value. Usable results at the same instant as the newest (a
+// duplicate feed, two results written date-only on one day) are neither
+// newer than the other: the lowest is taken, the fail-safe reading for
+// every value read this way (counts, hemoglobin, eGFR, weight), so that
+// the bundle's order never decides.
 func (ix *index) latestValue(set string, from civilDay, conv func(*Quantity) (float64, bool)) (*Observation, float64, bool) {
+	var best *Observation
+	var bestV float64
 	for _, o := range ix.results(from, set) {
-		if v, ok := conv(o.Quantity); ok {
-			return o, v, true
+		if best != nil && !o.Date.Equal(best.Date) {
+			break
+		}
+		if v, ok := conv(o.Quantity); ok && (best == nil || v < bestV) {
+			best, bestV = o, v
 		}
 	}
-	return nil, 0, false
+	return best, bestV, best != nil
 }
 
 // activeConditions returns the conditions of the set whose clinical status
@@ -669,10 +678,22 @@ func (ix *index) readViral(o *Observation) result {
 // latestRead returns the newest result of the set dated on or after the
 // day from that reads positive or negative, and the newer results that
 // could not be read (indeterminate or unreadable) for the evidence.
+//
+// A positive result at the same instant as a negative one wins: neither is
+// newer, and the bundle's order must not decide (fail safe).
 func (ix *index) latestRead(set string, from civilDay, reader func(*Observation) result) (o *Observation, r result, unread []*Observation) {
-	for _, x := range ix.results(from, set) {
+	rs := ix.results(from, set)
+	for i, x := range rs {
 		switch rr := reader(x); rr {
 		case resultPositive, resultNegative:
+			for _, y := range rs[i+1:] {
+				if rr == resultPositive || !y.Date.Equal(x.Date) {
+					break
+				}
+				if reader(y) == resultPositive {
+					return y, resultPositive, unread
+				}
+			}
 			return x, rr, unread
 		default:
 			unread = append(unread, x)
