@@ -358,3 +358,33 @@ func TestAcceptanceReview2SameInstant(t *testing.T) {
 	)
 	runAcc(t, cases)
 }
+
+// r2text is an Observation of a LOINC code whose value is a string, as an
+// HL7 v2 interface writes OBX-5 of a qualitative test.
+func r2str(id, loincCode, value string, days int) res {
+	return res{"resourceType": "Observation", "id": id, "status": "final", "code": coding(loinc, loincCode), "effectiveDateTime": ago(days), "valueString": value}
+}
+
+// Qualitative results written as lab abbreviations ("POS", "NEG", "Pos.")
+// in valueString: a urine hCG of "POS" was read as no answer, so a
+// pregnant patient got "order a pregnancy test" (warning) instead of the
+// pregnancy card (RINVOQ 5.9, 8.1; CIBINQO 8.1), and a negative "NEG" test
+// asked for another test.
+func TestAcceptanceReview2TextAnswers(t *testing.T) {
+	cases := []accCase{
+		{name: "urine hCG valueString POS: pregnancy", c: sign(cleanRecord().replace(r2str("hcg", "2106-3", "POS", 2)), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical")},
+		{name: "serum hCG valueString 'Pos.': pregnancy", c: sign(cleanRecord().replace(r2str("hcg", "2118-8", "Pos.", 2)), jakDraft("abrocitinib", 100)), want: w("pregnancy", "critical")},
+		{name: "urine hCG valueString NEG: a negative test, no card", c: sign(cleanRecord().replace(r2str("hcg", "2106-3", "NEG", 2)), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "urine hCG valueString 'neg': a negative test, no card", c: sign(cleanRecord().replace(r2str("hcg", "2106-3", "neg", 2)), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "urine hCG valueString Positive: pregnancy", c: sign(cleanRecord().replace(r2str("hcg", "2106-3", "Positive", 2)), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical")},
+		{name: "HBsAg valueString REACTIVE: active hepatitis B", c: sign(cleanRecord().replace(r2str("hbsag", "5196-1", "REACTIVE", 20)), jakDraft("upadacitinib", 15)), want: w("hbv-active", "critical")},
+		{name: "HBsAg valueString POS: active hepatitis B", c: sign(cleanRecord().replace(r2str("hbsag", "5196-1", "POS", 20)), jakDraft("upadacitinib", 15)), want: w("hbv-active", "critical")},
+		{name: "HBsAg valueString NEG: screened", c: sign(cleanRecord().replace(r2str("hbsag", "5196-1", "NEG", 20)), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "IGRA valueString POS years ago, no treatment: treat latent TB", c: sign(cleanRecord().replace(r2str("igra0", "71773-6", "POS", 1500)), jakDraft("upadacitinib", 15)), want: w("tb-latent-untreated", "critical")},
+		{name: "IGRA valueString NEG: screened", c: sign(cleanRecord().replace(r2str("igra", "71773-6", "NEG", 20)), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "HCV antibody valueString Non-Reactive: screened", c: sign(cleanRecord().replace(r2str("hcv", "13955-0", "Non-Reactive", 20)), jakDraft("upadacitinib", 15)), noCards: true},
+		// A word that only contains the letters is not an answer.
+		{name: "urine hCG valueString 'see report (posted later)': unread, test missing", c: sign(cleanRecord().replace(r2str("hcg", "2106-3", "see report (posted later)", 2)), jakDraft("upadacitinib", 15)), want: w("pregnancy-test-missing", "warning"), absent: []string{"pregnancy"}},
+	}
+	runAcc(t, cases)
+}

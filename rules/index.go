@@ -618,7 +618,8 @@ func (ix *index) readWith(o *Observation, interp map[string]result) result {
 	return resultUnknown
 }
 
-// readText reads "positive", "not detected", "non-reactive" and the like.
+// readText reads "positive", "not detected", "non-reactive", "POS", "NEG" and
+// the like.
 func readText(s string) result {
 	t := strings.ToLower(strings.TrimSpace(s))
 	if t == "" {
@@ -635,6 +636,11 @@ func readText(s string) result {
 	if d := strings.Index(t, "detected"); d >= 0 && hasWord(t[:d], "no") {
 		return resultNegative
 	}
+	// The lab abbreviations of HL7 v2 results ("NEG", "Pos."), as whole
+	// words only ("posted" is not "pos").
+	if hasWord(t, "neg") {
+		return resultNegative
+	}
 	for _, w := range []string{"indeterminate", "inconclusive", "equivocal"} {
 		if strings.Contains(t, w) {
 			return resultIndeterminate
@@ -644,6 +650,9 @@ func readText(s string) result {
 		if strings.Contains(t, w) {
 			return resultPositive
 		}
+	}
+	if hasWord(t, "pos") {
+		return resultPositive
 	}
 	return resultUnknown
 }
