@@ -388,3 +388,29 @@ func TestAcceptanceReview2TextAnswers(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// r2status is a pregnancy status Observation (LOINC 82810-3, as US Core
+// and the IPS record it) with a SNOMED answer, days ago.
+func r2status(id, answer string, days int) res {
+	return res{"resourceType": "Observation", "id": id, "status": "final", "code": coding(loinc, "82810-3"),
+		"effectiveDateTime": ago(days), "valueCodeableConcept": coding(sct, answer)}
+}
+
+// The pregnancy status Observation: EHRs record "Pregnant" (SNOMED
+// 77386006) as an answer to LOINC 82810-3 rather than as a Condition. It
+// was ignored: a pregnant patient got no card (RINVOQ 5.9, 8.1: avoid;
+// CIBINQO 8.1, EU SmPC 4.3).
+func TestAcceptanceReview2PregnancyStatus(t *testing.T) {
+	const pregnant, notPregnant = "77386006", "60001007"
+	cases := []accCase{
+		{name: "status Pregnant 3 days ago: pregnancy", c: sign(cleanRecord().replace(r2status("ps", pregnant, 3)), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical")},
+		{name: "status Pregnant 120 days ago, nothing since: pregnancy", c: sign(cleanRecord().drop("hcg").replace(r2status("ps", pregnant, 120)), jakDraft("abrocitinib", 100)), want: w("pregnancy", "critical")},
+		{name: "status Pregnant on patient-view of a course: pregnancy", c: view(cleanRecord().onCourse("upadacitinib").replace(r2status("ps", pregnant, 3))), want: w("pregnancy", "critical")},
+		{name: "status Pregnant 120 days ago, negative hCG since: no card", c: sign(cleanRecord().replace(r2status("ps", pregnant, 120)), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "status Pregnant then Not pregnant: no card", c: sign(cleanRecord().replace(r2status("ps", pregnant, 60)).replace(r2status("ps2", notPregnant, 10)), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "status Pregnant 300 days ago: ended", c: sign(cleanRecord().replace(r2status("ps", pregnant, 300)), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "status Not pregnant is not a pregnancy test: the negative hCG still counts, no card", c: sign(cleanRecord().replace(r2status("ps", notPregnant, 1)), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "status Not pregnant without a test: the test is still asked for", c: sign(cleanRecord().drop("hcg").replace(r2status("ps", notPregnant, 1)), jakDraft("upadacitinib", 15)), want: w("pregnancy-test-missing", "warning")},
+	}
+	runAcc(t, cases)
+}

@@ -44,6 +44,9 @@ const (
 	// lipid panel (the contract's "lipid panel or LDL cholesterol").
 	VSLipidPanelOrLDL = "lipid-panel-or-ldl"
 	VSPregnancyTest   = "pregnancy-test"
+	// VSPregnancyStatus: the pregnancy status Observation (LOINC 82810-3),
+	// answered with a SNOMED finding.
+	VSPregnancyStatus = "pregnancy-status"
 	VSEGFR            = "egfr"
 	VSSmokingStatus   = "smoking-status"
 	// VSChildPugh: Observations stating a Child-Pugh score or class.
@@ -113,6 +116,6 @@ func ValueSetIDs() []string {
 		VSStroke, VSSmokerCondition, VSSeriousInfection, VSSevereRenal,
 		VSZosterRecombinant, VSLiveVaccines,
 		VSESRDDialysis, VSCirrhosis, VSChildPugh, VSCYP2C19Genotype, VSBodyWeight,
-		VSCYP2C19PoorMetabolizer, VSPgpSubstratesNTI,
+		VSCYP2C19PoorMetabolizer, VSPgpSubstratesNTI, VSPregnancyStatus,
 	}
 }

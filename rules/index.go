@@ -13,7 +13,7 @@ var (
 		VSTBTest, VSHBsAg, VSHBcAb, VSHBVDNA, VSHCVAb, VSHCVRNA,
 		VSCBCPanel, VSLymphocytes, VSNeutrophils, VSHemoglobin, VSPlatelets,
 		VSALT, VSAST, VSLipids, VSLipidPanelOrLDL, VSPregnancyTest, VSEGFR, VSSmokingStatus,
-		VSChildPugh, VSCYP2C19Genotype, VSBodyWeight,
+		VSChildPugh, VSCYP2C19Genotype, VSBodyWeight, VSPregnancyStatus,
 	}
 	// textObservationSets are the Observation sets that may also recognise
 	// an Observation by its name (code.text or a coding's display): no

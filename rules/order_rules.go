@@ -602,6 +602,9 @@ func (c *orderCtx) pregnant() ([]Evidence, bool) {
 	var ev []Evidence
 	cs := c.currentPregnancies()
 	ev = append(ev, conditionEvidence(cs)...)
+	if o, ok := c.pregnancyStatus(); ok {
+		ev = append(ev, Evidence{Text: "Pregnancy status " + codingsName(o.ValueCodes) + " on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID})
+	}
 	if o, r, _ := c.ix.latestRead(VSPregnancyTest, c.windowFrom(c.cfg.PregnancyTestWindow), c.ix.readHCG); r == resultPositive {
 		e := resultEvidence("Pregnancy test", o, r)
 		if v, ok := HCGmIUPerML(o.Quantity); ok {
@@ -618,6 +621,25 @@ func (c *orderCtx) pregnant() ([]Evidence, bool) {
 // weeks into it, so one dated 300 days ago or more has ended, whatever a
 // problem list left unresolved says.
 const pregnancyMaxDays = 300
+
+// pregnancyStatus returns the latest pregnancy status Observation (LOINC
+// 82810-3) when it answers with a pregnancy finding (the pregnancy value
+// set, e.g. SNOMED 77386006 Pregnant), is dated within pregnancyMaxDays, and
+// no pregnancy test read negative after its day: a newer "Not pregnant"
+// status or negative test says the pregnancy has ended.
+func (c *orderCtx) pregnancyStatus() (*Observation, bool) {
+	rs := c.ix.results(dayOf(c.now)-pregnancyMaxDays+1, VSPregnancyStatus)
+	if len(rs) == 0 || !c.k.Has(VSPregnancyCondition, rs[0].ValueCodes) {
+		return nil, false
+	}
+	o := rs[0]
+	for _, t := range c.ix.results(dayOf(o.Date)+1, VSPregnancyTest) {
+		if c.ix.readHCG(t) == resultNegative {
+			return nil, false
+		}
+	}
+	return o, true
+}
 
 // currentPregnancies are the active pregnancy conditions that can still be
 // current: undated, or dated within pregnancyMaxDays.
