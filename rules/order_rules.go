@@ -710,6 +710,10 @@ func (c *orderCtx) pregnancy() (Finding, bool) {
 		Evidence:   ev,
 		Unverified: c.unverifiedConditions(VSPregnancyCondition, c.currentPregnancies()),
 	}
+	// Known only from a pregnancy status whose code is graded C or U.
+	if o, ok := c.pregnancyStatus(); ok && len(ev) == 1 && c.k.Unverified(VSPregnancyStatus, o.Codes) {
+		f.Unverified = true
+	}
 	if c.drug == Upadacitinib {
 		f.Action = c.onTx("Avoid starting upadacitinib in pregnancy: it may cause fetal harm (RINVOQ PI 5.9); discuss with the patient.",
 			"Pregnancy on upadacitinib, which may cause fetal harm (RINVOQ PI 5.9): review treatment with the patient now.")
