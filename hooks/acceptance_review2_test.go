@@ -418,3 +418,26 @@ func TestAcceptanceReview2PregnancyStatus(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// Chronic kidney disease stage 3 on the problem list and no eGFR within
+// the window: stage 3 is by definition an eGFR of 30-59, where CIBINQO
+// (PI 2.3; C7) gives 50 mg. Stages 4 and 5 were read as severe, stage 3
+// as nothing, so abrocitinib 200 mg passed without the renal dose. The
+// codes (ICD-10-CM N18.30-N18.32) are not in the knowledge base: graded C,
+// the card says unverified. A recent eGFR still decides.
+func TestAcceptanceReview2CKDStage3(t *testing.T) {
+	cases := []accCase{
+		{name: "abrocitinib 200, CKD 3b N18.32, no eGFR: 50 mg", c: sign(cleanRecord().drop("egfr").replace(cond("ckd", icd, "N18.32", "active")), jakDraft("abrocitinib", 200)),
+			want: w("renal-impairment", "warning"), dose: 50, detailOf: map[string]string{"renal-impairment": "not yet verified"}},
+		{name: "abrocitinib 100, CKD 3a N18.31, no eGFR: 50 mg", c: sign(cleanRecord().drop("egfr").replace(cond("ckd", icd, "N18.31", "active")), jakDraft("abrocitinib", 100)),
+			want: w("renal-impairment", "warning"), dose: 50},
+		{name: "abrocitinib 100, CKD 3 N18.30 without a status, no eGFR: 50 mg", c: sign(cleanRecord().drop("egfr").replace(cond("ckd", icd, "N18.30", "")), jakDraft("abrocitinib", 100)),
+			want: w("renal-impairment", "warning"), dose: 50},
+		{name: "abrocitinib 100, CKD 3 resolved: nothing", c: sign(cleanRecord().drop("egfr").replace(cond("ckd", icd, "N18.30", "resolved")), jakDraft("abrocitinib", 100)), noCards: true},
+		{name: "abrocitinib 100, CKD 3b with a recent eGFR of 65: the eGFR decides", c: sign(cleanRecord().replace(cond("ckd", icd, "N18.32", "active")).replace(r2obs("egfr", "98979-8", 65, "mL/min/{1.73_m2}", ago(5))), jakDraft("abrocitinib", 100)), noCards: true},
+		{name: "abrocitinib 50, CKD 3b, no eGFR: already at the renal dose", c: sign(cleanRecord().drop("egfr").replace(cond("ckd", icd, "N18.32", "active")), jakDraft("abrocitinib", 50)), absent: []string{"dose-above-label"}},
+		{name: "upadacitinib 30, CKD 3b, no eGFR: no renal limit in RINVOQ for 30-59", c: sign(cleanRecord().drop("egfr").replace(cond("ckd", icd, "N18.32", "active")), jakDraft("upadacitinib", 30)), noCards: true},
+		{name: "abrocitinib 100, CKD 2 N18.2, no eGFR: nothing", c: sign(cleanRecord().drop("egfr").replace(cond("ckd", icd, "N18.2", "active")), jakDraft("abrocitinib", 100)), noCards: true},
+	}
+	runAcc(t, cases)
+}

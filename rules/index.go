@@ -24,7 +24,7 @@ var (
 		VSActiveTB, VSLatentTB, VSChronicHBV, VSHCV, VSSevereHepatic, VSPregnancyCondition,
 		VSBreastfeeding, VSVTE, VSThrombophilia, VSMalignancy, VSHypertension, VSDiabetes,
 		VSHyperlipidemia, VSCoronaryDisease, VSMyocardialInfarction, VSStroke, VSSmokerCondition,
-		VSSeriousInfection, VSSevereRenal, VSESRDDialysis, VSCirrhosis,
+		VSSeriousInfection, VSSevereRenal, VSESRDDialysis, VSCirrhosis, VSModerateRenal,
 	}
 	indexedMedicationSets = []string{
 		VSOtherJAK, VSBiologics, VSImmunosuppressants, VSAntiplatelets, VSAspirin,

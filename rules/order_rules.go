@@ -1022,12 +1022,21 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 			Unverified: unverified || c.unverifiedConditions(VSESRDDialysis, esrd),
 		}, true
 	}
+	var moderate []*Condition // CKD stage 3 from the problem list, when no eGFR
+	if !ok && len(esrd) == 0 && len(problem) == 0 {
+		moderate = c.ix.activeConditions(VSModerateRenal)
+		if len(moderate) > 0 {
+			ev = append(ev, conditionEvidence(moderate)...)
+			ev = append(ev, Evidence{Text: "No eGFR within " + durationText(c.cfg.EGFRWindow) + "; moderate renal impairment (chronic kidney disease stage 3) taken from the problem list."})
+			unverified = c.unverifiedConditions(VSModerateRenal, moderate)
+		}
+	}
 	limit, limitText := c.reducedLimit()
 	if c.drug == Abrocitinib {
 		switch {
 		case len(esrd) > 0 || ok && egfr < c.cfg.EGFRSevere || len(problem) > 0:
 			return notRecommended(c.cfg.EGFRSevere)
-		case ok && egfr < c.cfg.EGFRModerate:
+		case ok && egfr < c.cfg.EGFRModerate || len(moderate) > 0:
 			return Finding{
 				Title:           "Moderate renal impairment (eGFR " + number(c.cfg.EGFRSevere) + "-" + number(c.cfg.EGFRModerate-1) + ")",
 				Action:          "Reduce the abrocitinib dose with eGFR " + number(c.cfg.EGFRSevere) + "-" + number(c.cfg.EGFRModerate-1) + " mL/min/1.73 m²: label dose " + limitText + ".",
