@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"testing"
+	"time"
 )
 
 // The second pharmacist review (helper review2): variants of the classes
@@ -438,6 +439,33 @@ func TestAcceptanceReview2CKDStage3(t *testing.T) {
 		{name: "abrocitinib 50, CKD 3b, no eGFR: already at the renal dose", c: sign(cleanRecord().drop("egfr").replace(cond("ckd", icd, "N18.32", "active")), jakDraft("abrocitinib", 50)), absent: []string{"dose-above-label"}},
 		{name: "upadacitinib 30, CKD 3b, no eGFR: no renal limit in RINVOQ for 30-59", c: sign(cleanRecord().drop("egfr").replace(cond("ckd", icd, "N18.32", "active")), jakDraft("upadacitinib", 30)), noCards: true},
 		{name: "abrocitinib 100, CKD 2 N18.2, no eGFR: nothing", c: sign(cleanRecord().drop("egfr").replace(cond("ckd", icd, "N18.2", "active")), jakDraft("abrocitinib", 100)), noCards: true},
+	}
+	runAcc(t, cases)
+}
+
+// A result written in a time zone east of the server's, whose own calendar
+// day is already tomorrow for the server although it happened an hour ago
+// ("2026-11-30T01:00:00+14:00" is 11:00 UTC on 29 November): it was taken
+// for a future result and ignored, so a positive hCG, a lymphocyte count of
+// 300 or a live vaccine given an hour ago were missed. A result is in the
+// future only when its instant is after now (a date-only value of tomorrow
+// still is).
+func TestAcceptanceReview2EasternTimeZones(t *testing.T) {
+	hourAgo := func(offsetHours int) string {
+		return testNow.Add(-time.Hour).In(time.FixedZone("", offsetHours*3600)).Format(time.RFC3339)
+	}
+	tomorrow := testNow.AddDate(0, 0, 1).Format("2006-01-02")
+	inAnHour := testNow.Add(time.Hour).In(time.FixedZone("", 14*3600)).Format(time.RFC3339)
+	cases := []accCase{
+		{name: "positive hCG an hour ago written +14:00: pregnancy", c: sign(cleanRecord().replace(obsCode("hcg", "2106-3", positive, hourAgo(14))), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical")},
+		{name: "positive hCG an hour ago written +13:00: pregnancy", c: sign(cleanRecord().replace(obsCode("hcg", "2106-3", positive, hourAgo(13))), jakDraft("abrocitinib", 100)), want: w("pregnancy", "critical")},
+		{name: "positive hCG an hour ago written -10:00: pregnancy", c: sign(cleanRecord().replace(obsCode("hcg", "2106-3", positive, hourAgo(-10))), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical")},
+		{name: "ALC 300 an hour ago written +14:00: lymphopenia", c: sign(cleanRecord().replace(r2obs("alc", "731-0", 300, "/uL", hourAgo(14))), jakDraft("upadacitinib", 15)), want: w("lymphopenia", "critical"), absent: []string{"cbc-missing"}},
+		{name: "patient-view: platelets 40 K an hour ago written +14:00 on abrocitinib", c: view(cleanRecord().onCourse("abrocitinib").replace(qty("plt", "777-3", 40, "", "K/uL", hourAgo(14)))), want: w("thrombocytopenia", "critical")},
+		{name: "MMR given an hour ago written +14:00: live vaccine", c: sign(cleanRecord().replace(immunization("mmr", "03", hourAgo(14))), jakDraft("upadacitinib", 15)), want: w("live-vaccine-recent", "warning")},
+		// Still in the future: ignored.
+		{name: "positive hCG dated tomorrow (date only): not counted", c: sign(cleanRecord().replace(obsCode("hcg2", "2106-3", positive, tomorrow)), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "positive hCG in an hour written +14:00: not counted", c: sign(cleanRecord().replace(obsCode("hcg2", "2106-3", positive, inAnHour)), jakDraft("upadacitinib", 15)), noCards: true},
 	}
 	runAcc(t, cases)
 }

@@ -82,8 +82,8 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	}
 	for i := range rec.Observations {
 		o := &rec.Observations[i]
-		// Only final results dated no later than today count.
-		if !countedObservationStatus[o.Status] || o.Date.IsZero() || dayOf(o.Date) > ix.today {
+		// Only final results that are not in the future count.
+		if !countedObservationStatus[o.Status] || o.Date.IsZero() || ix.future(o.Date) {
 			continue
 		}
 		addObs(o)
@@ -133,7 +133,7 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	}
 	for i := range rec.Immunizations {
 		im := &rec.Immunizations[i]
-		if im.Status != "completed" && im.Status != "" || dayOf(im.Date) > ix.today {
+		if im.Status != "completed" && im.Status != "" || ix.future(im.Date) {
 			continue
 		}
 		for _, set := range k.immunizationSets(im) {
@@ -420,6 +420,13 @@ func (ix *index) latestValue(set string, from civilDay, conv func(*Quantity) (fl
 	}
 	return best, bestV, best != nil
 }
+
+// future reports whether t is after today: its own calendar day is after
+// today's and its instant is after now. A result written in a zone east of
+// the server's ("2026-11-30T01:00:00+14:00", 11:00 UTC on 29 November) may
+// be on tomorrow's date and yet have happened: it counts. A date-only value
+// of tomorrow (midnight UTC) is in the future.
+func (ix *index) future(t time.Time) bool { return dayOf(t) > ix.today && t.After(ix.now) }
 
 // activeConditions returns the conditions of the set whose clinical status
 // is active, recurrence or relapse (or not given).
