@@ -469,3 +469,25 @@ func TestAcceptanceReview2EasternTimeZones(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// Sig abbreviations by interval ("q12h", "q24h", "q8h"), as prescribers and
+// EHR sig builders write them: "1 tab PO q12h" of abrocitinib 200 mg is
+// 400 mg a day, above the label's 200 mg (CIBINQO 2.2), but the frequency
+// was not read, so the dose was unknown and no card said so; aspirin 81 mg
+// q12h (162 mg/day) with abrocitinib was not flagged (CIBINQO 4).
+func TestAcceptanceReview2IntervalSigs(t *testing.T) {
+	aspirin := func(sig string) res {
+		return with(drugDraft("x", rxnorm, "243670", "aspirin 81 MG Oral Tablet"), "dosageInstruction", []any{res{"text": sig}})
+	}
+	cases := []accCase{
+		{name: "abrocitinib 200 mg '1 tab PO q12h': above label, 200", c: sign(cleanRecord(), r2textDose("abrocitinib", 200, "1 tab PO q12h")), want: w("dose-above-label", "warning"), dose: 200},
+		{name: "abrocitinib 200 mg '1 tablet every 12 hrs': above label", c: sign(cleanRecord(), r2textDose("abrocitinib", 200, "1 tablet by mouth every 12 hrs")), want: w("dose-above-label", "warning"), dose: 200},
+		{name: "upadacitinib 15 mg '2 tabs q12h' = 60: above label, 30", c: sign(cleanRecord(), r2textDose("upadacitinib", 15, "2 tabs PO q12h")), want: w("dose-above-label", "warning"), dose: 30},
+		{name: "upadacitinib 30 mg 'one tablet q24h' at 70: 15", c: sign(cleanRecord().born(bornAged(70)), r2textDose("upadacitinib", 30, "one tablet q24h")), want: w("lower-dose-recommended", "warning"), dose: 15},
+		{name: "upadacitinib 15 mg '1 tab q24h': within label", c: sign(cleanRecord(), r2textDose("upadacitinib", 15, "1 tab q24h")), noCards: true},
+		{name: "abrocitinib 100 mg '1 tab q8h' = 300: above label", c: sign(cleanRecord(), r2textDose("abrocitinib", 100, "1 tab q8h")), want: w("dose-above-label", "warning"), dose: 200},
+		{name: "aspirin 81 mg '1 tab q12h' on abrocitinib day 30: 162 mg/day", c: sign(onCourseAt("abrocitinib", 100, 30), aspirin("1 tab q12h")), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "aspirin 81 mg '1 tab q24h' on abrocitinib day 30: low dose, nothing", c: sign(onCourseAt("abrocitinib", 100, 30), aspirin("1 tab q24h")), noCards: true},
+	}
+	runAcc(t, cases)
+}

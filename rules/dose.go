@@ -329,11 +329,14 @@ func dosageTextPhrases() []dosagePhrase {
 	return []dosagePhrase{
 		{"every other day", 0.5}, {"three times a day", 3}, {"three times daily", 3}, {"four times a day", 4},
 		{"four times daily", 4}, {"two times a day", 2}, {"two times daily", 2}, {"every 12 hours", 2},
-		{"every 24 hours", 1}, {"every 8 hours", 3}, {"every 6 hours", 4}, {"twice a day", 2}, {"twice daily", 2},
+		{"every 24 hours", 1}, {"every 8 hours", 3}, {"every 6 hours", 4}, {"every 12 hrs", 2}, {"every 12 hr", 2},
+		{"every 24 hrs", 1}, {"every 24 hr", 1}, {"every 8 hrs", 3}, {"every 6 hrs", 4}, {"twice a day", 2}, {"twice daily", 2},
 		{"once a day", 1}, {"once daily", 1}, {"every morning", 1}, {"every evening", 1}, {"every day", 1},
 		{"at bedtime", 1}, {"once weekly", 1.0 / 7}, {"once a week", 1.0 / 7}, {"nightly", 1}, {"daily", 1},
 		{"bid", 2}, {"b.i.d.", 2}, {"tid", 3}, {"t.i.d.", 3}, {"qid", 4}, {"q.i.d.", 4}, {"qod", 0.5},
 		{"qd", 1}, {"q.d.", 1}, {"qam", 1}, {"qpm", 1}, {"qhs", 1},
+		{"q 12 h", 2}, {"q 12h", 2}, {"q12h", 2}, {"q12hr", 2}, {"q12hrs", 2}, {"q 24 h", 1}, {"q 24h", 1}, {"q24h", 1},
+		{"q24hr", 1}, {"q24hrs", 1}, {"q8h", 3}, {"q8hr", 3}, {"q8hrs", 3}, {"q6h", 4}, {"q6hr", 4}, {"q6hrs", 4},
 	}
 }
 
