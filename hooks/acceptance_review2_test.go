@@ -491,3 +491,44 @@ func TestAcceptanceReview2IntervalSigs(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// More spellings of the units the table already reads, as US and European
+// lab systems print them (Cerner's "x10(3)/uL", "K/cumm", "/nL" which is
+// UCUM for 10*3/uL, the Greek mu, "g%" for g/dL, "mU/mL" and "U/L" for
+// hCG, a decimal comma in "1,73 m2"). Unread, a low count was only
+// "cbc-missing" (a warning) instead of the critical card (RINVOQ 2.1, 5.8;
+// CIBINQO 2.1, 5.6), a positive quantitative hCG only "test missing".
+func TestAcceptanceReview2MoreSpellings(t *testing.T) {
+	var cases []accCase
+	thousands := []string{"10^3/mcL", "10*3/mcL", "x10^3/mcL", "x10E3/mcL", "x10(3)/uL", "10(3)/uL", "K/cumm", "K/cu mm", "10^3/mm^3",
+		"/nL", "10^3 cells/uL", "10*3 cells/uL", "10³/μL", "thou/cmm", "TH/uL", "x1000/uL", "1000/uL", "Thousand/uL",
+		"x10(9)/L", "10(9)/L", "Giga/L"}
+	for _, u := range thousands {
+		cases = append(cases,
+			accCase{name: "ALC 0.3 " + u + ": lymphopenia", c: sign(cleanRecord().replace(qty("alc", "731-0", 0.3, "", u, ago(5))), jakDraft("upadacitinib", 15)), want: w("lymphopenia", "critical"), absent: []string{"cbc-missing"}},
+			accCase{name: "ALC 1.8 " + u + ": no card", c: sign(cleanRecord().replace(qty("alc", "731-0", 1.8, "", u, ago(5))), jakDraft("upadacitinib", 15)), noCards: true})
+	}
+	for _, u := range []string{"/cmm", "cells/cmm"} {
+		cases = append(cases,
+			accCase{name: "ANC 800 " + u + ": neutropenia", c: sign(cleanRecord().replace(qty("anc", "751-8", 800, "", u, ago(5))), jakDraft("abrocitinib", 100)), want: w("neutropenia", "critical")},
+			accCase{name: "ANC 3900 " + u + ": no card", c: sign(cleanRecord().replace(qty("anc", "751-8", 3900, "", u, ago(5))), jakDraft("abrocitinib", 100)), noCards: true})
+	}
+	for _, u := range []string{"g%", "gm%"} {
+		cases = append(cases,
+			accCase{name: "Hb 7.5 " + u + ": anemia", c: sign(cleanRecord().replace(qty("hgb", "718-7", 7.5, "", u, ago(5))), jakDraft("upadacitinib", 15)), want: w("anemia", "critical")},
+			accCase{name: "Hb 13 " + u + ": no card", c: sign(cleanRecord().replace(qty("hgb", "718-7", 13, "", u, ago(5))), jakDraft("upadacitinib", 15)), noCards: true})
+	}
+	for _, u := range []string{"mU/mL", "mUI/mL", "U/L"} {
+		cases = append(cases,
+			accCase{name: "hCG 2500 " + u + ": pregnancy", c: sign(cleanRecord().replace(qty("hcg", "21198-7", 2500, "", u, ago(2))), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical")},
+			accCase{name: "hCG 2 " + u + ": negative, no card", c: sign(cleanRecord().replace(qty("hcg", "21198-7", 2, "", u, ago(2))), jakDraft("upadacitinib", 15)), noCards: true})
+	}
+	for _, u := range []string{"mL/min/{1.73m^2}", "mL/min/1.73m*2", "mL/min per 1.73 m2", "ml/min/1,73m2", "mL/min/[1.73_m2]"} {
+		cases = append(cases,
+			accCase{name: "eGFR 25 " + u + ": abrocitinib not recommended", c: sign(cleanRecord().replace(qty("egfr", "98979-8", 25, "", u, ago(5))), jakDraft("abrocitinib", 100)), want: w("renal-impairment", "critical")},
+			accCase{name: "eGFR 90 " + u + ": no card", c: sign(cleanRecord().replace(qty("egfr", "98979-8", 90, "", u, ago(5))), jakDraft("abrocitinib", 100)), noCards: true})
+	}
+	// Per second is not per minute: never guessed.
+	cases = append(cases, accCase{name: "eGFR 0.4 mL/s/1.73m2: not read", c: sign(cleanRecord().replace(qty("egfr", "98979-8", 0.4, "", "mL/s/1.73m2", ago(5))), jakDraft("abrocitinib", 100)), absent: []string{"renal-impairment"}})
+	runAcc(t, cases)
+}
