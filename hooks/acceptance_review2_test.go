@@ -532,3 +532,35 @@ func TestAcceptanceReview2MoreSpellings(t *testing.T) {
 	cases = append(cases, accCase{name: "eGFR 0.4 mL/s/1.73m2: not read", c: sign(cleanRecord().replace(qty("egfr", "98979-8", 0.4, "", "mL/s/1.73m2", ago(5))), jakDraft("abrocitinib", 100)), absent: []string{"renal-impairment"}})
 	runAcc(t, cases)
 }
+
+// r2instr is one dosageInstruction: n mg per dose, freq a day, with a
+// sequence when seq > 0.
+func r2instr(mg float64, freq, seq int) res {
+	d := res{"timing": res{"repeat": res{"frequency": freq, "period": 1, "periodUnit": "d"}},
+		"doseAndRate": []any{res{"doseQuantity": res{"value": mg, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"}}}}
+	if seq > 0 {
+		d["sequence"] = seq
+	}
+	return d
+}
+
+// An order with more than one dosageInstruction ("15 mg in the morning and
+// 30 mg in the evening"): only the first was read, so 45 mg a day of
+// upadacitinib passed as 15 mg (RINVOQ 2.5: 30 mg at most for AD; 15 mg
+// from 65). Instructions without a sequence, or with the same one, are
+// taken together (summed); instructions in sequence follow each other, and
+// the highest daily dose among them is judged.
+func TestAcceptanceReview2SeveralInstructions(t *testing.T) {
+	draft := func(drug string, mg int, ds ...any) res { return with(jakDraft(drug, mg), "dosageInstruction", ds) }
+	cases := []accCase{
+		{name: "upadacitinib 15 mg morning and 30 mg evening = 45: above label, 30", c: sign(cleanRecord(), draft("upadacitinib", 15, r2instr(15, 1, 0), r2instr(30, 1, 0))), want: w("dose-above-label", "warning"), dose: 30},
+		{name: "upadacitinib 15 + 15 mg (same sequence) at 70 = 30: 15", c: sign(cleanRecord().born(bornAged(70)), draft("upadacitinib", 15, r2instr(15, 1, 1), r2instr(15, 1, 1))), want: w("lower-dose-recommended", "warning"), dose: 15},
+		{name: "abrocitinib 100 + 100 + 100 = 300: above label, 200", c: sign(cleanRecord(), draft("abrocitinib", 100, r2instr(100, 1, 0), r2instr(100, 1, 0), r2instr(100, 1, 0))), want: w("dose-above-label", "warning"), dose: 200},
+		{name: "upadacitinib 45 mg then 15 mg (sequence 1, 2): 45 is judged", c: sign(cleanRecord(), draft("upadacitinib", 15, r2instr(45, 1, 1), r2instr(15, 1, 2))), want: w("dose-above-label", "warning"), dose: 30},
+		{name: "upadacitinib 15 mg then 30 mg (sequence 1, 2) at 40: within label", c: sign(cleanRecord(), draft("upadacitinib", 15, r2instr(15, 1, 1), r2instr(30, 1, 2))), noCards: true},
+		{name: "upadacitinib 15 mg then 15 mg (sequence 1, 2): within label", c: sign(cleanRecord(), draft("upadacitinib", 15, r2instr(15, 1, 1), r2instr(15, 1, 2))), noCards: true},
+		{name: "aspirin 81 mg morning and 81 mg evening as two instructions on abrocitinib day 30: 162 mg/day", c: sign(onCourseAt("abrocitinib", 100, 30),
+			with(drugDraft("x", rxnorm, "243670", "aspirin 81 MG Oral Tablet"), "dosageInstruction", []any{r2instr(81, 1, 0), r2instr(81, 1, 0)})), want: w("antiplatelet-abrocitinib", "critical")},
+	}
+	runAcc(t, cases)
+}

@@ -45,6 +45,9 @@ func DailyDose(m Medication) (mg float64, how string, ok bool) { return dailyDos
 // once daily", "2 tablets twice a day" with a known strength, or "200
 // mg/day". Amounts that disagree make the dose unknown.
 func dailyDoseWith(m Medication, codeMg float64) (mg float64, how string, ok bool) {
+	if len(m.Dose.More) > 0 {
+		return severalInstructions(m, codeMg)
+	}
 	d := m.Dose
 	if d.DoseQuantity == nil {
 		if perDay, how, found := dosageTextDailyMg(d.DosageText); found {
@@ -71,6 +74,47 @@ func dailyDoseWith(m Medication, codeMg float64) (mg float64, how string, ok boo
 	}
 	mg = perAdmin * perDay
 	return mg, adminHow + " × " + timingHow + " = " + fmtAmount(mg) + " mg/day", true
+}
+
+// severalInstructions is the daily dose of an order with more than one
+// dosageInstruction: instructions with the same sequence (or none) are
+// taken at the same time and add up ("15 mg in the morning, 30 mg in the
+// evening"); instructions in different sequences follow each other, and the
+// highest daily dose among them is the order's (the dose limits are about
+// the most the patient takes in a day). One unreadable instruction makes
+// the dose unknown.
+func severalInstructions(m Medication, codeMg float64) (float64, string, bool) {
+	all := append([]DoseFacts{m.Dose}, m.Dose.More...)
+	bySeq := map[int]float64{}
+	var seqs []int
+	var hows []string
+	for i, d := range all {
+		one := m
+		one.Dose = d
+		one.Dose.More = nil
+		mg, how, ok := dailyDoseWith(one, codeMg)
+		if !ok {
+			return 0, fmt.Sprintf("dosage instruction %d of %d: %s", i+1, len(all), how), false
+		}
+		if _, seen := bySeq[d.Sequence]; !seen {
+			seqs = append(seqs, d.Sequence)
+		}
+		bySeq[d.Sequence] += mg
+		hows = append(hows, how)
+	}
+	best, bestSeq := 0.0, 0
+	for _, s := range seqs {
+		if bySeq[s] > best {
+			best, bestSeq = bySeq[s], s
+		}
+	}
+	how := strings.Join(hows, "; ")
+	if len(seqs) > 1 {
+		how += fmt.Sprintf("; highest of the %d instructions in sequence: %s mg/day (sequence %d)", len(seqs), fmtAmount(best), bestSeq)
+	} else {
+		how += "; taken together: " + fmtAmount(best) + " mg/day"
+	}
+	return best, how, true
 }
 
 // doseMgPerAdministration works out mg per administration.
