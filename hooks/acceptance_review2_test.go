@@ -564,3 +564,20 @@ func TestAcceptanceReview2SeveralInstructions(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// A dose quantity in grams or micrograms (UCUM g, ug; "mcg"): the unit was
+// "not understood" and the dose unknown, so 0.045 g of upadacitinib a day
+// (45 mg, above RINVOQ 2.5's 30 mg) passed with no card.
+func TestAcceptanceReview2DoseMassUnits(t *testing.T) {
+	inUnit := func(drug string, mg int, v float64, code string) res {
+		return with(jakDraft(drug, mg), "dosageInstruction", []any{res{"timing": res{"repeat": res{"frequency": 1, "period": 1, "periodUnit": "d"}},
+			"doseAndRate": []any{res{"doseQuantity": res{"value": v, "unit": code, "system": "http://unitsofmeasure.org", "code": code}}}}})
+	}
+	cases := []accCase{
+		{name: "upadacitinib 0.045 g daily: above label, 30", c: sign(cleanRecord(), inUnit("upadacitinib", 15, 0.045, "g")), want: w("dose-above-label", "warning"), dose: 30},
+		{name: "upadacitinib 0.015 g daily: within label", c: sign(cleanRecord(), inUnit("upadacitinib", 15, 0.015, "g")), noCards: true},
+		{name: "abrocitinib 400000 ug daily: above label, 200", c: sign(cleanRecord(), inUnit("abrocitinib", 200, 400000, "ug")), want: w("dose-above-label", "warning"), dose: 200},
+		{name: "upadacitinib 30000 mcg daily at 70: 15", c: sign(cleanRecord().born(bornAged(70)), inUnit("upadacitinib", 30, 30000, "mcg")), want: w("lower-dose-recommended", "warning"), dose: 15},
+	}
+	runAcc(t, cases)
+}

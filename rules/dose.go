@@ -15,7 +15,8 @@ import (
 //
 //	daily mg = mg per administration × administrations per day
 //
-// mg per administration is doseQuantity in mg ("mg", "MG"), or doseQuantity
+// mg per administration is doseQuantity in mg ("mg", "MG"; also g and
+// ug/mcg, converted), or doseQuantity
 // in tablets ({tablet}, {tbl}, {pill}, {capsule}, TAB, "1", ...) × the
 // strength per tablet, or doseQuantity in mL × a per-mL strength (RINVOQ LQ
 // 1 mg/mL). When Medication.ingredient and the text give different
@@ -130,6 +131,10 @@ func doseMgPerAdministration(m Medication, codeMg float64) (float64, string, boo
 	switch {
 	case unit == "mg":
 		return q.Value, fmtAmount(q.Value) + " mg", true
+	case unit == "g":
+		return q.Value * 1000, fmtAmount(q.Value) + " g (" + fmtAmount(q.Value*1000) + " mg)", true
+	case unit == "ug" || unit == "mcg" || unit == "µg" || unit == "μg":
+		return q.Value / 1000, fmtAmount(q.Value) + " " + q.Unit + " (" + fmtAmount(q.Value/1000) + " mg)", true
 	case isTabletUnit(unit):
 		s, from, ok := tabletStrength(m, codeMg)
 		if !ok {
