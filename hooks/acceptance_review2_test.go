@@ -581,3 +581,40 @@ func TestAcceptanceReview2DoseMassUnits(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// r2smoke is a smoking status (LOINC 72166-2) answered by text only, or by
+// a local code with a display when local is true.
+func r2smoke(answer string, local bool, days int) res {
+	v := res{"text": answer}
+	if local {
+		v = res{"coding": []any{res{"system": "urn:oid:1.2.3.4.5", "code": "S1", "display": answer}}}
+	}
+	return res{"resourceType": "Observation", "id": "smoke", "status": "final", "code": coding(loinc, "72166-2"), "effectiveDateTime": ago(days), "valueCodeableConcept": v}
+}
+
+// Smoking status answered in words ("Current every day smoker" as text, or
+// under a local code with that display): only SNOMED answers were read, so
+// a current smoker got neither the smoker card nor the lower dose the EU
+// SmPC 4.2 and EMA advise with this boxed-warning risk (RINVOQ Boxed
+// Warning, 5.3; CIBINQO Boxed Warning), nor the cardiovascular-risk card
+// from 50. Never-smoker and unknown answers stay quiet.
+func TestAcceptanceReview2SmokingText(t *testing.T) {
+	cases := []accCase{
+		{name: "'Current every day smoker' as text, upadacitinib 30: 15", c: sign(cleanRecord().replace(r2smoke("Current every day smoker", false, 10)), jakDraft("upadacitinib", 30)),
+			want: w("smoker", "warning", "lower-dose-recommended", "warning"), dose: 15},
+		{name: "'Former smoker' as text, abrocitinib 200: 100", c: sign(cleanRecord().replace(r2smoke("Former smoker", false, 10)), jakDraft("abrocitinib", 200)),
+			want: w("smoker", "warning", "lower-dose-recommended", "warning"), dose: 100},
+		{name: "local code 'Current some day smoker', upadacitinib 30: 15", c: sign(cleanRecord().replace(r2smoke("Current some day smoker", true, 10)), jakDraft("upadacitinib", 30)),
+			want: w("smoker", "warning"), dose: 15},
+		{name: "'Smokes 1 pack per day' as text at 55: cardiovascular risk", c: sign(cleanRecord().born(bornAged(55)).replace(r2smoke("Smokes 1 pack per day", false, 10)), jakDraft("upadacitinib", 15)),
+			want: w("cardiovascular-risk", "warning", "smoker", "warning")},
+		{name: "'Former smoker' as text at 55, nothing else: no cardiovascular-risk (current smoking only)", c: sign(cleanRecord().born(bornAged(55)).replace(r2smoke("Former smoker", false, 10)), jakDraft("upadacitinib", 15)),
+			want: w("smoker", "warning"), absent: []string{"cardiovascular-risk"}},
+		{name: "'Never smoker' as text: nothing", c: sign(cleanRecord().replace(r2smoke("Never smoker", false, 10)), jakDraft("upadacitinib", 30)), noCards: true},
+		{name: "'Non-smoker' as text: nothing", c: sign(cleanRecord().replace(r2smoke("Non-smoker", false, 10)), jakDraft("upadacitinib", 30)), noCards: true},
+		{name: "local code 'Never smoked tobacco': nothing", c: sign(cleanRecord().replace(r2smoke("Never smoked tobacco", true, 10)), jakDraft("upadacitinib", 30)), noCards: true},
+		{name: "'Unknown if ever smoked' as text: nothing", c: sign(cleanRecord().replace(r2smoke("Unknown if ever smoked", false, 10)), jakDraft("upadacitinib", 30)), noCards: true},
+		{name: "'Smoker: no' as text: nothing", c: sign(cleanRecord().replace(r2smoke("Smoker: no", false, 10)), jakDraft("upadacitinib", 30)), noCards: true},
+	}
+	runAcc(t, cases)
+}

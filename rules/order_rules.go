@@ -1390,6 +1390,45 @@ func isFormerSmoker(cs []Coding) bool {
 	return false
 }
 
+// smokingWords is a smoking status's answer in words: the value's text,
+// else its codings' displays.
+func smokingWords(o *Observation) string {
+	ws := []string{o.ValueText}
+	for _, c := range o.ValueCodes {
+		ws = append(ws, c.Display)
+	}
+	return strings.TrimSpace(strings.Join(strings.Fields(strings.Join(ws, " ")), " "))
+}
+
+// smokingText reads a smoking status answered in words only ("Current
+// every day smoker", "Former smoker", "Smokes 1 pack per day"): smokes
+// when the words say the patient smokes or smoked, past when only in the
+// past. Denials and unknowns ("Never smoker", "Non-smoker", "Unknown if
+// ever smoked", "Smoker: no") and second-hand exposure are not a smoker.
+func smokingText(o *Observation) (smokes, past bool) {
+	t := strings.ToLower(smokingWords(o))
+	for _, w := range []string{"never", "non-smoker", "nonsmoker", "non smoker", "not a smoker", "unknown", "denies", "no tobacco",
+		"passive", "secondhand", "second-hand", "second hand", "exposure"} {
+		if strings.Contains(t, w) {
+			return false, false
+		}
+	}
+	if hasWord(t, "no") || hasWord(t, "none") {
+		return false, false
+	}
+	for _, w := range []string{"former", "ex-smoker", "ex smoker", "quit", "past smoker", "previous smoker"} {
+		if strings.Contains(t, w) {
+			return true, true
+		}
+	}
+	for _, w := range []string{"smoker", "smokes", "smoking", "cigarette", "tobacco user"} {
+		if strings.Contains(t, w) {
+			return true, false
+		}
+	}
+	return false, false
+}
+
 // smokingEvidence returns the smoking-status results and tobacco-use
 // conditions that say current (or, with former, current or former) smoker,
 // and whether one of them matched only through a code graded C or U.
@@ -1399,10 +1438,18 @@ func (c *orderCtx) smokingEvidence(former bool) (ev []Evidence, unverified bool)
 		obs = obs[:1] // current smoking: the latest status only
 	}
 	for _, o := range obs {
-		if !c.k.Has(VSSmokerAnswers, o.ValueCodes) || !former && isFormerSmoker(o.ValueCodes) {
+		smokes, past := c.k.Has(VSSmokerAnswers, o.ValueCodes), isFormerSmoker(o.ValueCodes)
+		name := codingsName(o.ValueCodes)
+		if !smokes {
+			// No answer code of the set: the answer's words, if they say so.
+			if smokes, past = smokingText(o); smokes {
+				name = "\"" + smokingWords(o) + "\" (read from the text)"
+			}
+		}
+		if !smokes || !former && past {
 			continue
 		}
-		ev = append(ev, Evidence{Text: "Smoking status " + codingsName(o.ValueCodes) + " on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID})
+		ev = append(ev, Evidence{Text: "Smoking status " + name + " on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID})
 		unverified = c.k.Unverified(VSSmokingStatus, o.Codes) || c.k.Unverified(VSSmokerAnswers, o.ValueCodes)
 		break // one result is enough
 	}
