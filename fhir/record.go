@@ -116,8 +116,9 @@ type serviceRequest struct {
 }
 
 type dosage struct {
-	Text   *string `json:"text"`
-	Timing *struct {
+	Sequence *int    `json:"sequence"`
+	Text     *string `json:"text"`
+	Timing   *struct {
 		Code   *fm.CodeableConcept `json:"code"`
 		Repeat *struct {
 			Frequency  *int            `json:"frequency"`
@@ -288,11 +289,22 @@ func (p *pendingMed) resolve(meds medIndex) (rules.Medication, bool) {
 }
 
 func dose(ds []dosage, strength float64) rules.DoseFacts {
-	out := rules.DoseFacts{IngredientStrengthMg: strength}
 	if len(ds) == 0 {
-		return out
+		return rules.DoseFacts{IngredientStrengthMg: strength}
 	}
-	d := &ds[0]
+	out := instruction(&ds[0], strength)
+	for i := range ds[1:] {
+		out.More = append(out.More, instruction(&ds[1+i], strength))
+	}
+	return out
+}
+
+// instruction is what one dosageInstruction says.
+func instruction(d *dosage, strength float64) rules.DoseFacts {
+	out := rules.DoseFacts{IngredientStrengthMg: strength}
+	if d.Sequence != nil {
+		out.Sequence = *d.Sequence
+	}
 	out.DosageText = strings.TrimSpace(str(d.Text))
 	for i := range d.DoseAndRate {
 		if out.DoseQuantity = quantity(d.DoseAndRate[i].DoseQuantity); out.DoseQuantity != nil {

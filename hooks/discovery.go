@@ -54,7 +54,7 @@ func services(k *rules.Knowledge) []Service {
 	orderObs := observationQuery(k, rules.ObservationValueSets(), 200)
 	viewObs := observationQuery(k, []string{
 		rules.VSCBCPanel, rules.VSLymphocytes, rules.VSNeutrophils, rules.VSHemoglobin, rules.VSPlatelets,
-		rules.VSALT, rules.VSAST, rules.VSLipids, rules.VSPregnancyTest,
+		rules.VSALT, rules.VSAST, rules.VSLipids, rules.VSPregnancyTest, rules.VSPregnancyStatus,
 	}, 100)
 	orderPrefetch := map[string]string{
 		rules.DataPatient:       "Patient/{{context.patientId}}",

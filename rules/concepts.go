@@ -44,8 +44,14 @@ const (
 	// lipid panel (the contract's "lipid panel or LDL cholesterol").
 	VSLipidPanelOrLDL = "lipid-panel-or-ldl"
 	VSPregnancyTest   = "pregnancy-test"
-	VSEGFR            = "egfr"
-	VSSmokingStatus   = "smoking-status"
+	// VSPregnancyStatus: the pregnancy status Observation (LOINC 82810-3),
+	// answered with a SNOMED finding.
+	VSPregnancyStatus = "pregnancy-status"
+	// VSModerateRenal: chronic kidney disease stage 3 conditions (eGFR
+	// 30-59 by definition), read when no eGFR is on record.
+	VSModerateRenal = "moderate-renal-impairment"
+	VSEGFR          = "egfr"
+	VSSmokingStatus = "smoking-status"
 	// VSChildPugh: Observations stating a Child-Pugh score or class.
 	VSChildPugh = "child-pugh"
 	// VSCYP2C19Genotype: Observations naming CYP2C19 (genotype, phenotype).
@@ -113,6 +119,6 @@ func ValueSetIDs() []string {
 		VSStroke, VSSmokerCondition, VSSeriousInfection, VSSevereRenal,
 		VSZosterRecombinant, VSLiveVaccines,
 		VSESRDDialysis, VSCirrhosis, VSChildPugh, VSCYP2C19Genotype, VSBodyWeight,
-		VSCYP2C19PoorMetabolizer, VSPgpSubstratesNTI,
+		VSCYP2C19PoorMetabolizer, VSPgpSubstratesNTI, VSPregnancyStatus, VSModerateRenal,
 	}
 }

@@ -15,7 +15,8 @@ import (
 //
 //	daily mg = mg per administration × administrations per day
 //
-// mg per administration is doseQuantity in mg ("mg", "MG"), or doseQuantity
+// mg per administration is doseQuantity in mg ("mg", "MG"; also g and
+// ug/mcg, converted), or doseQuantity
 // in tablets ({tablet}, {tbl}, {pill}, {capsule}, TAB, "1", ...) × the
 // strength per tablet, or doseQuantity in mL × a per-mL strength (RINVOQ LQ
 // 1 mg/mL). When Medication.ingredient and the text give different
@@ -45,6 +46,9 @@ func DailyDose(m Medication) (mg float64, how string, ok bool) { return dailyDos
 // once daily", "2 tablets twice a day" with a known strength, or "200
 // mg/day". Amounts that disagree make the dose unknown.
 func dailyDoseWith(m Medication, codeMg float64) (mg float64, how string, ok bool) {
+	if len(m.Dose.More) > 0 {
+		return severalInstructions(m, codeMg)
+	}
 	d := m.Dose
 	if d.DoseQuantity == nil {
 		if perDay, how, found := dosageTextDailyMg(d.DosageText); found {
@@ -73,6 +77,47 @@ func dailyDoseWith(m Medication, codeMg float64) (mg float64, how string, ok boo
 	return mg, adminHow + " × " + timingHow + " = " + fmtAmount(mg) + " mg/day", true
 }
 
+// severalInstructions is the daily dose of an order with more than one
+// dosageInstruction: instructions with the same sequence (or none) are
+// taken at the same time and add up ("15 mg in the morning, 30 mg in the
+// evening"); instructions in different sequences follow each other, and the
+// highest daily dose among them is the order's (the dose limits are about
+// the most the patient takes in a day). One unreadable instruction makes
+// the dose unknown.
+func severalInstructions(m Medication, codeMg float64) (float64, string, bool) {
+	all := append([]DoseFacts{m.Dose}, m.Dose.More...)
+	bySeq := map[int]float64{}
+	var seqs []int
+	var hows []string
+	for i, d := range all {
+		one := m
+		one.Dose = d
+		one.Dose.More = nil
+		mg, how, ok := dailyDoseWith(one, codeMg)
+		if !ok {
+			return 0, fmt.Sprintf("dosage instruction %d of %d: %s", i+1, len(all), how), false
+		}
+		if _, seen := bySeq[d.Sequence]; !seen {
+			seqs = append(seqs, d.Sequence)
+		}
+		bySeq[d.Sequence] += mg
+		hows = append(hows, how)
+	}
+	best, bestSeq := 0.0, 0
+	for _, s := range seqs {
+		if bySeq[s] > best {
+			best, bestSeq = bySeq[s], s
+		}
+	}
+	how := strings.Join(hows, "; ")
+	if len(seqs) > 1 {
+		how += fmt.Sprintf("; highest of the %d instructions in sequence: %s mg/day (sequence %d)", len(seqs), fmtAmount(best), bestSeq)
+	} else {
+		how += "; taken together: " + fmtAmount(best) + " mg/day"
+	}
+	return best, how, true
+}
+
 // doseMgPerAdministration works out mg per administration.
 func doseMgPerAdministration(m Medication, codeMg float64) (float64, string, bool) {
 	q := m.Dose.DoseQuantity
@@ -86,6 +131,10 @@ func doseMgPerAdministration(m Medication, codeMg float64) (float64, string, boo
 	switch {
 	case unit == "mg":
 		return q.Value, fmtAmount(q.Value) + " mg", true
+	case unit == "g":
+		return q.Value * 1000, fmtAmount(q.Value) + " g (" + fmtAmount(q.Value*1000) + " mg)", true
+	case unit == "ug" || unit == "mcg" || unit == "µg" || unit == "μg":
+		return q.Value / 1000, fmtAmount(q.Value) + " " + q.Unit + " (" + fmtAmount(q.Value/1000) + " mg)", true
 	case isTabletUnit(unit):
 		s, from, ok := tabletStrength(m, codeMg)
 		if !ok {
@@ -329,11 +378,14 @@ func dosageTextPhrases() []dosagePhrase {
 	return []dosagePhrase{
 		{"every other day", 0.5}, {"three times a day", 3}, {"three times daily", 3}, {"four times a day", 4},
 		{"four times daily", 4}, {"two times a day", 2}, {"two times daily", 2}, {"every 12 hours", 2},
-		{"every 24 hours", 1}, {"every 8 hours", 3}, {"every 6 hours", 4}, {"twice a day", 2}, {"twice daily", 2},
+		{"every 24 hours", 1}, {"every 8 hours", 3}, {"every 6 hours", 4}, {"every 12 hrs", 2}, {"every 12 hr", 2},
+		{"every 24 hrs", 1}, {"every 24 hr", 1}, {"every 8 hrs", 3}, {"every 6 hrs", 4}, {"twice a day", 2}, {"twice daily", 2},
 		{"once a day", 1}, {"once daily", 1}, {"every morning", 1}, {"every evening", 1}, {"every day", 1},
 		{"at bedtime", 1}, {"once weekly", 1.0 / 7}, {"once a week", 1.0 / 7}, {"nightly", 1}, {"daily", 1},
 		{"bid", 2}, {"b.i.d.", 2}, {"tid", 3}, {"t.i.d.", 3}, {"qid", 4}, {"q.i.d.", 4}, {"qod", 0.5},
 		{"qd", 1}, {"q.d.", 1}, {"qam", 1}, {"qpm", 1}, {"qhs", 1},
+		{"q 12 h", 2}, {"q 12h", 2}, {"q12h", 2}, {"q12hr", 2}, {"q12hrs", 2}, {"q 24 h", 1}, {"q 24h", 1}, {"q24h", 1},
+		{"q24hr", 1}, {"q24hrs", 1}, {"q8h", 3}, {"q8hr", 3}, {"q8hrs", 3}, {"q6h", 4}, {"q6hr", 4}, {"q6hrs", 4},
 	}
 }
 

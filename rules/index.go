@@ -13,7 +13,7 @@ var (
 		VSTBTest, VSHBsAg, VSHBcAb, VSHBVDNA, VSHCVAb, VSHCVRNA,
 		VSCBCPanel, VSLymphocytes, VSNeutrophils, VSHemoglobin, VSPlatelets,
 		VSALT, VSAST, VSLipids, VSLipidPanelOrLDL, VSPregnancyTest, VSEGFR, VSSmokingStatus,
-		VSChildPugh, VSCYP2C19Genotype, VSBodyWeight,
+		VSChildPugh, VSCYP2C19Genotype, VSBodyWeight, VSPregnancyStatus,
 	}
 	// textObservationSets are the Observation sets that may also recognise
 	// an Observation by its name (code.text or a coding's display): no
@@ -24,7 +24,7 @@ var (
 		VSActiveTB, VSLatentTB, VSChronicHBV, VSHCV, VSSevereHepatic, VSPregnancyCondition,
 		VSBreastfeeding, VSVTE, VSThrombophilia, VSMalignancy, VSHypertension, VSDiabetes,
 		VSHyperlipidemia, VSCoronaryDisease, VSMyocardialInfarction, VSStroke, VSSmokerCondition,
-		VSSeriousInfection, VSSevereRenal, VSESRDDialysis, VSCirrhosis,
+		VSSeriousInfection, VSSevereRenal, VSESRDDialysis, VSCirrhosis, VSModerateRenal,
 	}
 	indexedMedicationSets = []string{
 		VSOtherJAK, VSBiologics, VSImmunosuppressants, VSAntiplatelets, VSAspirin,
@@ -82,8 +82,8 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	}
 	for i := range rec.Observations {
 		o := &rec.Observations[i]
-		// Only final results dated no later than today count.
-		if !countedObservationStatus[o.Status] || o.Date.IsZero() || dayOf(o.Date) > ix.today {
+		// Only final results that are not in the future count.
+		if !countedObservationStatus[o.Status] || o.Date.IsZero() || ix.future(o.Date) {
 			continue
 		}
 		addObs(o)
@@ -133,7 +133,7 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	}
 	for i := range rec.Immunizations {
 		im := &rec.Immunizations[i]
-		if im.Status != "completed" && im.Status != "" || dayOf(im.Date) > ix.today {
+		if im.Status != "completed" && im.Status != "" || ix.future(im.Date) {
 			continue
 		}
 		for _, set := range k.immunizationSets(im) {
@@ -402,15 +402,31 @@ func (ix *index) results(from civilDay, sets ...string) []*Observation {
 
 // latestValue returns the newest result of the set dated on or after the
 // day from whose value converts with conv (a usable unit), and its
-// converted value.
+// converted value. Usable results at the same instant as the newest (a
+// duplicate feed, two results written date-only on one day) are neither
+// newer than the other: the lowest is taken, the fail-safe reading for
+// every value read this way (counts, hemoglobin, eGFR, weight), so that
+// the bundle's order never decides.
 func (ix *index) latestValue(set string, from civilDay, conv func(*Quantity) (float64, bool)) (*Observation, float64, bool) {
+	var best *Observation
+	var bestV float64
 	for _, o := range ix.results(from, set) {
-		if v, ok := conv(o.Quantity); ok {
-			return o, v, true
+		if best != nil && !o.Date.Equal(best.Date) {
+			break
+		}
+		if v, ok := conv(o.Quantity); ok && (best == nil || v < bestV) {
+			best, bestV = o, v
 		}
 	}
-	return nil, 0, false
+	return best, bestV, best != nil
 }
+
+// future reports whether t is after today: its own calendar day is after
+// today's and its instant is after now. A result written in a zone east of
+// the server's ("2026-11-30T01:00:00+14:00", 11:00 UTC on 29 November) may
+// be on tomorrow's date and yet have happened: it counts. A date-only value
+// of tomorrow (midnight UTC) is in the future.
+func (ix *index) future(t time.Time) bool { return dayOf(t) > ix.today && t.After(ix.now) }
 
 // activeConditions returns the conditions of the set whose clinical status
 // is active, recurrence or relapse (or not given).
@@ -609,7 +625,8 @@ func (ix *index) readWith(o *Observation, interp map[string]result) result {
 	return resultUnknown
 }
 
-// readText reads "positive", "not detected", "non-reactive" and the like.
+// readText reads "positive", "not detected", "non-reactive", "POS", "NEG" and
+// the like.
 func readText(s string) result {
 	t := strings.ToLower(strings.TrimSpace(s))
 	if t == "" {
@@ -626,6 +643,11 @@ func readText(s string) result {
 	if d := strings.Index(t, "detected"); d >= 0 && hasWord(t[:d], "no") {
 		return resultNegative
 	}
+	// The lab abbreviations of HL7 v2 results ("NEG", "Pos."), as whole
+	// words only ("posted" is not "pos").
+	if hasWord(t, "neg") {
+		return resultNegative
+	}
 	for _, w := range []string{"indeterminate", "inconclusive", "equivocal"} {
 		if strings.Contains(t, w) {
 			return resultIndeterminate
@@ -635,6 +657,9 @@ func readText(s string) result {
 		if strings.Contains(t, w) {
 			return resultPositive
 		}
+	}
+	if hasWord(t, "pos") {
+		return resultPositive
 	}
 	return resultUnknown
 }
@@ -669,10 +694,22 @@ func (ix *index) readViral(o *Observation) result {
 // latestRead returns the newest result of the set dated on or after the
 // day from that reads positive or negative, and the newer results that
 // could not be read (indeterminate or unreadable) for the evidence.
+//
+// A positive result at the same instant as a negative one wins: neither is
+// newer, and the bundle's order must not decide (fail safe).
 func (ix *index) latestRead(set string, from civilDay, reader func(*Observation) result) (o *Observation, r result, unread []*Observation) {
-	for _, x := range ix.results(from, set) {
+	rs := ix.results(from, set)
+	for i, x := range rs {
 		switch rr := reader(x); rr {
 		case resultPositive, resultNegative:
+			for _, y := range rs[i+1:] {
+				if rr == resultPositive || !y.Date.Equal(x.Date) {
+					break
+				}
+				if reader(y) == resultPositive {
+					return y, resultPositive, unread
+				}
+			}
 			return x, rr, unread
 		default:
 			unread = append(unread, x)

@@ -183,7 +183,7 @@ var orderRules = []orderRule{
 		}),
 		rvqHepatic, cibRenalHep, (*orderCtx).severeHepaticImpairment},
 	{RenalImpairment, Warning, CategoryDosing, "", always, []string{DataObservations, DataConditions},
-		[]string{VSEGFR, VSESRDDialysis, VSSevereRenal}, lim(func(c Config) string {
+		[]string{VSEGFR, VSESRDDialysis, VSSevereRenal, VSModerateRenal}, lim(func(c Config) string {
 			return "abrocitinib: eGFR < " + number(c.EGFRModerate) + " 50 mg, < " + number(c.EGFRSevere) + " or dialysis critical; upadacitinib: < " +
 				number(c.EGFRSevere) + " 15 mg, < " + number(c.EGFRUpadacitinibMin) + " or dialysis/ESRD critical; eGFR within " + durationText(c.EGFRWindow)
 		}), rvqRenal, cibRenalHep, (*orderCtx).renalImpairment},

@@ -602,6 +602,9 @@ func (c *orderCtx) pregnant() ([]Evidence, bool) {
 	var ev []Evidence
 	cs := c.currentPregnancies()
 	ev = append(ev, conditionEvidence(cs)...)
+	if o, ok := c.pregnancyStatus(); ok {
+		ev = append(ev, Evidence{Text: "Pregnancy status " + codingsName(o.ValueCodes) + " on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID})
+	}
 	if o, r, _ := c.ix.latestRead(VSPregnancyTest, c.windowFrom(c.cfg.PregnancyTestWindow), c.ix.readHCG); r == resultPositive {
 		e := resultEvidence("Pregnancy test", o, r)
 		if v, ok := HCGmIUPerML(o.Quantity); ok {
@@ -618,6 +621,25 @@ func (c *orderCtx) pregnant() ([]Evidence, bool) {
 // weeks into it, so one dated 300 days ago or more has ended, whatever a
 // problem list left unresolved says.
 const pregnancyMaxDays = 300
+
+// pregnancyStatus returns the latest pregnancy status Observation (LOINC
+// 82810-3) when it answers with a pregnancy finding (the pregnancy value
+// set, e.g. SNOMED 77386006 Pregnant), is dated within pregnancyMaxDays, and
+// no pregnancy test read negative after its day: a newer "Not pregnant"
+// status or negative test says the pregnancy has ended.
+func (c *orderCtx) pregnancyStatus() (*Observation, bool) {
+	rs := c.ix.results(dayOf(c.now)-pregnancyMaxDays+1, VSPregnancyStatus)
+	if len(rs) == 0 || !c.k.Has(VSPregnancyCondition, rs[0].ValueCodes) {
+		return nil, false
+	}
+	o := rs[0]
+	for _, t := range c.ix.results(dayOf(o.Date)+1, VSPregnancyTest) {
+		if c.ix.readHCG(t) == resultNegative {
+			return nil, false
+		}
+	}
+	return o, true
+}
 
 // currentPregnancies are the active pregnancy conditions that can still be
 // current: undated, or dated within pregnancyMaxDays.
@@ -687,6 +709,10 @@ func (c *orderCtx) pregnancy() (Finding, bool) {
 		Title:      "Pregnancy",
 		Evidence:   ev,
 		Unverified: c.unverifiedConditions(VSPregnancyCondition, c.currentPregnancies()),
+	}
+	// Known only from a pregnancy status whose code is graded C or U.
+	if o, ok := c.pregnancyStatus(); ok && len(ev) == 1 && c.k.Unverified(VSPregnancyStatus, o.Codes) {
+		f.Unverified = true
 	}
 	if c.drug == Upadacitinib {
 		f.Action = c.onTx("Avoid starting upadacitinib in pregnancy: it may cause fetal harm (RINVOQ PI 5.9); discuss with the patient.",
@@ -996,12 +1022,21 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 			Unverified: unverified || c.unverifiedConditions(VSESRDDialysis, esrd),
 		}, true
 	}
+	var moderate []*Condition // CKD stage 3 from the problem list, when no eGFR
+	if !ok && len(esrd) == 0 && len(problem) == 0 {
+		moderate = c.ix.activeConditions(VSModerateRenal)
+		if len(moderate) > 0 {
+			ev = append(ev, conditionEvidence(moderate)...)
+			ev = append(ev, Evidence{Text: "No eGFR within " + durationText(c.cfg.EGFRWindow) + "; moderate renal impairment (chronic kidney disease stage 3) taken from the problem list."})
+			unverified = c.unverifiedConditions(VSModerateRenal, moderate)
+		}
+	}
 	limit, limitText := c.reducedLimit()
 	if c.drug == Abrocitinib {
 		switch {
 		case len(esrd) > 0 || ok && egfr < c.cfg.EGFRSevere || len(problem) > 0:
 			return notRecommended(c.cfg.EGFRSevere)
-		case ok && egfr < c.cfg.EGFRModerate:
+		case ok && egfr < c.cfg.EGFRModerate || len(moderate) > 0:
 			return Finding{
 				Title:           "Moderate renal impairment (eGFR " + number(c.cfg.EGFRSevere) + "-" + number(c.cfg.EGFRModerate-1) + ")",
 				Action:          "Reduce the abrocitinib dose with eGFR " + number(c.cfg.EGFRSevere) + "-" + number(c.cfg.EGFRModerate-1) + " mL/min/1.73 m²: label dose " + limitText + ".",
@@ -1355,6 +1390,45 @@ func isFormerSmoker(cs []Coding) bool {
 	return false
 }
 
+// smokingWords is a smoking status's answer in words: the value's text,
+// else its codings' displays.
+func smokingWords(o *Observation) string {
+	ws := []string{o.ValueText}
+	for _, c := range o.ValueCodes {
+		ws = append(ws, c.Display)
+	}
+	return strings.TrimSpace(strings.Join(strings.Fields(strings.Join(ws, " ")), " "))
+}
+
+// smokingText reads a smoking status answered in words only ("Current
+// every day smoker", "Former smoker", "Smokes 1 pack per day"): smokes
+// when the words say the patient smokes or smoked, past when only in the
+// past. Denials and unknowns ("Never smoker", "Non-smoker", "Unknown if
+// ever smoked", "Smoker: no") and second-hand exposure are not a smoker.
+func smokingText(o *Observation) (smokes, past bool) {
+	t := strings.ToLower(smokingWords(o))
+	for _, w := range []string{"never", "non-smoker", "nonsmoker", "non smoker", "not a smoker", "unknown", "denies", "no tobacco",
+		"passive", "secondhand", "second-hand", "second hand", "exposure"} {
+		if strings.Contains(t, w) {
+			return false, false
+		}
+	}
+	if hasWord(t, "no") || hasWord(t, "none") {
+		return false, false
+	}
+	for _, w := range []string{"former", "ex-smoker", "ex smoker", "quit", "past smoker", "previous smoker"} {
+		if strings.Contains(t, w) {
+			return true, true
+		}
+	}
+	for _, w := range []string{"smoker", "smokes", "smoking", "cigarette", "tobacco user"} {
+		if strings.Contains(t, w) {
+			return true, false
+		}
+	}
+	return false, false
+}
+
 // smokingEvidence returns the smoking-status results and tobacco-use
 // conditions that say current (or, with former, current or former) smoker,
 // and whether one of them matched only through a code graded C or U.
@@ -1364,10 +1438,18 @@ func (c *orderCtx) smokingEvidence(former bool) (ev []Evidence, unverified bool)
 		obs = obs[:1] // current smoking: the latest status only
 	}
 	for _, o := range obs {
-		if !c.k.Has(VSSmokerAnswers, o.ValueCodes) || !former && isFormerSmoker(o.ValueCodes) {
+		smokes, past := c.k.Has(VSSmokerAnswers, o.ValueCodes), isFormerSmoker(o.ValueCodes)
+		name := codingsName(o.ValueCodes)
+		if !smokes {
+			// No answer code of the set: the answer's words, if they say so.
+			if smokes, past = smokingText(o); smokes {
+				name = "\"" + smokingWords(o) + "\" (read from the text)"
+			}
+		}
+		if !smokes || !former && past {
 			continue
 		}
-		ev = append(ev, Evidence{Text: "Smoking status " + codingsName(o.ValueCodes) + " on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID})
+		ev = append(ev, Evidence{Text: "Smoking status " + name + " on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID})
 		unverified = c.k.Unverified(VSSmokingStatus, o.Codes) || c.k.Unverified(VSSmokerAnswers, o.ValueCodes)
 		break // one result is enough
 	}

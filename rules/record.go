@@ -102,6 +102,11 @@ type DoseFacts struct {
 	TimingCode string
 	// DosageText is dosageInstruction[0].text, "" when absent.
 	DosageText string
+	// Sequence is the instruction's dosageInstruction.sequence (0: none).
+	Sequence int
+	// More are the facts of the order's other dosageInstructions, in order
+	// (each without More of its own).
+	More []DoseFacts
 }
 
 // Immunization is a vaccine administration.

@@ -38,6 +38,7 @@ func orderLookbacks(cfg Config) []lookback {
 		{VSALT, cfg.LiverWindow}, {VSAST, cfg.LiverWindow}, {VSLipids, cfg.LipidWindow},
 		{VSPregnancyTest, cfg.PregnancyTestWindow}, {VSEGFR, cfg.EGFRWindow}, {VSSmokingStatus, 0},
 		{VSChildPugh, 0}, {VSCYP2C19Genotype, 0}, {VSBodyWeight, 0},
+		{VSPregnancyStatus, pregnancyMaxDays * day},
 	}
 }
 

@@ -61,11 +61,18 @@ var unitTable = []unitRow{
 		"x10E3/µL", "×10³/µL", "×10^3/µL", "K/μL", "K/mm3", "thou/µL", "thou/mcL", "thou/mm3", "10*3/mm3", "10^3/mm3",
 		"10⁹/L", "10e9/L", "x10*9/L", "x10^9/L", "×10⁹/L", "×10^9/L",
 	}, "KB 2.8; UCUM"},
+	{unitCount, 1000, []string{
+		"10^3/mcL", "10*3/mcL", "x10^3/mcL", "x10E3/mcL", "x10(3)/uL", "10(3)/uL", "K/cumm", "10^3/mm^3",
+		"/nL", "10^3cells/uL", "10*3cells/uL", "10³/μL", "thou/cmm", "TH/uL", "x1000/uL", "1000/uL", "Thousand/uL",
+		"x10(9)/L", "10(9)/L", "Giga/L",
+	}, "review2: lab printouts of the units above (/nL is UCUM for 10*3/uL)"},
+	{unitCount, 1, []string{"/cmm", "cells/cmm"}, "review2: cubic millimetre written cmm"},
 	{unitCount, 1e-6, []string{"/L"}, "UCUM"},
 
 	// Hemoglobin to g/dL. mmol/L is the Hb monomer (LOINC 59260-0):
 	// 1 g/dL = 0.6206 mmol/L, so ×1.611.
 	{unitHemoglobin, 1, []string{"g/dL", "gm/dL", "gms/dL", "g/100mL"}, "KB 2.8"},
+	{unitHemoglobin, 1, []string{"g%", "gm%"}, "review2: grams per 100 mL written as per cent"},
 	{unitHemoglobin, 0.1, []string{"g/L", "gm/L"}, "KB 2.8"},
 	{unitHemoglobin, 1.611, []string{"mmol/L"}, "KB 2.8"},
 	{unitHemoglobin, 0.001, []string{"mg/dL"}, "KB 2.8"},
@@ -79,10 +86,13 @@ var unitTable = []unitRow{
 		"mL/min/1.73m^2", "mL/min/1.73m²", "mL/min/1.73sqm", "mL/min/1.73sq.m", "mL/min/1.73sq.m.",
 		"mL/min/BSA", "mL/min",
 	}, "KB 2.8"},
+	{unitEGFR, 1, []string{"mL/min/{1.73m^2}", "mL/min/1.73m*2", "mL/min per 1.73 m2", "mL/min/1,73m2", "mL/min/[1.73_m2]"},
+		"review2: lab printouts of the unit above (decimal comma, per)"},
 
 	// hCG in mIU/mL; 1 IU/L = 1 mIU/mL.
 	{unitHCG, 1, []string{"mIU/mL", "m[IU]/mL", "[IU]/L", "IU/L"}, "contract 6.5"},
 	{unitHCG, 1000, []string{"[IU]/mL", "IU/mL"}, "UCUM"},
+	{unitHCG, 1, []string{"mU/mL", "mUI/mL", "U/L"}, "review2: hCG units written without the I (or in French/Spanish)"},
 
 	// Body weight in kg.
 	{unitWeight, 1, []string{"kg", "kgs", "kilogram", "kilograms"}, "UCUM"},

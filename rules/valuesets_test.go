@@ -87,7 +87,7 @@ func TestBuiltinProvenance(t *testing.T) {
 	meds := []string{VSUpadacitinib, VSAbrocitinib, VSOtherJAK, VSBiologics, VSImmunosuppressants, VSAntiplatelets, VSAspirin,
 		VSCYP3A4StrongInhibitors, VSCYP3A4StrongInducers, VSCYP2C19StrongInhibitors, VSCYP2C19CYP2C9Inhibitors,
 		VSCYP2C19CYP2C9Inducers, VSTBTreatment, VSPriorSystemicADTherapy, VSPgpSubstratesNTI}
-	labs := []string{VSTBTest, VSHBsAg, VSHBcAb, VSHBVDNA, VSHCVAb, VSHCVRNA, VSCBCPanel, VSLymphocytes, VSNeutrophils,
+	labs := []string{VSPregnancyStatus, VSTBTest, VSHBsAg, VSHBcAb, VSHBVDNA, VSHCVAb, VSHCVRNA, VSCBCPanel, VSLymphocytes, VSNeutrophils,
 		VSHemoglobin, VSPlatelets, VSALT, VSAST, VSLipids, VSLipidPanelOrLDL, VSPregnancyTest, VSEGFR, VSSmokingStatus,
 		VSBodyWeight, VSChildPugh, VSCYP2C19Genotype}
 	answers := []string{VSResultPositive, VSResultNegative, VSResultIndeterminate, VSSmokerAnswers}
