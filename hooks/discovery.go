@@ -106,7 +106,8 @@ func services(k *rules.Knowledge) []Service {
 			Title: "JAK inhibitor monitoring (upadacitinib, abrocitinib)",
 			Description: "For a patient taking upadacitinib (Rinvoq) or abrocitinib (Cibinqo): monitoring that is due " +
 				"(CBC, liver enzymes, lipids) and on-treatment results that require interrupting or stopping treatment " +
-				"(lymphopenia, neutropenia, anemia, thrombocytopenia), serious infection, pregnancy, combination " +
+				"(lymphopenia, neutropenia, anemia, thrombocytopenia), serious infection, active tuberculosis, pregnancy, " +
+				"breastfeeding, combination " +
 				"therapy and interacting drugs on the chart (CYP, P-gp, antiplatelets in the first 3 months of abrocitinib). " +
 				"Silent for every other patient.",
 			Prefetch:          viewPrefetch,

@@ -31,7 +31,13 @@ var pvRules = []pvRule{
 	{Anemia, Critical, CategoryLabSafety, "", needObs, rvqLabs, cibLabs, onCourse((*orderCtx).anemia)},
 	{Thrombocytopenia, Critical, CategoryLabSafety, Abrocitinib, needObs, "", cibLabs, onCourse((*orderCtx).thrombocytopenia)},
 	{SeriousInfectionActive, Critical, CategoryContraindication, "", needCond, rvqInfections, cibInfections, onCourse((*orderCtx).seriousInfectionActive)},
+	// Active tuberculosis during a course is a serious infection (RINVOQ
+	// and CIBINQO 5.1: interrupt); its own code, as at order time, with the
+	// on-treatment wording ("Interrupt"), whenever it began.
+	{TBActive, Critical, CategoryContraindication, "", needCond, rvqInfections, cibInfections, onCourse((*orderCtx).tbActive)},
 	{Pregnancy, Critical, CategoryContraindication, "", []string{DataConditions, DataObservations}, rvqFetal, cibPregnancy, onCourse((*orderCtx).pregnancy)},
+	// Not recommended during treatment (RINVOQ and CIBINQO 8.2).
+	{Breastfeeding, Critical, CategoryContraindication, "", needCond, rvqLactation, cibLactation, onCourse((*orderCtx).breastfeeding)},
 	{CombinationJAK, Critical, CategoryContraindication, "", needMeds, rvqIndication, cibIndication, onCourse((*orderCtx).combinationJAK)},
 	{CombinationBiologic, Warning, CategoryInteraction, "", needMeds, rvqIndication, cibIndication, onCourse((*orderCtx).combinationBiologic)},
 	{CombinationImmunosuppressant, Warning, CategoryInteraction, "", needMeds, rvqIndication, cibIndication, onCourse((*orderCtx).combinationImmunosuppressant)},
