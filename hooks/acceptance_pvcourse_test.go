@@ -1,6 +1,13 @@
 package hooks
 
-import "testing"
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
 
 // The pharmacist review of patient-view during a course (helper pvcourse):
 // dangers that arise while the patient takes upadacitinib or abrocitinib,
@@ -81,4 +88,81 @@ func TestAcceptancePatientViewBreastfeedingOnCourse(t *testing.T) {
 		)
 	}
 	runAcc(t, cases)
+}
+
+func TestAcceptancePatientViewLiveVaccineOnCourse(t *testing.T) {
+	var cases []accCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		on := func() *record { return cleanRecord().onCourse(drug) }
+		mmr := func(days int) res { return immunization("mmr", "03", ago(days)) }
+		// coursed(drug, 20): one active order authored 20 days ago, labs
+		// before it; nothing else is due yet.
+		cases = append(cases,
+			accCase{name: drug + ": MMR given 10 days ago, during the course", c: view(on().replace(mmr(10))),
+				want:      w("live-vaccine-recent", "warning"),
+				summaryOf: map[string]string{"live-vaccine-recent": "Live vaccine given with " + drug + ": watch for vaccine-strain infection"},
+				detailOf:  map[string]string{"live-vaccine-recent": "during " + drug + " treatment"}, notDetailOf: map[string]string{"live-vaccine-recent": "delaying"}},
+			accCase{name: drug + ": yellow fever (CVX 37) an hour ago", c: view(on().replace(immunization("yf", "37", ago(0)))),
+				want: w("live-vaccine-recent", "warning")},
+			accCase{name: drug + ": live vaccine 28 days ago: inside the window", c: view(on().replace(mmr(28))), want: w("live-vaccine-recent", "warning")},
+			accCase{name: drug + ": live vaccine on the course start day", c: view(coursed(drug, 20).replace(mmr(20))), want: w("live-vaccine-recent", "warning")},
+			accCase{name: drug + ": course with no start date: the window alone decides (fail safe)", c: view(func() *record {
+				r := cleanRecord().replace(mmr(10))
+				m := courseMed(drug+"-1", "MedicationRequest", "active", drug, 15, 0)
+				delete(m, "authoredOn")
+				r.medications = append(r.medications, m)
+				return r
+			}()), want: w("live-vaccine-recent", "warning"), detailOf: map[string]string{"live-vaccine-recent": "just before or during"}},
+			// Negatives.
+			accCase{name: drug + ": live vaccine 29 days ago: outside the window", c: view(on().replace(mmr(29))), noCards: true},
+			accCase{name: drug + ": live vaccine the day before the course start: no patient-view card", c: view(coursed(drug, 20).replace(mmr(21))), noCards: true},
+			accCase{name: drug + ": live vaccine a week before the course start: no patient-view card", c: view(coursed(drug, 10).replace(mmr(17))), noCards: true},
+			accCase{name: drug + ": MMR not done: no card", c: view(on().replace(with(mmr(5), "status", "not-done"))), noCards: true},
+			accCase{name: drug + ": inactivated influenza vaccine: no card", c: view(on().replace(immunization("flu", "141", ago(5)))), noCards: true},
+			accCase{name: drug + ": recombinant zoster vaccine during the course: no card", c: view(on().replace(immunization("rzv", "187", ago(5)))), noCards: true},
+			accCase{name: drug + ": live vaccine, course stopped: no card", c: view(pvStopped(drug).replace(mmr(5))), noCards: true},
+			accCase{name: drug + ": live vaccine, never on a course: no card", c: view(cleanRecord().replace(mmr(5))), noCards: true},
+		)
+	}
+	runAcc(t, cases)
+}
+
+// The patient-view service asks for the live vaccines it now reads, and
+// only for them.
+func TestPatientViewPrefetchAsksForLiveVaccines(t *testing.T) {
+	s := newTestServer(t, serverOpts{})
+	rec := s.do(t, http.MethodGet, "/cds-services", nil)
+	require.Equal(t, http.StatusOK, rec.Code)
+	var d Discovery
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &d))
+	for _, svc := range d.Services {
+		if svc.Hook != HookPatientView {
+			continue
+		}
+		tmpl := svc.Prefetch["immunizations"]
+		require.NotEmpty(t, tmpl, "patient-view declares an immunizations key")
+		assert.Contains(t, tmpl, "Immunization?patient={{context.patientId}}&vaccine-code=")
+		assert.Contains(t, tmpl, "http://hl7.org/fhir/sid/cvx|03,", "MMR is a live vaccine")
+		assert.NotContains(t, tmpl, "http://hl7.org/fhir/sid/cvx|187", "the zoster vaccine is not read on patient-view")
+		return
+	}
+	t.Fatal("no patient-view service")
+}
+
+// An EHR configured before patient-view asked for immunizations leaves the
+// key out: without fhirServer the live-vaccine check cannot run, and the
+// call still answers the other findings (never a 412).
+func TestPatientViewWithoutImmunizationsKey(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	r := cleanRecord().onCourse("upadacitinib").replace(immunization("mmr", "03", ago(5))).replace(cond("tb", icd, "A15.0", "active"))
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(view(r).body(t), &body))
+	delete(body["prefetch"].(map[string]any), "immunizations")
+	b, err := json.Marshal(body)
+	require.NoError(t, err)
+	rec := s.do(t, http.MethodPost, "/cds-services/"+HookPatientView, b)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	codes := codesOf(checkResponse(t, rec.Body.Bytes()))
+	assert.Contains(t, codes, "tb-active")
+	assert.NotContains(t, codes, "live-vaccine-recent")
 }

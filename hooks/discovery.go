@@ -73,6 +73,8 @@ func services(k *rules.Knowledge) []Service {
 		rules.DataMedications:          medicationRequests,
 		rules.DataObservations:         viewObs,
 		rules.DataMedicationStatements: medicationStatements,
+		// Live vaccines given during the course (live-vaccine-recent).
+		rules.DataImmunizations: "Immunization?patient={{context.patientId}}&vaccine-code=" + tokenList(k, rules.VSLiveVaccines) + "&_count=100",
 	}
 	checks := "Checks pre-treatment screening (TB, hepatitis B and C, CBC with differential, liver enzymes, " +
 		"lipids, pregnancy test, zoster vaccine), contraindications (active infection, severe hepatic impairment, " +
@@ -107,7 +109,7 @@ func services(k *rules.Knowledge) []Service {
 			Description: "For a patient taking upadacitinib (Rinvoq) or abrocitinib (Cibinqo): monitoring that is due " +
 				"(CBC, liver enzymes, lipids) and on-treatment results that require interrupting or stopping treatment " +
 				"(lymphopenia, neutropenia, anemia, thrombocytopenia), serious infection, active tuberculosis, pregnancy, " +
-				"breastfeeding, combination " +
+				"breastfeeding, a live vaccine given during the course, combination " +
 				"therapy and interacting drugs on the chart (CYP, P-gp, antiplatelets in the first 3 months of abrocitinib). " +
 				"Silent for every other patient.",
 			Prefetch:          viewPrefetch,

@@ -46,6 +46,9 @@ var pvRules = []pvRule{
 	{CYPInteraction, Warning, CategoryInteraction, "", needMeds, rvqCYP, cibCYP, onCourse((*orderCtx).cypInteraction)},
 	{PgpSubstrate, Info, CategoryInteraction, Abrocitinib, needMeds, "", cibInteract, onCourse((*orderCtx).pgpSubstrate)},
 	{LiveVaccineOrdered, Warning, CategoryInteraction, "", []string{DataMedications}, rvqVaccines, cibVaccines, onCourse((*orderCtx).liveVaccineOrdered)},
+	// A live vaccine given during the course (an Immunization, not an
+	// order): live-vaccine-recent, within its window, from the course start.
+	{LiveVaccineRecent, Warning, CategoryContraindication, "", []string{DataImmunizations}, rvqVaccines, cibVaccines, (*orderCtx).liveVaccineOnCourse},
 }
 
 // inFirstMonths adapts an order rule that applies in the first months of

@@ -776,7 +776,34 @@ func (c *orderCtx) zosterVaccineMissing() (Finding, bool) {
 }
 
 func (c *orderCtx) liveVaccineRecent() (Finding, bool) {
-	ims := c.ix.immunizations(VSLiveVaccines, c.windowFrom(c.cfg.LiveVaccineWindow))
+	return c.liveVaccineSince(c.windowFrom(c.cfg.LiveVaccineWindow))
+}
+
+// liveVaccineOnCourse is live-vaccine-recent on patient-view: a live
+// vaccine given within the window and on or after the course start day
+// (RINVOQ 5.10, CIBINQO 5.7: avoid live vaccines during treatment). One
+// given before the start is the order-time rule's business (consider
+// delaying the start), not the course's. Without a start date the window
+// alone decides (fail safe), worded "just before or during".
+func (c *orderCtx) liveVaccineOnCourse(t *Course) (Finding, bool) {
+	from := c.windowFrom(c.cfg.LiveVaccineWindow)
+	if t.Start.IsZero() {
+		return c.liveVaccineSince(from)
+	}
+	from = max(from, dayOf(t.Start))
+	f, ok := c.liveVaccineSince(from)
+	if !ok {
+		return Finding{}, false
+	}
+	f.Action = "A live vaccine was given during " + c.p.Generic + " treatment, which the label says to avoid: watch for infection by the vaccine strain, and give no further live vaccines during treatment."
+	f.Evidence = append(f.Evidence, c.startEvidence(t))
+	return f, true
+}
+
+// liveVaccineSince is live-vaccine-recent for the live vaccines given from
+// the day from on.
+func (c *orderCtx) liveVaccineSince(from civilDay) (Finding, bool) {
+	ims := c.ix.immunizations(VSLiveVaccines, from)
 	if len(ims) == 0 {
 		return Finding{}, false
 	}
