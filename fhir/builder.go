@@ -410,24 +410,31 @@ func (p *part) logSkip(index int, resourceType string, err error) {
 }
 
 // Orders are a call's draft MedicationRequests (Raw holds their JSON by
-// "MedicationRequest/<id>"), ServiceRequests and the latter's codes.
+// "MedicationRequest/<id>"), ServiceRequests and the latter's codes. IDs
+// holds "<resourceType>/<id>" of every entry but Medications, whatever its
+// type: what context.selections may name.
 type Orders struct {
 	Medications   []rules.Medication
 	Raw           map[string]json.RawMessage
 	Services      []rules.Coding
 	ServiceOrders []rules.ServiceOrder
+	IDs           map[string]bool
 }
 
 // DecodeOrders decodes context.draftOrders, a Bundle of MedicationRequest,
 // ServiceRequest, Medication and other entries, strictly: an unreadable
 // order must never look safe. It fails with a *DecodeError naming the
 // member ("entry[0].resource.status") for an entry without a resource
-// object, a member read of the wrong type, or a subject that references
-// another Patient than patientID; with ErrTooManyEntries, and with ctx's.
+// object, a member read of the wrong type, a subject that references
+// another Patient than patientID, or a MedicationRequest whose medication
+// cannot be told (a medicationReference to no Medication of the order or
+// the Bundle, without a display); with
+// ErrTooManyEntries, and with ctx's.
 func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slog.Logger) (Orders, error) {
 	b := NewBuilder(logger) // for its counter, logger, and a part for medications
 	p := &part{b: b, key: "draftOrders", medications: medIndex{}}
-	out := Orders{Raw: make(map[string]json.RawMessage)}
+	out := Orders{Raw: make(map[string]json.RawMessage), IDs: make(map[string]bool)}
+	var medEntries []int // the entry index of each of p.meds
 	rd := newReader(raw)
 	rd.needResource = true
 	rd.count = func() error { return b.entries.next(ctx) }
@@ -436,6 +443,14 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 	}
 	rd.visit = func(r *resource) error {
 		var err, subjectErr error
+		if r.resourceType != "" && r.resourceType != "Medication" {
+			var id string
+			if v := r.get("id"); len(v) > 0 && v.Kind() == '"' && decode(v, &id) == nil {
+				if id = strings.TrimSpace(id); id != "" {
+					out.IDs[r.resourceType+"/"+id] = true
+				}
+			}
+		}
 		switch r.resourceType {
 		case "":
 			err = &DecodeError{Path: "resourceType", Reason: "missing or not a string"}
@@ -444,6 +459,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 				if subjectErr = checkSubject(v.Subject, patientID); subjectErr == nil {
 					m := convertMedicationRequest(v, p.contained(r))
 					p.meds = append(p.meds, m)
+					medEntries = append(medEntries, r.index)
 					if m.med.ID != "" {
 						out.Raw[m.med.ID] = json.RawMessage(r.raw)
 					}
@@ -480,6 +496,14 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		m, ok := p.meds[i].resolve(p.medications)
 		if !ok {
 			b.logger.Warn("fhir: medicationReference not resolved", "key", "draftOrders", "resourceType", m.ResourceType)
+		}
+		if len(m.Codes) == 0 && strings.TrimSpace(m.Text) == "" && p.meds[i].hadRef {
+			// What is ordered cannot be told, so neither can whether it is
+			// safe: an order of an unknown Medication must not answer no
+			// cards. (An order with no medication[x] at all is an order
+			// whose drug is not chosen yet, as order-select sends it.)
+			return Orders{}, &DecodeError{Path: jsonerr.Join(entryPath(medEntries[i]), "resource.medicationReference"),
+				Reason: "names no Medication contained in the order or in draftOrders, and has no display"}
 		}
 		out.Medications = append(out.Medications, m)
 	}

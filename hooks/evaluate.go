@@ -168,6 +168,11 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		if readOrders(req, hc); ordersErr != nil {
 			return nil, req.HookInstance, ordersError(ctx, ordersErr)
 		}
+		if svc.Hook == HookOrderSelect {
+			if err := checkSelections(hc.Selections, orders); err != nil {
+				return nil, req.HookInstance, err
+			}
+		}
 		// Decided from the orders alone, before any prefetch is read: an
 		// order that is neither a JAK inhibitor nor a drug that interacts
 		// with one answers no cards at once (issue 15: every order the EHR
@@ -389,6 +394,22 @@ func putBody(buf *bytes.Buffer) {
 
 // ordersError is the answer for context.draftOrders that cannot be read:
 // a 400 naming the member (contract 6.6), or the bound that stopped it.
+// checkSelections fails with a 400 naming the first of selections that is
+// no order of draftOrders ("MedicationRequest/<id>", as CDS Hooks has it):
+// the order selected would not be evaluated, and an answer of no cards
+// would read as "safe" (issue 16 review).
+func checkSelections(selections []string, o fhir.Orders) error {
+	for i, sel := range selections {
+		if !o.IDs[strings.TrimSpace(sel)] {
+			where := fmt.Sprintf("context.selections[%d]", i)
+			e := badRequest(where + ": names no order of context.draftOrders (expected \"<resourceType>/<id>\" of one of its entries)")
+			e.Expression = where
+			return e
+		}
+	}
+	return nil
+}
+
 func ordersError(ctx context.Context, err error) error {
 	if e := limitError(ctx, err); e != nil {
 		return e

@@ -1,0 +1,159 @@
+package hooks
+
+import (
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"jakguard/rules"
+)
+
+// The second fail-safe review of the input path (issue 16, contract 6.6):
+// inputs that used to be answered {"cards": []} although the order the
+// clinician chose was never evaluated.
+
+// addDraft appends to draftOrders a draft non-JAK MedicationRequest
+// (amoxicillin) for the context patient, with the given id.
+func addDraft(m map[string]any, id string) {
+	ctx := m["context"].(map[string]any)
+	d := ctx["draftOrders"].(map[string]any)
+	entries, _ := d["entry"].([]any)
+	d["entry"] = append(entries, map[string]any{"resource": map[string]any{
+		"resourceType": "MedicationRequest", "id": id, "status": "draft", "intent": "order",
+		"subject":                   map[string]any{"reference": "Patient/" + ctx["patientId"].(string)},
+		"medicationCodeableConcept": coding(rxnorm, "308191"),
+	}})
+}
+
+// A selection must name an order of draftOrders. Before, a selection that
+// named none (a bare id, another type, a typo, a draft without an id)
+// matched nothing and the JAK order in draftOrders was answered with no
+// cards, which reads as "checked, nothing to say".
+func TestSelectionsMustNameDraftOrders(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	const upa = "testdata/requests/order-select-upadacitinib.json"
+	ctx := func(m map[string]any) map[string]any { return m["context"].(map[string]any) }
+	cases := []struct {
+		name, where string
+		f           func(m map[string]any)
+	}{
+		{"an id not in draftOrders", "context.selections[0]", func(m map[string]any) { ctx(m)["selections"] = []any{"MedicationRequest/nope"} }},
+		{"a bare id", "context.selections[0]", func(m map[string]any) { ctx(m)["selections"] = []any{"upa-1"} }},
+		{"the right id with another type", "context.selections[0]", func(m map[string]any) { ctx(m)["selections"] = []any{"Medication/upa-1"} }},
+		{"the second of two", "context.selections[1]", func(m map[string]any) {
+			ctx(m)["selections"] = []any{"MedicationRequest/upa-1", "MedicationRequest/upa-2"}
+		}},
+		{"the draft has no id", "context.selections[0]", func(m map[string]any) { delete(draftOrder(m), "id") }},
+		{"the draft has another id", "context.selections[0]", func(m map[string]any) { draftOrder(m)["id"] = "upa-9" }},
+		{"a Medication entry", "context.selections[0]", func(m map[string]any) {
+			d := ctx(m)["draftOrders"].(map[string]any)
+			d["entry"] = append(d["entry"].([]any), map[string]any{"resource": map[string]any{"resourceType": "Medication", "id": "med", "code": coding(rxnorm, "2196092")}})
+			ctx(m)["selections"] = []any{"Medication/med"}
+		}},
+		{"draftOrders without entries", "context.selections[0]", func(m map[string]any) { ctx(m)["draftOrders"].(map[string]any)["entry"] = []any{} }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-select", edit(t, upa, tc.f))
+			requireRefused(t, rec, 400, rec.Body.String(), tc.where+": names no order of context.draftOrders")
+			var oo OperationOutcome
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &oo))
+			assert.Equal(t, []string{tc.where}, oo.Issue[0].Expression)
+			assert.NotContains(t, rec.Body.String(), "nope", "the selection is not echoed")
+		})
+	}
+	// What is right stays right.
+	ok := []struct {
+		name string
+		f    func(m map[string]any)
+	}{
+		{"the same selection twice", func(m map[string]any) {
+			ctx(m)["selections"] = []any{"MedicationRequest/upa-1", "MedicationRequest/upa-1"}
+		}},
+		{"the JAK order and another selected", func(m map[string]any) {
+			addDraft(m, "amox")
+			ctx(m)["selections"] = []any{"MedicationRequest/upa-1", "MedicationRequest/amox"}
+		}},
+	}
+	for _, tc := range ok {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-select", edit(t, upa, tc.f))
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			assert.Contains(t, codesOf(checkResponse(t, rec.Body.Bytes())), rules.TBScreeningMissing, "the JAK order was evaluated")
+		})
+	}
+	t.Run("another order selected: the JAK order is not evaluated", func(t *testing.T) {
+		rec := s.do(t, "POST", "/cds-services/order-select", edit(t, upa, func(m map[string]any) {
+			addDraft(m, "amox")
+			ctx(m)["selections"] = []any{"MedicationRequest/amox"}
+		}))
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		assert.JSONEq(t, `{"cards":[]}`, rec.Body.String())
+	})
+	t.Run("order-sign has no selections to check", func(t *testing.T) {
+		rec := s.do(t, "POST", "/cds-services/order-sign", edit(t, upa, func(m map[string]any) {
+			m["hook"] = "order-sign"
+			ctx(m)["selections"] = []any{"MedicationRequest/nope"}
+		}))
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		assert.NotEmpty(t, checkResponse(t, rec.Body.Bytes()))
+	})
+}
+
+// A JAK order whose medicationReference leads nowhere was answered with no
+// cards: the medication could not be told, so the order looked like one of
+// no interest. It is now a 400 naming the member.
+func TestUnresolvedMedicationReferenceRefused(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	const upa = "testdata/requests/order-select-upadacitinib.json"
+	// byReference moves the order's medication into a contained Medication
+	// "med" and references it as ref.
+	byReference := func(ref string, keepContained bool) func(m map[string]any) {
+		return func(m map[string]any) {
+			o := draftOrder(m)
+			if keepContained {
+				o["contained"] = []any{map[string]any{"resourceType": "Medication", "id": "med", "code": o["medicationCodeableConcept"]}}
+			}
+			delete(o, "medicationCodeableConcept")
+			o["medicationReference"] = map[string]any{"reference": ref}
+		}
+	}
+	const where = "context.draftOrders.entry[0].resource.medicationReference"
+	for name, f := range map[string]func(m map[string]any){
+		"#id of no contained Medication": byReference("#nope", true),
+		"#id with nothing contained":     byReference("#med", false),
+		"a Medication not in the Bundle": byReference("Medication/123", false),
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-select", edit(t, upa, f))
+			requireRefused(t, rec, 400, rec.Body.String(), where+": names no Medication")
+		})
+	}
+	for name, f := range map[string]func(m map[string]any){
+		"#id of the contained Medication": byReference("#med", true),
+		"a reference with a display": func(m map[string]any) {
+			byReference("Medication/123", false)(m)
+			draftOrder(m)["medicationReference"].(map[string]any)["display"] = "upadacitinib 30 MG Extended Release Oral Tablet"
+		},
+		"a Medication entry of the Bundle": func(m map[string]any) {
+			byReference("Medication/med-entry", false)(m)
+			d := m["context"].(map[string]any)["draftOrders"].(map[string]any)
+			d["entry"] = append(d["entry"].([]any), map[string]any{"resource": map[string]any{"resourceType": "Medication", "id": "med-entry",
+				"code": coding(rxnorm, "2196092")}})
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-select", edit(t, upa, f))
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			assert.Contains(t, codesOf(checkResponse(t, rec.Body.Bytes())), rules.TBScreeningMissing, "the JAK order was evaluated")
+		})
+	}
+	t.Run("an order whose drug is not chosen yet is still no card", func(t *testing.T) {
+		rec := s.do(t, "POST", "/cds-services/order-select", edit(t, upa, func(m map[string]any) { delete(draftOrder(m), "medicationCodeableConcept") }))
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		assert.JSONEq(t, `{"cards":[]}`, rec.Body.String())
+	})
+}
