@@ -162,6 +162,12 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 	}
 	var findings []rules.Finding
 	opts := cards.Options{PatientID: hc.PatientID, NewUUID: s.newUUID}
+	// unsaid are the unavailable keys no finding card names; jakDrug the
+	// drug of the first JAK order, for the card that names them.
+	var (
+		unsaid  []string
+		jakDrug rules.Drug
+	)
 
 	switch svc.Hook {
 	case HookOrderSelect, HookOrderSign:
@@ -206,6 +212,8 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 				more, err = s.engine.EvaluateInteractions(res.record, sess, d.meds, d.services, now, stop)
 				findings = append(findings, more...)
 			}
+			unsaid = unsaidUnavailable(res, findings)
+			jakDrug = s.firstJAK(d.meds)
 		}
 		if err != nil {
 			logger.Warn("order evaluation stopped at the deadline", "orders", len(d.meds)+len(d.services))
@@ -230,6 +238,9 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 	}
 
 	out := &Response{Cards: cards.FromFindings(findings, opts)}
+	if len(unsaid) > 0 {
+		out.Cards = append(out.Cards, cards.Unchecked(jakDrug, unsaid, opts))
+	}
 	if out.Cards == nil {
 		out.Cards = []cards.Card{}
 	}
@@ -394,6 +405,39 @@ func putBody(buf *bytes.Buffer) {
 
 // ordersError is the answer for context.draftOrders that cannot be read:
 // a 400 naming the member (contract 6.6), or the bound that stopped it.
+// unsaidUnavailable lists, sorted, the keys of res that could not be had
+// and that no finding names among what it could not check: without a card
+// saying so, an answer without them would read as "checked, all clear"
+// (contract 6.6). Required keys never get here (412), and neither does the
+// optional outside medication list (contract 6.1: said on the cards there
+// are, requests made before the key existed answer as they did).
+func unsaidUnavailable(res *resolution, findings []rules.Finding) []string {
+	said := map[string]bool{}
+	for _, f := range findings {
+		for _, k := range f.Unchecked {
+			said[k] = true
+		}
+	}
+	var out []string
+	for k := range res.unavailable {
+		if !said[k] && k != rules.DataMedicationStatements {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// firstJAK is the drug of the first JAK inhibitor among meds ("" when none).
+func (s *Server) firstJAK(meds []rules.Medication) rules.Drug {
+	for _, m := range meds {
+		if drug, _, ok := s.engine.Recognize(m); ok {
+			return drug
+		}
+	}
+	return ""
+}
+
 // checkSelections fails with a 400 naming the first of selections that is
 // no order of draftOrders ("MedicationRequest/<id>", as CDS Hooks has it):
 // the order selected would not be evaluated, and an answer of no cards

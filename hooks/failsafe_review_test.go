@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"jakguard/cards"
 	"jakguard/rules"
 )
 
@@ -153,6 +154,69 @@ func TestUnresolvedMedicationReferenceRefused(t *testing.T) {
 	}
 	t.Run("an order whose drug is not chosen yet is still no card", func(t *testing.T) {
 		rec := s.do(t, "POST", "/cds-services/order-select", edit(t, upa, func(m map[string]any) { delete(draftOrder(m), "medicationCodeableConcept") }))
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		assert.JSONEq(t, `{"cards":[]}`, rec.Body.String())
+	})
+}
+
+// A key that could not be read (an OperationOutcome, junk, an unreachable
+// next page) was said only on the cards of other findings: when the
+// readable data gave none, the answer was {"cards": []}, though the
+// conditions (active TB, hepatitis, cancer) were never looked at. Now a
+// warning card names what could not be checked.
+func TestUnavailableDataIsAlwaysSaid(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	clean := orderRequest(t, cleanRecord(), "upadacitinib", 15)
+	rec := s.do(t, "POST", "/cds-services/order-sign", clean)
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.JSONEq(t, `{"cards":[]}`, rec.Body.String(), "the clean record has nothing to say")
+
+	with := func(key string, v any) []byte {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(clean, &m))
+		m["prefetch"].(map[string]any)[key] = v
+		b, err := json.Marshal(m)
+		require.NoError(t, err)
+		return b
+	}
+	oo := map[string]any{"resourceType": "OperationOutcome", "issue": []any{map[string]any{"severity": "error", "code": "exception"}}}
+	for name, body := range map[string][]byte{
+		"an OperationOutcome": with("conditions", oo),
+		"a Bundle of failures": with("conditions", map[string]any{"resourceType": "Bundle", "type": "searchset",
+			"entry": []any{map[string]any{"resource": oo, "search": map[string]any{"mode": "outcome"}}}}),
+		"a string":               with("conditions", "Condition?patient=p1"),
+		"an object with no type": with("conditions", map[string]any{"entry": []any{}}),
+		"a next page not fetched": with("conditions", map[string]any{"resourceType": "Bundle", "type": "searchset", "entry": []any{},
+			"link": []any{map[string]any{"relation": "next", "url": "https://ehr.example.org/fhir/Condition?page=2"}}}),
+		"absent, no fhirServer": func() []byte {
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(clean, &m))
+			delete(m["prefetch"].(map[string]any), "conditions")
+			b, _ := json.Marshal(m)
+			return b
+		}(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-sign", body)
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			cs := checkResponse(t, rec.Body.Bytes())
+			require.Len(t, cs, 1, rec.Body.String())
+			assert.Equal(t, []string{cards.DataUnavailable}, cs[0].Findings())
+			assert.Equal(t, "warning", string(cs[0].Indicator))
+			assert.Equal(t, "Not fully checked for upadacitinib: conditions could not be read", cs[0].Summary)
+			assert.Contains(t, cs[0].Detail, "Could not be checked: conditions")
+			require.NoError(t, cards.Validate(cs[0]))
+		})
+	}
+	t.Run("said once, on the cards there are", func(t *testing.T) {
+		rec := s.do(t, "POST", "/cds-services/order-sign", with("observations", oo))
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		cs := checkResponse(t, rec.Body.Bytes())
+		assert.NotContains(t, codesOf(cs), cards.DataUnavailable, "the screening card already says the labs could not be checked")
+		assert.Contains(t, rec.Body.String(), "Could not be checked: lab results")
+	})
+	t.Run("the outside medication list alone stays as it was (contract 6.1)", func(t *testing.T) {
+		rec := s.do(t, "POST", "/cds-services/order-sign", with("medicationStatements", oo))
 		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 		assert.JSONEq(t, `{"cards":[]}`, rec.Body.String())
 	})
