@@ -118,8 +118,9 @@ type part struct {
 // Add decodes raw, a prefetch value or FHIR page (null adds nothing), and
 // keeps what the rules use; key names it in logs (no patient identifiers).
 // It fails, adding nothing, on no JSON or FHIR resource, with the errors
-// above, and with ctx's. A malformed entry is logged, counted in
-// Page.Skipped and left out; other resource types are ignored.
+// above, and with ctx's. A malformed entry (not an object, without a
+// resource or a resourceType, a member of the wrong type) is logged,
+// counted in Page.Skipped and left out; other resource types are ignored.
 func (b *Builder) Add(ctx context.Context, key string, raw []byte) (Page, error) {
 	if isNull(raw) {
 		return Page{}, nil

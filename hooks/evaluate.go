@@ -162,10 +162,12 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 	}
 	var findings []rules.Finding
 	opts := cards.Options{PatientID: hc.PatientID, NewUUID: s.newUUID}
-	// unsaid are the unavailable keys no finding card names; jakDrug the
-	// drug of the first JAK order, for the card that names them.
+	// unsaid are the unavailable keys no finding card names, skipped the
+	// entries left out as malformed by key; jakDrug the drug of the first
+	// JAK order, for the card that names them.
 	var (
 		unsaid  []string
+		skipped map[string]int
 		jakDrug rules.Drug
 	)
 
@@ -212,7 +214,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 				more, err = s.engine.EvaluateInteractions(res.record, sess, d.meds, d.services, now, stop)
 				findings = append(findings, more...)
 			}
-			unsaid = unsaidUnavailable(res, findings)
+			unsaid, skipped = unsaidUnavailable(res, findings), res.skipped
 			jakDrug = s.firstJAK(d.meds)
 		}
 		if err != nil {
@@ -238,8 +240,8 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 	}
 
 	out := &Response{Cards: cards.FromFindings(findings, opts)}
-	if len(unsaid) > 0 {
-		out.Cards = append(out.Cards, cards.Unchecked(jakDrug, unsaid, opts))
+	if len(unsaid) > 0 || anySkipped(skipped) {
+		out.Cards = append(out.Cards, cards.Unchecked(jakDrug, unsaid, skipped, opts))
 	}
 	if out.Cards == nil {
 		out.Cards = []cards.Card{}
@@ -426,6 +428,15 @@ func unsaidUnavailable(res *resolution, findings []rules.Finding) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+func anySkipped(skipped map[string]int) bool {
+	for _, n := range skipped {
+		if n > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // firstJAK is the drug of the first JAK inhibitor among meds ("" when none).

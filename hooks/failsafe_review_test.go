@@ -221,3 +221,84 @@ func TestUnavailableDataIsAlwaysSaid(t *testing.T) {
 		assert.JSONEq(t, `{"cards":[]}`, rec.Body.String())
 	})
 }
+
+// A malformed entry of a prefetch Bundle (not an object, no resource, no
+// resourceType, a code that is no CodeableConcept) is left out and its
+// siblings still count; but it was left out silently, so a chart whose
+// only active TB diagnosis was malformed answered {"cards": []}. Now a
+// warning card says how many entries of which data were not read.
+func TestMalformedEntriesAreSaid(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	clean := orderRequest(t, cleanRecord(), "upadacitinib", 15)
+	withConditions := func(entries ...any) []byte {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(clean, &m))
+		c := m["prefetch"].(map[string]any)["conditions"].(map[string]any)
+		c["entry"] = append(c["entry"].([]any), entries...)
+		b, err := json.Marshal(m)
+		require.NoError(t, err)
+		return b
+	}
+	tb := func(code any) map[string]any {
+		return map[string]any{"resource": map[string]any{"resourceType": "Condition", "id": "tb", "code": code,
+			"clinicalStatus": coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "active"),
+			"subject":        map[string]any{"reference": "Patient/p1"}}}
+	}
+	// The well-formed diagnosis is a contraindication card: what the
+	// malformed ones hide.
+	rec := s.do(t, "POST", "/cds-services/order-sign", withConditions(tb(coding(sct, "56717001"))))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.NotEmpty(t, checkResponse(t, rec.Body.Bytes()))
+	require.NotContains(t, rec.Body.String(), cards.DataUnavailable)
+
+	for name, tc := range map[string]struct {
+		body []byte
+		says string
+	}{
+		"the TB code a string":        {withConditions(tb("active tuberculosis")), "Not read: 1 entry of conditions"},
+		"a null resource":             {withConditions(map[string]any{"resource": nil}), "Not read: 1 entry of conditions"},
+		"an entry that is a string":   {withConditions("Condition/tb"), "Not read: 1 entry of conditions"},
+		"a resource without its type": {withConditions(map[string]any{"resource": map[string]any{"id": "tb"}}), "Not read: 1 entry of conditions"},
+		"two of them":                 {withConditions("x", map[string]any{"fullUrl": "Condition/tb"}), "Not read: 2 entries of conditions"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-sign", tc.body)
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			cs := checkResponse(t, rec.Body.Bytes())
+			require.Len(t, cs, 1, rec.Body.String())
+			assert.Equal(t, []string{cards.DataUnavailable}, cs[0].Findings())
+			assert.Equal(t, "Not fully checked for upadacitinib: some conditions could not be read", cs[0].Summary)
+			assert.Contains(t, cs[0].Detail, tc.says)
+			assert.NotContains(t, rec.Body.String(), "tuberculosis", "the unread value is not echoed")
+		})
+	}
+	t.Run("the siblings still count", func(t *testing.T) {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(withConditions("x"), &m))
+		c := m["prefetch"].(map[string]any)["conditions"].(map[string]any)
+		c["entry"] = append(c["entry"].([]any), tb(coding(sct, "56717001")))
+		body, err := json.Marshal(m)
+		require.NoError(t, err)
+		rec := s.do(t, "POST", "/cds-services/order-sign", body)
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		codes := codesOf(checkResponse(t, rec.Body.Bytes()))
+		assert.Contains(t, codes, cards.DataUnavailable)
+		assert.Greater(t, len(codes), 1, "the TB diagnosis beside the malformed entry still makes its card: %v", codes)
+	})
+	t.Run("a fetched page with a malformed entry", func(t *testing.T) {
+		const upa = "testdata/requests/order-select-upadacitinib.json"
+		full := prefetchOf(t, upa)
+		full["conditions"] = json.RawMessage(`{"resourceType":"Bundle","type":"searchset","entry":[{"resource":null}]}`)
+		srv := newTestServer(t, serverOpts{noStore: true})
+		st := newStubFHIR(t, full)
+		withServer(t, srv, st)
+		rec := srv.do(t, "POST", "/cds-services/order-select", edit(t, upa, func(m map[string]any) {
+			m["fhirServer"] = st.URL + "/fhir"
+			delete(m["prefetch"].(map[string]any), "conditions")
+		}))
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		assert.Contains(t, codesOf(checkResponse(t, rec.Body.Bytes())), cards.DataUnavailable)
+		assert.Contains(t, rec.Body.String(), "Not read: 1 entry of conditions")
+		assert.Equal(t, 1, st.count("Condition"))
+	})
+}

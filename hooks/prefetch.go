@@ -46,7 +46,10 @@ type resolution struct {
 	record *rules.Record
 	// unavailable maps each key that could not be had to a safe reason.
 	unavailable map[string]string
-	insecure    bool // a fetch was refused because fhirServer is not https
+	// skipped counts, per key, the entries left out as malformed: the rest
+	// of the key was read, but what they held was not checked.
+	skipped  map[string]int
+	insecure bool // a fetch was refused because fhirServer is not https
 	// sources says, for the audit trail, where each key's data came from:
 	// "prefetch", "fhir", "prefetch+fhir" (next pages fetched) or
 	// "unavailable".
@@ -166,7 +169,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	res := &resolution{unavailable: map[string]string{}, sources: map[string]string{}}
+	res := &resolution{unavailable: map[string]string{}, sources: map[string]string{}, skipped: map[string]int{}}
 	queries := map[string]string{}
 	tokens := templateValues(pr.hc)
 
@@ -188,13 +191,18 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 			}
 		}
 		s.metrics.prefetchKey(svc.ID, key, r.st)
+		if r.st == keyValue && r.err == nil {
+			res.skipped[key] += r.page.Skipped
+		}
 		switch {
 		case r.st == keyNull:
 			continue
 		case r.st == keyValue && r.err != nil:
 			logger.Warn("prefetch value unusable; fetching it instead", "key", key, "err", r.err)
 		case r.st == keyValue && r.page.Next != "":
-			if err := s.followNext(ctx, b, key, r.page.Next, req); err != nil {
+			skipped, err := s.followNext(ctx, b, key, r.page.Next, req)
+			res.skipped[key] += skipped
+			if err != nil {
 				res.unavailable[key] = fallbackFailed(logger, key, err)
 			}
 			res.sources[key] = "prefetch+fhir"
@@ -245,7 +253,9 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 					res.unavailable[key] = fallbackFailed(logger, key, r.Err)
 					continue
 				}
-				if err := addPages(ctx, b, key, r.Pages); err != nil {
+				skipped, err := addPages(ctx, b, key, r.Pages)
+				res.skipped[key] += skipped
+				if err != nil {
 					res.unavailable[key] = fallbackFailed(logger, key, fmt.Errorf("fetched page unusable: %w", err))
 				}
 			}
@@ -272,15 +282,18 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 	return res, nil
 }
 
-// addPages adds fetched pages to b; the first that is unusable (not FHIR,
-// another patient's data, too many resources) stops it.
-func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) error {
+// addPages adds fetched pages to b and counts the entries skipped as
+// malformed; the first page that is unusable (not FHIR, another patient's
+// data, too many resources) stops it.
+func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) (skipped int, err error) {
 	for _, p := range pages {
-		if _, err := b.Add(ctx, key, p); err != nil {
-			return err
+		page, err := b.Add(ctx, key, p)
+		if err != nil {
+			return skipped, err
 		}
+		skipped += page.Skipped
 	}
-	return nil
+	return skipped, nil
 }
 
 // limitError is the answer for a read stopped by a bound of the call: 413
@@ -311,15 +324,15 @@ func queryType(tmpl string) string {
 // The next link must lead under fhirServer's base path (fhir.FetchNext
 // normalises and confines it), and fhirServer must be allowed for the
 // caller.
-func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key, next string, req *Request) error {
+func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key, next string, req *Request) (skipped int, err error) {
 	if previewing(ctx) {
-		return errors.New("prefetch is paginated and a console preview never calls fhirServer")
+		return 0, errors.New("prefetch is paginated and a console preview never calls fhirServer")
 	}
 	if s.fhir == nil || req.FHIRServer == "" {
-		return errors.New("prefetch is paginated and no fhirServer is given to fetch the next page")
+		return 0, errors.New("prefetch is paginated and no fhirServer is given to fetch the next page")
 	}
 	if !s.fhirServerAllowed(ctx, req.FHIRServer) {
-		return errors.New("prefetch is paginated and fhirServer is not allowed for this client")
+		return 0, errors.New("prefetch is paginated and fhirServer is not allowed for this client")
 	}
 	token := ""
 	if req.FHIRAuthorization != nil {
@@ -327,12 +340,12 @@ func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key, next stri
 	}
 	pages, err := s.fhir.FetchNext(ctx, req.FHIRServer, token, next)
 	if err != nil {
-		return errors.New(safeReason(err))
+		return 0, errors.New(safeReason(err))
 	}
-	if err := addPages(ctx, b, key, pages); err != nil {
-		return errors.New("next page unusable")
+	if skipped, err = addPages(ctx, b, key, pages); err != nil {
+		return skipped, errors.New("next page unusable")
 	}
-	return nil
+	return skipped, nil
 }
 
 // safeReason is an error's text without anything from the request that
