@@ -2,13 +2,18 @@ package hooks
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"jakguard/cards"
+	"jakguard/fhir"
 	"jakguard/rules"
 )
 
@@ -301,4 +306,105 @@ func TestMalformedEntriesAreSaid(t *testing.T) {
 		assert.Contains(t, rec.Body.String(), "Not read: 1 entry of conditions")
 		assert.Equal(t, 1, st.count("Condition"))
 	})
+}
+
+// Every malformed input of this review, and a FHIR server answering HTML,
+// 401, a redirect to another host, another patient's Patient and
+// MedicationRequests, junk entries or 404, leaves no patient id, name,
+// birth date, value, token or JWT in the logs (at debug level), no error
+// answer that echoes them, and no 5xx.
+func TestAdversarialInputsLogNothingPersonal(t *testing.T) {
+	const (
+		mark   = "Zyxwvutsrq"
+		secret = "tok-SECRET-4711"
+		jwtish = "eyJhbGciOiJFUzM4NCJ9"
+	)
+	fhirSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		typ := strings.Split(strings.TrimPrefix(r.URL.Path, "/fhir/"), "/")[0]
+		switch typ {
+		case "Condition":
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<html><body>" + mark + " login</body></html>"))
+		case "Observation":
+			w.Header().Set("WWW-Authenticate", `Bearer error="`+mark+`"`)
+			http.Error(w, mark, http.StatusUnauthorized)
+		case "Immunization":
+			http.Redirect(w, r, "https://"+strings.ToLower(mark)+".invalid/fhir/Immunization?patient="+mark, http.StatusFound)
+		case "MedicationRequest":
+			w.Header().Set("Content-Type", "application/fhir+json")
+			w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"MedicationRequest","id":"` + mark + `","status":"` + mark + `","subject":{"reference":"Patient/` + mark + `"}}}]}`))
+		case "MedicationStatement":
+			w.Header().Set("Content-Type", "application/fhir+json")
+			w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","entry":["` + mark + `",{"resource":{"resourceType":"MedicationStatement","id":"x","status":7,"note":"` + mark + `"}},{"fullUrl":"` + mark + `"}]}`))
+		case "Patient":
+			w.Header().Set("Content-Type", "application/fhir+json")
+			w.Write([]byte(`{"resourceType":"Patient","id":"` + mark + `","birthDate":"1911-11-11","name":[{"family":"` + mark + `"}]}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(fhirSrv.Close)
+	var logs syncBuffer
+	s := newTestServer(t, serverOpts{noStore: true})
+	s.logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s.echo = s.routes()
+	s.fhir = fhir.NewClient(fhir.ClientConfig{QueryTimeout: 2 * time.Second, PageCap: 3}, fhirSrv.Client())
+
+	const upa = "testdata/requests/order-select-upadacitinib.json"
+	pf := func(m map[string]any) map[string]any { return m["prefetch"].(map[string]any) }
+	ctx := func(m map[string]any) map[string]any { return m["context"].(map[string]any) }
+	cases := map[string]func(m map[string]any){
+		"selection": func(m map[string]any) { ctx(m)["selections"] = []any{"MedicationRequest/" + mark} },
+		"medicationReference": func(m map[string]any) {
+			delete(draftOrder(m), "medicationCodeableConcept")
+			draftOrder(m)["medicationReference"] = map[string]any{"reference": "#" + mark}
+		},
+		"draft resourceType":    func(m map[string]any) { draftOrder(m)["resourceType"] = mark },
+		"draft subject":         func(m map[string]any) { draftOrder(m)["subject"] = map[string]any{"reference": "Patient/" + mark} },
+		"draft authoredOn":      func(m map[string]any) { draftOrder(m)["authoredOn"] = mark },
+		"draft status":          func(m map[string]any) { draftOrder(m)["status"] = mark },
+		"draft dosage string":   func(m map[string]any) { draftOrder(m)["dosageInstruction"] = mark },
+		"prefetch string":       func(m map[string]any) { pf(m)["conditions"] = mark },
+		"prefetch entry string": func(m map[string]any) { pf(m)["conditions"].(map[string]any)["entry"] = []any{mark} },
+		"prefetch resourceType": func(m map[string]any) {
+			pf(m)["conditions"].(map[string]any)["entry"] = []any{map[string]any{"resource": map[string]any{"resourceType": mark}}}
+		},
+		"prefetch bad code": func(m map[string]any) {
+			pf(m)["conditions"].(map[string]any)["entry"] = []any{map[string]any{"resource": map[string]any{"resourceType": "Condition", "id": mark, "code": mark}}}
+		},
+		"prefetch OO diagnostics": func(m map[string]any) {
+			pf(m)["conditions"] = map[string]any{"resourceType": "OperationOutcome", "issue": []any{map[string]any{"severity": "error", "code": "exception", "diagnostics": mark}}}
+		},
+		"prefetch next link": func(m map[string]any) {
+			pf(m)["conditions"].(map[string]any)["link"] = []any{map[string]any{"relation": "next", "url": "https://" + mark + ".invalid/fhir/Condition?patient=" + mark}}
+		},
+		"patient other id":     func(m map[string]any) { pf(m)["patient"].(map[string]any)["id"] = mark },
+		"birthDate":            func(m map[string]any) { pf(m)["patient"].(map[string]any)["birthDate"] = mark },
+		"patient name":         func(m map[string]any) { pf(m)["patient"].(map[string]any)["name"] = mark },
+		"fallback everything":  func(m map[string]any) { delete(m, "prefetch") },
+		"fallback conditions":  func(m map[string]any) { delete(pf(m), "conditions"); delete(pf(m), "observations") },
+		"fallback patient":     func(m map[string]any) { delete(pf(m), "patient") },
+		"fhirServer with mark": func(m map[string]any) { m["fhirServer"] = "https://" + mark + ".invalid/fhir"; delete(m, "prefetch") },
+	}
+	for name, f := range cases {
+		t.Run(name, func(t *testing.T) {
+			logs.mu.Lock()
+			logs.b.Reset()
+			logs.mu.Unlock()
+			body := edit(t, upa, func(m map[string]any) {
+				m["fhirServer"] = fhirSrv.URL + "/fhir"
+				m["fhirAuthorization"] = map[string]any{"access_token": secret, "token_type": "Bearer", "expires_in": 300, "scope": "patient/*.read", "subject": "x"}
+				f(m)
+			})
+			rec := s.do(t, "POST", "/cds-services/order-select", body, "Authorization", "Bearer "+jwtish+".eyJpc3MiOiJ4In0.c2ln")
+			assert.Less(t, rec.Code, 500, rec.Body.String())
+			out := logs.String()
+			for _, leak := range []string{mark, strings.ToLower(mark), secret, "pt-upa", "1911-11-11", jwtish} {
+				assert.NotContains(t, out, leak, "logs (answer %d)", rec.Code)
+			}
+			if rec.Code != http.StatusOK {
+				assert.NotContains(t, rec.Body.String(), mark, "an error does not echo the input")
+			}
+		})
+	}
 }
