@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -405,6 +406,54 @@ func TestAdversarialInputsLogNothingPersonal(t *testing.T) {
 			if rec.Code != http.StatusOK {
 				assert.NotContains(t, rec.Body.String(), mark, "an error does not echo the input")
 			}
+		})
+	}
+}
+
+// The FHIR fallback failing for a key no finding reads (HTML with 200, 401,
+// 403, 404, 500, a redirect to another host, a page about another patient)
+// answered {"cards": []} for a clean chart; the data-unavailable card now
+// says the conditions were not checked.
+func TestFallbackFailuresAreSaid(t *testing.T) {
+	other := `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Condition","id":"c",` +
+		`"code":{"coding":[{"system":"http://snomed.info/sct","code":"56717001"}]},"subject":{"reference":"Patient/someone-else"}}}]}`
+	for name, h := range map[string]http.HandlerFunc{
+		"HTML with 200": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("<html>sign in</html>"))
+		},
+		"401": func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", http.StatusUnauthorized) },
+		"403": func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", http.StatusForbidden) },
+		"404": func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) },
+		"500": func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", http.StatusInternalServerError) },
+		"redirect to another host": func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://elsewhere.invalid/fhir/Condition", http.StatusFound)
+		},
+		"another patient's conditions": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/fhir+json")
+			w.Write([]byte(other))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1); h(w, r) }))
+			defer srv.Close()
+			s := newTestServer(t, serverOpts{noStore: true})
+			s.fhir = fhir.NewClient(fhir.ClientConfig{QueryTimeout: 2 * time.Second, PageCap: 3}, srv.Client())
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(orderRequest(t, cleanRecord(), "upadacitinib", 15), &m))
+			m["fhirServer"] = srv.URL + "/fhir"
+			delete(m["prefetch"].(map[string]any), "conditions")
+			body, err := json.Marshal(m)
+			require.NoError(t, err)
+			rec := s.do(t, "POST", "/cds-services/order-sign", body)
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			cs := checkResponse(t, rec.Body.Bytes())
+			require.Len(t, cs, 1, rec.Body.String())
+			assert.Equal(t, []string{cards.DataUnavailable}, cs[0].Findings())
+			assert.Contains(t, cs[0].Detail, "Could not be checked: conditions")
+			assert.NotContains(t, rec.Body.String(), "someone-else")
+			assert.EqualValues(t, 1, calls.Load(), "the conditions query was made once, no redirect followed")
 		})
 	}
 }
