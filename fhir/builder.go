@@ -36,10 +36,12 @@ var (
 const MaxEntries = 50_000
 
 // Page describes one value given to Builder.Add: its next link, its
-// entries (1 for a single resource), and those skipped as malformed.
+// entries (1 for a single resource), those skipped as malformed, and the
+// Bundle's total (0 when it has none).
 type Page struct {
 	Next             string
 	Entries, Skipped int
+	Total            int
 }
 
 // Builder accumulates prefetch values and FHIR pages into a rules.Record.
@@ -169,6 +171,9 @@ func (b *Builder) add(ctx context.Context, key string, rd *reader) (Page, error)
 		err = fmt.Errorf("Bundle of failures: %w", ErrOperationOutcome)
 	case top.resourceType == "Bundle":
 		page.Next = nextLink(top.get("link"))
+		if v := top.get("total"); v.Kind() == '0' {
+			_ = decode(v, &page.Total) // not a whole number: no total
+		}
 	default: // a single resource; entries of something that is no Bundle are no data
 		p, page = part{b: b, key: key}, Page{Entries: 1}
 		if err = b.entries.next(ctx); err == nil {

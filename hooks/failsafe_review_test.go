@@ -190,8 +190,9 @@ func TestUnavailableDataIsAlwaysSaid(t *testing.T) {
 		"an OperationOutcome": with("conditions", oo),
 		"a Bundle of failures": with("conditions", map[string]any{"resourceType": "Bundle", "type": "searchset",
 			"entry": []any{map[string]any{"resource": oo, "search": map[string]any{"mode": "outcome"}}}}),
-		"a string":               with("conditions", "Condition?patient=p1"),
-		"an object with no type": with("conditions", map[string]any{"entry": []any{}}),
+		"a string":                with("conditions", "Condition?patient=p1"),
+		"a total without entries": with("conditions", map[string]any{"resourceType": "Bundle", "type": "searchset", "total": 2}),
+		"an object with no type":  with("conditions", map[string]any{"entry": []any{}}),
 		"a next page not fetched": with("conditions", map[string]any{"resourceType": "Bundle", "type": "searchset", "entry": []any{},
 			"link": []any{map[string]any{"relation": "next", "url": "https://ehr.example.org/fhir/Condition?page=2"}}}),
 		"absent, no fhirServer": func() []byte {

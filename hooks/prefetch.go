@@ -132,13 +132,18 @@ func (pr *prefetchReader) value(key string, dec *jsontext.Decoder, body []byte) 
 }
 
 // result sorts what Builder.Add answered for a prefetch value: a usable
-// value, an OperationOutcome or unusable JSON (both fetched instead), or an
+// value, an OperationOutcome, unusable JSON or a Bundle whose total
+// promises entries it does not hold (all fetched instead), or an
 // error that refuses the call: 400 for another patient's data or a
 // resource of the wrong type (contract 6.6: the client contradicts its own
 // context, and which of the two is right cannot be told), 413 past
 // fhir.MaxEntries resources, 503 once the deadline has passed.
 func (pr *prefetchReader) result(key string, page fhir.Page, err error) (keyResult, error) {
 	switch {
+	case err == nil && page.Entries == 0 && page.Total > 0 && page.Next == "":
+		// A search that says it matched but sends no match (a _summary=count
+		// or _elements query, a cut-down copy) is no "no data": fetch it.
+		return keyResult{st: keyValue, err: fmt.Errorf("Bundle.total is %d but the Bundle holds no entry", page.Total)}, nil
 	case err == nil:
 		return keyResult{st: keyValue, page: page}, nil
 	case errors.Is(err, fhir.ErrOperationOutcome):
