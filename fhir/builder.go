@@ -201,6 +201,12 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		return false, nil
 	case "Patient", "Observation", "Condition", "Immunization", "MedicationRequest", "MedicationStatement", "Medication":
 	default:
+		if miscased(r.resourceType) {
+			// "condition" is no FHIR type, but what it holds is not
+			// to be passed over as some other resource's.
+			p.logSkip(r.index, "", &DecodeError{Path: "resourceType", Reason: "not a FHIR resource type (names are case-sensitive)"})
+			return false, nil
+		}
 		p.other(r)
 		return true, nil
 	}
@@ -481,6 +487,10 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 			})
 		case "Medication":
 			err = decodeAs(r.raw, func(v *medication) { p.medications.add(v, text(r.fullURL)) })
+		default:
+			if miscased(r.resourceType) {
+				err = &DecodeError{Path: "resourceType", Reason: "not a FHIR resource type (names are case-sensitive)"}
+			}
 		}
 		if err = cmp.Or(err, subjectErr); err != nil {
 			return decodeError(entryPath(r.index)+".resource", err)
@@ -514,6 +524,22 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		out.Medications = append(out.Medications, m)
 	}
 	return out, nil
+}
+
+// knownTypes are the resource types jakguard reads.
+var knownTypes = []string{"Patient", "Observation", "Condition", "Immunization", "MedicationRequest",
+	"MedicationStatement", "Medication", "ServiceRequest", "Bundle", "OperationOutcome"}
+
+// miscased reports whether t is one of knownTypes but for letter case
+// ("medicationrequest"): no FHIR type, and not to be ignored as an
+// unknown one either.
+func miscased(t string) bool {
+	for _, k := range knownTypes {
+		if t != k && strings.EqualFold(t, k) {
+			return true
+		}
+	}
+	return false
 }
 
 func entryPath(i int) string { return "entry[" + strconv.Itoa(i) + "]" }

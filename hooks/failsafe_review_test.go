@@ -458,3 +458,47 @@ func TestFallbackFailuresAreSaid(t *testing.T) {
 		})
 	}
 }
+
+// FHIR resource types are case-sensitive, and one spelt in another case was
+// ignored as an unknown type: a draft "Medicationrequest" for upadacitinib
+// answered {"cards": []} on order-sign, a "condition" holding active TB was
+// passed over silently. The first is a 400, the second a malformed entry.
+func TestMiscasedResourceTypes(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	const upa = "testdata/requests/order-select-upadacitinib.json"
+	for _, typ := range []string{"Medicationrequest", "medicationrequest", "MEDICATIONREQUEST", "serviceRequest"} {
+		t.Run(typ, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-sign", edit(t, upa, func(m map[string]any) {
+				m["hook"] = "order-sign"
+				delete(m["context"].(map[string]any), "selections")
+				draftOrder(m)["resourceType"] = typ
+			}))
+			requireRefused(t, rec, 400, rec.Body.String(), "context.draftOrders.entry[0].resource.resourceType: not a FHIR resource type")
+		})
+	}
+	t.Run("unknown types in draftOrders are still passed over", func(t *testing.T) {
+		rec := s.do(t, "POST", "/cds-services/order-sign", edit(t, upa, func(m map[string]any) {
+			m["hook"] = "order-sign"
+			delete(m["context"].(map[string]any), "selections")
+			d := m["context"].(map[string]any)["draftOrders"].(map[string]any)
+			d["entry"] = append(d["entry"].([]any), map[string]any{"resource": map[string]any{"resourceType": "NutritionOrder", "id": "n"}})
+		}))
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		assert.Contains(t, codesOf(checkResponse(t, rec.Body.Bytes())), rules.TBScreeningMissing)
+	})
+	t.Run("a miscased prefetch resource is said", func(t *testing.T) {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(orderRequest(t, cleanRecord(), "upadacitinib", 15), &m))
+		c := m["prefetch"].(map[string]any)["conditions"].(map[string]any)
+		c["entry"] = append(c["entry"].([]any), map[string]any{"resource": map[string]any{"resourceType": "condition", "id": "tb",
+			"code": coding(sct, "56717001"), "subject": map[string]any{"reference": "Patient/p1"}}})
+		body, err := json.Marshal(m)
+		require.NoError(t, err)
+		rec := s.do(t, "POST", "/cds-services/order-sign", body)
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		cs := checkResponse(t, rec.Body.Bytes())
+		require.Len(t, cs, 1, rec.Body.String())
+		assert.Equal(t, []string{cards.DataUnavailable}, cs[0].Findings())
+		assert.Contains(t, cs[0].Detail, "Not read: 1 entry of conditions")
+	})
+}
