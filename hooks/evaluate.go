@@ -202,6 +202,12 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 				return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
 			}
 			findings, err = s.engine.EvaluateInteractions(res.record, sess, d.meds, d.services, now, stop)
+			// A medication entry left out as malformed may be the course
+			// itself: say so rather than answer as if there were none.
+			skipped = map[string]int{}
+			for _, key := range courseKeys {
+				skipped[key] = res.skipped[key]
+			}
 		} else {
 			if err := s.requireData(svc, req, res); err != nil {
 				return nil, req.HookInstance, err

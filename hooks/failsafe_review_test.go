@@ -502,3 +502,31 @@ func TestMiscasedResourceTypes(t *testing.T) {
 		assert.Contains(t, cs[0].Detail, "Not read: 1 entry of conditions")
 	})
 }
+
+// An interacting order (tofacitinib) on a chart whose upadacitinib course
+// entry is malformed answered {"cards": []}: the course was left out and
+// nothing said so. Now the data-unavailable card says which medication
+// entries were not read.
+func TestInteractingOrderWithMalformedCourse(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	rec := s.do(t, "POST", "/cds-services/order-sign", readFile(t, sandboxSignTofacitinib))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	require.Contains(t, codesOf(checkResponse(t, rec.Body.Bytes())), "combination-jak", "the well-formed course is found")
+
+	for name, f := range map[string]func(r map[string]any){
+		"status a number":  func(r map[string]any) { r["status"] = 7 },
+		"subject a string": func(r map[string]any) { r["subject"] = "Patient/x" },
+		"coding display a number": func(r map[string]any) {
+			r["medicationCodeableConcept"].(map[string]any)["coding"].([]any)[0].(map[string]any)["display"] = 0
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-sign", edit(t, sandboxSignTofacitinib, func(m map[string]any) { f(upadacitinibEntry(m)) }))
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			cs := checkResponse(t, rec.Body.Bytes())
+			require.Len(t, cs, 1, rec.Body.String())
+			assert.Equal(t, []string{cards.DataUnavailable}, cs[0].Findings())
+			assert.Contains(t, cs[0].Detail, "Not read: 1 entry of medications")
+		})
+	}
+}
