@@ -530,10 +530,16 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 var knownTypes = []string{"Patient", "Observation", "Condition", "Immunization", "MedicationRequest",
 	"MedicationStatement", "Medication", "ServiceRequest", "Bundle", "OperationOutcome"}
 
-// miscased reports whether t is one of knownTypes but for letter case
-// ("medicationrequest"): no FHIR type, and not to be ignored as an
-// unknown one either.
+// miscased reports whether t is no FHIR resource type name ("#x",
+// "Patient/1": FHIR names are letters, starting with a capital) or one of
+// knownTypes but for letter case ("medicationrequest"): such a resource is
+// not to be ignored as one of a type jakguard does not read.
 func miscased(t string) bool {
+	if t == "" || t[0] < 'A' || t[0] > 'Z' || strings.IndexFunc(t, func(r rune) bool {
+		return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z')
+	}) >= 0 {
+		return true
+	}
 	for _, k := range knownTypes {
 		if t != k && strings.EqualFold(t, k) {
 			return true

@@ -459,14 +459,15 @@ func TestFallbackFailuresAreSaid(t *testing.T) {
 	}
 }
 
-// FHIR resource types are case-sensitive, and one spelt in another case was
-// ignored as an unknown type: a draft "Medicationrequest" for upadacitinib
+// FHIR resource types are case-sensitive, and one spelt in another case (or
+// no type name at all: "#x", "MedicationRequest/1") was ignored as an
+// unknown type: a draft "Medicationrequest" for upadacitinib
 // answered {"cards": []} on order-sign, a "condition" holding active TB was
 // passed over silently. The first is a 400, the second a malformed entry.
 func TestMiscasedResourceTypes(t *testing.T) {
 	s := newTestServer(t, serverOpts{noStore: true})
 	const upa = "testdata/requests/order-select-upadacitinib.json"
-	for _, typ := range []string{"Medicationrequest", "medicationrequest", "MEDICATIONREQUEST", "serviceRequest"} {
+	for _, typ := range []string{"Medicationrequest", "medicationrequest", "MEDICATIONREQUEST", "serviceRequest", "MedicationRequest/1", "#x", "2026-12-01", "Medication Request"} {
 		t.Run(typ, func(t *testing.T) {
 			rec := s.do(t, "POST", "/cds-services/order-sign", edit(t, upa, func(m map[string]any) {
 				m["hook"] = "order-sign"
