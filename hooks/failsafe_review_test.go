@@ -531,3 +531,24 @@ func TestInteractingOrderWithMalformedCourse(t *testing.T) {
 		})
 	}
 }
+
+// A birth date after today was read as an age under 12: an adult with a
+// mistyped birth year got "Do not start: not approved under 12 years of
+// age". It is unknown instead, and the age rules say they could not run.
+func TestBirthDateInTheFuture(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, born := range []string{"2099-01-01", testNow.AddDate(0, 0, 1).Format("2006-01-02")} {
+		t.Run(born, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-sign", orderRequest(t, cleanRecord().born(born), "upadacitinib", 15))
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			codes := codesOf(checkResponse(t, rec.Body.Bytes()))
+			assert.Contains(t, codes, rules.AgeUnknown)
+			assert.NotContains(t, codes, rules.AgeNotApproved)
+		})
+	}
+	t.Run("born today is an age", func(t *testing.T) {
+		rec := s.do(t, "POST", "/cds-services/order-sign", orderRequest(t, cleanRecord().born(testNow.Format("2006-01-02")), "upadacitinib", 15))
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		assert.Contains(t, codesOf(checkResponse(t, rec.Body.Bytes())), rules.AgeNotApproved)
+	})
+}

@@ -67,6 +67,7 @@ type prefetchReader struct {
 	hc     *HookContext
 	logger *slog.Logger
 	b      *fhir.Builder
+	now    time.Time // the call's clock
 	// streamed holds what value read for each key.
 	streamed map[string]keyResult
 }
@@ -107,7 +108,7 @@ func (s *Server) newPrefetch(ctx context.Context, svc *Service, hc *HookContext,
 	for key, tmpl := range svc.Prefetch {
 		b.Expect(key, queryType(tmpl))
 	}
-	return &prefetchReader{s: s, svc: svc, ctx: ctx, hc: hc, logger: logger, b: b, streamed: map[string]keyResult{}}
+	return &prefetchReader{s: s, svc: svc, ctx: ctx, hc: hc, logger: logger, b: b, now: now, streamed: map[string]keyResult{}}
 }
 
 // value reads the prefetch value for key from the request body (a
@@ -268,6 +269,13 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 	}
 
 	res.record = b.Record()
+	if p := res.record.Patient; p != nil && p.BirthDate.After(pr.now) {
+		// A birth date still to come is no birth date: read as one it
+		// made every adult "under 12". Unknown, the age rules say so
+		// (age-unknown) instead.
+		logger.Warn("prefetch: Patient.birthDate is after today; treated as unknown")
+		p.BirthDate = time.Time{}
+	}
 	for _, key := range keys {
 		_, fetched := queries[key]
 		_, missing := res.unavailable[key]
