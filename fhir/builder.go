@@ -36,10 +36,12 @@ var (
 const MaxEntries = 50_000
 
 // Page describes one value given to Builder.Add: its next link, its
-// entries (1 for a single resource), and those skipped as malformed.
+// entries (1 for a single resource), those skipped as malformed, and the
+// Bundle's total (0 when it has none).
 type Page struct {
 	Next             string
 	Entries, Skipped int
+	Total            int
 }
 
 // Builder accumulates prefetch values and FHIR pages into a rules.Record.
@@ -118,8 +120,9 @@ type part struct {
 // Add decodes raw, a prefetch value or FHIR page (null adds nothing), and
 // keeps what the rules use; key names it in logs (no patient identifiers).
 // It fails, adding nothing, on no JSON or FHIR resource, with the errors
-// above, and with ctx's. A malformed entry is logged, counted in
-// Page.Skipped and left out; other resource types are ignored.
+// above, and with ctx's. A malformed entry (not an object, without a
+// resource or a resourceType, a member of the wrong type) is logged,
+// counted in Page.Skipped and left out; other resource types are ignored.
 func (b *Builder) Add(ctx context.Context, key string, raw []byte) (Page, error) {
 	if isNull(raw) {
 		return Page{}, nil
@@ -168,6 +171,9 @@ func (b *Builder) add(ctx context.Context, key string, rd *reader) (Page, error)
 		err = fmt.Errorf("Bundle of failures: %w", ErrOperationOutcome)
 	case top.resourceType == "Bundle":
 		page.Next = nextLink(top.get("link"))
+		if v := top.get("total"); v.Kind() == '0' {
+			_ = decode(v, &page.Total) // not a whole number: no total
+		}
 	default: // a single resource; entries of something that is no Bundle are no data
 		p, page = part{b: b, key: key}, Page{Entries: 1}
 		if err = b.entries.next(ctx); err == nil {
@@ -195,6 +201,12 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		return false, nil
 	case "Patient", "Observation", "Condition", "Immunization", "MedicationRequest", "MedicationStatement", "Medication":
 	default:
+		if miscased(r.resourceType) {
+			// "condition" is no FHIR type, but what it holds is not
+			// to be passed over as some other resource's.
+			p.logSkip(r.index, "", &DecodeError{Path: "resourceType", Reason: "not a FHIR resource type (names are case-sensitive)"})
+			return false, nil
+		}
 		p.other(r)
 		return true, nil
 	}
@@ -410,24 +422,31 @@ func (p *part) logSkip(index int, resourceType string, err error) {
 }
 
 // Orders are a call's draft MedicationRequests (Raw holds their JSON by
-// "MedicationRequest/<id>"), ServiceRequests and the latter's codes.
+// "MedicationRequest/<id>"), ServiceRequests and the latter's codes. IDs
+// holds "<resourceType>/<id>" of every entry but Medications, whatever its
+// type: what context.selections may name.
 type Orders struct {
 	Medications   []rules.Medication
 	Raw           map[string]json.RawMessage
 	Services      []rules.Coding
 	ServiceOrders []rules.ServiceOrder
+	IDs           map[string]bool
 }
 
 // DecodeOrders decodes context.draftOrders, a Bundle of MedicationRequest,
 // ServiceRequest, Medication and other entries, strictly: an unreadable
 // order must never look safe. It fails with a *DecodeError naming the
 // member ("entry[0].resource.status") for an entry without a resource
-// object, a member read of the wrong type, or a subject that references
-// another Patient than patientID; with ErrTooManyEntries, and with ctx's.
+// object, a member read of the wrong type, a subject that references
+// another Patient than patientID, or a MedicationRequest whose medication
+// cannot be told (a medicationReference to no Medication of the order or
+// the Bundle, without a display); with
+// ErrTooManyEntries, and with ctx's.
 func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slog.Logger) (Orders, error) {
 	b := NewBuilder(logger) // for its counter, logger, and a part for medications
 	p := &part{b: b, key: "draftOrders", medications: medIndex{}}
-	out := Orders{Raw: make(map[string]json.RawMessage)}
+	out := Orders{Raw: make(map[string]json.RawMessage), IDs: make(map[string]bool)}
+	var medEntries []int // the entry index of each of p.meds
 	rd := newReader(raw)
 	rd.needResource = true
 	rd.count = func() error { return b.entries.next(ctx) }
@@ -436,6 +455,14 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 	}
 	rd.visit = func(r *resource) error {
 		var err, subjectErr error
+		if r.resourceType != "" && r.resourceType != "Medication" {
+			var id string
+			if v := r.get("id"); len(v) > 0 && v.Kind() == '"' && decode(v, &id) == nil {
+				if id = strings.TrimSpace(id); id != "" {
+					out.IDs[r.resourceType+"/"+id] = true
+				}
+			}
+		}
 		switch r.resourceType {
 		case "":
 			err = &DecodeError{Path: "resourceType", Reason: "missing or not a string"}
@@ -444,6 +471,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 				if subjectErr = checkSubject(v.Subject, patientID); subjectErr == nil {
 					m := convertMedicationRequest(v, p.contained(r))
 					p.meds = append(p.meds, m)
+					medEntries = append(medEntries, r.index)
 					if m.med.ID != "" {
 						out.Raw[m.med.ID] = json.RawMessage(r.raw)
 					}
@@ -459,6 +487,10 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 			})
 		case "Medication":
 			err = decodeAs(r.raw, func(v *medication) { p.medications.add(v, text(r.fullURL)) })
+		default:
+			if miscased(r.resourceType) {
+				err = &DecodeError{Path: "resourceType", Reason: "not a FHIR resource type (names are case-sensitive)"}
+			}
 		}
 		if err = cmp.Or(err, subjectErr); err != nil {
 			return decodeError(entryPath(r.index)+".resource", err)
@@ -481,9 +513,39 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		if !ok {
 			b.logger.Warn("fhir: medicationReference not resolved", "key", "draftOrders", "resourceType", m.ResourceType)
 		}
+		if len(m.Codes) == 0 && strings.TrimSpace(m.Text) == "" && p.meds[i].hadRef {
+			// What is ordered cannot be told, so neither can whether it is
+			// safe: an order of an unknown Medication must not answer no
+			// cards. (An order with no medication[x] at all is an order
+			// whose drug is not chosen yet, as order-select sends it.)
+			return Orders{}, &DecodeError{Path: jsonerr.Join(entryPath(medEntries[i]), "resource.medicationReference"),
+				Reason: "names no Medication contained in the order or in draftOrders, and has no display"}
+		}
 		out.Medications = append(out.Medications, m)
 	}
 	return out, nil
+}
+
+// knownTypes are the resource types jakguard reads.
+var knownTypes = []string{"Patient", "Observation", "Condition", "Immunization", "MedicationRequest",
+	"MedicationStatement", "Medication", "ServiceRequest", "Bundle", "OperationOutcome"}
+
+// miscased reports whether t is no FHIR resource type name ("#x",
+// "Patient/1": FHIR names are letters, starting with a capital) or one of
+// knownTypes but for letter case ("medicationrequest"): such a resource is
+// not to be ignored as one of a type jakguard does not read.
+func miscased(t string) bool {
+	if t == "" || t[0] < 'A' || t[0] > 'Z' || strings.IndexFunc(t, func(r rune) bool {
+		return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z')
+	}) >= 0 {
+		return true
+	}
+	for _, k := range knownTypes {
+		if t != k && strings.EqualFold(t, k) {
+			return true
+		}
+	}
+	return false
 }
 
 func entryPath(i int) string { return "entry[" + strconv.Itoa(i) + "]" }

@@ -174,6 +174,8 @@ func TestAddPage(t *testing.T) {
 		{"unknown types ignored, not skipped", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Encounter","status":"nonsense"}},{"resource":{"resourceType":"Claim"}}]}`, Page{Entries: 2}, nil},
 		{"unknown top-level type ignored", `{"resourceType":"Encounter","id":"e"}`, Page{Entries: 1}, nil},
 		{"entry without resource", `{"resourceType":"Bundle","type":"transaction-response","entry":[{"response":{"status":"200"}}]}`, Page{Entries: 1}, nil},
+		{"a total", `{"resourceType":"Bundle","type":"searchset","total":5}`, Page{Total: 5}, nil},
+		{"search entry without resource", `{"resourceType":"Bundle","type":"searchset","entry":[{"fullUrl":"x"},{"resource":null},{}]}`, Page{Entries: 3, Skipped: 3}, nil},
 		{"malformed entries skipped", `{"resourceType":"Bundle","entry":[
 			{"resource":{"resourceType":"Observation","id":"ok","status":"final","code":{"text":"x"}}},
 			{"resource":{"resourceType":"Observation","id":"bad","status":"invented","code":{"text":"x"}}},

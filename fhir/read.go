@@ -169,7 +169,9 @@ func (rd *reader) readEntry(i int) error {
 		return rd.bad(i, "resource", rd.badRes)
 	case rd.has:
 		return rd.visit(&rd.res)
-	case rd.needResource:
+	case rd.needResource, rd.entry.get("response") == nil:
+		// An entry without a resource (absent or null), and no response of
+		// a batch or transaction either, hides data that cannot be read.
 		return rd.bad(i, "", "has no resource")
 	}
 	return nil

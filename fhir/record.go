@@ -227,6 +227,7 @@ type pendingMed struct {
 	med     rules.Medication
 	ref     string // medicationReference.reference still to look up; "" when none
 	refText string // medicationReference.display, the text when ref stays unresolved
+	hadRef  bool   // a medicationReference with a reference was given
 }
 
 // setMedication fills in what p is of, from medicationCodeableConcept or
@@ -238,6 +239,7 @@ func setMedication(p *pendingMed, cc *fm.CodeableConcept, ref *fm.Reference, con
 	p.med.Codes, p.med.Text = codings(cc), textOrDisplay(cc)
 	r := strings.TrimSpace(str(ref.Reference))
 	p.refText = strings.TrimSpace(str(ref.Display))
+	p.hadRef = r != ""
 	if id, ok := strings.CutPrefix(r, "#"); ok {
 		if info, ok := contained(id); ok {
 			applyMedication(&p.med, info)

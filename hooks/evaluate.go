@@ -162,11 +162,24 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 	}
 	var findings []rules.Finding
 	opts := cards.Options{PatientID: hc.PatientID, NewUUID: s.newUUID}
+	// unsaid are the unavailable keys no finding card names, skipped the
+	// entries left out as malformed by key; jakDrug the drug of the first
+	// JAK order, for the card that names them.
+	var (
+		unsaid  []string
+		skipped map[string]int
+		jakDrug rules.Drug
+	)
 
 	switch svc.Hook {
 	case HookOrderSelect, HookOrderSign:
 		if readOrders(req, hc); ordersErr != nil {
 			return nil, req.HookInstance, ordersError(ctx, ordersErr)
+		}
+		if svc.Hook == HookOrderSelect {
+			if err := checkSelections(hc.Selections, orders); err != nil {
+				return nil, req.HookInstance, err
+			}
 		}
 		// Decided from the orders alone, before any prefetch is read: an
 		// order that is neither a JAK inhibitor nor a drug that interacts
@@ -189,6 +202,12 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 				return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
 			}
 			findings, err = s.engine.EvaluateInteractions(res.record, sess, d.meds, d.services, now, stop)
+			// A medication entry left out as malformed may be the course
+			// itself: say so rather than answer as if there were none.
+			skipped = map[string]int{}
+			for _, key := range courseKeys {
+				skipped[key] = res.skipped[key]
+			}
 		} else {
 			if err := s.requireData(svc, req, res); err != nil {
 				return nil, req.HookInstance, err
@@ -201,6 +220,8 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 				more, err = s.engine.EvaluateInteractions(res.record, sess, d.meds, d.services, now, stop)
 				findings = append(findings, more...)
 			}
+			unsaid, skipped = unsaidUnavailable(res, findings), res.skipped
+			jakDrug = s.firstJAK(d.meds)
 		}
 		if err != nil {
 			logger.Warn("order evaluation stopped at the deadline", "orders", len(d.meds)+len(d.services))
@@ -225,6 +246,9 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 	}
 
 	out := &Response{Cards: cards.FromFindings(findings, opts)}
+	if len(unsaid) > 0 || anySkipped(skipped) {
+		out.Cards = append(out.Cards, cards.Unchecked(jakDrug, unsaid, skipped, opts))
+	}
 	if out.Cards == nil {
 		out.Cards = []cards.Card{}
 	}
@@ -389,6 +413,64 @@ func putBody(buf *bytes.Buffer) {
 
 // ordersError is the answer for context.draftOrders that cannot be read:
 // a 400 naming the member (contract 6.6), or the bound that stopped it.
+// unsaidUnavailable lists, sorted, the keys of res that could not be had
+// and that no finding names among what it could not check: without a card
+// saying so, an answer without them would read as "checked, all clear"
+// (contract 6.6). Required keys never get here (412), and neither does the
+// optional outside medication list (contract 6.1: said on the cards there
+// are, requests made before the key existed answer as they did).
+func unsaidUnavailable(res *resolution, findings []rules.Finding) []string {
+	said := map[string]bool{}
+	for _, f := range findings {
+		for _, k := range f.Unchecked {
+			said[k] = true
+		}
+	}
+	var out []string
+	for k := range res.unavailable {
+		if !said[k] && k != rules.DataMedicationStatements {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func anySkipped(skipped map[string]int) bool {
+	for _, n := range skipped {
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// firstJAK is the drug of the first JAK inhibitor among meds ("" when none).
+func (s *Server) firstJAK(meds []rules.Medication) rules.Drug {
+	for _, m := range meds {
+		if drug, _, ok := s.engine.Recognize(m); ok {
+			return drug
+		}
+	}
+	return ""
+}
+
+// checkSelections fails with a 400 naming the first of selections that is
+// no order of draftOrders ("MedicationRequest/<id>", as CDS Hooks has it):
+// the order selected would not be evaluated, and an answer of no cards
+// would read as "safe" (issue 16 review).
+func checkSelections(selections []string, o fhir.Orders) error {
+	for i, sel := range selections {
+		if !o.IDs[strings.TrimSpace(sel)] {
+			where := fmt.Sprintf("context.selections[%d]", i)
+			e := badRequest(where + ": names no order of context.draftOrders (expected \"<resourceType>/<id>\" of one of its entries)")
+			e.Expression = where
+			return e
+		}
+	}
+	return nil
+}
+
 func ordersError(ctx context.Context, err error) error {
 	if e := limitError(ctx, err); e != nil {
 		return e

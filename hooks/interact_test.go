@@ -124,6 +124,7 @@ func TestInteractingOrderScenarios(t *testing.T) {
 	}{
 		{"no course: no cards", sandboxSignTofacitinib, withoutUpadacitinib, "", ""},
 		{"order-select with the tofacitinib order not selected: no cards", sandboxSelectTofacitinib, func(m map[string]any) {
+			addDraft(m, "something-else")
 			m["context"].(map[string]any)["selections"] = []any{"MedicationRequest/something-else"}
 		}, "", ""},
 		{"a course ended 60 days ago: still a card", sandboxSignTofacitinib, func(m map[string]any) {
@@ -200,6 +201,7 @@ func TestLiveVaccineServiceRequestSelections(t *testing.T) {
 				"subject": map[string]any{"reference": "Patient/" + ctx["patientId"].(string)},
 				"code":    map[string]any{"coding": []any{map[string]any{"system": cvx, "code": "03", "display": "MMR"}}, "text": "MMR vaccine"},
 			}}}}
+			addDraft(m, "request-123")
 			ctx["selections"] = []any{"MedicationRequest/request-123"}
 			if selected {
 				ctx["selections"] = []any{"ServiceRequest/mmr-1"}

@@ -46,7 +46,10 @@ type resolution struct {
 	record *rules.Record
 	// unavailable maps each key that could not be had to a safe reason.
 	unavailable map[string]string
-	insecure    bool // a fetch was refused because fhirServer is not https
+	// skipped counts, per key, the entries left out as malformed: the rest
+	// of the key was read, but what they held was not checked.
+	skipped  map[string]int
+	insecure bool // a fetch was refused because fhirServer is not https
 	// sources says, for the audit trail, where each key's data came from:
 	// "prefetch", "fhir", "prefetch+fhir" (next pages fetched) or
 	// "unavailable".
@@ -64,6 +67,7 @@ type prefetchReader struct {
 	hc     *HookContext
 	logger *slog.Logger
 	b      *fhir.Builder
+	now    time.Time // the call's clock
 	// streamed holds what value read for each key.
 	streamed map[string]keyResult
 }
@@ -104,7 +108,7 @@ func (s *Server) newPrefetch(ctx context.Context, svc *Service, hc *HookContext,
 	for key, tmpl := range svc.Prefetch {
 		b.Expect(key, queryType(tmpl))
 	}
-	return &prefetchReader{s: s, svc: svc, ctx: ctx, hc: hc, logger: logger, b: b, streamed: map[string]keyResult{}}
+	return &prefetchReader{s: s, svc: svc, ctx: ctx, hc: hc, logger: logger, b: b, now: now, streamed: map[string]keyResult{}}
 }
 
 // value reads the prefetch value for key from the request body (a
@@ -129,13 +133,18 @@ func (pr *prefetchReader) value(key string, dec *jsontext.Decoder, body []byte) 
 }
 
 // result sorts what Builder.Add answered for a prefetch value: a usable
-// value, an OperationOutcome or unusable JSON (both fetched instead), or an
+// value, an OperationOutcome, unusable JSON or a Bundle whose total
+// promises entries it does not hold (all fetched instead), or an
 // error that refuses the call: 400 for another patient's data or a
 // resource of the wrong type (contract 6.6: the client contradicts its own
 // context, and which of the two is right cannot be told), 413 past
 // fhir.MaxEntries resources, 503 once the deadline has passed.
 func (pr *prefetchReader) result(key string, page fhir.Page, err error) (keyResult, error) {
 	switch {
+	case err == nil && page.Entries == 0 && page.Total > 0 && page.Next == "":
+		// A search that says it matched but sends no match (a _summary=count
+		// or _elements query, a cut-down copy) is no "no data": fetch it.
+		return keyResult{st: keyValue, err: fmt.Errorf("Bundle.total is %d but the Bundle holds no entry", page.Total)}, nil
 	case err == nil:
 		return keyResult{st: keyValue, page: page}, nil
 	case errors.Is(err, fhir.ErrOperationOutcome):
@@ -166,7 +175,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	res := &resolution{unavailable: map[string]string{}, sources: map[string]string{}}
+	res := &resolution{unavailable: map[string]string{}, sources: map[string]string{}, skipped: map[string]int{}}
 	queries := map[string]string{}
 	tokens := templateValues(pr.hc)
 
@@ -188,13 +197,18 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 			}
 		}
 		s.metrics.prefetchKey(svc.ID, key, r.st)
+		if r.st == keyValue && r.err == nil {
+			res.skipped[key] += r.page.Skipped
+		}
 		switch {
 		case r.st == keyNull:
 			continue
 		case r.st == keyValue && r.err != nil:
 			logger.Warn("prefetch value unusable; fetching it instead", "key", key, "err", r.err)
 		case r.st == keyValue && r.page.Next != "":
-			if err := s.followNext(ctx, b, key, r.page.Next, req); err != nil {
+			skipped, err := s.followNext(ctx, b, key, r.page.Next, req)
+			res.skipped[key] += skipped
+			if err != nil {
 				res.unavailable[key] = fallbackFailed(logger, key, err)
 			}
 			res.sources[key] = "prefetch+fhir"
@@ -245,7 +259,9 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 					res.unavailable[key] = fallbackFailed(logger, key, r.Err)
 					continue
 				}
-				if err := addPages(ctx, b, key, r.Pages); err != nil {
+				skipped, err := addPages(ctx, b, key, r.Pages)
+				res.skipped[key] += skipped
+				if err != nil {
 					res.unavailable[key] = fallbackFailed(logger, key, fmt.Errorf("fetched page unusable: %w", err))
 				}
 			}
@@ -253,6 +269,13 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 	}
 
 	res.record = b.Record()
+	if p := res.record.Patient; p != nil && p.BirthDate.After(pr.now) {
+		// A birth date still to come is no birth date: read as one it
+		// made every adult "under 12". Unknown, the age rules say so
+		// (age-unknown) instead.
+		logger.Warn("prefetch: Patient.birthDate is after today; treated as unknown")
+		p.BirthDate = time.Time{}
+	}
 	for _, key := range keys {
 		_, fetched := queries[key]
 		_, missing := res.unavailable[key]
@@ -272,15 +295,18 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 	return res, nil
 }
 
-// addPages adds fetched pages to b; the first that is unusable (not FHIR,
-// another patient's data, too many resources) stops it.
-func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) error {
+// addPages adds fetched pages to b and counts the entries skipped as
+// malformed; the first page that is unusable (not FHIR, another patient's
+// data, too many resources) stops it.
+func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) (skipped int, err error) {
 	for _, p := range pages {
-		if _, err := b.Add(ctx, key, p); err != nil {
-			return err
+		page, err := b.Add(ctx, key, p)
+		if err != nil {
+			return skipped, err
 		}
+		skipped += page.Skipped
 	}
-	return nil
+	return skipped, nil
 }
 
 // limitError is the answer for a read stopped by a bound of the call: 413
@@ -311,15 +337,15 @@ func queryType(tmpl string) string {
 // The next link must lead under fhirServer's base path (fhir.FetchNext
 // normalises and confines it), and fhirServer must be allowed for the
 // caller.
-func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key, next string, req *Request) error {
+func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key, next string, req *Request) (skipped int, err error) {
 	if previewing(ctx) {
-		return errors.New("prefetch is paginated and a console preview never calls fhirServer")
+		return 0, errors.New("prefetch is paginated and a console preview never calls fhirServer")
 	}
 	if s.fhir == nil || req.FHIRServer == "" {
-		return errors.New("prefetch is paginated and no fhirServer is given to fetch the next page")
+		return 0, errors.New("prefetch is paginated and no fhirServer is given to fetch the next page")
 	}
 	if !s.fhirServerAllowed(ctx, req.FHIRServer) {
-		return errors.New("prefetch is paginated and fhirServer is not allowed for this client")
+		return 0, errors.New("prefetch is paginated and fhirServer is not allowed for this client")
 	}
 	token := ""
 	if req.FHIRAuthorization != nil {
@@ -327,12 +353,12 @@ func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key, next stri
 	}
 	pages, err := s.fhir.FetchNext(ctx, req.FHIRServer, token, next)
 	if err != nil {
-		return errors.New(safeReason(err))
+		return 0, errors.New(safeReason(err))
 	}
-	if err := addPages(ctx, b, key, pages); err != nil {
-		return errors.New("next page unusable")
+	if skipped, err = addPages(ctx, b, key, pages); err != nil {
+		return skipped, errors.New("next page unusable")
 	}
-	return nil
+	return skipped, nil
 }
 
 // safeReason is an error's text without anything from the request that

@@ -378,7 +378,10 @@ func TestWhichOrders(t *testing.T) {
 	s := newTestServer(t, serverOpts{})
 	upa := "testdata/requests/order-select-upadacitinib.json"
 	t.Run("order-select ignores an unselected JAK order", func(t *testing.T) {
-		body := edit(t, upa, func(m map[string]any) { m["context"].(map[string]any)["selections"] = []any{"MedicationRequest/other"} })
+		body := edit(t, upa, func(m map[string]any) {
+			addDraft(m, "other")
+			m["context"].(map[string]any)["selections"] = []any{"MedicationRequest/other"}
+		})
 		rec := s.do(t, http.MethodPost, "/cds-services/order-select", body)
 		require.Equal(t, http.StatusOK, rec.Code)
 		assert.JSONEq(t, `{"cards":[]}`, rec.Body.String())
