@@ -239,6 +239,38 @@ func dosageTextDailyMg(text string) (float64, string, bool) {
 // among themselves; "mg/kg" or another "mg/..." makes the text unusable.
 func mgAmounts(text string) (perAdmin, perDay []float64, ok bool) {
 	lt := strings.ToLower(text)
+	for _, m := range mgMentions(lt) {
+		rest := strings.TrimLeft(m.rest, " ")
+		switch {
+		case strings.HasPrefix(rest, "/day"), strings.HasPrefix(rest, "/d ") || rest == "/d", strings.HasPrefix(rest, "per day"), strings.HasPrefix(rest, "a day"):
+			perDay = append(perDay, m.mg)
+		case strings.HasPrefix(rest, "/"):
+			return nil, nil, false
+		default:
+			perAdmin = append(perAdmin, m.mg)
+		}
+	}
+	for _, v := range perAdmin[min(1, len(perAdmin)):] {
+		if !sameMg(v, perAdmin[0]) {
+			return nil, nil, false
+		}
+	}
+	return perAdmin, perDay, true
+}
+
+// mgMention is one "<number> mg" of a lower-cased text: the amount and
+// what follows "mg".
+type mgMention struct {
+	mg   float64
+	rest string
+}
+
+// mgMentions finds every "<number> mg" in lt, a lower-cased text: a
+// positive number not glued to a letter, digit or point before it, then
+// "mg" (after optional spaces) not followed by a letter. mgAmounts and
+// parseStrength read what follows each.
+func mgMentions(lt string) []mgMention {
+	var out []mgMention
 	for i := 0; i < len(lt); {
 		if !isDigitByte(lt[i]) || (i > 0 && (isDigitByte(lt[i-1]) || lt[i-1] == '.' || isLetterByte(lt[i-1]))) {
 			i++
@@ -254,23 +286,10 @@ func mgAmounts(text string) (perAdmin, perDay []float64, ok bool) {
 			i = numEnd
 			continue
 		}
-		rest := strings.TrimLeft(lt[j+2:], " ")
-		switch {
-		case strings.HasPrefix(rest, "/day"), strings.HasPrefix(rest, "/d ") || rest == "/d", strings.HasPrefix(rest, "per day"), strings.HasPrefix(rest, "a day"):
-			perDay = append(perDay, v)
-		case strings.HasPrefix(rest, "/"):
-			return nil, nil, false
-		default:
-			perAdmin = append(perAdmin, v)
-		}
+		out = append(out, mgMention{mg: v, rest: lt[j+2:]})
 		i = numEnd
 	}
-	for _, v := range perAdmin[min(1, len(perAdmin)):] {
-		if !sameMg(v, perAdmin[0]) {
-			return nil, nil, false
-		}
-	}
-	return perAdmin, perDay, true
+	return out
 }
 
 // countWords are the written numbers a dosage text may count tablets with.
@@ -459,34 +478,19 @@ type parsedStrength struct {
 func parseStrength(text string) (parsedStrength, bool) {
 	var found []parsedStrength
 	lt := strings.ToLower(text)
-	for i := 0; i < len(lt); {
-		if !isDigitByte(lt[i]) || (i > 0 && (isDigitByte(lt[i-1]) || lt[i-1] == '.' || isLetterByte(lt[i-1]))) {
-			i++
-			continue
-		}
-		numEnd := i
-		for numEnd < len(lt) && (isDigitByte(lt[numEnd]) || lt[numEnd] == '.') {
-			numEnd++
-		}
-		v, err := strconv.ParseFloat(lt[i:numEnd], 64)
-		j := skipSpaceBytes(lt, numEnd)
-		if err != nil || v <= 0 || !strings.HasPrefix(lt[j:], "mg") || (j+2 < len(lt) && isLetterByte(lt[j+2])) {
-			i = numEnd
-			continue
-		}
-		s := parsedStrength{mg: v}
-		k := skipSpaceBytes(lt, j+2)
-		if k < len(lt) && lt[k] == '/' {
-			per, ok := perMLAmount(lt[k+1:])
+	for _, m := range mgMentions(lt) {
+		s := parsedStrength{mg: m.mg}
+		k := skipSpaceBytes(m.rest, 0)
+		if k < len(m.rest) && m.rest[k] == '/' {
+			per, ok := perMLAmount(m.rest[k+1:])
 			if !ok {
 				// "mg/day", "mg/kg", or a combination "25 MG / dipyridamole
 				// 200 MG": the text does not give one strength.
 				return parsedStrength{}, false
 			}
-			s = parsedStrength{mg: v / per, perML: true}
+			s = parsedStrength{mg: m.mg / per, perML: true}
 		}
 		found = append(found, s)
-		i = numEnd
 	}
 	if len(found) == 0 {
 		if hasWord(lt, "rinvoq") && hasWord(lt, "lq") {
