@@ -110,19 +110,8 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	var key []byte
 	for i := range rec.Medications {
 		m := &rec.Medications[i]
-		texts := lowerTexts(*m) // once per medication, not once per set
-		// Membership depends on the codes and texts only: remembered as
-		// setsOf does.
-		key = memoKey(key[:0], 'm', m.Codes, texts)
-		sets, ok := k.memo.get(key)
-		if !ok {
-			for _, set := range indexedMedicationSets {
-				if medicationInLower(k, set, *m, texts) {
-					sets = append(sets, set)
-				}
-			}
-			k.memo.put(key, sets)
-		}
+		var sets []string
+		sets, key = k.medicationSets(m, key)
 		for _, set := range sets {
 			ix.meds[set] = append(ix.meds[set], m)
 		}
@@ -270,6 +259,24 @@ func (k *Knowledge) setsOf(kind byte, sets []string, codes []Coding) []string {
 	}
 	k.memo.put(key, in)
 	return in
+}
+
+// medicationSets returns the indexed medication sets m is in. Membership
+// depends on the codes and texts only, so it is remembered as setsOf does;
+// key is scratch space for the memo key, returned for the next call.
+func (k *Knowledge) medicationSets(m *Medication, key []byte) ([]string, []byte) {
+	texts := lowerTexts(*m) // once per medication, not once per set
+	key = memoKey(key[:0], 'm', m.Codes, texts)
+	sets, ok := k.memo.get(key)
+	if !ok {
+		for _, set := range indexedMedicationSets {
+			if medicationInLower(k, set, *m, texts) {
+				sets = append(sets, set)
+			}
+		}
+		k.memo.put(key, sets)
+	}
+	return sets, key
 }
 
 // memoKey appends to dst the key the memo keeps an answer under: kind (the

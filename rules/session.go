@@ -84,17 +84,8 @@ func newSessionIndex(k *Knowledge, sess Session) *sessionIndex {
 		if m.Status == "cancelled" || m.Status == "entered-in-error" {
 			continue
 		}
-		texts := lowerTexts(*m)
-		key = memoKey(key[:0], 'm', m.Codes, texts)
-		sets, ok := k.memo.get(key)
-		if !ok {
-			for _, set := range indexedMedicationSets {
-				if medicationInLower(k, set, *m, texts) {
-					sets = append(sets, set)
-				}
-			}
-			k.memo.put(key, sets)
-		}
+		var sets []string
+		sets, key = k.medicationSets(m, key)
 		for _, set := range sets {
 			add(set, &sm)
 		}
