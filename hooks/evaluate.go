@@ -221,7 +221,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 				findings = append(findings, more...)
 			}
 			unsaid, skipped = unsaidUnavailable(res, findings), res.skipped
-			jakDrug = s.firstJAK(d.meds)
+			jakDrug = d.firstJAK
 		}
 		if err != nil {
 			logger.Warn("order evaluation stopped at the deadline", "orders", len(d.meds)+len(d.services))
@@ -411,8 +411,6 @@ func putBody(buf *bytes.Buffer) {
 	bodyPool.Put(buf)
 }
 
-// ordersError is the answer for context.draftOrders that cannot be read:
-// a 400 naming the member (contract 6.6), or the bound that stopped it.
 // unsaidUnavailable lists, sorted, the keys of res that could not be had
 // and that no finding names among what it could not check: without a card
 // saying so, an answer without them would read as "checked, all clear"
@@ -445,16 +443,6 @@ func anySkipped(skipped map[string]int) bool {
 	return false
 }
 
-// firstJAK is the drug of the first JAK inhibitor among meds ("" when none).
-func (s *Server) firstJAK(meds []rules.Medication) rules.Drug {
-	for _, m := range meds {
-		if drug, _, ok := s.engine.Recognize(m); ok {
-			return drug
-		}
-	}
-	return ""
-}
-
 // checkSelections fails with a 400 naming the first of selections that is
 // no order of draftOrders ("MedicationRequest/<id>", as CDS Hooks has it):
 // the order selected would not be evaluated, and an answer of no cards
@@ -471,6 +459,8 @@ func checkSelections(selections []string, o fhir.Orders) error {
 	return nil
 }
 
+// ordersError is the answer for context.draftOrders that cannot be read:
+// a 400 naming the member (contract 6.6), or the bound that stopped it.
 func ordersError(ctx context.Context, err error) error {
 	if e := limitError(ctx, err); e != nil {
 		return e

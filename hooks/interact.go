@@ -13,10 +13,12 @@ import (
 type drafts struct {
 	meds     []rules.Medication   // the MedicationRequests, JAK inhibitors or not
 	services []rules.ServiceOrder // the ServiceRequests
-	// jak counts the upadacitinib and abrocitinib orders among meds;
-	// interacting is true when one of meds or services is a drug that
-	// interacts with them (rules.Engine.Interacts).
+	// jak counts the upadacitinib and abrocitinib orders among meds, and
+	// firstJAK is the drug of the first of them; interacting is true when
+	// one of meds or services is a drug that interacts with them
+	// (rules.Engine.Interacts).
 	jak         int
+	firstJAK    rules.Drug
 	interacting bool
 }
 
@@ -32,7 +34,10 @@ func (s *Server) pickDrafts(hook string, hc *HookContext, o fhir.Orders) drafts 
 		if !pick(m.ID) {
 			continue
 		}
-		if _, _, ok := s.engine.Recognize(m); ok {
+		if drug, _, ok := s.engine.Recognize(m); ok {
+			if d.jak == 0 {
+				d.firstJAK = drug
+			}
 			d.jak++
 			d.meds = append(d.meds, m)
 			continue
