@@ -455,13 +455,8 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 	}
 	rd.visit = func(r *resource) error {
 		var err, subjectErr error
-		if r.resourceType != "" && r.resourceType != "Medication" {
-			var id string
-			if v := r.get("id"); len(v) > 0 && v.Kind() == '"' && decode(v, &id) == nil {
-				if id = strings.TrimSpace(id); id != "" {
-					out.IDs[r.resourceType+"/"+id] = true
-				}
-			}
+		if id := text(r.get("id")); id != "" && r.resourceType != "" && r.resourceType != "Medication" {
+			out.IDs[r.resourceType+"/"+id] = true
 		}
 		switch r.resourceType {
 		case "":
