@@ -596,14 +596,15 @@ func (c *orderCtx) hcgText(o *Observation) string {
 }
 
 // pregnant returns the evidence that the patient is pregnant: an active
-// pregnancy condition, or the latest readable pregnancy test within the
-// window positive.
-func (c *orderCtx) pregnant() ([]Evidence, bool) {
-	var ev []Evidence
+// pregnancy condition, a pregnancy status (pregnancyStatus), or the latest
+// readable pregnancy test within the window positive. statusOnly is that
+// status when it is the only evidence.
+func (c *orderCtx) pregnant() (ev []Evidence, statusOnly *Observation, ok bool) {
 	cs := c.currentPregnancies()
 	ev = append(ev, conditionEvidence(cs)...)
-	if o, ok := c.pregnancyStatus(); ok {
-		ev = append(ev, Evidence{Text: "Pregnancy status " + codingsName(o.ValueCodes) + " on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID})
+	status, hasStatus := c.pregnancyStatus()
+	if hasStatus {
+		ev = append(ev, Evidence{Text: "Pregnancy status " + codingsName(status.ValueCodes) + " on " + dateText(status.Date), Date: status.Date, ResourceID: status.ID})
 	}
 	if o, r, _ := c.ix.latestRead(VSPregnancyTest, c.windowFrom(c.cfg.PregnancyTestWindow), c.ix.readHCG); r == resultPositive {
 		e := resultEvidence("Pregnancy test", o, r)
@@ -612,7 +613,10 @@ func (c *orderCtx) pregnant() ([]Evidence, bool) {
 		}
 		ev = append(ev, e)
 	}
-	return ev, len(ev) > 0
+	if hasStatus && len(ev) == 1 {
+		statusOnly = status
+	}
+	return ev, statusOnly, len(ev) > 0
 }
 
 // pregnancyMaxDays is how long after its onset (else its recorded date) a
@@ -658,7 +662,7 @@ func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
 	if !c.ix.female() {
 		return Finding{}, false
 	}
-	if _, known := c.pregnant(); known {
+	if _, _, known := c.pregnant(); known {
 		return Finding{}, false
 	}
 	var ev []Evidence
@@ -701,7 +705,7 @@ func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
 }
 
 func (c *orderCtx) pregnancy() (Finding, bool) {
-	ev, ok := c.pregnant()
+	ev, statusOnly, ok := c.pregnant()
 	if !ok {
 		return Finding{}, false
 	}
@@ -711,7 +715,7 @@ func (c *orderCtx) pregnancy() (Finding, bool) {
 		Unverified: c.unverifiedConditions(VSPregnancyCondition, c.currentPregnancies()),
 	}
 	// Known only from a pregnancy status whose code is graded C or U.
-	if o, ok := c.pregnancyStatus(); ok && len(ev) == 1 && c.k.Unverified(VSPregnancyStatus, o.Codes) {
+	if statusOnly != nil && c.k.Unverified(VSPregnancyStatus, statusOnly.Codes) {
 		f.Unverified = true
 	}
 	if c.drug == Upadacitinib {
