@@ -452,16 +452,20 @@ var decodeOptions = json.WithUnmarshalers(json.JoinUnmarshalers(
 
 // decode decodes a resource or member into v (an absent one leaves v as
 // it is); decodeHead tries first without the costly options (a plain
-// success is what they would give).
+// success is what they would give). raw is always JSON the reader has
+// read, which refused duplicate names and invalid UTF-8 (contract 6.6):
+// they are not looked for a second time (validated).
 func decode(raw []byte, v any) error {
 	if len(raw) == 0 {
 		return nil
 	}
-	return json.Unmarshal(raw, v, decodeOptions)
+	return json.Unmarshal(raw, v, decodeOptions, validated)
 }
 
+var validated = json.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+
 func decodeHead(raw []byte, v any) error {
-	if len(raw) == 0 || json.Unmarshal(raw, v) == nil {
+	if len(raw) == 0 || json.Unmarshal(raw, v, validated) == nil {
 		return nil
 	}
 	reflect.ValueOf(v).Elem().SetZero()
