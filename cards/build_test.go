@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -553,11 +554,19 @@ func TestFindingOnExactlyOneCardPerOrder(t *testing.T) {
 	require.NoError(t, CheckEmpty(mustResponse(t, cs)))
 }
 
-func decodeResource(t *testing.T, raw json.RawMessage) map[string]any {
+func decodeResource(t *testing.T, r any) map[string]any {
 	t.Helper()
 	var m map[string]any
-	require.NoError(t, json.Unmarshal(raw, &m))
+	require.NoError(t, json.Unmarshal(resourceJSON(t, r), &m))
 	return m
+}
+
+// resourceJSON writes an action's resource as the answer does.
+func resourceJSON(t *testing.T, r any) []byte {
+	t.Helper()
+	b, err := jsonv2.Marshal(r, jsonv2.Deterministic(true))
+	require.NoError(t, err)
+	return b
 }
 
 func TestSummaryLength(t *testing.T) {

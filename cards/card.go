@@ -1,10 +1,6 @@
 package cards
 
-import (
-	"encoding/json"
-
-	"jakguard/rules"
-)
+import "jakguard/rules"
 
 // FindingsExtension is the key, inside a card's extension object, of the
 // list of finding codes the card reports (contract section 4).
@@ -100,11 +96,18 @@ type Suggestion struct {
 // Action is a create, update or delete of a FHIR resource. Resource holds
 // the whole resource (create, update); ResourceID ("MedicationRequest/<id>")
 // names what a delete removes.
+//
+// Resource is a value that encodes as the resource's JSON: built here, a
+// ServiceRequest (a create) or the updated draft order as decoded JSON (an
+// update), written once, with the answer; decoded from an answer, a
+// map[string]any. (Built as json.RawMessage, each resource was written
+// twice, and read back once more by Validate: a fifth of the CPU of a first
+// prescription's order-select.)
 type Action struct {
-	Type        string          `json:"type"`
-	Description string          `json:"description"`
-	Resource    json.RawMessage `json:"resource,omitempty"`
-	ResourceID  string          `json:"resourceId,omitempty"`
+	Type        string `json:"type"`
+	Description string `json:"description"`
+	Resource    any    `json:"resource,omitempty"`
+	ResourceID  string `json:"resourceId,omitempty"`
 }
 
 // Link is a card link (absolute https URL or SMART app).

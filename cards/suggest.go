@@ -223,28 +223,9 @@ func testName(t rules.Test) string {
 	return oneLine(t.Code.Code)
 }
 
-// serviceRequest writes a minimal R4 ServiceRequest ordering one coded test.
-func serviceRequest(system, code, display, text, patientID, reason string) json.RawMessage {
-	type coding struct {
-		System  string `json:"system"`
-		Code    string `json:"code"`
-		Display string `json:"display,omitempty"`
-	}
-	type concept struct {
-		Coding []coding `json:"coding,omitempty"`
-		Text   string   `json:"text,omitempty"`
-	}
-	type reference struct {
-		Reference string `json:"reference"`
-	}
-	sr := struct {
-		ResourceType string    `json:"resourceType"`
-		Status       string    `json:"status"`
-		Intent       string    `json:"intent"`
-		Code         concept   `json:"code"`
-		Subject      reference `json:"subject"`
-		ReasonCode   []concept `json:"reasonCode,omitempty"`
-	}{
+// serviceRequest is a minimal R4 ServiceRequest ordering one coded test.
+func serviceRequest(system, code, display, text, patientID, reason string) *serviceRequestJSON {
+	return &serviceRequestJSON{
 		ResourceType: "ServiceRequest",
 		Status:       "draft",
 		Intent:       "order",
@@ -252,9 +233,32 @@ func serviceRequest(system, code, display, text, patientID, reason string) json.
 		Subject:      reference{Reference: "Patient/" + patientID},
 		ReasonCode:   []concept{{Text: reason}},
 	}
-	b, _ := jsonv2.Marshal(sr) // only strings: cannot fail
-	return b
 }
+
+// serviceRequestJSON is the ServiceRequest of a create action, as written.
+type serviceRequestJSON struct {
+	ResourceType string    `json:"resourceType"`
+	Status       string    `json:"status"`
+	Intent       string    `json:"intent"`
+	Code         concept   `json:"code"`
+	Subject      reference `json:"subject"`
+	ReasonCode   []concept `json:"reasonCode,omitempty"`
+}
+
+type (
+	coding struct {
+		System  string `json:"system"`
+		Code    string `json:"code"`
+		Display string `json:"display,omitempty"`
+	}
+	concept struct {
+		Coding []coding `json:"coding,omitempty"`
+		Text   string   `json:"text,omitempty"`
+	}
+	reference struct {
+		Reference string `json:"reference"`
+	}
+)
 
 // validRef tells whether ref is "<resourceType>/<FHIR id>".
 func validRef(ref, resourceType string) bool {
@@ -277,7 +281,7 @@ var arrayElements = []string{
 // zero (an order that named no product or strength), to the ingredient at
 // mg (text names the strength; no product code is invented). Everything
 // else is kept.
-func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID string, product rules.Coding) (json.RawMessage, error) {
+func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID string, product rules.Coding) (map[string]any, error) {
 	if len(raw) == 0 {
 		return nil, errors.New("no draft order JSON")
 	}
@@ -366,7 +370,7 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 	}
 
 	pruned, _ := prune(res)
-	return jsonv2.Marshal(pruned, jsonv2.Deterministic(true))
+	return pruned.(map[string]any), nil // not empty: it has a resourceType
 }
 
 // keepNumbers decodes a JSON number into an any as the number as written

@@ -89,9 +89,10 @@ func TestUpdatedOrder(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			require.NoError(t, CheckEmpty(out))
+			b := resourceJSON(t, out)
+			require.NoError(t, CheckEmpty(b))
 			var res map[string]any
-			require.NoError(t, json.Unmarshal(out, &res))
+			require.NoError(t, json.Unmarshal(b, &res))
 			assert.Equal(t, "MedicationRequest", res["resourceType"])
 			dose := res["dosageInstruction"].([]any)
 			require.Len(t, dose, 1)

@@ -2,6 +2,7 @@ package cards
 
 import (
 	"bytes"
+	stdjson "encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -131,20 +132,17 @@ func validateAction(a Action) error {
 	}
 	switch a.Type {
 	case ActionCreate, ActionUpdate:
-		if len(a.Resource) == 0 {
+		if a.Resource == nil {
 			return fmt.Errorf("%s has no resource", a.Type)
 		}
-		var res struct {
-			ResourceType string `json:"resourceType"`
-			ID           string `json:"id"`
+		resourceType, id, err := resourceHead(a.Resource)
+		if err != nil {
+			return err
 		}
-		if err := json.Unmarshal(a.Resource, &res); err != nil {
-			return fmt.Errorf("resource is not a JSON object: %w", err)
-		}
-		if res.ResourceType == "" {
+		if resourceType == "" {
 			return errors.New("resource has no resourceType")
 		}
-		if a.Type == ActionUpdate && res.ID == "" {
+		if a.Type == ActionUpdate && id == "" {
 			return errors.New("update resource has no id")
 		}
 		if a.ResourceID != "" {
@@ -157,13 +155,36 @@ func validateAction(a Action) error {
 		if typ, id, ok := strings.Cut(a.ResourceID, "/"); !ok || typ == "" || !fhirID.MatchString(id) {
 			return fmt.Errorf("delete resourceId %q is not Type/id", a.ResourceID)
 		}
-		if len(a.Resource) != 0 {
+		if a.Resource != nil {
 			return errors.New("delete carries a resource")
 		}
 	default:
 		return fmt.Errorf("type %q is not create, update or delete", a.Type)
 	}
 	return nil
+}
+
+// resourceHead is the resourceType and id of an action's resource: one
+// built here (suggest.go), or JSON (decoded from an answer, or raw).
+func resourceHead(r any) (resourceType, id string, err error) {
+	switch r := r.(type) {
+	case *serviceRequestJSON:
+		return r.ResourceType, "", nil
+	case map[string]any:
+		resourceType, _ = r["resourceType"].(string)
+		id, _ = r["id"].(string)
+		return resourceType, id, nil
+	case stdjson.RawMessage:
+		var head struct {
+			ResourceType string `json:"resourceType"`
+			ID           string `json:"id"`
+		}
+		if err := json.Unmarshal(r, &head); err != nil {
+			return "", "", fmt.Errorf("resource is not a JSON object: %w", err)
+		}
+		return head.ResourceType, head.ID, nil
+	}
+	return "", "", fmt.Errorf("resource is a %T, not a FHIR resource", r)
 }
 
 // absoluteURL tells whether s is an absolute http(s) URL with a host

@@ -66,6 +66,20 @@ func TestValidate(t *testing.T) {
 		{name: "create with a non-object resource", modify: func(c *Card) { c.Suggestions[0].Actions[0].Resource = json.RawMessage(`"x"`) }, wantErr: "not a JSON object"},
 		{name: "create without resourceType", modify: func(c *Card) { c.Suggestions[0].Actions[0].Resource = json.RawMessage(`{"id":"1"}`) }, wantErr: "no resourceType"},
 		{name: "update without id", modify: func(c *Card) { c.Suggestions[0].Actions[0].Type = ActionUpdate }, wantErr: "update resource has no id"},
+		{name: "create of a built ServiceRequest", modify: func(c *Card) {
+			c.Suggestions[0].Actions[0].Resource = serviceRequest("http://loinc.org", "71773-6", "", "IGRA", "p1", "Screening")
+		}},
+		{name: "create of a built ServiceRequest without resourceType", modify: func(c *Card) {
+			c.Suggestions[0].Actions[0].Resource = &serviceRequestJSON{Status: "draft"}
+		}, wantErr: "no resourceType"},
+		{name: "update of decoded JSON", modify: func(c *Card) {
+			c.Suggestions[0].Actions[0] = Action{Type: ActionUpdate, Description: "Change",
+				Resource: map[string]any{"resourceType": "MedicationRequest", "id": "m1"}}
+		}},
+		{name: "update of decoded JSON without id", modify: func(c *Card) {
+			c.Suggestions[0].Actions[0] = Action{Type: ActionUpdate, Description: "Change", Resource: map[string]any{"resourceType": "MedicationRequest"}}
+		}, wantErr: "update resource has no id"},
+		{name: "create of a value that is no resource", modify: func(c *Card) { c.Suggestions[0].Actions[0].Resource = "ServiceRequest" }, wantErr: "not a FHIR resource"},
 		{name: "delete with resourceId", modify: func(c *Card) {
 			c.Suggestions[0].Actions[0] = Action{Type: ActionDelete, Description: "Remove", ResourceID: "MedicationRequest/1"}
 		}},

@@ -309,7 +309,7 @@ func dosesNamed(cs []cards.Card) map[string][]int {
 				add(c.Summary, m[1])
 			}
 			for _, a := range sg.Actions {
-				if a.Type != cards.ActionUpdate || len(a.Resource) == 0 {
+				if a.Type != cards.ActionUpdate || a.Resource == nil {
 					continue
 				}
 				var mr struct {
@@ -322,7 +322,7 @@ func dosesNamed(cs []cards.Card) map[string][]int {
 						} `json:"doseAndRate"`
 					} `json:"dosageInstruction"`
 				}
-				if json.Unmarshal(a.Resource, &mr) == nil {
+				if b, err := json.Marshal(a.Resource); err == nil && json.Unmarshal(b, &mr) == nil {
 					for _, di := range mr.DosageInstruction {
 						for _, dr := range di.DoseAndRate {
 							if dr.DoseQuantity.Code == "mg" {

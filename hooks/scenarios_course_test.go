@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -147,7 +148,9 @@ func TestDoseUpdateNeverBecomesTheIngredient(t *testing.T) {
 		for _, sg := range c.Suggestions {
 			for _, a := range sg.Actions {
 				if a.Type == cards.ActionUpdate {
-					return c, string(a.Resource)
+					b, err := json.Marshal(a.Resource)
+					require.NoError(t, err)
+					return c, string(b)
 				}
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -449,5 +450,35 @@ func TestCORSAllowList(t *testing.T) {
 		} else {
 			assert.Empty(t, rec.Header().Get("Access-Control-Allow-Origin"), origin)
 		}
+	}
+}
+
+// A hook answer is sent with its length, not chunked, from a pooled
+// buffer: answers on one keep-alive connection, a large one then a small
+// one, are each exactly the answer the hook path gives in process.
+func TestAnswerSentWithItsLength(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	for _, call := range []struct{ service, file string }{
+		{"order-select", "testdata/requests/order-select-upadacitinib.json"},
+		{"patient-view", "testdata/requests/patient-view-abrocitinib.json"},
+		{"order-select", "testdata/requests/order-select-methotrexate.json"},
+		{"order-select", "testdata/requests/order-select-upadacitinib.json"},
+	} {
+		body := readFile(t, call.file)
+		want, err := s.Evaluate(context.Background(), call.service, body)
+		require.NoError(t, err)
+		resp, err := srv.Client().Post(srv.URL+"/cds-services/"+call.service, "application/json", bytes.NewReader(body))
+		require.NoError(t, err)
+		got, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, resp.StatusCode, "%s", got)
+		assert.Equal(t, int64(len(got)), resp.ContentLength, call.file)
+		assert.Empty(t, resp.TransferEncoding, call.file)
+		assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+		uuids := regexp.MustCompile(`"uuid":"[0-9a-f-]{36}"`) // a new one each time
+		assert.JSONEq(t, uuids.ReplaceAllString(string(want), `"uuid":"u"`), uuids.ReplaceAllString(string(got), `"uuid":"u"`), call.file)
 	}
 }
