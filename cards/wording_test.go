@@ -1,6 +1,7 @@
 package cards
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -138,5 +139,18 @@ func TestMarkdownEscape(t *testing.T) {
 		t.Run(tc.in, func(t *testing.T) {
 			assert.Equal(t, tc.want, md(tc.in))
 		})
+	}
+}
+
+// expand gives what a strings.Replacer of the placeholders gives.
+func TestExpandAsReplacer(t *testing.T) {
+	a := summaryArgs{Drug: "upadacitinib", Mg: "15", Subject: "{mg} rifampin", Threshold: "500 cells/mm³", Ended: "2026-10-01"}
+	r := strings.NewReplacer("{drug}", a.Drug, "{mg}", a.Mg, "{subject}", a.Subject, "{limit}", a.Threshold, "{ended}", a.Ended)
+	for _, s := range []string{
+		"", "plain", "{drug}", "{drug} {mg} mg", "Stop {drug}: {subject} until {ended}, below {limit}",
+		"{", "}", "{}", "{{drug}}", "{dr{drug}", "{unknown} {drug}", "{drug", "drug}", "a{mg}b{mg}c", "{ended}{ended}",
+		"{drug}{", "x{y}z{limit}", "é{drug}ü",
+	} {
+		assert.Equal(t, r.Replace(s), expand(s, a), "%q", s)
 	}
 }
