@@ -436,6 +436,9 @@ func unsaidUnavailable(res *resolution, findings []rules.Finding) []string {
 	return out
 }
 
+// patientViewKeys are the prefetch keys the patient-view course checks read.
+var patientViewKeys = rules.PatientViewData()
+
 // unsaidOnCourse is unsaidUnavailable for patient-view: the keys the
 // course checks read (rules.PatientViewData) that could not be had, or had
 // entries left out as malformed, and that no card says, with the drug of
@@ -443,13 +446,14 @@ func unsaidUnavailable(res *resolution, findings []rules.Finding) []string {
 // course: for every other patient nothing would have been checked anyway,
 // and a card on every chart opening would be noise (nothing is said).
 func (s *Server) unsaidOnCourse(res *resolution, findings []rules.Finding, now time.Time) (unsaid []string, skipped map[string]int, drug rules.Drug) {
-	keys := rules.PatientViewData()
-	for _, k := range unsaidUnavailable(res, findings) {
-		if slices.Contains(keys, k) {
-			unsaid = append(unsaid, k)
+	if len(res.unavailable) > 0 {
+		for _, k := range unsaidUnavailable(res, findings) {
+			if slices.Contains(patientViewKeys, k) {
+				unsaid = append(unsaid, k)
+			}
 		}
 	}
-	for _, k := range keys {
+	for _, k := range patientViewKeys {
 		if res.skipped[k] > 0 {
 			if skipped == nil {
 				skipped = map[string]int{}
