@@ -19,6 +19,10 @@ const DataUnavailable = "data-unavailable"
 // entries of some kinds left out as malformed (skipped, by kind): the
 // checks that read them did not run, or not on everything, so an answer
 // without this card would read as "checked" (contract 6.6, fail safe).
+//
+// With opt.PatientView it is the info card of a chart opening for a
+// patient on a course of drug ("" when on both): it names the course
+// checks that did not run (pvChecks) and interrupts no one.
 func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Options) Card {
 	newID := opt.NewUUID
 	if newID == nil {
@@ -53,9 +57,36 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 		}
 		lines = append(lines, md(fmt.Sprintf("Not read: %d %s of %s (malformed, left out); the rest was checked.", skipped[k], entries, n)))
 	}
-	summary := "Not fully checked for " + ds.name + ": " + strings.Join(short, ", ") + " could not be read"
+	lead, indicator := "Not fully checked for "+ds.name+": ", rules.Warning
+	after := "The checks of " + md(ds.name) + " that read this data did not run on it. Review it in the chart before signing."
+	if opt.PatientView {
+		course := ds.name + " course"
+		if _, ok := drugTable[drug]; !ok {
+			course = "JAK-inhibitor courses"
+		}
+		lead, indicator = capitalize(course)+" not fully checked: ", rules.Info
+		course = "the " + course
+		var notRun, partly []string
+		for _, k := range kinds {
+			notRun = appendCheck(notRun, k)
+		}
+		for _, k := range partial {
+			if !slices.Contains(kinds, k) {
+				partly = appendCheck(partly, k)
+			}
+		}
+		var parts []string
+		if len(notRun) > 0 {
+			parts = append(parts, "Not checked on "+md(course)+": "+strings.Join(notRun, "; ")+".")
+		}
+		if len(partly) > 0 {
+			parts = append(parts, "Checked without the entries left out: "+strings.Join(partly, "; ")+".")
+		}
+		after = strings.Join(append(parts, "Review this data in the chart."), " ")
+	}
+	summary := lead + strings.Join(short, ", ") + " could not be read"
 	if len(kinds) == 0 {
-		summary = "Not fully checked for " + ds.name + ": some " + strings.Join(short, ", ") + " could not be read"
+		summary = lead + "some " + strings.Join(short, ", ") + " could not be read"
 	}
 	if r := []rune(summary); len(r) > MaxSummaryRunes {
 		summary = string(r[:MaxSummaryRunes-1]) + "…"
@@ -63,11 +94,23 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 	return Card{
 		UUID:      newID(),
 		Summary:   summary,
-		Indicator: rules.Warning,
-		Detail: strings.Join(lines, "\n\n") + "\n\nThe checks of " + md(ds.name) +
-			" that read this data did not run on it. Review it in the chart before signing.",
+		Indicator: indicator,
+		Detail:    strings.Join(lines, "\n\n") + "\n\n" + after,
 		Source: Source{Label: ds.label, URL: ds.url,
 			Topic: &Coding{System: TopicSystem, Code: string(rules.CategoryRecord), Display: categoryTable[rules.CategoryRecord].display}},
 		Extension: &Extension{Findings: []string{DataUnavailable}},
 	}
+}
+
+// appendCheck adds the patient-view checks that read kind to list, once.
+func appendCheck(list []string, kind string) []string {
+	n, ok := pvChecks[kind]
+	if !ok {
+		n = uncheckedText([]string{kind})
+	}
+	n = md(n)
+	if n == "" || slices.Contains(list, n) {
+		return list
+	}
+	return append(list, n)
 }

@@ -1,6 +1,7 @@
 package cards
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -33,4 +34,42 @@ func TestUnchecked(t *testing.T) {
 	assert.Equal(t, "Not fully checked for upadacitinib: some conditions could not be read", c.Summary)
 	assert.Contains(t, c.Detail, "Not read: 1 entry of conditions (malformed, left out); the rest was checked.")
 	assert.NotContains(t, c.Detail, "Could not be checked")
+}
+
+// On patient-view the card is info (a chart opening is not interrupted),
+// speaks of the course, not of an order, and names the course checks that
+// did not run.
+func TestUncheckedPatientView(t *testing.T) {
+	pv := Options{PatientView: true, NewUUID: func() string { return "u1" }}
+	c := Unchecked(rules.Upadacitinib, []string{rules.DataImmunizations}, nil, pv)
+	require.NoError(t, Validate(c))
+	assert.Equal(t, rules.Info, c.Indicator)
+	assert.Equal(t, []string{DataUnavailable}, c.Findings())
+	assert.Equal(t, "Upadacitinib course not fully checked: immunizations could not be read", c.Summary)
+	assert.Equal(t, "Could not be checked: immunizations (neither in prefetch nor obtainable from the FHIR server).\n\n"+
+		"Not checked on the upadacitinib course: live vaccines given during the course. Review this data in the chart.", c.Detail)
+
+	// Entries left out, and a kind unavailable: both said, each once.
+	c = Unchecked(rules.Abrocitinib, []string{rules.DataConditions}, map[string]int{rules.DataConditions: 1, rules.DataObservations: 2}, pv)
+	require.NoError(t, Validate(c))
+	assert.Equal(t, "Abrocitinib course not fully checked: conditions, lab results could not be read", c.Summary)
+	assert.Contains(t, c.Detail, "Not checked on the abrocitinib course: serious infection, active tuberculosis, pregnancy and breastfeeding.")
+	assert.Contains(t, c.Detail, "Checked without the entries left out: monitoring that is due")
+	assert.Contains(t, c.Detail, "Not read: 2 entries of lab results")
+
+	// On both drugs, every kind: a valid card within the summary limit.
+	c = Unchecked("", rules.PatientViewData(), map[string]int{rules.DataMedications: 1}, pv)
+	require.NoError(t, Validate(c))
+	assert.True(t, strings.HasPrefix(c.Summary, "JAK-inhibitor courses not fully checked: "), c.Summary)
+	assert.LessOrEqual(t, utf8.RuneCountInString(c.Summary), MaxSummaryRunes)
+	for _, wrong := range []string{"this order", "signing", "the the"} {
+		assert.NotContains(t, c.Summary+c.Detail, wrong)
+	}
+}
+
+// Every kind a patient-view rule reads has the name of its checks.
+func TestPVChecksCoverPatientViewData(t *testing.T) {
+	for _, k := range rules.PatientViewData() {
+		assert.NotEmpty(t, pvChecks[k], k)
+	}
 }

@@ -496,6 +496,18 @@ var dataNames = map[string]string{
 	rules.DataMedicationStatements: "outside medications (MedicationStatement: outside, OTC and supplement lists)",
 }
 
+// pvChecks name, for the patient-view card of data that could not be read
+// (Unchecked), the course checks that read each kind (rules.PatientViewData;
+// pvRules in rules/monitoring.go).
+var pvChecks = map[string]string{
+	rules.DataConditions:    "serious infection, active tuberculosis, pregnancy and breastfeeding",
+	rules.DataObservations:  "monitoring that is due (CBC, liver enzymes, lipids), on-treatment blood counts and pregnancy tests",
+	rules.DataImmunizations: "live vaccines given during the course",
+	rules.DataMedications:   "other JAK inhibitors, biologics, immunosuppressants and interacting drugs",
+	rules.DataMedicationStatements: "other JAK inhibitors, biologics, immunosuppressants and interacting drugs " +
+		"on outside medication lists",
+}
+
 // Fixed detail lines.
 const (
 	unverifiedLine = "Based on a code or rule not yet verified against a current source (grade C/U)."

@@ -170,7 +170,8 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 	opts := cards.Options{PatientID: hc.PatientID, NewUUID: s.newUUID}
 	// unsaid are the unavailable keys no finding card names, skipped the
 	// entries left out as malformed by key; jakDrug the drug of the first
-	// JAK order, for the card that names them.
+	// JAK order (on patient-view, of the ongoing course), for the card that
+	// names them (cards.Unchecked).
 	var (
 		unsaid  []string
 		skipped map[string]int
@@ -249,6 +250,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		}
 		findings = s.engine.EvaluatePatientView(res.record, now)
 		opts.PatientView = true
+		unsaid, skipped, jakDrug = s.unsaidOnCourse(res, findings, now)
 	}
 
 	out := &Response{Cards: cards.FromFindings(findings, opts)}
@@ -438,6 +440,50 @@ func unsaidUnavailable(res *resolution, findings []rules.Finding) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// patientViewKeys are the prefetch keys the patient-view course checks read.
+var patientViewKeys = rules.PatientViewData()
+
+// unsaidOnCourse is unsaidUnavailable for patient-view: the keys the
+// course checks read (rules.PatientViewData) that could not be had, or had
+// entries left out as malformed, and that no card says, with the drug of
+// the patient's ongoing course ("" when on both). Only for a patient on a
+// course: for every other patient nothing would have been checked anyway,
+// and a card on every chart opening would be noise (nothing is said).
+func (s *Server) unsaidOnCourse(res *resolution, findings []rules.Finding, now time.Time) (unsaid []string, skipped map[string]int, drug rules.Drug) {
+	if len(res.unavailable) > 0 {
+		for _, k := range unsaidUnavailable(res, findings) {
+			if slices.Contains(patientViewKeys, k) {
+				unsaid = append(unsaid, k)
+			}
+		}
+	}
+	for _, k := range patientViewKeys {
+		if res.skipped[k] > 0 {
+			if skipped == nil {
+				skipped = map[string]int{}
+			}
+			skipped[k] = res.skipped[k]
+		}
+	}
+	if len(unsaid) == 0 && skipped == nil {
+		return nil, nil, "" // the common case: no course computed twice
+	}
+	on := 0
+	for _, c := range s.engine.Courses(res.record, now) {
+		if c.Ongoing {
+			on++
+			drug = c.Drug
+		}
+	}
+	switch on {
+	case 0:
+		return nil, nil, ""
+	case 1:
+		return unsaid, skipped, drug
+	}
+	return unsaid, skipped, ""
 }
 
 func anySkipped(skipped map[string]int) bool {

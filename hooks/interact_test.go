@@ -348,12 +348,20 @@ func TestJAKAndInteractingOrderInOneSession(t *testing.T) {
 
 // TestSandboxPatientView: the recorded patient-view of the same patient
 // (upadacitinib, methotrexate on record, lymphocytes 400/mm³): the
-// existing on-treatment cards, each finding once.
+// existing on-treatment cards, each finding once. The recording has no
+// immunizations key (recorded before patient-view asked for it) and the
+// fallback is off here, so the live-vaccine check could not run: an info
+// card says so.
 func TestSandboxPatientView(t *testing.T) {
 	s := newRecordingServer(t, serverOpts{noStore: true})
 	rec := s.do(t, "POST", "/cds-services/patient-view", readFile(t, sandboxPatientView))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	codes := codesOf(checkResponse(t, rec.Body.Bytes()))
+	cs := checkResponse(t, rec.Body.Bytes())
+	codes := codesOf(cs)
 	assert.Contains(t, codes, "lymphopenia")
 	assert.Contains(t, codes, "combination-immunosuppressant")
+	require.Contains(t, codes, cards.DataUnavailable)
+	c := cardWith(cs, cards.DataUnavailable)
+	assert.Equal(t, "info", string(c.Indicator))
+	assert.Equal(t, "Upadacitinib course not fully checked: immunizations could not be read", c.Summary)
 }

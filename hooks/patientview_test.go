@@ -9,7 +9,9 @@ import (
 )
 
 // viewRequest is a patient-view call for a record whose medications hold an
-// active order of drug started on start (nothing when drug is "").
+// active order of drug started on start (nothing when drug is ""). It sends
+// the immunizations the service asks for: without them a patient on a
+// course gets the data-unavailable card (failsafe_pvcourse_test.go).
 func viewRequest(t *testing.T, r *record, drug, start string) []byte {
 	t.Helper()
 	meds := append([]res{}, r.medications...)
@@ -22,7 +24,7 @@ func viewRequest(t *testing.T, r *record, drug, start string) []byte {
 	req := res{"hook": "patient-view", "hookInstance": "9b2e6f0a-8c3d-4e5f-a1b2-c3d4e5f6a7b8",
 		"context": res{"userId": "Practitioner/x", "patientId": "p1"},
 		"prefetch": res{"patient": r.patient, "conditions": bundleOf(r.conditions), "medications": bundleOf(meds),
-			"observations": bundleOf(r.observations)}}
+			"observations": bundleOf(r.observations), "immunizations": bundleOf(r.immunizations)}}
 	b, err := json.Marshal(req)
 	require.NoError(t, err)
 	return b

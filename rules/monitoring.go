@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"time"
 )
 
@@ -49,6 +50,22 @@ var pvRules = []pvRule{
 	// A live vaccine given during the course (an Immunization, not an
 	// order): live-vaccine-recent, within its window, from the course start.
 	{LiveVaccineRecent, Warning, CategoryContraindication, "", []string{DataImmunizations}, rvqVaccines, cibVaccines, (*orderCtx).liveVaccineOnCourse},
+}
+
+// PatientViewData lists, sorted, the kinds of data (Data* names) the
+// patient-view rules read: what must be said when it could not be read for
+// a patient on a course (package hooks, contract 6.6).
+func PatientViewData() []string {
+	var out []string
+	for _, r := range pvRules {
+		for _, n := range r.needs {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // inFirstMonths adapts an order rule that applies in the first months of

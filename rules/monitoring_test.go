@@ -313,3 +313,12 @@ func TestRoutineMonitoringOff(t *testing.T) {
 		t.Error("a negative routine interval was accepted")
 	}
 }
+
+// The kinds of data the patient-view rules read: what package hooks says
+// could not be checked for a patient on a course. The Patient is not one.
+func TestPatientViewData(t *testing.T) {
+	want := []string{DataConditions, DataImmunizations, DataMedicationStatements, DataMedications, DataObservations}
+	if got := PatientViewData(); !slices.Equal(got, want) {
+		t.Errorf("PatientViewData() = %v, want %v", got, want)
+	}
+}
