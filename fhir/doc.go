@@ -4,7 +4,7 @@
 // prefetch did not bring (Client).
 //
 // Each value is read once, strictly, with github.com/go-json-experiment/json
-// (read.go, json.go); of each resource only what a rule reads is decoded,
+// (read.go); of each resource only what a rule reads is decoded,
 // into views of the samply element types (record.go). Data about another
 // patient, or of a type its key does not ask for, is refused. Values are
 // copied as sent; interpreting them is package rules' job. fhir imports

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -439,10 +437,10 @@ func (c *counter) next(ctx context.Context) error {
 var decodeOptions = json.WithUnmarshalers(json.JoinUnmarshalers(
 	json.UnmarshalFromFunc(jsonshape.Decimal),
 	json.UnmarshalFromFunc(jsonshape.Integer),
-	json.UnmarshalFromFunc(decodeCode),
-	json.UnmarshalFromFunc(skipExtensions),
-	optionalCode[fm.AdministrativeGender](),
-	optionalCode[fm.QuantityComparator](),
+	json.UnmarshalFromFunc(jsonshape.Enum), // the samply code types
+	jsonshape.Skip[[]fm.Extension](),
+	jsonshape.OptionalEnum[fm.AdministrativeGender](),
+	jsonshape.OptionalEnum[fm.QuantityComparator](),
 	jsonshape.OneOrMany[fm.Coding](), jsonshape.OneOrMany[fm.CodeableConcept](), jsonshape.OneOrMany[component](),
 	jsonshape.OneOrMany[dosage](), jsonshape.OneOrMany[doseAndRate](), jsonshape.OneOrMany[fm.MedicationIngredient](),
 	jsonshape.OneOf[fm.CodeableConcept](), jsonshape.OneOf[fm.Quantity](), jsonshape.OneOf[fm.Period](),
@@ -470,50 +468,6 @@ func decodeHead(raw []byte, v any) error {
 	}
 	reflect.ValueOf(v).Elem().SetZero()
 	return decode(raw, v)
-}
-
-// v1Unmarshaler is encoding/json's Unmarshaler, by which the samply code
-// types compare raw JSON strings with their codes: decodeCode hands them the
-// code unescaped ("\u003c" is "<").
-type v1Unmarshaler interface{ UnmarshalJSON([]byte) error }
-
-func decodeCode(dec *jsontext.Decoder, v v1Unmarshaler) error {
-	if reflect.TypeOf(v).Elem().Kind() != reflect.Int {
-		return errors.ErrUnsupported
-	}
-	tok, err := dec.ReadToken()
-	if err != nil {
-		return err
-	}
-	if tok.Kind() != '"' {
-		return fmt.Errorf("a code must be a JSON string, not %s", jsonerr.Kind(tok.Kind()))
-	}
-	return v.UnmarshalJSON(strconv.AppendQuote(nil, tok.String()))
-}
-
-// optionalCode reads an optional samply code; an unknown one is absent.
-func optionalCode[T any, P interface {
-	*T
-	v1Unmarshaler
-}]() *json.Unmarshalers {
-	return json.UnmarshalFromFunc(func(dec *jsontext.Decoder, v **T) error {
-		tok, err := dec.ReadToken()
-		if err != nil {
-			return err
-		}
-		*v = nil
-		var c T
-		if tok.Kind() == '"' && P(&c).UnmarshalJSON(strconv.AppendQuote(nil, tok.String())) == nil {
-			*v = &c
-		}
-		return nil
-	})
-}
-
-func skipExtensions(dec *jsontext.Decoder, v *[]fm.Extension) error {
-	*v = nil
-	_, err := dec.ReadValue()
-	return err
 }
 
 // DecodeError is a resource that could not be read: where (a JSON path such

@@ -2,19 +2,25 @@
 // real FHIR clients, as unmarshal functions for
 // github.com/go-json-experiment/json: a single value where an array is
 // wanted (OneOrMany), a one-element array where one value is wanted
-// (OneOf), 1.0 for an integer (Integer) and a decimal sent as a string
-// holding a JSON number (Decimal). Everything else keeps the library's
-// strict defaults. It knows nothing of FHIR.
+// (OneOf), 1.0 for an integer (Integer), a decimal sent as a string
+// holding a JSON number (Decimal) and an unknown value of an optional enum
+// read as absent (OptionalEnum); with Enum, for enum types written for
+// encoding/json, and Skip. Everything else keeps the library's strict
+// defaults. It knows nothing of FHIR.
 package jsonshape
 
 import (
 	"cmp"
 	stdjson "encoding/json"
 	"errors"
+	"fmt"
+	"reflect"
 	"strconv"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"jakguard/internal/jsonerr"
 )
 
 // Decimal reads a number, or a string holding a JSON number, as written.
@@ -79,6 +85,58 @@ func OneOf[T any]() *json.Unmarshalers {
 			return errors.New("several values where one is expected")
 		}
 		_, err := dec.ReadToken()
+		return err
+	})
+}
+
+// v1Unmarshaler is encoding/json's Unmarshaler, by which enum types written
+// for it (the samply FHIR code types) compare a raw JSON string with their
+// names.
+type v1Unmarshaler interface{ UnmarshalJSON([]byte) error }
+
+// Enum reads an enum type (an integer type with an encoding/json
+// UnmarshalJSON) from a JSON string, handed to it unescaped ("\u003c" is
+// "<"); other types are left to the library.
+func Enum(dec *jsontext.Decoder, v v1Unmarshaler) error {
+	if reflect.TypeOf(v).Elem().Kind() != reflect.Int {
+		return errors.ErrUnsupported
+	}
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	if tok.Kind() != '"' {
+		return fmt.Errorf("a code must be a JSON string, not %s", jsonerr.Kind(tok.Kind()))
+	}
+	return v.UnmarshalJSON(strconv.AppendQuote(nil, tok.String()))
+}
+
+// OptionalEnum reads an optional enum T (a *T); a value that is no name of
+// T is absent (nil).
+func OptionalEnum[T any, P interface {
+	*T
+	v1Unmarshaler
+}]() *json.Unmarshalers {
+	return json.UnmarshalFromFunc(func(dec *jsontext.Decoder, v **T) error {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		*v = nil
+		var c T
+		if tok.Kind() == '"' && P(&c).UnmarshalJSON(strconv.AppendQuote(nil, tok.String())) == nil {
+			*v = &c
+		}
+		return nil
+	})
+}
+
+// Skip passes over every value of type T unread, leaving it zero.
+func Skip[T any]() *json.Unmarshalers {
+	return json.UnmarshalFromFunc(func(dec *jsontext.Decoder, v *T) error {
+		var zero T
+		*v = zero
+		_, err := dec.ReadValue() // faster than SkipValue
 		return err
 	})
 }

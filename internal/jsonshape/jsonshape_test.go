@@ -2,6 +2,7 @@ package jsonshape
 
 import (
 	stdjson "encoding/json"
+	"errors"
 	"reflect"
 	"testing"
 
@@ -43,6 +44,57 @@ func TestShapes(t *testing.T) {
 		if tc.bad {
 			if err == nil {
 				t.Errorf("%s: accepted as %+v", tc.in, got)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %+v, %v; want %+v", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+// color is an enum written for encoding/json, as the samply code types are.
+type color int
+
+func (c *color) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case `"red"`:
+		*c = 1
+	case `"<blue>"`:
+		*c = 2
+	default:
+		return errors.New("unknown color")
+	}
+	return nil
+}
+
+func TestEnums(t *testing.T) {
+	type doc struct {
+		C   color    `json:"c"`
+		Opt *color   `json:"opt"`
+		Ext []string `json:"ext"`
+	}
+	opts := json.WithUnmarshalers(json.JoinUnmarshalers(json.UnmarshalFromFunc(Enum), OptionalEnum[color](), Skip[[]string]()))
+	two := color(2)
+	for _, tc := range []struct {
+		in   string
+		want doc
+		bad  bool
+	}{
+		{in: `{"c":"red"}`, want: doc{C: 1}},
+		{in: `{"c":"\u003cblue>"}`, want: doc{C: 2}}, // handed over unescaped
+		{in: `{"c":"RED"}`, bad: true},
+		{in: `{"c":1}`, bad: true},
+		{in: `{"opt":"<blue>"}`, want: doc{Opt: &two}},
+		{in: `{"opt":"green"}`, want: doc{}}, // unknown: absent
+		{in: `{"opt":7}`, want: doc{}},
+		{in: `{"ext":[{"any":"thing"}],"c":"red"}`, want: doc{C: 1}}, // passed over
+	} {
+		var got doc
+		err := json.Unmarshal([]byte(tc.in), &got, opts)
+		if tc.bad {
+			if err == nil {
+				t.Errorf("%s: no error", tc.in)
 			}
 			continue
 		}
