@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -406,6 +407,7 @@ func (b *Builder) Record() *rules.Record {
 }
 
 func appendFirst[T any](dst, src []T, first func(T) bool) []T {
+	dst = slices.Grow(dst, len(src))
 	for _, v := range src {
 		if first(v) {
 			dst = append(dst, v)

@@ -266,7 +266,7 @@ func (m *memo) concept(v jsontext.Value) memoEntry {
 	}
 	var cc conceptHead
 	e := memoEntry{ok: decodeHead(v, &cc) == nil}
-	e.all = cc.codes(nil)
+	e.all = cc.codes(make([]rules.Coding, 0, 2*len(cc.Coding)+1))
 	n := len(e.all)
 	e.all = cc.names(e.all)
 	e.codes = e.all[:n:n]
