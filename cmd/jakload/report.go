@@ -178,7 +178,7 @@ func (r *report) writeStatic(b *strings.Builder, keys []key, by map[key][]sample
 	if len(rows) == 0 {
 		return
 	}
-	b.WriteString("\nAgainst the static server (`-static`: a separate process that reads each call's whole body and answers it with the bytes jakguard answered it with, status 200, same Content-Type and Content-Length; no store, no tokens; the same generator, connections, warm-up and duration, once per workload and round): jakguard's req/s over the static server's, as the ratio of the medians and the range of each round's ratio.\n\n")
+	b.WriteString("\nAgainst the static server (`-static`: a separate process that reads each call's whole body and answers it with the bytes jakguard answered it with, status 200, same Content-Type and Content-Length; no store, no tokens; the same generator, connections, warm-up and duration, once per workload and round; its CPU above is the static process's): jakguard's req/s over the static server's, as the ratio of the medians and the range of each round's ratio.\n\n")
 	b.WriteString("| workload | store | fill | auth | req/s | static req/s | jakguard/static (medians) | by round |\n")
 	b.WriteString("|---|---|---|---|---:|---:|---:|---:|\n")
 	for _, row := range rows {
