@@ -12,6 +12,11 @@
 //
 //	go run ./cmd/jakload -stores sqlite,postgres -rounds 3 -out load.md
 //
+// With -static, each round also measures a static server, a separate
+// process (this binary, re-executed with JAKLOAD_STATIC_ANSWERS and
+// JAKLOAD_STATIC_ADDR set) that answers every call with the bytes jakguard
+// answered it with, and the report gives jakguard's req/s against it.
+//
 // Pre-filled stores are kept between runs (SQLite files under -data, the
 // PostgreSQL database PREFIX_full), so they are filled once; the empty ones
 // are made afresh for every server start. It listens and connects on
@@ -35,7 +40,10 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code, ok := hiddenMode(ctx, os.Stderr) // the static server jakload -static starts
+	if !ok {
+		code = run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	}
 	stop()
 	os.Exit(code)
 }
@@ -66,6 +74,7 @@ type options struct {
 	tokenRate  float64 // tokens signed per second of run time, with auth
 	out        string  // also write the report here
 	cpuProfile string  // a CPU profile of the binary during the first measured workload
+	static     bool    // also measure the static server replaying jakguard's answers
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -89,6 +98,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Float64Var(&o.tokenRate, "token-rate", 2000, "with es384: tokens signed per second of -warmup plus -d before each workload (unique jti each; the run stops early, and says so, if they run out)")
 	fs.StringVar(&o.out, "out", "", "also write the report to this file")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the binary during the first measured workload to this file (builds jakguard with the jakguard_pprof tag, which serves net/http/pprof on another loopback port; not with -bin)")
+	fs.BoolVar(&o.static, "static", false, "also measure, once per workload and round, a static server: a separate process (this binary) that reads each call's body and answers it with the bytes jakguard answered it with in the check, without store or tokens; the report gives jakguard/static")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

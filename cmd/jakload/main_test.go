@@ -3,10 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -14,6 +21,18 @@ import (
 	"github.com/stretchr/testify/require"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
+
+// TestMain serves the static server when jakload -static re-executes this
+// test binary as it re-executes jakload's.
+func TestMain(m *testing.M) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code, ok := hiddenMode(ctx, os.Stderr)
+	stop()
+	if ok {
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
 
 // TestSmoke runs the tool as documented, in seconds: the real binary on a
 // tiny SQLite store, empty and pre-filled, with and without ES384 tokens, a
@@ -70,6 +89,7 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, []string{"none", "es384"}, o.auths)
 	assert.Equal(t, []string{"mix", "order-select", "order-sign", "patient-view", "no-jak"}, o.workloads)
 	assert.Equal(t, 16, o.conns)
+	assert.False(t, o.static, "-static is off by default")
 	assert.Equal(t, 1_000_000, o.prefill)
 
 	o, err = parseFlags([]string{"-stores", "postgres, sqlite,postgres", "-auth", "es384"}, &bytes.Buffer{})
@@ -193,4 +213,134 @@ func TestCPUProfile(t *testing.T) {
 	require.ErrorAs(t, err, &exit)
 	assert.Equal(t, 2, exit.ExitCode())
 	assert.Contains(t, string(out), "want a loopback address")
+}
+
+// TestSmokeStatic: -static measures the static server, a separate process,
+// once per workload and round, and the report gives jakguard/static and
+// the budget of issue 17.
+func TestSmokeStatic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the jakguard binary")
+	}
+	dir := t.TempDir()
+	args := []string{"-stores", "sqlite", "-fills", "empty", "-auth", "none", "-workloads", "typical",
+		"-d", "1s", "-warmup", "0s", "-c", "2", "-rounds", "1", "-data", dir, "-static"}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	require.Equal(t, 0, run(ctx, args, &stdout, &stderr), stderr.String())
+	text := stdout.String()
+
+	// The static row: calls answered, none in error.
+	row := regexp.MustCompile(`(?m)^\| typical \| static \| - \| - \| (\d+) \| [^|]+ \| [^|]+ \| (\d+) of (\d+) \| - \| - \|`).FindStringSubmatch(text)
+	require.NotNil(t, row, text)
+	rps, _ := strconv.Atoi(row[1])
+	calls, _ := strconv.Atoi(row[3])
+	assert.Positive(t, rps, "static req/s")
+	assert.Positive(t, calls)
+	assert.Equal(t, "0", row[2], "static errors")
+	assert.Contains(t, text, "| typical | sqlite | empty | none |")
+	assert.Regexp(t, `\| typical \| sqlite \| empty \| none \| \d+ \| \d+ \| \d\.\d{3} \| \d\.\d{3} \|`, text, "the ratio row")
+	assert.Regexp(t, `- sqlite, empty: jakguard/static \d\.\d{3} \(medians; by round \d\.\d{3}\) \(budget ≥ 0\.15: (met|MISSED)\)`, text)
+	assert.Contains(t, stderr.String(), "jakload: round 1 static")
+
+	// The static server replayed jakguard's recorded answer: the one call
+	// of the workload, with jakguard's Content-Type.
+	a, err := loadAnswers(filepath.Join(dir, "static-answers.json"))
+	require.NoError(t, err)
+	require.Len(t, a["/cds-services/order-select"], 1)
+	for _, rec := range a["/cds-services/order-select"] {
+		assert.Equal(t, "application/json", rec.ContentType)
+		assert.Contains(t, string(rec.Answer), `"cards"`)
+	}
+}
+
+// TestStaticHandler: a recorded call is answered with the recorded bytes
+// (200, the recorded Content-Type, the answer's Content-Length); a call
+// with another body, on another path or another method, 500.
+func TestStaticHandler(t *testing.T) {
+	// The second answer is larger than net/http buffers before it chunks.
+	large := `{"cards":[{"summary":"` + strings.Repeat("x", 10_000) + `"}]}`
+	a := answers{}
+	a.add(recorded{Path: "/cds-services/order-select", Request: []byte(`{"a":1}`), ContentType: "application/json", Answer: []byte(`{"cards":[]}`)})
+	a.add(recorded{Path: "/cds-services/order-select", Request: []byte(`{"a":2}`), ContentType: "application/json", Answer: []byte(large)})
+	file := filepath.Join(t.TempDir(), "answers.json")
+	require.NoError(t, a.save(file))
+	loaded, err := loadAnswers(file)
+	require.NoError(t, err)
+	assert.Equal(t, a, loaded, "the answers file holds the answers")
+	srv := httptest.NewServer(staticHandler(loaded))
+	defer srv.Close()
+
+	post := func(method, path, body string) (*http.Response, string) {
+		req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+	for body, want := range map[string]string{`{"a":1}`: `{"cards":[]}`, `{"a":2}`: large} {
+		resp, got := post(http.MethodPost, "/cds-services/order-select", body)
+		assert.Equal(t, http.StatusOK, resp.StatusCode)
+		assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+		assert.Equal(t, int64(len(want)), resp.ContentLength, "sent with its Content-Length")
+		assert.Empty(t, resp.TransferEncoding, "not chunked")
+		assert.Equal(t, want, got)
+	}
+	for _, c := range [][3]string{
+		{http.MethodPost, "/cds-services/order-select", `{"a":3}`},
+		{http.MethodPost, "/cds-services/order-select", `{"a":1} `},
+		{http.MethodPost, "/cds-services/order-sign", `{"a":1}`},
+		{http.MethodPut, "/cds-services/order-select", `{"a":1}`},
+	} {
+		resp, got := post(c[0], c[1], c[2])
+		assert.Equal(t, http.StatusInternalServerError, resp.StatusCode, "%q", c)
+		assert.Contains(t, got, "no answer recorded", "%q", c)
+	}
+	resp, _ := post(http.MethodGet, "/readyz", "")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// TestServeStaticLoopbackOnly: the hidden mode listens on loopback only.
+func TestServeStaticLoopbackOnly(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "answers.json")
+	require.NoError(t, answers{}.save(file))
+	var stderr bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second) // were it to serve
+	defer cancel()
+	assert.Equal(t, 2, serveStatic(ctx, file, "0.0.0.0:0", &stderr))
+	assert.Contains(t, stderr.String(), "want a loopback address")
+}
+
+func TestReportStatic(t *testing.T) {
+	o, err := parseFlags([]string{"-auth", "none", "-fills", "empty", "-workloads", "typical", "-static"}, &bytes.Buffer{})
+	require.NoError(t, err)
+	require.True(t, o.static)
+	s := func(store string, round int, rps float64) sample {
+		return sample{workload: "typical", store: store, fill: "empty", auth: "none", round: round, requests: 1000,
+			rps: rps, p50: 5 * time.Millisecond, p99: 20 * time.Millisecond, cpuPerCall: 400 * time.Microsecond, load: 2}
+	}
+	static := func(round int, rps float64) sample {
+		st := s(storeStatic, round, rps)
+		st.fill, st.auth = "", ""
+		return st
+	}
+	rep := &report{opts: o, samples: []sample{
+		s("sqlite", 1, 900), static(1, 5000), s("sqlite", 2, 800), static(2, 6000), s("sqlite", 3, 1000), static(3, 5500),
+	}}
+	text := rep.markdown()
+	assert.Contains(t, text, "| typical | static | - | - | 5000–6000 | 5.00 | 20.0 | 0 of 3000 | - | - | 0.40 | 2.0 |")
+	// Medians 900 / 5500; by round 900/5000, 800/6000, 1000/5500.
+	assert.Contains(t, text, "| typical | sqlite | empty | none | 800–1000 | 5000–6000 | 0.164 | 0.133–0.182 |")
+	assert.Contains(t, text, "- sqlite, empty: jakguard/static 0.164 (medians; by round 0.133–0.182) (budget ≥ 0.15: met)")
+
+	rep.samples[4].rps = 700 // median 800 / 5500
+	assert.Contains(t, rep.markdown(), "- sqlite, empty: jakguard/static 0.145 (medians; by round 0.127–0.180) (budget ≥ 0.15: MISSED)")
+
+	rep.samples = []sample{s("sqlite", 1, 900)} // without -static: no ratio
+	assert.NotContains(t, rep.markdown(), "jakguard/static")
 }

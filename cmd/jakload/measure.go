@@ -72,6 +72,7 @@ func measure(ctx context.Context, o options, stderr io.Writer) (*report, error) 
 			return nil, err
 		}
 	}
+	ans := answers{} // jakguard's answers in the checks, for the static server
 	for round := range o.rounds {
 		for _, kind := range o.stores {
 			fills := o.fills
@@ -80,13 +81,20 @@ func measure(ctx context.Context, o options, stderr io.Writer) (*report, error) 
 			}
 			for _, fill := range fills {
 				for _, a := range o.auths {
-					samples, err := measureServer(ctx, o, bin, st, sg, bodies, kind, fill, a, round, stderr)
+					samples, err := measureServer(ctx, o, bin, st, sg, bodies, ans, kind, fill, a, round, stderr)
 					if err != nil {
 						return nil, fmt.Errorf("round %d, %s %s %s: %w", round+1, kind, fill, a, err)
 					}
 					rep.samples = append(rep.samples, samples...)
 				}
 			}
+		}
+		if o.static {
+			samples, err := measureStatic(ctx, o, bodies, ans, round, stderr)
+			if err != nil {
+				return nil, fmt.Errorf("round %d, static server: %w", round+1, err)
+			}
+			rep.samples = append(rep.samples, samples...)
 		}
 	}
 	rep.finished = time.Now().UTC()
@@ -95,7 +103,7 @@ func measure(ctx context.Context, o options, stderr io.Writer) (*report, error) 
 
 // measureServer starts the binary on one store, fill and auth and runs
 // every workload against it.
-func measureServer(ctx context.Context, o options, bin string, st *stores, sg *signer, bodies map[string][]byte,
+func measureServer(ctx context.Context, o options, bin string, st *stores, sg *signer, bodies map[string][]byte, ans answers,
 	kind, fill, a string, round int, stderr io.Writer) ([]sample, error) {
 	dsn, err := st.dsn(ctx, kind, fill)
 	if err != nil {
@@ -117,7 +125,7 @@ func measureServer(ctx context.Context, o options, bin string, st *stores, sg *s
 	}
 	var out []sample
 	for _, name := range o.workloads {
-		s, err := measureWorkload(ctx, o, srv, sg, bodies, workloadByName(name), kind, a)
+		s, err := measureWorkload(ctx, o, srv, sg, bodies, ans, workloadByName(name), kind, a)
 		if err != nil {
 			srv.stop()
 			return nil, fmt.Errorf("%s: %w", name, err)
@@ -133,9 +141,39 @@ func measureServer(ctx context.Context, o options, bin string, st *stores, sg *s
 	return out, nil
 }
 
+// measureStatic starts the static server on the answers recorded so far
+// and runs every workload against it, as against jakguard (without tokens).
+func measureStatic(ctx context.Context, o options, bodies map[string][]byte, ans answers, round int, stderr io.Writer) ([]sample, error) {
+	file := filepath.Join(o.dataDir, "static-answers.json")
+	if err := ans.save(file); err != nil {
+		return nil, err
+	}
+	srv, err := startStatic(ctx, file, filepath.Join(o.dataDir, "serve-static.log"))
+	if err != nil {
+		return nil, err
+	}
+	var out []sample
+	for _, name := range o.workloads {
+		s, err := measureWorkload(ctx, o, srv, nil, bodies, nil, workloadByName(name), storeStatic, authNone)
+		if err != nil {
+			srv.stop()
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		s.store, s.round = storeStatic, round+1
+		fmt.Fprintf(stderr, "jakload: round %d static              %-12s %6.0f req/s  p50 %5.2f ms  p99 %6.2f ms  errors %d  load %.2f\n",
+			s.round, name, s.rps, ms(s.p50), ms(s.p99), s.errors, s.load)
+		out = append(out, s)
+	}
+	if err := srv.stop(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // measureWorkload runs one workload: tokens signed, each call checked
-// once, a warm-up, then the measured attack.
-func measureWorkload(ctx context.Context, o options, srv *server, sg *signer, bodies map[string][]byte, w workload, kind, a string) (sample, error) {
+// once (jakguard's answers recorded into ans, unless it is nil), a
+// warm-up, then the measured attack.
+func measureWorkload(ctx context.Context, o options, srv *server, sg *signer, bodies map[string][]byte, ans answers, w workload, kind, a string) (sample, error) {
 	var tokens map[string][]string
 	if a == authES384 {
 		perCall := map[string]int{}
@@ -157,6 +195,7 @@ func measureWorkload(ctx context.Context, o options, srv *server, sg *signer, bo
 		}
 	}
 	t := newTargets(srv.base, w, bodies, tokens)
+	t.record = ans
 	checked, err := t.check(ctx)
 	srv.calls += uint64(checked)
 	if err != nil {
@@ -171,7 +210,10 @@ func measureWorkload(ctx context.Context, o options, srv *server, sg *signer, bo
 	}
 	// The records of the calls so far written (or dropped), so that the
 	// measured run's are its own.
-	before := waitRecorder(srv, srv.calls)
+	var before recorderCounts
+	if !srv.static {
+		before = waitRecorder(srv, srv.calls)
+	}
 	s := sample{workload: w.name, load: loadAverage()}
 	cpu0, pg0 := srv.cpu(), time.Duration(0)
 	if kind == storePostgres {
@@ -179,7 +221,7 @@ func measureWorkload(ctx context.Context, o options, srv *server, sg *signer, bo
 	}
 	t.allow(o.maxReq)
 	var profiled chan error
-	if o.cpuProfile != "" && !profileTaken {
+	if o.cpuProfile != "" && !profileTaken && !srv.static {
 		profileTaken = true
 		profiled = make(chan error, 1)
 		go func() { profiled <- srv.profile(ctx, o.duration, o.cpuProfile) }()
@@ -201,8 +243,10 @@ func measureWorkload(ctx context.Context, o options, srv *server, sg *signer, bo
 	// Let the recorder write what it queued (it waits at most 100 ms for a
 	// batch to fill), then read what it wrote and dropped.
 	srv.calls += r.metrics.Requests
-	after := waitRecorder(srv, srv.calls)
-	d := after.sub(before)
+	var d recorderCounts
+	if !srv.static {
+		d = waitRecorder(srv, srv.calls).sub(before)
+	}
 	s.requests, s.errors, s.noTokens = r.metrics.Requests, r.errors, r.noTokens
 	s.rps = r.metrics.Throughput // answered 2xx (or 3xx: none here) per second
 	s.p50, s.p99 = r.metrics.Latencies.P50, r.metrics.Latencies.P99

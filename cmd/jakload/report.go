@@ -102,11 +102,15 @@ func (r *report) markdown() string {
 		if noTokens {
 			rps += " (tokens ran out: raise -token-rate)"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %d of %d | %.0f | %.0f | %s | %s |\n",
-			k.workload, k.store, k.fill, k.auth, rps,
+		fill, a, records := k.fill, k.auth, fmt.Sprintf("%.0f | %.0f", dropped, written)
+		if k.store == storeStatic { // no store, no tokens, no records
+			fill, a, records = "-", "-", "- | -"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %d of %d | %s | %s | %s |\n",
+			k.workload, k.store, fill, a, rps,
 			span(r.column(ss, func(s sample) float64 { return ms(s.p50) }), "%.2f"),
 			span(r.column(ss, func(s sample) float64 { return ms(s.p99) }), "%.1f"),
-			errs, reqs, dropped, written, cpu,
+			errs, reqs, records, cpu,
 			span(r.column(ss, func(s sample) float64 { return s.load }), "%.1f"))
 	}
 	if lines := r.budgets(by); len(lines) > 0 {
@@ -115,7 +119,77 @@ func (r *report) markdown() string {
 			b.WriteString("- " + l + "\n")
 		}
 	}
+	r.writeStatic(&b, keys, by)
 	return b.String()
+}
+
+// Budget of issue 17: under the load, the typical call (unauthenticated)
+// keeps at least this share of a static server's calls per second.
+const budgetStaticRatio = 0.15
+
+// staticRatio is jakguard's req/s over the static server's for the rounds
+// ss of one workload and configuration: the ratio of the medians, and each
+// round's ratio (against the static server of the same round). ok is false
+// without static samples for the workload.
+func (r *report) staticRatio(ss []sample, by map[key][]sample) (med float64, rounds []float64, ok bool) {
+	if len(ss) == 0 {
+		return 0, nil, false
+	}
+	static := by[key{ss[0].workload, storeStatic, "", ""}]
+	if len(static) == 0 {
+		return 0, nil, false
+	}
+	rps := func(s sample) float64 { return s.rps }
+	med = median(r.column(ss, rps)) / median(r.column(static, rps))
+	for _, s := range ss {
+		for _, st := range static {
+			if st.round == s.round {
+				rounds = append(rounds, s.rps/st.rps)
+			}
+		}
+	}
+	return med, rounds, true
+}
+
+// writeStatic writes, with -static, jakguard's req/s against the static
+// server's for each row, and the budget of issue 17.
+func (r *report) writeStatic(b *strings.Builder, keys []key, by map[key][]sample) {
+	var rows, budget []string
+	for _, k := range keys {
+		if k.store == storeStatic {
+			continue
+		}
+		ss := by[k]
+		med, rounds, ok := r.staticRatio(ss, by)
+		if !ok {
+			continue
+		}
+		static := by[key{k.workload, storeStatic, "", ""}]
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s | %s | %s | %.3f | %s |",
+			k.workload, k.store, k.fill, k.auth,
+			span(r.column(ss, func(s sample) float64 { return s.rps }), "%.0f"),
+			span(r.column(static, func(s sample) float64 { return s.rps }), "%.0f"),
+			med, span(rounds, "%.3f")))
+		if k.workload == "typical" && k.auth == authNone {
+			budget = append(budget, fmt.Sprintf("%s, %s: jakguard/static %.3f (medians; by round %s) (budget ≥ %.2f: %s)",
+				k.store, k.fill, med, span(rounds, "%.3f"), budgetStaticRatio, verdict(med >= budgetStaticRatio)))
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("\nAgainst the static server (`-static`: a separate process that reads each call's whole body and answers it with the bytes jakguard answered it with, status 200, same Content-Type and Content-Length; no store, no tokens; the same generator, connections, warm-up and duration, once per workload and round; its CPU above is the static process's): jakguard's req/s over the static server's, as the ratio of the medians and the range of each round's ratio.\n\n")
+	b.WriteString("| workload | store | fill | auth | req/s | static req/s | jakguard/static (medians) | by round |\n")
+	b.WriteString("|---|---|---|---|---:|---:|---:|---:|\n")
+	for _, row := range rows {
+		b.WriteString(row + "\n")
+	}
+	if len(budget) > 0 {
+		b.WriteString("\nBudget (issue 17; the typical workload, unauthenticated, against the static server):\n\n")
+		for _, l := range budget {
+			b.WriteString("- " + l + "\n")
+		}
+	}
 }
 
 // Budgets of issue 20 for the first-prescription order-select.

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -36,8 +35,9 @@ func buildBinary(ctx context.Context, dir string, pprof bool, stderr io.Writer) 
 	return bin, nil
 }
 
-// server is one running `jakguard serve`.
+// server is one running `jakguard serve`, or the static server.
 type server struct {
+	name  string // for messages
 	cmd   *exec.Cmd
 	base  string // http://127.0.0.1:PORT
 	log   *os.File
@@ -46,6 +46,8 @@ type server struct {
 	// calls counts the hook calls sent to it, each of which leaves an
 	// audit record.
 	calls uint64
+	// static: the static server (-static), which keeps no records.
+	static bool
 }
 
 // startServer runs bin serve on a free loopback port with the store dsn and,
@@ -68,25 +70,36 @@ func startServer(ctx context.Context, bin, dsn, clients, auditKey, logPath strin
 	if clients != "" {
 		args = append(args, "--clients", clients)
 	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "JAKGUARD_AUDIT_KEY="+auditKey, "JAKGUARD_PPROF_ADDR="+pprofAddr)
+	s, err := startProcess(ctx, cmd, "http://"+addr, logPath, "jakguard serve")
+	if err != nil {
+		return nil, err
+	}
+	s.pprof = "http://" + pprofAddr
+	return s, nil
+}
+
+// startProcess starts cmd, its output to logPath, and waits until
+// base/readyz answers 200.
+func startProcess(ctx context.Context, cmd *exec.Cmd, base, logPath, name string) (*server, error) {
 	logf, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "JAKGUARD_AUDIT_KEY="+auditKey, "JAKGUARD_PPROF_ADDR="+pprofAddr)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
-		return nil, fmt.Errorf("start %s: %w", bin, err)
+		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
-	s := &server{cmd: cmd, base: "http://" + addr, log: logf, done: make(chan error, 1), pprof: "http://" + pprofAddr}
+	s := &server{name: name, cmd: cmd, base: base, log: logf, done: make(chan error, 1)}
 	go func() { s.done <- cmd.Wait() }()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		select {
 		case err := <-s.done:
 			logf.Close()
-			return nil, fmt.Errorf("jakguard serve exited before it was ready (%v); its log: %s", err, logPath)
+			return nil, fmt.Errorf("%s exited before it was ready (%v); its log: %s", name, err, logPath)
 		case <-ctx.Done():
 			s.stop()
 			return nil, ctx.Err()
@@ -97,7 +110,7 @@ func startServer(ctx context.Context, bin, dsn, clients, auditKey, logPath strin
 		}
 		if time.Now().After(deadline) {
 			s.stop()
-			return nil, fmt.Errorf("jakguard serve not ready after 2 minutes; its log: %s", logPath)
+			return nil, fmt.Errorf("%s not ready after 2 minutes; its log: %s", name, logPath)
 		}
 	}
 }
@@ -113,7 +126,7 @@ func (s *server) stop() error {
 	case <-time.After(30 * time.Second):
 		_ = s.cmd.Process.Kill()
 		<-s.done
-		return errors.New("jakguard serve did not stop within 30 s of SIGTERM; killed")
+		return fmt.Errorf("%s did not stop within 30 s of SIGTERM; killed", s.name)
 	}
 }
 

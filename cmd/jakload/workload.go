@@ -200,6 +200,7 @@ type targets struct {
 	used   map[string]*atomic.Int64
 	next   atomic.Int64
 	limit  atomic.Int64 // targets are handed out while next is below it
+	record answers      // the check records the answers here, unless nil
 }
 
 func newTargets(base string, w workload, bodies map[string][]byte, tokens map[string][]string) *targets {
@@ -245,7 +246,8 @@ func (t *targets) target(tgt *vegeta.Target) error {
 
 // check sends each distinct call of the workload once and checks that it
 // is answered 200 with the expected number of cards: the load measures the
-// service doing its work, not refusing it. It returns the calls it sent.
+// service doing its work, not refusing it. It records each answer in
+// t.record, if set. It returns the calls it sent.
 func (t *targets) check(ctx context.Context) (sent int, err error) {
 	seen := map[string]bool{}
 	for _, c := range t.seq {
@@ -288,6 +290,9 @@ func (t *targets) check(ctx context.Context) (sent int, err error) {
 		}
 		if len(answer.Cards) != c.cards {
 			return sent, fmt.Errorf("%s: answered %d cards, want %d", c.name, len(answer.Cards), c.cards)
+		}
+		if t.record != nil {
+			t.record.add(recorded{Path: req.URL.Path, Request: t.bodies[c.name], ContentType: resp.Header.Get("Content-Type"), Answer: body})
 		}
 	}
 	return sent, nil
