@@ -116,8 +116,6 @@ func r2textDose(drug string, mg int, sig string) res {
 	return m
 }
 
-func bornOn(d string) string { return d }
-
 func TestAcceptanceReview2Record(t *testing.T) {
 	cases := []accCase{
 		// Condition statuses (pregnancy, TB, sepsis, hepatitis B).
