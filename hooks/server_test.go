@@ -479,6 +479,6 @@ func TestAnswerSentWithItsLength(t *testing.T) {
 		assert.Empty(t, resp.TransferEncoding, call.file)
 		assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
 		uuids := regexp.MustCompile(`"uuid":"[0-9a-f-]{36}"`) // a new one each time
-		assert.JSONEq(t, uuids.ReplaceAllString(string(want), `"uuid":"u"`), uuids.ReplaceAllString(string(got), `"uuid":"u"`), call.file)
+		assert.Equal(t, uuids.ReplaceAllString(string(want), `"uuid":"u"`), uuids.ReplaceAllString(string(got), `"uuid":"u"`), call.file)
 	}
 }
