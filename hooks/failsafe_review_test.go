@@ -552,3 +552,23 @@ func TestBirthDateInTheFuture(t *testing.T) {
 		assert.Contains(t, codesOf(checkResponse(t, rec.Body.Bytes())), rules.AgeNotApproved)
 	})
 }
+
+// An order-select with "selections": [] selected nothing (CDS Hooks: 1..*):
+// it evaluated nothing and answered {"cards": []} for the JAK order in
+// draftOrders. It is refused like a missing selections, naming the member.
+func TestEmptySelectionsRefused(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	rec := s.do(t, "POST", "/cds-services/order-select", edit(t, "testdata/requests/order-select-upadacitinib.json", func(m map[string]any) {
+		m["context"].(map[string]any)["selections"] = []any{}
+	}))
+	requireRefused(t, rec, 400, rec.Body.String(), "context.selections is empty")
+	var oo OperationOutcome
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &oo))
+	assert.Equal(t, []string{"context.selections"}, oo.Issue[0].Expression)
+	// order-sign has no selections: an empty one there changes nothing.
+	rec = s.do(t, "POST", "/cds-services/order-sign", edit(t, "testdata/requests/order-sign-abrocitinib.json", func(m map[string]any) {
+		m["context"].(map[string]any)["selections"] = []any{}
+	}))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.NotEmpty(t, checkResponse(t, rec.Body.Bytes()))
+}

@@ -214,8 +214,16 @@ func decodeRequest(body []byte, hook string, stream func(req *Request, hc *HookC
 			return nil, nil, badRequest("context.draftOrders is missing")
 		}
 	}
-	if hook == HookOrderSelect && hc.Selections == nil { // absent or null
+	switch {
+	case hook != HookOrderSelect:
+	case hc.Selections == nil: // absent or null
 		return nil, nil, badRequest("context.selections is missing")
+	case len(hc.Selections) == 0:
+		// CDS Hooks: 1..*. Nothing selected would evaluate nothing, and an
+		// answer of no cards would read as "checked, nothing to say".
+		e := badRequest("context.selections is empty: order-select names the newly selected orders (at least one)")
+		e.Expression = "context.selections"
+		return nil, nil, e
 	}
 	return &req, hc, nil
 }
