@@ -169,6 +169,9 @@ func validateAction(a Action) error {
 func resourceHead(r any) (resourceType, id string, err error) {
 	switch r := r.(type) {
 	case *serviceRequestJSON:
+		if r == nil {
+			return "", "", errors.New("resource is a nil ServiceRequest")
+		}
 		return r.ResourceType, "", nil
 	case map[string]any:
 		resourceType, _ = r["resourceType"].(string)

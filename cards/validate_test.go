@@ -79,6 +79,7 @@ func TestValidate(t *testing.T) {
 		{name: "update of decoded JSON without id", modify: func(c *Card) {
 			c.Suggestions[0].Actions[0] = Action{Type: ActionUpdate, Description: "Change", Resource: map[string]any{"resourceType": "MedicationRequest"}}
 		}, wantErr: "update resource has no id"},
+		{name: "create of a nil ServiceRequest", modify: func(c *Card) { c.Suggestions[0].Actions[0].Resource = (*serviceRequestJSON)(nil) }, wantErr: "nil ServiceRequest"},
 		{name: "create of a value that is no resource", modify: func(c *Card) { c.Suggestions[0].Actions[0].Resource = "ServiceRequest" }, wantErr: "not a FHIR resource"},
 		{name: "delete with resourceId", modify: func(c *Card) {
 			c.Suggestions[0].Actions[0] = Action{Type: ActionDelete, Description: "Remove", ResourceID: "MedicationRequest/1"}
