@@ -399,7 +399,8 @@ func readInto(buf *bytes.Buffer, c echo.Context, limit int64) error {
 // commonly a few hundred kilobytes, and reading one into a new buffer,
 // which grows by doubling as the bytes arrive, makes about 2.5 times its
 // size in garbage (530 KB of the 650 KB a typical call allocates through
-// the HTTP path). Only handleService uses it. What a call keeps of its
+// the HTTP path). Only handleService uses it, for the body and for the
+// answer it writes (serveHook). What a call keeps of its
 // body lives no longer than the call: the context and draft orders are
 // decoded into copies, prefetch values and the record's strings too, so
 // the buffer goes back once the answer is written.
