@@ -56,16 +56,14 @@ type server struct {
 // as deploy/kubernetes sets; jakguard logs no patient data) to logPath, as
 // a container's output goes to a file.
 func startServer(ctx context.Context, bin, dsn, clients, auditKey, logPath string) (*server, error) {
-	port, err := freePort()
+	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	pprofPort, err := freePort()
+	pprofAddr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	pprofAddr := "127.0.0.1:" + strconv.Itoa(pprofPort)
-	addr := "127.0.0.1:" + strconv.Itoa(port)
 	args := []string{"serve", "--addr", addr, "--db", dsn, "--shutdown-drain", "0s"}
 	if clients != "" {
 		args = append(args, "--clients", clients)
@@ -245,14 +243,14 @@ func status(url string) int {
 	return resp.StatusCode
 }
 
-// freePort is a loopback port nothing listens on just now.
-func freePort() (int, error) {
+// freeAddr is a free loopback address ("127.0.0.1:PORT") to serve on.
+func freeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, err
+		return "", err
 	}
 	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	return ln.Addr().String(), nil
 }
 
 // loadAverage is the machine's one-minute load average, from /proc/loadavg.

@@ -190,11 +190,10 @@ func startStatic(ctx context.Context, file, logPath string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), envStaticAnswers+"="+file, envStaticAddr+"="+addr)
 	s, err := startProcess(ctx, cmd, "http://"+addr, logPath, "the static server")
