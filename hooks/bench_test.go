@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/procfs"
 
 	"jakguard/rules"
 )
@@ -284,27 +285,16 @@ func (c cpuClock) report(b *testing.B) {
 	b.ReportMetric(float64(end-c.start)/float64(b.N), "cpu-ns/op")
 }
 
-// processCPU reads utime and stime from /proc/self/stat, in clock ticks of
-// 10 ms (USER_HZ is 100 on Linux).
+// processCPU reads the process's CPU time from /proc/self/stat (procfs),
+// in clock ticks of 10 ms.
 func processCPU() (time.Duration, bool) {
-	data, err := os.ReadFile("/proc/self/stat")
+	p, err := procfs.Self()
 	if err != nil {
 		return 0, false
 	}
-	// The command name (field 2) may hold spaces; fields after it are
-	// counted from the closing parenthesis: state is field 3, utime 14, stime 15.
-	i := bytes.LastIndexByte(data, ')')
-	if i < 0 {
+	st, err := p.Stat()
+	if err != nil {
 		return 0, false
 	}
-	f := strings.Fields(string(data[i+1:]))
-	if len(f) < 13 {
-		return 0, false
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	return time.Duration(utime+stime) * 10 * time.Millisecond, true
+	return time.Duration(st.CPUTime() * float64(time.Second)), true
 }

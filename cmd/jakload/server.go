@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/procfs"
 )
 
 // buildBinary builds jakguard into dir, as a deployment would build it, or
@@ -156,33 +156,20 @@ func (s *server) profile(ctx context.Context, d time.Duration, path string) erro
 }
 
 // cpu is the CPU time (user and system, every thread) the server has used.
-func (s *server) cpu() time.Duration {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+func (s *server) cpu() time.Duration { return processCPU(s.cmd.Process.Pid) }
+
+// processCPU is the CPU time (user and system) process pid has used, read
+// from /proc/PID/stat with procfs; 0 when it cannot be read.
+func processCPU(pid int) time.Duration {
+	p, err := procfs.NewProc(pid)
 	if err != nil {
 		return 0
 	}
-	d, _ := parseStat(data)
-	return d
-}
-
-// parseStat reads utime and stime (fields 14 and 15) from a /proc/PID/stat
-// line. The command name (field 2) may hold spaces and parentheses, so the
-// fields are counted from its last closing parenthesis.
-func parseStat(data []byte) (time.Duration, bool) {
-	i := bytes.LastIndexByte(data, ')')
-	if i < 0 {
-		return 0, false
+	st, err := p.Stat()
+	if err != nil {
+		return 0
 	}
-	f := strings.Fields(string(data[i+1:]))
-	if len(f) < 13 {
-		return 0, false
-	}
-	utime, err1 := strconv.ParseInt(f[11], 10, 64)
-	stime, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil || utime < 0 || stime < 0 {
-		return 0, false
-	}
-	return time.Duration(utime+stime) * 10 * time.Millisecond, true
+	return time.Duration(st.CPUTime() * float64(time.Second))
 }
 
 // recorderCounts are the server's recorder counters.

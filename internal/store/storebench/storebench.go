@@ -5,15 +5,12 @@
 package storebench
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/procfs"
 
 	"jakguard/internal/store"
 )
@@ -112,30 +109,15 @@ func Fill(ctx context.Context, s store.Store, cards int, span time.Duration, bat
 // what a benchmark makes it do, as long as its backends live through the
 // measurement.
 func PostgresCPU() time.Duration {
-	dirs, err := os.ReadDir("/proc")
+	procs, err := procfs.AllProcs()
 	if err != nil {
 		return 0
 	}
-	var ticks int64
-	for _, d := range dirs {
-		if _, err := strconv.Atoi(d.Name()); err != nil {
-			continue
+	var seconds float64
+	for _, p := range procs {
+		if st, err := p.Stat(); err == nil && st.Comm == "postgres" {
+			seconds += st.CPUTime()
 		}
-		data, err := os.ReadFile("/proc/" + d.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		open, end := bytes.IndexByte(data, '('), bytes.LastIndexByte(data, ')')
-		if open < 0 || end < open || string(data[open+1:end]) != "postgres" {
-			continue
-		}
-		f := strings.Fields(string(data[end+1:]))
-		if len(f) < 13 {
-			continue
-		}
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		s, _ := strconv.ParseInt(f[12], 10, 64)
-		ticks += u + s
 	}
-	return time.Duration(ticks) * 10 * time.Millisecond
+	return time.Duration(seconds * float64(time.Second))
 }
