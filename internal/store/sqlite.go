@@ -13,7 +13,8 @@ import (
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver (pure Go)
+	"modernc.org/sqlite" // registers the "sqlite" database/sql driver (pure Go)
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // SQLite is the embedded feedback store (modernc.org/sqlite, no cgo). Writes
@@ -35,11 +36,39 @@ var _ Store = (*SQLite)(nil)
 
 // Connection parameters. The writer begins IMMEDIATE transactions so that a
 // second process waits on busy_timeout instead of failing on lock upgrade.
-// journal_mode=WAL is persistent in the file, so readers need not set it.
+// WAL mode is set once by useWAL, not on every connection: it is persistent
+// in the file, so the readers and any later writer connection find it there.
 const (
-	sqliteWriteParams = "_txlock=immediate&_busy_timeout=5000&_foreign_keys=1&_journal_mode=WAL&_synchronous=FULL"
+	sqliteBusyTimeout = 5 * time.Second
+	sqliteWriteParams = "_txlock=immediate&_busy_timeout=5000&_foreign_keys=1&_synchronous=FULL"
 	sqliteReadParams  = "_busy_timeout=5000&_query_only=1"
 )
+
+// useWAL switches the file to WAL mode. SQLite takes the exclusive lock that
+// switch needs without calling the busy handler, so when several processes
+// open a new file at once all but one get SQLITE_BUSY straight away; useWAL
+// retries for as long as the busy timeout would have waited.
+func useWAL(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(sqliteBusyTimeout)
+	for {
+		var mode string
+		err := db.QueryRowContext(ctx, `PRAGMA journal_mode=WAL`).Scan(&mode)
+		var se *sqlite.Error
+		switch {
+		case err == nil && !strings.EqualFold(mode, "wal"):
+			return fmt.Errorf("journal_mode is %s, not wal", mode)
+		case err == nil:
+			return nil
+		case !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline):
+			return fmt.Errorf("set journal_mode=WAL: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
 
 // OpenSQLite opens (creating it if needed) the SQLite database at path and
 // applies pending migrations. path ":memory:" gives a private in-memory
@@ -123,6 +152,9 @@ func openSQLiteStore(ctx context.Context, path string, logger *slog.Logger, crea
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
 		s.read.SetMaxOpenConns(4)
+		if err := useWAL(ctx, s.write); err != nil {
+			return nil, errors.Join(fmt.Errorf("open sqlite %s: %w", path, err), s.Close())
+		}
 	}
 	if create {
 		// Migrate on the writer before any reader connects, so readers never
