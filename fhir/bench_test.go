@@ -68,14 +68,14 @@ func BenchmarkBuilderTypical(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		bl := NewBuilder(nil)
-		bl.KeepObservations(func(codes []rules.Coding) (time.Duration, bool) {
+		bl.Filter(&Filters{Observation: func(codes []rules.Coding) (time.Duration, bool) {
 			for _, c := range codes {
 				if c.Code == "718-7" || c.Code == "1742-6" {
 					return 90 * 24 * time.Hour, true
 				}
 			}
 			return 0, false
-		}, time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
+		}}, time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
 		if _, err := bl.Add(context.Background(), "observations", obs); err != nil {
 			b.Fatal(err)
 		}

@@ -48,14 +48,12 @@ type Page struct {
 // Builder accumulates prefetch values and FHIR pages into a rules.Record.
 // Add may be called concurrently; the setters must come before it.
 type Builder struct {
-	logger         *slog.Logger
-	obsLookback    func(codes []rules.Coding) (time.Duration, bool)
-	obsNow         time.Time                                  // what obsLookback's windows count back from
-	keepCoded      map[string]func(codes []rules.Coding) bool // by resource type
-	keepMedication func(m rules.Medication) bool
-	patientID      string            // the context patient; "" checks nothing
-	types          map[string]string // key -> the resource type its query asks for
-	entries        counter           // entries read by all Adds
+	logger    *slog.Logger
+	filters   *Filters
+	now       time.Time         // what the Observation look-backs count back from
+	patientID string            // the context patient; "" checks nothing
+	types     map[string]string // key -> the resource type its query asks for
+	entries   counter           // entries read by all Adds
 
 	mu    sync.Mutex
 	parts []part
@@ -66,30 +64,12 @@ func NewBuilder(logger *slog.Logger) *Builder {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Builder{logger: logger, keepCoded: map[string]func([]rules.Coding) bool{}, types: map[string]string{}}
+	return &Builder{logger: logger, types: map[string]string{}}
 }
 
-// KeepObservations makes Add decode only the Observations a rule may read.
-// lookback tells, from an Observation's codes and its components' codes
-// (names included, see memo.codes), whether some rule reads it and how far
-// back from now (0: at any date); an Observation dated before that is
-// passed over, one with no readable date kept. lookback is asked once per
-// distinct code of a component-less Observation, so it must depend on the
-// codes alone.
-func (b *Builder) KeepObservations(lookback func(codes []rules.Coding) (time.Duration, bool), now time.Time) {
-	b.obsLookback, b.obsNow = lookback, now
-}
-
-// KeepCoded is KeepObservations for Conditions or Immunizations, by code.
-func (b *Builder) KeepCoded(resourceType string, keep func(codes []rules.Coding) bool) {
-	b.keepCoded[resourceType] = keep
-}
-
-// KeepMedications is KeepObservations for MedicationRequests and
-// MedicationStatements, by the codes and text of medicationCodeableConcept.
-// One with a medicationReference is always decoded: what it is of is known
-// only once its Medication is read.
-func (b *Builder) KeepMedications(keep func(m rules.Medication) bool) { b.keepMedication = keep }
+// Filter makes Add decode only the resources f keeps, judging an
+// Observation's look-back from now.
+func (b *Builder) Filter(f *Filters, now time.Time) { b.filters, b.now = f, now }
 
 // ForPatient makes Add refuse (ErrWrongPatient) a Patient whose id is not
 // id, or a resource whose subject (an Immunization's patient) references
@@ -113,7 +93,7 @@ type part struct {
 	meds          []pendingMed
 	immunizations []rules.Immunization
 	medications   medIndex
-	memo          memo
+	subjects      subjects
 	others        int  // resources that are no OperationOutcome
 	failed        bool // an OperationOutcome reports an error
 }
@@ -261,38 +241,6 @@ func decodeAs[V any](raw []byte, use func(v *V)) error {
 	return err
 }
 
-// keep applies the relevance filters; bad names a member a filter reads
-// that is unreadable (the resource is then skipped as malformed).
-func (p *part) keep(r *resource) (keep bool, bad string) {
-	b := p.b
-	switch t := r.resourceType; {
-	case t == "Observation" && b.obsLookback != nil:
-		e := p.memo.lookback(r, b.obsLookback)
-		if e.bad != "" || !e.keep || e.lookback == 0 {
-			return e.keep && e.bad == "", e.bad
-		}
-		date := r.observationDate() // read only for the Observations whose codes pass
-		return date.IsZero() || !date.Before(b.obsNow.Add(-e.lookback)), ""
-	case b.keepCoded[t] != nil:
-		codes, bad := p.memo.codes(r)
-		return bad == "" && b.keepCoded[t](codes), bad
-	case (t == "MedicationRequest" || t == "MedicationStatement") && b.keepMedication != nil:
-		// Decided once per concept; one with a reference, or unreadable, is decoded.
-		concept := r.get("medicationCodeableConcept")
-		if r.get("medicationReference") != nil {
-			return true, ""
-		}
-		keep, ok := p.memo.meds[string(concept)]
-		if !ok {
-			var cc *fm.CodeableConcept
-			keep = decode(concept, &cc) != nil || b.keepMedication(rules.Medication{Codes: codings(cc), Text: textOrDisplay(cc)})
-			p.memo.meds = put(p.memo.meds, concept, keep)
-		}
-		return keep, ""
-	}
-	return true, ""
-}
-
 // other notes a resource no rule reads: is a Bundle all failures?
 func (p *part) other(r *resource) {
 	if r.resourceType != "OperationOutcome" {
@@ -328,7 +276,7 @@ func (p *part) check(r *resource) error {
 	case r.resourceType == "Immunization":
 		member = "patient"
 	}
-	ref := p.memo.reference(r.get(member))
+	ref := p.subjects.of(r.get(member))
 	if !ref.ok { // whose it is cannot be told: skipped like any malformed entry
 		return &DecodeError{Path: member, Reason: "not a Reference"}
 	}
@@ -390,9 +338,9 @@ func (b *Builder) Record() *rules.Record {
 			pt := p.patients[0] // a copy: the record is the caller's
 			rec.Patient = &pt
 		}
-		rec.Observations = appendFirst(rec.Observations, p.observations, func(o rules.Observation) bool { return first(o.ID) })
-		rec.Conditions = appendFirst(rec.Conditions, p.conditions, func(c rules.Condition) bool { return first(c.ID) })
-		rec.Immunizations = appendFirst(rec.Immunizations, p.immunizations, func(im rules.Immunization) bool { return first(im.ID) })
+		rec.Observations = append(rec.Observations, p.observations...)
+		rec.Conditions = append(rec.Conditions, p.conditions...)
+		rec.Immunizations = append(rec.Immunizations, p.immunizations...)
 		for i := range p.meds {
 			m, ok := p.meds[i].resolve(meds)
 			if !ok {
@@ -403,17 +351,10 @@ func (b *Builder) Record() *rules.Record {
 			}
 		}
 	}
+	rec.Observations = slices.DeleteFunc(rec.Observations, func(o rules.Observation) bool { return !first(o.ID) })
+	rec.Conditions = slices.DeleteFunc(rec.Conditions, func(c rules.Condition) bool { return !first(c.ID) })
+	rec.Immunizations = slices.DeleteFunc(rec.Immunizations, func(im rules.Immunization) bool { return !first(im.ID) })
 	return rec
-}
-
-func appendFirst[T any](dst, src []T, first func(T) bool) []T {
-	dst = slices.Grow(dst, len(src))
-	for _, v := range src {
-		if first(v) {
-			dst = append(dst, v)
-		}
-	}
-	return dst
 }
 
 // logSkip logs a skipped entry by key, resource type, index and reason,
@@ -537,12 +478,7 @@ func miscased(t string) bool {
 	}) >= 0 {
 		return true
 	}
-	for _, k := range knownTypes {
-		if t != k && strings.EqualFold(t, k) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(knownTypes, func(k string) bool { return t != k && strings.EqualFold(t, k) })
 }
 
 func entryPath(i int) string { return "entry[" + strconv.Itoa(i) + "]" }

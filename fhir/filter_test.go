@@ -2,17 +2,19 @@ package fhir
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"jakguard/rules"
 )
 
-// KeepObservations passes over the Observations no rule reads, judging by
+// Filters.Observation passes over the Observations no rule reads, judging by
 // the Observation's codes and its components' codes, without decoding them.
-func TestKeepObservations(t *testing.T) {
+func TestFilterObservations(t *testing.T) {
 	bundle := []byte(`{"resourceType":"Bundle","entry":[
 		{"resource":{"resourceType":"Observation","id":"bp","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"85354-9"}]},
 			"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"8480-6"}]},"valueQuantity":{"value":120,"unit":"mm[Hg]"}}]}},
@@ -25,7 +27,7 @@ func TestKeepObservations(t *testing.T) {
 	wanted := map[string]bool{"751-8": true, "731-0": true}
 	var seen [][]rules.Coding
 	b := NewBuilder(nil)
-	b.KeepObservations(func(codes []rules.Coding) (time.Duration, bool) {
+	b.Filter(&Filters{Observation: func(codes []rules.Coding) (time.Duration, bool) {
 		seen = append(seen, append([]rules.Coding(nil), codes...))
 		for _, c := range codes {
 			if c.System == rules.SystemLOINC && wanted[c.Code] {
@@ -33,7 +35,7 @@ func TestKeepObservations(t *testing.T) {
 			}
 		}
 		return 0, false
-	}, time.Now())
+	}}, time.Now())
 	page, err := b.Add(context.Background(), "observations", bundle)
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +64,7 @@ func TestKeepObservations(t *testing.T) {
 // time); an Observation dated before its look-back from now is passed over,
 // one on its boundary or with no readable date kept, one a rule reads at
 // any date kept whatever its date.
-func TestKeepObservationsByLookback(t *testing.T) {
+func TestFilterObservationsByLookback(t *testing.T) {
 	bundle := []byte(`{"resourceType":"Bundle","entry":[
 		{"resource":{"resourceType":"Observation","id":"old","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"effectiveDateTime":"2026-09-01T11:59:59Z"}},
 		{"resource":{"resourceType":"Observation","id":"edge","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"effectiveDateTime":"2026-09-01T12:00:00Z"}},
@@ -77,7 +79,7 @@ func TestKeepObservationsByLookback(t *testing.T) {
 	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	var calls []string
 	b := NewBuilder(nil)
-	b.KeepObservations(func(codes []rules.Coding) (time.Duration, bool) {
+	b.Filter(&Filters{Observation: func(codes []rules.Coding) (time.Duration, bool) {
 		calls = append(calls, codes[len(codes)-1].Code)
 		for _, c := range codes {
 			switch c.Code {
@@ -88,7 +90,7 @@ func TestKeepObservationsByLookback(t *testing.T) {
 			}
 		}
 		return 0, false
-	}, now)
+	}}, now)
 	if _, err := b.Add(context.Background(), "labs", bundle); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +124,7 @@ func TestObservationDateMatchesDecoding(t *testing.T) {
 		decoded := func(lookback time.Duration, now time.Time) []rules.Observation {
 			b := NewBuilder(nil)
 			if lookback > 0 {
-				b.KeepObservations(func([]rules.Coding) (time.Duration, bool) { return lookback, true }, now)
+				b.Filter(&Filters{Observation: func([]rules.Coding) (time.Duration, bool) { return lookback, true }}, now)
 			}
 			if _, err := b.Add(context.Background(), "observations", []byte(c)); err != nil {
 				t.Fatal(err)
@@ -149,10 +151,10 @@ func TestObservationDateMatchesDecoding(t *testing.T) {
 	}
 }
 
-// KeepCoded passes over the Conditions and Immunizations no rule reads,
+// Filters.Condition and Immunization passes over the Conditions and Immunizations no rule reads,
 // judging by Condition.code and Immunization.vaccineCode, and leaves the
 // other resource types alone.
-func TestKeepCoded(t *testing.T) {
+func TestFilterCoded(t *testing.T) {
 	bundle := []byte(`{"resourceType":"Bundle","entry":[
 		{"resource":{"resourceType":"Condition","id":"tb","code":{"coding":[{"system":"http://snomed.info/sct","code":"56717001"}]}}},
 		{"resource":{"resourceType":"Condition","id":"ad","code":{"text":"eczema","coding":[{"system":"http://snomed.info/sct","code":"24079001"}]}}},
@@ -174,8 +176,7 @@ func TestKeepCoded(t *testing.T) {
 		}
 	}
 	b := NewBuilder(nil)
-	b.KeepCoded("Condition", keep("56717001"))
-	b.KeepCoded("Immunization", keep("187"))
+	b.Filter(&Filters{Condition: keep("56717001"), Immunization: keep("187")}, time.Time{})
 	page, err := b.Add(context.Background(), "everything", bundle)
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +192,7 @@ func TestKeepCoded(t *testing.T) {
 		t.Errorf("immunizations kept: %+v, want only Shingrix", rec.Immunizations)
 	}
 	if len(rec.Observations) != 1 {
-		t.Errorf("observations are not filtered by KeepCoded: %d", len(rec.Observations))
+		t.Errorf("observations are not filtered by Filters.Condition and Immunization: %d", len(rec.Observations))
 	}
 
 	all := NewBuilder(nil)
@@ -199,16 +200,16 @@ func TestKeepCoded(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rec := all.Record(); len(rec.Conditions) != 3 || len(rec.Immunizations) != 2 {
-		t.Errorf("without KeepCoded: %d conditions, %d immunizations; want 3 and 2", len(rec.Conditions), len(rec.Immunizations))
+		t.Errorf("without Filters.Condition and Immunization: %d conditions, %d immunizations; want 3 and 2", len(rec.Conditions), len(rec.Immunizations))
 	}
 }
 
-// KeepMedications passes over the orders and statements the filter does
+// Filters.Medication passes over the orders and statements the filter does
 // not want, judging by their medicationCodeableConcept (codes and text).
 // One with a medicationReference (contained, elsewhere, or a display
 // only) is decoded unasked: what it is of is known only once its
 // Medication is read.
-func TestKeepMedications(t *testing.T) {
+func TestFilterMedications(t *testing.T) {
 	bundle := []byte(`{"resourceType":"Bundle","entry":[
 		{"resource":{"resourceType":"MedicationRequest","id":"upa","status":"active","intent":"order",
 			"medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"2196092"}]}}},
@@ -224,14 +225,14 @@ func TestKeepMedications(t *testing.T) {
 	]}`)
 	var asked []string
 	b := NewBuilder(nil)
-	b.KeepMedications(func(m rules.Medication) bool {
+	b.Filter(&Filters{Medication: func(m rules.Medication) bool {
 		name := m.Text
 		for _, c := range m.Codes {
 			name += " " + c.Code
 		}
 		asked = append(asked, strings.TrimSpace(name))
 		return strings.Contains(name, "2196092") || strings.Contains(name, "Rinvoq") || strings.Contains(name, "0074-2306")
-	})
+	}}, time.Time{})
 	page, err := b.Add(context.Background(), "medications", bundle)
 	if err != nil {
 		t.Fatal(err)
@@ -253,18 +254,18 @@ func TestKeepMedications(t *testing.T) {
 	}
 }
 
-// KeepObservations sees the names too: a coding's display and the
+// Filters.Observation sees the names too: a coding's display and the
 // CodeableConcept's text come as Codings with a Display (and no code), so
 // an Observation recognised only by its name (a CYP2C19 phenotype, a
 // Child-Pugh class coded locally) is not passed over.
-func TestKeepObservationsSeesNames(t *testing.T) {
+func TestFilterObservationsSeesNames(t *testing.T) {
 	bundle := []byte(`{"resourceType":"Bundle","entry":[
 		{"resource":{"resourceType":"Observation","id":"cyp","status":"final","code":{"text":"CYP2C19 phenotype"},"valueString":"Poor metabolizer"}},
 		{"resource":{"resourceType":"Observation","id":"cp","status":"final","code":{"coding":[{"system":"urn:local","code":"CP","display":"Child-Pugh class"}]},"valueString":"C"}}
 	]}`)
 	var names []string
 	b := NewBuilder(nil)
-	b.KeepObservations(func(codes []rules.Coding) (time.Duration, bool) {
+	b.Filter(&Filters{Observation: func(codes []rules.Coding) (time.Duration, bool) {
 		for _, c := range codes {
 			if c.Display != "" {
 				names = append(names, c.Display)
@@ -279,7 +280,7 @@ func TestKeepObservationsSeesNames(t *testing.T) {
 			}
 		}
 		return 0, false
-	}, time.Now())
+	}}, time.Now())
 	if _, err := b.Add(context.Background(), "observations", bundle); err != nil {
 		t.Fatal(err)
 	}
@@ -294,4 +295,95 @@ func TestKeepObservationsSeesNames(t *testing.T) {
 	if !reflect.DeepEqual(names, []string{"CYP2C19 phenotype", "Child-Pugh class"}) {
 		t.Errorf("names seen: %v", names)
 	}
+}
+
+// A filter's decision on a code's JSON is remembered for every Builder
+// given the same Filters: asked once for a code seen in an earlier call,
+// again for the same code written otherwise (another display), each time
+// for an Observation with components or a code JSON too long to keep.
+func TestFiltersRememberAcrossCalls(t *testing.T) {
+	long := `{"coding":[{"system":"http://loinc.org","code":"718-7"}],"text":"` + strings.Repeat("x", 1024) + `"}`
+	bundle := []byte(`{"resourceType":"Bundle","entry":[
+		{"resource":{"resourceType":"Observation","id":"a","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]}}},
+		{"resource":{"resourceType":"Observation","id":"b","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7","display":"Hgb"}]}}},
+		{"resource":{"resourceType":"Observation","id":"c","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"58410-2"}]},
+			"component":[{"code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]}}]}},
+		{"resource":{"resourceType":"Observation","id":"d","status":"final","code":` + long + `}},
+		{"resource":{"resourceType":"Condition","id":"e","code":{"coding":[{"system":"http://snomed.info/sct","code":"56717001"}]}}},
+		{"resource":{"resourceType":"Immunization","id":"f","status":"completed","vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"187"}]}}},
+		{"resource":{"resourceType":"MedicationStatement","id":"g","status":"active","medicationCodeableConcept":{"text":"Rinvoq"}}}
+	]}`)
+	asked := map[string]int{}
+	count := func(codes []rules.Coding) {
+		var s []string
+		for _, c := range codes {
+			s = append(s, c.Code+c.Display)
+		}
+		asked[strings.Join(s, " ")]++
+	}
+	f := &Filters{
+		Observation:  func(codes []rules.Coding) (time.Duration, bool) { count(codes); return 0, true },
+		Condition:    func(codes []rules.Coding) bool { count(codes); return true },
+		Immunization: func(codes []rules.Coding) bool { count(codes); return true },
+		Medication:   func(m rules.Medication) bool { asked[m.Text]++; return true },
+	}
+	for call := range 3 {
+		b := NewBuilder(nil)
+		b.Filter(f, time.Now())
+		if _, err := b.Add(context.Background(), "all", bundle); err != nil {
+			t.Fatal(err)
+		}
+		if rec := b.Record(); len(rec.Observations) != 4 || len(rec.Conditions) != 1 || len(rec.Immunizations) != 1 || len(rec.Medications) != 1 {
+			t.Fatalf("call %d: record %+v", call, rec)
+		}
+	}
+	want := map[string]int{
+		"718-7": 1, "718-7 Hgb": 1, "56717001": 1, "187": 1, "Rinvoq": 1, // remembered
+		"58410-2 718-7":                      3, // components
+		"718-7 " + strings.Repeat("x", 1024): 3, // too long to keep
+	}
+	if !reflect.DeepEqual(asked, want) {
+		t.Errorf("filters asked %v, want %v", asked, want)
+	}
+}
+
+// What the filters remember is bounded: a stream of ever new codes never
+// holds more than maxDecisions of them.
+func TestFiltersBounded(t *testing.T) {
+	f := &Filters{Condition: func([]rules.Coding) bool { return false }}
+	var entries []string
+	for i := range 4096 + 10 {
+		entries = append(entries, fmt.Sprintf(`{"resource":{"resourceType":"Condition","code":{"coding":[{"code":"c%d"}]}}}`, i))
+	}
+	b := NewBuilder(nil)
+	b.Filter(f, time.Now())
+	if _, err := b.Add(context.Background(), "conditions", []byte(`{"resourceType":"Bundle","entry":[`+strings.Join(entries, ",")+`]}`)); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.decided[kindCondition].Len(); n == 0 || n > 4096 {
+		t.Errorf("%d decisions remembered, want 1 to 4096", n)
+	}
+}
+
+// Calls share Filters concurrently (run with -race).
+func TestFiltersConcurrent(t *testing.T) {
+	f := &Filters{Condition: func(codes []rules.Coding) bool { return codes[0].Code == "keep" }}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 50 {
+				b := NewBuilder(nil)
+				b.Filter(f, time.Now())
+				code := []string{"keep", "drop", fmt.Sprint(g, i)}[i%3]
+				if _, err := b.Add(context.Background(), "c", []byte(`{"resourceType":"Condition","code":{"coding":[{"code":"`+code+`"}]}}`)); err != nil {
+					t.Error(err)
+					return
+				}
+				if got := len(b.Record().Conditions); got != map[bool]int{true: 1, false: 0}[code == "keep"] {
+					t.Errorf("%s: %d conditions", code, got)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

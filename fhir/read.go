@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"reflect"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -244,78 +243,28 @@ type (
 	}
 )
 
-// memo remembers what was decoded of a value's members by their JSON: a
-// record repeats a few codes and one subject hundreds of times.
-type memo struct {
-	concepts, refs map[string]memoEntry
-	lookbacks      map[string]lookbackEntry // Observations without components, by code
-	meds           map[string]bool          // KeepMedications, by medicationCodeableConcept
+// subjects remembers the references of a value's subjects by their JSON:
+// a record names one subject hundreds of times.
+type subjects map[string]subject
+
+type subject struct {
+	ref string // the reference's reference
+	ok  bool   // the JSON is a Reference
 }
 
-type memoEntry struct {
-	codes []rules.Coding // a concept's codings (system and code) that have a code
-	all   []rules.Coding // codes, then its displays and text (see conceptHead.names)
-	ref   string         // a reference's reference
-	ok    bool           // the JSON has the type's shape
-}
-
-// concept decodes v, a CodeableConcept.
-func (m *memo) concept(v jsontext.Value) memoEntry {
-	if e, hit := m.concepts[string(v)]; hit {
-		return e
-	}
-	var cc conceptHead
-	e := memoEntry{ok: decodeHead(v, &cc) == nil}
-	e.all = cc.codes(make([]rules.Coding, 0, 2*len(cc.Coding)+1))
-	n := len(e.all)
-	e.all = cc.names(e.all)
-	e.codes = e.all[:n:n]
-	m.concepts = put(m.concepts, v, e)
-	return e
-}
-
-type lookbackEntry struct {
-	lookback time.Duration
-	keep     bool
-	bad      string
-}
-
-// lookback asks fn about r's codes (memo.codes), once per distinct code of
-// the Observations without components.
-func (m *memo) lookback(r *resource, fn func([]rules.Coding) (time.Duration, bool)) (e lookbackEntry) {
-	code := r.get("code")
-	cache := code != nil && r.get("component") == nil
-	if e, hit := m.lookbacks[string(code)]; hit && cache {
-		return e
-	}
-	codes, bad := m.codes(r)
-	if e.bad = bad; bad == "" {
-		e.lookback, e.keep = fn(codes)
-	}
-	if cache {
-		m.lookbacks = put(m.lookbacks, code, e)
-	}
-	return e
-}
-
-// reference decodes v, a Reference.
-func (m *memo) reference(v jsontext.Value) memoEntry {
-	if e, hit := m.refs[string(v)]; hit {
-		return e
+// of decodes v, a Reference.
+func (m *subjects) of(v jsontext.Value) subject {
+	if s, hit := (*m)[string(v)]; hit {
+		return s
 	}
 	var ref referenceHead
-	e := memoEntry{ok: decodeHead(v, &ref) == nil}
-	e.ref = ref.Reference
-	m.refs = put(m.refs, v, e)
-	return e
-}
-
-func put[V any](m map[string]V, k jsontext.Value, v V) map[string]V {
-	if m == nil {
-		m = map[string]V{}
+	ok := decodeHead(v, &ref) == nil
+	s := subject{ref: ref.Reference, ok: ok}
+	if *m == nil {
+		*m = subjects{}
 	}
-	m[string(k)] = v
-	return m
+	(*m)[string(v)] = s
+	return s
 }
 
 func (cc *conceptHead) codes(dst []rules.Coding) []rules.Coding {
@@ -342,31 +291,31 @@ func (cc *conceptHead) names(dst []rules.Coding) []rules.Coding {
 }
 
 // codes returns the codings (system, code) of r's code and components, or
-// of an Immunization's vaccineCode (not to be changed), then their names
-// (none for a Condition, matched by code alone); bad names a member that is
-// no CodeableConcept.
-func (m *memo) codes(r *resource) (codes []rules.Coding, bad string) {
-	names := r.resourceType != "Condition"
+// of an Immunization's vaccineCode, then their names (none for a
+// Condition, matched by code alone); bad names a member that is no
+// CodeableConcept.
+func codes(r *resource) (codes []rules.Coding, bad string) {
+	member := "code"
 	if r.resourceType == "Immunization" {
-		if e := m.concept(r.get("vaccineCode")); e.ok {
-			return slices.Clip(e.all), ""
+		member = "vaccineCode"
+	}
+	concepts := make([]componentHead, 1)
+	if decodeHead(r.get(member), &concepts[0].Code) != nil {
+		return nil, member
+	}
+	if comp := r.get("component"); member == "code" && comp != nil {
+		var comps []componentHead
+		if decodeHead(comp, &comps) != nil {
+			return nil, "component"
 		}
-		return nil, "vaccineCode"
+		concepts = append(concepts, comps...)
 	}
-	e, comp := m.concept(r.get("code")), r.get("component")
-	if !e.ok {
-		return nil, "code"
+	for i := range concepts {
+		codes = concepts[i].Code.codes(codes)
 	}
-	if codes = e.codes; names {
-		codes = slices.Clip(e.all)
-	}
-	var comps []componentHead
-	if comp != nil && decodeHead(comp, &comps) != nil {
-		return nil, "component"
-	}
-	for i := range comps {
-		if codes = comps[i].Code.codes(slices.Clip(codes)); names {
-			codes = comps[i].Code.names(codes)
+	for i := range concepts {
+		if r.resourceType != "Condition" { // matched by code alone
+			codes = concepts[i].Code.names(codes)
 		}
 	}
 	return codes, ""

@@ -12,7 +12,7 @@ import (
 // For an order that only interacts with a JAK inhibitor, the medication
 // list is read for the course alone: of its orders and statements only the
 // upadacitinib and abrocitinib ones are decoded (fhir.Builder.
-// KeepMedications). A course member is found however it names its drug:
+// Filters.Medication). A course member is found however it names its drug:
 // by RxNorm or NDC code, by text alone, by a display alone, through a
 // contained Medication or a Medication elsewhere in the Bundle; and the
 // answer is the one of a server that decodes every medication, word for

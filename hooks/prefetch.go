@@ -79,6 +79,19 @@ type keyResult struct {
 	err  error // the value is unusable: fetch it instead
 }
 
+// newFilters returns the relevance filters of patient-view, of the order
+// hooks, and of an order hook's call that only needs the course
+// (courseService): the medication list is passed over but for the JAK
+// inhibitors on it.
+func newFilters(e *rules.Engine) (view, order, course *fhir.Filters) {
+	order = &fhir.Filters{Observation: e.ObservationLookback, Condition: e.ConditionRelevant, Immunization: e.ImmunizationRelevant}
+	view = &fhir.Filters{Condition: e.ConditionRelevant, Immunization: e.ImmunizationRelevant,
+		Observation: func(codes []rules.Coding) (time.Duration, bool) { return 0, e.ObservationRelevant(codes) }}
+	course = &fhir.Filters{Observation: e.ObservationLookback, Condition: e.ConditionRelevant, Immunization: e.ImmunizationRelevant,
+		Medication: func(m rules.Medication) bool { _, _, ok := e.Recognize(m); return ok }}
+	return view, order, course
+}
+
 // newPrefetch returns the reader of a call's prefetch. Only the
 // Observations some rule may read are decoded: records carry hundreds of
 // vital signs and old labs. At order time that also means recent enough
@@ -90,19 +103,12 @@ func (s *Server) newPrefetch(ctx context.Context, svc *Service, hc *HookContext,
 	b := fhir.NewBuilder(logger)
 	switch {
 	case s.decodeAll:
+	case svc.courseOnly:
+		b.Filter(s.filters.course, now)
 	case svc.Hook == HookPatientView:
-		b.KeepObservations(func(codes []rules.Coding) (time.Duration, bool) { return 0, s.engine.ObservationRelevant(codes) }, now)
+		b.Filter(s.filters.view, now)
 	default:
-		b.KeepObservations(s.engine.ObservationLookback, now)
-	}
-	if !s.decodeAll {
-		b.KeepCoded("Condition", s.engine.ConditionRelevant)
-		b.KeepCoded("Immunization", s.engine.ImmunizationRelevant)
-	}
-	if svc.courseOnly && !s.decodeAll {
-		// Only the course is wanted (an interacting order, issue 15): a long
-		// medication list is passed over but for the JAK inhibitors on it.
-		b.KeepMedications(func(m rules.Medication) bool { _, _, ok := s.engine.Recognize(m); return ok })
+		b.Filter(s.filters.order, now)
 	}
 	b.ForPatient(hc.PatientID)
 	for key, tmpl := range svc.Prefetch {

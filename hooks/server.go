@@ -85,8 +85,11 @@ type Server struct {
 	// configuration in the audit trail.
 	kbRevision, configHash string
 
-	// decodeAll turns off the pruning of Observations no rule reads
-	// (tests compare the findings with and without it).
+	// filters are the relevance filters of the prefetch reader (newPrefetch),
+	// one set per kind of call, kept for the server's life: they remember
+	// their decisions by code. decodeAll turns them off (tests compare the
+	// findings with and without them).
+	filters   struct{ view, order, course *fhir.Filters }
 	decodeAll bool
 }
 
@@ -146,6 +149,7 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 		admission: newAdmission(cfg.MaxConcurrent, cfg.AdmissionQueue, cfg.AdmissionWait),
 	}
 	s.kbRevision = d.Engine.Knowledge().Revision()
+	s.filters.view, s.filters.order, s.filters.course = newFilters(d.Engine)
 	// Every window and threshold in Go syntax: a stable text of the
 	// effective rules configuration (time.Duration has no JSON form).
 	sum := sha256.Sum256(fmt.Appendf(nil, "%#v", d.Engine.Config()))

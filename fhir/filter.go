@@ -1,0 +1,115 @@
+package fhir
+
+import (
+	"sync"
+	"time"
+
+	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
+
+	"jakguard/internal/bounded"
+	"jakguard/rules"
+)
+
+// Filters are the relevance filters of Builder.Filter: Add decodes only the
+// resources some rule may read and passes over the rest. A filter judges by
+// codes alone, and is asked once per distinct JSON of the code it judges (an
+// Observation's code when it has no components, a Condition's code, an
+// Immunization's vaccineCode, a medicationCodeableConcept): its decision is
+// remembered for every call given the same Filters, since records repeat a
+// few hundred codes, from one patient to the next. A nil filter keeps every
+// resource of its type.
+type Filters struct {
+	// Observation tells, from an Observation's codes and its components'
+	// codes (names included, see codes), whether some rule reads it
+	// and how far back from now (0: at any date); an Observation dated
+	// before that is passed over, one with no readable date kept.
+	Observation func(codes []rules.Coding) (lookback time.Duration, keep bool)
+	// Condition and Immunization judge by code (an Immunization's names too).
+	Condition, Immunization func(codes []rules.Coding) bool
+	// Medication judges MedicationRequests and MedicationStatements by the
+	// codes and text of medicationCodeableConcept. One with a
+	// medicationReference is always decoded: what it is of is known only
+	// once its Medication is read.
+	Medication func(m rules.Medication) bool
+
+	once    sync.Once
+	decided [4]*bounded.Map[decision] // by kind: by code JSON
+}
+
+// A decision is a filter's on one code JSON; bad names the member that is
+// no CodeableConcept (the resource is then skipped as malformed).
+type decision struct {
+	lookback time.Duration
+	keep     bool
+	bad      string
+}
+
+const (
+	kindObservation = iota
+	kindCondition
+	kindImmunization
+	kindMedication
+)
+
+// decide returns the decision on r's code (the member code names), made by
+// judge unless remembered. At most 4,096 decisions of a kind are
+// remembered, none on a code JSON over 1 KiB (bounded.Map).
+func (f *Filters) decide(kind int, r *resource, code string, judge func() decision) decision {
+	f.once.Do(func() {
+		for i := range f.decided {
+			f.decided[i] = &bounded.Map[decision]{Entries: 4096, KeyBytes: 1024}
+		}
+	})
+	key := r.get(code)
+	if key == nil || r.get("component") != nil {
+		return judge()
+	}
+	d, ok := f.decided[kind].Get(key)
+	if !ok {
+		d = judge()
+		f.decided[kind].Put(key, d)
+	}
+	return d
+}
+
+// keep applies the relevance filters; bad names a member a filter reads
+// that is unreadable (the resource is then skipped as malformed).
+func (p *part) keep(r *resource) (keep bool, bad string) {
+	f, t := p.b.filters, r.resourceType
+	byCodes := func(judge func([]rules.Coding) decision) func() decision {
+		return func() decision {
+			cs, bad := codes(r)
+			if bad != "" {
+				return decision{bad: bad}
+			}
+			return judge(cs)
+		}
+	}
+	var d decision
+	switch {
+	case f == nil:
+		return true, ""
+	case t == "Observation" && f.Observation != nil:
+		d = f.decide(kindObservation, r, "code", byCodes(func(cs []rules.Coding) (d decision) {
+			d.lookback, d.keep = f.Observation(cs)
+			return d
+		}))
+	case t == "Condition" && f.Condition != nil:
+		d = f.decide(kindCondition, r, "code", byCodes(func(cs []rules.Coding) decision { return decision{keep: f.Condition(cs)} }))
+	case t == "Immunization" && f.Immunization != nil:
+		d = f.decide(kindImmunization, r, "vaccineCode", byCodes(func(cs []rules.Coding) decision { return decision{keep: f.Immunization(cs)} }))
+	case (t == "MedicationRequest" || t == "MedicationStatement") && f.Medication != nil && r.get("medicationReference") == nil:
+		d = f.decide(kindMedication, r, "medicationCodeableConcept", func() decision {
+			var cc *fm.CodeableConcept // unreadable: decoded, to be refused as malformed
+			return decision{keep: decode(r.get("medicationCodeableConcept"), &cc) != nil ||
+				f.Medication(rules.Medication{Codes: codings(cc), Text: textOrDisplay(cc)})}
+		})
+	default:
+		return true, ""
+	}
+	if d.bad != "" || !d.keep || d.lookback == 0 {
+		return d.keep && d.bad == "", d.bad
+	}
+	date := r.observationDate() // read only for the Observations whose codes pass
+	return date.IsZero() || !date.Before(p.b.now.Add(-d.lookback)), ""
+}
