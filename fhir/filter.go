@@ -53,11 +53,11 @@ const (
 
 // decide returns the decision on r's code (the member code names), made by
 // judge unless remembered. At most 4,096 decisions of a kind are
-// remembered, none on a code JSON over 1 KiB (bounded.Map).
+// remembered, none on a code JSON over 512 bytes (bounded.Map): under 3 MB a kind.
 func (f *Filters) decide(kind int, r *resource, code string, judge func() decision) decision {
 	f.once.Do(func() {
 		for i := range f.decided {
-			f.decided[i] = &bounded.Map[decision]{Entries: 4096, KeyBytes: 1024}
+			f.decided[i] = &bounded.Map[decision]{Entries: 4096, KeyBytes: 512}
 		}
 	})
 	key := r.get(code)
