@@ -759,3 +759,33 @@ func TestResourceWithEntryMember(t *testing.T) {
 	assert.Equal(t, "1980-01-02", rec.Patient.BirthDate.Format(time.DateOnly))
 	assert.Empty(t, rec.Observations)
 }
+
+// A reference names the patient of the path segment after "Patient/",
+// whatever follows it: "Patient/x/" and "Patient/x/_history" named no
+// patient, so another patient's data under them was read as the context
+// patient's.
+func TestPatientOf(t *testing.T) {
+	for _, tc := range []struct {
+		ref, id string
+		ok      bool
+	}{
+		{"Patient/p1", "p1", true},
+		{" Patient/p1 ", "p1", true},
+		{"Patient/p1/_history/2", "p1", true},
+		{"https://ehr.example.org/fhir/Patient/p1/_history/2", "p1", true},
+		{"Patient/other/", "other", true},
+		{"Patient/other/_history", "other", true},
+		{"https://ehr.example.org/fhir/Patient/other/", "other", true},
+		{"Patient/other/$everything", "other", true},
+		{"Patient/", "", false},
+		{"Group/1", "", false},
+		{"MyPatient/1", "", false},
+		{"urn:uuid:9f0e3c1a-0000-4000-8000-000000000001", "", false},
+		{"#p", "", false},
+		{"", "", false},
+	} {
+		id, ok := patientOf(tc.ref)
+		assert.Equal(t, tc.ok, ok, "%q", tc.ref)
+		assert.Equal(t, tc.id, id, "%q", tc.ref)
+	}
+}

@@ -1,0 +1,103 @@
+package hooks
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"jakguard/rules"
+)
+
+// The gaps of the pre-go-live fail-safe review (December 2026): requests a
+// hospital's EHR may well send that were answered as if they were fine.
+
+// signWith is an order-sign call for upadacitinib 15 mg on the clean
+// record without its IGRA (so the answer has a tb-screening-missing card
+// when the order is evaluated), with f applied.
+func signWith(t *testing.T, f func(m map[string]any)) []byte {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(orderRequest(t, cleanRecord().drop("igra"), "upadacitinib", 15), &m))
+	f(m)
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	return b
+}
+
+func prefetchKey(m map[string]any, key string) map[string]any {
+	return m["prefetch"].(map[string]any)[key].(map[string]any)
+}
+
+func draftsOf(m map[string]any) map[string]any {
+	return m["context"].(map[string]any)["draftOrders"].(map[string]any)
+}
+
+// appendEntry adds e to the Bundle of prefetch key.
+func appendEntry(m map[string]any, key string, e any) {
+	b := prefetchKey(m, key)
+	entries, _ := b["entry"].([]any)
+	b["entry"] = append(entries, e)
+}
+
+// A reference "Patient/other/" or "Patient/other/_history" names patient
+// "other" as surely as "Patient/other": it was passed over as naming no
+// patient, and another patient's active tuberculosis (or any other data)
+// was evaluated as the context patient's. Every key, and the draft order.
+func TestAnotherPatientInAnyReferenceForm(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	tb := func(subject string) res {
+		r := condition("tb", sct, "56717001", "active")
+		r["subject"] = res{"reference": subject}
+		return r
+	}
+	forms := []string{"Patient/someone-else/", "Patient/someone-else/_history", "https://ehr.example.org/fhir/Patient/someone-else/"}
+	for _, ref := range forms {
+		cases := []struct {
+			key string
+			f   func(m map[string]any)
+		}{
+			{"conditions", func(m map[string]any) { appendEntry(m, "conditions", res{"resource": tb(ref)}) }},
+			{"observations", func(m map[string]any) {
+				appendEntry(m, "observations", res{"resource": with(obsQty("hgb2", "718-7", 7.1, "g/dL", ago(3)), "subject", res{"reference": ref})})
+			}},
+			{"immunizations", func(m map[string]any) {
+				appendEntry(m, "immunizations", res{"resource": with(immunization("rzv2", "187", ago(10)), "patient", res{"reference": ref})})
+			}},
+			{"medications", func(m map[string]any) {
+				appendEntry(m, "medications", res{"resource": with(med("tofa", "active", "", "", "tofacitinib 5 MG Oral Tablet", 20), "subject", res{"reference": ref})})
+			}},
+			{"medicationStatements", func(m map[string]any) {
+				appendEntry(m, "medicationStatements", res{"resource": with(stmt("s1", "active", "", "", "ibuprofen", 10), "subject", res{"reference": ref})})
+			}},
+			{"context.draftOrders.entry[0].resource.subject", func(m map[string]any) {
+				draftsOf(m)["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)["subject"] = res{"reference": ref}
+			}},
+		}
+		for _, tc := range cases {
+			t.Run(ref+" "+tc.key, func(t *testing.T) {
+				rec := s.do(t, "POST", "/cds-services/order-sign", signWith(t, tc.f))
+				where := tc.key
+				if !strings.HasPrefix(where, "context.") {
+					where = "prefetch." + where
+				}
+				requireRefused(t, rec, http.StatusBadRequest, rec.Body.String(), where)
+				assert.NotContains(t, rec.Body.String(), "someone-else")
+			})
+		}
+	}
+	// The context patient in the same forms is the context patient.
+	for _, ref := range []string{"Patient/p1/", "Patient/p1/_history", "https://ehr.example.org/fhir/Patient/p1/_history/3"} {
+		t.Run(ref+" is the patient", func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-sign", signWith(t, func(m map[string]any) {
+				appendEntry(m, "conditions", res{"resource": tb(ref)})
+				draftsOf(m)["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)["subject"] = res{"reference": ref}
+			}))
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			requireFinding(t, checkResponse(t, rec.Body.Bytes()), rules.TBActive, "critical")
+		})
+	}
+}
