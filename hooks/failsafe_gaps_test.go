@@ -101,3 +101,20 @@ func TestAnotherPatientInAnyReferenceForm(t *testing.T) {
 		})
 	}
 }
+
+// A selection with spaces around it ("MedicationRequest/new ") passed the
+// check that it names a draft order (which trims it) but selected nothing
+// (which did not): the JAK order was answered {"cards": []}.
+func TestSelectionsWithSpacesSelect(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, sel := range []string{"MedicationRequest/new", " MedicationRequest/new", "MedicationRequest/new ", "\tMedicationRequest/new\n"} {
+		t.Run(sel, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-select", signWith(t, func(m map[string]any) {
+				m["hook"] = HookOrderSelect
+				m["context"].(map[string]any)["selections"] = []any{sel}
+			}))
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			assert.Contains(t, codesOf(checkResponse(t, rec.Body.Bytes())), rules.TBScreeningMissing)
+		})
+	}
+}

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"log/slog"
+	"strings"
 
 	"jakguard/fhir"
 	"jakguard/rules"
@@ -26,7 +27,10 @@ type drafts struct {
 func (s *Server) pickDrafts(hook string, hc *HookContext, o fhir.Orders) drafts {
 	selected := map[string]bool{}
 	for _, id := range hc.Selections {
-		selected[id] = true
+		// As checkSelections reads them: " MedicationRequest/1" passed that
+		// check but selected nothing here, and the JAK order it named was
+		// answered {"cards": []}.
+		selected[strings.TrimSpace(id)] = true
 	}
 	pick := func(id string) bool { return hook != HookOrderSelect || selected[id] }
 	var d drafts
