@@ -484,9 +484,20 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 			})
 		case "Medication":
 			err = decodeAs(r.raw, func(v *medication) { p.medications.add(v, text(r.fullURL)) })
+		case "Bundle":
+			// Its orders would not be evaluated: {"cards": []} for a JAK
+			// order sent one level down.
+			err = &DecodeError{Path: "resourceType", Reason: "a Bundle inside draftOrders is not read: send its orders as entries of draftOrders"}
+		case "MedicationOrder":
+			err = &DecodeError{Path: "resourceType", Reason: "MedicationOrder is FHIR DSTU2: jakguard reads R4 MedicationRequest"}
 		default:
 			if miscased(r.resourceType) {
 				err = &DecodeError{Path: "resourceType", Reason: "not a FHIR resource type (names are case-sensitive)"}
+			} else if i, ok := containedOrder(r.get("contained")); ok {
+				// A RequestGroup, CarePlan or the like carrying its orders
+				// as contained resources: they would not be evaluated.
+				err = &DecodeError{Path: "contained[" + strconv.Itoa(i) + "]",
+					Reason: "an order contained in another resource is not read: send it as an entry of draftOrders"}
 			}
 		}
 		if err = cmp.Or(err, subjectErr); err != nil {
@@ -543,6 +554,24 @@ func miscased(t string) bool {
 		}
 	}
 	return false
+}
+
+// containedOrder finds, in contained (a resource's contained member), the
+// first MedicationRequest, ServiceRequest or MedicationOrder.
+func containedOrder(contained jsontext.Value) (index int, ok bool) {
+	var rs []struct {
+		ResourceType string `json:"resourceType"`
+	}
+	if contained == nil || decodeHead(contained, &rs) != nil {
+		return 0, false
+	}
+	for i, r := range rs {
+		switch strings.TrimSpace(r.ResourceType) {
+		case "MedicationRequest", "ServiceRequest", "MedicationOrder":
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 func entryPath(i int) string { return "entry[" + strconv.Itoa(i) + "]" }

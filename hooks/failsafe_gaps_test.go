@@ -118,3 +118,54 @@ func TestSelectionsWithSpacesSelect(t *testing.T) {
 		})
 	}
 }
+
+// Orders jakguard cannot read must not look like no order at all: a
+// Bundle inside draftOrders, a DSTU2 MedicationOrder, a MedicationRequest
+// or ServiceRequest contained in a RequestGroup or CarePlan were passed
+// over as resource types no rule reads, and the upadacitinib order they
+// held answered {"cards": []}. They answer 400 naming the member.
+func TestHiddenDraftOrdersRefused(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	order := func(m map[string]any) map[string]any {
+		return draftsOf(m)["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
+	}
+	wrap := func(r res) func(m map[string]any) {
+		return func(m map[string]any) {
+			r["contained"] = []any{res{"resourceType": "Medication", "id": "m", "code": res{"text": "x"}}, order(m)}
+			draftsOf(m)["entry"] = []any{res{"resource": r}}
+		}
+	}
+	cases := []struct {
+		name, where string
+		f           func(m map[string]any)
+	}{
+		{"a Bundle inside draftOrders", "context.draftOrders.entry[0].resource.resourceType", func(m map[string]any) {
+			draftsOf(m)["entry"] = []any{res{"resource": res{"resourceType": "Bundle", "type": "collection", "entry": []any{res{"resource": order(m)}}}}}
+		}},
+		{"a DSTU2 MedicationOrder", "context.draftOrders.entry[0].resource.resourceType", func(m map[string]any) { order(m)["resourceType"] = "MedicationOrder" }},
+		{"a MedicationRequest contained in a RequestGroup", "context.draftOrders.entry[0].resource.contained[1]",
+			wrap(res{"resourceType": "RequestGroup", "id": "rg", "status": "draft", "intent": "order"})},
+		{"a MedicationRequest contained in a CarePlan", "context.draftOrders.entry[0].resource.contained[1]",
+			wrap(res{"resourceType": "CarePlan", "id": "cp", "status": "draft", "intent": "plan"})},
+		{"a ServiceRequest contained in a RequestGroup", "context.draftOrders.entry[1].resource.contained[0]", func(m map[string]any) {
+			draftsOf(m)["entry"] = append(draftsOf(m)["entry"].([]any), res{"resource": res{"resourceType": "RequestGroup", "id": "rg",
+				"contained": []any{res{"resourceType": "ServiceRequest", "id": "sr", "status": "draft", "intent": "order", "code": res{"text": "x"}}}}})
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-sign", signWith(t, tc.f))
+			requireRefused(t, rec, http.StatusBadRequest, rec.Body.String(), tc.where)
+			assert.NotContains(t, rec.Body.String(), "RequestGroup", "the input is not echoed")
+		})
+	}
+	t.Run("other resources beside the orders are still passed over", func(t *testing.T) {
+		rec := s.do(t, "POST", "/cds-services/order-sign", signWith(t, func(m map[string]any) {
+			draftsOf(m)["entry"] = append(draftsOf(m)["entry"].([]any),
+				res{"resource": res{"resourceType": "RequestGroup", "id": "rg", "contained": []any{res{"resourceType": "Medication", "id": "m"}}}},
+				res{"resource": res{"resourceType": "NutritionOrder", "id": "n", "contained": "not even an array"}})
+		}))
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		assert.Contains(t, codesOf(checkResponse(t, rec.Body.Bytes())), rules.TBScreeningMissing)
+	})
+}
