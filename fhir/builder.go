@@ -201,6 +201,11 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		p.logSkip(r.index, "", &DecodeError{Path: "resourceType", Reason: "missing or not a string"})
 		return false, nil
 	case "Patient", "Observation", "Condition", "Immunization", "MedicationRequest", "MedicationStatement", "Medication":
+	case "Bundle":
+		// A Bundle inside a Bundle (a batch-response of searches): what it
+		// holds is not read, and was passed over as no data at all.
+		p.logSkip(r.index, "Bundle", &DecodeError{Reason: "is a Bundle inside a Bundle (not read)"})
+		return false, nil
 	default:
 		if miscased(r.resourceType) {
 			// "condition" is no FHIR type, but what it holds is not

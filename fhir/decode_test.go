@@ -174,6 +174,14 @@ func TestAddPage(t *testing.T) {
 		{"unknown types ignored, not skipped", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Encounter","status":"nonsense"}},{"resource":{"resourceType":"Claim"}}]}`, Page{Entries: 2}, nil},
 		{"unknown top-level type ignored", `{"resourceType":"Encounter","id":"e"}`, Page{Entries: 1}, nil},
 		{"entry without resource", `{"resourceType":"Bundle","type":"transaction-response","entry":[{"response":{"status":"200"}}]}`, Page{Entries: 1}, nil},
+		// A batch whose requests failed holds no data where it was to be:
+		// not read, not "no data".
+		{"failed batch responses skipped", `{"resourceType":"Bundle","type":"batch-response","entry":[{"response":{"status":"500 Internal Server Error"}},
+			{"response":{"status":"404"}},{"response":{}},{"response":"x"},{"response":{"status":"201 Created"}}]}`, Page{Entries: 5, Skipped: 4}, nil},
+		// What a Bundle inside a Bundle holds is not read: skipped, not
+		// passed over as a type no rule reads.
+		{"a Bundle inside a Bundle skipped", `{"resourceType":"Bundle","type":"batch-response","entry":[{"resource":{"resourceType":"Bundle","type":"searchset",
+			"entry":[{"resource":{"resourceType":"Condition","id":"tb"}}]},"response":{"status":"200 OK"}}]}`, Page{Entries: 1, Skipped: 1}, nil},
 		{"a total", `{"resourceType":"Bundle","type":"searchset","total":5}`, Page{Total: 5}, nil},
 		{"search entry without resource", `{"resourceType":"Bundle","type":"searchset","entry":[{"fullUrl":"x"},{"resource":null},{}]}`, Page{Entries: 3, Skipped: 3}, nil},
 		{"malformed entries skipped", `{"resourceType":"Bundle","entry":[

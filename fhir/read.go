@@ -171,8 +171,20 @@ func (rd *reader) readEntry(i int) error {
 		// An entry without a resource (absent or null), and no response of
 		// a batch or transaction either, hides data that cannot be read.
 		return rd.bad(i, "", "has no resource")
+	case !succeeded(rd.entry.get("response")):
+		// The response of a batch whose request failed ("500", "404"):
+		// the data it was to hold is missing, not absent.
+		return rd.bad(i, "response", "reports a request that failed")
 	}
 	return nil
+}
+
+// succeeded reports whether v, a Bundle entry's response, has a 2xx status.
+func succeeded(v jsontext.Value) bool {
+	var r struct {
+		Status string `json:"status"`
+	}
+	return decodeHead(v, &r) == nil && strings.HasPrefix(strings.TrimSpace(r.Status), "2")
 }
 
 // resource reads an entry's resource.

@@ -169,3 +169,63 @@ func TestHiddenDraftOrdersRefused(t *testing.T) {
 		assert.Contains(t, codesOf(checkResponse(t, rec.Body.Bytes())), rules.TBScreeningMissing)
 	})
 }
+
+// Prefetch data that is there but cannot be read is said, not taken for
+// "no data": a Bundle inside a Bundle (a batch-response of searches), the
+// failed request of a batch-response, and a searchset whose total promises
+// more entries than it holds with no next link (a page cut short). Each
+// left an active-TB diagnosis, or all conditions, unread and answered
+// {"cards": []} for a clean chart.
+func TestUnreadablePrefetchDataSaid(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	tb := condition("tb", sct, "56717001", "active")
+	cases := []struct {
+		name, says string
+		f          func(m map[string]any)
+	}{
+		{"a Bundle inside a Bundle", "Not read: 1 entry of conditions", func(m map[string]any) {
+			appendEntry(m, "conditions", res{"resource": bundleOf([]res{tb}), "response": res{"status": "200 OK"}})
+		}},
+		{"a failed batch request", "Not read: 1 entry of conditions", func(m map[string]any) {
+			appendEntry(m, "conditions", res{"response": res{"status": "500 Internal Server Error"}})
+		}},
+		{"a batch request without a status", "Not read: 1 entry of conditions", func(m map[string]any) {
+			appendEntry(m, "conditions", res{"response": res{"location": "Condition/1"}})
+		}},
+		{"total beyond the entries, no next link", "Could not be checked: conditions", func(m map[string]any) {
+			prefetchKey(m, "conditions")["total"] = 2
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(orderRequest(t, cleanRecord(), "upadacitinib", 15), &m))
+			tc.f(m)
+			body, err := json.Marshal(m)
+			require.NoError(t, err)
+			c := onlyDataUnavailable(t, s.do(t, "POST", "/cds-services/order-sign", body))
+			assert.Contains(t, c.Detail, tc.says)
+		})
+	}
+	for name, f := range map[string]func(m map[string]any){
+		"a successful batch request without a resource": func(m map[string]any) {
+			appendEntry(m, "conditions", res{"response": res{"status": "201 Created"}})
+		},
+		"total equal to the entries": func(m map[string]any) { prefetchKey(m, "conditions")["total"] = 1 },
+		"total below the entries (an included resource)": func(m map[string]any) {
+			appendEntry(m, "conditions", res{"resource": res{"resourceType": "Encounter", "id": "e1", "status": "finished"}, "search": res{"mode": "include"}})
+			prefetchKey(m, "conditions")["total"] = 1
+		},
+	} {
+		t.Run(name+" is no gap", func(t *testing.T) {
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(orderRequest(t, cleanRecord(), "upadacitinib", 15), &m))
+			f(m)
+			body, err := json.Marshal(m)
+			require.NoError(t, err)
+			rec := s.do(t, "POST", "/cds-services/order-sign", body)
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			assert.Empty(t, checkResponse(t, rec.Body.Bytes()))
+		})
+	}
+}

@@ -141,10 +141,11 @@ func (pr *prefetchReader) value(key string, dec *jsontext.Decoder, body []byte) 
 // fhir.MaxEntries resources, 503 once the deadline has passed.
 func (pr *prefetchReader) result(key string, page fhir.Page, err error) (keyResult, error) {
 	switch {
-	case err == nil && page.Entries == 0 && page.Total > 0 && page.Next == "":
-		// A search that says it matched but sends no match (a _summary=count
-		// or _elements query, a cut-down copy) is no "no data": fetch it.
-		return keyResult{st: keyValue, err: fmt.Errorf("Bundle.total is %d but the Bundle holds no entry", page.Total)}, nil
+	case err == nil && page.Total > page.Entries && page.Next == "":
+		// A search that says it matched more than it sends, with no next
+		// page (a _summary=count or _elements query, a cut-down copy, a
+		// page cut short) is no "no data", nor all of it: fetch it.
+		return keyResult{st: keyValue, err: fmt.Errorf("Bundle.total is %d but the Bundle holds %d entries and no next link", page.Total, page.Entries)}, nil
 	case err == nil:
 		return keyResult{st: keyValue, page: page}, nil
 	case errors.Is(err, fhir.ErrOperationOutcome):
