@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -30,11 +32,20 @@ var (
 	ErrWrongType        = errors.New("holds a resource of another type than its query asks for")
 	ErrWrongPatient     = errors.New("holds data of another patient than context.patientId")
 	ErrTooManyEntries   = fmt.Errorf("more than %d resources in one call", MaxEntries)
+	ErrTooManyObjects   = fmt.Errorf("more than %d JSON objects in the resources of one call", MaxObjects)
 )
 
 // MaxEntries bounds the entries of one Builder or DecodeOrders: ten times a
 // large record, while 8 MiB of [{},{},...] would be 2.8 million.
 const MaxEntries = 50_000
+
+// MaxObjects bounds the JSON objects of the resources one Builder or
+// DecodeOrders decodes (counted as the '{' in their JSON, before any is
+// decoded): each becomes a Go value of up to some hundred bytes, so 8 MiB
+// of "dosageInstruction":[{},{},...] in one resource, or spread over many,
+// took over 1 GiB and 11 s. A large record decodes under a tenth of it
+// (40,000 recent Observations with a code and a value: 160,000).
+const MaxObjects = 250_000
 
 // Page describes one value given to Builder.Add: its next link, its
 // entries (1 for a single resource), those skipped as malformed, and the
@@ -56,6 +67,7 @@ type Builder struct {
 	patientID      string            // the context patient; "" checks nothing
 	types          map[string]string // key -> the resource type its query asks for
 	entries        counter           // entries read by all Adds
+	objects        atomic.Int64      // JSON objects of the resources decoded (MaxObjects)
 
 	mu    sync.Mutex
 	parts []part
@@ -217,6 +229,9 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		return true, nil
 	}
 	p.others++
+	if err := p.b.spend(r.raw); err != nil {
+		return false, err
+	}
 	if err := p.check(r); err != nil {
 		var de *DecodeError
 		if errors.As(err, &de) {
@@ -255,6 +270,17 @@ func (p *part) add(r *resource) (ok bool, err error) {
 	}
 	return err == nil, nil
 }
+
+// spend counts the JSON objects of raw, a resource about to be decoded,
+// against MaxObjects.
+func (b *Builder) spend(raw []byte) error {
+	if b.objects.Add(int64(bytes.Count(raw, openBrace))) > MaxObjects {
+		return ErrTooManyObjects
+	}
+	return nil
+}
+
+var openBrace = []byte{'{'}
 
 // decodeAs decodes raw into a view V and hands it to use.
 func decodeAs[V any](raw []byte, use func(v *V)) error {
@@ -447,8 +473,10 @@ type Orders struct {
 // object, a member read of the wrong type, a subject that references
 // another Patient than patientID, or a MedicationRequest whose medication
 // cannot be told (a medicationReference to no Medication of the order or
-// the Bundle, without a display); with
-// ErrTooManyEntries, and with ctx's.
+// the Bundle, without a display), or an order it does not read (a Bundle
+// inside draftOrders, a DSTU2 MedicationOrder, an order contained in
+// another resource); with ErrTooManyEntries, ErrTooManyObjects, and with
+// ctx's.
 func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slog.Logger) (Orders, error) {
 	b := NewBuilder(logger) // for its counter, logger, and a part for medications
 	p := &part{b: b, key: "draftOrders", medications: medIndex{}}
@@ -461,6 +489,9 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		return &DecodeError{Path: jsonerr.Join(entryPath(i), member), Reason: why}
 	}
 	rd.visit = func(r *resource) error {
+		if err := b.spend(r.raw); err != nil {
+			return err
+		}
 		var err, subjectErr error
 		if id := text(r.get("id")); id != "" && r.resourceType != "" && r.resourceType != "Medication" {
 			out.IDs[r.resourceType+"/"+id] = true
@@ -514,7 +545,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 	switch {
 	case errors.Is(err, errNotObject) || err == nil && top.resourceType != "Bundle":
 		return Orders{}, &DecodeError{Reason: "not a Bundle"}
-	case errors.As(err, new(*DecodeError)), errors.Is(err, ErrTooManyEntries), err != nil && errors.Is(err, ctx.Err()):
+	case errors.As(err, new(*DecodeError)), errors.Is(err, ErrTooManyEntries), errors.Is(err, ErrTooManyObjects), err != nil && errors.Is(err, ctx.Err()):
 		return Orders{}, err
 	case err != nil:
 		return Orders{}, decodeError("", err)

@@ -138,7 +138,8 @@ func (pr *prefetchReader) value(key string, dec *jsontext.Decoder, body []byte) 
 // error that refuses the call: 400 for another patient's data or a
 // resource of the wrong type (contract 6.6: the client contradicts its own
 // context, and which of the two is right cannot be told), 413 past
-// fhir.MaxEntries resources, 503 once the deadline has passed.
+// fhir.MaxEntries resources or fhir.MaxObjects objects, 503 once the
+// deadline has passed.
 func (pr *prefetchReader) result(key string, page fhir.Page, err error) (keyResult, error) {
 	switch {
 	case err == nil && page.Total > page.Entries && page.Next == "":
@@ -311,13 +312,17 @@ func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) 
 }
 
 // limitError is the answer for a read stopped by a bound of the call: 413
-// past fhir.MaxEntries resources, 503 once the call's deadline has passed;
+// past fhir.MaxEntries resources or fhir.MaxObjects objects, 503 once the
+// call's deadline has passed;
 // nil for any other error.
 func limitError(ctx context.Context, err error) *Error {
 	switch {
 	case errors.Is(err, fhir.ErrTooManyEntries):
 		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too-long",
 			Message: fmt.Sprintf("the request holds more than %d resources", fhir.MaxEntries)}
+	case errors.Is(err, fhir.ErrTooManyObjects):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too-long",
+			Message: fmt.Sprintf("the resources of the request hold more than %d JSON objects", fhir.MaxObjects)}
 	case ctx.Err() != nil:
 		return &Error{Status: http.StatusServiceUnavailable, Code: "timeout",
 			Message: "the call's deadline passed before its data was read", Err: ctx.Err()}
