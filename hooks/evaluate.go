@@ -72,7 +72,9 @@ func (s *Server) serveHook(c echo.Context, call *callRecord) error {
 	ctx := c.Request().Context() // holds the deadline, started before authentication
 	out, hookInstance, err := s.evaluate(ctx, svc, body, call)
 	if hookInstance != "" {
-		c.Set(ctxHookInstance, hookInstance)
+		// Logged with every request: as long as the body allowed, it made
+		// an 8 MiB log line (a UUID is 36 characters).
+		c.Set(ctxHookInstance, clipText(hookInstance, maxAuditText))
 	}
 	call.hookInstance = hookInstance
 	if err != nil {
@@ -144,7 +146,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 			return
 		}
 		ordersRead = true
-		logger := s.logger.With("service", svc.ID, "hookInstance", req.HookInstance)
+		logger := s.logger.With("service", svc.ID, "hookInstance", clipText(req.HookInstance, maxAuditText))
 		if orders, ordersErr = fhir.DecodeOrders(ctx, hc.DraftOrders, hc.PatientID, logger); ordersErr == nil {
 			d = s.pickDrafts(svc.Hook, hc, orders)
 			if d.jak == 0 && d.interacting {
@@ -161,7 +163,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 				return nil // prefetch will not be read: only validated
 			}
 		}
-		pr = s.newPrefetch(ctx, readSvc, hc, now, s.logger.With("service", svc.ID, "hookInstance", req.HookInstance))
+		pr = s.newPrefetch(ctx, readSvc, hc, now, s.logger.With("service", svc.ID, "hookInstance", clipText(req.HookInstance, maxAuditText)))
 		return pr.value
 	}
 	req, hc, err := decodeRequest(body, svc.Hook, stream)
@@ -169,7 +171,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		return nil, "", err
 	}
 	call.patientID = hc.PatientID
-	logger := s.logger.With("service", svc.ID, "hookInstance", req.HookInstance)
+	logger := s.logger.With("service", svc.ID, "hookInstance", clipText(req.HookInstance, maxAuditText))
 	if orderHook {
 		readOrders(req, hc)
 	}

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -286,6 +287,61 @@ func TestInnerArraysBounded(t *testing.T) {
 			assert.Equal(t, tc.status, rec.Code, "%.300s", rec.Body.String())
 			assert.Less(t, took, 2*time.Second)
 			assert.Less(t, peak, uint64(maxExtraHeap))
+		})
+	}
+}
+
+// The new refusals and skips log nothing of the patient, and hookInstance,
+// logged with every call, is cut: a body-sized one made a log line of
+// megabytes.
+func TestGapsLogNothingPersonal(t *testing.T) {
+	const mark = "Zyxwvutsrq"
+	var logs syncBuffer
+	s := newTestServer(t, serverOpts{noStore: true})
+	s.logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s.echo = s.routes()
+	s.fhir = nil
+	order := func(m map[string]any) map[string]any {
+		return draftsOf(m)["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
+	}
+	cases := map[string]func(m map[string]any){
+		"nested draft Bundle": func(m map[string]any) {
+			order(m)["note"] = []any{res{"text": mark}}
+			draftsOf(m)["entry"] = []any{res{"resource": res{"resourceType": "Bundle", "id": mark, "entry": []any{res{"resource": order(m)}}}}}
+		},
+		"contained order": func(m map[string]any) {
+			draftsOf(m)["entry"] = []any{res{"resource": res{"resourceType": "RequestGroup", "id": mark, "contained": []any{order(m)}}}}
+		},
+		"MedicationOrder": func(m map[string]any) { order(m)["resourceType"], order(m)["id"] = "MedicationOrder", mark },
+		"another patient": func(m map[string]any) {
+			appendEntry(m, "conditions", res{"resource": with(condition(mark, sct, "56717001", "active"), "subject", res{"reference": "Patient/" + mark + "/"})})
+		},
+		"nested prefetch Bundle": func(m map[string]any) {
+			appendEntry(m, "conditions", res{"resource": res{"resourceType": "Bundle", "id": mark}, "response": res{"status": "200 " + mark}})
+		},
+		"failed batch request": func(m map[string]any) {
+			appendEntry(m, "conditions", res{"response": res{"status": "500 " + mark, "location": "Patient/" + mark}})
+		},
+		"cut-short search":  func(m map[string]any) { prefetchKey(m, "conditions")["total"] = 99 },
+		"long hookInstance": func(m map[string]any) { m["hookInstance"] = strings.Repeat("h", 1<<20) + mark },
+	}
+	for name, f := range cases {
+		t.Run(name, func(t *testing.T) {
+			logs.mu.Lock()
+			logs.b.Reset()
+			logs.mu.Unlock()
+			rec := s.do(t, "POST", "/cds-services/order-sign", signWith(t, func(m map[string]any) {
+				m["context"].(map[string]any)["patientId"] = "p1"
+				m["prefetch"].(map[string]any)["patient"].(map[string]any)["name"] = []any{res{"family": mark}}
+				f(m)
+			}))
+			assert.Less(t, rec.Code, 500, rec.Body.String())
+			out := logs.String()
+			assert.NotContains(t, out, mark)
+			assert.Less(t, len(out), 8<<10, "log lines are bounded")
+			if rec.Code != http.StatusOK {
+				assert.NotContains(t, rec.Body.String(), mark, "an error does not echo the input")
+			}
 		})
 	}
 }
