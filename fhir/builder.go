@@ -43,9 +43,10 @@ const MaxEntries = 50_000
 // DecodeOrders decodes (counted as the '{' in their JSON, before any is
 // decoded): each becomes a Go value of up to some hundred bytes, so 8 MiB
 // of "dosageInstruction":[{},{},...] in one resource, or spread over many,
-// took over 1 GiB and 11 s. A large record decodes under a tenth of it
-// (40,000 recent Observations with a code and a value: 160,000).
-const MaxObjects = 250_000
+// took over 1 GiB and 11 s; at the bound, draft orders and prefetch each
+// holding it take under 200 MiB. A large record decodes a fraction of it,
+// and 40,000 recent Observations with a code and a value 160,000.
+const MaxObjects = 200_000
 
 // Page describes one value given to Builder.Add: its next link, its
 // entries (1 for a single resource), those skipped as malformed, and the
