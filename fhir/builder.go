@@ -241,6 +241,10 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		}
 		return false, err
 	}
+	if (r.resourceType == "MedicationRequest" || r.resourceType == "MedicationStatement") && r5Medication(r) {
+		p.logSkip(r.index, r.resourceType, errR5Medication)
+		return false, nil
+	}
 	if keep, bad := p.keep(r); bad != "" {
 		p.logSkip(r.index, r.resourceType, &DecodeError{Path: bad, Reason: "not a CodeableConcept"})
 		return false, nil
@@ -501,6 +505,10 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		case "":
 			err = &DecodeError{Path: "resourceType", Reason: "missing or not a string"}
 		case "MedicationRequest":
+			if r5Medication(r) {
+				err = errR5Medication
+				break
+			}
 			err = decodeAs(r.raw, func(v *medicationRequest) {
 				if subjectErr = checkSubject(v.Subject, patientID); subjectErr == nil {
 					m := convertMedicationRequest(v, p.contained(r))
@@ -592,6 +600,18 @@ func miscased(t string) bool {
 	}
 	return false
 }
+
+// r5Medication reports whether r, a MedicationRequest or
+// MedicationStatement, says what it is of only in FHIR R5's "medication"
+// (a CodeableReference): read as R4 it named no drug, and an upadacitinib
+// order answered {"cards": []} as an order whose drug is not chosen yet.
+func r5Medication(r *resource) bool {
+	present := func(name string) bool { v := r.get(name); return v != nil && v.Kind() != 'n' }
+	return present("medication") && !present("medicationCodeableConcept") && !present("medicationReference")
+}
+
+var errR5Medication = &DecodeError{Path: "medication",
+	Reason: "is FHIR R5 (a CodeableReference): jakguard reads R4 medicationCodeableConcept or medicationReference"}
 
 // containedOrder finds, in contained (a resource's contained member), the
 // first MedicationRequest, ServiceRequest or MedicationOrder.

@@ -180,6 +180,9 @@ func TestAddPage(t *testing.T) {
 			{"response":{"status":"404"}},{"response":{}},{"response":"x"},{"response":{"status":"201 Created"}}]}`, Page{Entries: 5, Skipped: 4}, nil},
 		// What a Bundle inside a Bundle holds is not read: skipped, not
 		// passed over as a type no rule reads.
+		{"an R5 MedicationRequest skipped", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"MedicationRequest","status":"active","intent":"order",
+			"medication":{"concept":{"text":"x"}}}},{"resource":{"resourceType":"MedicationStatement","status":"active","medication":{"concept":{"text":"x"}},
+			"medicationCodeableConcept":{"text":"x"}}}]}`, Page{Entries: 2, Skipped: 1}, nil},
 		{"a Bundle inside a Bundle skipped", `{"resourceType":"Bundle","type":"batch-response","entry":[{"resource":{"resourceType":"Bundle","type":"searchset",
 			"entry":[{"resource":{"resourceType":"Condition","id":"tb"}}]},"response":{"status":"200 OK"}}]}`, Page{Entries: 1, Skipped: 1}, nil},
 		{"a total", `{"resourceType":"Bundle","type":"searchset","total":5}`, Page{Total: 5}, nil},

@@ -122,7 +122,8 @@ func TestSelectionsWithSpacesSelect(t *testing.T) {
 }
 
 // Orders jakguard cannot read must not look like no order at all: a
-// Bundle inside draftOrders, a DSTU2 MedicationOrder, a MedicationRequest
+// Bundle inside draftOrders, a DSTU2 MedicationOrder, an R5
+// MedicationRequest (its drug in "medication"), a MedicationRequest
 // or ServiceRequest contained in a RequestGroup or CarePlan were passed
 // over as resource types no rule reads, and the upadacitinib order they
 // held answered {"cards": []}. They answer 400 naming the member.
@@ -145,6 +146,10 @@ func TestHiddenDraftOrdersRefused(t *testing.T) {
 			draftsOf(m)["entry"] = []any{res{"resource": res{"resourceType": "Bundle", "type": "collection", "entry": []any{res{"resource": order(m)}}}}}
 		}},
 		{"a DSTU2 MedicationOrder", "context.draftOrders.entry[0].resource.resourceType", func(m map[string]any) { order(m)["resourceType"] = "MedicationOrder" }},
+		{"an R5 medication (CodeableReference)", "context.draftOrders.entry[0].resource.medication", func(m map[string]any) {
+			order(m)["medication"] = res{"concept": order(m)["medicationCodeableConcept"]}
+			delete(order(m), "medicationCodeableConcept")
+		}},
 		{"a MedicationRequest contained in a RequestGroup", "context.draftOrders.entry[0].resource.contained[1]",
 			wrap(res{"resourceType": "RequestGroup", "id": "rg", "status": "draft", "intent": "order"})},
 		{"a MedicationRequest contained in a CarePlan", "context.draftOrders.entry[0].resource.contained[1]",
@@ -174,7 +179,8 @@ func TestHiddenDraftOrdersRefused(t *testing.T) {
 
 // Prefetch data that is there but cannot be read is said, not taken for
 // "no data": a Bundle inside a Bundle (a batch-response of searches), the
-// failed request of a batch-response, and a searchset whose total promises
+// failed request of a batch-response, an order whose drug is given only as
+// FHIR R5 writes it, and a searchset whose total promises
 // more entries than it holds with no next link (a page cut short). Each
 // left an active-TB diagnosis, or all conditions, unread and answered
 // {"cards": []} for a clean chart.
@@ -193,6 +199,10 @@ func TestUnreadablePrefetchDataSaid(t *testing.T) {
 		}},
 		{"a batch request without a status", "Not read: 1 entry of conditions", func(m map[string]any) {
 			appendEntry(m, "conditions", res{"response": res{"location": "Condition/1"}})
+		}},
+		{"an R5 medication (CodeableReference)", "Not read: 1 entry of medications", func(m map[string]any) {
+			appendEntry(m, "medications", res{"resource": res{"resourceType": "MedicationRequest", "id": "r5", "status": "active", "intent": "order",
+				"subject": res{"reference": "Patient/p1"}, "medication": res{"concept": res{"text": "tofacitinib 5 MG Oral Tablet"}}}})
 		}},
 		{"total beyond the entries, no next link", "Could not be checked: conditions", func(m map[string]any) {
 			prefetchKey(m, "conditions")["total"] = 2

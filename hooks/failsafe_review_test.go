@@ -507,6 +507,12 @@ func TestInteractingOrderWithMalformedCourse(t *testing.T) {
 		"coding display a number": func(r map[string]any) {
 			r["medicationCodeableConcept"].(map[string]any)["coding"].([]any)[0].(map[string]any)["display"] = 0
 		},
+		// FHIR R5's CodeableReference: read as R4 it named no drug, and the
+		// course was not found (fail-safe review, December 2026).
+		"the drug in R5's medication": func(r map[string]any) {
+			r["medication"] = map[string]any{"concept": r["medicationCodeableConcept"]}
+			delete(r, "medicationCodeableConcept")
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			rec := s.do(t, "POST", "/cds-services/order-sign", edit(t, sandboxSignTofacitinib, func(m map[string]any) { f(upadacitinibEntry(m)) }))
