@@ -1,9 +1,13 @@
 package hooks
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -352,6 +356,85 @@ func TestGapsLogNothingPersonal(t *testing.T) {
 			if rec.Code != http.StatusOK {
 				assert.NotContains(t, rec.Body.String(), mark, "an error does not echo the input")
 			}
+		})
+	}
+}
+
+// Each order evaluated makes a card of some kilobytes: 8,000 upadacitinib
+// orders in a body of 1.4 MiB took 6.3 s and 560 MiB and answered 138 MiB,
+// and 8 MiB holds 45,000. More than maxEvaluatedOrders orders to evaluate
+// (JAK inhibitors and orders that interact with them; other drafts do not
+// count) answer 413 at once.
+func TestEvaluatedOrdersBounded(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	s.fhir = nil
+	// withDrafts replaces the draft orders of base by n copies of its first
+	// for drug, and others amoxicillin orders.
+	withDrafts := func(base []byte, n int, drug string, others int) []byte {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(base, &m))
+		d := draftsOf(m)
+		first := d["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
+		entries := []any{}
+		for i := range n {
+			o := map[string]any{}
+			for k, v := range first {
+				o[k] = v
+			}
+			o["id"] = fmt.Sprintf("o%d", i)
+			o["medicationCodeableConcept"] = res{"text": drug}
+			entries = append(entries, res{"resource": o})
+		}
+		d["entry"] = entries
+		for i := range others {
+			addDraft(m, fmt.Sprintf("amox%d", i))
+		}
+		b, err := json.Marshal(m)
+		require.NoError(t, err)
+		return b
+	}
+	upa, tofa := signWith(t, func(map[string]any) {}), readFile(t, sandboxSignTofacitinib)
+	const upaText, tofaText = "upadacitinib 15 MG Extended Release Oral Tablet", "tofacitinib 5 MG Oral Tablet"
+	cases := []struct {
+		name       string
+		base       []byte
+		drug, want string // want: the finding on every order's card
+		n, others  int
+	}{
+		{"99 upadacitinib orders", upa, upaText, rules.TBScreeningMissing, maxEvaluatedOrders - 1, 0},
+		{"100 upadacitinib orders and 500 others", upa, upaText, rules.TBScreeningMissing, maxEvaluatedOrders, 500},
+		{"101 upadacitinib orders", upa, upaText, "", maxEvaluatedOrders + 1, 0},
+		{"8,000 upadacitinib orders", upa, upaText, "", 8000, 0},
+		{"100 tofacitinib orders for a patient on upadacitinib", tofa, tofaText, "combination-jak", maxEvaluatedOrders, 0},
+		{"101 tofacitinib orders for a patient on upadacitinib", tofa, tofaText, "", maxEvaluatedOrders + 1, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			body := withDrafts(tc.base, tc.n, tc.drug, tc.others)
+			sampler := sampleHeap()
+			start := time.Now()
+			req := httptest.NewRequest(http.MethodPost, "/cds-services/order-sign", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, req)
+			took := time.Since(start)
+			peak := sampler.peak()
+			if tc.want != "" {
+				require.Equal(t, http.StatusOK, rec.Code, "%.300s", rec.Body.String())
+				var resp Response
+				require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
+				n := 0
+				for _, c := range resp.Cards {
+					if slices.Contains(c.Findings(), tc.want) {
+						n++
+					}
+				}
+				assert.Equal(t, tc.n, n, "a card with %s for every order", tc.want)
+				return
+			}
+			requireRefused(t, rec, http.StatusRequestEntityTooLarge, rec.Body.String(), fmt.Sprintf("more than %d", maxEvaluatedOrders))
+			assert.Less(t, took, time.Second)
+			assert.Less(t, peak, uint64(64<<20))
 		})
 	}
 }

@@ -60,6 +60,9 @@ func (s *Server) pickDrafts(hook string, hc *HookContext, o fhir.Orders) drafts 
 	return d
 }
 
+// evaluated is the number of orders d evaluates.
+func (d drafts) evaluated() int { return len(d.meds) + len(d.services) }
+
 // courseKeys are the prefetch keys the reverse direction reads: the
 // medication orders and, where the service asks for it, the outside
 // medication list; they are all it needs to find a course and to judge
