@@ -221,10 +221,15 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		if d.jak == 0 {
 			// Only drugs that interact with a JAK inhibitor: the medication
 			// list alone tells whether the patient has a course to check.
-			if !courseKnown(res, logger) {
+			findings, err = s.engine.EvaluateInteractions(res.record, sess, d.meds, d.services, now, stop)
+			if err == nil && !courseKnown(res, findings, logger) {
 				return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
 			}
-			findings, err = s.engine.EvaluateInteractions(res.record, sess, d.meds, d.services, now, stop)
+			if _, ok := res.unavailable[rules.DataMedications]; ok {
+				// The course was found in what could be read (a search cut
+				// short, the outside list): judged, and the gap said.
+				unsaid, jakDrug = []string{rules.DataMedications}, findings[0].Drug
+			}
 			// A medication entry left out as malformed may be the course
 			// itself: say so rather than answer as if there were none.
 			skipped = map[string]int{}

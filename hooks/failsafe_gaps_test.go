@@ -438,3 +438,64 @@ func TestEvaluatedOrdersBounded(t *testing.T) {
 		})
 	}
 }
+
+// An interacting order (tofacitinib) for a patient whose upadacitinib
+// course is in what could be read of the medications, while the
+// medication list as a whole could not be had (a search cut short, with
+// no fhirServer to fetch the rest; the orders' key unusable and the
+// course on the outside medication list), answered {"cards": []}: the
+// course was not looked for. It is judged from what was read, and the
+// data-unavailable card says the medications were not all read. With no
+// course in what was read, the answer stays no cards (whether there is one
+// cannot be told; a card on every such order would be noise).
+func TestInteractingOrderCourseFromWhatWasRead(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	s.fhir = nil
+	cutShort := func(m map[string]any) {
+		meds := prefetchKey(m, "medications")
+		meds["total"] = len(meds["entry"].([]any)) + 5
+	}
+	toStatements := func(m map[string]any) {
+		r := upadacitinibEntry(m)
+		r["resourceType"] = "MedicationStatement"
+		r["effectiveDateTime"] = r["authoredOn"]
+		r["dosage"] = r["dosageInstruction"]
+		for _, k := range []string{"authoredOn", "intent", "dosageInstruction"} {
+			delete(r, k)
+		}
+		m["prefetch"].(map[string]any)["medicationStatements"] = bundleOf([]res{r})
+		m["prefetch"].(map[string]any)["medications"] = res{"resourceType": "OperationOutcome",
+			"issue": []any{res{"severity": "error", "code": "timeout"}}}
+	}
+	for name, f := range map[string]func(m map[string]any){
+		"medications cut short":                     cutShort,
+		"the course on the outside medication list": toStatements,
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-sign", edit(t, sandboxSignTofacitinib, func(m map[string]any) {
+				delete(m, "fhirServer")
+				f(m)
+			}))
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			cs := checkResponse(t, rec.Body.Bytes())
+			codes := codesOf(cs)
+			assert.Contains(t, codes, "combination-jak")
+			require.Contains(t, codes, "data-unavailable")
+			for _, c := range cs {
+				if slices.Contains(c.Findings(), "data-unavailable") {
+					assert.Equal(t, "Not fully checked for upadacitinib: medications could not be read", c.Summary)
+					assert.Contains(t, c.Detail, "Could not be checked: medications")
+				}
+			}
+		})
+	}
+	t.Run("no course in what was read: no cards", func(t *testing.T) {
+		rec := s.do(t, "POST", "/cds-services/order-sign", edit(t, sandboxSignTofacitinib, func(m map[string]any) {
+			delete(m, "fhirServer")
+			withoutUpadacitinib(m)
+			cutShort(m)
+		}))
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		assert.Empty(t, checkResponse(t, rec.Body.Bytes()))
+	})
+}

@@ -87,11 +87,14 @@ func courseService(svc *Service) *Service {
 }
 
 // courseKnown reports whether the medication orders could be had (from
-// prefetch or fhirServer). Without them whether the patient has a course is
-// unknown, and a card on every interacting order would be noise, so the
-// call answers no cards (as patient-view does) and says so in the log.
-func courseKnown(res *resolution, logger *slog.Logger) bool {
-	if reason, ok := res.unavailable[rules.DataMedications]; ok {
+// prefetch or fhirServer), or else whether what could be read (part of a
+// search cut short, the outside medication list) still shows a course:
+// findings are the interactions found in it. Without either, whether the
+// patient has a course is unknown, and a card on every interacting order
+// would be noise, so the call answers no cards (as patient-view does) and
+// says so in the log. A course found is never answered with no cards.
+func courseKnown(res *resolution, findings []rules.Finding, logger *slog.Logger) bool {
+	if reason, ok := res.unavailable[rules.DataMedications]; ok && len(findings) == 0 {
 		logger.Warn("interacting order: medications unavailable, course unknown; no cards", "reason", reason)
 		return false
 	}
