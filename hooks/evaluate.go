@@ -263,9 +263,11 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 			return nil, req.HookInstance, err
 		}
 		call.sources = res.sources
-		if reason, ok := res.unavailable[rules.DataMedications]; ok {
+		if reason, ok := res.unavailable[rules.DataMedications]; ok && !s.onCourse(res.record, now) {
 			// Without the medication list it cannot tell whether the patient
 			// takes a JAK inhibitor; a card on every chart open would be noise.
+			// A course in what could be read (a search cut short) is checked,
+			// and the gap said (unsaidOnCourse).
 			logger.Warn("patient-view: medications unavailable; no cards", "reason", reason)
 			return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
 		}
@@ -513,6 +515,16 @@ func (s *Server) unsaidOnCourse(res *resolution, findings []rules.Finding, now t
 		return unsaid, skipped, drug
 	}
 	return unsaid, skipped, ""
+}
+
+// onCourse reports whether the record shows an ongoing course.
+func (s *Server) onCourse(rec *rules.Record, now time.Time) bool {
+	for _, c := range s.engine.Courses(rec, now) {
+		if c.Ongoing {
+			return true
+		}
+	}
+	return false
 }
 
 func anySkipped(skipped map[string]int) bool {

@@ -499,3 +499,44 @@ func TestInteractingOrderCourseFromWhatWasRead(t *testing.T) {
 		assert.Empty(t, checkResponse(t, rec.Body.Bytes()))
 	})
 }
+
+// patient-view for a patient whose ongoing course is in what could be read
+// of the medications (a search cut short with no fhirServer) answered
+// {"cards": []}; the course is checked on what was read, and a card says
+// the medications could not all be checked (a finding's evidence, or the
+// info data-unavailable card). With no course in what was read: no cards,
+// as before.
+func TestPatientViewCourseFromWhatWasRead(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	s.fhir = nil
+	whole := s.do(t, "POST", "/cds-services/patient-view", edit(t, sandboxPatientView, func(m map[string]any) { delete(m, "fhirServer") }))
+	require.Equal(t, http.StatusOK, whole.Code, whole.Body.String())
+	want := codesOf(checkResponse(t, whole.Body.Bytes()))
+	require.NotEmpty(t, want)
+
+	rec := s.do(t, "POST", "/cds-services/patient-view", edit(t, sandboxPatientView, func(m map[string]any) {
+		delete(m, "fhirServer")
+		prefetchKey(m, "medications")["total"] = 99
+	}))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	cs := checkResponse(t, rec.Body.Bytes())
+	codes := codesOf(cs)
+	for _, code := range want {
+		assert.Contains(t, codes, code)
+	}
+	said := false
+	for _, c := range cs {
+		said = said || strings.Contains(c.Detail, "Could not be checked: medications")
+	}
+	assert.True(t, said, "a card says the medications could not all be checked: %s", rec.Body.String())
+
+	t.Run("no course in what was read: no cards", func(t *testing.T) {
+		rec := s.do(t, "POST", "/cds-services/patient-view", edit(t, sandboxPatientView, func(m map[string]any) {
+			delete(m, "fhirServer")
+			meds := prefetchKey(m, "medications")
+			meds["entry"], meds["total"] = []any{}, 6
+		}))
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		assert.Empty(t, checkResponse(t, rec.Body.Bytes()))
+	})
+}
