@@ -55,6 +55,10 @@ type Page struct {
 	Next             string
 	Entries, Skipped int
 	Total            int
+	// Incomplete: an OperationOutcome beside the results says they are not
+	// all there (an error of type incomplete, too-costly, throttled,
+	// timeout or transient): a search cut short.
+	Incomplete bool
 }
 
 // Builder accumulates prefetch values and FHIR pages into a rules.Record.
@@ -129,6 +133,7 @@ type part struct {
 	memo          memo
 	others        int  // resources that are no OperationOutcome
 	failed        bool // an OperationOutcome reports an error
+	incomplete    bool // ... one that says results are missing
 }
 
 // Add decodes raw, a prefetch value or FHIR page (null adds nothing), and
@@ -184,7 +189,7 @@ func (b *Builder) add(ctx context.Context, key string, rd *reader) (Page, error)
 	case top.resourceType == "Bundle" && p.failed && p.others == 0:
 		err = fmt.Errorf("Bundle of failures: %w", ErrOperationOutcome)
 	case top.resourceType == "Bundle":
-		page.Next = nextLink(top.get("link"))
+		page.Next, page.Incomplete = nextLink(top.get("link")), p.incomplete
 		if v := top.get("total"); v.Kind() == '0' {
 			_ = decode(v, &page.Total) // not a whole number: no total
 		}
@@ -335,13 +340,22 @@ func (p *part) other(r *resource) {
 		p.others++
 		return
 	}
+	if p.b.spend(r.raw) != nil {
+		return // the next resource decoded fails the call
+	}
 	_ = decodeAs(r.raw, func(oo *struct {
 		Issue []struct {
 			Severity string `json:"severity"`
+			Code     string `json:"code"`
 		} `json:"issue"`
 	}) {
 		for _, is := range oo.Issue {
-			p.failed = p.failed || is.Severity == "error" || is.Severity == "fatal"
+			failed := is.Severity == "error" || is.Severity == "fatal"
+			p.failed = p.failed || failed
+			switch is.Code {
+			case "incomplete", "too-costly", "throttled", "timeout", "transient":
+				p.incomplete = p.incomplete || failed
+			}
 		}
 	})
 }

@@ -201,6 +201,14 @@ func TestAddPage(t *testing.T) {
 		{"warning beside results is not a failure", `{"resourceType":"Bundle","type":"searchset","entry":[
 			{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-supported"}]},"search":{"mode":"outcome"}},
 			{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 2}, nil},
+		// An error that says results are missing marks the page incomplete
+		// (a search cut short); other errors beside results do not.
+		{"results said incomplete", `{"resourceType":"Bundle","type":"searchset","entry":[
+			{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"too-costly"}]},"search":{"mode":"outcome"}},
+			{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 2, Incomplete: true}, nil},
+		{"a warning that results are incomplete", `{"resourceType":"Bundle","type":"searchset","entry":[
+			{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"warning","code":"incomplete"}]},"search":{"mode":"outcome"}},
+			{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 2}, nil},
 		{"Bundle with a warning only", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"warning","code":"informational"}]}}]}`,
 			Page{Entries: 1}, nil},
 		{"not JSON", `{"resourceType":"Bundle",`, Page{}, errAny},

@@ -184,7 +184,8 @@ func TestHiddenDraftOrdersRefused(t *testing.T) {
 // Prefetch data that is there but cannot be read is said, not taken for
 // "no data": a Bundle inside a Bundle (a batch-response of searches), the
 // failed request of a batch-response, an order whose drug is given only as
-// FHIR R5 writes it, and a searchset whose total promises
+// FHIR R5 writes it, a search whose OperationOutcome says its results are
+// incomplete, and a searchset whose total promises
 // more entries than it holds with no next link (a page cut short). Each
 // left an active-TB diagnosis, or all conditions, unread and answered
 // {"cards": []} for a clean chart.
@@ -207,6 +208,10 @@ func TestUnreadablePrefetchDataSaid(t *testing.T) {
 		{"an R5 medication (CodeableReference)", "Not read: 1 entry of medications", func(m map[string]any) {
 			appendEntry(m, "medications", res{"resource": res{"resourceType": "MedicationRequest", "id": "r5", "status": "active", "intent": "order",
 				"subject": res{"reference": "Patient/p1"}, "medication": res{"concept": res{"text": "tofacitinib 5 MG Oral Tablet"}}}})
+		}},
+		{"an error beside the results saying they are incomplete", "Could not be checked: conditions", func(m map[string]any) {
+			appendEntry(m, "conditions", res{"resource": res{"resourceType": "OperationOutcome",
+				"issue": []any{res{"severity": "error", "code": "incomplete"}}}, "search": res{"mode": "outcome"}})
 		}},
 		{"total beyond the entries, no next link", "Could not be checked: conditions", func(m map[string]any) {
 			prefetchKey(m, "conditions")["total"] = 2

@@ -424,6 +424,14 @@ func TestFallbackFailuresAreSaid(t *testing.T) {
 		"redirect to another host": func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "https://elsewhere.invalid/fhir/Condition", http.StatusFound)
 		},
+		// The review of December 2026: a page whose OperationOutcome says
+		// the results are incomplete ("too-costly").
+		"results said incomplete": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/fhir+json")
+			w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"OperationOutcome",` +
+				`"issue":[{"severity":"error","code":"too-costly"}]},"search":{"mode":"outcome"}},{"resource":{"resourceType":"Condition","id":"ad",` +
+				`"code":{"coding":[{"system":"http://snomed.info/sct","code":"24079001"}]},"subject":{"reference":"Patient/p1"}}}]}`))
+		},
 		"another patient's conditions": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/fhir+json")
 			w.Write([]byte(other))

@@ -142,6 +142,10 @@ func (pr *prefetchReader) value(key string, dec *jsontext.Decoder, body []byte) 
 // deadline has passed.
 func (pr *prefetchReader) result(key string, page fhir.Page, err error) (keyResult, error) {
 	switch {
+	case err == nil && page.Incomplete:
+		// An error beside the results says some are missing ("incomplete",
+		// "too-costly"): what came is not all there is: fetch it.
+		return keyResult{st: keyValue, err: errors.New("an OperationOutcome beside the results says they are incomplete")}, nil
 	case err == nil && page.Total > page.Entries && page.Next == "":
 		// A search that says it matched more than it sends, with no next
 		// page (a _summary=count or _elements query, a cut-down copy, a
@@ -299,7 +303,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 
 // addPages adds fetched pages to b and counts the entries skipped as
 // malformed; the first page that is unusable (not FHIR, another patient's
-// data, too many resources) stops it.
+// data, too many resources, or saying its results are incomplete) stops it.
 func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) (skipped int, err error) {
 	for _, p := range pages {
 		page, err := b.Add(ctx, key, p)
@@ -307,6 +311,9 @@ func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) 
 			return skipped, err
 		}
 		skipped += page.Skipped
+		if page.Incomplete {
+			return skipped, errors.New("the FHIR server says the results are incomplete")
+		}
 	}
 	return skipped, nil
 }
