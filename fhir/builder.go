@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -30,11 +32,21 @@ var (
 	ErrWrongType        = errors.New("holds a resource of another type than its query asks for")
 	ErrWrongPatient     = errors.New("holds data of another patient than context.patientId")
 	ErrTooManyEntries   = fmt.Errorf("more than %d resources in one call", MaxEntries)
+	ErrTooManyObjects   = fmt.Errorf("more than %d JSON objects in the resources of one call", MaxObjects)
 )
 
 // MaxEntries bounds the entries of one Builder or DecodeOrders: ten times a
 // large record, while 8 MiB of [{},{},...] would be 2.8 million.
 const MaxEntries = 50_000
+
+// MaxObjects bounds the JSON objects of the resources one Builder or
+// DecodeOrders decodes (counted as the '{' in their JSON, before any is
+// decoded): each becomes a Go value of up to some hundred bytes, so 8 MiB
+// of "dosageInstruction":[{},{},...] in one resource, or spread over many,
+// took over 1 GiB and 11 s; at the bound, draft orders and prefetch each
+// holding it take under 200 MiB. A large record decodes a fraction of it,
+// and 40,000 recent Observations with a code and a value 160,000.
+const MaxObjects = 200_000
 
 // Page describes one value given to Builder.Add: its next link, its
 // entries (1 for a single resource), those skipped as malformed, and the
@@ -43,6 +55,10 @@ type Page struct {
 	Next             string
 	Entries, Skipped int
 	Total            int
+	// Incomplete: an OperationOutcome beside the results says they are not
+	// all there (an error of type incomplete, too-costly, throttled,
+	// timeout or transient): a search cut short.
+	Incomplete bool
 }
 
 // Builder accumulates prefetch values and FHIR pages into a rules.Record.
@@ -54,6 +70,7 @@ type Builder struct {
 	patientID string            // the context patient; "" checks nothing
 	types     map[string]string // key -> the resource type its query asks for
 	entries   counter           // entries read by all Adds
+	objects   atomic.Int64      // JSON objects of the resources decoded (MaxObjects)
 
 	mu    sync.Mutex
 	parts []part
@@ -96,6 +113,7 @@ type part struct {
 	subjects      subjects
 	others        int  // resources that are no OperationOutcome
 	failed        bool // an OperationOutcome reports an error
+	incomplete    bool // ... one that says results are missing
 }
 
 // Add decodes raw, a prefetch value or FHIR page (null adds nothing), and
@@ -151,7 +169,7 @@ func (b *Builder) add(ctx context.Context, key string, rd *reader) (Page, error)
 	case top.resourceType == "Bundle" && p.failed && p.others == 0:
 		err = fmt.Errorf("Bundle of failures: %w", ErrOperationOutcome)
 	case top.resourceType == "Bundle":
-		page.Next = nextLink(top.get("link"))
+		page.Next, page.Incomplete = nextLink(top.get("link")), p.incomplete
 		if v := top.get("total"); v.Kind() == '0' {
 			_ = decode(v, &page.Total) // not a whole number: no total
 		}
@@ -181,6 +199,11 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		p.logSkip(r.index, "", &DecodeError{Path: "resourceType", Reason: "missing or not a string"})
 		return false, nil
 	case "Patient", "Observation", "Condition", "Immunization", "MedicationRequest", "MedicationStatement", "Medication":
+	case "Bundle":
+		// A Bundle inside a Bundle (a batch-response of searches): what it
+		// holds is not read, and was passed over as no data at all.
+		p.logSkip(r.index, "Bundle", &DecodeError{Reason: "is a Bundle inside a Bundle (not read)"})
+		return false, nil
 	default:
 		if miscased(r.resourceType) {
 			// "condition" is no FHIR type, but what it holds is not
@@ -192,6 +215,9 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		return true, nil
 	}
 	p.others++
+	if err := p.b.spend(r.raw); err != nil {
+		return false, err
+	}
 	if err := p.check(r); err != nil {
 		var de *DecodeError
 		if errors.As(err, &de) {
@@ -199,6 +225,10 @@ func (p *part) add(r *resource) (ok bool, err error) {
 			return false, nil
 		}
 		return false, err
+	}
+	if (r.resourceType == "MedicationRequest" || r.resourceType == "MedicationStatement") && r5Medication(r) {
+		p.logSkip(r.index, r.resourceType, errR5Medication)
+		return false, nil
 	}
 	if keep, bad := p.keep(r); bad != "" {
 		p.logSkip(r.index, r.resourceType, &DecodeError{Path: bad, Reason: "not a CodeableConcept"})
@@ -231,6 +261,17 @@ func (p *part) add(r *resource) (ok bool, err error) {
 	return err == nil, nil
 }
 
+// spend counts the JSON objects of raw, a resource about to be decoded,
+// against MaxObjects.
+func (b *Builder) spend(raw []byte) error {
+	if b.objects.Add(int64(bytes.Count(raw, openBrace))) > MaxObjects {
+		return ErrTooManyObjects
+	}
+	return nil
+}
+
+var openBrace = []byte{'{'}
+
 // decodeAs decodes raw into a view V and hands it to use.
 func decodeAs[V any](raw []byte, use func(v *V)) error {
 	var v V
@@ -247,13 +288,22 @@ func (p *part) other(r *resource) {
 		p.others++
 		return
 	}
+	if p.b.spend(r.raw) != nil {
+		return // the next resource decoded fails the call
+	}
 	_ = decodeAs(r.raw, func(oo *struct {
 		Issue []struct {
 			Severity string `json:"severity"`
+			Code     string `json:"code"`
 		} `json:"issue"`
 	}) {
 		for _, is := range oo.Issue {
-			p.failed = p.failed || is.Severity == "error" || is.Severity == "fatal"
+			failed := is.Severity == "error" || is.Severity == "fatal"
+			p.failed = p.failed || failed
+			switch is.Code {
+			case "incomplete", "too-costly", "throttled", "timeout", "transient":
+				p.incomplete = p.incomplete || failed
+			}
 		}
 	})
 }
@@ -383,8 +433,10 @@ type Orders struct {
 // object, a member read of the wrong type, a subject that references
 // another Patient than patientID, or a MedicationRequest whose medication
 // cannot be told (a medicationReference to no Medication of the order or
-// the Bundle, without a display); with
-// ErrTooManyEntries, and with ctx's.
+// the Bundle, without a display), or an order it does not read (a Bundle
+// inside draftOrders, a DSTU2 MedicationOrder, an order contained in
+// another resource); with ErrTooManyEntries, ErrTooManyObjects, and with
+// ctx's.
 func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slog.Logger) (Orders, error) {
 	b := NewBuilder(logger) // for its counter, logger, and a part for medications
 	p := &part{b: b, key: "draftOrders", medications: medIndex{}}
@@ -397,6 +449,9 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		return &DecodeError{Path: jsonerr.Join(entryPath(i), member), Reason: why}
 	}
 	rd.visit = func(r *resource) error {
+		if err := b.spend(r.raw); err != nil {
+			return err
+		}
 		var err, subjectErr error
 		if id := text(r.get("id")); id != "" && r.resourceType != "" && r.resourceType != "Medication" {
 			out.IDs[r.resourceType+"/"+id] = true
@@ -405,6 +460,10 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		case "":
 			err = &DecodeError{Path: "resourceType", Reason: "missing or not a string"}
 		case "MedicationRequest":
+			if r5Medication(r) {
+				err = errR5Medication
+				break
+			}
 			err = decodeAs(r.raw, func(v *medicationRequest) {
 				if subjectErr = checkSubject(v.Subject, patientID); subjectErr == nil {
 					m := convertMedicationRequest(v, p.contained(r))
@@ -425,9 +484,20 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 			})
 		case "Medication":
 			err = decodeAs(r.raw, func(v *medication) { p.medications.add(v, text(r.fullURL)) })
+		case "Bundle":
+			// Its orders would not be evaluated: {"cards": []} for a JAK
+			// order sent one level down.
+			err = &DecodeError{Path: "resourceType", Reason: "a Bundle inside draftOrders is not read: send its orders as entries of draftOrders"}
+		case "MedicationOrder":
+			err = &DecodeError{Path: "resourceType", Reason: "MedicationOrder is FHIR DSTU2: jakguard reads R4 MedicationRequest"}
 		default:
 			if miscased(r.resourceType) {
 				err = &DecodeError{Path: "resourceType", Reason: "not a FHIR resource type (names are case-sensitive)"}
+			} else if i, ok := containedOrder(r.get("contained")); ok {
+				// A RequestGroup, CarePlan or the like carrying its orders
+				// as contained resources: they would not be evaluated.
+				err = &DecodeError{Path: "contained[" + strconv.Itoa(i) + "]",
+					Reason: "an order contained in another resource is not read: send it as an entry of draftOrders"}
 			}
 		}
 		if err = cmp.Or(err, subjectErr); err != nil {
@@ -439,7 +509,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 	switch {
 	case errors.Is(err, errNotObject) || err == nil && top.resourceType != "Bundle":
 		return Orders{}, &DecodeError{Reason: "not a Bundle"}
-	case errors.As(err, new(*DecodeError)), errors.Is(err, ErrTooManyEntries), err != nil && errors.Is(err, ctx.Err()):
+	case errors.As(err, new(*DecodeError)), errors.Is(err, ErrTooManyEntries), errors.Is(err, ErrTooManyObjects), err != nil && errors.Is(err, ctx.Err()):
 		return Orders{}, err
 	case err != nil:
 		return Orders{}, decodeError("", err)
@@ -479,6 +549,36 @@ func miscased(t string) bool {
 		return true
 	}
 	return slices.ContainsFunc(knownTypes, func(k string) bool { return t != k && strings.EqualFold(t, k) })
+}
+
+// r5Medication reports whether r, a MedicationRequest or
+// MedicationStatement, says what it is of only in FHIR R5's "medication"
+// (a CodeableReference): read as R4 it named no drug, and an upadacitinib
+// order answered {"cards": []} as an order whose drug is not chosen yet.
+func r5Medication(r *resource) bool {
+	present := func(name string) bool { v := r.get(name); return v != nil && v.Kind() != 'n' }
+	return present("medication") && !present("medicationCodeableConcept") && !present("medicationReference")
+}
+
+var errR5Medication = &DecodeError{Path: "medication",
+	Reason: "is FHIR R5 (a CodeableReference): jakguard reads R4 medicationCodeableConcept or medicationReference"}
+
+// containedOrder finds, in contained (a resource's contained member), the
+// first MedicationRequest, ServiceRequest or MedicationOrder.
+func containedOrder(contained jsontext.Value) (index int, ok bool) {
+	var rs []struct {
+		ResourceType string `json:"resourceType"`
+	}
+	if contained == nil || decodeHead(contained, &rs) != nil {
+		return 0, false
+	}
+	for i, r := range rs {
+		switch strings.TrimSpace(r.ResourceType) {
+		case "MedicationRequest", "ServiceRequest", "MedicationOrder":
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 func entryPath(i int) string { return "entry[" + strconv.Itoa(i) + "]" }

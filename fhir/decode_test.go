@@ -174,6 +174,17 @@ func TestAddPage(t *testing.T) {
 		{"unknown types ignored, not skipped", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Encounter","status":"nonsense"}},{"resource":{"resourceType":"Claim"}}]}`, Page{Entries: 2}, nil},
 		{"unknown top-level type ignored", `{"resourceType":"Encounter","id":"e"}`, Page{Entries: 1}, nil},
 		{"entry without resource", `{"resourceType":"Bundle","type":"transaction-response","entry":[{"response":{"status":"200"}}]}`, Page{Entries: 1}, nil},
+		// A batch whose requests failed holds no data where it was to be:
+		// not read, not "no data".
+		{"failed batch responses skipped", `{"resourceType":"Bundle","type":"batch-response","entry":[{"response":{"status":"500 Internal Server Error"}},
+			{"response":{"status":"404"}},{"response":{}},{"response":"x"},{"response":{"status":"201 Created"}}]}`, Page{Entries: 5, Skipped: 4}, nil},
+		// What a Bundle inside a Bundle holds is not read: skipped, not
+		// passed over as a type no rule reads.
+		{"an R5 MedicationRequest skipped", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"MedicationRequest","status":"active","intent":"order",
+			"medication":{"concept":{"text":"x"}}}},{"resource":{"resourceType":"MedicationStatement","status":"active","medication":{"concept":{"text":"x"}},
+			"medicationCodeableConcept":{"text":"x"}}}]}`, Page{Entries: 2, Skipped: 1}, nil},
+		{"a Bundle inside a Bundle skipped", `{"resourceType":"Bundle","type":"batch-response","entry":[{"resource":{"resourceType":"Bundle","type":"searchset",
+			"entry":[{"resource":{"resourceType":"Condition","id":"tb"}}]},"response":{"status":"200 OK"}}]}`, Page{Entries: 1, Skipped: 1}, nil},
 		{"a total", `{"resourceType":"Bundle","type":"searchset","total":5}`, Page{Total: 5}, nil},
 		{"search entry without resource", `{"resourceType":"Bundle","type":"searchset","entry":[{"fullUrl":"x"},{"resource":null},{}]}`, Page{Entries: 3, Skipped: 3}, nil},
 		{"malformed entries skipped", `{"resourceType":"Bundle","entry":[
@@ -189,6 +200,14 @@ func TestAddPage(t *testing.T) {
 			Page{}, ErrOperationOutcome},
 		{"warning beside results is not a failure", `{"resourceType":"Bundle","type":"searchset","entry":[
 			{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-supported"}]},"search":{"mode":"outcome"}},
+			{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 2}, nil},
+		// An error that says results are missing marks the page incomplete
+		// (a search cut short); other errors beside results do not.
+		{"results said incomplete", `{"resourceType":"Bundle","type":"searchset","entry":[
+			{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"too-costly"}]},"search":{"mode":"outcome"}},
+			{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 2, Incomplete: true}, nil},
+		{"a warning that results are incomplete", `{"resourceType":"Bundle","type":"searchset","entry":[
+			{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"warning","code":"incomplete"}]},"search":{"mode":"outcome"}},
 			{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 2}, nil},
 		{"Bundle with a warning only", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"warning","code":"informational"}]}}]}`,
 			Page{Entries: 1}, nil},
@@ -758,4 +777,34 @@ func TestResourceWithEntryMember(t *testing.T) {
 	assert.Equal(t, "female", rec.Patient.Gender)
 	assert.Equal(t, "1980-01-02", rec.Patient.BirthDate.Format(time.DateOnly))
 	assert.Empty(t, rec.Observations)
+}
+
+// A reference names the patient of the path segment after "Patient/",
+// whatever follows it: "Patient/x/" and "Patient/x/_history" named no
+// patient, so another patient's data under them was read as the context
+// patient's.
+func TestPatientOf(t *testing.T) {
+	for _, tc := range []struct {
+		ref, id string
+		ok      bool
+	}{
+		{"Patient/p1", "p1", true},
+		{" Patient/p1 ", "p1", true},
+		{"Patient/p1/_history/2", "p1", true},
+		{"https://ehr.example.org/fhir/Patient/p1/_history/2", "p1", true},
+		{"Patient/other/", "other", true},
+		{"Patient/other/_history", "other", true},
+		{"https://ehr.example.org/fhir/Patient/other/", "other", true},
+		{"Patient/other/$everything", "other", true},
+		{"Patient/", "", false},
+		{"Group/1", "", false},
+		{"MyPatient/1", "", false},
+		{"urn:uuid:9f0e3c1a-0000-4000-8000-000000000001", "", false},
+		{"#p", "", false},
+		{"", "", false},
+	} {
+		id, ok := patientOf(tc.ref)
+		assert.Equal(t, tc.ok, ok, "%q", tc.ref)
+		assert.Equal(t, tc.id, id, "%q", tc.ref)
+	}
 }

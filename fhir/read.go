@@ -170,8 +170,20 @@ func (rd *reader) readEntry(i int) error {
 		// An entry without a resource (absent or null), and no response of
 		// a batch or transaction either, hides data that cannot be read.
 		return rd.bad(i, "", "has no resource")
+	case !succeeded(rd.entry.get("response")):
+		// The response of a batch whose request failed ("500", "404"):
+		// the data it was to hold is missing, not absent.
+		return rd.bad(i, "response", "reports a request that failed")
 	}
 	return nil
+}
+
+// succeeded reports whether v, a Bundle entry's response, has a 2xx status.
+func succeeded(v jsontext.Value) bool {
+	var r struct {
+		Status string `json:"status"`
+	}
+	return decodeHead(v, &r) == nil && strings.HasPrefix(strings.TrimSpace(r.Status), "2")
 }
 
 // resource reads an entry's resource.
@@ -338,13 +350,16 @@ func (r *resource) observationDate() time.Time {
 }
 
 // patientOf returns the Patient id a literal reference names
-// ("Patient/123", "https://ehr/fhir/Patient/123/_history/2"); ok is false
-// for a reference to anything else.
+// ("Patient/123", "https://ehr/fhir/Patient/123/_history/2"): the path
+// segment after the last "Patient/", whatever follows it ("Patient/123/",
+// "Patient/123/_history" name patient 123 as well: they were passed over
+// as naming no patient, so another patient's data was read as the
+// context patient's). ok is false for a reference to anything else.
 func patientOf(ref string) (id string, ok bool) {
 	ref, _, _ = strings.Cut(strings.TrimSpace(ref), "/_history/")
 	if i := strings.LastIndex(ref, "Patient/"); i >= 0 && (i == 0 || ref[i-1] == '/') {
-		id = ref[i+len("Patient/"):]
-		return id, id != "" && !strings.Contains(id, "/")
+		id, _, _ = strings.Cut(ref[i+len("Patient/"):], "/")
+		return id, id != ""
 	}
 	return "", false
 }

@@ -424,6 +424,14 @@ func TestFallbackFailuresAreSaid(t *testing.T) {
 		"redirect to another host": func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "https://elsewhere.invalid/fhir/Condition", http.StatusFound)
 		},
+		// The review of December 2026: a page whose OperationOutcome says
+		// the results are incomplete ("too-costly").
+		"results said incomplete": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/fhir+json")
+			w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"OperationOutcome",` +
+				`"issue":[{"severity":"error","code":"too-costly"}]},"search":{"mode":"outcome"}},{"resource":{"resourceType":"Condition","id":"ad",` +
+				`"code":{"coding":[{"system":"http://snomed.info/sct","code":"24079001"}]},"subject":{"reference":"Patient/p1"}}}]}`))
+		},
 		"another patient's conditions": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/fhir+json")
 			w.Write([]byte(other))
@@ -506,6 +514,12 @@ func TestInteractingOrderWithMalformedCourse(t *testing.T) {
 		"subject a string": func(r map[string]any) { r["subject"] = "Patient/x" },
 		"coding display a number": func(r map[string]any) {
 			r["medicationCodeableConcept"].(map[string]any)["coding"].([]any)[0].(map[string]any)["display"] = 0
+		},
+		// FHIR R5's CodeableReference: read as R4 it named no drug, and the
+		// course was not found (fail-safe review, December 2026).
+		"the drug in R5's medication": func(r map[string]any) {
+			r["medication"] = map[string]any{"concept": r["medicationCodeableConcept"]}
+			delete(r, "medicationCodeableConcept")
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

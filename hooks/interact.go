@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"log/slog"
+	"strings"
 
 	"jakguard/fhir"
 	"jakguard/rules"
@@ -26,7 +27,10 @@ type drafts struct {
 func (s *Server) pickDrafts(hook string, hc *HookContext, o fhir.Orders) drafts {
 	selected := map[string]bool{}
 	for _, id := range hc.Selections {
-		selected[id] = true
+		// As checkSelections reads them: " MedicationRequest/1" passed that
+		// check but selected nothing here, and the JAK order it named was
+		// answered {"cards": []}.
+		selected[strings.TrimSpace(id)] = true
 	}
 	pick := func(id string) bool { return hook != HookOrderSelect || selected[id] }
 	var d drafts
@@ -56,6 +60,9 @@ func (s *Server) pickDrafts(hook string, hc *HookContext, o fhir.Orders) drafts 
 	return d
 }
 
+// evaluated is the number of orders d evaluates.
+func (d drafts) evaluated() int { return len(d.meds) + len(d.services) }
+
 // courseKeys are the prefetch keys the reverse direction reads: the
 // medication orders and, where the service asks for it, the outside
 // medication list; they are all it needs to find a course and to judge
@@ -80,11 +87,14 @@ func courseService(svc *Service) *Service {
 }
 
 // courseKnown reports whether the medication orders could be had (from
-// prefetch or fhirServer). Without them whether the patient has a course is
-// unknown, and a card on every interacting order would be noise, so the
-// call answers no cards (as patient-view does) and says so in the log.
-func courseKnown(res *resolution, logger *slog.Logger) bool {
-	if reason, ok := res.unavailable[rules.DataMedications]; ok {
+// prefetch or fhirServer), or else whether what could be read (part of a
+// search cut short, the outside medication list) still shows a course:
+// findings are the interactions found in it. Without either, whether the
+// patient has a course is unknown, and a card on every interacting order
+// would be noise, so the call answers no cards (as patient-view does) and
+// says so in the log. A course found is never answered with no cards.
+func courseKnown(res *resolution, findings []rules.Finding, logger *slog.Logger) bool {
+	if reason, ok := res.unavailable[rules.DataMedications]; ok && len(findings) == 0 {
 		logger.Warn("interacting order: medications unavailable, course unknown; no cards", "reason", reason)
 		return false
 	}

@@ -154,8 +154,10 @@ func TestInteractingOrderScenarios(t *testing.T) {
 					keep = append(keep, e)
 				}
 			}
-			meds["entry"] = keep
-			p["medicationStatements"] = map[string]any{"resourceType": "Bundle", "type": "searchset", "entry": moved}
+			// Each search matches what it holds: a total beyond its entries
+			// would be a cut-short search (refetched, else unavailable).
+			meds["entry"], meds["total"] = keep, len(keep)
+			p["medicationStatements"] = map[string]any{"resourceType": "Bundle", "type": "searchset", "entry": moved, "total": len(moved)}
 		}, "combination-jak", "Do not add tofacitinib"},
 		{"clarithromycin with upadacitinib 15 mg: keep at 15 mg", sandboxSignTofacitinib, setDraft("197517", "clarithromycin 500 MG Oral Tablet"),
 			"cyp-interaction", "Keep upadacitinib at 15 mg daily or less while on clarithromycin (strong CYP inhibitor)"},

@@ -144,13 +144,19 @@ func (pr *prefetchReader) value(key string, dec *jsontext.Decoder, body []byte) 
 // error that refuses the call: 400 for another patient's data or a
 // resource of the wrong type (contract 6.6: the client contradicts its own
 // context, and which of the two is right cannot be told), 413 past
-// fhir.MaxEntries resources, 503 once the deadline has passed.
+// fhir.MaxEntries resources or fhir.MaxObjects objects, 503 once the
+// deadline has passed.
 func (pr *prefetchReader) result(key string, page fhir.Page, err error) (keyResult, error) {
 	switch {
-	case err == nil && page.Entries == 0 && page.Total > 0 && page.Next == "":
-		// A search that says it matched but sends no match (a _summary=count
-		// or _elements query, a cut-down copy) is no "no data": fetch it.
-		return keyResult{st: keyValue, err: fmt.Errorf("Bundle.total is %d but the Bundle holds no entry", page.Total)}, nil
+	case err == nil && page.Incomplete:
+		// An error beside the results says some are missing ("incomplete",
+		// "too-costly"): what came is not all there is: fetch it.
+		return keyResult{st: keyValue, err: errors.New("an OperationOutcome beside the results says they are incomplete")}, nil
+	case err == nil && page.Total > page.Entries && page.Next == "":
+		// A search that says it matched more than it sends, with no next
+		// page (a _summary=count or _elements query, a cut-down copy, a
+		// page cut short) is no "no data", nor all of it: fetch it.
+		return keyResult{st: keyValue, err: fmt.Errorf("Bundle.total is %d but the Bundle holds %d entries and no next link", page.Total, page.Entries)}, nil
 	case err == nil:
 		return keyResult{st: keyValue, page: page}, nil
 	case errors.Is(err, fhir.ErrOperationOutcome):
@@ -303,7 +309,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 
 // addPages adds fetched pages to b and counts the entries skipped as
 // malformed; the first page that is unusable (not FHIR, another patient's
-// data, too many resources) stops it.
+// data, too many resources, or saying its results are incomplete) stops it.
 func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) (skipped int, err error) {
 	for _, p := range pages {
 		page, err := b.Add(ctx, key, p)
@@ -311,18 +317,25 @@ func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) 
 			return skipped, err
 		}
 		skipped += page.Skipped
+		if page.Incomplete {
+			return skipped, errors.New("the FHIR server says the results are incomplete")
+		}
 	}
 	return skipped, nil
 }
 
 // limitError is the answer for a read stopped by a bound of the call: 413
-// past fhir.MaxEntries resources, 503 once the call's deadline has passed;
+// past fhir.MaxEntries resources or fhir.MaxObjects objects, 503 once the
+// call's deadline has passed;
 // nil for any other error.
 func limitError(ctx context.Context, err error) *Error {
 	switch {
 	case errors.Is(err, fhir.ErrTooManyEntries):
 		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too-long",
 			Message: fmt.Sprintf("the request holds more than %d resources", fhir.MaxEntries)}
+	case errors.Is(err, fhir.ErrTooManyObjects):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Code: "too-long",
+			Message: fmt.Sprintf("the resources of the request hold more than %d JSON objects", fhir.MaxObjects)}
 	case ctx.Err() != nil:
 		return &Error{Status: http.StatusServiceUnavailable, Code: "timeout",
 			Message: "the call's deadline passed before its data was read", Err: ctx.Err()}
