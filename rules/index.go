@@ -549,9 +549,21 @@ func ageAt(birth, now time.Time) int {
 	return years
 }
 
-// female reports whether the patient's administrative gender is female.
-func (ix *index) female() bool {
-	return ix.rec.Patient != nil && ix.rec.Patient.Gender == "female"
+// mayBePregnant reports whether the patient may be a woman: administrative
+// gender female, or anything but male (missing, unknown, other), since a
+// record that does not say the patient is male does not rule out
+// pregnancy (fail safe, as for an unknown age). stated is true for female.
+func (ix *index) mayBePregnant() (may, stated bool) {
+	if ix.rec.Patient == nil {
+		return false, false
+	}
+	switch ix.rec.Patient.Gender {
+	case "female":
+		return true, true
+	case "male":
+		return false, false
+	}
+	return true, false
 }
 
 // result is a qualitative reading of a result.

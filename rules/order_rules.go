@@ -2,6 +2,8 @@ package rules
 
 import (
 	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -659,21 +661,26 @@ func (c *orderCtx) currentPregnancies() []*Condition {
 }
 
 func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
-	if !c.ix.female() {
+	may, stated := c.ix.mayBePregnant()
+	if !may {
 		return Finding{}, false
 	}
 	if _, _, known := c.pregnant(); known {
 		return Finding{}, false
 	}
+	who := "Female patient"
+	if !stated {
+		who = "Patient whose sex is not recorded as male or female (administrative gender " + strconv.Quote(or(c.ix.rec.Patient.Gender, "missing")) + ")"
+	}
 	var ev []Evidence
 	age, ok := c.ix.age()
 	switch {
 	case !ok:
-		ev = append(ev, Evidence{Text: "Female patient of unknown age."})
+		ev = append(ev, Evidence{Text: who + " of unknown age."})
 	case age < c.cfg.PregnancyTestMinAge || age > c.cfg.PregnancyTestMaxAge:
 		return Finding{}, false
 	default:
-		ev = append(ev, Evidence{Text: "Female patient aged " + number(float64(age)) + "."})
+		ev = append(ev, Evidence{Text: who + " aged " + number(float64(age)) + "."})
 	}
 	from := c.windowFrom(c.cfg.PregnancyTestWindow)
 	o, r, unread := c.ix.latestRead(VSPregnancyTest, from, c.ix.readHCG)
@@ -1361,6 +1368,10 @@ func (c *orderCtx) phenotype(o *Observation) (poor, stated bool) {
 			if t == "" {
 				continue
 			}
+			if notPoor.MatchString(strings.ToLower(t)) {
+				stated = true // "not a poor metabolizer", "non-poor metabolizer"
+				continue
+			}
 			if c.k.HasText(VSCYP2C19PoorMetabolizer, t) {
 				return true, true
 			}
@@ -1371,6 +1382,9 @@ func (c *orderCtx) phenotype(o *Observation) (poor, stated bool) {
 	}
 	return false, stated
 }
+
+// notPoor finds a phenotype text that denies being a poor metabolizer.
+var notPoor = regexp.MustCompile(`\b(not|non|no)[\s-]+(an?\s+)?poor\b`)
 
 func (c *orderCtx) cyp2c19PoorMetabolizer() (Finding, bool) {
 	for _, o := range c.ix.results(anyDay, VSCYP2C19Genotype) {
