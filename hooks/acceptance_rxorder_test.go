@@ -429,7 +429,7 @@ func stripNil(r *record) {
 	}
 }
 
-func upa15(r *record) call  { return sign(r, jakDraft("upadacitinib", 15)) }
+func upa15(r *record) call   { return sign(r, jakDraft("upadacitinib", 15)) }
 func abro100(r *record) call { return sign(r, jakDraft("abrocitinib", 100)) }
 
 // TestRxPregnancyAndBreastfeeding: who is asked for a test, hCG
@@ -832,6 +832,46 @@ func TestRxBoxedWarningRows(t *testing.T) {
 		{name: "prednisone only: info (not an AD systemic)", c: upa15(cleanRecord().replace(medication("dupi", "completed", "", "", "prednisone 20 MG Oral Tablet"))), want: w("no-prior-systemic-therapy", "info")},
 		{name: "tacrolimus ointment only: info", c: upa15(cleanRecord().replace(medication("dupi", "completed", "", "", "tacrolimus 0.1 % Topical Ointment"))), want: w("no-prior-systemic-therapy", "info")},
 		{name: "methotrexate draft (unsigned): info", c: upa15(cleanRecord().replace(medication("dupi", "draft", rxnorm, "105585", "methotrexate 2.5 MG Oral Tablet"))), want: w("no-prior-systemic-therapy", "info")},
+	}
+	runAcc(t, cases)
+}
+
+// TestRxResultEncodingsMore: encodings seen in real feeds beyond the
+// common ones: HL7 v2 interpretation table, value and flag together,
+// display-only answers, OID code systems, "undetectable" loads.
+func TestRxResultEncodingsMore(t *testing.T) {
+	const v2interp = "http://terminology.hl7.org/CodeSystem/v2-0078"
+	flagged := func(o res, system, flag string) res { return with(o, "interpretation", []any{coding(system, flag)}) }
+	laAnswer := func(id, l, display string, days int) res {
+		return with(rxStr(id, l, "", days), "valueString", nil, "valueCodeableConcept", res{"coding": []any{res{"system": loinc, "code": "LA-local", "display": display}}})
+	}
+	cases := []accCase{
+		{name: "HBsAg interpretation POS in the v2-0078 table: active", c: upa15(cleanRecord().replace(rxInterp("hbsag", "5196-1", "POS", 20)).replace(with(rxInterp("hbsag", "5196-1", "POS", 20), "interpretation", []any{coding(v2interp, "POS")}))), want: w("hbv-active", "critical")},
+		{name: "HBsAg interpretation A in the v2-0078 table: active", c: upa15(cleanRecord().replace(with(rxInterp("hbsag", "5196-1", "A", 20), "interpretation", []any{coding(v2interp, "A")}))), want: w("hbv-active", "critical")},
+		{name: "HBsAg interpretation NEG in the v2-0078 table: screened", c: upa15(cleanRecord().replace(with(rxInterp("hbsag", "5196-1", "NEG", 20), "interpretation", []any{coding(v2interp, "NEG")}))), noCards: true},
+		{name: "HBsAg interpretation text only 'Positive': active", c: upa15(cleanRecord().replace(with(rxInterp("hbsag", "5196-1", "POS", 20), "interpretation", []any{res{"text": "Positive"}}))), want: w("hbv-active", "critical")},
+		{name: "HBsAg 'Reactive' flagged N: the value decides, active", c: upa15(cleanRecord().replace(flagged(rxStr("hbsag", "5196-1", "Reactive", 20), v3interp, "N"))), want: w("hbv-active", "critical")},
+		{name: "HBsAg 'Nonreactive' flagged A: the value decides, screened", c: upa15(cleanRecord().replace(flagged(rxStr("hbsag", "5196-1", "Nonreactive", 20), v3interp, "A"))), noCards: true},
+		{name: "IGRA 'Negative' flagged H: the value decides, screened", c: abro100(cleanRecord().replace(flagged(rxStr("igra", "71773-6", "Negative", 20), v3interp, "H"))), noCards: true},
+		{name: "IGRA 'Positive' flagged N: the value decides, latent TB", c: abro100(cleanRecord().replace(flagged(rxStr("igra", "71773-6", "Positive", 20), v3interp, "N"))), want: w("tb-latent-untreated", "critical")},
+		{name: "HBsAg LOINC answer displayed Positive: active", c: upa15(cleanRecord().replace(laAnswer("hbsag", "5196-1", "Positive", 20))), want: w("hbv-active", "critical")},
+		{name: "HCV antibody LOINC answer displayed Reactive: antibody positive", c: upa15(cleanRecord().replace(laAnswer("hcv", "13955-0", "Reactive", 20))), want: w("hcv-antibody-positive", "warning")},
+		{name: "HBsAg index 250 {s_co_ratio} flagged A: active", c: upa15(cleanRecord().replace(flagged(qty("hbsag", "5196-1", 250, "{s_co_ratio}", "S/CO", ago(20)), v3interp, "A"))), want: w("hbv-active", "critical")},
+		{name: "HCV antibody 0.1 {s_co_ratio} flagged N: screened", c: upa15(cleanRecord().replace(flagged(qty("hcv", "13955-0", 0.1, "{s_co_ratio}", "S/CO", ago(20)), v3interp, "N"))), noCards: true},
+		{name: "HCV RNA 'Undetectable' after a positive antibody: cleared", c: upa15(cleanRecord().replace(obsCode("hcv", "13955-0", positive, ago(20))).replace(rxStr("hcvrna", "11259-9", "Undetectable", 10))), noCards: true},
+		{name: "HCV RNA 'HCV RNA not detectable': cleared", c: upa15(cleanRecord().replace(obsCode("hcv", "13955-0", positive, ago(20))).replace(rxStr("hcvrna", "11259-9", "HCV RNA not detectable", 10))), noCards: true},
+		{name: "HCV RNA 'Detectable': active", c: upa15(cleanRecord().replace(rxStr("hcvrna", "11259-9", "Detectable", 10))), want: w("hcv-active", "critical")},
+		{name: "HBV DNA 'Target not detected': not active", c: upa15(cleanRecord().replace(obsCode("hbc", "16933-4", positive, ago(20))).replace(rxStr("hbvdna", "29610-3", "Target not detected", 10))), want: w("hbv-core-antibody-positive", "warning"), absent: []string{"hbv-active"}},
+		{name: "HBV DNA 'Detected, <20 IU/mL': active (detected below quantification)", c: upa15(cleanRecord().replace(rxStr("hbvdna", "29610-3", "Detected, <20 IU/mL", 10))), want: w("hbv-active", "critical")},
+		// OID code systems.
+		{name: "active TB A15.0 with the ICD-10-CM OID: critical", c: abro100(cleanRecord().replace(cond("tb", "urn:oid:2.16.840.1.113883.6.90", "A15.0", "active"))), want: w("tb-active", "critical")},
+		{name: "active TB 56717001 with the SNOMED OID: critical", c: abro100(cleanRecord().replace(cond("tb", "urn:oid:2.16.840.1.113883.6.96", "56717001", "active"))), want: w("tb-active", "critical")},
+		{name: "HBsAg positive with the LOINC OID: active", c: upa15(cleanRecord().replace(with(obsCode("hbsag", "5196-1", positive, ago(20)), "code", coding("urn:oid:2.16.840.1.113883.6.1", "5196-1")))), want: w("hbv-active", "critical")},
+		{name: "MMR 10 days ago with the CVX OID: live vaccine", c: upa15(cleanRecord().replace(with(immunization("mmr", "03", ago(10)), "vaccineCode", coding("urn:oid:2.16.840.1.113883.12.292", "03")))), want: w("live-vaccine-recent", "warning")},
+		{name: "ICD-10-CM without its dot A150: critical", c: abro100(cleanRecord().replace(cond("tb", icd, "A150", "active"))), want: w("tb-active", "critical")},
+	}
+	for i := range cases {
+		stripNil(cases[i].c.r)
 	}
 	runAcc(t, cases)
 }

@@ -589,7 +589,7 @@ func (r result) String() string {
 }
 
 // systemInterpretation is the HL7 v3 ObservationInterpretation code system.
-const systemInterpretation = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+const systemInterpretation = SystemInterpretation
 
 // interpretations maps v3 ObservationInterpretation codes to a reading.
 var interpretations = map[string]result{
@@ -615,6 +615,11 @@ var answerInterpretations = map[string]result{
 // also carry a value judged by its own thresholds (quantitative hCG).
 func (ix *index) readAnswer(o *Observation) result { return ix.readWith(o, answerInterpretations) }
 
+// The value is read before the interpretation: "Reactive" flagged N (or
+// "Nonreactive" flagged A) is the value the lab reported, and a flag is
+// only its position against a reference range. An interpretation is read
+// in the v3 system or the HL7 v2 table 0078 (the same codes), else by its
+// text or display ("Positive").
 func (ix *index) readWith(o *Observation, interp map[string]result) result {
 	switch {
 	case ix.k.Has(VSResultPositive, o.ValueCodes):
@@ -624,14 +629,6 @@ func (ix *index) readWith(o *Observation, interp map[string]result) result {
 	case ix.k.Has(VSResultIndeterminate, o.ValueCodes):
 		return resultIndeterminate
 	}
-	for _, c := range o.Interpretation {
-		if c.System != systemInterpretation && c.System != "" {
-			continue
-		}
-		if r, ok := interp[c.Code]; ok {
-			return r
-		}
-	}
 	texts := []string{o.ValueText}
 	for _, c := range o.ValueCodes {
 		texts = append(texts, c.Display)
@@ -639,6 +636,21 @@ func (ix *index) readWith(o *Observation, interp map[string]result) result {
 	for _, t := range texts {
 		if r := readText(t); r != resultUnknown {
 			return r
+		}
+	}
+	for _, c := range o.Interpretation {
+		if c.System != systemInterpretation && c.System != SystemInterpretationV2 && c.System != "" {
+			continue
+		}
+		if r, ok := interp[c.Code]; ok {
+			return r
+		}
+	}
+	for _, c := range o.Interpretation {
+		if c.Code == "" {
+			if r := readText(c.Display); r != resultUnknown {
+				return r
+			}
 		}
 	}
 	return resultUnknown
@@ -653,7 +665,7 @@ func readText(s string) result {
 	}
 	// Negative phrases first: "not detected" contains "detected".
 	for _, w := range []string{"not detected", "none detected", "non-reactive", "nonreactive", "non reactive",
-		"not reactive", "not positive", "undetected", "negative"} {
+		"not reactive", "not positive", "undetected", "undetectable", "not detectable", "non-detectable", "nondetectable", "negative"} {
 		if strings.Contains(t, w) {
 			return resultNegative
 		}
@@ -672,7 +684,7 @@ func readText(s string) result {
 			return resultIndeterminate
 		}
 	}
-	for _, w := range []string{"positive", "detected", "reactive"} {
+	for _, w := range []string{"positive", "detected", "detectable", "reactive"} {
 		if strings.Contains(t, w) {
 			return resultPositive
 		}

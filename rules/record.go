@@ -10,6 +10,11 @@ const (
 	SystemICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 	SystemCVX     = "http://hl7.org/fhir/sid/cvx"
 	SystemUCUM    = "http://unitsofmeasure.org"
+	// SystemInterpretation is the HL7 v3 ObservationInterpretation code
+	// system; SystemInterpretationV2 the HL7 v2 table 0078 (abnormal
+	// flags) that some feeds still use for the same codes.
+	SystemInterpretation   = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+	SystemInterpretationV2 = "http://terminology.hl7.org/CodeSystem/v2-0078"
 )
 
 // Coding is one code from one code system.
