@@ -875,3 +875,105 @@ func TestRxResultEncodingsMore(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// rxDosed is a draft order of drug named text, with one dosage instruction
+// of doseQuantity dq (nil: none), timing repeat (nil: none), timing code
+// and text ("" leaves them out).
+func rxDosed(drug, text string, dq res, repeat res, code, sig string) res {
+	m := jakDraft(drug, 0)
+	cc := m["medicationCodeableConcept"].(res)
+	cc["text"] = text
+	cc["coding"].([]any)[0].(res)["display"] = text
+	di := res{}
+	if dq != nil {
+		di["doseAndRate"] = []any{res{"doseQuantity": dq}}
+	}
+	timing := res{}
+	if repeat != nil {
+		timing["repeat"] = repeat
+	}
+	if code != "" {
+		timing["code"] = res{"coding": []any{res{"system": "http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation", "code": code}}}
+	}
+	if len(timing) > 0 {
+		di["timing"] = timing
+	}
+	if sig != "" {
+		di["text"] = sig
+	}
+	m["dosageInstruction"] = []any{di}
+	return m
+}
+
+func mgQ(v float64) res  { return res{"value": v, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"} }
+func tabQ(v float64) res { return res{"value": v, "unit": "tablet", "system": "http://unitsofmeasure.org", "code": "{tbl}"} }
+
+var daily = res{"frequency": 1, "period": 1, "periodUnit": "d"}
+var bid = res{"frequency": 2, "period": 1, "periodUnit": "d"}
+
+// TestRxDoseEncodings: the daily dose behind dose-above-label, written as
+// EHRs write it.
+func TestRxDoseEncodings(t *testing.T) {
+	upaT := "upadacitinib 15 MG Extended Release Oral Tablet"
+	upa30 := "upadacitinib 30 MG Extended Release Oral Tablet"
+	abroT := "abrocitinib 100 MG Oral Tablet"
+	abro200 := "abrocitinib 200 MG Oral Tablet"
+	above := func(name string, d res, dose int) accCase {
+		return accCase{name: name, c: sign(cleanRecord(), d), want: w("dose-above-label", "warning"), dose: dose}
+	}
+	ok := func(name string, d res) accCase {
+		return accCase{name: name, c: sign(cleanRecord(), d), absent: []string{"dose-above-label"}}
+	}
+	cases := []accCase{
+		ok("upadacitinib 30 mg once daily (mg)", rxDosed("upadacitinib", upa30, mgQ(30), daily, "", "")),
+		above("upadacitinib 45 mg once daily (mg)", rxDosed("upadacitinib", "upadacitinib 45 MG Extended Release Oral Tablet", mgQ(45), daily, "", ""), 30),
+		above("upadacitinib 30 mg twice daily (repeat)", rxDosed("upadacitinib", upa30, mgQ(30), bid, "", ""), 30),
+		ok("upadacitinib 15 mg twice daily (repeat): 30 mg/day", rxDosed("upadacitinib", upaT, mgQ(15), bid, "", "")),
+		above("upadacitinib 30 mg tablets, 2 tablets daily", rxDosed("upadacitinib", upa30, tabQ(2), daily, "", ""), 30),
+		above("upadacitinib 30 mg BID (timing code)", rxDosed("upadacitinib", upa30, tabQ(1), nil, "BID", ""), 30),
+		ok("upadacitinib 15 mg BID: 30 mg/day, within the label", rxDosed("upadacitinib", upaT, tabQ(1), nil, "BID", "")),
+		above("upadacitinib 30 mg 'twice daily' in the sig", rxDosed("upadacitinib", upa30, nil, nil, "", "Take 1 tablet by mouth twice daily"), 30),
+		ok("abrocitinib 100 mg BID: 200 mg/day", rxDosed("abrocitinib", abroT, tabQ(1), bid, "", "")),
+		above("abrocitinib 200 mg BID: 400 mg/day", rxDosed("abrocitinib", abro200, tabQ(1), bid, "", ""), 200),
+		above("abrocitinib 3 x 100 mg tablets daily", rxDosed("abrocitinib", abroT, tabQ(3), daily, "", ""), 200),
+		above("abrocitinib 0.3 g daily", rxDosed("abrocitinib", abroT, res{"value": 0.3, "unit": "g", "system": "http://unitsofmeasure.org", "code": "g"}, daily, "", ""), 200),
+		ok("abrocitinib 200 mg every 24 hours", rxDosed("abrocitinib", abro200, tabQ(1), res{"frequency": 1, "period": 24, "periodUnit": "h"}, "", "")),
+		above("abrocitinib 200 mg every 12 hours", rxDosed("abrocitinib", abro200, tabQ(1), res{"frequency": 1, "period": 12, "periodUnit": "h"}, "", ""), 200),
+		ok("abrocitinib 200 mg every other day", rxDosed("abrocitinib", abro200, tabQ(1), res{"frequency": 1, "period": 2, "periodUnit": "d"}, "", "")),
+	}
+	runAcc(t, cases)
+}
+
+// TestRxChildPughForms: Child-Pugh classes and scores as sites record them.
+func TestRxChildPughForms(t *testing.T) {
+	cp := func(kv ...any) res {
+		o := res{"resourceType": "Observation", "id": "cp", "status": "final", "code": coding(loinc, "98153-0"), "effectiveDateTime": ago(30)}
+		return with(o, kv...)
+	}
+	cirr := func() *record { return cleanRecord().replace(cond("x", icd, "K74.60", "active")) }
+	crit := func(name string, o res) accCase {
+		return accCase{name: name, c: upa15(cirr().replace(o)), want: w("severe-hepatic-impairment", "critical")}
+	}
+	none := func(name string, o res) accCase {
+		return accCase{name: name, c: upa15(cirr().replace(o)), noCards: true}
+	}
+	cases := []accCase{
+		crit("valueString 'Child-Pugh class C (10 points)'", cp("valueString", "Child-Pugh class C (10 points)")),
+		crit("valueString 'C10'", cp("valueString", "C10")),
+		crit("valueString '11' (a score)", cp("valueString", "11")),
+		crit("valueString 'Score 12'", cp("valueString", "Score 12")),
+		crit("valueString '10 points'", cp("valueString", "10 points")),
+		crit("valueCodeableConcept text 'Class C'", cp("valueCodeableConcept", res{"text": "Class C"})),
+		crit("valueCodeableConcept display 'Child-Pugh class C'", cp("valueCodeableConcept", res{"coding": []any{res{"system": "urn:local", "code": "CPC", "display": "Child-Pugh class C"}}})),
+		crit("valueInteger 15", cp("valueInteger", 15)),
+		crit("valueQuantity 10 {score}", cp("valueQuantity", res{"value": 10, "system": "http://unitsofmeasure.org", "code": "{score}"})),
+		crit("component 'Child-Pugh class' C in a panel", cp("component", []any{res{"code": res{"text": "Child-Pugh class"}, "valueString": "C"}})),
+		crit("component 'Child-Pugh score' 11 in a panel", cp("component", []any{res{"code": res{"text": "Child-Pugh score"}, "valueInteger": 11}})),
+		none("valueString 'B'", cp("valueString", "B")),
+		none("valueString 'Class B (8 points)'", cp("valueString", "Class B (8 points)")),
+		none("valueString '9'", cp("valueString", "9")),
+		none("valueInteger 6", cp("valueInteger", 6)),
+		none("valueString 'A5'", cp("valueString", "A5")),
+	}
+	runAcc(t, cases)
+}

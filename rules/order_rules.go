@@ -928,14 +928,36 @@ func childPugh(o *Observation) string {
 		}
 	}
 	if q := o.Quantity; q != nil && q.Value == math.Trunc(q.Value) && (q.Unit == "" || strings.Contains(strings.ToLower(q.Unit), "score") || q.Unit == "1") {
-		switch {
-		case q.Value >= 5 && q.Value <= 6:
-			return "A"
-		case q.Value >= 7 && q.Value <= 9:
-			return "B"
-		case q.Value >= 10 && q.Value <= 15:
-			return "C"
+		return childPughScore(q.Value)
+	}
+	// A score written as text ("11", "Score 12", "10 points"): the text's
+	// only number.
+	for _, t := range texts {
+		var nums []string
+		for _, w := range strings.FieldsFunc(t, func(r rune) bool { return !(r >= '0' && r <= '9' || r == '.') }) {
+			nums = append(nums, w)
 		}
+		if len(nums) == 1 {
+			if v, err := strconv.ParseFloat(nums[0], 64); err == nil && v == math.Trunc(v) {
+				if class := childPughScore(v); class != "" {
+					return class
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// childPughScore is the class of a Child-Pugh score (5-6 A, 7-9 B, 10-15
+// C), "" for a number that is not a score.
+func childPughScore(v float64) string {
+	switch {
+	case v >= 5 && v <= 6:
+		return "A"
+	case v >= 7 && v <= 9:
+		return "B"
+	case v >= 10 && v <= 15:
+		return "C"
 	}
 	return ""
 }
