@@ -905,8 +905,12 @@ func rxDosed(drug, text string, dq res, repeat res, code, sig string) res {
 	return m
 }
 
-func mgQ(v float64) res  { return res{"value": v, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"} }
-func tabQ(v float64) res { return res{"value": v, "unit": "tablet", "system": "http://unitsofmeasure.org", "code": "{tbl}"} }
+func mgQ(v float64) res {
+	return res{"value": v, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"}
+}
+func tabQ(v float64) res {
+	return res{"value": v, "unit": "tablet", "system": "http://unitsofmeasure.org", "code": "{tbl}"}
+}
 
 var daily = res{"frequency": 1, "period": 1, "periodUnit": "d"}
 var bid = res{"frequency": 2, "period": 1, "periodUnit": "d"}
