@@ -73,6 +73,7 @@ type immunization struct {
 	Status             fm.ImmunizationStatusCodes `json:"status"`
 	VaccineCode        fm.CodeableConcept         `json:"vaccineCode"`
 	OccurrenceDateTime *string                    `json:"occurrenceDateTime"`
+	IsSubpotent        *bool                      `json:"isSubpotent"`
 }
 
 type medication struct {
@@ -193,7 +194,7 @@ func (d *observationDate) date() time.Time {
 func convertCondition(c *condition) rules.Condition {
 	present := func(v jsontext.Value) bool { return len(v) > 0 && string(v) != "null" }
 	out := rules.Condition{ID: resourceID("Condition", c.ID), Codes: codings(c.Code), Text: textOrDisplay(c.Code),
-		ClinicalStatus: statusCode(c.ClinicalStatus), VerificationStatus: statusCode(c.VerificationStatus),
+		ClinicalStatus: conditionStatus(c.ClinicalStatus), VerificationStatus: conditionStatus(c.VerificationStatus),
 		Recorded: date(c.RecordedDate), Onset: periodStart(c.OnsetPeriod),
 		Abated: present(c.AbatementDateTime) || present(c.AbatementAge) || present(c.AbatementPeriod) ||
 			present(c.AbatementRange) || present(c.AbatementString)}
@@ -205,7 +206,8 @@ func convertCondition(c *condition) rules.Condition {
 
 func convertImmunization(im *immunization) rules.Immunization {
 	return rules.Immunization{ID: resourceID("Immunization", im.ID), Codes: codings(&im.VaccineCode),
-		Text: textOrDisplay(&im.VaccineCode), Status: im.Status.Code(), Date: date(im.OccurrenceDateTime)}
+		Text: textOrDisplay(&im.VaccineCode), Status: im.Status.Code(), Date: date(im.OccurrenceDateTime),
+		Subpotent: im.IsSubpotent != nil && *im.IsSubpotent}
 }
 
 // convertMedication is what a Medication contributes to an order.
@@ -444,6 +446,14 @@ func statusCode(cc *fm.CodeableConcept) string {
 		}
 	}
 	return ccText(cc)
+}
+
+// conditionStatus is a Condition's clinical or verification status as its
+// FHIR code: lower case, words joined by hyphens. Feeds that write
+// "Active", "Refuted" or "Entered in error" mean the codes; read as
+// written, "Active" was not active and "Refuted" was counted.
+func conditionStatus(cc *fm.CodeableConcept) string {
+	return strings.Join(strings.Fields(strings.ToLower(statusCode(cc))), "-")
 }
 
 func periodStart(p *fm.Period) time.Time {

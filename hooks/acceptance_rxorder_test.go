@@ -981,3 +981,65 @@ func TestRxChildPughForms(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestRxCensoredAndMisc: censored values (comparators) at the thresholds
+// and a few more record shapes.
+func TestRxCensoredAndMisc(t *testing.T) {
+	cens := func(id, l string, comp string, v float64, unit string) res {
+		return res{"resourceType": "Observation", "id": id, "status": "final", "code": coding(loinc, l), "effectiveDateTime": ago(3),
+			"valueQuantity": res{"value": v, "comparator": comp, "unit": unit, "system": "http://unitsofmeasure.org", "code": unit}}
+	}
+	cases := []accCase{
+		{name: "hCG <5 mIU/mL: negative", c: upa15(cleanRecord().replace(cens("hcg", "19080-1", "<", 5, "m[IU]/mL"))), noCards: true},
+		{name: "hCG <2 mIU/mL: negative", c: upa15(cleanRecord().replace(cens("hcg", "19080-1", "<", 2, "m[IU]/mL"))), noCards: true},
+		{name: "hCG >1000 mIU/mL: pregnancy", c: upa15(cleanRecord().replace(cens("hcg", "19080-1", ">", 1000, "m[IU]/mL"))), want: w("pregnancy", "critical")},
+		{name: "hCG <25 mIU/mL: not known negative, repeat", c: upa15(cleanRecord().replace(cens("hcg", "19080-1", "<", 25, "m[IU]/mL"))), want: w("pregnancy-test-missing", "warning"), absent: []string{"pregnancy"}},
+		{name: "ANC <0.5 10*3/uL: neutropenia", c: upa15(cleanRecord().replace(cens("anc", "751-8", "<", 0.5, "10*3/uL"))), want: w("neutropenia", "critical")},
+		{name: "ANC <1.0 10*3/uL: below 1000, neutropenia", c: upa15(cleanRecord().replace(cens("anc", "751-8", "<", 1.0, "10*3/uL"))), want: w("neutropenia", "critical")},
+		{name: "ANC >1.0 10*3/uL: normal", c: upa15(cleanRecord().replace(cens("anc", "751-8", ">", 1.0, "10*3/uL"))), noCards: true},
+		{name: "platelets >150 10*3/uL: normal", c: abro100(cleanRecord().replace(cens("plt", "777-3", ">", 150, "10*3/uL"))), noCards: true},
+		{name: "platelets <=150 10*3/uL: could be 150 (not below)... or below: fail safe low", c: abro100(cleanRecord().replace(cens("plt", "777-3", "<=", 149, "10*3/uL"))), want: w("thrombocytopenia", "critical")},
+		{name: "eGFR >90: normal for both", c: abro100(cleanRecord().replace(cens("egfr", "98979-8", ">", 90, "mL/min/{1.73_m2}"))), noCards: true},
+		{name: "eGFR <15 on upadacitinib: not recommended", c: upa15(cleanRecord().replace(cens("egfr", "98979-8", "<", 15, "mL/min/{1.73_m2}"))), want: w("renal-impairment", "critical")},
+		{name: "Hb <8 g/dL: anemia", c: upa15(cleanRecord().replace(cens("hgb", "718-7", "<", 8, "g/dL"))), want: w("anemia", "critical")},
+		{name: "ALC latest with an unknown unit, older low usable one: lymphopenia from the usable one", c: upa15(cleanRecord().replace(qty("alc", "731-0", 0.3, "K/uL", "", ago(20))).replace(qty("alc2", "731-0", 1.8, "", "furlongs", ago(5)))),
+			want: w("lymphopenia", "critical")},
+		{name: "smoker, current status unknown (77176002) at 60: smoker and cardiovascular risk", c: upa15(cleanRecord().born(bornAged(60)).replace(obsCode("smoke", "72166-2", "77176002", ago(20)))),
+			want: w("smoker", "warning", "cardiovascular-risk", "warning")},
+		{name: "49 with hypertension, turns 50 tomorrow: not yet", c: upa15(cleanRecord().born(testNow.AddDate(-50, 0, 1).Format("2006-01-02")).replace(cond("x", icd, "I10", "active"))), noCards: true},
+		{name: "upadacitinib 30, turns 65 tomorrow: not yet", c: sign(cleanRecord().born(testNow.AddDate(-65, 0, 1).Format("2006-01-02")), jakDraft("upadacitinib", 30)), noCards: true},
+		{name: "upadacitinib 30, 65 today: 15 mg", c: sign(cleanRecord().born(testNow.AddDate(-65, 0, 0).Format("2006-01-02")), jakDraft("upadacitinib", 30)), want: w("lower-dose-recommended", "warning"), dose: 15},
+		{name: "zoster: 18 tomorrow: not yet", c: upa15(cleanRecord().drop("rzv").born(testNow.AddDate(-18, 0, 1).Format("2006-01-02"))), absent: []string{"zoster-vaccine-missing"}},
+		{name: "zoster: 18 today: asked", c: upa15(cleanRecord().drop("rzv").born(testNow.AddDate(-18, 0, 0).Format("2006-01-02"))), want: w("zoster-vaccine-missing", "warning")},
+		{name: "pregnancy test: 51st birthday today: not asked", c: upa15(cleanRecord().drop("hcg").born(testNow.AddDate(-51, 0, 0).Format("2006-01-02"))), absent: []string{"pregnancy-test-missing"}},
+		{name: "pregnancy test: 51st birthday tomorrow (aged 50): asked", c: upa15(cleanRecord().drop("hcg").born(testNow.AddDate(-51, 0, 1).Format("2006-01-02"))), want: w("pregnancy-test-missing", "warning")},
+		{name: "pregnancy test: 12th birthday today: asked", c: upa15(cleanRecord().drop("hcg").born(testNow.AddDate(-12, 0, 0).Format("2006-01-02"))), want: w("pregnancy-test-missing", "warning")},
+		{name: "HBsAg positive 2 years ago, nothing since: active hepatitis B, and screening", c: upa15(cleanRecord().drop("hbsag").replace(obsCode("hbsag", "5196-1", positive, ago(730)))), want: w("hbv-active", "critical")},
+		{name: "HBsAg positive 2 years ago, negative last month: cleared", c: upa15(cleanRecord().replace(obsCode("hbsag0", "5196-1", positive, ago(730)))), noCards: true},
+		{name: "HCV RNA detected 2 years ago, none since: active hepatitis C", c: upa15(cleanRecord().replace(obsCode("hcvrna", "11259-9", "260373001", ago(730)))), want: w("hcv-active", "critical")},
+	}
+	runAcc(t, cases)
+}
+
+// TestRxStatusSpellings: clinical and verification statuses as some feeds
+// spell them, and medication statuses for prior therapy.
+func TestRxStatusSpellings(t *testing.T) {
+	clin := func(cc res) res {
+		return with(res{"resourceType": "Condition", "id": "x", "code": coding(icd, "A41.9")}, "clinicalStatus", cc)
+	}
+	cases := []accCase{
+		{name: "sepsis clinicalStatus 'Resolved' (capitalised): not active", c: upa15(cleanRecord().replace(clin(coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "Resolved")))), noCards: true},
+		{name: "sepsis clinicalStatus 'RESOLVED' text only: not active", c: upa15(cleanRecord().replace(clin(res{"text": "RESOLVED"}))), noCards: true},
+		{name: "sepsis clinicalStatus 'Active' (capitalised): active", c: upa15(cleanRecord().replace(clin(coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "Active")))), want: w("serious-infection-active", "critical")},
+		{name: "sepsis clinicalStatus text 'active': active", c: upa15(cleanRecord().replace(clin(res{"text": "active"}))), want: w("serious-infection-active", "critical")},
+		{name: "sepsis verification 'Entered-in-error' capitalised: not counted", c: upa15(cleanRecord().replace(with(cond("x", icd, "A41.9", "active"), "verificationStatus", coding("http://terminology.hl7.org/CodeSystem/condition-ver-status", "Entered-in-error")))), noCards: true},
+		{name: "sepsis verification 'Refuted' capitalised: not counted", c: upa15(cleanRecord().replace(with(cond("x", icd, "A41.9", "active"), "verificationStatus", coding("http://terminology.hl7.org/CodeSystem/condition-ver-status", "Refuted")))), noCards: true},
+		{name: "sepsis abatementString 'resolved', no status: not active", c: upa15(cleanRecord().replace(rxCond("x", icd, "A41.9", "", "", "abatementString", "resolved in 2024"))), noCards: true},
+		{name: "sepsis abatementPeriod, no status: not active", c: upa15(cleanRecord().replace(rxCond("x", icd, "A41.9", "", "", "abatementPeriod", res{"start": ago(10), "end": ago(5)}))), noCards: true},
+		{name: "sepsis abatementAge, no status: not active", c: upa15(cleanRecord().replace(rxCond("x", icd, "A41.9", "", "", "abatementAge", res{"value": 30, "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}))), noCards: true},
+		{name: "dupilumab statement intended (never taken) only: info", c: abro100(cleanRecord().replace(stmt("dupi", "intended", "", "", "Dupixent 300 mg pen", 10))), want: w("no-prior-systemic-therapy", "info")},
+		{name: "dupilumab request proposal only: info", c: abro100(cleanRecord().replace(with(medication("dupi", "active", "", "", "Dupixent 300 mg pen"), "intent", "proposal"))), want: w("no-prior-systemic-therapy", "info")},
+		{name: "Shingrix subpotent dose: not a completed dose", c: upa15(cleanRecord().replace(with(immunization("rzv", "187", "2025-02-01"), "isSubpotent", true))), want: w("zoster-vaccine-missing", "warning")},
+	}
+	runAcc(t, cases)
+}

@@ -765,8 +765,10 @@ func (c *orderCtx) breastfeeding() (Finding, bool) {
 // VSZosterRecombinant, VSLiveVaccines) ----
 
 func (c *orderCtx) zosterVaccineMissing() (Finding, bool) {
-	if len(c.ix.immunizations(VSZosterRecombinant, anyDay)) > 0 {
-		return Finding{}, false
+	for _, im := range c.ix.immunizations(VSZosterRecombinant, anyDay) {
+		if !im.Subpotent { // a subpotent dose does not count (ACIP)
+			return Finding{}, false
+		}
 	}
 	age, ok := c.ix.age()
 	text := "Patient aged " + number(float64(age)) + "; no recombinant zoster vaccine dose on record."
@@ -1814,8 +1816,12 @@ func (c *orderCtx) ageNotApproved() (Finding, bool) {
 }
 
 func (c *orderCtx) noPriorSystemicTherapy() (Finding, bool) {
-	if len(c.ix.historyMeds(VSPriorSystemicADTherapy)) > 0 {
-		return Finding{}, false
+	for _, m := range c.ix.historyMeds(VSPriorSystemicADTherapy) {
+		// A statement the patient only intends to take is not an
+		// earlier therapy.
+		if m.ResourceType != "MedicationStatement" || m.Status != "intended" {
+			return Finding{}, false
+		}
 	}
 	return Finding{
 		Title: "No earlier systemic atopic dermatitis therapy on record",

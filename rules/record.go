@@ -124,6 +124,9 @@ type Immunization struct {
 	Text   string
 	Status string // completed, entered-in-error, not-done
 	Date   time.Time
+	// Subpotent is isSubpotent: a dose that does not count towards the
+	// series (ACIP: a subpotent dose is repeated).
+	Subpotent bool
 }
 
 // Kinds of data, as named in Record.Unavailable. They are also the prefetch
