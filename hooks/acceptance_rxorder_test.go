@@ -1043,3 +1043,25 @@ func TestRxStatusSpellings(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestRxOneDoseWithInteractions: contract 6.3 with the CYP limits among
+// the others: every card of the order names the lowest limit.
+func TestRxOneDoseWithInteractions(t *testing.T) {
+	clari := med("clari", "active", rxnorm, "21212", "clarithromycin 500 MG Oral Tablet", 3)
+	fluox := med("fluox", "active", rxnorm, "4493", "fluoxetine 20 MG Oral Capsule", 60)
+	smoker := obsCode("smoke", "72166-2", "449868002", ago(20))
+	cases := []accCase{
+		{name: "upadacitinib 30 with clarithromycin: 15 mg", c: sign(cleanRecord().replace(clari), jakDraft("upadacitinib", 30)), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "upadacitinib 45 with clarithromycin at 70: 15 mg everywhere", c: sign(cleanRecord().born(bornAged(70)).replace(clari), jakDraft("upadacitinib", 45)),
+			want: w("cyp-interaction", "warning", "dose-above-label", "warning", "lower-dose-recommended", "warning"), dose: 15},
+		{name: "upadacitinib 15 with clarithromycin: at the limit, no dose change", c: upa15(cleanRecord().replace(clari)), want: w("cyp-interaction", "warning"), absent: []string{"dose-above-label", "lower-dose-recommended"}},
+		{name: "abrocitinib 200 with fluoxetine and a current smoker: 50 mg everywhere", c: sign(cleanRecord().replace(fluox).replace(smoker), jakDraft("abrocitinib", 200)),
+			want: w("cyp-interaction", "warning", "smoker", "warning", "lower-dose-recommended", "warning"), dose: 50},
+		{name: "abrocitinib 300 with fluoxetine, eGFR 45 and a poor metabolizer: 50 mg everywhere", c: sign(cleanRecord().replace(fluox).replace(egfr(45, "mL/min/{1.73_m2}", "", 10)).replace(cyp2c19PM("Poor metabolizer")), jakDraft("abrocitinib", 300)),
+			want: w("cyp-interaction", "warning", "renal-impairment", "warning", "cyp2c19-poor-metabolizer", "warning", "dose-above-label", "warning"), dose: 50},
+		{name: "abrocitinib 100 with fluoxetine: 50 mg", c: abro100(cleanRecord().replace(fluox)), want: w("cyp-interaction", "warning"), dose: 50},
+		{name: "abrocitinib 200 with eGFR 25 and fluoxetine: not recommended, no dose", c: sign(cleanRecord().replace(fluox).replace(egfr(25, "mL/min/{1.73_m2}", "", 10)), jakDraft("abrocitinib", 200)),
+			want: w("renal-impairment", "critical"), noDose: true},
+	}
+	runAcc(t, cases)
+}
