@@ -698,7 +698,20 @@ func TestRxRenal(t *testing.T) {
 		{name: "abrocitinib 100, CKD 4 N18.4, no eGFR: critical", c: abro100(cleanRecord().drop("egfr").replace(cond("x", icd, "N18.4", "active"))), want: w("renal-impairment", "critical")},
 		{name: "abrocitinib 100, CKD 4 N18.4 with eGFR 98: the eGFR decides", c: abro100(cleanRecord().replace(cond("x", icd, "N18.4", "active"))), noCards: true},
 	}
-	runAcc(t, cases)
+	runAcc(t, append(cases, asSelect(cases)...))
+}
+
+// asSelect is the scenarios again as order-select calls selecting the
+// JAK draft order.
+func asSelect(cases []accCase) []accCase {
+	var out []accCase
+	for _, tc := range cases {
+		tc.name = "order-select: " + tc.name
+		tc.c.hook = HookOrderSelect
+		tc.c.selections = []string{"MedicationRequest/new"}
+		out = append(out, tc)
+	}
+	return out
 }
 
 // TestRxDoses: dose above label, the lower dose, and one dose per order.
@@ -731,7 +744,7 @@ func TestRxDoses(t *testing.T) {
 			want: w("severe-hepatic-impairment", "critical"), noDose: true},
 		{name: "upadacitinib 30 at 11: not approved, no dose", c: sign(cleanRecord().born(bornAged(11)), jakDraft("upadacitinib", 30)), want: w("age-not-approved", "critical"), noDose: true},
 	}
-	runAcc(t, cases)
+	runAcc(t, append(cases, asSelect(cases)...))
 }
 
 // cyp2c19PM is a CYP2C19 phenotype Observation answering text.
@@ -1062,6 +1075,23 @@ func TestRxOneDoseWithInteractions(t *testing.T) {
 		{name: "abrocitinib 100 with fluoxetine: 50 mg", c: abro100(cleanRecord().replace(fluox)), want: w("cyp-interaction", "warning"), dose: 50},
 		{name: "abrocitinib 200 with eGFR 25 and fluoxetine: not recommended, no dose", c: sign(cleanRecord().replace(fluox).replace(egfr(25, "mL/min/{1.73_m2}", "", 10)), jakDraft("abrocitinib", 200)),
 			want: w("renal-impairment", "critical"), noDose: true},
+	}
+	runAcc(t, cases)
+}
+
+// TestRxLatentTBTreatment: a positive TB test with treatment recorded in
+// the ways EHRs record it.
+func TestRxLatentTBTreatment(t *testing.T) {
+	pos := func() *record { return cleanRecord().replace(obsCode("igra", "71773-6", positive, ago(120))) }
+	cases := []accCase{
+		{name: "isoniazid statement completed: treated", c: upa15(pos().replace(stmt("inh", "completed", rxnorm, "6038", "isoniazid 300 MG Oral Tablet", 100))), noCards: true},
+		{name: "isoniazid order active (on treatment): treated", c: upa15(pos().replace(med("inh", "active", rxnorm, "6038", "isoniazid 300 MG Oral Tablet", 100))), noCards: true},
+		{name: "rifampin by name, completed: treated", c: abro100(pos().replace(med("rif", "completed", "", "", "rifampin 300 mg capsule", 100))), noCards: true},
+		{name: "isoniazid stopped early: untreated", c: upa15(pos().replace(med("inh", "stopped", rxnorm, "6038", "isoniazid 300 MG Oral Tablet", 100))), want: w("tb-latent-untreated", "critical")},
+		{name: "isoniazid statement not-taken: untreated", c: upa15(pos().replace(stmt("inh", "not-taken", rxnorm, "6038", "isoniazid 300 MG Oral Tablet", 100))), want: w("tb-latent-untreated", "critical")},
+		{name: "history of latent TB Z86.15: treated", c: upa15(pos().replace(cond("h", icd, "Z86.15", "resolved"))), noCards: true},
+		{name: "latent TB R76.12 active, no treatment: untreated", c: upa15(cleanRecord().replace(cond("l", icd, "R76.12", "active"))), want: w("tb-latent-untreated", "critical")},
+		{name: "latent TB Z22.7 resolved, no positive test, negative IGRA: nothing", c: upa15(cleanRecord().replace(cond("l", icd, "Z22.7", "resolved"))), noCards: true},
 	}
 	runAcc(t, cases)
 }
