@@ -1095,3 +1095,15 @@ func TestRxLatentTBTreatment(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestRxUnrecognisedUnitsNamed: contract 6.5, the card says which unit
+// was not recognised, for each count and hemoglobin.
+func TestRxUnrecognisedUnitsNamed(t *testing.T) {
+	cases := []accCase{
+		{name: "ALC in 'cells/hpf'", c: upa15(cleanRecord().replace(qty("alc", "731-0", 0.3, "", "cells/hpf", ago(5)))), want: w("cbc-missing", "warning"), absent: []string{"lymphopenia"}, detailOf: map[string]string{"cbc-missing": "cells/hpf"}},
+		{name: "ANC in '%'", c: abro100(cleanRecord().replace(qty("anc", "751-8", 40, "%", "", ago(5)))), want: w("cbc-missing", "warning"), absent: []string{"neutropenia"}, detailOf: map[string]string{"cbc-missing": "%"}},
+		{name: "hemoglobin in 'mg/mL'", c: upa15(cleanRecord().replace(qty("hgb", "718-7", 70, "", "mg/mL", ago(5)))), want: w("cbc-missing", "warning"), absent: []string{"anemia"}, detailOf: map[string]string{"cbc-missing": "mg/mL"}},
+		{name: "platelets in 'lakh/uL'", c: abro100(cleanRecord().replace(qty("plt", "777-3", 1.2, "", "lakh/uL", ago(5)))), want: w("cbc-missing", "warning"), absent: []string{"thrombocytopenia"}, detailOf: map[string]string{"cbc-missing": "lakh/uL"}},
+	}
+	runAcc(t, cases)
+}
