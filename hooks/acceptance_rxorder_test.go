@@ -1107,3 +1107,27 @@ func TestRxUnrecognisedUnitsNamed(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestRxNumbersAsText: results sent as valueString that are a number with
+// its unit are read as that quantity.
+func TestRxNumbersAsText(t *testing.T) {
+	cases := []accCase{
+		{name: "HCV RNA '<15 IU/mL' after a positive antibody: cleared", c: upa15(cleanRecord().replace(obsCode("hcv", "13955-0", positive, ago(20))).replace(rxStr("hcvrna", "11011-4", "<15 IU/mL", 10))), noCards: true},
+		{name: "HCV RNA '1,250 IU/mL': active", c: upa15(cleanRecord().replace(rxStr("hcvrna", "11011-4", "1,250 IU/mL", 10))), want: w("hcv-active", "critical")},
+		{name: "HBV DNA '2340 IU/mL': active", c: upa15(cleanRecord().replace(rxStr("hbvdna", "42595-9", "2340 IU/mL", 10))), want: w("hbv-active", "critical")},
+		{name: "hCG '<5 mIU/mL': negative", c: upa15(cleanRecord().replace(rxStr("hcg", "19080-1", "<5 mIU/mL", 3))), noCards: true},
+		{name: "hCG '1200 mIU/mL': pregnancy", c: upa15(cleanRecord().replace(rxStr("hcg", "19080-1", "1200 mIU/mL", 3))), want: w("pregnancy", "critical")},
+		{name: "hCG '<2' without a unit: unreadable, repeat", c: upa15(cleanRecord().replace(rxStr("hcg", "2118-8", "<2", 3))), want: w("pregnancy-test-missing", "warning")},
+		{name: "eGFR '<15 mL/min/1.73m2', abrocitinib: critical", c: abro100(cleanRecord().replace(rxStr("egfr", "98979-8", "<15 mL/min/1.73m2", 3))), want: w("renal-impairment", "critical")},
+		{name: "eGFR '>60 mL/min/1.73m2', abrocitinib: nothing", c: abro100(cleanRecord().replace(rxStr("egfr", "98979-8", ">60 mL/min/1.73m2", 3))), noCards: true},
+		{name: "eGFR '45 mL/min/{1.73_m2}', abrocitinib: 50 mg", c: abro100(cleanRecord().replace(rxStr("egfr", "98979-8", "45 mL/min/{1.73_m2}", 3))), want: w("renal-impairment", "warning"), dose: 50},
+		{name: "ALC '0.3 K/uL': low", c: upa15(cleanRecord().replace(rxStr("alc", "731-0", "0.3 K/uL", 3))), want: w("lymphopenia", "critical"), absent: []string{"cbc-missing"}},
+		{name: "ANC '0,8 10*9/L' (decimal comma): low", c: abro100(cleanRecord().replace(rxStr("anc", "751-8", "0,8 10*9/L", 3))), want: w("neutropenia", "critical")},
+		{name: "platelets '140 K/uL' on abrocitinib: low", c: abro100(cleanRecord().replace(rxStr("plt", "777-3", "140 K/uL", 3))), want: w("thrombocytopenia", "critical")},
+		{name: "hemoglobin '7.4 g/dL': anemia", c: abro100(cleanRecord().replace(rxStr("hgb", "718-7", "7.4 g/dL", 3))), want: w("anemia", "critical")},
+		{name: "ALC '0.3' without a unit: not used", c: upa15(cleanRecord().replace(rxStr("alc", "731-0", "0.3", 3))), want: w("cbc-missing", "warning"), absent: []string{"lymphopenia"}},
+		{name: "ALC '0.3-0.5 K/uL' (a range): not used", c: upa15(cleanRecord().replace(rxStr("alc", "731-0", "0.3-0.5 K/uL", 3))), want: w("cbc-missing", "warning"), absent: []string{"lymphopenia"}},
+		{name: "weight '35 kg' at 14 on upadacitinib: below label", c: upa15(cleanRecord().born(bornAged(14)).replace(rxStr("wt", "29463-7", "35 kg", 30))), want: w("weight-below-label", "warning")},
+	}
+	runAcc(t, cases)
+}
