@@ -30,6 +30,7 @@ type value struct {
 	ValueString          *string              `json:"valueString"`
 	ValueInteger         *int                 `json:"valueInteger"`
 	Interpretation       []fm.CodeableConcept `json:"interpretation"`
+	DataAbsentReason     *fm.CodeableConcept  `json:"dataAbsentReason"`
 }
 
 type component struct {
@@ -173,6 +174,7 @@ func convertValue(v *value, out *rules.Observation) {
 	if out.Quantity == nil && v.ValueString != nil {
 		out.Quantity = stringQuantity(*v.ValueString)
 	}
+	out.Absent = v.DataAbsentReason != nil
 	if out.ValueText == "" {
 		out.ValueText = ccText(v.ValueCodeableConcept)
 	}

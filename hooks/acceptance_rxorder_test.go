@@ -1131,3 +1131,22 @@ func TestRxNumbersAsText(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestRxNoValue: a result with a dataAbsentReason and no value is no
+// result, for the screenings that only ask whether a test was done.
+func TestRxNoValue(t *testing.T) {
+	absent := func(id, l string, days int) res {
+		return res{"resourceType": "Observation", "id": id, "status": "final", "code": coding(loinc, l), "effectiveDateTime": ago(days),
+			"dataAbsentReason": coding("http://terminology.hl7.org/CodeSystem/data-absent-reason", "error")}
+	}
+	cases := []accCase{
+		{name: "ALT not done (dataAbsentReason): liver enzymes missing", c: upa15(cleanRecord().replace(absent("alt", "1742-6", 5))), want: w("liver-enzymes-missing", "warning")},
+		{name: "AST not done, no ALT: liver enzymes missing", c: abro100(cleanRecord().drop("alt").replace(absent("ast", "1920-8", 5))), want: w("liver-enzymes-missing", "warning")},
+		{name: "LDL not done: lipids missing", c: upa15(cleanRecord().replace(absent("ldl", "13457-7", 5))), want: w("lipids-missing", "warning")},
+		{name: "platelets not done (clumped): CBC missing on abrocitinib", c: abro100(cleanRecord().replace(absent("plt", "777-3", 5))), want: w("cbc-missing", "warning")},
+		{name: "ALT not done today, ALT done 20 days ago: done", c: upa15(cleanRecord().replace(obsQty("alt0", "1742-6", 21, "U/L", ago(20))).replace(absent("alt", "1742-6", 0))), noCards: true},
+		{name: "lipid panel with an LDL component: done", c: upa15(cleanRecord().drop("ldl").replace(res{"resourceType": "Observation", "id": "lp", "status": "final", "code": coding(loinc, "57698-3"), "effectiveDateTime": ago(10),
+			"component": []any{res{"code": coding(loinc, "13457-7"), "valueQuantity": res{"value": 104, "unit": "mg/dL", "system": "http://unitsofmeasure.org", "code": "mg/dL"}}}})), noCards: true},
+	}
+	runAcc(t, cases)
+}

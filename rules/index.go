@@ -55,6 +55,14 @@ type index struct {
 	courses map[Drug]*Course
 }
 
+// noValue reports whether o says it has no result: a dataAbsentReason and
+// no value (a test not done, a haemolysed specimen). Such a result is no
+// ALT, no lipid panel, no count; it satisfies no screening and no
+// monitoring.
+func noValue(o *Observation) bool {
+	return o.Absent && o.Quantity == nil && len(o.ValueCodes) == 0 && o.ValueText == ""
+}
+
 // countedObservationStatus lists the Observation statuses whose results count.
 var countedObservationStatus = map[string]bool{"final": true, "amended": true, "corrected": true}
 
@@ -86,10 +94,15 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 		if !countedObservationStatus[o.Status] || o.Date.IsZero() || ix.future(o.Date) {
 			continue
 		}
-		addObs(o)
-		ix.addByName(o)
+		if !noValue(o) {
+			addObs(o)
+			ix.addByName(o)
+		}
 		for j := range o.Components {
 			c := o.Components[j] // copy: a component carries its parent's identity
+			if noValue(&c) {
+				continue
+			}
 			c.ID, c.Status, c.Date = o.ID, o.Status, o.Date
 			addObs(&c)
 			ix.addByName(&c)

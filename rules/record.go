@@ -57,6 +57,9 @@ type Observation struct {
 	ValueText      string        // valueString, or valueCodeableConcept.text
 	Interpretation []Coding      // interpretation[].coding
 	Components     []Observation // component[] (code and value only)
+	// Absent is true when the result carries a dataAbsentReason: the test
+	// was not done or gave no value (specimen hemolysed, cancelled).
+	Absent bool
 }
 
 // Condition is a problem-list entry or diagnosis.
