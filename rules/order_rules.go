@@ -508,9 +508,24 @@ func (c *orderCtx) thrombocytopenia() (Finding, bool) {
 // ---- Baseline chemistry (windows LiverWindow, LipidWindow; sets VSALT,
 // VSAST, VSLipidPanelOrLDL) ----
 
+// measured lists the results that hold a measurement: not a value in words
+// only ("Test not performed", "TNP", "See comment"), which a quantitative
+// test such as ALT or LDL gives when it was not measured. A panel with no
+// value of its own counts.
+func measured(rs []*Observation) []*Observation {
+	var out []*Observation
+	for _, o := range rs {
+		if o.Quantity == nil && len(o.ValueCodes) == 0 && o.ValueText != "" {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
 func (c *orderCtx) liverEnzymesMissing() (Finding, bool) {
 	from := c.windowFrom(c.cfg.LiverWindow)
-	if len(c.ix.results(from, VSALT, VSAST)) > 0 {
+	if len(measured(c.ix.results(from, VSALT, VSAST))) > 0 {
 		return Finding{}, false
 	}
 	w := durationText(c.cfg.LiverWindow)
@@ -530,7 +545,7 @@ func (c *orderCtx) lipidsMissing() (Finding, bool) {
 	from := c.windowFrom(c.cfg.LipidWindow)
 	// A lipid panel or an LDL cholesterol: HDL, triglycerides or total
 	// cholesterol alone are not a baseline lipid panel.
-	if len(c.ix.results(from, VSLipidPanelOrLDL)) > 0 {
+	if len(measured(c.ix.results(from, VSLipidPanelOrLDL))) > 0 {
 		return Finding{}, false
 	}
 	w := durationText(c.cfg.LipidWindow)
