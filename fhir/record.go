@@ -476,7 +476,11 @@ func periodStart(p *fm.Period) time.Time {
 // UTC), and the dateTime, instant and zone-less forms (read as UTC).
 var (
 	dateLayouts     = map[int]string{4: "2006", 7: "2006-01", 10: "2006-01-02"}
-	dateTimeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04Z07:00", "2006-01-02T15:04"}
+	dateTimeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04Z07:00", "2006-01-02T15:04",
+		// The ISO 8601 basic offset ("+0000", "-0500") that feeds converted
+		// from HL7 v2 write: not FHIR, but the instant is unambiguous, and
+		// a result whose date cannot be read is no result at all.
+		"2006-01-02T15:04:05.999999999Z0700", "2006-01-02T15:04Z0700"}
 )
 
 // ParseDate parses a FHIR date, dateTime or instant (ok false if it cannot).

@@ -1154,3 +1154,23 @@ func TestRxNoValue(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestRxDateForms: result and vaccine dates as feeds write them.
+func TestRxDateForms(t *testing.T) {
+	cases := []accCase{
+		{name: "positive hCG dated without a zone", c: upa15(cleanRecord().replace(obsCode("hcg", "2106-3", positive, ago(2)+"T09:00:00"))), want: w("pregnancy", "critical")},
+		{name: "positive hCG dated with milliseconds and Z", c: upa15(cleanRecord().replace(obsCode("hcg", "2106-3", positive, ago(2)+"T09:00:00.123Z"))), want: w("pregnancy", "critical")},
+		{name: "positive hCG dated with a basic offset +0000", c: upa15(cleanRecord().replace(obsCode("hcg", "2106-3", positive, ago(2)+"T09:00:00+0000"))), want: w("pregnancy", "critical")},
+		{name: "ALC 0.3 K/uL dated with a basic offset -0500", c: abro100(cleanRecord().replace(qty("alc", "731-0", 0.3, "K/uL", "", ago(2)+"T09:00:00-0500"))), want: w("lymphopenia", "critical")},
+		{name: "MMR given 5 days ago, dated without a zone", c: upa15(cleanRecord().replace(immunization("mmr", "03", ago(5)+"T10:00:00"))), want: w("live-vaccine-recent", "warning")},
+		{name: "MMR given 5 days ago, basic offset", c: upa15(cleanRecord().replace(immunization("mmr", "03", ago(5)+"T10:00:00-0800"))), want: w("live-vaccine-recent", "warning")},
+		{name: "positive hCG dated by year and month of this month", c: upa15(cleanRecord().replace(obsCode("hcg", "2106-3", positive, testNow.Format("2006-01")))), want: w("pregnancy", "critical")},
+		{name: "positive hCG with effectiveInstant only", c: upa15(cleanRecord().replace(func() res {
+			o := obsCode("hcg", "2106-3", positive, "")
+			delete(o, "effectiveDateTime")
+			o["effectiveInstant"] = ago(2) + "T09:00:00Z"
+			return o
+		}())), want: w("pregnancy", "critical")},
+	}
+	runAcc(t, cases)
+}
