@@ -782,6 +782,8 @@ func TestRxPatientFacts(t *testing.T) {
 		{name: "14, 35 kg then 45 kg later: the latest decides", c: upa15(teen().replace(qty("wt0", "29463-7", 35, "kg", "", ago(90))).replace(wt(45, "kg", ""))), absent: []string{"weight-below-label"}},
 		{name: "17, 35 kg: below", c: upa15(cleanRecord().born(bornAged(17)).replace(wt(35, "kg", ""))), want: w("weight-below-label", "warning")},
 		{name: "18, 35 kg: adult, no weight rule", c: upa15(cleanRecord().born(bornAged(18)).replace(wt(35, "kg", ""))), absent: []string{"weight-below-label"}},
+		{name: "age unknown, 35 kg on upadacitinib: below label (fail safe)", c: upa15(without(cleanRecord(), "birthDate").replace(wt(35, "kg", ""))), want: w("weight-below-label", "warning", "age-unknown", "warning")},
+		{name: "age unknown, 60 kg on upadacitinib: no weight card", c: upa15(without(cleanRecord(), "birthDate").replace(wt(60, "kg", ""))), want: w("age-unknown", "warning"), absent: []string{"weight-below-label"}},
 		{name: "14, 35 kg on abrocitinib: no weight rule", c: abro100(teen().replace(wt(35, "kg", ""))), absent: []string{"weight-below-label"}},
 		// CYP2C19.
 		{name: "abrocitinib 100, CYP2C19 poor metabolizer (text): 50 mg", c: abro100(cleanRecord().replace(cyp2c19PM("Poor metabolizer"))), want: w("cyp2c19-poor-metabolizer", "warning"), dose: 50},

@@ -1796,15 +1796,21 @@ func (c *orderCtx) doseAboveLabel() (Finding, bool) {
 // and older weighing at least 40 kg (RINVOQ PI 2.5; contract 6.4). The
 // latest body weight counts at any date; one over a year old says so.
 func (c *orderCtx) weightBelowLabel() (Finding, bool) {
-	age, ok := c.ix.age()
-	if !ok || age >= c.cfg.WeightRuleAge {
+	age, known := c.ix.age()
+	if known && age >= c.cfg.WeightRuleAge {
 		return Finding{}, false
 	}
 	o, kg, ok := c.ix.latestValue(VSBodyWeight, anyDay, WeightKg)
 	if !ok || kg >= c.cfg.MinWeightKg {
 		return Finding{}, false
 	}
-	ev := []Evidence{{Text: "Patient aged " + number(float64(age)) + "."},
+	who := "Patient aged " + number(float64(age)) + "."
+	if !known {
+		// Fail safe, as for the other age rules: a patient of unknown age
+		// under the weight limit may be a child.
+		who = "Age unknown: the patient may be under " + number(float64(c.cfg.WeightRuleAge)) + "."
+	}
+	ev := []Evidence{{Text: who},
 		{Text: "Body weight " + quantityText(o.Quantity) + " on " + dateText(o.Date) + " (" + number(kg) + " kg), below " + number(c.cfg.MinWeightKg) + " kg.",
 			Date: o.Date, ResourceID: o.ID}}
 	if daysBetween(o.Date, c.now) > windowDays(year) {
