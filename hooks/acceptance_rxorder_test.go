@@ -742,6 +742,11 @@ func TestRxDoses(t *testing.T) {
 			want: w("dose-above-label", "warning", "renal-impairment", "critical"), noDose: true},
 		{name: "abrocitinib 200 with hepatic failure K72.10: no dose anywhere", c: sign(smoker(cleanRecord()).replace(cond("x", icd, "K72.10", "active")), jakDraft("abrocitinib", 200)),
 			want: w("severe-hepatic-impairment", "critical"), noDose: true},
+		{name: "upadacitinib 30 with an old MI I25.2: 15 mg", c: sign(cleanRecord().replace(cond("x", icd, "I25.2", "active")), jakDraft("upadacitinib", 30)), want: w("mace-history", "warning", "lower-dose-recommended", "warning"), dose: 15},
+		{name: "abrocitinib 200 with factor V Leiden D68.51: 100 mg", c: sign(cleanRecord().replace(cond("x", icd, "D68.51", "active")), jakDraft("abrocitinib", 200)), want: w("vte-risk", "warning", "lower-dose-recommended", "warning"), dose: 100},
+		{name: "upadacitinib 30 at 55 with hypertension: 15 mg", c: sign(cleanRecord().born(bornAged(55)).replace(cond("x", icd, "I10", "active")), jakDraft("upadacitinib", 30)), want: w("cardiovascular-risk", "warning", "lower-dose-recommended", "warning"), dose: 15},
+		{name: "abrocitinib 200 with a past DVT Z86.718: 100 mg", c: sign(cleanRecord().replace(cond("x", icd, "Z86.718", "resolved")), jakDraft("abrocitinib", 200)), want: w("vte-risk", "warning", "lower-dose-recommended", "warning"), dose: 100},
+		{name: "upadacitinib 30 with a stroke I63.9 entered in error: nothing", c: sign(cleanRecord().replace(rxCond("x", icd, "I63.9", "active", "entered-in-error")), jakDraft("upadacitinib", 30)), noCards: true},
 		{name: "upadacitinib 30 at 11: not approved, no dose", c: sign(cleanRecord().born(bornAged(11)), jakDraft("upadacitinib", 30)), want: w("age-not-approved", "critical"), noDose: true},
 	}
 	runAcc(t, append(cases, asSelect(cases)...))
