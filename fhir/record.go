@@ -3,6 +3,7 @@ package fhir
 import (
 	stdjson "encoding/json"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -29,6 +30,7 @@ type value struct {
 	ValueString          *string              `json:"valueString"`
 	ValueInteger         *int                 `json:"valueInteger"`
 	Interpretation       []fm.CodeableConcept `json:"interpretation"`
+	DataAbsentReason     *fm.CodeableConcept  `json:"dataAbsentReason"`
 }
 
 type component struct {
@@ -73,6 +75,7 @@ type immunization struct {
 	Status             fm.ImmunizationStatusCodes `json:"status"`
 	VaccineCode        fm.CodeableConcept         `json:"vaccineCode"`
 	OccurrenceDateTime *string                    `json:"occurrenceDateTime"`
+	IsSubpotent        *bool                      `json:"isSubpotent"`
 }
 
 type medication struct {
@@ -160,10 +163,18 @@ func convertValue(v *value, out *rules.Observation) {
 	out.ValueText = strings.TrimSpace(str(v.ValueString))
 	for i := range v.Interpretation {
 		out.Interpretation = append(out.Interpretation, codings(&v.Interpretation[i])...)
+		// A flag written as text only ("Positive") is kept as a display.
+		if t := ccText(&v.Interpretation[i]); t != "" {
+			out.Interpretation = append(out.Interpretation, rules.Coding{Display: t})
+		}
 	}
 	if out.Quantity == nil && v.ValueInteger != nil {
 		out.Quantity = &rules.Quantity{Value: float64(*v.ValueInteger)}
 	}
+	if out.Quantity == nil && v.ValueString != nil {
+		out.Quantity = stringQuantity(*v.ValueString)
+	}
+	out.Absent = v.DataAbsentReason != nil
 	if out.ValueText == "" {
 		out.ValueText = ccText(v.ValueCodeableConcept)
 	}
@@ -189,7 +200,7 @@ func (d *observationDate) date() time.Time {
 func convertCondition(c *condition) rules.Condition {
 	present := func(v jsontext.Value) bool { return len(v) > 0 && string(v) != "null" }
 	out := rules.Condition{ID: resourceID("Condition", c.ID), Codes: codings(c.Code), Text: textOrDisplay(c.Code),
-		ClinicalStatus: statusCode(c.ClinicalStatus), VerificationStatus: statusCode(c.VerificationStatus),
+		ClinicalStatus: conditionStatus(c.ClinicalStatus), VerificationStatus: conditionStatus(c.VerificationStatus),
 		Recorded: date(c.RecordedDate), Onset: periodStart(c.OnsetPeriod),
 		Abated: present(c.AbatementDateTime) || present(c.AbatementAge) || present(c.AbatementPeriod) ||
 			present(c.AbatementRange) || present(c.AbatementString)}
@@ -201,7 +212,8 @@ func convertCondition(c *condition) rules.Condition {
 
 func convertImmunization(im *immunization) rules.Immunization {
 	return rules.Immunization{ID: resourceID("Immunization", im.ID), Codes: codings(&im.VaccineCode),
-		Text: textOrDisplay(&im.VaccineCode), Status: im.Status.Code(), Date: date(im.OccurrenceDateTime)}
+		Text: textOrDisplay(&im.VaccineCode), Status: im.Status.Code(), Date: date(im.OccurrenceDateTime),
+		Subpotent: im.IsSubpotent != nil && *im.IsSubpotent}
 }
 
 // convertMedication is what a Medication contributes to an order.
@@ -369,12 +381,43 @@ func resourceID(resourceType string, id *string) string {
 func codings(cc *fm.CodeableConcept) []rules.Coding {
 	var out []rules.Coding
 	for _, c := range conceptOf(cc).Coding {
-		c := rules.Coding{System: strings.TrimSpace(str(c.System)), Code: strings.TrimSpace(str(c.Code)), Display: strings.TrimSpace(str(c.Display))}
+		c := rules.Coding{System: canonicalSystem(str(c.System)), Code: strings.TrimSpace(str(c.Code)), Display: strings.TrimSpace(str(c.Display))}
 		if c.Code != "" || c.Display != "" {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// systemAliases maps the other names real EHR data gives the code systems
+// the rules read to their FHIR URIs: the HL7 OIDs (CDA-era feeds and
+// several EHRs write "urn:oid:2.16.840.1.113883.6.90" for ICD-10-CM) and
+// the URIs with a trailing slash.
+var systemAliases = map[string]string{
+	"urn:oid:2.16.840.1.113883.6.90":   rules.SystemICD10CM,
+	"urn:oid:2.16.840.1.113883.6.96":   rules.SystemSNOMED,
+	"urn:oid:2.16.840.1.113883.6.1":    rules.SystemLOINC,
+	"urn:oid:2.16.840.1.113883.6.88":   rules.SystemRxNorm,
+	"urn:oid:2.16.840.1.113883.12.292": rules.SystemCVX,
+	"urn:oid:2.16.840.1.113883.6.69":   rules.SystemNDC,
+	"urn:oid:2.16.840.1.113883.6.8":    rules.SystemUCUM,
+	"urn:oid:2.16.840.1.113883.5.83":   rules.SystemInterpretation,
+	"urn:oid:2.16.840.1.113883.12.78":  rules.SystemInterpretationV2,
+	rules.SystemICD10CM + "/":          rules.SystemICD10CM,
+	rules.SystemSNOMED + "/":           rules.SystemSNOMED,
+	rules.SystemLOINC + "/":            rules.SystemLOINC,
+	rules.SystemRxNorm + "/":           rules.SystemRxNorm,
+	rules.SystemCVX + "/":              rules.SystemCVX,
+}
+
+// canonicalSystem is system trimmed, under its FHIR URI when it is one of
+// systemAliases.
+func canonicalSystem(system string) string {
+	system = strings.TrimSpace(system)
+	if c, ok := systemAliases[system]; ok {
+		return c
+	}
+	return system
 }
 
 // conceptOf is cc, or an empty concept for nil (never changed).
@@ -411,6 +454,14 @@ func statusCode(cc *fm.CodeableConcept) string {
 	return ccText(cc)
 }
 
+// conditionStatus is a Condition's clinical or verification status as its
+// FHIR code: lower case, words joined by hyphens. Feeds that write
+// "Active", "Refuted" or "Entered in error" mean the codes; read as
+// written, "Active" was not active and "Refuted" was counted.
+func conditionStatus(cc *fm.CodeableConcept) string {
+	return strings.Join(strings.Fields(strings.ToLower(statusCode(cc))), "-")
+}
+
 func periodStart(p *fm.Period) time.Time {
 	if p == nil {
 		return time.Time{}
@@ -425,7 +476,11 @@ func periodStart(p *fm.Period) time.Time {
 // UTC), and the dateTime, instant and zone-less forms (read as UTC).
 var (
 	dateLayouts     = map[int]string{4: "2006", 7: "2006-01", 10: "2006-01-02"}
-	dateTimeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04Z07:00", "2006-01-02T15:04"}
+	dateTimeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04Z07:00", "2006-01-02T15:04",
+		// The ISO 8601 basic offset ("+0000", "-0500") that feeds converted
+		// from HL7 v2 write: not FHIR, but the instant is unambiguous, and
+		// a result whose date cannot be read is no result at all.
+		"2006-01-02T15:04:05.999999999Z0700", "2006-01-02T15:04Z0700"}
 )
 
 // ParseDate parses a FHIR date, dateTime or instant (ok false if it cannot).
@@ -479,6 +534,33 @@ func quantity(q *fm.Quantity) *rules.Quantity {
 		out.Comparator = q.Comparator.Code()
 	}
 	return out
+}
+
+// numericString is a result written as text that is a number: an optional
+// comparator, the number (thousands grouped by commas, or a decimal
+// comma), and the rest as its unit: "<15 IU/mL", "1,250 IU/mL",
+// "0.3 K/uL", ">60".
+var numericString = regexp.MustCompile(`^\s*(<=|>=|<|>)?\s*([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:[.,][0-9]+)?)\s*(.*?)\s*$`)
+
+// stringQuantity reads a valueString that is a number with its unit as
+// the Quantity it stands for (nil when it is not one). Some feeds send
+// every result as text; read as text only, an HCV RNA of "1,250 IU/mL" or
+// an eGFR of "<15 mL/min/1.73m2" was no result at all. The unit is kept
+// as written, so a number without one is still not used (contract 6.5).
+func stringQuantity(s string) *rules.Quantity {
+	m := numericString.FindStringSubmatch(s)
+	if m == nil || strings.HasPrefix(m[3], "-") || strings.HasPrefix(m[3], "–") || strings.HasPrefix(m[3], "/") && len(m[3]) > 1 && m[3][1] >= '0' && m[3][1] <= '9' {
+		return nil // not a number, or a range or ratio ("7.2-9.5", "1/160")
+	}
+	n := m[2]
+	if strings.Count(n, ",") == 1 && !strings.Contains(n, ".") && len(n)-strings.Index(n, ",") != 4 {
+		n = strings.Replace(n, ",", ".", 1) // decimal comma: "0,3"
+	}
+	v, err := strconv.ParseFloat(strings.ReplaceAll(n, ",", ""), 64)
+	if err != nil {
+		return nil
+	}
+	return &rules.Quantity{Value: v, Unit: m[3], Comparator: m[1]}
 }
 
 // number parses a FHIR decimal; NaN and infinities are refused.

@@ -55,6 +55,14 @@ type index struct {
 	courses map[Drug]*Course
 }
 
+// noValue reports whether o says it has no result: a dataAbsentReason and
+// no value (a test not done, a haemolysed specimen). Such a result is no
+// ALT, no lipid panel, no count; it satisfies no screening and no
+// monitoring.
+func noValue(o *Observation) bool {
+	return o.Absent && o.Quantity == nil && len(o.ValueCodes) == 0 && o.ValueText == ""
+}
+
 // countedObservationStatus lists the Observation statuses whose results count.
 var countedObservationStatus = map[string]bool{"final": true, "amended": true, "corrected": true}
 
@@ -86,10 +94,15 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 		if !countedObservationStatus[o.Status] || o.Date.IsZero() || ix.future(o.Date) {
 			continue
 		}
-		addObs(o)
-		ix.addByName(o)
+		if !noValue(o) {
+			addObs(o)
+			ix.addByName(o)
+		}
 		for j := range o.Components {
 			c := o.Components[j] // copy: a component carries its parent's identity
+			if noValue(&c) {
+				continue
+			}
 			c.ID, c.Status, c.Date = o.ID, o.Status, o.Date
 			addObs(&c)
 			ix.addByName(&c)
@@ -549,9 +562,21 @@ func ageAt(birth, now time.Time) int {
 	return years
 }
 
-// female reports whether the patient's administrative gender is female.
-func (ix *index) female() bool {
-	return ix.rec.Patient != nil && ix.rec.Patient.Gender == "female"
+// mayBePregnant reports whether the patient may be a woman: administrative
+// gender female, or anything but male (missing, unknown, other), since a
+// record that does not say the patient is male does not rule out
+// pregnancy (fail safe, as for an unknown age). stated is true for female.
+func (ix *index) mayBePregnant() (may, stated bool) {
+	if ix.rec.Patient == nil {
+		return false, false
+	}
+	switch ix.rec.Patient.Gender {
+	case "female":
+		return true, true
+	case "male":
+		return false, false
+	}
+	return true, false
 }
 
 // result is a qualitative reading of a result.
@@ -577,7 +602,7 @@ func (r result) String() string {
 }
 
 // systemInterpretation is the HL7 v3 ObservationInterpretation code system.
-const systemInterpretation = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+const systemInterpretation = SystemInterpretation
 
 // interpretations maps v3 ObservationInterpretation codes to a reading.
 var interpretations = map[string]result{
@@ -603,6 +628,11 @@ var answerInterpretations = map[string]result{
 // also carry a value judged by its own thresholds (quantitative hCG).
 func (ix *index) readAnswer(o *Observation) result { return ix.readWith(o, answerInterpretations) }
 
+// The value is read before the interpretation: "Reactive" flagged N (or
+// "Nonreactive" flagged A) is the value the lab reported, and a flag is
+// only its position against a reference range. An interpretation is read
+// in the v3 system or the HL7 v2 table 0078 (the same codes), else by its
+// text or display ("Positive").
 func (ix *index) readWith(o *Observation, interp map[string]result) result {
 	switch {
 	case ix.k.Has(VSResultPositive, o.ValueCodes):
@@ -612,14 +642,6 @@ func (ix *index) readWith(o *Observation, interp map[string]result) result {
 	case ix.k.Has(VSResultIndeterminate, o.ValueCodes):
 		return resultIndeterminate
 	}
-	for _, c := range o.Interpretation {
-		if c.System != systemInterpretation && c.System != "" {
-			continue
-		}
-		if r, ok := interp[c.Code]; ok {
-			return r
-		}
-	}
 	texts := []string{o.ValueText}
 	for _, c := range o.ValueCodes {
 		texts = append(texts, c.Display)
@@ -627,6 +649,21 @@ func (ix *index) readWith(o *Observation, interp map[string]result) result {
 	for _, t := range texts {
 		if r := readText(t); r != resultUnknown {
 			return r
+		}
+	}
+	for _, c := range o.Interpretation {
+		if c.System != systemInterpretation && c.System != SystemInterpretationV2 && c.System != "" {
+			continue
+		}
+		if r, ok := interp[c.Code]; ok {
+			return r
+		}
+	}
+	for _, c := range o.Interpretation {
+		if c.Code == "" {
+			if r := readText(c.Display); r != resultUnknown {
+				return r
+			}
 		}
 	}
 	return resultUnknown
@@ -641,7 +678,7 @@ func readText(s string) result {
 	}
 	// Negative phrases first: "not detected" contains "detected".
 	for _, w := range []string{"not detected", "none detected", "non-reactive", "nonreactive", "non reactive",
-		"not reactive", "not positive", "undetected", "negative"} {
+		"not reactive", "not positive", "undetected", "undetectable", "not detectable", "non-detectable", "nondetectable", "negative"} {
 		if strings.Contains(t, w) {
 			return resultNegative
 		}
@@ -660,7 +697,7 @@ func readText(s string) result {
 			return resultIndeterminate
 		}
 	}
-	for _, w := range []string{"positive", "detected", "reactive"} {
+	for _, w := range []string{"positive", "detected", "detectable", "reactive"} {
 		if strings.Contains(t, w) {
 			return resultPositive
 		}

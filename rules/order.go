@@ -159,7 +159,7 @@ var orderRules = []orderRule{
 	// Pregnancy and lactation (R16, R17, C14, C15).
 	{PregnancyTestMissing, Warning, CategoryScreening, "", atInitiation, []string{DataPatient, DataObservations, DataConditions},
 		[]string{VSPregnancyTest, VSPregnancyCondition}, lim(func(c Config) string {
-			return "female aged " + number(float64(c.PregnancyTestMinAge)) + "-" + number(float64(c.PregnancyTestMaxAge)) +
+			return "female (or sex not recorded as male) aged " + number(float64(c.PregnancyTestMinAge)) + "-" + number(float64(c.PregnancyTestMaxAge)) +
 				", no negative test within " + durationText(c.PregnancyTestWindow) + "; quantitative hCG: negative < " + number(c.HCGNegative) + " mIU/mL"
 		}), rvqPregTest, cibPregnancy, (*orderCtx).pregnancyTestMissing},
 	{Pregnancy, Critical, CategoryContraindication, "", always, []string{DataConditions, DataObservations},

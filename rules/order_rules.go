@@ -2,6 +2,8 @@ package rules
 
 import (
 	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -506,9 +508,24 @@ func (c *orderCtx) thrombocytopenia() (Finding, bool) {
 // ---- Baseline chemistry (windows LiverWindow, LipidWindow; sets VSALT,
 // VSAST, VSLipidPanelOrLDL) ----
 
+// measured lists the results that hold a measurement: not a value in words
+// only ("Test not performed", "TNP", "See comment"), which a quantitative
+// test such as ALT or LDL gives when it was not measured. A panel with no
+// value of its own counts.
+func measured(rs []*Observation) []*Observation {
+	var out []*Observation
+	for _, o := range rs {
+		if o.Quantity == nil && len(o.ValueCodes) == 0 && o.ValueText != "" {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
 func (c *orderCtx) liverEnzymesMissing() (Finding, bool) {
 	from := c.windowFrom(c.cfg.LiverWindow)
-	if len(c.ix.results(from, VSALT, VSAST)) > 0 {
+	if len(measured(c.ix.results(from, VSALT, VSAST))) > 0 {
 		return Finding{}, false
 	}
 	w := durationText(c.cfg.LiverWindow)
@@ -528,7 +545,7 @@ func (c *orderCtx) lipidsMissing() (Finding, bool) {
 	from := c.windowFrom(c.cfg.LipidWindow)
 	// A lipid panel or an LDL cholesterol: HDL, triglycerides or total
 	// cholesterol alone are not a baseline lipid panel.
-	if len(c.ix.results(from, VSLipidPanelOrLDL)) > 0 {
+	if len(measured(c.ix.results(from, VSLipidPanelOrLDL))) > 0 {
 		return Finding{}, false
 	}
 	w := durationText(c.cfg.LipidWindow)
@@ -659,21 +676,26 @@ func (c *orderCtx) currentPregnancies() []*Condition {
 }
 
 func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
-	if !c.ix.female() {
+	may, stated := c.ix.mayBePregnant()
+	if !may {
 		return Finding{}, false
 	}
 	if _, _, known := c.pregnant(); known {
 		return Finding{}, false
 	}
+	who := "Female patient"
+	if !stated {
+		who = "Patient whose sex is not recorded as male or female (administrative gender " + strconv.Quote(or(c.ix.rec.Patient.Gender, "missing")) + ")"
+	}
 	var ev []Evidence
 	age, ok := c.ix.age()
 	switch {
 	case !ok:
-		ev = append(ev, Evidence{Text: "Female patient of unknown age."})
+		ev = append(ev, Evidence{Text: who + " of unknown age."})
 	case age < c.cfg.PregnancyTestMinAge || age > c.cfg.PregnancyTestMaxAge:
 		return Finding{}, false
 	default:
-		ev = append(ev, Evidence{Text: "Female patient aged " + number(float64(age)) + "."})
+		ev = append(ev, Evidence{Text: who + " aged " + number(float64(age)) + "."})
 	}
 	from := c.windowFrom(c.cfg.PregnancyTestWindow)
 	o, r, unread := c.ix.latestRead(VSPregnancyTest, from, c.ix.readHCG)
@@ -758,8 +780,10 @@ func (c *orderCtx) breastfeeding() (Finding, bool) {
 // VSZosterRecombinant, VSLiveVaccines) ----
 
 func (c *orderCtx) zosterVaccineMissing() (Finding, bool) {
-	if len(c.ix.immunizations(VSZosterRecombinant, anyDay)) > 0 {
-		return Finding{}, false
+	for _, im := range c.ix.immunizations(VSZosterRecombinant, anyDay) {
+		if !im.Subpotent { // a subpotent dose does not count (ACIP)
+			return Finding{}, false
+		}
 	}
 	age, ok := c.ix.age()
 	text := "Patient aged " + number(float64(age)) + "; no recombinant zoster vaccine dose on record."
@@ -921,14 +945,36 @@ func childPugh(o *Observation) string {
 		}
 	}
 	if q := o.Quantity; q != nil && q.Value == math.Trunc(q.Value) && (q.Unit == "" || strings.Contains(strings.ToLower(q.Unit), "score") || q.Unit == "1") {
-		switch {
-		case q.Value >= 5 && q.Value <= 6:
-			return "A"
-		case q.Value >= 7 && q.Value <= 9:
-			return "B"
-		case q.Value >= 10 && q.Value <= 15:
-			return "C"
+		return childPughScore(q.Value)
+	}
+	// A score written as text ("11", "Score 12", "10 points"): the text's
+	// only number.
+	for _, t := range texts {
+		var nums []string
+		for _, w := range strings.FieldsFunc(t, func(r rune) bool { return !(r >= '0' && r <= '9' || r == '.') }) {
+			nums = append(nums, w)
 		}
+		if len(nums) == 1 {
+			if v, err := strconv.ParseFloat(nums[0], 64); err == nil && v == math.Trunc(v) {
+				if class := childPughScore(v); class != "" {
+					return class
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// childPughScore is the class of a Child-Pugh score (5-6 A, 7-9 B, 10-15
+// C), "" for a number that is not a score.
+func childPughScore(v float64) string {
+	switch {
+	case v >= 5 && v <= 6:
+		return "A"
+	case v >= 7 && v <= 9:
+		return "B"
+	case v >= 10 && v <= 15:
+		return "C"
 	}
 	return ""
 }
@@ -1361,6 +1407,10 @@ func (c *orderCtx) phenotype(o *Observation) (poor, stated bool) {
 			if t == "" {
 				continue
 			}
+			if notPoor.MatchString(strings.ToLower(t)) {
+				stated = true // "not a poor metabolizer", "non-poor metabolizer"
+				continue
+			}
 			if c.k.HasText(VSCYP2C19PoorMetabolizer, t) {
 				return true, true
 			}
@@ -1371,6 +1421,9 @@ func (c *orderCtx) phenotype(o *Observation) (poor, stated bool) {
 	}
 	return false, stated
 }
+
+// notPoor finds a phenotype text that denies being a poor metabolizer.
+var notPoor = regexp.MustCompile(`\b(not|non|no)[\s-]+(an?\s+)?poor\b`)
 
 func (c *orderCtx) cyp2c19PoorMetabolizer() (Finding, bool) {
 	for _, o := range c.ix.results(anyDay, VSCYP2C19Genotype) {
@@ -1743,15 +1796,21 @@ func (c *orderCtx) doseAboveLabel() (Finding, bool) {
 // and older weighing at least 40 kg (RINVOQ PI 2.5; contract 6.4). The
 // latest body weight counts at any date; one over a year old says so.
 func (c *orderCtx) weightBelowLabel() (Finding, bool) {
-	age, ok := c.ix.age()
-	if !ok || age >= c.cfg.WeightRuleAge {
+	age, known := c.ix.age()
+	if known && age >= c.cfg.WeightRuleAge {
 		return Finding{}, false
 	}
 	o, kg, ok := c.ix.latestValue(VSBodyWeight, anyDay, WeightKg)
 	if !ok || kg >= c.cfg.MinWeightKg {
 		return Finding{}, false
 	}
-	ev := []Evidence{{Text: "Patient aged " + number(float64(age)) + "."},
+	who := "Patient aged " + number(float64(age)) + "."
+	if !known {
+		// Fail safe, as for the other age rules: a patient of unknown age
+		// under the weight limit may be a child.
+		who = "Age unknown: the patient may be under " + number(float64(c.cfg.WeightRuleAge)) + "."
+	}
+	ev := []Evidence{{Text: who},
 		{Text: "Body weight " + quantityText(o.Quantity) + " on " + dateText(o.Date) + " (" + number(kg) + " kg), below " + number(c.cfg.MinWeightKg) + " kg.",
 			Date: o.Date, ResourceID: o.ID}}
 	if daysBetween(o.Date, c.now) > windowDays(year) {
@@ -1778,8 +1837,12 @@ func (c *orderCtx) ageNotApproved() (Finding, bool) {
 }
 
 func (c *orderCtx) noPriorSystemicTherapy() (Finding, bool) {
-	if len(c.ix.historyMeds(VSPriorSystemicADTherapy)) > 0 {
-		return Finding{}, false
+	for _, m := range c.ix.historyMeds(VSPriorSystemicADTherapy) {
+		// A statement the patient only intends to take is not an
+		// earlier therapy.
+		if m.ResourceType != "MedicationStatement" || m.Status != "intended" {
+			return Finding{}, false
+		}
 	}
 	return Finding{
 		Title: "No earlier systemic atopic dermatitis therapy on record",

@@ -341,7 +341,8 @@ func TestProductStrengthGivesTheDose(t *testing.T) {
 // TestMedicationStatuses: contract 6.1 and issue 13. Requests: active and
 // on-hold current; completed and stopped history; draft, cancelled and
 // entered-in-error never. Statements: active, intended and on-hold current;
-// completed and stopped history; entered-in-error and not-taken never.
+// completed and stopped history; entered-in-error and not-taken never. An
+// intended statement (to be taken) is not an earlier therapy.
 func TestMedicationStatuses(t *testing.T) {
 	e := mustEngine(t, decKnowledge())
 	tests := []struct {
@@ -357,7 +358,7 @@ func TestMedicationStatuses(t *testing.T) {
 		{"MedicationRequest", "entered-in-error", false, false},
 		{"MedicationRequest", "unknown", false, false},
 		{"MedicationStatement", "active", true, true},
-		{"MedicationStatement", "intended", true, true},
+		{"MedicationStatement", "intended", true, false}, // to be taken: not an earlier therapy
 		{"MedicationStatement", "on-hold", true, true},
 		{"MedicationStatement", "completed", false, true},
 		{"MedicationStatement", "stopped", false, true},

@@ -10,6 +10,11 @@ const (
 	SystemICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 	SystemCVX     = "http://hl7.org/fhir/sid/cvx"
 	SystemUCUM    = "http://unitsofmeasure.org"
+	// SystemInterpretation is the HL7 v3 ObservationInterpretation code
+	// system; SystemInterpretationV2 the HL7 v2 table 0078 (abnormal
+	// flags) that some feeds still use for the same codes.
+	SystemInterpretation   = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+	SystemInterpretationV2 = "http://terminology.hl7.org/CodeSystem/v2-0078"
 )
 
 // Coding is one code from one code system.
@@ -52,6 +57,9 @@ type Observation struct {
 	ValueText      string        // valueString, or valueCodeableConcept.text
 	Interpretation []Coding      // interpretation[].coding
 	Components     []Observation // component[] (code and value only)
+	// Absent is true when the result carries a dataAbsentReason: the test
+	// was not done or gave no value (specimen hemolysed, cancelled).
+	Absent bool
 }
 
 // Condition is a problem-list entry or diagnosis.
@@ -119,6 +127,9 @@ type Immunization struct {
 	Text   string
 	Status string // completed, entered-in-error, not-done
 	Date   time.Time
+	// Subpotent is isSubpotent: a dose that does not count towards the
+	// series (ACIP: a subpotent dose is repeated).
+	Subpotent bool
 }
 
 // Kinds of data, as named in Record.Unavailable. They are also the prefetch
