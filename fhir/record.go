@@ -553,8 +553,8 @@ func stringQuantity(s string) *rules.Quantity {
 		return nil // not a number, or a range or ratio ("7.2-9.5", "1/160")
 	}
 	n := m[2]
-	if strings.Count(n, ",") == 1 && !strings.Contains(n, ".") && len(n)-strings.Index(n, ",") != 4 {
-		n = strings.Replace(n, ",", ".", 1) // decimal comma: "0,3"
+	if strings.Count(n, ",") == 1 && !strings.Contains(n, ".") && (len(n)-strings.Index(n, ",") != 4 || n[0] == '0') {
+		n = strings.Replace(n, ",", ".", 1) // decimal comma: "0,3", "0,450" (no thousands start with 0)
 	}
 	v, err := strconv.ParseFloat(strings.ReplaceAll(n, ",", ""), 64)
 	if err != nil {

@@ -1132,6 +1132,8 @@ func TestRxNumbersAsText(t *testing.T) {
 		{name: "ANC '0,8 10*9/L' (decimal comma): low", c: abro100(cleanRecord().replace(rxStr("anc", "751-8", "0,8 10*9/L", 3))), want: w("neutropenia", "critical")},
 		{name: "platelets '140 K/uL' on abrocitinib: low", c: abro100(cleanRecord().replace(rxStr("plt", "777-3", "140 K/uL", 3))), want: w("thrombocytopenia", "critical")},
 		{name: "hemoglobin '7.4 g/dL': anemia", c: abro100(cleanRecord().replace(rxStr("hgb", "718-7", "7.4 g/dL", 3))), want: w("anemia", "critical")},
+		{name: "ALC '0,450 K/uL' (decimal comma, three decimals): low", c: upa15(cleanRecord().replace(rxStr("alc", "731-0", "0,450 K/uL", 3))), want: w("lymphopenia", "critical"), absent: []string{"cbc-missing"}},
+		{name: "ALC '0,3 K/uL' (decimal comma): low", c: upa15(cleanRecord().replace(rxStr("alc", "731-0", "0,3 K/uL", 3))), want: w("lymphopenia", "critical"), absent: []string{"cbc-missing"}},
 		{name: "ALC '0.3' without a unit: not used", c: upa15(cleanRecord().replace(rxStr("alc", "731-0", "0.3", 3))), want: w("cbc-missing", "warning"), absent: []string{"lymphopenia"}},
 		{name: "ALC '0.3-0.5 K/uL' (a range): not used", c: upa15(cleanRecord().replace(rxStr("alc", "731-0", "0.3-0.5 K/uL", 3))), want: w("cbc-missing", "warning"), absent: []string{"lymphopenia"}},
 		{name: "weight '35 kg' at 14 on upadacitinib: below label", c: upa15(cleanRecord().born(bornAged(14)).replace(rxStr("wt", "29463-7", "35 kg", 30))), want: w("weight-below-label", "warning")},
