@@ -173,7 +173,7 @@ var orderRules = []orderRule{
 		lim(func(c Config) string { return "aged " + number(float64(c.ZosterAge)) + " or over" }), rvqPreStart + "; " + rvqVaccines, cibPreStart + "; " + cibVaccines, (*orderCtx).zosterVaccineMissing},
 	{LiveVaccineRecent, Warning, CategoryContraindication, "", always, []string{DataImmunizations}, []string{VSLiveVaccines},
 		lim(func(c Config) string { return "within " + durationText(c.LiveVaccineWindow) }), rvqVaccines, cibVaccines, (*orderCtx).liveVaccineRecent},
-	{LiveVaccineOrdered, Warning, CategoryInteraction, "", always, []string{DataMedications}, []string{VSLiveVaccines}, nil, rvqVaccines, cibVaccines, (*orderCtx).liveVaccineOrdered},
+	{LiveVaccineOrdered, Warning, CategoryInteraction, "", always, needMeds, []string{VSLiveVaccines}, nil, rvqVaccines, cibVaccines, (*orderCtx).liveVaccineOrdered},
 
 	// Conditions (R8, R11, R12, C7, C8).
 	{SeriousInfectionActive, Critical, CategoryContraindication, "", always, needCond, []string{VSSeriousInfection}, nil, rvqInfections, cibInfections, (*orderCtx).seriousInfectionActive},

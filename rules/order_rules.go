@@ -841,16 +841,13 @@ func immunizationName(im *Immunization) string {
 }
 
 // liveVaccineOrdered: a live vaccine ordered with the JAK order (in the
-// session, as a MedicationRequest or a ServiceRequest) or an active order
-// of one on record (contract 6.4; the reverse direction, a vaccine ordered
+// session, as a MedicationRequest or a ServiceRequest), an active order of
+// one on record, or one the outside medication list says is being taken or
+// is intended (an active, intended or on-hold MedicationStatement: contract
+// 6.1 reads medications from both; the reverse direction, a vaccine ordered
 // for a patient on a course, is issue 15).
 func (c *orderCtx) liveVaccineOrdered() (Finding, bool) {
-	var ms []*Medication
-	for _, m := range c.ix.activeMeds(VSLiveVaccines) {
-		if m.ResourceType != "MedicationStatement" {
-			ms = append(ms, m)
-		}
-	}
+	ms := c.ix.activeMeds(VSLiveVaccines)
 	others, total := c.si.others(VSLiveVaccines, c.key, maxEvidence)
 	ms = append(ms, others...)
 	ev := withMore(medicationEvidence(ms, "live vaccine"), total-len(others))
@@ -868,13 +865,28 @@ func (c *orderCtx) liveVaccineOrdered() (Finding, bool) {
 	if len(ms) > 0 {
 		subject = medicationName(ms[0])
 	}
+	title := "Live vaccine ordered with " + c.p.Generic
+	if len(services) == 0 && allStatements(ms) {
+		title = "Live vaccine on the outside medication list with " + c.p.Generic
+	}
 	return Finding{
-		Title:      "Live vaccine ordered with " + c.p.Generic,
+		Title:      title,
 		Action:     "Avoid live vaccines immediately before, during and right after " + c.p.Generic + " treatment: cancel the vaccine or give it well before starting.",
 		Evidence:   ev,
 		Subject:    subject,
 		Unverified: unverifiedMeds(c.k, VSLiveVaccines, ms) || c.k.Unverified(VSLiveVaccines, services),
 	}, true
+}
+
+// allStatements reports whether every medication of ms is a
+// MedicationStatement (none is an order).
+func allStatements(ms []*Medication) bool {
+	for _, m := range ms {
+		if m.ResourceType != "MedicationStatement" {
+			return false
+		}
+	}
+	return true
 }
 
 // ---- Conditions (R8, R11, R12, C7, C8; sets VSSeriousInfection,

@@ -1,0 +1,266 @@
+package hooks
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// A pharmacist's sweep of the interaction classes (contract 5, 6.1, 6.5):
+// every code and every name of every interacting-drug value set, as the
+// knowledge base ships it, is sent in each direction: on the chart
+// (MedicationRequest and MedicationStatement) when upadacitinib or
+// abrocitinib is ordered, ordered for a patient on a course, and on the
+// chart of a patient on a course at patient-view. A code or name the
+// service does not act on in all three places is a missed danger; a
+// finding for the drug the label does not pair it with is a false alarm.
+
+// vsEntry is one code or name of an interacting-drug value set.
+type vsEntry struct {
+	set, system, code, display, word string
+	strengthMg                       float64
+}
+
+// interactionFinding is, per value set, the finding it raises with each
+// JAK inhibitor ("" when the label does not pair them).
+var interactionFinding = map[string]map[string]string{
+	"other-jak-inhibitors":           {"upadacitinib": "combination-jak", "abrocitinib": "combination-jak"},
+	"biologic-immunomodulators":      {"upadacitinib": "combination-biologic", "abrocitinib": "combination-biologic"},
+	"potent-immunosuppressants":      {"upadacitinib": "combination-immunosuppressant", "abrocitinib": "combination-immunosuppressant"},
+	"live-vaccines":                  {"upadacitinib": "live-vaccine-ordered", "abrocitinib": "live-vaccine-ordered"},
+	"antiplatelets":                  {"abrocitinib": "antiplatelet-abrocitinib"},
+	"aspirin":                        {"abrocitinib": "antiplatelet-abrocitinib"},
+	"cyp3a4-strong-inhibitors":       {"upadacitinib": "cyp-interaction"},
+	"cyp3a4-strong-inducers":         {"upadacitinib": "cyp-interaction"},
+	"cyp2c19-strong-inhibitors":      {"abrocitinib": "cyp-interaction"},
+	"cyp2c19-cyp2c9-dual-inhibitors": {"abrocitinib": "cyp-interaction"},
+	"cyp2c19-cyp2c9-inducers":        {"abrocitinib": "cyp-interaction"},
+	"pgp-substrates-nti":             {"abrocitinib": "pgp-substrate"},
+}
+
+var findingLevel = map[string]string{
+	"combination-jak": "critical", "combination-biologic": "warning", "combination-immunosuppressant": "warning",
+	"live-vaccine-ordered": "warning", "antiplatelet-abrocitinib": "critical", "cyp-interaction": "warning", "pgp-substrate": "info",
+}
+
+// loadInteractionEntries reads the shipped value sets: every code
+// (expansion and compose) and every text-match word.
+func loadInteractionEntries(t *testing.T) []vsEntry {
+	t.Helper()
+	type concept struct {
+		System    string    `json:"system"`
+		Code      string    `json:"code"`
+		Display   string    `json:"display"`
+		Contains  []concept `json:"contains"`
+		Extension []struct {
+			URL          string   `json:"url"`
+			ValueDecimal *float64 `json:"valueDecimal"`
+		} `json:"extension"`
+	}
+	var out []vsEntry
+	for set := range interactionFinding {
+		b, err := os.ReadFile(filepath.Join("..", "rules", "valuesets", set+".json"))
+		require.NoError(t, err)
+		var vs struct {
+			Extension []struct {
+				URL         string `json:"url"`
+				ValueString string `json:"valueString"`
+			} `json:"extension"`
+			Compose struct {
+				Include []struct {
+					System  string    `json:"system"`
+					Concept []concept `json:"concept"`
+				} `json:"include"`
+			} `json:"compose"`
+			Expansion struct {
+				Contains []concept `json:"contains"`
+			} `json:"expansion"`
+		}
+		require.NoError(t, json.Unmarshal(b, &vs))
+		var walk func(system string, cs []concept)
+		walk = func(system string, cs []concept) {
+			for _, c := range cs {
+				sys := or(c.System, system)
+				if c.Code != "" {
+					e := vsEntry{set: set, system: sys, code: c.Code, display: c.Display}
+					for _, x := range c.Extension {
+						if strings.HasSuffix(x.URL, "/strength-mg") && x.ValueDecimal != nil {
+							e.strengthMg = *x.ValueDecimal
+						}
+					}
+					out = append(out, e)
+				}
+				walk(sys, c.Contains)
+			}
+		}
+		walk("", vs.Expansion.Contains)
+		for _, inc := range vs.Compose.Include {
+			walk(inc.System, inc.Concept)
+		}
+		for _, x := range vs.Extension {
+			if strings.HasSuffix(x.URL, "/text-match") {
+				out = append(out, vsEntry{set: set, word: x.ValueString})
+			}
+		}
+	}
+	return out
+}
+
+// expectedFindings is every finding e raises with jak, over all the sets
+// holding its code (or, for a name, a set whose name list holds it).
+func expectedFindings(all []vsEntry, e vsEntry, jak string) map[string]bool {
+	out := map[string]bool{}
+	for _, o := range all {
+		same := (e.word == "" && o.word == "" && o.system == e.system && o.code == e.code) ||
+			(e.word != "" && o.word != "" && (o.word == e.word || hasWordTest(strings.ToLower(e.word), o.word)))
+		if !same {
+			continue
+		}
+		if f := interactionFinding[o.set][jak]; f != "" {
+			out[f] = true
+		}
+	}
+	return out
+}
+
+// hasWordTest: w occurs in s as a whole word (the service's own rule).
+func hasWordTest(s, w string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], w)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(w)
+		okBefore := j == 0 || !isAlnum(s[j-1])
+		okAfter := end == len(s) || !isAlnum(s[end])
+		if okBefore && okAfter {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+func isAlnum(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b >= 'A' && b <= 'Z' }
+
+// payload writes e into m as an EHR would: a code alone (no text, no
+// display: recognition must not lean on a name), or a name alone.
+func (e vsEntry) payload(m res) res {
+	if e.word != "" {
+		m["medicationCodeableConcept"] = cc("", "", "", e.word)
+	} else {
+		m["medicationCodeableConcept"] = cc(e.system, e.code, "", "")
+	}
+	return m
+}
+
+func (e vsEntry) String() string {
+	if e.word != "" {
+		return fmt.Sprintf("%s name %q", e.set, e.word)
+	}
+	return fmt.Sprintf("%s %s|%s (%s)", e.set, e.system[strings.LastIndex(e.system, "/")+1:], e.code, e.display)
+}
+
+// aspirinLowDose: an aspirin product whose one administration is at most
+// 81 mg (no card with abrocitinib).
+func (e vsEntry) aspirinLowDose() bool {
+	return e.set == "aspirin" && e.strengthMg > 0 && e.strengthMg <= 81
+}
+
+func TestAcceptanceEveryInteractingCodeAndName(t *testing.T) {
+	all := loadInteractionEntries(t)
+	require.Greater(t, len(all), 500)
+	mgOf := map[string]int{"upadacitinib": 15, "abrocitinib": 100}
+	var cases []accCase
+	for _, e := range all {
+		for _, jak := range []string{"upadacitinib", "abrocitinib"} {
+			exp := expectedFindings(all, e, jak)
+			if e.aspirinLowDose() && len(exp) == 1 && exp["antiplatelet-abrocitinib"] {
+				exp = map[string]bool{}
+			}
+			other := map[string]bool{}
+			for _, f := range interactionFinding {
+				for _, code := range f {
+					if !exp[code] {
+						other[code] = true
+					}
+				}
+			}
+			var absent []string
+			for code := range other {
+				absent = append(absent, code)
+			}
+			want := map[string]string{}
+			for code := range exp {
+				want[code] = findingLevel[code]
+			}
+			// On the chart, the JAK inhibitor ordered (initiation: the
+			// antiplatelet months start now).
+			for _, rt := range []string{"MedicationRequest", "MedicationStatement"} {
+				var m res
+				if rt == "MedicationRequest" {
+					m = med("other", "active", "", "", "", 20)
+				} else {
+					m = stmt("other", "active", "", "", "", 20)
+				}
+				r := cleanRecord()
+				r.medications = append(r.medications, e.payload(m))
+				cases = append(cases, accCase{name: fmt.Sprintf("%s on the chart (%s), %s ordered", e, rt, jak),
+					c: sign(r, jakDraft(jak, mgOf[jak])), want: want, absent: absent})
+			}
+			// Ordered for a patient 30 days into a course.
+			cases = append(cases, accCase{name: fmt.Sprintf("%s ordered, patient on %s", e, jak),
+				c: sign(onCourseNow(jak, 30), e.payload(drugDraft("other", "", "", ""))), want: want, absent: absent, noCards: len(want) == 0})
+			// On the chart of a patient 30 days into a course.
+			for _, rt := range []string{"MedicationRequest", "MedicationStatement"} {
+				var m res
+				if rt == "MedicationRequest" {
+					m = med("other", "active", "", "", "", 20)
+				} else {
+					m = stmt("other", "active", "", "", "", 20)
+				}
+				r := onCourseNow(jak, 30)
+				r.medications = append(r.medications, e.payload(m))
+				cases = append(cases, accCase{name: fmt.Sprintf("patient-view: %s on the chart (%s) on %s", e, rt, jak),
+					c: view(r), want: want, absent: absent})
+			}
+		}
+	}
+	runAcc(t, cases)
+}
+
+// A live vaccine on the outside medication list (MedicationStatement)
+// that the patient is taking or about to take: the same danger as an
+// order of one (contract 6.1 reads medications from both).
+func TestAcceptanceLiveVaccineOnOutsideList(t *testing.T) {
+	var cases []accCase
+	for _, st := range []struct {
+		status string
+		warn   bool
+	}{{"active", true}, {"intended", true}, {"on-hold", true}, {"completed", false}, {"stopped", false}, {"not-taken", false}, {"entered-in-error", false}} {
+		for _, jak := range []string{"upadacitinib", "abrocitinib"} {
+			typhoid := stmt("vivotif", st.status, "", "", "Vivotif (typhoid vaccine live oral Ty21a) 1 capsule every other day", 2)
+			r := cleanRecord()
+			r.medications = append(r.medications, typhoid)
+			order := accCase{name: fmt.Sprintf("%s ordered, Vivotif statement %s", jak, st.status), c: sign(r, jakDraft(jak, map[string]int{"upadacitinib": 15, "abrocitinib": 100}[jak]))}
+			pv := onCourseNow(jak, 60)
+			pv.medications = append(pv.medications, stmt("yf", st.status, cvx, "37", "", 2))
+			view := accCase{name: fmt.Sprintf("patient-view on %s, yellow fever vaccine statement %s", jak, st.status), c: view(pv)}
+			if st.warn {
+				order.want = w("live-vaccine-ordered", "warning")
+				order.detailOf = map[string]string{"live-vaccine-ordered": "outside medication list"}
+				view.want = w("live-vaccine-ordered", "warning")
+			} else {
+				order.absent = []string{"live-vaccine-ordered"}
+				view.noCards = true
+			}
+			cases = append(cases, order, view)
+		}
+	}
+	runAcc(t, cases)
+}
