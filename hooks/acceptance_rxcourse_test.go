@@ -146,7 +146,9 @@ func hasWordTest(s, w string) bool {
 	}
 }
 
-func isAlnum(b byte) bool { return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b >= 'A' && b <= 'Z' }
+func isAlnum(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b >= 'A' && b <= 'Z'
+}
 
 // payload writes e into m as an EHR would: a code alone (no text, no
 // display: recognition must not lean on a name), or a name alone.
