@@ -266,3 +266,45 @@ func TestAcceptanceLiveVaccineOnOutsideList(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// Immunity serology and stool antigen tests name the diseases that live
+// vaccines prevent; ordered for a patient on a course (or with the JAK
+// order), they are tests, not vaccines: no live-vaccine card asking to
+// cancel them. The vaccines themselves, by name, still raise it.
+func TestAcceptanceSerologyIsNotALiveVaccine(t *testing.T) {
+	tests := []string{"Measles IgG antibody", "Mumps virus IgG", "Rubella immune status", "Rubella antibody, IgG",
+		"Rotavirus antigen, stool", "MMR titer panel", "Measles, mumps, rubella IgG antibodies", "Varicella zoster virus IgG",
+		"Measles virus RNA PCR", "Mumps virus culture", "Yellow fever virus IgM antibody", "Measles immune globulin (human)"}
+	vaccines := []string{"MMR vaccine", "Measles, mumps and rubella vaccine live (M-M-R II)", "Rotavirus vaccine, live, oral",
+		"BCG vaccine", "Yellow fever vaccine (YF-Vax)", "Varivax (varicella virus vaccine live)", "FluMist Quadrivalent intranasal",
+		"Vivotif oral typhoid vaccine"}
+	var cases []accCase
+	for _, jak := range []string{"upadacitinib", "abrocitinib"} {
+		for _, txt := range tests {
+			cases = append(cases,
+				accCase{name: fmt.Sprintf("ServiceRequest %q for a patient on %s", txt, jak),
+					c: sign(onCourseNow(jak, 30), serviceDraft("sr", "draft", "urn:oid:2.16.840.1.113883.3.999.2", "LAB-1", txt)), noCards: true},
+				accCase{name: fmt.Sprintf("MedicationRequest %q for a patient on %s", txt, jak),
+					c: sign(onCourseNow(jak, 30), drugDraft("x", "", "", txt)), noCards: true},
+				accCase{name: fmt.Sprintf("%q on the chart of a patient on %s (patient-view)", txt, jak),
+					c: view(func() *record {
+						r := onCourseNow(jak, 30)
+						r.medications = append(r.medications, med("x", "active", "", "", txt, 3))
+						return r
+					}()), absent: []string{"live-vaccine-ordered"}},
+			)
+		}
+		for _, txt := range vaccines {
+			cases = append(cases,
+				accCase{name: fmt.Sprintf("ServiceRequest %q for a patient on %s", txt, jak),
+					c: sign(onCourseNow(jak, 30), serviceDraft("sr", "draft", "", "", txt)), want: w("live-vaccine-ordered", "warning")},
+				accCase{name: fmt.Sprintf("MedicationRequest %q for a patient on %s", txt, jak),
+					c: sign(onCourseNow(jak, 30), drugDraft("x", "", "", txt)), want: w("live-vaccine-ordered", "warning")},
+			)
+		}
+		// A vaccine code wins over any text.
+		cases = append(cases, accCase{name: "ServiceRequest coded CVX 03 whose text says titer, patient on " + jak,
+			c: sign(onCourseNow(jak, 30), serviceDraft("sr", "draft", cvx, "03", "MMR (check titer first)")), want: w("live-vaccine-ordered", "warning")})
+	}
+	runAcc(t, cases)
+}

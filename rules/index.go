@@ -347,6 +347,28 @@ func localForm(texts []string) bool {
 	return false
 }
 
+// notVaccineWords name, in a text that also names a live-vaccine disease
+// ("Measles IgG antibody", "Rotavirus antigen, stool", "MMR titer",
+// "Varicella zoster immune globulin"), a laboratory test or an immune
+// globulin: not a vaccine (lower case, whole words). The serology checked
+// before live vaccines is ordered beside JAK inhibitors; named as a live
+// vaccine, it would be a warning that asks to cancel the test. A vaccine
+// code (CVX, RxNorm) still matches whatever the text says.
+var notVaccineWords = []string{"antibody", "antibodies", "ab", "ag", "igg", "igm", "iga", "titer", "titers", "titre", "titres",
+	"antigen", "serology", "serologic", "immune status", "immunity", "pcr", "naa", "naat", "rna", "dna", "culture",
+	"immune globulin", "immunoglobulin", "test", "assay", "panel", "screen"}
+
+// namesATest reports whether a (lower-cased) text names a test or an
+// immune globulin rather than a vaccine.
+func namesATest(t string) bool {
+	for _, w := range notVaccineWords {
+		if hasWord(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // medicationInLower is medicationIn with m's texts already lower-cased.
 func medicationInLower(k *Knowledge, set string, m Medication, texts []string) bool {
 	if systemicOnlySets[set] && localForm(texts) {
@@ -360,6 +382,9 @@ func medicationInLower(k *Knowledge, set string, m Medication, texts []string) b
 		return false
 	}
 	for _, t := range texts {
+		if set == VSLiveVaccines && namesATest(t) {
+			continue
+		}
 		if _, ok := vs.matchLowerText(t); ok {
 			return true
 		}
