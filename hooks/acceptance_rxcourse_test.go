@@ -308,3 +308,34 @@ func TestAcceptanceSerologyIsNotALiveVaccine(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// A live vaccine ordered as a ServiceRequest in the same session as the
+// JAK order is judged as in the other direction: by its CVX code or by
+// its name; a revoked one, or a test, is not.
+func TestAcceptanceLiveVaccineServiceRequestWithJAKOrder(t *testing.T) {
+	var cases []accCase
+	for _, jak := range []string{"upadacitinib", "abrocitinib"} {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[jak]
+		for _, tc := range []struct {
+			name string
+			sr   res
+			warn bool
+		}{
+			{"CVX 37 (yellow fever)", serviceDraft("sr", "draft", cvx, "37", ""), true},
+			{"name only: Yellow fever vaccine (YF-Vax)", serviceDraft("sr", "draft", "", "", "Yellow fever vaccine (YF-Vax)"), true},
+			{"local code and name: MMR vaccine", serviceDraft("sr", "active", "urn:oid:2.16.840.1.113883.3.999.3", "IMM-9", "MMR vaccine"), true},
+			{"name only, revoked", serviceDraft("sr", "revoked", "", "", "Yellow fever vaccine (YF-Vax)"), false},
+			{"name only: Measles IgG antibody (a test)", serviceDraft("sr", "draft", "", "", "Measles IgG antibody"), false},
+			{"recombinant zoster vaccine (CVX 187, not live)", serviceDraft("sr", "draft", cvx, "187", "Shingrix"), false},
+		} {
+			c := accCase{name: jak + " ordered with a ServiceRequest " + tc.name, c: sign(cleanRecord(), jakDraft(jak, mg), tc.sr)}
+			if tc.warn {
+				c.want = w("live-vaccine-ordered", "warning")
+			} else {
+				c.absent = []string{"live-vaccine-ordered"}
+			}
+			cases = append(cases, c)
+		}
+	}
+	runAcc(t, cases)
+}

@@ -508,6 +508,14 @@ func (c *orderCtx) ordering(sets ...string) bool {
 	return false
 }
 
+// serviceOrders returns the session's ServiceRequests one by one.
+func (si *sessionIndex) serviceOrders() []ServiceOrder {
+	if si == nil {
+		return nil
+	}
+	return si.svcOrds
+}
+
 func (si *sessionIndex) services() []Coding {
 	if si == nil {
 		return nil

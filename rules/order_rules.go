@@ -851,22 +851,43 @@ func (c *orderCtx) liveVaccineOrdered() (Finding, bool) {
 	others, total := c.si.others(VSLiveVaccines, c.key, maxEvidence)
 	ms = append(ms, others...)
 	ev := withMore(medicationEvidence(ms, "live vaccine"), total-len(others))
+	// ServiceRequests of the session: by code or, as in the reverse
+	// direction, by name (a "Yellow fever vaccine" order with no code).
 	var services []Coding
-	for _, s := range c.si.services() {
-		if c.k.Has(VSLiveVaccines, []Coding{s}) {
-			services = append(services, s)
-			ev = append(ev, Evidence{Text: "Live vaccine " + codingsName([]Coding{s}) + " ordered in this session."})
+	var serviceNames []string
+	if so := c.si.serviceOrders(); len(so) > 0 {
+		for _, s := range so {
+			if s.Status == "revoked" || s.Status == "entered-in-error" {
+				continue
+			}
+			if sm := serviceMedication(s); medicationIn(c.k, VSLiveVaccines, sm) {
+				services = append(services, s.Codes...)
+				name := medicationName(&sm)
+				serviceNames = append(serviceNames, name)
+				ev = append(ev, Evidence{Text: "Live vaccine " + name + " ordered in this session."})
+			}
+		}
+	} else {
+		for _, s := range c.si.services() {
+			if c.k.Has(VSLiveVaccines, []Coding{s}) {
+				services = append(services, s)
+				serviceNames = append(serviceNames, codingsName([]Coding{s}))
+				ev = append(ev, Evidence{Text: "Live vaccine " + codingsName([]Coding{s}) + " ordered in this session."})
+			}
 		}
 	}
 	if len(ev) == 0 {
 		return Finding{}, false
 	}
-	subject := codingsName(services)
+	subject := ""
+	if len(serviceNames) > 0 {
+		subject = serviceNames[0]
+	}
 	if len(ms) > 0 {
 		subject = medicationName(ms[0])
 	}
 	title := "Live vaccine ordered with " + c.p.Generic
-	if len(services) == 0 && allStatements(ms) {
+	if len(serviceNames) == 0 && allStatements(ms) {
 		title = "Live vaccine on the outside medication list with " + c.p.Generic
 	}
 	return Finding{
