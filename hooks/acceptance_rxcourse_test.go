@@ -339,3 +339,189 @@ func TestAcceptanceLiveVaccineServiceRequestWithJAKOrder(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// courseForms writes the course's own order (on the chart) as EHRs do:
+// every way contract 6.5 names, for both drugs.
+
+func courseFormsOf(drug string) []struct {
+	name string
+	set  func(m res) []res
+} {
+	codes := map[string][4]string{ // ingredient, product RxCUI, NDC 11, brand text
+		"upadacitinib": {"2196092", "2196894", "00074-2306-30", "Rinvoq 15 mg ER tablet"},
+		"abrocitinib":  {"2591476", "2591481", "00069-0335-30", "CIBINQO 100MG TAB"},
+	}[drug]
+	set := func(c res) func(m res) []res {
+		return func(m res) []res { m["medicationCodeableConcept"] = c; return nil }
+	}
+	return []struct {
+		name string
+		set  func(m res) []res
+	}{
+		{"ingredient", set(cc(rxnorm, codes[0], "", ""))},
+		{"product RxCUI", set(cc(rxnorm, codes[1], "", ""))},
+		{"NDC", set(cc(ndc, codes[2], "", ""))},
+		{"brand text", set(cc("", "", "", codes[3]))},
+		{"generic display, local code", set(cc("urn:oid:2.16.840.1.113883.3.999.1", "L-1", drug+" tablet", ""))},
+		{"contained Medication", func(m res) []res {
+			m["medicationReference"] = res{"reference": "#jak"}
+			m["contained"] = []any{res{"resourceType": "Medication", "id": "jak", "code": cc(ndc, codes[2], "", "")}}
+			return nil
+		}},
+		{"referenced Medication in the bundle", func(m res) []res {
+			m["medicationReference"] = res{"reference": "Medication/jak-med"}
+			return []res{{"resourceType": "Medication", "id": "jak-med", "code": cc("", "", "", codes[3])}}
+		}},
+	}
+}
+
+// TestAcceptanceCourseDrugRecognised: the course is found whatever way its
+// order or statement names the drug, in the reverse direction and on
+// patient-view.
+func TestAcceptanceCourseDrugRecognised(t *testing.T) {
+	partner := map[string]struct {
+		draft res
+		code  string
+	}{
+		"upadacitinib": {drugDraft("x", rxnorm, "21212", "clarithromycin"), "cyp-interaction"},
+		"abrocitinib":  {drugDraft("x", "", "", "Plavix 75 mg tablet"), "antiplatelet-abrocitinib"},
+	}
+	var cases []accCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		for _, f := range courseFormsOf(drug) {
+			for _, rt := range []string{"MedicationRequest", "MedicationStatement"} {
+				m := courseMed("course", rt, "active", drug, 15, 30)
+				delete(m, "medicationCodeableConcept")
+				extra := f.set(m)
+				if extra != nil && rt == "MedicationStatement" {
+					continue // the statements bundle of these calls carries no Medication
+				}
+				r := cleanRecord()
+				r.medications = append(r.medications, m)
+				r.medications = append(r.medications, extra...)
+				p := partner[drug]
+				cases = append(cases, accCase{name: fmt.Sprintf("%s course (%s, %s): interacting drug ordered", drug, rt, f.name),
+					c: sign(r, p.draft), want: w(p.code, findingLevel[p.code])})
+				pv := &record{patient: r.patient, conditions: r.conditions, observations: r.observations, immunizations: r.immunizations,
+					medications: append(append([]res{}, r.medications...), with(p.draft, "id", "x-rec", "status", "active", "authoredOn", ago(5)))}
+				cases = append(cases, accCase{name: fmt.Sprintf("patient-view: %s course (%s, %s) with the interacting drug", drug, rt, f.name),
+					c: view(pv), want: w(p.code, findingLevel[p.code])})
+			}
+		}
+	}
+	runAcc(t, cases)
+}
+
+// aspirinOrder is an aspirin order (draft or on the chart) with dose mg
+// per administration, freq a day, structured; or only a sig text when sig
+// is not "".
+func aspirinOrder(id, status string, code, text string, doseMg float64, freq int, sig string) res {
+	m := medication(id, status, rxnorm, code, text)
+	if code == "" {
+		m["medicationCodeableConcept"] = cc("", "", "", text)
+	}
+	m["authoredOn"] = ago(3)
+	m["subject"] = res{"reference": "Patient/p1"}
+	switch {
+	case sig != "":
+		m["dosageInstruction"] = []any{res{"text": sig}}
+	case doseMg > 0:
+		m["dosageInstruction"] = []any{res{"timing": res{"repeat": res{"frequency": freq, "period": 1, "periodUnit": "d"}},
+			"doseAndRate": []any{res{"doseQuantity": res{"value": doseMg, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"}}}}}
+	}
+	return m
+}
+
+// TestAcceptanceAspirinLowDoseBoundary: aspirin up to 81 mg/day is the
+// label's exception (CIBINQO 4); above it, or of unknown dose, it is an
+// antiplatelet in the first 3 months. Each dose form, each direction.
+func TestAcceptanceAspirinLowDoseBoundary(t *testing.T) {
+	type asp struct {
+		name string
+		m    func(id, status string) res
+		flag bool
+	}
+	asps := []asp{
+		{"80 mg once daily (structured)", func(id, st string) res { return aspirinOrder(id, st, "1191", "aspirin", 80, 1, "") }, false},
+		{"81 mg once daily (structured)", func(id, st string) res { return aspirinOrder(id, st, "1191", "aspirin", 81, 1, "") }, false},
+		{"82 mg once daily (structured)", func(id, st string) res { return aspirinOrder(id, st, "1191", "aspirin", 82, 1, "") }, true},
+		{"81 mg twice daily (structured)", func(id, st string) res { return aspirinOrder(id, st, "1191", "aspirin", 81, 2, "") }, true},
+		{"325 mg once daily (structured)", func(id, st string) res { return aspirinOrder(id, st, "1191", "aspirin", 325, 1, "") }, true},
+		{"81 mg tablet SCD, no dosage", func(id, st string) res { return aspirinOrder(id, st, "243670", "", 0, 0, "") }, false},
+		{"325 mg tablet SCD, no dosage", func(id, st string) res { return aspirinOrder(id, st, "212033", "", 0, 0, "") }, true},
+		{"text: aspirin 81 mg daily", func(id, st string) res { return aspirinOrder(id, st, "", "aspirin", 0, 0, "81 mg by mouth daily") }, false},
+		{"text: Aspirin EC 81 mg, 1 tab PO daily", func(id, st string) res {
+			return aspirinOrder(id, st, "", "Aspirin EC 81 mg tablet", 0, 0, "Take 1 tablet by mouth once daily")
+		}, false},
+		{"text: aspirin 81 mg, 2 tablets daily", func(id, st string) res {
+			return aspirinOrder(id, st, "", "Aspirin 81 mg chewable tablet", 0, 0, "Take 2 tablets by mouth daily")
+		}, true},
+		{"text: aspirin 325 mg daily", func(id, st string) res { return aspirinOrder(id, st, "", "aspirin", 0, 0, "325 mg daily") }, true},
+		{"name only, no dose: Bayer Aspirin", func(id, st string) res { return aspirinOrder(id, st, "", "Bayer Aspirin", 0, 0, "") }, true},
+		{"Ecotrin 81 mg name, no dosage", func(id, st string) res { return aspirinOrder(id, st, "", "Ecotrin 81 mg", 0, 0, "") }, false},
+		// A frequency with no amount: one tablet of the named strength.
+		{"aspirin 81 mg EC tablet, sig: once daily", func(id, st string) res {
+			return aspirinOrder(id, st, "", "aspirin 81 mg EC tablet", 0, 0, "once daily")
+		}, false},
+		{"aspirin 81mg, sig: daily with food", func(id, st string) res { return aspirinOrder(id, st, "", "aspirin 81mg", 0, 0, "daily with food") }, false},
+		{"aspirin 81 mg, sig: twice daily", func(id, st string) res { return aspirinOrder(id, st, "", "aspirin 81 mg", 0, 0, "twice daily") }, true},
+		{"aspirin 325 mg, sig: once daily", func(id, st string) res { return aspirinOrder(id, st, "", "aspirin 325 mg", 0, 0, "once daily") }, true},
+		{"aspirin 81 mg SCD, timing 1/day, no dose quantity", func(id, st string) res {
+			m := aspirinOrder(id, st, "243670", "", 0, 0, "")
+			m["dosageInstruction"] = []any{res{"timing": res{"repeat": res{"frequency": 1, "period": 1, "periodUnit": "d"}}}}
+			return m
+		}, false},
+		{"aspirin 81 mg SCD, timing 2/day, no dose quantity", func(id, st string) res {
+			m := aspirinOrder(id, st, "243670", "", 0, 0, "")
+			m["dosageInstruction"] = []any{res{"timing": res{"repeat": res{"frequency": 2, "period": 1, "periodUnit": "d"}}}}
+			return m
+		}, true},
+		{"aspirin (no strength), sig: once daily", func(id, st string) res { return aspirinOrder(id, st, "", "aspirin", 0, 0, "once daily") }, true},
+		// ASA, the usual abbreviation.
+		{"ASA 81 mg, 1 tab PO daily", func(id, st string) res { return aspirinOrder(id, st, "", "ASA 81 mg", 0, 0, "1 tab PO daily") }, false},
+		{"ASA 325 mg, 1 tab PO daily", func(id, st string) res { return aspirinOrder(id, st, "", "ASA 325 mg", 0, 0, "1 tab PO daily") }, true},
+		{"ASA, 325 mg daily", func(id, st string) res { return aspirinOrder(id, st, "", "ASA", 0, 0, "325 mg daily") }, true},
+	}
+	var cases []accCase
+	for _, a := range asps {
+		want := func(c accCase) accCase {
+			if a.flag {
+				c.want = w("antiplatelet-abrocitinib", "critical")
+			} else {
+				c.absent = []string{"antiplatelet-abrocitinib"}
+			}
+			return c
+		}
+		// Ordered for a patient 20 days into abrocitinib.
+		cases = append(cases, want(accCase{name: "ordered, abrocitinib 20 days: " + a.name, c: sign(onCourseNow("abrocitinib", 20), a.m("asa", "draft"))}))
+		// On the chart when abrocitinib is started.
+		r := cleanRecord()
+		r.medications = append(r.medications, a.m("asa", "active"))
+		cases = append(cases, want(accCase{name: "on the chart, abrocitinib ordered: " + a.name, c: sign(r, jakDraft("abrocitinib", 100))}))
+		// Ordered in the same session as abrocitinib.
+		cases = append(cases, want(accCase{name: "ordered with abrocitinib: " + a.name, c: sign(cleanRecord(), jakDraft("abrocitinib", 100), a.m("asa", "draft"))}))
+		// patient-view, 20 days in.
+		pv := onCourseNow("abrocitinib", 20)
+		pv.medications = append(pv.medications, a.m("asa", "active"))
+		cases = append(cases, want(accCase{name: "patient-view, abrocitinib 20 days: " + a.name, c: view(pv)}))
+		// Never with upadacitinib.
+		cases = append(cases, accCase{name: "ordered, upadacitinib 20 days: " + a.name, c: sign(onCourseNow("upadacitinib", 20), a.m("asa", "draft")), noCards: true})
+	}
+	runAcc(t, cases)
+}
+
+// Mesalamine is 5-ASA: not aspirin, not an antiplatelet.
+func TestAcceptanceMesalamineIsNotAspirin(t *testing.T) {
+	var cases []accCase
+	for _, txt := range []string{"mesalamine (5-ASA) 1.2 g DR tablet", "5-ASA 800 mg DR tablet", "Asacol HD 800 mg", "4-ASA (aminosalicylic acid) granules", "sulfasalazine 500 mg"} {
+		cases = append(cases,
+			accCase{name: txt + " ordered for a patient on abrocitinib", c: sign(onCourseNow("abrocitinib", 20), drugDraft("x", "", "", txt)), noCards: true},
+			accCase{name: txt + " on the chart, abrocitinib ordered", c: sign(func() *record {
+				r := cleanRecord()
+				r.medications = append(r.medications, med("x", "active", "", "", txt, 20))
+				return r
+			}(), jakDraft("abrocitinib", 100)), absent: []string{"antiplatelet-abrocitinib"}},
+		)
+	}
+	runAcc(t, cases)
+}

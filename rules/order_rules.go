@@ -1193,13 +1193,27 @@ func (c *orderCtx) aspirinDose(m *Medication) (float64, string, bool) {
 		return mg, how, true
 	}
 	d := m.Dose
+	codeMg := c.ix.codeStrength(*m)
+	// A frequency but no amount ("Aspirin EC 81 mg tablet", sig "once
+	// daily", or timing 1/day with no dose quantity): one tablet of the
+	// product's strength each time, as the order is read at the pharmacy.
+	if d.DoseQuantity == nil && !dosageTextAmount(d.DosageText) {
+		perDay, timingHow, ok := dosesPerDay(d)
+		if !ok && noTimingGiven(d) {
+			if f, phrase, found := dosageTextPerDay(d.DosageText); found {
+				perDay, timingHow, ok = f, fmtAmount(f)+"/day (dosage text: "+phrase+")", true
+			}
+		}
+		if s, from, sok := tabletStrength(*m, codeMg); ok && sok {
+			return s * perDay, "1 tablet × " + fmtAmount(s) + " mg (" + from + ", no amount stated) × " + timingHow + " = " + fmtAmount(s*perDay) + " mg/day", true
+		}
+	}
 	if !noTimingGiven(d) {
 		return 0, "frequency not understood", false
 	}
 	if _, phrase, found := dosageTextPerDay(d.DosageText); found || phrase != "" {
 		return 0, "frequency not understood", false
 	}
-	codeMg := c.ix.codeStrength(*m)
 	if per, how, ok := doseMgPerAdministration(*m, codeMg); ok {
 		return per, how + ", no frequency stated (one daily dose)", true
 	}
@@ -1209,6 +1223,17 @@ func (c *orderCtx) aspirinDose(m *Medication) (float64, string, bool) {
 		}
 	}
 	return 0, "dose not stated", false
+}
+
+// dosageTextAmount reports whether a dosage text states an amount: mg
+// (per dose or per day, or unreadable mg such as mg/kg) or a tablet count.
+func dosageTextAmount(text string) bool {
+	amounts, perDay, ok := mgAmounts(text)
+	if !ok || len(amounts) > 0 || len(perDay) > 0 {
+		return true
+	}
+	_, counted := tabletCount(text)
+	return counted
 }
 
 func (c *orderCtx) antiplateletAbrocitinib() (Finding, bool) {
