@@ -525,3 +525,72 @@ func TestAcceptanceMesalamineIsNotAspirin(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceCourseMemberStatuses: which orders and statements make a
+// course (contract 6.2), judged three ways: a renewal is a continuation
+// (no TB screening demanded again), another JAK inhibitor ordered meets
+// the course (reverse direction), and patient-view sees the patient on
+// treatment (the other JAK inhibitor on the chart).
+func TestAcceptanceCourseMemberStatuses(t *testing.T) {
+	tofa := drugDraft("tofa", rxnorm, "1357541", "tofacitinib 5 MG Oral Tablet")
+	type st struct {
+		rt, status      string
+		course, ongoing bool
+		// planned: the statement only plans the drug ("intended"): a
+		// course for the interaction rules, but a new order is an
+		// initiation.
+		planned bool
+	}
+	sts := []st{
+		{rt: "MedicationRequest", status: "active", course: true, ongoing: true}, {rt: "MedicationRequest", status: "on-hold", course: true, ongoing: true},
+		{rt: "MedicationRequest", status: "completed", course: true, ongoing: false}, {rt: "MedicationRequest", status: "stopped", course: true, ongoing: false},
+		{rt: "MedicationRequest", status: "cancelled", course: false, ongoing: false}, {rt: "MedicationRequest", status: "entered-in-error", course: false, ongoing: false},
+		{rt: "MedicationRequest", status: "draft", course: false, ongoing: false},
+		{rt: "MedicationStatement", status: "active", course: true, ongoing: true}, {rt: "MedicationStatement", status: "on-hold", course: true, ongoing: true},
+		{rt: "MedicationStatement", status: "completed", course: true, ongoing: false}, {rt: "MedicationStatement", status: "stopped", course: true, ongoing: false},
+		{rt: "MedicationStatement", status: "entered-in-error", course: false, ongoing: false}, {rt: "MedicationStatement", status: "not-taken", course: false, ongoing: false},
+		{rt: "MedicationStatement", status: "intended", course: true, ongoing: true, planned: true},
+	}
+	var cases []accCase
+	for _, s := range sts {
+		for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+			mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+			rec := func() *record {
+				r := cleanRecord().drop("igra")
+				r.medications = append(r.medications, courseMed("jak-1", s.rt, s.status, drug, mg, 30))
+				return r
+			}
+			name := fmt.Sprintf("%s %s %s 30 days ago", drug, s.rt, s.status)
+			renewal := accCase{name: name + ": new order", c: sign(rec(), jakDraft(drug, mg))}
+			reverse := accCase{name: name + ": tofacitinib ordered", c: sign(rec(), tofa)}
+			pvr := rec()
+			pvr.medications = append(pvr.medications, med("tofa-rec", "active", rxnorm, "1357541", "tofacitinib 5 MG Oral Tablet", 5))
+			pv := accCase{name: name + ": patient-view with tofacitinib", c: view(pvr)}
+			if s.course {
+				renewal.absent = []string{"tb-screening-missing"}
+				if s.planned {
+					renewal.absent, renewal.want = nil, w("tb-screening-missing", "warning")
+				}
+				reverse.want = w("combination-jak", "critical")
+			} else {
+				renewal.want = w("tb-screening-missing", "warning")
+				reverse.noCards = true
+			}
+			if s.ongoing {
+				pv.want = w("combination-jak", "critical")
+			} else {
+				pv.noCards = true
+			}
+			cases = append(cases, renewal, reverse, pv)
+		}
+	}
+	// An intended statement long before the first order does not move the
+	// start of the abrocitinib course back: clopidogrel 30 days into it is
+	// still in the first 3 months.
+	r := cleanRecord()
+	r.medications = append(r.medications, courseMed("plan", "MedicationStatement", "intended", "abrocitinib", 100, 150),
+		courseMed("abro", "MedicationRequest", "active", "abrocitinib", 100, 30))
+	cases = append(cases, accCase{name: "abrocitinib intended 150 days ago, ordered 30 days ago: clopidogrel ordered",
+		c: sign(r, drugDraft("clop", rxnorm, "32968", "clopidogrel")), want: w("antiplatelet-abrocitinib", "critical")})
+	runAcc(t, cases)
+}

@@ -280,7 +280,7 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 	c := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, si: si, order: order, key: orderKey(&order), drug: drug, p: p, now: ix.now,
 		fired: map[string]bool{}, risks: map[string]bool{}, newFrom: anyDay}
 	c.dose, c.doseHow, c.doseOK = ix.dailyDose(order)
-	if course := ix.course(drug); course != nil && course.Recent {
+	if course := ix.course(drug); course != nil && course.Recent && course.Started {
 		c.cont, c.course = true, course
 		if !course.Start.IsZero() {
 			c.newFrom = dayOf(course.Start)
