@@ -594,3 +594,137 @@ func TestAcceptanceCourseMemberStatuses(t *testing.T) {
 		c: sign(r, drugDraft("clop", rxnorm, "32968", "clopidogrel")), want: w("antiplatelet-abrocitinib", "critical")})
 	runAcc(t, cases)
 }
+
+// TestAcceptanceOnTreatmentThresholds: on a continuation and on
+// patient-view the on-treatment limits apply (ALC 500, ANC 1000, Hb 8,
+// abrocitinib platelets 50,000: interrupt / discontinue); at initiation,
+// including a switch from the other drug, the start limits (platelets
+// 150,000: do not start). Each at N-1, N, N+1.
+func TestAcceptanceOnTreatmentThresholds(t *testing.T) {
+	type lab struct {
+		code, loincCode, unit string
+		limit, step          float64
+		onlyAbro             bool
+	}
+	labs := []lab{
+		{"lymphopenia", "731-0", "/uL", 500, 1, false},
+		{"neutropenia", "751-8", "/uL", 1000, 1, false},
+		{"anemia", "718-7", "g/dL", 8, 0.1, false},
+		{"thrombocytopenia", "777-3", "/uL", 50000, 1000, true},
+	}
+	idOf := map[string]string{"731-0": "alc", "751-8": "anc", "718-7": "hgb", "777-3": "plt"}
+	var cases []accCase
+	for _, l := range labs {
+		drugs := []string{"upadacitinib", "abrocitinib"}
+		if l.onlyAbro {
+			drugs = []string{"abrocitinib"}
+		}
+		for _, drug := range drugs {
+			mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+			for _, d := range []float64{-1, 0, 1} {
+				v := l.limit + d*l.step
+				rec := func() *record {
+					r := cleanRecord().replace(qty(idOf[l.loincCode], l.loincCode, v, l.unit, "", ago(5)))
+					r.medications = append(r.medications, courseMed(drug+"-1", "MedicationRequest", "active", drug, mg, 60))
+					return r
+				}
+				name := fmt.Sprintf("%s on %s 60 days, %s %g", l.code, drug, l.loincCode, v)
+				renew := accCase{name: "renewal: " + name, c: sign(rec(), jakDraft(drug, mg))}
+				pv := accCase{name: "patient-view: " + name, c: view(rec())}
+				if d < 0 {
+					renew.want, pv.want = w(l.code, "critical"), w(l.code, "critical")
+					word := "Interrupt"
+					if l.code == "thrombocytopenia" {
+						word = "Discontinue"
+					}
+					renew.summaryOf = map[string]string{l.code: word}
+					pv.summaryOf = map[string]string{l.code: word}
+					renew.notDetailOf = map[string]string{l.code: "Do not start"}
+				} else {
+					renew.absent, pv.absent = []string{l.code}, []string{l.code}
+				}
+				cases = append(cases, renew, pv)
+			}
+		}
+	}
+	// Platelets between the two limits: a continuation goes on, a start
+	// (or a switch from upadacitinib) does not.
+	for _, v := range []float64{149000, 150000, 151000, 120000} {
+		flag := v < 150000
+		mk := func(prior string, status string) *record {
+			r := cleanRecord().replace(qty("plt", "777-3", v, "/uL", "", ago(5)))
+			if prior != "" {
+				r.medications = append(r.medications, courseMed(prior+"-1", "MedicationRequest", status, prior, 15, 60))
+			}
+			return r
+		}
+		start := accCase{name: fmt.Sprintf("abrocitinib started, platelets %g", v), c: sign(mk("", ""), jakDraft("abrocitinib", 100))}
+		sw := accCase{name: fmt.Sprintf("switch from upadacitinib (stopped) to abrocitinib, platelets %g", v), c: sign(mk("upadacitinib", "stopped"), jakDraft("abrocitinib", 100))}
+		if flag {
+			start.want, sw.want = w("thrombocytopenia", "critical"), w("thrombocytopenia", "critical")
+		} else {
+			start.absent, sw.absent = []string{"thrombocytopenia"}, []string{"thrombocytopenia"}
+		}
+		cases = append(cases, start, sw,
+			accCase{name: fmt.Sprintf("abrocitinib renewal, platelets %g", v), c: sign(func() *record {
+				r := mk("", "")
+				r.medications = append(r.medications, courseMed("abro-1", "MedicationRequest", "active", "abrocitinib", 100, 60))
+				return r
+			}(), jakDraft("abrocitinib", 100)), absent: []string{"thrombocytopenia"}})
+	}
+	runAcc(t, cases)
+}
+
+// TestAcceptanceSwitchIsAnInitiation: moving between upadacitinib and
+// abrocitinib starts the new drug (contract 6.2): its screening, its first
+// 3 months for antiplatelets, and, while the old one is still active,
+// combination-jak.
+func TestAcceptanceSwitchIsAnInitiation(t *testing.T) {
+	var cases []accCase
+	for _, tc := range []struct{ from, to string }{{"upadacitinib", "abrocitinib"}, {"abrocitinib", "upadacitinib"}} {
+		for _, status := range []string{"active", "stopped"} {
+			rec := func() *record {
+				r := cleanRecord().drop("igra").drop("hbsag")
+				m := courseMed(tc.from+"-1", "MedicationRequest", status, tc.from, 15, 200)
+				if status == "stopped" {
+					m["dispenseRequest"] = res{"validityPeriod": res{"start": ago(200), "end": ago(10)}}
+				}
+				r.medications = append(r.medications, m)
+				return r
+			}
+			c := accCase{name: fmt.Sprintf("%s %s for 200 days, %s ordered", tc.from, status, tc.to),
+				c: sign(rec(), jakDraft(tc.to, map[string]int{"upadacitinib": 15, "abrocitinib": 100}[tc.to])),
+				want: w("tb-screening-missing", "warning", "hbv-screening-missing", "warning")}
+			if status == "active" {
+				c.want["combination-jak"] = "critical"
+			} else {
+				c.absent = []string{"combination-jak"}
+			}
+			cases = append(cases, c)
+		}
+	}
+	// Upadacitinib for 200 days, switched to abrocitinib; clopidogrel on
+	// the chart: the abrocitinib months begin now.
+	r := cleanRecord()
+	m := courseMed("upa-1", "MedicationRequest", "stopped", "upadacitinib", 15, 200)
+	m["dispenseRequest"] = res{"validityPeriod": res{"start": ago(200), "end": ago(5)}}
+	r.medications = append(r.medications, m, med("clop", "active", rxnorm, "32968", "clopidogrel", 100))
+	cases = append(cases, accCase{name: "switch to abrocitinib after 200 days of upadacitinib, clopidogrel on the chart",
+		c: sign(r, jakDraft("abrocitinib", 100)), want: w("antiplatelet-abrocitinib", "critical")})
+	// patient-view after the switch: abrocitinib's own 4-week monitoring,
+	// counted from its start (27 days: not yet; 28: due).
+	for _, days := range []int{27, 28} {
+		r := cleanRecord().labsOn(ago(300))
+		m := courseMed("upa-1", "MedicationRequest", "stopped", "upadacitinib", 15, 300)
+		m["dispenseRequest"] = res{"validityPeriod": res{"start": ago(300), "end": ago(days)}}
+		r.medications = append(r.medications, m, courseMed("abro-1", "MedicationRequest", "active", "abrocitinib", 100, days))
+		c := accCase{name: fmt.Sprintf("patient-view: abrocitinib %d days after upadacitinib", days), c: view(r)}
+		if days >= 28 {
+			c.want = w("monitoring-cbc-due", "warning")
+		} else {
+			c.absent = []string{"monitoring-cbc-due"}
+		}
+		cases = append(cases, c)
+	}
+	runAcc(t, cases)
+}
