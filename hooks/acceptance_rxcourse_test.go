@@ -603,8 +603,8 @@ func TestAcceptanceCourseMemberStatuses(t *testing.T) {
 func TestAcceptanceOnTreatmentThresholds(t *testing.T) {
 	type lab struct {
 		code, loincCode, unit string
-		limit, step          float64
-		onlyAbro             bool
+		limit, step           float64
+		onlyAbro              bool
 	}
 	labs := []lab{
 		{"lymphopenia", "731-0", "/uL", 500, 1, false},
@@ -693,7 +693,7 @@ func TestAcceptanceSwitchIsAnInitiation(t *testing.T) {
 				return r
 			}
 			c := accCase{name: fmt.Sprintf("%s %s for 200 days, %s ordered", tc.from, status, tc.to),
-				c: sign(rec(), jakDraft(tc.to, map[string]int{"upadacitinib": 15, "abrocitinib": 100}[tc.to])),
+				c:    sign(rec(), jakDraft(tc.to, map[string]int{"upadacitinib": 15, "abrocitinib": 100}[tc.to])),
 				want: w("tb-screening-missing", "warning", "hbv-screening-missing", "warning")}
 			if status == "active" {
 				c.want["combination-jak"] = "critical"
@@ -725,6 +725,35 @@ func TestAcceptanceSwitchIsAnInitiation(t *testing.T) {
 			c.absent = []string{"monitoring-cbc-due"}
 		}
 		cases = append(cases, c)
+	}
+	runAcc(t, cases)
+}
+
+// TestAcceptanceWithoutStatementsKey: medicationStatements is optional
+// (contract 6.1): without it every direction still answers, and each
+// medication card says the outside list could not be checked.
+func TestAcceptanceWithoutStatementsKey(t *testing.T) {
+	const note = "Outside medications (MedicationStatement) could not be checked"
+	onUpa := func() *record { return onCourseNow("upadacitinib", 30) }
+	withTofa := func() *record {
+		r := cleanRecord()
+		r.medications = append(r.medications, med("tofa", "active", rxnorm, "1357536", "tofacitinib", 10))
+		return r
+	}
+	pvRec := onUpa()
+	pvRec.medications = append(pvRec.medications, med("clar", "active", rxnorm, "21212", "clarithromycin", 3))
+	cases := []accCase{
+		{name: "tofacitinib ordered for a patient on upadacitinib, no statements key",
+			c:    call{r: onUpa(), drafts: []res{drugDraft("x", rxnorm, "1357541", "tofacitinib 5 MG Oral Tablet")}, noStatements: true},
+			want: w("combination-jak", "critical"), detailOf: map[string]string{"combination-jak": note}},
+		{name: "upadacitinib ordered with tofacitinib on the chart, no statements key",
+			c:    call{r: withTofa(), drafts: []res{jakDraft("upadacitinib", 15)}, noStatements: true},
+			want: w("combination-jak", "critical"), detailOf: map[string]string{"combination-jak": note}},
+		{name: "patient-view, upadacitinib with clarithromycin, no statements key",
+			c:    call{hook: HookPatientView, r: pvRec, noStatements: true},
+			want: w("cyp-interaction", "warning"), detailOf: map[string]string{"cyp-interaction": "outside medications (MedicationStatement"}},
+		{name: "clarithromycin ordered, no course, no statements key: no cards",
+			c: call{r: cleanRecord(), drafts: []res{drugDraft("x", rxnorm, "21212", "clarithromycin")}, noStatements: true}, noCards: true},
 	}
 	runAcc(t, cases)
 }
