@@ -757,3 +757,73 @@ func TestAcceptanceWithoutStatementsKey(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// startForms date an abrocitinib course member d days ago in each way
+// EHRs write a start (contract 5 and 6.2).
+var startForms = []struct {
+	name string
+	mk   func(d int) res
+}{
+	{"request authoredOn date", func(d int) res { return courseMed("a1", "MedicationRequest", "active", "abrocitinib", 100, d) }},
+	{"request authoredOn dateTime (UTC)", func(d int) res {
+		return with(courseMed("a1", "MedicationRequest", "active", "abrocitinib", 100, d), "authoredOn", ago(d)+"T09:15:00Z")
+	}},
+	{"request authoredOn dateTime with offset", func(d int) res {
+		return with(courseMed("a1", "MedicationRequest", "active", "abrocitinib", 100, d), "authoredOn", ago(d)+"T08:00:00-05:00")
+	}},
+	{"request validityPeriod.start only", func(d int) res {
+		m := courseMed("a1", "MedicationRequest", "active", "abrocitinib", 100, d)
+		delete(m, "authoredOn")
+		m["dispenseRequest"] = res{"validityPeriod": res{"start": ago(d)}}
+		return m
+	}},
+	{"statement effectiveDateTime", func(d int) res { return courseMed("a1", "MedicationStatement", "active", "abrocitinib", 100, d) }},
+	{"statement effectivePeriod.start", func(d int) res {
+		m := courseMed("a1", "MedicationStatement", "active", "abrocitinib", 100, d)
+		delete(m, "effectiveDateTime")
+		m["effectivePeriod"] = res{"start": ago(d) + "T10:00:00Z"}
+		return m
+	}},
+	{"statement dateAsserted only", func(d int) res {
+		m := courseMed("a1", "MedicationStatement", "active", "abrocitinib", 100, d)
+		delete(m, "effectiveDateTime")
+		m["dateAsserted"] = ago(d)
+		return m
+	}},
+}
+
+// TestAcceptanceCourseStartForms: the first 3 months of abrocitinib
+// (antiplatelet, day 90 in, day 91 out) and the 4-week monitoring (day 27
+// not due, day 28 due) count from the start however it is written.
+func TestAcceptanceCourseStartForms(t *testing.T) {
+	clop := drugDraft("clop", rxnorm, "32968", "clopidogrel 75 MG Oral Tablet")
+	var cases []accCase
+	for _, f := range startForms {
+		for _, d := range []int{89, 90, 91} {
+			r := cleanRecord()
+			r.medications = append(r.medications, f.mk(d))
+			c := accCase{name: fmt.Sprintf("clopidogrel ordered, abrocitinib since %d days (%s)", d, f.name), c: sign(r, clop)}
+			pvr := cleanRecord()
+			pvr.medications = append(pvr.medications, f.mk(d), med("clop-rec", "active", rxnorm, "32968", "clopidogrel", 5))
+			pv := accCase{name: fmt.Sprintf("patient-view, clopidogrel, abrocitinib since %d days (%s)", d, f.name), c: view(pvr)}
+			if d <= 90 {
+				c.want, pv.want = w("antiplatelet-abrocitinib", "critical"), w("antiplatelet-abrocitinib", "critical")
+			} else {
+				c.noCards, pv.absent = true, []string{"antiplatelet-abrocitinib"}
+			}
+			cases = append(cases, c, pv)
+		}
+		for _, d := range []int{27, 28, 29} {
+			r := cleanRecord().labsOn(ago(d + 10))
+			r.medications = append(r.medications, f.mk(d))
+			c := accCase{name: fmt.Sprintf("patient-view, abrocitinib since %d days (%s), labs before", d, f.name), c: view(r)}
+			if d >= 28 {
+				c.want = w("monitoring-cbc-due", "warning", "monitoring-liver-due", "warning", "monitoring-lipids-due", "warning")
+			} else {
+				c.noCards = true
+			}
+			cases = append(cases, c)
+		}
+	}
+	runAcc(t, cases)
+}
