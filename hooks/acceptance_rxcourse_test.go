@@ -827,3 +827,41 @@ func TestAcceptanceCourseStartForms(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceMonitoringWhatCounts: on patient-view, which results since
+// the start satisfy the abrocitinib 4-week checks (a CBC panel or any of
+// its counts; ALT or AST; any lipid result), and which do not (not final,
+// on the start day).
+func TestAcceptanceMonitoringWhatCounts(t *testing.T) {
+	base := func(extra ...res) *record {
+		r := cleanRecord().labsOn(ago(60))
+		r.medications = append(r.medications, courseMed("abro-1", "MedicationRequest", "active", "abrocitinib", 100, 40))
+		for _, x := range extra {
+			r.observations = append(r.observations, x)
+		}
+		return r
+	}
+	panel := res{"resourceType": "Observation", "id": "cbcp", "status": "final", "code": coding(loinc, "58410-2"), "effectiveDateTime": ago(10)}
+	issuedOnly := qty("alt2", "1742-6", 20, "U/L", "", "")
+	delete(issuedOnly, "effectiveDateTime")
+	issuedOnly["issued"] = ago(10) + "T12:00:00Z"
+	period := qty("ast2", "1920-8", 20, "U/L", "", "")
+	delete(period, "effectiveDateTime")
+	period["effectivePeriod"] = res{"start": ago(10), "end": ago(10)}
+	cases := []accCase{
+		{name: "CBC panel without values after the start: CBC done", c: view(base(panel)), absent: []string{"monitoring-cbc-due"}, want: w("monitoring-liver-due", "warning")},
+		{name: "platelets only after the start: CBC done", c: view(base(qty("plt2", "777-3", 250, "10*3/uL", "", ago(10)))), absent: []string{"monitoring-cbc-due"}},
+		{name: "hemoglobin only after the start: CBC done", c: view(base(qty("hgb2", "718-7", 13, "g/dL", "", ago(10)))), absent: []string{"monitoring-cbc-due"}},
+		{name: "AST only after the start: liver done", c: view(base(qty("ast2", "1920-8", 20, "U/L", "", ago(10)))), absent: []string{"monitoring-liver-due"}, want: w("monitoring-cbc-due", "warning")},
+		{name: "ALT with only issued after the start: liver done", c: view(base(issuedOnly)), absent: []string{"monitoring-liver-due"}},
+		{name: "AST with an effectivePeriod after the start: liver done", c: view(base(period)), absent: []string{"monitoring-liver-due"}},
+		{name: "triglycerides only after the start: lipids done", c: view(base(qty("tg", "2571-8", 150, "mg/dL", "", ago(10)))), absent: []string{"monitoring-lipids-due"}},
+		{name: "total cholesterol only after the start: lipids done", c: view(base(qty("tc", "2093-3", 180, "mg/dL", "", ago(10)))), absent: []string{"monitoring-lipids-due"}},
+		{name: "ALT preliminary after the start: still due", c: view(base(with(qty("alt3", "1742-6", 20, "U/L", "", ago(10)), "status", "preliminary"))), want: w("monitoring-liver-due", "warning")},
+		{name: "ALT cancelled after the start: still due", c: view(base(with(qty("alt3", "1742-6", 20, "U/L", "", ago(10)), "status", "cancelled"))), want: w("monitoring-liver-due", "warning")},
+		{name: "ALT amended after the start: done", c: view(base(with(qty("alt3", "1742-6", 20, "U/L", "", ago(10)), "status", "amended"))), absent: []string{"monitoring-liver-due"}},
+		{name: "ALT on the start day only: still due", c: view(base(qty("alt3", "1742-6", 20, "U/L", "", ago(40)))), want: w("monitoring-liver-due", "warning")},
+		{name: "ALT the day after the start: done", c: view(base(qty("alt3", "1742-6", 20, "U/L", "", ago(39)))), absent: []string{"monitoring-liver-due"}},
+	}
+	runAcc(t, cases)
+}
