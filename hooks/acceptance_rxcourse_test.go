@@ -259,7 +259,13 @@ func TestAcceptanceLiveVaccineOnOutsideList(t *testing.T) {
 				view.want = w("live-vaccine-ordered", "warning")
 			} else {
 				order.absent = []string{"live-vaccine-ordered"}
-				view.noCards = true
+				view.absent = []string{"live-vaccine-ordered"}
+				if st.status == "completed" || st.status == "stopped" {
+					// given 2 days ago: live-vaccine-recent speaks instead
+					view.want = w("live-vaccine-recent", "warning")
+				} else {
+					view.noCards = true
+				}
 			}
 			cases = append(cases, order, view)
 		}
@@ -862,6 +868,54 @@ func TestAcceptanceMonitoringWhatCounts(t *testing.T) {
 		{name: "ALT amended after the start: done", c: view(base(with(qty("alt3", "1742-6", 20, "U/L", "", ago(10)), "status", "amended"))), absent: []string{"monitoring-liver-due"}},
 		{name: "ALT on the start day only: still due", c: view(base(qty("alt3", "1742-6", 20, "U/L", "", ago(40)))), want: w("monitoring-liver-due", "warning")},
 		{name: "ALT the day after the start: done", c: view(base(qty("alt3", "1742-6", 20, "U/L", "", ago(39)))), absent: []string{"monitoring-liver-due"}},
+	}
+	runAcc(t, cases)
+}
+
+// TestAcceptanceLiveVaccineGivenOnMedicationLists: a live vaccine the
+// medication lists say was given (a completed or stopped order or outside
+// statement, no Immunization) counts as given on its date, as an
+// Immunization does (live-vaccine-recent, 28 days, boundary day in).
+func TestAcceptanceLiveVaccineGivenOnMedicationLists(t *testing.T) {
+	var cases []accCase
+	for _, rt := range []string{"MedicationRequest", "MedicationStatement"} {
+		mk := func(status string, d int) res {
+			if rt == "MedicationStatement" {
+				return stmt("mmr", status, cvx, "03", "MMR vaccine", d)
+			}
+			return med("mmr", status, cvx, "03", "MMR vaccine", d)
+		}
+		for _, tc := range []struct {
+			status string
+			days   int
+			want   bool
+		}{
+			{"completed", 10, true}, {"completed", 27, true}, {"completed", 28, true}, {"completed", 29, false},
+			{"stopped", 10, true}, {"entered-in-error", 10, false}, {"cancelled", 10, false},
+		} {
+			if rt == "MedicationStatement" && tc.status == "cancelled" {
+				tc.status = "not-taken"
+			}
+			r := cleanRecord()
+			r.medications = append(r.medications, mk(tc.status, tc.days))
+			c := accCase{name: fmt.Sprintf("upadacitinib ordered, MMR %s %s %d days ago", rt, tc.status, tc.days), c: sign(r, jakDraft("upadacitinib", 15))}
+			if tc.want {
+				c.want = w("live-vaccine-recent", "warning")
+				c.detailOf = map[string]string{"live-vaccine-recent": "MMR vaccine"}
+			} else {
+				c.absent = []string{"live-vaccine-recent"}
+			}
+			cases = append(cases, c)
+		}
+		// patient-view: given during the course, or before it started.
+		during := onCourseNow("abrocitinib", 60)
+		during.medications = append(during.medications, mk("completed", 5))
+		before := onCourseNow("abrocitinib", 10)
+		before.medications = append(before.medications, mk("completed", 20))
+		cases = append(cases,
+			accCase{name: "patient-view: MMR " + rt + " completed during the abrocitinib course", c: view(during), want: w("live-vaccine-recent", "warning")},
+			accCase{name: "patient-view: MMR " + rt + " completed before the abrocitinib course", c: view(before), absent: []string{"live-vaccine-recent"}},
+		)
 	}
 	runAcc(t, cases)
 }

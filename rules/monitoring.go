@@ -49,7 +49,7 @@ var pvRules = []pvRule{
 	{LiveVaccineOrdered, Warning, CategoryInteraction, "", needMeds, rvqVaccines, cibVaccines, onCourse((*orderCtx).liveVaccineOrdered)},
 	// A live vaccine given during the course (an Immunization, not an
 	// order): live-vaccine-recent, within its window, from the course start.
-	{LiveVaccineRecent, Warning, CategoryContraindication, "", []string{DataImmunizations}, rvqVaccines, cibVaccines, (*orderCtx).liveVaccineOnCourse},
+	{LiveVaccineRecent, Warning, CategoryContraindication, "", []string{DataImmunizations, DataMedications, DataMedicationStatements}, rvqVaccines, cibVaccines, (*orderCtx).liveVaccineOnCourse},
 }
 
 // PatientViewData lists, sorted, the kinds of data (Data* names) the

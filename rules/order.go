@@ -171,7 +171,7 @@ var orderRules = []orderRule{
 	// Immunizations (R18, C3, C16).
 	{ZosterVaccineMissing, Warning, CategoryScreening, "", atInitiation, []string{DataPatient, DataImmunizations}, []string{VSZosterRecombinant},
 		lim(func(c Config) string { return "aged " + number(float64(c.ZosterAge)) + " or over" }), rvqPreStart + "; " + rvqVaccines, cibPreStart + "; " + cibVaccines, (*orderCtx).zosterVaccineMissing},
-	{LiveVaccineRecent, Warning, CategoryContraindication, "", always, []string{DataImmunizations}, []string{VSLiveVaccines},
+	{LiveVaccineRecent, Warning, CategoryContraindication, "", always, []string{DataImmunizations, DataMedications, DataMedicationStatements}, []string{VSLiveVaccines},
 		lim(func(c Config) string { return "within " + durationText(c.LiveVaccineWindow) }), rvqVaccines, cibVaccines, (*orderCtx).liveVaccineRecent},
 	{LiveVaccineOrdered, Warning, CategoryInteraction, "", always, needMeds, []string{VSLiveVaccines}, nil, rvqVaccines, cibVaccines, (*orderCtx).liveVaccineOrdered},
 

@@ -808,16 +808,30 @@ func (c *orderCtx) liveVaccineOnCourse(t *Course) (Finding, bool) {
 // the day from on.
 func (c *orderCtx) liveVaccineSince(from civilDay) (Finding, bool) {
 	ims := c.ix.immunizations(VSLiveVaccines, from)
-	if len(ims) == 0 {
+	given := c.liveVaccinesTaken(from)
+	if len(ims) == 0 && len(given) == 0 {
 		return Finding{}, false
 	}
 	var ev []Evidence
 	unverified := false
+	subject := ""
 	for _, im := range ims {
 		ev = append(ev, Evidence{Text: "Live vaccine " + immunizationName(im) + " given on " + dateText(im.Date) +
 			" (" + number(float64(daysBetween(im.Date, c.now))) + " days ago)", Date: im.Date, ResourceID: im.ID})
 		unverified = unverified || c.k.Unverified(VSLiveVaccines, im.Codes)
+		subject = or(subject, immunizationName(im))
 	}
+	for _, m := range given {
+		where := "order " + m.Status
+		if m.ResourceType == "MedicationStatement" {
+			where = "outside medication list, " + m.Status
+		}
+		d := medicationTakenOn(m)
+		ev = append(ev, Evidence{Text: "Live vaccine " + medicationName(m) + " (" + where + ") on " + dateText(d) +
+			" (" + number(float64(daysBetween(d, c.now))) + " days ago)", Date: d, ResourceID: m.ID})
+		subject = or(subject, medicationName(m))
+	}
+	unverified = unverified || unverifiedMeds(c.k, VSLiveVaccines, given)
 	action := "Avoid live vaccines immediately before and during " + c.p.Generic + " treatment: consider delaying the start."
 	if c.cont {
 		action = "A live vaccine was given just before or during " + c.p.Generic + " treatment, which the label says to avoid: watch for infection by the vaccine strain."
@@ -828,8 +842,38 @@ func (c *orderCtx) liveVaccineSince(from civilDay) (Finding, bool) {
 		Evidence:   ev,
 		Unverified: unverified,
 		Threshold:  durationText(c.cfg.LiveVaccineWindow),
-		Subject:    immunizationName(ims[0]),
+		Subject:    subject,
 	}, true
+}
+
+// liveVaccinesTaken are the live vaccines the medication lists say were
+// given from the day from on: a completed or stopped MedicationRequest or
+// MedicationStatement (an outside or pharmacy record of the dose, with no
+// Immunization), dated by its end, else its start. Current ones are
+// live-vaccine-ordered's.
+func (c *orderCtx) liveVaccinesTaken(from civilDay) []*Medication {
+	var out []*Medication
+	for _, m := range c.ix.historyMeds(VSLiveVaccines) {
+		if useOf(m) != useHistory {
+			continue
+		}
+		if d := medicationTakenOn(m); !d.IsZero() && dayOf(d) >= from && !d.After(c.now.Add(14*time.Hour)) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// medicationTakenOn is when a past medication was last taken: its end,
+// else its start (zero when undated).
+func medicationTakenOn(m *Medication) time.Time {
+	switch {
+	case !m.End.IsZero():
+		return m.End
+	case !m.Authored.IsZero():
+		return m.Authored
+	}
+	return m.ValidityStart
 }
 
 // immunizationName is the vaccine's text, else its first display or code.
