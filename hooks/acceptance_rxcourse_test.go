@@ -919,3 +919,30 @@ func TestAcceptanceLiveVaccineGivenOnMedicationLists(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceOnTreatmentLatestValue: on treatment the latest value
+// since the course start decides; a value from before the start is the
+// baseline, not an on-treatment result.
+func TestAcceptanceOnTreatmentLatestValue(t *testing.T) {
+	mk := func(obs ...res) *record {
+		r := cleanRecord().labsOn(ago(45))
+		r.medications = append(r.medications, courseMed("abro-1", "MedicationRequest", "active", "abrocitinib", 100, 40))
+		for _, o := range obs {
+			r.replace(o)
+		}
+		return r
+	}
+	cases := []accCase{
+		{name: "platelets 40,000 before the start only: not an on-treatment value", c: view(mk(qty("plt", "777-3", 40, "10*3/uL", "", ago(41)))),
+			absent: []string{"thrombocytopenia"}, want: w("monitoring-cbc-due", "warning")},
+		{name: "platelets 40,000 on treatment then 180,000 later: latest is normal", c: view(mk(qty("plt", "777-3", 40, "10*3/uL", "", ago(20)), qty("plt2", "777-3", 180, "10*3/uL", "", ago(5)))),
+			absent: []string{"thrombocytopenia"}},
+		{name: "platelets 180,000 then 40,000 on treatment: discontinue", c: view(mk(qty("plt", "777-3", 180, "10*3/uL", "", ago(20)), qty("plt2", "777-3", 40, "10*3/uL", "", ago(5)))),
+			want: w("thrombocytopenia", "critical")},
+		{name: "ALC 0.4 x10^9/L on treatment: interrupt", c: view(mk(qty("alc", "731-0", 0.4, "10*9/L", "", ago(5)))), want: w("lymphopenia", "critical")},
+		{name: "Hb 75 g/L on treatment: interrupt", c: view(mk(qty("hgb", "718-7", 75, "g/L", "", ago(5)))), want: w("anemia", "critical")},
+		{name: "renewal: ANC 0.9 K/uL on treatment: interrupt", c: sign(mk(qty("anc", "751-8", 0.9, "", "K/uL", ago(5))), jakDraft("abrocitinib", 100)), want: w("neutropenia", "critical")},
+		{name: "renewal: ANC 0.9 K/uL before the start only: no on-treatment finding", c: sign(mk(qty("anc", "751-8", 0.9, "", "K/uL", ago(42))), jakDraft("abrocitinib", 100)), absent: []string{"neutropenia"}},
+	}
+	runAcc(t, cases)
+}
