@@ -320,7 +320,7 @@ func put[V any](m map[string]V, k jsontext.Value, v V) map[string]V {
 
 func (cc *conceptHead) codes(dst []rules.Coding) []rules.Coding {
 	for _, c := range cc.Coding {
-		if c := (rules.Coding{System: strings.TrimSpace(c.System), Code: strings.TrimSpace(c.Code)}); c.Code != "" {
+		if c := (rules.Coding{System: rules.CanonicalSystem(c.System), Code: strings.TrimSpace(c.Code)}); c.Code != "" {
 			dst = append(dst, c)
 		}
 	}

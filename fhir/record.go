@@ -369,7 +369,7 @@ func resourceID(resourceType string, id *string) string {
 func codings(cc *fm.CodeableConcept) []rules.Coding {
 	var out []rules.Coding
 	for _, c := range conceptOf(cc).Coding {
-		c := rules.Coding{System: strings.TrimSpace(str(c.System)), Code: strings.TrimSpace(str(c.Code)), Display: strings.TrimSpace(str(c.Display))}
+		c := rules.Coding{System: rules.CanonicalSystem(str(c.System)), Code: strings.TrimSpace(str(c.Code)), Display: strings.TrimSpace(str(c.Display))}
 		if c.Code != "" || c.Display != "" {
 			out = append(out, c)
 		}

@@ -946,3 +946,41 @@ func TestAcceptanceOnTreatmentLatestValue(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceCodeSystemOIDs: EHRs with C-CDA or HL7 v2 heritage write
+// RxNorm, NDC and CVX by their OIDs ("urn:oid:2.16.840.1.113883.6.88") or
+// with a trailing slash; the codes are the same (FHIR terminology
+// registry). Coded only that way, with no name, each is recognised.
+func TestAcceptanceCodeSystemOIDs(t *testing.T) {
+	const (
+		rxOID  = "urn:oid:2.16.840.1.113883.6.88"
+		ndcOID = "urn:oid:2.16.840.1.113883.6.69"
+		cvxOID = "urn:oid:2.16.840.1.113883.12.292"
+	)
+	jak := func(system, code string) res {
+		m := jakDraft("upadacitinib", 15)
+		m["medicationCodeableConcept"] = cc(system, code, "", "")
+		return m
+	}
+	cases := []accCase{
+		{name: "upadacitinib ordered as RxNorm OID ingredient, no IGRA", c: sign(cleanRecord().drop("igra"), jak(rxOID, "2196092")), want: w("tb-screening-missing", "warning")},
+		{name: "upadacitinib ordered as RxNorm with a trailing slash, no IGRA", c: sign(cleanRecord().drop("igra"), jak(rxnorm+"/", "2196092")), want: w("tb-screening-missing", "warning")},
+		{name: "upadacitinib ordered as NDC OID, no IGRA", c: sign(cleanRecord().drop("igra"), jak(ndcOID, "0074-2306-30")), want: w("tb-screening-missing", "warning")},
+		{name: "clopidogrel ordered as RxNorm OID, patient on abrocitinib", c: sign(onCourseNow("abrocitinib", 20), drugDraft("x", rxOID, "32968", "")),
+			want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "MMR ServiceRequest as CVX OID, patient on upadacitinib", c: sign(onCourseNow("upadacitinib", 20), serviceDraft("sr", "draft", cvxOID, "03", "")),
+			want: w("live-vaccine-ordered", "warning")},
+		{name: "tofacitinib on the chart as RxNorm OID, upadacitinib ordered", c: sign(func() *record {
+			r := cleanRecord()
+			r.medications = append(r.medications, with(med("tofa", "active", "", "", "", 10), "medicationCodeableConcept", cc(rxOID, "1357536", "", "")))
+			return r
+		}(), jakDraft("upadacitinib", 15)), want: w("combination-jak", "critical")},
+		{name: "upadacitinib course as RxNorm OID, tofacitinib ordered", c: sign(func() *record {
+			r := cleanRecord()
+			r.medications = append(r.medications, with(courseMed("u1", "MedicationRequest", "active", "upadacitinib", 15, 30), "medicationCodeableConcept", cc(rxOID, "2196092", "", "")))
+			return r
+		}(), drugDraft("x", rxnorm, "1357536", "")), want: w("combination-jak", "critical")},
+		{name: "a local system that only looks alike is not RxNorm", c: sign(cleanRecord(), jak("urn:oid:2.16.840.1.113883.6.88.1", "2196092")), noCards: true},
+	}
+	runAcc(t, cases)
+}
