@@ -980,6 +980,13 @@ func TestAcceptanceCodeSystemOIDs(t *testing.T) {
 			r.medications = append(r.medications, with(courseMed("u1", "MedicationRequest", "active", "upadacitinib", 15, 30), "medicationCodeableConcept", cc(rxOID, "2196092", "", "")))
 			return r
 		}(), drugDraft("x", rxnorm, "1357536", "")), want: w("combination-jak", "critical")},
+		{name: "IGRA and lymphocytes coded with the LOINC OID are read", c: sign(func() *record {
+			r := cleanRecord().drop("igra").drop("alc")
+			ig := obsCode("igra", "71773-6", negative, ago(20))
+			ig["code"] = coding("urn:oid:2.16.840.1.113883.6.1", "71773-6")
+			r.observations = append(r.observations, ig, with(qty("alc", "731-0", 0.3, "10*3/uL", "", ago(20)), "code", coding("urn:oid:2.16.840.1.113883.6.1", "731-0")))
+			return r
+		}(), jakDraft("upadacitinib", 15)), want: w("lymphopenia", "critical"), absent: []string{"tb-screening-missing", "cbc-missing"}},
 		{name: "a local system that only looks alike is not RxNorm", c: sign(cleanRecord(), jak("urn:oid:2.16.840.1.113883.6.88.1", "2196092")), noCards: true},
 	}
 	runAcc(t, cases)
