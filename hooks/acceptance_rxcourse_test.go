@@ -991,3 +991,25 @@ func TestAcceptanceCodeSystemOIDs(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceCardsNameTheDrug: an order coded with no display and no
+// text still has its card name the drug (contract 6.1: the card names
+// both drugs), from the knowledge base, never a bare code.
+func TestAcceptanceCardsNameTheDrug(t *testing.T) {
+	cases := []accCase{
+		{name: "clopidogrel 75 mg SCD only, patient on abrocitinib", c: sign(onCourseNow("abrocitinib", 20), drugDraft("x", rxnorm, "309362", "")),
+			want: w("antiplatelet-abrocitinib", "critical"), summaryOf: map[string]string{"antiplatelet-abrocitinib": "clopidogrel"}},
+		{name: "MMR ServiceRequest by CVX only, patient on upadacitinib", c: sign(onCourseNow("upadacitinib", 20), serviceDraft("sr", "draft", cvx, "03", "")),
+			want: w("live-vaccine-ordered", "warning"), summaryOf: map[string]string{"live-vaccine-ordered": "MMR"}},
+		{name: "MMR ServiceRequest by CVX only with the upadacitinib order", c: sign(cleanRecord(), jakDraft("upadacitinib", 15), serviceDraft("sr", "draft", cvx, "03", "")),
+			want: w("live-vaccine-ordered", "warning"), summaryOf: map[string]string{"live-vaccine-ordered": "MMR"}},
+		{name: "adalimumab ingredient only, patient on upadacitinib", c: sign(onCourseNow("upadacitinib", 20), drugDraft("x", rxnorm, "327361", "")),
+			want: w("combination-biologic", "warning"), summaryOf: map[string]string{"combination-biologic": "adalimumab"}},
+		{name: "patient-view: itraconazole ingredient only on the chart, upadacitinib", c: view(func() *record {
+			r := onCourseNow("upadacitinib", 30)
+			r.medications = append(r.medications, with(med("itra", "active", "", "", "", 5), "medicationCodeableConcept", cc(rxnorm, "28031", "", "")))
+			return r
+		}()), want: w("cyp-interaction", "warning"), summaryOf: map[string]string{"cyp-interaction": "itraconazole"}},
+	}
+	runAcc(t, cases)
+}
