@@ -281,7 +281,7 @@ func (m *subjects) of(v jsontext.Value) subject {
 
 func (cc *conceptHead) codes(dst []rules.Coding) []rules.Coding {
 	for _, c := range cc.Coding {
-		if c := (rules.Coding{System: canonicalSystem(c.System), Code: strings.TrimSpace(c.Code)}); c.Code != "" {
+		if c := (rules.Coding{System: rules.CanonicalSystem(c.System), Code: strings.TrimSpace(c.Code)}); c.Code != "" {
 			dst = append(dst, c)
 		}
 	}

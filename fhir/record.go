@@ -381,43 +381,12 @@ func resourceID(resourceType string, id *string) string {
 func codings(cc *fm.CodeableConcept) []rules.Coding {
 	var out []rules.Coding
 	for _, c := range conceptOf(cc).Coding {
-		c := rules.Coding{System: canonicalSystem(str(c.System)), Code: strings.TrimSpace(str(c.Code)), Display: strings.TrimSpace(str(c.Display))}
+		c := rules.Coding{System: rules.CanonicalSystem(str(c.System)), Code: strings.TrimSpace(str(c.Code)), Display: strings.TrimSpace(str(c.Display))}
 		if c.Code != "" || c.Display != "" {
 			out = append(out, c)
 		}
 	}
 	return out
-}
-
-// systemAliases maps the other names real EHR data gives the code systems
-// the rules read to their FHIR URIs: the HL7 OIDs (CDA-era feeds and
-// several EHRs write "urn:oid:2.16.840.1.113883.6.90" for ICD-10-CM) and
-// the URIs with a trailing slash.
-var systemAliases = map[string]string{
-	"urn:oid:2.16.840.1.113883.6.90":   rules.SystemICD10CM,
-	"urn:oid:2.16.840.1.113883.6.96":   rules.SystemSNOMED,
-	"urn:oid:2.16.840.1.113883.6.1":    rules.SystemLOINC,
-	"urn:oid:2.16.840.1.113883.6.88":   rules.SystemRxNorm,
-	"urn:oid:2.16.840.1.113883.12.292": rules.SystemCVX,
-	"urn:oid:2.16.840.1.113883.6.69":   rules.SystemNDC,
-	"urn:oid:2.16.840.1.113883.6.8":    rules.SystemUCUM,
-	"urn:oid:2.16.840.1.113883.5.83":   rules.SystemInterpretation,
-	"urn:oid:2.16.840.1.113883.12.78":  rules.SystemInterpretationV2,
-	rules.SystemICD10CM + "/":          rules.SystemICD10CM,
-	rules.SystemSNOMED + "/":           rules.SystemSNOMED,
-	rules.SystemLOINC + "/":            rules.SystemLOINC,
-	rules.SystemRxNorm + "/":           rules.SystemRxNorm,
-	rules.SystemCVX + "/":              rules.SystemCVX,
-}
-
-// canonicalSystem is system trimmed, under its FHIR URI when it is one of
-// systemAliases.
-func canonicalSystem(system string) string {
-	system = strings.TrimSpace(system)
-	if c, ok := systemAliases[system]; ok {
-		return c
-	}
-	return system
 }
 
 // conceptOf is cc, or an empty concept for nil (never changed).
@@ -518,7 +487,7 @@ func quantity(q *fm.Quantity) *rules.Quantity {
 		return nil
 	}
 	out := &rules.Quantity{Value: v, Unit: strings.TrimSpace(str(q.Unit))}
-	if code, system := strings.TrimSpace(str(q.Code)), strings.TrimSpace(str(q.System)); code != "" && (system == "" || system == rules.SystemUCUM) {
+	if code, system := strings.TrimSpace(str(q.Code)), rules.CanonicalSystem(str(q.System)); code != "" && (system == "" || system == rules.SystemUCUM) {
 		out.Unit = code
 	}
 	// The other spelling the Quantity gives, for the rules to try when

@@ -34,6 +34,11 @@ type Course struct {
 	// Ongoing is true when a member is current: a MedicationRequest active
 	// or on-hold, or a MedicationStatement active, intended or on-hold.
 	Ongoing bool
+	// Started is false when every member only plans the drug (plannedOnly:
+	// an "intended" statement): the drug may be about to start, which the
+	// interaction rules heed, but a new order is an initiation, with its
+	// screening, not a continuation.
+	Started bool
 	// Recent is true when the course is ongoing or ended within
 	// Config.RecentCourse of now (contract 6.1: "active or recent").
 	Recent bool
@@ -180,8 +185,18 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 		c := &Course{Drug: d}
 		if len(dated) > 0 {
 			seg := dated[first:]
-			c.Start, _ = memberStart(seg[0].m)
-			c.StartFrom = seg[0].from + " of " + orderRef(seg[0].m)
+			// The start is the first member that was taken: a plan
+			// (plannedOnly) does not move it back, unless nothing else
+			// is known.
+			startAt := 0
+			for i, mb := range seg {
+				if !plannedOnly(mb.m) {
+					startAt = i
+					break
+				}
+			}
+			c.Start, _ = memberStart(seg[startAt].m)
+			c.StartFrom = seg[startAt].from + " of " + orderRef(seg[startAt].m)
 			for _, mb := range seg {
 				c.Members = append(c.Members, mb.m)
 			}
@@ -200,6 +215,9 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 			c.Ongoing, c.End = true, time.Time{}
 			c.Members = append(c.Members, undatedCurrent...)
 		}
+		for _, m := range c.Members {
+			c.Started = c.Started || !plannedOnly(m)
+		}
 		c.Latest = latestMember(c.Members)
 		c.DailyMg, _, c.DoseKnown = ix.dailyDose(*c.Latest)
 		c.Recent = c.Ongoing || int64(ix.today-dayOf(c.End)) <= windowDays(ix.cfg.RecentCourse)
@@ -208,6 +226,14 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 		}
 		ix.courses[d] = c
 	}
+}
+
+// plannedOnly reports whether m says only that the drug is planned: a
+// MedicationStatement "intended" ("may be taken at some time in the
+// future"). Such a course is not Started, and a plan does not move the
+// start of a course back (the first 3 months count from the first dose).
+func plannedOnly(m *Medication) bool {
+	return m.ResourceType == "MedicationStatement" && m.Status == "intended"
 }
 
 // latestMember is the latest current member, else the latest member (by

@@ -241,7 +241,7 @@ func (e *Engine) EvaluateOrdersUntil(rec *Record, sess Session, orders []Medicat
 		}
 		out = append(out, e.evaluateOrder(ix, si, orders[i], drug, byText)...)
 	}
-	return out, nil
+	return e.nameSubjects(out), nil
 }
 
 // EvaluatePatientView runs the on-treatment rules for a patient-view call:
@@ -265,7 +265,7 @@ func (e *Engine) EvaluatePatientView(rec *Record, now time.Time) []Finding {
 			out = append(out, fs...)
 		}
 	}
-	return out
+	return e.nameSubjects(out)
 }
 
 // newIndex sorts the record for one call.
@@ -336,4 +336,43 @@ func quantityText(q *Quantity) string {
 		return q.Comparator + number(q.Value) + " (no unit)"
 	}
 	return q.Comparator + number(q.Value) + " " + unitText(q.Unit)
+}
+
+// nameSubjects gives a finding whose subject is a bare code (an order or
+// vaccine coded with no display and no text: "309362", "03") the
+// knowledge base's name for that code, so that the card names the drug
+// ("Do not add clopidogrel 75 MG Oral Tablet", contract 6.1: the card
+// names both drugs) rather than a number.
+func (e *Engine) nameSubjects(fs []Finding) []Finding {
+	for i := range fs {
+		if name, ok := e.k.codeName(fs[i].Subject); ok {
+			fs[i].Subject = name
+		}
+	}
+	return fs
+}
+
+// codeName is the display the medication and vaccine value sets give s
+// when s is a bare code (digits and hyphens only); false otherwise.
+func (k *Knowledge) codeName(s string) (string, bool) {
+	if s == "" || strings.Trim(s, "0123456789-") != "" {
+		return "", false
+	}
+	for _, set := range append(append([]string{VSUpadacitinib, VSAbrocitinib}, indexedMedicationSets...), indexedImmunizationSets...) {
+		vs := k.sets[set]
+		if vs == nil {
+			continue
+		}
+		for _, c := range vs.Codes {
+			if c.Code != s || c.Display == "" {
+				continue
+			}
+			d := c.Display
+			if i := strings.Index(d, " product ("); i > 0 {
+				d = d[:i] // "adalimumab product (RxNorm SCD/SBD)" names adalimumab
+			}
+			return d, true
+		}
+	}
+	return "", false
 }

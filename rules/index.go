@@ -360,6 +360,37 @@ func localForm(texts []string) bool {
 	return false
 }
 
+// notInSetWords name, per value set, words that make a text that matches
+// the set by name mean something else (lower case, whole words):
+//
+//   - live vaccines: a laboratory test or an immune globulin ("Measles IgG
+//     antibody", "Rotavirus antigen, stool", "MMR titer", "Varicella zoster
+//     immune globulin"). The serology checked before live vaccines is
+//     ordered beside JAK inhibitors; named as a live vaccine, it would be a
+//     warning that asks to cancel the test.
+//   - aspirin: "ASA" is aspirin, but "5-ASA" and "4-ASA" are mesalamine and
+//     aminosalicylic acid, which are not antiplatelets.
+//
+// A code of the set still matches whatever the text says.
+var notInSetWords = map[string][]string{
+	VSLiveVaccines: {"antibody", "antibodies", "ab", "ag", "igg", "igm", "iga", "titer", "titers", "titre", "titres",
+		"antigen", "serology", "serologic", "immune status", "immunity", "pcr", "naa", "naat", "rna", "dna", "culture",
+		"immune globulin", "immunoglobulin", "test", "assay", "panel", "screen"},
+	VSAspirin: {"5-asa", "4-asa", "5 asa", "mesalamine", "mesalazine", "aminosalicylic", "aminosalicylate",
+		"sulfasalazine", "balsalazide", "olsalazine"},
+}
+
+// meansOther reports whether a (lower-cased) text that names a member of
+// set by a word means something else (notInSetWords).
+func meansOther(set, t string) bool {
+	for _, w := range notInSetWords[set] {
+		if hasWord(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // medicationInLower is medicationIn with m's texts already lower-cased.
 func medicationInLower(k *Knowledge, set string, m Medication, texts []string) bool {
 	if systemicOnlySets[set] && localForm(texts) {
@@ -373,6 +404,9 @@ func medicationInLower(k *Knowledge, set string, m Medication, texts []string) b
 		return false
 	}
 	for _, t := range texts {
+		if meansOther(set, t) {
+			continue
+		}
 		if _, ok := vs.matchLowerText(t); ok {
 			return true
 		}

@@ -167,7 +167,7 @@ func (e *Engine) EvaluateInteractions(rec *Record, sess Session, orders []Medica
 			out = append(out, e.evaluateReverse(ix, x, in, course)...)
 		}
 	}
-	return out, nil
+	return e.nameSubjects(out), nil
 }
 
 // reverseCtx is what the reverse rules of one draft order and one course

@@ -46,10 +46,10 @@ var pvRules = []pvRule{
 	{AntiplateletAbrocitinib, Critical, CategoryContraindication, Abrocitinib, needMeds, "", cibContra, inFirstMonths((*orderCtx).antiplateletAbrocitinib)},
 	{CYPInteraction, Warning, CategoryInteraction, "", needMeds, rvqCYP, cibCYP, onCourse((*orderCtx).cypInteraction)},
 	{PgpSubstrate, Info, CategoryInteraction, Abrocitinib, needMeds, "", cibInteract, onCourse((*orderCtx).pgpSubstrate)},
-	{LiveVaccineOrdered, Warning, CategoryInteraction, "", []string{DataMedications}, rvqVaccines, cibVaccines, onCourse((*orderCtx).liveVaccineOrdered)},
+	{LiveVaccineOrdered, Warning, CategoryInteraction, "", needMeds, rvqVaccines, cibVaccines, onCourse((*orderCtx).liveVaccineOrdered)},
 	// A live vaccine given during the course (an Immunization, not an
 	// order): live-vaccine-recent, within its window, from the course start.
-	{LiveVaccineRecent, Warning, CategoryContraindication, "", []string{DataImmunizations}, rvqVaccines, cibVaccines, (*orderCtx).liveVaccineOnCourse},
+	{LiveVaccineRecent, Warning, CategoryContraindication, "", []string{DataImmunizations, DataMedications, DataMedicationStatements}, rvqVaccines, cibVaccines, (*orderCtx).liveVaccineOnCourse},
 }
 
 // PatientViewData lists, sorted, the kinds of data (Data* names) the

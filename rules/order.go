@@ -171,9 +171,9 @@ var orderRules = []orderRule{
 	// Immunizations (R18, C3, C16).
 	{ZosterVaccineMissing, Warning, CategoryScreening, "", atInitiation, []string{DataPatient, DataImmunizations}, []string{VSZosterRecombinant},
 		lim(func(c Config) string { return "aged " + number(float64(c.ZosterAge)) + " or over" }), rvqPreStart + "; " + rvqVaccines, cibPreStart + "; " + cibVaccines, (*orderCtx).zosterVaccineMissing},
-	{LiveVaccineRecent, Warning, CategoryContraindication, "", always, []string{DataImmunizations}, []string{VSLiveVaccines},
+	{LiveVaccineRecent, Warning, CategoryContraindication, "", always, []string{DataImmunizations, DataMedications, DataMedicationStatements}, []string{VSLiveVaccines},
 		lim(func(c Config) string { return "within " + durationText(c.LiveVaccineWindow) }), rvqVaccines, cibVaccines, (*orderCtx).liveVaccineRecent},
-	{LiveVaccineOrdered, Warning, CategoryInteraction, "", always, []string{DataMedications}, []string{VSLiveVaccines}, nil, rvqVaccines, cibVaccines, (*orderCtx).liveVaccineOrdered},
+	{LiveVaccineOrdered, Warning, CategoryInteraction, "", always, needMeds, []string{VSLiveVaccines}, nil, rvqVaccines, cibVaccines, (*orderCtx).liveVaccineOrdered},
 
 	// Conditions (R8, R11, R12, C7, C8).
 	{SeriousInfectionActive, Critical, CategoryContraindication, "", always, needCond, []string{VSSeriousInfection}, nil, rvqInfections, cibInfections, (*orderCtx).seriousInfectionActive},
@@ -280,7 +280,7 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 	c := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, si: si, order: order, key: orderKey(&order), drug: drug, p: p, now: ix.now,
 		fired: map[string]bool{}, risks: map[string]bool{}, newFrom: anyDay}
 	c.dose, c.doseHow, c.doseOK = ix.dailyDose(order)
-	if course := ix.course(drug); course != nil && course.Recent {
+	if course := ix.course(drug); course != nil && course.Recent && course.Started {
 		c.cont, c.course = true, course
 		if !course.Start.IsZero() {
 			c.newFrom = dayOf(course.Start)
@@ -506,6 +506,14 @@ func (c *orderCtx) ordering(sets ...string) bool {
 		}
 	}
 	return false
+}
+
+// serviceOrders returns the session's ServiceRequests one by one.
+func (si *sessionIndex) serviceOrders() []ServiceOrder {
+	if si == nil {
+		return nil
+	}
+	return si.svcOrds
 }
 
 func (si *sessionIndex) services() []Coding {

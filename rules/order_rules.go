@@ -832,16 +832,30 @@ func (c *orderCtx) liveVaccineOnCourse(t *Course) (Finding, bool) {
 // the day from on.
 func (c *orderCtx) liveVaccineSince(from civilDay) (Finding, bool) {
 	ims := c.ix.immunizations(VSLiveVaccines, from)
-	if len(ims) == 0 {
+	given := c.liveVaccinesTaken(from)
+	if len(ims) == 0 && len(given) == 0 {
 		return Finding{}, false
 	}
 	var ev []Evidence
 	unverified := false
+	subject := ""
 	for _, im := range ims {
 		ev = append(ev, Evidence{Text: "Live vaccine " + immunizationName(im) + " given on " + dateText(im.Date) +
 			" (" + number(float64(daysBetween(im.Date, c.now))) + " days ago)", Date: im.Date, ResourceID: im.ID})
 		unverified = unverified || c.k.Unverified(VSLiveVaccines, im.Codes)
+		subject = or(subject, immunizationName(im))
 	}
+	for _, m := range given {
+		where := "order " + m.Status
+		if m.ResourceType == "MedicationStatement" {
+			where = "outside medication list, " + m.Status
+		}
+		d := medicationTakenOn(m)
+		ev = append(ev, Evidence{Text: "Live vaccine " + medicationName(m) + " (" + where + ") on " + dateText(d) +
+			" (" + number(float64(daysBetween(d, c.now))) + " days ago)", Date: d, ResourceID: m.ID})
+		subject = or(subject, medicationName(m))
+	}
+	unverified = unverified || unverifiedMeds(c.k, VSLiveVaccines, given)
 	action := "Avoid live vaccines immediately before and during " + c.p.Generic + " treatment: consider delaying the start."
 	if c.cont {
 		action = "A live vaccine was given just before or during " + c.p.Generic + " treatment, which the label says to avoid: watch for infection by the vaccine strain."
@@ -852,8 +866,38 @@ func (c *orderCtx) liveVaccineSince(from civilDay) (Finding, bool) {
 		Evidence:   ev,
 		Unverified: unverified,
 		Threshold:  durationText(c.cfg.LiveVaccineWindow),
-		Subject:    immunizationName(ims[0]),
+		Subject:    subject,
 	}, true
+}
+
+// liveVaccinesTaken are the live vaccines the medication lists say were
+// given from the day from on: a completed or stopped MedicationRequest or
+// MedicationStatement (an outside or pharmacy record of the dose, with no
+// Immunization), dated by its end, else its start. Current ones are
+// live-vaccine-ordered's.
+func (c *orderCtx) liveVaccinesTaken(from civilDay) []*Medication {
+	var out []*Medication
+	for _, m := range c.ix.historyMeds(VSLiveVaccines) {
+		if useOf(m) != useHistory {
+			continue
+		}
+		if d := medicationTakenOn(m); !d.IsZero() && dayOf(d) >= from && !d.After(c.now.Add(14*time.Hour)) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// medicationTakenOn is when a past medication was last taken: its end,
+// else its start (zero when undated).
+func medicationTakenOn(m *Medication) time.Time {
+	switch {
+	case !m.End.IsZero():
+		return m.End
+	case !m.Authored.IsZero():
+		return m.Authored
+	}
+	return m.ValidityStart
 }
 
 // immunizationName is the vaccine's text, else its first display or code.
@@ -865,40 +909,73 @@ func immunizationName(im *Immunization) string {
 }
 
 // liveVaccineOrdered: a live vaccine ordered with the JAK order (in the
-// session, as a MedicationRequest or a ServiceRequest) or an active order
-// of one on record (contract 6.4; the reverse direction, a vaccine ordered
+// session, as a MedicationRequest or a ServiceRequest), an active order of
+// one on record, or one the outside medication list says is being taken or
+// is intended (an active, intended or on-hold MedicationStatement: contract
+// 6.1 reads medications from both; the reverse direction, a vaccine ordered
 // for a patient on a course, is issue 15).
 func (c *orderCtx) liveVaccineOrdered() (Finding, bool) {
-	var ms []*Medication
-	for _, m := range c.ix.activeMeds(VSLiveVaccines) {
-		if m.ResourceType != "MedicationStatement" {
-			ms = append(ms, m)
-		}
-	}
+	ms := c.ix.activeMeds(VSLiveVaccines)
 	others, total := c.si.others(VSLiveVaccines, c.key, maxEvidence)
 	ms = append(ms, others...)
 	ev := withMore(medicationEvidence(ms, "live vaccine"), total-len(others))
+	// ServiceRequests of the session: by code or, as in the reverse
+	// direction, by name (a "Yellow fever vaccine" order with no code).
 	var services []Coding
-	for _, s := range c.si.services() {
-		if c.k.Has(VSLiveVaccines, []Coding{s}) {
-			services = append(services, s)
-			ev = append(ev, Evidence{Text: "Live vaccine " + codingsName([]Coding{s}) + " ordered in this session."})
+	var serviceNames []string
+	if so := c.si.serviceOrders(); len(so) > 0 {
+		for _, s := range so {
+			if s.Status == "revoked" || s.Status == "entered-in-error" {
+				continue
+			}
+			if sm := serviceMedication(s); medicationIn(c.k, VSLiveVaccines, sm) {
+				services = append(services, s.Codes...)
+				name := medicationName(&sm)
+				serviceNames = append(serviceNames, name)
+				ev = append(ev, Evidence{Text: "Live vaccine " + name + " ordered in this session."})
+			}
+		}
+	} else {
+		for _, s := range c.si.services() {
+			if c.k.Has(VSLiveVaccines, []Coding{s}) {
+				services = append(services, s)
+				serviceNames = append(serviceNames, codingsName([]Coding{s}))
+				ev = append(ev, Evidence{Text: "Live vaccine " + codingsName([]Coding{s}) + " ordered in this session."})
+			}
 		}
 	}
 	if len(ev) == 0 {
 		return Finding{}, false
 	}
-	subject := codingsName(services)
+	subject := ""
+	if len(serviceNames) > 0 {
+		subject = serviceNames[0]
+	}
 	if len(ms) > 0 {
 		subject = medicationName(ms[0])
 	}
+	title := "Live vaccine ordered with " + c.p.Generic
+	if len(serviceNames) == 0 && allStatements(ms) {
+		title = "Live vaccine on the outside medication list with " + c.p.Generic
+	}
 	return Finding{
-		Title:      "Live vaccine ordered with " + c.p.Generic,
+		Title:      title,
 		Action:     "Avoid live vaccines immediately before, during and right after " + c.p.Generic + " treatment: cancel the vaccine or give it well before starting.",
 		Evidence:   ev,
 		Subject:    subject,
 		Unverified: unverifiedMeds(c.k, VSLiveVaccines, ms) || c.k.Unverified(VSLiveVaccines, services),
 	}, true
+}
+
+// allStatements reports whether every medication of ms is a
+// MedicationStatement (none is an order).
+func allStatements(ms []*Medication) bool {
+	for _, m := range ms {
+		if m.ResourceType != "MedicationStatement" {
+			return false
+		}
+	}
+	return true
 }
 
 // ---- Conditions (R8, R11, R12, C7, C8; sets VSSeriousInfection,
@@ -1206,13 +1283,27 @@ func (c *orderCtx) aspirinDose(m *Medication) (float64, string, bool) {
 		return mg, how, true
 	}
 	d := m.Dose
+	codeMg := c.ix.codeStrength(*m)
+	// A frequency but no amount ("Aspirin EC 81 mg tablet", sig "once
+	// daily", or timing 1/day with no dose quantity): one tablet of the
+	// product's strength each time, as the order is read at the pharmacy.
+	if d.DoseQuantity == nil && !dosageTextAmount(d.DosageText) {
+		perDay, timingHow, ok := dosesPerDay(d)
+		if !ok && noTimingGiven(d) {
+			if f, phrase, found := dosageTextPerDay(d.DosageText); found {
+				perDay, timingHow, ok = f, fmtAmount(f)+"/day (dosage text: "+phrase+")", true
+			}
+		}
+		if s, from, sok := tabletStrength(*m, codeMg); ok && sok {
+			return s * perDay, "1 tablet × " + fmtAmount(s) + " mg (" + from + ", no amount stated) × " + timingHow + " = " + fmtAmount(s*perDay) + " mg/day", true
+		}
+	}
 	if !noTimingGiven(d) {
 		return 0, "frequency not understood", false
 	}
 	if _, phrase, found := dosageTextPerDay(d.DosageText); found || phrase != "" {
 		return 0, "frequency not understood", false
 	}
-	codeMg := c.ix.codeStrength(*m)
 	if per, how, ok := doseMgPerAdministration(*m, codeMg); ok {
 		return per, how + ", no frequency stated (one daily dose)", true
 	}
@@ -1222,6 +1313,17 @@ func (c *orderCtx) aspirinDose(m *Medication) (float64, string, bool) {
 		}
 	}
 	return 0, "dose not stated", false
+}
+
+// dosageTextAmount reports whether a dosage text states an amount: mg
+// (per dose or per day, or unreadable mg such as mg/kg) or a tablet count.
+func dosageTextAmount(text string) bool {
+	amounts, perDay, ok := mgAmounts(text)
+	if !ok || len(amounts) > 0 || len(perDay) > 0 {
+		return true
+	}
+	_, counted := tabletCount(text)
+	return counted
 }
 
 func (c *orderCtx) antiplateletAbrocitinib() (Finding, bool) {

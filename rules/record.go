@@ -1,6 +1,9 @@
 package rules
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Code systems used by the knowledge base.
 const (
@@ -16,6 +19,40 @@ const (
 	SystemInterpretation   = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 	SystemInterpretationV2 = "http://terminology.hl7.org/CodeSystem/v2-0078"
 )
+
+// systemAliases are the OIDs of the code systems the value sets use, as
+// EHRs that carry C-CDA or HL7 v2 heritage write them ("urn:oid:..."): the
+// FHIR terminology registry (NamingSystem terminologies) gives each URI its
+// OID. A coding written with the OID is the same code.
+var systemAliases = map[string]string{
+	"urn:oid:2.16.840.1.113883.6.88":   SystemRxNorm,
+	"urn:oid:2.16.840.1.113883.6.1":    SystemLOINC,
+	"urn:oid:2.16.840.1.113883.6.96":   SystemSNOMED,
+	"urn:oid:2.16.840.1.113883.6.69":   SystemNDC,
+	"urn:oid:2.16.840.1.113883.12.292": SystemCVX,
+	"urn:oid:2.16.840.1.113883.6.90":   SystemICD10CM,
+	"urn:oid:2.16.840.1.113883.6.8":    SystemUCUM,
+	"urn:oid:2.16.840.1.113883.5.83":   SystemInterpretation,
+	"urn:oid:2.16.840.1.113883.12.78":  SystemInterpretationV2,
+}
+
+// CanonicalSystem is the URI the value sets use for a coding's system:
+// the system itself, trimmed and without a trailing slash, or the URI of a
+// code system written as its OID (systemAliases).
+func CanonicalSystem(system string) string {
+	s := strings.TrimSpace(system)
+	if c, ok := systemAliases[s]; ok {
+		return c
+	}
+	if t := strings.TrimSuffix(s, "/"); t != s {
+		if _, ok := canonicalSystems[t]; ok {
+			return t
+		}
+	}
+	return s
+}
+
+var canonicalSystems = map[string]bool{SystemRxNorm: true, SystemLOINC: true, SystemSNOMED: true, SystemNDC: true, SystemCVX: true, SystemICD10CM: true}
 
 // Coding is one code from one code system.
 type Coding struct {

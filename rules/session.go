@@ -18,6 +18,7 @@ type sessionIndex struct {
 	count   map[string]int            // orders per set
 	groupOf map[string]map[string]int // set -> key -> index in groups[set]
 	svc     []Coding
+	svcOrds []ServiceOrder
 	ids     []string // ids of every session order (not members of a record course)
 	drugOf  map[*Medication]Drug
 }
@@ -53,7 +54,7 @@ func orderKey(m *Medication) string {
 // are left out of the sets; every order's id is kept in ids.
 func newSessionIndex(k *Knowledge, sess Session) *sessionIndex {
 	si := &sessionIndex{groups: map[string][]sessionGroup{}, count: map[string]int{},
-		groupOf: map[string]map[string]int{}, svc: sess.Services, drugOf: map[*Medication]Drug{}}
+		groupOf: map[string]map[string]int{}, svc: sess.Services, svcOrds: sess.ServiceOrders, drugOf: map[*Medication]Drug{}}
 	add := func(set string, sm *sessionMed) {
 		si.count[set]++
 		gi := si.groupOf[set]
