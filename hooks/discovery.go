@@ -40,9 +40,15 @@ const usage = "Needs read access to the patient's Patient, Condition, Medication
 // course (contract 6.2) is built from the orders and statements that follow
 // each other back from the newest, ended ones included, and 200 of them
 // reach years back for a patient on a JAK inhibitor.
+//
+// Immunizations are not filtered by vaccine code either: the rules also
+// know a vaccine by its name (a pharmacy dose coded by NDC only, an MMR
+// written as text), which a code filter would leave on the EHR's side; a
+// patient's immunizations are a few dozen, newest first.
 const (
 	medicationRequests   = "MedicationRequest?patient={{context.patientId}}&_sort=-authoredon&_count=200"
 	medicationStatements = "MedicationStatement?patient={{context.patientId}}&_sort=-effective&_count=200"
+	immunizations        = "Immunization?patient={{context.patientId}}&_sort=-date&_count=100"
 )
 
 // services builds the three services and their prefetch templates from the
@@ -61,7 +67,7 @@ func services(k *rules.Knowledge) []Service {
 		rules.DataConditions:    "Condition?patient={{context.patientId}}&_count=200",
 		rules.DataMedications:   medicationRequests,
 		rules.DataObservations:  orderObs,
-		rules.DataImmunizations: "Immunization?patient={{context.patientId}}&vaccine-code=" + tokenList(k, rules.VSZosterRecombinant, rules.VSLiveVaccines) + "&_count=100",
+		rules.DataImmunizations: immunizations,
 		// Optional (contract 6.1): outside, OTC and supplement lists.
 		rules.DataMedicationStatements: medicationStatements,
 	}
@@ -74,7 +80,7 @@ func services(k *rules.Knowledge) []Service {
 		rules.DataObservations:         viewObs,
 		rules.DataMedicationStatements: medicationStatements,
 		// Live vaccines given during the course (live-vaccine-recent).
-		rules.DataImmunizations: "Immunization?patient={{context.patientId}}&vaccine-code=" + tokenList(k, rules.VSLiveVaccines) + "&_count=100",
+		rules.DataImmunizations: immunizations,
 	}
 	checks := "Checks pre-treatment screening (TB, hepatitis B and C, CBC with differential, liver enzymes, " +
 		"lipids, pregnancy test, zoster vaccine), contraindications (active infection, severe hepatic impairment, " +

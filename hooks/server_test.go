@@ -227,7 +227,12 @@ func TestDiscovery(t *testing.T) {
 	for _, code := range []string{"71773-6", "5196-1", "13955-0", "731-0", "751-8", "718-7", "777-3", "1742-6", "1920-8", "13457-7", "2106-3", "98979-8", "72166-2"} {
 		assert.Contains(t, obs, "http://loinc.org|"+code+",", "observations template lists %s", code)
 	}
-	assert.Contains(t, hooks[HookOrderSelect].Prefetch["immunizations"], "http://hl7.org/fhir/sid/cvx|187")
+	// Immunizations, like medications, are not filtered by code: a
+	// vaccine known only by its name or NDC must reach the rules.
+	for _, svc := range hooks {
+		assert.Equal(t, "Immunization?patient={{context.patientId}}&_sort=-date&_count=100",
+			svc.Prefetch["immunizations"], "%s asks for every immunization", svc.ID)
+	}
 	// Every status (task 3, contract 6.2): a course ended within 90 days
 	// counts, so patient-view asks for ended orders too, newest first.
 	assert.NotContains(t, hooks[HookPatientView].Prefetch["medications"], "status=")
