@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,7 +58,8 @@ type consoleFixture struct {
 
 func newConsoleFixture(t *testing.T) consoleFixture {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var logs syncBuffer // what the server and the recorder log, shown if a record is lost
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	k, err := rules.LoadKnowledge(nil)
 	require.NoError(t, err)
 	engine, err := rules.NewEngine(k, rules.DefaultConfig())
@@ -66,7 +67,7 @@ func newConsoleFixture(t *testing.T) consoleFixture {
 	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "console.db"), logger)
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
-	rec := store.NewRecorder(st, logger, store.RecorderConfig{Linger: -1})
+	rec := store.NewRecorder(st, logger, store.RecorderConfig{Linger: -1, Timeout: time.Minute}) // a loaded CI machine may take seconds to write
 	key, err := store.NewAuditKey([]byte("browser-test-audit-key-0123456789abcdef"))
 	require.NoError(t, err)
 	tokens, err := console.ParseTokens([]byte(browserToken))
@@ -120,7 +121,30 @@ func newConsoleFixture(t *testing.T) consoleFixture {
 		}
 	}
 	require.NoError(t, rec.Close(context.Background()))
+	// Every card of this week must be in the store, or the charts miss a
+	// week for a reason that has nothing to do with the console.
+	if st := rec.Stats(); st.AuditWritten != 3 || st.CardsDropped+st.AuditDropped > 0 {
+		t.Fatalf("this week's calls were not all recorded: %+v\n%s", st, logs.String())
+	}
 	return fx
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // browser starts headless Chromium for one test.
