@@ -120,6 +120,12 @@ func newConsoleFixture(t *testing.T) consoleFixture {
 			fx.hookInstance, fx.patient = head.HookInstance, head.Context.PatientID
 		}
 	}
+	// A handler hands its records to the recorder after its answer is
+	// sent: wait for all three before closing the recorder, which would
+	// drop a late one (on a loaded machine, the first call's handler can
+	// come after the third call's answer).
+	require.Eventually(t, func() bool { return rec.Stats().AuditWritten == 3 }, time.Minute, 10*time.Millisecond,
+		"this week's calls were not recorded: %+v\n%s", rec.Stats(), &logs)
 	require.NoError(t, rec.Close(context.Background()))
 	// Every card of this week must be in the store, or the charts miss a
 	// week for a reason that has nothing to do with the console.
