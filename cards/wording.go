@@ -362,7 +362,11 @@ var codeTable = map[string]codeInfo{
 		reverseReasons: []Coding{reasonLevels}},
 	rules.LiveVaccineOrdered: {category: rules.CategoryInteraction, level: rules.Warning, short: "live vaccine ordered",
 		summary: func(a summaryArgs) string {
-			return expand("Avoid live vaccines with {drug}: ", a) + or(a.Subject, "a live vaccine") + " ordered"
+			s := expand("Avoid live vaccines with {drug}: ", a) + or(a.Subject, "a live vaccine")
+			if a.OnTx { // patient-view: an order or an outside statement on the chart
+				return s + " on the medication list"
+			}
+			return s + " ordered"
 		}, reasons: []Coding{reasonNotLive},
 		reverse: onCourse("Avoid {subject}: live vaccine for a patient on {drug}",
 			"Avoid {subject} unless {drug} is stopped: live vaccine, course ended {ended}"),

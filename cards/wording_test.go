@@ -68,6 +68,8 @@ func TestSummary(t *testing.T) {
 			want: "Monitor digoxin: abrocitinib raises levels of narrow-margin P-gp substrates"},
 		{name: "live vaccine ordered", group: []rules.Finding{with(upa(rules.LiveVaccineOrdered), func(f *rules.Finding) { f.Subject = "MMR vaccine" })},
 			want: "Avoid live vaccines with upadacitinib: MMR vaccine ordered"},
+		{name: "live vaccine on the chart, patient-view", group: []rules.Finding{with(upa(rules.LiveVaccineOrdered), func(f *rules.Finding) { f.Subject = "MMR vaccine" })},
+			patientView: true, want: "Avoid live vaccines with upadacitinib: MMR vaccine on the medication list"},
 		{name: "age unknown", group: []rules.Finding{upa(rules.AgeUnknown)}, want: "Record the birth date: the age checks for upadacitinib could not run"},
 		{name: "new MI on a renewal", group: []rules.Finding{onTx(upa(rules.MACEHistory))}, want: "Review upadacitinib: new since the start: prior MI or stroke"},
 		{name: "unknown drug", group: []rules.Finding{finding(rules.CombinationJAK, rules.Critical, "", o)}, want: "Do not combine the JAK inhibitor with another JAK inhibitor"},
