@@ -279,11 +279,7 @@ func TestInnerArraysBounded(t *testing.T) {
 			component, ",", `]}}]}`)
 	}
 	under := 195_000 * 3 // just under fhir.MaxObjects empty objects
-	cases := []struct {
-		name   string
-		body   []byte
-		status int
-	}{
+	cases := []boundedCase{
 		{"8 MiB of empty dosage instructions in a draft order", attackBody("", order(fill(limit, `"dosageInstruction":[`, `{}`, ",", `]`))), 413},
 		{"8 MiB of empty codings in a draft order", attackBody("", order(fill(limit, `"code":{"coding":[`, `{}`, ",", `]}`))), 413},
 		{"8 MiB of empty contained resources in a draft order", attackBody("", order(fill(limit, `"medicationReference":{"reference":"#m"},"contained":[`, `{}`, ",", `]`))), 413},
@@ -293,21 +289,7 @@ func TestInnerArraysBounded(t *testing.T) {
 			order(fill(under, `"dosageInstruction":[`, `{}`, ",", `]`))), 200},
 		{"40,000 components with a code", attackBody(components(40_000*(len(component)+1)), ""), 200},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			require.LessOrEqual(t, len(tc.body), limit)
-			sampler := sampleHeap()
-			start := time.Now()
-			rec := s.do(t, "POST", "/cds-services/order-select", tc.body)
-			took := time.Since(start)
-			peak := sampler.peak()
-			t.Logf("%s: %d in %v, peak extra heap %.1f MiB (body %.1f MiB)", tc.name, rec.Code, took.Round(time.Millisecond),
-				float64(peak)/(1<<20), float64(len(tc.body))/(1<<20))
-			assert.Equal(t, tc.status, rec.Code, "%.300s", rec.Body.String())
-			assert.Less(t, took, s.cfg.Deadline+time.Second)
-			assert.Less(t, peak, uint64(maxExtraHeap))
-		})
-	}
+	checkBounded(t, s, limit, cases)
 }
 
 // The new refusals and skips log nothing of the patient, and hookInstance,
