@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"jakguard/internal/syncbuf"
 	"jakguard/rules"
 )
 
@@ -297,7 +298,7 @@ func TestInnerArraysBounded(t *testing.T) {
 // megabytes.
 func TestGapsLogNothingPersonal(t *testing.T) {
 	const mark = "Zyxwvutsrq"
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	s := newTestServer(t, serverOpts{noStore: true})
 	s.logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s.echo = s.routes()
@@ -328,9 +329,7 @@ func TestGapsLogNothingPersonal(t *testing.T) {
 	}
 	for name, f := range cases {
 		t.Run(name, func(t *testing.T) {
-			logs.mu.Lock()
-			logs.b.Reset()
-			logs.mu.Unlock()
+			logs.Take() // this case's lines only
 			rec := s.do(t, "POST", "/cds-services/order-sign", signWith(t, func(m map[string]any) {
 				m["context"].(map[string]any)["patientId"] = "p1"
 				m["prefetch"].(map[string]any)["patient"].(map[string]any)["name"] = []any{res{"family": mark}}

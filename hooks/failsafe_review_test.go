@@ -15,6 +15,7 @@ import (
 
 	"jakguard/cards"
 	"jakguard/fhir"
+	"jakguard/internal/syncbuf"
 	"jakguard/rules"
 )
 
@@ -340,7 +341,7 @@ func TestAdversarialInputsLogNothingPersonal(t *testing.T) {
 		}
 	}))
 	t.Cleanup(fhirSrv.Close)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	s := newTestServer(t, serverOpts{noStore: true})
 	s.logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s.echo = s.routes()
@@ -384,9 +385,7 @@ func TestAdversarialInputsLogNothingPersonal(t *testing.T) {
 	}
 	for name, f := range cases {
 		t.Run(name, func(t *testing.T) {
-			logs.mu.Lock()
-			logs.b.Reset()
-			logs.mu.Unlock()
+			logs.Take() // this case's lines only
 			body := edit(t, upa, func(m map[string]any) {
 				m["fhirServer"] = fhirSrv.URL + "/fhir"
 				m["fhirAuthorization"] = map[string]any{"access_token": secret, "token_type": "Bearer", "expires_in": 300, "scope": "patient/*.read", "subject": "x"}

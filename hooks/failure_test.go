@@ -1,12 +1,10 @@
 package hooks
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"jakguard/fhir"
+	"jakguard/internal/syncbuf"
 )
 
 // When the FHIR server misbehaves, the service still answers within its
@@ -66,28 +65,10 @@ func TestFallbackFailuresAnswerWithinDeadline(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log sink safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // Logs never hold patient data, tokens or JWTs, at any level, whatever
 // happens to the call (success, fallback failure, malformed resources).
 func TestLogsHoldNoPatientDataOrTokens(t *testing.T) {
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	s := newTestServer(t, serverOpts{noStore: true})
 	s.logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	s.echo = s.routes()

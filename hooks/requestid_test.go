@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,47 +16,33 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"jakguard/internal/auth"
+	"jakguard/internal/syncbuf"
 	"jakguard/rules"
 )
 
-// lockedBuffer collects log lines from concurrent handlers.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// lines returns the JSON log lines whose msg is "request".
-func (b *lockedBuffer) lines(t *testing.T) []map[string]any {
+// requestLines takes the JSON log lines logged so far whose msg is "request".
+func requestLines(t *testing.T, logs *syncbuf.Buffer) []map[string]any {
 	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	var out []map[string]any
-	for _, l := range strings.Split(strings.TrimSpace(b.buf.String()), "\n") {
+	for _, l := range strings.Split(strings.TrimSpace(logs.Take()), "\n") {
 		var m map[string]any
 		require.NoError(t, json.Unmarshal([]byte(l), &m), l)
 		if m["msg"] == "request" {
 			out = append(out, m)
 		}
 	}
-	b.buf.Reset()
 	return out
 }
 
 // logServer is a server logging JSON at debug level into a buffer, with
 // the given CORS origins and, when clients is set, JWT authentication.
-func logServer(t *testing.T, origins []string, clients string) (*Server, *lockedBuffer) {
+func logServer(t *testing.T, origins []string, clients string) (*Server, *syncbuf.Buffer) {
 	t.Helper()
 	k, err := rules.LoadKnowledge(nil)
 	require.NoError(t, err)
 	engine, err := rules.NewEngine(k, rules.DefaultConfig())
 	require.NoError(t, err)
-	logs := &lockedBuffer{}
+	logs := &syncbuf.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	d := Deps{Engine: engine, Logger: logger}
 	if clients != "" {
@@ -104,7 +89,7 @@ func TestRequestIDOnEveryAnswer(t *testing.T) {
 		if tc.method != http.MethodOptions {
 			assert.Contains(t, rec.Header().Get("Access-Control-Expose-Headers"), "X-Request-Id")
 		}
-		lines := logs.lines(t)
+		lines := requestLines(t, logs)
 		require.Len(t, lines, 1)
 		assert.Equal(t, id, lines[0]["request_id"])
 	}
@@ -131,7 +116,7 @@ func TestRequestIDOnEveryAnswer(t *testing.T) {
 		assert.Equal(t, c.status, rec.Code, rec.Body.String())
 		assert.NotEmpty(t, rec.Header().Get("X-Request-Id"), "status %d", rec.Code)
 	}
-	logs.lines(t)
+	requestLines(t, logs)
 
 	// The caller's own id is kept when it is a short token, else replaced.
 	for in, kept := range map[string]bool{
@@ -171,13 +156,13 @@ func TestRejectedCORSOriginLoggedAtInfo(t *testing.T) {
 	}
 
 	call(http.MethodOptions, "https://ehr.example.org")
-	lines := logs.lines(t)
+	lines := requestLines(t, logs)
 	require.Len(t, lines, 1)
 	assert.Equal(t, "DEBUG", lines[0]["level"], "an allowed preflight is routine")
 	assert.NotContains(t, lines[0], "cors")
 
 	call(http.MethodOptions, "https://sandbox.cds-hooks.org")
-	lines = logs.lines(t)
+	lines = requestLines(t, logs)
 	require.Len(t, lines, 1)
 	assert.Equal(t, "INFO", lines[0]["level"])
 	assert.Equal(t, "https://sandbox.cds-hooks.org", lines[0]["origin"])
@@ -185,7 +170,7 @@ func TestRejectedCORSOriginLoggedAtInfo(t *testing.T) {
 	assert.Contains(t, lines[0]["cors"], "origin not allowed")
 
 	call(http.MethodPost, "https://evil.example/"+strings.Repeat("x", 300))
-	lines = logs.lines(t)
+	lines = requestLines(t, logs)
 	require.Len(t, lines, 1)
 	assert.Equal(t, "INFO", lines[0]["level"])
 	assert.LessOrEqual(t, len(lines[0]["origin"].(string)), 131, "a long origin is cut")
@@ -193,7 +178,7 @@ func TestRejectedCORSOriginLoggedAtInfo(t *testing.T) {
 	// Without an Origin header (not a browser) nothing is said about CORS.
 	req := httptest.NewRequest(http.MethodGet, "/cds-services", nil)
 	s.ServeHTTP(httptest.NewRecorder(), req)
-	lines = logs.lines(t)
+	lines = requestLines(t, logs)
 	require.Len(t, lines, 1)
 	assert.NotContains(t, lines[0], "cors")
 
@@ -203,7 +188,7 @@ func TestRejectedCORSOriginLoggedAtInfo(t *testing.T) {
 	req.Header.Set("Origin", "http://127.0.0.1:8080")
 	req.Header.Set("Content-Type", "application/json")
 	s.ServeHTTP(httptest.NewRecorder(), req)
-	lines = logs.lines(t)
+	lines = requestLines(t, logs)
 	require.Len(t, lines, 1)
 	assert.NotContains(t, lines[0], "cors")
 }

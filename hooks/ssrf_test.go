@@ -26,6 +26,7 @@ import (
 
 	"jakguard/fhir"
 	"jakguard/internal/auth"
+	"jakguard/internal/syncbuf"
 )
 
 // authServerWith is authServer with a clients entry listing fhirServers.
@@ -150,7 +151,7 @@ func TestFallbackFailureTextIsGeneric(t *testing.T) {
 	var texts []string
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var logs syncBuffer
+			var logs syncbuf.Buffer
 			s := newTestServer(t, serverOpts{noStore: true, deadline: 3 * time.Second})
 			s.logger = slog.New(slog.NewJSONHandler(&logs, nil))
 			s.echo = s.routes()
@@ -223,7 +224,7 @@ func TestFallbackMemoryBudget(t *testing.T) {
 		w.Write([]byte(big))
 	}))
 	defer srv.Close()
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	s := newTestServer(t, serverOpts{noStore: true})
 	s.logger = slog.New(slog.NewJSONHandler(&logs, nil))
 	s.echo = s.routes()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"jakguard/internal/auth"
+	"jakguard/internal/syncbuf"
 )
 
 func TestParseSize(t *testing.T) {
@@ -114,7 +113,7 @@ func TestChooseMemoryLimit(t *testing.T) {
 func TestServeSetsMemoryLimit(t *testing.T) {
 	old := debug.SetMemoryLimit(-1)
 	t.Cleanup(func() { debug.SetMemoryLimit(old) })
-	var logs bytes.Buffer
+	var logs syncbuf.Buffer // written by the server's goroutines
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	cfg, err := parseServe([]string{"--addr", ln.Addr().String(), "--db", "sqlite:" + filepath.Join(t.TempDir(), "j.db"), "--shutdown-drain", "0s"},
@@ -123,7 +122,7 @@ func TestServeSetsMemoryLimit(t *testing.T) {
 	cfg.cgroupLimit = func() (uint64, error) { return 0, memlimit.ErrNoLimit }
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serveOn(ctx, ln, cfg, slog.New(slog.NewJSONHandler(&syncWriter{w: &logs}, nil))) }()
+	go func() { done <- serveOn(ctx, ln, cfg, slog.New(slog.NewJSONHandler(&logs, nil))) }()
 	require.Eventually(t, func() bool {
 		resp, err := http.Get("http://" + ln.Addr().String() + "/healthz")
 		if err == nil {
@@ -158,18 +157,6 @@ func TestAdmissionAndDrainFlags(t *testing.T) {
 		_, err := parseServe(bad, env(nil), io.Discard)
 		assert.Error(t, err, bad)
 	}
-}
-
-// syncWriter serialises writes of concurrent loggers.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }
 
 // ninety is 90 % of n, as chooseMemoryLimit computes it.

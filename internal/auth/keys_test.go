@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"jakguard/internal/syncbuf"
 )
 
 func TestRemoteJWKS(t *testing.T) {
@@ -63,7 +65,7 @@ func TestRemoteJWKS(t *testing.T) {
 	t.Run("JWKS URL down: start-up survives, calls get 401", func(t *testing.T) {
 		srv := newJWKSServer(t, true, jwksJSON(t, a))
 		srv.fail.Store(true)
-		logs := &logBuffer{}
+		logs := &syncbuf.Buffer{}
 		v := mustVerifier(t, Config{PublicURL: testPublic, Now: fixedClock(now)}, []Client{{Issuer: testIssuer, JWKSURL: srv.URL}}, nil, srv.Client(), newLogger(logs))
 		if _, err := v.Verify(t.Context(), tokenFor(a, nil), testPath); !errors.Is(err, ErrKeys) {
 			t.Fatalf("Verify = %v, want ErrKeys", err)

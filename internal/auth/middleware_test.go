@@ -14,6 +14,8 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"jakguard/internal/syncbuf"
 )
 
 // failingReplay is a ReplayStore whose database is down.
@@ -50,7 +52,7 @@ func newTestEcho(v *Verifier) *echo.Echo {
 
 func TestMiddleware(t *testing.T) {
 	e := newFileEnv(t)
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	var (
 		mu       sync.Mutex
 		failures []string
@@ -156,7 +158,7 @@ func TestMiddleware(t *testing.T) {
 
 func TestMiddlewareReplayStoreDown(t *testing.T) {
 	e := newFileEnv(t)
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	v := mustVerifier(t, Config{PublicURL: testPublic, Now: fixedClock(testNow)}, e.clients(), failingReplay{}, nil, newLogger(logs))
 	srv := newTestEcho(v)
 	req := httptest.NewRequest(http.MethodPost, testPath, nil)
@@ -207,7 +209,7 @@ func TestMiddlewareSkipsOptionsOnly(t *testing.T) {
 
 func TestMiddlewareLogIsBounded(t *testing.T) {
 	e := newFileEnv(t)
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	v := mustVerifier(t, Config{PublicURL: testPublic, Now: fixedClock(testNow)}, e.clients(), nil, nil, newLogger(logs))
 	c := claimsAt(testNow, testPath)
 	c["jti"] = strings.Repeat("j", 5000)
@@ -231,7 +233,7 @@ func TestMiddlewareLogIsBounded(t *testing.T) {
 // never the token.
 func TestRefusalHeaderAndLog(t *testing.T) {
 	e := newFileEnv(t)
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	v := mustVerifier(t, Config{PublicURL: testPublic, Now: fixedClock(testNow)}, e.clients(), nil, nil, newLogger(logs))
 	srv := newTestEcho(v)
 	with := func(mod func(jwt.MapClaims)) string {
@@ -298,7 +300,7 @@ func (h hangingReplay) Seen(context.Context, string, string, time.Time) (bool, e
 // timeout, not a 401 and not a hang.
 func TestReplayStoreTimeout(t *testing.T) {
 	e := newFileEnv(t)
-	logs := &logBuffer{}
+	logs := &syncbuf.Buffer{}
 	h := hangingReplay{release: make(chan struct{})}
 	defer close(h.release)
 	v := mustVerifier(t, Config{PublicURL: testPublic, Now: fixedClock(testNow), ReplayTimeout: 100 * time.Millisecond}, e.clients(), h, nil, newLogger(logs))

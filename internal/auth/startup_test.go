@@ -3,6 +3,8 @@ package auth
 import (
 	"strings"
 	"testing"
+
+	"jakguard/internal/syncbuf"
 )
 
 func TestCheckStartup(t *testing.T) {
@@ -28,7 +30,7 @@ func TestCheckStartup(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			logs := &logBuffer{}
+			logs := &syncbuf.Buffer{}
 			auth, err := CheckStartup(tc.addr, tc.clients, tc.allow, newLogger(logs))
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {

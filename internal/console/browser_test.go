@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +21,7 @@ import (
 	"jakguard/hooks"
 	"jakguard/internal/console"
 	"jakguard/internal/store"
+	"jakguard/internal/syncbuf"
 	"jakguard/rules"
 )
 
@@ -58,7 +58,7 @@ type consoleFixture struct {
 
 func newConsoleFixture(t *testing.T) consoleFixture {
 	t.Helper()
-	var logs syncBuffer // what the server and the recorder log, shown if a record is lost
+	var logs syncbuf.Buffer // what the server and the recorder log, shown if a record is lost
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	k, err := rules.LoadKnowledge(nil)
 	require.NoError(t, err)
@@ -133,24 +133,6 @@ func newConsoleFixture(t *testing.T) consoleFixture {
 		t.Fatalf("this week's calls were not all recorded: %+v\n%s", st, logs.String())
 	}
 	return fx
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // browser starts headless Chromium for one test.

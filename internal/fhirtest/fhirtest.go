@@ -19,9 +19,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"jakguard/internal/syncbuf"
 )
 
 // StartTimeout bounds the server's start-up, loading of bundles included.
@@ -62,7 +63,7 @@ func Start(tb testing.TB, bundles ...string) string {
 
 	cmd := exec.Command(node, args...)
 	cmd.Dir = dir
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	ready := make(chan string, 1)
 	cmd.Stderr = &stderr
 	cmd.Stdout = &readyWatcher{ready: ready}
@@ -185,22 +186,4 @@ func (w *readyWatcher) Write(p []byte) (int, error) {
 		w.line = nil
 	}
 	return len(p), nil
-}
-
-// syncBuffer is a bytes.Buffer safe for one writer and other readers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
