@@ -3,7 +3,6 @@ package fhir
 import (
 	stdjson "encoding/json"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -172,7 +171,7 @@ func convertValue(v *value, out *rules.Observation) {
 		out.Quantity = &rules.Quantity{Value: float64(*v.ValueInteger)}
 	}
 	if out.Quantity == nil && v.ValueString != nil {
-		out.Quantity = stringQuantity(*v.ValueString)
+		out.Quantity = rules.TextQuantity(*v.ValueString)
 	}
 	out.Absent = v.DataAbsentReason != nil
 	if out.ValueText == "" {
@@ -503,33 +502,6 @@ func quantity(q *fm.Quantity) *rules.Quantity {
 		out.Comparator = q.Comparator.Code()
 	}
 	return out
-}
-
-// numericString is a result written as text that is a number: an optional
-// comparator, the number (thousands grouped by commas, or a decimal
-// comma), and the rest as its unit: "<15 IU/mL", "1,250 IU/mL",
-// "0.3 K/uL", ">60".
-var numericString = regexp.MustCompile(`^\s*(<=|>=|<|>)?\s*([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:[.,][0-9]+)?)\s*(.*?)\s*$`)
-
-// stringQuantity reads a valueString that is a number with its unit as
-// the Quantity it stands for (nil when it is not one). Some feeds send
-// every result as text; read as text only, an HCV RNA of "1,250 IU/mL" or
-// an eGFR of "<15 mL/min/1.73m2" was no result at all. The unit is kept
-// as written, so a number without one is still not used (contract 6.5).
-func stringQuantity(s string) *rules.Quantity {
-	m := numericString.FindStringSubmatch(s)
-	if m == nil || strings.HasPrefix(m[3], "-") || strings.HasPrefix(m[3], "–") || strings.HasPrefix(m[3], "/") && len(m[3]) > 1 && m[3][1] >= '0' && m[3][1] <= '9' {
-		return nil // not a number, or a range or ratio ("7.2-9.5", "1/160")
-	}
-	n := m[2]
-	if strings.Count(n, ",") == 1 && !strings.Contains(n, ".") && (len(n)-strings.Index(n, ",") != 4 || n[0] == '0') {
-		n = strings.Replace(n, ",", ".", 1) // decimal comma: "0,3", "0,450" (no thousands start with 0)
-	}
-	v, err := strconv.ParseFloat(strings.ReplaceAll(n, ",", ""), 64)
-	if err != nil {
-		return nil
-	}
-	return &rules.Quantity{Value: v, Unit: m[3], Comparator: m[1]}
 }
 
 // number parses a FHIR decimal; NaN and infinities are refused.

@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"math"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -215,3 +217,35 @@ func HCGmIUPerML(q *Quantity) (float64, bool) { return convert(unitHCG, q) }
 // WeightKg returns a body weight in kg (kg, g, [lb_av]/lb); ok is false when
 // the unit is missing or unknown.
 func WeightKg(q *Quantity) (float64, bool) { return convert(unitWeight, q) }
+
+// numericString is a result written as text that is a number: an optional
+// comparator, the number (thousands grouped by commas, or a decimal
+// comma), and the rest as its unit: "<15 IU/mL", "1,250 IU/mL",
+// "0.3 K/uL", ">60".
+// The number ends where a blank or a unit begins, so "1,2500 IU/mL" is
+// no "1,250" with a unit of "0 IU/mL".
+var numericString = regexp.MustCompile(`^\s*(<=|>=|<|>)?\s*([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:[.,][0-9]+)?)(\s.*|[^0-9.,\s].*)?$`)
+
+// TextQuantity reads a result written as text (an Observation's
+// valueString) that is a number with its unit as the Quantity it stands
+// for, nil when it is not one: some feeds send every result as text. The
+// unit is kept as written, so a number without one is still not used
+// (contract 6.5).
+func TextQuantity(s string) *Quantity {
+	m := numericString.FindStringSubmatch(s)
+	if m != nil {
+		m[3] = strings.TrimSpace(m[3])
+	}
+	if m == nil || strings.HasPrefix(m[3], "-") || strings.HasPrefix(m[3], "–") || strings.HasPrefix(m[3], "/") && len(m[3]) > 1 && m[3][1] >= '0' && m[3][1] <= '9' {
+		return nil // not a number, or a range or ratio ("7.2-9.5", "1/160")
+	}
+	n := m[2]
+	if strings.Count(n, ",") == 1 && !strings.Contains(n, ".") && (len(n)-strings.Index(n, ",") != 4 || n[0] == '0') {
+		n = strings.Replace(n, ",", ".", 1) // decimal comma: "0,3", "0,450" (no thousands start with 0)
+	}
+	v, err := strconv.ParseFloat(strings.ReplaceAll(n, ",", ""), 64)
+	if err != nil {
+		return nil
+	}
+	return &Quantity{Value: v, Unit: m[3], Comparator: m[1]}
+}

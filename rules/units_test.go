@@ -222,3 +222,35 @@ func TestUnitProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestTextQuantity(t *testing.T) {
+	tests := []struct {
+		in   string
+		want *Quantity // nil: not a number with a unit
+	}{
+		{"1,250 IU/mL", &Quantity{Value: 1250, Unit: "IU/mL"}},
+		{"12,345,678 IU/mL", &Quantity{Value: 12345678, Unit: "IU/mL"}},
+		{"<15 mL/min/1.73m2", &Quantity{Value: 15, Unit: "mL/min/1.73m2", Comparator: "<"}},
+		{" >= 60 ", &Quantity{Value: 60, Comparator: ">="}},
+		{"0.3 K/uL", &Quantity{Value: 0.3, Unit: "K/uL"}},
+		{"0,3 K/uL", &Quantity{Value: 0.3, Unit: "K/uL"}},     // decimal comma
+		{"0,450 K/uL", &Quantity{Value: 0.45, Unit: "K/uL"}},  // no thousands group starts with 0
+		{"1,25 IU/mL", &Quantity{Value: 1.25, Unit: "IU/mL"}}, // two digits after: decimal comma
+		{"1,2500 IU/mL", &Quantity{Value: 1.25, Unit: "IU/mL"}},
+		{"0.3 10*3/uL", &Quantity{Value: 0.3, Unit: "10*3/uL"}},
+		{"450/uL", &Quantity{Value: 450, Unit: "/uL"}},
+		{"12.5.3 g/dL", nil},
+		{"7.2-9.5 g/dL", nil}, // a range
+		{"7.2 – 9.5", nil},
+		{"1/160", nil}, // a titre
+		{"Positive", nil},
+		{"", nil},
+		{"not detected", nil},
+	}
+	for _, tc := range tests {
+		got := TextQuantity(tc.in)
+		if (got == nil) != (tc.want == nil) || got != nil && *got != *tc.want {
+			t.Errorf("TextQuantity(%q) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
