@@ -245,10 +245,10 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		err = decodeAs(r.raw, func(v *condition) { p.conditions = append(p.conditions, convertCondition(v)) })
 	case "Immunization":
 		err = decodeAs(r.raw, func(v *immunization) { p.immunizations = append(p.immunizations, convertImmunization(v)) })
-	case "MedicationRequest":
-		err = decodeAs(r.raw, func(v *medicationRequest) { p.meds = append(p.meds, convertMedicationRequest(v, p.contained(r))) })
-	case "MedicationStatement":
-		err = decodeAs(r.raw, func(v *medicationStatement) { p.meds = append(p.meds, convertMedicationStatement(v, p.contained(r))) })
+	case "MedicationRequest", "MedicationStatement":
+		err = decodeAs(r.raw, func(v *medicationUse) {
+			p.meds = append(p.meds, convertMedicationUse(r.resourceType, v, p.contained(r)))
+		})
 	case "Medication":
 		if p.medications == nil {
 			p.medications = medIndex{}
@@ -464,9 +464,9 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 				err = errR5Medication
 				break
 			}
-			err = decodeAs(r.raw, func(v *medicationRequest) {
+			err = decodeAs(r.raw, func(v *medicationUse) {
 				if subjectErr = checkSubject(v.Subject, patientID); subjectErr == nil {
-					m := convertMedicationRequest(v, p.contained(r))
+					m := convertMedicationUse("MedicationRequest", v, p.contained(r))
 					p.meds = append(p.meds, m)
 					medEntries = append(medEntries, r.index)
 					if m.med.ID != "" {

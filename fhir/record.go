@@ -83,31 +83,26 @@ type medication struct {
 	Ingredient []fm.MedicationIngredient `json:"ingredient"`
 }
 
-// medicationRequest is also a draft order's view (its subject is checked).
-type medicationRequest struct {
+// medicationUse is a MedicationRequest (also a draft order's view, its
+// subject checked) or a MedicationStatement, each with its own members.
+type medicationUse struct {
 	ID                        *string             `json:"id"`
 	Status                    string              `json:"status"`
-	Intent                    string              `json:"intent"`
-	AuthoredOn                *string             `json:"authoredOn"`
 	Subject                   *fm.Reference       `json:"subject"`
 	MedicationCodeableConcept *fm.CodeableConcept `json:"medicationCodeableConcept"`
 	MedicationReference       *fm.Reference       `json:"medicationReference"`
-	DosageInstruction         []dosage            `json:"dosageInstruction"`
-	DispenseRequest           *struct {
+	// MedicationRequest
+	Intent            string   `json:"intent"`
+	AuthoredOn        *string  `json:"authoredOn"`
+	DosageInstruction []dosage `json:"dosageInstruction"`
+	DispenseRequest   *struct {
 		ValidityPeriod *fm.Period `json:"validityPeriod"`
 	} `json:"dispenseRequest"`
-}
-
-type medicationStatement struct {
-	ID                        *string             `json:"id"`
-	Status                    string              `json:"status"`
-	EffectiveDateTime         *string             `json:"effectiveDateTime"`
-	EffectivePeriod           *fm.Period          `json:"effectivePeriod"`
-	DateAsserted              *string             `json:"dateAsserted"`
-	Subject                   *fm.Reference       `json:"subject"`
-	MedicationCodeableConcept *fm.CodeableConcept `json:"medicationCodeableConcept"`
-	MedicationReference       *fm.Reference       `json:"medicationReference"`
-	Dosage                    []dosage            `json:"dosage"`
+	// MedicationStatement
+	EffectiveDateTime *string    `json:"effectiveDateTime"`
+	EffectivePeriod   *fm.Period `json:"effectivePeriod"`
+	DateAsserted      *string    `json:"dateAsserted"`
+	Dosage            []dosage   `json:"dosage"`
 }
 
 type serviceRequest struct {
@@ -339,33 +334,29 @@ func instruction(d *dosage, strength float64) rules.DoseFacts {
 	return out
 }
 
-func convertMedicationRequest(mr *medicationRequest, contained func(string) (rules.Medication, bool)) pendingMed {
-	p := pendingMed{med: rules.Medication{ID: resourceID("MedicationRequest", mr.ID), ResourceType: "MedicationRequest",
-		Status: strings.TrimSpace(mr.Status), Intent: strings.TrimSpace(mr.Intent), Authored: date(mr.AuthoredOn)}}
-	if dr := mr.DispenseRequest; dr != nil && dr.ValidityPeriod != nil {
-		p.med.ValidityStart, p.med.End = date(dr.ValidityPeriod.Start), date(dr.ValidityPeriod.End)
-	}
-	setMedication(&p, mr.MedicationCodeableConcept, mr.MedicationReference, contained)
-	p.med.Dose = dose(mr.DosageInstruction, p.med.Dose.IngredientStrengthMg)
-	return p
-}
-
-// convertMedicationStatement reads a statement as a request: its start is
-// effectivePeriod.start, effectiveDateTime or else dateAsserted.
-func convertMedicationStatement(ms *medicationStatement, contained func(string) (rules.Medication, bool)) pendingMed {
-	p := pendingMed{med: rules.Medication{ID: resourceID("MedicationStatement", ms.ID), ResourceType: "MedicationStatement",
-		Status: strings.TrimSpace(ms.Status)}}
+// convertMedicationUse reads a MedicationRequest, or a MedicationStatement
+// as a request: its start is effectivePeriod.start, effectiveDateTime or
+// else dateAsserted.
+func convertMedicationUse(resourceType string, mu *medicationUse, contained func(string) (rules.Medication, bool)) pendingMed {
+	p := pendingMed{med: rules.Medication{ID: resourceID(resourceType, mu.ID), ResourceType: resourceType,
+		Status: strings.TrimSpace(mu.Status)}}
+	dosages := mu.Dosage
 	switch {
-	case ms.EffectivePeriod != nil:
-		p.med.Authored, p.med.End = date(ms.EffectivePeriod.Start), date(ms.EffectivePeriod.End)
-	case ms.EffectiveDateTime != nil:
-		p.med.Authored = date(ms.EffectiveDateTime)
+	case resourceType == "MedicationRequest":
+		p.med.Intent, p.med.Authored, dosages = strings.TrimSpace(mu.Intent), date(mu.AuthoredOn), mu.DosageInstruction
+		if dr := mu.DispenseRequest; dr != nil && dr.ValidityPeriod != nil {
+			p.med.ValidityStart, p.med.End = date(dr.ValidityPeriod.Start), date(dr.ValidityPeriod.End)
+		}
+	case mu.EffectivePeriod != nil:
+		p.med.Authored, p.med.End = date(mu.EffectivePeriod.Start), date(mu.EffectivePeriod.End)
+	case mu.EffectiveDateTime != nil:
+		p.med.Authored = date(mu.EffectiveDateTime)
 	}
-	if p.med.Authored.IsZero() {
-		p.med.Authored = date(ms.DateAsserted)
+	if p.med.Authored.IsZero() && resourceType == "MedicationStatement" {
+		p.med.Authored = date(mu.DateAsserted)
 	}
-	setMedication(&p, ms.MedicationCodeableConcept, ms.MedicationReference, contained)
-	p.med.Dose = dose(ms.Dosage, p.med.Dose.IngredientStrengthMg)
+	setMedication(&p, mu.MedicationCodeableConcept, mu.MedicationReference, contained)
+	p.med.Dose = dose(dosages, p.med.Dose.IngredientStrengthMg)
 	return p
 }
 
