@@ -526,8 +526,11 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 			// safe: an order of an unknown Medication must not answer no
 			// cards. (An order with no medication[x] at all is an order
 			// whose drug is not chosen yet, as order-select sends it.)
-			return Orders{}, &DecodeError{Path: jsonerr.Join(entryPath(medEntries[i]), "resource.medicationReference"),
-				Reason: "names no Medication contained in the order or in draftOrders, and has no display"}
+			reason := "names no Medication contained in the order or in draftOrders, and has no display"
+			if p.meds[i].found {
+				reason = "names a Medication with neither code nor text, and has no display"
+			}
+			return Orders{}, &DecodeError{Path: jsonerr.Join(entryPath(medEntries[i]), "resource.medicationReference"), Reason: reason}
 		}
 		out.Medications = append(out.Medications, m)
 	}

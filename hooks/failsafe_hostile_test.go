@@ -48,3 +48,49 @@ func TestPatientIDWithSpacesRefused(t *testing.T) {
 		})
 	}
 }
+
+// A medicationReference to a Medication that is there but says nothing
+// (neither code nor text) was refused as naming no Medication at all,
+// sending the integrator to look for a missing resource. The 400 now says
+// what is wrong.
+func TestEmptyReferencedMedicationNamed(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	const upa = "testdata/requests/order-select-upadacitinib.json"
+	const where = "context.draftOrders.entry[0].resource.medicationReference"
+	byReference := func(ref string, contained map[string]any, entry map[string]any) func(m map[string]any) {
+		return func(m map[string]any) {
+			o := draftOrder(m)
+			delete(o, "medicationCodeableConcept")
+			o["medicationReference"] = map[string]any{"reference": ref}
+			if contained != nil {
+				o["contained"] = []any{contained}
+			}
+			if entry != nil {
+				d := m["context"].(map[string]any)["draftOrders"].(map[string]any)
+				d["entry"] = append(d["entry"].([]any), map[string]any{"resource": entry})
+			}
+		}
+	}
+	medication := func(extra ...any) map[string]any {
+		r := map[string]any{"resourceType": "Medication", "id": "med"}
+		for i := 0; i+1 < len(extra); i += 2 {
+			r[extra[i].(string)] = extra[i+1]
+		}
+		return r
+	}
+	for name, f := range map[string]func(m map[string]any){
+		"contained, no code":              byReference("#med", medication(), nil),
+		"contained, a code without codes": byReference("#med", medication("code", map[string]any{"coding": []any{map[string]any{"system": rxnorm}}}), nil),
+		"contained, blank text":           byReference("#med", medication("code", map[string]any{"text": "  "}), nil),
+		"a Bundle entry, no code":         byReference("Medication/med", nil, medication("status", "active")),
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-select", edit(t, upa, f))
+			requireRefused(t, rec, http.StatusBadRequest, rec.Body.String(), where+": names a Medication with neither code nor text")
+		})
+	}
+	t.Run("a Medication not there is still said so", func(t *testing.T) {
+		rec := s.do(t, "POST", "/cds-services/order-select", edit(t, upa, byReference("Medication/elsewhere", nil, medication())))
+		requireRefused(t, rec, http.StatusBadRequest, rec.Body.String(), where+": names no Medication contained")
+	})
+}
