@@ -218,7 +218,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 		case r.st == keyValue && r.err != nil:
 			logger.Warn("prefetch value unusable; fetching it instead", "key", key, "err", r.err)
 		case r.st == keyValue && r.page.Next != "":
-			skipped, err := s.followNext(ctx, b, key, r.page.Next, req)
+			skipped, err := s.followNext(ctx, b, key, r.page, req)
 			res.skipped[key] += skipped
 			if err != nil {
 				res.unavailable[key] = fallbackFailed(logger, key, err)
@@ -271,7 +271,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 					res.unavailable[key] = fallbackFailed(logger, key, r.Err)
 					continue
 				}
-				skipped, err := addPages(ctx, b, key, r.Pages)
+				skipped, err := addPages(ctx, b, key, r.Pages, fhir.Page{})
 				res.skipped[key] += skipped
 				if err != nil {
 					res.unavailable[key] = fallbackFailed(logger, key, fmt.Errorf("fetched page unusable: %w", err))
@@ -310,7 +310,13 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 // addPages adds fetched pages to b and counts the entries skipped as
 // malformed; the first page that is unusable (not FHIR, another patient's
 // data, too many resources, or saying its results are incomplete) stops it.
-func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) (skipped int, err error) {
+// before is the page the fetched ones follow (a prefetch value; zero for a
+// query fetched whole). The pages are one search: when the largest
+// Bundle.total any of them states is beyond the entries they hold
+// together, it was cut short (a server that stops paging early), and what
+// was not sent is no "no data".
+func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte, before fhir.Page) (skipped int, err error) {
+	total, entries := before.Total, before.Entries
 	for _, p := range pages {
 		page, err := b.Add(ctx, key, p)
 		if err != nil {
@@ -320,6 +326,10 @@ func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) 
 		if page.Incomplete {
 			return skipped, errors.New("the FHIR server says the results are incomplete")
 		}
+		total, entries = max(total, page.Total), entries+page.Entries
+	}
+	if total > entries {
+		return skipped, fmt.Errorf("Bundle.total is %d but the pages hold %d entries", total, entries)
 	}
 	return skipped, nil
 }
@@ -356,7 +366,7 @@ func queryType(tmpl string) string {
 // The next link must lead under fhirServer's base path (fhir.FetchNext
 // normalises and confines it), and fhirServer must be allowed for the
 // caller.
-func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key, next string, req *Request) (skipped int, err error) {
+func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key string, first fhir.Page, req *Request) (skipped int, err error) {
 	if previewing(ctx) {
 		return 0, errors.New("prefetch is paginated and a console preview never calls fhirServer")
 	}
@@ -370,12 +380,12 @@ func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key, next stri
 	if req.FHIRAuthorization != nil {
 		token = req.FHIRAuthorization.AccessToken
 	}
-	pages, err := s.fhir.FetchNext(ctx, req.FHIRServer, token, next)
+	pages, err := s.fhir.FetchNext(ctx, req.FHIRServer, token, first.Next)
 	if err != nil {
 		return 0, errors.New(safeReason(err))
 	}
-	if skipped, err = addPages(ctx, b, key, pages); err != nil {
-		return skipped, errors.New("next page unusable")
+	if skipped, err = addPages(ctx, b, key, pages, first); err != nil {
+		return skipped, fmt.Errorf("next page unusable: %w", err)
 	}
 	return skipped, nil
 }
