@@ -323,8 +323,8 @@ func (p *part) check(r *resource) error {
 			return fmt.Errorf("%w: a Patient with another id", ErrWrongPatient)
 		}
 		return nil
-	case r.resourceType == "Immunization":
-		member = "patient"
+	case r.resourceType == "Immunization", r.get("subject") == nil && r.get("patient") != nil:
+		member = "patient" // also where DSTU2 names it (Condition, MedicationStatement)
 	}
 	ref := p.subjects.of(r.get(member))
 	if !ref.ok { // whose it is cannot be told: skipped like any malformed entry

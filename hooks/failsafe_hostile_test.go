@@ -1,6 +1,9 @@
 package hooks
 
 import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"jakguard/fhir"
+	"jakguard/rules"
 )
 
 // A context.patientId with white space in it was read three ways: trimmed
@@ -218,4 +222,219 @@ func TestFallbackPagesSummedAgainstTotal(t *testing.T) {
 			assert.JSONEq(t, `{"cards":[]}`, rec.Body.String())
 		})
 	}
+}
+
+// A hostile or broken FHIR server, answering the conditions query of a
+// clean record: whatever it does, the call is answered within its time
+// bound, with the data-unavailable card naming the conditions (never
+// {"cards": []}), and nothing of another patient's in the answer.
+func TestHostileFHIRServerSaid(t *testing.T) {
+	fhirJSON := func(w http.ResponseWriter, body string) {
+		w.Header().Set("Content-Type", "application/fhir+json")
+		fmt.Fprint(w, body)
+	}
+	// secondPage serves a first page of p1's conditions whose next link
+	// is next (relative to the server), then page2 there.
+	secondPage := func(next, page2 string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("page") == "" && r.URL.Query().Get("patient") != "someone-else" {
+				if !strings.HasPrefix(next, "https://") {
+					next = "https://" + r.Host + next
+				}
+				fhirJSON(w, searchPage(-1, next, conditionEntry("a")))
+				return
+			}
+			fhirJSON(w, page2)
+		}
+	}
+	bomb := func(encoding string, n int) http.HandlerFunc {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		fmt.Fprint(zw, `{"resourceType":"Bundle","type":"searchset","entry":[`)
+		zw.Write(bytes.Repeat([]byte(" "), n))
+		fmt.Fprint(zw, `]}`)
+		zw.Close()
+		return func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/fhir+json")
+			w.Header().Set("Content-Encoding", encoding)
+			w.Write(buf.Bytes())
+		}
+	}
+	cases := map[string]http.HandlerFunc{}
+	for _, ref := range []string{"Patient/someone-else", "Patient/someone-else/_history/2", "Patient/someone-else/",
+		"https://other.example/fhir/Patient/someone-else", " Patient/someone-else ", "Patient/p1x", "Patient/p1 x"} {
+		cases["page 2 about another patient: "+ref] = secondPage("/fhir/Condition?page=1", searchPage(-1, "", conditionEntry("b", ref)))
+	}
+	// Raw entries: JSON escapes, a duplicate member, DSTU2's Condition.patient.
+	for name, subject := range map[string]string{
+		"escaped slash":          `"subject":{"reference":"Patient\/someone-else"}`,
+		"escaped letter":         `"subject":{"reference":"\u0050atient/someone-else"}`,
+		"duplicate subject":      `"subject":{"reference":"Patient/p1"},"subject":{"reference":"Patient/someone-else"}`,
+		"DSTU2 patient member":   `"patient":{"reference":"Patient/someone-else"}`,
+		"subject not an object":  `"subject":"Patient/someone-else"`,
+		"reference not a string": `"subject":{"reference":["Patient/someone-else"]}`,
+	} {
+		cases["page 2 about another patient: "+name] = secondPage("/fhir/Condition?page=1", `{"resourceType":"Bundle","type":"searchset","entry":[`+
+			`{"resource":{"resourceType":"Condition","id":"b","code":{"coding":[{"system":"http://snomed.info/sct","code":"56717001"}]},`+subject+`}}]}`)
+	}
+	cases["next link to another patient's search"] = secondPage("/fhir/Condition?patient=someone-else",
+		searchPage(-1, "", conditionEntry("b", "Patient/someone-else")))
+	cases["next link to another server"] = secondPage("https://elsewhere.invalid/fhir/Condition?page=1", "")
+	cases["next link to the same host on http"] = func(w http.ResponseWriter, r *http.Request) {
+		fhirJSON(w, searchPage(-1, "http://"+r.Host+"/fhir/Condition?page=1", conditionEntry("a")))
+	}
+	cases["next link outside the base path"] = secondPage("/admin/Condition?page=1", searchPage(-1, "", conditionEntry("b")))
+	cases["next link with dot segments"] = secondPage("/fhir/../admin/Condition?page=1", searchPage(-1, "", conditionEntry("b")))
+	cases["redirect outside the base path"] = func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/fhir/") {
+			http.Redirect(w, r, "/other/Condition", http.StatusTemporaryRedirect)
+			return
+		}
+		fhirJSON(w, searchPage(-1, ""))
+	}
+	cases["redirect loop"] = func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, r.URL.String(), http.StatusFound)
+	}
+	cases["gzip bomb"] = bomb("gzip", 40<<20)
+	cases["deflate"] = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "deflate")
+		var buf bytes.Buffer
+		zw, _ := flate.NewWriter(&buf, flate.BestCompression)
+		fmt.Fprint(zw, searchPage(-1, ""))
+		zw.Close()
+		w.Write(buf.Bytes())
+	}
+	cases["gzip twice"] = bomb("gzip, gzip", 10)
+	cases["200 with an OperationOutcome"] = func(w http.ResponseWriter, r *http.Request) {
+		fhirJSON(w, `{"resourceType":"OperationOutcome","issue":[{"severity":"information","code":"informational","diagnostics":"no match"}]}`)
+	}
+	cases["200 with a Bundle of an error outcome only"] = func(w http.ResponseWriter, r *http.Request) {
+		fhirJSON(w, `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"OperationOutcome",`+
+			`"issue":[{"severity":"error","code":"forbidden"}]},"search":{"mode":"outcome"}}]}`)
+	}
+	cases["HTML error page with 200"] = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		fmt.Fprint(w, "<!DOCTYPE html><html><body>Service Unavailable</body></html>")
+	}
+	cases["JSON that is no resource"] = func(w http.ResponseWriter, r *http.Request) { fhirJSON(w, `{"entry":[]}`) }
+	cases["a resource of another type"] = func(w http.ResponseWriter, r *http.Request) {
+		fhirJSON(w, `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Observation","id":"o","status":"final",`+
+			`"code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"subject":{"reference":"Patient/p1"}}}]}`)
+	}
+	for _, code := range []int{401, 403, 404, 410, 429, 500, 502, 503, 504} {
+		cases["HTTP "+strconv.Itoa(code)] = func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Retry-After", "1")
+			w.Header().Set("Content-Type", "application/fhir+json")
+			w.WriteHeader(code)
+			fmt.Fprint(w, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"security"}]}`)
+		}
+	}
+	cases["a page larger than the limit"] = func(w http.ResponseWriter, r *http.Request) {
+		fhirJSON(w, `{"resourceType":"Bundle","type":"searchset","entry":[]`+strings.Repeat(" ", 2<<20)+`}`)
+	}
+	cases["a page larger than the limit, unknown length"] = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/fhir+json")
+		for range 64 {
+			w.Write(bytes.Repeat([]byte(" "), 64<<10))
+			w.(http.Flusher).Flush()
+		}
+	}
+	cases["trickles its answer"] = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/fhir+json")
+		fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset","entry":[`)
+		for {
+			if _, err := w.Write([]byte(" ")); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	cases["declares a length it never sends"] = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(1<<20))
+		fmt.Fprint(w, `{"resourceType":"Bundle",`)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}
+	// The controls: what is fine is read (so the cases above fail for
+	// what they do, not for the harness).
+	gzipped := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/fhir+json")
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		fmt.Fprint(zw, searchPage(1, "", conditionEntry("a")))
+		zw.Close()
+	}
+	for name, h := range map[string]http.HandlerFunc{
+		"gzip":      gzipped,
+		"two pages": secondPage("/fhir/Condition?page=1", searchPage(-1, "", conditionEntry("b"))),
+		"redirect within the base path": func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/fhir/Condition" {
+				http.Redirect(w, r, "/fhir/moved/Condition?"+r.URL.RawQuery, http.StatusTemporaryRedirect)
+				return
+			}
+			gzipped(w, r)
+		},
+	} {
+		t.Run("control: "+name, func(t *testing.T) {
+			rec := hostileFallback(t, h, fhir.ClientConfig{MaxBytes: 1 << 20})
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			assert.JSONEq(t, `{"cards":[]}`, rec.Body.String())
+		})
+	}
+	const queryTimeout = 500 * time.Millisecond
+	for name, h := range cases {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			rec := hostileFallback(t, h, fhir.ClientConfig{QueryTimeout: queryTimeout, MaxBytes: 1 << 20})
+			assert.Less(t, time.Since(start), queryTimeout+2*time.Second, "answered within the query timeout")
+			c := onlyDataUnavailable(t, rec)
+			// "Could not be checked: conditions", or for an entry whose
+			// subject is no Reference "Not read: 1 entry of conditions".
+			assert.Regexp(t, `Could not be checked: conditions|Not read: 1 entry of conditions`, c.Detail)
+			assert.NotContains(t, rec.Body.String(), "someone-else")
+		})
+	}
+}
+
+// A resource that names its patient only where DSTU2 has it (a Condition's
+// or MedicationStatement's "patient", R4 "subject") was read as the
+// context patient's: another patient's active tuberculosis was reported
+// for this one. It is judged by that member now, in prefetch as on a FHIR
+// server page (TestHostileFHIRServerSaid).
+func TestDSTU2PatientMemberJudged(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	tb := func(patient string) res {
+		r := condition("tb", sct, "56717001", "active")
+		delete(r, "subject")
+		r["patient"] = res{"reference": patient}
+		return r
+	}
+	t.Run("another patient", func(t *testing.T) {
+		rec := s.do(t, "POST", "/cds-services/order-sign", signWith(t, func(m map[string]any) {
+			appendEntry(m, "conditions", res{"resource": tb("Patient/someone-else")})
+		}))
+		requireRefused(t, rec, http.StatusBadRequest, rec.Body.String(), "prefetch.conditions")
+		assert.NotContains(t, rec.Body.String(), "someone-else")
+	})
+	t.Run("another patient's statement", func(t *testing.T) {
+		rec := s.do(t, "POST", "/cds-services/order-sign", signWith(t, func(m map[string]any) {
+			st := stmt("s1", "active", "", "", "ibuprofen", 10)
+			delete(st, "subject")
+			st["patient"] = res{"reference": "Patient/someone-else"}
+			appendEntry(m, "medicationStatements", res{"resource": st})
+		}))
+		requireRefused(t, rec, http.StatusBadRequest, rec.Body.String(), "prefetch.medicationStatements")
+	})
+	t.Run("the context patient", func(t *testing.T) {
+		rec := s.do(t, "POST", "/cds-services/order-sign", signWith(t, func(m map[string]any) {
+			appendEntry(m, "conditions", res{"resource": tb("Patient/p1")})
+		}))
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		requireFinding(t, checkResponse(t, rec.Body.Bytes()), rules.TBActive, "critical")
+	})
 }
