@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -436,5 +437,96 @@ func TestDSTU2PatientMemberJudged(t *testing.T) {
 		}))
 		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 		requireFinding(t, checkResponse(t, rec.Body.Bytes()), rules.TBActive, "critical")
+	})
+}
+
+// fhirAuthorization that cannot read a key's data: a token_type other than
+// Bearer, or scopes that do not cover the type asked for (a server may
+// filter what a token may not see and answer an empty searchset, read as
+// "no conditions"). The key is not fetched and the card says it; the
+// Patient missing for the same reason answers 412 saying why. A token for
+// another patient than the call's is a 400.
+func TestFHIRAuthorizationThatCannotReadSaid(t *testing.T) {
+	var calls atomic.Int32
+	ok := func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/fhir+json")
+		if strings.HasPrefix(r.URL.Path, "/fhir/Patient/") {
+			fmt.Fprint(w, `{"resourceType":"Patient","id":"p1","gender":"female","birthDate":"1991-05-20"}`)
+			return
+		}
+		fmt.Fprint(w, searchPage(-1, ""))
+	}
+	withAuth := func(tokenType, scope string, more ...string) func(m map[string]any) {
+		return func(m map[string]any) {
+			a := map[string]any{"access_token": "tok", "token_type": tokenType, "expires_in": 300, "scope": scope, "subject": "jakguard"}
+			for i := 0; i+1 < len(more); i += 2 {
+				a[more[i]] = more[i+1]
+			}
+			m["fhirAuthorization"] = a
+		}
+	}
+	for name, auth := range map[string]func(m map[string]any){
+		"token_type MAC":                    withAuth("MAC", "patient/*.read"),
+		"token_type DPoP":                   withAuth("DPoP", "patient/*.read"),
+		"no Condition scope":                withAuth("Bearer", "openid fhirUser patient/Patient.read patient/Observation.read"),
+		"a Condition scope for one query":   withAuth("Bearer", "patient/Condition.rs?clinical-status=active patient/Patient.r"),
+		"a Condition read scope, no search": withAuth("Bearer", "patient/Condition.r patient/Patient.r"),
+		"a Condition write scope":           withAuth("Bearer", "patient/Condition.write patient/Patient.read"),
+		"another type's wildcard":           withAuth("Bearer", "patient/Observation.* patient/Patient.read"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			calls.Store(0)
+			c := onlyDataUnavailable(t, hostileFallback(t, ok, fhir.ClientConfig{}, auth))
+			assert.Contains(t, c.Detail, "Could not be checked: conditions")
+			assert.Zero(t, calls.Load(), "the FHIR server is not asked with a token that cannot read the data")
+		})
+	}
+	for name, auth := range map[string]func(m map[string]any){
+		"Bearer":                     withAuth("Bearer", "patient/*.read"),
+		"bearer":                     withAuth("bearer", "patient/*.read"),
+		"no token_type":              withAuth("", "patient/*.read"),
+		"v1 type scope":              withAuth("Bearer", "launch openid patient/Condition.read"),
+		"v2 type scope":              withAuth("Bearer", "patient/Condition.rs"),
+		"user wildcard":              withAuth("Bearer", "user/*.*"),
+		"v2 cruds":                   withAuth("Bearer", "system/Condition.cruds"),
+		"no resource scopes":         withAuth("Bearer", "openid fhirUser"),
+		"no scope":                   withAuth("Bearer", ""),
+		"the patient of the call":    withAuth("Bearer", "patient/*.read", "patient", "p1"),
+		"the patient as a reference": withAuth("Bearer", "patient/*.read", "patient", "Patient/p1"),
+	} {
+		t.Run("fetched with "+name, func(t *testing.T) {
+			calls.Store(0)
+			rec := hostileFallback(t, ok, fhir.ClientConfig{}, auth)
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			assert.JSONEq(t, `{"cards":[]}`, rec.Body.String())
+			assert.EqualValues(t, 1, calls.Load())
+		})
+	}
+	t.Run("the Patient not readable: 412 saying why", func(t *testing.T) {
+		calls.Store(0)
+		rec := hostileFallback(t, ok, fhir.ClientConfig{}, withAuth("Bearer", "patient/Condition.read"), func(m map[string]any) {
+			delete(m["prefetch"].(map[string]any), "patient")
+		})
+		requireRefused(t, rec, http.StatusPreconditionFailed, rec.Body.String(), "fhirAuthorization.scope does not grant reading every Patient")
+		assert.EqualValues(t, 1, calls.Load(), "the conditions were fetched")
+	})
+	t.Run("a next page of prefetch not readable", func(t *testing.T) {
+		calls.Store(0)
+		rec := hostileFallback(t, ok, fhir.ClientConfig{}, withAuth("Bearer", "patient/Patient.read"), func(m map[string]any) {
+			var page map[string]any
+			require.NoError(t, json.Unmarshal([]byte(searchPage(-1, m["fhirServer"].(string)+"/Condition?page=1", conditionEntry("a"))), &page))
+			m["prefetch"].(map[string]any)["conditions"] = page
+		})
+		c := onlyDataUnavailable(t, rec)
+		assert.Contains(t, c.Detail, "Could not be checked: conditions")
+		assert.Zero(t, calls.Load())
+	})
+	t.Run("a token for another patient: 400", func(t *testing.T) {
+		calls.Store(0)
+		rec := hostileFallback(t, ok, fhir.ClientConfig{}, withAuth("Bearer", "patient/*.read", "patient", "someone-else"))
+		requireRefused(t, rec, http.StatusBadRequest, rec.Body.String(), "fhirAuthorization.patient is another patient than context.patientId")
+		assert.NotContains(t, rec.Body.String(), "someone-else")
+		assert.Zero(t, calls.Load())
 	})
 }

@@ -217,6 +217,15 @@ func decodeRequest(body []byte, hook string, stream func(req *Request, hc *HookC
 		e := badRequest("context.patientId holds white space or a control character: a FHIR id has none")
 		e.Expression = "context.patientId"
 		return nil, nil, e
+	case req.FHIRAuthorization != nil && req.FHIRAuthorization.Patient != "" &&
+		strings.TrimPrefix(strings.TrimSpace(req.FHIRAuthorization.Patient), "Patient/") != strings.TrimPrefix(hc.PatientID, "Patient/"):
+		// The token is for another patient than the call (CDS Hooks 2.0:
+		// fhirAuthorization.patient): a server that serves a token only its
+		// own patient's data may answer "none" for this one. Which of the
+		// two the call is about cannot be told (contract 6.6).
+		e := badRequest("fhirAuthorization.patient is another patient than context.patientId")
+		e.Expression = "fhirAuthorization.patient"
+		return nil, nil, e
 	}
 	if hook == HookOrderSelect || hook == HookOrderSign {
 		if len(hc.DraftOrders) == 0 || isNull(hc.DraftOrders) {
