@@ -6,8 +6,10 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -18,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"jakguard/fhir"
+	"jakguard/internal/syncbuf"
 	"jakguard/rules"
 )
 
@@ -112,9 +115,15 @@ func TestEmptyReferencedMedicationNamed(t *testing.T) {
 // fhirAuthorization when auth is not nil, and returns the answer.
 func hostileFallback(t *testing.T, h http.HandlerFunc, cfg fhir.ClientConfig, edits ...func(m map[string]any)) *httptest.ResponseRecorder {
 	t.Helper()
+	return hostileFallbackOn(t, serverOpts{noStore: true}, h, cfg, edits...)
+}
+
+// hostileFallbackOn is hostileFallback on a server made with o.
+func hostileFallbackOn(t *testing.T, o serverOpts, h http.HandlerFunc, cfg fhir.ClientConfig, edits ...func(m map[string]any)) *httptest.ResponseRecorder {
+	t.Helper()
 	srv := httptest.NewTLSServer(h)
 	t.Cleanup(srv.Close)
-	s := newTestServer(t, serverOpts{noStore: true})
+	s := newTestServer(t, o)
 	if cfg.QueryTimeout == 0 {
 		cfg.QueryTimeout = 2 * time.Second
 	}
@@ -529,4 +538,159 @@ func TestFHIRAuthorizationThatCannotReadSaid(t *testing.T) {
 		assert.NotContains(t, rec.Body.String(), "someone-else")
 		assert.Zero(t, calls.Load())
 	})
+}
+
+// A FHIR server that trickles its answers (a byte every 20 ms, headers
+// first) holds no call past its deadline, whatever the query timeout:
+// every key it is asked for, the first page or a next page of prefetch.
+func TestTricklingFHIRServerBoundedByDeadline(t *testing.T) {
+	trickle := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/fhir+json")
+		fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset","entry":[`)
+		for {
+			if _, err := w.Write([]byte(" ")); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	const deadline = 700 * time.Millisecond
+	for name, edit := range map[string]func(m map[string]any){
+		"every key but the Patient": func(m map[string]any) {
+			p := m["prefetch"].(map[string]any)
+			for k := range p {
+				if k != "patient" {
+					delete(p, k)
+				}
+			}
+		},
+		"a next page of prefetch": func(m map[string]any) {
+			var page map[string]any
+			require.NoError(t, json.Unmarshal([]byte(searchPage(-1, m["fhirServer"].(string)+"/Condition?page=1", conditionEntry("a"))), &page))
+			m["prefetch"].(map[string]any)["conditions"] = page
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			rec := hostileFallbackOn(t, serverOpts{noStore: true, deadline: deadline}, trickle, fhir.ClientConfig{QueryTimeout: 30 * time.Second}, edit)
+			assert.Less(t, time.Since(start), deadline+2*time.Second, "answered within the deadline")
+			if rec.Code == http.StatusOK {
+				c := onlyDataUnavailable(t, rec)
+				assert.Contains(t, c.Detail, "Could not be checked")
+			} else {
+				requireRefused(t, rec, http.StatusServiceUnavailable, rec.Body.String(), "deadline")
+			}
+		})
+	}
+}
+
+// The logs of this file's paths (fallback pages summed against their
+// total, next pages, fhirAuthorization refused, a patientId refused) and
+// of hostile identifiers (hookInstance, service id, X-Request-Id, card
+// uuids in feedback, with control characters or megabytes long) hold no
+// patient data, token or injected line: every log line is one JSON object
+// of bounded length, whatever the input.
+func TestHostileIdentifiersLogBounded(t *testing.T) {
+	const (
+		mark   = "Zyxwvutsrq"
+		secret = "tok-SECRET-4711"
+	)
+	fhirSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/fhir+json")
+		switch r.URL.Query().Get("page") {
+		case "dup":
+			fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Condition","id":"c","`+mark+`":1,"`+mark+`":2}}]}`)
+		default:
+			fmt.Fprint(w, searchPage(9, "", conditionEntry(mark)))
+		}
+	}))
+	t.Cleanup(fhirSrv.Close)
+	var logs syncbuf.Buffer
+	s := newTestServer(t, serverOpts{})
+	s.logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s.echo = s.routes()
+	s.fhir = fhir.NewClient(fhir.ClientConfig{QueryTimeout: 2 * time.Second, PageCap: 3}, fhirSrv.Client())
+
+	hostile := "\n{\"level\":\"ERROR\",\"msg\":\"injected\"}\r\x1b[2J\u2028" + strings.Repeat("h", 1<<20)
+	pf := func(m map[string]any) map[string]any { return m["prefetch"].(map[string]any) }
+	auth := func(m map[string]any) map[string]any { return m["fhirAuthorization"].(map[string]any) }
+	nextTo := func(q string) func(m map[string]any) {
+		return func(m map[string]any) {
+			var page map[string]any
+			require.NoError(t, json.Unmarshal([]byte(searchPage(-1, fhirSrv.URL+"/fhir/Condition?page="+q, conditionEntry("a"))), &page))
+			pf(m)["conditions"] = page
+		}
+	}
+	for name, f := range map[string]func(m map[string]any){
+		"hookInstance":                    func(m map[string]any) { m["hookInstance"] = hostile },
+		"fallback total beyond":           func(m map[string]any) { delete(pf(m), "conditions") },
+		"next page total beyond":          nextTo("1"),
+		"next page duplicate member":      nextTo("dup"),
+		"token_type":                      func(m map[string]any) { auth(m)["token_type"] = mark; delete(pf(m), "conditions") },
+		"scope":                           func(m map[string]any) { auth(m)["scope"] = "patient/" + mark + ".read"; delete(pf(m), "conditions") },
+		"fhirAuthorization.patient":       func(m map[string]any) { auth(m)["patient"] = mark },
+		"patientId with a space":          func(m map[string]any) { m["context"].(map[string]any)["patientId"] = mark + " " },
+		"fhirAuthorization.patient, 1 MB": func(m map[string]any) { auth(m)["patient"] = hostile },
+	} {
+		t.Run(name, func(t *testing.T) {
+			logs.Take()
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(orderRequest(t, cleanRecord(), "upadacitinib", 15), &m))
+			m["fhirServer"] = fhirSrv.URL + "/fhir"
+			m["fhirAuthorization"] = map[string]any{"access_token": secret, "token_type": "Bearer", "expires_in": 300, "scope": "patient/*.read", "subject": "x"}
+			f(m)
+			body, err := json.Marshal(m)
+			require.NoError(t, err)
+			rec := s.do(t, "POST", "/cds-services/order-sign", body, "X-Request-Id", hostile[:200])
+			assert.Less(t, rec.Code, 500, rec.Body.String())
+			assert.NotContains(t, rec.Body.String(), mark)
+			checkLogLines(t, logs.String(), mark, secret, "p1\"")
+		})
+	}
+	t.Run("service id", func(t *testing.T) {
+		logs.Take()
+		rec := s.do(t, "POST", "/cds-services/"+url.PathEscape(hostile[:4096]), orderRequest(t, cleanRecord(), "upadacitinib", 15))
+		assert.Equal(t, http.StatusNotFound, rec.Code)
+		checkLogLines(t, logs.String())
+	})
+	for name, item := range map[string]map[string]any{
+		"card uuid":   {"card": hostile[:200], "outcome": "overridden", "outcomeTimestamp": "2026-11-29T12:00:00Z"},
+		"card, 1 MB":  {"card": hostile, "outcome": "overridden", "outcomeTimestamp": "2026-11-29T12:00:00Z"},
+		"outcome":     {"card": "c", "outcome": hostile, "outcomeTimestamp": "2026-11-29T12:00:00Z"},
+		"timestamp":   {"card": "c", "outcome": "overridden", "outcomeTimestamp": hostile},
+		"userComment": {"card": "c", "outcome": "overridden", "outcomeTimestamp": "2026-11-29T12:00:00Z", "overrideReason": map[string]any{"userComment": mark + hostile}},
+		"reason code": {"card": "c", "outcome": "overridden", "outcomeTimestamp": "2026-11-29T12:00:00Z", "overrideReason": map[string]any{"reason": map[string]any{"code": hostile}}},
+	} {
+		t.Run("feedback "+name, func(t *testing.T) {
+			logs.Take()
+			body, err := json.Marshal(map[string]any{"feedback": []any{item}})
+			require.NoError(t, err)
+			rec := s.do(t, "POST", "/cds-services/order-sign/feedback", body)
+			assert.Less(t, rec.Code, 500, rec.Body.String())
+			assert.Less(t, rec.Body.Len(), 2048, "an error does not echo the input")
+			assert.NotContains(t, rec.Body.String(), mark)
+			checkLogLines(t, logs.String(), mark)
+		})
+	}
+}
+
+// checkLogLines checks that out is JSON log lines of at most 2 KB, none
+// holding any of leaks nor an injected line.
+func checkLogLines(t *testing.T, out string, leaks ...string) {
+	t.Helper()
+	require.NotEmpty(t, out)
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		var v map[string]any
+		assert.NoError(t, json.Unmarshal([]byte(line), &v), "one JSON object a line: %.200q", line)
+		assert.LessOrEqual(t, len(line), 2048, "a bounded log line: %.200q", line)
+		assert.NotEqual(t, "injected", v["msg"])
+	}
+	for _, leak := range leaks {
+		assert.NotContains(t, out, leak)
+	}
 }
