@@ -349,6 +349,14 @@ func TestHostileFHIRServerSaid(t *testing.T) {
 			w.(http.Flusher).Flush()
 		}
 	}
+	// Response headers are held outside the page budget: Go's default of
+	// 10 MB a response, 8 queries at once, was 80 MB a call.
+	cases["a megabyte of response headers"] = func(w http.ResponseWriter, r *http.Request) {
+		for i := range 16 {
+			w.Header().Set("X-Junk-"+strconv.Itoa(i), strings.Repeat("j", 64<<10))
+		}
+		fhirJSON(w, searchPage(-1, ""))
+	}
 	cases["trickles its answer"] = func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/fhir+json")
 		fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset","entry":[`)
