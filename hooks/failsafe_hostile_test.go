@@ -608,7 +608,9 @@ func TestHostileIdentifiersLogBounded(t *testing.T) {
 		mark   = "Zyxwvutsrq"
 		secret = "tok-SECRET-4711"
 	)
+	var injected atomic.Bool
 	fhirSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		injected.Store(injected.Load() || r.Header.Get("X-Injected") != "")
 		w.Header().Set("Content-Type", "application/fhir+json")
 		switch r.URL.Query().Get("page") {
 		case "dup":
@@ -644,6 +646,10 @@ func TestHostileIdentifiersLogBounded(t *testing.T) {
 		"fhirAuthorization.patient":       func(m map[string]any) { auth(m)["patient"] = mark },
 		"patientId with a space":          func(m map[string]any) { m["context"].(map[string]any)["patientId"] = mark + " " },
 		"fhirAuthorization.patient, 1 MB": func(m map[string]any) { auth(m)["patient"] = hostile },
+		"access_token with a header injected": func(m map[string]any) {
+			auth(m)["access_token"] = secret + "\r\nX-Injected: " + mark
+			delete(pf(m), "conditions")
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			logs.Take()
@@ -658,6 +664,7 @@ func TestHostileIdentifiersLogBounded(t *testing.T) {
 			assert.Less(t, rec.Code, 500, rec.Body.String())
 			assert.NotContains(t, rec.Body.String(), mark)
 			checkLogLines(t, logs.String(), mark, secret, "p1\"")
+			assert.False(t, injected.Load(), "no header injected through the token")
 		})
 	}
 	t.Run("service id", func(t *testing.T) {
