@@ -323,8 +323,8 @@ func (p *part) check(r *resource) error {
 			return fmt.Errorf("%w: a Patient with another id", ErrWrongPatient)
 		}
 		return nil
-	case r.resourceType == "Immunization":
-		member = "patient"
+	case r.resourceType == "Immunization", r.get("subject") == nil && r.get("patient") != nil:
+		member = "patient" // also where DSTU2 names it (Condition, MedicationStatement)
 	}
 	ref := p.subjects.of(r.get(member))
 	if !ref.ok { // whose it is cannot be told: skipped like any malformed entry
@@ -526,8 +526,11 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 			// safe: an order of an unknown Medication must not answer no
 			// cards. (An order with no medication[x] at all is an order
 			// whose drug is not chosen yet, as order-select sends it.)
-			return Orders{}, &DecodeError{Path: jsonerr.Join(entryPath(medEntries[i]), "resource.medicationReference"),
-				Reason: "names no Medication contained in the order or in draftOrders, and has no display"}
+			reason := "names no Medication contained in the order or in draftOrders, and has no display"
+			if p.meds[i].found {
+				reason = "names a Medication with neither code nor text, and has no display"
+			}
+			return Orders{}, &DecodeError{Path: jsonerr.Join(entryPath(medEntries[i]), "resource.medicationReference"), Reason: reason}
 		}
 		out.Medications = append(out.Medications, m)
 	}

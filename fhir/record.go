@@ -234,6 +234,7 @@ type pendingMed struct {
 	ref     string // medicationReference.reference still to look up; "" when none
 	refText string // medicationReference.display, the text when ref stays unresolved
 	hadRef  bool   // a medicationReference with a reference was given
+	found   bool   // and the Medication it references was found
 }
 
 // setMedication fills in what p is of, from medicationCodeableConcept or
@@ -248,6 +249,7 @@ func setMedication(p *pendingMed, cc *fm.CodeableConcept, ref *fm.Reference, con
 	p.hadRef = r != ""
 	if id, ok := strings.CutPrefix(r, "#"); ok {
 		if info, ok := contained(id); ok {
+			p.found = true
 			applyMedication(&p.med, info)
 			return
 		}
@@ -292,6 +294,7 @@ func (p *pendingMed) resolve(meds medIndex) (rules.Medication, bool) {
 		}
 		return m, false
 	}
+	p.found = true
 	applyMedication(&m, info)
 	return m, true
 }

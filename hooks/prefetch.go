@@ -217,8 +217,13 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 			continue
 		case r.st == keyValue && r.err != nil:
 			logger.Warn("prefetch value unusable; fetching it instead", "key", key, "err", r.err)
+		case r.st == keyValue && r.page.Next != "" && fallbackReason(req.FHIRAuthorization, svc.Prefetch[key]) != "":
+			reason := fallbackReason(req.FHIRAuthorization, svc.Prefetch[key])
+			logger.Warn("prefetch is paginated and fhirAuthorization cannot fetch the next page", "key", key, "reason", reason)
+			res.unavailable[key] = reason
+			continue
 		case r.st == keyValue && r.page.Next != "":
-			skipped, err := s.followNext(ctx, b, key, r.page.Next, req)
+			skipped, err := s.followNext(ctx, b, key, r.page, req)
 			res.skipped[key] += skipped
 			if err != nil {
 				res.unavailable[key] = fallbackFailed(logger, key, err)
@@ -261,8 +266,26 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 			if req.FHIRAuthorization != nil {
 				token = req.FHIRAuthorization.AccessToken
 			}
+			// A token that cannot read a key's data is not used for it: the
+			// server may answer what the token may see, and nothing would
+			// read as "none".
+			for key := range queries {
+				if reason := fallbackReason(req.FHIRAuthorization, svc.Prefetch[key]); reason != "" {
+					logger.Warn("FHIR fallback not tried", "key", key, "reason", reason)
+					res.unavailable[key] = reason
+				}
+			}
+			fetch := queries
+			if len(res.unavailable) > 0 {
+				fetch = map[string]string{}
+				for key, q := range queries {
+					if _, out := res.unavailable[key]; !out {
+						fetch[key] = q
+					}
+				}
+			}
 			start := time.Now()
-			results := s.fhir.FetchAll(ctx, req.FHIRServer, token, queries)
+			results := s.fhir.FetchAll(ctx, req.FHIRServer, token, fetch)
 			s.metrics.fallbackDuration(time.Since(start))
 			for key, r := range results {
 				s.metrics.fallback(key, r.Err == nil)
@@ -271,7 +294,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 					res.unavailable[key] = fallbackFailed(logger, key, r.Err)
 					continue
 				}
-				skipped, err := addPages(ctx, b, key, r.Pages)
+				skipped, err := addPages(ctx, b, key, r.Pages, fhir.Page{})
 				res.skipped[key] += skipped
 				if err != nil {
 					res.unavailable[key] = fallbackFailed(logger, key, fmt.Errorf("fetched page unusable: %w", err))
@@ -310,7 +333,13 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 // addPages adds fetched pages to b and counts the entries skipped as
 // malformed; the first page that is unusable (not FHIR, another patient's
 // data, too many resources, or saying its results are incomplete) stops it.
-func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) (skipped int, err error) {
+// before is the page the fetched ones follow (a prefetch value; zero for a
+// query fetched whole). The pages are one search: when the largest
+// Bundle.total any of them states is beyond the entries they hold
+// together, it was cut short (a server that stops paging early), and what
+// was not sent is no "no data".
+func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte, before fhir.Page) (skipped int, err error) {
+	total, entries := before.Total, before.Entries
 	for _, p := range pages {
 		page, err := b.Add(ctx, key, p)
 		if err != nil {
@@ -320,6 +349,10 @@ func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) 
 		if page.Incomplete {
 			return skipped, errors.New("the FHIR server says the results are incomplete")
 		}
+		total, entries = max(total, page.Total), entries+page.Entries
+	}
+	if total > entries {
+		return skipped, fmt.Errorf("Bundle.total is %d but the pages hold %d entries", total, entries)
 	}
 	return skipped, nil
 }
@@ -356,7 +389,7 @@ func queryType(tmpl string) string {
 // The next link must lead under fhirServer's base path (fhir.FetchNext
 // normalises and confines it), and fhirServer must be allowed for the
 // caller.
-func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key, next string, req *Request) (skipped int, err error) {
+func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key string, first fhir.Page, req *Request) (skipped int, err error) {
 	if previewing(ctx) {
 		return 0, errors.New("prefetch is paginated and a console preview never calls fhirServer")
 	}
@@ -370,12 +403,12 @@ func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key, next stri
 	if req.FHIRAuthorization != nil {
 		token = req.FHIRAuthorization.AccessToken
 	}
-	pages, err := s.fhir.FetchNext(ctx, req.FHIRServer, token, next)
+	pages, err := s.fhir.FetchNext(ctx, req.FHIRServer, token, first.Next)
 	if err != nil {
 		return 0, errors.New(safeReason(err))
 	}
-	if skipped, err = addPages(ctx, b, key, pages); err != nil {
-		return skipped, errors.New("next page unusable")
+	if skipped, err = addPages(ctx, b, key, pages, first); err != nil {
+		return skipped, fmt.Errorf("next page unusable: %w", err)
 	}
 	return skipped, nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -148,7 +149,8 @@ func decodeRequest(body []byte, hook string, stream func(req *Request, hc *HookC
 					return err
 				}
 				key := tok.String()
-				if !streamed && hc != nil && stream != nil {
+				if !streamed && hc != nil && stream != nil && strings.IndexFunc(hc.PatientID, spaceOrControl) < 0 {
+					// (A patientId refused below is not used to read prefetch.)
 					streamed, read = true, stream(&req, hc)
 				}
 				if read != nil {
@@ -208,6 +210,22 @@ func decodeRequest(body []byte, hook string, stream func(req *Request, hc *HookC
 		return nil, nil, badRequest("context: " + jsonErr(hcErr))
 	case strings.TrimSpace(hc.PatientID) == "":
 		return nil, nil, badRequest("context.patientId is missing")
+	case strings.IndexFunc(hc.PatientID, spaceOrControl) >= 0:
+		// A FHIR id has none. " p1" was trimmed when prefetch was held to
+		// the patient but not when draft orders were, nor in the queries
+		// sent to fhirServer: one patient id read three ways.
+		e := badRequest("context.patientId holds white space or a control character: a FHIR id has none")
+		e.Expression = "context.patientId"
+		return nil, nil, e
+	case req.FHIRAuthorization != nil && req.FHIRAuthorization.Patient != "" &&
+		strings.TrimPrefix(strings.TrimSpace(req.FHIRAuthorization.Patient), "Patient/") != strings.TrimPrefix(hc.PatientID, "Patient/"):
+		// The token is for another patient than the call (CDS Hooks 2.0:
+		// fhirAuthorization.patient): a server that serves a token only its
+		// own patient's data may answer "none" for this one. Which of the
+		// two the call is about cannot be told (contract 6.6).
+		e := badRequest("fhirAuthorization.patient is another patient than context.patientId")
+		e.Expression = "fhirAuthorization.patient"
+		return nil, nil, e
 	}
 	if hook == HookOrderSelect || hook == HookOrderSign {
 		if len(hc.DraftOrders) == 0 || isNull(hc.DraftOrders) {
@@ -226,6 +244,12 @@ func decodeRequest(body []byte, hook string, stream func(req *Request, hc *HookC
 		return nil, nil, e
 	}
 	return &req, hc, nil
+}
+
+// spaceOrControl reports white space, control and invisible format
+// characters (Unicode: a zero-width space, a direction mark).
+func spaceOrControl(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
 
 func isNull(b json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(b), []byte("null")) }

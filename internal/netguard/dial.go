@@ -99,26 +99,37 @@ func dial(denyLoopback bool) func(ctx context.Context, network, addr string) (ne
 	}
 }
 
+// MaxResponseHeaderBytes bounds the response headers of a request made on
+// a caller's behalf: they are held outside any Budget, and Go's default
+// (10 MB a response) let a FHIR server answering 8 queries of a call at
+// once make it hold 80 MB beyond its page budget.
+const MaxResponseHeaderBytes = 256 << 10
+
 // Transport returns a keep-alive transport that dials through the address
 // guard and never through a proxy (a proxy would resolve and reach
-// addresses the guard never sees).
+// addresses the guard never sees), with MaxResponseHeaderBytes.
 func Transport(denyLoopback bool) *http.Transport {
 	return &http.Transport{
-		Proxy:                 nil,
-		DialContext:           dial(denyLoopback),
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   16,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   5 * time.Second,
-		ExpectContinueTimeout: time.Second,
+		MaxResponseHeaderBytes: MaxResponseHeaderBytes,
+		Proxy:                  nil,
+		DialContext:            dial(denyLoopback),
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           100,
+		MaxIdleConnsPerHost:    16,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    5 * time.Second,
+		ExpectContinueTimeout:  time.Second,
 	}
 }
 
 // Guard returns a clone of t that keeps its TLS settings but dials through
-// the address guard, and never through a proxy.
+// the address guard, and never through a proxy, with response headers of
+// at most MaxResponseHeaderBytes.
 func Guard(t *http.Transport, denyLoopback bool) *http.Transport {
 	t = t.Clone()
+	if t.MaxResponseHeaderBytes <= 0 || t.MaxResponseHeaderBytes > MaxResponseHeaderBytes {
+		t.MaxResponseHeaderBytes = MaxResponseHeaderBytes
+	}
 	t.Proxy = nil
 	t.DialContext = dial(denyLoopback)
 	t.DialTLSContext = nil

@@ -3,6 +3,7 @@ package netguard
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
@@ -145,5 +146,23 @@ func TestJoin(t *testing.T) {
 		case !ok && want != "":
 			t.Errorf("Join(%q) refused, want %q", rel, want)
 		}
+	}
+}
+
+// Response headers are bounded on every transport a request on a caller's
+// behalf goes through: the guard's own, and one passed in (a smaller
+// bound kept).
+func TestResponseHeadersBounded(t *testing.T) {
+	eq(t, MaxResponseHeaderBytes, Transport(false).MaxResponseHeaderBytes)
+	eq(t, MaxResponseHeaderBytes, Guard(&http.Transport{}, false).MaxResponseHeaderBytes)
+	eq(t, MaxResponseHeaderBytes, Guard(&http.Transport{MaxResponseHeaderBytes: 1 << 30}, false).MaxResponseHeaderBytes)
+	eq(t, 1024, Guard(&http.Transport{MaxResponseHeaderBytes: 1024}, false).MaxResponseHeaderBytes)
+	eq(t, MaxResponseHeaderBytes, HTTPClient(nil, false).Transport.(*http.Transport).MaxResponseHeaderBytes)
+}
+
+func eq(t *testing.T, want, got int64) {
+	t.Helper()
+	if want != got {
+		t.Errorf("MaxResponseHeaderBytes = %d, want %d", got, want)
 	}
 }
