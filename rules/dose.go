@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -60,7 +61,9 @@ func dailyDoseWith(m Medication, codeMg float64) (mg float64, how string, ok boo
 		return 0, adminHow, false
 	}
 	perDay, timingHow, ok := dosesPerDay(d)
-	if !ok && noTimingGiven(d) {
+	if !ok {
+		// No timing, or one that cannot be read (a local timing code): the
+		// dosage text, which is what the patient's label says, decides.
 		if f, phrase, found := dosageTextPerDay(d.DosageText); found {
 			perDay, timingHow, ok = f, fmtAmount(f)+"/day (dosage text: "+phrase+")", true
 		} else if phrase != "" {
@@ -127,7 +130,17 @@ func doseMgPerAdministration(m Medication, codeMg float64) (float64, string, boo
 	if math.IsNaN(q.Value) || math.IsInf(q.Value, 0) || q.Value <= 0 {
 		return 0, "dose quantity not usable", false
 	}
-	unit := strings.ToLower(strings.TrimSpace(q.Unit))
+	unit := doseUnit(q.Unit)
+	if !knownDoseUnit(unit) {
+		if other := doseUnit(q.UnitText); knownDoseUnit(other) {
+			unit = other // the readable unit, or a code of another unit system
+		}
+	}
+	if m.Dose.DoseRange {
+		q = &Quantity{Value: q.Value, Unit: unit}
+		mg, how, ok := doseMgPerAdministration(Medication{Text: m.Text, Dose: DoseFacts{IngredientStrengthMg: m.Dose.IngredientStrengthMg, DoseQuantity: q}}, codeMg)
+		return mg, "up to " + how + " (the high end of the dose range)", ok
+	}
 	switch {
 	case unit == "mg":
 		return q.Value, fmtAmount(q.Value) + " mg", true
@@ -151,6 +164,30 @@ func doseMgPerAdministration(m Medication, codeMg float64) (float64, string, boo
 		return 0, "dose quantity has no unit", false
 	}
 	return 0, fmt.Sprintf("dose unit %q not understood", q.Unit), false
+}
+
+// doseUnit is a dose unit as the switch of doseMgPerAdministration reads
+// it: lower case, and the spellings of EHRs and SNOMED CT dose forms
+// ("milligram", "Tablet(s)", "tablet, film coated", "TBL") folded into
+// "mg" and "tablet".
+func doseUnit(u string) string {
+	u = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(u)), "(s)")
+	switch {
+	case u == "milligram" || u == "milligrams" || u == "milligramme" || u == "mgs" || u == "mg.":
+		return "mg"
+	case u == "tbl" || u == "tab." || strings.HasPrefix(u, "tablet,") || strings.HasPrefix(u, "tablet "):
+		return "tablet"
+	}
+	return u
+}
+
+// knownDoseUnit reports whether doseMgPerAdministration reads unit.
+func knownDoseUnit(unit string) bool {
+	switch unit {
+	case "mg", "g", "ug", "mcg", "µg", "μg", "ml":
+		return true
+	}
+	return isTabletUnit(unit)
 }
 
 // tabletStrength is the mg per tablet from Medication.ingredient, the text
@@ -334,9 +371,17 @@ func isTabletUnit(u string) bool {
 }
 
 // dosesPerDay reads the timing; how describes it.
+//
+// A repeat without a frequency is once per period (FHIR Timing); a
+// frequencyMax ("1-2 times a day") counts as the most a day can hold, and
+// so does a list of times of day (timeOfDay "08:00", "20:00"; when MORN,
+// EVE) on a daily timing or with no period.
 func dosesPerDay(d DoseFacts) (float64, string, bool) {
-	if d.Frequency > 0 || d.Period > 0 || d.PeriodUnit != "" {
-		f, p := d.Frequency, d.Period
+	if d.Frequency > 0 || d.Period > 0 || d.PeriodUnit != "" || d.FrequencyMax > 0 {
+		f, p := max(d.Frequency, d.FrequencyMax), d.Period
+		if f == 0 && p > 0 && d.Frequency == 0 {
+			f = 1
+		}
 		if f <= 0 || p <= 0 || math.IsInf(f, 0) || math.IsInf(p, 0) || math.IsNaN(f) || math.IsNaN(p) {
 			return 0, "timing frequency or period not usable", false
 		}
@@ -352,11 +397,29 @@ func dosesPerDay(d DoseFacts) (float64, string, bool) {
 			return 0, fmt.Sprintf("timing period unit %q not understood", d.PeriodUnit), false
 		}
 		perDay := f / days
-		return perDay, fmt.Sprintf("%s/day (timing %s per %s %s)", fmtAmount(perDay), fmtAmount(f), fmtAmount(p), d.PeriodUnit), true
+		how := fmt.Sprintf("%s/day (timing %s per %s %s)", fmtAmount(perDay), fmtAmount(f), fmtAmount(p), d.PeriodUnit)
+		if d.TimesOfDay > 0 && days == 1 && float64(d.TimesOfDay) > perDay {
+			perDay = float64(d.TimesOfDay)
+			how = fmt.Sprintf("%s/day (timing: %d times of day)", fmtAmount(perDay), d.TimesOfDay)
+		}
+		return perDay, how, true
+	}
+	if d.TimesOfDay > 0 && strings.TrimSpace(d.TimingCode) == "" {
+		return float64(d.TimesOfDay), fmt.Sprintf("%d/day (timing: %d times of day)", d.TimesOfDay, d.TimesOfDay), true
 	}
 	if code := strings.ToUpper(strings.TrimSpace(d.TimingCode)); code != "" {
 		if perDay, ok := timingCodePerDay(code); ok {
 			return perDay, fmt.Sprintf("%s/day (timing code %s)", fmtAmount(perDay), code), true
+		}
+		// A code in words, or a local code whose text or display is
+		// ("Once daily", "2 times daily").
+		for _, t := range []string{d.TimingCode, d.TimingText} {
+			if perDay, ok := timingCodePerDay(strings.ToUpper(strings.TrimSpace(t))); ok {
+				return perDay, fmt.Sprintf("%s/day (timing %q)", fmtAmount(perDay), t), true
+			}
+			if perDay, phrase, found := dosageTextPerDay(t); found {
+				return perDay, fmt.Sprintf("%s/day (timing %q: %s)", fmtAmount(perDay), t, phrase), true
+			}
 		}
 		return 0, fmt.Sprintf("timing code %q not understood", d.TimingCode), false
 	}
@@ -392,26 +455,50 @@ func timingCodePerDay(code string) (float64, bool) {
 
 // dosageTextPhrases maps frequency wording in dosage instructions to
 // administrations per day, longest phrases first so that "twice daily" is
-// not also read as "daily".
+// not also read as "daily". A phrase with a slot names a time of day: two
+// different times of day ("every morning" and "at bedtime") are two
+// administrations a day. daily marks "daily" and "every day", which a list
+// of times of day qualifies ("daily in the morning and in the evening").
 func dosageTextPhrases() []dosagePhrase {
 	return []dosagePhrase{
-		{"every other day", 0.5}, {"three times a day", 3}, {"three times daily", 3}, {"four times a day", 4},
-		{"four times daily", 4}, {"two times a day", 2}, {"two times daily", 2}, {"every 12 hours", 2},
-		{"every 24 hours", 1}, {"every 8 hours", 3}, {"every 6 hours", 4}, {"every 12 hrs", 2}, {"every 12 hr", 2},
-		{"every 24 hrs", 1}, {"every 24 hr", 1}, {"every 8 hrs", 3}, {"every 6 hrs", 4}, {"twice a day", 2}, {"twice daily", 2},
-		{"once a day", 1}, {"once daily", 1}, {"every morning", 1}, {"every evening", 1}, {"every day", 1},
-		{"at bedtime", 1}, {"once weekly", 1.0 / 7}, {"once a week", 1.0 / 7}, {"nightly", 1}, {"daily", 1},
-		{"bid", 2}, {"b.i.d.", 2}, {"tid", 3}, {"t.i.d.", 3}, {"qid", 4}, {"q.i.d.", 4}, {"qod", 0.5},
-		{"qd", 1}, {"q.d.", 1}, {"qam", 1}, {"qpm", 1}, {"qhs", 1},
-		{"q 12 h", 2}, {"q 12h", 2}, {"q12h", 2}, {"q12hr", 2}, {"q12hrs", 2}, {"q 24 h", 1}, {"q 24h", 1}, {"q24h", 1},
-		{"q24hr", 1}, {"q24hrs", 1}, {"q8h", 3}, {"q8hr", 3}, {"q8hrs", 3}, {"q6h", 4}, {"q6hr", 4}, {"q6hrs", 4},
+		{phrase: "morning and evening", perDay: 2}, {phrase: "morning and night", perDay: 2}, {phrase: "morning and bedtime", perDay: 2},
+		{phrase: "and evening", perDay: 1, slot: "evening"}, {phrase: "and night", perDay: 1, slot: "night"},
+		{phrase: "every other day", perDay: 0.5}, {phrase: "three times a day", perDay: 3}, {phrase: "three times daily", perDay: 3},
+		{phrase: "four times a day", perDay: 4}, {phrase: "four times daily", perDay: 4}, {phrase: "two times a day", perDay: 2},
+		{phrase: "two times daily", perDay: 2}, {phrase: "twice a day", perDay: 2}, {phrase: "twice daily", perDay: 2},
+		{phrase: "once a day", perDay: 1}, {phrase: "once daily", perDay: 1}, {phrase: "every day", perDay: 1, daily: true},
+		{phrase: "each day", perDay: 1, daily: true}, {phrase: "once weekly", perDay: 1.0 / 7}, {phrase: "once a week", perDay: 1.0 / 7},
+		{phrase: "daily", perDay: 1, daily: true},
+		{phrase: "every morning", perDay: 1, slot: "morning"}, {phrase: "each morning", perDay: 1, slot: "morning"},
+		{phrase: "in the morning", perDay: 1, slot: "morning"}, {phrase: "with breakfast", perDay: 1, slot: "morning"},
+		{phrase: "every evening", perDay: 1, slot: "evening"}, {phrase: "each evening", perDay: 1, slot: "evening"},
+		{phrase: "in the evening", perDay: 1, slot: "evening"}, {phrase: "with dinner", perDay: 1, slot: "evening"},
+		{phrase: "at bedtime", perDay: 1, slot: "night"}, {phrase: "every night", perDay: 1, slot: "night"},
+		{phrase: "at night", perDay: 1, slot: "night"}, {phrase: "nightly", perDay: 1, slot: "night"},
+		{phrase: "bid", perDay: 2}, {phrase: "b.i.d.", perDay: 2}, {phrase: "tid", perDay: 3}, {phrase: "t.i.d.", perDay: 3},
+		{phrase: "qid", perDay: 4}, {phrase: "q.i.d.", perDay: 4}, {phrase: "qod", perDay: 0.5},
+		{phrase: "qd", perDay: 1}, {phrase: "q.d.", perDay: 1}, {phrase: "qam", perDay: 1, slot: "morning"},
+		{phrase: "qpm", perDay: 1, slot: "evening"}, {phrase: "qhs", perDay: 1, slot: "night"},
 	}
 }
 
 type dosagePhrase struct {
 	phrase string
 	perDay float64
+	slot   string
+	daily  bool
 }
+
+// countedFrequency finds "2 times a day", "2 (two) times daily", "2x
+// daily", "1 time each day", "3 times a week" (the number as digits or a
+// word); everyInterval finds "every 12 hours", "q12h", "q 24 hrs", "every
+// 2 days", "every 1 week".
+var (
+	countedFrequency = regexp.MustCompile(`\b(\d+|one|two|three|four)\s*(?:\(\s*(?:one|two|three|four)\s*\)\s*)?(?:x|times?)\s*(?:a|per|each|every|/)?\s*(day|daily|d|week|weekly|wk)\b`)
+	everyInterval    = regexp.MustCompile(`\b(?:every|q)\s*(\d+)\s*(hours?|hrs?|h|days?|d|weeks?|wks?)\b`)
+)
+
+var numberWords = map[string]float64{"one": 1, "two": 2, "three": 3, "four": 4}
 
 // dosageTextPerDay reads the frequency from dosage text. found is true when
 // the text has frequency words that all agree; when they disagree, found is
@@ -419,25 +506,72 @@ type dosagePhrase struct {
 func dosageTextPerDay(text string) (perDay float64, phrase string, found bool) {
 	t := strings.ToLower(text)
 	var phrases []string
+	var readings []dosagePhrase
+	read := func(re *regexp.Regexp, f func(n float64, unit string) float64) {
+		for _, m := range re.FindAllStringSubmatch(t, -1) {
+			n, err := strconv.ParseFloat(m[1], 64)
+			if err != nil {
+				n = numberWords[m[1]]
+			}
+			if v := f(n, m[2]); n > 0 && v > 0 {
+				readings = append(readings, dosagePhrase{phrase: m[0], perDay: v})
+			}
+		}
+		t = re.ReplaceAllString(t, " ")
+	}
+	read(countedFrequency, func(n float64, unit string) float64 {
+		if strings.HasPrefix(unit, "d") {
+			return n
+		}
+		return n / 7
+	})
+	read(everyInterval, func(n float64, unit string) float64 {
+		switch unit[0] {
+		case 'h':
+			if n > 24 {
+				return 0
+			}
+			return 24 / n
+		case 'd':
+			return 1 / n
+		}
+		return 1 / (7 * n)
+	})
 	for _, p := range dosageTextPhrases() {
 		if !hasWord(t, p.phrase) {
 			continue
 		}
-		if len(phrases) > 0 && !sameMg(perDay, p.perDay) {
-			return 0, strings.Join(append(phrases, p.phrase), ", "), false
-		}
-		perDay = p.perDay
-		phrases = append(phrases, p.phrase)
+		readings = append(readings, p)
 		t = strings.ReplaceAll(t, p.phrase, " ")
 	}
-	if len(phrases) == 0 {
+	slots := map[string]bool{}
+	for _, r := range readings {
+		phrases = append(phrases, strings.TrimSpace(r.phrase))
+		if r.slot != "" {
+			slots[r.slot] = true
+		}
+	}
+	if len(readings) == 0 {
 		return 0, "", false
+	}
+	perDay = readings[0].perDay
+	if len(slots) > 1 {
+		perDay = float64(len(slots))
+	}
+	for _, r := range readings {
+		switch {
+		case len(slots) > 1 && (r.slot != "" || r.daily):
+			// a time of day, or "daily" qualified by the times of day
+		case !sameMg(r.perDay, perDay):
+			return 0, strings.Join(phrases, ", "), false
+		}
 	}
 	return perDay, strings.Join(phrases, ", "), true
 }
 
 func noTimingGiven(d DoseFacts) bool {
-	return d.Frequency == 0 && d.Period == 0 && d.PeriodUnit == "" && strings.TrimSpace(d.TimingCode) == ""
+	return d.Frequency == 0 && d.FrequencyMax == 0 && d.Period == 0 && d.PeriodUnit == "" && d.TimesOfDay == 0 &&
+		strings.TrimSpace(d.TimingCode) == ""
 }
 
 // onceDailyProduct reports whether the text names an extended-release
