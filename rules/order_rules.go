@@ -1894,6 +1894,22 @@ func (c *orderCtx) doseAboveLabel() (Finding, bool) {
 	}, true
 }
 
+// doseUnknown: the ordered daily dose could not be read (no dose, a unit
+// or frequency not understood, amounts that disagree), so dose-above-label
+// and the dose limits could not be checked; the order says so rather than
+// passing silently. Info: nothing dangerous was found, a check did not run.
+func (c *orderCtx) doseUnknown() (Finding, bool) {
+	if c.doseOK {
+		return Finding{}, false
+	}
+	return Finding{
+		Title: "Dose not checked",
+		Action: "The daily dose of " + c.p.Generic + " could not be read, so it was not checked against the label: state the dose and " +
+			"frequency (atopic dermatitis: " + number(c.p.LowerDailyMg) + " or " + number(c.p.MaxDailyMg) + " mg once daily).",
+		Evidence: c.orderedDoseEvidence(),
+	}, true
+}
+
 // weightBelowLabel: RINVOQ for atopic dermatitis in pediatric patients 12
 // and older weighing at least 40 kg (RINVOQ PI 2.5; contract 6.4). The
 // latest body weight counts at any date; one over a year old says so.
