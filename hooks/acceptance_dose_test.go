@@ -183,6 +183,26 @@ func TestDoseShapes(t *testing.T) {
 	runAcc(t, cases)
 }
 
+// TestDoseSession: two orders of one drug signed together add up (a
+// second draft is not a renewal: nothing on record is replaced).
+func TestDoseSession(t *testing.T) {
+	r40 := func() *record { return cleanRecord().born(bornAged(40)) }
+	second := func(d res) res { d["id"] = "new2"; return d }
+	cases := []accCase{
+		{name: "upadacitinib 15 mg and 30 mg drafts: 45 mg/day together, keep one order", c: sign(r40(), upaDz(upaRxName, di(tabQ(1), daily)), second(upaDz(upa30Name, sig("Take 1 tablet by mouth daily")))),
+			want: w("dose-above-label", "warning"), noDose: true, detailOf: map[string]string{"dose-above-label": "keep one order"}},
+		{name: "abrocitinib 100 mg and 200 mg drafts: 300 mg/day together", c: sign(r40(), abroDz(abroRxName, di(tabQ(1), daily)), second(abroDz(abro200Nm, di(tabQ(1), daily)))),
+			want: w("dose-above-label", "warning"), noDose: true},
+		{name: "order-select: the unselected second draft counts too", c: call{hook: HookOrderSelect, r: r40(),
+			drafts: []res{upaDz(upa30Name, di(tabQ(1), daily)), second(upaDz(upaRxName, di(tabQ(1), daily)))}, selections: []string{"MedicationRequest/new"}},
+			want: w("dose-above-label", "warning"), noDose: true},
+		{name: "upadacitinib 15 mg draft and an unrelated draft: no card", c: sign(r40(), upaDz(upaRxName, di(tabQ(1), daily)), second(drugDraft("x", rxnorm, "161", "acetaminophen 500 MG Oral Tablet"))), noCards: true},
+		{name: "upadacitinib 15 mg draft and a cancelled 30 mg draft: no card", c: sign(r40(), upaDz(upaRxName, di(tabQ(1), daily)), with(second(upaDz(upa30Name, di(tabQ(1), daily))), "status", "cancelled")), noCards: true},
+		{name: "upadacitinib 15 mg renewal with the active 30 mg order on record (a dose change): no card", c: sign(r40().replace(onceDaily(med("upa-old", "active", rxnorm, "2196092", upa30Name, 30))), upaDz(upaRxName, di(tabQ(1), daily))), onlyInfo: true},
+	}
+	runAcc(t, cases)
+}
+
 // TestDoseNotReadable: an order whose daily dose cannot be read says that
 // the dose was not checked (info), never passes silently, and never
 // invents a dose; a finding that names the dose to use says it instead.
