@@ -220,6 +220,7 @@ func TestDoseNotReadable(t *testing.T) {
 		unread("sig with no amount ('use as directed')", abroDz(abroRxName, sig("use as directed"))),
 		unread("sig with conflicting frequencies", upaDz(upaRxName, with(di(tabQ(1), nil), "text", "once daily for 2 weeks then twice daily"))),
 		unread("immediate-release abrocitinib, 1 tablet, no frequency", abroDz(abroRxName, di(tabQ(1), nil))),
+		unread("half a 30 mg extended-release tablet (RINVOQ is swallowed whole)", upaDz(upa30Name, di(tabQ(0.5), daily))),
 		{name: "no dose, aged 70, upadacitinib: the 15 mg age limit, not a second card", c: sign(cleanRecord().born(bornAged(70)).drop("hcg"), upaDz(upaRxName)),
 			want: w("lower-dose-recommended", "warning"), absent: []string{"dose-unknown"}, dose: 15},
 		{name: "no dose, eGFR 45, abrocitinib: 50 mg, and the renal card says the dose was not read", c: sign(r40().replace(egfr(45, "mL/min/{1.73_m2}", "", 10)), abroDz(abroRxName)),
@@ -245,7 +246,19 @@ func TestDoseThresholds(t *testing.T) {
 	}
 	clari := med("clari", "active", rxnorm, "21212", "clarithromycin 500 MG Oral Tablet", 3)
 	fluox := med("fluox", "active", rxnorm, "4493", "fluoxetine 20 MG Oral Capsule", 60)
+	// An abrocitinib course at 50 mg that started days ago, eGFR 45: the
+	// label allows 100 mg after 12 weeks (84 days) at 50 mg.
+	renal50 := func(days int) *record {
+		r := cleanRecord().born(bornAged(40)).replace(egfr(45, "mL/min/{1.73_m2}", "", 10))
+		r.medications = append(r.medications, courseMed("abro-1", "MedicationRequest", "active", "abrocitinib", 50, days))
+		return r
+	}
+	abro100Sig := func() res { return abroDz(abroRxName, sig("Take 1 tablet (100 mg total) by mouth once daily")) }
 	cases := []accCase{
+		{name: "renewal to 100 mg, eGFR 45, 83 days at 50 mg: 50 mg", c: sign(renal50(83), abro100Sig()), want: w("renal-impairment", "warning"), dose: 50},
+		{name: "renewal to 100 mg, eGFR 45, 84 days at 50 mg: 100 mg allowed", c: sign(renal50(84), abro100Sig()), want: w("renal-impairment", "warning"), noDose: true},
+		{name: "renewal to 100 mg, eGFR 45, 85 days at 50 mg: 100 mg allowed", c: sign(renal50(85), abro100Sig()), want: w("renal-impairment", "warning"), noDose: true},
+		{name: "renewal to 200 mg, eGFR 45, 85 days at 50 mg: 100 mg", c: sign(renal50(85), abroDz(abro200Nm, sig("200 mg po qd"))), want: w("renal-impairment", "warning"), dose: 100},
 		{name: "upadacitinib 30 (NDC) at 64: no card", c: sign(cleanRecord().born(bornAged(64)), upa30NDC()), noCards: true},
 		{name: "upadacitinib 30 (NDC) at 65: 15 mg", c: sign(cleanRecord().born(bornAged(65)).drop("hcg"), upa30NDC()), want: w("lower-dose-recommended", "warning"), dose: 15},
 		{name: "upadacitinib 30 (sig) at 66: 15 mg", c: sign(cleanRecord().born(bornAged(66)).drop("hcg"), upa30Sig()), want: w("lower-dose-recommended", "warning"), dose: 15},

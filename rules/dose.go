@@ -149,6 +149,9 @@ func doseMgPerAdministration(m Medication, codeMg float64) (float64, string, boo
 	case unit == "ug" || unit == "mcg" || unit == "µg" || unit == "μg":
 		return q.Value / 1000, fmtAmount(q.Value) + " " + q.Unit + " (" + fmtAmount(q.Value/1000) + " mg)", true
 	case isTabletUnit(unit):
+		if splitsExtendedRelease(m.Text, q.Value) {
+			return 0, splitERText(q.Value), false
+		}
 		s, from, ok := tabletStrength(m, codeMg)
 		if !ok {
 			return 0, from, false
@@ -188,6 +191,18 @@ func knownDoseUnit(unit string) bool {
 		return true
 	}
 	return isTabletUnit(unit)
+}
+
+// splitsExtendedRelease reports whether n tablets of the product named
+// text is a part of an extended-release tablet, which is swallowed whole
+// (RINVOQ: do not split, crush or chew): the strength times n is not what
+// the patient would get.
+func splitsExtendedRelease(text string, n float64) bool {
+	return n != math.Trunc(n) && onceDailyProduct(text)
+}
+
+func splitERText(n float64) string {
+	return fmtAmount(n) + " of an extended-release tablet, which is swallowed whole, not split"
 }
 
 // tabletStrength is the mg per tablet from Medication.ingredient, the text
@@ -246,6 +261,8 @@ func dosageTextDose(m Medication, codeMg float64) (float64, string, bool) {
 		switch {
 		case sok && mg > 0 && !sameMg(n*s, mg):
 			return 0, fmt.Sprintf("dosage text says %s mg and %s %s of %s mg", fmtAmount(mg), fmtAmount(n), pluralWord(n, "tablet"), fmtAmount(s)), false
+		case splitsExtendedRelease(m.Text, n):
+			return 0, splitERText(n), false
 		case sok && mg == 0:
 			mg, how = n*s, fmtAmount(n)+" "+pluralWord(n, "tablet")+" (dosage text) × "+fmtAmount(s)+" mg ("+from+")"
 		}

@@ -1943,8 +1943,8 @@ func (c *orderCtx) doseUnknown() (Finding, bool) {
 	}
 	return Finding{
 		Title: "Dose not checked",
-		Action: "The daily dose of " + c.p.Generic + " could not be read, so it was not checked against the label: state the dose and " +
-			"frequency (atopic dermatitis: " + number(c.p.LowerDailyMg) + " or " + number(c.p.MaxDailyMg) + " mg once daily).",
+		Action: "The daily dose of " + c.p.Generic + " was not checked against the label: state the dose and frequency " +
+			"(atopic dermatitis: " + number(c.p.LowerDailyMg) + " or " + number(c.p.MaxDailyMg) + " mg once daily, whole tablets).",
 		Evidence: c.orderedDoseEvidence(),
 	}, true
 }
