@@ -143,6 +143,10 @@ func TestDoseShapes(t *testing.T) {
 		above("2 tablets, strength from a contained Medication.ingredient (30 mg)", contained30(di(tabQ(2), daily)), 30),
 		above("2 {tbl} of an ER tablet named in the SCD, no timing (once-daily product)", upaDz(upa30Name, di(tabQ(2), nil)), 30),
 		above("1 tablet of the 45 mg ER tablet, no timing at all", upaDz("24 HR upadacitinib 45 MG Extended Release Oral Tablet", di(tabQ(1), nil)), 30),
+		above("2 tablets of 'upadacitinib 30 mg/1 TABLET, EXTENDED RELEASE' (NDC directory name)", upaDz("upadacitinib 30 mg/1 TABLET, EXTENDED RELEASE", di(tabQ(2), daily)), 30),
+		ok("1 tablet of 'UPADACITINIB 15 MG PO TB24', no timing (once-daily ER)", upaDz("UPADACITINIB 15 MG PO TB24", di(tabQ(1), nil))),
+		above("Cerner sig '1 tab(s) orally twice a day', abrocitinib 200 mg", abroDz(abro200Nm, sig("1 tab(s) orally twice a day")), 200),
+		above("periodUnit spelled 'day' (not the UCUM code)", upaDz(upa30Name, di(tabQ(1), per(2, 1, "day"))), 30),
 		// Units as EHRs spell them.
 		above("dose unit MG (upper case)", upaDz("upadacitinib", di(unitQ(45, "MG", "", ""), daily)), 30),
 		above("dose unit 'milligram' with a SNOMED CT code", upaDz("upadacitinib", di(unitQ(45, "milligram", "http://snomed.info/sct", "258684004"), daily)), 30),

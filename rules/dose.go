@@ -358,7 +358,7 @@ func tabletCount(text string) (float64, bool) {
 	var n float64
 	found := false
 	for i := 1; i < len(words); i++ {
-		if !isTabletUnit(strings.TrimSuffix(words[i], ".")) || words[i] == "1" {
+		if !isTabletUnit(doseUnit(strings.TrimSuffix(words[i], "."))) || words[i] == "1" {
 			continue
 		}
 		v, err := strconv.ParseFloat(words[i-1], 64)
@@ -403,12 +403,12 @@ func dosesPerDay(d DoseFacts) (float64, string, bool) {
 			return 0, "timing frequency or period not usable", false
 		}
 		var days float64
-		switch d.PeriodUnit {
-		case "h":
+		switch strings.ToLower(strings.TrimSpace(d.PeriodUnit)) { // the UCUM code, or a spelling some feeds send
+		case "h", "hr", "hour", "hours":
 			days = p / 24
-		case "d":
+		case "d", "day", "days":
 			days = p
-		case "wk":
+		case "wk", "week", "weeks":
 			days = p * 7
 		default:
 			return 0, fmt.Sprintf("timing period unit %q not understood", d.PeriodUnit), false
@@ -598,7 +598,7 @@ func onceDailyProduct(text string) bool {
 	if hasWord(t, "lq") || hasWord(t, "solution") {
 		return false
 	}
-	for _, w := range []string{"extended release", "extended-release", "24 hr", "24hr", "er", "xr", "rinvoq"} {
+	for _, w := range []string{"extended release", "extended-release", "24 hr", "24hr", "24 hour", "tb24", "er", "xr", "rinvoq"} {
 		if hasWord(t, w) {
 			return true
 		}
@@ -632,7 +632,10 @@ func parseStrength(text string) (parsedStrength, bool) {
 	for _, m := range mgMentions(lt) {
 		s := parsedStrength{mg: m.mg}
 		k := skipSpaceBytes(m.rest, 0)
-		if k < len(m.rest) && m.rest[k] == '/' {
+		if k < len(m.rest) && m.rest[k] == '/' && perUnit(m.rest[k+1:]) {
+			// "30 mg/1 extended-release tablet" (FDA NDC and SPL names),
+			// "30 mg/tablet": per tablet.
+		} else if k < len(m.rest) && m.rest[k] == '/' {
 			per, ok := perMLAmount(m.rest[k+1:])
 			if !ok {
 				// "mg/day", "mg/kg", or a combination "25 MG / dipyridamole
@@ -655,6 +658,28 @@ func parseStrength(text string) (parsedStrength, bool) {
 		}
 	}
 	return found[0], true
+}
+
+// perUnit reports whether what follows "mg/" makes the strength one per
+// tablet: "1" not followed by a digit, a point or a unit of volume or
+// mass ("1 tablet", "1 extended-release", "1"), or "tablet"/"tab".
+func perUnit(s string) bool {
+	s = strings.TrimLeft(s, " ")
+	for _, w := range []string{"tablet", "tab ", "tab)", "tab,"} {
+		if strings.HasPrefix(s, w) || s == "tab" {
+			return true
+		}
+	}
+	if !strings.HasPrefix(s, "1") || len(s) > 1 && (isDigitByte(s[1]) || s[1] == '.') {
+		return false
+	}
+	rest := strings.TrimLeft(s[1:], " ")
+	for _, u := range []string{"ml", "l", "kg", "g", "mg", "d", "day", "h", "hr", "wk"} {
+		if rest == u || strings.HasPrefix(rest, u) && (len(rest) == len(u) || !isLetterByte(rest[len(u)])) {
+			return false
+		}
+	}
+	return true
 }
 
 // perMLAmount reads "ml" or "<n> ml" after a slash and returns n (1 when absent).

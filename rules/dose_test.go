@@ -31,6 +31,12 @@ func TestStrengthMg(t *testing.T) {
 		{"Rinvoq", 0, false},
 		{"fluticasone 50 MCG/ACTUAT", 0, false}, // mcg is not mg
 		{"2mgx", 0, false},
+		{"upadacitinib 30 mg/1 TABLET, EXTENDED RELEASE", 30, true}, // FDA NDC directory and SPL names
+		{"RINVOQ (upadacitinib) 15 mg/1 extended-release tablet", 15, true},
+		{"abrocitinib 100 mg/tablet", 100, true},
+		{"upadacitinib 1 mg/1 mL oral solution", 1, true},
+		{"methotrexate 2.5 mg/1 kg", 0, false},
+		{"upadacitinib 15 mg/10 tablets", 0, false},
 		{"", 0, false},
 	}
 	for _, tc := range tests {
@@ -195,6 +201,12 @@ func TestDailyDose(t *testing.T) {
 			Medication{Text: "Rinvoq 30 mg", Dose: DoseFacts{DosageText: "take half tablet daily"}}, 0, false, "not split"},
 		{"half an immediate-release tablet is a dose",
 			Medication{Text: "aspirin 325 MG Oral Tablet", Dose: with(daily, tabs(0.5, "{tablet}"))}, 162.5, true, "0.5 tablets"},
+		{"Cerner sig '1 tab(s) orally once a day'",
+			Medication{Text: "abrocitinib 100 MG Oral Tablet", Dose: DoseFacts{DosageText: "1 tab(s) orally once a day"}}, 100, true, "1 tablet (dosage text)"},
+		{"Epic product name 'TB24' is a once-daily ER tablet",
+			Medication{Text: "UPADACITINIB 15 MG PO TB24", Dose: DoseFacts{DoseQuantity: tabs(1, "{tablet}")}}, 15, true, "assumed once daily"},
+		{"period unit spelled 'day'",
+			Medication{Dose: DoseFacts{DoseQuantity: tabs(15, "mg"), Frequency: 2, Period: 1, PeriodUnit: "Day"}}, 30, true, "2/day"},
 		{"aspirin 81 mg once daily",
 			Medication{Text: "aspirin 81 MG Oral Tablet", Dose: with(daily, tabs(1, "{tablet}"))}, 81, true, "81 mg"},
 		{"aspirin 325 mg once daily",
