@@ -177,6 +177,13 @@ func TestDoseShapes(t *testing.T) {
 		above("sig '2x daily', abrocitinib 200 mg", abroDz(abro200Nm, sig("take 1 tab by mouth 2x daily")), 200),
 		ok("sig 'daily in the morning', 30 mg: once", upaDz(upa30Name, sig("Take 1 tablet by mouth daily in the morning"))),
 		above("sig 'every 12 hours', 30 mg", upaDz(upa30Name, sig("30 mg every 12 hours")), 30),
+		// The same reading serves the aspirin exception (abrocitinib, first 3 months).
+		{name: "aspirin 81 mg, sig '1 tablet 2 (two) times daily' (162 mg/day) with abrocitinib: contraindicated", c: sign(r40().replace(
+			with(med("asa", "active", rxnorm, "243670", "aspirin 81 MG Oral Tablet", 10), "dosageInstruction", []any{sig("Take 1 tablet by mouth 2 (two) times daily")})),
+			abroDz(abroRxName, di(tabQ(1), daily))), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "aspirin 81 mg, sig '1 tablet by mouth daily' with abrocitinib: low dose, no card", c: sign(r40().replace(
+			with(med("asa", "active", rxnorm, "243670", "aspirin 81 MG Oral Tablet", 10), "dosageInstruction", []any{sig("Take 1 tablet by mouth daily")})),
+			abroDz(abroRxName, di(tabQ(1), daily))), noCards: true},
 		// Several dosage instructions.
 		above("45 mg then 15 mg (sequence 1, 2): the highest day counts", upaDz("upadacitinib",
 			with(di(mgQ(45), daily), "sequence", 1), with(di(mgQ(15), daily), "sequence", 2)), 30),

@@ -1926,7 +1926,7 @@ func (c *orderCtx) sessionAboveLabel() (Finding, bool) {
 	}
 	c.si.markAboveLabel(c.drug)
 	return Finding{
-		Title: c.p.Name() + " orders of this session above the atopic dermatitis maximum together",
+		Title: "Orders of this session together above the atopic dermatitis maximum",
 		Action: "The " + c.p.Generic + " orders of this session add up to " + number(total) + " mg/day, above the atopic dermatitis maximum of " +
 			number(c.p.MaxDailyMg) + " mg/day: keep one order.",
 		Evidence: ev,
