@@ -175,6 +175,7 @@ func TestDoseShapes(t *testing.T) {
 		above("sig 'every morning and ... every evening', 30 mg", upaDz(upa30Name, sig("Take 1 tablet every morning and 1 tablet every evening")), 30),
 		above("sig 'in the morning and at night', 30 mg", upaDz(upa30Name, sig("1 tablet in the morning and 1 at night")), 30),
 		above("sig '2x daily', abrocitinib 200 mg", abroDz(abro200Nm, sig("take 1 tab by mouth 2x daily")), 200),
+		ok("sig 'in the morning or in the evening', 30 mg: once, no card", upaDz(upa30Name, sig("Take 1 tablet once a day, in the morning or in the evening"))),
 		ok("sig 'daily in the morning', 30 mg: once", upaDz(upa30Name, sig("Take 1 tablet by mouth daily in the morning"))),
 		above("sig 'every 12 hours', 30 mg", upaDz(upa30Name, sig("30 mg every 12 hours")), 30),
 		// The same reading serves the aspirin exception (abrocitinib, first 3 months).

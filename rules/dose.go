@@ -571,6 +571,10 @@ func dosageTextPerDay(text string) (perDay float64, phrase string, found bool) {
 	if len(readings) == 0 {
 		return 0, "", false
 	}
+	lt := strings.ToLower(text)
+	if len(slots) > 1 && hasWord(lt, "or") && !hasWord(lt, "and") {
+		slots = map[string]bool{"either": true} // "in the morning or in the evening": one of them
+	}
 	perDay = readings[0].perDay
 	if len(slots) > 1 {
 		perDay = float64(len(slots))

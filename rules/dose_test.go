@@ -167,6 +167,8 @@ func TestDailyDose(t *testing.T) {
 			Medication{Text: "Rinvoq 15 mg", Dose: DoseFacts{DosageText: "1 tab morning and evening"}}, 30, true, "2/day"},
 		{"sig 'daily in the morning and at bedtime': the times of day count",
 			Medication{Dose: DoseFacts{DoseQuantity: &Quantity{Value: 15, Unit: "mg"}, DosageText: "daily in the morning and at bedtime"}}, 30, true, "2/day"},
+		{"sig 'in the morning or in the evening' is a choice: once",
+			Medication{Dose: DoseFacts{DoseQuantity: &Quantity{Value: 15, Unit: "mg"}, DosageText: "Take once a day, in the morning or in the evening"}}, 15, true, "1/day"},
 		{"sig 'daily in the morning' is once",
 			Medication{Dose: DoseFacts{DoseQuantity: &Quantity{Value: 15, Unit: "mg"}, DosageText: "Take 1 tablet by mouth daily in the morning"}}, 15, true, "1/day"},
 		{"sig 'twice daily' and 'at bedtime' disagree: unknown",
