@@ -177,6 +177,8 @@ func TestDoseShapes(t *testing.T) {
 		above("sig '2x daily', abrocitinib 200 mg", abroDz(abro200Nm, sig("take 1 tab by mouth 2x daily")), 200),
 		ok("sig 'in the morning or in the evening', 30 mg: once, no card", upaDz(upa30Name, sig("Take 1 tablet once a day, in the morning or in the evening"))),
 		ok("sig 'daily in the morning', 30 mg: once", upaDz(upa30Name, sig("Take 1 tablet by mouth daily in the morning"))),
+		above("sig 'Take 2 x 30 mg tablets once daily'", upaDz("RINVOQ", sig("Take 2 x 30 mg tablets once daily")), 30),
+		ok("sig 'Take 2 x 15 mg tablets once daily': 30 mg/day", upaDz("RINVOQ", sig("Take 2 x 15 mg tablets once daily"))),
 		above("sig 'every 12 hours', 30 mg", upaDz(upa30Name, sig("30 mg every 12 hours")), 30),
 		// The same reading serves the aspirin exception (abrocitinib, first 3 months).
 		{name: "aspirin 81 mg, sig '1 tablet 2 (two) times daily' (162 mg/day) with abrocitinib: contraindicated", c: sign(r40().replace(

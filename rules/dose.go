@@ -247,6 +247,10 @@ func dosageTextDose(m Medication, codeMg float64) (float64, string, bool) {
 	if strings.TrimSpace(text) == "" {
 		return 0, "dose not stated", false
 	}
+	if n, each, ok := timesMg(text); ok {
+		// "2 x 15 mg tablets": the mg is each tablet's, not the dose.
+		return n * each, fmtAmount(n) + " × " + fmtAmount(each) + " mg (dosage text)", true
+	}
 	amounts, perDay, ok := mgAmounts(text)
 	if !ok || len(perDay) > 0 {
 		return 0, "dosage text gives no single dose in mg", false
@@ -271,6 +275,33 @@ func dosageTextDose(m Medication, codeMg float64) (float64, string, bool) {
 		return 0, "dose not stated", false
 	}
 	return mg, how, true
+}
+
+// timesMgRe finds "2 x 15 mg", "2 × 15mg", "two x 15 mg".
+var timesMgRe = regexp.MustCompile(`(?:^|[^\w.])(\d+|one|two|three|four)\s*[x×]\s*(\d+(?:\.\d+)?)\s*mg\b`)
+
+// timesMg reads one "<n> x <mg> mg" from a dosage text: n tablets of that
+// strength. ok is false when there is none, more than one, or another mg
+// amount besides it.
+func timesMg(text string) (n, each float64, ok bool) {
+	lt := strings.ToLower(text)
+	ms := timesMgRe.FindAllStringSubmatch(lt, -1)
+	if len(ms) != 1 {
+		return 0, 0, false
+	}
+	n, err := strconv.ParseFloat(ms[0][1], 64)
+	if err != nil {
+		n = numberWords[ms[0][1]]
+	}
+	each, err = strconv.ParseFloat(ms[0][2], 64)
+	if err != nil || n <= 0 || each <= 0 {
+		return 0, 0, false
+	}
+	amounts, perDay, aok := mgAmounts(lt)
+	if !aok || len(perDay) > 0 || len(amounts) != 1 {
+		return 0, 0, false
+	}
+	return n, each, true
 }
 
 // dosageTextDailyMg reads a daily dose written as such in the dosage text
@@ -511,7 +542,7 @@ type dosagePhrase struct {
 // word); everyInterval finds "every 12 hours", "q12h", "q 24 hrs", "every
 // 2 days", "every 1 week".
 var (
-	countedFrequency = regexp.MustCompile(`\b(\d+|one|two|three|four)\s*(?:\(\s*(?:one|two|three|four)\s*\)\s*)?(?:x|times?)\s*(?:a|per|each|every|/)?\s*(day|daily|d|week|weekly|wk)\b`)
+	countedFrequency = regexp.MustCompile(`(?:^|[^\w.])(\d+|one|two|three|four)\s*(?:\(\s*(?:one|two|three|four)\s*\)\s*)?(?:x|times?)\s*(?:a|per|each|every|/)?\s*(day|daily|d|week|weekly|wk)\b`)
 	everyInterval    = regexp.MustCompile(`\b(?:every|q)\s*(\d+)\s*(hours?|hrs?|h|days?|d|weeks?|wks?)\b`)
 )
 
