@@ -292,6 +292,19 @@ func TestDoseThresholds(t *testing.T) {
 		{name: "upadacitinib 30 (NDC) with clarithromycin: 15 mg", c: sign(cleanRecord().replace(clari), upa30NDC()), want: w("cyp-interaction", "warning"), dose: 15},
 		{name: "upadacitinib 2 x 15 mg BID sig with clarithromycin: 15 mg", c: sign(cleanRecord().replace(clari), dz(ndc, "0074-2306-30", "RINVOQ", sig("Take 1 tablet by mouth 2 (two) times daily"))),
 			want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "upadacitinib 30 with ketoconazole 2 % cream: not systemic, no card", c: sign(cleanRecord().replace(med("keto", "active", rxnorm, "6135", "ketoconazole 2 % Topical Cream", 10)), upa30NDC()), noCards: true},
+		{name: "upadacitinib 30 with ketoconazole shampoo (by name): no card", c: sign(cleanRecord().replace(med("keto", "active", "", "", "ketoconazole 20 MG/ML Medicated Shampoo", 10)), upa30NDC()), noCards: true},
+		{name: "upadacitinib 30 with ketoconazole 200 mg tablets: 15 mg", c: sign(cleanRecord().replace(med("keto", "active", "", "", "ketoconazole 200 MG Oral Tablet", 10)), upa30NDC()), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "ketoconazole shampoo ordered for a patient on upadacitinib 30 mg: no card", c: sign(func() *record {
+			r := cleanRecord()
+			r.medications = append(r.medications, courseMed("upa-1", "MedicationRequest", "active", "upadacitinib", 30, 40))
+			return r
+		}(), drugDraft("keto", "", "", "ketoconazole 2 % Shampoo")), noCards: true},
+		{name: "ketoconazole tablets ordered for a patient on upadacitinib 30 mg: the course dose to 15 mg", c: sign(func() *record {
+			r := cleanRecord()
+			r.medications = append(r.medications, courseMed("upa-1", "MedicationRequest", "active", "upadacitinib", 30, 40))
+			return r
+		}(), drugDraft("keto", rxnorm, "6135", "ketoconazole 200 MG Oral Tablet")), want: w("cyp-interaction", "warning")},
 		{name: "abrocitinib 200 (sig) with fluoxetine: 50 mg", c: sign(cleanRecord().replace(fluox), abro200Sig()), want: w("cyp-interaction", "warning"), dose: 50},
 		{name: "abrocitinib 200 (sig), CYP2C19 poor metabolizer: 50 mg", c: sign(cleanRecord().replace(cyp2c19PM("Poor metabolizer")), abro200Sig()),
 			want: w("cyp2c19-poor-metabolizer", "warning"), dose: 50},
