@@ -171,6 +171,7 @@ var allCodes = []string{
 	rules.VTERisk, rules.Malignancy, rules.LowerDoseRecommended, rules.DoseAboveLabel, rules.AgeNotApproved,
 	rules.NoPriorSystemicTherapy, rules.MonitoringCBCDue, rules.MonitoringLiverDue, rules.MonitoringLipidsDue,
 	rules.CYP2C19PoorMetabolizer, rules.WeightBelowLabel, rules.PgpSubstrate, rules.LiveVaccineOrdered, rules.AgeUnknown,
+	rules.DoseUnknown,
 }
 
 // criticalCodes are the codes the contract marks critical whatever the

@@ -61,7 +61,7 @@ var codeOrder = []string{
 	rules.Lymphopenia, rules.Neutropenia, rules.Anemia, rules.Thrombocytopenia,
 	rules.Pregnancy, rules.Breastfeeding, rules.SeriousInfectionActive, rules.SevereHepaticImpairment,
 	rules.AgeNotApproved, rules.AgeUnknown, rules.CombinationJAK, rules.AntiplateletAbrocitinib, rules.LiveVaccineRecent,
-	rules.LiveVaccineOrdered, rules.RenalImpairment, rules.DoseAboveLabel, rules.WeightBelowLabel,
+	rules.LiveVaccineOrdered, rules.RenalImpairment, rules.DoseAboveLabel, rules.DoseUnknown, rules.WeightBelowLabel,
 	rules.CYP2C19PoorMetabolizer, rules.CYPInteraction, rules.PgpSubstrate,
 	rules.CombinationBiologic, rules.CombinationImmunosuppressant,
 	rules.LowerDoseRecommended, rules.CardiovascularRisk, rules.MACEHistory, rules.Smoker, rules.VTERisk,
@@ -184,6 +184,7 @@ var (
 	reasonInadvisable  = Coding{OverrideReasonSystem, "other-therapies-inadvisable", "Other systemic therapies inadvisable"}
 	reasonMonDone      = Coding{OverrideReasonSystem, "monitoring-done-elsewhere", "Tests done elsewhere"}
 	reasonAgeChecked   = Coding{OverrideReasonSystem, "age-checked", "Age checked: within the label"}
+	reasonDoseChecked  = Coding{OverrideReasonSystem, "dose-checked", "Dose checked: within the label"}
 	reasonLevels       = Coding{OverrideReasonSystem, "levels-monitored", "Levels and toxicity are being monitored"}
 	reasonNotLive      = Coding{OverrideReasonSystem, "vaccine-not-live", "The vaccine is not a live vaccine"}
 	reasonWeightNow    = Coding{OverrideReasonSystem, "current-weight-at-least-limit", "Current weight is at or above the limit"}
@@ -315,6 +316,8 @@ var codeTable = map[string]codeInfo{
 	rules.DoseAboveLabel: {category: rules.CategoryDosing, level: rules.Warning, short: "dose above label",
 		summary: lowerDose("above the atopic dermatitis maximum", "Review {drug} dose: above the atopic dermatitis maximum"),
 		reasons: []Coding{reasonSpecialist}},
+	rules.DoseUnknown: {category: rules.CategoryDosing, level: rules.Info, short: "dose not checked",
+		summary: fixed("Dose not checked: {drug} daily dose could not be read"), reasons: []Coding{reasonDoseChecked}},
 	rules.WeightBelowLabel: {category: rules.CategoryDosing, level: rules.Warning, short: "weight under the label",
 		summary: func(a summaryArgs) string {
 			return expand("Reconsider {drug}: patient under 18 weighing under ", a) + or(a.Threshold, "40 kg") + " (not labelled)"

@@ -118,9 +118,12 @@ type dosage struct {
 	Timing   *struct {
 		Code   *fm.CodeableConcept `json:"code"`
 		Repeat *struct {
-			Frequency  *int            `json:"frequency"`
-			Period     *stdjson.Number `json:"period"`
-			PeriodUnit *string         `json:"periodUnit"`
+			Frequency    *int            `json:"frequency"`
+			FrequencyMax *int            `json:"frequencyMax"`
+			Period       *stdjson.Number `json:"period"`
+			PeriodUnit   *string         `json:"periodUnit"`
+			TimeOfDay    []string        `json:"timeOfDay"`
+			When         []string        `json:"when"`
 		} `json:"repeat"`
 	} `json:"timing"`
 	DoseAndRate []doseAndRate `json:"doseAndRate"`
@@ -128,6 +131,7 @@ type dosage struct {
 
 type doseAndRate struct {
 	DoseQuantity *fm.Quantity `json:"doseQuantity"`
+	DoseRange    *fm.Range    `json:"doseRange"`
 }
 
 func convertPatient(p *patient) rules.Patient {
@@ -321,13 +325,23 @@ func instruction(d *dosage, strength float64) rules.DoseFacts {
 		if out.DoseQuantity = quantity(d.DoseAndRate[i].DoseQuantity); out.DoseQuantity != nil {
 			break
 		}
+		if r := d.DoseAndRate[i].DoseRange; r != nil && r.High != nil { // the most given at a time
+			if out.DoseQuantity = quantity(r.High); out.DoseQuantity != nil {
+				out.DoseRange = true
+				break
+			}
+		}
 	}
 	if d.Timing != nil {
-		out.TimingCode = statusCode(d.Timing.Code)
+		out.TimingCode, out.TimingText = statusCode(d.Timing.Code), textOrDisplay(d.Timing.Code)
 		if r := d.Timing.Repeat; r != nil {
 			if r.Frequency != nil {
 				out.Frequency = float64(*r.Frequency)
 			}
+			if r.FrequencyMax != nil {
+				out.FrequencyMax = float64(*r.FrequencyMax)
+			}
+			out.TimesOfDay = max(len(r.TimeOfDay), len(r.When))
 			if r.Period != nil {
 				out.Period, _ = number(*r.Period)
 			}

@@ -75,7 +75,7 @@ func TestFindingCodesComplete(t *testing.T) {
 		SeriousInfectionActive, SevereHepaticImpairment, RenalImpairment, CombinationJAK, CombinationBiologic,
 		CombinationImmunosuppressant, AntiplateletAbrocitinib, CYPInteraction, CardiovascularRisk, MACEHistory, Smoker, VTERisk,
 		Malignancy, LowerDoseRecommended, DoseAboveLabel, AgeNotApproved, NoPriorSystemicTherapy, MonitoringCBCDue,
-		MonitoringLiverDue, MonitoringLipidsDue, CYP2C19PoorMetabolizer, WeightBelowLabel, PgpSubstrate, LiveVaccineOrdered, AgeUnknown}
+		MonitoringLiverDue, MonitoringLipidsDue, CYP2C19PoorMetabolizer, WeightBelowLabel, PgpSubstrate, LiveVaccineOrdered, AgeUnknown, DoseUnknown}
 	for _, c := range all {
 		if !slices.Contains(codes, c) {
 			t.Errorf("no rule reports %s", c)

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -60,7 +61,9 @@ func dailyDoseWith(m Medication, codeMg float64) (mg float64, how string, ok boo
 		return 0, adminHow, false
 	}
 	perDay, timingHow, ok := dosesPerDay(d)
-	if !ok && noTimingGiven(d) {
+	if !ok {
+		// No timing, or one that cannot be read (a local timing code): the
+		// dosage text, which is what the patient's label says, decides.
 		if f, phrase, found := dosageTextPerDay(d.DosageText); found {
 			perDay, timingHow, ok = f, fmtAmount(f)+"/day (dosage text: "+phrase+")", true
 		} else if phrase != "" {
@@ -127,7 +130,17 @@ func doseMgPerAdministration(m Medication, codeMg float64) (float64, string, boo
 	if math.IsNaN(q.Value) || math.IsInf(q.Value, 0) || q.Value <= 0 {
 		return 0, "dose quantity not usable", false
 	}
-	unit := strings.ToLower(strings.TrimSpace(q.Unit))
+	unit := doseUnit(q.Unit)
+	if !knownDoseUnit(unit) {
+		if other := doseUnit(q.UnitText); knownDoseUnit(other) {
+			unit = other // the readable unit, or a code of another unit system
+		}
+	}
+	if m.Dose.DoseRange {
+		q = &Quantity{Value: q.Value, Unit: unit}
+		mg, how, ok := doseMgPerAdministration(Medication{Text: m.Text, Dose: DoseFacts{IngredientStrengthMg: m.Dose.IngredientStrengthMg, DoseQuantity: q}}, codeMg)
+		return mg, "up to " + how + " (the high end of the dose range)", ok
+	}
 	switch {
 	case unit == "mg":
 		return q.Value, fmtAmount(q.Value) + " mg", true
@@ -136,6 +149,9 @@ func doseMgPerAdministration(m Medication, codeMg float64) (float64, string, boo
 	case unit == "ug" || unit == "mcg" || unit == "µg" || unit == "μg":
 		return q.Value / 1000, fmtAmount(q.Value) + " " + q.Unit + " (" + fmtAmount(q.Value/1000) + " mg)", true
 	case isTabletUnit(unit):
+		if splitsExtendedRelease(m.Text, q.Value) {
+			return 0, splitERText(q.Value), false
+		}
 		s, from, ok := tabletStrength(m, codeMg)
 		if !ok {
 			return 0, from, false
@@ -151,6 +167,42 @@ func doseMgPerAdministration(m Medication, codeMg float64) (float64, string, boo
 		return 0, "dose quantity has no unit", false
 	}
 	return 0, fmt.Sprintf("dose unit %q not understood", q.Unit), false
+}
+
+// doseUnit is a dose unit as the switch of doseMgPerAdministration reads
+// it: lower case, and the spellings of EHRs and SNOMED CT dose forms
+// ("milligram", "Tablet(s)", "tablet, film coated", "TBL") folded into
+// "mg" and "tablet".
+func doseUnit(u string) string {
+	u = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(u)), "(s)")
+	switch {
+	case u == "milligram" || u == "milligrams" || u == "milligramme" || u == "mgs" || u == "mg.":
+		return "mg"
+	case u == "tbl" || u == "tab." || strings.HasPrefix(u, "tablet,") || strings.HasPrefix(u, "tablet "):
+		return "tablet"
+	}
+	return u
+}
+
+// knownDoseUnit reports whether doseMgPerAdministration reads unit.
+func knownDoseUnit(unit string) bool {
+	switch unit {
+	case "mg", "g", "ug", "mcg", "µg", "μg", "ml":
+		return true
+	}
+	return isTabletUnit(unit)
+}
+
+// splitsExtendedRelease reports whether n tablets of the product named
+// text is a part of an extended-release tablet, which is swallowed whole
+// (RINVOQ: do not split, crush or chew): the strength times n is not what
+// the patient would get.
+func splitsExtendedRelease(text string, n float64) bool {
+	return n != math.Trunc(n) && onceDailyProduct(text)
+}
+
+func splitERText(n float64) string {
+	return fmtAmount(n) + " of an extended-release tablet, which is swallowed whole, not split"
 }
 
 // tabletStrength is the mg per tablet from Medication.ingredient, the text
@@ -195,6 +247,10 @@ func dosageTextDose(m Medication, codeMg float64) (float64, string, bool) {
 	if strings.TrimSpace(text) == "" {
 		return 0, "dose not stated", false
 	}
+	if n, each, ok := timesMg(text); ok {
+		// "2 x 15 mg tablets": the mg is each tablet's, not the dose.
+		return n * each, fmtAmount(n) + " × " + fmtAmount(each) + " mg (dosage text)", true
+	}
 	amounts, perDay, ok := mgAmounts(text)
 	if !ok || len(perDay) > 0 {
 		return 0, "dosage text gives no single dose in mg", false
@@ -209,6 +265,8 @@ func dosageTextDose(m Medication, codeMg float64) (float64, string, bool) {
 		switch {
 		case sok && mg > 0 && !sameMg(n*s, mg):
 			return 0, fmt.Sprintf("dosage text says %s mg and %s %s of %s mg", fmtAmount(mg), fmtAmount(n), pluralWord(n, "tablet"), fmtAmount(s)), false
+		case splitsExtendedRelease(m.Text, n):
+			return 0, splitERText(n), false
 		case sok && mg == 0:
 			mg, how = n*s, fmtAmount(n)+" "+pluralWord(n, "tablet")+" (dosage text) × "+fmtAmount(s)+" mg ("+from+")"
 		}
@@ -217,6 +275,33 @@ func dosageTextDose(m Medication, codeMg float64) (float64, string, bool) {
 		return 0, "dose not stated", false
 	}
 	return mg, how, true
+}
+
+// timesMgRe finds "2 x 15 mg", "2 × 15mg", "two x 15 mg".
+var timesMgRe = regexp.MustCompile(`(?:^|[^\w.])(\d+|one|two|three|four)\s*[x×]\s*(\d+(?:\.\d+)?)\s*mg\b`)
+
+// timesMg reads one "<n> x <mg> mg" from a dosage text: n tablets of that
+// strength. ok is false when there is none, more than one, or another mg
+// amount besides it.
+func timesMg(text string) (n, each float64, ok bool) {
+	lt := strings.ToLower(text)
+	ms := timesMgRe.FindAllStringSubmatch(lt, -1)
+	if len(ms) != 1 {
+		return 0, 0, false
+	}
+	n, err := strconv.ParseFloat(ms[0][1], 64)
+	if err != nil {
+		n = numberWords[ms[0][1]]
+	}
+	each, err = strconv.ParseFloat(ms[0][2], 64)
+	if err != nil || n <= 0 || each <= 0 {
+		return 0, 0, false
+	}
+	amounts, perDay, aok := mgAmounts(lt)
+	if !aok || len(perDay) > 0 || len(amounts) != 1 {
+		return 0, 0, false
+	}
+	return n, each, true
 }
 
 // dosageTextDailyMg reads a daily dose written as such in the dosage text
@@ -304,7 +389,7 @@ func tabletCount(text string) (float64, bool) {
 	var n float64
 	found := false
 	for i := 1; i < len(words); i++ {
-		if !isTabletUnit(strings.TrimSuffix(words[i], ".")) || words[i] == "1" {
+		if !isTabletUnit(doseUnit(strings.TrimSuffix(words[i], "."))) || words[i] == "1" {
 			continue
 		}
 		v, err := strconv.ParseFloat(words[i-1], 64)
@@ -334,29 +419,55 @@ func isTabletUnit(u string) bool {
 }
 
 // dosesPerDay reads the timing; how describes it.
+//
+// A repeat without a frequency is once per period (FHIR Timing); a
+// frequencyMax ("1-2 times a day") counts as the most a day can hold, and
+// so does a list of times of day (timeOfDay "08:00", "20:00"; when MORN,
+// EVE) on a daily timing or with no period.
 func dosesPerDay(d DoseFacts) (float64, string, bool) {
-	if d.Frequency > 0 || d.Period > 0 || d.PeriodUnit != "" {
-		f, p := d.Frequency, d.Period
+	if d.Frequency > 0 || d.Period > 0 || d.PeriodUnit != "" || d.FrequencyMax > 0 {
+		f, p := max(d.Frequency, d.FrequencyMax), d.Period
+		if f == 0 && p > 0 && d.Frequency == 0 {
+			f = 1
+		}
 		if f <= 0 || p <= 0 || math.IsInf(f, 0) || math.IsInf(p, 0) || math.IsNaN(f) || math.IsNaN(p) {
 			return 0, "timing frequency or period not usable", false
 		}
 		var days float64
-		switch d.PeriodUnit {
-		case "h":
+		switch strings.ToLower(strings.TrimSpace(d.PeriodUnit)) { // the UCUM code, or a spelling some feeds send
+		case "h", "hr", "hour", "hours":
 			days = p / 24
-		case "d":
+		case "d", "day", "days":
 			days = p
-		case "wk":
+		case "wk", "week", "weeks":
 			days = p * 7
 		default:
 			return 0, fmt.Sprintf("timing period unit %q not understood", d.PeriodUnit), false
 		}
 		perDay := f / days
-		return perDay, fmt.Sprintf("%s/day (timing %s per %s %s)", fmtAmount(perDay), fmtAmount(f), fmtAmount(p), d.PeriodUnit), true
+		how := fmt.Sprintf("%s/day (timing %s per %s %s)", fmtAmount(perDay), fmtAmount(f), fmtAmount(p), d.PeriodUnit)
+		if d.TimesOfDay > 0 && days == 1 && float64(d.TimesOfDay) > perDay {
+			perDay = float64(d.TimesOfDay)
+			how = fmt.Sprintf("%s/day (timing: %d times of day)", fmtAmount(perDay), d.TimesOfDay)
+		}
+		return perDay, how, true
+	}
+	if d.TimesOfDay > 0 && strings.TrimSpace(d.TimingCode) == "" {
+		return float64(d.TimesOfDay), fmt.Sprintf("%d/day (timing: %d times of day)", d.TimesOfDay, d.TimesOfDay), true
 	}
 	if code := strings.ToUpper(strings.TrimSpace(d.TimingCode)); code != "" {
 		if perDay, ok := timingCodePerDay(code); ok {
 			return perDay, fmt.Sprintf("%s/day (timing code %s)", fmtAmount(perDay), code), true
+		}
+		// A code in words, or a local code whose text or display is
+		// ("Once daily", "2 times daily").
+		for _, t := range []string{d.TimingCode, d.TimingText} {
+			if perDay, ok := timingCodePerDay(strings.ToUpper(strings.TrimSpace(t))); ok {
+				return perDay, fmt.Sprintf("%s/day (timing %q)", fmtAmount(perDay), t), true
+			}
+			if perDay, phrase, found := dosageTextPerDay(t); found {
+				return perDay, fmt.Sprintf("%s/day (timing %q: %s)", fmtAmount(perDay), t, phrase), true
+			}
 		}
 		return 0, fmt.Sprintf("timing code %q not understood", d.TimingCode), false
 	}
@@ -392,26 +503,50 @@ func timingCodePerDay(code string) (float64, bool) {
 
 // dosageTextPhrases maps frequency wording in dosage instructions to
 // administrations per day, longest phrases first so that "twice daily" is
-// not also read as "daily".
+// not also read as "daily". A phrase with a slot names a time of day: two
+// different times of day ("every morning" and "at bedtime") are two
+// administrations a day. daily marks "daily" and "every day", which a list
+// of times of day qualifies ("daily in the morning and in the evening").
 func dosageTextPhrases() []dosagePhrase {
 	return []dosagePhrase{
-		{"every other day", 0.5}, {"three times a day", 3}, {"three times daily", 3}, {"four times a day", 4},
-		{"four times daily", 4}, {"two times a day", 2}, {"two times daily", 2}, {"every 12 hours", 2},
-		{"every 24 hours", 1}, {"every 8 hours", 3}, {"every 6 hours", 4}, {"every 12 hrs", 2}, {"every 12 hr", 2},
-		{"every 24 hrs", 1}, {"every 24 hr", 1}, {"every 8 hrs", 3}, {"every 6 hrs", 4}, {"twice a day", 2}, {"twice daily", 2},
-		{"once a day", 1}, {"once daily", 1}, {"every morning", 1}, {"every evening", 1}, {"every day", 1},
-		{"at bedtime", 1}, {"once weekly", 1.0 / 7}, {"once a week", 1.0 / 7}, {"nightly", 1}, {"daily", 1},
-		{"bid", 2}, {"b.i.d.", 2}, {"tid", 3}, {"t.i.d.", 3}, {"qid", 4}, {"q.i.d.", 4}, {"qod", 0.5},
-		{"qd", 1}, {"q.d.", 1}, {"qam", 1}, {"qpm", 1}, {"qhs", 1},
-		{"q 12 h", 2}, {"q 12h", 2}, {"q12h", 2}, {"q12hr", 2}, {"q12hrs", 2}, {"q 24 h", 1}, {"q 24h", 1}, {"q24h", 1},
-		{"q24hr", 1}, {"q24hrs", 1}, {"q8h", 3}, {"q8hr", 3}, {"q8hrs", 3}, {"q6h", 4}, {"q6hr", 4}, {"q6hrs", 4},
+		{phrase: "morning and evening", perDay: 2}, {phrase: "morning and night", perDay: 2}, {phrase: "morning and bedtime", perDay: 2},
+		{phrase: "and evening", perDay: 1, slot: "evening"}, {phrase: "and night", perDay: 1, slot: "night"},
+		{phrase: "every other day", perDay: 0.5}, {phrase: "three times a day", perDay: 3}, {phrase: "three times daily", perDay: 3},
+		{phrase: "four times a day", perDay: 4}, {phrase: "four times daily", perDay: 4}, {phrase: "two times a day", perDay: 2},
+		{phrase: "two times daily", perDay: 2}, {phrase: "twice a day", perDay: 2}, {phrase: "twice daily", perDay: 2},
+		{phrase: "once a day", perDay: 1}, {phrase: "once daily", perDay: 1}, {phrase: "every day", perDay: 1, daily: true},
+		{phrase: "each day", perDay: 1, daily: true}, {phrase: "once weekly", perDay: 1.0 / 7}, {phrase: "once a week", perDay: 1.0 / 7},
+		{phrase: "daily", perDay: 1, daily: true},
+		{phrase: "every morning", perDay: 1, slot: "morning"}, {phrase: "each morning", perDay: 1, slot: "morning"},
+		{phrase: "in the morning", perDay: 1, slot: "morning"}, {phrase: "with breakfast", perDay: 1, slot: "morning"},
+		{phrase: "every evening", perDay: 1, slot: "evening"}, {phrase: "each evening", perDay: 1, slot: "evening"},
+		{phrase: "in the evening", perDay: 1, slot: "evening"}, {phrase: "with dinner", perDay: 1, slot: "evening"},
+		{phrase: "at bedtime", perDay: 1, slot: "night"}, {phrase: "every night", perDay: 1, slot: "night"},
+		{phrase: "at night", perDay: 1, slot: "night"}, {phrase: "nightly", perDay: 1, slot: "night"},
+		{phrase: "bid", perDay: 2}, {phrase: "b.i.d.", perDay: 2}, {phrase: "tid", perDay: 3}, {phrase: "t.i.d.", perDay: 3},
+		{phrase: "qid", perDay: 4}, {phrase: "q.i.d.", perDay: 4}, {phrase: "qod", perDay: 0.5},
+		{phrase: "qd", perDay: 1}, {phrase: "q.d.", perDay: 1}, {phrase: "qam", perDay: 1, slot: "morning"},
+		{phrase: "qpm", perDay: 1, slot: "evening"}, {phrase: "qhs", perDay: 1, slot: "night"},
 	}
 }
 
 type dosagePhrase struct {
 	phrase string
 	perDay float64
+	slot   string
+	daily  bool
 }
+
+// countedFrequency finds "2 times a day", "2 (two) times daily", "2x
+// daily", "1 time each day", "3 times a week" (the number as digits or a
+// word); everyInterval finds "every 12 hours", "q12h", "q 24 hrs", "every
+// 2 days", "every 1 week".
+var (
+	countedFrequency = regexp.MustCompile(`(?:^|[^\w.])(\d+|one|two|three|four)\s*(?:\(\s*(?:one|two|three|four)\s*\)\s*)?(?:x|times?)\s*(?:a|per|each|every|/)?\s*(day|daily|d|week|weekly|wk)\b`)
+	everyInterval    = regexp.MustCompile(`\b(?:every|q)\s*(\d+)\s*(hours?|hrs?|h|days?|d|weeks?|wks?)\b`)
+)
+
+var numberWords = map[string]float64{"one": 1, "two": 2, "three": 3, "four": 4}
 
 // dosageTextPerDay reads the frequency from dosage text. found is true when
 // the text has frequency words that all agree; when they disagree, found is
@@ -419,25 +554,76 @@ type dosagePhrase struct {
 func dosageTextPerDay(text string) (perDay float64, phrase string, found bool) {
 	t := strings.ToLower(text)
 	var phrases []string
+	var readings []dosagePhrase
+	read := func(re *regexp.Regexp, f func(n float64, unit string) float64) {
+		for _, m := range re.FindAllStringSubmatch(t, -1) {
+			n, err := strconv.ParseFloat(m[1], 64)
+			if err != nil {
+				n = numberWords[m[1]]
+			}
+			if v := f(n, m[2]); n > 0 && v > 0 {
+				readings = append(readings, dosagePhrase{phrase: m[0], perDay: v})
+			}
+		}
+		t = re.ReplaceAllString(t, " ")
+	}
+	read(countedFrequency, func(n float64, unit string) float64 {
+		if strings.HasPrefix(unit, "d") {
+			return n
+		}
+		return n / 7
+	})
+	read(everyInterval, func(n float64, unit string) float64 {
+		switch unit[0] {
+		case 'h':
+			if n > 24 {
+				return 0
+			}
+			return 24 / n
+		case 'd':
+			return 1 / n
+		}
+		return 1 / (7 * n)
+	})
 	for _, p := range dosageTextPhrases() {
 		if !hasWord(t, p.phrase) {
 			continue
 		}
-		if len(phrases) > 0 && !sameMg(perDay, p.perDay) {
-			return 0, strings.Join(append(phrases, p.phrase), ", "), false
-		}
-		perDay = p.perDay
-		phrases = append(phrases, p.phrase)
+		readings = append(readings, p)
 		t = strings.ReplaceAll(t, p.phrase, " ")
 	}
-	if len(phrases) == 0 {
+	slots := map[string]bool{}
+	for _, r := range readings {
+		phrases = append(phrases, strings.TrimSpace(r.phrase))
+		if r.slot != "" {
+			slots[r.slot] = true
+		}
+	}
+	if len(readings) == 0 {
 		return 0, "", false
+	}
+	lt := strings.ToLower(text)
+	if len(slots) > 1 && hasWord(lt, "or") && !hasWord(lt, "and") {
+		slots = map[string]bool{"either": true} // "in the morning or in the evening": one of them
+	}
+	perDay = readings[0].perDay
+	if len(slots) > 1 {
+		perDay = float64(len(slots))
+	}
+	for _, r := range readings {
+		switch {
+		case len(slots) > 1 && (r.slot != "" || r.daily):
+			// a time of day, or "daily" qualified by the times of day
+		case !sameMg(r.perDay, perDay):
+			return 0, strings.Join(phrases, ", "), false
+		}
 	}
 	return perDay, strings.Join(phrases, ", "), true
 }
 
 func noTimingGiven(d DoseFacts) bool {
-	return d.Frequency == 0 && d.Period == 0 && d.PeriodUnit == "" && strings.TrimSpace(d.TimingCode) == ""
+	return d.Frequency == 0 && d.FrequencyMax == 0 && d.Period == 0 && d.PeriodUnit == "" && d.TimesOfDay == 0 &&
+		strings.TrimSpace(d.TimingCode) == ""
 }
 
 // onceDailyProduct reports whether the text names an extended-release
@@ -447,7 +633,7 @@ func onceDailyProduct(text string) bool {
 	if hasWord(t, "lq") || hasWord(t, "solution") {
 		return false
 	}
-	for _, w := range []string{"extended release", "extended-release", "24 hr", "24hr", "er", "xr", "rinvoq"} {
+	for _, w := range []string{"extended release", "extended-release", "24 hr", "24hr", "24 hour", "tb24", "er", "xr", "rinvoq"} {
 		if hasWord(t, w) {
 			return true
 		}
@@ -481,7 +667,10 @@ func parseStrength(text string) (parsedStrength, bool) {
 	for _, m := range mgMentions(lt) {
 		s := parsedStrength{mg: m.mg}
 		k := skipSpaceBytes(m.rest, 0)
-		if k < len(m.rest) && m.rest[k] == '/' {
+		if k < len(m.rest) && m.rest[k] == '/' && perUnit(m.rest[k+1:]) {
+			// "30 mg/1 extended-release tablet" (FDA NDC and SPL names),
+			// "30 mg/tablet": per tablet.
+		} else if k < len(m.rest) && m.rest[k] == '/' {
 			per, ok := perMLAmount(m.rest[k+1:])
 			if !ok {
 				// "mg/day", "mg/kg", or a combination "25 MG / dipyridamole
@@ -504,6 +693,28 @@ func parseStrength(text string) (parsedStrength, bool) {
 		}
 	}
 	return found[0], true
+}
+
+// perUnit reports whether what follows "mg/" makes the strength one per
+// tablet: "1" not followed by a digit, a point or a unit of volume or
+// mass ("1 tablet", "1 extended-release", "1"), or "tablet"/"tab".
+func perUnit(s string) bool {
+	s = strings.TrimLeft(s, " ")
+	for _, w := range []string{"tablet", "tab ", "tab)", "tab,"} {
+		if strings.HasPrefix(s, w) || s == "tab" {
+			return true
+		}
+	}
+	if !strings.HasPrefix(s, "1") || len(s) > 1 && (isDigitByte(s[1]) || s[1] == '.') {
+		return false
+	}
+	rest := strings.TrimLeft(s[1:], " ")
+	for _, u := range []string{"ml", "l", "kg", "g", "mg", "d", "day", "h", "hr", "wk"} {
+		if rest == u || strings.HasPrefix(rest, u) && (len(rest) == len(u) || !isLetterByte(rest[len(u)])) {
+			return false
+		}
+	}
+	return true
 }
 
 // perMLAmount reads "ml" or "<n> ml" after a slash and returns n (1 when absent).

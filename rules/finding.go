@@ -69,6 +69,9 @@ const (
 	PgpSubstrate           = "pgp-substrate"
 	LiveVaccineOrdered     = "live-vaccine-ordered"
 	AgeUnknown             = "age-unknown"
+	// DoseUnknown: the ordered daily dose could not be read, so the dose
+	// limits were not checked (never a silent pass).
+	DoseUnknown = "dose-unknown"
 
 	// patient-view findings (besides the order-time codes reused on treatment).
 	MonitoringCBCDue    = "monitoring-cbc-due"

@@ -342,11 +342,16 @@ func medicationIn(k *Knowledge, set string, m Medication) bool {
 // "tacrolimus (systemic)" (knowledge base 1.4) and "systemic atopic
 // dermatitis therapy" (contract section 5). A topical or eye form of the
 // same ingredient (tacrolimus ointment, cyclosporine eye drops) is not in
-// them, whether it matches by ingredient code or by name.
-var systemicOnlySets = map[string]bool{VSImmunosuppressants: true, VSPriorSystemicADTherapy: true}
+// them, whether it matches by ingredient code or by name. The CYP sets
+// too: a CYP interaction is about the blood level of the JAK inhibitor,
+// and ketoconazole cream or shampoo (common beside atopic dermatitis)
+// does not reach it.
+var systemicOnlySets = map[string]bool{VSImmunosuppressants: true, VSPriorSystemicADTherapy: true,
+	VSCYP3A4StrongInhibitors: true, VSCYP3A4StrongInducers: true, VSCYP2C19StrongInhibitors: true,
+	VSCYP2C19CYP2C9Inhibitors: true, VSCYP2C19CYP2C9Inducers: true}
 
 // localFormWords name dosage forms that act locally (lower case, whole words).
-var localFormWords = []string{"topical", "ointment", "cream", "lotion", "ophthalmic", "eye drops", "otic"}
+var localFormWords = []string{"topical", "ointment", "cream", "lotion", "ophthalmic", "eye drops", "otic", "shampoo", "foam"}
 
 // localForm reports whether one of the (lower-cased) texts names a local form.
 func localForm(texts []string) bool {

@@ -223,6 +223,10 @@ var orderRules = []orderRule{
 	// Dose and indication (R1, R3-R5, C1, C2, C18).
 	{DoseAboveLabel, Warning, CategoryDosing, "", always, nil, nil,
 		lim(func(Config) string { return "upadacitinib > 30 mg/day, abrocitinib > 200 mg/day" }), rvqDoseAD, cibDose, (*orderCtx).doseAboveLabel},
+	{DoseUnknown, Info, CategoryDosing, "", always, nil, nil,
+		lim(func(Config) string {
+			return "daily dose not readable, and no other finding of the order names the dose to use"
+		}), rvqDoseAD, cibDose, (*orderCtx).doseUnknown},
 	{WeightBelowLabel, Warning, CategoryDosing, Upadacitinib, always, []string{DataPatient, DataObservations}, []string{VSBodyWeight},
 		lim(func(c Config) string {
 			return "under " + number(float64(c.WeightRuleAge)) + " and latest weight < " + number(c.MinWeightKg) + " kg"
@@ -311,6 +315,7 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 		c.fired[r.code] = true
 		out = append(out, f)
 	}
+	out = dropDoseUnknown(out)
 	c.oneDose(out)
 	for i := range out {
 		f := &out[i]
@@ -325,6 +330,27 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 		}
 		if ix.unavailable[DataMedicationStatements] && readsMeds(f.Code) {
 			f.Evidence = append(f.Evidence, Evidence{Text: "Outside medications (MedicationStatement) could not be checked."})
+		}
+	}
+	return out
+}
+
+// dropDoseUnknown leaves dose-unknown out when another finding of the
+// order names the dose to use (its card says the ordered dose could not be
+// read, oneDose) or rules the drug out at any dose: one card about the
+// dose, not two.
+func dropDoseUnknown(fs []Finding) []Finding {
+	other := false
+	for _, f := range fs {
+		other = other || f.DoseLimitMg > 0 || notRecommendedAtAnyDose(f)
+	}
+	if !other {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Code != DoseUnknown {
+			out = append(out, f)
 		}
 	}
 	return out
@@ -394,6 +420,14 @@ func (c *orderCtx) oneDose(fs []Finding) {
 	suggest := lowest
 	if c.doseOK && c.dose <= lowest {
 		suggest = 0
+	}
+	if !c.doseOK {
+		unread := c.orderedDoseEvidence()[0]
+		for i := range fs {
+			if f := &fs[i]; f.DoseLimitMg > 0 && !hasEvidence(f.Evidence, unread.Text) {
+				f.Evidence = append(f.Evidence, unread)
+			}
+		}
 	}
 	product, asProduct := c.productFor(suggest)
 	for i := range fs {
@@ -484,6 +518,15 @@ func (c *orderCtx) doseNote() string {
 		return " (" + c.doseHow + ")"
 	}
 	return ""
+}
+
+func hasEvidence(ev []Evidence, text string) bool {
+	for _, e := range ev {
+		if e.Text == text {
+			return true
+		}
+	}
+	return false
 }
 
 func isRiskRow(code string) bool {

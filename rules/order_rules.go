@@ -1882,15 +1882,70 @@ func (c *orderCtx) orderedDoseEvidence() []Evidence {
 // MinWeightKg) ----
 
 func (c *orderCtx) doseAboveLabel() (Finding, bool) {
-	if !c.doseOK || c.dose <= c.p.MaxDailyMg {
+	if !c.doseOK {
 		return Finding{}, false
 	}
+	if c.dose <= c.p.MaxDailyMg {
+		return c.sessionAboveLabel()
+	}
+	c.si.markAboveLabel(c.drug)
 	return Finding{
 		Title:           c.p.Generic + " above the atopic dermatitis maximum",
 		Action:          "The ordered dose is above the atopic dermatitis maximum of " + number(c.p.MaxDailyMg) + " mg/day.",
 		Evidence:        c.orderedDoseEvidence(),
 		DoseLimitMg:     c.p.MaxDailyMg,
 		DoseLimitReason: "atopic dermatitis maximum: " + number(c.p.MaxDailyMg) + " mg",
+	}, true
+}
+
+// sessionAboveLabel: two or more orders of the drug in one session (two
+// drafts, order-sign or order-select) whose daily doses together pass the
+// atopic dermatitis maximum, though each is within it (15 mg and 30 mg of
+// upadacitinib: 45 mg/day). No dose is suggested for this order: one of
+// the orders is to go, not a strength to change.
+func (c *orderCtx) sessionAboveLabel() (Finding, bool) {
+	if c.si == nil || c.si.aboveLabel[c.drug] || c.order.Status == "cancelled" || c.order.Status == "entered-in-error" {
+		return Finding{}, false
+	}
+	others, _ := c.si.others(c.p.ValueSet, c.key, -1)
+	total := c.dose
+	ev := c.orderedDoseEvidence()
+	for _, m := range others {
+		if !c.sameDrug(m) {
+			continue
+		}
+		mg, how, ok := c.ix.dailyDose(*m)
+		if !ok {
+			continue // its own evaluation says its dose was not read
+		}
+		total += mg
+		ev = append(ev, Evidence{Text: "Also ordered in this session: " + medicationName(m) + ", " + number(mg) + " mg/day (" + how + ").", ResourceID: m.ID})
+	}
+	if total <= c.p.MaxDailyMg {
+		return Finding{}, false
+	}
+	c.si.markAboveLabel(c.drug)
+	return Finding{
+		Title: "Orders of this session together above the atopic dermatitis maximum",
+		Action: "The " + c.p.Generic + " orders of this session add up to " + number(total) + " mg/day, above the atopic dermatitis maximum of " +
+			number(c.p.MaxDailyMg) + " mg/day: keep one order.",
+		Evidence: ev,
+	}, true
+}
+
+// doseUnknown: the ordered daily dose could not be read (no dose, a unit
+// or frequency not understood, amounts that disagree), so dose-above-label
+// and the dose limits could not be checked; the order says so rather than
+// passing silently. Info: nothing dangerous was found, a check did not run.
+func (c *orderCtx) doseUnknown() (Finding, bool) {
+	if c.doseOK {
+		return Finding{}, false
+	}
+	return Finding{
+		Title: "Dose not checked",
+		Action: "The daily dose of " + c.p.Generic + " was not checked against the label: state the dose and frequency " +
+			"(atopic dermatitis: " + number(c.p.LowerDailyMg) + " or " + number(c.p.MaxDailyMg) + " mg once daily, whole tablets).",
+		Evidence: c.orderedDoseEvidence(),
 	}, true
 }
 

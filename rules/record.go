@@ -136,15 +136,24 @@ type DoseFacts struct {
 	// IngredientStrengthMg is the strength per unit from Medication.ingredient
 	// (numerator in mg over a denominator of 1 unit), 0 when absent.
 	IngredientStrengthMg float64
-	// DoseQuantity is dosageInstruction[0].doseAndRate[0].doseQuantity, nil when absent.
+	// DoseQuantity is dosageInstruction[0].doseAndRate[0].doseQuantity, nil when absent;
+	// else the high end of its doseRange, and DoseRange is true.
 	DoseQuantity *Quantity
-	// Frequency, Period and PeriodUnit come from dosageInstruction[0].timing.repeat
-	// (0 and "" when absent).
-	Frequency  float64
-	Period     float64
-	PeriodUnit string
-	// TimingCode is dosageInstruction[0].timing.code (e.g. "QD", "BID"), "" when absent.
+	DoseRange    bool
+	// Frequency, FrequencyMax, Period and PeriodUnit come from
+	// dosageInstruction[0].timing.repeat (0 and "" when absent).
+	Frequency    float64
+	FrequencyMax float64
+	Period       float64
+	PeriodUnit   string
+	// TimesOfDay is the number of timing.repeat.timeOfDay or when entries
+	// ("08:00", "20:00"; "MORN", "EVE"), whichever is more: administrations
+	// in a day (0: none).
+	TimesOfDay int
+	// TimingCode is dosageInstruction[0].timing.code (e.g. "QD", "BID"), "" when absent;
+	// TimingText is that code's text, else a coding's display ("Once daily").
 	TimingCode string
+	TimingText string
 	// DosageText is dosageInstruction[0].text, "" when absent.
 	DosageText string
 	// Sequence is the instruction's dosageInstruction.sequence (0: none).

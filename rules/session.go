@@ -21,6 +21,9 @@ type sessionIndex struct {
 	svcOrds []ServiceOrder
 	ids     []string // ids of every session order (not members of a record course)
 	drugOf  map[*Medication]Drug
+	// aboveLabel: a drug whose dose-above-label was reported on an order
+	// of this call; the session total of several orders is said once.
+	aboveLabel map[Drug]bool
 }
 
 type sessionMed struct {
@@ -96,6 +99,18 @@ func newSessionIndex(k *Knowledge, sess Session) *sessionIndex {
 		}
 	}
 	return si
+}
+
+// markAboveLabel records that dose-above-label was reported for drug in
+// this call (si may be nil: patient-view).
+func (si *sessionIndex) markAboveLabel(d Drug) {
+	if si == nil {
+		return
+	}
+	if si.aboveLabel == nil {
+		si.aboveLabel = map[Drug]bool{}
+	}
+	si.aboveLabel[d] = true
 }
 
 // others returns up to limit live session orders of the set other than the
