@@ -351,18 +351,25 @@ var systemicOnlySets = map[string]bool{VSImmunosuppressants: true, VSPriorSystem
 	VSCYP2C19CYP2C9Inhibitors: true, VSCYP2C19CYP2C9Inducers: true}
 
 // localFormWords name dosage forms that act locally (lower case, whole words).
-var localFormWords = []string{"topical", "ointment", "cream", "lotion", "ophthalmic", "eye drops", "otic", "shampoo", "foam"}
+var localFormWords = []string{"topical", "ointment", "cream", "lotion", "ophthalmic", "eye drops", "otic", "shampoo", "foam", "gel"}
 
-// localForm reports whether one of the (lower-cased) texts names a local form.
+// localForm reports whether one of the (lower-cased) texts names a local
+// form. "gel" ("ketoconazole 2 % gel") does not when the text names a
+// capsule ("liquid gel capsule", "liqui-gel"): that is swallowed.
 func localForm(texts []string) bool {
 	for _, t := range texts {
 		for _, w := range localFormWords {
-			if hasWord(t, w) {
+			if hasWord(t, w) && (w != "gel" || !swallowedGel(t)) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// swallowedGel reports whether a text naming a gel names a capsule.
+func swallowedGel(t string) bool {
+	return hasWord(t, "capsule") || hasWord(t, "capsules") || hasWord(t, "cap") || strings.Contains(t, "liqui")
 }
 
 // notInSetWords name, per value set, words that make a text that matches

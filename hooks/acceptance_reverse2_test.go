@@ -1,0 +1,186 @@
+package hooks
+
+import (
+	"fmt"
+	"testing"
+)
+
+// A clinical pharmacist's second review of the reverse direction (contract
+// 6.1-6.2): a drug that interacts with the patient's upadacitinib or
+// abrocitinib course is ordered. The first sweeps (acceptance_reverse,
+// acceptance_rxcourse, acceptance_review2, acceptance_drugs) cover every
+// value-set code and name, the course statuses and start forms; this file
+// covers what they leave: the 90-day recency boundary for each way a
+// course ends, the course of the other drug, combination products, local
+// forms, non-live vaccines, aspirin at the antiplatelet boundary,
+// order-select with several drafts, and the patient-view twins.
+
+// endedStatement is the clean record with an outside-list (statement)
+// course of drug that ended days ago (effectivePeriod.end).
+func endedStatement(drug string, mg, days int) *record {
+	r := cleanRecord()
+	m := courseMed(drug+"-s", "MedicationStatement", "completed", drug, mg, days+60)
+	delete(m, "effectiveDateTime")
+	m["effectivePeriod"] = res{"start": ago(days + 60), "end": ago(days)}
+	r.medications = append(r.medications, m)
+	return r
+}
+
+func TestAcceptanceReverseRecencyBoundary(t *testing.T) {
+	tofa := drugDraft("x", rxnorm, "1357541", "tofacitinib 5 MG Oral Tablet")
+	var cases []accCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+		for _, d := range []int{89, 90, 91} {
+			for _, f := range []struct {
+				name string
+				r    *record
+			}{
+				{"order validityPeriod.end", endedCourse(drug, mg, d)},
+				{"statement effectivePeriod.end", endedStatement(drug, mg, d)},
+				// A stopped order with no end date ends on its start day.
+				{"stopped order, no end date", func() *record {
+					r := cleanRecord()
+					r.medications = append(r.medications, courseMed(drug+"-1", "MedicationRequest", "stopped", drug, mg, d))
+					return r
+				}()},
+			} {
+				c := accCase{name: fmt.Sprintf("tofacitinib ordered, %s course ended %d days ago (%s)", drug, d, f.name), c: sign(f.r, tofa)}
+				if d <= 90 {
+					c.want = w("combination-jak", "critical")
+					c.detailOf = map[string]string{"combination-jak": fmt.Sprintf("%d days ago", d)}
+				} else {
+					c.noCards = true
+				}
+				cases = append(cases, c)
+			}
+		}
+	}
+	runAcc(t, cases)
+}
+
+// rxText is a draft order named by text only.
+func rxText(text string) res { return drugDraft("x", "", "", text) }
+
+// TestAcceptanceReverseProducts: the interacting drug as EHRs name it:
+// combination products, local forms, non-live and live vaccines, a
+// referenced or contained Medication, and drugs the label pairs only with
+// the other JAK inhibitor.
+func TestAcceptanceReverseProducts(t *testing.T) {
+	upa := func() *record { return onCourseAt("upadacitinib", 30, 60) }
+	upa15 := func() *record { return onCourseAt("upadacitinib", 15, 60) }
+	abro := func() *record { return onCourseAt("abrocitinib", 100, 30) }
+	abroLate := func() *record { return onCourseAt("abrocitinib", 100, 200) }
+	cases := []accCase{
+		// Combination products holding a strong CYP3A4 inhibitor.
+		{name: "nirmatrelvir/ritonavir by RxNorm name, upadacitinib 30", c: sign(upa(), rxText("nirmatrelvir 150 MG / ritonavir 100 MG Oral Tablet")), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "lopinavir/ritonavir (Kaletra), upadacitinib 30", c: sign(upa(), rxText("Kaletra 200 mg-50 mg tablet")), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "lopinavir / ritonavir oral solution, upadacitinib 30", c: sign(upa(), rxText("lopinavir 80 MG/ML / ritonavir 20 MG/ML Oral Solution")), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "Genvoya (cobicistat-boosted), upadacitinib 30", c: sign(upa(), rxText("Genvoya tablet")), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "darunavir/cobicistat, upadacitinib 30", c: sign(upa(), rxText("darunavir 800 MG / cobicistat 150 MG Oral Tablet")), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "Biktarvy (no booster), upadacitinib 30: nothing", c: sign(upa(), rxText("Biktarvy 50-200-25 mg tablet")), noCards: true},
+		{name: "lansoprazole/amoxicillin/clarithromycin pack, upadacitinib 30", c: sign(upa(), rxText("lansoprazole 30 MG / amoxicillin 500 MG / clarithromycin 500 MG Pack")), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "rifampin/isoniazid (Rifamate), abrocitinib: avoid", c: sign(abroLate(), rxText("Rifamate capsule")), want: w("cyp-interaction", "warning"), noDose: true},
+		{name: "olanzapine/fluoxetine (Symbyax), abrocitinib 100: 50 mg", c: sign(abroLate(), rxText("olanzapine 6 MG / fluoxetine 25 MG Oral Capsule")), want: w("cyp-interaction", "warning"), dose: 50},
+		// Moderate inhibitors the labels do not name: no card.
+		{name: "fluconazole, upadacitinib (moderate CYP3A4 inhibitor): nothing", c: sign(upa(), rxText("fluconazole 150 MG Oral Tablet")), noCards: true},
+		{name: "diltiazem, upadacitinib: nothing", c: sign(upa(), rxText("diltiazem 120 MG ER capsule")), noCards: true},
+		{name: "erythromycin, upadacitinib: nothing", c: sign(upa(), rxText("erythromycin 500 MG Oral Tablet")), noCards: true},
+		{name: "omeprazole, abrocitinib: nothing", c: sign(abroLate(), rxText("omeprazole 20 MG DR capsule")), noCards: true},
+		{name: "oxcarbazepine, upadacitinib: nothing", c: sign(upa(), rxText("oxcarbazepine 300 MG Oral Tablet")), noCards: true},
+		{name: "rifaximin, abrocitinib: nothing", c: sign(abroLate(), rxText("rifaximin 550 MG Oral Tablet")), noCards: true},
+		{name: "rifabutin, upadacitinib: nothing", c: sign(upa(), rxText("rifabutin 150 MG Oral Capsule")), noCards: true},
+		// Drugs the label pairs only with the other JAK inhibitor.
+		{name: "clarithromycin, abrocitinib: nothing", c: sign(abroLate(), drugDraft("x", rxnorm, "21212", "clarithromycin")), noCards: true},
+		{name: "fluoxetine, upadacitinib: nothing", c: sign(upa(), drugDraft("x", rxnorm, "4493", "fluoxetine")), noCards: true},
+		{name: "digoxin, upadacitinib: nothing", c: sign(upa(), drugDraft("x", rxnorm, "3407", "digoxin")), noCards: true},
+		{name: "clopidogrel, upadacitinib 30 days: nothing", c: sign(onCourseAt("upadacitinib", 15, 30), drugDraft("x", rxnorm, "32968", "clopidogrel")), noCards: true},
+		// Local forms of CYP drugs and immunosuppressants.
+		{name: "ketoconazole 2 % gel, upadacitinib 30: nothing", c: sign(upa(), rxText("ketoconazole 2 % gel")), noCards: true},
+		{name: "Xolegel (ketoconazole 2 % gel) on the chart, patient-view upadacitinib 30: nothing", c: view(func() *record {
+			r := upa()
+			r.medications = append(r.medications, med("keto", "active", "", "", "ketoconazole 2 % gel (Xolegel)", 5))
+			return r
+		}()), noCards: true},
+		{name: "St. John's wort liquid gel capsule, upadacitinib: a gel capsule is swallowed", c: sign(upa15(), rxText("St. John's Wort 300 mg liquid gel capsule")), want: w("cyp-interaction", "warning")},
+		{name: "carbamazepine Liqui-Gel, upadacitinib: swallowed", c: sign(upa15(), rxText("carbamazepine 200 mg liqui-gel")), want: w("cyp-interaction", "warning")},
+		{name: "ketoconazole 2 % Topical Cream, upadacitinib 30: nothing", c: sign(upa(), drugDraft("x", rxnorm, "6135", "ketoconazole 2 % Topical Cream")), noCards: true},
+		{name: "ketoconazole 200 mg tablet, upadacitinib 30: 15 mg", c: sign(upa(), drugDraft("x", rxnorm, "6135", "ketoconazole 200 MG Oral Tablet")), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "pimecrolimus cream (Elidel), upadacitinib: nothing", c: sign(upa15(), rxText("pimecrolimus 1 % cream (Elidel)")), noCards: true},
+		{name: "tacrolimus 0.03 % ointment by code and text, upadacitinib: nothing", c: sign(upa15(), drugDraft("x", rxnorm, "42316", "tacrolimus 0.03 % Topical Ointment")), noCards: true},
+		{name: "tacrolimus 1 mg capsule, upadacitinib", c: sign(upa15(), drugDraft("x", rxnorm, "198377", "tacrolimus 1 MG Oral Capsule")), want: w("combination-immunosuppressant", "warning")},
+		{name: "cyclosporine 0.09 % ophthalmic solution (Cequa), abrocitinib: nothing", c: sign(abroLate(), rxText("cyclosporine 0.9 MG/ML Ophthalmic Solution")), noCards: true},
+		{name: "cyclosporine 100 mg capsule (Neoral), abrocitinib", c: sign(abroLate(), rxText("Neoral 100 mg capsule")), want: w("combination-immunosuppressant", "warning")},
+		{name: "ruxolitinib 10 mg tablet (Jakafi), abrocitinib", c: sign(abroLate(), rxText("Jakafi 10 mg tablet")), want: w("combination-jak", "critical")},
+		// Antiplatelet combinations (abrocitinib, day 30).
+		{name: "clopidogrel 75 mg / aspirin 81 mg: antiplatelet, aspirin dose no excuse", c: sign(abro(), onceDaily(rxText("clopidogrel 75 MG / aspirin 81 MG Oral Tablet"))), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "Aggrenox (aspirin/dipyridamole) by code", c: sign(abro(), drugDraft("x", rxnorm, "259081", "")), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "aspirin/dipyridamole by name", c: sign(abro(), onceDaily(rxText("aspirin 25 MG / dipyridamole 200 MG ER capsule"))), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "aspirin 325 mg / oxycodone once daily: above 81 mg", c: sign(abro(), onceDaily(rxText("aspirin 325 MG / oxycodone hydrochloride 4.84 MG Oral Tablet"))), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "butalbital/aspirin/caffeine, no dose: unknown aspirin dose", c: sign(abro(), rxText("butalbital 50 MG / aspirin 325 MG / caffeine 40 MG Oral Capsule")), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "prasugrel (Effient) on abrocitinib day 30", c: sign(abro(), rxText("Effient 10 mg tablet")), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "ticlopidine on abrocitinib day 30: antiplatelet and CYP2C19", c: sign(abro(), drugDraft("x", rxnorm, "10594", "ticlopidine")), want: w("antiplatelet-abrocitinib", "critical", "cyp-interaction", "warning")},
+		{name: "ticlopidine on abrocitinib day 200: CYP2C19 only", c: sign(abroLate(), drugDraft("x", rxnorm, "10594", "ticlopidine")), want: w("cyp-interaction", "warning"), absent: []string{"antiplatelet-abrocitinib"}},
+		{name: "heparin (an anticoagulant), abrocitinib day 30: nothing", c: sign(abro(), rxText("heparin 5000 UNT/ML Injectable Solution")), noCards: true},
+		{name: "apixaban (an anticoagulant), abrocitinib day 30: nothing", c: sign(abro(), rxText("apixaban 5 MG Oral Tablet")), noCards: true},
+		// Vaccines that are not live.
+		{name: "inactivated influenza (Fluzone), upadacitinib: nothing", c: sign(upa15(), rxText("Fluzone High-Dose Quadrivalent (influenza vaccine, inactivated)")), noCards: true},
+		{name: "influenza vaccine CVX 158 (IIV4), abrocitinib: nothing", c: sign(abroLate(), drugDraft("x", cvx, "158", "influenza, injectable, quadrivalent")), noCards: true},
+		{name: "recombinant zoster vaccine by name, upadacitinib: nothing", c: sign(upa15(), rxText("zoster vaccine recombinant, adjuvanted")), noCards: true},
+		{name: "COVID-19 mRNA vaccine, upadacitinib: nothing", c: sign(upa15(), rxText("COVID-19 mRNA vaccine (Comirnaty) 2024-2025")), noCards: true},
+		{name: "Typhim Vi (typhoid polysaccharide), abrocitinib: nothing", c: sign(abroLate(), rxText("Typhim Vi typhoid Vi polysaccharide vaccine")), noCards: true},
+		{name: "JYNNEOS (CVX 206, non-replicating), upadacitinib: nothing", c: sign(upa15(), drugDraft("x", cvx, "206", "JYNNEOS smallpox and mpox vaccine")), noCards: true},
+		{name: "Vimkunya (chikungunya VLP, CVX 329), abrocitinib: nothing", c: sign(abroLate(), drugDraft("x", cvx, "329", "Vimkunya chikungunya vaccine")), noCards: true},
+		{name: "IPV (inactivated polio), upadacitinib: nothing", c: sign(upa15(), rxText("poliovirus vaccine, inactivated (IPOL)")), noCards: true},
+		{name: "pneumococcal conjugate, upadacitinib: nothing", c: sign(upa15(), rxText("pneumococcal 20-valent conjugate vaccine (Prevnar 20)")), noCards: true},
+		{name: "hepatitis B vaccine (Heplisav-B), abrocitinib: nothing", c: sign(abroLate(), rxText("Heplisav-B hepatitis B vaccine")), noCards: true},
+		{name: "varicella zoster immune globulin, upadacitinib: nothing", c: sign(upa15(), rxText("VariZIG varicella zoster immune globulin")), noCards: true},
+		// Live vaccines.
+		{name: "influenza virus vaccine, live, intranasal by name, upadacitinib", c: sign(upa15(), rxText("influenza virus vaccine, live, intranasal")), want: w("live-vaccine-ordered", "warning")},
+		// A live vaccine named only by its CVX description (a local code
+		// whose display is the CVX text, or a ServiceRequest by name).
+		{name: "'influenza, live, intranasal, quadrivalent' by name, abrocitinib", c: sign(abroLate(), drugDraft("x", "urn:oid:2.16.840.1.113883.3.999.3", "IMM-149", "influenza, live, intranasal, quadrivalent")), want: w("live-vaccine-ordered", "warning")},
+		{name: "'zoster vaccine, live' by name, upadacitinib", c: sign(upa15(), rxText("zoster vaccine, live")), want: w("live-vaccine-ordered", "warning")},
+		{name: "'typhoid vaccine, live, oral' by name, upadacitinib", c: sign(upa15(), rxText("typhoid vaccine, live, oral")), want: w("live-vaccine-ordered", "warning")},
+		{name: "'Bacillus Calmette-Guerin vaccine' by name, abrocitinib", c: sign(abroLate(), rxText("Bacillus Calmette-Guerin vaccine")), want: w("live-vaccine-ordered", "warning")},
+		{name: "'cholera, live attenuated' by name, upadacitinib", c: sign(upa15(), rxText("cholera, live attenuated")), want: w("live-vaccine-ordered", "warning")},
+		{name: "'poliovirus vaccine, live, oral' by name, upadacitinib", c: sign(upa15(), rxText("poliovirus vaccine, live, oral, trivalent")), want: w("live-vaccine-ordered", "warning")},
+		{name: "'Chikungunya live attenuated vaccine' by name, abrocitinib", c: sign(abroLate(), rxText("Chikungunya live attenuated vaccine, PF")), want: w("live-vaccine-ordered", "warning")},
+		{name: "'dengue fever tetravalent (live)' by name, abrocitinib", c: sign(abroLate(), rxText("dengue fever tetravalent (live)")), want: w("live-vaccine-ordered", "warning")},
+		{name: "'vaccinia (smallpox) vaccine, live' by name, upadacitinib", c: sign(upa15(), rxText("vaccinia (smallpox) vaccine, live")), want: w("live-vaccine-ordered", "warning")},
+		{name: "'Ebola Zaire vaccine, live' by name, upadacitinib", c: sign(upa15(), rxText("Ebola Zaire vaccine, live, recombinant")), want: w("live-vaccine-ordered", "warning")},
+		{name: "'influenza nasal, unspecified formulation' by name, upadacitinib", c: sign(upa15(), rxText("influenza nasal, unspecified formulation")), want: w("live-vaccine-ordered", "warning")},
+		{name: "JYNNEOS by its CVX description ('... vaccine live, PF ...'), upadacitinib: nothing", c: sign(upa15(), rxText("Vaccinia, smallpox Mpox vaccine live, PF, SQ or ID injection")), noCards: true},
+		{name: "'Chikungunya, VLP, recombinant' by name, abrocitinib: nothing", c: sign(abroLate(), rxText("Chikungunya, VLP, recombinant")), noCards: true},
+		{name: "'influenza, injectable, quadrivalent' by name, upadacitinib: nothing", c: sign(upa15(), rxText("influenza, injectable, quadrivalent, preservative free")), noCards: true},
+		{name: "LAIV CVX 149, abrocitinib", c: sign(abroLate(), drugDraft("x", cvx, "149", "")), want: w("live-vaccine-ordered", "warning")},
+		{name: "oral typhoid CVX 25, upadacitinib", c: sign(upa15(), drugDraft("x", cvx, "25", "")), want: w("live-vaccine-ordered", "warning")},
+		{name: "BCG CVX 19, abrocitinib", c: sign(abroLate(), drugDraft("x", cvx, "19", "")), want: w("live-vaccine-ordered", "warning")},
+		{name: "rotavirus CVX 119, upadacitinib", c: sign(upa15(), drugDraft("x", cvx, "119", "")), want: w("live-vaccine-ordered", "warning")},
+		{name: "cholera live CVX 174 (Vaxchora), upadacitinib", c: sign(upa15(), drugDraft("x", cvx, "174", "")), want: w("live-vaccine-ordered", "warning")},
+		{name: "chikungunya live CVX 317 (Ixchiq), abrocitinib", c: sign(abroLate(), drugDraft("x", cvx, "317", "")), want: w("live-vaccine-ordered", "warning")},
+		{name: "Ebola live CVX 204 (Ervebo), upadacitinib", c: sign(upa15(), drugDraft("x", cvx, "204", "")), want: w("live-vaccine-ordered", "warning")},
+		{name: "dengue live CVX 56, abrocitinib", c: sign(abroLate(), drugDraft("x", cvx, "56", "")), want: w("live-vaccine-ordered", "warning")},
+		{name: "ACAM2000 by name, upadacitinib", c: sign(upa15(), rxText("ACAM2000 smallpox vaccine")), want: w("live-vaccine-ordered", "warning")},
+		{name: "Zostavax by name on the outside course (statement), abrocitinib", c: sign(func() *record {
+			r := cleanRecord()
+			r.medications = append(r.medications, courseMed("a-s", "MedicationStatement", "active", "abrocitinib", 100, 30))
+			return r
+		}(), rxText("Zostavax")), want: w("live-vaccine-ordered", "warning")},
+		// The drug in a referenced or contained Medication of the draft.
+		{name: "clopidogrel in a contained Medication (NDC-less, by code)", c: sign(abro(), func() res {
+			m := drugDraft("x", "", "", "")
+			delete(m, "medicationCodeableConcept")
+			m["medicationReference"] = res{"reference": "#med"}
+			m["contained"] = []any{res{"resourceType": "Medication", "id": "med", "code": cc(rxnorm, "309362", "", "")}}
+			return m
+		}()), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "tofacitinib named only in medicationReference.display", c: sign(upa15(), func() res {
+			m := drugDraft("x", "", "", "")
+			delete(m, "medicationCodeableConcept")
+			m["medicationReference"] = res{"reference": "Medication/m-unknown", "display": "tofacitinib 5 mg tablet"}
+			return m
+		}()), want: w("combination-jak", "critical")},
+	}
+	runAcc(t, cases)
+}
