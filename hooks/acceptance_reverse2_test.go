@@ -184,3 +184,164 @@ func TestAcceptanceReverseProducts(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceReverseAntiplateletDays: the first 3 months of abrocitinib
+// (days 0-90) for each antiplatelet form at N-1, N, N+1, ordered and on
+// the chart; aspirin 81 mg never, 325 mg and clopidogrel/aspirin like
+// clopidogrel; and an abrocitinib course that has not started yet.
+func TestAcceptanceReverseAntiplateletDays(t *testing.T) {
+	drafts := []struct {
+		name string
+		m    func(id, status string) res
+		flag bool
+	}{
+		{"aspirin 81 mg once daily", func(id, st string) res { return aspirinOrder(id, st, "1191", "aspirin", 81, 1, "") }, false},
+		{"aspirin 162 mg once daily", func(id, st string) res { return aspirinOrder(id, st, "1191", "aspirin", 162, 1, "") }, true},
+		{"aspirin 325 mg once daily", func(id, st string) res { return aspirinOrder(id, st, "212033", "aspirin 325 MG Oral Tablet", 325, 1, "") }, true},
+		{"aspirin 325 mg every 6 hours as needed", func(id, st string) res {
+			return aspirinOrder(id, st, "", "aspirin 325 mg tablet", 0, 0, "Take 1 tablet every 6 hours as needed for pain")
+		}, true},
+		{"ticagrelor 90 mg", func(id, st string) res { return with(med(id, st, rxnorm, "1116635", "ticagrelor 90 MG Oral Tablet", 3), "subject", res{"reference": "Patient/p1"}) }, true},
+		{"clopidogrel/aspirin 75/81", func(id, st string) res {
+			return with(onceDaily(med(id, st, "", "", "clopidogrel 75 mg / aspirin 81 mg tablet", 3)), "subject", res{"reference": "Patient/p1"})
+		}, true},
+	}
+	var cases []accCase
+	for _, d := range drafts {
+		for _, day := range []int{0, 89, 90, 91} {
+			c := accCase{name: fmt.Sprintf("%s ordered on abrocitinib day %d", d.name, day), c: sign(onCourseAt("abrocitinib", 100, day), d.m("asa", "draft"))}
+			pvr := onCourseAt("abrocitinib", 100, day)
+			pvr.medications = append(pvr.medications, d.m("asa", "active"))
+			pv := accCase{name: fmt.Sprintf("patient-view: %s on the chart, abrocitinib day %d", d.name, day), c: view(pvr)}
+			if d.flag && day <= 90 {
+				c.want, pv.want = w("antiplatelet-abrocitinib", "critical"), w("antiplatelet-abrocitinib", "critical")
+			} else {
+				c.noCards, pv.absent = true, []string{"antiplatelet-abrocitinib"}
+			}
+			cases = append(cases, c, pv)
+		}
+	}
+	// An abrocitinib order that starts next week (validityPeriod.start in
+	// the future, no authoredOn): the first 3 months lie ahead.
+	future := func() *record {
+		r := cleanRecord()
+		m := courseMed("abro-1", "MedicationRequest", "active", "abrocitinib", 100, 0)
+		delete(m, "authoredOn")
+		m["dispenseRequest"] = res{"validityPeriod": res{"start": testNow.AddDate(0, 0, 7).Format("2006-01-02")}}
+		r.medications = append(r.medications, m)
+		return r
+	}
+	cases = append(cases,
+		accCase{name: "clopidogrel ordered, abrocitinib starts in 7 days", c: sign(future(), drugDraft("x", rxnorm, "32968", "clopidogrel")), want: w("antiplatelet-abrocitinib", "critical")},
+		accCase{name: "MMR ordered, abrocitinib starts in 7 days (immediately before)", c: sign(future(), drugDraft("x", cvx, "03", "MMR")), want: w("live-vaccine-ordered", "warning")},
+	)
+	runAcc(t, cases)
+}
+
+// TestAcceptanceReverseSessions: several interacting drafts in one call,
+// and order-select naming only some of them.
+func TestAcceptanceReverseSessions(t *testing.T) {
+	clop := drugDraft("clop", rxnorm, "32968", "clopidogrel 75 MG Oral Tablet")
+	fluc := drugDraft("fluc", rxnorm, "4450", "fluconazole 150 MG Oral Tablet")
+	dig := drugDraft("dig", rxnorm, "3407", "digoxin 0.125 MG Oral Tablet")
+	mmr := serviceDraft("mmr", "draft", cvx, "03", "MMR vaccine")
+	tofa := drugDraft("tofa", rxnorm, "1357541", "tofacitinib 5 MG Oral Tablet")
+	amox := drugDraft("amox", rxnorm, "308191", "amoxicillin 500 MG Oral Capsule")
+	abro := func() *record { return onCourseAt("abrocitinib", 100, 30) }
+	all := []string{"antiplatelet-abrocitinib", "cyp-interaction", "pgp-substrate", "live-vaccine-ordered", "combination-jak"}
+	except := func(keep ...string) []string {
+		var out []string
+		for _, c := range all {
+			if !slicesContains(keep, c) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	cases := []accCase{
+		{name: "order-sign: five interacting drafts on abrocitinib day 30, each its card", c: sign(abro(), clop, fluc, dig, mmr, tofa, amox),
+			want: w("antiplatelet-abrocitinib", "critical", "cyp-interaction", "warning", "pgp-substrate", "info", "live-vaccine-ordered", "warning", "combination-jak", "critical")},
+		{name: "order-select: only fluconazole selected", c: call{hook: HookOrderSelect, r: abro(), drafts: []res{clop, fluc, dig, mmr, tofa, amox}, selections: []string{"MedicationRequest/fluc"}},
+			want: w("cyp-interaction", "warning"), absent: except("cyp-interaction")},
+		{name: "order-select: clopidogrel and the MMR ServiceRequest selected", c: call{hook: HookOrderSelect, r: abro(), drafts: []res{clop, fluc, dig, mmr, tofa, amox}, selections: []string{"MedicationRequest/clop", "ServiceRequest/mmr"}},
+			want: w("antiplatelet-abrocitinib", "critical", "live-vaccine-ordered", "warning"), absent: except("antiplatelet-abrocitinib", "live-vaccine-ordered")},
+		{name: "order-select: only amoxicillin selected: nothing", c: call{hook: HookOrderSelect, r: abro(), drafts: []res{clop, fluc, dig, mmr, tofa, amox}, selections: []string{"MedicationRequest/amox"}}, noCards: true},
+		// A patient on both drugs (a switch not yet closed on the chart):
+		// fluconazole pairs with abrocitinib only, clarithromycin with
+		// upadacitinib only; tofacitinib is one combination card per course.
+		{name: "on both drugs: fluconazole ordered pairs with abrocitinib", c: sign(func() *record {
+			r := onCourseAt("abrocitinib", 100, 30)
+			r.medications = append(r.medications, courseMed("u-1", "MedicationRequest", "active", "upadacitinib", 15, 200))
+			return r
+		}(), fluc), want: w("cyp-interaction", "warning"), summaryOf: map[string]string{"cyp-interaction": "abrocitinib"}},
+		{name: "on both drugs: clarithromycin ordered pairs with upadacitinib", c: sign(func() *record {
+			r := onCourseAt("abrocitinib", 100, 30)
+			r.medications = append(r.medications, courseMed("u-1", "MedicationRequest", "active", "upadacitinib", 30, 200))
+			return r
+		}(), drugDraft("x", rxnorm, "21212", "clarithromycin")), want: w("cyp-interaction", "warning"), dose: 15, summaryOf: map[string]string{"cyp-interaction": "upadacitinib"}},
+	}
+	runAcc(t, cases)
+}
+
+func slicesContains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestAcceptanceReverseCancelNamesTheDraft: with several interacting
+// drafts in one call, each card's cancel action deletes the draft its
+// finding is about, never another one (a wrong delete removes a safe
+// order and keeps the dangerous one).
+func TestAcceptanceReverseCancelNamesTheDraft(t *testing.T) {
+	drafts := []res{
+		drugDraft("clop", rxnorm, "32968", "clopidogrel 75 MG Oral Tablet"),
+		drugDraft("fluc", rxnorm, "4450", "fluconazole 150 MG Oral Tablet"),
+		drugDraft("tofa", rxnorm, "1357541", "tofacitinib 5 MG Oral Tablet"),
+		serviceDraft("mmr", "draft", cvx, "03", "MMR vaccine"),
+		drugDraft("amox", rxnorm, "308191", "amoxicillin 500 MG Oral Capsule"),
+	}
+	want := map[string]string{"antiplatelet-abrocitinib": "MedicationRequest/clop", "cyp-interaction": "MedicationRequest/fluc",
+		"combination-jak": "MedicationRequest/tofa", "live-vaccine-ordered": "ServiceRequest/mmr"}
+	s := newTestServer(t, serverOpts{noStore: true})
+	rec := s.do(t, "POST", "/cds-services/"+HookOrderSign, sign(onCourseAt("abrocitinib", 100, 30), drafts...).body(t))
+	if rec.Code != 200 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+	}
+	cs := checkResponse(t, rec.Body.Bytes())
+	seen := map[string]bool{}
+	for _, c := range cs {
+		for _, f := range c.Findings() {
+			id, ok := want[f]
+			if !ok {
+				t.Errorf("unexpected finding %s", f)
+				continue
+			}
+			seen[f] = true
+			var deletes []string
+			for _, sg := range c.Suggestions {
+				for _, a := range sg.Actions {
+					if a.Type == "delete" {
+						deletes = append(deletes, a.ResourceID)
+					}
+				}
+			}
+			if len(deletes) == 0 {
+				t.Errorf("%s: no cancel action", f)
+			}
+			for _, d := range deletes {
+				if d != id {
+					t.Errorf("%s: cancel deletes %s, want %s", f, d, id)
+				}
+			}
+		}
+	}
+	for f := range want {
+		if !seen[f] {
+			t.Errorf("missing %s: %s", f, cardSummaries(cs))
+		}
+	}
+}
