@@ -345,3 +345,28 @@ func TestAcceptanceReverseCancelNamesTheDraft(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptanceReverseStoppedBeforeItsEnd: an order stopped before the
+// end of its validity period keeps the planned end, in the future; the
+// course ended by today, and the card never says "-30 days ago".
+func TestAcceptanceReverseStoppedBeforeItsEnd(t *testing.T) {
+	var cases []accCase
+	for _, st := range []string{"stopped", "completed"} {
+		for _, rt := range []string{"MedicationRequest", "MedicationStatement"} {
+			r := cleanRecord()
+			m := courseMed("u-1", rt, st, "upadacitinib", 15, 60)
+			future := testNow.AddDate(0, 0, 30).Format("2006-01-02")
+			if rt == "MedicationRequest" {
+				m["dispenseRequest"] = res{"validityPeriod": res{"start": ago(60), "end": future}}
+			} else {
+				delete(m, "effectiveDateTime")
+				m["effectivePeriod"] = res{"start": ago(60), "end": future}
+			}
+			r.medications = append(r.medications, m)
+			cases = append(cases, accCase{name: rt + " " + st + " with its planned end in 30 days: tofacitinib ordered",
+				c: sign(r, drugDraft("x", rxnorm, "1357541", "tofacitinib 5 MG Oral Tablet")), want: w("combination-jak", "critical"),
+				detailOf: map[string]string{"combination-jak": "ended on " + ago(0) + " (0 days ago"}, notDetailOf: map[string]string{"combination-jak": "-30 days"}})
+		}
+	}
+	runAcc(t, cases)
+}

@@ -18,7 +18,7 @@ import (
 // dispenseRequest.validityPeriod.start; effectivePeriod.start or
 // effectiveDateTime, else dateAsserted (statements). A member that is
 // current (useOf) lasts until today; a past one (completed, stopped) ends
-// at Medication.End when known, else on its start day (nothing says it
+// at Medication.End when known (today at the latest), else on its start day (nothing says it
 // lasted longer). Draft, cancelled, entered-in-error, not-taken and unknown
 // members never count, nor proposals, plans or options.
 type Course struct {
@@ -162,7 +162,10 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 			case mb.current:
 				mb.end = max(ix.today, mb.start)
 			case !m.End.IsZero() && dayOf(m.End) > mb.start:
-				mb.end = dayOf(m.End)
+				// A past member ended by today: a stopped order keeps the
+				// planned end of its validity period, which may lie ahead
+				// ("ended on 2026-12-29, -30 days ago").
+				mb.end = min(dayOf(m.End), max(ix.today, mb.start))
 			default:
 				mb.end = mb.start
 			}
