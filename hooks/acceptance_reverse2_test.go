@@ -197,11 +197,15 @@ func TestAcceptanceReverseAntiplateletDays(t *testing.T) {
 	}{
 		{"aspirin 81 mg once daily", func(id, st string) res { return aspirinOrder(id, st, "1191", "aspirin", 81, 1, "") }, false},
 		{"aspirin 162 mg once daily", func(id, st string) res { return aspirinOrder(id, st, "1191", "aspirin", 162, 1, "") }, true},
-		{"aspirin 325 mg once daily", func(id, st string) res { return aspirinOrder(id, st, "212033", "aspirin 325 MG Oral Tablet", 325, 1, "") }, true},
+		{"aspirin 325 mg once daily", func(id, st string) res {
+			return aspirinOrder(id, st, "212033", "aspirin 325 MG Oral Tablet", 325, 1, "")
+		}, true},
 		{"aspirin 325 mg every 6 hours as needed", func(id, st string) res {
 			return aspirinOrder(id, st, "", "aspirin 325 mg tablet", 0, 0, "Take 1 tablet every 6 hours as needed for pain")
 		}, true},
-		{"ticagrelor 90 mg", func(id, st string) res { return with(med(id, st, rxnorm, "1116635", "ticagrelor 90 MG Oral Tablet", 3), "subject", res{"reference": "Patient/p1"}) }, true},
+		{"ticagrelor 90 mg", func(id, st string) res {
+			return with(med(id, st, rxnorm, "1116635", "ticagrelor 90 MG Oral Tablet", 3), "subject", res{"reference": "Patient/p1"})
+		}, true},
 		{"clopidogrel/aspirin 75/81", func(id, st string) res {
 			return with(onceDaily(med(id, st, "", "", "clopidogrel 75 mg / aspirin 81 mg tablet", 3)), "subject", res{"reference": "Patient/p1"})
 		}, true},
