@@ -374,3 +374,49 @@ func TestAcceptanceReverseStoppedBeforeItsEnd(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// homeMed is a documented home medication as Oracle Health (Cerner) sends
+// it: a MedicationRequest with intent "plan", reported by the patient.
+func homeMed(m res, intent string) res {
+	m["intent"], m["reportedBoolean"] = intent, true
+	return m
+}
+
+// TestAcceptanceReverseDocumentedHomeMedication: a course known only from
+// a documented home medication (intent "plan") counts, as an intended
+// statement does; a proposal does not.
+func TestAcceptanceReverseDocumentedHomeMedication(t *testing.T) {
+	rec := func(intent, status string) *record {
+		r := cleanRecord().drop("igra")
+		r.medications = append(r.medications, homeMed(courseMed("home-1", "MedicationRequest", status, "upadacitinib", 15, 40), intent))
+		return r
+	}
+	tofa := drugDraft("x", rxnorm, "1357541", "tofacitinib 5 MG Oral Tablet")
+	cases := []accCase{
+		{name: "home upadacitinib (plan, active): tofacitinib ordered", c: sign(rec("plan", "active"), tofa), want: w("combination-jak", "critical")},
+		{name: "home upadacitinib (plan, active): MMR ordered", c: sign(rec("plan", "active"), drugDraft("x", cvx, "03", "MMR")), want: w("live-vaccine-ordered", "warning")},
+		{name: "home upadacitinib (plan, completed 40 days ago): tofacitinib ordered", c: sign(rec("plan", "completed"), tofa), want: w("combination-jak", "critical")},
+		{name: "home upadacitinib (plan, entered-in-error): nothing", c: sign(rec("plan", "entered-in-error"), tofa), noCards: true},
+		{name: "upadacitinib proposal: no course", c: sign(rec("proposal", "active"), tofa), noCards: true},
+		// A plan says nothing of a dose taken: a new order is an
+		// initiation, with its screening.
+		{name: "home upadacitinib (plan): new upadacitinib order still asks for TB screening", c: sign(rec("plan", "active"), jakDraft("upadacitinib", 15)), want: w("tb-screening-missing", "warning")},
+		{name: "patient-view: home upadacitinib (plan) with tofacitinib on the chart", c: view(func() *record {
+			r := rec("plan", "active")
+			r.medications = append(r.medications, med("tofa", "active", rxnorm, "1357541", "tofacitinib 5 MG Oral Tablet", 5))
+			return r
+		}()), want: w("combination-jak", "critical")},
+		// The interacting drug as a documented home medication.
+		{name: "home clopidogrel (plan) on the chart, abrocitinib ordered", c: sign(func() *record {
+			r := cleanRecord()
+			r.medications = append(r.medications, homeMed(med("clop", "active", rxnorm, "32968", "clopidogrel 75 MG Oral Tablet", 100), "plan"))
+			return r
+		}(), jakDraft("abrocitinib", 100)), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "patient-view: home clarithromycin (plan), upadacitinib 30", c: view(func() *record {
+			r := onCourseAt("upadacitinib", 30, 60)
+			r.medications = append(r.medications, homeMed(med("cla", "active", rxnorm, "21212", "clarithromycin", 3), "plan"))
+			return r
+		}()), want: w("cyp-interaction", "warning"), dose: 15},
+	}
+	runAcc(t, cases)
+}

@@ -20,7 +20,7 @@ import (
 // current (useOf) lasts until today; a past one (completed, stopped) ends
 // at Medication.End when known (today at the latest), else on its start day (nothing says it
 // lasted longer). Draft, cancelled, entered-in-error, not-taken and unknown
-// members never count, nor proposals, plans or options.
+// members never count, nor proposals or options (a plan counts, as an intended statement does: plannedOnly).
 type Course struct {
 	Drug Drug
 	// Start is the earliest start of the course's members; zero when none
@@ -233,10 +233,13 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 
 // plannedOnly reports whether m says only that the drug is planned: a
 // MedicationStatement "intended" ("may be taken at some time in the
-// future"). Such a course is not Started, and a plan does not move the
+// future"), or a MedicationRequest with intent "plan" (an intention
+// without an authorisation; Oracle Health's documented home medications,
+// which nothing says were taken as ordered). Such a course is not Started, and a plan does not move the
 // start of a course back (the first 3 months count from the first dose).
 func plannedOnly(m *Medication) bool {
-	return m.ResourceType == "MedicationStatement" && m.Status == "intended"
+	return m.ResourceType == "MedicationStatement" && m.Status == "intended" ||
+		m.ResourceType == "MedicationRequest" && m.Intent == "plan"
 }
 
 // latestMember is the latest current member, else the latest member (by

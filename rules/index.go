@@ -525,7 +525,7 @@ const (
 )
 
 // useOf reads a record medication's status (contract 6.1, issue 13):
-//   - MedicationRequest (an order, not a proposal, plan or option):
+//   - MedicationRequest (an order or a plan, not a proposal or option):
 //     active and on-hold (held, not stopped) are current; completed and
 //     stopped are history; draft (not yet signed: nobody takes it),
 //     cancelled, entered-in-error and unknown never count.
@@ -542,7 +542,11 @@ func useOf(m *Medication) medUse {
 		}
 		return useNever
 	}
-	if m.Intent == "proposal" || m.Intent == "plan" || m.Intent == "option" {
+	// A plan is read as an intention to take the drug, like an intended
+	// statement: Oracle Health (Cerner) sends the documented home
+	// medications, reported by the patient or another provider, as
+	// MedicationRequests with intent "plan" (plannedOnly).
+	if m.Intent == "proposal" || m.Intent == "option" {
 		return useNever
 	}
 	switch m.Status {

@@ -140,6 +140,7 @@ func TestIndexConditionsAndMedications(t *testing.T) {
 			medication("eie", rx("3008"), "entered-in-error"),
 			medication("draft", rx("3008"), "draft"),
 			func() Medication { m := medication("plan", rx("3008"), "active"); m.Intent = "plan"; return m }(),
+			func() Medication { m := medication("proposal", rx("3008"), "active"); m.Intent = "proposal"; return m }(),
 		},
 	}
 	ix := newIndex(testKnowledge(), rec, testNow)
@@ -171,11 +172,13 @@ func TestIndexConditionsAndMedications(t *testing.T) {
 		}
 		return out
 	}
-	if a := medIDs(ix.activeMeds(VSImmunosuppressants)); len(a) != 2 || !a["MedicationRequest/active"] || !a["MedicationRequest/onhold"] {
-		t.Errorf("active medications = %v, want active and on-hold", a)
+	// An active plan is current (Oracle Health's documented home
+	// medications are plans); a proposal never counts.
+	if a := medIDs(ix.activeMeds(VSImmunosuppressants)); len(a) != 3 || !a["MedicationRequest/active"] || !a["MedicationRequest/onhold"] || !a["MedicationRequest/plan"] {
+		t.Errorf("active medications = %v, want active, on-hold and the plan", a)
 	}
-	if h := medIDs(ix.historyMeds(VSImmunosuppressants)); len(h) != 4 || h["MedicationRequest/cancelled"] || h["MedicationRequest/draft"] {
-		t.Errorf("history medications = %v, want active, on-hold, completed, stopped", h)
+	if h := medIDs(ix.historyMeds(VSImmunosuppressants)); len(h) != 5 || h["MedicationRequest/cancelled"] || h["MedicationRequest/draft"] || h["MedicationRequest/proposal"] {
+		t.Errorf("history medications = %v, want active, on-hold, completed, stopped, the plan", h)
 	}
 }
 
