@@ -420,3 +420,34 @@ func TestAcceptanceReverseDocumentedHomeMedication(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceReverseVaccineCommonNames: the common names of vaccines
+// that exist only live, as ServiceRequests and MedicationRequests; the
+// tests named alike (a nasal swab for influenza) are not vaccines.
+func TestAcceptanceReverseVaccineCommonNames(t *testing.T) {
+	live := []string{"oral typhoid vaccine", "typhoid vaccine oral capsules", "Typhoid vaccine, oral (Vivotif)", "chickenpox vaccine",
+		"chicken pox vaccine", "LAIV4", "LAIV3 nasal spray", "influenza vaccine nasal spray", "nasal flu vaccine", "flu vaccine, nasal spray",
+		"intranasal flu vaccine", "YF vaccine"}
+	notLive := []string{"Influenza nasal swab", "Rapid influenza nasal test", "Influenza A/B nasal swab PCR", "nasal flu swab",
+		"influenza vaccine, injectable", "flu vaccine (Fluzone)", "typhoid Vi vaccine injection", "shingles vaccine (Shingrix)"}
+	var cases []accCase
+	for _, jak := range []string{"upadacitinib", "abrocitinib"} {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[jak]
+		for _, n := range live {
+			cases = append(cases,
+				accCase{name: fmt.Sprintf("ServiceRequest %q, patient on %s", n, jak), c: sign(onCourseAt(jak, mg, 20), serviceDraft("sr", "draft", "", "", n)), want: w("live-vaccine-ordered", "warning")},
+				accCase{name: fmt.Sprintf("MedicationRequest %q, patient on %s", n, jak), c: sign(onCourseAt(jak, mg, 20), rxText(n)), want: w("live-vaccine-ordered", "warning")})
+		}
+		for _, n := range notLive {
+			cases = append(cases,
+				accCase{name: fmt.Sprintf("ServiceRequest %q, patient on %s: nothing", n, jak), c: sign(onCourseAt(jak, mg, 20), serviceDraft("sr", "draft", "", "", n)), noCards: true},
+				accCase{name: fmt.Sprintf("MedicationRequest %q, patient on %s: nothing", n, jak), c: sign(onCourseAt(jak, mg, 20), rxText(n)), noCards: true})
+		}
+	}
+	// The names count for an Immunization given during the course too.
+	pv := onCourseAt("upadacitinib", 15, 60)
+	pv.immunizations = append(pv.immunizations, res{"resourceType": "Immunization", "id": "v", "status": "completed",
+		"vaccineCode": res{"text": "chickenpox vaccine"}, "occurrenceDateTime": ago(10)})
+	cases = append(cases, accCase{name: "patient-view: chickenpox vaccine given 10 days ago during upadacitinib", c: view(pv), want: w("live-vaccine-recent", "warning")})
+	runAcc(t, cases)
+}

@@ -377,7 +377,7 @@ func swallowedGel(t string) bool {
 //
 //   - live vaccines: a laboratory test or an immune globulin ("Measles IgG
 //     antibody", "Rotavirus antigen, stool", "MMR titer", "Varicella zoster
-//     immune globulin"). The serology checked before live vaccines is
+//     immune globulin", "Influenza nasal swab"). The serology checked before live vaccines is
 //     ordered beside JAK inhibitors; named as a live vaccine, it would be a
 //     warning that asks to cancel the test.
 //   - aspirin: "ASA" is aspirin, but "5-ASA" and "4-ASA" are mesalamine and
@@ -387,7 +387,7 @@ func swallowedGel(t string) bool {
 var notInSetWords = map[string][]string{
 	VSLiveVaccines: {"antibody", "antibodies", "ab", "ag", "igg", "igm", "iga", "titer", "titers", "titre", "titres",
 		"antigen", "serology", "serologic", "immune status", "immunity", "pcr", "naa", "naat", "rna", "dna", "culture",
-		"immune globulin", "immunoglobulin", "test", "assay", "panel", "screen"},
+		"immune globulin", "immunoglobulin", "test", "assay", "panel", "screen", "swab", "specimen", "rapid", "detection"},
 	VSAspirin: {"5-asa", "4-asa", "5 asa", "mesalamine", "mesalazine", "aminosalicylic", "aminosalicylate",
 		"sulfasalazine", "balsalazide", "olsalazine"},
 }
