@@ -59,6 +59,16 @@ func TestCourses(t *testing.T) {
 			m.Authored = time.Time{}
 			return m
 		}()}, drug: Abrocitinib, start: -1, ongoing: true, recent: true, first3: true},
+		{name: "a plan (Oracle Health's documented home medication) makes an ongoing course", meds: []Medication{func() Medication {
+			m := courseMember("home", Upadacitinib, "active", 40, 15)
+			m.Intent = "plan"
+			return m
+		}()}, drug: Upadacitinib, start: 40, ongoing: true, recent: true, first3: true},
+		{name: "a proposal is not a course", meds: []Medication{func() Medication {
+			m := courseMember("p", Upadacitinib, "active", 40, 15)
+			m.Intent = "proposal"
+			return m
+		}()}, drug: Upadacitinib, none: true},
 		{name: "89 days in: first 3 months", meds: []Medication{courseMember("a", Abrocitinib, "active", 89, 100)},
 			drug: Abrocitinib, start: 89, ongoing: true, recent: true, first3: true},
 		{name: "91 days in: past the first 3 months", meds: []Medication{courseMember("a", Abrocitinib, "active", 91, 100)},
@@ -101,6 +111,19 @@ func TestCourses(t *testing.T) {
 				t.Errorf("StartFrom = %q", got.StartFrom)
 			}
 		})
+	}
+	// A plan only plans the drug: the course is not Started (a new order
+	// is an initiation).
+	plan := courseMember("home", Upadacitinib, "active", 40, 15)
+	plan.Intent = "plan"
+	if cs := e.Courses(patientOn(plan), testNow); len(cs) != 1 || cs[0].Started {
+		t.Errorf("plan-only course = %+v, want one course not Started", cs)
+	}
+	// A stopped order keeps the planned end of its validity period, 30
+	// days ahead: the course ended by today.
+	if cs := e.Courses(patientOn(withEnd(courseMember("s", Upadacitinib, "stopped", 60, 15), -30)), testNow); len(cs) != 1 ||
+		cs[0].Ongoing || !cs[0].Recent || cs[0].End.After(testNow) {
+		t.Errorf("stopped course with a future end = %+v, want ended by today", cs)
 	}
 	// ActiveCourse, for the interaction rules of issue 15.
 	c, ok := e.ActiveCourse(patientOn(courseMember("a", Abrocitinib, "completed", 200, 100), courseMember("u", Upadacitinib, "active", 30, 15)), testNow)
