@@ -451,3 +451,33 @@ func TestAcceptanceReverseVaccineCommonNames(t *testing.T) {
 	cases = append(cases, accCase{name: "patient-view: chickenpox vaccine given 10 days ago during upadacitinib", c: view(pv), want: w("live-vaccine-recent", "warning")})
 	runAcc(t, cases)
 }
+
+// TestAcceptanceReverseNamesThatMeanSomethingElse: an antidote named
+// after the drug, and the over-the-counter shampoo named by its brand
+// alone, are not the interacting drug; the drug itself still is.
+func TestAcceptanceReverseNamesThatMeanSomethingElse(t *testing.T) {
+	abro := func() *record { return onCourseAt("abrocitinib", 100, 20) }
+	upa := func() *record { return onCourseAt("upadacitinib", 30, 20) }
+	cases := []accCase{
+		{name: "Digoxin Immune Fab ordered on abrocitinib: nothing", c: sign(abro(), rxText("Digoxin Immune Fab (Ovine) 40 MG Injection")), noCards: true},
+		{name: "digoxin ordered on abrocitinib: monitor", c: sign(abro(), rxText("digoxin 0.125 MG Oral Tablet")), want: w("pgp-substrate", "info")},
+		{name: "Nizoral A-D ordered on upadacitinib 30: nothing", c: sign(upa(), rxText("Nizoral A-D")), noCards: true},
+		{name: "Nizoral 200 mg tablet ordered on upadacitinib 30: 15 mg", c: sign(upa(), rxText("Nizoral 200 mg tablet")), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "patient-view: Nizoral A-D on the outside list, upadacitinib 30: nothing", c: view(func() *record {
+			r := upa()
+			r.medications = append(r.medications, stmt("nz", "active", "", "", "Nizoral A-D", 5))
+			return r
+		}()), noCards: true},
+		{name: "patient-view: Digoxin Immune Fab on the chart, abrocitinib: nothing", c: view(func() *record {
+			r := abro()
+			r.medications = append(r.medications, med("fab", "active", "", "", "Digoxin Immune Fab (Ovine) 40 MG Injection", 1))
+			return r
+		}()), absent: []string{"pgp-substrate"}},
+		{name: "Nizoral A-D on the chart, upadacitinib 30 renewed: no CYP limit", c: sign(func() *record {
+			r := upa()
+			r.medications = append(r.medications, stmt("nz", "active", "", "", "Nizoral A-D", 5))
+			return r
+		}(), jakDraft("upadacitinib", 30)), absent: []string{"cyp-interaction"}},
+	}
+	runAcc(t, cases)
+}

@@ -382,12 +382,20 @@ func swallowedGel(t string) bool {
 //     warning that asks to cancel the test.
 //   - aspirin: "ASA" is aspirin, but "5-ASA" and "4-ASA" are mesalamine and
 //     aminosalicylic acid, which are not antiplatelets.
+//   - strong CYP3A4 inhibitors: "Nizoral A-D" is the ketoconazole 1 %
+//     shampoo sold over the counter (no oral Nizoral is marketed), often
+//     on the outside list of a patient with atopic dermatitis, and named
+//     without the word "shampoo".
+//   - narrow-therapeutic-index P-gp substrates: "Digoxin Immune Fab"
+//     (DigiFab) is the antidote to digoxin, not digoxin.
 //
 // A code of the set still matches whatever the text says.
 var notInSetWords = map[string][]string{
 	VSLiveVaccines: {"antibody", "antibodies", "ab", "ag", "igg", "igm", "iga", "titer", "titers", "titre", "titres",
 		"antigen", "serology", "serologic", "immune status", "immunity", "pcr", "naa", "naat", "rna", "dna", "culture",
 		"immune globulin", "immunoglobulin", "test", "assay", "panel", "screen", "swab", "specimen", "rapid", "detection"},
+	VSCYP3A4StrongInhibitors: {"a-d"},
+	VSPgpSubstratesNTI:       {"immune fab", "fab"},
 	VSAspirin: {"5-asa", "4-asa", "5 asa", "mesalamine", "mesalazine", "aminosalicylic", "aminosalicylate",
 		"sulfasalazine", "balsalazide", "olsalazine"},
 }
