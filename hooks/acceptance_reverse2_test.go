@@ -481,3 +481,35 @@ func TestAcceptanceReverseNamesThatMeanSomethingElse(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceReverseAfterASwitch: upadacitinib ended 30 days ago and
+// abrocitinib started 25 days ago. The interacting order is judged on the
+// ongoing abrocitinib course; the ended upadacitinib course ("if
+// upadacitinib is resumed") is closed by the switch. Without the switch,
+// the ended course still speaks.
+func TestAcceptanceReverseAfterASwitch(t *testing.T) {
+	switched := func(from, to string) *record {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}
+		r := endedCourse(from, mg[from], 30)
+		r.medications = append(r.medications, courseMed(to+"-now", "MedicationRequest", "active", to, mg[to], 25))
+		return r
+	}
+	cases := []accCase{
+		{name: "upadacitinib -> abrocitinib, clarithromycin ordered: nothing", c: sign(switched("upadacitinib", "abrocitinib"), drugDraft("x", rxnorm, "21212", "clarithromycin")), noCards: true},
+		{name: "upadacitinib -> abrocitinib, fluoxetine ordered: abrocitinib 50 mg", c: sign(switched("upadacitinib", "abrocitinib"), drugDraft("x", rxnorm, "4493", "fluoxetine")),
+			want: w("cyp-interaction", "warning"), dose: 50, summaryOf: map[string]string{"cyp-interaction": "abrocitinib"}},
+		{name: "upadacitinib -> abrocitinib, tofacitinib ordered: one card, on abrocitinib", c: sign(switched("upadacitinib", "abrocitinib"), drugDraft("x", rxnorm, "1357541", "tofacitinib 5 MG Oral Tablet")),
+			want: w("combination-jak", "critical"), summaryOf: map[string]string{"combination-jak": "abrocitinib"}},
+		{name: "upadacitinib -> abrocitinib, MMR ordered: one card, on abrocitinib", c: sign(switched("upadacitinib", "abrocitinib"), drugDraft("x", cvx, "03", "MMR")),
+			want: w("live-vaccine-ordered", "warning"), summaryOf: map[string]string{"live-vaccine-ordered": "abrocitinib"}},
+		{name: "abrocitinib -> upadacitinib, clopidogrel ordered: nothing (the abrocitinib months closed by the switch)", c: sign(switched("abrocitinib", "upadacitinib"), drugDraft("x", rxnorm, "32968", "clopidogrel")), noCards: true},
+		{name: "abrocitinib -> upadacitinib, clarithromycin ordered: upadacitinib", c: sign(switched("abrocitinib", "upadacitinib"), drugDraft("x", rxnorm, "21212", "clarithromycin")),
+			want: w("cyp-interaction", "warning"), summaryOf: map[string]string{"cyp-interaction": "upadacitinib"}},
+		// No switch: the ended course alone still speaks.
+		{name: "upadacitinib ended 30 days ago, nothing since: clarithromycin ordered", c: sign(endedCourse("upadacitinib", 30, 30), drugDraft("x", rxnorm, "21212", "clarithromycin")),
+			want: w("cyp-interaction", "warning")},
+		{name: "abrocitinib ended 30 days ago (started 90 days ago), nothing since: clopidogrel ordered", c: sign(endedCourse("abrocitinib", 100, 30), drugDraft("x", rxnorm, "32968", "clopidogrel")),
+			want: w("antiplatelet-abrocitinib", "critical")},
+	}
+	runAcc(t, cases)
+}

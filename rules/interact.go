@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -141,10 +142,20 @@ func (e *Engine) EvaluateInteractions(rec *Record, sess Session, orders []Medica
 	si := newSessionIndex(e.k, sess)
 	ix.computeCourses(setOf(si.ids))
 	var courses []*Course
+	ongoing := false
 	for _, d := range triggerDrugs {
 		if c := ix.course(d); c != nil && c.Recent && !forward[d] {
 			courses = append(courses, c)
+			ongoing = ongoing || c.Ongoing
 		}
+	}
+	if ongoing {
+		// A switch: the ended course of one drug is closed by the ongoing
+		// course of the other. "If upadacitinib is resumed, reduce it with
+		// clarithromycin" for a patient now on abrocitinib is noise, and
+		// the pairings of both drugs (another JAK inhibitor, a live
+		// vaccine) are judged on the ongoing course.
+		courses = slices.DeleteFunc(courses, func(c *Course) bool { return !c.Ongoing })
 	}
 	if len(courses) == 0 {
 		return nil, nil
