@@ -247,7 +247,9 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		err = decodeAs(r.raw, func(v *immunization) { p.immunizations = append(p.immunizations, convertImmunization(v)) })
 	case "MedicationRequest", "MedicationStatement":
 		err = decodeAs(r.raw, func(v *medicationUse) {
-			p.meds = append(p.meds, convertMedicationUse(r.resourceType, v, p.contained(r)))
+			if !isTrue(v.DoNotPerform) {
+				p.meds = append(p.meds, convertMedicationUse(r.resourceType, v, p.contained(r)))
+			}
 		})
 	case "Medication":
 		if p.medications == nil {
@@ -465,7 +467,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 				break
 			}
 			err = decodeAs(r.raw, func(v *medicationUse) {
-				if subjectErr = checkSubject(v.Subject, patientID); subjectErr == nil {
+				if subjectErr = checkSubject(v.Subject, patientID); subjectErr == nil && !isTrue(v.DoNotPerform) {
 					m := convertMedicationUse("MedicationRequest", v, p.contained(r))
 					p.meds = append(p.meds, m)
 					medEntries = append(medEntries, r.index)
@@ -476,7 +478,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 			})
 		case "ServiceRequest":
 			err = decodeAs(r.raw, func(v *serviceRequest) {
-				if subjectErr = checkSubject(v.Subject, patientID); subjectErr == nil {
+				if subjectErr = checkSubject(v.Subject, patientID); subjectErr == nil && !isTrue(v.DoNotPerform) {
 					out.Services = append(out.Services, codings(v.Code)...)
 					out.ServiceOrders = append(out.ServiceOrders, rules.ServiceOrder{ID: resourceID("ServiceRequest", v.ID),
 						Status: strings.TrimSpace(str(v.Status)), Codes: codings(v.Code), Text: ccText(v.Code)})
@@ -536,6 +538,11 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 	}
 	return out, nil
 }
+
+// isTrue is an optional boolean's value. An order with doNotPerform true
+// forbids what it names ("do not give MMR"): it is neither an order of the
+// drug nor its use, and is left out of the record and the orders.
+func isTrue(b *bool) bool { return b != nil && *b }
 
 // knownTypes are the resource types jakguard reads.
 var knownTypes = []string{"Patient", "Observation", "Condition", "Immunization", "MedicationRequest",

@@ -407,7 +407,7 @@ var decodeOptions = json.WithUnmarshalers(json.JoinUnmarshalers(
 	jsonshape.OptionalEnum[fm.QuantityComparator](),
 	jsonshape.OneOrMany[fm.Coding](), jsonshape.OneOrMany[fm.CodeableConcept](), jsonshape.OneOrMany[component](),
 	jsonshape.OneOrMany[dosage](), jsonshape.OneOrMany[doseAndRate](), jsonshape.OneOrMany[fm.MedicationIngredient](),
-	jsonshape.OneOf[fm.CodeableConcept](), jsonshape.OneOf[fm.Quantity](), jsonshape.OneOf[fm.Period](),
+	jsonshape.OneOf[fm.CodeableConcept](), jsonshape.OneOf[fm.Quantity](), jsonshape.OneOf[fm.Duration](), jsonshape.OneOf[fm.Period](),
 	jsonshape.OneOf[fm.Reference](), jsonshape.OneOf[fm.Ratio](), jsonshape.OneOrMany[codingHead](),
 	jsonshape.OneOf[conceptHead](), jsonshape.OneOrMany[componentHead](), jsonshape.OneOf[referenceHead](), jsonshape.OneOrMany[link](),
 ))

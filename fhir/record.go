@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"cmp"
 	stdjson "encoding/json"
 	"math"
 	"strconv"
@@ -95,8 +96,11 @@ type medicationUse struct {
 	Intent            string   `json:"intent"`
 	AuthoredOn        *string  `json:"authoredOn"`
 	DosageInstruction []dosage `json:"dosageInstruction"`
+	DoNotPerform      *bool    `json:"doNotPerform"`
 	DispenseRequest   *struct {
-		ValidityPeriod *fm.Period `json:"validityPeriod"`
+		ValidityPeriod         *fm.Period   `json:"validityPeriod"`
+		ExpectedSupplyDuration *fm.Duration `json:"expectedSupplyDuration"`
+		NumberOfRepeatsAllowed *int         `json:"numberOfRepeatsAllowed"`
 	} `json:"dispenseRequest"`
 	// MedicationStatement
 	EffectiveDateTime *string    `json:"effectiveDateTime"`
@@ -106,10 +110,11 @@ type medicationUse struct {
 }
 
 type serviceRequest struct {
-	ID      *string             `json:"id"`
-	Status  *string             `json:"status"`
-	Code    *fm.CodeableConcept `json:"code"`
-	Subject *fm.Reference       `json:"subject"`
+	ID           *string             `json:"id"`
+	DoNotPerform *bool               `json:"doNotPerform"`
+	Status       *string             `json:"status"`
+	Code         *fm.CodeableConcept `json:"code"`
+	Subject      *fm.Reference       `json:"subject"`
 }
 
 type dosage struct {
@@ -364,6 +369,12 @@ func convertMedicationUse(resourceType string, mu *medicationUse, contained func
 		if dr := mu.DispenseRequest; dr != nil && dr.ValidityPeriod != nil {
 			p.med.ValidityStart, p.med.End = date(dr.ValidityPeriod.Start), date(dr.ValidityPeriod.End)
 		}
+		if dr := mu.DispenseRequest; dr != nil && dr.NumberOfRepeatsAllowed != nil && *dr.NumberOfRepeatsAllowed >= 0 {
+			p.med.Supply.Repeats = min(*dr.NumberOfRepeatsAllowed, 1000)
+		}
+		if dr := mu.DispenseRequest; dr != nil && dr.ExpectedSupplyDuration != nil {
+			p.med.Supply.Days = days(dr.ExpectedSupplyDuration)
+		}
 	case mu.EffectivePeriod != nil:
 		p.med.Authored, p.med.End = date(mu.EffectivePeriod.Start), date(mu.EffectivePeriod.End)
 	case mu.EffectiveDateTime != nil:
@@ -510,6 +521,27 @@ func quantity(q *fm.Quantity) *rules.Quantity {
 		out.Comparator = q.Comparator.Code()
 	}
 	return out
+}
+
+// durationDays are the days of each UCUM unit of a Duration (a month 30, a
+// year 365 days), by code, else as the unit is written.
+var durationDays = map[string]float64{"h": 1.0 / 24, "d": 1, "day": 1, "days": 1, "wk": 7, "week": 7, "weeks": 7,
+	"mo": 30, "month": 30, "months": 30, "a": 365, "year": 365, "years": 365}
+
+// days is a Duration in days (0 when it cannot be read, or over ten years).
+func days(d *fm.Duration) float64 {
+	q := quantity((*fm.Quantity)(d))
+	if q == nil || q.Comparator != "" {
+		return 0
+	}
+	f := durationDays[q.Unit]
+	for _, u := range []string{q.Unit, q.UnitText} {
+		f = cmp.Or(f, durationDays[strings.ToLower(u)])
+	}
+	if v := q.Value * f; v > 0 && v <= 3650 {
+		return v
+	}
+	return 0
 }
 
 // number parses a FHIR decimal; NaN and infinities are refused.

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math"
 	"slices"
 	"time"
 )
@@ -18,9 +19,10 @@ import (
 // dispenseRequest.validityPeriod.start; effectivePeriod.start or
 // effectiveDateTime, else dateAsserted (statements). A member that is
 // current (useOf) lasts until today; a past one (completed, stopped) ends
-// at Medication.End when known (today at the latest), else on its start day (nothing says it
-// lasted longer). Draft, cancelled, entered-in-error, not-taken and unknown
-// members never count, nor proposals or options (a plan counts, as an intended statement does: plannedOnly).
+// at Medication.End when known (today at the latest), else when the supply
+// it dispensed (with its refills) ran out, else on its start day (nothing
+// says it lasted longer). Draft, cancelled, entered-in-error, not-taken and
+// unknown members never count, nor proposals or options (a plan counts, as an intended statement does: plannedOnly).
 type Course struct {
 	Drug Drug
 	// Start is the earliest start of the course's members; zero when none
@@ -166,6 +168,11 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 				// planned end of its validity period, which may lie ahead
 				// ("ended on 2026-12-29, -30 days ago").
 				mb.end = min(dayOf(m.End), max(ix.today, mb.start))
+			case m.End.IsZero() && m.Supply.Days > 0:
+				// A past order with no end date that dispensed a supply
+				// (and its refills) may have been taken until it ran out.
+				covered := civilDay(math.Ceil(m.Supply.Days * float64(1+m.Supply.Repeats)))
+				mb.end = min(mb.start+covered, max(ix.today, mb.start))
 			default:
 				mb.end = mb.start
 			}

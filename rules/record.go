@@ -126,8 +126,18 @@ type Medication struct {
 	ValidityStart time.Time // dispenseRequest.validityPeriod.start
 	// End is when the order or statement ends: dispenseRequest.validityPeriod.end
 	// (requests) or effectivePeriod.end (statements); zero when unknown.
-	End  time.Time
-	Dose DoseFacts
+	End time.Time
+	// Supply is what a request dispenses, for how long its drug may be
+	// taken when End is unknown.
+	Supply Supply
+	Dose   DoseFacts
+}
+
+// Supply is a MedicationRequest's dispenseRequest: expectedSupplyDuration
+// in days (0 when not said) and numberOfRepeatsAllowed.
+type Supply struct {
+	Days    float64
+	Repeats int
 }
 
 // DoseFacts are the raw facts from which the daily dose is worked out by
