@@ -179,14 +179,17 @@ type monitoring struct {
 // after the start day; periodic checks also when the last one is older
 // than the interval (a result exactly the interval old is still inside it,
 // as for every window). A result dated on the start day itself is the
-// baseline and does not count.
+// baseline and does not count, nor does one whose only value is words.
 func (c *orderCtx) due(t *Course, m monitoring) (Finding, bool) {
 	if t.Start.IsZero() || !atLeast(t.Start, c.now, m.interval) {
 		return Finding{}, false
 	}
 	startDay := dayOf(t.Start)
 	var last *Observation
-	if rs := c.ix.results(startDay+1, m.sets...); len(rs) > 0 {
+	// A result that says it was not measured ("Test not performed",
+	// "TNP", "Cancelled - specimen lipemic" as its only value) is no
+	// check done, as at the start (measured).
+	if rs := measured(c.ix.results(startDay+1, m.sets...)); len(rs) > 0 {
 		last = rs[0]
 	}
 	dueFrom := startDay

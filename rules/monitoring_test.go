@@ -322,3 +322,34 @@ func TestPatientViewData(t *testing.T) {
 		t.Errorf("PatientViewData() = %v, want %v", got, want)
 	}
 }
+
+// TestMonitoringNotMeasured: a result since the start whose only value is
+// words ("Test not performed", "TNP") is no check done; the monitoring is
+// still due. For upadacitinib's repeating check, the last measured result
+// is the one the interval counts from.
+func TestMonitoringNotMeasured(t *testing.T) {
+	words := func(id, code string, daysBack int, text string) Observation {
+		o := observation(id, code, daysBack)
+		o.ValueText = text
+		return o
+	}
+	runPVCases(t, []pvCase{
+		{name: "abrocitinib 35 days, ALT 'Test not performed' since the start: liver due",
+			rec:  withObs(patientOn(activeAbro(35)), words("alt", "1742-6", 5, "Test not performed")),
+			want: []string{MonitoringLiverDue}},
+		{name: "abrocitinib 35 days, LDL 'TNP' since the start: lipids due",
+			rec:  withObs(patientOn(activeAbro(35)), words("ldl", "13457-7", 5, "TNP")),
+			want: []string{MonitoringLipidsDue}},
+		{name: "abrocitinib 35 days, ALT 20 U/L since the start: liver done",
+			rec: withObs(patientOn(activeAbro(35)), quantity("alt", "1742-6", 5, 20, "U/L")),
+			not: []string{MonitoringLiverDue}},
+		{name: "upadacitinib 200 days, ALT 100 days ago, 'not performed' 10 days ago: routine check due from the measured one",
+			rec: withObs(patientOn(activeUpa(200)), quantity("alt", "1742-6", 100, 20, "U/L"), words("alt2", "1742-6", 10, "Not performed")),
+			want: []string{MonitoringLiverDue},
+			check: func(t *testing.T, fs []Finding) {
+				if f := wantFinding(t, fs, MonitoringLiverDue); f.DaysOverdue != 16 {
+					t.Errorf("DaysOverdue = %d, want 16 (from the ALT measured 100 days ago)", f.DaysOverdue)
+				}
+			}},
+	})
+}
