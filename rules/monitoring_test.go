@@ -344,7 +344,7 @@ func TestMonitoringNotMeasured(t *testing.T) {
 			rec: withObs(patientOn(activeAbro(35)), quantity("alt", "1742-6", 5, 20, "U/L")),
 			not: []string{MonitoringLiverDue}},
 		{name: "upadacitinib 200 days, ALT 100 days ago, 'not performed' 10 days ago: routine check due from the measured one",
-			rec: withObs(patientOn(activeUpa(200)), quantity("alt", "1742-6", 100, 20, "U/L"), words("alt2", "1742-6", 10, "Not performed")),
+			rec:  withObs(patientOn(activeUpa(200)), quantity("alt", "1742-6", 100, 20, "U/L"), words("alt2", "1742-6", 10, "Not performed")),
 			want: []string{MonitoringLiverDue},
 			check: func(t *testing.T, fs []Finding) {
 				if f := wantFinding(t, fs, MonitoringLiverDue); f.DaysOverdue != 16 {
