@@ -32,6 +32,9 @@ type summaryArgs struct {
 	Subject string
 	// Avoid: the label says avoid (cyp-interaction).
 	Avoid bool
+	// OnHold: patient-view, the course is on hold; "Interrupt {drug}"
+	// reads "Keep {drug} on hold".
+	OnHold bool
 	// Ended is the date the course of Drug ended ("2026-10-01"), on a
 	// reverse-direction card whose course is recent, not ongoing; "" otherwise.
 	Ended string
@@ -542,7 +545,7 @@ func Summary(group []rules.Finding, patientView bool) string {
 	}
 	f := group[0]
 	a := summaryArgs{Drug: drugOf(f.Drug).name, OnTx: patientView, Mg: mgText(minDose(group)), Threshold: f.Threshold,
-		Subject: oneLine(f.Subject), Avoid: f.Avoid}
+		Subject: oneLine(f.Subject), Avoid: f.Avoid, OnHold: f.OnHold}
 	if f.Course != nil {
 		return reverseSummary(group, a)
 	}
@@ -574,6 +577,9 @@ func Summary(group []rules.Finding, patientView bool) string {
 		}
 	case codeTable[f.Code].summary != nil:
 		s = codeTable[f.Code].summary(a)
+		if interrupt := "Interrupt " + a.Drug; a.OnHold && strings.HasPrefix(s, interrupt) {
+			s = "Keep " + a.Drug + " on hold" + s[len(interrupt):]
+		}
 	default:
 		s = oneLine(f.Title)
 		if s == "" {

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -125,6 +126,7 @@ func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool) []Fin
 		c.newFrom = dayOf(t.Start)
 	}
 	c.dose, c.doseHow, c.doseOK = t.DailyMg, "", t.DoseKnown
+	onHold := onHold(t)
 	var out []Finding
 	for _, r := range pvRules {
 		if r.drug != "" && r.drug != t.Drug {
@@ -145,6 +147,10 @@ func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool) []Fin
 			}
 			f.Citation = p.Cite(sec)
 		}
+		if interrupt := "Interrupt " + p.Generic; onHold && strings.HasPrefix(f.Action, interrupt) {
+			f.OnHold = true
+			f.Action = "Keep " + p.Generic + " on hold (" + orderRef(t.Latest) + " is on hold)" + f.Action[len(interrupt):]
+		}
 		f.Unchecked = ix.unchecked(r.needs)
 		f.Evidence = capEvidence(f.Evidence)
 		c.fired[r.code] = true
@@ -152,6 +158,24 @@ func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool) []Fin
 	}
 	c.oneDose(out) // a strong CYP inhibitor on the chart: the course's dose against its limit
 	return out
+}
+
+// onHold reports whether the course is interrupted: it has current
+// members and every one of them is on hold (a MedicationRequest or
+// MedicationStatement "on-hold"). The prescriber has already done what an
+// "Interrupt" finding asks; patient-view says to keep it on hold.
+func onHold(t *Course) bool {
+	held := false
+	for _, m := range t.Members {
+		if useOf(m) != useCurrent {
+			continue
+		}
+		if m.Status != "on-hold" {
+			return false
+		}
+		held = true
+	}
+	return held
 }
 
 // startEvidence says when the course started and where the date comes from.

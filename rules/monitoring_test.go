@@ -353,3 +353,38 @@ func TestMonitoringNotMeasured(t *testing.T) {
 			}},
 	})
 }
+
+// TestOnHoldCourse: a course whose current members are all on hold is
+// already interrupted; an "Interrupt" finding says to keep it on hold, and
+// names the order. An active member beside it: "Interrupt" as before.
+func TestOnHoldCourse(t *testing.T) {
+	held := activeUpa(60)
+	held.Status = "on-hold"
+	newer := activeUpa(3)
+	newer.ID = "MedicationRequest/upa-2"
+	lowALC := quantity("alc", "731-0", 5, 0.3, "10*3/uL")
+	runPVCases(t, []pvCase{
+		{name: "on hold, ALC 0.3: keep on hold", rec: withObs(patientOn(held), lowALC), want: []string{Lymphopenia},
+			check: func(t *testing.T, fs []Finding) {
+				f := wantFinding(t, fs, Lymphopenia)
+				if !f.OnHold || f.Level != Critical || !strings.HasPrefix(f.Action, "Keep upadacitinib on hold (MedicationRequest/upa is on hold); restart when") {
+					t.Errorf("OnHold %v, level %s, action %q", f.OnHold, f.Level, f.Action)
+				}
+			}},
+		{name: "on hold and an active order, ALC 0.3: interrupt", rec: withObs(patientOn(held, newer), lowALC), want: []string{Lymphopenia},
+			check: func(t *testing.T, fs []Finding) {
+				if f := wantFinding(t, fs, Lymphopenia); f.OnHold || !strings.HasPrefix(f.Action, "Interrupt upadacitinib") {
+					t.Errorf("OnHold %v, action %q", f.OnHold, f.Action)
+				}
+			}},
+		{name: "on hold 100 days: monitoring is not an interrupt", rec: patientOn(func() Medication { m := activeUpa(100); m.Status = "on-hold"; return m }()),
+			want: []string{MonitoringLipidsDue},
+			check: func(t *testing.T, fs []Finding) {
+				for _, f := range fs {
+					if f.OnHold {
+						t.Errorf("%s marked on hold", f.Code)
+					}
+				}
+			}},
+	})
+}
