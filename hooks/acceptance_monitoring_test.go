@@ -229,6 +229,13 @@ func TestAcceptanceMonitoringDoneOrNot(t *testing.T) {
 				c: sign(base(drug, valueString("alt3", "1742-6", "Test not performed", after)), jakDraft(drug, mgOf[drug])), want: w("monitoring-liver-due", "warning")},
 		)
 	}
+	// A count measured since the start, then a newest one in words: the
+	// check cannot be judged, and the card says what the lab wrote.
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		cases = append(cases, accCase{name: drug + ": ALC measured 5 days ago, newest ALC 'See comment': the count could not be read",
+			c: view(onTx(drug, 60, valueString("alc3", "731-0", "See comment", ago(2)))), want: w("monitoring-cbc-due", "warning"),
+			detailOf: map[string]string{"monitoring-cbc-due": `(reported as "See comment"): no number`}})
+	}
 	// Abrocitinib platelets only: a CBC count, so the CBC was done.
 	cases = append(cases, accCase{name: "abrocitinib: platelets 'Clumped - unable to count' since the start: CBC still due",
 		c: view(base("abrocitinib", valueString("plt3", "777-3", "Clumped - unable to count", after))), want: w("monitoring-cbc-due", "warning")})

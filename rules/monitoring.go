@@ -279,7 +279,11 @@ func (c *orderCtx) unreadableCounts(t *Course) (Finding, bool) {
 		if problem == "" {
 			continue
 		}
-		ev = append(ev, Evidence{Text: n.name + " on " + dateText(o.Date) + " (" + quantityText(o.Quantity) + "): " + problem +
+		shown := quantityText(o.Quantity)
+		if o.Quantity == nil && o.ValueText != "" { // "See comment", "Clumped": say what the lab wrote
+			shown, problem = "reported as \""+clipText(o.ValueText, 60)+"\"", "no number"
+		}
+		ev = append(ev, Evidence{Text: n.name + " on " + dateText(o.Date) + " (" + shown + "): " + problem +
 			"; the value was not judged against the threshold.", Date: o.Date, ResourceID: o.ID})
 	}
 	if len(ev) == 0 {
@@ -322,4 +326,13 @@ func (c *orderCtx) onTreatmentFrom(t *Course) civilDay {
 		return c.windowFrom(c.cfg.CBCWindow)
 	}
 	return dayOf(t.Start)
+}
+
+// clipText is s on one line, at most n runes (with "..." when cut).
+func clipText(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "..."
+	}
+	return s
 }
