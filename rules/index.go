@@ -468,7 +468,9 @@ func (ix *index) results(from civilDay, sets ...string) []*Observation {
 // been taken later that day: "2026-11-24" beside "2026-11-24T10:00:00Z").
 // The lowest of them is taken, the fail-safe reading for every value read
 // this way (counts, hemoglobin, eGFR, weight), so that neither the
-// bundle's order nor the way a feed writes dates decides.
+// bundle's order nor the way a feed writes dates decides; except that at
+// the same instant an amended or corrected result replaces a final one
+// (the lab revised that specimen's value).
 func (ix *index) latestValue(set string, from civilDay, conv func(*Quantity) (float64, bool)) (*Observation, float64, bool) {
 	var best *Observation
 	var bestV float64
@@ -481,12 +483,28 @@ func (ix *index) latestValue(set string, from civilDay, conv func(*Quantity) (fl
 			}
 			continue
 		}
-		if v, ok := conv(o.Quantity); ok && (best == nil || v < bestV) {
+		v, ok := conv(o.Quantity)
+		if !ok {
+			continue
+		}
+		if best != nil && o.Date.Equal(best.Date) && revised(o) != revised(best) {
+			// The same specimen sent again as amended or corrected, the
+			// first result left as it was: the revision replaces it.
+			if revised(o) {
+				best, bestV = o, v
+			}
+			continue
+		}
+		if best == nil || v < bestV {
 			best, bestV = o, v
 		}
 	}
 	return best, bestV, best != nil
 }
+
+// revised reports whether a result is a revision (amended, corrected) of
+// one reported before.
+func revised(o *Observation) bool { return o.Status == "amended" || o.Status == "corrected" }
 
 // sameTime reports whether neither of two result dates is known to be
 // later than the other: the same instant, or the same day when one of

@@ -279,3 +279,34 @@ func TestLatestValueSameDay(t *testing.T) {
 		})
 	}
 }
+
+// TestLatestValueRevision: at the same instant, an amended or corrected
+// result replaces the final one it revises (a feed that sends the
+// correction as a new resource and leaves the first); otherwise the lower.
+func TestLatestValueRevision(t *testing.T) {
+	at := time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC)
+	obs := func(id, status string, d time.Time, v float64) Observation {
+		return Observation{ID: "Observation/" + id, Codes: loinc("751-8"), Status: status, Date: d, Quantity: &Quantity{Value: v, Unit: "10*3/uL"}}
+	}
+	tests := []struct {
+		name string
+		obs  []Observation
+		want float64
+	}{
+		{"final 0.8, corrected 2.4 at the same instant: the correction", []Observation{obs("a", "final", at, 0.8), obs("b", "corrected", at, 2.4)}, 2400},
+		{"corrected first in the bundle", []Observation{obs("b", "corrected", at, 2.4), obs("a", "final", at, 0.8)}, 2400},
+		{"final 2.4, amended 0.8: the amendment", []Observation{obs("a", "final", at, 2.4), obs("b", "amended", at, 0.8)}, 800},
+		{"two corrected at one instant: the lower", []Observation{obs("a", "corrected", at, 2.4), obs("b", "corrected", at, 0.8)}, 800},
+		{"two final at one instant: the lower", []Observation{obs("a", "final", at, 2.4), obs("b", "final", at, 0.8)}, 800},
+		{"corrected normal an hour before a final low: the later", []Observation{obs("a", "corrected", at.Add(-time.Hour), 2.4), obs("b", "final", at, 0.8)}, 800},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ix := newIndex(testKnowledge(), &Record{Observations: tc.obs}, testNow)
+			_, v, ok := ix.latestValue(VSNeutrophils, anyDay, func(q *Quantity) (float64, bool) { return convert(unitCount, q) })
+			if !ok || v != tc.want {
+				t.Errorf("latest = %v (%v), want %v", v, ok, tc.want)
+			}
+		})
+	}
+}
