@@ -246,6 +246,17 @@ func TestAcceptanceMonitoringDoneOrNot(t *testing.T) {
 			c: view(onTx(drug, 60, valueString("alc3", "731-0", "See comment", ago(2)))), want: w("monitoring-cbc-due", "warning"),
 			detailOf: map[string]string{"monitoring-cbc-due": `(reported as "See comment"): no number`}})
 	}
+	// A continuation signed together with the test that is due: the
+	// finding stays (the order may not be signed), and says so.
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		cases = append(cases,
+			accCase{name: drug + ": renewal signed with a CBC and a lipid panel: the checks are said to be ordered",
+				c:           sign(base(drug), jakDraft(drug, mgOf[drug]), serviceDraft("cbc", "draft", loinc, "58410-2", "CBC"), serviceDraft("lip", "draft", loinc, "24331-1", "Lipid panel")),
+				want:        w("monitoring-cbc-due", "warning", "monitoring-lipids-due", "warning", "monitoring-liver-due", "warning"),
+				detailOf:    map[string]string{"monitoring-cbc-due": "CBC is being ordered in this session", "monitoring-lipids-due": "Lipid panel is being ordered in this session"},
+				notDetailOf: map[string]string{"monitoring-liver-due": "ALT/AST is being ordered"}},
+		)
+	}
 	// Abrocitinib platelets only: a CBC count, so the CBC was done.
 	cases = append(cases, accCase{name: "abrocitinib: platelets 'Clumped - unable to count' since the start: CBC still due",
 		c: view(base("abrocitinib", valueString("plt3", "777-3", "Clumped - unable to count", after))), want: w("monitoring-cbc-due", "warning")})

@@ -231,6 +231,9 @@ func (c *orderCtx) due(t *Course, m monitoring) (Finding, bool) {
 	default:
 		ev = append(ev, Evidence{Text: "No " + m.what + " since the course start."})
 	}
+	if c.ordering(m.sets...) { // a continuation order signed with the test: said, as at the start
+		ev = append(ev, Evidence{Text: m.what + " is being ordered in this session."})
+	}
 	if m.periodic {
 		ev = append(ev, Evidence{Text: "The label asks for " + m.what + " \"according to routine patient management\" without an interval; every " +
 			durationText(m.interval) + " is jakguard's routine interval (site setting upadacitinibRoutineMonitoring)."})
