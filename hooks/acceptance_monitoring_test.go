@@ -425,6 +425,52 @@ func TestAcceptanceMonitoringCourseShapes(t *testing.T) {
 	runAcc(t, cases)
 }
 
+// TestAcceptancePlannedCourse: an outside statement that the patient
+// intends to take the drug (status intended) plans it: nothing has started,
+// so nothing is due since a start and nothing is to be interrupted; the
+// dangers read as before a start ("Do not start", platelets 150,000), as
+// the first order will.
+func TestAcceptancePlannedCourse(t *testing.T) {
+	var cases []accCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		planned := func(extra ...res) *record {
+			r := cleanRecord().labsOn(ago(150))
+			r.medications = append(r.medications, courseMed(drug+"-1", "MedicationStatement", "intended", drug, mgOf[drug], 100))
+			for _, x := range extra {
+				r.replace(x)
+			}
+			return r
+		}
+		cases = append(cases,
+			accCase{name: drug + ": intended 100 days ago, no labs since: no monitoring due (nothing started)", c: view(planned()), noCards: true},
+			accCase{name: drug + ": intended, ALC 0.3 last week: do not start",
+				c: view(planned(qty("alc", "731-0", 0.3, "10*3/uL", "", ago(7)))), want: w("lymphopenia", "critical"),
+				summaryOf: map[string]string{"lymphopenia": "Do not start " + drug}, notDetailOf: map[string]string{"lymphopenia": "Interrupt"}},
+			accCase{name: drug + ": intended, sepsis: do not start",
+				c: view(planned(condition("sepsis", sct, "91302008", "active"))), want: w("serious-infection-active", "critical"),
+				summaryOf: map[string]string{"serious-infection-active": "Do not start " + drug}},
+			accCase{name: drug + ": intended, MMR 10 days ago: consider delaying the start",
+				c: view(planned(immunization("mmr", "03", ago(10)))), want: w("live-vaccine-recent", "warning"),
+				summaryOf: map[string]string{"live-vaccine-recent": "Consider delaying " + drug}},
+			accCase{name: drug + ": intended, tofacitinib on the chart: combination (the drug may be about to start)",
+				c: view(planned(med("tofa", "active", rxnorm, "1357536", "tofacitinib", 20))), want: w("combination-jak", "critical")},
+			accCase{name: drug + ": intended 100 days ago, then an active order 90 days ago: a course being taken, monitoring from the order",
+				c: view(func() *record {
+					r := planned()
+					r.medications = append(r.medications, courseMed(drug+"-2", "MedicationRequest", "active", drug, mgOf[drug], 90))
+					return r
+				}()), want: w("monitoring-lipids-due", "warning")},
+		)
+	}
+	cases = append(cases, accCase{name: "abrocitinib intended, platelets 120,000: the start limit (150,000)",
+		c: view(func() *record {
+			r := cleanRecord().labsOn(ago(150)).replace(qty("plt", "777-3", 120, "10*3/uL", "", ago(7)))
+			r.medications = append(r.medications, courseMed("abro-1", "MedicationStatement", "intended", "abrocitinib", 100, 100))
+			return r
+		}()), want: w("thrombocytopenia", "critical"), summaryOf: map[string]string{"thrombocytopenia": "Do not start abrocitinib: platelets below 150,000"}})
+	runAcc(t, cases)
+}
+
 // TestAcceptanceOnTreatmentWording: a continuation says what to do on
 // treatment ("Interrupt", "Avoid"), never "Do not start" or "before
 // starting".

@@ -157,6 +157,10 @@ type Finding struct {
 	// of the course is on hold: the drug is already interrupted, so a
 	// finding that says to interrupt it says to keep it on hold instead.
 	OnHold bool
+	// Planned is true on patient-view when the course is only planned (an
+	// "intended" MedicationStatement, Course.Started false): the card uses
+	// the start wording ("Do not start"), as the first order will.
+	Planned bool
 	// Subject names what the finding is about when the summary names it:
 	// the interacting drug ("clarithromycin"), "" when none.
 	Subject string

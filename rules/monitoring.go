@@ -53,6 +53,12 @@ var pvRules = []pvRule{
 	{LiveVaccineRecent, Warning, CategoryContraindication, "", []string{DataImmunizations, DataMedications, DataMedicationStatements}, rvqVaccines, cibVaccines, (*orderCtx).liveVaccineOnCourse},
 }
 
+// monitoringCodes are the patient-view checks due after the course
+// start. A course that is only planned (Course.Started false: an
+// "intended" MedicationStatement) has no start to count them from, so they
+// do not run for it.
+var monitoringCodes = map[string]bool{MonitoringCBCDue: true, MonitoringLiverDue: true, MonitoringLipidsDue: true}
+
 // PatientViewData lists, sorted, the kinds of data (Data* names) the
 // patient-view rules read: what must be said when it could not be read for
 // a patient on a course (package hooks, contract 6.6).
@@ -120,8 +126,11 @@ func monitoringLimits(c Config) string {
 // not one per course.
 func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool) []Finding {
 	p, _ := Profile(t.Drug)
+	// A course only planned (an "intended" statement) is judged as a start
+	// ("Do not start", the start thresholds), as its first order will be;
+	// one being taken as a continuation ("Interrupt").
 	c := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, order: *t.Latest, key: orderKey(t.Latest), drug: t.Drug, p: p, now: ix.now,
-		cont: true, course: t, newFrom: anyDay, fired: map[string]bool{}, risks: map[string]bool{}, comboReported: comboReported}
+		cont: t.Started, course: t, newFrom: anyDay, fired: map[string]bool{}, risks: map[string]bool{}, comboReported: comboReported}
 	if !t.Start.IsZero() {
 		c.newFrom = dayOf(t.Start)
 	}
@@ -129,14 +138,14 @@ func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool) []Fin
 	onHold := onHold(t)
 	var out []Finding
 	for _, r := range pvRules {
-		if r.drug != "" && r.drug != t.Drug {
+		if r.drug != "" && r.drug != t.Drug || !t.Started && monitoringCodes[r.code] {
 			continue
 		}
 		f, ok := r.check(c, t)
 		if !ok {
 			continue
 		}
-		f.Code, f.Category, f.Drug, f.OrderID, f.OnTreatment = r.code, r.category, t.Drug, t.Latest.ID, true
+		f.Code, f.Category, f.Drug, f.OrderID, f.OnTreatment, f.Planned = r.code, r.category, t.Drug, t.Latest.ID, t.Started, !t.Started
 		if f.Level == "" {
 			f.Level = r.level
 		}

@@ -388,3 +388,22 @@ func TestOnHoldCourse(t *testing.T) {
 			}},
 	})
 }
+
+// TestPlannedCourse: a course made only of an intended statement is
+// judged as a start on patient-view: no monitoring, start thresholds and
+// wording, Planned set and OnTreatment not.
+func TestPlannedCourse(t *testing.T) {
+	plan := activeAbro(60)
+	plan.ResourceType, plan.ID, plan.Status = "MedicationStatement", "MedicationStatement/abro", "intended"
+	runPVCases(t, []pvCase{
+		{name: "intended 60 days, no results: nothing due", rec: patientOn(plan), not: allMonitoring},
+		{name: "intended, platelets 120 ×10³/µL: do not start", rec: withObs(patientOn(plan), quantity("plt", "777-3", 5, 120, "10*3/uL")),
+			want: []string{Thrombocytopenia}, not: allMonitoring,
+			check: func(t *testing.T, fs []Finding) {
+				f := wantFinding(t, fs, Thrombocytopenia)
+				if !f.Planned || f.OnTreatment || !strings.HasPrefix(f.Action, "Do not start abrocitinib") {
+					t.Errorf("Planned %v, OnTreatment %v, action %q", f.Planned, f.OnTreatment, f.Action)
+				}
+			}},
+	})
+}
