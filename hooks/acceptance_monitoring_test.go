@@ -277,6 +277,20 @@ func TestAcceptanceMonitoringWindows(t *testing.T) {
 		}
 		cases = append(cases, c)
 	}
+	// Upadacitinib's routine CBC and ALT/AST (jakguard's 12 weeks): due
+	// when the last one is older than 84 days (84 days old is inside).
+	for _, d := range []int{83, 84, 85} {
+		r := coursed("upadacitinib", 200).replace(qty("alc2", "731-0", 1.6, "10*3/uL", "", ago(d))).
+			replace(qty("alt2", "1742-6", 25, "U/L", "", ago(d))).replace(qty("ldl2", "13457-7", 110, "mg/dL", "", ago(100)))
+		c := accCase{name: fmt.Sprintf("upadacitinib 200 days, last CBC and ALT %d days ago", d), c: view(r)}
+		if d > 84 {
+			c.want = w("monitoring-cbc-due", "warning", "monitoring-liver-due", "warning")
+			c.absent = []string{"monitoring-lipids-due"}
+		} else {
+			c.noCards = true
+		}
+		cases = append(cases, c)
+	}
 	// Upadacitinib from a statement's effectivePeriod.start.
 	for _, d := range []int{83, 84} {
 		r := cleanRecord().labsOn(ago(d + 10))
@@ -386,6 +400,22 @@ func TestAcceptanceMonitoringCourseShapes(t *testing.T) {
 			accCase{name: drug + ": order on hold, ALC recovered to 0.9: no card",
 				c: view(held(drug, "MedicationRequest", qty("alc2", "731-0", 0.9, "10*3/uL", "", ago(5)))), noCards: true},
 		)
+	}
+	// A course stopped 20 days ago: patient-view is silent, but the course
+	// is recent for an interacting order (contract 6.1).
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		stopped := func() *record {
+			r := cleanRecord()
+			m := courseMed(drug+"-1", "MedicationRequest", "stopped", drug, mgOf[drug], 200)
+			m["dispenseRequest"] = res{"validityPeriod": res{"start": ago(200), "end": ago(20)}}
+			r.medications = append(r.medications, m)
+			return r
+		}
+		cases = append(cases,
+			accCase{name: drug + " stopped 20 days ago, tofacitinib on the chart: patient-view silent",
+				c: view(stopped().replace(med("tofa", "active", rxnorm, "1357536", "tofacitinib", 5))), noCards: true},
+			accCase{name: drug + " stopped 20 days ago, tofacitinib ordered: combination-jak (a recent course)",
+				c: sign(stopped(), drugDraft("tofa", rxnorm, "1357536", "tofacitinib")), want: w("combination-jak", "critical")})
 	}
 	// Gap of exactly 90 days (the course goes on): the start is the first
 	// order; results from the first part count as follow-up.
