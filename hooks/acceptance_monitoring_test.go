@@ -492,6 +492,20 @@ func TestAcceptancePlannedCourse(t *testing.T) {
 				}()), want: w("monitoring-lipids-due", "warning")},
 		)
 	}
+	// The first 3 months of abrocitinib are still ahead of a planned
+	// course, however old the plan.
+	for _, days := range []int{20, 100, 300} {
+		r := cleanRecord().labsOn(ago(days + 10))
+		r.medications = append(r.medications, courseMed("abro-1", "MedicationStatement", "intended", "abrocitinib", 100, days),
+			med("clop", "active", rxnorm, "32968", "clopidogrel", 5))
+		cases = append(cases, accCase{name: fmt.Sprintf("abrocitinib intended %d days ago, clopidogrel on the chart: contraindicated in the first 3 months, still ahead", days),
+			c: view(r), want: w("antiplatelet-abrocitinib", "critical")})
+		o := cleanRecord()
+		o.medications = append(o.medications, courseMed("abro-1", "MedicationStatement", "intended", "abrocitinib", 100, days))
+		cases = append(cases, accCase{name: fmt.Sprintf("abrocitinib intended %d days ago, clopidogrel ordered: the first 3 months are ahead", days),
+			c: sign(o, drugDraft("clop", rxnorm, "32968", "clopidogrel")), want: w("antiplatelet-abrocitinib", "critical"),
+			detailOf: map[string]string{"antiplatelet-abrocitinib": "not yet started"}})
+	}
 	cases = append(cases, accCase{name: "abrocitinib intended, platelets 120,000: the start limit (150,000)",
 		c: view(func() *record {
 			r := cleanRecord().labsOn(ago(150)).replace(qty("plt", "777-3", 120, "10*3/uL", "", ago(7)))
