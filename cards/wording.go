@@ -32,6 +32,12 @@ type summaryArgs struct {
 	Subject string
 	// Avoid: the label says avoid (cyp-interaction).
 	Avoid bool
+	// OnHold: patient-view, the course is on hold; "Interrupt {drug}"
+	// reads "Keep {drug} on hold".
+	OnHold bool
+	// Planned: patient-view, the course is only planned (an intended
+	// statement): the start wording, although the card is not an order's.
+	Planned bool
 	// Ended is the date the course of Drug ended ("2026-10-01"), on a
 	// reverse-direction card whose course is recent, not ongoing; "" otherwise.
 	Ended string
@@ -77,7 +83,7 @@ func fixed(s string) func(summaryArgs) string {
 // (onTx) and another for a new start.
 func byTherapy(onTx, start string) func(summaryArgs) string {
 	return func(a summaryArgs) string {
-		if a.OnTx {
+		if a.treating() {
 			return expand(onTx, a)
 		}
 		return expand(start, a)
@@ -142,12 +148,16 @@ func onCourse(ongoing, ended string) func(summaryArgs) string {
 func lab(what, defaultLimit, onTxVerb string) func(summaryArgs) string {
 	return func(a summaryArgs) string {
 		w := what + " " + or(a.Threshold, defaultLimit)
-		if a.OnTx {
+		if a.treating() {
 			return onTxVerb + " " + a.Drug + ": " + w
 		}
 		return "Do not start " + a.Drug + ": " + w
 	}
 }
+
+// treating reports whether the card speaks of a drug being taken
+// (patient-view or a continuation), not of one about to start.
+func (a summaryArgs) treating() bool { return a.OnTx && !a.Planned }
 
 // or is s, or def when s is empty.
 func or(s, def string) string {
@@ -239,7 +249,7 @@ var codeTable = map[string]codeInfo{
 			if a.Subject != "" {
 				after = " and for " + a.Subject + " after the last dose"
 			}
-			if a.OnTx {
+			if a.treating() {
 				return expand("No breastfeeding on {drug}", a) + after
 			}
 			return expand("Do not start {drug} while breastfeeding: no breastfeeding on it", a) + after
@@ -277,7 +287,7 @@ var codeTable = map[string]codeInfo{
 			"Do not add {subject} if {drug} resumes: contraindicated in its first 3 months")},
 	rules.LiveVaccineRecent: {category: rules.CategoryContraindication, level: rules.Warning, short: "recent live vaccine",
 		summary: func(a summaryArgs) string {
-			if a.OnTx {
+			if a.treating() {
 				return expand("Live vaccine given with {drug}: watch for vaccine-strain infection", a)
 			}
 			return expand("Consider delaying {drug}: live vaccine given within ", a) + or(a.Threshold, "28 days")
@@ -292,7 +302,7 @@ var codeTable = map[string]codeInfo{
 		summary: lab("hemoglobin below", "8 g/dL", "Interrupt"), reasons: []Coding{reasonNewerResult}},
 	rules.Thrombocytopenia: {category: rules.CategoryLabSafety, level: rules.Critical, short: "thrombocytopenia",
 		summary: func(a summaryArgs) string {
-			if a.OnTx {
+			if a.treating() {
 				return "Discontinue " + a.Drug + ": platelets below " + or(a.Threshold, "50,000/mm³")
 			}
 			return "Do not start " + a.Drug + ": platelets below " + or(a.Threshold, "150,000/mm³")
@@ -542,7 +552,7 @@ func Summary(group []rules.Finding, patientView bool) string {
 	}
 	f := group[0]
 	a := summaryArgs{Drug: drugOf(f.Drug).name, OnTx: patientView, Mg: mgText(minDose(group)), Threshold: f.Threshold,
-		Subject: oneLine(f.Subject), Avoid: f.Avoid}
+		Subject: oneLine(f.Subject), Avoid: f.Avoid, OnHold: f.OnHold, Planned: f.Planned}
 	if f.Course != nil {
 		return reverseSummary(group, a)
 	}
@@ -574,6 +584,9 @@ func Summary(group []rules.Finding, patientView bool) string {
 		}
 	case codeTable[f.Code].summary != nil:
 		s = codeTable[f.Code].summary(a)
+		if interrupt := "Interrupt " + a.Drug; a.OnHold && strings.HasPrefix(s, interrupt) {
+			s = "Keep " + a.Drug + " on hold" + s[len(interrupt):]
+		}
 	default:
 		s = oneLine(f.Title)
 		if s == "" {

@@ -46,7 +46,8 @@ type Course struct {
 	Recent bool
 	// FirstMonths is true when now is within Config.AntiplateletFirst (3
 	// months) of Start, or Start is unknown (contract 6.2: the first 3
-	// months of a course; an undated course is not known to be past them).
+	// months of a course; an undated course is not known to be past them),
+	// or the course is only planned (not Started: they are still ahead).
 	FirstMonths bool
 	// Latest is the member the current dose comes from: the latest current
 	// member, else the latest member.
@@ -231,7 +232,9 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 		c.Latest = latestMember(c.Members)
 		c.DailyMg, _, c.DoseKnown = ix.dailyDose(*c.Latest)
 		c.Recent = c.Ongoing || int64(ix.today-dayOf(c.End)) <= windowDays(ix.cfg.RecentCourse)
-		if days, ok := c.Days(ix.now); !ok || int64(days) <= windowDays(ix.cfg.AntiplateletFirst) {
+		// A course only planned has its first months ahead, however old
+		// the plan.
+		if days, ok := c.Days(ix.now); !ok || !c.Started || int64(days) <= windowDays(ix.cfg.AntiplateletFirst) {
 			c.FirstMonths = true
 		}
 		ix.courses[d] = c

@@ -484,3 +484,26 @@ func TestSuggestedNDC(t *testing.T) {
 		}
 	}
 }
+
+// TestPlannedCourseFirstMonths: a course made only of an intended
+// statement has its first 3 months ahead however old the plan; once a
+// request or statement of use follows, they count from it.
+func TestPlannedCourseFirstMonths(t *testing.T) {
+	e := mustEngine(t, testKnowledge())
+	plan := activeAbro(200)
+	plan.ResourceType, plan.ID, plan.Status = "MedicationStatement", "MedicationStatement/plan", "intended"
+	taken := activeAbro(120)
+	for _, tc := range []struct {
+		name  string
+		meds  []Medication
+		first bool
+	}{
+		{"intended 200 days ago only", []Medication{plan}, true},
+		{"intended 200 days ago, taken since 120 days", []Medication{plan, taken}, false},
+	} {
+		cs := e.Courses(patientOn(tc.meds...), testNow)
+		if len(cs) != 1 || cs[0].FirstMonths != tc.first {
+			t.Errorf("%s: courses %+v, want FirstMonths %v", tc.name, cs, tc.first)
+		}
+	}
+}

@@ -153,6 +153,14 @@ type Finding struct {
 	// continuation at order time, or patient-view): the card uses
 	// on-treatment wording ("Interrupt", not "Do not start").
 	OnTreatment bool
+	// OnHold is true on patient-view when every current order or statement
+	// of the course is on hold: the drug is already interrupted, so a
+	// finding that says to interrupt it says to keep it on hold instead.
+	OnHold bool
+	// Planned is true on patient-view when the course is only planned (an
+	// "intended" MedicationStatement, Course.Started false): the card uses
+	// the start wording ("Do not start"), as the first order will.
+	Planned bool
 	// Subject names what the finding is about when the summary names it:
 	// the interacting drug ("clarithromycin"), "" when none.
 	Subject string

@@ -476,23 +476,63 @@ func (ix *index) results(from civilDay, sets ...string) []*Observation {
 
 // latestValue returns the newest result of the set dated on or after the
 // day from whose value converts with conv (a usable unit), and its
-// converted value. Usable results at the same instant as the newest (a
-// duplicate feed, two results written date-only on one day) are neither
-// newer than the other: the lowest is taken, the fail-safe reading for
-// every value read this way (counts, hemoglobin, eGFR, weight), so that
-// the bundle's order never decides.
+// converted value. Usable results that are not known to be newer than the
+// newest one are neither newer than the other: those at the same instant
+// (a duplicate feed, two results written date-only on one day), and a
+// result written date-only on the same day as a timed one (it may have
+// been taken later that day: "2026-11-24" beside "2026-11-24T10:00:00Z").
+// The lowest of them is taken, the fail-safe reading for every value read
+// this way (counts, hemoglobin, eGFR, weight), so that neither the
+// bundle's order nor the way a feed writes dates decides; except that at
+// the same instant an amended or corrected result replaces a final one
+// (the lab revised that specimen's value).
 func (ix *index) latestValue(set string, from civilDay, conv func(*Quantity) (float64, bool)) (*Observation, float64, bool) {
 	var best *Observation
 	var bestV float64
 	for _, o := range ix.results(from, set) {
-		if best != nil && !o.Date.Equal(best.Date) {
-			break
+		if best != nil && !sameTime(o.Date, best.Date) {
+			// Newest first by instant; a day is judged in its own zone,
+			// which moves it at most 14 hours.
+			if o.Date.Before(best.Date.Add(-48 * time.Hour)) {
+				break
+			}
+			continue
 		}
-		if v, ok := conv(o.Quantity); ok && (best == nil || v < bestV) {
+		v, ok := conv(o.Quantity)
+		if !ok {
+			continue
+		}
+		if best != nil && o.Date.Equal(best.Date) && revised(o) != revised(best) {
+			// The same specimen sent again as amended or corrected, the
+			// first result left as it was: the revision replaces it.
+			if revised(o) {
+				best, bestV = o, v
+			}
+			continue
+		}
+		if best == nil || v < bestV {
 			best, bestV = o, v
 		}
 	}
 	return best, bestV, best != nil
+}
+
+// revised reports whether a result is a revision (amended, corrected) of
+// one reported before.
+func revised(o *Observation) bool { return o.Status == "amended" || o.Status == "corrected" }
+
+// sameTime reports whether neither of two result dates is known to be
+// later than the other: the same instant, or the same day when one of
+// them is written date-only (read as midnight UTC).
+func sameTime(a, b time.Time) bool {
+	return a.Equal(b) || (dateOnly(a) || dateOnly(b)) && dayOf(a) == dayOf(b)
+}
+
+// dateOnly reports whether t was written as a date without a time (FHIR
+// reads it as midnight UTC).
+func dateOnly(t time.Time) bool {
+	_, off := t.Zone()
+	return off == 0 && t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
 }
 
 // future reports whether t is after today: its own calendar day is after

@@ -244,3 +244,72 @@ func TestIndexMemoKeepsRecordsApart(t *testing.T) {
 		t.Error("nothing remembered")
 	}
 }
+
+// TestLatestValueSameDay: a result written date-only is not known to be
+// older than a timed result of the same day, so the lower of the two
+// counts; a timed result later the same day than another timed one, or a
+// result of a later day, is newer and decides.
+func TestLatestValueSameDay(t *testing.T) {
+	day := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	at := func(id string, d time.Time, v float64) Observation {
+		return Observation{ID: "Observation/" + id, Codes: loinc("731-0"), Status: "final", Date: d, Quantity: &Quantity{Value: v, Unit: "10*3/uL"}}
+	}
+	east := time.FixedZone("+09:00", 9*3600)
+	west := time.FixedZone("-05:00", -5*3600)
+	tests := []struct {
+		name string
+		obs  []Observation
+		want float64
+	}{
+		{"date-only low, timed normal the same day: the low", []Observation{at("a", day, 0.3), at("b", day.Add(16*time.Hour), 1.2)}, 300},
+		{"timed normal, date-only low the same day (reverse order)", []Observation{at("b", day.Add(16*time.Hour), 1.2), at("a", day, 0.3)}, 300},
+		{"date-only low, timed normal +09:00 the same local day", []Observation{at("a", day, 0.3), at("b", time.Date(2026, 11, 24, 7, 0, 0, 0, east), 1.2)}, 300},
+		{"timed low at 08:00, timed normal at 16:00: the later", []Observation{at("a", day.Add(8*time.Hour), 0.3), at("b", day.Add(16*time.Hour), 1.2)}, 1200},
+		{"date-only low the day before, timed normal: the later day", []Observation{at("a", day.AddDate(0, 0, -1), 0.3), at("b", day.Add(10*time.Hour), 1.2)}, 1200},
+		{"date-only low, timed normal that evening -05:00 (the next day in UTC), one local day: the low",
+			[]Observation{at("a", day.AddDate(0, 0, -1), 0.3), at("b", time.Date(2026, 11, 23, 22, 0, 0, 0, west), 1.2)}, 300},
+		{"timed normal, a result of another day in between, date-only low the same day",
+			[]Observation{at("b", day.Add(10*time.Hour), 1.2), at("c", time.Date(2026, 11, 23, 23, 0, 0, 0, west), 1.5), at("a", day, 0.3)}, 300},
+		{"date-only normal, timed low the same day: the low", []Observation{at("a", day, 1.2), at("b", day.Add(16*time.Hour), 0.3)}, 300},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ix := newIndex(testKnowledge(), &Record{Observations: tc.obs}, testNow)
+			_, v, ok := ix.latestValue(VSLymphocytes, anyDay, func(q *Quantity) (float64, bool) { return convert(unitCount, q) })
+			if !ok || v != tc.want {
+				t.Errorf("latest = %v (%v), want %v", v, ok, tc.want)
+			}
+		})
+	}
+}
+
+// TestLatestValueRevision: at the same instant, an amended or corrected
+// result replaces the final one it revises (a feed that sends the
+// correction as a new resource and leaves the first); otherwise the lower.
+func TestLatestValueRevision(t *testing.T) {
+	at := time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC)
+	obs := func(id, status string, d time.Time, v float64) Observation {
+		return Observation{ID: "Observation/" + id, Codes: loinc("751-8"), Status: status, Date: d, Quantity: &Quantity{Value: v, Unit: "10*3/uL"}}
+	}
+	tests := []struct {
+		name string
+		obs  []Observation
+		want float64
+	}{
+		{"final 0.8, corrected 2.4 at the same instant: the correction", []Observation{obs("a", "final", at, 0.8), obs("b", "corrected", at, 2.4)}, 2400},
+		{"corrected first in the bundle", []Observation{obs("b", "corrected", at, 2.4), obs("a", "final", at, 0.8)}, 2400},
+		{"final 2.4, amended 0.8: the amendment", []Observation{obs("a", "final", at, 2.4), obs("b", "amended", at, 0.8)}, 800},
+		{"two corrected at one instant: the lower", []Observation{obs("a", "corrected", at, 2.4), obs("b", "corrected", at, 0.8)}, 800},
+		{"two final at one instant: the lower", []Observation{obs("a", "final", at, 2.4), obs("b", "final", at, 0.8)}, 800},
+		{"corrected normal an hour before a final low: the later", []Observation{obs("a", "corrected", at.Add(-time.Hour), 2.4), obs("b", "final", at, 0.8)}, 800},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ix := newIndex(testKnowledge(), &Record{Observations: tc.obs}, testNow)
+			_, v, ok := ix.latestValue(VSNeutrophils, anyDay, func(q *Quantity) (float64, bool) { return convert(unitCount, q) })
+			if !ok || v != tc.want {
+				t.Errorf("latest = %v (%v), want %v", v, ok, tc.want)
+			}
+		})
+	}
+}

@@ -209,7 +209,7 @@ func (e *Engine) evaluateReverse(ix *index, x *Medication, in map[string]bool, c
 		if r.drug != "" && r.drug != course.Drug || !anyIn(in, r.sets) {
 			continue
 		}
-		if r.within != nil {
+		if r.within != nil && course.Started { // a course only planned has its first months ahead
 			if days, ok := course.Days(ix.now); ok && int64(days) > windowDays(r.within(e.cfg)) {
 				continue
 			}
@@ -402,7 +402,10 @@ func (c *reverseCtx) antiplatelet() (Finding, bool) {
 		unverified = true // the 81 mg limit is grade C
 	}
 	until := ""
-	if days, ok := c.course.Days(c.now); ok {
+	if !c.course.Started {
+		ev = append(ev, Evidence{Text: "Abrocitinib is planned (" + orderRef(c.course.Latest) + ", intended) and not yet started: its first " +
+			durationText(c.cfg.AntiplateletFirst) + " are ahead."})
+	} else if days, ok := c.course.Days(c.now); ok {
 		end := dayOf(c.course.Start) + civilDay(windowDays(c.cfg.AntiplateletFirst))
 		ev = append(ev, Evidence{Text: "Abrocitinib course day " + number(float64(days)) + " (started " + dateText(c.course.Start) +
 			"): within the first " + durationText(c.cfg.AntiplateletFirst) + ", which end on " + end.String() + "."})

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -51,6 +52,12 @@ var pvRules = []pvRule{
 	// order): live-vaccine-recent, within its window, from the course start.
 	{LiveVaccineRecent, Warning, CategoryContraindication, "", []string{DataImmunizations, DataMedications, DataMedicationStatements}, rvqVaccines, cibVaccines, (*orderCtx).liveVaccineOnCourse},
 }
+
+// monitoringCodes are the patient-view checks due after the course
+// start. A course that is only planned (Course.Started false: an
+// "intended" MedicationStatement) has no start to count them from, so they
+// do not run for it.
+var monitoringCodes = map[string]bool{MonitoringCBCDue: true, MonitoringLiverDue: true, MonitoringLipidsDue: true}
 
 // PatientViewData lists, sorted, the kinds of data (Data* names) the
 // patient-view rules read: what must be said when it could not be read for
@@ -119,22 +126,26 @@ func monitoringLimits(c Config) string {
 // not one per course.
 func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool) []Finding {
 	p, _ := Profile(t.Drug)
+	// A course only planned (an "intended" statement) is judged as a start
+	// ("Do not start", the start thresholds), as its first order will be;
+	// one being taken as a continuation ("Interrupt").
 	c := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, order: *t.Latest, key: orderKey(t.Latest), drug: t.Drug, p: p, now: ix.now,
-		cont: true, course: t, newFrom: anyDay, fired: map[string]bool{}, risks: map[string]bool{}, comboReported: comboReported}
+		cont: t.Started, course: t, newFrom: anyDay, fired: map[string]bool{}, risks: map[string]bool{}, comboReported: comboReported}
 	if !t.Start.IsZero() {
 		c.newFrom = dayOf(t.Start)
 	}
 	c.dose, c.doseHow, c.doseOK = t.DailyMg, "", t.DoseKnown
+	onHold := onHold(t)
 	var out []Finding
 	for _, r := range pvRules {
-		if r.drug != "" && r.drug != t.Drug {
+		if r.drug != "" && r.drug != t.Drug || !t.Started && monitoringCodes[r.code] {
 			continue
 		}
 		f, ok := r.check(c, t)
 		if !ok {
 			continue
 		}
-		f.Code, f.Category, f.Drug, f.OrderID, f.OnTreatment = r.code, r.category, t.Drug, t.Latest.ID, true
+		f.Code, f.Category, f.Drug, f.OrderID, f.OnTreatment, f.Planned = r.code, r.category, t.Drug, t.Latest.ID, t.Started, !t.Started
 		if f.Level == "" {
 			f.Level = r.level
 		}
@@ -145,6 +156,10 @@ func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool) []Fin
 			}
 			f.Citation = p.Cite(sec)
 		}
+		if interrupt := "Interrupt " + p.Generic; onHold && strings.HasPrefix(f.Action, interrupt) {
+			f.OnHold = true
+			f.Action = "Keep " + p.Generic + " on hold (" + orderRef(t.Latest) + " is on hold)" + f.Action[len(interrupt):]
+		}
 		f.Unchecked = ix.unchecked(r.needs)
 		f.Evidence = capEvidence(f.Evidence)
 		c.fired[r.code] = true
@@ -152,6 +167,24 @@ func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool) []Fin
 	}
 	c.oneDose(out) // a strong CYP inhibitor on the chart: the course's dose against its limit
 	return out
+}
+
+// onHold reports whether the course is interrupted: it has current
+// members and every one of them is on hold (a MedicationRequest or
+// MedicationStatement "on-hold"). The prescriber has already done what an
+// "Interrupt" finding asks; patient-view says to keep it on hold.
+func onHold(t *Course) bool {
+	held := false
+	for _, m := range t.Members {
+		if useOf(m) != useCurrent {
+			continue
+		}
+		if m.Status != "on-hold" {
+			return false
+		}
+		held = true
+	}
+	return held
 }
 
 // startEvidence says when the course started and where the date comes from.
@@ -179,14 +212,17 @@ type monitoring struct {
 // after the start day; periodic checks also when the last one is older
 // than the interval (a result exactly the interval old is still inside it,
 // as for every window). A result dated on the start day itself is the
-// baseline and does not count.
+// baseline and does not count, nor does one whose only value is words.
 func (c *orderCtx) due(t *Course, m monitoring) (Finding, bool) {
 	if t.Start.IsZero() || !atLeast(t.Start, c.now, m.interval) {
 		return Finding{}, false
 	}
 	startDay := dayOf(t.Start)
 	var last *Observation
-	if rs := c.ix.results(startDay+1, m.sets...); len(rs) > 0 {
+	// A result that says it was not measured ("Test not performed",
+	// "TNP", "Cancelled - specimen lipemic" as its only value) is no
+	// check done, as at the start (measured).
+	if rs := measured(c.ix.results(startDay+1, m.sets...)); len(rs) > 0 {
 		last = rs[0]
 	}
 	dueFrom := startDay
@@ -203,6 +239,9 @@ func (c *orderCtx) due(t *Course, m monitoring) (Finding, bool) {
 			Date: last.Date, ResourceID: last.ID})
 	default:
 		ev = append(ev, Evidence{Text: "No " + m.what + " since the course start."})
+	}
+	if c.ordering(m.sets...) { // a continuation order signed with the test: said, as at the start
+		ev = append(ev, Evidence{Text: m.what + " is being ordered in this session."})
 	}
 	if m.periodic {
 		ev = append(ev, Evidence{Text: "The label asks for " + m.what + " \"according to routine patient management\" without an interval; every " +
@@ -252,7 +291,11 @@ func (c *orderCtx) unreadableCounts(t *Course) (Finding, bool) {
 		if problem == "" {
 			continue
 		}
-		ev = append(ev, Evidence{Text: n.name + " on " + dateText(o.Date) + " (" + quantityText(o.Quantity) + "): " + problem +
+		shown := quantityText(o.Quantity)
+		if o.Quantity == nil && o.ValueText != "" { // "See comment", "Clumped": say what the lab wrote
+			shown, problem = "reported as \""+clipText(o.ValueText, 60)+"\"", "no number"
+		}
+		ev = append(ev, Evidence{Text: n.name + " on " + dateText(o.Date) + " (" + shown + "): " + problem +
 			"; the value was not judged against the threshold.", Date: o.Date, ResourceID: o.ID})
 	}
 	if len(ev) == 0 {
@@ -295,4 +338,13 @@ func (c *orderCtx) onTreatmentFrom(t *Course) civilDay {
 		return c.windowFrom(c.cfg.CBCWindow)
 	}
 	return dayOf(t.Start)
+}
+
+// clipText is s on one line, at most n runes (with "..." when cut).
+func clipText(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "..."
+	}
+	return s
 }

@@ -322,3 +322,88 @@ func TestPatientViewData(t *testing.T) {
 		t.Errorf("PatientViewData() = %v, want %v", got, want)
 	}
 }
+
+// TestMonitoringNotMeasured: a result since the start whose only value is
+// words ("Test not performed", "TNP") is no check done; the monitoring is
+// still due. For upadacitinib's repeating check, the last measured result
+// is the one the interval counts from.
+func TestMonitoringNotMeasured(t *testing.T) {
+	words := func(id, code string, daysBack int, text string) Observation {
+		o := observation(id, code, daysBack)
+		o.ValueText = text
+		return o
+	}
+	runPVCases(t, []pvCase{
+		{name: "abrocitinib 35 days, ALT 'Test not performed' since the start: liver due",
+			rec:  withObs(patientOn(activeAbro(35)), words("alt", "1742-6", 5, "Test not performed")),
+			want: []string{MonitoringLiverDue}},
+		{name: "abrocitinib 35 days, LDL 'TNP' since the start: lipids due",
+			rec:  withObs(patientOn(activeAbro(35)), words("ldl", "13457-7", 5, "TNP")),
+			want: []string{MonitoringLipidsDue}},
+		{name: "abrocitinib 35 days, ALT 20 U/L since the start: liver done",
+			rec: withObs(patientOn(activeAbro(35)), quantity("alt", "1742-6", 5, 20, "U/L")),
+			not: []string{MonitoringLiverDue}},
+		{name: "upadacitinib 200 days, ALT 100 days ago, 'not performed' 10 days ago: routine check due from the measured one",
+			rec:  withObs(patientOn(activeUpa(200)), quantity("alt", "1742-6", 100, 20, "U/L"), words("alt2", "1742-6", 10, "Not performed")),
+			want: []string{MonitoringLiverDue},
+			check: func(t *testing.T, fs []Finding) {
+				if f := wantFinding(t, fs, MonitoringLiverDue); f.DaysOverdue != 16 {
+					t.Errorf("DaysOverdue = %d, want 16 (from the ALT measured 100 days ago)", f.DaysOverdue)
+				}
+			}},
+	})
+}
+
+// TestOnHoldCourse: a course whose current members are all on hold is
+// already interrupted; an "Interrupt" finding says to keep it on hold, and
+// names the order. An active member beside it: "Interrupt" as before.
+func TestOnHoldCourse(t *testing.T) {
+	held := activeUpa(60)
+	held.Status = "on-hold"
+	newer := activeUpa(3)
+	newer.ID = "MedicationRequest/upa-2"
+	lowALC := quantity("alc", "731-0", 5, 0.3, "10*3/uL")
+	runPVCases(t, []pvCase{
+		{name: "on hold, ALC 0.3: keep on hold", rec: withObs(patientOn(held), lowALC), want: []string{Lymphopenia},
+			check: func(t *testing.T, fs []Finding) {
+				f := wantFinding(t, fs, Lymphopenia)
+				if !f.OnHold || f.Level != Critical || !strings.HasPrefix(f.Action, "Keep upadacitinib on hold (MedicationRequest/upa is on hold); restart when") {
+					t.Errorf("OnHold %v, level %s, action %q", f.OnHold, f.Level, f.Action)
+				}
+			}},
+		{name: "on hold and an active order, ALC 0.3: interrupt", rec: withObs(patientOn(held, newer), lowALC), want: []string{Lymphopenia},
+			check: func(t *testing.T, fs []Finding) {
+				if f := wantFinding(t, fs, Lymphopenia); f.OnHold || !strings.HasPrefix(f.Action, "Interrupt upadacitinib") {
+					t.Errorf("OnHold %v, action %q", f.OnHold, f.Action)
+				}
+			}},
+		{name: "on hold 100 days: monitoring is not an interrupt", rec: patientOn(func() Medication { m := activeUpa(100); m.Status = "on-hold"; return m }()),
+			want: []string{MonitoringLipidsDue},
+			check: func(t *testing.T, fs []Finding) {
+				for _, f := range fs {
+					if f.OnHold {
+						t.Errorf("%s marked on hold", f.Code)
+					}
+				}
+			}},
+	})
+}
+
+// TestPlannedCourse: a course made only of an intended statement is
+// judged as a start on patient-view: no monitoring, start thresholds and
+// wording, Planned set and OnTreatment not.
+func TestPlannedCourse(t *testing.T) {
+	plan := activeAbro(60)
+	plan.ResourceType, plan.ID, plan.Status = "MedicationStatement", "MedicationStatement/abro", "intended"
+	runPVCases(t, []pvCase{
+		{name: "intended 60 days, no results: nothing due", rec: patientOn(plan), not: allMonitoring},
+		{name: "intended, platelets 120 ×10³/µL: do not start", rec: withObs(patientOn(plan), quantity("plt", "777-3", 5, 120, "10*3/uL")),
+			want: []string{Thrombocytopenia}, not: allMonitoring,
+			check: func(t *testing.T, fs []Finding) {
+				f := wantFinding(t, fs, Thrombocytopenia)
+				if !f.Planned || f.OnTreatment || !strings.HasPrefix(f.Action, "Do not start abrocitinib") {
+					t.Errorf("Planned %v, OnTreatment %v, action %q", f.Planned, f.OnTreatment, f.Action)
+				}
+			}},
+	})
+}

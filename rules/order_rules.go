@@ -815,7 +815,7 @@ func (c *orderCtx) liveVaccineRecent() (Finding, bool) {
 // alone decides (fail safe), worded "just before or during".
 func (c *orderCtx) liveVaccineOnCourse(t *Course) (Finding, bool) {
 	from := c.windowFrom(c.cfg.LiveVaccineWindow)
-	if t.Start.IsZero() {
+	if t.Start.IsZero() || !t.Started { // no start known, or only planned: the window alone
 		return c.liveVaccineSince(from)
 	}
 	from = max(from, dayOf(t.Start))
