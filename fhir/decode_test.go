@@ -71,19 +71,22 @@ func TestSandboxDraftOrders(t *testing.T) {
 			ID: "MedicationRequest/request-123", ResourceType: "MedicationRequest",
 			Status: "draft", Intent: "order", Authored: day("2026-11-29"),
 			Codes: []rules.Coding{tofacitinib}, Text: "tofacitinib 5 MG Oral Tablet",
-			Dose: rules.DoseFacts{DoseQuantity: pill, Frequency: 1, Period: 1, PeriodUnit: "d"},
+			Supply: rules.Supply{Days: 30}, // the sandbox's expectedSupplyDuration
+			Dose:   rules.DoseFacts{DoseQuantity: pill, Frequency: 1, Period: 1, PeriodUnit: "d"},
 		}},
 		{"order-select-3-complete.json", rules.Medication{
 			ID: "MedicationRequest/request-123", ResourceType: "MedicationRequest",
 			Status: "draft", Intent: "order", Authored: day("2026-11-29"),
 			Codes: []rules.Coding{tofacitinib}, Text: "tofacitinib 5 MG Oral Tablet",
-			Dose: rules.DoseFacts{DoseQuantity: pill, Frequency: 1, Period: 1, PeriodUnit: "d"},
+			Supply: rules.Supply{Days: 30}, // the sandbox's expectedSupplyDuration
+			Dose:   rules.DoseFacts{DoseQuantity: pill, Frequency: 1, Period: 1, PeriodUnit: "d"},
 		}},
 		{"order-sign.json", rules.Medication{
 			ID: "MedicationRequest/request-123", ResourceType: "MedicationRequest",
 			Status: "draft", Intent: "order", Authored: day("2026-11-29"),
 			Codes: []rules.Coding{tofacitinib}, Text: "tofacitinib 5 MG Oral Tablet",
-			Dose: rules.DoseFacts{DoseQuantity: pill, Frequency: 1, Period: 1, PeriodUnit: "d"},
+			Supply: rules.Supply{Days: 30}, // the sandbox's expectedSupplyDuration
+			Dose:   rules.DoseFacts{DoseQuantity: pill, Frequency: 1, Period: 1, PeriodUnit: "d"},
 		}},
 	}
 	for _, tc := range tests {
