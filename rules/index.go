@@ -550,13 +550,20 @@ func (ix *index) activeConditions(set string) []*Condition {
 		switch c.ClinicalStatus {
 		case "active", "recurrence", "relapse":
 			out = append(out, c)
-		case "":
-			if !c.Abated { // no status: active unless it has ended
+		default:
+			if noClinicalStatus(c) && !c.Abated { // no status: active unless it has ended
 				out = append(out, c)
 			}
 		}
 	}
 	return out
+}
+
+// noClinicalStatus reports whether a condition states no clinical status:
+// none given, or "unknown" (FHIR R5's code, sent by some R4 servers), which
+// says no more than a missing one.
+func noClinicalStatus(c *Condition) bool {
+	return c.ClinicalStatus == "" || c.ClinicalStatus == "unknown"
 }
 
 // historyConditions returns the conditions of the set, whatever their

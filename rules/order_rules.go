@@ -982,8 +982,23 @@ func allStatements(ms []*Medication) bool {
 // VSSevereHepatic, VSCirrhosis, VSChildPugh, VSEGFR, VSESRDDialysis,
 // VSSevereRenal; EGFRWindow, EGFRModerate, EGFRSevere, EGFRUpadacitinibMin) ----
 
+// staleInfectionDays is how long a serious infection recorded with no
+// clinical status (an encounter diagnosis, a claim) stays a current
+// infection: a pneumonia coded at a visit three years ago, never given a
+// status, is not an active serious infection now. A status of active,
+// recurrence or relapse is taken as written, whatever the date.
+const staleInfectionDays = 90
+
 func (c *orderCtx) seriousInfectionActive() (Finding, bool) {
-	cs := c.ix.activeConditions(VSSeriousInfection)
+	var cs []*Condition
+	for _, x := range c.ix.activeConditions(VSSeriousInfection) {
+		if noClinicalStatus(x) {
+			if d := conditionDate(x); !d.IsZero() && daysBetween(d, c.now) > staleInfectionDays {
+				continue
+			}
+		}
+		cs = append(cs, x)
+	}
 	if len(cs) == 0 {
 		return Finding{}, false
 	}
@@ -1565,11 +1580,30 @@ var formerSmokerCodes = map[string]bool{
 	SystemSNOMED + "|735128000":      true, // Ex-smoker for less than 1 year
 	SystemSNOMED + "|702975009":      true, // Ex-tobacco user
 	SystemICD10CM + "|Z87.891":       true, // Personal history of nicotine dependence
+	// The other ex-smoker findings of the smoker sets (VSAC 'Tobacco Non
+	// User', US Core): each says the patient smoked and stopped.
+	SystemSNOMED + "|160620009":       true, // Ex-pipe smoker
+	SystemSNOMED + "|160621008":       true, // Ex-cigar smoker
+	SystemSNOMED + "|266921000":       true, // Ex-trivial cigarette smoker (<1/day)
+	SystemSNOMED + "|266922007":       true, // Ex-light cigarette smoker (1-9/day)
+	SystemSNOMED + "|266923002":       true, // Ex-moderate cigarette smoker (10-19/day)
+	SystemSNOMED + "|266924008":       true, // Ex-heavy cigarette smoker (20-39/day)
+	SystemSNOMED + "|266925009":       true, // Ex-very heavy cigarette smoker (40+/day)
+	SystemSNOMED + "|266928006":       true, // Ex-cigarette smoker amount unknown
+	SystemSNOMED + "|360890004":       true, // Intolerant ex-smoker
+	SystemSNOMED + "|360900008":       true, // Aggressive ex-smoker
+	SystemSNOMED + "|53896009":        true, // Tolerant ex-smoker
+	SystemSNOMED + "|428081000124100": true, // Former heavy tobacco smoker
+	SystemSNOMED + "|428091000124102": true, // Former light tobacco smoker
+	// ICD-10-CM nicotine dependence "in remission" (F17.2x1): not smoking now.
+	SystemICD10CM + "|F17.201": true, // Nicotine dependence, unspecified, in remission
+	SystemICD10CM + "|F17.211": true, // Nicotine dependence, cigarettes, in remission
+	SystemICD10CM + "|F17.291": true, // Nicotine dependence, other tobacco product, in remission
 }
 
 func isFormerSmoker(cs []Coding) bool {
 	for _, x := range cs {
-		if formerSmokerCodes[x.System+"|"+x.Code] {
+		if formerSmokerCodes[x.System+"|"+normCode(x.System, x.Code)] {
 			return true
 		}
 	}
