@@ -98,6 +98,26 @@ func TestAcceptanceConditionsCardiovascularCodes(t *testing.T) {
 	runAcc(t, cases)
 }
 
+// TestAcceptanceConditionsLowerDose: each risk row found from a condition
+// limits the high dose (EU SmPC 4.2), and a look-alike does not; the age
+// boundary of cardiovascular risk on the birthday.
+func TestAcceptanceConditionsLowerDose(t *testing.T) {
+	turns := func(years, days int) string { return testNow.AddDate(-years, 0, days).Format("2006-01-02") }
+	upa30 := func(r *record) call { return sign(r, jakDraft("upadacitinib", 30)) }
+	abro200 := func(r *record) call { return sign(r, jakDraft("abrocitinib", 200)) }
+	lower := "lower-dose-recommended"
+	cases := []accCase{
+		{name: "history of melanoma Z85.820, upadacitinib 30: 15 mg", c: upa30(cleanRecord().replace(cond("x", icd, "Z85.820", "resolved"))), want: w("malignancy", "warning", lower, "warning"), dose: 15},
+		{name: "arm DVT I82.621 resolved, abrocitinib 200: 100 mg", c: abro200(cleanRecord().replace(cond("x", icd, "I82.621", "resolved"))), want: w("vte-risk", "warning", lower, "warning"), dose: 100},
+		{name: "stroke sequela I69.30, upadacitinib 30: 15 mg", c: upa30(cleanRecord().replace(cond("x", icd, "I69.30", "active"))), want: w("mace-history", "warning", lower, "warning"), dose: 15},
+		{name: "family history of breast cancer Z80.3, upadacitinib 30: nothing", c: upa30(cleanRecord().replace(cond("x", icd, "Z80.3", "active"))), noCards: true},
+		{name: "history of BCC Z85.828, abrocitinib 200: nothing", c: abro200(cleanRecord().replace(cond("x", icd, "Z85.828", "active"))), noCards: true},
+		{name: "E78.49, 50th birthday tomorrow (49): nothing", c: upa30(cleanRecord().born(turns(50, 1)).replace(cond("x", icd, "E78.49", "active"))), noCards: true},
+		{name: "E78.49, 50th birthday today: risk, 15 mg", c: upa30(cleanRecord().born(turns(50, 0)).replace(cond("x", icd, "E78.49", "active"))), want: w("cardiovascular-risk", "warning", lower, "warning"), dose: 15},
+	}
+	runAcc(t, cases)
+}
+
 // TestAcceptanceConditionsSmoking: current against former smoking, from
 // status answers and from conditions, at the cardiovascular age boundary.
 func TestAcceptanceConditionsSmoking(t *testing.T) {
@@ -130,6 +150,9 @@ func TestAcceptanceConditionsSmoking(t *testing.T) {
 		{name: "60, unknown if ever smoked: nothing", c: upa15(status(60, "266927001")), noCards: true},
 		{name: "60, chewing tobacco F17.220: not a smoker", c: upa15(diag(60, "F17.220")), noCards: true},
 		{name: "60, exposure to second-hand smoke Z77.22: not a smoker", c: upa15(diag(60, "Z77.22")), noCards: true},
+		{name: "60, never smoker and current every day smoker the same day (never first): current", c: upa15(cleanRecord().born(bornAged(60)).replace(obsCode("smoke", "72166-2", "266919005", ago(20))).replace(obsCode("smoke2", "72166-2", "449868002", ago(20)))), want: both},
+		{name: "60, current every day smoker and never smoker the same day (current first): current", c: upa15(cleanRecord().born(bornAged(60)).replace(obsCode("smoke", "72166-2", "449868002", ago(20))).replace(obsCode("smoke2", "72166-2", "266919005", ago(20)))), want: both},
+		{name: "60, current smoker last year, never smoker since: former only", c: upa15(cleanRecord().born(bornAged(60)).replace(obsCode("smoke0", "72166-2", "449868002", ago(400))).replace(obsCode("smoke", "72166-2", "266919005", ago(20)))), want: w("smoker", "warning"), absent: []string{"cardiovascular-risk"}},
 		{name: "30, former light tobacco smoker on abrocitinib 200: smoker, 100 mg", c: sign(status(30, "428091000124102"), jakDraft("abrocitinib", 200)),
 			want: w("smoker", "warning", "lower-dose-recommended", "warning"), dose: 100},
 	}

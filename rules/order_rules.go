@@ -1655,7 +1655,16 @@ func smokingText(o *Observation) (smokes, past bool) {
 func (c *orderCtx) smokingEvidence(former bool) (ev []Evidence, unverified bool) {
 	obs := c.ix.results(anyDay, VSSmokingStatus)
 	if !former && len(obs) > 0 {
-		obs = obs[:1] // current smoking: the latest status only
+		// Current smoking: the latest status only, and every status not
+		// known to be older than it (the same instant, or the same day
+		// written date-only): "Never smoker" and "Current every day
+		// smoker" recorded together leave current smoking possible, and
+		// the bundle's order must not decide.
+		n := 1
+		for n < len(obs) && sameTime(obs[n].Date, obs[0].Date) {
+			n++
+		}
+		obs = obs[:n]
 	}
 	for _, o := range obs {
 		smokes, past := c.k.Has(VSSmokerAnswers, o.ValueCodes), isFormerSmoker(o.ValueCodes)
