@@ -124,6 +124,10 @@ func TestIndexConditionsAndMedications(t *testing.T) {
 			condition("relapse", icd("I10"), "relapse"),
 			condition("nostatus", icd("I10"), ""),
 			condition("resolved", icd("I10"), "resolved"),
+			condition("unknown", icd("I10"), "unknown"), // FHIR R5's code: no more than none
+			condition("inactive", icd("I10"), "inactive"),
+			condition("remission", icd("I10"), "remission"),
+			func() Condition { c := condition("unknownabated", icd("I10"), "unknown"); c.Abated = true; return c }(),
 			abated, unconfirmed,
 			func() Condition {
 				c := condition("refuted", icd("I10"), "active")
@@ -152,12 +156,12 @@ func TestIndexConditionsAndMedications(t *testing.T) {
 		return out
 	}
 	active := ids(ix.activeConditions(VSHypertension))
-	for _, want := range []string{"active", "relapse", "nostatus", "unconfirmed"} {
+	for _, want := range []string{"active", "relapse", "nostatus", "unconfirmed", "unknown"} {
 		if !active["Condition/"+want] {
 			t.Errorf("active conditions miss %s: %v", want, active)
 		}
 	}
-	for _, not := range []string{"resolved", "abated", "refuted"} {
+	for _, not := range []string{"resolved", "inactive", "remission", "abated", "unknownabated", "refuted"} {
 		if active["Condition/"+not] {
 			t.Errorf("active conditions hold %s", not)
 		}
