@@ -173,6 +173,7 @@ func TestAcceptanceConditionsHistoryCodes(t *testing.T) {
 		{"I214", "inactive", "mace-history"},
 		{"I21.A1", "resolved", "mace-history"},
 		{"I25.2", "active", "mace-history"},
+		{"I23.1", "resolved", "mace-history"}, // complication within 28 days of an MI
 		{"I69.30", "active", "mace-history"},
 		{"I69.351", "active", "mace-history"},
 		{"I69.398", "active", "mace-history"},
@@ -196,10 +197,12 @@ func TestAcceptanceConditionsHistoryCodes(t *testing.T) {
 		{"Z86.718", "active", "vte-risk"},
 		{"Z86711", "active", "vte-risk"},
 		{"D68.51", "active", "vte-risk"},
-		{"I82.611", "resolved", ""}, // superficial veins of the arm
-		{"I82.811", "resolved", ""}, // superficial veins of the leg
-		{"Z79.01", "active", ""},    // long-term anticoagulant: no event named
-		{"Z83.2", "active", ""},     // family history of blood diseases
+		{"I82.211", "resolved", "vte-risk"}, // superior vena cava, chronic
+		{"I82.221", "resolved", "vte-risk"}, // inferior vena cava, chronic
+		{"I82.611", "resolved", ""},         // superficial veins of the arm
+		{"I82.811", "resolved", ""},         // superficial veins of the leg
+		{"Z79.01", "active", ""},            // long-term anticoagulant: no event named
+		{"Z83.2", "active", ""},             // family history of blood diseases
 		// Malignancy.
 		{"C50.911", "active", "malignancy"},
 		{"C50911", "remission", "malignancy"},
@@ -245,6 +248,11 @@ func TestAcceptanceConditionsHistoryCodes(t *testing.T) {
 		}
 		cases = append(cases, tc)
 	}
+	cases = append(cases,
+		accCase{name: "DVT in pregnancy O22.33 resolved 3 years ago: vte-risk (unverified code), not pregnancy", c: upa15(cleanRecord().replace(rxCond("x", icd, "O22.33", "resolved", "", "onsetDateTime", ago(1095)))),
+			want: w("vte-risk", "warning"), absent: []string{"pregnancy"}, detailOf: map[string]string{"vte-risk": "not yet verified"}},
+		accCase{name: "DVT in the puerperium O87.1 resolved: vte-risk", c: abro100(cleanRecord().replace(cond("x", icd, "O87.1", "resolved"))), want: w("vte-risk", "warning"), absent: []string{"pregnancy"}},
+	)
 	// The same history on a renewal: only what is new since the start.
 	cases = append(cases,
 		accCase{name: "renewal, I82.621 a year before the course: not new", c: upa15(cleanRecord().onCourse("upadacitinib").replace(rxCond("x", icd, "I82.621", "resolved", "", "onsetDateTime", ago(500)))), absent: []string{"vte-risk"}},
