@@ -253,6 +253,11 @@ func TestAcceptanceConditionsHistoryCodes(t *testing.T) {
 			want: w("vte-risk", "warning"), absent: []string{"pregnancy"}, detailOf: map[string]string{"vte-risk": "not yet verified"}},
 		accCase{name: "DVT in the puerperium O87.1 resolved: vte-risk", c: abro100(cleanRecord().replace(cond("x", icd, "O87.1", "resolved"))), want: w("vte-risk", "warning"), absent: []string{"pregnancy"}},
 	)
+	// A basal cell carcinoma sent with the generic SNOMED parent beside its
+	// ICD-10-CM code is still non-melanoma skin cancer.
+	bcc := res{"resourceType": "Condition", "id": "x", "clinicalStatus": coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "active"),
+		"code": res{"coding": []any{res{"system": icd, "code": "C44.91"}, res{"system": sct, "code": "363346000"}}, "text": "Basal cell carcinoma"}}
+	cases = append(cases, accCase{name: "C44.91 with SNOMED 363346000 (malignant neoplastic disease) on one entry: NMSC, nothing", c: upa15(cleanRecord().replace(bcc)), noCards: true})
 	// The same history on a renewal: only what is new since the start.
 	cases = append(cases,
 		accCase{name: "renewal, I82.621 a year before the course: not new", c: upa15(cleanRecord().onCourse("upadacitinib").replace(rxCond("x", icd, "I82.621", "resolved", "", "onsetDateTime", ago(500)))), absent: []string{"vte-risk"}},
