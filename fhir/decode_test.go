@@ -431,6 +431,15 @@ func TestConversion(t *testing.T) {
 					Abated:             true,
 				}, rec.Conditions[0])
 			}},
+		{"condition: the HL7 status code over a local one before it", `{"resourceType":"Condition","id":"tb2",
+			"clinicalStatus":{"coding":[{"system":"urn:oid:1.2.840.114350.1.13.0.1.7.4.698084.0","code":"A","display":"Active"},
+				{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},
+			"verificationStatus":{"coding":[{"system":"urn:local:ver","code":"9"},{"system":"http://terminology.hl7.org/CodeSystem/condition-ver-status","code":"refuted"}]},
+			"code":{"coding":[{"system":"http://snomed.info/sct","code":"56717001"}]}}`,
+			func(t *testing.T, rec *rules.Record) {
+				assert.Equal(t, "active", rec.Conditions[0].ClinicalStatus)
+				assert.Equal(t, "refuted", rec.Conditions[0].VerificationStatus)
+			}},
 		{"condition: no status, abatement string", `{"resourceType":"Condition","id":"c","code":{"text":"eczema"},"onsetDateTime":"2010-05-06","abatementString":"childhood"}`,
 			func(t *testing.T, rec *rules.Record) {
 				c := rec.Conditions[0]

@@ -444,9 +444,17 @@ func statusCode(cc *fm.CodeableConcept) string {
 // conditionStatus is a Condition's clinical or verification status as its
 // FHIR code: lower case, words joined by hyphens. Feeds that write
 // "Active", "Refuted" or "Entered in error" mean the codes; read as
-// written, "Active" was not active and "Refuted" was counted.
+// written, "Active" was not active and "Refuted" was counted. The HL7
+// code is taken over a local one before it ("A", then "active").
 func conditionStatus(cc *fm.CodeableConcept) string {
-	return strings.Join(strings.Fields(strings.ToLower(statusCode(cc))), "-")
+	code := statusCode(cc)
+	for _, c := range conceptOf(cc).Coding {
+		if s := rules.CanonicalSystem(str(c.System)); strings.HasPrefix(s, "http://terminology.hl7.org/CodeSystem/condition-") && strings.TrimSpace(str(c.Code)) != "" {
+			code = str(c.Code)
+			break
+		}
+	}
+	return strings.Join(strings.Fields(strings.ToLower(code)), "-")
 }
 
 func periodStart(p *fm.Period) time.Time {
