@@ -319,6 +319,7 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 	c.oneDose(out)
 	for i := range out {
 		f := &out[i]
+		f.Tests = c.notOrdered(f.Tests)
 		if !c.doseOK && isRiskRow(f.Code) && !c.cont {
 			f.Evidence = append(f.Evidence, Evidence{Text: "The ordered daily dose could not be determined" + c.doseNote() +
 				"; with this risk factor the lower dose (" + number(p.LowerDailyMg) + " mg once daily) is recommended over " +
