@@ -116,6 +116,18 @@ func TestAcceptanceSuggestions(t *testing.T) {
 			check: func(t *testing.T, cs []cards.Card) {
 				assert.Equal(t, map[string]bool{"MedicationRequest/new": true}, updatedOrders(cs))
 			}},
+		{name: "upadacitinib 45 mg by NDC (package 28): the 30 mg bottle of 30, not the 14-tablet sample",
+			c: sign(cleanRecord(), dz(ndc, "0074-1043-28", "RINVOQ 45 mg extended-release tablet", di(tabQ(1), daily))),
+			check: func(t *testing.T, cs []cards.Card) {
+				up := onlyUpdate(t, cs)
+				assert.Equal(t, "00074231030", medOf(up)["coding"].([]any)[0].(res)["code"])
+			}},
+		{name: "CIBINQO 100 mg x 2 by NDC with fluoxetine: the only 50 mg NDC is a sample, no update, the card says so",
+			c: sign(cleanRecord().replace(fluox), dz(ndc, "0069-0335-30", "CIBINQO 100 mg tablet", di(tabQ(2), daily))),
+			check: func(t *testing.T, cs []cards.Card) {
+				assert.Empty(t, updatesIn(cs))
+				assert.Contains(t, cardWith(cs, "cyp-interaction").Detail, "no product code for abrocitinib 50 mg")
+			}},
 		{name: "RINVOQ product RxCUI at 70: no SBD of 15 mg in the knowledge base, no update, the card says so",
 			c: sign(old70(), dz(rxnorm, "2196900", "Rinvoq 30 mg extended-release tablet", di(tabQ(1), daily))),
 			check: func(t *testing.T, cs []cards.Card) {
