@@ -128,6 +128,15 @@ func TestAcceptanceSuggestions(t *testing.T) {
 				assert.Empty(t, updatesIn(cs))
 				assert.Contains(t, cardWith(cs, "cyp-interaction").Detail, "no product code for abrocitinib 50 mg")
 			}},
+		{name: "RINVOQ LQ oral solution by NDC at 70: no update to a tablet",
+			c: sign(old70(), dz(ndc, "0074-2320-01", "RINVOQ LQ 1 mg/mL oral solution", di(unitQ(15, "mL", "http://unitsofmeasure.org", "mL"), bid))),
+			check: func(t *testing.T, cs []cards.Card) {
+				assert.Empty(t, updatesIn(cs))
+				assert.Contains(t, cardWith(cs, "lower-dose-recommended").Detail, "no change to the order")
+			}},
+		{name: "upadacitinib oral solution coded by the ingredient at 70: no update to a tablet",
+			c:     sign(old70(), upaDz("upadacitinib 1 MG/ML Oral Solution", di(unitQ(15, "mL", "http://unitsofmeasure.org", "mL"), bid))),
+			check: func(t *testing.T, cs []cards.Card) { assert.Empty(t, updatesIn(cs)) }},
 		{name: "RINVOQ product RxCUI at 70: no SBD of 15 mg in the knowledge base, no update, the card says so",
 			c: sign(old70(), dz(rxnorm, "2196900", "Rinvoq 30 mg extended-release tablet", di(tabQ(1), daily))),
 			check: func(t *testing.T, cs []cards.Card) {

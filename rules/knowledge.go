@@ -334,6 +334,28 @@ func (k *Knowledge) TermType(set string, codes []Coding) string {
 	return ""
 }
 
+// SolutionProduct reports whether one of codes is, in the set, a product
+// whose display names an oral solution (RINVOQ LQ 1 mg/mL).
+func (k *Knowledge) SolutionProduct(set string, codes []Coding) bool {
+	vs := k.sets[set]
+	if vs == nil {
+		return false
+	}
+	for _, c := range codes {
+		if e := vs.lookup(c); e != nil && isSolutionText(e.Display) {
+			return true
+		}
+	}
+	return false
+}
+
+// isSolutionText tells whether a medication name is an oral solution:
+// "solution", a strength per mL, or RINVOQ "LQ".
+func isSolutionText(s string) bool {
+	s = strings.ToLower(s)
+	return strings.Contains(s, "solution") || strings.Contains(s, "/ml") || hasWord(s, "lq")
+}
+
 // Product returns an RxNorm product code (SCD or SBD) of the set with the
 // strength mg per tablet, preferring the term type prefer ("SBD" for a
 // branded order); ok is false when the set has none.

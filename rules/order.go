@@ -486,6 +486,12 @@ func (c *orderCtx) productFor(mg float64) (Coding, bool) {
 	if mg <= 0 {
 		return Coding{}, asProduct
 	}
+	if isSolutionText(c.order.Text) || c.k.SolutionProduct(c.p.ValueSet, c.order.Codes) {
+		// An oral solution (RINVOQ LQ): the products of a strength in mg
+		// are tablets, and the update must not switch the form (nor may it
+		// fall back to the ingredient, whose update names a tablet).
+		return Coding{}, true
+	}
 	for _, x := range c.order.Codes {
 		if x.System == SystemNDC && c.k.Has(c.p.ValueSet, []Coding{x}) {
 			product, _ := c.k.ProductNDC(c.p.ValueSet, mg, normCode(x.System, x.Code))
