@@ -39,7 +39,7 @@ func suggestionsFor(g *group, ds drugSource, opt Options) suggestions {
 		return reverseSuggestions(g, opt)
 	}
 	var out suggestions
-	draft := !opt.PatientView
+	draft := !opt.PatientView && !opt.Ambiguous[g.order]
 	var del, upd *Suggestion
 	if draft && (g.level == rules.Critical || hasCode(g.findings, rules.CombinationJAK)) && validRef(g.order, "MedicationRequest") {
 		del = &Suggestion{
@@ -93,7 +93,7 @@ func suggestionsFor(g *group, ds drugSource, opt Options) suggestions {
 // for it (detailOf says to change it in the order itself).
 func reverseSuggestions(g *group, opt Options) suggestions {
 	var out suggestions
-	if opt.PatientView || !(validRef(g.order, "MedicationRequest") || validRef(g.order, "ServiceRequest")) {
+	if opt.PatientView || opt.Ambiguous[g.order] || !(validRef(g.order, "MedicationRequest") || validRef(g.order, "ServiceRequest")) {
 		return out
 	}
 	f := g.findings[0]

@@ -140,3 +140,32 @@ func TestUpdateKeepsAProductCode(t *testing.T) {
 	assert.Contains(t, cs[0].Summary, "15 mg")
 	require.NoError(t, Validate(cs[0]))
 }
+
+// TestAmbiguousOrderGetsNoAction: a draft whose id another draft of the
+// call shares gets neither an update nor a delete (the EHR could apply it
+// to the other order); the card still names the dose.
+func TestAmbiguousOrderGetsNoAction(t *testing.T) {
+	orders := map[string]json.RawMessage{"MedicationRequest/upa-30": mustReadOrder(t, "upadacitinib-30mg.json")}
+	dose := finding(rules.LowerDoseRecommended, rules.Warning, rules.Upadacitinib, "MedicationRequest/upa-30")
+	dose.SuggestedDailyMg = 15
+	crit := finding(rules.Lymphopenia, rules.Critical, rules.Upadacitinib, "MedicationRequest/upa-30")
+	for _, amb := range []bool{false, true} {
+		opt := Options{PatientID: "pt-upa", Orders: orders, NewUUID: seqUUID()}
+		if amb {
+			opt.Ambiguous = map[string]bool{"MedicationRequest/upa-30": true}
+		}
+		cs := FromFindings([]rules.Finding{dose, crit}, opt)
+		require.Len(t, cs, 2)
+		n := 0
+		for _, c := range cs {
+			require.NoError(t, Validate(c))
+			n += len(c.Suggestions)
+		}
+		if amb {
+			assert.Zero(t, n, "no update or delete of an ambiguous draft")
+			assert.Contains(t, cs[1].Detail, "15 mg once daily")
+		} else {
+			assert.Equal(t, 2, n, "cancel on the critical card, change on the dose card")
+		}
+	}
+}

@@ -187,6 +187,25 @@ func TestAcceptanceSuggestions(t *testing.T) {
 			check: func(t *testing.T, cs []cards.Card) {
 				assert.ElementsMatch(t, []string{"71773-6", "5196-1", "13952-7", "1742-6", "1920-8"}, createdCodes(cs))
 			}},
+		{name: "two drafts sharing one id: no update or cancel names it",
+			c: sign(old70(), jakDraft("upadacitinib", 30), drugDraft("new", rxnorm, "161", "acetaminophen 500 MG Oral Tablet")),
+			check: func(t *testing.T, cs []cards.Card) {
+				assert.Contains(t, codesOf(cs), "lower-dose-recommended")
+				assert.Empty(t, updatesIn(cs))
+				assert.Empty(t, deletesIn(cs))
+			}},
+		{name: "two drafts sharing one id, lymphopenia: no cancel names it",
+			c: sign(lymphopenic(), jakDraft("upadacitinib", 15), drugDraft("new", rxnorm, "161", "acetaminophen 500 MG Oral Tablet")),
+			check: func(t *testing.T, cs []cards.Card) {
+				assert.Equal(t, "critical", string(cardWith(cs, "lymphopenia").Indicator))
+				assert.Empty(t, deletesIn(cs))
+			}},
+		{name: "two interacting drafts sharing one id on an upadacitinib course: no cancel names it",
+			c: sign(course("upadacitinib", 15), drugDraft("x", rxnorm, "198202", "rifampin 300 MG Oral Capsule"), drugDraft("x", rxnorm, "161", "acetaminophen 500 MG Oral Tablet")),
+			check: func(t *testing.T, cs []cards.Card) {
+				assert.Contains(t, codesOf(cs), "cyp-interaction")
+				assert.Empty(t, deletesIn(cs))
+			}},
 		{name: "upadacitinib 45 with clarithromycin at 70: 15 mg on every card",
 			c: sign(cleanRecord().born(bornAged(70)).drop("hcg").replace(clari), jakDraft("upadacitinib", 45)),
 			check: func(t *testing.T, cs []cards.Card) {
