@@ -350,6 +350,15 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 					dosage[k] = v
 				}
 			}
+			// The course's duration (timing.repeat.bounds[x]: "for 12
+			// weeks", a start and end date) is not the dose: kept.
+			timing, _ := first["timing"].(map[string]any)
+			repeat, _ := timing["repeat"].(map[string]any)
+			for _, k := range []string{"boundsDuration", "boundsPeriod", "boundsRange"} {
+				if v, ok := repeat[k]; ok {
+					dosage["timing"].(map[string]any)["repeat"].(map[string]any)[k] = v
+				}
+			}
 		}
 	}
 	res["dosageInstruction"] = []any{dosage}

@@ -70,6 +70,21 @@ func TestUpdatedOrder(t *testing.T) {
 				assert.Equal(t, "upadacitinib 7.5 mg extended-release tablet", res["medicationCodeableConcept"].(map[string]any)["text"])
 			},
 		},
+		{
+			name: "the course duration (timing bounds) is kept, the old dose and frequency are not",
+			raw: `{"resourceType":"MedicationRequest","id":"m1","status":"draft","intent":"order","subject":{"reference":"Patient/p"},
+				"dosageInstruction":[{"text":"30 mg daily for 12 weeks","patientInstruction":"take 30 mg","timing":{"repeat":{"frequency":2,"period":1,"periodUnit":"d",
+				"boundsDuration":{"value":12,"unit":"wk","system":"http://unitsofmeasure.org","code":"wk"}}}}]}`,
+			ds: upa, mg: 15,
+			check: func(t *testing.T, res map[string]any) {
+				d := res["dosageInstruction"].([]any)[0].(map[string]any)
+				assert.Equal(t, map[string]any{"frequency": 1.0, "period": 1.0, "periodUnit": "d",
+					"boundsDuration": map[string]any{"value": 12.0, "unit": "wk", "system": "http://unitsofmeasure.org", "code": "wk"}},
+					d["timing"].(map[string]any)["repeat"])
+				assert.Equal(t, "15 mg once daily", d["text"])
+				assert.NotContains(t, d, "patientInstruction", "it may state the old dose")
+			},
+		},
 		{name: "empty", raw: ``, ds: upa, mg: 15, wantErr: "no draft order"},
 		{name: "not JSON", raw: `{`, ds: upa, mg: 15, wantErr: "unexpected EOF"},
 		{name: "JSON null", raw: `null`, ds: upa, mg: 15, wantErr: "not an object"},
