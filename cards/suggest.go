@@ -59,9 +59,14 @@ func suggestionsFor(g *group, ds drugSource, opt Options) suggestions {
 		out.noProduct = true
 	} else if draft && mg > 0 && ds.rxnorm != "" {
 		if res, err := updatedOrder(opt.Orders[g.order], ds, mg, opt.PatientID, product); err == nil {
+			// A card that says to avoid the drug with another (a strong
+			// CYP3A4 inducer beside the inhibitor that set the dose) does
+			// not recommend keeping it at a lower dose: the change stays
+			// an option for when the prescriber goes ahead.
+			avoid := slices.ContainsFunc(g.findings, func(f rules.Finding) bool { return f.Avoid })
 			upd = &Suggestion{
 				Label:         "Change to " + doseText(ds, mg),
-				IsRecommended: del == nil,
+				IsRecommended: del == nil && !avoid,
 				Findings:      codesOf(g.findings, func(f rules.Finding) bool { return minDose([]rules.Finding{f}) > 0 }),
 				Actions: []Action{{
 					Type:        ActionUpdate,

@@ -231,6 +231,22 @@ func TestAcceptanceSuggestions(t *testing.T) {
 				assert.Empty(t, updatesIn(cs))
 				assert.Empty(t, deletesIn(cs))
 			}},
+		{name: "upadacitinib 30 with clarithromycin and rifampin: 'avoid' card, the 15 mg change offered but not recommended",
+			c: sign(cleanRecord().replace(clari).replace(med("rif", "active", rxnorm, "198202", "rifampin 300 MG Oral Capsule", 3)), jakDraft("upadacitinib", 30)),
+			check: func(t *testing.T, cs []cards.Card) {
+				c := cardWith(cs, "cyp-interaction")
+				assert.Contains(t, c.Summary, "Avoid")
+				require.Len(t, c.Suggestions, 1)
+				assert.Equal(t, cards.ActionUpdate, c.Suggestions[0].Actions[0].Type)
+				assert.False(t, c.Suggestions[0].IsRecommended, "the card says avoid")
+			}},
+		{name: "upadacitinib 30 with clarithromycin: the 15 mg change is recommended",
+			c: sign(cleanRecord().replace(clari), jakDraft("upadacitinib", 30)),
+			check: func(t *testing.T, cs []cards.Card) {
+				c := cardWith(cs, "cyp-interaction")
+				require.Len(t, c.Suggestions, 1)
+				assert.True(t, c.Suggestions[0].IsRecommended)
+			}},
 		{name: "upadacitinib 45 with clarithromycin at 70: 15 mg on every card",
 			c: sign(cleanRecord().born(bornAged(70)).drop("hcg").replace(clari), jakDraft("upadacitinib", 45)),
 			check: func(t *testing.T, cs []cards.Card) {
