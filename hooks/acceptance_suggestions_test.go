@@ -188,7 +188,7 @@ func TestAcceptanceSuggestions(t *testing.T) {
 				assert.ElementsMatch(t, []string{"71773-6", "5196-1", "13952-7", "1742-6", "1920-8"}, createdCodes(cs))
 			}},
 		{name: "no recombinant zoster vaccine: the create is a ServiceRequest of CVX 187",
-			c: sign(cleanRecord().drop("rzv"), jakDraft("abrocitinib", 100)),
+			c:     sign(cleanRecord().drop("rzv"), jakDraft("abrocitinib", 100)),
 			check: func(t *testing.T, cs []cards.Card) { assert.Equal(t, []string{"187"}, createdCodes(cs)) }},
 		{name: "two drafts sharing one id: no update or cancel names it",
 			c: sign(old70(), jakDraft("upadacitinib", 30), drugDraft("new", rxnorm, "161", "acetaminophen 500 MG Oral Tablet")),
