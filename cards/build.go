@@ -22,6 +22,10 @@ type Options struct {
 	Orders map[string]json.RawMessage
 	// NewUUID makes card and suggestion uuids; nil means random UUIDv4.
 	NewUUID func() string
+	// Ambiguous holds the "<resourceType>/<id>" of drafts sent more than
+	// once in the call (two draft orders with one id): no update or delete
+	// names them, since the EHR could apply it to the wrong order.
+	Ambiguous map[string]bool
 	// PatientView selects the on-treatment wording (interrupt, discontinue)
 	// and suppresses update and delete suggestions: on patient-view the
 	// orders are active orders, not drafts of this session.

@@ -39,7 +39,7 @@ func suggestionsFor(g *group, ds drugSource, opt Options) suggestions {
 		return reverseSuggestions(g, opt)
 	}
 	var out suggestions
-	draft := !opt.PatientView
+	draft := !opt.PatientView && !opt.Ambiguous[g.order]
 	var del, upd *Suggestion
 	if draft && (g.level == rules.Critical || hasCode(g.findings, rules.CombinationJAK)) && validRef(g.order, "MedicationRequest") {
 		del = &Suggestion{
@@ -59,9 +59,14 @@ func suggestionsFor(g *group, ds drugSource, opt Options) suggestions {
 		out.noProduct = true
 	} else if draft && mg > 0 && ds.rxnorm != "" {
 		if res, err := updatedOrder(opt.Orders[g.order], ds, mg, opt.PatientID, product); err == nil {
+			// A card that says to avoid the drug with another (a strong
+			// CYP3A4 inducer beside the inhibitor that set the dose) does
+			// not recommend keeping it at a lower dose: the change stays
+			// an option for when the prescriber goes ahead.
+			avoid := slices.ContainsFunc(g.findings, func(f rules.Finding) bool { return f.Avoid })
 			upd = &Suggestion{
 				Label:         "Change to " + doseText(ds, mg),
-				IsRecommended: del == nil,
+				IsRecommended: del == nil && !avoid,
 				Findings:      codesOf(g.findings, func(f rules.Finding) bool { return minDose([]rules.Finding{f}) > 0 }),
 				Actions: []Action{{
 					Type:        ActionUpdate,
@@ -93,7 +98,7 @@ func suggestionsFor(g *group, ds drugSource, opt Options) suggestions {
 // for it (detailOf says to change it in the order itself).
 func reverseSuggestions(g *group, opt Options) suggestions {
 	var out suggestions
-	if opt.PatientView || !(validRef(g.order, "MedicationRequest") || validRef(g.order, "ServiceRequest")) {
+	if opt.PatientView || opt.Ambiguous[g.order] || !(validRef(g.order, "MedicationRequest") || validRef(g.order, "ServiceRequest")) {
 		return out
 	}
 	f := g.findings[0]
@@ -348,6 +353,15 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 			for _, k := range []string{"route", "site", "method"} {
 				if v, ok := first[k]; ok {
 					dosage[k] = v
+				}
+			}
+			// The course's duration (timing.repeat.bounds[x]: "for 12
+			// weeks", a start and end date) is not the dose: kept.
+			timing, _ := first["timing"].(map[string]any)
+			repeat, _ := timing["repeat"].(map[string]any)
+			for _, k := range []string{"boundsDuration", "boundsPeriod", "boundsRange"} {
+				if v, ok := repeat[k]; ok {
+					dosage["timing"].(map[string]any)["repeat"].(map[string]any)[k] = v
 				}
 			}
 		}

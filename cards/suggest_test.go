@@ -70,6 +70,21 @@ func TestUpdatedOrder(t *testing.T) {
 				assert.Equal(t, "upadacitinib 7.5 mg extended-release tablet", res["medicationCodeableConcept"].(map[string]any)["text"])
 			},
 		},
+		{
+			name: "the course duration (timing bounds) is kept, the old dose and frequency are not",
+			raw: `{"resourceType":"MedicationRequest","id":"m1","status":"draft","intent":"order","subject":{"reference":"Patient/p"},
+				"dosageInstruction":[{"text":"30 mg daily for 12 weeks","patientInstruction":"take 30 mg","timing":{"repeat":{"frequency":2,"period":1,"periodUnit":"d",
+				"boundsDuration":{"value":12,"unit":"wk","system":"http://unitsofmeasure.org","code":"wk"}}}}]}`,
+			ds: upa, mg: 15,
+			check: func(t *testing.T, res map[string]any) {
+				d := res["dosageInstruction"].([]any)[0].(map[string]any)
+				assert.Equal(t, map[string]any{"frequency": 1.0, "period": 1.0, "periodUnit": "d",
+					"boundsDuration": map[string]any{"value": 12.0, "unit": "wk", "system": "http://unitsofmeasure.org", "code": "wk"}},
+					d["timing"].(map[string]any)["repeat"])
+				assert.Equal(t, "15 mg once daily", d["text"])
+				assert.NotContains(t, d, "patientInstruction", "it may state the old dose")
+			},
+		},
 		{name: "empty", raw: ``, ds: upa, mg: 15, wantErr: "no draft order"},
 		{name: "not JSON", raw: `{`, ds: upa, mg: 15, wantErr: "unexpected EOF"},
 		{name: "JSON null", raw: `null`, ds: upa, mg: 15, wantErr: "not an object"},
@@ -139,4 +154,33 @@ func TestUpdateKeepsAProductCode(t *testing.T) {
 	assert.Contains(t, cs[0].Detail, "no product code for upadacitinib 15 mg")
 	assert.Contains(t, cs[0].Summary, "15 mg")
 	require.NoError(t, Validate(cs[0]))
+}
+
+// TestAmbiguousOrderGetsNoAction: a draft whose id another draft of the
+// call shares gets neither an update nor a delete (the EHR could apply it
+// to the other order); the card still names the dose.
+func TestAmbiguousOrderGetsNoAction(t *testing.T) {
+	orders := map[string]json.RawMessage{"MedicationRequest/upa-30": mustReadOrder(t, "upadacitinib-30mg.json")}
+	dose := finding(rules.LowerDoseRecommended, rules.Warning, rules.Upadacitinib, "MedicationRequest/upa-30")
+	dose.SuggestedDailyMg = 15
+	crit := finding(rules.Lymphopenia, rules.Critical, rules.Upadacitinib, "MedicationRequest/upa-30")
+	for _, amb := range []bool{false, true} {
+		opt := Options{PatientID: "pt-upa", Orders: orders, NewUUID: seqUUID()}
+		if amb {
+			opt.Ambiguous = map[string]bool{"MedicationRequest/upa-30": true}
+		}
+		cs := FromFindings([]rules.Finding{dose, crit}, opt)
+		require.Len(t, cs, 2)
+		n := 0
+		for _, c := range cs {
+			require.NoError(t, Validate(c))
+			n += len(c.Suggestions)
+		}
+		if amb {
+			assert.Zero(t, n, "no update or delete of an ambiguous draft")
+			assert.Contains(t, cs[1].Detail, "15 mg once daily")
+		} else {
+			assert.Equal(t, 2, n, "cancel on the critical card, change on the dose card")
+		}
+	}
 }

@@ -256,7 +256,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 			return nil, req.HookInstance, &Error{Status: http.StatusServiceUnavailable, Code: "transient",
 				Message: "the evaluation did not finish within the deadline"}
 		}
-		opts.Orders = orders.Raw
+		opts.Orders, opts.Ambiguous = orders.Raw, duplicateIDs(orders)
 	case HookPatientView:
 		res, err := pr.resolve(req)
 		if err != nil {
@@ -586,3 +586,31 @@ func encodeJSON(v any) ([]byte, error) {
 }
 
 var encodeOptions = jsonv2.JoinOptions(jsonv2.Deterministic(true), jsontext.AllowInvalidUTF8(true))
+
+// duplicateIDs lists the "<resourceType>/<id>" of draft orders that share
+// their id with another draft of the call. An update or delete names a
+// draft by its id alone, so none is offered for them (cards.Options), and
+// their JSON (the last one read under that id) is not used for an update.
+func duplicateIDs(orders fhir.Orders) map[string]bool {
+	seen := map[string]bool{}
+	var dup map[string]bool
+	note := func(id string) {
+		if id == "" {
+			return
+		}
+		if seen[id] {
+			if dup == nil {
+				dup = map[string]bool{}
+			}
+			dup[id] = true
+		}
+		seen[id] = true
+	}
+	for _, m := range orders.Medications {
+		note(m.ID)
+	}
+	for _, o := range orders.ServiceOrders {
+		note(o.ID)
+	}
+	return dup
+}

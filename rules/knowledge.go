@@ -334,6 +334,28 @@ func (k *Knowledge) TermType(set string, codes []Coding) string {
 	return ""
 }
 
+// SolutionProduct reports whether one of codes is, in the set, a product
+// whose display names an oral solution (RINVOQ LQ 1 mg/mL).
+func (k *Knowledge) SolutionProduct(set string, codes []Coding) bool {
+	vs := k.sets[set]
+	if vs == nil {
+		return false
+	}
+	for _, c := range codes {
+		if e := vs.lookup(c); e != nil && isSolutionText(e.Display) {
+			return true
+		}
+	}
+	return false
+}
+
+// isSolutionText tells whether a medication name is an oral solution:
+// "solution", a strength per mL, or RINVOQ "LQ".
+func isSolutionText(s string) bool {
+	s = strings.ToLower(s)
+	return strings.Contains(s, "solution") || strings.Contains(s, "/ml") || hasWord(s, "lq")
+}
+
 // Product returns an RxNorm product code (SCD or SBD) of the set with the
 // strength mg per tablet, preferring the term type prefer ("SBD" for a
 // branded order); ok is false when the set has none.
@@ -363,6 +385,9 @@ func (k *Knowledge) Product(set string, mg float64, prefer string) (Coding, bool
 // code of the new strength). It takes an 11-digit package code, preferring
 // one with the package segment of like (the ordered NDC, normalised), so a
 // bottle of 30 stays a bottle of 30; ok is false when the set has none.
+// A professional sample package (its display says "sample": RINVOQ 30 mg
+// 0074-2310-20, CIBINQO 50 mg 63539-236-14) is not a product the pharmacy
+// dispenses and is never returned.
 func (k *Knowledge) ProductNDC(set string, mg float64, like string) (Coding, bool) {
 	vs := k.sets[set]
 	if vs == nil || mg <= 0 {
@@ -371,7 +396,7 @@ func (k *Knowledge) ProductNDC(set string, mg float64, like string) (Coding, boo
 	var found *Code
 	for i := range vs.Codes {
 		c := &vs.Codes[i]
-		if c.System != SystemNDC || len(c.Code) != 11 || !sameMg(c.StrengthMg, mg) {
+		if c.System != SystemNDC || len(c.Code) != 11 || !sameMg(c.StrengthMg, mg) || isSample(c.Display) {
 			continue
 		}
 		if found == nil || len(like) == 11 && c.Code[9:] == like[9:] && found.Code[9:] != like[9:] {
@@ -383,6 +408,9 @@ func (k *Knowledge) ProductNDC(set string, mg float64, like string) (Coding, boo
 	}
 	return found.Coding, true
 }
+
+// isSample tells whether an NDC display names a professional sample package.
+func isSample(display string) bool { return strings.Contains(strings.ToLower(display), "sample") }
 
 // gradeUnverified tells whether a grade means "shipped, but not verified".
 func gradeUnverified(g string) bool { return g == "C" || g == "U" }

@@ -319,6 +319,7 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 	c.oneDose(out)
 	for i := range out {
 		f := &out[i]
+		f.Tests = c.notOrdered(f.Tests)
 		if !c.doseOK && isRiskRow(f.Code) && !c.cont {
 			f.Evidence = append(f.Evidence, Evidence{Text: "The ordered daily dose could not be determined" + c.doseNote() +
 				"; with this risk factor the lower dose (" + number(p.LowerDailyMg) + " mg once daily) is recommended over " +
@@ -484,6 +485,12 @@ func (c *orderCtx) productFor(mg float64) (Coding, bool) {
 	}
 	if mg <= 0 {
 		return Coding{}, asProduct
+	}
+	if isSolutionText(c.order.Text) || c.k.SolutionProduct(c.p.ValueSet, c.order.Codes) {
+		// An oral solution (RINVOQ LQ): the products of a strength in mg
+		// are tablets, and the update must not switch the form (nor may it
+		// fall back to the ingredient, whose update names a tablet).
+		return Coding{}, true
 	}
 	for _, x := range c.order.Codes {
 		if x.System == SystemNDC && c.k.Has(c.p.ValueSet, []Coding{x}) {

@@ -39,6 +39,43 @@ var (
 		Code: Coding{System: SystemCVX, Code: "187", Display: "zoster vaccine recombinant"}}
 )
 
+// testCoveredBy maps the code of each test to order to the value sets whose
+// session order already orders it: a TB test of any kind covers the IGRA,
+// ALT or AST covers both (either counts for liver-enzymes-missing), an HCV
+// RNA covers the antibody (either counts), a urine or serum hCG covers both.
+// A test ordered in the session is not suggested again (a create action
+// accepted with one click would order it twice); the finding still fires,
+// since no result is on record yet, and its evidence says it is being ordered.
+var testCoveredBy = map[string][]string{
+	testIGRA.Code.Code:     {VSTBTest},
+	testHBsAg.Code.Code:    {VSHBsAg},
+	testHBcAb.Code.Code:    {VSHBcAb},
+	testHBVDNA.Code.Code:   {VSHBVDNA},
+	testHCVAb.Code.Code:    {VSHCVAb, VSHCVRNA},
+	testHCVRNA.Code.Code:   {VSHCVRNA},
+	testCBC.Code.Code:      {VSCBCPanel},
+	testALT.Code.Code:      {VSALT, VSAST},
+	testAST.Code.Code:      {VSALT, VSAST},
+	testLipids.Code.Code:   {VSLipids},
+	testHCGUrine.Code.Code: {VSPregnancyTest},
+	testHCGSerum.Code.Code: {VSPregnancyTest},
+}
+
+// notOrdered leaves out the tests the session already orders (testCoveredBy).
+func (c *orderCtx) notOrdered(tests []Test) []Test {
+	out := tests[:0:0]
+	for _, t := range tests {
+		if sets, ok := testCoveredBy[t.Code.Code]; ok && t.Code.System == SystemLOINC && c.ordering(sets...) {
+			continue
+		}
+		out = append(out, t)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
 // withReason returns the tests with the reason set.
 func withReason(reason string, tests ...Test) []Test {
 	out := make([]Test, len(tests))
