@@ -161,6 +161,11 @@ func TestScreen2HepatitisShapes(t *testing.T) {
 		{name: "HCV antibody positive, RNA 'Target not detected': cleared", c: upa15(hcvPos().replace(rna("Target not detected"))), noCards: true},
 		{name: "HCV antibody positive, RNA 'TND': cleared", c: upa15(hcvPos().replace(rna("TND"))), noCards: true},
 		{name: "HCV antibody positive, RNA '<15 IU/mL, target not detected': cleared", c: upa15(hcvPos().replace(rna("<15 IU/mL, target not detected"))), noCards: true},
+		{name: "HCV antibody positive, RNA 'Below detection limit': cleared", c: upa15(hcvPos().replace(rna("Below detection limit"))), noCards: true},
+		{name: "HCV antibody positive, RNA 'Below the limit of detection (<15 IU/mL)': cleared", c: upa15(hcvPos().replace(rna("Below the limit of detection (<15 IU/mL)"))), noCards: true},
+		{name: "HBV DNA 'Detected, below the limit of quantification': active", c: upa15(cleanRecord().replace(dna("Detected, below the limit of quantification"))), want: w("hbv-active", "critical")},
+		{name: "HCV antibody positive, RNA 'Below the limit of quantification' (may be detected): antibody warning stays", c: upa15(hcvPos().replace(rna("Below the limit of quantification"))),
+			want: w("hcv-antibody-positive", "warning"), absent: []string{"hcv-active"}},
 		{name: "HCV antibody positive, RNA '<15 IU/mL detected': viraemic, active", c: upa15(hcvPos().replace(rna("<15 IU/mL detected"))),
 			want: w("hcv-active", "critical"), absent: []string{"hcv-antibody-positive"}},
 		{name: "HCV RNA '1.2 log IU/mL': active", c: abro100(cleanRecord().replace(rna("1.2 log IU/mL"))), want: w("hcv-active", "critical")},
@@ -224,5 +229,24 @@ func TestScreen2CountsAsText(t *testing.T) {
 		accCase{name: "ALT 'Hemolyzed, unable to report': not measured", c: upa15(cleanRecord().replace(s("alt", "1742-6", "Hemolyzed, unable to report"))),
 			want: w("liver-enzymes-missing", "warning")},
 	)
+	runAcc(t, cases)
+}
+
+// TestScreen2ValueShapes: value[x] forms FHIR allows but the reader does
+// not take as an answer; they must not be silent (the screening is asked
+// for again), never read as negative.
+func TestScreen2ValueShapes(t *testing.T) {
+	boolean := func(id, l string, v bool) res {
+		return res{"resourceType": "Observation", "id": id, "status": "final", "code": coding(loinc, l), "effectiveDateTime": ago(10), "valueBoolean": v}
+	}
+	cases := []accCase{
+		{name: "HBsAg valueBoolean true: not read as negative, screening asked", c: upa15(cleanRecord().replace(boolean("hbsag", "5196-1", true))),
+			want: w("hbv-screening-missing", "warning")},
+		{name: "IGRA valueBoolean false: not a screen", c: upa15(cleanRecord().replace(boolean("igra", "71773-6", false))),
+			want: w("tb-screening-missing", "warning")},
+		{name: "TST 1648-5 valueInteger 15 (mm, no unit): unreadable, TB test asked", c: upa15(cleanRecord().drop("igra").replace(res{"resourceType": "Observation", "id": "tst",
+			"status": "final", "code": coding(loinc, "1648-5"), "effectiveDateTime": ago(10), "valueInteger": 15})),
+			want: w("tb-screening-missing", "warning"), absent: []string{"tb-latent-untreated"}},
+	}
 	runAcc(t, cases)
 }

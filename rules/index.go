@@ -788,6 +788,12 @@ func readText(s string) result {
 			return resultNegative
 		}
 	}
+	// "Below detection limit", "below the limit of detection": not
+	// detected (a nucleic-acid test's wording). "Below the limit of
+	// quantification" may be detected and is not read here.
+	if strings.Contains(t, "detection") && hasWord(t, "below") {
+		return resultNegative
+	}
 	// "No HBV DNA detected": a "no" before "detected" negates it.
 	if d := strings.Index(t, "detected"); d >= 0 && hasWord(t[:d], "no") {
 		return resultNegative

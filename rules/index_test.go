@@ -29,6 +29,8 @@ func TestRead(t *testing.T) {
 		{"text detected", Observation{ValueText: "DETECTED"}, resultPositive},
 		{"text reactive", Observation{ValueText: "reactive"}, resultPositive},
 		{"text TND (target not detected)", Observation{ValueText: "TND"}, resultNegative},
+		{"text 'Below detection limit'", Observation{ValueText: "Below detection limit"}, resultNegative},
+		{"text 'below the limit of quantification' is not read", Observation{ValueText: "below the limit of quantification"}, resultUnknown},
 		{"text '<15 IU/mL TND'", Observation{ValueText: "<15 IU/mL TND"}, resultNegative},
 		{"text 'attended' is not TND", Observation{ValueText: "attended"}, resultUnknown},
 		{"text negative", Observation{ValueText: " negative "}, resultNegative},
