@@ -225,6 +225,9 @@ func TestScreen2CountsAsText(t *testing.T) {
 			want: w("lymphopenia", "critical")},
 		accCase{name: "ALC 'see comment' text only: no usable count, CBC missing", c: upa15(cleanRecord().replace(s("alc", "731-0", "see comment"))),
 			want: w("cbc-missing", "warning"), absent: []string{"lymphopenia"}},
+		accCase{name: "LDL 'Not calculated, TG >400' beside measured TG and HDL: no LDL, lipids asked (committee item)", c: upa15(cleanRecord().
+			replace(s("ldl", "13457-7", "Not calculated, triglycerides >400 mg/dL")).replace(qty("tg", "2571-8", 455, "mg/dL", "", ago(10))).replace(qty("hdl", "2085-9", 38, "mg/dL", "", ago(10)))),
+			want: w("lipids-missing", "warning")},
 		accCase{name: "ALT '<5 U/L': measured, no card", c: upa15(cleanRecord().replace(s("alt", "1742-6", "<5 U/L"))), noCards: true},
 		accCase{name: "ALT 'Hemolyzed, unable to report': not measured", c: upa15(cleanRecord().replace(s("alt", "1742-6", "Hemolyzed, unable to report"))),
 			want: w("liver-enzymes-missing", "warning")},
