@@ -788,13 +788,20 @@ func readText(s string) result {
 			return resultNegative
 		}
 	}
+	// "Below detection limit", "below the limit of detection": not
+	// detected (a nucleic-acid test's wording). "Below the limit of
+	// quantification" may be detected and is not read here.
+	if strings.Contains(t, "detection") && hasWord(t, "below") {
+		return resultNegative
+	}
 	// "No HBV DNA detected": a "no" before "detected" negates it.
 	if d := strings.Index(t, "detected"); d >= 0 && hasWord(t[:d], "no") {
 		return resultNegative
 	}
 	// The lab abbreviations of HL7 v2 results ("NEG", "Pos."), as whole
-	// words only ("posted" is not "pos").
-	if hasWord(t, "neg") {
+	// words only ("posted" is not "pos"), and "TND", target not detected,
+	// as nucleic-acid tests (HCV RNA, HBV DNA) print it.
+	if hasWord(t, "neg") || hasWord(t, "tnd") {
 		return resultNegative
 	}
 	for _, w := range []string{"indeterminate", "inconclusive", "equivocal"} {
@@ -844,27 +851,97 @@ func (ix *index) readViral(o *Observation) result {
 // day from that reads positive or negative, and the newer results that
 // could not be read (indeterminate or unreadable) for the evidence.
 //
-// A positive result at the same instant as a negative one wins: neither is
-// newer, and the bundle's order must not decide (fail safe).
+// Results not known to be newer than one another (the same instant, or
+// the same day when one is written date-only: sameTime) are read together,
+// the worse one counting, as for values (latestValue) and never by the
+// bundle's order (fail safe): a positive beside a negative is positive; an
+// indeterminate answer beside a negative (a QuantiFERON whose final
+// interpretation is indeterminate and whose tube values are flagged
+// normal) leaves that day unread, so an older readable result, or none,
+// decides.
 func (ix *index) latestRead(set string, from civilDay, reader func(*Observation) result) (o *Observation, r result, unread []*Observation) {
 	rs := ix.results(from, set)
-	for i, x := range rs {
-		switch rr := reader(x); rr {
-		case resultPositive, resultNegative:
-			for _, y := range rs[i+1:] {
-				if rr == resultPositive || !y.Date.Equal(x.Date) {
-					break
-				}
-				if reader(y) == resultPositive {
-					return y, resultPositive, unread
-				}
+	var near *sameTimeReads
+	for _, x := range rs {
+		switch reader(x) {
+		case resultPositive:
+			return x, resultPositive, unread
+		case resultNegative:
+			if near == nil {
+				near = readSameTime(rs, reader)
 			}
-			return x, rr, unread
-		default:
-			unread = append(unread, x)
+			pos, ind := near.around(x)
+			if pos != nil {
+				return pos, resultPositive, unread
+			}
+			if !ind {
+				return x, resultNegative, unread
+			}
 		}
+		unread = append(unread, x)
 	}
 	return nil, resultUnknown, unread
+}
+
+// sameTimeReads indexes the positive and indeterminate readings of a list
+// of results by instant and by day, so that the results not known to be
+// newer than a given one (sameTime) are found in one pass whatever the
+// length of the list.
+type sameTimeReads struct {
+	byInstant, byDay, byDateOnlyDay map[int64]*sameTimeRead
+}
+
+// sameTimeRead is the newest positive result and whether an indeterminate
+// one is among a group of results.
+type sameTimeRead struct {
+	pos *Observation
+	ind bool
+}
+
+func readSameTime(rs []*Observation, reader func(*Observation) result) *sameTimeReads {
+	t := &sameTimeReads{map[int64]*sameTimeRead{}, map[int64]*sameTimeRead{}, map[int64]*sameTimeRead{}}
+	add := func(m map[int64]*sameTimeRead, k int64, o *Observation, r result) {
+		g := m[k]
+		if g == nil {
+			g = &sameTimeRead{}
+			m[k] = g
+		}
+		if r == resultPositive && g.pos == nil {
+			g.pos = o
+		}
+		g.ind = g.ind || r == resultIndeterminate
+	}
+	for _, o := range rs {
+		r := reader(o)
+		if r != resultPositive && r != resultIndeterminate {
+			continue
+		}
+		add(t.byInstant, o.Date.UnixNano(), o, r)
+		add(t.byDay, int64(dayOf(o.Date)), o, r)
+		if dateOnly(o.Date) {
+			add(t.byDateOnlyDay, int64(dayOf(o.Date)), o, r)
+		}
+	}
+	return t
+}
+
+// around reads the results at the same time as x (sameTime): the newest
+// positive among them, and whether one is indeterminate.
+func (t *sameTimeReads) around(x *Observation) (pos *Observation, ind bool) {
+	groups := []*sameTimeRead{t.byInstant[x.Date.UnixNano()], t.byDateOnlyDay[int64(dayOf(x.Date))]}
+	if dateOnly(x.Date) {
+		groups = append(groups, t.byDay[int64(dayOf(x.Date))])
+	}
+	for _, g := range groups {
+		if g == nil {
+			continue
+		}
+		if g.pos != nil && (pos == nil || g.pos.Date.After(pos.Date)) {
+			pos = g.pos
+		}
+		ind = ind || g.ind
+	}
+	return pos, ind
 }
 
 // unchecked lists the unavailable kinds of data among needs.
