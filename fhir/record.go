@@ -29,6 +29,7 @@ type value struct {
 	ValueCodeableConcept *fm.CodeableConcept  `json:"valueCodeableConcept"`
 	ValueString          *string              `json:"valueString"`
 	ValueInteger         *int                 `json:"valueInteger"`
+	ValueBoolean         *bool                `json:"valueBoolean"`
 	Interpretation       []fm.CodeableConcept `json:"interpretation"`
 	DataAbsentReason     *fm.CodeableConcept  `json:"dataAbsentReason"`
 }
@@ -171,6 +172,7 @@ func convertValue(v *value, out *rules.Observation) {
 			out.Interpretation = append(out.Interpretation, rules.Coding{Display: t})
 		}
 	}
+	out.ValueBoolean = v.ValueBoolean
 	if out.Quantity == nil && v.ValueInteger != nil {
 		out.Quantity = &rules.Quantity{Value: float64(*v.ValueInteger)}
 	}

@@ -253,3 +253,25 @@ func TestScreen2ValueShapes(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceValueBoolean: a qualitative result sent as valueBoolean
+// (true: the finding is present) is read, as positive or negative; it was
+// no answer at all, so a positive HBsAg or pregnancy test raised only
+// "test missing".
+func TestAcceptanceValueBoolean(t *testing.T) {
+	rxBool := func(id, loincCode string, v bool, days int) res {
+		return res{"resourceType": "Observation", "id": id, "status": "final", "code": coding(loinc, loincCode),
+			"effectiveDateTime": ago(days), "valueBoolean": v}
+	}
+	cases := []accCase{
+		{name: "HBsAg valueBoolean true: active hepatitis B", c: upa15(cleanRecord().replace(rxBool("hbsag", "5196-1", true, 10))),
+			want: w("hbv-active", "critical"), absent: []string{"hbv-screening-missing"}},
+		{name: "HBsAg valueBoolean false: screened", c: upa15(cleanRecord().replace(rxBool("hbsag", "5196-1", false, 10))), noCards: true},
+		{name: "HCV RNA valueBoolean true: active hepatitis C", c: upa15(cleanRecord().replace(rxBool("hcvrna", "11011-4", true, 10))),
+			want: w("hcv-active", "critical")},
+		{name: "IGRA valueBoolean true: latent TB", c: upa15(cleanRecord().replace(rxBool("igra", "71773-6", true, 10))),
+			want: w("tb-latent-untreated", "critical"), absent: []string{"tb-screening-missing"}},
+		{name: "IGRA valueBoolean false: screened", c: upa15(cleanRecord().replace(rxBool("igra", "71773-6", false, 10))), noCards: true},
+	}
+	runAcc(t, cases)
+}

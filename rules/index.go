@@ -60,7 +60,7 @@ type index struct {
 // ALT, no lipid panel, no count; it satisfies no screening and no
 // monitoring.
 func noValue(o *Observation) bool {
-	return o.Absent && o.Quantity == nil && len(o.ValueCodes) == 0 && o.ValueText == ""
+	return o.Absent && o.Quantity == nil && len(o.ValueCodes) == 0 && o.ValueText == "" && o.ValueBoolean == nil
 }
 
 // countedObservationStatus lists the Observation statuses whose results count.
@@ -746,6 +746,10 @@ func (ix *index) readWith(o *Observation, interp map[string]result) result {
 		return resultNegative
 	case ix.k.Has(VSResultIndeterminate, o.ValueCodes):
 		return resultIndeterminate
+	case o.ValueBoolean != nil && *o.ValueBoolean:
+		return resultPositive // valueBoolean true: the finding is present
+	case o.ValueBoolean != nil:
+		return resultNegative
 	}
 	texts := []string{o.ValueText}
 	for _, c := range o.ValueCodes {

@@ -92,6 +92,7 @@ type Observation struct {
 	Quantity       *Quantity     // valueQuantity (or valueInteger, unit-less)
 	ValueCodes     []Coding      // valueCodeableConcept.coding
 	ValueText      string        // valueString, or valueCodeableConcept.text
+	ValueBoolean   *bool         // valueBoolean: true is the finding present (positive)
 	Interpretation []Coding      // interpretation[].coding
 	Components     []Observation // component[] (code and value only)
 	// Absent is true when the result carries a dataAbsentReason: the test
