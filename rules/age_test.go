@@ -13,7 +13,9 @@ import (
 func TestPartialBirthDates(t *testing.T) {
 	e := mustEngine(t, decKnowledge())
 	ymd := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
-	year := func(y int) *Patient { return &Patient{BirthDate: ymd(y, 1, 1), BirthDatePrecision: 'y', Gender: "female"} }
+	year := func(y int) *Patient {
+		return &Patient{BirthDate: ymd(y, 1, 1), BirthDatePrecision: 'y', Gender: "female"}
+	}
 	month := func(y int, m time.Month) *Patient {
 		return &Patient{BirthDate: ymd(y, m, 1), BirthDatePrecision: 'm', Gender: "female"}
 	}

@@ -85,7 +85,7 @@ type Patient struct {
 	// age rules also consider its last day, so that an unknown day never
 	// makes a child look older than it may be (package fhir sets it).
 	BirthDatePrecision byte
-	Gender    string    // FHIR administrative gender: female, male, other, unknown or ""
+	Gender             string // FHIR administrative gender: female, male, other, unknown or ""
 }
 
 // Observation is a laboratory result or other observation.
