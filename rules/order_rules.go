@@ -2074,15 +2074,18 @@ func (c *orderCtx) ageNotApproved() (Finding, bool) {
 	}
 	title := "Patient younger than " + number(float64(c.cfg.MinAge))
 	action := c.p.Name() + " is approved for atopic dermatitis from age " + number(float64(c.cfg.MinAge)) + "."
+	subject := ""
 	if old >= c.cfg.MinAge {
 		// A partial birth date that allows both: the child may be under
 		// the approved age; the full date settles it.
 		title = "Patient may be younger than " + number(float64(c.cfg.MinAge))
 		action += " Check the full birth date before ordering."
+		subject = "may be under " + number(float64(c.cfg.MinAge))
 	}
 	return Finding{
 		Title:    title,
 		Action:   action,
+		Subject:  subject,
 		Evidence: []Evidence{{Text: "Patient " + c.ix.ageText() + "."}},
 	}, true
 }
