@@ -149,6 +149,8 @@ func TestAcceptanceAgeBadBirthDates(t *testing.T) {
 			want: w("age-unknown", "warning", "pregnancy-test-missing", "warning"), absent: []string{"lower-dose-recommended"}, detailOf: map[string]string{"age-unknown": "not plausible"}},
 		{name: "born 1800 with hypertension: no cardiovascular-risk from an age of 226", c: upa15(cleanRecord().born("1800").replace(cond("x", icd, "I10", "active"))),
 			want: w("age-unknown", "warning"), absent: []string{"cardiovascular-risk"}},
+		{name: "born 2099-01-01: age unknown, the date is said to be after today", c: upa15(cleanRecord().born("2099-01-01")),
+			want: w("age-unknown", "warning"), absent: []string{"age-not-approved"}, detailOf: map[string]string{"age-unknown": "2099-01-01 is after today"}},
 		{name: "born 1900-06-01 (126), upadacitinib 30: 15 mg", c: sign(cleanRecord().born("1900-06-01").drop("hcg"), jakDraft("upadacitinib", 30)),
 			want: w("lower-dose-recommended", "warning"), absent: []string{"age-unknown"}, dose: 15},
 	})
