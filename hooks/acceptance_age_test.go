@@ -265,6 +265,18 @@ func TestAcceptanceAgeWeights(t *testing.T) {
 			detailOf: map[string]string{"weight-below-label": "over a year old"}},
 		{name: "only weight 38 kg 365 days ago: below, not said to be old", c: upa15(teen().replace(wt("wt", 38, "kg", "", 365))), want: w("weight-below-label", "warning"),
 			notDetailOf: map[string]string{"weight-below-label": "over a year old"}},
+		// Shapes: a weight written as text, coded locally but named, and a
+		// birth weight (not a body weight now: no false alarm).
+		{name: "valueString '35 kg': below", c: upa15(teen().replace(res{"resourceType": "Observation", "id": "wt", "status": "final", "code": coding(loinc, "29463-7"),
+			"effectiveDateTime": ago(10), "valueString": "35 kg"})), want: w("weight-below-label", "warning")},
+		{name: "local code named 'Body weight', 35 kg: below", c: upa15(teen().replace(res{"resourceType": "Observation", "id": "wt", "status": "final",
+			"code": res{"coding": []any{res{"system": "urn:oid:1.2.3.4", "code": "WT1", "display": "Body weight"}}}, "effectiveDateTime": ago(10), "valueQuantity": res{"value": 35, "unit": "kg"}})),
+			want: w("weight-below-label", "warning")},
+		{name: "birth weight 3.2 kg (LOINC 8339-4) at 14: nothing", c: upa15(teen().replace(res{"resourceType": "Observation", "id": "bw", "status": "final",
+			"code": res{"coding": []any{res{"system": loinc, "code": "8339-4", "display": "Birth weight Measured"}}}, "effectiveDateTime": bornAged(14), "valueQuantity": res{"value": 3.2, "unit": "kg"}})),
+			noCards: true},
+		{name: "a preliminary weight of 35 kg: not a result (committee, monitoring review 1)", c: upa15(teen().replace(with(wt("wt", 35, "kg", "", 10), "status", "preliminary"))),
+			absent: []string{"weight-below-label"}},
 		{name: "no weight at all at 14: nothing (the contract needs a weight)", c: upa15(teen()), noCards: true},
 		// patient-view: the order-time age and weight rules do not run on a
 		// patient already on treatment (contract: no such patient-view rows).
