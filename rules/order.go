@@ -232,7 +232,9 @@ var orderRules = []orderRule{
 			return "under " + number(float64(c.WeightRuleAge)) + " and latest weight < " + number(c.MinWeightKg) + " kg"
 		}), rvqDoseAD, "", (*orderCtx).weightBelowLabel},
 	{AgeNotApproved, Critical, CategoryContraindication, "", always, []string{DataPatient}, nil,
-		lim(func(c Config) string { return "younger than " + number(float64(c.MinAge)) + " (a partial birth date: at its last day)" }), rvqAge, cibAge, (*orderCtx).ageNotApproved},
+		lim(func(c Config) string {
+			return "younger than " + number(float64(c.MinAge)) + " (a partial birth date: at its last day)"
+		}), rvqAge, cibAge, (*orderCtx).ageNotApproved},
 	{NoPriorSystemicTherapy, Info, CategoryIndication, "", atInitiation, needMeds, []string{VSPriorSystemicADTherapy}, nil, rvqIndication, cibIndication, (*orderCtx).noPriorSystemicTherapy},
 
 	// On-treatment monitoring at a continuation (contract 6.2: on
