@@ -267,7 +267,15 @@ var codeTable = map[string]codeInfo{
 			return expand("Avoid {drug}: severe hepatic impairment (Child-Pugh C)", a)
 		}},
 	rules.AgeNotApproved: {category: rules.CategoryContraindication, level: rules.Critical, short: "age under 12",
-		summary: fixed("Do not start {drug}: not approved under 12 years of age")},
+		summary: func(a summaryArgs) string {
+			switch {
+			case a.Subject != "": // a partial birth date allows both sides of 12
+				return expand("Check the birth date before {drug}: the patient may be under 12 (not approved)", a)
+			case a.treating():
+				return expand("Review {drug}: not approved under 12 years of age", a)
+			}
+			return expand("Do not start {drug}: not approved under 12 years of age", a)
+		}},
 	rules.AgeUnknown: {category: rules.CategoryRecord, level: rules.Warning, short: "age unknown",
 		summary: fixed("Record the birth date: the age checks for {drug} could not run"), reasons: []Coding{reasonAgeChecked}},
 	rules.CombinationJAK: {category: rules.CategoryContraindication, level: rules.Critical, short: "another JAK inhibitor",

@@ -48,6 +48,10 @@ func TestSummary(t *testing.T) {
 		// Continuation at order time (issue 14): on-treatment wording, not "Do not start".
 		{name: "thrombocytopenia on a renewal", group: []rules.Finding{with(onTx(abro(rules.Thrombocytopenia)), func(f *rules.Finding) { f.Threshold = "50,000/mm³" })},
 			want: "Discontinue abrocitinib: platelets below 50,000/mm³"},
+		{name: "age under 12 at a start", group: []rules.Finding{abro(rules.AgeNotApproved)}, want: "Do not start abrocitinib: not approved under 12 years of age"},
+		{name: "age under 12 on a renewal", group: []rules.Finding{onTx(abro(rules.AgeNotApproved))}, want: "Review abrocitinib: not approved under 12 years of age"},
+		{name: "age maybe under 12 (partial birth date)", group: []rules.Finding{with(upa(rules.AgeNotApproved), func(f *rules.Finding) { f.Subject = "may be under 12" })},
+			want: "Check the birth date before upadacitinib: the patient may be under 12 (not approved)"},
 		{name: "lymphopenia on a renewal", group: []rules.Finding{onTx(upa(rules.Lymphopenia))}, want: "Interrupt upadacitinib: lymphocytes below 500 cells/mm³"},
 		{name: "active TB on a renewal", group: []rules.Finding{onTx(upa(rules.TBActive))}, want: "Interrupt upadacitinib: active tuberculosis"},
 		{name: "renal critical with its limit", group: []rules.Finding{with(withLevel(upa(rules.RenalImpairment), rules.Critical), func(f *rules.Finding) { f.Threshold = "15 mL/min/1.73 m²" })},

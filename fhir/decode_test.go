@@ -303,7 +303,11 @@ func TestTolerance(t *testing.T) {
 			}},
 		{"unknown optional code dropped: gender", `{"resourceType":"Patient","id":"p","gender":"F","birthDate":"1980"}`,
 			func(t *testing.T, rec *rules.Record) {
-				assert.Equal(t, &rules.Patient{BirthDate: day("1980-01-01")}, rec.Patient)
+				assert.Equal(t, &rules.Patient{BirthDate: day("1980-01-01"), BirthDatePrecision: 'y'}, rec.Patient)
+			}},
+		{"partial birth date: year and month", `{"resourceType":"Patient","id":"p","birthDate":"1980-06"}`,
+			func(t *testing.T, rec *rules.Record) {
+				assert.Equal(t, &rules.Patient{BirthDate: day("1980-06-01"), BirthDatePrecision: 'm'}, rec.Patient)
 			}},
 		{"unknown optional code dropped: comparator", `{"resourceType":"Observation","id":"o","status":"final","code":{"text":"x"},
 			"valueQuantity":{"value":5,"comparator":"~","code":"g/dL"}}`,

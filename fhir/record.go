@@ -142,6 +142,9 @@ type doseAndRate struct {
 
 func convertPatient(p *patient) rules.Patient {
 	out := rules.Patient{BirthDate: date(p.BirthDate)}
+	if p.BirthDate != nil && !out.BirthDate.IsZero() { // "1975" or "1975-06": how much is known
+		out.BirthDatePrecision = map[int]byte{4: 'y', 7: 'm'}[len(strings.TrimSpace(*p.BirthDate))]
+	}
 	if p.Gender != nil {
 		out.Gender = p.Gender.Code()
 	}

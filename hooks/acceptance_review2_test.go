@@ -190,7 +190,7 @@ func TestAcceptanceReview2Record(t *testing.T) {
 		{name: "upadacitinib 30 on the 65th birthday: 15", c: sign(cleanRecord().born(testNow.AddDate(-65, 0, 0).Format("2006-01-02")), jakDraft("upadacitinib", 30)), want: w("lower-dose-recommended", "warning"), dose: 15},
 		{name: "upadacitinib 30 the day before the 65th birthday: no age card", c: sign(cleanRecord().born(testNow.AddDate(-65, 0, 1).Format("2006-01-02")), jakDraft("upadacitinib", 30)), absent: []string{"lower-dose-recommended"}},
 		{name: "birth date partial year-month (65 years, 2 months): 15", c: sign(cleanRecord().born(testNow.AddDate(-65, -2, 0).Format("2006-01")), jakDraft("upadacitinib", 30)), want: w("lower-dose-recommended", "warning"), dose: 15},
-		{name: "birth date year only (12 years ago): not known 12, safer: no approval claimed", c: sign(cleanRecord().born(testNow.AddDate(-12, 0, 0).Format("2006")), jakDraft("abrocitinib", 100)), absent: []string{}},
+		{name: "birth date year only (12 years ago): may be 11, so age-not-approved", c: sign(cleanRecord().born(testNow.AddDate(-12, 0, 0).Format("2006")), jakDraft("abrocitinib", 100)), want: w("age-not-approved", "critical")},
 
 		// Weight for upadacitinib adolescents.
 		{name: "upadacitinib at 14 with 39.9 kg: weight below label", c: sign(cleanRecord().born(bornAged(14)).replace(qty("wt", "29463-7", 39.9, "kg", "", ago(20))), jakDraft("upadacitinib", 15)), want: w("weight-below-label", "warning")},

@@ -306,10 +306,9 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 	res.record = b.Record()
 	if p := res.record.Patient; p != nil && p.BirthDate.After(pr.now) {
 		// A birth date still to come is no birth date: read as one it
-		// made every adult "under 12". Unknown, the age rules say so
-		// (age-unknown) instead.
+		// made every adult "under 12". The age rules treat it as unknown
+		// (age-unknown, saying the date is after today).
 		logger.Warn("prefetch: Patient.birthDate is after today; treated as unknown")
-		p.BirthDate = time.Time{}
 	}
 	for _, key := range keys {
 		_, fetched := queries[key]

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -650,13 +651,60 @@ func (ix *index) immunizations(set string, from civilDay) []*Immunization {
 	return out
 }
 
-// age returns the patient's age in whole years at now.
+// maxPlausibleAge: a birth date giving an older age is not a birth date
+// but a placeholder or a typing error (year 1800); the age rules treat it
+// as unknown (age-unknown) rather than as a 226-year-old.
+const maxPlausibleAge = 130
+
+// age returns the patient's age in whole years at now: the oldest the
+// birth date allows (a partial date read as its first day). ok is false
+// when the birth date is missing, after today or not plausible.
 func (ix *index) age() (int, bool) {
+	_, old, ok := ix.ageRange()
+	return old, ok
+}
+
+// ageRange returns the youngest and oldest age the birth date allows at
+// now: equal for a full date; for a year-only or year-month date, the
+// ages at its last and first day. Rules with a lower age limit ("from
+// 50") read the oldest, rules with an upper one ("under 12", "under 18",
+// "to 50") the youngest, so that a missing day neither hides a warning
+// nor makes a child look like an adult.
+func (ix *index) ageRange() (young, old int, ok bool) {
 	p := ix.rec.Patient
-	if p == nil || p.BirthDate.IsZero() {
-		return 0, false
+	if p == nil || p.BirthDate.IsZero() || dayOf(p.BirthDate) > ix.today {
+		return 0, 0, false
 	}
-	return ageAt(p.BirthDate, ix.now), true
+	old = ageAt(p.BirthDate, ix.now)
+	if old > maxPlausibleAge {
+		return 0, 0, false
+	}
+	last := p.BirthDate
+	switch p.BirthDatePrecision {
+	case 'y':
+		last = time.Date(p.BirthDate.Year(), 12, 31, 0, 0, 0, 0, time.UTC)
+	case 'm':
+		last = time.Date(p.BirthDate.Year(), p.BirthDate.Month()+1, 0, 0, 0, 0, 0, time.UTC)
+	}
+	if dayOf(last) > ix.today {
+		last = ix.today.time() // born by today at the latest
+	}
+	return ageAt(last, ix.now), old, true
+}
+
+// ageText is the patient's age for the evidence: "aged 12", or "aged 11
+// or 12 (birth date 2014: year only)" when a partial birth date allows
+// both.
+func (ix *index) ageText() string {
+	young, old, _ := ix.ageRange()
+	if young == old {
+		return "aged " + strconv.Itoa(old)
+	}
+	what := "year only"
+	if ix.rec.Patient.BirthDatePrecision == 'm' {
+		what = "year and month only"
+	}
+	return "aged " + strconv.Itoa(young) + " or " + strconv.Itoa(old) + " (birth date with " + what + ": record the full date)"
 }
 
 func ageAt(birth, now time.Time) int {

@@ -108,7 +108,7 @@ func lim(f func(c Config) string) func(Config) string { return f }
 var orderRules = []orderRule{
 	// The record itself.
 	{AgeUnknown, Warning, CategoryRecord, "", always, []string{DataPatient}, nil,
-		lim(func(Config) string { return "Patient.birthDate missing or unreadable" }), rvqAge, cibAge, (*orderCtx).ageUnknown},
+		lim(func(Config) string { return "Patient.birthDate missing, unreadable, after today or over 130 years ago" }), rvqAge, cibAge, (*orderCtx).ageUnknown},
 
 	// Pre-treatment screening (R6, C3).
 	{TBScreeningMissing, Warning, CategoryScreening, "", atInitiation, []string{DataObservations, DataConditions, DataMedications, DataMedicationStatements},
@@ -232,7 +232,9 @@ var orderRules = []orderRule{
 			return "under " + number(float64(c.WeightRuleAge)) + " and latest weight < " + number(c.MinWeightKg) + " kg"
 		}), rvqDoseAD, "", (*orderCtx).weightBelowLabel},
 	{AgeNotApproved, Critical, CategoryContraindication, "", always, []string{DataPatient}, nil,
-		lim(func(c Config) string { return "younger than " + number(float64(c.MinAge)) }), rvqAge, cibAge, (*orderCtx).ageNotApproved},
+		lim(func(c Config) string {
+			return "younger than " + number(float64(c.MinAge)) + " (a partial birth date: at its last day)"
+		}), rvqAge, cibAge, (*orderCtx).ageNotApproved},
 	{NoPriorSystemicTherapy, Info, CategoryIndication, "", atInitiation, needMeds, []string{VSPriorSystemicADTherapy}, nil, rvqIndication, cibIndication, (*orderCtx).noPriorSystemicTherapy},
 
 	// On-treatment monitoring at a continuation (contract 6.2: on

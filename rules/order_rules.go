@@ -111,8 +111,13 @@ func (c *orderCtx) ageUnknown() (Finding, bool) {
 		return Finding{}, false
 	}
 	ev := "The Patient resource has no readable birth date."
-	if c.ix.rec.Patient == nil {
+	switch p := c.ix.rec.Patient; {
+	case p == nil:
 		ev = "No Patient resource was available."
+	case p.BirthDate.After(c.now):
+		ev = "The birth date " + dayOf(p.BirthDate).String() + " is after today."
+	case !p.BirthDate.IsZero():
+		ev = "The birth date " + dayOf(p.BirthDate).String() + " is not plausible (over " + strconv.Itoa(maxPlausibleAge) + " years ago)."
 	}
 	return Finding{
 		Title: "Age unknown: the age rules could not run",
@@ -725,14 +730,16 @@ func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
 		who = "Patient whose sex is not recorded as male or female (administrative gender " + strconv.Quote(or(c.ix.rec.Patient.Gender, "missing")) + ")"
 	}
 	var ev []Evidence
-	age, ok := c.ix.age()
+	// Any age the birth date allows within the range counts: a woman born
+	// in "1975" may still be 50 in December 2026.
+	young, old, ok := c.ix.ageRange()
 	switch {
 	case !ok:
 		ev = append(ev, Evidence{Text: who + " of unknown age."})
-	case age < c.cfg.PregnancyTestMinAge || age > c.cfg.PregnancyTestMaxAge:
+	case old < c.cfg.PregnancyTestMinAge || young > c.cfg.PregnancyTestMaxAge:
 		return Finding{}, false
 	default:
-		ev = append(ev, Evidence{Text: who + " aged " + number(float64(age)) + "."})
+		ev = append(ev, Evidence{Text: who + " " + c.ix.ageText() + "."})
 	}
 	from := c.windowFrom(c.cfg.PregnancyTestWindow)
 	o, r, unread := c.ix.latestRead(VSPregnancyTest, from, c.ix.readHCG)
@@ -823,7 +830,7 @@ func (c *orderCtx) zosterVaccineMissing() (Finding, bool) {
 		}
 	}
 	age, ok := c.ix.age()
-	text := "Patient aged " + number(float64(age)) + "; no recombinant zoster vaccine dose on record."
+	text := "Patient " + c.ix.ageText() + "; no recombinant zoster vaccine dose on record."
 	switch {
 	case !ok:
 		text = "Age unknown (most patients starting a JAK inhibitor are adults); no recombinant zoster vaccine dose on record."
@@ -1751,7 +1758,7 @@ func (c *orderCtx) cardiovascularRisk() (Finding, bool) {
 		return Finding{}, false
 	}
 	c.risks[CardiovascularRisk] = true
-	ev = append([]Evidence{{Text: "Patient aged " + number(float64(age)) + " with cardiovascular risk factors:"}}, ev...)
+	ev = append([]Evidence{{Text: "Patient " + c.ix.ageText() + " with cardiovascular risk factors:"}}, ev...)
 	return Finding{
 		Title:      "Aged " + number(float64(c.cfg.CVRiskAge)) + " or over with cardiovascular risk factors",
 		Action:     "Weigh the risk of major adverse cardiovascular events, thrombosis and malignancy before starting " + c.p.Generic + " (boxed warning).",
@@ -1887,7 +1894,7 @@ func (c *orderCtx) lowerDoseRecommended() (Finding, bool) {
 	var cite Citation
 	var also []Citation
 	if age, ok := c.ix.age(); ok && c.drug == Upadacitinib && age >= c.cfg.UpadacitinibLowerDoseAge {
-		ev = append(ev, Evidence{Text: "Patient aged " + number(float64(age)) + ": the upadacitinib dose from age " +
+		ev = append(ev, Evidence{Text: "Patient " + c.ix.ageText() + ": the upadacitinib dose from age " +
 			number(float64(c.cfg.UpadacitinibLowerDoseAge)) + " is 15 mg once daily (US label)."})
 		cite = c.p.Cite(rvqDoseAD)
 	}
@@ -1930,10 +1937,9 @@ func (c *orderCtx) lowerDoseUnknownDose() (Finding, bool) {
 	if len(reason) == 0 || c.cont && c.course != nil && c.course.DoseKnown && c.course.DailyMg <= c.p.LowerDailyMg {
 		return Finding{}, false
 	}
-	age, _ := c.ix.age()
 	return Finding{
 		Title: "Lower dose recommended",
-		Evidence: append([]Evidence{{Text: "Patient aged " + number(float64(age)) + ": the upadacitinib dose from age " +
+		Evidence: append([]Evidence{{Text: "Patient " + c.ix.ageText() + ": the upadacitinib dose from age " +
 			number(float64(c.cfg.UpadacitinibLowerDoseAge)) + " is 15 mg once daily (US label); check that the order is not above it."}},
 			c.orderedDoseEvidence()...),
 		DoseLimitMg:     c.p.LowerDailyMg,
@@ -2033,15 +2039,15 @@ func (c *orderCtx) doseUnknown() (Finding, bool) {
 // and older weighing at least 40 kg (RINVOQ PI 2.5; contract 6.4). The
 // latest body weight counts at any date; one over a year old says so.
 func (c *orderCtx) weightBelowLabel() (Finding, bool) {
-	age, known := c.ix.age()
-	if known && age >= c.cfg.WeightRuleAge {
+	young, _, known := c.ix.ageRange()
+	if known && young >= c.cfg.WeightRuleAge {
 		return Finding{}, false
 	}
 	o, kg, ok := c.ix.latestValue(VSBodyWeight, anyDay, WeightKg)
 	if !ok || kg >= c.cfg.MinWeightKg {
 		return Finding{}, false
 	}
-	who := "Patient aged " + number(float64(age)) + "."
+	who := "Patient " + c.ix.ageText() + "."
 	if !known {
 		// Fail safe, as for the other age rules: a patient of unknown age
 		// under the weight limit may be a child.
@@ -2062,14 +2068,25 @@ func (c *orderCtx) weightBelowLabel() (Finding, bool) {
 }
 
 func (c *orderCtx) ageNotApproved() (Finding, bool) {
-	age, ok := c.ix.age()
-	if !ok || age >= c.cfg.MinAge {
+	young, old, ok := c.ix.ageRange()
+	if !ok || young >= c.cfg.MinAge {
 		return Finding{}, false
 	}
+	title := "Patient younger than " + number(float64(c.cfg.MinAge))
+	action := c.p.Name() + " is approved for atopic dermatitis from age " + number(float64(c.cfg.MinAge)) + "."
+	subject := ""
+	if old >= c.cfg.MinAge {
+		// A partial birth date that allows both: the child may be under
+		// the approved age; the full date settles it.
+		title = "Patient may be younger than " + number(float64(c.cfg.MinAge))
+		action += " Check the full birth date before ordering."
+		subject = "may be under " + number(float64(c.cfg.MinAge))
+	}
 	return Finding{
-		Title:    "Patient younger than " + number(float64(c.cfg.MinAge)),
-		Action:   c.p.Name() + " is approved for atopic dermatitis from age " + number(float64(c.cfg.MinAge)) + ".",
-		Evidence: []Evidence{{Text: "Patient aged " + number(float64(age)) + "."}},
+		Title:    title,
+		Action:   action,
+		Subject:  subject,
+		Evidence: []Evidence{{Text: "Patient " + c.ix.ageText() + "."}},
 	}, true
 }
 

@@ -78,8 +78,14 @@ type Quantity struct {
 
 // Patient is what the rules need of the Patient resource.
 type Patient struct {
-	BirthDate time.Time // zero when unknown
-	Gender    string    // FHIR administrative gender: female, male, other, unknown or ""
+	BirthDate time.Time // zero when unknown; the first day it allows
+	// BirthDatePrecision is how much of the birth date was written: 'y'
+	// for a year ("1975"), 'm' for a year and month ("1975-06"), 0 for a
+	// full date. A partial date is read as its first day (BirthDate); the
+	// age rules also consider its last day, so that an unknown day never
+	// makes a child look older than it may be (package fhir sets it).
+	BirthDatePrecision byte
+	Gender             string // FHIR administrative gender: female, male, other, unknown or ""
 }
 
 // Observation is a laboratory result or other observation.
