@@ -237,16 +237,10 @@ func TestScreen2CountsAsText(t *testing.T) {
 
 // TestScreen2ValueShapes: value[x] forms FHIR allows but the reader does
 // not take as an answer; they must not be silent (the screening is asked
-// for again), never read as negative.
+// for again), never read as negative. (valueBoolean is read:
+// TestAcceptanceValueBoolean.)
 func TestScreen2ValueShapes(t *testing.T) {
-	boolean := func(id, l string, v bool) res {
-		return res{"resourceType": "Observation", "id": id, "status": "final", "code": coding(loinc, l), "effectiveDateTime": ago(10), "valueBoolean": v}
-	}
 	cases := []accCase{
-		{name: "HBsAg valueBoolean true: not read as negative, screening asked", c: upa15(cleanRecord().replace(boolean("hbsag", "5196-1", true))),
-			want: w("hbv-screening-missing", "warning")},
-		{name: "IGRA valueBoolean false: not a screen", c: upa15(cleanRecord().replace(boolean("igra", "71773-6", false))),
-			want: w("tb-screening-missing", "warning")},
 		{name: "TST 1648-5 valueInteger 15 (mm, no unit): unreadable, TB test asked", c: upa15(cleanRecord().drop("igra").replace(res{"resourceType": "Observation", "id": "tst",
 			"status": "final", "code": coding(loinc, "1648-5"), "effectiveDateTime": ago(10), "valueInteger": 15})),
 			want: w("tb-screening-missing", "warning"), absent: []string{"tb-latent-untreated"}},
