@@ -47,10 +47,32 @@ func DailyDose(m Medication) (mg float64, how string, ok bool) { return dailyDos
 // once daily", "2 tablets twice a day" with a known strength, or "200
 // mg/day". Amounts that disagree make the dose unknown.
 func dailyDoseWith(m Medication, codeMg float64) (mg float64, how string, ok bool) {
+	mg, how, ok = dailyDoseOf(m, codeMg)
+	// how quotes what the order says (a timing code, a dose unit, the
+	// phrases of a sig): a card says it in a line, not in megabytes.
+	return mg, clipText(how, maxHowBytes), ok
+}
+
+// maxSigBytes is the longest dosage text read: a sig is a line or a
+// paragraph, and the regular expressions that read it collect every match
+// (megabytes of "once daily 2 times a day" would take a second and
+// hundreds of MiB). A longer one makes the dose unknown.
+const maxSigBytes = 4096
+
+func sigTooLong(text string) bool { return len(text) > maxSigBytes }
+
+// maxHowBytes is the most of a dose's how that a card repeats.
+const maxHowBytes = 1000
+
+// dailyDoseOf is dailyDoseWith before its how is clipped.
+func dailyDoseOf(m Medication, codeMg float64) (mg float64, how string, ok bool) {
 	if len(m.Dose.More) > 0 {
 		return severalInstructions(m, codeMg)
 	}
 	d := m.Dose
+	if sigTooLong(d.DosageText) {
+		return 0, fmt.Sprintf("dosage text too long to read (%d characters)", len(d.DosageText)), false
+	}
 	if d.DoseQuantity == nil {
 		if perDay, how, found := dosageTextDailyMg(d.DosageText); found {
 			return perDay, how, true
@@ -77,8 +99,15 @@ func dailyDoseWith(m Medication, codeMg float64) (mg float64, how string, ok boo
 		perDay, timingHow = 1, "1/day (timing not stated; assumed once daily for an extended-release tablet)"
 	}
 	mg = perAdmin * perDay
+	if math.IsInf(mg, 0) || math.IsNaN(mg) {
+		return 0, "daily dose too large to be read (" + fmtAmount(perAdmin) + " mg × " + fmtAmount(perDay) + "/day)", false
+	}
 	return mg, adminHow + " × " + timingHow + " = " + fmtAmount(mg) + " mg/day", true
 }
+
+// maxHowParts is how many instructions severalInstructions describes one
+// by one; past it, the card would hold megabytes of one order's sigs.
+const maxHowParts = 4
 
 // severalInstructions is the daily dose of an order with more than one
 // dosageInstruction: instructions with the same sequence (or none) are
@@ -104,7 +133,9 @@ func severalInstructions(m Medication, codeMg float64) (float64, string, bool) {
 			seqs = append(seqs, d.Sequence)
 		}
 		bySeq[d.Sequence] += mg
-		hows = append(hows, how)
+		if len(hows) < maxHowParts {
+			hows = append(hows, how)
+		}
 	}
 	best, bestSeq := 0.0, 0
 	for _, s := range seqs {
@@ -112,7 +143,13 @@ func severalInstructions(m Medication, codeMg float64) (float64, string, bool) {
 			best, bestSeq = bySeq[s], s
 		}
 	}
+	if math.IsInf(best, 0) || math.IsNaN(best) {
+		return 0, fmt.Sprintf("the %d dosage instructions add up to a daily dose too large to be read", len(all)), false
+	}
 	how := strings.Join(hows, "; ")
+	if len(all) > len(hows) {
+		how += fmt.Sprintf("; and %d more instructions", len(all)-len(hows))
+	}
 	if len(seqs) > 1 {
 		how += fmt.Sprintf("; highest of the %d instructions in sequence: %s mg/day (sequence %d)", len(seqs), fmtAmount(best), bestSeq)
 	} else {
@@ -445,6 +482,9 @@ func dosesPerDay(d DoseFacts) (float64, string, bool) {
 			return 0, fmt.Sprintf("timing period unit %q not understood", d.PeriodUnit), false
 		}
 		perDay := f / days
+		if math.IsInf(perDay, 0) || math.IsNaN(perDay) {
+			return 0, "timing frequency or period not usable", false
+		}
 		how := fmt.Sprintf("%s/day (timing %s per %s %s)", fmtAmount(perDay), fmtAmount(f), fmtAmount(p), d.PeriodUnit)
 		if d.TimesOfDay > 0 && days == 1 && float64(d.TimesOfDay) > perDay {
 			perDay = float64(d.TimesOfDay)
@@ -552,6 +592,9 @@ var numberWords = map[string]float64{"one": 1, "two": 2, "three": 3, "four": 4}
 // the text has frequency words that all agree; when they disagree, found is
 // false and phrase lists them.
 func dosageTextPerDay(text string) (perDay float64, phrase string, found bool) {
+	if sigTooLong(text) {
+		return 0, "dosage text too long to read", false // not read, and not "no frequency stated"
+	}
 	t := strings.ToLower(text)
 	var phrases []string
 	var readings []dosagePhrase
@@ -752,7 +795,14 @@ func isLetterByte(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <=
 func sameMg(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
 // fmtAmount formats a number without trailing zeros ("30", "0.5").
-func fmtAmount(v float64) string { return strconv.FormatFloat(math.Round(v*1e4)/1e4, 'f', -1, 64) }
+// Amounts too large to round to 4 decimals ("1e+308") are written with 4
+// significant digits, never as "+Inf".
+func fmtAmount(v float64) string {
+	if math.Abs(v) >= 1e15 {
+		return strconv.FormatFloat(v, 'g', 4, 64)
+	}
+	return strconv.FormatFloat(math.Round(v*1e4)/1e4, 'f', -1, 64)
+}
 
 func pluralWord(n float64, word string) string {
 	if n == 1 {

@@ -1342,6 +1342,9 @@ func (c *orderCtx) aspirinDose(m *Medication) (float64, string, bool) {
 		return mg, how, true
 	}
 	d := m.Dose
+	if sigTooLong(d.DosageText) {
+		return 0, "dosage text too long to read", false
+	}
 	codeMg := c.ix.codeStrength(*m)
 	// A frequency but no amount ("Aspirin EC 81 mg tablet", sig "once
 	// daily", or timing 1/day with no dose quantity): one tablet of the

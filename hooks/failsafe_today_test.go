@@ -1,0 +1,132 @@
+package hooks
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// The code paths added on 2026-12-06 (dosage-text parsing, the supply
+// that ends a course, partial birth dates, same-day results, valueBoolean,
+// doNotPerform, the fhirAuthorization scope, the suggestion builder) under
+// hostile and absurd input: bounded in time and heap (contract 6.6), and
+// no NaN, infinity, wrapped date or megabyte phrase in a card.
+
+// upaOrderWith is upaOrder with members added.
+func upaOrderWith(members string) string {
+	return strings.TrimSuffix(upaOrder, "}") + "," + members + "}"
+}
+
+// pastUpa is a completed upadacitinib order in the medications prefetch,
+// authored on 2026-06-01 with no end date, with members added.
+func pastUpa(members string) string {
+	return `,"medications":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"MedicationRequest","id":"old","status":"completed","intent":"order",` +
+		`"subject":{"reference":"Patient/p1"},"authoredOn":"2026-06-01","medicationCodeableConcept":{"text":"Rinvoq 15 mg"}` + members + `}}]}`
+}
+
+// absurdCardText finds what no card may say: NaN, an infinity, a year of
+// five digits or more.
+var absurdCardText = regexp.MustCompile(`NaN|[+-]?Inf\b|\b\d{5,}-\d\d-\d\d\b|year \d{5,}`)
+
+func TestBoundedTodaysPaths(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends bodies of 8 MiB")
+	}
+	const limit = 8 << 20
+	s := newTestServer(t, serverOpts{noStore: true})
+	s.fhir = nil
+	sig := func(size int, unit string) []byte {
+		return attackBody("", `{"resource":`+upaOrderWith(fill(size, `"dosageInstruction":[{"text":"`, unit, "", `"}]`))+`}`)
+	}
+	tod := `{"text":"1 tablet twice daily in the morning and evening","timing":{"repeat":{"timeOfDay":["08:00:00","12:00:00","20:00:00","22:00:00"],"when":["MORN","EVE","HS"],"frequency":2,"frequencyMax":3,"period":1,"periodUnit":"d"}},"doseAndRate":[{"doseRange":{"low":{"value":1,"unit":"tablet"},"high":{"value":2,"unit":"tablet"}}}]}`
+	supply := func(members string) []byte { return attackBody(pastUpa(`,"dispenseRequest":{`+members+`}`), "") }
+	cases := []boundedCase{
+		{"a 4 MiB sig of '2 x 15 mg twice daily every 12 hours'", sig(4<<20, `2 x 15 mg twice daily every 12 hours `), 200},
+		{"an 8 MiB sig of disagreeing frequencies", sig(limit-4000, `once daily 2 times a day q8h `), 200},
+		{"an 8 MiB sig of numbers as text", sig(limit-4000, `one two three four x mg `), 200},
+		{"an 8 MiB sig of digits", sig(limit-4000, `9`), 200},
+		{"an 8 MiB sig of disagreeing frequencies, 1 tablet each", attackBody("", `{"resource":`+upaOrderWith(`"dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"value":1,"unit":"tablet"}}],`+fill(limit-4000, `"text":"`, `once daily 2 times a day q8h `, "", `"}]`))+`}`), 200},
+		{"an 8 MiB timing code text", attackBody("", `{"resource":`+upaOrderWith(`"dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"value":1,"unit":"tablet"}}],"timing":{"code":{"coding":[{"code":"XYZ"}],`+fill(limit-4000, `"text":"`, `x`, "", `"}}}]`))+`}`), 200},
+		{"an 8 MiB timing code", attackBody("", `{"resource":`+upaOrderWith(`"dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"value":1,"unit":"tablet"}}],"timing":{"code":{"coding":[{`+fill(limit-4000, `"code":"`, `x`, "", `"}]}}}]`))+`}`), 200},
+		{"an 8 MiB dose unit", attackBody("", `{"resource":`+upaOrderWith(`"dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"value":1,`+fill(limit-4000, `"unit":"`, `x`, "", `"}}]}]`))+`}`), 200},
+		{"an 8 MiB timing text of disagreeing frequencies", attackBody("", `{"resource":`+upaOrderWith(`"dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"value":1,"unit":"tablet"}}],"timing":{"code":{"coding":[{"code":"XYZ"}],`+fill(limit-4000, `"text":"`, `once daily 2 times a day q8h `, "", `"}}}]`))+`}`), 200},
+		{"an aspirin beside abrocitinib with an 8 MiB sig", attackBody("", `{"resource":{"resourceType":"MedicationRequest","id":"upa","status":"draft","intent":"order","subject":{"reference":"Patient/p1"},"medicationCodeableConcept":{"text":"Cibinqo 100 mg"}}},`+
+			`{"resource":{"resourceType":"MedicationRequest","id":"asa","status":"draft","intent":"order","subject":{"reference":"Patient/p1"},"medicationCodeableConcept":{"text":"aspirin 81 mg tablet"},`+fill(limit-4000, `"dosageInstruction":[{"text":"`, `once daily 2 times a day q8h 1 tablet `, "", `"}]`)+`}}`), 200},
+		{"a sig of a 308-digit mg twice daily", attackBody("", `{"resource":`+upaOrderWith(`"dosageInstruction":[{"text":"1 x `+strings.Repeat("9", 308)+` mg twice daily"}]`)+`}`), 200},
+		{"10,000 dosage instructions with timeOfDay", attackBody("", `{"resource":`+upaOrderWith(`"dosageInstruction":[`+strings.Repeat(tod+",", 9999)+tod+`]`)+`}`), 200},
+		{"one instruction with 600,000 times of day", attackBody("", `{"resource":`+upaOrderWith(fill(limit-4000, `"dosageInstruction":[{"timing":{"repeat":{"timeOfDay":[`, `"08:00:00"`, ",", `]}}}]`))+`}`), 200},
+		{"supply 1e308 days, 2147483647 repeats", supply(`"expectedSupplyDuration":{"value":1e308,"unit":"days","system":"http://unitsofmeasure.org","code":"d"},"numberOfRepeatsAllowed":2147483647`), 200},
+		{"supply 3650 days, 2147483647 repeats", supply(`"expectedSupplyDuration":{"value":3650,"code":"d"},"numberOfRepeatsAllowed":2147483647`), 200},
+		{"supply -1e308 days, -2147483648 repeats", supply(`"expectedSupplyDuration":{"value":-1e308,"code":"d"},"numberOfRepeatsAllowed":-2147483648`), 200},
+		{"supply 1e-308 days", supply(`"expectedSupplyDuration":{"value":1e-308,"code":"a"}`), 200},
+		{"supply 1e308 years", supply(`"expectedSupplyDuration":{"value":1e308,"unit":"years","code":"a"}`), 200},
+		{"supply 9e18 repeats", supply(`"expectedSupplyDuration":{"value":30,"code":"d"},"numberOfRepeatsAllowed":9223372036854775807`), 200},
+		{"supply 1e400 repeats", supply(`"numberOfRepeatsAllowed":1e400`), 200},
+		{"dose 1e308 mg four times a day", attackBody("", `{"resource":`+upaOrderWith(`"dosageInstruction":[{"timing":{"repeat":{"frequency":4,"period":1,"periodUnit":"d"}},"doseAndRate":[{"doseQuantity":{"value":1e308,"unit":"mg"}}]}]`)+`}`), 200},
+		{"dose range 1e-308 to 1e308 tablets every 1e-308 h", attackBody("", `{"resource":`+upaOrderWith(`"dosageInstruction":[{"timing":{"repeat":{"frequency":2147483647,"frequencyMax":2147483647,"period":1e-308,"periodUnit":"h"}},"doseAndRate":[{"doseRange":{"low":{"value":1e-308,"unit":"tablet"},"high":{"value":1e308,"unit":"tablet"}}}]}]`)+`}`), 200},
+		{"20,000 doNotPerform orders", attackBody("", fill(limit-300, `{"resource":`+upaOrder+`},`, `{"resource":{"resourceType":"MedicationRequest","status":"draft","intent":"order","doNotPerform":true,"subject":{"reference":"Patient/p1"},"medicationCodeableConcept":{"text":"Rinvoq 30 mg"}}}`, ",", ``)), 200},
+	}
+	for _, bd := range []string{"0001", "9999", "0001-01-01", "9999-12-31", "1980-02", "2026-12", "2026"} {
+		cases = append(cases, boundedCase{"birth date " + bd, []byte(strings.Replace(string(attackBody("", "")), `"1980-01-01"`, `"`+bd+`"`, 1)), 200})
+	}
+	// What the dose card says of the orders it cannot read.
+	says := map[string]string{
+		"a 4 MiB sig of '2 x 15 mg twice daily every 12 hours'":  "dosage text too long to read (4192247 characters)",
+		"an 8 MiB sig of disagreeing frequencies, 1 tablet each": "dosage text too long to read",
+		"an 8 MiB timing text of disagreeing frequencies":        `timing code \"XYZ\" not understood`,
+		"an 8 MiB timing code":                                   `timing code \"xxxxxxxxxx`,
+		"an 8 MiB dose unit":                                     `dose unit \"xxxxxxxxxx`,
+		"a sig of a 308-digit mg twice daily":                    "daily dose too large to be read (1e+308 mg × 2/day)",
+		"10,000 dosage instructions with timeOfDay":              "; and 9996 more instructions; taken together: 2400000 mg/day",
+		"dose 1e308 mg four times a day":                         "daily dose too large to be read (1e+308 mg × 4/day)",
+		"dose range 1e-308 to 1e308 tablets every 1e-308 h":      "timing frequency or period not usable",
+		"an aspirin beside abrocitinib with an 8 MiB sig":        "Antiplatelet therapy in the first 3 months of abrocitinib",
+	}
+	checkBounded(t, s, limit, cases)
+	for _, tc := range cases {
+		if tc.status != 200 {
+			continue
+		}
+		t.Run("card text of "+tc.name, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-select", tc.body)
+			body := rec.Body.String()
+			if m := absurdCardText.FindString(body); m != "" {
+				t.Errorf("absurd card text %.200q in %.600s", m, body)
+			}
+			assert.Contains(t, body, says[tc.name])
+			var ans struct {
+				Cards []struct{ Summary, Detail string }
+			}
+			assert.NoError(t, json.Unmarshal(rec.Body.Bytes(), &ans))
+			for _, c := range ans.Cards {
+				assert.Less(t, len(c.Summary)+len(c.Detail), 8<<10, "a card of %d bytes: %.300s", len(c.Summary)+len(c.Detail), c.Detail)
+			}
+		})
+	}
+}
+
+// 49,000 results of one code on one day (under the 50,000 resources of a request; a body limit of 32 MiB): the
+// same-day reading stays linear.
+func TestBoundedSameDayResults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends a body of 32 MiB")
+	}
+	const limit = 32 << 20
+	s := newTestServer(t, serverOpts{noStore: true, bodyLimit: limit})
+	s.fhir = nil
+	var b strings.Builder
+	b.WriteString(`,"observations":{"resourceType":"Bundle","entry":[`)
+	for i := range 49_000 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		v := []string{`"valueBoolean":false`, `"valueBoolean":true`, `"valueString":"indeterminate"`, `"valueQuantity":{"value":0.1}`}[i%4]
+		fmt.Fprintf(&b, `{"resource":{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"5196-1"}]},"effectiveDateTime":"2026-11-02T%02d:%02d:00Z",%s}}`, i/60%24, i%60, v)
+	}
+	b.WriteString(`]}`)
+	checkBounded(t, s, limit, []boundedCase{{"49,000 HBsAg results on one day", attackBody(b.String(), ""), 200}})
+}
