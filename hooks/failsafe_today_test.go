@@ -55,7 +55,7 @@ func TestBoundedTodaysPaths(t *testing.T) {
 		{"an 8 MiB dose unit", attackBody("", `{"resource":`+upaOrderWith(`"dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"value":1,`+fill(limit-4000, `"unit":"`, `x`, "", `"}}]}]`))+`}`), 200},
 		{"an 8 MiB timing text of disagreeing frequencies", attackBody("", `{"resource":`+upaOrderWith(`"dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"value":1,"unit":"tablet"}}],"timing":{"code":{"coding":[{"code":"XYZ"}],`+fill(limit-4000, `"text":"`, `once daily 2 times a day q8h `, "", `"}}}]`))+`}`), 200},
 		{"an aspirin beside abrocitinib with an 8 MiB sig", attackBody("", `{"resource":{"resourceType":"MedicationRequest","id":"upa","status":"draft","intent":"order","subject":{"reference":"Patient/p1"},"medicationCodeableConcept":{"text":"Cibinqo 100 mg"}}},`+
-			`{"resource":{"resourceType":"MedicationRequest","id":"asa","status":"draft","intent":"order","subject":{"reference":"Patient/p1"},"medicationCodeableConcept":{"text":"aspirin 81 mg tablet"},`+fill(limit-4000, `"dosageInstruction":[{"text":"`, `once daily 2 times a day q8h 1 tablet `, "", `"}]`)+`}}`), 200},
+			`{"resource":{"resourceType":"MedicationRequest","id":"asa","status":"draft","intent":"order","subject":{"reference":"Patient/p1"},"medicationCodeableConcept":{"text":"aspirin 81 mg tablet"},`+fill(limit-4000, `"dosageInstruction":[{"text":"`, `1 tabs `, "", `"}]`)+`}}`), 200},
 		{"a sig of a 308-digit mg twice daily", attackBody("", `{"resource":`+upaOrderWith(`"dosageInstruction":[{"text":"1 x `+strings.Repeat("9", 308)+` mg twice daily"}]`)+`}`), 200},
 		{"10,000 dosage instructions with timeOfDay", attackBody("", `{"resource":`+upaOrderWith(`"dosageInstruction":[`+strings.Repeat(tod+",", 9999)+tod+`]`)+`}`), 200},
 		{"one instruction with 600,000 times of day", attackBody("", `{"resource":`+upaOrderWith(fill(limit-4000, `"dosageInstruction":[{"timing":{"repeat":{"timeOfDay":[`, `"08:00:00"`, ",", `]}}}]`))+`}`), 200},
@@ -84,7 +84,7 @@ func TestBoundedTodaysPaths(t *testing.T) {
 		"10,000 dosage instructions with timeOfDay":              "; and 9996 more instructions; taken together: 2400000 mg/day",
 		"dose 1e308 mg four times a day":                         "daily dose too large to be read (1e+308 mg × 4/day)",
 		"dose range 1e-308 to 1e308 tablets every 1e-308 h":      "timing frequency or period not usable",
-		"an aspirin beside abrocitinib with an 8 MiB sig":        "Antiplatelet therapy in the first 3 months of abrocitinib",
+		"an aspirin beside abrocitinib with an 8 MiB sig":        "aspirin at an unknown daily dose (dosage text too long to read)",
 	}
 	checkBounded(t, s, limit, cases)
 	for _, tc := range cases {
