@@ -2,6 +2,7 @@ package cards
 
 import (
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -165,4 +166,22 @@ func TestWireTypesOmitEmpty(t *testing.T) {
 	b, err = json.Marshal(Suggestion{})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"label":""}`, string(b))
+}
+
+// CheckEmpty names the path of every empty value, and its cost grows with
+// the size of the response, not with the square of its depth.
+func TestCheckEmptyPaths(t *testing.T) {
+	err := CheckEmpty([]byte(`{"cards":[],"x":[{"a":null,"b w":"","c":[[],{}]}],"y":{"cards":[]}}`))
+	require.Error(t, err)
+	for _, want := range []string{`$.x[0].a is null`, `$.x[0]["b w"] is ""`, `$.x[0].c[0] is []`, `$.x[0].c[1] is {}`, `$.y.cards is []`} {
+		assert.Contains(t, err.Error(), want)
+	}
+	assert.NotContains(t, err.Error(), "$.cards is")
+	deep := `{"cards":[` + strings.Repeat(`{"a":[`, 4500) + `1` + strings.Repeat(`]}`, 4500) + `]}`
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	before := m.TotalAlloc
+	require.NoError(t, CheckEmpty([]byte(deep)))
+	runtime.ReadMemStats(&m)
+	assert.Less(t, m.TotalAlloc-before, uint64(32<<20), "CheckEmpty of 9,000 levels allocated %d bytes", m.TotalAlloc-before)
 }

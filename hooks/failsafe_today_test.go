@@ -28,6 +28,23 @@ func pastUpa(members string) string {
 		`"subject":{"reference":"Patient/p1"},"authoredOn":"2026-06-01","medicationCodeableConcept":{"text":"Rinvoq 15 mg"}` + members + `}}]}`
 }
 
+// manyOrders is n draft orders like order, with ids upa (the selected one),
+// u1, u2, ...
+func manyOrders(n int, order string) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		id := "upa"
+		if i > 0 {
+			id = fmt.Sprintf("u%d", i)
+		}
+		b.WriteString(`{"resource":` + strings.Replace(order, `"id":"upa"`, `"id":"`+id+`"`, 1) + `}`)
+	}
+	return b.String()
+}
+
 // absurdCardText finds what no card may say: NaN, an infinity, a year of
 // five digits or more.
 var absurdCardText = regexp.MustCompile(`NaN|[+-]?Inf\b|\b\d{5,}-\d\d-\d\d\b|year \d{5,}`)
@@ -70,6 +87,15 @@ func TestBoundedTodaysPaths(t *testing.T) {
 		{"dose range 1e-308 to 1e308 tablets every 1e-308 h", attackBody("", `{"resource":`+upaOrderWith(`"dosageInstruction":[{"timing":{"repeat":{"frequency":2147483647,"frequencyMax":2147483647,"period":1e-308,"periodUnit":"h"}},"doseAndRate":[{"doseRange":{"low":{"value":1e-308,"unit":"tablet"},"high":{"value":1e308,"unit":"tablet"}}}]}]`)+`}`), 200},
 		{"20,000 doNotPerform orders", attackBody("", fill(limit-300, `{"resource":`+upaOrder+`},`, `{"resource":{"resourceType":"MedicationRequest","status":"draft","intent":"order","doNotPerform":true,"subject":{"reference":"Patient/p1"},"medicationCodeableConcept":{"text":"Rinvoq 30 mg"}}}`, ",", ``)), 200},
 	}
+	dose45 := `"dosageInstruction":[{"timing":{"repeat":{"frequency":1,"period":1,"periodUnit":"d","boundsDuration":{"value":12,"unit":"wk"}}},"doseAndRate":[{"doseQuantity":{"value":45,"unit":"mg"}}]}]`
+	cases = append(cases,
+		boundedCase{"a dose change of an order with a 7 MiB note", attackBody("", `{"resource":`+upaOrderWith(dose45+`,`+fill(limit-4000, `"note":[{"text":"`, `x`, "", `"}]`))+`}`), 200},
+		boundedCase{"a dose change of an order with an extension 9,000 deep", attackBody("", `{"resource":`+upaOrderWith(dose45+`,"extension":[`+strings.Repeat(`{"url":"x","extension":[`, 4500)+strings.Repeat(`]}`, 4500)+`]`)+`}`), 200},
+		boundedCase{"a dose change of an order with 300,000 contained resources", attackBody("", `{"resource":`+upaOrderWith(dose45+`,`+fill(limit-4000, `"contained":[`, `{"resourceType":"Basic"}`, ",", `]`))+`}`), 413},
+		boundedCase{"a dose change of an order with 40,000 contained resources", attackBody("", `{"resource":`+upaOrderWith(dose45+`,`+fill(40_000*24+4000, `"contained":[`, `{"resourceType":"Basic"}`, ",", `]`))+`}`), 200},
+		boundedCase{"1,000 orders of a dose change each with a 7 KiB note", attackBody("", manyOrders(1000, upaOrderWith(dose45+`,"note":[{"text":"`+strings.Repeat("y", 7<<10)+`"}]`))), 200},
+		boundedCase{"10,000 orders of a dose change", attackBody("", manyOrders(10_000, upaOrderWith(dose45))), 200},
+	)
 	for _, bd := range []string{"0001", "9999", "0001-01-01", "9999-12-31", "1980-02", "2026-12", "2026"} {
 		cases = append(cases, boundedCase{"birth date " + bd, []byte(strings.Replace(string(attackBody("", "")), `"1980-01-01"`, `"`+bd+`"`, 1)), 200})
 	}
