@@ -3,11 +3,17 @@ package hooks
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"jakguard/fhir"
 )
 
 // The code paths added on 2026-12-06 (dosage-text parsing, the supply
@@ -155,4 +161,54 @@ func TestBoundedSameDayResults(t *testing.T) {
 	}
 	b.WriteString(`]}`)
 	checkBounded(t, s, limit, []boundedCase{{"49,000 HBsAg results on one day", attackBody(b.String(), ""), 200}})
+}
+
+// A fhirAuthorization scope of a megabyte, or of 100,000 scopes, is read
+// in bounded time and heap, and read right: a token that cannot read the
+// conditions is not used (they could not be checked), one that can is.
+func TestBoundedFHIRAuthorizationScope(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends scopes of megabytes")
+	}
+	var calls atomic.Int32
+	ok := func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/fhir+json")
+		fmt.Fprint(w, searchPage(-1, ""))
+	}
+	for _, tc := range []struct {
+		name, scope string
+		fetched     bool
+	}{
+		{"100,000 scopes of another type", strings.Repeat("patient/Observation.read ", 100_000), false},
+		{"100,000 scopes, the last one reads conditions", strings.Repeat("patient/Observation.read ", 100_000) + "patient/Condition.rs", true},
+		{"a 1 MiB permission", "patient/Condition." + strings.Repeat("r", 1<<20), false},
+		{"a 1 MiB query", "patient/Condition.rs?" + strings.Repeat("a=b&", 1<<18), false},
+		{"1 MiB of spaces, then a read scope", strings.Repeat(" ", 1<<20) + "patient/*.read", true},
+		{"1 MiB of slashes and dots", strings.Repeat("patient/./", 1<<17), false},
+		{"a 1 MiB type", "patient/" + strings.Repeat("C", 1<<20) + ".read", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls.Store(0)
+			sampler := sampleHeap()
+			start := time.Now()
+			rec := hostileFallback(t, ok, fhir.ClientConfig{}, func(m map[string]any) {
+				m["fhirAuthorization"] = map[string]any{"access_token": "tok", "token_type": "Bearer", "expires_in": 300, "scope": tc.scope, "subject": "jakguard"}
+			})
+			took, peak := time.Since(start), sampler.peak()
+			t.Logf("%s: %d in %v, peak extra heap %.1f MiB", tc.name, rec.Code, took.Round(time.Millisecond), float64(peak)/(1<<20))
+			assert.Less(t, took, 6*time.Second) // the default deadline (5 s) plus a second
+			assert.Less(t, peak, uint64(maxExtraHeap))
+			if tc.fetched {
+				require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+				assert.JSONEq(t, `{"cards":[]}`, rec.Body.String())
+				assert.EqualValues(t, 1, calls.Load())
+				return
+			}
+			c := onlyDataUnavailable(t, rec)
+			assert.Contains(t, c.Detail, "Could not be checked: conditions")
+			assert.Less(t, len(c.Detail), 8<<10, "the scope is not repeated in the card")
+			assert.Zero(t, calls.Load())
+		})
+	}
 }
