@@ -3,6 +3,7 @@ package hooks
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"jakguard/fhir"
+	"jakguard/internal/syncbuf"
 )
 
 // The code paths added on 2026-12-06 (dosage-text parsing, the supply
@@ -209,6 +211,42 @@ func TestBoundedFHIRAuthorizationScope(t *testing.T) {
 			assert.Contains(t, c.Detail, "Could not be checked: conditions")
 			assert.Less(t, len(c.Detail), 8<<10, "the scope is not repeated in the card")
 			assert.Zero(t, calls.Load())
+		})
+	}
+}
+
+// The logs hold none of what today's readers read from an order or a
+// token (a sig, a timing code, a dose unit, a supply, a birth date),
+// hostile or not, and no line of over 2 KB. (The scope: TestHostileIdentifiersLogBounded.)
+func TestTodaysPathsLogNoPatientData(t *testing.T) {
+	const (
+		mark   = "Zyxwvutsrq"
+		secret = "tok-SECRET-4711"
+	)
+	var logs syncbuf.Buffer
+	s := newTestServer(t, serverOpts{})
+	s.logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s.echo = s.routes()
+	s.fhir = nil
+	hostile := mark + "\n{\"level\":\"ERROR\",\"msg\":\"injected\"}\r" + strings.Repeat(" 2 x 15 mg twice daily q8h", 1<<14)
+	q := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	for name, order := range map[string]string{
+		"sig":                    `"dosageInstruction":[{"text":` + q(hostile) + `}]`,
+		"short sig":              `"dosageInstruction":[{"text":` + q(mark+" 1 x 15 mg once daily 2 times a day") + `}]`,
+		"timing code":            `"dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"value":1,"unit":"tablet"}}],"timing":{"code":{"coding":[{"code":` + q(hostile) + `}],"text":` + q(hostile) + `}}}]`,
+		"dose unit":              `"dosageInstruction":[{"doseAndRate":[{"doseQuantity":{"value":1,"unit":` + q(hostile) + `}}]}]`,
+		"supply":                 `"dispenseRequest":{"expectedSupplyDuration":{"value":1e308,"unit":` + q(hostile) + `},"numberOfRepeatsAllowed":2147483647}`,
+		"doNotPerform, 1e308 mg": `"doNotPerform":true,"dosageInstruction":[{"text":` + q(mark) + `,"doseAndRate":[{"doseQuantity":{"value":1e308,"unit":"mg"}}]}]`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			logs.Take()
+			body := attackBody(`,"x":{"fhirAuthorization":{"access_token":"`+secret+`"}}`, `{"resource":`+upaOrderWith(order)+`}`)
+			body = []byte(strings.Replace(string(body), `"birthDate":"1980-01-01"`, `"birthDate":"1980-02-30"`, 1))
+			rec := s.do(t, "POST", "/cds-services/order-select", body)
+			assert.Less(t, rec.Code, 500, "%.300s", rec.Body.String())
+			out := logs.String()
+			assert.Contains(t, out, "order-select", "the call was logged")
+			checkLogLines(t, out, mark, secret, "1980-02", "twice daily")
 		})
 	}
 }
