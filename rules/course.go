@@ -172,8 +172,7 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 			case m.End.IsZero() && m.Supply.Days > 0:
 				// A past order with no end date that dispensed a supply
 				// (and its refills) may have been taken until it ran out.
-				covered := civilDay(math.Ceil(m.Supply.Days * float64(1+m.Supply.Repeats)))
-				mb.end = min(mb.start+covered, max(ix.today, mb.start))
+				mb.end = min(mb.start+supplyDays(m.Supply), max(ix.today, mb.start))
 			default:
 				mb.end = mb.start
 			}
@@ -247,6 +246,21 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 // without an authorisation; Oracle Health's documented home medications,
 // which nothing says were taken as ordered). Such a course is not Started, and a plan does not move the
 // start of a course back (the first 3 months count from the first dose).
+// maxSupplyDays bounds the days a supply covers: beyond int64 (1e308 days,
+// or 1 + MaxInt repeats wrapping to MinInt) the conversion would wrap the
+// course's end to before its start.
+const maxSupplyDays = 1 << 30
+
+// supplyDays is the days a supply covers, days x (1 + repeats) rounded up:
+// 0 when days is not a positive number, negative repeats read as none.
+func supplyDays(s Supply) civilDay {
+	n := s.Days * (float64(max(s.Repeats, 0)) + 1)
+	if !(n > 0) { // NaN, zero, negative
+		return 0
+	}
+	return civilDay(math.Ceil(min(n, maxSupplyDays)))
+}
+
 func plannedOnly(m *Medication) bool {
 	return m.ResourceType == "MedicationStatement" && m.Status == "intended" ||
 		m.ResourceType == "MedicationRequest" && m.Intent == "plan"
