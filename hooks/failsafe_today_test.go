@@ -104,6 +104,18 @@ func TestBoundedTodaysPaths(t *testing.T) {
 		boundedCase{"1,000 orders of a dose change each with a 7 KiB note", attackBody("", manyOrders(1000, upaOrderWith(dose45+`,"note":[{"text":"`+strings.Repeat("y", 7<<10)+`"}]`))), 200},
 		boundedCase{"10,000 orders of a dose change", attackBody("", manyOrders(10_000, upaOrderWith(dose45))), 200},
 	)
+	lab := func(code, value string) []byte {
+		return attackBody(`,"observations":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Observation","id":"o","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"`+code+`"}]},"effectiveDateTime":"2026-11-02",`+value+`}}]}`, "")
+	}
+	nines := strings.Repeat("9", 308)
+	cases = append(cases,
+		boundedCase{"a hemoglobin of 1e308 mmol/L", lab("59260-0", `"valueQuantity":{"value":1e308,"unit":"mmol/L"}`), 200},
+		boundedCase{"a hemoglobin of -1e308 g/dL", lab("718-7", `"valueQuantity":{"value":-1e308,"unit":"g/dL"}`), 200},
+		boundedCase{"a hemoglobin as text of 308 nines mmol/L", lab("59260-0", `"valueString":"`+nines+` mmol/L"`), 200},
+		boundedCase{"a hemoglobin as text of 308 nines with thousands commas", lab("718-7", `"valueString":"`+strings.TrimSuffix(strings.Repeat("999,", 102), ",")+` g/dL"`), 200},
+		boundedCase{"a hemoglobin as an 8 MiB text number", lab("718-7", fill(limit-4000, `"valueString":"1`, `,000`, "", ` g/dL"`)), 200},
+		boundedCase{"an HBsAg valueBoolean beside an 8 MiB valueString", lab("5196-1", `"valueBoolean":true,`+fill(limit-4000, `"valueString":"`, `negative `, "", `"`)), 200},
+	)
 	for _, bd := range []string{"0001", "9999", "0001-01-01", "9999-12-31", "1980-02", "2026-12", "2026"} {
 		cases = append(cases, boundedCase{"birth date " + bd, []byte(strings.Replace(string(attackBody("", "")), `"1980-01-01"`, `"`+bd+`"`, 1)), 200})
 	}
@@ -247,6 +259,41 @@ func TestTodaysPathsLogNoPatientData(t *testing.T) {
 			out := logs.String()
 			assert.Contains(t, out, "order-select", "the call was logged")
 			checkLogLines(t, out, mark, secret, "1980-02", "twice daily")
+		})
+	}
+}
+
+// An Observation has one value[x]: a valueBoolean beside a coded or text
+// value is not read by the boolean alone (false beside "positive" read as a
+// negative HBsAg, and hepatitis B screening passed). A positive beside a
+// negative counts, as same-day results do; an indeterminate beside false is
+// no screening done.
+func TestValueBooleanBesideAnotherValue(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	s.fhir = nil
+	const (
+		positive      = "Do not start upadacitinib: active hepatitis B"
+		indeterminate = "HBsAg on 2026-11-02 was indeterminate; it does not count as screening done."
+		screened      = ""
+	)
+	for _, tc := range []struct{ name, value, says string }{
+		{"false beside valueString positive", `"valueBoolean":false,"valueString":"positive"`, positive},
+		{"valueString Positive before false", `"valueString":"Positive","valueBoolean":false`, positive},
+		{"true beside valueString negative", `"valueBoolean":true,"valueString":"negative"`, positive},
+		{"false beside a coded display Reactive", `"valueBoolean":false,"valueCodeableConcept":{"text":"Reactive"}`, positive},
+		{"false beside valueString indeterminate", `"valueBoolean":false,"valueString":"indeterminate"`, indeterminate},
+		{"false beside valueString negative", `"valueBoolean":false,"valueString":"negative"`, screened},
+		{"false beside a text that is no answer", `"valueBoolean":false,"valueString":"see report"`, screened},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-select", attackBody(`,"observations":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Observation","id":"o","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"5196-1"}]},"effectiveDateTime":"2026-11-02",`+tc.value+`}}]}`, ""))
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			if tc.says == screened {
+				assert.NotContains(t, rec.Body.String(), "hepatitis B and C tests")
+				assert.NotContains(t, rec.Body.String(), positive)
+				return
+			}
+			assert.Contains(t, rec.Body.String(), tc.says)
 		})
 	}
 }

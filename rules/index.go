@@ -786,27 +786,29 @@ func (ix *index) readAnswer(o *Observation) result { return ix.readWith(o, answe
 // only its position against a reference range. An interpretation is read
 // in the v3 system or the HL7 v2 table 0078 (the same codes), else by its
 // text or display ("Positive").
+//
+// valueBoolean true is the finding present, false absent. An Observation
+// has one value[x]; one sent with a valueBoolean beside a coded or text
+// value is never read by the boolean alone: a positive beside a negative
+// counts (as same-day results do), an indeterminate beside false is
+// indeterminate.
 func (ix *index) readWith(o *Observation, interp map[string]result) result {
-	switch {
-	case ix.k.Has(VSResultPositive, o.ValueCodes):
-		return resultPositive
-	case ix.k.Has(VSResultNegative, o.ValueCodes):
-		return resultNegative
-	case ix.k.Has(VSResultIndeterminate, o.ValueCodes):
-		return resultIndeterminate
-	case o.ValueBoolean != nil && *o.ValueBoolean:
-		return resultPositive // valueBoolean true: the finding is present
-	case o.ValueBoolean != nil:
-		return resultNegative
-	}
-	texts := []string{o.ValueText}
-	for _, c := range o.ValueCodes {
-		texts = append(texts, c.Display)
-	}
-	for _, t := range texts {
-		if r := readText(t); r != resultUnknown {
-			return r
+	v := ix.readValue(o)
+	if o.ValueBoolean != nil {
+		b := resultNegative
+		if *o.ValueBoolean {
+			b = resultPositive
 		}
+		switch {
+		case v == resultPositive || b == resultPositive:
+			return resultPositive
+		case v == resultIndeterminate:
+			return resultIndeterminate
+		}
+		return b
+	}
+	if v != resultUnknown {
+		return v
 	}
 	for _, c := range o.Interpretation {
 		if c.System != systemInterpretation && c.System != SystemInterpretationV2 && c.System != "" {
@@ -821,6 +823,29 @@ func (ix *index) readWith(o *Observation, interp map[string]result) result {
 			if r := readText(c.Display); r != resultUnknown {
 				return r
 			}
+		}
+	}
+	return resultUnknown
+}
+
+// readValue reads the coded or text value of o (not its valueBoolean nor
+// its interpretation).
+func (ix *index) readValue(o *Observation) result {
+	switch {
+	case ix.k.Has(VSResultPositive, o.ValueCodes):
+		return resultPositive
+	case ix.k.Has(VSResultNegative, o.ValueCodes):
+		return resultNegative
+	case ix.k.Has(VSResultIndeterminate, o.ValueCodes):
+		return resultIndeterminate
+	}
+	texts := []string{o.ValueText}
+	for _, c := range o.ValueCodes {
+		texts = append(texts, c.Display)
+	}
+	for _, t := range texts {
+		if r := readText(t); r != resultUnknown {
+			return r
 		}
 	}
 	return resultUnknown
