@@ -547,10 +547,7 @@ func days(d *fm.Duration) float64 {
 	if q == nil || q.Comparator != "" {
 		return 0
 	}
-	f := durationDays[q.Unit]
-	for _, u := range []string{q.Unit, q.UnitText} {
-		f = cmp.Or(f, durationDays[strings.ToLower(u)])
-	}
+	f := cmp.Or(durationDays[strings.ToLower(q.Unit)], durationDays[strings.ToLower(q.UnitText)])
 	if v := q.Value * f; v > 0 && v <= 3650 {
 		return v
 	}

@@ -57,7 +57,11 @@ func scopeReason(scope, typ string, search bool) string {
 		case perm == "read", perm == "*":
 			return ""
 		case perm != "" && smartPermissions.MatchString(perm):
-			if need := map[bool]string{true: "s", false: "r"}[search]; strings.Contains(perm, need) {
+			need := "r"
+			if search {
+				need = "s"
+			}
+			if strings.Contains(perm, need) {
 				return ""
 			}
 		}

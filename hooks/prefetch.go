@@ -217,12 +217,12 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 			continue
 		case r.st == keyValue && r.err != nil:
 			logger.Warn("prefetch value unusable; fetching it instead", "key", key, "err", r.err)
-		case r.st == keyValue && r.page.Next != "" && fallbackReason(req.FHIRAuthorization, svc.Prefetch[key]) != "":
-			reason := fallbackReason(req.FHIRAuthorization, svc.Prefetch[key])
-			logger.Warn("prefetch is paginated and fhirAuthorization cannot fetch the next page", "key", key, "reason", reason)
-			res.unavailable[key] = reason
-			continue
 		case r.st == keyValue && r.page.Next != "":
+			if reason := fallbackReason(req.FHIRAuthorization, svc.Prefetch[key]); reason != "" {
+				logger.Warn("prefetch is paginated and fhirAuthorization cannot fetch the next page", "key", key, "reason", reason)
+				res.unavailable[key] = reason
+				continue
+			}
 			skipped, err := s.followNext(ctx, b, key, r.page, req)
 			res.skipped[key] += skipped
 			if err != nil {
@@ -269,20 +269,14 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 			// A token that cannot read a key's data is not used for it: the
 			// server may answer what the token may see, and nothing would
 			// read as "none".
-			for key := range queries {
+			fetch := make(map[string]string, len(queries))
+			for key, q := range queries {
 				if reason := fallbackReason(req.FHIRAuthorization, svc.Prefetch[key]); reason != "" {
 					logger.Warn("FHIR fallback not tried", "key", key, "reason", reason)
 					res.unavailable[key] = reason
+					continue
 				}
-			}
-			fetch := queries
-			if len(res.unavailable) > 0 {
-				fetch = map[string]string{}
-				for key, q := range queries {
-					if _, out := res.unavailable[key]; !out {
-						fetch[key] = q
-					}
-				}
+				fetch[key] = q
 			}
 			start := time.Now()
 			results := s.fhir.FetchAll(ctx, req.FHIRServer, token, fetch)

@@ -240,12 +240,6 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 	}
 }
 
-// plannedOnly reports whether m says only that the drug is planned: a
-// MedicationStatement "intended" ("may be taken at some time in the
-// future"), or a MedicationRequest with intent "plan" (an intention
-// without an authorisation; Oracle Health's documented home medications,
-// which nothing says were taken as ordered). Such a course is not Started, and a plan does not move the
-// start of a course back (the first 3 months count from the first dose).
 // maxSupplyDays bounds the days a supply covers: beyond int64 (1e308 days,
 // or 1 + MaxInt repeats wrapping to MinInt) the conversion would wrap the
 // course's end to before its start.
@@ -261,6 +255,12 @@ func supplyDays(s Supply) civilDay {
 	return civilDay(math.Ceil(min(n, maxSupplyDays)))
 }
 
+// plannedOnly reports whether m says only that the drug is planned: a
+// MedicationStatement "intended" ("may be taken at some time in the
+// future"), or a MedicationRequest with intent "plan" (an intention
+// without an authorisation; Oracle Health's documented home medications,
+// which nothing says were taken as ordered). Such a course is not Started, and a plan does not move the
+// start of a course back (the first 3 months count from the first dose).
 func plannedOnly(m *Medication) bool {
 	return m.ResourceType == "MedicationStatement" && m.Status == "intended" ||
 		m.ResourceType == "MedicationRequest" && m.Intent == "plan"
