@@ -357,21 +357,7 @@ func TestHostileFHIRServerSaid(t *testing.T) {
 		}
 		fhirJSON(w, searchPage(-1, ""))
 	}
-	cases["trickles its answer"] = func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/fhir+json")
-		fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset","entry":[`)
-		for {
-			if _, err := w.Write([]byte(" ")); err != nil {
-				return
-			}
-			w.(http.Flusher).Flush()
-			select {
-			case <-r.Context().Done():
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}
+	cases["trickles its answer"] = trickleSearch
 	cases["declares a length it never sends"] = func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(1<<20))
 		fmt.Fprint(w, `{"resourceType":"Bundle",`)
@@ -552,21 +538,6 @@ func TestFHIRAuthorizationThatCannotReadSaid(t *testing.T) {
 // first) holds no call past its deadline, whatever the query timeout:
 // every key it is asked for, the first page or a next page of prefetch.
 func TestTricklingFHIRServerBoundedByDeadline(t *testing.T) {
-	trickle := func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/fhir+json")
-		fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset","entry":[`)
-		for {
-			if _, err := w.Write([]byte(" ")); err != nil {
-				return
-			}
-			w.(http.Flusher).Flush()
-			select {
-			case <-r.Context().Done():
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}
 	const deadline = 700 * time.Millisecond
 	for name, edit := range map[string]func(m map[string]any){
 		"every key but the Patient": func(m map[string]any) {
@@ -585,7 +556,7 @@ func TestTricklingFHIRServerBoundedByDeadline(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			start := time.Now()
-			rec := hostileFallbackOn(t, serverOpts{noStore: true, deadline: deadline}, trickle, fhir.ClientConfig{QueryTimeout: 30 * time.Second}, edit)
+			rec := hostileFallbackOn(t, serverOpts{noStore: true, deadline: deadline}, trickleSearch, fhir.ClientConfig{QueryTimeout: 30 * time.Second}, edit)
 			assert.Less(t, time.Since(start), deadline+2*time.Second, "answered within the deadline")
 			if rec.Code == http.StatusOK {
 				c := onlyDataUnavailable(t, rec)
@@ -707,5 +678,23 @@ func checkLogLines(t *testing.T, out string, leaks ...string) {
 	}
 	for _, leak := range leaks {
 		assert.NotContains(t, out, leak)
+	}
+}
+
+// trickleSearch starts a searchset Bundle and then sends a space every
+// 20 ms until the client goes away: a FHIR server that never finishes.
+func trickleSearch(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/fhir+json")
+	fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset","entry":[`)
+	for {
+		if _, err := w.Write([]byte(" ")); err != nil {
+			return
+		}
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
