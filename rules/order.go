@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -350,13 +351,7 @@ func dropDoseUnknown(fs []Finding) []Finding {
 	if !other {
 		return fs
 	}
-	out := fs[:0]
-	for _, f := range fs {
-		if f.Code != DoseUnknown {
-			out = append(out, f)
-		}
-	}
-	return out
+	return slices.DeleteFunc(fs, func(f Finding) bool { return f.Code == DoseUnknown })
 }
 
 // applies reports whether a rule runs for this order.
@@ -427,7 +422,7 @@ func (c *orderCtx) oneDose(fs []Finding) {
 	if !c.doseOK {
 		unread := c.orderedDoseEvidence()[0]
 		for i := range fs {
-			if f := &fs[i]; f.DoseLimitMg > 0 && !hasEvidence(f.Evidence, unread.Text) {
+			if f := &fs[i]; f.DoseLimitMg > 0 && !slices.ContainsFunc(f.Evidence, func(e Evidence) bool { return e.Text == unread.Text }) {
 				f.Evidence = append(f.Evidence, unread)
 			}
 		}
@@ -527,15 +522,6 @@ func (c *orderCtx) doseNote() string {
 		return " (" + c.doseHow + ")"
 	}
 	return ""
-}
-
-func hasEvidence(ev []Evidence, text string) bool {
-	for _, e := range ev {
-		if e.Text == text {
-			return true
-		}
-	}
-	return false
 }
 
 func isRiskRow(code string) bool {
