@@ -705,16 +705,36 @@ func (c *orderCtx) pregnancyStatus() (*Observation, bool) {
 }
 
 // currentPregnancies are the active pregnancy conditions that can still be
-// current: undated, or dated within pregnancyMaxDays.
+// current: undated, or dated within pregnancyMaxDays and not followed by a
+// negative pregnancy test.
 func (c *orderCtx) currentPregnancies() []*Condition {
 	var out []*Condition
 	for _, x := range c.ix.activeConditions(VSPregnancyCondition) {
 		if d := conditionDate(x); !d.IsZero() && daysBetween(d, c.now) >= pregnancyMaxDays {
 			continue
 		}
+		if c.negativeTestSince(x) {
+			continue
+		}
 		out = append(out, x)
 	}
 	return out
+}
+
+// negativeTestSince reports whether the latest readable pregnancy test
+// dated after the day a pregnancy condition was last known (the later of
+// its onset and recorded date) is negative: hCG stays positive throughout
+// a pregnancy, so the pregnancy has ended (delivery, loss) and the problem
+// list was not updated, as a newer negative test ends a pregnancy status.
+// An undated condition, one no readable test followed, or one whose latest
+// test is not negative (5-24 mIU/mL, unreadable) stays current.
+func (c *orderCtx) negativeTestSince(x *Condition) bool {
+	last := max(dayOf(x.Onset), dayOf(x.Recorded))
+	if x.Onset.IsZero() && x.Recorded.IsZero() {
+		return false
+	}
+	_, r, unread := c.ix.latestRead(VSPregnancyTest, last+1, c.ix.readHCG)
+	return r == resultNegative && len(unread) == 0
 }
 
 func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
@@ -764,10 +784,21 @@ func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
 	}
 	return Finding{
 		Title:    title,
-		Action:   "Order a pregnancy test and verify pregnancy status before starting " + c.p.Generic + "; advise effective contraception.",
+		Action:   "Order a pregnancy test and verify pregnancy status before starting " + c.p.Generic + "; " + c.contraception(),
 		Evidence: ev,
 		Tests:    withReason("female of reproductive age, no negative pregnancy test within "+w, testHCGUrine, testHCGSerum),
 	}, true
+}
+
+// contraception is each label's contraception advice for a woman of
+// reproductive potential (R16: RINVOQ PI 8.3, 4 weeks after the final dose,
+// grade A; C14: the CIBINQO EU SmPC, 1 month, non-US grade B; the CIBINQO
+// US PI sets no period).
+func (c *orderCtx) contraception() string {
+	if c.drug == Upadacitinib {
+		return "advise effective contraception during treatment and for 4 weeks after the last dose (RINVOQ PI 8.3)."
+	}
+	return "advise effective contraception during treatment (EU SmPC: and for 1 month after the last dose)."
 }
 
 func (c *orderCtx) pregnancy() (Finding, bool) {
@@ -785,8 +816,9 @@ func (c *orderCtx) pregnancy() (Finding, bool) {
 		f.Unverified = true
 	}
 	if c.drug == Upadacitinib {
-		f.Action = c.onTx("Avoid starting upadacitinib in pregnancy: it may cause fetal harm (RINVOQ PI 5.9); discuss with the patient.",
-			"Pregnancy on upadacitinib, which may cause fetal harm (RINVOQ PI 5.9): review treatment with the patient now.")
+		f.Action = c.onTx("Avoid starting upadacitinib in pregnancy: it may cause fetal harm (RINVOQ PI 5.9); discuss with the patient. The EU SmPC contraindicates pregnancy.",
+			"Pregnancy on upadacitinib, which may cause fetal harm (RINVOQ PI 5.9): review treatment with the patient now. The EU SmPC contraindicates pregnancy.")
+		f.Also = []Citation{c.p.CiteSmPC("4.3")}
 	} else {
 		f.Action = c.onTx("Avoid starting abrocitinib in pregnancy: US data are insufficient to establish the risk (CIBINQO PI 8.1); the EU SmPC contraindicates pregnancy.",
 			"Pregnancy on abrocitinib: review treatment with the patient now; enroll in the pregnancy registry (1-877-311-3770). The EU SmPC contraindicates pregnancy.")
@@ -804,8 +836,23 @@ func (c *orderCtx) washoutDays() string {
 	return "1 day"
 }
 
+// staleBreastfeedingDays is how long a breastfeeding or lactation
+// condition recorded with no clinical status (an encounter diagnosis such
+// as Z39.1 at a postnatal visit, a claim line) stays current: WHO and the
+// AAP recommend breastfeeding up to 2 years or beyond, so one coded more
+// than 2 years ago and never given a status is not evidence of
+// breastfeeding now. A status of active is taken as written, as for a
+// serious infection (staleInfectionDays).
+const staleBreastfeedingDays = 730
+
 func (c *orderCtx) breastfeeding() (Finding, bool) {
-	cs := c.ix.activeConditions(VSBreastfeeding)
+	var cs []*Condition
+	for _, x := range c.ix.activeConditions(VSBreastfeeding) {
+		if d := conditionDate(x); noClinicalStatus(x) && !d.IsZero() && daysBetween(d, c.now) > staleBreastfeedingDays {
+			continue
+		}
+		cs = append(cs, x)
+	}
 	if len(cs) == 0 {
 		return Finding{}, false
 	}

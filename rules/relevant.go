@@ -27,7 +27,8 @@ type lookback struct {
 // orderLookbacks is, for every Observation value set, the oldest result an
 // order-time rule may read (order_rules.go): a positive TB test, HBsAg, HBV
 // DNA, anti-HBc, HCV antibody or RNA and the smoking status count at any
-// date; the labs only within their windows. Keep it in step with the rules:
+// date; the labs only within their windows (pregnancy tests as long as a
+// pregnancy lasts). Keep it in step with the rules:
 // TestOrderObservationPruningKeepsFindings (package hooks) checks that
 // pruning with it never changes a finding.
 func orderLookbacks(cfg Config) []lookback {
@@ -36,7 +37,9 @@ func orderLookbacks(cfg Config) []lookback {
 		{VSCBCPanel, cfg.CBCWindow}, {VSLymphocytes, cfg.CBCWindow}, {VSNeutrophils, cfg.CBCWindow},
 		{VSHemoglobin, cfg.CBCWindow}, {VSPlatelets, cfg.CBCWindow},
 		{VSALT, cfg.LiverWindow}, {VSAST, cfg.LiverWindow}, {VSLipids, cfg.LipidWindow},
-		{VSPregnancyTest, cfg.PregnancyTestWindow}, {VSEGFR, cfg.EGFRWindow}, {VSSmokingStatus, 0},
+		// A negative pregnancy test ends a pregnancy condition or status
+		// up to pregnancyMaxDays old (currentPregnancies, pregnancyStatus).
+		{VSPregnancyTest, max(cfg.PregnancyTestWindow, pregnancyMaxDays*day)}, {VSEGFR, cfg.EGFRWindow}, {VSSmokingStatus, 0},
 		{VSChildPugh, 0}, {VSCYP2C19Genotype, 0}, {VSBodyWeight, 0},
 		{VSPregnancyStatus, pregnancyMaxDays * day},
 	}

@@ -64,7 +64,8 @@ func TestOrderObservationRelevant(t *testing.T) {
 		{"smoking status 20 years old", loinc("72166-2"), now.AddDate(-20, 0, 0), true},
 		{"LDL 11 months old", loinc("13457-7"), now.AddDate(0, -11, 0), true},
 		{"LDL 3 years old", loinc("13457-7"), now.AddDate(-3, 0, 0), false},
-		{"hCG 2 months old", loinc("2106-3"), now.AddDate(0, -2, 0), false},
+		{"hCG 2 months old: may end a pregnancy condition", loinc("2106-3"), now.AddDate(0, -2, 0), true},
+		{"hCG 11 months old: older than any pregnancy", loinc("2106-3"), now.AddDate(0, -11, 0), false},
 		{"blood pressure today", loinc("85354-9"), now, false},
 	}
 	for _, tc := range cases {
