@@ -449,10 +449,18 @@ func (c *orderCtx) cbcMissing() (Finding, bool) {
 	var missing []string
 	var ev []Evidence
 	for _, n := range c.cbcCounts() {
-		if _, _, ok := c.ix.latestValue(n.set, from, n.conv); ok {
+		usable, _, ok := c.ix.latestValue(n.set, from, n.conv)
+		newer := c.unreadNewer(n, from, usable)
+		if ok && newer == nil {
 			continue
 		}
 		missing = append(missing, lowerIfWord(n.short))
+		if ok {
+			ev = append(ev, Evidence{Text: n.name + " on " + dateText(newer.Date) + " (" + quantityText(newer.Quantity) + "): " +
+				unitProblem(n.kind, newer.Quantity) + "; the older result of " + dateText(usable.Date) + " (" +
+				quantityText(usable.Quantity) + ") was not used, since the newer count may be lower.", Date: newer.Date, ResourceID: newer.ID})
+			continue
+		}
 		unusable := c.ix.results(from, n.set)
 		for _, o := range unusable {
 			ev = append(ev, Evidence{Text: n.name + " on " + dateText(o.Date) + " (" + quantityText(o.Quantity) + "): " +
@@ -475,6 +483,22 @@ func (c *orderCtx) cbcMissing() (Finding, bool) {
 		Evidence: ev,
 		Tests:    withReason("no "+joinNames(missing)+" with a usable unit within "+w, testCBC),
 	}, true
+}
+
+// unreadNewer is the newest result of n dated from the day from when it
+// holds a number that cannot be read (a unit not recognised, a comparator
+// not understood) and is newer than usable, the newest result that can be
+// read (nil: none). An older readable count must not stand for it: the
+// newer count, which could not be judged, may be the low one.
+func (c *orderCtx) unreadNewer(n count, from civilDay, usable *Observation) *Observation {
+	rs := c.ix.results(from, n.set)
+	if len(rs) == 0 || rs[0].Quantity == nil || unitProblem(n.kind, rs[0].Quantity) == "" {
+		return nil
+	}
+	if usable != nil && sameTime(rs[0].Date, usable.Date) {
+		return nil
+	}
+	return rs[0]
 }
 
 // low fires when the latest usable value of n is below min: at initiation
@@ -1080,7 +1104,7 @@ func childPugh(o *Observation) string {
 			}
 		}
 	}
-	if q := o.Quantity; q != nil && q.Value == math.Trunc(q.Value) && (q.Unit == "" || strings.Contains(strings.ToLower(q.Unit), "score") || q.Unit == "1") {
+	if q := o.Quantity; q != nil && q.Value == math.Trunc(q.Value) && scoreUnit(q.Unit) && scoreUnit(q.UnitText) {
 		return childPughScore(q.Value)
 	}
 	// A score written as text ("11", "Score 12", "10 points"): the text's
@@ -1101,6 +1125,13 @@ func childPugh(o *Observation) string {
 	return ""
 }
 
+// scoreUnit reports whether a Quantity's unit may be that of a score:
+// none, "1", or a word for it ("{score}", "{points}", "pts").
+func scoreUnit(u string) bool {
+	u = strings.ToLower(strings.TrimSpace(u))
+	return u == "" || u == "1" || strings.Contains(u, "score") || strings.Contains(u, "point") || strings.Trim(u, "{}") == "pts"
+}
+
 // childPughScore is the class of a Child-Pugh score (5-6 A, 7-9 B, 10-15
 // C), "" for a number that is not a score.
 func childPughScore(v float64) string {
@@ -1118,10 +1149,15 @@ func childPughScore(v float64) string {
 func (c *orderCtx) severeHepaticImpairment() (Finding, bool) {
 	var class string
 	var classObs *Observation
+	// The newest stated class; of classes not known to be apart in time
+	// (one day written twice, a duplicate feed) the worst, so that the
+	// bundle's order never decides.
 	for _, o := range c.ix.results(anyDay, VSChildPugh) {
-		if cl := childPugh(o); cl != "" {
-			class, classObs = cl, o
+		if classObs != nil && !sameTime(o.Date, classObs.Date) {
 			break
+		}
+		if cl := childPugh(o); cl > class {
+			class, classObs = cl, o
 		}
 	}
 	var severe, cirrhosis []*Condition
