@@ -1280,6 +1280,9 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 			unverified = c.unverifiedConditions(VSModerateRenal, moderate)
 		}
 	}
+	if !ok && len(esrd) == 0 && len(problem) == 0 && len(moderate) == 0 {
+		return c.staleEGFR()
+	}
 	limit, limitText := c.reducedLimit()
 	if c.drug == Abrocitinib {
 		switch {
@@ -1313,6 +1316,40 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 		}, true
 	}
 	return Finding{}, false
+}
+
+// staleEGFR is renal-impairment when no eGFR lies within EGFRWindow and no
+// renal condition is on the problem list, but the last eGFR of any date
+// was below the drug's highest renal limit (abrocitinib 60, upadacitinib
+// 30): chronic kidney disease seldom recovers, so an old low eGFR is not
+// left unsaid. A warning asking for the current eGFR, with no dose limit:
+// the old value sets none.
+func (c *orderCtx) staleEGFR() (Finding, bool) {
+	o, v, ok := c.ix.latestValue(VSEGFR, anyDay, EGFR)
+	limit := c.cfg.EGFRSevere
+	advice := "with eGFR " + number(c.cfg.EGFRUpadacitinibMin) + " to below " + number(c.cfg.EGFRSevere) +
+		" mL/min/1.73 m² the upadacitinib dose is 15 mg; below " + number(c.cfg.EGFRUpadacitinibMin) + " it is not recommended"
+	if c.drug == Abrocitinib {
+		limit = c.cfg.EGFRModerate
+		advice = "with eGFR " + number(c.cfg.EGFRSevere) + "-" + number(c.cfg.EGFRModerate-1) +
+			" mL/min/1.73 m² the abrocitinib dose is 50 mg; below " + number(c.cfg.EGFRSevere) + " it is not recommended"
+	}
+	if !ok || v >= limit {
+		return Finding{}, false
+	}
+	w := durationText(c.cfg.EGFRWindow)
+	return Finding{
+		Title: "Last eGFR below " + number(limit) + " is over " + w + " old: check renal function",
+		Action: c.onTx("Check the eGFR before starting "+c.p.Generic+": "+advice+".",
+			"Check the eGFR on "+c.p.Generic+": "+advice+"."),
+		Evidence: []Evidence{
+			{Text: "eGFR " + quantityText(o.Quantity) + " on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID},
+			{Text: "No eGFR within " + w + "."},
+		},
+		Threshold:  number(limit) + " mL/min/1.73 m²",
+		Subject:    "over " + w + " old", // the card's summary says so
+		Unverified: c.k.Unverified(VSEGFR, o.Codes) || c.drug == Upadacitinib, // R12: the 15 mg renal dose is grade C
+	}, true
 }
 
 // ---- Combinations and interactions (R2, R13, R14, C9-C13) ----

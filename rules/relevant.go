@@ -36,7 +36,7 @@ func orderLookbacks(cfg Config) []lookback {
 		{VSCBCPanel, cfg.CBCWindow}, {VSLymphocytes, cfg.CBCWindow}, {VSNeutrophils, cfg.CBCWindow},
 		{VSHemoglobin, cfg.CBCWindow}, {VSPlatelets, cfg.CBCWindow},
 		{VSALT, cfg.LiverWindow}, {VSAST, cfg.LiverWindow}, {VSLipids, cfg.LipidWindow},
-		{VSPregnancyTest, cfg.PregnancyTestWindow}, {VSEGFR, cfg.EGFRWindow}, {VSSmokingStatus, 0},
+		{VSPregnancyTest, cfg.PregnancyTestWindow}, {VSEGFR, 0}, {VSSmokingStatus, 0}, // eGFR: an old low one is said (staleEGFR)
 		{VSChildPugh, 0}, {VSCYP2C19Genotype, 0}, {VSBodyWeight, 0},
 		{VSPregnancyStatus, pregnancyMaxDays * day},
 	}
