@@ -451,10 +451,15 @@ func (c *orderCtx) cbcMissing() (Finding, bool) {
 	for _, n := range c.cbcCounts() {
 		usable, _, ok := c.ix.latestValue(n.set, from, n.conv)
 		newer := c.unreadNewer(n, from, usable)
-		if ok && newer == nil {
+		if ok && newer == nil && !censoredAcross(n.kind, usable.Quantity, c.countMin(n)) {
 			continue
 		}
 		missing = append(missing, lowerIfWord(n.short))
+		if ok && newer == nil {
+			ev = append(ev, Evidence{Text: n.name + " on " + dateText(usable.Date) + " (" + quantityText(usable.Quantity) + "): " +
+				c.acrossText(n), Date: usable.Date, ResourceID: usable.ID})
+			continue
+		}
 		if ok {
 			ev = append(ev, Evidence{Text: n.name + " on " + dateText(newer.Date) + " (" + quantityText(newer.Quantity) + "): " +
 				unitProblem(n.kind, newer.Quantity) + "; the older result of " + dateText(usable.Date) + " (" +
@@ -485,6 +490,28 @@ func (c *orderCtx) cbcMissing() (Finding, bool) {
 	}, true
 }
 
+// countMin is the limit a count is judged against: at initiation or on
+// treatment (platelets: 150,000 to start, 50,000 on treatment).
+func (c *orderCtx) countMin(n count) float64 {
+	switch n.set {
+	case VSLymphocytes:
+		return c.cfg.ALCMin
+	case VSNeutrophils:
+		return c.cfg.ANCMin
+	case VSHemoglobin:
+		return c.cfg.HemoglobinMin
+	}
+	if c.cont {
+		return c.cfg.PlateletsMinOnTreatment
+	}
+	return c.cfg.PlateletsMinStart
+}
+
+// acrossText is the evidence of a censored count across its limit.
+func (c *orderCtx) acrossText(n count) string {
+	return "reported only as above or below a bound, so it cannot be told whether it is below " + thresholdText(c.countMin(n), n.unit) + "."
+}
+
 // unreadNewer is the newest result of n dated from the day from when it
 // holds a number that cannot be read (a unit not recognised, a comparator
 // not understood) and is newer than usable, the newest result that can be
@@ -509,8 +536,8 @@ func (c *orderCtx) low(n count, min float64, start, onTreatment string) (Finding
 		from = c.onTreatmentFrom(c.course)
 	}
 	o, v, ok := c.ix.latestValue(n.set, from, n.conv)
-	if !ok || v >= min {
-		return Finding{}, false
+	if !ok || !belowLimit(o.Quantity, v, min) || censoredAcross(n.kind, o.Quantity, min) {
+		return Finding{}, false // a censored value across the limit: cbc-missing or monitoring-cbc-due says so
 	}
 	ev := []Evidence{valueEvidence(n, o, v, min)}
 	if c.cont {
