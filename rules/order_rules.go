@@ -1310,6 +1310,25 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 	if !ok && len(esrd) == 0 && len(problem) == 0 && len(moderate) == 0 {
 		return c.staleEGFR()
 	}
+	top, advice := c.renalAdvice()
+	lowest := c.cfg.EGFRSevere // abrocitinib not recommended below it
+	if c.drug != Abrocitinib {
+		lowest = c.cfg.EGFRUpadacitinibMin
+	}
+	if ok && len(esrd) == 0 && (o.Quantity.Comparator == "<" || o.Quantity.Comparator == "<=") && censoredAcross(unitEGFR, o.Quantity, lowest) {
+		// "<60" may be 20: say so beside the class it reads as, or alone.
+		ev = append(ev, Evidence{Text: "The eGFR was reported only as " + quantityText(o.Quantity) + ", so it may be lower: " + advice + ". Ask for the value."})
+		if egfr >= top {
+			return Finding{
+				Title:      "eGFR reported only as " + quantityText(o.Quantity) + ": renal dose not known",
+				Action:     c.onTx("Check the eGFR value before starting "+c.p.Generic+": "+advice+".", "Check the eGFR value on "+c.p.Generic+": "+advice+"."),
+				Evidence:   ev,
+				Threshold:  number(top) + " mL/min/1.73 m²",
+				Subject:    "eGFR reported only as " + quantityText(o.Quantity), // the card's summary
+				Unverified: unverified || c.drug == Upadacitinib,
+			}, true
+		}
+	}
 	limit, limitText := c.reducedLimit()
 	if c.drug == Abrocitinib {
 		switch {
@@ -1345,6 +1364,17 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 	return Finding{}, false
 }
 
+// renalAdvice is the drug's highest renal limit (abrocitinib 60,
+// upadacitinib 30) and what the label says below it.
+func (c *orderCtx) renalAdvice() (float64, string) {
+	if c.drug == Abrocitinib {
+		return c.cfg.EGFRModerate, "with eGFR " + number(c.cfg.EGFRSevere) + "-" + number(c.cfg.EGFRModerate-1) +
+			" mL/min/1.73 m² the abrocitinib dose is 50 mg; below " + number(c.cfg.EGFRSevere) + " it is not recommended"
+	}
+	return c.cfg.EGFRSevere, "with eGFR " + number(c.cfg.EGFRUpadacitinibMin) + " to below " + number(c.cfg.EGFRSevere) +
+		" mL/min/1.73 m² the upadacitinib dose is 15 mg; below " + number(c.cfg.EGFRUpadacitinibMin) + " it is not recommended"
+}
+
 // staleEGFR is renal-impairment when no eGFR lies within EGFRWindow and no
 // renal condition is on the problem list, but the last eGFR of any date
 // was below the drug's highest renal limit (abrocitinib 60, upadacitinib
@@ -1353,14 +1383,7 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 // the old value sets none.
 func (c *orderCtx) staleEGFR() (Finding, bool) {
 	o, v, ok := c.ix.latestValue(VSEGFR, anyDay, EGFR)
-	limit := c.cfg.EGFRSevere
-	advice := "with eGFR " + number(c.cfg.EGFRUpadacitinibMin) + " to below " + number(c.cfg.EGFRSevere) +
-		" mL/min/1.73 m² the upadacitinib dose is 15 mg; below " + number(c.cfg.EGFRUpadacitinibMin) + " it is not recommended"
-	if c.drug == Abrocitinib {
-		limit = c.cfg.EGFRModerate
-		advice = "with eGFR " + number(c.cfg.EGFRSevere) + "-" + number(c.cfg.EGFRModerate-1) +
-			" mL/min/1.73 m² the abrocitinib dose is 50 mg; below " + number(c.cfg.EGFRSevere) + " it is not recommended"
-	}
+	limit, advice := c.renalAdvice()
 	if !ok || v >= limit {
 		return Finding{}, false
 	}
@@ -1374,7 +1397,7 @@ func (c *orderCtx) staleEGFR() (Finding, bool) {
 			{Text: "No eGFR within " + w + "."},
 		},
 		Threshold:  number(limit) + " mL/min/1.73 m²",
-		Subject:    "over " + w + " old", // the card's summary says so
+		Subject:    "last eGFR below " + number(limit) + " mL/min/1.73 m², over " + w + " old", // the card's summary
 		Unverified: c.k.Unverified(VSEGFR, o.Codes) || c.drug == Upadacitinib, // R12: the 15 mg renal dose is grade C
 	}, true
 }
