@@ -1398,7 +1398,7 @@ func (c *orderCtx) staleEGFR() (Finding, bool) {
 		},
 		Threshold:  number(limit) + " mL/min/1.73 m²",
 		Subject:    "last eGFR below " + number(limit) + " mL/min/1.73 m², over " + w + " old", // the card's summary
-		Unverified: c.k.Unverified(VSEGFR, o.Codes) || c.drug == Upadacitinib, // R12: the 15 mg renal dose is grade C
+		Unverified: c.k.Unverified(VSEGFR, o.Codes) || c.drug == Upadacitinib,                  // R12: the 15 mg renal dose is grade C
 	}, true
 }
 
