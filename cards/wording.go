@@ -320,6 +320,8 @@ var codeTable = map[string]codeInfo{
 	rules.RenalImpairment: {category: rules.CategoryDosing, level: rules.Warning, short: "renal impairment",
 		summary: func(a summaryArgs) string {
 			switch {
+			case a.Subject != "": // the eGFR is old or censored: Subject says how
+				return expand("Check renal function for {drug}: {subject}", a)
 			case a.Mg != "":
 				return expand("Reduce {drug} to {mg} mg daily: reduced kidney function", a)
 			case a.Crit && a.Threshold != "":

@@ -95,10 +95,13 @@ func TestAcceptanceWindowBoundaries(t *testing.T) {
 	// eGFR 12 months.
 	add(boundary("eGFR 45 on abrocitinib", 365, func(d int) call {
 		return abro(cleanRecord().replace(qty("egfr", "98979-8", 45, "mL/min/{1.73_m2}", "", ago(d))))
-	}, accCase{want: w("renal-impairment", "warning")}, accCase{absent: []string{"renal-impairment"}})...)
+	}, accCase{want: w("renal-impairment", "warning"), dose: 50},
+		// Outside the window an eGFR sets no dose, but an old low one is said.
+		accCase{want: w("renal-impairment", "warning"), summaryOf: map[string]string{"renal-impairment": "Check renal function"}, noDose: true})...)
 	add(boundary("eGFR 20 on upadacitinib", 365, func(d int) call {
 		return upa(cleanRecord().replace(qty("egfr", "98979-8", 20, "mL/min/{1.73_m2}", "", ago(d))))
-	}, accCase{want: w("renal-impairment", "warning")}, accCase{absent: []string{"renal-impairment"}})...)
+	}, accCase{want: w("renal-impairment", "warning")},
+		accCase{want: w("renal-impairment", "warning"), summaryOf: map[string]string{"renal-impairment": "Check renal function"}, noDose: true})...)
 
 	runAcc(t, cases)
 }

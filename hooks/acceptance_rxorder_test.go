@@ -683,7 +683,8 @@ func TestRxRenal(t *testing.T) {
 			res{"value": 60, "comparator": ">", "system": "http://unitsofmeasure.org", "code": "mL/min/{1.73_m2}"}))), noCards: true},
 		{name: "eGFR 25 on 62238-1 (CKD-EPI 2009): abrocitinib critical", c: abro100(cleanRecord().drop("egfr").replace(qty("e2", "62238-1", 25, "mL/min/{1.73_m2}", "", ago(10)))), want: w("renal-impairment", "critical")},
 		{name: "eGFR 25 entered in error, older 98: nothing", c: abro100(cleanRecord().replace(with(qty("e2", "98979-8", 25, "mL/min/{1.73_m2}", "", ago(2)), "status", "entered-in-error"))), noCards: true},
-		{name: "eGFR 25 366 days ago only: not used", c: abro100(cleanRecord().replace(egfr(25, "mL/min/{1.73_m2}", "", 366))), absent: []string{"renal-impairment"}},
+		{name: "eGFR 25 366 days ago only: not critical, a warning to check it (lab review)", c: abro100(cleanRecord().replace(egfr(25, "mL/min/{1.73_m2}", "", 366))),
+			want: w("renal-impairment", "warning"), summaryOf: map[string]string{"renal-impairment": "Check renal function"}},
 		{name: "eGFR 25 365 days ago only: used", c: abro100(cleanRecord().replace(egfr(25, "mL/min/{1.73_m2}", "", 365))), want: w("renal-impairment", "critical")},
 		{name: "eGFR 25 then 65 a week later: the latest decides", c: abro100(cleanRecord().replace(egfr(25, "mL/min/{1.73_m2}", "", 20)).replace(qty("e2", "98979-8", 65, "mL/min/{1.73_m2}", "", ago(13)))), noCards: true},
 		// ESRD and dialysis.

@@ -288,6 +288,9 @@ func (c *orderCtx) unreadableCounts(t *Course) (Finding, bool) {
 		}
 		o := rs[0]
 		problem := unitProblem(n.kind, o.Quantity)
+		if problem == "" && censoredAcross(n.kind, o.Quantity, c.countMin(n)) {
+			problem = strings.TrimSuffix(c.acrossText(n), ".")
+		}
 		if problem == "" {
 			continue
 		}

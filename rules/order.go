@@ -186,7 +186,7 @@ var orderRules = []orderRule{
 	{RenalImpairment, Warning, CategoryDosing, "", always, []string{DataObservations, DataConditions},
 		[]string{VSEGFR, VSESRDDialysis, VSSevereRenal, VSModerateRenal}, lim(func(c Config) string {
 			return "abrocitinib: eGFR < " + number(c.EGFRModerate) + " 50 mg, < " + number(c.EGFRSevere) + " or dialysis critical; upadacitinib: < " +
-				number(c.EGFRSevere) + " 15 mg, < " + number(c.EGFRUpadacitinibMin) + " or dialysis/ESRD critical; eGFR within " + durationText(c.EGFRWindow)
+				number(c.EGFRSevere) + " 15 mg, < " + number(c.EGFRUpadacitinibMin) + " or dialysis/ESRD critical; eGFR within " + durationText(c.EGFRWindow) + " (an older one below the limit: warning, check the eGFR)"
 		}), rvqRenal, cibRenalHep, (*orderCtx).renalImpairment},
 
 	// Combinations and interactions (R2, R13, R14, C9-C13).

@@ -449,10 +449,23 @@ func (c *orderCtx) cbcMissing() (Finding, bool) {
 	var missing []string
 	var ev []Evidence
 	for _, n := range c.cbcCounts() {
-		if _, _, ok := c.ix.latestValue(n.set, from, n.conv); ok {
+		usable, _, ok := c.ix.latestValue(n.set, from, n.conv)
+		newer := c.unreadNewer(n, from, usable)
+		if ok && newer == nil && !censoredAcross(n.kind, usable.Quantity, c.countMin(n)) {
 			continue
 		}
 		missing = append(missing, lowerIfWord(n.short))
+		if ok && newer == nil {
+			ev = append(ev, Evidence{Text: n.name + " on " + dateText(usable.Date) + " (" + quantityText(usable.Quantity) + "): " +
+				c.acrossText(n), Date: usable.Date, ResourceID: usable.ID})
+			continue
+		}
+		if ok {
+			ev = append(ev, Evidence{Text: n.name + " on " + dateText(newer.Date) + " (" + quantityText(newer.Quantity) + "): " +
+				unitProblem(n.kind, newer.Quantity) + "; the older result of " + dateText(usable.Date) + " (" +
+				quantityText(usable.Quantity) + ") was not used, since the newer count may be lower.", Date: newer.Date, ResourceID: newer.ID})
+			continue
+		}
 		unusable := c.ix.results(from, n.set)
 		for _, o := range unusable {
 			ev = append(ev, Evidence{Text: n.name + " on " + dateText(o.Date) + " (" + quantityText(o.Quantity) + "): " +
@@ -477,6 +490,44 @@ func (c *orderCtx) cbcMissing() (Finding, bool) {
 	}, true
 }
 
+// countMin is the limit a count is judged against: at initiation or on
+// treatment (platelets: 150,000 to start, 50,000 on treatment).
+func (c *orderCtx) countMin(n count) float64 {
+	switch n.set {
+	case VSLymphocytes:
+		return c.cfg.ALCMin
+	case VSNeutrophils:
+		return c.cfg.ANCMin
+	case VSHemoglobin:
+		return c.cfg.HemoglobinMin
+	}
+	if c.cont {
+		return c.cfg.PlateletsMinOnTreatment
+	}
+	return c.cfg.PlateletsMinStart
+}
+
+// acrossText is the evidence of a censored count across its limit.
+func (c *orderCtx) acrossText(n count) string {
+	return "reported only as above or below a bound, so it cannot be told whether it is below " + thresholdText(c.countMin(n), n.unit) + "."
+}
+
+// unreadNewer is the newest result of n dated from the day from when it
+// holds a number that cannot be read (a unit not recognised, a comparator
+// not understood) and is newer than usable, the newest result that can be
+// read (nil: none). An older readable count must not stand for it: the
+// newer count, which could not be judged, may be the low one.
+func (c *orderCtx) unreadNewer(n count, from civilDay, usable *Observation) *Observation {
+	rs := c.ix.results(from, n.set)
+	if len(rs) == 0 || rs[0].Quantity == nil || unitProblem(n.kind, rs[0].Quantity) == "" {
+		return nil
+	}
+	if usable != nil && sameTime(rs[0].Date, usable.Date) {
+		return nil
+	}
+	return rs[0]
+}
+
 // low fires when the latest usable value of n is below min: at initiation
 // within the CBC window, on treatment since the course start.
 func (c *orderCtx) low(n count, min float64, start, onTreatment string) (Finding, bool) {
@@ -485,8 +536,8 @@ func (c *orderCtx) low(n count, min float64, start, onTreatment string) (Finding
 		from = c.onTreatmentFrom(c.course)
 	}
 	o, v, ok := c.ix.latestValue(n.set, from, n.conv)
-	if !ok || v >= min {
-		return Finding{}, false
+	if !ok || !belowLimit(o.Quantity, v, min) || censoredAcross(n.kind, o.Quantity, min) {
+		return Finding{}, false // a censored value across the limit: cbc-missing or monitoring-cbc-due says so
 	}
 	ev := []Evidence{valueEvidence(n, o, v, min)}
 	if c.cont {
@@ -1127,7 +1178,7 @@ func childPugh(o *Observation) string {
 			}
 		}
 	}
-	if q := o.Quantity; q != nil && q.Value == math.Trunc(q.Value) && (q.Unit == "" || strings.Contains(strings.ToLower(q.Unit), "score") || q.Unit == "1") {
+	if q := o.Quantity; q != nil && q.Value == math.Trunc(q.Value) && scoreUnit(q.Unit) && scoreUnit(q.UnitText) {
 		return childPughScore(q.Value)
 	}
 	// A score written as text ("11", "Score 12", "10 points"): the text's
@@ -1148,6 +1199,13 @@ func childPugh(o *Observation) string {
 	return ""
 }
 
+// scoreUnit reports whether a Quantity's unit may be that of a score:
+// none, "1", or a word for it ("{score}", "{points}", "pts").
+func scoreUnit(u string) bool {
+	u = strings.ToLower(strings.TrimSpace(u))
+	return u == "" || u == "1" || strings.Contains(u, "score") || strings.Contains(u, "point") || strings.Trim(u, "{}") == "pts"
+}
+
 // childPughScore is the class of a Child-Pugh score (5-6 A, 7-9 B, 10-15
 // C), "" for a number that is not a score.
 func childPughScore(v float64) string {
@@ -1165,10 +1223,15 @@ func childPughScore(v float64) string {
 func (c *orderCtx) severeHepaticImpairment() (Finding, bool) {
 	var class string
 	var classObs *Observation
+	// The newest stated class; of classes not known to be apart in time
+	// (one day written twice, a duplicate feed) the worst, so that the
+	// bundle's order never decides.
 	for _, o := range c.ix.results(anyDay, VSChildPugh) {
-		if cl := childPugh(o); cl != "" {
-			class, classObs = cl, o
+		if classObs != nil && !sameTime(o.Date, classObs.Date) {
 			break
+		}
+		if cl := childPugh(o); cl > class {
+			class, classObs = cl, o
 		}
 	}
 	var severe, cirrhosis []*Condition
@@ -1291,6 +1354,28 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 			unverified = c.unverifiedConditions(VSModerateRenal, moderate)
 		}
 	}
+	if !ok && len(esrd) == 0 && len(problem) == 0 && len(moderate) == 0 {
+		return c.staleEGFR()
+	}
+	top, advice := c.renalAdvice()
+	lowest := c.cfg.EGFRSevere // abrocitinib not recommended below it
+	if c.drug != Abrocitinib {
+		lowest = c.cfg.EGFRUpadacitinibMin
+	}
+	if ok && len(esrd) == 0 && (o.Quantity.Comparator == "<" || o.Quantity.Comparator == "<=") && censoredAcross(unitEGFR, o.Quantity, lowest) {
+		// "<60" may be 20: say so beside the class it reads as, or alone.
+		ev = append(ev, Evidence{Text: "The eGFR was reported only as " + quantityText(o.Quantity) + ", so it may be lower: " + advice + ". Ask for the value."})
+		if egfr >= top {
+			return Finding{
+				Title:      "eGFR reported only as " + quantityText(o.Quantity) + ": renal dose not known",
+				Action:     c.onTx("Check the eGFR value before starting "+c.p.Generic+": "+advice+".", "Check the eGFR value on "+c.p.Generic+": "+advice+"."),
+				Evidence:   ev,
+				Threshold:  number(top) + " mL/min/1.73 m²",
+				Subject:    "eGFR reported only as " + quantityText(o.Quantity), // the card's summary
+				Unverified: unverified || c.drug == Upadacitinib,
+			}, true
+		}
+	}
 	limit, limitText := c.reducedLimit()
 	if c.drug == Abrocitinib {
 		switch {
@@ -1324,6 +1409,44 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 		}, true
 	}
 	return Finding{}, false
+}
+
+// renalAdvice is the drug's highest renal limit (abrocitinib 60,
+// upadacitinib 30) and what the label says below it.
+func (c *orderCtx) renalAdvice() (float64, string) {
+	if c.drug == Abrocitinib {
+		return c.cfg.EGFRModerate, "with eGFR " + number(c.cfg.EGFRSevere) + "-" + number(c.cfg.EGFRModerate-1) +
+			" mL/min/1.73 m² the abrocitinib dose is 50 mg; below " + number(c.cfg.EGFRSevere) + " it is not recommended"
+	}
+	return c.cfg.EGFRSevere, "with eGFR " + number(c.cfg.EGFRUpadacitinibMin) + " to below " + number(c.cfg.EGFRSevere) +
+		" mL/min/1.73 m² the upadacitinib dose is 15 mg; below " + number(c.cfg.EGFRUpadacitinibMin) + " it is not recommended"
+}
+
+// staleEGFR is renal-impairment when no eGFR lies within EGFRWindow and no
+// renal condition is on the problem list, but the last eGFR of any date
+// was below the drug's highest renal limit (abrocitinib 60, upadacitinib
+// 30): chronic kidney disease seldom recovers, so an old low eGFR is not
+// left unsaid. A warning asking for the current eGFR, with no dose limit:
+// the old value sets none.
+func (c *orderCtx) staleEGFR() (Finding, bool) {
+	o, v, ok := c.ix.latestValue(VSEGFR, anyDay, EGFR)
+	limit, advice := c.renalAdvice()
+	if !ok || v >= limit {
+		return Finding{}, false
+	}
+	w := durationText(c.cfg.EGFRWindow)
+	return Finding{
+		Title: "Last eGFR below " + number(limit) + " is over " + w + " old: check renal function",
+		Action: c.onTx("Check the eGFR before starting "+c.p.Generic+": "+advice+".",
+			"Check the eGFR on "+c.p.Generic+": "+advice+"."),
+		Evidence: []Evidence{
+			{Text: "eGFR " + quantityText(o.Quantity) + " on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID},
+			{Text: "No eGFR within " + w + "."},
+		},
+		Threshold:  number(limit) + " mL/min/1.73 m²",
+		Subject:    "last eGFR below " + number(limit) + " mL/min/1.73 m², over " + w + " old", // the card's summary
+		Unverified: c.k.Unverified(VSEGFR, o.Codes) || c.drug == Upadacitinib,                  // R12: the 15 mg renal dose is grade C
+	}, true
 }
 
 // ---- Combinations and interactions (R2, R13, R14, C9-C13) ----

@@ -39,7 +39,8 @@ func orderLookbacks(cfg Config) []lookback {
 		{VSALT, cfg.LiverWindow}, {VSAST, cfg.LiverWindow}, {VSLipids, cfg.LipidWindow},
 		// A negative pregnancy test ends a pregnancy condition or status
 		// up to pregnancyMaxDays old (currentPregnancies, pregnancyStatus).
-		{VSPregnancyTest, max(cfg.PregnancyTestWindow, pregnancyMaxDays*day)}, {VSEGFR, cfg.EGFRWindow}, {VSSmokingStatus, 0},
+		{VSPregnancyTest, max(cfg.PregnancyTestWindow, pregnancyMaxDays*day)},
+		{VSEGFR, 0}, {VSSmokingStatus, 0}, // eGFR: an old low one is said (staleEGFR)
 		{VSChildPugh, 0}, {VSCYP2C19Genotype, 0}, {VSBodyWeight, 0},
 		{VSPregnancyStatus, pregnancyMaxDays * day},
 	}

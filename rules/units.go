@@ -169,6 +169,37 @@ func convert(kind unitKind, q *Quantity) (float64, bool) {
 	return v, true
 }
 
+// censoredAcross reports whether a censored value leaves its result on
+// either side of limit (in the kind's canonical unit), so that it cannot be
+// told whether the result is below limit: ">0.5 K/uL" against 1,000
+// cells/mm³, "<2 K/uL" against 1,000. "<0.5 K/uL" is below 500, and so is
+// "<=0.5 K/uL" (fail safe: at most the limit, and a result reported so is
+// at the laboratory's lower reporting limit); ">60" is not below 60.
+func censoredAcross(kind unitKind, q *Quantity, limit float64) bool {
+	if q == nil || q.Comparator == "" {
+		return false
+	}
+	bare := *q
+	bare.Comparator = ""
+	n, ok := convert(kind, &bare)
+	if !ok {
+		return false
+	}
+	switch q.Comparator {
+	case "<", "<=":
+		return limit < n
+	case ">", ">=":
+		return limit > n
+	}
+	return false
+}
+
+// belowLimit reports whether a value v converted from q is below limit; a
+// value censored as "<=" the limit counts as below (censoredAcross).
+func belowLimit(q *Quantity, v, limit float64) bool {
+	return v < limit || q != nil && q.Comparator == "<=" && v <= limit
+}
+
 // unitProblem says why q could not be used as a number of the kind, for the
 // evidence: `unit "furlongs" not recognised`, "no unit"; "" when it can.
 func unitProblem(kind unitKind, q *Quantity) string {
