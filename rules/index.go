@@ -672,8 +672,8 @@ func (ix *index) activeMeds(set string) []*Medication {
 
 // takenMeds returns the record's medications of the set taken now: the
 // current ones (activeMeds), and a completed one whose stated end
-// (Medication.End) or, with none, whose dispensed supply with its refills
-// (from its start, as a course member's: computeCourses) reaches today. A
+// (Medication.End) or, with none, whose first dispensed supply (from its
+// start; refills are allowed, not known to be filled) reaches today. A
 // "completed" order is often one whose supply was dispensed, not one whose
 // drug was finished: clarithromycin ordered 3 days ago for 14 days is
 // still taken. A stopped one is not (someone stopped it).
@@ -688,14 +688,17 @@ func (ix *index) takenMeds(set string) []*Medication {
 }
 
 // suppliedUntil is the last day a past order or statement may be taken:
-// its stated end, else its start plus the days its supply and refills
-// cover, less one (a 14-day supply from day 0 is taken through day 13).
+// its stated end, else its start plus the days its first supply covers,
+// less one (a 14-day supply from day 0 is taken through day 13). Refills
+// do not count: a completed order's refills are allowed, not known to
+// have been filled, and counting them would keep a dupilumab stopped for
+// a JAK inhibitor "taken" for months.
 func suppliedUntil(m *Medication) (civilDay, bool) {
 	if !m.End.IsZero() {
 		return dayOf(m.End), true
 	}
 	start, _ := memberStart(m)
-	if n := supplyDays(m.Supply); n > 0 && !start.IsZero() {
+	if n := supplyDays(Supply{Days: m.Supply.Days}); n > 0 && !start.IsZero() {
 		return dayOf(start) + n - 1, true
 	}
 	return 0, false
