@@ -99,6 +99,11 @@ func TestAcceptanceIxrevLocalUse(t *testing.T) {
 		{name: "cyclosporine 0.05 %, sig 1 drop in each eye: nothing", c: sign(cleanRecord().replace(ixSig(med("c", "active", rxnorm, "3008", "cyclosporine 0.05 %", 10), "Instill 1 drop in each eye twice daily")), jakDraft("abrocitinib", 100)), noCards: true},
 		{name: "cyclosporine 100 mg, sig by mouth: combination", c: sign(cleanRecord().replace(ixSig(med("c", "active", rxnorm, "3008", "cyclosporine 100 mg", 10), "100 mg by mouth twice daily")), jakDraft("abrocitinib", 100)),
 			want: w("combination-immunosuppressant", "warning")},
+		{name: "ketoconazole, two instructions, apply, then by mouth: counts", c: upa30(cleanRecord().replace(with(med("k", "active", rxnorm, "6135", "ketoconazole", 10),
+			"dosageInstruction", []any{res{"text": "apply to rash twice daily"}, res{"text": "200 mg by mouth daily for 10 days"}}))), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "ketoconazole 2 % drafted in the same session, sig apply: nothing", c: sign(cleanRecord(), jakDraft("upadacitinib", 30), ixSig(drugDraft("k", rxnorm, "6135", "ketoconazole 2 %"), "Apply to affected area daily")), noCards: true},
+		{name: "ketoconazole 2 % ordered, sig apply, patient on upadacitinib 30: nothing", c: sign(onCourseAt("upadacitinib", 30, 100), ixSig(drugDraft("k", rxnorm, "6135", "ketoconazole 2 %"), "Apply to affected area daily")), noCards: true},
+		{name: "ketoconazole 200 mg ordered, sig by mouth, patient on upadacitinib 30: reduce", c: sign(onCourseAt("upadacitinib", 30, 100), ixSig(drugDraft("k", rxnorm, "6135", "ketoconazole 200 mg"), "200 mg by mouth daily")), want: w("cyp-interaction", "warning")},
 		{name: "fluconazole 150 mg draft in the session, sig by mouth once: avoid with abrocitinib", c: sign(cleanRecord(), jakDraft("abrocitinib", 100), ixSig(drugDraft("f", rxnorm, "197699", "Fluconazole 150 MG Oral Tablet"), "Take 1 tablet by mouth once")),
 			want: w("cyp-interaction", "warning")},
 	}

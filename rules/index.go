@@ -369,40 +369,38 @@ var localFormWords = []string{"topical", "ointment", "cream", "lotion", "ophthal
 var localUseWords = []string{"apply", "applied", "topically", "affected area", "affected areas", "affected skin",
 	"to skin", "to the skin", "instill", "lather", "wash hair"}
 
-// localUse reports whether a dosage text of d (or of its other
-// instructions) says the drug is used locally: a local form or site
-// (localFormWords) or a local use (localUseWords). A sig that also says
-// "by mouth", "orally" or "swallow" is not local.
+// localUse reports whether the dosage texts of d (and of its other
+// instructions) say the drug is used locally: a local form or site
+// (localFormWords) or a local use (localUseWords), and none says it is
+// taken by mouth ("by mouth", "orally", "PO", "swallow"), in the same
+// instruction or another one.
 func localUse(d DoseFacts) bool {
-	if localSig(d.DosageText) {
-		return true
-	}
+	local, oral := localSig(d.DosageText)
 	for i := range d.More {
-		if localSig(d.More[i].DosageText) {
-			return true
-		}
+		l, o := localSig(d.More[i].DosageText)
+		local, oral = local || l, oral || o
 	}
-	return false
+	return local && !oral
 }
 
-// localSig reports whether one dosage text says local use (localUse).
-func localSig(text string) bool {
+// localSig reads one dosage text for localUse.
+func localSig(text string) (local, oral bool) {
 	if text == "" || sigTooLong(text) {
-		return false
+		return false, false
 	}
 	t := strings.ToLower(text)
 	if hasWord(t, "by mouth") || hasWord(t, "orally") || hasWord(t, "swallow") || hasWord(t, "po") {
-		return false
+		return false, true
 	}
 	if localForm([]string{t}) {
-		return true
+		return true, false
 	}
 	for _, w := range localUseWords {
 		if hasWord(t, w) {
-			return true
+			return true, false
 		}
 	}
-	return false
+	return false, false
 }
 
 // localForm reports whether one of the (lower-cased) texts names a local
