@@ -276,11 +276,15 @@ func (k *Knowledge) setsOf(kind byte, sets []string, codes []Coding) []string {
 }
 
 // medicationSets returns the indexed medication sets m is in. Membership
-// depends on the codes and texts only, so it is remembered as setsOf does;
+// depends on the codes, the texts and whether the sig says local use (localUse), so it is remembered as setsOf does;
 // key is scratch space for the memo key, returned for the next call.
 func (k *Knowledge) medicationSets(m *Medication, key []byte) ([]string, []byte) {
 	texts := lowerTexts(*m) // once per medication, not once per set
-	key = memoKey(key[:0], 'm', m.Codes, texts)
+	kind := byte('m')
+	if localUse(m.Dose) { // the sig says local use: membership differs (medicationInLower)
+		kind = 'l'
+	}
+	key = memoKey(key[:0], kind, m.Codes, texts)
 	sets, ok := k.memo.get(key)
 	if !ok {
 		for _, set := range indexedMedicationSets {
@@ -352,7 +356,52 @@ var systemicOnlySets = map[string]bool{VSImmunosuppressants: true, VSPriorSystem
 	VSCYP2C19CYP2C9Inhibitors: true, VSCYP2C19CYP2C9Inducers: true}
 
 // localFormWords name dosage forms that act locally (lower case, whole words).
-var localFormWords = []string{"topical", "ointment", "cream", "lotion", "ophthalmic", "eye drops", "otic", "shampoo", "foam", "gel"}
+// "eye" and "scalp" name the site ("cyclosporine 0.05 % eye emulsion",
+// "ketoconazole 2 % solution to scalp"): no drug of the systemic-only sets
+// is given by mouth or injection with those words in its name.
+var localFormWords = []string{"topical", "ointment", "cream", "lotion", "ophthalmic", "eye drops", "otic", "shampoo", "foam", "gel",
+	"eye", "eyes", "scalp"}
+
+// localUseWords, in a dosage text (the sig), say the drug is used on the
+// skin, scalp or eye ("Apply to affected area twice daily", "1 drop in
+// each eye"): EHRs often name a topical order by ingredient and strength
+// only ("ketoconazole 2 %"), with the form in the route and the sig.
+var localUseWords = []string{"apply", "applied", "topically", "affected area", "affected areas", "affected skin",
+	"to skin", "to the skin", "instill", "lather", "wash hair"}
+
+// localUse reports whether the dosage texts of d (and of its other
+// instructions) say the drug is used locally: a local form or site
+// (localFormWords) or a local use (localUseWords), and none says it is
+// taken by mouth ("by mouth", "orally", "PO", "swallow"), in the same
+// instruction or another one.
+func localUse(d DoseFacts) bool {
+	local, oral := localSig(d.DosageText)
+	for i := range d.More {
+		l, o := localSig(d.More[i].DosageText)
+		local, oral = local || l, oral || o
+	}
+	return local && !oral
+}
+
+// localSig reads one dosage text for localUse.
+func localSig(text string) (local, oral bool) {
+	if text == "" || sigTooLong(text) {
+		return false, false
+	}
+	t := strings.ToLower(text)
+	if hasWord(t, "by mouth") || hasWord(t, "orally") || hasWord(t, "swallow") || hasWord(t, "po") {
+		return false, true
+	}
+	if localForm([]string{t}) {
+		return true, false
+	}
+	for _, w := range localUseWords {
+		if hasWord(t, w) {
+			return true, false
+		}
+	}
+	return false, false
+}
 
 // localForm reports whether one of the (lower-cased) texts names a local
 // form. "gel" ("ketoconazole 2 % gel") does not when the text names a
@@ -414,7 +463,7 @@ func meansOther(set, t string) bool {
 
 // medicationInLower is medicationIn with m's texts already lower-cased.
 func medicationInLower(k *Knowledge, set string, m Medication, texts []string) bool {
-	if systemicOnlySets[set] && localForm(texts) {
+	if systemicOnlySets[set] && (localForm(texts) || localUse(m.Dose)) {
 		return false
 	}
 	if k.Has(set, m.Codes) {
@@ -617,6 +666,40 @@ func useOf(m *Medication) medUse {
 // activeMeds returns the record's medications of the set taken now.
 func (ix *index) activeMeds(set string) []*Medication {
 	return filterMeds(ix.meds[set], func(m *Medication) bool { return useOf(m) == useCurrent })
+}
+
+// takenMeds returns the record's medications of the set taken now: the
+// current ones (activeMeds), and a completed one whose stated end
+// (Medication.End) or, with none, whose first dispensed supply (from its
+// start; refills are allowed, not known to be filled) reaches today. A
+// "completed" order is often one whose supply was dispensed, not one whose
+// drug was finished: clarithromycin ordered 3 days ago for 14 days is
+// still taken. A stopped one is not (someone stopped it).
+func (ix *index) takenMeds(set string) []*Medication {
+	return filterMeds(ix.meds[set], func(m *Medication) bool {
+		if u := useOf(m); u != useHistory {
+			return u == useCurrent
+		}
+		until, ok := suppliedUntil(m)
+		return m.Status == "completed" && ok && until >= ix.today
+	})
+}
+
+// suppliedUntil is the last day a past order or statement may be taken:
+// its stated end, else its start plus the days its first supply covers,
+// less one (a 14-day supply from day 0 is taken through day 13). Refills
+// do not count: a completed order's refills are allowed, not known to
+// have been filled, and counting them would keep a dupilumab stopped for
+// a JAK inhibitor "taken" for months.
+func suppliedUntil(m *Medication) (civilDay, bool) {
+	if !m.End.IsZero() {
+		return dayOf(m.End), true
+	}
+	start, _ := memberStart(m)
+	if n := supplyDays(Supply{Days: m.Supply.Days}); n > 0 && !start.IsZero() {
+		return dayOf(start) + n - 1, true
+	}
+	return 0, false
 }
 
 // historyMeds returns the record's medications of the set taken now or in the past.

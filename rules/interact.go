@@ -58,19 +58,8 @@ var reverseRules = []reverseRule{
 // medicationSets lists the indexed medication sets m is in, by code or
 // text (remembered across calls, as the index does).
 func medicationSets(k *Knowledge, m Medication) []string {
-	texts := lowerTexts(m)
 	var buf [256]byte
-	key := memoKey(buf[:0], 'm', m.Codes, texts)
-	if sets, ok := k.memo.get(key); ok {
-		return sets
-	}
-	var sets []string
-	for _, set := range indexedMedicationSets {
-		if medicationInLower(k, set, m, texts) {
-			sets = append(sets, set)
-		}
-	}
-	k.memo.put(key, sets)
+	sets, _ := k.medicationSets(&m, buf[:0])
 	return sets
 }
 

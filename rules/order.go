@@ -566,7 +566,7 @@ func (si *sessionIndex) services() []Coding {
 // evaluated drug itself (a renewal is not a combination), and how many
 // session orders were left out.
 func (c *orderCtx) medsIn(set string) (ms []*Medication, more int) {
-	for _, m := range c.ix.activeMeds(set) {
+	for _, m := range c.ix.takenMeds(set) {
 		if !c.sameDrug(m) {
 			ms = append(ms, m)
 		}
@@ -670,6 +670,12 @@ func medicationEvidence(ms []*Medication, what string) []Evidence {
 			t += " (outside medication list, " + m.Status + ")"
 		case m.Status == "draft" || m.Status == "":
 			t += " (ordered in this session)"
+		case m.Status == "completed":
+			t += " (completed"
+			if until, ok := suppliedUntil(m); ok {
+				t += "; its end date or supply runs to " + dateText(until.time())
+			}
+			t += ")"
 		default:
 			t += " (" + m.Status + ")"
 		}
