@@ -370,6 +370,10 @@ var codeTable = map[string]codeInfo{
 				return expand("If {drug} resumes with {subject}, use {mg} mg daily at most (strong CYP inhibitor)", a)
 			case a.Mg != "":
 				return expand("Reduce {drug} to {mg} mg daily while on {subject} (strong CYP inhibitor)", a)
+			case a.Ended != "":
+				// The course ended: "Keep upadacitinib at ..." would say the
+				// patient is on it.
+				return expand("If {drug} resumes with {subject}, use "+or(a.Threshold, "the reduced dose")+" daily or less (strong CYP inhibitor)", a)
 			}
 			return expand("Keep {drug} at "+or(a.Threshold, "the reduced dose")+" daily or less while on {subject} (strong CYP inhibitor)", a)
 		},

@@ -54,3 +54,29 @@ func TestAcceptanceNoiserevTestsBeingOrdered(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceNoiserevEndedCourseCYPDose: a strong CYP3A4 inhibitor
+// ordered after an upadacitinib course at 15 mg ended must not read "Keep
+// upadacitinib at 15 mg daily or less while on itraconazole", which says the
+// patient is on upadacitinib; like the other reverse cards of an ended course
+// it says "if upadacitinib resumes". The ongoing course keeps "Keep".
+func TestAcceptanceNoiserevEndedCourseCYPDose(t *testing.T) {
+	itra := drugDraft("itra", rxnorm, "28031", "itraconazole 100 MG Oral Capsule")
+	runAcc(t, []accCase{
+		{name: "course at 15 mg ended 30 days ago: if it resumes",
+			c:         sign(endedCourse("upadacitinib", 15, 30), itra),
+			want:      w("cyp-interaction", "warning"),
+			summaryOf: map[string]string{"cyp-interaction": "If upadacitinib resumes with itraconazole, use 15 mg daily or less"},
+			detailOf:  map[string]string{"cyp-interaction": "if upadacitinib is still taken or is resumed"}},
+		{name: "course at 15 mg ongoing: keep it at 15 mg",
+			c:         sign(onCourseAt("upadacitinib", 15, 200), itra),
+			want:      w("cyp-interaction", "warning"),
+			summaryOf: map[string]string{"cyp-interaction": "Keep upadacitinib at 15 mg daily or less while on itraconazole"}},
+		{name: "course at 30 mg ended 30 days ago: if it resumes, 15 mg at most",
+			c:         sign(endedCourse("upadacitinib", 30, 30), itra),
+			want:      w("cyp-interaction", "warning"),
+			summaryOf: map[string]string{"cyp-interaction": "If upadacitinib resumes with itraconazole, use 15 mg daily at most"}},
+		{name: "course ended 91 days ago: no card",
+			c: sign(endedCourse("upadacitinib", 15, 91), itra), noCards: true},
+	})
+}
