@@ -98,10 +98,23 @@ func findingDetail(f rules.Finding) string {
 	if len(items) > 0 {
 		parts = append(parts, strings.Join(items, "\n"))
 	}
-	if a := md(oneLine(f.Action)); a != "" {
+	if a := md(oneLine(orderedAction(f))); a != "" {
 		parts = append(parts, a)
 	}
 	return strings.Join(parts, "\n\n")
+}
+
+// orderedAction is the finding's action, or, when every test it asks for
+// is being ordered in this session, what is left to do: sign the order and
+// read the result (not "Order a TB test" beside the TB test being ordered).
+func orderedAction(f rules.Finding) string {
+	if !f.Ordered {
+		return f.Action
+	}
+	if f.OnTreatment {
+		return "Being ordered in this session: sign the order and review the result."
+	}
+	return "Being ordered in this session: sign the order and review the result before starting " + drugOf(f.Drug).name + "."
 }
 
 // evidenceText is one evidence line, with its date when the text lacks it.

@@ -372,6 +372,10 @@ var codeTable = map[string]codeInfo{
 				return expand("If {drug} resumes with {subject}, use {mg} mg daily at most (strong CYP inhibitor)", a)
 			case a.Mg != "":
 				return expand("Reduce {drug} to {mg} mg daily while on {subject} (strong CYP inhibitor)", a)
+			case a.Ended != "":
+				// The course ended: "Keep upadacitinib at ..." would say the
+				// patient is on it.
+				return expand("If {drug} resumes with {subject}, use "+or(a.Threshold, "the reduced dose")+" daily or less (strong CYP inhibitor)", a)
 			}
 			return expand("Keep {drug} at "+or(a.Threshold, "the reduced dose")+" daily or less while on {subject} (strong CYP inhibitor)", a)
 		},
@@ -429,6 +433,9 @@ type categoryInfo struct {
 	display string
 	grouped bool // one card for all findings of the category on an order
 	summary func(a summaryArgs) string
+	// ordered is the summary of a grouped card whose every test is being
+	// ordered in this session (rules.Finding.Ordered); nil: summary.
+	ordered func(a summaryArgs) string
 	reasons []Coding
 }
 
@@ -441,6 +448,7 @@ var categoryOrder = []rules.Category{
 var categoryTable = map[rules.Category]categoryInfo{
 	rules.CategoryScreening: {display: "Pre-treatment screening", grouped: true,
 		summary: fixed("Order before starting {drug}: {items}"),
+		ordered: fixed("Review before starting {drug}: {items} being ordered"),
 		reasons: []Coding{reasonDoneElsewere, reasonOrdered, reasonNotApplic}},
 	rules.CategoryContraindication: {display: "Contraindication",
 		reasons: []Coding{reasonBenefit, reasonOutdated}},
@@ -472,6 +480,7 @@ var categoryTable = map[rules.Category]categoryInfo{
 		reasons: []Coding{reasonBenefit, reasonOutdated}},
 	rules.CategoryMonitoring: {display: "On-treatment monitoring", grouped: true,
 		summary: fixed("Order {items}: monitoring due on {drug}"),
+		ordered: fixed("Review {items} being ordered: monitoring due on {drug}"),
 		reasons: []Coding{reasonMonDone, reasonOrdered}},
 	rules.CategoryLabSafety: {display: "Laboratory safety",
 		reasons: []Coding{reasonBenefit}},
@@ -579,18 +588,34 @@ func Summary(group []rules.Finding, patientView bool) string {
 	var s string
 	switch {
 	case ci.grouped && ci.summary != nil:
-		var items []string
+		// A test being ordered in this session is not one to order: the
+		// summary names it as being ordered (ordered), apart from the
+		// things still to order (items).
+		var items, ordered []string
 		for _, g := range group {
-			if g.Code == rules.LowerDoseRecommended {
-				continue
+			switch {
+			case g.Code == rules.LowerDoseRecommended:
+			case g.Ordered:
+				ordered = append(ordered, shortOf(g))
+			default:
+				items = append(items, shortOf(g))
 			}
-			items = append(items, shortOf(g))
+		}
+		pick, tail := ci.summary, ""
+		switch {
+		case len(ordered) > 0 && len(items) == 0 && ci.ordered != nil:
+			pick, items = ci.ordered, ordered
+		case len(ordered) > 0:
+			tail = " (" + joinItems(ordered) + " being ordered)"
 		}
 		a.Shorts = joinItems(items)
-		s = strings.ReplaceAll(ci.summary(a), "{items}", a.Shorts)
+		s = strings.ReplaceAll(pick(a), "{items}", a.Shorts) + tail
+		if utf8.RuneCountInString(s) > MaxSummaryRunes {
+			s = strings.ReplaceAll(pick(a), "{items}", a.Shorts)
+		}
 		if utf8.RuneCountInString(s) > MaxSummaryRunes {
 			a.Shorts = strconv.Itoa(len(items)) + " items"
-			s = strings.ReplaceAll(ci.summary(a), "{items}", a.Shorts)
+			s = strings.ReplaceAll(pick(a), "{items}", a.Shorts)
 		}
 	case codeTable[f.Code].summary != nil:
 		s = codeTable[f.Code].summary(a)

@@ -132,6 +132,11 @@ type Finding struct {
 	Action   string     // what to do, e.g. "Do not start abrocitinib; repeat CBC."
 	Evidence []Evidence // what was found (or not found)
 	Tests    []Test     // what to order, when the finding is about something missing or due
+	// Ordered is true when every test the finding asked for is being
+	// ordered in this session (Tests is then empty): the finding stands
+	// (the order may not be signed), but its card names the test as being
+	// ordered, not as one to order.
+	Ordered bool
 	// SuggestedDailyMg is the one dose to suggest for the order (contract
 	// 6.3): the lowest DoseLimitMg of all the order's findings, set on
 	// every finding that limits the dose; 0 when none, or when the ordered

@@ -322,7 +322,9 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 	c.oneDose(out)
 	for i := range out {
 		f := &out[i]
+		asked := len(f.Tests) > 0
 		f.Tests = c.notOrdered(f.Tests)
+		f.Ordered = asked && len(f.Tests) == 0
 		if !c.doseOK && isRiskRow(f.Code) && !c.cont {
 			f.Evidence = append(f.Evidence, Evidence{Text: "The ordered daily dose could not be determined" + c.doseNote() +
 				"; with this risk factor the lower dose (" + number(p.LowerDailyMg) + " mg once daily) is recommended over " +
