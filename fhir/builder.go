@@ -250,11 +250,11 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		status := ""
 		err = decodeAs(r.raw, func(v *medicationUse) {
 			m := convertMedicationUse(r.resourceType, v, p.contained(r))
-			if status = m.med.Status; statusCodes[r.resourceType][status] && !isTrue(v.DoNotPerform) {
+			if status = m.med.Status; rules.MedicationStatusCode(r.resourceType, status) && !isTrue(v.DoNotPerform) {
 				p.meds = append(p.meds, m)
 			}
 		})
-		if err == nil && !statusCodes[r.resourceType][status] { // said (Page.Skipped), not passed over as not taken
+		if err == nil && !rules.MedicationStatusCode(r.resourceType, status) { // said (Page.Skipped), not passed over as not taken
 			err = &DecodeError{Path: "status", Reason: "not a " + r.resourceType + " status code"}
 		}
 	case "Medication":
@@ -268,13 +268,6 @@ func (p *part) add(r *resource) (ok bool, err error) {
 	}
 	return err == nil, nil
 }
-
-// statusCodes are the FHIR R4 codes of a record medication's status, as
-// spelt by jsonshape.Code; any other status makes the entry unreadable.
-var statusCodes = map[string]map[string]bool{
-	"MedicationRequest": {"active": true, "on-hold": true, "cancelled": true, "completed": true, "entered-in-error": true, "stopped": true, "draft": true, "unknown": true},
-	"MedicationStatement": {"active": true, "completed": true, "entered-in-error": true, "intended": true, "stopped": true, "on-hold": true, "unknown": true,
-		"not-taken": true}}
 
 // spend counts the JSON objects of raw, a resource about to be decoded,
 // against MaxObjects.

@@ -439,12 +439,11 @@ func textOrDisplay(cc *fm.CodeableConcept) string {
 }
 
 // routeText is a route's text and its codings' displays ("Topical route").
-func routeText(cc *fm.CodeableConcept) string {
-	t := ccText(cc)
+func routeText(cc *fm.CodeableConcept) (t string) {
 	for _, c := range conceptOf(cc).Coding {
-		t += "; " + strings.TrimSpace(str(c.Display))
+		t += "; " + str(c.Display)
 	}
-	return strings.Trim(t, "; ")
+	return strings.Trim(ccText(cc)+t, "; ")
 }
 
 // statusCode is a status concept's first code, else its text.

@@ -646,6 +646,22 @@ const (
 	useCurrent               // taken now
 )
 
+// medicationStatusCodes are the FHIR R4 status codes of MedicationRequest
+// and MedicationStatement, as the fhir package spells what feeds send
+// ("On Hold" is "on-hold"). It refuses an entry with any other status
+// (none, "A", "discontinued") as unreadable, which the answer says: read
+// as "not taken", a current co-medication or course was passed over.
+var medicationStatusCodes = map[string]string{
+	"MedicationRequest":   " active on-hold cancelled completed entered-in-error stopped draft unknown ",
+	"MedicationStatement": " active completed entered-in-error intended stopped on-hold unknown not-taken ",
+}
+
+// MedicationStatusCode reports whether status is a status code of the
+// resource type (MedicationRequest or MedicationStatement).
+func MedicationStatusCode(resourceType, status string) bool {
+	return status != "" && !strings.Contains(status, " ") && strings.Contains(medicationStatusCodes[resourceType], " "+status+" ")
+}
+
 // useOf reads a record medication's status (contract 6.1, issue 13):
 //   - MedicationRequest (an order or a plan, not a proposal or option):
 //     active and on-hold (held, not stopped) are current; completed and
