@@ -439,11 +439,12 @@ func textOrDisplay(cc *fm.CodeableConcept) string {
 }
 
 // routeText is a route's text and its codings' displays ("Topical route").
-func routeText(cc *fm.CodeableConcept) (t string) {
+func routeText(cc *fm.CodeableConcept) string {
+	t := []string{ccText(cc)}
 	for _, c := range conceptOf(cc).Coding {
-		t += "; " + str(c.Display)
+		t = append(t, str(c.Display))
 	}
-	return strings.Trim(ccText(cc)+t, "; ")
+	return strings.Trim(strings.Join(t, "; "), "; ")
 }
 
 // statusCode is a status concept's first code, else its text.
