@@ -20,6 +20,7 @@ import (
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
 	"jakguard/internal/jsonerr"
+	"jakguard/internal/jsonshape"
 	"jakguard/rules"
 )
 
@@ -246,11 +247,16 @@ func (p *part) add(r *resource) (ok bool, err error) {
 	case "Immunization":
 		err = decodeAs(r.raw, func(v *immunization) { p.immunizations = append(p.immunizations, convertImmunization(v)) })
 	case "MedicationRequest", "MedicationStatement":
+		status := ""
 		err = decodeAs(r.raw, func(v *medicationUse) {
-			if !isTrue(v.DoNotPerform) {
-				p.meds = append(p.meds, convertMedicationUse(r.resourceType, v, p.contained(r)))
+			m := convertMedicationUse(r.resourceType, v, p.contained(r))
+			if status = m.med.Status; rules.MedicationStatusCode(r.resourceType, status) && !isTrue(v.DoNotPerform) {
+				p.meds = append(p.meds, m)
 			}
 		})
+		if err == nil && !rules.MedicationStatusCode(r.resourceType, status) { // said (Page.Skipped), not passed over as not taken
+			err = &DecodeError{Path: "status", Reason: "not a " + r.resourceType + " status code"}
+		}
 	case "Medication":
 		if p.medications == nil {
 			p.medications = medIndex{}
@@ -481,7 +487,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 				if subjectErr = checkSubject(v.Subject, patientID); subjectErr == nil && !isTrue(v.DoNotPerform) {
 					out.Services = append(out.Services, codings(v.Code)...)
 					out.ServiceOrders = append(out.ServiceOrders, rules.ServiceOrder{ID: resourceID("ServiceRequest", v.ID),
-						Status: strings.TrimSpace(str(v.Status)), Codes: codings(v.Code), Text: ccText(v.Code)})
+						Status: jsonshape.Code(str(v.Status)), Codes: codings(v.Code), Text: ccText(v.Code)})
 				}
 			})
 		case "Medication":

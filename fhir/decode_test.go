@@ -326,9 +326,26 @@ func TestTolerance(t *testing.T) {
 				require.Len(t, rec.Medications, 1)
 				assert.Equal(t, 1.0, rec.Medications[0].Dose.Frequency)
 			}},
-		{"required code unknown: skipped, not read as another status", `{"resourceType":"Observation","id":"o","status":"FINAL","code":{"text":"x"}}`,
+		{"required code unknown: skipped, not read as another status", `{"resourceType":"Observation","id":"o","status":"F","code":{"text":"x"}}`,
 			func(t *testing.T, rec *rules.Record) {
 				assert.Empty(t, rec.Observations)
+			}},
+		{"required code in another spelling: read as the code", `{"resourceType":"Observation","id":"o","status":"FINAL","code":{"text":"x"}}`,
+			func(t *testing.T, rec *rules.Record) {
+				require.Len(t, rec.Observations, 1)
+				assert.Equal(t, "final", rec.Observations[0].Status)
+			}},
+		{"medication status and intent spelt otherwise: read as the codes; route text and displays", `{"resourceType":"MedicationRequest","id":"m","status":" On Hold ","intent":"Original Order",
+			"medicationCodeableConcept":{"text":"ketoconazole 2 %"},"dosageInstruction":[{"route":{"coding":[{"display":"Topical route"}],"text":"topical"}}]}`,
+			func(t *testing.T, rec *rules.Record) {
+				require.Len(t, rec.Medications, 1)
+				assert.Equal(t, "on-hold", rec.Medications[0].Status)
+				assert.Equal(t, "original-order", rec.Medications[0].Intent)
+				assert.Equal(t, "topical; Topical route", rec.Medications[0].Dose.Route)
+			}},
+		{"medication status no code: skipped", `{"resourceType":"MedicationStatement","id":"m","status":"taking","medicationCodeableConcept":{"text":"x"}}`,
+			func(t *testing.T, rec *rules.Record) {
+				assert.Empty(t, rec.Medications)
 			}},
 		{"required code null: skipped", `{"resourceType":"Immunization","id":"i","status":null,"vaccineCode":{"text":"x"}}`,
 			func(t *testing.T, rec *rules.Record) {

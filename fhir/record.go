@@ -11,6 +11,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
+	"jakguard/internal/jsonshape"
 	"jakguard/rules"
 )
 
@@ -132,7 +133,8 @@ type dosage struct {
 			When         []string        `json:"when"`
 		} `json:"repeat"`
 	} `json:"timing"`
-	DoseAndRate []doseAndRate `json:"doseAndRate"`
+	DoseAndRate []doseAndRate       `json:"doseAndRate"`
+	Route       *fm.CodeableConcept `json:"route"`
 }
 
 type doseAndRate struct {
@@ -330,7 +332,7 @@ func instruction(d *dosage, strength float64) rules.DoseFacts {
 	if d.Sequence != nil {
 		out.Sequence = *d.Sequence
 	}
-	out.DosageText = strings.TrimSpace(str(d.Text))
+	out.DosageText, out.Route = strings.TrimSpace(str(d.Text)), routeText(d.Route)
 	for i := range d.DoseAndRate {
 		if out.DoseQuantity = quantity(d.DoseAndRate[i].DoseQuantity); out.DoseQuantity != nil {
 			break
@@ -366,11 +368,11 @@ func instruction(d *dosage, strength float64) rules.DoseFacts {
 // else dateAsserted.
 func convertMedicationUse(resourceType string, mu *medicationUse, contained func(string) (rules.Medication, bool)) pendingMed {
 	p := pendingMed{med: rules.Medication{ID: resourceID(resourceType, mu.ID), ResourceType: resourceType,
-		Status: strings.TrimSpace(mu.Status)}}
+		Status: jsonshape.Code(mu.Status)}}
 	dosages := mu.Dosage
 	switch {
 	case resourceType == "MedicationRequest":
-		p.med.Intent, p.med.Authored, dosages = strings.TrimSpace(mu.Intent), date(mu.AuthoredOn), mu.DosageInstruction
+		p.med.Intent, p.med.Authored, dosages = jsonshape.Code(mu.Intent), date(mu.AuthoredOn), mu.DosageInstruction
 		if dr := mu.DispenseRequest; dr != nil && dr.ValidityPeriod != nil {
 			p.med.ValidityStart, p.med.End = date(dr.ValidityPeriod.Start), date(dr.ValidityPeriod.End)
 		}
@@ -436,6 +438,15 @@ func textOrDisplay(cc *fm.CodeableConcept) string {
 	return t
 }
 
+// routeText is a route's text and its codings' displays ("Topical route").
+func routeText(cc *fm.CodeableConcept) string {
+	t := []string{ccText(cc)}
+	for _, c := range conceptOf(cc).Coding {
+		t = append(t, str(c.Display))
+	}
+	return strings.Trim(strings.Join(t, "; "), "; ")
+}
+
 // statusCode is a status concept's first code, else its text.
 func statusCode(cc *fm.CodeableConcept) string {
 	for _, c := range conceptOf(cc).Coding {
@@ -459,7 +470,7 @@ func conditionStatus(cc *fm.CodeableConcept) string {
 			break
 		}
 	}
-	return strings.Join(strings.Fields(strings.ToLower(code)), "-")
+	return jsonshape.Code(code)
 }
 
 func periodStart(p *fm.Period) time.Time {

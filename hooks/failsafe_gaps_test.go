@@ -275,6 +275,7 @@ func TestInnerArraysBounded(t *testing.T) {
 			`"medicationCodeableConcept":{"text":"Rinvoq 15 mg"},` + member + `}}]}`
 	}
 	component := `{"code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]}}`
+	routeCoding := `{"display":"Topical route"}`
 	components := func(size int) string {
 		return fill(size, `,"observations":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Observation","status":"final","code":{"text":"panel"},"component":[`,
 			component, ",", `]}}]}`)
@@ -289,6 +290,8 @@ func TestInnerArraysBounded(t *testing.T) {
 		{"195,000 empty dosage instructions in a draft and in a prefetch order", attackBody(prefetchMed(fill(under, `"dosageInstruction":[`, `{}`, ",", `]`)),
 			order(fill(under, `"dosageInstruction":[`, `{}`, ",", `]`))), 200},
 		{"40,000 components with a code", attackBody(components(40_000*(len(component)+1)), ""), 200},
+		// The route's displays are joined once (status review), not one string per coding.
+		{"150,000 route codings with a display in a prefetch order", attackBody(prefetchMed(fill(150_000*(len(routeCoding)+1), `"dosageInstruction":[{"route":{"coding":[`, routeCoding, ",", `]}}]`)), ""), 200},
 	}
 	checkBounded(t, s, limit, cases)
 }

@@ -367,21 +367,36 @@ var localFormWords = []string{"topical", "ointment", "cream", "lotion", "ophthal
 // each eye"): EHRs often name a topical order by ingredient and strength
 // only ("ketoconazole 2 %"), with the form in the route and the sig.
 var localUseWords = []string{"apply", "applied", "topically", "affected area", "affected areas", "affected skin",
-	"to skin", "to the skin", "instill", "lather", "wash hair"}
+	"to skin", "to the skin", "instill", "lather", "wash hair", "cutaneous"}
 
 // localUse reports whether the dosage texts of d (and of its other
 // instructions) say the drug is used locally: a local form or site
 // (localFormWords) or a local use (localUseWords), and none says it is
 // taken by mouth ("by mouth", "orally", "PO", "swallow"), in the same
 // instruction or another one.
+//
+// The route of each instruction is read as its sig is ("Topical route",
+// "topical", "Ophthalmic route" say local; "Oral route" and the other
+// systemic routes of systemicRouteWords say taken): words only, no route
+// code is known to jakguard (clinical-knowledge.md lists none).
 func localUse(d DoseFacts) bool {
-	local, oral := localSig(d.DosageText)
-	for i := range d.More {
-		l, o := localSig(d.More[i].DosageText)
-		local, oral = local || l, oral || o
+	var local, oral bool
+	for i := -1; i < len(d.More); i++ {
+		f := &d
+		if i >= 0 {
+			f = &d.More[i]
+		}
+		l, o := localSig(f.DosageText)
+		lr, or := localSig(f.Route)
+		local, oral = local || l || lr, oral || o || or
 	}
 	return local && !oral
 }
+
+// systemicRouteWords, in a sig or a route, say the drug reaches the blood
+// whatever its name says ("Transdermal route": a patch is not local use).
+var systemicRouteWords = []string{"oral", "orally", "by mouth", "po", "swallow", "sublingual", "buccal", "enteral",
+	"intravenous", "intramuscular", "subcutaneous", "transdermal", "rectal"}
 
 // localSig reads one dosage text for localUse.
 func localSig(text string) (local, oral bool) {
@@ -389,8 +404,10 @@ func localSig(text string) (local, oral bool) {
 		return false, false
 	}
 	t := strings.ToLower(text)
-	if hasWord(t, "by mouth") || hasWord(t, "orally") || hasWord(t, "swallow") || hasWord(t, "po") {
-		return false, true
+	for _, w := range systemicRouteWords {
+		if hasWord(t, w) {
+			return false, true
+		}
 	}
 	if localForm([]string{t}) {
 		return true, false
@@ -628,6 +645,22 @@ const (
 	useHistory               // taken in the past: completed or stopped
 	useCurrent               // taken now
 )
+
+// medicationStatusCodes are the FHIR R4 status codes of MedicationRequest
+// and MedicationStatement, as the fhir package spells what feeds send
+// ("On Hold" is "on-hold"). It refuses an entry with any other status
+// (none, "A", "discontinued") as unreadable, which the answer says: read
+// as "not taken", a current co-medication or course was passed over.
+var medicationStatusCodes = map[string][]string{
+	"MedicationRequest":   {"active", "on-hold", "cancelled", "completed", "entered-in-error", "stopped", "draft", "unknown"},
+	"MedicationStatement": {"active", "completed", "entered-in-error", "intended", "stopped", "on-hold", "unknown", "not-taken"},
+}
+
+// MedicationStatusCode reports whether status is a status code of the
+// resource type (MedicationRequest or MedicationStatement).
+func MedicationStatusCode(resourceType, status string) bool {
+	return slices.Contains(medicationStatusCodes[resourceType], status)
+}
 
 // useOf reads a record medication's status (contract 6.1, issue 13):
 //   - MedicationRequest (an order or a plan, not a proposal or option):

@@ -173,6 +173,10 @@ type DoseFacts struct {
 	TimingText string
 	// DosageText is dosageInstruction[0].text, "" when absent.
 	DosageText string
+	// Route is the instruction's route: its text and its codings'
+	// displays ("Topical route"), "" when absent. Read as words, with the
+	// sig (localUse).
+	Route string
 	// Sequence is the instruction's dosageInstruction.sequence (0: none).
 	Sequence int
 	// More are the facts of the order's other dosageInstructions, in order

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -94,9 +95,14 @@ func OneOf[T any]() *json.Unmarshalers {
 // names.
 type v1Unmarshaler interface{ UnmarshalJSON([]byte) error }
 
+// Code is a code as the code systems of enum types spell their codes: lower
+// case, words joined by hyphens. Feeds converted from HL7 v2 or local
+// systems write "Completed", "FINAL" or "Entered in error" for them.
+func Code(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), "-") }
+
 // Enum reads an enum type (an integer type with an encoding/json
 // UnmarshalJSON) from a JSON string, handed to it unescaped ("\u003c" is
-// "<"); other types are left to the library.
+// "<") and spelt as Code; other types are left to the library.
 func Enum(dec *jsontext.Decoder, v v1Unmarshaler) error {
 	if reflect.TypeOf(v).Elem().Kind() != reflect.Int {
 		return errors.ErrUnsupported
@@ -108,11 +114,11 @@ func Enum(dec *jsontext.Decoder, v v1Unmarshaler) error {
 	if tok.Kind() != '"' {
 		return fmt.Errorf("a code must be a JSON string, not %s", jsonerr.Kind(tok.Kind()))
 	}
-	return v.UnmarshalJSON(strconv.AppendQuote(nil, tok.String()))
+	return v.UnmarshalJSON(strconv.AppendQuote(nil, Code(tok.String())))
 }
 
 // OptionalEnum reads an optional enum T (a *T); a value that is no name of
-// T is absent (nil).
+// T, even spelt as Code, is absent (nil).
 func OptionalEnum[T any, P interface {
 	*T
 	v1Unmarshaler
@@ -124,7 +130,7 @@ func OptionalEnum[T any, P interface {
 		}
 		*v = nil
 		var c T
-		if tok.Kind() == '"' && P(&c).UnmarshalJSON(strconv.AppendQuote(nil, tok.String())) == nil {
+		if tok.Kind() == '"' && P(&c).UnmarshalJSON(strconv.AppendQuote(nil, Code(tok.String()))) == nil {
 			*v = &c
 		}
 		return nil

@@ -83,9 +83,11 @@ func TestEnums(t *testing.T) {
 	}{
 		{in: `{"c":"red"}`, want: doc{C: 1}},
 		{in: `{"c":"\u003cblue>"}`, want: doc{C: 2}}, // handed over unescaped
-		{in: `{"c":"RED"}`, bad: true},
+		{in: `{"c":" RED "}`, want: doc{C: 1}},       // spelt as Code
+		{in: `{"c":"r"}`, bad: true},
 		{in: `{"c":1}`, bad: true},
 		{in: `{"opt":"<blue>"}`, want: doc{Opt: &two}},
+		{in: `{"opt":"<Blue>"}`, want: doc{Opt: &two}},
 		{in: `{"opt":"green"}`, want: doc{}}, // unknown: absent
 		{in: `{"opt":7}`, want: doc{}},
 		{in: `{"ext":[{"any":"thing"}],"c":"red"}`, want: doc{C: 1}}, // passed over
