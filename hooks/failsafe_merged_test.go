@@ -44,5 +44,45 @@ func TestBoundedMergedPaths(t *testing.T) {
 		{fmt.Sprintf("%d pregnancy conditions and %d unreadable pregnancy tests since", n, n),
 			attackBody(`,"conditions":{"resourceType":"Bundle","entry":[`+entries(n, pregCond)+`]},"observations":{"resourceType":"Bundle","entry":[`+entries(n, hcg)+`]}`, ""), 200},
 	}
+	ketoSig := strings.Repeat("apo eyesx popo ", 266) // 3,990 bytes, under the 4 KiB limit
+	keto := `{"resourceType":"MedicationRequest","id":"k","status":"draft","intent":"order","subject":{"reference":"Patient/p1"},"medicationCodeableConcept":{"text":"ketoconazole 200 mg"},"dosageInstruction":[` +
+		strings.TrimSuffix(strings.Repeat(`{"text":"`+ketoSig+`"},`, 2000), ",") + `]}`
+	egfr := func(i int) string {
+		return fmt.Sprintf(`{"resourceType":"Observation","id":"e%d","status":"final","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://loinc.org","code":"62238-1"}]},"effectiveDateTime":"%04d-%02d-%02d","valueQuantity":{"value":20,"comparator":"<","unit":"mL/min/1.73m2"}}`, i, 1900+i/336, 1+i/28%12, 1+i%28)
+	}
+	cp := func(i int) string {
+		return fmt.Sprintf(`{"resourceType":"Observation","id":"cp%d","status":"final","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://loinc.org","code":"98153-0"}]},"effectiveDateTime":"2026-11-02","valueQuantity":{"value":%d,"unit":"{points}"}}`, i, 5+i%11)
+	}
+	completed := func(i int) string {
+		return fmt.Sprintf(`{"resourceType":"MedicationRequest","id":"m%d","status":"completed","intent":"order","subject":{"reference":"Patient/p1"},"authoredOn":"2026-11-%02d","medicationCodeableConcept":{"text":"clarithromycin %d mg"},"dispenseRequest":{"expectedSupplyDuration":{"value":1e300,"code":"d"}},"dosageInstruction":[{"text":"apply to eye %d"}]}`, i, 1+i%28, i, i)
+	}
+	cases = append(cases,
+		boundedCase{"ketoconazole with 2,000 sigs of 4 KiB", attackBody("", `{"resource":`+upaOrder+`},{"resource":`+keto+`}`), 200},
+		boundedCase{"28,000 old eGFRs '<20' at distinct dates", attackBody(`,"observations":{"resourceType":"Bundle","entry":[`+entries(28_000, egfr)+`]}`, ""), 200},
+		boundedCase{"28,000 Child-Pugh scores of one day", attackBody(`,"observations":{"resourceType":"Bundle","entry":[`+entries(28_000, cp)+`]}`, ""), 200},
+		boundedCase{"20,000 completed co-medications of 1e300-day supplies and distinct names", attackBody(`,"medications":{"resourceType":"Bundle","entry":[`+entries(20_000, completed)+`]}`, ""), 200},
+	)
 	checkBounded(t, s, limit, cases)
+}
+
+// A Child-Pugh score reported with a comparator was read as its bound:
+// ">9 points" (10 or more: class C, upadacitinib not recommended) was
+// class B and gave no card. The class is now that of the highest score the
+// value allows (fail safe); a bound within one class reads as that class.
+func TestMergedChildPughComparators(t *testing.T) {
+	upa := func(r *record) call { return sign(r, jakDraft("upadacitinib", 15)) }
+	cp := func(cmp string, v float64) res {
+		return with(qty("cp", "98153-0", v, "", "", ago(30)), "valueQuantity", res{"value": v, "comparator": cmp, "unit": "{points}"})
+	}
+	cases := []accCase{
+		{name: "Child-Pugh >9 points: class C, not recommended", c: upa(cleanRecord().replace(cp(">", 9))), want: w("severe-hepatic-impairment", "critical")},
+		{name: "Child-Pugh >=10 points: class C, not recommended", c: upa(cleanRecord().replace(cp(">=", 10))), want: w("severe-hepatic-impairment", "critical")},
+		{name: "Child-Pugh >=9 points: may be C, not recommended", c: upa(cleanRecord().replace(cp(">=", 9))), want: w("severe-hepatic-impairment", "critical")},
+		{name: "Child-Pugh <10 points: at most B, no card", c: upa(cleanRecord().replace(cp("<", 10))), noCards: true},
+		{name: "Child-Pugh <=9 points: at most B, no card", c: upa(cleanRecord().replace(cp("<=", 9))), noCards: true},
+		{name: "Child-Pugh <=10 points: may be C, not recommended", c: upa(cleanRecord().replace(cp("<=", 10))), want: w("severe-hepatic-impairment", "critical")},
+		{name: "Child-Pugh score text '>9': class C, not recommended", c: upa(cleanRecord().replace(rxStr("cp", "98153-0", ">9", 30))), want: w("severe-hepatic-impairment", "critical")},
+		{name: "Child-Pugh 9 points, no comparator: class B, no card", c: upa(cleanRecord().replace(cp("", 9))), noCards: true},
+	}
+	runAcc(t, cases)
 }

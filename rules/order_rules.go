@@ -1206,7 +1206,7 @@ func childPugh(o *Observation) string {
 		}
 	}
 	if q := o.Quantity; q != nil && q.Value == math.Trunc(q.Value) && scoreUnit(q.Unit) && scoreUnit(q.UnitText) {
-		return childPughScore(q.Value)
+		return childPughBound(q.Value, q.Comparator)
 	}
 	// A score written as text ("11", "Score 12", "10 points"): the text's
 	// only number.
@@ -1217,7 +1217,7 @@ func childPugh(o *Observation) string {
 		}
 		if len(nums) == 1 {
 			if v, err := strconv.ParseFloat(nums[0], 64); err == nil && v == math.Trunc(v) {
-				if class := childPughScore(v); class != "" {
+				if class := childPughBound(v, textComparator(t)); class != "" {
 					return class
 				}
 			}
@@ -1231,6 +1231,34 @@ func childPugh(o *Observation) string {
 func scoreUnit(u string) bool {
 	u = strings.ToLower(strings.TrimSpace(u))
 	return u == "" || u == "1" || strings.Contains(u, "score") || strings.Contains(u, "point") || strings.Trim(u, "{}") == "pts"
+}
+
+// childPughBound is the class of a Child-Pugh score reported with a
+// comparator (">9 points"): the class of the highest score it allows (fail
+// safe: ">9" is 10 or more, class C; ">=9" may be C; "<10" is at most B);
+// without one, childPughScore.
+func childPughBound(v float64, comparator string) string {
+	if childPughScore(v) == "" {
+		return ""
+	}
+	switch comparator {
+	case ">", ">=":
+		return "C"
+	case "<":
+		return childPughScore(max(v-1, 5))
+	}
+	return childPughScore(v)
+}
+
+// textComparator is the comparator a score written as text puts before
+// its number ("Score >9", "≥ 10"), "" for none.
+func textComparator(t string) string {
+	for _, c := range []struct{ text, cmp string }{{">=", ">="}, {"≥", ">="}, {"<=", "<="}, {"≤", "<="}, {">", ">"}, {"<", "<"}} {
+		if strings.Contains(t, c.text) {
+			return c.cmp
+		}
+	}
+	return ""
 }
 
 // childPughScore is the class of a Child-Pugh score (5-6 A, 7-9 B, 10-15
