@@ -86,3 +86,22 @@ func TestMergedChildPughComparators(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// An eGFR older than the window was read as its bound when censored:
+// upadacitinib with "<45" 14 months ago (may be under 30) and abrocitinib
+// with "<=60" (at most 60, may be under 60) gave no card, where a recent
+// one of the same value warns. A stale eGFR censored across the drug's
+// limit, or at it with "<=", now asks for the eGFR as a low one does.
+func TestMergedStaleCensoredEGFR(t *testing.T) {
+	old := func(s string) res { return rxStr("egfr", "98979-8", s, 420) }
+	cases := []accCase{
+		{name: "upadacitinib, eGFR <45 14 months ago: check renal function", c: sign(cleanRecord().replace(old("<45 mL/min/1.73m2")), jakDraft("upadacitinib", 15)), want: w("renal-impairment", "warning"), noDose: true},
+		{name: "upadacitinib, eGFR <=30 14 months ago: check renal function", c: sign(cleanRecord().replace(old("<=30 mL/min/1.73m2")), jakDraft("upadacitinib", 15)), want: w("renal-impairment", "warning"), noDose: true},
+		{name: "abrocitinib, eGFR <=60 14 months ago: check renal function", c: sign(cleanRecord().replace(old("<=60 mL/min/1.73m2")), jakDraft("abrocitinib", 100)), want: w("renal-impairment", "warning"), noDose: true},
+		{name: "upadacitinib, eGFR >30 14 months ago: nothing", c: sign(cleanRecord().replace(old(">30 mL/min/1.73m2")), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "upadacitinib, eGFR >29 14 months ago (may be 29.5): check renal function", c: sign(cleanRecord().replace(old(">29 mL/min/1.73m2")), jakDraft("upadacitinib", 15)), want: w("renal-impairment", "warning"), noDose: true},
+		{name: "upadacitinib, eGFR 30 14 months ago: nothing", c: sign(cleanRecord().replace(old("30 mL/min/1.73m2")), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "upadacitinib, eGFR 29 14 months ago: check renal function", c: sign(cleanRecord().replace(old("29 mL/min/1.73m2")), jakDraft("upadacitinib", 15)), want: w("renal-impairment", "warning"), noDose: true},
+	}
+	runAcc(t, cases)
+}

@@ -1486,7 +1486,9 @@ func (c *orderCtx) renalAdvice() (float64, string) {
 func (c *orderCtx) staleEGFR() (Finding, bool) {
 	o, v, ok := c.ix.latestValue(VSEGFR, anyDay, EGFR)
 	limit, advice := c.renalAdvice()
-	if !ok || v >= limit {
+	// A censored one is read as the recent ones are: "<45" may be under
+	// 30, "<=30" is at most 30 (belowLimit, censoredAcross).
+	if !ok || !belowLimit(o.Quantity, v, limit) && !censoredAcross(unitEGFR, o.Quantity, limit) {
 		return Finding{}, false
 	}
 	w := durationText(c.cfg.EGFRWindow)
