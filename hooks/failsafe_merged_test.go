@@ -105,3 +105,26 @@ func TestMergedStaleCensoredEGFR(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// A sig that takes the drug by mouth without saying "by mouth" was read as
+// local use when it named the eye, the scalp or "apply" anywhere, so the
+// interaction was dropped: oral cyclosporine "take 2 capsules twice daily
+// for scalp psoriasis" gave abrocitinib no immunosuppressant card, and
+// clarithromycin "take 1 tablet twice daily; call if eye pain" or
+// "1 tab p.o. bid" with "apply" no CYP3A4 dose cap. Taking a tablet,
+// capsule or dose ("take", "tab", "cap", "p.o.", "oral") now says oral use.
+func TestMergedOralSigNotLocal(t *testing.T) {
+	upa30 := func(r *record) call { return sign(r, jakDraft("upadacitinib", 30)) }
+	clari := func(sig string) *record {
+		return cleanRecord().replace(ixSig(med("cl", "active", rxnorm, "197517", "clarithromycin 500 MG", 10), sig))
+	}
+	cases := []accCase{
+		{name: "cyclosporine 100 mg, take 2 capsules for scalp psoriasis: combination", c: sign(cleanRecord().replace(ixSig(med("c", "active", rxnorm, "3008", "cyclosporine 100 mg", 10), "Take 2 capsules twice daily for scalp psoriasis")), jakDraft("abrocitinib", 100)),
+			want: w("combination-immunosuppressant", "warning")},
+		{name: "clarithromycin, take 1 tablet, call if eye pain: 15 mg", c: upa30(clari("Take 1 tablet twice daily; call if eye pain")), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "clarithromycin, 1 tab p.o. bid, do not apply to skin: 15 mg", c: upa30(clari("1 tab p.o. bid; do not apply to skin")), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "clarithromycin, 500 mg oral twice daily, eyes: 15 mg", c: upa30(clari("500 mg oral twice daily; may blur eyes")), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "ketoconazole 2 %, apply to scalp: nothing", c: upa30(cleanRecord().replace(ixSig(med("k", "active", rxnorm, "6135", "ketoconazole 2 %", 10), "Apply to scalp, lather, leave 5 minutes"))), noCards: true},
+	}
+	runAcc(t, cases)
+}
