@@ -369,6 +369,14 @@ var localFormWords = []string{"topical", "ointment", "cream", "lotion", "ophthal
 var localUseWords = []string{"apply", "applied", "topically", "affected area", "affected areas", "affected skin",
 	"to skin", "to the skin", "instill", "lather", "wash hair", "cutaneous"}
 
+// oralUseWords, in a dosage text, say the drug is taken by mouth, whatever
+// else the sig names: "Take 2 capsules twice daily for scalp psoriasis"
+// (oral cyclosporine), "1 tab p.o. bid", "call if eye pain". Fail safe: a
+// local sig that says "take" or "tablet" counts as oral, so the drug
+// still counts.
+var oralUseWords = []string{"by mouth", "orally", "oral", "swallow", "po", "p.o", "p.o.", "take", "takes", "taken",
+	"tablet", "tablets", "tab", "tabs", "capsule", "capsules", "cap", "caps", "chew", "chewable", "dissolve", "sublingual"}
+
 // localUse reports whether the dosage texts of d (and of its other
 // instructions) say the drug is used locally: a local form or site
 // (localFormWords) or a local use (localUseWords), and none says it is
@@ -398,13 +406,16 @@ func localUse(d DoseFacts) bool {
 var systemicRouteWords = []string{"oral", "orally", "by mouth", "po", "swallow", "sublingual", "buccal", "enteral",
 	"intravenous", "intramuscular", "subcutaneous", "transdermal", "rectal"}
 
+// systemicWords say, in a sig or a route, that the drug counts (localSig).
+var systemicWords = slices.Concat(systemicRouteWords, oralUseWords)
+
 // localSig reads one dosage text for localUse.
 func localSig(text string) (local, oral bool) {
 	if text == "" || sigTooLong(text) {
 		return false, false
 	}
 	t := strings.ToLower(text)
-	for _, w := range systemicRouteWords {
+	for _, w := range systemicWords {
 		if hasWord(t, w) {
 			return false, true
 		}

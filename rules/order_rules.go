@@ -757,14 +757,34 @@ func (c *orderCtx) pregnancyStatus() (*Observation, bool) {
 
 // currentPregnancies are the active pregnancy conditions that can still be
 // current: undated, or dated within pregnancyMaxDays and not followed by a
-// negative pregnancy test.
+// negative pregnancy test (negativeTestSince).
+//
+// The pregnancy tests are read once, from the earliest day any condition
+// was last known, not once per condition: one read per condition made
+// 16,000 conditions beside 16,000 pregnancy tests take 9 minutes.
 func (c *orderCtx) currentPregnancies() []*Condition {
+	var dated []*Condition
 	var out []*Condition
+	from := civilDay(0)
 	for _, x := range c.ix.activeConditions(VSPregnancyCondition) {
 		if d := conditionDate(x); !d.IsZero() && daysBetween(d, c.now) >= pregnancyMaxDays {
 			continue
 		}
-		if c.negativeTestSince(x) {
+		if x.Onset.IsZero() && x.Recorded.IsZero() {
+			out = append(out, x) // undated: stays current (fail safe)
+			continue
+		}
+		if f := lastKnown(x) + 1; len(dated) == 0 || f < from {
+			from = f
+		}
+		dated = append(dated, x)
+	}
+	if len(dated) == 0 {
+		return out
+	}
+	neg := c.negativeTestSince(from)
+	for _, x := range dated {
+		if neg != nil && dayOf(neg.Date) > lastKnown(x) {
 			continue
 		}
 		out = append(out, x)
@@ -772,20 +792,27 @@ func (c *orderCtx) currentPregnancies() []*Condition {
 	return out
 }
 
-// negativeTestSince reports whether the latest readable pregnancy test
-// dated after the day a pregnancy condition was last known (the later of
-// its onset and recorded date) is negative: hCG stays positive throughout
-// a pregnancy, so the pregnancy has ended (delivery, loss) and the problem
+// lastKnown is the day a pregnancy condition was last known: the later of
+// its onset and recorded date.
+func lastKnown(x *Condition) civilDay { return max(dayOf(x.Onset), dayOf(x.Recorded)) }
+
+// negativeTestSince is the newest readable pregnancy test dated on or
+// after the day from when it reads negative and no newer test went unread,
+// else nil. A pregnancy condition is ended by it when it is dated after
+// the day the condition was last known: hCG stays positive throughout a
+// pregnancy, so the pregnancy has ended (delivery, loss) and the problem
 // list was not updated, as a newer negative test ends a pregnancy status.
 // An undated condition, one no readable test followed, or one whose latest
-// test is not negative (5-24 mIU/mL, unreadable) stays current.
-func (c *orderCtx) negativeTestSince(x *Condition) bool {
-	last := max(dayOf(x.Onset), dayOf(x.Recorded))
-	if x.Onset.IsZero() && x.Recorded.IsZero() {
-		return false
+// test is not negative (5-24 mIU/mL, unreadable) stays current. Read once
+// from the earliest day for all conditions: for a later day the newest
+// test is the same one when it is dated on or after that day (else the
+// condition stays current, fail safe).
+func (c *orderCtx) negativeTestSince(from civilDay) *Observation {
+	o, r, unread := c.ix.latestRead(VSPregnancyTest, from, c.ix.readHCG)
+	if r != resultNegative || len(unread) > 0 {
+		return nil
 	}
-	_, r, unread := c.ix.latestRead(VSPregnancyTest, last+1, c.ix.readHCG)
-	return r == resultNegative && len(unread) == 0
+	return o
 }
 
 func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
@@ -1179,7 +1206,7 @@ func childPugh(o *Observation) string {
 		}
 	}
 	if q := o.Quantity; q != nil && q.Value == math.Trunc(q.Value) && scoreUnit(q.Unit) && scoreUnit(q.UnitText) {
-		return childPughScore(q.Value)
+		return childPughBound(q.Value, q.Comparator)
 	}
 	// A score written as text ("11", "Score 12", "10 points"): the text's
 	// only number.
@@ -1190,7 +1217,7 @@ func childPugh(o *Observation) string {
 		}
 		if len(nums) == 1 {
 			if v, err := strconv.ParseFloat(nums[0], 64); err == nil && v == math.Trunc(v) {
-				if class := childPughScore(v); class != "" {
+				if class := childPughBound(v, textComparator(t)); class != "" {
 					return class
 				}
 			}
@@ -1204,6 +1231,34 @@ func childPugh(o *Observation) string {
 func scoreUnit(u string) bool {
 	u = strings.ToLower(strings.TrimSpace(u))
 	return u == "" || u == "1" || strings.Contains(u, "score") || strings.Contains(u, "point") || strings.Trim(u, "{}") == "pts"
+}
+
+// childPughBound is the class of a Child-Pugh score reported with a
+// comparator (">9 points"): the class of the highest score it allows (fail
+// safe: ">9" is 10 or more, class C; ">=9" may be C; "<10" is at most B);
+// without one, childPughScore.
+func childPughBound(v float64, comparator string) string {
+	if childPughScore(v) == "" {
+		return ""
+	}
+	switch comparator {
+	case ">", ">=":
+		return "C"
+	case "<":
+		return childPughScore(max(v-1, 5))
+	}
+	return childPughScore(v)
+}
+
+// textComparator is the comparator a score written as text puts before
+// its number ("Score >9", "≥ 10"), "" for none.
+func textComparator(t string) string {
+	for _, c := range []struct{ text, cmp string }{{">=", ">="}, {"≥", ">="}, {"<=", "<="}, {"≤", "<="}, {">", ">"}, {"<", "<"}} {
+		if strings.Contains(t, c.text) {
+			return c.cmp
+		}
+	}
+	return ""
 }
 
 // childPughScore is the class of a Child-Pugh score (5-6 A, 7-9 B, 10-15
@@ -1431,7 +1486,9 @@ func (c *orderCtx) renalAdvice() (float64, string) {
 func (c *orderCtx) staleEGFR() (Finding, bool) {
 	o, v, ok := c.ix.latestValue(VSEGFR, anyDay, EGFR)
 	limit, advice := c.renalAdvice()
-	if !ok || v >= limit {
+	// A censored one is read as the recent ones are: "<45" may be under
+	// 30, "<=30" is at most 30 (belowLimit, censoredAcross).
+	if !ok || !belowLimit(o.Quantity, v, limit) && !censoredAcross(unitEGFR, o.Quantity, limit) {
 		return Finding{}, false
 	}
 	w := durationText(c.cfg.EGFRWindow)
