@@ -271,7 +271,11 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 			logger.Warn("patient-view: medications unavailable; no cards", "reason", reason)
 			return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
 		}
-		findings = s.engine.EvaluatePatientView(res.record, now)
+		if findings, err = s.engine.EvaluatePatientViewUntil(res.record, now, func() bool { return ctx.Err() != nil }); err != nil {
+			logger.Warn("patient-view evaluation stopped at the deadline")
+			return nil, req.HookInstance, &Error{Status: http.StatusServiceUnavailable, Code: "transient",
+				Message: "the evaluation did not finish within the deadline"}
+		}
 		opts.PatientView = true
 		unsaid, skipped, jakDrug = s.unsaidOnCourse(res, findings, now)
 	}

@@ -239,7 +239,11 @@ func (e *Engine) EvaluateOrdersUntil(rec *Record, sess Session, orders []Medicat
 		if !ok {
 			continue
 		}
-		out = append(out, e.evaluateOrder(ix, si, orders[i], drug, byText)...)
+		fs, err := e.evaluateOrder(ix, si, orders[i], drug, byText, stop)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, fs...)
 	}
 	return e.nameSubjects(out), nil
 }
@@ -249,8 +253,15 @@ func (e *Engine) EvaluateOrdersUntil(rec *Record, sess Session, orders []Medicat
 // the course start, not from the latest renewal. It returns nil when the
 // patient has no ongoing upadacitinib or abrocitinib course.
 func (e *Engine) EvaluatePatientView(rec *Record, now time.Time) []Finding {
+	out, _ := e.EvaluatePatientViewUntil(rec, now, nil)
+	return out
+}
+
+// EvaluatePatientViewUntil is EvaluatePatientView asking stop (nil: never)
+// between rules; it returns ErrStopped once stop is true.
+func (e *Engine) EvaluatePatientViewUntil(rec *Record, now time.Time, stop func() bool) ([]Finding, error) {
 	if rec == nil {
-		return nil
+		return nil, nil
 	}
 	ix := e.newIndex(rec, now)
 	ix.computeCourses(nil)
@@ -258,14 +269,17 @@ func (e *Engine) EvaluatePatientView(rec *Record, now time.Time) []Finding {
 	comboReported := false // a course's combination-jak names every other JAK inhibitor on the chart
 	for _, d := range triggerDrugs {
 		if c := ix.course(d); c != nil && c.Ongoing {
-			fs := e.evaluateTherapy(ix, c, comboReported)
+			fs, err := e.evaluateTherapy(ix, c, comboReported, stop)
+			if err != nil {
+				return nil, err
+			}
 			for _, f := range fs {
 				comboReported = comboReported || f.Code == CombinationJAK
 			}
 			out = append(out, fs...)
 		}
 	}
-	return e.nameSubjects(out)
+	return e.nameSubjects(out), nil
 }
 
 // newIndex sorts the record for one call.

@@ -124,7 +124,7 @@ func monitoringLimits(c Config) string {
 // combination-jak, whose card names every JAK inhibitor on the chart (this
 // course's drug included): a patient on both drugs gets one such card,
 // not one per course.
-func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool) []Finding {
+func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool, stop func() bool) ([]Finding, error) {
 	p, _ := Profile(t.Drug)
 	// A course only planned (an "intended" statement) is judged as a start
 	// ("Do not start", the start thresholds), as its first order will be;
@@ -138,6 +138,9 @@ func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool) []Fin
 	onHold := onHold(t)
 	var out []Finding
 	for _, r := range pvRules {
+		if stop != nil && stop() {
+			return nil, ErrStopped
+		}
 		if r.drug != "" && r.drug != t.Drug || !t.Started && monitoringCodes[r.code] {
 			continue
 		}
@@ -166,7 +169,7 @@ func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool) []Fin
 		out = append(out, f)
 	}
 	c.oneDose(out) // a strong CYP inhibitor on the chart: the course's dose against its limit
-	return out
+	return out, nil
 }
 
 // onHold reports whether the course is interrupted: it has current

@@ -282,7 +282,7 @@ type orderCtx struct {
 }
 
 // evaluateOrder runs the rule table for one recognised order.
-func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, drug Drug, byText bool) []Finding {
+func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, drug Drug, byText bool, stop func() bool) ([]Finding, error) {
 	p, _ := Profile(drug)
 	c := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, si: si, order: order, key: orderKey(&order), drug: drug, p: p, now: ix.now,
 		fired: map[string]bool{}, risks: map[string]bool{}, newFrom: anyDay}
@@ -295,6 +295,9 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 	}
 	var out []Finding
 	for _, r := range orderRules {
+		if stop != nil && stop() { // between rules too: one order's rules on a hostile record can be slow
+			return nil, ErrStopped
+		}
 		if r.drug != "" && r.drug != drug || !c.applies(r.when) {
 			continue
 		}
@@ -338,7 +341,7 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 			f.Evidence = append(f.Evidence, Evidence{Text: "Outside medications (MedicationStatement) could not be checked."})
 		}
 	}
-	return out
+	return out, nil
 }
 
 // dropDoseUnknown leaves dose-unknown out when another finding of the

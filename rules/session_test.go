@@ -88,9 +88,13 @@ func TestEvaluateOrdersUntilStops(t *testing.T) {
 	asked := 0
 	r := cleanRecord()
 	without(r, "igra") // one finding per order
+	// How often one order asks (before it, and between its rules).
+	_, _ = e.EvaluateOrdersUntil(r, Session{Medications: orders[:1]}, orders[:1], testNow, func() bool { asked++; return false })
+	perOrder := asked
+	asked = 0
 	fs, err := e.EvaluateOrdersUntil(r, Session{Medications: orders}, orders, testNow, func() bool {
 		asked++
-		return asked > 3
+		return asked > 3*perOrder
 	})
 	if !errors.Is(err, ErrStopped) {
 		t.Fatalf("err = %v, want ErrStopped", err)
@@ -99,8 +103,8 @@ func TestEvaluateOrdersUntilStops(t *testing.T) {
 	for _, f := range fs {
 		ids[f.OrderID] = true
 	}
-	if len(ids) != 3 || asked != 4 {
-		t.Errorf("evaluated %d orders, asked %d times; want 3 and 4", len(ids), asked)
+	if len(ids) != 3 || asked != 3*perOrder+1 {
+		t.Errorf("evaluated %d orders, asked %d times; want 3 and %d", len(ids), asked, 3*perOrder+1)
 	}
 	// Never stopped: every order, no error (and, once, the ten orders'
 	// daily doses together above the label).
@@ -155,3 +159,28 @@ func benchmarkManyOrders(b *testing.B, n int) {
 // orders took 10.8 s and 10,000 took 614 s before).
 func BenchmarkOrders1600(b *testing.B)  { benchmarkManyOrders(b, 1600) }
 func BenchmarkOrders10000(b *testing.B) { benchmarkManyOrders(b, 10000) }
+
+// The deadline is asked between the rules of one order and of one course,
+// not only between orders: a single order's rules on a hostile record took
+// 8 min 45 s past the deadline before the pregnancy rule was bounded.
+func TestEvaluationStopsBetweenRules(t *testing.T) {
+	e := mustEngine(t, decKnowledge())
+	orders := manyOrders(1, false, false)
+	asked := 0
+	afterFirst := func() bool { asked++; return asked > 1 } // the between-orders check passes
+	fs, err := e.EvaluateOrdersUntil(cleanRecord(), Session{Medications: orders}, orders, testNow, afterFirst)
+	if !errors.Is(err, ErrStopped) || len(fs) != 0 || asked != 2 {
+		t.Errorf("order: err = %v, %d findings, asked %d times; want ErrStopped, none, 2", err, len(fs), asked)
+	}
+
+	r := patientOn(courseMember("a1", Abrocitinib, "active", 100, 100))
+	asked = 0
+	fs, err = e.EvaluatePatientViewUntil(r, testNow, afterFirst)
+	if !errors.Is(err, ErrStopped) || len(fs) != 0 || asked != 2 {
+		t.Errorf("patient-view: err = %v, %d findings, asked %d times; want ErrStopped, none, 2", err, len(fs), asked)
+	}
+	fs, err = e.EvaluatePatientViewUntil(r, testNow, func() bool { return false })
+	if err != nil || len(fs) == 0 {
+		t.Errorf("patient-view never stopped: err = %v, %d findings; want nil and the course's findings", err, len(fs))
+	}
+}
