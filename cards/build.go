@@ -30,6 +30,11 @@ type Options struct {
 	// and suppresses update and delete suggestions: on patient-view the
 	// orders are active orders, not drafts of this session.
 	PatientView bool
+	// Unreadable is a record medication of an upadacitinib or abrocitinib
+	// course whose status is no code (rules.Engine.UnreadableCourse), nil
+	// when none, and its drug: Unchecked names it.
+	Unreadable     *rules.Medication
+	UnreadableDrug rules.Drug
 }
 
 // group is the findings of one card.

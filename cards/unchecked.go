@@ -57,6 +57,9 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 		}
 		lines = append(lines, md(fmt.Sprintf("Not read: %d %s of %s (malformed, left out); the rest was checked.", skipped[k], entries, n)))
 	}
+	if m := opt.Unreadable; m != nil {
+		lines = append(lines, unreadableLine(m, opt.UnreadableDrug))
+	}
 	lead, indicator := "Not fully checked for "+ds.name+": ", rules.Warning
 	after := "The checks of " + md(ds.name) + " that read this data did not run on it. Review it in the chart before signing."
 	if opt.PatientView {
@@ -113,4 +116,26 @@ func appendCheck(list []string, kind string) []string {
 		return list
 	}
 	return append(list, n)
+}
+
+// maxStatusRunes bounds the status quoted from the record (unreadableLine).
+const maxStatusRunes = 40
+
+// unreadableLine says which JAK-inhibitor medication on record has a status
+// that could not be read: it was read neither as taken nor as stopped, so
+// no check of a course of it ran.
+func unreadableLine(m *rules.Medication, drug rules.Drug) string {
+	what := "order"
+	if m.ResourceType == "MedicationStatement" {
+		what = "statement"
+	}
+	status := "(none)"
+	if r := []rune(strings.TrimSpace(m.Status)); len(r) > maxStatusRunes {
+		status = fmt.Sprintf("(%q)", string(r[:maxStatusRunes-1])+"…")
+	} else if len(r) > 0 {
+		status = fmt.Sprintf("(%q)", string(r))
+	}
+	return md(fmt.Sprintf("An %s %s on the record has a status jakguard cannot read %s: "+
+		"it was read neither as taken nor as stopped, so the checks of a course of it did not run. "+
+		"Review its status in the chart.", drugOf(drug).name, what, status))
 }

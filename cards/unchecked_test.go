@@ -73,3 +73,20 @@ func TestPVChecksCoverPatientViewData(t *testing.T) {
 		assert.NotEmpty(t, pvChecks[k], k)
 	}
 }
+
+// TestUnreadableLineBounded: the status quoted from the record is bounded,
+// quoted and escaped (it is record text reaching the EHR).
+func TestUnreadableLineBounded(t *testing.T) {
+	long := strings.Repeat("x", 5000) + "\n# <b>"
+	c := Unchecked(rules.Upadacitinib, nil, map[string]int{rules.DataMedications: 1},
+		Options{Unreadable: &rules.Medication{ResourceType: "MedicationRequest", Status: long}, UnreadableDrug: rules.Upadacitinib})
+	assert.Contains(t, c.Detail, "An upadacitinib order on the record has a status jakguard cannot read")
+	assert.Less(t, len(c.Detail), 1200)
+	c = Unchecked(rules.Upadacitinib, nil, map[string]int{rules.DataMedications: 1},
+		Options{Unreadable: &rules.Medication{ResourceType: "MedicationRequest", Status: "<b>held</b>\n# x"}, UnreadableDrug: rules.Upadacitinib})
+	assert.NotContains(t, c.Detail, "<b>")
+	assert.NotContains(t, c.Detail, "\n# x")
+	c = Unchecked(rules.Abrocitinib, nil, map[string]int{rules.DataMedicationStatements: 1},
+		Options{Unreadable: &rules.Medication{ResourceType: "MedicationStatement", Status: "  "}, UnreadableDrug: rules.Abrocitinib})
+	assert.Contains(t, c.Detail, "An abrocitinib statement on the record has a status jakguard cannot read (none)")
+}

@@ -250,7 +250,7 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		status := ""
 		err = decodeAs(r.raw, func(v *medicationUse) {
 			m := convertMedicationUse(r.resourceType, v, p.contained(r))
-			if status = m.med.Status; rules.MedicationStatusCode(r.resourceType, status) && !isTrue(v.DoNotPerform) {
+			if status = m.med.Status; !isTrue(v.DoNotPerform) { // an unreadable status goes to Record.Unreadable (Build)
 				p.meds = append(p.meds, m)
 			}
 		})
@@ -404,8 +404,12 @@ func (b *Builder) Record() *rules.Record {
 			if !ok {
 				b.logger.Warn("fhir: medicationReference not resolved", "key", p.key, "resourceType", m.ResourceType)
 			}
-			if first(m.ID) {
+			switch {
+			case !first(m.ID):
+			case rules.MedicationStatusCode(m.ResourceType, m.Status):
 				rec.Medications = append(rec.Medications, m)
+			default:
+				rec.Unreadable = append(rec.Unreadable, m)
 			}
 		}
 	}

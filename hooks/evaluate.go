@@ -216,6 +216,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 			return nil, req.HookInstance, err
 		}
 		call.sources = res.sources
+		opts.Unreadable, opts.UnreadableDrug = s.unreadableCourse(res.record)
 		sess := rules.Session{Medications: orders.Medications, Services: orders.Services, ServiceOrders: orders.ServiceOrders}
 		stop := func() bool { return ctx.Err() != nil }
 		if d.jak == 0 {
@@ -277,6 +278,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 				Message: "the evaluation did not finish within the deadline"}
 		}
 		opts.PatientView = true
+		opts.Unreadable, opts.UnreadableDrug = s.unreadableCourse(res.record)
 		unsaid, skipped, jakDrug = s.unsaidOnCourse(res, findings, now)
 	}
 
@@ -514,11 +516,25 @@ func (s *Server) unsaidOnCourse(res *resolution, findings []rules.Finding, now t
 	}
 	switch on {
 	case 0:
+		if _, d, ok := s.engine.UnreadableCourse(res.record); ok {
+			// A course whose status could not be read (left out, so in
+			// skipped): not seen as ongoing, but its checks did not run.
+			return unsaid, skipped, d
+		}
 		return nil, nil, ""
 	case 1:
 		return unsaid, skipped, drug
 	}
 	return unsaid, skipped, ""
+}
+
+// unreadableCourse is rules.Engine.UnreadableCourse for cards.Options:
+// the medication (nil when none) and its drug.
+func (s *Server) unreadableCourse(rec *rules.Record) (*rules.Medication, rules.Drug) {
+	if m, d, ok := s.engine.UnreadableCourse(rec); ok {
+		return &m, d
+	}
+	return nil, ""
 }
 
 // onCourse reports whether the record shows an ongoing course.

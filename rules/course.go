@@ -295,3 +295,17 @@ func orderRef(m *Medication) string {
 	}
 	return "the " + medicationName(m) + " order"
 }
+
+// UnreadableCourse returns the first record medication of an upadacitinib
+// or abrocitinib course whose status could not be read (Record.Unreadable),
+// ok false when there is none. It is not a course: its checks did not run,
+// and the answer is to say so (contract 6.6, fail safe) rather than be
+// silent as for a patient on no JAK inhibitor.
+func (e *Engine) UnreadableCourse(rec *Record) (m Medication, drug Drug, ok bool) {
+	for _, m := range rec.Unreadable {
+		if d, _, ok := recognize(e.k, m); ok {
+			return m, d, true
+		}
+	}
+	return Medication{}, "", false
+}

@@ -659,9 +659,10 @@ const (
 
 // medicationStatusCodes are the FHIR R4 status codes of MedicationRequest
 // and MedicationStatement, as the fhir package spells what feeds send
-// ("On Hold" is "on-hold"). It refuses an entry with any other status
-// (none, "A", "discontinued") as unreadable, which the answer says: read
-// as "not taken", a current co-medication or course was passed over.
+// ("On Hold" is "on-hold"). An entry with any other status (none, "A",
+// "discontinued") is counted unreadable, which the answer says, and kept
+// apart in Record.Unreadable: read as "not taken", a current co-medication
+// or course was passed over.
 var medicationStatusCodes = map[string][]string{
 	"MedicationRequest":   {"active", "on-hold", "cancelled", "completed", "entered-in-error", "stopped", "draft", "unknown"},
 	"MedicationStatement": {"active", "completed", "entered-in-error", "intended", "stopped", "on-hold", "unknown", "not-taken"},

@@ -220,6 +220,12 @@ type Record struct {
 	Conditions    []Condition
 	Medications   []Medication // on record (not the draft orders)
 	Immunizations []Immunization
+	// Unreadable are the record MedicationRequests and MedicationStatements
+	// whose status is no status code (MedicationStatusCode: "discontinued",
+	// "taking", none), kept apart so that no rule reads them as taken or as
+	// history: only UnreadableCourse looks at them, to say a course may have
+	// gone unchecked.
+	Unreadable []Medication
 	// Unavailable names the kinds of data that could neither be had from
 	// prefetch nor from the FHIR server (prefetch keys such as "labs"). The
 	// rules still run; findings that depend on them say the data could not be
