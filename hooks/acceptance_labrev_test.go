@@ -124,6 +124,10 @@ func TestAcceptanceLabReviewRenal(t *testing.T) {
 			want: w("renal-impairment", "warning"), summaryOf: stale, noDose: true},
 		{name: "abrocitinib, eGFR 20 five years ago: check, not critical", c: sign(cleanRecord().replace(egfr(20, 5*365)), jakDraft("abrocitinib", 100)),
 			want: w("renal-impairment", "warning"), summaryOf: stale, detailOf: map[string]string{"renal-impairment": "below 30 it is not recommended"}},
+		// Ten years back at most (staleEGFRHorizon): 3650 days, not 3651.
+		{name: "abrocitinib, eGFR 20 3650 days ago: check", c: sign(cleanRecord().replace(egfr(20, 3650)), jakDraft("abrocitinib", 100)),
+			want: w("renal-impairment", "warning"), summaryOf: stale},
+		{name: "abrocitinib, eGFR 20 3651 days ago: too old to say anything", c: sign(cleanRecord().replace(egfr(20, 3651)), jakDraft("abrocitinib", 100)), noCards: true},
 		{name: "upadacitinib, eGFR 20 400 days ago: check renal function", c: sign(cleanRecord().replace(egfr(20, 400)), jakDraft("upadacitinib", 15)),
 			want: w("renal-impairment", "warning"), summaryOf: stale},
 		{name: "upadacitinib, eGFR 45 400 days ago: nothing (no upadacitinib limit above 30)", c: sign(cleanRecord().replace(egfr(45, 400)), jakDraft("upadacitinib", 30)), noCards: true},

@@ -1477,6 +1477,12 @@ func (c *orderCtx) renalAdvice() (float64, string) {
 		" mL/min/1.73 m² the upadacitinib dose is 15 mg; below " + number(c.cfg.EGFRUpadacitinibMin) + " it is not recommended"
 }
 
+// staleEGFRHorizon is how far back staleEGFR looks: ten years. An eGFR of
+// 1995 says nothing of the kidneys a JAK inhibitor meets today, and every
+// eGFR of a long record was decoded for it (the typical call's eleven
+// results of 1991-1996).
+const staleEGFRHorizon = 3650 * day
+
 // staleEGFR is renal-impairment when no eGFR lies within EGFRWindow and no
 // renal condition is on the problem list, but the last eGFR of any date
 // was below the drug's highest renal limit (abrocitinib 60, upadacitinib
@@ -1484,7 +1490,7 @@ func (c *orderCtx) renalAdvice() (float64, string) {
 // left unsaid. A warning asking for the current eGFR, with no dose limit:
 // the old value sets none.
 func (c *orderCtx) staleEGFR() (Finding, bool) {
-	o, v, ok := c.ix.latestValue(VSEGFR, anyDay, EGFR)
+	o, v, ok := c.ix.latestValue(VSEGFR, c.windowFrom(staleEGFRHorizon), EGFR)
 	limit, advice := c.renalAdvice()
 	// A censored one is read as the recent ones are: "<45" may be under
 	// 30, "<=30" is at most 30 (belowLimit, censoredAcross).

@@ -40,7 +40,7 @@ func orderLookbacks(cfg Config) []lookback {
 		// A negative pregnancy test ends a pregnancy condition or status
 		// up to pregnancyMaxDays old (currentPregnancies, pregnancyStatus).
 		{VSPregnancyTest, max(cfg.PregnancyTestWindow, pregnancyMaxDays*day)},
-		{VSEGFR, 0}, {VSSmokingStatus, 0}, // eGFR: an old low one is said (staleEGFR)
+		{VSEGFR, max(cfg.EGFRWindow, staleEGFRHorizon)}, {VSSmokingStatus, 0}, // eGFR: an old low one is said (staleEGFR)
 		{VSChildPugh, 0}, {VSCYP2C19Genotype, 0}, {VSBodyWeight, 0},
 		{VSPregnancyStatus, pregnancyMaxDays * day},
 	}

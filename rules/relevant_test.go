@@ -66,6 +66,8 @@ func TestOrderObservationRelevant(t *testing.T) {
 		{"LDL 3 years old", loinc("13457-7"), now.AddDate(-3, 0, 0), false},
 		{"hCG 2 months old: may end a pregnancy condition", loinc("2106-3"), now.AddDate(0, -2, 0), true},
 		{"hCG 11 months old: older than any pregnancy", loinc("2106-3"), now.AddDate(0, -11, 0), false},
+		{"eGFR 9 years old: an old low one is said", loinc("98979-8"), now.AddDate(-9, 0, 0), true},
+		{"eGFR 11 years old: past staleEGFRHorizon", loinc("98979-8"), now.AddDate(-11, 0, 0), false},
 		{"blood pressure today", loinc("85354-9"), now, false},
 	}
 	for _, tc := range cases {

@@ -98,7 +98,14 @@ type v1Unmarshaler interface{ UnmarshalJSON([]byte) error }
 // Code is a code as the code systems of enum types spell their codes: lower
 // case, words joined by hyphens. Feeds converted from HL7 v2 or local
 // systems write "Completed", "FINAL" or "Entered in error" for them.
-func Code(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), "-") }
+func Code(s string) string {
+	for i := range len(s) {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c <= ' ' || c >= 0x80 {
+			return strings.Join(strings.Fields(strings.ToLower(s)), "-")
+		}
+	}
+	return s // spelt as a code already, as nearly every value is: nothing to allocate
+}
 
 // Enum reads an enum type (an integer type with an encoding/json
 // UnmarshalJSON) from a JSON string, handed to it unescaped ("\u003c" is

@@ -105,3 +105,20 @@ func TestEnums(t *testing.T) {
 		}
 	}
 }
+
+func TestCode(t *testing.T) {
+	for in, want := range map[string]string{
+		"final": "final", "on-hold": "on-hold", "FINAL": "final", "Completed": "completed", " active ": "active",
+		"On Hold": "on-hold", "Entered in error": "entered-in-error", "entered\tin error": "entered-in-error",
+		"\u00a0Active\u00a0": "active", "": "", "A": "a",
+	} {
+		if got := Code(in); got != want {
+			t.Errorf("Code(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// Nearly every value is spelt as a code already; reading one is on the
+	// path of every Observation status and Patient gender.
+	if n := testing.AllocsPerRun(100, func() { _ = Code("entered-in-error") }); n != 0 {
+		t.Errorf("Code of a code allocates %v times, want 0", n)
+	}
+}
