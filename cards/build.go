@@ -35,6 +35,9 @@ type Options struct {
 	// when none, and its drug: Unchecked names it.
 	Unreadable     *rules.Medication
 	UnreadableDrug rules.Drug
+	// NoCourse: on patient-view, no course could be read (Unreadable is
+	// the only one): no course check ran, so none is said to have.
+	NoCourse bool
 }
 
 // group is the findings of one card.

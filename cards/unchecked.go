@@ -82,7 +82,7 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 		if len(notRun) > 0 {
 			parts = append(parts, "Not checked on "+md(course)+": "+strings.Join(notRun, "; ")+".")
 		}
-		if len(partly) > 0 {
+		if len(partly) > 0 && !opt.NoCourse {
 			parts = append(parts, "Checked without the entries left out: "+strings.Join(partly, "; ")+".")
 		}
 		after = strings.Join(append(parts, "Review this data in the chart."), " ")

@@ -279,6 +279,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		}
 		opts.PatientView = true
 		opts.Unreadable, opts.UnreadableDrug = s.unreadableCourse(res.record)
+		opts.NoCourse = opts.Unreadable != nil && !s.onCourse(res.record, now)
 		unsaid, skipped, jakDrug = s.unsaidOnCourse(res, findings, now)
 	}
 
