@@ -24,7 +24,7 @@ func TestAcceptancePvunreadCourseStatus(t *testing.T) {
 	unread := w("data-unavailable", "info")
 	cases := []accCase{
 		{name: "upadacitinib order 'discontinued': said, info", c: view(on(upa("discontinued"))), want: unread, onlyInfo: true,
-			summaryOf: map[string]string{"data-unavailable": "Upadacitinib course not fully checked"},
+			summaryOf:   map[string]string{"data-unavailable": "Upadacitinib course not fully checked"},
 			detailOf:    map[string]string{"data-unavailable": `status jakguard cannot read ("discontinued")`},
 			notDetailOf: map[string]string{"data-unavailable": "Checked without the entries left out"}}, // no course: no check ran
 		{name: "upadacitinib order without status: said", c: view(on(upa(""))), want: unread, onlyInfo: true,
