@@ -343,9 +343,12 @@ func TestTolerance(t *testing.T) {
 				assert.Equal(t, "original-order", rec.Medications[0].Intent)
 				assert.Equal(t, "topical; Topical route", rec.Medications[0].Dose.Route)
 			}},
-		{"medication status no code: skipped", `{"resourceType":"MedicationStatement","id":"m","status":"taking","medicationCodeableConcept":{"text":"x"}}`,
+		{"medication status no code: skipped, kept apart as unreadable", `{"resourceType":"MedicationStatement","id":"m","status":"taking","medicationCodeableConcept":{"text":"x"}}`,
 			func(t *testing.T, rec *rules.Record) {
 				assert.Empty(t, rec.Medications)
+				require.Len(t, rec.Unreadable, 1)
+				assert.Equal(t, "taking", rec.Unreadable[0].Status)
+				assert.Equal(t, "x", rec.Unreadable[0].Text)
 			}},
 		{"required code null: skipped", `{"resourceType":"Immunization","id":"i","status":null,"vaccineCode":{"text":"x"}}`,
 			func(t *testing.T, rec *rules.Record) {
