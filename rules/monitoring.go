@@ -113,6 +113,12 @@ func routineText(c Config) string {
 	return ", CBC and ALT/AST every " + durationText(c.UpadacitinibRoutineMonitoring)
 }
 
+// cbcMonitoringLimits is monitoring-cbc-due's limits for the catalogue:
+// the abrocitinib CBC is also due after a dose increase.
+func cbcMonitoringLimits(c Config) string {
+	return strings.Replace(monitoringLimits(c), " after the course start;", " after the course start and after a dose increase (unverified);", 1)
+}
+
 // monitoringLimits is the monitoring rules' limits for the catalogue.
 func monitoringLimits(c Config) string {
 	return "abrocitinib: " + durationText(c.AbrocitinibMonitoring) + " after the course start; upadacitinib: lipids " +
@@ -274,7 +280,81 @@ func (c *orderCtx) monitoringCBCDue(t *Course) (Finding, bool) {
 			return f, true
 		}
 	}
+	if t.Drug == Abrocitinib {
+		if f, ok := c.increaseCBCDue(t); ok {
+			return f, true
+		}
+	}
 	return c.unreadableCounts(t)
+}
+
+// doseIncrease finds the latest rise of the course's daily dose still in
+// force: the member (dated, taken: not a plan) whose daily dose is higher
+// than that of the member before it with a known dose, while the course's
+// current dose (Course.DailyMg) is still higher than that earlier dose.
+// ok is false when the dose never rose, or came back down to (or below)
+// where it was before the rise.
+func (c *orderCtx) doseIncrease(t *Course) (raisedBy *Medication, from, to float64, ok bool) {
+	if !t.DoseKnown || t.Start.IsZero() {
+		return nil, 0, 0, false
+	}
+	prev, havePrev := 0.0, false
+	for _, m := range t.Members { // oldest first
+		if start, _ := memberStart(m); start.IsZero() || plannedOnly(m) {
+			continue
+		}
+		mg, _, known := c.ix.dailyDose(*m)
+		if !known || !(mg > 0) {
+			continue
+		}
+		if havePrev && mg > prev {
+			raisedBy, from, to = m, prev, mg
+		}
+		prev, havePrev = mg, true
+	}
+	if raisedBy == nil || !(t.DailyMg > from) {
+		return nil, 0, 0, false
+	}
+	return raisedBy, from, to, true
+}
+
+// increaseCBCDue is the abrocitinib CBC 4 weeks (AbrocitinibMonitoring)
+// after a dose increase (C6, grade C: unverified): due from that long
+// after the start of the member that raised the dose, when no measured
+// CBC result is dated after that day (a result on the day of the
+// increase is taken as the check before it, as a result on the start day
+// is the baseline).
+func (c *orderCtx) increaseCBCDue(t *Course) (Finding, bool) {
+	interval := c.cfg.AbrocitinibMonitoring
+	m, from, to, ok := c.doseIncrease(t)
+	if !ok || interval <= 0 {
+		return Finding{}, false
+	}
+	at, field := memberStart(m)
+	if !atLeast(at, c.now, interval) {
+		return Finding{}, false
+	}
+	day := dayOf(at)
+	if len(measured(c.ix.results(day+1, cbcSets...))) > 0 {
+		return Finding{}, false
+	}
+	ev := []Evidence{
+		{Text: c.p.Name() + " daily dose raised from " + number(from) + " mg/day to " + number(to) + " mg/day on " + dateText(at) +
+			" (" + field + " of " + orderRef(m) + ").", Date: at, ResourceID: m.ID},
+		{Text: "No CBC since the dose increase."},
+	}
+	if c.ordering(cbcSets...) {
+		ev = append(ev, Evidence{Text: "CBC is being ordered in this session."})
+	}
+	ev = append(ev, Evidence{Text: "The CBC " + durationText(interval) + " after a dose increase is graded C in jakguard's knowledge base (CIBINQO US label, C6): not yet verified."})
+	return Finding{
+		Title:       "CBC due after the " + c.p.Generic + " dose increase",
+		Action:      "Order CBC (due " + durationText(interval) + " after the " + c.p.Generic + " dose increase; platelets fall with dose).",
+		Evidence:    ev,
+		Tests:       withReason("CBC due "+durationText(interval)+" after the "+c.p.Generic+" dose increase", testCBC),
+		DaysOverdue: int(int64(c.ix.today-day) - windowDays(interval)),
+		Unverified:  true,
+	}, true
 }
 
 // unreadableCounts fires monitoring-cbc-due when the newest on-treatment

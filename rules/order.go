@@ -240,7 +240,7 @@ var orderRules = []orderRule{
 
 	// On-treatment monitoring at a continuation (contract 6.2: on
 	// continuation the monitoring applies instead of the screening).
-	{MonitoringCBCDue, Warning, CategoryMonitoring, "", onContinuation, needObs, cbcSets, monitoringLimits, rvqLabs, cibLabs, courseRule((*orderCtx).monitoringCBCDue)},
+	{MonitoringCBCDue, Warning, CategoryMonitoring, "", onContinuation, needObs, cbcSets, cbcMonitoringLimits, rvqLabs, cibLabs, courseRule((*orderCtx).monitoringCBCDue)},
 	{MonitoringLiverDue, Warning, CategoryMonitoring, "", onContinuation, needObs, []string{VSALT, VSAST}, monitoringLimits, rvqLabs, cibNoLiver, courseRule((*orderCtx).monitoringLiverDue)},
 	{MonitoringLipidsDue, Warning, CategoryMonitoring, "", onContinuation, needObs, []string{VSLipids}, monitoringLimits, rvqLabs, cibLabs, courseRule((*orderCtx).monitoringLipidsDue)},
 }
