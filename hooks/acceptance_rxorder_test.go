@@ -536,7 +536,8 @@ func TestRxVaccines(t *testing.T) {
 			"vaccineCode": res{"text": "FluMist Quadrivalent"}, "occurrenceDateTime": ago(10)})), want: w("live-vaccine-recent", "warning")},
 		{name: "RZV 187 5 days ago: not live", c: upa15(cleanRecord().replace(immunization("rzv", "187", ago(5)))), noCards: true},
 		{name: "Chikungunya VLP 329 5 days ago: not live", c: upa15(cleanRecord().replace(immunization("v", "329", ago(5)))), noCards: true},
-		{name: "MMR tomorrow (date): not given yet", c: upa15(cleanRecord().replace(immunization("mmr", "03", testNow.AddDate(0, 0, 1).Format("2006-01-02")))), noCards: true},
+		// A given vaccine dated after today is read as recent (edgerev): a typing error, or a live vaccine due during treatment.
+		{name: "MMR tomorrow (date): read as recent", c: upa15(cleanRecord().replace(immunization("mmr", "03", testNow.AddDate(0, 0, 1).Format("2006-01-02")))), want: w("live-vaccine-recent", "warning")},
 	}
 	for i := range cases {
 		for _, im := range cases[i].c.r.immunizations {

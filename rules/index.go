@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The value sets the index sorts the record into, per kind of resource.
@@ -136,11 +138,17 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	}
 	for i := range rec.Immunizations {
 		im := &rec.Immunizations[i]
-		if im.Status != "completed" && im.Status != "" || ix.future(im.Date) {
+		if im.Status != "completed" && im.Status != "" {
 			continue
 		}
+		future := ix.future(im.Date)
 		for _, set := range k.immunizationSets(im) {
-			ix.imms[set] = append(ix.imms[set], im)
+			// A given vaccine dated after today (9999, a typing error)
+			// counts as a recent live vaccine (fail safe: the danger is
+			// kept), and as no dose of a series.
+			if !future || set == VSLiveVaccines {
+				ix.imms[set] = append(ix.imms[set], im)
+			}
 		}
 	}
 	for _, list := range ix.imms {
@@ -409,10 +417,16 @@ var systemicRouteWords = []string{"oral", "orally", "by mouth", "po", "swallow",
 // systemicWords say, in a sig or a route, that the drug counts (localSig).
 var systemicWords = slices.Concat(systemicRouteWords, oralUseWords)
 
-// localSig reads one dosage text for localUse.
+// localSig reads one dosage text for localUse. A text holding a letter of
+// another script than Latin is read as saying the drug counts: its words
+// cannot be told from look-alikes ("bу mouth" with a Cyrillic "у"
+// beside "apply"), and a systemic drug read as local would lose its card.
 func localSig(text string) (local, oral bool) {
 	if text == "" || sigTooLong(text) {
 		return false, false
+	}
+	if !latinOnly(text) {
+		return false, true
 	}
 	t := strings.ToLower(text)
 	for _, w := range systemicWords {
@@ -429,6 +443,17 @@ func localSig(text string) (local, oral bool) {
 		}
 	}
 	return false, false
+}
+
+// latinOnly reports whether every letter of text is of the Latin script
+// ("é" is; Cyrillic "у" and Greek "ο" are not).
+func latinOnly(text string) bool {
+	for _, r := range text {
+		if r >= utf8.RuneSelf && unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // localForm reports whether one of the (lower-cased) texts names a local

@@ -640,23 +640,29 @@ func medicationName(m *Medication) string {
 	return codingsName(m.Codes)
 }
 
-// conditionDate is when a condition began (onset, else recorded; zero when unknown).
-func conditionDate(c *Condition) time.Time {
-	if !c.Onset.IsZero() {
-		return c.Onset
+// conditionDate is when a condition began (onset, else recorded; zero when
+// unknown). A date more than maxPlausibleAge years before now (year 1800,
+// 0001-01-02) is a placeholder, not a date: it is read as unknown, so that
+// a current condition (pregnancy, infection) is not dropped as old.
+func conditionDate(c *Condition, now time.Time) time.Time {
+	floor := dayOf(now.AddDate(-maxPlausibleAge, 0, 0))
+	for _, t := range []time.Time{c.Onset, c.Recorded} {
+		if !t.IsZero() && dayOf(t) >= floor {
+			return t
+		}
 	}
-	return c.Recorded
+	return time.Time{}
 }
 
 // conditionEvidence describes conditions: "Pulmonary tuberculosis (active), since 2026-01-02".
-func conditionEvidence(cs []*Condition) []Evidence {
+func conditionEvidence(cs []*Condition, now time.Time) []Evidence {
 	var out []Evidence
 	for _, c := range cs {
 		t := conditionName(c)
 		if c.ClinicalStatus != "" {
 			t += " (" + c.ClinicalStatus + ")"
 		}
-		date := conditionDate(c)
+		date := conditionDate(c, now)
 		if !date.IsZero() {
 			t += ", since " + dateText(date)
 		}

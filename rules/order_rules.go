@@ -155,7 +155,7 @@ func (c *orderCtx) tbKnown() []Evidence {
 			break
 		}
 	}
-	ev = append(ev, conditionEvidence(c.ix.historyConditions(VSLatentTB))...)
+	ev = append(ev, conditionEvidence(c.ix.historyConditions(VSLatentTB), c.now)...)
 	if ms := c.ix.historyMeds(VSTBTreatment); len(ms) > 0 {
 		ev = append(ev, medicationEvidence(ms, "tuberculosis treatment")...)
 	}
@@ -193,7 +193,7 @@ func (c *orderCtx) tbActive() (Finding, bool) {
 		Title: "Active tuberculosis",
 		Action: c.onTx("Do not start "+c.p.Generic+" in a patient with active tuberculosis; treat the tuberculosis first.",
 			"Interrupt "+c.p.Generic+": active tuberculosis; treat it and seek specialist advice before resuming."),
-		Evidence:   conditionEvidence(cs),
+		Evidence:   conditionEvidence(cs, c.now),
 		Unverified: c.unverifiedConditions(VSActiveTB, cs),
 	}, true
 }
@@ -245,7 +245,7 @@ func (c *orderCtx) tbLatentUntreated() (Finding, bool) {
 		}
 	}
 	cs := c.newConditions(c.ix.activeConditions(VSLatentTB))
-	ev = append(ev, conditionEvidence(cs)...)
+	ev = append(ev, conditionEvidence(cs, c.now)...)
 	if len(ev) == 0 {
 		return Finding{}, false
 	}
@@ -268,7 +268,7 @@ func (c *orderCtx) newConditions(cs []*Condition) []*Condition {
 	}
 	var out []*Condition
 	for _, x := range cs {
-		if d := conditionDate(x); !d.IsZero() && dayOf(d) >= c.newFrom {
+		if d := conditionDate(x, c.now); !d.IsZero() && dayOf(d) >= c.newFrom {
 			out = append(out, x)
 		}
 	}
@@ -316,7 +316,7 @@ func (c *orderCtx) hbvActive() (Finding, bool) {
 		ev = append(ev, e)
 	}
 	cs := c.ix.activeConditions(VSChronicHBV)
-	ev = append(ev, conditionEvidence(cs)...)
+	ev = append(ev, conditionEvidence(cs, c.now)...)
 	if len(ev) == 0 {
 		return Finding{}, false
 	}
@@ -380,7 +380,7 @@ func (c *orderCtx) hcvActive() (Finding, bool) {
 		ev = append(ev, Evidence{Text: "HCV RNA detected on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID})
 	}
 	cs := c.ix.activeConditions(VSHCV)
-	ev = append(ev, conditionEvidence(cs)...)
+	ev = append(ev, conditionEvidence(cs, c.now)...)
 	if len(ev) == 0 {
 		return Finding{}, false
 	}
@@ -711,7 +711,7 @@ func (c *orderCtx) hcgText(o *Observation) string {
 // status when it is the only evidence.
 func (c *orderCtx) pregnant() (ev []Evidence, statusOnly *Observation, ok bool) {
 	cs := c.currentPregnancies()
-	ev = append(ev, conditionEvidence(cs)...)
+	ev = append(ev, conditionEvidence(cs, c.now)...)
 	status, hasStatus := c.pregnancyStatus()
 	if hasStatus {
 		ev = append(ev, Evidence{Text: "Pregnancy status " + codingsName(status.ValueCodes) + " on " + dateText(status.Date), Date: status.Date, ResourceID: status.ID})
@@ -767,10 +767,10 @@ func (c *orderCtx) currentPregnancies() []*Condition {
 	var out []*Condition
 	from := civilDay(0)
 	for _, x := range c.ix.activeConditions(VSPregnancyCondition) {
-		if d := conditionDate(x); !d.IsZero() && daysBetween(d, c.now) >= pregnancyMaxDays {
+		if d := conditionDate(x, c.now); !d.IsZero() && daysBetween(d, c.now) >= pregnancyMaxDays {
 			continue
 		}
-		if x.Onset.IsZero() && x.Recorded.IsZero() {
+		if conditionDate(x, c.now).IsZero() {
 			out = append(out, x) // undated: stays current (fail safe)
 			continue
 		}
@@ -926,7 +926,7 @@ const staleBreastfeedingDays = 730
 func (c *orderCtx) breastfeeding() (Finding, bool) {
 	var cs []*Condition
 	for _, x := range c.ix.activeConditions(VSBreastfeeding) {
-		if d := conditionDate(x); noClinicalStatus(x) && !d.IsZero() && daysBetween(d, c.now) > staleBreastfeedingDays {
+		if d := conditionDate(x, c.now); noClinicalStatus(x) && !d.IsZero() && daysBetween(d, c.now) > staleBreastfeedingDays {
 			continue
 		}
 		cs = append(cs, x)
@@ -938,7 +938,7 @@ func (c *orderCtx) breastfeeding() (Finding, bool) {
 		Title: "Breastfeeding",
 		Action: c.onTx("Do not start "+c.p.Generic+" while breastfeeding: no breastfeeding during treatment and for "+c.washoutDays()+" after the last dose.",
 			"The patient is breastfeeding: no breastfeeding during "+c.p.Generic+" treatment and for "+c.washoutDays()+" after the last dose; review with her."),
-		Evidence: conditionEvidence(cs),
+		Evidence: conditionEvidence(cs, c.now),
 		Subject:  c.washoutDays(),
 		// Both wash-out periods (6 days, 1 day) are grade C in the knowledge base.
 		Unverified: true,
@@ -1009,8 +1009,11 @@ func (c *orderCtx) liveVaccineSince(from civilDay) (Finding, bool) {
 	unverified := false
 	subject := ""
 	for _, im := range ims {
-		ev = append(ev, Evidence{Text: "Live vaccine " + immunizationName(im) + " given on " + dateText(im.Date) +
-			" (" + number(float64(daysBetween(im.Date, c.now))) + " days ago)", Date: im.Date, ResourceID: im.ID})
+		ago := " (" + number(float64(daysBetween(im.Date, c.now))) + " days ago)"
+		if daysBetween(im.Date, c.now) < 0 {
+			ago = " (a date after today, read as recent)"
+		}
+		ev = append(ev, Evidence{Text: "Live vaccine " + immunizationName(im) + " given on " + dateText(im.Date) + ago, Date: im.Date, ResourceID: im.ID})
 		unverified = unverified || c.k.Unverified(VSLiveVaccines, im.Codes)
 		subject = or(subject, immunizationName(im))
 	}
@@ -1162,7 +1165,7 @@ func (c *orderCtx) seriousInfectionActive() (Finding, bool) {
 	var cs []*Condition
 	for _, x := range c.ix.activeConditions(VSSeriousInfection) {
 		if noClinicalStatus(x) {
-			if d := conditionDate(x); !d.IsZero() && daysBetween(d, c.now) > staleInfectionDays {
+			if d := conditionDate(x, c.now); !d.IsZero() && daysBetween(d, c.now) > staleInfectionDays {
 				continue
 			}
 		}
@@ -1175,7 +1178,7 @@ func (c *orderCtx) seriousInfectionActive() (Finding, bool) {
 		Title: "Active serious infection",
 		Action: c.onTx("Do not start "+c.p.Generic+" during an active serious infection; start once it is controlled.",
 			"Interrupt "+c.p.Generic+" until the infection is controlled."),
-		Evidence:   conditionEvidence(cs),
+		Evidence:   conditionEvidence(cs, c.now),
 		Unverified: c.unverifiedConditions(VSSeriousInfection, cs),
 	}, true
 }
@@ -1303,12 +1306,12 @@ func (c *orderCtx) severeHepaticImpairment() (Finding, bool) {
 	}
 	switch {
 	case class == "C" || len(severe) > 0:
-		ev = append(ev, conditionEvidence(severe)...)
+		ev = append(ev, conditionEvidence(severe, c.now)...)
 		return Finding{
 			Level:      Critical,
 			Title:      "Severe hepatic impairment (Child-Pugh C or decompensated liver disease)",
 			Action:     c.onTx("Avoid "+c.p.Generic+": not recommended in severe hepatic impairment (Child-Pugh C).", "Severe hepatic impairment on "+c.p.Generic+", which is not recommended in Child-Pugh C: review treatment."),
-			Evidence:   append(ev, conditionEvidence(cirrhosis)...),
+			Evidence:   append(ev, conditionEvidence(cirrhosis, c.now)...),
 			Threshold:  "Child-Pugh C",
 			Unverified: c.unverifiedConditions(VSSevereHepatic, severe),
 		}, true
@@ -1318,7 +1321,7 @@ func (c *orderCtx) severeHepaticImpairment() (Finding, bool) {
 	return Finding{
 		Title:      "Cirrhosis without a Child-Pugh class: confirm the class",
 		Action:     "Confirm the Child-Pugh class: " + c.p.Generic + " is not recommended in Child-Pugh C; no change is needed in A or B.",
-		Evidence:   append(conditionEvidence(cirrhosis), Evidence{Text: "No Child-Pugh class on record."}),
+		Evidence:   append(conditionEvidence(cirrhosis, c.now), Evidence{Text: "No Child-Pugh class on record."}),
 		Unverified: c.unverifiedConditions(VSCirrhosis, cirrhosis),
 	}, true
 }
@@ -1379,12 +1382,12 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 		unverified = c.k.Unverified(VSEGFR, o.Codes) // e.g. 33914-3 is grade C
 		ev = append(ev, Evidence{Text: "eGFR " + quantityText(o.Quantity) + " on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID})
 	}
-	ev = append(ev, conditionEvidence(esrd)...)
+	ev = append(ev, conditionEvidence(esrd, c.now)...)
 	var problem []*Condition // severe renal impairment from the problem list, when no eGFR
 	if !ok && len(esrd) == 0 {
 		problem = c.ix.activeConditions(VSSevereRenal)
 		if len(problem) > 0 {
-			ev = append(ev, conditionEvidence(problem)...)
+			ev = append(ev, conditionEvidence(problem, c.now)...)
 			ev = append(ev, Evidence{Text: "No eGFR within " + durationText(c.cfg.EGFRWindow) + "; severe renal impairment taken from the problem list."})
 			unverified = c.unverifiedConditions(VSSevereRenal, problem) // e.g. CKD 4 431857002 is grade C
 		}
@@ -1404,7 +1407,7 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 	if !ok && len(esrd) == 0 && len(problem) == 0 {
 		moderate = c.ix.activeConditions(VSModerateRenal)
 		if len(moderate) > 0 {
-			ev = append(ev, conditionEvidence(moderate)...)
+			ev = append(ev, conditionEvidence(moderate, c.now)...)
 			ev = append(ev, Evidence{Text: "No eGFR within " + durationText(c.cfg.EGFRWindow) + "; moderate renal impairment (chronic kidney disease stage 3) taken from the problem list."})
 			unverified = c.unverifiedConditions(VSModerateRenal, moderate)
 		}
@@ -1972,7 +1975,7 @@ func (c *orderCtx) smokingEvidence(former bool) (ev []Evidence, unverified bool)
 			}
 		}
 	}
-	return append(ev, conditionEvidence(cs)...), unverified || c.unverifiedConditions(VSSmokerCondition, cs)
+	return append(ev, conditionEvidence(cs, c.now)...), unverified || c.unverifiedConditions(VSSmokerCondition, cs)
 }
 
 func (c *orderCtx) cardiovascularRisk() (Finding, bool) {
@@ -1984,7 +1987,7 @@ func (c *orderCtx) cardiovascularRisk() (Finding, bool) {
 	unverified := false
 	for _, set := range []string{VSHypertension, VSDiabetes, VSHyperlipidemia, VSCoronaryDisease} {
 		cs := c.ix.activeConditions(set)
-		ev = append(ev, conditionEvidence(cs)...)
+		ev = append(ev, conditionEvidence(cs, c.now)...)
 		unverified = unverified || c.unverifiedConditions(set, cs)
 	}
 	smoking, smokingUnverified := c.smokingEvidence(false)
@@ -2010,7 +2013,7 @@ func (c *orderCtx) history(code, title, action string, sets ...string) (Finding,
 	unverified := false
 	for _, set := range sets {
 		cs := c.newConditions(c.ix.historyConditions(set))
-		ev = append(ev, conditionEvidence(cs)...)
+		ev = append(ev, conditionEvidence(cs, c.now)...)
 		unverified = unverified || c.unverifiedConditions(set, cs)
 	}
 	if len(ev) == 0 {
@@ -2067,7 +2070,7 @@ func (c *orderCtx) malignancy() (Finding, bool) {
 		Title: "Active or past malignancy",
 		Action: c.onTx("Weigh the risk of malignancy before starting "+c.p.Generic+" (boxed warning).",
 			"Malignancy diagnosed during "+c.p.Generic+" treatment: review treatment (boxed warning)."),
-		Evidence:   conditionEvidence(cs),
+		Evidence:   conditionEvidence(cs, c.now),
 		Unverified: c.unverifiedConditions(VSMalignancy, cs),
 	}, true
 }
