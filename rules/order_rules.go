@@ -528,9 +528,11 @@ func (c *orderCtx) unreadNewer(n count, from civilDay, usable *Observation) *Obs
 	return rs[0]
 }
 
-// low fires when the latest usable value of n is below min: at initiation
-// within the CBC window, on treatment since the course start.
-func (c *orderCtx) low(n count, min float64, start, onTreatment string) (Finding, bool) {
+// low fires when the latest usable value of n is below its limit
+// (countMin): at initiation within the CBC window, on treatment since the
+// course start.
+func (c *orderCtx) low(n count, start, onTreatment string) (Finding, bool) {
+	min := c.countMin(n)
 	from := c.windowFrom(c.cfg.CBCWindow)
 	if c.cont {
 		from = c.onTreatmentFrom(c.course)
@@ -570,19 +572,19 @@ func valueEvidence(n count, o *Observation, v, min float64) Evidence {
 }
 
 func (c *orderCtx) lymphopenia() (Finding, bool) {
-	return c.low(countALC, c.cfg.ALCMin,
+	return c.low(countALC,
 		"Do not start "+c.p.Generic+" while the ALC is below "+number(c.cfg.ALCMin)+" cells/mm³.",
 		"Interrupt "+c.p.Generic+"; restart when the ALC is back above "+number(c.cfg.ALCMin)+" cells/mm³.")
 }
 
 func (c *orderCtx) neutropenia() (Finding, bool) {
-	return c.low(countANC, c.cfg.ANCMin,
+	return c.low(countANC,
 		"Do not start "+c.p.Generic+" while the ANC is below "+number(c.cfg.ANCMin)+" cells/mm³.",
 		"Interrupt "+c.p.Generic+"; restart when the ANC is back above "+number(c.cfg.ANCMin)+" cells/mm³.")
 }
 
 func (c *orderCtx) anemia() (Finding, bool) {
-	return c.low(countHb, c.cfg.HemoglobinMin,
+	return c.low(countHb,
 		"Do not start "+c.p.Generic+" while hemoglobin is below "+number(c.cfg.HemoglobinMin)+" g/dL.",
 		"Interrupt "+c.p.Generic+"; restart when hemoglobin is back above "+number(c.cfg.HemoglobinMin)+" g/dL.")
 }
@@ -591,10 +593,10 @@ func (c *orderCtx) anemia() (Finding, bool) {
 // treatment, discontinue below PlateletsMinOnTreatment (C5).
 func (c *orderCtx) thrombocytopenia() (Finding, bool) {
 	if c.cont {
-		return c.low(countPlatelets, c.cfg.PlateletsMinOnTreatment, "",
+		return c.low(countPlatelets, "",
 			"Discontinue abrocitinib and follow the CBC until platelets are above 100,000/mm³.")
 	}
-	return c.low(countPlatelets, c.cfg.PlateletsMinStart,
+	return c.low(countPlatelets,
 		"Do not start abrocitinib while platelets are below "+number(c.cfg.PlateletsMinStart)+"/mm³.", "")
 }
 
