@@ -116,13 +116,17 @@ func routineText(c Config) string {
 // cbcMonitoringLimits is monitoring-cbc-due's limits for the catalogue:
 // the abrocitinib CBC is also due after a dose increase.
 func cbcMonitoringLimits(c Config) string {
-	return strings.Replace(monitoringLimits(c), " after the course start;", " after the course start and after a dose increase (unverified);", 1)
+	return limitsOfMonitoring(c, " and after a dose increase (unverified)")
 }
 
-// monitoringLimits is the monitoring rules' limits for the catalogue.
-func monitoringLimits(c Config) string {
-	return "abrocitinib: " + durationText(c.AbrocitinibMonitoring) + " after the course start; upadacitinib: lipids " +
-		durationText(c.UpadacitinibLipidMonitoring) + " after the start" + routineText(c)
+// monitoringLimits is the other monitoring rules' limits for the catalogue.
+func monitoringLimits(c Config) string { return limitsOfMonitoring(c, "") }
+
+// limitsOfMonitoring is the monitoring limits, with abrocitinibAlso said
+// after the abrocitinib interval.
+func limitsOfMonitoring(c Config, abrocitinibAlso string) string {
+	return "abrocitinib: " + durationText(c.AbrocitinibMonitoring) + " after the course start" + abrocitinibAlso +
+		"; upadacitinib: lipids " + durationText(c.UpadacitinibLipidMonitoring) + " after the start" + routineText(c)
 }
 
 // evaluateTherapy runs the patient-view rules for one ongoing course.
