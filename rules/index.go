@@ -287,16 +287,16 @@ func (k *Knowledge) setsOf(kind byte, sets []string, codes []Coding) []string {
 // depends on the codes, the texts and whether the sig says local use (localUse), so it is remembered as setsOf does;
 // key is scratch space for the memo key, returned for the next call.
 func (k *Knowledge) medicationSets(m *Medication, key []byte) ([]string, []byte) {
-	texts := lowerTexts(*m) // once per medication, not once per set
+	texts, local := lowerTexts(*m), localUse(m.Dose) // once per medication, not once per set
 	kind := byte('m')
-	if localUse(m.Dose) { // the sig says local use: membership differs (medicationInLower)
+	if local { // the sig says local use: membership differs (medicationInLower)
 		kind = 'l'
 	}
 	key = memoKey(key[:0], kind, m.Codes, texts)
 	sets, ok := k.memo.get(key)
 	if !ok {
 		for _, set := range indexedMedicationSets {
-			if medicationInLower(k, set, *m, texts) {
+			if medicationInLower(k, set, *m, texts, local) {
 				sets = append(sets, set)
 			}
 		}
@@ -348,7 +348,7 @@ func (c *setMemo) put(key []byte, in []string) {
 
 // medicationIn reports whether m is in the value set, by code or by text.
 func medicationIn(k *Knowledge, set string, m Medication) bool {
-	return medicationInLower(k, set, m, lowerTexts(m))
+	return medicationInLower(k, set, m, lowerTexts(m), systemicOnlySets[set] && localUse(m.Dose))
 }
 
 // systemicOnlySets are the medication sets that mean systemic therapy:
@@ -514,9 +514,10 @@ func meansOther(set, t string) bool {
 	return false
 }
 
-// medicationInLower is medicationIn with m's texts already lower-cased.
-func medicationInLower(k *Knowledge, set string, m Medication, texts []string) bool {
-	if systemicOnlySets[set] && (localForm(texts) || localUse(m.Dose)) {
+// medicationInLower is medicationIn with m's texts already lower-cased and
+// local, whether its sig says local use (localUse), already read.
+func medicationInLower(k *Knowledge, set string, m Medication, texts []string, local bool) bool {
+	if systemicOnlySets[set] && (localForm(texts) || local) {
 		return false
 	}
 	if k.Has(set, m.Codes) {
