@@ -279,8 +279,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		}
 		opts.PatientView = true
 		opts.Unreadable, opts.UnreadableDrug = s.unreadableCourse(res.record)
-		opts.NoCourse = opts.Unreadable != nil && !s.onCourse(res.record, now)
-		unsaid, skipped, jakDrug = s.unsaidOnCourse(res, findings, now)
+		unsaid, skipped, jakDrug, opts.NoCourse = s.unsaidOnCourse(res, findings, now, opts.UnreadableDrug)
 	}
 
 	out := &Response{Cards: cards.FromFindings(findings, opts)}
@@ -488,8 +487,11 @@ var patientViewKeys = rules.PatientViewData()
 // entries left out as malformed, and that no card says, with the drug of
 // the patient's ongoing course ("" when on both). Only for a patient on a
 // course: for every other patient nothing would have been checked anyway,
-// and a card on every chart opening would be noise (nothing is said).
-func (s *Server) unsaidOnCourse(res *resolution, findings []rules.Finding, now time.Time) (unsaid []string, skipped map[string]int, drug rules.Drug) {
+// and a card on every chart opening would be noise (nothing is said),
+// unless unreadable, the drug of a JAK-inhibitor medication whose status
+// could not be read ("" when none), may be a course: then noCourse says
+// that no course could be read, so none of its checks ran.
+func (s *Server) unsaidOnCourse(res *resolution, findings []rules.Finding, now time.Time, unreadable rules.Drug) (unsaid []string, skipped map[string]int, drug rules.Drug, noCourse bool) {
 	if len(res.unavailable) > 0 {
 		for _, k := range unsaidUnavailable(res, findings) {
 			if slices.Contains(patientViewKeys, k) {
@@ -506,7 +508,7 @@ func (s *Server) unsaidOnCourse(res *resolution, findings []rules.Finding, now t
 		}
 	}
 	if len(unsaid) == 0 && skipped == nil {
-		return nil, nil, "" // the common case: no course computed twice
+		return nil, nil, "", false // the common case: no course computed twice
 	}
 	on := 0
 	for _, c := range s.engine.Courses(res.record, now) {
@@ -517,16 +519,16 @@ func (s *Server) unsaidOnCourse(res *resolution, findings []rules.Finding, now t
 	}
 	switch on {
 	case 0:
-		if _, d, ok := s.engine.UnreadableCourse(res.record); ok {
+		if unreadable != "" {
 			// A course whose status could not be read (left out, so in
 			// skipped): not seen as ongoing, but its checks did not run.
-			return unsaid, skipped, d
+			return unsaid, skipped, unreadable, true
 		}
-		return nil, nil, ""
+		return nil, nil, "", false
 	case 1:
-		return unsaid, skipped, drug
+		return unsaid, skipped, drug, false
 	}
-	return unsaid, skipped, ""
+	return unsaid, skipped, "", false
 }
 
 // unreadableCourse is rules.Engine.UnreadableCourse for cards.Options:
