@@ -47,7 +47,6 @@ func day(s string) time.Time {
 }
 
 var (
-	citeRinvoq   = rules.Citation{Label: "RINVOQ (upadacitinib) US Prescribing Information, section 2.1", URL: "https://www.rxabbvie.com/pdf/rinvoq_pi.pdf"}
 	citeCibinqo  = rules.Citation{Label: "CIBINQO (abrocitinib) US Prescribing Information, section 2.1", URL: "https://labeling.pfizer.com/ShowLabeling.aspx?id=16652"}
 	citeCibinqo8 = rules.Citation{Label: "CIBINQO (abrocitinib) US Prescribing Information, section 5.8", URL: "https://labeling.pfizer.com/ShowLabeling.aspx?id=16652"}
 

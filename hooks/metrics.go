@@ -29,7 +29,6 @@ type Metrics struct {
 	fallbackTime  prometheus.Histogram
 	authFailures  *prometheus.CounterVec
 	feedback      *prometheus.CounterVec
-	recorderDrops prometheus.CounterFunc
 	admissionRej  *prometheus.CounterVec
 	reg           *prometheus.Registry
 }
