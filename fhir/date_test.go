@@ -36,4 +36,3 @@ func TestParseDate(t *testing.T) {
 		})
 	}
 }
-
