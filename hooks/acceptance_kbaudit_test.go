@@ -73,6 +73,10 @@ func TestAcceptanceKBAuditGrades(t *testing.T) {
 			tc.detailOf["breastfeeding"] = "1 day"
 			return tc
 		}(),
+		// R3: the 40 kg limit is C in the knowledge base but read verbatim
+		// in a label mirror (docs/rules.md section 4): verified.
+		kbGraded("R3 upadacitinib, 14 years, 35 kg: below the label, verified", upa(cleanRecord().born(bornAged(14)).replace(qty("wt", "29463-7", 35, "kg", "", ago(20)))),
+			"weight-below-label", "warning", false),
 		// R16 (A): contraception 4 weeks after the last dose (upadacitinib).
 		{name: "R16 upadacitinib, no pregnancy test: contraception 4 weeks after the last dose", c: upa(cleanRecord().drop("hcg")), want: w("pregnancy-test-missing", "warning"),
 			detailOf: map[string]string{"pregnancy-test-missing": "4 weeks after the last dose"}, notDetailOf: map[string]string{"pregnancy-test-missing": kbUnverified}},
