@@ -163,3 +163,36 @@ func TestAcceptanceKBAuditBoundaries(t *testing.T) {
 	)
 	runAcc(t, cases)
 }
+
+// TestAcceptanceKBAuditDrugAndPhase: items that name one drug, or one
+// phase (start or on treatment), with the case for the other.
+func TestAcceptanceKBAuditDrugAndPhase(t *testing.T) {
+	onRec := func(id, code, text string) *record { return cleanRecord().replace(med(id, "active", rxnorm, code, text, 10)) }
+	newMI := func(r *record) *record { return r.replace(with(cond("mi", icd, "I21.9", "active"), "onsetDateTime", ago(20))) }
+	cases := []accCase{
+		// R13/R14 are CYP3A4 (upadacitinib), C9-C11 CYP2C19/CYP2C9
+		// (abrocitinib): fluconazole (C10) is nothing for upadacitinib,
+		// clarithromycin (R13) nothing for abrocitinib.
+		{name: "C10 upadacitinib with fluconazole: no card", c: sign(onRec("fl", "4450", "fluconazole"), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "R13 abrocitinib with clarithromycin: no card", c: sign(onRec("cl", "21212", "clarithromycin"), jakDraft("abrocitinib", 100)), noCards: true},
+		// C11 (rifampin) says avoid, with no dose.
+		{name: "C11 abrocitinib with rifampin: avoid, no dose", c: sign(onRec("rif", "9384", "rifampin"), jakDraft("abrocitinib", 100)), want: w("cyp-interaction", "warning"),
+			summaryOf: map[string]string{"cyp-interaction": "Avoid"}, noDose: true},
+		// Age 65 (R4) is an upadacitinib rule: abrocitinib 200 at 70 has
+		// no US age limit.
+		{name: "R4 abrocitinib 200 mg at 70: no card", c: sign(cleanRecord().born(bornAged(70)).drop("hcg"), jakDraft("abrocitinib", 200)), noCards: true},
+		// R19: an MI or stroke during upadacitinib treatment: discontinue
+		// (RINVOQ 5.4); the CIBINQO items of the knowledge base (C17) say
+		// no such thing, so abrocitinib reads "review".
+		{name: "R19 upadacitinib renewal, MI since the start: discontinue", c: sign(newMI(stable("upadacitinib", 15)), jakDraft("upadacitinib", 15)),
+			want: w("mace-history", "warning"), detailOf: map[string]string{"mace-history": "discontinue upadacitinib"}},
+		{name: "C17 abrocitinib renewal, MI since the start: review, not discontinue", c: sign(newMI(stable("abrocitinib", 100)), jakDraft("abrocitinib", 100)),
+			want: w("mace-history", "warning"), notDetailOf: map[string]string{"mace-history": "discontinue"}},
+		// R7/C4 "do not initiate" at a start; R8/C5 "interrupt" on treatment.
+		{name: "R7 upadacitinib start, ANC 900: do not start", c: sign(cleanRecord().replace(qty("anc", "751-8", 900, "/mm3", "", ago(5))), jakDraft("upadacitinib", 15)),
+			want: w("neutropenia", "critical"), summaryOf: map[string]string{"neutropenia": "Do not start"}},
+		{name: "R8 upadacitinib renewal, ANC 900: interrupt", c: sign(stable("upadacitinib", 15).replace(qty("anc", "751-8", 900, "/mm3", "", ago(5))), jakDraft("upadacitinib", 15)),
+			want: w("neutropenia", "critical"), summaryOf: map[string]string{"neutropenia": "Interrupt"}},
+	}
+	runAcc(t, cases)
+}
