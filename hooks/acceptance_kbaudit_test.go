@@ -167,8 +167,12 @@ func TestAcceptanceKBAuditBoundaries(t *testing.T) {
 // TestAcceptanceKBAuditDrugAndPhase: items that name one drug, or one
 // phase (start or on treatment), with the case for the other.
 func TestAcceptanceKBAuditDrugAndPhase(t *testing.T) {
-	onRec := func(id, code, text string) *record { return cleanRecord().replace(med(id, "active", rxnorm, code, text, 10)) }
-	newMI := func(r *record) *record { return r.replace(with(cond("mi", icd, "I21.9", "active"), "onsetDateTime", ago(20))) }
+	onRec := func(id, code, text string) *record {
+		return cleanRecord().replace(med(id, "active", rxnorm, code, text, 10))
+	}
+	newMI := func(r *record) *record {
+		return r.replace(with(cond("mi", icd, "I21.9", "active"), "onsetDateTime", ago(20)))
+	}
 	cases := []accCase{
 		// R13/R14 are CYP3A4 (upadacitinib), C9-C11 CYP2C19/CYP2C9
 		// (abrocitinib): fluconazole (C10) is nothing for upadacitinib,
