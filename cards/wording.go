@@ -38,6 +38,9 @@ type summaryArgs struct {
 	// Planned: patient-view, the course is only planned (an intended
 	// statement): the start wording, although the card is not an order's.
 	Planned bool
+	// Stop: the label says to discontinue Drug for a finding on treatment
+	// (upadacitinib after a myocardial infarction or stroke, RINVOQ 5.4).
+	Stop bool
 	// Ended is the date the course of Drug ended ("2026-10-01"), on a
 	// reverse-direction card whose course is recent, not ongoing; "" otherwise.
 	Ended string
@@ -455,6 +458,8 @@ var categoryTable = map[rules.Category]categoryInfo{
 	rules.CategoryRiskFactors: {display: "Boxed-warning risk factors", grouped: true,
 		summary: func(a summaryArgs) string {
 			switch {
+			case a.Stop: // before any dose: the label says stop, not lower
+				return expand("Discontinue {drug}: MI or stroke since the start", a)
 			case a.Mg != "" && a.Subject != "" && a.Shorts != "":
 				// the US label's age limit first (Subject: "aged 65 or over")
 				return expand("Use {drug} {mg} mg daily: {subject} (US label); boxed-warning risks (", a) + a.Shorts + ")"
@@ -582,6 +587,9 @@ func Summary(group []rules.Finding, patientView bool) string {
 		if g.OnTreatment {
 			a.OnTx = true
 		}
+		if g.OnTreatment && g.Code == rules.MACEHistory && g.Drug == rules.Upadacitinib {
+			a.Stop = true
+		}
 	}
 	cat := categoryOf(f)
 	ci := categoryTable[cat]
@@ -658,6 +666,9 @@ func isReverse(group []rules.Finding) bool { return len(group) > 0 && group[0].C
 
 // shortOf is a finding's item name on a grouped card.
 func shortOf(f rules.Finding) string {
+	if f.Code == rules.MACEHistory && f.OnTreatment { // new since the start, not prior
+		return "MI or stroke"
+	}
 	if ci, ok := codeTable[f.Code]; ok && ci.short != "" {
 		return ci.short
 	}

@@ -75,7 +75,12 @@ func TestSummary(t *testing.T) {
 		{name: "live vaccine on the chart, patient-view", group: []rules.Finding{with(upa(rules.LiveVaccineOrdered), func(f *rules.Finding) { f.Subject = "MMR vaccine" })},
 			patientView: true, want: "Avoid live vaccines with upadacitinib: MMR vaccine on the medication list"},
 		{name: "age unknown", group: []rules.Finding{upa(rules.AgeUnknown)}, want: "Record the birth date: the age checks for upadacitinib could not run"},
-		{name: "new MI on a renewal", group: []rules.Finding{onTx(upa(rules.MACEHistory))}, want: "Review upadacitinib: new since the start: prior MI or stroke"},
+		// RINVOQ 5.4: discontinue after an MI or stroke; the summary leads with it, before any dose.
+		{name: "new MI on a renewal", group: []rules.Finding{onTx(upa(rules.MACEHistory))}, want: "Discontinue upadacitinib: MI or stroke since the start"},
+		{name: "new MI on a renewal with a lower dose", group: []rules.Finding{withMg(onTx(upa(rules.LowerDoseRecommended)), 15), onTx(upa(rules.MACEHistory)), onTx(upa(rules.VTERisk))},
+			want: "Discontinue upadacitinib: MI or stroke since the start"},
+		{name: "new MI on an abrocitinib renewal", group: []rules.Finding{onTx(abro(rules.MACEHistory))}, want: "Review abrocitinib: new since the start: MI or stroke"},
+		{name: "prior MI at a start", group: []rules.Finding{upa(rules.MACEHistory)}, want: "Weigh boxed-warning risks before starting upadacitinib: prior MI or stroke"},
 		{name: "unknown drug", group: []rules.Finding{finding(rules.CombinationJAK, rules.Critical, "", o)}, want: "Do not combine the JAK inhibitor with another JAK inhibitor"},
 		{name: "unknown code uses the title", group: []rules.Finding{{Code: "new-rule", Title: "Something new\nfound", Drug: rules.Upadacitinib}}, want: "Something new found"},
 		{name: "unknown code without title", group: []rules.Finding{{Code: "new-rule", Drug: rules.Upadacitinib}}, want: "Review upadacitinib: new-rule"},

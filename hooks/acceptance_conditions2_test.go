@@ -262,7 +262,8 @@ func TestAcceptanceConditionsHistoryCodes(t *testing.T) {
 	cases = append(cases,
 		accCase{name: "renewal, I82.621 a year before the course: not new", c: upa15(cleanRecord().onCourse("upadacitinib").replace(rxCond("x", icd, "I82.621", "resolved", "", "onsetDateTime", ago(500)))), absent: []string{"vte-risk"}},
 		accCase{name: "renewal, I82.621 last week: new thrombosis", c: upa15(cleanRecord().onCourse("upadacitinib").replace(rxCond("x", icd, "I82.621", "active", "", "onsetDateTime", ago(7)))), want: w("vte-risk", "warning")},
-		accCase{name: "renewal, I69.30 last month: new stroke, discontinue (RINVOQ 5.4)", c: upa15(cleanRecord().onCourse("upadacitinib").replace(rxCond("x", icd, "I69.30", "active", "", "onsetDateTime", ago(30)))), want: w("mace-history", "warning"), detailOf: map[string]string{"mace-history": "discontinue upadacitinib"}},
+		accCase{name: "renewal, I69.30 last month: new stroke, discontinue (RINVOQ 5.4)", c: upa15(cleanRecord().onCourse("upadacitinib").replace(rxCond("x", icd, "I69.30", "active", "", "onsetDateTime", ago(30)))), want: w("mace-history", "warning"), detailOf: map[string]string{"mace-history": "discontinue upadacitinib"},
+			summaryOf: map[string]string{"mace-history": "Discontinue upadacitinib: MI or stroke since the start"}},
 	)
 	runAcc(t, cases)
 }
