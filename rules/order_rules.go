@@ -858,6 +858,15 @@ func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
 		}
 	} else {
 		ev = append(ev, Evidence{Text: "No pregnancy test since " + from.String() + "."})
+		// A positive test older than the window, with nothing read since,
+		// is a pregnancy that may well be ongoing (hCG stays positive
+		// throughout one): the card says so rather than asking for a
+		// routine test (contractaudit review, docs/rules.md section 5).
+		if old, r, _ := c.ix.latestRead(VSPregnancyTest, dayOf(c.now)-pregnancyMaxDays+1, c.ix.readHCG); r == resultPositive {
+			title = "Pregnancy test positive on " + dateText(old.Date) + ", none since"
+			ev = append(ev, resultEvidence("Earlier pregnancy test", old, r),
+				Evidence{Text: "Confirm whether this pregnancy is ongoing before starting " + c.p.Generic + "."})
+		}
 	}
 	if c.ordering(VSPregnancyTest) {
 		ev = append(ev, Evidence{Text: "A pregnancy test is being ordered in this session."})
