@@ -370,3 +370,40 @@ func TestAcceptanceContractauditOldPositivePregnancyTest(t *testing.T) {
 	)
 	runAcc(t, cases)
 }
+
+// Contract 5 (patient-view table, "as above, while on treatment") and 6.1
+// (patient-view reports the interacting drugs that are active, and
+// antiplatelet-abrocitinib in the course's first 3 months, 6.2). The
+// record's labs are 5 days old, so no monitoring is due.
+func TestAcceptanceContractauditPatientViewWhileOnTreatment(t *testing.T) {
+	on := func(drug string, mg int, started int, extra ...res) call {
+		r := cleanRecord().labsOn(ago(5))
+		r.medications = append(r.medications, courseMed(drug+"-1", "MedicationRequest", "active", drug, mg, started))
+		for _, x := range extra {
+			r.replace(x)
+		}
+		return view(r)
+	}
+	clo := func(days int) res { return med("clo", "active", rxnorm, "32968", "clopidogrel", days) }
+	cases := []accCase{
+		{name: "abrocitinib, fluoxetine active", c: on("abrocitinib", 100, 60, med("flu", "active", rxnorm, "4493", "fluoxetine", 30)), want: w("cyp-interaction", "warning")},
+		{name: "upadacitinib, fluoxetine active: not a CYP3A4 drug", c: on("upadacitinib", 15, 60, med("flu", "active", rxnorm, "4493", "fluoxetine", 30)), noCards: true},
+		{name: "abrocitinib, clarithromycin active: not a CYP2C19 drug", c: on("abrocitinib", 100, 60, med("cl", "active", rxnorm, "21212", "clarithromycin", 30)), noCards: true},
+		{name: "upadacitinib, adalimumab active", c: on("upadacitinib", 15, 60, med("ada", "active", rxnorm, "327361", "adalimumab", 30)), want: w("combination-biologic", "warning")},
+		{name: "upadacitinib, azathioprine active", c: on("upadacitinib", 15, 60, med("aza", "active", rxnorm, "1256", "azathioprine", 30)), want: w("combination-immunosuppressant", "warning")},
+		{name: "upadacitinib, tofacitinib on the outside list", c: on("upadacitinib", 15, 60, stmt("tofa", "active", rxnorm, "1357536", "tofacitinib", 30)), want: w("combination-jak", "critical")},
+		{name: "abrocitinib, digoxin active", c: on("abrocitinib", 100, 60, med("dig", "active", rxnorm, "3407", "digoxin", 30)), want: w("pgp-substrate", "info")},
+		{name: "upadacitinib, positive pregnancy test 3 days ago", c: on("upadacitinib", 15, 60, obsCode("hcg", "2106-3", positive, ago(3))), want: w("pregnancy", "critical")},
+		{name: "upadacitinib, pneumonia", c: on("upadacitinib", 15, 60, cond("pn", sct, "233604007", "active")), want: w("serious-infection-active", "critical"),
+			summaryOf: map[string]string{"serious-infection-active": "Interrupt"}},
+		{name: "upadacitinib, hemoglobin 7.9 on treatment", c: on("upadacitinib", 15, 60, qty("hgb", "718-7", 7.9, "g/dL", "", ago(2))), want: w("anemia", "critical"),
+			summaryOf: map[string]string{"anemia": "Interrupt"}},
+		// Antiplatelet: the course's first 3 months only (6.2 wins over
+		// the 6.1 wording "started in the course's first 3 months").
+		{name: "abrocitinib day 60, clopidogrel since before the course", c: on("abrocitinib", 100, 60, clo(200)), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "abrocitinib day 60, clopidogrel from day 40", c: on("abrocitinib", 100, 60, clo(20)), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "abrocitinib day 120, clopidogrel from day 20: past the 3 months", c: on("abrocitinib", 100, 120, clo(100)), absent: []string{"antiplatelet-abrocitinib"}},
+		{name: "upadacitinib, clopidogrel: no antiplatelet finding", c: on("upadacitinib", 15, 60, clo(20)), noCards: true},
+	}
+	runAcc(t, cases)
+}
