@@ -407,3 +407,44 @@ func TestAcceptanceContractauditPatientViewWhileOnTreatment(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// On treatment (a renewal, patient-view) pregnancy-test-missing does not
+// run (contract 6.2), so a woman on upadacitinib whose pregnancy test
+// turned positive 31 days ago, with no test since, got no card at all once
+// the 30-day window of `pregnancy` had passed. On treatment a positive
+// test stays a pregnancy until a newer negative test or 300 days.
+func TestAcceptanceContractauditPregnancyOnTreatment(t *testing.T) {
+	onCourse := func(drug string, mg int, obs ...res) *record {
+		r := cleanRecord().labsOn(ago(20))
+		r.medications = append(r.medications, courseMed(drug+"-1", "MedicationRequest", "active", drug, mg, 250))
+		for _, o := range obs {
+			r.replace(o)
+		}
+		return r
+	}
+	pos := func(n int) res { return obsCode("hcg", "2106-3", positive, ago(n)) }
+	var cases []accCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+		for _, n := range []int{29, 30, 31, 40, 200, 299} {
+			for hook, c := range map[string]call{
+				"renewal":      sign(onCourse(drug, mg, pos(n)), jakDraft(drug, mg)),
+				"patient-view": view(onCourse(drug, mg, pos(n))),
+			} {
+				tc := accCase{name: fmt.Sprintf("%s, %s, positive hCG %d days ago, none since", drug, hook, n), c: c,
+					want: w("pregnancy", "critical"), summaryOf: map[string]string{"pregnancy": "Review " + drug + " now"}}
+				if n > 30 {
+					tc.detailOf = map[string]string{"pregnancy": "no pregnancy test since: confirm whether the pregnancy is ongoing"}
+				}
+				cases = append(cases, tc)
+			}
+		}
+		cases = append(cases,
+			accCase{name: drug + ", patient-view, positive hCG 300 days ago: a pregnancy has ended by now", c: view(onCourse(drug, mg, pos(300))), noCards: true},
+			accCase{name: drug + ", patient-view, positive hCG 40 days ago, negative 10 days ago", c: view(onCourse(drug, mg, pos(40), obsCode("hcg2", "2106-3", negative, ago(10)))), noCards: true},
+			accCase{name: drug + ", renewal, positive hCG 40 days ago, negative 10 days ago", c: sign(onCourse(drug, mg, pos(40), obsCode("hcg2", "2106-3", negative, ago(10))), jakDraft(drug, mg)),
+				absent: []string{"pregnancy", "pregnancy-test-missing"}},
+		)
+	}
+	runAcc(t, cases)
+}

@@ -718,10 +718,27 @@ func (c *orderCtx) pregnant() (ev []Evidence, statusOnly *Observation, ok bool) 
 	if hasStatus {
 		ev = append(ev, Evidence{Text: "Pregnancy status " + codingsName(status.ValueCodes) + " on " + dateText(status.Date), Date: status.Date, ResourceID: status.ID})
 	}
-	if o, r, _ := c.ix.latestRead(VSPregnancyTest, c.windowFrom(c.cfg.PregnancyTestWindow), c.ix.readHCG); r == resultPositive {
+	// A positive test within the window (contract 5). On treatment
+	// (renewal, patient-view) also an older one within pregnancyMaxDays
+	// with no readable test since: hCG stays positive throughout a
+	// pregnancy, so, as for a pregnancy condition or status, only a newer
+	// negative test (or the time a pregnancy can last) ends it. Read only
+	// within the window, a positive test 31 days old on a patient on
+	// upadacitinib gave no card at all, since pregnancy-test-missing does
+	// not run on treatment (contract 6.2); before a start that card speaks
+	// for it (contractaudit review, docs/rules.md section 5).
+	window := c.windowFrom(c.cfg.PregnancyTestWindow)
+	from := window
+	if c.cont {
+		from = min(window, dayOf(c.now)-pregnancyMaxDays+1)
+	}
+	if o, r, _ := c.ix.latestRead(VSPregnancyTest, from, c.ix.readHCG); r == resultPositive {
 		e := resultEvidence("Pregnancy test", o, r)
 		if v, ok := HCGmIUPerML(o.Quantity); ok {
 			e.Text += " (hCG " + number(v) + " mIU/mL, at or above " + number(c.cfg.HCGPositive) + ")"
+		}
+		if dayOf(o.Date) < window {
+			e.Text += "; no pregnancy test since: confirm whether the pregnancy is ongoing"
 		}
 		ev = append(ev, e)
 	}
