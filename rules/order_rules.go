@@ -718,10 +718,27 @@ func (c *orderCtx) pregnant() (ev []Evidence, statusOnly *Observation, ok bool) 
 	if hasStatus {
 		ev = append(ev, Evidence{Text: "Pregnancy status " + codingsName(status.ValueCodes) + " on " + dateText(status.Date), Date: status.Date, ResourceID: status.ID})
 	}
-	if o, r, _ := c.ix.latestRead(VSPregnancyTest, c.windowFrom(c.cfg.PregnancyTestWindow), c.ix.readHCG); r == resultPositive {
+	// A positive test within the window (contract 5). On treatment
+	// (renewal, patient-view) also an older one within pregnancyMaxDays
+	// with no readable test since: hCG stays positive throughout a
+	// pregnancy, so, as for a pregnancy condition or status, only a newer
+	// negative test (or the time a pregnancy can last) ends it. Read only
+	// within the window, a positive test 31 days old on a patient on
+	// upadacitinib gave no card at all, since pregnancy-test-missing does
+	// not run on treatment (contract 6.2); before a start that card speaks
+	// for it (contractaudit review, docs/rules.md section 5).
+	window := c.windowFrom(c.cfg.PregnancyTestWindow)
+	from := window
+	if c.cont {
+		from = min(window, dayOf(c.now)-pregnancyMaxDays+1)
+	}
+	if o, r, _ := c.ix.latestRead(VSPregnancyTest, from, c.ix.readHCG); r == resultPositive {
 		e := resultEvidence("Pregnancy test", o, r)
 		if v, ok := HCGmIUPerML(o.Quantity); ok {
 			e.Text += " (hCG " + number(v) + " mIU/mL, at or above " + number(c.cfg.HCGPositive) + ")"
+		}
+		if dayOf(o.Date) < window {
+			e.Text += "; no pregnancy test since: confirm whether the pregnancy is ongoing"
 		}
 		ev = append(ev, e)
 	}
@@ -858,6 +875,15 @@ func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
 		}
 	} else {
 		ev = append(ev, Evidence{Text: "No pregnancy test since " + from.String() + "."})
+		// A positive test older than the window, with nothing read since,
+		// is a pregnancy that may well be ongoing (hCG stays positive
+		// throughout one): the card says so rather than asking for a
+		// routine test (contractaudit review, docs/rules.md section 5).
+		if old, r, _ := c.ix.latestRead(VSPregnancyTest, dayOf(c.now)-pregnancyMaxDays+1, c.ix.readHCG); r == resultPositive {
+			title = "Pregnancy test positive on " + dateText(old.Date) + ", none since"
+			ev = append(ev, resultEvidence("Earlier pregnancy test", old, r),
+				Evidence{Text: "Confirm whether this pregnancy is ongoing before starting " + c.p.Generic + "."})
+		}
 	}
 	if c.ordering(VSPregnancyTest) {
 		ev = append(ev, Evidence{Text: "A pregnancy test is being ordered in this session."})
