@@ -131,6 +131,10 @@ type dosage struct {
 			PeriodUnit   *string         `json:"periodUnit"`
 			TimeOfDay    []string        `json:"timeOfDay"`
 			When         []string        `json:"when"`
+			// bounds[x] and count: how long the instruction lasts.
+			BoundsPeriod   *fm.Period   `json:"boundsPeriod"`
+			BoundsDuration *fm.Duration `json:"boundsDuration"`
+			Count          *int         `json:"count"`
 		} `json:"repeat"`
 	} `json:"timing"`
 	DoseAndRate []doseAndRate       `json:"doseAndRate"`
@@ -361,6 +365,13 @@ func instruction(d *dosage, strength float64) rules.DoseFacts {
 				out.Period, _ = number(*r.Period)
 			}
 			out.PeriodUnit = strings.TrimSpace(str(r.PeriodUnit))
+			if r.BoundsPeriod != nil {
+				out.BoundsEnd = date(r.BoundsPeriod.End)
+			}
+			out.BoundsDays = days(r.BoundsDuration)
+			if r.Count != nil && *r.Count > 0 {
+				out.Count = *r.Count
+			}
 		}
 	}
 	return out

@@ -9,9 +9,81 @@ import "testing"
 // shapes are the vendors'.
 
 const (
+	ucum    = "http://unitsofmeasure.org"
 	condCat = "http://terminology.hl7.org/CodeSystem/condition-category"
 	icd10cm = "http://hl7.org/fhir/sid/icd-10-cm"
 )
+
+// clarithro is a record clarithromycin 500 mg twice-daily order of status,
+// authored days ago, whose only statement of its length is in
+// timing.repeat (the members of bounds given, e.g. "boundsDuration", {...}):
+// no dispenseRequest, no validityPeriod.
+func clarithro(status string, days int, bounds ...any) res {
+	m := med("clar", status, rxnorm, "197517", "clarithromycin 500 MG Oral Tablet", days)
+	m["dosageInstruction"] = []any{res{"text": "Take 1 tablet by mouth 2 times daily for 14 days.",
+		"timing":      res{"repeat": with(res{"frequency": 2, "period": 1, "periodUnit": "d"}, bounds...)},
+		"doseAndRate": []any{res{"doseQuantity": res{"value": 1, "unit": "tablet", "system": ucum, "code": "{tbl}"}}}}}
+	return m
+}
+
+// TestEHRShapesTimingBounds: a short course (clarithromycin for 14 days)
+// whose length is written only in timing.repeat.boundsDuration,
+// boundsPeriod or count, as Epic and Oracle Health send it, once the order
+// is "completed" (sent to the pharmacy): it is taken through its last day,
+// exactly as the same order with dispenseRequest.expectedSupplyDuration 14
+// days. Before the fix the bounds were not read, so a patient still taking
+// clarithromycin got no CYP3A4 card on upadacitinib.
+func TestEHRShapesTimingBounds(t *testing.T) {
+	upa := jakDraft("upadacitinib", 15)
+	dur := func(n float64, unit string) []any {
+		return []any{"boundsDuration", res{"value": n, "unit": unit, "system": ucum, "code": unit}}
+	}
+	endOn := func(daysAhead int) []any {
+		return []any{"boundsPeriod", res{"start": ago(3), "end": ago(-daysAhead)}}
+	}
+	taken := accCase{want: w("cyp-interaction", "warning"), detailOf: map[string]string{"cyp-interaction": "clarithromycin"}}
+	over := accCase{noCards: true}
+	var cases []accCase
+	add := func(name string, r *record, c accCase) {
+		c.name, c.c = name, sign(r, upa)
+		cases = append(cases, c)
+	}
+	rec := func(m res) *record { return cleanRecord().replace(m) }
+	// boundsDuration 14 d from authoredOn: the last day is day 13.
+	add("boundsDuration 14 d, authored 12 days ago (N-1): taken", rec(clarithro("completed", 12, dur(14, "d")...)), taken)
+	add("boundsDuration 14 d, authored 13 days ago (N, last day today): taken", rec(clarithro("completed", 13, dur(14, "d")...)), taken)
+	add("boundsDuration 14 d, authored 14 days ago (N+1): finished", rec(clarithro("completed", 14, dur(14, "d")...)), over)
+	add("boundsDuration 2 wk, authored 13 days ago: taken", rec(clarithro("completed", 13, dur(2, "wk")...)), taken)
+	// boundsPeriod.end is the last day.
+	add("boundsPeriod ends tomorrow (N-1): taken", rec(clarithro("completed", 3, endOn(1)...)), taken)
+	add("boundsPeriod ends today (N): taken", rec(clarithro("completed", 3, endOn(0)...)), taken)
+	add("boundsPeriod ended yesterday (N+1): finished", rec(clarithro("completed", 3, endOn(-1)...)), over)
+	// count 28 at 2 a day is 14 days.
+	add("count 28 twice daily, authored 13 days ago: taken", rec(clarithro("completed", 13, "count", 28)), taken)
+	add("count 28 twice daily, authored 14 days ago: finished", rec(clarithro("completed", 14, "count", 28)), over)
+	add("count 27 twice daily, authored 13 days ago (14th day's doses): taken", rec(clarithro("completed", 13, "count", 27)), taken)
+	add("count 26 twice daily, authored 13 days ago: finished", rec(clarithro("completed", 13, "count", 26)), over)
+	// Unchanged: what the bounds do not say.
+	add("no bounds, completed 3 days ago: its end is not known (as before)", rec(clarithro("completed", 3)), over)
+	add("boundsPeriod with a start only: no end stated", rec(clarithro("completed", 3, "boundsPeriod", res{"start": ago(3)})), over)
+	add("stopped 3 days ago with 14 days bounds: someone stopped it", rec(clarithro("stopped", 3, dur(14, "d")...)), over)
+	add("active with a past boundsPeriod: an active order counts (status wins)", rec(clarithro("active", 90, "boundsPeriod", res{"start": ago(90), "end": ago(76)})), taken)
+	add("boundsDuration of 20 years: not a stated end", rec(clarithro("completed", 3, dur(20, "a")...)), over)
+	// Two instructions (loading then maintenance): each must say; the later end counts.
+	two := clarithro("completed", 10, dur(14, "d")...)
+	two["dosageInstruction"] = append(two["dosageInstruction"].([]any), res{"sequence": 2,
+		"timing":      res{"repeat": res{"frequency": 1, "period": 1, "periodUnit": "d", "boundsDuration": res{"value": 7, "unit": "d", "system": ucum, "code": "d"}}},
+		"doseAndRate": []any{res{"doseQuantity": res{"value": 1, "unit": "tablet"}}}})
+	add("two instructions of 14 and 7 days, authored 10 days ago: taken", rec(two), taken)
+	// A MedicationStatement (patient-reported) with the same timing.
+	st := clarithro("completed", 3, dur(14, "d")...)
+	st["resourceType"], st["dosage"], st["effectiveDateTime"] = "MedicationStatement", st["dosageInstruction"], ago(3)
+	delete(st, "dosageInstruction")
+	delete(st, "intent")
+	delete(st, "authoredOn")
+	add("MedicationStatement completed, 14 days from 3 days ago: taken", rec(st), taken)
+	runAcc(t, cases)
+}
 
 // TestEHRShapesObservation: laboratory results as vendors write them.
 func TestEHRShapesObservation(t *testing.T) {

@@ -177,6 +177,13 @@ type DoseFacts struct {
 	// displays ("Topical route"), "" when absent. Read as words, with the
 	// sig (localUse).
 	Route string
+	// BoundsEnd (timing.repeat.boundsPeriod.end), BoundsDays
+	// (boundsDuration in days) and Count (timing.repeat.count, the number
+	// of administrations) say how long the instruction lasts (zero: not
+	// said); timingLastDay reads them.
+	BoundsEnd  time.Time
+	BoundsDays float64
+	Count      int
 	// Sequence is the instruction's dosageInstruction.sequence (0: none).
 	Sequence int
 	// More are the facts of the order's other dosageInstructions, in order
