@@ -232,7 +232,8 @@ func convertImmunization(im *immunization) rules.Immunization {
 
 // convertMedication is what a Medication contributes to an order.
 func convertMedication(m *medication) rules.Medication {
-	return rules.Medication{Codes: codings(m.Code), Text: textOrDisplay(m.Code), Dose: rules.DoseFacts{IngredientStrengthMg: strengthMg(m.Ingredient)}}
+	mg, perML := strengthMg(m.Ingredient)
+	return rules.Medication{Codes: codings(m.Code), Text: textOrDisplay(m.Code), Dose: rules.DoseFacts{IngredientStrengthMg: mg, IngredientPerML: perML}}
 }
 
 // medIndex holds Medications by "Medication/<id>" and by their fullUrl.
@@ -290,7 +291,7 @@ func applyMedication(m *rules.Medication, info rules.Medication) {
 	if m.Text == "" {
 		m.Text = info.Text
 	}
-	m.Dose.IngredientStrengthMg = info.Dose.IngredientStrengthMg
+	m.Dose.IngredientStrengthMg, m.Dose.IngredientPerML = info.Dose.IngredientStrengthMg, info.Dose.IngredientPerML
 }
 
 // resolve completes p from meds; ok is false when the reference is unknown.
@@ -319,23 +320,24 @@ func (p *pendingMed) resolve(meds medIndex) (rules.Medication, bool) {
 	return m, true
 }
 
-func dose(ds []dosage, strength float64) rules.DoseFacts {
+// dose reads the instructions onto base, the Medication's strength.
+func dose(ds []dosage, base rules.DoseFacts) rules.DoseFacts {
 	if len(ds) == 0 {
-		return rules.DoseFacts{IngredientStrengthMg: strength}
+		return base
 	}
-	out := instruction(&ds[0], strength)
+	out := instruction(&ds[0], base)
 	if len(ds) > 1 { // sized once: 195,000 instructions took 1.5 times their size while growing
 		out.More = make([]rules.DoseFacts, 0, len(ds)-1)
 	}
 	for i := range ds[1:] {
-		out.More = append(out.More, instruction(&ds[1+i], strength))
+		out.More = append(out.More, instruction(&ds[1+i], base))
 	}
 	return out
 }
 
 // instruction is what one dosageInstruction says.
-func instruction(d *dosage, strength float64) rules.DoseFacts {
-	out := rules.DoseFacts{IngredientStrengthMg: strength}
+func instruction(d *dosage, base rules.DoseFacts) rules.DoseFacts {
+	out := base
 	if d.Sequence != nil {
 		out.Sequence = *d.Sequence
 	}
@@ -405,7 +407,7 @@ func convertMedicationUse(resourceType string, mu *medicationUse, contained func
 		p.med.Authored = date(mu.DateAsserted)
 	}
 	setMedication(&p, mu.MedicationCodeableConcept, mu.MedicationReference, contained)
-	p.med.Dose = dose(dosages, p.med.Dose.IngredientStrengthMg)
+	p.med.Dose = dose(dosages, rules.DoseFacts{IngredientStrengthMg: p.med.Dose.IngredientStrengthMg, IngredientPerML: p.med.Dose.IngredientPerML})
 	return p
 }
 
@@ -588,18 +590,19 @@ func number(n stdjson.Number) (float64, bool) {
 	return v, true
 }
 
-// strengthMg is the first active ingredient's mg per 1 unit (30 mg / 1 tablet).
-func strengthMg(ings []fm.MedicationIngredient) float64 {
+// strengthMg is the first active ingredient's mg per 1 unit (30 mg / 1
+// tablet), and whether that unit is 1 mL (an oral solution, 1 mg / 1 mL).
+func strengthMg(ings []fm.MedicationIngredient) (float64, bool) {
 	for _, ing := range ings {
 		if ing.Strength == nil || ing.IsActive != nil && !*ing.IsActive {
 			continue
 		}
 		num, den := quantity(ing.Strength.Numerator), quantity(ing.Strength.Denominator)
 		if num != nil && den != nil && den.Value == 1 && strings.EqualFold(num.Unit, "mg") && num.Value > 0 {
-			return num.Value
+			return num.Value, strings.EqualFold(den.Unit, "mL") || strings.EqualFold(den.UnitText, "mL")
 		}
 	}
-	return 0
+	return 0, false
 }
 
 func str(p *string) string {

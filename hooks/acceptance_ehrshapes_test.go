@@ -1,6 +1,9 @@
 package hooks
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // The FHIR R4 shapes production EHRs (Epic, Oracle Health, MEDITECH,
 // athenahealth) send, reviewed by an integration engineer and a pharmacist:
@@ -9,9 +12,10 @@ import "testing"
 // shapes are the vendors'.
 
 const (
-	ucum    = "http://unitsofmeasure.org"
-	condCat = "http://terminology.hl7.org/CodeSystem/condition-category"
-	icd10cm = "http://hl7.org/fhir/sid/icd-10-cm"
+	ucum      = "http://unitsofmeasure.org"
+	epicLocal = "urn:oid:1.2.840.114350.1.13.0.1.7.2.698288" // an Epic-style local medication code system
+	condCat   = "http://terminology.hl7.org/CodeSystem/condition-category"
+	icd10cm   = "http://hl7.org/fhir/sid/icd-10-cm"
 )
 
 // clarithro is a record clarithromycin 500 mg twice-daily order of status,
@@ -84,6 +88,136 @@ func TestEHRShapesTimingBounds(t *testing.T) {
 	add("MedicationStatement completed, 14 days from 3 days ago: taken", rec(st), taken)
 	runAcc(t, cases)
 }
+
+// lqMedication is a Medication for upadacitinib oral solution as Epic and
+// Oracle Health send one: a local code and a name without a strength, the
+// strength in ingredient as a Ratio of numerator mg over denominator mL.
+func lqMedication(id string, mgPerML float64, den res) res {
+	return res{"resourceType": "Medication", "id": id,
+		"code": cc(epicLocal, "771205", "UPADACITINIB ORAL SOLN", "upadacitinib oral solution"),
+		"form": cc("", "", "", "Oral solution"),
+		"ingredient": []any{res{"itemCodeableConcept": cc(rxnorm, "2196092", "upadacitinib", ""), "isActive": true,
+			"strength": res{"numerator": res{"value": mgPerML, "unit": "mg", "system": ucum, "code": "mg"}, "denominator": den}}}}
+}
+
+// refDraft is a draft upadacitinib order that names its drug through
+// medicationReference (ref) only, with one dosage instruction.
+func refDraft(ref string, instr res) res {
+	m := drugDraft("new", "", "", "")
+	delete(m, "medicationCodeableConcept")
+	m["medicationReference"] = res{"reference": ref}
+	m["dosageInstruction"] = []any{instr}
+	return m
+}
+
+// epicTablet is a Medication for an upadacitinib extended-release tablet as
+// Epic sends it: a local code, the RxNorm ingredient and an NDC in one
+// code, and the strength as mg over "1" of the denominator unit given.
+func epicTablet(id string, mg int, ndcCode string, den res) res {
+	return res{"resourceType": "Medication", "id": id, "code": res{"coding": []any{
+		res{"system": epicLocal, "code": "987654", "display": fmt.Sprintf("UPADACITINIB ER %d MG PO TB24", mg)},
+		res{"system": rxnorm, "code": "2196092", "display": "upadacitinib"},
+		res{"system": ndc, "code": ndcCode}}, "text": fmt.Sprintf("upadacitinib ER %d mg tablet,extended release 24 hr", mg)},
+		"ingredient": []any{res{"itemCodeableConcept": cc(rxnorm, "2196092", "upadacitinib", ""),
+			"strength": res{"numerator": res{"value": mg, "unit": "mg", "system": ucum, "code": "mg"}, "denominator": den}}}}
+}
+
+// TestEHRShapesMedicationRequest: an order as Epic and Oracle Health send
+// it (a referenced Medication with the strength in ingredient, typed
+// doseAndRate, only a patientInstruction, category, courseOfTherapyType,
+// requester by display, an extension-heavy timing) reads the same dose as
+// the label-based order.
+func TestEHRShapesMedicationRequest(t *testing.T) {
+	ml := func(v float64) res { return res{"value": v, "unit": "mL", "system": ucum, "code": "mL"} }
+	perML := res{"value": 1, "unit": "mL", "system": ucum, "code": "mL"}
+	bid := per(2, 1, "d")
+	daily := per(1, 1, "d")
+	tab := func(n float64, unit, code string) res {
+		q := res{"value": n, "unit": unit}
+		if code != "" {
+			q["system"], q["code"] = ucum, code
+		}
+		return q
+	}
+	contained := func(med res, instr res) res {
+		o := refDraft("#"+med["id"].(string), instr)
+		o["contained"] = []any{med}
+		return o
+	}
+	// Epic's full order: medicationReference to a Medication sent beside it
+	// in draftOrders, two typed doseAndRate, a timing code by text, the
+	// start in boundsPeriod, category, courseOfTherapyType, a requester by
+	// display only, extensions everywhere.
+	epicOrder := func(mg int, ndcCode string, tablets float64) []res {
+		o := refDraft("Medication/em", with(di(nil, daily), "text", fmt.Sprintf("Take %s tablet by mouth daily.", fmtAmountTest(tablets)),
+			"patientInstruction", fmt.Sprintf("Take %s tablet by mouth daily.", fmtAmountTest(tablets)),
+			"timing", res{"repeat": with(per(1, 1, "d"), "boundsPeriod", res{"start": ago(0)}), "code": res{"text": "DAILY"}},
+			"doseAndRate", []any{
+				res{"type": cc("http://epic.com/CodeSystem/dose-rate-type", "calculated", "calculated", ""), "doseQuantity": res{"value": float64(mg) * tablets, "unit": "mg", "system": ucum, "code": "mg"}},
+				res{"type": cc("http://epic.com/CodeSystem/dose-rate-type", "admin-amount", "admin-amount", ""), "doseQuantity": tab(tablets, "tablet", "{tbl}")}},
+			"extension", []any{res{"url": "http://open.epic.com/FHIR/StructureDefinition/extension/ordered-dose", "valueQuantity": res{"value": tablets, "unit": "tablet"}}}))
+		o["medicationReference"].(res)["display"] = fmt.Sprintf("upadacitinib ER %d mg tablet", mg)
+		o["category"] = []any{cc("http://terminology.hl7.org/CodeSystem/medicationrequest-category", "community", "Community", "")}
+		o["courseOfTherapyType"] = cc("http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy", "continuous", "Continuous long term therapy", "")
+		o["requester"] = res{"display": "Physician Example, MD"}
+		o["reportedBoolean"] = false
+		o["extension"] = []any{res{"url": "http://open.epic.com/FHIR/StructureDefinition/extension/order-class", "valueCoding": res{"code": "E-Prescribe"}}}
+		return []res{o, epicTablet("em", mg, ndcCode, res{"value": 1, "unit": "1", "system": ucum, "code": "1"})}
+	}
+	epicSign := func(r *record, drafts []res) call { return call{r: r, drafts: drafts} }
+	r67 := func() *record { return cleanRecord().born(bornAged(67)) }
+	cases := []accCase{
+		// Oral solution: the strength is in Medication.ingredient only.
+		{name: "oral solution 1 mg/mL in ingredient (contained), 7 mL twice daily = 14 mg: no card",
+			c: sign(cleanRecord(), contained(lqMedication("lq", 1, perML), di(ml(7), bid))), noCards: true},
+		{name: "oral solution 1 mg/mL in ingredient (contained), 15 mL twice daily = 30 mg (N): no card",
+			c: sign(cleanRecord(), contained(lqMedication("lq", 1, perML), di(ml(15), bid))), noCards: true},
+		{name: "oral solution 1 mg/mL in ingredient (contained), 16 mL twice daily = 32 mg (N+1): above label",
+			c: sign(cleanRecord(), contained(lqMedication("lq", 1, perML), di(ml(16), bid))), want: w("dose-above-label", "warning"),
+			detailOf: map[string]string{"dose-above-label": "strength from Medication.ingredient"}},
+		{name: "oral solution, the Medication an entry of draftOrders, denominator unit ML without code: read",
+			c:    call{r: cleanRecord(), drafts: []res{refDraft("Medication/lq", di(ml(16), bid)), lqMedication("lq", 1, res{"value": 1, "unit": "ML"})}},
+			want: w("dose-above-label", "warning")},
+		{name: "oral solution, 67 years, 10 mL twice daily = 20 mg: lower dose",
+			c: sign(r67(), contained(lqMedication("lq", 1, perML), di(ml(10), bid))), want: w("lower-dose-recommended", "warning"),
+			detailOf: map[string]string{"lower-dose-recommended": "Ordered 20 mg/day"}},
+		{name: "oral solution: ingredient 1 mg/mL and text 2 mg/mL disagree: dose not read",
+			c:    sign(cleanRecord(), contained(with(lqMedication("lq", 1, perML), "code", cc("", "", "", "upadacitinib 2 MG/ML Oral Solution")), di(ml(7), bid))),
+			want: w("dose-unknown", "info"), onlyInfo: true, detailOf: map[string]string{"dose-unknown": "strength conflicts"}},
+		{name: "oral solution ordered in tablets: not read as 1 mg tablets",
+			c:    sign(cleanRecord(), contained(lqMedication("lq", 1, perML), di(tab(40, "tablet", "{tbl}"), daily))),
+			want: w("dose-unknown", "info"), onlyInfo: true, detailOf: map[string]string{"dose-unknown": "solution"}},
+		// Tablet strength over "1 {tbl}", "TABLET", "1".
+		{name: "ingredient 15 mg / 1 {tbl}, 2 tablets daily = 30 mg: no card",
+			c: sign(cleanRecord(), contained(epicTablet("t", 15, "0074-2306-30", tab(1, "{tbl}", "{tbl}")), di(tab(2, "{tbl}", "{tbl}"), daily))), noCards: true},
+		{name: "ingredient 15 mg / 1 TABLET, 3 TABLET daily = 45 mg: above label",
+			c:    sign(cleanRecord(), contained(epicTablet("t", 15, "0074-2306-30", res{"value": 1, "unit": "TABLET"}), di(tab(3, "TABLET", ""), daily))),
+			want: w("dose-above-label", "warning")},
+		// Epic's whole order.
+		{name: "Epic order 30 mg (Medication in draftOrders, typed doseAndRate, extensions), 35 years: no card",
+			c: epicSign(cleanRecord(), epicOrder(30, "0074-2310-30", 1)), noCards: true},
+		{name: "Epic order 30 mg, 67 years: lower dose 15 mg",
+			c: epicSign(r67(), epicOrder(30, "0074-2310-30", 1)), want: w("lower-dose-recommended", "warning"), dose: 15,
+			detailOf: map[string]string{"lower-dose-recommended": "Ordered 30 mg/day"}},
+		{name: "Epic order 15 mg × 3 tablets = 45 mg: above label",
+			c: epicSign(cleanRecord(), epicOrder(15, "0074-2306-30", 3)), want: w("dose-above-label", "warning")},
+		// Multiple codings (RxNorm + NDC + local) and reported orders.
+		{name: "RxNorm ingredient, NDC of 30 mg and a local code, 1 tablet daily, 67 years: 30 mg read",
+			c: sign(r67(), with(upaDz("UPADACITINIB ER 30 MG PO TB24", di(tab(1, "tablet", "{tbl}"), daily)), "medicationCodeableConcept", res{"coding": []any{
+				res{"system": epicLocal, "code": "987654", "display": "UPADACITINIB ER 30 MG PO TB24"},
+				res{"system": rxnorm, "code": "2196092"}, res{"system": ndc, "code": "0074-2310-30"}}})),
+			want: w("lower-dose-recommended", "warning"), detailOf: map[string]string{"lower-dose-recommended": "Ordered 30 mg/day"}},
+		{name: "reported home clarithromycin (reportedBoolean, requester display, community): interacts",
+			c: sign(cleanRecord().replace(with(med("clar", "active", rxnorm, "197517", "clarithromycin 500 MG Oral Tablet", 5),
+				"reportedBoolean", true, "requester", res{"display": "Outside provider"},
+				"category", []any{cc("http://terminology.hl7.org/CodeSystem/medicationrequest-category", "community", "", "")})), jakDraft("upadacitinib", 15)),
+			want: w("cyp-interaction", "warning")},
+	}
+	runAcc(t, cases)
+}
+
+// fmtAmountTest writes 1 as "1" and 1.5 as "1.5".
+func fmtAmountTest(v float64) string { return fmt.Sprintf("%g", v) }
 
 // TestEHRShapesObservation: laboratory results as vendors write them.
 func TestEHRShapesObservation(t *testing.T) {

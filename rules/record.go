@@ -153,6 +153,9 @@ type DoseFacts struct {
 	// IngredientStrengthMg is the strength per unit from Medication.ingredient
 	// (numerator in mg over a denominator of 1 unit), 0 when absent.
 	IngredientStrengthMg float64
+	// IngredientPerML: that unit is 1 mL (an oral solution: RINVOQ LQ
+	// 1 mg / 1 mL), so it is a strength per mL, not per tablet.
+	IngredientPerML bool
 	// DoseQuantity is dosageInstruction[0].doseAndRate[0].doseQuantity, nil when absent;
 	// else the high end of its doseRange, and DoseRange is true.
 	DoseQuantity *Quantity
