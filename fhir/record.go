@@ -120,9 +120,10 @@ type serviceRequest struct {
 }
 
 type dosage struct {
-	Sequence *int    `json:"sequence"`
-	Text     *string `json:"text"`
-	Timing   *struct {
+	Sequence           *int    `json:"sequence"`
+	Text               *string `json:"text"`
+	PatientInstruction *string `json:"patientInstruction"`
+	Timing             *struct {
 		Code   *fm.CodeableConcept `json:"code"`
 		Repeat *struct {
 			Frequency    *int            `json:"frequency"`
@@ -341,7 +342,8 @@ func instruction(d *dosage, base rules.DoseFacts) rules.DoseFacts {
 	if d.Sequence != nil {
 		out.Sequence = *d.Sequence
 	}
-	out.DosageText, out.Route = strings.TrimSpace(str(d.Text)), routeText(d.Route)
+	// The sig, else what the patient is told (the only sig some send).
+	out.DosageText, out.Route = cmp.Or(strings.TrimSpace(str(d.Text)), strings.TrimSpace(str(d.PatientInstruction))), routeText(d.Route)
 	for i := range d.DoseAndRate {
 		if out.DoseQuantity = quantity(d.DoseAndRate[i].DoseQuantity); out.DoseQuantity != nil {
 			break

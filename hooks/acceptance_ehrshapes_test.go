@@ -201,6 +201,16 @@ func TestEHRShapesMedicationRequest(t *testing.T) {
 			detailOf: map[string]string{"lower-dose-recommended": "Ordered 30 mg/day"}},
 		{name: "Epic order 15 mg × 3 tablets = 45 mg: above label",
 			c: epicSign(cleanRecord(), epicOrder(15, "0074-2306-30", 3)), want: w("dose-above-label", "warning")},
+		// Only patientInstruction (no text, no doseAndRate).
+		{name: "patientInstruction only: 2 tablets (30 mg) of the 15 mg tablet daily: read, no card",
+			c: sign(cleanRecord(), upaDz(upaRxName, res{"patientInstruction": "Take 2 tablets (30 mg total) by mouth daily."})), noCards: true},
+		{name: "patientInstruction only: 3 tablets of the 15 mg tablet daily = 45 mg: above label",
+			c: sign(cleanRecord(), upaDz(upaRxName, res{"patientInstruction": "Take 3 tablets by mouth once daily."})), want: w("dose-above-label", "warning")},
+		{name: "patientInstruction only, 67 years: 1 tablet of 30 mg daily is read as 30 mg",
+			c: sign(r67(), upaDz(upa30Name, res{"patientInstruction": "Take 1 tablet by mouth once daily."})), want: w("lower-dose-recommended", "warning"),
+			detailOf: map[string]string{"lower-dose-recommended": "Ordered 30 mg/day"}},
+		{name: "text and patientInstruction both: the sig (text) is read",
+			c: sign(cleanRecord(), upaDz(upaRxName, res{"text": "Take 2 tablets by mouth once daily.", "patientInstruction": "Take 3 tablets by mouth once daily."})), noCards: true},
 		// Multiple codings (RxNorm + NDC + local) and reported orders.
 		{name: "RxNorm ingredient, NDC of 30 mg and a local code, 1 tablet daily, 67 years: 30 mg read",
 			c: sign(r67(), with(upaDz("UPADACITINIB ER 30 MG PO TB24", di(tab(1, "tablet", "{tbl}"), daily)), "medicationCodeableConcept", res{"coding": []any{
