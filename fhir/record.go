@@ -4,6 +4,7 @@ import (
 	"cmp"
 	stdjson "encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -293,6 +294,12 @@ func applyMedication(m *rules.Medication, info rules.Medication) {
 		m.Text = info.Text
 	}
 	m.Dose.IngredientStrengthMg, m.Dose.IngredientPerML = info.Dose.IngredientStrengthMg, info.Dose.IngredientPerML
+	// And the instructions after the first (read before a referenced
+	// Medication was found): 1 tablet mornings and 2 evenings is 3 tablets.
+	m.Dose.More = slices.Clone(m.Dose.More)
+	for i := range m.Dose.More {
+		m.Dose.More[i].IngredientStrengthMg, m.Dose.More[i].IngredientPerML = info.Dose.IngredientStrengthMg, info.Dose.IngredientPerML
+	}
 }
 
 // resolve completes p from meds; ok is false when the reference is unknown.

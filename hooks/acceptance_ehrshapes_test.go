@@ -201,6 +201,13 @@ func TestEHRShapesMedicationRequest(t *testing.T) {
 			detailOf: map[string]string{"lower-dose-recommended": "Ordered 30 mg/day"}},
 		{name: "Epic order 15 mg × 3 tablets = 45 mg: above label",
 			c: epicSign(cleanRecord(), epicOrder(15, "0074-2306-30", 3)), want: w("dose-above-label", "warning")},
+		// Two instructions (mornings, evenings) of a Medication referenced,
+		// not contained: the second instruction knows the strength too.
+		{name: "referenced Medication 15 mg, 1 tablet mornings + 1 evenings = 30 mg: no card",
+			c: call{r: cleanRecord(), drafts: twoTimes(1, 1)}, noCards: true},
+		{name: "referenced Medication 15 mg, 1 tablet mornings + 2 evenings = 45 mg: above label",
+			c: call{r: cleanRecord(), drafts: twoTimes(1, 2)}, want: w("dose-above-label", "warning"),
+			detailOf: map[string]string{"dose-above-label": "45 mg/day"}},
 		// Only patientInstruction (no text, no doseAndRate).
 		{name: "patientInstruction only: 2 tablets (30 mg) of the 15 mg tablet daily: read, no card",
 			c: sign(cleanRecord(), upaDz(upaRxName, res{"patientInstruction": "Take 2 tablets (30 mg total) by mouth daily."})), noCards: true},
@@ -224,6 +231,19 @@ func TestEHRShapesMedicationRequest(t *testing.T) {
 			want: w("cyp-interaction", "warning")},
 	}
 	runAcc(t, cases)
+}
+
+// twoTimes is a draft order of a referenced (not contained) upadacitinib
+// 15 mg Medication named without a strength, sent beside it in
+// draftOrders: morning tablets in one instruction, evening tablets in
+// another.
+func twoTimes(morning, evening float64) []res {
+	m := epicTablet("em", 15, "0074-2306-30", res{"value": 1, "unit": "1", "system": ucum, "code": "1"})
+	m["code"] = cc(epicLocal, "987654", "", "upadacitinib ER tablet")
+	tab := func(n float64) res { return res{"value": n, "unit": "tablet", "system": ucum, "code": "{tbl}"} }
+	o := refDraft("Medication/em", di(tab(morning), res{"frequency": 1, "period": 1, "periodUnit": "d", "when": []any{"MORN"}}))
+	o["dosageInstruction"] = append(o["dosageInstruction"].([]any), di(tab(evening), res{"frequency": 1, "period": 1, "periodUnit": "d", "when": []any{"EVE"}}))
+	return []res{o, m}
 }
 
 // fmtAmountTest writes 1 as "1" and 1.5 as "1.5".
