@@ -89,6 +89,39 @@ func TestEHRShapesTimingBounds(t *testing.T) {
 	runAcc(t, cases)
 }
 
+// TestEHRShapesCourseBounds: a completed upadacitinib order whose length
+// is written only in timing.repeat.boundsDuration (90 days) ends its
+// course on its last day, not on its start day: clarithromycin ordered
+// within 90 days (RecentCourse) of that day meets a recent course.
+func TestEHRShapesCourseBounds(t *testing.T) {
+	past := func(startDays int, bounds ...any) *record {
+		m := courseMed("upa-1", "MedicationRequest", "completed", "upadacitinib", 15, startDays)
+		rep := m["dosageInstruction"].([]any)[0].(res)["timing"].(res)["repeat"].(res)
+		with(rep, bounds...)
+		return cleanRecord().replace(m)
+	}
+	d90 := []any{"boundsDuration", res{"value": 90, "unit": "d", "system": ucum, "code": "d"}}
+	clar := drugDraft("other", rxnorm, "197517", "clarithromycin 500 MG Oral Tablet")
+	recent := accCase{want: w("cyp-interaction", "warning"), summaryOf: map[string]string{"cyp-interaction": "upadacitinib"}}
+	cases := []accCase{}
+	for _, c := range []struct {
+		name string
+		r    *record
+		want accCase
+	}{
+		{"authored 178 days ago for 90 days (ended 89 days ago): recent", past(178, d90...), recent},
+		{"authored 179 days ago for 90 days (ended 90 days ago, N): recent", past(179, d90...), recent},
+		{"authored 180 days ago for 90 days (ended 91 days ago, N+1): over", past(180, d90...), accCase{noCards: true}},
+		{"authored 179 days ago, boundsPeriod ended 90 days ago: recent", past(179, "boundsPeriod", res{"start": ago(179), "end": ago(90)}), recent},
+		{"authored 120 days ago with no bounds: ended on its start day, over (as before)", past(120), accCase{noCards: true}},
+	} {
+		k := c.want
+		k.name, k.c = c.name, sign(c.r, clar)
+		cases = append(cases, k)
+	}
+	runAcc(t, cases)
+}
+
 // lqMedication is a Medication for upadacitinib oral solution as Epic and
 // Oracle Health send one: a local code and a name without a strength, the
 // strength in ingredient as a Ratio of numerator mg over denominator mL.
