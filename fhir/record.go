@@ -4,6 +4,7 @@ import (
 	"cmp"
 	stdjson "encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,9 +121,10 @@ type serviceRequest struct {
 }
 
 type dosage struct {
-	Sequence *int    `json:"sequence"`
-	Text     *string `json:"text"`
-	Timing   *struct {
+	Sequence           *int    `json:"sequence"`
+	Text               *string `json:"text"`
+	PatientInstruction *string `json:"patientInstruction"`
+	Timing             *struct {
 		Code   *fm.CodeableConcept `json:"code"`
 		Repeat *struct {
 			Frequency    *int            `json:"frequency"`
@@ -131,6 +133,10 @@ type dosage struct {
 			PeriodUnit   *string         `json:"periodUnit"`
 			TimeOfDay    []string        `json:"timeOfDay"`
 			When         []string        `json:"when"`
+			// bounds[x] and count: how long the instruction lasts.
+			BoundsPeriod   *fm.Period   `json:"boundsPeriod"`
+			BoundsDuration *fm.Duration `json:"boundsDuration"`
+			Count          *int         `json:"count"`
 		} `json:"repeat"`
 	} `json:"timing"`
 	DoseAndRate []doseAndRate       `json:"doseAndRate"`
@@ -228,7 +234,8 @@ func convertImmunization(im *immunization) rules.Immunization {
 
 // convertMedication is what a Medication contributes to an order.
 func convertMedication(m *medication) rules.Medication {
-	return rules.Medication{Codes: codings(m.Code), Text: textOrDisplay(m.Code), Dose: rules.DoseFacts{IngredientStrengthMg: strengthMg(m.Ingredient)}}
+	mg, perML := strengthMg(m.Ingredient)
+	return rules.Medication{Codes: codings(m.Code), Text: textOrDisplay(m.Code), Dose: rules.DoseFacts{IngredientStrengthMg: mg, IngredientPerML: perML}}
 }
 
 // medIndex holds Medications by "Medication/<id>" and by their fullUrl.
@@ -286,7 +293,13 @@ func applyMedication(m *rules.Medication, info rules.Medication) {
 	if m.Text == "" {
 		m.Text = info.Text
 	}
-	m.Dose.IngredientStrengthMg = info.Dose.IngredientStrengthMg
+	m.Dose.IngredientStrengthMg, m.Dose.IngredientPerML = info.Dose.IngredientStrengthMg, info.Dose.IngredientPerML
+	// And the instructions after the first (read before a referenced
+	// Medication was found): 1 tablet mornings and 2 evenings is 3 tablets.
+	m.Dose.More = slices.Clone(m.Dose.More)
+	for i := range m.Dose.More {
+		m.Dose.More[i].IngredientStrengthMg, m.Dose.More[i].IngredientPerML = info.Dose.IngredientStrengthMg, info.Dose.IngredientPerML
+	}
 }
 
 // resolve completes p from meds; ok is false when the reference is unknown.
@@ -315,27 +328,29 @@ func (p *pendingMed) resolve(meds medIndex) (rules.Medication, bool) {
 	return m, true
 }
 
-func dose(ds []dosage, strength float64) rules.DoseFacts {
+// dose reads the instructions onto base, the Medication's strength.
+func dose(ds []dosage, base rules.DoseFacts) rules.DoseFacts {
 	if len(ds) == 0 {
-		return rules.DoseFacts{IngredientStrengthMg: strength}
+		return base
 	}
-	out := instruction(&ds[0], strength)
+	out := instruction(&ds[0], base)
 	if len(ds) > 1 { // sized once: 195,000 instructions took 1.5 times their size while growing
 		out.More = make([]rules.DoseFacts, 0, len(ds)-1)
 	}
 	for i := range ds[1:] {
-		out.More = append(out.More, instruction(&ds[1+i], strength))
+		out.More = append(out.More, instruction(&ds[1+i], base))
 	}
 	return out
 }
 
 // instruction is what one dosageInstruction says.
-func instruction(d *dosage, strength float64) rules.DoseFacts {
-	out := rules.DoseFacts{IngredientStrengthMg: strength}
+func instruction(d *dosage, base rules.DoseFacts) rules.DoseFacts {
+	out := base
 	if d.Sequence != nil {
 		out.Sequence = *d.Sequence
 	}
-	out.DosageText, out.Route = strings.TrimSpace(str(d.Text)), routeText(d.Route)
+	// The sig, else what the patient is told (the only sig some send).
+	out.DosageText, out.Route = cmp.Or(strings.TrimSpace(str(d.Text)), strings.TrimSpace(str(d.PatientInstruction))), routeText(d.Route)
 	for i := range d.DoseAndRate {
 		if out.DoseQuantity = quantity(d.DoseAndRate[i].DoseQuantity); out.DoseQuantity != nil {
 			break
@@ -361,6 +376,13 @@ func instruction(d *dosage, strength float64) rules.DoseFacts {
 				out.Period, _ = number(*r.Period)
 			}
 			out.PeriodUnit = strings.TrimSpace(str(r.PeriodUnit))
+			if r.BoundsPeriod != nil {
+				out.BoundsEnd = date(r.BoundsPeriod.End)
+			}
+			out.BoundsDays = days(r.BoundsDuration)
+			if r.Count != nil && *r.Count > 0 {
+				out.Count = *r.Count
+			}
 		}
 	}
 	return out
@@ -394,7 +416,7 @@ func convertMedicationUse(resourceType string, mu *medicationUse, contained func
 		p.med.Authored = date(mu.DateAsserted)
 	}
 	setMedication(&p, mu.MedicationCodeableConcept, mu.MedicationReference, contained)
-	p.med.Dose = dose(dosages, p.med.Dose.IngredientStrengthMg)
+	p.med.Dose = dose(dosages, rules.DoseFacts{IngredientStrengthMg: p.med.Dose.IngredientStrengthMg, IngredientPerML: p.med.Dose.IngredientPerML})
 	return p
 }
 
@@ -577,18 +599,19 @@ func number(n stdjson.Number) (float64, bool) {
 	return v, true
 }
 
-// strengthMg is the first active ingredient's mg per 1 unit (30 mg / 1 tablet).
-func strengthMg(ings []fm.MedicationIngredient) float64 {
+// strengthMg is the first active ingredient's mg per 1 unit (30 mg / 1
+// tablet), and whether that unit is 1 mL (an oral solution, 1 mg / 1 mL).
+func strengthMg(ings []fm.MedicationIngredient) (float64, bool) {
 	for _, ing := range ings {
 		if ing.Strength == nil || ing.IsActive != nil && !*ing.IsActive {
 			continue
 		}
 		num, den := quantity(ing.Strength.Numerator), quantity(ing.Strength.Denominator)
 		if num != nil && den != nil && den.Value == 1 && strings.EqualFold(num.Unit, "mg") && num.Value > 0 {
-			return num.Value
+			return num.Value, strings.EqualFold(den.Unit, "mL") || strings.EqualFold(den.UnitText, "mL")
 		}
 	}
-	return 0
+	return 0, false
 }
 
 func str(p *string) string {

@@ -169,6 +169,11 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 				// planned end of its validity period, which may lie ahead
 				// ("ended on 2026-12-29, -30 days ago").
 				mb.end = min(dayOf(m.End), max(ix.today, mb.start))
+			case m.End.IsZero() && timingEnds(m, mb.start):
+				// A past order whose timing says how long it lasts
+				// (boundsPeriod, boundsDuration, count): its last day.
+				last, _ := timingLastDay(m)
+				mb.end = min(last, max(ix.today, mb.start))
 			case m.End.IsZero() && m.Supply.Days > 0:
 				// A past order with no end date that dispensed a supply
 				// (and its refills) may have been taken until it ran out.
@@ -244,6 +249,12 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 // or 1 + MaxInt repeats wrapping to MinInt) the conversion would wrap the
 // course's end to before its start.
 const maxSupplyDays = 1 << 30
+
+// timingEnds reports whether m's timing gives a last day after start.
+func timingEnds(m *Medication, start civilDay) bool {
+	last, ok := timingLastDay(m)
+	return ok && last > start
+}
 
 // supplyDays is the days a supply covers, days x (1 + repeats) rounded up:
 // 0 when days is not a positive number, negative repeats read as none.

@@ -198,11 +198,11 @@ func doseMgPerAdministration(m Medication, codeMg float64) (float64, string, boo
 		}
 		return q.Value * s, fmtAmount(q.Value) + " " + pluralWord(q.Value, "tablet") + " × " + fmtAmount(s) + " mg (" + from + ")", true
 	case unit == "ml":
-		s, ok := parseStrength(m.Text)
-		if !ok || !s.perML {
-			return 0, "dose in mL but no mg/mL strength in the medication text", false
+		s, from, ok := mlStrength(m)
+		if !ok {
+			return 0, from, false
 		}
-		return q.Value * s.mg, fmtAmount(q.Value) + " mL × " + fmtAmount(s.mg) + " mg/mL (strength from text)", true
+		return q.Value * s, fmtAmount(q.Value) + " mL × " + fmtAmount(s) + " mg/mL (" + from + ")", true
 	case unit == "":
 		return 0, "dose quantity has no unit", false
 	}
@@ -254,7 +254,9 @@ func tabletStrength(m Medication, codeMg float64) (float64, string, bool) {
 		from string
 	}
 	var found []source
-	if ing := m.Dose.IngredientStrengthMg; ing > 0 {
+	if ing := m.Dose.IngredientStrengthMg; ing > 0 && m.Dose.IngredientPerML {
+		return 0, "dose in tablets but the medication is a solution (Medication.ingredient per mL)", false
+	} else if ing > 0 {
 		found = append(found, source{ing, "Medication.ingredient"})
 	}
 	text, textOK := parseStrength(m.Text)
@@ -276,6 +278,25 @@ func tabletStrength(m Medication, codeMg float64) (float64, string, bool) {
 		}
 	}
 	return found[0].mg, "strength from " + found[0].from, true
+}
+
+// mlStrength is the mg per mL of an oral solution, from the medication
+// text ("1 MG/ML", "RINVOQ LQ") or Medication.ingredient (1 mg / 1 mL, as
+// Epic and Oracle Health send a Medication whose name has no strength);
+// when both give one they must agree.
+func mlStrength(m Medication) (float64, string, bool) {
+	text, textOK := parseStrength(m.Text)
+	textOK = textOK && text.perML
+	ing := m.Dose.IngredientStrengthMg
+	switch {
+	case ing > 0 && m.Dose.IngredientPerML && textOK && !sameMg(ing, text.mg):
+		return 0, fmt.Sprintf("strength conflicts: %s mg/mL in the Medication.ingredient, %s mg/mL in the text", fmtAmount(ing), fmtAmount(text.mg)), false
+	case textOK:
+		return text.mg, "strength from text", true
+	case ing > 0 && m.Dose.IngredientPerML:
+		return ing, "strength from Medication.ingredient", true
+	}
+	return 0, "dose in mL but no mg/mL strength in the medication text", false
 }
 
 // dosageTextDose reads mg per administration from the dosage text when

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -766,11 +767,55 @@ func suppliedUntil(m *Medication) (civilDay, bool) {
 	if !m.End.IsZero() {
 		return dayOf(m.End), true
 	}
+	if day, ok := timingLastDay(m); ok {
+		return day, true
+	}
 	start, _ := memberStart(m)
 	if n := supplyDays(Supply{Days: m.Supply.Days}); n > 0 && !start.IsZero() {
 		return dayOf(start) + n - 1, true
 	}
 	return 0, false
+}
+
+// timingLastDay is the last day an order's instructions say it is taken,
+// from their timing (FHIR Timing.repeat.bounds[x] and count, how Epic and
+// Oracle Health send "for 14 days" when no supply is stated):
+// boundsPeriod.end, else the start plus boundsDuration, else the start
+// plus the days count administrations take at the instruction's
+// frequency, less one. Every instruction must say; the latest end counts.
+// ok is false when one does not, or the start is needed and unknown.
+func timingLastDay(m *Medication) (civilDay, bool) {
+	start, _ := memberStart(m)
+	var last civilDay
+	for i := range 1 + len(m.Dose.More) {
+		d := m.Dose
+		if i > 0 {
+			d = m.Dose.More[i-1]
+		}
+		var days float64
+		switch {
+		case !d.BoundsEnd.IsZero():
+			last = max(last, dayOf(d.BoundsEnd))
+			continue
+		case start.IsZero():
+			return 0, false
+		case d.BoundsDays > 0:
+			days = d.BoundsDays
+		case d.Count > 0:
+			perDay, _, ok := dosesPerDay(d)
+			if !ok || !(perDay > 0) {
+				return 0, false
+			}
+			days = float64(d.Count) / perDay
+		default:
+			return 0, false
+		}
+		if !(days > 0 && days <= 3650) { // over ten years is no stated end
+			return 0, false
+		}
+		last = max(last, dayOf(start)+civilDay(math.Ceil(days))-1)
+	}
+	return last, true
 }
 
 // historyMeds returns the record's medications of the set taken now or in the past.

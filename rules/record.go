@@ -153,6 +153,9 @@ type DoseFacts struct {
 	// IngredientStrengthMg is the strength per unit from Medication.ingredient
 	// (numerator in mg over a denominator of 1 unit), 0 when absent.
 	IngredientStrengthMg float64
+	// IngredientPerML: that unit is 1 mL (an oral solution: RINVOQ LQ
+	// 1 mg / 1 mL), so it is a strength per mL, not per tablet.
+	IngredientPerML bool
 	// DoseQuantity is dosageInstruction[0].doseAndRate[0].doseQuantity, nil when absent;
 	// else the high end of its doseRange, and DoseRange is true.
 	DoseQuantity *Quantity
@@ -177,6 +180,13 @@ type DoseFacts struct {
 	// displays ("Topical route"), "" when absent. Read as words, with the
 	// sig (localUse).
 	Route string
+	// BoundsEnd (timing.repeat.boundsPeriod.end), BoundsDays
+	// (boundsDuration in days) and Count (timing.repeat.count, the number
+	// of administrations) say how long the instruction lasts (zero: not
+	// said); timingLastDay reads them.
+	BoundsEnd  time.Time
+	BoundsDays float64
+	Count      int
 	// Sequence is the instruction's dosageInstruction.sequence (0: none).
 	Sequence int
 	// More are the facts of the order's other dosageInstructions, in order

@@ -68,6 +68,8 @@ var unitTable = []unitRow{
 		"/nL", "10^3cells/uL", "10*3cells/uL", "10³/μL", "thou/cmm", "TH/uL", "x1000/uL", "1000/uL", "Thousand/uL",
 		"x10(9)/L", "10(9)/L", "Giga/L",
 	}, "review2: lab printouts of the units above (/nL is UCUM for 10*3/uL)"},
+	{unitCount, 1000, []string{"x10(3)/mcL", "10(3)/mcL", "x10(3)/µL", "10(3)/µL", "x10*3/mcL", "10e3/mcL"},
+		"ehrshapes: the microlitre of the units above written mcL or µL, as Oracle Health and reference labs print it"},
 	{unitCount, 1, []string{"/cmm", "cells/cmm"}, "review2: cubic millimetre written cmm"},
 	{unitCount, 1e-6, []string{"/L"}, "UCUM"},
 
