@@ -255,14 +255,24 @@ func (c *reverseCtx) shortName(sets []string) string {
 			if !ok {
 				continue
 			}
+			name := w
 			if i := strings.Index(lt, w); i >= 0 && len(lt) == len(t) {
-				return t[i : i+len(w)]
+				name = t[i : i+len(w)]
 			}
-			return w
+			if set == VSLiveVaccines && diseaseWords[w] {
+				// "Avoid measles" would tell the prescriber to avoid the
+				// disease: the order is a vaccine against it.
+				name += " vaccine"
+			}
+			return name
 		}
 	}
 	return medicationName(c.x)
 }
+
+// diseaseWords are the live-vaccine value set's names that are the
+// disease a vaccine protects against, not the vaccine.
+var diseaseWords = map[string]bool{"measles": true, "mumps": true, "rubella": true, "rotavirus": true}
 
 // orderedEvidence is the draft order's evidence line.
 func (c *reverseCtx) orderedEvidence(what string) Evidence {

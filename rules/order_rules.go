@@ -1132,9 +1132,13 @@ func (c *orderCtx) liveVaccineOrdered() (Finding, bool) {
 	if len(serviceNames) == 0 && allStatements(ms) {
 		title = "Live vaccine on the outside medication list with " + c.p.Generic
 	}
+	action := "Avoid live vaccines immediately before, during and right after " + c.p.Generic + " treatment: cancel the vaccine or give it well before starting."
+	if c.cont { // on treatment (a renewal, patient-view): there is no start to give it before
+		action = "Avoid live vaccines during " + c.p.Generic + " treatment: cancel the vaccine, or give a non-live alternative where one exists."
+	}
 	return Finding{
 		Title:      title,
-		Action:     "Avoid live vaccines immediately before, during and right after " + c.p.Generic + " treatment: cancel the vaccine or give it well before starting.",
+		Action:     action,
 		Evidence:   ev,
 		Subject:    subject,
 		Unverified: unverifiedMeds(c.k, VSLiveVaccines, ms) || c.k.Unverified(VSLiveVaccines, services),
