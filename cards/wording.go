@@ -186,6 +186,16 @@ func lowerDose(why, otherwise string) func(summaryArgs) string {
 	}
 }
 
+// avoidWord is what the drug's label says of an interaction the card says
+// to avoid: RINVOQ calls a strong CYP3A4 inducer "not recommended" (R14);
+// CIBINQO says avoid (C10, C11).
+func avoidWord(drug string) string {
+	if drug == drugTable[rules.Upadacitinib].name {
+		return "not recommended by the label"
+	}
+	return "the label says avoid"
+}
+
 // Override reasons shared by several cards.
 var (
 	reasonBenefit      = Coding{OverrideReasonSystem, "benefit-outweighs-risk", "Benefit outweighs risk, discussed with patient"}
@@ -361,7 +371,7 @@ var codeTable = map[string]codeInfo{
 			}
 			switch {
 			case a.Avoid:
-				return expand("Avoid {drug} with {subject}: CYP interaction (the label says avoid)", a)
+				return expand("Avoid {drug} with {subject}: CYP interaction ("+avoidWord(a.Drug)+")", a)
 			case a.Mg != "":
 				return expand("Reduce {drug} to {mg} mg daily: strong CYP inhibitor"+with, a)
 			}
@@ -375,7 +385,7 @@ var codeTable = map[string]codeInfo{
 			}
 			switch {
 			case a.Avoid:
-				return expand("Avoid {subject}"+resumes+": CYP interaction with {drug} (the label says avoid)", a)
+				return expand("Avoid {subject}"+resumes+": CYP interaction with {drug} ("+avoidWord(a.Drug)+")", a)
 			case a.Mg != "" && a.Ended != "":
 				return expand("If {drug} resumes with {subject}, use {mg} mg daily at most (strong CYP inhibitor)", a)
 			case a.Mg != "":

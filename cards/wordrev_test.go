@@ -114,6 +114,12 @@ func TestWordrevSummaries(t *testing.T) {
 		}), false, "CYP interaction (clarithromycin): upadacitinib 15 mg daily at most, if used at all"},
 		{"renal dose, the drug ruled out", with(rules.RenalImpairment, rules.Abrocitinib, func(f *rules.Finding) { f.DoseLimitMg, f.RuledOut = 50, true }), false,
 			"Renal impairment: abrocitinib 50 mg daily at most, if used at all"},
+		// RINVOQ calls a strong CYP3A4 inducer "not recommended" (R14);
+		// "avoid" is CIBINQO's word (C10, C11).
+		{"strong CYP3A4 inducer with upadacitinib", with(rules.CYPInteraction, rules.Upadacitinib, func(f *rules.Finding) { f.Subject, f.Avoid = "rifampin", true }), false,
+			"Avoid upadacitinib with rifampin: CYP interaction (not recommended by the label)"},
+		{"CYP2C19/CYP2C9 inducer with abrocitinib", with(rules.CYPInteraction, rules.Abrocitinib, func(f *rules.Finding) { f.Subject, f.Avoid = "rifampin", true }), false,
+			"Avoid abrocitinib with rifampin: CYP interaction (the label says avoid)"},
 		{"CYP inhibitor, within the limit", with(rules.CYPInteraction, rules.Upadacitinib, func(f *rules.Finding) { f.Subject, f.DoseLimitMg = "clarithromycin", 15 }), false,
 			"Keep upadacitinib at the reduced dose: strong CYP inhibitor (clarithromycin)"},
 	}

@@ -25,6 +25,7 @@ type wordCase struct {
 	summaryHas  string // the summary contains this, when set
 	sourceHas   string // the source label contains this, when set
 	detailNot   string // the detail does not contain this, when set
+	detailHas   string // the detail contains this, when set
 	suggestion  string // a suggestion label equals this, when set
 	reasonNot   string // no override reason has this code, when set
 	reasonHas   string // an override reason has this code, when set
@@ -59,6 +60,9 @@ func runWord(t *testing.T, cases []wordCase) {
 			}
 			if tc.detailNot != "" {
 				assert.NotContains(t, c.Detail, tc.detailNot)
+			}
+			if tc.detailHas != "" {
+				assert.Contains(t, c.Detail, tc.detailHas)
 			}
 			if tc.suggestion != "" {
 				var labels []string
@@ -181,5 +185,41 @@ func TestAcceptanceWordrevLiveVaccines(t *testing.T) {
 				code: "live-vaccine-ordered", summaryHas: "Avoid MMR:"},
 		)
 	}
+	runWord(t, cases)
+}
+
+// A strong CYP3A4 inducer with upadacitinib said "(the label says
+// avoid)": RINVOQ says coadministration is "not recommended" (R14); avoid
+// is CIBINQO's word (C10, C11). Both directions.
+func TestAcceptanceWordrevAvoidWording(t *testing.T) {
+	onRif := func(r *record) *record {
+		r.medications = append(r.medications, med("rif", "active", rxnorm, "9384", "rifampin", 30))
+		return r
+	}
+	rif := drugDraft("other", rxnorm, "9384", "rifampin")
+	runWord(t, []wordCase{
+		{name: "upadacitinib ordered, on rifampin", c: sign(onRif(cleanRecord()), jakDraft("upadacitinib", 15)), code: "cyp-interaction",
+			summary: "Avoid upadacitinib with rifampin: CYP interaction (not recommended by the label)", detailNot: "the label says avoid"},
+		{name: "rifampin ordered, on upadacitinib", c: sign(onCourseNow("upadacitinib", 30), rif), code: "cyp-interaction",
+			summary: "Avoid rifampin: CYP interaction with upadacitinib (not recommended by the label)", detailNot: "the label says avoid"},
+		{name: "abrocitinib ordered, on rifampin", c: sign(onRif(cleanRecord()), jakDraft("abrocitinib", 100)), code: "cyp-interaction",
+			summary: "Avoid abrocitinib with rifampin: CYP interaction (the label says avoid)"},
+		{name: "rifampin ordered, on abrocitinib", c: sign(onCourseNow("abrocitinib", 30), rif), code: "cyp-interaction",
+			summary: "Avoid rifampin: CYP interaction with abrocitinib (the label says avoid)"},
+	})
+}
+
+// A live vaccine given, coded by CVX with no display or text, read "Live
+// vaccine 03 given on ...": the evidence names it from the knowledge
+// base, with the code.
+func TestAcceptanceWordrevLiveVaccineGivenNamed(t *testing.T) {
+	var cases []wordCase
+	for _, days := range []int{27, 28} {
+		cases = append(cases, wordCase{name: fmt.Sprintf("upadacitinib start, MMR (CVX 03, no display) %d days ago", days),
+			c: sign(cleanRecord().replace(immunization("v", "03", ago(days))), jakDraft("upadacitinib", 15)), code: "live-vaccine-recent",
+			detailHas: "measles, mumps and rubella virus vaccine (MMR) (CVX 03) given on " + ago(days), detailNot: "Live vaccine 03 "})
+	}
+	cases = append(cases, wordCase{name: "upadacitinib start, MMR 29 days ago: out of the window", c: sign(cleanRecord().replace(immunization("v", "03", ago(29))), jakDraft("upadacitinib", 15)),
+		code: "live-vaccine-recent", absentCode: true})
 	runWord(t, cases)
 }

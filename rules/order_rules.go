@@ -1015,7 +1015,11 @@ func (c *orderCtx) liveVaccineSince(from civilDay) (Finding, bool) {
 		if daysBetween(im.Date, c.now) < 0 {
 			ago = " (a date after today, read as recent)"
 		}
-		ev = append(ev, Evidence{Text: "Live vaccine " + immunizationName(im) + " given on " + dateText(im.Date) + ago, Date: im.Date, ResourceID: im.ID})
+		name := immunizationName(im)
+		if n, ok := c.k.codeName(name); ok { // "03" alone names no vaccine for the reader
+			name = n + " (CVX " + name + ")"
+		}
+		ev = append(ev, Evidence{Text: "Live vaccine " + name + " given on " + dateText(im.Date) + ago, Date: im.Date, ResourceID: im.ID})
 		unverified = unverified || c.k.Unverified(VSLiveVaccines, im.Codes)
 		subject = or(subject, immunizationName(im))
 	}
@@ -1757,7 +1761,7 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 	f.Title = "Interacting drug with " + c.p.Generic
 	var actions []string
 	if len(avoidNames) > 0 {
-		actions = append(actions, "Avoid "+c.p.Generic+" with "+joinNames(avoidNames)+" (the label says avoid).")
+		actions = append(actions, "Avoid "+c.p.Generic+" with "+joinNames(avoidNames)+" ("+avoidWord(c.drug)+").")
 		f.Subject, f.Avoid = avoidNames[0], true
 	}
 	if len(reduceNames) > 0 {
