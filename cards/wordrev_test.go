@@ -140,3 +140,15 @@ func TestWordrevReverseLiveVaccineEndedCourse(t *testing.T) {
 	f = reverseFinding(rules.LiveVaccineOrdered, rules.Warning, rules.Upadacitinib, "MedicationRequest/v", "zoster vaccine, live", true)
 	assert.Equal(t, "Avoid zoster vaccine, live: live vaccine for a patient on upadacitinib", Summary([]rules.Finding{f}, false))
 }
+
+// A card that asks to order a test (HBV DNA after a positive anti-HBc, HCV
+// RNA after a positive antibody) offered only "Specialist consulted",
+// "Benefit outweighs risk" and "Record out of date": not that the test was
+// done elsewhere or is already ordered, the usual reasons to pass it by.
+func TestWordrevOrderTestCardsReasons(t *testing.T) {
+	for _, code := range []string{rules.HBVCoreAntibodyPositive, rules.HCVAntibodyPositive} {
+		c := FromFindings([]rules.Finding{finding(code, rules.Warning, rules.Abrocitinib, "MedicationRequest/a")}, Options{NewUUID: seqUUID()})[0]
+		assert.Contains(t, reasonCodes(c), reasonDoneElsewere.Code, code)
+		assert.Contains(t, reasonCodes(c), reasonOrdered.Code, code)
+	}
+}

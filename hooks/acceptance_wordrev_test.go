@@ -223,3 +223,21 @@ func TestAcceptanceWordrevLiveVaccineGivenNamed(t *testing.T) {
 		code: "live-vaccine-recent", absentCode: true})
 	runWord(t, cases)
 }
+
+// The cards asking for HBV DNA or HCV RNA offer "Screening done
+// elsewhere" and "Already ordered or scheduled".
+func TestAcceptanceWordrevOrderTestReasons(t *testing.T) {
+	var cases []wordCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+		cases = append(cases,
+			wordCase{name: drug + ", anti-HBc positive", c: sign(cleanRecord().replace(obsCode("hbc", "16933-4", positive, ago(20))), jakDraft(drug, mg)),
+				code: "hbv-core-antibody-positive", reasonHas: "screening-done-elsewhere", otherCode: "hbv-core-antibody-positive", otherSumHas: "Order HBV DNA"},
+			wordCase{name: drug + ", anti-HBc positive: already ordered", c: sign(cleanRecord().replace(obsCode("hbc", "16933-4", positive, ago(20))), jakDraft(drug, mg)),
+				code: "hbv-core-antibody-positive", reasonHas: "already-ordered"},
+			wordCase{name: drug + ", HCV antibody positive", c: sign(cleanRecord().replace(obsCode("hcv", "13955-0", positive, ago(20))), jakDraft(drug, mg)),
+				code: "hcv-antibody-positive", reasonHas: "screening-done-elsewhere"},
+		)
+	}
+	runWord(t, cases)
+}
