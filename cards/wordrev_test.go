@@ -152,3 +152,15 @@ func TestWordrevOrderTestCardsReasons(t *testing.T) {
 		assert.Contains(t, reasonCodes(c), reasonOrdered.Code, code)
 	}
 }
+
+// On patient-view (no update to accept) the detail said the dose twice:
+// "Use abrocitinib 50 mg once daily." in the action, then "Adjust the dose
+// to 50 mg once daily.".
+func TestWordrevDoseSaidOnce(t *testing.T) {
+	f := finding(rules.CYPInteraction, rules.Warning, rules.Abrocitinib, "MedicationRequest/a")
+	f.SuggestedDailyMg, f.DoseLimitMg = 50, 50
+	f.Action = "With fluoxetine (a strong CYP2C19 inhibitor) the label dose is 50 mg. Use abrocitinib 50 mg once daily."
+	c := FromFindings([]rules.Finding{f}, Options{NewUUID: seqUUID(), PatientView: true})[0]
+	assert.Contains(t, c.Detail, "Use abrocitinib 50 mg once daily.")
+	assert.NotContains(t, c.Detail, "Adjust the dose")
+}

@@ -241,3 +241,16 @@ func TestAcceptanceWordrevOrderTestReasons(t *testing.T) {
 	}
 	runWord(t, cases)
 }
+
+// patient-view of a patient on abrocitinib 100 mg with fluoxetine: the
+// detail says the dose once.
+func TestAcceptanceWordrevDoseSaidOnce(t *testing.T) {
+	onFlx := func(r *record) *record {
+		r.medications = append(r.medications, med("fx", "active", rxnorm, "4493", "fluoxetine", 30))
+		return r
+	}
+	runWord(t, []wordCase{
+		{name: "patient-view, abrocitinib 100 mg with fluoxetine", c: view(onFlx(stable("abrocitinib", 100))), code: "cyp-interaction",
+			summary: "Reduce abrocitinib to 50 mg daily: strong CYP inhibitor (fluoxetine)", detailHas: "Use abrocitinib 50 mg once daily.", detailNot: "Adjust the dose"},
+	})
+}
