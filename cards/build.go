@@ -220,7 +220,13 @@ func buildCard(g *group, opt Options, newID func() string) Card {
 // names the card category.
 func sourceOf(g *group, ds drugSource) Source {
 	s := Source{Label: ds.label, URL: ds.url}
-	for _, f := range g.findings {
+	fs := g.findings
+	if i := slices.IndexFunc(fs, stops); i >= 0 {
+		// The card says discontinue (RINVOQ 5.4): it cites that, not the
+		// EU advice on the lower dose that sorts first.
+		fs = append([]rules.Finding{fs[i]}, fs...)
+	}
+	for _, f := range fs {
 		if label := oneLine(f.Citation.Label); label != "" && absoluteURL(f.Citation.URL, false) {
 			s = Source{Label: label, URL: f.Citation.URL}
 			break

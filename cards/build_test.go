@@ -447,7 +447,11 @@ func TestOverrideReasons(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.code, func(t *testing.T) {
-			c := FromFindings([]rules.Finding{finding(tc.code, rules.Warning, rules.Upadacitinib, "MedicationRequest/a")}, Options{NewUUID: seqUUID()})[0]
+			f := finding(tc.code, rules.Warning, rules.Upadacitinib, "MedicationRequest/a")
+			if tc.code == rules.LowerDoseRecommended {
+				f.SuggestedDailyMg = 15 // the reason answers a lower dose proposed
+			}
+			c := FromFindings([]rules.Finding{f}, Options{NewUUID: seqUUID()})[0]
 			var displays []string
 			codes := map[string]bool{}
 			for _, r := range c.OverrideReasons {

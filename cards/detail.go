@@ -51,7 +51,9 @@ func detailOf(g *group, ds drugSource, sg suggestions) string {
 			parts = append(parts, "Dose for this order: "+md(doseText(ds, mg))+". jakguard's knowledge base has no product code for "+
 				md(ds.name)+" "+mgText(mg)+" mg, so it offers no change to the order: change the product and dose in the order itself"+
 				ds.noSplit+".")
-		default:
+		case !slices.ContainsFunc(g.findings, func(f rules.Finding) bool {
+			return strings.Contains(f.Action, "Use "+ds.name+" "+mgText(mg)+" mg once daily")
+		}): // patient-view: no update to accept; not when an action says it already
 			parts = append(parts, "Adjust the dose to "+mgText(mg)+" mg once daily.")
 		}
 	}

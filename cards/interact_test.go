@@ -81,7 +81,7 @@ func TestReverseCards(t *testing.T) {
 			f := reverseFinding(rules.CYPInteraction, rules.Warning, rules.Upadacitinib, "MedicationRequest/rif", "rifampin", true)
 			f.Avoid = true
 			return f
-		}, summary: []string{"Avoid rifampin: CYP interaction with upadacitinib (the label says avoid)"}, recommend: true},
+		}, summary: []string{"Avoid rifampin: CYP interaction with upadacitinib (not recommended by the label)"}, recommend: true},
 		{name: "P-gp substrate", f: func() rules.Finding {
 			return reverseFinding(rules.PgpSubstrate, rules.Info, rules.Abrocitinib, "MedicationRequest/dig", "digoxin", true)
 		}, summary: []string{"Monitor digoxin levels", "abrocitinib"}, recommend: false, reasons: []string{"levels-monitored"}},

@@ -1,6 +1,7 @@
 package cards
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -44,6 +45,10 @@ type summaryArgs struct {
 	// Ended is the date the course of Drug ended ("2026-10-01"), on a
 	// reverse-direction card whose course is recent, not ongoing; "" otherwise.
 	Ended string
+	// PatientView: the card is a patient-view card (OnTx is also set on
+	// an order-time continuation), for wording that depends on the hook
+	// rather than on the patient being on treatment.
+	PatientView bool
 }
 
 // codeInfo is the wording and defaults of one finding code.
@@ -181,6 +186,16 @@ func lowerDose(why, otherwise string) func(summaryArgs) string {
 	}
 }
 
+// avoidWord is what the drug's label says of an interaction the card says
+// to avoid: RINVOQ calls a strong CYP3A4 inducer "not recommended" (R14);
+// CIBINQO says avoid (C10, C11).
+func avoidWord(drug string) string {
+	if drug == drugTable[rules.Upadacitinib].name {
+		return "not recommended by the label"
+	}
+	return "the label says avoid"
+}
+
 // Override reasons shared by several cards.
 var (
 	reasonBenefit      = Coding{OverrideReasonSystem, "benefit-outweighs-risk", "Benefit outweighs risk, discussed with patient"}
@@ -238,12 +253,12 @@ var codeTable = map[string]codeInfo{
 		summary: byTherapy("Seek hepatology advice on {drug}: active hepatitis B", "Do not start {drug}: active hepatitis B"),
 		reasons: []Coding{reasonSpecialist}},
 	rules.HBVCoreAntibodyPositive: {category: rules.CategoryContraindication, level: rules.Warning, short: "anti-HBc positive",
-		summary: fixed("Order HBV DNA before starting {drug}: anti-HBc positive"), reasons: []Coding{reasonSpecialist}},
+		summary: fixed("Order HBV DNA before starting {drug}: anti-HBc positive"), reasons: []Coding{reasonDoneElsewere, reasonOrdered, reasonSpecialist}},
 	rules.HCVActive: {category: rules.CategoryContraindication, level: rules.Critical, short: "active hepatitis C",
 		summary: byTherapy("Seek hepatology advice on {drug}: active hepatitis C", "Do not start {drug}: active hepatitis C"),
 		reasons: []Coding{reasonSpecialist}},
 	rules.HCVAntibodyPositive: {category: rules.CategoryContraindication, level: rules.Warning, short: "HCV antibody positive",
-		summary: fixed("Order HCV RNA before starting {drug}: HCV antibody positive"), reasons: []Coding{reasonSpecialist}},
+		summary: fixed("Order HCV RNA before starting {drug}: HCV antibody positive"), reasons: []Coding{reasonDoneElsewere, reasonOrdered, reasonSpecialist}},
 	rules.Pregnancy: {category: rules.CategoryContraindication, level: rules.Critical, short: "pregnancy",
 		summary: byTherapy("Review {drug} now: patient is pregnant", "Avoid starting {drug}: patient is pregnant")},
 	rules.Breastfeeding: {category: rules.CategoryContraindication, level: rules.Critical, short: "breastfeeding",
@@ -356,7 +371,7 @@ var codeTable = map[string]codeInfo{
 			}
 			switch {
 			case a.Avoid:
-				return expand("Avoid {drug} with {subject}: CYP interaction (the label says avoid)", a)
+				return expand("Avoid {drug} with {subject}: CYP interaction ("+avoidWord(a.Drug)+")", a)
 			case a.Mg != "":
 				return expand("Reduce {drug} to {mg} mg daily: strong CYP inhibitor"+with, a)
 			}
@@ -370,7 +385,7 @@ var codeTable = map[string]codeInfo{
 			}
 			switch {
 			case a.Avoid:
-				return expand("Avoid {subject}"+resumes+": CYP interaction with {drug} (the label says avoid)", a)
+				return expand("Avoid {subject}"+resumes+": CYP interaction with {drug} ("+avoidWord(a.Drug)+")", a)
 			case a.Mg != "" && a.Ended != "":
 				return expand("If {drug} resumes with {subject}, use {mg} mg daily at most (strong CYP inhibitor)", a)
 			case a.Mg != "":
@@ -393,13 +408,13 @@ var codeTable = map[string]codeInfo{
 	rules.LiveVaccineOrdered: {category: rules.CategoryInteraction, level: rules.Warning, short: "live vaccine ordered",
 		summary: func(a summaryArgs) string {
 			s := expand("Avoid live vaccines with {drug}: ", a) + or(a.Subject, "a live vaccine")
-			if a.OnTx { // patient-view: an order or an outside statement on the chart
+			if a.PatientView { // an order or an outside statement on the chart; at order time (a renewal too) it is being ordered
 				return s + " on the medication list"
 			}
 			return s + " ordered"
 		}, reasons: []Coding{reasonNotLive},
 		reverse: onCourse("Avoid {subject}: live vaccine for a patient on {drug}",
-			"Avoid {subject} unless {drug} is stopped: live vaccine, course ended {ended}"),
+			"Confirm {drug} is stopped before giving {subject}: live vaccine, course ended {ended}"),
 		reverseReasons: []Coding{reasonNotLive}},
 	rules.CombinationBiologic: {category: rules.CategoryInteraction, level: rules.Warning, short: "biologic immunomodulator",
 		summary: fixed("Avoid combining {drug} with a biologic immunomodulator"), reasons: []Coding{reasonOtherJAKStop},
@@ -576,7 +591,7 @@ func Summary(group []rules.Finding, patientView bool) string {
 	}
 	f := group[0]
 	a := summaryArgs{Drug: drugOf(f.Drug).name, OnTx: patientView, Mg: mgText(minDose(group)), Threshold: f.Threshold,
-		Subject: oneLine(f.Subject), Avoid: f.Avoid, OnHold: f.OnHold, Planned: f.Planned}
+		Subject: oneLine(f.Subject), Avoid: f.Avoid, OnHold: f.OnHold, Planned: f.Planned, PatientView: patientView}
 	if f.Course != nil {
 		return reverseSummary(group, a)
 	}
@@ -587,7 +602,7 @@ func Summary(group []rules.Finding, patientView bool) string {
 		if g.OnTreatment {
 			a.OnTx = true
 		}
-		if g.OnTreatment && g.Code == rules.MACEHistory && g.Drug == rules.Upadacitinib {
+		if stops(g) {
 			a.Stop = true
 		}
 	}
@@ -625,6 +640,15 @@ func Summary(group []rules.Finding, patientView bool) string {
 			a.Shorts = strconv.Itoa(len(items)) + " items"
 			s = strings.ReplaceAll(pick(a), "{items}", a.Shorts)
 		}
+	case f.RuledOut && f.DoseLimitMg > 0:
+		// Another card says the drug is not recommended at any dose:
+		// "Keep ... at the reduced dose" or "Reduce to ..." would say to
+		// go on with it. The limit is stated, for if it is used at all.
+		subj := ""
+		if a.Subject != "" {
+			subj = " (" + a.Subject + ")"
+		}
+		s = capitalize(shortOf(f)) + subj + ": " + a.Drug + " " + mgText(f.DoseLimitMg) + " mg daily at most, if used at all"
 	case codeTable[f.Code].summary != nil:
 		s = codeTable[f.Code].summary(a)
 		if interrupt := "Interrupt " + a.Drug; a.OnHold && strings.HasPrefix(s, interrupt) {
@@ -659,6 +683,14 @@ func reverseSummary(group []rules.Finding, a summaryArgs) string {
 		s = "Review " + a.Subject + " with " + a.Drug
 	}
 	return clip(capitalize(s), MaxSummaryRunes)
+}
+
+// stops reports whether the label says to discontinue the drug for the
+// finding: a myocardial infarction or stroke during upadacitinib
+// treatment (RINVOQ 5.4). Its card leads with it, cites it and suggests
+// no dose.
+func stops(f rules.Finding) bool {
+	return f.OnTreatment && f.Code == rules.MACEHistory && f.Drug == rules.Upadacitinib && f.Course == nil
 }
 
 // isReverse tells whether the findings are of the reverse direction.
@@ -726,6 +758,13 @@ func overrideReasons(group []rules.Finding, cat rules.Category) []Coding {
 		add(codeTable[f.Code].reasons)
 	}
 	add(categoryTable[cat].reasons)
+	if minDose(group) <= 0 {
+		// "Lower dose tried, response inadequate" answers a card that
+		// proposes a lower dose; on one that proposes none (the ordered
+		// dose is within the limit, the drug is not recommended at any
+		// dose, or the label says discontinue) it is no reason at all.
+		out = slices.DeleteFunc(out, func(c Coding) bool { return c.Code == reasonLowerTried.Code })
+	}
 	return out
 }
 

@@ -57,7 +57,7 @@ func TestSummary(t *testing.T) {
 		{name: "renal critical with its limit", group: []rules.Finding{with(withLevel(upa(rules.RenalImpairment), rules.Critical), func(f *rules.Finding) { f.Threshold = "15 mL/min/1.73 m²" })},
 			want: "Avoid upadacitinib: eGFR below 15 mL/min/1.73 m², end-stage renal disease or dialysis"},
 		{name: "CYP inducer: avoid, naming the drug", group: []rules.Finding{with(upa(rules.CYPInteraction), func(f *rules.Finding) { f.Avoid, f.Subject = true, "rifampin" })},
-			want: "Avoid upadacitinib with rifampin: CYP interaction (the label says avoid)"},
+			want: "Avoid upadacitinib with rifampin: CYP interaction (not recommended by the label)"},
 		{name: "CYP inhibitor with a dose", group: []rules.Finding{with(withMg(upa(rules.CYPInteraction), 15), func(f *rules.Finding) { f.Subject = "clarithromycin" })},
 			want: "Reduce upadacitinib to 15 mg daily: strong CYP inhibitor (clarithromycin)"},
 		{name: "breastfeeding with the wash-out", group: []rules.Finding{with(upa(rules.Breastfeeding), func(f *rules.Finding) { f.Subject = "6 days" })},

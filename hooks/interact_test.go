@@ -166,7 +166,7 @@ func TestInteractingOrderScenarios(t *testing.T) {
 			r["dosageInstruction"].([]any)[0].(map[string]any)["doseAndRate"].([]any)[0].(map[string]any)["doseQuantity"].(map[string]any)["value"] = 30
 		}), "cyp-interaction", "Reduce upadacitinib to 15 mg daily while on clarithromycin (strong CYP inhibitor)"},
 		{"rifampin: avoid", sandboxSignTofacitinib, setDraft("9384", "rifampin 300 MG Oral Capsule"),
-			"cyp-interaction", "Avoid rifampin: CYP interaction with upadacitinib (the label says avoid)"},
+			"cyp-interaction", "Avoid rifampin: CYP interaction with upadacitinib (not recommended by the label)"},
 		{"adalimumab", sandboxSignTofacitinib, setDraft("327361", "adalimumab"), "combination-biologic", "Avoid adding adalimumab: patient is on upadacitinib"},
 		{"azathioprine", sandboxSignTofacitinib, setDraft("1256", "azathioprine 50 MG Oral Tablet"), "combination-immunosuppressant", "Avoid adding azathioprine"},
 		{"amoxicillin: no cards", sandboxSignTofacitinib, setDraft("308191", "amoxicillin 500 MG Oral Capsule"), "", ""},

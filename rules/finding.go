@@ -147,6 +147,10 @@ type Finding struct {
 	// it sets none. DoseLimitReason words it ("eGFR 30-59: 50 mg").
 	DoseLimitMg     float64
 	DoseLimitReason string
+	// RuledOut is set on a finding with a dose limit when another finding
+	// of the order rules the drug out at any dose (notRecommendedAtAnyDose):
+	// no dose is suggested, and the card must not say to keep or reduce it.
+	RuledOut bool
 	// ProductCode is a product code (RxNorm SCD/SBD) of the suggested
 	// strength from the knowledge base, zero when it has none.
 	// OrderedAsProduct is true when the order names a product or strength

@@ -255,14 +255,34 @@ func (c *reverseCtx) shortName(sets []string) string {
 			if !ok {
 				continue
 			}
+			name := w
 			if i := strings.Index(lt, w); i >= 0 && len(lt) == len(t) {
-				return t[i : i+len(w)]
+				name = t[i : i+len(w)]
 			}
-			return w
+			if set == VSLiveVaccines && diseaseWords[w] {
+				// "Avoid measles" would tell the prescriber to avoid the
+				// disease: the order is a vaccine against it.
+				name += " vaccine"
+			}
+			return name
 		}
 	}
 	return medicationName(c.x)
 }
+
+// avoidWord is what the drug's label says of its "avoid" interactions:
+// CIBINQO says avoid (C10, C11); RINVOQ says a strong CYP3A4 inducer is
+// "not recommended" (R14), a word the card must not put in its mouth.
+func avoidWord(d Drug) string {
+	if d == Upadacitinib {
+		return "not recommended by the label"
+	}
+	return "the label says avoid"
+}
+
+// diseaseWords are the live-vaccine value set's names that are the
+// disease a vaccine protects against, not the vaccine.
+var diseaseWords = map[string]bool{"measles": true, "mumps": true, "rubella": true, "rotavirus": true}
 
 // orderedEvidence is the draft order's evidence line.
 func (c *reverseCtx) orderedEvidence(what string) Evidence {
@@ -457,7 +477,7 @@ func (c *reverseCtx) cyp() (Finding, bool) {
 		f.Avoid = true
 		f.Unverified = f.Unverified || avoid.graded
 		f.Evidence = []Evidence{c.orderedEvidence(avoid.what)}
-		f.Action = c.whileOn("Avoid " + name + " with " + c.p.Generic + " (the label says avoid): cancel the " + name + " order and choose a drug without this interaction.")
+		f.Action = c.whileOn("Avoid " + name + " with " + c.p.Generic + " (" + avoidWord(c.drug) + "): cancel the " + name + " order and choose a drug without this interaction.")
 		return f, true
 	}
 	limit := c.p.ReducedDailyMg

@@ -402,6 +402,9 @@ func (c *orderCtx) oneDose(fs []Finding) {
 		}
 		if notAtAll == "" && notRecommendedAtAnyDose(f) {
 			notAtAll = lowerFirst(f.Title)
+			if f.Code == MACEHistory { // on upadacitinib: the label says discontinue
+				notAtAll = "myocardial infarction or stroke during treatment: RINVOQ PI 5.4 says discontinue"
+			}
 		}
 	}
 	if lowest == 0 {
@@ -415,7 +418,7 @@ func (c *orderCtx) oneDose(fs []Finding) {
 			if f.DoseLimitMg <= 0 {
 				continue
 			}
-			f.SuggestedDailyMg = 0
+			f.SuggestedDailyMg, f.RuledOut = 0, true
 			f.Action = strings.TrimSpace(f.Action + " No dose is suggested: " + c.p.Generic + " is not recommended for this patient (" + notAtAll + ").")
 		}
 		return
@@ -454,13 +457,17 @@ func (c *orderCtx) oneDose(fs []Finding) {
 // notRecommendedAtAnyDose reports whether a finding rules the drug out
 // for the patient whatever the dose: eGFR or dialysis below the label's
 // limit and severe hepatic impairment (the critical renal-impairment and
-// severe-hepatic-impairment findings), and an age below the approved one.
+// severe-hepatic-impairment findings), an age below the approved one, and
+// a myocardial infarction or stroke during upadacitinib treatment (RINVOQ
+// 5.4: discontinue; a lower dose is no answer to it).
 func notRecommendedAtAnyDose(f Finding) bool {
 	switch f.Code {
 	case RenalImpairment, SevereHepaticImpairment:
 		return f.Level == Critical
 	case AgeNotApproved:
 		return true
+	case MACEHistory:
+		return f.OnTreatment && f.Drug == Upadacitinib
 	}
 	return false
 }

@@ -1041,7 +1041,11 @@ func (c *orderCtx) liveVaccineSince(from civilDay) (Finding, bool) {
 		if daysBetween(im.Date, c.now) < 0 {
 			ago = " (a date after today, read as recent)"
 		}
-		ev = append(ev, Evidence{Text: "Live vaccine " + immunizationName(im) + " given on " + dateText(im.Date) + ago, Date: im.Date, ResourceID: im.ID})
+		name := immunizationName(im)
+		if n, ok := c.k.codeName(name); ok { // "03" alone names no vaccine for the reader
+			name = n + " (CVX " + name + ")"
+		}
+		ev = append(ev, Evidence{Text: "Live vaccine " + name + " given on " + dateText(im.Date) + ago, Date: im.Date, ResourceID: im.ID})
 		unverified = unverified || c.k.Unverified(VSLiveVaccines, im.Codes)
 		subject = or(subject, immunizationName(im))
 	}
@@ -1158,9 +1162,13 @@ func (c *orderCtx) liveVaccineOrdered() (Finding, bool) {
 	if len(serviceNames) == 0 && allStatements(ms) {
 		title = "Live vaccine on the outside medication list with " + c.p.Generic
 	}
+	action := "Avoid live vaccines immediately before, during and right after " + c.p.Generic + " treatment: cancel the vaccine or give it well before starting."
+	if c.cont { // on treatment (a renewal, patient-view): there is no start to give it before
+		action = "Avoid live vaccines during " + c.p.Generic + " treatment: cancel the vaccine, or give a non-live alternative where one exists."
+	}
 	return Finding{
 		Title:      title,
-		Action:     "Avoid live vaccines immediately before, during and right after " + c.p.Generic + " treatment: cancel the vaccine or give it well before starting.",
+		Action:     action,
 		Evidence:   ev,
 		Subject:    subject,
 		Unverified: unverifiedMeds(c.k, VSLiveVaccines, ms) || c.k.Unverified(VSLiveVaccines, services),
@@ -1779,7 +1787,7 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 	f.Title = "Interacting drug with " + c.p.Generic
 	var actions []string
 	if len(avoidNames) > 0 {
-		actions = append(actions, "Avoid "+c.p.Generic+" with "+joinNames(avoidNames)+" (the label says avoid).")
+		actions = append(actions, "Avoid "+c.p.Generic+" with "+joinNames(avoidNames)+" ("+avoidWord(c.drug)+").")
 		f.Subject, f.Avoid = avoidNames[0], true
 	}
 	if len(reduceNames) > 0 {
