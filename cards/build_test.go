@@ -636,3 +636,29 @@ func TestEveryRuleCodeHasWording(t *testing.T) {
 		assert.True(t, ok, "no wording for %s", code)
 	}
 }
+
+// The urine and serum pregnancy tests are alternatives: each is offered on
+// its own, but "order all" orders the first only, not both.
+func TestOrderAllOnePregnancyTest(t *testing.T) {
+	tb := finding(rules.TBScreeningMissing, rules.Warning, rules.Upadacitinib, "MedicationRequest/a")
+	tb.Tests = []rules.Test{{Name: "IGRA", Code: loincIGRA}}
+	preg := finding(rules.PregnancyTestMissing, rules.Warning, rules.Upadacitinib, "MedicationRequest/a")
+	preg.Tests = []rules.Test{
+		{Name: "Pregnancy test (urine hCG)", Code: rules.Coding{System: rules.SystemLOINC, Code: "2106-3"}},
+		{Name: "Pregnancy test (serum hCG)", Code: rules.Coding{System: rules.SystemLOINC, Code: "2118-8"}, Alternative: true},
+	}
+	cs := FromFindings([]rules.Finding{tb, preg}, Options{PatientID: "pt-1", NewUUID: seqUUID()})
+	require.Len(t, cs, 1)
+	var labels []string
+	for _, s := range cs[0].Suggestions {
+		labels = append(labels, s.Label)
+	}
+	assert.Equal(t, []string{"Order IGRA", "Order Pregnancy test (urine hCG)", "Order Pregnancy test (serum hCG)", "Order all 2 items"}, labels)
+	all := cs[0].Suggestions[3]
+	var codes []string
+	for _, a := range all.Actions {
+		codes = append(codes, decodeResource(t, a.Resource)["code"].(map[string]any)["coding"].([]any)[0].(map[string]any)["code"].(string))
+	}
+	assert.Equal(t, []string{"71773-6", "2106-3"}, codes)
+	assert.ElementsMatch(t, []string{rules.TBScreeningMissing, rules.PregnancyTestMissing}, all.Findings)
+}

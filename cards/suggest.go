@@ -178,8 +178,10 @@ func createSuggestions(g *group, ds drugSource, opt Options, recommend bool) []S
 				Description: "Order " + name,
 				Resource:    serviceRequest(system, code, oneLine(t.Code.Display), name, pid, reason),
 			}
-			all = append(all, a)
-			allCodes = addCode(allCodes, f.Code)
+			if !t.Alternative { // one pregnancy test, not both
+				all = append(all, a)
+				allCodes = addCode(allCodes, f.Code)
+			}
 			out = append(out, Suggestion{Label: clip("Order "+name, MaxSummaryRunes), Actions: []Action{a}, Findings: addCode(nil, f.Code)})
 		}
 	}

@@ -170,6 +170,23 @@ func TestAcceptanceSuggestions(t *testing.T) {
 				assert.Equal(t, []string{"MedicationRequest/rif"}, deletesIn(cs))
 				assert.True(t, cardWith(cs, "cyp-interaction").Suggestions[0].IsRecommended)
 			}},
+		{name: "no TB or pregnancy test: each offered, and order all orders one pregnancy test, not urine and serum both",
+			c: sign(cleanRecord().drop("igra").drop("hcg"), jakDraft("upadacitinib", 15)),
+			check: func(t *testing.T, cs []cards.Card) {
+				c := cardWith(cs, "pregnancy-test-missing")
+				var labels []string
+				for _, s := range c.Suggestions {
+					labels = append(labels, s.Label)
+				}
+				assert.Contains(t, labels, "Order Pregnancy test (serum hCG)")
+				all := c.Suggestions[len(c.Suggestions)-1]
+				require.Equal(t, "Order all 2 items", all.Label)
+				var codes []string
+				for _, a := range all.Actions {
+					codes = append(codes, fmt.Sprint(a.Resource.(map[string]any)["code"].(map[string]any)["coding"].([]any)[0].(map[string]any)["code"]))
+				}
+				assert.Equal(t, []string{"71773-6", "2106-3"}, codes)
+			}},
 		{name: "IGRA already ordered in the session: HBV tests offered, no second TB test",
 			c: sign(cleanRecord().drop("igra").drop("hbsag"), jakDraft("upadacitinib", 15), sr("sr1", "71773-6")),
 			check: func(t *testing.T, cs []cards.Card) {

@@ -174,7 +174,10 @@ func TestAcceptanceWordrevLiveVaccines(t *testing.T) {
 			wordCase{name: drug + " renewal with a live zoster vaccine ordered", c: sign(stable(drug, mg), jakDraft(drug, mg), rxText("zoster vaccine, live")),
 				code: "live-vaccine-ordered", summary: "Avoid live vaccines with " + drug + ": zoster vaccine, live ordered", detailNot: "before starting"},
 			wordCase{name: drug + " start with a live zoster vaccine ordered", c: sign(cleanRecord(), jakDraft(drug, mg), rxText("zoster vaccine, live")),
-				code: "live-vaccine-ordered", summary: "Avoid live vaccines with " + drug + ": zoster vaccine, live ordered"},
+				code: "live-vaccine-ordered", summary: "Avoid live vaccines with " + drug + ": zoster vaccine, live ordered",
+				// RINVOQ: during or immediately prior to (R18); CIBINQO also immediately after (C16).
+				detailHas: map[string]string{"upadacitinib": "immediately before and during upadacitinib treatment",
+					"abrocitinib": "immediately before, during and right after abrocitinib treatment"}[drug]},
 			wordCase{name: "MMR ordered for a patient on " + drug, c: sign(onCourseNow(drug, 30), rxText(mmr)),
 				code: "live-vaccine-ordered", summary: "Avoid measles vaccine: live vaccine for a patient on " + drug, suggestion: "Cancel this measles vaccine order"},
 			wordCase{name: "MMR ordered, " + drug + " course ended 30 days ago", c: sign(endedCourse(drug, mg, 30), rxText(mmr)),

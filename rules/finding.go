@@ -116,6 +116,10 @@ type Test struct {
 	Name   string // "Interferon-gamma release assay (IGRA)"
 	Code   Coding // LOINC (or CVX for vaccines) of the test to order
 	Reason string // "no IGRA or TST result within 12 months"
+	// Alternative: the finding's test listed before it does as well (the
+	// serum hCG beside the urine one): offered on its own, but not in a
+	// card's "order all", which would order both.
+	Alternative bool
 }
 
 // Finding is one rule that fired for one order (or, on patient-view, for

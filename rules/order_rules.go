@@ -33,7 +33,7 @@ var (
 		Code: Coding{System: SystemLOINC, Code: "57698-3", Display: "Lipid panel with direct LDL - Serum or Plasma"}}
 	testHCGUrine = Test{Name: "Pregnancy test (urine hCG)",
 		Code: Coding{System: SystemLOINC, Code: "2106-3", Display: "Choriogonadotropin (pregnancy test) [Presence] in Urine"}}
-	testHCGSerum = Test{Name: "Pregnancy test (serum hCG)",
+	testHCGSerum = Test{Name: "Pregnancy test (serum hCG)", Alternative: true,
 		Code: Coding{System: SystemLOINC, Code: "2118-8", Display: "Choriogonadotropin (pregnancy test) [Presence] in Serum or Plasma"}}
 	testZoster = Test{Name: "Recombinant zoster vaccine (Shingrix)",
 		Code: Coding{System: SystemCVX, Code: "187", Display: "zoster vaccine recombinant"}}
@@ -1162,7 +1162,13 @@ func (c *orderCtx) liveVaccineOrdered() (Finding, bool) {
 	if len(serviceNames) == 0 && allStatements(ms) {
 		title = "Live vaccine on the outside medication list with " + c.p.Generic
 	}
-	action := "Avoid live vaccines immediately before, during and right after " + c.p.Generic + " treatment: cancel the vaccine or give it well before starting."
+	// RINVOQ: during or immediately prior to (R18); CIBINQO also
+	// immediately after (C16), as the reverse direction says.
+	when := "immediately before and during "
+	if c.drug == Abrocitinib {
+		when = "immediately before, during and right after "
+	}
+	action := "Avoid live vaccines " + when + c.p.Generic + " treatment: cancel the vaccine or give it well before starting."
 	if c.cont { // on treatment (a renewal, patient-view): there is no start to give it before
 		action = "Avoid live vaccines during " + c.p.Generic + " treatment: cancel the vaccine, or give a non-live alternative where one exists."
 	}
