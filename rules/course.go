@@ -169,15 +169,21 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 				// planned end of its validity period, which may lie ahead
 				// ("ended on 2026-12-29, -30 days ago").
 				mb.end = min(dayOf(m.End), max(ix.today, mb.start))
-			case m.End.IsZero() && timingEnds(m, mb.start):
-				// A past order whose timing says how long it lasts
-				// (boundsPeriod, boundsDuration, count): its last day.
-				last, _ := timingLastDay(m)
-				mb.end = min(last, max(ix.today, mb.start))
-			case m.End.IsZero() && m.Supply.Days > 0:
-				// A past order with no end date that dispensed a supply
-				// (and its refills) may have been taken until it ran out.
-				mb.end = min(mb.start+supplyDays(m.Supply), max(ix.today, mb.start))
+			case m.End.IsZero():
+				// A past order with no end date: its timing may say how long
+				// it lasts (boundsPeriod, boundsDuration, count: its last
+				// day), and a dispensed supply (and its refills) may have
+				// been taken until it ran out. When both say, the later end
+				// counts: a shorter bound (a typing error) beside a 90-day
+				// supply ended the course early, dropping reverse cards.
+				mb.end = mb.start
+				if timingEnds(m, mb.start) {
+					last, _ := timingLastDay(m)
+					mb.end = min(last, max(ix.today, mb.start))
+				}
+				if m.Supply.Days > 0 {
+					mb.end = max(mb.end, min(mb.start+supplyDays(m.Supply), max(ix.today, mb.start)))
+				}
 			default:
 				mb.end = mb.start
 			}

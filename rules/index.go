@@ -767,14 +767,18 @@ func suppliedUntil(m *Medication) (civilDay, bool) {
 	if !m.End.IsZero() {
 		return dayOf(m.End), true
 	}
-	if day, ok := timingLastDay(m); ok {
-		return day, true
-	}
+	// The timing and the supply may disagree ("for 2 days" beside a
+	// 14-day supply, a count of 1): the later of the two ends counts, as
+	// taking a stated bound over the supply let a shorter one, a typing
+	// error or an end before the start, drop a live interaction card.
+	until, ok := timingLastDay(m)
 	start, _ := memberStart(m)
 	if n := supplyDays(Supply{Days: m.Supply.Days}); n > 0 && !start.IsZero() {
-		return dayOf(start) + n - 1, true
+		if s := dayOf(start) + n - 1; !ok || s > until {
+			until, ok = s, true
+		}
 	}
-	return 0, false
+	return until, ok
 }
 
 // timingLastDay is the last day an order's instructions say it is taken,
@@ -795,6 +799,10 @@ func timingLastDay(m *Medication) (civilDay, bool) {
 		var days float64
 		switch {
 		case !d.BoundsEnd.IsZero():
+			// An end before the start is no stated end (a typing error).
+			if !start.IsZero() && dayOf(d.BoundsEnd) < dayOf(start) {
+				return 0, false
+			}
 			last = max(last, dayOf(d.BoundsEnd))
 			continue
 		case start.IsZero():
