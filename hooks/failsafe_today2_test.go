@@ -1,0 +1,132 @@
+package hooks
+
+import (
+	"testing"
+)
+
+// Fail safe on the paths merged 2026-12-07 (EHR shapes and contract audit
+// reviews): timing bounds, per-mL strength, patientInstruction, count
+// units, pregnancy on treatment. Hostile and broken values must never
+// drop a card the plain case gives.
+
+func clarDur(n float64, unit string) []any {
+	return []any{"boundsDuration", res{"value": n, "unit": unit, "system": ucum, "code": unit}}
+}
+
+// withSupply sets a dispensed supply of n days on the order m.
+func withSupply(m res, n float64) res {
+	m["dispenseRequest"] = res{"expectedSupplyDuration": supplyDays(n)}
+	return m
+}
+
+// TestFailsafeTodayTimingBounds: a completed clarithromycin order authored
+// 3 days ago with a 14-day supply is taken (plain case); no bound, however
+// absurd or conflicting, may make it finished.
+func TestFailsafeTodayTimingBounds(t *testing.T) {
+	upa := jakDraft("upadacitinib", 15)
+	taken := accCase{want: w("cyp-interaction", "warning"), detailOf: map[string]string{"cyp-interaction": "clarithromycin"}}
+	var cases []accCase
+	add := func(name string, m res, c accCase) {
+		c.name, c.c = name, sign(cleanRecord().replace(m), upa)
+		cases = append(cases, c)
+	}
+	sup := func(bounds ...any) res { return withSupply(clarithro("completed", 3, bounds...), 14) }
+	add("plain: 14-day supply, no bounds", sup(), taken)
+	add("supply 14 d, boundsPeriod.end before the start", sup("boundsPeriod", res{"start": ago(3), "end": ago(400)}), taken)
+	add("supply 14 d, boundsPeriod.end yesterday", sup("boundsPeriod", res{"start": ago(3), "end": ago(1)}), taken)
+	add("supply 14 d, boundsPeriod.end in 9999", sup("boundsPeriod", res{"start": ago(3), "end": "9999-12-31"}), taken)
+	add("supply 14 d, boundsPeriod.end in year 0001", sup("boundsPeriod", res{"end": "0001-01-01"}), taken)
+	add("supply 14 d, boundsDuration 1 d", sup(clarDur(1, "d")...), taken)
+	add("supply 14 d, boundsDuration 1 s", sup(clarDur(1, "s")...), taken)
+	add("supply 14 d, boundsDuration 0 d", sup(clarDur(0, "d")...), taken)
+	add("supply 14 d, boundsDuration -14 d", sup(clarDur(-14, "d")...), taken)
+	add("supply 14 d, boundsDuration 10000 a", sup(clarDur(10000, "a")...), taken)
+	add("supply 14 d, boundsDuration 1e300 d", sup(clarDur(1e300, "d")...), taken)
+	add("supply 14 d, boundsDuration unit unknown", sup(clarDur(14, "fortnight")...), taken)
+	add("supply 14 d, boundsDuration unit miscased D", sup(clarDur(14, "D")...), taken)
+	add("supply 14 d, count 1", sup("count", 1), taken)
+	add("supply 14 d, count 0", sup("count", 0), taken)
+	add("supply 14 d, count -5", sup("count", -5), taken)
+	add("supply 14 d, count 1e15", sup("count", 1000000000000000), taken)
+	add("supply 14 d, count 2.5", sup("count", 2.5), taken)
+	add("supply 14 d, count 1e30", sup("count", 1e30), taken)
+	add("no supply, boundsPeriod.end 9999 (taken, not lost)", clarithro("completed", 3, "boundsPeriod", res{"end": "9999-12-31"}), taken)
+	add("no supply, boundsPeriod.end today with time, no zone", clarithro("completed", 3, "boundsPeriod", res{"end": ago(0) + "T23:00:00"}), taken)
+	add("no supply, boundsPeriod.end today +14:00", clarithro("completed", 3, "boundsPeriod", res{"end": ago(0) + "T01:00:00+14:00"}), taken)
+	add("no supply, boundsPeriod.end today -12:00", clarithro("completed", 3, "boundsPeriod", res{"end": ago(0) + "T23:00:00-12:00"}), taken)
+	add("no supply, boundsPeriod.end year-month only", clarithro("completed", 3, "boundsPeriod", res{"end": ago(-40)[:7]}), taken)
+	add("no supply, count 28 at frequency 0 (read as once a day: 28 days)", clarithro("completed", 3, "count", 28, "frequency", 0), taken)
+	add("no supply, count 28 at period 0", clarithro("completed", 3, "count", 28, "period", 0), accCase{noCards: true})
+	add("supply 14 d, count 28 at period 0", sup("count", 28, "period", 0), taken)
+	add("supply 14 d, count 28 at frequency 1e9", sup("count", 28, "frequency", 1000000000), taken)
+	// Many instructions with conflicting bounds: the latest stated end counts.
+	many := clarithro("completed", 3, clarDur(1, "d")...)
+	for i := range 50 {
+		many["dosageInstruction"] = append(many["dosageInstruction"].([]any), res{"sequence": i + 2,
+			"timing":      res{"repeat": res{"frequency": 1, "period": 1, "periodUnit": "d", "boundsPeriod": res{"end": ago(300 + i)}}},
+			"doseAndRate": []any{res{"doseQuantity": res{"value": 1, "unit": "tablet"}}}})
+	}
+	many["dosageInstruction"] = append(many["dosageInstruction"].([]any), res{"sequence": 99,
+		"timing": res{"repeat": res{"frequency": 1, "period": 1, "periodUnit": "d", "boundsDuration": res{"value": 14, "unit": "d", "system": ucum, "code": "d"}}}})
+	add("51 instructions, one of 14 days, others ended: taken", many, taken)
+	add("51 instructions with a 14-day supply", withSupply(many, 14), taken)
+	runAcc(t, cases)
+}
+
+// TestFailsafeTodayTimingShapes: timing bounds of a broken shape (a string
+// for a number, a word for a date, an array for an object) leave the order
+// read, as before the bounds were read: the plain 14-day supply card stays.
+func TestFailsafeTodayTimingShapes(t *testing.T) {
+	upa := jakDraft("upadacitinib", 15)
+	taken := accCase{want: w("cyp-interaction", "warning"), detailOf: map[string]string{"cyp-interaction": "clarithromycin"}}
+	var cases []accCase
+	add := func(name string, bounds ...any) {
+		c := taken
+		c.name, c.c = name, sign(cleanRecord().replace(withSupply(clarithro("completed", 3, bounds...), 14)), upa)
+		cases = append(cases, c)
+	}
+	add("count as a string", "count", "28")
+	add("count 2.5", "count", 2.5)
+	add("count 1e30", "count", 1e30)
+	add("count -1e30", "count", -1e30)
+	add("boundsPeriod.end a word", "boundsPeriod", res{"end": "next week"})
+	add("boundsPeriod.end 2026-02-30", "boundsPeriod", res{"end": "2026-02-30"})
+	add("boundsDuration value as a string", "boundsDuration", res{"value": "14", "unit": "d"})
+	add("boundsDuration without a value", "boundsDuration", res{"unit": "d", "code": "d"})
+	add("boundsDuration with a comparator", "boundsDuration", res{"value": 1, "comparator": "<", "unit": "d", "code": "d"})
+	add("boundsRange (not read)", "boundsRange", res{"low": res{"value": 1, "unit": "d"}, "high": res{"value": 2, "unit": "d"}})
+	runAcc(t, cases)
+}
+
+// TestFailsafeTodayCourseBounds: a completed upadacitinib order authored
+// 179 days ago with a 90-day supply ended 89 days ago, a recent course
+// (plain case: reverse CYP3A4 card on clarithromycin). A shorter or absurd
+// timing bound beside the supply must not end the course earlier; an
+// absurd long one must not make it last past today.
+func TestFailsafeTodayCourseBounds(t *testing.T) {
+	clar := drugDraft("other", rxnorm, "197517", "clarithromycin 500 MG Oral Tablet")
+	recent := accCase{want: w("cyp-interaction", "warning"), summaryOf: map[string]string{"cyp-interaction": "upadacitinib"}}
+	past := func(startDays int, supply float64, bounds ...any) *record {
+		r := suppliedCourse("upadacitinib", 15, startDays, supplyDays(supply), 0)
+		m := r.medications[len(r.medications)-1]
+		rep := m["dosageInstruction"].([]any)[0].(res)["timing"].(res)["repeat"].(res)
+		with(rep, bounds...)
+		return r
+	}
+	var cases []accCase
+	add := func(name string, r *record, c accCase) {
+		c.name, c.c = name, sign(r, clar)
+		cases = append(cases, c)
+	}
+	add("plain: 90-day supply authored 179 days ago", past(179, 90), recent)
+	add("90-day supply, boundsDuration 2 d", past(179, 90, "boundsDuration", res{"value": 2, "unit": "d", "system": ucum, "code": "d"}), recent)
+	add("90-day supply, count 2", past(179, 90, "count", 2), recent)
+	add("90-day supply, boundsPeriod.end the next day", past(179, 90, "boundsPeriod", res{"end": ago(178)}), recent)
+	add("90-day supply, boundsPeriod.end before the start", past(179, 90, "boundsPeriod", res{"end": ago(900)}), recent)
+	add("90-day supply, count 2.5", past(179, 90, "count", 2.5), recent)
+	// Supply N-1, N, N+1 with a 2-day bound beside it: the supply decides.
+	add("90-day supply authored 181 days ago, 2-day bound (ended 91 days ago, N+1): over", past(181, 90, "boundsDuration", res{"value": 2, "unit": "d", "system": ucum, "code": "d"}), accCase{noCards: true})
+	// An end in 9999 stops at today: a course ended today, not ongoing.
+	add("no supply, boundsPeriod.end 9999 authored 400 days ago: recent", past(400, 0, "boundsPeriod", res{"end": "9999-12-31"}), recent)
+	runAcc(t, cases)
+}
