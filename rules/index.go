@@ -288,7 +288,8 @@ func (k *Knowledge) setsOf(kind byte, sets []string, codes []Coding) []string {
 // depends on the codes, the texts and whether the sig says local use (localUse), so it is remembered as setsOf does;
 // key is scratch space for the memo key, returned for the next call.
 func (k *Knowledge) medicationSets(m *Medication, key []byte) ([]string, []byte) {
-	texts, local := lowerTexts(*m), localUse(m.Dose) // once per medication, not once per set
+	texts := lowerTexts(*m)
+	local := localUse(m.Dose) && !systemicForm(texts) // once per medication, not once per set
 	kind := byte('m')
 	if local { // the sig says local use: membership differs (medicationInLower)
 		kind = 'l'
@@ -349,7 +350,29 @@ func (c *setMemo) put(key []byte, in []string) {
 
 // medicationIn reports whether m is in the value set, by code or by text.
 func medicationIn(k *Knowledge, set string, m Medication) bool {
-	return medicationInLower(k, set, m, lowerTexts(m), systemicOnlySets[set] && localUse(m.Dose))
+	texts := lowerTexts(m)
+	return medicationInLower(k, set, m, texts, systemicOnlySets[set] && localUse(m.Dose) && !systemicForm(texts))
+}
+
+// systemicFormWords, in a medication's name, say a form taken by mouth or
+// injected ("clarithromycin 500 MG Oral Tablet").
+var systemicFormWords = slices.Concat(systemicRouteWords, []string{"tablet", "tablets", "capsule", "capsules", "injection", "injectable"})
+
+// systemicForm reports whether a medication's name (lower case) says a
+// form taken by mouth or injected: then a sig saying local use ("Apply to
+// the skin", now often patientInstruction, read as the sig when there is
+// no text) conflicts with the product and the drug still counts. Fail
+// safe: a clarithromycin oral tablet with that patientInstruction lost
+// its CYP3A4 card.
+func systemicForm(texts []string) bool {
+	for _, t := range texts {
+		for _, w := range systemicFormWords {
+			if hasWord(t, w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // systemicOnlySets are the medication sets that mean systemic therapy:
