@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -128,5 +129,96 @@ func TestFailsafeTodayCourseBounds(t *testing.T) {
 	add("90-day supply authored 181 days ago, 2-day bound (ended 91 days ago, N+1): over", past(181, 90, "boundsDuration", res{"value": 2, "unit": "d", "system": ucum, "code": "d"}), accCase{noCards: true})
 	// An end in 9999 stops at today: a course ended today, not ongoing.
 	add("no supply, boundsPeriod.end 9999 authored 400 days ago: recent", past(400, 0, "boundsPeriod", res{"end": "9999-12-31"}), recent)
+	runAcc(t, cases)
+}
+
+// TestFailsafeTodayPerMLStrength: an oral solution's strength in
+// Medication.ingredient of a broken or absurd shape, and absurd doses in
+// mL: never a dose read wrong below the label, never a panic; an unread
+// strength says so (dose-unknown).
+func TestFailsafeTodayPerMLStrength(t *testing.T) {
+	ml := func(v float64) res { return res{"value": v, "unit": "mL", "system": ucum, "code": "mL"} }
+	den := func(v float64, unit string) res { return res{"value": v, "unit": unit, "system": ucum, "code": unit} }
+	bid := per(2, 1, "d")
+	lq := func(mgPerML float64, d res, dose res) res {
+		o := refDraft("#lq", di(dose, bid))
+		o["contained"] = []any{lqMedication("lq", mgPerML, d)}
+		return o
+	}
+	unknown := accCase{want: w("dose-unknown", "info"), onlyInfo: true}
+	above := accCase{want: w("dose-above-label", "warning")}
+	cases := []accCase{
+		{name: "plain: 1 mg/mL, 16 mL twice daily: above label", c: sign(cleanRecord(), lq(1, den(1, "mL"), ml(16))), want: above.want},
+		{name: "denominator 0 mL: not read", c: sign(cleanRecord(), lq(1, den(0, "mL"), ml(16))), want: unknown.want, onlyInfo: true},
+		{name: "denominator 1e-9 mL: not read", c: sign(cleanRecord(), lq(1, den(1e-9, "mL"), ml(16))), want: unknown.want, onlyInfo: true},
+		{name: "denominator -1 mL: not read", c: sign(cleanRecord(), lq(1, den(-1, "mL"), ml(16))), want: unknown.want, onlyInfo: true},
+		{name: "numerator 0 mg: not read", c: sign(cleanRecord(), lq(0, den(1, "mL"), ml(16))), want: unknown.want, onlyInfo: true},
+		{name: "numerator -1 mg: not read", c: sign(cleanRecord(), lq(-1, den(1, "mL"), ml(16))), want: unknown.want, onlyInfo: true},
+		{name: "numerator 1e300 mg per mL, 1 mL: above label", c: sign(cleanRecord(), lq(1e300, den(1, "mL"), ml(1))), want: above.want},
+		{name: "1 mg/mL, dose 1e9 mL: above label", c: sign(cleanRecord(), lq(1, den(1, "mL"), ml(1e9))), want: above.want},
+		{name: "1 mg/mL, dose 1e300 mL: above label", c: sign(cleanRecord(), lq(1, den(1, "mL"), ml(1e300))), want: above.want},
+		{name: "1e300 mg/mL, dose 1e300 mL (product overflows): not read, says so", c: sign(cleanRecord(), lq(1e300, den(1, "mL"), ml(1e300))), want: unknown.want, onlyInfo: true},
+		{name: "1 mg/mL, dose 0 mL: not read", c: sign(cleanRecord(), lq(1, den(1, "mL"), ml(0))), want: unknown.want, onlyInfo: true},
+		{name: "1 mg/mL, dose -16 mL: not read", c: sign(cleanRecord(), lq(1, den(1, "mL"), ml(-16))), want: unknown.want, onlyInfo: true},
+		{name: "1 mg/mL, dose 16 ML (miscased): above label", c: sign(cleanRecord(), lq(1, den(1, "ML"), res{"value": 16, "unit": "ML"})), want: above.want},
+		{name: "1 mg/mL, dose 16 ml: above label", c: sign(cleanRecord(), lq(1, den(1, "ml"), res{"value": 16, "unit": "ml"})), want: above.want},
+		{name: "denominator unit unknown (1 spoon): dose in mL not read", c: sign(cleanRecord(), lq(1, den(1, "spoon"), ml(16))), want: unknown.want, onlyInfo: true},
+		{name: "denominator 1 L: dose in mL not read", c: sign(cleanRecord(), lq(1, den(1, "L"), ml(16))), want: unknown.want, onlyInfo: true},
+		{name: "1 mg/mL, 16 mL four times daily: above label", c: sign(cleanRecord(), func() res {
+			o := lq(1, den(1, "mL"), ml(16))
+			o["dosageInstruction"] = []any{di(ml(16), per(4, 1, "d"))}
+			return o
+		}()), want: above.want},
+	}
+	runAcc(t, cases)
+}
+
+// TestFailsafeTodayPatientInstruction: what the patient is told, read as
+// the sig when there is no text, must not drop a card the order's coded
+// dose or drug gives.
+func TestFailsafeTodayPatientInstruction(t *testing.T) {
+	upa := jakDraft("upadacitinib", 15)
+	clar := func(pi string) res {
+		m := med("clar", "active", rxnorm, "197517", "clarithromycin 500 MG Oral Tablet", 3)
+		m["dosageInstruction"] = []any{res{"patientInstruction": pi,
+			"timing":      res{"repeat": res{"frequency": 2, "period": 1, "periodUnit": "d"}},
+			"doseAndRate": []any{res{"doseQuantity": res{"value": 1, "unit": "tablet", "system": ucum, "code": "{tbl}"}}}}}
+		return m
+	}
+	taken := w("cyp-interaction", "warning")
+	tabQ3 := res{"value": 3, "unit": "tablet", "system": ucum, "code": "{tbl}"}
+	cases := []accCase{
+		{name: "clarithromycin tablet, patientInstruction 'Apply to the skin'", c: sign(cleanRecord().replace(clar("Apply to the skin twice daily")), upa), want: taken},
+		{name: "clarithromycin tablet, patientInstruction 'Do not take'", c: sign(cleanRecord().replace(clar("Do not take with grapefruit")), upa), want: taken},
+		{name: "clarithromycin tablet, patientInstruction 'use in the eye'", c: sign(cleanRecord().replace(clar("1 drop in each eye")), upa), want: taken},
+		{name: "clarithromycin tablet, patientInstruction 64 KiB", c: sign(cleanRecord().replace(clar(strings.Repeat("Take with food. ", 4096))), upa), want: taken},
+		{name: "clarithromycin tablet, patientInstruction empty", c: sign(cleanRecord().replace(clar("")), upa), want: taken},
+		{name: "upadacitinib 3 tablets coded, patientInstruction '1 tablet': not below the label",
+			c: sign(cleanRecord(), upaDz(upaRxName, di(tabQ3, per(1, 1, "d"), "patientInstruction", "Take 1 tablet by mouth daily"))), want: w("dose-above-label", "warning")},
+	}
+	runAcc(t, cases)
+}
+
+// TestFailsafeTodayCountUnits: the count spellings added on 2026-12-07
+// (x10(3)/mcL and kin) in every case and micro sign: an ANC of 0.8
+// thousand is neutropenia (critical), 1.0 thousand (N) and 1.1 are not.
+func TestFailsafeTodayCountUnits(t *testing.T) {
+	d := "2026-11-02"
+	upa := jakDraft("upadacitinib", 15)
+	anc := func(v float64, unit string) *record { return cleanRecord().replace(qty("anc", "751-8", v, "", unit, d)) }
+	var cases []accCase
+	for _, u := range []string{"x10(3)/mcL", "X10(3)/MCL", "x10(3)/µL", "x10(3)/μL", "X10(3)/ΜL", "10(3)/μL", "10(3)/µL", "x 10(3) / mcL", "10E3/MCL", "X10*3/MCL"} {
+		cases = append(cases,
+			accCase{name: "ANC 0.8 " + u + ": neutropenia", c: sign(anc(0.8, u), upa), want: w("neutropenia", "critical")},
+			accCase{name: "ANC 0.999 " + u + " (N-1): neutropenia", c: sign(anc(0.999, u), upa), want: w("neutropenia", "critical")},
+			accCase{name: "ANC 1.0 " + u + " (N): no card", c: sign(anc(1.0, u), upa), noCards: true},
+			accCase{name: "ANC 1.001 " + u + " (N+1): no card", c: sign(anc(1.001, u), upa), noCards: true},
+		)
+	}
+	// Unknown or absurd: the count is not used and the card says so.
+	for _, u := range []string{"x10(6)/mcL", "x10(3)/mL", "x10(3)", "mcL", "x10(3)/mcL/mcL"} {
+		cases = append(cases, accCase{name: "ANC 0.8 " + u + ": not read, says the unit", c: sign(anc(0.8, u), upa), absent: []string{"neutropenia"},
+			detailOf: map[string]string{"cbc-missing": u}, want: w("cbc-missing", "warning")})
+	}
 	runAcc(t, cases)
 }
