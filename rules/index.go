@@ -47,6 +47,9 @@ type index struct {
 	now         time.Time
 	today       civilDay                  // now's calendar date (window.go)
 	obs         map[string][]*Observation // counted results only, newest first
+	// futurePregnancyTests are final pregnancy tests dated after today,
+	// left out of obs: a positive one still says pregnant (pregnant).
+	futurePregnancyTests []*Observation
 	conds       map[string][]*Condition   // not refuted or entered in error
 	meds        map[string][]*Medication  // every status; filtered by the queries
 	imms        map[string][]*Immunization
@@ -95,7 +98,13 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	for i := range rec.Observations {
 		o := &rec.Observations[i]
 		// Only final results that are not in the future count.
-		if !countedObservationStatus[o.Status] || o.Date.IsZero() || ix.future(o.Date) {
+		if !countedObservationStatus[o.Status] || o.Date.IsZero() {
+			continue
+		}
+		if ix.future(o.Date) {
+			if !noValue(o) && slices.Contains(k.setsOf('o', indexedObservationSets, o.Codes), VSPregnancyTest) {
+				ix.futurePregnancyTests = append(ix.futurePregnancyTests, o)
+			}
 			continue
 		}
 		if !noValue(o) {
