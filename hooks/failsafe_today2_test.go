@@ -205,7 +205,9 @@ func TestFailsafeTodayPatientInstruction(t *testing.T) {
 func TestFailsafeTodayCountUnits(t *testing.T) {
 	d := "2026-11-02"
 	upa := jakDraft("upadacitinib", 15)
-	anc := func(v float64, unit string) *record { return cleanRecord().replace(qty("anc", "751-8", v, "", unit, d)) }
+	anc := func(v float64, unit string) *record {
+		return cleanRecord().replace(qty("anc", "751-8", v, "", unit, d))
+	}
 	var cases []accCase
 	for _, u := range []string{"x10(3)/mcL", "X10(3)/MCL", "x10(3)/µL", "x10(3)/μL", "X10(3)/ΜL", "10(3)/μL", "10(3)/µL", "x 10(3) / mcL", "10E3/MCL", "X10*3/MCL"} {
 		cases = append(cases,
@@ -220,5 +222,58 @@ func TestFailsafeTodayCountUnits(t *testing.T) {
 		cases = append(cases, accCase{name: "ANC 0.8 " + u + ": not read, says the unit", c: sign(anc(0.8, u), upa), absent: []string{"neutropenia"},
 			detailOf: map[string]string{"cbc-missing": u}, want: w("cbc-missing", "warning")})
 	}
+	runAcc(t, cases)
+}
+
+// TestFailsafeTodayPregnancyDates: a positive pregnancy test of a broken
+// date beside upadacitinib (before a start and on treatment).
+func TestFailsafeTodayPregnancyDates(t *testing.T) {
+	onCourse := func(obs ...res) *record {
+		r := cleanRecord().labsOn(ago(20))
+		r.medications = append(r.medications, courseMed("upadacitinib-1", "MedicationRequest", "active", "upadacitinib", 15, 250))
+		for _, o := range obs {
+			r.replace(o)
+		}
+		return r
+	}
+	start := func(obs ...res) *record {
+		r := cleanRecord()
+		for _, o := range obs {
+			r.replace(o)
+		}
+		return r
+	}
+	pos := func(date string) res { return obsCode("hcg", "2106-3", positive, date) }
+	neg := func(date string) res { return obsCode("hcg2", "2106-3", negative, date) }
+	upa := jakDraft("upadacitinib", 15)
+	preg := w("pregnancy", "critical")
+	var cases []accCase
+	for name, date := range map[string]string{
+		"today, date only":                 ago(0),
+		"today, time without zone":         ago(0) + "T00:30:00",
+		"today, +14:00":                    ago(0) + "T01:00:00+14:00",
+		"yesterday, -12:00 late":           ago(1) + "T23:59:59-12:00",
+		"tomorrow, date only":              ago(-1),
+		"in 30 days":                       ago(-30),
+		"in 9999":                          "9999-12-31",
+		"year-month only, this month":      ago(0)[:7],
+		"301 days ago, on treatment (N+1)": ago(301),
+	} {
+		for hook, c := range map[string]call{"start": sign(start(pos(date)), upa), "renewal": sign(onCourse(pos(date)), upa), "patient-view": view(onCourse(pos(date)))} {
+			k := accCase{name: "positive hCG " + name + ", " + hook, c: c, want: preg}
+			if date > ago(0)+"T23:59:59Z" {
+				k.detailOf = map[string]string{"pregnancy": "after today: check its date"}
+			}
+			if name == "301 days ago, on treatment (N+1)" {
+				k.want, k.absent = nil, []string{"pregnancy"}
+			}
+			cases = append(cases, k)
+		}
+	}
+	cases = append(cases,
+		accCase{name: "positive today, negative dated 9999: pregnancy", c: view(onCourse(pos(ago(0)), neg("9999-12-31"))), want: preg},
+		accCase{name: "positive 40 days ago, negative tomorrow: pregnancy", c: view(onCourse(pos(ago(40)), neg(ago(-1)))), want: preg},
+		accCase{name: "positive and negative the same day, on treatment: pregnancy", c: view(onCourse(pos(ago(40)), neg(ago(40)))), want: preg},
+	)
 	runAcc(t, cases)
 }
