@@ -42,21 +42,21 @@ var (
 // index is a record sorted once per call by value-set membership and date,
 // so that no rule rescans the record.
 type index struct {
-	k           *Knowledge
-	rec         *Record
-	now         time.Time
-	today       civilDay                  // now's calendar date (window.go)
-	obs         map[string][]*Observation // counted results only, newest first
+	k     *Knowledge
+	rec   *Record
+	now   time.Time
+	today civilDay                  // now's calendar date (window.go)
+	obs   map[string][]*Observation // counted results only, newest first
 	// futurePregnancyTests are final pregnancy tests dated after today,
 	// left out of obs: a positive one still says pregnant (pregnant).
 	futurePregnancyTests []*Observation
-	conds       map[string][]*Condition   // not refuted or entered in error
-	meds        map[string][]*Medication  // every status; filtered by the queries
-	imms        map[string][]*Immunization
-	trigger     map[Drug][]*Medication // record medications recognised as a trigger drug
-	drugOf      map[*Medication]Drug   // the same, by medication
-	unavailable map[string]bool
-	cfg         Config
+	conds                map[string][]*Condition  // not refuted or entered in error
+	meds                 map[string][]*Medication // every status; filtered by the queries
+	imms                 map[string][]*Immunization
+	trigger              map[Drug][]*Medication // record medications recognised as a trigger drug
+	drugOf               map[*Medication]Drug   // the same, by medication
+	unavailable          map[string]bool
+	cfg                  Config
 	// courses are the patient's upadacitinib and abrocitinib courses
 	// (course.go), computed once per call; nil until coursesFor runs.
 	courses map[Drug]*Course
