@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -276,4 +277,95 @@ func TestFailsafeTodayPregnancyDates(t *testing.T) {
 		accCase{name: "positive and negative the same day, on treatment: pregnancy", c: view(onCourse(pos(ago(40)), neg(ago(40)))), want: preg},
 	)
 	runAcc(t, cases)
+}
+
+// TestFailsafeTodayMACESummary: the "Discontinue upadacitinib" summary of
+// an MI or stroke on treatment, at the course start (180 days ago) N-1, N,
+// N+1, and with broken onset dates. Order hooks only: patient-view does not
+// report mace-history (contract section 5's patient-view table; committee
+// question in docs/rules.md section 5, failsafe5).
+func TestFailsafeTodayMACESummary(t *testing.T) {
+	mi := func(onset any) res {
+		c := cond("mi", sct, "22298006", "active")
+		if onset != nil {
+			c["onsetDateTime"] = onset
+		}
+		return c
+	}
+	stop := "Discontinue upadacitinib: MI or stroke since the start"
+	var cases []accCase
+	for _, c := range []struct {
+		name  string
+		onset any
+		stop  bool
+	}{
+		{"MI the day before the start (N-1): prior, no card on a renewal", ago(181), false},
+		{"MI on the start day (N): discontinue", ago(180), true},
+		{"MI the day after the start (N+1): discontinue", ago(179), true},
+		{"MI today, time without zone", ago(0) + "T10:00:00", true},
+		{"MI today, +14:00", ago(0) + "T01:00:00+14:00", true},
+		{"MI dated 9999: still carded, its date shown", "9999-12-31", true},
+		{"MI dated tomorrow: still carded, its date shown", ago(-1), true},
+	} {
+		k := accCase{name: "upadacitinib renewal, " + c.name, c: sign(stable("upadacitinib", 15).replace(mi(c.onset)), jakDraft("upadacitinib", 15))}
+		if c.stop {
+			k.want, k.summaryOf = w("mace-history", "warning"), map[string]string{"mace-history": stop}
+		} else {
+			k.absent = []string{"mace-history"}
+		}
+		cases = append(cases, k)
+	}
+	cases = append(cases,
+		accCase{name: "abrocitinib renewal, MI the day after the start: review, not discontinue", c: sign(stable("abrocitinib", 100).replace(mi(ago(179))), jakDraft("abrocitinib", 100)),
+			want: w("mace-history", "warning"), summaryOf: map[string]string{"mace-history": "Review abrocitinib"}},
+		accCase{name: "upadacitinib start, MI 10 days ago: weigh, not discontinue", c: sign(cleanRecord().replace(mi(ago(10))), jakDraft("upadacitinib", 15)),
+			want: w("mace-history", "warning"), summaryOf: map[string]string{"mace-history": "Weigh boxed-warning risks before starting upadacitinib"}},
+		accCase{name: "upadacitinib renewal 30 mg at 67 with a new MI: discontinue leads, before the lower dose", c: sign(stable("upadacitinib", 30).born(bornAged(67)).replace(mi(ago(20))), jakDraft("upadacitinib", 30)),
+			want: w("mace-history", "warning"), summaryOf: map[string]string{"mace-history": stop}},
+	)
+	runAcc(t, cases)
+}
+
+// TestBoundedToday2Paths: the timing bounds, per-mL strength and future
+// pregnancy test paths stay within contract 6.6 on bodies of 8 MiB.
+func TestBoundedToday2Paths(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends bodies of 8 MiB")
+	}
+	const limit = 8 << 20
+	s := newTestServer(t, serverOpts{noStore: true})
+	s.fhir = nil
+	instr := func(n int, one string) string { return strings.TrimSuffix(strings.Repeat(one+",", n), ",") }
+	countInstr := `{"timing":{"repeat":{"count":28,"frequency":2,"period":1,"periodUnit":"d"}}}`
+	boundsInstr := `{"timing":{"repeat":{"boundsPeriod":{"end":"9999-12-31"},"boundsDuration":{"value":14,"unit":"d"},"count":1000000000}}}`
+	clar := func(instrs string) string {
+		return `{"resourceType":"MedicationRequest","id":"clar","status":"completed","intent":"order","subject":{"reference":"Patient/p1"},"authoredOn":"2026-12-01",` +
+			`"medicationCodeableConcept":{"text":"clarithromycin 500 mg tablet"},"dosageInstruction":[` + instrs + `]}`
+	}
+	upaPast := func(instrs string) string {
+		return `{"resourceType":"MedicationRequest","id":"upa-old","status":"completed","intent":"order","subject":{"reference":"Patient/p1"},"authoredOn":"2026-06-01",` +
+			`"medicationCodeableConcept":{"text":"Rinvoq 15 mg"},"dosageInstruction":[` + instrs + `]}`
+	}
+	manyClar := func(i int) string {
+		return fmt.Sprintf(`{"resourceType":"MedicationRequest","id":"c%d","status":"completed","intent":"order","subject":{"reference":"Patient/p1"},"authoredOn":"2026-11-%02d",`+
+			`"medicationCodeableConcept":{"text":"clarithromycin %d mg"},"dosageInstruction":[{"timing":{"repeat":{"count":%d,"frequency":2,"period":1,"periodUnit":"d","boundsPeriod":{"end":"%04d-01-01"}}}}]}`, i, 1+i%28, i, 1+i, 1+i%9999)
+	}
+	futureHCG := func(i int) string {
+		return fmt.Sprintf(`{"resourceType":"Observation","id":"h%d","status":"final","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://loinc.org","code":"2106-3"}]},"effectiveDateTime":"%04d-01-01","valueString":"see note %d"}`, i, 2027+i%7000, i)
+	}
+	lq := `{"resourceType":"Medication","id":"lq","code":{"text":"upadacitinib oral solution"},"ingredient":[{"itemCodeableConcept":{"text":"upadacitinib"},"strength":{"numerator":{"value":1,"unit":"mg"},"denominator":{"value":1,"unit":"mL"}}}]}`
+	lqOrder := func(n int) string {
+		return `{"resourceType":"MedicationRequest","id":"upa","status":"draft","intent":"order","subject":{"reference":"Patient/p1"},"medicationReference":{"reference":"Medication/lq"},"dosageInstruction":[` +
+			instr(n, `{"patientInstruction":"Take 16 mL by mouth","doseAndRate":[{"doseQuantity":{"value":16,"unit":"mL"}}],"timing":{"repeat":{"frequency":2,"period":1,"periodUnit":"d"}}}`) + `]}`
+	}
+	meds := func(body string) string { return `,"medications":{"resourceType":"Bundle","entry":[` + body + `]}` }
+	cases := []boundedCase{
+		{"a completed co-medication with 60,000 count instructions", attackBody(meds(`{"resource":`+clar(instr(60_000, countInstr))+`}`), ""), 200},
+		{"a completed co-medication with 35,000 absurd bounds", attackBody(meds(`{"resource":`+clar(instr(35_000, boundsInstr))+`}`), ""), 200},
+		{"a past upadacitinib order with 60,000 count instructions", attackBody(meds(`{"resource":`+upaPast(instr(60_000, countInstr))+`}`), ""), 200},
+		{"20,000 completed co-medications with count and bounds", attackBody(meds(entries(20_000, manyClar)), ""), 200},
+		{"28,000 unreadable pregnancy tests dated after today", attackBody(`,"observations":{"resourceType":"Bundle","entry":[`+entries(28_000, futureHCG)+`]}`, ""), 200},
+		{"an oral solution order with 35,000 instructions in mL", attackBody("", `{"resource":`+lqOrder(35_000)+`},{"resource":`+lq+`}`), 200},
+	}
+	checkBounded(t, s, limit, cases)
 }
