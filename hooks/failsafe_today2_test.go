@@ -129,7 +129,19 @@ func TestFailsafeTodayCourseBounds(t *testing.T) {
 	// Supply N-1, N, N+1 with a 2-day bound beside it: the supply decides.
 	add("90-day supply authored 181 days ago, 2-day bound (ended 91 days ago, N+1): over", past(181, 90, "boundsDuration", res{"value": 2, "unit": "d", "system": ucum, "code": "d"}), accCase{noCards: true})
 	// An end in 9999 stops at today: a course ended today, not ongoing.
-	add("no supply, boundsPeriod.end 9999 authored 400 days ago: recent", past(400, 0, "boundsPeriod", res{"end": "9999-12-31"}), recent)
+	says := func(end string) accCase {
+		c := recent
+		c.detailOf = map[string]string{"cyp-interaction": "its order states an end on " + end + ", after today: read as ended today"}
+		return c
+	}
+	add("no supply, boundsPeriod.end 9999 authored 400 days ago: recent, says its stated end", past(400, 0, "boundsPeriod", res{"end": "9999-12-31"}), says("9999-12-31"))
+	add("no supply, boundsDuration 3650 d authored 400 days ago: recent, says its stated end", past(400, 0, "boundsDuration", res{"value": 3650, "unit": "d", "system": ucum, "code": "d"}), says(ago(400-3649)))
+	add("supply 3,650 days authored 400 days ago: recent, says its stated end", past(400, 3650), says(ago(400-3650)))
+	ended := recent
+	ended.notDetailOf = map[string]string{"cyp-interaction": "states an end"}
+	add("90-day supply authored 179 days ago: ended 89 days ago, no stated end ahead", past(179, 90), ended)
+	add("boundsPeriod.end today (N): ended today, no stated end ahead", past(179, 0, "boundsPeriod", res{"end": ago(0)}), ended)
+	add("boundsPeriod.end tomorrow (N+1): says its stated end", past(179, 0, "boundsPeriod", res{"end": ago(-1)}), says(ago(-1)))
 	runAcc(t, cases)
 }
 
