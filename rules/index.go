@@ -822,7 +822,7 @@ func suppliedUntil(m *Medication) (civilDay, bool) {
 // ok is false when one does not, or the start is needed and unknown.
 func timingLastDay(m *Medication) (civilDay, bool) {
 	start, _ := memberStart(m)
-	var last civilDay
+	last := anyDay // not 0: a day before 1970 is negative
 	for i := range 1 + len(m.Dose.More) {
 		d := m.Dose
 		if i > 0 {
