@@ -134,9 +134,9 @@ type dosage struct {
 			TimeOfDay    []string        `json:"timeOfDay"`
 			When         []string        `json:"when"`
 			// bounds[x] and count: how long the instruction lasts.
-			BoundsPeriod   *fm.Period   `json:"boundsPeriod"`
-			BoundsDuration *fm.Duration `json:"boundsDuration"`
-			Count          *int         `json:"count"`
+			BoundsPeriod   *fm.Period      `json:"boundsPeriod"`
+			BoundsDuration *fm.Duration    `json:"boundsDuration"`
+			Count          *stdjson.Number `json:"count"` // a number: 2.5 or 1e30 must not make the order unreadable
 		} `json:"repeat"`
 	} `json:"timing"`
 	DoseAndRate []doseAndRate       `json:"doseAndRate"`
@@ -380,8 +380,10 @@ func instruction(d *dosage, base rules.DoseFacts) rules.DoseFacts {
 				out.BoundsEnd = date(r.BoundsPeriod.End)
 			}
 			out.BoundsDays = days(r.BoundsDuration)
-			if r.Count != nil && *r.Count > 0 {
-				out.Count = *r.Count
+			if r.Count != nil {
+				if v, _ := number(*r.Count); v >= 1 && v <= 1e9 && v == math.Trunc(v) {
+					out.Count = int(v)
+				}
 			}
 		}
 	}

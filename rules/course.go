@@ -33,6 +33,11 @@ type Course struct {
 	StartFrom string
 	// End is when the course's last member ended; zero while Ongoing.
 	End time.Time
+	// StatedEnd is, on a course read as ended today, the latest end its
+	// members state after today (a validity period or timing bound ahead,
+	// "9999-12-31"); zero otherwise. The course is read as ended today, so
+	// recent, for as long as that end lies ahead: the evidence says so.
+	StatedEnd time.Time
 	// Ongoing is true when a member is current: a MedicationRequest active
 	// or on-hold, or a MedicationStatement active, intended or on-hold.
 	Ongoing bool
@@ -143,6 +148,7 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 		type member struct {
 			m          *Medication
 			start, end civilDay
+			stated     civilDay // the end the member states, before it is capped at today
 			current    bool
 			from       string
 		}
@@ -168,16 +174,23 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 				// A past member ended by today: a stopped order keeps the
 				// planned end of its validity period, which may lie ahead
 				// ("ended on 2026-12-29, -30 days ago").
-				mb.end = min(dayOf(m.End), max(ix.today, mb.start))
-			case m.End.IsZero() && timingEnds(m, mb.start):
-				// A past order whose timing says how long it lasts
-				// (boundsPeriod, boundsDuration, count): its last day.
-				last, _ := timingLastDay(m)
-				mb.end = min(last, max(ix.today, mb.start))
-			case m.End.IsZero() && m.Supply.Days > 0:
-				// A past order with no end date that dispensed a supply
-				// (and its refills) may have been taken until it ran out.
-				mb.end = min(mb.start+supplyDays(m.Supply), max(ix.today, mb.start))
+				mb.end, mb.stated = min(dayOf(m.End), max(ix.today, mb.start)), dayOf(m.End)
+			case m.End.IsZero():
+				// A past order with no end date: its timing may say how long
+				// it lasts (boundsPeriod, boundsDuration, count: its last
+				// day), and a dispensed supply (and its refills) may have
+				// been taken until it ran out. When both say, the later end
+				// counts: a shorter bound (a typing error) beside a 90-day
+				// supply ended the course early, dropping reverse cards.
+				mb.end = mb.start
+				if timingEnds(m, mb.start) {
+					last, _ := timingLastDay(m)
+					mb.end, mb.stated = min(last, max(ix.today, mb.start)), last
+				}
+				if m.Supply.Days > 0 {
+					mb.end = max(mb.end, min(mb.start+supplyDays(m.Supply), max(ix.today, mb.start)))
+					mb.stated = max(mb.stated, mb.start+supplyDays(m.Supply))
+				}
 			default:
 				mb.end = mb.start
 			}
@@ -218,6 +231,13 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 			c.Ongoing = ongoing
 			if !ongoing {
 				c.End = end.time()
+				stated := anyDay
+				for _, mb := range seg {
+					stated = max(stated, mb.stated)
+				}
+				if stated > ix.today && end == ix.today {
+					c.StatedEnd = stated.time()
+				}
 			}
 		}
 		if len(undatedCurrent) > 0 {

@@ -42,18 +42,21 @@ var (
 // index is a record sorted once per call by value-set membership and date,
 // so that no rule rescans the record.
 type index struct {
-	k           *Knowledge
-	rec         *Record
-	now         time.Time
-	today       civilDay                  // now's calendar date (window.go)
-	obs         map[string][]*Observation // counted results only, newest first
-	conds       map[string][]*Condition   // not refuted or entered in error
-	meds        map[string][]*Medication  // every status; filtered by the queries
-	imms        map[string][]*Immunization
-	trigger     map[Drug][]*Medication // record medications recognised as a trigger drug
-	drugOf      map[*Medication]Drug   // the same, by medication
-	unavailable map[string]bool
-	cfg         Config
+	k     *Knowledge
+	rec   *Record
+	now   time.Time
+	today civilDay                  // now's calendar date (window.go)
+	obs   map[string][]*Observation // counted results only, newest first
+	// futurePregnancyTests are final pregnancy tests dated after today,
+	// left out of obs: a positive one still says pregnant (pregnant).
+	futurePregnancyTests []*Observation
+	conds                map[string][]*Condition  // not refuted or entered in error
+	meds                 map[string][]*Medication // every status; filtered by the queries
+	imms                 map[string][]*Immunization
+	trigger              map[Drug][]*Medication // record medications recognised as a trigger drug
+	drugOf               map[*Medication]Drug   // the same, by medication
+	unavailable          map[string]bool
+	cfg                  Config
 	// courses are the patient's upadacitinib and abrocitinib courses
 	// (course.go), computed once per call; nil until coursesFor runs.
 	courses map[Drug]*Course
@@ -95,7 +98,13 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	for i := range rec.Observations {
 		o := &rec.Observations[i]
 		// Only final results that are not in the future count.
-		if !countedObservationStatus[o.Status] || o.Date.IsZero() || ix.future(o.Date) {
+		if !countedObservationStatus[o.Status] || o.Date.IsZero() {
+			continue
+		}
+		if ix.future(o.Date) {
+			if !noValue(o) && slices.Contains(k.setsOf('o', indexedObservationSets, o.Codes), VSPregnancyTest) {
+				ix.futurePregnancyTests = append(ix.futurePregnancyTests, o)
+			}
 			continue
 		}
 		if !noValue(o) {
@@ -288,7 +297,8 @@ func (k *Knowledge) setsOf(kind byte, sets []string, codes []Coding) []string {
 // depends on the codes, the texts and whether the sig says local use (localUse), so it is remembered as setsOf does;
 // key is scratch space for the memo key, returned for the next call.
 func (k *Knowledge) medicationSets(m *Medication, key []byte) ([]string, []byte) {
-	texts, local := lowerTexts(*m), localUse(m.Dose) // once per medication, not once per set
+	texts := lowerTexts(*m)
+	local := localUse(m.Dose) && !systemicForm(texts) // once per medication, not once per set
 	kind := byte('m')
 	if local { // the sig says local use: membership differs (medicationInLower)
 		kind = 'l'
@@ -349,7 +359,29 @@ func (c *setMemo) put(key []byte, in []string) {
 
 // medicationIn reports whether m is in the value set, by code or by text.
 func medicationIn(k *Knowledge, set string, m Medication) bool {
-	return medicationInLower(k, set, m, lowerTexts(m), systemicOnlySets[set] && localUse(m.Dose))
+	texts := lowerTexts(m)
+	return medicationInLower(k, set, m, texts, systemicOnlySets[set] && localUse(m.Dose) && !systemicForm(texts))
+}
+
+// systemicFormWords, in a medication's name, say a form taken by mouth or
+// injected ("clarithromycin 500 MG Oral Tablet").
+var systemicFormWords = slices.Concat(systemicRouteWords, []string{"tablet", "tablets", "capsule", "capsules", "injection", "injectable"})
+
+// systemicForm reports whether a medication's name (lower case) says a
+// form taken by mouth or injected: then a sig saying local use ("Apply to
+// the skin", now often patientInstruction, read as the sig when there is
+// no text) conflicts with the product and the drug still counts. Fail
+// safe: a clarithromycin oral tablet with that patientInstruction lost
+// its CYP3A4 card.
+func systemicForm(texts []string) bool {
+	for _, t := range texts {
+		for _, w := range systemicFormWords {
+			if hasWord(t, w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // systemicOnlySets are the medication sets that mean systemic therapy:
@@ -767,14 +799,18 @@ func suppliedUntil(m *Medication) (civilDay, bool) {
 	if !m.End.IsZero() {
 		return dayOf(m.End), true
 	}
-	if day, ok := timingLastDay(m); ok {
-		return day, true
-	}
+	// The timing and the supply may disagree ("for 2 days" beside a
+	// 14-day supply, a count of 1): the later of the two ends counts, as
+	// taking a stated bound over the supply let a shorter one, a typing
+	// error or an end before the start, drop a live interaction card.
+	until, ok := timingLastDay(m)
 	start, _ := memberStart(m)
 	if n := supplyDays(Supply{Days: m.Supply.Days}); n > 0 && !start.IsZero() {
-		return dayOf(start) + n - 1, true
+		if s := dayOf(start) + n - 1; !ok || s > until {
+			until, ok = s, true
+		}
 	}
-	return 0, false
+	return until, ok
 }
 
 // timingLastDay is the last day an order's instructions say it is taken,
@@ -786,7 +822,7 @@ func suppliedUntil(m *Medication) (civilDay, bool) {
 // ok is false when one does not, or the start is needed and unknown.
 func timingLastDay(m *Medication) (civilDay, bool) {
 	start, _ := memberStart(m)
-	var last civilDay
+	last := anyDay // not 0: a day before 1970 is negative
 	for i := range 1 + len(m.Dose.More) {
 		d := m.Dose
 		if i > 0 {
@@ -795,6 +831,10 @@ func timingLastDay(m *Medication) (civilDay, bool) {
 		var days float64
 		switch {
 		case !d.BoundsEnd.IsZero():
+			// An end before the start is no stated end (a typing error).
+			if !start.IsZero() && dayOf(d.BoundsEnd) < dayOf(start) {
+				return 0, false
+			}
 			last = max(last, dayOf(d.BoundsEnd))
 			continue
 		case start.IsZero():

@@ -315,7 +315,14 @@ func (c *reverseCtx) courseEvidence() Evidence {
 	if t.Ongoing {
 		text += ", current (" + src + ")."
 	} else {
-		text += ", ended on " + dateText(t.End) + " (" + number(float64(daysBetween(t.End, c.now))) + " days ago; " + src + ")."
+		text += ", ended on " + dateText(t.End) + " (" + number(float64(daysBetween(t.End, c.now))) + " days ago; " + src + ")"
+		if !t.StatedEnd.IsZero() {
+			// Capped at today, the course stays recent while its stated end
+			// lies ahead: say so, or an end in 9999 would keep a stopped
+			// course "ended today" for ever without a word.
+			text += "; its order states an end on " + dateText(t.StatedEnd) + ", after today: read as ended today, check whether it is still taken"
+		}
+		text += "."
 	}
 	return Evidence{Text: text, Date: t.Start, ResourceID: src}
 }

@@ -741,11 +741,27 @@ func (c *orderCtx) pregnant() (ev []Evidence, statusOnly *Observation, ok bool) 
 			e.Text += "; no pregnancy test since: confirm whether the pregnancy is ongoing"
 		}
 		ev = append(ev, e)
+	} else if o := c.futurePositivePregnancyTest(); o != nil {
+		ev = append(ev, Evidence{Text: "Pregnancy test positive dated " + dateText(o.Date) + ", after today: check its date; read as a current pregnancy", Date: o.Date, ResourceID: o.ID})
 	}
 	if hasStatus && len(ev) == 1 {
 		statusOnly = status
 	}
 	return ev, statusOnly, len(ev) > 0
+}
+
+// futurePositivePregnancyTest is a positive pregnancy test dated after
+// today (a typing error, "2027" for "2026"), nil when none. Such a result
+// is no current result (index), but a positive one is read as a current
+// pregnancy, its date named: left out, a positive test dated tomorrow gave
+// no pregnancy card at all, on treatment or before a start (failsafe5).
+func (c *orderCtx) futurePositivePregnancyTest() *Observation {
+	for _, o := range c.ix.futurePregnancyTests {
+		if c.ix.readHCG(o) == resultPositive {
+			return o
+		}
+	}
+	return nil
 }
 
 // pregnancyMaxDays is how long after its onset (else its recorded date) a

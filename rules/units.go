@@ -104,12 +104,16 @@ var unitTable = []unitRow{
 	{unitWeight, 0.45359237, []string{"[lb_av]", "lb", "lbs", "pound", "pounds"}, "UCUM"},
 }
 
-// unitKey is how a spelling is compared: lower case, without white space.
+// unitKey is how a spelling is compared: lower case, without white space,
+// the Greek small mu (U+03BC, and its capital, what upper-casing the micro
+// sign gives) read as the micro sign (U+00B5): "x10(3)/μL" and
+// "X10(3)/ΜL" were not read although "x10(3)/µL" was, so an ANC of 0.8
+// thousand asked for a CBC instead of the neutropenia card.
 func unitKey(s string) string {
 	if !strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r >= 'A' && r <= 'Z' || r > 0x7e }) {
 		return s // the common case: already a key
 	}
-	return strings.ToLower(strings.Join(strings.Fields(s), ""))
+	return strings.ReplaceAll(strings.ToLower(strings.Join(strings.Fields(s), "")), "μ", "µ")
 }
 
 // unitIndex is unitTable by kind and key.
