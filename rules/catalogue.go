@@ -79,7 +79,7 @@ func (e *Engine) Catalogue() []RuleInfo {
 	for _, r := range pvRules {
 		out = append(out, RuleInfo{
 			Code: r.code, Hook: "patient-view", Level: r.level, Category: r.category, Drug: r.drug,
-			Continuation: true, Reads: r.needs, Sources: sources(r.drug, r.upa, r.abro),
+			Continuation: true, NewOnCourse: pvSinceStart[r.code], Reads: r.needs, Sources: sources(r.drug, r.upa, r.abro),
 		})
 	}
 	return out
