@@ -1,7 +1,12 @@
 package hooks
 
 import (
+	"encoding/json"
+	"os"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The pvevents review: a serious event that began after the course start
@@ -164,4 +169,72 @@ func undatedOrder(drug string) res {
 	m := courseOrder(drug+"-x", "MedicationRequest", "active", drug, "2026-06-01")
 	delete(m, "authoredOn")
 	return m
+}
+
+// syntheaViewRequest is a patient-view request for a Synthea record (as
+// syntheaRequest splits it) with an active course of drug started on
+// start added to its orders.
+func syntheaViewRequest(t *testing.T, file, drug, start string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	require.NoError(t, err)
+	var b struct {
+		Entry []struct {
+			Resource struct{ ResourceType, ID string } `json:"resource"`
+		} `json:"entry"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &b))
+	patientID := ""
+	for _, e := range b.Entry {
+		if e.Resource.ResourceType == "Patient" {
+			patientID = e.Resource.ID
+		}
+	}
+	require.NotEmpty(t, patientID)
+	var req map[string]any
+	require.NoError(t, json.Unmarshal(syntheaRequest(t, file, patientID), &req))
+	req["hook"] = HookPatientView
+	ctx := req["context"].(map[string]any)
+	delete(ctx, "draftOrders")
+	delete(ctx, "selections")
+	meds := req["prefetch"].(map[string]any)["medications"].(map[string]any)
+	order := courseOrder(drug+"-synthea", "MedicationRequest", "active", drug, start)
+	order["subject"] = map[string]any{"reference": "Patient/" + patientID}
+	entries, _ := meds["entry"].([]any)
+	meds["entry"] = append(entries, map[string]any{"resource": order})
+	out, err := json.Marshal(req)
+	require.NoError(t, err)
+	return out
+}
+
+// The Synthea patients on a course started 2026-06-01: their histories
+// (Fletcher Hyatt's lung cancer of 1993, Asa Hermiston's rheumatoid
+// arthritis on methotrexate) are from before the start, so the
+// since-the-start findings add no card; the card count is what it was
+// before them (measured on the commit before the pvevents change).
+func TestSyntheaPatientViewNoNewCards(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	since := []string{"mace-history", "vte-risk", "malignancy", "tb-latent-untreated", "hbv-active", "hcv-active"}
+	for _, tc := range []struct {
+		file  string
+		cards map[string]int // by drug: the patient-view card count before the pvevents change
+	}{
+		// methotrexate (combination-immunosuppressant) and monitoring due
+		{"Asa_Hermiston_4384bf23-1dc3-48ca-8c84-89fbaff201ae.json", map[string]int{"upadacitinib": 2, "abrocitinib": 2}},
+		// monitoring due only; the lung cancer of 1993 is history
+		{"Fletcher_Hyatt_fe0562b5-f517-4951-8366-32fdab088930.json", map[string]int{"upadacitinib": 1, "abrocitinib": 1}},
+		{"Garrett_Thompson_5a72e290-8102-4c8a-84f7-f838387508b2.json", map[string]int{"upadacitinib": 1, "abrocitinib": 1}},
+	} {
+		for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+			t.Run(tc.file[:12]+" "+drug, func(t *testing.T) {
+				rec := s.do(t, "POST", "/cds-services/patient-view", syntheaViewRequest(t, "../testdata/synthea/"+tc.file, drug, pvStartDay))
+				require.Equal(t, 200, rec.Code, rec.Body.String())
+				cs := checkResponse(t, rec.Body.Bytes())
+				for _, code := range since {
+					assert.NotContains(t, codesOf(cs), code, "cards: %s", cardSummaries(cs))
+				}
+				assert.Equal(t, tc.cards[drug], len(cs), "patient-view card count: %s", cardSummaries(cs))
+			})
+		}
+	}
 }
