@@ -156,6 +156,22 @@ func TestAcceptancePatientViewEventsSinceStartNegatives(t *testing.T) {
 	cases = append(cases, accCase{name: "upadacitinib: MI and DVT since the start: one risk card leading with discontinue",
 		c:    view(cleanRecord().onCourse("upadacitinib").replace(with(cond("mi", icd, "I21.4", "active"), "onsetDateTime", ago(14))).replace(with(cond("dvt", icd, "I82.401", "active"), "onsetDateTime", ago(10)))),
 		want: w("mace-history", "warning", "vte-risk", "warning"), summaryOf: map[string]string{"vte-risk": "Discontinue upadacitinib: MI or stroke since the start"}})
+	// The card's title says "since the course start" only when there is a
+	// start to be new since: a renewal of a course with no start date reads
+	// the whole record (history).
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+		oldMI := with(cond("mi", icd, "I21.4", "resolved"), "onsetDateTime", "2019-03-01")
+		cases = append(cases,
+			accCase{name: drug + ": renewal, MI since the start: titled since the course start",
+				c:    sign(cleanRecord().onCourse(drug).replace(with(cond("mi", icd, "I21.4", "active"), "onsetDateTime", ago(14))), jakDraft(drug, mg)),
+				want: w("mace-history", "warning"), detailOf: map[string]string{"mace-history": "Myocardial infarction or stroke since the course start"}},
+			accCase{name: drug + ": renewal of a course with no start date, MI in 2019: titled history",
+				c:    sign(cleanRecord().replace(undatedOrder(drug)).replace(oldMI), jakDraft(drug, mg)),
+				want: w("mace-history", "warning"), detailOf: map[string]string{"mace-history": "History of myocardial infarction or stroke"},
+				notDetailOf: map[string]string{"mace-history": "since the course start"}},
+		)
+	}
 	// On hold: the event is still said.
 	cases = append(cases, accCase{name: "upadacitinib on hold: DVT since the start still reported",
 		c:    view(cleanRecord().onCourse("upadacitinib").replace(courseOrder("upadacitinib-3", "MedicationRequest", "on-hold", "upadacitinib", "2026-10-01")).replace(with(cond("dvt", icd, "I82.401", "active"), "onsetDateTime", ago(10)))),

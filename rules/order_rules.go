@@ -2134,6 +2134,17 @@ func (c *orderCtx) history(code, title, action string, sets ...string) (Finding,
 	return Finding{Title: title, Action: action, Evidence: ev, Unverified: unverified}, true
 }
 
+// sinceStartText is since when the rule reads only what began on or after
+// the course start (a continuation with a start date), else history: a
+// course with no start date reads the whole record, which is not "since
+// the course start".
+func (c *orderCtx) sinceStartText(history, since string) string {
+	if c.cont && c.newFrom != anyDay {
+		return since
+	}
+	return history
+}
+
 func (c *orderCtx) maceHistory() (Finding, bool) {
 	action := "Weigh the risk of major adverse cardiovascular events before starting " + c.p.Generic + " (boxed warning)."
 	if c.cont {
@@ -2142,7 +2153,7 @@ func (c *orderCtx) maceHistory() (Finding, bool) {
 			action = "Myocardial infarction or stroke during upadacitinib treatment: discontinue upadacitinib (RINVOQ PI 5.4)."
 		}
 	}
-	return c.history(MACEHistory, c.onTx("History of myocardial infarction or stroke", "Myocardial infarction or stroke since the course start"),
+	return c.history(MACEHistory, c.sinceStartText("History of myocardial infarction or stroke", "Myocardial infarction or stroke since the course start"),
 		action, VSMyocardialInfarction, VSStroke)
 }
 
@@ -2161,7 +2172,7 @@ func (c *orderCtx) smoker() (Finding, bool) {
 }
 
 func (c *orderCtx) vteRisk() (Finding, bool) {
-	return c.history(VTERisk, c.onTx("History of venous thromboembolism or thrombophilia", "Venous thromboembolism or thrombophilia since the course start"),
+	return c.history(VTERisk, c.sinceStartText("History of venous thromboembolism or thrombophilia", "Venous thromboembolism or thrombophilia since the course start"),
 		c.onTx("Avoid "+c.p.Generic+" in patients at increased risk of thrombosis, or weigh the risk (boxed warning).",
 			"Thrombosis during "+c.p.Generic+" treatment: evaluate promptly and review treatment (boxed warning)."),
 		VSVTE, VSThrombophilia)
@@ -2179,7 +2190,7 @@ func (c *orderCtx) malignancy() (Finding, bool) {
 	}
 	c.risks[Malignancy] = true
 	return Finding{
-		Title: c.onTx("Active or past malignancy", "Malignancy since the course start"),
+		Title: c.sinceStartText("Active or past malignancy", "Malignancy since the course start"),
 		Action: c.onTx("Weigh the risk of malignancy before starting "+c.p.Generic+" (boxed warning).",
 			"Malignancy diagnosed during "+c.p.Generic+" treatment: review treatment (boxed warning)."),
 		Evidence:   conditionEvidence(cs, c.now),
