@@ -53,7 +53,7 @@ func TestUncheckedPatientView(t *testing.T) {
 	c = Unchecked(rules.Abrocitinib, []string{rules.DataConditions}, map[string]int{rules.DataConditions: 1, rules.DataObservations: 2}, pv)
 	require.NoError(t, Validate(c))
 	assert.Equal(t, "Abrocitinib course not fully checked: conditions, lab results could not be read", c.Summary)
-	assert.Contains(t, c.Detail, "Not checked on the abrocitinib course: serious infection, active tuberculosis, pregnancy and breastfeeding.")
+	assert.Contains(t, c.Detail, "Not checked on the abrocitinib course: serious infection, active tuberculosis, pregnancy, breastfeeding, and what began since the course start")
 	assert.Contains(t, c.Detail, "Checked without the entries left out: monitoring that is due")
 	assert.Contains(t, c.Detail, "Not read: 2 entries of lab results")
 

@@ -556,8 +556,10 @@ var dataNames = map[string]string{
 // (Unchecked), the course checks that read each kind (rules.PatientViewData;
 // pvRules in rules/monitoring.go).
 var pvChecks = map[string]string{
-	rules.DataConditions:    "serious infection, active tuberculosis, pregnancy and breastfeeding",
-	rules.DataObservations:  "monitoring that is due (CBC, liver enzymes, lipids), on-treatment blood counts and pregnancy tests",
+	rules.DataConditions: "serious infection, active tuberculosis, pregnancy, breastfeeding, and what began since the course start " +
+		"(myocardial infarction or stroke, thrombosis, malignancy, latent tuberculosis, hepatitis B or C)",
+	rules.DataObservations: "monitoring that is due (CBC, liver enzymes, lipids), on-treatment blood counts and pregnancy tests, " +
+		"and TB and hepatitis B and C results since the course start",
 	rules.DataImmunizations: "live vaccines given during the course",
 	rules.DataMedications:   "other JAK inhibitors, biologics, immunosuppressants and interacting drugs",
 	rules.DataMedicationStatements: "other JAK inhibitors, biologics, immunosuppressants and interacting drugs " +
@@ -700,6 +702,9 @@ func isReverse(group []rules.Finding) bool { return len(group) > 0 && group[0].C
 func shortOf(f rules.Finding) string {
 	if f.Code == rules.MACEHistory && f.OnTreatment { // new since the start, not prior
 		return "MI or stroke"
+	}
+	if f.Code == rules.VTERisk && f.OnTreatment { // a thrombosis since the start, not a risk weighed at it
+		return "VTE or thrombophilia"
 	}
 	if ci, ok := codeTable[f.Code]; ok && ci.short != "" {
 		return ci.short

@@ -115,7 +115,8 @@ func services(k *rules.Knowledge) []Service {
 			Description: "For a patient taking upadacitinib (Rinvoq) or abrocitinib (Cibinqo): monitoring that is due " +
 				"(CBC, liver enzymes, lipids) and on-treatment results that require interrupting or stopping treatment " +
 				"(lymphopenia, neutropenia, anemia, thrombocytopenia), serious infection, active tuberculosis, pregnancy, " +
-				"breastfeeding, a live vaccine given during the course, combination " +
+				"breastfeeding, a live vaccine given during the course, what began since the course start (myocardial infarction " +
+				"or stroke, thrombosis, malignancy, a positive TB test, hepatitis B or C), combination " +
 				"therapy and interacting drugs on the chart (CYP, P-gp, antiplatelets in the first 3 months of abrocitinib). " +
 				"Silent for every other patient.",
 			Prefetch:          viewPrefetch,

@@ -83,6 +83,9 @@ func appendix(e *Engine) string {
 		switch r.Hook {
 		case "patient-view":
 			start, renewal = "—", "on treatment"
+			if r.NewOnCourse {
+				renewal = "new since the start"
+			}
 		case "order-interacting":
 			start, renewal = "—", "course on record"
 		}

@@ -18,8 +18,9 @@ type RuleInfo struct {
 	// Initiation and Continuation say when an order-time rule applies
 	// (contract 6.2); patient-view rules apply to an ongoing course.
 	Initiation, Continuation bool
-	// NewOnCourse: on a continuation the rule reads only what is dated on
-	// or after the course start.
+	// NewOnCourse: on a continuation (and, for a patient-view rule, on
+	// patient-view) the rule reads only what is dated on or after the
+	// course start.
 	NewOnCourse bool
 	// CourseLimit is how long into a course the rule applies ("first 90
 	// days of the course"), "" when throughout.
@@ -79,7 +80,7 @@ func (e *Engine) Catalogue() []RuleInfo {
 	for _, r := range pvRules {
 		out = append(out, RuleInfo{
 			Code: r.code, Hook: "patient-view", Level: r.level, Category: r.category, Drug: r.drug,
-			Continuation: true, Reads: r.needs, Sources: sources(r.drug, r.upa, r.abro),
+			Continuation: true, NewOnCourse: pvSinceStart[r.code], Reads: r.needs, Sources: sources(r.drug, r.upa, r.abro),
 		})
 	}
 	return out

@@ -37,6 +37,15 @@ var pvRules = []pvRule{
 	// and CIBINQO 5.1: interrupt); its own code, as at order time, with the
 	// on-treatment wording ("Interrupt"), whenever it began.
 	{TBActive, Critical, CategoryContraindication, "", needCond, rvqInfections, cibInfections, onCourse((*orderCtx).tbActive)},
+	// Events since the course start (pvevents review): what a renewal
+	// reports as new since the start (docs/rules.md section 2), on chart
+	// open, so that it does not wait months for the next renewal. Never
+	// history from before the start; none for a course only planned or
+	// with no start date (sinceStart).
+	{TBLatentUntreated, Critical, CategoryContraindication, "", []string{DataObservations, DataConditions, DataMedications, DataMedicationStatements},
+		rvqPreStart, cibPreStart, sinceStart((*orderCtx).tbLatentUntreated)},
+	{HBVActive, Critical, CategoryContraindication, "", []string{DataObservations, DataConditions}, rvqPreStart, cibPreStart, sinceStart((*orderCtx).hbvActiveSinceStart)},
+	{HCVActive, Critical, CategoryContraindication, "", []string{DataObservations, DataConditions}, rvqPreStart, cibPreStart, sinceStart((*orderCtx).hcvActiveSinceStart)},
 	{Pregnancy, Critical, CategoryContraindication, "", []string{DataConditions, DataObservations}, rvqFetal, cibPregnancy, onCourse((*orderCtx).pregnancy)},
 	// Not recommended during treatment (RINVOQ and CIBINQO 8.2).
 	{Breastfeeding, Critical, CategoryContraindication, "", needCond, rvqLactation, cibLactation, onCourse((*orderCtx).breastfeeding)},
@@ -51,7 +60,17 @@ var pvRules = []pvRule{
 	// A live vaccine given during the course (an Immunization, not an
 	// order): live-vaccine-recent, within its window, from the course start.
 	{LiveVaccineRecent, Warning, CategoryContraindication, "", []string{DataImmunizations, DataMedications, DataMedicationStatements}, rvqVaccines, cibVaccines, (*orderCtx).liveVaccineOnCourse},
+	// Boxed-warning events since the course start (pvevents review), as on
+	// a renewal: upadacitinib after an MI or stroke "Discontinue" (RINVOQ
+	// 5.4); a thrombosis "evaluate promptly"; a new malignancy.
+	{MACEHistory, Warning, CategoryRiskFactors, "", needCond, rvqMACE, cibBoxed, sinceStart((*orderCtx).maceHistory)},
+	{VTERisk, Warning, CategoryRiskFactors, "", needCond, rvqThrombosis, cibBoxed, sinceStart((*orderCtx).vteRisk)},
+	{Malignancy, Warning, CategoryRiskFactors, "", needCond, rvqMalignancy, cibBoxed, sinceStart((*orderCtx).malignancy)},
 }
+
+// pvSinceStart are the patient-view rules that read only what began on or
+// after the course start (sinceStart), for the catalogue.
+var pvSinceStart = map[string]bool{TBLatentUntreated: true, HBVActive: true, HCVActive: true, MACEHistory: true, VTERisk: true, Malignancy: true}
 
 // monitoringCodes are the patient-view checks due after the course
 // start. A course that is only planned (Course.Started false: an
@@ -85,6 +104,26 @@ func inFirstMonths(check func(*orderCtx) (Finding, bool)) func(*orderCtx, *Cours
 			return Finding{}, false
 		}
 		return check(c)
+	}
+}
+
+// sinceStart adapts an order rule that reads only what is new since the
+// course start on a continuation (newOnCourse; hbv-active and hcv-active
+// through their own since-start variants): on patient-view it runs for a
+// course being taken whose start day is known (c.newFrom), and reads what
+// began on or after that day, as the renewal does. A course only planned
+// has no start to be new since, and one with no start date cannot tell
+// history from new: the renewal rules speak for them.
+func sinceStart(check func(*orderCtx) (Finding, bool)) func(*orderCtx, *Course) (Finding, bool) {
+	return func(c *orderCtx, t *Course) (Finding, bool) {
+		if !t.Started || t.Start.IsZero() || c.newFrom == anyDay {
+			return Finding{}, false
+		}
+		f, ok := check(c)
+		if ok { // what "since the start" is measured from
+			f.Evidence = append(f.Evidence, c.startEvidence(t))
+		}
+		return f, ok
 	}
 }
 

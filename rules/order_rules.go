@@ -263,16 +263,7 @@ func (c *orderCtx) tbLatentUntreated() (Finding, bool) {
 // conditions that began on or after the course start (an undated one is
 // not new); at initiation all of them.
 func (c *orderCtx) newConditions(cs []*Condition) []*Condition {
-	if c.newFrom == anyDay {
-		return cs
-	}
-	var out []*Condition
-	for _, x := range cs {
-		if d := conditionDate(x, c.now); !d.IsZero() && dayOf(d) >= c.newFrom {
-			out = append(out, x)
-		}
-	}
-	return out
+	return c.conditionsSince(cs, c.newFrom)
 }
 
 // ---- Hepatitis B and C (R6, C3; windows HBVWindow, HCVWindow) ----
@@ -299,14 +290,77 @@ func (c *orderCtx) hbvScreeningMissing() (Finding, bool) {
 	return f, true
 }
 
-func (c *orderCtx) hbvActive() (Finding, bool) {
+func (c *orderCtx) hbvActive() (Finding, bool) { return c.hbvActiveFrom(anyDay) }
+
+// hbvActiveSinceStart is hbv-active on patient-view (pvevents review):
+// HBsAg turned positive, HBV DNA detected, or an active hepatitis B
+// condition begun, on or after the course start day (c.newFrom), in a
+// patient not already known to have active hepatitis B before the start
+// (hbvKnownBefore): a reactivation on treatment. The renewal reads the
+// whole record (docs/rules.md section 2); patient-view, which speaks on
+// every chart opening, only the event since the start.
+func (c *orderCtx) hbvActiveSinceStart() (Finding, bool) {
+	if c.newFrom == anyDay || c.knownBefore(c.newFrom, VSChronicHBV, VSHBsAg, VSHBVDNA) {
+		return Finding{}, false
+	}
+	return c.hbvActiveFrom(c.newFrom)
+}
+
+// knownBefore reports whether, before the day from, the record already
+// showed the infection active: the latest readable result of a test set
+// dated before that day positive (viral-load sets read as detected or
+// not), or an active condition of cond dated before it.
+func (c *orderCtx) knownBefore(from civilDay, cond string, tests ...string) bool {
+	for _, set := range tests {
+		reader := c.ix.read
+		if set == VSHBVDNA || set == VSHCVRNA {
+			reader = c.ix.readViral
+		}
+		for _, o := range c.ix.results(anyDay, set) { // newest first
+			if dayOf(o.Date) >= from {
+				continue
+			}
+			if r := reader(o); r == resultPositive || r == resultNegative {
+				if r == resultPositive {
+					return true
+				}
+				break
+			}
+		}
+	}
+	for _, x := range c.ix.activeConditions(cond) {
+		if d := conditionDate(x, c.now); !d.IsZero() && dayOf(d) < from {
+			return true
+		}
+	}
+	return false
+}
+
+// conditionsSince keeps the conditions that began on or after the day from
+// (an undated one is not known to have); anyDay keeps them all.
+func (c *orderCtx) conditionsSince(cs []*Condition, from civilDay) []*Condition {
+	if from == anyDay {
+		return cs
+	}
+	var out []*Condition
+	for _, x := range cs {
+		if d := conditionDate(x, c.now); !d.IsZero() && dayOf(d) >= from {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// hbvActiveFrom is hbv-active reading results and conditions from the day
+// from (anyDay: the whole record, as at order time).
+func (c *orderCtx) hbvActiveFrom(from civilDay) (Finding, bool) {
 	var ev []Evidence
 	unverified := false
-	if o, r, _ := c.ix.latestRead(VSHBsAg, anyDay, c.ix.read); r == resultPositive {
+	if o, r, _ := c.ix.latestRead(VSHBsAg, from, c.ix.read); r == resultPositive {
 		ev = append(ev, resultEvidence("HBsAg", o, r))
 		unverified = c.k.Unverified(VSHBsAg, o.Codes)
 	}
-	if o, r, _ := c.ix.latestRead(VSHBVDNA, anyDay, c.ix.readViral); r == resultPositive {
+	if o, r, _ := c.ix.latestRead(VSHBVDNA, from, c.ix.readViral); r == resultPositive {
 		unverified = unverified || c.k.Unverified(VSHBVDNA, o.Codes) // 29610-3 is grade C
 		e := resultEvidence("HBV DNA", o, r)
 		e.Text = "HBV DNA detected on " + dateText(o.Date)
@@ -315,7 +369,7 @@ func (c *orderCtx) hbvActive() (Finding, bool) {
 		}
 		ev = append(ev, e)
 	}
-	cs := c.ix.activeConditions(VSChronicHBV)
+	cs := c.conditionsSince(c.ix.activeConditions(VSChronicHBV), from)
 	ev = append(ev, conditionEvidence(cs, c.now)...)
 	if len(ev) == 0 {
 		return Finding{}, false
@@ -374,12 +428,27 @@ func (c *orderCtx) hcvScreeningMissing() (Finding, bool) {
 	return f, true
 }
 
-func (c *orderCtx) hcvActive() (Finding, bool) {
+func (c *orderCtx) hcvActive() (Finding, bool) { return c.hcvActiveFrom(anyDay) }
+
+// hcvActiveSinceStart is hcv-active on patient-view (pvevents review): HCV
+// RNA detected, or an active hepatitis C condition begun, on or after the
+// course start day, in a patient not already known to have active
+// hepatitis C before it (an HCV antibody alone is not active hepatitis C).
+func (c *orderCtx) hcvActiveSinceStart() (Finding, bool) {
+	if c.newFrom == anyDay || c.knownBefore(c.newFrom, VSHCV, VSHCVRNA) {
+		return Finding{}, false
+	}
+	return c.hcvActiveFrom(c.newFrom)
+}
+
+// hcvActiveFrom is hcv-active reading results and conditions from the day
+// from (anyDay: the whole record, as at order time).
+func (c *orderCtx) hcvActiveFrom(from civilDay) (Finding, bool) {
 	var ev []Evidence
-	if o, r, _ := c.ix.latestRead(VSHCVRNA, anyDay, c.ix.readViral); r == resultPositive {
+	if o, r, _ := c.ix.latestRead(VSHCVRNA, from, c.ix.readViral); r == resultPositive {
 		ev = append(ev, Evidence{Text: "HCV RNA detected on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID})
 	}
-	cs := c.ix.activeConditions(VSHCV)
+	cs := c.conditionsSince(c.ix.activeConditions(VSHCV), from)
 	ev = append(ev, conditionEvidence(cs, c.now)...)
 	if len(ev) == 0 {
 		return Finding{}, false
@@ -2081,6 +2150,17 @@ func (c *orderCtx) history(code, title, action string, sets ...string) (Finding,
 	return Finding{Title: title, Action: action, Evidence: ev, Unverified: unverified}, true
 }
 
+// sinceStartText is since when the rule reads only what began on or after
+// the course start (a continuation with a start date), else history: a
+// course with no start date reads the whole record, which is not "since
+// the course start".
+func (c *orderCtx) sinceStartText(history, since string) string {
+	if c.cont && c.newFrom != anyDay {
+		return since
+	}
+	return history
+}
+
 func (c *orderCtx) maceHistory() (Finding, bool) {
 	action := "Weigh the risk of major adverse cardiovascular events before starting " + c.p.Generic + " (boxed warning)."
 	if c.cont {
@@ -2089,7 +2169,8 @@ func (c *orderCtx) maceHistory() (Finding, bool) {
 			action = "Myocardial infarction or stroke during upadacitinib treatment: discontinue upadacitinib (RINVOQ PI 5.4)."
 		}
 	}
-	return c.history(MACEHistory, "History of myocardial infarction or stroke", action, VSMyocardialInfarction, VSStroke)
+	return c.history(MACEHistory, c.sinceStartText("History of myocardial infarction or stroke", "Myocardial infarction or stroke since the course start"),
+		action, VSMyocardialInfarction, VSStroke)
 }
 
 func (c *orderCtx) smoker() (Finding, bool) {
@@ -2107,7 +2188,7 @@ func (c *orderCtx) smoker() (Finding, bool) {
 }
 
 func (c *orderCtx) vteRisk() (Finding, bool) {
-	return c.history(VTERisk, "History of venous thromboembolism or thrombophilia",
+	return c.history(VTERisk, c.sinceStartText("History of venous thromboembolism or thrombophilia", "Venous thromboembolism or thrombophilia since the course start"),
 		c.onTx("Avoid "+c.p.Generic+" in patients at increased risk of thrombosis, or weigh the risk (boxed warning).",
 			"Thrombosis during "+c.p.Generic+" treatment: evaluate promptly and review treatment (boxed warning)."),
 		VSVTE, VSThrombophilia)
@@ -2125,7 +2206,7 @@ func (c *orderCtx) malignancy() (Finding, bool) {
 	}
 	c.risks[Malignancy] = true
 	return Finding{
-		Title: "Active or past malignancy",
+		Title: c.sinceStartText("Active or past malignancy", "Malignancy since the course start"),
 		Action: c.onTx("Weigh the risk of malignancy before starting "+c.p.Generic+" (boxed warning).",
 			"Malignancy diagnosed during "+c.p.Generic+" treatment: review treatment (boxed warning)."),
 		Evidence:   conditionEvidence(cs, c.now),
