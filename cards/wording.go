@@ -39,6 +39,9 @@ type summaryArgs struct {
 	// Planned: patient-view, the course is only planned (an intended
 	// statement): the start wording, although the card is not an order's.
 	Planned bool
+	// Since: a finding is about what began since a known course start
+	// (rules.Finding.SinceStart).
+	Since bool
 	// Stop: the label says to discontinue Drug for a finding on treatment
 	// (upadacitinib after a myocardial infarction or stroke, RINVOQ 5.4).
 	Stop bool
@@ -484,10 +487,12 @@ var categoryTable = map[rules.Category]categoryInfo{
 				return expand("Use {drug} {mg} mg daily: boxed-warning risks (", a) + a.Shorts + ")"
 			case a.Mg != "":
 				return expand("Use {drug} {mg} mg daily: lower dose recommended", a)
-			case a.OnTx && a.Shorts == "":
+			case a.OnTx && a.Since && a.Shorts == "":
 				return expand("Review {drug}: boxed-warning event since the start", a)
-			case a.OnTx:
+			case a.OnTx && a.Since:
 				return expand("Review {drug}: new since the start: ", a) + a.Shorts
+			case a.OnTx: // a course with no start date: what is on record may be history
+				return expand("Review {drug}: boxed-warning risks on record (course start unknown): ", a) + a.Shorts
 			case a.Shorts == "":
 				return expand("Weigh boxed-warning risks before starting {drug}", a)
 			}
@@ -607,6 +612,9 @@ func Summary(group []rules.Finding, patientView bool) string {
 		if stops(g) {
 			a.Stop = true
 		}
+		if g.SinceStart {
+			a.Since = true
+		}
 	}
 	cat := categoryOf(f)
 	ci := categoryTable[cat]
@@ -692,7 +700,7 @@ func reverseSummary(group []rules.Finding, a summaryArgs) string {
 // treatment (RINVOQ 5.4). Its card leads with it, cites it and suggests
 // no dose.
 func stops(f rules.Finding) bool {
-	return f.OnTreatment && f.Code == rules.MACEHistory && f.Drug == rules.Upadacitinib && f.Course == nil
+	return f.SinceStart && f.Code == rules.MACEHistory && f.Drug == rules.Upadacitinib && f.Course == nil
 }
 
 // isReverse tells whether the findings are of the reverse direction.
@@ -700,10 +708,10 @@ func isReverse(group []rules.Finding) bool { return len(group) > 0 && group[0].C
 
 // shortOf is a finding's item name on a grouped card.
 func shortOf(f rules.Finding) string {
-	if f.Code == rules.MACEHistory && f.OnTreatment { // new since the start, not prior
+	if f.Code == rules.MACEHistory && f.SinceStart { // new since the start, not prior
 		return "MI or stroke"
 	}
-	if f.Code == rules.VTERisk && f.OnTreatment { // a thrombosis since the start, not a risk weighed at it
+	if f.Code == rules.VTERisk && f.SinceStart { // a thrombosis since the start, not a risk weighed at it
 		return "VTE or thrombophilia"
 	}
 	if ci, ok := codeTable[f.Code]; ok && ci.short != "" {

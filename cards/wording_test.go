@@ -16,6 +16,8 @@ func TestSummary(t *testing.T) {
 	withMg := func(f rules.Finding, mg float64) rules.Finding { f.SuggestedDailyMg = mg; return f }
 	withLevel := func(f rules.Finding, l rules.Level) rules.Finding { f.Level = l; return f }
 	onTx := func(f rules.Finding) rules.Finding { f.OnTreatment = true; return f }
+	// since: on treatment, about an event since the (known) course start.
+	since := func(f rules.Finding) rules.Finding { f.OnTreatment, f.SinceStart = true, true; return f }
 	with := func(f rules.Finding, edit func(*rules.Finding)) rules.Finding { edit(&f); return f }
 	tests := []struct {
 		name        string
@@ -76,10 +78,14 @@ func TestSummary(t *testing.T) {
 			patientView: true, want: "Avoid live vaccines with upadacitinib: MMR vaccine on the medication list"},
 		{name: "age unknown", group: []rules.Finding{upa(rules.AgeUnknown)}, want: "Record the birth date: the age checks for upadacitinib could not run"},
 		// RINVOQ 5.4: discontinue after an MI or stroke; the summary leads with it, before any dose.
-		{name: "new MI on a renewal", group: []rules.Finding{onTx(upa(rules.MACEHistory))}, want: "Discontinue upadacitinib: MI or stroke since the start"},
-		{name: "new MI on a renewal with a lower dose", group: []rules.Finding{withMg(onTx(upa(rules.LowerDoseRecommended)), 15), onTx(upa(rules.MACEHistory)), onTx(upa(rules.VTERisk))},
+		{name: "new MI on a renewal", group: []rules.Finding{since(upa(rules.MACEHistory))}, want: "Discontinue upadacitinib: MI or stroke since the start"},
+		{name: "new MI on a renewal with a lower dose", group: []rules.Finding{withMg(onTx(upa(rules.LowerDoseRecommended)), 15), since(upa(rules.MACEHistory)), since(upa(rules.VTERisk))},
 			want: "Discontinue upadacitinib: MI or stroke since the start"},
-		{name: "new MI on an abrocitinib renewal", group: []rules.Finding{onTx(abro(rules.MACEHistory))}, want: "Review abrocitinib: new since the start: MI or stroke"},
+		{name: "new MI on an abrocitinib renewal", group: []rules.Finding{since(abro(rules.MACEHistory))}, want: "Review abrocitinib: new since the start: MI or stroke"},
+		// A renewal of a course with no start date reads the whole record: an
+		// MI on record may be from before the course, so no "discontinue".
+		{name: "MI on a renewal, course start unknown", group: []rules.Finding{onTx(upa(rules.MACEHistory))},
+			want: "Review upadacitinib: boxed-warning risks on record (course start unknown): prior MI or stroke"},
 		{name: "prior MI at a start", group: []rules.Finding{upa(rules.MACEHistory)}, want: "Weigh boxed-warning risks before starting upadacitinib: prior MI or stroke"},
 		{name: "unknown drug", group: []rules.Finding{finding(rules.CombinationJAK, rules.Critical, "", o)}, want: "Do not combine the JAK inhibitor with another JAK inhibitor"},
 		{name: "unknown code uses the title", group: []rules.Finding{{Code: "new-rule", Title: "Something new\nfound", Drug: rules.Upadacitinib}}, want: "Something new found"},

@@ -29,7 +29,7 @@ func TestWordrevDiscontinueCardCitesTheLabel(t *testing.T) {
 	low.OnTreatment = true
 	low.Citation = rules.Citation{Label: "RINVOQ EU Summary of Product Characteristics, section 4.2 (EU, not US)", URL: "https://www.ema.europa.eu/en/documents/product-information/rinvoq-epar-product-information_en.pdf"}
 	mace := finding(rules.MACEHistory, rules.Warning, rules.Upadacitinib, o)
-	mace.OnTreatment = true
+	mace.OnTreatment, mace.SinceStart = true, true
 	mace.Citation = rules.Citation{Label: "RINVOQ (upadacitinib) US Prescribing Information (revision of 11/2023), Boxed Warning and section 5.4 (Major Adverse Cardiovascular Events)", URL: "https://www.rxabbvie.com/pdf/rinvoq_pi.pdf"}
 	c := FromFindings([]rules.Finding{low, mace}, Options{NewUUID: seqUUID()})[0]
 	assert.Equal(t, "Discontinue upadacitinib: MI or stroke since the start", c.Summary)
@@ -40,7 +40,7 @@ func TestWordrevDiscontinueCardCitesTheLabel(t *testing.T) {
 	// start: the lower-dose card keeps its EU source.
 	for _, edit := range []func(f *rules.Finding){
 		func(f *rules.Finding) { f.Drug = rules.Abrocitinib },
-		func(f *rules.Finding) { f.OnTreatment = false },
+		func(f *rules.Finding) { f.OnTreatment, f.SinceStart = false, false },
 	} {
 		l, m := low, mace
 		edit(&l)

@@ -170,8 +170,22 @@ func TestAcceptancePatientViewEventsSinceStartNegatives(t *testing.T) {
 				c:    sign(cleanRecord().replace(undatedOrder(drug)).replace(oldMI), jakDraft(drug, mg)),
 				want: w("mace-history", "warning"), detailOf: map[string]string{"mace-history": "History of myocardial infarction or stroke"},
 				notDetailOf: map[string]string{"mace-history": "since the course start"}},
+			// Nor does it say "discontinue" or "during treatment" of an MI that may
+			// be from before the course: the summary says the start is unknown.
+			accCase{name: drug + ": renewal of a course with no start date, MI in 2019: no discontinue, start unknown",
+				c:         sign(cleanRecord().replace(undatedOrder(drug)).replace(oldMI), jakDraft(drug, mg)),
+				want:      w("mace-history", "warning"),
+				summaryOf: map[string]string{"mace-history": "Review " + drug + ": boxed-warning risks on record (course start unknown): prior MI or stroke"},
+				detailOf:  map[string]string{"mace-history": "course start is unknown: if it occurred during treatment"}},
 		)
 	}
+	// A 30 mg renewal of an undated upadacitinib course with an MI in 2019 and
+	// a DVT in 2020: the drug is not ruled out, the lower dose is still offered.
+	cases = append(cases, accCase{name: "upadacitinib 30 mg renewal, course start unknown, MI 2019 and DVT 2020: 15 mg, not ruled out",
+		c: sign(cleanRecord().replace(undatedOrder("upadacitinib")).replace(with(cond("mi", icd, "I21.4", "resolved"), "onsetDateTime", "2019-03-01")).
+			replace(with(cond("dvt", icd, "I82.401", "resolved"), "onsetDateTime", "2020-03-01")), jakDraft("upadacitinib", 30)),
+		want: w("mace-history", "warning", "vte-risk", "warning", "lower-dose-recommended", "warning"), dose: 15,
+		detailOf: map[string]string{"vte-risk": "course start is unknown: if it occurred during treatment"}})
 	// On hold: the event is still said.
 	cases = append(cases, accCase{name: "upadacitinib on hold: DVT since the start still reported",
 		c:    view(cleanRecord().onCourse("upadacitinib").replace(courseOrder("upadacitinib-3", "MedicationRequest", "on-hold", "upadacitinib", "2026-10-01")).replace(with(cond("dvt", icd, "I82.401", "active"), "onsetDateTime", ago(10)))),

@@ -166,6 +166,13 @@ type Finding struct {
 	// continuation at order time, or patient-view): the card uses
 	// on-treatment wording ("Interrupt", not "Do not start").
 	OnTreatment bool
+	// SinceStart is true when the finding is about what began on or after
+	// the course start (a newOnCourse rule on a continuation or on
+	// patient-view, the start known): its card may say "since the start"
+	// and "discontinue". A continuation whose course has no start date
+	// reads the whole record: an MI of 2019 is history, not an event
+	// during treatment.
+	SinceStart bool
 	// OnHold is true on patient-view when every current order or statement
 	// of the course is on hold: the drug is already interrupted, so a
 	// finding that says to interrupt it says to keep it on hold instead.

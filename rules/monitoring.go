@@ -121,7 +121,7 @@ func sinceStart(check func(*orderCtx) (Finding, bool)) func(*orderCtx, *Course) 
 		}
 		f, ok := check(c)
 		if ok { // what "since the start" is measured from
-			f.Evidence = append(f.Evidence, c.startEvidence(t))
+			f.Evidence, f.SinceStart = append(f.Evidence, c.startEvidence(t)), true
 		}
 		return f, ok
 	}

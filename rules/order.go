@@ -306,6 +306,7 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 			continue
 		}
 		f.Code, f.Category, f.Drug, f.OrderID, f.OnTreatment = r.code, r.category, drug, order.ID, c.cont
+		f.SinceStart = c.sinceKnownStart() && r.when.newOnCourse
 		if f.Level == "" {
 			f.Level = r.level
 		}
@@ -467,7 +468,7 @@ func notRecommendedAtAnyDose(f Finding) bool {
 	case AgeNotApproved:
 		return true
 	case MACEHistory:
-		return f.OnTreatment && f.Drug == Upadacitinib
+		return f.SinceStart && f.Drug == Upadacitinib
 	}
 	return false
 }

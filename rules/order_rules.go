@@ -2155,19 +2155,41 @@ func (c *orderCtx) history(code, title, action string, sets ...string) (Finding,
 // course with no start date reads the whole record, which is not "since
 // the course start".
 func (c *orderCtx) sinceStartText(history, since string) string {
-	if c.cont && c.newFrom != anyDay {
+	if c.sinceKnownStart() {
 		return since
 	}
 	return history
 }
 
+// sinceTx is the start wording, the on-treatment one for what began since
+// a known course start, or the one for a continuation whose start is
+// unknown (what is on record may be history).
+func (c *orderCtx) sinceTx(start, since, unknown string) string {
+	switch {
+	case c.sinceKnownStart():
+		return since
+	case c.cont:
+		return unknown
+	}
+	return start
+}
+
+// sinceKnownStart reports whether the newOnCourse rules read only what
+// began on or after a known course start (a continuation with a start
+// date); without one they read the whole record, history included.
+func (c *orderCtx) sinceKnownStart() bool { return c.cont && c.newFrom != anyDay }
+
 func (c *orderCtx) maceHistory() (Finding, bool) {
 	action := "Weigh the risk of major adverse cardiovascular events before starting " + c.p.Generic + " (boxed warning)."
-	if c.cont {
+	switch {
+	case c.sinceKnownStart() && c.drug == Upadacitinib:
+		action = "Myocardial infarction or stroke during upadacitinib treatment: discontinue upadacitinib (RINVOQ PI 5.4)."
+	case c.sinceKnownStart():
 		action = "Myocardial infarction or stroke during " + c.p.Generic + " treatment: review treatment."
-		if c.drug == Upadacitinib {
-			action = "Myocardial infarction or stroke during upadacitinib treatment: discontinue upadacitinib (RINVOQ PI 5.4)."
-		}
+	case c.cont && c.drug == Upadacitinib: // the course start is unknown: it may be history
+		action = "Myocardial infarction or stroke on record; the upadacitinib course start is unknown: if it occurred during treatment, discontinue upadacitinib (RINVOQ PI 5.4)."
+	case c.cont:
+		action = "Myocardial infarction or stroke on record; the " + c.p.Generic + " course start is unknown: if it occurred during treatment, review treatment."
 	}
 	return c.history(MACEHistory, c.sinceStartText("History of myocardial infarction or stroke", "Myocardial infarction or stroke since the course start"),
 		action, VSMyocardialInfarction, VSStroke)
@@ -2189,8 +2211,9 @@ func (c *orderCtx) smoker() (Finding, bool) {
 
 func (c *orderCtx) vteRisk() (Finding, bool) {
 	return c.history(VTERisk, c.sinceStartText("History of venous thromboembolism or thrombophilia", "Venous thromboembolism or thrombophilia since the course start"),
-		c.onTx("Avoid "+c.p.Generic+" in patients at increased risk of thrombosis, or weigh the risk (boxed warning).",
-			"Thrombosis during "+c.p.Generic+" treatment: evaluate promptly and review treatment (boxed warning)."),
+		c.sinceTx("Avoid "+c.p.Generic+" in patients at increased risk of thrombosis, or weigh the risk (boxed warning).",
+			"Thrombosis during "+c.p.Generic+" treatment: evaluate promptly and review treatment (boxed warning).",
+			"Thrombosis or thrombophilia on record; the "+c.p.Generic+" course start is unknown: if it occurred during treatment, evaluate promptly and review treatment (boxed warning)."),
 		VSVTE, VSThrombophilia)
 }
 
@@ -2207,8 +2230,9 @@ func (c *orderCtx) malignancy() (Finding, bool) {
 	c.risks[Malignancy] = true
 	return Finding{
 		Title: c.sinceStartText("Active or past malignancy", "Malignancy since the course start"),
-		Action: c.onTx("Weigh the risk of malignancy before starting "+c.p.Generic+" (boxed warning).",
-			"Malignancy diagnosed during "+c.p.Generic+" treatment: review treatment (boxed warning)."),
+		Action: c.sinceTx("Weigh the risk of malignancy before starting "+c.p.Generic+" (boxed warning).",
+			"Malignancy diagnosed during "+c.p.Generic+" treatment: review treatment (boxed warning).",
+			"Malignancy on record; the "+c.p.Generic+" course start is unknown: if diagnosed during treatment, review treatment (boxed warning)."),
 		Evidence:   conditionEvidence(cs, c.now),
 		Unverified: c.unverifiedConditions(VSMalignancy, cs),
 	}, true

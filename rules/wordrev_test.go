@@ -35,9 +35,14 @@ func TestWordrevMACEOnUpadacitinibRulesOutTheDrug(t *testing.T) {
 		onTx bool
 		want bool
 	}{{Upadacitinib, true, true}, {Upadacitinib, false, false}, {Abrocitinib, true, false}} {
-		f := Finding{Code: MACEHistory, Drug: tc.drug, OnTreatment: tc.onTx, Level: Warning}
+		// onTx: since a known course start (SinceStart); a course with no
+		// start date reads history too and rules nothing out.
+		f := Finding{Code: MACEHistory, Drug: tc.drug, OnTreatment: tc.onTx, SinceStart: tc.onTx, Level: Warning}
 		if got := notRecommendedAtAnyDose(f); got != tc.want {
 			t.Errorf("%s on treatment %v: %v, want %v", tc.drug, tc.onTx, got, tc.want)
+		}
+		if f.SinceStart = false; notRecommendedAtAnyDose(f) {
+			t.Errorf("%s, course start unknown: ruled out", tc.drug)
 		}
 	}
 }
