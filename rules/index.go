@@ -1176,7 +1176,11 @@ func (ix *index) readViral(o *Observation) result {
 // normal) leaves that day unread, so an older readable result, or none,
 // decides.
 func (ix *index) latestRead(set string, from civilDay, reader func(*Observation) result) (o *Observation, r result, unread []*Observation) {
-	rs := ix.results(from, set)
+	return ix.latestReadOf(ix.results(from, set), reader)
+}
+
+// latestReadOf is latestRead over the results rs, newest first.
+func (ix *index) latestReadOf(rs []*Observation, reader func(*Observation) result) (o *Observation, r result, unread []*Observation) {
 	var near *sameTimeReads
 	for _, x := range rs {
 		switch reader(x) {

@@ -237,7 +237,7 @@ func (c *orderCtx) tbLatentUntreated() (Finding, bool) {
 	}
 	var ev []Evidence
 	unverified := false
-	for _, o := range c.ix.results(c.newFrom, VSTBTest) {
+	for _, o := range c.resultsSince(c.newFrom, VSTBTest) {
 		if c.ix.read(o) == resultPositive {
 			ev = append(ev, resultEvidence("TB test", o, resultPositive))
 			unverified = c.k.Unverified(VSTBTest, o.Codes) // e.g. TST 39263-9 is grade C
@@ -317,7 +317,7 @@ func (c *orderCtx) knownBefore(from civilDay, cond string, tests ...string) bool
 			reader = c.ix.readViral
 		}
 		for _, o := range c.ix.results(anyDay, set) { // newest first
-			if dayOf(o.Date) >= from {
+			if c.onOrAfter(o.Date, from) {
 				continue
 			}
 			if r := reader(o); r == resultPositive || r == resultNegative {
@@ -329,7 +329,7 @@ func (c *orderCtx) knownBefore(from civilDay, cond string, tests ...string) bool
 		}
 	}
 	for _, x := range c.ix.activeConditions(cond) {
-		if d := conditionDate(x, c.now); !d.IsZero() && dayOf(d) < from {
+		if d := conditionDate(x, c.now); !d.IsZero() && !c.onOrAfter(d, from) {
 			return true
 		}
 	}
@@ -344,8 +344,44 @@ func (c *orderCtx) conditionsSince(cs []*Condition, from civilDay) []*Condition 
 	}
 	var out []*Condition
 	for _, x := range cs {
-		if d := conditionDate(x, c.now); !d.IsZero() && dayOf(d) >= from {
+		if d := conditionDate(x, c.now); !d.IsZero() && c.onOrAfter(d, from) {
 			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// onOrAfter reports whether t is on or after the day from (anyDay: always):
+// its calendar day in its own zone is from or later; or, from being the
+// start day of a course whose start has a time of day (c.newFrom), t has a
+// time of day too and is on or after the start's calendar day read in t's
+// zone (failsafe6). A start written "2026-06-02T01:00:00Z" is 20:00 on 1
+// June in a feed writing "-05:00": an MI at "2026-06-01T21:00:00-05:00",
+// an hour after the order, is on the start day there, not the day before;
+// read in its own zone only, it was history and no card said it. A
+// date-only value has no zone to read the start in and is judged by its
+// date as written.
+func (c *orderCtx) onOrAfter(t time.Time, from civilDay) bool {
+	if from == anyDay || dayOf(t) >= from {
+		return true
+	}
+	if from != c.newFrom || c.course == nil || c.course.Start.IsZero() || dateOnly(c.course.Start) || dateOnly(t) {
+		return false
+	}
+	return dayOf(t) >= dayOf(c.course.Start.In(t.Location()))
+}
+
+// resultsSince is ix.results(from, sets...) judged by onOrAfter: from
+// being the start day, a result written in a zone west of the start's may
+// be on its start day a day earlier by its own date.
+func (c *orderCtx) resultsSince(from civilDay, sets ...string) []*Observation {
+	if from == anyDay || from != c.newFrom {
+		return c.ix.results(from, sets...)
+	}
+	var out []*Observation
+	for _, o := range c.ix.results(from-1, sets...) {
+		if c.onOrAfter(o.Date, from) {
+			out = append(out, o)
 		}
 	}
 	return out
@@ -356,11 +392,11 @@ func (c *orderCtx) conditionsSince(cs []*Condition, from civilDay) []*Condition 
 func (c *orderCtx) hbvActiveFrom(from civilDay) (Finding, bool) {
 	var ev []Evidence
 	unverified := false
-	if o, r, _ := c.ix.latestRead(VSHBsAg, from, c.ix.read); r == resultPositive {
+	if o, r, _ := c.ix.latestReadOf(c.resultsSince(from, VSHBsAg), c.ix.read); r == resultPositive {
 		ev = append(ev, resultEvidence("HBsAg", o, r))
 		unverified = c.k.Unverified(VSHBsAg, o.Codes)
 	}
-	if o, r, _ := c.ix.latestRead(VSHBVDNA, from, c.ix.readViral); r == resultPositive {
+	if o, r, _ := c.ix.latestReadOf(c.resultsSince(from, VSHBVDNA), c.ix.readViral); r == resultPositive {
 		unverified = unverified || c.k.Unverified(VSHBVDNA, o.Codes) // 29610-3 is grade C
 		e := resultEvidence("HBV DNA", o, r)
 		e.Text = "HBV DNA detected on " + dateText(o.Date)
@@ -445,7 +481,7 @@ func (c *orderCtx) hcvActiveSinceStart() (Finding, bool) {
 // from (anyDay: the whole record, as at order time).
 func (c *orderCtx) hcvActiveFrom(from civilDay) (Finding, bool) {
 	var ev []Evidence
-	if o, r, _ := c.ix.latestRead(VSHCVRNA, from, c.ix.readViral); r == resultPositive {
+	if o, r, _ := c.ix.latestReadOf(c.resultsSince(from, VSHCVRNA), c.ix.readViral); r == resultPositive {
 		ev = append(ev, Evidence{Text: "HCV RNA detected on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID})
 	}
 	cs := c.conditionsSince(c.ix.activeConditions(VSHCV), from)
