@@ -107,6 +107,13 @@ func TestFailsafePVEventsShapes(t *testing.T) {
 		{name: "MI onset 1850 (placeholder), no recorded date: not known to be new", c: view(on().replace(miAt("1850-01-01"))), noCards: true},
 		{name: "MI onset 1850 (placeholder), recorded since the start: read by its recorded date", c: view(on().replace(with(miAt("1850-01-01"), "recordedDate", ago(10)))), want: w("mace-history", "warning")},
 		{name: "MI onset 1899 (plausible, before 1900), recorded since the start: history", c: view(on().replace(with(miAt("1899-12-31"), "recordedDate", ago(10)))), noCards: true},
+		// Read by the recorded date when the onset is no date (committee question 3, failsafe6).
+		{name: "MI onsetString 'in 2015', recorded since the start: read by its recorded date", c: view(on().replace(with(cond("mi", icd, "I21.4", "active"), "onsetString", "in 2015", "recordedDate", ago(10)))), want: w("mace-history", "warning")},
+		{name: "MI onsetAge 40 a, recorded since the start: read by its recorded date", c: view(on().replace(with(cond("mi", icd, "I21.4", "active"), "onsetAge", res{"value": 40, "unit": "a"}, "recordedDate", ago(10)))), want: w("mace-history", "warning")},
+		// A course whose start cannot be read is one with no start date: the renewal speaks (committee question 1, failsafe6).
+		{name: "course start unreadable: no since-the-start card on patient-view", c: view(courseAt(upa, "junk").replace(miAt(ago(10)))), absent: []string{"mace-history"}},
+		{name: "course start unreadable: the renewal says the start is unknown", c: sign(courseAt(upa, "junk").replace(miAt(ago(10))), jakDraft(upa, 15)), want: w("mace-history", "warning"),
+			detailOf: map[string]string{"mace-history": "course start is unknown"}},
 		{name: "MI onset before the start, recorded since: history", c: view(on().replace(with(miAt("2025-12-01"), "recordedDate", ago(10)))), noCards: true},
 		{name: "MI onset since the start, recorded before it: since (onset wins)", c: view(on().replace(with(miAt(ago(10)), "recordedDate", "2026-01-01"))), want: w("mace-history", "warning")},
 		{name: "MI onsetPeriod with only an end since the start", c: view(on().replace(with(cond("mi", icd, "I21.4", "active"), "onsetPeriod", res{"end": ago(10)}))), want: w("mace-history", "warning")},
