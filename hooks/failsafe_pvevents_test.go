@@ -262,3 +262,42 @@ func TestFailsafeSyntheaPVEventsStarts(t *testing.T) {
 		}
 	}
 }
+
+// Hepatitis B or C "known before the start" read from two results of one
+// day before the start, one positive and one negative (a duplicate feed,
+// a corrected result): the answer must not depend on the bundle's order.
+// Before, whichever came first in the bundle decided: negative first, a
+// card for the positive since the start; positive first, none. Not known
+// to be active before the start: the positive since the start is
+// reported (fail safe).
+func TestFailsafePVEventsKnownBeforeOrder(t *testing.T) {
+	var cases []accCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		for _, tc := range []struct {
+			name, lnc, since string
+			code             string
+		}{
+			{"HBsAg", "5196-1", "5196-1", "hbv-active"},
+			{"HBV DNA", "29610-3", "29610-3", "hbv-active"},
+			{"HCV RNA", "11259-9", "11259-9", "hcv-active"},
+		} {
+			pos := obsCode("x-pos", tc.lnc, positive, "2026-05-20")
+			neg := obsCode("x-neg", tc.lnc, negative, "2026-05-20")
+			now := obsCode("x-now", tc.since, positive, ago(10))
+			// A negative on an older day does not unknow the positive.
+			cases = append(cases, accCase{name: drug + ": " + tc.name + " negative 2026-05-19, positive 2026-05-20, positive since: known, no card",
+				c: view(cleanRecord().onCourse(drug).drop("hbsag").replace(obsCode("x-neg", tc.lnc, negative, "2026-05-19")).replace(obsCode("x-pos", tc.lnc, positive, "2026-05-20")).replace(now)),
+				absent: []string{tc.code}})
+			for _, order := range [][]res{{pos, neg}, {neg, pos}} {
+				r := cleanRecord().onCourse(drug).drop("hbsag")
+				for _, o := range order {
+					r = r.replace(o)
+				}
+				cases = append(cases, accCase{
+					name: drug + ": " + tc.name + " positive and negative the same day before the start (" + order[0]["id"].(string) + " first), positive since: not known to be active before, reported",
+					c:    view(r.replace(now)), want: w(tc.code, "critical")})
+			}
+		}
+	}
+	runAcc(t, cases)
+}

@@ -309,23 +309,41 @@ func (c *orderCtx) hbvActiveSinceStart() (Finding, bool) {
 // knownBefore reports whether, before the day from, the record already
 // showed the infection active: the latest readable result of a test set
 // dated before that day positive (viral-load sets read as detected or
-// not), or an active condition of cond dated before it.
+// not), or an active condition of cond dated before it. A negative result
+// not known to be older than that positive one (sameTime: the same
+// instant, or the same day written date-only) leaves it not known
+// (failsafe6): the bundle's order decided before, and a patient-view card
+// for a positive since the start is the fail-safe answer.
 func (c *orderCtx) knownBefore(from civilDay, cond string, tests ...string) bool {
 	for _, set := range tests {
 		reader := c.ix.read
 		if set == VSHBVDNA || set == VSHCVRNA {
 			reader = c.ix.readViral
 		}
+		var latest *Observation
+		known := false
 		for _, o := range c.ix.results(anyDay, set) { // newest first
 			if c.onOrAfter(o.Date, from) {
 				continue
 			}
-			if r := reader(o); r == resultPositive || r == resultNegative {
-				if r == resultPositive {
-					return true
-				}
+			if latest != nil && o.Date.Before(latest.Date.Add(-48*time.Hour)) {
+				break // a day is judged in its own zone: at most 14 hours off
+			}
+			r := reader(o)
+			if r != resultPositive && r != resultNegative || latest != nil && !sameTime(o.Date, latest.Date) {
+				continue
+			}
+			if latest == nil {
+				latest = o
+			}
+			if r == resultNegative {
+				known = false
 				break
 			}
+			known = true
+		}
+		if known {
+			return true
 		}
 	}
 	for _, x := range c.ix.activeConditions(cond) {
