@@ -286,7 +286,7 @@ func TestFailsafePVEventsKnownBeforeOrder(t *testing.T) {
 			now := obsCode("x-now", tc.since, positive, ago(10))
 			// A negative on an older day does not unknow the positive.
 			cases = append(cases, accCase{name: drug + ": " + tc.name + " negative 2026-05-19, positive 2026-05-20, positive since: known, no card",
-				c: view(cleanRecord().onCourse(drug).drop("hbsag").replace(obsCode("x-neg", tc.lnc, negative, "2026-05-19")).replace(obsCode("x-pos", tc.lnc, positive, "2026-05-20")).replace(now)),
+				c:      view(cleanRecord().onCourse(drug).drop("hbsag").replace(obsCode("x-neg", tc.lnc, negative, "2026-05-19")).replace(obsCode("x-pos", tc.lnc, positive, "2026-05-20")).replace(now)),
 				absent: []string{tc.code}})
 			for _, order := range [][]res{{pos, neg}, {neg, pos}} {
 				r := cleanRecord().onCourse(drug).drop("hbsag")
