@@ -87,9 +87,13 @@ const (
 	VSCoronaryDisease      = "coronary-disease"
 	VSMyocardialInfarction = "myocardial-infarction"
 	VSStroke               = "stroke"
-	VSSmokerCondition      = "tobacco-use"
-	VSSeriousInfection     = "serious-infection"
-	VSSevereRenal          = "severe-renal-impairment"
+	// VSEventHistory: codes that say an MI, stroke, VTE or malignancy is
+	// past (old MI, personal history, sequela of stroke); copied from the
+	// four sets above (historycodes review).
+	VSEventHistory     = "event-history"
+	VSSmokerCondition  = "tobacco-use"
+	VSSeriousInfection = "serious-infection"
+	VSSevereRenal      = "severe-renal-impairment"
 	// VSESRDDialysis: end-stage renal disease, CKD stage 5 or dialysis.
 	VSESRDDialysis = "esrd-dialysis"
 	// VSCirrhosis: cirrhosis that does not by itself say severe (confirm
@@ -120,5 +124,6 @@ func ValueSetIDs() []string {
 		VSZosterRecombinant, VSLiveVaccines,
 		VSESRDDialysis, VSCirrhosis, VSChildPugh, VSCYP2C19Genotype, VSBodyWeight,
 		VSCYP2C19PoorMetabolizer, VSPgpSubstratesNTI, VSPregnancyStatus, VSModerateRenal,
+		VSEventHistory,
 	}
 }

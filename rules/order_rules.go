@@ -362,11 +362,61 @@ func (c *orderCtx) conditionsSince(cs []*Condition, from civilDay) []*Condition 
 	}
 	var out []*Condition
 	for _, x := range cs {
-		if d := conditionDate(x, c.now); !d.IsZero() && c.onOrAfter(d, from) {
+		d := conditionDate(x, c.now)
+		if c.pastEventOnly(x) {
+			d = onsetDate(x, c.now)
+		}
+		if !d.IsZero() && c.onOrAfter(d, from) {
 			out = append(out, x)
 		}
 	}
 	return out
+}
+
+// pastEventOnly reports whether the condition's codes say only that a
+// boxed-warning event is past (VSEventHistory: I25.2 old MI, Z86.73,
+// Z86.711/Z86.718, Z85, I69 sequelae of stroke) with no code of an acute
+// event beside them (historycodes review). Such a condition is dated by
+// its onset alone when what began since the start is asked: its recorded
+// date is when the problem list was reconciled, not when the event was.
+// One that also carries an acute code (I21.9 beside I25.2) is read as
+// before, by its onset else its recorded date (fail safe).
+func (c *orderCtx) pastEventOnly(x *Condition) bool {
+	history := false
+	for _, cd := range x.Codes {
+		one := []Coding{cd}
+		switch {
+		case c.k.Has(VSEventHistory, one):
+			history = true
+		case c.k.Has(VSMyocardialInfarction, one), c.k.Has(VSStroke, one), c.k.Has(VSVTE, one),
+			c.k.Has(VSThrombophilia, one), c.k.Has(VSMalignancy, one):
+			return false
+		}
+	}
+	return history
+}
+
+// onsetDate is the condition's onset (onsetDateTime or onsetPeriod.start)
+// when it is a plausible date (conditionDate's floor), else zero: an
+// onsetString, an onsetAge or a placeholder onset does not date it.
+func onsetDate(x *Condition, now time.Time) time.Time {
+	if !x.Onset.IsZero() && dayOf(x.Onset) >= dayOf(now.AddDate(-maxPlausibleAge, 0, 0)) {
+		return x.Onset
+	}
+	return time.Time{}
+}
+
+// eventEvidence is conditionEvidence for the boxed-warning event rows,
+// saying when an event is dated after today (as the pregnancy card does):
+// it is read as since the start (fail safe), but its date is likely wrong.
+func (c *orderCtx) eventEvidence(cs []*Condition) []Evidence {
+	ev := conditionEvidence(cs, c.now)
+	for i := range ev {
+		if !ev[i].Date.IsZero() && dayOf(ev[i].Date) > dayOf(c.now) {
+			ev[i].Text += ", after today: check its date"
+		}
+	}
+	return ev
 }
 
 // onOrAfter reports whether t is on or after the day from (anyDay: always):
@@ -2194,7 +2244,7 @@ func (c *orderCtx) history(code, title, action string, sets ...string) (Finding,
 	unverified := false
 	for _, set := range sets {
 		cs := c.newConditions(c.ix.historyConditions(set))
-		ev = append(ev, conditionEvidence(cs, c.now)...)
+		ev = append(ev, c.eventEvidence(cs)...)
 		unverified = unverified || c.unverifiedConditions(set, cs)
 	}
 	if len(ev) == 0 {
@@ -2287,7 +2337,7 @@ func (c *orderCtx) malignancy() (Finding, bool) {
 		Action: c.sinceTx("Weigh the risk of malignancy before starting "+c.p.Generic+" (boxed warning).",
 			"Malignancy diagnosed during "+c.p.Generic+" treatment: review treatment (boxed warning).",
 			"Malignancy on record; the "+c.p.Generic+" course start is unknown: if diagnosed during treatment, review treatment (boxed warning)."),
-		Evidence:   conditionEvidence(cs, c.now),
+		Evidence:   c.eventEvidence(cs),
 		Unverified: c.unverifiedConditions(VSMalignancy, cs),
 	}, true
 }

@@ -19,7 +19,7 @@ import (
 
 // BuiltinRevision names the revision of the embedded value sets. Change it
 // whenever a file under rules/valuesets changes.
-const BuiltinRevision = "kb-2026-12-07.1"
+const BuiltinRevision = "kb-2026-12-07.2"
 
 // Extension URLs read from the ValueSet files (see rules/valuesets/README.md).
 const (
