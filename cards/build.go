@@ -38,6 +38,10 @@ type Options struct {
 	// NoCourse: on patient-view, no course could be read (Unreadable is
 	// the only one): no course check ran, so none is said to have.
 	NoCourse bool
+	// Undated: on patient-view, the drug of an ongoing course whose start
+	// date could not be read ("" when none): the checks counted from the
+	// start did not run, and Unchecked says so.
+	Undated rules.Drug
 }
 
 // group is the findings of one card.

@@ -60,6 +60,12 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 	if m := opt.Unreadable; m != nil {
 		lines = append(lines, unreadableLine(m, opt.UnreadableDrug))
 	}
+	if opt.Undated != "" {
+		add("its start date")
+		lines = append(lines, md("The "+drugOf(opt.Undated).name+" course on the record has no start date jakguard can read "+
+			"(authoredOn, dispenseRequest.validityPeriod.start or effectivePeriod.start): the checks counted from the start did not run: "+
+			undatedChecks+". Record the start date, and review these in the chart."))
+	}
 	lead, indicator := "Not fully checked for "+ds.name+": ", rules.Warning
 	after := "The checks of " + md(ds.name) + " that read this data did not run on it. Review it in the chart before signing."
 	if opt.PatientView {
@@ -88,7 +94,9 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 		after = strings.Join(append(parts, "Review this data in the chart."), " ")
 	}
 	summary := lead + strings.Join(short, ", ") + " could not be read"
-	if len(kinds) == 0 {
+	if len(kinds) == 0 && len(partial) == 0 { // only the start date
+		summary = lead + "its start date could not be read"
+	} else if len(kinds) == 0 {
 		summary = lead + "some " + strings.Join(short, ", ") + " could not be read"
 	}
 	if r := []rune(summary); len(r) > MaxSummaryRunes {
@@ -104,6 +112,11 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 		Extension: &Extension{Findings: []string{DataUnavailable}},
 	}
 }
+
+// undatedChecks are the patient-view checks of a course counted from its
+// start (rules: monitoringCodes and the since-the-start rules).
+const undatedChecks = "monitoring that is due (CBC, liver enzymes, lipids) and what began since the course start " +
+	"(myocardial infarction or stroke, thrombosis, malignancy, latent tuberculosis, hepatitis B or C)"
 
 // appendCheck adds the patient-view checks that read kind to list, once.
 func appendCheck(list []string, kind string) []string {

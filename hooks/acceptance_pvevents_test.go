@@ -3,6 +3,7 @@ package hooks
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -267,4 +268,40 @@ func TestSyntheaPatientViewNoNewCards(t *testing.T) {
 			})
 		}
 	}
+}
+
+// A course being taken whose start date cannot be read (no authoredOn,
+// validity period or effective date, or "junk"): the checks counted from
+// the start (monitoring due, events since the start) cannot run. Chart
+// open answered {"cards": []} for such a patient with an MI two weeks
+// ago; an info card now says the start date could not be read and which
+// checks did not run. A dated course gives no such card.
+func TestAcceptancePatientViewUndatedCourse(t *testing.T) {
+	mi := with(cond("mi", icd, "I21.4", "active"), "onsetDateTime", ago(14))
+	var cases []accCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		summary := strings.ToUpper(drug[:1]) + drug[1:] + " course not fully checked: its start date could not be read"
+		cases = append(cases,
+			accCase{name: drug + ": undated course, MI two weeks ago: the start date could not be read",
+				c:         view(cleanRecord().replace(undatedOrder(drug)).replace(mi)),
+				want:      w("data-unavailable", "info"),
+				absent:    []string{"mace-history"},
+				summaryOf: map[string]string{"data-unavailable": summary},
+				detailOf:  map[string]string{"data-unavailable": "myocardial infarction or stroke"}},
+			accCase{name: drug + ": undated course, nothing else on record: the card still says it",
+				c:         view(cleanRecord().replace(undatedOrder(drug))),
+				want:      w("data-unavailable", "info"),
+				summaryOf: map[string]string{"data-unavailable": summary},
+				detailOf:  map[string]string{"data-unavailable": "monitoring that is due"}},
+			accCase{name: drug + ": dated course: no start-date card",
+				c:      view(cleanRecord().onCourse(drug)),
+				absent: []string{"data-unavailable"}},
+		)
+	}
+	cases = append(cases, accCase{name: "upadacitinib: undated course, the outside medication list not sent: one start-date card",
+		c:         call{hook: HookPatientView, r: cleanRecord().replace(undatedOrder("upadacitinib")), noStatements: true},
+		want:      w("data-unavailable", "info"),
+		summaryOf: map[string]string{"data-unavailable": "Upadacitinib course not fully checked: its start date could not be read"},
+		detailOf:  map[string]string{"data-unavailable": "no start date jakguard can read"}})
+	runAcc(t, cases)
 }

@@ -280,10 +280,13 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		opts.PatientView = true
 		opts.Unreadable, opts.UnreadableDrug = s.unreadableCourse(res.record)
 		unsaid, skipped, jakDrug, opts.NoCourse = s.unsaidOnCourse(res, findings, now, opts.UnreadableDrug)
+		if opts.Undated = s.undatedCourse(res.record, now); jakDrug == "" {
+			jakDrug = opts.Undated
+		}
 	}
 
 	out := &Response{Cards: cards.FromFindings(findings, opts)}
-	if len(unsaid) > 0 || anySkipped(skipped) {
+	if len(unsaid) > 0 || anySkipped(skipped) || opts.Undated != "" {
 		out.Cards = append(out.Cards, cards.Unchecked(jakDrug, unsaid, skipped, opts))
 	}
 	if out.Cards == nil {
@@ -538,6 +541,24 @@ func (s *Server) unreadableCourse(rec *rules.Record) (*rules.Medication, rules.D
 		return &m, d
 	}
 	return nil, ""
+}
+
+// undatedCourse is the drug of an ongoing course, being taken, whose start
+// date could not be read ("" when none): its monitoring and the events
+// since its start cannot be judged, and an answer of no cards would read
+// as "checked" (failsafe6 review).
+func (s *Server) undatedCourse(rec *rules.Record, now time.Time) rules.Drug {
+	// Cheap first: a course with no start has a medication with no start
+	// date; only then are the courses computed again (a second index).
+	if !slices.ContainsFunc(rec.Medications, func(m rules.Medication) bool { return m.Authored.IsZero() && m.ValidityStart.IsZero() }) {
+		return ""
+	}
+	for _, c := range s.engine.Courses(rec, now) {
+		if c.Ongoing && c.Started && c.Start.IsZero() {
+			return c.Drug
+		}
+	}
+	return ""
 }
 
 // onCourse reports whether the record shows an ongoing course.
