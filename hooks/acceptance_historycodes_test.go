@@ -70,8 +70,12 @@ func TestAcceptanceHistoryCodesSinceStart(t *testing.T) {
 			for _, a := range acuteCodes() {
 				n := drug + " " + hook + ": acute " + a.code
 				cases = append(cases,
-					accCase{name: n + " recorded yesterday, no onset: since the start (fail safe)",
-						c: mk(with(cond("a", icd, a.code, "active"), "recordedDate", ago(1))), want: w(a.finding, "warning")},
+					accCase{name: n + " recorded yesterday, no onset: since the start (fail safe), the evidence says the onset is not stated",
+						c: mk(with(cond("a", icd, a.code, "active"), "recordedDate", ago(1))), want: w(a.finding, "warning"),
+						detailOf: map[string]string{a.finding: "recorded on " + ago(1) + " (onset not stated)"}},
+					accCase{name: n + " with onset yesterday: the evidence gives the onset",
+						c: mk(with(cond("a", icd, a.code, "active"), "onsetDateTime", ago(1), "recordedDate", ago(1))), want: w(a.finding, "warning"),
+						detailOf: map[string]string{a.finding: "since " + ago(1)}, notDetailOf: map[string]string{a.finding: "onset not stated"}},
 					accCase{name: n + " recorded the day before the start, no onset: history",
 						c: mk(with(cond("a", icd, a.code, "active"), "recordedDate", pvDayBefore)), absent: []string{a.finding}},
 					accCase{name: n + " recorded on the start day, no onset: since the start",

@@ -662,7 +662,9 @@ func conditionDate(c *Condition, now time.Time) time.Time {
 	return time.Time{}
 }
 
-// conditionEvidence describes conditions: "Pulmonary tuberculosis (active), since 2026-01-02".
+// conditionEvidence describes conditions: "Pulmonary tuberculosis (active), since 2026-01-02"
+// (its onset), or "..., recorded on 2026-01-02 (onset not stated)" when only
+// the day it was put on the record is known.
 func conditionEvidence(cs []*Condition, now time.Time) []Evidence {
 	var out []Evidence
 	for _, c := range cs {
@@ -670,11 +672,14 @@ func conditionEvidence(cs []*Condition, now time.Time) []Evidence {
 		if c.ClinicalStatus != "" {
 			t += " (" + c.ClinicalStatus + ")"
 		}
-		date := conditionDate(c, now)
-		if !date.IsZero() {
+		switch date := conditionDate(c, now); {
+		case date.IsZero():
+		case date.Equal(c.Onset):
 			t += ", since " + dateText(date)
+		default: // only the day it was put on the record: "since" would say it began then
+			t += ", recorded on " + dateText(date) + " (onset not stated)"
 		}
-		out = append(out, Evidence{Text: t, Date: date, ResourceID: c.ID})
+		out = append(out, Evidence{Text: t, Date: conditionDate(c, now), ResourceID: c.ID})
 	}
 	return out
 }
