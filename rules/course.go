@@ -183,8 +183,7 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 				// counts: a shorter bound (a typing error) beside a 90-day
 				// supply ended the course early, dropping reverse cards.
 				mb.end = mb.start
-				if timingEnds(m, mb.start) {
-					last, _ := timingLastDay(m)
+				if last, ok := timingLastDay(m); ok && last > mb.start {
 					mb.end, mb.stated = min(last, max(ix.today, mb.start)), last
 				}
 				if m.Supply.Days > 0 {
@@ -269,12 +268,6 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 // or 1 + MaxInt repeats wrapping to MinInt) the conversion would wrap the
 // course's end to before its start.
 const maxSupplyDays = 1 << 30
-
-// timingEnds reports whether m's timing gives a last day after start.
-func timingEnds(m *Medication, start civilDay) bool {
-	last, ok := timingLastDay(m)
-	return ok && last > start
-}
 
 // supplyDays is the days a supply covers, days x (1 + repeats) rounded up:
 // 0 when days is not a positive number, negative repeats read as none.
