@@ -430,11 +430,8 @@ var oralUseWords = []string{"by mouth", "orally", "oral", "swallow", "po", "p.o"
 // code is known to jakguard (clinical-knowledge.md lists none).
 func localUse(d DoseFacts) bool {
 	var local, oral bool
-	for i := -1; i < len(d.More); i++ {
-		f := &d
-		if i >= 0 {
-			f = &d.More[i]
-		}
+	for i := range d.instructions() {
+		f := d.instruction(i)
 		l, o := localSig(f.DosageText)
 		lr, or := localSig(f.Route)
 		local, oral = local || l || lr, oral || o || or
@@ -447,8 +444,13 @@ func localUse(d DoseFacts) bool {
 var systemicRouteWords = []string{"oral", "orally", "by mouth", "po", "swallow", "sublingual", "buccal", "enteral",
 	"intravenous", "intramuscular", "subcutaneous", "transdermal", "rectal"}
 
-// systemicWords say, in a sig or a route, that the drug counts (localSig).
-var systemicWords = slices.Concat(systemicRouteWords, oralUseWords)
+// systemicWords say, in a sig or a route, that the drug counts (localSig):
+// the two lists once each ("oral", "po" and four more are in both).
+var systemicWords = func() []string {
+	w := slices.Concat(systemicRouteWords, oralUseWords)
+	slices.Sort(w)
+	return slices.Compact(w)
+}()
 
 // localSig reads one dosage text for localUse. A text holding a letter of
 // another script than Latin is read as saying the drug counts: its words
@@ -823,11 +825,8 @@ func suppliedUntil(m *Medication) (civilDay, bool) {
 func timingLastDay(m *Medication) (civilDay, bool) {
 	start, _ := memberStart(m)
 	last := anyDay // not 0: a day before 1970 is negative
-	for i := range 1 + len(m.Dose.More) {
-		d := m.Dose
-		if i > 0 {
-			d = m.Dose.More[i-1]
-		}
+	for i := range m.Dose.instructions() {
+		d := m.Dose.instruction(i)
 		var days float64
 		switch {
 		case !d.BoundsEnd.IsZero():
@@ -842,7 +841,7 @@ func timingLastDay(m *Medication) (civilDay, bool) {
 		case d.BoundsDays > 0:
 			days = d.BoundsDays
 		case d.Count > 0:
-			perDay, _, ok := dosesPerDay(d)
+			perDay, _, ok := dosesPerDay(*d)
 			if !ok || !(perDay > 0) {
 				return 0, false
 			}

@@ -194,6 +194,18 @@ type DoseFacts struct {
 	More []DoseFacts
 }
 
+// instructions is how many dosage instructions d holds: d itself, then More.
+func (d *DoseFacts) instructions() int { return 1 + len(d.More) }
+
+// instruction is d's i-th dosage instruction (0: d itself, then More), in
+// place: an order may hold 195,000 of them.
+func (d *DoseFacts) instruction(i int) *DoseFacts {
+	if i == 0 {
+		return d
+	}
+	return &d.More[i-1]
+}
+
 // Immunization is a vaccine administration.
 type Immunization struct {
 	ID    string // "Immunization/<id>"
