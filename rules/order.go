@@ -653,13 +653,19 @@ func medicationName(m *Medication) string {
 // 0001-01-02) is a placeholder, not a date: it is read as unknown, so that
 // a current condition (pregnancy, infection) is not dropped as old.
 func conditionDate(c *Condition, now time.Time) time.Time {
-	floor := dayOf(now.AddDate(-maxPlausibleAge, 0, 0))
-	for _, t := range []time.Time{c.Onset, c.Recorded} {
-		if !t.IsZero() && dayOf(t) >= floor {
-			return t
-		}
+	if t := plausibleDate(c.Onset, now); !t.IsZero() {
+		return t
 	}
-	return time.Time{}
+	return plausibleDate(c.Recorded, now)
+}
+
+// plausibleDate is t when it is no more than maxPlausibleAge years before
+// now, else zero (a placeholder such as 1800-01-01 dates nothing).
+func plausibleDate(t, now time.Time) time.Time {
+	if t.IsZero() || dayOf(t) < dayOf(now.AddDate(-maxPlausibleAge, 0, 0)) {
+		return time.Time{}
+	}
+	return t
 }
 
 // conditionEvidence describes conditions: "Pulmonary tuberculosis (active), since 2026-01-02"
@@ -672,14 +678,15 @@ func conditionEvidence(cs []*Condition, now time.Time) []Evidence {
 		if c.ClinicalStatus != "" {
 			t += " (" + c.ClinicalStatus + ")"
 		}
-		switch date := conditionDate(c, now); {
+		date := conditionDate(c, now)
+		switch {
 		case date.IsZero():
-		case date.Equal(c.Onset):
+		case !onsetDate(c, now).IsZero():
 			t += ", since " + dateText(date)
 		default: // only the day it was put on the record: "since" would say it began then
 			t += ", recorded on " + dateText(date) + " (onset not stated)"
 		}
-		out = append(out, Evidence{Text: t, Date: conditionDate(c, now), ResourceID: c.ID})
+		out = append(out, Evidence{Text: t, Date: date, ResourceID: c.ID})
 	}
 	return out
 }

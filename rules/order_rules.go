@@ -399,12 +399,7 @@ func (c *orderCtx) pastEventOnly(x *Condition) bool {
 // onsetDate is the condition's onset (onsetDateTime or onsetPeriod.start)
 // when it is a plausible date (conditionDate's floor), else zero: an
 // onsetString, an onsetAge or a placeholder onset does not date it.
-func onsetDate(x *Condition, now time.Time) time.Time {
-	if !x.Onset.IsZero() && dayOf(x.Onset) >= dayOf(now.AddDate(-maxPlausibleAge, 0, 0)) {
-		return x.Onset
-	}
-	return time.Time{}
-}
+func onsetDate(x *Condition, now time.Time) time.Time { return plausibleDate(x.Onset, now) }
 
 // eventEvidence is conditionEvidence for the boxed-warning event rows,
 // saying when an event is dated after today (as the pregnancy card does):
@@ -903,7 +898,7 @@ func (c *orderCtx) pregnant() (ev []Evidence, statusOnly *Observation, ok bool) 
 	window := c.windowFrom(c.cfg.PregnancyTestWindow)
 	from := window
 	if c.cont {
-		from = min(window, dayOf(c.now)-pregnancyMaxDays+1)
+		from = min(window, c.pregnancyFrom())
 	}
 	if o, r, _ := c.ix.latestRead(VSPregnancyTest, from, c.ix.readHCG); r == resultPositive {
 		e := resultEvidence("Pregnancy test", o, r)
@@ -922,6 +917,10 @@ func (c *orderCtx) pregnant() (ev []Evidence, statusOnly *Observation, ok bool) 
 	}
 	return ev, statusOnly, len(ev) > 0
 }
+
+// pregnancyFrom is the first day a positive pregnancy test may still stand
+// for a current pregnancy (pregnancyMaxDays back, today included).
+func (c *orderCtx) pregnancyFrom() civilDay { return dayOf(c.now) - pregnancyMaxDays + 1 }
 
 // futurePositivePregnancyTest is a positive pregnancy test dated after
 // today (a typing error, "2027" for "2026"), nil when none. Such a result
@@ -975,11 +974,12 @@ func (c *orderCtx) currentPregnancies() []*Condition {
 	var out []*Condition
 	from := civilDay(0)
 	for _, x := range c.ix.activeConditions(VSPregnancyCondition) {
-		if d := conditionDate(x, c.now); !d.IsZero() && daysBetween(d, c.now) >= pregnancyMaxDays {
+		d := conditionDate(x, c.now)
+		if d.IsZero() {
+			out = append(out, x) // undated: stays current (fail safe)
 			continue
 		}
-		if conditionDate(x, c.now).IsZero() {
-			out = append(out, x) // undated: stays current (fail safe)
+		if daysBetween(d, c.now) >= pregnancyMaxDays {
 			continue
 		}
 		if f := lastKnown(x) + 1; len(dated) == 0 || f < from {
@@ -1068,7 +1068,7 @@ func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
 		// is a pregnancy that may well be ongoing (hCG stays positive
 		// throughout one): the card says so rather than asking for a
 		// routine test (contractaudit review, docs/rules.md section 5).
-		if old, r, _ := c.ix.latestRead(VSPregnancyTest, dayOf(c.now)-pregnancyMaxDays+1, c.ix.readHCG); r == resultPositive {
+		if old, r, _ := c.ix.latestRead(VSPregnancyTest, c.pregnancyFrom(), c.ix.readHCG); r == resultPositive {
 			title = "Pregnancy test positive on " + dateText(old.Date) + ", none since"
 			ev = append(ev, resultEvidence("Earlier pregnancy test", old, r),
 				Evidence{Text: "Confirm whether this pregnancy is ongoing before starting " + c.p.Generic + "."})
@@ -2284,19 +2284,15 @@ func (c *orderCtx) sinceTx(start, since, unknown string) string {
 func (c *orderCtx) sinceKnownStart() bool { return c.cont && c.newFrom != anyDay }
 
 func (c *orderCtx) maceHistory() (Finding, bool) {
-	action := "Weigh the risk of major adverse cardiovascular events before starting " + c.p.Generic + " (boxed warning)."
-	switch {
-	case c.sinceKnownStart() && c.drug == Upadacitinib:
-		action = "Myocardial infarction or stroke during upadacitinib treatment: discontinue upadacitinib (RINVOQ PI 5.4)."
-	case c.sinceKnownStart():
-		action = "Myocardial infarction or stroke during " + c.p.Generic + " treatment: review treatment."
-	case c.cont && c.drug == Upadacitinib: // the course start is unknown: it may be history
-		action = "Myocardial infarction or stroke on record; the upadacitinib course start is unknown: if it occurred during treatment, discontinue upadacitinib (RINVOQ PI 5.4)."
-	case c.cont:
-		action = "Myocardial infarction or stroke on record; the " + c.p.Generic + " course start is unknown: if it occurred during treatment, review treatment."
+	todo := "review treatment." // RINVOQ 5.4 says discontinue; CIBINQO's C17 does not
+	if c.drug == Upadacitinib {
+		todo = "discontinue upadacitinib (RINVOQ PI 5.4)."
 	}
 	return c.history(MACEHistory, c.sinceStartText("History of myocardial infarction or stroke", "Myocardial infarction or stroke since the course start"),
-		action, VSMyocardialInfarction, VSStroke)
+		c.sinceTx("Weigh the risk of major adverse cardiovascular events before starting "+c.p.Generic+" (boxed warning).",
+			"Myocardial infarction or stroke during "+c.p.Generic+" treatment: "+todo,
+			"Myocardial infarction or stroke on record; the "+c.p.Generic+" course start is unknown: if it occurred during treatment, "+todo),
+		VSMyocardialInfarction, VSStroke)
 }
 
 func (c *orderCtx) smoker() (Finding, bool) {
