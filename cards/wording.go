@@ -31,8 +31,10 @@ type summaryArgs struct {
 	Threshold string
 	// Subject is what the finding names (the interacting drug), "" when none.
 	Subject string
-	// Avoid: the label says avoid (cyp-interaction).
-	Avoid bool
+	// Avoid: the label says avoid (cyp-interaction); AvoidWord is the
+	// label's word for it (rules.AvoidWord: "not recommended" for RINVOQ).
+	Avoid     bool
+	AvoidWord string
 	// OnHold: patient-view, the course is on hold; "Interrupt {drug}"
 	// reads "Keep {drug} on hold".
 	OnHold bool
@@ -187,16 +189,6 @@ func lowerDose(why, otherwise string) func(summaryArgs) string {
 		}
 		return expand(otherwise, a)
 	}
-}
-
-// avoidWord is what the drug's label says of an interaction the card says
-// to avoid: RINVOQ calls a strong CYP3A4 inducer "not recommended" (R14);
-// CIBINQO says avoid (C10, C11).
-func avoidWord(drug string) string {
-	if drug == drugTable[rules.Upadacitinib].name {
-		return "not recommended by the label"
-	}
-	return "the label says avoid"
 }
 
 // Override reasons shared by several cards.
@@ -374,7 +366,7 @@ var codeTable = map[string]codeInfo{
 			}
 			switch {
 			case a.Avoid:
-				return expand("Avoid {drug} with {subject}: CYP interaction ("+avoidWord(a.Drug)+")", a)
+				return expand("Avoid {drug} with {subject}: CYP interaction ("+a.AvoidWord+")", a)
 			case a.Mg != "":
 				return expand("Reduce {drug} to {mg} mg daily: strong CYP inhibitor"+with, a)
 			}
@@ -388,7 +380,7 @@ var codeTable = map[string]codeInfo{
 			}
 			switch {
 			case a.Avoid:
-				return expand("Avoid {subject}"+resumes+": CYP interaction with {drug} ("+avoidWord(a.Drug)+")", a)
+				return expand("Avoid {subject}"+resumes+": CYP interaction with {drug} ("+a.AvoidWord+")", a)
 			case a.Mg != "" && a.Ended != "":
 				return expand("If {drug} resumes with {subject}, use {mg} mg daily at most (strong CYP inhibitor)", a)
 			case a.Mg != "":
@@ -598,7 +590,7 @@ func Summary(group []rules.Finding, patientView bool) string {
 	}
 	f := group[0]
 	a := summaryArgs{Drug: drugOf(f.Drug).name, OnTx: patientView, Mg: mgText(minDose(group)), Threshold: f.Threshold,
-		Subject: oneLine(f.Subject), Avoid: f.Avoid, OnHold: f.OnHold, Planned: f.Planned, PatientView: patientView}
+		Subject: oneLine(f.Subject), Avoid: f.Avoid, AvoidWord: rules.AvoidWord(f.Drug), OnHold: f.OnHold, Planned: f.Planned, PatientView: patientView}
 	if f.Course != nil {
 		return reverseSummary(group, a)
 	}

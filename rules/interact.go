@@ -270,10 +270,11 @@ func (c *reverseCtx) shortName(sets []string) string {
 	return medicationName(c.x)
 }
 
-// avoidWord is what the drug's label says of its "avoid" interactions:
-// CIBINQO says avoid (C10, C11); RINVOQ says a strong CYP3A4 inducer is
-// "not recommended" (R14), a word the card must not put in its mouth.
-func avoidWord(d Drug) string {
+// AvoidWord is what the drug's label says of its "avoid" interactions,
+// for the actions here and the cards' summaries: CIBINQO says avoid (C10,
+// C11); RINVOQ says a strong CYP3A4 inducer is "not recommended" (R14), a
+// word the card must not put in its mouth.
+func AvoidWord(d Drug) string {
 	if d == Upadacitinib {
 		return "not recommended by the label"
 	}
@@ -484,7 +485,7 @@ func (c *reverseCtx) cyp() (Finding, bool) {
 		f.Avoid = true
 		f.Unverified = f.Unverified || avoid.graded
 		f.Evidence = []Evidence{c.orderedEvidence(avoid.what)}
-		f.Action = c.whileOn("Avoid " + name + " with " + c.p.Generic + " (" + avoidWord(c.drug) + "): cancel the " + name + " order and choose a drug without this interaction.")
+		f.Action = c.whileOn("Avoid " + name + " with " + c.p.Generic + " (" + AvoidWord(c.drug) + "): cancel the " + name + " order and choose a drug without this interaction.")
 		return f, true
 	}
 	limit := c.p.ReducedDailyMg

@@ -1982,7 +1982,7 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 	f.Title = "Interacting drug with " + c.p.Generic
 	var actions []string
 	if len(avoidNames) > 0 {
-		actions = append(actions, "Avoid "+c.p.Generic+" with "+joinNames(avoidNames)+" ("+avoidWord(c.drug)+").")
+		actions = append(actions, "Avoid "+c.p.Generic+" with "+joinNames(avoidNames)+" ("+AvoidWord(c.drug)+").")
 		f.Subject, f.Avoid = avoidNames[0], true
 	}
 	if len(reduceNames) > 0 {
