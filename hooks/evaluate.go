@@ -264,7 +264,10 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 			return nil, req.HookInstance, err
 		}
 		call.sources = res.sources
-		if reason, ok := res.unavailable[rules.DataMedications]; ok && !s.onCourse(res.record, now) {
+		// The courses, computed at most once for the checks below (the
+		// evaluation computes its own in its index).
+		courses := sync.OnceValue(func() []rules.Course { return s.engine.Courses(res.record, now) })
+		if reason, ok := res.unavailable[rules.DataMedications]; ok && !onCourse(courses) {
 			// Without the medication list it cannot tell whether the patient
 			// takes a JAK inhibitor; a card on every chart open would be noise.
 			// A course in what could be read (a search cut short) is checked,
@@ -279,8 +282,8 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		}
 		opts.PatientView = true
 		opts.Unreadable, opts.UnreadableDrug = s.unreadableCourse(res.record)
-		unsaid, skipped, jakDrug, opts.NoCourse = s.unsaidOnCourse(res, findings, now, opts.UnreadableDrug)
-		if opts.Undated = s.undatedCourse(res.record, now); jakDrug == "" {
+		unsaid, skipped, jakDrug, opts.NoCourse = unsaidOnCourse(res, findings, courses, opts.UnreadableDrug)
+		if opts.Undated = undatedCourse(res.record, courses); jakDrug == "" {
 			jakDrug = opts.Undated
 		}
 	}
@@ -494,7 +497,7 @@ var patientViewKeys = rules.PatientViewData()
 // unless unreadable, the drug of a JAK-inhibitor medication whose status
 // could not be read ("" when none), may be a course: then noCourse says
 // that no course could be read, so none of its checks ran.
-func (s *Server) unsaidOnCourse(res *resolution, findings []rules.Finding, now time.Time, unreadable rules.Drug) (unsaid []string, skipped map[string]int, drug rules.Drug, noCourse bool) {
+func unsaidOnCourse(res *resolution, findings []rules.Finding, courses func() []rules.Course, unreadable rules.Drug) (unsaid []string, skipped map[string]int, drug rules.Drug, noCourse bool) {
 	if len(res.unavailable) > 0 {
 		for _, k := range unsaidUnavailable(res, findings) {
 			if slices.Contains(patientViewKeys, k) {
@@ -511,10 +514,10 @@ func (s *Server) unsaidOnCourse(res *resolution, findings []rules.Finding, now t
 		}
 	}
 	if len(unsaid) == 0 && skipped == nil {
-		return nil, nil, "", false // the common case: no course computed twice
+		return nil, nil, "", false // the common case: the courses are not needed
 	}
 	on := 0
-	for _, c := range s.engine.Courses(res.record, now) {
+	for _, c := range courses() {
 		if c.Ongoing {
 			on++
 			drug = c.Drug
@@ -547,13 +550,13 @@ func (s *Server) unreadableCourse(rec *rules.Record) (*rules.Medication, rules.D
 // date could not be read ("" when none): its monitoring and the events
 // since its start cannot be judged, and an answer of no cards would read
 // as "checked" (failsafe6 review).
-func (s *Server) undatedCourse(rec *rules.Record, now time.Time) rules.Drug {
+func undatedCourse(rec *rules.Record, courses func() []rules.Course) rules.Drug {
 	// Cheap first: a course with no start has a medication with no start
-	// date; only then are the courses computed again (a second index).
+	// date; only then are the courses needed.
 	if !slices.ContainsFunc(rec.Medications, func(m rules.Medication) bool { return m.Authored.IsZero() && m.ValidityStart.IsZero() }) {
 		return ""
 	}
-	for _, c := range s.engine.Courses(rec, now) {
+	for _, c := range courses() {
 		if c.Ongoing && c.Started && c.Start.IsZero() {
 			return c.Drug
 		}
@@ -561,14 +564,9 @@ func (s *Server) undatedCourse(rec *rules.Record, now time.Time) rules.Drug {
 	return ""
 }
 
-// onCourse reports whether the record shows an ongoing course.
-func (s *Server) onCourse(rec *rules.Record, now time.Time) bool {
-	for _, c := range s.engine.Courses(rec, now) {
-		if c.Ongoing {
-			return true
-		}
-	}
-	return false
+// onCourse reports whether one of the courses is ongoing.
+func onCourse(courses func() []rules.Course) bool {
+	return slices.ContainsFunc(courses(), func(c rules.Course) bool { return c.Ongoing })
 }
 
 func anySkipped(skipped map[string]int) bool {
