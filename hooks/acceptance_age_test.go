@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/require"
 )
 
 // Age, sex and weight (contract 5 and 6.4), reviewed as a pharmacist and a
@@ -30,9 +28,8 @@ func runAccAt(t *testing.T, now time.Time, cases []accCase) {
 	s.now = func() time.Time { return now }
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := s.do(t, "POST", "/cds-services/"+tc.c.service(), tc.c.body(t))
-			require.Equal(t, 200, rec.Code, rec.Body.String())
-			checkAcc(t, tc, checkResponse(t, rec.Body.Bytes()), rec.Body.String())
+			cs, body := tc.c.post(t, s)
+			checkAcc(t, tc, cs, body)
 		})
 	}
 }

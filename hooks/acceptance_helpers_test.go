@@ -217,16 +217,23 @@ func w(kv ...string) map[string]string {
 	return m
 }
 
+// post sends the call to s's handler and returns the cards of its 200
+// answer, checked against the response invariants, and the body.
+func (c call) post(t *testing.T, s *testServer) ([]cards.Card, string) {
+	t.Helper()
+	rec := s.do(t, "POST", "/cds-services/"+c.service(), c.body(t))
+	require.Equal(t, 200, rec.Code, rec.Body.String())
+	return checkResponse(t, rec.Body.Bytes()), rec.Body.String()
+}
+
 // runAcc posts each scenario and checks it.
 func runAcc(t *testing.T, cases []accCase) {
 	t.Helper()
 	s := newTestServer(t, serverOpts{noStore: true})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := s.do(t, "POST", "/cds-services/"+tc.c.service(), tc.c.body(t))
-			require.Equal(t, 200, rec.Code, rec.Body.String())
-			cs := checkResponse(t, rec.Body.Bytes())
-			checkAcc(t, tc, cs, rec.Body.String())
+			cs, body := tc.c.post(t, s)
+			checkAcc(t, tc, cs, body)
 		})
 	}
 }

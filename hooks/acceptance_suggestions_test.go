@@ -291,9 +291,7 @@ func TestAcceptanceSuggestions(t *testing.T) {
 	s := newTestServer(t, serverOpts{noStore: true})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := s.do(t, "POST", "/cds-services/"+tc.c.service(), tc.c.body(t))
-			require.Equal(t, 200, rec.Code, rec.Body.String())
-			cs := checkResponse(t, rec.Body.Bytes())
+			cs, _ := tc.c.post(t, s)
 			require.NotEmpty(t, cs)
 			checkSuggestionInvariants(t, tc.c, cs)
 			tc.check(t, cs)

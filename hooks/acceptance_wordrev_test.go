@@ -40,9 +40,7 @@ func runWord(t *testing.T, cases []wordCase) {
 	s := newTestServer(t, serverOpts{noStore: true})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := s.do(t, "POST", "/cds-services/"+tc.c.service(), tc.c.body(t))
-			require.Equal(t, 200, rec.Code, rec.Body.String())
-			cs := checkResponse(t, rec.Body.Bytes())
+			cs, _ := tc.c.post(t, s)
 			if tc.absentCode {
 				assert.NotContains(t, codesOf(cs), tc.code, cardSummaries(cs))
 				return
