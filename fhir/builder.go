@@ -111,7 +111,6 @@ type part struct {
 	meds          []pendingMed
 	immunizations []rules.Immunization
 	medications   medIndex
-	subjects      subjects
 	others        int  // resources that are no OperationOutcome
 	failed        bool // an OperationOutcome reports an error
 	incomplete    bool // ... one that says results are missing
@@ -334,11 +333,11 @@ func (p *part) check(r *resource) error {
 	case r.resourceType == "Immunization", r.get("subject") == nil && r.get("patient") != nil:
 		member = "patient" // also where DSTU2 names it (Condition, MedicationStatement)
 	}
-	ref := p.subjects.of(r.get(member))
-	if !ref.ok { // whose it is cannot be told: skipped like any malformed entry
+	var ref fm.Reference
+	if decodeHead(r.get(member), &ref) != nil { // whose it is cannot be told: skipped like any malformed entry
 		return &DecodeError{Path: member, Reason: "not a Reference"}
 	}
-	if id, ok := patientOf(ref.ref); ok && id != p.b.patientID {
+	if id, ok := patientOf(str(ref.Reference)); ok && id != p.b.patientID {
 		return fmt.Errorf("%w: a %s about another patient", ErrWrongPatient, r.resourceType)
 	}
 	return nil

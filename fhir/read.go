@@ -232,81 +232,22 @@ func text(v jsontext.Value) string {
 	return strings.TrimSpace(string(b))
 }
 
-// What the relevance filters and the patient check read of a resource.
-type (
-	codingHead struct {
-		System  string `json:"system"`
-		Code    string `json:"code"`
-		Display string `json:"display"`
-	}
-	conceptHead struct {
-		Coding []codingHead `json:"coding"`
-		Text   string       `json:"text"`
-	}
-	componentHead struct {
-		Code conceptHead `json:"code"`
-	}
-	referenceHead struct {
-		Reference string `json:"reference"`
-	}
-	link struct { // a Bundle.link
-		Relation string `json:"relation"`
-		URL      string `json:"url"`
-	}
-)
-
-// subjects remembers the references of a value's subjects by their JSON:
-// a record names one subject hundreds of times.
-type subjects map[string]subject
-
-type subject struct {
-	ref string // the reference's reference
-	ok  bool   // the JSON is a Reference
+// componentHead is what the relevance filters read of a component.
+type componentHead struct {
+	Code fm.CodeableConcept `json:"code"`
 }
 
-// of decodes v, a Reference.
-func (m *subjects) of(v jsontext.Value) subject {
-	if s, hit := (*m)[string(v)]; hit {
-		return s
-	}
-	var ref referenceHead
-	ok := decodeHead(v, &ref) == nil
-	s := subject{ref: ref.Reference, ok: ok}
-	if *m == nil {
-		*m = subjects{}
-	}
-	(*m)[string(v)] = s
-	return s
+// link is a Bundle.link.
+type link struct {
+	Relation string `json:"relation"`
+	URL      string `json:"url"`
 }
 
-func (cc *conceptHead) codes(dst []rules.Coding) []rules.Coding {
-	for _, c := range cc.Coding {
-		if c := (rules.Coding{System: rules.CanonicalSystem(c.System), Code: strings.TrimSpace(c.Code)}); c.Code != "" {
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
-
-// names appends the concept's displays and text as Codings with only a
-// Display: some resources are recognised by name alone (contract 6.4).
-func (cc *conceptHead) names(dst []rules.Coding) []rules.Coding {
-	for _, c := range cc.Coding {
-		if d := strings.TrimSpace(c.Display); d != "" {
-			dst = append(dst, rules.Coding{Display: d})
-		}
-	}
-	if t := strings.TrimSpace(cc.Text); t != "" {
-		dst = append(dst, rules.Coding{Display: t})
-	}
-	return dst
-}
-
-// codes returns the codings (system, code) of r's code and components, or
-// of an Immunization's vaccineCode, then their names (none for a
-// Condition, matched by code alone); bad names a member that is no
-// CodeableConcept.
-func codes(r *resource) (codes []rules.Coding, bad string) {
+// codes returns the codings of r's code and its components' codes (of an
+// Immunization's vaccineCode), each concept's text as a Coding with only a
+// Display: some resources are recognised by name alone (contract 6.4). bad
+// names a member that is no CodeableConcept.
+func codes(r *resource) (out []rules.Coding, bad string) {
 	member := "code"
 	if r.resourceType == "Immunization" {
 		member = "vaccineCode"
@@ -323,14 +264,12 @@ func codes(r *resource) (codes []rules.Coding, bad string) {
 		concepts = append(concepts, comps...)
 	}
 	for i := range concepts {
-		codes = concepts[i].Code.codes(codes)
-	}
-	for i := range concepts {
-		if r.resourceType != "Condition" { // matched by code alone
-			codes = concepts[i].Code.names(codes)
+		out = append(out, codings(&concepts[i].Code)...)
+		if t := ccText(&concepts[i].Code); t != "" {
+			out = append(out, rules.Coding{Display: t})
 		}
 	}
-	return codes, ""
+	return out, ""
 }
 
 // observationDate is an Observation's date as decoding gives it.
@@ -408,8 +347,7 @@ var decodeOptions = json.WithUnmarshalers(json.JoinUnmarshalers(
 	jsonshape.OneOrMany[fm.Coding](), jsonshape.OneOrMany[fm.CodeableConcept](), jsonshape.OneOrMany[component](),
 	jsonshape.OneOrMany[dosage](), jsonshape.OneOrMany[doseAndRate](), jsonshape.OneOrMany[fm.MedicationIngredient](),
 	jsonshape.OneOf[fm.CodeableConcept](), jsonshape.OneOf[fm.Quantity](), jsonshape.OneOf[fm.Duration](), jsonshape.OneOf[fm.Period](),
-	jsonshape.OneOf[fm.Reference](), jsonshape.OneOf[fm.Ratio](), jsonshape.OneOrMany[codingHead](),
-	jsonshape.OneOf[conceptHead](), jsonshape.OneOrMany[componentHead](), jsonshape.OneOf[referenceHead](), jsonshape.OneOrMany[link](),
+	jsonshape.OneOf[fm.Reference](), jsonshape.OneOf[fm.Ratio](), jsonshape.OneOrMany[componentHead](), jsonshape.OneOrMany[link](),
 ))
 
 // decode decodes a resource or member into v (an absent one leaves v as
