@@ -400,14 +400,14 @@ func convertMedicationUse(resourceType string, mu *medicationUse, contained func
 	switch {
 	case resourceType == "MedicationRequest":
 		p.med.Intent, p.med.Authored, dosages = jsonshape.Code(mu.Intent), date(mu.AuthoredOn), mu.DosageInstruction
-		if dr := mu.DispenseRequest; dr != nil && dr.ValidityPeriod != nil {
-			p.med.ValidityStart, p.med.End = date(dr.ValidityPeriod.Start), date(dr.ValidityPeriod.End)
-		}
-		if dr := mu.DispenseRequest; dr != nil && dr.NumberOfRepeatsAllowed != nil && *dr.NumberOfRepeatsAllowed >= 0 {
-			p.med.Supply.Repeats = min(*dr.NumberOfRepeatsAllowed, 1000)
-		}
-		if dr := mu.DispenseRequest; dr != nil && dr.ExpectedSupplyDuration != nil {
-			p.med.Supply.Days = days(dr.ExpectedSupplyDuration)
+		if dr := mu.DispenseRequest; dr != nil {
+			if dr.ValidityPeriod != nil {
+				p.med.ValidityStart, p.med.End = date(dr.ValidityPeriod.Start), date(dr.ValidityPeriod.End)
+			}
+			if dr.NumberOfRepeatsAllowed != nil && *dr.NumberOfRepeatsAllowed >= 0 {
+				p.med.Supply.Repeats = min(*dr.NumberOfRepeatsAllowed, 1000)
+			}
+			p.med.Supply.Days = days(dr.ExpectedSupplyDuration) // 0 when absent
 		}
 	case mu.EffectivePeriod != nil:
 		p.med.Authored, p.med.End = date(mu.EffectivePeriod.Start), date(mu.EffectivePeriod.End)
