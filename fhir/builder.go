@@ -111,6 +111,7 @@ type part struct {
 	meds          []pendingMed
 	immunizations []rules.Immunization
 	medications   medIndex
+	subjects      map[string]*fm.Reference // by its JSON (nil: not a Reference): a record names one subject hundreds of times
 	others        int  // resources that are no OperationOutcome
 	failed        bool // an OperationOutcome reports an error
 	incomplete    bool // ... one that says results are missing
@@ -333,8 +334,18 @@ func (p *part) check(r *resource) error {
 	case r.resourceType == "Immunization", r.get("subject") == nil && r.get("patient") != nil:
 		member = "patient" // also where DSTU2 names it (Condition, MedicationStatement)
 	}
-	var ref fm.Reference
-	if decodeHead(r.get(member), &ref) != nil { // whose it is cannot be told: skipped like any malformed entry
+	v := r.get(member)
+	ref, seen := p.subjects[string(v)]
+	if !seen {
+		if ref = new(fm.Reference); decodeHead(v, ref) != nil {
+			ref = nil
+		}
+		if p.subjects == nil {
+			p.subjects = map[string]*fm.Reference{}
+		}
+		p.subjects[string(v)] = ref
+	}
+	if ref == nil { // whose it is cannot be told: skipped like any malformed entry
 		return &DecodeError{Path: member, Reason: "not a Reference"}
 	}
 	if id, ok := patientOf(str(ref.Reference)); ok && id != p.b.patientID {
