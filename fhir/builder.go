@@ -112,9 +112,9 @@ type part struct {
 	immunizations []rules.Immunization
 	medications   medIndex
 	subjects      map[string]*fm.Reference // by its JSON (nil: not a Reference): a record names one subject hundreds of times
-	others        int  // resources that are no OperationOutcome
-	failed        bool // an OperationOutcome reports an error
-	incomplete    bool // ... one that says results are missing
+	others        int                      // resources that are no OperationOutcome
+	failed        bool                     // an OperationOutcome reports an error
+	incomplete    bool                     // ... one that says results are missing
 }
 
 // Add decodes raw, a prefetch value or FHIR page (null adds nothing), and
