@@ -1226,10 +1226,7 @@ func (c *orderCtx) liveVaccineSince(from civilDay) (Finding, bool) {
 	unverified := false
 	subject := ""
 	for _, im := range ims {
-		ago := " (" + number(float64(daysBetween(im.Date, c.now))) + " days ago)"
-		if daysBetween(im.Date, c.now) < 0 {
-			ago = " (a date after today, read as recent)"
-		}
+		ago := daysAgoText(im.Date, c.now)
 		name := immunizationName(im)
 		if n, ok := c.k.codeName(name); ok { // "03" alone names no vaccine for the reader
 			name = n + " (CVX " + name + ")"
@@ -1244,8 +1241,8 @@ func (c *orderCtx) liveVaccineSince(from civilDay) (Finding, bool) {
 			where = "outside medication list, " + m.Status
 		}
 		d := medicationTakenOn(m)
-		ev = append(ev, Evidence{Text: "Live vaccine " + medicationName(m) + " (" + where + ") on " + dateText(d) +
-			" (" + number(float64(daysBetween(d, c.now))) + " days ago)", Date: d, ResourceID: m.ID})
+		ev = append(ev, Evidence{Text: "Live vaccine " + medicationName(m) + " (" + where + ") on " + dateText(d) + daysAgoText(d, c.now),
+			Date: d, ResourceID: m.ID})
 		subject = or(subject, medicationName(m))
 	}
 	unverified = unverified || unverifiedMeds(c.k, VSLiveVaccines, given)
@@ -1263,6 +1260,15 @@ func (c *orderCtx) liveVaccineSince(from civilDay) (Finding, bool) {
 	}, true
 }
 
+// daysAgoText is " (N days ago)" for a live vaccine dated d, or, for a
+// date after today, " (a date after today, read as recent)".
+func daysAgoText(d, now time.Time) string {
+	if n := daysBetween(d, now); n >= 0 {
+		return " (" + number(float64(n)) + " days ago)"
+	}
+	return " (a date after today, read as recent)"
+}
+
 // liveVaccinesTaken are the live vaccines the medication lists say were
 // given from the day from on: a completed or stopped MedicationRequest or
 // MedicationStatement (an outside or pharmacy record of the dose, with no
@@ -1274,7 +1280,9 @@ func (c *orderCtx) liveVaccinesTaken(from civilDay) []*Medication {
 		if useOf(m) != useHistory {
 			continue
 		}
-		if d := medicationTakenOn(m); !d.IsZero() && dayOf(d) >= from && !d.After(c.now.Add(14*time.Hour)) {
+		// A date after today counts (fail safe, as for an Immunization: a
+		// typing error, or a dose recorded ahead, is not "not given").
+		if d := medicationTakenOn(m); !d.IsZero() && dayOf(d) >= from {
 			out = append(out, m)
 		}
 	}
