@@ -385,11 +385,20 @@ func (b *Builder) Record() *rules.Record {
 		maps.Copy(meds, p.medications)
 	}
 	rec := &rules.Record{}
-	seen := map[string]bool{}
-	first := func(id string) bool {
-		old := seen[id]
-		seen[id] = id != ""
-		return !old
+	// The same id again with other content (two versions, a merged feed)
+	// is kept too: which is current cannot be told, and keeping the first
+	// in the bundle dropped an MI since the course start behind an older
+	// or entered-in-error version (failsafe7).
+	seen := map[string]any{}
+	first := func(id string, v any) bool {
+		old, ok := seen[id]
+		if id == "" || !ok {
+			seen[id] = v
+			return true
+		}
+		a, _ := json.Marshal(old)
+		b, _ := json.Marshal(v)
+		return !bytes.Equal(a, b)
 	}
 	for _, p := range b.parts {
 		if rec.Patient == nil && len(p.patients) > 0 {
@@ -405,7 +414,7 @@ func (b *Builder) Record() *rules.Record {
 				b.logger.Warn("fhir: medicationReference not resolved", "key", p.key, "resourceType", m.ResourceType)
 			}
 			switch {
-			case !first(m.ID):
+			case !first(m.ID, m):
 			case rules.MedicationStatusCode(m.ResourceType, m.Status):
 				rec.Medications = append(rec.Medications, m)
 			default:
@@ -413,9 +422,9 @@ func (b *Builder) Record() *rules.Record {
 			}
 		}
 	}
-	rec.Observations = slices.DeleteFunc(rec.Observations, func(o rules.Observation) bool { return !first(o.ID) })
-	rec.Conditions = slices.DeleteFunc(rec.Conditions, func(c rules.Condition) bool { return !first(c.ID) })
-	rec.Immunizations = slices.DeleteFunc(rec.Immunizations, func(im rules.Immunization) bool { return !first(im.ID) })
+	rec.Observations = slices.DeleteFunc(rec.Observations, func(o rules.Observation) bool { return !first(o.ID, o) })
+	rec.Conditions = slices.DeleteFunc(rec.Conditions, func(c rules.Condition) bool { return !first(c.ID, c) })
+	rec.Immunizations = slices.DeleteFunc(rec.Immunizations, func(im rules.Immunization) bool { return !first(im.ID, im) })
 	return rec
 }
 

@@ -1,0 +1,110 @@
+package hooks
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// failsafe7: the paths of 5-7 December (patient-view events since the
+// course start, the event-history codes, Finding.SinceStart and the
+// undated course, pregnancy tests on treatment, timing bounds, per-mL and
+// referenced strength, patientInstruction, count units) with what a real
+// EHR or a hostile client may send that the earlier reviews did not try:
+// conflicting duplicates, odd dates, onsets that are no dateTime, and
+// courses of odd shapes.
+
+const verStatus = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+
+// twice is the record with both resources appended in this order, even
+// when they share an id (record.replace would keep only the last).
+func twice(r *record, a, b res) *record {
+	for _, x := range []res{a, b} {
+		switch x["resourceType"] {
+		case "Condition":
+			r.conditions = append(r.conditions, x)
+		case "Observation":
+			r.observations = append(r.observations, x)
+		default:
+			r.medications = append(r.medications, x)
+		}
+	}
+	return r
+}
+
+// TestFailsafeToday3DuplicateIDs: one id sent twice in the record with
+// other content (two versions of one resource, a feed merged from two
+// systems). Which is current cannot be told; the first in the bundle was
+// kept and the other dropped, so an MI since the course start behind an
+// older version, or behind an entered-in-error one, gave no card, and the
+// answer depended on the bundle's order. Both versions are now read (fail
+// safe: the card). A resource sent twice alike still counts once.
+func TestFailsafeToday3DuplicateIDs(t *testing.T) {
+	var cases []accCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+		on := func() *record { return courseAt(drug, "2026-06-01") }
+		for _, p := range []struct {
+			name   string
+			code   string
+			lvl    string
+			danger res
+			other  res
+		}{
+			{"MI since the start / the same MI id dated 2019", "mace-history", "warning", miAt(ago(10)), miAt("2019-01-01")},
+			{"MI since the start / the same id entered-in-error", "mace-history", "warning", miAt(ago(10)), with(miAt(ago(10)), "verificationStatus", coding(verStatus, "entered-in-error"))},
+			{"MI since the start / the same id refuted", "mace-history", "warning", miAt(ago(10)), with(miAt(ago(10)), "verificationStatus", coding(verStatus, "refuted"))},
+			{"DVT since the start / the same id with no onset", "vte-risk", "warning", onsetCond("dvt", "I82.401")(ago(10)), cond("dvt", icd, "I82.401", "active")},
+			{"lung cancer since the start / the same id resolved before it", "malignancy", "warning", onsetCond("ca", "C34.90")(ago(10)),
+				with(cond("ca", icd, "C34.90", "resolved"), "onsetDateTime", "2020-01-01", "abatementDateTime", "2020-06-01")},
+			{"HBsAg positive since the start / the same id negative", "hbv-active", "critical", obsCode("hbsag2", "5196-1", positive, ago(10)), obsCode("hbsag2", "5196-1", negative, ago(10))},
+			{"HCV RNA detected since the start / the same id entered-in-error", "hcv-active", "critical", obsCode("rna", "11259-9", positive, ago(10)),
+				with(obsCode("rna", "11259-9", positive, ago(10)), "status", "entered-in-error")},
+			{"IGRA positive since the start / the same id dated before it", "tb-latent-untreated", "critical", obsCode("igra2", "71773-6", positive, ago(10)), obsCode("igra2", "71773-6", positive, "2026-01-01")},
+		} {
+			for i, order := range [][2]res{{p.danger, p.other}, {p.other, p.danger}} {
+				first := []string{"danger first", "other first"}[i]
+				cases = append(cases,
+					accCase{name: drug + ": " + p.name + " (" + first + "): patient-view", c: view(twice(on(), copyRes(order[0]), copyRes(order[1]))), want: w(p.code, p.lvl)},
+					accCase{name: drug + ": " + p.name + " (" + first + "): renewal", c: sign(twice(on(), copyRes(order[0]), copyRes(order[1])), jakDraft(drug, mg)), want: w(p.code, p.lvl)})
+			}
+		}
+		// Pregnancy: a positive test and a negative version of it.
+		hcg := func(a string) res { return obsCode("hcg", "2106-3", a, ago(5)) }
+		for _, order := range [][2]string{{positive, negative}, {negative, positive}} {
+			cases = append(cases, accCase{name: drug + ": hCG positive and the same id negative, " + map[string]string{positive: "positive", negative: "negative"}[order[0]] + " first: pregnancy",
+				c: view(twice(on().drop("hcg"), hcg(order[0]), hcg(order[1]))), want: w("pregnancy", "critical")})
+		}
+		// The course itself: an active order and an entered-in-error version.
+		eie := courseOrder(drug+"-1", "MedicationRequest", "entered-in-error", drug, "2026-06-01")
+		for _, first := range []bool{true, false} {
+			r := cleanRecord()
+			a, b := courseOrder(drug+"-1", "MedicationRequest", "active", drug, "2026-06-01"), copyRes(eie)
+			if !first {
+				a, b = b, a
+			}
+			cases = append(cases, accCase{name: drug + ": course order active and the same id entered-in-error (active first " + map[bool]string{true: "yes", false: "no"}[first] + "), MI since the start",
+				c: view(twice(r, a, b).replace(miAt(ago(10)))), want: w("mace-history", "warning")})
+		}
+	}
+	runAcc(t, cases)
+}
+
+func copyRes(r res) res {
+	out := res{}
+	for k, v := range r {
+		out[k] = v
+	}
+	return out
+}
+
+// TestFailsafeToday3IdenticalDuplicateOnce: the same resource sent twice
+// alike (two pages, a prefetch key and a search) is one event: its
+// evidence line is not doubled.
+func TestFailsafeToday3IdenticalDuplicateOnce(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	cs, _ := view(twice(courseAt("upadacitinib", "2026-06-01"), miAt(ago(10)), miAt(ago(10)))).post(t, s)
+	c := cardWith(cs, "mace-history")
+	assert.Equal(t, 1, strings.Count(c.Detail, "since "+ago(10)), c.Detail)
+}
