@@ -504,7 +504,14 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 				}
 			})
 		case "Medication":
-			err = decodeAs(r.raw, func(v *medication) { p.medications.add(v, text(r.fullURL)) })
+			err = decodeAs(r.raw, func(v *medication) {
+				if key := p.medications.add(v, text(r.fullURL)); key != "" {
+					// Which one the orders name cannot be told (failsafe7):
+					// the last was read, an upadacitinib order's Medication
+					// replaced by acetaminophen answered {"cards": []}.
+					subjectErr = &DecodeError{Path: "id", Reason: key + " came twice in draftOrders with other content"}
+				}
+			})
 		case "Bundle":
 			// Its orders would not be evaluated: {"cards": []} for a JAK
 			// order sent one level down.

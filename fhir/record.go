@@ -241,14 +241,23 @@ func convertMedication(m *medication) rules.Medication {
 // medIndex holds Medications by "Medication/<id>" and by their fullUrl.
 type medIndex map[string]rules.Medication
 
-func (mi medIndex) add(m *medication, fullURL string) {
+// add keeps m by its id and fullUrl; conflict is the first key that held
+// a Medication of other content (the last is kept).
+func (mi medIndex) add(m *medication, fullURL string) (conflict string) {
 	info := convertMedication(m)
-	if id := resourceID("Medication", m.ID); id != "" {
-		mi[id] = info
+	for _, key := range []string{resourceID("Medication", m.ID), fullURL} {
+		if old, ok := mi[key]; ok && key != "" && conflict == "" {
+			a, _ := stdjson.Marshal(old)
+			b, _ := stdjson.Marshal(info)
+			if string(a) != string(b) {
+				conflict = key
+			}
+		}
+		if key != "" {
+			mi[key] = info
+		}
 	}
-	if fullURL != "" {
-		mi[fullURL] = info
-	}
+	return conflict
 }
 
 // pendingMed is an order or statement whose medicationReference may wait.

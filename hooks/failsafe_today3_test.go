@@ -108,3 +108,37 @@ func TestFailsafeToday3IdenticalDuplicateOnce(t *testing.T) {
 	c := cardWith(cs, "mace-history")
 	assert.Equal(t, 1, strings.Count(c.Detail, "since "+ago(10)), c.Detail)
 }
+
+// TestFailsafeToday3DuplicateMedication: the Medication a draft order
+// references, sent twice under one id with other content (a 15 mg and a
+// 30 mg tablet, upadacitinib and acetaminophen). The last one was read,
+// so the bundle's order decided between "2 tablets = 30 mg" (no card) and
+// 60 mg (dose-above-label), or between a JAK order and no JAK order at
+// all ({"cards": []}). What is ordered cannot be told: 400, naming it.
+func TestFailsafeToday3DuplicateMedication(t *testing.T) {
+	tab := res{"value": 1, "unit": "tablet", "system": ucum, "code": "{tbl}"}
+	two := res{"value": 2, "unit": "tablet", "system": ucum, "code": "{tbl}"}
+	order := refDraft("Medication/em", di(two, per(1, 1, "d")))
+	acet := res{"resourceType": "Medication", "id": "em", "code": cc(rxnorm, "161", "acetaminophen", "acetaminophen 500 mg tablet")}
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, tc := range []struct {
+		name string
+		meds []res
+	}{
+		{"15 mg then 30 mg", []res{epicTablet("em", 15, "0074-2306-30", tab), epicTablet("em", 30, "0074-2310-30", tab)}},
+		{"30 mg then 15 mg", []res{epicTablet("em", 30, "0074-2310-30", tab), epicTablet("em", 15, "0074-2306-30", tab)}},
+		{"upadacitinib then acetaminophen", []res{epicTablet("em", 15, "0074-2306-30", tab), acet}},
+		{"acetaminophen then upadacitinib", []res{acet, epicTablet("em", 15, "0074-2306-30", tab)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-sign", call{r: cleanRecord(), drafts: append([]res{copyRes(order)}, tc.meds...)}.body(t))
+			assert.Equal(t, 400, rec.Code, rec.Body.String())
+			assert.Contains(t, rec.Body.String(), "Medication/em came twice in draftOrders with other content", rec.Body.String())
+		})
+	}
+	// The same Medication twice alike is one Medication: read.
+	rec := s.do(t, "POST", "/cds-services/order-sign", call{r: cleanRecord(), drafts: []res{copyRes(order),
+		epicTablet("em", 30, "0074-2310-30", tab), epicTablet("em", 30, "0074-2310-30", tab)}}.body(t))
+	assert.Equal(t, 200, rec.Code, rec.Body.String())
+	assert.Contains(t, rec.Body.String(), "dose-above-label")
+}
