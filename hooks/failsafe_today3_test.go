@@ -142,3 +142,42 @@ func TestFailsafeToday3DuplicateMedication(t *testing.T) {
 	assert.Equal(t, 200, rec.Code, rec.Body.String())
 	assert.Contains(t, rec.Body.String(), "dose-above-label")
 }
+
+// TestFailsafeToday3OrderAllOneTest: a start where the pregnancy test is
+// the only test missing offered "Order all 1 items", the urine test again
+// under another label; now the urine test alone is recommended (N = 1
+// test). With a second test missing (N+1) "Order all 2 items" stays, one
+// pregnancy test in it.
+func TestFailsafeToday3OrderAllOneTest(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+		for _, tc := range []struct {
+			name   string
+			r      *record
+			labels []string
+		}{
+			{"pregnancy test only", cleanRecord().drop("hcg"), []string{"Order Pregnancy test (urine hCG)", "Order Pregnancy test (serum hCG)"}},
+			{"pregnancy test and IGRA", cleanRecord().drop("hcg").drop("igra"),
+				[]string{"Order Interferon-gamma release assay (IGRA)", "Order Pregnancy test (urine hCG)", "Order Pregnancy test (serum hCG)", "Order all 2 items"}},
+		} {
+			t.Run(drug+": "+tc.name, func(t *testing.T) {
+				cs, _ := sign(tc.r, jakDraft(drug, mg)).post(t, s)
+				c := cardWith(cs, "pregnancy-test-missing")
+				var labels []string
+				recommended := 0
+				for _, sg := range c.Suggestions {
+					labels = append(labels, sg.Label)
+					if sg.IsRecommended {
+						recommended++
+						if len(tc.labels) == 2 {
+							assert.Equal(t, "Order Pregnancy test (urine hCG)", sg.Label)
+						}
+					}
+				}
+				assert.Equal(t, tc.labels, labels)
+				assert.Equal(t, 1, recommended, "one suggestion recommended: %v", labels)
+			})
+		}
+	}
+}
