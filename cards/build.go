@@ -42,6 +42,10 @@ type Options struct {
 	// date could not be read ("" when none): the checks counted from the
 	// start did not run, and Unchecked says so.
 	Undated rules.Drug
+	// UndatedFrom, with Undated, is the start of the course's dated
+	// members when only some have no start date ("" when none has one):
+	// the course may have begun before it.
+	UndatedFrom string
 }
 
 // group is the findings of one card.

@@ -62,9 +62,15 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 	}
 	if opt.Undated != "" {
 		add("its start date")
-		lines = append(lines, md("The "+drugOf(opt.Undated).name+" course on the record has no start date jakguard can read "+
-			"(authoredOn, dispenseRequest.validityPeriod.start or effectivePeriod.start): the checks counted from the start did not run: "+
-			undatedChecks+". Record the start date, and review these in the chart."))
+		if opt.UndatedFrom == "" {
+			lines = append(lines, md("The "+drugOf(opt.Undated).name+" course on the record has no start date jakguard can read "+
+				"(authoredOn, dispenseRequest.validityPeriod.start or effectivePeriod.start): the checks counted from the start did not run: "+
+				undatedChecks+". Record the start date, and review these in the chart."))
+		} else {
+			lines = append(lines, md("An order or statement of the "+drugOf(opt.Undated).name+" course being taken has no start date jakguard can read: "+
+				"the course may have begun before "+opt.UndatedFrom+", the start of its dated orders, and the checks counted from the start "+
+				"read only from that day: "+undatedChecks+". Record the start date, and review these in the chart."))
+		}
 	}
 	lead, indicator := "Not fully checked for "+ds.name+": ", rules.Warning
 	after := "The checks of " + md(ds.name) + " that read this data did not run on it. Review it in the chart before signing."

@@ -283,7 +283,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		opts.PatientView = true
 		opts.Unreadable, opts.UnreadableDrug = s.unreadableCourse(res.record)
 		unsaid, skipped, jakDrug, opts.NoCourse = unsaidOnCourse(res, findings, courses, opts.UnreadableDrug)
-		if opts.Undated = undatedCourse(res.record, courses); jakDrug == "" {
+		if opts.Undated, opts.UndatedFrom = undatedCourse(res.record, courses); jakDrug == "" {
 			jakDrug = opts.Undated
 		}
 	}
@@ -549,19 +549,29 @@ func (s *Server) unreadableCourse(rec *rules.Record) (*rules.Medication, rules.D
 // undatedCourse is the drug of an ongoing course, being taken, whose start
 // date could not be read ("" when none): its monitoring and the events
 // since its start cannot be judged, and an answer of no cards would read
-// as "checked" (failsafe6 review).
-func undatedCourse(rec *rules.Record, courses func() []rules.Course) rules.Drug {
+// as "checked" (failsafe6 review). from is "" then; it is the start of the
+// dated members when only a current member has no start date (failsafe7):
+// the course may have begun before it, and an MI between the two was
+// history, said by no card.
+func undatedCourse(rec *rules.Record, courses func() []rules.Course) (drug rules.Drug, from string) {
 	// Cheap first: a course with no start has a medication with no start
 	// date; only then are the courses needed.
-	if !slices.ContainsFunc(rec.Medications, func(m rules.Medication) bool { return m.Authored.IsZero() && m.ValidityStart.IsZero() }) {
-		return ""
+	undated := func(m rules.Medication) bool { return m.Authored.IsZero() && m.ValidityStart.IsZero() }
+	if !slices.ContainsFunc(rec.Medications, undated) {
+		return "", ""
 	}
 	for _, c := range courses() {
-		if c.Ongoing && c.Started && c.Start.IsZero() {
-			return c.Drug
+		switch {
+		case !c.Ongoing || !c.Started:
+		case c.Start.IsZero():
+			return c.Drug, ""
+		case slices.ContainsFunc(c.Members, func(m *rules.Medication) bool {
+			return undated(*m) && m.Status != "intended" && m.Intent != "plan" // a plan was not taken
+		}):
+			return c.Drug, c.Start.Format("2006-01-02")
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // onCourse reports whether one of the courses is ongoing.

@@ -181,3 +181,51 @@ func TestFailsafeToday3OrderAllOneTest(t *testing.T) {
 		}
 	}
 }
+
+// undatedMember is a current order (or statement) of drug with no start
+// date.
+func undatedMember(id, resourceType, drug string) res {
+	m := courseOrder(id, resourceType, "active", drug, "2026-06-01")
+	delete(m, "authoredOn")
+	delete(m, "effectiveDateTime")
+	return m
+}
+
+// TestFailsafeToday3DatedAndUndatedCourse: a course being taken with one
+// dated order and one current order or statement with no start date (a
+// patient-reported statement of an outside prescriber's course beside a
+// local order). Its start was read from the dated order alone, so an MI
+// three months before that order, possibly during treatment, was history
+// and patient-view answered {"cards": []}, as if the course had been
+// checked. The undated-course info card now says the course may have
+// begun before the dated start; a plan with no date was not taken and
+// adds nothing, and a course whose members are all dated is unchanged.
+func TestFailsafeToday3DatedAndUndatedCourse(t *testing.T) {
+	var cases []accCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		name := map[string]string{"upadacitinib": "Upadacitinib", "abrocitinib": "Abrocitinib"}[drug]
+		undatedCard := accCase{want: w("data-unavailable", "info"), onlyInfo: true,
+			summaryOf: map[string]string{"data-unavailable": name + " course not fully checked: its start date could not be read"},
+			detailOf:  map[string]string{"data-unavailable": "the course may have begun before 2026-06-01, the start of its dated orders"}}
+		add := func(n string, r *record, c accCase) {
+			c.name, c.c = drug+": "+n, view(r)
+			cases = append(cases, c)
+		}
+		for _, rt := range []string{"MedicationRequest", "MedicationStatement"} {
+			add("dated order and an undated current "+rt+", MI before the dated start",
+				courseAt(drug, "2026-06-01").replace(undatedMember(drug+"-u", rt, drug)).replace(miAt("2026-03-01")), undatedCard)
+			add("dated order and an undated current "+rt+", nothing else", courseAt(drug, "2026-06-01").replace(undatedMember(drug+"-u", rt, drug)), undatedCard)
+		}
+		since := undatedCard
+		since.want, since.onlyInfo = w("data-unavailable", "info", "mace-history", "warning"), false
+		add("dated order and an undated one, MI after the dated start: reported, and the start said", courseAt(drug, "2026-06-01").replace(undatedMember(drug+"-u", "MedicationRequest", drug)).replace(miAt(ago(10))), since)
+		plan := undatedMember(drug+"-u", "MedicationRequest", drug)
+		plan["intent"] = "plan"
+		add("dated order and an undated plan: no card", courseAt(drug, "2026-06-01").replace(plan).replace(miAt("2026-03-01")), accCase{noCards: true})
+		add("two dated orders, MI before the first: no card", courseAt(drug, "2026-06-01").replace(courseOrder(drug+"-2", "MedicationRequest", "active", drug, "2026-08-01")).replace(miAt("2026-03-01")), accCase{noCards: true})
+		// Wholly undated: the failsafe6 wording, with no dated start.
+		add("only an undated order", cleanRecord().replace(undatedMember(drug+"-u", "MedicationRequest", drug)),
+			accCase{want: undatedCard.want, onlyInfo: true, detailOf: map[string]string{"data-unavailable": "has no start date jakguard can read (authoredOn"}})
+	}
+	runAcc(t, cases)
+}
