@@ -158,7 +158,7 @@ func createSuggestions(g *group, ds drugSource, opt Options, recommend bool) []S
 	var out []Suggestion
 	var all []Action
 	var allCodes []string
-	var allAt []int // the index in out of each action of all
+	var allAt []int          // the index in out of each action of all
 	seen := map[string]int{} // system|code of a test → its suggestion's index
 	for _, f := range g.findings {
 		for _, t := range f.Tests {
