@@ -386,7 +386,7 @@ func instruction(d *dosage, base rules.DoseFacts) rules.DoseFacts {
 			}
 			out.PeriodUnit = strings.TrimSpace(str(r.PeriodUnit))
 			if r.BoundsPeriod != nil {
-				out.BoundsEnd = date(r.BoundsPeriod.End)
+				out.BoundsEnd = lastDay(r.BoundsPeriod.End)
 			}
 			out.BoundsDays = days(r.BoundsDuration)
 			if r.Count != nil {
@@ -551,6 +551,21 @@ func date(p *string) time.Time {
 		return time.Time{}
 	}
 	t, _ := ParseDate(*p)
+	return t
+}
+
+// lastDay is date for the end of a period: a year or a month is its last
+// day ("2026-11" ends on 30 November, not on the 1st: a course "until
+// 2026-11" ordered on 26 November was read as over at once; failsafe7).
+func lastDay(p *string) time.Time {
+	t := date(p)
+	switch n := len(strings.TrimSpace(str(p))); {
+	case t.IsZero():
+	case n == 4:
+		return t.AddDate(1, 0, -1)
+	case n == 7:
+		return t.AddDate(0, 1, -1)
+	}
 	return t
 }
 

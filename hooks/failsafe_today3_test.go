@@ -229,3 +229,43 @@ func TestFailsafeToday3DatedAndUndatedCourse(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestFailsafeToday3BoundsEndPrecision: a completed clarithromycin order
+// authored 3 days ago (26 November), no supply, "for" a period whose end
+// is written as a year or a month. "2026-11" was read as 1 November,
+// before the order, so no stated end: the order was over on its day and
+// upadacitinib got no CYP3A4 card, though the course ran to the end of
+// November. A year or a month now ends on its last day. N-1: the month
+// before the order's (ended before it) is no stated end; N: its month; N+1
+// the next.
+func TestFailsafeToday3BoundsEndPrecision(t *testing.T) {
+	upa := jakDraft("upadacitinib", 15)
+	taken := w("cyp-interaction", "warning")
+	var cases []accCase
+	for _, c := range []struct {
+		end   string
+		taken bool
+	}{
+		{"2026-10", false}, {"2026-11", true}, {"2026-12", true},
+		{"2025", false}, {"2026", true},
+		{"2026-11-25", false}, {"2026-11-29", true},
+		{"20xx", false}, {"2026-13", false},
+	} {
+		k := accCase{name: "boundsPeriod.end " + c.end, c: sign(cleanRecord().replace(clarithro("completed", 3, "boundsPeriod", res{"end": c.end})), upa)}
+		if c.taken {
+			k.want = taken
+		} else {
+			k.noCards = true
+		}
+		cases = append(cases, k)
+	}
+	// A JAK course member ended by a month: recent, and its stated end
+	// (after today) said.
+	clar := drugDraft("other", rxnorm, "197517", "clarithromycin 500 MG Oral Tablet")
+	r := suppliedCourse("upadacitinib", 15, 200, supplyDays(0), 0)
+	m := r.medications[len(r.medications)-1]
+	with(m["dosageInstruction"].([]any)[0].(res)["timing"].(res)["repeat"].(res), "boundsPeriod", res{"end": "2026-12"})
+	cases = append(cases, accCase{name: "upadacitinib order authored 200 days ago until 2026-12: recent, its stated end said", c: sign(r, clar), want: taken,
+		detailOf: map[string]string{"cyp-interaction": "its order states an end on 2026-12-31, after today"}})
+	runAcc(t, cases)
+}
