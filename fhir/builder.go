@@ -508,8 +508,9 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 				if key := p.medications.add(v, text(r.fullURL)); key != "" {
 					// Which one the orders name cannot be told (failsafe7):
 					// the last was read, an upadacitinib order's Medication
-					// replaced by acetaminophen answered {"cards": []}.
-					subjectErr = &DecodeError{Path: "id", Reason: key + " came twice in draftOrders with other content"}
+					// replaced by acetaminophen answered {"cards": []}. The
+					// reason is logged: the id is not in it.
+					subjectErr = &DecodeError{Path: "id", Reason: "a Medication of this id or fullUrl came before in draftOrders with other content"}
 				}
 			})
 		case "Bundle":

@@ -1,10 +1,16 @@
 package hooks
 
 import (
+	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"jakguard/internal/syncbuf"
 )
 
 // failsafe7: the paths of 5-7 December (patient-view events since the
@@ -133,7 +139,7 @@ func TestFailsafeToday3DuplicateMedication(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := s.do(t, "POST", "/cds-services/order-sign", call{r: cleanRecord(), drafts: append([]res{copyRes(order)}, tc.meds...)}.body(t))
 			assert.Equal(t, 400, rec.Code, rec.Body.String())
-			assert.Contains(t, rec.Body.String(), "Medication/em came twice in draftOrders with other content", rec.Body.String())
+			assert.Contains(t, rec.Body.String(), "resource.id: a Medication of this id or fullUrl came before in draftOrders with other content", rec.Body.String())
 		})
 	}
 	// The same Medication twice alike is one Medication: read.
@@ -268,4 +274,91 @@ func TestFailsafeToday3BoundsEndPrecision(t *testing.T) {
 	cases = append(cases, accCase{name: "upadacitinib order authored 200 days ago until 2026-12: recent, its stated end said", c: sign(r, clar), want: taken,
 		detailOf: map[string]string{"cyp-interaction": "its order states an end on 2026-12-31, after today"}})
 	runAcc(t, cases)
+}
+
+// TestBoundedToday3Paths: the duplicate-id reading (record versions and
+// draft Medications), the period ends and the dated-and-undated course on
+// bodies of 8 MiB stay within contract 6.6.
+func TestBoundedToday3Paths(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends bodies of 8 MiB")
+	}
+	const limit = 8 << 20
+	s := newTestServer(t, serverOpts{noStore: true})
+	s.fhir = nil
+	miVersion := func(i int) string {
+		return fmt.Sprintf(`{"resourceType":"Condition","id":"mi","clinicalStatus":{"coding":[{"code":"active"}]},"subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"`+icd+`","code":"I21.4"}]},"onsetDateTime":"%04d-01-01"}`, 1900+i%127)
+	}
+	sameObs := func(int) string {
+		return `{"resourceType":"Observation","id":"h","status":"final","subject":{"reference":"Patient/p1"},"code":{"coding":[{"system":"http://loinc.org","code":"5196-1"}]},"effectiveDateTime":"2026-11-01T10:00:00+05:00","valueCodeableConcept":{"coding":[{"system":"` + sct + `","code":"` + negative + `"}]}}`
+	}
+	bigUpa := func(i int) string {
+		return fmt.Sprintf(`{"resourceType":"MedicationRequest","id":"old","status":"completed","intent":"order","subject":{"reference":"Patient/p1"},"authoredOn":"2026-0%d-01",`+
+			`"medicationCodeableConcept":{"text":"Rinvoq 15 mg"},"dosageInstruction":[%s]}`, 1+i, strings.TrimSuffix(strings.Repeat(`{"timing":{"repeat":{"boundsPeriod":{"end":"2026-11"},"count":28,"frequency":1,"period":1,"periodUnit":"d"}}},`, 20_000), ","))
+	}
+	med := func(vary int) func(int) string { // 15 mg, or 15 and 30 mg by turns
+		return func(i int) string {
+			return fmt.Sprintf(`{"resourceType":"Medication","id":"em","code":{"text":"upadacitinib ER tablet"},"ingredient":[{"itemCodeableConcept":{"text":"upadacitinib"},"strength":{"numerator":{"value":%d,"unit":"mg"},"denominator":{"value":1,"unit":"tablet"}}}]}`, 15+i%2*vary)
+		}
+	}
+	refOrder := `{"resource":{"resourceType":"MedicationRequest","id":"upa","status":"draft","intent":"order","subject":{"reference":"Patient/p1"},"medicationReference":{"reference":"Medication/em"}}}`
+	bundle := func(key, body string) string { return `,"` + key + `":{"resourceType":"Bundle","entry":[` + body + `]}` }
+	checkBounded(t, s, limit, []boundedCase{
+		{"25,000 versions of one Condition id", attackBody(bundle("conditions", entries(25_000, miVersion)), ""), 200},
+		{"25,000 copies of one Observation", attackBody(bundle("observations", entries(25_000, sameObs)), ""), 200},
+		{"two versions of a past order of 20,000 instructions", attackBody(bundle("medications", entries(2, bigUpa)), ""), 200},
+		{"5,000 copies of the draft's Medication", attackBody("", refOrder+","+entries(5_000, med(0))), 200},
+		{"30,000 Medications of one id, two strengths", attackBody("", refOrder+","+entries(30_000, med(15))), 400},
+	})
+	// Patient-view: a dated order beside 30,000 undated statements.
+	undated := func(i int) string {
+		return fmt.Sprintf(`{"resourceType":"MedicationStatement","id":"s%d","status":"active","subject":{"reference":"Patient/p1"},"medicationCodeableConcept":{"text":"upadacitinib 15 mg"}}`, i)
+	}
+	dated := `{"resource":{"resourceType":"MedicationRequest","id":"upa","status":"active","intent":"order","subject":{"reference":"Patient/p1"},"authoredOn":"2026-06-01","medicationCodeableConcept":{"text":"upadacitinib 15 mg"}}}`
+	body := []byte(`{"hook":"patient-view","hookInstance":"5b9f0c1e-attack","context":{"userId":"Practitioner/x","patientId":"p1"},` +
+		`"prefetch":{"patient":{"resourceType":"Patient","id":"p1","gender":"female","birthDate":"1980-01-01"},` +
+		`"medications":{"resourceType":"Bundle","entry":[` + dated + `]},"medicationStatements":{"resourceType":"Bundle","entry":[` + entries(30_000, undated) + `]}}}`)
+	require.LessOrEqual(t, len(body), limit)
+	sampler := sampleHeap()
+	start := time.Now()
+	rec := s.do(t, "POST", "/cds-services/patient-view", body)
+	took, peak := time.Since(start), sampler.peak()
+	t.Logf("patient-view, 30,000 undated statements: %d in %v, peak extra heap %.1f MiB", rec.Code, took.Round(time.Millisecond), float64(peak)/(1<<20))
+	require.Equal(t, 200, rec.Code, "%.300s", rec.Body.String())
+	assert.Less(t, took, s.cfg.Deadline+time.Second)
+	assert.Less(t, peak, uint64(maxExtraHeap))
+	assert.Contains(t, rec.Body.String(), "may have begun before 2026-06-01")
+}
+
+// TestToday3PathsLogNoPatientData: the paths of this review log none of a
+// condition's text or onset, a Medication's id or name, a statement's
+// text or the birth date, whatever they hold.
+func TestToday3PathsLogNoPatientData(t *testing.T) {
+	const mark = "Zyxwvutsrq"
+	var logs syncbuf.Buffer
+	s := newTestServer(t, serverOpts{noStore: true})
+	s.logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s.echo = s.routes()
+	s.fhir = nil
+	hostile := mark + "\n{\"level\":\"ERROR\",\"msg\":\"injected\"}\r"
+	mi := func(onset string) res {
+		c := with(cond("mi", icd, "I21.4", "active"), "onsetString", hostile+onset, "recordedDate", ago(10))
+		c["code"].(res)["text"] = hostile
+		return c
+	}
+	u := undatedMember(mark, "MedicationStatement", "upadacitinib")
+	u["medicationCodeableConcept"].(res)["text"] = "upadacitinib 15 mg " + hostile
+	acet := res{"resourceType": "Medication", "id": mark, "code": cc(rxnorm, "161", "acetaminophen", hostile)}
+	tab := res{"value": 1, "unit": "tablet", "system": ucum, "code": "{tbl}"}
+	for name, c := range map[string]call{
+		"patient-view, two versions of an MI, an undated statement": view(twice(courseAt("upadacitinib", "2026-06-01").replace(u), mi("a"), mi("b")).born("1980-02-30")),
+		"order-sign, a draft's Medication twice":                    sign(cleanRecord().born("1980-02-30"), refDraft("Medication/"+mark, di(tab, per(1, 1, "d"))), epicTablet(mark, 15, "0074-2306-30", tab), acet),
+	} {
+		t.Run(name, func(t *testing.T) {
+			logs.Take()
+			rec := s.do(t, "POST", "/cds-services/"+c.service(), c.body(t))
+			assert.Less(t, rec.Code, 500, "%.300s", rec.Body.String())
+			checkLogLines(t, logs.String(), mark, "1980-02")
+		})
+	}
 }
