@@ -302,7 +302,9 @@ func TestBoundedToday3Paths(t *testing.T) {
 		}
 	}
 	refOrder := `{"resource":{"resourceType":"MedicationRequest","id":"upa","status":"draft","intent":"order","subject":{"reference":"Patient/p1"},"medicationReference":{"reference":"Medication/em"}}}`
-	bundle := func(key, body string) string { return `,"` + key + `":{"resourceType":"Bundle","entry":[` + body + `]}` }
+	bundle := func(key, body string) string {
+		return `,"` + key + `":{"resourceType":"Bundle","entry":[` + body + `]}`
+	}
 	checkBounded(t, s, limit, []boundedCase{
 		{"25,000 versions of one Condition id", attackBody(bundle("conditions", entries(25_000, miVersion)), ""), 200},
 		{"25,000 copies of one Observation", attackBody(bundle("observations", entries(25_000, sameObs)), ""), 200},
