@@ -350,7 +350,7 @@ func (p *part) contained(r *resource) func(id string) (rules.Medication, bool) {
 }
 
 func containedMedication(contained []byte, logErr func(error)) func(id string) (rules.Medication, bool) {
-	return func(id string) (rules.Medication, bool) {
+	return func(id string) (out rules.Medication, found bool) {
 		var raws []jsontext.Value
 		if err := decode(contained, &raws); err != nil {
 			logErr(decodeError("contained", err))
@@ -369,9 +369,19 @@ func containedMedication(contained []byte, logErr func(error)) func(id string) (
 				logErr(decodeError(fmt.Sprintf("contained[%d]", i), err))
 				continue
 			}
-			return convertMedication(&m), true
+			info := convertMedication(&m)
+			if found {
+				// Two of one id: the same, or which is meant cannot be
+				// told (none is read; failsafe7).
+				a, _ := json.Marshal(out)
+				b, _ := json.Marshal(info)
+				if !bytes.Equal(a, b) {
+					return rules.Medication{}, false
+				}
+			}
+			out, found = info, true
 		}
-		return rules.Medication{}, false
+		return out, found
 	}
 }
 
@@ -555,7 +565,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 			// safe: an order of an unknown Medication must not answer no
 			// cards. (An order with no medication[x] at all is an order
 			// whose drug is not chosen yet, as order-select sends it.)
-			reason := "names no Medication contained in the order or in draftOrders, and has no display"
+			reason := "names no Medication contained in the order or in draftOrders (or two of its id that differ), and has no display"
 			if p.meds[i].found {
 				reason = "names a Medication with neither code nor text, and has no display"
 			}

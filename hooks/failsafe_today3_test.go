@@ -126,6 +126,7 @@ func TestFailsafeToday3DuplicateMedication(t *testing.T) {
 	two := res{"value": 2, "unit": "tablet", "system": ucum, "code": "{tbl}"}
 	order := refDraft("Medication/em", di(two, per(1, 1, "d")))
 	acet := res{"resourceType": "Medication", "id": "em", "code": cc(rxnorm, "161", "acetaminophen", "acetaminophen 500 mg tablet")}
+	acetM := with(copyRes(acet), "id", "m")
 	s := newTestServer(t, serverOpts{noStore: true})
 	for _, tc := range []struct {
 		name string
@@ -140,6 +141,28 @@ func TestFailsafeToday3DuplicateMedication(t *testing.T) {
 			rec := s.do(t, "POST", "/cds-services/order-sign", call{r: cleanRecord(), drafts: append([]res{copyRes(order)}, tc.meds...)}.body(t))
 			assert.Equal(t, 400, rec.Code, rec.Body.String())
 			assert.Contains(t, rec.Body.String(), "resource.id: a Medication of this id or fullUrl came before in draftOrders with other content", rec.Body.String())
+		})
+	}
+	// Contained in the order: two of one id that differ are neither read
+	// (the first was): 400 without a display, and with one the drug is
+	// known by it, its strength not (dose-unknown).
+	for _, tc := range []struct {
+		name string
+		meds []any
+	}{
+		{"contained 15 mg then 30 mg", []any{epicTablet("m", 15, "0074-2306-30", tab), epicTablet("m", 30, "0074-2310-30", tab)}},
+		{"contained acetaminophen then upadacitinib", []any{acetM, epicTablet("m", 15, "0074-2306-30", tab)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := refDraft("#m", di(two, per(1, 1, "d")))
+			o["contained"] = tc.meds
+			rec := s.do(t, "POST", "/cds-services/order-sign", call{r: cleanRecord(), drafts: []res{o}}.body(t))
+			assert.Equal(t, 400, rec.Code, rec.Body.String())
+			assert.Contains(t, rec.Body.String(), "or two of its id that differ")
+			o["medicationReference"].(res)["display"] = "upadacitinib ER tablet"
+			rec = s.do(t, "POST", "/cds-services/order-sign", call{r: cleanRecord(), drafts: []res{o}}.body(t))
+			assert.Equal(t, 200, rec.Code, rec.Body.String())
+			assert.Contains(t, rec.Body.String(), "dose-unknown")
 		})
 	}
 	// The same Medication twice alike is one Medication: read.
