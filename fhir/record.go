@@ -222,6 +222,9 @@ func convertCondition(c *condition) rules.Condition {
 			present(c.AbatementRange) || present(c.AbatementString)}
 	if c.OnsetDateTime != nil {
 		out.Onset = date(c.OnsetDateTime)
+		if last := lastDay(c.OnsetDateTime); !last.Equal(out.Onset) {
+			out.OnsetLast = last
+		}
 	}
 	return out
 }

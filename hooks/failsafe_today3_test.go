@@ -387,3 +387,62 @@ func TestToday3PathsLogNoPatientData(t *testing.T) {
 		})
 	}
 }
+
+// TestFailsafeToday3OnsetPrecision: an event whose onset is written as a
+// month or a year only, the course started mid-June. "2026-06" was read as
+// 1 June, before a start on 15 June: an MI, DVT or cancer of that month,
+// possibly on treatment, was history and patient-view said nothing; a
+// hepatitis B condition of "2026" made a positive HBsAg since the start
+// "known before". Such an onset is now read by its last day for "since
+// the start", its evidence saying only the month or year is given. N-1:
+// the month (year) before the start's is history.
+func TestFailsafeToday3OnsetPrecision(t *testing.T) {
+	var cases []accCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+		for _, e := range []struct {
+			name, code string
+			make       func(string) res
+		}{
+			{"MI", "mace-history", miAt},
+			{"DVT", "vte-risk", onsetCond("dvt", "I82.401")},
+			{"lung cancer", "malignancy", onsetCond("ca", "C34.90")},
+			{"old MI I25.2 (onset only)", "mace-history", onsetCond("old", "I25.2")},
+		} {
+			for _, c := range []struct {
+				start, onset string
+				since        bool
+			}{
+				{"2026-06-15", "2026-06", true},
+				{"2026-06-15", "2026-05", false},
+				{"2026-06-15", "2026-07", true},
+				{"2026-06-15T10:00:00-05:00", "2026-06", true},
+				{"2026-06-01", "2026", true},
+				{"2026-06-01", "2025", false},
+			} {
+				r := func() *record { return courseAt(drug, c.start).replace(e.make(c.onset)) }
+				k := accCase{name: drug + ": " + e.name + " " + c.onset + ", start " + c.start}
+				if c.since {
+					k.want = w(e.code, "warning")
+					k.detailOf = map[string]string{e.code: "onset between"}
+				} else {
+					k.absent = []string{e.code}
+				}
+				pv, renewal := k, k
+				pv.name, pv.c = k.name+": patient-view", view(r())
+				renewal.name, renewal.c = k.name+": renewal", sign(r(), jakDraft(drug, mg))
+				cases = append(cases, pv, renewal)
+			}
+		}
+		// Hepatitis B known before the start only when its whole year is.
+		hbv := func(onset string) *record {
+			return courseAt(drug, "2026-06-01").replace(with(cond("hbv", icd, "B18.1", "active"), "onsetDateTime", onset)).replace(obsCode("hbsag2", "5196-1", positive, ago(10)))
+		}
+		cases = append(cases,
+			accCase{name: drug + ": chronic hepatitis B of 2026, HBsAg positive since the start: not known before, reported", c: view(hbv("2026")), want: w("hbv-active", "critical")},
+			accCase{name: drug + ": chronic hepatitis B of 2025, HBsAg positive since the start: known, no card", c: view(hbv("2025")), absent: []string{"hbv-active"}},
+			accCase{name: drug + ": chronic hepatitis B of 2026-05, HBsAg positive since the start: known, no card", c: view(hbv("2026-05")), absent: []string{"hbv-active"}},
+		)
+	}
+	runAcc(t, cases)
+}

@@ -347,7 +347,7 @@ func (c *orderCtx) knownBefore(from civilDay, cond string, tests ...string) bool
 		}
 	}
 	for _, x := range c.ix.activeConditions(cond) {
-		if d := conditionDate(x, c.now); !d.IsZero() && !c.onOrAfter(d, from) {
+		if d := conditionDate(x, c.now); !d.IsZero() && !c.onOrAfter(latestOnset(x, d), from) {
 			return true
 		}
 	}
@@ -366,7 +366,7 @@ func (c *orderCtx) conditionsSince(cs []*Condition, from civilDay) []*Condition 
 		if c.pastEventOnly(x) {
 			d = onsetDate(x, c.now)
 		}
-		if !d.IsZero() && c.onOrAfter(d, from) {
+		if !d.IsZero() && c.onOrAfter(latestOnset(x, d), from) {
 			out = append(out, x)
 		}
 	}
@@ -394,6 +394,17 @@ func (c *orderCtx) pastEventOnly(x *Condition) bool {
 		}
 	}
 	return history
+}
+
+// latestOnset is d, the condition's date, or when d is an onset written as
+// a year or a month only, its last day (failsafe7): an MI of "2026-06" may
+// have begun after a start on 15 June, and was read as history (1 June);
+// hepatitis B of "2026" is not known to be before a start in June.
+func latestOnset(x *Condition, d time.Time) time.Time {
+	if !x.OnsetLast.IsZero() && d.Equal(x.Onset) {
+		return x.OnsetLast
+	}
+	return d
 }
 
 // onsetDate is the condition's onset (onsetDateTime or onsetPeriod.start)
