@@ -446,3 +446,37 @@ func TestFailsafeToday3OnsetPrecision(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestFailsafeToday3PregnancyOnsetYear: an active pregnancy condition
+// whose onset is written as a year only ("2026", read as 1 January, 332
+// days before testNow) was ended by the 300-day limit: a pregnant woman on
+// upadacitinib or abrocitinib got no card. The year may end today: it
+// stays current (N); "2025" has ended (N-1). The pregnancy tests of
+// cleanRecord (negative, 4 days ago) are left out: one after the onset
+// still ends it.
+func TestFailsafeToday3PregnancyOnsetYear(t *testing.T) {
+	var cases []accCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+		preg := func(onset string) *record {
+			return courseAt(drug, "2026-06-01").drop("hcg").replace(with(cond("p", icd, "Z33.1", "active"), "onsetDateTime", onset))
+		}
+		for _, c := range []struct {
+			onset string
+			want  bool
+		}{{"2026", true}, {"2025", false}, {ago(299), true}, {ago(300), false}} {
+			k := accCase{name: drug + ": Z33.1 onset " + c.onset}
+			if c.want {
+				k.want = w("pregnancy", "critical")
+			} else {
+				k.absent = []string{"pregnancy"}
+			}
+			pv, rn := k, k
+			pv.name, pv.c = k.name+": patient-view", view(preg(c.onset))
+			rn.name, rn.c = k.name+": renewal", sign(preg(c.onset), jakDraft(drug, mg))
+			cases = append(cases, pv, rn)
+		}
+		cases = append(cases, accCase{name: drug + ": Z33.1 onset 2026, negative hCG 4 days ago: ended", c: view(preg("2026").replace(obsCode("hcg", "2106-3", negative, ago(4)))), absent: []string{"pregnancy"}})
+	}
+	runAcc(t, cases)
+}

@@ -990,7 +990,7 @@ func (c *orderCtx) currentPregnancies() []*Condition {
 			out = append(out, x) // undated: stays current (fail safe)
 			continue
 		}
-		if daysBetween(d, c.now) >= pregnancyMaxDays {
+		if daysBetween(latestOnset(x, d), c.now) >= pregnancyMaxDays { // "2026": up to its last day (failsafe7)
 			continue
 		}
 		if f := lastKnown(x) + 1; len(dated) == 0 || f < from {
