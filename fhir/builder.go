@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -392,7 +391,9 @@ func (b *Builder) Record() *rules.Record {
 	defer b.mu.Unlock()
 	meds := medIndex{}
 	for _, p := range b.parts {
-		maps.Copy(meds, p.medications)
+		for key, m := range p.medications {
+			meds.put(key, m)
+		}
 	}
 	rec := &rules.Record{}
 	// The same id again with other content (two versions, a merged feed)

@@ -245,22 +245,38 @@ func convertMedication(m *medication) rules.Medication {
 type medIndex map[string]rules.Medication
 
 // add keeps m by its id and fullUrl; conflict is the first key that held
-// a Medication of other content (the last is kept).
+// a Medication of other content (both are kept, merged).
 func (mi medIndex) add(m *medication, fullURL string) (conflict string) {
 	info := convertMedication(m)
 	for _, key := range []string{resourceID("Medication", m.ID), fullURL} {
-		if old, ok := mi[key]; ok && key != "" && conflict == "" {
-			a, _ := stdjson.Marshal(old)
-			b, _ := stdjson.Marshal(info)
-			if string(a) != string(b) {
-				conflict = key
-			}
-		}
-		if key != "" {
-			mi[key] = info
+		if key != "" && mi.put(key, info) && conflict == "" {
+			conflict = key
 		}
 	}
 	return conflict
+}
+
+// put keeps info by key; a Medication of other content already there is
+// merged with it (differed true): which one an order means cannot be told,
+// so its codes and text are both read (a JAK inhibitor is recognised by
+// either) and a strength they disagree on is none (failsafe7: the last
+// was read, so an upadacitinib course whose Medication came again as
+// acetaminophen was no course).
+func (mi medIndex) put(key string, info rules.Medication) (differed bool) {
+	old, ok := mi[key]
+	a, _ := stdjson.Marshal(old)
+	b, _ := stdjson.Marshal(info)
+	if !ok || string(a) == string(b) {
+		mi[key] = info
+		return false
+	}
+	old.Codes = append(slices.Clip(old.Codes), info.Codes...)
+	old.Text = strings.TrimSpace(old.Text + " / " + info.Text)
+	if old.Dose.IngredientStrengthMg != info.Dose.IngredientStrengthMg || old.Dose.IngredientPerML != info.Dose.IngredientPerML {
+		old.Dose = rules.DoseFacts{}
+	}
+	mi[key] = old
+	return true
 }
 
 // pendingMed is an order or statement whose medicationReference may wait.

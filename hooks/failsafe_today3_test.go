@@ -480,3 +480,32 @@ func TestFailsafeToday3PregnancyOnsetYear(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestFailsafeToday3RecordMedicationTwice: the Medication a record order
+// references, sent twice under one id with other content. The last one was
+// read: an upadacitinib course whose Medication came again as
+// acetaminophen was no course, and patient-view answered {"cards": []} for
+// an MI since its start. Both are now read (the course is seen whichever
+// comes last); a strength they disagree on is none (the course's dose is
+// unknown, not the last one's).
+func TestFailsafeToday3RecordMedicationTwice(t *testing.T) {
+	tab := res{"value": 1, "unit": "tablet", "system": ucum, "code": "{tbl}"}
+	acet := res{"resourceType": "Medication", "id": "m", "code": cc(rxnorm, "161", "acetaminophen", "acetaminophen 500 mg tablet")}
+	order := func() res {
+		o := courseOrder("upa-1", "MedicationRequest", "active", "upadacitinib", "2026-06-01")
+		delete(o, "medicationCodeableConcept")
+		o["medicationReference"] = res{"reference": "Medication/m"}
+		return o
+	}
+	var cases []accCase
+	for _, meds := range [][]res{
+		{epicTablet("m", 15, "0074-2306-30", tab), acet},
+		{acet, epicTablet("m", 15, "0074-2306-30", tab)},
+	} {
+		r := cleanRecord().replace(miAt(ago(10)))
+		r.medications = append(r.medications, order(), copyRes(meds[0]), copyRes(meds[1]))
+		cases = append(cases, accCase{name: "MI since the start, the course's Medication also sent as acetaminophen (" + meds[1]["code"].(res)["text"].(string) + " last)",
+			c: view(r), want: w("mace-history", "warning")})
+	}
+	runAcc(t, cases)
+}
