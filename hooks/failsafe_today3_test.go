@@ -509,3 +509,50 @@ func TestFailsafeToday3RecordMedicationTwice(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestFailsafeToday3EventDateShapes: onsets of odd shape and precision on
+// an upadacitinib course started 2026-06-01, and "after today" read in the
+// event's zone. An MI at 01:00 +14:00 on tomorrow's date (11:00 UTC today,
+// an hour before testNow) has happened: it was said to be "after today:
+// check its date"; a date-only MI of tomorrow still is. The other rows
+// are checked and unchanged.
+func TestFailsafeToday3EventDateShapes(t *testing.T) {
+	upa := "upadacitinib"
+	on := func() *record { return courseAt(upa, "2026-06-01") }
+	mi := func(kv ...any) res { return with(cond("mi", icd, "I21.4", "active"), kv...) }
+	after := "after today: check its date"
+	cases := []accCase{
+		{name: "MI tomorrow 01:00 +14:00 (past in UTC): reported, not 'after today'", c: view(on().replace(miAt(ago(-1) + "T01:00:00+14:00"))),
+			want: w("mace-history", "warning"), notDetailOf: map[string]string{"mace-history": after}},
+		{name: "MI tomorrow 13:00 +14:00 (23:00 UTC today, after now): 'after today'", c: view(on().replace(miAt(ago(-1) + "T13:00:00+14:00"))),
+			want: w("mace-history", "warning"), detailOf: map[string]string{"mace-history": after}},
+		{name: "MI tomorrow date-only: 'after today'", c: view(on().replace(miAt(ago(-1)))), want: w("mace-history", "warning"), detailOf: map[string]string{"mace-history": after}},
+		{name: "MI today 23:00 -12:00 (tomorrow in UTC): reported, not 'after today'", c: view(on().replace(miAt(ago(0) + "T23:00:00-12:00"))),
+			want: w("mace-history", "warning"), notDetailOf: map[string]string{"mace-history": after}},
+		// Checked and unchanged.
+		{name: "onsetRange, recorded since the start: by its recorded date", c: view(on().replace(mi("onsetRange", res{"low": res{"value": 40, "unit": "a"}}, "recordedDate", ago(10)))), want: w("mace-history", "warning"),
+			detailOf: map[string]string{"mace-history": "onset not stated"}},
+		{name: "onsetDateTime 'NaN', recorded since the start: by its recorded date", c: view(on().replace(mi("onsetDateTime", "NaN", "recordedDate", ago(10)))), want: w("mace-history", "warning")},
+		{name: "onsetDateTime a number: the entry is malformed, said", c: view(on().replace(mi("onsetDateTime", 2026, "recordedDate", ago(10)))), want: w("data-unavailable", "info"),
+			detailOf: map[string]string{"data-unavailable": "Not read: 1 entry of conditions"}},
+		{name: "onsetDateTime -1e308 as a string, no recorded date: undated, not new", c: view(on().replace(mi("onsetDateTime", "-1e308"))), noCards: true},
+		{name: "an empty coding beside the ICD-10 code", c: view(on().replace(with(res{"resourceType": "Condition", "id": "mi", "code": res{"coding": []any{res{}, res{"system": icd, "code": "I21.4"}}},
+			"clinicalStatus": coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "active")}, "onsetDateTime", ago(10)))), want: w("mace-history", "warning")},
+		{name: "an MI of another patient: 400", c: view(on().replace(with(miAt(ago(10)), "subject", res{"reference": "Patient/other"})))},
+		{name: "Z86.73 with onsetString, recorded since the start: by onset only, no card", c: view(on().replace(with(cond("h", icd, "Z86.73", "active"), "onsetString", "2026", "recordedDate", ago(10)))), noCards: true},
+		{name: "Z86.73 onset since the start: reported", c: view(on().replace(with(cond("h", icd, "Z86.73", "active"), "onsetDateTime", ago(10)))), want: w("mace-history", "warning")},
+		{name: "start written year only, MI in March of that year: since (read from 1 January)", c: view(courseAt(upa, "2026").replace(miAt("2026-03-01"))), want: w("mace-history", "warning")},
+	}
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if strings.Contains(tc.name, "another patient") {
+				rec := s.do(t, "POST", "/cds-services/patient-view", tc.c.body(t))
+				assert.Equal(t, 400, rec.Code, rec.Body.String())
+				return
+			}
+			cs, body := tc.c.post(t, s)
+			checkAcc(t, tc, cs, body)
+		})
+	}
+}

@@ -418,7 +418,7 @@ func onsetDate(x *Condition, now time.Time) time.Time { return plausibleDate(x.O
 func (c *orderCtx) eventEvidence(cs []*Condition) []Evidence {
 	ev := conditionEvidence(cs, c.now)
 	for i := range ev {
-		if !ev[i].Date.IsZero() && dayOf(ev[i].Date) > dayOf(c.now) {
+		if !ev[i].Date.IsZero() && c.ix.future(ev[i].Date) { // +14:00 tomorrow may be past (failsafe7)
 			ev[i].Text += ", after today: check its date"
 		}
 	}
