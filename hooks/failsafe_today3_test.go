@@ -556,3 +556,44 @@ func TestFailsafeToday3EventDateShapes(t *testing.T) {
 		})
 	}
 }
+
+// TestFailsafeToday3UnresolvedMedication: a record order whose
+// medicationReference names no Medication sent, with no display, cannot be
+// told from a JAK course or an interacting drug. It was passed over as no
+// medication: clarithromycin ordered for such a patient answered
+// {"cards": []}. It is now counted with the entries left out as malformed,
+// so the "not fully checked" card says the medication list was not all
+// read (order hooks; patient-view for a patient on a course). With a
+// display it is read by it. A patient on no known course gets no
+// patient-view card for it, as for any malformed entry (committee
+// question).
+func TestFailsafeToday3UnresolvedMedication(t *testing.T) {
+	unresolved := func(rt, display string) res {
+		o := courseOrder("u-1", rt, "active", "upadacitinib", "2026-06-01")
+		delete(o, "medicationCodeableConcept")
+		o["medicationReference"] = res{"reference": "Medication/missing"}
+		if display != "" {
+			o["medicationReference"].(res)["display"] = display
+		}
+		return o
+	}
+	clar := drugDraft("other", rxnorm, "197517", "clarithromycin 500 MG Oral Tablet")
+	notRead := func(what string) accCase {
+		return accCase{want: w("data-unavailable", "warning"), detailOf: map[string]string{"data-unavailable": "Not read: 1 entry of " + what}}
+	}
+	var cases []accCase
+	add := func(name string, c call, k accCase) {
+		k.name, k.c = name, c
+		cases = append(cases, k)
+	}
+	add("clarithromycin ordered, a record order of no known drug", sign(cleanRecord().replace(unresolved("MedicationRequest", "")), clar), notRead("medications"))
+	add("clarithromycin ordered, a statement of no known drug", sign(cleanRecord().replace(unresolved("MedicationStatement", "")), clar), notRead("outside medications"))
+	add("upadacitinib ordered, a record order of no known drug", sign(cleanRecord().replace(unresolved("MedicationRequest", "")), jakDraft("upadacitinib", 15)), notRead("medications"))
+	add("clarithromycin ordered, the unresolved order displays Rinvoq 15 mg: the course is read", sign(cleanRecord().replace(unresolved("MedicationRequest", "Rinvoq 15 mg")), clar),
+		accCase{want: w("cyp-interaction", "warning"), absent: []string{"data-unavailable"}})
+	add("clarithromycin ordered, an entered-in-error order of no known drug: nothing", sign(cleanRecord().replace(with(unresolved("MedicationRequest", ""), "status", "entered-in-error")), clar), accCase{noCards: true})
+	add("patient-view on a course, a record order of no known drug", view(courseAt("upadacitinib", "2026-06-01").replace(unresolved("MedicationRequest", ""))),
+		accCase{want: w("data-unavailable", "info"), onlyInfo: true, detailOf: map[string]string{"data-unavailable": "1 entry of medications"}})
+	add("patient-view on no known course, a record order of no known drug: no card (as a malformed entry)", view(cleanRecord().replace(unresolved("MedicationRequest", "")).replace(miAt(ago(10)))), accCase{noCards: true})
+	runAcc(t, cases)
+}
