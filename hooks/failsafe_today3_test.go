@@ -1,8 +1,12 @@
 package hooks
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"jakguard/cards"
 	"jakguard/internal/syncbuf"
 )
 
@@ -591,9 +596,83 @@ func TestFailsafeToday3UnresolvedMedication(t *testing.T) {
 	add("upadacitinib ordered, a record order of no known drug", sign(cleanRecord().replace(unresolved("MedicationRequest", "")), jakDraft("upadacitinib", 15)), notRead("medications"))
 	add("clarithromycin ordered, the unresolved order displays Rinvoq 15 mg: the course is read", sign(cleanRecord().replace(unresolved("MedicationRequest", "Rinvoq 15 mg")), clar),
 		accCase{want: w("cyp-interaction", "warning"), absent: []string{"data-unavailable"}})
+	self := unresolved("MedicationRequest", "")
+	self["medicationReference"] = res{"reference": "MedicationRequest/u-1"}
+	add("clarithromycin ordered, a record order referencing itself (a cycle)", sign(cleanRecord().replace(self), clar), notRead("medications"))
 	add("clarithromycin ordered, an entered-in-error order of no known drug: nothing", sign(cleanRecord().replace(with(unresolved("MedicationRequest", ""), "status", "entered-in-error")), clar), accCase{noCards: true})
 	add("patient-view on a course, a record order of no known drug", view(courseAt("upadacitinib", "2026-06-01").replace(unresolved("MedicationRequest", ""))),
 		accCase{want: w("data-unavailable", "info"), onlyInfo: true, detailOf: map[string]string{"data-unavailable": "1 entry of medications"}})
 	add("patient-view on no known course, a record order of no known drug: no card (as a malformed entry)", view(cleanRecord().replace(unresolved("MedicationRequest", "")).replace(miAt(ago(10)))), accCase{noCards: true})
 	runAcc(t, cases)
+}
+
+// TestFailsafeToday3TwoCourses: a patient on overlapping courses of both
+// drugs (itself a critical combination-jak card). An event since both
+// starts is said once per course, each in its drug's words (upadacitinib:
+// discontinue, RINVOQ 5.4; abrocitinib: review); one between the starts
+// only for the course already begun. Checked and unchanged. (The tests'
+// response helper holds a finding code to one card, as one order has; two
+// courses have two, so the answer is read here directly.)
+func TestFailsafeToday3TwoCourses(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	both := func(event res) *record {
+		return courseAt("upadacitinib", "2026-03-01").replace(courseOrder("abrocitinib-1", "MedicationRequest", "active", "abrocitinib", "2026-05-01")).replace(event)
+	}
+	for _, tc := range []struct {
+		name      string
+		r         *record
+		code      string
+		summaries []string
+	}{
+		{"MI after both starts", both(miAt("2026-06-01")), "mace-history", []string{"Discontinue upadacitinib: MI or stroke since the start", "Review abrocitinib: new since the start: MI or stroke"}},
+		{"MI between the starts", both(miAt("2026-04-01")), "mace-history", []string{"Discontinue upadacitinib: MI or stroke since the start"}},
+		{"DVT after both starts", both(onsetCond("dvt", "I82.401")("2026-06-01")), "vte-risk", []string{"Review upadacitinib: new since the start: VTE or thrombophilia", "Review abrocitinib: new since the start: VTE or thrombophilia"}},
+		{"HBsAg positive after both starts", both(obsCode("hbsag2", "5196-1", positive, ago(10))), "hbv-active", []string{"Seek hepatology advice on upadacitinib: active hepatitis B", "Seek hepatology advice on abrocitinib: active hepatitis B"}},
+		{"MI written 2026-04 (month of neither start): upadacitinib only", both(miAt("2026-04")), "mace-history", []string{"Discontinue upadacitinib: MI or stroke since the start"}},
+		{"MI written 2026-05 (abrocitinib's start month): both", both(miAt("2026-05")), "mace-history", []string{"Discontinue upadacitinib: MI or stroke since the start", "Review abrocitinib: new since the start: MI or stroke"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/cds-services/patient-view", bytes.NewReader(view(tc.r).body(t)))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, req)
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			var resp struct{ Cards []cards.Card }
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
+			var got []string
+			combo := false
+			for _, c := range resp.Cards {
+				assert.NoError(t, cards.Validate(c))
+				if slices.Contains(c.Findings(), tc.code) {
+					got = append(got, c.Summary)
+				}
+				combo = combo || slices.Contains(c.Findings(), "combination-jak") && c.Indicator == "critical"
+			}
+			assert.ElementsMatch(t, tc.summaries, got)
+			assert.True(t, combo, "combination-jak critical")
+		})
+	}
+}
+
+// TestFailsafeToday3OtherPatient: a resource of another patient in the
+// record of the paths reviewed (an event since the start, a pregnancy
+// test, a course order or statement) answers 400, never a card about the
+// wrong patient nor a silent answer. Checked and unchanged.
+func TestFailsafeToday3OtherPatient(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	other := func(r res) res { return with(r, "subject", res{"reference": "Patient/other"}) }
+	stmt := courseOrder("s-1", "MedicationStatement", "active", "upadacitinib", ago(10))
+	for name, c := range map[string]call{
+		"HBsAg positive since the start":                view(courseAt("upadacitinib", "2026-06-01").replace(other(obsCode("hbsag2", "5196-1", positive, ago(10))))),
+		"positive hCG 40 days ago":                      view(courseAt("upadacitinib", "2026-06-01").replace(other(obsCode("hcg", "2106-3", positive, ago(40))))),
+		"an undated course order":                       view(cleanRecord().replace(other(undatedMember("u", "MedicationRequest", "upadacitinib")))),
+		"a course statement":                            sign(cleanRecord().replace(other(stmt)), jakDraft("upadacitinib", 15)),
+		"two versions of an MI, one of another patient": view(twice(courseAt("upadacitinib", "2026-06-01"), miAt(ago(10)), other(miAt(ago(10))))),
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/"+c.service(), c.body(t))
+			assert.Equal(t, 400, rec.Code, rec.Body.String())
+			assert.Contains(t, rec.Body.String(), "another patient")
+		})
+	}
 }
