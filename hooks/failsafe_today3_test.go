@@ -676,3 +676,45 @@ func TestFailsafeToday3OtherPatient(t *testing.T) {
 		})
 	}
 }
+
+// TestFailsafeToday3BothCoursesUndated: on courses of both drugs, each
+// undated or partly undated course is said on the info card; only the
+// first drug's was (an undated abrocitinib course beside an undated
+// upadacitinib one went unsaid).
+func TestFailsafeToday3BothCoursesUndated(t *testing.T) {
+	upaU, abroU := undatedMember("u1", "MedicationRequest", "upadacitinib"), undatedMember("a1", "MedicationRequest", "abrocitinib")
+	noStart := "course on the record has no start date jakguard can read"
+	before := "course being taken has no start date jakguard can read: the course may have begun before 2026-06-01"
+	for _, tc := range []struct {
+		name    string
+		r       *record
+		summary string
+		lines   []string
+	}{
+		{"both undated", cleanRecord().replace(copyRes(upaU)).replace(copyRes(abroU)), "JAK-inhibitor courses not fully checked: their start dates could not be read",
+			[]string{"The upadacitinib " + noStart, "The abrocitinib " + noStart}},
+		{"upadacitinib dated and undated, abrocitinib undated", courseAt("upadacitinib", "2026-06-01").replace(copyRes(upaU)).replace(copyRes(abroU)),
+			"JAK-inhibitor courses not fully checked: their start dates could not be read", []string{"the upadacitinib " + before, "The abrocitinib " + noStart}},
+		{"upadacitinib dated, abrocitinib undated (N-1: one course)", courseAt("upadacitinib", "2026-06-01").replace(copyRes(abroU)),
+			"Abrocitinib course not fully checked: its start date could not be read", []string{"The abrocitinib " + noStart}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/cds-services/patient-view", bytes.NewReader(view(tc.r).body(t)))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			newTestServer(t, serverOpts{noStore: true}).ServeHTTP(rec, req)
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			var resp struct{ Cards []cards.Card }
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
+			i := slices.IndexFunc(resp.Cards, func(c cards.Card) bool { return slices.Contains(c.Findings(), "data-unavailable") })
+			require.GreaterOrEqual(t, i, 0, rec.Body.String())
+			c := resp.Cards[i]
+			assert.NoError(t, cards.Validate(c))
+			assert.Equal(t, "info", string(c.Indicator))
+			assert.Equal(t, tc.summary, c.Summary)
+			for _, l := range tc.lines {
+				assert.Contains(t, c.Detail, l)
+			}
+		})
+	}
+}
