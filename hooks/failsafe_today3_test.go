@@ -546,6 +546,10 @@ func TestFailsafeToday3EventDateShapes(t *testing.T) {
 		{name: "an MI of another patient: 400", c: view(on().replace(with(miAt(ago(10)), "subject", res{"reference": "Patient/other"})))},
 		{name: "Z86.73 with onsetString, recorded since the start: by onset only, no card", c: view(on().replace(with(cond("h", icd, "Z86.73", "active"), "onsetString", "2026", "recordedDate", ago(10)))), noCards: true},
 		{name: "Z86.73 onset since the start: reported", c: view(on().replace(with(cond("h", icd, "Z86.73", "active"), "onsetDateTime", ago(10)))), want: w("mace-history", "warning")},
+		{name: "one MI as two Conditions: dated 2019, and undated: history, no card", c: view(on().replace(miAt("2019-01-01")).replace(cond("mi2", icd, "I21.4", "active"))), noCards: true},
+		{name: "one MI as two Conditions: dated 2019, and recorded since the start with no onset: reported, 'onset not stated'",
+			c: view(on().replace(miAt("2019-01-01")).replace(with(cond("mi2", icd, "I21.4", "active"), "recordedDate", ago(10)))), want: w("mace-history", "warning"),
+			detailOf: map[string]string{"mace-history": "recorded on " + ago(10) + " (onset not stated)"}},
 		{name: "start written year only, MI in March of that year: since (read from 1 January)", c: view(courseAt(upa, "2026").replace(miAt("2026-03-01"))), want: w("mace-history", "warning")},
 	}
 	s := newTestServer(t, serverOpts{noStore: true})
