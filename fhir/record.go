@@ -101,9 +101,9 @@ type medicationUse struct {
 	DosageInstruction []dosage `json:"dosageInstruction"`
 	DoNotPerform      *bool    `json:"doNotPerform"`
 	DispenseRequest   *struct {
-		ValidityPeriod         *fm.Period   `json:"validityPeriod"`
-		ExpectedSupplyDuration *fm.Duration `json:"expectedSupplyDuration"`
-		NumberOfRepeatsAllowed *int         `json:"numberOfRepeatsAllowed"`
+		ValidityPeriod         *fm.Period      `json:"validityPeriod"`
+		ExpectedSupplyDuration *fm.Duration    `json:"expectedSupplyDuration"`
+		NumberOfRepeatsAllowed *stdjson.Number `json:"numberOfRepeatsAllowed"` // a number: 2.5 must not make the order unreadable
 	} `json:"dispenseRequest"`
 	// MedicationStatement
 	EffectiveDateTime *string    `json:"effectiveDateTime"`
@@ -121,14 +121,14 @@ type serviceRequest struct {
 }
 
 type dosage struct {
-	Sequence           *int    `json:"sequence"`
-	Text               *string `json:"text"`
-	PatientInstruction *string `json:"patientInstruction"`
+	Sequence           *stdjson.Number `json:"sequence"` // a number: 1.5 must not make the order unreadable
+	Text               *string         `json:"text"`
+	PatientInstruction *string         `json:"patientInstruction"`
 	Timing             *struct {
 		Code   *fm.CodeableConcept `json:"code"`
 		Repeat *struct {
-			Frequency    *int            `json:"frequency"`
-			FrequencyMax *int            `json:"frequencyMax"`
+			Frequency    *stdjson.Number `json:"frequency"` // a number, as count: 2.5 or 1e308 must not make the order unreadable
+			FrequencyMax *stdjson.Number `json:"frequencyMax"`
 			Period       *stdjson.Number `json:"period"`
 			PeriodUnit   *string         `json:"periodUnit"`
 			TimeOfDay    []string        `json:"timeOfDay"`
@@ -375,7 +375,9 @@ func dose(ds []dosage, base rules.DoseFacts) rules.DoseFacts {
 func instruction(d *dosage, base rules.DoseFacts) rules.DoseFacts {
 	out := base
 	if d.Sequence != nil {
-		out.Sequence = *d.Sequence
+		if v, ok := number(*d.Sequence); ok && v >= 0 && v <= 1e9 {
+			out.Sequence = int(v)
+		}
 	}
 	// The sig, else what the patient is told (the only sig some send).
 	out.DosageText, out.Route = cmp.Or(strings.TrimSpace(str(d.Text)), strings.TrimSpace(str(d.PatientInstruction))), routeText(d.Route)
@@ -393,12 +395,7 @@ func instruction(d *dosage, base rules.DoseFacts) rules.DoseFacts {
 	if d.Timing != nil {
 		out.TimingCode, out.TimingText = statusCode(d.Timing.Code), textOrDisplay(d.Timing.Code)
 		if r := d.Timing.Repeat; r != nil {
-			if r.Frequency != nil {
-				out.Frequency = float64(*r.Frequency)
-			}
-			if r.FrequencyMax != nil {
-				out.FrequencyMax = float64(*r.FrequencyMax)
-			}
+			out.Frequency, out.FrequencyMax = frequency(r.Frequency), frequency(r.FrequencyMax)
 			out.TimesOfDay = max(len(r.TimeOfDay), len(r.When))
 			if r.Period != nil {
 				out.Period, _ = number(*r.Period)
@@ -431,8 +428,9 @@ func convertMedicationUse(resourceType string, mu *medicationUse, contained func
 		if dr := mu.DispenseRequest; dr != nil && dr.ValidityPeriod != nil {
 			p.med.ValidityStart, p.med.End = date(dr.ValidityPeriod.Start), date(dr.ValidityPeriod.End)
 		}
-		if dr := mu.DispenseRequest; dr != nil && dr.NumberOfRepeatsAllowed != nil && *dr.NumberOfRepeatsAllowed >= 0 {
-			p.med.Supply.Repeats = min(*dr.NumberOfRepeatsAllowed, 1000)
+		if dr := mu.DispenseRequest; dr != nil && dr.NumberOfRepeatsAllowed != nil {
+			v, _ := number(*dr.NumberOfRepeatsAllowed)
+			p.med.Supply.Repeats = int(min(max(v, 0), 1000))
 		}
 		if dr := mu.DispenseRequest; dr != nil && dr.ExpectedSupplyDuration != nil {
 			p.med.Supply.Days = days(dr.ExpectedSupplyDuration)
@@ -571,6 +569,21 @@ func date(p *string) time.Time {
 	}
 	t, _ := ParseDate(*p)
 	return t
+}
+
+// frequency is a timing frequency as sent (0 when absent), -1 (not usable:
+// the dose is unknown) when it is no finite number. It was read as an
+// integer, so 2.5, 1e308 or "2" made the whole order unreadable, and a JAK
+// course of such an order was no course: patient-view said nothing of an
+// MI since its start (failsafe7).
+func frequency(n *stdjson.Number) float64 {
+	if n == nil {
+		return 0
+	}
+	if v, ok := number(*n); ok {
+		return v
+	}
+	return -1
 }
 
 // lastDay is date for the end of a period: a year or a month is its last

@@ -722,3 +722,49 @@ func TestFailsafeToday3BothCoursesUndated(t *testing.T) {
 		})
 	}
 }
+
+// TestFailsafeToday3NonIntegerTiming: a course order whose
+// timing.repeat.frequency (or frequencyMax, the instruction's sequence,
+// dispenseRequest.numberOfRepeatsAllowed) is no whole number (2.5, 1e308,
+// "2") was unreadable as a whole, as a count of 2.5 was before failsafe5:
+// the upadacitinib course was no course, and patient-view said nothing of
+// an MI since its start. Such a number is now read where it is usable and
+// otherwise leaves the dose unknown; the order stays read.
+func TestFailsafeToday3NonIntegerTiming(t *testing.T) {
+	order := func(repeat res, kv ...any) res {
+		o := courseOrder("upadacitinib-1", "MedicationRequest", "active", "upadacitinib", "2026-06-01")
+		o["dosageInstruction"] = []any{with(res{"timing": res{"repeat": repeat},
+			"doseAndRate": []any{res{"doseQuantity": res{"value": 1, "unit": "tablet", "system": ucum, "code": "{tbl}"}}}}, kv...)}
+		return o
+	}
+	daily := func(f any) res { return res{"frequency": f, "period": 1, "periodUnit": "d"} }
+	var cases []accCase
+	for name, o := range map[string]res{
+		"frequency 2.5":               order(daily(2.5)),
+		"frequency 1e308":             order(daily(1e308)),
+		"frequency \"2\"":             order(daily("2")),
+		"frequency 0":                 order(daily(0)),
+		"frequencyMax 1.5":            order(with(daily(1), "frequencyMax", 1.5)),
+		"sequence 1.5":                order(daily(1), "sequence", 1.5),
+		"numberOfRepeatsAllowed 2.5":  with(order(daily(1)), "dispenseRequest", res{"numberOfRepeatsAllowed": 2.5}),
+		"numberOfRepeatsAllowed -1e9": with(order(daily(1)), "dispenseRequest", res{"numberOfRepeatsAllowed": -1e9}),
+	} {
+		cases = append(cases,
+			accCase{name: "patient-view, course order with " + name + ", MI since the start", c: view(cleanRecord().replace(o).replace(miAt(ago(10)))), want: w("mace-history", "warning")},
+			accCase{name: "clarithromycin ordered, course order with " + name, c: sign(cleanRecord().replace(copyRes(o)), drugDraft("other", rxnorm, "197517", "clarithromycin 500 MG Oral Tablet")),
+				want: w("cyp-interaction", "warning"), absent: []string{"data-unavailable"}})
+	}
+	// A draft upadacitinib order of 1 tablet 15 mg at frequency 2.5 a day
+	// is read (37.5 mg/day, above the label). A word ("two") in a number
+	// stays malformed, as in any number: 400 on a draft, "not fully
+	// checked" in the record (unchanged).
+	draft := func(f any) res {
+		d := jakDraft("upadacitinib", 15)
+		d["dosageInstruction"].([]any)[0].(res)["timing"] = res{"repeat": daily(f)}
+		return d
+	}
+	cases = append(cases,
+		accCase{name: "draft at frequency 2.5 a day: above the label", c: sign(cleanRecord(), draft(2.5)), want: w("dose-above-label", "warning")},
+	)
+	runAcc(t, cases)
+}
