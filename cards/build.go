@@ -38,10 +38,18 @@ type Options struct {
 	// NoCourse: on patient-view, no course could be read (Unreadable is
 	// the only one): no course check ran, so none is said to have.
 	NoCourse bool
-	// Undated: on patient-view, the drug of an ongoing course whose start
-	// date could not be read ("" when none): the checks counted from the
-	// start did not run, and Unchecked says so.
-	Undated rules.Drug
+	// Undated: on patient-view, the ongoing courses whose start date could
+	// not be read (the checks counted from the start did not run), or that
+	// have a current member with no start date (they may have begun before
+	// the start read): Unchecked says so for each.
+	Undated []Undated
+}
+
+// Undated is a course of Drug with a member whose start date could not be
+// read; From is the start of its dated members ("" when none has one).
+type Undated struct {
+	Drug rules.Drug
+	From string
 }
 
 // group is the findings of one card.

@@ -158,6 +158,7 @@ func createSuggestions(g *group, ds drugSource, opt Options, recommend bool) []S
 	var out []Suggestion
 	var all []Action
 	var allCodes []string
+	var allAt []int          // the index in out of each action of all
 	seen := map[string]int{} // system|code of a test → its suggestion's index
 	for _, f := range g.findings {
 		for _, t := range f.Tests {
@@ -179,6 +180,7 @@ func createSuggestions(g *group, ds drugSource, opt Options, recommend bool) []S
 				Resource:    serviceRequest(system, code, oneLine(t.Code.Display), name, pid, reason),
 			}
 			if !t.Alternative { // one pregnancy test, not both
+				allAt = append(allAt, len(out))
 				all = append(all, a)
 				allCodes = addCode(allCodes, f.Code)
 			}
@@ -188,6 +190,11 @@ func createSuggestions(g *group, ds drugSource, opt Options, recommend bool) []S
 	switch {
 	case len(out) == 1:
 		out[0].IsRecommended = recommend
+	case len(all) == 1:
+		// One test and its alternative (a pregnancy test only): "Order all
+		// 1 items" would repeat the first (failsafe7); it is the one
+		// recommended, as a single test is.
+		out[allAt[0]].IsRecommended = recommend
 	case len(out) > 1:
 		out = append(out, Suggestion{
 			Label:         "Order all " + strconv.Itoa(len(all)) + " items",

@@ -60,11 +60,21 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 	if m := opt.Unreadable; m != nil {
 		lines = append(lines, unreadableLine(m, opt.UnreadableDrug))
 	}
-	if opt.Undated != "" {
-		add("its start date")
-		lines = append(lines, md("The "+drugOf(opt.Undated).name+" course on the record has no start date jakguard can read "+
-			"(authoredOn, dispenseRequest.validityPeriod.start or effectivePeriod.start): the checks counted from the start did not run: "+
-			undatedChecks+". Record the start date, and review these in the chart."))
+	startDate := "its start date"
+	if len(opt.Undated) > 1 {
+		startDate = "their start dates"
+	}
+	for _, u := range opt.Undated {
+		add(startDate)
+		if u.From == "" {
+			lines = append(lines, md("The "+drugOf(u.Drug).name+" course on the record has no start date jakguard can read "+
+				"(authoredOn, dispenseRequest.validityPeriod.start or effectivePeriod.start): the checks counted from the start did not run: "+
+				undatedChecks+". Record the start date, and review these in the chart."))
+		} else {
+			lines = append(lines, md("An order or statement of the "+drugOf(u.Drug).name+" course being taken has no start date jakguard can read: "+
+				"the course may have begun before "+u.From+", the start of its dated orders, and the checks counted from the start "+
+				"read only from that day: "+undatedChecks+". Record the start date, and review these in the chart."))
+		}
 	}
 	lead, indicator := "Not fully checked for "+ds.name+": ", rules.Warning
 	after := "The checks of " + md(ds.name) + " that read this data did not run on it. Review it in the chart before signing."
@@ -95,7 +105,7 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 	}
 	summary := lead + strings.Join(short, ", ") + " could not be read"
 	if len(kinds) == 0 && len(partial) == 0 { // only the start date
-		summary = lead + "its start date could not be read"
+		summary = lead + startDate + " could not be read"
 	} else if len(kinds) == 0 {
 		summary = lead + "some " + strings.Join(short, ", ") + " could not be read"
 	}

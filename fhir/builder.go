@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -360,7 +359,7 @@ func (p *part) contained(r *resource) func(id string) (rules.Medication, bool) {
 }
 
 func containedMedication(contained []byte, logErr func(error)) func(id string) (rules.Medication, bool) {
-	return func(id string) (rules.Medication, bool) {
+	return func(id string) (out rules.Medication, found bool) {
 		var raws []jsontext.Value
 		if err := decode(contained, &raws); err != nil {
 			logErr(decodeError("contained", err))
@@ -379,9 +378,19 @@ func containedMedication(contained []byte, logErr func(error)) func(id string) (
 				logErr(decodeError(fmt.Sprintf("contained[%d]", i), err))
 				continue
 			}
-			return convertMedication(&m), true
+			info := convertMedication(&m)
+			if found {
+				// Two of one id: the same, or which is meant cannot be
+				// told (none is read; failsafe7).
+				a, _ := json.Marshal(out)
+				b, _ := json.Marshal(info)
+				if !bytes.Equal(a, b) {
+					return rules.Medication{}, false
+				}
+			}
+			out, found = info, true
 		}
-		return rules.Medication{}, false
+		return out, found
 	}
 }
 
@@ -392,14 +401,25 @@ func (b *Builder) Record() *rules.Record {
 	defer b.mu.Unlock()
 	meds := medIndex{}
 	for _, p := range b.parts {
-		maps.Copy(meds, p.medications)
+		for key, m := range p.medications {
+			meds.put(key, m)
+		}
 	}
 	rec := &rules.Record{}
-	seen := map[string]bool{}
-	first := func(id string) bool {
-		old := seen[id]
-		seen[id] = id != ""
-		return !old
+	// The same id again with other content (two versions, a merged feed)
+	// is kept too: which is current cannot be told, and keeping the first
+	// in the bundle dropped an MI since the course start behind an older
+	// or entered-in-error version (failsafe7).
+	seen := map[string]any{}
+	first := func(id string, v any) bool {
+		old, ok := seen[id]
+		if id == "" || !ok {
+			seen[id] = v
+			return true
+		}
+		a, _ := json.Marshal(old)
+		b, _ := json.Marshal(v)
+		return !bytes.Equal(a, b)
 	}
 	for _, p := range b.parts {
 		if rec.Patient == nil && len(p.patients) > 0 {
@@ -415,7 +435,7 @@ func (b *Builder) Record() *rules.Record {
 				b.logger.Warn("fhir: medicationReference not resolved", "key", p.key, "resourceType", m.ResourceType)
 			}
 			switch {
-			case !first(m.ID):
+			case !first(m.ID, m):
 			case rules.MedicationStatusCode(m.ResourceType, m.Status):
 				rec.Medications = append(rec.Medications, m)
 			default:
@@ -423,9 +443,9 @@ func (b *Builder) Record() *rules.Record {
 			}
 		}
 	}
-	rec.Observations = slices.DeleteFunc(rec.Observations, func(o rules.Observation) bool { return !first(o.ID) })
-	rec.Conditions = slices.DeleteFunc(rec.Conditions, func(c rules.Condition) bool { return !first(c.ID) })
-	rec.Immunizations = slices.DeleteFunc(rec.Immunizations, func(im rules.Immunization) bool { return !first(im.ID) })
+	rec.Observations = slices.DeleteFunc(rec.Observations, func(o rules.Observation) bool { return !first(o.ID, o) })
+	rec.Conditions = slices.DeleteFunc(rec.Conditions, func(c rules.Condition) bool { return !first(c.ID, c) })
+	rec.Immunizations = slices.DeleteFunc(rec.Immunizations, func(im rules.Immunization) bool { return !first(im.ID, im) })
 	return rec
 }
 
@@ -505,7 +525,15 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 				}
 			})
 		case "Medication":
-			err = decodeAs(r.raw, func(v *medication) { p.medications.add(v, text(r.fullURL)) })
+			err = decodeAs(r.raw, func(v *medication) {
+				if key := p.medications.add(v, text(r.fullURL)); key != "" {
+					// Which one the orders name cannot be told (failsafe7):
+					// the last was read, an upadacitinib order's Medication
+					// replaced by acetaminophen answered {"cards": []}. The
+					// reason is logged: the id is not in it.
+					subjectErr = &DecodeError{Path: "id", Reason: "a Medication of this id or fullUrl came before in draftOrders with other content"}
+				}
+			})
 		case "Bundle":
 			// Its orders would not be evaluated: {"cards": []} for a JAK
 			// order sent one level down.
@@ -548,7 +576,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 			// safe: an order of an unknown Medication must not answer no
 			// cards. (An order with no medication[x] at all is an order
 			// whose drug is not chosen yet, as order-select sends it.)
-			reason := "names no Medication contained in the order or in draftOrders, and has no display"
+			reason := "names no Medication contained in the order or in draftOrders (or two of its id that differ), and has no display"
 			if p.meds[i].found {
 				reason = "names a Medication with neither code nor text, and has no display"
 			}

@@ -23,8 +23,8 @@ func TestSafeErrorHidesValues(t *testing.T) {
 		want   string
 		secret string
 	}{
-		{"number into int", decodeErr(`{"timing":{"repeat":{"frequency":1.5731}}}`, &dosage{}),
-			"timing.repeat.frequency: not an integer", "1.5731"},
+		{"number into int", decodeErr(`{"valueInteger":1.5731}`, &observation{}),
+			"valueInteger: not an integer", "1.5731"},
 		{"string into struct", decodeErr(`{"code":"Ada Lovelace"}`, &observation{}),
 			"code: cannot be a string", "Ada"},
 		{"samply code", decodeErr(`{"status":"Ada Lovelace"}`, &observation{}),

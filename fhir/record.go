@@ -101,9 +101,9 @@ type medicationUse struct {
 	DosageInstruction []dosage `json:"dosageInstruction"`
 	DoNotPerform      *bool    `json:"doNotPerform"`
 	DispenseRequest   *struct {
-		ValidityPeriod         *fm.Period   `json:"validityPeriod"`
-		ExpectedSupplyDuration *fm.Duration `json:"expectedSupplyDuration"`
-		NumberOfRepeatsAllowed *int         `json:"numberOfRepeatsAllowed"`
+		ValidityPeriod         *fm.Period      `json:"validityPeriod"`
+		ExpectedSupplyDuration *fm.Duration    `json:"expectedSupplyDuration"`
+		NumberOfRepeatsAllowed *stdjson.Number `json:"numberOfRepeatsAllowed"` // a number: 2.5 must not make the order unreadable
 	} `json:"dispenseRequest"`
 	// MedicationStatement
 	EffectiveDateTime *string    `json:"effectiveDateTime"`
@@ -121,14 +121,14 @@ type serviceRequest struct {
 }
 
 type dosage struct {
-	Sequence           *int    `json:"sequence"`
-	Text               *string `json:"text"`
-	PatientInstruction *string `json:"patientInstruction"`
+	Sequence           *stdjson.Number `json:"sequence"` // a number: 1.5 must not make the order unreadable
+	Text               *string         `json:"text"`
+	PatientInstruction *string         `json:"patientInstruction"`
 	Timing             *struct {
 		Code   *fm.CodeableConcept `json:"code"`
 		Repeat *struct {
-			Frequency    *int            `json:"frequency"`
-			FrequencyMax *int            `json:"frequencyMax"`
+			Frequency    *stdjson.Number `json:"frequency"` // a number, as count: 2.5 or 1e308 must not make the order unreadable
+			FrequencyMax *stdjson.Number `json:"frequencyMax"`
 			Period       *stdjson.Number `json:"period"`
 			PeriodUnit   *string         `json:"periodUnit"`
 			TimeOfDay    []string        `json:"timeOfDay"`
@@ -222,6 +222,9 @@ func convertCondition(c *condition) rules.Condition {
 			present(c.AbatementRange) || present(c.AbatementString)}
 	if c.OnsetDateTime != nil {
 		out.Onset = date(c.OnsetDateTime)
+		if last := lastDay(c.OnsetDateTime); !last.Equal(out.Onset) {
+			out.OnsetLast = last
+		}
 	}
 	return out
 }
@@ -241,14 +244,39 @@ func convertMedication(m *medication) rules.Medication {
 // medIndex holds Medications by "Medication/<id>" and by their fullUrl.
 type medIndex map[string]rules.Medication
 
-func (mi medIndex) add(m *medication, fullURL string) {
+// add keeps m by its id and fullUrl; conflict is the first key that held
+// a Medication of other content (both are kept, merged).
+func (mi medIndex) add(m *medication, fullURL string) (conflict string) {
 	info := convertMedication(m)
-	if id := resourceID("Medication", m.ID); id != "" {
-		mi[id] = info
+	for _, key := range []string{resourceID("Medication", m.ID), fullURL} {
+		if key != "" && mi.put(key, info) && conflict == "" {
+			conflict = key
+		}
 	}
-	if fullURL != "" {
-		mi[fullURL] = info
+	return conflict
+}
+
+// put keeps info by key; a Medication of other content already there is
+// merged with it (differed true): which one an order means cannot be told,
+// so its codes and text are both read (a JAK inhibitor is recognised by
+// either) and a strength they disagree on is none (failsafe7: the last
+// was read, so an upadacitinib course whose Medication came again as
+// acetaminophen was no course).
+func (mi medIndex) put(key string, info rules.Medication) (differed bool) {
+	old, ok := mi[key]
+	a, _ := stdjson.Marshal(old)
+	b, _ := stdjson.Marshal(info)
+	if !ok || string(a) == string(b) {
+		mi[key] = info
+		return false
 	}
+	old.Codes = append(slices.Clip(old.Codes), info.Codes...)
+	old.Text = strings.TrimSpace(old.Text + " / " + info.Text)
+	if old.Dose.IngredientStrengthMg != info.Dose.IngredientStrengthMg || old.Dose.IngredientPerML != info.Dose.IngredientPerML {
+		old.Dose = rules.DoseFacts{}
+	}
+	mi[key] = old
+	return true
 }
 
 // pendingMed is an order or statement whose medicationReference may wait.
@@ -347,7 +375,9 @@ func dose(ds []dosage, base rules.DoseFacts) rules.DoseFacts {
 func instruction(d *dosage, base rules.DoseFacts) rules.DoseFacts {
 	out := base
 	if d.Sequence != nil {
-		out.Sequence = *d.Sequence
+		if v, ok := number(*d.Sequence); ok && v >= 0 && v <= 1e9 {
+			out.Sequence = int(v)
+		}
 	}
 	// The sig, else what the patient is told (the only sig some send).
 	out.DosageText, out.Route = cmp.Or(strings.TrimSpace(str(d.Text)), strings.TrimSpace(str(d.PatientInstruction))), routeText(d.Route)
@@ -365,19 +395,14 @@ func instruction(d *dosage, base rules.DoseFacts) rules.DoseFacts {
 	if d.Timing != nil {
 		out.TimingCode, out.TimingText = statusCode(d.Timing.Code), textOrDisplay(d.Timing.Code)
 		if r := d.Timing.Repeat; r != nil {
-			if r.Frequency != nil {
-				out.Frequency = float64(*r.Frequency)
-			}
-			if r.FrequencyMax != nil {
-				out.FrequencyMax = float64(*r.FrequencyMax)
-			}
+			out.Frequency, out.FrequencyMax = frequency(r.Frequency), frequency(r.FrequencyMax)
 			out.TimesOfDay = max(len(r.TimeOfDay), len(r.When))
 			if r.Period != nil {
 				out.Period, _ = number(*r.Period)
 			}
 			out.PeriodUnit = strings.TrimSpace(str(r.PeriodUnit))
 			if r.BoundsPeriod != nil {
-				out.BoundsEnd = date(r.BoundsPeriod.End)
+				out.BoundsEnd = lastDay(r.BoundsPeriod.End)
 			}
 			out.BoundsDays = days(r.BoundsDuration)
 			if r.Count != nil {
@@ -404,8 +429,9 @@ func convertMedicationUse(resourceType string, mu *medicationUse, contained func
 			if dr.ValidityPeriod != nil {
 				p.med.ValidityStart, p.med.End = date(dr.ValidityPeriod.Start), date(dr.ValidityPeriod.End)
 			}
-			if dr.NumberOfRepeatsAllowed != nil && *dr.NumberOfRepeatsAllowed >= 0 {
-				p.med.Supply.Repeats = min(*dr.NumberOfRepeatsAllowed, 1000)
+			if dr.NumberOfRepeatsAllowed != nil {
+				v, _ := number(*dr.NumberOfRepeatsAllowed)
+				p.med.Supply.Repeats = int(min(max(v, 0), 1000))
 			}
 			p.med.Supply.Days = days(dr.ExpectedSupplyDuration) // 0 when absent
 		}
@@ -542,6 +568,36 @@ func date(p *string) time.Time {
 		return time.Time{}
 	}
 	t, _ := ParseDate(*p)
+	return t
+}
+
+// frequency is a timing frequency as sent (0 when absent), -1 (not usable:
+// the dose is unknown) when it is no finite number. It was read as an
+// integer, so 2.5, 1e308 or "2" made the whole order unreadable, and a JAK
+// course of such an order was no course: patient-view said nothing of an
+// MI since its start (failsafe7).
+func frequency(n *stdjson.Number) float64 {
+	if n == nil {
+		return 0
+	}
+	if v, ok := number(*n); ok {
+		return v
+	}
+	return -1
+}
+
+// lastDay is date for the end of a period: a year or a month is its last
+// day ("2026-11" ends on 30 November, not on the 1st: a course "until
+// 2026-11" ordered on 26 November was read as over at once; failsafe7).
+func lastDay(p *string) time.Time {
+	t := date(p)
+	switch n := len(strings.TrimSpace(str(p))); {
+	case t.IsZero():
+	case n == 4:
+		return t.AddDate(1, 0, -1)
+	case n == 7:
+		return t.AddDate(0, 1, -1)
+	}
 	return t
 }
 

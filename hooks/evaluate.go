@@ -283,13 +283,13 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		opts.PatientView = true
 		opts.Unreadable, opts.UnreadableDrug = s.unreadableCourse(res.record)
 		unsaid, skipped, jakDrug, opts.NoCourse = unsaidOnCourse(res, findings, courses, opts.UnreadableDrug)
-		if opts.Undated = undatedCourse(res.record, courses); jakDrug == "" {
-			jakDrug = opts.Undated
+		if opts.Undated = undatedCourses(res.record, courses); jakDrug == "" && len(opts.Undated) == 1 {
+			jakDrug = opts.Undated[0].Drug // both drugs: "JAK-inhibitor courses"
 		}
 	}
 
 	out := &Response{Cards: cards.FromFindings(findings, opts)}
-	if len(unsaid) > 0 || anySkipped(skipped) || opts.Undated != "" {
+	if len(unsaid) > 0 || anySkipped(skipped) || len(opts.Undated) > 0 {
 		out.Cards = append(out.Cards, cards.Unchecked(jakDrug, unsaid, skipped, opts))
 	}
 	if out.Cards == nil {
@@ -546,22 +546,33 @@ func (s *Server) unreadableCourse(rec *rules.Record) (*rules.Medication, rules.D
 	return nil, ""
 }
 
-// undatedCourse is the drug of an ongoing course, being taken, whose start
-// date could not be read ("" when none): its monitoring and the events
-// since its start cannot be judged, and an answer of no cards would read
-// as "checked" (failsafe6 review).
-func undatedCourse(rec *rules.Record, courses func() []rules.Course) rules.Drug {
+// undatedCourses are the ongoing courses, being taken, whose start date
+// could not be read (From ""): their monitoring and the events since their
+// start cannot be judged, and an answer of no cards would read as
+// "checked" (failsafe6 review); and those with dated members and a current
+// one with no start date (From the dated start, failsafe7): the course may
+// have begun before it, and an MI between the two was history, said by no
+// card. Each drug's course is said (only the first was).
+func undatedCourses(rec *rules.Record, courses func() []rules.Course) []cards.Undated {
 	// Cheap first: a course with no start has a medication with no start
 	// date; only then are the courses needed.
-	if !slices.ContainsFunc(rec.Medications, func(m rules.Medication) bool { return m.Authored.IsZero() && m.ValidityStart.IsZero() }) {
-		return ""
+	undated := func(m rules.Medication) bool { return m.Authored.IsZero() && m.ValidityStart.IsZero() }
+	if !slices.ContainsFunc(rec.Medications, undated) {
+		return nil
 	}
+	var out []cards.Undated
 	for _, c := range courses() {
-		if c.Ongoing && c.Started && c.Start.IsZero() {
-			return c.Drug
+		switch {
+		case !c.Ongoing || !c.Started:
+		case c.Start.IsZero():
+			out = append(out, cards.Undated{Drug: c.Drug})
+		case slices.ContainsFunc(c.Members, func(m *rules.Medication) bool {
+			return undated(*m) && m.Status != "intended" && m.Intent != "plan" // a plan was not taken
+		}):
+			out = append(out, cards.Undated{Drug: c.Drug, From: c.Start.Format("2006-01-02")})
 		}
 	}
-	return ""
+	return out
 }
 
 // onCourse reports whether one of the courses is ongoing.

@@ -101,7 +101,8 @@ func TestFailsafePVEventsShapes(t *testing.T) {
 	cases := []accCase{
 		{name: "start year-month, MI in that month after its first day", c: view(courseAt(upa, "2026-06").replace(miAt("2026-06-15"))), want: w("mace-history", "warning")},
 		{name: "start year-month, MI the day before the month: history", c: view(courseAt(upa, "2026-06").replace(miAt("2026-05-31"))), noCards: true},
-		{name: "start mid-month, MI written year-month of that month: history (its first day)", c: view(courseAt(upa, "2026-06-15").replace(miAt("2026-06"))), noCards: true},
+		// failsafe7: a month-only onset may be after a mid-month start (was history, read as its first day).
+		{name: "start mid-month, MI written year-month of that month: may be since the start, reported", c: view(courseAt(upa, "2026-06-15").replace(miAt("2026-06"))), want: w("mace-history", "warning")},
 		{name: "MI onset in the future: reported (fail safe)", c: view(on().replace(miAt("2027-01-01"))), want: w("mace-history", "warning"), summaryOf: stop},
 		{name: "MI onset 9999-12-31: reported (fail safe)", c: view(on().replace(miAt("9999-12-31"))), want: w("mace-history", "warning")},
 		{name: "MI onset 1850 (placeholder), no recorded date: not known to be new", c: view(on().replace(miAt("1850-01-01"))), noCards: true},

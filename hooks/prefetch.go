@@ -298,6 +298,20 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 	}
 
 	res.record = b.Record()
+	// A record order or statement whose drug cannot be told (a
+	// medicationReference to no Medication sent, with no display) may be
+	// a JAK course or a drug that interacts with one: counted with the
+	// entries left out as malformed, so a card says the list was not all
+	// read, not passed over as no medication (failsafe7).
+	for _, m := range res.record.Medications {
+		if len(m.Codes) == 0 && strings.TrimSpace(m.Text) == "" && m.Status != "entered-in-error" {
+			key := rules.DataMedications
+			if m.ResourceType == "MedicationStatement" {
+				key = rules.DataMedicationStatements
+			}
+			res.skipped[key]++
+		}
+	}
 	if p := res.record.Patient; p != nil && p.BirthDate.After(pr.now) {
 		// A birth date still to come is no birth date: read as one it
 		// made every adult "under 12". The age rules treat it as unknown

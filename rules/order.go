@@ -681,6 +681,8 @@ func conditionEvidence(cs []*Condition, now time.Time) []Evidence {
 		date := conditionDate(c, now)
 		switch {
 		case date.IsZero():
+		case !onsetDate(c, now).IsZero() && !c.OnsetLast.IsZero():
+			t += ", onset between " + dateText(date) + " and " + dateText(c.OnsetLast) + " (only its month or year given)"
 		case !onsetDate(c, now).IsZero():
 			t += ", since " + dateText(date)
 		default: // only the day it was put on the record: "since" would say it began then

@@ -347,7 +347,7 @@ func (c *orderCtx) knownBefore(from civilDay, cond string, tests ...string) bool
 		}
 	}
 	for _, x := range c.ix.activeConditions(cond) {
-		if d := conditionDate(x, c.now); !d.IsZero() && !c.onOrAfter(d, from) {
+		if d := conditionDate(x, c.now); !d.IsZero() && !c.onOrAfter(latestOnset(x, d), from) {
 			return true
 		}
 	}
@@ -366,7 +366,7 @@ func (c *orderCtx) conditionsSince(cs []*Condition, from civilDay) []*Condition 
 		if c.pastEventOnly(x) {
 			d = onsetDate(x, c.now)
 		}
-		if !d.IsZero() && c.onOrAfter(d, from) {
+		if !d.IsZero() && c.onOrAfter(latestOnset(x, d), from) {
 			out = append(out, x)
 		}
 	}
@@ -396,6 +396,17 @@ func (c *orderCtx) pastEventOnly(x *Condition) bool {
 	return history
 }
 
+// latestOnset is d, the condition's date, or when d is an onset written as
+// a year or a month only, its last day (failsafe7): an MI of "2026-06" may
+// have begun after a start on 15 June, and was read as history (1 June);
+// hepatitis B of "2026" is not known to be before a start in June.
+func latestOnset(x *Condition, d time.Time) time.Time {
+	if !x.OnsetLast.IsZero() && d.Equal(x.Onset) {
+		return x.OnsetLast
+	}
+	return d
+}
+
 // onsetDate is the condition's onset (onsetDateTime or onsetPeriod.start)
 // when it is a plausible date (conditionDate's floor), else zero: an
 // onsetString, an onsetAge or a placeholder onset does not date it.
@@ -407,7 +418,7 @@ func onsetDate(x *Condition, now time.Time) time.Time { return plausibleDate(x.O
 func (c *orderCtx) eventEvidence(cs []*Condition) []Evidence {
 	ev := conditionEvidence(cs, c.now)
 	for i := range ev {
-		if !ev[i].Date.IsZero() && dayOf(ev[i].Date) > dayOf(c.now) {
+		if !ev[i].Date.IsZero() && c.ix.future(ev[i].Date) { // +14:00 tomorrow may be past (failsafe7)
 			ev[i].Text += ", after today: check its date"
 		}
 	}
@@ -979,7 +990,7 @@ func (c *orderCtx) currentPregnancies() []*Condition {
 			out = append(out, x) // undated: stays current (fail safe)
 			continue
 		}
-		if daysBetween(d, c.now) >= pregnancyMaxDays {
+		if daysBetween(latestOnset(x, d), c.now) >= pregnancyMaxDays { // "2026": up to its last day (failsafe7)
 			continue
 		}
 		if f := lastKnown(x) + 1; len(dated) == 0 || f < from {

@@ -114,8 +114,11 @@ type Condition struct {
 	ClinicalStatus     string    // active, recurrence, relapse, inactive, remission, resolved or ""
 	VerificationStatus string    // confirmed, unconfirmed, provisional, differential, refuted, entered-in-error or ""
 	Onset              time.Time // zero when unknown
-	Recorded           time.Time // zero when unknown
-	Abated             bool      // an abatement[x] is present
+	// OnsetLast is the last day of an onsetDateTime written as a year or
+	// a month only ("2026-06": 30 June; Onset is 1 June); zero otherwise.
+	OnsetLast time.Time
+	Recorded  time.Time // zero when unknown
+	Abated    bool      // an abatement[x] is present
 }
 
 // Medication is a medication order or statement: a MedicationRequest,
