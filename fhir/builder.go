@@ -382,9 +382,7 @@ func containedMedication(contained []byte, logErr func(error)) func(id string) (
 			if found {
 				// Two of one id: the same, or which is meant cannot be
 				// told (none is read; failsafe7).
-				a, _ := json.Marshal(out)
-				b, _ := json.Marshal(info)
-				if !bytes.Equal(a, b) {
+				if !same(out, info) {
 					return rules.Medication{}, false
 				}
 			}
@@ -417,9 +415,7 @@ func (b *Builder) Record() *rules.Record {
 			seen[id] = v
 			return true
 		}
-		a, _ := json.Marshal(old)
-		b, _ := json.Marshal(v)
-		return !bytes.Equal(a, b)
+		return !same(old, v)
 	}
 	for _, p := range b.parts {
 		if rec.Patient == nil && len(p.patients) > 0 {

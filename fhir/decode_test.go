@@ -844,3 +844,30 @@ func TestPatientOf(t *testing.T) {
 		assert.Equal(t, tc.id, id, "%q", tc.ref)
 	}
 }
+
+// A resource whose id comes again is kept once when its content is the same,
+// also when its dates carry a zone offset (each parse has its own zone, so
+// the copies are not reflect.DeepEqual), and twice when it differs.
+func TestSameIDKeptOnceOnlyWhenSame(t *testing.T) {
+	cond := func(onset, status string) string {
+		return `{"resource":{"resourceType":"Condition","id":"mi","subject":{"reference":"Patient/p"},` +
+			`"clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"` + status + `"}]},` +
+			`"code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"I21.9"}]},"onsetDateTime":"` + onset + `"}}`
+	}
+	for _, tc := range []struct {
+		name string
+		a, b string
+		want int
+	}{
+		{"same, with offset", cond("2026-11-20T10:00:00+01:00", "active"), cond("2026-11-20T10:00:00+01:00", "active"), 1},
+		{"other status", cond("2026-11-20T10:00:00+01:00", "active"), cond("2026-11-20T10:00:00+01:00", "resolved"), 2},
+		{"other onset", cond("2026-11-20T10:00:00+01:00", "active"), cond("2026-11-21T10:00:00+01:00", "active"), 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := NewBuilder(nil)
+			_, err := b.Add(context.Background(), "conditions", []byte(`{"resourceType":"Bundle","entry":[`+tc.a+`,`+tc.b+`]}`))
+			require.NoError(t, err)
+			assert.Len(t, b.Record().Conditions, tc.want)
+		})
+	}
+}

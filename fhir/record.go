@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
@@ -264,9 +265,7 @@ func (mi medIndex) add(m *medication, fullURL string) (conflict string) {
 // acetaminophen was no course).
 func (mi medIndex) put(key string, info rules.Medication) (differed bool) {
 	old, ok := mi[key]
-	a, _ := stdjson.Marshal(old)
-	b, _ := stdjson.Marshal(info)
-	if !ok || string(a) == string(b) {
+	if !ok || same(old, info) {
 		mi[key] = info
 		return false
 	}
@@ -670,6 +669,14 @@ func strengthMg(ings []fm.MedicationIngredient) (float64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// same reports whether a and b, values converted from resources, hold the
+// same content (time.Time's zone pointers make reflect.DeepEqual unfit).
+func same(a, b any) bool {
+	ja, errA := json.Marshal(a, json.Deterministic(true))
+	jb, errB := json.Marshal(b, json.Deterministic(true))
+	return errA == nil && errB == nil && string(ja) == string(jb)
 }
 
 func str(p *string) string {
