@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -382,7 +383,7 @@ func containedMedication(contained []byte, logErr func(error)) func(id string) (
 			if found {
 				// Two of one id: the same, or which is meant cannot be
 				// told (none is read; failsafe7).
-				if !same(out, info) {
+				if !reflect.DeepEqual(out, info) {
 					return rules.Medication{}, false
 				}
 			}
@@ -415,7 +416,7 @@ func (b *Builder) Record() *rules.Record {
 			seen[id] = v
 			return true
 		}
-		return !same(old, v)
+		return !reflect.DeepEqual(old, v)
 	}
 	for _, p := range b.parts {
 		if rec.Patient == nil && len(p.patients) > 0 {

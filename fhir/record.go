@@ -4,12 +4,12 @@ import (
 	"cmp"
 	stdjson "encoding/json"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
 
@@ -265,7 +265,7 @@ func (mi medIndex) add(m *medication, fullURL string) (conflict string) {
 // acetaminophen was no course).
 func (mi medIndex) put(key string, info rules.Medication) (differed bool) {
 	old, ok := mi[key]
-	if !ok || same(old, info) {
+	if !ok || reflect.DeepEqual(old, info) {
 		mi[key] = info
 		return false
 	}
@@ -669,14 +669,6 @@ func strengthMg(ings []fm.MedicationIngredient) (float64, bool) {
 		}
 	}
 	return 0, false
-}
-
-// same reports whether a and b, values converted from resources, hold the
-// same content (time.Time's zone pointers make reflect.DeepEqual unfit).
-func same(a, b any) bool {
-	ja, errA := json.Marshal(a, json.Deterministic(true))
-	jb, errB := json.Marshal(b, json.Deterministic(true))
-	return errA == nil && errB == nil && string(ja) == string(jb)
 }
 
 func str(p *string) string {
