@@ -340,6 +340,11 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 			})
 		}
 	}
+	// The draft's narrative (text) renders the old medication and dose: an
+	// EHR showing it would show what the update replaced, and a generated
+	// one no longer reflects the content (R4 Narrative). Dropped, for the
+	// EHR to render again (fhirout).
+	delete(res, "text")
 	delete(res, "medicationReference")
 	coding := map[string]any{"system": rules.SystemRxNorm, "code": ds.rxnorm, "display": ds.name}
 	if product.Code != "" {
@@ -384,7 +389,9 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 	if s, _ := res["intent"].(string); s == "" {
 		res["intent"] = "order"
 	}
-	if _, ok := res["subject"].(map[string]any); !ok {
+	// A subject that prunes away ({}, {"reference": ""}) is none: left
+	// as it was, the update went out with no subject at all (fhirout).
+	if sub, ok := res["subject"].(map[string]any); !ok || !nonEmpty(sub) {
 		pid := strings.TrimPrefix(patientID, "Patient/")
 		if !fhirID.MatchString(pid) {
 			return nil, errors.New("draft order has no subject")
@@ -394,6 +401,12 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 
 	pruned, _ := prune(res)
 	return pruned.(map[string]any), nil // not empty: it has a resourceType
+}
+
+// nonEmpty tells whether v keeps a value once pruned.
+func nonEmpty(v any) bool {
+	_, ok := prune(v)
+	return ok
 }
 
 // keepNumbers decodes a JSON number into an any as the number as written
