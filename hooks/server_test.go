@@ -130,6 +130,9 @@ func (s *testServer) do(t testing.TB, method, path string, body []byte, hdr ...s
 		assert.Equal(t, "OperationOutcome", oo.ResourceType)
 		require.NotEmpty(t, oo.Issue)
 		assert.NotEmpty(t, oo.Issue[0].Diagnostics)
+		assert.NoError(t, outcheck.OperationOutcome(rec.Body.Bytes()), "error body an EHR would reject: %s", rec.Body.String())
+	case method == http.MethodGet && path == "/cds-services":
+		assert.NoError(t, outcheck.Discovery(rec.Body.Bytes()), "discovery: %s", rec.Body.String())
 	case method == http.MethodPost && strings.HasPrefix(path, "/cds-services/") && !strings.HasSuffix(path, "/feedback"):
 		checkResponse(t, rec.Body.Bytes())
 		// What an EHR receives: the CDS Hooks shape and every FHIR

@@ -437,6 +437,8 @@ func (c *checker) resource(v jsontext.Value, p string) (rt, id string) {
 		}
 	case "Medication":
 		target = new(fm.Medication)
+	case "OperationOutcome":
+		target = new(fm.OperationOutcome)
 	case "Basic":
 		target = new(fm.Basic)
 		c.required(m, p, "code")
@@ -667,4 +669,64 @@ func sortedKeys(m map[string]any) []string {
 func absolute(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && u.Host != "" && (u.Scheme == "https" || u.Scheme == "http")
+}
+
+// OperationOutcome checks an error body: an R4 OperationOutcome, decoded
+// strictly (issue.severity and issue.code are samply enums), with at least
+// one issue, and no empty values.
+func OperationOutcome(b []byte) error {
+	c := &checker{}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return fmt.Errorf("not JSON: %w", err)
+	}
+	empty(v, "$", c)
+	m, _ := v.(map[string]any)
+	if m["resourceType"] != "OperationOutcome" {
+		c.bad("$.resourceType", "%v, not OperationOutcome", m["resourceType"])
+	}
+	c.resource(b, "$")
+	if issues, _ := m["issue"].([]any); len(issues) == 0 {
+		c.bad("$.issue", "required in R4 (1..*), missing")
+	}
+	return errors.Join(c.errs...)
+}
+
+// Discovery checks a discovery answer: each service with hook, id and
+// description (CDS Hooks 2.0 §Discovery), prefetch templates as strings,
+// no unknown members and no empty values.
+func Discovery(b []byte) error {
+	c := &checker{}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return fmt.Errorf("not JSON: %w", err)
+	}
+	empty(v, "$", c)
+	var d struct {
+		Services []struct {
+			Hook              *string           `json:"hook"`
+			Title             *string           `json:"title"`
+			Description       *string           `json:"description"`
+			ID                *string           `json:"id"`
+			Prefetch          map[string]string `json:"prefetch"`
+			UsageRequirements *string           `json:"usageRequirements"`
+		} `json:"services"`
+	}
+	if err := json.Unmarshal(b, &d, strict); err != nil {
+		c.bad("$", "not a CDS Hooks 2.0 discovery answer: %v", err)
+	}
+	ids := map[string]bool{}
+	for i, s := range d.Services {
+		p := "$.services[" + strconv.Itoa(i) + "]"
+		for k, f := range map[string]*string{"hook": s.Hook, "id": s.ID, "description": s.Description} {
+			if strings.TrimSpace(str(f)) == "" {
+				c.bad(p+"."+k, "required, missing")
+			}
+		}
+		if ids[str(s.ID)] {
+			c.bad(p+".id", "%q used twice", str(s.ID))
+		}
+		ids[str(s.ID)] = true
+	}
+	return errors.Join(c.errs...)
 }
