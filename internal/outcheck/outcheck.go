@@ -730,3 +730,16 @@ func Discovery(b []byte) error {
 	}
 	return errors.Join(c.errs...)
 }
+
+// Resource checks one FHIR resource on its own (nothing is inherited from
+// a draft): for a test that holds an update to valid R4 whatever the draft.
+func Resource(v []byte) error {
+	c := &checker{}
+	var tree any
+	if err := json.Unmarshal(v, &tree); err != nil {
+		return fmt.Errorf("not JSON: %w", err)
+	}
+	empty(tree, "$", c)
+	c.resource(v, "$")
+	return errors.Join(c.errs...)
+}
