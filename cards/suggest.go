@@ -340,6 +340,11 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 			})
 		}
 	}
+	// The draft's narrative (text) renders the old medication and dose: an
+	// EHR showing it would show what the update replaced, and a generated
+	// one no longer reflects the content (R4 Narrative). Dropped, for the
+	// EHR to render again (fhirout).
+	delete(res, "text")
 	delete(res, "medicationReference")
 	coding := map[string]any{"system": rules.SystemRxNorm, "code": ds.rxnorm, "display": ds.name}
 	if product.Code != "" {
@@ -377,6 +382,12 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 	}
 	res["dosageInstruction"] = []any{dosage}
 
+	for k, v := range res {
+		if k != "contained" {
+			res[k] = r4Shape(k, v)
+		}
+	}
+
 	// Required R4 elements a sloppy draft may lack.
 	if s, _ := res["status"].(string); s == "" {
 		res["status"] = "draft"
@@ -384,7 +395,9 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 	if s, _ := res["intent"].(string); s == "" {
 		res["intent"] = "order"
 	}
-	if _, ok := res["subject"].(map[string]any); !ok {
+	// A subject that prunes away ({}, {"reference": ""}) is none: left
+	// as it was, the update went out with no subject at all (fhirout).
+	if sub, ok := res["subject"].(map[string]any); !ok || !nonEmpty(sub) {
 		pid := strings.TrimPrefix(patientID, "Patient/")
 		if !fhirID.MatchString(pid) {
 			return nil, errors.New("draft order has no subject")
@@ -394,6 +407,51 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 
 	pruned, _ := prune(res)
 	return pruned.(map[string]any), nil // not empty: it has a resourceType
+}
+
+// singleElements are the single-valued R4 elements of a MedicationRequest
+// (and its Dosage, Timing, dispenseRequest, substitution, Identifier) of
+// the types the reader also takes as a one-element array (CodeableConcept,
+// Reference, Quantity, Duration, Period, Ratio, Range: fhir/read.go).
+var singleElements = []string{
+	"statusReason", "subject", "encounter", "requester", "performer", "performerType", "recorder",
+	"courseOfTherapyType", "priorPrescription", "reportedReference", "dispenseRequest", "substitution",
+	"validityPeriod", "quantity", "expectedSupplyDuration", "initialFill", "duration", "dispenseInterval",
+	"reason", "route", "site", "method", "asNeededCodeableConcept", "maxDosePerPeriod",
+	"maxDosePerAdministration", "maxDosePerLifetime", "timing", "repeat", "boundsDuration", "boundsPeriod",
+	"boundsRange", "type", "period", "assigner",
+}
+
+// r4Shape gives the kept parts of an update the R4 JSON shape the reader
+// tolerates otherwise (fhirout): a single Coding becomes a one-element
+// coding array, a one-element array at a single-valued element its one
+// value. Left as the draft had them, the update was not valid R4 (a
+// route, requester or bounds as an array, a coding as an object).
+func r4Shape(key string, v any) any {
+	switch x := v.(type) {
+	case []any:
+		if len(x) == 1 && slices.Contains(singleElements, key) {
+			return r4Shape(key, x[0])
+		}
+		for i, e := range x {
+			x[i] = r4Shape("", e)
+		}
+		return x
+	case map[string]any:
+		if key == "coding" {
+			return []any{r4Shape("", x)}
+		}
+		for k, e := range x {
+			x[k] = r4Shape(k, e)
+		}
+	}
+	return v
+}
+
+// nonEmpty tells whether v keeps a value once pruned.
+func nonEmpty(v any) bool {
+	_, ok := prune(v)
+	return ok
 }
 
 // keepNumbers decodes a JSON number into an any as the number as written

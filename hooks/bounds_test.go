@@ -110,6 +110,8 @@ type boundedCase struct {
 // to its status, the deadline plus a second and maxExtraHeap of extra heap
 // (contract 6.6).
 func checkBounded(t *testing.T, s *testServer, limit int, cases []boundedCase) {
+	s.bounded = true
+	defer func() { s.bounded = false }()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			require.LessOrEqual(t, len(tc.body), limit)

@@ -133,6 +133,10 @@ func TestBoundedTodaysPaths(t *testing.T) {
 		"an aspirin beside abrocitinib with an 8 MiB sig":        "aspirin at an unknown daily dose (dosage text too long to read)",
 	}
 	checkBounded(t, s, limit, cases)
+	// The same hostile bodies: their answers are not held to the output
+	// validator either (an order 9,000 levels deep took it 4 s).
+	s.bounded = true
+	defer func() { s.bounded = false }()
 	for _, tc := range cases {
 		if tc.status != 200 {
 			continue

@@ -24,6 +24,7 @@ import (
 	"jakguard/cards"
 	"jakguard/fhir"
 	"jakguard/internal/console"
+	"jakguard/internal/outcheck"
 	"jakguard/internal/store"
 	"jakguard/rules"
 )
@@ -35,6 +36,10 @@ type testServer struct {
 	*Server
 	store    store.Store
 	recorder *store.Recorder
+	// bounded: checkBounded is measuring the service's own time and heap
+	// on a hostile body; the output validator is not run on its answer
+	// (on an order 9,000 levels deep it would take more than the service).
+	bounded bool
 }
 
 type serverOpts struct {
@@ -125,8 +130,16 @@ func (s *testServer) do(t testing.TB, method, path string, body []byte, hdr ...s
 		assert.Equal(t, "OperationOutcome", oo.ResourceType)
 		require.NotEmpty(t, oo.Issue)
 		assert.NotEmpty(t, oo.Issue[0].Diagnostics)
+		assert.NoError(t, outcheck.OperationOutcome(rec.Body.Bytes()), "error body an EHR would reject: %s", rec.Body.String())
+	case method == http.MethodGet && path == "/cds-services":
+		assert.NoError(t, outcheck.Discovery(rec.Body.Bytes()), "discovery: %s", rec.Body.String())
 	case method == http.MethodPost && strings.HasPrefix(path, "/cds-services/") && !strings.HasSuffix(path, "/feedback"):
 		checkResponse(t, rec.Body.Bytes())
+		// What an EHR receives: the CDS Hooks shape and every FHIR
+		// resource of an action, strictly (internal/outcheck).
+		if !s.bounded {
+			assert.NoError(t, outcheck.Response(body, rec.Body.Bytes()), "answer an EHR would reject: %s", rec.Body.String())
+		}
 	}
 	return rec
 }
