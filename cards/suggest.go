@@ -328,6 +328,14 @@ func updatedOrder(raw json.RawMessage, ds drugSource, mg float64, patientID stri
 			}
 		}
 	}
+	// A note sent as plain text is an Annotation's text (required in R4).
+	if notes, ok := res["note"].([]any); ok {
+		for i, n := range notes {
+			if text, ok := n.(string); ok {
+				notes[i] = map[string]any{"text": text}
+			}
+		}
+	}
 
 	// A contained Medication only the old medicationReference pointed to
 	// would be left unreferenced (FHIR dom-3): drop it.

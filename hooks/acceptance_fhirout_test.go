@@ -95,6 +95,14 @@ func TestFhiroutUpdateIsR4WhateverTheDraftShape(t *testing.T) {
 			func(t *testing.T, up res) {
 				assert.Equal(t, "outpatient", dig(up, "category", 0, "coding", 0, "code"))
 			}},
+		{"note as plain text: an Annotation's text",
+			func(d res) { d["note"] = "take with food" },
+			func(t *testing.T, up res) { assert.Equal(t, []any{res{"text": "take with food"}}, up["note"]) }},
+		{"notes as an array of plain texts",
+			func(d res) { d["note"] = []any{"take with food", res{"text": "renal dosing checked"}} },
+			func(t *testing.T, up res) {
+				assert.Equal(t, []any{res{"text": "take with food"}, res{"text": "renal dosing checked"}}, up["note"])
+			}},
 		{"subject as a one-element array: the draft's subject kept",
 			func(d res) { d["subject"] = []any{res{"reference": "Patient/p1", "display": "P"}} },
 			func(t *testing.T, up res) {
