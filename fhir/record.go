@@ -161,8 +161,9 @@ func convertPatient(p *patient) rules.Patient {
 }
 
 func convertObservation(o *observation) rules.Observation {
+	when := o.date()
 	out := rules.Observation{ID: resourceID("Observation", o.ID), Codes: codings(&o.Code), Text: ccText(&o.Code),
-		Status: o.Status.Code(), Date: o.date()}
+		Status: o.Status.Code(), Date: date(when), DateLast: partialLast(when)}
 	convertValue(&o.value, &out)
 	for i := range o.Component {
 		c := &o.Component[i]
@@ -197,21 +198,22 @@ func convertValue(v *value, out *rules.Observation) {
 	}
 }
 
-// date is effective[x] (the start of a period), else issued.
-func (d *observationDate) date() time.Time {
-	var t time.Time
+// date is the element that dates a result: effective[x] (the start of a
+// period, else its end), else issued.
+func (d *observationDate) date() *string {
+	p := d.EffectiveDateTime
 	switch {
-	case d.EffectiveDateTime != nil:
-		t = date(d.EffectiveDateTime)
-	case d.EffectivePeriod != nil:
-		t = periodStart(d.EffectivePeriod)
-	case d.EffectiveInstant != nil:
-		t = date(d.EffectiveInstant)
+	case p == nil && d.EffectivePeriod != nil:
+		if p = d.EffectivePeriod.Start; date(p).IsZero() {
+			p = d.EffectivePeriod.End
+		}
+	case p == nil:
+		p = d.EffectiveInstant
 	}
-	if t.IsZero() {
-		t = date(d.Issued)
+	if date(p).IsZero() {
+		p = d.Issued
 	}
-	return t
+	return p
 }
 
 func convertCondition(c *condition) rules.Condition {
@@ -222,17 +224,14 @@ func convertCondition(c *condition) rules.Condition {
 		Abated: present(c.AbatementDateTime) || present(c.AbatementAge) || present(c.AbatementPeriod) ||
 			present(c.AbatementRange) || present(c.AbatementString)}
 	if c.OnsetDateTime != nil {
-		out.Onset = date(c.OnsetDateTime)
-		if last := lastDay(c.OnsetDateTime); !last.Equal(out.Onset) {
-			out.OnsetLast = last
-		}
+		out.Onset, out.OnsetLast = date(c.OnsetDateTime), partialLast(c.OnsetDateTime)
 	}
 	return out
 }
 
 func convertImmunization(im *immunization) rules.Immunization {
 	return rules.Immunization{ID: resourceID("Immunization", im.ID), Codes: codings(&im.VaccineCode),
-		Text: textOrDisplay(&im.VaccineCode), Status: im.Status.Code(), Date: date(im.OccurrenceDateTime),
+		Text: textOrDisplay(&im.VaccineCode), Status: im.Status.Code(), Date: date(im.OccurrenceDateTime), DateLast: partialLast(im.OccurrenceDateTime),
 		Subpotent: im.IsSubpotent != nil && *im.IsSubpotent}
 }
 
@@ -598,6 +597,15 @@ func lastDay(p *string) time.Time {
 		return t.AddDate(0, 1, -1)
 	}
 	return t
+}
+
+// partialLast is lastDay for a date written as a year or a month only,
+// else zero: the rules choose which end is the fail-safe one.
+func partialLast(p *string) time.Time {
+	if last := lastDay(p); !last.Equal(date(p)) {
+		return last
+	}
+	return time.Time{}
 }
 
 // quantity converts a Quantity as sent (nil without a usable value): the

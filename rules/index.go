@@ -116,7 +116,7 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 			if noValue(&c) {
 				continue
 			}
-			c.ID, c.Status, c.Date = o.ID, o.Status, o.Date
+			c.ID, c.Status, c.Date, c.DateLast = o.ID, o.Status, o.Date, o.DateLast
 			addObs(&c)
 			ix.addByName(&c)
 		}
@@ -874,12 +874,14 @@ func filterMeds(ms []*Medication, keep func(*Medication) bool) []*Medication {
 }
 
 // immunizations returns the given vaccines of the set dated on or after
-// the day from (anyDay: any date), newest first.
+// the day from (anyDay: any date), newest first. A date written as a month
+// or a year counts by its last day (vaccineLast): the one dated caller
+// asks for live vaccines given recently, whose fail-safe side that is.
 func (ix *index) immunizations(set string, from civilDay) []*Immunization {
 	var out []*Immunization
 	for _, im := range ix.imms[set] {
-		if from != anyDay && dayOf(im.Date) < from {
-			if im.Date.Before((from - 2).time()) {
+		if from != anyDay && dayOf(vaccineLast(im)) < from {
+			if im.Date.Before((from - 2 - partialSpan).time()) {
 				break
 			}
 			continue

@@ -95,6 +95,7 @@ type Observation struct {
 	Text           string        // code.text
 	Status         string        // FHIR status: final, amended, corrected, preliminary, ...
 	Date           time.Time     // effective[x] (start of a period), else issued; zero when unknown
+	DateLast       time.Time     // the last day of a Date written as a year or a month only; zero otherwise
 	Quantity       *Quantity     // valueQuantity (or valueInteger, unit-less)
 	ValueCodes     []Coding      // valueCodeableConcept.coding
 	ValueText      string        // valueString, or valueCodeableConcept.text
@@ -219,6 +220,9 @@ type Immunization struct {
 	Text   string
 	Status string // completed, entered-in-error, not-done
 	Date   time.Time
+	// DateLast is the last day of a Date written as a year or a month
+	// only ("2026-11": 30 November); zero otherwise.
+	DateLast time.Time
 	// Subpotent is isSubpotent: a dose that does not count towards the
 	// series (ACIP: a subpotent dose is repeated).
 	Subpotent bool

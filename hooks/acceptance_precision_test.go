@@ -1,0 +1,162 @@
+package hooks
+
+import (
+	"testing"
+	"time"
+)
+
+// Precision review: a FHIR date may be a year ("2026") or a month
+// ("2026-06") only. It is read as its first day; each rule below now reads
+// the end that is its fail-safe side: a positive result, an event since a
+// start or a live vaccine counts up to its last day; a negative result
+// that satisfies a window keeps its first day. testNow is 29 November
+// 2026. Each table has the full date at the boundary (unchanged), the
+// month and the year whose first day is outside the window and last day
+// inside (the fix), and the month and year wholly outside.
+
+// pcase is one row: a date, and whether the finding must be reported.
+type pcase struct {
+	date string
+	want bool
+}
+
+// precisionCases turns rows into cases of one finding code at level.
+func precisionCases(name, code, level string, rows []pcase, c func(date string) call) []accCase {
+	var out []accCase
+	for _, r := range rows {
+		k := accCase{name: name + " " + r.date, c: c(r.date)}
+		if r.want {
+			k.want = w(code, level)
+		} else {
+			k.absent = []string{code}
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestAcceptancePrecisionPregnancyTest: a positive pregnancy test counts
+// up to the last day its date allows. On treatment the limit is 300 days
+// (from ago(299), 3 February): "2026-02" ends inside it and was dropped as
+// 1 February; "2026" (read as 1 January, 332 days) was dropped too. At a
+// start the window is 30 days (from ago(30), 30 October): "2026-10" ends
+// inside it and was pregnancy-test-missing instead of the critical card.
+// A negative test keeps its first day: "2026-10" at a start is older than
+// the window and the test is asked for again.
+func TestAcceptancePrecisionPregnancyTest(t *testing.T) {
+	var cases []accCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+		onCourse := func(date string) *record {
+			return courseAt(drug, "2026-01-01").replace(obsCode("hcg", "2106-3", positive, date))
+		}
+		rows := []pcase{{ago(299), true}, {ago(300), false}, {"2026-02", true}, {"2026-01", false}, {"2026", true}, {"2025", false}}
+		cases = append(cases, precisionCases(drug+": on treatment, patient-view, positive hCG", "pregnancy", "critical", rows,
+			func(d string) call { return view(onCourse(d)) })...)
+		cases = append(cases, precisionCases(drug+": renewal, positive hCG", "pregnancy", "critical", rows,
+			func(d string) call { return sign(onCourse(d), jakDraft(drug, mg)) })...)
+		start := func(answer string) func(string) call {
+			return func(d string) call {
+				return sign(cleanRecord().replace(obsCode("hcg", "2106-3", answer, d)), jakDraft(drug, mg))
+			}
+		}
+		cases = append(cases, precisionCases(drug+": start, positive hCG", "pregnancy", "critical",
+			[]pcase{{ago(30), true}, {ago(31), false}, {"2026-10", true}, {"2026-09", false}, {"2026", true}, {"2025", false}}, start(positive))...)
+		// Negative: by its first day; the month whose last day is inside
+		// the window still asks for the test (unchanged).
+		cases = append(cases, precisionCases(drug+": start, negative hCG", "pregnancy-test-missing", "warning",
+			[]pcase{{ago(30), false}, {ago(31), true}, {"2026-11", false}, {"2026-10", true}, {"2026", true}}, start(negative))...)
+	}
+	// The evidence says how much of the date was given.
+	cases = append(cases, accCase{name: "positive hCG 2026-02 on treatment: the range is named",
+		c:        view(courseAt("upadacitinib", "2026-01-01").replace(obsCode("hcg", "2106-3", positive, "2026-02"))),
+		want:     w("pregnancy", "critical"),
+		detailOf: map[string]string{"pregnancy": "only its month or year given: up to 2026-02-28"}})
+	runAcc(t, cases)
+}
+
+// TestAcceptancePrecisionPregnancyStatus: a pregnancy status "Pregnant"
+// (LOINC 82810-3) counts for 300 days up to the last day of its date.
+func TestAcceptancePrecisionPregnancyStatus(t *testing.T) {
+	status := func(d string) res {
+		return res{"resourceType": "Observation", "id": "ps", "status": "final", "code": coding(loinc, "82810-3"),
+			"effectiveDateTime": d, "valueCodeableConcept": coding(sct, "77386006")}
+	}
+	cases := precisionCases("upadacitinib on treatment, pregnancy status", "pregnancy", "critical",
+		[]pcase{{ago(299), true}, {ago(300), false}, {"2026-02", true}, {"2026-01", false}, {"2026", true}, {"2025", false}},
+		func(d string) call { return view(courseAt("upadacitinib", "2026-01-01").drop("hcg").replace(status(d))) })
+	runAcc(t, cases)
+}
+
+// TestAcceptancePrecisionResultsSinceStart: a positive HBsAg, HBV DNA or
+// TB test since the course start counts by its last day: "2026-06" on a
+// course started 15 June may be after it, and was read as known before
+// the start (1 June): patient-view was silent. One of "2026-05" is before.
+func TestAcceptancePrecisionResultsSinceStart(t *testing.T) {
+	var cases []accCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		for _, start := range []string{"2026-06-15", "2026-06-15T10:00:00-05:00"} {
+			cases = append(cases, precisionCases(drug+" started "+start+", HBsAg positive", "hbv-active", "critical",
+				[]pcase{{"2026-06-15", true}, {"2026-06-14", false}, {"2026-06", true}, {"2026-05", false}},
+				func(d string) call {
+					return view(courseAt(drug, start).replace(obsCode("hbsag", "5196-1", positive, d)))
+				})...)
+		}
+		cases = append(cases, precisionCases(drug+" started 2026-06-01, HBsAg positive", "hbv-active", "critical",
+			[]pcase{{"2026", true}, {"2025", false}},
+			func(d string) call {
+				return view(courseAt(drug, "2026-06-01").replace(obsCode("hbsag", "5196-1", positive, d)))
+			})...)
+	}
+	runAcc(t, cases)
+}
+
+// TestAcceptancePrecisionInfectionAge: a serious infection with no status
+// counts while dated within 90 days (from 31 August), up to the last day
+// of its onset: "2026-08" (31 August at the latest) was stale as 1 August.
+func TestAcceptancePrecisionInfectionAge(t *testing.T) {
+	cases := precisionCases("sepsis A41.9 no status, onset", "serious-infection-active", "critical",
+		[]pcase{{ago(90), true}, {ago(91), false}, {"2026-08", true}, {"2026-07", false}, {"2026", true}, {"2025", false}},
+		func(d string) call {
+			return upa15(cleanRecord().replace(with(cond("x", icd, "A41.9", ""), "onsetDateTime", d)))
+		})
+	runAcc(t, cases)
+}
+
+// TestAcceptancePrecisionBreastfeedingAge: a breastfeeding condition with
+// no status counts for 730 days (from 29 November 2024) up to the last day
+// of its onset: "2024-11" and "2024" were stale as their first day.
+func TestAcceptancePrecisionBreastfeedingAge(t *testing.T) {
+	cases := precisionCases("breastfeeding Z39.1 no status, onset", "breastfeeding", "critical",
+		[]pcase{{ago(730), true}, {ago(731), false}, {"2024-11", true}, {"2024-10", false}, {"2024", true}, {"2023", false}},
+		func(d string) call {
+			return abro100(cleanRecord().replace(with(cond("bf", icd, "Z39.1", ""), "onsetDateTime", d)))
+		})
+	runAcc(t, cases)
+}
+
+// TestAcceptancePrecisionLiveVaccine: a live vaccine within 4 weeks of a
+// start counts up to the last day of its date. With the clock at 10
+// December the window starts on 12 November: an MMR of "2026-11" may be
+// of 30 November and was read as 1 November (no card); "2026" likewise.
+func TestAcceptancePrecisionLiveVaccine(t *testing.T) {
+	now := time.Date(2026, 12, 10, 12, 0, 0, 0, time.UTC)
+	on := func(n int) string { return now.AddDate(0, 0, -n).Format("2006-01-02") }
+	var cases []accCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+		draft := jakDraft(drug, mg)
+		draft["authoredOn"] = on(0)
+		cases = append(cases, precisionCases(drug+": MMR given", "live-vaccine-recent", "warning",
+			[]pcase{{on(28), true}, {on(29), false}, {"2026-11", true}, {"2026-10", false}, {"2026", true}, {"2025", false}},
+			func(d string) call {
+				return sign(cleanRecord().replace(immunization("mmr", "03", d)), draft)
+			})...)
+	}
+	cases = append(cases, accCase{name: "MMR 2026-11: the range is named, not a count of days",
+		c:           sign(cleanRecord().replace(immunization("mmr", "03", "2026-11")), jakDraft("upadacitinib", 15)),
+		want:        w("live-vaccine-recent", "warning"),
+		detailOf:    map[string]string{"live-vaccine-recent": "only its month or year given: up to 2026-11-30"},
+		notDetailOf: map[string]string{"live-vaccine-recent": "days ago"}})
+	runAccAt(t, now, cases)
+}

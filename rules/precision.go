@@ -1,0 +1,58 @@
+package rules
+
+import "time"
+
+// A date written as a year or a month only ("2026", "2026-06") is read as
+// its first day (Date, Onset); the last day it allows is kept beside it
+// (DateLast, OnsetLast). Each rule reads the end that is its fail-safe
+// side (precision review, docs/rules.md "Which results count; windows"):
+// a positive result or an event counts up to its last day, a negative or
+// normal result that satisfies a window, and a course start, by their
+// first day. These helpers are the last-day choices.
+
+// resultLast is the last day a result's date allows: a positive hCG of
+// "2026" may be of last week, and was past the 300 days as 1 January.
+func resultLast(o *Observation) time.Time {
+	if !o.DateLast.IsZero() {
+		return o.DateLast
+	}
+	return o.Date
+}
+
+// vaccineLast is the last day an Immunization's date allows: an MMR of
+// "2026-11" may have been given 10 days before a start on 10 December.
+func vaccineLast(im *Immunization) time.Time {
+	if !im.DateLast.IsZero() {
+		return im.DateLast
+	}
+	return im.Date
+}
+
+// partialSpan is the most days a year-only date's last day lies after its
+// first.
+const partialSpan = 366
+
+// resultsLast is ix.results for a positive reading: the results whose last
+// day (resultLast) is on or after the day from, newest first by their
+// first day.
+func (ix *index) resultsLast(from civilDay, sets ...string) []*Observation {
+	if from == anyDay {
+		return ix.results(anyDay, sets...)
+	}
+	var out []*Observation
+	for _, o := range ix.results(from-partialSpan, sets...) {
+		if dayOf(resultLast(o)) >= from {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// partialText is ", only its month or year given (up to DAY)" for a date
+// written as a year or a month only, else "".
+func partialText(last time.Time) string {
+	if last.IsZero() {
+		return ""
+	}
+	return " (only its month or year given: up to " + dateText(last) + ")"
+}
