@@ -84,7 +84,9 @@ func TestAcceptancePrecisionPregnancyStatus(t *testing.T) {
 	}
 	cases := precisionCases("upadacitinib on treatment, pregnancy status", "pregnancy", "critical",
 		[]pcase{{ago(299), true}, {ago(300), false}, {"2026-02", true}, {"2026-01", false}, {"2026", true}, {"2025", false}},
-		func(d string) call { return view(courseAt("upadacitinib", "2026-01-01").drop("hcg").replace(status(d))) })
+		func(d string) call {
+			return view(courseAt("upadacitinib", "2026-01-01").drop("hcg").replace(status(d)))
+		})
 	runAcc(t, cases)
 }
 
