@@ -420,12 +420,13 @@ func convertMedicationUse(resourceType string, mu *medicationUse, contained func
 	p := pendingMed{med: rules.Medication{ID: resourceID(resourceType, mu.ID), ResourceType: resourceType,
 		Status: jsonshape.Code(mu.Status)}}
 	dosages := mu.Dosage
+	var authored, end *string
 	switch {
 	case resourceType == "MedicationRequest":
-		p.med.Intent, p.med.Authored, dosages = jsonshape.Code(mu.Intent), date(mu.AuthoredOn), mu.DosageInstruction
+		p.med.Intent, authored, dosages = jsonshape.Code(mu.Intent), mu.AuthoredOn, mu.DosageInstruction
 		if dr := mu.DispenseRequest; dr != nil {
 			if dr.ValidityPeriod != nil {
-				p.med.ValidityStart, p.med.End = date(dr.ValidityPeriod.Start), date(dr.ValidityPeriod.End)
+				p.med.ValidityStart, end = date(dr.ValidityPeriod.Start), dr.ValidityPeriod.End
 			}
 			if dr.NumberOfRepeatsAllowed != nil {
 				v, _ := number(*dr.NumberOfRepeatsAllowed)
@@ -434,13 +435,14 @@ func convertMedicationUse(resourceType string, mu *medicationUse, contained func
 			p.med.Supply.Days = days(dr.ExpectedSupplyDuration) // 0 when absent
 		}
 	case mu.EffectivePeriod != nil:
-		p.med.Authored, p.med.End = date(mu.EffectivePeriod.Start), date(mu.EffectivePeriod.End)
+		authored, end = mu.EffectivePeriod.Start, mu.EffectivePeriod.End
 	case mu.EffectiveDateTime != nil:
-		p.med.Authored = date(mu.EffectiveDateTime)
+		authored = mu.EffectiveDateTime
 	}
-	if p.med.Authored.IsZero() && resourceType == "MedicationStatement" {
-		p.med.Authored = date(mu.DateAsserted)
+	if date(authored).IsZero() && resourceType == "MedicationStatement" {
+		authored = mu.DateAsserted
 	}
+	p.med.Authored, p.med.AuthoredLast, p.med.End, p.med.EndLast = date(authored), partialLast(authored), date(end), partialLast(end)
 	setMedication(&p, mu.MedicationCodeableConcept, mu.MedicationReference, contained)
 	p.med.Dose = dose(dosages, rules.DoseFacts{IngredientStrengthMg: p.med.Dose.IngredientStrengthMg, IngredientPerML: p.med.Dose.IngredientPerML})
 	return p

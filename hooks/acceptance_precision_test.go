@@ -162,3 +162,71 @@ func TestAcceptancePrecisionLiveVaccine(t *testing.T) {
 		notDetailOf: map[string]string{"live-vaccine-recent": "days ago"}})
 	runAccAt(t, now, cases)
 }
+
+// TestAcceptancePrecisionMedicationEnd: a completed order's stated end
+// (dispenseRequest.validityPeriod.end, a statement's effectivePeriod.end)
+// written as a month or a year is taken through its last day, as a timing
+// boundsPeriod.end is (failsafe7): clarithromycin completed 3 days ago
+// "until 2026-11" was over on 1 November, and upadacitinib got no CYP3A4
+// card. A full end today is taken, yesterday not (unchanged).
+func TestAcceptancePrecisionMedicationEnd(t *testing.T) {
+	upa := jakDraft("upadacitinib", 15)
+	var cases []accCase
+	rows := []pcase{{ago(0), true}, {ago(1), false}, {"2026-11", true}, {"2026-10", false}, {"2026", true}, {"2025", false}}
+	cases = append(cases, precisionCases("clarithromycin completed, validityPeriod.end", "cyp-interaction", "warning", rows,
+		func(d string) call {
+			m := clarithro("completed", 3)
+			m["dispenseRequest"] = res{"validityPeriod": res{"start": ago(3), "end": d}}
+			return sign(cleanRecord().replace(m), upa)
+		})...)
+	cases = append(cases, precisionCases("clarithromycin statement completed, effectivePeriod.end", "cyp-interaction", "warning", rows,
+		func(d string) call {
+			m := clarithro("completed", 3)
+			m["resourceType"] = "MedicationStatement"
+			delete(m, "intent")
+			delete(m, "authoredOn")
+			m["effectivePeriod"] = res{"start": ago(3), "end": d}
+			return sign(cleanRecord().replace(m), upa)
+		})...)
+	cases = append(cases, accCase{name: "validityPeriod.end 2026-11: its end is said as 30 November",
+		c:    sign(cleanRecord().replace(with(clarithro("completed", 3), "dispenseRequest", res{"validityPeriod": res{"end": "2026-11"}})), upa),
+		want: w("cyp-interaction", "warning"), detailOf: map[string]string{"cyp-interaction": "runs to 2026-11-30"}})
+	runAcc(t, cases)
+}
+
+// TestAcceptancePrecisionLiveVaccineListed: a live vaccine on a medication
+// list (completed order or statement, dated by its end, else its start)
+// counts up to the last day of that date, as an Immunization does. Clock
+// at 10 December: the 28 days start on 12 November.
+func TestAcceptancePrecisionLiveVaccineListed(t *testing.T) {
+	now := time.Date(2026, 12, 10, 12, 0, 0, 0, time.UTC)
+	on := func(n int) string { return now.AddDate(0, 0, -n).Format("2006-01-02") }
+	draft := jakDraft("abrocitinib", 100)
+	draft["authoredOn"] = on(0)
+	rows := []pcase{{on(28), true}, {on(29), false}, {"2026-11", true}, {"2026-10", false}, {"2026", true}, {"2025", false}}
+	var cases []accCase
+	cases = append(cases, precisionCases("MMR statement completed, effectiveDateTime", "live-vaccine-recent", "warning", rows,
+		func(d string) call {
+			m := stmt("mmr", "completed", cvx, "03", "MMR vaccine", 0)
+			m["effectiveDateTime"] = d
+			return sign(cleanRecord().replace(m), draft)
+		})...)
+	cases = append(cases, precisionCases("MMR order completed, authoredOn", "live-vaccine-recent", "warning", rows,
+		func(d string) call {
+			m := med("mmr", "completed", cvx, "03", "MMR vaccine", 0)
+			m["authoredOn"] = d
+			return sign(cleanRecord().replace(m), draft)
+		})...)
+	cases = append(cases, precisionCases("MMR order completed 2026-06-01, validityPeriod.end", "live-vaccine-recent", "warning", rows,
+		func(d string) call {
+			m := med("mmr", "completed", cvx, "03", "MMR vaccine", 0)
+			m["authoredOn"] = "2026-06-01"
+			m["dispenseRequest"] = res{"validityPeriod": res{"end": d}}
+			return sign(cleanRecord().replace(m), draft)
+		})...)
+	cases = append(cases, accCase{name: "MMR statement 2026-11: the range is named, not a count of days",
+		c:    sign(cleanRecord().replace(with(stmt("mmr", "completed", cvx, "03", "MMR vaccine", 0), "effectiveDateTime", "2026-11")), draft),
+		want: w("live-vaccine-recent", "warning"), detailOf: map[string]string{"live-vaccine-recent": "only its month or year given: up to 2026-11-30"},
+		notDetailOf: map[string]string{"live-vaccine-recent": "days ago"}})
+	runAccAt(t, now, cases)
+}

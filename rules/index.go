@@ -799,7 +799,7 @@ func (ix *index) takenMeds(set string) []*Medication {
 // a JAK inhibitor "taken" for months.
 func suppliedUntil(m *Medication) (civilDay, bool) {
 	if !m.End.IsZero() {
-		return dayOf(m.End), true
+		return dayOf(medEndLast(m)), true // "until 2026-11" is taken through 30 November
 	}
 	// The timing and the supply may disagree ("for 2 days" beside a
 	// 14-day supply, a count of 1): the later of the two ends counts, as

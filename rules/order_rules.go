@@ -1263,8 +1263,11 @@ func (c *orderCtx) liveVaccineSince(from civilDay) (Finding, bool) {
 		if m.ResourceType == "MedicationStatement" {
 			where = "outside medication list, " + m.Status
 		}
-		d := medicationTakenOn(m)
-		ev = append(ev, Evidence{Text: "Live vaccine " + medicationName(m) + " (" + where + ") on " + dateText(d) + daysAgoText(d, c.now),
+		d, ago := medicationTakenOn(m), ""
+		if ago = daysAgoText(d, c.now); !medTakenLast(m).Equal(d) { // "2026-11": how many days ago is not known
+			ago = partialText(medTakenLast(m))
+		}
+		ev = append(ev, Evidence{Text: "Live vaccine " + medicationName(m) + " (" + where + ") on " + dateText(d) + ago,
 			Date: d, ResourceID: m.ID})
 		subject = or(subject, medicationName(m))
 	}
@@ -1305,7 +1308,7 @@ func (c *orderCtx) liveVaccinesTaken(from civilDay) []*Medication {
 		}
 		// A date after today counts (fail safe, as for an Immunization: a
 		// typing error, or a dose recorded ahead, is not "not given").
-		if d := medicationTakenOn(m); !d.IsZero() && dayOf(d) >= from {
+		if d := medTakenLast(m); !d.IsZero() && dayOf(d) >= from {
 			out = append(out, m)
 		}
 	}

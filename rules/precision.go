@@ -28,6 +28,30 @@ func vaccineLast(im *Immunization) time.Time {
 	return im.Date
 }
 
+// medEndLast is the last day a medication's stated end allows: a
+// clarithromycin order valid "until 2026-11" is taken through 30 November
+// (interactions, a live vaccine on a medication list). A course's end
+// (course.go) keeps the first day: a later end would make a new order
+// after a gap a continuation, with less screening.
+func medEndLast(m *Medication) time.Time {
+	if !m.EndLast.IsZero() {
+		return m.EndLast
+	}
+	return m.End
+}
+
+// medTakenLast is medicationTakenOn by the last day its date allows: an
+// MMR on a medication list "2026-11" may be of 30 November.
+func medTakenLast(m *Medication) time.Time {
+	switch {
+	case !m.End.IsZero():
+		return medEndLast(m)
+	case !m.AuthoredLast.IsZero():
+		return m.AuthoredLast
+	}
+	return medicationTakenOn(m)
+}
+
 // partialSpan is the most days a year-only date's last day lies after its
 // first.
 const partialSpan = 366

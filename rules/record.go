@@ -138,6 +138,9 @@ type Medication struct {
 	// End is when the order or statement ends: dispenseRequest.validityPeriod.end
 	// (requests) or effectivePeriod.end (statements); zero when unknown.
 	End time.Time
+	// AuthoredLast and EndLast are the last days of an Authored or End
+	// written as a year or a month only; zero otherwise (precision review).
+	AuthoredLast, EndLast time.Time
 	// Supply is what a request dispenses, for how long its drug may be
 	// taken when End is unknown.
 	Supply Supply
