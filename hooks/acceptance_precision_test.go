@@ -104,6 +104,11 @@ func TestAcceptancePrecisionResultsSinceStart(t *testing.T) {
 					return view(courseAt(drug, start).replace(obsCode("hbsag", "5196-1", positive, d)))
 				})...)
 		}
+		cases = append(cases, precisionCases(drug+" started 2026-06-15, IGRA positive", "tb-latent-untreated", "critical",
+			[]pcase{{"2026-06-15", true}, {"2026-06-14", false}, {"2026-06", true}, {"2026-05", false}},
+			func(d string) call {
+				return view(courseAt(drug, "2026-06-15").replace(obsCode("igra", "71773-6", positive, d)))
+			})...)
 		cases = append(cases, precisionCases(drug+" started 2026-06-01, HBsAg positive", "hbv-active", "critical",
 			[]pcase{{"2026", true}, {"2025", false}},
 			func(d string) call {
@@ -229,4 +234,16 @@ func TestAcceptancePrecisionLiveVaccineListed(t *testing.T) {
 		want: w("live-vaccine-recent", "warning"), detailOf: map[string]string{"live-vaccine-recent": "only its month or year given: up to 2026-11-30"},
 		notDetailOf: map[string]string{"live-vaccine-recent": "days ago"}})
 	runAccAt(t, now, cases)
+}
+
+// TestAcceptancePrecisionLowCountPinned pins what is left: a low ANC dated
+// by a month whose first day is older than the CBC window (90 days, from
+// 31 August) is not judged, but not silent either: cbc-missing asks for a
+// count. A full date inside the window gives the low-count card.
+func TestAcceptancePrecisionLowCountPinned(t *testing.T) {
+	low := func(d string) *record { return cleanRecord().replace(obsQty("anc", "751-8", 0.4, "10*3/uL", d)) }
+	runAcc(t, []accCase{
+		{name: "ANC 400 on 2026-09-01: low", c: upa15(low("2026-09-01")), want: w("neutropenia", "critical")},
+		{name: "ANC 400 of 2026-08: cbc-missing, not the low card", c: upa15(low("2026-08")), want: w("cbc-missing", "warning"), absent: []string{"neutropenia"}},
+	})
 }
