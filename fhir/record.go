@@ -66,6 +66,7 @@ type condition struct {
 	RecordedDate       *string             `json:"recordedDate"`
 	OnsetDateTime      *string             `json:"onsetDateTime"`
 	OnsetPeriod        *fm.Period          `json:"onsetPeriod"`
+	OnsetString        jsontext.Value      `json:"onsetString"`
 	// abatement[x]: only whether one is there counts.
 	AbatementDateTime jsontext.Value `json:"abatementDateTime"`
 	AbatementAge      jsontext.Value `json:"abatementAge"`
@@ -226,6 +227,7 @@ func convertCondition(c *condition) rules.Condition {
 	if c.OnsetDateTime != nil {
 		out.Onset, out.OnsetLast = date(c.OnsetDateTime), partialLast(c.OnsetDateTime)
 	}
+	out.OnsetUnread = out.Onset.IsZero() && (c.OnsetDateTime != nil || present(c.OnsetString))
 	return out
 }
 

@@ -247,3 +247,42 @@ func TestAcceptancePrecisionLowCountPinned(t *testing.T) {
 		{name: "ANC 400 of 2026-08: cbc-missing, not the low card", c: upa15(low("2026-08")), want: w("cbc-missing", "warning"), absent: []string{"neutropenia"}},
 	})
 }
+
+// TestAcceptancePrecisionUnreadEventOnset (failsafe7 item 5): on a course
+// with a start, an MI, stroke, thrombosis or malignancy whose onset was
+// given but cannot be read ("NaN", onsetString "in the spring") and with
+// no recorded date was passed over by the since-the-start rules in
+// silence: patient-view answered no cards. The "not fully checked" info
+// card now says so. Not said: such a condition with a recorded date (it
+// is dated by it), one with no onset at all (noise: undated "history of
+// MI" entries are common), another kind of condition, and a patient on no
+// course.
+func TestAcceptancePrecisionUnreadEventOnset(t *testing.T) {
+	const line = "has an onset jakguard cannot read and no recorded date"
+	mi := func(kv ...any) res { return with(cond("mi", icd, "I21.4", "active"), kv...) }
+	said := func(name string, r *record) accCase {
+		return accCase{name: name, c: view(r), want: w("data-unavailable", "info"), onlyInfo: true,
+			detailOf: map[string]string{"data-unavailable": line}}
+	}
+	notSaid := func(name string, r *record) accCase {
+		return accCase{name: name, c: view(r), absent: []string{"data-unavailable"}}
+	}
+	runAcc(t, []accCase{
+		func() accCase {
+			k := said("upadacitinib course, MI onset NaN, no recorded date", courseAt("upadacitinib", "2026-06-01").replace(mi("onsetDateTime", "NaN")))
+			k.summaryOf = map[string]string{"data-unavailable": "Upadacitinib course not fully checked: an event's onset date could not be read"}
+			k.detailOf["data-unavailable"] = "(Condition/mi) " + line
+			return k
+		}(),
+		said("abrocitinib course, MI onsetString in the spring", courseAt("abrocitinib", "2026-06-01").replace(mi("onsetString", "in the spring"))),
+		said("upadacitinib course, old MI I25.2 onset NaN", courseAt("upadacitinib", "2026-06-01").replace(with(cond("mi", icd, "I25.2", "active"), "onsetDateTime", "NaN"))),
+		said("upadacitinib course, DVT onsetString", courseAt("upadacitinib", "2026-06-01").replace(with(cond("dvt", icd, "I82.401", "active"), "onsetString", "last year"))),
+		notSaid("upadacitinib course, MI onset NaN recorded before the start", courseAt("upadacitinib", "2026-06-01").replace(mi("onsetDateTime", "NaN", "recordedDate", "2026-01-10"))),
+		notSaid("upadacitinib course, MI with no onset and no recorded date", courseAt("upadacitinib", "2026-06-01").replace(mi())),
+		notSaid("upadacitinib course, MI onset 2026-01-10", courseAt("upadacitinib", "2026-06-01").replace(mi("onsetDateTime", "2026-01-10"))),
+		notSaid("upadacitinib course, MI refuted, onset NaN", courseAt("upadacitinib", "2026-06-01").replace(mi("onsetDateTime", "NaN", "verificationStatus",
+			coding("http://terminology.hl7.org/CodeSystem/condition-ver-status", "refuted")))),
+		notSaid("upadacitinib course, atopic dermatitis onset NaN", courseAt("upadacitinib", "2026-06-01").replace(with(condition("ad", sct, "24079001", "active"), "onsetDateTime", "NaN"))),
+		{name: "no course, MI onset NaN: no cards", c: view(cleanRecord().replace(mi("onsetDateTime", "NaN"))), noCards: true},
+	})
+}

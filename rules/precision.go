@@ -1,6 +1,9 @@
 package rules
 
-import "time"
+import (
+	"cmp"
+	"time"
+)
 
 // A date written as a year or a month only ("2026", "2026-06") is read as
 // its first day (Date, Onset); the last day it allows is kept beside it
@@ -79,4 +82,31 @@ func partialText(last time.Time) string {
 		return ""
 	}
 	return " (only its month or year given: up to " + dateText(last) + ")"
+}
+
+// UnreadEventDates names the conditions of the boxed-warning event sets
+// (MI, stroke, VTE, malignancy, and their history codes), neither refuted
+// nor entered in error, whose onset was given but could not be read and
+// that have no recorded date: on a course with a start, whether they began
+// since it cannot be told, and the since-the-start rules pass over them
+// (failsafe7 item 5). Patient-view says so on its "not fully checked"
+// card. An undated one with no onset at all is not named: problem lists
+// hold many ("history of MI"), and a line at every chart opening would
+// be noise.
+func (e *Engine) UnreadEventDates(rec *Record, now time.Time) []string {
+	var out []string
+	for i := range rec.Conditions {
+		x := &rec.Conditions[i]
+		if !x.OnsetUnread || !plausibleDate(x.Recorded, now).IsZero() ||
+			x.VerificationStatus == "refuted" || x.VerificationStatus == "entered-in-error" {
+			continue
+		}
+		for _, set := range []string{VSMyocardialInfarction, VSStroke, VSVTE, VSMalignancy, VSEventHistory} {
+			if e.k.Has(set, x.Codes) {
+				out = append(out, cmp.Or(x.ID, x.Text, "a condition without an id"))
+				break
+			}
+		}
+	}
+	return out
 }

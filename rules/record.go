@@ -119,7 +119,10 @@ type Condition struct {
 	// a month only ("2026-06": 30 June; Onset is 1 June); zero otherwise.
 	OnsetLast time.Time
 	Recorded  time.Time // zero when unknown
-	Abated    bool      // an abatement[x] is present
+	// OnsetUnread: an onsetDateTime or onsetString was given and is no
+	// date ("NaN", "in the spring").
+	OnsetUnread bool
+	Abated      bool // an abatement[x] is present
 }
 
 // Medication is a medication order or statement: a MedicationRequest,
