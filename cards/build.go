@@ -43,6 +43,10 @@ type Options struct {
 	// have a current member with no start date (they may have begun before
 	// the start read): Unchecked says so for each.
 	Undated []Undated
+	// UnreadEvents: on patient-view on a course with a start, the MI,
+	// stroke, thrombosis or malignancy conditions whose onset could not be
+	// read and that have no recorded date (rules.Engine.UnreadEventDates).
+	UnreadEvents []string
 }
 
 // Undated is a course of Drug with a member whose start date could not be

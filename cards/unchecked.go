@@ -76,6 +76,12 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 				"read only from that day: "+undatedChecks+". Record the start date, and review these in the chart."))
 		}
 	}
+	if len(opt.UnreadEvents) > 0 {
+		add("an event's onset date")
+		lines = append(lines, md("A myocardial infarction, stroke, thrombosis or malignancy on record ("+strings.Join(opt.UnreadEvents, ", ")+
+			") has an onset jakguard cannot read and no recorded date: it was not checked as new since the course start. "+
+			"Record its date, and review it in the chart."))
+	}
 	lead, indicator := "Not fully checked for "+ds.name+": ", rules.Warning
 	after := "The checks of " + md(ds.name) + " that read this data did not run on it. Review it in the chart before signing."
 	if opt.PatientView {
@@ -104,9 +110,9 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 		after = strings.Join(append(parts, "Review this data in the chart."), " ")
 	}
 	summary := lead + strings.Join(short, ", ") + " could not be read"
-	if len(kinds) == 0 && len(partial) == 0 { // only the start date
+	if len(kinds) == 0 && len(partial) == 0 && len(opt.UnreadEvents) == 0 { // only the start date
 		summary = lead + startDate + " could not be read"
-	} else if len(kinds) == 0 {
+	} else if len(kinds) == 0 && len(partial) > 0 {
 		summary = lead + "some " + strings.Join(short, ", ") + " could not be read"
 	}
 	if r := []rune(summary); len(r) > MaxSummaryRunes {

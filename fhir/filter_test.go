@@ -106,9 +106,11 @@ func TestFilterObservationsByLookback(t *testing.T) {
 	}
 }
 
-// The date the filter judges is the one the decoded Observation gets: an
-// Observation exactly at its look-back is kept, one a nanosecond older is
-// not, and one with no readable date is kept.
+// The date the filter judges is the one the decoded Observation gets, its
+// last day when written as a month or a year (DateLast: a positive test of
+// "2025-03" may be of 31 March; precision review): an Observation exactly
+// at its look-back is kept, one a nanosecond older is not, and one with no
+// readable date is kept.
 func TestObservationDateMatchesDecoding(t *testing.T) {
 	cases := []string{
 		`{"resourceType":"Observation","id":"a","status":"final","code":{"coding":[{"code":"x"}]},"effectiveDateTime":"2026-11-02T10:00:00+01:00","issued":"2026-11-03"}`,
@@ -135,7 +137,11 @@ func TestObservationDateMatchesDecoding(t *testing.T) {
 		if len(all) != 1 {
 			t.Fatalf("%s: not decoded", c)
 		}
-		date, now := all[0].Date, all[0].Date.Add(window)
+		date := all[0].Date
+		if !all[0].DateLast.IsZero() {
+			date = all[0].DateLast
+		}
+		now := date.Add(window)
 		if date.IsZero() {
 			now = time.Now()
 		}

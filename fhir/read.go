@@ -272,7 +272,8 @@ func codes(r *resource) (out []rules.Coding, bad string) {
 	return out, ""
 }
 
-// observationDate is an Observation's date as decoding gives it.
+// observationDate is the last day an Observation's date allows (the
+// look-back keeps a positive test of "2026-02"; the rules choose the end).
 func (r *resource) observationDate() time.Time {
 	var d observationDate
 	str := func(v jsontext.Value, dst **string) bool { // faster than decoding
@@ -285,7 +286,7 @@ func (r *resource) observationDate() time.Time {
 		!str(r.get("effectiveInstant"), &d.EffectiveInstant) || !str(r.get("issued"), &d.Issued) {
 		return time.Time{}
 	}
-	return d.date()
+	return lastDay(d.date())
 }
 
 // patientOf returns the Patient id a literal reference names

@@ -66,6 +66,7 @@ type condition struct {
 	RecordedDate       *string             `json:"recordedDate"`
 	OnsetDateTime      *string             `json:"onsetDateTime"`
 	OnsetPeriod        *fm.Period          `json:"onsetPeriod"`
+	OnsetString        jsontext.Value      `json:"onsetString"`
 	// abatement[x]: only whether one is there counts.
 	AbatementDateTime jsontext.Value `json:"abatementDateTime"`
 	AbatementAge      jsontext.Value `json:"abatementAge"`
@@ -161,8 +162,9 @@ func convertPatient(p *patient) rules.Patient {
 }
 
 func convertObservation(o *observation) rules.Observation {
+	when := o.date()
 	out := rules.Observation{ID: resourceID("Observation", o.ID), Codes: codings(&o.Code), Text: ccText(&o.Code),
-		Status: o.Status.Code(), Date: o.date()}
+		Status: o.Status.Code(), Date: date(when), DateLast: partialLast(when)}
 	convertValue(&o.value, &out)
 	for i := range o.Component {
 		c := &o.Component[i]
@@ -197,21 +199,22 @@ func convertValue(v *value, out *rules.Observation) {
 	}
 }
 
-// date is effective[x] (the start of a period), else issued.
-func (d *observationDate) date() time.Time {
-	var t time.Time
+// date is the element that dates a result: effective[x] (the start of a
+// period, else its end), else issued.
+func (d *observationDate) date() *string {
+	p := d.EffectiveDateTime
 	switch {
-	case d.EffectiveDateTime != nil:
-		t = date(d.EffectiveDateTime)
-	case d.EffectivePeriod != nil:
-		t = periodStart(d.EffectivePeriod)
-	case d.EffectiveInstant != nil:
-		t = date(d.EffectiveInstant)
+	case p == nil && d.EffectivePeriod != nil:
+		if p = d.EffectivePeriod.Start; date(p).IsZero() {
+			p = d.EffectivePeriod.End
+		}
+	case p == nil:
+		p = d.EffectiveInstant
 	}
-	if t.IsZero() {
-		t = date(d.Issued)
+	if date(p).IsZero() {
+		p = d.Issued
 	}
-	return t
+	return p
 }
 
 func convertCondition(c *condition) rules.Condition {
@@ -222,17 +225,15 @@ func convertCondition(c *condition) rules.Condition {
 		Abated: present(c.AbatementDateTime) || present(c.AbatementAge) || present(c.AbatementPeriod) ||
 			present(c.AbatementRange) || present(c.AbatementString)}
 	if c.OnsetDateTime != nil {
-		out.Onset = date(c.OnsetDateTime)
-		if last := lastDay(c.OnsetDateTime); !last.Equal(out.Onset) {
-			out.OnsetLast = last
-		}
+		out.Onset, out.OnsetLast = date(c.OnsetDateTime), partialLast(c.OnsetDateTime)
 	}
+	out.OnsetUnread = out.Onset.IsZero() && (c.OnsetDateTime != nil || present(c.OnsetString))
 	return out
 }
 
 func convertImmunization(im *immunization) rules.Immunization {
 	return rules.Immunization{ID: resourceID("Immunization", im.ID), Codes: codings(&im.VaccineCode),
-		Text: textOrDisplay(&im.VaccineCode), Status: im.Status.Code(), Date: date(im.OccurrenceDateTime),
+		Text: textOrDisplay(&im.VaccineCode), Status: im.Status.Code(), Date: date(im.OccurrenceDateTime), DateLast: partialLast(im.OccurrenceDateTime),
 		Subpotent: im.IsSubpotent != nil && *im.IsSubpotent}
 }
 
@@ -421,12 +422,13 @@ func convertMedicationUse(resourceType string, mu *medicationUse, contained func
 	p := pendingMed{med: rules.Medication{ID: resourceID(resourceType, mu.ID), ResourceType: resourceType,
 		Status: jsonshape.Code(mu.Status)}}
 	dosages := mu.Dosage
+	var authored, end *string
 	switch {
 	case resourceType == "MedicationRequest":
-		p.med.Intent, p.med.Authored, dosages = jsonshape.Code(mu.Intent), date(mu.AuthoredOn), mu.DosageInstruction
+		p.med.Intent, authored, dosages = jsonshape.Code(mu.Intent), mu.AuthoredOn, mu.DosageInstruction
 		if dr := mu.DispenseRequest; dr != nil {
 			if dr.ValidityPeriod != nil {
-				p.med.ValidityStart, p.med.End = date(dr.ValidityPeriod.Start), date(dr.ValidityPeriod.End)
+				p.med.ValidityStart, end = date(dr.ValidityPeriod.Start), dr.ValidityPeriod.End
 			}
 			if dr.NumberOfRepeatsAllowed != nil {
 				v, _ := number(*dr.NumberOfRepeatsAllowed)
@@ -435,13 +437,14 @@ func convertMedicationUse(resourceType string, mu *medicationUse, contained func
 			p.med.Supply.Days = days(dr.ExpectedSupplyDuration) // 0 when absent
 		}
 	case mu.EffectivePeriod != nil:
-		p.med.Authored, p.med.End = date(mu.EffectivePeriod.Start), date(mu.EffectivePeriod.End)
+		authored, end = mu.EffectivePeriod.Start, mu.EffectivePeriod.End
 	case mu.EffectiveDateTime != nil:
-		p.med.Authored = date(mu.EffectiveDateTime)
+		authored = mu.EffectiveDateTime
 	}
-	if p.med.Authored.IsZero() && resourceType == "MedicationStatement" {
-		p.med.Authored = date(mu.DateAsserted)
+	if date(authored).IsZero() && resourceType == "MedicationStatement" {
+		authored = mu.DateAsserted
 	}
+	p.med.Authored, p.med.AuthoredLast, p.med.End, p.med.EndLast = date(authored), partialLast(authored), date(end), partialLast(end)
 	setMedication(&p, mu.MedicationCodeableConcept, mu.MedicationReference, contained)
 	p.med.Dose = dose(dosages, rules.DoseFacts{IngredientStrengthMg: p.med.Dose.IngredientStrengthMg, IngredientPerML: p.med.Dose.IngredientPerML})
 	return p
@@ -598,6 +601,15 @@ func lastDay(p *string) time.Time {
 		return t.AddDate(0, 1, -1)
 	}
 	return t
+}
+
+// partialLast is lastDay for a date written as a year or a month only,
+// else zero: the rules choose which end is the fail-safe one.
+func partialLast(p *string) time.Time {
+	if last := lastDay(p); !last.Equal(date(p)) {
+		return last
+	}
+	return time.Time{}
 }
 
 // quantity converts a Quantity as sent (nil without a usable value): the

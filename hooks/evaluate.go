@@ -286,10 +286,14 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		if opts.Undated = undatedCourses(res.record, courses); jakDrug == "" && len(opts.Undated) == 1 {
 			jakDrug = opts.Undated[0].Drug // both drugs: "JAK-inhibitor courses"
 		}
+		var dated []rules.Drug
+		if opts.UnreadEvents, dated = unreadEvents(s.engine, res.record, now, courses); jakDrug == "" && len(opts.Undated) == 0 && len(dated) == 1 {
+			jakDrug = dated[0]
+		}
 	}
 
 	out := &Response{Cards: cards.FromFindings(findings, opts)}
-	if len(unsaid) > 0 || anySkipped(skipped) || len(opts.Undated) > 0 {
+	if len(unsaid) > 0 || anySkipped(skipped) || len(opts.Undated) > 0 || len(opts.UnreadEvents) > 0 {
 		out.Cards = append(out.Cards, cards.Unchecked(jakDrug, unsaid, skipped, opts))
 	}
 	if out.Cards == nil {
@@ -573,6 +577,31 @@ func undatedCourses(rec *rules.Record, courses func() []rules.Course) []cards.Un
 		}
 	}
 	return out
+}
+
+// unreadEvents are the boxed-warning events whose onset could not be read
+// (rules.Engine.UnreadEventDates) when the patient is on a course with a
+// start (its drugs): the since-the-start rules passed over them (precision
+// review; failsafe7 item 5). None otherwise: with no start the
+// undated-course line already says these checks did not run.
+func unreadEvents(e *rules.Engine, rec *rules.Record, now time.Time, courses func() []rules.Course) ([]string, []rules.Drug) {
+	if !slices.ContainsFunc(rec.Conditions, func(x rules.Condition) bool { return x.OnsetUnread }) {
+		return nil, nil
+	}
+	var drugs []rules.Drug
+	for _, c := range courses() {
+		if c.Ongoing && c.Started && !c.Start.IsZero() {
+			drugs = append(drugs, c.Drug)
+		}
+	}
+	if len(drugs) == 0 {
+		return nil, nil
+	}
+	ids := e.UnreadEventDates(rec, now)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return ids, drugs
 }
 
 // onCourse reports whether one of the courses is ongoing.

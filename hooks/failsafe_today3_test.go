@@ -540,7 +540,9 @@ func TestFailsafeToday3EventDateShapes(t *testing.T) {
 		{name: "onsetDateTime 'NaN', recorded since the start: by its recorded date", c: view(on().replace(mi("onsetDateTime", "NaN", "recordedDate", ago(10)))), want: w("mace-history", "warning")},
 		{name: "onsetDateTime a number: the entry is malformed, said", c: view(on().replace(mi("onsetDateTime", 2026, "recordedDate", ago(10)))), want: w("data-unavailable", "info"),
 			detailOf: map[string]string{"data-unavailable": "Not read: 1 entry of conditions"}},
-		{name: "onsetDateTime -1e308 as a string, no recorded date: undated, not new", c: view(on().replace(mi("onsetDateTime", "-1e308"))), noCards: true},
+		// Not new; said on the info card since the precision review (failsafe7 item 5).
+		{name: "onsetDateTime -1e308 as a string, no recorded date: undated, not new, said as not checked", c: view(on().replace(mi("onsetDateTime", "-1e308"))),
+			want: w("data-unavailable", "info"), onlyInfo: true, absent: []string{"mace-history"}},
 		{name: "an empty coding beside the ICD-10 code", c: view(on().replace(with(res{"resourceType": "Condition", "id": "mi", "code": res{"coding": []any{res{}, res{"system": icd, "code": "I21.4"}}},
 			"clinicalStatus": coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "active")}, "onsetDateTime", ago(10)))), want: w("mace-history", "warning")},
 		{name: "an MI of another patient: 400", c: view(on().replace(with(miAt(ago(10)), "subject", res{"reference": "Patient/other"})))},

@@ -116,7 +116,7 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 			if noValue(&c) {
 				continue
 			}
-			c.ID, c.Status, c.Date = o.ID, o.Status, o.Date
+			c.ID, c.Status, c.Date, c.DateLast = o.ID, o.Status, o.Date, o.DateLast
 			addObs(&c)
 			ix.addByName(&c)
 		}
@@ -799,7 +799,7 @@ func (ix *index) takenMeds(set string) []*Medication {
 // a JAK inhibitor "taken" for months.
 func suppliedUntil(m *Medication) (civilDay, bool) {
 	if !m.End.IsZero() {
-		return dayOf(m.End), true
+		return dayOf(medEndLast(m)), true // "until 2026-11" is taken through 30 November
 	}
 	// The timing and the supply may disagree ("for 2 days" beside a
 	// 14-day supply, a count of 1): the later of the two ends counts, as
@@ -874,12 +874,14 @@ func filterMeds(ms []*Medication, keep func(*Medication) bool) []*Medication {
 }
 
 // immunizations returns the given vaccines of the set dated on or after
-// the day from (anyDay: any date), newest first.
+// the day from (anyDay: any date), newest first. A date written as a month
+// or a year counts by its last day (vaccineLast): the one dated caller
+// asks for live vaccines given recently, whose fail-safe side that is.
 func (ix *index) immunizations(set string, from civilDay) []*Immunization {
 	var out []*Immunization
 	for _, im := range ix.imms[set] {
-		if from != anyDay && dayOf(im.Date) < from {
-			if im.Date.Before((from - 2).time()) {
+		if from != anyDay && dayOf(vaccineLast(im)) < from {
+			if im.Date.Before((from - 2 - partialSpan).time()) {
 				break
 			}
 			continue

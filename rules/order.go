@@ -736,7 +736,7 @@ func withMore(ev []Evidence, more int) []Evidence {
 
 // resultEvidence describes a qualitative result: "IGRA positive on 2026-10-01".
 func resultEvidence(name string, o *Observation, r result) Evidence {
-	return Evidence{Text: name + " " + r.String() + " on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID}
+	return Evidence{Text: name + " " + r.String() + " on " + dateText(o.Date) + partialText(o.DateLast), Date: o.Date, ResourceID: o.ID}
 }
 
 // unverifiedConditions reports whether any condition matched the set by a

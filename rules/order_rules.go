@@ -323,7 +323,7 @@ func (c *orderCtx) knownBefore(from civilDay, cond string, tests ...string) bool
 		var latest *Observation
 		known := false
 		for _, o := range c.ix.results(anyDay, set) { // newest first
-			if c.onOrAfter(o.Date, from) {
+			if c.onOrAfter(resultLast(o), from) { // "2026": not known to be before a June start
 				continue
 			}
 			if latest != nil && o.Date.Before(latest.Date.Add(-48*time.Hour)) {
@@ -453,8 +453,8 @@ func (c *orderCtx) resultsSince(from civilDay, sets ...string) []*Observation {
 		return c.ix.results(from, sets...)
 	}
 	var out []*Observation
-	for _, o := range c.ix.results(from-1, sets...) {
-		if c.onOrAfter(o.Date, from) {
+	for _, o := range c.ix.results(from-1-partialSpan, sets...) {
+		if c.onOrAfter(resultLast(o), from) { // "2026-06" may be after a 15 June start
 			out = append(out, o)
 		}
 	}
@@ -473,7 +473,7 @@ func (c *orderCtx) hbvActiveFrom(from civilDay) (Finding, bool) {
 	if o, r, _ := c.ix.latestReadOf(c.resultsSince(from, VSHBVDNA), c.ix.readViral); r == resultPositive {
 		unverified = unverified || c.k.Unverified(VSHBVDNA, o.Codes) // 29610-3 is grade C
 		e := resultEvidence("HBV DNA", o, r)
-		e.Text = "HBV DNA detected on " + dateText(o.Date)
+		e.Text = "HBV DNA detected on " + dateText(o.Date) + partialText(o.DateLast)
 		if o.Quantity != nil && o.Quantity.Unit != "" {
 			e.Text += " (" + quantityText(o.Quantity) + ")"
 		}
@@ -556,7 +556,7 @@ func (c *orderCtx) hcvActiveSinceStart() (Finding, bool) {
 func (c *orderCtx) hcvActiveFrom(from civilDay) (Finding, bool) {
 	var ev []Evidence
 	if o, r, _ := c.ix.latestReadOf(c.resultsSince(from, VSHCVRNA), c.ix.readViral); r == resultPositive {
-		ev = append(ev, Evidence{Text: "HCV RNA detected on " + dateText(o.Date), Date: o.Date, ResourceID: o.ID})
+		ev = append(ev, Evidence{Text: "HCV RNA detected on " + dateText(o.Date) + partialText(o.DateLast), Date: o.Date, ResourceID: o.ID})
 	}
 	cs := c.conditionsSince(c.ix.activeConditions(VSHCV), from)
 	ev = append(ev, conditionEvidence(cs, c.now)...)
@@ -911,12 +911,14 @@ func (c *orderCtx) pregnant() (ev []Evidence, statusOnly *Observation, ok bool) 
 	if c.cont {
 		from = min(window, c.pregnancyFrom())
 	}
-	if o, r, _ := c.ix.latestRead(VSPregnancyTest, from, c.ix.readHCG); r == resultPositive {
+	// A positive test counts up to the last day its date allows (a test
+	// of "2026" may be of last week; precision review).
+	if o, r, _ := c.ix.latestReadOf(c.ix.resultsLast(from, VSPregnancyTest), c.ix.readHCG); r == resultPositive {
 		e := resultEvidence("Pregnancy test", o, r)
 		if v, ok := HCGmIUPerML(o.Quantity); ok {
 			e.Text += " (hCG " + number(v) + " mIU/mL, at or above " + number(c.cfg.HCGPositive) + ")"
 		}
-		if dayOf(o.Date) < window {
+		if dayOf(resultLast(o)) < window {
 			e.Text += "; no pregnancy test since: confirm whether the pregnancy is ongoing"
 		}
 		ev = append(ev, e)
@@ -960,7 +962,10 @@ const pregnancyMaxDays = 300
 // no pregnancy test read negative after its day: a newer "Not pregnant"
 // status or negative test says the pregnancy has ended.
 func (c *orderCtx) pregnancyStatus() (*Observation, bool) {
-	rs := c.ix.results(dayOf(c.now)-pregnancyMaxDays+1, VSPregnancyStatus)
+	// Dated by a month or a year only, a status counts up to its last
+	// day; a negative test after its first day ends it, as for a
+	// pregnancy condition (lastKnown).
+	rs := c.ix.resultsLast(c.pregnancyFrom(), VSPregnancyStatus)
 	if len(rs) == 0 || !c.k.Has(VSPregnancyCondition, rs[0].ValueCodes) {
 		return nil, false
 	}
@@ -1013,6 +1018,10 @@ func (c *orderCtx) currentPregnancies() []*Condition {
 
 // lastKnown is the day a pregnancy condition was last known: the later of
 // its onset and recorded date.
+// An onset of a month or a year only is read by its first day here (a
+// negative test since ends it; failsafe7 pinned this, precision review
+// kept it: a pregnancy is diagnosed weeks into it, so a negative test in
+// its onset month is after it far more often than before).
 func lastKnown(x *Condition) civilDay { return max(dayOf(x.Onset), dayOf(x.Recorded)) }
 
 // negativeTestSince is the newest readable pregnancy test dated on or
@@ -1079,7 +1088,7 @@ func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
 		// is a pregnancy that may well be ongoing (hCG stays positive
 		// throughout one): the card says so rather than asking for a
 		// routine test (contractaudit review, docs/rules.md section 5).
-		if old, r, _ := c.ix.latestRead(VSPregnancyTest, c.pregnancyFrom(), c.ix.readHCG); r == resultPositive {
+		if old, r, _ := c.ix.latestReadOf(c.ix.resultsLast(c.pregnancyFrom(), VSPregnancyTest), c.ix.readHCG); r == resultPositive {
 			title = "Pregnancy test positive on " + dateText(old.Date) + ", none since"
 			ev = append(ev, resultEvidence("Earlier pregnancy test", old, r),
 				Evidence{Text: "Confirm whether this pregnancy is ongoing before starting " + c.p.Generic + "."})
@@ -1154,7 +1163,7 @@ const staleBreastfeedingDays = 730
 func (c *orderCtx) breastfeeding() (Finding, bool) {
 	var cs []*Condition
 	for _, x := range c.ix.activeConditions(VSBreastfeeding) {
-		if d := conditionDate(x, c.now); noClinicalStatus(x) && !d.IsZero() && daysBetween(d, c.now) > staleBreastfeedingDays {
+		if d := conditionDate(x, c.now); noClinicalStatus(x) && !d.IsZero() && daysBetween(latestOnset(x, d), c.now) > staleBreastfeedingDays {
 			continue
 		}
 		cs = append(cs, x)
@@ -1238,6 +1247,9 @@ func (c *orderCtx) liveVaccineSince(from civilDay) (Finding, bool) {
 	subject := ""
 	for _, im := range ims {
 		ago := daysAgoText(im.Date, c.now)
+		if !im.DateLast.IsZero() { // "2026-11": how many days ago is not known
+			ago = partialText(im.DateLast)
+		}
 		name := immunizationName(im)
 		if n, ok := c.k.codeName(name); ok { // "03" alone names no vaccine for the reader
 			name = n + " (CVX " + name + ")"
@@ -1251,8 +1263,11 @@ func (c *orderCtx) liveVaccineSince(from civilDay) (Finding, bool) {
 		if m.ResourceType == "MedicationStatement" {
 			where = "outside medication list, " + m.Status
 		}
-		d := medicationTakenOn(m)
-		ev = append(ev, Evidence{Text: "Live vaccine " + medicationName(m) + " (" + where + ") on " + dateText(d) + daysAgoText(d, c.now),
+		d, ago := medicationTakenOn(m), ""
+		if ago = daysAgoText(d, c.now); !medTakenLast(m).Equal(d) { // "2026-11": how many days ago is not known
+			ago = partialText(medTakenLast(m))
+		}
+		ev = append(ev, Evidence{Text: "Live vaccine " + medicationName(m) + " (" + where + ") on " + dateText(d) + ago,
 			Date: d, ResourceID: m.ID})
 		subject = or(subject, medicationName(m))
 	}
@@ -1293,7 +1308,7 @@ func (c *orderCtx) liveVaccinesTaken(from civilDay) []*Medication {
 		}
 		// A date after today counts (fail safe, as for an Immunization: a
 		// typing error, or a dose recorded ahead, is not "not given").
-		if d := medicationTakenOn(m); !d.IsZero() && dayOf(d) >= from {
+		if d := medTakenLast(m); !d.IsZero() && dayOf(d) >= from {
 			out = append(out, m)
 		}
 	}
@@ -1415,7 +1430,7 @@ func (c *orderCtx) seriousInfectionActive() (Finding, bool) {
 	var cs []*Condition
 	for _, x := range c.ix.activeConditions(VSSeriousInfection) {
 		if noClinicalStatus(x) {
-			if d := conditionDate(x, c.now); !d.IsZero() && daysBetween(d, c.now) > staleInfectionDays {
+			if d := conditionDate(x, c.now); !d.IsZero() && daysBetween(latestOnset(x, d), c.now) > staleInfectionDays {
 				continue
 			}
 		}

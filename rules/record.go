@@ -95,6 +95,7 @@ type Observation struct {
 	Text           string        // code.text
 	Status         string        // FHIR status: final, amended, corrected, preliminary, ...
 	Date           time.Time     // effective[x] (start of a period), else issued; zero when unknown
+	DateLast       time.Time     // the last day of a Date written as a year or a month only; zero otherwise
 	Quantity       *Quantity     // valueQuantity (or valueInteger, unit-less)
 	ValueCodes     []Coding      // valueCodeableConcept.coding
 	ValueText      string        // valueString, or valueCodeableConcept.text
@@ -118,7 +119,10 @@ type Condition struct {
 	// a month only ("2026-06": 30 June; Onset is 1 June); zero otherwise.
 	OnsetLast time.Time
 	Recorded  time.Time // zero when unknown
-	Abated    bool      // an abatement[x] is present
+	// OnsetUnread: an onsetDateTime or onsetString was given and is no
+	// date ("NaN", "in the spring").
+	OnsetUnread bool
+	Abated      bool // an abatement[x] is present
 }
 
 // Medication is a medication order or statement: a MedicationRequest,
@@ -137,6 +141,9 @@ type Medication struct {
 	// End is when the order or statement ends: dispenseRequest.validityPeriod.end
 	// (requests) or effectivePeriod.end (statements); zero when unknown.
 	End time.Time
+	// AuthoredLast and EndLast are the last days of an Authored or End
+	// written as a year or a month only; zero otherwise (precision review).
+	AuthoredLast, EndLast time.Time
 	// Supply is what a request dispenses, for how long its drug may be
 	// taken when End is unknown.
 	Supply Supply
@@ -219,6 +226,9 @@ type Immunization struct {
 	Text   string
 	Status string // completed, entered-in-error, not-done
 	Date   time.Time
+	// DateLast is the last day of a Date written as a year or a month
+	// only ("2026-11": 30 November); zero otherwise.
+	DateLast time.Time
 	// Subpotent is isSubpotent: a dose that does not count towards the
 	// series (ACIP: a subpotent dose is repeated).
 	Subpotent bool
