@@ -164,7 +164,8 @@ func convertPatient(p *patient) rules.Patient {
 func convertObservation(o *observation) rules.Observation {
 	when := o.date()
 	out := rules.Observation{ID: resourceID("Observation", o.ID), Codes: codings(&o.Code), Text: ccText(&o.Code),
-		Status: o.Status.Code(), Date: date(when), DateLast: partialLast(when)}
+		Status: o.Status.Code()}
+	out.Date, out.DateLast = dates(when)
 	convertValue(&o.value, &out)
 	for i := range o.Component {
 		c := &o.Component[i]
@@ -205,9 +206,7 @@ func (d *observationDate) date() *string {
 	p := d.EffectiveDateTime
 	switch {
 	case p == nil && d.EffectivePeriod != nil:
-		if p = d.EffectivePeriod.Start; date(p).IsZero() {
-			p = d.EffectivePeriod.End
-		}
+		p = periodStart(d.EffectivePeriod)
 	case p == nil:
 		p = d.EffectiveInstant
 	}
@@ -221,20 +220,21 @@ func convertCondition(c *condition) rules.Condition {
 	present := func(v jsontext.Value) bool { return len(v) > 0 && string(v) != "null" }
 	out := rules.Condition{ID: resourceID("Condition", c.ID), Codes: codings(c.Code), Text: textOrDisplay(c.Code),
 		ClinicalStatus: conditionStatus(c.ClinicalStatus), VerificationStatus: conditionStatus(c.VerificationStatus),
-		Recorded: date(c.RecordedDate), Onset: periodStart(c.OnsetPeriod),
+		Recorded: date(c.RecordedDate), Onset: date(periodStart(c.OnsetPeriod)),
 		Abated: present(c.AbatementDateTime) || present(c.AbatementAge) || present(c.AbatementPeriod) ||
 			present(c.AbatementRange) || present(c.AbatementString)}
 	if c.OnsetDateTime != nil {
-		out.Onset, out.OnsetLast = date(c.OnsetDateTime), partialLast(c.OnsetDateTime)
+		out.Onset, out.OnsetLast = dates(c.OnsetDateTime)
 	}
 	out.OnsetUnread = out.Onset.IsZero() && (c.OnsetDateTime != nil || present(c.OnsetString))
 	return out
 }
 
 func convertImmunization(im *immunization) rules.Immunization {
-	return rules.Immunization{ID: resourceID("Immunization", im.ID), Codes: codings(&im.VaccineCode),
-		Text: textOrDisplay(&im.VaccineCode), Status: im.Status.Code(), Date: date(im.OccurrenceDateTime), DateLast: partialLast(im.OccurrenceDateTime),
-		Subpotent: im.IsSubpotent != nil && *im.IsSubpotent}
+	out := rules.Immunization{ID: resourceID("Immunization", im.ID), Codes: codings(&im.VaccineCode),
+		Text: textOrDisplay(&im.VaccineCode), Status: im.Status.Code(), Subpotent: im.IsSubpotent != nil && *im.IsSubpotent}
+	out.Date, out.DateLast = dates(im.OccurrenceDateTime)
+	return out
 }
 
 // convertMedication is what a Medication contributes to an order.
@@ -444,7 +444,8 @@ func convertMedicationUse(resourceType string, mu *medicationUse, contained func
 	if date(authored).IsZero() && resourceType == "MedicationStatement" {
 		authored = mu.DateAsserted
 	}
-	p.med.Authored, p.med.AuthoredLast, p.med.End, p.med.EndLast = date(authored), partialLast(authored), date(end), partialLast(end)
+	p.med.Authored, p.med.AuthoredLast = dates(authored)
+	p.med.End, p.med.EndLast = dates(end)
 	setMedication(&p, mu.MedicationCodeableConcept, mu.MedicationReference, contained)
 	p.med.Dose = dose(dosages, rules.DoseFacts{IngredientStrengthMg: p.med.Dose.IngredientStrengthMg, IngredientPerML: p.med.Dose.IngredientPerML})
 	return p
@@ -528,14 +529,15 @@ func conditionStatus(cc *fm.CodeableConcept) string {
 	return jsonshape.Code(code)
 }
 
-func periodStart(p *fm.Period) time.Time {
-	if p == nil {
-		return time.Time{}
+// periodStart is the element that dates a period: its start, else its end.
+func periodStart(p *fm.Period) *string {
+	switch {
+	case p == nil:
+		return nil
+	case !date(p.Start).IsZero():
+		return p.Start
 	}
-	if t := date(p.Start); !t.IsZero() {
-		return t
-	}
-	return date(p.End)
+	return p.End
 }
 
 // The FHIR date forms by length ("2026" is its first day, a date midnight
@@ -592,24 +594,23 @@ func frequency(n *stdjson.Number) float64 {
 // day ("2026-11" ends on 30 November, not on the 1st: a course "until
 // 2026-11" ordered on 26 November was read as over at once; failsafe7).
 func lastDay(p *string) time.Time {
-	t := date(p)
-	switch n := len(strings.TrimSpace(str(p))); {
-	case t.IsZero():
-	case n == 4:
-		return t.AddDate(1, 0, -1)
-	case n == 7:
-		return t.AddDate(0, 1, -1)
-	}
-	return t
+	first, last := dates(p)
+	return cmp.Or(last, first)
 }
 
-// partialLast is lastDay for a date written as a year or a month only,
-// else zero: the rules choose which end is the fail-safe one.
-func partialLast(p *string) time.Time {
-	if last := lastDay(p); !last.Equal(date(p)) {
-		return last
+// dates parses a date once: its first day (date), and for a date written
+// as a year or a month only its last day, else zero (the rules choose which
+// end is the fail-safe one).
+func dates(p *string) (first, last time.Time) {
+	first = date(p)
+	switch n := len(strings.TrimSpace(str(p))); {
+	case first.IsZero():
+	case n == 4:
+		last = first.AddDate(1, 0, -1)
+	case n == 7:
+		last = first.AddDate(0, 1, -1)
 	}
-	return time.Time{}
+	return first, last
 }
 
 // quantity converts a Quantity as sent (nil without a usable value): the
