@@ -23,6 +23,8 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	fm "github.com/samply/golang-fhir-models/fhir-models/fhir"
+
+	"jakguard/cards"
 )
 
 // The CDS Hooks 2.0 response as jakguard may write it: any other member
@@ -171,7 +173,7 @@ func (c *checker) response(b []byte) {
 	if _, err := dec.ReadToken(); err != io.EOF {
 		c.bad("$", "data after the top-level value")
 	}
-	empty(any_, "$", c)
+	c.empty(b)
 	var r response
 	if err := json.Unmarshal(b, &r, strict); err != nil {
 		c.bad("$", "not a CDS Hooks 2.0 response: %v", err)
@@ -629,30 +631,11 @@ func (c *checker) quantity(x map[string]any, p, key string) {
 	}
 }
 
-// empty fails on null, "", [] and {} anywhere but a top-level
-// "cards": [] (CDS Hooks 2.0 §Use of JSON; FHIR forbids them too).
-func empty(v any, p string, c *checker) {
-	switch x := v.(type) {
-	case nil:
-		c.bad(p, "null")
-	case string:
-		if x == "" {
-			c.bad(p, `""`)
-		}
-	case []any:
-		if len(x) == 0 && p != "$.cards" {
-			c.bad(p, "[]")
-		}
-		for i, e := range x {
-			empty(e, p+"["+strconv.Itoa(i)+"]", c)
-		}
-	case map[string]any:
-		if len(x) == 0 {
-			c.bad(p, "{}")
-		}
-		for _, k := range sortedKeys(x) {
-			empty(x[k], p+"."+k, c)
-		}
+// empty reports every null, "", [] and {} in b but a top-level "cards": []
+// (cards.CheckEmpty: CDS Hooks 2.0 §Use of JSON; FHIR forbids them too).
+func (c *checker) empty(b []byte) {
+	if err := cards.CheckEmpty(b); err != nil {
+		c.errs = append(c.errs, err)
 	}
 }
 
@@ -680,7 +663,7 @@ func OperationOutcome(b []byte) error {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return fmt.Errorf("not JSON: %w", err)
 	}
-	empty(v, "$", c)
+	c.empty(b)
 	m, _ := v.(map[string]any)
 	if m["resourceType"] != "OperationOutcome" {
 		c.bad("$.resourceType", "%v, not OperationOutcome", m["resourceType"])
@@ -701,7 +684,7 @@ func Discovery(b []byte) error {
 	if err := json.Unmarshal(b, &v); err != nil {
 		return fmt.Errorf("not JSON: %w", err)
 	}
-	empty(v, "$", c)
+	c.empty(b)
 	var d struct {
 		Services []struct {
 			Hook              *string           `json:"hook"`
@@ -739,7 +722,7 @@ func Resource(v []byte) error {
 	if err := json.Unmarshal(v, &tree); err != nil {
 		return fmt.Errorf("not JSON: %w", err)
 	}
-	empty(tree, "$", c)
+	c.empty(v)
 	c.resource(v, "$")
 	return errors.Join(c.errs...)
 }
