@@ -227,6 +227,9 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		}
 		return false, err
 	}
+	if p.otherIncluded(r) {
+		return true, nil
+	}
 	if (r.resourceType == "MedicationRequest" || r.resourceType == "MedicationStatement") && r5Medication(r) {
 		p.logSkip(r.index, r.resourceType, errR5Medication)
 		return false, nil
@@ -319,7 +322,11 @@ func (p *part) other(r *resource) {
 // check applies Expect and ForPatient; a *DecodeError (an unreadable
 // subject) skips the resource.
 func (p *part) check(r *resource) error {
-	if want := p.b.types[p.key]; want != "" && r.resourceType != want && r.resourceType != "Medication" {
+	if p.otherIncluded(r) {
+		// Another type a search added (search.mode include, as
+		// _include=...:patient gives): no match of the query, so no wrong
+		// type; not read, but whose it is is still checked.
+	} else if want := p.b.types[p.key]; want != "" && r.resourceType != want && r.resourceType != "Medication" {
 		return fmt.Errorf("%w (%s)", ErrWrongType, r.resourceType)
 	}
 	member := "subject"
@@ -352,6 +359,19 @@ func (p *part) check(r *resource) error {
 		return fmt.Errorf("%w: a %s about another patient", ErrWrongPatient, r.resourceType)
 	}
 	return nil
+}
+
+// otherIncluded reports whether r is an entry a search included
+// (search.mode include) of another type than its key's query asks for.
+func (p *part) otherIncluded(r *resource) bool {
+	want := p.b.types[p.key]
+	if want == "" || r.resourceType == want || r.resourceType == "Medication" || r.search == nil {
+		return false
+	}
+	var s struct {
+		Mode string `json:"mode"`
+	}
+	return decodeHead(r.search, &s) == nil && s.Mode == "include"
 }
 
 // contained finds a contained Medication of r by id (decoded only when asked).

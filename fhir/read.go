@@ -26,6 +26,7 @@ type resource struct {
 	resourceType string         // "" when absent or not a string
 	index        int            // entry index in the Bundle; 0 for a value that is a resource
 	fullURL      jsontext.Value // the entry's fullUrl
+	search       jsontext.Value // the entry's search (mode: match, include, outcome)
 	raw          []byte         // the resource's JSON
 	members      []member
 }
@@ -160,7 +161,7 @@ func (rd *reader) readEntry(i int) error {
 	if err := rd.object(&rd.entry, "resource"); err != nil {
 		return err
 	}
-	rd.res.index, rd.res.fullURL = i, rd.entry.get("fullUrl")
+	rd.res.index, rd.res.fullURL, rd.res.search = i, rd.entry.get("fullUrl"), rd.entry.get("search")
 	switch {
 	case rd.badRes != "":
 		return rd.bad(i, "resource", rd.badRes)

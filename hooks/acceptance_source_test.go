@@ -1,0 +1,404 @@
+package hooks
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"jakguard/cards"
+	"jakguard/fhir"
+)
+
+// The source review: the same record by every road. A patient's data
+// reaches jakguard as prefetch (whole, in part, as a Bundle with a next
+// link) or from the EHR's FHIR server (one page or many), or a mix; the
+// cards must not depend on the road. Then the roads that fail: each says
+// what could not be checked (a card or a 4xx, contract 6.6), never a
+// silent {"cards": []}, never another patient's data.
+
+// sourceKeys maps each prefetch key to the resource type its query asks
+// for (discovery.go).
+var sourceKeys = map[string]string{
+	"patient": "Patient", "conditions": "Condition", "medications": "MedicationRequest",
+	"medicationStatements": "MedicationStatement", "observations": "Observation", "immunizations": "Immunization",
+}
+
+// sourceFHIR is an https FHIR server holding one record (a call's
+// prefetch), answering each search in pages of per entries (0: one page)
+// with next links, and writing down every query it was asked.
+type sourceFHIR struct {
+	*httptest.Server
+	t       testing.TB
+	patient string
+	per     int
+	data    map[string][]any // resource type -> the search's entries
+	// fail, when set, answers a request instead (true: answered).
+	fail func(w http.ResponseWriter, r *http.Request, typ string, page int) bool
+
+	mu      sync.Mutex
+	queries []string // path?query of every request
+	strange []string // requests about another patient or off the templates
+}
+
+func newSourceFHIR(t testing.TB, body []byte, per int) *sourceFHIR {
+	t.Helper()
+	var req struct {
+		Context  map[string]any             `json:"context"`
+		Prefetch map[string]json.RawMessage `json:"prefetch"`
+	}
+	require.NoError(t, json.Unmarshal(body, &req))
+	sf := &sourceFHIR{t: t, per: per, patient: req.Context["patientId"].(string), data: map[string][]any{}}
+	for key, typ := range sourceKeys {
+		raw, ok := req.Prefetch[key]
+		if !ok || string(raw) == "null" {
+			continue
+		}
+		var v map[string]any
+		require.NoError(t, json.Unmarshal(raw, &v))
+		if v["resourceType"] != "Bundle" {
+			sf.data[typ] = []any{v}
+			continue
+		}
+		entries, _ := v["entry"].([]any)
+		for _, e := range entries {
+			r := e.(map[string]any)["resource"].(map[string]any)
+			mode := "match"
+			if r["resourceType"] != typ {
+				mode = "include" // a Medication the orders reference
+			}
+			sf.data[typ] = append(sf.data[typ], res{"fullUrl": "https://ehr.example/fhir/" + r["resourceType"].(string) + "/" + fmt.Sprint(r["id"]),
+				"resource": r, "search": res{"mode": mode}})
+		}
+	}
+	sf.Server = httptest.NewTLSServer(http.HandlerFunc(sf.serve))
+	t.Cleanup(sf.Close)
+	return sf
+}
+
+func (sf *sourceFHIR) serve(w http.ResponseWriter, r *http.Request) {
+	path := strings.TrimPrefix(r.URL.Path, "/fhir/")
+	typ, id, _ := strings.Cut(path, "/")
+	page, _ := strconv.Atoi(r.URL.Query().Get("_page"))
+	page = max(page, 1)
+	sf.mu.Lock()
+	sf.queries = append(sf.queries, r.URL.RequestURI())
+	switch {
+	case typ == "Patient" && id != sf.patient:
+		sf.strange = append(sf.strange, "Patient read of another id: "+r.URL.RequestURI())
+	case typ != "Patient" && (id != "" || r.URL.Query().Get("patient") != sf.patient || len(r.URL.Query()["patient"]) != 1):
+		sf.strange = append(sf.strange, "search not for the context patient: "+r.URL.RequestURI())
+	}
+	sf.mu.Unlock()
+	if sf.fail != nil && sf.fail(w, r, typ, page) {
+		return
+	}
+	w.Header().Set("Content-Type", "application/fhir+json")
+	if typ == "Patient" {
+		if p := sf.data["Patient"]; len(p) == 1 && id == sf.patient {
+			json.NewEncoder(w).Encode(p[0])
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-found"}]}`)
+		return
+	}
+	json.NewEncoder(w).Encode(sf.page(r.URL, typ, page))
+}
+
+// page is page n (from 1) of the search of typ: a searchset with its total
+// (the matches, includes not counted) and a next link while more remain.
+func (sf *sourceFHIR) page(u *url.URL, typ string, n int) res {
+	all := sf.data[typ]
+	matches := 0
+	for _, e := range all {
+		if e.(res)["search"].(res)["mode"] == "match" {
+			matches++
+		}
+	}
+	per := sf.per
+	if per <= 0 {
+		per = max(len(all), 1)
+	}
+	lo, hi := min((n-1)*per, len(all)), min(n*per, len(all))
+	b := res{"resourceType": "Bundle", "type": "searchset", "total": matches, "entry": append([]any{}, all[lo:hi]...)}
+	if hi < len(all) {
+		b["link"] = []any{res{"relation": "next", "url": sf.nextURL(u, n+1)}}
+	}
+	return b
+}
+
+// nextURL is the URL of page n of the search u.
+func (sf *sourceFHIR) nextURL(u *url.URL, n int) string {
+	q := u.Query()
+	q.Set("_page", strconv.Itoa(n))
+	return sf.URL + u.Path + "?" + q.Encode()
+}
+
+func (sf *sourceFHIR) base() string { return sf.URL + "/fhir" }
+
+// asked returns the queries asked so far.
+func (sf *sourceFHIR) asked() []string {
+	sf.mu.Lock()
+	defer sf.mu.Unlock()
+	return append([]string(nil), sf.queries...)
+}
+
+// check fails the test for every request about another patient.
+func (sf *sourceFHIR) check(t testing.TB) {
+	t.Helper()
+	sf.mu.Lock()
+	defer sf.mu.Unlock()
+	assert.Empty(t, sf.strange, "requests off the templates")
+}
+
+// sourceServer is a test server whose FHIR client trusts sf's TLS, with a
+// page cap that lets a server paging every entry finish.
+func sourceServer(t testing.TB, sf *sourceFHIR) *testServer {
+	s := newTestServer(t, serverOpts{noStore: true})
+	s.fhir = fhir.NewClient(fhir.ClientConfig{QueryTimeout: 2 * time.Second, PageCap: 60}, sf.Client())
+	return s
+}
+
+// road turns a call's body into the body of another road to the same
+// record; sf serves the record (its per set by the road).
+type road struct {
+	name string
+	per  int
+	body func(t testing.TB, m map[string]any, sf *sourceFHIR)
+}
+
+// dropKeys leaves keys out of prefetch and names sf as fhirServer.
+func dropKeys(keys ...string) func(t testing.TB, m map[string]any, sf *sourceFHIR) {
+	return func(t testing.TB, m map[string]any, sf *sourceFHIR) {
+		m["fhirServer"] = sf.base()
+		m["fhirAuthorization"] = res{"access_token": "tok-source", "token_type": "Bearer", "expires_in": 300, "scope": "patient/*.read", "subject": "jakguard"}
+		p := m["prefetch"].(map[string]any)
+		if len(keys) == 0 {
+			delete(m, "prefetch")
+			return
+		}
+		for _, k := range keys {
+			delete(p, k)
+		}
+	}
+}
+
+// firstPages makes every prefetch Bundle its search's first page of per
+// entries, with a next link to the rest on sf.
+func firstPages(per int) func(t testing.TB, m map[string]any, sf *sourceFHIR) {
+	return func(t testing.TB, m map[string]any, sf *sourceFHIR) {
+		dropKeys("none")(t, m, sf)
+		svc := HookOrderSign
+		if m["hook"] == HookPatientView {
+			svc = HookPatientView
+		}
+		p := m["prefetch"].(map[string]any)
+		for key, typ := range sourceKeys {
+			if key == "patient" || p[key] == nil {
+				continue
+			}
+			q, err := renderTemplate(serviceTemplates(t, svc)[key], map[string]string{"patientId": sf.patient})
+			require.NoError(t, err)
+			u, err := url.Parse(sf.base() + "/" + q)
+			require.NoError(t, err)
+			p[key] = sf.page(u, typ, 1)
+		}
+	}
+}
+
+// shaped sends each prefetch Bundle as a searchset the way servers write
+// them: match entries with fullUrl and search.mode, the record's Patient
+// included (search.mode include, as _include=...:patient gives), and an
+// OperationOutcome warning entry (search.mode outcome) that takes nothing
+// away.
+func shaped(t testing.TB, m map[string]any, sf *sourceFHIR) {
+	p := m["prefetch"].(map[string]any)
+	for key, typ := range sourceKeys {
+		if key == "patient" || p[key] == nil {
+			continue
+		}
+		all := append([]any{}, sf.data[typ]...)
+		matches := 0
+		for _, e := range all {
+			if e.(res)["search"].(res)["mode"] == "match" {
+				matches++
+			}
+		}
+		all = append(all,
+			res{"fullUrl": "https://ehr.example/fhir/Patient/" + sf.patient, "resource": p["patient"], "search": res{"mode": "include"}},
+			res{"resource": res{"resourceType": "OperationOutcome", "issue": []any{res{"severity": "warning", "code": "informational",
+				"diagnostics": "some results were filtered by the server's consent rules"}}}, "search": res{"mode": "outcome"}})
+		p[key] = res{"resourceType": "Bundle", "type": "searchset", "total": matches, "entry": all,
+			"link": []any{res{"relation": "self", "url": "https://ehr.example/fhir/" + typ + "?patient=" + sf.patient}}}
+	}
+}
+
+func serviceTemplates(t testing.TB, hook string) map[string]string {
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, svc := range s.Services() {
+		if svc.ID == hook {
+			return svc.Prefetch
+		}
+	}
+	t.Fatalf("no service %s", hook)
+	return nil
+}
+
+var roads = []road{
+	{"all prefetch", 0, func(t testing.TB, m map[string]any, sf *sourceFHIR) {}},
+	{"no prefetch, FHIR server in one page", 0, dropKeys()},
+	{"half prefetch, half FHIR server", 0, dropKeys("medications", "medicationStatements", "immunizations")},
+	{"other half prefetch", 0, dropKeys("patient", "conditions", "observations")},
+	{"FHIR server paging every entry", 1, dropKeys()},
+	{"FHIR server paging every 2 entries", 2, dropKeys()},
+	{"FHIR server paging every 7 entries", 7, dropKeys()},
+	{"prefetch first page of 2 with a next link", 2, firstPages(2)},
+	{"prefetch first page of 1 with a next link", 1, firstPages(1)},
+	{"prefetch searchsets with include and outcome entries", 0, shaped},
+}
+
+// cardKey is what a card says clinically: its findings, indicator and
+// summary (not its uuid).
+func cardKey(c cards.Card) string {
+	f := append([]string(nil), c.Findings()...)
+	sort.Strings(f)
+	return fmt.Sprintf("%v %s %q", f, c.Indicator, c.Summary)
+}
+
+func cardKeys(cs []cards.Card) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, cardKey(c))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// sourceScenarios are base scenarios of the acceptance tests that produce
+// warnings, together reporting every finding code of the contract.
+func sourceScenarios() []accCase {
+	wt := func(kg float64) res { return qty("wt", "29463-7", kg, "kg", "", ago(20)) }
+	pm := res{"resourceType": "Observation", "id": "pm", "status": "final", "code": res{"text": "CYP2C19 genotype"},
+		"effectiveDateTime": ago(100), "valueString": "*2/*2 poor metabolizer"}
+	adaRef := with(med("ada", "active", "", "", "x", 30), "medicationReference", res{"reference": "Medication/ada-med"})
+	delete(adaRef, "medicationCodeableConcept")
+	adaMed := res{"resourceType": "Medication", "id": "ada-med", "code": coding(rxnorm, "327361")}
+	noBirth := cleanRecord()
+	delete(noBirth.patient, "birthDate")
+	withAda := cleanRecord().replace(medication("tofa", "active", rxnorm, "1357536", "tofacitinib")).replace(adaRef).
+		replace(stmt("aza", "active", rxnorm, "1256", "azathioprine", 30))
+	withAda.medications = append(withAda.medications, adaMed)
+	return []accCase{
+		{name: "screening and baseline labs missing", c: upa15(cleanRecord().drop("igra").drop("hbsag").drop("hcv").drop("anc").drop("alt").drop("ldl").drop("hcg").drop("rzv")),
+			want: w("tb-screening-missing", "warning", "hbv-screening-missing", "warning", "hcv-screening-missing", "warning", "cbc-missing", "warning",
+				"liver-enzymes-missing", "warning", "lipids-missing", "warning", "pregnancy-test-missing", "warning", "zoster-vaccine-missing", "warning")},
+		{name: "active tuberculosis", c: upa15(cleanRecord().replace(condition("tb", sct, "427099000", "active"))), want: w("tb-active", "critical")},
+		{name: "latent TB, anti-HBc and HCV antibody positive", c: abro100(cleanRecord().replace(obsCode("igra", "71773-6", positive, "2026-11-02")).
+			replace(obsCode("hbc", "16933-4", positive, "2026-11-02")).replace(obsCode("hcv", "13955-0", positive, "2026-11-02"))),
+			want: w("tb-latent-untreated", "critical", "hbv-core-antibody-positive", "warning", "hcv-antibody-positive", "warning")},
+		{name: "HBsAg positive and HCV RNA detected", c: upa15(cleanRecord().replace(obsCode("hbsag", "5196-1", positive, "2026-11-02")).
+			replace(obsCode("hcvrna", "11259-9", "260373001", "2026-11-02"))), want: w("hbv-active", "critical", "hcv-active", "critical")},
+		{name: "cytopenias on abrocitinib", c: abro100(cleanRecord().replace(obsQty("alc", "731-0", 0.4, "10*9/L", "2026-11-02")).
+			replace(obsQty("anc", "751-8", 800, "/uL", "2026-11-02")).replace(obsQty("hgb", "718-7", 75, "g/L", "2026-11-02")).
+			replace(obsQty("plt", "777-3", 120, "10*3/uL", "2026-11-02"))),
+			want: w("lymphopenia", "critical", "neutropenia", "critical", "anemia", "critical", "thrombocytopenia", "critical")},
+		{name: "positive hCG and breastfeeding", c: abro100(cleanRecord().replace(obsCode("hcg", "2106-3", positive, "2026-11-25")).
+			replace(condition("bf", sct, "866041003", "active"))), want: w("pregnancy", "critical", "breastfeeding", "critical")},
+		{name: "MMR 10 days ago and pneumonia", c: abro100(cleanRecord().replace(immunization("mmr", "03", "2026-11-19")).
+			replace(condition("pna", sct, "233604007", "active"))), want: w("live-vaccine-recent", "warning", "serious-infection-active", "critical")},
+		{name: "cirrhosis without a class and eGFR 25 on abrocitinib", c: abro100(cleanRecord().replace(condition("cirr", sct, "19943007", "active")).
+			replace(obsQty("egfr", "98979-8", 25, "mL/min/{1.73_m2}", "2026-11-02"))),
+			want: w("severe-hepatic-impairment", "warning", "renal-impairment", "critical")},
+		{name: "tofacitinib, adalimumab by a referenced Medication, azathioprine as a statement", c: upa15(withAda),
+			want: w("combination-jak", "critical", "combination-biologic", "warning", "combination-immunosuppressant", "warning")},
+		{name: "clopidogrel, rifampin and digoxin with abrocitinib", c: abro100(cleanRecord().replace(medication("clop", "active", rxnorm, "32968", "clopidogrel")).
+			replace(medication("rif", "active", rxnorm, "9384", "rifampin")).replace(med("dig", "active", rxnorm, "3407", "digoxin", 30))),
+			want: w("antiplatelet-abrocitinib", "critical", "cyp-interaction", "warning", "pgp-substrate", "info")},
+		{name: "aged 55, cardiovascular history, upadacitinib 30 mg", c: sign(cleanRecord().born("1971-01-10").drop("hcg").
+			replace(condition("htn", sct, "59621000", "active")).replace(condition("mi", sct, "22298006", "resolved")).
+			replace(obsCode("smoke", "72166-2", "8517006", "2026-11-02")).replace(condition("dvt", sct, "128053003", "resolved")).
+			replace(condition("ca", sct, "363346000", "active")), jakDraft("upadacitinib", 30)),
+			want: w("cardiovascular-risk", "warning", "mace-history", "warning", "smoker", "warning", "vte-risk", "warning",
+				"malignancy", "warning", "lower-dose-recommended", "warning")},
+		{name: "upadacitinib 45 mg", c: sign(cleanRecord(), jakDraft("upadacitinib", 45)), want: w("dose-above-label", "warning")},
+		{name: "aged 10", c: abro100(cleanRecord().born("2016-06-01")), want: w("age-not-approved", "critical")},
+		{name: "no earlier systemic therapy", c: upa15(cleanRecord().drop("dupi")), want: w("no-prior-systemic-therapy", "info")},
+		{name: "CYP2C19 poor metabolizer", c: abro100(cleanRecord().replace(pm)), want: w("cyp2c19-poor-metabolizer", "warning")},
+		{name: "14 years, 35 kg on upadacitinib", c: upa15(cleanRecord().born(bornAged(14)).replace(wt(35))), want: w("weight-below-label", "warning")},
+		{name: "no birth date", c: upa15(noBirth), want: w("age-unknown", "warning")},
+		{name: "live zoster vaccine ordered on an upadacitinib course", c: sign(onCourseAt("upadacitinib", 15, 60), rxText("zoster vaccine, live")),
+			want: w("live-vaccine-ordered", "warning")},
+		{name: "patient-view: abrocitinib 28 days, no labs since", c: view(coursed("abrocitinib", 28)),
+			want: w("monitoring-cbc-due", "warning", "monitoring-liver-due", "warning", "monitoring-lipids-due", "warning")},
+	}
+}
+
+// contractCodes are the finding codes of contract sections 5 and 6.
+var contractCodes = []string{
+	"tb-screening-missing", "tb-active", "tb-latent-untreated", "hbv-screening-missing", "hbv-active", "hbv-core-antibody-positive",
+	"hcv-screening-missing", "hcv-antibody-positive", "hcv-active", "cbc-missing", "lymphopenia", "neutropenia", "anemia",
+	"thrombocytopenia", "liver-enzymes-missing", "lipids-missing", "pregnancy-test-missing", "pregnancy", "breastfeeding",
+	"zoster-vaccine-missing", "live-vaccine-recent", "serious-infection-active", "severe-hepatic-impairment", "renal-impairment",
+	"combination-jak", "combination-biologic", "combination-immunosuppressant", "antiplatelet-abrocitinib", "cyp-interaction",
+	"cardiovascular-risk", "mace-history", "smoker", "vte-risk", "malignancy", "lower-dose-recommended", "dose-above-label",
+	"age-not-approved", "no-prior-systemic-therapy", "monitoring-cbc-due", "monitoring-liver-due", "monitoring-lipids-due",
+	"pgp-substrate", "live-vaccine-ordered", "cyp2c19-poor-metabolizer", "weight-below-label", "age-unknown",
+}
+
+// roadBody is the body of c by road rd, with the FHIR server serving c's
+// record.
+func roadBody(t testing.TB, c call, rd road) ([]byte, *sourceFHIR) {
+	t.Helper()
+	base := c.body(t)
+	sf := newSourceFHIR(t, base, rd.per)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(base, &m))
+	rd.body(t, m, sf)
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	return b, sf
+}
+
+func TestSourceSameCardsByEveryRoad(t *testing.T) {
+	covered := map[string]bool{}
+	for _, tc := range sourceScenarios() {
+		t.Run(tc.name, func(t *testing.T) {
+			var want []string
+			for _, rd := range roads {
+				t.Run(rd.name, func(t *testing.T) {
+					body, sf := roadBody(t, tc.c, rd)
+					s := sourceServer(t, sf)
+					rec := s.do(t, "POST", "/cds-services/"+tc.c.service(), body)
+					require.Equal(t, 200, rec.Code, rec.Body.String())
+					cs := checkResponse(t, rec.Body.Bytes())
+					checkAcc(t, tc, cs, rec.Body.String())
+					assert.NotContains(t, rec.Body.String(), "ould not be checked", "every road brings the whole record")
+					got := cardKeys(cs)
+					if want == nil {
+						want = got
+						for code := range tc.want {
+							covered[code] = true
+						}
+					} else {
+						assert.Equal(t, want, got, "cards differ from the all-prefetch road")
+					}
+					sf.check(t)
+				})
+			}
+		})
+	}
+	for _, code := range contractCodes {
+		assert.True(t, covered[code], "no scenario reports %s", code)
+	}
+}
