@@ -402,3 +402,234 @@ func TestSourceSameCardsByEveryRoad(t *testing.T) {
 		assert.True(t, covered[code], "no scenario reports %s", code)
 	}
 }
+
+// failRecord is the clean record with no TB test (one warning card) and
+// at least two entries under every search key, so that a server paging
+// every entry has a page 2 to fail.
+func failRecord() *record {
+	r := cleanRecord().drop("igra")
+	r.conditions = append(r.conditions, condition("ad2", sct, "24079001", "active"))
+	r.medications = append(r.medications, med("dupi2", "stopped", "", "", "dupilumab 300 MG/2ML Prefilled Syringe", 400),
+		stmt("otc1", "active", "", "", "cetirizine 10 mg tablet", 30), stmt("otc2", "active", "", "", "loratadine 10 mg tablet", 30))
+	r.immunizations = append(r.immunizations, immunization("rzv2", "187", "2025-04-01"))
+	return r
+}
+
+// otherPatient is a result about Patient/p2 that would be a critical card
+// were it read as the context patient's.
+func otherPatient(typ string) res {
+	r := res{"Condition": condition("tb-p2", sct, "427099000", "active"),
+		"MedicationRequest":   medication("tofa-p2", "active", rxnorm, "1357536", "tofacitinib"),
+		"MedicationStatement": stmt("tofa-p2", "active", rxnorm, "1357536", "tofacitinib", 10),
+		"Observation":         obsCode("hbsag-p2", "5196-1", positive, ago(5)),
+		"Immunization":        immunization("mmr-p2", "03", ago(10)),
+	}[typ].(res)
+	if typ == "Immunization" {
+		r["patient"] = res{"reference": "Patient/p2"}
+	} else {
+		r["subject"] = res{"reference": "Patient/p2"}
+	}
+	return r
+}
+
+// otherPatientCodes are the findings otherPatient would give.
+var otherPatientCodes = []string{"tb-active", "combination-jak", "hbv-active", "live-vaccine-recent"}
+
+// unchecked are the words of the cards saying a key could not be checked.
+var uncheckedWords = map[string]string{
+	"conditions": "conditions", "medications": "medications", "observations": "lab results", "immunizations": "immunizations",
+	"medicationStatements": "outside medications",
+}
+
+// saysUnchecked checks a fail-safe answer for key: a 4xx/412/503 naming
+// it, or cards of which one says it could not be checked; never a silent
+// {"cards": []}, never another patient's findings.
+func saysUnchecked(t *testing.T, rec *httptest.ResponseRecorder, key string) {
+	t.Helper()
+	body := rec.Body.String()
+	assert.NotContains(t, body, "p2", "another patient's data in the answer")
+	if rec.Code != http.StatusOK {
+		assert.GreaterOrEqual(t, rec.Code, 400)
+		assert.Contains(t, body, key, "the error names the key")
+		return
+	}
+	cs := checkResponse(t, rec.Body.Bytes())
+	require.NotEmpty(t, cs, "a silent {\"cards\": []}")
+	for _, code := range otherPatientCodes {
+		assert.NotContains(t, codesOf(cs), code, "another patient's finding")
+	}
+	assert.Contains(t, codesOf(cs), "tb-screening-missing", "what was read is still judged")
+	var said bool
+	for _, c := range cs {
+		text := c.Summary + "\n" + c.Detail
+		said = said || (strings.Contains(strings.ToLower(text), "could not be checked") && strings.Contains(text, uncheckedWords[key]))
+	}
+	assert.True(t, said, "no card says %s could not be checked: %s", key, cardSummaries(cs))
+}
+
+// failServer is a test server on sf with a short query timeout and a page
+// bound of 64 KiB.
+func failServer(t testing.TB, sf *sourceFHIR) *testServer {
+	s := newTestServer(t, serverOpts{noStore: true})
+	s.fhir = fhir.NewClient(fhir.ClientConfig{QueryTimeout: 500 * time.Millisecond, PageCap: 20, MaxBytes: 64 << 10}, sf.Client())
+	return s
+}
+
+// A page of the FHIR server failing while a search is paged: every key,
+// every way a page can fail.
+func TestSourceFailingPage(t *testing.T) {
+	type failure func(sf *sourceFHIR, w http.ResponseWriter, r *http.Request, typ string) bool
+	write := func(w http.ResponseWriter, status int, body string) bool {
+		w.Header().Set("Content-Type", "application/fhir+json")
+		w.WriteHeader(status)
+		fmt.Fprint(w, body)
+		return true
+	}
+	page2 := func(f failure) func(sf *sourceFHIR, w http.ResponseWriter, r *http.Request, typ string, page int) bool {
+		return nil
+	}
+	_ = page2
+	failures := []struct {
+		name string
+		page int // the page that fails
+		f    failure
+	}{
+		{"500", 2, func(sf *sourceFHIR, w http.ResponseWriter, r *http.Request, typ string) bool {
+			return write(w, 500, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"exception"}]}`)
+		}},
+		{"timeout", 2, func(sf *sourceFHIR, w http.ResponseWriter, r *http.Request, typ string) bool {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(3 * time.Second):
+			}
+			return true
+		}},
+		{"malformed JSON", 2, func(sf *sourceFHIR, w http.ResponseWriter, r *http.Request, typ string) bool {
+			return write(w, 200, `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":`)
+		}},
+		{"a page of another patient", 2, func(sf *sourceFHIR, w http.ResponseWriter, r *http.Request, typ string) bool {
+			b, _ := json.Marshal(res{"resourceType": "Bundle", "type": "searchset", "entry": []any{res{"resource": otherPatient(typ), "search": res{"mode": "match"}}}})
+			return write(w, 200, string(b))
+		}},
+		{"a next link to another host", 1, func(sf *sourceFHIR, w http.ResponseWriter, r *http.Request, typ string) bool {
+			b := sf.page(r.URL, typ, 1)
+			b["link"] = []any{res{"relation": "next", "url": "https://ehr.example.org/fhir/" + typ + "?patient=p1&_page=2"}}
+			j, _ := json.Marshal(b)
+			return write(w, 200, string(j))
+		}},
+		{"a next link looping back", 2, func(sf *sourceFHIR, w http.ResponseWriter, r *http.Request, typ string) bool {
+			b := sf.page(r.URL, typ, 2)
+			b["link"] = []any{res{"relation": "next", "url": sf.nextURL(r.URL, 1)}}
+			j, _ := json.Marshal(b)
+			return write(w, 200, string(j))
+		}},
+		{"a page over the size bound", 2, func(sf *sourceFHIR, w http.ResponseWriter, r *http.Request, typ string) bool {
+			b := sf.page(r.URL, typ, 2)
+			b["meta"] = res{"tag": []any{res{"display": strings.Repeat("x", 100<<10)}}}
+			j, _ := json.Marshal(b)
+			return write(w, 200, string(j))
+		}},
+		{"401", 1, func(sf *sourceFHIR, w http.ResponseWriter, r *http.Request, typ string) bool {
+			return write(w, 401, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"login"}]}`)
+		}},
+		{"403", 1, func(sf *sourceFHIR, w http.ResponseWriter, r *http.Request, typ string) bool {
+			return write(w, 403, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"forbidden"}]}`)
+		}},
+		{"a total beyond the entries, no next link", 1, func(sf *sourceFHIR, w http.ResponseWriter, r *http.Request, typ string) bool {
+			b := sf.page(r.URL, typ, 1)
+			delete(b, "link")
+			b["total"] = 50
+			j, _ := json.Marshal(b)
+			return write(w, 200, string(j))
+		}},
+		{"a history Bundle", 1, func(sf *sourceFHIR, w http.ResponseWriter, r *http.Request, typ string) bool {
+			b := sf.page(r.URL, typ, 1)
+			b["type"] = "history"
+			delete(b, "link")
+			delete(b, "total")
+			j, _ := json.Marshal(b)
+			return write(w, 200, string(j))
+		}},
+	}
+	for _, key := range []string{"conditions", "medications", "medicationStatements", "observations", "immunizations"} {
+		for _, fl := range failures {
+			t.Run(key+"/"+fl.name, func(t *testing.T) {
+				body, sf := roadBody(t, upa15(failRecord()), road{per: 1, body: dropKeys(key)})
+				sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
+					return typ == sourceKeys[key] && page == fl.page && fl.f(sf, w, r, typ)
+				}
+				s := failServer(t, sf)
+				saysUnchecked(t, s.do(t, "POST", "/cds-services/order-sign", body), key)
+				sf.check(t)
+			})
+		}
+	}
+	t.Run("patient: 401 answers 412 naming the key", func(t *testing.T) {
+		body, sf := roadBody(t, upa15(failRecord()), road{body: dropKeys("patient")})
+		sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
+			return typ == "Patient" && write(w, 401, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"login"}]}`)
+		}
+		rec := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", body)
+		assert.Equal(t, http.StatusPreconditionFailed, rec.Code)
+		saysUnchecked(t, rec, "patient")
+	})
+	t.Run("patient: another patient's Patient answers 412", func(t *testing.T) {
+		body, sf := roadBody(t, upa15(failRecord()), road{body: dropKeys("patient")})
+		sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
+			return typ == "Patient" && write(w, 200, `{"resourceType":"Patient","id":"p2","gender":"male","birthDate":"1940-01-01"}`)
+		}
+		rec := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", body)
+		assert.Equal(t, http.StatusPreconditionFailed, rec.Code)
+		saysUnchecked(t, rec, "patient")
+	})
+}
+
+// fhirServer queries ask only for what the templates say: the patient id
+// fills its place, escaped, and an id that is no FHIR id, or one of dots
+// that a URL resolves as a path step, never turns the query to another
+// patient (or to every patient).
+func TestSourceQueriesFollowTheTemplates(t *testing.T) {
+	t.Run("every query is a template, rendered for the context patient", func(t *testing.T) {
+		for _, c := range []call{upa15(failRecord()), view(coursed("abrocitinib", 28))} {
+			body, sf := roadBody(t, c, road{per: 2, body: dropKeys()})
+			rec := sourceServer(t, sf).do(t, "POST", "/cds-services/"+c.service(), body)
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			sf.check(t)
+			var want []string
+			for _, tmpl := range serviceTemplates(t, c.service()) {
+				q, err := renderTemplate(tmpl, map[string]string{"patientId": "p1"})
+				require.NoError(t, err)
+				want = append(want, "/fhir/"+q)
+			}
+			var first []string
+			for _, q := range sf.asked() {
+				if !strings.Contains(q, "_page=") {
+					first = append(first, q)
+				}
+			}
+			assert.ElementsMatch(t, want, first, "the first page of each search is its template")
+		}
+	})
+	for _, id := range []string{"p1/../p2", "../p2", "..", ".", "p1?patient=p2", "p1&patient=p2", "p1,p2", "p1#x", "p1%2F..%2Fp2", "p1/", "p2/_history/1"} {
+		t.Run(fmt.Sprintf("patient id %q", id), func(t *testing.T) {
+			r := failRecord()
+			r.patient["id"] = id
+			c := upa15(r)
+			c.drafts[0]["subject"] = res{"reference": "Patient/" + id}
+			body := c.body(t)
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(body, &m))
+			m["context"].(map[string]any)["patientId"] = id
+			body, err := json.Marshal(m)
+			require.NoError(t, err)
+			sf := newSourceFHIR(t, body, 0)
+			dropKeys()(t, m, sf)
+			body, err = json.Marshal(m)
+			require.NoError(t, err)
+			rec := sourceServer(t, sf).do(t, "POST", "/cds-services/order-sign", body)
+			assert.NotEqual(t, http.StatusOK, rec.Code, "an id that is no FHIR id is not evaluated: %s", rec.Body.String())
+			assert.Less(t, rec.Code, 500)
+			assert.Empty(t, sf.asked(), "no query for an id that could change it")
+		})
+	}
+}

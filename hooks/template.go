@@ -128,10 +128,10 @@ func tokenValue(name string, ctx map[string]string) (string, error) {
 		// context.userId is a reference ("Practitioner/123"); the other
 		// prefetch tokens (patientId, encounterId, ...) are plain ids.
 		if field == "userId" {
-			if !referencePattern.MatchString(v) {
+			if !referencePattern.MatchString(v) || !queryID(v[strings.IndexByte(v, '/')+1:]) {
 				return "", fmt.Errorf("%w: token {{%s}}: value is not a FHIR reference Type/id", errTemplate, name)
 			}
-		} else if !idPattern.MatchString(v) {
+		} else if !queryID(v) {
 			return "", fmt.Errorf("%w: token {{%s}}: value is not a FHIR id", errTemplate, name)
 		}
 		return v, nil
@@ -145,10 +145,18 @@ func tokenValue(name string, ctx map[string]string) (string, error) {
 	if !found || id == "" {
 		return "", fmt.Errorf("%w: token {{%s}}: context.userId is not a %s reference", errTemplate, name, typ)
 	}
-	if !idPattern.MatchString(id) {
+	if !queryID(id) {
 		return "", fmt.Errorf("%w: token {{%s}}: value is not a FHIR id", errTemplate, name)
 	}
 	return id, nil
+}
+
+// queryID reports whether v is a FHIR id that can stand in a query: "."
+// and ".." match the id pattern, but in a path they are steps, which made
+// "Patient/{{context.patientId}}" a search of every patient ("Patient/.")
+// or the server's root ("Patient/..").
+func queryID(v string) bool {
+	return idPattern.MatchString(v) && strings.Trim(v, ".") != ""
 }
 
 // Search parameter modifiers and prefixes allowed by the CDS Hooks 2.0

@@ -67,6 +67,13 @@ func TestRenderTemplateErrors(t *testing.T) {
 		{"empty token", "Patient/{{}}", ctx, "empty"},
 		{"patientId given as a reference", "Patient/{{context.patientId}}", map[string]string{"patientId": "Patient/1"}, "not a FHIR id"},
 		{"userId that is not a reference", "Task?owner={{context.userId}}", map[string]string{"userId": "doc7"}, "not a FHIR reference"},
+		// "." and ".." match the id pattern but are path steps: "Patient/."
+		// was a search of every patient, "Patient/.." the server's root.
+		{"patientId '.'", "Patient/{{context.patientId}}", map[string]string{"patientId": "."}, "not a FHIR id"},
+		{"patientId '..'", "Patient/{{context.patientId}}", map[string]string{"patientId": ".."}, "not a FHIR id"},
+		{"patientId '...' in a query", "Condition?patient={{context.patientId}}", map[string]string{"patientId": "..."}, "not a FHIR id"},
+		{"userId 'Practitioner/..'", "Practitioner/{{userPractitionerId}}", map[string]string{"userId": "Practitioner/.."}, "not a FHIR id"},
+		{"userId 'Practitioner/.' in a query", "Task?owner={{context.userId}}", map[string]string{"userId": "Practitioner/."}, "not a FHIR reference"},
 		{"FHIRPath-lite token", "Observation?date=gt{{today() - 90 days}}", ctx, "today()"},
 	}
 	for _, tc := range tests {
