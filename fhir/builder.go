@@ -57,6 +57,7 @@ type Page struct {
 	Entries, Skipped int
 	Total            int
 	Type             string // Bundle.type ("" when none is said)
+	Self             string // the self link: the query the Bundle answers
 	// Incomplete: an OperationOutcome beside the results says they are not
 	// all there (an error of type incomplete, too-costly, throttled,
 	// timeout or transient): a search cut short.
@@ -171,7 +172,7 @@ func (b *Builder) add(ctx context.Context, key string, rd *reader) (Page, error)
 	case top.resourceType == "Bundle" && p.failed && p.others == 0:
 		err = fmt.Errorf("Bundle of failures: %w", ErrOperationOutcome)
 	case top.resourceType == "Bundle":
-		page.Next, page.Incomplete, page.Type = nextLink(top.get("link")), p.incomplete, text(top.get("type"))
+		page.Next, page.Self, page.Incomplete, page.Type = bundleLink(top.get("link"), "next"), bundleLink(top.get("link"), "self"), p.incomplete, text(top.get("type"))
 		if v := top.get("total"); v.Kind() == '0' {
 			_ = decode(v, &page.Total) // not a whole number: no total
 		}

@@ -170,7 +170,7 @@ func TestAddPage(t *testing.T) {
 		{"single resource", `{"resourceType":"Patient","id":"p","gender":"male"}`, Page{Entries: 1}, nil},
 		{"bundle without type", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 1}, nil},
 		{"searchset with next link", `{"resourceType":"Bundle","type":"searchset","link":[{"relation":"self","url":"https://ehr/fhir/Observation?page=1"},{"relation":"next","url":"https://ehr/fhir/Observation?page=2"}],"entry":[]}`,
-			Page{Next: "https://ehr/fhir/Observation?page=2", Type: "searchset"}, nil},
+			Page{Next: "https://ehr/fhir/Observation?page=2", Self: "https://ehr/fhir/Observation?page=1", Type: "searchset"}, nil},
 		{"single link object", `{"resourceType":"Bundle","link":{"relation":"next","url":"https://ehr/p2"}}`, Page{Next: "https://ehr/p2"}, nil},
 		{"empty bundle", `{"resourceType":"Bundle","type":"searchset","total":0}`, Page{Type: "searchset"}, nil},
 		{"single entry object instead of array", `{"resourceType":"Bundle","entry":{"resource":{"resourceType":"Condition","id":"c"}}}`, Page{Entries: 1}, nil},

@@ -305,14 +305,14 @@ func patientOf(ref string) (id string, ok bool) {
 	return "", false
 }
 
-// nextLink is the url of the link with relation "next" in Bundle.link.
-func nextLink(raw jsontext.Value) string {
+// bundleLink is the url of the link with relation rel in Bundle.link.
+func bundleLink(raw jsontext.Value, rel string) string {
 	var links []link
 	if decodeHead(raw, &links) != nil {
 		return ""
 	}
 	for _, l := range links {
-		if strings.TrimSpace(l.Relation) == "next" {
+		if strings.TrimSpace(l.Relation) == rel {
 			return strings.TrimSpace(l.URL)
 		}
 	}

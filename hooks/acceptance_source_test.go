@@ -633,3 +633,109 @@ func TestSourceQueriesFollowTheTemplates(t *testing.T) {
 		})
 	}
 }
+
+// Prefetch that is there but is not the answer to its key's query, or
+// whose next page cannot be had: fetched again from the FHIR server when
+// there is one (the same cards as the whole prefetch), said on a card when
+// there is none; an empty search is no failed one.
+func TestSourcePrefetchRoads(t *testing.T) {
+	c := upa15(failRecord())
+	base := c.body(t)
+	s0 := newTestServer(t, serverOpts{noStore: true})
+	rec := s0.do(t, "POST", "/cds-services/order-sign", base)
+	require.Equal(t, 200, rec.Code)
+	want := cardKeys(checkResponse(t, rec.Body.Bytes()))
+
+	bundle := func(m map[string]any, key string) res { return m["prefetch"].(map[string]any)[key].(map[string]any) }
+	selfLink := func(url string) []any { return []any{res{"relation": "self", "url": url}} }
+	cases := []struct {
+		name   string
+		key    string // the key whose value is unusable ("": none)
+		server bool
+		edit   func(m map[string]any, sf *sourceFHIR)
+	}{
+		{"a history Bundle", "conditions", false, func(m map[string]any, sf *sourceFHIR) { bundle(m, "conditions")["type"] = "history" }},
+		{"a transaction Bundle", "conditions", false, func(m map[string]any, sf *sourceFHIR) { bundle(m, "conditions")["type"] = "transaction" }},
+		{"a document Bundle", "immunizations", false, func(m map[string]any, sf *sourceFHIR) { bundle(m, "immunizations")["type"] = "document" }},
+		{"a history Bundle, FHIR server", "", true, func(m map[string]any, sf *sourceFHIR) { bundle(m, "conditions")["type"] = "history" }},
+		{"a collection Bundle", "", false, func(m map[string]any, sf *sourceFHIR) { bundle(m, "conditions")["type"] = "collection" }},
+		{"an empty searchset whose self link is a search of another type", "medications", false, func(m map[string]any, sf *sourceFHIR) {
+			m["prefetch"].(map[string]any)["medications"] = res{"resourceType": "Bundle", "type": "searchset", "total": 0,
+				"link": selfLink("https://ehr.example/fhir/MedicationStatement?patient=p1")}
+		}},
+		{"an empty searchset whose self link is a search of another type, FHIR server", "", true, func(m map[string]any, sf *sourceFHIR) {
+			m["prefetch"].(map[string]any)["medications"] = res{"resourceType": "Bundle", "type": "searchset", "total": 0,
+				"link": selfLink("https://ehr.example/fhir/MedicationStatement?patient=p1")}
+		}},
+		{"an empty searchset whose self link is another patient's search", "conditions", false, func(m map[string]any, sf *sourceFHIR) {
+			m["prefetch"].(map[string]any)["conditions"] = res{"resourceType": "Bundle", "type": "searchset", "total": 0,
+				"link": selfLink("https://ehr.example/fhir/Condition?patient=p2&_count=200")}
+		}},
+		{"an empty searchset whose self link's subject is another patient, FHIR server", "", true, func(m map[string]any, sf *sourceFHIR) {
+			m["prefetch"].(map[string]any)["conditions"] = res{"resourceType": "Bundle", "type": "searchset", "total": 0,
+				"link": selfLink("Condition?subject=Patient%2Fp2")}
+		}},
+		{"the self link is the template's search", "", false, func(m map[string]any, sf *sourceFHIR) {
+			bundle(m, "conditions")["link"] = selfLink("https://ehr.example/fhir/Condition?_count=200&patient=Patient%2Fp1")
+		}},
+		{"a next link to another host", "conditions", true, func(m map[string]any, sf *sourceFHIR) {
+			bundle(m, "conditions")["link"] = []any{res{"relation": "next", "url": "https://ehr.example.org/fhir/Condition?patient=p1&_page=2"}}
+		}},
+		{"a next link whose page fails", "conditions", true, func(m map[string]any, sf *sourceFHIR) {
+			bundle(m, "conditions")["link"] = []any{res{"relation": "next", "url": sf.base() + "/Condition?patient=p1&_page=2"}}
+			sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
+				w.WriteHeader(500)
+				return true
+			}
+		}},
+		{"a next link and no fhirServer", "conditions", false, func(m map[string]any, sf *sourceFHIR) {
+			bundle(m, "conditions")["link"] = []any{res{"relation": "next", "url": "https://ehr.example/fhir/Condition?patient=p1&_page=2"}}
+		}},
+		{"a total beyond the entries", "observations", false, func(m map[string]any, sf *sourceFHIR) { bundle(m, "observations")["total"] = 40 }},
+		{"a total beyond the entries, FHIR server", "", true, func(m map[string]any, sf *sourceFHIR) { bundle(m, "observations")["total"] = 40 }},
+		{"a failed search (OperationOutcome)", "observations", false, func(m map[string]any, sf *sourceFHIR) {
+			m["prefetch"].(map[string]any)["observations"] = res{"resourceType": "OperationOutcome", "issue": []any{res{"severity": "error", "code": "exception"}}}
+		}},
+		{"a key no template asks, holding another patient's results", "", false, func(m map[string]any, sf *sourceFHIR) {
+			m["prefetch"].(map[string]any)["labs"] = bundleOf([]res{otherPatient("Observation")})
+		}},
+		{"an included Patient of another patient", "conditions", false, func(m map[string]any, sf *sourceFHIR) {
+			b := bundle(m, "conditions")
+			b["entry"] = append(b["entry"].([]any), res{"resource": res{"resourceType": "Patient", "id": "p2"}, "search": res{"mode": "include"}})
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sf := newSourceFHIR(t, base, 0)
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(base, &m))
+			if tc.server {
+				dropKeys("none")(t, m, sf)
+			}
+			tc.edit(m, sf)
+			body, err := json.Marshal(m)
+			require.NoError(t, err)
+			rec := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", body)
+			sf.check(t)
+			if tc.key != "" {
+				saysUnchecked(t, rec, tc.key)
+				return
+			}
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			assert.Equal(t, want, cardKeys(checkResponse(t, rec.Body.Bytes())))
+		})
+	}
+
+	t.Run("an empty search is no data, not a failed one", func(t *testing.T) {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(base, &m))
+		m["prefetch"].(map[string]any)["observations"] = res{"resourceType": "Bundle", "type": "searchset", "total": 0}
+		body, err := json.Marshal(m)
+		require.NoError(t, err)
+		rec := s0.do(t, "POST", "/cds-services/order-sign", body)
+		require.Equal(t, 200, rec.Code, rec.Body.String())
+		cs := checkResponse(t, rec.Body.Bytes())
+		assert.Subset(t, codesOf(cs), []string{"tb-screening-missing", "hbv-screening-missing", "cbc-missing", "lipids-missing"})
+		assert.NotContains(t, rec.Body.String(), "ould not be checked")
+	})
+}

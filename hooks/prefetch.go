@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -162,6 +163,11 @@ func (pr *prefetchReader) result(key string, page fhir.Page, err error) (keyResu
 		// page (a _summary=count or _elements query, a cut-down copy, a
 		// page cut short) is no "no data", nor all of it: fetch it.
 		return keyResult{st: keyValue, err: fmt.Errorf("Bundle.total is %d but the Bundle holds %d entries and no next link", page.Total, page.Entries)}, nil
+	case err == nil && pr.otherQuery(key, page.Self) != "":
+		// A Bundle that says it answers another search (of another type,
+		// or for another patient) is no answer to this key's, however
+		// empty: fetch it.
+		return keyResult{st: keyValue, err: errors.New(pr.otherQuery(key, page.Self))}, nil
 	case err == nil:
 		return keyResult{st: keyValue, page: page}, nil
 	case errors.Is(err, fhir.ErrOperationOutcome):
@@ -177,6 +183,44 @@ func (pr *prefetchReader) result(key string, page fhir.Page, err error) (keyResu
 		return keyResult{}, e
 	}
 	return keyResult{}, err // invalid JSON: the request is refused
+}
+
+// otherQuery says why self, the self link of a prefetch Bundle for key, is
+// the link of another search than key's template asks ("" when it is not
+// known to be): a search of another resource type, or one whose patient
+// (or subject) is another patient. Narrower searches of the right type
+// and patient (a code list of an older template) are read as they are
+// (docs/rules.md section 1). The reason names no patient.
+func (pr *prefetchReader) otherQuery(key, self string) string {
+	if self == "" {
+		return ""
+	}
+	u, err := url.Parse(self)
+	if err != nil {
+		return ""
+	}
+	path := strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/_search")
+	typ, want := path[strings.LastIndexByte(path, '/')+1:], queryType(pr.svc.Prefetch[key])
+	if resourceType.MatchString(typ) && typ != want {
+		return fmt.Sprintf("the Bundle's self link is a search of %s, not of %s", typ, want)
+	}
+	patient := strings.TrimPrefix(pr.hc.PatientID, "Patient/")
+	for name, vals := range u.Query() {
+		if base, _, _ := strings.Cut(name, ":"); base != "patient" && base != "subject" {
+			continue
+		}
+		for _, v := range vals {
+			for _, id := range strings.Split(v, ",") {
+				if i := strings.LastIndex(id, "Patient/"); i >= 0 {
+					id = id[i+len("Patient/"):]
+				}
+				if strings.TrimSpace(id) != patient {
+					return "the Bundle's self link is a search for another patient than context.patientId"
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // resolve builds the patient record from prefetch, fetching from
