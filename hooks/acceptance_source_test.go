@@ -3,6 +3,7 @@ package hooks
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,6 +19,7 @@ import (
 
 	"jakguard/cards"
 	"jakguard/fhir"
+	"jakguard/internal/syncbuf"
 )
 
 // The source review: the same record by every road. A patient's data
@@ -468,10 +470,20 @@ func saysUnchecked(t *testing.T, rec *httptest.ResponseRecorder, key string) {
 }
 
 // failServer is a test server on sf with a short query timeout and a page
-// bound of 64 KiB.
+// bound of 64 KiB. Whatever fails, its logs hold neither the token nor
+// the queries (they name the patient) nor another patient's id.
 func failServer(t testing.TB, sf *sourceFHIR) *testServer {
 	s := newTestServer(t, serverOpts{noStore: true})
 	s.fhir = fhir.NewClient(fhir.ClientConfig{QueryTimeout: 500 * time.Millisecond, PageCap: 20, MaxBytes: 64 << 10}, sf.Client())
+	var logs syncbuf.Buffer
+	s.logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s.echo = s.routes()
+	t.Cleanup(func() {
+		require.Contains(t, logs.String(), `"msg":"request"`)
+		for _, secret := range []string{"tok-source", "patient=p", "Patient/p1", "p2", sf.URL} {
+			assert.NotContains(t, logs.String(), secret, "logged")
+		}
+	})
 	return s
 }
 
