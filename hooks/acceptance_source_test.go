@@ -751,3 +751,14 @@ func TestSourcePrefetchRoads(t *testing.T) {
 		assert.NotContains(t, rec.Body.String(), "ould not be checked")
 	})
 }
+
+// A server that pages in more pages than the client follows (PageCap,
+// --fhir-page-cap) has not given the whole search: said, not read as all.
+func TestSourcePageCapSaid(t *testing.T) {
+	body, sf := roadBody(t, upa15(failRecord()), road{per: 1, body: dropKeys("observations")})
+	s := failServer(t, sf)
+	s.fhir = fhir.NewClient(fhir.ClientConfig{QueryTimeout: 2 * time.Second, PageCap: 5}, sf.Client())
+	rec := s.do(t, "POST", "/cds-services/order-sign", body)
+	saysUnchecked(t, rec, "observations")
+	assert.Len(t, sf.asked(), 5, "no page past the cap")
+}
