@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +20,7 @@ import (
 
 	"jakguard/cards"
 	"jakguard/fhir"
+	"jakguard/internal/fhirtest"
 	"jakguard/internal/syncbuf"
 )
 
@@ -45,6 +47,7 @@ type sourceFHIR struct {
 	patient string
 	per     int
 	data    map[string][]any // resource type -> the search's entries
+	meds    []any            // Medications read by id only (noIncludes)
 	// fail, when set, answers a request instead (true: answered).
 	fail func(w http.ResponseWriter, r *http.Request, typ string, page int) bool
 
@@ -98,7 +101,9 @@ func (sf *sourceFHIR) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case typ == "Patient" && id != sf.patient:
 		sf.strange = append(sf.strange, "Patient read of another id: "+r.URL.RequestURI())
-	case typ != "Patient" && (id != "" || r.URL.Query().Get("patient") != sf.patient || len(r.URL.Query()["patient"]) != 1):
+	case typ == "Medication" && (id != "" || len(r.URL.Query()) != 1 || r.URL.Query().Get("_id") == ""):
+		sf.strange = append(sf.strange, "Medication query not by id: "+r.URL.RequestURI())
+	case typ != "Patient" && typ != "Medication" && (id != "" || r.URL.Query().Get("patient") != sf.patient || len(r.URL.Query()["patient"]) != 1):
 		sf.strange = append(sf.strange, "search not for the context patient: "+r.URL.RequestURI())
 	}
 	sf.mu.Unlock()
@@ -115,7 +120,36 @@ func (sf *sourceFHIR) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-found"}]}`)
 		return
 	}
+	if typ == "Medication" {
+		var entries []any
+		for _, want := range strings.Split(r.URL.Query().Get("_id"), ",") {
+			for _, e := range sf.meds {
+				if e.(res)["resource"].(map[string]any)["id"] == want {
+					entries = append(entries, res{"resource": e.(res)["resource"], "search": res{"mode": "match"}})
+				}
+			}
+		}
+		json.NewEncoder(w).Encode(res{"resourceType": "Bundle", "type": "searchset", "total": len(entries), "entry": entries})
+		return
+	}
 	json.NewEncoder(w).Encode(sf.page(r.URL, typ, page))
+}
+
+// noIncludes makes the server answer the medication searches without the
+// Medications their orders reference (the templates ask no _include):
+// they are read by id.
+func (sf *sourceFHIR) noIncludes() {
+	for _, typ := range []string{"MedicationRequest", "MedicationStatement"} {
+		var kept []any
+		for _, e := range sf.data[typ] {
+			if e.(res)["search"].(res)["mode"] == "include" {
+				sf.meds = append(sf.meds, e)
+			} else {
+				kept = append(kept, e)
+			}
+		}
+		sf.data[typ] = kept
+	}
 }
 
 // page is page n (from 1) of the search of typ: a searchset with its total
@@ -268,6 +302,10 @@ var roads = []road{
 	{"prefetch first page of 2 with a next link", 2, firstPages(2)},
 	{"prefetch first page of 1 with a next link", 1, firstPages(1)},
 	{"prefetch searchsets with include and outcome entries", 0, shaped},
+	{"FHIR server without included Medications, paging every 2 entries", 2, func(t testing.TB, m map[string]any, sf *sourceFHIR) {
+		sf.noIncludes()
+		dropKeys()(t, m, sf)
+	}},
 }
 
 // cardKey is what a card says clinically: its findings, indicator and
@@ -761,4 +799,104 @@ func TestSourcePageCapSaid(t *testing.T) {
 	rec := s.do(t, "POST", "/cds-services/order-sign", body)
 	saysUnchecked(t, rec, "observations")
 	assert.Len(t, sf.asked(), 5, "no page past the cap")
+}
+
+// The FHIR-server road on a real FHIR engine (internal/fhirtest, Medplum's):
+// the templates are valid queries there and bring back the record the
+// prefetch holds, so the cards are the same.
+func TestSourceAgainstFHIREngine(t *testing.T) {
+	scenarios := sourceScenarios()
+	for _, i := range []int{0, 2, 4, 8, 10, 16, 18} {
+		tc := scenarios[i]
+		t.Run(tc.name, func(t *testing.T) {
+			full := tc.c.body(t)
+			var req struct {
+				Prefetch map[string]json.RawMessage `json:"prefetch"`
+			}
+			require.NoError(t, json.Unmarshal(full, &req))
+			var entries []any
+			for _, raw := range req.Prefetch {
+				var v res
+				require.NoError(t, json.Unmarshal(raw, &v))
+				rs := []any{v}
+				if v["resourceType"] == "Bundle" {
+					rs = nil
+					for _, e := range v["entry"].([]any) {
+						rs = append(rs, e.(map[string]any)["resource"])
+					}
+				}
+				for _, x := range rs {
+					r := x.(map[string]any)
+					switch r["resourceType"] {
+					case "Patient", "Medication":
+					case "Immunization":
+						r["patient"] = res{"reference": "Patient/p1"}
+					default:
+						r["subject"] = res{"reference": "Patient/p1"}
+					}
+					entries = append(entries, res{"resource": r, "request": res{"method": "PUT", "url": fmt.Sprintf("%s/%v", r["resourceType"], r["id"])}})
+				}
+			}
+			b, err := json.Marshal(res{"resourceType": "Bundle", "type": "transaction", "entry": entries})
+			require.NoError(t, err)
+			file := t.TempDir() + "/record.json"
+			require.NoError(t, os.WriteFile(file, b, 0o600))
+			server := fhirtest.Start(t, file)
+
+			s := newTestServer(t, serverOpts{noStore: true, deadline: 30 * time.Second})
+			s.fhir = fhir.NewClient(fhir.ClientConfig{AllowHTTP: true, QueryTimeout: 10 * time.Second}, nil)
+			with := s.do(t, "POST", "/cds-services/"+tc.c.service(), full)
+			require.Equal(t, 200, with.Code, with.Body.String())
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(full, &m))
+			delete(m, "prefetch")
+			m["fhirServer"] = server
+			body, err := json.Marshal(m)
+			require.NoError(t, err)
+			without := s.do(t, "POST", "/cds-services/"+tc.c.service(), body)
+			require.Equal(t, 200, without.Code, without.Body.String())
+			cs := checkResponse(t, without.Body.Bytes())
+			checkAcc(t, tc, cs, without.Body.String())
+			assert.Equal(t, cardKeys(checkResponse(t, with.Body.Bytes())), cardKeys(cs))
+		})
+	}
+}
+
+// The Medications an order references, read by id from the FHIR server:
+// when that read fails, or the token may not read Medications, the orders
+// whose drug cannot be told are said, as before.
+func TestSourceReferencedMedicationUnobtainable(t *testing.T) {
+	c := sourceScenarios()[8] // adalimumab by a referenced Medication
+	require.Contains(t, c.name, "referenced Medication")
+	for name, setup := range map[string]func(m map[string]any, sf *sourceFHIR){
+		"the read fails": func(m map[string]any, sf *sourceFHIR) {
+			sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
+				if typ == "Medication" {
+					w.WriteHeader(500)
+				}
+				return typ == "Medication"
+			}
+		},
+		"the token may not read Medications": func(m map[string]any, sf *sourceFHIR) {
+			m["fhirAuthorization"].(res)["scope"] = "patient/Patient.read patient/Condition.read patient/Observation.read patient/Immunization.read patient/MedicationRequest.read patient/MedicationStatement.read"
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			body := c.c.body(t)
+			sf := newSourceFHIR(t, body, 0)
+			sf.noIncludes()
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(body, &m))
+			dropKeys()(t, m, sf)
+			setup(m, sf)
+			b, err := json.Marshal(m)
+			require.NoError(t, err)
+			rec := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", b)
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			cs := checkResponse(t, rec.Body.Bytes())
+			requireFinding(t, cs, "data-unavailable", "warning")
+			assert.Contains(t, cardWith(cs, "data-unavailable").Summary, "some medications could not be read")
+			assert.NotContains(t, codesOf(cs), "combination-biologic")
+		})
+	}
 }

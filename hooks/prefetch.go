@@ -341,7 +341,9 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 				res.skipped[key] += skipped
 				if err != nil {
 					res.unavailable[key] = fallbackFailed(logger, key, fmt.Errorf("fetched page unusable: %w", err))
+					continue
 				}
+				s.fetchMedications(ctx, b, key, r.Pages, req, token, logger)
 			}
 		}
 	}
@@ -384,6 +386,87 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 	}
 	sort.Strings(res.record.Unavailable)
 	return res, nil
+}
+
+// maxMedicationRefs bounds the Medications one key's fetched list may have
+// read by id (one query): a long list names a few dozen products.
+const maxMedicationRefs = 100
+
+// fetchMedications reads from fhirServer the Medications that the orders
+// or statements of a fetched list reference (medicationReference
+// "Medication/id") and that the pages do not hold: a prefetch template may
+// not _include them (CDS Hooks prefetch subset), so an EHR whose orders
+// reference their drug gave, by this road, orders whose drug could not be
+// told ("some medications could not be read") where its prefetch held the
+// Medications. When they cannot be had the orders stay unresolved, and
+// said so, as before.
+func (s *Server) fetchMedications(ctx context.Context, b *fhir.Builder, key string, pages [][]byte, req *Request, token string, logger *slog.Logger) {
+	if key != rules.DataMedications && key != rules.DataMedicationStatements {
+		return
+	}
+	ids := medicationRefs(pages)
+	if len(ids) == 0 {
+		return
+	}
+	q := "Medication?_id=" + url.QueryEscape(strings.Join(ids, ","))
+	if reason := fallbackReason(req.FHIRAuthorization, q); reason != "" {
+		logger.Warn("referenced Medications not fetched", "key", key, "reason", reason)
+		return
+	}
+	found, err := s.fhir.Fetch(ctx, req.FHIRServer, token, q)
+	if err == nil {
+		_, err = addPages(ctx, b, key, found, fhir.Page{})
+	}
+	if err != nil {
+		logger.Warn("referenced Medications not fetched", "key", key, "reason", safeReason(err))
+	}
+}
+
+// medicationRefs are the ids of the Medications that the resources of
+// pages reference as "Medication/id" and that no page holds, sorted; none
+// past maxMedicationRefs, nor ids that could not stand in a query.
+func medicationRefs(pages [][]byte) []string {
+	type ref struct {
+		Reference string `json:"reference"`
+	}
+	var page struct {
+		Entry []struct {
+			Resource struct {
+				ResourceType        string `json:"resourceType"`
+				ID                  string `json:"id"`
+				MedicationReference ref    `json:"medicationReference"`
+			} `json:"resource"`
+		} `json:"entry"`
+	}
+	want, held := map[string]bool{}, map[string]bool{}
+	for _, p := range pages {
+		page.Entry = nil
+		if json.Unmarshal(p, &page) != nil {
+			continue
+		}
+		for _, e := range page.Entry {
+			r := e.Resource
+			if r.ResourceType == "Medication" {
+				held[r.ID] = true
+				continue
+			}
+			id, ok := strings.CutPrefix(strings.TrimSpace(r.MedicationReference.Reference), "Medication/")
+			if ok && queryID(id) {
+				want[id] = true
+			}
+		}
+	}
+	var ids []string
+	for id := range want {
+		if !held[id] {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	if len(ids) > maxMedicationRefs {
+		ids = ids[:maxMedicationRefs]
+	}
+	return ids
 }
 
 // addPages adds fetched pages to b and counts the entries skipped as
