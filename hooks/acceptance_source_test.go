@@ -306,6 +306,10 @@ var roads = []road{
 		sf.noIncludes()
 		dropKeys()(t, m, sf)
 	}},
+	{"prefetch first page of 1 with a next link, without included Medications", 1, func(t testing.TB, m map[string]any, sf *sourceFHIR) {
+		sf.noIncludes()
+		firstPages(1)(t, m, sf)
+	}},
 }
 
 // cardKey is what a card says clinically: its findings, indicator and

@@ -272,7 +272,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 				res.unavailable[key] = reason
 				continue
 			}
-			skipped, err := s.followNext(ctx, b, key, r.page, req)
+			skipped, err := s.followNext(ctx, b, key, r.page, req, logger)
 			res.skipped[key] += skipped
 			if err != nil {
 				res.unavailable[key] = fallbackFailed(logger, key, err)
@@ -542,7 +542,7 @@ func queryType(tmpl string) string {
 // The next link must lead under fhirServer's base path (fhir.FetchNext
 // normalises and confines it), and fhirServer must be allowed for the
 // caller.
-func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key string, first fhir.Page, req *Request) (skipped int, err error) {
+func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key string, first fhir.Page, req *Request, logger *slog.Logger) (skipped int, err error) {
 	if previewing(ctx) {
 		return 0, errors.New("prefetch is paginated and a console preview never calls fhirServer")
 	}
@@ -563,6 +563,7 @@ func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key string, fi
 	if skipped, err = addPages(ctx, b, key, pages, first); err != nil {
 		return skipped, fmt.Errorf("next page unusable: %w", err)
 	}
+	s.fetchMedications(ctx, b, key, pages, req, token, logger)
 	return skipped, nil
 }
 
