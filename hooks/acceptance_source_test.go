@@ -135,6 +135,39 @@ func (sf *sourceFHIR) serve(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(sf.page(r.URL, typ, page))
 }
 
+// label gives every resource the server holds its patient, as servers
+// write it: a subject (an Immunization's patient) that is an absolute
+// URL on the server, with a display, or a relative reference with a
+// version.
+func (sf *sourceFHIR) label() {
+	i := 0
+	for typ, entries := range sf.data {
+		for j, e := range entries {
+			r, ok := e.(res)
+			if !ok || typ == "Patient" {
+				continue
+			}
+			resource := map[string]any{}
+			for k, v := range r["resource"].(map[string]any) {
+				resource[k] = v
+			}
+			if resource["resourceType"] == "Medication" {
+				continue
+			}
+			ref := res{"reference": sf.base() + "/Patient/" + sf.patient, "display": "the patient"}
+			if i++; i%2 == 0 {
+				ref = res{"reference": "Patient/" + sf.patient + "/_history/3"}
+			}
+			member := "subject"
+			if resource["resourceType"] == "Immunization" {
+				member = "patient"
+			}
+			resource[member] = ref
+			entries[j] = res{"fullUrl": r["fullUrl"], "resource": resource, "search": r["search"]}
+		}
+	}
+}
+
 // noIncludes makes the server answer the medication searches without the
 // Medications their orders reference (the templates ask no _include):
 // they are read by id.
@@ -304,6 +337,10 @@ var roads = []road{
 	{"prefetch searchsets with include and outcome entries", 0, shaped},
 	{"FHIR server without included Medications, paging every 2 entries", 2, func(t testing.TB, m map[string]any, sf *sourceFHIR) {
 		sf.noIncludes()
+		dropKeys()(t, m, sf)
+	}},
+	{"FHIR server labelling each resource with its patient, paging every 7 entries", 7, func(t testing.TB, m map[string]any, sf *sourceFHIR) {
+		sf.label()
 		dropKeys()(t, m, sf)
 	}},
 	{"prefetch first page of 1 with a next link, without included Medications", 1, func(t testing.TB, m map[string]any, sf *sourceFHIR) {
