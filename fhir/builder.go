@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -413,6 +414,30 @@ func containedMedication(contained []byte, logErr func(error)) func(id string) (
 		}
 		return out, found
 	}
+}
+
+// MedicationRefs returns, sorted, the ids of the Medications that orders
+// or statements added so far reference relatively ("Medication/id") and
+// that no Medication added resolves.
+func (b *Builder) MedicationRefs() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	meds := medIndex{}
+	for _, p := range b.parts {
+		for key, m := range p.medications {
+			meds.put(key, m)
+		}
+	}
+	ids := map[string]bool{}
+	for _, p := range b.parts {
+		for _, pm := range p.meds { // a copy: resolve marks it found
+			if _, ok := pm.resolve(meds); !ok && strings.HasPrefix(pm.ref, "Medication/") {
+				id, _, _ := strings.Cut(strings.TrimPrefix(pm.ref, "Medication/"), "/")
+				ids[id] = true
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(ids))
 }
 
 // Record returns the record of everything added so far, references to

@@ -872,3 +872,26 @@ func TestSameIDKeptOnceOnlyWhenSame(t *testing.T) {
 		})
 	}
 }
+
+// MedicationRefs lists the relative Medication references nothing added
+// resolves: not one a Medication added (in any value) resolves, not an
+// absolute one (another server's Medication of that id is not this one),
+// not a contained one.
+func TestMedicationRefs(t *testing.T) {
+	b := NewBuilder(nil)
+	_, err := b.Add(context.Background(), "medications", []byte(`{"resourceType":"Bundle","type":"searchset","entry":[
+		{"resource":{"resourceType":"MedicationRequest","id":"a","status":"active","intent":"order","medicationReference":{"reference":"Medication/m1"}}},
+		{"resource":{"resourceType":"MedicationRequest","id":"b","status":"active","intent":"order","medicationReference":{"reference":"Medication/m2/_history/3"}}},
+		{"resource":{"resourceType":"MedicationRequest","id":"c","status":"active","intent":"order","medicationReference":{"reference":"Medication/m3"}}},
+		{"resource":{"resourceType":"MedicationRequest","id":"d","status":"active","intent":"order","medicationReference":{"reference":"https://other/fhir/Medication/m4"}}},
+		{"resource":{"resourceType":"MedicationRequest","id":"e","status":"active","intent":"order","medicationReference":{"reference":"#c1"},
+			"contained":[{"resourceType":"Medication","id":"c1","code":{"text":"x"}}]}}]}`))
+	require.NoError(t, err)
+	_, err = b.Add(context.Background(), "medicationStatements", []byte(`{"resourceType":"Bundle","type":"searchset","entry":[
+		{"resource":{"resourceType":"Medication","id":"m3","code":{"text":"adalimumab"}}}]}`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"m1", "m2"}, b.MedicationRefs())
+	_, err = b.Add(context.Background(), "medications", []byte(`{"resourceType":"Medication","id":"m1","code":{"text":"tofacitinib"}}`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"m2"}, b.MedicationRefs())
+}

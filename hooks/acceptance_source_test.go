@@ -339,6 +339,23 @@ var roads = []road{
 		sf.noIncludes()
 		dropKeys()(t, m, sf)
 	}},
+	{"prefetch as the templates ask (no Medications), the FHIR server holding them", 0, func(t testing.TB, m map[string]any, sf *sourceFHIR) {
+		sf.noIncludes()
+		dropKeys("none")(t, m, sf)
+		for _, key := range []string{"medications", "medicationStatements"} {
+			b, ok := m["prefetch"].(map[string]any)[key].(map[string]any)
+			if !ok {
+				continue
+			}
+			var kept []any
+			for _, e := range b["entry"].([]any) {
+				if e.(map[string]any)["resource"].(map[string]any)["resourceType"] != "Medication" {
+					kept = append(kept, e)
+				}
+			}
+			b["entry"] = kept
+		}
+	}},
 	{"FHIR server labelling each resource with its patient, paging every 7 entries", 7, func(t testing.TB, m map[string]any, sf *sourceFHIR) {
 		sf.label()
 		dropKeys()(t, m, sf)

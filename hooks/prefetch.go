@@ -272,7 +272,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 				res.unavailable[key] = reason
 				continue
 			}
-			skipped, err := s.followNext(ctx, b, key, r.page, req, logger)
+			skipped, err := s.followNext(ctx, b, key, r.page, req)
 			res.skipped[key] += skipped
 			if err != nil {
 				res.unavailable[key] = fallbackFailed(logger, key, err)
@@ -341,13 +341,12 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 				res.skipped[key] += skipped
 				if err != nil {
 					res.unavailable[key] = fallbackFailed(logger, key, fmt.Errorf("fetched page unusable: %w", err))
-					continue
 				}
-				s.fetchMedications(ctx, b, key, r.Pages, req, token, logger)
 			}
 		}
 	}
 
+	s.fetchMedications(ctx, b, req, logger)
 	res.record = b.Record()
 	// A record order or statement whose drug cannot be told (a
 	// medicationReference to no Medication sent, with no display) may be
@@ -388,85 +387,48 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 	return res, nil
 }
 
-// maxMedicationRefs bounds the Medications one key's fetched list may have
-// read by id (one query): a long list names a few dozen products.
+// maxMedicationRefs bounds the Medications one call reads by id (one
+// query): a long medication list names a few dozen products.
 const maxMedicationRefs = 100
 
-// fetchMedications reads from fhirServer the Medications that the orders
-// or statements of a fetched list reference (medicationReference
-// "Medication/id") and that the pages do not hold: a prefetch template may
-// not _include them (CDS Hooks prefetch subset), so an EHR whose orders
-// reference their drug gave, by this road, orders whose drug could not be
-// told ("some medications could not be read") where its prefetch held the
-// Medications. When they cannot be had the orders stay unresolved, and
-// said so, as before.
-func (s *Server) fetchMedications(ctx context.Context, b *fhir.Builder, key string, pages [][]byte, req *Request, token string, logger *slog.Logger) {
-	if key != rules.DataMedications && key != rules.DataMedicationStatements {
+// fetchMedications reads from fhirServer, by id in one query, the
+// Medications that the orders and statements read so far reference
+// ("Medication/id") and that neither prefetch nor the fetched pages held:
+// a prefetch template may not _include them (CDS Hooks prefetch subset),
+// so such orders, prefetched as the template asks or fetched, were orders
+// whose drug could not be told ("some medications could not be read")
+// where a prefetch holding the Medications gave their cards. Only when
+// fhirServer may be asked and the token may read Medications; when they
+// cannot be had the orders stay unresolved, and are said so.
+func (s *Server) fetchMedications(ctx context.Context, b *fhir.Builder, req *Request, logger *slog.Logger) {
+	if previewing(ctx) || s.fhir == nil || req.FHIRServer == "" {
 		return
 	}
-	ids := medicationRefs(pages)
-	if len(ids) == 0 {
+	var ids []string
+	for _, id := range b.MedicationRefs() {
+		if queryID(id) && len(ids) < maxMedicationRefs {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 || !s.fhirServerAllowed(ctx, req.FHIRServer) {
 		return
 	}
 	q := "Medication?_id=" + url.QueryEscape(strings.Join(ids, ","))
 	if reason := fallbackReason(req.FHIRAuthorization, q); reason != "" {
-		logger.Warn("referenced Medications not fetched", "key", key, "reason", reason)
+		logger.Warn("referenced Medications not fetched", "reason", reason)
 		return
+	}
+	token := ""
+	if req.FHIRAuthorization != nil {
+		token = req.FHIRAuthorization.AccessToken
 	}
 	found, err := s.fhir.Fetch(ctx, req.FHIRServer, token, q)
 	if err == nil {
-		_, err = addPages(ctx, b, key, found, fhir.Page{})
+		_, err = addPages(ctx, b, rules.DataMedications, found, fhir.Page{})
 	}
 	if err != nil {
-		logger.Warn("referenced Medications not fetched", "key", key, "reason", safeReason(err))
+		logger.Warn("referenced Medications not fetched", "reason", safeReason(err))
 	}
-}
-
-// medicationRefs are the ids of the Medications that the resources of
-// pages reference as "Medication/id" and that no page holds, sorted; none
-// past maxMedicationRefs, nor ids that could not stand in a query.
-func medicationRefs(pages [][]byte) []string {
-	type ref struct {
-		Reference string `json:"reference"`
-	}
-	var page struct {
-		Entry []struct {
-			Resource struct {
-				ResourceType        string `json:"resourceType"`
-				ID                  string `json:"id"`
-				MedicationReference ref    `json:"medicationReference"`
-			} `json:"resource"`
-		} `json:"entry"`
-	}
-	want, held := map[string]bool{}, map[string]bool{}
-	for _, p := range pages {
-		page.Entry = nil
-		if json.Unmarshal(p, &page) != nil {
-			continue
-		}
-		for _, e := range page.Entry {
-			r := e.Resource
-			if r.ResourceType == "Medication" {
-				held[r.ID] = true
-				continue
-			}
-			id, ok := strings.CutPrefix(strings.TrimSpace(r.MedicationReference.Reference), "Medication/")
-			if ok && queryID(id) {
-				want[id] = true
-			}
-		}
-	}
-	var ids []string
-	for id := range want {
-		if !held[id] {
-			ids = append(ids, id)
-		}
-	}
-	sort.Strings(ids)
-	if len(ids) > maxMedicationRefs {
-		ids = ids[:maxMedicationRefs]
-	}
-	return ids
 }
 
 // addPages adds fetched pages to b and counts the entries skipped as
@@ -542,7 +504,7 @@ func queryType(tmpl string) string {
 // The next link must lead under fhirServer's base path (fhir.FetchNext
 // normalises and confines it), and fhirServer must be allowed for the
 // caller.
-func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key string, first fhir.Page, req *Request, logger *slog.Logger) (skipped int, err error) {
+func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key string, first fhir.Page, req *Request) (skipped int, err error) {
 	if previewing(ctx) {
 		return 0, errors.New("prefetch is paginated and a console preview never calls fhirServer")
 	}
@@ -563,7 +525,6 @@ func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key string, fi
 	if skipped, err = addPages(ctx, b, key, pages, first); err != nil {
 		return skipped, fmt.Errorf("next page unusable: %w", err)
 	}
-	s.fetchMedications(ctx, b, key, pages, req, token, logger)
 	return skipped, nil
 }
 
