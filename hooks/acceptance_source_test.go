@@ -397,6 +397,13 @@ func sourceScenarios() []accCase {
 	withAda := cleanRecord().replace(medication("tofa", "active", rxnorm, "1357536", "tofacitinib")).replace(adaRef).
 		replace(stmt("aza", "active", rxnorm, "1256", "azathioprine", 30))
 	withAda.medications = append(withAda.medications, adaMed)
+	// A course whose order names its drug by a referenced Medication.
+	byRef := cleanRecord()
+	course := courseMed("upa-1", "MedicationRequest", "active", "upadacitinib", 15, 60)
+	delete(course, "medicationCodeableConcept")
+	course["medicationReference"] = res{"reference": "Medication/upa-med"}
+	byRef.medications = append(byRef.medications, course,
+		res{"resourceType": "Medication", "id": "upa-med", "code": coding(rxnorm, "2196092")})
 	return []accCase{
 		{name: "screening and baseline labs missing", c: upa15(cleanRecord().drop("igra").drop("hbsag").drop("hcv").drop("anc").drop("alt").drop("ldl").drop("hcg").drop("rzv")),
 			want: w("tb-screening-missing", "warning", "hbv-screening-missing", "warning", "hcv-screening-missing", "warning", "cbc-missing", "warning",
@@ -436,6 +443,8 @@ func sourceScenarios() []accCase {
 		{name: "14 years, 35 kg on upadacitinib", c: upa15(cleanRecord().born(bornAged(14)).replace(wt(35))), want: w("weight-below-label", "warning")},
 		{name: "no birth date", c: upa15(noBirth), want: w("age-unknown", "warning")},
 		{name: "live zoster vaccine ordered on an upadacitinib course", c: sign(onCourseAt("upadacitinib", 15, 60), rxText("zoster vaccine, live")),
+			want: w("live-vaccine-ordered", "warning")},
+		{name: "live zoster vaccine ordered on a course whose order references its Medication", c: sign(byRef, rxText("zoster vaccine, live")),
 			want: w("live-vaccine-ordered", "warning")},
 		{name: "patient-view: abrocitinib 28 days, no labs since", c: view(coursed("abrocitinib", 28)),
 			want: w("monitoring-cbc-due", "warning", "monitoring-liver-due", "warning", "monitoring-lipids-due", "warning")},
@@ -864,7 +873,7 @@ func TestSourcePageCapSaid(t *testing.T) {
 // prefetch holds, so the cards are the same.
 func TestSourceAgainstFHIREngine(t *testing.T) {
 	scenarios := sourceScenarios()
-	for _, i := range []int{0, 2, 4, 8, 10, 16, 18} {
+	for _, i := range []int{0, 2, 4, 8, 10, 16, 18, 19} {
 		tc := scenarios[i]
 		t.Run(tc.name, func(t *testing.T) {
 			full := tc.c.body(t)
