@@ -103,7 +103,9 @@ func fail(reason any) error { return fmt.Errorf("%w: %v", ErrUnavailable, reason
 // and ctx. Every URL requested stays, in normal form, under server's base.
 // Errors wrap ErrUnavailable with a reason for the logs (callers show one
 // text, so the service cannot probe a network), or are ErrInsecureServer;
-// then no pages are returned (partial data is not complete data).
+// the pages read before the error come with it: partial data, never to be
+// taken for the whole search, but what it holds is so (an active drug on
+// page 1 of a search whose page 2 failed is still active).
 func (c *Client) Fetch(ctx context.Context, server, token, query string) ([][]byte, error) {
 	base, err := c.baseURL(server)
 	if err != nil {
@@ -132,21 +134,13 @@ func (c *Client) FetchNext(ctx context.Context, server, token, next string) ([][
 	return c.fetch(ctx, base, first, Token(token))
 }
 
-// fetch reads first and the pages after it; on error those read are
-// given back to the budget.
+// fetch reads first and the pages after it; on error it returns those
+// read with it (still counted in the budget: the caller holds them).
 func (c *Client) fetch(ctx context.Context, base, first *url.URL, token Token) (pages [][]byte, err error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.QueryTimeout)
 	defer cancel()
 	ctx, budget := c.budgetOf(ctx)
 	ctx = netguard.WithBase(ctx, base)
-	defer func() {
-		if err != nil {
-			for _, p := range pages {
-				budget.Give(int64(len(p)))
-			}
-			pages = nil
-		}
-	}()
 	seen := map[string]bool{}
 	for next := first; next != nil; {
 		switch {

@@ -335,6 +335,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 				if r.Err != nil {
 					res.insecure = res.insecure || errors.Is(r.Err, fhir.ErrInsecureServer)
 					res.unavailable[key] = fallbackFailed(logger, key, r.Err)
+					res.skipped[key] += addPartial(ctx, b, key, r.Pages)
 					continue
 				}
 				skipped, err := addPages(ctx, b, key, r.Pages, fhir.Page{})
@@ -472,6 +473,22 @@ func resultBundle(t string) bool {
 	return false
 }
 
+// addPartial adds to b the pages a search gave before it failed, up to
+// the first that is unusable (another patient's, not FHIR), and counts the
+// entries skipped as malformed. The key is unavailable, and said so: what
+// the pages hold is read all the same, as what a prefetch first page holds
+// is when its next page fails (an active drug on page 1 is still active).
+func addPartial(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) (skipped int) {
+	for _, p := range pages {
+		page, err := b.Add(ctx, key, p)
+		if err != nil {
+			break
+		}
+		skipped += page.Skipped
+	}
+	return skipped
+}
+
 // limitError is the answer for a read stopped by a bound of the call: 413
 // past fhir.MaxEntries resources or fhir.MaxObjects objects, 503 once the
 // call's deadline has passed;
@@ -520,7 +537,7 @@ func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key string, fi
 	}
 	pages, err := s.fhir.FetchNext(ctx, req.FHIRServer, token, first.Next)
 	if err != nil {
-		return 0, errors.New(safeReason(err))
+		return addPartial(ctx, b, key, pages), errors.New(safeReason(err))
 	}
 	if skipped, err = addPages(ctx, b, key, pages, first); err != nil {
 		return skipped, fmt.Errorf("next page unusable: %w", err)
