@@ -1002,3 +1002,24 @@ func TestSourcePartialSearchRead(t *testing.T) {
 		})
 	}
 }
+
+// patient-view: a course on the first page of a medication list whose
+// next page fails is checked, and the gap said.
+func TestSourcePartialCourseOnPatientView(t *testing.T) {
+	r := coursed("abrocitinib", 28)
+	r.medications = append(r.medications[len(r.medications)-1:], r.medications[:len(r.medications)-1]...) // the course first
+	body, sf := roadBody(t, view(r), road{per: 1, body: dropKeys("medications")})
+	sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
+		if typ == "MedicationRequest" && page == 2 {
+			w.WriteHeader(500)
+			return true
+		}
+		return false
+	}
+	rec := failServer(t, sf).do(t, "POST", "/cds-services/patient-view", body)
+	require.Equal(t, 200, rec.Code, rec.Body.String())
+	cs := checkResponse(t, rec.Body.Bytes())
+	requireFinding(t, cs, "monitoring-cbc-due", "warning")
+	requireFinding(t, cs, "data-unavailable", "info")
+	assert.Contains(t, cardWith(cs, "data-unavailable").Summary, "medications")
+}
