@@ -605,10 +605,6 @@ func TestSourceFailingPage(t *testing.T) {
 		fmt.Fprint(w, body)
 		return true
 	}
-	page2 := func(f failure) func(sf *sourceFHIR, w http.ResponseWriter, r *http.Request, typ string, page int) bool {
-		return nil
-	}
-	_ = page2
 	failures := []struct {
 		name string
 		page int // the page that fails
