@@ -1,0 +1,1223 @@
+package hooks
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"jakguard/cards"
+)
+
+// The metamorphic review (metarev, December 2026; docs/rules.md section 4
+// "Metamorphic review"). Each acceptance file checks one scenario; the
+// tests below check relations that must hold between the answers to many
+// scenarios at once. A base scenario (hook, draft orders, prefetch record,
+// now) that gives warnings is posted through the HTTP handler, as the
+// acceptance tests post theirs, and so is a transformation of it; the two
+// answers are compared by the cards' finding codes, indicators and
+// summaries (uuids and card order are not fixed by the contract). The
+// relations:
+//
+//   - equivalent R4 encodings of the same data give the same cards;
+//   - data no rule reads changes no card;
+//   - a worse risk, or a second one, removes no finding (except where the
+//     rules say one finding speaks for another: metaSuppressed);
+//   - moving now and every date of the record by the same number of days
+//     gives the same cards;
+//   - a class-level finding for one JAK inhibitor is given for the other
+//     (both labels call for it; drug-specific rows are listed apart).
+
+// metaBase is a base scenario: the clean record (or rec) with drop removed
+// and add put in, the patient members of pat set (nil deletes), and a draft
+// order of drug at mg once daily (with drafts after it) on order hooks.
+type metaBase struct {
+	name   string
+	hook   string // "" is order-sign
+	drug   string
+	mg     int
+	noJAK  bool // no JAK draft: drafts only (the reverse direction)
+	drafts []res
+	rec    func() *record
+	drop   []string
+	add    []res
+	pat    res
+}
+
+func (b metaBase) record() *record {
+	r := cleanRecord()
+	if b.rec != nil {
+		r = b.rec()
+	}
+	for _, id := range b.drop {
+		r.drop(id)
+	}
+	for _, x := range b.add {
+		r.replace(metaCopy(x))
+	}
+	for k, v := range b.pat {
+		if v == nil {
+			delete(r.patient, k)
+		} else {
+			r.patient[k] = v
+		}
+	}
+	return r
+}
+
+func (b metaBase) call() call {
+	c := call{hook: b.hook, r: b.record()}
+	if c.service() != HookPatientView {
+		if !b.noJAK {
+			c.drafts = append(c.drafts, jakDraft(b.drug, b.mg))
+		}
+		for _, d := range b.drafts {
+			c.drafts = append(c.drafts, metaCopy(d))
+		}
+	}
+	return c
+}
+
+// request is the base's hook request, decoded, for the transformations.
+func (b metaBase) request(t testing.TB) res {
+	var m res
+	require.NoError(t, json.Unmarshal(b.call().body(t), &m))
+	return m
+}
+
+// metaCopy deep-copies a resource through JSON.
+func metaCopy(x res) res {
+	b, err := json.Marshal(x)
+	if err != nil {
+		panic(err)
+	}
+	var out res
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// metaWith is the base under another name with more changes (a shallow
+// copy: the slices are copied before they grow).
+func (b metaBase) with(name string, f func(b *metaBase)) metaBase {
+	c := b
+	c.name = name
+	c.drop = append([]string(nil), b.drop...)
+	c.add = append([]res(nil), b.add...)
+	c.drafts = append([]res(nil), b.drafts...)
+	pat := res{}
+	for k, v := range b.pat {
+		pat[k] = v
+	}
+	c.pat = pat
+	f(&c)
+	return c
+}
+
+const hivSCT, tstPlacedCVX = "86406008", "96"
+
+// metaBases: one or more warning scenarios for every finding code of the
+// contract, each taken from an existing acceptance test (named in the
+// comment), on upadacitinib 15 mg (u), abrocitinib 100 mg (a), or a course.
+func metaBases() []metaBase {
+	u := func(name string, drop []string, add ...res) metaBase {
+		return metaBase{name: name, drug: "upadacitinib", mg: 15, drop: drop, add: add}
+	}
+	a := func(name string, drop []string, add ...res) metaBase {
+		return metaBase{name: name, drug: "abrocitinib", mg: 100, drop: drop, add: add}
+	}
+	d := "2026-11-02"
+	bases := []metaBase{
+		// scenarios_test.go TestClinicalScenariosFromFHIR
+		u("no TB test", []string{"igra"}),
+		u("active tuberculosis", nil, condition("tb", sct, "427099000", "active")),
+		a("positive IGRA, no TB treatment", nil, obsCode("igra", "71773-6", positive, d)),
+		u("no HBsAg", []string{"hbsag"}),
+		u("HBsAg positive", nil, obsCode("hbsag", "5196-1", positive, d)),
+		a("anti-HBc positive", nil, obsCode("hbc", "16933-4", positive, d)),
+		a("no HCV test", []string{"hcv"}),
+		u("HCV antibody positive, no RNA", nil, obsCode("hcv", "13955-0", positive, d)),
+		u("HCV RNA detected", nil, obsCode("hcvrna", "11259-9", "260373001", d)),
+		u("no neutrophil count", []string{"anc"}),
+		u("lymphocytes 0.4 x10^9/L", nil, obsQty("alc", "731-0", 0.4, "10*9/L", d)),
+		a("neutrophils 800/uL", nil, obsQty("anc", "751-8", 800, "/uL", d)),
+		u("hemoglobin 75 g/L", nil, obsQty("hgb", "718-7", 75, "g/L", d)),
+		a("platelets 120k", nil, obsQty("plt", "777-3", 120, "10*3/uL", d)),
+		u("no ALT or AST", []string{"alt"}),
+		a("no lipids", []string{"ldl"}),
+		u("no pregnancy test", []string{"hcg"}),
+		u("pregnant", nil, condition("preg", sct, "77386006", "active")),
+		a("positive hCG", nil, obsCode("hcg", "2106-3", positive, "2026-11-25")),
+		a("breastfeeding", nil, condition("bf", sct, "866041003", "active")),
+		a("no zoster vaccine", []string{"rzv"}),
+		a("MMR 10 days ago", nil, immunization("mmr", "03", "2026-11-19")),
+		u("pneumonia", nil, condition("pna", sct, "233604007", "active")),
+		a("cirrhosis without a Child-Pugh class", nil, condition("cirr", sct, "19943007", "active")),
+		u("hepatic failure", nil, cond("hf", sct, "59927004", "active")), // acceptance_contractaudit_test.go
+		a("eGFR 45", nil, obsQty("egfr", "98979-8", 45, "mL/min/{1.73_m2}", d)),
+		a("eGFR 25", nil, obsQty("egfr", "98979-8", 25, "mL/min/{1.73_m2}", d)),
+		u("eGFR 12", nil, obsQty("egfr", "98979-8", 12, "mL/min/{1.73_m2}", d)),
+		u("tofacitinib active", nil, medication("tofa", "active", rxnorm, "1357536", "tofacitinib")),
+		a("adalimumab active", nil, medication("ada", "active", rxnorm, "327361", "adalimumab")),
+		u("azathioprine active", nil, medication("aza", "active", rxnorm, "1256", "azathioprine")),
+		a("clopidogrel", nil, medication("clop", "active", rxnorm, "32968", "clopidogrel")),
+		a("aspirin 325 mg", nil, medication("asa", "active", rxnorm, "212033", "aspirin 325 MG Oral Tablet")),
+		u("ketoconazole", nil, medication("keto", "active", rxnorm, "6135", "ketoconazole")),
+		a("rifampin", nil, medication("rif", "active", rxnorm, "9384", "rifampin")),
+		u("past myocardial infarction", nil, condition("mi", sct, "22298006", "resolved")),
+		a("past myocardial infarction", nil, condition("mi", sct, "22298006", "resolved")),
+		u("former smoker", nil, obsCode("smoke", "72166-2", "8517006", d)),
+		u("past DVT", nil, condition("dvt", sct, "128053003", "resolved")),
+		a("malignancy", nil, condition("ca", sct, "363346000", "active")),
+		u("no earlier systemic therapy", []string{"dupi"}),
+		// acceptance_contractaudit_test.go: digoxin, CYP2C19 poor metabolizer in text
+		a("digoxin active", nil, med("dig", "active", rxnorm, "3407", "digoxin", 30)),
+		a("CYP2C19 poor metabolizer", nil, res{"resourceType": "Observation", "id": "pm", "status": "final", "code": res{"text": "CYP2C19 genotype"},
+			"effectiveDateTime": ago(100), "valueString": "*2/*2 poor metabolizer"}),
+	}
+	bases = append(bases,
+		// scenarios_test.go: aged 55 with hypertension; aged 10
+		metaBase{name: "aged 55 with hypertension", drug: "upadacitinib", mg: 15, drop: []string{"hcg"},
+			add: []res{condition("htn", sct, "59621000", "active")}, pat: res{"birthDate": "1971-01-10"}},
+		metaBase{name: "aged 55 with hypertension", drug: "abrocitinib", mg: 100, drop: []string{"hcg"},
+			add: []res{condition("htn", sct, "59621000", "active")}, pat: res{"birthDate": "1971-01-10"}},
+		metaBase{name: "aged 10", drug: "abrocitinib", mg: 100, pat: res{"birthDate": "2016-06-01"}},
+		// 30 mg for a former smoker; 200 mg with a past DVT; 45 mg
+		metaBase{name: "30 mg for a former smoker", drug: "upadacitinib", mg: 30, add: []res{obsCode("smoke", "72166-2", "8517006", d)}},
+		metaBase{name: "200 mg with a past DVT", drug: "abrocitinib", mg: 200, add: []res{condition("dvt", sct, "128053003", "resolved")}},
+		metaBase{name: "upadacitinib 45 mg", drug: "upadacitinib", mg: 45},
+		// acceptance_age_test.go: aged 14 weighing 35 kg; no birth date
+		metaBase{name: "aged 14 weighing 35 kg", drug: "upadacitinib", mg: 15, pat: res{"birthDate": bornAged(14)},
+			add: []res{qty("wt", "29463-7", 35, "kg", "", ago(20))}},
+		metaBase{name: "no birth date", drug: "upadacitinib", mg: 15, pat: res{"birthDate": nil}},
+		// acceptance_reverse2_test.go: a live vaccine ordered with the JAK order, and on a course
+		metaBase{name: "zoster vaccine, live ordered with it", drug: "upadacitinib", mg: 15,
+			drafts: []res{drugDraft("vax", cvx, "121", "zoster vaccine, live")}},
+		metaBase{name: "upadacitinib course, zoster vaccine live ordered", noJAK: true, rec: func() *record { return cleanRecord().onCourse("upadacitinib") },
+			drafts: []res{drugDraft("vax", cvx, "121", "zoster vaccine, live")}},
+		metaBase{name: "abrocitinib course, clopidogrel ordered", noJAK: true, rec: func() *record { return coursed("abrocitinib", 20) },
+			drafts: []res{drugDraft("clop", rxnorm, "32968", "clopidogrel")}},
+		metaBase{name: "upadacitinib course, ketoconazole ordered", noJAK: true, rec: func() *record { return cleanRecord().onCourse("upadacitinib") },
+			drafts: []res{drugDraft("keto", rxnorm, "6135", "ketoconazole")}},
+		metaBase{name: "upadacitinib course, adalimumab ordered", noJAK: true, rec: func() *record { return cleanRecord().onCourse("upadacitinib") },
+			drafts: []res{drugDraft("ada", rxnorm, "327361", "adalimumab")}},
+		// acceptance_boundaries_test.go / acceptance_monitoring_test.go: patient-view
+		metaBase{name: "abrocitinib 40 days, no labs since", hook: HookPatientView, rec: func() *record { return coursed("abrocitinib", 40) }},
+		metaBase{name: "upadacitinib 100 days, no labs since", hook: HookPatientView, rec: func() *record { return coursed("upadacitinib", 100) }},
+		metaBase{name: "upadacitinib 60 days, lymphocytes 0.3", hook: HookPatientView,
+			rec: func() *record { return onTx("upadacitinib", 60, qty("alc2", "731-0", 0.3, "10*3/uL", "", ago(5))) }},
+		metaBase{name: "abrocitinib 60 days, platelets 40k, pneumonia", hook: HookPatientView,
+			rec: func() *record {
+				return onTx("abrocitinib", 60, qty("plt2", "777-3", 40, "10*3/uL", "", ago(5)))
+			}, add: []res{condition("pna", sct, "233604007", "active")}},
+		metaBase{name: "upadacitinib course, tofacitinib and pregnancy", hook: HookPatientView,
+			rec: func() *record { return cleanRecord().onCourse("upadacitinib") },
+			add: []res{medication("tofa", "active", rxnorm, "1357536", "tofacitinib"), condition("preg", sct, "77386006", "active")}},
+		// acceptance_contractaudit_test.go: patient-view on an outside (statement-only) course
+		metaBase{name: "outside upadacitinib course of 100 days, no labs since", hook: HookPatientView, rec: func() *record {
+			r := cleanRecord().labsOn(ago(120))
+			r.medications = append(r.medications, courseMed("upa-s", "MedicationStatement", "active", "upadacitinib", 15, 100))
+			return r
+		}},
+		// acceptance_course_test.go: a renewal after an MI since the course start
+		metaBase{name: "upadacitinib renewal, MI since the start", drug: "upadacitinib", mg: 15,
+			rec: func() *record { return cleanRecord().onCourse("upadacitinib") },
+			add: []res{with(condition("mi", sct, "22298006", "active"), "onsetDateTime", ago(10))}},
+	)
+	return bases
+}
+
+// metaContractCodes: every finding code of contract sections 5 and 6.4.
+var metaContractCodes = []string{
+	"tb-screening-missing", "tb-active", "tb-latent-untreated", "hbv-screening-missing", "hbv-active",
+	"hbv-core-antibody-positive", "hcv-screening-missing", "hcv-antibody-positive", "hcv-active", "cbc-missing",
+	"lymphopenia", "neutropenia", "anemia", "thrombocytopenia", "liver-enzymes-missing", "lipids-missing",
+	"pregnancy-test-missing", "pregnancy", "breastfeeding", "zoster-vaccine-missing", "live-vaccine-recent",
+	"serious-infection-active", "severe-hepatic-impairment", "renal-impairment", "combination-jak",
+	"combination-biologic", "combination-immunosuppressant", "antiplatelet-abrocitinib", "cyp-interaction",
+	"cardiovascular-risk", "mace-history", "smoker", "vte-risk", "malignancy", "lower-dose-recommended",
+	"dose-above-label", "age-not-approved", "no-prior-systemic-therapy", "monitoring-cbc-due",
+	"monitoring-liver-due", "monitoring-lipids-due", "cyp2c19-poor-metabolizer", "weight-below-label",
+	"pgp-substrate", "live-vaccine-ordered", "age-unknown",
+}
+
+// metaRunner posts requests through the handler, one test server per clock.
+type metaRunner struct {
+	servers map[time.Time]*testServer
+}
+
+func newMetaRunner() *metaRunner { return &metaRunner{servers: map[time.Time]*testServer{}} }
+
+func (m *metaRunner) post(t *testing.T, now time.Time, req res, service string) []cards.Card {
+	t.Helper()
+	s := m.servers[now]
+	if s == nil {
+		s = newTestServer(t, serverOpts{noStore: true})
+		s.now = func() time.Time { return now }
+		m.servers[now] = s
+	}
+	b, err := json.Marshal(req)
+	require.NoError(t, err)
+	if h, ok := req["hook"].(string); ok {
+		service = h // a relation may change the hook
+	}
+	rec := s.do(t, "POST", "/cds-services/"+service, b)
+	require.Equal(t, 200, rec.Code, rec.Body.String())
+	return checkResponse(t, rec.Body.Bytes())
+}
+
+func (b metaBase) service() string { return call{hook: b.hook}.service() }
+
+// metaSigs are the cards as the contract fixes them: findings (sorted),
+// indicator and summary, in a sorted list.
+func metaSigs(cs []cards.Card, mask func(string) string) []string {
+	var out []string
+	for _, c := range cs {
+		f := append([]string(nil), c.Findings()...)
+		sort.Strings(f)
+		s := c.Summary
+		if mask != nil {
+			s = mask(s)
+		}
+		out = append(out, fmt.Sprintf("%s | %s | %s", strings.Join(f, ","), c.Indicator, s))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// metaLevels maps each finding code to its card's indicator.
+func metaLevels(cs []cards.Card) map[string]string {
+	out := map[string]string{}
+	for _, c := range cs {
+		for _, f := range c.Findings() {
+			out[f] = string(c.Indicator)
+		}
+	}
+	return out
+}
+
+var metaRank = map[string]int{"info": 1, "warning": 2, "critical": 3}
+
+// metaWalk calls f on every JSON object in v, children first.
+func metaWalk(v any, f func(m res)) {
+	switch x := v.(type) {
+	case res:
+		for _, c := range x {
+			metaWalk(c, f)
+		}
+		f(x)
+	case []any:
+		for _, c := range x {
+			metaWalk(c, f)
+		}
+	}
+}
+
+// metaBundles returns the request's Bundles: every prefetch Bundle and the
+// draftOrders, with which of them it is.
+func metaBundles(req res) map[string]res {
+	out := map[string]res{}
+	if pf, ok := req["prefetch"].(res); ok {
+		for k, v := range pf {
+			if b, ok := v.(res); ok && b["resourceType"] == "Bundle" {
+				out[k] = b
+			}
+		}
+	}
+	if ctx, ok := req["context"].(res); ok {
+		if b, ok := ctx["draftOrders"].(res); ok {
+			out["draftOrders"] = b
+		}
+	}
+	return out
+}
+
+func metaEntries(b res) []any {
+	e, _ := b["entry"].([]any)
+	return e
+}
+
+// metaResources calls f on every resource of the request: the patient,
+// each prefetch entry and each draft order.
+func metaResources(req res, f func(key string, r res)) {
+	if pf, ok := req["prefetch"].(res); ok {
+		if p, ok := pf["patient"].(res); ok {
+			f("patient", p)
+		}
+	}
+	for k, b := range metaBundles(req) {
+		for _, e := range metaEntries(b) {
+			if r, ok := e.(res)["resource"].(res); ok {
+				f(k, r)
+			}
+		}
+	}
+}
+
+// metaRelation transforms a request; ok false when it does not apply.
+type metaRelation struct {
+	name string
+	f    func(req res) bool
+}
+
+var (
+	metaDateOnly = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	metaDateAny  = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})(T.*)?$`)
+)
+
+// metaDateFields are the dateTime members of the resources the bases send
+// (birthDate is a FHIR date and stays one).
+var metaDateFields = map[string]bool{"effectiveDateTime": true, "authoredOn": true, "occurrenceDateTime": true,
+	"onsetDateTime": true, "recordedDate": true, "dateAsserted": true, "abatementDateTime": true, "issued": false}
+
+// metaEquivalences: relation 1, the same data in another R4 encoding.
+func metaEquivalences() []metaRelation {
+	const local = "http://hospital.example.org/fhir/CodeSystem/local"
+	const base = "https://fhir.example.org/r4/"
+	uuidN := 0
+	uuid := func() string {
+		uuidN++
+		return fmt.Sprintf("urn:uuid:7d1c2a34-5b6e-4f70-8a9b-%012d", uuidN)
+	}
+	// medAs moves every medicationCodeableConcept into a Medication,
+	// placed by place and referenced as it returns.
+	medAs := func(place func(req res, bundleKey string, r res, m res) string) func(req res) bool {
+		return func(req res) bool {
+			n := 0
+			metaResources(req, func(key string, r res) {
+				if r["resourceType"] != "MedicationRequest" && r["resourceType"] != "MedicationStatement" {
+					return
+				}
+				cc, ok := r["medicationCodeableConcept"].(res)
+				if !ok {
+					return
+				}
+				m := res{"resourceType": "Medication", "id": fmt.Sprint(r["id"], "-med"), "code": cc}
+				delete(r, "medicationCodeableConcept")
+				r["medicationReference"] = res{"reference": place(req, key, r, m)}
+				n++
+			})
+			return n > 0
+		}
+	}
+	inBundle := func(ref func(m res) (fullURL, reference string)) func(req res, key string, r, m res) string {
+		return func(req res, key string, r, m res) string {
+			// Record medications go to the medications Bundle (a search
+			// with _include=MedicationRequest:medication), drafts to the
+			// draftOrders Bundle.
+			target := "medications"
+			if key == "draftOrders" {
+				target = "draftOrders"
+			}
+			b := metaBundles(req)[target]
+			full, reference := ref(m)
+			e := res{"resource": m}
+			if full != "" {
+				e["fullUrl"] = full
+			}
+			if target == "medications" {
+				e["search"] = res{"mode": "include"}
+			}
+			b["entry"] = append(metaEntries(b), e)
+			return reference
+		}
+	}
+	return []metaRelation{
+		{"Bundle entries in reverse order", func(req res) bool {
+			for _, b := range metaBundles(req) {
+				e := metaEntries(b)
+				for i, j := 0, len(e)-1; i < j; i, j = i+1, j-1 {
+					e[i], e[j] = e[j], e[i]
+				}
+			}
+			return true
+		}},
+		{"Bundle entries rotated by one", func(req res) bool {
+			for k, b := range metaBundles(req) {
+				if e := metaEntries(b); len(e) > 1 && k != "draftOrders" {
+					b["entry"] = append(e[1:], e[0])
+				}
+			}
+			return true
+		}},
+		{"every prefetch entry repeated identically", func(req res) bool {
+			for k, b := range metaBundles(req) {
+				if k == "draftOrders" {
+					continue
+				}
+				var out []any
+				for _, e := range metaEntries(b) {
+					out = append(out, e, metaCopy(e.(res)))
+				}
+				if out != nil {
+					b["entry"] = out
+				}
+			}
+			return true
+		}},
+		{"a local coding in front of every coding", func(req res) bool {
+			metaResources(req, func(_ string, r res) {
+				metaWalk(r, func(m res) {
+					if c, ok := m["coding"].([]any); ok && len(c) > 0 {
+						m["coding"] = append([]any{res{"system": local, "code": "L-40117"}}, c...)
+					}
+				})
+			})
+			return true
+		}},
+		{"a local coding after every coding", func(req res) bool {
+			metaResources(req, func(_ string, r res) {
+				metaWalk(r, func(m res) {
+					if c, ok := m["coding"].([]any); ok && len(c) > 0 {
+						m["coding"] = append(c, res{"system": local, "code": "L-40117", "display": "local"})
+					}
+				})
+			})
+			return true
+		}},
+		{"Quantities with their unit as text only", func(req res) bool {
+			n := 0
+			metaResources(req, func(_ string, r res) {
+				metaWalk(r, func(m res) {
+					if _, ok := m["value"].(float64); !ok || m["system"] != "http://unitsofmeasure.org" {
+						return
+					}
+					if _, ok := m["unit"]; !ok {
+						m["unit"] = m["code"]
+					}
+					delete(m, "system")
+					delete(m, "code")
+					n++
+				})
+			})
+			return n > 0
+		}},
+		{"dates as dateTimes with a zone, same day (+01:00)", dateTimes("T09:00:00+01:00")},
+		{"dates as dateTimes with a zone, same day (-05:00)", dateTimes("T06:15:00-05:00")},
+		{"dates as dateTimes in UTC, same day", dateTimes("T00:00:00Z")},
+		{"dates as dateTimes late in the day west of UTC (-05:00)", dateTimes("T21:30:00-05:00")},
+		{"Quantities with their UCUM code only, no unit text", func(req res) bool {
+			n := 0
+			metaResources(req, func(_ string, r res) {
+				metaWalk(r, func(m res) {
+					if _, ok := m["value"].(float64); ok && m["system"] == "http://unitsofmeasure.org" && m["code"] != nil {
+						delete(m, "unit")
+						n++
+					}
+				})
+			})
+			return n > 0
+		}},
+		{"entries with fullUrl and search mode match", func(req res) bool {
+			for k, b := range metaBundles(req) {
+				for _, e := range metaEntries(b) {
+					r, _ := e.(res)["resource"].(res)
+					if r == nil {
+						continue
+					}
+					e.(res)["fullUrl"] = base + fmt.Sprint(r["resourceType"], "/", r["id"])
+					if k != "draftOrders" {
+						e.(res)["search"] = res{"mode": "match"}
+					}
+				}
+			}
+			return true
+		}},
+		{"order-select with every draft selected", func(req res) bool {
+			if req["hook"] != HookOrderSign {
+				return false
+			}
+			req["hook"] = HookOrderSelect
+			var sel []any
+			metaResources(req, func(key string, r res) {
+				if key == "draftOrders" {
+					sel = append(sel, fmt.Sprint(r["resourceType"], "/", r["id"]))
+				}
+			})
+			req["context"].(res)["selections"] = sel
+			return true
+		}},
+		{"an unrelated draft order in the session (emollient)", func(req res) bool {
+			b := metaBundles(req)["draftOrders"]
+			if b == nil || req["hook"] == HookPatientView {
+				return false
+			}
+			b["entry"] = append(metaEntries(b), res{"resource": drugDraft("emol", "", "", "Emollient cream, apply twice daily")})
+			return true
+		}},
+		{"the JAK draft dosed in mg, not in tablets", func(req res) bool {
+			n := 0
+			metaResources(req, func(key string, r res) {
+				if key != "draftOrders" || r["id"] != "new" {
+					return
+				}
+				txt, _ := dig(r, "medicationCodeableConcept", "text").(string)
+				var mg float64
+				if _, err := fmt.Sscanf(strings.Fields(txt)[1], "%g", &mg); err != nil {
+					return
+				}
+				di := r["dosageInstruction"].([]any)[0].(res)
+				di["doseAndRate"] = []any{res{"doseQuantity": res{"value": mg, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"}}}
+				n++
+			})
+			return n > 0
+		}},
+		{"the JAK draft's timing as the code QD", func(req res) bool {
+			n := 0
+			metaResources(req, func(key string, r res) {
+				if key != "draftOrders" || r["id"] != "new" {
+					return
+				}
+				di := r["dosageInstruction"].([]any)[0].(res)
+				di["timing"] = res{"code": coding("http://terminology.hl7.org/CodeSystem/v3-GTSAbbreviation", "QD")}
+				n++
+			})
+			return n > 0
+		}},
+		{"codings with a version and userSelected", func(req res) bool {
+			metaResources(req, func(_ string, r res) {
+				metaWalk(r, func(m res) {
+					if c, ok := m["coding"].([]any); ok {
+						for _, x := range c {
+							if cd, ok := x.(res); ok {
+								cd["version"], cd["userSelected"] = "2026-09", true
+							}
+						}
+					}
+				})
+			})
+			return true
+		}},
+		{"record orders dated by validityPeriod.start, not authoredOn", func(req res) bool {
+			n := 0
+			metaResources(req, func(key string, r res) {
+				if v, ok := r["authoredOn"].(string); ok && key != "draftOrders" && r["resourceType"] == "MedicationRequest" {
+					delete(r, "authoredOn")
+					r["dispenseRequest"] = res{"validityPeriod": res{"start": v}}
+					n++
+				}
+			})
+			return n > 0
+		}},
+		{"MedicationStatement effectiveDateTime as effectivePeriod.start", func(req res) bool {
+			n := 0
+			metaResources(req, func(_ string, r res) {
+				if v, ok := r["effectiveDateTime"].(string); ok && r["resourceType"] == "MedicationStatement" {
+					delete(r, "effectiveDateTime")
+					r["effectivePeriod"] = res{"start": v}
+					n++
+				}
+			})
+			return n > 0
+		}},
+		{"Condition onsetDateTime as onsetPeriod.start", func(req res) bool {
+			n := 0
+			metaResources(req, func(_ string, r res) {
+				if v, ok := r["onsetDateTime"].(string); ok && r["resourceType"] == "Condition" {
+					delete(r, "onsetDateTime")
+					r["onsetPeriod"] = res{"start": v}
+					n++
+				}
+			})
+			return n > 0
+		}},
+		{"Immunization occurrenceDateTime with recorded the same day", func(req res) bool {
+			n := 0
+			metaResources(req, func(_ string, r res) {
+				if v, ok := r["occurrenceDateTime"].(string); ok && r["resourceType"] == "Immunization" {
+					r["recorded"] = v
+					r["primarySource"] = true
+					n++
+				}
+			})
+			return n > 0
+		}},
+		{"Observation effectiveDateTime as an effectivePeriod", func(req res) bool {
+			n := 0
+			metaResources(req, func(_ string, r res) {
+				if v, ok := r["effectiveDateTime"].(string); ok && r["resourceType"] == "Observation" {
+					delete(r, "effectiveDateTime")
+					r["effectivePeriod"] = res{"start": v, "end": v}
+					n++
+				}
+			})
+			return n > 0
+		}},
+		{"medication as a contained Medication", medAs(func(_ res, _ string, r, m res) string {
+			r["contained"] = []any{m}
+			return "#" + m["id"].(string)
+		})},
+		{"medication as a bundled Medication, relative reference", medAs(inBundle(func(m res) (string, string) {
+			return base + "Medication/" + m["id"].(string), "Medication/" + m["id"].(string)
+		}))},
+		{"medication as a bundled Medication, absolute reference", medAs(inBundle(func(m res) (string, string) {
+			u := base + "Medication/" + m["id"].(string)
+			return u, u
+		}))},
+		{"medication as a bundled Medication, urn:uuid reference", medAs(inBundle(func(m res) (string, string) {
+			u := uuid()
+			return u, u
+		}))},
+		{"subject references relative, on every resource", subjects(func(string) string { return "Patient/p1" })},
+		{"subject references absolute, on every resource", subjects(func(string) string { return base + "Patient/p1" })},
+		{"draft subjects as urn:uuid of the patient entry", func(req res) bool {
+			n := 0
+			metaResources(req, func(key string, r res) {
+				if key == "draftOrders" {
+					r["subject"] = res{"reference": "urn:uuid:0d6e3f0a-8f0e-4b7b-9a57-2c1c5d0e9f11"}
+					n++
+				}
+			})
+			return n > 0
+		}},
+	}
+}
+
+// dateTimes writes every date-only dateTime member with the time suffix.
+func dateTimes(suffix string) func(req res) bool {
+	return func(req res) bool {
+		n := 0
+		metaResources(req, func(_ string, r res) {
+			metaWalk(r, func(m res) {
+				for k, v := range m {
+					s, ok := v.(string)
+					if !ok || !metaDateOnly.MatchString(s) {
+						continue
+					}
+					if metaDateFields[k] || k == "start" || k == "end" {
+						m[k] = s + suffix
+						n++
+					}
+				}
+			})
+		})
+		return n > 0
+	}
+}
+
+// subjects gives every prefetch resource and draft a subject (Immunization:
+// patient) referencing the context patient as ref writes it.
+func subjects(ref func(string) string) func(req res) bool {
+	return func(req res) bool {
+		metaResources(req, func(key string, r res) {
+			switch r["resourceType"] {
+			case "Patient", "Medication":
+			case "Immunization":
+				r["patient"] = res{"reference": ref("p1")}
+			default:
+				r["subject"] = res{"reference": ref("p1")}
+			}
+		})
+		return true
+	}
+}
+
+// TestAcceptanceMetarevBasesCoverTheContract: every finding code of the
+// contract is reported by at least one base, and every base warns.
+func TestAcceptanceMetarevBasesCoverTheContract(t *testing.T) {
+	m := newMetaRunner()
+	seen := map[string]bool{}
+	for _, b := range metaBases() {
+		cs := m.post(t, testNow, b.request(t), b.service())
+		assert.NotEmpty(t, cs, "base %q gives a finding", b.name)
+		for code := range metaLevels(cs) {
+			seen[code] = true
+		}
+	}
+	for _, code := range metaContractCodes {
+		assert.True(t, seen[code], "no base reports %s", code)
+	}
+}
+
+// TestAcceptanceMetarevEquivalentEncodings: relation 1.
+func TestAcceptanceMetarevEquivalentEncodings(t *testing.T) {
+	m := newMetaRunner()
+	for _, b := range metaBases() {
+		want := metaSigs(m.post(t, testNow, b.request(t), b.service()), nil)
+		for _, rel := range metaEquivalences() {
+			req := b.request(t)
+			if !rel.f(req) {
+				continue
+			}
+			got := metaSigs(m.post(t, testNow, req, b.service()), nil)
+			assert.Equal(t, want, got, "%s (%s %d mg): %s", b.name, b.drug, b.mg, rel.name)
+		}
+	}
+}
+
+// metaUnrelated: relation 2, data no rule reads (the knowledge base lists
+// these codes; docs/rules.md section 4 names them as read by no rule, or
+// they are of types no rule reads).
+func metaUnrelated() []metaRelation {
+	addTo := func(key string, rs ...res) func(req res) bool {
+		return func(req res) bool {
+			b := metaBundles(req)[key]
+			if b == nil {
+				return false
+			}
+			for _, r := range rs {
+				b["entry"] = append(metaEntries(b), res{"resource": metaCopy(r)})
+			}
+			return true
+		}
+	}
+	d := ago(3)
+	return []metaRelation{
+		{"an HIV condition", addTo("conditions", condition("hiv", sct, hivSCT, "active"))},
+		{"atopic dermatitis coded in ICD-10-CM too", addTo("conditions", condition("ad2", icd, "L20.9", "active"))},
+		{"a serum creatinine, a leukocyte count and an HBsAb today", addTo("observations",
+			obsQty("crea", "2160-0", 0.9, "mg/dL", d), obsQty("wbc", "6690-2", 6.1, "10*3/uL", d),
+			obsCode("hbsab", "22322-2", positive, d))},
+		// Order time only: on a course, HDL and triglycerides are lipid
+		// results for monitoring-lipids-due (rules.md 3, "no lipid result
+		// since the start"; the lipids value set), data the rule reads.
+		{"an HDL and a triglyceride beside the LDL (order time)", func(req res) bool {
+			if req["hook"] == HookPatientView {
+				return false
+			}
+			return addTo("observations", obsQty("hdl", "2085-9", 55, "mg/dL", d), obsQty("tg", "2571-8", 120, "mg/dL", d))(req)
+		}},
+		{"a tuberculin skin test placed (CVX 96)", addTo("immunizations", immunization("tst", tstPlacedCVX, d))},
+		{"an Encounter and a Procedure included in the conditions search", addTo("conditions",
+			res{"resourceType": "Encounter", "id": "enc", "status": "finished", "class": res{"code": "AMB"}},
+			res{"resourceType": "Procedure", "id": "proc", "status": "completed", "code": res{"text": "Skin biopsy"}})},
+		{"other medications (emollient, vitamin D) by name", addTo("medications",
+			med("emol", "active", "", "", "Emollient cream, apply twice daily", 40),
+			med("vitd", "active", "", "", "Cholecalciferol 1000 unit oral tablet", 200))},
+		{"an outside medication (vitamin D)", addTo("medicationStatements",
+			stmt("vitd-s", "active", "", "", "Cholecalciferol 1000 unit oral tablet", 200))},
+	}
+}
+
+// TestAcceptanceMetarevUnrelatedData: relation 2.
+func TestAcceptanceMetarevUnrelatedData(t *testing.T) {
+	m := newMetaRunner()
+	for _, b := range metaBases() {
+		want := metaSigs(m.post(t, testNow, b.request(t), b.service()), nil)
+		for _, rel := range metaUnrelated() {
+			req := b.request(t)
+			if !rel.f(req) {
+				continue
+			}
+			got := metaSigs(m.post(t, testNow, req, b.service()), nil)
+			assert.Equal(t, want, got, "%s (%s %d mg): %s", b.name, b.drug, b.mg, rel.name)
+		}
+	}
+}
+
+// metaSuppressed says why a finding of one scenario may be missing once a
+// second risk is added: the rules let one finding speak for another
+// (docs/rules.md sections 1 and 2). Each entry: the finding that goes, the
+// finding that then speaks, and where the rules say so.
+var metaSuppressed = []struct{ gone, by, why string }{
+	{"tb-screening-missing", "tb-latent-untreated", "contract 6.4: a known positive is not re-tested"},
+	{"tb-screening-missing", "tb-active", "rules.md 2: no TB test is asked of active TB"},
+	{"tb-latent-untreated", "tb-active", "rules.md 2: not beside tb-active (active TB is not latent)"},
+	{"pregnancy-test-missing", "pregnancy", "contract 5: not known pregnant"},
+	{"hbv-core-antibody-positive", "hbv-active", "rules.md 2: HBsAg not positive, not hbv-active"},
+	{"hcv-antibody-positive", "hcv-active", "rules.md 2: no RNA from its day on"},
+}
+
+// metaDataSpeaks: a second base whose data answers the first's finding
+// (it is not a second risk but the missing fact).
+var metaDataSpeaks = []struct{ gone, other, why string }{
+	// rules.md 4: rifampin (4 months is a latent-TB regimen) is in the
+	// tb-treatment set, so latent TB on rifampin is treated.
+	{"tb-latent-untreated", "rifampin", "rules.md 4: rifampin is TB treatment"},
+	// contract 5: azathioprine is an earlier systemic AD therapy.
+	{"no-prior-systemic-therapy", "azathioprine active", "contract 5: azathioprine is prior systemic therapy"},
+	// contract 5: monitoring-cbc-due is "no CBC since the start (a CBC
+	// panel or any of its counts)": a count measured since the start is
+	// the check, and its own threshold speaks.
+	{"monitoring-cbc-due", "lymphocytes 0.4 x10^9/L", "contract 5: any CBC count is the check"},
+	{"monitoring-cbc-due", "neutrophils 800/uL", "contract 5: any CBC count is the check"},
+	{"monitoring-cbc-due", "hemoglobin 75 g/L", "contract 5: any CBC count is the check"},
+	{"monitoring-cbc-due", "platelets 120k", "contract 5: any CBC count is the check"},
+}
+
+func metaDataAnswers(gone, otherBase string) bool {
+	for _, s := range metaDataSpeaks {
+		if s.gone == gone && s.other == otherBase {
+			return true
+		}
+	}
+	return false
+}
+
+func metaMayGo(gone string, now map[string]string) (string, bool) {
+	for _, s := range metaSuppressed {
+		if s.gone == gone && now[s.by] != "" {
+			return s.why, true
+		}
+	}
+	return "", false
+}
+
+// metaCheckKept: every finding of before is in after, at the same level
+// or higher, unless a finding of after speaks for it.
+func metaCheckKept(t *testing.T, before, after map[string]string, what string, allowed ...string) {
+	t.Helper()
+	for code, level := range before {
+		if slicesContains(allowed, code) {
+			continue
+		}
+		got, ok := after[code]
+		if !ok {
+			if _, may := metaMayGo(code, after); may {
+				continue
+			}
+			t.Errorf("%s: %s (%s) is gone; after: %v", what, code, level, after)
+			continue
+		}
+		if metaRank[got] < metaRank[level] {
+			t.Errorf("%s: %s fell from %s to %s", what, code, level, got)
+		}
+	}
+}
+
+// metaCombinable: two order-time bases of one drug and dose whose changes
+// do not touch the same resources or patient members.
+func metaCombinable(a, b metaBase) bool {
+	if a.hook != "" || b.hook != "" || a.rec != nil || b.rec != nil || a.noJAK || b.noJAK ||
+		a.drug != b.drug || a.mg != b.mg || len(a.drafts)+len(b.drafts) > 0 {
+		return false
+	}
+	ids := map[string]bool{}
+	for _, id := range a.drop {
+		ids[id] = true
+	}
+	for _, x := range a.add {
+		ids[x["id"].(string)] = true
+	}
+	for _, id := range b.drop {
+		if ids[id] {
+			return false
+		}
+	}
+	for _, x := range b.add {
+		if ids[x["id"].(string)] {
+			return false
+		}
+	}
+	for k := range a.pat {
+		if _, ok := b.pat[k]; ok {
+			return false
+		}
+	}
+	return true
+}
+
+func metaCombine(a, b metaBase) metaBase {
+	return a.with(a.name+" + "+b.name, func(c *metaBase) {
+		c.drop = append(c.drop, b.drop...)
+		c.add = append(c.add, b.add...)
+		for k, v := range b.pat {
+			c.pat[k] = v
+		}
+	})
+}
+
+// metaAgeLimited: findings that hold only within an age band, so that a
+// second base setting the age (aged 10, aged 14) may end them (contract 5
+// and 6.4: pregnancy test 12 to 50, zoster from 18, cardiovascular risk
+// from 50; docs/rules.md 1 "Ages, sex and weight").
+var metaAgeLimited = []string{"pregnancy-test-missing", "zoster-vaccine-missing", "cardiovascular-risk"}
+
+// TestAcceptanceMetarevSecondRisk: relation 3, a second risk factor never
+// removes the first one's finding: every pair of order-time bases of one
+// drug and dose, put together.
+func TestAcceptanceMetarevSecondRisk(t *testing.T) {
+	m := newMetaRunner()
+	bases := metaBases()
+	levels := map[string]map[string]string{}
+	for _, b := range bases {
+		levels[b.name+b.drug] = metaLevels(m.post(t, testNow, b.request(t), b.service()))
+	}
+	pairs := 0
+	for i, a := range bases {
+		for _, b := range bases[i+1:] {
+			if !metaCombinable(a, b) {
+				continue
+			}
+			pairs++
+			ab := metaCombine(a, b)
+			got := metaLevels(m.post(t, testNow, ab.request(t), ab.service()))
+			var allowed []string
+			if a.pat["birthDate"] != nil || b.pat["birthDate"] != nil {
+				allowed = metaAgeLimited
+			}
+			for _, x := range [][2]metaBase{{a, b}, {b, a}} {
+				ok := allowed
+				for code := range levels[x[0].name+x[0].drug] {
+					if metaDataAnswers(code, x[1].name) {
+						ok = append(append([]string(nil), ok...), code)
+					}
+				}
+				metaCheckKept(t, levels[x[0].name+x[0].drug], got, ab.name+" ("+a.drug+")", ok...)
+			}
+		}
+	}
+	assert.Greater(t, pairs, 300, "pairs put together")
+	// A patient on a course: each order-time base's added risk put in too.
+	for _, pv := range bases {
+		if pv.hook != HookPatientView {
+			continue
+		}
+		before := levels[pv.name+pv.drug]
+		for _, b := range bases {
+			if b.hook != "" || b.rec != nil || len(b.add) == 0 || len(b.drafts) > 0 {
+				continue
+			}
+			v := pv.with(pv.name+" + "+b.name, func(c *metaBase) {
+				have := map[string]bool{}
+				for _, x := range c.add {
+					have[x["id"].(string)] = true
+				}
+				for _, x := range b.add {
+					if !have[x["id"].(string)] {
+						c.add = append(c.add, x)
+					}
+				}
+			})
+			var ok []string
+			for code := range before {
+				if metaDataAnswers(code, b.name) {
+					ok = append(ok, code)
+				}
+			}
+			metaCheckKept(t, before, metaLevels(m.post(t, testNow, v.request(t), v.service())), v.name, ok...)
+		}
+	}
+}
+
+// metaWorse: relation 3, one risk made worse. Each returns false when it
+// does not apply to the base; allowed lists the findings that may go, and
+// why (contract 5).
+type metaWorseRel struct {
+	name    string
+	f       func(b metaBase) (metaBase, bool)
+	allowed []string
+}
+
+func metaWorse() []metaWorseRel {
+	// onAdded changes the base's own resources (its risk), not the clean
+	// record's normal baseline.
+	onAdded := func(name string, f func(x res) bool) func(b metaBase) (metaBase, bool) {
+		return func(b metaBase) (metaBase, bool) {
+			n := 0
+			c := b.with(b.name+": "+name, func(c *metaBase) {
+				for i, x := range c.add {
+					y := metaCopy(x)
+					if f(y) {
+						c.add[i] = y
+						n++
+					}
+				}
+			})
+			return c, n > 0
+		}
+	}
+	closer := func(s string) (string, bool) {
+		m := metaDateAny.FindStringSubmatch(s)
+		if m == nil {
+			return "", false
+		}
+		d, err := time.Parse("2006-01-02", m[1])
+		if err != nil {
+			return "", false
+		}
+		days := int(testNow.Sub(d).Hours() / 24)
+		if days < 2 {
+			return "", false
+		}
+		return testNow.AddDate(0, 0, -days/2).Format("2006-01-02") + m[2], true
+	}
+	return []metaWorseRel{
+		{"higher dose", func(b metaBase) (metaBase, bool) {
+			up := map[int]int{15: 30, 100: 200}[b.mg]
+			if b.hook != "" || b.noJAK || up == 0 {
+				return b, false
+			}
+			return b.with(b.name+": higher dose", func(c *metaBase) { c.mg = up }), true
+		}, nil},
+		{"20 years older", func(b metaBase) (metaBase, bool) {
+			born := "1991-05-20"
+			if v, ok := b.pat["birthDate"]; ok {
+				if v == nil {
+					return b, false
+				}
+				born = v.(string)
+			}
+			d, err := time.Parse("2006-01-02", born)
+			if err != nil || testNow.Sub(d) < 18*365*24*time.Hour {
+				// A child made older is not at more risk (age-not-approved ends).
+				return b, false
+			}
+			return b.with(b.name+": 20 years older", func(c *metaBase) {
+				c.pat["birthDate"] = d.AddDate(-20, 0, 0).Format("2006-01-02")
+			}), true
+		}, []string{"pregnancy-test-missing"}}, // contract 5: female aged 12 to 50
+		{"a lower count or eGFR", onAdded("a lower value", func(x res) bool {
+			q, ok := x["valueQuantity"].(res)
+			if !ok || x["resourceType"] != "Observation" {
+				return false
+			}
+			switch x["id"] {
+			case "alc", "anc", "hgb", "plt", "egfr", "alc2", "plt2":
+				q["value"] = q["value"].(float64) * 0.6
+				return true
+			}
+			return false
+		}), nil},
+		{"a more recent event or result", onAdded("more recent", func(x res) bool {
+			n := 0
+			for _, k := range []string{"effectiveDateTime", "occurrenceDateTime", "onsetDateTime"} {
+				if v, ok := x[k].(string); ok {
+					if c, ok := closer(v); ok {
+						x[k] = c
+						n++
+					}
+				}
+			}
+			return n > 0
+		}), nil},
+		{"a resolved history condition made active", onAdded("active", func(x res) bool {
+			if x["resourceType"] != "Condition" {
+				return false
+			}
+			if cs, _ := json.Marshal(x["clinicalStatus"]); strings.Contains(string(cs), `"resolved"`) {
+				x["clinicalStatus"] = coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "active")
+				return true
+			}
+			return false
+		}), nil},
+	}
+}
+
+// TestAcceptanceMetarevWorseRisk: relation 3, a worse risk removes no
+// finding and lowers no level.
+func TestAcceptanceMetarevWorseRisk(t *testing.T) {
+	m := newMetaRunner()
+	for _, b := range metaBases() {
+		before := metaLevels(m.post(t, testNow, b.request(t), b.service()))
+		for _, rel := range metaWorse() {
+			v, ok := rel.f(b)
+			if !ok {
+				continue
+			}
+			after := metaLevels(m.post(t, testNow, v.request(t), v.service()))
+			metaCheckKept(t, before, after, v.name+" ("+b.drug+")", rel.allowed...)
+		}
+	}
+}
+
+// metaShiftTargets: days that make the shifted clock fall on a month's
+// end, 29 February, a year's end and the days after them.
+var metaShiftTargets = []string{"2026-11-30", "2026-12-01", "2026-12-31", "2027-01-01", "2027-02-28", "2027-03-01",
+	"2028-02-28", "2028-02-29", "2028-03-01", "2025-12-31", "2024-02-29", "2030-06-30"}
+
+// metaShift moves every date of the request (birthDate included) by days.
+func metaShift(req res, days int) {
+	metaWalk(req, func(m res) {
+		for k, v := range m {
+			s, ok := v.(string)
+			if !ok || k == "hookInstance" {
+				continue
+			}
+			p := metaDateAny.FindStringSubmatch(s)
+			if p == nil {
+				continue
+			}
+			d, err := time.Parse("2006-01-02", p[1])
+			if err != nil {
+				continue
+			}
+			m[k] = d.AddDate(0, 0, days).Format("2006-01-02") + p[2]
+		}
+	})
+}
+
+var metaDateInText = regexp.MustCompile(`\d{4}-\d{2}-\d{2}|\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]+ \d{1,2}, \d{4}`)
+
+func metaMaskDates(s string) string { return metaDateInText.ReplaceAllString(s, "DATE") }
+
+// TestAcceptanceMetarevTimeShift: relation 4, now and every date moved by
+// the same number of days give the same cards (dates in the summaries
+// masked).
+func TestAcceptanceMetarevTimeShift(t *testing.T) {
+	m := newMetaRunner()
+	for _, b := range metaBases() {
+		want := metaSigs(m.post(t, testNow, b.request(t), b.service()), metaMaskDates)
+		for _, target := range metaShiftTargets {
+			day, err := time.Parse("2006-01-02", target)
+			require.NoError(t, err)
+			now := day.Add(12 * time.Hour)
+			days := int(now.Sub(testNow).Hours() / 24)
+			req := b.request(t)
+			metaShift(req, days)
+			got := metaSigs(m.post(t, now, req, b.service()), metaMaskDates)
+			assert.Equal(t, want, got, "%s (%s %d mg): shifted %+d days to %s", b.name, b.drug, b.mg, days, target)
+		}
+	}
+}
+
+// metaClassCodes: findings both labels call for, whichever JAK inhibitor
+// (RINVOQ and CIBINQO 1, 2.1, 5.1, 5.6/5.8, 5.7/5.10, 8.1, 8.2; contract
+// 5). The drug-specific rows (thrombocytopenia R10, renal C7/R12,
+// antiplatelet C13, CYP R13/R14/C9-C11, CYP2C19 genotype C9, P-gp C12,
+// weight R3, lower dose from 65 R4, monitoring C6/R9, dose limits) differ
+// on purpose (clinical-knowledge.md 5.2 "Differences that matter").
+var metaClassCodes = []string{
+	"tb-screening-missing", "tb-active", "tb-latent-untreated", "hbv-screening-missing", "hbv-active",
+	"hbv-core-antibody-positive", "hcv-screening-missing", "hcv-antibody-positive", "hcv-active", "cbc-missing",
+	"lymphopenia", "neutropenia", "anemia", "liver-enzymes-missing", "lipids-missing", "pregnancy-test-missing",
+	"pregnancy", "breastfeeding", "zoster-vaccine-missing", "live-vaccine-recent", "live-vaccine-ordered",
+	"serious-infection-active", "severe-hepatic-impairment", "combination-jak", "combination-biologic",
+	"combination-immunosuppressant", "cardiovascular-risk", "mace-history", "smoker", "vte-risk", "malignancy",
+	"age-not-approved", "age-unknown", "no-prior-systemic-therapy",
+}
+
+// metaSwapDrug turns every upadacitinib order and statement of the request
+// into abrocitinib and back (15 mg with 100 mg, 30 mg with 200 mg).
+func metaSwapDrug(t *testing.T, req res) res {
+	b, err := json.Marshal(req)
+	require.NoError(t, err)
+	s := string(b)
+	pairs := [][2]string{
+		{`"2196092"`, `"2591476"`},
+		{"upadacitinib 15 MG Extended Release Oral Tablet", "abrocitinib 100 MG Oral Tablet"},
+		{"upadacitinib 30 MG Extended Release Oral Tablet", "abrocitinib 200 MG Oral Tablet"},
+	}
+	for i, p := range pairs {
+		s = strings.ReplaceAll(s, p[0], fmt.Sprintf("@%d@", i))
+		s = strings.ReplaceAll(s, p[1], p[0])
+		s = strings.ReplaceAll(s, fmt.Sprintf("@%d@", i), p[1])
+	}
+	var out res
+	require.NoError(t, json.Unmarshal([]byte(s), &out))
+	return out
+}
+
+// TestAcceptanceMetarevDrugSymmetry: relation 5.
+func TestAcceptanceMetarevDrugSymmetry(t *testing.T) {
+	m := newMetaRunner()
+	for _, b := range metaBases() {
+		if b.mg == 45 {
+			continue // no abrocitinib counterpart
+		}
+		before := metaLevels(m.post(t, testNow, b.request(t), b.service()))
+		after := metaLevels(m.post(t, testNow, metaSwapDrug(t, b.request(t)), b.service()))
+		for _, code := range metaClassCodes {
+			if before[code] != "" || after[code] != "" {
+				assert.Equal(t, before[code], after[code], "%s (%s swapped): %s; before %v, after %v", b.name, b.drug, code, before, after)
+			}
+		}
+	}
+}
