@@ -1,8 +1,11 @@
 package hooks
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
+	"net/http/httptest"
 	"regexp"
 	"sort"
 	"strings"
@@ -13,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"jakguard/cards"
+	"jakguard/internal/outcheck"
 )
 
 // The metamorphic review (metarev, December 2026; docs/rules.md section 4
@@ -226,6 +230,27 @@ func metaBases() []metaBase {
 			r.medications = append(r.medications, courseMed("upa-s", "MedicationStatement", "active", "upadacitinib", 15, 100))
 			return r
 		}},
+		// acceptance_pvevents_test.go: events since the start on patient-view
+		metaBase{name: "upadacitinib course, lung cancer and HBsAg positive since the start", hook: HookPatientView,
+			rec: func() *record { return cleanRecord().onCourse("upadacitinib") },
+			add: []res{with(cond("ca", icd, "C34.90", "active"), "onsetDateTime", ago(14)), obsCode("hbsag", "5196-1", positive, ago(14))}},
+		metaBase{name: "upadacitinib course, DVT and positive IGRA since the start", hook: HookPatientView,
+			rec: func() *record { return cleanRecord().onCourse("upadacitinib") },
+			add: []res{with(cond("dvt", icd, "I82.401", "active"), "onsetDateTime", ago(14)), obsCode("igra", "71773-6", positive, ago(14))}},
+		metaBase{name: "upadacitinib course, HCV RNA detected since the start, breastfeeding", hook: HookPatientView,
+			rec: func() *record { return cleanRecord().onCourse("upadacitinib") },
+			add: []res{obsCode("hcvrna", "11259-9", positive, ago(14)), condition("bf", sct, "866041003", "active")}},
+		metaBase{name: "upadacitinib course, active TB, azathioprine, adalimumab", hook: HookPatientView,
+			rec: func() *record { return cleanRecord().onCourse("upadacitinib") },
+			add: []res{condition("tb", sct, "427099000", "active"), medication("aza", "active", rxnorm, "1256", "azathioprine"),
+				medication("ada", "active", rxnorm, "327361", "adalimumab")}},
+		// acceptance_reverse_test.go: the reverse direction on an abrocitinib course
+		metaBase{name: "abrocitinib course, tofacitinib ordered", noJAK: true, rec: func() *record { return cleanRecord().onCourse("abrocitinib") },
+			drafts: []res{drugDraft("tofa", rxnorm, "1357536", "tofacitinib")}},
+		metaBase{name: "abrocitinib course, azathioprine ordered", noJAK: true, rec: func() *record { return cleanRecord().onCourse("abrocitinib") },
+			drafts: []res{drugDraft("aza", rxnorm, "1256", "azathioprine")}},
+		metaBase{name: "abrocitinib course, MMR ordered", noJAK: true, rec: func() *record { return cleanRecord().onCourse("abrocitinib") },
+			drafts: []res{drugDraft("vax", cvx, "03", "measles, mumps and rubella virus vaccine")}},
 		// acceptance_course_test.go: a renewal after an MI since the course start
 		metaBase{name: "upadacitinib renewal, MI since the start", drug: "upadacitinib", mg: 15,
 			rec: func() *record { return cleanRecord().onCourse("upadacitinib") },
@@ -639,6 +664,140 @@ func metaEquivalences() []metaRelation {
 			})
 			return n > 0
 		}},
+		{"Conditions confirmed (verificationStatus)", func(req res) bool {
+			n := 0
+			metaResources(req, func(_ string, r res) {
+				if r["resourceType"] == "Condition" && r["verificationStatus"] == nil {
+					r["verificationStatus"] = coding("http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed")
+					n++
+				}
+			})
+			return n > 0
+		}},
+		{"Observations amended", obsStatus("amended")},
+		{"Observations corrected", obsStatus("corrected")},
+		{"Observations issued the next day", func(req res) bool {
+			n := 0
+			metaResources(req, func(_ string, r res) {
+				v, ok := r["effectiveDateTime"].(string)
+				if !ok || r["resourceType"] != "Observation" {
+					return
+				}
+				d, err := time.Parse("2006-01-02", v)
+				if err != nil || !d.Before(testNow.AddDate(0, 0, -1)) {
+					return
+				}
+				r["issued"] = d.AddDate(0, 0, 1).Format("2006-01-02") + "T08:00:00Z"
+				n++
+			})
+			return n > 0
+		}},
+		{"record orders with intent original-order", intent("original-order")},
+		{"record orders with intent instance-order", intent("instance-order")},
+		{"record orders with intent filler-order", intent("filler-order")},
+		{"meta, narrative and extensions on every resource", func(req res) bool {
+			metaResources(req, func(_ string, r res) {
+				r["meta"] = res{"lastUpdated": "2026-11-28T10:00:00Z", "profile": []any{"http://hl7.org/fhir/us/core/StructureDefinition/us-core-" + strings.ToLower(fmt.Sprint(r["resourceType"]))}}
+				r["text"] = res{"status": "generated", "div": `<div xmlns="http://www.w3.org/1999/xhtml">Generated narrative</div>`}
+				r["extension"] = []any{res{"url": "http://hospital.example.org/fhir/StructureDefinition/source", "valueString": "interface-7"}}
+			})
+			return true
+		}},
+		{"the Patient with name, identifier, address and race", func(req res) bool {
+			p, ok := req["prefetch"].(res)["patient"].(res)
+			if !ok {
+				return false
+			}
+			p["name"] = []any{res{"family": "Doe", "given": []any{"Jane"}}}
+			p["identifier"] = []any{res{"system": "http://hospital.example.org/mrn", "value": "MRN-0001"}}
+			p["address"] = []any{res{"city": "Springfield", "country": "US"}}
+			p["active"] = true
+			return true
+		}},
+		{"record MedicationRequests as the same MedicationStatements", func(req res) bool {
+			pf := req["prefetch"].(res)
+			meds, stmts := metaBundles(req)["medications"], metaBundles(req)["medicationStatements"]
+			if meds == nil || stmts == nil {
+				return false
+			}
+			var keep []any
+			n := 0
+			for _, e := range metaEntries(meds) {
+				r := e.(res)["resource"].(res)
+				st := map[string]string{"active": "active", "completed": "completed", "stopped": "stopped", "on-hold": "on-hold"}[fmt.Sprint(r["status"])]
+				if r["resourceType"] != "MedicationRequest" || st == "" || r["dispenseRequest"] != nil || r["dosageInstruction"] != nil && st != "active" {
+					keep = append(keep, e)
+					continue
+				}
+				s := res{"resourceType": "MedicationStatement", "id": r["id"], "status": st, "medicationCodeableConcept": r["medicationCodeableConcept"]}
+				if v, ok := r["authoredOn"]; ok {
+					s["effectiveDateTime"] = v
+				}
+				if v, ok := r["dosageInstruction"]; ok {
+					s["dosage"] = v
+				}
+				stmts["entry"] = append(metaEntries(stmts), res{"resource": s})
+				n++
+			}
+			meds["entry"] = keep
+			if keep == nil {
+				meds["entry"] = []any{}
+			}
+			_ = pf
+			return n > 0
+		}},
+		{"every current record order also on the outside medication list", func(req res) bool {
+			meds, stmts := metaBundles(req)["medications"], metaBundles(req)["medicationStatements"]
+			if meds == nil || stmts == nil {
+				return false
+			}
+			n := 0
+			for _, e := range metaEntries(meds) {
+				r := e.(res)["resource"].(res)
+				if r["resourceType"] != "MedicationRequest" || r["status"] != "active" {
+					continue
+				}
+				s := res{"resourceType": "MedicationStatement", "id": fmt.Sprint(r["id"], "-s"), "status": "active",
+					"medicationCodeableConcept": r["medicationCodeableConcept"], "effectiveDateTime": r["authoredOn"]}
+				if v, ok := r["dosageInstruction"]; ok {
+					s["dosage"] = v
+				}
+				stmts["entry"] = append(metaEntries(stmts), res{"resource": s})
+				n++
+			}
+			return n > 0
+		}},
+		{"draft orders with status active", func(req res) bool {
+			n := 0
+			metaResources(req, func(key string, r res) {
+				if key == "draftOrders" {
+					r["status"] = "active"
+					n++
+				}
+			})
+			return n > 0
+		}},
+		{"record medications by name only (codings dropped)", medsByName(false, "coding")},
+		{"record medications by a coding's display only", medsByName(false, "display")},
+		{"draft orders by name only (codings dropped)", medsByName(true, "coding")},
+		{"vaccines by their CVX description only", func(req res) bool {
+			names := map[string]string{"03": "measles, mumps and rubella virus vaccine", "187": "zoster vaccine recombinant",
+				"121": "zoster vaccine, live"}
+			n := 0
+			metaResources(req, func(_ string, r res) {
+				for _, k := range []string{"vaccineCode", "medicationCodeableConcept"} {
+					c, ok := r[k].(res)
+					if !ok {
+						continue
+					}
+					if cd, ok := dig(c, "coding", 0).(res); ok && cd["system"] == cvx && names[fmt.Sprint(cd["code"])] != "" {
+						r[k] = res{"text": names[fmt.Sprint(cd["code"])]}
+						n++
+					}
+				}
+			})
+			return n > 0
+		}},
 		{"Observation effectiveDateTime as an effectivePeriod", func(req res) bool {
 			n := 0
 			metaResources(req, func(_ string, r res) {
@@ -677,6 +836,150 @@ func metaEquivalences() []metaRelation {
 			})
 			return n > 0
 		}},
+	}
+}
+
+// metaRecode: the same concept under another code of the value set the
+// rule reads (clinical-knowledge.md sections 1 to 3), as another EHR codes
+// it. Conditions move from SNOMED CT to ICD-10-CM; results to another
+// LOINC of the same analyte; answers to their synonym; drug ingredients to
+// a product (SCD) of the ingredient.
+type metaRecode struct {
+	name string
+	to   map[string][2]string // code -> system, code
+}
+
+func metaRecodes() []metaRecode {
+	return []metaRecode{
+		{"conditions in ICD-10-CM instead of SNOMED CT", map[string][2]string{
+			"427099000": {icd, "A15.0"}, "77386006": {icd, "Z33.1"}, "866041003": {icd, "Z39.1"},
+			"233604007": {icd, "J18.9"}, "19943007": {icd, "K74.60"}, "59927004": {icd, "K72.90"},
+			"22298006": {icd, "I21.9"}, "128053003": {icd, "I82.409"}, "363346000": {icd, "C34.90"},
+			"59621000": {icd, "I10"}, "24079001": {icd, "L20.9"}}},
+		{"results under another LOINC of the same analyte", map[string][2]string{
+			"731-0": {loinc, "26474-7"}, "751-8": {loinc, "26499-4"}, "718-7": {loinc, "20509-6"},
+			"777-3": {loinc, "26515-7"}, "5196-1": {loinc, "5195-3"}, "13955-0": {loinc, "16128-1"},
+			"16933-4": {loinc, "13952-7"}, "13457-7": {loinc, "18262-6"}, "98979-8": {loinc, "62238-1"},
+			"2106-3": {loinc, "2118-8"}, "1742-6": {loinc, "1920-8"}}},
+		{"answers as Detected / Not detected", map[string][2]string{
+			positive: {sct, "260373001"}, negative: {sct, "260415000"}}},
+		{"answers as Reactive / Non-reactive", map[string][2]string{
+			positive: {sct, "11214006"}, negative: {sct, "131194007"}, "260373001": {sct, "11214006"}}},
+		{"drug ingredients as products (SCD)", map[string][2]string{
+			"32968": {rxnorm, "309362"}, "1357536": {rxnorm, "2048566"}, "327361": {rxnorm, "727703"},
+			"212033": {rxnorm, "198467"}}},
+	}
+}
+
+// apply recodes every coding of the prefetch resources whose code it maps.
+func (rc metaRecode) apply(req res) bool {
+	n := 0
+	metaResources(req, func(key string, r res) {
+		if key == "draftOrders" {
+			return
+		}
+		metaWalk(r, func(m res) {
+			if c, ok := m["coding"].([]any); ok {
+				for _, x := range c {
+					cd, ok := x.(res)
+					if !ok {
+						continue
+					}
+					if to, ok := rc.to[fmt.Sprint(cd["code"])]; ok {
+						cd["system"], cd["code"] = to[0], to[1]
+						delete(cd, "display")
+						n++
+					}
+				}
+			}
+		})
+	})
+	return n > 0
+}
+
+// metaUnitScale: a count or hemoglobin in another unit of contract 5 and
+// 6.5, the same amount.
+var metaUnitScale = map[string]struct {
+	to     string
+	factor float64
+}{
+	"10*3/uL": {"/uL", 1000}, "10*9/L": {"cells/uL", 1000}, "/uL": {"10*9/L", 0.001},
+	"g/L": {"g/dL", 0.1}, "g/dL": {"g/L", 10},
+}
+
+func metaRescale(req res) bool {
+	n := 0
+	metaResources(req, func(_ string, r res) {
+		if r["resourceType"] != "Observation" {
+			return
+		}
+		q, ok := r["valueQuantity"].(res)
+		if !ok {
+			return
+		}
+		sc, ok := metaUnitScale[fmt.Sprint(q["code"])]
+		if !ok {
+			return
+		}
+		v := q["value"].(float64) * sc.factor
+		q["value"] = math.Round(v*1e6) / 1e6
+		q["code"], q["unit"] = sc.to, sc.to
+		n++
+	})
+	return n > 0
+}
+
+// medsByName leaves each medication (drafts, or the record's) with its
+// name only: as text (how "coding"), or as a coding's display (how
+// "display"). Contract 6.5: drugs are recognised by text for every value set.
+func medsByName(drafts bool, how string) func(req res) bool {
+	return func(req res) bool {
+		n := 0
+		metaResources(req, func(key string, r res) {
+			if (key == "draftOrders") != drafts {
+				return
+			}
+			c, ok := r["medicationCodeableConcept"].(res)
+			if !ok || c["coding"] == nil || c["text"] == nil {
+				return
+			}
+			if how == "coding" {
+				delete(c, "coding")
+			} else {
+				c["coding"] = []any{res{"display": c["text"]}}
+				delete(c, "text")
+			}
+			n++
+		})
+		return n > 0
+	}
+}
+
+// obsStatus gives every Observation the status.
+func obsStatus(status string) func(req res) bool {
+	return func(req res) bool {
+		n := 0
+		metaResources(req, func(_ string, r res) {
+			if r["resourceType"] == "Observation" {
+				r["status"] = status
+				n++
+			}
+		})
+		return n > 0
+	}
+}
+
+// intent gives every record MedicationRequest the intent.
+func intent(in string) func(req res) bool {
+	return func(req res) bool {
+		n := 0
+		metaResources(req, func(key string, r res) {
+			if key != "draftOrders" && r["resourceType"] == "MedicationRequest" {
+				r["intent"] = in
+				n++
+			}
+		})
+		return n > 0
 	}
 }
 
@@ -739,12 +1042,22 @@ func TestAcceptanceMetarevBasesCoverTheContract(t *testing.T) {
 // TestAcceptanceMetarevEquivalentEncodings: relation 1.
 func TestAcceptanceMetarevEquivalentEncodings(t *testing.T) {
 	m := newMetaRunner()
+	applied := map[string]int{}
+	defer func() {
+		for _, rel := range metaEquivalences() {
+			assert.NotZero(t, applied[rel.name], "relation %q applied to no base", rel.name)
+		}
+	}()
 	for _, b := range metaBases() {
 		want := metaSigs(m.post(t, testNow, b.request(t), b.service()), nil)
 		for _, rel := range metaEquivalences() {
 			req := b.request(t)
 			if !rel.f(req) {
 				continue
+			}
+			applied[rel.name]++
+			if testing.Verbose() && applied[rel.name] == 1 {
+				t.Logf("applies: %s", rel.name)
 			}
 			got := metaSigs(m.post(t, testNow, req, b.service()), nil)
 			assert.Equal(t, want, got, "%s (%s %d mg): %s", b.name, b.drug, b.mg, rel.name)
@@ -793,6 +1106,30 @@ func metaUnrelated() []metaRelation {
 			med("vitd", "active", "", "", "Cholecalciferol 1000 unit oral tablet", 200))},
 		{"an outside medication (vitamin D)", addTo("medicationStatements",
 			stmt("vitd-s", "active", "", "", "Cholecalciferol 1000 unit oral tablet", 200))},
+	}
+}
+
+// TestAcceptanceMetarevRecoded: relation 1, the same concept in another
+// code of its value set, or a count in another unit: the same findings at
+// the same levels (summaries may quote the value as sent).
+func TestAcceptanceMetarevRecoded(t *testing.T) {
+	m := newMetaRunner()
+	for _, b := range metaBases() {
+		cs := m.post(t, testNow, b.request(t), b.service())
+		want, wantSigs := metaLevels(cs), metaSigs(cs, nil)
+		for _, rc := range metaRecodes() {
+			req := b.request(t)
+			if !rc.apply(req) {
+				continue
+			}
+			got := m.post(t, testNow, req, b.service())
+			assert.Equal(t, want, metaLevels(got), "%s (%s %d mg): %s", b.name, b.drug, b.mg, rc.name)
+			assert.Equal(t, wantSigs, metaSigs(got, nil), "%s (%s %d mg): %s", b.name, b.drug, b.mg, rc.name)
+		}
+		req := b.request(t)
+		if metaRescale(req) {
+			assert.Equal(t, want, metaLevels(m.post(t, testNow, req, b.service())), "%s (%s %d mg): counts in another unit", b.name, b.drug, b.mg)
+		}
 	}
 }
 
@@ -1219,5 +1556,121 @@ func TestAcceptanceMetarevDrugSymmetry(t *testing.T) {
 				assert.Equal(t, before[code], after[code], "%s (%s swapped): %s; before %v, after %v", b.name, b.drug, code, before, after)
 			}
 		}
+	}
+}
+
+// metaMgDraft is a draft order (id) of drug named by its ingredient only,
+// mg once daily as a dose quantity in mg.
+func metaMgDraft(id, drug string, mg float64) res {
+	code := map[string]string{"upadacitinib": "2196092", "abrocitinib": "2591476"}[drug]
+	m := medication(id, "draft", rxnorm, code, drug)
+	m["dosageInstruction"] = []any{res{"timing": res{"repeat": res{"frequency": 1, "period": 1, "periodUnit": "d"}},
+		"doseAndRate": []any{res{"doseQuantity": res{"value": mg, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"}}}}}
+	m["authoredOn"] = ago(0)
+	m["subject"] = res{"reference": "Patient/p1"}
+	return m
+}
+
+// TestAcceptanceMetarevSessionDoseLimits: the relation "one 30 mg order
+// gives the same warnings as two 15 mg orders of the same session" (the
+// same daily dose) did not hold. Each dose limit was judged on one order
+// alone: two upadacitinib 15 mg drafts for a 70-year-old (30 mg/day; RINVOQ
+// PI 2.5, R4: 15 mg from 65) answered no card, and with ketoconazole
+// (RINVOQ 7, R13: 15 mg) "Keep upadacitinib at the reduced dose". The
+// orders of one session now add up for every dose limit, as they did for
+// the atopic dermatitis maximum (docs/rules.md section 1, "Several orders
+// of one drug in a session"): each order within the limit whose session
+// is above it gets the finding, "Keep one ... order", and no dose to
+// change it to (that would not bring the total down).
+func TestAcceptanceMetarevSessionDoseLimits(t *testing.T) {
+	old := func() *record { return cleanRecord().born("1956-01-01").drop("hcg") } // aged 70
+	smoker := func() *record { return cleanRecord().replace(obsCode("smoke", "72166-2", "8517006", ago(27))) }
+	keto := func() *record { return cleanRecord().replace(medication("keto", "active", rxnorm, "6135", "ketoconazole")) }
+	second := func(drug string, mg int) res { return with(jakDraft(drug, mg), "id", "new2") }
+	keep := func(drug string) string { return "Keep one " + drug + " order" }
+	cases := []accCase{
+		// Age 65 (upadacitinib 15 mg): the session totals 14, 15, 16, 30 mg/day.
+		{name: "aged 70, upadacitinib 7 + 7 mg: 14 mg/day, within 15 mg", c: sign(old(), metaMgDraft("a", "upadacitinib", 7), metaMgDraft("b", "upadacitinib", 7)),
+			absent: []string{"lower-dose-recommended"}},
+		{name: "aged 70, upadacitinib 7.5 + 7.5 mg: 15 mg/day, at the limit", c: sign(old(), metaMgDraft("a", "upadacitinib", 7.5), metaMgDraft("b", "upadacitinib", 7.5)),
+			absent: []string{"lower-dose-recommended"}},
+		{name: "aged 70, upadacitinib 7.5 + 8.5 mg: 16 mg/day, above 15 mg", c: sign(old(), metaMgDraft("a", "upadacitinib", 7.5), metaMgDraft("b", "upadacitinib", 8.5)),
+			want: w("lower-dose-recommended", "warning"), noDose: true, summaryOf: map[string]string{"lower-dose-recommended": keep("upadacitinib")}},
+		{name: "aged 70, upadacitinib 15 + 15 mg: 30 mg/day, keep one order", c: sign(old(), jakDraft("upadacitinib", 15), second("upadacitinib", 15)),
+			want: w("lower-dose-recommended", "warning"), noDose: true,
+			summaryOf: map[string]string{"lower-dose-recommended": "this session's orders total 30 mg/day (aged 65 or over)"},
+			detailOf:  map[string]string{"lower-dose-recommended": "keep one order"}},
+		{name: "aged 70, upadacitinib 15 mg alone: within the limit", c: sign(old(), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "aged 70, upadacitinib 30 mg alone: 15 mg suggested", c: sign(old(), jakDraft("upadacitinib", 30)),
+			want: w("lower-dose-recommended", "warning"), dose: 15},
+		{name: "aged 70, upadacitinib 15 mg and a cancelled 15 mg draft: within", c: sign(old(), jakDraft("upadacitinib", 15), with(second("upadacitinib", 15), "status", "cancelled")),
+			noCards: true},
+		{name: "aged 70, upadacitinib 15 mg and abrocitinib 100 mg: not one drug", c: sign(old(), jakDraft("upadacitinib", 15), with(jakDraft("abrocitinib", 100), "id", "abro")),
+			want: w("combination-jak", "critical"), absent: []string{"lower-dose-recommended"}},
+		{name: "aged 70, order-select of upadacitinib 15 mg beside another 15 mg draft", c: call{hook: HookOrderSelect, r: old(),
+			drafts: []res{jakDraft("upadacitinib", 15), second("upadacitinib", 15)}, selections: []string{"MedicationRequest/new"}},
+			want: w("lower-dose-recommended", "warning"), noDose: true},
+		// Boxed-warning risks (abrocitinib 100 mg, upadacitinib 15 mg).
+		{name: "smoker, abrocitinib 50 + 50 mg: 100 mg/day, at the limit", c: sign(smoker(), metaMgDraft("a", "abrocitinib", 50), metaMgDraft("b", "abrocitinib", 50)),
+			want: w("smoker", "warning"), absent: []string{"lower-dose-recommended"}},
+		{name: "smoker, abrocitinib 50 + 51 mg: 101 mg/day, above", c: sign(smoker(), metaMgDraft("a", "abrocitinib", 50), metaMgDraft("b", "abrocitinib", 51)),
+			want: w("lower-dose-recommended", "warning", "smoker", "warning"), noDose: true, summaryOf: map[string]string{"lower-dose-recommended": keep("abrocitinib")}},
+		{name: "smoker, abrocitinib 100 + 100 mg: 200 mg/day", c: sign(smoker(), jakDraft("abrocitinib", 100), second("abrocitinib", 100)),
+			want: w("lower-dose-recommended", "warning", "smoker", "warning"), noDose: true,
+			summaryOf: map[string]string{"lower-dose-recommended": "this session's orders total 200 mg/day (smoking)"}},
+		{name: "smoker, upadacitinib 15 + 15 mg", c: sign(smoker(), jakDraft("upadacitinib", 15), second("upadacitinib", 15)),
+			want: w("lower-dose-recommended", "warning", "smoker", "warning"), noDose: true},
+		// Strong CYP3A4 inhibitor (upadacitinib 15 mg).
+		{name: "ketoconazole, upadacitinib 15 mg alone: at the reduced dose", c: sign(keto(), jakDraft("upadacitinib", 15)),
+			want: w("cyp-interaction", "warning"), summaryOf: map[string]string{"cyp-interaction": "Keep upadacitinib at the reduced dose"}},
+		{name: "ketoconazole, upadacitinib 15 + 15 mg: keep one order", c: sign(keto(), jakDraft("upadacitinib", 15), second("upadacitinib", 15)),
+			want: w("cyp-interaction", "warning"), noDose: true,
+			summaryOf: map[string]string{"cyp-interaction": "this session's orders total 30 mg/day (ketoconazole)"}},
+		// Renal (abrocitinib 50 mg): 25 + 25 at the limit, 50 + 50 above.
+		{name: "eGFR 45, abrocitinib 25 + 25 mg: 50 mg/day, at the renal dose", c: sign(cleanRecord().replace(obsQty("egfr", "98979-8", 45, "mL/min/{1.73_m2}", ago(27))),
+			metaMgDraft("a", "abrocitinib", 25), metaMgDraft("b", "abrocitinib", 25)),
+			want: w("renal-impairment", "warning"), summaryOf: map[string]string{"renal-impairment": "Keep abrocitinib at the renal dose"}},
+		{name: "eGFR 45, abrocitinib 25 + 26 mg: above the renal dose", c: sign(cleanRecord().replace(obsQty("egfr", "98979-8", 45, "mL/min/{1.73_m2}", ago(27))),
+			metaMgDraft("a", "abrocitinib", 25), metaMgDraft("b", "abrocitinib", 26)),
+			want: w("renal-impairment", "warning"), noDose: true, summaryOf: map[string]string{"renal-impairment": keep("abrocitinib")}},
+		// Above the AD maximum: said once, as before (sessionAboveLabel).
+		{name: "upadacitinib 15 + 30 mg: above the maximum, keep one order", c: sign(cleanRecord(), jakDraft("upadacitinib", 15), second("upadacitinib", 30)),
+			want: w("dose-above-label", "warning"), absent: []string{"lower-dose-recommended"}},
+	}
+	runAccSession(t, cases)
+}
+
+// runAccSession is runAcc for calls of several orders: a finding may be on
+// one card per order (contract 4), so the answer is checked as s.do
+// checks it but for that.
+func runAccSession(t *testing.T, cases []accCase) {
+	t.Helper()
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			body := tc.c.body(t)
+			req := httptest.NewRequest("POST", "/cds-services/"+tc.c.service(), bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			s.ServeHTTP(rec, req)
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			require.NoError(t, cards.CheckEmpty(rec.Body.Bytes()))
+			require.NoError(t, outcheck.Response(body, rec.Body.Bytes()), rec.Body.String())
+			var resp struct {
+				Cards []cards.Card `json:"cards"`
+			}
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
+			for _, c := range resp.Cards {
+				assert.NoError(t, cards.Validate(c))
+				for _, f := range c.Findings() {
+					for _, o := range resp.Cards {
+						if slicesContains(o.Findings(), f) {
+							assert.Equal(t, c.Indicator, o.Indicator, "%s on cards of two levels", f)
+						}
+					}
+				}
+			}
+			checkAcc(t, tc, resp.Cards, rec.Body.String())
+		})
 	}
 }
