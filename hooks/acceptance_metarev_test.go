@@ -1585,7 +1585,9 @@ func metaMgDraft(id, drug string, mg float64) res {
 func TestAcceptanceMetarevSessionDoseLimits(t *testing.T) {
 	old := func() *record { return cleanRecord().born("1956-01-01").drop("hcg") } // aged 70
 	smoker := func() *record { return cleanRecord().replace(obsCode("smoke", "72166-2", "8517006", ago(27))) }
-	keto := func() *record { return cleanRecord().replace(medication("keto", "active", rxnorm, "6135", "ketoconazole")) }
+	keto := func() *record {
+		return cleanRecord().replace(medication("keto", "active", rxnorm, "6135", "ketoconazole"))
+	}
 	second := func(drug string, mg int) res { return with(jakDraft(drug, mg), "id", "new2") }
 	keep := func(drug string) string { return "Keep one " + drug + " order" }
 	cases := []accCase{
