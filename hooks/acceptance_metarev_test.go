@@ -594,6 +594,44 @@ func metaEquivalences() []metaRelation {
 			})
 			return n > 0
 		}},
+		{"the JAK draft's strength in a contained Medication's ingredient", func(req res) bool {
+			n := 0
+			metaResources(req, func(key string, r res) {
+				if key != "draftOrders" || r["id"] != "new" {
+					return
+				}
+				cc := r["medicationCodeableConcept"].(res)
+				txt := cc["text"].(string)
+				var mg float64
+				if _, err := fmt.Sscanf(strings.Fields(txt)[1], "%g", &mg); err != nil {
+					return
+				}
+				drug := strings.Fields(txt)[0]
+				code := dig(cc, "coding", 0, "code")
+				m := res{"resourceType": "Medication", "id": "jak", "code": res{"coding": []any{res{"system": rxnorm, "code": code}}, "text": drug},
+					"ingredient": []any{res{"itemCodeableConcept": res{"coding": []any{res{"system": rxnorm, "code": code}}, "text": drug},
+						"strength": res{"numerator": res{"value": mg, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"},
+							"denominator": res{"value": 1, "unit": "tablet", "system": "http://unitsofmeasure.org", "code": "{tablet}"}}}}}
+				delete(r, "medicationCodeableConcept")
+				r["contained"] = []any{m}
+				r["medicationReference"] = res{"reference": "#jak"}
+				n++
+			})
+			return n > 0
+		}},
+		{"the JAK draft's dose in its dosage text only", func(req res) bool {
+			n := 0
+			metaResources(req, func(key string, r res) {
+				if key != "draftOrders" || r["id"] != "new" {
+					return
+				}
+				txt, _ := dig(r, "medicationCodeableConcept", "text").(string)
+				mg := strings.Fields(txt)[1]
+				r["dosageInstruction"] = []any{res{"text": "Take 1 tablet (" + mg + " mg) by mouth once daily"}}
+				n++
+			})
+			return n > 0
+		}},
 		{"the JAK draft's timing as the code QD", func(req res) bool {
 			n := 0
 			metaResources(req, func(key string, r res) {
@@ -1302,9 +1340,10 @@ func TestAcceptanceMetarevSecondRisk(t *testing.T) {
 		}
 	}
 	assert.Greater(t, pairs, 300, "pairs put together")
-	// A patient on a course: each order-time base's added risk put in too.
+	// A patient on a course (patient-view, a renewal, an interacting drug
+	// ordered): each order-time base's added risk put in too.
 	for _, pv := range bases {
-		if pv.hook != HookPatientView {
+		if pv.rec == nil {
 			continue
 		}
 		before := levels[pv.name+pv.drug]
@@ -1401,13 +1440,23 @@ func metaWorse() []metaWorseRel {
 				c.pat["birthDate"] = d.AddDate(-20, 0, 0).Format("2006-01-02")
 			}), true
 		}, []string{"pregnancy-test-missing"}}, // contract 5: female aged 12 to 50
-		{"a lower count or eGFR", onAdded("a lower value", func(x res) bool {
+		{"a younger child", func(b metaBase) (metaBase, bool) {
+			v, ok := b.pat["birthDate"].(string)
+			d, err := time.Parse("2006-01-02", v)
+			if !ok || err != nil || testNow.Sub(d) >= 18*365*24*time.Hour {
+				return b, false
+			}
+			return b.with(b.name+": 2 years younger", func(c *metaBase) {
+				c.pat["birthDate"] = d.AddDate(2, 0, 0).Format("2006-01-02")
+			}), true
+		}, nil},
+		{"a lower count, eGFR or weight", onAdded("a lower value", func(x res) bool {
 			q, ok := x["valueQuantity"].(res)
 			if !ok || x["resourceType"] != "Observation" {
 				return false
 			}
 			switch x["id"] {
-			case "alc", "anc", "hgb", "plt", "egfr", "alc2", "plt2":
+			case "alc", "anc", "hgb", "plt", "egfr", "alc2", "plt2", "wt":
 				q["value"] = q["value"].(float64) * 0.6
 				return true
 			}
@@ -1675,4 +1724,40 @@ func runAccSession(t *testing.T, cases []accCase) {
 			checkAcc(t, tc, resp.Cards, rec.Body.String())
 		})
 	}
+}
+
+// TestAcceptanceMetarevSessionOrRecord: relation 1 across sources: a
+// co-medication ordered in the same session as the JAK order gives the
+// findings it gives when it is current on the record (contract 5: "active,
+// or ordered in the same session"; docs/rules.md 2: "current or session").
+func TestAcceptanceMetarevSessionOrRecord(t *testing.T) {
+	m := newMetaRunner()
+	n := 0
+	for _, b := range metaBases() {
+		if b.hook != "" || b.rec != nil || b.noJAK {
+			continue
+		}
+		var moved []res
+		v := b.with(b.name+": co-medication ordered in the session", func(c *metaBase) {
+			var keep []res
+			for _, x := range c.add {
+				if x["resourceType"] == "MedicationRequest" && x["status"] == "active" {
+					d := metaCopy(x)
+					d["status"], d["authoredOn"], d["subject"] = "draft", ago(0), res{"reference": "Patient/p1"}
+					moved = append(moved, d)
+					continue
+				}
+				keep = append(keep, x)
+			}
+			c.add, c.drafts = keep, append(c.drafts, moved...)
+		})
+		if len(moved) == 0 {
+			continue
+		}
+		n++
+		want := metaLevels(m.post(t, testNow, b.request(t), b.service()))
+		got := metaLevels(m.post(t, testNow, v.request(t), v.service()))
+		assert.Equal(t, want, got, "%s (%s %d mg)", v.name, b.drug, b.mg)
+	}
+	assert.Greater(t, n, 5, "bases with a current co-medication")
 }
