@@ -244,6 +244,14 @@ func metaBases() []metaBase {
 			rec: func() *record { return cleanRecord().onCourse("upadacitinib") },
 			add: []res{condition("tb", sct, "427099000", "active"), medication("aza", "active", rxnorm, "1256", "azathioprine"),
 				medication("ada", "active", rxnorm, "327361", "adalimumab")}},
+		// acceptance_conditions2_test.go: encounter diagnoses (no clinical status) on a course
+		metaBase{name: "upadacitinib course, pneumonia and breastfeeding as encounter diagnoses", hook: HookPatientView,
+			rec: func() *record { return cleanRecord().onCourse("upadacitinib") },
+			add: []res{encounterDx("pna", icd, "J18.9", 10), encounterDx("bf", icd, "Z39.1", 30)}},
+		// acceptance_pvevents_test.go: an MI since the start, resolved since
+		metaBase{name: "abrocitinib course, MI since the start, resolved", hook: HookPatientView,
+			rec: func() *record { return cleanRecord().onCourse("abrocitinib") },
+			add: []res{with(cond("mi", icd, "I21.4", "resolved"), "onsetDateTime", ago(30))}},
 		// acceptance_reverse_test.go: the reverse direction on an abrocitinib course
 		metaBase{name: "abrocitinib course, tofacitinib ordered", noJAK: true, rec: func() *record { return cleanRecord().onCourse("abrocitinib") },
 			drafts: []res{drugDraft("tofa", rxnorm, "1357536", "tofacitinib")}},
@@ -1760,4 +1768,152 @@ func TestAcceptanceMetarevSessionOrRecord(t *testing.T) {
 		assert.Equal(t, want, got, "%s (%s %d mg)", v.name, b.drug, b.mg)
 	}
 	assert.Greater(t, n, 5, "bases with a current co-medication")
+}
+
+// metaTemplateFilter keeps of the request's prefetch what an EHR filling
+// it from the service's discovery templates would send: the Observations
+// whose code is in the template's token list, the Conditions of the
+// template's clinical-status filter (every other key is unfiltered).
+func metaTemplateFilter(t *testing.T, svc Service, req res) {
+	t.Helper()
+	params := func(tmpl string) map[string][]string {
+		out := map[string][]string{}
+		_, q, _ := strings.Cut(tmpl, "?")
+		for _, p := range strings.Split(q, "&") {
+			k, v, _ := strings.Cut(p, "=")
+			out[k] = strings.Split(v, ",")
+		}
+		return out
+	}
+	keep := func(key string, ok func(r res) bool) {
+		b := metaBundles(req)[key]
+		if b == nil {
+			return
+		}
+		out := []any{}
+		for _, e := range metaEntries(b) {
+			if r, _ := e.(res)["resource"].(res); r != nil && ok(r) {
+				out = append(out, e)
+			}
+		}
+		b["entry"] = out
+	}
+	codings := func(cc any) []string {
+		var out []string
+		if c, ok := cc.(res); ok {
+			list, _ := c["coding"].([]any)
+			for _, x := range list {
+				cd := x.(res)
+				out = append(out, fmt.Sprint(cd["system"], "|", cd["code"]), fmt.Sprint(cd["code"]))
+			}
+		}
+		return out
+	}
+	match := func(allowed []string, have []string) bool {
+		for _, h := range have {
+			if slicesContains(allowed, h) {
+				return true
+			}
+		}
+		return false
+	}
+	if tmpl, ok := svc.Prefetch["observations"]; ok {
+		codes := params(tmpl)["code"]
+		keep("observations", func(r res) bool { return r["code"] != nil && match(codes, codings(r["code"])) })
+	}
+	if tmpl, ok := svc.Prefetch["conditions"]; ok {
+		if st := params(tmpl)["clinical-status"]; st != nil {
+			keep("conditions", func(r res) bool { return r["clinicalStatus"] != nil && match(st, codings(r["clinicalStatus"])) })
+		}
+	}
+}
+
+// TestAcceptanceMetarevTemplatePrefetch: relation 2 seen from the EHR: the
+// prefetch an EHR fills from the service's own discovery templates gives
+// the answer the whole record gives. A rule that reads data its template
+// does not ask for never sees it in practice.
+func TestAcceptanceMetarevTemplatePrefetch(t *testing.T) {
+	m := newMetaRunner()
+	svcs := map[string]Service{}
+	for _, svc := range newTestServer(t, serverOpts{noStore: true}).Services() {
+		svcs[svc.ID] = svc
+	}
+	for _, b := range metaBases() {
+		want := metaLevels(m.post(t, testNow, b.request(t), b.service()))
+		req := b.request(t)
+		metaTemplateFilter(t, svcs[b.service()], req)
+		got := metaLevels(m.post(t, testNow, req, b.service()))
+		if b.name == "CYP2C19 poor metabolizer" {
+			// Intended gap (docs/rules.md section 4, metarev): a result
+			// recognised only by its name (code.text "CYP2C19 genotype")
+			// cannot be asked for by a code in a template; it is read when
+			// the EHR sends it.
+			assert.Equal(t, map[string]string{}, got, "%s: a name-only result is not asked for", b.name)
+			continue
+		}
+		assert.Equal(t, want, got, "%s (%s %d mg): prefetch as the %s templates ask for it", b.name, b.drug, b.mg, b.service())
+	}
+}
+
+// TestAcceptanceMetarevPatientViewTemplate: patient-view's own discovery
+// templates did not ask for what its rules read. Its Observation template
+// held the monitoring labs only (no TB test, HBsAg, HBV DNA or HCV RNA),
+// and its Condition template only clinical-status active, recurrence or
+// relapse (no encounter diagnosis, which has no status, and no event since
+// the start recorded as resolved). With the prefetch an EHR fills from
+// them (or the FHIR fallback, which runs the same queries), a new positive
+// HBsAg, HCV RNA or TB test on the course (RINVOQ and CIBINQO 2.1, 5.1),
+// a pneumonia or breastfeeding coded as an encounter diagnosis (5.1, 8.2)
+// and an MI since the start marked resolved (RINVOQ 5.4: discontinue)
+// gave no card. Each case posts the prefetch as the templates ask for it.
+func TestAcceptanceMetarevPatientViewTemplate(t *testing.T) {
+	svc := Service{}
+	for _, x := range newTestServer(t, serverOpts{noStore: true}).Services() {
+		if x.ID == HookPatientView {
+			svc = x
+		}
+	}
+	on := func(drug string, add ...res) *record {
+		r := cleanRecord().onCourse(drug) // started 2026-06-01
+		for _, x := range add {
+			r.replace(x)
+		}
+		return r
+	}
+	type pvCase struct {
+		name   string
+		r      *record
+		want   map[string]string
+		absent []string
+	}
+	cases := []pvCase{
+		{"HBsAg positive since the start", on("upadacitinib", obsCode("hbsag", "5196-1", positive, ago(14))), w("hbv-active", "critical"), nil},
+		{"HBsAg negative since the start", on("upadacitinib", obsCode("hbsag", "5196-1", negative, ago(14))), nil, []string{"hbv-active"}},
+		{"HBV DNA detected since the start", on("abrocitinib", obsCode("hbvdna", "29610-3", positive, ago(14))), w("hbv-active", "critical"), nil},
+		{"HCV RNA detected since the start", on("abrocitinib", obsCode("hcvrna", "11259-9", "260373001", ago(14))), w("hcv-active", "critical"), nil},
+		{"positive IGRA since the start", on("upadacitinib", obsCode("igra", "71773-6", positive, ago(14))), w("tb-latent-untreated", "critical"), nil},
+		{"positive IGRA the day before the start: history", on("upadacitinib", obsCode("igra", "71773-6", positive, "2026-05-31")), nil, []string{"tb-latent-untreated"}},
+		{"pneumonia encounter diagnosis 89 days ago", on("upadacitinib", encounterDx("pna", icd, "J18.9", 89)), w("serious-infection-active", "critical"), nil},
+		{"pneumonia encounter diagnosis 90 days ago", on("upadacitinib", encounterDx("pna", icd, "J18.9", 90)), w("serious-infection-active", "critical"), nil},
+		{"pneumonia encounter diagnosis 91 days ago: past", on("upadacitinib", encounterDx("pna", icd, "J18.9", 91)), nil, []string{"serious-infection-active"}},
+		{"breastfeeding encounter diagnosis (Z39.1) 30 days ago", on("abrocitinib", encounterDx("bf", icd, "Z39.1", 30)), w("breastfeeding", "critical"), nil},
+		{"MI since the start, resolved", on("upadacitinib", with(cond("mi", icd, "I21.4", "resolved"), "onsetDateTime", ago(30))), w("mace-history", "warning"), nil},
+		{"MI before the start, resolved: history", on("upadacitinib", with(cond("mi", icd, "I21.4", "resolved"), "onsetDateTime", "2026-05-01")), nil, []string{"mace-history"}},
+		{"DVT since the start, inactive", on("abrocitinib", with(cond("dvt", icd, "I82.401", "inactive"), "onsetDateTime", ago(30))), w("vte-risk", "warning"), nil},
+	}
+	var acc []accCase
+	m := newMetaRunner()
+	for _, tc := range cases {
+		var req res
+		require.NoError(t, json.Unmarshal(view(tc.r).body(t), &req))
+		metaTemplateFilter(t, svc, req)
+		cs := m.post(t, testNow, req, HookPatientView)
+		acc = append(acc, accCase{name: tc.name, want: tc.want, absent: tc.absent})
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.want == nil && tc.absent == nil {
+				t.Fatal("a case asserts nothing")
+			}
+			checkAcc(t, acc[len(acc)-1], cs, "")
+		})
+	}
 }
