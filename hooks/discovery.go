@@ -78,7 +78,7 @@ func services(k *rules.Knowledge) []Service {
 		rules.DataMedicationStatements: medicationStatements,
 	}
 	viewPrefetch := map[string]string{
-		rules.DataPatient:    "Patient/{{context.patientId}}",
+		rules.DataPatient: "Patient/{{context.patientId}}",
 		// Every clinical status, as on the order hooks (metarev): an
 		// encounter diagnosis has none (a pneumonia, breastfeeding), and an
 		// MI, thrombosis or malignancy since the course start counts
