@@ -1917,3 +1917,92 @@ func TestAcceptanceMetarevPatientViewTemplate(t *testing.T) {
 		})
 	}
 }
+
+// metaVoid: ways of saying that a resource does not count, each for the
+// types it applies to (docs/rules.md 1: entered-in-error, cancelled and
+// not-taken members never count; Observation status final, amended or
+// corrected only; a dataAbsentReason without a value is no result;
+// refuted and entered-in-error conditions do not count).
+var metaVoid = []struct {
+	name string
+	f    func(x res) bool
+}{
+	{"entered-in-error", func(x res) bool {
+		switch x["resourceType"] {
+		case "Observation", "MedicationRequest", "MedicationStatement", "Immunization":
+			x["status"] = "entered-in-error"
+		case "Condition":
+			x["verificationStatus"] = coding("http://terminology.hl7.org/CodeSystem/condition-ver-status", "entered-in-error")
+		default:
+			return false
+		}
+		return true
+	}},
+	{"refuted", func(x res) bool {
+		if x["resourceType"] != "Condition" {
+			return false
+		}
+		x["verificationStatus"] = coding("http://terminology.hl7.org/CodeSystem/condition-ver-status", "refuted")
+		return true
+	}},
+	{"preliminary", func(x res) bool {
+		if x["resourceType"] != "Observation" {
+			return false
+		}
+		x["status"] = "preliminary"
+		return true
+	}},
+	{"a dataAbsentReason, no value", func(x res) bool {
+		if x["resourceType"] != "Observation" {
+			return false
+		}
+		for _, k := range []string{"valueQuantity", "valueCodeableConcept", "valueString"} {
+			delete(x, k)
+		}
+		x["dataAbsentReason"] = coding("http://terminology.hl7.org/CodeSystem/data-absent-reason", "not-performed")
+		return true
+	}},
+	{"not done", func(x res) bool {
+		if x["resourceType"] != "Immunization" {
+			return false
+		}
+		x["status"] = "not-done"
+		return true
+	}},
+	{"cancelled", func(x res) bool {
+		if x["resourceType"] != "MedicationRequest" {
+			return false
+		}
+		x["status"] = "cancelled"
+		return true
+	}},
+}
+
+// TestAcceptanceMetarevVoidedData: a base's own resource marked as not
+// counting gives the answer the record without it gives (relation 2: it
+// is data no rule reads).
+func TestAcceptanceMetarevVoidedData(t *testing.T) {
+	m := newMetaRunner()
+	n := 0
+	for _, b := range metaBases() {
+		for i, x := range b.add {
+			id := x["id"].(string)
+			without := b.with(b.name+" without "+id, func(c *metaBase) {
+				c.add = append(c.add[:i:i], c.add[i+1:]...)
+				c.drop = append(c.drop, id)
+			})
+			want := metaSigs(m.post(t, testNow, without.request(t), without.service()), nil)
+			for _, v := range metaVoid {
+				y := metaCopy(x)
+				if !v.f(y) {
+					continue
+				}
+				n++
+				voided := b.with(b.name+": "+id+" "+v.name, func(c *metaBase) { c.add[i] = y })
+				got := metaSigs(m.post(t, testNow, voided.request(t), voided.service()), nil)
+				assert.Equal(t, want, got, "%s (%s %d mg)", voided.name, b.drug, b.mg)
+			}
+		}
+	}
+	assert.Greater(t, n, 50, "voided resources")
+}
