@@ -325,12 +325,15 @@ func metaSigs(cs []cards.Card, mask func(string) string) []string {
 	return out
 }
 
-// metaLevels maps each finding code to its card's indicator.
+// metaLevels maps each finding code to its card's indicator (the highest,
+// when several orders each have a card with it).
 func metaLevels(cs []cards.Card) map[string]string {
 	out := map[string]string{}
 	for _, c := range cs {
 		for _, f := range c.Findings() {
-			out[f] = string(c.Indicator)
+			if metaRank[string(c.Indicator)] > metaRank[out[f]] {
+				out[f] = string(c.Indicator)
+			}
 		}
 	}
 	return out
@@ -1901,19 +1904,15 @@ func TestAcceptanceMetarevPatientViewTemplate(t *testing.T) {
 		{"MI before the start, resolved: history", on("upadacitinib", with(cond("mi", icd, "I21.4", "resolved"), "onsetDateTime", "2026-05-01")), nil, []string{"mace-history"}},
 		{"DVT since the start, inactive", on("abrocitinib", with(cond("dvt", icd, "I82.401", "inactive"), "onsetDateTime", ago(30))), w("vte-risk", "warning"), nil},
 	}
-	var acc []accCase
 	m := newMetaRunner()
 	for _, tc := range cases {
-		var req res
-		require.NoError(t, json.Unmarshal(view(tc.r).body(t), &req))
-		metaTemplateFilter(t, svc, req)
-		cs := m.post(t, testNow, req, HookPatientView)
-		acc = append(acc, accCase{name: tc.name, want: tc.want, absent: tc.absent})
 		t.Run(tc.name, func(t *testing.T) {
-			if tc.want == nil && tc.absent == nil {
-				t.Fatal("a case asserts nothing")
-			}
-			checkAcc(t, acc[len(acc)-1], cs, "")
+			require.False(t, tc.want == nil && tc.absent == nil, "a case asserts nothing")
+			var req res
+			require.NoError(t, json.Unmarshal(view(tc.r).body(t), &req))
+			metaTemplateFilter(t, svc, req)
+			cs := m.post(t, testNow, req, HookPatientView)
+			checkAcc(t, accCase{name: tc.name, want: tc.want, absent: tc.absent}, cs, "")
 		})
 	}
 }
@@ -2005,4 +2004,71 @@ func TestAcceptanceMetarevVoidedData(t *testing.T) {
 		}
 	}
 	assert.Greater(t, n, 50, "voided resources")
+}
+
+// postSession posts a call of several orders: a finding may be on one card
+// per order (contract 4), so the answer is checked as runAccSession does.
+func (m *metaRunner) postSession(t *testing.T, req res) []cards.Card {
+	t.Helper()
+	s := m.servers[testNow]
+	if s == nil {
+		s = newTestServer(t, serverOpts{noStore: true})
+		m.servers[testNow] = s
+	}
+	body, err := json.Marshal(req)
+	require.NoError(t, err)
+	hr := httptest.NewRequest("POST", "/cds-services/"+req["hook"].(string), bytes.NewReader(body))
+	hr.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, hr)
+	require.Equal(t, 200, rec.Code, rec.Body.String())
+	require.NoError(t, cards.CheckEmpty(rec.Body.Bytes()))
+	require.NoError(t, outcheck.Response(body, rec.Body.Bytes()), rec.Body.String())
+	var resp struct {
+		Cards []cards.Card `json:"cards"`
+	}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
+	return resp.Cards
+}
+
+// TestAcceptanceMetarevSecondOrder: relation 3 across orders: a second
+// order in the session (the other JAK inhibitor, a second order of the same
+// drug at the same dose, a live vaccine, an interacting drug) never
+// removes a finding of the first order's scenario.
+func TestAcceptanceMetarevSecondOrder(t *testing.T) {
+	m := newMetaRunner()
+	other := map[string]res{
+		"upadacitinib": with(jakDraft("abrocitinib", 100), "id", "other"),
+		"abrocitinib":  with(jakDraft("upadacitinib", 15), "id", "other"),
+	}
+	n := 0
+	for _, b := range metaBases() {
+		if b.hook != "" || b.rec != nil || b.noJAK {
+			continue
+		}
+		before := metaLevels(m.post(t, testNow, b.request(t), b.service()))
+		for _, extra := range []struct {
+			name  string
+			draft res
+			also  string // a finding the second order must add
+		}{
+			{"the other JAK inhibitor ordered too", other[b.drug], "combination-jak"},
+			{"a second order of the drug at the same dose", with(jakDraft(b.drug, b.mg), "id", "same"), ""},
+			{"a live vaccine ordered too", drugDraft("vax2", cvx, "03", "measles, mumps and rubella virus vaccine"), "live-vaccine-ordered"},
+			{"adalimumab ordered too", drugDraft("ada2", rxnorm, "327361", "adalimumab"), "combination-biologic"},
+		} {
+			v := b.with(b.name+": "+extra.name, func(c *metaBase) { c.drafts = append(c.drafts, extra.draft) })
+			after := metaLevels(m.postSession(t, v.request(t)))
+			n++
+			// A second order of the same drug adds up (section 1, Several
+			// orders of one drug): the dose-limiting findings then say to
+			// keep one order, and above the AD maximum dose-above-label
+			// speaks for the dose suggestion.
+			metaCheckKept(t, before, after, v.name+" ("+b.drug+")")
+			if extra.also != "" {
+				assert.NotEmpty(t, after[extra.also], "%s (%s): %s", v.name, b.drug, extra.also)
+			}
+		}
+	}
+	assert.Greater(t, n, 100)
 }
