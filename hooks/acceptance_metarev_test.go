@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"sort"
@@ -2071,4 +2072,58 @@ func TestAcceptanceMetarevSecondOrder(t *testing.T) {
 		}
 	}
 	assert.Greater(t, n, 100)
+}
+
+// metaFHIR is a FHIR server holding one request's prefetch: it answers the
+// Patient read and each search with the resources of that key that the
+// query's code and clinical-status parameters select (as metaTemplateFilter
+// does), in one searchset page.
+type metaFHIR struct {
+	t   *testing.T
+	req res
+}
+
+func (f *metaFHIR) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/fhir+json")
+	pf := f.req["prefetch"].(res)
+	typ := strings.Trim(r.URL.Path, "/")
+	if strings.HasPrefix(typ, "Patient/") {
+		b, _ := json.Marshal(pf["patient"])
+		w.Write(b)
+		return
+	}
+	key := map[string]string{"Condition": "conditions", "MedicationRequest": "medications", "MedicationStatement": "medicationStatements",
+		"Observation": "observations", "Immunization": "immunizations"}[typ]
+	// The same selection as an EHR's prefetch from the template.
+	one := res{"prefetch": res{key: metaCopy(pf[key].(res))}}
+	metaTemplateFilter(f.t, Service{Prefetch: map[string]string{key: typ + "?" + r.URL.RawQuery}}, one)
+	b, _ := json.Marshal(one["prefetch"].(res)[key])
+	w.Write(b)
+}
+
+// TestAcceptanceMetarevFHIRFallback: relation 1 across sources: with no
+// prefetch, the same record read from fhirServer through the service's own
+// queries gives the answer its template-filled prefetch gives.
+func TestAcceptanceMetarevFHIRFallback(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true, allowHTTP: true})
+	svcs := map[string]Service{}
+	for _, svc := range s.Services() {
+		svcs[svc.ID] = svc
+	}
+	m := newMetaRunner()
+	for _, b := range metaBases() {
+		req := b.request(t)
+		metaTemplateFilter(t, svcs[b.service()], req)
+		want := metaSigs(m.post(t, testNow, req, b.service()), nil)
+		fs := httptest.NewServer(&metaFHIR{t: t, req: b.request(t)})
+		fb := b.request(t)
+		delete(fb, "prefetch")
+		fb["fhirServer"] = fs.URL
+		body, err := json.Marshal(fb)
+		require.NoError(t, err)
+		rec := s.do(t, "POST", "/cds-services/"+b.service(), body)
+		fs.Close()
+		require.Equal(t, 200, rec.Code, rec.Body.String())
+		assert.Equal(t, want, metaSigs(checkResponse(t, rec.Body.Bytes()), nil), "%s (%s %d mg): from fhirServer", b.name, b.drug, b.mg)
+	}
 }
