@@ -1551,6 +1551,7 @@ func metaMaskDates(s string) string { return metaDateInText.ReplaceAllString(s, 
 // masked).
 func TestAcceptanceMetarevTimeShift(t *testing.T) {
 	m := newMetaRunner()
+	sameDay := metaSameDay(t)
 	for _, b := range metaBases() {
 		want := metaSigs(m.post(t, testNow, b.request(t), b.service()), metaMaskDates)
 		for _, target := range metaShiftTargets {
@@ -1563,6 +1564,27 @@ func TestAcceptanceMetarevTimeShift(t *testing.T) {
 			got := metaSigs(m.post(t, now, req, b.service()), metaMaskDates)
 			assert.Equal(t, want, got, "%s (%s %d mg): shifted %+d days to %s", b.name, b.drug, b.mg, days, target)
 		}
+		// The same calendar day, at another hour or in the server's zone
+		// (docs/rules.md 1: today is now's calendar date in now's location).
+		same := metaSigs(m.post(t, testNow, b.request(t), b.service()), nil)
+		for _, now := range sameDay {
+			got := metaSigs(m.post(t, now, b.request(t), b.service()), nil)
+			assert.Equal(t, same, got, "%s (%s %d mg): now at %s", b.name, b.drug, b.mg, now)
+		}
+	}
+}
+
+// metaSameDay: instants whose calendar date, in their own location, is
+// testNow's (29 November 2026).
+func metaSameDay(t *testing.T) []time.Time {
+	ny, err := time.LoadLocation("America/New_York")
+	require.NoError(t, err)
+	auckland, err := time.LoadLocation("Pacific/Auckland")
+	require.NoError(t, err)
+	return []time.Time{
+		time.Date(2026, 11, 29, 0, 5, 0, 0, time.UTC), time.Date(2026, 11, 29, 23, 55, 0, 0, time.UTC),
+		time.Date(2026, 11, 29, 21, 30, 0, 0, ny),      // 30 November 02:30 UTC
+		time.Date(2026, 11, 29, 6, 0, 0, 0, auckland), // 28 November 17:00 UTC
 	}
 }
 
