@@ -1583,7 +1583,7 @@ func metaSameDay(t *testing.T) []time.Time {
 	require.NoError(t, err)
 	return []time.Time{
 		time.Date(2026, 11, 29, 0, 5, 0, 0, time.UTC), time.Date(2026, 11, 29, 23, 55, 0, 0, time.UTC),
-		time.Date(2026, 11, 29, 21, 30, 0, 0, ny),      // 30 November 02:30 UTC
+		time.Date(2026, 11, 29, 21, 30, 0, 0, ny),     // 30 November 02:30 UTC
 		time.Date(2026, 11, 29, 6, 0, 0, 0, auckland), // 28 November 17:00 UTC
 	}
 }
