@@ -1452,6 +1452,12 @@ func metaWorse() []metaWorseRel {
 				c.pat["birthDate"] = d.AddDate(-20, 0, 0).Format("2006-01-02")
 			}), true
 		}, []string{"pregnancy-test-missing"}}, // contract 5: female aged 12 to 50
+		// Less known is not safer (docs/rules.md 1, Sex: only male rules a
+		// pregnancy out; a pregnancy counts whatever the gender).
+		{"gender unknown", gender("unknown"), nil},
+		{"gender other", gender("other"), nil},
+		{"gender missing", gender(nil), nil},
+		{"male", gender("male"), []string{"pregnancy-test-missing"}},
 		{"a younger child", func(b metaBase) (metaBase, bool) {
 			v, ok := b.pat["birthDate"].(string)
 			d, err := time.Parse("2006-01-02", v)
@@ -1496,6 +1502,16 @@ func metaWorse() []metaWorseRel {
 			}
 			return false
 		}), nil},
+	}
+}
+
+// gender sets Patient.gender (nil: none) on an order-time or patient-view base.
+func gender(g any) func(b metaBase) (metaBase, bool) {
+	return func(b metaBase) (metaBase, bool) {
+		if b.rec != nil && b.hook == "" {
+			return b, false
+		}
+		return b.with(fmt.Sprint(b.name, ": gender ", g), func(c *metaBase) { c.pat["gender"] = g }), true
 	}
 }
 
