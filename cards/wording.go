@@ -611,7 +611,27 @@ func Summary(group []rules.Finding, patientView bool) string {
 	cat := categoryOf(f)
 	ci := categoryTable[cat]
 	var s string
+	session := slices.IndexFunc(group, func(g rules.Finding) bool { return g.SessionDailyMg > 0 && !g.RuledOut })
 	switch {
+	case session >= 0 && !a.Stop:
+		// Each order is within the dose limit, the session's orders
+		// together are not (metarev): "Use 15 mg" would say to keep this
+		// order as it is.
+		g := group[session]
+		why := oneLine(g.Subject) // "aged 65 or over", a CYP inhibitor's name
+		if why == "" && cat == rules.CategoryRiskFactors {
+			var risks []string
+			for _, r := range group {
+				if r.Code != rules.LowerDoseRecommended {
+					risks = append(risks, shortOf(r))
+				}
+			}
+			why = joinItems(risks)
+		}
+		if why == "" {
+			why = shortOf(g)
+		}
+		s = "Keep one " + a.Drug + " order: this session's orders total " + mgText(g.SessionDailyMg) + " mg/day (" + why + ")"
 	case ci.grouped && ci.summary != nil:
 		// A test being ordered in this session is not one to order: the
 		// summary names it as being ordered (ordered), apart from the

@@ -58,9 +58,15 @@ const (
 // _sort and _count; no chaining, no _include, no date arithmetic.
 func services(k *rules.Knowledge) []Service {
 	orderObs := observationQuery(k, rules.ObservationValueSets(), 200)
+	// patient-view reads the monitoring labs and pregnancy, and what turned
+	// positive since the course start: a TB test, HBsAg, HBV DNA, HCV RNA
+	// (metarev: without them in the template, an EHR filling prefetch from
+	// it, or the FHIR fallback, never sent them, and those critical cards
+	// never came).
 	viewObs := observationQuery(k, []string{
 		rules.VSCBCPanel, rules.VSLymphocytes, rules.VSNeutrophils, rules.VSHemoglobin, rules.VSPlatelets,
 		rules.VSALT, rules.VSAST, rules.VSLipids, rules.VSPregnancyTest, rules.VSPregnancyStatus,
+		rules.VSTBTest, rules.VSHBsAg, rules.VSHBVDNA, rules.VSHCVRNA,
 	}, 100)
 	orderPrefetch := map[string]string{
 		rules.DataPatient:       "Patient/{{context.patientId}}",
@@ -72,8 +78,12 @@ func services(k *rules.Knowledge) []Service {
 		rules.DataMedicationStatements: medicationStatements,
 	}
 	viewPrefetch := map[string]string{
-		rules.DataPatient:    "Patient/{{context.patientId}}",
-		rules.DataConditions: "Condition?patient={{context.patientId}}&clinical-status=active,recurrence,relapse&_count=100",
+		rules.DataPatient: "Patient/{{context.patientId}}",
+		// Every clinical status, as on the order hooks (metarev): an
+		// encounter diagnosis has none (a pneumonia, breastfeeding), and an
+		// MI, thrombosis or malignancy since the course start counts
+		// resolved; the rules judge the status.
+		rules.DataConditions: "Condition?patient={{context.patientId}}&_count=200",
 		// Every status: a course is active or recent (ended within 90
 		// days), so ended orders count too.
 		rules.DataMedications:          medicationRequests,

@@ -151,6 +151,13 @@ type Finding struct {
 	// it sets none. DoseLimitReason words it ("eGFR 30-59: 50 mg").
 	DoseLimitMg     float64
 	DoseLimitReason string
+	// SessionDailyMg is set on a finding with a dose limit when this order
+	// is within the order's lowest limit but the session's orders of the
+	// drug together are above it (two 15 mg upadacitinib orders from 65:
+	// 30 mg/day; metarev): the daily dose they total. No dose is suggested
+	// (changing this order would not bring the total down): one order is to
+	// go, and the card says so.
+	SessionDailyMg float64
 	// RuledOut is set on a finding with a dose limit when another finding
 	// of the order rules the drug out at any dose (notRecommendedAtAnyDose):
 	// no dose is suggested, and the card must not say to keep or reduce it.

@@ -265,6 +265,10 @@ type orderCtx struct {
 	dose    float64
 	doseHow string
 	doseOK  bool
+	// sessionMg is the daily dose the session's orders of the drug give
+	// together when another of them has a known dose (sessionDailyMg), 0
+	// otherwise.
+	sessionMg float64
 	// cont is true on a continuation: the order continues course (an
 	// active or recent course of the same drug); on patient-view too.
 	cont   bool
@@ -287,6 +291,7 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 	c := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, si: si, order: order, key: orderKey(&order), drug: drug, p: p, now: ix.now,
 		fired: map[string]bool{}, risks: map[string]bool{}, newFrom: anyDay}
 	c.dose, c.doseHow, c.doseOK = ix.dailyDose(order)
+	c.sessionMg = c.sessionDailyMg()
 	if course := ix.course(drug); course != nil && course.Recent && course.Started {
 		c.cont, c.course = true, course
 		if !course.Start.IsZero() {
@@ -428,6 +433,10 @@ func (c *orderCtx) oneDose(fs []Finding) {
 	if c.doseOK && c.dose <= lowest {
 		suggest = 0
 	}
+	// This order is within the limit but the session's orders of the drug
+	// together are not (metarev): no dose to change this order to; one
+	// order is to go.
+	session := suggest == 0 && c.sessionMg > lowest
 	if !c.doseOK {
 		unread := c.orderedDoseEvidence()[0]
 		for i := range fs {
@@ -444,6 +453,10 @@ func (c *orderCtx) oneDose(fs []Finding) {
 		}
 		f.SuggestedDailyMg, f.ProductCode, f.OrderedAsProduct = suggest, product, asProduct
 		switch {
+		case session:
+			f.SessionDailyMg = c.sessionMg
+			f.Action = strings.TrimSpace(f.Action + " The " + c.p.Generic + " orders of this session total " + number(c.sessionMg) +
+				" mg/day, above the limit of " + number(lowest) + " mg/day (" + reason + "): keep one order.")
 		case suggest == 0:
 			f.Action = strings.TrimSpace(f.Action + " The ordered " + number(c.dose) + " mg/day is within this limit.")
 		case f.DoseLimitMg == suggest:

@@ -2414,10 +2414,13 @@ func (c *orderCtx) lowerDoseRecommended() (Finding, bool) {
 	if !c.doseOK {
 		return c.lowerDoseUnknownDose()
 	}
-	if c.dose <= c.p.LowerDailyMg {
+	// The session's orders of the drug together count (metarev: two 15 mg
+	// upadacitinib orders from 65 are 30 mg/day).
+	dose := max(c.dose, c.sessionMg)
+	if dose <= c.p.LowerDailyMg {
 		return Finding{}, false
 	}
-	if c.cont && c.course != nil && (!c.course.DoseKnown || c.dose > c.course.DailyMg) {
+	if c.cont && c.course != nil && (!c.course.DoseKnown || dose > c.course.DailyMg) {
 		c.allRisks()
 	}
 	var reasons []string
@@ -2518,6 +2521,45 @@ func (c *orderCtx) doseAboveLabel() (Finding, bool) {
 		DoseLimitMg:     c.p.MaxDailyMg,
 		DoseLimitReason: "atopic dermatitis maximum: " + number(c.p.MaxDailyMg) + " mg",
 	}, true
+}
+
+// sessionDailyMg is the daily dose the session's orders of the drug give
+// together: this order's and that of every other draft of the drug whose
+// dose is known (a cancelled or entered-in-error one aside). It is 0 when
+// this order's dose is unknown, or no other draft of the drug has a known
+// dose. Dose limits are judged on it (metarev, docs/rules.md section 1
+// "Several orders of one drug in a session").
+func (c *orderCtx) sessionDailyMg() float64 {
+	if !c.doseOK || c.si == nil || c.order.Status == "cancelled" || c.order.Status == "entered-in-error" {
+		return 0
+	}
+	if c.si.doses == nil {
+		c.si.doses = map[Drug]*sessionDoses{}
+	}
+	sd := c.si.doses[c.drug]
+	if sd == nil {
+		// Once per drug and call: a session of thousands of orders is
+		// summed once, not once per order.
+		sd = &sessionDoses{byKey: map[string]float64{}, nKey: map[string]int{}}
+		for _, sm := range c.si.meds {
+			if sm.drug != c.drug || sm.m.Status == "cancelled" || sm.m.Status == "entered-in-error" {
+				continue
+			}
+			if mg, _, ok := c.ix.dailyDose(*sm.m); ok {
+				sd.total += mg
+				sd.n++
+				sd.byKey[sm.key] += mg
+				sd.nKey[sm.key]++
+			}
+		}
+		c.si.doses[c.drug] = sd
+	}
+	// The other orders: every one but those of this order's identity (as
+	// sessionIndex.others).
+	if sd.n-sd.nKey[c.key] == 0 {
+		return 0
+	}
+	return c.dose + sd.total - sd.byKey[c.key]
 }
 
 // sessionAboveLabel: two or more orders of the drug in one session (two

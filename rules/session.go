@@ -24,6 +24,18 @@ type sessionIndex struct {
 	// aboveLabel: a drug whose dose-above-label was reported on an order
 	// of this call; the session total of several orders is said once.
 	aboveLabel map[Drug]bool
+	// doses: per trigger drug, the daily doses of its live session orders
+	// that are known, summed once per call (sessionDailyMg).
+	doses map[Drug]*sessionDoses
+}
+
+// sessionDoses sums the known daily doses of one drug's session orders,
+// in all and per order identity.
+type sessionDoses struct {
+	total float64
+	n     int
+	byKey map[string]float64
+	nKey  map[string]int
 }
 
 type sessionMed struct {
