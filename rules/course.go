@@ -312,6 +312,29 @@ func latestMember(ms []*Medication) *Medication {
 // course returns the drug's course (nil when none).
 func (ix *index) course(d Drug) *Course { return ix.courses[d] }
 
+// switchedFrom reports whether the patient has switched away from the
+// ended course c: c is over and a started course of the other drug is
+// ongoing, begun after c began. An order of c's drug is then a switch back,
+// which contract 6.2 counts as an initiation of that drug (its screening,
+// the initiation thresholds, the first 3 months of abrocitinib from now),
+// not a continuation of the course it left; the reverse direction judges
+// such a patient on the ongoing course alone (EvaluateInteractions).
+func (ix *index) switchedFrom(c *Course) bool {
+	if c == nil || c.Ongoing {
+		return false
+	}
+	for _, d := range triggerDrugs {
+		o := ix.courses[d]
+		if d == c.Drug || o == nil || !o.Ongoing || !o.Started || o.Start.IsZero() {
+			continue
+		}
+		if c.Start.IsZero() || o.Start.After(c.Start) {
+			return true
+		}
+	}
+	return false
+}
+
 // orderRef names a medication for evidence: its id, else its name.
 func orderRef(m *Medication) string {
 	if m.ID != "" {
