@@ -232,6 +232,29 @@ func TestAcceptanceXhookSwitchBack(t *testing.T) {
 			r.medications = append(r.medications, ended("u0", "upadacitinib", 15, 230, 30), courseMed("a2", "MedicationRequest", "active", "abrocitinib", 100, 30))
 			return r
 		}(), jakDraft("upadacitinib", 15)), want: w("tb-screening-missing", "warning", "combination-jak", "critical")},
+		// Both stopped in turn: abrocitinib, then upadacitinib (ended 20
+		// days ago), then abrocitinib again; the day after the
+		// abrocitinib's end is later, the same day is not.
+		{name: "abrocitinib, then upadacitinib, both ended: abrocitinib again is a switch back", c: abro(func() *record {
+			r := cleanRecord().drop("igra")
+			r.medications = append(r.medications, ended("a1", "abrocitinib", 100, 230, 60), ended("u1", "upadacitinib", 15, 50, 20), clop)
+			return r
+		}(), 100), want: w("tb-screening-missing", "warning", "antiplatelet-abrocitinib", "critical")},
+		{name: "upadacitinib ended the day after abrocitinib: a switch back", c: abro(func() *record {
+			r := cleanRecord().drop("igra")
+			r.medications = append(r.medications, ended("a1", "abrocitinib", 100, 230, 60), ended("u1", "upadacitinib", 15, 100, 59))
+			return r
+		}(), 100), want: w("tb-screening-missing", "warning")},
+		{name: "upadacitinib ended the day abrocitinib ended: not a switch back", c: abro(func() *record {
+			r := cleanRecord().drop("igra")
+			r.medications = append(r.medications, ended("a1", "abrocitinib", 100, 230, 60), ended("u1", "upadacitinib", 15, 100, 60))
+			return r
+		}(), 100), absent: []string{"tb-screening-missing"}},
+		{name: "a short upadacitinib trial inside the abrocitinib course: not a switch back", c: abro(func() *record {
+			r := cleanRecord().drop("igra")
+			r.medications = append(r.medications, ended("a1", "abrocitinib", 100, 230, 60), ended("u1", "upadacitinib", 15, 100, 70))
+			return r
+		}(), 100), absent: []string{"tb-screening-missing"}},
 		// Not a switch back: a continuation, as before.
 		{name: "abrocitinib paused 30 days, no other JAK: a continuation (no screening, 3 months over)", c: abro(func() *record {
 			r := cleanRecord().drop("igra")

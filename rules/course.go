@@ -313,8 +313,9 @@ func latestMember(ms []*Medication) *Medication {
 func (ix *index) course(d Drug) *Course { return ix.courses[d] }
 
 // switchedFrom reports whether the patient has switched away from the
-// ended course c: c is over and a started course of the other drug is
-// ongoing, begun after c began. An order of c's drug is then a switch back,
+// ended course c: c is over and a started course of the other drug, begun
+// after c began, is ongoing or ended after c ended (abrocitinib, then
+// upadacitinib, stopped in turn). An order of c's drug is then a switch back,
 // which contract 6.2 counts as an initiation of that drug (its screening,
 // the initiation thresholds, the first 3 months of abrocitinib from now),
 // not a continuation of the course it left; the reverse direction judges
@@ -325,7 +326,7 @@ func (ix *index) switchedFrom(c *Course) bool {
 	}
 	for _, d := range triggerDrugs {
 		o := ix.courses[d]
-		if d == c.Drug || o == nil || !o.Ongoing || !o.Started || o.Start.IsZero() {
+		if d == c.Drug || o == nil || !o.Recent || !o.Started || o.Start.IsZero() || !o.Ongoing && !o.End.After(c.End) {
 			continue
 		}
 		if c.Start.IsZero() || o.Start.After(c.Start) {
