@@ -562,3 +562,58 @@ func TestAcceptanceXhookDrafts(t *testing.T) {
 	}
 	runDrafts(t, cases)
 }
+
+// TestAcceptanceXhookRenewalReadsSinceStart: a renewal reads the counts,
+// ALT/AST and lipids since the course start, as patient-view does, however
+// long before the 90-day (12-month) window of the start rules. The order
+// hooks pruned them from the record at their windows (a speed filter
+// meant never to change a finding), so a platelet count of 40,000 or
+// lymphocytes of 400, the latest since the start but 91 days old or more,
+// were said on opening the chart and not on renewing the drug; and a
+// renewal asked for the abrocitinib CBC and ALT/AST "due 4 weeks after
+// starting" though they were done, which patient-view knew.
+func TestAcceptanceXhookRenewalReadsSinceStart(t *testing.T) {
+	var cases []accCase
+	doors := func(name string, r func() *record, drug string, mg int, c accCase) {
+		for _, k := range []struct {
+			door string
+			c    call
+		}{
+			{"order-sign", sign(r(), jakDraft(drug, mg))},
+			{"order-select", call{hook: HookOrderSelect, r: r(), drafts: []res{jakDraft(drug, mg)}, selections: []string{"MedicationRequest/new"}}},
+			{"patient-view", view(r())},
+		} {
+			x := c
+			x.name, x.c = name+", "+k.door, k.c
+			cases = append(cases, x)
+		}
+	}
+	for _, d := range []int{89, 90, 91, 92, 93, 95, 150, 199} {
+		doors(fmt.Sprintf("abrocitinib day 200, platelets 40,000 %d days ago (the latest)", d), func() *record {
+			return onCourseAt("abrocitinib", 100, 200).replace(obsQty("plt", "777-3", 40, "10*3/uL", ago(d)))
+		}, "abrocitinib", 100, accCase{want: w("thrombocytopenia", "critical")})
+		doors(fmt.Sprintf("upadacitinib day 200, lymphocytes 400 %d days ago (the latest)", d), func() *record {
+			return onCourseAt("upadacitinib", 15, 200).replace(obsQty("alc", "731-0", 0.4, "10*3/uL", ago(d)))
+		}, "upadacitinib", 15, accCase{want: w("lymphopenia", "critical")})
+		// The abrocitinib checks due 4 weeks after the start, done on day
+		// 200-d: none due.
+		doors(fmt.Sprintf("abrocitinib day 200, CBC, ALT and lipids only %d days ago", d), func() *record {
+			r := onCourseAt("abrocitinib", 100, 200).drop("anc").drop("hgb").drop("plt")
+			return r.replace(obsQty("alc", "731-0", 1.8, "10*3/uL", ago(d))).replace(obsQty("alt", "1742-6", 21, "U/L", ago(d))).
+				replace(obsQty("ldl", "13457-7", 104, "mg/dL", ago(d)))
+		}, "abrocitinib", 100, accCase{absent: []string{"monitoring-cbc-due", "monitoring-liver-due", "monitoring-lipids-due"}})
+	}
+	// The day before the start is no follow-up, at any door.
+	doors("abrocitinib day 200, CBC, ALT and lipids only the day before the start", func() *record {
+		r := onCourseAt("abrocitinib", 100, 200).drop("anc").drop("hgb").drop("plt")
+		return r.replace(obsQty("alc", "731-0", 1.8, "10*3/uL", ago(201))).replace(obsQty("alt", "1742-6", 21, "U/L", ago(201))).
+			replace(obsQty("ldl", "13457-7", 104, "mg/dL", ago(201)))
+	}, "abrocitinib", 100, accCase{want: w("monitoring-cbc-due", "warning", "monitoring-liver-due", "warning", "monitoring-lipids-due", "warning")})
+	// Upadacitinib's routine CBC every 12 weeks: the last one 100 days
+	// ago is named, at every door.
+	doors("upadacitinib day 200, the last CBC 100 days ago", func() *record {
+		r := onCourseAt("upadacitinib", 15, 200).drop("anc").drop("hgb").drop("plt")
+		return r.replace(obsQty("alc", "731-0", 1.8, "10*3/uL", ago(100)))
+	}, "upadacitinib", 15, accCase{want: w("monitoring-cbc-due", "warning"), detailOf: map[string]string{"monitoring-cbc-due": "Last CBC on " + ago(100)}})
+	runAcc(t, cases)
+}

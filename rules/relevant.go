@@ -28,15 +28,19 @@ type lookback struct {
 // order-time rule may read (order_rules.go): a positive TB test, HBsAg, HBV
 // DNA, anti-HBc, HCV antibody or RNA and the smoking status count at any
 // date; the labs only within their windows (pregnancy tests as long as a
-// pregnancy lasts). Keep it in step with the rules:
+// pregnancy lasts). The CBC counts, ALT/AST and lipids count at any date
+// too: a renewal reads them since the course start (the on-treatment
+// thresholds, the monitoring), which may be long before their windows,
+// as patient-view does (xhook review: a platelet count of 40,000 150 days
+// into an abrocitinib course was said on opening the chart and pruned
+// from the renewal, which said nothing). Keep it in step with the rules:
 // TestOrderObservationPruningKeepsFindings (package hooks) checks that
 // pruning with it never changes a finding.
 func orderLookbacks(cfg Config) []lookback {
 	return []lookback{
 		{VSTBTest, 0}, {VSHBsAg, 0}, {VSHBcAb, 0}, {VSHBVDNA, 0}, {VSHCVAb, 0}, {VSHCVRNA, 0},
-		{VSCBCPanel, cfg.CBCWindow}, {VSLymphocytes, cfg.CBCWindow}, {VSNeutrophils, cfg.CBCWindow},
-		{VSHemoglobin, cfg.CBCWindow}, {VSPlatelets, cfg.CBCWindow},
-		{VSALT, cfg.LiverWindow}, {VSAST, cfg.LiverWindow}, {VSLipids, cfg.LipidWindow},
+		{VSCBCPanel, 0}, {VSLymphocytes, 0}, {VSNeutrophils, 0}, {VSHemoglobin, 0}, {VSPlatelets, 0},
+		{VSALT, 0}, {VSAST, 0}, {VSLipids, 0},
 		// A negative pregnancy test ends a pregnancy condition or status
 		// up to pregnancyMaxDays old (currentPregnancies, pregnancyStatus).
 		{VSPregnancyTest, max(cfg.PregnancyTestWindow, pregnancyMaxDays*day)},
