@@ -291,12 +291,8 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 	c := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, si: si, order: order, key: orderKey(&order), drug: drug, p: p, now: ix.now,
 		fired: map[string]bool{}, risks: map[string]bool{}, newFrom: anyDay}
 	c.dose, c.doseHow, c.doseOK = ix.dailyDose(order)
-<<<<<<< HEAD
 	c.sessionMg = c.sessionDailyMg()
-	if course := ix.course(drug); course != nil && course.Recent && course.Started {
-=======
 	if course := ix.course(drug); course != nil && course.Recent && course.Started && !ix.switchedFrom(course) {
->>>>>>> bb83e09 (rules: a switch back to a drug whose course ended while the other JAK inhibitor's course is ongoing is an initiation (contract 6.2), not a continuation of the course it left: screening, the initiation platelet threshold, the CYP2C19 50 mg and abrocitinib's first 3 months again (index.switchedFrom); hooks/acceptance_xhook_test.go: every danger through every door, several draft orders, switches)
 		c.cont, c.course = true, course
 		if !course.Start.IsZero() {
 			c.newFrom = dayOf(course.Start)
