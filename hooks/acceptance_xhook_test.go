@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -616,4 +617,91 @@ func TestAcceptanceXhookRenewalReadsSinceStart(t *testing.T) {
 		return r.replace(obsQty("alc", "731-0", 1.8, "10*3/uL", ago(100)))
 	}, "upadacitinib", 15, accCase{want: w("monitoring-cbc-due", "warning"), detailOf: map[string]string{"monitoring-cbc-due": "Last CBC on " + ago(100)}})
 	runAcc(t, cases)
+}
+
+// asTemplate is the record as an EHR filling the hook's prefetch templates
+// sends it: the Observations whose code the template lists, the Conditions
+// of the clinical statuses it names (all when it names none).
+func asTemplate(t *testing.T, s *testServer, hook string, r *record) *record {
+	t.Helper()
+	var tmpl map[string]string
+	for _, svc := range s.Services() {
+		if svc.ID == hook {
+			tmpl = svc.Prefetch
+		}
+	}
+	require.NotNil(t, tmpl, hook)
+	param := func(q, name string) []string {
+		for _, kv := range strings.Split(q[strings.Index(q, "?")+1:], "&") {
+			if k, v, _ := strings.Cut(kv, "="); k == name {
+				return strings.Split(v, ",")
+			}
+		}
+		return nil
+	}
+	codes, statuses := param(tmpl["observations"], "code"), param(tmpl["conditions"], "clinical-status")
+	out := &record{patient: r.patient, medications: r.medications, immunizations: r.immunizations}
+	for _, o := range r.observations {
+		for _, c := range o["code"].(res)["coding"].([]any) {
+			cd := c.(res)
+			if slices.Contains(codes, fmt.Sprint(cd["system"], "|", cd["code"])) {
+				out.observations = append(out.observations, o)
+				break
+			}
+		}
+	}
+	for _, c := range r.conditions {
+		st := ""
+		if cs, ok := c["clinicalStatus"].(res); ok {
+			st = cs["coding"].([]any)[0].(res)["code"].(string)
+		}
+		if statuses == nil || slices.Contains(statuses, st) {
+			out.conditions = append(out.conditions, c)
+		}
+	}
+	return out
+}
+
+// TestAcceptanceXhookViewTemplate: patient-view reports what turned
+// positive or began since the course start (pvevents review), and a
+// renewal reports it too; but the patient-view prefetch templates asked
+// only for the monitoring labs and the active conditions. An EHR filling
+// them sent no TB test, HBsAg, HBV DNA or HCV RNA, and no MI entered as
+// resolved, so the chart stayed silent about what the renewal said; and a
+// personal history of TB (resolved) did not reach the rule it rules out.
+// Each case runs the record as the templates let it through, on
+// patient-view and on the renewal.
+func TestAcceptanceXhookViewTemplate(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	type tc struct {
+		name   string
+		drug   string
+		extra  []res
+		want   map[string]string
+		absent []string
+	}
+	cases := []tc{
+		{name: "HBsAg positive since the start", drug: "upadacitinib", extra: []res{obsCode("hbsag", "5196-1", "10828004", ago(3))}, want: w("hbv-active", "critical")},
+		{name: "HBV DNA detected since the start", drug: "abrocitinib", extra: []res{qty("dna", "29615-2", 5000, "[IU]/mL", "", ago(3))}, want: w("hbv-active", "critical")},
+		{name: "HCV RNA detected since the start", drug: "upadacitinib", extra: []res{qty("rna", "11011-4", 250000, "[IU]/mL", "", ago(3))}, want: w("hcv-active", "critical")},
+		{name: "IGRA positive since the start", drug: "abrocitinib", extra: []res{obsCode("igra", "71773-6", "10828004", ago(3))}, want: w("tb-latent-untreated", "critical")},
+		{name: "IGRA positive since the start, personal history of TB (resolved): nothing", drug: "upadacitinib",
+			extra: []res{obsCode("igra", "71773-6", "10828004", ago(3)), cond("tbhx", icd, "Z86.11", "resolved")}, absent: []string{"tb-latent-untreated"}},
+		{name: "MI since the start, entered as resolved", drug: "upadacitinib", extra: []res{with(cond("mi", icd, "I21.4", "resolved"), "onsetDateTime", ago(10))}, want: w("mace-history", "warning")},
+		{name: "malignancy since the start, in remission", drug: "abrocitinib", extra: []res{with(cond("ca", icd, "C50.911", "remission"), "onsetDateTime", ago(20))}, want: w("malignancy", "warning")},
+		{name: "DVT since the start, no clinical status", drug: "upadacitinib", extra: []res{with(cond("dvt", icd, "I82.401", ""), "onsetDateTime", ago(15))}, want: w("vte-risk", "warning")},
+		{name: "HBsAg negative since the start: nothing", drug: "upadacitinib", extra: []res{obsCode("hbsag", "5196-1", negative, ago(3))}, absent: []string{"hbv-active"}},
+	}
+	var acc []accCase
+	for _, c := range cases {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[c.drug]
+		r := onCourseAt(c.drug, mg, 200)
+		for _, x := range c.extra {
+			r.replace(x)
+		}
+		acc = append(acc,
+			accCase{name: c.name + ", patient-view", c: view(asTemplate(t, s, HookPatientView, r)), want: c.want, absent: c.absent},
+			accCase{name: c.name + ", order-sign of the renewal", c: sign(asTemplate(t, s, HookOrderSign, r), jakDraft(c.drug, mg)), want: c.want, absent: c.absent})
+	}
+	runAcc(t, acc)
 }
