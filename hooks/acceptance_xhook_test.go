@@ -518,6 +518,35 @@ func TestAcceptanceXhookDrafts(t *testing.T) {
 			c: sign(cleanRecord().drop("igra").drop("alc"), abro("a1", 100), abro("a2", 100)), count: one("tb-screening-missing", "cbc-missing"), absent: []string{"dose-above-label"}},
 		{name: "upadacitinib 15 mg twice, pregnant: the critical card on each order (each cancels its own)",
 			c: sign(cleanRecord().replace(cond("pg", sct, "77386006", "active")), upa("u1", 15), upa("u2", 15)), count: map[string]int{"pregnancy": 2}},
+		// Two orders of one drug, each within the patient's limit, above
+		// it together: keep one (no dose update: each is at the limit).
+		{name: "aged 70, upadacitinib 15 + 15 mg: together above the 15 mg from 65, keep one order",
+			c: sign(cleanRecord().born(bornAged(70)), upa("u1", 15), upa("u2", 15)), count: one("lower-dose-recommended"),
+			summary: map[string]string{"lower-dose-recommended": "Keep one upadacitinib order: this session's orders total 30 mg/day"}, absent: []string{"dose-above-label"}},
+		{name: "aged 64, upadacitinib 15 + 15 mg: no age limit, within the maximum: nothing",
+			c: sign(cleanRecord().born(bornAged(64)), upa("u1", 15), upa("u2", 15)), noCards: true},
+		{name: "aged 65, upadacitinib 15 + 15 mg: keep one order",
+			c: sign(cleanRecord().born(bornAged(65)), upa("u1", 15), upa("u2", 15)), count: one("lower-dose-recommended")},
+		{name: "aged 70, one upadacitinib 15 mg order: nothing",
+			c: sign(cleanRecord().born(bornAged(70)), upa("u1", 15)), noCards: true},
+		{name: "clarithromycin on the chart, upadacitinib 15 + 15 mg: the CYP card says keep one order",
+			c: sign(func() *record {
+				r := cleanRecord()
+				r.medications = append(r.medications, med("clari-rec", "active", rxnorm, "21212", "clarithromycin 500 MG Oral Tablet", 3))
+				return r
+			}(), upa("u1", 15), upa("u2", 15)), count: one("cyp-interaction"),
+			summary: map[string]string{"cyp-interaction": "Keep one upadacitinib order: this session's orders total 30 mg/day"}},
+		{name: "clarithromycin on the chart, one upadacitinib 15 mg order: within the limit",
+			c: sign(func() *record {
+				r := cleanRecord()
+				r.medications = append(r.medications, med("clari-rec", "active", rxnorm, "21212", "clarithromycin 500 MG Oral Tablet", 3))
+				return r
+			}(), upa("u1", 15)), count: one("cyp-interaction"), summary: map[string]string{"cyp-interaction": "Keep upadacitinib at the reduced dose"}},
+		{name: "eGFR 50, abrocitinib 50 + 50 mg (100 mg/day, limit 50): keep one order",
+			c: sign(cleanRecord().replace(obsQty("egfr", "98979-8", 50, "mL/min/{1.73_m2}", ago(3))), abro("a1", 50), abro("a2", 50)), count: one("renal-impairment"),
+			summary: map[string]string{"renal-impairment": "Keep one abrocitinib order: this session's orders total 100 mg/day"}},
+		{name: "upadacitinib 15 mg and a cancelled 15 mg order, aged 70: the cancelled one does not count",
+			c: sign(cleanRecord().born(bornAged(70)), upa("u1", 15), with(upa("u2", 15), "status", "cancelled")), noCards: true},
 		// A JAK order with its screening tests in the same draft.
 		{name: "upadacitinib + IGRA being ordered: the screening card says so, nothing to order again",
 			c: sign(cleanRecord().drop("igra"), upa("u", 15), igra()), count: one("tb-screening-missing"),
