@@ -114,6 +114,7 @@ type part struct {
 	meds          []pendingMed
 	immunizations []rules.Immunization
 	medications   medIndex
+	older         []older                  // Observations older than their look-back (Since)
 	subjects      map[string]*fm.Reference // by its JSON (nil: not a Reference): a record names one subject hundreds of times
 	others        int                      // resources that are no OperationOutcome
 	failed        bool                     // an OperationOutcome reports an error

@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -111,5 +112,46 @@ func (p *part) keep(r *resource) (keep bool, bad string) {
 		return d.keep && d.bad == "", d.bad
 	}
 	date := r.observationDate() // read only for the Observations whose codes pass
-	return date.IsZero() || !date.Before(p.b.now.Add(-d.lookback)), ""
+	if !date.IsZero() && date.Before(p.b.now.Add(-d.lookback)) {
+		p.older = append(p.older, older{raw: r.raw, date: date, index: r.index})
+		return false, ""
+	}
+	return true, ""
+}
+
+// older is an Observation passed over as older than its look-back, kept
+// (its JSON, a sub-slice of the value) for Builder.Since.
+type older struct {
+	raw   []byte
+	date  time.Time
+	index int
+}
+
+// Since decodes the Observations passed over as older than their
+// look-back that are dated on or after t (a course start: a renewal reads
+// results since it), and says how many it decoded (then call Record again).
+func (b *Builder) Since(t time.Time) (n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i := range b.parts {
+		p := &b.parts[i]
+		for _, o := range p.older {
+			if o.date.Before(t) {
+				continue
+			}
+			n++
+			if err := decodeAs(o.raw, func(v *observation) { p.observations = append(p.observations, convertObservation(v)) }); err != nil {
+				p.logSkip(o.index, "Observation", decodeError("", err))
+			}
+		}
+		p.older = nil
+	}
+	return n
+}
+
+// HasOlder reports whether Add passed over Observations as older than their look-back.
+func (b *Builder) HasOlder() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.ContainsFunc(b.parts, func(p part) bool { return len(p.older) > 0 })
 }

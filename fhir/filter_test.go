@@ -393,3 +393,38 @@ func TestFiltersConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Observations older than their look-back are kept aside, not decoded:
+// Since decodes those dated on or after its time (a renewal's course
+// start), once; an unreadable one is logged and left out.
+func TestSinceReadsOlderObservations(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	obs := func(id, date string) string {
+		return `{"resource":{"resourceType":"Observation","id":"` + id + `","status":"final","code":{"coding":[{"code":"x"}]},"effectiveDateTime":"` + date + `"}}`
+	}
+	page := `{"resourceType":"Bundle","entry":[` + obs("new", "2026-12-01") + `,` + obs("old", "2026-06-01") + `,` + obs("older", "2025-01-01") + `,` +
+		`{"resource":{"resourceType":"Observation","id":"bad","status":"nonsense","code":{"coding":[{"code":"x"}]},"effectiveDateTime":"2026-07-01"}}]}`
+	b := NewBuilder(nil)
+	b.Filter(&Filters{Observation: func([]rules.Coding) (time.Duration, bool) { return 30 * 24 * time.Hour, true }}, now)
+	if _, err := b.Add(context.Background(), "observations", []byte(page)); err != nil {
+		t.Fatal(err)
+	}
+	ids := func() (out []string) {
+		for _, o := range b.Record().Observations {
+			out = append(out, o.ID)
+		}
+		return out
+	}
+	if got := ids(); !reflect.DeepEqual(got, []string{"Observation/new"}) || !b.HasOlder() {
+		t.Fatalf("before Since: %q (older kept aside: %v)", got, b.HasOlder())
+	}
+	if n := b.Since(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)); n != 2 {
+		t.Errorf("Since decoded %d, want 2 (old and the unreadable one)", n)
+	}
+	if got := ids(); !reflect.DeepEqual(got, []string{"Observation/new", "Observation/old"}) {
+		t.Errorf("after Since: %q", got)
+	}
+	if b.HasOlder() || b.Since(time.Time{}) != 0 {
+		t.Error("Since decodes the older Observations once")
+	}
+}

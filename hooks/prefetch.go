@@ -349,6 +349,13 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 
 	s.fetchMedications(ctx, b, req, logger)
 	res.record = b.Record()
+	// A renewal reads results since its course start, however old: those
+	// passed over as older than their look-back are read since then.
+	if b.HasOlder() {
+		if since, ok := s.engine.ResultsSince(res.record.Medications, pr.now); ok && b.Since(since) > 0 {
+			res.record = b.Record()
+		}
+	}
 	// A record order or statement whose drug cannot be told (a
 	// medicationReference to no Medication sent, with no display) may be
 	// a JAK course or a drug that interacts with one: counted with the

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -44,6 +45,23 @@ func TestOrderObservationPruningKeepsFindings(t *testing.T) {
 			r.replace(old)
 		}
 		bodies["clean record with old labs, "+drug] = orderRequest(t, r, drug, 100)
+		// A renewal reads results since its course start, however old
+		// (kept aside by the decoder and read since then: Builder.Since).
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+		c := onCourseAt(drug, mg, 700)
+		for _, o := range append([]res{}, c.observations...) {
+			for _, days := range []int{150, 400, 900} {
+				old := res{}
+				for k, v := range o {
+					old[k] = v
+				}
+				old["id"] = fmt.Sprint(o["id"], "-", days)
+				old["effectiveDateTime"] = ago(days)
+				c.replace(old)
+			}
+			c.drop(o["id"].(string)) // only the old ones: they decide the cards
+		}
+		bodies["renewal on a course of 700 days with old labs, "+drug] = orderRequest(t, c, drug, mg)
 	}
 	require.Greater(t, len(bodies), 6)
 	for name, body := range bodies {

@@ -28,10 +28,10 @@ type lookback struct {
 // order-time rule may read (order_rules.go): a positive TB test, HBsAg, HBV
 // DNA, anti-HBc, HCV antibody or RNA and the smoking status count at any
 // date; the labs only within their windows (pregnancy tests as long as a
-// pregnancy lasts). The CBC counts, ALT/AST and lipids count at any date
-// too: a renewal reads them since the course start (the on-treatment
-// thresholds, the monitoring), which may be long before their windows,
-// as patient-view does (xhook review: a platelet count of 40,000 150 days
+// pregnancy lasts). A renewal also reads results since its course start
+// (the on-treatment thresholds, the monitoring), which may be long before
+// these windows: a decoder keeps the older ones aside, and reads those
+// since ResultsSince (xhook review: a platelet count of 40,000 150 days
 // into an abrocitinib course was said on opening the chart and pruned
 // from the renewal, which said nothing). Keep it in step with the rules:
 // TestOrderObservationPruningKeepsFindings (package hooks) checks that
@@ -39,8 +39,9 @@ type lookback struct {
 func orderLookbacks(cfg Config) []lookback {
 	return []lookback{
 		{VSTBTest, 0}, {VSHBsAg, 0}, {VSHBcAb, 0}, {VSHBVDNA, 0}, {VSHCVAb, 0}, {VSHCVRNA, 0},
-		{VSCBCPanel, 0}, {VSLymphocytes, 0}, {VSNeutrophils, 0}, {VSHemoglobin, 0}, {VSPlatelets, 0},
-		{VSALT, 0}, {VSAST, 0}, {VSLipids, 0},
+		{VSCBCPanel, cfg.CBCWindow}, {VSLymphocytes, cfg.CBCWindow}, {VSNeutrophils, cfg.CBCWindow},
+		{VSHemoglobin, cfg.CBCWindow}, {VSPlatelets, cfg.CBCWindow},
+		{VSALT, cfg.LiverWindow}, {VSAST, cfg.LiverWindow}, {VSLipids, cfg.LipidWindow},
 		// A negative pregnancy test ends a pregnancy condition or status
 		// up to pregnancyMaxDays old (currentPregnancies, pregnancyStatus).
 		{VSPregnancyTest, max(cfg.PregnancyTestWindow, pregnancyMaxDays*day)},
@@ -48,6 +49,23 @@ func orderLookbacks(cfg Config) []lookback {
 		{VSChildPugh, 0}, {VSCYP2C19Genotype, 0}, {VSBodyWeight, 0},
 		{VSPregnancyStatus, pregnancyMaxDays * day},
 	}
+}
+
+// ResultsSince tells from when the Observations older than their
+// look-back (ObservationLookback) are read at order time: since the
+// earliest start of the patient's courses in meds, less pruneMargin, as a
+// renewal reads results since its course start; a zero time (all of them)
+// when a course's start is unknown; ok is false without a course.
+func (e *Engine) ResultsSince(meds []Medication, now time.Time) (since time.Time, ok bool) {
+	for _, c := range e.Courses(&Record{Medications: meds}, now) {
+		if c.Start.IsZero() {
+			return time.Time{}, true
+		}
+		if start := c.Start.Add(-pruneMargin); !ok || start.Before(since) {
+			since, ok = start, true
+		}
+	}
+	return since, ok
 }
 
 // pruneMargin widens every window when pruning, so that no result a rule

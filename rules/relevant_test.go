@@ -56,14 +56,14 @@ func TestOrderObservationRelevant(t *testing.T) {
 		want  bool
 	}{
 		{"ANC 60 days old", loinc("751-8"), now.AddDate(0, 0, -60), true},
-		{"ANC 200 days old: a renewal reads it since the course start (xhook review)", loinc("751-8"), now.AddDate(0, 0, -200), true},
+		{"ANC 200 days old: outside the 90-day CBC window (a renewal reads it since the course start: ResultsSince)", loinc("751-8"), now.AddDate(0, 0, -200), false},
 		{"ANC on the window's edge", loinc("751-8"), now.AddDate(0, 0, -91), true},
 		{"ANC without a date", loinc("751-8"), time.Time{}, true},
 		{"IGRA 10 years old: a positive TB test counts at any date", loinc("71773-6"), now.AddDate(-10, 0, 0), true},
 		{"HBsAg 8 years old", loinc("5196-1"), now.AddDate(-8, 0, 0), true},
 		{"smoking status 20 years old", loinc("72166-2"), now.AddDate(-20, 0, 0), true},
 		{"LDL 11 months old", loinc("13457-7"), now.AddDate(0, -11, 0), true},
-		{"LDL 3 years old: since the course start too", loinc("13457-7"), now.AddDate(-3, 0, 0), true},
+		{"LDL 3 years old", loinc("13457-7"), now.AddDate(-3, 0, 0), false},
 		{"hCG 2 months old: may end a pregnancy condition", loinc("2106-3"), now.AddDate(0, -2, 0), true},
 		{"hCG 11 months old: older than any pregnancy", loinc("2106-3"), now.AddDate(0, -11, 0), false},
 		{"eGFR 9 years old: an old low one is said", loinc("98979-8"), now.AddDate(-9, 0, 0), true},
@@ -95,8 +95,9 @@ func TestObservationLookback(t *testing.T) {
 		lookback time.Duration
 		relevant bool
 	}{
-		{"ANC: any date (a renewal reads it since the course start)", []Coding{loinc("751-8")}, 0, true},
-		{"LDL: any date", []Coding{loinc("13457-7")}, 0, true},
+		{"ANC: the CBC window", []Coding{loinc("751-8")}, cfg.CBCWindow + pruneMargin, true},
+		{"LDL: the lipid window", []Coding{loinc("13457-7")}, cfg.LipidWindow + pruneMargin, true},
+		{"ANC and LDL: the longer", []Coding{loinc("751-8"), loinc("13457-7")}, max(cfg.CBCWindow, cfg.LipidWindow) + pruneMargin, true},
 		{"hCG: as long as a pregnancy lasts", []Coding{loinc("2106-3")}, max(cfg.PregnancyTestWindow, pregnancyMaxDays*day) + pruneMargin, true},
 		{"hCG and eGFR: the longer", []Coding{loinc("2106-3"), loinc("98979-8")}, max(cfg.PregnancyTestWindow, pregnancyMaxDays*day, cfg.EGFRWindow, staleEGFRHorizon) + pruneMargin, true},
 		{"IGRA: any date", []Coding{loinc("71773-6")}, 0, true},
@@ -164,6 +165,36 @@ func TestCodedRelevant(t *testing.T) {
 		}
 		if got := e.ImmunizationRelevant(tc.codes); got != tc.imm {
 			t.Errorf("%s: immunization relevant = %v, want %v", tc.name, got, tc.imm)
+		}
+	}
+}
+
+// TestResultsSince: the Observations passed over as older than their
+// look-back are read since the earliest course start (a renewal reads
+// results since it, xhook review), all of them when a course's start is
+// unknown, none without a course.
+func TestResultsSince(t *testing.T) {
+	e := mustEngine(t, decKnowledge())
+	undated := courseMember("u", Upadacitinib, "active", 0, 15)
+	undated.Authored = time.Time{}
+	tests := []struct {
+		name  string
+		meds  []Medication
+		since time.Time
+		ok    bool
+	}{
+		{"no medication", nil, time.Time{}, false},
+		{"another drug only", []Medication{medication("x", rx("1153378"), "active")}, time.Time{}, false},
+		{"a course started 200 days ago", []Medication{courseMember("a", Abrocitinib, "active", 200, 100)}, daysAgo(200).Add(-pruneMargin), true},
+		{"a course ended long ago counts too", []Medication{courseMember("a", Abrocitinib, "completed", 900, 100)}, daysAgo(900).Add(-pruneMargin), true},
+		{"two drugs: the earlier start", []Medication{courseMember("a", Abrocitinib, "completed", 400, 100), courseMember("u", Upadacitinib, "active", 100, 15)},
+			daysAgo(400).Add(-pruneMargin), true},
+		{"a current order with no date: all of them", []Medication{courseMember("a", Abrocitinib, "completed", 400, 100), undated}, time.Time{}, true},
+	}
+	for _, tt := range tests {
+		since, ok := e.ResultsSince(tt.meds, testNow)
+		if ok != tt.ok || !since.Equal(tt.since) {
+			t.Errorf("%s: got (%v, %v), want (%v, %v)", tt.name, since, ok, tt.since, tt.ok)
 		}
 	}
 }
