@@ -26,8 +26,8 @@ import (
 )
 
 // Errors of Builder.Add (test with errors.Is). ErrOperationOutcome is also
-// a Bundle of nothing but failures; ErrWrongType and ErrWrongPatient are
-// Expect's and ForPatient's.
+// a Bundle of nothing but failures; ErrWrongType, and ErrNotResource for a
+// Bundle that answers no search, are Expect's; ErrWrongPatient ForPatient's.
 var (
 	ErrOperationOutcome = errors.New("value is an OperationOutcome")
 	ErrNotResource      = errors.New("not a FHIR resource")
@@ -57,7 +57,6 @@ type Page struct {
 	Next             string
 	Entries, Skipped int
 	Total            int
-	Type             string // Bundle.type ("" when none is said)
 	Self             string // the self link: the query the Bundle answers
 	// Incomplete: an OperationOutcome beside the results says they are not
 	// all there (an error of type incomplete, too-costly, throttled,
@@ -101,7 +100,8 @@ func (b *Builder) ForPatient(id string) {
 
 // Expect makes Add refuse (ErrWrongType) a value for key holding a
 // resource of a type the rules read other than resourceType (Medications
-// excepted, which only resolve references).
+// excepted, which only resolve references), and (ErrNotResource) a Bundle
+// that answers no search.
 func (b *Builder) Expect(key, resourceType string) { b.types[key] = resourceType }
 
 // part is what one call to Add found, kept once the value is found usable.
@@ -172,8 +172,13 @@ func (b *Builder) add(ctx context.Context, key string, rd *reader) (Page, error)
 		err = fmt.Errorf("%w: %s", ErrNotResource, rd.shape)
 	case top.resourceType == "Bundle" && p.failed && p.others == 0:
 		err = fmt.Errorf("Bundle of failures: %w", ErrOperationOutcome)
+	case top.resourceType == "Bundle" && b.types[key] != "" && !searchResult(text(top.get("type"))):
+		// A history holds past versions and deletions; a document,
+		// message, transaction or batch is no search's answer either:
+		// none is read (an active TB since resolved was a critical card).
+		err = fmt.Errorf("%w: a Bundle of type %s is no search result", ErrNotResource, bundleType(text(top.get("type"))))
 	case top.resourceType == "Bundle":
-		page.Next, page.Self, page.Incomplete, page.Type = bundleLink(top.get("link"), "next"), bundleLink(top.get("link"), "self"), p.incomplete, text(top.get("type"))
+		page.Next, page.Self, page.Incomplete = bundleLink(top.get("link"), "next"), bundleLink(top.get("link"), "self"), p.incomplete
 		if v := top.get("total"); v.Kind() == '0' {
 			_ = decode(v, &page.Total) // not a whole number: no total
 		}
@@ -362,6 +367,26 @@ func (p *part) check(r *resource) error {
 		return fmt.Errorf("%w: a %s about another patient", ErrWrongPatient, r.resourceType)
 	}
 	return nil
+}
+
+// searchResult reports whether a Bundle of type t can be a query's answer:
+// a searchset or collection, the response of a batch of searches, or no
+// type said.
+func searchResult(t string) bool {
+	switch t {
+	case "", "searchset", "collection", "batch-response", "transaction-response":
+		return true
+	}
+	return false
+}
+
+// bundleType is t for the logs: a Bundle.type code, else no sender's text.
+func bundleType(t string) string {
+	switch t {
+	case "document", "message", "transaction", "batch", "history", "subscription-notification":
+		return t
+	}
+	return "unknown"
 }
 
 // otherIncluded reports whether r is an entry a search included

@@ -153,11 +153,6 @@ func (pr *prefetchReader) result(key string, page fhir.Page, err error) (keyResu
 		// An error beside the results says some are missing ("incomplete",
 		// "too-costly"): what came is not all there is: fetch it.
 		return keyResult{st: keyValue, err: errors.New("an OperationOutcome beside the results says they are incomplete")}, nil
-	case err == nil && !resultBundle(page.Type):
-		// A history (past versions and deletions), a document, message,
-		// transaction or batch is no answer to the key's query: it is not
-		// known to hold all the query asks for, nor only what is current.
-		return keyResult{st: keyValue, err: fmt.Errorf("a Bundle of type %q is no search result", page.Type)}, nil
 	case err == nil && page.Total > page.Entries && page.Next == "":
 		// A search that says it matched more than it sends, with no next
 		// page (a _summary=count or _elements query, a cut-down copy, a
@@ -448,9 +443,6 @@ func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte, 
 			return skipped, err
 		}
 		skipped += page.Skipped
-		if !resultBundle(page.Type) {
-			return skipped, fmt.Errorf("a Bundle of type %q is no search result", page.Type)
-		}
 		if page.Incomplete {
 			return skipped, errors.New("the FHIR server says the results are incomplete")
 		}
@@ -460,17 +452,6 @@ func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte, 
 		return skipped, fmt.Errorf("Bundle.total is %d but the pages hold %d entries", total, entries)
 	}
 	return skipped, nil
-}
-
-// resultBundle reports whether a Bundle of type t can be a query's answer:
-// a searchset or collection, the response of a batch of searches, or no
-// type said (a single resource too).
-func resultBundle(t string) bool {
-	switch t {
-	case "", "searchset", "collection", "batch-response", "transaction-response":
-		return true
-	}
-	return false
 }
 
 // addPartial adds to b the pages a search gave before it failed, up to
