@@ -82,3 +82,56 @@ func TestFailsafe8HistoryBundleNotRead(t *testing.T) {
 		})
 	}
 }
+
+// The self link of an empty prefetch search says whose search it is: one
+// for another patient is no "no data" for this one, however the link is
+// written (a compartment search, a query Go's parser drops a pair of);
+// one for this patient, or naming none, is read as it is.
+func TestFailsafe8SelfLinks(t *testing.T) {
+	c := upa15(failRecord())
+	base := c.body(t)
+	rec := newTestServer(t, serverOpts{noStore: true}).do(t, "POST", "/cds-services/order-sign", base)
+	require.Equal(t, 200, rec.Code)
+	want := cardKeys(checkResponse(t, rec.Body.Bytes()))
+	for _, tc := range []struct {
+		self  string
+		other bool // another patient's search: said, not read as none
+	}{
+		{"https://ehr.example/fhir/Patient/p2/Condition", true},
+		{"https://ehr.example/fhir/Patient/p2/Condition/_search?_count=200", true},
+		{"Patient/p2/Condition", true},
+		{"https://ehr.example/fhir/Condition?patient=p2;_count=200", true},
+		{"https://ehr.example/fhir/Condition?_count=200;x&patient=p2", true},
+		{"https://ehr.example/fhir/Condition?patient=p2%zz", true},
+		{"https://ehr.example/fhir/Condition?patient=p2&_count=%zz", true},
+		{"https://ehr.example/fhir/Condition?patient=p1,p2", true},
+		{"https://ehr.example/fhir/Condition?patient=p1&subject=Patient%2Fp2", true},
+		{"https://ehr.example/fhir/Condition?subject:Patient=p2", true},
+		// Read as they are (the entries are held to the patient).
+		{"https://ehr.example/fhir/Patient/p1/Condition?_count=200", false},
+		{"Condition?patient=p1&_count=200", false},
+		{"https://other.example/fhir/Condition?patient=https%3A%2F%2Fehr.example%2Ffhir%2FPatient%2Fp1", false},
+		{"https://ehr.example/fhir/Condition?subject:Patient=p1&_count=200", false},
+		{"https://ehr.example/fhir/Condition/_search?patient=Patient/p1", false},
+	} {
+		t.Run(tc.self, func(t *testing.T) {
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(base, &m))
+			conditions := m["prefetch"].(map[string]any)["conditions"].(map[string]any)
+			conditions["link"] = []any{res{"relation": "self", "url": tc.self}}
+			if tc.other {
+				conditions["entry"] = []any{}
+			}
+			body, err := json.Marshal(m)
+			require.NoError(t, err)
+			sf := newSourceFHIR(t, base, 0)
+			rec := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", body)
+			if tc.other {
+				saysUnchecked(t, rec, "conditions")
+				return
+			}
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			assert.Equal(t, want, cardKeys(checkResponse(t, rec.Body.Bytes())))
+		})
+	}
+}

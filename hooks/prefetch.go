@@ -158,12 +158,13 @@ func (pr *prefetchReader) result(key string, page fhir.Page, err error) (keyResu
 		// page (a _summary=count or _elements query, a cut-down copy, a
 		// page cut short) is no "no data", nor all of it: fetch it.
 		return keyResult{st: keyValue, err: fmt.Errorf("Bundle.total is %d but the Bundle holds %d entries and no next link", page.Total, page.Entries)}, nil
-	case err == nil && pr.otherQuery(key, page.Self) != "":
-		// A Bundle that says it answers another search (of another type,
-		// or for another patient) is no answer to this key's, however
-		// empty: fetch it.
-		return keyResult{st: keyValue, err: errors.New(pr.otherQuery(key, page.Self))}, nil
 	case err == nil:
+		if why := pr.otherQuery(key, page.Self); why != "" {
+			// A Bundle that says it answers another search (of another
+			// type, or for another patient) is no answer to this key's,
+			// however empty: fetch it.
+			return keyResult{st: keyValue, err: errors.New(why)}, nil
+		}
 		return keyResult{st: keyValue, page: page}, nil
 	case errors.Is(err, fhir.ErrOperationOutcome):
 		return keyResult{st: keyOutcome}, nil // the client's query failed: fetch it again, once
@@ -194,13 +195,22 @@ func (pr *prefetchReader) otherQuery(key, self string) string {
 	if err != nil {
 		return ""
 	}
-	path := strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/_search")
-	typ, want := path[strings.LastIndexByte(path, '/')+1:], queryType(pr.svc.Prefetch[key])
+	path := strings.Split(strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/_search"), "/")
+	typ, want := path[len(path)-1], queryType(pr.svc.Prefetch[key])
 	if resourceType.MatchString(typ) && typ != want {
 		return fmt.Sprintf("the Bundle's self link is a search of %s, not of %s", typ, want)
 	}
 	patient := strings.TrimPrefix(pr.hc.PatientID, "Patient/")
-	for name, vals := range u.Query() {
+	if n := len(path); n >= 3 && path[n-3] == "Patient" && path[n-2] != patient {
+		// A compartment search: Patient/p2/Condition.
+		return "the Bundle's self link is a search for another patient than context.patientId"
+	}
+	query, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		// A pair the parser drops (a ';', a bad escape) may be the patient.
+		return "the Bundle's self link is no readable search"
+	}
+	for name, vals := range query {
 		if base, _, _ := strings.Cut(name, ":"); base != "patient" && base != "subject" {
 			continue
 		}
