@@ -65,15 +65,16 @@ type Page struct {
 }
 
 // Builder accumulates prefetch values and FHIR pages into a rules.Record.
-// Add may be called concurrently; the setters must come before it.
+// Add may be called concurrently; the setters must not run while it does.
 type Builder struct {
 	logger    *slog.Logger
 	filters   *Filters
-	now       time.Time         // what the Observation look-backs count back from
-	patientID string            // the context patient; "" checks nothing
-	types     map[string]string // key -> the resource type its query asks for
-	entries   counter           // entries read by all Adds
-	objects   atomic.Int64      // JSON objects of the resources decoded (MaxObjects)
+	now       time.Time           // what the Observation look-backs count back from
+	patientID string              // the context patient; "" checks nothing
+	types     map[string]string   // key -> the resource type its query asks for
+	medIDs    map[string][]string // key -> the Medication ids it asks for (ExpectMedications)
+	entries   counter             // entries read by all Adds
+	objects   atomic.Int64        // JSON objects of the resources decoded (MaxObjects)
 
 	mu    sync.Mutex
 	parts []part
@@ -103,6 +104,18 @@ func (b *Builder) ForPatient(id string) {
 // excepted, which only resolve references), and (ErrNotResource) a Bundle
 // that answers no search.
 func (b *Builder) Expect(key, resourceType string) { b.types[key] = resourceType }
+
+// ExpectMedications makes key a search of the Medications of ids by _id:
+// another resource the rules read refuses its value (ErrWrongType), and of
+// the Medications only those of ids are read, by id alone (one of another
+// id, or its fullUrl, could stand for a Medication another value gave).
+func (b *Builder) ExpectMedications(key string, ids []string) {
+	b.Expect(key, "Medication")
+	if b.medIDs == nil {
+		b.medIDs = map[string][]string{}
+	}
+	b.medIDs[key] = ids
+}
 
 // part is what one call to Add found, kept once the value is found usable.
 type part struct {
@@ -272,7 +285,15 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		if p.medications == nil {
 			p.medications = medIndex{}
 		}
-		err = decodeAs(r.raw, func(v *medication) { p.medications.add(v, text(r.fullURL)) })
+		ids, byID := p.b.medIDs[p.key]
+		err = decodeAs(r.raw, func(v *medication) {
+			switch {
+			case !byID:
+				p.medications.add(v, text(r.fullURL))
+			case slices.Contains(ids, strings.TrimSpace(str(v.ID))):
+				p.medications.add(v, "")
+			}
+		})
 	}
 	if err != nil {
 		p.logSkip(r.index, r.resourceType, decodeError("", err))

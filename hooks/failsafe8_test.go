@@ -135,3 +135,74 @@ func TestFailsafe8SelfLinks(t *testing.T) {
 		})
 	}
 }
+
+// The Medications read by id (Medication?_id=): what the answer holds
+// beside the Medications asked for is no answer to the query. An order,
+// a Medication nobody asked for (one prefetch already gave, of other
+// content), or another patient's data is not read; a Medication asked
+// for that comes twice, differing, is read as both (failsafe7).
+func TestFailsafe8MedicationsByID(t *testing.T) {
+	byRef := func(id, medID string) res {
+		m := with(med(id, "active", "", "", "x", 30), "medicationReference", res{"reference": "Medication/" + medID})
+		delete(m, "medicationCodeableConcept")
+		return m
+	}
+	adaMed := res{"resourceType": "Medication", "id": "ada-med", "code": coding(rxnorm, "327361")}
+	cetMed := res{"resourceType": "Medication", "id": "cet-med", "code": res{"text": "cetirizine 10 mg tablet"}}
+	r := cleanRecord().replace(byRef("ada", "ada-med")).replace(byRef("cet", "cet-med"))
+	r.medications = append(r.medications, cetMed) // prefetch holds cet-med, not ada-med
+	base := upa15(r).body(t)
+	tofaMed := func(id string) res { return res{"resourceType": "Medication", "id": id, "code": coding(rxnorm, "1357536")} }
+	tofaOrder := with(medication("tofa", "active", rxnorm, "1357536", "tofacitinib"), "subject", res{"reference": "Patient/p1"})
+	unread := []string{"data-unavailable"}
+	for _, tc := range []struct {
+		name    string
+		answer  []res
+		want    []string // findings present
+		notWant []string
+	}{
+		{"the Medication asked for", []res{adaMed}, []string{"combination-biologic"}, append(unread, "combination-jak")},
+		{"beside it, a Medication of another id, which prefetch gave otherwise", []res{adaMed, tofaMed("cet-med")},
+			[]string{"combination-biologic"}, append(unread, "combination-jak")},
+		{"beside it, a Medication of another id nobody references", []res{adaMed, tofaMed("other")},
+			[]string{"combination-biologic"}, append(unread, "combination-jak")},
+		{"only a Medication of another id", []res{tofaMed("ada-med2")}, unread, []string{"combination-biologic", "combination-jak"}},
+		{"beside it, an order of the patient", []res{adaMed, tofaOrder}, unread, []string{"combination-jak"}},
+		{"beside it, another patient's order", []res{adaMed, otherPatient("MedicationRequest")}, unread, []string{"combination-jak"}},
+		{"an order of the asked id instead", []res{with(medication("ada-med", "active", rxnorm, "1357536", "tofacitinib"), "subject", res{"reference": "Patient/p1"})},
+			unread, []string{"combination-jak", "combination-biologic"}},
+		{"the asked id twice, differing", []res{adaMed, with(tofaMed("ada-med"), "code", res{"text": "cetirizine"})},
+			[]string{"combination-biologic"}, append(unread, "combination-jak")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sf := newSourceFHIR(t, base, 0)
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(base, &m))
+			dropKeys("none")(t, m, sf)
+			body, err := json.Marshal(m)
+			require.NoError(t, err)
+			sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
+				if typ != "Medication" {
+					return false
+				}
+				assert.Equal(t, "ada-med", r.URL.Query().Get("_id"), "only what no one sent is asked")
+				entries := []any{}
+				for _, x := range tc.answer {
+					entries = append(entries, res{"resource": x, "search": res{"mode": "match"}})
+				}
+				w.Header().Set("Content-Type", "application/fhir+json")
+				json.NewEncoder(w).Encode(res{"resourceType": "Bundle", "type": "searchset", "entry": entries})
+				return true
+			}
+			rec := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", body)
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			assert.NotContains(t, rec.Body.String(), "p2")
+			codes := codesOf(checkResponse(t, rec.Body.Bytes()))
+			assert.Subset(t, codes, tc.want)
+			for _, c := range tc.notWant {
+				assert.NotContains(t, codes, c)
+			}
+			assert.Contains(t, sf.asked(), "/fhir/Medication?_id=ada-med")
+		})
+	}
+}

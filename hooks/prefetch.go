@@ -393,6 +393,9 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 	return res, nil
 }
 
+// medicationsByID names the Medications read by id in the logs.
+const medicationsByID = "medicationsById"
+
 // maxMedicationRefs bounds the Medications one call reads by id (one
 // query): a long medication list names a few dozen products.
 const maxMedicationRefs = 100
@@ -428,9 +431,10 @@ func (s *Server) fetchMedications(ctx context.Context, b *fhir.Builder, req *Req
 	if req.FHIRAuthorization != nil {
 		token = req.FHIRAuthorization.AccessToken
 	}
+	b.ExpectMedications(medicationsByID, ids)
 	found, err := s.fhir.Fetch(ctx, req.FHIRServer, token, q)
 	if err == nil {
-		_, err = addPages(ctx, b, rules.DataMedications, found, fhir.Page{})
+		_, err = addPages(ctx, b, medicationsByID, found, fhir.Page{})
 	}
 	if err != nil {
 		logger.Warn("referenced Medications not fetched", "reason", safeReason(err))
