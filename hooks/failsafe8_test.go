@@ -3,6 +3,7 @@ package hooks
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -205,4 +206,89 @@ func TestFailsafe8MedicationsByID(t *testing.T) {
 			assert.Contains(t, sf.asked(), "/fhir/Medication?_id=ada-med")
 		})
 	}
+}
+
+// A medication list cut short (page 2 fails on the FHIR server), on each
+// order hook and in the reverse direction (an interacting drug ordered):
+// a course on page 1 is judged and the gap said; a course not on page 1
+// cannot be told, which is said on a JAK order, and is no cards in the
+// reverse direction (section 2b).
+func TestFailsafe8PartialMedicationList(t *testing.T) {
+	withCourse := func(first bool) *record {
+		r := onCourseAt("upadacitinib", 30, 60)
+		course := r.medications[len(r.medications)-1]
+		r.medications = append(r.medications[:len(r.medications)-1], med("dupi2", "stopped", "", "", "dupilumab 300 MG/2ML Prefilled Syringe", 400),
+			stmt("otc1", "active", "", "", "cetirizine 10 mg tablet", 30), stmt("otc2", "active", "", "", "loratadine 10 mg tablet", 30))
+		if first {
+			r.medications = append([]res{course}, r.medications...)
+		} else {
+			r.medications = append(r.medications, course)
+		}
+		return r
+	}
+	clarithro := rxText("clarithromycin 500 MG Oral Tablet")
+	for _, tc := range []struct {
+		name  string
+		c     call
+		key   string // the key whose page 2 fails
+		want  []string
+		empty bool // no cards
+	}{
+		{"order-sign, tofacitinib on page 1", upa15(failRecordWith(medication("tofa", "active", rxnorm, "1357536", "tofacitinib"))), "medications",
+			[]string{"combination-jak"}, false},
+		{"order-select, tofacitinib on page 1", call{hook: HookOrderSelect, r: failRecordWith(medication("tofa", "active", rxnorm, "1357536", "tofacitinib")),
+			drafts: []res{jakDraft("upadacitinib", 15)}, selections: []string{"MedicationRequest/new"}}, "medications",
+			[]string{"combination-jak"}, false},
+		{"order-sign, nothing on page 1", upa15(failRecord()), "medications", nil, false},
+		{"reverse, the course on page 1", sign(withCourse(true), clarithro), "medications", []string{"cyp-interaction", "data-unavailable"}, false},
+		{"reverse, the course on page 2", sign(withCourse(false), clarithro), "medications", nil, true},
+		// The outside list cut short, the orders whole and no course on
+		// them: the course is not known to be on the outside list, and
+		// the answer is no cards (committee question 2 of failsafe8).
+		{"reverse, an outside course past page 1 of the statements", sign(outsideCourse(), clarithro), "medicationStatements", nil, true},
+		{"reverse, an outside course, the statements whole", sign(outsideCourse(), clarithro), "", []string{"cyp-interaction"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body, sf := roadBody(t, tc.c, road{per: 1, body: dropKeys(tc.key)})
+			sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
+				if typ == sourceKeys[tc.key] && page == 2 {
+					w.WriteHeader(500)
+					return true
+				}
+				return false
+			}
+			rec := failServer(t, sf).do(t, "POST", "/cds-services/"+tc.c.service(), body)
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			cs := checkResponse(t, rec.Body.Bytes())
+			if tc.empty {
+				assert.Empty(t, cs)
+				return
+			}
+			assert.Subset(t, codesOf(cs), tc.want)
+			if tc.key == "" {
+				assert.NotContains(t, codesOf(cs), "data-unavailable")
+				return
+			}
+			if tc.c.hook == HookOrderSelect || !slices.Contains(tc.want, "cyp-interaction") {
+				saysUnchecked(t, rec, tc.key, tc.want...)
+			} else {
+				assert.Contains(t, cardWith(cs, "data-unavailable").Summary, "medications")
+			}
+		})
+	}
+}
+
+// failRecordWith is failRecord with r first on its medication list.
+func failRecordWith(r res) *record {
+	rec := failRecord()
+	rec.medications = append([]res{r}, rec.medications...)
+	return rec
+}
+
+// outsideCourse is failRecord with an upadacitinib 30 mg course known only
+// from the outside medication list, last on it.
+func outsideCourse() *record {
+	r := failRecord()
+	r.medications = append(r.medications, courseMed("upa-out", "MedicationStatement", "active", "upadacitinib", 30, 60))
+	return r
 }
