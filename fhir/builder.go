@@ -240,16 +240,19 @@ func (p *part) add(r *resource) (ok bool, err error) {
 	if err := p.b.spend(r.raw); err != nil {
 		return false, err
 	}
-	if err := p.check(r); err != nil {
-		var de *DecodeError
-		if errors.As(err, &de) {
-			p.logSkip(r.index, r.resourceType, err)
-			return false, nil
-		}
+	included := p.otherIncluded(r)
+	err = p.check(r, included)
+	var de *DecodeError
+	switch {
+	case err != nil && !errors.As(err, &de):
 		return false, err
-	}
-	if p.otherIncluded(r) {
+	case included:
+		// Not read: one whose subject cannot be read is no entry of the
+		// key left out.
 		return true, nil
+	case err != nil:
+		p.logSkip(r.index, r.resourceType, err)
+		return false, nil
 	}
 	if (r.resourceType == "MedicationRequest" || r.resourceType == "MedicationStatement") && r5Medication(r) {
 		p.logSkip(r.index, r.resourceType, errR5Medication)
@@ -349,13 +352,11 @@ func (p *part) other(r *resource) {
 }
 
 // check applies Expect and ForPatient; a *DecodeError (an unreadable
-// subject) skips the resource.
-func (p *part) check(r *resource) error {
-	if p.otherIncluded(r) {
-		// Another type a search added (search.mode include, as
-		// _include=...:patient gives): no match of the query, so no wrong
-		// type; not read, but whose it is is still checked.
-	} else if want := p.b.types[p.key]; want != "" && r.resourceType != want && r.resourceType != "Medication" {
+// subject) skips the resource. An entry of another type a search included
+// (search.mode include, as _include=...:patient gives) is no match of the
+// query, so no wrong type; not read, but whose it is is still checked.
+func (p *part) check(r *resource, included bool) error {
+	if want := p.b.types[p.key]; !included && want != "" && r.resourceType != want && r.resourceType != "Medication" {
 		return fmt.Errorf("%w (%s)", ErrWrongType, r.resourceType)
 	}
 	member := "subject"

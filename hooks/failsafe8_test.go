@@ -292,3 +292,53 @@ func outsideCourse() *record {
 	r.medications = append(r.medications, courseMed("upa-out", "MedicationStatement", "active", "upadacitinib", 30, 60))
 	return r
 }
+
+// Entries a search included (search.mode include): of the key's own type
+// they are read as any other (a Condition is the patient's Condition
+// however it came), held to the patient; of another type they are not
+// read, and one whose subject cannot be read is no entry of the key left
+// out (no "some conditions could not be read").
+func TestFailsafe8IncludedEntries(t *testing.T) {
+	c := upa15(failRecord())
+	base := c.body(t)
+	include := func(r res) res { return res{"resource": r, "search": res{"mode": "include"}} }
+	for _, tc := range []struct {
+		name   string
+		entry  res
+		status int
+		want   []string
+		quiet  bool // no card says conditions could not be read
+	}{
+		{"a Condition of the patient", include(with(condition("tb", sct, "427099000", "active"), "subject", res{"reference": "Patient/p1"})),
+			200, []string{"tb-active"}, true},
+		{"a Condition of another patient", include(with(condition("tb", sct, "427099000", "active"), "subject", res{"reference": "Patient/p2"})),
+			400, nil, false},
+		{"an order of another patient", include(otherPatient("MedicationRequest")), 400, nil, false},
+		{"an order of the patient", include(with(medication("tofa", "active", rxnorm, "1357536", "tofacitinib"), "subject", res{"reference": "Patient/p1"})),
+			200, nil, true},
+		{"an order whose subject cannot be read", include(with(medication("tofa", "active", rxnorm, "1357536", "tofacitinib"), "subject", "Patient/p1")),
+			200, nil, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var m map[string]any
+			require.NoError(t, json.Unmarshal(base, &m))
+			b := m["prefetch"].(map[string]any)["conditions"].(map[string]any)
+			b["entry"] = append(b["entry"].([]any), tc.entry)
+			body, err := json.Marshal(m)
+			require.NoError(t, err)
+			rec := newTestServer(t, serverOpts{noStore: true}).do(t, "POST", "/cds-services/order-sign", body)
+			require.Equal(t, tc.status, rec.Code, rec.Body.String())
+			assert.NotContains(t, rec.Body.String(), "p2")
+			if tc.status != 200 {
+				assert.Contains(t, rec.Body.String(), "prefetch.conditions")
+				return
+			}
+			codes := codesOf(checkResponse(t, rec.Body.Bytes()))
+			assert.Subset(t, codes, append(tc.want, "tb-screening-missing"))
+			assert.NotContains(t, codes, "combination-jak", "an included order is the medications key's to read")
+			if tc.quiet {
+				assert.NotContains(t, rec.Body.String(), "could not be read")
+			}
+		})
+	}
+}
