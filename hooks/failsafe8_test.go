@@ -153,7 +153,9 @@ func TestFailsafe8MedicationsByID(t *testing.T) {
 	r := cleanRecord().replace(byRef("ada", "ada-med")).replace(byRef("cet", "cet-med"))
 	r.medications = append(r.medications, cetMed) // prefetch holds cet-med, not ada-med
 	base := upa15(r).body(t)
-	tofaMed := func(id string) res { return res{"resourceType": "Medication", "id": id, "code": coding(rxnorm, "1357536")} }
+	tofaMed := func(id string) res {
+		return res{"resourceType": "Medication", "id": id, "code": coding(rxnorm, "1357536")}
+	}
 	tofaOrder := with(medication("tofa", "active", rxnorm, "1357536", "tofacitinib"), "subject", res{"reference": "Patient/p1"})
 	unread := []string{"data-unavailable"}
 	for _, tc := range []struct {
