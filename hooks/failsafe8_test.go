@@ -2,12 +2,18 @@ package hooks
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"jakguard/fhir"
 )
 
 // The failsafe8 review: hostile input on the paths the source review
@@ -340,6 +346,122 @@ func TestFailsafe8IncludedEntries(t *testing.T) {
 			assert.NotContains(t, codes, "combination-jak", "an included order is the medications key's to read")
 			if tc.quiet {
 				assert.NotContains(t, rec.Body.String(), "could not be read")
+			}
+		})
+	}
+}
+
+// The read of the referenced Medications within the call's bounds: a
+// server that hangs on it, answers more than a page may hold or more than
+// the call's memory budget has left, or a record referencing more
+// Medications than one query asks: the orders whose drug could not be
+// told are said, the call answers within its deadline, and nothing asked
+// names more than 100 ids or one that is no FHIR id.
+func TestFailsafe8MedicationsByIDBounds(t *testing.T) {
+	adaRef := func(id, medID string) res {
+		m := with(med(id, "active", "", "", "x", 30), "medicationReference", res{"reference": "Medication/" + medID})
+		delete(m, "medicationCodeableConcept")
+		return m
+	}
+	one := cleanRecord().replace(adaRef("ada", "ada-med"))
+	many := cleanRecord()
+	for i := range 150 {
+		many.replace(adaRef(fmt.Sprintf("o%03d", i), fmt.Sprintf("m%03d", i)))
+	}
+	// References that are no FHIR id are never asked.
+	for i, ref := range []string{"..", ".", "a,b", "a b", "x?patient=p2", "x#y", "x%2C..", strings.Repeat("a", 65)} {
+		many.replace(adaRef(fmt.Sprintf("bad%d", i), ref))
+	}
+	big := strings.Repeat("x", 40<<10)
+	// What would resolve the order, were the answer read.
+	adaMed := []any{res{"resource": res{"resourceType": "Medication", "id": "ada-med", "code": coding(rxnorm, "327361")}}}
+	for _, tc := range []struct {
+		name   string
+		r      *record
+		cfg    fhir.ClientConfig
+		answer func(w http.ResponseWriter, r *http.Request)
+	}{
+		{"the server hangs", one, fhir.ClientConfig{QueryTimeout: 300 * time.Millisecond}, func(w http.ResponseWriter, r *http.Request) {
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+		}},
+		{"an answer over the page bound", one, fhir.ClientConfig{MaxBytes: 32 << 10}, func(w http.ResponseWriter, r *http.Request) {
+			json.NewEncoder(w).Encode(res{"resourceType": "Bundle", "type": "searchset", "meta": res{"tag": []any{res{"display": big}}}, "entry": adaMed})
+		}},
+		{"an answer over what the call's budget has left", one, fhir.ClientConfig{CallBudget: 32 << 10}, func(w http.ResponseWriter, r *http.Request) {
+			json.NewEncoder(w).Encode(res{"resourceType": "Bundle", "type": "searchset", "meta": res{"tag": []any{res{"display": big}}}, "entry": adaMed})
+		}},
+		{"an OperationOutcome", one, fhir.ClientConfig{}, func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprint(w, `{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"too-costly"}]}`)
+		}},
+		// The Medication asked for is there: what is there is read.
+		{"a search said incomplete, holding it", one, fhir.ClientConfig{}, func(w http.ResponseWriter, r *http.Request) {
+			json.NewEncoder(w).Encode(res{"resourceType": "Bundle", "type": "searchset", "entry": append(adaMed, res{"resource": res{"resourceType": "OperationOutcome",
+				"issue": []any{res{"severity": "error", "code": "too-costly"}}}, "search": res{"mode": "outcome"}})})
+		}},
+		{"more Medications than one query asks", many, fhir.ClientConfig{}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body, sf := roadBody(t, upa15(tc.r), road{body: dropKeys("medications")})
+			sf.noIncludes()
+			for _, e := range sf.data["MedicationRequest"] {
+				ref := e.(res)["resource"].(map[string]any)["medicationReference"]
+				if ref == nil {
+					continue
+				}
+				id := strings.TrimPrefix(ref.(res)["reference"].(string), "Medication/")
+				sf.meds = append(sf.meds, res{"resource": res{"resourceType": "Medication", "id": id, "code": coding(rxnorm, "327361")}})
+			}
+			if tc.answer != nil {
+				sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
+					if typ == "Medication" {
+						w.Header().Set("Content-Type", "application/fhir+json")
+						tc.answer(w, r)
+					}
+					return typ == "Medication"
+				}
+			}
+			s := failServer(t, sf)
+			cfg := fhir.ClientConfig{QueryTimeout: 2 * time.Second, PageCap: 20, MaxBytes: 64 << 10}
+			if tc.cfg.QueryTimeout > 0 {
+				cfg.QueryTimeout = tc.cfg.QueryTimeout
+			}
+			if tc.cfg.MaxBytes > 0 {
+				cfg.MaxBytes = tc.cfg.MaxBytes
+			}
+			cfg.CallBudget = tc.cfg.CallBudget
+			s.fhir = fhir.NewClient(cfg, sf.Client())
+			start := time.Now()
+			rec := s.do(t, "POST", "/cds-services/order-sign", body)
+			assert.Less(t, time.Since(start), 2*time.Second, "the call waits no longer than its query timeout")
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			cs := checkResponse(t, rec.Body.Bytes())
+			if strings.HasPrefix(tc.name, "a search said incomplete") {
+				assert.Contains(t, codesOf(cs), "combination-biologic")
+				assert.NotContains(t, codesOf(cs), "data-unavailable")
+			} else {
+				requireFinding(t, cs, "data-unavailable", "warning")
+				assert.Contains(t, cardWith(cs, "data-unavailable").Summary, "some medications could not be read")
+			}
+			var asked []string
+			for _, q := range sf.asked() {
+				if strings.HasPrefix(q, "/fhir/Medication?") {
+					asked = append(asked, q)
+				}
+			}
+			require.Len(t, asked, 1, "one query")
+			u, err := url.Parse(asked[0])
+			require.NoError(t, err)
+			ids := strings.Split(u.Query().Get("_id"), ",")
+			assert.LessOrEqual(t, len(ids), maxMedicationRefs)
+			for _, id := range ids {
+				assert.True(t, queryID(id), "asked %q", id)
+			}
+			if tc.r == many {
+				assert.Len(t, ids, maxMedicationRefs)
+				assert.Contains(t, codesOf(cs), "combination-biologic", "the 100 read are judged")
 			}
 		})
 	}
