@@ -466,3 +466,37 @@ func TestFailsafe8MedicationsByIDBounds(t *testing.T) {
 		})
 	}
 }
+
+// The Medications read by id come in pages like any search: when page 2
+// fails, those on page 1 are read (an adalimumab order is judged), and
+// the order whose Medication was on page 2 is said, as for any search
+// cut short.
+func TestFailsafe8MedicationsByIDPartial(t *testing.T) {
+	byRef := func(id, medID string) res {
+		m := with(med(id, "active", "", "", "x", 30), "medicationReference", res{"reference": "Medication/" + medID})
+		delete(m, "medicationCodeableConcept")
+		return m
+	}
+	r := cleanRecord().replace(byRef("ada", "a-ada")).replace(byRef("other", "b-other"))
+	body, sf := roadBody(t, upa15(r), road{body: dropKeys("medications")})
+	sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
+		if typ != "Medication" {
+			return false
+		}
+		if page == 2 {
+			w.WriteHeader(500)
+			return true
+		}
+		w.Header().Set("Content-Type", "application/fhir+json")
+		json.NewEncoder(w).Encode(res{"resourceType": "Bundle", "type": "searchset", "total": 2,
+			"entry": []any{res{"resource": res{"resourceType": "Medication", "id": "a-ada", "code": coding(rxnorm, "327361")}, "search": res{"mode": "match"}}},
+			"link":  []any{res{"relation": "next", "url": sf.nextURL(r.URL, 2)}}})
+		return true
+	}
+	rec := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", body)
+	require.Equal(t, 200, rec.Code, rec.Body.String())
+	cs := checkResponse(t, rec.Body.Bytes())
+	requireFinding(t, cs, "combination-biologic", "warning")
+	requireFinding(t, cs, "data-unavailable", "warning")
+	assert.Contains(t, cardWith(cs, "data-unavailable").Summary, "some medications could not be read")
+}

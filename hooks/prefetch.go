@@ -433,7 +433,9 @@ func (s *Server) fetchMedications(ctx context.Context, b *fhir.Builder, req *Req
 	}
 	b.ExpectMedications(medicationsByID, ids)
 	found, err := s.fhir.Fetch(ctx, req.FHIRServer, token, q)
-	if err == nil {
+	if err != nil {
+		addPartial(ctx, b, medicationsByID, found) // those on the pages read are so
+	} else {
 		_, err = addPages(ctx, b, medicationsByID, found, fhir.Page{})
 	}
 	if err != nil {
