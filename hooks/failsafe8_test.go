@@ -500,3 +500,59 @@ func TestFailsafe8MedicationsByIDPartial(t *testing.T) {
 	requireFinding(t, cs, "data-unavailable", "warning")
 	assert.Contains(t, cardWith(cs, "data-unavailable").Summary, "some medications could not be read")
 }
+
+// Page 1 of the medication list the patient's, page 2 unusable (another
+// patient's, a history, malformed, over the bound): page 1 is read, page
+// 2 never, on the order hooks and on patient-view, and the gap is said.
+func TestFailsafe8PartialPageTwoUnusable(t *testing.T) {
+	pages := map[string]func(sf *sourceFHIR, r *http.Request) string{
+		"another patient's": func(sf *sourceFHIR, r *http.Request) string {
+			b, _ := json.Marshal(res{"resourceType": "Bundle", "type": "searchset", "entry": []any{res{"resource": otherPatient("MedicationRequest"), "search": res{"mode": "match"}}}})
+			return string(b)
+		},
+		"the patient's and another patient's": func(sf *sourceFHIR, r *http.Request) string {
+			mine := with(medication("tofa", "active", rxnorm, "1357536", "tofacitinib"), "subject", res{"reference": "Patient/p1"})
+			b, _ := json.Marshal(res{"resourceType": "Bundle", "type": "searchset", "entry": []any{res{"resource": mine}, res{"resource": otherPatient("MedicationRequest")}}})
+			return string(b)
+		},
+		"a history": func(sf *sourceFHIR, r *http.Request) string {
+			mine := with(medication("tofa", "active", rxnorm, "1357536", "tofacitinib"), "subject", res{"reference": "Patient/p1"})
+			b, _ := json.Marshal(historyOf(mine))
+			return string(b)
+		},
+		"malformed": func(sf *sourceFHIR, r *http.Request) string { return `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Medi` },
+	}
+	pvCourse := func() *record {
+		r := coursed("abrocitinib", 28)
+		r.medications = append(r.medications[len(r.medications)-1:], r.medications[:len(r.medications)-1]...)
+		return r
+	}
+	for name, page := range pages {
+		for _, c := range []call{upa15(failRecordWith(medication("jak", "active", rxnorm, "1357536", "tofacitinib"))), view(pvCourse())} {
+			t.Run(c.service()+"/"+name, func(t *testing.T) {
+				body, sf := roadBody(t, c, road{per: 1, body: dropKeys("medications")})
+				sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, n int) bool {
+					if typ != "MedicationRequest" || n != 2 {
+						return false
+					}
+					w.Header().Set("Content-Type", "application/fhir+json")
+					fmt.Fprint(w, page(sf, r))
+					return true
+				}
+				rec := failServer(t, sf).do(t, "POST", "/cds-services/"+c.service(), body)
+				require.Equal(t, 200, rec.Code, rec.Body.String())
+				assert.NotContains(t, rec.Body.String(), "p2")
+				cs := checkResponse(t, rec.Body.Bytes())
+				if c.service() == HookPatientView {
+					requireFinding(t, cs, "monitoring-cbc-due", "warning")
+					requireFinding(t, cs, "data-unavailable", "info")
+					assert.Contains(t, cardWith(cs, "data-unavailable").Summary, "medications")
+					assert.NotContains(t, codesOf(cs), "combination-jak", "page 2 is not read")
+					return
+				}
+				saysUnchecked(t, rec, "medications", "combination-jak")
+				requireFinding(t, cs, "combination-jak", "critical") // page 1's tofacitinib
+			})
+		}
+	}
+}
