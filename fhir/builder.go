@@ -469,12 +469,7 @@ func containedMedication(contained []byte, logErr func(error)) func(id string) (
 func (b *Builder) MedicationRefs() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	meds := medIndex{}
-	for _, p := range b.parts {
-		for key, m := range p.medications {
-			meds.put(key, m)
-		}
-	}
+	meds := b.medications()
 	ids := map[string]bool{}
 	for _, p := range b.parts {
 		for _, pm := range p.meds { // a copy: resolve marks it found
@@ -487,17 +482,24 @@ func (b *Builder) MedicationRefs() []string {
 	return slices.Sorted(maps.Keys(ids))
 }
 
-// Record returns the record of everything added so far, references to
-// Medications resolved across values, a resource that came twice kept once.
-func (b *Builder) Record() *rules.Record {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+// medications is every Medication added so far, by id and fullUrl (b.mu
+// held).
+func (b *Builder) medications() medIndex {
 	meds := medIndex{}
 	for _, p := range b.parts {
 		for key, m := range p.medications {
 			meds.put(key, m)
 		}
 	}
+	return meds
+}
+
+// Record returns the record of everything added so far, references to
+// Medications resolved across values, a resource that came twice kept once.
+func (b *Builder) Record() *rules.Record {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	meds := b.medications()
 	rec := &rules.Record{}
 	// The same id again with other content (two versions, a merged feed)
 	// is kept too: which is current cannot be told, and keeping the first

@@ -520,7 +520,9 @@ func TestFailsafe8PartialPageTwoUnusable(t *testing.T) {
 			b, _ := json.Marshal(historyOf(mine))
 			return string(b)
 		},
-		"malformed": func(sf *sourceFHIR, r *http.Request) string { return `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Medi` },
+		"malformed": func(sf *sourceFHIR, r *http.Request) string {
+			return `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Medi`
+		},
 	}
 	pvCourse := func() *record {
 		r := coursed("abrocitinib", 28)

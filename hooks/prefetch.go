@@ -316,10 +316,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 				res.unavailable[key] = notAllowed
 			}
 		default:
-			token := ""
-			if req.FHIRAuthorization != nil {
-				token = req.FHIRAuthorization.AccessToken
-			}
+			token := req.accessToken()
 			// A token that cannot read a key's data is not used for it: the
 			// server may answer what the token may see, and nothing would
 			// read as "none".
@@ -427,10 +424,7 @@ func (s *Server) fetchMedications(ctx context.Context, b *fhir.Builder, req *Req
 		logger.Warn("referenced Medications not fetched", "reason", reason)
 		return
 	}
-	token := ""
-	if req.FHIRAuthorization != nil {
-		token = req.FHIRAuthorization.AccessToken
-	}
+	token := req.accessToken()
 	b.ExpectMedications(medicationsByID, ids)
 	found, err := s.fhir.Fetch(ctx, req.FHIRServer, token, q)
 	if err != nil {
@@ -528,10 +522,7 @@ func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key string, fi
 	if !s.fhirServerAllowed(ctx, req.FHIRServer) {
 		return 0, errors.New("prefetch is paginated and fhirServer is not allowed for this client")
 	}
-	token := ""
-	if req.FHIRAuthorization != nil {
-		token = req.FHIRAuthorization.AccessToken
-	}
+	token := req.accessToken()
 	pages, err := s.fhir.FetchNext(ctx, req.FHIRServer, token, first.Next)
 	if err != nil {
 		return addPartial(ctx, b, key, pages), errors.New(safeReason(err))
