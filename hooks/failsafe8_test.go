@@ -558,3 +558,38 @@ func TestFailsafe8PartialPageTwoUnusable(t *testing.T) {
 		}
 	}
 }
+
+// The call's deadline holds with the read by id after the searches: a
+// FHIR server answering the searches slowly and hanging on the Medication
+// read, within a query timeout longer than the call's deadline, answers
+// by the deadline, and never with cards as if the orders were read.
+func TestFailsafe8MedicationsByIDDeadline(t *testing.T) {
+	adaRef := with(med("ada", "active", "", "", "x", 30), "medicationReference", res{"reference": "Medication/ada-med"})
+	delete(adaRef, "medicationCodeableConcept")
+	body, sf := roadBody(t, upa15(cleanRecord().replace(adaRef)), road{body: dropKeys()})
+	sf.noIncludes()
+	sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
+		if typ != "Medication" {
+			time.Sleep(150 * time.Millisecond)
+			return false
+		}
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+		return true
+	}
+	s := failServer(t, sf)
+	s.cfg.Deadline = 600 * time.Millisecond
+	s.fhir = fhir.NewClient(fhir.ClientConfig{QueryTimeout: 3 * time.Second, PageCap: 20}, sf.Client())
+	start := time.Now()
+	rec := s.do(t, "POST", "/cds-services/order-sign", body)
+	assert.Less(t, time.Since(start), 1500*time.Millisecond, "answered by the call's deadline")
+	if rec.Code == http.StatusOK {
+		cs := checkResponse(t, rec.Body.Bytes())
+		assert.NotContains(t, codesOf(cs), "combination-biologic")
+		requireFinding(t, cs, "data-unavailable", "warning")
+		return
+	}
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+}
