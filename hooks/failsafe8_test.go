@@ -114,12 +114,17 @@ func TestFailsafe8SelfLinks(t *testing.T) {
 		{"https://ehr.example/fhir/Condition?patient=p1,p2", true},
 		{"https://ehr.example/fhir/Condition?patient=p1&subject=Patient%2Fp2", true},
 		{"https://ehr.example/fhir/Condition?subject:Patient=p2", true},
+		// A patient named by a chain is not known to be this one.
+		{"https://ehr.example/fhir/Condition?patient.identifier=urn:mrn%7C123", true},
+		{"https://ehr.example/fhir/Condition?subject:Patient.identifier=urn:mrn%7C123", true},
+		{"https://ehr.example/fhir/Condition?subject.name=Lovelace", true},
 		// Read as they are (the entries are held to the patient).
 		{"https://ehr.example/fhir/Patient/p1/Condition?_count=200", false},
 		{"Condition?patient=p1&_count=200", false},
 		{"https://other.example/fhir/Condition?patient=https%3A%2F%2Fehr.example%2Ffhir%2FPatient%2Fp1", false},
 		{"https://ehr.example/fhir/Condition?subject:Patient=p1&_count=200", false},
 		{"https://ehr.example/fhir/Condition/_search?patient=Patient/p1", false},
+		{"https://ehr.example/fhir/Condition?patient._id=p1", false},
 	} {
 		t.Run(tc.self, func(t *testing.T) {
 			var m map[string]any

@@ -211,7 +211,9 @@ func (pr *prefetchReader) otherQuery(key, self string) string {
 		return "the Bundle's self link is no readable search"
 	}
 	for name, vals := range query {
-		if base, _, _ := strings.Cut(name, ":"); base != "patient" && base != "subject" {
+		// patient, subject:Patient, and chains (patient.identifier: a
+		// patient named otherwise is not known to be this one).
+		if base := name[:strings.IndexAny(name+":", ":.")]; base != "patient" && base != "subject" {
 			continue
 		}
 		for _, v := range vals {
