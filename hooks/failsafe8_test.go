@@ -114,6 +114,9 @@ func TestFailsafe8SelfLinks(t *testing.T) {
 		{"https://ehr.example/fhir/Condition?patient=p1,p2", true},
 		{"https://ehr.example/fhir/Condition?patient=p1&subject=Patient%2Fp2", true},
 		{"https://ehr.example/fhir/Condition?subject:Patient=p2", true},
+		// A search of another type across the server.
+		{"https://ehr.example/fhir?_type=Observation&patient=p1", true},
+		{"https://ehr.example/fhir/?_type=Condition,Observation&patient=p1", true},
 		// A patient named by a chain is not known to be this one.
 		{"https://ehr.example/fhir/Condition?patient.identifier=urn:mrn%7C123", true},
 		{"https://ehr.example/fhir/Condition?subject:Patient.identifier=urn:mrn%7C123", true},
@@ -125,6 +128,7 @@ func TestFailsafe8SelfLinks(t *testing.T) {
 		{"https://ehr.example/fhir/Condition?subject:Patient=p1&_count=200", false},
 		{"https://ehr.example/fhir/Condition/_search?patient=Patient/p1", false},
 		{"https://ehr.example/fhir/Condition?patient._id=p1", false},
+		{"https://ehr.example/fhir?_type=Condition&patient=p1", false},
 	} {
 		t.Run(tc.self, func(t *testing.T) {
 			var m map[string]any

@@ -210,6 +210,11 @@ func (pr *prefetchReader) otherQuery(key, self string) string {
 		// A pair the parser drops (a ';', a bad escape) may be the patient.
 		return "the Bundle's self link is no readable search"
 	}
+	for _, t := range strings.Split(strings.Join(query["_type"], ","), ",") {
+		if t != "" && t != want { // a search across types: fhir?_type=Observation
+			return "the Bundle's self link is a search of another type than " + want
+		}
+	}
 	for name, vals := range query {
 		// patient, subject:Patient, and chains (patient.identifier: a
 		// patient named otherwise is not known to be this one).
