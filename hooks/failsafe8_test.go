@@ -112,6 +112,8 @@ func TestFailsafe8SelfLinks(t *testing.T) {
 		{"https://ehr.example/fhir/Condition?patient=p2%zz", true},
 		{"https://ehr.example/fhir/Condition?patient=p2&_count=%zz", true},
 		{"https://ehr.example/fhir/Condition?patient=p1,p2", true},
+		{"https://ehr.example/fhir/Condition%zz?patient=p2", true},
+		{"https://ehr.example/fhir/Condition?patient=p2\x7f", true},
 		{"https://ehr.example/fhir/Condition?patient=p1&subject=Patient%2Fp2", true},
 		{"https://ehr.example/fhir/Condition?subject:Patient=p2", true},
 		// A search of another type across the server.

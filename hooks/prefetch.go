@@ -192,8 +192,14 @@ func (pr *prefetchReader) otherQuery(key, self string) string {
 		return ""
 	}
 	u, err := url.Parse(self)
+	var query url.Values
+	if err == nil {
+		query, err = url.ParseQuery(u.RawQuery)
+	}
 	if err != nil {
-		return ""
+		// Not read whole (a bad escape, a ';', a control character): the
+		// part left out may be the patient.
+		return "the Bundle's self link is no readable search"
 	}
 	path := strings.Split(strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/_search"), "/")
 	typ, want := path[len(path)-1], queryType(pr.svc.Prefetch[key])
@@ -204,11 +210,6 @@ func (pr *prefetchReader) otherQuery(key, self string) string {
 	if n := len(path); n >= 3 && path[n-3] == "Patient" && path[n-2] != patient {
 		// A compartment search: Patient/p2/Condition.
 		return "the Bundle's self link is a search for another patient than context.patientId"
-	}
-	query, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		// A pair the parser drops (a ';', a bad escape) may be the patient.
-		return "the Bundle's self link is no readable search"
 	}
 	for _, t := range strings.Split(strings.Join(query["_type"], ","), ",") {
 		if t != "" && t != want { // a search across types: fhir?_type=Observation
