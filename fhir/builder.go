@@ -189,7 +189,7 @@ func (b *Builder) add(ctx context.Context, key string, rd *reader) (Page, error)
 		// A history holds past versions and deletions; a document,
 		// message, transaction or batch is no search's answer either:
 		// none is read (an active TB since resolved was a critical card).
-		err = fmt.Errorf("%w: a Bundle of type %s is no search result", ErrNotResource, bundleType(text(top.get("type"))))
+		err = fmt.Errorf("%w: a Bundle whose type is no search result", ErrNotResource)
 	case top.resourceType == "Bundle":
 		page.Next, page.Self, page.Incomplete = bundleLink(top.get("link"), "next"), bundleLink(top.get("link"), "self"), p.incomplete
 		if v := top.get("total"); v.Kind() == '0' {
@@ -400,15 +400,6 @@ func searchResult(t string) bool {
 		return true
 	}
 	return false
-}
-
-// bundleType is t for the logs: a Bundle.type code, else no sender's text.
-func bundleType(t string) string {
-	switch t {
-	case "document", "message", "transaction", "batch", "history", "subscription-notification":
-		return t
-	}
-	return "unknown"
 }
 
 // otherIncluded reports whether r is an entry a search included

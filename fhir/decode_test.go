@@ -244,8 +244,8 @@ var errAny = errors.New("any error")
 
 // A key whose query is known (Expect) takes a search's answer only: a
 // history (past versions), document, message, transaction or batch Bundle
-// is refused and nothing of it read; the type is named in the error only
-// when it is a Bundle.type code.
+// is refused and nothing of it read; the type, the sender's text, is not
+// in the error.
 func TestAddRefusesNoSearchResult(t *testing.T) {
 	entry := `"entry":[{"resource":{"resourceType":"Condition","id":"c","code":{"text":"x"}}}]`
 	for typ, ok := range map[string]bool{"history": false, "document": false, "message": false, "transaction": false, "batch": false,
