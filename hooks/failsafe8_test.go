@@ -112,6 +112,7 @@ func TestFailsafe8SelfLinks(t *testing.T) {
 		{"https://ehr.example/fhir/Condition?patient=p2%zz", true},
 		{"https://ehr.example/fhir/Condition?patient=p2&_count=%zz", true},
 		{"https://ehr.example/fhir/Condition?patient=p1,p2", true},
+		{"https://ehr.example/fhir/Condition?patient=Patient%2Fp2", true},
 		{"https://ehr.example/fhir/Condition%zz?patient=p2", true},
 		{"https://ehr.example/fhir/Condition?patient=p2\x7f", true},
 		{"https://ehr.example/fhir/Condition?patient=p1&subject=Patient%2Fp2", true},
@@ -131,6 +132,11 @@ func TestFailsafe8SelfLinks(t *testing.T) {
 		{"https://ehr.example/fhir/Condition/_search?patient=Patient/p1", false},
 		{"https://ehr.example/fhir/Condition?patient._id=p1", false},
 		{"https://ehr.example/fhir?_type=Condition&patient=p1", false},
+		{"https://ehr.example/fhir/Condition?patient=Patient%2Fp1&_count=200", false},
+		{"https://ehr.example/fhir/Cond%69tion?patient=p1", false},
+		// A search naming no patient is not known to be another's: its
+		// entries are held to the patient one by one.
+		{"https://ehr.example/fhir/Condition?_id=ad,ad2", false},
 	} {
 		t.Run(tc.self, func(t *testing.T) {
 			var m map[string]any
