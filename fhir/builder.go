@@ -26,8 +26,8 @@ import (
 )
 
 // Errors of Builder.Add (test with errors.Is). ErrOperationOutcome is also
-// a Bundle of nothing but failures; ErrWrongType and ErrWrongPatient are
-// Expect's and ForPatient's.
+// a Bundle of nothing but failures; ErrWrongType, and ErrNotResource for a
+// Bundle that answers no search, are Expect's; ErrWrongPatient ForPatient's.
 var (
 	ErrOperationOutcome = errors.New("value is an OperationOutcome")
 	ErrNotResource      = errors.New("not a FHIR resource")
@@ -57,7 +57,6 @@ type Page struct {
 	Next             string
 	Entries, Skipped int
 	Total            int
-	Type             string // Bundle.type ("" when none is said)
 	Self             string // the self link: the query the Bundle answers
 	// Incomplete: an OperationOutcome beside the results says they are not
 	// all there (an error of type incomplete, too-costly, throttled,
@@ -66,15 +65,16 @@ type Page struct {
 }
 
 // Builder accumulates prefetch values and FHIR pages into a rules.Record.
-// Add may be called concurrently; the setters must come before it.
+// Add may be called concurrently; the setters must not run while it does.
 type Builder struct {
 	logger    *slog.Logger
 	filters   *Filters
-	now       time.Time         // what the Observation look-backs count back from
-	patientID string            // the context patient; "" checks nothing
-	types     map[string]string // key -> the resource type its query asks for
-	entries   counter           // entries read by all Adds
-	objects   atomic.Int64      // JSON objects of the resources decoded (MaxObjects)
+	now       time.Time           // what the Observation look-backs count back from
+	patientID string              // the context patient; "" checks nothing
+	types     map[string]string   // key -> the resource type its query asks for
+	medIDs    map[string][]string // key -> the Medication ids it asks for (ExpectMedications)
+	entries   counter             // entries read by all Adds
+	objects   atomic.Int64        // JSON objects of the resources decoded (MaxObjects)
 
 	mu    sync.Mutex
 	parts []part
@@ -101,8 +101,21 @@ func (b *Builder) ForPatient(id string) {
 
 // Expect makes Add refuse (ErrWrongType) a value for key holding a
 // resource of a type the rules read other than resourceType (Medications
-// excepted, which only resolve references).
+// excepted, which only resolve references), and (ErrNotResource) a Bundle
+// that answers no search.
 func (b *Builder) Expect(key, resourceType string) { b.types[key] = resourceType }
+
+// ExpectMedications makes key a search of the Medications of ids by _id:
+// another resource the rules read refuses its value (ErrWrongType), and of
+// the Medications only those of ids are read, by id alone (one of another
+// id, or its fullUrl, could stand for a Medication another value gave).
+func (b *Builder) ExpectMedications(key string, ids []string) {
+	b.Expect(key, "Medication")
+	if b.medIDs == nil {
+		b.medIDs = map[string][]string{}
+	}
+	b.medIDs[key] = ids
+}
 
 // part is what one call to Add found, kept once the value is found usable.
 type part struct {
@@ -173,8 +186,13 @@ func (b *Builder) add(ctx context.Context, key string, rd *reader) (Page, error)
 		err = fmt.Errorf("%w: %s", ErrNotResource, rd.shape)
 	case top.resourceType == "Bundle" && p.failed && p.others == 0:
 		err = fmt.Errorf("Bundle of failures: %w", ErrOperationOutcome)
+	case top.resourceType == "Bundle" && b.types[key] != "" && !searchResult(text(top.get("type"))):
+		// A history holds past versions and deletions; a document,
+		// message, transaction or batch is no search's answer either:
+		// none is read (an active TB since resolved was a critical card).
+		err = fmt.Errorf("%w: a Bundle whose type is no search result", ErrNotResource)
 	case top.resourceType == "Bundle":
-		page.Next, page.Self, page.Incomplete, page.Type = bundleLink(top.get("link"), "next"), bundleLink(top.get("link"), "self"), p.incomplete, text(top.get("type"))
+		page.Next, page.Self, page.Incomplete = bundleLink(top.get("link"), "next"), bundleLink(top.get("link"), "self"), p.incomplete
 		if v := top.get("total"); v.Kind() == '0' {
 			_ = decode(v, &page.Total) // not a whole number: no total
 		}
@@ -223,16 +241,19 @@ func (p *part) add(r *resource) (ok bool, err error) {
 	if err := p.b.spend(r.raw); err != nil {
 		return false, err
 	}
-	if err := p.check(r); err != nil {
-		var de *DecodeError
-		if errors.As(err, &de) {
-			p.logSkip(r.index, r.resourceType, err)
-			return false, nil
-		}
+	included := p.otherIncluded(r)
+	err = p.check(r, included)
+	var de *DecodeError
+	switch {
+	case err != nil && !errors.As(err, &de):
 		return false, err
-	}
-	if p.otherIncluded(r) {
+	case included:
+		// Not read: one whose subject cannot be read is no entry of the
+		// key left out.
 		return true, nil
+	case err != nil:
+		p.logSkip(r.index, r.resourceType, err)
+		return false, nil
 	}
 	if (r.resourceType == "MedicationRequest" || r.resourceType == "MedicationStatement") && r5Medication(r) {
 		p.logSkip(r.index, r.resourceType, errR5Medication)
@@ -268,7 +289,15 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		if p.medications == nil {
 			p.medications = medIndex{}
 		}
-		err = decodeAs(r.raw, func(v *medication) { p.medications.add(v, text(r.fullURL)) })
+		ids, byID := p.b.medIDs[p.key]
+		err = decodeAs(r.raw, func(v *medication) {
+			switch {
+			case !byID:
+				p.medications.add(v, text(r.fullURL))
+			case slices.Contains(ids, strings.TrimSpace(str(v.ID))):
+				p.medications.add(v, "")
+			}
+		})
 	}
 	if err != nil {
 		p.logSkip(r.index, r.resourceType, decodeError("", err))
@@ -324,13 +353,11 @@ func (p *part) other(r *resource) {
 }
 
 // check applies Expect and ForPatient; a *DecodeError (an unreadable
-// subject) skips the resource.
-func (p *part) check(r *resource) error {
-	if p.otherIncluded(r) {
-		// Another type a search added (search.mode include, as
-		// _include=...:patient gives): no match of the query, so no wrong
-		// type; not read, but whose it is is still checked.
-	} else if want := p.b.types[p.key]; want != "" && r.resourceType != want && r.resourceType != "Medication" {
+// subject) skips the resource. An entry of another type a search included
+// (search.mode include, as _include=...:patient gives) is no match of the
+// query, so no wrong type; not read, but whose it is is still checked.
+func (p *part) check(r *resource, included bool) error {
+	if want := p.b.types[p.key]; !included && want != "" && r.resourceType != want && r.resourceType != "Medication" {
 		return fmt.Errorf("%w (%s)", ErrWrongType, r.resourceType)
 	}
 	member := "subject"
@@ -363,6 +390,17 @@ func (p *part) check(r *resource) error {
 		return fmt.Errorf("%w: a %s about another patient", ErrWrongPatient, r.resourceType)
 	}
 	return nil
+}
+
+// searchResult reports whether a Bundle of type t can be a query's answer:
+// a searchset or collection, the response of a batch of searches, or no
+// type said.
+func searchResult(t string) bool {
+	switch t {
+	case "", "searchset", "collection", "batch-response", "transaction-response":
+		return true
+	}
+	return false
 }
 
 // otherIncluded reports whether r is an entry a search included
@@ -423,12 +461,7 @@ func containedMedication(contained []byte, logErr func(error)) func(id string) (
 func (b *Builder) MedicationRefs() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	meds := medIndex{}
-	for _, p := range b.parts {
-		for key, m := range p.medications {
-			meds.put(key, m)
-		}
-	}
+	meds := b.medications()
 	ids := map[string]bool{}
 	for _, p := range b.parts {
 		for _, pm := range p.meds { // a copy: resolve marks it found
@@ -441,17 +474,24 @@ func (b *Builder) MedicationRefs() []string {
 	return slices.Sorted(maps.Keys(ids))
 }
 
-// Record returns the record of everything added so far, references to
-// Medications resolved across values, a resource that came twice kept once.
-func (b *Builder) Record() *rules.Record {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+// medications is every Medication added so far, by id and fullUrl (b.mu
+// held).
+func (b *Builder) medications() medIndex {
 	meds := medIndex{}
 	for _, p := range b.parts {
 		for key, m := range p.medications {
 			meds.put(key, m)
 		}
 	}
+	return meds
+}
+
+// Record returns the record of everything added so far, references to
+// Medications resolved across values, a resource that came twice kept once.
+func (b *Builder) Record() *rules.Record {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	meds := b.medications()
 	rec := &rules.Record{}
 	// The same id again with other content (two versions, a merged feed)
 	// is kept too: which is current cannot be told, and keeping the first

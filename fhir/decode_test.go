@@ -170,27 +170,27 @@ func TestAddPage(t *testing.T) {
 		{"single resource", `{"resourceType":"Patient","id":"p","gender":"male"}`, Page{Entries: 1}, nil},
 		{"bundle without type", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 1}, nil},
 		{"searchset with next link", `{"resourceType":"Bundle","type":"searchset","link":[{"relation":"self","url":"https://ehr/fhir/Observation?page=1"},{"relation":"next","url":"https://ehr/fhir/Observation?page=2"}],"entry":[]}`,
-			Page{Next: "https://ehr/fhir/Observation?page=2", Self: "https://ehr/fhir/Observation?page=1", Type: "searchset"}, nil},
+			Page{Next: "https://ehr/fhir/Observation?page=2", Self: "https://ehr/fhir/Observation?page=1"}, nil},
 		{"single link object", `{"resourceType":"Bundle","link":{"relation":"next","url":"https://ehr/p2"}}`, Page{Next: "https://ehr/p2"}, nil},
-		{"empty bundle", `{"resourceType":"Bundle","type":"searchset","total":0}`, Page{Type: "searchset"}, nil},
+		{"empty bundle", `{"resourceType":"Bundle","type":"searchset","total":0}`, Page{}, nil},
 		{"single entry object instead of array", `{"resourceType":"Bundle","entry":{"resource":{"resourceType":"Condition","id":"c"}}}`, Page{Entries: 1}, nil},
 		{"unknown types ignored, not skipped", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Encounter","status":"nonsense"}},{"resource":{"resourceType":"Claim"}}]}`, Page{Entries: 2}, nil},
 		{"unknown top-level type ignored", `{"resourceType":"Encounter","id":"e"}`, Page{Entries: 1}, nil},
-		{"entry without resource", `{"resourceType":"Bundle","type":"transaction-response","entry":[{"response":{"status":"200"}}]}`, Page{Entries: 1, Type: "transaction-response"}, nil},
+		{"entry without resource", `{"resourceType":"Bundle","type":"transaction-response","entry":[{"response":{"status":"200"}}]}`, Page{Entries: 1}, nil},
 		// A batch whose requests failed holds no data where it was to be:
 		// not read, not "no data".
 		{"failed batch responses skipped", `{"resourceType":"Bundle","type":"batch-response","entry":[{"response":{"status":"500 Internal Server Error"}},
-			{"response":{"status":"404"}},{"response":{}},{"response":"x"},{"response":{"status":"201 Created"}}]}`, Page{Entries: 5, Skipped: 4, Type: "batch-response"}, nil},
+			{"response":{"status":"404"}},{"response":{}},{"response":"x"},{"response":{"status":"201 Created"}}]}`, Page{Entries: 5, Skipped: 4}, nil},
 		// What a Bundle inside a Bundle holds is not read: skipped, not
 		// passed over as a type no rule reads.
 		{"an R5 MedicationRequest skipped", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"MedicationRequest","status":"active","intent":"order",
 			"medication":{"concept":{"text":"x"}}}},{"resource":{"resourceType":"MedicationStatement","status":"active","medication":{"concept":{"text":"x"}},
 			"medicationCodeableConcept":{"text":"x"}}}]}`, Page{Entries: 2, Skipped: 1}, nil},
 		{"a Bundle inside a Bundle skipped", `{"resourceType":"Bundle","type":"batch-response","entry":[{"resource":{"resourceType":"Bundle","type":"searchset",
-			"entry":[{"resource":{"resourceType":"Condition","id":"tb"}}]},"response":{"status":"200 OK"}}]}`, Page{Entries: 1, Skipped: 1, Type: "batch-response"}, nil},
-		{"a total", `{"resourceType":"Bundle","type":"searchset","total":5}`, Page{Total: 5, Type: "searchset"}, nil},
-		{"a history: its type said", `{"resourceType":"Bundle","type":"history","entry":[{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 1, Type: "history"}, nil},
-		{"search entry without resource", `{"resourceType":"Bundle","type":"searchset","entry":[{"fullUrl":"x"},{"resource":null},{}]}`, Page{Entries: 3, Skipped: 3, Type: "searchset"}, nil},
+			"entry":[{"resource":{"resourceType":"Condition","id":"tb"}}]},"response":{"status":"200 OK"}}]}`, Page{Entries: 1, Skipped: 1}, nil},
+		{"a total", `{"resourceType":"Bundle","type":"searchset","total":5}`, Page{Total: 5}, nil},
+		{"a history, for no query: read", `{"resourceType":"Bundle","type":"history","entry":[{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 1}, nil},
+		{"search entry without resource", `{"resourceType":"Bundle","type":"searchset","entry":[{"fullUrl":"x"},{"resource":null},{}]}`, Page{Entries: 3, Skipped: 3}, nil},
 		{"malformed entries skipped", `{"resourceType":"Bundle","entry":[
 			{"resource":{"resourceType":"Observation","id":"ok","status":"final","code":{"text":"x"}}},
 			{"resource":{"resourceType":"Observation","id":"bad","status":"invented","code":{"text":"x"}}},
@@ -204,15 +204,15 @@ func TestAddPage(t *testing.T) {
 			Page{}, ErrOperationOutcome},
 		{"warning beside results is not a failure", `{"resourceType":"Bundle","type":"searchset","entry":[
 			{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"not-supported"}]},"search":{"mode":"outcome"}},
-			{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 2, Type: "searchset"}, nil},
+			{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 2}, nil},
 		// An error that says results are missing marks the page incomplete
 		// (a search cut short); other errors beside results do not.
 		{"results said incomplete", `{"resourceType":"Bundle","type":"searchset","entry":[
 			{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"too-costly"}]},"search":{"mode":"outcome"}},
-			{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 2, Incomplete: true, Type: "searchset"}, nil},
+			{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 2, Incomplete: true}, nil},
 		{"a warning that results are incomplete", `{"resourceType":"Bundle","type":"searchset","entry":[
 			{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"warning","code":"incomplete"}]},"search":{"mode":"outcome"}},
-			{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 2, Type: "searchset"}, nil},
+			{"resource":{"resourceType":"Condition","id":"c"}}]}`, Page{Entries: 2}, nil},
 		{"Bundle with a warning only", `{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"warning","code":"informational"}]}}]}`,
 			Page{Entries: 1}, nil},
 		{"not JSON", `{"resourceType":"Bundle",`, Page{}, errAny},
@@ -241,6 +241,31 @@ func TestAddPage(t *testing.T) {
 }
 
 var errAny = errors.New("any error")
+
+// A key whose query is known (Expect) takes a search's answer only: a
+// history (past versions), document, message, transaction or batch Bundle
+// is refused and nothing of it read; the type, the sender's text, is not
+// in the error.
+func TestAddRefusesNoSearchResult(t *testing.T) {
+	entry := `"entry":[{"resource":{"resourceType":"Condition","id":"c","code":{"text":"x"}}}]`
+	for typ, ok := range map[string]bool{"history": false, "document": false, "message": false, "transaction": false, "batch": false,
+		"SearchSet": false, "Patient Ada Lovelace": false, "searchset": true, " searchset ": true, "collection": true,
+		"batch-response": true, "transaction-response": true, "": true} {
+		t.Run(typ, func(t *testing.T) {
+			b := NewBuilder(nil)
+			b.Expect("conditions", "Condition")
+			_, err := b.Add(context.Background(), "conditions", []byte(`{"resourceType":"Bundle","type":"`+typ+`",`+entry+`}`))
+			if ok {
+				require.NoError(t, err)
+				assert.Len(t, b.Record().Conditions, 1)
+				return
+			}
+			require.ErrorIs(t, err, ErrNotResource)
+			assert.NotContains(t, err.Error(), "Lovelace")
+			assert.Empty(t, b.Record().Conditions)
+		})
+	}
+}
 
 func TestMalformedEntrySkippedSiblingsKept(t *testing.T) {
 	raw := `{"resourceType":"Bundle","entry":[

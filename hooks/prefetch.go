@@ -153,22 +153,18 @@ func (pr *prefetchReader) result(key string, page fhir.Page, err error) (keyResu
 		// An error beside the results says some are missing ("incomplete",
 		// "too-costly"): what came is not all there is: fetch it.
 		return keyResult{st: keyValue, err: errors.New("an OperationOutcome beside the results says they are incomplete")}, nil
-	case err == nil && !resultBundle(page.Type):
-		// A history (past versions and deletions), a document, message,
-		// transaction or batch is no answer to the key's query: it is not
-		// known to hold all the query asks for, nor only what is current.
-		return keyResult{st: keyValue, err: fmt.Errorf("a Bundle of type %q is no search result", page.Type)}, nil
 	case err == nil && page.Total > page.Entries && page.Next == "":
 		// A search that says it matched more than it sends, with no next
 		// page (a _summary=count or _elements query, a cut-down copy, a
 		// page cut short) is no "no data", nor all of it: fetch it.
 		return keyResult{st: keyValue, err: fmt.Errorf("Bundle.total is %d but the Bundle holds %d entries and no next link", page.Total, page.Entries)}, nil
-	case err == nil && pr.otherQuery(key, page.Self) != "":
-		// A Bundle that says it answers another search (of another type,
-		// or for another patient) is no answer to this key's, however
-		// empty: fetch it.
-		return keyResult{st: keyValue, err: errors.New(pr.otherQuery(key, page.Self))}, nil
 	case err == nil:
+		if why := pr.otherQuery(key, page.Self); why != "" {
+			// A Bundle that says it answers another search (of another
+			// type, or for another patient) is no answer to this key's,
+			// however empty: fetch it.
+			return keyResult{st: keyValue, err: errors.New(why)}, nil
+		}
 		return keyResult{st: keyValue, page: page}, nil
 	case errors.Is(err, fhir.ErrOperationOutcome):
 		return keyResult{st: keyOutcome}, nil // the client's query failed: fetch it again, once
@@ -196,17 +192,34 @@ func (pr *prefetchReader) otherQuery(key, self string) string {
 		return ""
 	}
 	u, err := url.Parse(self)
-	if err != nil {
-		return ""
+	var query url.Values
+	if err == nil {
+		query, err = url.ParseQuery(u.RawQuery)
 	}
-	path := strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/_search")
-	typ, want := path[strings.LastIndexByte(path, '/')+1:], queryType(pr.svc.Prefetch[key])
+	if err != nil {
+		// Not read whole (a bad escape, a ';', a control character): the
+		// part left out may be the patient.
+		return "the Bundle's self link is no readable search"
+	}
+	path := strings.Split(strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/_search"), "/")
+	typ, want := path[len(path)-1], queryType(pr.svc.Prefetch[key])
 	if resourceType.MatchString(typ) && typ != want {
 		return fmt.Sprintf("the Bundle's self link is a search of %s, not of %s", typ, want)
 	}
 	patient := strings.TrimPrefix(pr.hc.PatientID, "Patient/")
-	for name, vals := range u.Query() {
-		if base, _, _ := strings.Cut(name, ":"); base != "patient" && base != "subject" {
+	if n := len(path); n >= 3 && path[n-3] == "Patient" && path[n-2] != patient {
+		// A compartment search: Patient/p2/Condition.
+		return "the Bundle's self link is a search for another patient than context.patientId"
+	}
+	for _, t := range strings.Split(strings.Join(query["_type"], ","), ",") {
+		if t != "" && t != want { // a search across types: fhir?_type=Observation
+			return "the Bundle's self link is a search of another type than " + want
+		}
+	}
+	for name, vals := range query {
+		// patient, subject:Patient, and chains (patient.identifier: a
+		// patient named otherwise is not known to be this one).
+		if base := name[:strings.IndexAny(name+":", ":.")]; base != "patient" && base != "subject" {
 			continue
 		}
 		for _, v := range vals {
@@ -311,10 +324,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 				res.unavailable[key] = notAllowed
 			}
 		default:
-			token := ""
-			if req.FHIRAuthorization != nil {
-				token = req.FHIRAuthorization.AccessToken
-			}
+			token := req.accessToken()
 			// A token that cannot read a key's data is not used for it: the
 			// server may answer what the token may see, and nothing would
 			// read as "none".
@@ -395,6 +405,9 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 	return res, nil
 }
 
+// medicationsByID names the Medications read by id in the logs.
+const medicationsByID = "medicationsById"
+
 // maxMedicationRefs bounds the Medications one call reads by id (one
 // query): a long medication list names a few dozen products.
 const maxMedicationRefs = 100
@@ -426,13 +439,13 @@ func (s *Server) fetchMedications(ctx context.Context, b *fhir.Builder, req *Req
 		logger.Warn("referenced Medications not fetched", "reason", reason)
 		return
 	}
-	token := ""
-	if req.FHIRAuthorization != nil {
-		token = req.FHIRAuthorization.AccessToken
-	}
+	token := req.accessToken()
+	b.ExpectMedications(medicationsByID, ids)
 	found, err := s.fhir.Fetch(ctx, req.FHIRServer, token, q)
-	if err == nil {
-		_, err = addPages(ctx, b, rules.DataMedications, found, fhir.Page{})
+	if err != nil {
+		addPartial(ctx, b, medicationsByID, found) // those on the pages read are so
+	} else {
+		_, err = addPages(ctx, b, medicationsByID, found, fhir.Page{})
 	}
 	if err != nil {
 		logger.Warn("referenced Medications not fetched", "reason", safeReason(err))
@@ -455,9 +468,6 @@ func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte, 
 			return skipped, err
 		}
 		skipped += page.Skipped
-		if !resultBundle(page.Type) {
-			return skipped, fmt.Errorf("a Bundle of type %q is no search result", page.Type)
-		}
 		if page.Incomplete {
 			return skipped, errors.New("the FHIR server says the results are incomplete")
 		}
@@ -467,17 +477,6 @@ func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte, 
 		return skipped, fmt.Errorf("Bundle.total is %d but the pages hold %d entries", total, entries)
 	}
 	return skipped, nil
-}
-
-// resultBundle reports whether a Bundle of type t can be a query's answer:
-// a searchset or collection, the response of a batch of searches, or no
-// type said (a single resource too).
-func resultBundle(t string) bool {
-	switch t {
-	case "", "searchset", "collection", "batch-response", "transaction-response":
-		return true
-	}
-	return false
 }
 
 // addPartial adds to b the pages a search gave before it failed, up to
@@ -538,10 +537,7 @@ func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key string, fi
 	if !s.fhirServerAllowed(ctx, req.FHIRServer) {
 		return 0, errors.New("prefetch is paginated and fhirServer is not allowed for this client")
 	}
-	token := ""
-	if req.FHIRAuthorization != nil {
-		token = req.FHIRAuthorization.AccessToken
-	}
+	token := req.accessToken()
 	pages, err := s.fhir.FetchNext(ctx, req.FHIRServer, token, first.Next)
 	if err != nil {
 		return addPartial(ctx, b, key, pages), errors.New(safeReason(err))

@@ -48,6 +48,14 @@ type FHIRAuthorization struct {
 // LogValue keeps the token out of every log line.
 func (a FHIRAuthorization) String() string { return "FHIRAuthorization{REDACTED}" }
 
+// accessToken is the token of fhirAuthorization ("" when none is given).
+func (r *Request) accessToken() string {
+	if r.FHIRAuthorization == nil {
+		return ""
+	}
+	return r.FHIRAuthorization.AccessToken
+}
+
 // HookContext is the union of the context fields of the three hooks.
 type HookContext struct {
 	UserID      string          `json:"userId"`
