@@ -77,45 +77,10 @@ func FromFindings(findings []rules.Finding, opt Options) []Card {
 	}
 	groups := groupFindings(findings)
 	cards := make([]Card, 0, len(groups))
-	if !severalOrders(groups) {
-		for _, g := range groups {
-			cards = append(cards, buildCard(g, opt, newID))
-		}
-		return cards
-	}
-	// Several orders in one call (two orders of one drug, a JAK order and
-	// an interacting one): a card that says word for word what an earlier
-	// card says (a patient-level finding, as the screening, written alike
-	// for two orders of the same drug) is that card again. The clinician
-	// would read it twice and could accept its "Order IGRA" twice, ordering
-	// the test twice; it is sent once, and covers both orders (contract 4:
-	// a finding appears on exactly one card per order). A card that names
-	// its order (a dose update, a cancel) differs, and stays.
-	seen := map[string]bool{}
 	for _, g := range groups {
-		c := buildCard(g, opt, func() string { return "" })
-		key, err := json.Marshal(c)
-		if err == nil && seen[string(key)] {
-			continue
-		}
-		seen[string(key)] = true
-		c.UUID = newID()
-		for i := range c.Suggestions {
-			c.Suggestions[i].UUID = newID()
-		}
-		cards = append(cards, c)
+		cards = append(cards, buildCard(g, opt, newID))
 	}
 	return cards
-}
-
-// severalOrders reports whether the groups are about more than one order.
-func severalOrders(groups []*group) bool {
-	for _, g := range groups {
-		if g.order != groups[0].order {
-			return true
-		}
-	}
-	return false
 }
 
 // groupFindings puts findings into cards and sorts both.

@@ -539,23 +539,15 @@ func TestFindingOnExactlyOneCardPerOrder(t *testing.T) {
 		}
 	}
 	cs := FromFindings(all, Options{PatientID: "p", NewUUID: seqUUID()})
-	seen, shared := map[string]int{}, map[string]bool{}
+	seen := map[string]int{}
 	for _, c := range cs {
 		require.NoError(t, Validate(c))
 		for _, code := range c.Findings() {
 			seen[code]++
-			shared[code] = !namesAnOrder(c)
 		}
 	}
-	// A card that names its order (a cancel, a dose update) is one per
-	// order; a card that names none says the same for both orders and is
-	// sent once (xhook review): two identical cards would be read twice
-	// and their tests ordered twice.
 	for _, code := range allCodes {
-		if shared[code] && seen[code] == 1 {
-			continue
-		}
-		assert.Equal(t, 2, seen[code], "%s should be on one card per order, or on one card naming no order", code)
+		assert.Equal(t, 2, seen[code], "%s should be on one card per order", code)
 	}
 	// Sorted: critical, then warning, then info.
 	ranks := make([]int, len(cs))
@@ -669,17 +661,4 @@ func TestOrderAllOnePregnancyTest(t *testing.T) {
 	}
 	assert.Equal(t, []string{"71773-6", "2106-3"}, codes)
 	assert.ElementsMatch(t, []string{rules.TBScreeningMissing, rules.PregnancyTestMissing}, all.Findings)
-}
-
-// namesAnOrder reports whether one of the card's actions is bound to a
-// draft order: a delete or update naming it.
-func namesAnOrder(c Card) bool {
-	for _, s := range c.Suggestions {
-		for _, a := range s.Actions {
-			if a.ResourceID != "" || a.Type == ActionUpdate {
-				return true
-			}
-		}
-	}
-	return false
 }
