@@ -455,6 +455,7 @@ func (c *orderCtx) oneDose(fs []Finding) {
 		switch {
 		case session:
 			f.SessionDailyMg = c.sessionMg
+			f.Evidence = capEvidence(append(f.Evidence, c.sessionEvidence()...))
 			f.Action = strings.TrimSpace(f.Action + " The " + c.p.Generic + " orders of this session total " + number(c.sessionMg) +
 				" mg/day, above the limit of " + number(lowest) + " mg/day (" + reason + "): keep one order.")
 		case suggest == 0:

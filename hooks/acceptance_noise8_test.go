@@ -1,0 +1,144 @@
+package hooks
+
+import "testing"
+
+// Noise review of the day's clinical changes (noise8 review, December
+// 2026), read as a pharmacist on a CDS committee would: each scenario
+// posts FHIR resources through the HTTP handler.
+
+// noise8Period gives an order a dispenseRequest.validityPeriod from the
+// day from to the day to (days after testNow; negative: before).
+func noise8Period(r res, from, to int) res {
+	return with(r, "dispenseRequest", res{"validityPeriod": res{"start": ago(-from), "end": ago(-to)}})
+}
+
+// TestAcceptanceNoise8SessionOrdersTaken: the session total (metarev)
+// added every session order of the drug but a cancelled or entered-in-
+// error one: the order a new one replaces, sent with the session as
+// stopped, completed or on hold, and the two steps of a taper (30 mg for
+// 4 weeks, then 15 mg) were added to it, and a 70-year-old's 15 mg
+// renewal beside its stopped 15 mg order got "Keep one upadacitinib
+// order: this session's orders total 30 mg/day". Only orders taken
+// together add up.
+func TestAcceptanceNoise8SessionOrdersTaken(t *testing.T) {
+	old := func() *record { return cleanRecord().born("1956-01-01").drop("hcg") } // aged 70
+	second := func(drug string, mg int) res { return with(jakDraft(drug, mg), "id", "new2") }
+	keep := map[string]string{"lower-dose-recommended": "Keep one upadacitinib order: this session's orders total 30 mg/day"}
+	var cases []accCase
+	for _, st := range []string{"stopped", "completed", "on-hold"} {
+		cases = append(cases,
+			accCase{name: "aged 70, a 15 mg draft and the 15 mg order it replaces, " + st, c: sign(old(), jakDraft("upadacitinib", 15), with(second("upadacitinib", 15), "status", st)),
+				noCards: true},
+			accCase{name: "15 mg draft and the 30 mg order it replaces, " + st + ": not above the maximum", c: sign(cleanRecord(), jakDraft("upadacitinib", 15), with(second("upadacitinib", 30), "status", st)),
+				noCards: true})
+	}
+	cases = append(cases,
+		// Taken together: as before.
+		accCase{name: "aged 70, two 15 mg drafts: keep one, naming the other order", c: sign(old(), jakDraft("upadacitinib", 15), second("upadacitinib", 15)),
+			want: w("lower-dose-recommended", "warning"), noDose: true, summaryOf: keep,
+			detailOf: map[string]string{"lower-dose-recommended": "Also ordered in this session: upadacitinib 15 MG Extended Release Oral Tablet, 15 mg/day"}},
+		accCase{name: "aged 70, a 15 mg draft and an active 15 mg session order", c: sign(old(), jakDraft("upadacitinib", 15), with(second("upadacitinib", 15), "status", "active")),
+			want: w("lower-dose-recommended", "warning"), summaryOf: keep},
+		accCase{name: "aged 70, a 15 mg draft and one of status unknown: counted (fail safe)", c: sign(old(), jakDraft("upadacitinib", 15), with(second("upadacitinib", 15), "status", "unknown")),
+			want: w("lower-dose-recommended", "warning"), summaryOf: keep},
+		accCase{name: "15 and 30 mg drafts: above the maximum", c: sign(cleanRecord(), jakDraft("upadacitinib", 15), second("upadacitinib", 30)),
+			want: w("dose-above-label", "warning")},
+		// A taper: 30 mg on days 0-28, then 15 mg from day 27, 28 or 29.
+		accCase{name: "30 mg to day 28, 15 mg from day 27: a day together, above the maximum", c: sign(cleanRecord(),
+			noise8Period(jakDraft("upadacitinib", 30), 0, 28), noise8Period(second("upadacitinib", 15), 27, 118)),
+			want: w("dose-above-label", "warning")},
+		accCase{name: "30 mg to day 28, 15 mg from day 28: a taper", c: sign(cleanRecord(),
+			noise8Period(jakDraft("upadacitinib", 30), 0, 28), noise8Period(second("upadacitinib", 15), 28, 118)),
+			noCards: true},
+		accCase{name: "30 mg to day 28, 15 mg from day 29: a taper", c: sign(cleanRecord(),
+			noise8Period(jakDraft("upadacitinib", 30), 0, 28), noise8Period(second("upadacitinib", 15), 29, 118)),
+			noCards: true},
+		accCase{name: "15 mg from day 28 listed first: a taper all the same", c: sign(cleanRecord(),
+			noise8Period(second("upadacitinib", 15), 28, 118), noise8Period(jakDraft("upadacitinib", 30), 0, 28)),
+			noCards: true},
+		accCase{name: "30 mg to day 28, 15 mg with no dates: together (fail safe)", c: sign(cleanRecord(),
+			noise8Period(jakDraft("upadacitinib", 30), 0, 28), second("upadacitinib", 15)),
+			want: w("dose-above-label", "warning")},
+		accCase{name: "aged 70, 15 mg to day 28 then 15 mg: one at a time", c: sign(old(),
+			noise8Period(jakDraft("upadacitinib", 15), 0, 28), noise8Period(second("upadacitinib", 15), 28, 118)),
+			noCards: true},
+		accCase{name: "aged 70, 15 mg to day 28 and 15 mg from day 27: together", c: sign(old(),
+			noise8Period(jakDraft("upadacitinib", 15), 0, 28), noise8Period(second("upadacitinib", 15), 27, 118)),
+			want: w("lower-dose-recommended", "warning"), summaryOf: keep},
+		accCase{name: "smoker, abrocitinib 100 mg to day 28 then 100 mg: one at a time", c: sign(cleanRecord().replace(obsCode("smoke", "72166-2", "8517006", ago(27))),
+			noise8Period(jakDraft("abrocitinib", 100), 0, 28), noise8Period(second("abrocitinib", 100), 28, 118)),
+			want: w("smoker", "warning"), absent: []string{"lower-dose-recommended"}},
+	)
+	// The current order on record sent again with the session beside its
+	// renewal: a record order is not added (docs/rules.md section 1).
+	onU1 := func() *record {
+		r := old()
+		r.medications = append(r.medications, courseMed("u1", "MedicationRequest", "active", "upadacitinib", 15, 120))
+		return r
+	}
+	u1Again := with(courseMed("u1", "MedicationRequest", "active", "upadacitinib", 15, 120), "subject", res{"reference": "Patient/p1"})
+	cases = append(cases,
+		accCase{name: "aged 70 on upadacitinib 15 mg (u1), u1 sent again beside its 15 mg renewal", c: sign(onU1(), u1Again, jakDraft("upadacitinib", 15)),
+			absent: []string{"lower-dose-recommended"}},
+		accCase{name: "aged 70 on upadacitinib 15 mg (u1), two new 15 mg drafts: keep one", c: sign(onU1(), jakDraft("upadacitinib", 15), second("upadacitinib", 15)),
+			want: w("lower-dose-recommended", "warning"), summaryOf: keep},
+	)
+	runAccSession(t, cases)
+}
+
+// TestAcceptanceNoise8SwitchBackPriorTherapy: a switch back is an
+// initiation (xhook review), so the start-only rows run; the patient's
+// earlier upadacitinib or abrocitinib is earlier systemic therapy (RINVOQ
+// and CIBINQO 1: "other systemic drug products"), so abrocitinib ordered
+// again after a switch to upadacitinib got "Confirm prior systemic
+// therapy" for a patient on JAK inhibitors for 230 days. Screening within
+// its windows still counts on a switch back.
+func TestAcceptanceNoise8SwitchBackPriorTherapy(t *testing.T) {
+	back := func(extra ...res) *record { // abrocitinib 230 to 30 days ago, upadacitinib 30 to 2 days ago
+		r := cleanRecord().drop("dupi")
+		r.medications = append(r.medications, ended("a1", "abrocitinib", 100, 230, 30), ended("u1", "upadacitinib", 15, 30, 2))
+		for _, x := range extra {
+			r.replace(x)
+		}
+		return r
+	}
+	abro := func(r *record) call { return sign(r, jakDraft("abrocitinib", 100)) }
+	cases := []accCase{
+		{name: "abrocitinib again 2 days after upadacitinib ended, screening 27 days ago: nothing", c: abro(back()), noCards: true},
+		{name: "upadacitinib again after abrocitinib: nothing", c: sign(func() *record {
+			r := cleanRecord().drop("dupi")
+			r.medications = append(r.medications, ended("u0", "upadacitinib", 15, 230, 30), ended("a2", "abrocitinib", 100, 30, 2))
+			return r
+		}(), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "abrocitinib again after a year off: its earlier course is prior therapy", c: abro(func() *record {
+			r := cleanRecord().drop("dupi")
+			r.medications = append(r.medications, ended("a0", "abrocitinib", 100, 600, 365))
+			return r
+		}()), noCards: true},
+		{name: "upadacitinib after abrocitinib as an outside medication (statement, completed)", c: sign(func() *record {
+			r := cleanRecord().drop("dupi")
+			r.medications = append(r.medications, courseMed("as", "MedicationStatement", "completed", "abrocitinib", 100, 400))
+			return r
+		}(), jakDraft("upadacitinib", 15)), noCards: true},
+		// No earlier systemic therapy: the info card, as before.
+		{name: "first JAK order, no systemic therapy on record", c: abro(cleanRecord().drop("dupi")),
+			want: w("no-prior-systemic-therapy", "info"), onlyInfo: true,
+			detailOf: map[string]string{"no-prior-systemic-therapy": "mycophenolate or earlier upadacitinib or abrocitinib on record"}},
+		{name: "upadacitinib only intended (statement): no earlier therapy", c: abro(func() *record {
+			r := cleanRecord().drop("dupi")
+			r.medications = append(r.medications, courseMed("ui", "MedicationStatement", "intended", "upadacitinib", 15, 10))
+			return r
+		}()), want: w("no-prior-systemic-therapy", "info")},
+		{name: "an earlier upadacitinib order cancelled: no earlier therapy", c: abro(func() *record {
+			r := cleanRecord().drop("dupi")
+			r.medications = append(r.medications, courseMed("uc", "MedicationRequest", "cancelled", "upadacitinib", 15, 100))
+			return r
+		}()), want: w("no-prior-systemic-therapy", "info")},
+		// Screening windows on a switch back: a TB test of 364 days counts, 366 does not.
+		{name: "switch back, TB test 364 days ago: within 12 months", c: abro(back(obsCode("igra", "71773-6", negative, ago(364)))),
+			absent: []string{"tb-screening-missing"}},
+		{name: "switch back, TB test 366 days ago: before starting abrocitinib", c: abro(back(obsCode("igra", "71773-6", negative, ago(366)))),
+			want: w("tb-screening-missing", "warning"), summaryOf: map[string]string{"tb-screening-missing": "before starting abrocitinib"}},
+	}
+	runAcc(t, cases)
+}
