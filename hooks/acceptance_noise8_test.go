@@ -1,6 +1,12 @@
 package hooks
 
-import "testing"
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
 
 // Noise review of the day's clinical changes (noise8 review, December
 // 2026), read as a pharmacist on a CDS committee would: each scenario
@@ -141,4 +147,58 @@ func TestAcceptanceNoise8SwitchBackPriorTherapy(t *testing.T) {
 			want: w("tb-screening-missing", "warning"), summaryOf: map[string]string{"tb-screening-missing": "before starting abrocitinib"}},
 	}
 	runAcc(t, cases)
+}
+
+// TestAcceptanceNoise8PartialReadSaid: what a search read before it failed
+// is read (source review), and a card may cite it ("tofacitinib
+// (active)"); the same card said the medications "could not be checked
+// (neither in prefetch nor obtainable from the FHIR server)", which the
+// evidence beside it contradicted. A key read in part is said as such; a
+// key of which nothing was read keeps the old line.
+func TestAcceptanceNoise8PartialReadSaid(t *testing.T) {
+	const none = "Could not be checked: medications (neither in prefetch nor obtainable"
+	const part = "Could not be checked in full: medications (read in part"
+	failAt := func(sf *sourceFHIR, at int) {
+		sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
+			if typ == "MedicationRequest" && page == at {
+				w.WriteHeader(500)
+				return true
+			}
+			return false
+		}
+	}
+	r := failRecord()
+	r.medications = append([]res{medication("tofa", "active", rxnorm, "1357536", "tofacitinib")}, r.medications...)
+	pv := coursed("abrocitinib", 28)
+	pv.medications = append(pv.medications[len(pv.medications)-1:], pv.medications[:len(pv.medications)-1]...) // the course first
+	for _, tc := range []struct {
+		name    string
+		c       call
+		rd      road
+		failAt  int
+		hook    string
+		card    string // finding code of the card whose detail is read
+		want    string
+		notWant string
+	}{
+		{"order-sign, fetched, page 2 fails: read in part", upa15(r), road{"", 1, dropKeys("medications")}, 2, "order-sign", "combination-jak", part, none},
+		{"order-sign, prefetch first page, next page fails: read in part", upa15(r), road{"", 1, firstPages(1)}, 2, "order-sign", "combination-jak", part, none},
+		{"order-sign, fetched, page 1 fails: nothing read", upa15(r), road{"", 1, dropKeys("medications")}, 1, "order-sign", "tb-screening-missing", none, part},
+		{"patient-view, fetched, page 2 fails: read in part", view(pv), road{"", 1, dropKeys("medications")}, 2, "patient-view", "data-unavailable", part, none},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body, sf := roadBody(t, tc.c, tc.rd)
+			failAt(sf, tc.failAt)
+			rec := failServer(t, sf).do(t, "POST", "/cds-services/"+tc.hook, body)
+			require.Equal(t, 200, rec.Code, rec.Body.String())
+			cs := checkResponse(t, rec.Body.Bytes())
+			d := cardWith(cs, tc.card).Detail
+			assert.Contains(t, d, tc.want)
+			assert.NotContains(t, d, tc.notWant)
+			if tc.want == part && tc.hook == "patient-view" {
+				assert.Contains(t, cardWith(cs, "data-unavailable").Summary, "some medications could not be read")
+				assert.Contains(t, d, "only against what could be read")
+			}
+		})
+	}
 }
