@@ -82,6 +82,10 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 	}
 	lead, indicator := "Not fully checked for "+ds.name+": ", rules.Warning
 	after := "The checks of " + md(ds.name) + " that read this data did not run on it. Review it in the chart before signing."
+	inPartOnly := len(kinds) > 0 && !slices.ContainsFunc(kinds, func(k string) bool { return !opt.Partial[k] })
+	if inPartOnly && len(partial) == 0 {
+		after = "The checks of " + md(ds.name) + " that read this data ran only on what could be read. Review it in the chart before signing."
+	}
 	if opt.PatientView {
 		course := ds.name + " course"
 		if _, ok := drugTable[drug]; !ok {
@@ -117,7 +121,7 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 	summary := lead + strings.Join(short, ", ") + " could not be read"
 	if len(kinds) == 0 && len(partial) == 0 && len(opt.UnreadEvents) == 0 { // only the start date
 		summary = lead + startDate + " could not be read"
-	} else if len(kinds) == 0 && len(partial) > 0 || len(kinds) > 0 && !slices.ContainsFunc(kinds, func(k string) bool { return !opt.Partial[k] }) {
+	} else if len(kinds) == 0 && len(partial) > 0 || inPartOnly {
 		summary = lead + "some " + strings.Join(short, ", ") + " could not be read"
 	}
 	if r := []rune(summary); len(r) > MaxSummaryRunes {

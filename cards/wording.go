@@ -567,7 +567,7 @@ var pvChecks = map[string]string{
 const (
 	unverifiedLine = "Based on a code or rule not yet verified against a current source (grade C/U)."
 	uncheckedLine  = "Could not be checked: %s (neither in prefetch nor obtainable from the FHIR server)."
-	partialLine    = "Could not be checked in full: %s (read in part: the FHIR search stopped before its last page; what was read was checked)."
+	partialLine    = "Could not be checked: %s, read in part (the FHIR search stopped before its last page; what was read was checked)."
 )
 
 // categoryOf is the card category of a finding: its own when known, else

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -143,10 +144,20 @@ func TestAcceptanceNoise8SwitchBackPriorTherapy(t *testing.T) {
 		// Screening windows on a switch back: a TB test of 364 days counts, 366 does not.
 		{name: "switch back, TB test 364 days ago: within 12 months", c: abro(back(obsCode("igra", "71773-6", negative, ago(364)))),
 			absent: []string{"tb-screening-missing"}},
-		{name: "switch back, TB test 366 days ago: before starting abrocitinib", c: abro(back(obsCode("igra", "71773-6", negative, ago(366)))),
-			want: w("tb-screening-missing", "warning"), summaryOf: map[string]string{"tb-screening-missing": "before starting abrocitinib"}},
+		{name: "switch back, TB test 366 days ago: before starting abrocitinib, and why it is a start", c: abro(back(obsCode("igra", "71773-6", negative, ago(366)))),
+			want: w("tb-screening-missing", "warning"), summaryOf: map[string]string{"tb-screening-missing": "before starting abrocitinib"},
+			detailOf: map[string]string{"tb-screening-missing": "abrocitinib taken until " + ago(30) + ", then upadacitinib from " + ago(30) + " to " + ago(2) +
+				": abrocitinib ordered again is a new start (a switch back)"}},
+		{name: "first abrocitinib order, no TB test: no switch back said", c: abro(cleanRecord().drop("igra")),
+			want: w("tb-screening-missing", "warning"), notDetailOf: map[string]string{"tb-screening-missing": "switch back"}},
 	}
 	runAcc(t, cases)
+	// Said once per card, not under each finding of the screening card.
+	s := newTestServer(t, serverOpts{noStore: true})
+	cs, _ := abro(back().drop("igra").drop("hbsag").drop("hcv")).post(t, s)
+	c := cardWith(cs, "tb-screening-missing")
+	assert.ElementsMatch(t, []string{"tb-screening-missing", "hbv-screening-missing", "hcv-screening-missing"}, c.Findings())
+	assert.Equal(t, 1, strings.Count(c.Detail, "a switch back"), c.Detail)
 }
 
 // TestAcceptanceNoise8PartialReadSaid: what a search read before it failed
@@ -157,7 +168,7 @@ func TestAcceptanceNoise8SwitchBackPriorTherapy(t *testing.T) {
 // key of which nothing was read keeps the old line.
 func TestAcceptanceNoise8PartialReadSaid(t *testing.T) {
 	const none = "Could not be checked: medications (neither in prefetch nor obtainable"
-	const part = "Could not be checked in full: medications (read in part"
+	const part = "Could not be checked: medications, read in part"
 	failAt := func(sf *sourceFHIR, at int) {
 		sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
 			if typ == "MedicationRequest" && page == at {

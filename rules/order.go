@@ -292,11 +292,15 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 		fired: map[string]bool{}, risks: map[string]bool{}, newFrom: anyDay}
 	c.dose, c.doseHow, c.doseOK = ix.dailyDose(order)
 	c.sessionMg = c.sessionDailyMg()
+	var switchBack []Evidence
+	switchSaid := map[Category]bool{}
 	if course := ix.course(drug); course != nil && course.Recent && course.Started && !ix.switchedFrom(course) {
 		c.cont, c.course = true, course
 		if !course.Start.IsZero() {
 			c.newFrom = dayOf(course.Start)
 		}
+	} else if course != nil && course.Recent && course.Started {
+		switchBack = ix.switchBackEvidence(course)
 	}
 	var out []Finding
 	for _, r := range orderRules {
@@ -323,6 +327,12 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 			f.Citation = p.Cite(sec)
 		}
 		f.Unchecked = ix.unchecked(r.needs)
+		if !r.when.course && len(switchBack) > 0 && !switchSaid[f.Category] {
+			// A start check on an order that looks like a renewal: say why
+			// it is a start (noise8 review), once per card (category).
+			f.Evidence = append(f.Evidence, switchBack...)
+			switchSaid[f.Category] = true
+		}
 		f.Evidence = capEvidence(f.Evidence)
 		c.fired[r.code] = true
 		out = append(out, f)
