@@ -633,6 +633,12 @@ func Summary(group []rules.Finding, patientView bool) string {
 			why = shortOf(g)
 		}
 		s = "Keep one " + a.Drug + " order: this session's orders total " + mgText(g.SessionDailyMg) + " mg/day (" + why + ")"
+		if utf8.RuneCountInString(s) > MaxSummaryRunes && g.DoseLimitMg > 0 {
+			// Several risks or a long drug name: the limit rather than a
+			// reason cut mid-word (noise8 review); the detail names them.
+			s = "Keep one " + a.Drug + " order: this session's orders total " + mgText(g.SessionDailyMg) + " mg/day, above the " +
+				mgText(g.DoseLimitMg) + " mg/day limit"
+		}
 	case ci.grouped && ci.summary != nil:
 		// A test being ordered in this session is not one to order: the
 		// summary names it as being ordered (ordered), apart from the

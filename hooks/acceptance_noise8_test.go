@@ -213,3 +213,45 @@ func TestAcceptanceNoise8PartialReadSaid(t *testing.T) {
 		})
 	}
 }
+
+// TestAcceptanceNoise8KeepOneWording: the "Keep one ... order" card
+// (metarev) cut its reason mid-word past 140 characters ("... VTE risk
+// and maligna…", "(clarithromycin 500 MG ... twice d…"), and a card of
+// the age limit beside a CYP inhibitor said in its summary "(aged 65 or
+// over)" and in its action "(a strong CYP3A4 inhibitor: 15 mg)". A
+// summary too long names the limit; each card's action names its own.
+func TestAcceptanceNoise8KeepOneWording(t *testing.T) {
+	second := func(drug string, mg int) res { return with(jakDraft(drug, mg), "id", "new2") }
+	risks := cleanRecord().born(bornAged(70)).drop("hcg").replace(obsCode("smoke", "72166-2", "8517006", ago(27))).
+		replace(with(cond("mi", icd, "I21.4", "resolved"), "onsetDateTime", ago(900))).
+		replace(with(cond("dvt", icd, "I82.401", "resolved"), "onsetDateTime", ago(900))).
+		replace(with(cond("ca", icd, "C34.90", "resolved"), "onsetDateTime", ago(900))).
+		replace(cond("htn", icd, "I10", "active"))
+	clari := func(name string) *record {
+		return cleanRecord().born(bornAged(70)).drop("hcg").replace(onceDaily(med("cl", "active", rxnorm, "21212", name, 3)))
+	}
+	const long = "clarithromycin 500 MG Extended Release Oral Tablet [Biaxin XL] twice daily"
+	cases := []accCase{
+		{name: "five boxed-warning risks, abrocitinib 100 + 100 mg: the limit, not a cut list", c: sign(risks, jakDraft("abrocitinib", 100), second("abrocitinib", 100)),
+			want:      w("lower-dose-recommended", "warning"),
+			summaryOf: map[string]string{"lower-dose-recommended": "Keep one abrocitinib order: this session's orders total 200 mg/day, above the 100 mg/day limit"}},
+		{name: "smoker only: the reason fits", c: sign(cleanRecord().replace(obsCode("smoke", "72166-2", "8517006", ago(27))), jakDraft("abrocitinib", 100), second("abrocitinib", 100)),
+			summaryOf: map[string]string{"lower-dose-recommended": "200 mg/day (smoking)"}},
+		{name: "aged 70 with a long-named clarithromycin, upadacitinib 15 + 15 mg", c: sign(clari(long), jakDraft("upadacitinib", 15), second("upadacitinib", 15)),
+			want: w("cyp-interaction", "warning", "lower-dose-recommended", "warning"),
+			summaryOf: map[string]string{"cyp-interaction": "Keep one upadacitinib order: this session's orders total 30 mg/day, above the 15 mg/day limit",
+				"lower-dose-recommended": "30 mg/day (aged 65 or over)"},
+			detailOf:    map[string]string{"lower-dose-recommended": "(aged 65 or over: 15 mg): keep one order", "cyp-interaction": "(a strong CYP3A4 inhibitor: 15 mg): keep one order"},
+			notDetailOf: map[string]string{"lower-dose-recommended": "(a strong CYP3A4 inhibitor: 15 mg): keep one order"}},
+		{name: "aged 70 with clarithromycin by its short name: the reason fits", c: sign(clari("clarithromycin"), jakDraft("upadacitinib", 15), second("upadacitinib", 15)),
+			summaryOf: map[string]string{"cyp-interaction": "30 mg/day (clarithromycin)"}},
+	}
+	runAccSession(t, cases)
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, tc := range cases {
+		cs, _ := tc.c.post(t, s)
+		for _, c := range cs {
+			assert.NotContains(t, c.Summary, "…", "%s: a summary cut short", tc.name)
+		}
+	}
+}

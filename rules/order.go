@@ -466,8 +466,12 @@ func (c *orderCtx) oneDose(fs []Finding) {
 		case session:
 			f.SessionDailyMg = c.sessionMg
 			f.Evidence = capEvidence(append(f.Evidence, c.sessionEvidence()...))
+			why := reason
+			if f.DoseLimitMg == lowest && f.DoseLimitReason != "" {
+				why = f.DoseLimitReason // this card's own limit, as its summary says (noise8 review)
+			}
 			f.Action = strings.TrimSpace(f.Action + " The " + c.p.Generic + " orders of this session total " + number(c.sessionMg) +
-				" mg/day, above the limit of " + number(lowest) + " mg/day (" + reason + "): keep one order.")
+				" mg/day, above the limit of " + number(lowest) + " mg/day (" + why + "): keep one order.")
 		case suggest == 0:
 			f.Action = strings.TrimSpace(f.Action + " The ordered " + number(c.dose) + " mg/day is within this limit.")
 		case f.DoseLimitMg == suggest:
