@@ -255,3 +255,37 @@ func TestAcceptanceNoise8KeepOneWording(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptanceNoise8PatientViewOldConditions: patient-view's template now
+// asks for conditions of every status (metarev), so old resolved ones reach
+// it. A resolved, inactive or in-remission condition gives no card, at any
+// date; one since the course start that the rules read as history still
+// does (an MI recorded as resolved). An old condition with no status is
+// read as the conditions review left it (its committee question 2; this
+// review's question 3): active tuberculosis, whenever coded, is critical.
+func TestAcceptanceNoise8PatientViewOldConditions(t *testing.T) {
+	onUpa := func(c res) call { return view(onCourseAt("upadacitinib", 15, 200).replace(c)) }
+	dated := func(c res, days int) res { return with(c, "onsetDateTime", ago(days)) }
+	var cases []accCase
+	for _, st := range []string{"resolved", "inactive", "remission"} {
+		cases = append(cases,
+			accCase{name: "pneumonia " + st + " since the start", c: onUpa(dated(cond("pn", icd, "J18.9", st), 100)), noCards: true},
+			accCase{name: "pregnancy " + st + " 3 years ago", c: onUpa(dated(cond("preg", icd, "Z33.1", st), 1100)), noCards: true},
+			accCase{name: "lactation " + st + " 2 years ago", c: onUpa(dated(cond("bf", icd, "Z39.1", st), 700)), noCards: true},
+			accCase{name: "tuberculosis " + st + " 10 years ago", c: onUpa(dated(cond("tb", icd, "A15.0", st), 3650)), noCards: true},
+			accCase{name: "chronic hepatitis B " + st + " 10 years ago", c: onUpa(dated(cond("hb", icd, "B18.1", st), 3650)), noCards: true},
+			accCase{name: "MI " + st + " before the start", c: onUpa(dated(cond("mi", icd, "I21.4", st), 400)), noCards: true},
+			accCase{name: "lung cancer " + st + " before the start", c: onUpa(dated(cond("ca", icd, "C34.90", st), 1800)), noCards: true},
+		)
+	}
+	cases = append(cases,
+		accCase{name: "MI resolved since the start: history, said", c: onUpa(dated(cond("mi", icd, "I21.4", "resolved"), 100)),
+			want: w("mace-history", "warning")},
+		accCase{name: "pneumonia with no status 400 days ago: not current", c: onUpa(dated(cond("pn", icd, "J18.9", ""), 400)), noCards: true},
+		accCase{name: "pneumonia with no status 30 days ago: current", c: onUpa(dated(cond("pn", icd, "J18.9", ""), 30)),
+			want: w("serious-infection-active", "critical")},
+		accCase{name: "tuberculosis with no status 10 years ago: active (committee question)", c: onUpa(dated(cond("tb", icd, "A15.0", ""), 3650)),
+			want: w("tb-active", "critical")},
+	)
+	runAcc(t, cases)
+}
