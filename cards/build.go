@@ -47,6 +47,11 @@ type Options struct {
 	// stroke, thrombosis or malignancy conditions whose onset could not be
 	// read and that have no recorded date (rules.Engine.UnreadEventDates).
 	UnreadEvents []string
+	// Partial: the data kinds (rules.Data*) of which only some pages could
+	// be read (a search that failed part-way): the cards say they could not
+	// be checked in full, rather than "neither in prefetch nor obtainable",
+	// beside evidence taken from what was read (noise8 review).
+	Partial map[string]bool
 }
 
 // Undated is a course of Drug with a member whose start date could not be
@@ -226,7 +231,7 @@ func buildCard(g *group, opt Options, newID func() string) Card {
 			c.SelectionBehavior = SelectAtMostOne
 		}
 	}
-	c.Detail = detailOf(g, ds, sg)
+	c.Detail = detailOf(g, ds, sg, opt.Partial)
 	c.OverrideReasons = overrideReasons(g.findings, g.cat)
 	return c
 }

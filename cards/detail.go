@@ -14,7 +14,7 @@ import (
 // (with dates and values), what to order, what to do, and what could not be
 // checked or is unverified; then the dose to use and, when the findings cite
 // several sources, the sources.
-func detailOf(g *group, ds drugSource, sg suggestions) string {
+func detailOf(g *group, ds drugSource, sg suggestions, partial map[string]bool) string {
 	var parts []string
 	var unchecked []string
 	unverified := false
@@ -29,9 +29,7 @@ func detailOf(g *group, ds drugSource, sg suggestions) string {
 	}
 	// What could not be checked and what is unverified is said once per
 	// card, not once per finding: a screening card lists up to nine.
-	if u := uncheckedText(unchecked); u != "" {
-		parts = append(parts, md(fmt.Sprintf(uncheckedLine, u)))
-	}
+	parts = append(parts, uncheckedLines(unchecked, partial)...)
 	if unverified {
 		parts = append(parts, unverifiedLine)
 	}
@@ -134,6 +132,28 @@ func evidenceText(e rules.Evidence) string {
 }
 
 // uncheckedText names the data that could not be checked.
+// uncheckedLines says which kinds could not be checked: those read in
+// part (partial: a search that failed after some pages, whose entries the
+// card may cite) apart from those not had at all.
+func uncheckedLines(kinds []string, partial map[string]bool) []string {
+	var none, some []string
+	for _, k := range kinds {
+		if partial[k] {
+			some = append(some, k)
+		} else {
+			none = append(none, k)
+		}
+	}
+	var out []string
+	if u := uncheckedText(none); u != "" {
+		out = append(out, md(fmt.Sprintf(uncheckedLine, u)))
+	}
+	if u := uncheckedText(some); u != "" {
+		out = append(out, md(fmt.Sprintf(partialLine, u)))
+	}
+	return out
+}
+
 func uncheckedText(kinds []string) string {
 	var names []string
 	for _, k := range kinds {

@@ -38,9 +38,7 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 	for _, k := range kinds {
 		add(uncheckedText([]string{k}))
 	}
-	if len(kinds) > 0 {
-		lines = append(lines, md(fmt.Sprintf(uncheckedLine, uncheckedText(kinds))))
-	}
+	lines = append(lines, uncheckedLines(kinds, opt.Partial)...)
 	partial := make([]string, 0, len(skipped))
 	for k, n := range skipped {
 		if n > 0 {
@@ -84,6 +82,10 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 	}
 	lead, indicator := "Not fully checked for "+ds.name+": ", rules.Warning
 	after := "The checks of " + md(ds.name) + " that read this data did not run on it. Review it in the chart before signing."
+	inPartOnly := len(kinds) > 0 && !slices.ContainsFunc(kinds, func(k string) bool { return !opt.Partial[k] })
+	if inPartOnly && len(partial) == 0 {
+		after = "The checks of " + md(ds.name) + " that read this data ran only on what could be read. Review it in the chart before signing."
+	}
 	if opt.PatientView {
 		course := ds.name + " course"
 		if _, ok := drugTable[drug]; !ok {
@@ -91,8 +93,12 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 		}
 		lead, indicator = capitalize(course)+" not fully checked: ", rules.Info
 		course = "the " + course
-		var notRun, partly []string
+		var notRun, partly, inPart []string
 		for _, k := range kinds {
+			if opt.Partial[k] {
+				inPart = appendCheck(inPart, k)
+				continue
+			}
 			notRun = appendCheck(notRun, k)
 		}
 		for _, k := range partial {
@@ -104,6 +110,9 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 		if len(notRun) > 0 {
 			parts = append(parts, "Not checked on "+md(course)+": "+strings.Join(notRun, "; ")+".")
 		}
+		if len(inPart) > 0 {
+			parts = append(parts, "Checked on "+md(course)+" only against what could be read: "+strings.Join(inPart, "; ")+".")
+		}
 		if len(partly) > 0 && !opt.NoCourse {
 			parts = append(parts, "Checked without the entries left out: "+strings.Join(partly, "; ")+".")
 		}
@@ -112,7 +121,7 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 	summary := lead + strings.Join(short, ", ") + " could not be read"
 	if len(kinds) == 0 && len(partial) == 0 && len(opt.UnreadEvents) == 0 { // only the start date
 		summary = lead + startDate + " could not be read"
-	} else if len(kinds) == 0 && len(partial) > 0 {
+	} else if len(kinds) == 0 && len(partial) > 0 || inPartOnly {
 		summary = lead + "some " + strings.Join(short, ", ") + " could not be read"
 	}
 	if r := []rune(summary); len(r) > MaxSummaryRunes {

@@ -567,6 +567,7 @@ var pvChecks = map[string]string{
 const (
 	unverifiedLine = "Based on a code or rule not yet verified against a current source (grade C/U)."
 	uncheckedLine  = "Could not be checked: %s (neither in prefetch nor obtainable from the FHIR server)."
+	partialLine    = "Could not be checked: %s, read in part (the FHIR search stopped before its last page; what was read was checked)."
 )
 
 // categoryOf is the card category of a finding: its own when known, else
@@ -632,6 +633,12 @@ func Summary(group []rules.Finding, patientView bool) string {
 			why = shortOf(g)
 		}
 		s = "Keep one " + a.Drug + " order: this session's orders total " + mgText(g.SessionDailyMg) + " mg/day (" + why + ")"
+		if utf8.RuneCountInString(s) > MaxSummaryRunes && g.DoseLimitMg > 0 {
+			// Several risks or a long drug name: the limit rather than a
+			// reason cut mid-word (noise8 review); the detail names them.
+			s = "Keep one " + a.Drug + " order: this session's orders total " + mgText(g.SessionDailyMg) + " mg/day, above the " +
+				mgText(g.DoseLimitMg) + " mg/day limit"
+		}
 	case ci.grouped && ci.summary != nil:
 		// A test being ordered in this session is not one to order: the
 		// summary names it as being ordered (ordered), apart from the

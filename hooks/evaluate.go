@@ -217,6 +217,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		}
 		call.sources = res.sources
 		opts.Unreadable, opts.UnreadableDrug = s.unreadableCourse(res.record)
+		opts.Partial = res.partial
 		sess := rules.Session{Medications: orders.Medications, Services: orders.Services, ServiceOrders: orders.ServiceOrders}
 		stop := func() bool { return ctx.Err() != nil }
 		if d.jak == 0 {
@@ -280,7 +281,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 			return nil, req.HookInstance, &Error{Status: http.StatusServiceUnavailable, Code: "transient",
 				Message: "the evaluation did not finish within the deadline"}
 		}
-		opts.PatientView = true
+		opts.PatientView, opts.Partial = true, res.partial
 		opts.Unreadable, opts.UnreadableDrug = s.unreadableCourse(res.record)
 		unsaid, skipped, jakDrug, opts.NoCourse = unsaidOnCourse(res, findings, courses, opts.UnreadableDrug)
 		if opts.Undated = undatedCourses(res.record, courses); jakDrug == "" && len(opts.Undated) == 1 {

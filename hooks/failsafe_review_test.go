@@ -208,7 +208,7 @@ func TestUnavailableDataIsAlwaysSaid(t *testing.T) {
 			rec := s.do(t, "POST", "/cds-services/order-sign", body)
 			c := onlyDataUnavailable(t, rec)
 			assert.Equal(t, "warning", string(c.Indicator))
-			assert.Equal(t, "Not fully checked for upadacitinib: conditions could not be read", c.Summary)
+			assert.Regexp(t, "^Not fully checked for upadacitinib: (some )?conditions could not be read$", c.Summary) // some: a next page not fetched (noise8)
 			assert.Contains(t, c.Detail, "Could not be checked: conditions")
 			require.NoError(t, cards.Validate(c))
 		})

@@ -49,7 +49,11 @@ type resolution struct {
 	unavailable map[string]string
 	// skipped counts, per key, the entries left out as malformed: the rest
 	// of the key was read, but what they held was not checked.
-	skipped  map[string]int
+	skipped map[string]int
+	// partial: the unavailable keys of which some pages were read (a
+	// search that failed part-way, a prefetch first page whose next page
+	// could not be had): what they held was checked, the rest not.
+	partial  map[string]bool
 	insecure bool // a fetch was refused because fhirServer is not https
 	// sources says, for the audit trail, where each key's data came from:
 	// "prefetch", "fhir", "prefetch+fhir" (next pages fetched) or
@@ -249,7 +253,7 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	res := &resolution{unavailable: map[string]string{}, sources: map[string]string{}, skipped: map[string]int{}}
+	res := &resolution{unavailable: map[string]string{}, sources: map[string]string{}, skipped: map[string]int{}, partial: map[string]bool{}}
 	queries := map[string]string{}
 	tokens := templateValues(pr.hc)
 
@@ -282,13 +286,13 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 		case r.st == keyValue && r.page.Next != "":
 			if reason := fallbackReason(req.FHIRAuthorization, svc.Prefetch[key]); reason != "" {
 				logger.Warn("prefetch is paginated and fhirAuthorization cannot fetch the next page", "key", key, "reason", reason)
-				res.unavailable[key] = reason
+				res.unavailable[key], res.partial[key] = reason, true
 				continue
 			}
 			skipped, err := s.followNext(ctx, b, key, r.page, req)
 			res.skipped[key] += skipped
 			if err != nil {
-				res.unavailable[key] = fallbackFailed(logger, key, err)
+				res.unavailable[key], res.partial[key] = fallbackFailed(logger, key, err), true
 			}
 			res.sources[key] = "prefetch+fhir"
 			continue
@@ -345,7 +349,9 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 				if r.Err != nil {
 					res.insecure = res.insecure || errors.Is(r.Err, fhir.ErrInsecureServer)
 					res.unavailable[key] = fallbackFailed(logger, key, r.Err)
-					res.skipped[key] += addPartial(ctx, b, key, r.Pages)
+					skipped, read := addPartial(ctx, b, key, r.Pages)
+					res.skipped[key] += skipped
+					res.partial[key] = read
 					continue
 				}
 				skipped, err := addPages(ctx, b, key, r.Pages, fhir.Page{})
@@ -484,15 +490,15 @@ func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte, 
 // entries skipped as malformed. The key is unavailable, and said so: what
 // the pages hold is read all the same, as what a prefetch first page holds
 // is when its next page fails (an active drug on page 1 is still active).
-func addPartial(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) (skipped int) {
+func addPartial(ctx context.Context, b *fhir.Builder, key string, pages [][]byte) (skipped int, read bool) {
 	for _, p := range pages {
 		page, err := b.Add(ctx, key, p)
 		if err != nil {
 			break
 		}
-		skipped += page.Skipped
+		skipped, read = skipped+page.Skipped, true
 	}
-	return skipped
+	return skipped, read
 }
 
 // limitError is the answer for a read stopped by a bound of the call: 413
@@ -540,7 +546,8 @@ func (s *Server) followNext(ctx context.Context, b *fhir.Builder, key string, fi
 	token := req.accessToken()
 	pages, err := s.fhir.FetchNext(ctx, req.FHIRServer, token, first.Next)
 	if err != nil {
-		return addPartial(ctx, b, key, pages), errors.New(safeReason(err))
+		skipped, _ = addPartial(ctx, b, key, pages)
+		return skipped, errors.New(safeReason(err))
 	}
 	if skipped, err = addPages(ctx, b, key, pages, first); err != nil {
 		return skipped, fmt.Errorf("next page unusable: %w", err)

@@ -336,6 +336,36 @@ func (ix *index) switchedFrom(c *Course) bool {
 	return false
 }
 
+// switchBackEvidence says why an order of c's drug, whose course ended
+// within the recent window, is a start rather than a continuation
+// (switchedFrom): "abrocitinib taken until 2026-10-30, then upadacitinib
+// from 2026-10-30 (to 2026-11-27): abrocitinib ordered again is a new
+// start of abrocitinib (a switch back), so its start checks apply."
+func (ix *index) switchBackEvidence(c *Course) []Evidence {
+	if !ix.switchedFrom(c) {
+		return nil
+	}
+	p, _ := Profile(c.Drug)
+	for _, d := range triggerDrugs {
+		o := ix.courses[d]
+		if d == c.Drug || o == nil || o.Start.IsZero() {
+			continue
+		}
+		q, _ := Profile(d)
+		other := q.Generic + " from " + dateText(o.Start)
+		if !o.Ongoing && !o.End.IsZero() {
+			other += " to " + dateText(o.End)
+		}
+		until := ""
+		if !c.End.IsZero() {
+			until = " until " + dateText(c.End)
+		}
+		return []Evidence{{Text: p.Generic + " taken" + until + ", then " + other + ": " + p.Generic +
+			" ordered again is a new start (a switch back), so the checks before starting apply."}}
+	}
+	return nil
+}
+
 // orderRef names a medication for evidence: its id, else its name.
 func orderRef(m *Medication) string {
 	if m.ID != "" {

@@ -292,11 +292,15 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 		fired: map[string]bool{}, risks: map[string]bool{}, newFrom: anyDay}
 	c.dose, c.doseHow, c.doseOK = ix.dailyDose(order)
 	c.sessionMg = c.sessionDailyMg()
+	var switchBack []Evidence
+	switchSaid := map[Category]bool{}
 	if course := ix.course(drug); course != nil && course.Recent && course.Started && !ix.switchedFrom(course) {
 		c.cont, c.course = true, course
 		if !course.Start.IsZero() {
 			c.newFrom = dayOf(course.Start)
 		}
+	} else if course != nil && course.Recent && course.Started {
+		switchBack = ix.switchBackEvidence(course)
 	}
 	var out []Finding
 	for _, r := range orderRules {
@@ -323,6 +327,12 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 			f.Citation = p.Cite(sec)
 		}
 		f.Unchecked = ix.unchecked(r.needs)
+		if !r.when.course && len(switchBack) > 0 && !switchSaid[f.Category] {
+			// A start check on an order that looks like a renewal: say why
+			// it is a start (noise8 review), once per card (category).
+			f.Evidence = append(f.Evidence, switchBack...)
+			switchSaid[f.Category] = true
+		}
 		f.Evidence = capEvidence(f.Evidence)
 		c.fired[r.code] = true
 		out = append(out, f)
@@ -455,8 +465,13 @@ func (c *orderCtx) oneDose(fs []Finding) {
 		switch {
 		case session:
 			f.SessionDailyMg = c.sessionMg
+			f.Evidence = capEvidence(append(f.Evidence, c.sessionEvidence()...))
+			why := reason
+			if f.DoseLimitMg == lowest && f.DoseLimitReason != "" {
+				why = f.DoseLimitReason // this card's own limit, as its summary says (noise8 review)
+			}
 			f.Action = strings.TrimSpace(f.Action + " The " + c.p.Generic + " orders of this session total " + number(c.sessionMg) +
-				" mg/day, above the limit of " + number(lowest) + " mg/day (" + reason + "): keep one order.")
+				" mg/day, above the limit of " + number(lowest) + " mg/day (" + why + "): keep one order.")
 		case suggest == 0:
 			f.Action = strings.TrimSpace(f.Action + " The ordered " + number(c.dose) + " mg/day is within this limit.")
 		case f.DoseLimitMg == suggest:

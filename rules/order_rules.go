@@ -2525,12 +2525,16 @@ func (c *orderCtx) doseAboveLabel() (Finding, bool) {
 
 // sessionDailyMg is the daily dose the session's orders of the drug give
 // together: this order's and that of every other draft of the drug whose
-// dose is known (a cancelled or entered-in-error one aside). It is 0 when
-// this order's dose is unknown, or no other draft of the drug has a known
-// dose. Dose limits are judged on it (metarev, docs/rules.md section 1
-// "Several orders of one drug in a session").
+// dose is known and that is taken beside it (sessionTaken: a cancelled,
+// entered-in-error, stopped, completed or on-hold one aside; one whose
+// validity period ends before this one's begins or begins after it ends,
+// sessionApart; and a current order on record sent again with the
+// session, as a record order is not added). It is 0 when this order's dose is unknown, or no
+// other draft of the drug is counted. Dose limits are judged on it
+// (metarev, docs/rules.md section 1 "Several orders of one drug in a
+// session").
 func (c *orderCtx) sessionDailyMg() float64 {
-	if !c.doseOK || c.si == nil || c.order.Status == "cancelled" || c.order.Status == "entered-in-error" {
+	if !c.doseOK || c.si == nil || !sessionTaken(&c.order) {
 		return 0
 	}
 	if c.si.doses == nil {
@@ -2540,9 +2544,14 @@ func (c *orderCtx) sessionDailyMg() float64 {
 	if sd == nil {
 		// Once per drug and call: a session of thousands of orders is
 		// summed once, not once per order.
-		sd = &sessionDoses{byKey: map[string]float64{}, nKey: map[string]int{}}
+		sd = &sessionDoses{byKey: map[string]float64{}, nKey: map[string]int{}, onRecord: map[string]bool{}}
+		for _, m := range c.ix.trigger[c.drug] {
+			if m.ID != "" && useOf(m) == useCurrent {
+				sd.onRecord[m.ID] = true
+			}
+		}
 		for _, sm := range c.si.meds {
-			if sm.drug != c.drug || sm.m.Status == "cancelled" || sm.m.Status == "entered-in-error" {
+			if sm.drug != c.drug || !sessionTaken(sm.m) || sd.onRecord[sm.m.ID] {
 				continue
 			}
 			if mg, _, ok := c.ix.dailyDose(*sm.m); ok {
@@ -2550,16 +2559,76 @@ func (c *orderCtx) sessionDailyMg() float64 {
 				sd.n++
 				sd.byKey[sm.key] += mg
 				sd.nKey[sm.key]++
+				if hasPeriod(sm.m) && len(sd.dated) < maxDatedSession {
+					sd.dated = append(sd.dated, datedDose{m: sm.m, key: sm.key, mg: mg})
+				}
 			}
 		}
 		c.si.doses[c.drug] = sd
 	}
 	// The other orders: every one but those of this order's identity (as
-	// sessionIndex.others).
-	if sd.n-sd.nKey[c.key] == 0 {
+	// sessionIndex.others), less those taken before or after this one (a
+	// taper: 30 mg for 4 weeks, then 15 mg). Past maxDatedSession dated
+	// orders the rest count (fail safe).
+	if sd.onRecord[c.order.ID] {
+		return 0 // the current order on record, sent again: not added
+	}
+	n, total := sd.n-sd.nKey[c.key], c.dose+sd.total-sd.byKey[c.key]
+	if hasPeriod(&c.order) {
+		for _, d := range sd.dated {
+			if d.key != c.key && sessionApart(&c.order, d.m) {
+				n, total = n-1, total-d.mg
+			}
+		}
+	}
+	if n <= 0 {
 		return 0
 	}
-	return c.dose + sd.total - sd.byKey[c.key]
+	return total
+}
+
+// sentAgain reports whether a session order of the drug is its current
+// order on record sent again with the session (sessionDailyMg).
+func (c *orderCtx) sentAgain(m *Medication) bool {
+	if m.ID == "" || c.si == nil {
+		return false
+	}
+	if sd := c.si.doses[c.drug]; sd != nil {
+		return sd.onRecord[m.ID]
+	}
+	for _, r := range c.ix.trigger[c.drug] {
+		if r.ID == m.ID && useOf(r) == useCurrent {
+			return true
+		}
+	}
+	return false
+}
+
+// sessionEvidence names the other orders of the drug in this session
+// that sessionDailyMg counts beside this one: "Also ordered in this
+// session: upadacitinib 15 MG ..., 15 mg/day (...)", at most maxEvidence.
+// A card saying "keep one order" says which the others are.
+func (c *orderCtx) sessionEvidence() []Evidence {
+	var ev []Evidence
+	more := 0
+	for _, sm := range c.si.meds {
+		if sm.drug != c.drug || sm.key == c.key || !sessionTaken(sm.m) || sessionApart(&c.order, sm.m) || c.sentAgain(sm.m) {
+			continue
+		}
+		mg, how, ok := c.ix.dailyDose(*sm.m)
+		if !ok {
+			continue
+		}
+		if len(ev) == maxEvidence-1 {
+			more++
+			continue
+		}
+		ev = append(ev, Evidence{Text: "Also ordered in this session: " + medicationName(sm.m) + ", " + number(mg) + " mg/day (" + how + ").", ResourceID: sm.m.ID})
+	}
+	if more > 0 {
+		ev = append(ev, Evidence{Text: "… and " + number(float64(more)) + " more orders in this session."})
+	}
+	return ev
 }
 
 // sessionAboveLabel: two or more orders of the drug in one session (two
@@ -2568,14 +2637,14 @@ func (c *orderCtx) sessionDailyMg() float64 {
 // upadacitinib: 45 mg/day). No dose is suggested for this order: one of
 // the orders is to go, not a strength to change.
 func (c *orderCtx) sessionAboveLabel() (Finding, bool) {
-	if c.si == nil || c.si.aboveLabel[c.drug] || c.order.Status == "cancelled" || c.order.Status == "entered-in-error" {
+	if c.si == nil || c.si.aboveLabel[c.drug] || !sessionTaken(&c.order) || c.sentAgain(&c.order) {
 		return Finding{}, false
 	}
 	others, _ := c.si.others(c.p.ValueSet, c.key, -1)
 	total := c.dose
 	ev := c.orderedDoseEvidence()
 	for _, m := range others {
-		if !c.sameDrug(m) {
+		if !c.sameDrug(m) || !sessionTaken(m) || sessionApart(&c.order, m) || c.sentAgain(m) {
 			continue
 		}
 		mg, how, ok := c.ix.dailyDose(*m)
@@ -2669,18 +2738,32 @@ func (c *orderCtx) ageNotApproved() (Finding, bool) {
 }
 
 func (c *orderCtx) noPriorSystemicTherapy() (Finding, bool) {
-	for _, m := range c.ix.historyMeds(VSPriorSystemicADTherapy) {
+	taken := func(m *Medication) bool {
 		// A statement the patient only intends to take is not an
 		// earlier therapy.
-		if m.ResourceType != "MedicationStatement" || m.Status != "intended" {
+		return useOf(m) != useNever && (m.ResourceType != "MedicationStatement" || m.Status != "intended")
+	}
+	for _, m := range c.ix.historyMeds(VSPriorSystemicADTherapy) {
+		if taken(m) {
 			return Finding{}, false
+		}
+	}
+	// An earlier upadacitinib or abrocitinib course is systemic therapy
+	// too (noise8 review): abrocitinib ordered again after a switch to
+	// upadacitinib (a switch back is an initiation) was "no earlier
+	// systemic therapy" for a patient on JAK inhibitors for months.
+	for _, d := range triggerDrugs {
+		for _, m := range c.ix.trigger[d] {
+			if taken(m) {
+				return Finding{}, false
+			}
 		}
 	}
 	return Finding{
 		Title: "No earlier systemic atopic dermatitis therapy on record",
 		Action: c.p.Name() + " is labelled for disease not adequately controlled with other systemic drugs, including biologics, " +
 			"or when those are inadvisable: document the earlier therapy or the reason.",
-		Evidence: []Evidence{{Text: "No dupilumab, tralokinumab, lebrikizumab, nemolizumab, cyclosporine, methotrexate, azathioprine or mycophenolate on record."}},
+		Evidence: []Evidence{{Text: "No dupilumab, tralokinumab, lebrikizumab, nemolizumab, cyclosporine, methotrexate, azathioprine, mycophenolate or earlier upadacitinib or abrocitinib on record."}},
 		// Not unverified: the finding says that nothing on record matched
 		// the set, so no unverified (grade C/U) code of the set bears on
 		// it; a banner saying otherwise on every such card would be noise.

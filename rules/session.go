@@ -36,6 +36,55 @@ type sessionDoses struct {
 	n     int
 	byKey map[string]float64
 	nKey  map[string]int
+	// dated are the counted orders with a validity period (hasPeriod), at
+	// most maxDatedSession: those that may be taken before or after
+	// another (sessionApart).
+	dated []datedDose
+	// onRecord: ids of the drug's current orders on record; the same
+	// order sent with the session is not added (docs/rules.md section 1).
+	onRecord map[string]bool
+}
+
+// datedDose is one counted session order with a validity period.
+type datedDose struct {
+	m   *Medication
+	key string
+	mg  float64
+}
+
+// maxDatedSession bounds the dated orders one drug's session total looks
+// at for orders taken one after the other (past it, they add up: fail
+// safe).
+const maxDatedSession = 64
+
+// sessionTaken reports whether a session order of a JAK inhibitor is
+// one to be taken, whose dose adds to the session's other orders of the
+// drug: not when cancelled or entered in error, nor when it is stopped,
+// completed or on hold (noise8 review: the order a new one replaces,
+// which an EHR sends with the session, contract 4: "whatever its
+// status"). A draft, an active order and any other status count.
+func sessionTaken(m *Medication) bool {
+	switch m.Status {
+	case "cancelled", "entered-in-error", "stopped", "completed", "on-hold":
+		return false
+	}
+	return true
+}
+
+// hasPeriod reports whether an order states when it begins or ends
+// (dispenseRequest.validityPeriod).
+func hasPeriod(m *Medication) bool { return !m.ValidityStart.IsZero() || !m.End.IsZero() }
+
+// sessionApart reports whether two session orders are taken one after the
+// other rather than together (noise8 review: a taper, 30 mg for 4 weeks
+// then 15 mg, is two orders whose doses do not add up): one's validity
+// period ends on or before the day the other's begins. Orders without
+// such dates are taken together (fail safe).
+func sessionApart(a, b *Medication) bool {
+	before := func(x, y *Medication) bool {
+		return !x.End.IsZero() && !y.ValidityStart.IsZero() && dayOf(y.ValidityStart) >= dayOf(x.End)
+	}
+	return before(a, b) || before(b, a)
 }
 
 type sessionMed struct {
