@@ -242,16 +242,16 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		return false, err
 	}
 	included := p.otherIncluded(r)
-	err = p.check(r, included)
-	var de *DecodeError
-	switch {
-	case err != nil && !errors.As(err, &de):
-		return false, err
-	case included:
-		// Not read: one whose subject cannot be read is no entry of the
-		// key left out.
-		return true, nil
-	case err != nil:
+	if err := p.check(r, included); err != nil || included {
+		var de *DecodeError // declared here: its address escapes, one allocation a resource
+		switch {
+		case err != nil && !errors.As(err, &de):
+			return false, err
+		case included:
+			// Not read: one whose subject cannot be read is no entry of the
+			// key left out.
+			return true, nil
+		}
 		p.logSkip(r.index, r.resourceType, err)
 		return false, nil
 	}
