@@ -129,8 +129,10 @@ type older struct {
 
 // Since decodes the Observations passed over as older than their
 // look-back that are dated on or after t (a course start: a renewal reads
-// results since it), and says how many it decoded (then call Record again).
-func (b *Builder) Since(t time.Time) (n int) {
+// results since it), and says how many it decoded (then call Record again);
+// those it could not read are logged and counted in skipped by key, as Add
+// counts them in Page.Skipped.
+func (b *Builder) Since(t time.Time, skipped map[string]int) (n int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for i := range b.parts {
@@ -142,6 +144,7 @@ func (b *Builder) Since(t time.Time) (n int) {
 			n++
 			if err := decodeAs(o.raw, func(v *observation) { p.observations = append(p.observations, convertObservation(v)) }); err != nil {
 				p.logSkip(o.index, "Observation", decodeError("", err))
+				skipped[p.key]++
 			}
 		}
 		p.older = nil

@@ -366,9 +366,10 @@ func (pr *prefetchReader) resolve(req *Request) (*resolution, error) {
 	s.fetchMedications(ctx, b, req, logger)
 	res.record = b.Record()
 	// A renewal reads results since its course start, however old: those
-	// passed over as older than their look-back are read since then.
+	// passed over as older than their look-back are read since then, one
+	// that cannot be read said as any entry left out as malformed.
 	if b.HasOlder() {
-		if since, ok := s.engine.ResultsSince(res.record.Medications, pr.now); ok && b.Since(since) > 0 {
+		if since, ok := s.engine.ResultsSince(res.record.Medications, pr.now); ok && b.Since(since, res.skipped) > 0 {
 			res.record = b.Record()
 		}
 	}
