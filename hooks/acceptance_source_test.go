@@ -580,6 +580,25 @@ func saysUnchecked(t *testing.T, rec *httptest.ResponseRecorder, key string, our
 // failServer is a test server on sf with a short query timeout and a page
 // bound of 64 KiB. Whatever fails, its logs hold neither the token nor
 // the queries (they name the patient) nor another patient's id.
+// signEdited posts base on order-sign after edit, with the test FHIR server
+// holding base's record (prefetch dropped first when server is set), and
+// checks the queries the server was asked.
+func signEdited(t *testing.T, base []byte, server bool, edit func(map[string]any, *sourceFHIR)) *httptest.ResponseRecorder {
+	t.Helper()
+	sf := newSourceFHIR(t, base, 0)
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(base, &m))
+	if server {
+		dropKeys("none")(t, m, sf)
+	}
+	edit(m, sf)
+	body, err := json.Marshal(m)
+	require.NoError(t, err)
+	rec := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", body)
+	sf.check(t)
+	return rec
+}
+
 func failServer(t testing.TB, sf *sourceFHIR) *testServer {
 	s := newTestServer(t, serverOpts{noStore: true})
 	s.fhir = fhir.NewClient(fhir.ClientConfig{QueryTimeout: 500 * time.Millisecond, PageCap: 20, MaxBytes: 64 << 10}, sf.Client())
@@ -822,17 +841,7 @@ func TestSourcePrefetchRoads(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			sf := newSourceFHIR(t, base, 0)
-			var m map[string]any
-			require.NoError(t, json.Unmarshal(base, &m))
-			if tc.server {
-				dropKeys("none")(t, m, sf)
-			}
-			tc.edit(m, sf)
-			body, err := json.Marshal(m)
-			require.NoError(t, err)
-			rec := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", body)
-			sf.check(t)
+			rec := signEdited(t, base, tc.server, tc.edit)
 			if tc.key != "" {
 				saysUnchecked(t, rec, tc.key)
 				return

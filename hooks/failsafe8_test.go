@@ -69,17 +69,7 @@ func TestFailsafe8HistoryBundleNotRead(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sf := newSourceFHIR(t, base, 0)
-			var m map[string]any
-			require.NoError(t, json.Unmarshal(base, &m))
-			if tc.server {
-				dropKeys("none")(t, m, sf)
-			}
-			tc.edit(m, sf)
-			body, err := json.Marshal(m)
-			require.NoError(t, err)
-			rec := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", body)
-			sf.check(t)
+			rec := signEdited(t, base, tc.server, tc.edit)
 			if tc.name == "prefetch, FHIR server" {
 				require.Equal(t, 200, rec.Code, rec.Body.String())
 				assert.Equal(t, want, cardKeys(checkResponse(t, rec.Body.Bytes())))
