@@ -269,7 +269,7 @@ func (p *part) add(r *resource) (ok bool, err error) {
 	case "Patient":
 		err = decodeAs(r.raw, func(v *patient) { p.patients = append(p.patients, convertPatient(v)) })
 	case "Observation":
-		err = decodeAs(r.raw, func(v *observation) { p.observations = append(p.observations, convertObservation(v)) })
+		err = p.addObservation(r.raw)
 	case "Condition":
 		err = decodeAs(r.raw, func(v *condition) { p.conditions = append(p.conditions, convertCondition(v)) })
 	case "Immunization":
@@ -303,6 +303,11 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		p.logSkip(r.index, r.resourceType, decodeError("", err))
 	}
 	return err == nil, nil
+}
+
+// addObservation decodes an Observation into the part (Add, Builder.Since).
+func (p *part) addObservation(raw []byte) error {
+	return decodeAs(raw, func(v *observation) { p.observations = append(p.observations, convertObservation(v)) })
 }
 
 // spend counts the JSON objects of raw, a resource about to be decoded,

@@ -142,7 +142,7 @@ func (b *Builder) Since(t time.Time, skipped map[string]int) (n int) {
 				continue
 			}
 			n++
-			if err := decodeAs(o.raw, func(v *observation) { p.observations = append(p.observations, convertObservation(v)) }); err != nil {
+			if err := p.addObservation(o.raw); err != nil {
 				p.logSkip(o.index, "Observation", decodeError("", err))
 				skipped[p.key]++
 			}
