@@ -320,9 +320,13 @@ func (ix *index) course(d Drug) *Course { return ix.courses[d] }
 // the initiation thresholds, the first 3 months of abrocitinib from now),
 // not a continuation of the course it left; the reverse direction judges
 // such a patient on the ongoing course alone (EvaluateInteractions).
-func (ix *index) switchedFrom(c *Course) bool {
+func (ix *index) switchedFrom(c *Course) bool { return ix.switchedTo(c) != nil }
+
+// switchedTo is the other drug's course the patient switched to from c
+// (switchedFrom), nil when there is none.
+func (ix *index) switchedTo(c *Course) *Course {
 	if c == nil || c.Ongoing {
-		return false
+		return nil
 	}
 	for _, d := range triggerDrugs {
 		o := ix.courses[d]
@@ -330,10 +334,10 @@ func (ix *index) switchedFrom(c *Course) bool {
 			continue
 		}
 		if c.Start.IsZero() || o.Start.After(c.Start) {
-			return true
+			return o
 		}
 	}
-	return false
+	return nil
 }
 
 // switchBackEvidence says why an order of c's drug, whose course ended
@@ -342,28 +346,22 @@ func (ix *index) switchedFrom(c *Course) bool {
 // from 2026-10-30 (to 2026-11-27): abrocitinib ordered again is a new
 // start of abrocitinib (a switch back), so its start checks apply."
 func (ix *index) switchBackEvidence(c *Course) []Evidence {
-	if !ix.switchedFrom(c) {
+	o := ix.switchedTo(c)
+	if o == nil {
 		return nil
 	}
 	p, _ := Profile(c.Drug)
-	for _, d := range triggerDrugs {
-		o := ix.courses[d]
-		if d == c.Drug || o == nil || o.Start.IsZero() {
-			continue
-		}
-		q, _ := Profile(d)
-		other := q.Generic + " from " + dateText(o.Start)
-		if !o.Ongoing && !o.End.IsZero() {
-			other += " to " + dateText(o.End)
-		}
-		until := ""
-		if !c.End.IsZero() {
-			until = " until " + dateText(c.End)
-		}
-		return []Evidence{{Text: p.Generic + " taken" + until + ", then " + other + ": " + p.Generic +
-			" ordered again is a new start (a switch back), so the checks before starting apply."}}
+	q, _ := Profile(o.Drug)
+	other := q.Generic + " from " + dateText(o.Start)
+	if !o.Ongoing && !o.End.IsZero() {
+		other += " to " + dateText(o.End)
 	}
-	return nil
+	until := ""
+	if !c.End.IsZero() {
+		until = " until " + dateText(c.End)
+	}
+	return []Evidence{{Text: p.Generic + " taken" + until + ", then " + other + ": " + p.Generic +
+		" ordered again is a new start (a switch back), so the checks before starting apply."}}
 }
 
 // orderRef names a medication for evidence: its id, else its name.
