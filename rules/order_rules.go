@@ -2537,6 +2537,37 @@ func (c *orderCtx) sessionDailyMg() float64 {
 	if !c.doseOK || c.si == nil || !sessionTaken(&c.order) {
 		return 0
 	}
+	sd := c.sessionDoses()
+	// The other orders: every one but those of this order's identity (as
+	// sessionIndex.others), less those taken before or after this one (a
+	// taper: 30 mg for 4 weeks, then 15 mg). Past maxDatedSession dated
+	// orders the rest count (fail safe).
+	if sd.onRecord[c.order.ID] {
+		return 0 // the current order on record, sent again: not added
+	}
+	n, total := sd.n-sd.nKey[c.key], c.dose+sd.total-sd.byKey[c.key]
+	if hasPeriod(&c.order) {
+		for _, d := range sd.dated {
+			if d.key != c.key && sessionApart(&c.order, d.m) {
+				n, total = n-1, total-d.mg
+			}
+		}
+	}
+	if n <= 0 {
+		return 0
+	}
+	return total
+}
+
+// sentAgain reports whether a session order of the drug is its current
+// order on record sent again with the session (sessionDailyMg).
+func (c *orderCtx) sentAgain(m *Medication) bool {
+	return m.ID != "" && c.si != nil && c.sessionDoses().onRecord[m.ID]
+}
+
+// sessionDoses is the drug's session orders summed (c.si set): built once
+// per drug and call, for sessionDailyMg and sentAgain.
+func (c *orderCtx) sessionDoses() *sessionDoses {
 	if c.si.doses == nil {
 		c.si.doses = map[Drug]*sessionDoses{}
 	}
@@ -2566,42 +2597,7 @@ func (c *orderCtx) sessionDailyMg() float64 {
 		}
 		c.si.doses[c.drug] = sd
 	}
-	// The other orders: every one but those of this order's identity (as
-	// sessionIndex.others), less those taken before or after this one (a
-	// taper: 30 mg for 4 weeks, then 15 mg). Past maxDatedSession dated
-	// orders the rest count (fail safe).
-	if sd.onRecord[c.order.ID] {
-		return 0 // the current order on record, sent again: not added
-	}
-	n, total := sd.n-sd.nKey[c.key], c.dose+sd.total-sd.byKey[c.key]
-	if hasPeriod(&c.order) {
-		for _, d := range sd.dated {
-			if d.key != c.key && sessionApart(&c.order, d.m) {
-				n, total = n-1, total-d.mg
-			}
-		}
-	}
-	if n <= 0 {
-		return 0
-	}
-	return total
-}
-
-// sentAgain reports whether a session order of the drug is its current
-// order on record sent again with the session (sessionDailyMg).
-func (c *orderCtx) sentAgain(m *Medication) bool {
-	if m.ID == "" || c.si == nil {
-		return false
-	}
-	if sd := c.si.doses[c.drug]; sd != nil {
-		return sd.onRecord[m.ID]
-	}
-	for _, r := range c.ix.trigger[c.drug] {
-		if r.ID == m.ID && useOf(r) == useCurrent {
-			return true
-		}
-	}
-	return false
+	return sd
 }
 
 // sessionEvidence names the other orders of the drug in this session
