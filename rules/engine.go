@@ -337,6 +337,8 @@ func unitText(u string) string {
 		return "/mm³"
 	case "mL/min/{1.73_m2}", "mL/min/1.73m2":
 		return "mL/min/1.73 m²"
+	case "[lb_av]": // UCUM's pound, as a body weight comes
+		return "lb"
 	}
 	return u
 }

@@ -2696,9 +2696,15 @@ func (c *orderCtx) weightBelowLabel() (Finding, bool) {
 		// under the weight limit may be a child.
 		who = "Age unknown: the patient may be under " + number(float64(c.cfg.WeightRuleAge)) + "."
 	}
+	// The kg in brackets is the conversion: said only when the weight came
+	// in another unit (a Synthea weight of 38.448890383829216 kg read
+	// "38.45 kg on ... (38.45 kg)"), as for the blood counts.
+	weight := quantityText(o.Quantity) + " on " + dateText(o.Date)
+	if inKg := number(kg) + " kg"; inKg != quantityText(o.Quantity) {
+		weight += " (" + inKg + ")"
+	}
 	ev := []Evidence{{Text: who},
-		{Text: "Body weight " + quantityText(o.Quantity) + " on " + dateText(o.Date) + " (" + number(kg) + " kg), below " + number(c.cfg.MinWeightKg) + " kg.",
-			Date: o.Date, ResourceID: o.ID}}
+		{Text: "Body weight " + weight + ", below " + number(c.cfg.MinWeightKg) + " kg.", Date: o.Date, ResourceID: o.ID}}
 	if daysBetween(o.Date, c.now) > windowDays(year) {
 		ev = append(ev, Evidence{Text: "That weight is over a year old: confirm the current weight."})
 	}
