@@ -63,7 +63,7 @@ func TestAcceptanceRealdataLipidPanelLowerCase(t *testing.T) {
 		r := onTx(drug, 120).drop("ldl2")
 		cases = append(cases,
 			accCase{name: drug + ": lipid panel due, said in lower case", c: view(r),
-				want: w("monitoring-lipids-due", "warning"),
+				want:        w("monitoring-lipids-due", "warning"),
 				detailOf:    map[string]string{"monitoring-lipids-due": "No lipid panel since the course start."},
 				notDetailOf: map[string]string{"monitoring-lipids-due": "Lipid panel since"}},
 			accCase{name: drug + ": the action in lower case", c: view(r),
