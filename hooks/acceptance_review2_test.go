@@ -531,8 +531,9 @@ func TestAcceptanceReview2MoreSpellings(t *testing.T) {
 			accCase{name: "eGFR 25 " + u + ": abrocitinib not recommended", c: sign(cleanRecord().replace(qty("egfr", "98979-8", 25, "", u, ago(5))), jakDraft("abrocitinib", 100)), want: w("renal-impairment", "critical")},
 			accCase{name: "eGFR 90 " + u + ": no card", c: sign(cleanRecord().replace(qty("egfr", "98979-8", 90, "", u, ago(5))), jakDraft("abrocitinib", 100)), noCards: true})
 	}
-	// Per second is not per minute: never guessed.
-	cases = append(cases, accCase{name: "eGFR 0.4 mL/s/1.73m2: not read", c: sign(cleanRecord().replace(qty("egfr", "98979-8", 0.4, "", "mL/s/1.73m2", ago(5))), jakDraft("abrocitinib", 100)), absent: []string{"renal-impairment"}})
+	// Per second is not per minute: never guessed, but said (no dose).
+	cases = append(cases, accCase{name: "eGFR 0.4 mL/s/1.73m2: not read, said", c: sign(cleanRecord().replace(qty("egfr", "98979-8", 0.4, "", "mL/s/1.73m2", ago(5))), jakDraft("abrocitinib", 100)),
+		want: w("renal-impairment", "warning"), detailOf: map[string]string{"renal-impairment": `unit "mL/s/1.73m2" not recognised`}, noDose: true})
 	runAcc(t, cases)
 }
 

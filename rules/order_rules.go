@@ -629,7 +629,7 @@ func (c *orderCtx) cbcMissing() (Finding, bool) {
 	var ev []Evidence
 	for _, n := range c.cbcCounts() {
 		usable, _, ok := c.ix.latestValue(n.set, from, n.conv)
-		newer := c.unreadNewer(n, from, usable)
+		newer := c.unreadNewer(n.set, n.kind, from, usable)
 		if ok && newer == nil && !censoredAcross(n.kind, usable.Quantity, c.countMin(n)) {
 			continue
 		}
@@ -691,14 +691,15 @@ func (c *orderCtx) acrossText(n count) string {
 	return "reported only as above or below a bound, so it cannot be told whether it is below " + thresholdText(c.countMin(n), n.unit) + "."
 }
 
-// unreadNewer is the newest result of n dated from the day from when it
-// holds a number that cannot be read (a unit not recognised, a comparator
-// not understood) and is newer than usable, the newest result that can be
-// read (nil: none). An older readable count must not stand for it: the
-// newer count, which could not be judged, may be the low one.
-func (c *orderCtx) unreadNewer(n count, from civilDay, usable *Observation) *Observation {
-	rs := c.ix.results(from, n.set)
-	if len(rs) == 0 || rs[0].Quantity == nil || unitProblem(n.kind, rs[0].Quantity) == "" {
+// unreadNewer is the newest result of the set dated from the day from when
+// it holds a number of the kind that cannot be read (a unit missing or not
+// recognised, a comparator not understood) and is newer than usable, the
+// newest result that can be read (nil: none). An older readable count or
+// eGFR must not stand for it: the newer one, which could not be judged,
+// may be the low one.
+func (c *orderCtx) unreadNewer(set string, kind unitKind, from civilDay, usable *Observation) *Observation {
+	rs := c.ix.results(from, set)
+	if len(rs) == 0 || rs[0].Quantity == nil || unitProblem(kind, rs[0].Quantity) == "" {
 		return nil
 	}
 	if usable != nil && sameTime(rs[0].Date, usable.Date) {
@@ -1638,7 +1639,47 @@ func (c *orderCtx) cypSince(inhibitors []*Medication) time.Time {
 	return since
 }
 
+// renalImpairment is renalFinding, with the newest eGFR within the window
+// said when its number cannot be read (no unit, a unit not recognised:
+// contract 6.5 wants the card to say which). It was passed over in
+// silence: abrocitinib with an eGFR of 25 sent without a unit answered no
+// renal card, and an older eGFR of 90 stood for a newer one in mL/s. Said
+// beside the finding an older eGFR or the problem list gives, else alone,
+// as a warning to check the eGFR, with no dose limit (labsweep).
 func (c *orderCtx) renalImpairment() (Finding, bool) {
+	f, ok := c.renalFinding()
+	from := c.windowFrom(c.cfg.EGFRWindow)
+	usable, _, _ := c.ix.latestValue(VSEGFR, from, EGFR)
+	bad := c.unreadNewer(VSEGFR, unitEGFR, from, usable)
+	if bad == nil {
+		return f, ok
+	}
+	problem := unitProblem(unitEGFR, bad.Quantity)
+	why := ": " + problem + ", so it was not used."
+	if problem == "no unit" { // quantityText says so: "eGFR 25 (no unit)"
+		why = ": not used."
+	}
+	ev := Evidence{Text: "eGFR " + quantityText(bad.Quantity) + " on " + dateText(bad.Date) + why, Date: bad.Date, ResourceID: bad.ID}
+	if usable != nil {
+		ev.Text += " The older eGFR of " + dateText(usable.Date) + " (" + quantityText(usable.Quantity) + ") may not be the current one."
+	}
+	if ok {
+		f.Evidence = append(f.Evidence, ev)
+		return f, true
+	}
+	_, advice := c.renalAdvice()
+	return Finding{
+		Title:      "eGFR could not be read (" + problem + "): renal dose not known",
+		Action:     c.onTx("Check the eGFR before starting "+c.p.Generic+": "+advice+".", "Check the eGFR on "+c.p.Generic+": "+advice+"."),
+		Evidence:   []Evidence{ev},
+		Subject:    "eGFR could not be read (" + problem + ")", // the card's summary
+		Unverified: c.k.Unverified(VSEGFR, bad.Codes) || c.drug == Upadacitinib,
+	}, true
+}
+
+// renalFinding is renal-impairment from the newest readable eGFR within
+// the window, else the problem list, else an old low eGFR (staleEGFR).
+func (c *orderCtx) renalFinding() (Finding, bool) {
 	o, egfr, ok := c.ix.latestValue(VSEGFR, c.windowFrom(c.cfg.EGFRWindow), EGFR)
 	esrd := c.ix.activeConditions(VSESRDDialysis)
 	var ev []Evidence

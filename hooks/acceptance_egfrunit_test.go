@@ -1,0 +1,39 @@
+package hooks
+
+import "testing"
+
+// An eGFR whose number cannot be read (no unit, a unit not recognised) is
+// said on the renal card (contract 6.5: the card's evidence says which unit
+// was not recognised), not passed over: abrocitinib with an eGFR of 25 sent
+// without a unit answered no renal card at all (labsweep, question 4), and
+// an older readable eGFR stood for a newer one that could not be read.
+func TestAcceptanceEGFRUnitNotRead(t *testing.T) {
+	egfr := func(id string, v float64, unit string, days int) res {
+		return qty(id, "98979-8", v, unit, "", ago(days))
+	}
+	unread := func(days int) res { return egfr("egfr2", 25, "", days) }
+	abro := func(r *record) call { return sign(r, jakDraft("abrocitinib", 100)) }
+	upa := func(r *record) call { return sign(r, jakDraft("upadacitinib", 15)) }
+	check := map[string]string{"renal-impairment": "eGFR could not be read"}
+	cases := []accCase{
+		{name: "abrocitinib, only eGFR 25 with no unit: check the eGFR, no dose", c: abro(cleanRecord().drop("egfr").replace(unread(5))),
+			want: w("renal-impairment", "warning"), summaryOf: check, detailOf: map[string]string{"renal-impairment": "eGFR 25 (no unit) on 2026-11-24: not used"}, noDose: true},
+		{name: "upadacitinib, only eGFR 0.4 mL/s/1.73m2: check the eGFR, the unit named", c: upa(cleanRecord().drop("egfr").replace(egfr("egfr2", 0.4, "mL/s/1.73m2", 5))),
+			want: w("renal-impairment", "warning"), detailOf: map[string]string{"renal-impairment": `unit "mL/s/1.73m2" not recognised`}, noDose: true},
+		{name: "abrocitinib, eGFR 98 of 2026-11-02 and a newer one with no unit: the older may not be current", c: abro(cleanRecord().replace(unread(5))),
+			want: w("renal-impairment", "warning"), summaryOf: check, detailOf: map[string]string{"renal-impairment": "older eGFR of 2026-11-02"}},
+		{name: "abrocitinib, eGFR 20 of 60 days ago and a newer one with no unit: still not recommended, both said", c: abro(cleanRecord().replace(egfr("egfr", 20, "mL/min/{1.73_m2}", 60)).replace(unread(5))),
+			want: w("renal-impairment", "critical"), detailOf: map[string]string{"renal-impairment": "eGFR 25 (no unit) on 2026-11-24: not used"}, noDose: true},
+		// The window's edge: an unreadable eGFR counts where a readable one would.
+		{name: "unitless eGFR 365 days ago, none other: check the eGFR", c: abro(cleanRecord().drop("egfr").replace(unread(365))),
+			want: w("renal-impairment", "warning"), summaryOf: check},
+		{name: "unitless eGFR 366 days ago, none other: nothing (outside the window)", c: abro(cleanRecord().drop("egfr").replace(unread(366))), noCards: true},
+		// Not said: a readable eGFR newer or of the same day, an eGFR with no number.
+		{name: "unitless eGFR older than the readable 98: nothing", c: abro(cleanRecord().replace(unread(40))), noCards: true},
+		{name: "unitless eGFR of the same day as the readable 98: nothing", c: abro(cleanRecord().replace(egfr("egfr2", 25, "", 27))), noCards: true},
+		{name: "eGFR 'see comment' with no number: nothing", c: upa(cleanRecord().drop("egfr").replace(rxStr("egfr2", "98979-8", "see comment", 5))), noCards: true},
+		{name: "eGFR 25 with its unit: not recommended, as before", c: abro(cleanRecord().drop("egfr").replace(egfr("egfr2", 25, "mL/min/{1.73_m2}", 5))),
+			want: w("renal-impairment", "critical")},
+	}
+	runAcc(t, cases)
+}
