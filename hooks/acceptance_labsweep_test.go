@@ -1,0 +1,421 @@
+package hooks
+
+import (
+	"fmt"
+	"testing"
+)
+
+// Label statement sweep (labsweep review, December 2026): each actionable
+// statement of the RINVOQ and CIBINQO US PIs (and the EU SmPC rows the
+// service cites) as a class, not as the one example of its issue: both
+// drugs, the three hooks where the contract applies the rule, codes from
+// each system the knowledge base lists, units, and N-1 / N / N+1 of each
+// threshold.
+
+const lsICD = "http://hl7.org/fhir/sid/icd-10-cm"
+
+// lsAt is a draft order of drug at mg for a patient aged years.
+func lsAged(years int) *record { return cleanRecord().born(bornAged(years)) }
+
+// lsSelect is an order-select call with the JAK draft selected.
+func lsSelect(r *record, drafts ...res) call {
+	c := call{hook: HookOrderSelect, r: r, drafts: drafts}
+	for _, d := range drafts {
+		c.selections = append(c.selections, "MedicationRequest/"+d["id"].(string))
+	}
+	return c
+}
+
+func TestAcceptanceLabsweepDoseByAge(t *testing.T) {
+	var cases []accCase
+	add := func(cs ...accCase) { cases = append(cases, cs...) }
+	// RINVOQ 2.5 (R4): 65 and over, 15 mg; 30 mg under 65 is labelled.
+	for _, age := range []int{64, 65, 66} {
+		tc := accCase{name: fmt.Sprintf("upadacitinib 30 mg aged %d", age), c: sign(lsAged(age).male(), jakDraft("upadacitinib", 30))}
+		if age >= 65 {
+			tc.want, tc.dose = w("lower-dose-recommended", "warning"), 15
+		} else {
+			tc.noCards = true
+		}
+		add(tc)
+	}
+	// The same on order-select.
+	add(accCase{name: "upadacitinib 30 mg aged 65, order-select", c: lsSelect(lsAged(65).male(), jakDraft("upadacitinib", 30)),
+		want: w("lower-dose-recommended", "warning"), dose: 15})
+	// 15 mg from 65: nothing to lower.
+	add(accCase{name: "upadacitinib 15 mg aged 80", c: sign(lsAged(80).male(), jakDraft("upadacitinib", 15)), noCards: true})
+	// 45 mg (UC/CD induction) for an AD patient of 70: one dose, 15 mg.
+	add(accCase{name: "upadacitinib 45 mg aged 70", c: sign(lsAged(70).male(), jakDraft("upadacitinib", 45)),
+		want: w("dose-above-label", "warning"), dose: 15})
+	add(accCase{name: "upadacitinib 45 mg aged 40", c: sign(lsAged(40).male(), jakDraft("upadacitinib", 45)),
+		want: w("dose-above-label", "warning"), dose: 30})
+	// CIBINQO 2.2: 200 mg is labelled (no US age cap).
+	add(accCase{name: "abrocitinib 200 mg aged 70", c: sign(lsAged(70).male(), jakDraft("abrocitinib", 200)), absent: []string{"dose-above-label"}})
+	add(accCase{name: "abrocitinib 300 mg aged 40", c: sign(lsAged(40).male(), jakDraft("abrocitinib", 300)),
+		want: w("dose-above-label", "warning"), dose: 200})
+	// Age 12 (both labels from 12): 11 not approved, 12 and 13 approved.
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+		for _, age := range []int{11, 12, 13} {
+			r := lsAged(age).replace(qty("wt", "29463-7", 50, "kg", "", ago(20))).drop("rzv")
+			tc := accCase{name: fmt.Sprintf("%s aged %d", drug, age), c: sign(r, jakDraft(drug, mg))}
+			if age < 12 {
+				tc.want = w("age-not-approved", "critical")
+			} else {
+				tc.absent = []string{"age-not-approved", "zoster-vaccine-missing", "weight-below-label"}
+			}
+			add(tc)
+		}
+	}
+	// Weight 40 kg (RINVOQ 2.5) at 15 years: 39, 40, 41 kg; lb; abrocitinib
+	// has no weight limit.
+	for _, kg := range []float64{39, 40, 41} {
+		tc := accCase{name: fmt.Sprintf("upadacitinib aged 15 weighing %v kg", kg),
+			c: sign(lsAged(15).replace(qty("wt", "29463-7", kg, "kg", "", ago(20))).drop("rzv"), jakDraft("upadacitinib", 15))}
+		if kg < 40 {
+			tc.want = w("weight-below-label", "warning")
+		} else {
+			tc.absent = []string{"weight-below-label"}
+		}
+		add(tc)
+	}
+	add(accCase{name: "upadacitinib aged 15 weighing 86 lb (39 kg)", c: sign(lsAged(15).replace(qty("wt", "29463-7", 86, "[lb_av]", "", ago(20))).drop("rzv"), jakDraft("upadacitinib", 15)),
+		want: w("weight-below-label", "warning")})
+	add(accCase{name: "abrocitinib aged 15 weighing 35 kg", c: sign(lsAged(15).replace(qty("wt", "29463-7", 35, "kg", "", ago(20))).drop("rzv"), jakDraft("abrocitinib", 100)),
+		absent: []string{"weight-below-label"}})
+	add(accCase{name: "upadacitinib aged 18 weighing 35 kg", c: sign(lsAged(18).replace(qty("wt", "29463-7", 35, "kg", "", ago(20))), jakDraft("upadacitinib", 15)),
+		absent: []string{"weight-below-label"}})
+	runAcc(t, cases)
+}
+
+func TestAcceptanceLabsweepOrgans(t *testing.T) {
+	egfr := func(v float64) *record {
+		return cleanRecord().replace(qty("egfr", "98979-8", v, "mL/min/{1.73_m2}", "", ago(20)))
+	}
+	var cases []accCase
+	add := func(cs ...accCase) { cases = append(cases, cs...) }
+	// CIBINQO 2.3: <30 not recommended; 30-59 50 mg; 60 none.
+	for _, v := range []float64{29, 30, 31, 59, 60} {
+		tc := accCase{name: fmt.Sprintf("abrocitinib 200 mg eGFR %v", v), c: sign(egfr(v), jakDraft("abrocitinib", 200))}
+		switch {
+		case v < 30:
+			tc.want, tc.noDose = w("renal-impairment", "critical"), true
+		case v < 60:
+			tc.want, tc.dose = w("renal-impairment", "warning"), 50
+		default:
+			tc.noCards = true
+		}
+		add(tc)
+	}
+	// RINVOQ: <15 not recommended; 15-29 15 mg; 30 none.
+	for _, v := range []float64{14, 15, 16, 29, 30} {
+		tc := accCase{name: fmt.Sprintf("upadacitinib 30 mg eGFR %v", v), c: sign(egfr(v), jakDraft("upadacitinib", 30))}
+		switch {
+		case v < 15:
+			tc.want, tc.noDose = w("renal-impairment", "critical"), true
+		case v < 30:
+			tc.want, tc.dose = w("renal-impairment", "warning"), 15
+		default:
+			tc.noCards = true
+		}
+		add(tc)
+	}
+	// ESRD / dialysis as a condition, SNOMED and ICD-10-CM, whatever the eGFR.
+	for _, c := range []res{cond("esrd", sct, "46177005", "active"), cond("esrd", lsICD, "N18.6", "active"), cond("esrd", sct, "236435004", "active")} {
+		for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+			add(accCase{name: fmt.Sprintf("%s with ESRD %v", drug, c["code"]), c: sign(cleanRecord().replace(c), jakDraft(drug, map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug])),
+				want: w("renal-impairment", "critical"), noDose: true})
+		}
+	}
+	// ESRD resolved: not a current impairment by itself.
+	add(accCase{name: "abrocitinib, CKD stage 5 condition, SNOMED", c: sign(cleanRecord().drop("egfr").replace(cond("ckd5", sct, "433146000", "active")), jakDraft("abrocitinib", 100)),
+		want: w("renal-impairment", "critical")})
+	// Severe hepatic impairment, both drugs, ICD-10 and SNOMED cirrhosis
+	// without a class asks for it.
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+		add(accCase{name: drug + " with cirrhosis K74.60, no class", c: sign(cleanRecord().replace(cond("cirr", lsICD, "K74.60", "active")), jakDraft(drug, mg)),
+			want: w("severe-hepatic-impairment", "warning")})
+		add(accCase{name: drug + " with cirrhosis SNOMED 19943007, no class", c: sign(cleanRecord().replace(cond("cirr", sct, "19943007", "active")), jakDraft(drug, mg)),
+			want: w("severe-hepatic-impairment", "warning")})
+	}
+	runAcc(t, cases)
+}
+
+func TestAcceptanceLabsweepLabs(t *testing.T) {
+	var cases []accCase
+	add := func(cs ...accCase) { cases = append(cases, cs...) }
+	type lab struct {
+		id, loinc, code, finding string
+		below, at, above float64
+		drugs            []string
+	}
+	both := []string{"upadacitinib", "abrocitinib"}
+	for _, l := range []lab{
+		{"alc", "731-0", "/uL", "lymphopenia", 499, 500, 501, both},
+		{"alc", "26474-7", "10*9/L", "lymphopenia", 0.49, 0.5, 0.51, both},
+		{"anc", "751-8", "cells/uL", "neutropenia", 999, 1000, 1001, both},
+		{"anc", "753-4", "10*3/uL", "neutropenia", 0.99, 1.0, 1.01, both},
+		{"hgb", "718-7", "g/dL", "anemia", 7.9, 8.0, 8.1, both},
+		{"hgb", "718-7", "g/L", "anemia", 79, 80, 81, both},
+		{"hgb", "59260-0", "mmol/L", "anemia", 4.96, 4.97, 4.98, both},
+		{"plt", "777-3", "10*3/uL", "thrombocytopenia", 149, 150, 151, []string{"abrocitinib"}},
+		{"plt", "26515-7", "10*9/L", "thrombocytopenia", 149, 150, 151, []string{"abrocitinib"}},
+	} {
+		for _, drug := range l.drugs {
+			for i, v := range []float64{l.below, l.at, l.above} {
+				r := cleanRecord().replace(qty(l.id, l.loinc, v, l.code, "", ago(20)))
+				tc := accCase{name: fmt.Sprintf("%s start, %s %v %s", drug, l.loinc, v, l.code), c: sign(r, jakDraft(drug, map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]))}
+				if i == 0 {
+					tc.want = w(l.finding, "critical")
+				} else {
+					tc.noCards = true
+				}
+				add(tc)
+			}
+		}
+	}
+	// RINVOQ has no platelet threshold (R10).
+	add(accCase{name: "upadacitinib start, platelets 40 K/uL", c: sign(cleanRecord().replace(qty("plt", "777-3", 40, "10*3/uL", "", ago(20))), jakDraft("upadacitinib", 15)), noCards: true})
+	// On treatment, abrocitinib platelets 49/50/51 K: discontinue below 50;
+	// on patient-view too.
+	for _, v := range []float64{49, 50, 51} {
+		r := func() *record { return coursed("abrocitinib", 200).replace(qty("plt", "777-3", v, "10*3/uL", "", ago(5))) }
+		tc := accCase{name: fmt.Sprintf("abrocitinib renewal, platelets %v K", v), c: sign(r(), jakDraft("abrocitinib", 100))}
+		pv := accCase{name: fmt.Sprintf("abrocitinib patient-view, platelets %v K", v), c: view(r())}
+		if v < 50 {
+			tc.want, pv.want = w("thrombocytopenia", "critical"), w("thrombocytopenia", "critical")
+		} else {
+			tc.absent, pv.absent = []string{"thrombocytopenia"}, []string{"thrombocytopenia"}
+		}
+		add(tc, pv)
+	}
+	// On treatment, ALC/ANC/Hb: interrupt, both drugs, patient-view.
+	for _, drug := range both {
+		for _, l := range []struct {
+			id, loinc, code, finding string
+			v                        float64
+		}{{"alc", "731-0", "10*3/uL", "lymphopenia", 0.45}, {"anc", "751-8", "10*3/uL", "neutropenia", 0.9}, {"hgb", "718-7", "g/dL", "anemia", 7.5}} {
+			add(accCase{name: fmt.Sprintf("%s patient-view, %s %v", drug, l.id, l.v), c: view(coursed(drug, 200).replace(qty(l.id, l.loinc, l.v, l.code, "", ago(5)))),
+				want: w(l.finding, "critical"), summaryOf: map[string]string{l.finding: "Interrupt"}})
+		}
+	}
+	runAcc(t, cases)
+}
+
+func TestAcceptanceLabsweepInteractions(t *testing.T) {
+	var cases []accCase
+	add := func(cs ...accCase) { cases = append(cases, cs...) }
+	on := func(m res) *record { return cleanRecord().replace(m) }
+	// RINVOQ: strong CYP3A4 inhibitors, each code the knowledge base
+	// lists, as an order or a statement: 30 mg -> 15 mg; 15 mg no dose change.
+	for _, d := range []struct{ code, text string }{{"6135", "ketoconazole 200 MG Oral Tablet"}, {"28031", "itraconazole 100 MG Oral Capsule"}, {"21212", "clarithromycin 500 MG Oral Tablet"}} {
+		add(accCase{name: "upadacitinib 30 mg with " + d.text, c: sign(on(med("inh", "active", rxnorm, d.code, d.text, 3)).male(), jakDraft("upadacitinib", 30)),
+			want: w("cyp-interaction", "warning"), dose: 15})
+		add(accCase{name: "upadacitinib 30 mg with " + d.text + " (statement, text only)", c: sign(on(stmt("inh", "active", "", "", d.text, 3)).male(), jakDraft("upadacitinib", 30)),
+			want: w("cyp-interaction", "warning"), dose: 15})
+	}
+	// Strong CYP3A4 inducers: avoid, any dose.
+	for _, d := range []struct{ code, text string }{{"9384", "rifampin 300 MG Oral Capsule"}, {"2002", "carbamazepine 200 MG Oral Tablet"}, {"8183", "phenytoin 100 MG Extended Release Oral Capsule"}} {
+		add(accCase{name: "upadacitinib 15 mg with " + d.text, c: sign(on(med("ind", "active", rxnorm, d.code, d.text, 3)), jakDraft("upadacitinib", 15)),
+			want: w("cyp-interaction", "warning")})
+	}
+	// CIBINQO: strong CYP2C19 inhibitor -> 50 mg; fluconazole (2C19+2C9)
+	// avoid; rifampin avoid.
+	add(accCase{name: "abrocitinib 200 mg with fluoxetine", c: sign(on(med("inh", "active", rxnorm, "4493", "fluoxetine 20 MG Oral Capsule", 3)), jakDraft("abrocitinib", 200)),
+		want: w("cyp-interaction", "warning"), dose: 50})
+	add(accCase{name: "abrocitinib 100 mg with fluoxetine (statement, text only)", c: sign(on(stmt("inh", "active", "", "", "Prozac 20 mg capsule", 3)), jakDraft("abrocitinib", 100)),
+		want: w("cyp-interaction", "warning"), dose: 50})
+	add(accCase{name: "abrocitinib 100 mg with fluconazole", c: sign(on(med("inh", "active", rxnorm, "4450", "fluconazole 150 MG Oral Tablet", 3)), jakDraft("abrocitinib", 100)),
+		want: w("cyp-interaction", "warning"), noDose: true})
+	add(accCase{name: "abrocitinib 100 mg with rifampin", c: sign(on(med("ind", "active", rxnorm, "9384", "rifampin 300 MG Oral Capsule", 3)), jakDraft("abrocitinib", 100)),
+		want: w("cyp-interaction", "warning"), noDose: true})
+	// The enzymes are the drug's own: a CYP3A4 inhibitor does not limit
+	// abrocitinib, a CYP2C19 inhibitor does not limit upadacitinib.
+	add(accCase{name: "abrocitinib 200 mg with clarithromycin", c: sign(on(med("inh", "active", rxnorm, "21212", "clarithromycin 500 MG Oral Tablet", 3)), jakDraft("abrocitinib", 200)),
+		absent: []string{"cyp-interaction"}})
+	add(accCase{name: "upadacitinib 30 mg with fluoxetine", c: sign(on(med("inh", "active", rxnorm, "4493", "fluoxetine 20 MG Oral Capsule", 3)).male(), jakDraft("upadacitinib", 30)),
+		absent: []string{"cyp-interaction"}})
+	// A stopped inhibitor does not count.
+	add(accCase{name: "upadacitinib 30 mg with stopped clarithromycin", c: sign(on(med("inh", "stopped", rxnorm, "21212", "clarithromycin 500 MG Oral Tablet", 60)).male(), jakDraft("upadacitinib", 30)),
+		noCards: true})
+	// In the same session (both drafts).
+	add(accCase{name: "upadacitinib 30 mg with ketoconazole in the same session", c: sign(cleanRecord().male(), jakDraft("upadacitinib", 30), drugDraft("keto", rxnorm, "6135", "ketoconazole 200 MG Oral Tablet")),
+		want: w("cyp-interaction", "warning"), dose: 15})
+	// Reverse direction on order-select: clarithromycin selected for a
+	// patient on upadacitinib.
+	add(accCase{name: "clarithromycin selected on an upadacitinib course", c: lsSelect(coursed("upadacitinib", 200), drugDraft("clari", rxnorm, "21212", "clarithromycin 500 MG Oral Tablet")),
+		absent: []string{}, want: w("cyp-interaction", "warning")})
+	add(accCase{name: "fluconazole selected on an abrocitinib course", c: lsSelect(coursed("abrocitinib", 200), drugDraft("flu", rxnorm, "4450", "fluconazole 150 MG Oral Tablet")),
+		want: w("cyp-interaction", "warning")})
+	add(accCase{name: "digoxin selected on an abrocitinib course", c: lsSelect(coursed("abrocitinib", 200), drugDraft("dig", "", "", "digoxin 0.125 MG Oral Tablet")),
+		want: w("pgp-substrate", "info")})
+	add(accCase{name: "digoxin selected on an upadacitinib course", c: lsSelect(coursed("upadacitinib", 200), drugDraft("dig", "", "", "digoxin 0.125 MG Oral Tablet")),
+		noCards: true})
+	runAcc(t, cases)
+}
+
+func TestAcceptanceLabsweepAntiplatelets(t *testing.T) {
+	var cases []accCase
+	add := func(cs ...accCase) { cases = append(cases, cs...) }
+	abro := func(m res) call { return sign(cleanRecord().replace(m), jakDraft("abrocitinib", 100)) }
+	upa := func(m res) call { return sign(cleanRecord().replace(m), jakDraft("upadacitinib", 15)) }
+	for _, d := range []struct{ code, text string }{
+		{"309362", "clopidogrel 75 MG Oral Tablet"}, {"1116635", "ticagrelor 90 MG Oral Tablet"}, {"21107", "cilostazol 100 MG Oral Tablet"},
+		{"259081", "12 HR aspirin 25 MG / dipyridamole 200 MG Extended Release Oral Capsule"}, {"198467", "aspirin 325 MG Delayed Release Oral Tablet"},
+		{"", "Effient 10 mg tablet"},
+	} {
+		m := onceDaily(med("ap", "active", rxnorm, d.code, d.text, 10))
+		add(accCase{name: "abrocitinib start with " + d.text, c: abro(m), want: w("antiplatelet-abrocitinib", "critical")})
+		add(accCase{name: "upadacitinib start with " + d.text, c: upa(onceDaily(med("ap", "active", rxnorm, d.code, d.text, 10))), absent: []string{"antiplatelet-abrocitinib"}})
+	}
+	// Aspirin 81 mg once daily (low dose): no card; 81 mg twice daily is 162.
+	add(accCase{name: "abrocitinib start with aspirin 81 mg daily", c: abro(onceDaily(med("ap", "active", rxnorm, "243670", "aspirin 81 MG Oral Tablet", 10))), noCards: true})
+	add(accCase{name: "abrocitinib start with aspirin 81 mg daily (OTC statement, text)", c: abro(with(stmt("ap", "active", "", "", "aspirin 81 mg", 10), "dosage", []any{res{"text": "81 mg by mouth daily"}})), noCards: true})
+	twice := med("ap", "active", rxnorm, "243670", "aspirin 81 MG Oral Tablet", 10)
+	twice["dosageInstruction"] = []any{res{"text": "1 tablet twice daily"}}
+	add(accCase{name: "abrocitinib start with aspirin 81 mg twice daily", c: abro(twice), want: w("antiplatelet-abrocitinib", "critical")})
+	// An antiplatelet stopped does not count.
+	add(accCase{name: "abrocitinib start with stopped clopidogrel", c: abro(med("ap", "stopped", rxnorm, "309362", "clopidogrel 75 MG Oral Tablet", 200)), noCards: true})
+	runAcc(t, cases)
+}
+
+func TestAcceptanceLabsweepScreeningAndConditions(t *testing.T) {
+	var cases []accCase
+	add := func(cs ...accCase) { cases = append(cases, cs...) }
+	both := map[string]int{"upadacitinib": 15, "abrocitinib": 100}
+	for drug, mg := range both {
+		d := func(r *record) call { return sign(r, jakDraft(drug, mg)) }
+		// TB.
+		add(accCase{name: drug + ": active TB ICD-10 A15.0", c: d(cleanRecord().replace(cond("tb", lsICD, "A15.0", "active"))), want: w("tb-active", "critical")})
+		add(accCase{name: drug + ": latent TB Z22.7, no treatment", c: d(cleanRecord().replace(cond("ltbi", lsICD, "Z22.7", "active"))), want: w("tb-latent-untreated", "critical"), absent: []string{"tb-screening-missing"}})
+		add(accCase{name: drug + ": latent TB Z22.7 with isoniazid", c: d(cleanRecord().replace(cond("ltbi", lsICD, "Z22.7", "active")).replace(med("inh", "active", "", "", "isoniazid 300 MG Oral Tablet", 30))), absent: []string{"tb-latent-untreated", "tb-screening-missing"}})
+		add(accCase{name: drug + ": IGRA indeterminate", c: d(cleanRecord().replace(obsCode("igra", "71773-6", "82334004", ago(20)))), absent: []string{"tb-latent-untreated", "tb-active"}})
+		// HBV/HCV.
+		add(accCase{name: drug + ": chronic hepatitis B B18.1", c: d(cleanRecord().replace(cond("hbv", lsICD, "B18.1", "active"))), want: w("hbv-active", "critical")})
+		add(accCase{name: drug + ": HBV DNA 42595-9 detectable 350 IU/mL", c: d(cleanRecord().replace(qty("hbvdna", "42595-9", 350, "[IU]/mL", "", ago(20)))), want: w("hbv-active", "critical")})
+		add(accCase{name: drug + ": chronic hepatitis C B18.2", c: d(cleanRecord().replace(cond("hcvc", lsICD, "B18.2", "active"))), want: w("hcv-active", "critical")})
+		add(accCase{name: drug + ": HCV RNA viral load 11011-4 1.2e6 IU/mL", c: d(cleanRecord().replace(qty("hcvvl", "11011-4", 1200000, "[IU]/mL", "", ago(20)))), want: w("hcv-active", "critical")})
+		add(accCase{name: drug + ": HCV Ab positive, RNA not detected", c: d(cleanRecord().replace(obsCode("hcv", "13955-0", positive, ago(20))).replace(obsCode("hcvrna", "11259-9", "260415000", ago(10)))), absent: []string{"hcv-active", "hcv-antibody-positive"}})
+		// Serious infection.
+		for _, c := range []res{cond("inf", lsICD, "A41.9", "active"), cond("inf", lsICD, "J18.9", "active"), cond("inf", sct, "91302008", "active"), cond("inf", sct, "233604007", "active"), cond("inf", sct, "4740000", "active"), cond("inf", lsICD, "B02.9", "active")} {
+			add(accCase{name: fmt.Sprintf("%s: serious infection %v", drug, c["code"]), c: d(cleanRecord().replace(c)), want: w("serious-infection-active", "critical")})
+		}
+		add(accCase{name: drug + ": resolved pneumonia", c: d(cleanRecord().replace(cond("inf", lsICD, "J18.9", "resolved"))), absent: []string{"serious-infection-active"}})
+		// Pregnancy, breastfeeding.
+		add(accCase{name: drug + ": pregnancy Z33.1 (after the last negative test)", c: d(cleanRecord().replace(with(cond("preg", lsICD, "Z33.1", "active"), "onsetDateTime", ago(2)))), want: w("pregnancy", "critical")})
+		add(accCase{name: drug + ": breastfeeding Z39.1", c: d(cleanRecord().replace(with(cond("bf", lsICD, "Z39.1", "active"), "onsetDateTime", ago(40)))), want: w("breastfeeding", "critical")})
+		add(accCase{name: drug + ": breastfeeding SNOMED 169745008", c: d(cleanRecord().replace(with(cond("bf", sct, "169745008", "active"), "onsetDateTime", ago(40)))), want: w("breastfeeding", "critical")})
+		// Malignancy, NMSC, MACE, VTE.
+		add(accCase{name: drug + ": lymphoma C85.90", c: d(cleanRecord().replace(cond("ca", lsICD, "C85.90", "active"))), want: w("malignancy", "warning")})
+		add(accCase{name: drug + ": lung cancer history Z85.118", c: d(cleanRecord().replace(cond("ca", lsICD, "Z85.118", "resolved"))), want: w("malignancy", "warning")})
+		add(accCase{name: drug + ": BCC C44.91 only", c: d(cleanRecord().replace(cond("ca", lsICD, "C44.91", "active"))), absent: []string{"malignancy"}})
+		add(accCase{name: drug + ": melanoma SNOMED 372244006", c: d(cleanRecord().replace(cond("ca", sct, "372244006", "active"))), want: w("malignancy", "warning")})
+		add(accCase{name: drug + ": old MI I25.2", c: d(cleanRecord().replace(cond("mi", lsICD, "I25.2", "active"))), want: w("mace-history", "warning")})
+		add(accCase{name: drug + ": stroke history Z86.73", c: d(cleanRecord().replace(cond("cva", lsICD, "Z86.73", "resolved"))), want: w("mace-history", "warning")})
+		add(accCase{name: drug + ": PE history Z86.711", c: d(cleanRecord().replace(cond("pe", lsICD, "Z86.711", "resolved"))), want: w("vte-risk", "warning")})
+		add(accCase{name: drug + ": factor V Leiden D68.51", c: d(cleanRecord().replace(cond("fvl", lsICD, "D68.51", "active"))), want: w("vte-risk", "warning")})
+		add(accCase{name: drug + ": former smoker 8517006", c: d(cleanRecord().replace(obsCode("smoke", "72166-2", "8517006", ago(20)))), want: w("smoker", "warning")})
+		// Cardiovascular risk from 50: 49, 50, 51 with hypertension I10.
+		for _, age := range []int{49, 50, 51} {
+			tc := accCase{name: fmt.Sprintf("%s: hypertension aged %d", drug, age), c: d(lsAged(age).replace(cond("htn", lsICD, "I10", "active")))}
+			if age >= 50 {
+				tc.want = w("cardiovascular-risk", "warning")
+			} else {
+				tc.absent = []string{"cardiovascular-risk"}
+			}
+			add(tc)
+		}
+	}
+	runAcc(t, cases)
+}
+
+func TestAcceptanceLabsweepVaccinesAndCombinations(t *testing.T) {
+	var cases []accCase
+	add := func(cs ...accCase) { cases = append(cases, cs...) }
+	both := map[string]int{"upadacitinib": 15, "abrocitinib": 100}
+	for drug, mg := range both {
+		d := func(r *record) call { return sign(r, jakDraft(drug, mg)) }
+		// Live vaccines within 28 days: 27, 28, 29 days, CVX 03, 21, 121, 37.
+		for _, code := range []string{"03", "21", "121", "37", "19"} {
+			for _, days := range []int{27, 28, 29} {
+				tc := accCase{name: fmt.Sprintf("%s: live vaccine CVX %s %d days ago", drug, code, days), c: d(cleanRecord().replace(immunization("lv", code, ago(days))))}
+				if days <= 28 {
+					tc.want = w("live-vaccine-recent", "warning")
+				} else {
+					tc.absent = []string{"live-vaccine-recent"}
+				}
+				add(tc)
+			}
+		}
+		// Non-live vaccines: recombinant zoster, influenza inactivated.
+		add(accCase{name: drug + ": recombinant zoster 5 days ago", c: d(cleanRecord().replace(immunization("rzv", "187", ago(5)))), noCards: true})
+		// Live vaccine ordered in the same session.
+		add(accCase{name: drug + ": MMR ordered in the same session", c: sign(cleanRecord(), jakDraft(drug, mg), drugDraft("mmr", cvx, "03", "MMR vaccine")),
+			want: w("live-vaccine-ordered", "warning")})
+		// Zoster: 17 no, 18 yes; live zoster (121) long ago is not RZV; 188 unspecified.
+		for _, age := range []int{17, 18, 19} {
+			tc := accCase{name: fmt.Sprintf("%s: no zoster vaccine aged %d", drug, age), c: d(lsAged(age).drop("rzv").replace(qty("wt", "29463-7", 60, "kg", "", ago(20))))}
+			if age >= 18 {
+				tc.want = w("zoster-vaccine-missing", "warning")
+			} else {
+				tc.absent = []string{"zoster-vaccine-missing"}
+			}
+			add(tc)
+		}
+		add(accCase{name: drug + ": only Zostavax (CVX 121) years ago", c: d(cleanRecord().drop("rzv").replace(immunization("zvl", "121", "2015-03-01"))), want: w("zoster-vaccine-missing", "warning")})
+		// Combinations.
+		for _, m := range []struct{ code, text, finding, level string }{
+			{"1357536", "tofacitinib", "combination-jak", "critical"},
+			{"2047232", "baricitinib", "combination-jak", "critical"},
+			{"", "Dupixent 300 mg/2 mL pen", "combination-biologic", "warning"},
+			{"327361", "adalimumab", "combination-biologic", "warning"},
+			{"3008", "cyclosporine", "combination-immunosuppressant", "warning"},
+			{"1256", "azathioprine", "combination-immunosuppressant", "warning"},
+			{"6851", "methotrexate", "combination-immunosuppressant", "warning"},
+		} {
+			add(accCase{name: drug + ": active " + m.text, c: d(cleanRecord().replace(med("co", "active", rxnorm, m.code, m.text, 10))), want: w(m.finding, m.level)})
+			add(accCase{name: drug + ": outside list " + m.text, c: d(cleanRecord().replace(stmt("co", "active", rxnorm, m.code, m.text, 10))), want: w(m.finding, m.level)})
+			add(accCase{name: drug + ": stopped " + m.text, c: d(cleanRecord().replace(med("co", "stopped", rxnorm, m.code, m.text, 200))), absent: []string{m.finding}})
+			add(accCase{name: drug + ": patient-view, active " + m.text, c: view(coursed(drug, 200).replace(med("co", "active", rxnorm, m.code, m.text, 10))), want: w(m.finding, m.level)})
+		}
+		// Ruxolitinib cream (topical JAK, Opzelura): the label combination
+		// concerns systemic JAKs too? (asked, see docs/rules.md).
+	}
+	runAcc(t, cases)
+}
+
+func TestAcceptanceLabsweepNotRecommendedNamesNoDose(t *testing.T) {
+	egfr := func(r *record, v float64) *record {
+		return r.replace(qty("egfr", "98979-8", v, "mL/min/{1.73_m2}", "", ago(20)))
+	}
+	cp := func(r *record) *record {
+		return r.replace(cond("cirr", lsICD, "K74.60", "active")).replace(rxStr("cp", "98153-0", "C", 30))
+	}
+	pm := obsCode("pgx", "79714-2", "", ago(100))
+	pm["code"] = res{"text": "CYP2C19 gene product metabolic activity interpretation"}
+	pm["valueCodeableConcept"] = res{"text": "Poor metabolizer"}
+	cases := []accCase{
+		{name: "upadacitinib 30 mg, aged 70, eGFR 10", c: sign(egfr(lsAged(70).male(), 10), jakDraft("upadacitinib", 30)),
+			want: w("renal-impairment", "critical"), noDose: true},
+		{name: "upadacitinib 30 mg, aged 70, ESRD", c: sign(lsAged(70).male().replace(cond("esrd", lsICD, "N18.6", "active")), jakDraft("upadacitinib", 30)),
+			want: w("renal-impairment", "critical"), noDose: true},
+		{name: "upadacitinib 30 mg, aged 70, Child-Pugh C", c: sign(cp(lsAged(70).male()), jakDraft("upadacitinib", 30)),
+			want: w("severe-hepatic-impairment", "critical"), noDose: true},
+		{name: "upadacitinib 30 mg, clarithromycin, eGFR 10", c: sign(egfr(cleanRecord().male(), 10).replace(med("inh", "active", rxnorm, "21212", "clarithromycin 500 MG Oral Tablet", 3)), jakDraft("upadacitinib", 30)),
+			want: w("renal-impairment", "critical", "cyp-interaction", "warning"), noDose: true},
+		{name: "upadacitinib 30 mg, smoker, eGFR 10", c: sign(egfr(cleanRecord().male(), 10).replace(obsCode("smoke", "72166-2", "449868002", ago(20))), jakDraft("upadacitinib", 30)),
+			want: w("renal-impairment", "critical", "smoker", "warning"), noDose: true},
+		{name: "abrocitinib 200 mg, fluoxetine, eGFR 25", c: sign(egfr(cleanRecord(), 25).replace(med("inh", "active", rxnorm, "4493", "fluoxetine 20 MG Oral Capsule", 3)), jakDraft("abrocitinib", 200)),
+			want: w("renal-impairment", "critical", "cyp-interaction", "warning"), noDose: true},
+		{name: "abrocitinib 200 mg, poor metabolizer, Child-Pugh C", c: sign(cp(cleanRecord()).replace(pm), jakDraft("abrocitinib", 200)),
+			want: w("severe-hepatic-impairment", "critical", "cyp2c19-poor-metabolizer", "warning"), noDose: true},
+		{name: "abrocitinib 200 mg, MI history, eGFR 20", c: sign(egfr(cleanRecord(), 20).replace(cond("mi", lsICD, "I25.2", "active")), jakDraft("abrocitinib", 200)),
+			want: w("renal-impairment", "critical", "mace-history", "warning"), noDose: true},
+		{name: "abrocitinib 300 mg, eGFR 20", c: sign(egfr(cleanRecord(), 20), jakDraft("abrocitinib", 300)),
+			want: w("renal-impairment", "critical"), noDose: true},
+		{name: "upadacitinib 45 mg, Child-Pugh C", c: sign(cp(cleanRecord()), jakDraft("upadacitinib", 45)),
+			want: w("severe-hepatic-impairment", "critical"), noDose: true},
+	}
+	runAcc(t, cases)
+}
