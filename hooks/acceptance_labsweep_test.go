@@ -147,8 +147,8 @@ func TestAcceptanceLabsweepLabs(t *testing.T) {
 	add := func(cs ...accCase) { cases = append(cases, cs...) }
 	type lab struct {
 		id, loinc, code, finding string
-		below, at, above float64
-		drugs            []string
+		below, at, above         float64
+		drugs                    []string
 	}
 	both := []string{"upadacitinib", "abrocitinib"}
 	for _, l := range []lab{
@@ -180,7 +180,9 @@ func TestAcceptanceLabsweepLabs(t *testing.T) {
 	// On treatment, abrocitinib platelets 49/50/51 K: discontinue below 50;
 	// on patient-view too.
 	for _, v := range []float64{49, 50, 51} {
-		r := func() *record { return coursed("abrocitinib", 200).replace(qty("plt", "777-3", v, "10*3/uL", "", ago(5))) }
+		r := func() *record {
+			return coursed("abrocitinib", 200).replace(qty("plt", "777-3", v, "10*3/uL", "", ago(5)))
+		}
 		tc := accCase{name: fmt.Sprintf("abrocitinib renewal, platelets %v K", v), c: sign(r(), jakDraft("abrocitinib", 100))}
 		pv := accCase{name: fmt.Sprintf("abrocitinib patient-view, platelets %v K", v), c: view(r())}
 		if v < 50 {
