@@ -421,3 +421,257 @@ func TestAcceptanceLabsweepNotRecommendedNamesNoDose(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// coursedAt is coursed at a daily dose of mg.
+func coursedAt(drug string, mg, startDays int) *record {
+	r := cleanRecord().labsOn(ago(startDays + 10))
+	r.medications = append(r.medications, courseMed(drug+"-1", "MedicationRequest", "active", drug, mg, startDays))
+	return r
+}
+
+func TestAcceptanceLabsweepReverseAndPatientView(t *testing.T) {
+	clari := func() res { return drugDraft("clari", rxnorm, "21212", "clarithromycin 500 MG Oral Tablet") }
+	fluox := func() res { return drugDraft("fluox", rxnorm, "4493", "fluoxetine 20 MG Oral Capsule") }
+	var cases []accCase
+	add := func(cs ...accCase) { cases = append(cases, cs...) }
+	// Strong inhibitor ordered for a patient on the drug: the course dose
+	// against the limit, on order-sign and order-select.
+	for _, hook := range []string{HookOrderSign, HookOrderSelect} {
+		mk := func(r *record, d res) call {
+			if hook == HookOrderSelect {
+				return lsSelect(r, d)
+			}
+			return sign(r, d)
+		}
+		add(accCase{name: hook + ": clarithromycin ordered, upadacitinib 30 mg course", c: mk(coursedAt("upadacitinib", 30, 200).male(), clari()),
+			want: w("cyp-interaction", "warning"), dose: 15})
+		add(accCase{name: hook + ": clarithromycin ordered, upadacitinib 15 mg course", c: mk(coursedAt("upadacitinib", 15, 200).male(), clari()),
+			want: w("cyp-interaction", "warning")})
+		add(accCase{name: hook + ": fluoxetine ordered, abrocitinib 200 mg course", c: mk(coursedAt("abrocitinib", 200, 200), fluox()),
+			want: w("cyp-interaction", "warning"), dose: 50})
+		add(accCase{name: hook + ": fluoxetine ordered, abrocitinib 100 mg course of 200 days", c: mk(coursedAt("abrocitinib", 100, 200), fluox()),
+			want: w("cyp-interaction", "warning"), dose: 50})
+		add(accCase{name: hook + ": varicella vaccine ordered, upadacitinib course", c: mk(coursed("upadacitinib", 200), drugDraft("var", cvx, "21", "varicella virus vaccine")),
+			want: w("live-vaccine-ordered", "warning")})
+		add(accCase{name: hook + ": recombinant zoster vaccine ordered, abrocitinib course", c: mk(coursed("abrocitinib", 200), drugDraft("rzv2", cvx, "187", "zoster vaccine recombinant")),
+			noCards: true})
+	}
+	// patient-view, both drugs: the order-time dangers the contract lists.
+	for drug := range map[string]int{"upadacitinib": 15, "abrocitinib": 100} {
+		add(accCase{name: drug + " patient-view: sepsis A41.9", c: view(coursed(drug, 200).replace(with(cond("inf", lsICD, "A41.9", "active"), "onsetDateTime", ago(3)))),
+			want: w("serious-infection-active", "critical")})
+		add(accCase{name: drug + " patient-view: herpes zoster SNOMED 4740000", c: view(coursed(drug, 200).replace(with(cond("inf", sct, "4740000", "active"), "onsetDateTime", ago(3)))),
+			want: w("serious-infection-active", "critical")})
+		add(accCase{name: drug + " patient-view: positive hCG 5 days ago", c: view(coursed(drug, 200).replace(obsCode("hcg", "2106-3", positive, ago(5)))),
+			want: w("pregnancy", "critical")})
+		add(accCase{name: drug + " patient-view: breastfeeding Z39.1", c: view(coursed(drug, 200).replace(with(cond("bf", lsICD, "Z39.1", "active"), "onsetDateTime", ago(20)))),
+			want: w("breastfeeding", "critical")})
+		for _, days := range []int{27, 28, 29} {
+			tc := accCase{name: fmt.Sprintf("%s patient-view: MMR given on treatment %d days ago", drug, days), c: view(coursed(drug, 200).replace(immunization("mmr", "03", ago(days))))}
+			if days <= 28 {
+				tc.want = w("live-vaccine-recent", "warning")
+			} else {
+				tc.absent = []string{"live-vaccine-recent"}
+			}
+			add(tc)
+		}
+	}
+	runAcc(t, cases)
+}
+
+// lsPM is a CYP2C19 phenotype Observation named and answered in words.
+func lsPM(days int) res {
+	o := rxCCText("pgx", "79714-2", "Poor metabolizer", days)
+	o["code"] = res{"text": "CYP2C19 phenotype"}
+	return o
+}
+
+func TestAcceptanceLabsweepUnitsAsLabsWriteThem(t *testing.T) {
+	upa := func(r *record) call { return sign(r, jakDraft("upadacitinib", 15)) }
+	abro := func(r *record) call { return sign(r, jakDraft("abrocitinib", 100)) }
+	u := func(id, loincCode string, v float64, unit string) *record {
+		return cleanRecord().replace(qty(id, loincCode, v, "", unit, ago(5)))
+	}
+	cases := []accCase{
+		{name: "Hb 7.5 g/dl", c: upa(u("hgb", "718-7", 7.5, "g/dl")), want: w("anemia", "critical")},
+		{name: "Hb 75 g/l", c: upa(u("hgb", "718-7", 75, "g/l")), want: w("anemia", "critical")},
+		{name: "Hb 7.5 G/DL", c: upa(u("hgb", "718-7", 7.5, "G/DL")), want: w("anemia", "critical")},
+		{name: "Hb 4.5 mmol/l (59260-0)", c: upa(u("hgb", "59260-0", 4.5, "mmol/l")), want: w("anemia", "critical")},
+		{name: "platelets 100 10*3/mm3", c: abro(cleanRecord().replace(qty("plt", "777-3", 100, "10*3/mm3", "", ago(5)))), want: w("thrombocytopenia", "critical")},
+		{name: "platelets 100 x10^9/L", c: abro(u("plt", "777-3", 100, "x10^9/L")), want: w("thrombocytopenia", "critical")},
+		{name: "platelets 100 10^3/mm3", c: abro(u("plt", "777-3", 100, "10^3/mm3")), want: w("thrombocytopenia", "critical")},
+		{name: "platelets 100000 {cells}/uL", c: abro(cleanRecord().replace(qty("plt", "777-3", 100000, "{cells}/uL", "", ago(5)))), want: w("thrombocytopenia", "critical")},
+		{name: "ANC 800 10*6/L", c: upa(cleanRecord().replace(qty("anc", "751-8", 800, "10*6/L", "", ago(5)))), want: w("neutropenia", "critical")},
+		{name: "ANC 0.8 x10(9)/L", c: upa(u("anc", "751-8", 0.8, "x10(9)/L")), want: w("neutropenia", "critical")},
+		{name: "ANC 0.8 x 10^9/L", c: upa(u("anc", "751-8", 0.8, "x 10^9/L")), want: w("neutropenia", "critical")},
+		{name: "ANC 0.8 K/cu mm", c: upa(u("anc", "751-8", 0.8, "K/cu mm")), want: w("neutropenia", "critical")},
+		{name: "ANC 800 cells/cu mm", c: upa(u("anc", "751-8", 800, "cells/cu mm")), want: w("neutropenia", "critical")},
+		{name: "ANC 0.5 in a CBC panel's component", c: abro(cleanRecord().drop("anc").replace(res{"resourceType": "Observation", "id": "cbc", "status": "final", "code": coding(loinc, "57021-8"), "effectiveDateTime": ago(2),
+			"component": []any{res{"code": coding(loinc, "751-8"), "valueQuantity": res{"value": 0.5, "system": "http://unitsofmeasure.org", "code": "10*3/uL"}}}})), want: w("neutropenia", "critical")},
+		{name: "eGFR 25 mL/min/1.73m2 (printout)", c: abro(u("egfr", "98979-8", 25, "mL/min/1.73m2")), want: w("renal-impairment", "critical")},
+		{name: "eGFR 25 mL/min", c: abro(u("egfr", "98979-8", 25, "mL/min")), want: w("renal-impairment", "critical")},
+		{name: "eGFR 25 by 62238-1 (CKD-EPI)", c: abro(cleanRecord().drop("egfr").replace(qty("egfr2", "62238-1", 25, "mL/min/{1.73_m2}", "", ago(5)))), want: w("renal-impairment", "critical")},
+		{name: "eGFR 25 by 50210-4 (cystatin C)", c: abro(cleanRecord().drop("egfr").replace(qty("egfr2", "50210-4", 25, "mL/min/{1.73_m2}", "", ago(5)))), want: w("renal-impairment", "critical")},
+		{name: "eGFR 25 by 48642-3 (MDRD)", c: abro(cleanRecord().drop("egfr").replace(qty("egfr2", "48642-3", 25, "mL/min/{1.73_m2}", "", ago(5)))), want: w("renal-impairment", "critical")},
+		{name: "eGFR '>60' as text", c: abro(cleanRecord().replace(rxStr("egfr", "98979-8", ">60", 5))), noCards: true},
+		{name: "hCG 30 m[IU]/mL (21198-7)", c: upa(cleanRecord().replace(qty("hcg", "21198-7", 30, "m[IU]/mL", "", ago(1)))), want: w("pregnancy", "critical")},
+	}
+	runAcc(t, cases)
+}
+
+func TestAcceptanceLabsweepStatusesAndValueShapes(t *testing.T) {
+	upa := func(r *record) call { return sign(r, jakDraft("upadacitinib", 15)) }
+	abro := func(r *record) call { return sign(r, jakDraft("abrocitinib", 100)) }
+	ver := func(code string) res {
+		return coding("http://terminology.hl7.org/CodeSystem/condition-ver-status", code)
+	}
+	interp := func(id, loincCode string, days int) res {
+		return res{"resourceType": "Observation", "id": id, "status": "final", "code": coding(loinc, loincCode), "effectiveDateTime": ago(days),
+			"interpretation": []any{coding("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "POS")}}
+	}
+	cases := []accCase{
+		{name: "RZV not-done", c: upa(cleanRecord().replace(with(immunization("rzv", "187", ago(100)), "status", "not-done"))), want: w("zoster-vaccine-missing", "warning")},
+		{name: "RZV entered-in-error", c: upa(cleanRecord().replace(with(immunization("rzv", "187", ago(100)), "status", "entered-in-error"))), want: w("zoster-vaccine-missing", "warning")},
+		{name: "MMR not-done 5 days ago", c: upa(cleanRecord().replace(with(immunization("mmr", "03", ago(5)), "status", "not-done"))), noCards: true},
+		{name: "MMR entered-in-error 5 days ago", c: upa(cleanRecord().replace(with(immunization("mmr", "03", ago(5)), "status", "entered-in-error"))), noCards: true},
+		{name: "active TB refuted", c: upa(cleanRecord().replace(with(cond("tb", lsICD, "A15.0", "active"), "verificationStatus", ver("refuted")))), noCards: true},
+		{name: "sepsis entered-in-error", c: abro(cleanRecord().replace(with(cond("inf", lsICD, "A41.9", "active"), "verificationStatus", ver("entered-in-error")))), noCards: true},
+		{name: "sepsis abated 30 days ago, no status", c: abro(cleanRecord().replace(with(cond("inf", lsICD, "A41.9", ""), "abatementDateTime", ago(30)))), noCards: true},
+		{name: "sepsis in remission", c: abro(cleanRecord().replace(cond("inf", lsICD, "A41.9", "remission"))), noCards: true},
+		{name: "HBsAg positive entered-in-error, negative before", c: abro(cleanRecord().replace(with(obsCode("hbsag", "5196-1", positive, ago(20)), "status", "entered-in-error")).replace(obsCode("hbsag2", "5196-1", negative, ago(30)))), noCards: true},
+		{name: "HBsAg positive cancelled, negative before", c: abro(cleanRecord().replace(with(obsCode("hbsag", "5196-1", positive, ago(20)), "status", "cancelled")).replace(obsCode("hbsag2", "5196-1", negative, ago(30)))), noCards: true},
+		{name: "ANC 0.5 amended", c: abro(cleanRecord().replace(with(qty("anc", "751-8", 0.5, "10*3/uL", "", ago(2)), "status", "amended"))), want: w("neutropenia", "critical")},
+		{name: "ANC 0.5 corrected", c: abro(cleanRecord().replace(with(qty("anc", "751-8", 0.5, "10*3/uL", "", ago(2)), "status", "corrected"))), want: w("neutropenia", "critical")},
+		{name: "ANC 0.5 dated by issued only", c: abro(cleanRecord().replace(func() res {
+			o := qty("anc", "751-8", 0.5, "10*3/uL", "", "")
+			delete(o, "effectiveDateTime")
+			o["issued"] = ago(2) + "T10:00:00Z"
+			return o
+		}())), want: w("neutropenia", "critical")},
+		{name: "ANC 0.5 dated by effectivePeriod", c: abro(cleanRecord().replace(func() res {
+			o := qty("anc", "751-8", 0.5, "10*3/uL", "", "")
+			delete(o, "effectiveDateTime")
+			o["effectivePeriod"] = res{"start": ago(2)}
+			return o
+		}())), want: w("neutropenia", "critical")},
+		{name: "pregnancy SNOMED 72892002 onset today", c: upa(cleanRecord().replace(with(cond("preg", sct, "72892002", "active"), "onsetDateTime", ago(0)))), want: w("pregnancy", "critical")},
+		{name: "pregnancy O09.90 recorded today", c: upa(cleanRecord().replace(with(cond("preg", lsICD, "O09.90", "active"), "recordedDate", ago(0)))), want: w("pregnancy", "critical")},
+		{name: "hCG valueString Positive", c: upa(cleanRecord().replace(rxStr("hcg", "2106-3", "Positive", 1))), want: w("pregnancy", "critical")},
+		{name: "hCG interpretation POS, no value", c: upa(cleanRecord().replace(interp("hcg", "2106-3", 1))), want: w("pregnancy", "critical")},
+		{name: "HBsAg interpretation POS, no value", c: upa(cleanRecord().replace(interp("hbsag", "5196-1", 10))), want: w("hbv-active", "critical")},
+		{name: "IGRA interpretation POS, no value", c: upa(cleanRecord().replace(interp("igra", "71773-6", 10))), want: w("tb-latent-untreated", "critical")},
+		{name: "HBsAg Reactive (SNOMED)", c: upa(cleanRecord().replace(obsCode("hbsag", "5196-1", "11214006", ago(10)))), want: w("hbv-active", "critical")},
+		{name: "HBsAg 5195-3 'POSITIVE'", c: upa(cleanRecord().replace(rxStr("hbsag", "5195-3", "POSITIVE", 10))), want: w("hbv-active", "critical")},
+		{name: "anti-HBc 13952-7 'Reactive'", c: upa(cleanRecord().replace(rxStr("hbc", "13952-7", "Reactive", 10))), want: w("hbv-core-antibody-positive", "warning")},
+		{name: "HCV Ab Non-reactive (SNOMED)", c: upa(cleanRecord().replace(obsCode("hcv", "13955-0", "131194007", ago(10)))), noCards: true},
+		{name: "HCV RNA 'Not detected' (only HCV test)", c: upa(cleanRecord().replace(rxStr("hcv", "11259-9", "Not detected", 10))), noCards: true},
+		{name: "HBV DNA '<10 IU/mL'", c: upa(cleanRecord().replace(rxStr("hbvdna", "42595-9", "<10 IU/mL", 10))), noCards: true},
+		{name: "HBV DNA 29615-2 'Target Not Detected'", c: upa(cleanRecord().replace(rxStr("hbvdna", "29615-2", "Target Not Detected", 10))), noCards: true},
+		{name: "HCV Ab 16128-1 positive, RNA 11011-4 5000 IU/mL", c: upa(cleanRecord().replace(rxStr("hcv", "16128-1", "Positive", 10)).replace(qty("hcvrna", "11011-4", 5000, "[IU]/mL", "", ago(5)))), want: w("hcv-active", "critical")},
+		{name: "TST 39263-9 'Positive', no IGRA", c: upa(cleanRecord().drop("igra").replace(rxStr("tst", "39263-9", "Positive", 10))), want: w("tb-latent-untreated", "critical")},
+	}
+	runAcc(t, cases)
+}
+
+// Results the labels weigh whatever their age (a positive TB test, a
+// hepatitis marker, a genotype, a Child-Pugh class, a smoking history, a
+// weight): older than every order-time look-back.
+func TestAcceptanceLabsweepResultsOfAnyDate(t *testing.T) {
+	upa := func(r *record) call { return sign(r, jakDraft("upadacitinib", 15)) }
+	cases := []accCase{
+		{name: "anti-HBc positive 3 years ago, HBsAg negative now, upadacitinib", c: upa(cleanRecord().replace(obsCode("hbc", "16933-4", positive, ago(1100)))), want: w("hbv-core-antibody-positive", "warning")},
+		{name: "anti-HBc positive 3 years ago, HBsAg negative now, abrocitinib", c: sign(cleanRecord().replace(obsCode("hbc", "16933-4", positive, ago(1100))), jakDraft("abrocitinib", 100)), want: w("hbv-core-antibody-positive", "warning")},
+		{name: "HBsAg positive 2 years ago, none since", c: upa(cleanRecord().drop("hbsag").replace(obsCode("hbsag2", "5196-1", positive, ago(730)))), want: w("hbv-active", "critical")},
+		{name: "HBV DNA detected 2 years ago, HBsAg negative now", c: upa(cleanRecord().replace(obsCode("hbvdna", "29610-3", "260373001", ago(730)))), want: w("hbv-active", "critical")},
+		{name: "HCV RNA detected 3 years ago, none since, antibody positive now", c: upa(cleanRecord().replace(obsCode("hcv", "13955-0", positive, ago(20))).replace(obsCode("hcvrna", "11259-9", "260373001", ago(1100)))), want: w("hcv-active", "critical")},
+		{name: "IGRA positive 5 years ago, no TB treatment", c: upa(cleanRecord().replace(obsCode("igra2", "71773-6", positive, ago(1800)))), want: w("tb-latent-untreated", "critical")},
+		{name: "TST positive 5 years ago, no TB treatment", c: upa(cleanRecord().replace(obsCode("tst", "39263-9", positive, ago(1800)))), want: w("tb-latent-untreated", "critical")},
+		{name: "CYP2C19 poor metabolizer 5 years ago", c: sign(cleanRecord().replace(lsPM(1800)), jakDraft("abrocitinib", 200)), want: w("cyp2c19-poor-metabolizer", "warning"), dose: 50},
+		{name: "weight 35 kg 400 days ago at 15", c: upa(lsAged(15).drop("rzv").replace(qty("wt", "29463-7", 35, "kg", "", ago(400)))), want: w("weight-below-label", "warning")},
+		{name: "former smoker status 3 years ago", c: upa(cleanRecord().replace(obsCode("smoke", "72166-2", "8517006", ago(1100)))), want: w("smoker", "warning")},
+		{name: "Child-Pugh C 500 days ago", c: upa(cleanRecord().replace(rxStr("cp", "98153-0", "C", 500))), want: w("severe-hepatic-impairment", "critical")},
+	}
+	runAcc(t, cases)
+}
+
+// Contract 6.3 across classes: the lowest limit among every finding.
+func TestAcceptanceLabsweepOneDoseAcrossClasses(t *testing.T) {
+	egfr := func(r *record, v float64) *record {
+		return r.replace(qty("egfr", "98979-8", v, "mL/min/{1.73_m2}", "", ago(20)))
+	}
+	smoker := func(r *record) *record { return r.replace(obsCode("smoke", "72166-2", "449868002", ago(20))) }
+	clari := med("inh", "active", rxnorm, "21212", "clarithromycin 500 MG Oral Tablet", 3)
+	txt := func(id, text string) res { return onceDaily(drugDraft(id, "", "", text)) }
+	cases := []accCase{
+		{name: "abrocitinib 200, eGFR 45, smoker", c: sign(smoker(egfr(cleanRecord(), 45)), jakDraft("abrocitinib", 200)), want: w("renal-impairment", "warning", "smoker", "warning"), dose: 50},
+		{name: "abrocitinib 200, poor metabolizer, smoker aged 70", c: sign(smoker(lsAged(70).replace(lsPM(100))), jakDraft("abrocitinib", 200)), want: w("cyp2c19-poor-metabolizer", "warning"), dose: 50},
+		{name: "upadacitinib 30, aged 66, eGFR 20, clarithromycin", c: sign(egfr(lsAged(66), 20).replace(clari), jakDraft("upadacitinib", 30)), want: w("renal-impairment", "warning", "cyp-interaction", "warning"), dose: 15},
+		{name: "upadacitinib 45, smoker", c: sign(smoker(cleanRecord()), jakDraft("upadacitinib", 45)), want: w("dose-above-label", "warning"), dose: 15},
+		{name: "abrocitinib 300, smoker", c: sign(smoker(cleanRecord()), jakDraft("abrocitinib", 300)), want: w("dose-above-label", "warning"), dose: 100},
+		{name: "abrocitinib 300, poor metabolizer", c: sign(cleanRecord().replace(lsPM(100)), jakDraft("abrocitinib", 300)), want: w("dose-above-label", "warning"), dose: 50},
+		{name: "abrocitinib 200, fluconazole (avoid), eGFR 45", c: sign(egfr(cleanRecord(), 45).replace(med("f", "active", rxnorm, "4450", "fluconazole 150 MG Oral Tablet", 3)), jakDraft("abrocitinib", 200)), want: w("renal-impairment", "warning", "cyp-interaction", "warning"), dose: 50},
+		{name: "abrocitinib 200, eGFR 45, aged 55 with hypertension", c: sign(egfr(lsAged(55), 45).replace(cond("htn", lsICD, "I10", "active")), jakDraft("abrocitinib", 200)), want: w("renal-impairment", "warning", "cardiovascular-risk", "warning"), dose: 50},
+		{name: "abrocitinib 200, aged 55 with hypertension (EU lower dose)", c: sign(lsAged(55).replace(cond("htn", lsICD, "I10", "active")), jakDraft("abrocitinib", 200)), want: w("cardiovascular-risk", "warning", "lower-dose-recommended", "warning"), dose: 100},
+		{name: "abrocitinib 200, lung cancer", c: sign(cleanRecord().replace(cond("ca", lsICD, "C34.90", "active")), jakDraft("abrocitinib", 200)), want: w("malignancy", "warning", "lower-dose-recommended", "warning"), dose: 100},
+		{name: "abrocitinib 200, PE history", c: sign(cleanRecord().replace(cond("pe", lsICD, "Z86.711", "resolved")), jakDraft("abrocitinib", 200)), want: w("vte-risk", "warning", "lower-dose-recommended", "warning"), dose: 100},
+		{name: "abrocitinib 200, stroke I63.9", c: sign(cleanRecord().replace(cond("cva", lsICD, "I63.9", "resolved")), jakDraft("abrocitinib", 200)), want: w("mace-history", "warning", "lower-dose-recommended", "warning"), dose: 100},
+		{name: "upadacitinib 30, MI I21.9 resolved", c: sign(cleanRecord().replace(cond("mi", lsICD, "I21.9", "resolved")), jakDraft("upadacitinib", 30)), want: w("mace-history", "warning", "lower-dose-recommended", "warning"), dose: 15},
+		{name: "upadacitinib 30, aged 49 with hypertension", c: sign(lsAged(49).replace(cond("htn", lsICD, "I10", "active")), jakDraft("upadacitinib", 30)), noCards: true},
+		{name: "upadacitinib 30 renewal, aged 66, course at 30", c: sign(coursedAt("upadacitinib", 30, 200).born(bornAged(66)), jakDraft("upadacitinib", 30)), want: w("lower-dose-recommended", "warning"), dose: 15},
+		{name: "abrocitinib 200 renewal, poor metabolizer, course of 200 days at 200", c: sign(coursedAt("abrocitinib", 200, 200).replace(lsPM(150)), jakDraft("abrocitinib", 200)), want: w("cyp2c19-poor-metabolizer", "warning"), dose: 100},
+		{name: "Rinvoq by name only, 30 mg, aged 70", c: sign(lsAged(70), txt("r", "Rinvoq 30 mg extended-release tablet")), want: w("lower-dose-recommended", "warning"), dose: 15},
+		{name: "CIBINQO by name only, 300 mg", c: sign(cleanRecord(), txt("c", "CIBINQO 300 mg tablet")), want: w("dose-above-label", "warning"), dose: 200},
+		{name: "Cibinqo by name only, 200 mg, eGFR 25", c: sign(egfr(cleanRecord(), 25), txt("c", "Cibinqo 200 mg tablet")), want: w("renal-impairment", "critical"), noDose: true},
+		{name: "RINVOQ product 2196894, sig 30 mg, aged 70", c: sign(lsAged(70), with(drugDraft("p", rxnorm, "2196894", ""), "dosageInstruction", []any{res{"text": "Take 30 mg by mouth once daily"}})), want: w("lower-dose-recommended", "warning"), dose: 15},
+	}
+	runAcc(t, cases)
+}
+
+// On treatment, results since the course start older than the order-time
+// look-backs (read through the since path).
+func TestAcceptanceLabsweepOnTreatmentSinceStart(t *testing.T) {
+	cbc := func(id, loincCode string, v float64, days int) res {
+		return res{"resourceType": "Observation", "id": id, "status": "final", "code": coding(loinc, "57021-8"), "effectiveDateTime": ago(days),
+			"component": []any{res{"code": coding(loinc, loincCode), "valueQuantity": res{"value": v, "system": "http://unitsofmeasure.org", "code": "10*3/uL"}}}}
+	}
+	cases := []accCase{
+		{name: "patient-view, abrocitinib, platelets 45 K 150 days ago", c: view(coursed("abrocitinib", 200).replace(qty("plt", "777-3", 45, "10*3/uL", "", ago(150)))), want: w("thrombocytopenia", "critical")},
+		{name: "renewal, abrocitinib, platelets 45 K 150 days ago", c: sign(coursed("abrocitinib", 200).replace(qty("plt", "777-3", 45, "10*3/uL", "", ago(150))), jakDraft("abrocitinib", 100)), want: w("thrombocytopenia", "critical")},
+		{name: "patient-view, upadacitinib, ANC 0.8 K 150 days ago", c: view(coursed("upadacitinib", 200).replace(qty("anc", "751-8", 0.8, "10*3/uL", "", ago(150)))), want: w("neutropenia", "critical")},
+		{name: "renewal, upadacitinib, Hb 7.5 150 days ago", c: sign(coursed("upadacitinib", 200).replace(qty("hgb", "718-7", 7.5, "g/dL", "", ago(150))), jakDraft("upadacitinib", 15)), want: w("anemia", "critical")},
+		{name: "patient-view, upadacitinib, Hb 7.5 150 days ago then 9.0", c: view(coursed("upadacitinib", 200).replace(qty("hgb", "718-7", 7.5, "g/dL", "", ago(150))).replace(qty("hgb2", "718-7", 9.0, "g/dL", "", ago(100)))), absent: []string{"anemia"}},
+		{name: "patient-view, abrocitinib, ALC 0.4 K in a CBC panel 150 days ago", c: view(coursed("abrocitinib", 200).drop("alc").replace(cbc("cbc", "731-0", 0.4, 150))), want: w("lymphopenia", "critical")},
+		{name: "renewal, abrocitinib, ALC 0.4 K in a CBC panel 150 days ago", c: sign(coursed("abrocitinib", 200).drop("alc").replace(cbc("cbc", "731-0", 0.4, 150)), jakDraft("abrocitinib", 100)), want: w("lymphopenia", "critical")},
+		{name: "patient-view, abrocitinib, HBsAg positive 150 days ago", c: view(coursed("abrocitinib", 200).replace(obsCode("hbsag2", "5196-1", positive, ago(150)))), want: w("hbv-active", "critical")},
+		{name: "patient-view, upadacitinib, HCV RNA 5000 IU/mL 150 days ago", c: view(coursed("upadacitinib", 200).replace(qty("hcvvl", "11011-4", 5000, "[IU]/mL", "", ago(150)))), want: w("hcv-active", "critical")},
+		{name: "patient-view, upadacitinib, IGRA positive 150 days ago", c: view(coursed("upadacitinib", 200).replace(obsCode("igra2", "71773-6", positive, ago(150)))), want: w("tb-latent-untreated", "critical")},
+		{name: "patient-view, upadacitinib, hCG 30 mIU/mL 10 days ago", c: view(coursed("upadacitinib", 200).replace(qty("hcgq", "21198-7", 30, "m[IU]/mL", "", ago(10)))), want: w("pregnancy", "critical")},
+	}
+	runAcc(t, cases)
+}
+
+// Live vaccines as the ACIP/CVX list has them, ordered (MedicationRequest
+// or ServiceRequest) or given; non-live look-alikes give nothing.
+func TestAcceptanceLabsweepLiveVaccineForms(t *testing.T) {
+	sr := func(id, system, code, text string) res {
+		c := res{"text": text}
+		if code != "" {
+			c["coding"] = []any{res{"system": system, "code": code}}
+		}
+		return res{"resourceType": "ServiceRequest", "id": id, "status": "draft", "intent": "order", "code": c, "subject": res{"reference": "Patient/p1"}, "authoredOn": ago(0)}
+	}
+	var cases []accCase
+	add := func(cs ...accCase) { cases = append(cases, cs...) }
+	add(accCase{name: "ServiceRequest MMR (CVX 03) beside an upadacitinib draft", c: sign(cleanRecord(), jakDraft("upadacitinib", 15), sr("mmr", cvx, "03", "MMR vaccine")), want: w("live-vaccine-ordered", "warning")},
+		accCase{name: "ServiceRequest 'YF-Vax' by name beside an abrocitinib draft", c: sign(cleanRecord(), jakDraft("abrocitinib", 100), sr("yf", "", "", "YF-Vax injection")), want: w("live-vaccine-ordered", "warning")},
+		accCase{name: "ServiceRequest varicella (CVX 21) on an upadacitinib course", c: sign(coursed("upadacitinib", 200), sr("var", cvx, "21", "Varivax")), want: w("live-vaccine-ordered", "warning")},
+		accCase{name: "oral typhoid (CVX 25) selected on an abrocitinib course", c: lsSelect(coursed("abrocitinib", 200), drugDraft("ty", cvx, "25", "typhoid vaccine live oral")), want: w("live-vaccine-ordered", "warning")},
+		accCase{name: "LAIV (CVX 149) beside an upadacitinib draft", c: sign(cleanRecord(), jakDraft("upadacitinib", 15), drugDraft("laiv", cvx, "149", "FluMist")), want: w("live-vaccine-ordered", "warning")},
+		accCase{name: "JYNNEOS (CVX 206, non-replicating) beside an upadacitinib draft", c: sign(cleanRecord(), jakDraft("upadacitinib", 15), drugDraft("mpox", cvx, "206", "JYNNEOS")), absent: []string{"live-vaccine-ordered"}},
+		accCase{name: "chikungunya VLP (CVX 329) on a course", c: sign(coursed("upadacitinib", 200), drugDraft("chik", cvx, "329", "Vimkunya")), noCards: true},
+		accCase{name: "chikungunya live (CVX 317) on a course", c: sign(coursed("upadacitinib", 200), drugDraft("chik", cvx, "317", "Ixchiq")), want: w("live-vaccine-ordered", "warning")})
+	for _, code := range []string{"56", "204", "19", "116", "174", "75", "143", "94", "151"} {
+		add(accCase{name: "CVX " + code + " given 10 days ago", c: sign(cleanRecord().replace(immunization("lv", code, ago(10))), jakDraft("upadacitinib", 15)), want: w("live-vaccine-recent", "warning")})
+	}
+	runAcc(t, cases)
+}
