@@ -675,3 +675,39 @@ func TestAcceptanceLabsweepLiveVaccineForms(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// Drug classes the labels name, as an outside medication list writes them
+// (MedicationStatement, name only): the class members give their card,
+// look-alikes of another class (moderate or weak inhibitors,
+// anticoagulants, NSAIDs, topical forms, steroids) give none.
+func TestAcceptanceLabsweepDrugClassesByName(t *testing.T) {
+	on := func(text string) *record { return cleanRecord().replace(stmt("x", "active", "", "", text, 5)) }
+	cases := []accCase{
+		{name: "upa 30 fluconazole", c: sign(on("fluconazole 200 mg tablet"), jakDraft("upadacitinib", 30)), noCards: true},
+		{name: "upa 30 erythromycin", c: sign(on("erythromycin 500 mg tablet"), jakDraft("upadacitinib", 30)), noCards: true},
+		{name: "upa 30 diltiazem", c: sign(on("diltiazem 120 mg ER capsule"), jakDraft("upadacitinib", 30)), noCards: true},
+		{name: "abro 200 omeprazole", c: sign(on("omeprazole 20 mg capsule"), jakDraft("abrocitinib", 200)), noCards: true},
+		{name: "abro 200 esomeprazole", c: sign(on("esomeprazole 40 mg capsule"), jakDraft("abrocitinib", 200)), noCards: true},
+		{name: "abro 200 fluvoxamine", c: sign(on("fluvoxamine 100 mg tablet"), jakDraft("abrocitinib", 200)), want: w("cyp-interaction", "warning"), dose: 50},
+		{name: "abro 200 sertraline", c: sign(on("sertraline 50 mg tablet"), jakDraft("abrocitinib", 200)), noCards: true},
+		{name: "abro 200 warfarin", c: sign(on("warfarin 5 mg tablet"), jakDraft("abrocitinib", 200)), noCards: true},
+		{name: "abro 200 apixaban", c: sign(on("apixaban 5 mg tablet"), jakDraft("abrocitinib", 200)), noCards: true},
+		{name: "abro 200 enoxaparin", c: sign(on("enoxaparin 40 mg/0.4 mL syringe"), jakDraft("abrocitinib", 200)), noCards: true},
+		{name: "abro 200 ibuprofen", c: sign(on("ibuprofen 400 mg tablet"), jakDraft("abrocitinib", 200)), noCards: true},
+		{name: "abro 200 selexipag 1729002", c: sign(cleanRecord().replace(med("x", "active", rxnorm, "1729002", "selexipag 200 MCG Oral Tablet", 5)), jakDraft("abrocitinib", 200)), noCards: true},
+		{name: "upa 15 prednisone", c: sign(on("prednisone 10 mg tablet"), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "upa 15 hydroxychloroquine", c: sign(on("hydroxychloroquine 200 mg tablet"), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "upa 15 tacrolimus ointment", c: sign(on("tacrolimus 0.1% ointment"), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "upa 15 tacrolimus capsule", c: sign(on("tacrolimus 1 mg capsule"), jakDraft("upadacitinib", 15)), want: w("combination-immunosuppressant", "warning")},
+		{name: "upa 15 crisaborole", c: sign(on("Eucrisa 2% ointment"), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "upa 15 omalizumab", c: sign(on("Xolair 150 mg injection"), jakDraft("upadacitinib", 15)), want: w("combination-biologic", "warning")},
+		{name: "upa 15 tralokinumab Adbry", c: sign(on("Adbry 150 mg/mL syringe"), jakDraft("upadacitinib", 15)), want: w("combination-biologic", "warning")},
+		{name: "upa 15 nemolizumab Nemluvio", c: sign(on("Nemluvio 30 mg pen"), jakDraft("upadacitinib", 15)), want: w("combination-biologic", "warning")},
+		{name: "upa 15 lebrikizumab Ebglyss", c: sign(on("Ebglyss 250 mg/2 mL pen"), jakDraft("upadacitinib", 15)), want: w("combination-biologic", "warning")},
+		{name: "upa 15 mycophenolate", c: sign(on("mycophenolate mofetil 500 mg tablet"), jakDraft("upadacitinib", 15)), want: w("combination-immunosuppressant", "warning")},
+		{name: "upa 15 Olumiant", c: sign(on("Olumiant 2 mg tablet"), jakDraft("upadacitinib", 15)), want: w("combination-jak", "critical")},
+		{name: "upa 15 Litfulo", c: sign(on("Litfulo 50 mg capsule"), jakDraft("upadacitinib", 15)), want: w("combination-jak", "critical")},
+		{name: "upa 15 Sotyktu (TYK2)", c: sign(on("Sotyktu 6 mg tablet"), jakDraft("upadacitinib", 15)), want: w("combination-jak", "critical")},
+	}
+	runAcc(t, cases)
+}
