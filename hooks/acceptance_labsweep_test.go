@@ -711,3 +711,42 @@ func TestAcceptanceLabsweepDrugClassesByName(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// patient-view on a course's state (ended, stopped, on hold, an outside
+// statement) and the interactions it judges against the course's dose.
+func TestAcceptanceLabsweepPatientViewCourseStates(t *testing.T) {
+	ended := func(drug string, d int) *record {
+		r := cleanRecord()
+		m := courseMed(drug+"-1", "MedicationRequest", "completed", drug, 15, d+60)
+		m["dispenseRequest"] = res{"validityPeriod": res{"start": ago(d + 60), "end": ago(d)}}
+		r.medications = append(r.medications, m)
+		return r
+	}
+	cases := []accCase{
+		{name: "pv ended course 30 days ago with tofacitinib", c: view(ended("upadacitinib", 30).replace(med("t", "active", rxnorm, "1357536", "tofacitinib", 5))), noCards: true},
+		{name: "pv stopped course with sepsis", c: view(func() *record {
+			r := cleanRecord()
+			r.medications = append(r.medications, courseMed("u", "MedicationRequest", "stopped", "upadacitinib", 15, 30))
+			return r
+		}().replace(cond("inf", lsICD, "A41.9", "active"))), noCards: true},
+		{name: "pv on-hold course with sepsis", c: view(func() *record {
+			r := cleanRecord()
+			r.medications = append(r.medications, courseMed("u", "MedicationRequest", "on-hold", "upadacitinib", 15, 30))
+			return r
+		}().replace(cond("inf", lsICD, "A41.9", "active"))), want: w("serious-infection-active", "critical")},
+		{name: "pv abro statement active with clopidogrel day 30", c: view(func() *record {
+			r := cleanRecord()
+			r.medications = append(r.medications, courseMed("a", "MedicationStatement", "active", "abrocitinib", 100, 30))
+			return r
+		}().replace(med("c", "active", rxnorm, "309362", "clopidogrel 75 MG Oral Tablet", 5))), want: w("antiplatelet-abrocitinib", "critical")},
+		{name: "pv abro with aspirin 81 daily day 30", c: view(func() *record {
+			r := cleanRecord()
+			r.medications = append(r.medications, courseMed("a", "MedicationRequest", "active", "abrocitinib", 100, 30))
+			return r
+		}().replace(onceDaily(med("c", "active", rxnorm, "243670", "aspirin 81 MG Oral Tablet", 5)))), absent: []string{"antiplatelet-abrocitinib"}},
+		{name: "pv upa 30 with itraconazole", c: view(coursedAt("upadacitinib", 30, 100).replace(med("i", "active", rxnorm, "28031", "itraconazole 100 MG Oral Capsule", 5))), want: w("cyp-interaction", "warning"), dose: 15},
+		{name: "pv abro 200 with fluoxetine started 10 days ago", c: view(coursedAt("abrocitinib", 200, 200).replace(med("i", "active", rxnorm, "4493", "fluoxetine 20 MG Oral Capsule", 10))), want: w("cyp-interaction", "warning"), dose: 50},
+		{name: "pv abro 100 with fluoxetine started 100 days ago, course 200", c: view(coursedAt("abrocitinib", 100, 200).replace(med("i", "active", rxnorm, "4493", "fluoxetine 20 MG Oral Capsule", 100))), want: w("cyp-interaction", "warning")},
+	}
+	runAcc(t, cases)
+}
