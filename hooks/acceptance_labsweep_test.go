@@ -750,3 +750,35 @@ func TestAcceptanceLabsweepPatientViewCourseStates(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// Monitoring on treatment (CIBINQO 4 weeks: CBC, lipids, liver; RINVOQ
+// 12 weeks lipids) done with each code the knowledge base lists for the
+// check, a panel's components included.
+func TestAcceptanceLabsweepMonitoringCodes(t *testing.T) {
+	panel := func(id, code string, days int, comps ...res) res {
+		o := res{"resourceType": "Observation", "id": id, "status": "final", "code": coding(loinc, code), "effectiveDateTime": ago(days)}
+		if len(comps) > 0 {
+			var cs []any
+			for _, c := range comps {
+				cs = append(cs, c)
+			}
+			o["component"] = cs
+		}
+		return o
+	}
+	comp := func(code string, v float64, unit string) res {
+		return res{"code": coding(loinc, code), "valueQuantity": res{"value": v, "system": "http://unitsofmeasure.org", "code": unit}}
+	}
+	base := func() *record { return coursed("abrocitinib", 60) }
+	cases := []accCase{
+		{name: "abro 60 days, nothing since", c: view(base()), want: w("monitoring-cbc-due", "warning", "monitoring-lipids-due", "warning", "monitoring-liver-due", "warning")},
+		{name: "abro 60 days, CBC panel with components, lipid panel with LDL, ALT 1743-4", c: view(base().replace(panel("cbc", "58410-2", 20, comp("718-7", 13, "g/dL"), comp("777-3", 250, "10*3/uL"))).replace(panel("lip", "57698-3", 20, comp("18262-6", 100, "mg/dL"))).replace(qty("alt2", "1743-4", 20, "U/L", "", ago(20)))), noCards: true},
+		{name: "abro 60 days, AST 30239-8, total cholesterol 2093-3, platelets 26515-7 only", c: view(base().replace(qty("ast", "30239-8", 20, "U/L", "", ago(20))).replace(qty("chol", "2093-3", 180, "mg/dL", "", ago(20))).replace(qty("plt2", "26515-7", 250, "10*3/uL", "", ago(20)))), noCards: true},
+		{name: "abro 60 days, triglycerides 2571-8 only, Hb 20509-6, AST 1920-8", c: view(base().replace(qty("tg", "2571-8", 150, "mg/dL", "", ago(20))).replace(qty("hb2", "20509-6", 13, "g/dL", "", ago(20))).replace(qty("ast", "1920-8", 20, "U/L", "", ago(20)))), noCards: true},
+		{name: "abro 60 days, HDL 2085-9, ALC 732-8, ALT", c: view(base().replace(qty("hdl", "2085-9", 50, "mg/dL", "", ago(20))).replace(qty("alc2", "732-8", 1.5, "10*3/uL", "", ago(20))).replace(qty("alt2", "1742-6", 20, "U/L", "", ago(20)))), noCards: true},
+		{name: "abro 60 days, a leukocyte count (6690-2) alone is no CBC check", c: view(base().replace(qty("wbc", "6690-2", 6, "10*3/uL", "", ago(20))).replace(qty("hdl", "2085-9", 50, "mg/dL", "", ago(20))).replace(qty("alt2", "1742-6", 20, "U/L", "", ago(20)))), want: w("monitoring-cbc-due", "warning"), absent: []string{"monitoring-lipids-due", "monitoring-liver-due"}},
+		{name: "upa 100 days, LDL 2089-1 since", c: view(coursed("upadacitinib", 100).replace(qty("ldl2", "2089-1", 100, "mg/dL", "", ago(20))).replace(qty("alt2", "1742-6", 20, "U/L", "", ago(20))).replace(qty("hb2", "718-7", 13, "g/dL", "", ago(20)))), noCards: true},
+		{name: "upa 100 days, LDL 96259-7 since", c: view(coursed("upadacitinib", 100).replace(qty("ldl2", "96259-7", 100, "mg/dL", "", ago(20))).replace(qty("alt2", "1742-6", 20, "U/L", "", ago(20))).replace(qty("hb2", "718-7", 13, "g/dL", "", ago(20)))), noCards: true},
+	}
+	runAcc(t, cases)
+}
