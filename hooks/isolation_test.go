@@ -369,3 +369,105 @@ func TestIsolationMemoKeyCannotBeForged(t *testing.T) {
 		})
 	}
 }
+
+// Feedback is attributed to a card only when it comes from the client
+// (issuer and tenant) the card was shown to. A card uuid is unguessable,
+// but it is no credential: before, feedback from client A on a card shown
+// to client B was answered 200 and counted as B's override (A moved B's
+// override rates), and an item of A's identical to the one B would send
+// (same outcome and timestamp) was stored in its place, B's then skipped
+// as a duplicate. Now A's item is stored and answered 200 (an error would
+// tell A which uuids exist) but unattributed, as for an unknown card;
+// B's is counted. The same holds between two tenants of one issuer.
+func TestIsolationFeedbackOnAnotherClientsCard(t *testing.T) {
+	clients := []isoClient{newISOClient(t, "https://ehr-a.example.org"), newISOClient(t, "https://ehr-b.example.org")}
+	s := isoServer(t, clients, false)
+	withTenant := func(tenant string) func(jwt.MapClaims) {
+		return func(m jwt.MapClaims) {
+			if tenant != "" {
+				m["tenant"] = tenant
+			}
+		}
+	}
+	post := func(c isoClient, tenant, path string, body []byte) *httptest.ResponseRecorder {
+		return s.do(t, http.MethodPost, path, body, "Authorization",
+			"Bearer "+token(t, c.key, "http://127.0.0.1:8080"+path, func(m jwt.MapClaims) { m["iss"] = c.issuer; withTenant(tenant)(m) }))
+	}
+	// B's two tenants each get a TB card.
+	cardOf := func(tenant string) string {
+		c := sign(cleanRecord().replace(cond("tb", sct, "427099000", "active")), jakDraft("upadacitinib", 15))
+		rec := post(clients[1], tenant, "/cds-services/order-sign", asPatient(t, c.body(t), "p-"+tenant, nil))
+		require.Equal(t, 200, rec.Code, rec.Body.String())
+		card := cardWith(checkResponse(t, rec.Body.Bytes()), "tb-active")
+		require.NotEmpty(t, card.UUID)
+		return card.UUID
+	}
+	t1, t2 := cardOf("t1"), cardOf("t2")
+	require.NoError(t, s.recorder.Close(context.Background()), "flush the card records")
+	ts := testNow.Add(time.Minute).Format(time.RFC3339)
+	// overridden is an override of card at ts, with B's reason when given.
+	overridden := func(card string, reason ...string) []byte {
+		r := ""
+		if len(reason) > 0 {
+			r = fmt.Sprintf(`,"overrideReason":{"reason":{"system":"https://jakguard.org/CodeSystem/override-reason","code":%q}}`, reason[0])
+		}
+		return []byte(fmt.Sprintf(`{"feedback":[{"card":%q,"outcome":"overridden","outcomeTimestamp":%q%s}]}`, card, ts, r))
+	}
+	const fb = "/cds-services/order-sign/feedback"
+	counts := func() (overridden, unattributed int, reasons []string) {
+		rec := s.do(t, http.MethodGet, "/console/api/findings", nil, operator...)
+		require.Equal(t, 200, rec.Code, rec.Body.String())
+		var a struct {
+			Findings []struct {
+				Code       string `json:"code"`
+				Overridden int    `json:"overridden"`
+				TopReasons []struct {
+					Code string `json:"code"`
+				} `json:"topReasons"`
+			} `json:"findings"`
+			Unattributed int `json:"unattributed"`
+			Weekly       []struct {
+				Code  string `json:"code"`
+				Weeks []struct {
+					Overridden int `json:"overridden"`
+				} `json:"weeks"`
+			} `json:"weekly"`
+		}
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &a))
+		weekly := 0
+		for _, f := range a.Weekly {
+			if f.Code == "tb-active" {
+				for _, w := range f.Weeks {
+					weekly += w.Overridden
+				}
+			}
+		}
+		for _, f := range a.Findings {
+			if f.Code == "tb-active" {
+				assert.Equal(t, f.Overridden, weekly, "the weekly series counts as the report")
+				for _, r := range f.TopReasons {
+					reasons = append(reasons, r.Code)
+				}
+				return f.Overridden, a.Unattributed, reasons
+			}
+		}
+		return 0, a.Unattributed, nil
+	}
+
+	// Client A on B's card (tenant t1): stored, answered 200, not B's.
+	require.Equal(t, 200, post(clients[0], "", fb, overridden(t1)).Code)
+	// B's other tenant on t1's card: likewise.
+	require.Equal(t, 200, post(clients[1], "t2", fb, overridden(t1)).Code)
+	o, u, _ := counts()
+	assert.Equal(t, 0, o, "tb-active overridden by other clients' feedback")
+	assert.Equal(t, 1, u, "the foreign feedback is unattributed")
+
+	// B's own feedback, of the same outcome and timestamp, is stored and
+	// counted, with its reason.
+	require.Equal(t, 200, post(clients[1], "t1", fb, overridden(t1, "benefit-outweighs-risk")).Code)
+	require.Equal(t, 200, post(clients[1], "t2", fb, overridden(t2)).Code)
+	o, u, reasons := counts()
+	assert.Equal(t, 2, o, "each tenant's own override counted once")
+	assert.Equal(t, 1, u)
+	assert.Equal(t, []string{"benefit-outweighs-risk"}, reasons, "B's item was not taken for A's")
+}
