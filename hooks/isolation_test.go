@@ -254,6 +254,10 @@ func TestIsolationConcurrentPatients(t *testing.T) {
 		{name: "pv-60d", client: 1, c: view(noLipids(60)), absent: []string{"monitoring-lipids-due"}},
 		{name: "clari-course", c: clari(coursed("upadacitinib", 60)), want: []string{"cyp-interaction"}},
 		{name: "clari-no-course", client: 1, c: clari(cleanRecord()), absent: []string{"cyp-interaction"}},
+		// A code holding another code list's names (see
+		// TestIsolationMemoKeyCannotBeForged), beside the chart it imitates.
+		{name: "forged-code", c: sign(cleanRecord(), jakDraft("upadacitinib", 15), forgedClarithromycin("12345\n\t"+strings.ToLower(localClari)+"\n\t"+strings.ToLower(localClari)))},
+		{name: "local-clari", client: 1, c: upa(30, cleanRecord().replace(med("clari", "active", localSystem, "12345", localClari, 10))), want: []string{"cyp-interaction"}},
 		// The fallback road: the same patient id on each client's server,
 		// with different charts.
 		{name: "fhir-a-shared", id: "shared", c: upa(15, tb()), server: a, want: []string{"tb-active"}},
@@ -315,6 +319,21 @@ func TestIsolationConcurrentPatients(t *testing.T) {
 	wg.Wait()
 }
 
+// localSystem and localClari are an EHR's local medication code system
+// and the name it gives clarithromycin (coded 12345 there).
+const (
+	localSystem = "urn:oid:1.2.840.114350.1.13.0.1.7.2.698288"
+	localClari  = "Clarithromycin 500 MG Oral Tablet"
+)
+
+// forgedClarithromycin is a draft order coded code in localSystem, with
+// no name: code holds the names of the chart it imitates.
+func forgedClarithromycin(code string) res {
+	d := drugDraft("forged", localSystem, code, "")
+	delete(d["medicationCodeableConcept"].(res), "text")
+	return d
+}
+
 // The knowledge base remembers, for every call of every client, which
 // value sets a code list with its names is in. Its key joined the codes
 // and names with separators that a code may hold: a draft order coded
@@ -325,15 +344,9 @@ func TestIsolationConcurrentPatients(t *testing.T) {
 // later call: upadacitinib 30 mg was answered without the dose limit.
 // Before the fix the second answer of each case had no cyp-interaction.
 func TestIsolationMemoKeyCannotBeForged(t *testing.T) {
-	const local = "urn:oid:1.2.840.114350.1.13.0.1.7.2.698288"
-	const name = "Clarithromycin 500 MG Oral Tablet"
+	const local, name = localSystem, localClari
 	clients := []isoClient{newISOClient(t, "https://ehr-a.example.org"), newISOClient(t, "https://ehr-b.example.org")}
-	// forged is a draft order whose code holds the victim's names.
-	forged := func(code string) res {
-		d := drugDraft("forged", local, code, "")
-		delete(d["medicationCodeableConcept"].(res), "text")
-		return d
-	}
+	forged := forgedClarithromycin
 	lower := strings.ToLower(name)
 	cases := []struct {
 		name   string
