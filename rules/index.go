@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/binary"
 	"math"
 	"slices"
 	"strconv"
@@ -317,14 +318,23 @@ func (k *Knowledge) medicationSets(m *Medication, key []byte) ([]string, []byte)
 }
 
 // memoKey appends to dst the key the memo keeps an answer under: kind (the
-// list of sets asked about), each coding, then each text.
+// list of sets asked about), the number of codings, each coding's system
+// and code, then each text, every string preceded by its length. The memo
+// is shared by every call of every client, so two different code lists
+// must never make one key: with separators instead of lengths, a code
+// holding "\n\t" and a text ("12345\n\tclarithromycin 500 mg oral
+// tablet", sent by anyone) made the key of a local code 12345 named
+// "Clarithromycin 500 MG Oral Tablet", and its answer (no set) then hid
+// the CYP3A4 inhibitor on every later patient's record.
 func memoKey(dst []byte, kind byte, codes []Coding, texts []string) []byte {
-	dst = append(dst, kind)
+	dst = binary.AppendUvarint(append(dst, kind), uint64(len(codes)))
+	str := func(s string) { dst = append(binary.AppendUvarint(dst, uint64(len(s))), s...) }
 	for _, c := range codes {
-		dst = append(append(append(append(dst, c.System...), '|'), c.Code...), '\n')
+		str(c.System)
+		str(c.Code)
 	}
 	for _, t := range texts {
-		dst = append(append(append(dst, '\t'), t...), '\n')
+		str(t)
 	}
 	return dst
 }

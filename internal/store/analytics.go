@@ -62,10 +62,10 @@ const (
 	qWeekShown = `SELECT j.value, %[2]s, COUNT(*) FROM cards c CROSS JOIN %[1]s
 		WHERE c.shown >= $1%[3]s GROUP BY 1, 2`
 	qWeekOverridden = `SELECT j.value, %[2]s, COUNT(DISTINCT f.card) FROM feedback f
-		JOIN cards c ON c.uuid = f.card CROSS JOIN %[1]s
+		JOIN cards c ON c.uuid = f.card AND c.issuer = f.issuer AND c.tenant = f.tenant CROSS JOIN %[1]s
 		WHERE f.received >= $1 AND f.outcome = 'overridden'%[3]s GROUP BY 1, 2`
 	qWeekAccepted = `SELECT DISTINCT %[2]s, f.card, c.findings, c.suggestions, fs.suggestion FROM feedback f
-		JOIN cards c ON c.uuid = f.card
+		JOIN cards c ON c.uuid = f.card AND c.issuer = f.issuer AND c.tenant = f.tenant
 		JOIN feedback_suggestions fs ON fs.feedback = f.id
 		WHERE f.received >= $1 AND f.outcome = 'accepted'%[3]s`
 )

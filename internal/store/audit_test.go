@@ -59,16 +59,16 @@ func countRows(t *testing.T, s Store, table string) int {
 func testAttribution(t *testing.T, newDSN func(t *testing.T) string) {
 	s := mustOpen(t, newDSN(t))
 	tb, hbv, hcv := "tb-screening-missing", "hbv-screening-missing", "hcv-screening-missing"
-	screening := CardRecord{UUID: "scr", Service: "order-select", Findings: []string{tb, hbv, hcv}, Shown: t0,
+	screening := CardRecord{UUID: "scr", Service: "order-select", Findings: []string{tb, hbv, hcv}, Shown: t0, Issuer: "https://ehr.example.org", Tenant: "t1",
 		Suggestions: []SuggestionRecord{
 			{UUID: "igra", Findings: []string{tb}},
 			{UUID: "hbsag", Findings: []string{hbv}},
 			{UUID: "all", Findings: []string{tb, hbv, hcv}},
 			{UUID: "stray", Findings: []string{"smoker"}}, // not a finding of this card
 		}}
-	other := CardRecord{UUID: "scr2", Service: "order-select", Findings: []string{tb, hbv, hcv}, Shown: t0,
+	other := CardRecord{UUID: "scr2", Service: "order-select", Findings: []string{tb, hbv, hcv}, Shown: t0, Issuer: "https://ehr.example.org", Tenant: "t1",
 		Suggestions: []SuggestionRecord{{UUID: "igra2", Findings: []string{tb}}}}
-	third := CardRecord{UUID: "scr3", Service: "order-select", Findings: []string{tb, hbv, hcv}, Shown: t0,
+	third := CardRecord{UUID: "scr3", Service: "order-select", Findings: []string{tb, hbv, hcv}, Shown: t0, Issuer: "https://ehr.example.org", Tenant: "t1",
 		Suggestions: []SuggestionRecord{{UUID: "all3", Findings: []string{tb, hbv, hcv}}}}
 	mustRecord(t, s, screening, other, third)
 	mustAdd(t, s,
@@ -350,8 +350,8 @@ func testOpenExisting(t *testing.T, newDSN func(t *testing.T) string) {
 func testMigrationKeepsData(t *testing.T, newDSN func(t *testing.T) string) {
 	dsn := newDSN(t)
 	old := openAtVersion(t, dsn, 1)
-	execSQL(t, old, `INSERT INTO cards (uuid, service, issuer, tenant, suggestions, shown) VALUES ('c1', 'order-sign', 'iss', '', '["s1"]', $1)`, encTime(old, t0))
-	execSQL(t, old, `INSERT INTO cards (uuid, service, issuer, tenant, suggestions, shown) VALUES ('c2', 'order-sign', 'iss', '', '[]', $1)`, encTime(old, t0))
+	execSQL(t, old, `INSERT INTO cards (uuid, service, issuer, tenant, suggestions, shown) VALUES ('c1', 'order-sign', 'https://ehr.example.org', 't1', '["s1"]', $1)`, encTime(old, t0))
+	execSQL(t, old, `INSERT INTO cards (uuid, service, issuer, tenant, suggestions, shown) VALUES ('c2', 'order-sign', 'https://ehr.example.org', 't1', '[]', $1)`, encTime(old, t0))
 	execSQL(t, old, `INSERT INTO card_findings (card, code) VALUES ('c1', 'anemia'), ('c1', 'smoker'), ('c2', 'smoker')`)
 	mustAdd(t, old, accepted("c1", "s1"), overridden("c2", "x"), overridden("unknown", "x"))
 	old.Close()

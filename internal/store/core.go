@@ -165,7 +165,7 @@ func validateFeedback(items []Feedback) error {
 func addFeedback(ctx context.Context, r runner, d dialect, items []Feedback) (stored, unknown int, err error) {
 	for _, f := range items {
 		var n int
-		if err := r.queryRow(ctx, `SELECT COUNT(*) FROM cards WHERE uuid = $1`, f.Card).Scan(&n); err != nil {
+		if err := r.queryRow(ctx, `SELECT COUNT(*) FROM cards WHERE uuid = $1 AND issuer = $2 AND tenant = $3`, f.Card, f.Issuer, f.Tenant).Scan(&n); err != nil {
 			return 0, 0, err
 		}
 		received := f.Received
@@ -202,7 +202,10 @@ func addFeedback(ctx context.Context, r runner, d dialect, items []Feedback) (st
 
 // Report queries. Feedback is attributed through the cards' findings at
 // report time, so feedback that arrived before its card record was flushed
-// is still attributed once the record lands. Feedback is filtered by the
+// is still attributed once the record lands. Only to a card shown to the
+// same client (issuer and tenant): feedback one client sends on a card
+// uuid another client was given is unattributed, as for an unknown card,
+// so one EHR cannot move another's override rates. Feedback is filtered by the
 // server-side received time, cards by the time they were shown. %[1]s is
 // the dialect's FROM item listing a card's finding codes as j.value, %[2]s
 // the service filter (or nothing).
@@ -215,18 +218,18 @@ const (
 	qShown = `SELECT j.value, COUNT(*) FROM cards c CROSS JOIN %[1]s
 		WHERE c.shown >= $1%[2]s GROUP BY j.value`
 	qOverridden = `SELECT j.value, COUNT(DISTINCT f.card) FROM feedback f
-		JOIN cards c ON c.uuid = f.card CROSS JOIN %[1]s
+		JOIN cards c ON c.uuid = f.card AND c.issuer = f.issuer AND c.tenant = f.tenant CROSS JOIN %[1]s
 		WHERE f.received >= $1 AND f.outcome = 'overridden'%[2]s GROUP BY j.value`
 	qReasons = `SELECT j.value, f.reason_system, f.reason_code, MAX(f.reason_display), COUNT(DISTINCT f.card) FROM feedback f
-		JOIN cards c ON c.uuid = f.card CROSS JOIN %[1]s
+		JOIN cards c ON c.uuid = f.card AND c.issuer = f.issuer AND c.tenant = f.tenant CROSS JOIN %[1]s
 		WHERE f.received >= $1 AND f.outcome = 'overridden' AND f.reason_code <> ''%[2]s
 		GROUP BY j.value, f.reason_system, f.reason_code`
 	qAccepted = `SELECT DISTINCT f.card, c.findings, c.suggestions, fs.suggestion FROM feedback f
-		JOIN cards c ON c.uuid = f.card
+		JOIN cards c ON c.uuid = f.card AND c.issuer = f.issuer AND c.tenant = f.tenant
 		JOIN feedback_suggestions fs ON fs.feedback = f.id
 		WHERE f.received >= $1 AND f.outcome = 'accepted'`
 	qUnattributed = `SELECT COUNT(DISTINCT f.card) FROM feedback f
-		WHERE f.received >= $1 AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.uuid = f.card)`
+		WHERE f.received >= $1 AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.uuid = f.card AND c.issuer = f.issuer AND c.tenant = f.tenant)`
 )
 
 // acceptance attributes accepted feedback to findings.

@@ -255,15 +255,17 @@ func cutRunes(s string, n int) string {
 }
 
 // dedupKey is the idempotency key of a feedback item: service, card, outcome,
-// outcomeTimestamp (UTC, nanoseconds) and the sorted accepted suggestion ids.
-// The reason and comment are not part of it: an EHR resending the same
-// outcome with an edited comment is the same feedback.
+// outcomeTimestamp (UTC, nanoseconds), the sorted accepted suggestion ids
+// and the client (issuer, tenant): one client's item never stands for
+// another's, so a client cannot pre-empt the feedback of a card another
+// client was shown. The reason and comment are not part of it: an EHR
+// resending the same outcome with an edited comment is the same feedback.
 func (f Feedback) dedupKey() string {
 	ids := slices.Clone(f.AcceptedSuggestions)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	h := sha256.New()
-	for _, part := range []string{f.Service, f.Card, f.Outcome, f.OutcomeTimestamp.UTC().Format(time.RFC3339Nano), strings.Join(ids, "\x1f")} {
+	for _, part := range []string{f.Service, f.Card, f.Outcome, f.OutcomeTimestamp.UTC().Format(time.RFC3339Nano), strings.Join(ids, "\x1f"), f.Issuer, f.Tenant} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}

@@ -125,7 +125,8 @@ type Report struct {
 	Since    time.Time      `json:"since,omitzero"`
 	Findings []FindingStats `json:"findings"`
 	// Unattributed counts the distinct card uuids that received feedback but
-	// were never recorded as shown (unknown cards).
+	// were never recorded as shown (unknown cards), or shown to another
+	// client (issuer and tenant) than the feedback's.
 	Unattributed int `json:"unattributed"`
 }
 
@@ -160,8 +161,9 @@ type Store interface {
 	Record(ctx context.Context, b Batch) error
 	// AddFeedback stores feedback items durably in one transaction and
 	// returns how many were new. An item already stored (same idempotency
-	// key) is skipped. Feedback for a card never recorded is stored with
-	// the unknown_card flag, never rejected.
+	// key) is skipped. Feedback for a card never recorded, or recorded for
+	// another client (issuer and tenant), is stored with the unknown_card
+	// flag, never rejected.
 	AddFeedback(ctx context.Context, items []Feedback) (stored int, err error)
 	// Report returns the analytics for cards shown and feedback received at
 	// or after since (the zero time means everything).

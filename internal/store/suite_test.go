@@ -23,6 +23,7 @@ func runStoreSuite(t *testing.T, newDSN func(t *testing.T) string) {
 		{"feedback is idempotent", testIdempotentFeedback},
 		{"cards are idempotent", testIdempotentCards},
 		{"unknown card is stored, flagged and unattributed", testUnknownCard},
+		{"feedback from another client than the card's is unattributed", testForeignClientFeedback},
 		{"feedback before its card record is attributed later", testLateCardRecord},
 		{"since filters cards and feedback", testSinceFilter},
 		{"top reasons are the five most frequent", testTopReasons},
@@ -96,12 +97,12 @@ func card(uuid string, findings []string, suggestions ...string) CardRecord {
 
 func accepted(uuid string, suggestions ...string) Feedback {
 	return Feedback{Service: "order-sign", Card: uuid, Outcome: OutcomeAccepted, AcceptedSuggestions: suggestions,
-		OutcomeTimestamp: t0.Add(time.Minute), Received: t0.Add(time.Minute)}
+		OutcomeTimestamp: t0.Add(time.Minute), Received: t0.Add(time.Minute), Issuer: "https://ehr.example.org", Tenant: "t1"}
 }
 
 func overridden(uuid, reasonCode string) Feedback {
 	f := Feedback{Service: "order-sign", Card: uuid, Outcome: OutcomeOverridden,
-		OutcomeTimestamp: t0.Add(time.Minute), Received: t0.Add(time.Minute)}
+		OutcomeTimestamp: t0.Add(time.Minute), Received: t0.Add(time.Minute), Issuer: "https://ehr.example.org", Tenant: "t1"}
 	if reasonCode != "" {
 		f.ReasonSystem, f.ReasonCode, f.ReasonDisplay = "http://example.org/reasons", reasonCode, "Reason "+reasonCode
 	}
@@ -448,4 +449,31 @@ func mustMigrations(t *testing.T, s Store) []migration {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// Feedback counts for a card only when it comes from the client (issuer
+// and tenant) the card was shown to; from any other it is stored, flagged
+// unknown_card and unattributed, and it never stands for the card
+// client's own item of the same outcome and timestamp.
+func testForeignClientFeedback(t *testing.T, newDSN func(t *testing.T) string) {
+	s := mustOpen(t, newDSN(t))
+	mustRecord(t, s, card("c1", []string{"anemia"}, "s1"))
+	foreign := func(f Feedback, issuer, tenant string) Feedback { f.Issuer, f.Tenant = issuer, tenant; return f }
+	mustAdd(t, s,
+		foreign(overridden("c1", "x"), "https://other-ehr.example.org", "t1"),
+		foreign(accepted("c1", "s1"), "https://ehr.example.org", "t2"),
+		foreign(overridden("c1", "x"), "https://ehr.example.org", ""),
+	)
+	r := mustReport(t, s, time.Time{})
+	if got, _ := findingStats(r, "anemia"); got.Accepted != 0 || got.Overridden != 0 || r.Unattributed != 1 {
+		t.Errorf("other clients' feedback: anemia %+v, unattributed %d; want none counted, 1 unattributed card", got, r.Unattributed)
+	}
+	if n := countRows(t, s, "feedback WHERE unknown_card"); n != 3 {
+		t.Errorf("%d feedback rows flagged unknown_card, want 3", n)
+	}
+	mustAdd(t, s, overridden("c1", "x")) // the card's own client, same outcome and timestamp
+	r = mustReport(t, s, time.Time{})
+	if got, _ := findingStats(r, "anemia"); got.Overridden != 1 || len(got.TopReasons) != 1 || r.Unattributed != 1 {
+		t.Errorf("the card's own client: anemia %+v, unattributed %d; want 1 overridden with its reason", got, r.Unattributed)
+	}
 }
