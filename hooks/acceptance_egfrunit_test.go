@@ -24,6 +24,20 @@ func TestAcceptanceEGFRUnitNotRead(t *testing.T) {
 			want: w("renal-impairment", "warning"), summaryOf: check, detailOf: map[string]string{"renal-impairment": "older eGFR of 2026-11-02"}},
 		{name: "abrocitinib, eGFR 20 of 60 days ago and a newer one with no unit: still not recommended, both said", c: abro(cleanRecord().replace(egfr("egfr", 20, "mL/min/{1.73_m2}", 60)).replace(unread(5))),
 			want: w("renal-impairment", "critical"), detailOf: map[string]string{"renal-impairment": "eGFR 25 (no unit) on 2026-11-24: not used"}, noDose: true},
+		// With no unit, a number that cannot be below the drug's highest
+		// limit in the eGFR codes' own unit is not said (">60" as labs
+		// write it): abrocitinib 60, upadacitinib 30, at N-1, N and N+1.
+		{name: "abrocitinib, unitless eGFR 59: said", c: abro(cleanRecord().drop("egfr").replace(egfr("egfr2", 59, "", 5))), want: w("renal-impairment", "warning"), summaryOf: check},
+		{name: "abrocitinib, unitless eGFR 60: nothing", c: abro(cleanRecord().drop("egfr").replace(egfr("egfr2", 60, "", 5))), noCards: true},
+		{name: "abrocitinib, unitless eGFR 61: nothing", c: abro(cleanRecord().drop("egfr").replace(egfr("egfr2", 61, "", 5))), noCards: true},
+		{name: "upadacitinib, unitless eGFR 29: said", c: upa(cleanRecord().drop("egfr").replace(egfr("egfr2", 29, "", 5))), want: w("renal-impairment", "warning"), summaryOf: check},
+		{name: "upadacitinib, unitless eGFR 30: nothing", c: upa(cleanRecord().drop("egfr").replace(egfr("egfr2", 30, "", 5))), noCards: true},
+		{name: "upadacitinib, unitless eGFR 31: nothing", c: upa(cleanRecord().drop("egfr").replace(egfr("egfr2", 31, "", 5))), noCards: true},
+		{name: "abrocitinib, eGFR '>60' as text: nothing", c: abro(cleanRecord().replace(rxStr("egfr2", "98979-8", ">60", 5))), noCards: true},
+		{name: "upadacitinib, eGFR '<60' as text: may be under 30: said", c: upa(cleanRecord().replace(rxStr("egfr2", "98979-8", "<60", 5))),
+			want: w("renal-impairment", "warning"), summaryOf: check},
+		{name: "upadacitinib, eGFR 90 in an unknown unit: said (the unit decides nothing)", c: upa(cleanRecord().replace(egfr("egfr2", 90, "mL/s/1.73m2", 5))),
+			want: w("renal-impairment", "warning"), summaryOf: check},
 		// The window's edge: an unreadable eGFR counts where a readable one would.
 		{name: "unitless eGFR 365 days ago, none other: check the eGFR", c: abro(cleanRecord().drop("egfr").replace(unread(365))),
 			want: w("renal-impairment", "warning"), summaryOf: check},

@@ -1655,6 +1655,14 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 		return f, ok
 	}
 	problem := unitProblem(unitEGFR, bad.Quantity)
+	top, advice := c.renalAdvice()
+	if q := bad.Quantity; problem == "no unit" && (q.Comparator == "" || q.Comparator == ">" || q.Comparator == ">=") && q.Value >= top {
+		// The eGFR codes define their unit (mL/min/1.73 m²): a number
+		// with none that is not below the drug's highest limit in it
+		// (">60", as labs write it as text) cannot be the low one, and
+		// saying it would be noise. It still sets no dose.
+		return f, ok
+	}
 	why := ": " + problem + ", so it was not used."
 	if problem == "no unit" { // quantityText says so: "eGFR 25 (no unit)"
 		why = ": not used."
@@ -1667,7 +1675,6 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 		f.Evidence = append(f.Evidence, ev)
 		return f, true
 	}
-	_, advice := c.renalAdvice()
 	return Finding{
 		Title:      "eGFR could not be read (" + problem + "): renal dose not known",
 		Action:     c.onTx("Check the eGFR before starting "+c.p.Generic+": "+advice+".", "Check the eGFR on "+c.p.Generic+": "+advice+"."),

@@ -590,8 +590,8 @@ func TestRenal(t *testing.T) {
 					t.Errorf("finding = %+v", f)
 				}
 			}},
-		{name: "eGFR without unit is not used", order: abroOrder(100),
-			edit: func(r *Record, s *Session) { r.Observations[10].Quantity = &Quantity{Value: 20} }, not: []string{RenalImpairment}},
+		{name: "eGFR without unit is not used, but said (no dose)", order: abroOrder(100),
+			edit: func(r *Record, s *Session) { r.Observations[10].Quantity = &Quantity{Value: 20} }, want: []string{RenalImpairment}},
 		{name: "no eGFR, ESRD on the problem list: abrocitinib critical", order: abroOrder(100),
 			edit: func(r *Record, s *Session) {
 				without(r, "egfr")
