@@ -14,8 +14,12 @@ import (
 // evaluations run at once; a few more may wait, briefly, for a slot;
 // everything past that is answered 503 with Retry-After at once. Memory
 // and CPU are then bounded by the process, not by how many calls an
-// attacker (or a storm of chart openings) sends. Feedback takes the same
-// slots: its body, up to the body limit, is memory too.
+// attacker (or a storm of chart openings) sends. Feedback posts have a
+// pool of their own, a quarter the size (feedbackSlots): their bodies, up
+// to the body limit, are memory too, but a feedback store that hangs holds
+// each post for --db-timeout, and with shared slots an EHR's ordinary
+// feedback then took every slot and hook calls were refused: a store
+// outage became an advice outage (outage review, December 2026).
 
 // Defaults of the admission settings.
 const (
@@ -42,6 +46,13 @@ func DefaultMaxConcurrent(procs int, memLimit, perCall int64) int {
 	}
 	return max(n, 2)
 }
+
+// feedbackSlots is the size of the feedback posts' pool (and of its
+// queue) beside n hook-call slots: a quarter, at least one. A feedback
+// post holds its body and the items parsed from it (a few times the body,
+// less than a hook call's body, decoding and FHIR pages), so the pool adds
+// at most about an eighth to the memory admission control plans for.
+func feedbackSlots(n int) int { return max(1, n/4) }
 
 // admission is a counting semaphore with a bounded, time-limited queue.
 type admission struct {
@@ -91,20 +102,25 @@ func (a *admission) acquire(ctx context.Context) (release func(), refused string
 // inFlight is the number of evaluations running.
 func (a *admission) inFlight() int { return len(a.slots) }
 
-// admit is the admission middleware of the hook and feedback routes. It runs after
-// authentication (unauthenticated floods cannot take slots) and before the
-// body is read (a waiting call holds no body).
-func (s *Server) admit(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		release, refused := s.admission.acquire(c.Request().Context())
-		if refused != "" {
-			s.metrics.admissionRejected(refused)
-			c.Response().Header().Set("Retry-After", admissionRetryAfter)
-			return &Error{Status: http.StatusServiceUnavailable, Code: "transient",
-				Message: "too many calls being evaluated at once; retry shortly"}
+// admit is the admission middleware of the hook route (pool s.admission,
+// counted in the metrics) and of the feedback route (its own pool). It
+// runs after authentication (unauthenticated floods cannot take slots)
+// and before the body is read (a waiting call holds no body).
+func (s *Server) admit(a *admission, counted bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			release, refused := a.acquire(c.Request().Context())
+			if refused != "" {
+				if counted {
+					s.metrics.admissionRejected(refused)
+				}
+				c.Response().Header().Set("Retry-After", admissionRetryAfter)
+				return &Error{Status: http.StatusServiceUnavailable, Code: "transient",
+					Message: "too many calls being handled at once; retry shortly"}
+			}
+			defer release()
+			return next(c)
 		}
-		defer release()
-		return next(c)
 	}
 }
 

@@ -42,7 +42,9 @@ type Config struct {
 	// (DefaultMaxConcurrent).
 	MaxConcurrent int
 	// AdmissionQueue is the most calls waiting for a slot (default
-	// MaxConcurrent); past it a call is answered 503 at once.
+	// MaxConcurrent); past it a call is answered 503 at once. Feedback
+	// posts have their own pool (feedbackSlots: a quarter as many slots,
+	// and as long a queue), so that they never take a hook call's slot.
 	AdmissionQueue int
 	// AdmissionWait is the longest a call waits for a slot before its 503
 	// (default DefaultAdmissionWait).
@@ -73,6 +75,10 @@ type Server struct {
 	newUUID  func() string
 
 	admission *admission
+	// feedbackAdmission bounds the feedback posts handled at once, apart
+	// from hook calls: a feedback store that hangs holds its posts for
+	// StoreTimeout each, and must not hold the slots advice needs.
+	feedbackAdmission *admission
 
 	console *console.Console // /console/ and /analytics/findings
 
@@ -145,8 +151,9 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, engine: d.Engine, fhir: d.FHIR, verifier: d.Verifier, store: d.Store,
 		recorder: d.Recorder, auditKey: d.AuditKey, metrics: d.Metrics, logger: d.Logger, now: d.Now, newUUID: d.NewUUID,
-		services:  map[string]*Service{},
-		admission: newAdmission(cfg.MaxConcurrent, cfg.AdmissionQueue, cfg.AdmissionWait),
+		services:          map[string]*Service{},
+		admission:         newAdmission(cfg.MaxConcurrent, cfg.AdmissionQueue, cfg.AdmissionWait),
+		feedbackAdmission: newAdmission(feedbackSlots(cfg.MaxConcurrent), feedbackSlots(cfg.AdmissionQueue), cfg.AdmissionWait),
 	}
 	s.kbRevision = d.Engine.Knowledge().Revision()
 	s.filters.view, s.filters.order, s.filters.course = newFilters(d.Engine)
@@ -264,8 +271,8 @@ func (s *Server) routes() *echo.Echo {
 		authed = append(authed, s.verifier.Middleware())
 	}
 	e.GET("/cds-services", s.handleDiscovery, authed...)
-	e.POST("/cds-services/:id", s.handleService, append(authed, requireJSON, s.admit)...)
-	e.POST("/cds-services/:id/feedback", s.handleFeedback, append(authed, requireJSON, s.admit)...)
+	e.POST("/cds-services/:id", s.handleService, append(authed, requireJSON, s.admit(s.admission, true))...)
+	e.POST("/cds-services/:id/feedback", s.handleFeedback, append(authed, requireJSON, s.admit(s.feedbackAdmission, false))...)
 	// The operator console and its API, with their own authentication
 	// (operator tokens; an EHR's JWT is refused there): internal/console.
 	op := echo.WrapHandler(s.console)
