@@ -127,7 +127,8 @@ func (s *Server) admit(a *admission, counted bool) echo.MiddlewareFunc {
 // deadline starts the per-request deadline (--deadline) before
 // authentication, so that the replay check, the wait for admission, the
 // body and the evaluation all count against it; the connection's read
-// deadline bounds a slow upload too (plus a second for the answer).
+// and write deadlines (plus a second) bound a slow upload and a client
+// that does not read its answer: neither holds an evaluation slot longer.
 func (s *Server) deadline(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if c.Request().Method == http.MethodOptions {
@@ -137,7 +138,12 @@ func (s *Server) deadline(next echo.HandlerFunc) echo.HandlerFunc {
 		defer cancel()
 		// Not supported by every ResponseWriter (test recorders): then only
 		// the context bounds the call.
-		_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Now().Add(s.cfg.Deadline + time.Second))
+		rc := http.NewResponseController(c.Response())
+		end := time.Now().Add(s.cfg.Deadline + time.Second)
+		_ = rc.SetReadDeadline(end)
+		// net/http clears it once the answer is sent: the next request on
+		// a keep-alive connection is not cut by it.
+		_ = rc.SetWriteDeadline(end)
 		c.SetRequest(c.Request().WithContext(ctx))
 		return next(c)
 	}

@@ -1,9 +1,16 @@
 package hooks
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -91,4 +98,106 @@ func TestFeedbackSlots(t *testing.T) {
 	for _, tc := range []struct{ max, want int }{{1, 1}, {2, 1}, {4, 1}, {7, 1}, {8, 2}, {9, 2}, {16, 4}, {64, 16}} {
 		assert.Equal(t, tc.want, feedbackSlots(tc.max), "max-concurrent %d", tc.max)
 	}
+}
+
+// upaOrders is an order-sign call with n upadacitinib draft orders: its
+// answer holds a card of some 17 KB for each.
+func upaOrders(t *testing.T, n int) []byte {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(signWith(t, func(map[string]any) {}), &m))
+	d := draftsOf(m)
+	first := d["entry"].([]any)[0].(map[string]any)["resource"].(map[string]any)
+	entries := []any{}
+	for i := range n {
+		o := maps.Clone(first)
+		o["id"] = fmt.Sprintf("o%d", i)
+		entries = append(entries, res{"resource": o})
+	}
+	d["entry"] = entries
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	return b
+}
+
+// smallBuffers accepts connections whose kernel send buffer is small, so
+// that an answer larger than it waits on the client to read.
+type smallBuffers struct{ net.Listener }
+
+func (l smallBuffers) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(4096)
+	}
+	return c, err
+}
+
+// A client that sends its call and never reads the answer held the
+// call's evaluation slot (and the answer, up to 100 cards of 17 KB) until
+// the server's write timeout, ten seconds past the deadline (forever
+// where the http.Server has none), as long as a slow upload had been kept
+// to the deadline: a few such clients refused everyone else's calls. The
+// answer is now written within the deadline plus a second too; then the
+// connection is closed and the slot freed.
+func TestUnreadAnswerBoundedByDeadline(t *testing.T) {
+	const deadline = 500 * time.Millisecond
+	s := newTestServer(t, serverOpts{noStore: true, deadline: deadline})
+	s.fhir = nil
+	srv := httptest.NewUnstartedServer(s)
+	srv.Listener = smallBuffers{srv.Listener}
+	srv.Start()
+	defer srv.Close()
+	body := upaOrders(t, maxEvaluatedOrders)
+
+	// A client that reads: the whole answer, well over the buffers.
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/cds-services/order-sign", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	answer, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Greater(t, len(answer), 128<<10, "an answer far larger than the socket buffers")
+
+	// A client that never reads.
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.(*net.TCPConn).SetReadBuffer(4096))
+	_, err = fmt.Fprintf(conn, "POST /cds-services/order-sign HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return s.admission.inFlight() == 1 }, 5*time.Second, time.Millisecond)
+	start := time.Now()
+	require.Eventually(t, func() bool { return s.admission.inFlight() == 0 }, deadline+3*time.Second, 5*time.Millisecond,
+		"the slot is freed within the deadline plus a second")
+	t.Logf("slot freed %v after the call was admitted", time.Since(start).Round(time.Millisecond))
+
+	// The same connection, kept alive by a client that reads, is not cut
+	// on its next request (one without a deadline of its own, /healthz)
+	// by the write deadline of the call before, on an http.Server without
+	// a WriteTimeout (like this one) too.
+	// (A raw connection: http.Transport would quietly retry the request on
+	// a new one.)
+	kept, err := net.Dial("tcp", srv.Listener.Addr().String())
+	require.NoError(t, err)
+	defer kept.Close()
+	br := bufio.NewReader(kept)
+	_, err = fmt.Fprintf(kept, "POST /cds-services/order-sign HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	require.NoError(t, err)
+	resp, err = http.ReadResponse(br, nil)
+	require.NoError(t, err)
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	time.Sleep(deadline + 1500*time.Millisecond)
+	_, err = fmt.Fprintf(kept, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	require.NoError(t, err)
+	require.NoError(t, kept.SetReadDeadline(time.Now().Add(5*time.Second)))
+	resp, err = http.ReadResponse(br, nil)
+	require.NoError(t, err, "the next request on the connection is answered")
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
