@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime/debug"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"jakguard/fhir"
 	"jakguard/internal/store"
 )
 
@@ -200,4 +203,98 @@ func TestUnreadAnswerBoundedByDeadline(t *testing.T) {
 	require.NoError(t, err, "the next request on the connection is answered")
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// denseBody is an order-select call whose draft order and prefetch order
+// each hold n empty dosage instructions: 1.2 MB for n = 195,000, held as
+// 107 MiB once decoded.
+func denseBody(n int) []byte {
+	order := `{"resource":{"resourceType":"MedicationRequest","id":"upa","status":"draft","intent":"order","subject":{"reference":"Patient/p1"},` +
+		`"medicationCodeableConcept":{"text":"Rinvoq 30 mg"},` + fill(n*3, `"dosageInstruction":[`, `{}`, ",", `]`) + `}}`
+	med := `,"medications":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"MedicationRequest","status":"active","intent":"order",` +
+		`"medicationCodeableConcept":{"text":"Rinvoq 15 mg"},` + fill(n*3, `"dosageInstruction":[`, `{}`, ",", `]`) + `}}]}`
+	return attackBody(med, order)
+}
+
+// Calls dense in JSON objects, each within every per-call bound, held the
+// process's memory many times over when several ran at once: admission
+// planned 48 MiB a call (2 × body + FHIR budget), and one of 1.2 MB held
+// 107 MiB. Each call now reserves what its body may cost before it is
+// decoded (weigh), within the memory limit less 64 MiB; calls past it wait
+// for memory like calls past the slots, then answer 503 with Retry-After.
+func TestDenseCallsBoundedByMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("decodes six bodies of 1.2 MB at once")
+	}
+	const budget = 160 << 20
+	s := newTestServer(t, serverOpts{noStore: true, metrics: true, deadline: 20 * time.Second})
+	s.fhir = nil
+	s.cfg.MaxConcurrent, s.cfg.AdmissionQueue = 8, 8
+	s.admission = newAdmission(8, 8, DefaultAdmissionWait)
+	s.memory = newMemoryGate(budget)
+	s.echo = s.routes()
+	dense := denseBody(195_000)
+	assert.Greater(t, weigh(dense, 0), int64(budget), "one dense call takes the whole budget")
+
+	// Typical calls are far below it: eight at once all answer.
+	typical := readFile(t, "testdata/requests/order-select-upadacitinib.json")
+	t.Logf("a typical call (%d KB) weighs %.1f MiB", len(typical)/1000, float64(weigh(typical, fhir.DefaultCallBudget))/(1<<20))
+	assert.Less(t, weigh(typical, fhir.DefaultCallBudget), int64(48<<20), "a typical call weighs less than a slot plans for")
+	var wg sync.WaitGroup
+	codes := make([]int, 8)
+	for i := range codes {
+		wg.Go(func() { codes[i] = s.do(t, "POST", "/cds-services/order-select", typical).Code })
+	}
+	wg.Wait()
+	for i, c := range codes {
+		assert.Equal(t, http.StatusOK, c, "typical call %d", i)
+	}
+
+	// Six dense calls at once: they do not all decode at once.
+	old := debug.SetMemoryLimit(budget + 64<<20) // as in production: the GC works to it
+	defer debug.SetMemoryLimit(old)
+	sampler := sampleHeap()
+	codes = make([]int, 6)
+	for i := range codes {
+		wg.Go(func() { codes[i] = s.do(t, "POST", "/cds-services/order-select", dense).Code })
+	}
+	wg.Wait()
+	peak := sampler.peak()
+	t.Logf("6 dense calls at once: %v, peak extra heap %.0f MiB", codes, float64(peak)/(1<<20))
+	assert.Contains(t, codes, http.StatusOK)
+	for _, c := range codes {
+		assert.Contains(t, []int{http.StatusOK, http.StatusServiceUnavailable}, c)
+	}
+	assert.Less(t, peak, uint64(budget+64<<20), "within the memory limit")
+	assert.True(t, strings.Contains(s.do(t, "GET", "/metrics", nil).Body.String(), `jakguard_admission_rejected_total{reason="memory"}`),
+		"refusals for memory are counted")
+}
+
+// The gate: a heavy call waiting does not hold back light calls behind
+// it; one heavier than the whole runs alone; a release lets a waiter in.
+func TestMemoryGate(t *testing.T) {
+	g := newMemoryGate(100)
+	ctx := context.Background()
+	r1, ok := g.acquire(ctx, 60, time.Second)
+	require.True(t, ok)
+	heavy := make(chan bool, 1)
+	go func() {
+		r, ok := g.acquire(ctx, 500, 2*time.Second)
+		heavy <- ok
+		if ok {
+			r()
+		}
+	}()
+	time.Sleep(20 * time.Millisecond)
+	r2, ok := g.acquire(ctx, 40, 10*time.Millisecond) // 60 + 40 = 100: fits beside the waiter
+	require.True(t, ok, "a light call is not held back by a heavy one waiting")
+	_, ok = g.acquire(ctx, 1, 10*time.Millisecond) // 101: waits, then gives up
+	assert.False(t, ok)
+	r1()
+	r2()
+	assert.True(t, <-heavy, "the heavy call ran alone once the others were done")
+	assert.Nil(t, newMemoryGate(0))
+	r, ok := (*memoryGate)(nil).acquire(ctx, 1<<40, 0)
+	assert.True(t, ok)
+	r()
 }

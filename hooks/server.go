@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
 	"os"
@@ -49,6 +50,10 @@ type Config struct {
 	// AdmissionWait is the longest a call waits for a slot before its 503
 	// (default DefaultAdmissionWait).
 	AdmissionWait time.Duration
+	// MemoryBudget is the memory the hook calls being evaluated may reserve
+	// together (see weigh); 0 means the Go memory limit less baseHeap, none
+	// when there is no limit.
+	MemoryBudget int64
 	// StoreTimeout bounds each database call made while a request waits:
 	// the feedback insert and the readiness ping (default 2 s). Card and
 	// audit records are written off the request path (the Recorder).
@@ -79,6 +84,8 @@ type Server struct {
 	// from hook calls: a feedback store that hangs holds its posts for
 	// StoreTimeout each, and must not hold the slots advice needs.
 	feedbackAdmission *admission
+	// memory is the memory admission of hook calls (nil: none).
+	memory *memoryGate
 
 	console *console.Console // /console/ and /analytics/findings
 
@@ -142,6 +149,11 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 		}
 		cfg.MaxConcurrent = DefaultMaxConcurrent(runtime.GOMAXPROCS(0), debug.SetMemoryLimit(-1), 2*cfg.BodyLimit+fhirBudget)
 	}
+	if cfg.MemoryBudget <= 0 {
+		if limit := debug.SetMemoryLimit(-1); limit > baseHeap && limit < math.MaxInt64 {
+			cfg.MemoryBudget = limit - baseHeap
+		}
+	}
 	if cfg.AdmissionQueue <= 0 {
 		cfg.AdmissionQueue = cfg.MaxConcurrent
 	}
@@ -154,6 +166,7 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 		services:          map[string]*Service{},
 		admission:         newAdmission(cfg.MaxConcurrent, cfg.AdmissionQueue, cfg.AdmissionWait),
 		feedbackAdmission: newAdmission(feedbackSlots(cfg.MaxConcurrent), feedbackSlots(cfg.AdmissionQueue), cfg.AdmissionWait),
+		memory:            newMemoryGate(cfg.MemoryBudget),
 	}
 	s.kbRevision = d.Engine.Knowledge().Revision()
 	s.filters.view, s.filters.order, s.filters.course = newFilters(d.Engine)
@@ -210,6 +223,14 @@ func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
 // MaxConcurrent is the admission limit in force (Config.MaxConcurrent,
 // or the default it was sized to).
 func (s *Server) MaxConcurrent() int { return s.cfg.MaxConcurrent }
+
+// fhirBudget is the memory budget of one call's FHIR fallback pages.
+func (s *Server) fhirBudget() int64 {
+	if s.fhir == nil {
+		return 0
+	}
+	return s.fhir.CallBudget()
+}
 
 // Services returns the discovery entries.
 func (s *Server) Services() []Service {
