@@ -298,3 +298,26 @@ func TestMemoryGate(t *testing.T) {
 	assert.True(t, ok)
 	r()
 }
+
+// A panic in a hook call (here: no rules engine) is a 500
+// OperationOutcome, logged, and gives back its slot and its memory: the
+// next call is answered (checked sound in the outage review).
+func TestPanicFreesSlotAndMemory(t *testing.T) {
+	const upa = "testdata/requests/order-select-upadacitinib.json"
+	s := newTestServer(t, serverOpts{noStore: true})
+	s.admission = newAdmission(1, 1, DefaultAdmissionWait)
+	s.memory = newMemoryGate(64 << 20)
+	s.echo = s.routes()
+	engine := s.engine
+	s.engine = nil
+	rec := s.do(t, "POST", "/cds-services/order-select", readFile(t, upa))
+	require.Equal(t, http.StatusInternalServerError, rec.Code)
+	assert.Contains(t, rec.Body.String(), `"resourceType":"OperationOutcome"`)
+	assert.NotContains(t, rec.Body.String(), "goroutine", "no stack in the answer")
+	assert.Zero(t, s.admission.inFlight())
+	s.memory.mu.Lock()
+	assert.Zero(t, s.memory.used)
+	s.memory.mu.Unlock()
+	s.engine = engine
+	assert.Equal(t, http.StatusOK, s.do(t, "POST", "/cds-services/order-select", readFile(t, upa)).Code)
+}
