@@ -321,3 +321,58 @@ func TestPanicFreesSlotAndMemory(t *testing.T) {
 	s.engine = engine
 	assert.Equal(t, http.StatusOK, s.do(t, "POST", "/cds-services/order-select", readFile(t, upa)).Code)
 }
+
+// hangingRecords is a store whose card and audit writes hang until their
+// timeout (a database behind a partition).
+type hangingRecords struct{ store.Store }
+
+func (hangingRecords) Record(ctx context.Context, _ store.Batch) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// The recorder's queue is bounded by cards too, not only by calls: behind
+// a database that hangs, 4,096 queued calls of 100 orders each held some
+// 90 MiB (23 KiB a call) outside what admission control plans for. Past
+// QueueCards the call's records are dropped and counted, as past Queue;
+// the hook calls answer as ever.
+func TestRecorderQueueBoundedByCards(t *testing.T) {
+	body := upaOrders(t, maxEvaluatedOrders) // 101 cards an answer
+	for _, tc := range []struct {
+		queueCards, queued int
+	}{{201, 1}, {202, 2}, {203, 2}} {
+		t.Run(fmt.Sprintf("QueueCards %d", tc.queueCards), func(t *testing.T) {
+			s := newTestServer(t, serverOpts{})
+			s.fhir = nil
+			rec := store.NewRecorder(hangingRecords{s.store}, nil, store.RecorderConfig{QueueCards: tc.queueCards, Linger: -1, Timeout: time.Minute})
+			t.Cleanup(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+				defer cancel()
+				_ = rec.Close(ctx)
+			})
+			s.Server.recorder = rec
+			post := func() {
+				req := httptest.NewRequest(http.MethodPost, "/cds-services/order-sign", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				w := httptest.NewRecorder()
+				s.ServeHTTP(w, req)
+				require.Equal(t, http.StatusOK, w.Code, "the hook call answers whatever the recorder does")
+				var resp Response
+				require.NoError(t, json.Unmarshal(w.Body.Bytes(), &resp))
+				require.Len(t, resp.Cards, maxEvaluatedOrders+1)
+			}
+			post() // taken by the writer, which hangs
+			require.Eventually(t, func() bool { return rec.Stats().Queued == 0 }, 5*time.Second, time.Millisecond)
+			post()
+			post() // 202 cards queued with the second
+			st := rec.Stats()
+			assert.Equal(t, tc.queued, st.Queued)
+			if tc.queued == 1 {
+				assert.Equal(t, uint64(maxEvaluatedOrders+1), st.CardsDropped)
+				assert.Equal(t, uint64(1), st.AuditDropped)
+			} else {
+				assert.Zero(t, st.CardsDropped)
+			}
+		})
+	}
+}
