@@ -60,6 +60,11 @@ func (s *Server) serveHook(c echo.Context, call *callRecord) error {
 	}
 	defer putBody(buf)
 	body := buf.Bytes()
+	release, err := s.reserve(c, body)
+	if err != nil {
+		return err
+	}
+	defer release()
 	// Yield once before the evaluation: the call rejoins the scheduler's
 	// global run queue, first come first served, behind the calls already
 	// waiting for a core. Without it, when the cores are saturated, the

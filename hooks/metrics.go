@@ -71,7 +71,7 @@ func NewMetrics(reg *prometheus.Registry) *Metrics {
 			Name: "jakguard_feedback_total", Help: "Feedback items received by outcome.",
 		}, []string{"outcome"}),
 		admissionRej: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "jakguard_admission_rejected_total", Help: "Hook calls answered 503 by admission control, by reason (queue_full, wait_timeout).",
+			Name: "jakguard_admission_rejected_total", Help: "Hook calls answered 503 by admission control, by reason (queue_full, wait_timeout, memory).",
 		}, []string{"reason"}),
 		reg: reg,
 	}

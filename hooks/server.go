@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
 	"os"
@@ -42,11 +43,17 @@ type Config struct {
 	// (DefaultMaxConcurrent).
 	MaxConcurrent int
 	// AdmissionQueue is the most calls waiting for a slot (default
-	// MaxConcurrent); past it a call is answered 503 at once.
+	// MaxConcurrent); past it a call is answered 503 at once. Feedback
+	// posts have their own pool (feedbackSlots: a quarter as many slots,
+	// and as long a queue), so that they never take a hook call's slot.
 	AdmissionQueue int
 	// AdmissionWait is the longest a call waits for a slot before its 503
 	// (default DefaultAdmissionWait).
 	AdmissionWait time.Duration
+	// MemoryBudget is the memory the hook calls being evaluated may reserve
+	// together (see weigh); 0 means the Go memory limit less baseHeap, none
+	// when there is no limit.
+	MemoryBudget int64
 	// StoreTimeout bounds each database call made while a request waits:
 	// the feedback insert and the readiness ping (default 2 s). Card and
 	// audit records are written off the request path (the Recorder).
@@ -73,6 +80,12 @@ type Server struct {
 	newUUID  func() string
 
 	admission *admission
+	// feedbackAdmission bounds the feedback posts handled at once, apart
+	// from hook calls: a feedback store that hangs holds its posts for
+	// StoreTimeout each, and must not hold the slots advice needs.
+	feedbackAdmission *admission
+	// memory is the memory admission of hook calls (nil: none).
+	memory *memoryGate
 
 	console *console.Console // /console/ and /analytics/findings
 
@@ -136,6 +149,11 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 		}
 		cfg.MaxConcurrent = DefaultMaxConcurrent(runtime.GOMAXPROCS(0), debug.SetMemoryLimit(-1), 2*cfg.BodyLimit+fhirBudget)
 	}
+	if cfg.MemoryBudget <= 0 {
+		if limit := debug.SetMemoryLimit(-1); limit > baseHeap && limit < math.MaxInt64 {
+			cfg.MemoryBudget = limit - baseHeap
+		}
+	}
 	if cfg.AdmissionQueue <= 0 {
 		cfg.AdmissionQueue = cfg.MaxConcurrent
 	}
@@ -145,8 +163,10 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, engine: d.Engine, fhir: d.FHIR, verifier: d.Verifier, store: d.Store,
 		recorder: d.Recorder, auditKey: d.AuditKey, metrics: d.Metrics, logger: d.Logger, now: d.Now, newUUID: d.NewUUID,
-		services:  map[string]*Service{},
-		admission: newAdmission(cfg.MaxConcurrent, cfg.AdmissionQueue, cfg.AdmissionWait),
+		services:          map[string]*Service{},
+		admission:         newAdmission(cfg.MaxConcurrent, cfg.AdmissionQueue, cfg.AdmissionWait),
+		feedbackAdmission: newAdmission(feedbackSlots(cfg.MaxConcurrent), feedbackSlots(cfg.AdmissionQueue), cfg.AdmissionWait),
+		memory:            newMemoryGate(cfg.MemoryBudget),
 	}
 	s.kbRevision = d.Engine.Knowledge().Revision()
 	s.filters.view, s.filters.order, s.filters.course = newFilters(d.Engine)
@@ -203,6 +223,14 @@ func (s *Server) SetReady(ok bool) { s.ready.Store(ok) }
 // MaxConcurrent is the admission limit in force (Config.MaxConcurrent,
 // or the default it was sized to).
 func (s *Server) MaxConcurrent() int { return s.cfg.MaxConcurrent }
+
+// fhirBudget is the memory budget of one call's FHIR fallback pages.
+func (s *Server) fhirBudget() int64 {
+	if s.fhir == nil {
+		return 0
+	}
+	return s.fhir.CallBudget()
+}
 
 // Services returns the discovery entries.
 func (s *Server) Services() []Service {
@@ -264,8 +292,8 @@ func (s *Server) routes() *echo.Echo {
 		authed = append(authed, s.verifier.Middleware())
 	}
 	e.GET("/cds-services", s.handleDiscovery, authed...)
-	e.POST("/cds-services/:id", s.handleService, append(authed, requireJSON, s.admit)...)
-	e.POST("/cds-services/:id/feedback", s.handleFeedback, append(authed, requireJSON, s.admit)...)
+	e.POST("/cds-services/:id", s.handleService, append(authed, requireJSON, s.admit(s.admission, true))...)
+	e.POST("/cds-services/:id/feedback", s.handleFeedback, append(authed, requireJSON, s.admit(s.feedbackAdmission, false))...)
 	// The operator console and its API, with their own authentication
 	// (operator tokens; an EHR's JWT is refused there): internal/console.
 	op := echo.WrapHandler(s.console)

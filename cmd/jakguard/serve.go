@@ -261,6 +261,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	return serveOn(ctx, ln, cfg, logger)
 }
 
+// maxHeaderBytes bounds a request's headers (431 past it): a CDS Hooks
+// call's, an ES384 or RS384 JWT included, take a few KB. Go's default of
+// 1 MiB let any connection hold a megabyte until ReadHeaderTimeout.
+const maxHeaderBytes = 64 << 10
+
 // serveOn runs the service on ln until ctx is cancelled, then drains.
 func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slog.Logger) error {
 	engine, k, err := newEngine(cfg.valuesets, cfg.rulesConfig)
@@ -362,6 +367,7 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      cfg.deadline + 10*time.Second,
 		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)

@@ -34,6 +34,7 @@ type Recorder struct {
 	cardsWritten, cardsDropped atomic.Uint64
 	auditWritten, auditDropped atomic.Uint64
 	lastDropLog                atomic.Int64 // Unix nanoseconds of the last "queue full" warning
+	queuedCards                atomic.Int64 // cards of the calls in queue (QueueCards)
 }
 
 // call is what one hook call records.
@@ -48,6 +49,11 @@ type RecorderConfig struct {
 	// (default 4096): at 2,000 calls a second, two seconds of a stalled
 	// database before records are dropped.
 	Queue int
+	// QueueCards is the most cards those calls may hold together (default
+	// 32768, eight a call): a call of 100 orders records 100 cards and
+	// more (some 23 KiB), and 4,096 of them queued behind a database that
+	// hangs held some 90 MiB outside what admission control plans for.
+	QueueCards int
 	// Batch is the most hook calls written in one transaction (default 256).
 	Batch int
 	// Linger is how long the writer waits, after the first call of a batch,
@@ -67,6 +73,7 @@ type RecorderConfig struct {
 // Recorder defaults.
 const (
 	DefaultRecorderQueue   = 4096
+	DefaultRecorderCards   = 8 * DefaultRecorderQueue
 	DefaultRecorderBatch   = 256
 	DefaultRecorderTimeout = 5 * time.Second
 	DefaultRecorderLinger  = 100 * time.Millisecond
@@ -88,6 +95,9 @@ func NewRecorder(s Store, logger *slog.Logger, cfg RecorderConfig) *Recorder {
 	}
 	if cfg.Queue < 1 {
 		cfg.Queue = DefaultRecorderQueue
+	}
+	if cfg.QueueCards < 1 {
+		cfg.QueueCards = DefaultRecorderCards
 	}
 	if cfg.Batch < 1 {
 		cfg.Batch = DefaultRecorderBatch
@@ -129,9 +139,15 @@ func (r *Recorder) Record(cards []CardRecord, audit *AuditRecord) {
 		r.drop(call{cards, audit}, "", nil)
 		return
 	}
+	if r.queuedCards.Add(int64(len(cards))) > int64(r.cfg.QueueCards) {
+		r.queuedCards.Add(-int64(len(cards)))
+		r.drop(call{cards, audit}, "queue full", nil)
+		return
+	}
 	select {
 	case r.queue <- call{cards, audit}:
 	default:
+		r.queuedCards.Add(-int64(len(cards)))
 		r.drop(call{cards, audit}, "queue full", nil)
 	}
 }
@@ -200,7 +216,7 @@ func (r *Recorder) run() {
 	full := false // the last batch was full: traffic is high, do not linger
 	for c := range r.queue {
 		b.Cards, b.Audits = b.Cards[:0], b.Audits[:0]
-		b.add(c)
+		r.take(&b, c)
 		// Let more calls come for Linger, without waking up for each one;
 		// Close ends the wait.
 		if r.cfg.Linger > 0 && !full {
@@ -219,7 +235,7 @@ func (r *Recorder) run() {
 				if !ok {
 					break more
 				}
-				b.add(next)
+				r.take(&b, next)
 			default:
 				break more
 			}
@@ -227,6 +243,12 @@ func (r *Recorder) run() {
 		full = n == r.cfg.Batch
 		r.write(b)
 	}
+}
+
+// take moves a call from the queue into the batch.
+func (r *Recorder) take(b *Batch, c call) {
+	r.queuedCards.Add(-int64(len(c.cards)))
+	b.add(c)
 }
 
 func (b *Batch) add(c call) {
