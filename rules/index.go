@@ -340,14 +340,23 @@ func memoKey(dst []byte, kind byte, codes []Coding, texts []string) []byte {
 }
 
 // setMemo remembers value-set membership by code list (see setsOf). It
-// stops growing at setMemoMax entries, so records full of unusual codes
-// cannot make it hold much memory.
+// stops growing at setMemoMax entries or setMemoMaxBytes of keys, and
+// keeps no key longer than setMemoMaxKey, so records full of unusual codes
+// or long names cannot make it hold much memory: bounded by entries alone,
+// calls of medications named in 40 KB each left their names in the process
+// for good (112 MiB after 12 calls of 100 of them; up to 65,536 such keys)
+// (failsafe9).
 type setMemo struct {
-	mu sync.RWMutex
-	m  map[string][]string
+	mu    sync.RWMutex
+	m     map[string][]string
+	bytes int // of the keys kept
 }
 
-const setMemoMax = 1 << 16
+const (
+	setMemoMax      = 1 << 16
+	setMemoMaxKey   = 2 << 10  // a code list and its names, as records write them, take a few hundred bytes
+	setMemoMaxBytes = 16 << 20 // 65,536 keys of 256 bytes
+)
 
 func (c *setMemo) get(key []byte) ([]string, bool) {
 	c.mu.RLock()
@@ -361,7 +370,10 @@ func (c *setMemo) put(key []byte, in []string) {
 	if c.m == nil {
 		c.m = map[string][]string{}
 	}
-	if len(c.m) < setMemoMax {
+	if len(c.m) < setMemoMax && len(key) <= setMemoMaxKey && c.bytes+len(key) <= setMemoMaxBytes {
+		if _, ok := c.m[string(key)]; !ok {
+			c.bytes += len(key)
+		}
 		c.m[string(key)] = slices.Clip(in)
 	}
 	c.mu.Unlock()

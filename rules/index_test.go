@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -320,5 +322,29 @@ func TestLatestValueRevision(t *testing.T) {
 				t.Errorf("latest = %v (%v), want %v", v, ok, tc.want)
 			}
 		})
+	}
+}
+
+// TestSetMemoBounded: the memo keeps no key longer than setMemoMaxKey
+// (N-1, N kept, N+1 not) and stops at setMemoMaxBytes of keys (failsafe9).
+func TestSetMemoBounded(t *testing.T) {
+	var c setMemo
+	for _, n := range []int{setMemoMaxKey - 1, setMemoMaxKey, setMemoMaxKey + 1} {
+		key := []byte(strings.Repeat("k", n))
+		c.put(key, []string{VSEGFR})
+		if _, ok := c.get(key); ok != (n <= setMemoMaxKey) {
+			t.Errorf("key of %d bytes kept: %v", n, ok)
+		}
+	}
+	c = setMemo{}
+	for i := 0; ; i++ {
+		key := []byte(fmt.Sprintf("%0*d", setMemoMaxKey, i))
+		c.put(key, nil)
+		if _, ok := c.get(key); !ok {
+			if c.bytes > setMemoMaxBytes || c.bytes+len(key) <= setMemoMaxBytes {
+				t.Errorf("stopped at %d bytes of keys, limit %d", c.bytes, setMemoMaxBytes)
+			}
+			break
+		}
 	}
 }

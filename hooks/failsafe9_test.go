@@ -1,0 +1,52 @@
+package hooks
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The value-set memo (rules) outlives every call and is shared by every
+// client: it stopped at 65,536 entries, but not at any size, so calls of
+// record medications with long names (each a new key) left their names in
+// the process for good: 12 calls of 100 medications named in 40 KB each
+// kept some 112 MiB after a GC, and the memo would have held up to 65,536
+// such keys (GBs: the process killed, every call lost) (failsafe9).
+func TestMemoHoldsNoLongNames(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	post := func(round int) {
+		r := cleanRecord()
+		for i := range 100 {
+			name := fmt.Sprintf("compounded cream %d-%d ", round, i) + strings.Repeat("x", 40<<10)
+			r.medications = append(r.medications, med(fmt.Sprintf("m%d", i), "active", "", "", name, 30))
+		}
+		rec := s.do(t, "POST", "/cds-services/"+HookOrderSign, sign(r, jakDraft("abrocitinib", 100)).body(t))
+		require.Equal(t, 200, rec.Code, rec.Body.String())
+	}
+	post(-1) // warm up: pools, the first call's allocations
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for round := range 12 {
+		post(round)
+	}
+	grown := int64(heap()) - int64(before)
+	t.Logf("heap grown by %d MiB after 12 calls of 4 MB of names", grown>>20)
+	assert.Less(t, grown, int64(16<<20), "the memo keeps no long names (12 calls x 4 MB of names)")
+	// A short name is still remembered and judged: the answer is the same.
+	r := cleanRecord()
+	r.medications = append(r.medications, med("clari", "active", "", "", "clarithromycin 500 MG Oral Tablet", 10))
+	for range 2 {
+		cs, _ := sign(r, jakDraft("upadacitinib", 15)).post(t, s)
+		assert.Contains(t, codesOf(cs), "cyp-interaction", cardSummaries(cs))
+	}
+}
