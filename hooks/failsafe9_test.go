@@ -50,3 +50,28 @@ func TestMemoHoldsNoLongNames(t *testing.T) {
 		assert.Contains(t, codesOf(cs), "cyp-interaction", cardSummaries(cs))
 	}
 }
+
+// A newer eGFR with no number ("see comment") hid an unreadable eGFR
+// behind it (25, no unit), and the older eGFR of 98 stood for both in
+// silence: the newest eGFR with a number is the one said (failsafe9).
+func TestAcceptanceEGFRUnreadBehindText(t *testing.T) {
+	egfr := func(id string, v float64, unit string, days int) res {
+		return qty(id, "98979-8", v, unit, "", ago(days))
+	}
+	abro := func(r *record) call { return sign(r, jakDraft("abrocitinib", 100)) }
+	check := map[string]string{"renal-impairment": "eGFR could not be read"}
+	text := rxStr("egfr3", "98979-8", "see comment", 3)
+	runAcc(t, []accCase{
+		{name: "98 of 2026-11-02, unitless 25 ten days ago, 'see comment' three days ago: the 25 said, no dose",
+			c: abro(cleanRecord().replace(egfr("egfr2", 25, "", 10)).replace(text)), want: w("renal-impairment", "warning"), summaryOf: check,
+			detailOf: map[string]string{"renal-impairment": "older eGFR of 2026-11-02"}, noDose: true},
+		{name: "the same with 'see comment' only: nothing (no number newer than the 98)",
+			c: abro(cleanRecord().replace(text)), noCards: true},
+		{name: "unitless 25 older than the 98, 'see comment' newest: nothing",
+			c: abro(cleanRecord().replace(egfr("egfr2", 25, "", 40)).replace(text)), noCards: true},
+		{name: "a readable 98 newer than the unitless 25, 'see comment' newest: nothing",
+			c: abro(cleanRecord().replace(egfr("egfr", 98, "mL/min/{1.73_m2}", 5)).replace(egfr("egfr2", 25, "", 10)).replace(text)), noCards: true},
+		{name: "unitless 25 alone behind 'see comment': said",
+			c: abro(cleanRecord().drop("egfr").replace(egfr("egfr2", 25, "", 10)).replace(text)), want: w("renal-impairment", "warning"), summaryOf: check, noDose: true},
+	})
+}

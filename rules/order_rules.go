@@ -697,15 +697,20 @@ func (c *orderCtx) acrossText(n count) string {
 // newest result that can be read (nil: none). An older readable count or
 // eGFR must not stand for it: the newer one, which could not be judged,
 // may be the low one.
+// A newer result with no number at all ("see comment") says nothing of
+// the value and is passed over: it hid an eGFR of 25 sent without a unit
+// behind it, and an older eGFR of 98 stood for both (failsafe9).
 func (c *orderCtx) unreadNewer(set string, kind unitKind, from civilDay, usable *Observation) *Observation {
-	rs := c.ix.results(from, set)
-	if len(rs) == 0 || rs[0].Quantity == nil || unitProblem(kind, rs[0].Quantity) == "" {
-		return nil
+	for _, o := range c.ix.results(from, set) {
+		if o.Quantity == nil {
+			continue
+		}
+		if unitProblem(kind, o.Quantity) == "" || usable != nil && sameTime(o.Date, usable.Date) {
+			return nil
+		}
+		return o
 	}
-	if usable != nil && sameTime(rs[0].Date, usable.Date) {
-		return nil
-	}
-	return rs[0]
+	return nil
 }
 
 // low fires when the latest usable value of n is below its limit
