@@ -75,3 +75,29 @@ func TestAcceptanceEGFRUnreadBehindText(t *testing.T) {
 			c: abro(cleanRecord().drop("egfr").replace(egfr("egfr2", 25, "", 10)).replace(text)), want: w("renal-impairment", "warning"), summaryOf: check, noDose: true},
 	})
 }
+
+// A feedback post is not in the hook calls' memory admission, and its
+// body (up to the body limit) was decoded whole whatever it held: a list
+// of 2.5 million empty objects (7.5 MB) split into 200 MiB of items before
+// its count was checked, and invalid JSON was decoded into any to say
+// where it failed (230-260 MiB). Two such posts at once, a quarter of the
+// slots on a 512 MiB container, beside the hook calls' reservations: the
+// process killed (failsafe9). Each is now refused within a few times its
+// body, with the same answer.
+func TestFeedbackBodyBoundedInMemory(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	many := strings.Repeat(`{},`, 2_500_000) + `{}`
+	for _, tc := range []struct{ name, body, diag string }{
+		{"2.5 million items", `{"feedback":[` + many + `]}`, "too many items: more than 1000"},
+		{"duplicate name at the end", `{"feedback":[` + many + `],"a":1,"a":2}`, "duplicate member name at byte 75000"},
+		{"unterminated", `{"feedback":[` + many + `]`, "invalid JSON at byte 7500016"},
+		{"data after the value", `{"feedback":[]} {}`, "invalid JSON"},
+	} {
+		sm := sampleHeap()
+		rec := s.do(t, "POST", "/cds-services/order-sign/feedback", []byte(tc.body))
+		peak := sm.peak()
+		assert.Equal(t, 400, rec.Code, tc.name)
+		assert.Contains(t, rec.Body.String(), tc.diag, tc.name)
+		assert.Less(t, peak, uint64(64<<20), "%s: peak heap %d MiB", tc.name, peak>>20)
+	}
+}

@@ -219,3 +219,31 @@ func FuzzParseFeedback(f *testing.F) {
 		}
 	})
 }
+
+// TestParseFeedbackItemLimit: MaxFeedbackItems - 1 and MaxFeedbackItems
+// items are read, one more is refused, and a list that is not a list
+// (an object, a string, null, a broken item) is refused as before.
+func TestParseFeedbackItemLimit(t *testing.T) {
+	item := `{"card":"c1","outcome":"overridden","outcomeTimestamp":"2026-11-29T10:00:00Z"}`
+	for _, n := range []int{MaxFeedbackItems - 1, MaxFeedbackItems, MaxFeedbackItems + 1} {
+		got, err := ParseFeedback([]byte(`{"feedback":[` + strings.TrimSuffix(strings.Repeat(item+",", n), ",") + `]}`))
+		if n <= MaxFeedbackItems && (err != nil || len(got) != n) {
+			t.Errorf("%d items: %d read, %v", n, len(got), err)
+		}
+		if n > MaxFeedbackItems && (err == nil || !strings.Contains(err.Error(), "too many items")) {
+			t.Errorf("%d items: %v, want too many items", n, err)
+		}
+	}
+	for _, list := range []string{`{}`, `"x"`, `null`, `[` + item + `,1]`, `[]`} {
+		got, err := ParseFeedback([]byte(`{"feedback":` + list + `}`))
+		if list == `[]` {
+			if err != nil || len(got) != 0 {
+				t.Errorf("empty list: %v %v", got, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("feedback %s: accepted", list)
+		}
+	}
+}
