@@ -101,3 +101,19 @@ func TestFeedbackBodyBoundedInMemory(t *testing.T) {
 		assert.Less(t, peak, uint64(64<<20), "%s: peak heap %d MiB", tc.name, peak>>20)
 	}
 }
+
+// The same for a blood count: a newer neutrophil count with no number
+// ("see comment") no longer hides one in a unit not recognised behind it,
+// and the older readable count no longer stands for both (failsafe9).
+func TestAcceptanceCountUnreadBehindText(t *testing.T) {
+	upa := func(r *record) call { return sign(r, jakDraft("upadacitinib", 15)) }
+	text := rxStr("anc3", "751-8", "see comment", 3)
+	unread := qty("anc2", "751-8", 0.8, "", "furlongs", ago(10))
+	runAcc(t, []accCase{
+		{name: "ANC 0.8 furlongs ten days ago, 'see comment' three days ago: CBC missing, unit named",
+			c: upa(cleanRecord().replace(unread).replace(text)), want: w("cbc-missing", "warning"), absent: []string{"neutropenia"},
+			detailOf: map[string]string{"cbc-missing": "unit \"furlongs\" not recognised"}},
+		{name: "'see comment' alone newest: nothing",
+			c: upa(cleanRecord().replace(text)), noCards: true},
+	})
+}
