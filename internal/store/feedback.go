@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Limits on one feedback request.
@@ -45,9 +47,9 @@ func invalid(path, format string, args ...any) *ValidationError {
 // Every error is a *ValidationError. Service, Issuer, Tenant and Received are
 // left for the caller to set.
 func ParseFeedback(body []byte) ([]Feedback, error) {
-	var top map[string]json.RawMessage
+	var top map[string]jsontext.Value
 	if err := json.Unmarshal(body, &top); err != nil {
-		if json.Valid(body) {
+		if jsontext.Value(body).IsValid() {
 			return nil, invalid("", "body must be a JSON object")
 		}
 		return nil, invalid("", "body is not valid JSON")
@@ -70,7 +72,7 @@ func ParseFeedback(body []byte) ([]Feedback, error) {
 	out := make([]Feedback, 0, len(raws))
 	for i, raw := range raws {
 		path := fmt.Sprintf("feedback[%d]", i)
-		var item map[string]json.RawMessage
+		var item map[string]jsontext.Value
 		if isNull(raw) || json.Unmarshal(raw, &item) != nil {
 			return nil, invalid(path, "must be an object")
 		}
@@ -87,31 +89,32 @@ func ParseFeedback(body []byte) ([]Feedback, error) {
 // MaxFeedbackItems as soon as it gets there: a list of 2.5 million empty
 // objects (7.5 MB, within the body limit) was split whole first, some 200
 // MiB of item slices outside what memory admission plans for (failsafe9).
-func feedbackList(list json.RawMessage) ([]json.RawMessage, error) {
+func feedbackList(list jsontext.Value) ([]jsontext.Value, error) {
 	notList := invalid("feedback", "must be a list")
 	if isNull(list) {
 		return nil, notList
 	}
-	dec := json.NewDecoder(bytes.NewReader(list))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+	dec := jsontext.NewDecoder(bytes.NewReader(list))
+	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '[' {
 		return nil, notList
 	}
-	var raws []json.RawMessage
-	for dec.More() {
+	var raws []jsontext.Value
+	for dec.PeekKind() != ']' {
 		if len(raws) == MaxFeedbackItems {
 			return nil, invalid("feedback", "too many items: more than %d", MaxFeedbackItems)
 		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
+		v, err := dec.ReadValue()
+		if err != nil {
 			return nil, notList
 		}
-		raws = append(raws, raw)
+		end := dec.InputOffset() // the item as a sub-slice of list: v is the decoder's until its next read
+		raws = append(raws, list[end-int64(len(v)):end:end])
 	}
 	return raws, nil
 }
 
 // parseItem validates one feedback object; prefix is "" or "feedback[i].".
-func parseItem(prefix string, item map[string]json.RawMessage) (Feedback, error) {
+func parseItem(prefix string, item map[string]jsontext.Value) (Feedback, error) {
 	var f Feedback
 	var err error
 	if f.Card, err = requiredID(item, "card", prefix+"card"); err != nil {
@@ -153,11 +156,11 @@ func parseItem(prefix string, item map[string]json.RawMessage) (Feedback, error)
 	return f, nil
 }
 
-func parseSuggestions(raw json.RawMessage, path string) ([]string, error) {
+func parseSuggestions(raw jsontext.Value, path string) ([]string, error) {
 	if len(raw) == 0 || isNull(raw) {
 		return nil, invalid(path, "required when outcome is accepted")
 	}
-	var list []json.RawMessage
+	var list []jsontext.Value
 	if err := json.Unmarshal(raw, &list); err != nil {
 		return nil, invalid(path, "must be a list of {\"id\": ...}")
 	}
@@ -167,7 +170,7 @@ func parseSuggestions(raw json.RawMessage, path string) ([]string, error) {
 	var ids []string
 	for i, r := range list {
 		p := fmt.Sprintf("%s[%d]", path, i)
-		var obj map[string]json.RawMessage
+		var obj map[string]jsontext.Value
 		if isNull(r) || json.Unmarshal(r, &obj) != nil {
 			return nil, invalid(p, "must be an object with an id")
 		}
@@ -185,11 +188,11 @@ func parseSuggestions(raw json.RawMessage, path string) ([]string, error) {
 
 // parseOverrideReason accepts {reason: Coding, userComment} and, from the
 // pre-2.0 sandbox, a bare Coding {code, system, display}.
-func parseOverrideReason(raw json.RawMessage, path string, f *Feedback) error {
+func parseOverrideReason(raw jsontext.Value, path string, f *Feedback) error {
 	if len(raw) == 0 || isNull(raw) {
 		return nil
 	}
-	var obj map[string]json.RawMessage
+	var obj map[string]jsontext.Value
 	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
 		return invalid(path, "must be an object")
 	}
@@ -237,7 +240,7 @@ func parseOverrideReason(raw json.RawMessage, path string, f *Feedback) error {
 }
 
 // requiredID reads a required, non-empty, bounded string field.
-func requiredID(obj map[string]json.RawMessage, key, path string) (string, error) {
+func requiredID(obj map[string]jsontext.Value, key, path string) (string, error) {
 	s, err := optString(obj[key], path)
 	if err != nil {
 		return "", err
@@ -253,7 +256,7 @@ func requiredID(obj map[string]json.RawMessage, key, path string) (string, error
 }
 
 // optString decodes an optional string; absent or null gives "".
-func optString(raw json.RawMessage, path string) (string, error) {
+func optString(raw jsontext.Value, path string) (string, error) {
 	if len(raw) == 0 || isNull(raw) {
 		return "", nil
 	}
@@ -267,7 +270,7 @@ func optString(raw json.RawMessage, path string) (string, error) {
 	return s, nil
 }
 
-func isNull(raw json.RawMessage) bool {
+func isNull(raw jsontext.Value) bool {
 	return bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
 }
 
