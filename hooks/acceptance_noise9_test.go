@@ -129,3 +129,25 @@ func TestAcceptanceNoise9EGFRSignedComparators(t *testing.T) {
 		{name: "upadacitinib, '≥30 mL/min/1.73m2': nothing", c: sign(txt("≥30 mL/min/1.73m2"), jakDraft("upadacitinib", 15)), noCards: true},
 	})
 }
+
+// TestAcceptanceNoise9EGFRComparatorWords: "LESS THAN 15" and "Greater
+// than 60", as some printouts write a censored eGFR, were no number at all:
+// abrocitinib with "less than 15" (and an older eGFR of 98) had no card.
+// They read as "<" and ">".
+func TestAcceptanceNoise9EGFRComparatorWords(t *testing.T) {
+	txt := func(v string) *record { return cleanRecord().replace(rxStr("egfr2", "98979-8", v, 5)) }
+	abro := func(v string) call { return sign(txt(v), jakDraft("abrocitinib", 100)) }
+	upa := func(v string) call { return sign(txt(v), jakDraft("upadacitinib", 15)) }
+	runAcc(t, []accCase{
+		{name: "abrocitinib, 'less than 15': said", c: abro("less than 15"), want: w("renal-impairment", "warning"),
+			summaryOf: map[string]string{"renal-impairment": "eGFR could not be read (no unit)"}},
+		{name: "abrocitinib, 'LESS THAN 15 mL/min/1.73m2': not recommended", c: abro("LESS THAN 15 mL/min/1.73m2"), want: w("renal-impairment", "critical"), noDose: true},
+		{name: "abrocitinib, 'Greater than 60': nothing", c: abro("Greater than 60"), noCards: true},
+		{name: "abrocitinib, 'greater than 59': said", c: abro("greater than 59"), want: w("renal-impairment", "warning")},
+		{name: "upadacitinib, 'greater than 29': said", c: upa("greater than 29"), want: w("renal-impairment", "warning")},
+		{name: "upadacitinib, 'greater than 30': nothing", c: upa("greater than 30"), noCards: true},
+		{name: "upadacitinib, 'at least 31 mL/min/1.73 m2': nothing", c: upa("at least 31 mL/min/1.73 m2"), noCards: true},
+		{name: "'less than <15': no number, nothing", c: abro("less than <15"), noCards: true},
+		{name: "'lessthan15' is no comparator: nothing", c: abro("lessthan15"), noCards: true},
+	})
+}

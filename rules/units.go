@@ -276,7 +276,14 @@ var numericString = regexp.MustCompile(`^\s*(<=|>=|≤|≥|<|>)?\s*([0-9]{1,3}(?
 // unit is kept as written, so a number without one is still not used
 // (contract 6.5).
 func TextQuantity(s string) *Quantity {
+	word, s := wordComparator(s)
 	m := numericString.FindStringSubmatch(s)
+	if m != nil && word != "" {
+		if m[1] != "" {
+			return nil // "less than <15": not one comparator
+		}
+		m[1] = word
+	}
 	if m != nil {
 		m[3] = strings.TrimSpace(m[3])
 	}
@@ -344,4 +351,24 @@ func eGFRText(q *Quantity) *Quantity {
 		return q // it may be a unit: said as one not recognised
 	}
 	return &out
+}
+
+// comparatorWords are comparators as printouts write them in words
+// before a number: "LESS THAN 15", "Greater than 60" (noise9: such an
+// eGFR was no number at all, and an older eGFR of 98 stood for "less than
+// 15" in silence).
+var comparatorWords = [...]struct{ words, cmp string }{
+	{"less than", "<"}, {"greater than", ">"}, {"more than", ">"}, {"at least", ">="}, {"at most", "<="},
+}
+
+// wordComparator splits a comparator written in words off the start of s:
+// the comparator and the rest; "" and s when there is none.
+func wordComparator(s string) (string, string) {
+	t := strings.TrimLeft(s, " \t")
+	for _, w := range comparatorWords {
+		if len(t) > len(w.words) && strings.EqualFold(t[:len(w.words)], w.words) && (t[len(w.words)] == ' ' || t[len(w.words)] >= '0' && t[len(w.words)] <= '9') {
+			return w.cmp, t[len(w.words):]
+		}
+	}
+	return "", s
 }
