@@ -17,13 +17,13 @@ func TestAcceptanceEGFRUnitNotRead(t *testing.T) {
 	check := map[string]string{"renal-impairment": "eGFR could not be read"}
 	cases := []accCase{
 		{name: "abrocitinib, only eGFR 25 with no unit: check the eGFR, no dose", c: abro(cleanRecord().drop("egfr").replace(unread(5))),
-			want: w("renal-impairment", "warning"), summaryOf: check, detailOf: map[string]string{"renal-impairment": "eGFR 25 (no unit) on 2026-11-24: not used"}, noDose: true},
+			want: w("renal-impairment", "warning"), summaryOf: check, detailOf: map[string]string{"renal-impairment": "eGFR 25 on 2026-11-24: no unit, so it was not used"}, noDose: true},
 		{name: "upadacitinib, only eGFR 0.4 mL/s/1.73m2: check the eGFR, the unit named", c: upa(cleanRecord().drop("egfr").replace(egfr("egfr2", 0.4, "mL/s/1.73m2", 5))),
-			want: w("renal-impairment", "warning"), detailOf: map[string]string{"renal-impairment": `unit "mL/s/1.73m2" not recognised`}, noDose: true},
+			want: w("renal-impairment", "warning"), detailOf: map[string]string{"renal-impairment": `eGFR 0.4 on 2026-11-24: unit "mL/s/1.73m2" not recognised`}, noDose: true},
 		{name: "abrocitinib, eGFR 98 of 2026-11-02 and a newer one with no unit: the older may not be current", c: abro(cleanRecord().replace(unread(5))),
 			want: w("renal-impairment", "warning"), summaryOf: check, detailOf: map[string]string{"renal-impairment": "older eGFR of 2026-11-02"}},
 		{name: "abrocitinib, eGFR 20 of 60 days ago and a newer one with no unit: still not recommended, both said", c: abro(cleanRecord().replace(egfr("egfr", 20, "mL/min/{1.73_m2}", 60)).replace(unread(5))),
-			want: w("renal-impairment", "critical"), detailOf: map[string]string{"renal-impairment": "eGFR 25 (no unit) on 2026-11-24: not used"}, noDose: true},
+			want: w("renal-impairment", "critical"), detailOf: map[string]string{"renal-impairment": "eGFR 25 on 2026-11-24: no unit, so it was not used"}, noDose: true},
 		// With no unit, a number that cannot be below the drug's highest
 		// limit in the eGFR codes' own unit is not said (">60" as labs
 		// write it): abrocitinib 60, upadacitinib 30, at N-1, N and N+1.

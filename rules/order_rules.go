@@ -1659,21 +1659,39 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 	if bad == nil {
 		return f, ok
 	}
-	problem := unitProblem(unitEGFR, bad.Quantity)
+	q := bad.Quantity
+	if bad.ValueText != "" { // written as text: words after the number may be no unit
+		q = eGFRText(q)
+	}
+	problem := unitProblem(unitEGFR, q)
 	top, advice := c.renalAdvice()
-	if q := bad.Quantity; problem == "no unit" && (q.Comparator == "" || q.Comparator == ">" || q.Comparator == ">=") && q.Value >= top {
+	if problem == "no unit" && (q.Comparator == "" || q.Comparator == ">" || q.Comparator == ">=") && q.Value >= top {
 		// The eGFR codes define their unit (mL/min/1.73 m²): a number
 		// with none that is not below the drug's highest limit in it
-		// (">60", as labs write it as text) cannot be the low one, and
-		// saying it would be noise. It still sets no dose.
+		// (">60", "60 or greater", as labs write it as text) cannot be
+		// the low one, and saying it would be noise. It still sets no
+		// dose.
 		return f, ok
 	}
-	why := ": " + problem + ", so it was not used."
-	if problem == "no unit" { // quantityText says so: "eGFR 25 (no unit)"
-		why = ": not used."
+	// The number as sent, and the unit named once (noise9): the unit
+	// not recognised is in the reason, or in the text as written.
+	value, short := q.Comparator+number(q.Value), problem
+	switch {
+	case bad.ValueText != "":
+		value = "written \"" + bad.ValueText + "\""
+		if problem != "no unit" {
+			short, problem = "unit not recognised", "unit not recognised"
+		}
+	case strings.HasPrefix(problem, "unit "):
+		short = "unit not recognised"
+	case strings.HasPrefix(problem, "comparator "):
+		short = "comparator not understood"
 	}
-	ev := Evidence{Text: "eGFR " + quantityText(bad.Quantity) + " on " + dateText(bad.Date) + why, Date: bad.Date, ResourceID: bad.ID}
-	if usable != nil {
+	ev := Evidence{Text: "eGFR " + value + " on " + dateText(bad.Date) + ": " + problem + ", so it was not used.", Date: bad.Date, ResourceID: bad.ID}
+	switch {
+	case usable != nil && ok: // the finding's own evidence names it above
+		ev.Text += " The older eGFR above may not be the current one."
+	case usable != nil:
 		ev.Text += " The older eGFR of " + dateText(usable.Date) + " (" + quantityText(usable.Quantity) + ") may not be the current one."
 	}
 	if ok {
@@ -1681,10 +1699,10 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 		return f, true
 	}
 	return Finding{
-		Title:      "eGFR could not be read (" + problem + "): renal dose not known",
+		Title:      "eGFR could not be read (" + short + "): renal dose not known",
 		Action:     c.onTx("Check the eGFR before starting "+c.p.Generic+": "+advice+".", "Check the eGFR on "+c.p.Generic+": "+advice+"."),
 		Evidence:   []Evidence{ev},
-		Subject:    "eGFR could not be read (" + problem + ")", // the card's summary
+		Subject:    "eGFR could not be read (" + short + ")", // the card's summary
 		Unverified: c.k.Unverified(VSEGFR, bad.Codes) || c.drug == Upadacitinib,
 	}, true
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -92,6 +93,12 @@ var unitTable = []unitRow{
 	}, "KB 2.8"},
 	{unitEGFR, 1, []string{"mL/min/{1.73m^2}", "mL/min/1.73m*2", "mL/min per 1.73 m2", "mL/min/1,73m2", "mL/min/[1.73_m2]"},
 		"review2: lab printouts of the unit above (decimal comma, per)"},
+	{unitEGFR, 1, []string{
+		"mL/min/(1.73_m2)", "mL/min/(1.73m2)", "mL/min/1.73m(2)", "mL/min/1.73m**2", "mL/min/{1.73_m^2}",
+		"mL/min/1,73m²", "mL/min/1,73m^2", "mL/min/1.73m2BSA", "mL/min/1.73",
+		"mL/min/1.73 square meters", "mL/min/1.73 square metres", "mL/min/1.73 sq meters", "mL/min/1.73 sq metres",
+		"cc/min/1.73m2", "cc/min/1.73m²",
+	}, "noise9: lab printout (the body-surface 1.73 m² bracketed, powered or in words; \"mL/min/1.73\" as US reference labs print it; cc for mL)"},
 
 	// hCG in mIU/mL; 1 IU/L = 1 mIU/mL.
 	{unitHCG, 1, []string{"mIU/mL", "m[IU]/mL", "[IU]/L", "IU/L"}, "contract 6.5"},
@@ -256,12 +263,12 @@ func HCGmIUPerML(q *Quantity) (float64, bool) { return convert(unitHCG, q) }
 func WeightKg(q *Quantity) (float64, bool) { return convert(unitWeight, q) }
 
 // numericString is a result written as text that is a number: an optional
-// comparator, the number (thousands grouped by commas, or a decimal
+// comparator (≤ and ≥ read as <= and >=), the number (thousands grouped by commas, or a decimal
 // comma), and the rest as its unit: "<15 IU/mL", "1,250 IU/mL",
 // "0.3 K/uL", ">60".
 // The number ends where a blank or a unit begins, so "1,2500 IU/mL" is
 // no "1,250" with a unit of "0 IU/mL".
-var numericString = regexp.MustCompile(`^\s*(<=|>=|<|>)?\s*([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:[.,][0-9]+)?)(\s.*|[^0-9.,\s].*)?$`)
+var numericString = regexp.MustCompile(`^\s*(<=|>=|≤|≥|<|>)?\s*([0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:[.,][0-9]+)?)(\s.*|[^0-9.,\s].*)?$`)
 
 // TextQuantity reads a result written as text (an Observation's
 // valueString) that is a number with its unit as the Quantity it stands
@@ -269,7 +276,14 @@ var numericString = regexp.MustCompile(`^\s*(<=|>=|<|>)?\s*([0-9]{1,3}(?:,[0-9]{
 // unit is kept as written, so a number without one is still not used
 // (contract 6.5).
 func TextQuantity(s string) *Quantity {
+	word, s := wordComparator(s)
 	m := numericString.FindStringSubmatch(s)
+	if m != nil && word != "" {
+		if m[1] != "" {
+			return nil // "less than <15": not one comparator
+		}
+		m[1] = word
+	}
 	if m != nil {
 		m[3] = strings.TrimSpace(m[3])
 	}
@@ -284,5 +298,77 @@ func TextQuantity(s string) *Quantity {
 	if err != nil {
 		return nil
 	}
-	return &Quantity{Value: v, Unit: m[3], Comparator: m[1]}
+	// "≤15" and "≥60", as printouts write them, are "<=" and ">=" (noise9:
+	// they were no number at all, so "≤15" on an eGFR said nothing).
+	cmp := m[1]
+	switch cmp {
+	case "≤":
+		cmp = "<="
+	case "≥":
+		cmp = ">="
+	}
+	return &Quantity{Value: v, Unit: m[3], Comparator: cmp}
+}
+
+// atLeastWords are what labs write after an eGFR, in place of a unit, for
+// "that or more": "60 or greater", "90+" (noise9: lab printouts).
+var atLeastWords = []string{"+", "or greater", "or more", "or above", "or higher", "or over", "and above", "and over", "and greater", "& above", "& over"}
+
+// atMostWords, anywhere in the words after a number, make it "that or
+// less" ("60 or less", "30 and below", "15 max"): such a number is always
+// said, never taken for the bound it names (fail safe).
+var atMostWords = []string{"<", "≤", "less", "lower", "below", "under", "max"}
+
+// eGFRText is an eGFR written as text (valueString "60 or greater", "45
+// (calc)", ">60 See note") as TextQuantity read it, q, with the words
+// after its number that are no unit read as what they are: "or greater" and
+// "+" as the comparator ">=", "or less" and the like as "<=", and any other
+// words that cannot be a rate (no "/", no "ml", no "min": "(calc)", "See
+// note", a flag "L") as no unit. It was read as the unit "or greater",
+// not recognised, and every such eGFR, above 60 as it says, was a card.
+// Words that may be a unit ("mL/s/1.73m2", "ml per min") are left as the
+// unit. q itself is not changed.
+func eGFRText(q *Quantity) *Quantity {
+	if q == nil || q.Unit == "" || unitFactor(unitEGFR, q.Unit) > 0 {
+		return q
+	}
+	rest := strings.ToLower(strings.Join(strings.Fields(q.Unit), " "))
+	out := *q
+	out.Unit, out.UnitText = "", ""
+	for _, w := range atMostWords {
+		if strings.Contains(rest, w) {
+			out.Comparator = "<="
+			return &out
+		}
+	}
+	if slices.Contains(atLeastWords, rest) {
+		if out.Comparator == "" {
+			out.Comparator = ">="
+		}
+		return &out
+	}
+	if strings.Contains(rest, "/") || strings.Contains(rest, "ml") || strings.Contains(rest, "min") || strings.Contains(rest, "per") {
+		return q // it may be a unit: said as one not recognised
+	}
+	return &out
+}
+
+// comparatorWords are comparators as printouts write them in words
+// before a number: "LESS THAN 15", "Greater than 60" (noise9: such an
+// eGFR was no number at all, and an older eGFR of 98 stood for "less than
+// 15" in silence).
+var comparatorWords = [...]struct{ words, cmp string }{
+	{"less than", "<"}, {"greater than", ">"}, {"more than", ">"}, {"at least", ">="}, {"at most", "<="},
+}
+
+// wordComparator splits a comparator written in words off the start of s:
+// the comparator and the rest; "" and s when there is none.
+func wordComparator(s string) (string, string) {
+	t := strings.TrimLeft(s, " \t")
+	for _, w := range comparatorWords {
+		if len(t) > len(w.words) && strings.EqualFold(t[:len(w.words)], w.words) && (t[len(w.words)] == ' ' || t[len(w.words)] >= '0' && t[len(w.words)] <= '9') {
+			return w.cmp, t[len(w.words):]
+		}
+	}
+	return "", s
 }
