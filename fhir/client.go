@@ -245,6 +245,14 @@ func (c *Client) FetchAll(ctx context.Context, server, token string, queries map
 	for key, query := range queries {
 		wg.Go(func() {
 			var r Result
+			defer func() {
+				if recover() != nil { // a bug must not end the process: this key is unavailable
+					r = Result{Err: fail("internal error")}
+				}
+				mu.Lock()
+				results[key] = r
+				mu.Unlock()
+			}()
 			select {
 			case sem <- struct{}{}:
 				r.Pages, r.Err = c.Fetch(ctx, server, token, query)
@@ -252,9 +260,6 @@ func (c *Client) FetchAll(ctx context.Context, server, token string, queries map
 			case <-ctx.Done():
 				r.Err = fmt.Errorf("%w: %w", ErrUnavailable, netguard.Failure(ctx, ctx.Err()))
 			}
-			mu.Lock()
-			results[key] = r
-			mu.Unlock()
 		})
 	}
 	wg.Wait()

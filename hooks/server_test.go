@@ -51,6 +51,8 @@ type serverOpts struct {
 	// console is the operator console's mode; the zero value (console.Off)
 	// becomes TokenAuth with testOperatorToken.
 	console console.Mode
+	// fhirTransport, when set, carries the FHIR client's requests.
+	fhirTransport http.RoundTripper
 }
 
 func newTestServer(t testing.TB, o serverOpts) *testServer {
@@ -62,7 +64,7 @@ func newTestServer(t testing.TB, o serverOpts) *testServer {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	d := Deps{
 		Engine: engine,
-		FHIR:   fhir.NewClient(fhir.ClientConfig{AllowHTTP: o.allowHTTP, QueryTimeout: 2 * time.Second, PageCap: 5}, nil),
+		FHIR:   fhir.NewClient(fhir.ClientConfig{AllowHTTP: o.allowHTTP, QueryTimeout: 2 * time.Second, PageCap: 5}, &http.Client{Transport: o.fhirTransport}),
 		Logger: logger,
 		Now:    func() time.Time { return testNow },
 	}
