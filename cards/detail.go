@@ -61,9 +61,19 @@ func detailOf(g *group, ds drugSource, sg suggestions, partial map[string]bool) 
 	return strings.Join(parts, "\n\n")
 }
 
+// headingCase capitalises a section heading that starts with a word in
+// lower case ("abrocitinib not recommended: ..."), not an abbreviation
+// whose second letter is a capital ("eGFR", "mL").
+func headingCase(s string) string {
+	if len(s) > 1 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z' {
+		return capitalize(s)
+	}
+	return s
+}
+
 // findingDetail is one finding's section.
 func findingDetail(f rules.Finding) string {
-	title := md(oneLine(f.Title))
+	title := md(headingCase(oneLine(f.Title)))
 	if title == "" {
 		title = md(capitalize(shortOf(f)))
 	}

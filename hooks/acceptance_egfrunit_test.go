@@ -51,3 +51,19 @@ func TestAcceptanceEGFRUnitNotRead(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// A finding's section heading starts with a capital: "**abrocitinib not
+// recommended: ...**" opened the critical renal card in lower case (noise9,
+// left over); an abbreviation ("eGFR") keeps its letters.
+func TestAcceptanceHeadingCase(t *testing.T) {
+	egfr := func(v float64, unit string) res { return qty("egfr", "98979-8", v, unit, "", ago(5)) }
+	cases := []accCase{
+		{name: "abrocitinib, eGFR 20: the heading capitalised", c: sign(cleanRecord().replace(egfr(20, "mL/min/{1.73_m2}")), jakDraft("abrocitinib", 100)),
+			want: w("renal-impairment", "critical"), detailOf: map[string]string{"renal-impairment": "**Abrocitinib not recommended: eGFR below 30"}},
+		{name: "upadacitinib 45 mg: the heading capitalised", c: sign(cleanRecord(), jakDraft("upadacitinib", 45)),
+			want: w("dose-above-label", "warning"), detailOf: map[string]string{"dose-above-label": "**Upadacitinib above the atopic dermatitis maximum"}},
+		{name: "eGFR with no unit: eGFR as written", c: sign(cleanRecord().drop("egfr").replace(egfr(25, "")), jakDraft("abrocitinib", 100)),
+			want: w("renal-impairment", "warning"), detailOf: map[string]string{"renal-impairment": "**eGFR could not be read"}},
+	}
+	runAcc(t, cases)
+}
