@@ -287,35 +287,25 @@ func (c *orderCtx) due(t *Course, m monitoring) (Finding, bool) {
 			return Finding{}, false
 		}
 		dueFrom = dayOf(last.Date)
-		ev = append(ev, Evidence{Text: "Last " + midSentence(m.what) + " on " + dateText(last.Date) + ", more than " + durationText(m.interval) + " ago.",
+		ev = append(ev, Evidence{Text: "Last " + lowerIfWord(m.what) + " on " + dateText(last.Date) + ", more than " + durationText(m.interval) + " ago.",
 			Date: last.Date, ResourceID: last.ID})
 	default:
-		ev = append(ev, Evidence{Text: "No " + midSentence(m.what) + " since the course start."})
+		ev = append(ev, Evidence{Text: "No " + lowerIfWord(m.what) + " since the course start."})
 	}
 	if c.ordering(m.sets...) { // a continuation order signed with the test: said, as at the start
 		ev = append(ev, Evidence{Text: m.what + " is being ordered in this session."})
 	}
 	if m.periodic {
-		ev = append(ev, Evidence{Text: "The label asks for " + midSentence(m.what) + " \"according to routine patient management\" without an interval; every " +
+		ev = append(ev, Evidence{Text: "The label asks for " + lowerIfWord(m.what) + " \"according to routine patient management\" without an interval; every " +
 			durationText(m.interval) + " is jakguard's routine interval (site setting upadacitinibRoutineMonitoring)."})
 	}
 	return Finding{
 		Title:       m.what + " due",
-		Action:      "Order " + midSentence(m.what) + " (due " + durationText(m.interval) + " after starting " + c.p.Generic + ").",
+		Action:      "Order " + lowerIfWord(m.what) + " (due " + durationText(m.interval) + " after starting " + c.p.Generic + ").",
 		Evidence:    ev,
-		Tests:       withReason(midSentence(m.what)+" due "+durationText(m.interval)+" after starting "+c.p.Generic, m.tests...),
+		Tests:       withReason(lowerIfWord(m.what)+" due "+durationText(m.interval)+" after starting "+c.p.Generic, m.tests...),
 		DaysOverdue: int(int64(c.ix.today-dueFrom) - windowDays(m.interval)),
 	}, true
-}
-
-// midSentence is a monitoring check's name inside a sentence: "lipid
-// panel" in lower case; "CBC" and "ALT/AST" keep their capitals (a name
-// whose second letter is a capital is an abbreviation).
-func midSentence(what string) string {
-	if len(what) > 1 && what[0] >= 'A' && what[0] <= 'Z' && what[1] >= 'a' && what[1] <= 'z' {
-		return string(what[0]+'a'-'A') + what[1:]
-	}
-	return what
 }
 
 // cbcSets are the results that count as a CBC: the panel or any of its counts.
