@@ -1652,9 +1652,9 @@ func (c *orderCtx) cypSince(inhibitors []*Medication) time.Time {
 // beside the finding an older eGFR or the problem list gives, else alone,
 // as a warning to check the eGFR, with no dose limit (labsweep).
 func (c *orderCtx) renalImpairment() (Finding, bool) {
-	f, ok := c.renalFinding()
 	from := c.windowFrom(c.cfg.EGFRWindow)
-	usable, _, _ := c.ix.latestValue(VSEGFR, from, EGFR)
+	usable, egfr, readable := c.ix.latestValue(VSEGFR, from, EGFR)
+	f, ok := c.renalFinding(usable, egfr, readable)
 	bad := c.unreadNewer(VSEGFR, unitEGFR, from, usable)
 	if bad == nil {
 		return f, ok
@@ -1707,10 +1707,10 @@ func (c *orderCtx) renalImpairment() (Finding, bool) {
 	}, true
 }
 
-// renalFinding is renal-impairment from the newest readable eGFR within
-// the window, else the problem list, else an old low eGFR (staleEGFR).
-func (c *orderCtx) renalFinding() (Finding, bool) {
-	o, egfr, ok := c.ix.latestValue(VSEGFR, c.windowFrom(c.cfg.EGFRWindow), EGFR)
+// renalFinding is renal-impairment from o, the newest readable eGFR
+// within the window (egfr its value; ok false when none), else the problem
+// list, else an old low eGFR (staleEGFR).
+func (c *orderCtx) renalFinding(o *Observation, egfr float64, ok bool) (Finding, bool) {
 	esrd := c.ix.activeConditions(VSESRDDialysis)
 	var ev []Evidence
 	unverified := false
@@ -2636,6 +2636,14 @@ func (c *orderCtx) sentAgain(m *Medication) bool {
 	return m.ID != "" && c.si != nil && c.sessionDoses().onRecord[m.ID]
 }
 
+// takenBeside reports whether another session order of the drug is taken
+// together with this one, its dose added to this one's: to be taken
+// (sessionTaken), not one after the other (sessionApart), not the current
+// order on record sent again (sentAgain).
+func (c *orderCtx) takenBeside(m *Medication) bool {
+	return sessionTaken(m) && !sessionApart(&c.order, m) && !c.sentAgain(m)
+}
+
 // sessionDoses is the drug's session orders summed (c.si set): built once
 // per drug and call, for sessionDailyMg and sentAgain.
 func (c *orderCtx) sessionDoses() *sessionDoses {
@@ -2679,7 +2687,7 @@ func (c *orderCtx) sessionEvidence() []Evidence {
 	var ev []Evidence
 	more := 0
 	for _, sm := range c.si.meds {
-		if sm.drug != c.drug || sm.key == c.key || !sessionTaken(sm.m) || sessionApart(&c.order, sm.m) || c.sentAgain(sm.m) {
+		if sm.drug != c.drug || sm.key == c.key || !c.takenBeside(sm.m) {
 			continue
 		}
 		mg, how, ok := c.ix.dailyDose(*sm.m)
@@ -2711,7 +2719,7 @@ func (c *orderCtx) sessionAboveLabel() (Finding, bool) {
 	total := c.dose
 	ev := c.orderedDoseEvidence()
 	for _, m := range others {
-		if !c.sameDrug(m) || !sessionTaken(m) || sessionApart(&c.order, m) || c.sentAgain(m) {
+		if !c.sameDrug(m) || !c.takenBeside(m) {
 			continue
 		}
 		mg, how, ok := c.ix.dailyDose(*m)
