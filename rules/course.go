@@ -312,18 +312,15 @@ func latestMember(ms []*Medication) *Medication {
 // course returns the drug's course (nil when none).
 func (ix *index) course(d Drug) *Course { return ix.courses[d] }
 
-// switchedFrom reports whether the patient has switched away from the
-// ended course c: c is over and a started course of the other drug, begun
-// after c began, is ongoing or ended after c ended (abrocitinib, then
-// upadacitinib, stopped in turn). An order of c's drug is then a switch back,
-// which contract 6.2 counts as an initiation of that drug (its screening,
-// the initiation thresholds, the first 3 months of abrocitinib from now),
-// not a continuation of the course it left; the reverse direction judges
-// such a patient on the ongoing course alone (EvaluateInteractions).
-func (ix *index) switchedFrom(c *Course) bool { return ix.switchedTo(c) != nil }
-
-// switchedTo is the other drug's course the patient switched to from c
-// (switchedFrom), nil when there is none.
+// switchedTo is the other drug's course the patient switched to from the
+// ended course c, nil when there is none: c is over and a started course
+// of the other drug, begun after c began, is ongoing or ended after c
+// ended (abrocitinib, then upadacitinib, stopped in turn). An order of c's
+// drug is then a switch back, which contract 6.2 counts as an initiation
+// of that drug (its screening, the initiation thresholds, the first 3
+// months of abrocitinib from now), not a continuation of the course it
+// left; the reverse direction judges such a patient on the ongoing course
+// alone (EvaluateInteractions).
 func (ix *index) switchedTo(c *Course) *Course {
 	if c == nil || c.Ongoing {
 		return nil
@@ -341,15 +338,12 @@ func (ix *index) switchedTo(c *Course) *Course {
 }
 
 // switchBackEvidence says why an order of c's drug, whose course ended
-// within the recent window, is a start rather than a continuation
-// (switchedFrom): "abrocitinib taken until 2026-10-30, then upadacitinib
-// from 2026-10-30 (to 2026-11-27): abrocitinib ordered again is a new
-// start of abrocitinib (a switch back), so its start checks apply."
-func (ix *index) switchBackEvidence(c *Course) []Evidence {
-	o := ix.switchedTo(c)
-	if o == nil {
-		return nil
-	}
+// within the recent window, is a start rather than a continuation: the
+// patient switched from c to o (switchedTo). "abrocitinib taken until
+// 2026-10-30, then upadacitinib from 2026-10-30 (to 2026-11-27):
+// abrocitinib ordered again is a new start (a switch back), so the checks
+// before starting apply."
+func switchBackEvidence(c, o *Course) []Evidence {
 	p, _ := Profile(c.Drug)
 	q, _ := Profile(o.Drug)
 	other := q.Generic + " from " + dateText(o.Start)

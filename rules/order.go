@@ -294,13 +294,15 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 	c.sessionMg = c.sessionDailyMg()
 	var switchBack []Evidence
 	switchSaid := map[Category]bool{}
-	if course := ix.course(drug); course != nil && course.Recent && course.Started && !ix.switchedFrom(course) {
-		c.cont, c.course = true, course
-		if !course.Start.IsZero() {
-			c.newFrom = dayOf(course.Start)
+	if course := ix.course(drug); course != nil && course.Recent && course.Started {
+		if to := ix.switchedTo(course); to != nil {
+			switchBack = switchBackEvidence(course, to)
+		} else {
+			c.cont, c.course = true, course
+			if !course.Start.IsZero() {
+				c.newFrom = dayOf(course.Start)
+			}
 		}
-	} else if course != nil && course.Recent && course.Started {
-		switchBack = ix.switchBackEvidence(course)
 	}
 	var out []Finding
 	for _, r := range orderRules {
