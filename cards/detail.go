@@ -141,7 +141,6 @@ func evidenceText(e rules.Evidence) string {
 	return t
 }
 
-// uncheckedText names the data that could not be checked.
 // uncheckedLines says which kinds could not be checked: those read in
 // part (partial: a search that failed after some pages, whose entries the
 // card may cite) apart from those not had at all.
@@ -164,6 +163,7 @@ func uncheckedLines(kinds []string, partial map[string]bool) []string {
 	return out
 }
 
+// uncheckedText names the data that could not be checked.
 func uncheckedText(kinds []string) string {
 	var names []string
 	for _, k := range kinds {
