@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -310,4 +311,45 @@ func TestConsoleBundledRequests(t *testing.T) {
 		assert.Contains(t, prev.Body.String(), `"indicator"`, r.Name)
 	}
 	assert.Equal(t, 404, s.do(t, "GET", "/console/api/requests/nothing", nil, operator...).Code)
+}
+
+// Hostile or malformed search parameters answer a clear 400, never a 503
+// that reads as an outage (PostgreSQL refuses invalid UTF-8 and NUL) nor
+// an empty answer that reads as "nothing happened" (a misspelt service);
+// SQL in a parameter is a value; a hookInstance longer than the audit
+// trail keeps is searched for as it was kept.
+func TestConsoleHostileParameters(t *testing.T) {
+	s := newTestServer(t, serverOpts{})
+	long := "urn:uuid:" + strings.Repeat("é", 150) // 309 bytes; kept cut to 128 on a character boundary
+	upa := edit(t, "testdata/requests/order-select-upadacitinib.json", func(m map[string]any) { m["hookInstance"] = long })
+	require.Equal(t, 200, s.do(t, "POST", "/cds-services/order-select", upa).Code)
+	require.NoError(t, s.recorder.Close(context.Background()))
+
+	type calls struct {
+		Calls []store.AuditRecord `json:"calls"`
+	}
+	rec := s.do(t, "GET", "/console/api/audit?hookInstance="+url.QueryEscape(long), nil, operator...)
+	require.Equal(t, 200, rec.Code, rec.Body.String())
+	assert.Len(t, decodeJSON[calls](t, rec).Calls, 1, "the call is found by the hookInstance the EHR sent")
+
+	for _, q := range []string{"' OR '1'='1", "x' OR 1=1 --", `"; DROP TABLE audit; --`} {
+		rec := s.do(t, "GET", "/console/api/audit?hookInstance="+url.QueryEscape(q), nil, operator...)
+		require.Equal(t, 200, rec.Code, q)
+		assert.Empty(t, decodeJSON[calls](t, rec).Calls, q)
+		rec = s.do(t, "GET", "/console/api/audit?patient="+url.QueryEscape(q), nil, operator...)
+		require.Equal(t, 200, rec.Code, q)
+		assert.Empty(t, decodeJSON[calls](t, rec).Calls, q)
+	}
+	assert.Len(t, decodeJSON[calls](t, s.do(t, "GET", "/console/api/audit", nil, operator...)).Calls, 1, "the audit table is still there")
+
+	for _, bad := range []string{
+		"/console/api/audit?hookInstance=%FF%FE", "/console/api/audit?hookInstance=a%00b", "/console/api/audit?hookInstance=a%0Ab",
+		"/console/api/audit?patient=%FF", "/console/api/audit?patient=pt%00",
+		"/console/api/findings?service=%FF", "/console/api/findings?service=order-select%00", "/console/api/findings?service=order-sing",
+		"/analytics/findings?service=nothing", "/console/api/findings?since=1e9d", "/console/api/audit?limit=-1",
+	} {
+		rec := s.do(t, "GET", bad, nil, operator...)
+		assert.Equal(t, http.StatusBadRequest, rec.Code, "%s: %s", bad, rec.Body.String())
+		assert.Contains(t, rec.Body.String(), `"error"`, bad)
+	}
 }

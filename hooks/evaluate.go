@@ -361,7 +361,7 @@ type callRecord struct {
 
 // maxAuditText bounds the caller-chosen strings an audit record keeps
 // (service id, hookInstance).
-const maxAuditText = 128
+const maxAuditText = store.MaxAuditText
 
 // record hands the call's records to the recorder: for each card, what
 // attributes later feedback (card and suggestion uuids, the findings of

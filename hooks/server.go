@@ -205,6 +205,7 @@ func NewServer(cfg Config, d Deps) (*Server, error) {
 	s.console, err = console.New(console.Config{
 		Mode: cfg.OperatorMode, Tokens: cfg.OperatorTokens, Store: src, PatientHash: patientHash,
 		Preview: s.Preview, Engine: d.Engine, Now: s.now, Logger: s.logger,
+		Services: []string{HookOrderSelect, HookOrderSign, HookPatientView},
 	})
 	if err != nil {
 		return nil, err

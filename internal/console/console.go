@@ -13,9 +13,12 @@ import (
 	"net"
 	"net/http"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"jakguard/internal/store"
 	"jakguard/rules"
@@ -63,6 +66,9 @@ type Config struct {
 	Preview     PreviewFunc
 	// Engine gives the rule catalogue of the running knowledge base.
 	Engine *rules.Engine
+	// Services are the CDS service ids; when set, the findings API
+	// answers 400 to any other service= (a typo is not "no cards").
+	Services []string
 	Now    func() time.Time // nil: time.Now
 	Logger *slog.Logger
 }
@@ -205,6 +211,14 @@ func (c *Console) findings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := store.AnalyticsQuery{Since: since, Service: r.URL.Query().Get("service")}
+	if !plainParam(q.Service) {
+		writeError(w, http.StatusBadRequest, "service must be text: valid UTF-8 without control characters")
+		return
+	}
+	if q.Service != "" && len(c.cfg.Services) > 0 && !slices.Contains(c.cfg.Services, q.Service) {
+		writeError(w, http.StatusBadRequest, "service must be one of "+strings.Join(c.cfg.Services, ", "))
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), queryTimeout)
 	defer cancel()
 	a, err := c.cfg.Store.Analytics(ctx, q)
@@ -237,7 +251,15 @@ func (c *Console) audit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	q := store.AuditQuery{Since: since, HookInstance: v.Get("hookInstance")}
+	for _, name := range []string{"hookInstance", "patient"} {
+		if !plainParam(v.Get(name)) {
+			writeError(w, http.StatusBadRequest, name+" must be text: valid UTF-8 without control characters")
+			return
+		}
+	}
+	// The audit trail keeps a hookInstance cut to MaxAuditText bytes: a
+	// longer one is searched for as it was kept.
+	q := store.AuditQuery{Since: since, HookInstance: clip(v.Get("hookInstance"), store.MaxAuditText)}
 	if s := v.Get("limit"); s != "" {
 		if q.Limit, err = strconv.Atoi(s); err != nil || q.Limit <= 0 {
 			writeError(w, http.StatusBadRequest, "limit must be a positive number")
@@ -351,6 +373,27 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, errors.New("since must be a positive duration such as 24h, 720h or 30d")
 	}
 	return now.Add(-d), nil
+}
+
+// plainParam reports whether a query parameter is text a search can hold:
+// valid UTF-8 without control characters (PostgreSQL refuses invalid
+// UTF-8 and NUL, and the call would read as an outage).
+func plainParam(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	return !strings.ContainsFunc(s, unicode.IsControl)
+}
+
+// clip cuts s to at most n bytes on a character boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // loopbackHost reports whether a request's Host names the loopback

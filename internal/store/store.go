@@ -79,6 +79,10 @@ type AuditQuery struct {
 const (
 	DefaultAuditLimit = 100
 	MaxAuditLimit     = 1000
+	// MaxAuditText bounds the caller-chosen strings an audit record keeps
+	// (service id, hookInstance), in bytes: longer ones are cut on a
+	// character boundary, and a search for one is cut the same way.
+	MaxAuditText = 128
 )
 
 // PruneRequest asks for one small batch of retention pruning: at most
