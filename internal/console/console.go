@@ -69,8 +69,8 @@ type Config struct {
 	// Services are the CDS service ids; when set, the findings API
 	// answers 400 to any other service= (a typo is not "no cards").
 	Services []string
-	Now    func() time.Time // nil: time.Now
-	Logger *slog.Logger
+	Now      func() time.Time // nil: time.Now
+	Logger   *slog.Logger
 }
 
 // Console serves the operator console and its JSON API under /console/,
