@@ -353,3 +353,40 @@ func TestConsoleHostileParameters(t *testing.T) {
 		assert.Contains(t, rec.Body.String(), `"error"`, bad)
 	}
 }
+
+// POST /console/api/audit is the GET search with its parameters in a JSON
+// body, so that the page never puts a patient id in a URL (access logs of
+// proxies and ingresses); it needs the operator token, refuses a
+// cross-site form post (415), and says how many calls at most it answers.
+func TestConsoleAuditPost(t *testing.T) {
+	s := newTestServer(t, serverOpts{})
+	require.Equal(t, 200, s.do(t, "POST", "/cds-services/order-select", readFile(t, "testdata/requests/order-select-upadacitinib.json")).Code)
+	require.Equal(t, 200, s.do(t, "POST", "/cds-services/order-sign", readFile(t, "testdata/requests/order-sign-abrocitinib.json")).Code)
+	require.NoError(t, s.recorder.Close(context.Background()))
+	type answer struct {
+		Calls []store.AuditRecord `json:"calls"`
+		Limit int                 `json:"limit"`
+	}
+	rec := s.do(t, "POST", "/console/api/audit", []byte(`{"since":"24h","patient":"pt-upa"}`), operator...)
+	require.Equal(t, 200, rec.Code, rec.Body.String())
+	assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
+	got := decodeJSON[answer](t, rec)
+	require.Len(t, got.Calls, 1)
+	assert.Equal(t, "order-select", got.Calls[0].Service)
+	assert.Equal(t, store.DefaultAuditLimit, got.Limit)
+	get := decodeJSON[answer](t, s.do(t, "GET", "/console/api/audit?since=24h&patient=pt-upa", nil, operator...))
+	assert.Equal(t, got, get, "the same answer as the GET search")
+	assert.Equal(t, 1, decodeJSON[answer](t, s.do(t, "POST", "/console/api/audit", []byte(`{"limit":1}`), operator...)).Limit)
+	assert.Len(t, decodeJSON[answer](t, s.do(t, "POST", "/console/api/audit", []byte(`{"limit":1}`), operator...)).Calls, 1)
+	assert.Equal(t, store.MaxAuditLimit, decodeJSON[answer](t, s.do(t, "POST", "/console/api/audit", []byte(`{"limit":100000}`), operator...)).Limit)
+
+	assert.Equal(t, http.StatusUnauthorized, s.do(t, "POST", "/console/api/audit", []byte(`{}`)).Code)
+	assert.Equal(t, http.StatusUnauthorized, s.do(t, "POST", "/console/api/audit", []byte(`{}`), "Authorization", "Bearer wrong-"+testOperatorToken).Code)
+	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"} {
+		assert.Equal(t, http.StatusUnsupportedMediaType, s.do(t, "POST", "/console/api/audit", []byte(`{}`), "Content-Type", ct, operator[0], operator[1]).Code, ct)
+	}
+	for _, bad := range []string{`[]`, `{"patient":1}`, `{"limit":"x"}`, `{"limit":-1}`, `{"since":"soon"}`, `{"patient":"a\u0000"}`, `{"other":1}`, `not json`} {
+		assert.Equal(t, http.StatusBadRequest, s.do(t, "POST", "/console/api/audit", []byte(bad), operator...).Code, bad)
+	}
+	assert.Equal(t, http.StatusRequestEntityTooLarge, s.do(t, "POST", "/console/api/audit", []byte(`{"patient":"`+strings.Repeat("x", 20<<10)+`"}`), operator...).Code)
+}

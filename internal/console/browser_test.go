@@ -11,7 +11,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -54,7 +56,19 @@ type consoleFixture struct {
 	base         string
 	hookInstance string // of the upadacitinib order-select call
 	patient      string // its context.patientId
+	store        store.Store
+	urls         *urlLog // every request URL the server received
 }
+
+// urlLog keeps the URLs requested, as an access log would.
+type urlLog struct {
+	mu   sync.Mutex
+	urls []string
+}
+
+func (l *urlLog) add(u string) { l.mu.Lock(); l.urls = append(l.urls, u); l.mu.Unlock() }
+
+func (l *urlLog) all() []string { l.mu.Lock(); defer l.mu.Unlock(); return slices.Clone(l.urls) }
 
 func newConsoleFixture(t *testing.T) consoleFixture {
 	t.Helper()
@@ -75,7 +89,11 @@ func newConsoleFixture(t *testing.T) consoleFixture {
 	srv, err := hooks.NewServer(hooks.Config{OperatorMode: console.TokenAuth, OperatorTokens: tokens},
 		hooks.Deps{Engine: engine, Store: st, Recorder: rec, AuditKey: key, Logger: logger})
 	require.NoError(t, err)
-	hs := httptest.NewServer(srv)
+	urls := &urlLog{}
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		urls.add(r.RequestURI)
+		srv.ServeHTTP(w, r)
+	}))
 	t.Cleanup(hs.Close)
 
 	// Earlier weeks: cards of two findings, half of them overridden, so
@@ -103,7 +121,7 @@ func newConsoleFixture(t *testing.T) consoleFixture {
 	}
 
 	// This week: real hook calls, recorded and audited.
-	fx := consoleFixture{base: hs.URL}
+	fx := consoleFixture{base: hs.URL, store: st, urls: urls}
 	for _, name := range []string{"order-select-upadacitinib", "order-sign-abrocitinib", "patient-view-abrocitinib"} {
 		body, err := os.ReadFile("../../testdata/requests/" + name + ".json")
 		require.NoError(t, err)
@@ -275,11 +293,23 @@ func TestConsoleInBrowser(t *testing.T) {
 	dots := value(t, ctx, "chart points", count(chart+" circle.dot"))
 	check(t, ctx, "chart points", dots >= 4, "the override-rate line has %d points, want one per week with feedback (>= 4)", dots)
 	check(t, ctx, "chart line", value(t, ctx, "chart line", count(chart+" polyline.rate")) == 1, "no override-rate line")
+	// One axis of weeks for every chart: a finding with cards this week
+	// only (cardiovascular-risk) draws its bar where this week is on the
+	// others, not alone across the whole width.
+	x := func(code string) string {
+		return fmt.Sprintf(`(() => { const b = [...document.querySelectorAll('#alerts-charts .chart[data-code="%s"] rect.bar')].filter((r) => +r.getAttribute("height") > 0); return b.length ? b[b.length - 1].getAttribute("x") : "none"; })()`, code)
+	}
+	tbX := value(t, ctx, "chart axis", chromedp.Evaluate[string](x("tb-screening-missing")))
+	cvX := value(t, ctx, "chart axis", chromedp.Evaluate[string](x("cardiovascular-risk")))
+	check(t, ctx, "chart axis", tbX == cvX, "this week's bar at x=%s in one chart and x=%s in another", tbX, cvX)
+	slots := value(t, ctx, "chart axis", chromedp.Evaluate[[]int](`[...document.querySelectorAll("#alerts-charts svg")].map((s) => s.querySelectorAll("rect.bar").length)`))
+	check(t, ctx, "chart axis", len(slots) > 2 && slices.Min(slots) == slices.Max(slots), "weeks per chart %v: want the same axis for all", slots)
 
 	step(t, ctx, "filter by service",
 		selectOption("#alerts-service", "patient-view"),
 		submit("#alerts-filter"),
 		waitJS(`!document.querySelector('`+tb+`')`),
+		waitJS(`document.querySelector("#alerts-summary").textContent !== ""`),
 	)
 	summary := value(t, ctx, "filter summary", text("#alerts-summary"))
 	check(t, ctx, "filter summary", strings.Contains(summary, "patient-view"), "summary %q", summary)
@@ -304,6 +334,11 @@ func TestConsoleInBrowser(t *testing.T) {
 		waitCount(call, 1),
 	)
 	check(t, ctx, "audit by patient id", value(t, ctx, "audit count", count(".call")) == 1, "only that patient's call")
+	// The patient id searched for is in no URL (proxies and ingresses
+	// log URLs): the page posts it.
+	for _, u := range fx.urls.all() {
+		check(t, ctx, "patient id in no URL", !strings.Contains(u, fx.patient), "the patient id is in the URL %s", u)
+	}
 
 	card := "#preview-cards .card.critical"
 	step(t, ctx, "preview",
@@ -395,4 +430,71 @@ func TestConsoleScreenshots(t *testing.T) {
 	shot("rules",
 		clickTab("rules"),
 		waitCount("#rules-table tbody tr[data-code]", 20))
+}
+
+// TestConsoleInBrowserDefences: what the store holds from callers (card
+// summaries, finding codes, hookInstance, client, sources, override
+// reasons) is shown as text, never as markup; a search that fails or
+// stops at its limit says so instead of showing stale or partial results
+// as the answer.
+func TestConsoleInBrowserDefences(t *testing.T) {
+	fx := newConsoleFixture(t)
+	const hostile = `<img id=xss src=x onerror="document.title='owned'">`
+	now := time.Now().UTC()
+	var audits []store.AuditRecord
+	for i := range store.DefaultAuditLimit + 1 {
+		audits = append(audits, store.AuditRecord{Time: now.Add(-time.Duration(i+1) * time.Minute), Service: "order-select",
+			HookInstance: fmt.Sprintf("bulk-%d", i), Findings: []string{}, Summaries: []string{}, Sources: map[string]string{}, Status: 200})
+	}
+	audits = append(audits, store.AuditRecord{Time: now, Service: hostile, HookInstance: hostile,
+		Client: store.Client{Issuer: hostile, Tenant: hostile}, Findings: []string{hostile}, Summaries: []string{hostile},
+		KBRevision: hostile, ConfigHash: hostile, Sources: map[string]string{hostile: hostile}, Status: 200})
+	require.NoError(t, fx.store.Record(context.Background(), store.Batch{
+		Audits: audits,
+		Cards:  []store.CardRecord{{UUID: "hostile-card", Service: "order-select", Findings: []string{"tb-screening-missing"}, Shown: now}},
+	}))
+	_, err := fx.store.AddFeedback(context.Background(), []store.Feedback{{Service: "order-select", Card: "hostile-card",
+		Outcome: store.OutcomeOverridden, ReasonCode: hostile, ReasonDisplay: hostile, OutcomeTimestamp: now, Received: now}})
+	require.NoError(t, err)
+
+	ctx := browser(t, 45*time.Second)
+	injected := `document.querySelectorAll("#xss, img").length + (document.title === "owned" ? 100 : 0)`
+	tb := `#alerts-table tbody tr[data-code="tb-screening-missing"]`
+	step(t, ctx, "token",
+		chromedp.Navigate(fx.base+"/console/"),
+		chromedp.WaitVisible(chromedp.CSS("#token-form")),
+		chromedp.SendKeys(chromedp.CSS("#token"), browserToken),
+		submit("#token-form"),
+		waitCount(tb, 1))
+	check(t, ctx, "override reason as text", strings.Contains(value(t, ctx, "alerts row", text(tb)), hostile), "the override reason is not shown as text")
+	check(t, ctx, "override reason as text", value(t, ctx, "injected", chromedp.Evaluate[int](injected)) == 0, "markup made from an override reason")
+
+	step(t, ctx, "audit",
+		clickTab("audit"),
+		selectOption("#audit-since", "24h"),
+		submit("#audit-search"),
+		waitCount(".call", 2))
+	calls := value(t, ctx, "audit", count(".call"))
+	check(t, ctx, "audit limit", calls == store.DefaultAuditLimit, "%d calls shown", calls)
+	head := value(t, ctx, "audit limit", text("#audit-count"))
+	check(t, ctx, "audit limit", strings.Contains(head, "there may be more"), "a search stopped at its limit does not say so: %q", head)
+	first := value(t, ctx, "audit hostile", text(".call"))
+	check(t, ctx, "audit hostile", strings.Count(first, hostile) >= 6, "the hostile record's texts are not all shown as text: %q", first)
+	check(t, ctx, "audit hostile", value(t, ctx, "injected", chromedp.Evaluate[int](injected)) == 0, "markup made from an audit record")
+
+	// The API fails (an outage, a token revoked): the page shows the
+	// error and none of the earlier answer.
+	step(t, ctx, "audit failing",
+		run(`window.fetch = () => Promise.resolve(new Response('{"error":"audit trail unavailable; retry"}', {status: 503, headers: {"Content-Type": "application/json"}}))`),
+		submit("#audit-search"),
+		waitJS(`document.querySelector("#message").textContent.includes("unavailable")`))
+	check(t, ctx, "audit failing", value(t, ctx, "audit failing", count(".call")) == 0, "the calls of the earlier search are still shown")
+	step(t, ctx, "alerts failing",
+		clickTab("alerts"),
+		run(`window.fetch = () => Promise.resolve(new Response('{"error":"analytics unavailable; retry"}', {status: 503, headers: {"Content-Type": "application/json"}}))`),
+		selectOption("#alerts-since", "2160h"),
+		submit("#alerts-filter"),
+		waitJS(`document.querySelector("#message").textContent.includes("unavailable")`))
+	check(t, ctx, "alerts failing", value(t, ctx, "alerts failing", count("#alerts-table tbody tr[data-code]")) == 0, "the 30 days' numbers are still shown under the 90 days' heading")
+	check(t, ctx, "alerts failing", value(t, ctx, "alerts failing", count("#alerts-charts .chart")) == 0, "the 30 days' charts are still shown")
 }

@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"strconv"
@@ -124,6 +125,7 @@ func New(cfg Config) (*Console, error) {
 	m.HandleFunc("GET /console/api/findings", c.api(c.findings))
 	m.HandleFunc("GET /analytics/findings", c.api(c.findings))
 	m.HandleFunc("GET /console/api/audit", c.api(c.audit))
+	m.HandleFunc("POST /console/api/audit", c.api(c.auditPost))
 	m.HandleFunc("POST /console/api/preview/{service}", c.api(c.preview))
 	m.HandleFunc("GET /console/api/rules", c.api(c.rulesAPI))
 	m.HandleFunc("GET /console/api/requests", c.api(c.requestList))
@@ -245,7 +247,52 @@ func (c *Console) findings(w http.ResponseWriter, r *http.Request) {
 // [&hookInstance=H][&limit=N]: {"calls":[...]}, newest first. The patient
 // id is hashed here with the audit key; it is neither stored nor logged.
 func (c *Console) audit(w http.ResponseWriter, r *http.Request) {
-	v := r.URL.Query()
+	c.auditSearch(w, r, r.URL.Query())
+}
+
+// auditPost answers POST /console/api/audit, the search of GET
+// /console/api/audit with its parameters in a JSON body
+// ({"since", "patient", "hookInstance", "limit"}): the page searches this
+// way, so that a patient id never stands in a URL, which proxies and
+// ingresses write to their access logs.
+func (c *Console) auditPost(w http.ResponseWriter, r *http.Request) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		writeError(w, http.StatusUnsupportedMediaType, "the body must be JSON: Content-Type application/json")
+		return
+	}
+	var p struct {
+		Since        string `json:"since"`
+		Patient      string `json:"patient"`
+		HookInstance string `json:"hookInstance"`
+		Limit        *int   `json:"limit"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxSearchBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			writeError(w, http.StatusRequestEntityTooLarge, "the search is larger than 16 KiB")
+			return
+		}
+		writeError(w, http.StatusBadRequest, "the body must be a JSON object with since, patient, hookInstance and limit (strings; limit a number)")
+		return
+	}
+	v := url.Values{}
+	for name, val := range map[string]string{"since": p.Since, "patient": p.Patient, "hookInstance": p.HookInstance} {
+		if val != "" {
+			v.Set(name, val)
+		}
+	}
+	if p.Limit != nil {
+		v.Set("limit", strconv.Itoa(*p.Limit))
+	}
+	c.auditSearch(w, r, v)
+}
+
+// maxSearchBody bounds the body of an audit search.
+const maxSearchBody = 16 << 10
+
+func (c *Console) auditSearch(w http.ResponseWriter, r *http.Request, v url.Values) {
 	since, err := parseSince(v.Get("since"), c.cfg.Now())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
@@ -285,7 +332,16 @@ func (c *Console) audit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "audit trail unavailable; retry")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"calls": calls})
+	// limit is the most calls answered: as many calls as it says there
+	// may be more (the page says so rather than let them be counted).
+	limit := q.Limit
+	switch {
+	case limit <= 0:
+		limit = store.DefaultAuditLimit
+	case limit > store.MaxAuditLimit:
+		limit = store.MaxAuditLimit
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"calls": calls, "limit": limit})
 }
 
 // preview answers POST /console/api/preview/{service}: the hook's answer

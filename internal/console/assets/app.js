@@ -62,9 +62,21 @@ function alertsQuery() {
 }
 
 async function loadAlerts() {
-  const a = await apiJSON("/console/api/findings?" + alertsQuery());
+  // Nothing of an earlier period or service stays on the page while this
+  // one loads, nor when it fails: stale numbers would be read as these.
+  const tbody = $("#alerts-table tbody"), charts = $("#alerts-charts");
+  tbody.replaceChildren(el("tr", {}, el("td", { colspan: "6", class: "muted" }, "Loading…")));
+  charts.replaceChildren();
+  $("#alerts-summary").textContent = "";
+  lastAnalytics = null;
+  let a;
+  try {
+    a = await apiJSON("/console/api/findings?" + alertsQuery());
+  } catch (e) {
+    tbody.replaceChildren(el("tr", {}, el("td", { colspan: "6", class: "error" }, "Not loaded: " + e.message)));
+    throw e;
+  }
   lastAnalytics = a;
-  const tbody = $("#alerts-table tbody");
   tbody.replaceChildren();
   for (const f of a.findings) {
     const acted = f.accepted + f.overridden;
@@ -76,10 +88,40 @@ async function loadAlerts() {
   }
   if (!a.findings.length) tbody.append(el("tr", {}, el("td", { colspan: "6", class: "muted" }, "No cards in this period.")));
   $("#alerts-summary").textContent = (a.service ? "Service " + a.service + ". " : "All services. ") +
+    (a.since ? "Since " + a.since.slice(0, 16).replace("T", " ") + " UTC. " : "Everything recorded. ") +
     "Feedback on unknown cards: " + a.unattributed + ".";
-  const charts = $("#alerts-charts");
-  charts.replaceChildren();
-  for (const s of a.weekly) charts.append(el("div", { class: "chart", "data-code": s.code }, el("h3", {}, s.code), chart(s.weeks)));
+  // Every chart on one axis of weeks, from the period's first week (or the
+  // first with data) to this week, weeks without cards included: a week
+  // left out would draw a gap in time as no gap at all.
+  const axis = weekAxis(a);
+  for (const s of a.weekly) charts.append(el("div", { class: "chart", "data-code": s.code }, el("h3", {}, s.code), chart(onAxis(s.weeks, axis))));
+  if (!a.weekly.length) charts.append(el("p", { class: "muted" }, "No cards or feedback in this period: nothing to chart."));
+}
+
+const WEEK = 7 * 24 * 3600 * 1000;
+
+// mondayOf is the start (Monday 00:00 UTC) of the week holding ms.
+function mondayOf(ms) {
+  const d = new Date(ms);
+  const day = (d.getUTCDay() + 6) % 7;
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day);
+}
+
+// weekAxis lists the week starts (ms) the charts share.
+function weekAxis(a) {
+  const data = a.weekly.flatMap((s) => s.weeks.map((w) => Date.parse(w.week)));
+  if (!data.length) return [];
+  const first = a.since ? mondayOf(Date.parse(a.since)) : Math.min(...data);
+  const last = Math.max(mondayOf(Date.now()), ...data);
+  const out = [];
+  for (let t = Math.min(first, ...data); t <= last && out.length < 1000; t += WEEK) out.push(t);
+  return out;
+}
+
+// onAxis gives a finding's weeks on the shared axis, zero where it has none.
+function onAxis(weeks, axis) {
+  const by = new Map(weeks.map((w) => [Date.parse(w.week), w]));
+  return axis.map((t) => by.get(t) || { week: new Date(t).toISOString(), shown: 0, accepted: 0, overridden: 0, overrideRate: 0 });
 }
 
 // chart draws one finding's weeks: bars of cards shown and a line of the
@@ -134,20 +176,35 @@ async function downloadCSV() {
 }
 
 // ---- Audit ----
+// searchAudit posts the search (the patient id in the body, never in a URL
+// that proxies log) and shows the calls. Earlier results go first: a
+// failed search shows its error, not the previous search's calls.
 async function searchAudit() {
-  const q = new URLSearchParams();
-  if ($("#audit-since").value) q.set("since", $("#audit-since").value);
-  if ($("#audit-hook").value.trim()) q.set("hookInstance", $("#audit-hook").value.trim());
-  if ($("#audit-patient").value.trim()) q.set("patient", $("#audit-patient").value.trim());
-  const { calls } = await apiJSON("/console/api/audit?" + q);
   const out = $("#audit-results");
-  out.replaceChildren(el("p", { class: "muted" }, calls.length + " call(s), newest first."));
+  out.replaceChildren(el("p", { class: "muted" }, "Searching…"));
+  const q = {};
+  if ($("#audit-since").value) q.since = $("#audit-since").value;
+  if ($("#audit-hook").value.trim()) q.hookInstance = $("#audit-hook").value.trim();
+  if ($("#audit-patient").value.trim()) q.patient = $("#audit-patient").value.trim();
+  let res;
+  try {
+    res = await apiJSON("/console/api/audit", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(q) });
+  } catch (e) {
+    out.replaceChildren(el("p", { class: "error" }, "Not searched: " + e.message));
+    throw e;
+  }
+  const { calls, limit } = res;
+  const period = $("#audit-since").selectedOptions[0].textContent;
+  let head = calls.length + " call(s), newest first.";
+  if (!calls.length) head = "No call matches this search in the period (" + period + "). The audit trail keeps calls for the configured retention only.";
+  else if (limit && calls.length >= limit) head = "The newest " + calls.length + " calls only: there may be more in the period (" + period + "). Narrow the search.";
+  out.replaceChildren(el("p", { class: calls.length >= limit ? "warning" : "muted", id: "audit-count" }, head));
   for (const c of calls) {
     const ok = c.status >= 200 && c.status < 300;
     const sources = Object.entries(c.sources || {}).map(([k, v]) => el("span", { class: "tag" }, k + ": " + v));
     out.append(el("div", { class: "call", "data-hook-instance": c.hookInstance || "" },
       el("div", { class: "head" },
-        el("strong", {}, new Date(c.time).toLocaleString()), el("span", {}, c.service),
+        el("strong", {}, new Date(c.time).toLocaleString(undefined, { timeZoneName: "short" })), el("span", {}, c.service),
         el("span", { class: ok ? "status-ok" : "status-err" }, String(c.status)),
         el("span", {}, c.latencyMs.toFixed(1) + " ms"),
         el("span", { class: "muted" }, "hookInstance " + (c.hookInstance || "–"))),
