@@ -390,3 +390,49 @@ func TestConsoleAuditPost(t *testing.T) {
 	}
 	assert.Equal(t, http.StatusRequestEntityTooLarge, s.do(t, "POST", "/console/api/audit", []byte(`{"patient":"`+strings.Repeat("x", 20<<10)+`"}`), operator...).Code)
 }
+
+// Every answer of an operator path, refusals and errors included, carries
+// the browser defences; a preflight from another origin gets no CORS
+// grant; a token in the query string (where it would land in access logs)
+// opens nothing.
+func TestConsoleHeadersOnEveryAnswer(t *testing.T) {
+	s := newTestServer(t, serverOpts{})
+	upa := readFile(t, "testdata/requests/order-select-upadacitinib.json")
+	for _, tc := range []struct {
+		method, path string
+		body         []byte
+		hdr          []string
+		status       int
+	}{
+		{"GET", "/console/", nil, nil, 200},
+		{"GET", "/console/assets/app.js", nil, nil, 200},
+		{"GET", "/console/api/findings", nil, operator, 200},
+		{"GET", "/analytics/findings", nil, operator, 200},
+		{"GET", "/console/api/audit?patient=pt-upa", nil, operator, 200},
+		{"POST", "/console/api/audit", []byte(`{"patient":"pt-upa"}`), operator, 200},
+		{"POST", "/console/api/preview/order-select", upa, operator, 200},
+		{"GET", "/console/api/audit", nil, nil, 401},
+		{"GET", "/console/api/audit?access_token=" + testOperatorToken, nil, nil, 401},
+		{"GET", "/console/api/findings?token=" + testOperatorToken, nil, nil, 401},
+		{"GET", "/console/api/audit?since=soon", nil, operator, 400},
+		{"POST", "/console/api/preview/order-select", upa, []string{"Content-Type", "text/plain", operator[0], operator[1]}, 415},
+		{"OPTIONS", "/console/api/preview/order-select", nil, []string{"Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization,content-type"}, 405},
+		{"OPTIONS", "/console/api/audit", nil, []string{"Access-Control-Request-Method", "POST"}, 405},
+	} {
+		name := tc.method + " " + tc.path
+		rec := s.do(t, tc.method, tc.path, tc.body, tc.hdr...)
+		assert.Equal(t, tc.status, rec.Code, "%s: %s", name, rec.Body.String())
+		h := rec.Header()
+		assert.Contains(t, h.Get("Content-Security-Policy"), "frame-ancestors 'none'", name)
+		assert.NotContains(t, h.Get("Content-Security-Policy"), "unsafe", name)
+		assert.Contains(t, h.Get("Content-Security-Policy"), "require-trusted-types-for 'script'", name)
+		assert.Equal(t, "DENY", h.Get("X-Frame-Options"), name)
+		assert.Equal(t, "nosniff", h.Get("X-Content-Type-Options"), name)
+		assert.Equal(t, "no-referrer", h.Get("Referrer-Policy"), name)
+		assert.Empty(t, h.Get("Access-Control-Allow-Origin"), name)
+		assert.Empty(t, h.Get("Access-Control-Allow-Headers"), name)
+		if (strings.Contains(tc.path, "/api/") || strings.HasPrefix(tc.path, "/analytics/")) && rec.Code != http.StatusMethodNotAllowed {
+			assert.Equal(t, "no-store", h.Get("Cache-Control"), name)
+		}
+	}
+}

@@ -468,6 +468,9 @@ func TestConsoleInBrowserDefences(t *testing.T) {
 		waitCount(tb, 1))
 	check(t, ctx, "override reason as text", strings.Contains(value(t, ctx, "alerts row", text(tb)), hostile), "the override reason is not shown as text")
 	check(t, ctx, "override reason as text", value(t, ctx, "injected", chromedp.Evaluate[int](injected)) == 0, "markup made from an override reason")
+	// The CSP's Trusted Types: no string reaches an HTML sink on this page.
+	sink := value(t, ctx, "trusted types", chromedp.Evaluate[string](`(() => { try { document.createElement("div").innerHTML = "<b>x</b>"; return "allowed"; } catch (e) { return "blocked"; } })()`))
+	check(t, ctx, "trusted types", sink == "blocked", "innerHTML with a string is %s", sink)
 
 	step(t, ctx, "audit",
 		clickTab("audit"),
