@@ -287,6 +287,21 @@ func TestConsoleInBrowser(t *testing.T) {
 	step(t, ctx, "alerts", waitCount(tb, 1))
 	row := value(t, ctx, "alerts row", text(tb))
 	check(t, ctx, "alerts row", strings.Contains(row, "Screening done elsewhere"), "no top override reason in %q", row)
+	// The table says what the API says, finding by finding.
+	diff := value(t, ctx, "alerts numbers", chromedp.Evaluate[[]string](`(async () => {
+		const a = await (await fetch("/console/api/findings?since=720h", {headers: {Authorization: "Bearer " + sessionStorage.getItem("jakguard.operatorToken")}})).json();
+		const out = [];
+		for (const f of a.findings) {
+			const row = document.querySelector('#alerts-table tbody tr[data-code="' + f.code + '"]');
+			if (!row) { out.push(f.code + ": no row"); continue; }
+			const c = [...row.cells].map((td) => td.textContent);
+			const rate = f.accepted + f.overridden ? (f.overrideRate * 100).toFixed(1) + " %" : "–";
+			const want = [f.code, String(f.shown), String(f.accepted), String(f.overridden), rate];
+			if (want.join("|") !== c.slice(0, 5).join("|")) out.push(want.join("|") + " shown as " + c.slice(0, 5).join("|"));
+		}
+		if (document.querySelectorAll("#alerts-table tbody tr[data-code]").length !== a.findings.length) out.push("row count");
+		return out; })()`, chromedp.EvalAwaitPromise))
+	check(t, ctx, "alerts numbers", len(diff) == 0, "the table differs from the API: %v", diff)
 	chart := `#alerts-charts .chart[data-code="tb-screening-missing"] svg`
 	// 30 days: this week and the four before it.
 	step(t, ctx, "chart", waitCount(chart+" rect.bar", 5))
