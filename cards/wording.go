@@ -706,7 +706,11 @@ func reverseSummary(group []rules.Finding, a summaryArgs) string {
 		a.Avoid = a.Avoid || g.Avoid
 	}
 	s := ""
-	if r := codeTable[f.Code].reverse; r != nil {
+	if f.RuledOut && f.DoseLimitMg > 0 {
+		// The ordered drug is also contraindicated with the course
+		// (ticlopidine): the limit, for if it is used at all (combos review).
+		s = capitalize(shortOf(f)) + " (" + a.Subject + "): " + a.Drug + " " + mgText(f.DoseLimitMg) + " mg daily at most, if used at all"
+	} else if r := codeTable[f.Code].reverse; r != nil {
 		s = r(a)
 	} else if s = oneLine(f.Title); s == "" {
 		s = "Review " + a.Subject + " with " + a.Drug
