@@ -15,7 +15,9 @@ import "testing"
 // "if used at all" and suggests no dose; another inhibitor, or ticlopidine
 // after the first 3 months, still sets the 50 mg.
 func TestAcceptanceCombosAntiplateletInhibitor(t *testing.T) {
-	tic := func(days int) res { return med("tic", "active", rxnorm, "10594", "ticlopidine 250 MG Oral Tablet", days) }
+	tic := func(days int) res {
+		return med("tic", "active", rxnorm, "10594", "ticlopidine 250 MG Oral Tablet", days)
+	}
 	fluox := med("fluox", "active", rxnorm, "4493", "fluoxetine 20 MG Oral Capsule", 5)
 	clop := med("clop", "active", rxnorm, "32968", "clopidogrel 75 MG Oral Tablet", 5)
 	rec := func(ms ...res) *record { r := cleanRecord(); r.medications = append(r.medications, ms...); return r }
