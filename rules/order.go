@@ -484,6 +484,9 @@ func (c *orderCtx) oneDose(fs []Finding) {
 		default:
 			f.Action = strings.TrimSpace(f.Action + " Use " + c.p.Generic + " " + number(suggest) +
 				" mg once daily: the lowest dose limit for this order (" + reason + ").")
+			if i := strings.LastIndex(reason, ": "); i > 0 {
+				f.DoseSetBy = reason[:i]
+			}
 		}
 	}
 }
