@@ -639,6 +639,12 @@ func Summary(group []rules.Finding, patientView bool) string {
 			s = "Keep one " + a.Drug + " order: this session's orders total " + mgText(g.SessionDailyMg) + " mg/day, above the " +
 				mgText(g.DoseLimitMg) + " mg/day limit"
 		}
+	case cat == rules.CategoryRiskFactors && len(group) == 1 && f.Code == rules.LowerDoseRecommended && f.RuledOut &&
+		f.DoseLimitMg > 0 && a.Subject != "":
+		// Age 65 alone, beside a finding that rules the drug out: no
+		// boxed-warning risk to weigh (combos review); the limit, as the
+		// other dose cards of the order state theirs.
+		s = capitalize(a.Subject) + " (US label): " + a.Drug + " " + mgText(f.DoseLimitMg) + " mg daily at most, if used at all"
 	case ci.grouped && ci.summary != nil:
 		// A test being ordered in this session is not one to order: the
 		// summary names it as being ordered (ordered), apart from the
@@ -689,7 +695,29 @@ func Summary(group []rules.Finding, patientView bool) string {
 			s = "Review " + a.Drug + ": " + oneLine(f.Code)
 		}
 	}
+	if by := doseSetBy(group); by != "" && session < 0 {
+		// The dose named is another card's lower limit: say whose
+		// (combos review), when it fits.
+		if t := s + "; lowest limit: " + by; utf8.RuneCountInString(t) <= MaxSummaryRunes {
+			s = t
+		}
+	}
 	return clip(capitalize(s), MaxSummaryRunes)
+}
+
+// doseSetBy is the limit that set the dose a card names when none of its
+// own findings did ("" when one did, or no dose is named).
+func doseSetBy(group []rules.Finding) string {
+	mg := minDose(group)
+	if mg <= 0 || slices.ContainsFunc(group, func(f rules.Finding) bool { return f.DoseLimitMg > 0 && f.DoseLimitMg <= mg }) {
+		return ""
+	}
+	for _, f := range group {
+		if by := oneLine(f.DoseSetBy); by != "" {
+			return by
+		}
+	}
+	return ""
 }
 
 // reverseSummary is the summary of a reverse-direction card: the ordered
@@ -706,7 +734,11 @@ func reverseSummary(group []rules.Finding, a summaryArgs) string {
 		a.Avoid = a.Avoid || g.Avoid
 	}
 	s := ""
-	if r := codeTable[f.Code].reverse; r != nil {
+	if f.RuledOut && f.DoseLimitMg > 0 {
+		// The ordered drug is also contraindicated with the course
+		// (ticlopidine): the limit, for if it is used at all (combos review).
+		s = capitalize(shortOf(f)) + " (" + a.Subject + "): " + a.Drug + " " + mgText(f.DoseLimitMg) + " mg daily at most, if used at all"
+	} else if r := codeTable[f.Code].reverse; r != nil {
 		s = r(a)
 	} else if s = oneLine(f.Title); s == "" {
 		s = "Review " + a.Subject + " with " + a.Drug

@@ -158,6 +158,12 @@ type Finding struct {
 	// (changing this order would not bring the total down): one order is to
 	// go, and the card says so.
 	SessionDailyMg float64
+	// DoseSetBy names the limit that set SuggestedDailyMg when it is not
+	// this finding's own (DoseLimitMg above it): "eGFR 30-59", "aged 65
+	// or over". The card's summary says so, so that "Use abrocitinib 50 mg
+	// daily: boxed-warning risks" does not pass for the risks' own limit
+	// (combos review).
+	DoseSetBy string
 	// RuledOut is set on a finding with a dose limit when another finding
 	// of the order rules the drug out at any dose (notRecommendedAtAnyDose):
 	// no dose is suggested, and the card must not say to keep or reduce it.

@@ -208,6 +208,7 @@ func (e *Engine) evaluateReverse(ix *index, x *Medication, in map[string]bool, c
 		if !ok {
 			continue
 		}
+		oc.fired[r.code] = true
 		f.Code, f.Category, f.Drug, f.OrderID, f.OnTreatment, f.Course = r.code, r.category, course.Drug, x.ID, course.Ongoing, ref
 		if f.Level == "" {
 			f.Level = r.level
@@ -496,6 +497,15 @@ func (c *reverseCtx) cyp() (Finding, bool) {
 	f.Evidence = []Evidence{c.orderedEvidence(reduce.what + ": " + c.p.Generic + " " + limitText + " at most while it is taken")}
 	f.DoseLimitMg, f.DoseLimitReason = limit, reduce.what+": "+number(limit)+" mg"
 	f.Threshold = number(limit) + " mg"
+	if c.fired[AntiplateletAbrocitinib] {
+		// Ticlopidine: also an antiplatelet, contraindicated with the
+		// course now (combos review); no dose of abrocitinib with it.
+		f.RuledOut = true
+		f.Action = c.whileOn("With " + name + " (a " + reduce.what + ") the " + c.p.Generic + " dose is " + limitText + "; " + name +
+			" is also an antiplatelet, contraindicated with " + c.p.Generic + " in the first " + durationText(c.cfg.AntiplateletFirst) +
+			" of treatment: no " + c.p.Generic + " dose is suggested with it.")
+		return f, true
+	}
 	switch {
 	case !c.course.DoseKnown:
 		f.SuggestedDailyMg = limit

@@ -415,6 +415,9 @@ func (c *orderCtx) oneDose(fs []Finding) {
 	lowest, reason := 0.0, ""
 	notAtAll := "" // a finding that says the drug is not recommended at any dose
 	for _, f := range fs {
+		if f.RuledOut {
+			continue // its rule ruled its own limit out (a contraindicated inhibitor)
+		}
 		if f.DoseLimitMg > 0 && (lowest == 0 || f.DoseLimitMg < lowest) {
 			lowest, reason = f.DoseLimitMg, f.DoseLimitReason
 		}
@@ -433,7 +436,7 @@ func (c *orderCtx) oneDose(fs []Finding) {
 		// contradict it (contract 6.3: one dose per order; here none).
 		for i := range fs {
 			f := &fs[i]
-			if f.DoseLimitMg <= 0 {
+			if f.DoseLimitMg <= 0 || f.RuledOut {
 				continue
 			}
 			f.SuggestedDailyMg, f.RuledOut = 0, true
@@ -460,7 +463,7 @@ func (c *orderCtx) oneDose(fs []Finding) {
 	product, asProduct := c.productFor(suggest)
 	for i := range fs {
 		f := &fs[i]
-		if f.DoseLimitMg <= 0 {
+		if f.DoseLimitMg <= 0 || f.RuledOut {
 			continue
 		}
 		f.SuggestedDailyMg, f.ProductCode, f.OrderedAsProduct = suggest, product, asProduct
@@ -481,6 +484,9 @@ func (c *orderCtx) oneDose(fs []Finding) {
 		default:
 			f.Action = strings.TrimSpace(f.Action + " Use " + c.p.Generic + " " + number(suggest) +
 				" mg once daily: the lowest dose limit for this order (" + reason + ").")
+			if i := strings.LastIndex(reason, ": "); i > 0 {
+				f.DoseSetBy = reason[:i]
+			}
 		}
 	}
 }

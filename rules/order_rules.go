@@ -3,6 +3,7 @@ package rules
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -2099,9 +2100,35 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 		actions = append(actions, "With "+joinNames(reduceNames)+" ("+what+") the label dose is "+limitText+".")
 		f.DoseLimitMg, f.DoseLimitReason = limit, what+": "+number(limit)+" mg"
 		f.Subject = or(f.Subject, reduceNames[0])
+		if c.contraindicatedInhibitors(reducers) {
+			// Ticlopidine: the inhibitor that sets 50 mg is an antiplatelet
+			// the label contraindicates with abrocitinib now (combos
+			// review). A dose for that pair would endorse it; the limit is
+			// stated for if it is used at all.
+			f.RuledOut = true
+			actions = append(actions, "No dose is suggested: "+c.p.Generic+" is contraindicated with "+joinNames(reduceNames)+
+				" (an antiplatelet) in the first "+durationText(c.cfg.AntiplateletFirst)+" of treatment.")
+		}
 	}
 	f.Action = strings.Join(actions, " ")
 	return f, true
+}
+
+// contraindicatedInhibitors reports whether every strong CYP2C19 inhibitor
+// that sets the abrocitinib dose is also an antiplatelet of the
+// antiplatelet-abrocitinib finding of this order (ticlopidine in the first
+// 3 months): the dose is then for a combination the label forbids.
+func (c *orderCtx) contraindicatedInhibitors(reducers []*Medication) bool {
+	if c.drug != Abrocitinib || !c.fired[AntiplateletAbrocitinib] || len(reducers) == 0 {
+		return false
+	}
+	anti, _ := c.medsIn(VSAntiplatelets)
+	for _, m := range reducers {
+		if !slices.Contains(anti, m) || c.aspirinOnly(m) {
+			return false
+		}
+	}
+	return true
 }
 
 // pgpSubstrate: abrocitinib raises the exposure of P-gp substrates; where
