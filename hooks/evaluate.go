@@ -154,7 +154,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		logger := s.logger.With("service", svc.ID, "hookInstance", clipText(req.HookInstance, maxAuditText))
 		if orders, ordersErr = fhir.DecodeOrders(ctx, hc.DraftOrders, hc.PatientID, logger); ordersErr == nil {
 			d = s.pickDrafts(svc.Hook, hc, orders)
-			if d.jak == 0 && d.interacting {
+			if d.jak == 0 && d.interacting && len(d.beside) == 0 {
 				readSvc = courseService(svc)
 			}
 		}
@@ -228,7 +228,12 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		if d.jak == 0 {
 			// Only drugs that interact with a JAK inhibitor: the medication
 			// list alone tells whether the patient has a course to check.
-			findings, err = s.engine.EvaluateInteractions(res.record, sess, d.meds, d.services, now, stop)
+			findings, err = s.engine.EvaluateInteractions(res.record, sess, append(d.meds, d.beside...), d.services, now, stop)
+			if err == nil && len(d.beside) > 0 {
+				var more []rules.Finding
+				more, err = s.engine.EvaluateOrdersUntil(res.record, sess, d.beside, now, stop)
+				findings = append(findings, besideFindings(more, d.cite)...)
+			}
 			if err == nil && !courseKnown(res, findings, logger) {
 				return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
 			}
@@ -250,9 +255,14 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 			// The deadline stops CPU-bound work too (issue 16): the rules ask
 			// between orders.
 			findings, err = s.engine.EvaluateOrdersUntil(res.record, sess, d.meds, now, stop)
+			if err == nil && len(d.beside) > 0 {
+				var more []rules.Finding
+				more, err = s.engine.EvaluateOrdersUntil(res.record, sess, d.beside, now, stop)
+				findings = append(findings, besideFindings(more, d.cite)...)
+			}
 			if err == nil && d.interacting {
 				var more []rules.Finding
-				more, err = s.engine.EvaluateInteractions(res.record, sess, d.meds, d.services, now, stop)
+				more, err = s.engine.EvaluateInteractions(res.record, sess, append(d.meds, d.beside...), d.services, now, stop)
 				findings = append(findings, more...)
 			}
 			unsaid, skipped = unsaidUnavailable(res, findings), res.skipped

@@ -21,6 +21,15 @@ type drafts struct {
 	jak         int
 	firstJAK    rules.Drug
 	interacting bool
+	// beside are, on order-select, the upadacitinib and abrocitinib drafts
+	// of the session that are not selected (and not cancelled, entered in
+	// error, stopped, completed or on hold), when a selected order
+	// interacts with them; cite are the "<resourceType>/<id>" of the
+	// selected interacting orders. The pairing of a JAK draft selected
+	// earlier with a drug selected now is said when the drug is selected
+	// (besideFindings), not only at order-sign.
+	beside []rules.Medication
+	cite   map[string]bool
 }
 
 // pickDrafts picks and sorts the drafts to evaluate, from the orders alone.
@@ -57,11 +66,71 @@ func (s *Server) pickDrafts(hook string, hc *HookContext, o fhir.Orders) drafts 
 			d.services = append(d.services, so)
 		}
 	}
+	if hook == HookOrderSelect && d.interacting {
+		d.cite = map[string]bool{}
+		for _, m := range d.meds {
+			if _, _, ok := s.engine.Recognize(m); !ok && m.ID != "" {
+				d.cite[m.ID] = true
+			}
+		}
+		for _, so := range d.services {
+			if so.ID != "" {
+				d.cite[so.ID] = true
+			}
+		}
+		for _, m := range o.Medications {
+			if _, _, ok := s.engine.Recognize(m); ok && !selected[m.ID] && besideTaken(m.Status) {
+				d.beside = append(d.beside, m)
+			}
+		}
+	}
 	return d
 }
 
-// evaluated is the number of orders d evaluates.
-func (d drafts) evaluated() int { return len(d.meds) + len(d.services) }
+// besideTaken reports whether an unselected JAK draft of the session is
+// one to be taken (rules' sessionTaken): a cancelled, entered-in-error,
+// stopped, completed or on-hold order is the one a new order replaces.
+func besideTaken(status string) bool {
+	switch status {
+	case "cancelled", "entered-in-error", "stopped", "completed", "on-hold":
+		return false
+	}
+	return true
+}
+
+// pairingCodes are the findings of a JAK order that pair it with another
+// order (section 2b's codes): the only ones besideFindings keeps.
+var pairingCodes = map[string]bool{
+	rules.CombinationJAK: true, rules.CombinationBiologic: true, rules.CombinationImmunosuppressant: true,
+	rules.CYPInteraction: true, rules.PgpSubstrate: true, rules.LiveVaccineOrdered: true, rules.AntiplateletAbrocitinib: true,
+}
+
+// besideFindings keeps, of the findings of the unselected JAK drafts
+// (d.beside), those that pair one with an order selected now (d.cite):
+// clarithromycin selected beside an upadacitinib draft selected earlier
+// answered no cards at order-select (the patient on no course), and the
+// interaction was said only at order-sign. The JAK draft's other findings
+// (screening, boxed-warning risks) were said when it was selected, and
+// are not said again on every later selection (noise).
+func besideFindings(fs []rules.Finding, cite map[string]bool) []rules.Finding {
+	var out []rules.Finding
+	for _, f := range fs {
+		if !pairingCodes[f.Code] {
+			continue
+		}
+		for _, ev := range f.Evidence {
+			if cite[ev.ResourceID] {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// evaluated is the number of orders d evaluates (the JAK drafts beside a
+// selected interacting order are evaluated too).
+func (d drafts) evaluated() int { return len(d.meds) + len(d.services) + len(d.beside) }
 
 // courseKeys are the prefetch keys the reverse direction reads: the
 // medication orders and, where the service asks for it, the outside

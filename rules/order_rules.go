@@ -1366,7 +1366,7 @@ func (c *orderCtx) liveVaccineOrdered() (Finding, bool) {
 				services = append(services, s.Codes...)
 				name := medicationName(&sm)
 				serviceNames = append(serviceNames, name)
-				ev = append(ev, Evidence{Text: "Live vaccine " + name + " ordered in this session."})
+				ev = append(ev, Evidence{Text: "Live vaccine " + name + " ordered in this session.", ResourceID: s.ID})
 			}
 		}
 	} else {

@@ -99,13 +99,15 @@ type sessionGroup struct {
 	meds []*Medication
 }
 
-// orderKey identifies an order: by id, or, when it has none, by its text
-// and codes (two id-less orders with the same text and codes are one order).
+// orderKey identifies an order: by its id, text and codes (two orders with
+// the same text and codes, and the same id or none, are one order). Two
+// drafts that share an id but name different drugs (an EHR's temporary
+// ids colliding) are two orders: keyed by the id alone, an abrocitinib
+// draft beside an upadacitinib draft of the same id was the upadacitinib
+// order itself, and combination-jak was not said (workflow review).
 func orderKey(m *Medication) string {
-	if m.ID != "" {
-		return m.ID
-	}
 	var b strings.Builder
+	b.WriteString(m.ID)
 	b.WriteString("\x00")
 	b.WriteString(m.Text)
 	for _, c := range m.Codes {
