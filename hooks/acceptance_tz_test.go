@@ -110,3 +110,17 @@ func TestAcceptanceTzCourseOrderAhead(t *testing.T) {
 			c: sign(alone("2026-11-29T12:30:00Z"), jakDraft("upadacitinib", 15)), absent: []string{"mace-history"}},
 	})
 }
+
+// TestAcceptanceTzBirthDateTomorrow: a birth date of tomorrow on the
+// server's clock is after today, whatever the hour: age-unknown says so.
+// In New York after 19:00 the date's midnight UTC was already past, and
+// the card said the birth date was "not plausible (over 130 years ago)".
+func TestAcceptanceTzBirthDateTomorrow(t *testing.T) {
+	ny := time.FixedZone("EST", -5*3600)
+	for _, hour := range []int{18, 19, 20} {
+		now := time.Date(2026, 11, 29, hour, 30, 0, 0, ny)
+		runAccAt(t, now, []accCase{{name: "New York clock at " + now.Format("15:04") + ", birth date 2026-11-30: after today",
+			c: abro100(cleanRecord().labsOn("2026-11-20").born("2026-11-30")), want: w("age-unknown", "warning"),
+			detailOf: map[string]string{"age-unknown": "is after today"}}})
+	}
+}
