@@ -106,6 +106,9 @@ func TestAcceptanceTzCourseOrderAhead(t *testing.T) {
 		{name: "the same on the renewal: said", c: sign(renewed("2036-11-20"), jakDraft("upadacitinib", 15)), want: mace},
 		{name: "an only order authored 2036, renewed: its start unknown, the MI is not known to be history: said",
 			c: sign(alone("2036-11-20"), jakDraft("upadacitinib", 15)), want: mace},
+		{name: "an only order authored 2036, on opening the chart: its start is said unreadable, the checks since the start did not run",
+			c: view(alone("2036-11-20")), want: w("data-unavailable", "info"), absent: []string{"mace-history"},
+			detailOf: map[string]string{"data-unavailable": "no start date jakguard can read"}},
 		{name: "an only order authored 12:30Z today (30 minutes ahead): dated as written, the MI before it is history",
 			c: sign(alone("2026-11-29T12:30:00Z"), jakDraft("upadacitinib", 15)), absent: []string{"mace-history"}},
 	})
