@@ -22,6 +22,11 @@ func TestParseDate(t *testing.T) {
 		{"2026-11-02T10:30:00.250-05:00", time.Date(2026, 11, 2, 15, 30, 0, 250e6, time.UTC), true},
 		{"2026-11-02T10:30:00", time.Date(2026, 11, 2, 10, 30, 0, 0, time.UTC), true},
 		{"2026-11-02T10:30Z", time.Date(2026, 11, 2, 10, 30, 0, 0, time.UTC), true},
+		// A leap second (FHIR R4 allows second 60) is read as :59.
+		{"2016-12-31T23:59:60Z", time.Date(2016, 12, 31, 23, 59, 59, 0, time.UTC), true},
+		{"2016-12-31T23:59:60.5+01:00", time.Date(2016, 12, 31, 22, 59, 59, 5e8, time.UTC), true},
+		{"2016-12-31T23:59:60", time.Date(2016, 12, 31, 23, 59, 59, 0, time.UTC), true},
+		{"2016-12-31T23:60:00Z", time.Time{}, false},
 		{"", time.Time{}, false},
 		{"2026-13", time.Time{}, false},
 		{"2026-02-30", time.Time{}, false},

@@ -554,6 +554,9 @@ var (
 // ParseDate parses a FHIR date, dateTime or instant (ok false if it cannot).
 func ParseDate(s string) (t time.Time, ok bool) {
 	s = strings.TrimSpace(s)
+	if len(s) >= 19 && s[16] == ':' && s[17:19] == "60" { // a leap second, which FHIR allows and Go does not parse
+		s = s[:17] + "59" + s[19:]
+	}
 	layouts := dateTimeLayouts
 	if l, ok := dateLayouts[len(s)]; ok {
 		layouts = []string{l}

@@ -453,7 +453,7 @@ func TestAcceptanceReview2EasternTimeZones(t *testing.T) {
 		return testNow.Add(-time.Hour).In(time.FixedZone("", offsetHours*3600)).Format(time.RFC3339)
 	}
 	tomorrow := testNow.AddDate(0, 0, 1).Format("2006-01-02")
-	inAnHour := testNow.Add(time.Hour).In(time.FixedZone("", 14*3600)).Format(time.RFC3339)
+	inTwoHours := testNow.Add(2 * time.Hour).In(time.FixedZone("", 14*3600)).Format(time.RFC3339)
 	cases := []accCase{
 		{name: "positive hCG an hour ago written +14:00: pregnancy", c: sign(cleanRecord().replace(obsCode("hcg", "2106-3", positive, hourAgo(14))), jakDraft("upadacitinib", 15)), want: w("pregnancy", "critical"),
 			notDetailOf: map[string]string{"pregnancy": "after today"}},
@@ -467,7 +467,7 @@ func TestAcceptanceReview2EasternTimeZones(t *testing.T) {
 		// gave no card at all).
 		{name: "positive hCG dated tomorrow (date only): a future result, read as pregnant, its date questioned", c: sign(cleanRecord().replace(obsCode("hcg2", "2106-3", positive, tomorrow)), jakDraft("upadacitinib", 15)),
 			want: w("pregnancy", "critical"), detailOf: map[string]string{"pregnancy": "after today: check its date"}},
-		{name: "positive hCG in an hour written +14:00: a future result, read as pregnant, its date questioned", c: sign(cleanRecord().replace(obsCode("hcg2", "2106-3", positive, inAnHour)), jakDraft("upadacitinib", 15)),
+		{name: "positive hCG in two hours written +14:00: a future result, read as pregnant, its date questioned", c: sign(cleanRecord().replace(obsCode("hcg2", "2106-3", positive, inTwoHours)), jakDraft("upadacitinib", 15)),
 			want: w("pregnancy", "critical"), detailOf: map[string]string{"pregnancy": "after today: check its date"}},
 	}
 	runAcc(t, cases)

@@ -299,7 +299,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		opts.PatientView, opts.Partial = true, res.partial
 		opts.Unreadable, opts.UnreadableDrug = s.unreadableCourse(res.record)
 		unsaid, skipped, jakDrug, opts.NoCourse = unsaidOnCourse(res, findings, courses, opts.UnreadableDrug)
-		if opts.Undated = undatedCourses(res.record, courses); jakDrug == "" && len(opts.Undated) == 1 {
+		if opts.Undated = undatedCourses(res.record, now, courses); jakDrug == "" && len(opts.Undated) == 1 {
 			jakDrug = opts.Undated[0].Drug // both drugs: "JAK-inhibitor courses"
 		}
 		var dated []rules.Drug
@@ -573,11 +573,14 @@ func (s *Server) unreadableCourse(rec *rules.Record) (*rules.Medication, rules.D
 // one with no start date (From the dated start, failsafe7): the course may
 // have begun before it, and an MI between the two was history, said by no
 // card. Each drug's course is said (only the first was).
-func undatedCourses(rec *rules.Record, courses func() []rules.Course) []cards.Undated {
+func undatedCourses(rec *rules.Record, now time.Time, courses func() []rules.Course) []cards.Undated {
 	// Cheap first: a course with no start has a medication with no start
-	// date; only then are the courses needed.
+	// date, or one dated after now (a current one is read as undated: tz
+	// review); only then are the courses needed.
 	undated := func(m rules.Medication) bool { return m.Authored.IsZero() && m.ValidityStart.IsZero() }
-	if !slices.ContainsFunc(rec.Medications, undated) {
+	if !slices.ContainsFunc(rec.Medications, func(m rules.Medication) bool {
+		return undated(m) || m.Authored.After(now) || m.ValidityStart.After(now)
+	}) {
 		return nil
 	}
 	var out []cards.Undated

@@ -160,7 +160,12 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 				continue
 			}
 			start, from := memberStart(m)
-			if start.IsZero() {
+			// A current member dated after today (a renewal typed 2036 for
+			// 2026) is being taken now from a start that cannot be read:
+			// as a dated member it began a course of its own, after a
+			// gap, and hid the course it renews (an MI since its start in
+			// June was said by no card; tz review).
+			if start.IsZero() || use == useCurrent && ix.future(start) {
 				if use == useCurrent {
 					undatedCurrent = append(undatedCurrent, m)
 				}

@@ -700,8 +700,27 @@ func dateOnly(t time.Time) bool {
 // today's and its instant is after now. A result written in a zone east of
 // the server's ("2026-11-30T01:00:00+14:00", 11:00 UTC on 29 November) may
 // be on tomorrow's date and yet have happened: it counts. A date-only value
-// of tomorrow (midnight UTC) is in the future.
-func (ix *index) future(t time.Time) bool { return dayOf(t) > ix.today && t.After(ix.now) }
+// of tomorrow (midnight UTC) is in the future. A value with a time of day
+// is in the future only when it is more than clockAhead after now: a
+// platelet count written at 00:03 by an EHR whose clock runs 5 minutes
+// ahead of a server at 23:58 was dropped as tomorrow's, and the older
+// normal count decided (tz review).
+func (ix *index) future(t time.Time) bool {
+	if dayOf(t) <= ix.today {
+		return false
+	}
+	if dateOnly(t) {
+		return t.After(ix.now)
+	}
+	return t.After(ix.now.Add(clockAhead))
+}
+
+// clockAhead is how far after the server's clock a value with a time of
+// day may be dated and still be read as past: an EHR or lab clock running
+// minutes ahead, or a local time written with the offset of the other side
+// of a daylight-saving change (an hour). Further ahead it is a date to
+// question (eventEvidence, the pregnancy test after today).
+const clockAhead = time.Hour
 
 // activeConditions returns the conditions of the set whose clinical status
 // is active, recurrence or relapse (or not given).

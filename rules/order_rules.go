@@ -115,7 +115,7 @@ func (c *orderCtx) ageUnknown() (Finding, bool) {
 	switch p := c.ix.rec.Patient; {
 	case p == nil:
 		ev = "No Patient resource was available."
-	case p.BirthDate.After(c.now):
+	case dayOf(p.BirthDate) > c.ix.today: // as ageRange reads it (the instant, midnight UTC, may be past: tz review)
 		ev = "The birth date " + dayOf(p.BirthDate).String() + " is after today."
 	case !p.BirthDate.IsZero():
 		ev = "The birth date " + dayOf(p.BirthDate).String() + " is not plausible (over " + strconv.Itoa(maxPlausibleAge) + " years ago)."
