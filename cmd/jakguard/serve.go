@@ -290,7 +290,7 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 	}
 	st, err := store.Open(ctx, cfg.db, logger)
 	if err != nil {
-		return fmt.Errorf("--db: %w", err)
+		return fmt.Errorf("--db: %s", oneLine(err))
 	}
 	defer st.Close()
 	auditKey, keySrc, err := store.LoadAuditKey(cfg.db, cfg.auditKeyFile, cfg.auditKeyEnv, logger)
@@ -482,7 +482,7 @@ func newReplay(ctx context.Context, db string, logger *slog.Logger) (auth.Replay
 		r, err := auth.NewPostgresReplay(ctx, pool, logger)
 		if err != nil {
 			pool.Close()
-			return nil, nil, fmt.Errorf("replay store: %w", err)
+			return nil, nil, fmt.Errorf("replay store: %s", oneLine(err))
 		}
 		return r, pool.Close, nil
 	}
@@ -501,4 +501,20 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// oneLine folds a multi-line error (pgx lists every address it tried, one
+// per line) into one line, each distinct part once, so that a start-up
+// failure is one log record (contract section 1).
+func oneLine(err error) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, p := range strings.Split(err.Error(), "\n") {
+		p = strings.TrimSpace(p)
+		if p != "" && !seen[p] {
+			seen[p] = true
+			parts = append(parts, strings.TrimSuffix(p, ":"))
+		}
+	}
+	return strings.Join(parts, ": ")
 }
