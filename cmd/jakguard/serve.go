@@ -288,14 +288,25 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 	if err != nil {
 		return err
 	}
+	// An audit key the operator gives (file or environment) is part of
+	// the configuration: checked before the database too. The SQLite
+	// default (DB.audit-key, made on first start) waits for the database.
+	var auditKey *store.AuditKey
+	var keySrc store.AuditKeySource
+	if cfg.auditKeyFile != "" || cfg.auditKeyEnv != "" {
+		if auditKey, keySrc, err = store.LoadAuditKey(cfg.db, cfg.auditKeyFile, cfg.auditKeyEnv, logger); err != nil {
+			return err
+		}
+	}
 	st, err := store.Open(ctx, cfg.db, logger)
 	if err != nil {
 		return fmt.Errorf("--db: %s", oneLine(err))
 	}
 	defer st.Close()
-	auditKey, keySrc, err := store.LoadAuditKey(cfg.db, cfg.auditKeyFile, cfg.auditKeyEnv, logger)
-	if err != nil {
-		return err
+	if auditKey == nil {
+		if auditKey, keySrc, err = store.LoadAuditKey(cfg.db, cfg.auditKeyFile, cfg.auditKeyEnv, logger); err != nil {
+			return err
+		}
 	}
 	logAuditKey(logger, auditKey, keySrc)
 	recorder := store.NewRecorder(st, logger, store.RecorderConfig{})

@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -33,4 +35,29 @@ func TestDatabaseStartupErrorIsOneLine(t *testing.T) {
 	assert.Contains(t, out, "--db")
 	assert.Contains(t, out, "connection refused")
 	assert.NotContains(t, out, "S3cretPass")
+}
+
+// A bad audit key given by the operator (a mistyped --audit-key-file, a
+// short JAKGUARD_AUDIT_KEY) stops serve before the database is opened or
+// migrated, as a bad clients file does: no new database is left behind,
+// and a PostgreSQL database is not migrated by a replica that cannot run.
+func TestBadAuditKeyBeforeDatabase(t *testing.T) {
+	for name, c := range map[string]struct {
+		env  []string
+		args []string
+		want string
+	}{
+		"missing file": {nil, []string{"--audit-key-file", "/no/such/audit.key"}, "no such file"},
+		"short env":    {[]string{"JAKGUARD_AUDIT_KEY=short"}, nil, "too short"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dbFile := filepath.Join(t.TempDir(), "new.db")
+			r := jak(t, "", c.env, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", "sqlite:" + dbFile}, c.args...)...)
+			assert.Equal(t, 1, r.code)
+			assert.Contains(t, r.stderr, c.want)
+			assert.NotContains(t, r.stderr, "migration", "nothing migrated")
+			_, err := os.Stat(dbFile)
+			assert.True(t, os.IsNotExist(err), "the database was created before the audit key was checked")
+		})
+	}
 }
