@@ -408,12 +408,26 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 		return fmt.Errorf("serve: %w", err)
 	}
 	logger.Info("shutting down: finishing in-flight requests")
-	shutdownErr := hs.Shutdown(sctx)
+	// The last part of --shutdown-timeout (a quarter of what the drain
+	// leaves, at most 1 s) is kept for flushing the recorder: a client
+	// still sending a body, or a call still running, must not take the
+	// buffered card and audit records of every other call with it.
+	reserve := min(time.Second, (cfg.shutdownTimeout-cfg.shutdownDrain)/4)
+	deadline, _ := sctx.Deadline()
+	hctx, hcancel := context.WithDeadline(sctx, deadline.Add(-reserve))
+	defer hcancel()
+	shutdownErr := hs.Shutdown(hctx)
+	if shutdownErr != nil {
+		// Past the time given: close what is left (the stalled upload,
+		// the call still running) rather than leave it to process exit.
+		hs.Close()
+		logger.Warn("shutting down: --shutdown-timeout reached, open connections closed", "shutdown_timeout", cfg.shutdownTimeout.String())
+	}
 	if err := recorder.Close(sctx); err != nil {
 		logger.Error("flushing card records", "err", err)
 	}
 	if shutdownErr != nil {
-		return fmt.Errorf("shutdown: %w", shutdownErr)
+		return fmt.Errorf("shutdown: --shutdown-timeout %v reached with requests in flight; their connections were closed", cfg.shutdownTimeout)
 	}
 	logger.Info("stopped")
 	return nil
