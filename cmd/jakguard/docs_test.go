@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -94,5 +97,36 @@ func TestIntegrationGuideCoversDiscovery(t *testing.T) {
 		for key := range svc.Prefetch {
 			assert.Contains(t, doc, "| `"+key+"` |", "docs/integration.md section 4 lacks the prefetch key %s of %s", key, svc.ID)
 		}
+	}
+}
+
+// The answer README "Try it" and docs/integration.md show for
+// testdata/requests/order-select-upadacitinib.json is the answer the
+// service gives: every documented card summary is one of the real ones,
+// and every real one is documented (an integration engineer compares the
+// two on the first day).
+func TestDocumentedTryItAnswer(t *testing.T) {
+	var out, stderr bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"eval", "--request", "../../testdata/requests/order-select-upadacitinib.json"}, env(nil), &out, &stderr), stderr.String())
+	var resp struct {
+		Cards []struct {
+			Summary string `json:"summary"`
+		} `json:"cards"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &resp))
+	var real []string
+	for _, c := range resp.Cards {
+		real = append(real, c.Summary)
+	}
+	re := regexp.MustCompile(`"summary":\s*"([A-Z][^"]*)"`) // not the grep pattern
+	for _, doc := range []string{"README.md", "docs/integration.md"} {
+		text := readDoc(t, doc)
+		i := strings.Index(text, "order-select-upadacitinib.json")
+		require.GreaterOrEqual(t, i, 0, doc)
+		var documented []string
+		for _, m := range re.FindAllStringSubmatch(text[i:], 3) {
+			documented = append(documented, m[1])
+		}
+		assert.ElementsMatch(t, real, documented, "%s: the summaries shown after its order-select-upadacitinib.json request", doc)
 	}
 }
