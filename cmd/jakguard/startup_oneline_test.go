@@ -25,16 +25,21 @@ func TestDatabaseStartupErrorIsOneLine(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	var stderr bytes.Buffer
-	code := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", "postgres://jak:S3cretPass@" + addr + "/jak"},
-		env(map[string]string{"JAKGUARD_AUDIT_KEY": "0123456789abcdef0123456789abcdef-key"}), io.Discard, &stderr)
-	assert.Equal(t, 1, code)
-	out := strings.TrimRight(stderr.String(), "\n")
-	assert.NotContains(t, out, "\n", "one line")
-	assert.NotContains(t, out, "\t")
-	assert.Contains(t, out, "--db")
-	assert.Contains(t, out, "connection refused")
-	assert.NotContains(t, out, "S3cretPass")
+	dsn := "postgres://jak:S3cretPass@" + addr + "/jak"
+	for _, args := range [][]string{
+		{"serve", "--addr", "127.0.0.1:0", "--db", dsn},
+		{"report", "--db", dsn},
+	} {
+		var stderr bytes.Buffer
+		code := run(context.Background(), args, env(map[string]string{"JAKGUARD_AUDIT_KEY": "0123456789abcdef0123456789abcdef-key"}), io.Discard, &stderr)
+		assert.Equal(t, 1, code, args[0])
+		out := strings.TrimRight(stderr.String(), "\n")
+		assert.NotContains(t, out, "\n", "%s: one line", args[0])
+		assert.NotContains(t, out, "\t", args[0])
+		assert.Contains(t, out, "--db", args[0])
+		assert.Contains(t, out, "connection refused", args[0])
+		assert.NotContains(t, out, "S3cretPass", args[0])
+	}
 }
 
 // A bad audit key given by the operator (a mistyped --audit-key-file, a
