@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -128,5 +129,30 @@ func TestDocumentedTryItAnswer(t *testing.T) {
 			documented = append(documented, m[1])
 		}
 		assert.ElementsMatch(t, real, documented, "%s: the summaries shown after its order-select-upadacitinib.json request", doc)
+	}
+}
+
+// docker stop (and docker compose down) send SIGKILL 10 s after SIGTERM
+// unless told otherwise, which is shorter than the default
+// --shutdown-timeout (20 s): the production docker run commands the docs
+// give set --stop-timeout above it, or a drain that needs its time is
+// killed with the buffered card and audit records.
+func TestDocumentedDockerRunStopTimeout(t *testing.T) {
+	re := regexp.MustCompile(`--stop-timeout (\d+)`)
+	for _, doc := range []string{"README.md", "docs/deployment.md"} {
+		text := strings.ReplaceAll(readDoc(t, doc), "\\\n", " ")
+		n := 0
+		for _, line := range strings.Split(text, "\n") {
+			if !strings.HasPrefix(line, "docker run -d") {
+				continue // the --rm try-out is stopped with Ctrl-C
+			}
+			n++
+			m := re.FindStringSubmatch(line)
+			if assert.NotNil(t, m, "%s: %s", doc, line) {
+				s, _ := strconv.Atoi(m[1])
+				assert.Greater(t, s, 20+2, "%s: --stop-timeout above --shutdown-timeout (20 s) with a margin", doc)
+			}
+		}
+		assert.NotZero(t, n, doc)
 	}
 }
