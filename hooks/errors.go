@@ -70,7 +70,10 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 			status = ee.Code
 			code, msg = echoIssue(ee)
 		}
-		if status >= 500 {
+		// A failing /readyz is a state the probes poll every few seconds
+		// (shutting down; the store outage has its own warning), not a
+		// failed request: the request log has it at debug level.
+		if status >= 500 && c.Path() != "/readyz" {
 			logger.Error("request failed", "path", c.Path(), "status", status, "err", err)
 		}
 		if status == http.StatusUnauthorized {

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,5 +98,61 @@ func TestIntegrationGuideCoversDiscovery(t *testing.T) {
 		for key := range svc.Prefetch {
 			assert.Contains(t, doc, "| `"+key+"` |", "docs/integration.md section 4 lacks the prefetch key %s of %s", key, svc.ID)
 		}
+	}
+}
+
+// The answer README "Try it" and docs/integration.md show for
+// testdata/requests/order-select-upadacitinib.json is the answer the
+// service gives: every documented card summary is one of the real ones,
+// and every real one is documented (an integration engineer compares the
+// two on the first day).
+func TestDocumentedTryItAnswer(t *testing.T) {
+	var out, stderr bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"eval", "--request", "../../testdata/requests/order-select-upadacitinib.json"}, env(nil), &out, &stderr), stderr.String())
+	var resp struct {
+		Cards []struct {
+			Summary string `json:"summary"`
+		} `json:"cards"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &resp))
+	var real []string
+	for _, c := range resp.Cards {
+		real = append(real, c.Summary)
+	}
+	re := regexp.MustCompile(`"summary":\s*"([A-Z][^"]*)"`) // not the grep pattern
+	for _, doc := range []string{"README.md", "docs/integration.md"} {
+		text := readDoc(t, doc)
+		i := strings.Index(text, "order-select-upadacitinib.json")
+		require.GreaterOrEqual(t, i, 0, doc)
+		var documented []string
+		for _, m := range re.FindAllStringSubmatch(text[i:], 3) {
+			documented = append(documented, m[1])
+		}
+		assert.ElementsMatch(t, real, documented, "%s: the summaries shown after its order-select-upadacitinib.json request", doc)
+	}
+}
+
+// docker stop (and docker compose down) send SIGKILL 10 s after SIGTERM
+// unless told otherwise, which is shorter than the default
+// --shutdown-timeout (20 s): the production docker run commands the docs
+// give set --stop-timeout above it, or a drain that needs its time is
+// killed with the buffered card and audit records.
+func TestDocumentedDockerRunStopTimeout(t *testing.T) {
+	re := regexp.MustCompile(`--stop-timeout (\d+)`)
+	for _, doc := range []string{"README.md", "docs/deployment.md"} {
+		text := strings.ReplaceAll(readDoc(t, doc), "\\\n", " ")
+		n := 0
+		for _, line := range strings.Split(text, "\n") {
+			if !strings.HasPrefix(line, "docker run -d") {
+				continue // the --rm try-out is stopped with Ctrl-C
+			}
+			n++
+			m := re.FindStringSubmatch(line)
+			if assert.NotNil(t, m, "%s: %s", doc, line) {
+				s, _ := strconv.Atoi(m[1])
+				assert.Greater(t, s, 20+2, "%s: --stop-timeout above --shutdown-timeout (20 s) with a margin", doc)
+			}
+		}
+		assert.NotZero(t, n, doc)
 	}
 }

@@ -28,7 +28,7 @@ func reportSetup(fs *flagSet, sio stdio) func(context.Context) error {
 		// a database (a mistyped path must not give an empty report).
 		st, err := store.OpenExisting(ctx, *db, slog.New(slog.DiscardHandler))
 		if err != nil {
-			return fmt.Errorf("report: --db: %w", err)
+			return fmt.Errorf("report: --db: %s", oneLine(err))
 		}
 		defer st.Close()
 		var from time.Time

@@ -288,14 +288,25 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 	if err != nil {
 		return err
 	}
+	// An audit key the operator gives (file or environment) is part of
+	// the configuration: checked before the database too. The SQLite
+	// default (DB.audit-key, made on first start) waits for the database.
+	var auditKey *store.AuditKey
+	var keySrc store.AuditKeySource
+	if cfg.auditKeyFile != "" || cfg.auditKeyEnv != "" {
+		if auditKey, keySrc, err = store.LoadAuditKey(cfg.db, cfg.auditKeyFile, cfg.auditKeyEnv, logger); err != nil {
+			return err
+		}
+	}
 	st, err := store.Open(ctx, cfg.db, logger)
 	if err != nil {
-		return fmt.Errorf("--db: %w", err)
+		return fmt.Errorf("--db: %s", oneLine(err))
 	}
 	defer st.Close()
-	auditKey, keySrc, err := store.LoadAuditKey(cfg.db, cfg.auditKeyFile, cfg.auditKeyEnv, logger)
-	if err != nil {
-		return err
+	if auditKey == nil {
+		if auditKey, keySrc, err = store.LoadAuditKey(cfg.db, cfg.auditKeyFile, cfg.auditKeyEnv, logger); err != nil {
+			return err
+		}
 	}
 	logAuditKey(logger, auditKey, keySrc)
 	recorder := store.NewRecorder(st, logger, store.RecorderConfig{})
@@ -397,12 +408,26 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 		return fmt.Errorf("serve: %w", err)
 	}
 	logger.Info("shutting down: finishing in-flight requests")
-	shutdownErr := hs.Shutdown(sctx)
+	// The last part of --shutdown-timeout (a quarter of what the drain
+	// leaves, at most 1 s) is kept for flushing the recorder: a client
+	// still sending a body, or a call still running, must not take the
+	// buffered card and audit records of every other call with it.
+	reserve := min(time.Second, (cfg.shutdownTimeout-cfg.shutdownDrain)/4)
+	deadline, _ := sctx.Deadline()
+	hctx, hcancel := context.WithDeadline(sctx, deadline.Add(-reserve))
+	defer hcancel()
+	shutdownErr := hs.Shutdown(hctx)
+	if shutdownErr != nil {
+		// Past the time given: close what is left (the stalled upload,
+		// the call still running) rather than leave it to process exit.
+		hs.Close()
+		logger.Warn("shutting down: --shutdown-timeout reached, open connections closed", "shutdown_timeout", cfg.shutdownTimeout.String())
+	}
 	if err := recorder.Close(sctx); err != nil {
 		logger.Error("flushing card records", "err", err)
 	}
 	if shutdownErr != nil {
-		return fmt.Errorf("shutdown: %w", shutdownErr)
+		return fmt.Errorf("shutdown: --shutdown-timeout %v reached with requests in flight; their connections were closed", cfg.shutdownTimeout)
 	}
 	logger.Info("stopped")
 	return nil
@@ -482,7 +507,7 @@ func newReplay(ctx context.Context, db string, logger *slog.Logger) (auth.Replay
 		r, err := auth.NewPostgresReplay(ctx, pool, logger)
 		if err != nil {
 			pool.Close()
-			return nil, nil, fmt.Errorf("replay store: %w", err)
+			return nil, nil, fmt.Errorf("replay store: %s", oneLine(err))
 		}
 		return r, pool.Close, nil
 	}
@@ -501,4 +526,20 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// oneLine folds a multi-line error (pgx lists every address it tried, one
+// per line) into one line, each distinct part once, so that a start-up
+// failure is one log record (contract section 1).
+func oneLine(err error) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, p := range strings.Split(err.Error(), "\n") {
+		p = strings.TrimSpace(p)
+		if p != "" && !seen[p] {
+			seen[p] = true
+			parts = append(parts, strings.TrimSuffix(p, ":"))
+		}
+	}
+	return strings.Join(parts, ": ")
 }
