@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // TZ names a zone even where the host has no zone database (checkTZ)
 
 	"jakguard/hooks"
 )

@@ -10,6 +10,8 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -137,6 +139,9 @@ func (c *serveConfig) check() error {
 		return errors.New("--db is PostgreSQL: give the audit key with --audit-key-file or JAKGUARD_AUDIT_KEY, " +
 			"the same on every replica (at least 32 bytes, e.g. head -c 32 /dev/urandom | base64; docs/deployment.md)")
 	}
+	if err := checkTZ(c.getenv("TZ")); err != nil {
+		return err
+	}
 	n, err := parseSize(c.fhirMemoryText)
 	if err != nil || n <= 0 {
 		return fmt.Errorf("--fhir-memory %q: want a positive size in bytes, or with KiB, MiB or GiB (\"32MiB\")", c.fhirMemoryText)
@@ -162,6 +167,29 @@ func (c *serveConfig) check() error {
 		if r.d < 0 || (r.d > 0 && r.d < time.Hour) {
 			return fmt.Errorf("%s %v: want at least 1h (e.g. 400d), or 0 to keep records forever", r.name, r.d)
 		}
+	}
+	return nil
+}
+
+// checkTZ refuses a TZ that names no time zone. Go reads TZ once and
+// counts in UTC, without a word, when it cannot load the zone: ages and
+// "today" of every rule (docs/rules.md section 1) would then be another
+// day's for hours each evening or morning. The zone database is in the
+// binary (time/tzdata, main.go), so a zone name is the same everywhere.
+func checkTZ(tz string) error {
+	name := strings.TrimPrefix(tz, ":")
+	if name == "" || name == "UTC" {
+		return nil // UTC, as Go reads it
+	}
+	var err error
+	if filepath.IsAbs(name) {
+		_, err = os.Stat(name)
+	} else {
+		_, err = time.LoadLocation(name)
+	}
+	if err != nil {
+		return fmt.Errorf("TZ %q names no time zone Go can load, and ages and dates would be counted in UTC: "+
+			"set an IANA zone such as TZ=America/New_York, or unset TZ (docs/deployment.md)", tz)
 	}
 	return nil
 }
@@ -385,7 +413,8 @@ func serveOn(ctx context.Context, ln net.Listener, cfg *serveConfig, logger *slo
 	go func() { errc <- hs.Serve(ln) }()
 	logger.Info("jakguard serving", "addr", ln.Addr().String(), "public_url", cfg.publicURL,
 		"version", buildVersion(), "knowledge", k.Revision(), "auth", verifier != nil,
-		"max_concurrent", srv.MaxConcurrent(), "console", consoleState(opMode, opTokens))
+		"max_concurrent", srv.MaxConcurrent(), "console", consoleState(opMode, opTokens),
+		"time_zone", time.Now().Format("MST -07:00"))
 
 	select {
 	case err := <-errc:

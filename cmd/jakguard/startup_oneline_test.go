@@ -66,3 +66,39 @@ func TestBadAuditKeyBeforeDatabase(t *testing.T) {
 		})
 	}
 }
+
+// A TZ that names no zone stops serve at start-up with one line: Go would
+// count in UTC without a word, and every rule's "today" and every age would
+// be another day's for hours each evening (a child in New York 12 from
+// 19:00 on the eve of the birthday; tz review). Nothing is created first.
+func TestUnknownTZStopsServe(t *testing.T) {
+	for _, tz := range []string{"America/New_Yrok", "EST-5-nonsense", ":/no/such/zoneinfo"} {
+		t.Run(tz, func(t *testing.T) {
+			dbFile := filepath.Join(t.TempDir(), "new.db")
+			// A clients file that is not there: without the check, serve
+			// stops at it (after TZ) rather than serving on.
+			r := jak(t, "", []string{"TZ=" + tz}, "serve", "--addr", "127.0.0.1:0", "--db", "sqlite:"+dbFile,
+				"--clients", filepath.Join(t.TempDir(), "clients.json"))
+			assert.Equal(t, 1, r.code, r.stderr)
+			out := strings.TrimRight(r.stderr, "\n")
+			assert.NotContains(t, out, "\n", "one line")
+			assert.Contains(t, out, "TZ \""+tz+"\" names no time zone")
+			_, err := os.Stat(dbFile)
+			assert.True(t, os.IsNotExist(err), "the database was created before TZ was checked")
+		})
+	}
+}
+
+// checkTZ takes what Go itself reads as a zone: unset or empty and "UTC"
+// (UTC), an IANA name with or without the leading colon, a zoneinfo file
+// by absolute path.
+func TestCheckTZ(t *testing.T) {
+	zone := filepath.Join(t.TempDir(), "zone")
+	assert.NoError(t, os.WriteFile(zone, []byte("TZif"), 0o600))
+	for _, tz := range []string{"", "UTC", ":UTC", "America/New_York", ":Europe/Paris", "Pacific/Kiritimati", zone, ":" + zone} {
+		assert.NoError(t, checkTZ(tz), tz)
+	}
+	for _, tz := range []string{"America/New_Yrok", "Mars/Olympus", "/no/such/zone"} {
+		assert.Error(t, checkTZ(tz), tz)
+	}
+}
