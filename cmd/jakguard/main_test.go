@@ -73,9 +73,11 @@ func TestRunErrorsAreOneLine(t *testing.T) {
 		{[]string{"serve", "--no-such-flag"}, 2, "flag provided but not defined"},
 		{[]string{"eval"}, 1, "--request FILE is required"},
 		{[]string{"eval", "--request", "/no/such/file.json"}, 1, "no such file"},
-		{[]string{"serve", "--valuesets", "/no/such/dir"}, 1, "--valuesets"},
+		// Port 0: serve binds before it reads its files, and the default
+		// 127.0.0.1:8080 may be taken on a developer's or CI machine.
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--valuesets", "/no/such/dir"}, 1, "--valuesets"},
 		{[]string{"report", "--format", "xml", "--db", "sqlite::memory:"}, 1, "--format"},
-		{[]string{"serve", "--db", "mysql://x"}, 1, "--db"},
+		{[]string{"serve", "--addr", "127.0.0.1:0", "--db", "mysql://x"}, 1, "--db"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
