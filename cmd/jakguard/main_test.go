@@ -224,6 +224,6 @@ func TestRulesConfigFlag(t *testing.T) {
 	bad := filepath.Join(dir, "bad.json")
 	require.NoError(t, os.WriteFile(bad, []byte(`{"zosterAg": 30}`), 0o600))
 	stderr.Reset()
-	assert.Equal(t, 1, run(context.Background(), []string{"serve", "--rules-config", bad, "--db", "sqlite::memory:"}, env(nil), io.Discard, &stderr))
+	assert.Equal(t, 1, run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--rules-config", bad, "--db", "sqlite::memory:"}, env(nil), io.Discard, &stderr))
 	assert.Contains(t, stderr.String(), `unknown setting "zosterAg"`)
 }
