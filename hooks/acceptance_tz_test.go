@@ -127,3 +127,36 @@ func TestAcceptanceTzBirthDateTomorrow(t *testing.T) {
 			detailOf: map[string]string{"age-unknown": "is after today"}}})
 	}
 }
+
+// TestAcceptanceTzScheduledStart: the drug's only order, current and dated
+// after today within the course gap (90 days), is a course scheduled to
+// begin then (a start date set for next week, a common scheduling case),
+// dated as written: opening the chart said "its start date could not be
+// read" on every visit until then (failsafe10, noise). Dated further ahead
+// (2036) it is still the tz review's unreadable start; beside a course it
+// renews, it joins that course (TestAcceptanceTzCourseOrderAhead).
+func TestAcceptanceTzScheduledStart(t *testing.T) {
+	only := func(field, date string) *record {
+		m := courseOrder("upadacitinib-4", "MedicationRequest", "active", "upadacitinib", date)
+		if field == "validity" {
+			delete(m, "authoredOn")
+			m["dispenseRequest"] = map[string]any{"validityPeriod": map[string]any{"start": date}}
+		}
+		r := cleanRecord()
+		r.medications = append(r.medications, m)
+		return r
+	}
+	unread := w("data-unavailable", "info")
+	var cases []accCase
+	for _, field := range []string{"authoredOn", "validity"} {
+		cases = append(cases,
+			accCase{name: field + " tomorrow: scheduled, no card", c: view(only(field, ago(-1))), noCards: true},
+			accCase{name: field + " next week: scheduled, no card", c: view(only(field, ago(-7))), noCards: true},
+			accCase{name: field + " 89 days ahead: scheduled, no card", c: view(only(field, ago(-89))), noCards: true},
+			accCase{name: field + " 90 days ahead (the course gap): scheduled, no card", c: view(only(field, ago(-90))), noCards: true},
+			accCase{name: field + " 91 days ahead: its start unreadable", c: view(only(field, ago(-91))), want: unread},
+			accCase{name: field + " 2036: its start unreadable", c: view(only(field, "2036-11-20")), want: unread},
+		)
+	}
+	runAcc(t, cases)
+}
