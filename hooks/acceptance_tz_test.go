@@ -158,5 +158,17 @@ func TestAcceptanceTzScheduledStart(t *testing.T) {
 			accCase{name: field + " 2036: its start unreadable", c: view(only(field, "2036-11-20")), want: unread},
 		)
 	}
+	// A course that ended in January 2025, restarted next week: a new
+	// course scheduled, not one whose start could not be read.
+	restart := only("authoredOn", ago(-7))
+	restart.medications = append(restart.medications, courseOrder("upadacitinib-1", "MedicationRequest", "completed", "upadacitinib", "2025-01-06"))
+	// Beside a course it renews, an order dated next week joins it: the MI
+	// since that course's start is said (the tz review's case).
+	renewal := cleanRecord().onCourse("upadacitinib").replace(with(cond("mi", icd, "I21.4", "active"), "onsetDateTime", ago(60)))
+	renewal.medications = append(renewal.medications, courseOrder("upadacitinib-4", "MedicationRequest", "active", "upadacitinib", ago(-7)))
+	cases = append(cases,
+		accCase{name: "a course ended in 2025, restarted next week: scheduled, no card", c: view(restart), noCards: true},
+		accCase{name: "a course since June renewed from next week: the MI since its start said", c: view(renewal), want: w("mace-history", "warning")},
+	)
 	runAcc(t, cases)
 }

@@ -215,14 +215,18 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 		// A current member dated after today beside dated members of the
 		// drug renews their course from a start that cannot be read (a
 		// renewal typed 2036 for 2026): it joins it as undated (tz review).
-		// The drug's only orders, dated within the course gap ahead, are
-		// a course scheduled to begin then (a start date set for next
-		// week): dated as written, not begun, and not a course whose start
-		// could not be read (failsafe10: an info card on every chart open).
-		alone := len(dated) == 0
+		// Dated within the course gap ahead, with no course to renew (none,
+		// or one that ended more than the gap before it), it is a course
+		// scheduled to begin then (a start date set for next week): dated
+		// as written, not begun, and not a course whose start could not be
+		// read (failsafe10: an info card on every chart open until then).
+		latest := anyDay // the last day of the dated members
+		for _, mb := range dated {
+			latest = max(latest, mb.end)
+		}
 		for _, m := range ahead {
 			start, from := memberStart(m)
-			if alone && int64(dayOf(start)-ix.today) <= gap {
+			if int64(dayOf(start)-ix.today) <= gap && (len(dated) == 0 || int64(dayOf(start)-latest) > gap) {
 				dated = append(dated, ix.courseMember(m, start, from, useCurrent))
 			} else {
 				undatedCurrent = append(undatedCurrent, m)
