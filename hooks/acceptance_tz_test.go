@@ -108,7 +108,7 @@ func TestAcceptanceTzCourseOrderAhead(t *testing.T) {
 			c: sign(alone("2036-11-20"), jakDraft("upadacitinib", 15)), want: mace},
 		{name: "an only order authored 2036, on opening the chart: its start is said unreadable, the checks since the start did not run",
 			c: view(alone("2036-11-20")), want: w("data-unavailable", "info"), absent: []string{"mace-history"},
-			detailOf: map[string]string{"data-unavailable": "no start date jakguard can read"}},
+			detailOf: map[string]string{"data-unavailable": "dated only 2036-11-20, after today"}},
 		{name: "an only order authored 12:30Z today (30 minutes ahead): dated as written, the MI before it is history",
 			c: sign(alone("2026-11-29T12:30:00Z"), jakDraft("upadacitinib", 15)), absent: []string{"mace-history"}},
 	})
@@ -154,8 +154,10 @@ func TestAcceptanceTzScheduledStart(t *testing.T) {
 			accCase{name: field + " next week: scheduled, no card", c: view(only(field, ago(-7))), noCards: true},
 			accCase{name: field + " 89 days ahead: scheduled, no card", c: view(only(field, ago(-89))), noCards: true},
 			accCase{name: field + " 90 days ahead (the course gap): scheduled, no card", c: view(only(field, ago(-90))), noCards: true},
-			accCase{name: field + " 91 days ahead: its start unreadable", c: view(only(field, ago(-91))), want: unread},
-			accCase{name: field + " 2036: its start unreadable", c: view(only(field, "2036-11-20")), want: unread},
+			accCase{name: field + " 91 days ahead: its start unreadable, its date said", c: view(only(field, ago(-91))), want: unread,
+				detailOf: map[string]string{"data-unavailable": "dated only " + ago(-91) + ", after today"}},
+			accCase{name: field + " 2036: its start unreadable, its date said (not 'no start date')", c: view(only(field, "2036-11-20")), want: unread,
+				detailOf: map[string]string{"data-unavailable": "dated only 2036-11-20, after today"}, notDetailOf: map[string]string{"data-unavailable": "no start date"}},
 		)
 	}
 	// A course that ended in January 2025, restarted next week: a new
