@@ -55,10 +55,12 @@ type Options struct {
 }
 
 // Undated is a course of Drug with a member whose start date could not be
-// read; From is the start of its dated members ("" when none has one).
+// read; From is the start of its dated members ("" when none has one);
+// Ahead the date after today its only start is written with ("" when none).
 type Undated struct {
-	Drug rules.Drug
-	From string
+	Drug  rules.Drug
+	From  string
+	Ahead string
 }
 
 // group is the findings of one card.

@@ -64,7 +64,11 @@ func Unchecked(drug rules.Drug, kinds []string, skipped map[string]int, opt Opti
 	}
 	for _, u := range opt.Undated {
 		add(startDate)
-		if u.From == "" {
+		if u.From == "" && u.Ahead != "" {
+			lines = append(lines, md("The "+drugOf(u.Drug).name+" course being taken is dated only "+u.Ahead+", after today "+
+				"and further ahead than a course is scheduled (a typing error?): its start cannot be read, and the checks counted from the start did not run: "+
+				undatedChecks+". Check the order's date, and review these in the chart."))
+		} else if u.From == "" {
 			lines = append(lines, md("The "+drugOf(u.Drug).name+" course on the record has no start date jakguard can read "+
 				"(authoredOn, dispenseRequest.validityPeriod.start or effectivePeriod.start): the checks counted from the start did not run: "+
 				undatedChecks+". Record the start date, and review these in the chart."))

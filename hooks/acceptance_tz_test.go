@@ -108,7 +108,7 @@ func TestAcceptanceTzCourseOrderAhead(t *testing.T) {
 			c: sign(alone("2036-11-20"), jakDraft("upadacitinib", 15)), want: mace},
 		{name: "an only order authored 2036, on opening the chart: its start is said unreadable, the checks since the start did not run",
 			c: view(alone("2036-11-20")), want: w("data-unavailable", "info"), absent: []string{"mace-history"},
-			detailOf: map[string]string{"data-unavailable": "no start date jakguard can read"}},
+			detailOf: map[string]string{"data-unavailable": "dated only 2036-11-20, after today"}},
 		{name: "an only order authored 12:30Z today (30 minutes ahead): dated as written, the MI before it is history",
 			c: sign(alone("2026-11-29T12:30:00Z"), jakDraft("upadacitinib", 15)), absent: []string{"mace-history"}},
 	})
@@ -126,4 +126,51 @@ func TestAcceptanceTzBirthDateTomorrow(t *testing.T) {
 			c: abro100(cleanRecord().labsOn("2026-11-20").born("2026-11-30")), want: w("age-unknown", "warning"),
 			detailOf: map[string]string{"age-unknown": "is after today"}}})
 	}
+}
+
+// TestAcceptanceTzScheduledStart: the drug's only order, current and dated
+// after today within the course gap (90 days), is a course scheduled to
+// begin then (a start date set for next week, a common scheduling case),
+// dated as written: opening the chart said "its start date could not be
+// read" on every visit until then (failsafe10, noise). Dated further ahead
+// (2036) it is still the tz review's unreadable start; beside a course it
+// renews, it joins that course (TestAcceptanceTzCourseOrderAhead).
+func TestAcceptanceTzScheduledStart(t *testing.T) {
+	only := func(field, date string) *record {
+		m := courseOrder("upadacitinib-4", "MedicationRequest", "active", "upadacitinib", date)
+		if field == "validity" {
+			delete(m, "authoredOn")
+			m["dispenseRequest"] = map[string]any{"validityPeriod": map[string]any{"start": date}}
+		}
+		r := cleanRecord()
+		r.medications = append(r.medications, m)
+		return r
+	}
+	unread := w("data-unavailable", "info")
+	var cases []accCase
+	for _, field := range []string{"authoredOn", "validity"} {
+		cases = append(cases,
+			accCase{name: field + " tomorrow: scheduled, no card", c: view(only(field, ago(-1))), noCards: true},
+			accCase{name: field + " next week: scheduled, no card", c: view(only(field, ago(-7))), noCards: true},
+			accCase{name: field + " 89 days ahead: scheduled, no card", c: view(only(field, ago(-89))), noCards: true},
+			accCase{name: field + " 90 days ahead (the course gap): scheduled, no card", c: view(only(field, ago(-90))), noCards: true},
+			accCase{name: field + " 91 days ahead: its start unreadable, its date said", c: view(only(field, ago(-91))), want: unread,
+				detailOf: map[string]string{"data-unavailable": "dated only " + ago(-91) + ", after today"}},
+			accCase{name: field + " 2036: its start unreadable, its date said (not 'no start date')", c: view(only(field, "2036-11-20")), want: unread,
+				detailOf: map[string]string{"data-unavailable": "dated only 2036-11-20, after today"}, notDetailOf: map[string]string{"data-unavailable": "no start date"}},
+		)
+	}
+	// A course that ended in January 2025, restarted next week: a new
+	// course scheduled, not one whose start could not be read.
+	restart := only("authoredOn", ago(-7))
+	restart.medications = append(restart.medications, courseOrder("upadacitinib-1", "MedicationRequest", "completed", "upadacitinib", "2025-01-06"))
+	// Beside a course it renews, an order dated next week joins it: the MI
+	// since that course's start is said (the tz review's case).
+	renewal := cleanRecord().onCourse("upadacitinib").replace(with(cond("mi", icd, "I21.4", "active"), "onsetDateTime", ago(60)))
+	renewal.medications = append(renewal.medications, courseOrder("upadacitinib-4", "MedicationRequest", "active", "upadacitinib", ago(-7)))
+	cases = append(cases,
+		accCase{name: "a course ended in 2025, restarted next week: scheduled, no card", c: view(restart), noCards: true},
+		accCase{name: "a course since June renewed from next week: the MI since its start said", c: view(renewal), want: w("mace-history", "warning")},
+	)
+	runAcc(t, cases)
 }

@@ -588,7 +588,19 @@ func undatedCourses(rec *rules.Record, now time.Time, courses func() []rules.Cou
 		switch {
 		case !c.Ongoing || !c.Started:
 		case c.Start.IsZero():
-			out = append(out, cards.Undated{Drug: c.Drug})
+			u := cards.Undated{Drug: c.Drug}
+			for _, m := range c.Members {
+				// A start written after today (failsafe10): said as it is
+				// written, not as no start date.
+				d := m.Authored
+				if d.IsZero() {
+					d = m.ValidityStart
+				}
+				if d.After(now) && u.Ahead == "" {
+					u.Ahead = d.Format("2006-01-02")
+				}
+			}
+			out = append(out, u)
 		case slices.ContainsFunc(c.Members, func(m *rules.Medication) bool {
 			return undated(*m) && m.Status != "intended" && m.Intent != "plan" // a plan was not taken
 		}):

@@ -137,6 +137,47 @@ func memberStart(m *Medication) (time.Time, string) {
 	return time.Time{}, ""
 }
 
+// member is a dated member of a course.
+type member struct {
+	m          *Medication
+	start, end civilDay
+	stated     civilDay // the end the member states, before it is capped at today
+	current    bool
+	from       string
+}
+
+// courseMember places m, dated start (from the field from), in time.
+func (ix *index) courseMember(m *Medication, start time.Time, from string, use medUse) member {
+	mb := member{m: m, start: dayOf(start), current: use == useCurrent, from: from}
+	switch {
+	case mb.current:
+		mb.end = max(ix.today, mb.start)
+	case !m.End.IsZero() && dayOf(m.End) > mb.start:
+		// A past member ended by today: a stopped order keeps the
+		// planned end of its validity period, which may lie ahead
+		// ("ended on 2026-12-29, -30 days ago").
+		mb.end, mb.stated = min(dayOf(m.End), max(ix.today, mb.start)), dayOf(m.End)
+	case m.End.IsZero():
+		// A past order with no end date: its timing may say how long
+		// it lasts (boundsPeriod, boundsDuration, count: its last
+		// day), and a dispensed supply (and its refills) may have
+		// been taken until it ran out. When both say, the later end
+		// counts: a shorter bound (a typing error) beside a 90-day
+		// supply ended the course early, dropping reverse cards.
+		mb.end = mb.start
+		if last, ok := timingLastDay(m); ok && last > mb.start {
+			mb.end, mb.stated = min(last, max(ix.today, mb.start)), last
+		}
+		if m.Supply.Days > 0 {
+			mb.end = max(mb.end, min(mb.start+supplyDays(m.Supply), max(ix.today, mb.start)))
+			mb.stated = max(mb.stated, mb.start+supplyDays(m.Supply))
+		}
+	default:
+		mb.end = mb.start
+	}
+	return mb
+}
+
 // computeCourses fills ix.courses (once).
 func (ix *index) computeCourses(exclude map[string]bool) {
 	if ix.courses != nil {
@@ -145,15 +186,9 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 	ix.courses = map[Drug]*Course{}
 	gap := windowDays(ix.cfg.CourseGap)
 	for _, d := range triggerDrugs {
-		type member struct {
-			m          *Medication
-			start, end civilDay
-			stated     civilDay // the end the member states, before it is capped at today
-			current    bool
-			from       string
-		}
 		var dated []member
 		var undatedCurrent []*Medication // an undated past member cannot be placed in time: it is left out
+		var ahead []*Medication          // current members dated after today (see below)
 		for _, m := range ix.trigger[d] {
 			use := useOf(m)
 			if use == useNever || m.ID != "" && exclude[m.ID] {
@@ -165,40 +200,37 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 			// as a dated member it began a course of its own, after a
 			// gap, and hid the course it renews (an MI since its start in
 			// June was said by no card; tz review).
-			if start.IsZero() || use == useCurrent && ix.future(start) {
+			if use == useCurrent && !start.IsZero() && ix.future(start) {
+				ahead = append(ahead, m)
+				continue
+			}
+			if start.IsZero() {
 				if use == useCurrent {
 					undatedCurrent = append(undatedCurrent, m)
 				}
 				continue
 			}
-			mb := member{m: m, start: dayOf(start), current: use == useCurrent, from: from}
-			switch {
-			case mb.current:
-				mb.end = max(ix.today, mb.start)
-			case !m.End.IsZero() && dayOf(m.End) > mb.start:
-				// A past member ended by today: a stopped order keeps the
-				// planned end of its validity period, which may lie ahead
-				// ("ended on 2026-12-29, -30 days ago").
-				mb.end, mb.stated = min(dayOf(m.End), max(ix.today, mb.start)), dayOf(m.End)
-			case m.End.IsZero():
-				// A past order with no end date: its timing may say how long
-				// it lasts (boundsPeriod, boundsDuration, count: its last
-				// day), and a dispensed supply (and its refills) may have
-				// been taken until it ran out. When both say, the later end
-				// counts: a shorter bound (a typing error) beside a 90-day
-				// supply ended the course early, dropping reverse cards.
-				mb.end = mb.start
-				if last, ok := timingLastDay(m); ok && last > mb.start {
-					mb.end, mb.stated = min(last, max(ix.today, mb.start)), last
-				}
-				if m.Supply.Days > 0 {
-					mb.end = max(mb.end, min(mb.start+supplyDays(m.Supply), max(ix.today, mb.start)))
-					mb.stated = max(mb.stated, mb.start+supplyDays(m.Supply))
-				}
-			default:
-				mb.end = mb.start
+			dated = append(dated, ix.courseMember(m, start, from, use))
+		}
+		// A current member dated after today beside dated members of the
+		// drug renews their course from a start that cannot be read (a
+		// renewal typed 2036 for 2026): it joins it as undated (tz review).
+		// Dated within the course gap ahead, with no course to renew (none,
+		// or one that ended more than the gap before it), it is a course
+		// scheduled to begin then (a start date set for next week): dated
+		// as written, not begun, and not a course whose start could not be
+		// read (failsafe10: an info card on every chart open until then).
+		latest := anyDay // the last day of the dated members
+		for _, mb := range dated {
+			latest = max(latest, mb.end)
+		}
+		for _, m := range ahead {
+			start, from := memberStart(m)
+			if int64(dayOf(start)-ix.today) <= gap && (len(dated) == 0 || int64(dayOf(start)-latest) > gap) {
+				dated = append(dated, ix.courseMember(m, start, from, useCurrent))
+			} else {
+				undatedCurrent = append(undatedCurrent, m)
 			}
-			dated = append(dated, mb)
 		}
 		if len(dated) == 0 && len(undatedCurrent) == 0 {
 			continue
