@@ -1,7 +1,7 @@
 package rules
 
 import (
-	"strings"
+	"strconv"
 )
 
 // sessionIndex is the ordering session sorted once per call (issue 16: the
@@ -105,15 +105,21 @@ type sessionGroup struct {
 // ids colliding) are two orders: keyed by the id alone, an abrocitinib
 // draft beside an upadacitinib draft of the same id was the upadacitinib
 // order itself, and combination-jak was not said (workflow review).
+//
+// Each part is written after its length, as the value-set memo's key is
+// (isolation review): joined with a separator, a text holding it made two
+// orders one (text "x\x00<system>|<code>" uncoded, and text "x" coded
+// <system>|<code>).
 func orderKey(m *Medication) string {
-	var b strings.Builder
-	b.WriteString(m.ID)
-	b.WriteString("\x00")
-	b.WriteString(m.Text)
+	var b []byte
+	part := func(s string) { b = append(strconv.AppendInt(b, int64(len(s)), 10), ':'); b = append(b, s...) }
+	part(m.ID)
+	part(m.Text)
 	for _, c := range m.Codes {
-		b.WriteString("\x00" + c.System + "|" + c.Code)
+		part(c.System)
+		part(c.Code)
 	}
-	return b.String()
+	return string(b)
 }
 
 // newSessionIndex sorts the session. Cancelled and entered-in-error orders

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // Issue 16: linear-time order matching and a deadline that stops CPU-bound
@@ -183,4 +185,23 @@ func TestEvaluationStopsBetweenRules(t *testing.T) {
 	if err != nil || len(fs) == 0 {
 		t.Errorf("patient-view never stopped: err = %v, %d findings; want nil and the course's findings", err, len(fs))
 	}
+}
+
+// orderKey tells apart orders whose parts, joined, would read the same: an
+// id or text holding the separator must not make two session orders one
+// (a second JAK draft folded into the first is a combination not said).
+func TestOrderKeyUnambiguous(t *testing.T) {
+	upa := Coding{System: "http://www.nlm.nih.gov/research/umls/rxnorm", Code: "2196092"}
+	pairs := [][2]Medication{
+		{{ID: "a", Text: "b"}, {ID: "a\x00b"}},
+		{{ID: "o1", Text: "x\x00" + upa.System + "|" + upa.Code}, {ID: "o1", Text: "x", Codes: []Coding{upa}}},
+		{{ID: "1:a"}, {ID: "1", Text: "a"}},
+		{{Codes: []Coding{{System: "s|c", Code: ""}}}, {Codes: []Coding{{System: "s", Code: "c"}}}},
+	}
+	for _, p := range pairs {
+		assert.NotEqual(t, orderKey(&p[0]), orderKey(&p[1]), "%+v / %+v", p[0], p[1])
+	}
+	same := Medication{ID: "o1", Text: "upadacitinib 15 mg", Codes: []Coding{upa}}
+	copyOf := same
+	assert.Equal(t, orderKey(&same), orderKey(&copyOf), "an exact copy is the same order")
 }
