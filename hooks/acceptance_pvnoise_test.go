@@ -91,6 +91,24 @@ func TestAcceptancePvnoiseStartLineOnce(t *testing.T) {
 			})
 		}
 	}
+	// The boxed-warning card of an MI and a thrombosis since the start:
+	// the start once. Both the day before the start (history): no card;
+	// on the start day and the day after: one card.
+	for _, off := range []int{-1, 0, 1} {
+		t.Run(fmt.Sprintf("MI and DVT %d days after the start", off), func(t *testing.T) {
+			r := pvnChart("upadacitinib", 15, 730, 90, 84, 60)
+			r.conditions = append(r.conditions, with(cond("mi", icd, "I21.4", "resolved"), "onsetDateTime", ago(730-off)),
+				with(cond("dvt", icd, "I82.401", "resolved"), "onsetDateTime", ago(730-off)))
+			cs, _ := view(r).post(t, s)
+			if off < 0 {
+				assert.Empty(t, cs, cardSummaries(cs))
+				return
+			}
+			c := cardWith(cs, "mace-history")
+			assert.Equal(t, []string{"mace-history", "vte-risk"}, c.Findings())
+			assert.Equal(t, 1, strings.Count(c.Detail, "course started on "+ago(730)), c.Detail)
+		})
+	}
 	// A card of one finding keeps the line in its section.
 	t.Run("a card of one finding: the start in its section", func(t *testing.T) {
 		r := pvnChart("upadacitinib", 15, 200, 90, 84, 30)
