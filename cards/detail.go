@@ -18,8 +18,16 @@ func detailOf(g *group, ds drugSource, sg suggestions, partial map[string]bool) 
 	var parts []string
 	var unchecked []string
 	unverified := false
+	// The course start is said once per card, before the sections, when
+	// several sections would each repeat it (pvnoise review: a monitoring
+	// card said "upadacitinib (Rinvoq) course started on ..." under CBC,
+	// ALT/AST and lipids alike).
+	shared := sharedStartLines(g.findings)
+	for _, t := range shared {
+		parts = append(parts, "- "+md(t))
+	}
 	for _, f := range g.findings {
-		parts = append(parts, findingDetail(f))
+		parts = append(parts, findingDetail(f, shared))
 		for _, k := range f.Unchecked {
 			if !slices.Contains(unchecked, k) {
 				unchecked = append(unchecked, k)
@@ -71,8 +79,37 @@ func headingCase(s string) string {
 	return s
 }
 
-// findingDetail is one finding's section.
-func findingDetail(f rules.Finding) string {
+// sharedStartLines are the course-start evidence lines (rules.Evidence
+// CourseStart) that more than one finding of the card carries, in order.
+func sharedStartLines(fs []rules.Finding) []string {
+	count := map[string]int{}
+	var order []string
+	for _, f := range fs {
+		seen := map[string]bool{}
+		for _, e := range f.Evidence {
+			t := evidenceText(e)
+			if !e.CourseStart || t == "" || seen[t] {
+				continue
+			}
+			seen[t] = true
+			if count[t] == 0 {
+				order = append(order, t)
+			}
+			count[t]++
+		}
+	}
+	var out []string
+	for _, t := range order {
+		if count[t] > 1 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// findingDetail is one finding's section, without the course-start lines
+// the card says once before the sections (skip).
+func findingDetail(f rules.Finding, skip []string) string {
 	title := md(headingCase(oneLine(f.Title)))
 	if title == "" {
 		title = md(capitalize(shortOf(f)))
@@ -84,7 +121,7 @@ func findingDetail(f rules.Finding) string {
 
 	var items []string
 	for _, e := range f.Evidence {
-		if t := evidenceText(e); t != "" {
+		if t := evidenceText(e); t != "" && !(e.CourseStart && slices.Contains(skip, t)) {
 			items = append(items, "- "+md(t))
 		}
 	}

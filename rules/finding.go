@@ -109,6 +109,9 @@ type Evidence struct {
 	Text       string
 	Date       time.Time // zero when not dated
 	ResourceID string    // "Observation/<id>" when it came from one resource
+	// CourseStart: the line saying when the course started (or that its
+	// start is unknown); a card of several findings says it once (pvnoise).
+	CourseStart bool
 }
 
 // Test is a test or vaccine to order, for *-missing and monitoring findings.

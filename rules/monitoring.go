@@ -243,9 +243,9 @@ func onHold(t *Course) bool {
 func (c *orderCtx) startEvidence(t *Course) Evidence {
 	if t.Start.IsZero() {
 		return Evidence{Text: c.p.Generic + " is current (" + orderRef(t.Latest) + ") but no order or statement of the course gives a start date.",
-			ResourceID: t.Latest.ID}
+			ResourceID: t.Latest.ID, CourseStart: true}
 	}
-	return Evidence{Text: c.p.Name() + " course started on " + dateText(t.Start) + " (" + t.StartFrom + ").", Date: t.Start}
+	return Evidence{Text: c.p.Name() + " course started on " + dateText(t.Start) + " (" + t.StartFrom + ").", Date: t.Start, CourseStart: true}
 }
 
 // monitoring is one monitoring check: the results that count, the interval
@@ -299,11 +299,19 @@ func (c *orderCtx) due(t *Course, m monitoring) (Finding, bool) {
 		ev = append(ev, Evidence{Text: "The label asks for " + lowerIfWord(m.what) + " \"according to routine patient management\" without an interval; every " +
 			durationText(m.interval) + " is jakguard's routine interval (site setting upadacitinibRoutineMonitoring)."})
 	}
+	// When: a first check is due the interval after the start; a repeat
+	// the interval after the last one (pvnoise review: a patient two years
+	// on upadacitinib, last CBC 85 days ago, read "due 12 weeks after
+	// starting upadacitinib").
+	when := " due " + durationText(m.interval) + " after starting " + c.p.Generic
+	if last != nil {
+		when = " due every " + durationText(m.interval) + " on " + c.p.Generic + ", last on " + dateText(last.Date)
+	}
 	return Finding{
 		Title:       m.what + " due",
-		Action:      "Order " + lowerIfWord(m.what) + " (due " + durationText(m.interval) + " after starting " + c.p.Generic + ").",
+		Action:      "Order " + lowerIfWord(m.what) + " (" + strings.TrimPrefix(when, " ") + ").",
 		Evidence:    ev,
-		Tests:       withReason(lowerIfWord(m.what)+" due "+durationText(m.interval)+" after starting "+c.p.Generic, m.tests...),
+		Tests:       withReason(lowerIfWord(m.what)+when, m.tests...),
 		DaysOverdue: int(int64(c.ix.today-dueFrom) - windowDays(m.interval)),
 	}, true
 }
