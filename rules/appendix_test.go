@@ -3,9 +3,11 @@ package rules
 import (
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -115,7 +117,7 @@ func appendix(e *Engine) string {
 		for _, s := range u.spellings {
 			sp = append(sp, "`"+s+"`")
 		}
-		w("| %s | ×%s → %s | %s | %s |\n", names[u.kind], fmtAmount(u.factor), kinds[u.kind], cell(strings.Join(sp, ", ")), u.source)
+		w("| %s | ×%s → %s | %s | %s |\n", names[u.kind], appendixFactor(u.factor), kinds[u.kind], cell(strings.Join(sp, ", ")), u.source)
 	}
 
 	w("\n## C. Value sets\n\n")
@@ -173,4 +175,13 @@ func appendix(e *Engine) string {
 		}
 	}
 	return b.String()
+}
+
+// appendixFactor writes a unit's factor for the appendix: fmtAmount rounds to
+// four decimals, which wrote the 1e-6 of /L as "×0".
+func appendixFactor(v float64) string {
+	if v != 0 && math.Abs(v) < 1e-3 {
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return fmtAmount(v)
 }

@@ -101,6 +101,41 @@ func TestIntegrationGuideCoversDiscovery(t *testing.T) {
 	}
 }
 
+// The prefetch templates docs/fhir.md and docs/integration.md section 4
+// give are those discovery declares: every template but observations word
+// for word; for observations its start, its paging and every code system
+// it names besides LOINC (the CYP2C19 gene code is HGNC: an EHR team that
+// reads "LOINC codes" only would build a query that leaves it out).
+func TestDocumentedPrefetchTemplates(t *testing.T) {
+	engine, _, err := newEngine("", "")
+	require.NoError(t, err)
+	srv, err := hooks.NewServer(hooks.Config{}, hooks.Deps{Engine: engine, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	for _, path := range []string{"docs/fhir.md", "docs/integration.md"} {
+		doc := readDoc(t, path)
+		for _, svc := range srv.Services() {
+			for key, tmpl := range svc.Prefetch {
+				if key != "observations" {
+					assert.True(t, strings.Contains(doc, "`"+tmpl+"`"), "%s: the %s template of %s", path, key, svc.ID)
+					continue
+				}
+				start, codes, ok := strings.Cut(tmpl, "code=")
+				require.True(t, ok, tmpl)
+				assert.True(t, strings.Contains(doc, "`"+start+"code="), "%s: the observations template of %s", path, svc.ID)
+				list, paging, _ := strings.Cut(codes, "&")
+				count := paging[strings.LastIndex(paging, "_count="):]
+				assert.True(t, strings.Contains(doc, count), "%s: the observations paging of %s (%s)", path, svc.ID, paging)
+				for _, c := range strings.Split(list, ",") {
+					system, code, _ := strings.Cut(c, "|")
+					if system != "http://loinc.org" {
+						assert.True(t, strings.Contains(doc, code), "%s: the observations template of %s names %s", path, svc.ID, c)
+					}
+				}
+			}
+		}
+	}
+}
+
 // The answer README "Try it" and docs/integration.md show for
 // testdata/requests/order-select-upadacitinib.json is the answer the
 // service gives: every documented card summary is one of the real ones,
