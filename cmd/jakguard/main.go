@@ -24,6 +24,11 @@ import (
 func main() {
 	hooks.SetGCPercent() // 400 unless GOGC is set: see hooks.GCPercent
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal starts the graceful shutdown; a second one (Ctrl-C
+	// again, an operator who will not wait for a 20 s drain) ends the
+	// process at once, as Go does by default: records not yet flushed are
+	// lost, as with kill -9.
+	go func() { <-ctx.Done(); stop() }()
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

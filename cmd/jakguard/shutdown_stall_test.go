@@ -9,8 +9,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -105,4 +108,51 @@ func TestShutdownWithStalledUploadFlushesRecords(t *testing.T) {
 func isTimeout(err error) bool {
 	ne, ok := err.(net.Error)
 	return ok && ne.Timeout()
+}
+
+// A second SIGTERM (or Ctrl-C) while serve drains ends the process at
+// once: the first starts the graceful shutdown, and an operator who will
+// not wait for it is not left with a process that ignores every signal
+// but SIGKILL until --shutdown-timeout.
+func TestSecondSignalEndsShutdown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(binary, "serve", "--addr", addr, "--db", "sqlite:"+filepath.Join(t.TempDir(), "j.db"),
+		"--shutdown-timeout", "60s", "--shutdown-drain", "30s")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	var logs syncBuffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &logs
+	require.NoError(t, cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
+	require.Eventually(t, func() bool {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil && resp.StatusCode == 200
+	}, 10*time.Second, 20*time.Millisecond, logs.String())
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "shutting down") },
+		5*time.Second, 10*time.Millisecond, logs.String())
+	select {
+	case err := <-done:
+		t.Fatalf("the process ended before the second signal, during a 30 s drain: %v\n%s", err, logs.String())
+		return
+	case <-time.After(200 * time.Millisecond):
+	}
+	start := time.Now()
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case err := <-done:
+		assert.Error(t, err, "ended by the signal, not a clean exit")
+		assert.Less(t, time.Since(start), 5*time.Second)
+		done <- err // for the cleanup
+	case <-time.After(10 * time.Second):
+		t.Fatalf("a second SIGTERM did not end the process during the drain\n%s", logs.String())
+	}
 }
