@@ -328,15 +328,19 @@ func (k *Knowledge) medicationSets(m *Medication, key []byte) ([]string, []byte)
 // the CYP3A4 inhibitor on every later patient's record.
 func memoKey(dst []byte, kind byte, codes []Coding, texts []string) []byte {
 	dst = binary.AppendUvarint(append(dst, kind), uint64(len(codes)))
-	str := func(s string) { dst = append(binary.AppendUvarint(dst, uint64(len(s))), s...) }
 	for _, c := range codes {
-		str(c.System)
-		str(c.Code)
+		dst = appendField(appendField(dst, c.System), c.Code)
 	}
 	for _, t := range texts {
-		str(t)
+		dst = appendField(dst, t)
 	}
 	return dst
+}
+
+// appendField appends s to a key after its length, so that no two lists
+// of strings make one key whatever the strings hold (memoKey, orderKey).
+func appendField(dst []byte, s string) []byte {
+	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
 }
 
 // setMemo remembers value-set membership by code list (see setsOf). It

@@ -1,9 +1,5 @@
 package rules
 
-import (
-	"strconv"
-)
-
 // sessionIndex is the ordering session sorted once per call (issue 16: the
 // rules used to match every order's text against every other order, once
 // per order and rule, which grew with the square of the draft orders).
@@ -106,18 +102,14 @@ type sessionGroup struct {
 // draft beside an upadacitinib draft of the same id was the upadacitinib
 // order itself, and combination-jak was not said (workflow review).
 //
-// Each part is written after its length, as the value-set memo's key is
-// (isolation review): joined with a separator, a text holding it made two
-// orders one (text "x\x00<system>|<code>" uncoded, and text "x" coded
-// <system>|<code>).
+// Each part is written after its length (appendField, as in the value-set
+// memo's key: isolation review): joined with a separator, a text holding
+// it made two orders one (text "x\x00<system>|<code>" uncoded, and text
+// "x" coded <system>|<code>).
 func orderKey(m *Medication) string {
-	var b []byte
-	part := func(s string) { b = append(strconv.AppendInt(b, int64(len(s)), 10), ':'); b = append(b, s...) }
-	part(m.ID)
-	part(m.Text)
+	b := appendField(appendField(nil, m.ID), m.Text)
 	for _, c := range m.Codes {
-		part(c.System)
-		part(c.Code)
+		b = appendField(appendField(b, c.System), c.Code)
 	}
 	return string(b)
 }
