@@ -229,10 +229,10 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 			// Only drugs that interact with a JAK inhibitor: the medication
 			// list alone tells whether the patient has a course to check.
 			findings, err = s.engine.EvaluateInteractions(res.record, sess, append(d.meds, d.beside...), d.services, now, stop)
-			if err == nil && len(d.beside) > 0 {
+			if err == nil {
 				var more []rules.Finding
-				more, err = s.engine.EvaluateOrdersUntil(res.record, sess, d.beside, now, stop)
-				findings = append(findings, besideFindings(more, d.cite)...)
+				more, err = s.besideFindings(res.record, sess, d, now, stop)
+				findings = append(findings, more...)
 			}
 			if err == nil && !courseKnown(res, findings, logger) {
 				return &Response{Cards: []cards.Card{}}, req.HookInstance, nil
@@ -255,10 +255,10 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 			// The deadline stops CPU-bound work too (issue 16): the rules ask
 			// between orders.
 			findings, err = s.engine.EvaluateOrdersUntil(res.record, sess, d.meds, now, stop)
-			if err == nil && len(d.beside) > 0 {
+			if err == nil {
 				var more []rules.Finding
-				more, err = s.engine.EvaluateOrdersUntil(res.record, sess, d.beside, now, stop)
-				findings = append(findings, besideFindings(more, d.cite)...)
+				more, err = s.besideFindings(res.record, sess, d, now, stop)
+				findings = append(findings, more...)
 			}
 			if err == nil && d.interacting {
 				var more []rules.Finding
@@ -577,9 +577,10 @@ func undatedCourses(rec *rules.Record, now time.Time, courses func() []rules.Cou
 	// Cheap first: a course with no start has a medication with no start
 	// date, or one dated after now (a current one is read as undated: tz
 	// review); only then are the courses needed.
-	undated := func(m rules.Medication) bool { return m.Authored.IsZero() && m.ValidityStart.IsZero() }
+	startOf := func(m *rules.Medication) time.Time { t, _ := rules.MemberStart(m); return t }
 	if !slices.ContainsFunc(rec.Medications, func(m rules.Medication) bool {
-		return undated(m) || m.Authored.After(now) || m.ValidityStart.After(now)
+		t := startOf(&m)
+		return t.IsZero() || t.After(now)
 	}) {
 		return nil
 	}
@@ -592,17 +593,13 @@ func undatedCourses(rec *rules.Record, now time.Time, courses func() []rules.Cou
 			for _, m := range c.Members {
 				// A start written after today (failsafe10): said as it is
 				// written, not as no start date.
-				d := m.Authored
-				if d.IsZero() {
-					d = m.ValidityStart
-				}
-				if d.After(now) && u.Ahead == "" {
-					u.Ahead = d.Format("2006-01-02")
+				if t := startOf(m); t.After(now) && u.Ahead == "" {
+					u.Ahead = t.Format("2006-01-02")
 				}
 			}
 			out = append(out, u)
 		case slices.ContainsFunc(c.Members, func(m *rules.Medication) bool {
-			return undated(*m) && m.Status != "intended" && m.Intent != "plan" // a plan was not taken
+			return startOf(m).IsZero() && m.Status != "intended" && m.Intent != "plan" // a plan was not taken
 		}):
 			out = append(out, cards.Undated{Drug: c.Drug, From: c.Start.Format("2006-01-02")})
 		}

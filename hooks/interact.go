@@ -3,6 +3,7 @@ package hooks
 import (
 	"log/slog"
 	"strings"
+	"time"
 
 	"jakguard/fhir"
 	"jakguard/rules"
@@ -43,6 +44,15 @@ func (s *Server) pickDrafts(hook string, hc *HookContext, o fhir.Orders) drafts 
 	}
 	pick := func(id string) bool { return hook != HookOrderSelect || selected[id] }
 	var d drafts
+	interacting := func(id string) {
+		d.interacting = true
+		if hook == HookOrderSelect && id != "" {
+			if d.cite == nil {
+				d.cite = map[string]bool{}
+			}
+			d.cite[id] = true
+		}
+	}
 	for _, m := range o.Medications {
 		if !pick(m.ID) {
 			continue
@@ -56,46 +66,28 @@ func (s *Server) pickDrafts(hook string, hc *HookContext, o fhir.Orders) drafts 
 			continue
 		}
 		if s.engine.Interacts(m) {
-			d.interacting = true
+			interacting(m.ID)
 			d.meds = append(d.meds, m)
 		}
 	}
 	for _, so := range o.ServiceOrders {
 		if pick(so.ID) && s.engine.InteractsService(so) {
-			d.interacting = true
+			interacting(so.ID)
 			d.services = append(d.services, so)
 		}
 	}
 	if hook == HookOrderSelect && d.interacting {
-		d.cite = map[string]bool{}
-		for _, m := range d.meds {
-			if _, _, ok := s.engine.Recognize(m); !ok && m.ID != "" {
-				d.cite[m.ID] = true
-			}
-		}
-		for _, so := range d.services {
-			if so.ID != "" {
-				d.cite[so.ID] = true
-			}
-		}
+		// A cancelled, entered-in-error, stopped, completed or on-hold
+		// JAK draft is the one a new order replaces (rules.SessionTaken).
 		for _, m := range o.Medications {
-			if _, _, ok := s.engine.Recognize(m); ok && !selected[m.ID] && besideTaken(m.Status) {
-				d.beside = append(d.beside, m)
+			if !selected[m.ID] && rules.SessionTaken(&m) {
+				if _, _, ok := s.engine.Recognize(m); ok {
+					d.beside = append(d.beside, m)
+				}
 			}
 		}
 	}
 	return d
-}
-
-// besideTaken reports whether an unselected JAK draft of the session is
-// one to be taken (rules' sessionTaken): a cancelled, entered-in-error,
-// stopped, completed or on-hold order is the one a new order replaces.
-func besideTaken(status string) bool {
-	switch status {
-	case "cancelled", "entered-in-error", "stopped", "completed", "on-hold":
-		return false
-	}
-	return true
 }
 
 // pairingCodes are the findings of a JAK order that pair it with another
@@ -105,27 +97,31 @@ var pairingCodes = map[string]bool{
 	rules.CYPInteraction: true, rules.PgpSubstrate: true, rules.LiveVaccineOrdered: true, rules.AntiplateletAbrocitinib: true,
 }
 
-// besideFindings keeps, of the findings of the unselected JAK drafts
-// (d.beside), those that pair one with an order selected now (d.cite):
+// besideFindings evaluates the unselected JAK drafts (d.beside) and keeps
+// the findings that pair one with an order selected now (d.cite):
 // clarithromycin selected beside an upadacitinib draft selected earlier
 // answered no cards at order-select (the patient on no course), and the
 // interaction was said only at order-sign. The JAK draft's other findings
 // (screening, boxed-warning risks) were said when it was selected, and
 // are not said again on every later selection (noise).
-func besideFindings(fs []rules.Finding, cite map[string]bool) []rules.Finding {
+func (s *Server) besideFindings(rec *rules.Record, sess rules.Session, d drafts, now time.Time, stop func() bool) ([]rules.Finding, error) {
+	if len(d.beside) == 0 {
+		return nil, nil
+	}
+	fs, err := s.engine.EvaluateOrdersUntil(rec, sess, d.beside, now, stop)
 	var out []rules.Finding
 	for _, f := range fs {
 		if !pairingCodes[f.Code] {
 			continue
 		}
 		for _, ev := range f.Evidence {
-			if cite[ev.ResourceID] {
+			if d.cite[ev.ResourceID] {
 				out = append(out, f)
 				break
 			}
 		}
 	}
-	return out
+	return out, err
 }
 
 // evaluated is the number of orders d evaluates (the JAK drafts beside a

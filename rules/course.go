@@ -122,8 +122,9 @@ func setOf(ids []string) map[string]bool {
 	return m
 }
 
-// memberStart is a member's start and the element it comes from.
-func memberStart(m *Medication) (time.Time, string) {
+// MemberStart is a course member's start and the element it comes from
+// (authoredOn or effective[x], else dispenseRequest.validityPeriod.start).
+func MemberStart(m *Medication) (time.Time, string) {
 	field := "authoredOn"
 	if m.ResourceType == "MedicationStatement" {
 		field = "effective[x]"
@@ -194,7 +195,7 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 			if use == useNever || m.ID != "" && exclude[m.ID] {
 				continue
 			}
-			start, from := memberStart(m)
+			start, from := MemberStart(m)
 			// A current member dated after today (a renewal typed 2036 for
 			// 2026) is being taken now from a start that cannot be read:
 			// as a dated member it began a course of its own, after a
@@ -225,7 +226,7 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 			latest = max(latest, mb.end)
 		}
 		for _, m := range ahead {
-			start, from := memberStart(m)
+			start, from := MemberStart(m)
 			if int64(dayOf(start)-ix.today) <= gap && (len(dated) == 0 || int64(dayOf(start)-latest) > gap) {
 				dated = append(dated, ix.courseMember(m, start, from, useCurrent))
 			} else {
@@ -259,7 +260,7 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 					break
 				}
 			}
-			c.Start, _ = memberStart(seg[startAt].m)
+			c.Start, _ = MemberStart(seg[startAt].m)
 			c.StartFrom = seg[startAt].from + " of " + orderRef(seg[startAt].m)
 			for _, mb := range seg {
 				c.Members = append(c.Members, mb.m)
@@ -334,7 +335,7 @@ func latestMember(ms []*Medication) *Medication {
 	var bestStart time.Time
 	bestCurrent := false
 	for _, m := range ms {
-		start, _ := memberStart(m)
+		start, _ := MemberStart(m)
 		current := useOf(m) == useCurrent
 		if current && start.IsZero() {
 			start = time.Unix(1<<40, 0)

@@ -851,7 +851,7 @@ func suppliedUntil(m *Medication) (civilDay, bool) {
 	// taking a stated bound over the supply let a shorter one, a typing
 	// error or an end before the start, drop a live interaction card.
 	until, ok := timingLastDay(m)
-	start, _ := memberStart(m)
+	start, _ := MemberStart(m)
 	if n := supplyDays(Supply{Days: m.Supply.Days}); n > 0 && !start.IsZero() {
 		if s := dayOf(start) + n - 1; !ok || s > until {
 			until, ok = s, true
@@ -868,7 +868,7 @@ func suppliedUntil(m *Medication) (civilDay, bool) {
 // frequency, less one. Every instruction must say; the latest end counts.
 // ok is false when one does not, or the start is needed and unknown.
 func timingLastDay(m *Medication) (civilDay, bool) {
-	start, _ := memberStart(m)
+	start, _ := MemberStart(m)
 	last := anyDay // not 0: a day before 1970 is negative
 	for i := range m.Dose.instructions() {
 		d := m.Dose.instruction(i)

@@ -351,7 +351,7 @@ func (c *orderCtx) doseIncrease(t *Course) (raisedBy *Medication, from, to float
 	}
 	prev, havePrev := 0.0, false
 	for _, m := range t.Members { // oldest first
-		if start, _ := memberStart(m); start.IsZero() || plannedOnly(m) {
+		if start, _ := MemberStart(m); start.IsZero() || plannedOnly(m) {
 			continue
 		}
 		mg, _, known := c.ix.dailyDose(*m)
@@ -381,7 +381,7 @@ func (c *orderCtx) increaseCBCDue(t *Course) (Finding, bool) {
 	if !ok || interval <= 0 {
 		return Finding{}, false
 	}
-	at, field := memberStart(m)
+	at, field := MemberStart(m)
 	if !atLeast(at, c.now, interval) {
 		return Finding{}, false
 	}

@@ -1634,7 +1634,7 @@ func (c *orderCtx) cypSince(inhibitors []*Medication) time.Time {
 	}
 	since := c.course.Start
 	for _, m := range inhibitors {
-		start, _ := memberStart(m)
+		start, _ := MemberStart(m)
 		if start.IsZero() || m.Status == "draft" || m.Status == "" {
 			return time.Time{}
 		}
@@ -2623,7 +2623,7 @@ func (c *orderCtx) doseAboveLabel() (Finding, bool) {
 
 // sessionDailyMg is the daily dose the session's orders of the drug give
 // together: this order's and that of every other draft of the drug whose
-// dose is known and that is taken beside it (sessionTaken: a cancelled,
+// dose is known and that is taken beside it (SessionTaken: a cancelled,
 // entered-in-error, stopped, completed or on-hold one aside; one whose
 // validity period ends before this one's begins or begins after it ends,
 // sessionApart; and a current order on record sent again with the
@@ -2632,7 +2632,7 @@ func (c *orderCtx) doseAboveLabel() (Finding, bool) {
 // (metarev, docs/rules.md section 1 "Several orders of one drug in a
 // session").
 func (c *orderCtx) sessionDailyMg() float64 {
-	if !c.doseOK || c.si == nil || !sessionTaken(&c.order) {
+	if !c.doseOK || c.si == nil || !SessionTaken(&c.order) {
 		return 0
 	}
 	sd := c.sessionDoses()
@@ -2665,10 +2665,10 @@ func (c *orderCtx) sentAgain(m *Medication) bool {
 
 // takenBeside reports whether another session order of the drug is taken
 // together with this one, its dose added to this one's: to be taken
-// (sessionTaken), not one after the other (sessionApart), not the current
+// (SessionTaken), not one after the other (sessionApart), not the current
 // order on record sent again (sentAgain).
 func (c *orderCtx) takenBeside(m *Medication) bool {
-	return sessionTaken(m) && !sessionApart(&c.order, m) && !c.sentAgain(m)
+	return SessionTaken(m) && !sessionApart(&c.order, m) && !c.sentAgain(m)
 }
 
 // sessionDoses is the drug's session orders summed (c.si set): built once
@@ -2688,7 +2688,7 @@ func (c *orderCtx) sessionDoses() *sessionDoses {
 			}
 		}
 		for _, sm := range c.si.meds {
-			if sm.drug != c.drug || !sessionTaken(sm.m) || sd.onRecord[sm.m.ID] {
+			if sm.drug != c.drug || !SessionTaken(sm.m) || sd.onRecord[sm.m.ID] {
 				continue
 			}
 			if mg, _, ok := c.ix.dailyDose(*sm.m); ok {
@@ -2739,7 +2739,7 @@ func (c *orderCtx) sessionEvidence() []Evidence {
 // upadacitinib: 45 mg/day). No dose is suggested for this order: one of
 // the orders is to go, not a strength to change.
 func (c *orderCtx) sessionAboveLabel() (Finding, bool) {
-	if c.si == nil || c.si.aboveLabel[c.drug] || !sessionTaken(&c.order) || c.sentAgain(&c.order) {
+	if c.si == nil || c.si.aboveLabel[c.drug] || !SessionTaken(&c.order) || c.sentAgain(&c.order) {
 		return Finding{}, false
 	}
 	others, _ := c.si.others(c.p.ValueSet, c.key, -1)

@@ -53,13 +53,13 @@ type datedDose struct {
 // safe).
 const maxDatedSession = 64
 
-// sessionTaken reports whether a session order of a JAK inhibitor is
+// SessionTaken reports whether a session order of a JAK inhibitor is
 // one to be taken, whose dose adds to the session's other orders of the
 // drug: not when cancelled or entered in error, nor when it is stopped,
 // completed or on hold (noise8 review: the order a new one replaces,
 // which an EHR sends with the session, contract 4: "whatever its
 // status"). A draft, an active order and any other status count.
-func sessionTaken(m *Medication) bool {
+func SessionTaken(m *Medication) bool {
 	switch m.Status {
 	case "cancelled", "entered-in-error", "stopped", "completed", "on-hold":
 		return false
