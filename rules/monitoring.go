@@ -303,15 +303,15 @@ func (c *orderCtx) due(t *Course, m monitoring) (Finding, bool) {
 	// the interval after the last one (pvnoise review: a patient two years
 	// on upadacitinib, last CBC 85 days ago, read "due 12 weeks after
 	// starting upadacitinib").
-	when := " due " + durationText(m.interval) + " after starting " + c.p.Generic
+	when := "due " + durationText(m.interval) + " after starting " + c.p.Generic
 	if last != nil {
-		when = " due every " + durationText(m.interval) + " on " + c.p.Generic + ", last on " + dateText(last.Date)
+		when = "due every " + durationText(m.interval) + " on " + c.p.Generic + ", last on " + dateText(last.Date)
 	}
 	return Finding{
 		Title:       m.what + " due",
-		Action:      "Order " + lowerIfWord(m.what) + " (" + strings.TrimPrefix(when, " ") + ").",
+		Action:      "Order " + lowerIfWord(m.what) + " (" + when + ").",
 		Evidence:    ev,
-		Tests:       withReason(lowerIfWord(m.what)+when, m.tests...),
+		Tests:       withReason(lowerIfWord(m.what)+" "+when, m.tests...),
 		DaysOverdue: int(int64(c.ix.today-dueFrom) - windowDays(m.interval)),
 	}, true
 }
