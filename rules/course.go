@@ -189,7 +189,7 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 	for _, d := range triggerDrugs {
 		var dated []member
 		var undatedCurrent []*Medication // an undated past member cannot be placed in time: it is left out
-		var ahead []*Medication          // current members dated after today (see below)
+		var ahead []member               // current members dated after today (see below)
 		for _, m := range ix.trigger[d] {
 			use := useOf(m)
 			if use == useNever || m.ID != "" && exclude[m.ID] {
@@ -202,7 +202,7 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 			// gap, and hid the course it renews (an MI since its start in
 			// June was said by no card; tz review).
 			if use == useCurrent && !start.IsZero() && ix.future(start) {
-				ahead = append(ahead, m)
+				ahead = append(ahead, ix.courseMember(m, start, from, use))
 				continue
 			}
 			if start.IsZero() {
@@ -225,12 +225,11 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 		for _, mb := range dated {
 			latest = max(latest, mb.end)
 		}
-		for _, m := range ahead {
-			start, from := MemberStart(m)
-			if int64(dayOf(start)-ix.today) <= gap && (len(dated) == 0 || int64(dayOf(start)-latest) > gap) {
-				dated = append(dated, ix.courseMember(m, start, from, useCurrent))
+		for _, mb := range ahead {
+			if int64(mb.start-ix.today) <= gap && (len(dated) == 0 || int64(mb.start-latest) > gap) {
+				dated = append(dated, mb)
 			} else {
-				undatedCurrent = append(undatedCurrent, m)
+				undatedCurrent = append(undatedCurrent, mb.m)
 			}
 		}
 		if len(dated) == 0 && len(undatedCurrent) == 0 {
