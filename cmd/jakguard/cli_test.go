@@ -409,13 +409,7 @@ func TestTokenMintAndInspect(t *testing.T) {
 	svc.Stderr = &logs
 	require.NoError(t, svc.Start())
 	t.Cleanup(func() { svc.Process.Kill(); svc.Wait() })
-	require.Eventually(t, func() bool {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil
-	}, 10*time.Second, 50*time.Millisecond, logs.String())
+	require.Eventually(t, func() bool { return healthy("http://" + addr) }, 10*time.Second, 50*time.Millisecond, logs.String())
 	bodies := map[string][]byte{}
 	for _, svc := range []string{"order-select-upadacitinib", "order-sign-abrocitinib"} {
 		b, err := os.ReadFile("../../testdata/requests/" + svc + ".json")

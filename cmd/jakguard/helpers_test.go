@@ -12,6 +12,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// healthy reports whether the service at base answers /healthz with 200.
+func healthy(base string) bool {
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
 // startServe runs serveOn on a free loopback port with the given serve
 // flags (--addr is added), waits for /healthz, and returns the base URL and
 // a stop function that cancels the service and returns serveOn's error.
@@ -25,13 +35,7 @@ func startServe(t *testing.T, args ...string) (base string, stop func() error) {
 	done := make(chan error, 1)
 	go func() { done <- serveOn(ctx, ln, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))) }()
 	base = "http://" + ln.Addr().String()
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil && resp.StatusCode == 200
-	}, 5*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return healthy(base) }, 5*time.Second, 20*time.Millisecond)
 	var stopped bool
 	var stopErr error
 	stop = func() error {

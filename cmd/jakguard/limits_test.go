@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"math"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -123,13 +122,7 @@ func TestServeSetsMemoryLimit(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- serveOn(ctx, ln, cfg, slog.New(slog.NewJSONHandler(&logs, nil))) }()
-	require.Eventually(t, func() bool {
-		resp, err := http.Get("http://" + ln.Addr().String() + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil
-	}, 5*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return healthy("http://" + ln.Addr().String()) }, 5*time.Second, 20*time.Millisecond)
 	assert.Equal(t, ninety(512<<20), debug.SetMemoryLimit(-1))
 	cancel()
 	require.NoError(t, <-done)

@@ -57,13 +57,7 @@ func TestShutdownWithStalledUploadFlushesRecords(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- serveOn(ctx, ln, cfg, slog.New(slog.NewJSONHandler(&logs, nil))) }()
 	base := "http://" + ln.Addr().String()
-	require.Eventually(t, func() bool {
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil && resp.StatusCode == 200
-	}, 5*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return healthy(base) }, 5*time.Second, 20*time.Millisecond)
 
 	// The stalled upload: headers and the first byte of a 100 kB body.
 	c, err := net.Dial("tcp", ln.Addr().String())
@@ -128,13 +122,7 @@ func TestSecondSignalEndsShutdown(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() { _ = cmd.Process.Kill(); <-done })
-	require.Eventually(t, func() bool {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-		}
-		return err == nil && resp.StatusCode == 200
-	}, 10*time.Second, 20*time.Millisecond, logs.String())
+	require.Eventually(t, func() bool { return healthy("http://" + addr) }, 10*time.Second, 20*time.Millisecond, logs.String())
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "shutting down") },
