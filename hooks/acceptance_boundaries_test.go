@@ -151,14 +151,7 @@ func TestAcceptanceCourseTimeLimits(t *testing.T) {
 	// A course that ended d days ago (a completed order whose validity
 	// ended then), and tofacitinib ordered: the reverse direction speaks
 	// while the course is recent.
-	ended := func(drug string, d int) *record {
-		r := cleanRecord()
-		m := courseMed(drug+"-1", "MedicationRequest", "completed", drug, 15, d+60)
-		m["dispenseRequest"] = res{"validityPeriod": res{"start": ago(d + 60), "end": ago(d)}}
-		r.medications = append(r.medications, m)
-		return r
-	}
-	add(boundary("tofacitinib ordered, upadacitinib course ended", 90, func(d int) call { return sign(ended("upadacitinib", d), tofa) },
+	add(boundary("tofacitinib ordered, upadacitinib course ended", 90, func(d int) call { return sign(endedCourse("upadacitinib", 15, d), tofa) },
 		accCase{want: w("combination-jak", "critical"), summaryOf: map[string]string{"combination-jak": "Confirm upadacitinib is stopped"}},
 		accCase{noCards: true})...)
 	// The end of a course written other ways: a completed order with no
@@ -186,7 +179,7 @@ func TestAcceptanceCourseTimeLimits(t *testing.T) {
 	// switch (initiation of abrocitinib, no combination: the other course
 	// ended); the renewal of upadacitinib is a continuation.
 	add(boundary("upadacitinib renewal after a course that ended", 90, func(d int) call {
-		return sign(ended("upadacitinib", d).drop("igra").drop("hbsag"), jakDraft("upadacitinib", 15))
+		return sign(endedCourse("upadacitinib", 15, d).drop("igra").drop("hbsag"), jakDraft("upadacitinib", 15))
 	}, accCase{absent: []string{"tb-screening-missing", "hbv-screening-missing"}},
 		accCase{want: w("tb-screening-missing", "warning", "hbv-screening-missing", "warning")})...)
 

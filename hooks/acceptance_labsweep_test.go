@@ -715,15 +715,8 @@ func TestAcceptanceLabsweepDrugClassesByName(t *testing.T) {
 // patient-view on a course's state (ended, stopped, on hold, an outside
 // statement) and the interactions it judges against the course's dose.
 func TestAcceptanceLabsweepPatientViewCourseStates(t *testing.T) {
-	ended := func(drug string, d int) *record {
-		r := cleanRecord()
-		m := courseMed(drug+"-1", "MedicationRequest", "completed", drug, 15, d+60)
-		m["dispenseRequest"] = res{"validityPeriod": res{"start": ago(d + 60), "end": ago(d)}}
-		r.medications = append(r.medications, m)
-		return r
-	}
 	cases := []accCase{
-		{name: "pv ended course 30 days ago with tofacitinib", c: view(ended("upadacitinib", 30).replace(med("t", "active", rxnorm, "1357536", "tofacitinib", 5))), noCards: true},
+		{name: "pv ended course 30 days ago with tofacitinib", c: view(endedCourse("upadacitinib", 15, 30).replace(med("t", "active", rxnorm, "1357536", "tofacitinib", 5))), noCards: true},
 		{name: "pv stopped course with sepsis", c: view(func() *record {
 			r := cleanRecord()
 			r.medications = append(r.medications, courseMed("u", "MedicationRequest", "stopped", "upadacitinib", 15, 30))
