@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -79,7 +78,7 @@ func (s *Server) serveHook(c echo.Context, call *callRecord) error {
 	if hookInstance != "" {
 		// Logged with every request: as long as the body allowed, it made
 		// an 8 MiB log line (a UUID is 36 characters).
-		c.Set(ctxHookInstance, clipText(hookInstance, maxAuditText))
+		c.Set(ctxHookInstance, store.ClipAuditText(hookInstance))
 	}
 	call.hookInstance = hookInstance
 	if err != nil {
@@ -151,7 +150,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 			return
 		}
 		ordersRead = true
-		logger := s.logger.With("service", svc.ID, "hookInstance", clipText(req.HookInstance, maxAuditText))
+		logger := s.logger.With("service", svc.ID, "hookInstance", store.ClipAuditText(req.HookInstance))
 		if orders, ordersErr = fhir.DecodeOrders(ctx, hc.DraftOrders, hc.PatientID, logger); ordersErr == nil {
 			d = s.pickDrafts(svc.Hook, hc, orders)
 			if d.jak == 0 && d.interacting && len(d.beside) == 0 {
@@ -168,7 +167,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 				return nil // prefetch will not be read: only validated
 			}
 		}
-		pr = s.newPrefetch(ctx, readSvc, hc, now, s.logger.With("service", svc.ID, "hookInstance", clipText(req.HookInstance, maxAuditText)))
+		pr = s.newPrefetch(ctx, readSvc, hc, now, s.logger.With("service", svc.ID, "hookInstance", store.ClipAuditText(req.HookInstance)))
 		return pr.value
 	}
 	req, hc, err := decodeRequest(body, svc.Hook, stream)
@@ -176,7 +175,7 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 		return nil, "", err
 	}
 	call.patientID = hc.PatientID
-	logger := s.logger.With("service", svc.ID, "hookInstance", clipText(req.HookInstance, maxAuditText))
+	logger := s.logger.With("service", svc.ID, "hookInstance", store.ClipAuditText(req.HookInstance))
 	if orderHook {
 		readOrders(req, hc)
 	}
@@ -369,10 +368,6 @@ type callRecord struct {
 	cards        []cards.Card      // the cards answered (200 only)
 }
 
-// maxAuditText bounds the caller-chosen strings an audit record keeps
-// (service id, hookInstance).
-const maxAuditText = store.MaxAuditText
-
 // record hands the call's records to the recorder: for each card, what
 // attributes later feedback (card and suggestion uuids, the findings of
 // each, service, caller); for the call, its audit record. The patient id
@@ -382,10 +377,10 @@ func (s *Server) record(c echo.Context, call *callRecord, status int, latency ti
 		return
 	}
 	caller, _ := auth.CallerFrom(c.Request().Context())
-	service := clipText(call.service, maxAuditText)
+	service := store.ClipAuditText(call.service)
 	recs := make([]store.CardRecord, 0, len(call.cards))
 	audit := &store.AuditRecord{
-		Time: call.at, Service: service, HookInstance: clipText(call.hookInstance, maxAuditText),
+		Time: call.at, Service: service, HookInstance: store.ClipAuditText(call.hookInstance),
 		Client:      store.Client{Issuer: caller.Issuer, Tenant: caller.Tenant},
 		PatientHash: s.auditKey.PatientHash(call.patientID),
 		Findings:    []string{}, Summaries: make([]string, 0, len(call.cards)),
@@ -409,17 +404,6 @@ func (s *Server) record(c echo.Context, call *callRecord, status int, latency ti
 		audit.Summaries = append(audit.Summaries, cd.Summary)
 	}
 	s.recorder.Record(recs, audit)
-}
-
-// clipText cuts s to at most n bytes on a character boundary.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // readBody reads the request body within the body limit (see readInto).

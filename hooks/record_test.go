@@ -132,13 +132,6 @@ func TestAuditTrail(t *testing.T) {
 	})
 }
 
-func TestClipText(t *testing.T) {
-	assert.Equal(t, "abc", clipText("abc", 3))
-	assert.Equal(t, "ab", clipText("abc", 2))
-	assert.Equal(t, "a", clipText("aé", 2), "never half a character")
-	assert.Len(t, clipText(strings.Repeat("x", 1000), maxAuditText), maxAuditText)
-}
-
 // stuckStore is a store whose every call waits until its context is done
 // (a database behind a network partition), or, with fail set, fails at
 // once (a database that is down).

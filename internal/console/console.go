@@ -310,7 +310,7 @@ func (c *Console) auditSearch(w http.ResponseWriter, r *http.Request, v url.Valu
 	}
 	// The audit trail keeps a hookInstance cut to MaxAuditText bytes: a
 	// longer one is searched for as it was kept.
-	q := store.AuditQuery{Since: since, HookInstance: clip(v.Get("hookInstance"), store.MaxAuditText)}
+	q := store.AuditQuery{Since: since, HookInstance: store.ClipAuditText(v.Get("hookInstance"))}
 	if s := v.Get("limit"); s != "" {
 		if q.Limit, err = strconv.Atoi(s); err != nil || q.Limit <= 0 {
 			writeError(w, http.StatusBadRequest, "limit must be a positive number")
@@ -338,14 +338,7 @@ func (c *Console) auditSearch(w http.ResponseWriter, r *http.Request, v url.Valu
 	}
 	// limit is the most calls answered: as many calls as it says there
 	// may be more (the page says so rather than let them be counted).
-	limit := q.Limit
-	switch {
-	case limit <= 0:
-		limit = store.DefaultAuditLimit
-	case limit > store.MaxAuditLimit:
-		limit = store.MaxAuditLimit
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"calls": calls, "limit": limit})
+	writeJSON(w, http.StatusOK, map[string]any{"calls": calls, "limit": store.AuditLimit(q.Limit)})
 }
 
 // preview answers POST /console/api/preview/{service}: the hook's answer
@@ -443,17 +436,6 @@ func plainParam(s string) bool {
 		return false
 	}
 	return !strings.ContainsFunc(s, unicode.IsControl)
-}
-
-// clip cuts s to at most n bytes on a character boundary.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
 }
 
 // loopbackHost reports whether a request's Host names the loopback

@@ -434,3 +434,27 @@ func upTo(migs []migration, version int) []migration {
 }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func TestClipAuditText(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{clip("abc", 3), "abc"},
+		{clip("abc", 2), "ab"},
+		{clip("aé", 2), "a"}, // never half a character
+	} {
+		if c.in != c.want {
+			t.Errorf("clip: %q, want %q", c.in, c.want)
+		}
+	}
+	if n := len(ClipAuditText(strings.Repeat("x", 1000))); n != MaxAuditText {
+		t.Errorf("ClipAuditText kept %d bytes, want %d", n, MaxAuditText)
+	}
+}
+
+func TestAuditLimit(t *testing.T) {
+	for n, want := range map[int]int{0: DefaultAuditLimit, -1: DefaultAuditLimit, 1: 1,
+		MaxAuditLimit: MaxAuditLimit, MaxAuditLimit + 1: MaxAuditLimit} {
+		if got := AuditLimit(n); got != want {
+			t.Errorf("AuditLimit(%d) = %d, want %d", n, got, want)
+		}
+	}
+}

@@ -373,13 +373,7 @@ func buildReportFor(ctx context.Context, r runner, d dialect, q AnalyticsQuery) 
 // queryAudit reads the audit records q selects, newest first. The explicit
 // "<> ”" terms let both databases use the partial indexes.
 func queryAudit(ctx context.Context, r runner, d dialect, q AuditQuery) ([]AuditRecord, error) {
-	limit := q.Limit
-	switch {
-	case limit <= 0:
-		limit = DefaultAuditLimit
-	case limit > MaxAuditLimit:
-		limit = MaxAuditLimit
-	}
+	limit := AuditLimit(q.Limit)
 	from := q.Since
 	if from.IsZero() {
 		from = time.Unix(0, 0)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // CardRecord is what jakguard keeps about one card it returned: enough to
@@ -84,6 +85,35 @@ const (
 	// character boundary, and a search for one is cut the same way.
 	MaxAuditText = 128
 )
+
+// AuditLimit is how many records an AuditQuery of Limit n answers at
+// most (n 0: DefaultAuditLimit; over MaxAuditLimit: MaxAuditLimit).
+func AuditLimit(n int) int {
+	switch {
+	case n <= 0:
+		return DefaultAuditLimit
+	case n > MaxAuditLimit:
+		return MaxAuditLimit
+	}
+	return n
+}
+
+// ClipAuditText is s as the audit trail keeps a caller-chosen string (a
+// service id, a hookInstance): cut to MaxAuditText bytes on a character
+// boundary. A search for one is cut the same way, or a longer one never
+// matches.
+func ClipAuditText(s string) string { return clip(s, MaxAuditText) }
+
+// clip cuts s to at most n bytes on a character boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
 
 // PruneRequest asks for one small batch of retention pruning: at most
 // Limit cards shown before CardsBefore (with their findings and feedback,
