@@ -121,7 +121,9 @@ func findingDetail(f rules.Finding, skip []string) string {
 
 	var items []string
 	for _, e := range f.Evidence {
-		if t := evidenceText(e); t != "" && !(e.CourseStart && slices.Contains(skip, t)) {
+		// A line said already (one dose on the chart and in the registry)
+		// is said once (polypharm).
+		if t := evidenceText(e); t != "" && !(e.CourseStart && slices.Contains(skip, t)) && !slices.Contains(items, "- "+md(t)) {
 			items = append(items, "- "+md(t))
 		}
 	}

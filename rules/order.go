@@ -797,8 +797,16 @@ func unverifiedMeds(k *Knowledge, set string, ms []*Medication) bool {
 	return false
 }
 
-// joinNames joins names as "a, b and c".
+// joinNames joins names as "a, b and c", each name once: a drug both
+// prescribed and on the outside medication list is one drug (polypharm).
 func joinNames(names []string) string {
+	var once []string
+	for _, n := range names {
+		if !slices.Contains(once, n) {
+			once = append(once, n)
+		}
+	}
+	names = once
 	switch len(names) {
 	case 0:
 		return ""
