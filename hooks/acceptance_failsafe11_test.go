@@ -1,6 +1,10 @@
 package hooks
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
 
 // TestAcceptanceFailsafe11TiclopidineOtherLimit: ticlopidine is the strong
 // CYP2C19 inhibitor (abrocitinib 50 mg at most) and an antiplatelet the
@@ -47,4 +51,32 @@ func TestAcceptanceFailsafe11TiclopidineOtherLimit(t *testing.T) {
 		{name: "no ticlopidine: 100 mg, the boxed-warning card's own", c: sign(rec(), jakDraft("abrocitinib", 200)),
 			want: w(boxed, "warning"), dose: 100},
 	})
+}
+
+// TestFailsafe11FeedbackLeapSecond: CDS Hooks feedback's outcomeTimestamp
+// is an RFC 3339 date-time, whose seconds run to 60 (a leap second, RFC
+// 3339 section 5.6), as FHIR's do (fhir.ParseDate reads them since the tz
+// review). Go does not parse second 60, and the whole feedback call was
+// refused with 400: the clinician's override and its reason were lost.
+func TestFailsafe11FeedbackLeapSecond(t *testing.T) {
+	s := newTestServer(t, serverOpts{})
+	for _, tc := range []struct {
+		ts     string
+		status int
+	}{
+		{"2026-11-28T23:59:59Z", 200},
+		{"2026-11-28T23:59:60Z", 200},
+		{"2026-11-28T23:59:60.5+01:00", 200},
+		{"2026-11-28T23:59:60-00:00", 200},
+		{"2026-11-28T23:59:61Z", 400},
+		{"2026-11-28T23:60:00Z", 400},
+		{"2026-11-28T23:59:60", 400}, // no offset: not RFC 3339, as before
+		{"2026-11-28T23:59", 400},
+	} {
+		t.Run(tc.ts, func(t *testing.T) {
+			body := `{"feedback":[{"card":"c1","outcome":"overridden","outcomeTimestamp":"` + tc.ts + `"}]}`
+			rec := s.do(t, "POST", "/cds-services/order-select/feedback", []byte(body))
+			assert.Equal(t, tc.status, rec.Code, rec.Body.String())
+		})
+	}
 }
