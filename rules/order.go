@@ -414,8 +414,14 @@ func readsMeds(code string) bool {
 func (c *orderCtx) oneDose(fs []Finding) {
 	lowest, reason := 0.0, ""
 	notAtAll := "" // a finding that says the drug is not recommended at any dose
+	// ruled is the lowest limit of a finding whose rule ruled its own dose
+	// out (ticlopidine: the inhibitor is contraindicated with the drug).
+	ruled, ruledBy := 0.0, ""
 	for _, f := range fs {
 		if f.RuledOut {
+			if f.DoseLimitMg > 0 && (ruled == 0 || f.DoseLimitMg < ruled) {
+				ruled, ruledBy = f.DoseLimitMg, or(f.Subject, f.DoseLimitReason)
+			}
 			continue // its rule ruled its own limit out (a contraindicated inhibitor)
 		}
 		if f.DoseLimitMg > 0 && (lowest == 0 || f.DoseLimitMg < lowest) {
@@ -431,7 +437,18 @@ func (c *orderCtx) oneDose(fs []Finding) {
 	if lowest == 0 {
 		return
 	}
-	if notAtAll != "" {
+	noDose := ""
+	switch {
+	case notAtAll != "":
+		noDose = " No dose is suggested: " + c.p.Generic + " is not recommended for this patient (" + notAtAll + ")."
+	case ruled > 0 && ruled < lowest:
+		// Ticlopidine's 50 mg names no dose (the pair is contraindicated):
+		// a higher limit must not name one either; "Use abrocitinib 100
+		// mg" was twice the limit with ticlopidine (failsafe11).
+		noDose = " No dose is suggested: with " + ruledBy + " the " + c.p.Generic + " dose is " + number(ruled) +
+			" mg daily at most, and " + c.p.Generic + " is contraindicated with " + ruledBy + " (see its card)."
+	}
+	if noDose != "" {
 		// A card suggesting "use 15 mg" beside one saying "avoid" would
 		// contradict it (contract 6.3: one dose per order; here none).
 		for i := range fs {
@@ -440,7 +457,7 @@ func (c *orderCtx) oneDose(fs []Finding) {
 				continue
 			}
 			f.SuggestedDailyMg, f.RuledOut = 0, true
-			f.Action = strings.TrimSpace(f.Action + " No dose is suggested: " + c.p.Generic + " is not recommended for this patient (" + notAtAll + ").")
+			f.Action = strings.TrimSpace(f.Action + noDose)
 		}
 		return
 	}

@@ -139,7 +139,14 @@ func parseItem(prefix string, item map[string]jsontext.Value) (Feedback, error) 
 	if ts == "" {
 		return f, invalid(prefix+"outcomeTimestamp", "required (RFC 3339 date-time)")
 	}
-	t, perr := time.Parse(time.RFC3339Nano, ts)
+	// RFC 3339 allows a leap second (second 60), which Go does not parse:
+	// read as second 59, as fhir.ParseDate does (failsafe11: the whole
+	// feedback call was refused).
+	parsed := ts
+	if len(parsed) >= 20 && parsed[16] == ':' && parsed[17:19] == "60" {
+		parsed = parsed[:17] + "59" + parsed[19:]
+	}
+	t, perr := time.Parse(time.RFC3339Nano, parsed)
 	if perr != nil {
 		return f, invalid(prefix+"outcomeTimestamp", "not an RFC 3339 date-time: %.40q", ts)
 	}
