@@ -88,3 +88,28 @@ func TestAcceptanceNoise10BesideNamesSelected(t *testing.T) {
 		})
 	}
 }
+
+// TestAcceptanceNoise10ScheduledStartScreening: an upadacitinib order on
+// record dated to begin after today (a scheduled start, failsafe10) is a
+// course none of which has been taken. An upadacitinib draft signed beside
+// it (the dose changed before the start) was judged as a renewal of a
+// course under way, and its screening before starting was not said: with
+// no TB test on record, no card, and patient-view is quiet before the
+// start too. It is judged as a start now; an order dated today, or one
+// renewing a course under way, is judged as before.
+func TestAcceptanceNoise10ScheduledStartScreening(t *testing.T) {
+	withOrder := func(r *record, days int) *record {
+		r.medications = append(r.medications, courseOrder("upa-s", "MedicationRequest", "active", "upadacitinib", ago(-days)))
+		return r
+	}
+	noTB := func() *record { return cleanRecord().drop("igra") }
+	tb := w("tb-screening-missing", "warning")
+	runAcc(t, []accCase{
+		{name: "no TB test, order dated today (begun): a renewal, no card", c: sign(withOrder(noTB(), 0), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "no TB test, order dated tomorrow: a start, TB test asked", c: sign(withOrder(noTB(), 1), jakDraft("upadacitinib", 15)), want: tb},
+		{name: "no TB test, order dated next week: a start, TB test asked", c: sign(withOrder(noTB(), 7), jakDraft("upadacitinib", 15)), want: tb},
+		{name: "no TB test, order dated in 90 days: a start, TB test asked", c: sign(withOrder(noTB(), 90), jakDraft("upadacitinib", 15)), want: tb},
+		{name: "screened, order dated next week: no card", c: sign(withOrder(cleanRecord(), 7), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "no TB test, on a course since June, renewal dated next week: no card", c: sign(withOrder(noTB().onCourse("upadacitinib"), 7), jakDraft("upadacitinib", 15)), noCards: true},
+	})
+}
