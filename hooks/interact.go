@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -108,6 +109,21 @@ func (s *Server) besideFindings(rec *rules.Record, sess rules.Session, d drafts,
 	if len(d.beside) == 0 {
 		return nil, nil
 	}
+	// The orders selected now first (noise10 review): a finding names the
+	// first session order of its kind (a CYP card "strong CYP inhibitor
+	// (clarithromycin)"), which, with ketoconazole selected after
+	// clarithromycin, named the drug selected before and read as the
+	// earlier card said again.
+	sess.Medications = slices.Clone(sess.Medications)
+	slices.SortStableFunc(sess.Medications, func(a, b rules.Medication) int {
+		switch {
+		case d.cite[a.ID] == d.cite[b.ID]:
+			return 0
+		case d.cite[a.ID]:
+			return -1
+		}
+		return 1
+	})
 	fs, err := s.engine.EvaluateOrdersUntil(rec, sess, d.beside, now, stop)
 	var out []rules.Finding
 	for _, f := range fs {
