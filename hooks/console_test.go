@@ -385,7 +385,10 @@ func TestConsoleAuditPost(t *testing.T) {
 	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"} {
 		assert.Equal(t, http.StatusUnsupportedMediaType, s.do(t, "POST", "/console/api/audit", []byte(`{}`), "Content-Type", ct, operator[0], operator[1]).Code, ct)
 	}
-	for _, bad := range []string{`[]`, `{"patient":1}`, `{"limit":"x"}`, `{"limit":-1}`, `{"since":"soon"}`, `{"patient":"a\u0000"}`, `{"other":1}`, `not json`} {
+	for _, bad := range []string{`[]`, `{"patient":1}`, `{"limit":"x"}`, `{"limit":-1}`, `{"since":"soon"}`, `{"patient":"a\u0000"}`, `{"other":1}`, `not json`,
+		// Strict, as the hooks' decoder: a second value, a member name in
+		// another case, a name twice (which search ran?), invalid UTF-8.
+		`{"patient":"pt-upa"} {"patient":"pt-abro"}`, `{"PATIENT":"pt-upa"}`, `{"patient":"pt-upa","patient":"pt-abro"}`, "{\"patient\":\"pt-\xff\"}"} {
 		assert.Equal(t, http.StatusBadRequest, s.do(t, "POST", "/console/api/audit", []byte(bad), operator...).Code, bad)
 	}
 	assert.Equal(t, http.StatusRequestEntityTooLarge, s.do(t, "POST", "/console/api/audit", []byte(`{"patient":"`+strings.Repeat("x", 20<<10)+`"}`), operator...).Code)

@@ -21,6 +21,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"jakguard/internal/store"
 	"jakguard/rules"
 )
@@ -271,9 +273,10 @@ func (c *Console) auditPost(w http.ResponseWriter, r *http.Request) {
 		HookInstance string `json:"hookInstance"`
 		Limit        *int   `json:"limit"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxSearchBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
+	// Read as strictly as the hooks' requests (one value, member names in
+	// their case, each once, valid UTF-8): {"PATIENT": ...} or a name twice
+	// searched for a patient the operator may not have meant.
+	if err := jsonv2.UnmarshalRead(http.MaxBytesReader(w, r.Body, maxSearchBody), &p, jsonv2.RejectUnknownMembers(true)); err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			writeError(w, http.StatusRequestEntityTooLarge, "the search is larger than 16 KiB")
 			return
