@@ -21,11 +21,11 @@ import (
 )
 
 // The concurrency review (December 2026). The CI suite runs without the
-// race detector; these tests are the ones it runs with it (.ci/run runs
-// `go test -race -run 'Concurren|Isolation' ./hooks/`, see
-// docs/testing notes in CHANGELOG): many calls at once through the HTTP
-// handler, calls cancelled by their client in the middle of the FHIR
-// fallback, and the recorder closed (shutdown) while calls are in flight.
+// race detector; .ci/run then runs the concurrency tests (these among them,
+// by name: keep "Concurren" in their names) under -race: many calls at
+// once through the HTTP handler, calls cancelled by their client in the
+// middle of the FHIR fallback, and the recorder closed (shutdown) while
+// calls are in flight.
 
 // memFHIR answers the FHIR client's requests in memory from the patientFHIR
 // servers' data (no connections: the goroutines left after a call are then
