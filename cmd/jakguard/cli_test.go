@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"jakguard/internal/syncbuf"
 	"jakguard/rules"
 )
 
@@ -405,7 +406,7 @@ func TestTokenMintAndInspect(t *testing.T) {
 	// The running service agrees: accepted once for the URL minted, then a
 	// replay; refused for another URL.
 	svc := exec.Command(binary, "serve", "--addr", addr, "--clients", clients, "--db", "sqlite:"+filepath.Join(dir, "svc.db"))
-	var logs bytes.Buffer
+	var logs syncbuf.Buffer // written by exec's goroutine while the test reads it
 	svc.Stderr = &logs
 	require.NoError(t, svc.Start())
 	t.Cleanup(func() { svc.Process.Kill(); svc.Wait() })

@@ -19,6 +19,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"jakguard/internal/syncbuf"
 )
 
 // image is what the Dockerfile's runtime stage sets up.
@@ -122,11 +124,11 @@ func TestDockerImageRunsAsDocumented(t *testing.T) {
 	for _, a := range img.cmd {
 		args = append(args, rewrite(a))
 	}
-	start := func(extraEnv []string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	start := func(extraEnv []string, args ...string) (*exec.Cmd, *syncbuf.Buffer) {
 		cmd := exec.Command(binary, args...)
 		cmd.Env = append(append([]string{"PATH=" + os.Getenv("PATH")}, env...), extraEnv...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-		var logs bytes.Buffer
+		var logs syncbuf.Buffer // written by exec's goroutines while the test reads it
 		cmd.Stdout, cmd.Stderr = &logs, &logs
 		require.NoError(t, cmd.Start())
 		return cmd, &logs
