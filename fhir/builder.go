@@ -512,9 +512,12 @@ func (b *Builder) Record() *rules.Record {
 		return !reflect.DeepEqual(old, v)
 	}
 	for _, p := range b.parts {
-		if rec.Patient == nil && len(p.patients) > 0 {
-			pt := p.patients[0] // a copy: the record is the caller's
-			rec.Patient = &pt
+		for _, pt := range p.patients { // pt is a copy: the record is the caller's
+			if rec.Patient == nil {
+				rec.Patient = &pt
+			} else {
+				rec.Patient.Also(pt) // another version of the Patient (dupes)
+			}
 		}
 		rec.Observations = append(rec.Observations, p.observations...)
 		rec.Conditions = append(rec.Conditions, p.conditions...)

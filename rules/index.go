@@ -964,13 +964,7 @@ func (ix *index) ageRange() (young, old int, ok bool) {
 	if old > maxPlausibleAge {
 		return 0, 0, false
 	}
-	last := p.BirthDate
-	switch p.BirthDatePrecision {
-	case 'y':
-		last = time.Date(p.BirthDate.Year(), 12, 31, 0, 0, 0, 0, time.UTC)
-	case 'm':
-		last = time.Date(p.BirthDate.Year(), p.BirthDate.Month()+1, 0, 0, 0, 0, 0, time.UTC)
-	}
+	last := p.birthLast()
 	if dayOf(last) > ix.today {
 		last = ix.today.time() // born by today at the latest
 	}
@@ -986,6 +980,9 @@ func (ix *index) ageText() string {
 		return "aged " + strconv.Itoa(old)
 	}
 	what := "year only"
+	if !ix.rec.Patient.BirthDateLast.IsZero() {
+		return "aged " + strconv.Itoa(young) + " or " + strconv.Itoa(old) + " (two Patient resources with different birth dates: check the record)"
+	}
 	if ix.rec.Patient.BirthDatePrecision == 'm' {
 		what = "year and month only"
 	}

@@ -2061,7 +2061,7 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 		}
 	}
 	var f Finding
-	var reduceNames, avoidNames []string
+	var reduceNames, avoidNames, named []string
 	var reducers []*Medication
 	more := 0
 	for _, g := range groups {
@@ -2073,11 +2073,24 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 		f.Evidence = append(f.Evidence, medicationEvidence(ms, g.what)...)
 		f.Unverified = f.Unverified || g.graded || unverifiedMeds(c.k, g.set, ms)
 		for _, m := range ms {
+			// One drug is named once in the action, however its records
+			// name it (dupes: an SCD prescription, an SBD or ingredient on
+			// the outside list, a name only).
+			// A drug in an avoid set and a dose-limit set is said in both
+			// sentences, as before.
+			name, w := medicationName(m), c.drugWord(g.set, m)
 			if g.reduce {
-				reduceNames = append(reduceNames, medicationName(m))
 				reducers = append(reducers, m)
+				w = "reduce\x00" + w
+			}
+			if slices.Contains(named, w) {
+				continue
+			}
+			named = append(named, w)
+			if g.reduce {
+				reduceNames = append(reduceNames, name)
 			} else {
-				avoidNames = append(avoidNames, medicationName(m))
+				avoidNames = append(avoidNames, name)
 			}
 		}
 	}
@@ -2112,6 +2125,32 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 	}
 	f.Action = strings.Join(actions, " ")
 	return f, true
+}
+
+// drugWord is the drug a medication of set is: the first of the set's drug
+// words (clarithromycin, rifampin) its name, a coding's display or the
+// set's display of one of its codes holds, else its lower-case name. Two
+// records of one drug (an SCD prescription and an SBD or ingredient on the
+// outside list, or a name only) have the same word; two drugs have two.
+func (c *orderCtx) drugWord(set string, m *Medication) string {
+	name := strings.ToLower(medicationName(m))
+	vs, ok := c.k.Set(set)
+	if !ok {
+		return name
+	}
+	texts := []string{name, strings.ToLower(m.Text)}
+	for _, x := range m.Codes {
+		texts = append(texts, strings.ToLower(x.Display))
+		if code := vs.lookup(x); code != nil {
+			texts = append(texts, strings.ToLower(code.Display))
+		}
+	}
+	for _, t := range texts {
+		if w, ok := vs.matchLowerText(t); ok {
+			return w
+		}
+	}
+	return name
 }
 
 // contraindicatedInhibitors reports whether every strong CYP2C19 inhibitor
@@ -2835,6 +2874,9 @@ func (c *orderCtx) ageNotApproved() (Finding, bool) {
 		// the approved age; the full date settles it.
 		title = "Patient may be younger than " + number(float64(c.cfg.MinAge))
 		action += " Check the full birth date before ordering."
+		if !c.ix.rec.Patient.BirthDateLast.IsZero() {
+			action = strings.Replace(action, "the full birth date", "the birth date", 1)
+		}
 		subject = "may be under " + number(float64(c.cfg.MinAge))
 	}
 	return Finding{

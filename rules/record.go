@@ -86,6 +86,53 @@ type Patient struct {
 	// makes a child look older than it may be (package fhir sets it).
 	BirthDatePrecision byte
 	Gender             string // FHIR administrative gender: female, male, other, unknown or ""
+	// BirthDateLast, when set, is the last birth date another Patient
+	// resource of the patient gives (Also): the age rules read every age
+	// from BirthDate to it, as for a partial date.
+	BirthDateLast time.Time
+}
+
+// Also reads q, another Patient resource of the same patient (a merged
+// feed, two registrations), into p: with different birth dates, p spans
+// both (the earliest first day, the latest last day), so that the bundle's
+// order never decides whether a child is under the approved age (dupes).
+// A version with no birth date adds nothing; p with none takes q's.
+func (p *Patient) Also(q Patient) {
+	if q.BirthDate.IsZero() {
+		return
+	}
+	if p.BirthDate.IsZero() {
+		p.BirthDate, p.BirthDatePrecision, p.BirthDateLast = q.BirthDate, q.BirthDatePrecision, q.BirthDateLast
+		return
+	}
+	pFirst, pLast := p.BirthDate, p.birthLast()
+	qFirst, qLast := q.BirthDate, q.birthLast()
+	if pFirst.Equal(qFirst) && pLast.Equal(qLast) {
+		return
+	}
+	if qFirst.Before(pFirst) {
+		pFirst = qFirst
+	}
+	if qLast.After(pLast) {
+		pLast = qLast
+	}
+	p.BirthDate, p.BirthDatePrecision, p.BirthDateLast = pFirst, 0, pLast
+}
+
+// birthLast is the last day the birth date allows: its last day of the
+// year or month for a partial date, BirthDateLast when later.
+func (p *Patient) birthLast() time.Time {
+	last := p.BirthDate
+	switch p.BirthDatePrecision {
+	case 'y':
+		last = time.Date(p.BirthDate.Year(), 12, 31, 0, 0, 0, 0, time.UTC)
+	case 'm':
+		last = time.Date(p.BirthDate.Year(), p.BirthDate.Month()+1, 0, 0, 0, 0, 0, time.UTC)
+	}
+	if p.BirthDateLast.After(last) {
+		last = p.BirthDateLast
+	}
+	return last
 }
 
 // Observation is a laboratory result or other observation.
