@@ -130,3 +130,44 @@ func TestAcceptanceDupesTwoPatientVersions(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// Two Patient resources of one patient that give different administrative
+// genders: only a record that says male in every version rules out a
+// pregnancy, so the bundle's order never hides pregnancy-test-missing
+// (dupes review, question 4: a "male" version first hid it). The card says
+// the versions disagree. A version with no gender adds nothing.
+func TestAcceptanceDupesTwoPatientGenders(t *testing.T) {
+	patient := func(gender string) res {
+		p := res{"resourceType": "Patient", "id": "p1", "birthDate": bornAged(30)}
+		if gender != "" {
+			p["gender"] = gender
+		}
+		return p
+	}
+	both := func(ps ...res) *record {
+		r := cleanRecord().drop("hcg")
+		r.patient = bundleOf(ps)
+		return r
+	}
+	differ := map[string]string{"pregnancy-test-missing": `"male" in one Patient resource and "female" in another`}
+	cases := []accCase{
+		{name: "male first, female second: asked",
+			c: sign(both(patient("male"), patient("female")), jakDraft("upadacitinib", 15)), want: w("pregnancy-test-missing", "warning"), detailOf: differ},
+		{name: "female first, male second: asked",
+			c: sign(both(patient("female"), patient("male")), jakDraft("abrocitinib", 100)), want: w("pregnancy-test-missing", "warning"),
+			detailOf: map[string]string{"pregnancy-test-missing": `"female" in one Patient resource and "male" in another`}},
+		{name: "male and unknown: asked",
+			c: sign(both(patient("male"), patient("unknown")), jakDraft("upadacitinib", 15)), want: w("pregnancy-test-missing", "warning"),
+			detailOf: map[string]string{"pregnancy-test-missing": `"male" in one Patient resource and "unknown" in another`}},
+		{name: "male twice: not asked",
+			c: sign(both(patient("male"), patient("male")), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "male and a version with no gender: not asked",
+			c: sign(both(patient("male"), patient("")), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "no gender first, male second: not asked",
+			c: sign(both(patient(""), patient("male")), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "order-select: male and female",
+			c:    call{hook: HookOrderSelect, r: both(patient("male"), patient("female")), drafts: []res{jakDraft("upadacitinib", 15)}, selections: []string{"MedicationRequest/new"}},
+			want: w("pregnancy-test-missing", "warning")},
+	}
+	runAcc(t, cases)
+}

@@ -1005,6 +1005,9 @@ func (ix *index) mayBePregnant() (may, stated bool) {
 	if ix.rec.Patient == nil {
 		return false, false
 	}
+	if ix.rec.Patient.OtherGender != "" { // two Patient resources disagree
+		return true, false
+	}
 	switch ix.rec.Patient.Gender {
 	case "female":
 		return true, true

@@ -1059,8 +1059,11 @@ func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
 		return Finding{}, false
 	}
 	who := "Female patient"
-	if !stated {
-		who = "Patient whose sex is not recorded as male or female (administrative gender " + strconv.Quote(or(c.ix.rec.Patient.Gender, "missing")) + ")"
+	switch pt := c.ix.rec.Patient; {
+	case pt.OtherGender != "":
+		who = "Patient recorded as " + strconv.Quote(pt.Gender) + " in one Patient resource and " + strconv.Quote(pt.OtherGender) + " in another (check the record)"
+	case !stated:
+		who = "Patient whose sex is not recorded as male or female (administrative gender " + strconv.Quote(or(pt.Gender, "missing")) + ")"
 	}
 	var ev []Evidence
 	// Any age the birth date allows within the range counts: a woman born

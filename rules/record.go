@@ -90,14 +90,27 @@ type Patient struct {
 	// resource of the patient gives (Also): the age rules read every age
 	// from BirthDate to it, as for a partial date.
 	BirthDateLast time.Time
+	// OtherGender, when set, is a different administrative gender another
+	// Patient resource of the patient gives (Also): only a patient said to
+	// be male in every version is not asked for a pregnancy test.
+	OtherGender string
 }
 
 // Also reads q, another Patient resource of the same patient (a merged
 // feed, two registrations), into p: with different birth dates, p spans
 // both (the earliest first day, the latest last day), so that the bundle's
 // order never decides whether a child is under the approved age (dupes).
-// A version with no birth date adds nothing; p with none takes q's.
+// A version with no birth date adds nothing; p with none takes q's. The
+// same holds for the gender; two that differ are both kept (OtherGender),
+// so that a "male" version first never hides a pregnancy test.
 func (p *Patient) Also(q Patient) {
+	switch {
+	case q.Gender == "" || q.Gender == p.Gender:
+	case p.Gender == "":
+		p.Gender = q.Gender
+	case p.OtherGender == "":
+		p.OtherGender = q.Gender
+	}
 	if q.BirthDate.IsZero() {
 		return
 	}
