@@ -700,6 +700,11 @@ func Summary(group []rules.Finding, patientView bool) string {
 		// (combos review), when it fits.
 		if t := s + "; lowest limit: " + by; utf8.RuneCountInString(t) <= MaxSummaryRunes {
 			s = t
+		} else if short := doseSetByShort(group); short != "" && utf8.RuneCountInString(s+"; lowest limit: "+short) <= MaxSummaryRunes {
+			// The limit's full name does not fit: its short one ("boxed-
+			// warning risks"), not none, which read as the card's own
+			// limit (noise11 review).
+			s += "; lowest limit: " + short
 		}
 	}
 	return clip(capitalize(s), MaxSummaryRunes)
@@ -715,6 +720,16 @@ func doseSetBy(group []rules.Finding) string {
 	for _, f := range group {
 		if by := oneLine(f.DoseSetBy); by != "" {
 			return by
+		}
+	}
+	return ""
+}
+
+// doseSetByShort is the short name of the limit doseSetBy names.
+func doseSetByShort(group []rules.Finding) string {
+	for _, f := range group {
+		if oneLine(f.DoseSetBy) != "" {
+			return oneLine(f.DoseSetByShort)
 		}
 	}
 	return ""

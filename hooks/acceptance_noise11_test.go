@@ -1,0 +1,142 @@
+package hooks
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// The noise11 review (December 2026): dose cards of orders with several
+// dose factors at once, and patient-view on long courses, read word by
+// word as a hospital pharmacist and the CDS committee read them.
+
+// TestAcceptanceNoise11DoseSetByLongReason: upadacitinib 45 mg for a
+// smoker of 50 or over (two boxed-warning rows: cardiovascular risk and
+// smoking) or for a smoker of 65 or over (the US age limit besides): the
+// dose-above-label card said "Reduce upadacitinib to 15 mg daily: above
+// the atopic dermatitis maximum", with no "lowest limit", because the
+// limit's full wording ("aged 50 or over with cardiovascular risk factors
+// and current or former smoker") did not fit in 140 characters: read
+// alone, the summary gave 15 mg as the AD maximum (30 mg; RINVOQ 2.5),
+// the very misreading the combos review fixed. The summary now names the
+// limit short ("boxed-warning risks"), as the lower-dose card does; the
+// action still words it in full. A limit that fits is named as before.
+func TestAcceptanceNoise11DoseSetByLongReason(t *testing.T) {
+	smoker := func() res { return obsCode("smoke", "72166-2", "449868002", "2026-11-02") }
+	egfr := func(v float64) res { return obsQty("egfr", "98979-8", v, "mL/min/{1.73_m2}", "2026-11-02") }
+	clari := func() res { return med("clari", "active", rxnorm, "21212", "clarithromycin 500 MG Oral Tablet", 5) }
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, tc := range []struct {
+		name string
+		r    *record
+		mg   int
+		dose int
+		// by: the "lowest limit" the dose-above-label summary names ("":
+		// none, the dose is its own 30 mg).
+		by string
+	}{
+		{"smoker aged 64 (cardiovascular risk and smoking)", cleanRecord().born(bornAged(64)).replace(smoker()), 45, 15, "boxed-warning risks"},
+		{"smoker aged 50", cleanRecord().born(bornAged(50)).replace(smoker()), 45, 15, "boxed-warning risks"},
+		{"smoker aged 65", cleanRecord().born(bornAged(65)).replace(smoker()), 45, 15, "aged 65 or over and boxed-warning risks"},
+		{"smoker aged 66, eGFR 30", cleanRecord().born(bornAged(66)).replace(smoker()).replace(egfr(30)), 45, 15, "aged 65 or over and boxed-warning risks"},
+		{"smoker aged 49 (smoking alone): named in full, as before", cleanRecord().born(bornAged(49)).replace(smoker()), 45, 15, "current or former smoker"},
+		{"aged 65, not a smoker: named in full, as before", cleanRecord().born(bornAged(65)), 45, 15, "aged 65 or over"},
+		{"smoker aged 64 with clarithromycin: the inhibitor's limit comes first", func() *record {
+			r := cleanRecord().born(bornAged(64)).replace(smoker())
+			r.medications = append(r.medications, clari())
+			return r
+		}(), 45, 15, "a strong CYP3A4 inhibitor"},
+		{"aged 64, not a smoker: 30 mg, its own", cleanRecord().born(bornAged(64)), 45, 30, ""},
+	} {
+		for _, hook := range []string{HookOrderSign, HookOrderSelect} {
+			t.Run(tc.name+", "+hook, func(t *testing.T) {
+				c := call{hook: hook, r: tc.r, drafts: []res{jakDraft("upadacitinib", tc.mg)}, selections: []string{"MedicationRequest/new"}}
+				cs, body := c.post(t, s)
+				checkAcc(t, accCase{dose: tc.dose, want: w("dose-above-label", "warning")}, cs, body)
+				sum := cardWith(cs, "dose-above-label").Summary
+				if tc.by == "" {
+					assert.NotContains(t, sum, "lowest limit", "the dose is the card's own")
+					return
+				}
+				assert.True(t, strings.HasSuffix(sum, "; lowest limit: "+tc.by), "summary %q names %q", sum, tc.by)
+			})
+		}
+	}
+}
+
+// TestAcceptanceNoise11DoseAboveLabelNamesItsLimit: over pairs and triples
+// of upadacitinib's dose factors (age 64/65/66, eGFR 14/15/29/30, Child-Pugh
+// B, a smoker, clarithromycin, rifampin), a 45 mg order's dose-above-label
+// card that names a dose below its own 30 mg names the limit that set it,
+// and no card of the order names a dose while another rules the drug out.
+func TestAcceptanceNoise11DoseAboveLabelNamesItsLimit(t *testing.T) {
+	type factor struct {
+		name string
+		f    func(r *record)
+	}
+	addMed := func(m res) func(r *record) { return func(r *record) { r.medications = append(r.medications, m) } }
+	egfr := func(v float64) func(r *record) {
+		return func(r *record) { r.replace(obsQty("egfr", "98979-8", v, "mL/min/{1.73_m2}", "2026-11-02")) }
+	}
+	groups := [][]factor{
+		{{"aged 64", func(r *record) { r.born(bornAged(64)) }}, {"aged 65", func(r *record) { r.born(bornAged(65)) }}, {"aged 66", func(r *record) { r.born(bornAged(66)) }}},
+		{{"eGFR 14", egfr(14)}, {"eGFR 15", egfr(15)}, {"eGFR 29", egfr(29)}, {"eGFR 30", egfr(30)}},
+		{{"a smoker", func(r *record) { r.replace(obsCode("smoke", "72166-2", "449868002", "2026-11-02")) }}},
+		{{"clarithromycin", addMed(med("clari", "active", rxnorm, "21212", "clarithromycin 500 MG Oral Tablet", 5))}},
+		{{"rifampin", addMed(med("rif", "active", rxnorm, "9384", "rifampin 300 MG Oral Capsule", 5))}},
+	}
+	s := newTestServer(t, serverOpts{noStore: true})
+	var walk func(g int, chosen []factor)
+	walk = func(g int, chosen []factor) {
+		if g == len(groups) {
+			if len(chosen) < 2 {
+				return
+			}
+			r := cleanRecord()
+			var names []string
+			for _, f := range chosen {
+				f.f(r)
+				names = append(names, f.name)
+			}
+			t.Run(strings.Join(names, ", "), func(t *testing.T) {
+				cs, _ := sign(r, jakDraft("upadacitinib", 45)).post(t, s)
+				avoid := false
+				for _, c := range cs {
+					if c.Indicator == "critical" {
+						avoid = true
+					}
+				}
+				for _, c := range cs {
+					mg := noise11DoseOf(c.Summary)
+					if avoid {
+						assert.Zero(t, mg, "no dose beside a critical card: %s", cardSummaries(cs))
+					}
+					if mg > 0 && mg < 30 && strings.Contains(c.Summary, "above the atopic dermatitis maximum") {
+						assert.Contains(t, c.Summary, "; lowest limit: ", "the limit that set %d mg", mg)
+					}
+				}
+			})
+			return
+		}
+		walk(g+1, chosen)
+		for _, f := range groups[g] {
+			walk(g+1, append(append([]factor(nil), chosen...), f))
+		}
+	}
+	walk(0, nil)
+}
+
+// noise11Named is the dose a summary names ("Reduce upadacitinib to 15 mg
+// daily"), 0 when none.
+var noise11Named = regexp.MustCompile(`(?i)(?:to|use \w+) (\d+) mg daily`)
+
+func noise11DoseOf(summary string) int {
+	if m := noise11Named.FindStringSubmatch(summary); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
