@@ -140,3 +140,41 @@ func noise11DoseOf(summary string) int {
 	}
 	return 0
 }
+
+// TestAcceptanceNoise11RuledOutReasonOnce: beside a critical "Avoid
+// abrocitinib: eGFR below 30", every other dose card of the order says no
+// dose is suggested and why; it read "abrocitinib is not recommended for
+// this patient (abrocitinib not recommended: eGFR below 30 or
+// dialysis/end-stage renal disease)", the drug and "not recommended" said
+// twice in one sentence. The reason is said once. eGFR at each drug's
+// boundary: 14 and 29 rule the drug out (the sentence is checked), 15 and
+// 30 do not (a dose is named).
+func TestAcceptanceNoise11RuledOutReasonOnce(t *testing.T) {
+	egfr := func(v float64) res { return obsQty("egfr", "98979-8", v, "mL/min/{1.73_m2}", "2026-11-02") }
+	pm := cyp2c19PM("Poor metabolizer")
+	aged := func(n int, v float64) *record { return cleanRecord().born(bornAged(n)).replace(egfr(v)) }
+	clari := func(r *record) *record {
+		r.medications = append(r.medications, med("clari", "active", rxnorm, "21212", "clarithromycin 500 MG Oral Tablet", 5))
+		return r
+	}
+	once := func(drug, why string) string {
+		return "No dose is suggested: " + drug + " is not recommended for this patient (" + why + ")."
+	}
+	upaWhy := once("upadacitinib", "eGFR below 15 or dialysis/end-stage renal disease")
+	abroWhy := once("abrocitinib", "eGFR below 30 or dialysis/end-stage renal disease")
+	runAcc(t, []accCase{
+		{name: "upadacitinib 30 mg, aged 66, eGFR 14: the age card says the reason once", c: sign(aged(66, 14), jakDraft("upadacitinib", 30)),
+			want: w("renal-impairment", "critical", "lower-dose-recommended", "warning"), noDose: true,
+			detailOf: map[string]string{"lower-dose-recommended": upaWhy}, notDetailOf: map[string]string{"lower-dose-recommended": "(upadacitinib not recommended"}},
+		{name: "upadacitinib 30 mg, clarithromycin, eGFR 14: the interaction card says it once", c: sign(clari(aged(40, 14)), jakDraft("upadacitinib", 30)),
+			want: w("renal-impairment", "critical", "cyp-interaction", "warning"), noDose: true,
+			detailOf: map[string]string{"cyp-interaction": upaWhy}, notDetailOf: map[string]string{"cyp-interaction": "(upadacitinib not recommended"}},
+		{name: "upadacitinib 30 mg, aged 66, eGFR 15: 15 mg", c: sign(aged(66, 15), jakDraft("upadacitinib", 30)),
+			want: w("renal-impairment", "warning", "lower-dose-recommended", "warning"), dose: 15},
+		{name: "abrocitinib 200 mg, poor metabolizer, eGFR 29: said once", c: sign(aged(40, 29).replace(pm), jakDraft("abrocitinib", 200)),
+			want: w("renal-impairment", "critical", "cyp2c19-poor-metabolizer", "warning"), noDose: true,
+			detailOf: map[string]string{"cyp2c19-poor-metabolizer": abroWhy}, notDetailOf: map[string]string{"cyp2c19-poor-metabolizer": "(abrocitinib not recommended"}},
+		{name: "abrocitinib 200 mg, poor metabolizer, eGFR 30: 50 mg", c: sign(aged(40, 30).replace(pm), jakDraft("abrocitinib", 200)),
+			want: w("renal-impairment", "warning", "cyp2c19-poor-metabolizer", "warning"), dose: 50},
+	})
+}

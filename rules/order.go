@@ -429,6 +429,9 @@ func (c *orderCtx) oneDose(fs []Finding) {
 		}
 		if notAtAll == "" && notRecommendedAtAnyDose(f) {
 			notAtAll = lowerFirst(f.Title)
+			// "abrocitinib is not recommended for this patient (abrocitinib
+			// not recommended: eGFR below 30 ...)" said it twice (noise11).
+			notAtAll = strings.TrimPrefix(notAtAll, lowerFirst(c.p.Generic)+" not recommended: ")
 			if f.Code == MACEHistory { // on upadacitinib: the label says discontinue
 				notAtAll = "myocardial infarction or stroke during treatment: RINVOQ PI 5.4 says discontinue"
 			}
