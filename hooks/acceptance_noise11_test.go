@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -177,4 +178,97 @@ func TestAcceptanceNoise11RuledOutReasonOnce(t *testing.T) {
 		{name: "abrocitinib 200 mg, poor metabolizer, eGFR 30: 50 mg", c: sign(aged(40, 30).replace(pm), jakDraft("abrocitinib", 200)),
 			want: w("renal-impairment", "warning", "cyp2c19-poor-metabolizer", "warning"), dose: 50},
 	})
+}
+
+// TestAcceptanceNoise11MonitoringReasonOnce: a patient-view monitoring card
+// said why a check is due twice in each section, three times for ALT/AST:
+// "- To order: ALT (ALT/AST due every 12 weeks on upadacitinib, last on
+// DATE)", the same for AST, then "Order ALT/AST (due every 12 weeks on
+// upadacitinib, last on DATE)." The test to order is named once with no
+// reason beside it when the action says the reason; the dates are checked:
+// the right course start after a switch between the drugs and after a
+// restart following a gap of 3 (92 days) and 12 months, the last check
+// named, the day before the due date (no card), on it and after it.
+func TestAcceptanceNoise11MonitoringReasonOnce(t *testing.T) {
+	type seg struct {
+		drug       string
+		mg         int
+		start, end int // days ago; end -1: ongoing
+	}
+	build := func(segs []seg, labs ...int) *record {
+		r := pvnChart(segs[0].drug, segs[0].mg, segs[0].start, 30, 0, -1)
+		ms := []res{r.medications[0]} // dupilumab
+		for i, sg := range segs {
+			for n := sg.start; n >= max(sg.end, 0); n -= 30 {
+				st := "completed"
+				if n-30 < max(sg.end, 0) {
+					st = map[bool]string{true: "active", false: "stopped"}[sg.end < 0]
+				}
+				ms = append(ms, courseMed(fmt.Sprintf("s%d-%d", i, n), "MedicationRequest", st, sg.drug, sg.mg, n))
+			}
+		}
+		r.medications = ms
+		for _, n := range labs {
+			r.observations = append(r.observations, pvnLabs(fmt.Sprint("d", n), ago(n))...)
+		}
+		return r
+	}
+	s := newTestServer(t, serverOpts{noStore: true})
+	type tcase struct {
+		name  string
+		r     *record
+		card  bool
+		start int // the course start named, days ago
+		last  int // the last check named, days ago (0: none since the start)
+		drug  string
+	}
+	var cases []tcase
+	for _, d := range []int{-1, 0, 1} {
+		cases = append(cases,
+			tcase{fmt.Sprintf("upadacitinib 2 years, last labs %d days ago", 84+d), build([]seg{{"upadacitinib", 15, 730, -1}}, 84+d, 168+d, 400),
+				d > 0, 730, 84 + d, "upadacitinib"},
+			tcase{fmt.Sprintf("upadacitinib 4 months, last labs %d days ago", 84+d), build([]seg{{"upadacitinib", 15, 120, -1}}, 84+d),
+				d > 0, 120, 84 + d, "upadacitinib"},
+			tcase{fmt.Sprintf("switch from abrocitinib to upadacitinib %d days ago, labs before it", 84+d),
+				build([]seg{{"abrocitinib", 100, 400, 84 + d}, {"upadacitinib", 15, 84 + d, -1}}, 104+d, 184+d), d >= 0, 84 + d, 0, "upadacitinib"},
+			tcase{fmt.Sprintf("switch from upadacitinib to abrocitinib %d days ago, labs before it", 28+d),
+				build([]seg{{"upadacitinib", 15, 400, 28 + d}, {"abrocitinib", 100, 28 + d, -1}}, 48+d, 128+d), d >= 0, 28 + d, 0, "abrocitinib"},
+			tcase{fmt.Sprintf("upadacitinib restarted %d days ago after 92 days off", 84+d),
+				build([]seg{{"upadacitinib", 15, 84 + d + 92 + 300, 84 + d + 92}, {"upadacitinib", 15, 84 + d, -1}}, 104+d, 84+d+142), d >= 0, 84 + d, 0, "upadacitinib"},
+			tcase{fmt.Sprintf("abrocitinib restarted %d days ago after 12 months off", 28+d),
+				build([]seg{{"abrocitinib", 100, 28 + d + 365 + 300, 28 + d + 365}, {"abrocitinib", 100, 28 + d, -1}}, 48+d, 28+d+415), d >= 0, 28 + d, 0, "abrocitinib"},
+			tcase{fmt.Sprintf("upadacitinib restarted 300 days ago after 92 days off, last labs %d days ago", 84+d),
+				build([]seg{{"upadacitinib", 15, 692, 392}, {"upadacitinib", 15, 300, -1}}, 84+d, 330), d > 0, 300, 84 + d, "upadacitinib"},
+		)
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cs, _ := view(tc.r).post(t, s)
+			if !tc.card {
+				assert.Empty(t, cs, cardSummaries(cs))
+				return
+			}
+			if !assert.Len(t, cs, 1, cardSummaries(cs)) {
+				return
+			}
+			det := cs[0].Detail
+			assert.Equal(t, 1, strings.Count(det, "course started on "), det)
+			assert.Contains(t, det, "course started on "+ago(tc.start)+" ", det)
+			assert.NotContains(t, det, "To order: ALT (", "the reason is the action's: %s", det)
+			assert.NotContains(t, det, "To order: CBC with differential (", det)
+			assert.Contains(t, det, "- To order: CBC with differential\n", det)
+			if tc.last == 0 {
+				assert.Contains(t, det, "No CBC since the course start.", det)
+				assert.Equal(t, 1, strings.Count(det, "(due 12 weeks after starting upadacitinib)")+strings.Count(det, "(due 4 weeks after starting abrocitinib)")-
+					strings.Count(det, "ALT/AST (due")-strings.Count(det, "lipid panel (due"), det)
+				assert.NotContains(t, det, "last on", det)
+				return
+			}
+			why := "due every 12 weeks on " + tc.drug + ", last on " + ago(tc.last)
+			assert.Equal(t, 2, strings.Count(det, why), "once for CBC, once for ALT/AST: %s", det)
+			assert.Contains(t, det, "Order CBC ("+why+").", det)
+			assert.Contains(t, det, "Order ALT/AST ("+why+").", det)
+			assert.Contains(t, det, fmt.Sprintf("Overdue by %d day", tc.last-84), det)
+		})
+	}
 }
