@@ -645,6 +645,12 @@ func Summary(group []rules.Finding, patientView bool) string {
 		// boxed-warning risk to weigh (combos review); the limit, as the
 		// other dose cards of the order state theirs.
 		s = capitalize(a.Subject) + " (US label): " + a.Drug + " " + mgText(f.DoseLimitMg) + " mg daily at most, if used at all"
+	case cat == rules.CategoryRiskFactors && len(group) == 1 && f.Code == rules.LowerDoseRecommended && f.RuledOut && f.DoseLimitMg > 0:
+		// The risks' lower dose alone (a renewal raising the dose: the risk
+		// rows are start rules), beside a finding that rules the drug out:
+		// it read "Review abrocitinib: boxed-warning risks on record (course
+		// start unknown): " with nothing after the colon (noise11).
+		s = "Boxed-warning risks: " + a.Drug + " " + mgText(f.DoseLimitMg) + " mg daily at most, if used at all"
 	case ci.grouped && ci.summary != nil:
 		// A test being ordered in this session is not one to order: the
 		// summary names it as being ordered (ordered), apart from the

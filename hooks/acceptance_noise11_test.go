@@ -272,3 +272,54 @@ func TestAcceptanceNoise11MonitoringReasonOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestAcceptanceNoise11RenewalRiskCardRuledOut: a renewal that raises the
+// dose (abrocitinib 100 to 200 mg, upadacitinib 15 to 30 mg) for a smoker
+// gets the lower-dose card (EU advice), alone: the risk rows are start
+// rules. Beside a finding that rules the drug out (eGFR under the label's
+// limit, ticlopidine in the first 3 months), its summary read "Review
+// abrocitinib: boxed-warning risks on record (course start unknown): ",
+// an empty reason and a course start said unknown for a course dated 60
+// days ago. It now states its limit "if used at all", as the order's
+// other dose cards do (the age-65 card since the combos review); at the
+// eGFR boundary where the drug is not ruled out, the dose is named.
+func TestAcceptanceNoise11RenewalRiskCardRuledOut(t *testing.T) {
+	smoker := func() res { return obsCode("smoke", "72166-2", "449868002", "2026-11-02") }
+	egfr := func(v float64) res { return obsQty("egfr", "98979-8", v, "mL/min/{1.73_m2}", "2026-11-02") }
+	course := func(drug string, mg int, e float64, ms ...res) *record {
+		r := cleanRecord().born(bornAged(40)).replace(smoker()).replace(egfr(e))
+		r.medications = append(r.medications, courseMed("jak-1", "MedicationRequest", "active", drug, mg, 60))
+		r.medications = append(r.medications, ms...)
+		return r
+	}
+	tic := med("tic", "active", rxnorm, "10594", "ticlopidine 250 MG Oral Tablet", 5)
+	lower := "lower-dose-recommended"
+	ruled := func(drug string, mg int) map[string]string {
+		return map[string]string{lower: "Boxed-warning risks: " + drug + " " + strconv.Itoa(mg) + " mg daily at most, if used at all"}
+	}
+	cases := []accCase{
+		{name: "abrocitinib 100 to 200 mg, eGFR 29: the limit if used at all", c: sign(course("abrocitinib", 100, 29), jakDraft("abrocitinib", 200)),
+			want: w("renal-impairment", "critical", lower, "warning"), noDose: true, summaryOf: ruled("abrocitinib", 100)},
+		{name: "abrocitinib 100 to 200 mg, eGFR 30: 50 mg", c: sign(course("abrocitinib", 100, 30), jakDraft("abrocitinib", 200)),
+			want: w("renal-impairment", "warning", lower, "warning"), dose: 50},
+		{name: "abrocitinib 100 to 200 mg, ticlopidine: the limit if used at all", c: sign(course("abrocitinib", 100, 98, tic), jakDraft("abrocitinib", 200)),
+			want: w("antiplatelet-abrocitinib", "critical", lower, "warning"), noDose: true, summaryOf: ruled("abrocitinib", 100)},
+		{name: "abrocitinib 100 to 200 mg, eGFR 98: 100 mg", c: sign(course("abrocitinib", 100, 98), jakDraft("abrocitinib", 200)),
+			want: w(lower, "warning"), dose: 100},
+		{name: "upadacitinib 15 to 30 mg, eGFR 14: the limit if used at all", c: sign(course("upadacitinib", 15, 14), jakDraft("upadacitinib", 30)),
+			want: w("renal-impairment", "critical", lower, "warning"), noDose: true, summaryOf: ruled("upadacitinib", 15)},
+		{name: "upadacitinib 15 to 30 mg, eGFR 15: 15 mg", c: sign(course("upadacitinib", 15, 15), jakDraft("upadacitinib", 30)),
+			want: w("renal-impairment", "warning", lower, "warning"), dose: 15},
+	}
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cs, body := tc.c.post(t, s)
+			checkAcc(t, tc, cs, body)
+			for _, c := range cs {
+				assert.False(t, strings.HasSuffix(strings.TrimSpace(c.Summary), ":"), "summary %q ends with nothing to say", c.Summary)
+				assert.NotContains(t, c.Summary, "course start unknown", "the course is dated")
+			}
+		})
+	}
+}
