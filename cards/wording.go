@@ -645,6 +645,12 @@ func Summary(group []rules.Finding, patientView bool) string {
 		// boxed-warning risk to weigh (combos review); the limit, as the
 		// other dose cards of the order state theirs.
 		s = capitalize(a.Subject) + " (US label): " + a.Drug + " " + mgText(f.DoseLimitMg) + " mg daily at most, if used at all"
+	case cat == rules.CategoryRiskFactors && len(group) == 1 && f.Code == rules.LowerDoseRecommended && f.RuledOut && f.DoseLimitMg > 0:
+		// The risks' lower dose alone (a renewal raising the dose: the risk
+		// rows are start rules), beside a finding that rules the drug out:
+		// it read "Review abrocitinib: boxed-warning risks on record (course
+		// start unknown): " with nothing after the colon (noise11).
+		s = "Boxed-warning risks: " + a.Drug + " " + mgText(f.DoseLimitMg) + " mg daily at most, if used at all"
 	case ci.grouped && ci.summary != nil:
 		// A test being ordered in this session is not one to order: the
 		// summary names it as being ordered (ordered), apart from the
@@ -700,6 +706,11 @@ func Summary(group []rules.Finding, patientView bool) string {
 		// (combos review), when it fits.
 		if t := s + "; lowest limit: " + by; utf8.RuneCountInString(t) <= MaxSummaryRunes {
 			s = t
+		} else if short := doseSetByShort(group); short != "" && utf8.RuneCountInString(s+"; lowest limit: "+short) <= MaxSummaryRunes {
+			// The limit's full name does not fit: its short one ("boxed-
+			// warning risks"), not none, which read as the card's own
+			// limit (noise11 review).
+			s += "; lowest limit: " + short
 		}
 	}
 	return clip(capitalize(s), MaxSummaryRunes)
@@ -715,6 +726,16 @@ func doseSetBy(group []rules.Finding) string {
 	for _, f := range group {
 		if by := oneLine(f.DoseSetBy); by != "" {
 			return by
+		}
+	}
+	return ""
+}
+
+// doseSetByShort is the short name of the limit doseSetBy names.
+func doseSetByShort(group []rules.Finding) string {
+	for _, f := range group {
+		if oneLine(f.DoseSetBy) != "" {
+			return oneLine(f.DoseSetByShort)
 		}
 	}
 	return ""

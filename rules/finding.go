@@ -154,6 +154,11 @@ type Finding struct {
 	// it sets none. DoseLimitReason words it ("eGFR 30-59: 50 mg").
 	DoseLimitMg     float64
 	DoseLimitReason string
+	// DoseLimitShort names the limit briefly when DoseLimitReason's name
+	// is long ("boxed-warning risks" for "aged 50 or over with
+	// cardiovascular risk factors and current or former smoker"), for a
+	// summary that has no room for it (noise11 review); "" when it is short.
+	DoseLimitShort string
 	// SessionDailyMg is set on a finding with a dose limit when this order
 	// is within the order's lowest limit but the session's orders of the
 	// drug together are above it (two 15 mg upadacitinib orders from 65:
@@ -167,6 +172,9 @@ type Finding struct {
 	// daily: boxed-warning risks" does not pass for the risks' own limit
 	// (combos review).
 	DoseSetBy string
+	// DoseSetByShort is that limit's DoseLimitShort, for a summary that
+	// has no room for DoseSetBy ("" when it has none).
+	DoseSetByShort string
 	// RuledOut is set on a finding with a dose limit when another finding
 	// of the order rules the drug out at any dose (notRecommendedAtAnyDose):
 	// no dose is suggested, and the card must not say to keep or reduce it.

@@ -412,7 +412,7 @@ func readsMeds(code string) bool {
 // then states that one dose and, when it is not the finding's own limit,
 // which limit set it. The product code of that strength is looked up once.
 func (c *orderCtx) oneDose(fs []Finding) {
-	lowest, reason := 0.0, ""
+	lowest, reason, short := 0.0, "", ""
 	notAtAll := "" // a finding that says the drug is not recommended at any dose
 	// ruled is the lowest limit of a finding whose rule ruled its own dose
 	// out (ticlopidine: the inhibitor is contraindicated with the drug).
@@ -425,10 +425,13 @@ func (c *orderCtx) oneDose(fs []Finding) {
 			continue // its rule ruled its own limit out (a contraindicated inhibitor)
 		}
 		if f.DoseLimitMg > 0 && (lowest == 0 || f.DoseLimitMg < lowest) {
-			lowest, reason = f.DoseLimitMg, f.DoseLimitReason
+			lowest, reason, short = f.DoseLimitMg, f.DoseLimitReason, f.DoseLimitShort
 		}
 		if notAtAll == "" && notRecommendedAtAnyDose(f) {
 			notAtAll = lowerFirst(f.Title)
+			// "abrocitinib is not recommended for this patient (abrocitinib
+			// not recommended: eGFR below 30 ...)" said it twice (noise11).
+			notAtAll = strings.TrimPrefix(notAtAll, lowerFirst(c.p.Generic)+" not recommended: ")
 			if f.Code == MACEHistory { // on upadacitinib: the label says discontinue
 				notAtAll = "myocardial infarction or stroke during treatment: RINVOQ PI 5.4 says discontinue"
 			}
@@ -502,7 +505,7 @@ func (c *orderCtx) oneDose(fs []Finding) {
 			f.Action = strings.TrimSpace(f.Action + " Use " + c.p.Generic + " " + number(suggest) +
 				" mg once daily: the lowest dose limit for this order (" + reason + ").")
 			if i := strings.LastIndex(reason, ": "); i > 0 {
-				f.DoseSetBy = reason[:i]
+				f.DoseSetBy, f.DoseSetByShort = reason[:i], short
 			}
 		}
 	}

@@ -2597,6 +2597,8 @@ func (c *orderCtx) lowerDoseRecommended() (Finding, bool) {
 		Evidence:        ev,
 		DoseLimitMg:     c.p.LowerDailyMg,
 		DoseLimitReason: joinNames(append(ageReason(c), reasons...)) + ": " + number(c.p.LowerDailyMg) + " mg",
+		// For a summary with no room for every row's name (noise11).
+		DoseLimitShort: shortLowerDoseReason(c, len(reasons) > 0),
 		// The US-label reason, when there is one, for the card's summary:
 		// without it the summary named only the boxed-warning rows (EU
 		// advice) for a 70-year-old.
@@ -2626,6 +2628,16 @@ func (c *orderCtx) lowerDoseUnknownDose() (Finding, bool) {
 		Subject:         reason[0],
 		Citation:        c.p.Cite(rvqDoseAD),
 	}, true
+}
+
+// shortLowerDoseReason names the lower-dose limit briefly: the age limit
+// and "boxed-warning risks" (as the lower-dose card's summary says them),
+// for a summary with no room for each risk row's name (noise11 review).
+func shortLowerDoseReason(c *orderCtx, risks bool) string {
+	if !risks {
+		return ""
+	}
+	return joinNames(append(ageReason(c), "boxed-warning risks"))
 }
 
 func ageReason(c *orderCtx) []string {
