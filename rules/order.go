@@ -420,7 +420,7 @@ func (c *orderCtx) oneDose(fs []Finding) {
 	for _, f := range fs {
 		if f.RuledOut {
 			if f.DoseLimitMg > 0 && (ruled == 0 || f.DoseLimitMg < ruled) {
-				ruled, ruledBy = f.DoseLimitMg, or(f.Subject, f.DoseLimitReason)
+				ruled, ruledBy = f.DoseLimitMg, or(f.RuledOutBy, or(f.Subject, f.DoseLimitReason))
 			}
 			continue // its rule ruled its own limit out (a contraindicated inhibitor)
 		}
