@@ -37,3 +37,38 @@ func TestAcceptanceFailsafe12RuledOutNamesTheInhibitor(t *testing.T) {
 			want: w("cyp-interaction", "warning", boxed, "warning"), absent: []string{"antiplatelet-abrocitinib"}, dose: 100},
 	})
 }
+
+// TestAcceptanceFailsafe12ScheduledStartInstant: a course dated to begin
+// later (noise10: judged as a start, its screening asked) was read by its
+// own calendar date alone. An order written in the EHR's local time,
+// "2026-11-29T20:00:00-10:00" (Honolulu), begins at 06:00 UTC on 30
+// November, 18 hours after now (29 November, 12:00 UTC): none of it taken,
+// and yet, on "today's" date, it was judged as the renewal of a course
+// under way, and with no TB test on record no card was given (RINVOQ PI
+// 5.1: test before starting). A value with a time of day is a scheduled
+// start when it is after now by more than the clock tolerance (an hour, as
+// for results dated ahead); a date-only value when its date is after
+// today, as before. An order dated earlier today, or written on
+// tomorrow's date east of UTC but already begun, is judged as before
+// (today: a renewal).
+func TestAcceptanceFailsafe12ScheduledStartInstant(t *testing.T) {
+	withOrder := func(r *record, date string) *record {
+		r.medications = append(r.medications, courseOrder("upa-s", "MedicationRequest", "active", "upadacitinib", date))
+		return r
+	}
+	noTB := func() *record { return cleanRecord().drop("igra") }
+	tb := w("tb-screening-missing", "warning")
+	runAcc(t, []accCase{
+		{name: "Honolulu 20:00 today, 06:00 UTC tomorrow (18 h ahead): a start", c: sign(withOrder(noTB(), "2026-11-29T20:00:00-10:00"), jakDraft("upadacitinib", 15)), want: tb},
+		{name: "UTC 23:00 today (11 h ahead): a start", c: sign(withOrder(noTB(), "2026-11-29T23:00:00Z"), jakDraft("upadacitinib", 15)), want: tb},
+		{name: "UTC 13:01 today (1 h 1 min ahead, N+1): a start", c: sign(withOrder(noTB(), "2026-11-29T13:01:00Z"), jakDraft("upadacitinib", 15)), want: tb},
+		{name: "UTC 13:00 today (1 h ahead, N: the clock tolerance): begun, no card", c: sign(withOrder(noTB(), "2026-11-29T13:00:00Z"), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "UTC 12:03 today (an EHR clock ahead): begun, no card", c: sign(withOrder(noTB(), "2026-11-29T12:03:00Z"), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "UTC 08:00 today (N-1, begun): no card", c: sign(withOrder(noTB(), "2026-11-29T08:00:00Z"), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "Kiritimati 01:00 tomorrow, 11:00 UTC today (begun an hour ago): no card", c: sign(withOrder(noTB(), "2026-11-30T01:00:00+14:00"), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "date only, today: no card, as before", c: sign(withOrder(noTB(), "2026-11-29"), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "date only, tomorrow: a start, as before", c: sign(withOrder(noTB(), "2026-11-30"), jakDraft("upadacitinib", 15)), want: tb},
+		{name: "screened, Honolulu 20:00 today: no card", c: sign(withOrder(cleanRecord(), "2026-11-29T20:00:00-10:00"), jakDraft("upadacitinib", 15)), noCards: true},
+		{name: "on a course since June, renewal at Honolulu 20:00 today: no card", c: sign(withOrder(noTB().onCourse("upadacitinib"), "2026-11-29T20:00:00-10:00"), jakDraft("upadacitinib", 15)), noCards: true},
+	})
+}

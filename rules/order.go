@@ -838,7 +838,17 @@ func joinNames(names []string) string {
 // and an order of the drug is judged as a start, its screening before
 // starting included (noise10 review: an upadacitinib draft beside an
 // order dated next week, with no TB test on record, answered no card, and
-// patient-view says nothing before the start either).
+// patient-view says nothing before the start either). A date-only start
+// is scheduled when its date is after today; a start with a time of day
+// when it is after now by more than clockAhead, whatever its own date: a
+// start at 20:00 today in Honolulu (06:00 UTC tomorrow) is ahead, one at
+// 01:00 tomorrow in Kiritimati (11:00 UTC today) has begun (failsafe12).
 func scheduled(ix *index, c *Course) bool {
-	return !c.Start.IsZero() && dayOf(c.Start) > ix.today
+	switch {
+	case c.Start.IsZero():
+		return false
+	case dateOnly(c.Start):
+		return dayOf(c.Start) > ix.today
+	}
+	return c.Start.After(ix.now.Add(clockAhead))
 }
