@@ -1,6 +1,10 @@
 package hooks
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
 
 // TestAcceptanceFailsafe12RuledOutNamesTheInhibitor: with ticlopidine (the
 // strong CYP2C19 inhibitor the label contraindicates with abrocitinib in
@@ -71,4 +75,48 @@ func TestAcceptanceFailsafe12ScheduledStartInstant(t *testing.T) {
 		{name: "screened, Honolulu 20:00 today: no card", c: sign(withOrder(cleanRecord(), "2026-11-29T20:00:00-10:00"), jakDraft("upadacitinib", 15)), noCards: true},
 		{name: "on a course since June, renewal at Honolulu 20:00 today: no card", c: sign(withOrder(noTB().onCourse("upadacitinib"), "2026-11-29T20:00:00-10:00"), jakDraft("upadacitinib", 15)), noCards: true},
 	})
+}
+
+// TestFailsafe12FeedbackTimestampShapes: the outcomeTimestamp of feedback
+// (RFC 3339 date-time). RFC 3339 5.6 allows a lower-case "t" and "z" (its
+// note on ABNF), which Go does not parse: the whole feedback call was
+// refused with 400 and the override lost, as with a leap second before
+// failsafe11. Go reads an offset minute of 60 or an offset hour above 23
+// ("+14:60" read as +15:00), which the grammar does not allow
+// (time-numoffset: hour 00-23, minute 00-59): the feedback was recorded at
+// a wrong instant; it is refused. Strings shaped against the leap-second
+// rewrite (short, multi-byte, 60 in the minute) are refused, none panics.
+func TestFailsafe12FeedbackTimestampShapes(t *testing.T) {
+	s := newTestServer(t, serverOpts{})
+	for _, tc := range []struct {
+		ts     string
+		status int
+	}{
+		{"2026-11-28t23:59:59z", 200},
+		{"2026-11-28t23:59:60z", 200},
+		{"2026-11-28T23:59:59z", 200},
+		{"2026-11-28t23:59:59.25+01:00", 200},
+		{"2026-11-28T23:59:59+23:59", 200},
+		{"2026-11-28T23:59:59+14:00", 200},
+		{"2026-11-28T23:59:59+14:60", 400},
+		{"2026-11-28T23:59:60+14:60", 400},
+		{"2026-11-28T23:59:59-00:60", 400},
+		{"2026-11-28T23:59:59+24:00", 400},
+		{"2026-11-28T23:60:60Z", 400},
+		{"2026-11-28T23:59:6", 400},
+		{"2026-11-28T23:5:60Z", 400},
+		{"2026-11-28T2é:60:60Z", 400},
+		{"２026-11-28T23:59:60Z", 400},
+		{"2026-11-28T23:59:60:60Z", 400},
+		{"2026-11-28 23:59:59Z", 400},
+		{"2026-11-28T23:59:59", 400},
+		{"t", 400},
+		{"z", 400},
+	} {
+		t.Run(tc.ts, func(t *testing.T) {
+			body := `{"feedback":[{"card":"c1","outcome":"overridden","outcomeTimestamp":"` + tc.ts + `"}]}`
+			rec := s.do(t, "POST", "/cds-services/order-select/feedback", []byte(body))
+			assert.Equal(t, tc.status, rec.Code, rec.Body.String())
+		})
+	}
 }
