@@ -1,9 +1,12 @@
 package hooks
 
 import (
+	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestAcceptanceFailsafe12RuledOutNamesTheInhibitor: with ticlopidine (the
@@ -117,6 +120,52 @@ func TestFailsafe12FeedbackTimestampShapes(t *testing.T) {
 			body := `{"feedback":[{"card":"c1","outcome":"overridden","outcomeTimestamp":"` + tc.ts + `"}]}`
 			rec := s.do(t, "POST", "/cds-services/order-select/feedback", []byte(body))
 			assert.Equal(t, tc.status, rec.Code, rec.Body.String())
+		})
+	}
+}
+
+// TestBoundedFailsafe12DistinctNames: the lists of names a card says
+// (joinNames: every strong CYP3A4 inhibitor taken, in the interaction
+// card's action) and the evidence lines a section says are said each
+// once. 30,000 clarithromycin orders of distinct names on the chart, in
+// an 8 MiB body, each answer within the deadline and the heap bound, and
+// the card's action names a bounded number of them.
+func TestBoundedFailsafe12DistinctNames(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends bodies of 8 MiB")
+	}
+	const limit = 8 << 20
+	s := newTestServer(t, serverOpts{noStore: true})
+	s.fhir = nil
+	clar := func(name func(i int) string) func(i int) string {
+		return func(i int) string {
+			return fmt.Sprintf(`{"resourceType":"MedicationRequest","id":"c%d","status":"active","intent":"order","subject":{"reference":"Patient/p1"},"authoredOn":"2026-11-20","medicationCodeableConcept":{"text":"%s"}}`, i, name(i))
+		}
+	}
+	meds := func(body string) string { return `,"medications":{"resourceType":"Bundle","entry":[` + body + `]}` }
+	distinct := attackBody(meds(entries(30_000, clar(func(i int) string { return fmt.Sprintf("clarithromycin %d mg", i) }))), "")
+	same := attackBody(meds(entries(30_000, clar(func(int) string { return "clarithromycin 500 mg" }))), "")
+	checkBounded(t, s, limit, []boundedCase{
+		{"30,000 clarithromycin orders of distinct names", distinct, 200},
+		{"30,000 clarithromycin orders of one name", same, 200},
+	})
+	for _, tc := range []struct {
+		name string
+		body []byte
+	}{{"distinct", distinct}, {"same", same}} {
+		t.Run(tc.name+" action", func(t *testing.T) {
+			rec := s.do(t, "POST", "/cds-services/order-select", tc.body)
+			require.Equal(t, 200, rec.Code)
+			var resp struct {
+				Cards []struct {
+					Detail string `json:"detail"`
+				} `json:"cards"`
+			}
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &resp))
+			require.NotEmpty(t, resp.Cards)
+			for _, c := range resp.Cards {
+				assert.Less(t, len(c.Detail), 20_000, "%.300s ... %s", c.Detail, c.Detail[max(0, len(c.Detail)-1500):])
+			}
 		})
 	}
 }
