@@ -179,6 +179,12 @@ type Finding struct {
 	// of the order rules the drug out at any dose (notRecommendedAtAnyDose):
 	// no dose is suggested, and the card must not say to keep or reduce it.
 	RuledOut bool
+	// RuledOutBy names the drug whose contraindication with the JAK drug
+	// rules this finding's own dose limit out (ticlopidine: a strong
+	// CYP2C19 inhibitor and an antiplatelet), for the other dose cards of
+	// the order to name (failsafe12: they named the interaction card's
+	// subject, an avoided fluconazole).
+	RuledOutBy string
 	// ProductCode is a product code (RxNorm SCD/SBD) of the suggested
 	// strength from the knowledge base, zero when it has none.
 	// OrderedAsProduct is true when the order names a product or strength

@@ -500,7 +500,7 @@ func (c *reverseCtx) cyp() (Finding, bool) {
 	if c.fired[AntiplateletAbrocitinib] {
 		// Ticlopidine: also an antiplatelet, contraindicated with the
 		// course now (combos review); no dose of abrocitinib with it.
-		f.RuledOut = true
+		f.RuledOut, f.RuledOutBy = true, name
 		f.Action = c.whileOn("With " + name + " (a " + reduce.what + ") the " + c.p.Generic + " dose is " + limitText + "; " + name +
 			" is also an antiplatelet, contraindicated with " + c.p.Generic + " in the first " + durationText(c.cfg.AntiplateletFirst) +
 			" of treatment: no " + c.p.Generic + " dose is suggested with it.")

@@ -420,7 +420,7 @@ func (c *orderCtx) oneDose(fs []Finding) {
 	for _, f := range fs {
 		if f.RuledOut {
 			if f.DoseLimitMg > 0 && (ruled == 0 || f.DoseLimitMg < ruled) {
-				ruled, ruledBy = f.DoseLimitMg, or(f.Subject, f.DoseLimitReason)
+				ruled, ruledBy = f.DoseLimitMg, or(f.RuledOutBy, or(f.Subject, f.DoseLimitReason))
 			}
 			continue // its rule ruled its own limit out (a contraindicated inhibitor)
 		}
@@ -819,29 +819,57 @@ func unverifiedMeds(k *Knowledge, set string, ms []*Medication) bool {
 
 // joinNames joins names as "a, b and c", each name once: a drug both
 // prescribed and on the outside medication list is one drug (polypharm).
+// Past maxNames names it says how many more there are, as the evidence
+// lists do (failsafe12: 30,000 inhibitors of distinct names on the chart
+// made an action of 740 KB, and the check for a name said already took
+// time by the square of their number).
 func joinNames(names []string) string {
 	var once []string
+	seen := make(map[string]bool, min(len(names), 64))
+	more := 0
 	for _, n := range names {
-		if !slices.Contains(once, n) {
+		switch {
+		case seen[n]:
+		case len(once) == maxNames:
+			seen[n] = true
+			more++
+		default:
+			seen[n] = true
 			once = append(once, n)
 		}
 	}
-	names = once
-	switch len(names) {
+	if more > 0 {
+		return strings.Join(once, ", ") + " and " + number(float64(more)) + " more"
+	}
+	switch len(once) {
 	case 0:
 		return ""
 	case 1:
-		return names[0]
+		return once[0]
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return strings.Join(once[:len(once)-1], ", ") + " and " + once[len(once)-1]
 }
+
+// maxNames is the most names joinNames says (as the evidence lines, whose
+// last line says how many more).
+const maxNames = maxEvidence - 1
 
 // scheduled reports whether a course is dated to begin after today (a
 // start date set for next week, failsafe10): none of it has been taken,
 // and an order of the drug is judged as a start, its screening before
 // starting included (noise10 review: an upadacitinib draft beside an
 // order dated next week, with no TB test on record, answered no card, and
-// patient-view says nothing before the start either).
+// patient-view says nothing before the start either). A date-only start
+// is scheduled when its date is after today; a start with a time of day
+// when it is after now by more than clockAhead, whatever its own date: a
+// start at 20:00 today in Honolulu (06:00 UTC tomorrow) is ahead, one at
+// 01:00 tomorrow in Kiritimati (11:00 UTC today) has begun (failsafe12).
 func scheduled(ix *index, c *Course) bool {
-	return !c.Start.IsZero() && dayOf(c.Start) > ix.today
+	switch {
+	case c.Start.IsZero():
+		return false
+	case dateOnly(c.Start):
+		return dayOf(c.Start) > ix.today
+	}
+	return c.Start.After(ix.now.Add(clockAhead))
 }

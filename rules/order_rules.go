@@ -2121,7 +2121,7 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 			// the label contraindicates with abrocitinib now (combos
 			// review). A dose for that pair would endorse it; the limit is
 			// stated for if it is used at all.
-			f.RuledOut = true
+			f.RuledOut, f.RuledOutBy = true, joinNames(reduceNames)
 			actions = append(actions, "No dose is suggested: "+c.p.Generic+" is contraindicated with "+joinNames(reduceNames)+
 				" (an antiplatelet) in the first "+durationText(c.cfg.AntiplateletFirst)+" of treatment.")
 		}

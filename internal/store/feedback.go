@@ -139,15 +139,8 @@ func parseItem(prefix string, item map[string]jsontext.Value) (Feedback, error) 
 	if ts == "" {
 		return f, invalid(prefix+"outcomeTimestamp", "required (RFC 3339 date-time)")
 	}
-	// RFC 3339 allows a leap second (second 60), which Go does not parse:
-	// read as second 59, as fhir.ParseDate does (failsafe11: the whole
-	// feedback call was refused).
-	parsed := ts
-	if len(parsed) >= 20 && parsed[16] == ':' && parsed[17:19] == "60" {
-		parsed = parsed[:17] + "59" + parsed[19:]
-	}
-	t, perr := time.Parse(time.RFC3339Nano, parsed)
-	if perr != nil {
+	t, ok := parseRFC3339(ts)
+	if !ok {
 		return f, invalid(prefix+"outcomeTimestamp", "not an RFC 3339 date-time: %.40q", ts)
 	}
 	f.OutcomeTimestamp = t.UTC()
@@ -304,4 +297,40 @@ func (f Feedback) dedupKey() string {
 		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// parseRFC3339 reads an RFC 3339 date-time as the RFC writes it, where Go
+// differs. A leap second (second 60) is read as second 59, as fhir.ParseDate
+// does (failsafe11: the whole feedback call was refused). A lower-case "t"
+// and "z" (RFC 3339 5.6, note) are read as upper-case (failsafe12: refused
+// too). An offset hour above 23 or minute above 59, which Go reads ("+14:60"
+// as +15:00), is refused: time-numoffset is hour 00-23, minute 00-59
+// (failsafe12: recorded at a wrong instant). Every test is on ASCII bytes
+// at fixed places: a string with other bytes there is left to time.Parse
+// to refuse.
+func parseRFC3339(ts string) (time.Time, bool) {
+	p := ts
+	if len(p) >= 20 {
+		if p[10] == 't' {
+			p = p[:10] + "T" + p[11:]
+		}
+		if p[len(p)-1] == 'z' {
+			p = p[:len(p)-1] + "Z"
+		}
+		if p[16] == ':' && p[17:19] == "60" {
+			p = p[:17] + "59" + p[19:]
+		}
+	}
+	t, err := time.Parse(time.RFC3339Nano, p)
+	if err != nil {
+		return time.Time{}, false
+	}
+	if p[len(p)-1] != 'Z' {
+		// time.Parse read "+hh:mm" (two digits, a colon, two digits) last.
+		off := p[len(p)-6:]
+		if off[1:3] > "23" || off[4:6] > "59" {
+			return time.Time{}, false
+		}
+	}
+	return t, true
 }
