@@ -2064,7 +2064,8 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 		}
 	}
 	var f Finding
-	var reduceNames, avoidNames, named []string
+	var reduceNames, avoidNames []string
+	named := map[string]bool{} // drug words said (a set: thousands of records stay linear)
 	var reducers []*Medication
 	more := 0
 	for _, g := range groups {
@@ -2086,10 +2087,10 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 				reducers = append(reducers, m)
 				w = "reduce\x00" + w
 			}
-			if slices.Contains(named, w) {
+			if named[w] {
 				continue
 			}
-			named = append(named, w)
+			named[w] = true
 			if g.reduce {
 				reduceNames = append(reduceNames, name)
 			} else {
