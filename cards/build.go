@@ -213,12 +213,11 @@ func buildCard(g *group, opt Options, newID func() string) Card {
 	}
 	var codes []string
 	for _, f := range g.findings {
-		if f.Code != "" && !slices.Contains(codes, f.Code) {
-			codes = append(codes, f.Code)
+		// A finding without a code is "unknown", also beside coded ones
+		// on a shared card (FuzzFromFindings: it was left out there).
+		if code := cmp.Or(f.Code, "unknown"); !slices.Contains(codes, code) {
+			codes = append(codes, code)
 		}
-	}
-	if len(codes) == 0 {
-		codes = []string{"unknown"}
 	}
 	c.Extension = &Extension{Findings: codes}
 
