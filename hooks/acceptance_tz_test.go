@@ -32,6 +32,11 @@ func TestAcceptanceTzClockAhead(t *testing.T) {
 	utc := time.Date(2026, 11, 29, 23, 58, 0, 0, time.UTC)
 	low := accCase{want: w("thrombocytopenia", "critical")}
 	dropped := accCase{noCards: true}
+	// After today: not counted, but read as current and questioned, since
+	// it would give a card (tz review question 1, decided 7 December).
+	ahead := func(date string) accCase {
+		return accCase{want: w("thrombocytopenia", "critical"), detailOf: map[string]string{"thrombocytopenia": "dated " + date + ", after today: check its date"}}
+	}
 	cases := []struct {
 		name string
 		now  time.Time
@@ -43,9 +48,10 @@ func TestAcceptanceTzClockAhead(t *testing.T) {
 		{"the same written +09:00 (09:03 tomorrow there): counts", utc, tzPlatelets(40, "2026-11-30T09:03:00+09:00"), low},
 		{"an hour ahead less a minute: counts", utc, tzPlatelets(40, "2026-11-30T00:57:00Z"), low},
 		{"exactly an hour ahead (a daylight-saving offset written wrong): counts", utc, tzPlatelets(40, "2026-11-30T00:58:00Z"), low},
-		{"an hour and a minute ahead: after today, not counted (the normal count decides)", utc, tzPlatelets(40, "2026-11-30T00:59:00Z"), dropped},
-		{"date-only tomorrow: after today, not counted (as before)", utc, tzPlatelets(40, "2026-11-30"), dropped},
-		{"years ahead (2036): not counted, the older count decides", utc, tzPlatelets(40, "2036-11-29T10:00:00Z"), dropped},
+		{"an hour and a minute ahead: after today, read as current and questioned", utc, tzPlatelets(40, "2026-11-30T00:59:00Z"), ahead("2026-11-30")},
+		{"date-only tomorrow: after today, read as current and questioned", utc, tzPlatelets(40, "2026-11-30"), ahead("2026-11-30")},
+		{"years ahead (2036): after today, read as current and questioned", utc, tzPlatelets(40, "2036-11-29T10:00:00Z"), ahead("2036-11-29")},
+		{"a normal count years ahead beside a normal one: nothing to say", utc, tzPlatelets(250, "2036-11-29T10:00:00Z"), dropped},
 		{"New York server at 23:58, platelets 40 at 00:03-05:00 tomorrow: counts",
 			time.Date(2026, 11, 29, 23, 58, 0, 0, time.FixedZone("EST", -5*3600)), tzPlatelets(40, "2026-11-30T00:03:00-05:00"), low},
 		// Noise: the newest count is normal; a low one of last week must

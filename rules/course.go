@@ -185,6 +185,9 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 		return
 	}
 	ix.courses = map[Drug]*Course{}
+	if ix.ahead != nil {
+		defer func() { ix.ahead.courses = ix.courses }() // the same medications, the same courses
+	}
 	gap := windowDays(ix.cfg.CourseGap)
 	for _, d := range triggerDrugs {
 		var dated []member

@@ -286,6 +286,7 @@ func (e *Engine) EvaluatePatientViewUntil(rec *Record, now time.Time, stop func(
 func (e *Engine) newIndex(rec *Record, now time.Time) *index {
 	ix := newIndex(e.k, rec, now)
 	ix.cfg = e.cfg
+	ix.readAhead()
 	return ix
 }
 

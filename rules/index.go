@@ -51,13 +51,19 @@ type index struct {
 	// futurePregnancyTests are final pregnancy tests dated after today,
 	// left out of obs: a positive one still says pregnant (pregnant).
 	futurePregnancyTests []*Observation
-	conds                map[string][]*Condition  // not refuted or entered in error
-	meds                 map[string][]*Medication // every status; filtered by the queries
-	imms                 map[string][]*Immunization
-	trigger              map[Drug][]*Medication // record medications recognised as a trigger drug
-	drugOf               map[*Medication]Drug   // the same, by medication
-	unavailable          map[string]bool
-	cfg                  Config
+	// aheadObs are the other counted results dated after today (ahead.go),
+	// left out of obs; ahead is the same record with them read as current
+	// (nil when there are none).
+	aheadObs    []*Observation
+	ahead       *index
+	aheadDates  map[string]time.Time     // in ahead: each such result's own date, by id
+	conds       map[string][]*Condition  // not refuted or entered in error
+	meds        map[string][]*Medication // every status; filtered by the queries
+	imms        map[string][]*Immunization
+	trigger     map[Drug][]*Medication // record medications recognised as a trigger drug
+	drugOf      map[*Medication]Drug   // the same, by medication
+	unavailable map[string]bool
+	cfg         Config
 	// courses are the patient's upadacitinib and abrocitinib courses
 	// (course.go), computed once per call; nil until coursesFor runs.
 	courses map[Drug]*Course
@@ -106,6 +112,7 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 			if !noValue(o) && slices.Contains(k.setsOf('o', indexedObservationSets, o.Codes), VSPregnancyTest) {
 				ix.futurePregnancyTests = append(ix.futurePregnancyTests, o)
 			}
+			ix.aheadObs = append(ix.aheadObs, o)
 			continue
 		}
 		if !noValue(o) {

@@ -194,6 +194,12 @@ func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool, stop 
 			continue
 		}
 		f, ok := r.check(c, t)
+		if a := c.aheadCtx(); a != nil { // results dated after today (ahead.go)
+			if af, aok := r.check(a, t); sayMore(f, ok, af, aok, r.level) {
+				ix.markAhead(&af)
+				f, ok = af, true
+			}
+		}
 		if !ok {
 			continue
 		}

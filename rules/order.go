@@ -313,6 +313,12 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 			continue
 		}
 		f, ok := r.check(c)
+		if a := c.aheadCtx(); a != nil { // results dated after today (ahead.go)
+			if af, aok := r.check(a); sayMore(f, ok, af, aok, r.level) {
+				ix.markAhead(&af)
+				f, ok = af, true
+			}
+		}
 		if !ok {
 			continue
 		}
