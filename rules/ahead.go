@@ -113,8 +113,15 @@ func (ix *index) markAhead(f *Finding) {
 		return
 	}
 	ids := slices.Sorted(maps.Keys(a.aheadDates)) // the finding cites none of them by name
-	for _, id := range ids {
-		f.Evidence = append(f.Evidence, Evidence{Text: "A result" + aheadNote(a.aheadDates[id]), Date: a.aheadDates[id], ResourceID: id})
+	for i, id := range ids {
+		if i == maxEvidence-1 && len(ids) > maxEvidence {
+			// Bounded as every evidence list: thousands of results dated
+			// ahead must not make a card of thousands of lines.
+			f.Evidence = append(f.Evidence, Evidence{Text: "… and " + number(float64(len(ids)-i)) + " more results dated after today."})
+			break
+		}
+		d := a.aheadDates[id]
+		f.Evidence = append(f.Evidence, Evidence{Text: "A result dated " + dateText(d) + ", after today: check its date; read as current", Date: d, ResourceID: id})
 	}
 }
 
