@@ -41,10 +41,16 @@ func TestAcceptanceMutrev2TiclopidineEqualLimit(t *testing.T) {
 		return r
 	}
 	runAcc(t, []accCase{
-		{name: "eGFR 58, ticlopidine: the renal 50 mg named", c: sign(rec(58), jakDraft("abrocitinib", 200)), dose: 50,
-			want: w("antiplatelet-abrocitinib", "critical", "cyp-interaction", "warning", "lower-dose-recommended", "warning", "renal-impairment", "warning")},
-		{name: "eGFR 59, ticlopidine: the renal 50 mg, equal to ticlopidine's, named", c: sign(rec(59), jakDraft("abrocitinib", 200)), dose: 50,
-			want: w("antiplatelet-abrocitinib", "critical", "cyp-interaction", "warning", "lower-dose-recommended", "warning", "renal-impairment", "warning")},
+		// The renal 50 mg equals ticlopidine's: no dose either (lead
+		// engineer, 7 December: failsafe11 1 and mutrev2 1; "Use
+		// abrocitinib 50 mg" stood beside "Do not combine").
+		{name: "eGFR 58, ticlopidine: the renal 50 mg not named", c: sign(rec(58), jakDraft("abrocitinib", 200)), noDose: true,
+			want:     w("antiplatelet-abrocitinib", "critical", "cyp-interaction", "warning", "lower-dose-recommended", "warning", "renal-impairment", "warning"),
+			detailOf: map[string]string{"renal-impairment": "contraindicated with ticlopidine"}},
+		{name: "eGFR 59, ticlopidine: the renal 50 mg, equal to ticlopidine's, not named", c: sign(rec(59), jakDraft("abrocitinib", 200)), noDose: true,
+			want:        w("antiplatelet-abrocitinib", "critical", "cyp-interaction", "warning", "lower-dose-recommended", "warning", "renal-impairment", "warning"),
+			detailOf:    map[string]string{"renal-impairment": "contraindicated with ticlopidine", "lower-dose-recommended": "contraindicated with ticlopidine"},
+			notDetailOf: map[string]string{"cyp-interaction": "see its card"}},
 		{name: "eGFR 60, ticlopidine: 100 mg above ticlopidine's 50 mg, no dose", c: sign(rec(60), jakDraft("abrocitinib", 200)), noDose: true,
 			want:        w("antiplatelet-abrocitinib", "critical", "cyp-interaction", "warning", "lower-dose-recommended", "warning"),
 			detailOf:    map[string]string{"lower-dose-recommended": "contraindicated with ticlopidine"},

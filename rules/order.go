@@ -450,10 +450,12 @@ func (c *orderCtx) oneDose(fs []Finding) {
 	switch {
 	case notAtAll != "":
 		noDose = " No dose is suggested: " + c.p.Generic + " is not recommended for this patient (" + notAtAll + ")."
-	case ruled > 0 && ruled < lowest:
+	case ruled > 0:
 		// Ticlopidine's 50 mg names no dose (the pair is contraindicated):
-		// a higher limit must not name one either; "Use abrocitinib 100
-		// mg" was twice the limit with ticlopidine (failsafe11).
+		// no other limit may name one either; "Use abrocitinib 100 mg" was
+		// twice the limit with ticlopidine (failsafe11), and an equal
+		// renal 50 mg stood as "Use abrocitinib 50 mg" beside "Do not
+		// combine" (lead engineer, 7 December: failsafe11 1, mutrev2 1).
 		noDose = " No dose is suggested: with " + ruledBy + " the " + c.p.Generic + " dose is " + number(ruled) +
 			" mg daily at most, and " + c.p.Generic + " is contraindicated with " + ruledBy + " (see its card)."
 	}
