@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -713,7 +714,29 @@ func Summary(group []rules.Finding, patientView bool) string {
 			s += "; lowest limit: " + short
 		}
 	}
-	return clip(capitalize(s), MaxSummaryRunes)
+	return clip(capitalize(aheadSummary(s, group)), MaxSummaryRunes)
+}
+
+// aheadSummary ends s with the date of the result dated after today that
+// alone gives the card (rules.Finding.AheadDate), when one does: a summary
+// must not state as a fact a value the EHR dates in 2036 (noise12 review).
+func aheadSummary(s string, group []rules.Finding) string {
+	var d time.Time
+	for _, g := range group {
+		if !g.AheadDate.IsZero() && (d.IsZero() || g.AheadDate.Before(d)) {
+			d = g.AheadDate
+		}
+	}
+	if d.IsZero() {
+		return s
+	}
+	tail := ""
+	for _, tail = range []string{" (result dated " + d.Format("2006-01-02") + ", after today: check its date)", " (result dated after today: check its date)", " (dated after today)"} {
+		if utf8.RuneCountInString(s+tail) <= MaxSummaryRunes {
+			return s + tail
+		}
+	}
+	return clip(s, MaxSummaryRunes-utf8.RuneCountInString(tail)) + tail // the date's question before the rest of the summary
 }
 
 // doseSetBy is the limit that set the dose a card names when none of its
@@ -764,7 +787,7 @@ func reverseSummary(group []rules.Finding, a summaryArgs) string {
 	} else if s = oneLine(f.Title); s == "" {
 		s = "Review " + a.Subject + " with " + a.Drug
 	}
-	return clip(capitalize(s), MaxSummaryRunes)
+	return clip(capitalize(aheadSummary(s, group)), MaxSummaryRunes)
 }
 
 // stops reports whether the label says to discontinue the drug for the

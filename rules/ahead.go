@@ -108,6 +108,9 @@ func (ix *index) markAhead(f *Finding) {
 		e.Date = d
 		e.Text = strings.ReplaceAll(e.Text, now, dateText(d)) + aheadNote(d)
 		marked = true
+		if f.AheadDate.IsZero() || d.Before(f.AheadDate) {
+			f.AheadDate = d
+		}
 	}
 	if marked {
 		return
@@ -121,6 +124,9 @@ func (ix *index) markAhead(f *Finding) {
 			break
 		}
 		d := a.aheadDates[id]
+		if f.AheadDate.IsZero() || d.Before(f.AheadDate) {
+			f.AheadDate = d
+		}
 		f.Evidence = append(f.Evidence, Evidence{Text: "A result dated " + dateText(d) + ", after today: check its date; read as current", Date: d, ResourceID: id})
 	}
 }

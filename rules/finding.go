@@ -138,6 +138,12 @@ type Finding struct {
 	Title    string     // short clinical statement, e.g. "Absolute neutrophil count below 1,000 cells/mm³"
 	Action   string     // what to do, e.g. "Do not start abrocitinib; repeat CBC."
 	Evidence []Evidence // what was found (or not found)
+	// AheadDate is set when the finding is given only because a result
+	// dated after today was read as current (ahead.go): that result's date
+	// (the earliest when several), for the card's summary to question
+	// (noise12 review: "platelets below 150,000/mm³" stood as a fact when
+	// the only low count was dated 2036).
+	AheadDate time.Time
 	Tests    []Test     // what to order, when the finding is about something missing or due
 	// Ordered is true when every test the finding asked for is being
 	// ordered in this session (Tests is then empty): the finding stands

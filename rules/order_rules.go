@@ -1136,6 +1136,9 @@ func (c *orderCtx) pregnancy() (Finding, bool) {
 		Evidence:   ev,
 		Unverified: c.unverifiedConditions(VSPregnancyCondition, c.currentPregnancies()),
 	}
+	if o := c.futurePositivePregnancyTest(); o != nil && len(ev) == 1 && ev[0].ResourceID == o.ID {
+		f.AheadDate = o.Date // known only from a test dated after today: the summary questions it (noise12)
+	}
 	// Known only from a pregnancy status whose code is graded C or U.
 	if statusOnly != nil && c.k.Unverified(VSPregnancyStatus, statusOnly.Codes) {
 		f.Unverified = true

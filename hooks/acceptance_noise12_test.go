@@ -1,0 +1,87 @@
+package hooks
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"jakguard/cards"
+)
+
+// TestAcceptanceNoise12AheadSummary (noise12 review): a card given only
+// because a result dated after today was read as current said so in its
+// detail alone; its summary, all a prescriber reads in most EHRs, stated
+// "Do not start abrocitinib: platelets below 150,000/mm³" as a fact when
+// the only low count was dated 2036-11-29. The summary now ends "(result
+// dated 2036-11-29, after today: check its date)"; a card the record's own
+// results give says nothing of dates.
+func TestAcceptanceNoise12AheadSummary(t *testing.T) {
+	const y2036 = "2036-11-29"
+	plt := func(v float64, date string) res { return qty("plt2", "777-3", v, "10*3/uL", "", date) }
+	gfr := func(v float64, date string) res { return qty("egfr2", "98979-8", v, "mL/min/{1.73_m2}", "", date) }
+	hbs := func(date string) res { return obsCode("hbsag2", "5196-1", positive, date) }
+	const note = "after today: check its date)"
+	cases := []struct {
+		name string
+		now  time.Time
+		c    call
+		code string
+		// want: the summary names the result's date (date != "") or says
+		// nothing of dates after today (date == "").
+		date string
+	}{
+		{"abrocitinib sign: platelets 40 dated 2036 only", testNow, abro100(cleanRecord().replace(plt(40, y2036))), "thrombocytopenia", y2036},
+		{"abrocitinib select: platelets 40 dated 2036 only", testNow,
+			call{hook: HookOrderSelect, r: cleanRecord().replace(plt(40, y2036)), drafts: []res{jakDraft("abrocitinib", 100)}, selections: []string{"MedicationRequest/new"}}, "thrombocytopenia", y2036},
+		{"abrocitinib sign: platelets 40 yesterday: no date in the summary", testNow, abro100(cleanRecord().replace(plt(40, ago(1)))), "thrombocytopenia", ""},
+		{"abrocitinib sign: platelets 40 yesterday beside 250 dated 2036: no date", testNow, abro100(cleanRecord().replace(plt(40, ago(1))).replace(qty("plt3", "777-3", 250, "10*3/uL", "", y2036))), "thrombocytopenia", ""},
+		{"abrocitinib sign: eGFR 45 dated 2036: the 50 mg card", testNow, abro100(cleanRecord().replace(gfr(45, y2036))), "renal-impairment", y2036},
+		{"abrocitinib sign: eGFR 20 dated 2036 (longest summary)", testNow, abro100(cleanRecord().replace(gfr(20, y2036))), "renal-impairment", y2036},
+		{"abrocitinib sign: eGFR 45 now, 20 dated 2036: the worse card", testNow,
+			abro100(cleanRecord().replace(qty("egfr", "98979-8", 45, "mL/min/{1.73_m2}", "", ago(5))).replace(gfr(20, y2036))), "renal-impairment", y2036},
+		{"upadacitinib sign: HBsAg positive dated 2036", testNow, upa15(cleanRecord().replace(hbs(y2036))), "hbv-active", y2036},
+		{"upadacitinib sign: HBsAg positive yesterday: no date", testNow, upa15(cleanRecord().replace(hbs(ago(1)))), "hbv-active", ""},
+		{"patient-view abrocitinib: platelets 40 dated 2036", testNow, view(onCourseNow("abrocitinib", 60).replace(plt(40, y2036))), "thrombocytopenia", y2036},
+		{"patient-view upadacitinib: ANC 0.8 dated 2036", testNow, view(onCourseNow("upadacitinib", 60).replace(qty("anc2", "751-8", 0.8, "10*3/uL", "", y2036))), "neutropenia", y2036},
+		{"patient-view upadacitinib: ANC 0.8 yesterday: no date", testNow, view(onCourseNow("upadacitinib", 60).replace(qty("anc2", "751-8", 0.8, "10*3/uL", "", ago(1)))), "neutropenia", ""},
+		// A positive pregnancy test dated after today (its own rule,
+		// failsafe5): "patient is pregnant" questioned as well.
+		{"upadacitinib sign: hCG positive dated 2036 only", testNow, upa15(cleanRecord().replace(obsCode("hcg", "2106-3", positive, y2036))), "pregnancy", y2036},
+		{"abrocitinib sign: hCG positive dated 2036 only", testNow, abro100(cleanRecord().replace(obsCode("hcg", "2106-3", positive, y2036))), "pregnancy", y2036},
+		{"upadacitinib sign: hCG positive yesterday: no date", testNow, upa15(cleanRecord().replace(obsCode("hcg", "2106-3", positive, ago(1)))), "pregnancy", ""},
+		{"upadacitinib sign: hCG positive dated 2036 beside a pregnancy condition: no date", testNow,
+			upa15(cleanRecord().replace(obsCode("hcg", "2106-3", positive, y2036)).replace(with(condition("preg", sct, "77386006", "active"), "onsetDateTime", ago(30)))), "pregnancy", ""},
+		// At the tolerance (an hour ahead): 59 and 60 minutes count as
+		// past, no date; 61 minutes is after today.
+		{"abrocitinib sign 23:30: platelets 40 at 00:29 tomorrow", time.Date(2026, 11, 29, 23, 30, 0, 0, time.UTC),
+			abro100(cleanRecord().replace(plt(40, "2026-11-30T00:29:00Z"))), "thrombocytopenia", ""},
+		{"abrocitinib sign 23:30: platelets 40 at 00:30 tomorrow", time.Date(2026, 11, 29, 23, 30, 0, 0, time.UTC),
+			abro100(cleanRecord().replace(plt(40, "2026-11-30T00:30:00Z"))), "thrombocytopenia", ""},
+		{"abrocitinib sign 23:30: platelets 40 at 00:31 tomorrow", time.Date(2026, 11, 29, 23, 30, 0, 0, time.UTC),
+			abro100(cleanRecord().replace(plt(40, "2026-11-30T00:31:00Z"))), "thrombocytopenia", "2026-11-30"},
+	}
+	for _, x := range cases {
+		t.Run(x.name, func(t *testing.T) {
+			s := newTestServer(t, serverOpts{noStore: true})
+			now := x.now
+			s.now = func() time.Time { return now }
+			cs, _ := x.c.post(t, s)
+			require.Contains(t, codesOf(cs), x.code, cardSummaries(cs))
+			c := cardWith(cs, x.code)
+			assert.LessOrEqual(t, len([]rune(c.Summary)), cards.MaxSummaryRunes)
+			if x.date == "" {
+				assert.NotContains(t, c.Summary, "after today", c.Summary)
+				return
+			}
+			assert.True(t, strings.HasSuffix(c.Summary, "(result dated "+x.date+", "+note), c.Summary)
+			for _, o := range cs {
+				if o.Summary != c.Summary {
+					assert.NotContains(t, o.Summary, "after today", "only the card the result gives: %s", o.Summary)
+				}
+			}
+		})
+	}
+}
