@@ -787,7 +787,7 @@ func reverseSummary(group []rules.Finding, a summaryArgs) string {
 	} else if s = oneLine(f.Title); s == "" {
 		s = "Review " + a.Subject + " with " + a.Drug
 	}
-	return clip(capitalize(aheadSummary(s, group)), MaxSummaryRunes)
+	return clip(capitalize(s), MaxSummaryRunes)
 }
 
 // stops reports whether the label says to discontinue the drug for the

@@ -144,7 +144,7 @@ type Finding struct {
 	// (noise12 review: "platelets below 150,000/mm³" stood as a fact when
 	// the only low count was dated 2036).
 	AheadDate time.Time
-	Tests    []Test     // what to order, when the finding is about something missing or due
+	Tests     []Test // what to order, when the finding is about something missing or due
 	// Ordered is true when every test the finding asked for is being
 	// ordered in this session (Tests is then empty): the finding stands
 	// (the order may not be signed), but its card names the test as being
