@@ -85,3 +85,55 @@ func TestAcceptanceNoise12AheadSummary(t *testing.T) {
 		})
 	}
 }
+
+// TestAcceptanceNoise12TwoPatientsWording (noise12 review): two Patient
+// resources with different genders gave the line 'Patient recorded as
+// "male" in one Patient resource and "female" in another (check the
+// record) aged 30.', and with different birth dates too '... (check the
+// record) aged 10 or 30 (two Patient resources with different birth dates:
+// check the record).': the age after the parenthesis, "check the record"
+// twice in one line. Now one sentence, said once.
+func TestAcceptanceNoise12TwoPatientsWording(t *testing.T) {
+	p := func(gender, birth string) res {
+		x := res{"resourceType": "Patient", "id": "p1", "gender": gender}
+		if birth != "" {
+			x["birthDate"] = birth
+		}
+		return x
+	}
+	both := func(ps ...res) *record { r := cleanRecord().drop("hcg"); r.patient = bundleOf(ps); return r }
+	cases := []struct {
+		name, drug string
+		r          *record
+		want       string // the line of pregnancy-test-missing; "" for no card
+	}{
+		{"male and female, one birth date", "upadacitinib", both(p("male", bornAged(30)), p("female", bornAged(30))),
+			`Patient aged 30, recorded as "male" in one Patient resource and "female" in another: check the record.`},
+		{"female and male, two birth dates", "abrocitinib", both(p("female", bornAged(10)), p("male", bornAged(30))),
+			`Patient aged 10 or 30, recorded as "female" in one Patient resource and "male" in another, with different birth dates: check the record.`},
+		{"male and unknown, no birth date", "upadacitinib", both(p("male", ""), p("unknown", "")),
+			`Patient of unknown age, recorded as "male" in one Patient resource and "unknown" in another: check the record.`},
+		{"female twice, two birth dates: unchanged", "upadacitinib", both(p("female", bornAged(30)), p("female", bornAged(45))),
+			`Female patient aged 30 or 45 (two Patient resources with different birth dates: check the record).`},
+		// At the pregnancy-test age limit (50): 49, 50, 51 in the other version.
+		{"male 51 and female 50: asked", "upadacitinib", both(p("male", bornAged(51)), p("female", bornAged(50))),
+			`Patient aged 50 or 51, recorded as "male" in one Patient resource and "female" in another, with different birth dates: check the record.`},
+		{"male 52 and female 51: not asked", "upadacitinib", both(p("male", bornAged(52)), p("female", bornAged(51))), ""},
+		{"male twice: not asked", "upadacitinib", both(p("male", bornAged(30)), p("male", bornAged(49))), ""},
+	}
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, x := range cases {
+		t.Run(x.name, func(t *testing.T) {
+			mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[x.drug]
+			cs, _ := sign(x.r, jakDraft(x.drug, mg)).post(t, s)
+			if x.want == "" {
+				assert.NotContains(t, codesOf(cs), "pregnancy-test-missing", cardSummaries(cs))
+				return
+			}
+			require.Contains(t, codesOf(cs), "pregnancy-test-missing", cardSummaries(cs))
+			d := cardWith(cs, "pregnancy-test-missing").Detail
+			assert.Contains(t, d, "- "+x.want+"\n", d)
+			assert.Equal(t, 1, strings.Count(d, "check the record"), d)
+		})
+	}
+}

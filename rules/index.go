@@ -988,13 +988,17 @@ func (ix *index) ageText() string {
 	}
 	what := "year only"
 	if !ix.rec.Patient.BirthDateLast.IsZero() {
-		return "aged " + strconv.Itoa(young) + " or " + strconv.Itoa(old) + " (two Patient resources with different birth dates: check the record)"
+		return "aged " + strconv.Itoa(young) + " or " + strconv.Itoa(old) + twoBirthDates
 	}
 	if ix.rec.Patient.BirthDatePrecision == 'm' {
 		what = "year and month only"
 	}
 	return "aged " + strconv.Itoa(young) + " or " + strconv.Itoa(old) + " (birth date with " + what + ": record the full date)"
 }
+
+// twoBirthDates ends ageText when two Patient resources of the patient
+// give different birth dates.
+const twoBirthDates = " (two Patient resources with different birth dates: check the record)"
 
 func ageAt(birth, now time.Time) int {
 	years := now.Year() - birth.Year()

@@ -938,6 +938,19 @@ func (c *orderCtx) pregnant() (ev []Evidence, statusOnly *Observation, ok bool) 
 	return ev, statusOnly, len(ev) > 0
 }
 
+// checkGenders ends the evidence of a patient whose Patient resources give
+// different genders (genders, "" when they do not), and, dates, different
+// birth dates too.
+func checkGenders(genders string, dates bool) string {
+	if genders == "" {
+		return ""
+	}
+	if dates {
+		genders += ", with different birth dates"
+	}
+	return genders + ": check the record"
+}
+
 // pregnancyFrom is the first day a positive pregnancy test may still stand
 // for a current pregnancy (pregnancyMaxDays back, today included).
 func (c *orderCtx) pregnancyFrom() civilDay { return dayOf(c.now) - pregnancyMaxDays + 1 }
@@ -1058,10 +1071,10 @@ func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
 	if _, _, known := c.pregnant(); known {
 		return Finding{}, false
 	}
-	who := "Female patient"
+	who, genders := "Female patient", ""
 	switch pt := c.ix.rec.Patient; {
 	case pt.OtherGender != "":
-		who = "Patient recorded as " + strconv.Quote(pt.Gender) + " in one Patient resource and " + strconv.Quote(pt.OtherGender) + " in another (check the record)"
+		who, genders = "Patient", ", recorded as "+strconv.Quote(pt.Gender)+" in one Patient resource and "+strconv.Quote(pt.OtherGender)+" in another"
 	case !stated:
 		who = "Patient whose sex is not recorded as male or female (administrative gender " + strconv.Quote(or(pt.Gender, "missing")) + ")"
 	}
@@ -1071,9 +1084,14 @@ func (c *orderCtx) pregnancyTestMissing() (Finding, bool) {
 	young, old, ok := c.ix.ageRange()
 	switch {
 	case !ok:
-		ev = append(ev, Evidence{Text: who + " of unknown age."})
+		ev = append(ev, Evidence{Text: who + " of unknown age" + checkGenders(genders, false) + "."})
 	case old < c.cfg.PregnancyTestMinAge || young > c.cfg.PregnancyTestMaxAge:
 		return Finding{}, false
+	case genders != "":
+		// One sentence, "check the record" once (noise12: the age came
+		// after the genders' parenthesis, and two birth dates said it again).
+		age, dates := strings.CutSuffix(c.ix.ageText(), twoBirthDates)
+		ev = append(ev, Evidence{Text: who + " " + age + checkGenders(genders, dates) + "."})
 	default:
 		ev = append(ev, Evidence{Text: who + " " + c.ix.ageText() + "."})
 	}
