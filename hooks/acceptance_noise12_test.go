@@ -137,3 +137,34 @@ func TestAcceptanceNoise12TwoPatientsWording(t *testing.T) {
 		})
 	}
 }
+
+// TestAcceptanceNoise12AheadNotePunctuation: the note after a line that
+// ends a sentence read "Body weight 35 kg on 2036-11-29, below 40 kg.;
+// dated 2036-11-29, ..." (noise12 review).
+func TestAcceptanceNoise12AheadNotePunctuation(t *testing.T) {
+	wt := func(kg float64, date string) res { return qty("wt", "29463-7", kg, "kg", "", date) }
+	cases := []struct {
+		name string
+		r    *record
+		want string // in the weight-below-label card's detail; "" for no card
+	}{
+		{"aged 16, 35 kg dated 2036", cleanRecord().born(bornAged(16)).replace(wt(35, "2036-11-29")), "below 40 kg; dated 2036-11-29, after today: check its date; read as current"},
+		{"aged 16, 39 kg dated 2036", cleanRecord().born(bornAged(16)).replace(wt(39, "2036-11-29")), "below 40 kg; dated 2036-11-29, after today"},
+		{"aged 16, 40 kg dated 2036: no card", cleanRecord().born(bornAged(16)).replace(wt(40, "2036-11-29")), ""},
+		{"aged 16, 35 kg last week: no note", cleanRecord().born(bornAged(16)).replace(wt(35, ago(7))), "below 40 kg."},
+	}
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, x := range cases {
+		t.Run(x.name, func(t *testing.T) {
+			cs, _ := upa15(x.r).post(t, s)
+			if x.want == "" {
+				assert.NotContains(t, codesOf(cs), "weight-below-label", cardSummaries(cs))
+				return
+			}
+			require.Contains(t, codesOf(cs), "weight-below-label", cardSummaries(cs))
+			d := cardWith(cs, "weight-below-label").Detail
+			assert.Contains(t, d, x.want, d)
+			assert.NotContains(t, d, ".;", d)
+		})
+	}
+}

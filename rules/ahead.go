@@ -106,7 +106,7 @@ func (ix *index) markAhead(f *Finding) {
 			continue
 		}
 		e.Date = d
-		e.Text = strings.ReplaceAll(e.Text, now, dateText(d)) + aheadNote(d)
+		e.Text = strings.TrimSuffix(strings.ReplaceAll(e.Text, now, dateText(d)), ".") + aheadNote(d) // not "below 40 kg.; dated" (noise12)
 		marked = true
 		if f.AheadDate.IsZero() || d.Before(f.AheadDate) {
 			f.AheadDate = d
