@@ -65,3 +65,32 @@ func TestFailsafe13AheadDates(t *testing.T) {
 		})
 	}
 }
+
+// failsafe13: a result dated ahead that gives a worse card than the
+// record's own (eGFR 20 dated 2036 beside eGFR 45 of yesterday) replaced
+// the record's finding: the current eGFR 45 and its 50 mg were named
+// nowhere, so a prescriber who found the 2036 date a typing error and
+// overrode the card had nothing left saying 50 mg. The card keeps the
+// record's own finding and evidence.
+func TestFailsafe13AheadKeepsOwnFinding(t *testing.T) {
+	egfr := func(id string, v float64, date string) res { return qty(id, "98979-8", v, "mL/min/{1.73_m2}", "", date) }
+	cases := []accCase{
+		{name: "eGFR 45 yesterday, 20 dated 2036: critical, the eGFR 45 named",
+			c:    abro100(cleanRecord().replace(egfr("egfr", 45, "2026-11-28")).replace(egfr("e2", 20, "2036-11-28"))),
+			want: w("renal-impairment", "critical"), noDose: true,
+			detailOf: map[string]string{"renal-impairment": "eGFR 45 mL/min/1.73 m² on 2026-11-28"}},
+		{name: "eGFR 45 yesterday, 20 dated 2036: the record's own reading said",
+			c:    abro100(cleanRecord().replace(egfr("egfr", 45, "2026-11-28")).replace(egfr("e2", 20, "2036-11-28"))),
+			want: w("renal-impairment", "critical"), noDose: true,
+			detailOf: map[string]string{"renal-impairment": "Without the results dated after today"}},
+		{name: "eGFR 98 yesterday, 20 dated 2036: no record finding to keep",
+			c:           abro100(cleanRecord().replace(egfr("egfr", 98, "2026-11-28")).replace(egfr("e2", 20, "2036-11-28"))),
+			want:        w("renal-impairment", "critical"),
+			notDetailOf: map[string]string{"renal-impairment": "Without the results dated after today"}},
+		{name: "eGFR 45 yesterday, 50 dated 2036: nothing more, the record's card alone",
+			c:           abro100(cleanRecord().replace(egfr("egfr", 45, "2026-11-28")).replace(egfr("e2", 50, "2036-11-28"))),
+			want:        w("renal-impairment", "warning"), dose: 50,
+			notDetailOf: map[string]string{"renal-impairment": "after today"}},
+	}
+	runAcc(t, cases)
+}

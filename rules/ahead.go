@@ -98,6 +98,31 @@ func sayMore(f Finding, ok bool, a Finding, aok bool, rule Level) bool {
 	}
 }
 
+// takeAhead is a, the finding of the reading with results dated after
+// today, as given instead of f, the record's own (ok when the record gives
+// one): the results dated ahead marked (markAhead), and the record's own
+// finding kept in its evidence (failsafe13). An eGFR 20 dated 2036 beside
+// one of 45 last week gave "not recommended" naming only the 2036 result:
+// a prescriber who found its date a typing error and overrode the card had
+// nothing left naming the current eGFR 45 and its 50 mg.
+func (ix *index) takeAhead(f Finding, ok bool, a Finding) Finding {
+	ix.markAhead(&a)
+	if !ok {
+		return a
+	}
+	own := "Without the results dated after today: " + strings.TrimSuffix(or(f.Title, "the record's own finding"), ".")
+	if f.DoseLimitMg > 0 {
+		own += " (" + number(f.DoseLimitMg) + " mg daily at most)"
+	}
+	a.Evidence = append(a.Evidence, Evidence{Text: own + "."})
+	for _, e := range f.Evidence {
+		if !slices.ContainsFunc(a.Evidence, func(x Evidence) bool { return x.Text == e.Text }) {
+			a.Evidence = append(a.Evidence, e)
+		}
+	}
+	return a
+}
+
 // levelRank orders the levels, info lowest.
 func levelRank(l Level) int {
 	switch l {
