@@ -73,7 +73,9 @@ func TestFailsafe13AheadDates(t *testing.T) {
 // overrode the card had nothing left saying 50 mg. The card keeps the
 // record's own finding and evidence.
 func TestFailsafe13AheadKeepsOwnFinding(t *testing.T) {
-	egfr := func(id string, v float64, date string) res { return qty(id, "98979-8", v, "mL/min/{1.73_m2}", "", date) }
+	egfr := func(id string, v float64, date string) res {
+		return qty(id, "98979-8", v, "mL/min/{1.73_m2}", "", date)
+	}
 	cases := []accCase{
 		{name: "eGFR 45 yesterday, 20 dated 2036: critical, the eGFR 45 named",
 			c:    abro100(cleanRecord().replace(egfr("egfr", 45, "2026-11-28")).replace(egfr("e2", 20, "2036-11-28"))),
@@ -88,8 +90,8 @@ func TestFailsafe13AheadKeepsOwnFinding(t *testing.T) {
 			want:        w("renal-impairment", "critical"),
 			notDetailOf: map[string]string{"renal-impairment": "Without the results dated after today"}},
 		{name: "eGFR 45 yesterday, 50 dated 2036: nothing more, the record's card alone",
-			c:           abro100(cleanRecord().replace(egfr("egfr", 45, "2026-11-28")).replace(egfr("e2", 50, "2036-11-28"))),
-			want:        w("renal-impairment", "warning"), dose: 50,
+			c:    abro100(cleanRecord().replace(egfr("egfr", 45, "2026-11-28")).replace(egfr("e2", 50, "2036-11-28"))),
+			want: w("renal-impairment", "warning"), dose: 50,
 			notDetailOf: map[string]string{"renal-impairment": "after today"}},
 	}
 	runAcc(t, cases)
