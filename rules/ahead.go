@@ -3,6 +3,7 @@ package rules
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -32,19 +33,34 @@ func (ix *index) readAhead() {
 	rec := *ix.rec // shallow: the same medications, so the same courses
 	rec.Observations = make([]Observation, len(ix.rec.Observations))
 	copy(rec.Observations, ix.rec.Observations)
-	dates := map[string]time.Time{}
+	dates := map[string]aheadResult{}
 	for i := range rec.Observations {
 		o := &rec.Observations[i]
 		if !countedObservationStatus[o.Status] || o.Date.IsZero() || !ix.future(o.Date) {
 			continue
 		}
-		dates[o.ID] = o.Date
-		o.Date, o.DateLast = ix.now, time.Time{}
+		// Each result read as current gets an id of its own in the copy
+		// (failsafe13): two results dated ahead with no id, or with one id
+		// between them, each keep their own date in the evidence. The
+		// tag never reaches a card: markAhead gives the id back.
+		tag := aheadTag + strconv.Itoa(i)
+		dates[tag] = aheadResult{id: o.ID, date: o.Date}
+		o.ID, o.Date, o.DateLast = tag, ix.now, time.Time{}
 	}
 	a := newIndex(ix.k, &rec, ix.now)
 	a.cfg = ix.cfg
 	a.aheadDates = dates
 	ix.ahead = a
+}
+
+// aheadTag begins the id a result dated after today has in the record
+// read as current (readAhead); no FHIR id holds a NUL.
+const aheadTag = "\x00ahead:"
+
+// aheadResult is a result dated after today: its own id and date.
+type aheadResult struct {
+	id   string
+	date time.Time
 }
 
 // aheadCtx is c reading the record's results dated after today as current,
@@ -82,6 +98,31 @@ func sayMore(f Finding, ok bool, a Finding, aok bool, rule Level) bool {
 	}
 }
 
+// takeAhead is a, the finding of the reading with results dated after
+// today, as given instead of f, the record's own (ok when the record gives
+// one): the results dated ahead marked (markAhead), and the record's own
+// finding kept in its evidence (failsafe13). An eGFR 20 dated 2036 beside
+// one of 45 last week gave "not recommended" naming only the 2036 result:
+// a prescriber who found its date a typing error and overrode the card had
+// nothing left naming the current eGFR 45 and its 50 mg.
+func (ix *index) takeAhead(f Finding, ok bool, a Finding) Finding {
+	ix.markAhead(&a)
+	if !ok {
+		return a
+	}
+	own := "Without the results dated after today: " + strings.TrimSuffix(or(f.Title, "the record's own finding"), ".")
+	if f.DoseLimitMg > 0 {
+		own += " (" + number(f.DoseLimitMg) + " mg daily at most)"
+	}
+	a.Evidence = append(a.Evidence, Evidence{Text: own + "."})
+	for _, e := range f.Evidence {
+		if !slices.ContainsFunc(a.Evidence, func(x Evidence) bool { return x.Text == e.Text }) {
+			a.Evidence = append(a.Evidence, e)
+		}
+	}
+	return a
+}
+
 // levelRank orders the levels, info lowest.
 func levelRank(l Level) int {
 	switch l {
@@ -101,12 +142,16 @@ func (ix *index) markAhead(f *Finding) {
 	marked := false
 	for i := range f.Evidence {
 		e := &f.Evidence[i]
-		d, ok := a.aheadDates[e.ResourceID]
-		if !ok || !e.Date.Equal(ix.now) {
+		r, ok := a.aheadDates[e.ResourceID]
+		if !ok {
 			continue
 		}
-		e.Date = d
-		e.Text = strings.TrimSuffix(strings.ReplaceAll(e.Text, now, dateText(d)), ".") + aheadNote(d) // not "below 40 kg.; dated" (noise12)
+		d := r.date
+		e.Date, e.ResourceID = d, r.id
+		// Only the first date is the result's own: a text may name an
+		// older result of today after it ("the older result of ..."); not
+		// "below 40 kg.; dated" (noise12).
+		e.Text = strings.TrimSuffix(strings.Replace(e.Text, now, dateText(d), 1), ".") + aheadNote(d)
 		marked = true
 		if f.AheadDate.IsZero() || d.Before(f.AheadDate) {
 			f.AheadDate = d
@@ -115,19 +160,24 @@ func (ix *index) markAhead(f *Finding) {
 	if marked {
 		return
 	}
-	ids := slices.Sorted(maps.Keys(a.aheadDates)) // the finding cites none of them by name
-	for i, id := range ids {
-		if i == maxEvidence-1 && len(ids) > maxEvidence {
+	tags := slices.SortedFunc(maps.Keys(a.aheadDates), func(x, y string) int { // the finding cites none of them by name
+		if c := strings.Compare(a.aheadDates[x].id, a.aheadDates[y].id); c != 0 {
+			return c
+		}
+		return strings.Compare(x, y)
+	})
+	for i, tag := range tags {
+		if i == maxEvidence-1 && len(tags) > maxEvidence {
 			// Bounded as every evidence list: thousands of results dated
 			// ahead must not make a card of thousands of lines.
-			f.Evidence = append(f.Evidence, Evidence{Text: "… and " + number(float64(len(ids)-i)) + " more results dated after today."})
+			f.Evidence = append(f.Evidence, Evidence{Text: "… and " + number(float64(len(tags)-i)) + " more results dated after today."})
 			break
 		}
-		d := a.aheadDates[id]
-		if f.AheadDate.IsZero() || d.Before(f.AheadDate) {
-			f.AheadDate = d
+		r := a.aheadDates[tag]
+		if f.AheadDate.IsZero() || r.date.Before(f.AheadDate) {
+			f.AheadDate = r.date
 		}
-		f.Evidence = append(f.Evidence, Evidence{Text: "A result dated " + dateText(d) + ", after today: check its date; read as current", Date: d, ResourceID: id})
+		f.Evidence = append(f.Evidence, Evidence{Text: "A result dated " + dateText(r.date) + ", after today: check its date; read as current", Date: r.date, ResourceID: r.id})
 	}
 }
 

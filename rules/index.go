@@ -56,7 +56,7 @@ type index struct {
 	// (nil when there are none).
 	aheadObs    []*Observation
 	ahead       *index
-	aheadDates  map[string]time.Time     // in ahead: each such result's own date, by id
+	aheadDates  map[string]aheadResult   // in ahead: each such result's own id and date, by its tag (readAhead)
 	conds       map[string][]*Condition  // not refuted or entered in error
 	meds        map[string][]*Medication // every status; filtered by the queries
 	imms        map[string][]*Immunization

@@ -196,8 +196,7 @@ func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool, stop 
 		f, ok := r.check(c, t)
 		if a := c.aheadCtx(); a != nil { // results dated after today (ahead.go)
 			if af, aok := r.check(a, t); sayMore(f, ok, af, aok, r.level) {
-				ix.markAhead(&af)
-				f, ok = af, true
+				f, ok = ix.takeAhead(f, ok, af), true
 			}
 		}
 		if !ok {

@@ -315,8 +315,7 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 		f, ok := r.check(c)
 		if a := c.aheadCtx(); a != nil { // results dated after today (ahead.go)
 			if af, aok := r.check(a); sayMore(f, ok, af, aok, r.level) {
-				ix.markAhead(&af)
-				f, ok = af, true
+				f, ok = ix.takeAhead(f, ok, af), true
 			}
 		}
 		if !ok {

@@ -102,13 +102,17 @@ type Patient struct {
 // order never decides whether a child is under the approved age (dupes).
 // A version with no birth date adds nothing; p with none takes q's. The
 // same holds for the gender; two that differ are both kept (OtherGender),
-// so that a "male" version first never hides a pregnancy test.
+// so that a "male" version first never hides a pregnancy test; of three or
+// more, a "female" one is always among the two kept.
 func (p *Patient) Also(q Patient) {
 	switch {
 	case q.Gender == "" || q.Gender == p.Gender:
 	case p.Gender == "":
 		p.Gender = q.Gender
-	case p.OtherGender == "":
+	case p.OtherGender == "", q.Gender == "female" && p.OtherGender != "female":
+		// A "female" version takes the second place from any other
+		// (failsafe13): "male" beside "unknown" hid the female version
+		// that asks for a pregnancy test.
 		p.OtherGender = q.Gender
 	}
 	if q.BirthDate.IsZero() {
