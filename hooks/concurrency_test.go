@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -102,15 +101,7 @@ func concurrencyRequests(t *testing.T, clients []isoClient, m *memFHIR) (reqs []
 	a, b := clients[0].fhir, clients[1].fhir
 	tb := func() *record { return cleanRecord().replace(cond("tb", sct, "427099000", "active")) }
 	upa := func(mg int, r *record) call { return sign(r, jakDraft("upadacitinib", mg)) }
-	specs := []struct {
-		name   string
-		client int
-		c      call
-		server *patientFHIR
-		id     string
-		want   []string
-		absent []string
-	}{
+	specs := []isoSpec{
 		{name: "tb", c: upa(15, tb()), want: []string{"tb-active"}},
 		{name: "no-tb", client: 1, c: upa(15, cleanRecord()), absent: []string{"tb-active"}},
 		{name: "hgb-low", c: upa(15, cleanRecord().replace(obsQty("hgb", "718-7", 7.2, "g/dL", "2026-11-02"))), want: []string{"anemia"}},
@@ -119,14 +110,7 @@ func concurrencyRequests(t *testing.T, clients []isoClient, m *memFHIR) (reqs []
 		{name: "fhir-a-pv", c: view(coursed("upadacitinib", 100).drop("ldl")), server: a, want: []string{"monitoring-lipids-due"}},
 		{name: "fhir-b-pv", client: 1, c: view(coursed("upadacitinib", 60).drop("ldl")), server: b, absent: []string{"monitoring-lipids-due"}},
 	}
-	for _, sp := range specs {
-		id := sp.id
-		if id == "" {
-			id = sp.name
-		}
-		reqs = append(reqs, isoRequest{name: sp.name, client: sp.client, hook: sp.c.service(),
-			body: asPatient(t, sp.c.body(t), id, sp.server), want: sp.want, absent: sp.absent})
-	}
+	reqs = isoRequestsOf(t, specs)
 	for _, r := range reqs {
 		code, body := r.post(t, memServer(t, clients, m, true), clients)
 		require.Equal(t, 200, code, "%s: %s", r.name, body)
@@ -140,17 +124,6 @@ func concurrencyRequests(t *testing.T, clients []isoClient, m *memFHIR) (reqs []
 		alone = append(alone, body)
 	}
 	return reqs, alone
-}
-
-// postCtx is isoRequest.post with the request's context.
-func (r isoRequest) postCtx(ctx context.Context, t *testing.T, s *testServer, clients []isoClient) (int, string) {
-	path := "/cds-services/" + r.hook
-	req := httptest.NewRequestWithContext(ctx, http.MethodPost, path, bytes.NewReader(r.body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", clients[r.client].bearer(t, path))
-	rec := httptest.NewRecorder()
-	s.ServeHTTP(rec, req)
-	return rec.Code, anyUUID.ReplaceAllString(rec.Body.String(), "uuid")
 }
 
 // settles waits until no more goroutines run than baseline, and fails

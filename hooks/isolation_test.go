@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -197,13 +198,42 @@ var anyUUID = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4
 // post sends r as its client and returns the status and the answer with
 // every uuid blanked. Safe from any goroutine (no require).
 func (r isoRequest) post(t *testing.T, s *testServer, clients []isoClient) (int, string) {
+	return r.postCtx(context.Background(), t, s, clients)
+}
+
+// postCtx is post with the request's context.
+func (r isoRequest) postCtx(ctx context.Context, t *testing.T, s *testServer, clients []isoClient) (int, string) {
 	path := "/cds-services/" + r.hook
-	req := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(r.body))
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, path, bytes.NewReader(r.body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", clients[r.client].bearer(t, path))
 	rec := httptest.NewRecorder()
 	s.ServeHTTP(rec, req)
 	return rec.Code, anyUUID.ReplaceAllString(rec.Body.String(), "uuid")
+}
+
+// isoSpec is one call of the isolation and concurrency tests: a client's
+// call, on prefetch or its FHIR server, for a patient id, and the finding
+// codes its answer must and must not hold.
+type isoSpec struct {
+	name         string
+	client       int
+	c            call
+	server       *patientFHIR // nil: prefetch
+	id           string       // "" : name
+	want, absent []string
+}
+
+// isoRequestsOf builds the requests of specs.
+func isoRequestsOf(t *testing.T, specs []isoSpec) []isoRequest {
+	t.Helper()
+	var reqs []isoRequest
+	for _, sp := range specs {
+		id := cmp.Or(sp.id, sp.name)
+		reqs = append(reqs, isoRequest{name: sp.name, client: sp.client, hook: sp.c.service(),
+			body: asPatient(t, sp.c.body(t), id, sp.server), want: sp.want, absent: sp.absent})
+	}
+	return reqs
 }
 
 // Many patients' calls at once, from two EHR clients, on prefetch and on
@@ -232,15 +262,7 @@ func TestIsolationConcurrentPatients(t *testing.T) {
 	clari := func(r *record) call {
 		return sign(r, drugDraft("clari", rxnorm, "197517", "clarithromycin 500 MG Oral Tablet"))
 	}
-	type spec struct {
-		name         string
-		client       int
-		c            call
-		server       *patientFHIR // nil: prefetch
-		id           string       // "" : name
-		want, absent []string
-	}
-	specs := []spec{
+	specs := []isoSpec{
 		{name: "tb", c: upa(15, tb()), want: []string{"tb-active"}},
 		{name: "no-tb", client: 1, c: upa(15, cleanRecord()), absent: []string{"tb-active"}},
 		{name: "age65", c: selectUpa(30, aged(65)), want: []string{"lower-dose-recommended"}},
@@ -265,15 +287,7 @@ func TestIsolationConcurrentPatients(t *testing.T) {
 		{name: "fhir-b-age65", client: 1, c: selectUpa(30, aged(65)), server: b, want: []string{"lower-dose-recommended"}},
 		{name: "fhir-a-pv", c: view(noLipids(100)), server: a, want: []string{"monitoring-lipids-due"}},
 	}
-	var reqs []isoRequest
-	for _, sp := range specs {
-		id := sp.id
-		if id == "" {
-			id = sp.name
-		}
-		reqs = append(reqs, isoRequest{name: sp.name, client: sp.client, hook: sp.c.service(),
-			body: asPatient(t, sp.c.body(t), id, sp.server), want: sp.want, absent: sp.absent})
-	}
+	reqs := isoRequestsOf(t, specs)
 
 	alone := make([]string, len(reqs))
 	for i, r := range reqs {
