@@ -126,7 +126,7 @@ func groupFindings(findings []rules.Finding) []*group {
 	}
 	slices.SortStableFunc(groups, func(a, b *group) int {
 		return cmp.Or(
-			cmp.Compare(levelRank(b.level), levelRank(a.level)),
+			cmp.Compare(b.level.Rank(), a.level.Rank()),
 			strings.Compare(a.order, b.order),
 			cmp.Compare(slices.Index(categoryOrder, a.cat), slices.Index(categoryOrder, b.cat)),
 			compareCodes(a.findings[0].Code, b.findings[0].Code),
@@ -155,7 +155,7 @@ func codeRank(code string) int {
 // level for its code; an unknown level counts as warning.
 func levelOf(f rules.Finding) rules.Level {
 	l := f.Level
-	if levelRank(l) < 0 {
+	if l.Rank() < 0 {
 		l = rules.Warning
 	}
 	if ci, ok := codeTable[f.Code]; ok {
@@ -164,20 +164,8 @@ func levelOf(f rules.Finding) rules.Level {
 	return l
 }
 
-func levelRank(l rules.Level) int {
-	switch l {
-	case rules.Info:
-		return 0
-	case rules.Warning:
-		return 1
-	case rules.Critical:
-		return 2
-	}
-	return -1
-}
-
 func maxLevel(a, b rules.Level) rules.Level {
-	if levelRank(b) > levelRank(a) {
+	if b.Rank() > a.Rank() {
 		return b
 	}
 	return a

@@ -552,7 +552,7 @@ func TestFindingOnExactlyOneCardPerOrder(t *testing.T) {
 	// Sorted: critical, then warning, then info.
 	ranks := make([]int, len(cs))
 	for i, c := range cs {
-		ranks[i] = -levelRank(c.Indicator)
+		ranks[i] = -c.Indicator.Rank()
 	}
 	assert.True(t, slices.IsSorted(ranks), "cards not sorted by indicator")
 	require.NoError(t, CheckEmpty(mustResponse(t, cs)))

@@ -34,7 +34,7 @@ func Validate(c Card) error {
 	case strings.ContainsAny(c.Summary, "\r\n"):
 		bad("summary spans several lines")
 	}
-	if levelRank(c.Indicator) < 0 {
+	if c.Indicator.Rank() < 0 {
 		bad("indicator %q is not info, warning or critical", c.Indicator)
 	}
 	if strings.TrimSpace(c.Detail) == "" {

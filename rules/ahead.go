@@ -91,7 +91,7 @@ func sayMore(f Finding, ok bool, a Finding, aok bool, rule Level) bool {
 		return false
 	case !ok:
 		return true
-	case levelRank(al) > levelRank(fl):
+	case al.Rank() > fl.Rank():
 		return true
 	default:
 		return a.DoseLimitMg > 0 && (f.DoseLimitMg == 0 || a.DoseLimitMg < f.DoseLimitMg)
@@ -121,17 +121,6 @@ func (ix *index) takeAhead(f Finding, ok bool, a Finding) Finding {
 		}
 	}
 	return a
-}
-
-// levelRank orders the levels, info lowest.
-func levelRank(l Level) int {
-	switch l {
-	case Critical:
-		return 2
-	case Warning:
-		return 1
-	}
-	return 0
 }
 
 // markAhead names, in the evidence of a finding of the ahead reading, each

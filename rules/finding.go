@@ -12,6 +12,20 @@ const (
 	Critical Level = "critical"
 )
 
+// Rank orders the levels: info 0, warning 1, critical 2; -1 for anything
+// else.
+func (l Level) Rank() int {
+	switch l {
+	case Info:
+		return 0
+	case Warning:
+		return 1
+	case Critical:
+		return 2
+	}
+	return -1
+}
+
 // Drug identifies a trigger drug.
 type Drug string
 
