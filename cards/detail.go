@@ -123,17 +123,22 @@ func findingDetail(f rules.Finding, skip []string) string {
 	for _, e := range f.Evidence {
 		// A line said already (one dose on the chart and in the registry)
 		// is said once (polypharm).
-		if t := evidenceText(e); t != "" && !(e.CourseStart && slices.Contains(skip, t)) && !slices.Contains(items, "- "+md(t)) {
-			items = append(items, "- "+md(t))
+		t := evidenceText(e)
+		if t == "" || e.CourseStart && slices.Contains(skip, t) {
+			continue
+		}
+		if line := "- " + md(t); !slices.Contains(items, line) {
+			items = append(items, line)
 		}
 	}
+	action := orderedAction(f)
 	for _, t := range f.Tests {
 		name := testName(t)
 		if name == "" {
 			continue
 		}
 		line := "- To order: " + md(name)
-		if r := oneLine(t.Reason); r != "" && !reasonInAction(r, orderedAction(f)) {
+		if r := oneLine(t.Reason); r != "" && !reasonInAction(r, action) {
 			line += " (" + md(r) + ")"
 		}
 		items = append(items, line)
