@@ -702,12 +702,12 @@ func Summary(group []rules.Finding, patientView bool) string {
 			s = "Review " + a.Drug + ": " + oneLine(f.Code)
 		}
 	}
-	if by := doseSetBy(group); by != "" && session < 0 {
+	if by, short := doseSetBy(group); by != "" && session < 0 {
 		// The dose named is another card's lower limit: say whose
 		// (combos review), when it fits.
 		if t := s + "; lowest limit: " + by; utf8.RuneCountInString(t) <= MaxSummaryRunes {
 			s = t
-		} else if short := doseSetByShort(group); short != "" && utf8.RuneCountInString(s+"; lowest limit: "+short) <= MaxSummaryRunes {
+		} else if short != "" && utf8.RuneCountInString(s+"; lowest limit: "+short) <= MaxSummaryRunes {
 			// The limit's full name does not fit: its short one ("boxed-
 			// warning risks"), not none, which read as the card's own
 			// limit (noise11 review).
@@ -740,28 +740,19 @@ func aheadSummary(s string, group []rules.Finding) string {
 }
 
 // doseSetBy is the limit that set the dose a card names when none of its
-// own findings did ("" when one did, or no dose is named).
-func doseSetBy(group []rules.Finding) string {
+// own findings did, and its short name ("" when one did, or no dose is
+// named).
+func doseSetBy(group []rules.Finding) (by, short string) {
 	mg := minDose(group)
 	if mg <= 0 || slices.ContainsFunc(group, func(f rules.Finding) bool { return f.DoseLimitMg > 0 && f.DoseLimitMg <= mg }) {
-		return ""
+		return "", ""
 	}
 	for _, f := range group {
 		if by := oneLine(f.DoseSetBy); by != "" {
-			return by
+			return by, oneLine(f.DoseSetByShort)
 		}
 	}
-	return ""
-}
-
-// doseSetByShort is the short name of the limit doseSetBy names.
-func doseSetByShort(group []rules.Finding) string {
-	for _, f := range group {
-		if oneLine(f.DoseSetBy) != "" {
-			return oneLine(f.DoseSetByShort)
-		}
-	}
-	return ""
+	return "", ""
 }
 
 // reverseSummary is the summary of a reverse-direction card: the ordered
