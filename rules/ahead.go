@@ -65,7 +65,10 @@ type aheadResult struct {
 
 // aheadCtx is c reading the record's results dated after today as current,
 // nil when there are none. It shares c's fired and risks: what either
-// reading found counts for the rules after it.
+// reading found counts for the rules after it, but a rule's code is fired
+// only when the record's own reading gives it (evaluateOrder,
+// evaluateTherapy; failsafe14), so a finding of this reading alone never
+// hides one of the record's own.
 func (c *orderCtx) aheadCtx() *orderCtx {
 	if c.ix.ahead == nil {
 		return nil
@@ -77,7 +80,11 @@ func (c *orderCtx) aheadCtx() *orderCtx {
 
 // sayMore reports whether a (the finding of the reading with results dated
 // after today read as current) says more than f (the record's own): a card
-// the record does not give, a higher level, or a lower dose limit.
+// the record does not give, a higher level, or, at the same level, a lower
+// dose limit. A lower level never says more, whatever its dose limit
+// (failsafe14): an eGFR 45 dated 2036 beside the record's own eGFR 20 of
+// yesterday turned the critical "Avoid abrocitinib" (no dose at all) into
+// the warning "Reduce abrocitinib to 50 mg daily", its update suggested.
 func sayMore(f Finding, ok bool, a Finding, aok bool, rule Level) bool {
 	fl, al := f.Level, a.Level
 	if fl == "" {
@@ -91,8 +98,8 @@ func sayMore(f Finding, ok bool, a Finding, aok bool, rule Level) bool {
 		return false
 	case !ok:
 		return true
-	case al.Rank() > fl.Rank():
-		return true
+	case al.Rank() != fl.Rank():
+		return al.Rank() > fl.Rank()
 	default:
 		return a.DoseLimitMg > 0 && (f.DoseLimitMg == 0 || a.DoseLimitMg < f.DoseLimitMg)
 	}

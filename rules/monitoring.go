@@ -194,6 +194,12 @@ func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool, stop 
 			continue
 		}
 		f, ok := r.check(c, t)
+		// Only what the record's own reading gives keeps a later rule
+		// quiet (failsafe14): "hbv-active" from an HBsAg dated 2036 alone
+		// hid the record's own positive anti-HBc ("check HBV DNA"), and
+		// nothing was left of it for a prescriber who found the 2036 date
+		// an error; the record's card now stands beside the questioned one.
+		own := ok
 		if a := c.aheadCtx(); a != nil { // results dated after today (ahead.go)
 			if af, aok := r.check(a, t); sayMore(f, ok, af, aok, r.level) {
 				f, ok = ix.takeAhead(f, ok, af), true
@@ -219,7 +225,9 @@ func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool, stop 
 		}
 		f.Unchecked = ix.unchecked(r.needs)
 		f.Evidence = capEvidence(f.Evidence)
-		c.fired[r.code] = true
+		if own {
+			c.fired[r.code] = true
+		}
 		out = append(out, f)
 	}
 	c.oneDose(out) // a strong CYP inhibitor on the chart: the course's dose against its limit

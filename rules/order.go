@@ -313,6 +313,12 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 			continue
 		}
 		f, ok := r.check(c)
+		// Only what the record's own reading gives keeps a later rule
+		// quiet (failsafe14): "hbv-active" from an HBsAg dated 2036 alone
+		// hid the record's own positive anti-HBc ("check HBV DNA"), and
+		// nothing was left of it for a prescriber who found the 2036 date
+		// an error; the record's card now stands beside the questioned one.
+		own := ok
 		if a := c.aheadCtx(); a != nil { // results dated after today (ahead.go)
 			if af, aok := r.check(a); sayMore(f, ok, af, aok, r.level) {
 				f, ok = ix.takeAhead(f, ok, af), true
@@ -341,7 +347,9 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 			switchSaid[f.Category] = true
 		}
 		f.Evidence = capEvidence(f.Evidence)
-		c.fired[r.code] = true
+		if own {
+			c.fired[r.code] = true
+		}
 		out = append(out, f)
 	}
 	out = dropDoseUnknown(out)
