@@ -1,6 +1,11 @@
 package hooks
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
 
 // failsafe14: a result dated after today, read as current, never weakens
 // the record's own card. The reading with results dated ahead said "more"
@@ -83,4 +88,48 @@ func TestFailsafe14AheadKeepsOtherOwnCard(t *testing.T) {
 			want: w("hbv-active", "critical"), absent: []string{"hbv-core-antibody-positive"}},
 	}
 	runAcc(t, cases)
+}
+
+// failsafe14: hostile ids, texts and dates on results dated after today,
+// and many of them beside many draft orders. The internal tag of the
+// reading with results dated ahead ("\x00ahead:<i>") never reaches an
+// answer; every such result is named with its own date.
+func TestFailsafe14AheadHostile(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	plt := func(id string, v float64, date string) res { return qty(id, "777-3", v, "10*3/uL", "", date) }
+	tagged := with(plt("\x00ahead:13", 40, "2036-11-29"), "code",
+		res{"text": "Platelets\x00ahead:0", "coding": []any{res{"system": loinc, "code": "777-3", "display": "x\x00ahead:1"}}})
+	cases := []struct {
+		name string
+		c    call
+		date string // the date the thrombocytopenia card names
+	}{
+		{"tag as id, code text and display", abro100(cleanRecord().replace(tagged)), "2036-11-29"},
+		{"tag as the id of a current result", abro100(cleanRecord().replace(plt("p9", 40, "2036-11-29")).replace(qty("\x00ahead:13", "751-8", 3.9, "10*3/uL", "", ago(3)))), "2036-11-29"},
+		{"9999-12-31T23:59:59-12:00 (year 10000 in UTC)", abro100(cleanRecord().replace(plt("p9", 40, "9999-12-31T23:59:59-12:00"))), "9999-12-31"},
+		{"9999-12-31", abro100(cleanRecord().replace(plt("p9", 40, "9999-12-31"))), "9999-12-31"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cs, body := tc.c.post(t, s)
+			require.NotContains(t, body, "ahead:", "the internal tag in the answer")
+			require.NotContains(t, body, `\u0000`)
+			require.Contains(t, codesOf(cs), "thrombocytopenia", cardSummaries(cs))
+			require.Contains(t, cardWith(cs, "thrombocytopenia").Detail, aheadNote(tc.date))
+		})
+	}
+	if testing.Short() {
+		return
+	}
+	// 20,000 low counts dated ahead beside 3,000 draft orders: the second
+	// reading of each order stays within the deadline.
+	s.fhir = nil
+	obs := func(i int) string {
+		return fmt.Sprintf(`{"resourceType":"Observation","id":"o%d","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"777-3"}]},"effectiveDateTime":"2036-11-02","valueQuantity":{"value":%d,"code":"10*3/uL"}}`, i, 40+i%100)
+	}
+	draft := func(i int) string {
+		return fmt.Sprintf(`{"resourceType":"MedicationRequest","id":"u%d","status":"draft","intent":"order","subject":{"reference":"Patient/p1"},"medicationCodeableConcept":{"text":"Cibinqo 100 mg"}}`, i)
+	}
+	body := attackBody(`,"observations":{"resourceType":"Bundle","entry":[`+entries(20_000, obs)+`]}`, `{"resource":`+upaOrder+`},`+entries(3_000, draft))
+	checkBounded(t, s, 8<<20, []boundedCase{{"20,000 results dated ahead, 3,001 draft orders", body, 200}})
 }
