@@ -79,6 +79,18 @@ func TestAcceptanceCommittee2DiscontinueAfterEvent(t *testing.T) {
 					c: sign(onCourseAt(drug, high, 60).replace(e.make(ago(14))), jakDraft(drug, high)), want: w(e.code, "warning"), dose: low},
 			)
 		}
+		// The CIBINQO sentences are not quoted in the knowledge base (C17):
+		// abrocitinib's card says it is unverified; RINVOQ's are verified.
+		for _, e := range []event{stop[0], stop[2]} {
+			c := accCase{name: drug + ": " + e.name + " since the start: verified only on upadacitinib",
+				c: view(on().replace(e.make(ago(14)))), want: w(e.code, "warning")}
+			if drug == "abrocitinib" {
+				c.detailOf = map[string]string{e.code: "not yet verified"}
+			} else {
+				c.notDetailOf = map[string]string{e.code: "not yet verified"}
+			}
+			cases = append(cases, c)
+		}
 		// An MI and a DVT since the start: one card naming both.
 		cases = append(cases, accCase{name: drug + ": MI and DVT since the start: one card, both named",
 			c:         view(on().replace(stop[0].make(ago(14))).replace(stop[2].make(ago(10)))),
