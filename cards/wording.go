@@ -46,8 +46,10 @@ type summaryArgs struct {
 	// (rules.Finding.SinceStart).
 	Since bool
 	// Stop: the label says to discontinue Drug for a finding on treatment
-	// (upadacitinib after a myocardial infarction or stroke, RINVOQ 5.4).
-	Stop bool
+	// (after a myocardial infarction or stroke, RINVOQ and CIBINQO 5.4; a
+	// thrombosis, 5.5); StopWhat names the events ("MI or stroke").
+	Stop     bool
+	StopWhat string
 	// Ended is the date the course of Drug ended ("2026-10-01"), on a
 	// reverse-direction card whose course is recent, not ongoing; "" otherwise.
 	Ended string
@@ -470,7 +472,7 @@ var categoryTable = map[rules.Category]categoryInfo{
 		summary: func(a summaryArgs) string {
 			switch {
 			case a.Stop: // before any dose: the label says stop, not lower
-				return expand("Discontinue {drug}: MI or stroke since the start", a)
+				return expand("Discontinue {drug}: ", a) + a.StopWhat + " since the start"
 			case a.Mg != "" && a.Subject != "" && a.Shorts != "":
 				// the US label's age limit first (Subject: "aged 65 or over")
 				return expand("Use {drug} {mg} mg daily: {subject} (US label); boxed-warning risks (", a) + a.Shorts + ")"
@@ -605,6 +607,7 @@ func Summary(group []rules.Finding, patientView bool) string {
 		}
 		if stops(g) {
 			a.Stop = true
+			a.StopWhat = joinItems(stopWhat(group))
 		}
 		if g.SinceStart {
 			a.Since = true
@@ -786,7 +789,25 @@ func reverseSummary(group []rules.Finding, a summaryArgs) string {
 // treatment (RINVOQ 5.4). Its card leads with it, cites it and suggests
 // no dose.
 func stops(f rules.Finding) bool {
-	return f.SinceStart && f.Code == rules.MACEHistory && f.Drug == rules.Upadacitinib && f.Course == nil
+	return f.SinceStart && f.Discontinue && f.Course == nil
+}
+
+// stopWhat names the events of a group for which the label says
+// discontinue, in display order: "MI or stroke", "thrombosis".
+func stopWhat(group []rules.Finding) []string {
+	var out []string
+	for _, g := range group {
+		if !stops(g) {
+			continue
+		}
+		switch g.Code {
+		case rules.MACEHistory:
+			out = append(out, "MI or stroke")
+		case rules.VTERisk:
+			out = append(out, "thrombosis")
+		}
+	}
+	return out
 }
 
 // isReverse tells whether the findings are of the reverse direction.
@@ -797,7 +818,10 @@ func shortOf(f rules.Finding) string {
 	if f.Code == rules.MACEHistory && f.SinceStart { // new since the start, not prior
 		return "MI or stroke"
 	}
-	if f.Code == rules.VTERisk && f.SinceStart { // a thrombosis since the start, not a risk weighed at it
+	if f.Code == rules.VTERisk && f.SinceStart && f.Discontinue { // a thrombosis since the start
+		return "thrombosis"
+	}
+	if f.Code == rules.VTERisk && f.SinceStart { // a thrombophilia since the start, not a risk weighed at it
 		return "VTE or thrombophilia"
 	}
 	if ci, ok := codeTable[f.Code]; ok && ci.short != "" {

@@ -18,6 +18,9 @@ func TestSummary(t *testing.T) {
 	onTx := func(f rules.Finding) rules.Finding { f.OnTreatment = true; return f }
 	// since: on treatment, about an event since the (known) course start.
 	since := func(f rules.Finding) rules.Finding { f.OnTreatment, f.SinceStart = true, true; return f }
+	// stop: an event since the start for which the label says discontinue
+	// (the rule sets Discontinue: an MI or stroke, a thrombosis).
+	stop := func(f rules.Finding) rules.Finding { f = since(f); f.Discontinue = true; return f }
 	with := func(f rules.Finding, edit func(*rules.Finding)) rules.Finding { edit(&f); return f }
 	tests := []struct {
 		name        string
@@ -77,11 +80,16 @@ func TestSummary(t *testing.T) {
 		{name: "live vaccine on the chart, patient-view", group: []rules.Finding{with(upa(rules.LiveVaccineOrdered), func(f *rules.Finding) { f.Subject = "MMR vaccine" })},
 			patientView: true, want: "Avoid live vaccines with upadacitinib: MMR vaccine on the medication list"},
 		{name: "age unknown", group: []rules.Finding{upa(rules.AgeUnknown)}, want: "Record the birth date: the age checks for upadacitinib could not run"},
-		// RINVOQ 5.4: discontinue after an MI or stroke; the summary leads with it, before any dose.
-		{name: "new MI on a renewal", group: []rules.Finding{since(upa(rules.MACEHistory))}, want: "Discontinue upadacitinib: MI or stroke since the start"},
-		{name: "new MI on a renewal with a lower dose", group: []rules.Finding{withMg(onTx(upa(rules.LowerDoseRecommended)), 15), since(upa(rules.MACEHistory)), since(upa(rules.VTERisk))},
+		// RINVOQ and CIBINQO 5.4: discontinue after an MI or stroke; 5.5 after a
+		// thrombosis; the summary leads with it, before any dose.
+		{name: "new MI on a renewal", group: []rules.Finding{stop(upa(rules.MACEHistory))}, want: "Discontinue upadacitinib: MI or stroke since the start"},
+		{name: "new MI on a renewal with a lower dose", group: []rules.Finding{withMg(onTx(upa(rules.LowerDoseRecommended)), 15), stop(upa(rules.MACEHistory)), since(upa(rules.VTERisk))},
 			want: "Discontinue upadacitinib: MI or stroke since the start"},
-		{name: "new MI on an abrocitinib renewal", group: []rules.Finding{since(abro(rules.MACEHistory))}, want: "Review abrocitinib: new since the start: MI or stroke"},
+		{name: "new MI and thrombosis on a renewal", group: []rules.Finding{stop(upa(rules.MACEHistory)), stop(upa(rules.VTERisk))},
+			want: "Discontinue upadacitinib: MI or stroke and thrombosis since the start"},
+		{name: "new thrombosis on an abrocitinib renewal", group: []rules.Finding{stop(abro(rules.VTERisk))}, want: "Discontinue abrocitinib: thrombosis since the start"},
+		{name: "new thrombophilia on a renewal: review", group: []rules.Finding{since(upa(rules.VTERisk))}, want: "Review upadacitinib: new since the start: VTE or thrombophilia"},
+		{name: "new MI on an abrocitinib renewal", group: []rules.Finding{stop(abro(rules.MACEHistory))}, want: "Discontinue abrocitinib: MI or stroke since the start"},
 		// A renewal of a course with no start date reads the whole record: an
 		// MI on record may be from before the course, so no "discontinue".
 		{name: "MI on a renewal, course start unknown", group: []rules.Finding{onTx(upa(rules.MACEHistory))},

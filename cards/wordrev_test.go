@@ -29,18 +29,19 @@ func TestWordrevDiscontinueCardCitesTheLabel(t *testing.T) {
 	low.OnTreatment = true
 	low.Citation = rules.Citation{Label: "RINVOQ EU Summary of Product Characteristics, section 4.2 (EU, not US)", URL: "https://www.ema.europa.eu/en/documents/product-information/rinvoq-epar-product-information_en.pdf"}
 	mace := finding(rules.MACEHistory, rules.Warning, rules.Upadacitinib, o)
-	mace.OnTreatment, mace.SinceStart = true, true
+	mace.OnTreatment, mace.SinceStart, mace.Discontinue = true, true, true
 	mace.Citation = rules.Citation{Label: "RINVOQ (upadacitinib) US Prescribing Information (revision of 11/2023), Boxed Warning and section 5.4 (Major Adverse Cardiovascular Events)", URL: "https://www.rxabbvie.com/pdf/rinvoq_pi.pdf"}
 	c := FromFindings([]rules.Finding{low, mace}, Options{NewUUID: seqUUID()})[0]
 	assert.Equal(t, "Discontinue upadacitinib: MI or stroke since the start", c.Summary)
 	assert.Contains(t, c.Source.Label, "section 5.4")
 	assert.NotContains(t, reasonCodes(c), reasonLowerTried.Code)
 
-	// Abrocitinib (C17 has no "discontinue"), and the same event before a
-	// start: the lower-dose card keeps its EU source.
+	// The same event before a start (or on a course whose start is
+	// unknown: not known to be during treatment): the lower-dose card keeps
+	// its EU source.
 	for _, edit := range []func(f *rules.Finding){
-		func(f *rules.Finding) { f.Drug = rules.Abrocitinib },
-		func(f *rules.Finding) { f.OnTreatment, f.SinceStart = false, false },
+		func(f *rules.Finding) { f.Discontinue = false },
+		func(f *rules.Finding) { f.OnTreatment, f.SinceStart, f.Discontinue = false, false, false },
 	} {
 		l, m := low, mace
 		edit(&l)

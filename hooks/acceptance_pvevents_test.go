@@ -42,8 +42,10 @@ func onsetCond(id, code string) func(string) res {
 }
 
 func pvEvents() []pvEvent {
+	// Both drugs discontinue after an MI or stroke (RINVOQ and CIBINQO
+	// 5.4) or a thrombosis (5.5) since the committee2 review.
 	stop := map[string]string{"upadacitinib": "Discontinue upadacitinib: MI or stroke since the start",
-		"abrocitinib": "Review abrocitinib: new since the start: MI or stroke"}
+		"abrocitinib": "Discontinue abrocitinib: MI or stroke since the start"}
 	hepB := map[string]string{"upadacitinib": "Seek hepatology advice on upadacitinib: active hepatitis B",
 		"abrocitinib": "Seek hepatology advice on abrocitinib: active hepatitis B"}
 	return []pvEvent{
@@ -51,8 +53,8 @@ func pvEvents() []pvEvent {
 			detail: "course started on 2026-06-01"},
 		{name: "stroke I63.9", code: "mace-history", level: "warning", make: onsetCond("cva", "I63.9"), summary: stop},
 		{name: "DVT I82.401", code: "vte-risk", level: "warning", make: onsetCond("dvt", "I82.401"),
-			summary: map[string]string{"upadacitinib": "Review upadacitinib: new since the start: VTE or thrombophilia",
-				"abrocitinib": "Review abrocitinib: new since the start: VTE or thrombophilia"},
+			summary: map[string]string{"upadacitinib": "Discontinue upadacitinib: thrombosis since the start",
+				"abrocitinib": "Discontinue abrocitinib: thrombosis since the start"},
 			detail: "evaluate promptly"},
 		{name: "pulmonary embolism I26.99", code: "vte-risk", level: "warning", make: onsetCond("pe", "I26.99"), detail: "evaluate promptly"},
 		{name: "lung cancer C34.90", code: "malignancy", level: "warning", make: onsetCond("ca", "C34.90"),
@@ -156,7 +158,7 @@ func TestAcceptancePatientViewEventsSinceStartNegatives(t *testing.T) {
 	// Both drugs of one patient: one card each course, as for any finding.
 	cases = append(cases, accCase{name: "upadacitinib: MI and DVT since the start: one risk card leading with discontinue",
 		c:    view(cleanRecord().onCourse("upadacitinib").replace(with(cond("mi", icd, "I21.4", "active"), "onsetDateTime", ago(14))).replace(with(cond("dvt", icd, "I82.401", "active"), "onsetDateTime", ago(10)))),
-		want: w("mace-history", "warning", "vte-risk", "warning"), summaryOf: map[string]string{"vte-risk": "Discontinue upadacitinib: MI or stroke since the start"}})
+		want: w("mace-history", "warning", "vte-risk", "warning"), summaryOf: map[string]string{"vte-risk": "Discontinue upadacitinib: MI or stroke and thrombosis since the start"}})
 	// The card's title says "since the course start" only when there is a
 	// start to be new since: a renewal of a course with no start date reads
 	// the whole record (history).

@@ -128,10 +128,10 @@ func TestAcceptanceWordrevDiscontinueUpadacitinib(t *testing.T) {
 		wordCase{name: "upadacitinib 30 mg renewal, MI last month, on clarithromycin: the CYP card states the limit, not a reduction", c: sign(clarithro(stable("upadacitinib", 30).replace(mi(30))), jakDraft("upadacitinib", 30)),
 			code: "cyp-interaction", summary: "CYP interaction (clarithromycin): upadacitinib 15 mg daily at most, if used at all", noDose: true,
 			otherCode: "mace-history", otherSumHas: "Discontinue upadacitinib"},
-		// Abrocitinib (C17 has no "discontinue") and a start (an MI before
-		// treatment) keep the lower dose.
-		wordCase{name: "abrocitinib 200 mg renewal, MI last month: lower dose kept", c: sign(stable("abrocitinib", 200).replace(mi(30)), jakDraft("abrocitinib", 200)),
-			code: "mace-history", summaryHas: "Use abrocitinib 100 mg daily", sourceHas: "EU Summary of Product Characteristics", reasonHas: "lower-dose-tried"},
+		// Abrocitinib too since the committee2 review (CIBINQO 5.4: no dose,
+		// "Discontinue"); a start (an MI before treatment) keeps the lower dose.
+		wordCase{name: "abrocitinib 200 mg renewal, MI last month: discontinue, no dose", c: sign(stable("abrocitinib", 200).replace(mi(30)), jakDraft("abrocitinib", 200)),
+			code: "mace-history", summary: "Discontinue abrocitinib: MI or stroke since the start", sourceHas: "section 5", reasonNot: "lower-dose-tried", noDose: true},
 		wordCase{name: "upadacitinib 30 mg start, MI last month: use 15 mg", c: sign(cleanRecord().replace(mi(30)), jakDraft("upadacitinib", 30)),
 			code: "mace-history", summary: "Use upadacitinib 15 mg daily: boxed-warning risks (prior MI or stroke)", reasonHas: "lower-dose-tried"},
 	)

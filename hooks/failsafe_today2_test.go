@@ -328,8 +328,8 @@ func TestFailsafeTodayMACESummary(t *testing.T) {
 		cases = append(cases, k)
 	}
 	cases = append(cases,
-		accCase{name: "abrocitinib renewal, MI the day after the start: review, not discontinue", c: sign(stable("abrocitinib", 100).replace(mi(ago(179))), jakDraft("abrocitinib", 100)),
-			want: w("mace-history", "warning"), summaryOf: map[string]string{"mace-history": "Review abrocitinib"}},
+		accCase{name: "abrocitinib renewal, MI the day after the start: discontinue (CIBINQO 5.4, committee2)", c: sign(stable("abrocitinib", 100).replace(mi(ago(179))), jakDraft("abrocitinib", 100)),
+			want: w("mace-history", "warning"), summaryOf: map[string]string{"mace-history": "Discontinue abrocitinib: MI or stroke since the start"}},
 		accCase{name: "upadacitinib start, MI 10 days ago: weigh, not discontinue", c: sign(cleanRecord().replace(mi(ago(10))), jakDraft("upadacitinib", 15)),
 			want: w("mace-history", "warning"), summaryOf: map[string]string{"mace-history": "Weigh boxed-warning risks before starting upadacitinib"}},
 		accCase{name: "upadacitinib renewal 30 mg at 67 with a new MI: discontinue leads, before the lower dose", c: sign(stable("upadacitinib", 30).born(bornAged(67)).replace(mi(ago(20))), jakDraft("upadacitinib", 30)),

@@ -630,12 +630,12 @@ func TestFailsafeToday3TwoCourses(t *testing.T) {
 		code      string
 		summaries []string
 	}{
-		{"MI after both starts", both(miAt("2026-06-01")), "mace-history", []string{"Discontinue upadacitinib: MI or stroke since the start", "Review abrocitinib: new since the start: MI or stroke"}},
+		{"MI after both starts", both(miAt("2026-06-01")), "mace-history", []string{"Discontinue upadacitinib: MI or stroke since the start", "Discontinue abrocitinib: MI or stroke since the start"}},
 		{"MI between the starts", both(miAt("2026-04-01")), "mace-history", []string{"Discontinue upadacitinib: MI or stroke since the start"}},
-		{"DVT after both starts", both(onsetCond("dvt", "I82.401")("2026-06-01")), "vte-risk", []string{"Review upadacitinib: new since the start: VTE or thrombophilia", "Review abrocitinib: new since the start: VTE or thrombophilia"}},
+		{"DVT after both starts", both(onsetCond("dvt", "I82.401")("2026-06-01")), "vte-risk", []string{"Discontinue upadacitinib: thrombosis since the start", "Discontinue abrocitinib: thrombosis since the start"}},
 		{"HBsAg positive after both starts", both(obsCode("hbsag2", "5196-1", positive, ago(10))), "hbv-active", []string{"Seek hepatology advice on upadacitinib: active hepatitis B", "Seek hepatology advice on abrocitinib: active hepatitis B"}},
 		{"MI written 2026-04 (month of neither start): upadacitinib only", both(miAt("2026-04")), "mace-history", []string{"Discontinue upadacitinib: MI or stroke since the start"}},
-		{"MI written 2026-05 (abrocitinib's start month): both", both(miAt("2026-05")), "mace-history", []string{"Discontinue upadacitinib: MI or stroke since the start", "Review abrocitinib: new since the start: MI or stroke"}},
+		{"MI written 2026-05 (abrocitinib's start month): both", both(miAt("2026-05")), "mace-history", []string{"Discontinue upadacitinib: MI or stroke since the start", "Discontinue abrocitinib: MI or stroke since the start"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequest("POST", "/cds-services/patient-view", bytes.NewReader(view(tc.r).body(t)))

@@ -223,6 +223,12 @@ type Finding struct {
 	// reads the whole record: an MI of 2019 is history, not an event
 	// during treatment.
 	SinceStart bool
+	// Discontinue is true on a finding about an event since a known course
+	// start for which the label says to discontinue the drug: a myocardial
+	// infarction or stroke (RINVOQ and CIBINQO 5.4), a thrombosis (5.5). The
+	// drug is then not recommended at any dose (notRecommendedAtAnyDose)
+	// and the card leads with "Discontinue" (committee2 review).
+	Discontinue bool
 	// OnHold is true on patient-view when every current order or statement
 	// of the course is on hold: the drug is already interrupted, so a
 	// finding that says to interrupt it says to keep it on hold instead.

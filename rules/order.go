@@ -445,8 +445,11 @@ func (c *orderCtx) oneDose(fs []Finding) {
 			// "abrocitinib is not recommended for this patient (abrocitinib
 			// not recommended: eGFR below 30 ...)" said it twice (noise11).
 			notAtAll = strings.TrimPrefix(notAtAll, lowerFirst(c.p.Generic)+" not recommended: ")
-			if f.Code == MACEHistory { // on upadacitinib: the label says discontinue
-				notAtAll = "myocardial infarction or stroke during treatment: RINVOQ PI 5.4 says discontinue"
+			switch f.Code { // an event during treatment: the label says discontinue
+			case MACEHistory:
+				notAtAll = "myocardial infarction or stroke during treatment: " + strings.ToUpper(c.p.Brand) + " PI 5.4 says discontinue"
+			case VTERisk:
+				notAtAll = "thrombosis during treatment: " + strings.ToUpper(c.p.Brand) + " PI 5.5 says discontinue"
 			}
 		}
 	}
@@ -538,8 +541,8 @@ func notRecommendedAtAnyDose(f Finding) bool {
 		return f.Level == Critical
 	case AgeNotApproved:
 		return true
-	case MACEHistory:
-		return f.SinceStart && f.Drug == Upadacitinib
+	case MACEHistory, VTERisk:
+		return f.SinceStart && f.Discontinue
 	}
 	return false
 }

@@ -2479,16 +2479,23 @@ func (c *orderCtx) sinceTx(start, since, unknown string) string {
 // date); without one they read the whole record, history included.
 func (c *orderCtx) sinceKnownStart() bool { return c.cont && c.newFrom != anyDay }
 
+// maceHistory: a past MI or stroke weighs against a start; one since a
+// known course start means discontinue, both labels (RINVOQ 5.4, verified
+// in the AbbVie safety information; CIBINQO 5.4, the JAK class wording the
+// knowledge base's C17 does not quote: marked unverified). Abrocitinib read
+// "review treatment" until the committee2 review (cardcontent question 1).
 func (c *orderCtx) maceHistory() (Finding, bool) {
-	todo := "review treatment." // RINVOQ 5.4 says discontinue; CIBINQO's C17 does not
-	if c.drug == Upadacitinib {
-		todo = "discontinue upadacitinib (RINVOQ PI 5.4)."
-	}
-	return c.history(MACEHistory, c.sinceStartText("History of myocardial infarction or stroke", "Myocardial infarction or stroke since the course start"),
+	todo := "discontinue " + c.p.Generic + " (" + strings.ToUpper(c.p.Brand) + " PI 5.4)."
+	f, ok := c.history(MACEHistory, c.sinceStartText("History of myocardial infarction or stroke", "Myocardial infarction or stroke since the course start"),
 		c.sinceTx("Weigh the risk of major adverse cardiovascular events before starting "+c.p.Generic+" (boxed warning).",
 			"Myocardial infarction or stroke during "+c.p.Generic+" treatment: "+todo,
 			"Myocardial infarction or stroke on record; the "+c.p.Generic+" course start is unknown: if it occurred during treatment, "+todo),
 		VSMyocardialInfarction, VSStroke)
+	if ok && c.sinceKnownStart() {
+		f.Discontinue = true
+		f.Unverified = f.Unverified || c.drug == Abrocitinib
+	}
+	return f, ok
 }
 
 func (c *orderCtx) smoker() (Finding, bool) {
@@ -2505,12 +2512,30 @@ func (c *orderCtx) smoker() (Finding, bool) {
 	}, true
 }
 
+// vteRisk: a past thrombosis or a thrombophilia weighs against a start
+// ("avoid in patients at increased risk"); a thrombosis since a known course
+// start means discontinue and evaluate promptly (RINVOQ 5.5: "Patients with
+// symptoms of thrombosis should discontinue RINVOQ and be promptly
+// evaluated", AbbVie safety information; CIBINQO 5.5 recalled, marked
+// unverified). A thrombophilia found during treatment is a risk to review,
+// not a thrombosis. Both read "evaluate promptly and review treatment"
+// until the committee2 review (cardcontent question 2).
 func (c *orderCtx) vteRisk() (Finding, bool) {
-	return c.history(VTERisk, c.sinceStartText("History of venous thromboembolism or thrombophilia", "Venous thromboembolism or thrombophilia since the course start"),
+	clot := c.sinceKnownStart() && len(c.newConditions(c.ix.historyConditions(VSVTE))) > 0
+	during := "Thrombophilia found during " + c.p.Generic + " treatment: review treatment (boxed warning: avoid in patients at increased risk of thrombosis)."
+	if clot {
+		during = "Thrombosis during " + c.p.Generic + " treatment: discontinue " + c.p.Generic + " and evaluate promptly (" + strings.ToUpper(c.p.Brand) + " PI 5.5)."
+	}
+	f, ok := c.history(VTERisk, c.sinceStartText("History of venous thromboembolism or thrombophilia", "Venous thromboembolism or thrombophilia since the course start"),
 		c.sinceTx("Avoid "+c.p.Generic+" in patients at increased risk of thrombosis, or weigh the risk (boxed warning).",
-			"Thrombosis during "+c.p.Generic+" treatment: evaluate promptly and review treatment (boxed warning).",
+			during,
 			"Thrombosis or thrombophilia on record; the "+c.p.Generic+" course start is unknown: if it occurred during treatment, evaluate promptly and review treatment (boxed warning)."),
 		VSVTE, VSThrombophilia)
+	if ok && clot {
+		f.Discontinue = true
+		f.Unverified = f.Unverified || c.drug == Abrocitinib
+	}
+	return f, ok
 }
 
 func (c *orderCtx) malignancy() (Finding, bool) {

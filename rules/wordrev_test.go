@@ -26,20 +26,27 @@ func TestWordrevLiveVaccineSubject(t *testing.T) {
 	}
 }
 
-// An MI or stroke during upadacitinib treatment rules the drug out at any
-// dose (RINVOQ 5.4: discontinue); before treatment, or on abrocitinib, it
-// does not.
+// An MI or stroke during treatment rules the drug out at any dose (RINVOQ
+// and CIBINQO 5.4: discontinue; committee2 review: abrocitinib too), and so
+// does a thrombosis (5.5); before treatment it does not, nor a finding the
+// rule did not mark Discontinue (a thrombophilia found on treatment).
 func TestWordrevMACEOnUpadacitinibRulesOutTheDrug(t *testing.T) {
 	for _, tc := range []struct {
 		drug Drug
+		code string
 		onTx bool
+		stop bool
 		want bool
-	}{{Upadacitinib, true, true}, {Upadacitinib, false, false}, {Abrocitinib, true, false}} {
+	}{
+		{Upadacitinib, MACEHistory, true, true, true}, {Upadacitinib, MACEHistory, false, false, false}, {Abrocitinib, MACEHistory, true, true, true},
+		{Upadacitinib, VTERisk, true, true, true}, {Abrocitinib, VTERisk, true, true, true}, {Upadacitinib, VTERisk, true, false, false},
+		{Upadacitinib, Malignancy, true, true, false},
+	} {
 		// onTx: since a known course start (SinceStart); a course with no
 		// start date reads history too and rules nothing out.
-		f := Finding{Code: MACEHistory, Drug: tc.drug, OnTreatment: tc.onTx, SinceStart: tc.onTx, Level: Warning}
+		f := Finding{Code: tc.code, Drug: tc.drug, OnTreatment: tc.onTx, SinceStart: tc.onTx, Discontinue: tc.stop, Level: Warning}
 		if got := notRecommendedAtAnyDose(f); got != tc.want {
-			t.Errorf("%s on treatment %v: %v, want %v", tc.drug, tc.onTx, got, tc.want)
+			t.Errorf("%s %s on treatment %v: %v, want %v", tc.drug, tc.code, tc.onTx, got, tc.want)
 		}
 		if f.SinceStart = false; notRecommendedAtAnyDose(f) {
 			t.Errorf("%s, course start unknown: ruled out", tc.drug)
