@@ -682,7 +682,11 @@ func Summary(group []rules.Finding, patientView bool) string {
 			a.Shorts = strconv.Itoa(len(items)) + " items"
 			s = strings.ReplaceAll(pick(a), "{items}", a.Shorts)
 		}
-	case f.RuledOut && f.DoseLimitMg > 0:
+	case f.RuledOut && f.DoseLimitMg > 0 && !(f.Code == rules.CYPInteraction && a.Avoid):
+		// (An interaction card that also says to avoid a drug keeps its
+		// "Avoid ... with" summary: "CYP interaction (fluconazole):
+		// abrocitinib 50 mg daily at most" named the avoided drug with
+		// ticlopidine's limit; noise13.)
 		// Another card says the drug is not recommended at any dose:
 		// "Keep ... at the reduced dose" or "Reduce to ..." would say to
 		// go on with it. The limit is stated, for if it is used at all.
