@@ -479,7 +479,11 @@ var categoryTable = map[rules.Category]categoryInfo{
 			case a.Mg != "" && a.Shorts != "":
 				return expand("Use {drug} {mg} mg daily: boxed-warning risks (", a) + a.Shorts + ")"
 			case a.Mg != "":
-				return expand("Use {drug} {mg} mg daily: lower dose recommended", a)
+				// The risk rows are start rules: on a renewal raising the
+				// dose none has a card of its own to name (Shorts), and
+				// "lower dose recommended" gave the advice as its own
+				// reason (noise13).
+				return expand("Use {drug} {mg} mg daily: boxed-warning risks", a)
 			case a.OnTx && a.Since && a.Shorts == "":
 				return expand("Review {drug}: boxed-warning event since the start", a)
 			case a.OnTx && a.Since:

@@ -126,3 +126,29 @@ func TestAcceptanceNoise13InhibitorsPlural(t *testing.T) {
 			detailOf: map[string]string{"cyp-interaction": "(a strong CYP2C19 inhibitor) the label dose is 50 mg"}},
 	})
 }
+
+// TestAcceptanceNoise13RenewalLowerDoseReason: a smoker's abrocitinib
+// course raised from 100 to 200 mg (the risk rows are start rules: no card
+// of their own on a renewal) read "Use abrocitinib 100 mg daily: lower dose
+// recommended", the advice given as its own reason ("...; lowest limit:
+// eGFR 30-59" beside an eGFR of 30). It now names the reason, as the
+// ruled-out twin does ("Boxed-warning risks: ...", noise11); a 65-year-old
+// on upadacitinib keeps the US label's age.
+func TestAcceptanceNoise13RenewalLowerDoseReason(t *testing.T) {
+	smoker := obsCode("smoke", "72166-2", "449868002", ago(20))
+	course := func(drug string, mg, age int, egfr float64) *record {
+		r := cleanRecord().born(bornAged(age)).replace(smoker).replace(obsQty("egfr", "98979-8", egfr, "mL/min/{1.73_m2}", ago(20)))
+		r.medications = append(r.medications, courseMed("jak-1", "MedicationRequest", "active", drug, mg, 60))
+		return r
+	}
+	lower := "lower-dose-recommended"
+	runAcc(t, []accCase{
+		{name: "abrocitinib 100 to 200 mg, smoker: boxed-warning risks", c: sign(course("abrocitinib", 100, 40, 98), jakDraft("abrocitinib", 200)),
+			want: w(lower, "warning"), dose: 100, summaryOf: map[string]string{lower: "Use abrocitinib 100 mg daily: boxed-warning risks"}},
+		{name: "abrocitinib 100 to 200 mg, smoker, eGFR 30: boxed-warning risks, lowest limit eGFR 30-59", c: sign(course("abrocitinib", 100, 40, 30), jakDraft("abrocitinib", 200)),
+			want: w(lower, "warning", "renal-impairment", "warning"), dose: 50,
+			summaryOf: map[string]string{lower: "Use abrocitinib 50 mg daily: boxed-warning risks; lowest limit: eGFR 30-59"}},
+		{name: "upadacitinib 15 to 30 mg at 66, smoker: the age first", c: sign(course("upadacitinib", 15, 66, 98), jakDraft("upadacitinib", 30)),
+			want: w(lower, "warning"), dose: 15, summaryOf: map[string]string{lower: "Use upadacitinib 15 mg daily: aged 65 or over (US label)"}},
+	})
+}
