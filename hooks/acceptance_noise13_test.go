@@ -152,3 +152,40 @@ func TestAcceptanceNoise13RenewalLowerDoseReason(t *testing.T) {
 			want: w(lower, "warning"), dose: 15, summaryOf: map[string]string{lower: "Use upadacitinib 15 mg daily: aged 65 or over (US label)"}},
 	})
 }
+
+// TestAcceptanceNoise13WithoutAheadOneLine: a card given by a result dated
+// after today in place of the record's own finding (failsafe13) listed that
+// finding's evidence as lines of its own under "Without the results dated
+// after today: ...": "- No Child-Pugh class on record." stood under "-
+// Child-Pugh class C on 2036-04-04 ... read as current", and "- No eGFR
+// within 12 months." under the eGFR 20 dated 2036, each read as the card's
+// own. The record's evidence is now in that one line, in parentheses.
+func TestAcceptanceNoise13WithoutAheadOneLine(t *testing.T) {
+	const y = "2036-04-04"
+	gfr := func(id string, v float64, date string) res { return qty(id, "98979-8", v, "mL/min/{1.73_m2}", "", date) }
+	cirrhosis := cleanRecord()
+	cirrhosis.conditions = append(cirrhosis.conditions, cond("cirr", sct, "19943007", "active"))
+	cirrhosis.observations = append(cirrhosis.observations, with(rxStr("cp2", "98153-0", "C", 0), "effectiveDateTime", y))
+	upaRenal := cleanRecord().replace(gfr("egfr", 25, ago(5)))
+	upaRenal.observations = append(upaRenal.observations, gfr("egfr2", 10, y))
+	oldGFR := cleanRecord().replace(gfr("egfr", 45, "2025-01-01"))
+	oldGFR.observations = append(oldGFR.observations, gfr("egfr2", 20, y))
+	normalAhead := cleanRecord().replace(gfr("egfr", 45, ago(5)))
+	normalAhead.observations = append(normalAhead.observations, gfr("egfr2", 98, y))
+	runAcc(t, []accCase{
+		{name: "upadacitinib, cirrhosis with no class, Child-Pugh C dated 2036", c: sign(cirrhosis, jakDraft("upadacitinib", 15)),
+			want:        w("severe-hepatic-impairment", "critical"),
+			detailOf:    map[string]string{"severe-hepatic-impairment": "- Without the results dated after today: Cirrhosis without a Child-Pugh class: confirm the class (no Child-Pugh class on record).\n"},
+			notDetailOf: map[string]string{"severe-hepatic-impairment": "- No Child-Pugh class on record."}},
+		{name: "upadacitinib 30 mg, eGFR 25 now, 10 dated 2036", c: sign(upaRenal, jakDraft("upadacitinib", 30)),
+			want: w("renal-impairment", "critical"), noDose: true,
+			detailOf:    map[string]string{"renal-impairment": "- Without the results dated after today: Severe renal impairment (eGFR 15-29), 15 mg daily at most (eGFR 25 mL/min/1.73 m² on " + ago(5) + ").\n"},
+			notDetailOf: map[string]string{"renal-impairment": "\n- eGFR 25"}},
+		{name: "abrocitinib, eGFR 45 of 2025, 20 dated 2036", c: sign(oldGFR, jakDraft("abrocitinib", 100)),
+			want:        w("renal-impairment", "critical"),
+			detailOf:    map[string]string{"renal-impairment": "(eGFR 45 mL/min/1.73 m² on 2025-01-01; no eGFR within 12 months).\n"},
+			notDetailOf: map[string]string{"renal-impairment": "- No eGFR within 12 months."}},
+		{name: "abrocitinib, eGFR 45 now, 98 dated 2036: the record's own card, nothing said", c: sign(normalAhead, jakDraft("abrocitinib", 100)),
+			want: w("renal-impairment", "warning"), dose: 50, notDetailOf: map[string]string{"renal-impairment": "after today"}},
+	})
+}

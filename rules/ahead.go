@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Results dated after today (tz review, question 1; decided 7 December).
@@ -112,15 +113,51 @@ func (ix *index) takeAhead(f Finding, ok bool, a Finding) Finding {
 	}
 	own := "Without the results dated after today: " + strings.TrimSuffix(or(f.Title, "the record's own finding"), ".")
 	if f.DoseLimitMg > 0 {
-		own += " (" + number(f.DoseLimitMg) + " mg daily at most)"
+		own += ", " + number(f.DoseLimitMg) + " mg daily at most"
+	}
+	// The record's own evidence in that line, not as lines of their own:
+	// "- No Child-Pugh class on record." stood under "- Child-Pugh class C
+	// on 2036-04-04 ... read as current", and "- No eGFR within 12
+	// months." under the eGFR 20 dated 2036, each read as the card's
+	// (noise13).
+	var why []string
+	for _, e := range f.Evidence {
+		if slices.ContainsFunc(a.Evidence, func(x Evidence) bool { return x.Text == e.Text }) {
+			continue
+		}
+		t := strings.TrimSuffix(strings.TrimSpace(e.Text), ".")
+		if t == "" {
+			continue
+		}
+		if d := dateText(e.Date); !e.Date.IsZero() && !strings.Contains(t, d) {
+			t += " (" + d + ")"
+		}
+		why = append(why, lowerWord(t))
+	}
+	if len(why) > 0 {
+		own += " (" + strings.Join(why, "; ") + ")"
 	}
 	a.Evidence = append(a.Evidence, Evidence{Text: own + "."})
-	for _, e := range f.Evidence {
-		if !slices.ContainsFunc(a.Evidence, func(x Evidence) bool { return x.Text == e.Text }) {
-			a.Evidence = append(a.Evidence, e)
+	return a
+}
+
+// lowerWord lowers the first letter of s unless its first word is an
+// abbreviation ("No Child-Pugh class" → "no Child-Pugh class"; "ANC",
+// "HBsAg", "eGFR" as written).
+func lowerWord(s string) string {
+	w, _, _ := strings.Cut(s, " ")
+	upper := 0
+	for _, r := range w {
+		if unicode.IsUpper(r) {
+			upper++
 		}
 	}
-	return a
+	if upper != 1 || !unicode.IsUpper([]rune(w)[0]) {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToLower(r[0])
+	return string(r)
 }
 
 // markAhead names, in the evidence of a finding of the ahead reading, each
