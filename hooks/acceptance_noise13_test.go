@@ -1,6 +1,11 @@
 package hooks
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
 
 // Noise review 13 (December 2026): a hospital pharmacist and a CDS
 // committee member read every card of the acceptance scenarios and of
@@ -188,4 +193,39 @@ func TestAcceptanceNoise13WithoutAheadOneLine(t *testing.T) {
 		{name: "abrocitinib, eGFR 45 now, 98 dated 2036: the record's own card, nothing said", c: sign(normalAhead, jakDraft("abrocitinib", 100)),
 			want: w("renal-impairment", "warning"), dose: 50, notDetailOf: map[string]string{"renal-impairment": "after today"}},
 	})
+}
+
+// TestAcceptanceNoise13CodeNameWithoutNote: an interacting drug ordered by
+// its RxNorm code alone (no display, no text) is named by the knowledge
+// base's display; "mycophenolate mofetil (recalled ingredient RxCUI, not
+// verified)", the knowledge base's note on the code, was the card's
+// summary and its "Cancel this ... order" label. The note is left out (the
+// card says "not yet verified" on a line of its own); a product code's
+// name is as before.
+func TestAcceptanceNoise13CodeNameWithoutNote(t *testing.T) {
+	coded := func(code string) res {
+		m := drugDraft("other", "", "", "")
+		m["medicationCodeableConcept"] = res{"coding": []any{res{"system": rxnorm, "code": code}}}
+		return m
+	}
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, x := range []struct {
+		name, drug, code, code2, want string
+	}{
+		{"mycophenolate mofetil ingredient (recalled RxCUI)", "upadacitinib", "68149", "combination-immunosuppressant", "Avoid adding mycophenolate mofetil: patient is on upadacitinib (potent immunosuppressant)"},
+		{"tacrolimus ingredient (recalled RxCUI)", "abrocitinib", "42316", "combination-immunosuppressant", "Avoid adding tacrolimus: patient is on abrocitinib (potent immunosuppressant)"},
+		{"dupilumab ingredient (recalled RxCUI)", "upadacitinib", "1876376", "combination-biologic", "Avoid adding dupilumab: patient is on upadacitinib (biologic with a JAK inhibitor)"},
+		{"mycophenolate mofetil product: as before", "upadacitinib", "199058", "combination-immunosuppressant", "Avoid adding mycophenolate mofetil: patient is on upadacitinib (potent immunosuppressant)"},
+	} {
+		t.Run(x.name, func(t *testing.T) {
+			cs, _ := sign(onCourseNow(x.drug, 30), coded(x.code)).post(t, s)
+			require.Contains(t, codesOf(cs), x.code2, cardSummaries(cs))
+			c := cardWith(cs, x.code2)
+			assert.Equal(t, x.want, c.Summary)
+			for _, sg := range c.Suggestions {
+				assert.NotContains(t, sg.Label, "RxCUI", sg.Label)
+			}
+			assert.NotContains(t, c.Summary, "not verified")
+		})
+	}
 }
