@@ -23,7 +23,9 @@ import (
 // tolerance is current: no screening card at all.
 func TestAcceptanceNoise13AheadBesideMissing(t *testing.T) {
 	const y2036 = "2036-11-02"
-	notCounted := func(what string) string { return "Not counted here: " + what + ", dated " + y2036 + ", after today (check its date" }
+	notCounted := func(what string) string {
+		return "Not counted here: " + what + ", dated " + y2036 + ", after today (check its date"
+	}
 	within := testNow.Add(59 * 60 * 1e9).Format("2006-01-02T15:04:05Z07:00")
 	upa := func(r *record) call { return sign(r, jakDraft("upadacitinib", 15)) }
 	abro := func(r *record) call { return sign(r, jakDraft("abrocitinib", 100)) }
@@ -167,7 +169,9 @@ func TestAcceptanceNoise13RenewalLowerDoseReason(t *testing.T) {
 // own. The record's evidence is now in that one line, in parentheses.
 func TestAcceptanceNoise13WithoutAheadOneLine(t *testing.T) {
 	const y = "2036-04-04"
-	gfr := func(id string, v float64, date string) res { return qty(id, "98979-8", v, "mL/min/{1.73_m2}", "", date) }
+	gfr := func(id string, v float64, date string) res {
+		return qty(id, "98979-8", v, "mL/min/{1.73_m2}", "", date)
+	}
 	cirrhosis := cleanRecord()
 	cirrhosis.conditions = append(cirrhosis.conditions, cond("cirr", sct, "19943007", "active"))
 	cirrhosis.observations = append(cirrhosis.observations, with(rxStr("cp2", "98153-0", "C", 0), "effectiveDateTime", y))
