@@ -380,8 +380,12 @@ var codeTable = map[string]codeInfo{
 				resumes = " if {drug} resumes"
 			}
 			switch {
+			case a.Avoid && resumes != "":
+				// "Avoid fluconazole if abrocitinib resumes: CYP interaction
+				// with abrocitinib" named the drug twice (noise13).
+				return expand("Avoid {subject}"+resumes+": CYP interaction ("+a.AvoidWord+")", a)
 			case a.Avoid:
-				return expand("Avoid {subject}"+resumes+": CYP interaction with {drug} ("+a.AvoidWord+")", a)
+				return expand("Avoid {subject}: CYP interaction with {drug} ("+a.AvoidWord+")", a)
 			case a.Mg != "" && a.Ended != "":
 				return expand("If {drug} resumes with {subject}, use {mg} mg daily at most (strong CYP inhibitor)", a)
 			case a.Mg != "":

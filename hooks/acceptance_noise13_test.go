@@ -233,3 +233,20 @@ func TestAcceptanceNoise13CodeNameWithoutNote(t *testing.T) {
 		})
 	}
 }
+
+// TestAcceptanceNoise13ResumesNamedOnce: an avoided drug ordered after an
+// abrocitinib course ended read "Avoid fluconazole if abrocitinib resumes:
+// CYP interaction with abrocitinib (the label says avoid)": the course's
+// drug twice. Said once; an ongoing course keeps "with abrocitinib".
+func TestAcceptanceNoise13ResumesNamedOnce(t *testing.T) {
+	fluc := drugDraft("fluc", "", "", "fluconazole 150 MG Oral Tablet")
+	rif := drugDraft("rif", "", "", "rifampin 300 MG Oral Capsule")
+	runAcc(t, []accCase{
+		{name: "fluconazole, abrocitinib ended 30 days ago", c: sign(endedCourse("abrocitinib", 100, 30), fluc), want: w("cyp-interaction", "warning"),
+			summaryOf: map[string]string{"cyp-interaction": "Avoid fluconazole if abrocitinib resumes: CYP interaction (the label says avoid)"}},
+		{name: "rifampin, upadacitinib ended 30 days ago", c: sign(endedCourse("upadacitinib", 15, 30), rif), want: w("cyp-interaction", "warning"),
+			summaryOf: map[string]string{"cyp-interaction": "Avoid rifampin if upadacitinib resumes: CYP interaction (not recommended by the label)"}},
+		{name: "fluconazole, abrocitinib ongoing: unchanged", c: sign(onCourseNow("abrocitinib", 30), fluc), want: w("cyp-interaction", "warning"),
+			summaryOf: map[string]string{"cyp-interaction": "Avoid fluconazole: CYP interaction with abrocitinib (the label says avoid)"}},
+	})
+}
