@@ -382,8 +382,12 @@ var codeTable = map[string]codeInfo{
 				resumes = " if {drug} resumes"
 			}
 			switch {
+			case a.Avoid && resumes != "":
+				// "Avoid fluconazole if abrocitinib resumes: CYP interaction
+				// with abrocitinib" named the drug twice (noise13).
+				return expand("Avoid {subject}"+resumes+": CYP interaction ("+a.AvoidWord+")", a)
 			case a.Avoid:
-				return expand("Avoid {subject}"+resumes+": CYP interaction with {drug} ("+a.AvoidWord+")", a)
+				return expand("Avoid {subject}: CYP interaction with {drug} ("+a.AvoidWord+")", a)
 			case a.Mg != "" && a.Ended != "":
 				return expand("If {drug} resumes with {subject}, use {mg} mg daily at most (strong CYP inhibitor)", a)
 			case a.Mg != "":
@@ -481,7 +485,11 @@ var categoryTable = map[rules.Category]categoryInfo{
 			case a.Mg != "" && a.Shorts != "":
 				return expand("Use {drug} {mg} mg daily: boxed-warning risks (", a) + a.Shorts + ")"
 			case a.Mg != "":
-				return expand("Use {drug} {mg} mg daily: lower dose recommended", a)
+				// The risk rows are start rules: on a renewal raising the
+				// dose none has a card of its own to name (Shorts), and
+				// "lower dose recommended" gave the advice as its own
+				// reason (noise13).
+				return expand("Use {drug} {mg} mg daily: boxed-warning risks", a)
 			case a.OnTx && a.Since && a.Shorts == "":
 				return expand("Review {drug}: boxed-warning event since the start", a)
 			case a.OnTx && a.Since:
@@ -685,7 +693,11 @@ func Summary(group []rules.Finding, patientView bool) string {
 			a.Shorts = strconv.Itoa(len(items)) + " items"
 			s = strings.ReplaceAll(pick(a), "{items}", a.Shorts)
 		}
-	case f.RuledOut && f.DoseLimitMg > 0:
+	case f.RuledOut && f.DoseLimitMg > 0 && !(f.Code == rules.CYPInteraction && a.Avoid):
+		// (An interaction card that also says to avoid a drug keeps its
+		// "Avoid ... with" summary: "CYP interaction (fluconazole):
+		// abrocitinib 50 mg daily at most" named the avoided drug with
+		// ticlopidine's limit; noise13.)
 		// Another card says the drug is not recommended at any dose:
 		// "Keep ... at the reduced dose" or "Reduce to ..." would say to
 		// go on with it. The limit is stated, for if it is used at all.

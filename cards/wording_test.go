@@ -43,7 +43,7 @@ func TestSummary(t *testing.T) {
 			want: "Weigh boxed-warning risks before starting upadacitinib: prior MI or stroke and VTE risk"},
 		{name: "risk factors with lower dose", group: []rules.Finding{withMg(upa(rules.LowerDoseRecommended), 15), upa(rules.Smoker)},
 			want: "Use upadacitinib 15 mg daily: boxed-warning risks (smoking)"},
-		{name: "lower dose alone", group: []rules.Finding{withMg(abro(rules.LowerDoseRecommended), 100)}, want: "Use abrocitinib 100 mg daily: lower dose recommended"},
+		{name: "lower dose alone", group: []rules.Finding{withMg(abro(rules.LowerDoseRecommended), 100)}, want: "Use abrocitinib 100 mg daily: boxed-warning risks"},
 		{name: "renal with dose", group: []rules.Finding{withMg(abro(rules.RenalImpairment), 50)}, want: "Reduce abrocitinib to 50 mg daily: reduced kidney function"},
 		{name: "renal critical", group: []rules.Finding{withLevel(abro(rules.RenalImpairment), rules.Critical)}, want: "Avoid abrocitinib: severe renal impairment or dialysis"},
 		{name: "renal warning without dose", group: []rules.Finding{abro(rules.RenalImpairment)}, want: "Keep abrocitinib at the renal dose: reduced kidney function"},

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Results dated after today (tz review, question 1; decided 7 December).
@@ -119,15 +120,51 @@ func (ix *index) takeAhead(f Finding, ok bool, a Finding) Finding {
 	}
 	own := "Without the results dated after today: " + strings.TrimSuffix(or(f.Title, "the record's own finding"), ".")
 	if f.DoseLimitMg > 0 {
-		own += " (" + number(f.DoseLimitMg) + " mg daily at most)"
+		own += ", " + number(f.DoseLimitMg) + " mg daily at most"
+	}
+	// The record's own evidence in that line, not as lines of their own:
+	// "- No Child-Pugh class on record." stood under "- Child-Pugh class C
+	// on 2036-04-04 ... read as current", and "- No eGFR within 12
+	// months." under the eGFR 20 dated 2036, each read as the card's
+	// (noise13).
+	var why []string
+	for _, e := range f.Evidence {
+		if slices.ContainsFunc(a.Evidence, func(x Evidence) bool { return x.Text == e.Text }) {
+			continue
+		}
+		t := strings.TrimSuffix(strings.TrimSpace(e.Text), ".")
+		if t == "" {
+			continue
+		}
+		if d := dateText(e.Date); !e.Date.IsZero() && !strings.Contains(t, d) {
+			t += " (" + d + ")"
+		}
+		why = append(why, lowerWord(t))
+	}
+	if len(why) > 0 {
+		own += " (" + strings.Join(why, "; ") + ")"
 	}
 	a.Evidence = append(a.Evidence, Evidence{Text: own + "."})
-	for _, e := range f.Evidence {
-		if !slices.ContainsFunc(a.Evidence, func(x Evidence) bool { return x.Text == e.Text }) {
-			a.Evidence = append(a.Evidence, e)
+	return a
+}
+
+// lowerWord lowers the first letter of s unless its first word is an
+// abbreviation ("No Child-Pugh class" → "no Child-Pugh class"; "ANC",
+// "HBsAg", "eGFR" as written).
+func lowerWord(s string) string {
+	w, _, _ := strings.Cut(s, " ")
+	upper := 0
+	for _, r := range w {
+		if unicode.IsUpper(r) {
+			upper++
 		}
 	}
-	return a
+	if upper != 1 || !unicode.IsUpper([]rune(w)[0]) {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToLower(r[0])
+	return string(r)
 }
 
 // markAhead names, in the evidence of a finding of the ahead reading, each
@@ -180,4 +217,75 @@ func (ix *index) markAhead(f *Finding) {
 // aheadNote is the words after a result dated after today.
 func aheadNote(d time.Time) string {
 	return "; dated " + dateText(d) + ", after today: check its date; read as current"
+}
+
+// untestedCodes are the findings that say a result is missing or due: the
+// record's own, beside a card that reads a result of the same test dated
+// after today as current, said "No HBsAg result since ..." under "Do not
+// start upadacitinib: active hepatitis B (result dated 2036-11-02, ...)"
+// (noise13). They stand (the date is in doubt: test again), naming that
+// result.
+var untestedCodes = map[string]bool{TBScreeningMissing: true, HBVScreeningMissing: true, HCVScreeningMissing: true,
+	CBCMissing: true, LiverEnzymesMissing: true, LipidsMissing: true,
+	MonitoringCBCDue: true, MonitoringLiverDue: true, MonitoringLipidsDue: true}
+
+// noteAheadCited adds to each finding of fs that says a test is missing or
+// due (untestedCodes) the results of its tests dated after today that
+// another finding of fs cites as read as current.
+func (ix *index) noteAheadCited(fs []Finding) {
+	a := ix.ahead
+	if a == nil {
+		return
+	}
+	for i := range fs {
+		f := &fs[i]
+		if !untestedCodes[f.Code] || !f.AheadDate.IsZero() {
+			continue
+		}
+		said := map[string]bool{}
+		for _, set := range ruleSets(f.Code) {
+			for _, o := range a.obs[set] {
+				r, ok := a.aheadDates[o.ID]
+				if !ok || said[o.ID] {
+					continue
+				}
+				if what, ok := aheadCited(fs, r); ok {
+					said[o.ID] = true
+					f.Evidence = append(f.Evidence, Evidence{Text: "Not counted here: " + what + ", dated " + dateText(r.date) +
+						", after today (check its date; another card reads it as current).", Date: r.date, ResourceID: r.id})
+				}
+			}
+		}
+	}
+}
+
+// aheadCited reports whether a finding of fs given by a result dated after
+// today cites r, and the words it names r by ("HBsAg positive", "ANC 0.8
+// ×10³/µL": its evidence before " on <date>"; "a result" when none).
+func aheadCited(fs []Finding, r aheadResult) (string, bool) {
+	for _, g := range fs {
+		if g.AheadDate.IsZero() {
+			continue
+		}
+		for _, e := range g.Evidence {
+			if e.ResourceID != r.id || !e.Date.Equal(r.date) {
+				continue
+			}
+			if what, _, ok := strings.Cut(e.Text, " on "+dateText(r.date)); ok && what != "" && !strings.Contains(what, "; ") {
+				return what, true
+			}
+			return "a result", true
+		}
+	}
+	return "", false
+}
+
+// ruleSets are the value sets the order rule of code reads.
+func ruleSets(code string) []string {
+	for _, r := range orderRules {
+		if r.code == code {
+			return r.sets
+		}
+	}
+	return nil
 }

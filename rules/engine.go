@@ -369,6 +369,25 @@ func (e *Engine) nameSubjects(fs []Finding) []Finding {
 	return fs
 }
 
+// withoutCurationNote is a value set's display without the knowledge
+// base's note on where its code comes from: "mycophenolate mofetil
+// (recalled ingredient RxCUI, not verified)" was a card's summary and its
+// "Cancel this ... order" (noise13); the card says "not yet verified" on
+// its own line.
+func withoutCurationNote(d string) string {
+	i := strings.LastIndex(d, " (")
+	if i <= 0 || !strings.HasSuffix(d, ")") {
+		return d
+	}
+	note := d[i:]
+	for _, w := range []string{"RxCUI", "not verified", "openFDA", "Synthea", "SCD/SBD"} {
+		if strings.Contains(note, w) {
+			return d[:i]
+		}
+	}
+	return d
+}
+
 // codeName is the display the medication and vaccine value sets give s
 // when s is a bare code (digits and hyphens only); false otherwise.
 func (k *Knowledge) codeName(s string) (string, bool) {
@@ -388,7 +407,7 @@ func (k *Knowledge) codeName(s string) (string, bool) {
 			if i := strings.Index(d, " product ("); i > 0 {
 				d = d[:i] // "adalimumab product (RxNorm SCD/SBD)" names adalimumab
 			}
-			return d, true
+			return withoutCurationNote(d), true
 		}
 	}
 	return "", false

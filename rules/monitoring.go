@@ -231,6 +231,7 @@ func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool, stop 
 		out = append(out, f)
 	}
 	c.oneDose(out) // a strong CYP inhibitor on the chart: the course's dose against its limit
+	ix.noteAheadCited(out)
 	return out, nil
 }
 

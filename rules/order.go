@@ -354,6 +354,7 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 	}
 	out = dropDoseUnknown(out)
 	c.oneDose(out)
+	ix.noteAheadCited(out)
 	for i := range out {
 		f := &out[i]
 		asked := len(f.Tests) > 0

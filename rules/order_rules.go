@@ -2135,7 +2135,13 @@ func (c *orderCtx) cypInteraction() (Finding, bool) {
 		if c.drug == Abrocitinib {
 			what = "a strong CYP2C19 inhibitor"
 		}
-		actions = append(actions, "With "+joinNames(reduceNames)+" ("+what+") the label dose is "+limitText+".")
+		each := what
+		if len(reduceNames) > 1 {
+			// "With ketoconazole and clarithromycin (a strong CYP3A4
+			// inhibitor)" read as if one of them were (noise13).
+			each = strings.TrimPrefix(what, "a ") + "s"
+		}
+		actions = append(actions, "With "+joinNames(reduceNames)+" ("+each+") the label dose is "+limitText+".")
 		f.DoseLimitMg, f.DoseLimitReason = limit, what+": "+number(limit)+" mg"
 		f.Subject = or(f.Subject, reduceNames[0])
 		if c.contraindicatedInhibitors(reducers) {
