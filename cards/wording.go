@@ -23,11 +23,12 @@ const categoryOther rules.Category = "other"
 
 // summaryArgs is what a summary is written from.
 type summaryArgs struct {
-	Drug   string // "upadacitinib", or "the JAK inhibitor"
-	Mg     string // suggested daily dose, "" when none
-	OnTx   bool   // patient-view: the patient is on treatment
-	Crit   bool   // the card is critical
-	Shorts string // grouped cards: the listed items, "TB, hepatitis B/C and CBC"
+	Drug   string     // "upadacitinib", or "the JAK inhibitor"
+	ID     rules.Drug // the drug Drug names
+	Mg     string     // suggested daily dose, "" when none
+	OnTx   bool       // patient-view: the patient is on treatment
+	Crit   bool       // the card is critical
+	Shorts string     // grouped cards: the listed items, "TB, hepatitis B/C and CBC"
 	// Threshold is the finding's configured limit ("500 cells/mm³"), "" when none.
 	Threshold string
 	// Subject is what the finding names (the interacting drug), "" when none.
@@ -242,7 +243,15 @@ var codeTable = map[string]codeInfo{
 
 	// Contraindications: one card each.
 	rules.TBActive: {category: rules.CategoryContraindication, level: rules.Critical, short: "active tuberculosis",
-		summary: byTherapy("Interrupt {drug}: active tuberculosis", "Do not start {drug}: active tuberculosis"),
+		summary: func(a summaryArgs) string {
+			switch {
+			case !a.treating():
+				return expand("Do not start {drug}: active tuberculosis", a)
+			case rules.StopsForInfection(a.ID): // CIBINQO 5.1, on hold too
+				return expand("Discontinue {drug}: active tuberculosis", a)
+			}
+			return expand("Interrupt {drug}: active tuberculosis", a)
+		},
 		reasons: []Coding{reasonSpecialist}},
 	rules.TBLatentUntreated: {category: rules.CategoryContraindication, level: rules.Critical, short: "untreated latent TB",
 		summary: byTherapy("Start latent TB treatment: positive TB test on {drug}", "Treat latent TB before starting {drug}"),
@@ -271,8 +280,15 @@ var codeTable = map[string]codeInfo{
 			return expand("Do not start {drug} while breastfeeding: no breastfeeding on it", a) + after
 		}},
 	rules.SeriousInfectionActive: {category: rules.CategoryContraindication, level: rules.Critical, short: "serious infection",
-		summary: byTherapy("Interrupt {drug} until the serious infection is controlled",
-			"Do not start {drug} during an active serious infection")},
+		summary: func(a summaryArgs) string {
+			switch {
+			case !a.treating():
+				return expand("Do not start {drug} during an active serious infection", a)
+			case rules.StopsForInfection(a.ID): // CIBINQO 5.1, on hold too
+				return expand("Discontinue {drug}: serious infection (US label; weigh restarting once it is controlled)", a)
+			}
+			return expand("Interrupt {drug} until the serious infection is controlled", a)
+		}},
 	// Critical for Child-Pugh C or decompensation, a warning for cirrhosis
 	// without a class (contract 6.4): the finding carries the level.
 	rules.SevereHepaticImpairment: {category: rules.CategoryContraindication, level: rules.Warning, short: "severe hepatic impairment",
@@ -601,7 +617,7 @@ func Summary(group []rules.Finding, patientView bool) string {
 		return "Review this JAK-inhibitor order"
 	}
 	f := group[0]
-	a := summaryArgs{Drug: drugOf(f.Drug).name, OnTx: patientView, Mg: mgText(minDose(group)), Threshold: f.Threshold,
+	a := summaryArgs{Drug: drugOf(f.Drug).name, ID: f.Drug, OnTx: patientView, Mg: mgText(minDose(group)), Threshold: f.Threshold,
 		Subject: oneLine(f.Subject), Avoid: f.Avoid, AvoidWord: rules.AvoidWord(f.Drug), OnHold: f.OnHold, Planned: f.Planned, PatientView: patientView}
 	if f.Course != nil {
 		return reverseSummary(group, a)

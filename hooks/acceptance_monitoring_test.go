@@ -318,6 +318,15 @@ func TestAcceptanceMonitoringWindows(t *testing.T) {
 	runAcc(t, cases)
 }
 
+// heldInfection and heldTB are the summaries of a serious infection and of
+// active TB on a course on hold: RINVOQ 5.1 interrupt (keep on hold),
+// CIBINQO 5.1 discontinue.
+var (
+	heldInfection = map[string]string{"upadacitinib": "Keep upadacitinib on hold until the serious infection is controlled",
+		"abrocitinib": "Discontinue abrocitinib: serious infection"}
+	heldTB = map[string]string{"upadacitinib": "Keep upadacitinib on hold: active tuberculosis", "abrocitinib": "Discontinue abrocitinib: active tuberculosis"}
+)
+
 // held is onTx(drug, 60, extra...) whose course member is on hold (an
 // order or an outside statement).
 func held(drug, resourceType string, extra ...res) *record {
@@ -385,10 +394,10 @@ func TestAcceptanceMonitoringCourseShapes(t *testing.T) {
 				summaryOf: map[string]string{"anemia": "Keep " + drug + " on hold: hemoglobin below 8"}},
 			accCase{name: drug + ": order on hold, sepsis: keep it on hold until controlled",
 				c: view(held(drug, "MedicationRequest", condition("sepsis", sct, "91302008", "active"))), want: w("serious-infection-active", "critical"),
-				summaryOf: map[string]string{"serious-infection-active": "Keep " + drug + " on hold until the serious infection is controlled"}},
+				summaryOf: map[string]string{"serious-infection-active": heldInfection[drug]}},
 			accCase{name: drug + ": order on hold, active TB: keep it on hold",
 				c: view(held(drug, "MedicationRequest", cond("tb", icd, "A15.0", "active"))), want: w("tb-active", "critical"),
-				summaryOf: map[string]string{"tb-active": "Keep " + drug + " on hold: active tuberculosis"}},
+				summaryOf: map[string]string{"tb-active": heldTB[drug]}},
 			accCase{name: drug + ": one order on hold, a newer one active, ALC 0.3: interrupt",
 				c: view(func() *record {
 					r := held(drug, "MedicationRequest", qty("alc2", "731-0", 0.3, "10*3/uL", "", ago(5)))
@@ -527,10 +536,10 @@ func TestAcceptanceOnTreatmentWording(t *testing.T) {
 		preg := condition("preg", sct, "77386006", "active")
 		cases = append(cases,
 			accCase{name: drug + ": renewal with sepsis: interrupt", c: sign(onTx(drug, 60).replace(sepsis), jakDraft(drug, mg)),
-				want: w("serious-infection-active", "critical"), summaryOf: map[string]string{"serious-infection-active": "Interrupt"},
+				want: w("serious-infection-active", "critical"), summaryOf: map[string]string{"serious-infection-active": infectionVerb[drug]},
 				notDetailOf: map[string]string{"serious-infection-active": "Do not start"}},
 			accCase{name: drug + ": patient-view with sepsis: interrupt", c: view(onTx(drug, 60).replace(sepsis)),
-				want: w("serious-infection-active", "critical"), summaryOf: map[string]string{"serious-infection-active": "Interrupt"},
+				want: w("serious-infection-active", "critical"), summaryOf: map[string]string{"serious-infection-active": infectionVerb[drug]},
 				notDetailOf: map[string]string{"serious-infection-active": "Do not start"}},
 			accCase{name: drug + ": renewal, pregnant: no 'starting' wording", c: sign(onTx(drug, 60).replace(preg), jakDraft(drug, mg)),
 				want: w("pregnancy", "critical"), notDetailOf: map[string]string{"pregnancy": "Avoid starting"}},

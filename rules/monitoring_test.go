@@ -223,7 +223,19 @@ func TestOnTreatmentSafety(t *testing.T) {
 				return r
 			}(), want: []string{SeriousInfectionActive},
 			check: func(t *testing.T, fs []Finding) {
-				if f := wantFinding(t, fs, SeriousInfectionActive); !strings.HasPrefix(f.Action, "Interrupt") {
+				// CIBINQO 5.1: discontinue (RINVOQ: interrupt).
+				if f := wantFinding(t, fs, SeriousInfectionActive); !strings.HasPrefix(f.Action, "Discontinue abrocitinib") {
+					t.Errorf("action = %q", f.Action)
+				}
+			}},
+		{name: "on upadacitinib with pneumonia: serious infection, interrupt",
+			rec: func() *Record {
+				r := done(patientOn(activeUpa(10)))
+				r.Conditions = []Condition{condition("pna", snomed("233604007"), "active")}
+				return r
+			}(), want: []string{SeriousInfectionActive},
+			check: func(t *testing.T, fs []Finding) {
+				if f := wantFinding(t, fs, SeriousInfectionActive); !strings.HasPrefix(f.Action, "Interrupt upadacitinib") {
 					t.Errorf("action = %q", f.Action)
 				}
 			}},

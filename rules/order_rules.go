@@ -193,7 +193,7 @@ func (c *orderCtx) tbActive() (Finding, bool) {
 	return Finding{
 		Title: "Active tuberculosis",
 		Action: c.onTx("Do not start "+c.p.Generic+" in a patient with active tuberculosis; treat the tuberculosis first.",
-			"Interrupt "+c.p.Generic+": active tuberculosis; treat it and seek specialist advice before resuming."),
+			tbDuring(c)),
 		Evidence:   conditionEvidence(cs, c.now),
 		Unverified: c.unverifiedConditions(VSActiveTB, cs),
 	}, true
@@ -1457,6 +1457,25 @@ func allStatements(ms []*Medication) bool {
 // recurrence or relapse is taken as written, whatever the date.
 const staleInfectionDays = 90
 
+// StopsForInfection reports whether the drug's US label says to discontinue
+// it, not interrupt it, when a serious infection develops during treatment:
+// CIBINQO 5.1, "If a patient develops a serious or opportunistic infection,
+// discontinue CIBINQO", then weigh the risks and benefits before restarting
+// (pfizermedicalinformation.com/cibinqo-0/warnings; the EU SmPC says
+// consider interrupting until controlled). RINVOQ 5.1: interrupt until the
+// infection is controlled (R8). Both read "interrupt" until the committee2
+// review found the difference.
+func StopsForInfection(d Drug) bool { return d == Abrocitinib }
+
+// tbDuring is tb-active's action during treatment: tuberculosis is the
+// serious infection of both labels' 5.1, so abrocitinib is discontinued.
+func tbDuring(c *orderCtx) string {
+	if StopsForInfection(c.drug) {
+		return "Discontinue " + c.p.Generic + " (" + strings.ToUpper(c.p.Brand) + " PI 5.1): active tuberculosis; treat it, and weigh the risks and benefits with specialist advice before restarting it."
+	}
+	return "Interrupt " + c.p.Generic + ": active tuberculosis; treat it and seek specialist advice before resuming."
+}
+
 func (c *orderCtx) seriousInfectionActive() (Finding, bool) {
 	var cs []*Condition
 	for _, x := range c.ix.activeConditions(VSSeriousInfection) {
@@ -1470,10 +1489,14 @@ func (c *orderCtx) seriousInfectionActive() (Finding, bool) {
 	if len(cs) == 0 {
 		return Finding{}, false
 	}
+	during := "Interrupt " + c.p.Generic + " until the infection is controlled."
+	if StopsForInfection(c.drug) {
+		during = "Discontinue " + c.p.Generic + " (" + strings.ToUpper(c.p.Brand) + " PI 5.1); start complete diagnostic testing and antimicrobial therapy, and weigh the risks and benefits before restarting it."
+	}
 	return Finding{
 		Title: "Active serious infection",
 		Action: c.onTx("Do not start "+c.p.Generic+" during an active serious infection; start once it is controlled.",
-			"Interrupt "+c.p.Generic+" until the infection is controlled."),
+			during),
 		Evidence:   conditionEvidence(cs, c.now),
 		Unverified: c.unverifiedConditions(VSSeriousInfection, cs),
 	}, true
