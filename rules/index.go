@@ -137,8 +137,17 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 		if c.VerificationStatus == "refuted" || c.VerificationStatus == "entered-in-error" {
 			continue
 		}
-		for _, set := range k.setsOf('c', indexedConditionSets, c.Codes) {
+		sets := k.setsOf('c', indexedConditionSets, c.Codes)
+		for _, set := range sets {
 			ix.conds[set] = append(ix.conds[set], c)
+		}
+		if c.Text == "" && codingsName(c.Codes) == firstCode(c.Codes) {
+			// Sent with neither text nor display: a card named it by a bare
+			// code ("91302008 (active)"); the value set that matched it has
+			// a name (noise13 question 3).
+			if d := k.displayIn(sets, c.Codes); d != "" {
+				c.Text = d + ", code " + firstCode(c.Codes)
+			}
 		}
 	}
 	var key []byte
@@ -1353,4 +1362,34 @@ func (ix *index) codeStrength(m Medication) float64 {
 		}
 	}
 	return 0
+}
+
+// firstCode is the first code of cs, "" when none has one.
+func firstCode(cs []Coding) string {
+	for _, x := range cs {
+		if x.Code != "" {
+			return x.Code
+		}
+	}
+	return ""
+}
+
+// displayIn is the knowledge base's name of the first of codes listed (by
+// system and code) in one of sets, without its curation note; "" when
+// none is listed by name (a code matched by an ICD-10-CM range has none).
+func (k *Knowledge) displayIn(sets []string, codes []Coding) string {
+	for _, x := range codes {
+		for _, set := range sets {
+			vs := k.sets[set]
+			if vs == nil {
+				continue
+			}
+			for _, c := range vs.Codes {
+				if c.Code == x.Code && c.System == x.System && c.Display != "" {
+					return withoutCurationNote(c.Display)
+				}
+			}
+		}
+	}
+	return ""
 }
