@@ -1,0 +1,46 @@
+package hooks
+
+import (
+	"testing"
+	"time"
+)
+
+// Third mutation review (mutrev3, docs/rules.md "Boundary mutation review
+// 3"): the mutants mutrev2 had no time to run, and the logic added by the
+// session after it (results dated after today, Patient versions, the
+// shorter limit names), where no test pinned them.
+
+// TestAcceptanceMutrev3DateOnlyTomorrowWest: a date-only result is
+// midnight UTC of its date, so on a server west of UTC (New York, UTC-5)
+// tomorrow's date has begun in UTC from 19:00 local: a result an EHR in
+// UTC dated with its own today. Before 19:00 it is after now (read as
+// current and questioned); from 19:00 it has happened and counts as the
+// newest result (rules.future: a date-only value is ahead only while it
+// is after now; mutrev3: "after today" for every date-only value of
+// tomorrow's date survived).
+func TestAcceptanceMutrev3DateOnlyTomorrowWest(t *testing.T) {
+	ny := time.FixedZone("EST", -5*3600)
+	at := func(h, m int) time.Time { return time.Date(2026, 11, 29, h, m, 0, 0, ny) }
+	ahead := accCase{want: w("thrombocytopenia", "critical"), detailOf: map[string]string{"thrombocytopenia": "dated 2026-11-30, after today: check its date"}}
+	counts := accCase{want: w("thrombocytopenia", "critical"), notDetailOf: map[string]string{"thrombocytopenia": "after today"}}
+	cases := []struct {
+		name string
+		now  time.Time
+		acc  accCase
+	}{
+		{"New York 18:59 (23:59Z), platelets 40 dated 2026-11-30: after now, questioned", at(18, 59), ahead},
+		{"New York 19:00 (midnight UTC): its date has begun, counts", at(19, 0), counts},
+		{"New York 19:01: counts", at(19, 1), counts},
+		{"New York 23:58: counts", at(23, 58), counts},
+	}
+	for _, tc := range cases {
+		acc := tc.acc
+		acc.name, acc.c = tc.name, tzPlatelets(40, "2026-11-30")
+		runAccAt(t, tc.now, []accCase{acc})
+	}
+	// The negative: a normal count so dated beside a normal one says
+	// nothing, whether it counts or is read as current.
+	for _, now := range []time.Time{at(18, 59), at(19, 1)} {
+		runAccAt(t, now, []accCase{{name: "normal count dated 2026-11-30 at " + now.Format("15:04"), c: tzPlatelets(250, "2026-11-30"), noCards: true}})
+	}
+}
