@@ -44,3 +44,30 @@ func TestAcceptanceMutrev3DateOnlyTomorrowWest(t *testing.T) {
 		runAccAt(t, now, []accCase{{name: "normal count dated 2026-11-30 at " + now.Format("15:04"), c: tzPlatelets(250, "2026-11-30"), noCards: true}})
 	}
 }
+
+// TestAcceptanceMutrev3SameNameTwoDrugs: the CYP action names each drug
+// once by its drug word (dupes), and joinNames says a name once too: two
+// records of two drugs under one local name ("Azole antifungal", coded
+// ketoconazole and itraconazole) are two drug words but one name, said
+// once ("Azole antifungal and Azole antifungal" without joinNames' own
+// check; mutrev2 left it open). Each record keeps its evidence line.
+func TestAcceptanceMutrev3SameNameTwoDrugs(t *testing.T) {
+	withMeds := func(ms ...res) *record {
+		r := cleanRecord()
+		r.medications = append(r.medications, ms...)
+		return r
+	}
+	keto := onceDaily(med("k1", "active", rxnorm, "6135", "Azole antifungal", 3))
+	itra := onceDaily(stmt("i1", "active", rxnorm, "28031", "Azole antifungal", 3))
+	itraNamed := onceDaily(stmt("i2", "active", rxnorm, "28031", "itraconazole", 3))
+	twice := "Azole antifungal and Azole antifungal"
+	runAcc(t, []accCase{
+		{name: "ketoconazole and itraconazole under one local name: the name once", c: sign(withMeds(keto, itra), jakDraft("upadacitinib", 30)),
+			want: w("cyp-interaction", "warning"), dose: 15,
+			detailOf: map[string]string{"cyp-interaction": "With Azole antifungal (a strong CYP3A4 inhibitor)"}, notDetailOf: map[string]string{"cyp-interaction": twice}},
+		{name: "the same on order-select", c: call{hook: HookOrderSelect, r: withMeds(keto, itra), drafts: []res{jakDraft("upadacitinib", 30)}, selections: []string{"MedicationRequest/new"}},
+			want: w("cyp-interaction", "warning"), dose: 15, notDetailOf: map[string]string{"cyp-interaction": twice}},
+		{name: "negative: the local name and itraconazole by name are two names, both said", c: sign(withMeds(keto, itraNamed), jakDraft("upadacitinib", 30)),
+			want: w("cyp-interaction", "warning"), dose: 15, detailOf: map[string]string{"cyp-interaction": "With itraconazole and Azole antifungal"}},
+	})
+}
