@@ -71,3 +71,47 @@ func TestAcceptanceMutrev3SameNameTwoDrugs(t *testing.T) {
 			want: w("cyp-interaction", "warning"), dose: 15, detailOf: map[string]string{"cyp-interaction": "With itraconazole and Azole antifungal"}},
 	})
 }
+
+// TestAcceptanceMutrev3TwoCurrentOrdersOneDate: of two current orders of
+// the course, the later one gives the course's dose; two of the same date
+// (15 and 30 mg) are both the latest, and the bundle's order chose: a
+// renewal at 30 mg for a 55-year-old smoker was a dose increase (the risk
+// rows' 15 mg card) with the 15 mg order listed last, and not with it
+// first (mutrev3: latestMember's tie). The higher dose of the two is the
+// course's now, whatever their order. The 30 mg order a day before the
+// 15 mg one (the 15 mg the latest) and a day after (the 30 mg) pin the
+// dates around the tie; a 15 mg renewal is never an increase.
+func TestAcceptanceMutrev3TwoCurrentOrdersOneDate(t *testing.T) {
+	rec := func(days30 int, thirtyFirst bool) *record {
+		a := courseMed("u15", "MedicationRequest", "active", "upadacitinib", 15, 200)
+		b := courseMed("u30", "MedicationRequest", "active", "upadacitinib", 30, days30)
+		r := cleanRecord().born(bornAged(55)).replace(obsCode("smoke", "72166-2", "449868002", ago(20)))
+		if thirtyFirst {
+			r.medications = append(r.medications, b, a)
+		} else {
+			r.medications = append(r.medications, a, b)
+		}
+		return r
+	}
+	raised := accCase{want: w("lower-dose-recommended", "warning"), dose: 15}
+	kept := accCase{noCards: true}
+	var cases []accCase
+	for _, first := range []bool{false, true} {
+		order := map[bool]string{false: "15 mg listed first", true: "30 mg listed first"}[first]
+		for _, tc := range []struct {
+			name string
+			days int
+			acc  accCase
+		}{
+			{"30 mg order a day before the 15 mg one: the course is at 15 mg, 30 raises it", 201, raised},
+			{"both of one date: the course is at the higher 30 mg, 30 keeps it", 200, kept},
+			{"30 mg order a day after: the course is at 30 mg", 199, kept},
+		} {
+			acc := tc.acc
+			acc.name, acc.c = tc.name+" ("+order+")", sign(rec(tc.days, first), jakDraft("upadacitinib", 30))
+			cases = append(cases, acc)
+			cases = append(cases, accCase{name: "negative, a 15 mg renewal: " + tc.name + " (" + order + ")", c: sign(rec(tc.days, first), jakDraft("upadacitinib", 15)), noCards: true})
+		}
+	}
+	runAcc(t, cases)
+}
