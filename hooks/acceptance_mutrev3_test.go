@@ -115,3 +115,31 @@ func TestAcceptanceMutrev3TwoCurrentOrdersOneDate(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceMutrev3NotRecommendedBeforeTiclopidine: with ticlopidine
+// (its 50 mg ruled out: contraindicated with abrocitinib) and a finding
+// that rules abrocitinib out at any dose (eGFR below 30), the other dose
+// cards say why no dose is named by the latter, the drug not recommended
+// at all, not by ticlopidine's "50 mg daily at most" (mutrev3: the order
+// of the two reasons survived). At eGFR 30 the renal limit is 50 mg, and
+// ticlopidine's reason is the one.
+func TestAcceptanceMutrev3NotRecommendedBeforeTiclopidine(t *testing.T) {
+	tic := med("tic", "active", rxnorm, "10594", "ticlopidine 250 MG Oral Tablet", 5)
+	egfr := func(v float64) res { return obsQty("egfr", "98979-8", v, "mL/min/{1.73_m2}", "2026-11-02") }
+	smoker := obsCode("smoke", "72166-2", "449868002", "2026-11-02")
+	rec := func(v float64) *record {
+		r := cleanRecord().born(bornAged(55)).replace(egfr(v)).replace(smoker)
+		r.medications = append(r.medications, tic)
+		return r
+	}
+	notRec := "No dose is suggested: abrocitinib is not recommended for this patient ("
+	byTic := "is contraindicated with ticlopidine 250 MG Oral Tablet (see its card)"
+	runAcc(t, []accCase{
+		{name: "eGFR 29 and ticlopidine: not recommended at any dose is the reason", c: sign(rec(29), jakDraft("abrocitinib", 200)), noDose: true,
+			detailOf: map[string]string{"lower-dose-recommended": notRec}, notDetailOf: map[string]string{"lower-dose-recommended": byTic}},
+		{name: "eGFR 30 and ticlopidine: ticlopidine's contraindication is the reason", c: sign(rec(30), jakDraft("abrocitinib", 200)), noDose: true,
+			detailOf: map[string]string{"lower-dose-recommended": byTic}, notDetailOf: map[string]string{"lower-dose-recommended": notRec}},
+		{name: "eGFR 31 and ticlopidine: the same", c: sign(rec(31), jakDraft("abrocitinib", 200)), noDose: true,
+			detailOf: map[string]string{"lower-dose-recommended": byTic}, notDetailOf: map[string]string{"lower-dose-recommended": notRec}},
+	})
+}
