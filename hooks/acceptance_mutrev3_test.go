@@ -143,3 +143,38 @@ func TestAcceptanceMutrev3NotRecommendedBeforeTiclopidine(t *testing.T) {
 			detailOf: map[string]string{"lower-dose-recommended": byTic}, notDetailOf: map[string]string{"lower-dose-recommended": notRec}},
 	})
 }
+
+// TestAcceptanceMutrev3SamePartialBirthDateTwice: two Patient resources
+// giving the same partial birth date ("2014") are one birth date: the
+// card asks for the full date, not to reconcile two resources (mutrev3:
+// Patient.Also's equal-range return dropped made them "two Patient
+// resources with different birth dates"). With a full date in the other
+// resource they do differ, and say so.
+func TestAcceptanceMutrev3SamePartialBirthDateTwice(t *testing.T) {
+	both := func(births ...string) *record {
+		var ps []res
+		for _, b := range births {
+			ps = append(ps, res{"resourceType": "Patient", "id": "p1", "gender": "male", "birthDate": b})
+		}
+		r := cleanRecord()
+		r.patient = bundleOf(ps)
+		return r
+	}
+	year := "year only: record the full date"
+	two := "two Patient resources with different birth dates"
+	runAcc(t, []accCase{
+		{name: "2014 once: year only", c: sign(both("2014"), jakDraft("abrocitinib", 100)), want: w("age-not-approved", "critical"),
+			detailOf: map[string]string{"age-not-approved": year}},
+		{name: "2014 twice: one partial date, year only", c: sign(both("2014", "2014"), jakDraft("abrocitinib", 100)), want: w("age-not-approved", "critical"),
+			detailOf: map[string]string{"age-not-approved": "Check the full birth date"}, notDetailOf: map[string]string{"age-not-approved": two}},
+		{name: "2014 and 2014-01-15: two birth dates", c: sign(both("2014", "2014-01-15"), jakDraft("abrocitinib", 100)), want: w("age-not-approved", "critical"),
+			detailOf: map[string]string{"age-not-approved": two}},
+		// The same first day is not the same range: 2014-01-01 (aged 12)
+		// beside "2014" (born by 31 December: 11 or 12) may be under 12.
+		{name: "2014-01-01 then 2014: may be 11, critical", c: sign(both("2014-01-01", "2014"), jakDraft("abrocitinib", 100)), want: w("age-not-approved", "critical"),
+			detailOf: map[string]string{"age-not-approved": two}},
+		{name: "2014-12-31 then 2014: the same last day, may be 12", c: sign(both("2014-12-31", "2014"), jakDraft("abrocitinib", 100)), want: w("age-not-approved", "critical"),
+			detailOf: map[string]string{"age-not-approved": two}},
+		{name: "negative: 2014-01-01 twice: aged 12, no card", c: sign(both("2014-01-01", "2014-01-01"), jakDraft("abrocitinib", 100)), absent: []string{"age-not-approved"}},
+	})
+}
