@@ -178,3 +178,31 @@ func TestAcceptanceMutrev3SamePartialBirthDateTwice(t *testing.T) {
 		{name: "negative: 2014-01-01 twice: aged 12, no card", c: sign(both("2014-01-01", "2014-01-01"), jakDraft("abrocitinib", 100)), absent: []string{"age-not-approved"}},
 	})
 }
+
+// TestAcceptanceMutrev3MonthOnlyBirthDateLastDay: a birth date of month
+// precision ("2014-10") may be any day of October 2014, the 31st last:
+// that child is 12 from 31 October 2026 and not before (abrocitinib's
+// approved age). A day past the month's end (1 November, mutrev3:
+// birthLast's day 0 moved to 1) kept the child possibly 11 on the 31st.
+func TestAcceptanceMutrev3MonthOnlyBirthDateLastDay(t *testing.T) {
+	rec := func() *record {
+		r := cleanRecord()
+		r.patient = res{"resourceType": "Patient", "id": "p1", "gender": "male", "birthDate": "2014-10"}
+		return r
+	}
+	at := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 12, 0, 0, 0, time.UTC) }
+	under := accCase{want: w("age-not-approved", "critical"), detailOf: map[string]string{"age-not-approved": "year and month only"}}
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+		acc  accCase
+	}{
+		{"30 October 2026: born 31 October 2014 is 11, may be under 12", at(10, 30), under},
+		{"31 October 2026: 12 on any day of October 2014, no card", at(10, 31), accCase{absent: []string{"age-not-approved"}}},
+		{"1 November 2026: no card", at(11, 1), accCase{absent: []string{"age-not-approved"}}},
+	} {
+		acc := tc.acc
+		acc.name, acc.c = tc.name, sign(rec(), jakDraft("abrocitinib", 100))
+		runAccAt(t, tc.now, []accCase{acc})
+	}
+}
