@@ -206,3 +206,24 @@ func TestAcceptanceMutrev3MonthOnlyBirthDateLastDay(t *testing.T) {
 		runAccAt(t, tc.now, []accCase{acc})
 	}
 }
+
+// TestAcceptanceMutrev3SharedIDTextOnly: two drafts under one id named by
+// their text only (no coding), upadacitinib and abrocitinib, are two
+// orders, as coded ones are (workflow review): the text is part of the
+// order's key (mutrev3: orderKey without the text made them one order,
+// and combination-jak was not said). Two copies of one text-only draft
+// are still one order.
+func TestAcceptanceMutrev3SharedIDTextOnly(t *testing.T) {
+	textOnly := func(drug string, mg int) res {
+		m := jakDraft(drug, mg)
+		m["id"] = "j"
+		m["medicationCodeableConcept"] = res{"text": m["medicationCodeableConcept"].(res)["text"]}
+		return m
+	}
+	runAcc(t, []accCase{
+		{name: "upadacitinib and abrocitinib by text under one id: two orders", c: sign(cleanRecord(), textOnly("upadacitinib", 15), textOnly("abrocitinib", 100)),
+			want: w("combination-jak", "critical")},
+		{name: "negative: one text-only draft twice under one id: one order", c: sign(cleanRecord(), textOnly("upadacitinib", 15), textOnly("upadacitinib", 15)),
+			absent: []string{"combination-jak"}},
+	})
+}
