@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -226,4 +227,34 @@ func TestAcceptanceMutrev3SharedIDTextOnly(t *testing.T) {
 		{name: "negative: one text-only draft twice under one id: one order", c: sign(cleanRecord(), textOnly("upadacitinib", 15), textOnly("upadacitinib", 15)),
 			absent: []string{"combination-jak"}},
 	})
+}
+
+// TestAcceptanceMutrev3NamesCap: the CYP action names at most 5 drugs
+// (rules.maxNames, the evidence lines' cap less the line saying how many
+// more), then says how many more (failsafe12): 5 strong CYP3A4
+// inhibitors are all named, 6 are 5 and "1 more", 7 are 5 and "2 more"
+// (mutrev3: the cap at 4 and at 6 survived).
+func TestAcceptanceMutrev3NamesCap(t *testing.T) {
+	words := []string{"ketoconazole", "itraconazole", "clarithromycin", "telithromycin", "nefazodone", "voriconazole", "posaconazole"}
+	rec := func(n int) *record {
+		r := cleanRecord()
+		for i, word := range words[:n] {
+			r.medications = append(r.medications, onceDaily(stmt("x"+word, "active", "", "", word, 3+i)))
+		}
+		return r
+	}
+	cases := []accCase{}
+	for _, tc := range []struct {
+		n          int
+		said, more string
+	}{
+		{5, "With ketoconazole, itraconazole, clarithromycin, telithromycin and nefazodone (a strong", "more"},
+		{6, "and 1 more", "and 2 more"},
+		{7, "and 2 more", "and 1 more"},
+	} {
+		cases = append(cases, accCase{name: strconv.Itoa(tc.n) + " strong CYP3A4 inhibitors", c: sign(rec(tc.n), jakDraft("upadacitinib", 30)),
+			want: w("cyp-interaction", "warning"), dose: 15,
+			detailOf: map[string]string{"cyp-interaction": tc.said}, notDetailOf: map[string]string{"cyp-interaction": tc.more + " (a strong"}})
+	}
+	runAcc(t, cases)
 }
