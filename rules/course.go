@@ -294,6 +294,7 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 		}
 		c.Latest = latestMember(c.Members)
 		c.DailyMg, _, c.DoseKnown = ix.dailyDose(*c.Latest)
+		ix.highestOfLatest(c)
 		c.Recent = c.Ongoing || int64(ix.today-dayOf(c.End)) <= windowDays(ix.cfg.RecentCourse)
 		// A course only planned has its first months ahead, however old
 		// the plan.
@@ -328,6 +329,26 @@ func supplyDays(s Supply) civilDay {
 func plannedOnly(m *Medication) bool {
 	return m.ResourceType == "MedicationStatement" && m.Status == "intended" ||
 		m.ResourceType == "MedicationRequest" && m.Intent == "plan"
+}
+
+// highestOfLatest makes c's dose the highest known one among the members
+// as late as c.Latest (the same start, both current or both not): two
+// current orders of one date, 15 and 30 mg, are both the latest, and the
+// bundle's order chose between them (mutrev3: a renewal at 30 mg was a dose
+// increase with the 15 mg order listed last, and not with it first). The
+// higher dose is the fail-safe reading for every dose limit of the course
+// (lead's choice; committee question, mutrev3).
+func (ix *index) highestOfLatest(c *Course) {
+	start, _ := MemberStart(c.Latest)
+	current := useOf(c.Latest) == useCurrent
+	for _, m := range c.Members {
+		if s, _ := MemberStart(m); m == c.Latest || !s.Equal(start) || (useOf(m) == useCurrent) != current {
+			continue
+		}
+		if mg, _, ok := ix.dailyDose(*m); ok && (!c.DoseKnown || mg > c.DailyMg) {
+			c.Latest, c.DailyMg, c.DoseKnown = m, mg, true
+		}
+	}
 }
 
 // latestMember is the latest current member, else the latest member (by
