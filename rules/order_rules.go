@@ -193,7 +193,7 @@ func (c *orderCtx) tbActive() (Finding, bool) {
 	return Finding{
 		Title: "Active tuberculosis",
 		Action: c.onTx("Do not start "+c.p.Generic+" in a patient with active tuberculosis; treat the tuberculosis first.",
-			tbDuring(c)),
+			c.tbDuring()),
 		Evidence:   conditionEvidence(cs, c.now),
 		Unverified: c.unverifiedConditions(VSActiveTB, cs),
 	}, true
@@ -1469,7 +1469,7 @@ func StopsForInfection(d Drug) bool { return d == Abrocitinib }
 
 // tbDuring is tb-active's action during treatment: tuberculosis is the
 // serious infection of both labels' 5.1, so abrocitinib is discontinued.
-func tbDuring(c *orderCtx) string {
+func (c *orderCtx) tbDuring() string {
 	if StopsForInfection(c.drug) {
 		return "Discontinue " + c.p.Generic + " (" + strings.ToUpper(c.p.Brand) + " PI 5.1): active tuberculosis; treat it, and weigh the risks and benefits with specialist advice before restarting it."
 	}
