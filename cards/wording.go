@@ -813,9 +813,9 @@ func reverseSummary(group []rules.Finding, a summaryArgs) string {
 }
 
 // stops reports whether the label says to discontinue the drug for the
-// finding: a myocardial infarction or stroke during upadacitinib
-// treatment (RINVOQ 5.4). Its card leads with it, cites it and suggests
-// no dose.
+// finding (rules.Finding.Discontinue): a myocardial infarction or stroke
+// (5.4) or a thrombosis (5.5) since a known course start. Its card leads
+// with it, cites it and suggests no dose.
 func stops(f rules.Finding) bool {
 	return f.SinceStart && f.Discontinue && f.Course == nil
 }
