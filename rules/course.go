@@ -338,16 +338,31 @@ func plannedOnly(m *Medication) bool {
 // increase with the 15 mg order listed last, and not with it first). The
 // higher dose is the fail-safe reading for every dose limit of the course
 // (lead's choice; committee question, mutrev3).
+//
+// One of them whose dose could not be read makes the course's dose unknown
+// (failsafe15): the 15 mg order beside one of unreadable dose read
+// "Keep upadacitinib at 15 mg daily or less while on clarithromycin",
+// which the other order may be above; unknown says to check the dose,
+// and a renewal counts as raising it.
 func (ix *index) highestOfLatest(c *Course) {
 	start, _ := MemberStart(c.Latest)
 	current := useOf(c.Latest) == useCurrent
+	unread := !c.DoseKnown
 	for _, m := range c.Members {
 		if s, _ := MemberStart(m); m == c.Latest || !s.Equal(start) || (useOf(m) == useCurrent) != current {
 			continue
 		}
-		if mg, _, ok := ix.dailyDose(*m); ok && (!c.DoseKnown || mg > c.DailyMg) {
+		mg, _, ok := ix.dailyDose(*m)
+		if !ok {
+			unread = true
+			continue
+		}
+		if !c.DoseKnown || mg > c.DailyMg {
 			c.Latest, c.DailyMg, c.DoseKnown = m, mg, true
 		}
+	}
+	if unread {
+		c.DailyMg, c.DoseKnown = 0, false
 	}
 }
 

@@ -145,8 +145,11 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 			// Sent with neither text nor display: a card named it by a bare
 			// code ("91302008 (active)"); the value set that matched it has
 			// a name (noise13 question 3).
-			if d := k.displayIn(sets, c.Codes); d != "" {
-				c.Text = d + ", code " + firstCode(c.Codes)
+			// The code named is the one the display is of: "Sepsis, code
+			// SEP1" gave a site's local code the value set's name for
+			// SNOMED 91302008 sent beside it (failsafe15).
+			if d, code := k.displayIn(sets, c.Codes); d != "" {
+				c.Text = d + ", code " + code
 			}
 		}
 	}
@@ -1375,9 +1378,10 @@ func firstCode(cs []Coding) string {
 }
 
 // displayIn is the knowledge base's name of the first of codes listed (by
-// system and code) in one of sets, without its curation note; "" when
-// none is listed by name (a code matched by an ICD-10-CM range has none).
-func (k *Knowledge) displayIn(sets []string, codes []Coding) string {
+// system and code) in one of sets, without its curation note, and that
+// code; "" when none is listed by name (a code matched by an ICD-10-CM
+// range has none).
+func (k *Knowledge) displayIn(sets []string, codes []Coding) (string, string) {
 	for _, x := range codes {
 		for _, set := range sets {
 			vs := k.sets[set]
@@ -1386,10 +1390,10 @@ func (k *Knowledge) displayIn(sets []string, codes []Coding) string {
 			}
 			for _, c := range vs.Codes {
 				if c.Code == x.Code && c.System == x.System && c.Display != "" {
-					return withoutCurationNote(c.Display)
+					return withoutCurationNote(c.Display), x.Code
 				}
 			}
 		}
 	}
-	return ""
+	return "", ""
 }
