@@ -107,6 +107,21 @@ func byTherapy(onTx, start string) func(summaryArgs) string {
 	}
 }
 
+// byInfectionLabel is byTherapy for an infection during treatment, whose
+// verb is the drug's label's (rules.StopsForInfection): interrupt
+// (RINVOQ 5.1) or discontinue (CIBINQO 5.1, a course on hold too).
+func byInfectionLabel(interrupt, discontinue, start string) func(summaryArgs) string {
+	return func(a summaryArgs) string {
+		switch {
+		case !a.treating():
+			return expand(start, a)
+		case rules.StopsForInfection(a.ID):
+			return expand(discontinue, a)
+		}
+		return expand(interrupt, a)
+	}
+}
+
 // expand replaces {drug}, {mg}, {subject}, {limit} and {ended} in s,
 // leftmost first, as a strings.Replacer of them would (one is not built
 // per card: that was 1.5 % of a first prescription's CPU).
@@ -243,15 +258,8 @@ var codeTable = map[string]codeInfo{
 
 	// Contraindications: one card each.
 	rules.TBActive: {category: rules.CategoryContraindication, level: rules.Critical, short: "active tuberculosis",
-		summary: func(a summaryArgs) string {
-			switch {
-			case !a.treating():
-				return expand("Do not start {drug}: active tuberculosis", a)
-			case rules.StopsForInfection(a.ID): // CIBINQO 5.1, on hold too
-				return expand("Discontinue {drug}: active tuberculosis", a)
-			}
-			return expand("Interrupt {drug}: active tuberculosis", a)
-		},
+		summary: byInfectionLabel("Interrupt {drug}: active tuberculosis", "Discontinue {drug}: active tuberculosis",
+			"Do not start {drug}: active tuberculosis"),
 		reasons: []Coding{reasonSpecialist}},
 	rules.TBLatentUntreated: {category: rules.CategoryContraindication, level: rules.Critical, short: "untreated latent TB",
 		summary: byTherapy("Start latent TB treatment: positive TB test on {drug}", "Treat latent TB before starting {drug}"),
@@ -280,15 +288,9 @@ var codeTable = map[string]codeInfo{
 			return expand("Do not start {drug} while breastfeeding: no breastfeeding on it", a) + after
 		}},
 	rules.SeriousInfectionActive: {category: rules.CategoryContraindication, level: rules.Critical, short: "serious infection",
-		summary: func(a summaryArgs) string {
-			switch {
-			case !a.treating():
-				return expand("Do not start {drug} during an active serious infection", a)
-			case rules.StopsForInfection(a.ID): // CIBINQO 5.1, on hold too
-				return expand("Discontinue {drug}: serious infection (US label; weigh restarting once it is controlled)", a)
-			}
-			return expand("Interrupt {drug} until the serious infection is controlled", a)
-		}},
+		summary: byInfectionLabel("Interrupt {drug} until the serious infection is controlled",
+			"Discontinue {drug}: serious infection (US label; weigh restarting once it is controlled)",
+			"Do not start {drug} during an active serious infection")},
 	// Critical for Child-Pugh C or decompensation, a warning for cirrhosis
 	// without a class (contract 6.4): the finding carries the level.
 	rules.SevereHepaticImpairment: {category: rules.CategoryContraindication, level: rules.Warning, short: "severe hepatic impairment",

@@ -141,7 +141,7 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 		for _, set := range sets {
 			ix.conds[set] = append(ix.conds[set], c)
 		}
-		if c.Text == "" && codingsName(c.Codes) == firstCode(c.Codes) {
+		if c.Text == "" && !hasDisplay(c.Codes) {
 			// Sent with neither text nor display: a card named it by a bare
 			// code ("91302008 (active)"); the value set that matched it has
 			// a name (noise13 question 3).
@@ -1367,16 +1367,6 @@ func (ix *index) codeStrength(m Medication) float64 {
 	return 0
 }
 
-// firstCode is the first code of cs, "" when none has one.
-func firstCode(cs []Coding) string {
-	for _, x := range cs {
-		if x.Code != "" {
-			return x.Code
-		}
-	}
-	return ""
-}
-
 // displayIn is the knowledge base's name of the first of codes listed (by
 // system and code) in one of sets, without its curation note, and that
 // code; "" when none is listed by name (a code matched by an ICD-10-CM
@@ -1384,13 +1374,9 @@ func firstCode(cs []Coding) string {
 func (k *Knowledge) displayIn(sets []string, codes []Coding) (string, string) {
 	for _, x := range codes {
 		for _, set := range sets {
-			vs := k.sets[set]
-			if vs == nil {
-				continue
-			}
-			for _, c := range vs.Codes {
-				if c.Code == x.Code && c.System == x.System && c.Display != "" {
-					return withoutCurationNote(c.Display), x.Code
+			if vs := k.sets[set]; vs != nil {
+				if e := vs.lookup(x); e != nil && e.Display != "" {
+					return withoutCurationNote(e.Display), x.Code
 				}
 			}
 		}

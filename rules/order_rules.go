@@ -193,7 +193,8 @@ func (c *orderCtx) tbActive() (Finding, bool) {
 	return Finding{
 		Title: "Active tuberculosis",
 		Action: c.onTx("Do not start "+c.p.Generic+" in a patient with active tuberculosis; treat the tuberculosis first.",
-			c.tbDuring()),
+			c.byInfectionLabel("Interrupt "+c.p.Generic+": active tuberculosis; treat it and seek specialist advice before resuming.",
+				": active tuberculosis; treat it, and weigh the risks and benefits with specialist advice before restarting it.")),
 		Evidence:   conditionEvidence(cs, c.now),
 		Unverified: c.unverifiedConditions(VSActiveTB, cs),
 	}, true
@@ -1467,13 +1468,15 @@ const staleInfectionDays = 90
 // review found the difference.
 func StopsForInfection(d Drug) bool { return d == Abrocitinib }
 
-// tbDuring is tb-active's action during treatment: tuberculosis is the
-// serious infection of both labels' 5.1, so abrocitinib is discontinued.
-func (c *orderCtx) tbDuring() string {
+// byInfectionLabel is the action during treatment for a serious infection
+// (tuberculosis too, the serious infection of both labels' 5.1): interrupt,
+// or where the label says so "Discontinue <drug> (<BRAND> PI 5.1)" followed
+// by afterStop.
+func (c *orderCtx) byInfectionLabel(interrupt, afterStop string) string {
 	if StopsForInfection(c.drug) {
-		return "Discontinue " + c.p.Generic + " (" + strings.ToUpper(c.p.Brand) + " PI 5.1): active tuberculosis; treat it, and weigh the risks and benefits with specialist advice before restarting it."
+		return "Discontinue " + c.p.Generic + " (" + strings.ToUpper(c.p.Brand) + " PI 5.1)" + afterStop
 	}
-	return "Interrupt " + c.p.Generic + ": active tuberculosis; treat it and seek specialist advice before resuming."
+	return interrupt
 }
 
 func (c *orderCtx) seriousInfectionActive() (Finding, bool) {
@@ -1489,14 +1492,11 @@ func (c *orderCtx) seriousInfectionActive() (Finding, bool) {
 	if len(cs) == 0 {
 		return Finding{}, false
 	}
-	during := "Interrupt " + c.p.Generic + " until the infection is controlled."
-	if StopsForInfection(c.drug) {
-		during = "Discontinue " + c.p.Generic + " (" + strings.ToUpper(c.p.Brand) + " PI 5.1); start complete diagnostic testing and antimicrobial therapy, and weigh the risks and benefits before restarting it."
-	}
 	return Finding{
 		Title: "Active serious infection",
 		Action: c.onTx("Do not start "+c.p.Generic+" during an active serious infection; start once it is controlled.",
-			during),
+			c.byInfectionLabel("Interrupt "+c.p.Generic+" until the infection is controlled.",
+				"; start complete diagnostic testing and antimicrobial therapy, and weigh the risks and benefits before restarting it.")),
 		Evidence:   conditionEvidence(cs, c.now),
 		Unverified: c.unverifiedConditions(VSSeriousInfection, cs),
 	}, true
