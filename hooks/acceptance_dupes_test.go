@@ -18,11 +18,7 @@ import (
 // interacting drug (the value set's drug word the name holds) once; two
 // different drugs, and the evidence line of each record, are still said.
 func TestAcceptanceDupesInteractingDrugNamedOnce(t *testing.T) {
-	withMeds := func(ms ...res) *record {
-		r := cleanRecord()
-		r.medications = append(r.medications, ms...)
-		return r
-	}
+	withMeds := cleanWithMeds
 	clarSCD := onceDaily(med("c1", "active", rxnorm, "197517", "clarithromycin 500 MG Oral Tablet", 3))
 	clarSBD := onceDaily(stmt("c2", "active", rxnorm, "205866", "Clarithromycin 500 MG Oral Tablet [Biaxin]", 3))
 	clarIngr := onceDaily(stmt("c3", "active", rxnorm, "21212", "clarithromycin", 3))
@@ -170,4 +166,11 @@ func TestAcceptanceDupesTwoPatientGenders(t *testing.T) {
 			want: w("pregnancy-test-missing", "warning")},
 	}
 	runAcc(t, cases)
+}
+
+// cleanWithMeds is the clean record with ms on its medication list.
+func cleanWithMeds(ms ...res) *record {
+	r := cleanRecord()
+	r.medications = append(r.medications, ms...)
+	return r
 }

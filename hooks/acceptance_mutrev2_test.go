@@ -32,14 +32,7 @@ func TestAcceptanceMutrev2ScheduledAfterGap(t *testing.T) {
 // the same 50 mg (eGFR 30-59) names its dose as before; at eGFR 60 the
 // boxed-warning card's 100 mg is above ticlopidine's 50 mg: no dose.
 func TestAcceptanceMutrev2TiclopidineEqualLimit(t *testing.T) {
-	tic := med("tic", "active", rxnorm, "10594", "ticlopidine 250 MG Oral Tablet", 5)
-	egfr := func(v float64) res { return obsQty("egfr", "98979-8", v, "mL/min/{1.73_m2}", "2026-11-02") }
-	smoker := obsCode("smoke", "72166-2", "449868002", "2026-11-02")
-	rec := func(v float64) *record {
-		r := cleanRecord().born(bornAged(55)).replace(egfr(v)).replace(smoker)
-		r.medications = append(r.medications, tic)
-		return r
-	}
+	rec := ticlopidineSmoker
 	runAcc(t, []accCase{
 		// The renal 50 mg equals ticlopidine's: no dose either (lead
 		// engineer, 7 December: failsafe11 1 and mutrev2 1; "Use
@@ -56,4 +49,13 @@ func TestAcceptanceMutrev2TiclopidineEqualLimit(t *testing.T) {
 			detailOf:    map[string]string{"lower-dose-recommended": "contraindicated with ticlopidine"},
 			notDetailOf: map[string]string{"cyp-interaction": "see its card"}},
 	})
+}
+
+// ticlopidineSmoker is a 55-year-old smoker on ticlopidine (started 5 days
+// ago) with an eGFR of v.
+func ticlopidineSmoker(v float64) *record {
+	r := cleanRecord().born(bornAged(55)).replace(obsQty("egfr", "98979-8", v, "mL/min/{1.73_m2}", "2026-11-02")).
+		replace(obsCode("smoke", "72166-2", "449868002", "2026-11-02"))
+	r.medications = append(r.medications, med("tic", "active", rxnorm, "10594", "ticlopidine 250 MG Oral Tablet", 5))
+	return r
 }

@@ -53,11 +53,7 @@ func TestAcceptanceMutrev3DateOnlyTomorrowWest(t *testing.T) {
 // once ("Azole antifungal and Azole antifungal" without joinNames' own
 // check; mutrev2 left it open). Each record keeps its evidence line.
 func TestAcceptanceMutrev3SameNameTwoDrugs(t *testing.T) {
-	withMeds := func(ms ...res) *record {
-		r := cleanRecord()
-		r.medications = append(r.medications, ms...)
-		return r
-	}
+	withMeds := cleanWithMeds
 	keto := onceDaily(med("k1", "active", rxnorm, "6135", "Azole antifungal", 3))
 	itra := onceDaily(stmt("i1", "active", rxnorm, "28031", "Azole antifungal", 3))
 	itraNamed := onceDaily(stmt("i2", "active", rxnorm, "28031", "itraconazole", 3))
@@ -125,14 +121,7 @@ func TestAcceptanceMutrev3TwoCurrentOrdersOneDate(t *testing.T) {
 // of the two reasons survived). At eGFR 30 the renal limit is 50 mg, and
 // ticlopidine's reason is the one.
 func TestAcceptanceMutrev3NotRecommendedBeforeTiclopidine(t *testing.T) {
-	tic := med("tic", "active", rxnorm, "10594", "ticlopidine 250 MG Oral Tablet", 5)
-	egfr := func(v float64) res { return obsQty("egfr", "98979-8", v, "mL/min/{1.73_m2}", "2026-11-02") }
-	smoker := obsCode("smoke", "72166-2", "449868002", "2026-11-02")
-	rec := func(v float64) *record {
-		r := cleanRecord().born(bornAged(55)).replace(egfr(v)).replace(smoker)
-		r.medications = append(r.medications, tic)
-		return r
-	}
+	rec := ticlopidineSmoker
 	notRec := "No dose is suggested: abrocitinib is not recommended for this patient ("
 	byTic := "is contraindicated with ticlopidine 250 MG Oral Tablet (see its card)"
 	runAcc(t, []accCase{
