@@ -89,10 +89,12 @@ func writeCSV(w io.Writer, r Report) error {
 
 // csvText keeps a CSV cell from being read as a formula by a spreadsheet
 // (CSV injection): a cell starting with =, +, -, @, a tab or a carriage
-// return gets a leading apostrophe. Override reasons are an EHR's free
-// text, and the committee opens the CSV in a spreadsheet.
+// return, or with their fullwidth forms (＝＋－＠, which a spreadsheet in a
+// Japanese or Chinese locale may read as the ASCII ones), gets a leading
+// apostrophe. Override reasons are an EHR's free text, and the committee
+// opens the CSV in a spreadsheet.
 func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if r, _ := utf8.DecodeRuneInString(s); strings.ContainsRune("=+-@\t\r＝＋－＠", r) {
 		return "'" + s
 	}
 	return s

@@ -138,6 +138,20 @@ func TestWriteReportHostileReasons(t *testing.T) {
 	}
 }
 
+// A spreadsheet in a Japanese or Chinese locale may read a cell starting
+// with a fullwidth ＝, ＋, － or ＠ as a formula too.
+func TestCSVTextFormulaStarts(t *testing.T) {
+	for in, want := range map[string]string{
+		"=1+1": "'=1+1", "+1": "'+1", "-1": "'-1", "@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx", "\rx": "'\rx",
+		"＝1+1": "'＝1+1", "＋1": "'＋1", "－1": "'－1", "＠SUM(A1)": "'＠SUM(A1)",
+		"": "", "Patient declined": "Patient declined", "a=1": "a=1", "１＝１": "１＝１", "–1": "–1",
+	} {
+		if got := csvText(in); got != want {
+			t.Errorf("csvText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestWriteReportUnknownFormat(t *testing.T) {
 	for _, f := range []string{"", "xml", "JSON"} {
 		if err := WriteReport(&bytes.Buffer{}, sampleReport, f); err == nil {
