@@ -237,10 +237,23 @@ func convertImmunization(im *immunization) rules.Immunization {
 	return out
 }
 
-// convertMedication is what a Medication contributes to an order.
+// convertMedication is what a Medication contributes to an order: its
+// code's codings, then its active ingredients' (a compounded or local
+// product named only by its ingredient was no JAK order; failsafe16).
 func convertMedication(m *medication) rules.Medication {
 	mg, perML := strengthMg(m.Ingredient)
-	return rules.Medication{Codes: codings(m.Code), Text: textOrDisplay(m.Code), Dose: rules.DoseFacts{IngredientStrengthMg: mg, IngredientPerML: perML}}
+	codes := codings(m.Code)
+	for i := range m.Ingredient {
+		if ing := &m.Ingredient[i]; ing.IsActive == nil || *ing.IsActive {
+			codes = append(codes, codings(&ing.ItemCodeableConcept)...)
+			for _, t := range []string{ccText(&ing.ItemCodeableConcept), strings.TrimSpace(str(ing.ItemReference.Display))} {
+				if t != "" {
+					codes = append(codes, rules.Coding{Display: t})
+				}
+			}
+		}
+	}
+	return rules.Medication{Codes: codes, Text: textOrDisplay(m.Code), Dose: rules.DoseFacts{IngredientStrengthMg: mg, IngredientPerML: perML}}
 }
 
 // medIndex holds Medications by "Medication/<id>" and by their fullUrl.
@@ -297,7 +310,7 @@ func setMedication(p *pendingMed, cc *fm.CodeableConcept, ref *fm.Reference, con
 	p.med.Codes, p.med.Text = codings(cc), textOrDisplay(cc)
 	r := strings.TrimSpace(str(ref.Reference))
 	p.refText = strings.TrimSpace(str(ref.Display))
-	p.hadRef = r != ""
+	p.hadRef = r != "" || ref.Identifier != nil // by identifier alone: a drug named, not read (failsafe16)
 	if id, ok := strings.CutPrefix(r, "#"); ok {
 		if info, ok := contained(id); ok {
 			p.found = true
