@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -311,5 +312,37 @@ func TestFailsafe16CardNamesBounded(t *testing.T) {
 				assert.Less(t, len(body), 20_000)
 			})
 		}
+	}
+}
+
+// TestFailsafe16MedicationVersionsBounded: one Medication id sent again
+// and again with other content (a record order references it) was merged
+// version by version, its codes and text copied each time: 20,000 versions
+// in a 2.5 MB prefetch took 12 s and 14 GB of allocations, past the call's
+// deadline. Past 64 codes merged the id is read as no Medication, and the
+// order as one whose drug cannot be told, said on the card.
+func TestFailsafe16MedicationVersionsBounded(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true, bodyLimit: 16 << 20})
+	const notRead = "some medications could not be read"
+	for _, n := range []int{63, 64, 65, 66, 20_000} {
+		t.Run(fmt.Sprintf("%d versions", n), func(t *testing.T) {
+			r := cleanRecord()
+			o := med("o1", "active", "", "", "", 10)
+			delete(o, "medicationCodeableConcept")
+			o["medicationReference"] = res{"reference": "Medication/m1"}
+			r.medications = append(r.medications, o)
+			for i := range n {
+				r.medications = append(r.medications, res{"resourceType": "Medication", "id": "m1",
+					"code": res{"coding": []any{res{"system": "http://hospital.example/formulary", "code": fmt.Sprintf("c%d", i)}}, "text": fmt.Sprintf("drug %d", i)}})
+			}
+			start := time.Now()
+			cs, body := sign(r, jakDraft("upadacitinib", 15)).post(t, s)
+			assert.Less(t, time.Since(start), 3*time.Second)
+			said := false
+			for _, c := range cs {
+				said = said || strings.Contains(c.Summary, notRead)
+			}
+			assert.Equal(t, n > 64, said, body[:min(len(body), 400)])
+		})
 	}
 }
