@@ -377,6 +377,18 @@ func (p *part) check(r *resource, included bool) error {
 	case r.resourceType == "Immunization", r.get("subject") == nil && r.get("patient") != nil:
 		member = "patient" // also where DSTU2 names it (Condition, MedicationStatement)
 	}
+	// The other member is judged too when it names a Patient: a null or
+	// empty subject beside a DSTU2 patient of another patient was read
+	// as the context patient's (failsafe16).
+	for _, other := range []string{"subject", "patient"} {
+		var ref fm.Reference
+		if other == member || decodeHead(r.get(other), &ref) != nil {
+			continue
+		}
+		if id, ok := patientOf(str(ref.Reference)); ok && id != p.b.patientID {
+			return fmt.Errorf("%w: a %s about another patient", ErrWrongPatient, r.resourceType)
+		}
+	}
 	v := r.get(member)
 	ref, seen := p.subjects[string(v)]
 	if !seen {
@@ -669,7 +681,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 			// safe: an order of an unknown Medication must not answer no
 			// cards. (An order with no medication[x] at all is an order
 			// whose drug is not chosen yet, as order-select sends it.)
-			reason := "names no Medication contained in the order or in draftOrders (or two of its id that differ), and has no display"
+			reason := "names no Medication contained in the order or in draftOrders (or two of its id that differ, or one by identifier alone), and has no display"
 			if p.meds[i].found {
 				reason = "names a Medication with neither code nor text, and has no display"
 			}

@@ -226,7 +226,7 @@ func (c *Client) page(ctx context.Context, u *url.URL, token Token, budget *netg
 		return nil, "", fail(reason)
 	}
 	for _, l := range head.Link {
-		if head.ResourceType == "Bundle" && l.Relation == "next" && l.URL != "" {
+		if head.ResourceType == "Bundle" && relation(l.Relation, "next") && l.URL != "" {
 			return body, l.URL, nil
 		}
 	}

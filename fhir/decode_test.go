@@ -591,7 +591,10 @@ const upadacitinibMedication = `{"resourceType":"Medication","id":"upa15",
 	"code":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"2196092","display":"upadacitinib 15 MG Extended Release Oral Tablet"}]},
 	"ingredient":[{"itemCodeableConcept":{"text":"upadacitinib"},"strength":{"numerator":{"value":15,"unit":"mg","system":"http://unitsofmeasure.org","code":"mg"},"denominator":{"value":1,"unit":"TAB"}}}]}`
 
-var upa15Coding = []rules.Coding{{System: rules.SystemRxNorm, Code: "2196092", Display: "upadacitinib 15 MG Extended Release Oral Tablet"}}
+// upa15Coding is upadacitinibMedication's codes: its code's coding, then
+// its ingredient's text (failsafe16: a Medication is recognised by its
+// ingredients too).
+var upa15Coding = []rules.Coding{{System: rules.SystemRxNorm, Code: "2196092", Display: "upadacitinib 15 MG Extended Release Oral Tablet"}, {Display: "upadacitinib"}}
 
 func TestMedicationReference(t *testing.T) {
 	order := func(ref string) string {

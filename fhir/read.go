@@ -296,9 +296,17 @@ func (r *resource) observationDate() time.Time {
 // "Patient/123/_history" name patient 123 as well: they were passed over
 // as naming no patient, so another patient's data was read as the
 // context patient's). ok is false for a reference to anything else.
+// The type is matched in any letter case: "patient/123" is no FHIR
+// reference, but another patient's all the same (failsafe16).
 func patientOf(ref string) (id string, ok bool) {
 	ref, _, _ = strings.Cut(strings.TrimSpace(ref), "/_history/")
-	if i := strings.LastIndex(ref, "Patient/"); i >= 0 && (i == 0 || ref[i-1] == '/') {
+	lower := []byte(ref) // ASCII letters only: the offsets stay ref's
+	for i, c := range lower {
+		if 'A' <= c && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+	}
+	if i := bytes.LastIndex(lower, []byte("patient/")); i >= 0 && (i == 0 || ref[i-1] == '/') {
 		id, _, _ = strings.Cut(ref[i+len("Patient/"):], "/")
 		return id, id != ""
 	}
@@ -312,12 +320,17 @@ func bundleLink(raw jsontext.Value, rel string) string {
 		return ""
 	}
 	for _, l := range links {
-		if strings.TrimSpace(l.Relation) == rel {
+		if relation(l.Relation, rel) {
 			return strings.TrimSpace(l.URL)
 		}
 	}
 	return ""
 }
+
+// relation reports whether a Bundle.link relation is rel: link relation
+// types are compared without case (RFC 8288), so "Next" is a next page
+// (read as none, the rest of a search was taken for none; failsafe16).
+func relation(got, rel string) bool { return strings.EqualFold(strings.TrimSpace(got), rel) }
 
 // counter bounds a call's entries (MaxEntries) and checks ctx every 64.
 type counter struct{ n atomic.Int64 }

@@ -237,10 +237,23 @@ func convertImmunization(im *immunization) rules.Immunization {
 	return out
 }
 
-// convertMedication is what a Medication contributes to an order.
+// convertMedication is what a Medication contributes to an order: its
+// code's codings, then its active ingredients' (a compounded or local
+// product named only by its ingredient was no JAK order; failsafe16).
 func convertMedication(m *medication) rules.Medication {
 	mg, perML := strengthMg(m.Ingredient)
-	return rules.Medication{Codes: codings(m.Code), Text: textOrDisplay(m.Code), Dose: rules.DoseFacts{IngredientStrengthMg: mg, IngredientPerML: perML}}
+	codes := codings(m.Code)
+	for i := range m.Ingredient {
+		if ing := &m.Ingredient[i]; ing.IsActive == nil || *ing.IsActive {
+			codes = append(codes, codings(&ing.ItemCodeableConcept)...)
+			for _, t := range []string{ccText(&ing.ItemCodeableConcept), strings.TrimSpace(str(ing.ItemReference.Display))} {
+				if t != "" {
+					codes = append(codes, rules.Coding{Display: t})
+				}
+			}
+		}
+	}
+	return rules.Medication{Codes: codes, Text: textOrDisplay(m.Code), Dose: rules.DoseFacts{IngredientStrengthMg: mg, IngredientPerML: perML}}
 }
 
 // medIndex holds Medications by "Medication/<id>" and by their fullUrl.
@@ -264,9 +277,18 @@ func (mi medIndex) add(m *medication, fullURL string) (conflict string) {
 // either) and a strength they disagree on is none (failsafe7: the last
 // was read, so an upadacitinib course whose Medication came again as
 // acetaminophen was no course).
+//
+// Past 64 codes or 1,024 bytes of text merged, the id stands for no
+// Medication that can be read (an order of it is one whose drug cannot be
+// told, and said so): 20,000 versions of one id took 12 s and 14 GB of
+// allocations, merged one by one (failsafe16).
 func (mi medIndex) put(key string, info rules.Medication) (differed bool) {
 	old, ok := mi[key]
-	if !ok || reflect.DeepEqual(old, info) {
+	switch {
+	case ok && (old.ID == tooManyVersions || info.ID == tooManyVersions):
+		mi[key] = rules.Medication{ID: tooManyVersions}
+		return true
+	case !ok || reflect.DeepEqual(old, info):
 		mi[key] = info
 		return false
 	}
@@ -275,9 +297,15 @@ func (mi medIndex) put(key string, info rules.Medication) (differed bool) {
 	if old.Dose.IngredientStrengthMg != info.Dose.IngredientStrengthMg || old.Dose.IngredientPerML != info.Dose.IngredientPerML {
 		old.Dose = rules.DoseFacts{}
 	}
+	if len(old.Codes) > 64 || len(old.Text) > 1024 {
+		old = rules.Medication{ID: tooManyVersions}
+	}
 	mi[key] = old
 	return true
 }
+
+// tooManyVersions marks a Medication id sent in too many versions to read.
+const tooManyVersions = "\x00versions"
 
 // pendingMed is an order or statement whose medicationReference may wait.
 type pendingMed struct {
@@ -297,7 +325,7 @@ func setMedication(p *pendingMed, cc *fm.CodeableConcept, ref *fm.Reference, con
 	p.med.Codes, p.med.Text = codings(cc), textOrDisplay(cc)
 	r := strings.TrimSpace(str(ref.Reference))
 	p.refText = strings.TrimSpace(str(ref.Display))
-	p.hadRef = r != ""
+	p.hadRef = r != "" || ref.Identifier != nil // by identifier alone: a drug named, not read (failsafe16)
 	if id, ok := strings.CutPrefix(r, "#"); ok {
 		if info, ok := contained(id); ok {
 			p.found = true

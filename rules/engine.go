@@ -182,7 +182,9 @@ func medicationTexts(m Medication) []string {
 }
 
 // containsWord reports whether text holds one of words as a whole word,
-// ignoring case.
+// ignoring case. A digit ends a word: "UPADACITINIB15MG" and "RINVOQ15"
+// (names pharmacy systems write without a space) were no JAK order and
+// answered {"cards": []} (failsafe16).
 func containsWord(text string, words []string) bool {
 	lt := strings.ToLower(text)
 	for _, w := range words {
@@ -203,7 +205,7 @@ func containsWord(text string, words []string) bool {
 
 func isWordByte(b byte) bool {
 	r := rune(b)
-	return r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r))
+	return r < 0x80 && unicode.IsLetter(r)
 }
 
 // ErrStopped is returned by EvaluateOrdersUntil when its stop function

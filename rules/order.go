@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // applies says when in a treatment course a rule runs (contract 6.2). A
@@ -696,7 +697,7 @@ func durationText(d time.Duration) string {
 // conditionName is the condition's text or first display or code.
 func conditionName(c *Condition) string {
 	if c.Text != "" {
-		return c.Text
+		return clipName(c.Text)
 	}
 	return codingsName(c.Codes)
 }
@@ -704,12 +705,12 @@ func conditionName(c *Condition) string {
 func codingsName(cs []Coding) string {
 	for _, x := range cs {
 		if x.Display != "" {
-			return x.Display
+			return clipName(x.Display)
 		}
 	}
 	for _, x := range cs {
 		if x.Code != "" {
-			return x.Code
+			return clipName(x.Code)
 		}
 	}
 	return "unnamed"
@@ -718,9 +719,22 @@ func codingsName(cs []Coding) string {
 // medicationName is the medication's text or first display.
 func medicationName(m *Medication) string {
 	if m.Text != "" {
-		return m.Text
+		return clipName(m.Text)
 	}
 	return codingsName(m.Codes)
+}
+
+// maxNameRunes is the most of a name as sent that a card repeats: a
+// 400 kB condition or drug text was a 400 kB card, repeated in its
+// evidence and its action (failsafe16).
+const maxNameRunes = 200
+
+// clipName is name, cut to maxNameRunes runes with "…" when longer.
+func clipName(name string) string {
+	if utf8.RuneCountInString(name) <= maxNameRunes {
+		return name
+	}
+	return string([]rune(name)[:maxNameRunes]) + "…"
 }
 
 // conditionDate is when a condition began (onset, else recorded; zero when

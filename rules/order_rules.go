@@ -1362,7 +1362,7 @@ func medicationTakenOn(m *Medication) time.Time {
 // immunizationName is the vaccine's text, else its first display or code.
 func immunizationName(im *Immunization) string {
 	if im.Text != "" {
-		return im.Text
+		return clipName(im.Text)
 	}
 	return codingsName(im.Codes)
 }
