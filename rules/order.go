@@ -745,7 +745,12 @@ func plausibleDate(t, now time.Time) time.Time {
 
 // conditionEvidence describes conditions: "Pulmonary tuberculosis (active), since 2026-01-02"
 // (its onset), or "..., recorded on 2026-01-02 (onset not stated)" when only
-// the day it was put on the record is known.
+// the day it was put on the record is known. A date after today (a typing
+// error, or an entry dated ahead) is questioned: "..., since 2027-01-01,
+// after today: check its date", for every condition as the boxed-warning
+// events already were (failsafe6 question 4) and as results
+// dated ahead are (markAhead). An active tuberculosis "since 2027-01-01"
+// was stated as a fact (noise14).
 func conditionEvidence(cs []*Condition, now time.Time) []Evidence {
 	var out []Evidence
 	for _, c := range cs {
@@ -762,6 +767,9 @@ func conditionEvidence(cs []*Condition, now time.Time) []Evidence {
 			t += ", since " + dateText(date)
 		default: // only the day it was put on the record: "since" would say it began then
 			t += ", recorded on " + dateText(date) + " (onset not stated)"
+		}
+		if !date.IsZero() && afterToday(date, now) { // +14:00 tomorrow may be past (failsafe7)
+			t += ", after today: check its date"
 		}
 		out = append(out, Evidence{Text: t, Date: date, ResourceID: c.ID})
 	}
