@@ -136,3 +136,55 @@ func TestAcceptanceNoise14AnswerNamedByValueSet(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceNoise14DrugCodeNamedInDetail: an interacting drug sent by
+// its RxNorm (or CVX) code alone, with no display and no text, was named
+// in the summary by the knowledge base's display ("Do not add clopidogrel
+// 75 MG Oral Tablet", nameSubjects) while the detail of the same card
+// said "- 309362 (order in this session): antiplatelet." and "cancel the
+// 309362 order": two names for one drug, one of them a number. The detail
+// now names it too, the evidence keeping the code as a condition's does;
+// a display or a text sent is used as sent.
+func TestAcceptanceNoise14DrugCodeNamedInDetail(t *testing.T) {
+	codeOnly := func(id, code string) res {
+		m := drugDraft(id, "", "", "")
+		m["medicationCodeableConcept"] = res{"coding": []any{res{"system": rxnorm, "code": code}}}
+		return m
+	}
+	onRecord := func(m res) *record {
+		r := cleanRecord()
+		m["status"], m["authoredOn"] = "active", ago(20)
+		delete(m, "subject")
+		r.medications = append(r.medications, m)
+		return r
+	}
+	clop := "clopidogrel 75 MG Oral Tablet"
+	rif := "rifampin 300 MG Oral Capsule"
+	cases := []accCase{
+		{name: "abrocitinib day 30, clopidogrel ordered by code alone", c: sign(onCourseNow("abrocitinib", 30), codeOnly("clop", "309362")),
+			want: w("antiplatelet-abrocitinib", "critical"), summaryOf: map[string]string{"antiplatelet-abrocitinib": "Do not add " + clop},
+			detailOf:    map[string]string{"antiplatelet-abrocitinib": "- " + clop + ", code 309362 (order in this session): antiplatelet.\n"},
+			notDetailOf: map[string]string{"antiplatelet-abrocitinib": "the 309362 order"}},
+		{name: "abrocitinib day 30, clopidogrel ordered with its display: as sent, no code", c: sign(onCourseNow("abrocitinib", 30), drugDraft("clop", rxnorm, "309362", clop)),
+			want: w("antiplatelet-abrocitinib", "critical"), detailOf: map[string]string{"antiplatelet-abrocitinib": "- " + clop + " (order in this session)"},
+			notDetailOf: map[string]string{"antiplatelet-abrocitinib": "code 309362"}},
+	}
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		mg := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+		cases = append(cases,
+			accCase{name: drug + " course, rifampin ordered by code alone: named in the action", c: sign(onCourseNow(drug, 30), codeOnly("rif", "198202")),
+				want:        w("cyp-interaction", "warning"),
+				detailOf:    map[string]string{"cyp-interaction": "cancel the " + rif + " order"},
+				notDetailOf: map[string]string{"cyp-interaction": "- 198202"}},
+			accCase{name: drug + " ordered, rifampin on record by code alone: named in the evidence and the action", c: sign(onRecord(codeOnly("rif", "198202")), jakDraft(drug, mg)),
+				want:        w("cyp-interaction", "warning"),
+				detailOf:    map[string]string{"cyp-interaction": "- " + rif + ", code 198202 (active)"},
+				notDetailOf: map[string]string{"cyp-interaction": "with 198202"}},
+			accCase{name: drug + " ordered, rifampin on record with a text: the text, no code", c: sign(onRecord(drugDraft("rif", "", "", "Rifadin 300 mg capsule")), jakDraft(drug, mg)),
+				want:        w("cyp-interaction", "warning"),
+				detailOf:    map[string]string{"cyp-interaction": "- Rifadin 300 mg capsule (active)"},
+				notDetailOf: map[string]string{"cyp-interaction": "code 198202"}},
+		)
+	}
+	runAcc(t, cases)
+}

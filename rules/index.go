@@ -156,6 +156,7 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	var key []byte
 	for i := range rec.Medications {
 		m := &rec.Medications[i]
+		k.nameByCode(m)
 		var sets []string
 		sets, key = k.medicationSets(m, key)
 		for _, set := range sets {

@@ -715,12 +715,26 @@ func codingsName(cs []Coding) string {
 	return "unnamed"
 }
 
-// medicationName is the medication's text or first display.
+// medicationName is the medication's text or first display, else the
+// knowledge base's name of its code (CodeName), else its code.
 func medicationName(m *Medication) string {
 	if m.Text != "" {
 		return m.Text
 	}
+	if m.CodeName != "" && !hasDisplay(m.Codes) {
+		return m.CodeName
+	}
 	return codingsName(m.Codes)
+}
+
+// medicationLabel is medicationName for an evidence line: a name the
+// knowledge base gave a bare code keeps that code ("clopidogrel 75 MG Oral
+// Tablet, code 309362"), as a condition's does.
+func medicationLabel(m *Medication) string {
+	if n := medicationName(m); n == m.CodeName && m.NamedCode != "" {
+		return n + ", code " + m.NamedCode
+	}
+	return medicationName(m)
 }
 
 // conditionDate is when a condition began (onset, else recorded; zero when
@@ -780,7 +794,7 @@ func conditionEvidence(cs []*Condition, now time.Time) []Evidence {
 func medicationEvidence(ms []*Medication, what string) []Evidence {
 	var out []Evidence
 	for _, m := range ms {
-		t := medicationName(m)
+		t := medicationLabel(m)
 		switch {
 		case m.ResourceType == "MedicationStatement" && m.Status != "":
 			t += " (outside medication list, " + m.Status + ")"
