@@ -188,3 +188,35 @@ func TestAcceptanceNoise14DrugCodeNamedInDetail(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceNoise14PgpSummaryOneForm: a narrow-margin P-gp substrate
+// read "Monitor dabigatran etexilate 150 MG Oral Capsule: abrocitinib
+// raises levels of narrow-margin P-gp substrates" when abrocitinib was
+// ordered beside it, but "Monitor dabigatran etexilate 150 MG Oral Capsule
+// levels: abrocitinib raises levels ..." when the substrate was ordered
+// for a patient on abrocitinib: a dabigatran level is not what is watched
+// (bleeding, renal function), and "levels" was said twice. Both
+// directions now read alike; the detail still says "(levels, toxicity)".
+func TestAcceptanceNoise14PgpSummaryOneForm(t *testing.T) {
+	dab, dig := "dabigatran etexilate 150 MG Oral Capsule", "digoxin 0.125 MG Oral Tablet"
+	onRecord := func(text string) *record {
+		r := cleanRecord()
+		r.medications = append(r.medications, med("pgp", "active", "", "", text, 20))
+		return r
+	}
+	const raises = ": abrocitinib raises levels of narrow-margin P-gp substrates"
+	var cases []accCase
+	for name, short := range map[string]string{dab: "dabigatran", dig: "digoxin"} { // an order is named by the value set's word (shortName)
+		cases = append(cases,
+			accCase{name: name + " ordered for a patient on abrocitinib", c: sign(onCourseNow("abrocitinib", 30), drugDraft("pgp", "", "", name)),
+				want: w("pgp-substrate", "info"), summaryOf: map[string]string{"pgp-substrate": "Monitor " + short + raises},
+				detailOf: map[string]string{"pgp-substrate": "(levels, toxicity)"}},
+			accCase{name: "abrocitinib ordered beside " + name, c: sign(onRecord(name), jakDraft("abrocitinib", 100)),
+				want: w("pgp-substrate", "info"), summaryOf: map[string]string{"pgp-substrate": "Monitor " + name + raises}},
+			accCase{name: name + " ordered after an abrocitinib course ended", c: sign(endedCourse("abrocitinib", 100, 30), drugDraft("pgp", "", "", name)),
+				want:      w("pgp-substrate", "info"),
+				summaryOf: map[string]string{"pgp-substrate": "Monitor " + short + " if abrocitinib resumes: it raises levels of narrow-margin P-gp substrates"}},
+		)
+	}
+	runAcc(t, cases)
+}
