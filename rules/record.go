@@ -200,11 +200,6 @@ type Medication struct {
 	Intent        string
 	Codes         []Coding
 	Text          string    // medication text or display, for text matching and strength parsing
-	// CodeName is the knowledge base's name of NamedCode, one of Codes,
-	// when the medication is sent with neither text nor display (nameByCode):
-	// the cards name the drug by it, not by "309362" (noise14). It is
-	// never read to recognise the drug or its strength.
-	CodeName, NamedCode string
 	Authored      time.Time // authoredOn (requests) or effective/dateAsserted (statements)
 	ValidityStart time.Time // dispenseRequest.validityPeriod.start
 	// End is when the order or statement ends: dispenseRequest.validityPeriod.end
@@ -217,6 +212,11 @@ type Medication struct {
 	// taken when End is unknown.
 	Supply Supply
 	Dose   DoseFacts
+	// CodeName is the knowledge base's name of NamedCode, one of Codes,
+	// when the medication is sent with neither text nor display (nameByCode):
+	// the cards name the drug by it, not by "309362" (noise14). It is
+	// never read to recognise the drug or its strength.
+	CodeName, NamedCode string
 }
 
 // Supply is a MedicationRequest's dispenseRequest: expectedSupplyDuration
