@@ -84,7 +84,7 @@ func TestReverseCards(t *testing.T) {
 		}, summary: []string{"Avoid rifampin: CYP interaction with upadacitinib (not recommended by the label)"}, recommend: true},
 		{name: "P-gp substrate", f: func() rules.Finding {
 			return reverseFinding(rules.PgpSubstrate, rules.Info, rules.Abrocitinib, "MedicationRequest/dig", "digoxin", true)
-		}, summary: []string{"Monitor digoxin levels", "abrocitinib"}, recommend: false, reasons: []string{"levels-monitored"}},
+		}, summary: []string{"Monitor digoxin: abrocitinib raises levels", "abrocitinib"}, recommend: false, reasons: []string{"levels-monitored"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -422,8 +422,13 @@ var codeTable = map[string]codeInfo{
 		summary: func(a summaryArgs) string {
 			return "Monitor " + or(a.Subject, "the P-gp substrate") + expand(": {drug} raises levels of narrow-margin P-gp substrates", a)
 		}, reasons: []Coding{reasonLevels},
-		reverse: onCourse("Monitor {subject} levels: {drug} raises levels of narrow-margin P-gp substrates",
-			"Monitor {subject} levels if {drug} resumes: it raises narrow-margin P-gp substrates"),
+		// The reverse direction as the forward one: "Monitor dabigatran
+		// levels" asked for a level no one measures (bleeding and renal
+		// function are what is watched), and "levels ... raises levels"
+		// said it twice; what to monitor is in the detail (levels,
+		// toxicity) (noise14).
+		reverse: onCourse("Monitor {subject}: {drug} raises levels of narrow-margin P-gp substrates",
+			"Monitor {subject} if {drug} resumes: it raises levels of narrow-margin P-gp substrates"),
 		reverseReasons: []Coding{reasonLevels}},
 	rules.LiveVaccineOrdered: {category: rules.CategoryInteraction, level: rules.Warning, short: "live vaccine ordered",
 		summary: func(a summaryArgs) string {

@@ -234,6 +234,9 @@ func (e *Engine) EvaluateOrdersUntil(rec *Record, sess Session, orders []Medicat
 	ix.computeCourses(setOf(si.ids))
 	var out []Finding
 	for i := range orders {
+		e.k.nameByCode(&orders[i])
+	}
+	for i := range orders {
 		if stop != nil && stop() {
 			return out, ErrStopped
 		}
@@ -388,6 +391,22 @@ func withoutCurationNote(d string) string {
 		}
 	}
 	return d
+}
+
+// nameByCode gives m, sent with neither text nor display, the knowledge
+// base's name of its first code that has one (Medication.CodeName): the
+// summary named the drug (nameSubjects) while its evidence and action said
+// "309362 (order in this session)" and "cancel the 309362 order" (noise14).
+func (k *Knowledge) nameByCode(m *Medication) {
+	if m.Text != "" || m.CodeName != "" || hasDisplay(m.Codes) {
+		return
+	}
+	for _, c := range m.Codes {
+		if n, ok := k.codeName(c.Code); ok {
+			m.CodeName, m.NamedCode = n, c.Code
+			return
+		}
+	}
 }
 
 // codeName is the display the medication and vaccine value sets give s

@@ -156,6 +156,7 @@ func newIndex(k *Knowledge, rec *Record, now time.Time) *index {
 	var key []byte
 	for i := range rec.Medications {
 		m := &rec.Medications[i]
+		k.nameByCode(m)
 		var sets []string
 		sets, key = k.medicationSets(m, key)
 		for _, set := range sets {
@@ -728,21 +729,24 @@ func dateOnly(t time.Time) bool {
 // platelet count written at 00:03 by an EHR whose clock runs 5 minutes
 // ahead of a server at 23:58 was dropped as tomorrow's, and the older
 // normal count decided (tz review).
-func (ix *index) future(t time.Time) bool {
-	if dayOf(t) <= ix.today {
+func (ix *index) future(t time.Time) bool { return afterToday(t, ix.now) }
+
+// afterToday is future for a clock at now (conditionEvidence has no index).
+func afterToday(t, now time.Time) bool {
+	if dayOf(t) <= dayOf(now) {
 		return false
 	}
 	if dateOnly(t) {
-		return t.After(ix.now)
+		return t.After(now)
 	}
-	return t.After(ix.now.Add(clockAhead))
+	return t.After(now.Add(clockAhead))
 }
 
 // clockAhead is how far after the server's clock a value with a time of
 // day may be dated and still be read as past: an EHR or lab clock running
 // minutes ahead, or a local time written with the offset of the other side
 // of a daylight-saving change (an hour). Further ahead it is a date to
-// question (eventEvidence, the pregnancy test after today).
+// question (conditionEvidence, the pregnancy test after today).
 const clockAhead = time.Hour
 
 // activeConditions returns the conditions of the set whose clinical status

@@ -110,6 +110,9 @@ func (e *Engine) EvaluateInteractions(rec *Record, sess Session, orders []Medica
 	}
 	forward := map[Drug]bool{}
 	var drafts []Medication
+	for i := range orders {
+		e.k.nameByCode(&orders[i])
+	}
 	for _, m := range orders {
 		if d, _, ok := e.Recognize(m); ok {
 			forward[d] = true
@@ -121,7 +124,9 @@ func (e *Engine) EvaluateInteractions(rec *Record, sess Session, orders []Medica
 	}
 	for _, s := range services {
 		if s.Status != "revoked" && s.Status != "entered-in-error" && e.InteractsService(s) { // revoked: a cancelled ServiceRequest
-			drafts = append(drafts, serviceMedication(s))
+			m := serviceMedication(s)
+			e.k.nameByCode(&m)
+			drafts = append(drafts, m)
 		}
 	}
 	if len(drafts) == 0 {
@@ -292,7 +297,7 @@ func (c *reverseCtx) orderedEvidence(what string) Evidence {
 	if c.x.ResourceType == "ServiceRequest" {
 		kind = "service order"
 	}
-	return Evidence{Text: medicationName(c.x) + " (" + kind + " in this session): " + what + ".", ResourceID: c.x.ID}
+	return Evidence{Text: medicationLabel(c.x) + " (" + kind + " in this session): " + what + ".", ResourceID: c.x.ID}
 }
 
 // courseEvidence describes the course: drug, dose, start and whether it

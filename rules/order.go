@@ -716,10 +716,14 @@ func codingsName(cs []Coding) string {
 	return "unnamed"
 }
 
-// medicationName is the medication's text or first display.
+// medicationName is the medication's text or first display, else the
+// knowledge base's name of its code (CodeName), else its code.
 func medicationName(m *Medication) string {
 	if m.Text != "" {
 		return clipName(m.Text)
+	}
+	if m.CodeName != "" && !hasDisplay(m.Codes) {
+		return m.CodeName
 	}
 	return codingsName(m.Codes)
 }
@@ -735,6 +739,16 @@ func clipName(name string) string {
 		return name
 	}
 	return string([]rune(name)[:maxNameRunes]) + "…"
+}
+
+// medicationLabel is medicationName for an evidence line: a name the
+// knowledge base gave a bare code keeps that code ("clopidogrel 75 MG Oral
+// Tablet, code 309362"), as a condition's does.
+func medicationLabel(m *Medication) string {
+	if n := medicationName(m); n == m.CodeName && m.NamedCode != "" {
+		return n + ", code " + m.NamedCode
+	}
+	return medicationName(m)
 }
 
 // conditionDate is when a condition began (onset, else recorded; zero when
@@ -759,7 +773,12 @@ func plausibleDate(t, now time.Time) time.Time {
 
 // conditionEvidence describes conditions: "Pulmonary tuberculosis (active), since 2026-01-02"
 // (its onset), or "..., recorded on 2026-01-02 (onset not stated)" when only
-// the day it was put on the record is known.
+// the day it was put on the record is known. A date after today (a typing
+// error, or an entry dated ahead) is questioned: "..., since 2027-01-01,
+// after today: check its date", for every condition as the boxed-warning
+// events already were (failsafe6 question 4) and as results
+// dated ahead are (markAhead). An active tuberculosis "since 2027-01-01"
+// was stated as a fact (noise14).
 func conditionEvidence(cs []*Condition, now time.Time) []Evidence {
 	var out []Evidence
 	for _, c := range cs {
@@ -777,6 +796,9 @@ func conditionEvidence(cs []*Condition, now time.Time) []Evidence {
 		default: // only the day it was put on the record: "since" would say it began then
 			t += ", recorded on " + dateText(date) + " (onset not stated)"
 		}
+		if !date.IsZero() && afterToday(date, now) { // +14:00 tomorrow may be past (failsafe7)
+			t += ", after today: check its date"
+		}
 		out = append(out, Evidence{Text: t, Date: date, ResourceID: c.ID})
 	}
 	return out
@@ -786,7 +808,7 @@ func conditionEvidence(cs []*Condition, now time.Time) []Evidence {
 func medicationEvidence(ms []*Medication, what string) []Evidence {
 	var out []Evidence
 	for _, m := range ms {
-		t := medicationName(m)
+		t := medicationLabel(m)
 		switch {
 		case m.ResourceType == "MedicationStatement" && m.Status != "":
 			t += " (outside medication list, " + m.Status + ")"

@@ -414,19 +414,6 @@ func latestOnset(x *Condition, d time.Time) time.Time {
 // onsetString, an onsetAge or a placeholder onset does not date it.
 func onsetDate(x *Condition, now time.Time) time.Time { return plausibleDate(x.Onset, now) }
 
-// eventEvidence is conditionEvidence for the boxed-warning event rows,
-// saying when an event is dated after today (as the pregnancy card does):
-// it is read as since the start (fail safe), but its date is likely wrong.
-func (c *orderCtx) eventEvidence(cs []*Condition) []Evidence {
-	ev := conditionEvidence(cs, c.now)
-	for i := range ev {
-		if !ev[i].Date.IsZero() && c.ix.future(ev[i].Date) { // +14:00 tomorrow may be past (failsafe7)
-			ev[i].Text += ", after today: check its date"
-		}
-	}
-	return ev
-}
-
 // onOrAfter reports whether t is on or after the day from (anyDay: always):
 // its calendar day in its own zone is from or later; or, from being the
 // start day of a course whose start has a time of day (c.newFrom), t has a
@@ -903,7 +890,7 @@ func (c *orderCtx) pregnant() (ev []Evidence, statusOnly *Observation, ok bool) 
 	ev = append(ev, conditionEvidence(cs, c.now)...)
 	status, hasStatus := c.pregnancyStatus()
 	if hasStatus {
-		ev = append(ev, Evidence{Text: "Pregnancy status " + codingsName(status.ValueCodes) + " on " + dateText(status.Date), Date: status.Date, ResourceID: status.ID})
+		ev = append(ev, Evidence{Text: "Pregnancy status " + c.k.answerName(VSPregnancyCondition, status) + " on " + dateText(status.Date), Date: status.Date, ResourceID: status.ID})
 	}
 	// A positive test within the window (contract 5). On treatment
 	// (renewal, patient-view) also an older one within pregnancyMaxDays
@@ -1357,6 +1344,24 @@ func medicationTakenOn(m *Medication) time.Time {
 		return m.Authored
 	}
 	return m.ValidityStart
+}
+
+// answerName names o's coded answer: its display, else its text, else
+// the display set gives its code, with that code ("Current every day
+// smoker (code 449868002)"), else the bare code. An answer sent as a bare
+// SNOMED code read "Smoking status 449868002 on ..." on the smoker card
+// (noise14), as conditions did before noise13 question 3.
+func (k *Knowledge) answerName(set string, o *Observation) string {
+	if hasDisplay(o.ValueCodes) {
+		return codingsName(o.ValueCodes)
+	}
+	if t := strings.TrimSpace(o.ValueText); t != "" {
+		return t
+	}
+	if d, code := k.displayIn([]string{set}, o.ValueCodes); d != "" {
+		return d + " (code " + code + ")"
+	}
+	return codingsName(o.ValueCodes)
 }
 
 // immunizationName is the vaccine's text, else its first display or code.
@@ -2407,7 +2412,7 @@ func (c *orderCtx) smokingEvidence(former bool) (ev []Evidence, unverified bool)
 	}
 	for _, o := range obs {
 		smokes, past := c.k.Has(VSSmokerAnswers, o.ValueCodes), isFormerSmoker(o.ValueCodes)
-		name := codingsName(o.ValueCodes)
+		name := c.k.answerName(VSSmokerAnswers, o)
 		if !smokes {
 			// No answer code of the set: the answer's words, if they say so.
 			if smokes, past = smokingText(o); smokes {
@@ -2469,7 +2474,7 @@ func (c *orderCtx) history(code, title, action string, sets ...string) (Finding,
 	unverified := false
 	for _, set := range sets {
 		cs := c.newConditions(c.ix.historyConditions(set))
-		ev = append(ev, c.eventEvidence(cs)...)
+		ev = append(ev, conditionEvidence(cs, c.now)...)
 		unverified = unverified || c.unverifiedConditions(set, cs)
 	}
 	if len(ev) == 0 {
@@ -2583,7 +2588,7 @@ func (c *orderCtx) malignancy() (Finding, bool) {
 		Action: c.sinceTx("Weigh the risk of malignancy before starting "+c.p.Generic+" (boxed warning).",
 			"Malignancy diagnosed during "+c.p.Generic+" treatment: review treatment (boxed warning).",
 			"Malignancy on record; the "+c.p.Generic+" course start is unknown: if diagnosed during treatment, review treatment (boxed warning)."),
-		Evidence:   c.eventEvidence(cs),
+		Evidence:   conditionEvidence(cs, c.now),
 		Unverified: c.unverifiedConditions(VSMalignancy, cs),
 	}, true
 }

@@ -212,6 +212,11 @@ type Medication struct {
 	// taken when End is unknown.
 	Supply Supply
 	Dose   DoseFacts
+	// CodeName is the knowledge base's name of NamedCode, one of Codes,
+	// when the medication is sent with neither text nor display (nameByCode):
+	// the cards name the drug by it, not by "309362" (noise14). It is
+	// never read to recognise the drug or its strength.
+	CodeName, NamedCode string
 }
 
 // Supply is a MedicationRequest's dispenseRequest: expectedSupplyDuration

@@ -137,6 +137,7 @@ func newSessionIndex(k *Knowledge, sess Session) *sessionIndex {
 	var key []byte
 	for i := range sess.Medications {
 		m := &sess.Medications[i]
+		k.nameByCode(m)
 		if m.ID != "" {
 			si.ids = append(si.ids, m.ID)
 		}
