@@ -926,7 +926,9 @@ func overrideReasons(group []rules.Finding, cat rules.Category) []Coding {
 			if f.Code == rules.AntiplateletAbrocitinib && strings.Contains(strings.ToLower(f.Subject), "aspirin") {
 				add([]Coding{reasonLowDoseAspirin})
 			}
-			add(codeTable[f.Code].reverseReasons)
+			if len(f.Stops) == 0 { // "dose already adjusted" answers no stop (ixcond)
+				add(codeTable[f.Code].reverseReasons)
+			}
 		}
 		add(reverseShared)
 		return out

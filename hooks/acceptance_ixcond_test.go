@@ -138,6 +138,9 @@ func checkIxReverse(t *testing.T, d ixDrug, stop bool, cs, pv []cards.Card) {
 		return
 	}
 	assert.Empty(t, dosesNamed(cs), "no dose to keep: %s", c.Summary)
+	for _, r := range c.OverrideReasons {
+		assert.NotEqual(t, "jak-dose-adjusted", r.Code, "no dose was asked to adjust")
+	}
 	assert.NotContains(t, c.Summary, "mg daily")
 	assert.Contains(t, c.Detail, "no "+d.drug+" dose is suggested")
 	if pvStop != nil {
