@@ -340,6 +340,19 @@ func TestAcceptanceIxcondForward(t *testing.T) {
 					want: w("cyp-interaction", "warning"), noDose: true, detailOf: map[string]string{"cyp-interaction": "No dose is suggested"}},
 			)
 		}
+		// Patient-view with the interacting drug on the chart: the course's
+		// CYP card names no dose beside "Interrupt" or "Discontinue" either.
+		onChart := func(c res) *record {
+			r := onCourseAt(d.drug, high, 60).replace(c)
+			code := d.draft["medicationCodeableConcept"].(res)["coding"].([]any)[0].(res)["code"].(string)
+			r.medications = append(r.medications, med("ix", "active", rxnorm, code, d.draft["medicationCodeableConcept"].(res)["text"].(string), 5))
+			return r
+		}
+		cases = append(cases,
+			accCase{name: d.drug + ": patient-view, the interacting drug on the chart, sepsis: no dose", c: view(onChart(condition("sepsis", sct, "91302008", "active"))),
+				want: w("serious-infection-active", "critical", "cyp-interaction", "warning"), noDose: true},
+			accCase{name: d.drug + ": patient-view, the interacting drug on the chart, no infection: the dose", c: view(onChart(condition("sepsis", sct, "91302008", "resolved"))),
+				want: w("cyp-interaction", "warning"), dose: mgOf[d.drug] / map[string]int{"upadacitinib": 1, "abrocitinib": 2}[d.drug]})
 		// Resolved: the dose is said, as before.
 		cases = append(cases, accCase{name: d.drug + ": renewal with the interacting drug, sepsis resolved: the dose",
 			c:    sign(onCourseAt(d.drug, high, 60).replace(condition("sepsis", sct, "91302008", "resolved")), jakDraft(d.drug, high), d.draft),
