@@ -188,6 +188,15 @@ func TestAcceptanceIxcondReverseHighDose(t *testing.T) {
 				want: w("cyp-interaction", "warning"), summaryOf: map[string]string{"cyp-interaction": "If " + d.drug + " resumes"}},
 		)
 	}
+	// An order coded with no display or text is named by the knowledge
+	// base, in the summary and in the action.
+	bare := drugDraft("x", rxnorm, "21212", "")
+	delete(bare, "medicationCodeableConcept")
+	bare["medicationCodeableConcept"] = res{"coding": []any{res{"system": rxnorm, "code": "21212"}}}
+	cases = append(cases, accCase{name: "upadacitinib: MI since the start, clarithromycin by bare code",
+		c: sign(onCourseAt("upadacitinib", 30, 60).replace(mi), bare), want: w("cyp-interaction", "warning"), noDose: true,
+		summaryOf: map[string]string{"cyp-interaction": "(clarithromycin ordered: CYP interaction)"},
+		detailOf:  map[string]string{"cyp-interaction": "With clarithromycin the upadacitinib dose"}})
 	// The label sections are named in capitals ("RINVOQ PI 5.4").
 	for i := range cases {
 		for k, v := range cases[i].detailOf {

@@ -167,8 +167,9 @@ func (e *Engine) EvaluateInteractions(rec *Record, sess Session, orders []Medica
 			out = append(out, e.evaluateReverse(ix, x, in, course)...)
 		}
 	}
-	e.stopDoses(ix, courses, out)
-	return e.nameSubjects(out), nil
+	out = e.nameSubjects(out)
+	e.stopDoses(ix, courses, out) // after the naming: its action names the subject
+	return out, nil
 }
 
 // stopCodes are the patient-view rules whose finding tells to stop or
