@@ -123,7 +123,9 @@ func (s *Server) Evaluate(ctx context.Context, serviceID string, body []byte) ([
 // (or the hook is patient-view) the prefetch values that follow are read
 // straight into the patient record as they are reached. When the drafts
 // are only drugs that interact with a JAK inhibitor (issue 15), only the
-// medication keys are read: they tell whether the patient is on a course.
+// medication keys are read: they tell whether the patient is on a course;
+// the conditions only once a course is found whose card names a dose of
+// its drug (readConditions).
 //
 // It fills call (when not nil) with what the audit trail keeps: the
 // patient id and the sources of the data. It records nothing.

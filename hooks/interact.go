@@ -150,7 +150,9 @@ func (d drafts) evaluated() int { return len(d.meds) + len(d.services) + len(d.b
 // courseKeys are the prefetch keys the reverse direction reads: the
 // medication orders and, where the service asks for it, the outside
 // medication list; they are all it needs to find a course and to judge
-// the interacting order against it.
+// the interacting order against it, but for a card that names a dose of
+// the course's drug, for which the conditions are read then
+// (readConditions).
 var courseKeys = []string{rules.DataMedications, rules.DataMedicationStatements}
 
 // courseService is svc with only the course keys in its prefetch: the
