@@ -161,6 +161,9 @@ func levelOf(f rules.Finding) rules.Level {
 	if ci, ok := codeTable[f.Code]; ok {
 		l = maxLevel(l, ci.level)
 	}
+	for _, st := range f.Stops { // a serious infection: critical, as on patient-view
+		l = maxLevel(l, levelOf(st))
+	}
 	return l
 }
 

@@ -27,6 +27,10 @@ func detailOf(g *group, ds drugSource, sg suggestions, partial map[string]bool) 
 		parts = append(parts, "- "+md(t))
 	}
 	for _, f := range g.findings {
+		for _, st := range f.Stops { // what the label stops the course's drug for, first
+			parts = append(parts, findingDetail(st, shared))
+			unverified = unverified || st.Unverified
+		}
 		parts = append(parts, findingDetail(f, shared))
 		for _, k := range f.Unchecked {
 			if !slices.Contains(unchecked, k) {

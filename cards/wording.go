@@ -807,6 +807,16 @@ func reverseSummary(group []rules.Finding, a summaryArgs) string {
 		a.Avoid = a.Avoid || g.Avoid
 	}
 	s := ""
+	if stops := stopGroup(f.Stops); len(stops) > 0 {
+		// The course's own patient-view card says to stop or interrupt
+		// the drug (an MI since the start): its summary, then the pairing;
+		// no dose (ixcond review).
+		s = Summary(stops, true)
+		if t := s + " (" + a.Subject + " ordered: " + shortOf(f) + ")"; utf8.RuneCountInString(t) <= MaxSummaryRunes {
+			s = t
+		}
+		return clip(s, MaxSummaryRunes)
+	}
 	if f.RuledOut && f.DoseLimitMg > 0 {
 		// The ordered drug is also contraindicated with the course
 		// (ticlopidine): the limit, for if it is used at all (combos review).
@@ -817,6 +827,20 @@ func reverseSummary(group []rules.Finding, a summaryArgs) string {
 		s = "Review " + a.Subject + " with " + a.Drug
 	}
 	return clip(capitalize(s), MaxSummaryRunes)
+}
+
+// stopGroup is the first of stops (a serious infection or active
+// tuberculosis before an MI or thrombosis, as rules orders them) with, for
+// an MI, stroke or thrombosis, the others of its kind: the findings one
+// patient-view card holds.
+func stopGroup(stops []rules.Finding) []rules.Finding {
+	if len(stops) == 0 {
+		return nil
+	}
+	if c := stops[0].Code; c != rules.MACEHistory && c != rules.VTERisk {
+		return stops[:1]
+	}
+	return slices.DeleteFunc(slices.Clone(stops), func(f rules.Finding) bool { return f.Code != rules.MACEHistory && f.Code != rules.VTERisk })
 }
 
 // stops reports whether the label says to discontinue the drug for the
@@ -907,7 +931,9 @@ func overrideReasons(group []rules.Finding, cat rules.Category) []Coding {
 			if f.Code == rules.AntiplateletAbrocitinib && strings.Contains(strings.ToLower(f.Subject), "aspirin") {
 				add([]Coding{reasonLowDoseAspirin})
 			}
-			add(codeTable[f.Code].reverseReasons)
+			if len(f.Stops) == 0 { // "dose already adjusted" answers no stop (ixcond)
+				add(codeTable[f.Code].reverseReasons)
+			}
 		}
 		add(reverseShared)
 		return out

@@ -123,7 +123,9 @@ func (s *Server) Evaluate(ctx context.Context, serviceID string, body []byte) ([
 // (or the hook is patient-view) the prefetch values that follow are read
 // straight into the patient record as they are reached. When the drafts
 // are only drugs that interact with a JAK inhibitor (issue 15), only the
-// medication keys are read: they tell whether the patient is on a course.
+// medication keys are read: they tell whether the patient is on a course;
+// the conditions only once a course is found whose card names a dose of
+// its drug (readConditions).
 //
 // It fills call (when not nil) with what the audit trail keeps: the
 // patient id and the sources of the data. It records nothing.
@@ -228,6 +230,15 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 			// Only drugs that interact with a JAK inhibitor: the medication
 			// list alone tells whether the patient has a course to check.
 			findings, err = s.engine.EvaluateInteractions(res.record, sess, append(d.meds, d.beside...), d.services, now, stop)
+			conditions := err == nil && readSvc.courseOnly && needsConditions(findings)
+			if conditions {
+				// A dose of the course's drug is named: the conditions tell
+				// whether the label stops the drug instead (ixcond review).
+				if err := s.readConditions(ctx, svc, req, hc, pr, res, now, logger); err != nil {
+					return nil, req.HookInstance, err
+				}
+				findings, err = s.engine.EvaluateInteractions(res.record, sess, append(d.meds, d.beside...), d.services, now, stop)
+			}
 			if err == nil {
 				var more []rules.Finding
 				more, err = s.besideFindings(res.record, sess, d, now, stop)
@@ -246,6 +257,9 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 			skipped = map[string]int{}
 			for _, key := range courseKeys {
 				skipped[key] = res.skipped[key]
+			}
+			if conditions {
+				skipped[rules.DataConditions] = res.skipped[rules.DataConditions]
 			}
 		} else {
 			if err := s.requireData(svc, req, res); err != nil {

@@ -1,7 +1,10 @@
 package hooks
 
 import (
+	"context"
+	"encoding/json"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -147,7 +150,9 @@ func (d drafts) evaluated() int { return len(d.meds) + len(d.services) + len(d.b
 // courseKeys are the prefetch keys the reverse direction reads: the
 // medication orders and, where the service asks for it, the outside
 // medication list; they are all it needs to find a course and to judge
-// the interacting order against it.
+// the interacting order against it, but for a card that names a dose of
+// the course's drug, for which the conditions are read then
+// (readConditions).
 var courseKeys = []string{rules.DataMedications, rules.DataMedicationStatements}
 
 // courseService is svc with only the course keys in its prefetch: the
@@ -165,6 +170,57 @@ func courseService(svc *Service) *Service {
 		}
 	}
 	return &sub
+}
+
+// needsConditions reports whether a reverse finding names a dose of an
+// ongoing course's drug (a CYP dose limit): whether it stands depends on
+// the conditions (rules: an MI since the start, a serious infection), which
+// a call that read only the course keys has not read.
+func needsConditions(findings []rules.Finding) bool {
+	return slices.ContainsFunc(findings, func(f rules.Finding) bool {
+		return f.Course != nil && f.Course.Ongoing && f.DoseLimitMg > 0 && !f.RuledOut
+	})
+}
+
+// readConditions reads the conditions of a call that read only the course
+// keys (courseService), from its prefetch value (kept undecoded by the
+// prefetch reader pr, or in req) or else from fhirServer, as any key is,
+// into res: asked only once a course was found whose reverse finding
+// names a dose (needsConditions), so an interacting order for a patient on
+// no course reads no more than before. svc is the service called. What
+// could not be had is in res.unavailable (and the record's Unavailable),
+// for the finding to say.
+func (s *Server) readConditions(ctx context.Context, svc *Service, req *Request, hc *HookContext, pr *prefetchReader, res *resolution, now time.Time, logger *slog.Logger) error {
+	key := rules.DataConditions
+	sub := *svc
+	sub.Prefetch = map[string]string{}
+	if tmpl, ok := svc.Prefetch[key]; ok {
+		sub.Prefetch[key] = tmpl
+	}
+	one := *req
+	one.Prefetch = map[string]json.RawMessage{}
+	if raw, ok := pr.kept[key]; ok {
+		one.Prefetch[key] = raw
+	} else if raw, ok := req.Prefetch[key]; ok {
+		one.Prefetch[key] = raw
+	}
+	got, err := s.newPrefetch(ctx, &sub, hc, now, logger).resolve(&one)
+	if err != nil {
+		return err
+	}
+	res.record.Conditions = got.record.Conditions
+	if len(sub.Prefetch) == 0 {
+		got.unavailable[key] = "not a prefetch key of this service"
+	}
+	for k, reason := range got.unavailable {
+		res.unavailable[k] = reason
+		res.record.Unavailable = append(res.record.Unavailable, k)
+	}
+	slices.Sort(res.record.Unavailable)
+	maps.Copy(res.sources, got.sources)
+	maps.Copy(res.skipped, got.skipped)
+	maps.Copy(res.partial, got.partial)
+	return nil
 }
 
 // courseKnown reports whether the medication orders could be had (from

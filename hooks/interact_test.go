@@ -292,14 +292,16 @@ func TestFastPathReadsOnlyWhatItNeeds(t *testing.T) {
 	assert.JSONEq(t, `{"cards":[]}`, rec.Body.String())
 	assert.ElementsMatch(t, []string{"MedicationRequest", "MedicationStatement"}, spy.asked(), "an interacting order reads the medication lists only")
 
-	// With a course on the server, the same order gets its card.
+	// With a course on the server, the same order gets its card; its card
+	// names a dose of the course's drug, so the conditions are read too,
+	// after the medications (ixcond: an MI since the start stops it).
 	var req map[string]any
 	require.NoError(t, json.Unmarshal(readFile(t, sandboxSignTofacitinib), &req))
 	spy.meds, _ = json.Marshal(req["prefetch"].(map[string]any)["medications"])
 	rec = call("197517", "clarithromycin 500 MG Oral Tablet")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	assert.Equal(t, []string{"cyp-interaction"}, codesOf(checkResponse(t, rec.Body.Bytes())))
-	assert.ElementsMatch(t, []string{"MedicationRequest", "MedicationStatement"}, spy.asked())
+	assert.ElementsMatch(t, []string{"MedicationRequest", "MedicationStatement", "Condition"}, spy.asked())
 
 	rec = call("2196092", "upadacitinib 15 MG Extended Release Oral Tablet")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())

@@ -75,6 +75,10 @@ type prefetchReader struct {
 	now    time.Time // the call's clock
 	// streamed holds what value read for each key.
 	streamed map[string]keyResult
+	// kept holds, on a call that reads only the course keys (courseOnly),
+	// the conditions value as sent, undecoded: read (readConditions) only
+	// when a course was found.
+	kept map[string]json.RawMessage
 }
 
 // keyResult is what the client sent for one key and what came of it.
@@ -126,7 +130,11 @@ func (s *Server) newPrefetch(ctx context.Context, svc *Service, hc *HookContext,
 // prefetchFunc). Keys the service does not declare are only validated.
 func (pr *prefetchReader) value(key string, dec *jsontext.Decoder, body []byte) error {
 	if _, ok := pr.svc.Prefetch[key]; !ok {
-		_, err := dec.ReadValue() // faster than SkipValue, which goes token by token
+		v, err := dec.ReadValue() // faster than SkipValue, which goes token by token
+		if err == nil && pr.svc.courseOnly && key == rules.DataConditions {
+			end := dec.InputOffset()
+			pr.kept = map[string]json.RawMessage{key: json.RawMessage(body[end-int64(len(v)) : end : end])}
+		}
 		return err
 	}
 	if dec.PeekKind() == 'n' {

@@ -172,7 +172,83 @@ func (e *Engine) EvaluateInteractions(rec *Record, sess Session, orders []Medica
 			out = append(out, e.evaluateReverse(ix, x, in, course)...)
 		}
 	}
-	return e.nameSubjects(out), nil
+	out = e.nameSubjects(out)
+	e.stopDoses(ix, courses, out) // after the naming: its action names the subject
+	return out, nil
+}
+
+// stopCodes are the patient-view rules whose finding tells to stop or
+// interrupt the course: an MI or stroke, or a thrombosis, since the start
+// (when Discontinue), a serious infection and active tuberculosis.
+var stopCodes = map[string]bool{MACEHistory: true, VTERisk: true, SeriousInfectionActive: true, TBActive: true}
+
+// courseStops are the findings of the stop rules (stopCodes) that
+// patient-view gives for the ongoing course t, worded as there; none for
+// a course that ended (patient-view judges none).
+func (e *Engine) courseStops(ix *index, t *Course) []Finding {
+	if !t.Ongoing {
+		return nil
+	}
+	fs, _ := e.evaluateTherapyOf(ix, t, false, stopCodes, nil)
+	return e.nameSubjects(slices.DeleteFunc(fs, func(f Finding) bool {
+		return (f.Code == MACEHistory || f.Code == VTERisk) && !(f.SinceStart && f.Discontinue) // a thrombophilia: review, not stop
+	}))
+}
+
+// stopDoses: a reverse finding that would name a dose of the course's drug
+// (clarithromycin with upadacitinib 30 mg: "Reduce upadacitinib to 15 mg
+// daily") names none when the course's own patient-view card says to stop
+// or interrupt the drug (an MI since the start: RINVOQ 5.4 says
+// discontinue), and carries that card's findings (Finding.Stops), so that
+// its card leads with them: one card, not a dose beside a stop (ixcond
+// review). The conditions are read only for such a finding (the hooks read
+// them only when a course is found); when they could not be had, the
+// finding keeps its dose and says that conditions could not be checked.
+func (e *Engine) stopDoses(ix *index, courses []*Course, out []Finding) {
+	for _, t := range courses {
+		var stops []Finding
+		read := false
+		for i := range out {
+			f := &out[i]
+			if f.DoseLimitMg <= 0 || f.RuledOut || f.Drug != t.Drug || !t.Ongoing {
+				continue
+			}
+			if ix.unavailable[DataConditions] {
+				if !slices.Contains(f.Unchecked, DataConditions) {
+					f.Unchecked = append(f.Unchecked, DataConditions)
+				}
+				continue
+			}
+			if !read {
+				stops, read = e.courseStops(ix, t), true
+			}
+			if len(stops) == 0 {
+				continue
+			}
+			p, _ := Profile(t.Drug)
+			f.Stops, f.RuledOut, f.SuggestedDailyMg = stops, true, 0
+			f.Action = "With " + f.Subject + " the " + p.Generic + " dose is " + number(f.DoseLimitMg) + " mg daily at most, but no " +
+				p.Generic + " dose is suggested: " + stopReason(p, stops[0]) + " (see above)."
+		}
+	}
+}
+
+// stopReason says why the label stops the drug, for a dose not suggested.
+func stopReason(p DrugProfile, f Finding) string {
+	label := strings.ToUpper(p.Brand) + " PI "
+	verb := "interrupt " + p.Generic
+	if StopsForInfection(p.Drug) {
+		verb = "discontinue " + p.Generic
+	}
+	switch f.Code {
+	case MACEHistory:
+		return "myocardial infarction or stroke during treatment: " + label + "5.4 says discontinue " + p.Generic
+	case VTERisk:
+		return "thrombosis during treatment: " + label + "5.5 says discontinue " + p.Generic
+	case TBActive:
+		return "active tuberculosis during treatment: " + label + "5.1 says " + verb
+	}
+	return "serious infection during treatment: " + label + "5.1 says " + verb
 }
 
 // reverseCtx is what the reverse rules of one draft order and one course

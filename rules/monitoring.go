@@ -174,6 +174,12 @@ func limitsOfMonitoring(c Config, abrocitinibAlso string) string {
 // course's drug included): a patient on both drugs gets one such card,
 // not one per course.
 func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool, stop func() bool) ([]Finding, error) {
+	return e.evaluateTherapyOf(ix, t, comboReported, nil, stop)
+}
+
+// evaluateTherapyOf is evaluateTherapy running only the rules whose code
+// is in only (nil: every rule).
+func (e *Engine) evaluateTherapyOf(ix *index, t *Course, comboReported bool, only map[string]bool, stop func() bool) ([]Finding, error) {
 	p, _ := Profile(t.Drug)
 	// A course only planned (an "intended" statement) is judged as a start
 	// ("Do not start", the start thresholds), as its first order will be;
@@ -190,7 +196,7 @@ func (e *Engine) evaluateTherapy(ix *index, t *Course, comboReported bool, stop 
 		if stop != nil && stop() {
 			return nil, ErrStopped
 		}
-		if r.drug != "" && r.drug != t.Drug || !t.Started && monitoringCodes[r.code] {
+		if r.drug != "" && r.drug != t.Drug || !t.Started && monitoringCodes[r.code] || only != nil && !only[r.code] {
 			continue
 		}
 		f, ok := r.check(c, t)

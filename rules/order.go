@@ -452,6 +452,8 @@ func (c *orderCtx) oneDose(fs []Finding) {
 				notAtAll = "myocardial infarction or stroke during treatment: " + strings.ToUpper(c.p.Brand) + " PI 5.4 says discontinue"
 			case VTERisk:
 				notAtAll = "thrombosis during treatment: " + strings.ToUpper(c.p.Brand) + " PI 5.5 says discontinue"
+			case SeriousInfectionActive, TBActive:
+				notAtAll = stopReason(c.p, f)
 			}
 		}
 	}
@@ -536,7 +538,9 @@ func (c *orderCtx) oneDose(fs []Finding) {
 // limit and severe hepatic impairment (the critical renal-impairment and
 // severe-hepatic-impairment findings), an age below the approved one, and
 // a myocardial infarction or stroke during upadacitinib treatment (RINVOQ
-// 5.4: discontinue; a lower dose is no answer to it).
+// 5.4: discontinue; a lower dose is no answer to it), and a serious
+// infection or active tuberculosis during treatment (5.1: interrupt or
+// discontinue).
 func notRecommendedAtAnyDose(f Finding) bool {
 	switch f.Code {
 	case RenalImpairment, SevereHepaticImpairment:
@@ -545,6 +549,10 @@ func notRecommendedAtAnyDose(f Finding) bool {
 		return true
 	case MACEHistory, VTERisk:
 		return f.SinceStart && f.Discontinue
+	case SeriousInfectionActive, TBActive:
+		// During treatment: the label interrupts (RINVOQ) or discontinues
+		// (CIBINQO) the drug; a dose to go on with is no answer (ixcond).
+		return f.OnTreatment
 	}
 	return false
 }
