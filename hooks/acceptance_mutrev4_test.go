@@ -41,3 +41,40 @@ func TestAcceptanceMutrev4AheadEarliestDate(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceMutrev4SameDayDoseReduction: of the members as late as the
+// course's latest, only those as current as it compete for the course's
+// dose (mutrev3's tie, highestOfLatest): a 30 mg order stopped or completed
+// and a 15 mg order active, authored the same day (a dose reduction), put
+// the course at 15 mg, and a 30 mg renewal for a 55-year-old smoker raises
+// it (the risk rows' 15 mg card). Taking the ended order's higher dose
+// survived every test (mutrev4). The ended order a day before and a day
+// after pin the dates around it (the current order decides either way);
+// a 15 mg renewal is never an increase (the negative).
+func TestAcceptanceMutrev4SameDayDoseReduction(t *testing.T) {
+	rec := func(status string, days30 int, endedFirst bool) *record {
+		cur := courseMed("u15", "MedicationRequest", "active", "upadacitinib", 15, 200)
+		old := courseMed("u30", "MedicationRequest", status, "upadacitinib", 30, days30)
+		r := cleanRecord().born(bornAged(55)).replace(obsCode("smoke", "72166-2", "449868002", ago(20)))
+		if endedFirst {
+			r.medications = append(r.medications, old, cur)
+		} else {
+			r.medications = append(r.medications, cur, old)
+		}
+		return r
+	}
+	var cases []accCase
+	for _, status := range []string{"stopped", "completed"} {
+		for _, first := range []bool{false, true} {
+			for _, days := range []int{201, 200, 199} {
+				name := "30 mg " + status + " authored " + ago(days) + ", 15 mg active authored " + ago(200) +
+					map[bool]string{false: " (15 mg listed first)", true: " (30 mg listed first)"}[first]
+				cases = append(cases,
+					accCase{name: name + ": a 30 mg renewal raises the course's 15 mg", c: sign(rec(status, days, first), jakDraft("upadacitinib", 30)),
+						want: w("lower-dose-recommended", "warning"), dose: 15},
+					accCase{name: "negative, a 15 mg renewal: " + name, c: sign(rec(status, days, first), jakDraft("upadacitinib", 15)), noCards: true})
+			}
+		}
+	}
+	runAcc(t, cases)
+}
