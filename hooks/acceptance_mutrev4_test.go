@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"strconv"
 	"testing"
 )
 
@@ -74,6 +75,48 @@ func TestAcceptanceMutrev4SameDayDoseReduction(t *testing.T) {
 						want: w("lower-dose-recommended", "warning"), dose: 15},
 					accCase{name: "negative, a 15 mg renewal: " + name, c: sign(rec(status, days, first), jakDraft("upadacitinib", 15)), noCards: true})
 			}
+		}
+	}
+	runAcc(t, cases)
+}
+
+// TestAcceptanceMutrev4EventBeforeStartVerified: an MI, a stroke or a
+// thrombosis on record before a first order is a boxed-warning risk to
+// weigh (RINVOQ and CIBINQO boxed warning), not the label's "discontinue"
+// for an event during treatment, whose CIBINQO 5.4/5.5 wording alone is
+// marked unverified (committee2). Marking abrocitinib's finding
+// Discontinue (and so unverified) whatever the course start survived every
+// test (mutrev4: maceHistory's and vteRisk's sinceKnownStart). The
+// positive: the same event since a known start on patient-view, "not yet
+// verified" on abrocitinib only.
+func TestAcceptanceMutrev4EventBeforeStartVerified(t *testing.T) {
+	events := []struct {
+		name, code string
+		make       func(date string) res
+	}{
+		{"myocardial infarction I21.4", "mace-history", onsetCond("mi", "I21.4")},
+		{"stroke I63.9", "mace-history", onsetCond("cva", "I63.9")},
+		{"DVT I82.401", "vte-risk", onsetCond("dvt", "I82.401")},
+		{"pulmonary embolism I26.99", "vte-risk", onsetCond("pe", "I26.99")},
+	}
+	var cases []accCase
+	for _, drug := range []string{"upadacitinib", "abrocitinib"} {
+		low := map[string]int{"upadacitinib": 15, "abrocitinib": 100}[drug]
+		for _, e := range events {
+			for _, days := range []int{1, 14, 365} {
+				cases = append(cases, accCase{name: drug + ": " + e.name + " " + strconv.Itoa(days) + " days ago, first order: weighed, verified",
+					c: sign(cleanRecord().replace(e.make(ago(days))), jakDraft(drug, low)), want: w(e.code, "warning"),
+					summaryOf:   map[string]string{e.code: "Weigh boxed-warning risks before starting " + drug},
+					notDetailOf: map[string]string{e.code: "not yet verified"}})
+			}
+			since := accCase{name: drug + ": " + e.name + " since the start, patient-view", c: view(cleanRecord().onCourse(drug).replace(e.make(ago(14)))),
+				want: w(e.code, "warning"), summaryOf: map[string]string{e.code: "Discontinue " + drug}}
+			if drug == "abrocitinib" {
+				since.detailOf = map[string]string{e.code: "not yet verified"}
+			} else {
+				since.notDetailOf = map[string]string{e.code: "not yet verified"}
+			}
+			cases = append(cases, since)
 		}
 	}
 	runAcc(t, cases)
