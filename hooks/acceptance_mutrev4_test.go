@@ -121,3 +121,26 @@ func TestAcceptanceMutrev4EventBeforeStartVerified(t *testing.T) {
 	}
 	runAcc(t, cases)
 }
+
+// TestAcceptanceMutrev4NoDoseForThrombosis: beside a thrombosis since the
+// course start the other dose cards of the order name no dose and say why
+// in the label's words (RINVOQ and CIBINQO 5.5, "discontinue"), as they do
+// for an MI (5.4); without oneDose's thrombosis sentence they gave the
+// finding's title instead (mutrev4). Ketoconazole on the chart sets the
+// upadacitinib dose card; the negative: a thrombophilia since the start
+// (review, not discontinue) leaves its 15 mg.
+func TestAcceptanceMutrev4NoDoseForThrombosis(t *testing.T) {
+	keto := onceDaily(med("k1", "active", rxnorm, "6135", "ketoconazole", 3))
+	renew := func(r *record) call { return sign(r.replace(keto), jakDraft("upadacitinib", 30)) }
+	on := func() *record { return cleanRecord().onCourse("upadacitinib") }
+	runAcc(t, []accCase{
+		{name: "DVT since the start: the CYP card names no dose, PI 5.5", c: renew(on().replace(onsetCond("dvt", "I82.401")(ago(14)))),
+			want: w("cyp-interaction", "warning", "vte-risk", "warning"), noDose: true,
+			detailOf: map[string]string{"cyp-interaction": "thrombosis during treatment: RINVOQ PI 5.5 says discontinue"}},
+		{name: "MI since the start: PI 5.4", c: renew(on().replace(onsetCond("mi", "I21.4")(ago(14)))),
+			want: w("cyp-interaction", "warning", "mace-history", "warning"), noDose: true,
+			detailOf: map[string]string{"cyp-interaction": "RINVOQ PI 5.4 says discontinue"}},
+		{name: "negative: factor V Leiden since the start: 15 mg", c: renew(on().replace(onsetCond("fvl", "D68.51")(ago(14)))),
+			want: w("cyp-interaction", "warning", "vte-risk", "warning"), dose: 15},
+	})
+}
