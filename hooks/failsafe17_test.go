@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"jakguard/cards"
 	"jakguard/fhir"
 )
 
@@ -120,6 +121,64 @@ func TestFailsafe17LazyConditionsAnotherPatient(t *testing.T) {
 					assert.Contains(t, cs[0].Detail, "Could not be checked: conditions", "the gap said on the card")
 				}
 			})
+		}
+	}
+}
+
+// TestFailsafe17LazyConditionsCutShort: a Condition search cut short
+// (page 2 fails), from fhirServer or after a prefetch first page. What the
+// pages read hold is so, as on patient-view: an MI since the start on page
+// 1 stops the course there ("Discontinue upadacitinib"), and the reverse
+// card kept the dose ("Keep upadacitinib at 15 mg daily or less while on
+// clarithromycin") because the conditions were not all had. It now leads
+// with the stop as patient-view does, the gap said; with the MI on the
+// page that failed, the dose card and the gap (the negative case).
+func TestFailsafe17LazyConditionsCutShort(t *testing.T) {
+	mi := func() res { return with(cond("mi", icd, "I21.4", "active"), "onsetDateTime", ago(14)) }
+	for _, d := range ixDrugs {
+		for _, tc := range []struct {
+			name string
+			page func(m map[string]any, sf *sourceFHIR, t testing.TB)
+		}{
+			{"fhirServer", func(m map[string]any, sf *sourceFHIR, t testing.TB) { dropKeys("conditions")(t, m, sf) }},
+			{"prefetch first page", func(m map[string]any, sf *sourceFHIR, t testing.TB) { firstPages(1)(t, m, sf) }},
+		} {
+			for _, onPage1 := range []bool{true, false} {
+				rec := cleanRecord().onCourse(d.drug)
+				if onPage1 {
+					rec.conditions = append([]res{mi()}, rec.conditions...)
+				} else {
+					rec.conditions = append(rec.conditions, mi())
+				}
+				name := d.drug + ": " + tc.name + ": MI on page 2, which fails"
+				if onPage1 {
+					name = d.drug + ": " + tc.name + ": MI on page 1, page 2 fails"
+				}
+				post := func(t *testing.T, hook string, body []byte) []cards.Card {
+					var m map[string]any
+					require.NoError(t, json.Unmarshal(body, &m))
+					sf := newSourceFHIR(t, body, 1)
+					sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
+						if typ == "Condition" && page >= 2 {
+							w.WriteHeader(500)
+							return true
+						}
+						return false
+					}
+					tc.page(m, sf, t)
+					b, err := json.Marshal(m)
+					require.NoError(t, err)
+					r := failServer(t, sf).do(t, "POST", "/cds-services/"+hook, b)
+					require.Equal(t, http.StatusOK, r.Code, r.Body.String())
+					return checkResponse(t, r.Body.Bytes())
+				}
+				t.Run(name, func(t *testing.T) {
+					pv := post(t, HookPatientView, view(rec).body(t))
+					cs := post(t, HookOrderSign, sign(rec, d.draft).body(t))
+					checkIxReverse(t, d, onPage1, cs, pv)
+					assert.Contains(t, cs[0].Detail, "Could not be checked: conditions", "the gap said on the card")
+				})
+			}
 		}
 	}
 }
