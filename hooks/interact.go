@@ -182,6 +182,11 @@ func needsConditions(findings []rules.Finding) bool {
 	})
 }
 
+// lazyReserve is the most of the call's deadline kept from the lazy
+// Condition read for the rules and the cards (a quarter of what is left
+// when less).
+const lazyReserve = 500 * time.Millisecond
+
 // readConditions reads the conditions of a call that read only the course
 // keys (courseService), from its prefetch value (kept undecoded by the
 // prefetch reader pr, or in req) or else from fhirServer, as any key is,
@@ -192,6 +197,14 @@ func needsConditions(findings []rules.Finding) bool {
 // for the finding to say.
 func (s *Server) readConditions(ctx context.Context, svc *Service, req *Request, hc *HookContext, pr *prefetchReader, res *resolution, now time.Time, logger *slog.Logger) error {
 	key := rules.DataConditions
+	if end, ok := ctx.Deadline(); ok {
+		// The card was had from the medications: a Condition search that
+		// hangs must leave the rules time to give it, the gap said (it
+		// took the whole deadline, and the call answered 503; failsafe17).
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, end.Add(-min(time.Until(end)/4, lazyReserve)))
+		defer cancel()
+	}
 	sub := *svc
 	sub.Prefetch = map[string]string{}
 	if tmpl, ok := svc.Prefetch[key]; ok {

@@ -202,8 +202,9 @@ func (e *Engine) courseStops(ix *index, t *Course) []Finding {
 // discontinue), and carries that card's findings (Finding.Stops), so that
 // its card leads with them: one card, not a dose beside a stop (ixcond
 // review). The conditions are read only for such a finding (the hooks read
-// them only when a course is found); when they could not be had, the
-// finding keeps its dose and says that conditions could not be checked.
+// them only when a course is found); when they could not all be had, the
+// finding says that conditions could not be checked, and keeps its dose
+// unless those read stop the course.
 func (e *Engine) stopDoses(ix *index, courses []*Course, out []Finding) {
 	for _, t := range courses {
 		var stops []Finding
@@ -213,12 +214,12 @@ func (e *Engine) stopDoses(ix *index, courses []*Course, out []Finding) {
 			if f.DoseLimitMg <= 0 || f.RuledOut || f.Drug != t.Drug || !t.Ongoing {
 				continue
 			}
-			if ix.unavailable[DataConditions] {
-				if !slices.Contains(f.Unchecked, DataConditions) {
-					f.Unchecked = append(f.Unchecked, DataConditions)
-				}
-				continue
+			if ix.unavailable[DataConditions] && !slices.Contains(f.Unchecked, DataConditions) {
+				f.Unchecked = append(f.Unchecked, DataConditions)
 			}
+			// What a search cut short holds is so, as on patient-view: an
+			// MI on its first page stops the course (it kept the dose, and
+			// said the conditions read were checked; failsafe17).
 			if !read {
 				stops, read = e.courseStops(ix, t), true
 			}
