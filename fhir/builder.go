@@ -381,8 +381,12 @@ func (p *part) check(r *resource, included bool) error {
 	// empty subject beside a DSTU2 patient of another patient was read
 	// as the context patient's (failsafe16).
 	for _, other := range []string{"subject", "patient"} {
+		v := r.get(other)
+		if other == member || v == nil {
+			continue // before ref: it is on the heap (decodeHead)
+		}
 		var ref fm.Reference
-		if other == member || decodeHead(r.get(other), &ref) != nil {
+		if decodeHead(v, &ref) != nil {
 			continue
 		}
 		if id, ok := patientOf(str(ref.Reference)); ok && id != p.b.patientID {
