@@ -753,10 +753,11 @@ func clipName(name string) string {
 // knowledge base gave a bare code keeps that code ("clopidogrel 75 MG Oral
 // Tablet, code 309362"), as a condition's does.
 func medicationLabel(m *Medication) string {
-	if n := medicationName(m); n == m.CodeName && m.NamedCode != "" {
+	n := medicationName(m)
+	if n == m.CodeName && m.NamedCode != "" {
 		return n + ", code " + m.NamedCode
 	}
-	return medicationName(m)
+	return n
 }
 
 // conditionDate is when a condition began (onset, else recorded; zero when
