@@ -177,9 +177,7 @@ func courseService(svc *Service) *Service {
 // the conditions (rules: an MI since the start, a serious infection), which
 // a call that read only the course keys has not read.
 func needsConditions(findings []rules.Finding) bool {
-	return slices.ContainsFunc(findings, func(f rules.Finding) bool {
-		return f.Course != nil && f.Course.Ongoing && f.DoseLimitMg > 0 && !f.RuledOut
-	})
+	return slices.ContainsFunc(findings, rules.NamesCourseDose)
 }
 
 // lazyReserve is the most of the call's deadline kept from the lazy
@@ -212,8 +210,8 @@ func (s *Server) readConditions(ctx context.Context, svc *Service, req *Request,
 	}
 	one := *req
 	one.Prefetch = map[string]json.RawMessage{}
-	if raw, ok := pr.kept[key]; ok {
-		one.Prefetch[key] = raw
+	if pr.conditions != nil {
+		one.Prefetch[key] = pr.conditions
 	} else if raw, ok := req.Prefetch[key]; ok {
 		one.Prefetch[key] = raw
 	}

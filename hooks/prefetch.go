@@ -75,10 +75,10 @@ type prefetchReader struct {
 	now    time.Time // the call's clock
 	// streamed holds what value read for each key.
 	streamed map[string]keyResult
-	// kept holds, on a call that reads only the course keys (courseOnly),
-	// the conditions value as sent, undecoded: read (readConditions) only
-	// when a course was found.
-	kept map[string]json.RawMessage
+	// conditions holds, on a call that reads only the course keys
+	// (courseOnly), the conditions value as sent, undecoded: read
+	// (readConditions) only when a course was found; nil when not sent.
+	conditions json.RawMessage
 }
 
 // keyResult is what the client sent for one key and what came of it.
@@ -133,7 +133,7 @@ func (pr *prefetchReader) value(key string, dec *jsontext.Decoder, body []byte) 
 		v, err := dec.ReadValue() // faster than SkipValue, which goes token by token
 		if err == nil && pr.svc.courseOnly && key == rules.DataConditions {
 			end := dec.InputOffset()
-			pr.kept = map[string]json.RawMessage{key: json.RawMessage(body[end-int64(len(v)) : end : end])}
+			pr.conditions = json.RawMessage(body[end-int64(len(v)) : end : end])
 		}
 		return err
 	}

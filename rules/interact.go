@@ -183,12 +183,10 @@ func (e *Engine) EvaluateInteractions(rec *Record, sess Session, orders []Medica
 var stopCodes = map[string]bool{MACEHistory: true, VTERisk: true, SeriousInfectionActive: true, TBActive: true}
 
 // courseStops are the findings of the stop rules (stopCodes) that
-// patient-view gives for the ongoing course t, worded as there; none for
-// a course that ended (patient-view judges none).
+// patient-view gives for the ongoing course t, worded as there (a course
+// that ended is judged for none, as patient-view judges none: stopDoses
+// asks only for an ongoing one).
 func (e *Engine) courseStops(ix *index, t *Course) []Finding {
-	if !t.Ongoing {
-		return nil
-	}
 	fs, _ := e.evaluateTherapyOf(ix, t, false, stopCodes, nil)
 	return e.nameSubjects(slices.DeleteFunc(fs, func(f Finding) bool {
 		return (f.Code == MACEHistory || f.Code == VTERisk) && !(f.SinceStart && f.Discontinue) // a thrombophilia: review, not stop
@@ -209,9 +207,10 @@ func (e *Engine) stopDoses(ix *index, courses []*Course, out []Finding) {
 	for _, t := range courses {
 		var stops []Finding
 		read := false
+		p, _ := Profile(t.Drug)
 		for i := range out {
 			f := &out[i]
-			if f.DoseLimitMg <= 0 || f.RuledOut || f.Drug != t.Drug || !t.Ongoing {
+			if f.Drug != t.Drug || !NamesCourseDose(*f) {
 				continue
 			}
 			if ix.unavailable[DataConditions] && !slices.Contains(f.Unchecked, DataConditions) {
@@ -226,7 +225,6 @@ func (e *Engine) stopDoses(ix *index, courses []*Course, out []Finding) {
 			if len(stops) == 0 {
 				continue
 			}
-			p, _ := Profile(t.Drug)
 			f.Stops, f.RuledOut, f.SuggestedDailyMg = stops, true, 0
 			f.Action = "With " + f.Subject + " the " + p.Generic + " dose is " + number(f.DoseLimitMg) + " mg daily at most, but no " +
 				p.Generic + " dose is suggested: " + stopReason(p, stops[0]) + " (see above)."
@@ -234,18 +232,35 @@ func (e *Engine) stopDoses(ix *index, courses []*Course, out []Finding) {
 	}
 }
 
+// NamesCourseDose reports whether f, a reverse-direction finding, names a
+// dose of an ongoing course's drug (a CYP dose limit not ruled out):
+// whether that dose stands depends on the conditions (stopDoses), which
+// the hooks then read on a call that read only the medications.
+func NamesCourseDose(f Finding) bool {
+	return f.Course != nil && f.Course.Ongoing && f.DoseLimitMg > 0 && !f.RuledOut
+}
+
 // stopReason says why the label stops the drug, for a dose not suggested.
 func stopReason(p DrugProfile, f Finding) string {
+	return labelStop(p, f) + " " + p.Generic
+}
+
+// labelStop says which event during treatment the label stops the drug for
+// and its verb ("thrombosis during treatment: RINVOQ PI 5.5 says
+// discontinue"): a serious infection or active tuberculosis interrupts
+// the drug or discontinues it (StopsForInfection); an MI, stroke or
+// thrombosis discontinues it.
+func labelStop(p DrugProfile, f Finding) string {
 	label := strings.ToUpper(p.Brand) + " PI "
-	verb := "interrupt " + p.Generic
+	verb := "interrupt"
 	if StopsForInfection(p.Drug) {
-		verb = "discontinue " + p.Generic
+		verb = "discontinue"
 	}
 	switch f.Code {
 	case MACEHistory:
-		return "myocardial infarction or stroke during treatment: " + label + "5.4 says discontinue " + p.Generic
+		return "myocardial infarction or stroke during treatment: " + label + "5.4 says discontinue"
 	case VTERisk:
-		return "thrombosis during treatment: " + label + "5.5 says discontinue " + p.Generic
+		return "thrombosis during treatment: " + label + "5.5 says discontinue"
 	case TBActive:
 		return "active tuberculosis during treatment: " + label + "5.1 says " + verb
 	}

@@ -448,10 +448,8 @@ func (c *orderCtx) oneDose(fs []Finding) {
 			// not recommended: eGFR below 30 ...)" said it twice (noise11).
 			notAtAll = strings.TrimPrefix(notAtAll, lowerFirst(c.p.Generic)+" not recommended: ")
 			switch f.Code { // an event during treatment: the label says discontinue
-			case MACEHistory:
-				notAtAll = "myocardial infarction or stroke during treatment: " + strings.ToUpper(c.p.Brand) + " PI 5.4 says discontinue"
-			case VTERisk:
-				notAtAll = "thrombosis during treatment: " + strings.ToUpper(c.p.Brand) + " PI 5.5 says discontinue"
+			case MACEHistory, VTERisk:
+				notAtAll = labelStop(c.p, f)
 			case SeriousInfectionActive, TBActive:
 				notAtAll = stopReason(c.p, f)
 			}
