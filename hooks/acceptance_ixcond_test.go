@@ -232,22 +232,14 @@ func TestAcceptanceIxcondReverseConditionsSource(t *testing.T) {
 				body, m := ixBody(t, rec, d.draft)
 				sf := newSourceFHIR(t, body, 0)
 				dropKeys("conditions")(t, m, sf)
-				b, err := json.Marshal(m)
-				require.NoError(t, err)
-				r := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", b)
-				require.Equal(t, 200, r.Code, r.Body.String())
-				checkIxReverse(t, d, true, checkResponse(t, r.Body.Bytes()), nil)
+				checkIxReverse(t, d, true, postVia(t, sf, "order-sign", m), nil)
 				assert.True(t, askedFor(sf, "/Condition"), "conditions fetched: %v", sf.asked())
 			})
 			t.Run(d.drug+": "+ev.name+": the whole prefetch from fhirServer", func(t *testing.T) {
 				body, m := ixBody(t, rec, d.draft)
 				sf := newSourceFHIR(t, body, 0)
 				dropKeys()(t, m, sf)
-				b, err := json.Marshal(m)
-				require.NoError(t, err)
-				r := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", b)
-				require.Equal(t, 200, r.Code, r.Body.String())
-				checkIxReverse(t, d, true, checkResponse(t, r.Body.Bytes()), nil)
+				checkIxReverse(t, d, true, postVia(t, sf, "order-sign", m), nil)
 			})
 			unavailable := func(t *testing.T, cs []cards.Card) {
 				t.Helper()
@@ -265,11 +257,7 @@ func TestAcceptanceIxcondReverseConditionsSource(t *testing.T) {
 					return false
 				}
 				dropKeys("conditions")(t, m, sf)
-				b, err := json.Marshal(m)
-				require.NoError(t, err)
-				r := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", b)
-				require.Equal(t, 200, r.Code, r.Body.String())
-				unavailable(t, checkResponse(t, r.Body.Bytes()))
+				unavailable(t, postVia(t, sf, "order-sign", m))
 			})
 			t.Run(d.drug+": "+ev.name+": conditions key missing, no fhirServer: today's card, the gap said", func(t *testing.T) {
 				_, m := ixBody(t, rec, d.draft)
@@ -286,22 +274,14 @@ func TestAcceptanceIxcondReverseConditionsSource(t *testing.T) {
 			body, m := ixBody(t, cleanRecord().replace(with(cond("mi", icd, "I21.4", "active"), "onsetDateTime", ago(14))), d.draft)
 			sf := newSourceFHIR(t, body, 0)
 			dropKeys("conditions")(t, m, sf)
-			b, err := json.Marshal(m)
-			require.NoError(t, err)
-			r := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", b)
-			require.Equal(t, 200, r.Code, r.Body.String())
-			assert.Empty(t, checkResponse(t, r.Body.Bytes()))
+			assert.Empty(t, postVia(t, sf, "order-sign", m))
 			assert.False(t, askedFor(sf, "/Condition"), "no Condition query: %v", sf.asked())
 		})
 		t.Run(d.drug+": a course and a live vaccine (no dose named): no Condition query", func(t *testing.T) {
 			body, m := ixBody(t, cleanRecord().onCourse(d.drug).replace(sepsis), drugDraft("x", cvx, "03", "MMR vaccine"))
 			sf := newSourceFHIR(t, body, 0)
 			dropKeys("conditions")(t, m, sf)
-			b, err := json.Marshal(m)
-			require.NoError(t, err)
-			r := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", b)
-			require.Equal(t, 200, r.Code, r.Body.String())
-			requireFinding(t, checkResponse(t, r.Body.Bytes()), "live-vaccine-ordered", "warning")
+			requireFinding(t, postVia(t, sf, "order-sign", m), "live-vaccine-ordered", "warning")
 			assert.False(t, askedFor(sf, "/Condition"), "no Condition query: %v", sf.asked())
 		})
 	}
@@ -368,4 +348,15 @@ func TestAcceptanceIxcondForward(t *testing.T) {
 			want: w("cyp-interaction", "warning"), absent: []string{"serious-infection-active"}, dose: mgOf[d.drug] / map[string]int{"upadacitinib": 1, "abrocitinib": 2}[d.drug]})
 	}
 	runAcc(t, cases)
+}
+
+// postVia posts m on the hook to a test server on sf (failServer) and
+// returns its cards, the answer required to be 200 and valid.
+func postVia(t *testing.T, sf *sourceFHIR, hook string, m map[string]any) []cards.Card {
+	t.Helper()
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	r := failServer(t, sf).do(t, "POST", "/cds-services/"+hook, b)
+	require.Equal(t, http.StatusOK, r.Code, r.Body.String())
+	return checkResponse(t, r.Body.Bytes())
 }

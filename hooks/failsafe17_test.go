@@ -111,11 +111,7 @@ func TestFailsafe17LazyConditionsAnotherPatient(t *testing.T) {
 				body, m := ixBody(t, rec, d.draft)
 				sf := newSourceFHIR(t, body, 0)
 				dropKeys("conditions")(t, m, sf)
-				b, err := json.Marshal(m)
-				require.NoError(t, err)
-				r := failServer(t, sf).do(t, "POST", "/cds-services/order-sign", b)
-				require.Equal(t, http.StatusOK, r.Code, r.Body.String())
-				cs := checkResponse(t, r.Body.Bytes())
+				cs := postVia(t, sf, "order-sign", m)
 				checkIxReverse(t, d, tc.own, cs, nil)
 				if !tc.own {
 					assert.Contains(t, cs[0].Detail, "Could not be checked: conditions", "the gap said on the card")
@@ -166,11 +162,7 @@ func TestFailsafe17LazyConditionsCutShort(t *testing.T) {
 						return false
 					}
 					tc.page(m, sf, t)
-					b, err := json.Marshal(m)
-					require.NoError(t, err)
-					r := failServer(t, sf).do(t, "POST", "/cds-services/"+hook, b)
-					require.Equal(t, http.StatusOK, r.Code, r.Body.String())
-					return checkResponse(t, r.Body.Bytes())
+					return postVia(t, sf, hook, m)
 				}
 				t.Run(name, func(t *testing.T) {
 					pv := post(t, HookPatientView, view(rec).body(t))
