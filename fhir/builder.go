@@ -42,12 +42,10 @@ var (
 const MaxEntries = 50_000
 
 // MaxObjects bounds the JSON objects of the resources one Builder or
-// DecodeOrders decodes (counted as the '{' in their JSON, before any is
-// decoded): each becomes a Go value of up to some hundred bytes, so 8 MiB
-// of "dosageInstruction":[{},{},...] in one resource, or spread over many,
-// took over 1 GiB and 11 s; at the bound, draft orders and prefetch each
-// holding it take under 200 MiB. A large record decodes a fraction of it,
-// and 40,000 recent Observations with a code and a value 160,000.
+// DecodeOrders decodes, counted as the '{' in their JSON before any is
+// decoded: each becomes a Go value of up to some hundred bytes (8 MiB of
+// "dosageInstruction":[{},{},...] took over 1 GiB). 40,000 recent
+// Observations with a code and a value are 160,000.
 const MaxObjects = 200_000
 
 // Page describes one value given to Builder.Add: its next link, its
@@ -377,40 +375,33 @@ func (p *part) check(r *resource, included bool) error {
 	case r.resourceType == "Immunization", r.get("subject") == nil && r.get("patient") != nil:
 		member = "patient" // also where DSTU2 names it (Condition, MedicationStatement)
 	}
-	// The other member is judged too when it names a Patient: a null or
-	// empty subject beside a DSTU2 patient of another patient was read
-	// as the context patient's (failsafe16).
-	for _, other := range []string{"subject", "patient"} {
-		v := r.get(other)
-		if other == member || v == nil {
-			continue // before ref: it is on the heap (decodeHead)
-		}
-		var ref fm.Reference
-		if decodeHead(v, &ref) != nil {
+	// The other member is judged too when it names a Patient: a null
+	// subject beside a DSTU2 patient of another patient is another's.
+	var err error
+	for _, name := range []string{"subject", "patient"} {
+		v := r.get(name)
+		if name != member && v == nil {
 			continue
 		}
-		if id, ok := patientOf(str(ref.Reference)); ok && id != p.b.patientID {
+		ref, seen := p.subjects[string(v)]
+		if !seen {
+			if ref = new(fm.Reference); decodeHead(v, ref) != nil {
+				ref = nil
+			}
+			if p.subjects == nil {
+				p.subjects = map[string]*fm.Reference{}
+			}
+			p.subjects[string(v)] = ref
+		}
+		if ref == nil {
+			if name == member { // whose it is cannot be told: skipped like any malformed entry
+				err = &DecodeError{Path: member, Reason: "not a Reference"}
+			}
+		} else if id, ok := patientOf(str(ref.Reference)); ok && id != p.b.patientID {
 			return fmt.Errorf("%w: a %s about another patient", ErrWrongPatient, r.resourceType)
 		}
 	}
-	v := r.get(member)
-	ref, seen := p.subjects[string(v)]
-	if !seen {
-		if ref = new(fm.Reference); decodeHead(v, ref) != nil {
-			ref = nil
-		}
-		if p.subjects == nil {
-			p.subjects = map[string]*fm.Reference{}
-		}
-		p.subjects[string(v)] = ref
-	}
-	if ref == nil { // whose it is cannot be told: skipped like any malformed entry
-		return &DecodeError{Path: member, Reason: "not a Reference"}
-	}
-	if id, ok := patientOf(str(ref.Reference)); ok && id != p.b.patientID {
-		return fmt.Errorf("%w: a %s about another patient", ErrWrongPatient, r.resourceType)
-	}
-	return nil
+	return err
 }
 
 // searchResult reports whether a Bundle of type t can be a query's answer:
@@ -515,9 +506,8 @@ func (b *Builder) Record() *rules.Record {
 	meds := b.medications()
 	rec := &rules.Record{}
 	// The same id again with other content (two versions, a merged feed)
-	// is kept too: which is current cannot be told, and keeping the first
-	// in the bundle dropped an MI since the course start behind an older
-	// or entered-in-error version (failsafe7).
+	// is kept too: which is current cannot be told, and the first may be
+	// an older or entered-in-error version of an MI.
 	seen := map[string]any{}
 	first := func(id string, v any) bool {
 		old, ok := seen[id]
@@ -636,10 +626,8 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		case "Medication":
 			err = decodeAs(r.raw, func(v *medication) {
 				if key := p.medications.add(v, text(r.fullURL)); key != "" {
-					// Which one the orders name cannot be told (failsafe7):
-					// the last was read, an upadacitinib order's Medication
-					// replaced by acetaminophen answered {"cards": []}. The
-					// reason is logged: the id is not in it.
+					// Which one the orders name cannot be told. (The
+					// reason is logged: the id is not in it.)
 					subjectErr = &DecodeError{Path: "id", Reason: "a Medication of this id or fullUrl came before in draftOrders with other content"}
 				}
 			})

@@ -244,10 +244,9 @@ type link struct {
 	URL      string `json:"url"`
 }
 
-// codes returns the codings of r's code and its components' codes (of an
-// Immunization's vaccineCode), each concept's text as a Coding with only a
-// Display: some resources are recognised by name alone (contract 6.4). bad
-// names a member that is no CodeableConcept.
+// codes returns conceptCodes of r's code and its components' codes (of an
+// Immunization's vaccineCode); bad names a member that is no
+// CodeableConcept.
 func codes(r *resource) (out []rules.Coding, bad string) {
 	member := "code"
 	if r.resourceType == "Immunization" {
@@ -265,10 +264,7 @@ func codes(r *resource) (out []rules.Coding, bad string) {
 		concepts = append(concepts, comps...)
 	}
 	for i := range concepts {
-		out = append(out, codings(&concepts[i].Code)...)
-		if t := ccText(&concepts[i].Code); t != "" {
-			out = append(out, rules.Coding{Display: t})
-		}
+		out = append(out, conceptCodes(&concepts[i].Code)...)
 	}
 	return out, ""
 }
@@ -292,12 +288,10 @@ func (r *resource) observationDate() time.Time {
 
 // patientOf returns the Patient id a literal reference names
 // ("Patient/123", "https://ehr/fhir/Patient/123/_history/2"): the path
-// segment after the last "Patient/", whatever follows it ("Patient/123/",
-// "Patient/123/_history" name patient 123 as well: they were passed over
-// as naming no patient, so another patient's data was read as the
-// context patient's). ok is false for a reference to anything else.
-// The type is matched in any letter case: "patient/123" is no FHIR
-// reference, but another patient's all the same (failsafe16).
+// segment after the last "Patient/", whatever follows it ("Patient/123/"
+// too). ok is false for a reference to anything else. The type is matched
+// in any letter case: "patient/123" is no FHIR reference, but names
+// another patient all the same.
 func patientOf(ref string) (id string, ok bool) {
 	ref, _, _ = strings.Cut(strings.TrimSpace(ref), "/_history/")
 	lower := []byte(ref) // ASCII letters only: the offsets stay ref's
@@ -327,9 +321,8 @@ func bundleLink(raw jsontext.Value, rel string) string {
 	return ""
 }
 
-// relation reports whether a Bundle.link relation is rel: link relation
-// types are compared without case (RFC 8288), so "Next" is a next page
-// (read as none, the rest of a search was taken for none; failsafe16).
+// relation reports whether a Bundle.link relation is rel, without case
+// (RFC 8288): "Next" is a next page.
 func relation(got, rel string) bool { return strings.EqualFold(strings.TrimSpace(got), rel) }
 
 // counter bounds a call's entries (MaxEntries) and checks ctx every 64.

@@ -180,12 +180,8 @@ func convertValue(v *value, out *rules.Observation) {
 	out.Quantity = quantity(v.ValueQuantity)
 	out.ValueCodes = codings(v.ValueCodeableConcept)
 	out.ValueText = strings.TrimSpace(str(v.ValueString))
-	for i := range v.Interpretation {
-		out.Interpretation = append(out.Interpretation, codings(&v.Interpretation[i])...)
-		// A flag written as text only ("Positive") is kept as a display.
-		if t := ccText(&v.Interpretation[i]); t != "" {
-			out.Interpretation = append(out.Interpretation, rules.Coding{Display: t})
-		}
+	for i := range v.Interpretation { // a flag written as text only ("Positive") too
+		out.Interpretation = append(out.Interpretation, conceptCodes(&v.Interpretation[i])...)
 	}
 	out.ValueBoolean = v.ValueBoolean
 	if out.Quantity == nil && v.ValueInteger != nil {
@@ -238,18 +234,16 @@ func convertImmunization(im *immunization) rules.Immunization {
 }
 
 // convertMedication is what a Medication contributes to an order: its
-// code's codings, then its active ingredients' (a compounded or local
-// product named only by its ingredient was no JAK order; failsafe16).
+// code's codings, then its active ingredients' and their names (a local
+// product may be named by its ingredient alone).
 func convertMedication(m *medication) rules.Medication {
 	mg, perML := strengthMg(m.Ingredient)
 	codes := codings(m.Code)
 	for i := range m.Ingredient {
 		if ing := &m.Ingredient[i]; ing.IsActive == nil || *ing.IsActive {
-			codes = append(codes, codings(&ing.ItemCodeableConcept)...)
-			for _, t := range []string{ccText(&ing.ItemCodeableConcept), strings.TrimSpace(str(ing.ItemReference.Display))} {
-				if t != "" {
-					codes = append(codes, rules.Coding{Display: t})
-				}
+			codes = append(codes, conceptCodes(&ing.ItemCodeableConcept)...)
+			if t := strings.TrimSpace(str(ing.ItemReference.Display)); t != "" {
+				codes = append(codes, rules.Coding{Display: t})
 			}
 		}
 	}
@@ -273,15 +267,10 @@ func (mi medIndex) add(m *medication, fullURL string) (conflict string) {
 
 // put keeps info by key; a Medication of other content already there is
 // merged with it (differed true): which one an order means cannot be told,
-// so its codes and text are both read (a JAK inhibitor is recognised by
-// either) and a strength they disagree on is none (failsafe7: the last
-// was read, so an upadacitinib course whose Medication came again as
-// acetaminophen was no course).
-//
-// Past 64 codes or 1,024 bytes of text merged, the id stands for no
-// Medication that can be read (an order of it is one whose drug cannot be
-// told, and said so): 20,000 versions of one id took 12 s and 14 GB of
-// allocations, merged one by one (failsafe16).
+// so the codes and text of both are read (either may name a JAK inhibitor)
+// and a strength they disagree on is none. Past 64 codes or 1,024 bytes of
+// text merged, the id stands for no Medication that can be read: merging
+// 20,000 versions of one id one by one took 12 s and 14 GB.
 func (mi medIndex) put(key string, info rules.Medication) (differed bool) {
 	old, ok := mi[key]
 	switch {
@@ -486,6 +475,16 @@ func resourceID(resourceType string, id *string) string {
 	return ""
 }
 
+// conceptCodes is codings(cc), then cc.text as a Coding with only a
+// Display: some resources are recognised by name alone (contract 6.4).
+func conceptCodes(cc *fm.CodeableConcept) []rules.Coding {
+	out := codings(cc)
+	if t := ccText(cc); t != "" {
+		out = append(out, rules.Coding{Display: t})
+	}
+	return out
+}
+
 // codings returns the codings of cc that have a code or a display.
 func codings(cc *fm.CodeableConcept) []rules.Coding {
 	var out []rules.Coding
@@ -542,10 +541,9 @@ func statusCode(cc *fm.CodeableConcept) string {
 }
 
 // conditionStatus is a Condition's clinical or verification status as its
-// FHIR code: lower case, words joined by hyphens. Feeds that write
-// "Active", "Refuted" or "Entered in error" mean the codes; read as
-// written, "Active" was not active and "Refuted" was counted. The HL7
-// code is taken over a local one before it ("A", then "active").
+// FHIR code ("Entered in error" is entered-in-error, as jsonshape.Code
+// writes it); the HL7 code is taken over a local one before it ("A", then
+// "active").
 func conditionStatus(cc *fm.CodeableConcept) string {
 	code := statusCode(cc)
 	for _, c := range conceptOf(cc).Coding {
@@ -607,10 +605,8 @@ func date(p *string) time.Time {
 }
 
 // frequency is a timing frequency as sent (0 when absent), -1 (not usable:
-// the dose is unknown) when it is no finite number. It was read as an
-// integer, so 2.5, 1e308 or "2" made the whole order unreadable, and a JAK
-// course of such an order was no course: patient-view said nothing of an
-// MI since its start (failsafe7).
+// the dose is unknown) when it is no finite number; never an error, which
+// would make the whole order, and a JAK course, unreadable.
 func frequency(n *stdjson.Number) float64 {
 	if n == nil {
 		return 0
@@ -622,8 +618,7 @@ func frequency(n *stdjson.Number) float64 {
 }
 
 // lastDay is date for the end of a period: a year or a month is its last
-// day ("2026-11" ends on 30 November, not on the 1st: a course "until
-// 2026-11" ordered on 26 November was read as over at once; failsafe7).
+// day ("2026-11" ends on 30 November, not on the 1st).
 func lastDay(p *string) time.Time {
 	first, last := dates(p)
 	return cmp.Or(last, first)
