@@ -215,23 +215,18 @@ func (b *Builder) add(ctx context.Context, key string, rd *reader) (Page, error)
 // add decodes one resource into the part; ok is false when it was skipped
 // as malformed, an error refuses the value.
 func (p *part) add(r *resource) (ok bool, err error) {
-	switch r.resourceType {
-	case "":
-		p.logSkip(r.index, "", &DecodeError{Path: "resourceType", Reason: "missing or not a string"})
+	if err := typeError(r.resourceType); err != nil {
+		p.logSkip(r.index, "", err)
 		return false, nil
+	}
+	switch r.resourceType {
 	case "Patient", "Observation", "Condition", "Immunization", "MedicationRequest", "MedicationStatement", "Medication":
 	case "Bundle":
 		// A Bundle inside a Bundle (a batch-response of searches): what it
-		// holds is not read, and was passed over as no data at all.
+		// holds is not read, and is not to pass for no data at all.
 		p.logSkip(r.index, "Bundle", &DecodeError{Reason: "is a Bundle inside a Bundle (not read)"})
 		return false, nil
 	default:
-		if miscased(r.resourceType) {
-			// "condition" is no FHIR type, but what it holds is not
-			// to be passed over as some other resource's.
-			p.logSkip(r.index, "", &DecodeError{Path: "resourceType", Reason: "not a FHIR resource type (names are case-sensitive)"})
-			return false, nil
-		}
 		p.other(r)
 		return true, nil
 	}
@@ -477,7 +472,7 @@ func (b *Builder) MedicationRefs() []string {
 	ids := map[string]bool{}
 	for _, p := range b.parts {
 		for _, pm := range p.meds { // a copy: resolve marks it found
-			if _, ok := pm.resolve(meds); !ok && strings.HasPrefix(pm.ref, "Medication/") {
+			if _, ok := pm.resolve(meds.lookup); !ok && strings.HasPrefix(pm.ref, "Medication/") {
 				id, _, _ := strings.Cut(strings.TrimPrefix(pm.ref, "Medication/"), "/")
 				ids[id] = true
 			}
@@ -529,7 +524,7 @@ func (b *Builder) Record() *rules.Record {
 		rec.Conditions = append(rec.Conditions, p.conditions...)
 		rec.Immunizations = append(rec.Immunizations, p.immunizations...)
 		for i := range p.meds {
-			m, ok := p.meds[i].resolve(meds)
+			m, ok := p.meds[i].resolve(meds.lookup)
 			if !ok {
 				b.logger.Warn("fhir: medicationReference not resolved", "key", p.key, "resourceType", m.ResourceType)
 			}
@@ -598,8 +593,6 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 			out.IDs[r.resourceType+"/"+id] = true
 		}
 		switch r.resourceType {
-		case "":
-			err = &DecodeError{Path: "resourceType", Reason: "missing or not a string"}
 		case "MedicationRequest":
 			if r5Medication(r) {
 				err = errR5Medication
@@ -638,14 +631,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		case "MedicationOrder":
 			err = &DecodeError{Path: "resourceType", Reason: "MedicationOrder is FHIR DSTU2: jakguard reads R4 MedicationRequest"}
 		default:
-			if miscased(r.resourceType) {
-				err = &DecodeError{Path: "resourceType", Reason: "not a FHIR resource type (names are case-sensitive)"}
-			} else if i, ok := containedOrder(r.get("contained")); ok {
-				// A RequestGroup, CarePlan or the like carrying its orders
-				// as contained resources: they would not be evaluated.
-				err = &DecodeError{Path: "contained[" + strconv.Itoa(i) + "]",
-					Reason: "an order contained in another resource is not read: send it as an entry of draftOrders"}
-			}
+			err = cmp.Or(typeError(r.resourceType), containedOrder(r.get("contained")))
 		}
 		if err = cmp.Or(err, subjectErr); err != nil {
 			return decodeError(entryPath(r.index)+".resource", err)
@@ -664,7 +650,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		return Orders{}, &DecodeError{Path: "entry", Reason: "is not an array"}
 	}
 	for i := range p.meds {
-		m, ok := p.meds[i].resolve(p.medications)
+		m, ok := p.meds[i].resolve(p.medications.lookup)
 		if !ok {
 			b.logger.Warn("fhir: medicationReference not resolved", "key", "draftOrders", "resourceType", m.ResourceType)
 		}
@@ -693,17 +679,19 @@ func isTrue(b *bool) bool { return b != nil && *b }
 var knownTypes = []string{"Patient", "Observation", "Condition", "Immunization", "MedicationRequest",
 	"MedicationStatement", "Medication", "ServiceRequest", "Bundle", "OperationOutcome"}
 
-// miscased reports whether t is no FHIR resource type name ("#x",
-// "Patient/1": FHIR names are letters, starting with a capital) or one of
-// knownTypes but for letter case ("medicationrequest"): such a resource is
-// not to be ignored as one of a type jakguard does not read.
-func miscased(t string) bool {
-	if t == "" || t[0] < 'A' || t[0] > 'Z' || strings.IndexFunc(t, func(r rune) bool {
-		return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z')
-	}) >= 0 {
-		return true
+// typeError is why a resourceType is not to be read, nil if it is: absent,
+// no FHIR type name ("#x", "Patient/1": FHIR names are letters, starting
+// with a capital), or one of knownTypes but for letter case ("condition",
+// whose data is not to be ignored as a type jakguard does not read).
+func typeError(t string) error {
+	switch {
+	case t == "":
+		return &DecodeError{Path: "resourceType", Reason: "missing or not a string"}
+	case t[0] < 'A' || t[0] > 'Z' || strings.IndexFunc(t, func(r rune) bool { return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') }) >= 0,
+		slices.ContainsFunc(knownTypes, func(k string) bool { return t != k && strings.EqualFold(t, k) }):
+		return &DecodeError{Path: "resourceType", Reason: "not a FHIR resource type (names are case-sensitive)"}
 	}
-	return slices.ContainsFunc(knownTypes, func(k string) bool { return t != k && strings.EqualFold(t, k) })
+	return nil
 }
 
 // r5Medication reports whether r, a MedicationRequest or
@@ -718,22 +706,23 @@ func r5Medication(r *resource) bool {
 var errR5Medication = &DecodeError{Path: "medication",
 	Reason: "is FHIR R5 (a CodeableReference): jakguard reads R4 medicationCodeableConcept or medicationReference"}
 
-// containedOrder finds, in contained (a resource's contained member), the
-// first MedicationRequest, ServiceRequest or MedicationOrder.
-func containedOrder(contained jsontext.Value) (index int, ok bool) {
+// containedOrder refuses an order contained in another resource (a
+// RequestGroup, CarePlan or the like): it would not be evaluated.
+func containedOrder(contained jsontext.Value) error {
 	var rs []struct {
 		ResourceType string `json:"resourceType"`
 	}
 	if contained == nil || decodeHead(contained, &rs) != nil {
-		return 0, false
+		return nil
 	}
 	for i, r := range rs {
 		switch strings.TrimSpace(r.ResourceType) {
 		case "MedicationRequest", "ServiceRequest", "MedicationOrder":
-			return i, true
+			return &DecodeError{Path: "contained[" + strconv.Itoa(i) + "]",
+				Reason: "an order contained in another resource is not read: send it as an entry of draftOrders"}
 		}
 	}
-	return 0, false
+	return nil
 }
 
 func entryPath(i int) string { return "entry[" + strconv.Itoa(i) + "]" }

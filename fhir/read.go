@@ -244,7 +244,7 @@ type link struct {
 	URL      string `json:"url"`
 }
 
-// codes returns conceptCodes of r's code and its components' codes (of an
+// codes returns appendConcept of r's code and its components' codes (of an
 // Immunization's vaccineCode); bad names a member that is no
 // CodeableConcept.
 func codes(r *resource) (out []rules.Coding, bad string) {
@@ -264,7 +264,7 @@ func codes(r *resource) (out []rules.Coding, bad string) {
 		concepts = append(concepts, comps...)
 	}
 	for i := range concepts {
-		out = append(out, conceptCodes(&concepts[i].Code)...)
+		out = appendConcept(out, &concepts[i].Code)
 	}
 	return out, ""
 }

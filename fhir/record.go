@@ -181,7 +181,7 @@ func convertValue(v *value, out *rules.Observation) {
 	out.ValueCodes = codings(v.ValueCodeableConcept)
 	out.ValueText = strings.TrimSpace(str(v.ValueString))
 	for i := range v.Interpretation { // a flag written as text only ("Positive") too
-		out.Interpretation = append(out.Interpretation, conceptCodes(&v.Interpretation[i])...)
+		out.Interpretation = appendConcept(out.Interpretation, &v.Interpretation[i])
 	}
 	out.ValueBoolean = v.ValueBoolean
 	if out.Quantity == nil && v.ValueInteger != nil {
@@ -241,7 +241,7 @@ func convertMedication(m *medication) rules.Medication {
 	codes := codings(m.Code)
 	for i := range m.Ingredient {
 		if ing := &m.Ingredient[i]; ing.IsActive == nil || *ing.IsActive {
-			codes = append(codes, conceptCodes(&ing.ItemCodeableConcept)...)
+			codes = appendConcept(codes, &ing.ItemCodeableConcept)
 			if t := strings.TrimSpace(str(ing.ItemReference.Display)); t != "" {
 				codes = append(codes, rules.Coding{Display: t})
 			}
@@ -305,31 +305,6 @@ type pendingMed struct {
 	found   bool   // and the Medication it references was found
 }
 
-// setMedication fills in what p is of, from medicationCodeableConcept or
-// through ref (contained resolves "#id").
-func setMedication(p *pendingMed, cc *fm.CodeableConcept, ref *fm.Reference, contained func(id string) (rules.Medication, bool)) {
-	if ref == nil {
-		ref = &fm.Reference{}
-	}
-	p.med.Codes, p.med.Text = codings(cc), textOrDisplay(cc)
-	r := strings.TrimSpace(str(ref.Reference))
-	p.refText = strings.TrimSpace(str(ref.Display))
-	p.hadRef = r != "" || ref.Identifier != nil // by identifier alone: a drug named, not read (failsafe16)
-	if id, ok := strings.CutPrefix(r, "#"); ok {
-		if info, ok := contained(id); ok {
-			p.found = true
-			applyMedication(&p.med, info)
-			return
-		}
-	} else if r != "" {
-		p.ref = r
-		return
-	}
-	if p.med.Text == "" {
-		p.med.Text = p.refText
-	}
-}
-
 // applyMedication copies a Medication into m, keeping m's own codes and text.
 func applyMedication(m *rules.Medication, info rules.Medication) {
 	if len(m.Codes) == 0 {
@@ -347,30 +322,36 @@ func applyMedication(m *rules.Medication, info rules.Medication) {
 	}
 }
 
-// resolve completes p from meds; ok is false when the reference is unknown.
-func (p *pendingMed) resolve(meds medIndex) (rules.Medication, bool) {
-	m := p.med
+// resolve completes p with the Medication lookup finds for its reference;
+// ok is false when lookup finds none.
+func (p *pendingMed) resolve(lookup func(ref string) (rules.Medication, bool)) (m rules.Medication, ok bool) {
+	m = p.med
 	if p.ref == "" {
 		return m, true
 	}
-	info, ok := meds[p.ref]
-	if !ok {
-		// "https://ehr/fhir/Medication/1/_history/2" is "Medication/1".
-		key, _, _ := strings.Cut(p.ref, "/_history/")
-		if i := strings.LastIndex(key, "/Medication/"); i >= 0 && !strings.HasPrefix(key, "Medication/") {
-			key = key[i+1:]
-		}
-		info, ok = meds[key]
+	info, ok := lookup(p.ref)
+	if ok {
+		p.found = true
+		applyMedication(&m, info)
+	} else if m.Text == "" {
+		m.Text = p.refText
 	}
-	if !ok {
-		if m.Text == "" {
-			m.Text = p.refText
-		}
-		return m, false
+	return m, ok
+}
+
+// lookup finds the Medication ref references, by ref as written or as
+// "Medication/<id>" ("https://ehr/fhir/Medication/1/_history/2" is
+// "Medication/1").
+func (mi medIndex) lookup(ref string) (rules.Medication, bool) {
+	if info, ok := mi[ref]; ok {
+		return info, true
 	}
-	p.found = true
-	applyMedication(&m, info)
-	return m, true
+	key, _, _ := strings.Cut(ref, "/_history/")
+	if i := strings.LastIndex(key, "/Medication/"); i >= 0 && !strings.HasPrefix(key, "Medication/") {
+		key = key[i+1:]
+	}
+	info, ok := mi[key]
+	return info, ok
 }
 
 // dose reads the instructions onto base, the Medication's strength.
@@ -463,8 +444,17 @@ func convertMedicationUse(resourceType string, mu *medicationUse, contained func
 	}
 	p.med.Authored, p.med.AuthoredLast = dates(authored)
 	p.med.End, p.med.EndLast = dates(end)
-	setMedication(&p, mu.MedicationCodeableConcept, mu.MedicationReference, contained)
-	p.med.Dose = dose(dosages, rules.DoseFacts{IngredientStrengthMg: p.med.Dose.IngredientStrengthMg, IngredientPerML: p.med.Dose.IngredientPerML})
+	p.med.Dose = dose(dosages, rules.DoseFacts{})
+	cc, ref := mu.MedicationCodeableConcept, cmp.Or(mu.MedicationReference, &fm.Reference{})
+	p.med.Codes, p.med.Text = codings(cc), textOrDisplay(cc)
+	p.ref, p.refText = strings.TrimSpace(str(ref.Reference)), strings.TrimSpace(str(ref.Display))
+	p.hadRef = p.ref != "" || ref.Identifier != nil  // by identifier alone: a drug named, not read
+	if id, ok := strings.CutPrefix(p.ref, "#"); ok { // a contained Medication, read now
+		p.med, _ = p.resolve(func(string) (rules.Medication, bool) { return contained(id) })
+		p.ref = ""
+	} else if p.ref == "" && p.med.Text == "" {
+		p.med.Text = p.refText
+	}
 	return p
 }
 
@@ -475,19 +465,21 @@ func resourceID(resourceType string, id *string) string {
 	return ""
 }
 
-// conceptCodes is codings(cc), then cc.text as a Coding with only a
-// Display: some resources are recognised by name alone (contract 6.4).
-func conceptCodes(cc *fm.CodeableConcept) []rules.Coding {
-	out := codings(cc)
+// appendConcept appends to out the codings of cc, then cc.text as a Coding
+// with only a Display: some resources are recognised by name alone
+// (contract 6.4).
+func appendConcept(out []rules.Coding, cc *fm.CodeableConcept) []rules.Coding {
+	out = appendCodings(out, cc)
 	if t := ccText(cc); t != "" {
 		out = append(out, rules.Coding{Display: t})
 	}
 	return out
 }
 
-// codings returns the codings of cc that have a code or a display.
-func codings(cc *fm.CodeableConcept) []rules.Coding {
-	var out []rules.Coding
+func codings(cc *fm.CodeableConcept) []rules.Coding { return appendCodings(nil, cc) }
+
+// appendCodings appends to out the codings of cc that have a code or a display.
+func appendCodings(out []rules.Coding, cc *fm.CodeableConcept) []rules.Coding {
 	for _, c := range conceptOf(cc).Coding {
 		c := rules.Coding{System: rules.CanonicalSystem(str(c.System)), Code: strings.TrimSpace(str(c.Code)), Display: strings.TrimSpace(str(c.Display))}
 		if c.Code != "" || c.Display != "" {
