@@ -1,6 +1,7 @@
 package hooks
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -117,4 +118,76 @@ func TestAcceptanceNoise15CombinationSummaryNamesDrug(t *testing.T) {
 		assert.Equal(t, want, c.Summary, "name of %d characters", n)
 		assert.LessOrEqual(t, len([]rune(c.Summary)), 139)
 	}
+}
+
+// TestAcceptanceNoise15EndedCourseReverseWording: an interacting drug
+// ordered for a patient whose course ended (within the 90 days that keep
+// it recent) had the heading "Interacting drug ordered for a patient on
+// upadacitinib" under the summary "If upadacitinib resumes with
+// clarithromycin, ...", and the dose line "The upadacitinib order is on
+// record, not part of this order session, so jakguard offers no change to
+// it: change the dose in the upadacitinib order itself", though no current
+// order is there to change. The heading now says "for a patient recently
+// on upadacitinib" and the dose line what to do if it is resumed; an
+// ongoing course keeps both as they were.
+func TestAcceptanceNoise15EndedCourseReverseWording(t *testing.T) {
+	ended := func(drug string, mg, endedDaysAgo int) *record {
+		r := cleanRecord()
+		m := courseMed("c1", "MedicationRequest", "completed", drug, mg, 200)
+		m["dispenseRequest"] = res{"validityPeriod": res{"start": ago(200), "end": ago(endedDaysAgo)}}
+		r.medications = append(r.medications, m)
+		return r
+	}
+	ongoing := func(drug string, mg int) *record {
+		r := cleanRecord()
+		r.medications = append(r.medications, courseMed("c1", "MedicationRequest", "active", drug, mg, 200))
+		return r
+	}
+	type other struct {
+		drug, system, code, text, finding, level, heading string
+		mg                                                int
+	}
+	others := []other{
+		{"upadacitinib", rxnorm, "197517", "clarithromycin 500 MG Oral Tablet", "cyp-interaction", "warning", "Interacting drug ordered", 30},
+		{"upadacitinib", rxnorm, "2048566", "tofacitinib 10 MG Oral Tablet", "combination-jak", "critical", "Another JAK inhibitor ordered", 15},
+		{"upadacitinib", rxnorm, "727703", "adalimumab 40 MG/0.8ML Prefilled Syringe", "combination-biologic", "warning", "Combination with a biologic immunomodulator ordered", 15},
+		{"abrocitinib", rxnorm, "197388", "azathioprine 50 MG Oral Tablet", "combination-immunosuppressant", "warning", "Combination with a potent immunosuppressant ordered", 100},
+		{"abrocitinib", rxnorm, "197604", "digoxin 0.125 MG Oral Tablet", "pgp-substrate", "info", "Narrow-therapeutic-index P-gp substrate ordered", 100},
+		{"abrocitinib", rxnorm, "310385", "fluoxetine 20 MG Oral Capsule", "cyp-interaction", "warning", "Interacting drug ordered", 100},
+		{"abrocitinib", cvx, "03", "MMR II", "live-vaccine-ordered", "warning", "Live vaccine ordered", 100},
+	}
+	var cases []accCase
+	for _, o := range others {
+		draft := func() res { return drugDraft("other", o.system, o.code, o.text) }
+		for _, days := range []int{1, 60, 89} {
+			tc := accCase{name: fmt.Sprintf("%s ordered, %s course ended %d days ago", o.text, o.drug, days), c: sign(ended(o.drug, o.mg, days), draft()),
+				want:        w(o.finding, o.level),
+				detailOf:    map[string]string{o.finding: "**" + o.heading + " for a patient recently on " + o.drug + "**"},
+				notDetailOf: map[string]string{o.finding: "for a patient on " + o.drug}}
+			if o.finding == "cyp-interaction" {
+				tc.notDetailOf[o.finding] = "order itself"
+			}
+			cases = append(cases, tc)
+		}
+		tc := accCase{name: fmt.Sprintf("%s ordered, %s course ongoing", o.text, o.drug), c: sign(ongoing(o.drug, o.mg), draft()),
+			want:        w(o.finding, o.level),
+			detailOf:    map[string]string{o.finding: "**" + o.heading + " for a patient on " + o.drug + "**"},
+			notDetailOf: map[string]string{o.finding: "recently on"}}
+		if o.finding == "cyp-interaction" {
+			tc.notDetailOf[o.finding] = "If " + o.drug + " is resumed"
+		}
+		cases = append(cases, tc)
+	}
+	// The dose line of an ended course, and of an ongoing one.
+	cases = append(cases,
+		accCase{name: "clarithromycin, upadacitinib 30 mg ended 60 days ago: the dose line says what to do on resuming",
+			c:        sign(ended("upadacitinib", 30, 60), drugDraft("other", rxnorm, "197517", "clarithromycin 500 MG Oral Tablet")),
+			want:     w("cyp-interaction", "warning"),
+			detailOf: map[string]string{"cyp-interaction": "Dose of upadacitinib with clarithromycin: upadacitinib 15 mg once daily. If upadacitinib is resumed while clarithromycin is taken, order it at this dose"}},
+		accCase{name: "clarithromycin, upadacitinib 30 mg ongoing: the course's order is changed itself",
+			c:        sign(ongoing("upadacitinib", 30), drugDraft("other", rxnorm, "197517", "clarithromycin 500 MG Oral Tablet")),
+			want:     w("cyp-interaction", "warning"),
+			detailOf: map[string]string{"cyp-interaction": "change the dose in the upadacitinib order itself"}},
+	)
+	runAcc(t, cases)
 }
