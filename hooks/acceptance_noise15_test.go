@@ -191,3 +191,51 @@ func TestAcceptanceNoise15EndedCourseReverseWording(t *testing.T) {
 	)
 	runAcc(t, cases)
 }
+
+// TestAcceptanceNoise15OutsideUncheckedOnce: without the
+// medicationStatements key (contract 6.1) a medication card said it twice:
+// "- Outside medications (MedicationStatement) could not be checked." in
+// its evidence and "Could not be checked: outside medications
+// (MedicationStatement: outside, OTC and supplement lists) (neither in
+// prefetch nor obtainable from the FHIR server)." below (the sandbox's
+// recorded tofacitinib order for a patient on upadacitinib, on order-select
+// and order-sign). It is said once, in the card's "Could not be checked"
+// line; with the key sent, neither.
+func TestAcceptanceNoise15OutsideUncheckedOnce(t *testing.T) {
+	onUpa := func() *record { return onCourseNow("upadacitinib", 30) }
+	withTofa := func() *record {
+		r := cleanRecord()
+		r.medications = append(r.medications, med("tofa", "active", rxnorm, "1357536", "tofacitinib", 10))
+		return r
+	}
+	pv := onUpa()
+	pv.medications = append(pv.medications, med("clar", "active", rxnorm, "21212", "clarithromycin", 3))
+	tofa := func() res { return drugDraft("x", rxnorm, "1357541", "tofacitinib 5 MG Oral Tablet") }
+	s := newTestServer(t, serverOpts{noStore: true})
+	for _, tc := range []struct {
+		name, code string
+		c          call
+	}{
+		{"tofacitinib ordered for a patient on upadacitinib (order-sign)", "combination-jak", call{r: onUpa(), drafts: []res{tofa()}}},
+		{"tofacitinib ordered for a patient on upadacitinib (order-select)", "combination-jak", call{hook: HookOrderSelect, r: onUpa(), drafts: []res{tofa()}, selections: []string{"MedicationRequest/x"}}},
+		{"upadacitinib ordered with tofacitinib on the chart", "combination-jak", call{r: withTofa(), drafts: []res{jakDraft("upadacitinib", 15)}}},
+		{"patient-view, upadacitinib with clarithromycin", "cyp-interaction", call{hook: HookPatientView, r: pv}},
+	} {
+		for _, without := range []bool{true, false} {
+			c := tc.c
+			c.noStatements = without
+			t.Run(fmt.Sprintf("%s, statements key left out %v", tc.name, without), func(t *testing.T) {
+				cs, _ := c.post(t, s)
+				d := cardWith(cs, tc.code).Detail
+				require.NotEmpty(t, d, "cards: %s", cardSummaries(cs))
+				n := strings.Count(strings.ToLower(d), "outside medications (medicationstatement")
+				if without {
+					assert.Equal(t, 1, n, "said once: %s", d)
+					assert.Contains(t, d, "Could not be checked: outside medications (MedicationStatement")
+				} else {
+					assert.Zero(t, n, d)
+				}
+			})
+		}
+	}
+}

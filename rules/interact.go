@@ -320,7 +320,7 @@ func (e *Engine) evaluateReverse(ix *index, x *Medication, in map[string]bool, c
 		}
 		f.Evidence = append(f.Evidence, c.courseEvidence())
 		if ix.unavailable[DataMedicationStatements] {
-			f.Evidence = append(f.Evidence, Evidence{Text: "Outside medications (MedicationStatement) could not be checked."})
+			f.Evidence = append(f.Evidence, Evidence{Text: OutsideUnchecked})
 		}
 		f.Unchecked = ix.unchecked(needMeds)
 		f.Evidence = capEvidence(f.Evidence)

@@ -371,7 +371,7 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 				" by its name, not by a drug code: check the order.", ResourceID: order.ID})
 		}
 		if ix.unavailable[DataMedicationStatements] && readsMeds(f.Code) {
-			f.Evidence = append(f.Evidence, Evidence{Text: "Outside medications (MedicationStatement) could not be checked."})
+			f.Evidence = append(f.Evidence, Evidence{Text: OutsideUnchecked})
 		}
 	}
 	return out, nil
