@@ -50,9 +50,15 @@ func detailOf(g *group, ds drugSource, sg suggestions, partial map[string]bool) 
 		if with == "" {
 			with = "this drug"
 		}
-		parts = append(parts, "Dose of "+md(ds.name)+" with "+with+": "+md(doseText(ds, mg))+". The "+md(ds.name)+
-			" order is on record, not part of this order session, so jakguard offers no change to it: change the dose in the "+
-			md(ds.name)+" order itself"+ds.noSplit+".")
+		if c := g.findings[0].Course; c != nil && !c.Ongoing {
+			// The course has ended: no current order to change (noise15).
+			parts = append(parts, "Dose of "+md(ds.name)+" with "+with+": "+md(doseText(ds, mg))+". If "+md(ds.name)+
+				" is resumed while "+with+" is taken, order it at this dose"+ds.noSplit+".")
+		} else {
+			parts = append(parts, "Dose of "+md(ds.name)+" with "+with+": "+md(doseText(ds, mg))+". The "+md(ds.name)+
+				" order is on record, not part of this order session, so jakguard offers no change to it: change the dose in the "+
+				md(ds.name)+" order itself"+ds.noSplit+".")
+		}
 	} else if mg > 0 {
 		switch {
 		case sg.updated:
@@ -129,6 +135,11 @@ func findingDetail(f rules.Finding, skip []string) string {
 		// is said once (polypharm).
 		t := evidenceText(e)
 		if t == "" || e.CourseStart && slices.Contains(skip, t) {
+			continue
+		}
+		if t == rules.OutsideUnchecked && slices.Contains(f.Unchecked, rules.DataMedicationStatements) {
+			// The card's "Could not be checked: outside medications
+			// (MedicationStatement: ...)" line says it: once (noise15).
 			continue
 		}
 		if line := "- " + md(t); !slices.Contains(items, line) {

@@ -96,6 +96,26 @@ func fixed(s string) func(summaryArgs) string {
 	return func(a summaryArgs) string { return expand(s, a) }
 }
 
+// naming is fixed followed by sep and the drug the finding is about
+// (Subject), when there is one and it fits: "Avoid combining upadacitinib
+// with a biologic immunomodulator (dupilumab 300 MG/2ML Prefilled
+// Syringe)". The combination and antiplatelet summaries named no drug, so
+// the clinician could not tell from the summary which order to stop, while
+// the JAK inhibitor's summary named it (noise15). A name too long to fit
+// is left to the detail rather than cut.
+func naming(s, sep, end string) func(summaryArgs) string {
+	return func(a summaryArgs) string {
+		base := expand(s, a)
+		if a.Subject == "" {
+			return base
+		}
+		if t := base + sep + a.Subject + end; utf8.RuneCountInString(t) <= MaxSummaryRunes {
+			return t
+		}
+		return base
+	}
+}
+
 // byTherapy is fixed with one summary for a patient already on the drug
 // (onTx) and another for a new start.
 func byTherapy(onTx, start string) func(summaryArgs) string {
@@ -323,7 +343,7 @@ var codeTable = map[string]codeInfo{
 			"Confirm {drug} is stopped before starting {subject}: no two JAK inhibitors"),
 		reverseReasons: []Coding{reasonSwitch}},
 	rules.AntiplateletAbrocitinib: {category: rules.CategoryContraindication, level: rules.Critical, short: "antiplatelet drug",
-		summary: fixed("Do not combine {drug} with antiplatelets (low-dose aspirin aside) in the first 3 months"),
+		summary: naming("Do not combine {drug} with antiplatelets (low-dose aspirin aside) in the first 3 months", ": ", ""),
 		reasons: []Coding{reasonOtherJAKStop},
 		reverse: onCourse("Do not add {subject}: contraindicated in the first 3 months of {drug}",
 			"Do not add {subject} if {drug} resumes: contraindicated in its first 3 months")},
@@ -442,12 +462,12 @@ var codeTable = map[string]codeInfo{
 			"Confirm {drug} is stopped before giving {subject}: live vaccine, course ended {ended}"),
 		reverseReasons: []Coding{reasonNotLive}},
 	rules.CombinationBiologic: {category: rules.CategoryInteraction, level: rules.Warning, short: "biologic immunomodulator",
-		summary: fixed("Avoid combining {drug} with a biologic immunomodulator"), reasons: []Coding{reasonOtherJAKStop},
+		summary: naming("Avoid combining {drug} with a biologic immunomodulator", " (", ")"), reasons: []Coding{reasonOtherJAKStop},
 		reverse: onCourse("Avoid adding {subject}: patient is on {drug} (biologic with a JAK inhibitor)",
 			"Confirm {drug} is stopped before starting {subject}: biologic with a JAK inhibitor"),
 		reverseReasons: []Coding{reasonSwitch}},
 	rules.CombinationImmunosuppressant: {category: rules.CategoryInteraction, level: rules.Warning, short: "potent immunosuppressant",
-		summary: fixed("Avoid combining {drug} with a potent immunosuppressant"), reasons: []Coding{reasonOtherJAKStop},
+		summary: naming("Avoid combining {drug} with a potent immunosuppressant", " (", ")"), reasons: []Coding{reasonOtherJAKStop},
 		reverse: onCourse("Avoid adding {subject}: patient is on {drug} (potent immunosuppressant)",
 			"Confirm {drug} is stopped before starting {subject}: potent immunosuppressant"),
 		reverseReasons: []Coding{reasonSwitch}},

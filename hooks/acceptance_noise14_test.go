@@ -178,11 +178,11 @@ func TestAcceptanceNoise14DrugCodeNamedInDetail(t *testing.T) {
 				notDetailOf: map[string]string{"cyp-interaction": "- 198202"}},
 			accCase{name: drug + " ordered, rifampin on record by code alone: named in the evidence and the action", c: sign(onRecord(codeOnly("rif", "198202")), jakDraft(drug, mg)),
 				want:        w("cyp-interaction", "warning"),
-				detailOf:    map[string]string{"cyp-interaction": "- " + rif + ", code 198202 (active)"},
+				detailOf:    map[string]string{"cyp-interaction": "- " + rif + ", code 198202 (active, ordered "},
 				notDetailOf: map[string]string{"cyp-interaction": "with 198202"}},
 			accCase{name: drug + " ordered, rifampin on record with a text: the text, no code", c: sign(onRecord(drugDraft("rif", "", "", "Rifadin 300 mg capsule")), jakDraft(drug, mg)),
 				want:        w("cyp-interaction", "warning"),
-				detailOf:    map[string]string{"cyp-interaction": "- Rifadin 300 mg capsule (active)"},
+				detailOf:    map[string]string{"cyp-interaction": "- Rifadin 300 mg capsule (active, ordered "},
 				notDetailOf: map[string]string{"cyp-interaction": "code 198202"}},
 		)
 	}

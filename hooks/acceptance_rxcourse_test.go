@@ -739,7 +739,7 @@ func TestAcceptanceSwitchIsAnInitiation(t *testing.T) {
 // (contract 6.1): without it every direction still answers, and each
 // medication card says the outside list could not be checked.
 func TestAcceptanceWithoutStatementsKey(t *testing.T) {
-	const note = "Outside medications (MedicationStatement) could not be checked"
+	const note = "Could not be checked: outside medications (MedicationStatement" // once per card (noise15)
 	onUpa := func() *record { return onCourseNow("upadacitinib", 30) }
 	withTofa := func() *record {
 		r := cleanRecord()

@@ -320,7 +320,7 @@ func (e *Engine) evaluateReverse(ix *index, x *Medication, in map[string]bool, c
 		}
 		f.Evidence = append(f.Evidence, c.courseEvidence())
 		if ix.unavailable[DataMedicationStatements] {
-			f.Evidence = append(f.Evidence, Evidence{Text: "Outside medications (MedicationStatement) could not be checked."})
+			f.Evidence = append(f.Evidence, Evidence{Text: OutsideUnchecked})
 		}
 		f.Unchecked = ix.unchecked(needMeds)
 		f.Evidence = capEvidence(f.Evidence)
@@ -428,6 +428,18 @@ func (c *reverseCtx) courseEvidence() Evidence {
 
 // whileOn words an action for an ongoing course, or for one that ended
 // recently: "if <drug> is still taken or resumed".
+// forPatient ends a reverse card's heading: "for a patient on
+// upadacitinib", or, once the course has ended, "for a patient recently on
+// upadacitinib" (the evidence and the action say when it ended); the
+// heading said the patient was on a drug the summary and action said had
+// stopped (noise15).
+func (c *reverseCtx) forPatient() string {
+	if c.course.Ongoing {
+		return "for a patient on " + c.p.Generic
+	}
+	return "for a patient recently on " + c.p.Generic
+}
+
 func (c *reverseCtx) whileOn(action string) string {
 	if c.course.Ongoing {
 		return upperFirst(action)
@@ -448,7 +460,7 @@ func (c *reverseCtx) unverified(sets ...string) bool {
 func (c *reverseCtx) combinationJAK() (Finding, bool) {
 	name := c.shortName(c.rule.sets)
 	return Finding{
-		Title: "Another JAK inhibitor ordered for a patient on " + c.p.Generic,
+		Title: "Another JAK inhibitor ordered " + c.forPatient(),
 		Action: c.whileOn(c.p.Name() + " is not recommended with other JAK inhibitors (label, limitation of use): cancel the " + name +
 			" order, or stop " + c.p.Generic + " first if this is a switch."),
 		Evidence:   []Evidence{c.orderedEvidence("another JAK inhibitor")},
@@ -459,7 +471,7 @@ func (c *reverseCtx) combinationJAK() (Finding, bool) {
 func (c *reverseCtx) combination(set, what string) (Finding, bool) {
 	name := c.shortName(c.rule.sets)
 	return Finding{
-		Title: "Combination with " + what + " ordered for a patient on " + c.p.Generic,
+		Title: "Combination with " + what + " ordered " + c.forPatient(),
 		Action: c.whileOn("Avoid combining " + c.p.Generic + " with " + what + " (not recommended by the label, limitation of use): cancel the " +
 			name + " order, or stop " + c.p.Generic + " first if " + name + " replaces it."),
 		Evidence:   []Evidence{c.orderedEvidence(what)},
@@ -490,7 +502,7 @@ func (c *reverseCtx) liveVaccine() (Finding, bool) {
 			" is stopped and will not be resumed soon before giving a live vaccine; otherwise cancel the " + name + " order."
 	}
 	return Finding{
-		Title:      "Live vaccine ordered for a patient on " + c.p.Generic,
+		Title:      "Live vaccine ordered " + c.forPatient(),
 		Action:     action,
 		Evidence:   []Evidence{c.orderedEvidence("live vaccine")},
 		Unverified: c.unverified(VSLiveVaccines),
@@ -578,7 +590,7 @@ func (c *reverseCtx) cyp() (Finding, bool) {
 		return Finding{}, false
 	}
 	name := c.shortName(sets)
-	f := Finding{Title: "Interacting drug ordered for a patient on " + c.p.Generic, Subject: name, Unverified: c.unverified(sets...)}
+	f := Finding{Title: "Interacting drug ordered " + c.forPatient(), Subject: name, Unverified: c.unverified(sets...)}
 	if avoid != nil {
 		f.Avoid = true
 		f.Unverified = f.Unverified || avoid.graded
@@ -624,7 +636,7 @@ func (c *reverseCtx) cyp() (Finding, bool) {
 func (c *reverseCtx) pgp() (Finding, bool) {
 	name := c.shortName(c.rule.sets)
 	return Finding{
-		Title: "Narrow-therapeutic-index P-gp substrate ordered for a patient on abrocitinib",
+		Title: "Narrow-therapeutic-index P-gp substrate ordered " + c.forPatient(),
 		Action: c.whileOn("Abrocitinib raises the levels of P-gp substrates: monitor " + name +
 			" (levels, toxicity) and adjust its dose as its label says."),
 		Evidence:   []Evidence{c.orderedEvidence("P-gp substrate with a narrow therapeutic index")},

@@ -371,7 +371,7 @@ func (e *Engine) evaluateOrder(ix *index, si *sessionIndex, order Medication, dr
 				" by its name, not by a drug code: check the order.", ResourceID: order.ID})
 		}
 		if ix.unavailable[DataMedicationStatements] && readsMeds(f.Code) {
-			f.Evidence = append(f.Evidence, Evidence{Text: "Outside medications (MedicationStatement) could not be checked."})
+			f.Evidence = append(f.Evidence, Evidence{Text: OutsideUnchecked})
 		}
 	}
 	return out, nil
@@ -811,29 +811,43 @@ func conditionEvidence(cs []*Condition, now time.Time) []Evidence {
 	return out
 }
 
-// medicationEvidence describes medications: "clarithromycin 500 mg (active): what".
+// medicationEvidence describes medications: "clarithromycin 500 mg
+// (active, ordered 2026-11-24): what". The date says what it is, in the
+// parenthesis of the status: the card put a bare "(2026-11-24)" after the
+// line, which read as the date of the dose limit ("abrocitinib 50 mg once
+// daily (2026-11-24)") or stood unexplained beside the status ("(active)
+// (2026-05-13)") (noise15). An order of this session is today's.
 func medicationEvidence(ms []*Medication, what string) []Evidence {
 	var out []Evidence
 	for _, m := range ms {
 		t := medicationLabel(m)
+		date := m.Authored
+		dated := ""
+		if !date.IsZero() {
+			dated = ", ordered " + dateText(date)
+		}
 		switch {
 		case m.ResourceType == "MedicationStatement" && m.Status != "":
-			t += " (outside medication list, " + m.Status + ")"
+			if dated != "" {
+				dated = ", dated " + dateText(date) // its effective date, else the day it was asserted
+			}
+			t += " (outside medication list, " + m.Status + dated + ")"
 		case m.Status == "draft" || m.Status == "":
 			t += " (ordered in this session)"
+			date = time.Time{}
 		case m.Status == "completed":
-			t += " (completed"
+			t += " (completed" + dated
 			if until, ok := suppliedUntil(m); ok {
 				t += "; its end date or supply runs to " + dateText(until.time())
 			}
 			t += ")"
 		default:
-			t += " (" + m.Status + ")"
+			t += " (" + m.Status + dated + ")"
 		}
 		if what != "" {
 			t += ": " + what
 		}
-		out = append(out, Evidence{Text: t, Date: m.Authored, ResourceID: m.ID})
+		out = append(out, Evidence{Text: t, Date: date, ResourceID: m.ID})
 	}
 	return out
 }

@@ -317,6 +317,11 @@ const (
 	DataMedicationStatements = "medicationStatements"
 )
 
+// OutsideUnchecked is the evidence line of a medication finding when
+// DataMedicationStatements could not be had (contract 6.1). A card that
+// also says so in its "Could not be checked" line leaves it out (noise15).
+const OutsideUnchecked = "Outside medications (MedicationStatement) could not be checked."
+
 // Record is everything known about the patient for one hook call.
 type Record struct {
 	Patient       *Patient // nil when the Patient resource was not available
