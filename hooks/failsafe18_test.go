@@ -6,11 +6,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -122,5 +124,94 @@ func TestFailsafe18AuditTextStored(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestFailsafe18FeedbackNUL: a NUL ("\u0000") in any string of a feedback
+// item is valid JSON that PostgreSQL text cannot hold: the store failed
+// and the call answered 503 "retry" (the EHR retries a request that can
+// never succeed, and the batch's other items are never stored), while
+// SQLite stored it. Both answer 400 naming the member now. White space
+// in a comment is kept (the control case).
+func TestFailsafe18FeedbackNUL(t *testing.T) {
+	const ts = `"outcomeTimestamp":"2026-11-29T12:00:00Z"`
+	cases := []struct{ name, item, path string }{
+		{"card", `{"card":"c\u0000",` + ts + `,"outcome":"overridden"}`, "feedback[1].card"},
+		{"userComment", `{"card":"c",` + ts + `,"outcome":"overridden","overrideReason":{"userComment":"a\u0000b"}}`, "feedback[1].overrideReason.userComment"},
+		{"reason code", `{"card":"c",` + ts + `,"outcome":"overridden","overrideReason":{"reason":{"code":"x\u0000"}}}`, "feedback[1].overrideReason.reason.code"},
+		{"reason system", `{"card":"c",` + ts + `,"outcome":"overridden","overrideReason":{"reason":{"code":"x","system":"s\u0000"}}}`, "feedback[1].overrideReason.reason.system"},
+		{"reason display", `{"card":"c",` + ts + `,"outcome":"overridden","overrideReason":{"reason":{"code":"x","display":"d\u0000"}}}`, "feedback[1].overrideReason.reason.display"},
+		{"pre-2.0 bare Coding", `{"card":"c",` + ts + `,"outcome":"overridden","overrideReason":{"code":"x\u0000"}}`, "feedback[1].overrideReason.code"},
+		{"suggestion id", `{"card":"c",` + ts + `,"outcome":"accepted","acceptedSuggestions":[{"id":"s\u0000"}]}`, "feedback[1].acceptedSuggestions[0].id"},
+	}
+	good := `{"card":"c0",` + ts + `,"outcome":"overridden","overrideReason":{"userComment":"line 1\n\tline 2"}}`
+	for _, backend := range []string{"sqlite", "postgres"} {
+		s := newTestServer(t, serverOpts{})
+		if backend == "postgres" {
+			if s = pgServer(t); s == nil {
+				continue
+			}
+		}
+		for _, tc := range cases {
+			t.Run(backend+": "+tc.name, func(t *testing.T) {
+				r := s.do(t, "POST", "/cds-services/order-sign/feedback", []byte(`{"feedback":[`+good+`,`+tc.item+`]}`))
+				requireRefused(t, r, http.StatusBadRequest, r.Body.String(), tc.path+": must not hold a NUL character")
+			})
+		}
+		t.Run(backend+": white space in a comment", func(t *testing.T) {
+			r := s.do(t, "POST", "/cds-services/order-sign/feedback", []byte(`{"feedback":[`+good+`]}`))
+			require.Equal(t, http.StatusOK, r.Code, r.Body.String())
+		})
+	}
+}
+
+// TestFailsafe18FeedbackSuggestionsBounded: an accepted item's
+// acceptedSuggestions were unbounded and made unique by a scan of those
+// kept so far, once per id: 40,000 ids took 3 s, and the 8 MiB body
+// holds some 450,000 (minutes of a core for one request, then all of
+// them stored). A card has a few suggestions; past
+// store.MaxAcceptedSuggestions an item is a 400.
+func TestFailsafe18FeedbackSuggestionsBounded(t *testing.T) {
+	s := newTestServer(t, serverOpts{})
+	body := func(n int, id func(i int) string) []byte {
+		var b bytes.Buffer
+		b.WriteString(`{"feedback":[{"card":"c1","outcome":"accepted","outcomeTimestamp":"2026-11-29T12:00:00Z","acceptedSuggestions":[`)
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"id":%q}`, id(i))
+		}
+		b.WriteString(`]}]}`)
+		return b.Bytes()
+	}
+	distinct := func(i int) string { return fmt.Sprintf("s%d", i) }
+	same := func(int) string { return "s" }
+	const max = store.MaxAcceptedSuggestions
+	for _, tc := range []struct {
+		name string
+		n    int
+		id   func(int) string
+		code int
+	}{
+		{"one", 1, distinct, http.StatusOK},
+		{"max-1 distinct", max - 1, distinct, http.StatusOK},
+		{"max distinct", max, distinct, http.StatusOK},
+		{"max+1 distinct", max + 1, distinct, http.StatusBadRequest},
+		{"max+1 of one id", max + 1, same, http.StatusBadRequest},
+		{"450,000 distinct (8 MiB)", 450_000, distinct, http.StatusBadRequest},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := body(tc.n, tc.id)
+			require.Less(t, len(b), 8<<20, "within the body limit")
+			start := time.Now()
+			r := s.do(t, "POST", "/cds-services/order-sign/feedback", b)
+			assert.Less(t, time.Since(start), 2*time.Second)
+			if tc.code == http.StatusOK {
+				require.Equal(t, tc.code, r.Code, r.Body.String())
+				return
+			}
+			requireRefused(t, r, tc.code, r.Body.String(), fmt.Sprintf("feedback[0].acceptedSuggestions: too many: more than %d", max))
+		})
 	}
 }
