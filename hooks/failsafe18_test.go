@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"jakguard/fhir"
 	"jakguard/internal/store"
 )
 
@@ -212,6 +213,124 @@ func TestFailsafe18FeedbackSuggestionsBounded(t *testing.T) {
 				return
 			}
 			requireRefused(t, r, tc.code, r.Body.String(), fmt.Sprintf("feedback[0].acceptedSuggestions: too many: more than %d", max))
+		})
+	}
+}
+
+// prefetchWith is the call c's body with prefetch[key] set to v (raw JSON).
+func prefetchWith(t *testing.T, c call, key, v string) []byte {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(c.body(t), &m))
+	m["prefetch"].(map[string]any)[key] = json.RawMessage(v)
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	return b
+}
+
+// fhirPage is a FHIR server handler answering every query with body.
+func fhirPage(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/fhir+json")
+		fmt.Fprint(w, body)
+	}
+}
+
+// TestFailsafe18ValueOfNoReadType: a prefetch value or a FHIR server's
+// answer that is a single resource of a type no rule reads (Parameters,
+// Binary, Basic) was read as a search that found nothing: the conditions
+// unread answered {"cards": []} on order-sign and patient-view, the
+// immunizations on patient-view, the outside medications unsaid. A
+// Medication where the conditions belong was read likewise. It is a
+// resource of another type than the key's query asks for, as an
+// Observation there was: 400 from prefetch, the key unavailable (said on
+// the card) from fhirServer. A bare Condition of the patient is still read
+// as the one entry of the search (the control).
+func TestFailsafe18ValueOfNoReadType(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	values := map[string]string{
+		"Parameters": `{"resourceType":"Parameters"}`,
+		"Binary":     `{"resourceType":"Binary","contentType":"application/fhir+json","data":"e30="}`,
+		"Basic":      `{"resourceType":"Basic","code":{"text":"x"}}`,
+		"Medication": `{"resourceType":"Medication","id":"m","code":{"text":"cetirizine"}}`,
+	}
+	calls := map[string]call{
+		"order-sign":   sign(cleanRecord(), jakDraft("upadacitinib", 15)),
+		"patient-view": view(cleanRecord().onCourse("upadacitinib")),
+	}
+	for typ, v := range values {
+		for hook, c := range calls {
+			for _, key := range []string{"conditions", "immunizations", "medicationStatements"} {
+				t.Run("prefetch: "+hook+": "+key+": "+typ, func(t *testing.T) {
+					r := s.do(t, "POST", "/cds-services/"+hook, prefetchWith(t, c, key, v))
+					requireRefused(t, r, http.StatusBadRequest, r.Body.String(),
+						"prefetch."+key+": holds a resource of another type than its query asks for ("+typ+")")
+				})
+			}
+		}
+		t.Run("fhirServer: "+typ, func(t *testing.T) {
+			c := onlyDataUnavailable(t, hostileFallback(t, fhirPage(v), fhir.ClientConfig{}))
+			assert.Contains(t, c.Detail, "Could not be checked: conditions")
+		})
+	}
+	tb := `{"resourceType":"Condition","id":"tb","subject":{"reference":"Patient/p1"},` +
+		`"code":{"coding":[{"system":"http://snomed.info/sct","code":"56717001"}]},` +
+		`"clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]}}`
+	t.Run("control: prefetch: a bare Condition", func(t *testing.T) {
+		r := s.do(t, "POST", "/cds-services/order-sign", prefetchWith(t, calls["order-sign"], "conditions", tb))
+		require.Equal(t, http.StatusOK, r.Code, r.Body.String())
+		assert.Equal(t, []string{"tb-active"}, codesOf(checkResponse(t, r.Body.Bytes())))
+	})
+	t.Run("control: fhirServer: a bare Condition", func(t *testing.T) {
+		r := hostileFallback(t, fhirPage(tb), fhir.ClientConfig{})
+		require.Equal(t, http.StatusOK, r.Code, r.Body.String())
+		assert.Equal(t, []string{"tb-active"}, codesOf(checkResponse(t, r.Body.Bytes())))
+	})
+}
+
+// TestFailsafe18UnreadableTotal: a searchset's total that is no whole
+// number of 0 or more (1e30, beyond any int; -1; 2.5; "7"; true) was
+// passed over as no total, so a search saying it matched more than it
+// sent, with no entries, was read as "no conditions": {"cards": []}, where
+// a total of 5 was said. Such a total is now one the entries cannot be
+// known to meet: the key is fetched again, or said (order-sign: the
+// data-unavailable card; patient-view on a course: its info card), from
+// prefetch and from fhirServer alike. A total of 0, of 5.0 with five
+// entries... the controls: 0 with none and 1 with one are read.
+func TestFailsafe18UnreadableTotal(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	ad := `{"resource":{"resourceType":"Condition","id":"ad","subject":{"reference":"Patient/p1"},` +
+		`"code":{"coding":[{"system":"http://snomed.info/sct","code":"24079001"}]}}}`
+	page := func(total, entries string) string {
+		return `{"resourceType":"Bundle","type":"searchset","total":` + total + `,"entry":[` + entries + `]}`
+	}
+	sign := sign(cleanRecord(), jakDraft("upadacitinib", 15))
+	pv := view(cleanRecord().onCourse("upadacitinib"))
+	for _, total := range []string{"1e30", "-1", "2.5", `"7"`, "true", "{}"} {
+		t.Run("prefetch: order-sign: total "+total, func(t *testing.T) {
+			c := onlyDataUnavailable(t, s.do(t, "POST", "/cds-services/order-sign", prefetchWith(t, sign, "conditions", page(total, ""))))
+			assert.Contains(t, c.Detail, "Could not be checked: conditions")
+		})
+		t.Run("prefetch: patient-view: total "+total, func(t *testing.T) {
+			r := s.do(t, "POST", "/cds-services/patient-view", prefetchWith(t, pv, "conditions", page(total, ad)))
+			require.Equal(t, http.StatusOK, r.Code, r.Body.String())
+			cs := checkResponse(t, r.Body.Bytes())
+			require.Len(t, cs, 1, r.Body.String())
+			assert.Equal(t, "Upadacitinib course not fully checked: conditions could not be read", cs[0].Summary)
+		})
+		t.Run("fhirServer: total "+total, func(t *testing.T) {
+			c := onlyDataUnavailable(t, hostileFallback(t, fhirPage(page(total, ad)), fhir.ClientConfig{}))
+			assert.Contains(t, c.Detail, "Could not be checked: conditions")
+		})
+	}
+	for _, tc := range []struct{ total, entries string }{{"0", ""}, {"1", ad}, {"1.0", ad}, {"null", ""}} {
+		t.Run("control: total "+tc.total, func(t *testing.T) {
+			r := s.do(t, "POST", "/cds-services/order-sign", prefetchWith(t, sign, "conditions", page(tc.total, tc.entries)))
+			require.Equal(t, http.StatusOK, r.Code, r.Body.String())
+			assert.JSONEq(t, `{"cards":[]}`, r.Body.String())
+			r = hostileFallback(t, fhirPage(page(tc.total, tc.entries)), fhir.ClientConfig{})
+			require.Equal(t, http.StatusOK, r.Code, r.Body.String())
+			assert.JSONEq(t, `{"cards":[]}`, r.Body.String())
 		})
 	}
 }
