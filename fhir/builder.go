@@ -315,7 +315,16 @@ func (p *part) add(r *resource) (ok bool, err error) {
 
 // addObservation decodes an Observation into the part (Add, Builder.Since).
 func (p *part) addObservation(raw []byte) error {
-	return decodeAs(raw, func(v *observation) { p.observations = append(p.observations, convertObservation(v)) })
+	var v observation
+	if err := decode(raw, &v); err != nil {
+		return err
+	} else if q := v.ValueQuantity; q != nil && q.Value != nil {
+		if _, ok := number(*q.Value); !ok { // 1e309: valid JSON, read as no value and unsaid (failsafe18)
+			return &DecodeError{Path: "valueQuantity.value", Reason: "beyond the range of a number"}
+		}
+	}
+	p.observations = append(p.observations, convertObservation(&v))
+	return nil
 }
 
 // spend counts the JSON objects of raw, a resource about to be decoded,

@@ -334,3 +334,33 @@ func TestFailsafe18UnreadableTotal(t *testing.T) {
 		})
 	}
 }
+
+// TestFailsafe18ValueBeyondRange: a result whose valueQuantity.value is a
+// JSON number beyond what a float64 holds (1e309, -1e309: valid JSON and
+// a valid FHIR decimal) was read as a result with no value, and nothing
+// said: abrocitinib with such an eGFR as its only one answered
+// {"cards": []}, where an eGFR of "abc" said "some lab results could not
+// be read". It is an entry left out and said likewise now. A number that
+// a float64 holds (1e308, 1e-400 read as 0) is read (the controls).
+func TestFailsafe18ValueBeyondRange(t *testing.T) {
+	s := newTestServer(t, serverOpts{noStore: true})
+	egfr := func(v string) []byte {
+		rec := cleanRecord().replace(obsQty("egfr", "98979-8", 777.125, "mL/min/{1.73_m2}", ago(20)))
+		b := sign(rec, jakDraft("abrocitinib", 100)).body(t)
+		require.Contains(t, string(b), "777.125")
+		return bytes.Replace(b, []byte("777.125"), []byte(v), 1)
+	}
+	for _, v := range []string{"1e309", "-1e309", "123e456", `"1e309"`, `"abc"`} {
+		t.Run("eGFR "+v, func(t *testing.T) {
+			c := onlyDataUnavailable(t, s.do(t, "POST", "/cds-services/order-sign", egfr(v)))
+			assert.Equal(t, "Not fully checked for abrocitinib: some lab results could not be read", c.Summary)
+		})
+	}
+	for v, want := range map[string][]string{"1e308": nil, "20": {"renal-impairment"}, "1e-400": {"renal-impairment"}} {
+		t.Run("control: eGFR "+v, func(t *testing.T) {
+			r := s.do(t, "POST", "/cds-services/order-sign", egfr(v))
+			require.Equal(t, http.StatusOK, r.Code, r.Body.String())
+			assert.Equal(t, want, codesOf(checkResponse(t, r.Body.Bytes())))
+		})
+	}
+}
