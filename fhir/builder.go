@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -54,13 +55,16 @@ const MaxObjects = 200_000
 type Page struct {
 	Next             string
 	Entries, Skipped int
-	Total            int
+	Total            int    // TotalUnreadable: stated, but no whole number of 0 or more
 	Self             string // the self link: the query the Bundle answers
 	// Incomplete: an OperationOutcome beside the results says they are not
 	// all there (an error of type incomplete, too-costly, throttled,
 	// timeout or transient): a search cut short.
 	Incomplete bool
 }
+
+// TotalUnreadable is Page.Total for a Bundle.total that cannot be read.
+const TotalUnreadable = math.MaxInt
 
 // Builder accumulates prefetch values and FHIR pages into a rules.Record.
 // Add may be called concurrently; the setters must not run while it does.
@@ -191,9 +195,13 @@ func (b *Builder) add(ctx context.Context, key string, rd *reader) (Page, error)
 		err = fmt.Errorf("%w: a Bundle whose type is no search result", ErrNotResource)
 	case top.resourceType == "Bundle":
 		page.Next, page.Self, page.Incomplete = bundleLink(top.get("link"), "next"), bundleLink(top.get("link"), "self"), p.incomplete
-		if v := top.get("total"); v.Kind() == '0' {
-			_ = decode(v, &page.Total) // not a whole number: no total
+		if v := top.get("total"); v != nil && !isNull(v) && (v.Kind() != '0' || decode(v, &page.Total) != nil || page.Total < 0) {
+			page.Total = TotalUnreadable // 1e30, -1, "7": not known to be met (failsafe18)
 		}
+	case b.types[key] != "" && top.resourceType != b.types[key]:
+		// A single resource is its query's one match or none: Parameters
+		// or a Medication where Conditions belong was read as "none".
+		err = fmt.Errorf("%w (%s)", ErrWrongType, top.resourceType)
 	default: // a single resource; entries of something that is no Bundle are no data
 		p, page = part{b: b, key: key}, Page{Entries: 1}
 		if err = b.entries.next(ctx); err == nil {
@@ -300,7 +308,16 @@ func (p *part) add(r *resource) (ok bool, err error) {
 
 // addObservation decodes an Observation into the part (Add, Builder.Since).
 func (p *part) addObservation(raw []byte) error {
-	return decodeAs(raw, func(v *observation) { p.observations = append(p.observations, convertObservation(v)) })
+	var v observation
+	if err := decode(raw, &v); err != nil {
+		return err
+	} else if q := v.ValueQuantity; q != nil && q.Value != nil {
+		if _, ok := number(*q.Value); !ok { // 1e309: valid JSON, read as no value and unsaid (failsafe18)
+			return &DecodeError{Path: "valueQuantity.value", Reason: "beyond the range of a number"}
+		}
+	}
+	p.observations = append(p.observations, convertObservation(&v))
+	return nil
 }
 
 // spend counts the JSON objects of raw, a resource about to be decoded,

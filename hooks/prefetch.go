@@ -169,7 +169,7 @@ func (pr *prefetchReader) result(key string, page fhir.Page, err error) (keyResu
 		// A search that says it matched more than it sends, with no next
 		// page (a _summary=count or _elements query, a cut-down copy, a
 		// page cut short) is no "no data", nor all of it: fetch it.
-		return keyResult{st: keyValue, err: fmt.Errorf("Bundle.total is %d but the Bundle holds %d entries and no next link", page.Total, page.Entries)}, nil
+		return keyResult{st: keyValue, err: fmt.Errorf("%s but the Bundle holds %d entries and no next link", totalText(page.Total), page.Entries)}, nil
 	case err == nil:
 		if why := pr.otherQuery(key, page.Self); why != "" {
 			// A Bundle that says it answers another search (of another
@@ -489,9 +489,17 @@ func addPages(ctx context.Context, b *fhir.Builder, key string, pages [][]byte, 
 		total, entries = max(total, page.Total), entries+page.Entries
 	}
 	if total > entries {
-		return skipped, fmt.Errorf("Bundle.total is %d but the pages hold %d entries", total, entries)
+		return skipped, fmt.Errorf("%s but the pages hold %d entries", totalText(total), entries)
 	}
 	return skipped, nil
+}
+
+// totalText says a Bundle.total for the logs.
+func totalText(total int) string {
+	if total == fhir.TotalUnreadable {
+		return "Bundle.total is no whole number of 0 or more"
+	}
+	return fmt.Sprintf("Bundle.total is %d", total)
 }
 
 // addPartial adds to b the pages a search gave before it failed, up to

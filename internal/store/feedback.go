@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -17,8 +18,12 @@ import (
 // Limits on one feedback request.
 const (
 	MaxFeedbackItems = 1000 // items per request
-	maxIDLen         = 256  // card uuid, suggestion id, reason system/code
-	maxTextRunes     = 1024 // reason display and user comment are cut to this
+	// MaxAcceptedSuggestions bounds an item's acceptedSuggestions (a card
+	// has a few suggestions): they were unbounded, and 500,000 ids in the
+	// body limit took minutes to make unique (failsafe18).
+	MaxAcceptedSuggestions = 100
+	maxIDLen               = 256  // card uuid, suggestion id, reason system/code
+	maxTextRunes           = 1024 // reason display and user comment are cut to this
 )
 
 // ValidationError says which part of a feedback body is wrong. Path names
@@ -90,22 +95,37 @@ func ParseFeedback(body []byte) ([]Feedback, error) {
 // objects (7.5 MB, within the body limit) was split whole first, some 200
 // MiB of item slices outside what memory admission plans for (failsafe9).
 func feedbackList(list jsontext.Value) ([]jsontext.Value, error) {
-	notList := invalid("feedback", "must be a list")
+	raws, err := boundedList(list, MaxFeedbackItems)
+	switch {
+	case errors.Is(err, errTooMany):
+		return nil, invalid("feedback", "too many items: more than %d", MaxFeedbackItems)
+	case err != nil:
+		return nil, invalid("feedback", "must be a list")
+	}
+	return raws, nil
+}
+
+var errTooMany = errors.New("too many items")
+
+// boundedList splits a JSON array into its items, failing with errTooMany
+// as soon as it holds more than n, and with another error when it is no
+// array.
+func boundedList(list jsontext.Value, n int) ([]jsontext.Value, error) {
 	if isNull(list) {
-		return nil, notList
+		return nil, errors.New("null")
 	}
 	dec := jsontext.NewDecoder(bytes.NewReader(list))
 	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '[' {
-		return nil, notList
+		return nil, errors.New("not a list")
 	}
 	var raws []jsontext.Value
 	for dec.PeekKind() != ']' {
-		if len(raws) == MaxFeedbackItems {
-			return nil, invalid("feedback", "too many items: more than %d", MaxFeedbackItems)
+		if len(raws) == n {
+			return nil, errTooMany
 		}
 		v, err := dec.ReadValue()
 		if err != nil {
-			return nil, notList
+			return nil, err
 		}
 		end := dec.InputOffset() // the item as a sub-slice of list: v is the decoder's until its next read
 		raws = append(raws, list[end-int64(len(v)):end:end])
@@ -160,14 +180,16 @@ func parseSuggestions(raw jsontext.Value, path string) ([]string, error) {
 	if len(raw) == 0 || isNull(raw) {
 		return nil, invalid(path, "required when outcome is accepted")
 	}
-	var list []jsontext.Value
-	if err := json.Unmarshal(raw, &list); err != nil {
+	list, err := boundedList(raw, MaxAcceptedSuggestions)
+	switch {
+	case errors.Is(err, errTooMany):
+		return nil, invalid(path, "too many: more than %d", MaxAcceptedSuggestions)
+	case err != nil:
 		return nil, invalid(path, "must be a list of {\"id\": ...}")
-	}
-	if len(list) == 0 {
+	case len(list) == 0:
 		return nil, invalid(path, "must name at least one suggestion when outcome is accepted")
 	}
-	var ids []string
+	ids := make([]string, 0, len(list))
 	for i, r := range list {
 		p := fmt.Sprintf("%s[%d]", path, i)
 		var obj map[string]jsontext.Value
@@ -178,12 +200,10 @@ func parseSuggestions(raw jsontext.Value, path string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
+		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	return ids, nil
+	return slices.Compact(ids), nil
 }
 
 // parseOverrideReason accepts {reason: Coding, userComment} and, from the
@@ -266,6 +286,12 @@ func optString(raw jsontext.Value, path string) (string, error) {
 	}
 	if !utf8.ValidString(s) {
 		return "", invalid(path, "must be valid UTF-8")
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		// Valid JSON ("\u0000") that PostgreSQL text cannot hold: the
+		// store failed and the call answered 503, retried in vain
+		// (failsafe18).
+		return "", invalid(path, "must not hold a NUL character")
 	}
 	return s, nil
 }

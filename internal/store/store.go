@@ -101,8 +101,15 @@ func AuditLimit(n int) int {
 // ClipAuditText is s as the audit trail keeps a caller-chosen string (a
 // service id, a hookInstance): cut to MaxAuditText bytes on a character
 // boundary. A search for one is cut the same way, or a longer one never
-// matches.
-func ClipAuditText(s string) string { return clip(s, MaxAuditText) }
+// matches. A NUL or bytes that are not UTF-8 become U+FFFD: PostgreSQL
+// text holds neither, and refused the recorder's whole batch, the records
+// of the other calls written with it too (failsafe18).
+func ClipAuditText(s string) string {
+	if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+		s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+	}
+	return clip(s, MaxAuditText)
+}
 
 // clip cuts s to at most n bytes on a character boundary.
 func clip(s string, n int) string {
