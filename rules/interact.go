@@ -349,7 +349,7 @@ func (c *reverseCtx) shortName(sets []string) string {
 		}
 		for _, t := range medicationTexts(*c.x) {
 			lt := strings.ToLower(t)
-			w, ok := vs.matchLowerText(lt)
+			w, ok := vs.matchLowerName(lt)
 			if !ok {
 				continue
 			}
