@@ -38,8 +38,8 @@ func TestAcceptanceRevstopGluedStrength(t *testing.T) {
 		{"upadacitinib", "declarithromycin500mg"}, // a letter before: another word
 		{"upadacitinib", "CLARITHROMYCINE500MG"},  // a letter after
 		{"abrocitinib", "FLUCONAZOLEX200MG"},
-		{"abrocitinib", "5ASA 800MG EC TAB"}, // mesalamine, not aspirin
-		{"abrocitinib", "4ASA500MG"},         // aminosalicylic acid
+		{"abrocitinib", "5ASA 800MG EC TAB"},  // mesalamine, not aspirin
+		{"abrocitinib", "4ASA500MG"},          // aminosalicylic acid
 		{"abrocitinib", "ASPIRIN81MG EC TAB"}, // low-dose aspirin: excepted
 	} {
 		cases = append(cases, accCase{name: n.drug + ": " + n.text + " ordered: no interacting drug",
