@@ -267,6 +267,11 @@ func TestAcceptanceRevstopTiclopidine(t *testing.T) {
 		{name: "ticlopidine, abrocitinib, no MI: today's two cards", c: sign(rsOn("abrocitinib"), drugDraft("x", "", "", "ticlopidine 250 mg tablet")),
 			want:      w("antiplatelet-abrocitinib", "critical", "cyp-interaction", "warning"),
 			summaryOf: map[string]string{"antiplatelet-abrocitinib": "Do not add ticlopidine"}},
+		{name: "clarithromycin and MMR, upadacitinib, MI since the start: a card per order, each with the stop",
+			c:    sign(rsOn("upadacitinib").replace(mi), drugDraft("x", rxnorm, "21212", "clarithromycin"), drugDraft("y", cvx, "03", "MMR vaccine")),
+			want: w("cyp-interaction", "warning", "live-vaccine-ordered", "warning"), noDose: true,
+			summaryOf: map[string]string{"cyp-interaction": "Discontinue upadacitinib: MI or stroke since the start (clarithromycin ordered",
+				"live-vaccine-ordered": "Discontinue upadacitinib: MI or stroke since the start (MMR ordered"}},
 		{name: "clopidogrel, abrocitinib, MI after the first 3 months: no antiplatelet card", c: sign(onCourseAt("abrocitinib", 100, 120).replace(mi), drugDraft("x", rxnorm, "32968", "clopidogrel")),
 			noCards: true},
 	})

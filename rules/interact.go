@@ -231,7 +231,10 @@ func (e *Engine) stopCourses(ix *index, courses []*Course, out []Finding) []Find
 			if len(stops) == 0 {
 				continue
 			}
-			key := f.OrderID + "\x00" + f.Subject
+			key := f.OrderID // one order, one card
+			if key == "" {
+				key = "\x00" + f.Subject // orders sent without an id told apart by name
+			}
 			if at, ok := first[key]; ok {
 				fold(&out[at], f, p)
 				f.Code = "" // folded: removed below
