@@ -94,9 +94,10 @@ func suggestionsFor(g *group, ds drugSource, opt Options) suggestions {
 // contraindicated, avoid); where the label allows the combination at a
 // lower JAK dose (a strong CYP inhibitor) or asks to monitor (a P-gp
 // substrate), or where the label stops the course's drug (Finding.Stops,
-// but for a live vaccine), cancelling stays an option but is not recommended. The JAK
-// order is on record, not a draft of this session: no update is offered
-// for it (detailOf says to change it in the order itself).
+// but for a live vaccine), cancelling stays an option but is not
+// recommended. The JAK order is on record, not a draft of this session:
+// no update is offered for it (detailOf says to change it in the order
+// itself).
 func reverseSuggestions(g *group, opt Options) suggestions {
 	var out suggestions
 	if opt.PatientView || opt.Ambiguous[g.order] || !(validRef(g.order, "MedicationRequest") || validRef(g.order, "ServiceRequest")) {

@@ -183,8 +183,8 @@ var stopCodes = map[string]bool{MACEHistory: true, VTERisk: true, SeriousInfecti
 
 // courseStops are the findings of the stop rules (stopCodes) that
 // patient-view gives for the ongoing course t, worded as there (a course
-// that ended is judged for none, as patient-view judges none: stopDoses
-// asks only for an ongoing one: JudgedForStop).
+// that ended is judged for none, as patient-view judges none: stopCourses
+// asks only for an ongoing one, JudgedForStop).
 func (e *Engine) courseStops(ix *index, t *Course) []Finding {
 	fs, _ := e.evaluateTherapyOf(ix, t, false, stopCodes, nil)
 	return e.nameSubjects(slices.DeleteFunc(fs, func(f Finding) bool {
@@ -263,10 +263,10 @@ func JudgedForStop(f Finding) bool {
 	return f.Course != nil && f.Course.Ongoing
 }
 
-// Discontinues reports whether the label says to discontinue the drug
+// discontinues reports whether the label says to discontinue the drug
 // for the stop st (an MI, stroke or thrombosis; an infection on
 // abrocitinib), not to interrupt it (an infection on upadacitinib).
-func Discontinues(d Drug, st Finding) bool {
+func discontinues(d Drug, st Finding) bool {
 	return st.Code == MACEHistory || st.Code == VTERisk || StopsForInfection(d)
 }
 
@@ -287,7 +287,7 @@ func (e *Engine) stopAction(p DrugProfile, f Finding, st Finding) string {
 		return f.Action
 	}
 	why := labelStop(p, st) + " " + p.Generic
-	if !Discontinues(p.Drug, st) {
+	if !discontinues(p.Drug, st) {
 		return "The label says to interrupt " + p.Generic + " (" + why + "): while it is interrupted this pairing does not apply; if " +
 			p.Generic + " is resumed while " + f.Subject + " is taken: " + lowerFirst(f.Action)
 	}
