@@ -93,9 +93,11 @@ func suggestionsFor(g *group, ds drugSource, opt Options) suggestions {
 // recommended where the label says not to combine (not recommended,
 // contraindicated, avoid); where the label allows the combination at a
 // lower JAK dose (a strong CYP inhibitor) or asks to monitor (a P-gp
-// substrate), cancelling stays an option but is not recommended. The JAK
-// order is on record, not a draft of this session: no update is offered
-// for it (detailOf says to change it in the order itself).
+// substrate), or where the label stops the course's drug (Finding.Stops,
+// but for a live vaccine), cancelling stays an option but is not
+// recommended. The JAK order is on record, not a draft of this session:
+// no update is offered for it (detailOf says to change it in the order
+// itself).
 func reverseSuggestions(g *group, opt Options) suggestions {
 	var out suggestions
 	if opt.PatientView || opt.Ambiguous[g.order] || !(validRef(g.order, "MedicationRequest") || validRef(g.order, "ServiceRequest")) {
@@ -105,6 +107,13 @@ func reverseSuggestions(g *group, opt Options) suggestions {
 	recommend := true
 	for _, x := range g.findings {
 		if x.Code == rules.PgpSubstrate || x.Code == rules.CYPInteraction && !x.Avoid {
+			recommend = false
+		}
+		if len(x.Stops) > 0 && x.Code != rules.LiveVaccineOrdered {
+			// The label stops the course's drug: the pairing ends with it,
+			// and the new order is not to be withheld on its account (an
+			// antiplatelet after an MI); a live vaccine stays avoided
+			// around treatment (revstop review).
 			recommend = false
 		}
 	}

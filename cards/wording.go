@@ -832,8 +832,13 @@ func reverseSummary(group []rules.Finding, a summaryArgs) string {
 		// the drug (an MI since the start): its summary, then the pairing;
 		// no dose (ixcond review).
 		s = Summary(stops, true)
-		if t := s + " (" + a.Subject + " ordered: " + shortOf(f) + ")"; utf8.RuneCountInString(t) <= MaxSummaryRunes {
-			s = t
+		// The ordered drug named, with the pairing where it fits
+		// ("serious infection (US label; ...)" and "potent
+		// immunosuppressant" did not: the summary named no order; revstop).
+		for _, t := range []string{s + " (" + a.Subject + " ordered: " + shortOf(f) + ")", s + " (" + a.Subject + " ordered)"} {
+			if utf8.RuneCountInString(t) <= MaxSummaryRunes {
+				return t
+			}
 		}
 		return clip(s, MaxSummaryRunes)
 	}
@@ -951,8 +956,10 @@ func overrideReasons(group []rules.Finding, cat rules.Category) []Coding {
 			if f.Code == rules.AntiplateletAbrocitinib && strings.Contains(strings.ToLower(f.Subject), "aspirin") {
 				add([]Coding{reasonLowDoseAspirin})
 			}
-			if len(f.Stops) == 0 { // "dose already adjusted" answers no stop (ixcond)
-				add(codeTable[f.Code].reverseReasons)
+			for _, r := range codeTable[f.Code].reverseReasons {
+				if len(f.Stops) == 0 || r.Code != reasonJAKDoseAdjusted.Code { // "dose already adjusted" answers no stop (ixcond)
+					add([]Coding{r})
+				}
 			}
 		}
 		add(reverseShared)

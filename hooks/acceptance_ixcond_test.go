@@ -217,8 +217,8 @@ func ixBody(t *testing.T, rec *record, draft res) ([]byte, map[string]any) {
 // TestAcceptanceIxcondReverseConditionsSource: the conditions from
 // prefetch or from fhirServer give the same card; when they cannot be had
 // the card keeps today's dose and says that conditions could not be
-// checked, on the same card (no second card); a patient on no course, or
-// on a course whose card names no dose, costs no Condition query.
+// checked, on the same card (no second card); a patient on no course
+// costs no Condition query.
 func TestAcceptanceIxcondReverseConditionsSource(t *testing.T) {
 	for _, d := range ixDrugs {
 		mi := with(cond("mi", icd, "I21.4", "active"), "onsetDateTime", ago(14))
@@ -277,12 +277,15 @@ func TestAcceptanceIxcondReverseConditionsSource(t *testing.T) {
 			assert.Empty(t, postVia(t, sf, "order-sign", m))
 			assert.False(t, askedFor(sf, "/Condition"), "no Condition query: %v", sf.asked())
 		})
-		t.Run(d.drug+": a course and a live vaccine (no dose named): no Condition query", func(t *testing.T) {
+		t.Run(d.drug+": a course and a live vaccine (no dose named): the conditions read, the stop first", func(t *testing.T) {
+			// Every reverse card about an ongoing course leads with its
+			// stop now (revstop review; committee question ixcond 2).
 			body, m := ixBody(t, cleanRecord().onCourse(d.drug).replace(sepsis), drugDraft("x", cvx, "03", "MMR vaccine"))
 			sf := newSourceFHIR(t, body, 0)
 			dropKeys("conditions")(t, m, sf)
-			requireFinding(t, postVia(t, sf, "order-sign", m), "live-vaccine-ordered", "warning")
-			assert.False(t, askedFor(sf, "/Condition"), "no Condition query: %v", sf.asked())
+			cs := postVia(t, sf, "order-sign", m)
+			requireFinding(t, cs, "live-vaccine-ordered", "critical")
+			assert.True(t, askedFor(sf, "/Condition"), "Condition query: %v", sf.asked())
 		})
 	}
 }

@@ -150,9 +150,8 @@ func (d drafts) evaluated() int { return len(d.meds) + len(d.services) + len(d.b
 // courseKeys are the prefetch keys the reverse direction reads: the
 // medication orders and, where the service asks for it, the outside
 // medication list; they are all it needs to find a course and to judge
-// the interacting order against it, but for a card that names a dose of
-// the course's drug, for which the conditions are read then
-// (readConditions).
+// the interacting order against it, but for a card about an ongoing
+// course, for which the conditions are read then (readConditions).
 var courseKeys = []string{rules.DataMedications, rules.DataMedicationStatements}
 
 // courseService is svc with only the course keys in its prefetch: the
@@ -172,12 +171,12 @@ func courseService(svc *Service) *Service {
 	return &sub
 }
 
-// needsConditions reports whether a reverse finding names a dose of an
-// ongoing course's drug (a CYP dose limit): whether it stands depends on
-// the conditions (rules: an MI since the start, a serious infection), which
-// a call that read only the course keys has not read.
+// needsConditions reports whether a reverse finding is about an ongoing
+// course (rules.JudgedForStop): whether its advice stands depends on the
+// conditions (rules: an MI since the start, a serious infection), which a
+// call that read only the course keys has not read.
 func needsConditions(findings []rules.Finding) bool {
-	return slices.ContainsFunc(findings, rules.NamesCourseDose)
+	return slices.ContainsFunc(findings, rules.JudgedForStop)
 }
 
 // lazyReserve is the most of the call's deadline kept from the lazy
@@ -188,11 +187,11 @@ const lazyReserve = 500 * time.Millisecond
 // readConditions reads the conditions of a call that read only the course
 // keys (courseService), from its prefetch value (kept undecoded by the
 // prefetch reader pr, or in req) or else from fhirServer, as any key is,
-// into res: asked only once a course was found whose reverse finding
-// names a dose (needsConditions), so an interacting order for a patient on
-// no course reads no more than before. svc is the service called. What
-// could not be had is in res.unavailable (and the record's Unavailable),
-// for the finding to say.
+// into res: asked only once an ongoing course was found with a reverse
+// finding (needsConditions), so an interacting order for a patient on no
+// course, or on one that ended, reads no more than before. svc is the
+// service called. What could not be had is in res.unavailable (and the
+// record's Unavailable), for the finding to say.
 func (s *Server) readConditions(ctx context.Context, svc *Service, req *Request, hc *HookContext, pr *prefetchReader, res *resolution, now time.Time, logger *slog.Logger) error {
 	key := rules.DataConditions
 	if end, ok := ctx.Deadline(); ok {

@@ -723,13 +723,33 @@ type parsedStrength struct {
 	perML bool
 }
 
+// unglueDigits puts a space between a letter and the digit that follows
+// it ("aspirin81mg" is "aspirin 81mg").
+func unglueDigits(lt string) string {
+	var b strings.Builder
+	for i := 0; i < len(lt); i++ {
+		if i > 0 && isDigitByte(lt[i]) && isLetterByte(lt[i-1]) {
+			b.WriteByte(' ')
+		}
+		b.WriteByte(lt[i])
+	}
+	return b.String()
+}
+
 // parseStrength finds every "<number> mg" (optionally "/mL" or "/<n> mL")
 // in text. All occurrences must agree, and "mg/" followed by anything but
 // mL ("15 mg/day", "mg/kg", "25 MG / dipyridamole") means no strength.
 func parseStrength(text string) (parsedStrength, bool) {
 	var found []parsedStrength
 	lt := strings.ToLower(text)
-	for _, m := range mgMentions(lt) {
+	ms := mgMentions(lt)
+	if len(ms) == 0 {
+		// A name with the strength written on ("ASPIRIN81MG", recognised
+		// as a drug name since a digit ends a word there: matchLowerName):
+		// read as if spaced, only when no strength is written apart.
+		ms = mgMentions(unglueDigits(lt))
+	}
+	for _, m := range ms {
 		s := parsedStrength{mg: m.mg}
 		k := skipSpaceBytes(m.rest, 0)
 		if k < len(m.rest) && m.rest[k] == '/' && perUnit(m.rest[k+1:]) {

@@ -564,7 +564,8 @@ func swallowedGel(t string) bool {
 //     immune globulin", "Influenza nasal swab"). The serology checked before live vaccines is
 //     ordered beside JAK inhibitors; named as a live vaccine, it would be a
 //     warning that asks to cancel the test.
-//   - aspirin: "ASA" is aspirin, but "5-ASA" and "4-ASA" are mesalamine and
+//   - aspirin: "ASA" is aspirin, but "5-ASA" and "4-ASA" ("5ASA", a digit
+//     ending a word in a drug name: matchLowerName) are mesalamine and
 //     aminosalicylic acid, which are not antiplatelets.
 //   - strong CYP3A4 inhibitors: "Nizoral A-D" is the ketoconazole 1 %
 //     shampoo sold over the counter (no oral Nizoral is marketed), often
@@ -580,15 +581,16 @@ var notInSetWords = map[string][]string{
 		"immune globulin", "immunoglobulin", "test", "assay", "panel", "screen", "swab", "specimen", "rapid", "detection"},
 	VSCYP3A4StrongInhibitors: {"a-d"},
 	VSPgpSubstratesNTI:       {"immune fab", "fab"},
-	VSAspirin: {"5-asa", "4-asa", "5 asa", "mesalamine", "mesalazine", "aminosalicylic", "aminosalicylate",
+	VSAspirin: {"5-asa", "4-asa", "5 asa", "5asa", "4asa", "mesalamine", "mesalazine", "aminosalicylic", "aminosalicylate",
 		"sulfasalazine", "balsalazide", "olsalazine"},
 }
 
 // meansOther reports whether a (lower-cased) text that names a member of
-// set by a word means something else (notInSetWords).
+// set by a word means something else (notInSetWords), words read as in a
+// drug's name (hasName: "4asa500mg").
 func meansOther(set, t string) bool {
 	for _, w := range notInSetWords[set] {
-		if hasWord(t, w) {
+		if hasName(t, w) {
 			return true
 		}
 	}
@@ -612,7 +614,7 @@ func medicationInLower(k *Knowledge, set string, m Medication, texts []string, l
 		if meansOther(set, t) {
 			continue
 		}
-		if _, ok := vs.matchLowerText(t); ok {
+		if _, ok := vs.matchLowerName(t); ok {
 			return true
 		}
 	}

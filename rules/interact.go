@@ -173,8 +173,7 @@ func (e *Engine) EvaluateInteractions(rec *Record, sess Session, orders []Medica
 		}
 	}
 	out = e.nameSubjects(out)
-	e.stopDoses(ix, courses, out) // after the naming: its action names the subject
-	return out, nil
+	return e.stopCourses(ix, courses, out), nil // after the naming: its action names the subject
 }
 
 // stopCodes are the patient-view rules whose finding tells to stop or
@@ -184,8 +183,8 @@ var stopCodes = map[string]bool{MACEHistory: true, VTERisk: true, SeriousInfecti
 
 // courseStops are the findings of the stop rules (stopCodes) that
 // patient-view gives for the ongoing course t, worded as there (a course
-// that ended is judged for none, as patient-view judges none: stopDoses
-// asks only for an ongoing one).
+// that ended is judged for none, as patient-view judges none: stopCourses
+// asks only for an ongoing one, JudgedForStop).
 func (e *Engine) courseStops(ix *index, t *Course) []Finding {
 	fs, _ := e.evaluateTherapyOf(ix, t, false, stopCodes, nil)
 	return e.nameSubjects(slices.DeleteFunc(fs, func(f Finding) bool {
@@ -193,24 +192,31 @@ func (e *Engine) courseStops(ix *index, t *Course) []Finding {
 	}))
 }
 
-// stopDoses: a reverse finding that would name a dose of the course's drug
-// (clarithromycin with upadacitinib 30 mg: "Reduce upadacitinib to 15 mg
-// daily") names none when the course's own patient-view card says to stop
-// or interrupt the drug (an MI since the start: RINVOQ 5.4 says
-// discontinue), and carries that card's findings (Finding.Stops), so that
-// its card leads with them: one card, not a dose beside a stop (ixcond
-// review). The conditions are read only for such a finding (the hooks read
-// them only when a course is found); when they could not all be had, the
-// finding says that conditions could not be checked, and keeps its dose
-// unless those read stop the course.
-func (e *Engine) stopDoses(ix *index, courses []*Course, out []Finding) {
+// stopCourses: a reverse finding about an ongoing course whose own
+// patient-view card says to stop or interrupt the drug (an MI since the
+// start: RINVOQ 5.4 and CIBINQO 5.4 say discontinue; a serious infection:
+// RINVOQ 5.1 interrupt, CIBINQO 5.1 discontinue) carries that card's
+// findings (Finding.Stops), so that its card leads with them: one card,
+// not a pairing beside a stop (ixcond review for the dose cards, revstop
+// review for every pairing). Per order, the first finding carries the
+// stop and a further one of the same order (ticlopidine: an antiplatelet
+// and a CYP2C19 inhibitor) is folded into it, so the order gets one card.
+// A finding that would name a dose of the course's drug names none; the
+// others say what the stop leaves of the pairing (stopAction). The
+// conditions are read for every finding about an ongoing course (the hooks
+// read them only when such a course is found); when they could not all be
+// had, the finding says that conditions could not be checked, and keeps
+// today's advice unless those read stop the course. It returns out without
+// the folded findings.
+func (e *Engine) stopCourses(ix *index, courses []*Course, out []Finding) []Finding {
 	for _, t := range courses {
 		var stops []Finding
 		read := false
 		p, _ := Profile(t.Drug)
+		first := map[string]int{} // order → index in out of its finding that carries the stop
 		for i := range out {
 			f := &out[i]
-			if f.Drug != t.Drug || !NamesCourseDose(*f) {
+			if f.Drug != t.Drug || !JudgedForStop(*f) {
 				continue
 			}
 			if ix.unavailable[DataConditions] && !slices.Contains(f.Unchecked, DataConditions) {
@@ -225,19 +231,96 @@ func (e *Engine) stopDoses(ix *index, courses []*Course, out []Finding) {
 			if len(stops) == 0 {
 				continue
 			}
-			f.Stops, f.RuledOut, f.SuggestedDailyMg = stops, true, 0
-			f.Action = "With " + f.Subject + " the " + p.Generic + " dose is " + number(f.DoseLimitMg) + " mg daily at most, but no " +
-				p.Generic + " dose is suggested: " + stopReason(p, stops[0]) + " (see above)."
+			key := f.OrderID // one order, one card
+			if key == "" {
+				key = "\x00" + f.Subject // orders sent without an id told apart by name
+			}
+			if at, ok := first[key]; ok {
+				fold(&out[at], f, p)
+				f.Code = "" // folded: removed below
+				continue
+			}
+			first[key] = i
+			f.Stops = stops
+			if NamesCourseDose(*f) {
+				f.RuledOut, f.SuggestedDailyMg = true, 0
+				f.Action = "With " + f.Subject + " the " + p.Generic + " dose is " + number(f.DoseLimitMg) + " mg daily at most, but no " +
+					p.Generic + " dose is suggested: " + stopReason(p, stops[0]) + " (see above)."
+				continue
+			}
+			f.Action = e.stopAction(p, *f, stops[0])
 		}
 	}
+	return slices.DeleteFunc(out, func(f Finding) bool { return f.Code == "" })
+}
+
+// JudgedForStop reports whether f, a reverse-direction finding, is about
+// an ongoing course, which the label may stop (stopCourses): whether its
+// advice stands depends on the conditions, which the hooks then read on a
+// call that read only the medications. A course that ended is judged for
+// no stop, as on patient-view (committee question ixcond 1).
+func JudgedForStop(f Finding) bool {
+	return f.Course != nil && f.Course.Ongoing
+}
+
+// discontinues reports whether the label says to discontinue the drug
+// for the stop st (an MI, stroke or thrombosis; an infection on
+// abrocitinib), not to interrupt it (an infection on upadacitinib).
+func discontinues(d Drug, st Finding) bool {
+	return st.Code == MACEHistory || st.Code == VTERisk || StopsForInfection(d)
+}
+
+// stopAction is the action of a reverse finding f whose course the label
+// stops for st (revstop review). A live vaccine keeps its own: the labels
+// avoid live vaccines immediately before (RINVOQ 5.10) and immediately
+// after (CIBINQO 5.7) treatment as well as during it, so a stop does not
+// make it safe. The other pairings are about the two drugs taken
+// together: a drug the label discontinues no longer pairs once stopped, so
+// the card says to stop it and gives the pairing only for while it is
+// still taken; an antiplatelet, contraindicated with abrocitinib in its
+// first 3 months, is to be given with abrocitinib stopped, not withheld
+// (a post-MI patient needs it). A drug the label interrupts (upadacitinib
+// during a serious infection) is resumed later: the pairing is said for
+// then.
+func (e *Engine) stopAction(p DrugProfile, f Finding, st Finding) string {
+	if f.Code == LiveVaccineOrdered {
+		return f.Action
+	}
+	why := labelStop(p, st) + " " + p.Generic
+	if !discontinues(p.Drug, st) {
+		return "The label says to interrupt " + p.Generic + " (" + why + "): while it is interrupted this pairing does not apply; if " +
+			p.Generic + " is resumed while " + f.Subject + " is taken: " + lowerFirst(f.Action)
+	}
+	if f.Code == AntiplateletAbrocitinib {
+		return upperFirst(p.Generic) + " is contraindicated with antiplatelet therapy (except aspirin up to " + number(e.cfg.AspirinMaxDailyMg) +
+			" mg/day) in its first " + durationText(e.cfg.AntiplateletFirst) + ", and the label says to discontinue it (" + why +
+			"): stop " + p.Generic + " rather than withhold " + f.Subject + ", and do not resume " + p.Generic + " while " + f.Subject +
+			" is taken in the first " + durationText(e.cfg.AntiplateletFirst) + " of treatment."
+	}
+	return "The label says to discontinue " + p.Generic + " (" + why + "): once it is stopped this pairing no longer applies, and " +
+		f.Subject + " need not be withheld on its account. While " + p.Generic + " is still taken: " + lowerFirst(f.Action)
+}
+
+// fold adds to f, the finding of an order that carries the course's stop,
+// a further finding g of the same order (ticlopidine's CYP interaction
+// beside its antiplatelet one): one sentence and its source, no dose.
+func fold(f, g *Finding, p DrugProfile) {
+	if r, _, ok := strings.Cut(g.DoseLimitReason, ":"); ok && g.Code == CYPInteraction && r != "" {
+		f.Action += " " + upperFirst(g.Subject) + " is also a " + r + " (CYP interaction with " + p.Generic + "): no " + p.Generic + " dose is suggested with it."
+	} else {
+		f.Action += " Also: " + g.Action
+	}
+	if g.Citation != f.Citation && !slices.Contains(f.Also, g.Citation) {
+		f.Also = append(f.Also, g.Citation)
+	}
+	f.Unverified = f.Unverified || g.Unverified
 }
 
 // NamesCourseDose reports whether f, a reverse-direction finding, names a
-// dose of an ongoing course's drug (a CYP dose limit not ruled out):
-// whether that dose stands depends on the conditions (stopDoses), which
-// the hooks then read on a call that read only the medications.
+// dose of an ongoing course's drug (a CYP dose limit not ruled out): with
+// a stop on the course it names none (stopCourses).
 func NamesCourseDose(f Finding) bool {
-	return f.Course != nil && f.Course.Ongoing && f.DoseLimitMg > 0 && !f.RuledOut
+	return JudgedForStop(f) && f.DoseLimitMg > 0 && !f.RuledOut
 }
 
 // stopReason says why the label stops the drug, for a dose not suggested.
@@ -349,7 +432,7 @@ func (c *reverseCtx) shortName(sets []string) string {
 		}
 		for _, t := range medicationTexts(*c.x) {
 			lt := strings.ToLower(t)
-			w, ok := vs.matchLowerText(lt)
+			w, ok := vs.matchLowerName(lt)
 			if !ok {
 				continue
 			}

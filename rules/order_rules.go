@@ -2205,7 +2205,7 @@ func (c *orderCtx) drugWord(set string, m *Medication) string {
 		}
 	}
 	for _, t := range texts {
-		if w, ok := vs.matchLowerText(t); ok {
+		if w, ok := vs.matchLowerName(t); ok {
 			return w
 		}
 	}

@@ -678,6 +678,59 @@ func hasWord(s, w string) bool {
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
 
+// matchLowerName is matchLowerText for a drug's name: a digit ends a word
+// there, as in the JAK names (containsWord), so "clarithromycin500mg" and
+// "fluconazole200mg" (names pharmacy systems write with the strength on)
+// name clarithromycin and fluconazole; a letter still continues one
+// ("declarithromycin" names nothing), and a digit continues a number
+// ("adenovirus type 47" is not type 4).
+func (vs *ValueSet) matchLowerName(lt string) (string, bool) {
+	for _, w := range vs.Text {
+		if hasName(lt, w) {
+			return w, true
+		}
+	}
+	return "", false
+}
+
+// hasName is hasWord where a letter next to a digit is a word boundary:
+// w matches where the rune before its first and after its last is not of
+// the same kind (letter or digit) as that first or last rune.
+func hasName(s, w string) bool {
+	if w == "" {
+		return false
+	}
+	first, _ := utf8.DecodeRuneInString(w)
+	last, _ := utf8.DecodeLastRuneInString(w)
+	for from := 0; from <= len(s)-len(w); {
+		i := strings.Index(s[from:], w)
+		if i < 0 {
+			return false
+		}
+		i += from
+		end := i + len(w)
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[end:])
+		if (i == 0 || !sameKind(before, first)) && (end == len(s) || !sameKind(after, last)) {
+			return true
+		}
+		from = i + 1
+	}
+	return false
+}
+
+// sameKind reports whether a and b are both letters or both digits; a
+// rune that is neither (a space, a hyphen) is a word boundary.
+func sameKind(a, b rune) bool {
+	switch {
+	case unicode.IsLetter(a):
+		return unicode.IsLetter(b)
+	case unicode.IsDigit(a):
+		return unicode.IsDigit(b)
+	}
+	return false
+}
+
 // Set returns one value set by id.
 func (k *Knowledge) Set(id string) (*ValueSet, bool) {
 	vs, ok := k.sets[id]
