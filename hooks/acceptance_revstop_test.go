@@ -220,6 +220,10 @@ func checkRevStop(t *testing.T, d rsDraft, stop bool, cs, pv []cards.Card) {
 	} else {
 		assert.Contains(t, c.Detail, "says discontinue "+d.drug, "the label's discontinue said on the pairing")
 	}
+	if d.stopped[0] == "combination-jak" && strings.HasPrefix(c.Summary, "Discontinue") {
+		assert.Contains(t, c.Detail, "does not clear "+d.name+", a JAK inhibitor too", "another JAK inhibitor is not cleared by the stop")
+		assert.NotContains(t, c.Detail, "need not be withheld", "another JAK inhibitor is not cleared by the stop")
+	}
 	if strings.HasPrefix(d.stopped[0], "antiplatelet") {
 		assert.Contains(t, c.Detail, "stop abrocitinib rather than withhold", "the antiplatelet is not to be withheld")
 		assert.NotContains(t, c.Detail, "cancel the ", "no cancel of the antiplatelet")

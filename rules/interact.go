@@ -297,6 +297,14 @@ func (e *Engine) stopAction(p DrugProfile, f Finding, st Finding) string {
 			"): stop " + p.Generic + " rather than withhold " + f.Subject + ", and do not resume " + p.Generic + " while " + f.Subject +
 			" is taken in the first " + durationText(e.cfg.AntiplateletFirst) + " of treatment."
 	}
+	if f.Code == CombinationJAK {
+		// Stopping one JAK inhibitor does not clear another: both labels'
+		// boxed warnings on MACE and thrombosis come from a study of
+		// another JAK inhibitor (RINVOQ and CIBINQO boxed warnings).
+		return "The label says to discontinue " + p.Generic + " (" + why + "): stopping it does not clear " + f.Subject +
+			", a JAK inhibitor too: the boxed warnings on MACE and thrombosis come from a study of another JAK inhibitor, so weigh them before starting it. While " +
+			p.Generic + " is still taken: " + lowerFirst(f.Action)
+	}
 	return "The label says to discontinue " + p.Generic + " (" + why + "): once it is stopped this pairing no longer applies, and " +
 		f.Subject + " need not be withheld on its account. While " + p.Generic + " is still taken: " + lowerFirst(f.Action)
 }
