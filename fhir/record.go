@@ -597,13 +597,14 @@ func date(p *string) time.Time {
 }
 
 // frequency is a timing frequency as sent (0 when absent), -1 (not usable:
-// the dose is unknown) when it is no finite number; never an error, which
+// the dose is unknown) when it is no finite number or 0 (a positiveInt:
+// 0 is not "absent", which reads as once a day); never an error, which
 // would make the whole order, and a JAK course, unreadable.
 func frequency(n *stdjson.Number) float64 {
 	if n == nil {
 		return 0
 	}
-	if v, ok := number(*n); ok {
+	if v, ok := number(*n); ok && v != 0 {
 		return v
 	}
 	return -1

@@ -234,6 +234,11 @@ func TestDoseNotReadable(t *testing.T) {
 		unread("sig with no amount ('use as directed')", abroDz(abroRxName, sig("use as directed"))),
 		unread("sig with conflicting frequencies", upaDz(upaRxName, with(di(tabQ(1), nil), "text", "once daily for 2 weeks then twice daily"))),
 		unread("immediate-release abrocitinib, 1 tablet, no frequency", abroDz(abroRxName, di(tabQ(1), nil))),
+		// timing.repeat.frequency is a positiveInt: 0 is no frequency that
+		// can be read, not "absent" (once a day); 1 is read (failsafe18 Q1).
+		unread("frequency 0 per 1 d (not a positiveInt)", upaDz(upaRxName, di(mgQ(15), per(0, 1, "d")))),
+		unread("frequency 1, frequencyMax 0 per 1 d", upaDz(upaRxName, di(mgQ(15), res{"frequency": 1, "frequencyMax": 0, "period": 1, "periodUnit": "d"}))),
+		unread("abrocitinib frequency 0 per 1 d", abroDz(abroRxName, di(mgQ(100), per(0, 1, "d")))),
 		unread("half a 30 mg extended-release tablet (RINVOQ is swallowed whole)", upaDz(upa30Name, di(tabQ(0.5), daily))),
 		{name: "no dose, aged 70, upadacitinib: the 15 mg age limit, not a second card", c: sign(cleanRecord().born(bornAged(70)).drop("hcg"), upaDz(upaRxName)),
 			want: w("lower-dose-recommended", "warning"), absent: []string{"dose-unknown"}, dose: 15},

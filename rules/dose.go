@@ -482,14 +482,15 @@ func isTabletUnit(u string) bool {
 // A repeat without a frequency is once per period (FHIR Timing); a
 // frequencyMax ("1-2 times a day") counts as the most a day can hold, and
 // so does a list of times of day (timeOfDay "08:00", "20:00"; when MORN,
-// EVE) on a daily timing or with no period.
+// EVE) on a daily timing or with no period. A frequencyMax that could not
+// be read (negative) leaves the most a day can hold unknown.
 func dosesPerDay(d DoseFacts) (float64, string, bool) {
 	if d.Frequency > 0 || d.Period > 0 || d.PeriodUnit != "" || d.FrequencyMax > 0 {
 		f, p := max(d.Frequency, d.FrequencyMax), d.Period
 		if f == 0 && p > 0 && d.Frequency == 0 {
 			f = 1
 		}
-		if f <= 0 || p <= 0 || math.IsInf(f, 0) || math.IsInf(p, 0) || math.IsNaN(f) || math.IsNaN(p) {
+		if f <= 0 || d.FrequencyMax < 0 || p <= 0 || math.IsInf(f, 0) || math.IsInf(p, 0) || math.IsNaN(f) || math.IsNaN(p) {
 			return 0, "timing frequency or period not usable", false
 		}
 		var days float64
