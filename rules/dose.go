@@ -824,7 +824,7 @@ func fmtAmount(v float64) string {
 	switch a := math.Abs(v); {
 	case a == 0:
 		return "0"
-	case a >= 1e15 || a < 5e-5:
+	case a >= 1e15 || a < 1e-4:
 		return strconv.FormatFloat(v, 'g', 4, 64)
 	}
 	return strconv.FormatFloat(math.Round(v*1e4)/1e4, 'f', -1, 64)
