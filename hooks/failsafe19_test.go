@@ -2,13 +2,21 @@ package hooks
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"os"
 	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"jakguard/internal/auth"
 )
 
 // Fail-safe review 19 (docs/rules.md section 4): numbers at the ends of
@@ -162,6 +170,52 @@ func TestFailsafe19DirectionControls(t *testing.T) {
 			cs := checkResponse(t, r.Body.Bytes())
 			require.Equal(t, []string{"combination-biologic"}, codesOf(cs))
 			assert.Equal(t, "Avoid combining upadacitinib with a biologic immunomodulator (dupilumab é\u200b300 MG)", cs[0].Summary)
+		})
+	}
+}
+
+// TestFailsafe19JTINul: a signed token whose jti holds a NUL ("\u0000":
+// valid JSON and UTF-8) reached the PostgreSQL replay store, which cannot
+// hold it: the check failed and the call answered 503 "retry", retried in
+// vain, where a malformed jti is a 401 (contract section 2). It is refused
+// as a jti that is no id, before the store; a jti with a tab, an accent or
+// 255 bytes is accepted (controls). (A replay is not asked here: the
+// store's expiry is the database clock, the test's tokens are dated testNow.)
+func TestFailsafe19JTINul(t *testing.T) {
+	base := os.Getenv("JAKGUARD_TEST_POSTGRES")
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true needs JAKGUARD_TEST_POSTGRES")
+		}
+		t.Skip("JAKGUARD_TEST_POSTGRES not set")
+	}
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, base)
+	require.NoError(t, err)
+	schema := "jakguard_failsafe19_" + randomHex(t)
+	_, err = admin.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize())
+	require.NoError(t, err)
+	u, err := url.Parse(base)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	conn, err := pgx.Connect(ctx, u.String())
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		conn.Close(context.Background())
+		admin.Exec(context.Background(), "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+		admin.Close(context.Background())
+	})
+	replay, err := auth.NewPostgresReplay(ctx, conn, nil)
+	require.NoError(t, err)
+	s, key := authServerReplay(t, replay)
+	aud := "http://127.0.0.1:8080/cds-services"
+	for jti, want := range map[string]int{"a\x00b": 401, "\x00": 401, "a\tb": 200, "é-1": 200, strings.Repeat("j", 255): 200} {
+		t.Run(fmt.Sprintf("jti %q", jti), func(t *testing.T) {
+			tok := token(t, key, aud, func(c jwt.MapClaims) { c["jti"] = jti })
+			r := s.do(t, "GET", "/cds-services", nil, "Authorization", "Bearer "+tok)
+			require.Equal(t, want, r.Code, "%.300s", r.Body.String())
 		})
 	}
 }
