@@ -988,7 +988,10 @@ func mgText(mg float64) string {
 }
 
 // oneLine makes text safe for a single line: control characters and runs of
-// white space become one space; invalid UTF-8 is dropped.
+// white space become one space; invalid UTF-8 and bidirectional embedding,
+// override and isolate controls are dropped (a drug name holding U+202E
+// turned the rest of a summary's line around as the EHR shows it;
+// failsafe19).
 func oneLine(s string) string {
 	if isOneLine(s) {
 		return s
@@ -996,6 +999,9 @@ func oneLine(s string) string {
 	var b strings.Builder
 	space := false
 	for _, r := range strings.ToValidUTF8(s, "") {
+		if '\u202a' <= r && r <= '\u202e' || '\u2066' <= r && r <= '\u2069' {
+			continue
+		}
 		if unicode.IsSpace(r) || unicode.IsControl(r) {
 			space = true
 			continue

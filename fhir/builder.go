@@ -256,9 +256,15 @@ func (p *part) add(r *resource) (ok bool, err error) {
 		p.logSkip(r.index, r.resourceType, err)
 		return false, nil
 	}
-	if (r.resourceType == "MedicationRequest" || r.resourceType == "MedicationStatement") && r5Medication(r) {
-		p.logSkip(r.index, r.resourceType, errR5Medication)
-		return false, nil
+	if r.resourceType == "MedicationRequest" || r.resourceType == "MedicationStatement" {
+		err := containedError(r.get("contained"), false)
+		if r5Medication(r) {
+			err = errR5Medication
+		}
+		if err != nil {
+			p.logSkip(r.index, r.resourceType, err)
+			return false, nil
+		}
 	}
 	if keep, bad := p.keep(r); bad != "" {
 		p.logSkip(r.index, r.resourceType, &DecodeError{Path: bad, Reason: "not a CodeableConcept"})
@@ -614,6 +620,8 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 			if r5Medication(r) {
 				err = errR5Medication
 				break
+			} else if err = containedError(r.get("contained"), false); err != nil {
+				break
 			}
 			err = decodeAs(r.raw, func(v *medicationUse) {
 				if subjectErr = checkSubject(v.Subject, patientID); subjectErr == nil && !isTrue(v.DoNotPerform) {
@@ -648,7 +656,7 @@ func DecodeOrders(ctx context.Context, raw []byte, patientID string, logger *slo
 		case "MedicationOrder":
 			err = &DecodeError{Path: "resourceType", Reason: "MedicationOrder is FHIR DSTU2: jakguard reads R4 MedicationRequest"}
 		default:
-			err = cmp.Or(typeError(r.resourceType), containedOrder(r.get("contained")))
+			err = cmp.Or(typeError(r.resourceType), containedError(r.get("contained"), true))
 		}
 		if err = cmp.Or(err, subjectErr); err != nil {
 			return decodeError(entryPath(r.index)+".resource", err)
@@ -723,9 +731,12 @@ func r5Medication(r *resource) bool {
 var errR5Medication = &DecodeError{Path: "medication",
 	Reason: "is FHIR R5 (a CodeableReference): jakguard reads R4 medicationCodeableConcept or medicationReference"}
 
-// containedOrder refuses an order contained in another resource (a
-// RequestGroup, CarePlan or the like): it would not be evaluated.
-func containedOrder(contained jsontext.Value) error {
+// containedError refuses a contained resource whose resourceType is not to
+// be read (typeError: a "medication" an order names by "#id" was passed
+// over, and the order read by its display alone; failsafe19) and, when
+// orders, an order contained in another resource (a RequestGroup,
+// CarePlan or the like): it would not be evaluated.
+func containedError(contained jsontext.Value, orders bool) error {
 	var rs []struct {
 		ResourceType string `json:"resourceType"`
 	}
@@ -733,10 +744,15 @@ func containedOrder(contained jsontext.Value) error {
 		return nil
 	}
 	for i, r := range rs {
-		switch strings.TrimSpace(r.ResourceType) {
+		path := "contained[" + strconv.Itoa(i) + "]"
+		if err := typeError(r.ResourceType); err != nil {
+			return decodeError(path, err)
+		}
+		switch r.ResourceType {
 		case "MedicationRequest", "ServiceRequest", "MedicationOrder":
-			return &DecodeError{Path: "contained[" + strconv.Itoa(i) + "]",
-				Reason: "an order contained in another resource is not read: send it as an entry of draftOrders"}
+			if orders {
+				return &DecodeError{Path: path, Reason: "an order contained in another resource is not read: send it as an entry of draftOrders"}
+			}
 		}
 	}
 	return nil

@@ -31,6 +31,12 @@ const testIssuer = "https://ehr.example.org"
 // returns, with the clients file written to a temp dir.
 func authServer(t *testing.T) (*testServer, *ecdsa.PrivateKey) {
 	t.Helper()
+	return authServerReplay(t, auth.NewMemoryReplay(func() time.Time { return testNow }))
+}
+
+// authServerReplay is authServer with the jti replay store given.
+func authServerReplay(t *testing.T, replay auth.ReplayStore) (*testServer, *ecdsa.PrivateKey) {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	require.NoError(t, err)
 	pad := func(b *big.Int) string { return base64.RawURLEncoding.EncodeToString(b.FillBytes(make([]byte, 48))) }
@@ -45,7 +51,7 @@ func authServer(t *testing.T) (*testServer, *ecdsa.PrivateKey) {
 	require.NoError(t, err)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	v, err := auth.NewVerifier(context.Background(), auth.Config{PublicURL: "http://127.0.0.1:8080", Now: func() time.Time { return testNow }},
-		clients, auth.NewMemoryReplay(func() time.Time { return testNow }), nil, logger)
+		clients, replay, nil, logger)
 	require.NoError(t, err)
 	s := newTestServer(t, serverOpts{metrics: true})
 	s.verifier = v

@@ -838,10 +838,14 @@ func isLetterByte(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <=
 func sameMg(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
 // fmtAmount formats a number without trailing zeros ("30", "0.5").
-// Amounts too large to round to 4 decimals ("1e+308") are written with 4
-// significant digits, never as "+Inf".
+// Amounts too large or too small to round to 4 decimals ("1e+308", a
+// period of "1e-300" d, which read "0 d") are written with 4 significant
+// digits, never as "+Inf"; zero has no sign.
 func fmtAmount(v float64) string {
-	if math.Abs(v) >= 1e15 {
+	switch a := math.Abs(v); {
+	case a == 0:
+		return "0"
+	case a >= 1e15 || a < 1e-4:
 		return strconv.FormatFloat(v, 'g', 4, 64)
 	}
 	return strconv.FormatFloat(math.Round(v*1e4)/1e4, 'f', -1, 64)

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -304,11 +305,19 @@ func dateText(t time.Time) string {
 }
 
 // number formats v with a thousands separator and at most two decimals:
-// 150000 → "150,000", 0.8 → "0.8".
+// 150000 → "150,000", 0.8 → "0.8". From 1e15 it is fmtAmount's four
+// significant digits ("1.5e+301", not 302 digits), and zero has no sign
+// (an ALC of -0 was "-0 cells/mm³"; failsafe19).
 func number(v float64) string {
+	if math.Abs(v) >= 1e15 {
+		return fmtAmount(v)
+	}
 	s := strconv.FormatFloat(v, 'f', -1, 64)
 	if i := strings.IndexByte(s, '.'); i >= 0 && len(s)-i > 3 {
 		s = strings.TrimRight(strconv.FormatFloat(v, 'f', 2, 64), "0")
+	}
+	if strings.Trim(s, "-0.") == "" { // -0, -0.001
+		return "0"
 	}
 	sign := ""
 	if strings.HasPrefix(s, "-") {

@@ -511,8 +511,10 @@ func (v *Verifier) checkClaims(c *trusted, cl *claims, path string) error {
 		}
 		return refuse(ErrAudience, fmt.Sprintf("aud holding %q", want), "aud ["+strings.Join(got, ", ")+"]")
 	}
-	if cl.ID == "" || len(cl.ID) > maxJTILen || !utf8.ValidString(cl.ID) {
-		return refuse(ErrJTI, fmt.Sprintf("a jti of 1 to %d bytes of UTF-8", maxJTILen), fmt.Sprintf("%d bytes", len(cl.ID)))
+	// A NUL is valid JSON and UTF-8 that PostgreSQL text cannot hold: the
+	// replay check failed, 503 retried in vain (failsafe19).
+	if cl.ID == "" || len(cl.ID) > maxJTILen || !utf8.ValidString(cl.ID) || strings.IndexByte(cl.ID, 0) >= 0 {
+		return refuse(ErrJTI, fmt.Sprintf("a jti of 1 to %d bytes of UTF-8 without NUL", maxJTILen), fmt.Sprintf("%d bytes", len(cl.ID)))
 	}
 	if len(c.Tenants) > 0 && !slices.Contains(c.Tenants, cl.Tenant) {
 		return refuse(ErrTenant, "one of "+strings.Join(c.Tenants, ", "), fmt.Sprintf("tenant %q", cl.Tenant))
