@@ -172,7 +172,7 @@ func TestAcceptanceIxcondReverseStop(t *testing.T) {
 // TestAcceptanceIxcondReverseHighDose: the defect as found, upadacitinib
 // 30 mg ("Reduce upadacitinib to 15 mg daily while on clarithromycin") and
 // abrocitinib 200 mg with an MI two weeks ago; a course that ended 30 days
-// ago keeps its card (patient-view judges no ended course).
+// ago, with an MI during it, is not to be resumed: no card (endedstop).
 func TestAcceptanceIxcondReverseHighDose(t *testing.T) {
 	mi := with(cond("mi", icd, "I21.4", "active"), "onsetDateTime", ago(14))
 	cases := []accCase{}
@@ -184,7 +184,10 @@ func TestAcceptanceIxcondReverseHighDose(t *testing.T) {
 				detailOf: map[string]string{"cyp-interaction": d.drug + " PI 5.4"}},
 			accCase{name: d.drug + ": no MI", c: sign(onCourseAt(d.drug, high, 60), d.draft), want: w("cyp-interaction", "warning"),
 				summaryOf: map[string]string{"cyp-interaction": "Reduce " + d.drug}},
-			accCase{name: d.drug + ": ended course, MI during it: the resumed dose is said", c: sign(endedCourse(d.drug, mgOf[d.drug], 30).replace(with(cond("mi", icd, "I21.4", "active"), "onsetDateTime", ago(40))), d.draft),
+			// The course is not to be resumed: no card (endedstop review).
+			accCase{name: d.drug + ": ended course, MI during it: no resumed dose, no card", c: sign(endedCourse(d.drug, mgOf[d.drug], 30).replace(with(cond("mi", icd, "I21.4", "active"), "onsetDateTime", ago(40))), d.draft),
+				noCards: true},
+			accCase{name: d.drug + ": ended course, no MI: the resumed dose is said", c: sign(endedCourse(d.drug, mgOf[d.drug], 30), d.draft),
 				want: w("cyp-interaction", "warning"), summaryOf: map[string]string{"cyp-interaction": "If " + d.drug + " resumes"}},
 		)
 	}

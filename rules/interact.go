@@ -183,8 +183,7 @@ var stopCodes = map[string]bool{MACEHistory: true, VTERisk: true, SeriousInfecti
 
 // courseStops are the findings of the stop rules (stopCodes) that
 // patient-view gives for the ongoing course t, worded as there (a course
-// that ended is judged for none, as patient-view judges none: stopCourses
-// asks only for an ongoing one, JudgedForStop).
+// that ended is judged here too, for whether it may be resumed: endedStop).
 func (e *Engine) courseStops(ix *index, t *Course) []Finding {
 	fs, _ := e.evaluateTherapyOf(ix, t, false, stopCodes, nil)
 	return e.nameSubjects(slices.DeleteFunc(fs, func(f Finding) bool {
@@ -231,6 +230,10 @@ func (e *Engine) stopCourses(ix *index, courses []*Course, out []Finding) []Find
 			if len(stops) == 0 {
 				continue
 			}
+			if !f.Course.Ongoing {
+				e.endedStop(p, f, t, stops[0]) // endedstop review: no resumption dose
+				continue
+			}
 			key := f.OrderID // one order, one card
 			if key == "" {
 				key = "\x00" + f.Subject // orders sent without an id told apart by name
@@ -255,12 +258,71 @@ func (e *Engine) stopCourses(ix *index, courses []*Course, out []Finding) []Find
 }
 
 // JudgedForStop reports whether f, a reverse-direction finding, is about
-// an ongoing course, which the label may stop (stopCourses): whether its
-// advice stands depends on the conditions, which the hooks then read on a
-// call that read only the medications. A course that ended is judged for
-// no stop, as on patient-view (committee question ixcond 1).
+// an ongoing course, which the label may stop, or about one that ended,
+// whose resumption the label may rule out (stopCourses, endedStop):
+// whether its advice stands depends on the conditions, which the hooks
+// then read on a call that read only the medications. A live vaccine for
+// a course that ended is not judged: its card ("confirm it is stopped and
+// will not be resumed soon") stands whatever stopped the course, so it
+// costs no Condition query (endedstop review).
 func JudgedForStop(f Finding) bool {
-	return f.Course != nil && f.Course.Ongoing
+	return f.Course != nil && (f.Course.Ongoing || f.Code != LiveVaccineOrdered)
+}
+
+// endedStop words a reverse finding f about a course t that ended, when
+// the label rules out its resumption or delays it for st (endedstop
+// review, committee question ixcond 1): the card named the dose "if
+// upadacitinib is resumed while clarithromycin is taken" for a patient with
+// an MI during the course, whom RINVOQ 5.4 says to discontinue it for.
+// An MI, stroke or thrombosis since the course start (during it or after
+// it ended; RINVOQ and CIBINQO 5.4, 5.5): the course is not to be resumed, so a pairing about the two drugs taken together (a
+// CYP inhibitor's dose or an inducer to avoid, a P-gp substrate, a
+// biologic, an immunosuppressant, an antiplatelet in abrocitinib's first 3
+// months) has no future and gives no card (f.Code is cleared); another
+// JAK inhibitor keeps its card, saying the course is not to be resumed and
+// that its end does not clear the new one (the boxed warnings, as for an
+// ongoing course: revstop). A serious infection or active tuberculosis
+// (active now) interrupts upadacitinib (RINVOQ 5.1) and discontinues
+// abrocitinib with its restart weighed once the infection is controlled
+// (CIBINQO 5.1; patient-view's "weigh restarting"): the card says the
+// label's word and the pairing for when it is resumed.
+func (e *Engine) endedStop(p DrugProfile, f *Finding, t *Course, st Finding) {
+	ended := "The " + p.Generic + " course ended on " + dateText(t.End)
+	if st.Code == SeriousInfectionActive || st.Code == TBActive {
+		// Resumable once the infection is controlled: RINVOQ 5.1
+		// interrupts; CIBINQO 5.1 discontinues, then weighs restarting.
+		verb, when := "interrupt", "do not resume it until the infection is controlled (if it is still taken, interrupt it)"
+		if StopsForInfection(p.Drug) {
+			verb, when = "discontinue", "if it is still taken, stop it, and weigh restarting it only once the infection is controlled"
+		}
+		pairing := strings.TrimPrefix(f.Action, ended+": if "+p.Generic+" is still taken or is resumed, ")
+		f.Action = ended + ", and " + endedWhy(p, st) + " " + verb + " " + p.Generic + ": " + when + ". If " +
+			p.Generic + " is then resumed while " + f.Subject + " is taken: " + pairing
+		return
+	}
+	if f.Code != CombinationJAK {
+		f.Code = "" // no future pairing: removed by stopCourses
+		return
+	}
+	f.Action = ended + ", and " + endedWhy(p, st) + " discontinue " + p.Generic + ": it is not to be resumed (if it is still taken, stop it). Its end does not clear " +
+		f.Subject + ", a JAK inhibitor too: the boxed warnings on MACE and thrombosis come from a study of another JAK inhibitor, so weigh them before starting it."
+}
+
+// endedWhy says, for a course that ended, which event the label stops
+// the drug for: an MI, stroke or thrombosis on or after the course start
+// (during it, or since it ended), a serious infection or active
+// tuberculosis now ("... RINVOQ PI 5.4 says").
+func endedWhy(p DrugProfile, st Finding) string {
+	label := strings.ToUpper(p.Brand) + " PI "
+	switch st.Code {
+	case MACEHistory:
+		return "after the myocardial infarction or stroke since its start " + label + "5.4 says to"
+	case VTERisk:
+		return "after the thrombosis since its start " + label + "5.5 says to"
+	case TBActive:
+		return "during active tuberculosis " + label + "5.1 says to"
+	}
+	return "during a serious infection " + label + "5.1 says to"
 }
 
 // discontinues reports whether the label says to discontinue the drug
@@ -328,7 +390,7 @@ func fold(f, g *Finding, p DrugProfile) {
 // dose of an ongoing course's drug (a CYP dose limit not ruled out): with
 // a stop on the course it names none (stopCourses).
 func NamesCourseDose(f Finding) bool {
-	return JudgedForStop(f) && f.DoseLimitMg > 0 && !f.RuledOut
+	return f.Course != nil && f.Course.Ongoing && f.DoseLimitMg > 0 && !f.RuledOut
 }
 
 // stopReason says why the label stops the drug, for a dose not suggested.
