@@ -231,6 +231,14 @@ func (e *Engine) stopCourses(ix *index, courses []*Course, out []Finding) []Find
 				continue
 			}
 			if !f.Course.Ongoing {
+				// An event dated after today alone does not take the card
+				// away (it had nowhere to question the date): today's advice
+				// stands and cites it, questioned (endedstop question 2,
+				// lead's change).
+				if eventsAhead(stops[0], ix.now) {
+					f.Evidence = append(f.Evidence, stops[0].Evidence...)
+					continue
+				}
 				e.endedStop(p, f, t, stops[0]) // endedstop review: no resumption dose
 				continue
 			}
@@ -306,6 +314,23 @@ func (e *Engine) endedStop(p DrugProfile, f *Finding, t *Course, st Finding) {
 	}
 	f.Action = ended + ", and " + endedWhy(p, st) + " discontinue " + p.Generic + ": it is not to be resumed (if it is still taken, stop it). Its end does not clear " +
 		f.Subject + ", a JAK inhibitor too: the boxed warnings on MACE and thrombosis come from a study of another JAK inhibitor, so weigh them before starting it."
+}
+
+// eventsAhead reports whether every Condition st cites is dated after
+// today (a typing error, or an entry dated ahead); the course's own line
+// is not an event.
+func eventsAhead(st Finding, now time.Time) bool {
+	n := 0
+	for _, ev := range st.Evidence {
+		if ev.Date.IsZero() || !strings.HasPrefix(ev.ResourceID, "Condition/") {
+			continue
+		}
+		if !afterToday(ev.Date, now) {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // endedWhy says, for a course that ended, which event the label stops
