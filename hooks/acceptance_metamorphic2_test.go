@@ -49,8 +49,9 @@ type mm2Course struct {
 	stop int
 	born string
 	add  []res
-	// at: the labs' time of day (a dateTime suffix; "": a date).
-	at string
+	// at, orderAt: the labs' and the orders' time of day (a dateTime
+	// suffix; "": a date).
+	at, orderAt string
 	// events: resources on the chart from their day on (made
 	// "completed" from done on, when done > 0).
 	events []mm2Event
@@ -122,7 +123,7 @@ func (c mm2Course) record(d int) (*record, bool) {
 		if c.increase > 0 && day >= c.increase {
 			mg = c.mg2
 		}
-		orders = append(orders, with(courseMed(fmt.Sprintf("%s-%d", c.drug, day), "MedicationRequest", "completed", c.drug, mg, 0), "authoredOn", mm2Day(day)))
+		orders = append(orders, with(courseMed(fmt.Sprintf("%s-%d", c.drug, day), "MedicationRequest", "completed", c.drug, mg, 0), "authoredOn", mm2Day(day)+c.orderAt))
 		changed = changed || day == d
 	}
 	orders[len(orders)-1]["status"] = "active"
@@ -248,6 +249,10 @@ func mm2Courses() []mm2Course {
 		{name: "abrocitinib 100 mg, the 4-week CBC and lipids missed", days: 430, drug: "abrocitinib", mg: 100,
 			labs: mm2Without(mm2Without(abro, 28, "cbc"), 28, "ldl"),
 			due:  map[string][2]int{"monitoring-cbc-due": {28, 111}, "monitoring-lipids-due": {28, 430}}},
+		// Orders signed at 20:00 in Los Angeles (04:00 UTC the next day).
+		{name: "abrocitinib 100 mg, the 4-week CBC and lipids missed, orders at 20:00 Los Angeles time", days: 200, drug: "abrocitinib", mg: 100,
+			orderAt: "T20:00:00-08:00", labs: mm2Without(mm2Without(abro, 28, "cbc"), 28, "ldl"),
+			due: map[string][2]int{"monitoring-cbc-due": {28, 111}, "monitoring-lipids-due": {28, 200}}},
 		{name: "abrocitinib raised to 200 mg on day 150, the CBC 4 weeks after missed", days: 300, drug: "abrocitinib", mg: 100, increase: 150, mg2: 200,
 			labs: abro, due: map[string][2]int{"monitoring-cbc-due": {178, 195}}},
 		// Label windows on a monitored course: a 65th birthday on day 400
@@ -381,13 +386,16 @@ func mm2Window(c mm2Course, d int) bool {
 // JSON allows for the same value.
 type mm2Enc struct {
 	name string
-	num  func(f float64) string // Quantity values ("value" members); nil: shortest
+	num  func(f float64) string // decimals (Quantity "value", Timing "period"); nil: shortest
 	str  func(s string) string  // string values; nil: Go's quoting
 	key  func(s string) string  // member names; nil: Go's quoting
 	// order sorts the member names of each object (nil: Go's order,
 	// sorted).
 	order func(keys []string)
 	sp    string // between tokens
+	// allNums: num writes every number, integers (frequency, count,
+	// Bundle.total) too.
+	allNums bool
 }
 
 func mm2Quote(s string) string {
@@ -469,7 +477,7 @@ func (e mm2Enc) write(b *strings.Builder, member string, v any) {
 			b.WriteString(mm2Quote(x))
 		}
 	case float64:
-		if member == "value" && e.num != nil {
+		if e.num != nil && (e.allNums || member == "value" || member == "period") {
 			b.WriteString(e.num(x))
 		} else {
 			b.WriteString(strconv.FormatFloat(x, 'f', -1, 64))
@@ -511,6 +519,7 @@ func mm2Encodings() []mm2Enc {
 			return s + ".0"
 		}},
 		{name: "Quantity values as 3e1", num: mm2Exp(false, false)},
+		{name: "every number as 3.0E+1, integers too", num: mm2Exp(true, true), allNums: true},
 		{name: "Quantity values as 3.0E+1", num: mm2Exp(true, true)},
 		{name: "Quantity values as 300e-1", num: func(f float64) string { return strconv.FormatFloat(f*10, 'f', -1, 64) + "e-1" }},
 		{name: "letters of every string value as \\u escapes", str: mm2Escape(false)},
@@ -617,6 +626,10 @@ type mm2FHIR struct {
 	size   int
 	dup    bool
 	url    string
+	// empty: a next link from the last page to an empty one; relative:
+	// next links relative to the base; firstTotal: Bundle.total on the
+	// first page only.
+	empty, relative, firstTotal bool
 }
 
 var mm2Keys = map[string]string{"Condition": "conditions", "MedicationRequest": "medications", "MedicationStatement": "medicationStatements",
@@ -665,10 +678,17 @@ func (f *mm2FHIR) page(typ string, q url.Values) res {
 		entries = append([]any{all[lo-1]}, entries...)
 	}
 	out := res{"resourceType": "Bundle", "type": "searchset", "total": len(all), "entry": entries}
-	if hi < len(all) {
+	if f.firstTotal && n > 0 {
+		delete(out, "total")
+	}
+	if hi < len(all) || (f.empty && lo < len(all)) {
 		q.Set("_page", strconv.Itoa(n+1))
 		q.Set("_count", strconv.Itoa(f.size))
-		out["link"] = []any{res{"relation": "next", "url": f.url + "/" + typ + "?" + q.Encode()}}
+		link := f.url + "/" + typ + "?" + q.Encode()
+		if f.relative {
+			link = typ + "?" + q.Encode()
+		}
+		out["link"] = []any{res{"relation": "next", "url": link}}
 	}
 	return out
 }
@@ -712,6 +732,8 @@ func TestAcceptanceMetamorphic2Sources(t *testing.T) {
 			fetch func(k string, j int) bool // fetched, not prefetched
 			first bool                       // prefetch the first page with its next link
 			base  bool                       // fhirServer with a base path and a trailing slash
+			// as mm2FHIR's
+			empty, relative, firstTotal bool
 		}
 		vs := []variant{
 			{name: "even keys fetched", size: 1000, fetch: func(_ string, j int) bool { return j%2 == 0 }},
@@ -720,6 +742,13 @@ func TestAcceptanceMetamorphic2Sources(t *testing.T) {
 		}
 		vs = append(vs, variant{name: "every key fetched, pages of 3, fhirServer with a base path and a trailing slash", size: 3, base: true,
 			fetch: func(string, int) bool { return true }})
+		all := func(string, int) bool { return true }
+		vs = append(vs,
+			variant{name: "every key fetched, pages of 2, the last next link to an empty page", size: 2, empty: true, fetch: all},
+			variant{name: "every key fetched, pages of 2, relative next links", size: 2, relative: true, fetch: all},
+			variant{name: "every key fetched, pages of 2, overlapping, Bundle.total on the first page only", size: 2, dup: true, firstTotal: true, fetch: all},
+			variant{name: "prefetch of the first page of 3, relative next links, base path", size: 3, relative: true, base: true, first: true,
+				fetch: func(string, int) bool { return false }})
 		for _, size := range []int{1, 2, 7} {
 			vs = append(vs,
 				variant{name: fmt.Sprintf("every key fetched, pages of %d", size), size: size, fetch: func(string, int) bool { return true }},
@@ -732,7 +761,7 @@ func TestAcceptanceMetamorphic2Sources(t *testing.T) {
 			if transformed && (v.size != 1 || v.first) {
 				continue // pages of 1: the Medication on another page
 			}
-			fs := &mm2FHIR{t: t, req: b.req, size: v.size, dup: v.dup}
+			fs := &mm2FHIR{t: t, req: b.req, size: v.size, dup: v.dup, empty: v.empty, relative: v.relative, firstTotal: v.firstTotal}
 			srv := httptest.NewServer(fs)
 			fs.url = srv.URL
 			out := metaCopy(req)
@@ -763,7 +792,7 @@ func TestAcceptanceMetamorphic2Sources(t *testing.T) {
 			assert.Equal(t, want, metaSigs(checkResponse(t, rec.Body.Bytes()), nil), "%s: %s", b.name, v.name)
 		}
 	}
-	assert.Len(t, variants, 16)
+	assert.Len(t, variants, 20)
 	assert.Greater(t, variants["every key fetched, pages of 1"], len(metaBases()), "bases with bundled Medications")
 	t.Logf("%d calls: %v", calls, variants)
 }
