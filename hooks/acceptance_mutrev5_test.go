@@ -129,3 +129,23 @@ func TestAcceptanceMutrev5GluedNameOneDrug(t *testing.T) {
 			detailOf: map[string]string{"cyp-interaction": "CLARITHROMYCIN500MG and KETOCONAZOLE200MG"}},
 	})
 }
+
+// TestAcceptanceMutrev5TwoOrdersWithoutID: two interacting orders sent
+// without an id, for a patient whose course the label stops, are two
+// orders and get a card each, told apart by name; stopCourses keying them
+// by the id alone survived (both were keyed "": the second was folded
+// into the first's card, "Also: ..."). The negative: one order without an
+// id is one card.
+func TestAcceptanceMutrev5TwoOrdersWithoutID(t *testing.T) {
+	mi := with(cond("mi", icd, "I21.4", "active"), "onsetDateTime", ago(14))
+	noID := func(code, text string) res { d := drugDraft("x", rxnorm, code, text); delete(d, "id"); return d }
+	aza := func() res { return noID("197388", "azathioprine 50 MG Oral Tablet") }
+	runAcc(t, []accCase{
+		{name: "azathioprine and MMR without ids, upadacitinib, MI: two cards",
+			c:           sign(rsOn("upadacitinib").replace(mi), aza(), with(noID("", "MMR vaccine"), "medicationCodeableConcept", res{"coding": []res{{"system": cvx, "code": "03"}}, "text": "MMR vaccine"})),
+			want:        w("combination-immunosuppressant", "warning", "live-vaccine-ordered", "warning"),
+			notDetailOf: map[string]string{"combination-immunosuppressant": "Also:", "live-vaccine-ordered": "Also:"}},
+		{name: "negative: azathioprine alone without an id: one card", c: sign(rsOn("upadacitinib").replace(mi), aza()),
+			want: w("combination-immunosuppressant", "warning"), notDetailOf: map[string]string{"combination-immunosuppressant": "Also:"}},
+	})
+}

@@ -35,11 +35,30 @@ func TestMutrev5HasName(t *testing.T) {
 		{"clarithromycine", "clarithromycin", false},
 		// A later match after an earlier one that fails.
 		{"xasa asa", "asa", true},
+		// Every occurrence is tried, overlapping ones too.
+		{"xa-a-a", "a-a", true},
 		{"", "asa", false},
 		{"asa", "", false},
 	} {
 		if got := hasName(c.s, c.w); got != c.want {
 			t.Errorf("hasName(%q, %q) = %v, want %v", c.s, c.w, got, c.want)
+		}
+	}
+}
+
+// TestMutrev5UnglueDigits: a digit after a letter is spaced from it at
+// every position, the second byte too (the review's "i > 1" survived).
+func TestMutrev5UnglueDigits(t *testing.T) {
+	for in, want := range map[string]string{
+		"a81mg":         "a 81mg",
+		"aspirin81mg":   "aspirin 81mg",
+		"81mg":          "81mg",
+		"aspirin 81 mg": "aspirin 81 mg",
+		"x1y2":          "x 1y 2",
+		"":              "",
+	} {
+		if got := unglueDigits(in); got != want {
+			t.Errorf("unglueDigits(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
