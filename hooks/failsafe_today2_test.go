@@ -57,7 +57,9 @@ func TestFailsafeTodayTimingBounds(t *testing.T) {
 	add("no supply, boundsPeriod.end today +14:00", clarithro("completed", 3, "boundsPeriod", res{"end": ago(0) + "T01:00:00+14:00"}), taken)
 	add("no supply, boundsPeriod.end today -12:00", clarithro("completed", 3, "boundsPeriod", res{"end": ago(0) + "T23:00:00-12:00"}), taken)
 	add("no supply, boundsPeriod.end year-month only", clarithro("completed", 3, "boundsPeriod", res{"end": ago(-40)[:7]}), taken)
-	add("no supply, count 28 at frequency 0 (read as once a day: 28 days)", clarithro("completed", 3, "count", 28, "frequency", 0), taken)
+	// A frequency of 0 is no positiveInt, a timing not usable, as a period
+	// of 0 (failsafe18 question 1, 6be78c1): no longer read as once a day.
+	add("no supply, count 28 at frequency 0 (not usable, as period 0)", clarithro("completed", 3, "count", 28, "frequency", 0), accCase{noCards: true})
 	add("no supply, count 28 at period 0", clarithro("completed", 3, "count", 28, "period", 0), accCase{noCards: true})
 	add("supply 14 d, count 28 at period 0", sup("count", 28, "period", 0), taken)
 	add("supply 14 d, count 28 at frequency 1e9", sup("count", 28, "frequency", 1000000000), taken)
