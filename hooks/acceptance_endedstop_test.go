@@ -230,7 +230,9 @@ func TestAcceptanceEndedstopRestart(t *testing.T) {
 			accCase{name: drug + " restarted, MI during the ended course", c: sign(esEnded(drug).replace(with(cond("mi", icd, "I21.4", "active"), "onsetDateTime", ago(40))), jakDraft(drug, mgOf[drug])),
 				want: w("mace-history", "warning"), summaryOf: map[string]string{"mace-history": "Discontinue " + drug + ": MI or stroke since the start"}},
 			accCase{name: drug + " restarted, DVT after the course ended", c: sign(esEnded(drug).replace(with(cond("dvt", icd, "I82.401", "active"), "onsetDateTime", ago(10))), jakDraft(drug, mgOf[drug])),
-				want: w("vte-risk", "warning"), summaryOf: map[string]string{"vte-risk": "Discontinue " + drug + ": thrombosis since the start"}},
+				want: w("vte-risk", "warning"), summaryOf: map[string]string{"vte-risk": "Discontinue " + drug + ": thrombosis since the start"},
+				// The clot came after the course ended: not "during treatment".
+				detailOf: map[string]string{"vte-risk": "Thrombosis since the " + drug + " course start: discontinue " + drug}},
 		)
 	}
 	runAcc(t, cases)

@@ -2558,7 +2558,10 @@ func (c *orderCtx) vteRisk() (Finding, bool) {
 	clot := c.sinceKnownStart() && len(c.newConditions(c.ix.historyConditions(VSVTE))) > 0
 	during := "Thrombophilia found during " + c.p.Generic + " treatment: review treatment (boxed warning: avoid in patients at increased risk of thrombosis)."
 	if clot {
-		during = "Thrombosis during " + c.p.Generic + " treatment: discontinue " + c.p.Generic + " and evaluate promptly (" + strings.ToUpper(c.p.Brand) + " PI 5.5)."
+		// "since the course start", not "during treatment": on a restart
+		// within 90 days of a course's end the clot may postdate it
+		// (endedstop review).
+		during = "Thrombosis since the " + c.p.Generic + " course start: discontinue " + c.p.Generic + " and evaluate promptly (" + strings.ToUpper(c.p.Brand) + " PI 5.5)."
 	}
 	f, ok := c.history(VTERisk, c.sinceStartText("History of venous thromboembolism or thrombophilia", "Venous thromboembolism or thrombophilia since the course start"),
 		c.sinceTx("Avoid "+c.p.Generic+" in patients at increased risk of thrombosis, or weigh the risk (boxed warning).",
