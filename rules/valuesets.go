@@ -659,6 +659,15 @@ func (vs *ValueSet) matchLowerText(lt string) (string, bool) {
 // hasWord reports whether w occurs in s with no letter or digit
 // immediately before or after it.
 func hasWord(s, w string) bool {
+	return wordIn(s, w, func(r, _ rune) bool { return isWordRune(r) })
+}
+
+// wordIn reports whether w occurs in s where neither rune beside it joins
+// it: joins(r, edge) says whether r, the rune before (after) w, continues
+// w's first (last) rune edge.
+func wordIn(s, w string, joins func(r, edge rune) bool) bool {
+	first, _ := utf8.DecodeRuneInString(w)
+	last, _ := utf8.DecodeLastRuneInString(w)
 	for from := 0; from <= len(s)-len(w); {
 		i := strings.Index(s[from:], w)
 		if i < 0 {
@@ -668,7 +677,7 @@ func hasWord(s, w string) bool {
 		end := i + len(w)
 		before, _ := utf8.DecodeLastRuneInString(s[:i])
 		after, _ := utf8.DecodeRuneInString(s[end:])
-		if (i == 0 || !isWordRune(before)) && (end == len(s) || !isWordRune(after)) {
+		if (i == 0 || !joins(before, first)) && (end == len(s) || !joins(after, last)) {
 			return true
 		}
 		from = i + 1
@@ -697,26 +706,7 @@ func (vs *ValueSet) matchLowerName(lt string) (string, bool) {
 // w matches where the rune before its first and after its last is not of
 // the same kind (letter or digit) as that first or last rune.
 func hasName(s, w string) bool {
-	if w == "" {
-		return false
-	}
-	first, _ := utf8.DecodeRuneInString(w)
-	last, _ := utf8.DecodeLastRuneInString(w)
-	for from := 0; from <= len(s)-len(w); {
-		i := strings.Index(s[from:], w)
-		if i < 0 {
-			return false
-		}
-		i += from
-		end := i + len(w)
-		before, _ := utf8.DecodeLastRuneInString(s[:i])
-		after, _ := utf8.DecodeRuneInString(s[end:])
-		if (i == 0 || !sameKind(before, first)) && (end == len(s) || !sameKind(after, last)) {
-			return true
-		}
-		from = i + 1
-	}
-	return false
+	return w != "" && wordIn(s, w, sameKind)
 }
 
 // sameKind reports whether a and b are both letters or both digits; a
