@@ -50,13 +50,12 @@ func detailOf(g *group, ds drugSource, sg suggestions, partial map[string]bool) 
 		if with == "" {
 			with = "this drug"
 		}
+		dose := "Dose of " + md(ds.name) + " with " + with + ": " + md(doseText(ds, mg)) + ". "
 		if c := g.findings[0].Course; c != nil && !c.Ongoing {
 			// The course has ended: no current order to change (noise15).
-			parts = append(parts, "Dose of "+md(ds.name)+" with "+with+": "+md(doseText(ds, mg))+". If "+md(ds.name)+
-				" is resumed while "+with+" is taken, order it at this dose"+ds.noSplit+".")
+			parts = append(parts, dose+"If "+md(ds.name)+" is resumed while "+with+" is taken, order it at this dose"+ds.noSplit+".")
 		} else {
-			parts = append(parts, "Dose of "+md(ds.name)+" with "+with+": "+md(doseText(ds, mg))+". The "+md(ds.name)+
-				" order is on record, not part of this order session, so jakguard offers no change to it: change the dose in the "+
+			parts = append(parts, dose+"The "+md(ds.name)+" order is on record, not part of this order session, so jakguard offers no change to it: change the dose in the "+
 				md(ds.name)+" order itself"+ds.noSplit+".")
 		}
 	} else if mg > 0 {

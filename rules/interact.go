@@ -201,9 +201,10 @@ func (e *Engine) courseStops(ix *index, t *Course) []Finding {
 // stop and a further one of the same order (ticlopidine: an antiplatelet
 // and a CYP2C19 inhibitor) is folded into it, so the order gets one card.
 // A finding that would name a dose of the course's drug names none; the
-// others say what the stop leaves of the pairing (stopAction). The
-// conditions are read for every finding about an ongoing course (the hooks
-// read them only when such a course is found); when they could not all be
+// others say what the stop leaves of the pairing (stopAction); one about a
+// course that ended is reworded or dropped (endedStop). The conditions are
+// read for every finding JudgedForStop (the hooks read them only when such
+// a finding is found); when they could not all be
 // had, the finding says that conditions could not be checked, and keeps
 // today's advice unless those read stop the course. It returns out without
 // the folded findings.
@@ -295,7 +296,7 @@ func JudgedForStop(f Finding) bool {
 // (CIBINQO 5.1; patient-view's "weigh restarting"): the card says the
 // label's word and the pairing for when it is resumed.
 func (e *Engine) endedStop(p DrugProfile, f *Finding, t *Course, st Finding) {
-	ended := "The " + p.Generic + " course ended on " + dateText(t.End)
+	ended := courseEnded(p.Generic, t.End)
 	if st.Code == SeriousInfectionActive || st.Code == TBActive {
 		// Resumable once the infection is controlled: RINVOQ 5.1
 		// interrupts; CIBINQO 5.1 discontinues, then weighs restarting.
@@ -303,7 +304,7 @@ func (e *Engine) endedStop(p DrugProfile, f *Finding, t *Course, st Finding) {
 		if StopsForInfection(p.Drug) {
 			verb, when = "discontinue", "if it is still taken, stop it, and weigh restarting it only once the infection is controlled"
 		}
-		pairing := strings.TrimPrefix(f.Action, ended+": if "+p.Generic+" is still taken or is resumed, ")
+		pairing := strings.TrimPrefix(f.Action, ended+ifStillTaken(p.Generic)) // whileOn's words
 		f.Action = ended + ", and " + endedWhy(p, st) + " " + verb + " " + p.Generic + ": " + when + ". If " +
 			p.Generic + " is then resumed while " + f.Subject + " is taken: " + pairing
 		return
@@ -373,7 +374,7 @@ func (e *Engine) stopAction(p DrugProfile, f Finding, st Finding) string {
 	if f.Code == LiveVaccineOrdered {
 		return f.Action
 	}
-	why := labelStop(p, st) + " " + p.Generic
+	why := stopReason(p, st)
 	if !discontinues(p.Drug, st) {
 		return "The label says to interrupt " + p.Generic + " (" + why + "): while it is interrupted this pairing does not apply; if " +
 			p.Generic + " is resumed while " + f.Subject + " is taken: " + lowerFirst(f.Action)
@@ -604,8 +605,6 @@ func (c *reverseCtx) courseEvidence() Evidence {
 	return Evidence{Text: text, Date: t.Start, ResourceID: src}
 }
 
-// whileOn words an action for an ongoing course, or for one that ended
-// recently: "if <drug> is still taken or resumed".
 // forPatient ends a reverse card's heading: "for a patient on
 // upadacitinib", or, once the course has ended, "for a patient recently on
 // upadacitinib" (the evidence and the action say when it ended); the
@@ -618,12 +617,24 @@ func (c *reverseCtx) forPatient() string {
 	return "for a patient recently on " + c.p.Generic
 }
 
+// whileOn words an action for an ongoing course, or for one that ended
+// recently: "The <drug> course ended on <date>: if <drug> is still taken
+// or is resumed, <action>" (endedStop rewords it).
 func (c *reverseCtx) whileOn(action string) string {
 	if c.course.Ongoing {
 		return upperFirst(action)
 	}
-	return "The " + c.p.Generic + " course ended on " + dateText(c.course.End) + ": if " + c.p.Generic +
-		" is still taken or is resumed, " + lowerFirst(action)
+	return courseEnded(c.p.Generic, c.course.End) + ifStillTaken(c.p.Generic) + lowerFirst(action)
+}
+
+// courseEnded and ifStillTaken are the words whileOn puts before the
+// action of a course that ended.
+func courseEnded(generic string, end time.Time) string {
+	return "The " + generic + " course ended on " + dateText(end)
+}
+
+func ifStillTaken(generic string) string {
+	return ": if " + generic + " is still taken or is resumed, "
 }
 
 func (c *reverseCtx) unverified(sets ...string) bool {
