@@ -124,8 +124,8 @@ func (s *Server) Evaluate(ctx context.Context, serviceID string, body []byte) ([
 // straight into the patient record as they are reached. When the drafts
 // are only drugs that interact with a JAK inhibitor (issue 15), only the
 // medication keys are read: they tell whether the patient is on a course;
-// the conditions only once an ongoing course is found that the drafts
-// interact with (readConditions).
+// the conditions only once a course, ongoing or recently ended, is found
+// that the drafts interact with (readConditions).
 //
 // It fills call (when not nil) with what the audit trail keeps: the
 // patient id and the sources of the data. It records nothing.
@@ -232,8 +232,8 @@ func (s *Server) evaluate(ctx context.Context, svc *Service, body []byte, call *
 			findings, err = s.engine.EvaluateInteractions(res.record, sess, append(d.meds, d.beside...), d.services, now, stop)
 			conditions := err == nil && readSvc.courseOnly && needsConditions(findings)
 			if conditions {
-				// A pairing with an ongoing course: the conditions tell
-				// whether the label stops the drug (ixcond, revstop reviews).
+				// A pairing with a course: the conditions tell whether the
+				// label stops the drug (ixcond, revstop, endedstop reviews).
 				if err := s.readConditions(ctx, svc, req, hc, pr, res, now, logger); err != nil {
 					return nil, req.HookInstance, err
 				}

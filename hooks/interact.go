@@ -150,8 +150,9 @@ func (d drafts) evaluated() int { return len(d.meds) + len(d.services) + len(d.b
 // courseKeys are the prefetch keys the reverse direction reads: the
 // medication orders and, where the service asks for it, the outside
 // medication list; they are all it needs to find a course and to judge
-// the interacting order against it, but for a card about an ongoing
-// course, for which the conditions are read then (readConditions).
+// the interacting order against it, but for a card judged for a stop
+// (an ongoing or recently ended course), for which the conditions are read
+// then (readConditions).
 var courseKeys = []string{rules.DataMedications, rules.DataMedicationStatements}
 
 // courseService is svc with only the course keys in its prefetch: the
@@ -171,10 +172,11 @@ func courseService(svc *Service) *Service {
 	return &sub
 }
 
-// needsConditions reports whether a reverse finding is about an ongoing
-// course (rules.JudgedForStop): whether its advice stands depends on the
-// conditions (rules: an MI since the start, a serious infection), which a
-// call that read only the course keys has not read.
+// needsConditions reports whether a reverse finding is judged for a stop
+// (rules.JudgedForStop: about an ongoing course, or one that ended but for
+// a live vaccine): whether its advice stands depends on the conditions (an
+// MI since the start, a serious infection), which a call that read only
+// the course keys has not read.
 func needsConditions(findings []rules.Finding) bool {
 	return slices.ContainsFunc(findings, rules.JudgedForStop)
 }
@@ -187,9 +189,9 @@ const lazyReserve = 500 * time.Millisecond
 // readConditions reads the conditions of a call that read only the course
 // keys (courseService), from its prefetch value (kept undecoded by the
 // prefetch reader pr, or in req) or else from fhirServer, as any key is,
-// into res: asked only once an ongoing course was found with a reverse
-// finding (needsConditions), so an interacting order for a patient on no
-// course, or on one that ended, reads no more than before. svc is the
+// into res: asked only once a reverse finding judged for a stop was found
+// (needsConditions), so an interacting order for a patient on no recent
+// course reads no more than before. svc is the
 // service called. What could not be had is in res.unavailable (and the
 // record's Unavailable), for the finding to say.
 func (s *Server) readConditions(ctx context.Context, svc *Service, req *Request, hc *HookContext, pr *prefetchReader, res *resolution, now time.Time, logger *slog.Logger) error {

@@ -263,12 +263,12 @@ type Finding struct {
 	// Drug, which Course describes. It is nil on a JAK-inhibitor order's
 	// own findings and on patient-view.
 	Course *CourseRef
-	// Stops are, on a reverse-direction finding that would name a dose of
-	// the course's drug (a CYP dose limit), the patient-view findings of
-	// that course for which the label says to stop or interrupt the drug
-	// (Engine.EvaluateInteractions: an MI, stroke or thrombosis since the
-	// start, a serious infection, active tuberculosis). The finding then
-	// names no dose (RuledOut) and its card leads with them (ixcond review).
+	// Stops are, on a reverse-direction finding about an ongoing course,
+	// the patient-view findings of that course for which the label says to
+	// stop or interrupt the drug (Engine.EvaluateInteractions: an MI,
+	// stroke or thrombosis since the start, a serious infection, active
+	// tuberculosis). The finding then names no dose of the course's drug
+	// (RuledOut) and its card leads with them (ixcond, revstop reviews).
 	Stops []Finding
 }
 
