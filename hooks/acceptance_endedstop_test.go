@@ -1,7 +1,6 @@
 package hooks
 
 import (
-	"net/http"
 	"strings"
 	"testing"
 
@@ -40,21 +39,17 @@ type esCase struct {
 // start day (N), the day after (N+1), during the course, after it ended,
 // dated after today, entered in error; infections active, resolved.
 func esCases(drug string) []esCase {
-	onset := func(id, system, code string) func(string) res {
-		return func(d string) res { return with(cond(id, system, code, "active"), "onsetDateTime", d) }
-	}
 	var out []esCase
-	for _, e := range []struct {
-		name, kind string
-		make       func(string) res
-	}{
-		{"MI I21.4", "discontinue", onset("mi", icd, "I21.4")},
-		{"stroke I63.9", "discontinue", onset("cva", icd, "I63.9")},
-		{"DVT I82.401", "discontinue", onset("dvt", icd, "I82.401")},
-		{"PE I26.99", "discontinue", onset("pe", icd, "I26.99")},
-		{"sepsis 91302008", "infection", onset("sepsis", sct, "91302008")},
-		{"active TB A15.0", "infection", onset("tb", icd, "A15.0")},
-	} {
+	for _, ev := range ixEvents() {
+		// An MI, stroke or thrombosis counts since the start (discontinue);
+		// an infection active now whenever it began.
+		e := struct {
+			name, kind string
+			make       func(string) res
+		}{ev.name, "discontinue", ev.make}
+		if !ev.since {
+			e.kind = "infection"
+		}
 		before := "" // an MI before the start is history; an infection active now counts whenever it began
 		if e.kind == "infection" {
 			before = "infection"
@@ -207,13 +202,7 @@ func TestAcceptanceEndedstopConditionsSource(t *testing.T) {
 	// The conditions can be had neither way: today's card, the gap said.
 	body, m := ixBody(t, esEnded("upadacitinib").replace(mi(40)), drugDraft("x", rxnorm, "21212", "clarithromycin"))
 	sf := newSourceFHIR(t, body, 0)
-	sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
-		if typ == "Condition" {
-			w.WriteHeader(500)
-			return true
-		}
-		return false
-	}
+	sf.fail = failing("Condition")
 	dropKeys("conditions")(t, m, sf)
 	cs := postVia(t, sf, "order-sign", m)
 	require.Len(t, cs, 1, "%s", cardSummaries(cs))

@@ -252,13 +252,7 @@ func TestAcceptanceIxcondReverseConditionsSource(t *testing.T) {
 			t.Run(d.drug+": "+ev.name+": fhirServer fails on Condition: today's card, the gap said", func(t *testing.T) {
 				body, m := ixBody(t, rec, d.draft)
 				sf := newSourceFHIR(t, body, 0)
-				sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
-					if typ == "Condition" {
-						w.WriteHeader(500)
-						return true
-					}
-					return false
-				}
+				sf.fail = failing("Condition")
 				dropKeys("conditions")(t, m, sf)
 				unavailable(t, postVia(t, sf, "order-sign", m))
 			})

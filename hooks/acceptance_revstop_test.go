@@ -141,21 +141,11 @@ func rsOn(drug string) *record { return onCourseAt(drug, mgOf[drug], 30) }
 // before the start (N-1: history), entered in error, an infection resolved
 // or inactive, a thrombophilia, none.
 func rsCases(drug string) []ixCase {
-	onset := func(id, system, code string) func(string) res {
-		return func(d string) res { return with(cond(id, system, code, "active"), "onsetDateTime", d) }
-	}
 	clinical := func(r res, st string) res {
 		return with(r, "clinicalStatus", coding("http://terminology.hl7.org/CodeSystem/condition-clinical", st))
 	}
 	var out []ixCase
-	for _, e := range []ixEvent{
-		{"MI I21.4", "mace-history", true, onset("mi", icd, "I21.4")},
-		{"stroke I63.9", "mace-history", true, onset("cva", icd, "I63.9")},
-		{"DVT I82.401", "vte-risk", true, onset("dvt", icd, "I82.401")},
-		{"PE I26.99", "vte-risk", true, onset("pe", icd, "I26.99")},
-		{"sepsis 91302008", "serious-infection-active", false, onset("sepsis", sct, "91302008")},
-		{"active TB A15.0", "tb-active", false, onset("tb", icd, "A15.0")},
-	} {
+	for _, e := range ixEvents() {
 		out = append(out,
 			ixCase{e.name + " the day before the start", rsOn(drug).replace(e.make(ago(31))), !e.since},
 			ixCase{e.name + " on the start day", rsOn(drug).replace(e.make(ago(30))), true},

@@ -57,6 +57,17 @@ type sourceFHIR struct {
 	strange []string // requests about another patient or off the templates
 }
 
+// failing is a sourceFHIR.fail that answers 500 to every request for
+// resources of type typ.
+func failing(typ string) func(w http.ResponseWriter, r *http.Request, t string, page int) bool {
+	return func(w http.ResponseWriter, r *http.Request, t string, page int) bool {
+		if t == typ {
+			w.WriteHeader(500)
+		}
+		return t == typ
+	}
+}
+
 func newSourceFHIR(t testing.TB, body []byte, per int) *sourceFHIR {
 	t.Helper()
 	var req struct {
@@ -945,12 +956,7 @@ func TestSourceReferencedMedicationUnobtainable(t *testing.T) {
 	require.Contains(t, c.name, "referenced Medication")
 	for name, setup := range map[string]func(m map[string]any, sf *sourceFHIR){
 		"the read fails": func(m map[string]any, sf *sourceFHIR) {
-			sf.fail = func(w http.ResponseWriter, r *http.Request, typ string, page int) bool {
-				if typ == "Medication" {
-					w.WriteHeader(500)
-				}
-				return typ == "Medication"
-			}
+			sf.fail = failing("Medication")
 		},
 		"the token may not read Medications": func(m map[string]any, sf *sourceFHIR) {
 			m["fhirAuthorization"].(res)["scope"] = "patient/Patient.read patient/Condition.read patient/Observation.read patient/Immunization.read patient/MedicationRequest.read patient/MedicationStatement.read"
