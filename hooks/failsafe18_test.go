@@ -32,25 +32,12 @@ import (
 // nil when JAKGUARD_TEST_POSTGRES is not set (fails under CI=true).
 func pgServer(t *testing.T) *testServer {
 	t.Helper()
-	base := os.Getenv("JAKGUARD_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true needs JAKGUARD_TEST_POSTGRES")
-		}
+	dsn := pgSchema(t, "jakguard_failsafe18_")
+	if dsn == "" {
 		return nil
 	}
 	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, base)
-	require.NoError(t, err, "JAKGUARD_TEST_POSTGRES unreachable")
-	schema := "jakguard_failsafe18_" + randomHex(t)
-	_, err = admin.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize())
-	require.NoError(t, err)
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	st, err := store.Open(ctx, u.String(), nil)
+	st, err := store.Open(ctx, dsn, nil)
 	require.NoError(t, err)
 	s := newTestServer(t, serverOpts{})
 	s.recorder.Close(ctx)
@@ -60,10 +47,39 @@ func pgServer(t *testing.T) *testServer {
 	t.Cleanup(func() {
 		rec.Close(context.Background())
 		st.Close()
+	})
+	return s
+}
+
+// pgSchema is JAKGUARD_TEST_POSTGRES with a search_path of a schema of its
+// own (named prefix and random hex), dropped when the test ends, after
+// what the test closes; "" when the variable is not set (fails under
+// CI=true).
+func pgSchema(t *testing.T, prefix string) string {
+	t.Helper()
+	base := os.Getenv("JAKGUARD_TEST_POSTGRES")
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true needs JAKGUARD_TEST_POSTGRES")
+		}
+		return ""
+	}
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, base)
+	require.NoError(t, err, "JAKGUARD_TEST_POSTGRES unreachable")
+	schema := prefix + randomHex(t)
+	_, err = admin.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize())
+	require.NoError(t, err)
+	t.Cleanup(func() { // registered first, run last
 		admin.Exec(context.Background(), "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
 		admin.Close(context.Background())
 	})
-	return s
+	u, err := url.Parse(base)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func randomHex(t *testing.T) string {

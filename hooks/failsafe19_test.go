@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -182,31 +180,14 @@ func TestFailsafe19DirectionControls(t *testing.T) {
 // 255 bytes is accepted (controls). (A replay is not asked here: the
 // store's expiry is the database clock, the test's tokens are dated testNow.)
 func TestFailsafe19JTINul(t *testing.T) {
-	base := os.Getenv("JAKGUARD_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI=true needs JAKGUARD_TEST_POSTGRES")
-		}
+	dsn := pgSchema(t, "jakguard_failsafe19_")
+	if dsn == "" {
 		t.Skip("JAKGUARD_TEST_POSTGRES not set")
 	}
 	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, base)
+	conn, err := pgx.Connect(ctx, dsn)
 	require.NoError(t, err)
-	schema := "jakguard_failsafe19_" + randomHex(t)
-	_, err = admin.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize())
-	require.NoError(t, err)
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	conn, err := pgx.Connect(ctx, u.String())
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		conn.Close(context.Background())
-		admin.Exec(context.Background(), "DROP SCHEMA "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
-		admin.Close(context.Background())
-	})
+	t.Cleanup(func() { conn.Close(context.Background()) })
 	replay, err := auth.NewPostgresReplay(ctx, conn, nil)
 	require.NoError(t, err)
 	s, key := authServerReplay(t, replay)
