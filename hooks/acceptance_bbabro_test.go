@@ -546,9 +546,15 @@ func TestAcceptanceBbabroAbrocitinib(t *testing.T) {
 		add(tc)
 	}
 	// Dose increase: CBC 4 weeks after a dose increase (US PI 2.1 / 5.6).
+	// prevOrder is the course's earlier order of mg, authored 150 days ago
+	// and valid until the day of the change (days ago), status given.
+	prevOrder := func(mg, changeDays int, status string) res {
+		m := courseMed("abro-1", "MedicationRequest", status, "abrocitinib", mg, 150)
+		m["dispenseRequest"] = res{"validityPeriod": res{"start": ago(150), "end": ago(changeDays)}}
+		return m
+	}
 	incr := func(incDays, labDays int) *record {
-		r := rec(courseMed("abro-1", "MedicationRequest", "completed", "abrocitinib", 100, 150),
-			courseMed("abro-2", "MedicationRequest", "active", "abrocitinib", 200, incDays))
+		r := rec(prevOrder(100, incDays, "stopped"), courseMed("abro-2", "MedicationRequest", "active", "abrocitinib", 200, incDays))
 		return labsAt(r, labDays)
 	}
 	for _, c := range []struct {
@@ -676,6 +682,143 @@ func TestAcceptanceBbabroAbrocitinib(t *testing.T) {
 		want: w("cyp-interaction", "warning")})
 	add(accCase{name: "on abrocitinib 30 days, Pradaxa ordered", c: sign(onAbro(30), drugDraft("other", "", "", "Pradaxa 150 mg capsule")),
 		want: w("pgp-substrate", "info"), onlyInfo: true})
+
+	// ---- 14. Renewals after 12 weeks at the reduced dose (PI 2.3, 2.5),
+	// on-treatment wording, restarts and the edges of the course.
+	egfr45 := egfrV(45)
+	for _, c := range []struct {
+		days int
+		dose int
+	}{{83, 50}, {84, 100}, {85, 100}} {
+		add(accCase{name: fmt.Sprintf("eGFR 45, on 50 mg for %d days, 200 mg ordered", c.days), c: sign(rec(courseMed("abro-1", "MedicationRequest", "active", "abrocitinib", 50, c.days), egfr45), abro(200)),
+			want: w("renal-impairment", "warning"), dose: c.dose})
+	}
+	add(accCase{name: "eGFR 45, on 50 mg for 60 days, 100 mg ordered: 50 mg", c: sign(rec(courseMed("abro-1", "MedicationRequest", "active", "abrocitinib", 50, 60), egfr45), abro(100)),
+		want: w("renal-impairment", "warning"), dose: 50})
+	add(accCase{name: "renewal at 60 days, lymphocytes 450: interrupt wording", c: sign(onAbro(60, alc(450)), abro(100)),
+		want: w("lymphopenia", "critical"), summaryOf: map[string]string{"lymphopenia": "nterrupt"}})
+	add(accCase{name: "initiation, lymphocytes 450: do-not-start wording", c: sign(rec(alc(450)), abro(100)),
+		want: w("lymphopenia", "critical"), notDetailOf: map[string]string{"lymphopenia": "Interrupt abrocitinib"}})
+	add(accCase{name: "restart after 200 days off abrocitinib, platelets 120,000: a new course, initiation threshold", c: sign(rec(courseMed("abro-1", "MedicationRequest", "completed", "abrocitinib", 100, 300), lowPlt), abro(100)),
+		want: w("thrombocytopenia", "critical")})
+	add(accCase{name: "restart after 200 days off abrocitinib, clopidogrel active: first 3 months again", c: sign(rec(courseMed("abro-1", "MedicationRequest", "completed", "abrocitinib", 100, 300), clopActive(100)), abro(100)),
+		want: w("antiplatelet-abrocitinib", "critical")})
+	add(accCase{name: "abrocitinib on hold (started 30 days ago), clopidogrel ordered", c: sign(rec(courseMed("abro-1", "MedicationRequest", "on-hold", "abrocitinib", 100, 30)), clopDraft()),
+		want: w("antiplatelet-abrocitinib", "critical")})
+	for _, c := range []struct {
+		days int
+		hit  bool
+	}{{60, true}, {90, true}, {91, false}} {
+		stopped := courseMed("abro-1", "MedicationRequest", "stopped", "abrocitinib", 100, c.days)
+		tc := accCase{name: fmt.Sprintf("MMR ordered, abrocitinib stopped %d days ago (live vaccines: avoid immediately after)", c.days), c: sign(rec(stopped), drugDraft("other", cvx, "03", "MMR vaccine"))}
+		if c.hit {
+			tc.want = w("live-vaccine-ordered", "warning")
+		} else {
+			tc.noCards = true
+		}
+		add(tc)
+	}
+	add(accCase{name: "latent TB treated with isoniazid completed two years ago, IGRA positive then: no cards", c: sign(rec(obsCode("igra", "71773-6", positive, ago(800)),
+		with(med("inh", "completed", rxnorm, "6038", "isoniazid", 760), "dispenseRequest", res{"validityPeriod": res{"start": ago(760), "end": ago(490)}})), abro(100)), noCards: true})
+	add(accCase{name: "HBV DNA detected 150 IU/mL (42595-9): hbv-active", c: sign(rec(qty("hbvdna", "42595-9", 150, "[IU]/mL", "IU/mL", d)), abro(100)),
+		want: w("hbv-active", "critical")})
+	add(accCase{name: "lactating mother (Z39.1): breastfeeding", c: sign(rec(cond("lact", icd10cm, "Z39.1", "active")), abro(100)), want: w("breastfeeding", "critical")})
+	add(accCase{name: "nicotine dependence, cigarettes (F17.210): smoker", c: sign(rec(cond("nic", icd10cm, "F17.210", "active")), abro(100)), want: w("smoker", "warning")})
+	add(accCase{name: "history of nicotine dependence (Z87.891): former smoker", c: sign(rec(cond("nic", icd10cm, "Z87.891", "")), abro(100)), want: w("smoker", "warning")})
+	add(accCase{name: "aged 52 with hyperlipidemia (E78.5)", c: sign(aged(52, cond("hld", icd10cm, "E78.5", "active")), abro(100)), want: w("cardiovascular-risk", "warning")})
+	add(accCase{name: "positive urine hCG 3 days ago in a 16-year-old: pregnancy", c: sign(aged(16, obsCode("hcg", "2106-3", positive, ago(3))), abro(100)), want: w("pregnancy", "critical")})
+	add(accCase{name: "positive hCG 45 days ago, nothing since: at least a card", c: sign(rec(obsCode("hcg", "2106-3", positive, ago(45))), abro(100)),
+		want: w("pregnancy-test-missing", "warning")})
+
+	// ---- 15. Dose changes on treatment, pre-start values, OTC aspirin.
+	incr2 := func(fromMg, toMg, incDays, labDays int, oldStatus string) *record {
+		r := rec(prevOrder(fromMg, incDays, oldStatus), courseMed("abro-2", "MedicationRequest", "active", "abrocitinib", toMg, incDays))
+		return labsAt(r, labDays)
+	}
+	add(accCase{name: "patient-view, 50 to 100 mg 35 days ago (renal), CBC before: CBC due", c: pv(incr2(50, 100, 35, 40, "stopped").replace(egfrV(45))),
+		want: w("monitoring-cbc-due", "warning")})
+	add(accCase{name: "patient-view, 100 to 200 mg 35 days ago, old order still active, CBC before: CBC due", c: pv(incr2(100, 200, 35, 40, "active")),
+		want: w("monitoring-cbc-due", "warning")})
+	add(accCase{name: "patient-view, 100 to 200 mg 35 days ago: no lipid or liver reminder for an increase", c: pv(incr2(100, 200, 35, 40, "stopped")),
+		absent: []string{"monitoring-lipids-due", "monitoring-liver-due"}})
+	add(accCase{name: "patient-view, 200 to 100 mg 35 days ago (a decrease): no CBC reminder", c: pv(incr2(200, 100, 35, 40, "stopped")), noCards: true})
+	{
+		m := times(courseMed("abro-2", "MedicationRequest", "active", "abrocitinib", 100, 35), 2, 1)
+		r := labsAt(rec(prevOrder(100, 35, "stopped"), m), 40)
+		add(accCase{name: "patient-view, increase to two 100 mg tablets 35 days ago, CBC before: CBC due", c: pv(r), want: w("monitoring-cbc-due", "warning")})
+	}
+	{
+		// Abrocitinib started 5 days ago although platelets were 45,000 ten days before.
+		r := rec(course(100, 5), qty("plt", "777-3", 45, "10*3/uL", "", ago(10)))
+		// Corrected: patient-view thresholds read values on or after the
+		// start day only (docs/rules.md section 3); the initiation card spoke.
+		// Committee question (bbabro review 1).
+		add(accCase{name: "patient-view, started 5 days ago on platelets 45,000 measured before the start: silent (committee)", c: pv(r), noCards: true})
+	}
+	{
+		m := abro(100)
+		m["dosageInstruction"] = []any{res{"text": "Take 3 tablets (300 mg) by mouth once daily"}}
+		add(accCase{name: "100 mg tablets, sig only: 3 tablets once daily (300 mg): above label", c: sign(rec(), m), want: w("dose-above-label", "warning"), dose: 200})
+		m2 := abro(200)
+		m2["dosageInstruction"].([]any)[0].(res)["timing"] = res{"repeat": res{"frequency": 1, "period": 12, "periodUnit": "h"}}
+		add(accCase{name: "200 mg every 12 hours (400 mg/day): above label", c: sign(rec(), m2), want: w("dose-above-label", "warning"), dose: 200})
+	}
+	add(accCase{name: "renewal at 85 days with clopidogrel started 5 days ago", c: sign(onAbro(85, clopActive(5)), abro(100)), want: w("antiplatelet-abrocitinib", "critical")})
+	add(accCase{name: "patient-view, course 120 days, ticagrelor started at day 20 (3 months over): no cards", c: pv(onAbro(120, other("o", "1116635", "ticagrelor 90 MG Oral Tablet", 100))), noCards: true})
+	for _, c := range []struct {
+		text string
+		crit bool
+	}{
+		{"Zontivity 2.08 mg daily", true},
+		{"Ecotrin Low Strength 81 mg daily", false},
+		{"Bayer aspirin 325 mg as needed", true},
+		{"ASA 81 mg daily", false},
+		{"ASA 325mg daily", true},
+		{"ibuprofen 400 mg as needed", false},
+		{"apixaban 5 mg twice daily", false},
+		{"warfarin 5 mg daily", false},
+	} {
+		tc := accCase{name: "abrocitinib 100 mg ordered, outside list: " + c.text, c: sign(rec(outside("o", c.text, 100)), abro(100))}
+		if c.crit {
+			tc.want = w("antiplatelet-abrocitinib", "critical")
+		} else {
+			tc.noCards = true
+		}
+		add(tc)
+	}
+	add(accCase{name: "platelets 40 entered in error, no other count: cbc-missing, no thrombocytopenia", c: sign(rec(with(plt(40, "10*3/uL", ""), "status", "entered-in-error")), abro(100)),
+		want: w("cbc-missing", "warning"), absent: []string{"thrombocytopenia"}})
+	add(accCase{name: "platelets 140 amended: thrombocytopenia", c: sign(rec(with(plt(140, "10*3/uL", ""), "status", "amended")), abro(100)),
+		want: w("thrombocytopenia", "critical")})
+
+	// ---- 16. Sessions, outside lists and the 12 weeks of a reduced dose.
+	add(accCase{name: "order-select of clopidogrel beside an unsigned abrocitinib draft", c: call{hook: HookOrderSelect, r: rec(), drafts: []res{abro(100), clopDraft()}, selections: []string{"MedicationRequest/other"}},
+		want: w("antiplatelet-abrocitinib", "critical")})
+	add(accCase{name: "abrocitinib ordered, upadacitinib on the outside list (statement)", c: sign(rec(courseMed("upa-1", "MedicationStatement", "active", "upadacitinib", 15, 100)), abro(100)),
+		want: w("combination-jak", "critical")})
+	add(accCase{name: "patient-view, digoxin active: P-gp info", c: pv(onAbro(60, other("o", "197604", "digoxin 0.125 MG Oral Tablet", 300))), want: w("pgp-substrate", "info"), onlyInfo: true})
+	add(accCase{name: "patient-view, aspirin 325 mg active in the first 3 months", c: pv(onAbro(60, other("o", "212033", "aspirin 325 MG Oral Tablet", 300))), want: w("antiplatelet-abrocitinib", "critical")})
+	add(accCase{name: "no pregnancy test, girl of 12: pregnancy-test-missing", c: sign(rec().drop("hcg").born(testNow.AddDate(-12, 0, 0).Format("2006-01-02")), abro(100)),
+		want: w("pregnancy-test-missing", "warning")})
+	add(accCase{name: "live zoster vaccine (121) in 2015 only, no recombinant dose: zoster-vaccine-missing", c: sign(rec(immunization("rzv", "121", "2015-03-01")), abro(100)),
+		want: w("zoster-vaccine-missing", "warning"), absent: []string{"live-vaccine-recent"}})
+	pmOn := func(mgDays int, xs ...res) *record {
+		return rec(append([]res{courseMed("abro-1", "MedicationRequest", "active", "abrocitinib", 50, mgDays), pmText}, xs...)...)
+	}
+	add(accCase{name: "poor metabolizer on 50 mg for 100 days, 200 mg ordered: 100 mg", c: sign(pmOn(100), abro(200)), want: w("cyp2c19-poor-metabolizer", "warning"), dose: 100})
+	add(accCase{name: "poor metabolizer on 50 mg for 60 days, 100 mg ordered: 50 mg", c: sign(pmOn(60), abro(100)), want: w("cyp2c19-poor-metabolizer", "warning"), dose: 50})
+	flu := func(days int) res { return other("o", "310385", "fluoxetine 20 MG Oral Capsule", days) }
+	add(accCase{name: "on 50 mg for 120 days, fluoxetine started 30 days ago, 100 mg ordered: 50 mg", c: sign(rec(courseMed("abro-1", "MedicationRequest", "active", "abrocitinib", 50, 120), flu(30)), abro(100)),
+		want: w("cyp-interaction", "warning"), dose: 50})
+	add(accCase{name: "on 50 mg for 120 days, fluoxetine for 100 days, 200 mg ordered: 100 mg", c: sign(rec(courseMed("abro-1", "MedicationRequest", "active", "abrocitinib", 50, 120), flu(100)), abro(200)),
+		want: w("cyp-interaction", "warning"), dose: 100})
+	{
+		st := courseMed("abro-1", "MedicationStatement", "active", "abrocitinib", 100, 40)
+		delete(st, "effectiveDateTime")
+		st["effectivePeriod"] = res{"start": ago(40)}
+		add(accCase{name: "patient-view, outside abrocitinib since 40 days (effectivePeriod), labs only before: due", c: pv(labsAt(rec(st), 45)),
+			want: w("monitoring-cbc-due", "warning")})
+	}
 
 	runAcc(t, cases)
 }
