@@ -820,5 +820,57 @@ func TestAcceptanceBbabroAbrocitinib(t *testing.T) {
 			want: w("monitoring-cbc-due", "warning")})
 	}
 
+	// ---- 17. Hepatic classes, malignancy history and lab units as US
+	// reference labs write them.
+	for _, c := range []struct {
+		name string
+		o    res
+		want map[string]string
+	}{
+		{"Child-Pugh score 11 (class C)", qty("cp", "98153-0", 11, "{score}", "", ago(30)), w("severe-hepatic-impairment", "critical")},
+		{"Child-Pugh score 9 (class B)", qty("cp", "98153-0", 9, "{score}", "", ago(30)), nil},
+		{"hepatic failure (K72.90)", cond("liver", icd10cm, "K72.90", "active"), w("severe-hepatic-impairment", "critical")},
+		{"hepatorenal syndrome (K76.7)", cond("liver", icd10cm, "K76.7", "active"), w("severe-hepatic-impairment", "critical")},
+		{"alcoholic cirrhosis (K70.30), no class", cond("liver", icd10cm, "K70.30", "active"), w("severe-hepatic-impairment", "warning")},
+		{"lung cancer history (Z85.118)", cond("ca", icd10cm, "Z85.118", ""), w("malignancy", "warning")},
+	} {
+		tc := accCase{name: "abrocitinib 100 mg, " + c.name, c: sign(rec(c.o), abro(100)), want: c.want}
+		if c.want == nil {
+			tc.noCards = true
+		}
+		add(tc)
+	}
+	for _, c := range []struct {
+		name string
+		o    res
+		code string
+	}{
+		{"platelets 120 Thousand/uL (Quest)", plt(120, "", "Thousand/uL"), "thrombocytopenia"},
+		{"platelets 120 x10(3)/uL", plt(120, "", "x10(3)/uL"), "thrombocytopenia"},
+		{"hemoglobin 7.5 gm/dL", qty("hgb", "718-7", 7.5, "", "gm/dL", d), "anemia"},
+		{"lymphocytes 400 cells/uL (Quest)", qty("alc", "731-0", 400, "", "cells/uL", d), "lymphopenia"},
+	} {
+		add(accCase{name: "initiation, " + c.name, c: sign(rec(c.o), abro(100)), want: w(c.code, "critical")})
+	}
+	add(accCase{name: "eGFR 45 with the unit written mL/min/1.73 m2 only", c: sign(rec(qty("egfr", "98979-8", 45, "", "mL/min/1.73 m2", d)), abro(100)),
+		want: w("renal-impairment", "warning"), dose: 50})
+
+	// ---- 18. Odd but real records.
+	add(accCase{name: "abrocitinib and aspirin 81 mg ordered together: no cards", c: sign(rec(), abro(100), onceDaily(drugDraft("asa", rxnorm, "243670", "aspirin 81 MG Oral Tablet"))), noCards: true})
+	add(accCase{name: "renewal at 100 days and ticagrelor ordered together: after the first 3 months", c: sign(onAbro(100), abro(100), drugDraft("tica", rxnorm, "1116635", "ticagrelor 90 MG Oral Tablet")),
+		absent: []string{"antiplatelet-abrocitinib"}})
+	{
+		p := plt(20, "10*3/uL", "")
+		p["valueQuantity"].(res)["comparator"] = "<"
+		add(accCase{name: "initiation, platelets <20 10*3/uL (censored): thrombocytopenia", c: sign(rec(p), abro(100)), want: w("thrombocytopenia", "critical")})
+	}
+	add(accCase{name: "no gender recorded, 30 years old, no pregnancy test: asked (fail safe)", c: sign(func() *record {
+		r := aged(30).drop("hcg")
+		delete(r.patient, "gender")
+		return r
+	}(), abro(100)), want: w("pregnancy-test-missing", "warning")})
+	add(accCase{name: "gender male with an active pregnancy condition: pregnancy", c: sign(rec(cond("preg", sct, "77386006", "active")).male(), abro(100)), want: w("pregnancy", "critical")})
+	add(accCase{name: "woman of 52 with an active pregnancy condition: pregnancy", c: sign(aged(52, cond("preg", sct, "77386006", "active")), abro(100)), want: w("pregnancy", "critical")})
+
 	runAcc(t, cases)
 }
