@@ -58,7 +58,9 @@ func TestAcceptanceBbabroAbrocitinib(t *testing.T) {
 	}
 	// course is the patient's abrocitinib course: an active order of mg
 	// authored days ago.
-	course := func(mg, days int) res { return courseMed("abro-1", "MedicationRequest", "active", "abrocitinib", mg, days) }
+	course := func(mg, days int) res {
+		return courseMed("abro-1", "MedicationRequest", "active", "abrocitinib", mg, days)
+	}
 	// labsAt moves the baseline CBC, ALT and LDL of r to days ago.
 	labsAt := func(r *record, days int) *record {
 		for _, o := range r.observations {
