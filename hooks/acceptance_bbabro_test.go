@@ -874,5 +874,45 @@ func TestAcceptanceBbabroAbrocitinib(t *testing.T) {
 	add(accCase{name: "gender male with an active pregnancy condition: pregnancy", c: sign(rec(cond("preg", sct, "77386006", "active")).male(), abro(100)), want: w("pregnancy", "critical")})
 	add(accCase{name: "woman of 52 with an active pregnancy condition: pregnancy", c: sign(aged(52, cond("preg", sct, "77386006", "active")), abro(100)), want: w("pregnancy", "critical")})
 
+	// ---- 19. Completed orders whose supply still runs (Oracle Health and
+	// Epic close outpatient prescriptions once sent): a course read as
+	// ended today (docs/rules.md section 1), recent for the order-time and
+	// reverse rules, but no ongoing course for patient-view (committee,
+	// bbabro review 3).
+	{
+		supply := func(days, supplyDays, repeats int) res {
+			m := courseMed("abro-1", "MedicationRequest", "completed", "abrocitinib", 100, days)
+			m["dispenseRequest"] = res{"expectedSupplyDuration": res{"value": supplyDays, "unit": "days", "system": ucum, "code": "d"}, "numberOfRepeatsAllowed": repeats}
+			return m
+		}
+		add(accCase{name: "order-select with abrocitinib selected and clopidogrel an unselected draft", c: call{hook: HookOrderSelect, r: rec(), drafts: []res{abro(100), clopDraft()}, selections: []string{"MedicationRequest/new"}},
+			want: w("antiplatelet-abrocitinib", "critical")})
+		add(accCase{name: "clopidogrel ordered, abrocitinib completed 60 days ago with a 90-day supply", c: sign(rec(supply(60, 90, 0)), clopDraft()),
+			want: w("antiplatelet-abrocitinib", "critical")})
+		add(accCase{name: "renewal, last abrocitinib order completed 20 days ago (30-day supply), platelets 120,000: a continuation", c: sign(rec(supply(20, 30, 0), lowPlt), abro(100)),
+			noCards: true})
+		add(accCase{name: "renewal, last abrocitinib order completed 20 days ago (30-day supply), platelets 45,000: discontinue", c: sign(rec(supply(20, 30, 0), plt(45, "10*3/uL", "")), abro(100)),
+			want: w("thrombocytopenia", "critical")})
+		// A renewal reads the latest recent count when none was measured
+		// since the start (contract 5; defect fixed in the bbabro review:
+		// it answered no card).
+		add(accCase{name: "renewal at 20 days, lymphocytes 450 a week before the start, none since: interrupt", c: sign(onAbro(20, alc(450)), abro(100)),
+			want: w("lymphopenia", "critical"), summaryOf: map[string]string{"lymphopenia": "nterrupt"}, detailOf: map[string]string{"lymphopenia": "Measured before the course start"}})
+		add(accCase{name: "renewal at 20 days, platelets 45,000 a week before the start (active order), none since: discontinue", c: sign(onAbro(20, plt(45, "10*3/uL", "")), abro(100)),
+			want: w("thrombocytopenia", "critical"), detailOf: map[string]string{"thrombocytopenia": "Measured before the course start"}})
+		add(accCase{name: "upadacitinib renewal at 20 days, neutrophils 900 a week before the start, none since: interrupt (same rule)",
+			c:    sign(rec(courseMed("upa-1", "MedicationRequest", "active", "upadacitinib", 15, 20), anc(900)), jakDraft("upadacitinib", 15)),
+			want: w("neutropenia", "critical"), summaryOf: map[string]string{"neutropenia": "nterrupt"}})
+		add(accCase{name: "renewal at 20 days, platelets 120,000 a week before the start: above the on-treatment threshold", c: sign(onAbro(20, lowPlt), abro(100)), noCards: true})
+		add(accCase{name: "renewal at 20 days, lymphocytes 450 on day 91 before today, none since: outside the window", c: sign(onAbro(20, qty("alc", "731-0", 450, "/uL", "", ago(91))), abro(100)),
+			absent: []string{"lymphopenia"}})
+		add(accCase{name: "renewal at 20 days, lymphocytes 450 on day 90 before today, none since: inside the window", c: sign(onAbro(20, qty("alc", "731-0", 450, "/uL", "", ago(90))), abro(100)),
+			want: w("lymphopenia", "critical")})
+		add(accCase{name: "renewal at 20 days, platelets 45,000 before the start and 130,000 since: no cards", c: sign(onAbro(20, qty("plt0", "777-3", 45, "10*3/uL", "", ago(27)), qty("plt", "777-3", 130, "10*3/uL", "", ago(5))), abro(100)),
+			noCards: true})
+		add(accCase{name: "patient-view, only a completed abrocitinib order 20 days ago (30-day supply), platelets 45,000: silent (committee)", c: pv(rec(supply(20, 30, 0), qty("plt", "777-3", 45, "10*3/uL", "", ago(2)))),
+			noCards: true})
+	}
+
 	runAcc(t, cases)
 }

@@ -921,8 +921,9 @@ func TestAcceptanceLiveVaccineGivenOnMedicationLists(t *testing.T) {
 }
 
 // TestAcceptanceOnTreatmentLatestValue: on treatment the latest value
-// since the course start decides; a value from before the start is the
-// baseline, not an on-treatment result.
+// since the course start decides; on patient-view a value from before the
+// start is the baseline, not an on-treatment result; a renewal with no
+// count since the start reads the latest recent one (bbabro review).
 func TestAcceptanceOnTreatmentLatestValue(t *testing.T) {
 	mk := func(obs ...res) *record {
 		r := cleanRecord().labsOn(ago(45))
@@ -942,7 +943,13 @@ func TestAcceptanceOnTreatmentLatestValue(t *testing.T) {
 		{name: "ALC 0.4 x10^9/L on treatment: interrupt", c: view(mk(qty("alc", "731-0", 0.4, "10*9/L", "", ago(5)))), want: w("lymphopenia", "critical")},
 		{name: "Hb 75 g/L on treatment: interrupt", c: view(mk(qty("hgb", "718-7", 75, "g/L", "", ago(5)))), want: w("anemia", "critical")},
 		{name: "renewal: ANC 0.9 K/uL on treatment: interrupt", c: sign(mk(qty("anc", "751-8", 0.9, "", "K/uL", ago(5))), jakDraft("abrocitinib", 100)), want: w("neutropenia", "critical")},
-		{name: "renewal: ANC 0.9 K/uL before the start only: no on-treatment finding", c: sign(mk(qty("anc", "751-8", 0.9, "", "K/uL", ago(42))), jakDraft("abrocitinib", 100)), absent: []string{"neutropenia"}},
+		// Changed (bbabro review): a renewal with no count since the start
+		// reads the latest recent one (contract 5; 6.2 exempts only the
+		// screening rows and the 150,000 platelet threshold): the latest
+		// ANC is 900 and the patient takes the drug, so "Interrupt".
+		// Patient-view still reads since the start only (first case).
+		{name: "renewal: ANC 0.9 K/uL before the start only, none since: interrupt", c: sign(mk(qty("anc", "751-8", 0.9, "", "K/uL", ago(42))), jakDraft("abrocitinib", 100)),
+			want: w("neutropenia", "critical"), detailOf: map[string]string{"neutropenia": "Measured before the course start"}},
 	}
 	runAcc(t, cases)
 }

@@ -704,12 +704,19 @@ func (c *orderCtx) unreadNewer(set string, kind unitKind, from civilDay, usable 
 
 // low fires when the latest usable value of n is below its limit
 // (countMin): at initiation within the CBC window, on treatment since the
-// course start.
+// course start. A renewal or dose change (order time, not patient-view)
+// also reads the latest count of the CBC window from before the start
+// when none was measured since (contract 5: "latest recent"): a renewal
+// 20 days into a course whose only platelet count, a week before the
+// start, was 45,000/mm³ answered no card (bbabro review).
 func (c *orderCtx) low(n count, start, onTreatment string) (Finding, bool) {
 	min := c.countMin(n)
 	from := c.windowFrom(c.cfg.CBCWindow)
 	if c.cont {
 		from = c.onTreatmentFrom(c.course)
+		if recent := c.windowFrom(c.cfg.CBCWindow); c.si != nil && recent < from {
+			from = recent
+		}
 	}
 	o, v, ok := c.ix.latestValue(n.set, from, n.conv)
 	if !ok || !belowLimit(o.Quantity, v, min) || censoredAcross(n.kind, o.Quantity, min) {
@@ -717,6 +724,9 @@ func (c *orderCtx) low(n count, start, onTreatment string) (Finding, bool) {
 	}
 	ev := []Evidence{valueEvidence(n, o, v, min)}
 	if c.cont {
+		if started := c.onTreatmentFrom(c.course); c.course != nil && !c.course.Start.IsZero() && dayOf(o.Date) < started {
+			ev = append(ev, Evidence{Text: "Measured before the course start, with no " + lowerIfWord(n.short) + " since: repeat the CBC before continuing."})
+		}
 		ev = append(ev, c.startEvidence(c.course))
 	}
 	return Finding{
