@@ -639,6 +639,76 @@ func TestAcceptanceBbupaUpadacitinibProbes(t *testing.T) {
 	// Not recommended and a dose card together.
 	add(accCase{name: "pregnant at 30 mg: pregnancy card, no dose named", c: up30(rec().replace(cond("preg", sct, "77386006", "active"))), want: w("pregnancy", "critical"), noDose: true})
 	add(accCase{name: "active TB at 66 on 30 mg: TB card leads", c: up30(bbAged(66).replace(cond("tb", sct, "427099000", "active"))), want: w("tb-active", "critical")})
+	// Wording: start versus treatment (contract 6.2), RINVOQ 5.4 MI/stroke.
+	add(accCase{name: "start with hemoglobin 7.5: do not start, not interrupt", c: up15(rec().replace(qty("hgb", "718-7", 7.5, "g/dL", "", "2026-11-02"))),
+		want: w("anemia", "critical"), notDetailOf: map[string]string{"anemia": "Interrupt upadacitinib"}})
+	add(accCase{name: "patient-view, on upadacitinib, MI since the start: discontinue", c: view(onUpa().replace(with(cond("mi", sct, "22298006", "active"), "onsetDateTime", ago(20)))),
+		want: w("mace-history", "warning"), summaryOf: map[string]string{"mace-history": "Discontinue"}})
+	add(accCase{name: "patient-view, on upadacitinib, DVT since the start", c: view(onUpa().replace(with(cond("dvt", sct, "128053003", "active"), "onsetDateTime", ago(10)))),
+		want: w("vte-risk", "warning")})
+	add(accCase{name: "patient-view, on upadacitinib, MI years before the start: known at the start, nothing", c: view(onUpa().replace(with(cond("mi", bbICD, "I25.2", "active"), "onsetDateTime", "2019-03-01"))),
+		noCards: true})
+	add(accCase{name: "on upadacitinib, clarithromycin ordered: card names both drugs", c: sign(onUpa(), drugDraft("x", rxnorm, "21212", "clarithromycin 500 MG Oral Tablet")),
+		want: w("cyp-interaction", "warning"), detailOf: map[string]string{"cyp-interaction": "clarithromycin"}})
+	// Values as text, components, periods.
+	// Scenario corrected: it first kept an empty valueQuantity beside the
+	// valueString (two value[x], not FHIR).
+	add(accCase{name: "lymphocytes sent as text '<0.5 10*3/uL': below 500", c: up15(rec().replace(res{"resourceType": "Observation", "id": "alc", "status": "final",
+		"code": coding(loinc, "731-0"), "effectiveDateTime": "2026-11-02", "valueString": "<0.5 10*3/uL"})),
+		want: w("lymphopenia", "critical")})
+	add(accCase{name: "hemoglobin sent as text '7.4 g/dL'", c: up15(rec().drop("hgb").replace(res{"resourceType": "Observation", "id": "hgbt", "status": "final", "code": coding(loinc, "718-7"),
+		"effectiveDateTime": "2026-11-02", "valueString": "7.4 g/dL"})), want: w("anemia", "critical")})
+	add(accCase{name: "lymphocytes 0.4 as a component of the CBC panel", c: up15(rec().drop("alc").replace(res{"resourceType": "Observation", "id": "panel", "status": "final",
+		"code": coding(loinc, "57021-8"), "effectiveDateTime": "2026-11-02", "component": []any{res{"code": coding(loinc, "731-0"),
+			"valueQuantity": res{"value": 0.4, "unit": "10*3/uL", "system": ucum, "code": "10*3/uL"}}}})), want: w("lymphopenia", "critical")})
+	add(accCase{name: "neutrophils 0.8 dated by effectivePeriod", c: up15(rec().replace(func() res {
+		o := qty("anc", "751-8", 0.8, "10*3/uL", "", "")
+		delete(o, "effectiveDateTime")
+		o["effectivePeriod"] = res{"start": "2026-11-02T08:00:00Z", "end": "2026-11-02T09:00:00Z"}
+		return o
+	}())), want: w("neutropenia", "critical")})
+	// Text-only conditions are not read: an open committee question
+	// (conditions 9, failsafe7 4); the scenario pins today's behaviour.
+	add(accCase{name: "condition named only 'Active pulmonary tuberculosis': not read (committee conditions 9)", c: up15(rec().replace(res{"resourceType": "Condition", "id": "tbt", "code": res{"text": "Active pulmonary tuberculosis"},
+		"clinicalStatus": coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "active")})), noCards: true})
+	add(accCase{name: "sepsis with no clinical status, abated last month: over", c: up15(rec().replace(with(cond("sep", sct, "91302008", ""), "onsetDateTime", ago(50), "abatementDateTime", ago(35)))), noCards: true})
+	add(accCase{name: "sepsis with no clinical status, onset 3 days ago: active", c: up15(rec().replace(with(cond("sep", sct, "91302008", ""), "onsetDateTime", ago(3)))),
+		want: w("serious-infection-active", "critical")})
+	add(accCase{name: "smoking status as text 'Former smoker'", c: up15(rec().replace(res{"resourceType": "Observation", "id": "smoke", "status": "final", "code": coding(loinc, "72166-2"),
+		"effectiveDateTime": "2026-11-02", "valueCodeableConcept": res{"text": "Former smoker"}})), want: w("smoker", "warning")})
+	add(accCase{name: "dose only in the sig 'Take 30 mg by mouth once daily', age 66", c: sign(bbAged(66), func() res {
+		m := bbUpa(15)
+		m["medicationCodeableConcept"] = res{"coding": []any{res{"system": rxnorm, "code": "2196092", "display": "upadacitinib"}}, "text": "upadacitinib"}
+		m["dosageInstruction"] = []any{res{"text": "Take 30 mg by mouth once daily"}}
+		return m
+	}()), want: w("lower-dose-recommended", "warning"), dose: 15})
+	add(accCase{name: "age 12, 39.9 kg", c: up15(bbAged(12).replace(wt(39.9))), want: w("weight-below-label", "warning")})
+	add(accCase{name: "age 13, weight 39,500 g", c: up15(bbAged(13).replace(qty("wt", "29463-7", 39500, "g", "", ago(20)))), want: w("weight-below-label", "warning")})
+	add(accCase{name: "pregnancy O09.90 (supervision of high-risk pregnancy)", c: up15(rec().replace(cond("preg", bbICD, "O09.90", "active"))), want: w("pregnancy", "critical")})
+	add(accCase{name: "newer eGFR 50 after an older 25: the newest decides", c: up30(rec().replace(qty("egfr", "98979-8", 50, "mL/min/{1.73_m2}", "", ago(10))).
+		replace(qty("egfr0", "98979-8", 25, "mL/min/{1.73_m2}", "", ago(60)))), noCards: true})
+	// Scenario corrected: a severe eGFR over 12 months old asks to check
+	// renal function, with no dose (docs/rules.md section 2).
+	add(accCase{name: "only eGFR 25 from 400 days ago: check renal function, no dose", c: up30(rec().drop("egfr").replace(qty("egfr0", "98979-8", 25, "mL/min/{1.73_m2}", "", ago(400)))),
+		want: w("renal-impairment", "warning"), noDose: true})
+	add(accCase{name: "on upadacitinib, BCG vaccine ordered", c: sign(onUpa(), drugDraft("x", cvx, "19", "BCG vaccine")), want: w("live-vaccine-ordered", "warning")})
+	// Sessions and courses.
+	add(accCase{name: "patient-view, on upadacitinib 30 mg, clarithromycin active: 15 mg", c: view(bbOnCourse(30, 40).replace(med("clar", "active", rxnorm, "21212", "clarithromycin", 3))),
+		want: w("cyp-interaction", "warning"), dose: 15})
+	add(accCase{name: "upadacitinib 30 mg and clarithromycin ordered together: 15 mg", c: sign(rec(), bbUpa(30), drugDraft("clar", rxnorm, "21212", "clarithromycin 500 MG Oral Tablet")),
+		want: w("cyp-interaction", "warning"), dose: 15})
+	add(accCase{name: "earlier upadacitinib stopped 200 days ago, no IGRA: a new start, screen again", c: up15(func() *record {
+		r := rec().drop("igra")
+		r.medications = append(r.medications, courseMed("old", "MedicationRequest", "stopped", "upadacitinib", 15, 200))
+		return r
+	}()), want: w("tb-screening-missing", "warning")})
+	add(accCase{name: "upadacitinib completed 30 days ago, no IGRA in 12 months: continuation, no re-screen", c: up15(func() *record {
+		r := rec().drop("igra")
+		r.medications = append(r.medications, courseMed("prev", "MedicationRequest", "completed", "upadacitinib", 15, 30))
+		return r
+	}()), absent: []string{"tb-screening-missing"}})
+	add(accCase{name: "switch: abrocitinib stopped 10 days ago, upadacitinib ordered: no combination card", c: up15(rec().replace(
+		with(courseMed("abro", "MedicationRequest", "stopped", "abrocitinib", 100, 90), "id", "abro"))), absent: []string{"combination-jak"}})
 	add(accCase{name: "patient-view, on upadacitinib, breastfeeding (no patient-view finding listed)", c: view(onUpa().replace(cond("bf", sct, "866041003", "active"))), absent: []string{"pregnancy"}})
 
 	runAcc(t, cases)
