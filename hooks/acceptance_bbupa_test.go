@@ -709,6 +709,11 @@ func TestAcceptanceBbupaUpadacitinibProbes(t *testing.T) {
 	}()), absent: []string{"tb-screening-missing"}})
 	add(accCase{name: "switch: abrocitinib stopped 10 days ago, upadacitinib ordered: no combination card", c: up15(rec().replace(
 		with(courseMed("abro", "MedicationRequest", "stopped", "abrocitinib", 100, 90), "id", "abro"))), absent: []string{"combination-jak"}})
+	// Which drugs are strong CYP3A4 inhibitors is pharmacy's list, not the
+	// label's (knowledge base 6.8): conivaptan (IV, hospital hyponatremia)
+	// is not in it; bbupa committee question 3 pins today's behaviour.
+	add(accCase{name: "conivaptan (Vaprisol) infusion, 30 mg: not in the strong-inhibitor set (committee bbupa 3)", c: up30(rec().replace(med("coni", "active", "", "", "conivaptan 20 MG in 100 ML Injection (Vaprisol)", 1))),
+		noCards: true})
 	add(accCase{name: "patient-view, on upadacitinib, breastfeeding (no patient-view finding listed)", c: view(onUpa().replace(cond("bf", sct, "866041003", "active"))), absent: []string{"pregnancy"}})
 
 	runAcc(t, cases)
