@@ -714,6 +714,17 @@ func TestAcceptanceBbupaUpadacitinibProbes(t *testing.T) {
 	// is not in it; bbupa committee question 3 pins today's behaviour.
 	add(accCase{name: "conivaptan (Vaprisol) infusion, 30 mg: not in the strong-inhibitor set (committee bbupa 3)", c: up30(rec().replace(med("coni", "active", "", "", "conivaptan 20 MG in 100 ML Injection (Vaprisol)", 1))),
 		noCards: true})
+	// Screening combinations.
+	add(accCase{name: "HCV RNA not detected only (no antibody): HCV screened", c: up15(rec().drop("hcv").replace(obsCode("hcvrna", "11259-9", "260415000", "2026-11-02"))), noCards: true})
+	add(accCase{name: "anti-HBc positive, HBsAg negative, HBV DNA not detected: still a reactivation risk", c: up15(rec().replace(obsCode("hbc", "16933-4", positive, "2026-11-02")).
+		replace(obsCode("hbvdna", "29610-3", "260415000", "2026-11-02"))), want: w("hbv-core-antibody-positive", "warning"), absent: []string{"hbv-active"}})
+	add(accCase{name: "anti-HBc (13952-7) positive and no HBsAg: HBsAg missing, core antibody said", c: up15(rec().drop("hbsag").drop("hbc").replace(obsCode("hbc2", "13952-7", positive, "2026-11-02"))),
+		want: w("hbv-screening-missing", "warning")})
+	add(accCase{name: "HBsAg (5195-3) negative: screened", c: up15(rec().drop("hbsag").replace(obsCode("hbs3", "5195-3", negative, "2026-11-02"))), noCards: true})
+	add(accCase{name: "HCV antibody (16128-1) negative: screened", c: up15(rec().drop("hcv").replace(obsCode("hcv2", "16128-1", negative, "2026-11-02"))), noCards: true})
+	add(accCase{name: "neutrophils 950 cells/mcL", c: up15(rec().replace(qty("anc", "751-8", 950, "", "cells/mcL", "2026-11-02"))), want: w("neutropenia", "critical")})
+	add(accCase{name: "neutrophils 1.2 x10E3/uL: no card", c: up15(rec().replace(qty("anc", "751-8", 1.2, "", "x10E3/uL", "2026-11-02"))), noCards: true})
+	add(accCase{name: "hemoglobin 20509-6 (calculated) 7.8 g/dL", c: up15(rec().drop("hgb").replace(qty("hgbc", "20509-6", 7.8, "g/dL", "", "2026-11-02"))), want: w("anemia", "critical")})
 	add(accCase{name: "patient-view, on upadacitinib, breastfeeding (no patient-view finding listed)", c: view(onUpa().replace(cond("bf", sct, "866041003", "active"))), absent: []string{"pregnancy"}})
 
 	runAcc(t, cases)
