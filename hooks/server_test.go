@@ -53,13 +53,20 @@ type serverOpts struct {
 	console console.Mode
 	// fhirTransport, when set, carries the FHIR client's requests.
 	fhirTransport http.RoundTripper
+	// rulesConfig, when set, is a --rules-config file over the defaults.
+	rulesConfig string
 }
 
 func newTestServer(t testing.TB, o serverOpts) *testServer {
 	t.Helper()
 	k, err := rules.LoadKnowledge(nil)
 	require.NoError(t, err)
-	engine, err := rules.NewEngine(k, rules.DefaultConfig())
+	rcfg := rules.DefaultConfig()
+	if o.rulesConfig != "" {
+		rcfg, err = rules.ParseConfig([]byte(o.rulesConfig), rcfg)
+		require.NoError(t, err)
+	}
+	engine, err := rules.NewEngine(k, rcfg)
 	require.NoError(t, err)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	d := Deps{

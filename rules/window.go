@@ -39,12 +39,19 @@ func (d civilDay) String() string {
 	return d.time().Format("2006-01-02")
 }
 
-// windowDays is a duration in whole days, rounded up.
+// windowDays is a duration in whole days, rounded up. It rounds without
+// adding to w: a --rules-config window within a day of the longest
+// duration ("106751d", "2562047h") wrapped to a negative number of days,
+// and a course that ended yesterday was no recent course (failsafe20).
 func windowDays(w time.Duration) int64 {
 	if w <= 0 {
 		return 0
 	}
-	return int64((w + day - 1) / day)
+	n := int64(w / day)
+	if w%day != 0 {
+		n++
+	}
+	return n
 }
 
 // daysBetween is the number of calendar days from a to b (b after a: positive).

@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +13,8 @@ import (
 	"time"
 
 	"github.com/MicahParks/jwkset"
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // DefaultMaxTokenLifetime is the longest exp - iat accepted when a client
@@ -68,14 +69,16 @@ func LoadClients(path string) ([]Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("clients file %q: %w", path, err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
+	// Read strictly (failsafe20): member names in their case, each once,
+	// valid UTF-8, nothing after the object. encoding/json took
+	// "Tenants" for "tenants" and the last of two, so a second
+	// "tenants": null opened the client to every tenant without a word.
 	var f clientsFileJSON
-	if err := dec.Decode(&f); err != nil {
+	if err := jsonv2.Unmarshal(raw, &f, jsonv2.RejectUnknownMembers(true)); err != nil {
+		if _, ok := errors.AsType[*jsontext.SyntacticError](err); ok && strings.Contains(err.Error(), "after top-level value") {
+			return nil, fmt.Errorf("clients file %q: unexpected data after the JSON object", path)
+		}
 		return nil, fmt.Errorf("clients file %q: not a valid clients file: %w", path, err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("clients file %q: unexpected data after the JSON object", path)
 	}
 	if len(f.Clients) == 0 {
 		return nil, fmt.Errorf("clients file %q: no clients listed", path)

@@ -35,10 +35,23 @@ func TestLoadClients(t *testing.T) {
 				{Issuer: "b", JKUAllowlist: []string{"https://b.example/jwks"}, MaxTokenLifetime: 15 * time.Minute}},
 		},
 		{name: "not JSON", clients: `clients: []`, wantErr: "not a valid clients file"},
-		{name: "unknown field", clients: `{"clients":[{"issuer":"a","jwks_uri":"https://a.example/jwks"}]}`, wantErr: `unknown field "jwks_uri"`},
-		{name: "unknown top-level field", clients: `{"clients":[{"issuer":"a","jwks_url":"https://a.example/jwks"}],"extra":1}`, wantErr: `unknown field "extra"`},
+		{name: "unknown field", clients: `{"clients":[{"issuer":"a","jwks_uri":"https://a.example/jwks"}]}`, wantErr: `unknown object member name "jwks_uri"`},
+		{name: "unknown top-level field", clients: `{"clients":[{"issuer":"a","jwks_url":"https://a.example/jwks"}],"extra":1}`, wantErr: `unknown object member name "extra"`},
 		{name: "trailing data", clients: `{"clients":[{"issuer":"a","jwks_url":"https://a.example/jwks"}]} {}`, wantErr: "unexpected data"},
 		{name: "no clients", clients: `{"clients":[]}`, wantErr: "no clients listed"},
+		// failsafe20: a member given twice, or in another letter case, was
+		// read by encoding/json as the last one given: "tenants":["t1"]
+		// then "Tenants":null accepted every tenant, and a second
+		// "fhir_servers" replaced the first without a word.
+		{name: "tenants given twice, the second null", clients: `{"clients":[{"issuer":"a","jwks_url":"https://a.example/jwks","tenants":["t1"],"tenants":null}]}`, wantErr: `duplicate object member name "tenants"`},
+		{name: "tenants and Tenants", clients: `{"clients":[{"issuer":"a","jwks_url":"https://a.example/jwks","tenants":["t1"],"Tenants":null}]}`, wantErr: `unknown object member name "Tenants"`},
+		{name: "fhir_servers given twice", clients: `{"clients":[{"issuer":"a","jwks_url":"https://a.example/jwks","fhir_servers":["https://e.example/fhir"],"fhir_servers":["https://f.example/fhir"]}]}`, wantErr: `duplicate object member name "fhir_servers"`},
+		{name: "issuer in capitals", clients: `{"clients":[{"ISSUER":"a","jwks_url":"https://a.example/jwks"}]}`, wantErr: `unknown object member name "ISSUER"`},
+		{name: "clients given twice", clients: `{"clients":[{"issuer":"a","jwks_url":"https://a.example/jwks"}],"clients":[{"issuer":"b","jwks_url":"https://b.example/jwks"}]}`, wantErr: `duplicate object member name "clients"`},
+		{name: "Clients", clients: `{"Clients":[{"issuer":"a","jwks_url":"https://a.example/jwks"}]}`, wantErr: `unknown object member name "Clients"`},
+		{name: "max_token_lifetime given twice", clients: `{"clients":[{"issuer":"a","jwks_url":"https://a.example/jwks","max_token_lifetime":"5m","max_token_lifetime":"24h"}]}`, wantErr: `duplicate object member name "max_token_lifetime"`},
+		{name: "invalid UTF-8 in an issuer", clients: "{\"clients\":[{\"issuer\":\"a\xff\",\"jwks_url\":\"https://a.example/jwks\"}]}", wantErr: "invalid UTF-8"},
+
 		{name: "missing issuer", clients: `{"clients":[{"jwks_url":"https://a.example/jwks"}]}`, wantErr: "client 1: issuer is required"},
 		{name: "duplicate issuer", clients: `{"clients":[{"issuer":"a","jwks_url":"https://a.example/jwks"},{"issuer":"a","jwks_url":"https://a.example/jwks"}]}`, wantErr: `client 2 (issuer "a"): issuer listed twice`},
 		{name: "no keys at all", clients: `{"clients":[{"issuer":"a"}]}`, wantErr: "no keys"},
