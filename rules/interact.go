@@ -590,7 +590,9 @@ func (c *reverseCtx) courseEvidence() Evidence {
 	if t.Latest != nil {
 		src = orderRef(t.Latest)
 	}
-	if t.Ongoing {
+	if t.Ongoing && !t.SuppliedUntil.IsZero() {
+		text += ", current (" + src + ", completed; its end date or supply runs to " + dateText(t.SuppliedUntil) + ": read as still taken)."
+	} else if t.Ongoing {
 		text += ", current (" + src + ")."
 	} else {
 		text += ", ended on " + dateText(t.End) + " (" + number(float64(daysBetween(t.End, c.now))) + " days ago; " + src + ")"
