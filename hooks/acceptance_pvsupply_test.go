@@ -192,6 +192,20 @@ func TestAcceptancePvSupplyReverse(t *testing.T) {
 			// start + 19 (section 1's "a 14-day supply from day 0 is taken
 			// through day 13").
 			detailOf: map[string]string{"antiplatelet-abrocitinib": "The abrocitinib course ended on " + ago(0) + ": if abrocitinib is still taken or is resumed"}},
+		// A dose named for the course: the completed order cannot be
+		// changed, a new one is written at that dose (it read "change the
+		// dose in the upadacitinib order itself" once ongoing, or "If
+		// upadacitinib is resumed" before).
+		{name: "clarithromycin, upadacitinib 30 mg completed with a supply to tomorrow: 15 mg, order it at this dose",
+			c: sign(func() *record {
+				r := cleanRecord()
+				r.medications = append(r.medications, with(courseMed("upadacitinib-1", "MedicationRequest", "completed", "upadacitinib", 30, 20),
+					"dispenseRequest", res{"expectedSupplyDuration": supplyDays(22)}))
+				return r
+			}(), drugDraft("other", rxnorm, "197517", "clarithromycin 500 MG Oral Tablet")),
+			want: w("cyp-interaction", "warning"), dose: 15,
+			detailOf:    map[string]string{"cyp-interaction": "order on record is completed (its end date or supply runs to " + ago(-1) + "), so jakguard offers no change to it"},
+			notDetailOf: map[string]string{"cyp-interaction": "is resumed"}},
 		// The order-time rules are unchanged: a renewal is a continuation.
 		{name: "renewal, abrocitinib supply to tomorrow, platelets 120,000: a continuation, no cards",
 			c: sign(rec(22).replace(qty("plt", "777-3", 120, "10*3/uL", "", ago(2))), jakDraft("abrocitinib", 100)), noCards: true},

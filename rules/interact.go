@@ -461,7 +461,7 @@ func (e *Engine) evaluateReverse(ix *index, x *Medication, in map[string]bool, c
 	oc := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, drug: course.Drug, p: p, now: ix.now, cont: true, course: course,
 		newFrom: anyDay, fired: map[string]bool{}, risks: map[string]bool{}}
 	oc.dose, oc.doseOK = course.DailyMg, course.DoseKnown
-	ref := &CourseRef{Start: course.Start, End: course.End, Ongoing: course.Ongoing}
+	ref := &CourseRef{Start: course.Start, End: course.End, Ongoing: course.Ongoing, SuppliedUntil: course.SuppliedUntil}
 	if course.DoseKnown {
 		ref.DailyMg = course.DailyMg
 	}
