@@ -54,6 +54,11 @@ func detailOf(g *group, ds drugSource, sg suggestions, partial map[string]bool) 
 		if c := g.findings[0].Course; c != nil && !c.Ongoing {
 			// The course has ended: no current order to change (noise15).
 			parts = append(parts, dose+"If "+md(ds.name)+" is resumed while "+with+" is taken, order it at this dose"+ds.noSplit+".")
+		} else if c != nil && !c.SuppliedUntil.IsZero() {
+			// Taken from a completed order (its supply runs on): no
+			// current order to change either (pvsupply).
+			parts = append(parts, dose+"The "+md(ds.name)+" order on record is completed (its end date or supply runs to "+
+				c.SuppliedUntil.Format("2006-01-02")+"), so jakguard offers no change to it: order "+md(ds.name)+" at this dose"+ds.noSplit+".")
 		} else {
 			parts = append(parts, dose+"The "+md(ds.name)+" order is on record, not part of this order session, so jakguard offers no change to it: change the dose in the "+
 				md(ds.name)+" order itself"+ds.noSplit+".")

@@ -876,9 +876,9 @@ func TestAcceptanceBbabroAbrocitinib(t *testing.T) {
 
 	// ---- 19. Completed orders whose supply still runs (Oracle Health and
 	// Epic close outpatient prescriptions once sent): a course read as
-	// ended today (docs/rules.md section 1), recent for the order-time and
-	// reverse rules, but no ongoing course for patient-view (committee,
-	// bbabro review 3).
+	// ongoing while the supply covers today (docs/rules.md section 1,
+	// "A completed JAK order still being taken"; bbabro question 3,
+	// decided): patient-view judges it as an active order.
 	{
 		supply := func(days, supplyDays, repeats int) res {
 			m := courseMed("abro-1", "MedicationRequest", "completed", "abrocitinib", 100, days)
@@ -910,8 +910,10 @@ func TestAcceptanceBbabroAbrocitinib(t *testing.T) {
 			want: w("lymphopenia", "critical")})
 		add(accCase{name: "renewal at 20 days, platelets 45,000 before the start and 130,000 since: no cards", c: sign(onAbro(20, qty("plt0", "777-3", 45, "10*3/uL", "", ago(27)), qty("plt", "777-3", 130, "10*3/uL", "", ago(5))), abro(100)),
 			noCards: true})
-		add(accCase{name: "patient-view, only a completed abrocitinib order 20 days ago (30-day supply), platelets 45,000: silent (committee)", c: pv(rec(supply(20, 30, 0), qty("plt", "777-3", 45, "10*3/uL", "", ago(2)))),
-			noCards: true})
+		// Decided (bbabro question 3, lead engineer): the supply covers
+		// today, so the course is being taken (it answered no card).
+		add(accCase{name: "patient-view, only a completed abrocitinib order 20 days ago (30-day supply), platelets 45,000: discontinue", c: pv(rec(supply(20, 30, 0), qty("plt", "777-3", 45, "10*3/uL", "", ago(2)))),
+			want: w("thrombocytopenia", "critical"), summaryOf: map[string]string{"thrombocytopenia": "Discontinue abrocitinib"}})
 	}
 
 	runAcc(t, cases)

@@ -59,11 +59,14 @@ func TestAcceptanceSupplyEndsTheCourse(t *testing.T) {
 				c: sign(suppliedCourse(drug, mg, 150, res{"value": 3, "unit": "months"}, 0), tofa), want: w("combination-jak", "critical")},
 			accCase{name: drug + ", a supply in an unknown unit is not used",
 				c: sign(suppliedCourse(drug, mg, 150, res{"value": 3, "unit": "fortnights"}, 0), tofa), noCards: true},
-			// A supply that runs beyond today ends today at the latest: a
-			// course, but not an ongoing one.
-			accCase{name: drug + ", 90-day supply authored 30 days ago, completed",
+			// A completed order whose supply runs beyond today is still
+			// taken: the course is ongoing (bbabro question 3, decided; it
+			// read "ended on <today> (0 days ago", "if still taken or
+			// resumed").
+			accCase{name: drug + ", 90-day supply authored 30 days ago, completed: ongoing",
 				c: sign(suppliedCourse(drug, mg, 30, supplyDays(90), 0), tofa), want: w("combination-jak", "critical"),
-				detailOf: map[string]string{"combination-jak": "(0 days ago"}},
+				detailOf:    map[string]string{"combination-jak": "current (MedicationRequest/" + drug + "-1, completed; its end date or supply runs to " + ago(-59)},
+				notDetailOf: map[string]string{"combination-jak": "if " + drug + " is still taken or is resumed"}},
 		)
 	}
 	runAcc(t, cases)

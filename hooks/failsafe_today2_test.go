@@ -130,20 +130,37 @@ func TestFailsafeTodayCourseBounds(t *testing.T) {
 	add("90-day supply, count 2.5", past(179, 90, "count", 2.5), recent)
 	// Supply N-1, N, N+1 with a 2-day bound beside it: the supply decides.
 	add("90-day supply authored 181 days ago, 2-day bound (ended 91 days ago, N+1): over", past(181, 90, "boundsDuration", res{"value": 2, "unit": "d", "system": ucum, "code": "d"}), accCase{noCards: true})
-	// An end in 9999 stops at today: a course ended today, not ongoing.
+	// An end in 9999 on a stopped order stops at today: a course ended
+	// today, not ongoing, its stated end said.
 	says := func(end string) accCase {
 		c := recent
 		c.detailOf = map[string]string{"cyp-interaction": "its order states an end on " + end + ", after today: read as ended today"}
 		return c
 	}
-	add("no supply, boundsPeriod.end 9999 authored 400 days ago: recent, says its stated end", past(400, 0, "boundsPeriod", res{"end": "9999-12-31"}), says("9999-12-31"))
-	add("no supply, boundsDuration 3650 d authored 400 days ago: recent, says its stated end", past(400, 0, "boundsDuration", res{"value": 3650, "unit": "d", "system": ucum, "code": "d"}), says(ago(400-3649)))
-	add("supply 3,650 days authored 400 days ago: recent, says its stated end", past(400, 3650), says(ago(400-3650)))
+	stopped := func(r *record) *record {
+		r.medications[len(r.medications)-1]["status"] = "stopped"
+		return r
+	}
+	add("stopped, no supply, boundsPeriod.end 9999 authored 400 days ago: recent, says its stated end", stopped(past(400, 0, "boundsPeriod", res{"end": "9999-12-31"})), says("9999-12-31"))
+	add("stopped, no supply, boundsDuration 3650 d authored 400 days ago: recent, says its stated end", stopped(past(400, 0, "boundsDuration", res{"value": 3650, "unit": "d", "system": ucum, "code": "d"})), says(ago(400-3649)))
+	add("stopped, supply 3,650 days authored 400 days ago: recent, says its stated end", stopped(past(400, 3650)), says(ago(400-3650)))
+	// Completed, the same ends are still taken (the co-medication test,
+	// section 1): the course is ongoing and its line says how far the
+	// order runs (bbabro question 3, decided; they read "ended today").
+	runs := func(end string) accCase {
+		c := recent
+		c.detailOf = map[string]string{"cyp-interaction": "completed; its end date or supply runs to " + end + ": read as still taken"}
+		return c
+	}
+	add("no supply, boundsPeriod.end 9999 authored 400 days ago: ongoing, says its end", past(400, 0, "boundsPeriod", res{"end": "9999-12-31"}), runs("9999-12-31"))
+	add("no supply, boundsDuration 3650 d authored 400 days ago: ongoing, says its end", past(400, 0, "boundsDuration", res{"value": 3650, "unit": "d", "system": ucum, "code": "d"}), runs(ago(400-3649)))
+	add("supply 3,650 days authored 400 days ago: ongoing, says its end", past(400, 3650), runs(ago(400-3649)))
 	ended := recent
 	ended.notDetailOf = map[string]string{"cyp-interaction": "states an end"}
 	add("90-day supply authored 179 days ago: ended 89 days ago, no stated end ahead", past(179, 90), ended)
 	add("boundsPeriod.end today (N): ended today, no stated end ahead", past(179, 0, "boundsPeriod", res{"end": ago(0)}), ended)
-	add("boundsPeriod.end tomorrow (N+1): says its stated end", past(179, 0, "boundsPeriod", res{"end": ago(-1)}), says(ago(-1)))
+	add("stopped, boundsPeriod.end tomorrow (N+1): says its stated end", stopped(past(179, 0, "boundsPeriod", res{"end": ago(-1)})), says(ago(-1)))
+	add("completed, boundsPeriod.end tomorrow (N+1): ongoing, says its end", past(179, 0, "boundsPeriod", res{"end": ago(-1)}), runs(ago(-1)))
 	runAcc(t, cases)
 }
 

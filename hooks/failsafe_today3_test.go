@@ -293,14 +293,15 @@ func TestFailsafeToday3BoundsEndPrecision(t *testing.T) {
 		}
 		cases = append(cases, k)
 	}
-	// A JAK course member ended by a month: recent, and its stated end
-	// (after today) said.
+	// A JAK course member completed and ended by a month: still taken
+	// through 31 December, the course ongoing (bbabro question 3, decided;
+	// it read "its order states an end on 2026-12-31, after today").
 	clar := drugDraft("other", rxnorm, "197517", "clarithromycin 500 MG Oral Tablet")
 	r := suppliedCourse("upadacitinib", 15, 200, supplyDays(0), 0)
 	m := r.medications[len(r.medications)-1]
 	with(m["dosageInstruction"].([]any)[0].(res)["timing"].(res)["repeat"].(res), "boundsPeriod", res{"end": "2026-12"})
-	cases = append(cases, accCase{name: "upadacitinib order authored 200 days ago until 2026-12: recent, its stated end said", c: sign(r, clar), want: taken,
-		detailOf: map[string]string{"cyp-interaction": "its order states an end on 2026-12-31, after today"}})
+	cases = append(cases, accCase{name: "upadacitinib order authored 200 days ago until 2026-12: ongoing, its end said", c: sign(r, clar), want: taken,
+		detailOf: map[string]string{"cyp-interaction": "completed; its end date or supply runs to 2026-12-31: read as still taken"}})
 	runAcc(t, cases)
 }
 

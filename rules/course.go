@@ -39,8 +39,14 @@ type Course struct {
 	// recent, for as long as that end lies ahead: the evidence says so.
 	StatedEnd time.Time
 	// Ongoing is true when a member is current: a MedicationRequest active
-	// or on-hold, or a MedicationStatement active, intended or on-hold.
+	// or on-hold, or a MedicationStatement active, intended or on-hold; or
+	// when the latest member is completed and its stated end or first
+	// supply reaches today (SuppliedUntil).
 	Ongoing bool
+	// SuppliedUntil is, on a course Ongoing only because its latest member
+	// is completed and still taken (stillSupplied), the last day its end
+	// date or first supply covers; zero otherwise.
+	SuppliedUntil time.Time
 	// Started is false when every member only plans the drug (plannedOnly:
 	// an "intended" statement): the drug may be about to start, which the
 	// interaction rules heed, but a new order is an initiation, with its
@@ -302,6 +308,46 @@ func (ix *index) computeCourses(exclude map[string]bool) {
 			c.FirstMonths = true
 		}
 		ix.courses[d] = c
+	}
+	ix.stillSupplied()
+}
+
+// stillSupplied makes ongoing a course with no current member whose latest
+// member is a completed order or statement still taken (stillTaken: its
+// end date, dosage timing or first supply reaches today), as a completed
+// co-medication is (bbabro question 3, decided): Oracle Health and Epic
+// close an outpatient prescription once it is sent or dispensed, and day
+// 20 of a 30-day supply is being taken. patient-view then judges it as an
+// active order (the on-treatment thresholds, monitoring, events since the
+// start), and the reverse cards speak of a patient on the drug. Not when
+// the member is dated after today or only plans the drug, nor when the
+// other drug's course, begun after this one, is current or still supplied
+// too: the patient switched (switchedTo), and the earlier drug's unused
+// supply is not taken.
+func (ix *index) stillSupplied() {
+	supplied := map[Drug]bool{}
+	for d, c := range ix.courses {
+		if c.Ongoing || c.Latest == nil || plannedOnly(c.Latest) || !ix.stillTaken(c.Latest) {
+			continue
+		}
+		if start, _ := MemberStart(c.Latest); start.IsZero() || dayOf(start) > ix.today {
+			continue
+		}
+		supplied[d] = true
+	}
+	for d := range supplied {
+		c := ix.courses[d]
+		switched := false
+		for e, o := range ix.courses {
+			if e != d && (o.Ongoing || supplied[e]) && o.Started && !o.Start.IsZero() && (c.Start.IsZero() || o.Start.After(c.Start)) {
+				switched = true
+			}
+		}
+		if switched {
+			continue
+		}
+		until, _ := suppliedUntil(c.Latest)
+		c.Ongoing, c.Recent, c.End, c.StatedEnd, c.SuppliedUntil = true, true, time.Time{}, time.Time{}, until.time()
 	}
 }
 

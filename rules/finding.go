@@ -278,7 +278,11 @@ type CourseRef struct {
 	Start   time.Time // zero when no member of the course is dated
 	End     time.Time // when the course ended; zero while Ongoing
 	Ongoing bool
-	DailyMg float64 // the course's current daily dose in mg, 0 when unknown
+	// SuppliedUntil is, on a course ongoing only because its latest order
+	// is completed and still supplied (Course.SuppliedUntil), the last day
+	// its end date or supply covers; zero otherwise.
+	SuppliedUntil time.Time
+	DailyMg       float64 // the course's current daily dose in mg, 0 when unknown
 	// Source names the order or statement the dose and status come from
 	// ("MedicationRequest/7").
 	Source string

@@ -856,9 +856,17 @@ func (ix *index) takenMeds(set string) []*Medication {
 		if u := useOf(m); u != useHistory {
 			return u == useCurrent
 		}
-		until, ok := suppliedUntil(m)
-		return m.Status == "completed" && ok && until >= ix.today
+		return ix.stillTaken(m)
 	})
+}
+
+// stillTaken reports whether m, a past order or statement, is "completed"
+// with a stated end or first supply (suppliedUntil) that reaches today: a
+// completed co-medication still taken (takenMeds), and a JAK course whose
+// latest member it is (stillSupplied). A stopped one never is.
+func (ix *index) stillTaken(m *Medication) bool {
+	until, ok := suppliedUntil(m)
+	return m.Status == "completed" && ok && until >= ix.today
 }
 
 // suppliedUntil is the last day a past order or statement may be taken:

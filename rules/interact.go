@@ -461,7 +461,7 @@ func (e *Engine) evaluateReverse(ix *index, x *Medication, in map[string]bool, c
 	oc := &orderCtx{cfg: e.cfg, k: e.k, ix: ix, drug: course.Drug, p: p, now: ix.now, cont: true, course: course,
 		newFrom: anyDay, fired: map[string]bool{}, risks: map[string]bool{}}
 	oc.dose, oc.doseOK = course.DailyMg, course.DoseKnown
-	ref := &CourseRef{Start: course.Start, End: course.End, Ongoing: course.Ongoing}
+	ref := &CourseRef{Start: course.Start, End: course.End, Ongoing: course.Ongoing, SuppliedUntil: course.SuppliedUntil}
 	if course.DoseKnown {
 		ref.DailyMg = course.DailyMg
 	}
@@ -590,7 +590,9 @@ func (c *reverseCtx) courseEvidence() Evidence {
 	if t.Latest != nil {
 		src = orderRef(t.Latest)
 	}
-	if t.Ongoing {
+	if t.Ongoing && !t.SuppliedUntil.IsZero() {
+		text += ", current (" + src + ", completed; its end date or supply runs to " + dateText(t.SuppliedUntil) + ": read as still taken)."
+	} else if t.Ongoing {
 		text += ", current (" + src + ")."
 	} else {
 		text += ", ended on " + dateText(t.End) + " (" + number(float64(daysBetween(t.End, c.now))) + " days ago; " + src + ")"

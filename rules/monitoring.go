@@ -231,6 +231,11 @@ func (e *Engine) evaluateTherapyOf(ix *index, t *Course, comboReported bool, onl
 		}
 		f.Unchecked = ix.unchecked(r.needs)
 		f.Evidence = capEvidence(f.Evidence)
+		if !t.SuppliedUntil.IsZero() && !slices.ContainsFunc(f.Evidence, func(e Evidence) bool { return e.CourseStart }) {
+			// Every card of a course read as taken from a completed order
+			// says so (bbabro question 3).
+			f.Evidence = append(f.Evidence, c.startEvidence(t))
+		}
 		if own {
 			c.fired[r.code] = true
 		}
@@ -265,7 +270,19 @@ func (c *orderCtx) startEvidence(t *Course) Evidence {
 		return Evidence{Text: c.p.Generic + " is current (" + orderRef(t.Latest) + ") but no order or statement of the course gives a start date.",
 			ResourceID: t.Latest.ID, CourseStart: true}
 	}
-	return Evidence{Text: c.p.Name() + " course started on " + dateText(t.Start) + " (" + t.StartFrom + ").", Date: t.Start, CourseStart: true}
+	return Evidence{Text: c.p.Name() + " course started on " + dateText(t.Start) + " (" + t.StartFrom + ")" + suppliedText(t) + ".", Date: t.Start, CourseStart: true}
+}
+
+// suppliedText says, for a course ongoing only because its latest order
+// is completed and still supplied (stillSupplied), that it is read as
+// taken, in the drug line of noise15: "; its latest order, abrocitinib 100
+// MG Oral Tablet (completed, ordered 2026-11-09; its end date or supply
+// runs to 2026-12-08), is read as still taken". "" otherwise.
+func suppliedText(t *Course) string {
+	if t.SuppliedUntil.IsZero() || t.Latest == nil {
+		return ""
+	}
+	return "; its latest order, " + medicationEvidence([]*Medication{t.Latest}, "")[0].Text + ", is read as still taken"
 }
 
 // monitoring is one monitoring check: the results that count, the interval
