@@ -438,8 +438,8 @@ func TestAcceptanceBbinfect(t *testing.T) {
 			absent: []string{"hcv-active", "hcv-antibody-positive"}})
 		// Corrected scenario: the antibody was first written as positive 27
 		// days ago, after the RNA; an RNA older than the antibody does not
-		// answer it (docs/rules.md, committee question 2 of the December
-		// review on hcv-antibody-positive), so the antibody is dated first.
+		// answer it (docs/rules.md, contractaudit committee question 2), so
+		// the antibody is dated first.
 		add(accCase{name: p("HCV antibody positive 2000 days ago, RNA detected 5 years ago, RNA not detected 200 days ago (cured): no card"),
 			c:       sign(rec(obsCode("hcv", "13955-0", positive, ago(2000)), obsCode("rna0", "11259-9", detected, ago(1800)), obsCode("rna", "11259-9", notDetected, ago(200))), start()),
 			noCards: true})
