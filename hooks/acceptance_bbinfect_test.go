@@ -423,6 +423,77 @@ func TestAcceptanceBbinfect(t *testing.T) {
 			want: w("hbv-active", "critical"), summaryOf: map[string]string{"hbv-active": "hepatology"}})
 		add(accCase{name: p("sepsis active, patient-view on a course: the label's stop verb"), c: onView(rec(infection(icd, "A41.9", "active"))),
 			want: w("serious-infection-active", "critical"), summaryOf: map[string]string{"serious-infection-active": stop}})
+		// Status-less infections age out after 90 days (docs/rules.md
+		// section 1; N-1, N, N+1); undated ones count (fail safe).
+		for _, n := range []int{89, 90, 91} {
+			tc := accCase{name: p(fmt.Sprintf("pneumonia with no clinicalStatus, onset %d days ago", n)), c: sign(rec(with(cond("inf", icd, "J18.9", ""), "onsetDateTime", ago(n))), start())}
+			if n <= 90 {
+				tc.want = w("serious-infection-active", "critical")
+			} else {
+				tc.noCards = true
+			}
+			add(tc)
+		}
+		add(accCase{name: p("pneumonia with no clinicalStatus, recorded 10 days ago: serious-infection-active"), c: sign(rec(with(cond("inf", icd, "J18.9", ""), "recordedDate", ago(10))), start()),
+			want: w("serious-infection-active", "critical")})
+		add(accCase{name: p("pneumonia with no clinicalStatus and no date: serious-infection-active (fail safe)"), c: sign(rec(cond("inf", icd, "J18.9", "")), start()),
+			want: w("serious-infection-active", "critical")})
+		// Defect found (bbinfect review): a recombinant zoster dose given in
+		// clinic and documented as a completed order, or by an outside
+		// pharmacy on the outside medication list, read "no recombinant
+		// zoster vaccine on record", while the same shapes of a live vaccine
+		// already counted as given (live-vaccine-recent).
+		add(accCase{name: p("Shingrix MedicationRequest completed 200 days ago, no Immunization: a dose on record, no card"),
+			c: sign(rec(med("shx", "completed", "", "", "Shingrix (zoster vaccine recombinant, adjuvanted) injection", 200)).drop("rzv"), start()), noCards: true})
+		add(accCase{name: p("CVX 187 MedicationRequest completed 60 days ago, no Immunization: no card"),
+			c: sign(rec(med("shx", "completed", cvx, "187", "zoster vaccine recombinant", 60)).drop("rzv"), start()), noCards: true})
+		add(accCase{name: p("Shingrix MedicationStatement completed (outside pharmacy), no Immunization: no card"),
+			c: sign(rec(stmt("shx", "completed", "", "", "Shingrix vaccine", 200)).drop("rzv"), start()), noCards: true})
+		add(accCase{name: p("Shingrix MedicationRequest active (ordered, not yet given): zoster-vaccine-missing"),
+			c: sign(rec(med("shx", "active", "", "", "Shingrix (zoster vaccine recombinant, adjuvanted) injection", 5)).drop("rzv"), start()), want: w("zoster-vaccine-missing", "warning")})
+		add(accCase{name: p("Shingrix MedicationRequest stopped (not given): zoster-vaccine-missing"),
+			c: sign(rec(med("shx", "stopped", "", "", "Shingrix injection", 100)).drop("rzv"), start()), want: w("zoster-vaccine-missing", "warning")})
+		add(accCase{name: p("Shingrix MedicationRequest entered-in-error: zoster-vaccine-missing"),
+			c: sign(rec(med("shx", "entered-in-error", "", "", "Shingrix injection", 100)).drop("rzv"), start()), want: w("zoster-vaccine-missing", "warning")})
+		add(accCase{name: p("Zostavax MedicationRequest completed 3 years ago: not recombinant, zoster-vaccine-missing"),
+			c: sign(rec(med("zvl", "completed", cvx, "121", "Zostavax", 1100)).drop("rzv"), start()), want: w("zoster-vaccine-missing", "warning")})
+		add(accCase{name: p("Immunization by text 'Shingrix' only: a recombinant dose, no card"),
+			c: sign(rec(res{"resourceType": "Immunization", "id": "rzv", "status": "completed", "vaccineCode": res{"text": "Shingrix"}, "occurrenceDateTime": ago(300)}), start()), noCards: true})
+		add(accCase{name: p("IGRA positive filed preliminary: not read, TB test asked"), c: sign(rec(with(obsCode("igra", "71773-6", positive, d), "status", "preliminary")), start()),
+			want: w("tb-screening-missing", "warning")})
+		add(accCase{name: p("HBsAg negative dated by issued only: screened"), c: sign(rec(func() res {
+			o := obsCode("hbsag", "5196-1", negative, d)
+			delete(o, "effectiveDateTime")
+			o["issued"] = d + "T10:00:00Z"
+			return o
+		}()), start()), noCards: true})
+		add(accCase{name: p("HBsAg negative dated by effectivePeriod: screened"), c: sign(rec(func() res {
+			o := obsCode("hbsag", "5196-1", negative, d)
+			delete(o, "effectiveDateTime")
+			o["effectivePeriod"] = res{"start": d, "end": d}
+			return o
+		}()), start()), noCards: true})
+		add(accCase{name: p("IGRA negative 365 days ago at 23:30-05:00: in the window"), c: sign(rec(obsCode("igra", "71773-6", negative, ago(365)+"T23:30:00-05:00")), start()), noCards: true})
+		add(accCase{name: p("18th birthday today, no zoster vaccine: zoster-vaccine-missing"), c: sign(rec().drop("rzv").born(testNow.AddDate(-18, 0, 0).Format("2006-01-02")), start()),
+			want: w("zoster-vaccine-missing", "warning")})
+		add(accCase{name: p("18th birthday tomorrow, no zoster vaccine: no zoster card"), c: sign(rec().drop("rzv").born(testNow.AddDate(-18, 0, 1).Format("2006-01-02")), start()),
+			absent: []string{"zoster-vaccine-missing"}})
+		add(accCase{name: p("MMR drafted, course only as an active MedicationStatement: live-vaccine-ordered"), c: sign(func() *record {
+			r := cleanRecord()
+			r.medications = append(r.medications, courseMed(dg+"-s", "MedicationStatement", "active", dg, dr.mg, 60))
+			return r
+		}(), drugDraft("vx", cvx, "03", "MMR vaccine")), want: w("live-vaccine-ordered", "warning")})
+		add(accCase{name: p("patient-view, active MMR order on record during the course: live-vaccine-ordered"), c: onView(rec(med("vx", "active", cvx, "03", "MMR vaccine", 3))),
+			want: w("live-vaccine-ordered", "warning")})
+		add(accCase{name: p("patient-view, Zostavax given 5 days ago during the course: live-vaccine-recent"), c: onView(rec(vacc("live", "121", 5, "completed"))),
+			want: w("live-vaccine-recent", "warning")})
+		add(accCase{name: p("renewal, no zoster vaccine and zoster active: the infection card only"), c: renew(rec(infection(sct, "4740000", "active")).drop("rzv")),
+			want: w("serious-infection-active", "critical"), absent: []string{"zoster-vaccine-missing"}})
+		// Committee question (bbinfect 3): a restart within 90 days is a
+		// continuation (contract 6.2), so a live vaccine given after the
+		// course ended reads "given just before or during", not "delay".
+		add(accCase{name: p("MMR given 10 days ago, restart 30 days after the course ended: live-vaccine-recent"),
+			c: sign(endedCourse(dg, dr.mg, 30).replace(vacc("live", "03", 10, "completed")), start()), want: w("live-vaccine-recent", "warning")})
 		// ---- 9. Deeper EHR shapes: histories of results, comparators,
 		// undated and text-only records.
 		add(accCase{name: p("HBsAg positive 3 years ago, HBsAg negative now: the latest decides, no hbv-active"),
