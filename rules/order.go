@@ -171,7 +171,7 @@ var orderRules = []orderRule{
 	{Breastfeeding, Critical, CategoryContraindication, "", always, needCond, []string{VSBreastfeeding}, nil, rvqLactation, cibLactation, (*orderCtx).breastfeeding},
 
 	// Immunizations (R18, C3, C16).
-	{ZosterVaccineMissing, Warning, CategoryScreening, "", atInitiation, []string{DataPatient, DataImmunizations}, []string{VSZosterRecombinant},
+	{ZosterVaccineMissing, Warning, CategoryScreening, "", atInitiation, []string{DataPatient, DataImmunizations, DataMedications, DataMedicationStatements}, []string{VSZosterRecombinant},
 		lim(func(c Config) string { return "aged " + number(float64(c.ZosterAge)) + " or over" }), rvqPreStart + "; " + rvqVaccines, cibPreStart + "; " + cibVaccines, (*orderCtx).zosterVaccineMissing},
 	{LiveVaccineRecent, Warning, CategoryContraindication, "", always, []string{DataImmunizations, DataMedications, DataMedicationStatements}, []string{VSLiveVaccines},
 		lim(func(c Config) string { return "within " + durationText(c.LiveVaccineWindow) }), rvqVaccines, cibVaccines, (*orderCtx).liveVaccineRecent},

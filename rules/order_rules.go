@@ -1220,6 +1220,9 @@ func (c *orderCtx) zosterVaccineMissing() (Finding, bool) {
 			return Finding{}, false
 		}
 	}
+	if c.recombinantZosterGiven() {
+		return Finding{}, false
+	}
 	age, ok := c.ix.age()
 	text := "Patient " + c.ix.ageText() + "; no recombinant zoster vaccine dose on record."
 	switch {
@@ -1236,6 +1239,27 @@ func (c *orderCtx) zosterVaccineMissing() (Finding, bool) {
 		Tests:    withReason("aged "+number(float64(c.cfg.ZosterAge))+" or over without a recombinant zoster vaccine dose", testZoster),
 		Also:     []Citation{citeACIPRZV},
 	}, true
+}
+
+// recombinantZosterGiven reports whether a medication list records a
+// recombinant zoster vaccine dose as given: an order or a statement of it
+// (CVX 187 or its names) with status completed. A dose given in clinic and
+// documented as a completed order, or given by an outside pharmacy and
+// recorded on the outside medication list, read "no recombinant zoster
+// vaccine dose on record" while the same shapes of a live vaccine counted
+// as given (bbinfect review). An active, stopped or entered-in-error one
+// does not say the dose was given.
+func (c *orderCtx) recombinantZosterGiven() bool {
+	for i := range c.ix.rec.Medications {
+		m := &c.ix.rec.Medications[i]
+		if m.Status != "completed" || useOf(m) != useHistory {
+			continue
+		}
+		if medicationInLower(c.k, VSZosterRecombinant, *m, lowerTexts(*m), false) {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *orderCtx) liveVaccineRecent() (Finding, bool) {
