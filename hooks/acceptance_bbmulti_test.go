@@ -454,6 +454,31 @@ func TestAcceptanceBbmultiPatients(t *testing.T) {
 		c:    sign(rec(55, course("upadacitinib", 15, 60)), drugDraft("zvl", cvx, "121", "zoster vaccine live")),
 		want: w("live-vaccine-ordered", "warning")})
 
+	add(accCase{name: "P76 30F with an indeterminate hCG (10 mIU/mL) and an ex-smoker: abrocitinib 200 mg",
+		c:      sign(rec(30, qty("hcg", "19080-1", 10, "m[IU]/mL", "mIU/mL", ago(5)), smoke("8517006")), abro(200)),
+		want:   w("pregnancy-test-missing", "warning", "smoker", "warning", "lower-dose-recommended", "warning"),
+		absent: []string{"pregnancy"}, dose: 100})
+	{
+		asa := onceDaily(med("asa", "active", rxnorm, "243670", "aspirin 81 MG Oral Tablet", 100))
+		asa["dosageInstruction"].([]any)[0].(res)["timing"] = res{"repeat": res{"frequency": 2, "period": 1, "periodUnit": "d"}}
+		add(accCase{name: "P77 58M hypertension, aspirin 81 mg twice daily (162 mg/day): abrocitinib 100 mg",
+			c:    sign(rec(58, htn, asa).male(), abro(100)),
+			want: w("antiplatelet-abrocitinib", "critical", "cardiovascular-risk", "warning"), noDose: true})
+	}
+	add(accCase{name: "P78 55M current smoker, nothing else: upadacitinib 30 mg",
+		c:    sign(rec(55, smoke("449868002")).male(), upa(30)),
+		want: w("cardiovascular-risk", "warning", "smoker", "warning", "lower-dose-recommended", "warning"), dose: 15})
+	{
+		r := rec(50, course("upadacitinib", 15, 100), qty("anc", "751-8", 800, "/uL", "", ago(3)), pneumonia,
+			stmt("ada", "active", rxnorm, "327361", "adalimumab", 20))
+		add(accCase{name: "P79 patient-view, upadacitinib day 100, ANC 800, pneumonia, adalimumab on the outside list",
+			c:    view(r),
+			want: w("neutropenia", "critical", "serious-infection-active", "critical", "combination-biologic", "warning"), noDose: true})
+		add(accCase{name: "P79 renewal of upadacitinib 15 mg for the same patient",
+			c:    sign(r, upa(15)),
+			want: w("neutropenia", "critical", "serious-infection-active", "critical", "combination-biologic", "warning"), noDose: true})
+	}
+
 	s := newTestServer(t, serverOpts{noStore: true})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
