@@ -35,7 +35,7 @@ var (
 		VSOtherJAK, VSBiologics, VSImmunosuppressants, VSAntiplatelets, VSAspirin,
 		VSCYP3A4StrongInhibitors, VSCYP3A4StrongInducers, VSCYP2C19StrongInhibitors,
 		VSCYP2C19CYP2C9Inhibitors, VSCYP2C19CYP2C9Inducers, VSTBTreatment, VSPriorSystemicADTherapy,
-		VSPgpSubstratesNTI, VSLiveVaccines,
+		VSPgpSubstratesNTI, VSLiveVaccines, VSZosterRecombinant,
 	}
 	indexedImmunizationSets = []string{VSZosterRecombinant, VSLiveVaccines}
 )

@@ -1250,16 +1250,9 @@ func (c *orderCtx) zosterVaccineMissing() (Finding, bool) {
 // as given (bbinfect review). An active, stopped or entered-in-error one
 // does not say the dose was given.
 func (c *orderCtx) recombinantZosterGiven() bool {
-	for i := range c.ix.rec.Medications {
-		m := &c.ix.rec.Medications[i]
-		if m.Status != "completed" || useOf(m) != useHistory {
-			continue
-		}
-		if medicationInLower(c.k, VSZosterRecombinant, *m, lowerTexts(*m), false) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(c.ix.historyMeds(VSZosterRecombinant), func(m *Medication) bool {
+		return m.Status == "completed" && useOf(m) == useHistory
+	})
 }
 
 func (c *orderCtx) liveVaccineRecent() (Finding, bool) {
