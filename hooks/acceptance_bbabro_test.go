@@ -61,16 +61,6 @@ func TestAcceptanceBbabroAbrocitinib(t *testing.T) {
 	course := func(mg, days int) res {
 		return courseMed("abro-1", "MedicationRequest", "active", "abrocitinib", mg, days)
 	}
-	// labsAt moves the baseline CBC, ALT and LDL of r to days ago.
-	labsAt := func(r *record, days int) *record {
-		for _, o := range r.observations {
-			switch o["id"] {
-			case "alc", "anc", "hgb", "plt", "alt", "ldl":
-				o["effectiveDateTime"] = ago(days)
-			}
-		}
-		return r
-	}
 	pv := func(r *record) call { return view(r) }
 
 	// ---- 0. Recognition of the order (FHIR shapes) and the clean baseline.

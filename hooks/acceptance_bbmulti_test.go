@@ -69,16 +69,6 @@ func TestAcceptanceBbmultiPatients(t *testing.T) {
 	course := func(drug string, mg, days int) res {
 		return courseMed(drug[:4]+"-c", "MedicationRequest", "active", drug, mg, days)
 	}
-	// labsAt moves the baseline labs of r to days ago.
-	labsAt := func(r *record, days int) *record {
-		for _, o := range r.observations {
-			switch o["id"] {
-			case "alc", "anc", "hgb", "plt", "alt", "ldl":
-				o["effectiveDateTime"] = ago(days)
-			}
-		}
-		return r
-	}
 	htn := active("htn", sct, "38341003")
 	dm := active("dm", sct, "44054006")
 	hld := active("hld", sct, "55822004")

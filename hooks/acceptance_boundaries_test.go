@@ -17,6 +17,18 @@ func (r *record) labsOn(date string) *record {
 	return r
 }
 
+// labsAt moves the baseline CBC, ALT and LDL of r (not its screening
+// tests) to days ago.
+func labsAt(r *record, days int) *record {
+	for _, o := range r.observations {
+		switch o["id"] {
+		case "alc", "anc", "hgb", "plt", "alt", "ldl":
+			o["effectiveDateTime"] = ago(days)
+		}
+	}
+	return r
+}
+
 // boundary builds the three cases N-1, N, N+1 of a window: inside says
 // what is expected while the result is inside the window, outside past it.
 func boundary(name string, n int, c func(days int) call, inside, outside accCase) []accCase {
