@@ -55,14 +55,21 @@ func TestAcceptanceMutrev7(t *testing.T) {
 			c: view(rec(supplied("upadacitinib", 15, -1), alcOn(0))), noCards: true},
 		// The switch guard at equal starts (N), the other course later (N+1).
 		{name: "upadacitinib completed and abrocitinib active, both 20 days ago: two JAK inhibitors",
-			c: view(rec(supplied("upadacitinib", 15, 20), courseMed("abrocitinib-1", "MedicationRequest", "active", "abrocitinib", 100, 20))),
+			c:    view(rec(supplied("upadacitinib", 15, 20), courseMed("abrocitinib-1", "MedicationRequest", "active", "abrocitinib", 100, 20))),
 			want: w("combination-jak", "critical")},
 		{name: "abrocitinib completed and upadacitinib active, both 20 days ago: two JAK inhibitors",
-			c: view(rec(supplied("abrocitinib", 100, 20), courseMed("upadacitinib-1", "MedicationRequest", "active", "upadacitinib", 15, 20))),
+			c:    view(rec(supplied("abrocitinib", 100, 20), courseMed("upadacitinib-1", "MedicationRequest", "active", "upadacitinib", 15, 20))),
 			want: w("combination-jak", "critical")},
 		{name: "upadacitinib completed 20 days ago, abrocitinib active 19 days ago: a switch, no cards",
-			c: view(rec(supplied("upadacitinib", 15, 20), courseMed("abrocitinib-1", "MedicationRequest", "active", "abrocitinib", 100, 19))),
+			c:       view(rec(supplied("upadacitinib", 15, 20), courseMed("abrocitinib-1", "MedicationRequest", "active", "abrocitinib", 100, 19))),
 			noCards: true},
+		// The switch guard's other course still supplied, begun later: a
+		// switch (controls; the mutant o.Ongoing for (o.Ongoing ||
+		// supplied[e]) survived them, docs/rules.md section 4).
+		{name: "upadacitinib completed 20 days ago and abrocitinib completed 10 days ago, both supplied: a switch, no cards",
+			c: view(rec(supplied("upadacitinib", 15, 20), supplied("abrocitinib", 100, 10))), noCards: true},
+		{name: "abrocitinib completed 20 days ago and upadacitinib completed 10 days ago, both supplied: a switch, no cards",
+			c: view(rec(supplied("abrocitinib", 100, 20), supplied("upadacitinib", 15, 10))), noCards: true},
 		// The pre-start evidence line: the day before the start (N-1), the
 		// start day (N), the day after (N+1).
 		{name: "renewal at 20 days, lymphocytes 450 the day before the start: measured before the course start",
