@@ -339,16 +339,31 @@ func eventsAhead(st Finding, now time.Time) bool {
 // (during it, or since it ended), a serious infection or active
 // tuberculosis now ("... RINVOQ PI 5.4 says").
 func endedWhy(p DrugProfile, st Finding) string {
-	label := strings.ToUpper(p.Brand) + " PI "
+	event, section := stopEvent(st)
+	switch st.Code {
+	case MACEHistory, VTERisk:
+		event = "after the " + event + " since its start"
+	case TBActive:
+		event = "during " + event
+	default:
+		event = "during a " + event
+	}
+	return event + " " + strings.ToUpper(p.Brand) + " PI " + section + " says to"
+}
+
+// stopEvent is the event a stop finding st is about and the section of
+// both labels that stops the drug for it: an MI or stroke 5.4, a
+// thrombosis 5.5, active tuberculosis or a serious infection 5.1.
+func stopEvent(st Finding) (event, section string) {
 	switch st.Code {
 	case MACEHistory:
-		return "after the myocardial infarction or stroke since its start " + label + "5.4 says to"
+		return "myocardial infarction or stroke", "5.4"
 	case VTERisk:
-		return "after the thrombosis since its start " + label + "5.5 says to"
+		return "thrombosis", "5.5"
 	case TBActive:
-		return "during active tuberculosis " + label + "5.1 says to"
+		return "active tuberculosis", "5.1"
 	}
-	return "during a serious infection " + label + "5.1 says to"
+	return "serious infection", "5.1"
 }
 
 // discontinues reports whether the label says to discontinue the drug
@@ -426,24 +441,14 @@ func stopReason(p DrugProfile, f Finding) string {
 
 // labelStop says which event during treatment the label stops the drug for
 // and its verb ("thrombosis during treatment: RINVOQ PI 5.5 says
-// discontinue"): a serious infection or active tuberculosis interrupts
-// the drug or discontinues it (StopsForInfection); an MI, stroke or
-// thrombosis discontinues it.
+// discontinue"): discontinue, or interrupt (discontinues).
 func labelStop(p DrugProfile, f Finding) string {
-	label := strings.ToUpper(p.Brand) + " PI "
 	verb := "interrupt"
-	if StopsForInfection(p.Drug) {
+	if discontinues(p.Drug, f) {
 		verb = "discontinue"
 	}
-	switch f.Code {
-	case MACEHistory:
-		return "myocardial infarction or stroke during treatment: " + label + "5.4 says discontinue"
-	case VTERisk:
-		return "thrombosis during treatment: " + label + "5.5 says discontinue"
-	case TBActive:
-		return "active tuberculosis during treatment: " + label + "5.1 says " + verb
-	}
-	return "serious infection during treatment: " + label + "5.1 says " + verb
+	event, section := stopEvent(f)
+	return event + " during treatment: " + strings.ToUpper(p.Brand) + " PI " + section + " says " + verb
 }
 
 // reverseCtx is what the reverse rules of one draft order and one course
