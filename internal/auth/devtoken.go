@@ -24,7 +24,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/MicahParks/jwkset"
 	"github.com/golang-jwt/jwt/v5"
@@ -405,7 +404,7 @@ func (ins *Inspection) claimChecks(v *Verifier, client *Client) {
 	add(audCheck)
 
 	jti, _ := ins.Claims["jti"].(string)
-	add(pass(jti != "" && len(jti) <= maxJTILen && utf8.ValidString(jti) && !strings.Contains(jti, "\x00"), Check{Name: "jti", Reason: "jti", Expected: fmt.Sprintf("a unique id of 1 to %d bytes without NUL", maxJTILen), Received: quote(jti)}))
+	add(pass(validJTI(jti), Check{Name: "jti", Reason: "jti", Expected: fmt.Sprintf("a unique id of 1 to %d bytes without NUL", maxJTILen), Received: quote(jti)}))
 	if len(client.Tenants) > 0 {
 		tenant, _ := ins.Claims["tenant"].(string)
 		add(pass(slices.Contains(client.Tenants, tenant), Check{Name: "tenant", Reason: "tenant", Expected: "one of " + quoteAll(client.Tenants), Received: quote(tenant)}))

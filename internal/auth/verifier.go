@@ -481,6 +481,14 @@ func (c *trusted) keysFor(h map[string]any) (keyfunc.Keyfunc, error) {
 	return kf, nil
 }
 
+// validJTI reports whether a jti is one the replay store can keep: 1 to
+// maxJTILen bytes of UTF-8 without NUL (a NUL is valid JSON and UTF-8 that
+// PostgreSQL text cannot hold: the replay check failed, 503 retried in
+// vain; failsafe19). The verifier and the token inspection both ask it.
+func validJTI(jti string) bool {
+	return jti != "" && len(jti) <= maxJTILen && utf8.ValidString(jti) && strings.IndexByte(jti, 0) < 0
+}
+
 func (v *Verifier) checkClaims(c *trusted, cl *claims, path string) error {
 	now := v.cfg.Now()
 	skew := v.cfg.Skew
@@ -511,9 +519,7 @@ func (v *Verifier) checkClaims(c *trusted, cl *claims, path string) error {
 		}
 		return refuse(ErrAudience, fmt.Sprintf("aud holding %q", want), "aud ["+strings.Join(got, ", ")+"]")
 	}
-	// A NUL is valid JSON and UTF-8 that PostgreSQL text cannot hold: the
-	// replay check failed, 503 retried in vain (failsafe19).
-	if cl.ID == "" || len(cl.ID) > maxJTILen || !utf8.ValidString(cl.ID) || strings.IndexByte(cl.ID, 0) >= 0 {
+	if !validJTI(cl.ID) {
 		return refuse(ErrJTI, fmt.Sprintf("a jti of 1 to %d bytes of UTF-8 without NUL", maxJTILen), fmt.Sprintf("%d bytes", len(cl.ID)))
 	}
 	if len(c.Tenants) > 0 && !slices.Contains(c.Tenants, cl.Tenant) {
